@@ -1,0 +1,27 @@
+# The two commands of the quickstart: `make demo` and `make test`. Both set everything up first.
+.PHONY: demo test setup check pytest bench clean
+
+PY := .venv/bin
+
+setup:
+	@scripts/bootstrap.sh
+
+demo: setup
+	$(PY)/pmf demo
+
+check: setup
+	$(PY)/ruff check src tests benchmarks
+	$(PY)/ruff format --check src tests benchmarks
+	$(PY)/mypy
+	$(PY)/lint-imports
+
+pytest: setup
+	$(PY)/pytest
+
+test: check pytest
+
+bench: setup
+	$(PY)/python benchmarks/bench_import.py
+
+clean:
+	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache pmf.sqlite3*

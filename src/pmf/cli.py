@@ -1,0 +1,154 @@
+"""The pmf command line: each command is a thin wrapper over one function.
+
+Run ``pmf --help`` or ``pmf COMMAND --help``; every command's help has an example.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+class CommandError(Exception):
+    """Raise to stop a command with a message for the user and a non-zero exit."""
+
+    def __init__(self, message: str, code: int = EXIT_PROBLEMS) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pmf",
+        description="pmf: performance management for public services.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Example:\n  pmf demo            load the example police force and show its scorecard",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, summary: str, example: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            help=summary,
+            description=summary,
+            epilog=f"Example:\n  {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    framework = command(
+        "framework", "Check or load a framework file.", "pmf framework check framework.yaml"
+    )
+    actions = framework.add_subparsers(dest="action", metavar="ACTION", required=True)
+    check = actions.add_parser(
+        "check",
+        help="Validate a framework file and list every problem with its line.",
+        epilog="Example:\n  pmf framework check examples/police/framework.yaml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("file", type=Path)
+    load = actions.add_parser(
+        "load",
+        help="Validate a framework file and store it (create or update by code).",
+        epilog="Example:\n  pmf framework load examples/police/framework.yaml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    load.add_argument("file", type=Path)
+
+    imp = command(
+        "import",
+        "Import figures from a CSV or XLSX file: all rows or none.",
+        "pmf import figures.csv --organisation MPS --map unit=BoroughName --map measure=MinorText",
+    )
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--organisation", "-o", help="organisation code (needed if several)")
+    imp.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="ROLE=COLUMN",
+        help="which column holds unit, measure, period, value, numerator, denominator, status, "
+        "note or source",
+    )
+    imp.add_argument("--ignore", action="append", default=[], metavar="COLUMN",
+                     help="a column to leave out")
+    imp.add_argument("--layout", choices=["auto", "long", "wide"], default="auto",
+                     help="long: a row per figure; wide: a column per period (default: detect)")
+    imp.add_argument("--encoding", help="text encoding of a CSV file (default UTF-8)")
+    imp.add_argument("--sheet", help="worksheet of an XLSX file (default: the first)")
+    imp.add_argument("--source", default="", help="where the figures come from, kept as lineage")
+    imp.add_argument("--errors", type=Path, metavar="FILE",
+                     help="write every problem to this CSV file")
+    imp.add_argument("--dry-run", action="store_true", help="check only; store nothing")
+
+    assess = command(
+        "assess",
+        "Print a unit's scorecard for a period, or write it as CSV or JSON.",
+        "pmf assess --unit MPS --period 2025-11 --output scorecard.csv",
+    )
+    assess.add_argument("--organisation", "-o", help="organisation code (needed if several)")
+    assess.add_argument("--unit", "-u", help="unit code (default: the organisation's top unit)")
+    assess.add_argument("--period", "-p",
+                        help="period to assess as at, e.g. 2019-07 (default: the latest)")
+    assess.add_argument("--area", action="append", help="only this area (repeatable)")
+    assess.add_argument("--kind", action="append", choices=["redline", "kpi", "context"],
+                        help="only this kind of measure (repeatable)")
+    assess.add_argument("--exceptions", action="store_true",
+                        help="only measures not met or deteriorating")
+    assess.add_argument("--output", type=Path, metavar="FILE",
+                        help="write the scorecard to FILE (.csv or .json) instead of printing")
+
+    example = command("example", "List or load the example organisations.",
+                      "pmf example load police")
+    example.add_argument("action", choices=["list", "load"])
+    example.add_argument("name", nargs="?", help="example name (for load); default: all")
+
+    command("demo", "Load the example police force and print its latest scorecard.", "pmf demo")
+    command("migrate", "Create or update the database tables.", "pmf migrate")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except CommandError as error:
+        print(error, file=sys.stderr)
+        return error.code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pmf import commands
+
+    if args.command == "framework" and args.action == "check":
+        return commands.check_framework(args.file)
+    # Every other command uses the database.
+    from pmf.web.setup import setup_django
+
+    setup_django()
+    commands.migrate(quiet=args.command != "migrate")
+    if args.command == "migrate":
+        return EXIT_OK
+    if args.command == "framework":
+        return commands.load_framework_file(args.file)
+    if args.command == "import":
+        return commands.import_file(args)
+    if args.command == "assess":
+        return commands.assess(args)
+    if args.command == "example":
+        return commands.example(args.action, args.name)
+    if args.command == "demo":
+        return commands.demo()
+    raise CommandError(f"unknown command {args.command}", EXIT_USAGE)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

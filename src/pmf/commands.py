@@ -1,0 +1,216 @@
+"""What each command-line command does, one function each, over the services."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import sys
+from pathlib import Path
+
+from pmf.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CommandError
+from pmf.core.framework import FrameworkError
+
+
+def check_framework(path: Path) -> int:
+    """Validate a framework file and print every problem, or a summary when it is sound."""
+    from pmf.sources.frameworks import read_framework_file
+
+    try:
+        framework = read_framework_file(path)
+    except FrameworkError as error:
+        count = len(error.problems)
+        raise CommandError(f"{error}\n{count} problem{'s' if count != 1 else ''} found.") from None
+    internal = sum(1 for unit in framework.units if not unit.external)
+    print(
+        f"{path}: sound. {framework.organisation.name}: {len(framework.areas)} areas, "
+        f"{internal} units (+{len(framework.units) - internal} external), "
+        f"{len(framework.measures)} measures, {len(framework.model.peer_groups)} peer groups."
+    )
+    return EXIT_OK
+
+
+def migrate(*, quiet: bool) -> None:
+    """Create or update the database tables."""
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0 if quiet else 1, interactive=False)
+
+
+def load_framework_file(path: Path) -> int:
+    """Validate and store a framework file."""
+    from pmf.sources.frameworks import read_framework_file
+    from pmf.web.frameworks.services import store_framework
+
+    try:
+        framework = read_framework_file(path)
+    except FrameworkError as error:
+        raise CommandError(f"{error}\nNothing was stored.") from None
+    organisation = store_framework(framework, str(path))
+    print(f"Loaded {organisation.name} ({organisation.code}) from {path}.")
+    return EXIT_OK
+
+
+def import_file(args: argparse.Namespace) -> int:
+    """Check a file of figures and store them all, or report every problem and store nothing."""
+    from pmf.sources.importer import MappingError, check_table, describe
+    from pmf.sources.readers import ReadError, read_table
+    from pmf.web.frameworks.services import framework_of
+    from pmf.web.observations.services import store_observations
+
+    organisation = _organisation(args.organisation)
+    mapping = _mapping(args.map)
+    try:
+        table = read_table(args.file, encoding=args.encoding, sheet=args.sheet)
+        result = check_table(
+            table,
+            framework_of(organisation),
+            mapping=mapping,
+            layout=args.layout,
+            source=args.source or args.file.name,
+            ignore=tuple(args.ignore),
+        )
+    except (ReadError, MappingError) as error:
+        raise CommandError(f"{error}\nNothing was stored.") from None
+    if not result.ok:
+        if args.errors:
+            _write_problems(args.errors, result.problems)
+        raise CommandError(describe(result.problems, str(args.file)))
+    if args.dry_run:
+        print(f"{args.file}: {result.observations.height} figures checked; nothing stored "
+              "(dry run).")
+        return EXIT_OK
+    summary = store_observations(
+        organisation,
+        result.observations,
+        file_name=args.file.name,
+        sha256=hashlib.sha256(args.file.read_bytes()).hexdigest(),
+        layout=result.layout,
+        source=args.source or args.file.name,
+    )
+    print(f"{args.file}: {summary}")
+    return EXIT_OK
+
+
+def assess(args: argparse.Namespace) -> int:
+    """Print or write a unit's scorecard."""
+    from pmf.core.periods import ParseError, parse_period
+    from pmf.reports.console import render_scorecard
+    from pmf.sources.exporters import write_scorecard
+    from pmf.web.observations.services import scorecard_for
+
+    organisation = _organisation(args.organisation)
+    cut = None
+    if args.period:
+        try:
+            cut = parse_period(args.period).end
+        except ParseError as error:
+            raise CommandError(f"--period: {error}", EXIT_USAGE) from None
+    try:
+        scorecard = scorecard_for(
+            organisation,
+            unit=args.unit,
+            cut=cut,
+            areas=args.area,
+            kinds=args.kind,
+            exceptions_only=args.exceptions,
+        )
+    except LookupError as error:
+        raise CommandError(str(error.args[0]), EXIT_USAGE) from None
+    if args.output:
+        try:
+            write_scorecard(scorecard, args.output)
+        except ValueError as error:
+            raise CommandError(str(error), EXIT_USAGE) from None
+        print(f"Wrote {len(scorecard.rows())} measures to {args.output}.")
+        return EXIT_OK
+    print(render_scorecard(scorecard))
+    return EXIT_OK
+
+
+def example(action: str, name: str | None) -> int:
+    """List the example organisations, or load one (or all) through the import path."""
+    from pmf.sources.examples import registry
+    from pmf.web.observations.services import load_example
+
+    examples = registry()
+    if action == "list":
+        for key, item in examples.items():
+            print(f"{key:10} {item.title}")
+        return EXIT_OK
+    if name is not None and name not in examples:
+        raise CommandError(f"no example {name!r}; choose from {', '.join(examples)}", EXIT_USAGE)
+    for key in [name] if name else list(examples):
+        summary = load_example(examples[key])
+        print(f"{examples[key].title}: {summary}")
+    return EXIT_OK
+
+
+def demo() -> int:
+    """Load the example police force and print the force's scorecard for its latest period."""
+    from pmf.reports.console import render_scorecard
+    from pmf.sources.examples import registry
+    from pmf.web.frameworks.models import Organisation
+    from pmf.web.observations.services import load_example, scorecard_for
+
+    police = registry()["police"]
+    summary = load_example(police)
+    print(f"{police.title}: {summary}\n")
+    organisation = Organisation.objects.get(code="MPS")
+    print(render_scorecard(scorecard_for(organisation)))
+    return EXIT_OK
+
+
+def _organisation(code: str | None):  # type: ignore[no-untyped-def]
+    from pmf.web.frameworks.models import Organisation
+
+    if code:
+        try:
+            return Organisation.objects.get(code=code)
+        except Organisation.DoesNotExist:
+            known = ", ".join(Organisation.objects.values_list("code", flat=True)) or "none yet"
+            raise CommandError(
+                f"no organisation {code!r} (loaded: {known}); load its framework first with "
+                "pmf framework load FILE",
+                EXIT_USAGE,
+            ) from None
+    organisations = list(Organisation.objects.all()[:2])
+    if not organisations:
+        raise CommandError(
+            "no organisation is loaded yet; run pmf framework load FILE or pmf example load",
+            EXIT_USAGE,
+        )
+    if len(organisations) > 1:
+        known = ", ".join(Organisation.objects.values_list("code", flat=True))
+        raise CommandError(f"several organisations are loaded ({known}); choose one with "
+                           "--organisation CODE", EXIT_USAGE)
+    return organisations[0]
+
+
+def _mapping(pairs: list[str]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        role, sep, column = pair.partition("=")
+        if not sep or not role.strip() or not column.strip():
+            raise CommandError(f"--map {pair!r}: write it as ROLE=COLUMN, e.g. unit=BoroughName",
+                               EXIT_USAGE)
+        mapping[role.strip()] = column.strip()
+    return mapping
+
+
+def _write_problems(path: Path, problems: list) -> None:  # type: ignore[type-arg]
+    import csv
+
+    from pmf.sources.exporters import neutralise
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["row", "column", "value", "reason"])
+    for problem in problems:
+        writer.writerow([problem.row, neutralise(problem.column), neutralise(problem.value),
+                         neutralise(problem.reason)])
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    print(f"Every problem is listed in {path}.", file=sys.stderr)
+
+
+__all__ = ["EXIT_PROBLEMS"]

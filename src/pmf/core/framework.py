@@ -1,0 +1,581 @@
+"""The framework: an organisation's units, areas, measures, standards and peer groups.
+
+A framework is written as a YAML file (see ``docs/framework.md``), validated
+here, and then used by every other part of pmf. Every problem is reported with
+the file, line and field it is on, the bad value and what is allowed::
+
+    framework.yaml:42 measures[7].polarity: 'higer' is not one of
+    higher_is_better, lower_is_better, neither
+
+The types are immutable; the web application stores them in its own tables and
+rebuilds a ``Framework`` from them when it assesses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from pmf.core.periods import ParseError, PeriodKind, parse_period
+from pmf.core.yamlsource import LocatedData, Path, YamlError, load_located
+
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+
+
+class Kind(StrEnum):
+    """What a measure is for: a minimum standard, a tracked indicator, or context."""
+
+    REDLINE = "redline"
+    KPI = "kpi"
+    CONTEXT = "context"
+
+
+class Polarity(StrEnum):
+    """Which direction is better."""
+
+    HIGHER_IS_BETTER = "higher_is_better"
+    LOWER_IS_BETTER = "lower_is_better"
+    NEITHER = "neither"
+
+
+class UnitOfMeasure(StrEnum):
+    """How a value is expressed."""
+
+    COUNT = "count"
+    PERCENT = "percent"
+    RATE = "rate"
+    RATIO = "ratio"
+    DAYS = "days"
+    HOURS = "hours"
+    MINUTES = "minutes"
+    GBP = "gbp"
+    SCORE = "score"
+    YEARS = "years"
+    GRADE = "grade"
+
+
+class Rollup(StrEnum):
+    """How a parent unit's value is made from its children's when it has none of its own."""
+
+    SUM = "sum"
+    POOLED_RATIO = "pooled_ratio"
+    MEAN = "mean"
+    NONE = "none"
+
+
+class Status(StrEnum):
+    """How far a figure has been checked."""
+
+    PROVISIONAL = "provisional"
+    VALIDATED = "validated"
+    SIGNED_OFF = "signed_off"
+
+
+class InspectionGrade(StrEnum):
+    """Inspection grades (HMICFRS, Ofsted, CQC), best first."""
+
+    OUTSTANDING = "outstanding"
+    GOOD = "good"
+    REQUIRES_IMPROVEMENT = "requires_improvement"
+    INADEQUATE = "inadequate"
+
+    @property
+    def rank(self) -> int:
+        """Return 1 for Outstanding down to 4 for Inadequate, the number stored as a value."""
+        return list(InspectionGrade).index(self) + 1
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+Code = Annotated[str, Field(pattern=CODE_PATTERN, max_length=64)]
+Comparison = Literal[">=", ">", "<=", "<", "=="]
+
+
+class TargetStandard(_Strict):
+    """A fixed target: the value compared with a number, such as >= 80 %."""
+
+    type: Literal["target"]
+    comparison: Comparison
+    value: float
+    amber_within: float | None = Field(default=None, ge=0)
+    unit_types: tuple[str, ...] | None = None
+
+
+class PeerAverageStandard(_Strict):
+    """At least as good as the unit's peer-group (MSG) average."""
+
+    type: Literal["peer_average"]
+    amber_within: float | None = Field(default=None, ge=0)
+    unit_types: tuple[str, ...] | None = None
+
+
+class ZeroStandard(_Strict):
+    """No items at all, such as risks scoring above 75."""
+
+    type: Literal["zero"]
+    unit_types: tuple[str, ...] | None = None
+
+
+class BudgetStandard(_Strict):
+    """Forecast outturn within budget: the value is the forecast, the budget a number."""
+
+    type: Literal["within_budget"]
+    budget: float = Field(gt=0)
+    amber_within: float | None = Field(default=None, ge=0)
+    unit_types: tuple[str, ...] | None = None
+
+
+class InspectionStandard(_Strict):
+    """An inspection grade at least as good as ``minimum``."""
+
+    type: Literal["inspection_grade"]
+    minimum: InspectionGrade
+    unit_types: tuple[str, ...] | None = None
+
+
+class ImprovementStandard(_Strict):
+    """Better than (or equal to) the same period last year or the previous period."""
+
+    type: Literal["improvement"]
+    against: Literal["same_period_last_year", "previous_period"]
+    unit_types: tuple[str, ...] | None = None
+
+
+Standard = Annotated[
+    TargetStandard
+    | PeerAverageStandard
+    | ZeroStandard
+    | BudgetStandard
+    | InspectionStandard
+    | ImprovementStandard,
+    Field(discriminator="type"),
+]
+
+
+class FormerName(_Strict):
+    """A name an area had before, and the last period or cycle it was used (free text)."""
+
+    name: str = Field(min_length=1)
+    until: str | None = None
+
+
+class Area(_Strict):
+    """A scorecard area (quadrant) with its rename history."""
+
+    code: Code
+    name: str = Field(min_length=1)
+    description: str = ""
+    formerly: tuple[FormerName, ...] = ()
+
+    @property
+    def title(self) -> str:
+        """Return the name with the latest former name: ``FOCUS (formerly KEEPING PEOPLE SAFE)``."""
+        if not self.formerly:
+            return self.name
+        return f"{self.name} (formerly {self.formerly[-1].name})"
+
+
+class Unit(_Strict):
+    """An organisational unit; ``external`` units are comparators that carry data, not grades."""
+
+    code: Code
+    name: str = Field(min_length=1)
+    type: str = Field(min_length=1, pattern=CODE_PATTERN)
+    parent: Code | None = None
+    external: bool = False
+
+
+class Measure(_Strict):
+    """An indicator and how to read, combine and judge it."""
+
+    code: Code
+    name: str = Field(min_length=1)
+    area: Code
+    kind: Kind
+    polarity: Polarity
+    unit_of_measure: UnitOfMeasure
+    frequency: PeriodKind
+    window_months: int | None = Field(default=None, ge=1, le=120)
+    multiplier: float = Field(default=1.0, gt=0)
+    numerator: str | None = None
+    denominator: str | None = None
+    decimals: int = Field(default=1, ge=0, le=6)
+    owner: str = ""
+    source: str = ""
+    description: str = ""
+    rollup: Rollup = Rollup.NONE
+    standard: tuple[Standard, ...] = ()
+
+    @field_validator("standard", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        # One standard is written as a mapping, several (by unit type) as a list.
+        return [value] if isinstance(value, dict) else value
+
+    def standard_for(self, unit: Unit) -> Standard | None:
+        """Return the first standard that applies to ``unit``'s type, if any."""
+        for standard in self.standard:
+            if standard.unit_types is None or unit.type in standard.unit_types:
+                return standard
+        return None
+
+
+class PeerGroup(_Strict):
+    """A unit's Most Similar Group, or a set of units that are each other's peers.
+
+    With ``unit`` and ``members`` the group belongs to one unit; with ``units``
+    each listed unit's peers are the others in the list.
+    """
+
+    name: str = Field(min_length=1)
+    unit: Code | None = None
+    members: tuple[Code, ...] = ()
+    units: tuple[Code, ...] = ()
+    include_self: bool = True
+    method: str = "given"
+
+
+class Organisation(_Strict):
+    """Who the framework belongs to, and where its data come from."""
+
+    code: Code
+    name: str = Field(min_length=1)
+    kind: str = ""
+    description: str = ""
+    source: str = ""
+    licence: str = ""
+
+
+class FrameworkModel(_Strict):
+    """The whole framework file, as written."""
+
+    organisation: Organisation
+    areas: tuple[Area, ...] = Field(min_length=1)
+    units: tuple[Unit, ...] = Field(min_length=1)
+    measures: tuple[Measure, ...] = ()
+    peer_groups: tuple[PeerGroup, ...] = ()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a framework file."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where} {self.field}: {self.message}" if self.field else f"{where} {self.message}"
+
+
+class FrameworkError(ValueError):
+    """Raise with every problem found in a framework file."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A validated framework with lookups by code."""
+
+    model: FrameworkModel
+
+    @property
+    def organisation(self) -> Organisation:
+        """Return the organisation."""
+        return self.model.organisation
+
+    @property
+    def areas(self) -> tuple[Area, ...]:
+        """Return the areas in scorecard order."""
+        return self.model.areas
+
+    @property
+    def units(self) -> tuple[Unit, ...]:
+        """Return every unit, internal and external."""
+        return self.model.units
+
+    @property
+    def measures(self) -> tuple[Measure, ...]:
+        """Return the measures in file order."""
+        return self.model.measures
+
+    def unit(self, code: str) -> Unit:
+        """Return the unit with ``code``; raise ``KeyError`` if there is none."""
+        return _index(self.model.units)[code]
+
+    def measure(self, code: str) -> Measure:
+        """Return the measure with ``code``; raise ``KeyError`` if there is none."""
+        return _index(self.model.measures)[code]
+
+    def area(self, code: str) -> Area:
+        """Return the area with ``code``; raise ``KeyError`` if there is none."""
+        return _index(self.model.areas)[code]
+
+    def children(self, code: str) -> list[Unit]:
+        """Return the units directly under ``code``."""
+        return [unit for unit in self.model.units if unit.parent == code]
+
+    def descendants(self, code: str) -> list[Unit]:
+        """Return every unit below ``code``, depth first."""
+        found: list[Unit] = []
+        for child in self.children(code):
+            found.append(child)
+            found.extend(self.descendants(child.code))
+        return found
+
+    def roots(self) -> list[Unit]:
+        """Return the internal units with no parent (normally the organisation itself)."""
+        return [u for u in self.model.units if u.parent is None and not u.external]
+
+    def peers(self, code: str) -> PeerSet | None:
+        """Return the peer group of unit ``code``, or ``None`` when it has none."""
+        for group in self.model.peer_groups:
+            if group.unit == code:
+                return PeerSet(group.name, code, group.members, group.include_self)
+            if code in group.units:
+                others = tuple(member for member in group.units if member != code)
+                return PeerSet(group.name, code, others, group.include_self)
+        return None
+
+
+@dataclass(frozen=True)
+class PeerSet:
+    """The peers one unit is compared with."""
+
+    name: str
+    unit: str
+    members: tuple[str, ...]
+    include_self: bool
+
+    @property
+    def averaged(self) -> tuple[str, ...]:
+        """Return the units whose values make the group average."""
+        return (self.unit, *self.members) if self.include_self else self.members
+
+
+_Coded = TypeVar("_Coded", Unit, Measure, Area)
+
+
+def _index(items: Iterable[_Coded]) -> dict[str, _Coded]:
+    return {item.code: item for item in items}
+
+
+def load_framework(text: str, filename: str = "framework.yaml") -> Framework:
+    """Parse and validate a framework file's text; raise ``FrameworkError`` listing every problem.
+
+    >>> load_framework('organisation: {code: X}', 'x.yaml')
+    Traceback (most recent call last):
+    ...
+    pmf.core.framework.FrameworkError: x.yaml:1 organisation.name: is required
+    """
+    try:
+        located = load_located(text)
+    except YamlError as error:
+        raise FrameworkError([Problem(filename, error.line, "", error.message)]) from None
+    if not isinstance(located.data, dict):
+        raise FrameworkError(
+            [Problem(filename, 1, "", "expected a mapping with organisation, areas, units, measures")]
+        )
+    try:
+        model = FrameworkModel.model_validate(located.data)
+    except ValidationError as error:
+        raise FrameworkError(_problems(error, located, filename)) from None
+    problems = [
+        Problem(filename, located.line_of(path), _dotted(path), message)
+        for path, message in _cross_references(model)
+    ]
+    if problems:
+        raise FrameworkError(problems)
+    return Framework(model)
+
+
+def _problems(error: ValidationError, located: LocatedData, filename: str) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[int, str]] = set()
+    for detail in error.errors(include_url=False):
+        path = _data_path(detail["loc"])
+        if detail["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            path = (*path, "type")
+        field = _dotted(path)
+        key = (located.line_of(path), field)
+        # A union of standards reports one failure per alternative; the first is enough.
+        if key in seen:
+            continue
+        seen.add(key)
+        problems.append(Problem(filename, key[0], field, _message(detail)))
+    return sorted(problems, key=lambda problem: problem.line)
+
+
+def _data_path(loc: tuple[int | str, ...]) -> Path:
+    # Pydantic adds the tag of a tagged union ("target", ...) to the location; data has no such key.
+    standard_tags = {"target", "peer_average", "zero", "within_budget", "inspection_grade",
+                     "improvement"}
+    path: list[str | int] = []
+    for index, part in enumerate(loc):
+        previous = loc[index - 1] if index else None
+        if isinstance(part, str) and part in standard_tags and (
+            previous == "standard" or isinstance(previous, int)
+        ) and "standard" in loc[:index]:
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _dotted(path: Path) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _message(detail: Any) -> str:
+    kind = detail["type"]
+    value = detail.get("input")
+    context = detail.get("ctx") or {}
+    shown = _show(value)
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return f"unknown field (value {shown}); check the spelling"
+    if kind in ("enum", "literal_error"):
+        expected = re.sub(r"'|\"", "", str(context.get("expected", "")))
+        expected = expected.replace(" or ", ", ")
+        return f"{shown} is not one of {expected}"
+    if kind == "union_tag_invalid":
+        expected = re.sub(r"'|\"", "", str(context.get("expected_tags", "")))
+        return f"type {_show(context.get('tag'))} is not one of {expected}"
+    if kind == "union_tag_not_found":
+        return "a standard needs a type (target, peer_average, zero, within_budget, " \
+            "inspection_grade, improvement)"
+    if kind == "string_pattern_mismatch":
+        return f"{shown} is not a valid code: use letters, digits, '_', '-' or '.', no spaces"
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
+        return f"{shown} is not a number"
+    if kind in ("greater_than", "greater_than_equal", "less_than_equal", "less_than"):
+        bound = {"greater_than": "more than", "greater_than_equal": "at least",
+                 "less_than_equal": "at most", "less_than": "less than"}[kind]
+        limit = next(iter(context.values()), "")
+        return f"{shown} must be {bound} {limit}"
+    if kind in ("string_type", "bool_parsing", "bool_type"):
+        wanted = "text" if kind == "string_type" else "true or false"
+        return f"{shown} should be {wanted}"
+    if kind in ("too_short",) and isinstance(value, list | tuple) and not value:
+        return "must not be empty"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"{shown} should be a mapping of fields"
+    if kind in ("tuple_type", "list_type"):
+        return f"{shown} should be a list"
+    return f"{shown}: {detail['msg'][0].lower()}{detail['msg'][1:]}"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{...}"
+    if isinstance(value, list | tuple):
+        return "[...]"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
+    yield from _duplicates("areas", model.areas)
+    yield from _duplicates("units", model.units)
+    yield from _duplicates("measures", model.measures)
+    units = {unit.code: unit for unit in model.units}
+    areas = {area.code for area in model.areas}
+    for index, unit in enumerate(model.units):
+        if unit.parent is not None and unit.parent not in units:
+            yield ("units", index, "parent"), f"{unit.parent!r} is not a unit in this file"
+        elif unit.parent is not None and units[unit.parent].external and not unit.external:
+            yield ("units", index, "parent"), f"{unit.parent!r} is external; it cannot have units"
+        elif _in_cycle(unit.code, units):
+            yield ("units", index, "parent"), f"{unit.parent!r} makes the unit its own ancestor"
+    unit_types = {unit.type for unit in model.units}
+    for index, measure in enumerate(model.measures):
+        where: Path = ("measures", index)
+        if measure.area not in areas:
+            allowed = ", ".join(sorted(areas))
+            yield (*where, "area"), f"{measure.area!r} is not one of {allowed}"
+        if measure.frequency is PeriodKind.ROLLING and measure.window_months is None:
+            yield (*where, "window_months"), "is required for a rolling frequency"
+        if measure.rollup is Rollup.POOLED_RATIO and not measure.denominator:
+            yield (*where, "denominator"), "is required to pool a ratio (rollup: pooled_ratio)"
+        if measure.kind is Kind.REDLINE and not measure.standard:
+            yield (*where, "standard"), "a redline needs a standard (what 'met' means)"
+        for position, standard in enumerate(measure.standard):
+            for unit_type in standard.unit_types or ():
+                if unit_type not in unit_types:
+                    allowed = ", ".join(sorted(unit_types))
+                    yield (*where, "standard", position, "unit_types"), (
+                        f"{unit_type!r} is not one of {allowed}"
+                    )
+            if standard.type == "peer_average" and measure.polarity is Polarity.NEITHER:
+                yield (*where, "standard", position, "type"), (
+                    "peer_average needs a polarity of higher_is_better or lower_is_better"
+                )
+    for index, group in enumerate(model.peer_groups):
+        where = ("peer_groups", index)
+        if (group.unit is None) == (not group.units):
+            yield where, "give either unit with members, or units (who are each other's peers)"
+        if group.unit is not None and not group.members:
+            yield (*where, "members"), "must not be empty"
+        for field_name in ("unit", "members", "units"):
+            value = getattr(group, field_name)
+            for position, code in enumerate(value if isinstance(value, tuple) else [value]):
+                if code is not None and code not in units:
+                    path: Path = (*where, field_name, position) if isinstance(value, tuple) else (
+                        *where, field_name)
+                    yield path, f"{code!r} is not a unit in this file"
+
+
+def _duplicates(section: str, items: tuple[Unit, ...] | tuple[Measure, ...] | tuple[Area, ...]
+                ) -> Iterator[tuple[Path, str]]:
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        if item.code in seen:
+            yield (section, index, "code"), (
+                f"{item.code!r} is already used by {section}[{seen[item.code]}]"
+            )
+        seen.setdefault(item.code, index)
+
+
+def _in_cycle(code: str, units: dict[str, Unit]) -> bool:
+    seen = {code}
+    parent = units[code].parent
+    while parent is not None and parent in units:
+        if parent in seen:
+            return True
+        seen.add(parent)
+        parent = units[parent].parent
+    return False
+
+
+def parse_frequency_period(measure: Measure, text: str) -> str:
+    """Return the canonical code of ``text`` if it fits the measure's frequency.
+
+    Raise ``ValueError`` naming the frequency otherwise.
+    """
+    try:
+        period = parse_period(text)
+    except ParseError as error:
+        raise ValueError(str(error)) from None
+    if period.kind is not measure.frequency:
+        raise ValueError(
+            f"{text!r} is a {period.kind.value.replace('_', ' ')}, but {measure.code} is "
+            f"reported by {measure.frequency.value.replace('_', ' ')}"
+        )
+    if measure.window_months is not None and period.months != measure.window_months:
+        raise ValueError(f"{text!r} covers {period.months} months, not {measure.window_months}")
+    return period.code

@@ -1,0 +1,150 @@
+"""Shape an assessment into a unit's scorecard: areas, then measures, in words people read."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import polars as pl
+
+from pmf.core.framework import Framework
+from pmf.core.periods import parse_period
+from pmf.core.text import format_value
+
+SYMBOLS = {
+    "improving": "▲ improving",
+    "deteriorating": "▼ deteriorating",
+    "no change": "= no change",
+    "higher": "↑ higher",
+    "lower": "↓ lower",
+}
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    """One measure on a scorecard, with the numbers and the words shown for them."""
+
+    area: str
+    measure: str
+    name: str
+    kind: str
+    period: str
+    value: float | None
+    value_text: str
+    standard: str
+    met: bool | None
+    met_text: str
+    rag: str | None
+    previous_period: str | None
+    previous_value: float | None
+    direction_previous: str | None
+    last_year_period: str | None
+    last_year_value: float | None
+    direction_last_year: str | None
+    origin: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the row as plain data for CSV and JSON."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class AreaSection:
+    """An area of the scorecard and its measures."""
+
+    code: str
+    title: str
+    rows: list[ScorecardRow]
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """A unit's scorecard at a cut-off: every area, including those with no measures yet."""
+
+    organisation: str
+    unit: str
+    unit_name: str
+    as_at: str
+    sections: list[AreaSection]
+
+    def rows(self) -> list[ScorecardRow]:
+        """Return every measure row, area by area."""
+        return [row for section in self.sections for row in section.rows]
+
+
+def build_scorecard(
+    framework: Framework,
+    assessment: pl.DataFrame,
+    unit: str,
+    *,
+    areas: list[str] | None = None,
+    kinds: list[str] | None = None,
+    exceptions_only: bool = False,
+) -> Scorecard:
+    """Return the scorecard of ``unit`` from an assessment frame (see ``assess``).
+
+    ``exceptions_only`` keeps the measures that did not meet their standard or
+    are deteriorating on both comparisons.
+    """
+    rows = assessment.filter(pl.col("unit") == unit)
+    if kinds:
+        rows = rows.filter(pl.col("kind").is_in(kinds))
+    if exceptions_only:
+        rows = rows.filter(
+            (pl.col("met") == False)  # noqa: E712 - a Polars expression, not a Python test
+            | (
+                (pl.col("direction_previous") == "deteriorating")
+                & (pl.col("direction_last_year") == "deteriorating")
+            )
+        )
+    by_area: dict[str, list[ScorecardRow]] = {area.code: [] for area in framework.areas}
+    latest = ""
+    for record in rows.iter_rows(named=True):
+        measure = framework.measure(record["measure"])
+        met = record["met"]
+        by_area[record["area"]].append(
+            ScorecardRow(
+                area=record["area"],
+                measure=measure.code,
+                name=measure.name,
+                kind=measure.kind.value,
+                period=parse_period(record["period"]).label,
+                value=record["value"],
+                value_text=format_value(record["value"], measure),
+                standard=record["standard"] or "–",
+                met=met,
+                met_text=(
+                    "Met" if met else "Not met" if met is not None
+                    else f"Not assessed ({record['not_assessed']})" if record["standard"]
+                    else "–"
+                ),
+                rag=record["rag"],
+                previous_period=record["previous_period"],
+                previous_value=record["previous_value"],
+                direction_previous=record["direction_previous"],
+                last_year_period=record["last_year_period"],
+                last_year_value=record["last_year_value"],
+                direction_last_year=record["direction_last_year"],
+                origin=record["origin"],
+            )
+        )
+        latest = max(latest, record["period"], key=lambda code: parse_period(code).end
+                     if code else parse_period("1900-01").end)
+    sections = [
+        AreaSection(area.code, area.title, by_area[area.code])
+        for area in framework.areas
+        if areas is None or area.code in areas
+    ]
+    target = framework.unit(unit)
+    return Scorecard(
+        organisation=framework.organisation.name,
+        unit=target.code,
+        unit_name=target.name,
+        as_at=parse_period(latest).label if latest else "no figures",
+        sections=sections,
+    )
+
+
+def direction_text(direction: str | None) -> str:
+    """Return a direction of travel with its arrow, or a dash when there is nothing to compare."""
+    return SYMBOLS.get(direction or "", "–")

@@ -1,0 +1,37 @@
+"""Show figures the way a board paper writes them."""
+
+from __future__ import annotations
+
+from pmf.core.framework import InspectionGrade, Measure, UnitOfMeasure
+
+
+def format_value(value: float | None, measure: Measure) -> str:
+    """Return ``value`` in the measure's unit and precision.
+
+    >>> m = Measure(code="X", name="X", area="A", kind="kpi", polarity="neither",
+    ...             unit_of_measure="percent", frequency="month", decimals=1)
+    >>> format_value(71.94, m)
+    '71.9%'
+    >>> format_value(None, m)
+    '–'
+    """
+    if value is None:
+        return "–"
+    unit = measure.unit_of_measure
+    if unit is UnitOfMeasure.GRADE:
+        grades = list(InspectionGrade)
+        index = round(value) - 1
+        if 0 <= index < len(grades):
+            return grades[index].value.replace("_", " ").capitalize()
+    number = f"{value:,.{measure.decimals}f}"
+    if unit is UnitOfMeasure.PERCENT:
+        return f"{number}%"
+    if unit is UnitOfMeasure.GBP:
+        return f"-£{number[1:]}" if value < 0 else f"£{number}"
+    suffix = {
+        UnitOfMeasure.DAYS: " days",
+        UnitOfMeasure.HOURS: " hours",
+        UnitOfMeasure.MINUTES: " min",
+        UnitOfMeasure.YEARS: " years",
+    }.get(unit, "")
+    return f"{number}{suffix}"

@@ -1,0 +1,51 @@
+"""Render a scorecard as a plain-text table for the terminal."""
+
+from __future__ import annotations
+
+from pmf.core.scorecard import Scorecard, direction_text
+
+HEADERS = ("Measure", "Kind", "Period", "Value", "Standard", "Met", "RAG", "v. previous",
+           "v. last year")
+NAME_WIDTH = 46
+
+
+def render_scorecard(scorecard: Scorecard) -> str:
+    """Return the scorecard as a table grouped by area, one line per measure."""
+    lines = [
+        f"{scorecard.organisation}: scorecard of {scorecard.unit_name} ({scorecard.unit}), "
+        f"as at {scorecard.as_at}",
+    ]
+    for section in scorecard.sections:
+        lines.append("")
+        lines.append(section.title)
+        if not section.rows:
+            lines.append("  No measures with figures for this unit.")
+            continue
+        table = [HEADERS] + [
+            (
+                _shorten(row.name),
+                row.kind,
+                row.period,
+                row.value_text,
+                row.standard,
+                row.met_text,
+                (row.rag or "–").upper() if row.rag else "–",
+                direction_text(row.direction_previous),
+                direction_text(row.direction_last_year),
+            )
+            for row in section.rows
+        ]
+        widths = [max(len(cells[i]) for cells in table) for i in range(len(HEADERS))]
+        for index, cells in enumerate(table):
+            text = "  ".join(
+                cell.rjust(width) if column == 3 else cell.ljust(width)
+                for column, (cell, width) in enumerate(zip(cells, widths, strict=True))
+            )
+            lines.append(f"  {text.rstrip()}")
+            if index == 0:
+                lines.append("  " + "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= NAME_WIDTH else text[: NAME_WIDTH - 1] + "…"

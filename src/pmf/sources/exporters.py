@@ -1,0 +1,70 @@
+"""Write scorecards and tables out as CSV or JSON, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from pmf.core.scorecard import Scorecard
+
+# A cell starting with one of these is run as a formula by Excel and LibreOffice.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Return text that a spreadsheet shows as text, never runs as a formula.
+
+    Numbers pass through unchanged; text that starts like a formula gets a leading
+    apostrophe (OWASP's advice for CSV injection).
+
+    >>> neutralise("=HYPERLINK(\\"http://x\\")")
+    '\\'=HYPERLINK("http://x")'
+    >>> neutralise(-1.5)
+    -1.5
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_scorecard(scorecard: Scorecard, path: Path) -> None:
+    """Write the scorecard's rows to ``path``; the suffix (.csv or .json) picks the format."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        path.write_text(scorecard_csv(scorecard), encoding="utf-8")
+    elif suffix == ".json":
+        path.write_text(scorecard_json(scorecard), encoding="utf-8")
+    else:
+        raise ValueError(f"--output {path}: use a .csv or .json file name")
+
+
+def scorecard_csv(scorecard: Scorecard) -> str:
+    """Return the scorecard as CSV text, one row per measure, formulas neutralised."""
+    rows = [row.as_dict() for row in scorecard.rows()]
+    buffer = io.StringIO()
+    fields = ["organisation", "unit", *(rows[0].keys() if rows else ["measure"])]
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        record = {"organisation": scorecard.organisation, "unit": scorecard.unit, **row}
+        writer.writerow({key: neutralise(value) for key, value in record.items()})
+    return buffer.getvalue()
+
+
+def scorecard_json(scorecard: Scorecard) -> str:
+    """Return the scorecard as JSON: the unit, its areas and their measures."""
+    document = {
+        "organisation": scorecard.organisation,
+        "unit": scorecard.unit,
+        "unit_name": scorecard.unit_name,
+        "as_at": scorecard.as_at,
+        "areas": [
+            {"code": section.code, "title": section.title,
+             "measures": [row.as_dict() for row in section.rows]}
+            for section in scorecard.sections
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)

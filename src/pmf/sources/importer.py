@@ -1,0 +1,434 @@
+"""Check a table of figures against a framework, all rows at once.
+
+The checking is pure: a table and a framework go in, and either clean
+observations or every problem (row, column, value, reason) come out. Storing
+them is ``pmf.web.observations.services.store_observations``, which takes the
+clean frame in one transaction. Work is done on whole columns with Polars; the
+only per-value Python is parsing each distinct period text once.
+
+Two layouts are accepted:
+
+- long: one row per figure, columns unit, measure, period, value and optionally
+  numerator, denominator, status, note, source;
+- wide: one row per unit and measure and one column per period, as in the
+  London Datastore's crime files (``201004``, ``201005`` ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from pmf.core.framework import Framework, Status
+from pmf.core.periods import ParseError, PeriodKind, parse_period
+from pmf.sources.readers import ROW_NUMBER, Table
+
+ROLES = ("unit", "measure", "period", "value", "numerator", "denominator", "status", "note",
+         "source")
+REQUIRED_LONG = ("unit", "measure", "period", "value")
+REQUIRED_WIDE = ("unit", "measure")
+MAX_PROBLEMS = 10_000
+
+# A number as people type it: 1234, -1.5, 1,234.5, 1e3. Thousands commas are removed first.
+_THOUSANDS = r"^-?\d{1,3}(,\d{3})+(\.\d+)?$"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad cell or row."""
+
+    row: int
+    column: str
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        shown = "(empty)" if self.value is None else repr(self.value)
+        where = f"row {self.row}" if self.row else "file"
+        return f"{where}, column {self.column!r}, value {shown}: {self.reason}"
+
+
+@dataclass
+class CheckResult:
+    """Clean observations, or the problems that stop the whole file."""
+
+    file: str
+    layout: str
+    observations: pl.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Return True when nothing is wrong and the observations may be stored."""
+        return not self.problems
+
+
+class MappingError(ValueError):
+    """Raise when the columns of a file do not match what the import needs."""
+
+
+def check_table(
+    table: Table,
+    framework: Framework,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    layout: str = "auto",
+    source: str = "",
+    ignore: tuple[str, ...] = (),
+) -> CheckResult:
+    """Check every row of ``table`` against ``framework`` and return clean observations.
+
+    ``mapping`` maps a role (unit, measure, period, value, ...) to a column of the
+    file; columns named like a role need no mapping. The returned frame has the
+    columns unit, measure, period, period_start, period_end, value, numerator,
+    denominator, status, note, source and row.
+    """
+    columns = _resolve_columns(table, mapping or {}, ignore)
+    period_columns = [c for c in table.columns if c not in columns.values() and c not in ignore]
+    chosen = _layout(layout, columns, period_columns, table.file)
+    if chosen == "wide":
+        frame = _unpivot(table, columns, period_columns)
+    else:
+        unexpected = period_columns
+        if unexpected:
+            raise MappingError(
+                f"{table.file}: row 1: unexpected column {unexpected[0]!r}; expected "
+                f"{', '.join(REQUIRED_LONG)} and optionally numerator, denominator, status, note, "
+                "source. Map it with --map ROLE=COLUMN or leave it out with --ignore COLUMN"
+            )
+        frame = table.frame.select(
+            pl.col(ROW_NUMBER).alias("row"),
+            *[pl.col(column).alias(role) for role, column in columns.items()],
+        )
+    for role in ROLES:
+        if role not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(role))
+    if source:
+        frame = frame.with_columns(pl.col("source").fill_null(source))
+    names = {role: pl.lit(columns.get(role, role)) for role in ROLES}
+    if chosen == "wide":
+        # In a wide file the period and its value sit in the column headed by the period.
+        names["period"] = names["value"] = pl.col("period")
+    return _check(frame, framework, table.file, chosen, names)
+
+
+def _resolve_columns(
+    table: Table, mapping: Mapping[str, str], ignore: tuple[str, ...]
+) -> dict[str, str]:
+    for role, column in mapping.items():
+        if role not in ROLES:
+            raise MappingError(f"--map {role}={column}: {role!r} is not one of {', '.join(ROLES)}")
+        if column not in table.columns:
+            raise MappingError(
+                f"{table.file}: row 1: there is no column {column!r} to map to {role}; the columns "
+                f"are {', '.join(table.columns)}"
+            )
+    for column in ignore:
+        if column not in table.columns:
+            raise MappingError(f"{table.file}: row 1: there is no column {column!r} to ignore")
+    by_lower = {column.lower(): column for column in table.columns}
+    columns = dict(mapping)
+    for role in ROLES:
+        if role not in columns and role in by_lower and by_lower[role] not in ignore:
+            columns[role] = by_lower[role]
+    return columns
+
+
+def _layout(layout: str, columns: dict[str, str], others: list[str], file: str) -> str:
+    if layout not in ("auto", "long", "wide"):
+        raise MappingError(f"layout {layout!r} is not one of auto, long, wide")
+    if layout == "auto":
+        layout = "long" if "period" in columns or "value" in columns else "wide"
+    required = REQUIRED_LONG if layout == "long" else REQUIRED_WIDE
+    missing = [role for role in required if role not in columns]
+    if layout == "long" and "value" in missing and {"numerator", "denominator"} <= columns.keys():
+        missing.remove("value")
+    if missing:
+        raise MappingError(
+            f"{file}: row 1: no {missing[0]} column; the columns are {', '.join(columns.values())}"
+            f"{', ' if columns and others else ''}{', '.join(others)}. "
+            f"Name it {missing[0]} or map it with --map {missing[0]}=COLUMN"
+        )
+    if layout == "wide":
+        not_periods = []
+        for column in others:
+            try:
+                parse_period(column)
+            except ParseError:
+                not_periods.append(column)
+        if not_periods:
+            raise MappingError(
+                f"{file}: row 1: column {not_periods[0]!r} is neither mapped nor a period; in a "
+                "wide file every column other than unit and measure must be a period such as "
+                "201907 or 2019-07. Leave it out with --ignore COLUMN"
+            )
+        if not others:
+            raise MappingError(f"{file}: row 1: a wide file needs at least one period column")
+    return layout
+
+
+def _unpivot(table: Table, columns: dict[str, str], period_columns: list[str]) -> pl.DataFrame:
+    ids = [pl.col(ROW_NUMBER).alias("row")] + [
+        pl.col(column).alias(role) for role, column in columns.items()
+    ]
+    wide = table.frame.select(*ids, *[pl.col(column) for column in period_columns])
+    long = wide.unpivot(
+        index=["row", *columns.keys()],
+        on=period_columns,
+        variable_name="period",
+        value_name="value",
+    )
+    # An empty cell in a wide file means "no figure for that period", not an error.
+    return long.filter(pl.col("value").is_not_null())
+
+
+def _check(
+    frame: pl.DataFrame, framework: Framework, file: str, layout: str, names: dict[str, pl.Expr]
+) -> CheckResult:
+    problems: list[pl.DataFrame] = []
+
+    def flag(condition: pl.Expr, role: str, reason: pl.Expr | str) -> None:
+        bad = frame.filter(condition)
+        if bad.height:
+            problems.append(
+                bad.select(
+                    pl.col("row").cast(pl.Int64),
+                    names[role].cast(pl.String).alias("column"),
+                    pl.col(role).cast(pl.String).alias("value"),
+                    (pl.lit(reason) if isinstance(reason, str) else reason).alias("reason"),
+                )
+            )
+
+    unit_codes = _lookup(
+        [(unit.code, unit.code) for unit in framework.units]
+        + [(unit.name, unit.code) for unit in framework.units]
+    )
+    measure_codes = _lookup(
+        [(measure.code, measure.code) for measure in framework.measures]
+        + [(measure.name, measure.code) for measure in framework.measures]
+    )
+    organisation = framework.organisation.code
+    frame = _join_code(frame, "unit", unit_codes)
+    frame = _join_code(frame, "measure", measure_codes)
+    for role in ("unit", "measure", "period"):
+        flag(pl.col(role).is_null(), role, "is empty")
+    flag(
+        pl.col("unit").is_not_null() & pl.col("unit_code").is_null(),
+        "unit",
+        f"is not a unit of {organisation} (by code or name)",
+    )
+    flag(
+        pl.col("measure").is_not_null() & pl.col("measure_code").is_null(),
+        "measure",
+        f"is not a measure of {organisation} (by code or name)",
+    )
+
+    frame = _join_periods(frame, framework)
+    flag(pl.col("period_problem").is_not_null(), "period", pl.col("period_problem"))
+
+    frame = frame.with_columns(
+        _number("value"), _number("numerator"), _number("denominator")
+    )
+    for role in ("value", "numerator", "denominator"):
+        flag(
+            pl.col(role).is_not_null() & pl.col(f"{role}_number").is_null(),
+            role,
+            "is not a number",
+        )
+        flag(pl.col(f"{role}_number").is_infinite() | pl.col(f"{role}_number").is_nan(), role,
+             "is not a finite number")
+    flag(pl.col("denominator_number") == 0, "denominator", "is zero; a ratio needs a denominator")
+    flag(pl.col("denominator_number") < 0, "denominator", "is negative")
+    frame = frame.join(
+        pl.DataFrame(
+            {
+                "measure_code": [m.code for m in framework.measures],
+                "multiplier": [m.multiplier for m in framework.measures],
+            },
+            schema={"measure_code": pl.String, "multiplier": pl.Float64},
+        ),
+        on="measure_code",
+        how="left",
+    )
+    computed = pl.col("numerator_number") / pl.col("denominator_number") * pl.col("multiplier")
+    frame = frame.with_columns(
+        pl.when(pl.col("value").is_null() & (pl.col("denominator_number") != 0))
+        .then(computed)
+        .otherwise(pl.col("value_number"))
+        .alias("value_number")
+    )
+    flag(
+        pl.col("value").is_null()
+        & ~(pl.col("numerator").is_not_null() & pl.col("denominator").is_not_null()),
+        "value",
+        "is empty; give a value, or a numerator and a denominator",
+    )
+    # A value that disagrees with its own numerator and denominator is a typing slip.
+    mismatch = (
+        pl.col("value").is_not_null()
+        & pl.col("numerator_number").is_not_null()
+        & pl.col("denominator_number").is_not_null()
+        & (pl.col("denominator_number") != 0)
+        & ((pl.col("value_number") - computed).abs() > 1e-6 * (1 + computed.abs()) + 0.005)
+    )
+    flag(
+        mismatch,
+        "value",
+        pl.format(
+            "does not equal numerator / denominator × multiplier ({})",
+            computed.round(4).cast(pl.String),
+        ),
+    )
+
+    statuses = {status.value: status.value for status in Status}
+    statuses.update({"signed off": "signed_off", "signed-off": "signed_off"})
+    frame = frame.with_columns(
+        pl.col("status")
+        .str.to_lowercase()
+        .replace_strict(statuses, default=None, return_dtype=pl.String)
+        .alias("status_code")
+    )
+    flag(
+        pl.col("status").is_not_null() & pl.col("status_code").is_null(),
+        "status",
+        "is not one of provisional, validated, signed_off",
+    )
+
+    key = ["unit_code", "measure_code", "period_code"]
+    keyed = frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in key))
+    duplicates = keyed.filter(pl.struct(key).is_duplicated())
+    if duplicates.height:
+        first = duplicates.group_by(key).agg(pl.col("row").min().alias("first_row"))
+        repeated = duplicates.join(first, on=key).filter(pl.col("row") != pl.col("first_row"))
+        problems.append(
+            repeated.select(
+                pl.col("row").cast(pl.Int64),
+                names["period"].cast(pl.String).alias("column"),
+                pl.col("period").cast(pl.String).alias("value"),
+                pl.format(
+                    "repeats row {}: {} {} {} is given twice",
+                    pl.col("first_row"),
+                    pl.col("unit_code"),
+                    pl.col("measure_code"),
+                    pl.col("period_code"),
+                ).alias("reason"),
+            )
+        )
+
+    found = _problem_list(problems)
+    if found:
+        return CheckResult(file, layout, frame.clear(), found)
+    observations = frame.select(
+        pl.col("unit_code").alias("unit"),
+        pl.col("measure_code").alias("measure"),
+        pl.col("period_code").alias("period"),
+        "period_start",
+        "period_end",
+        pl.col("value_number").alias("value"),
+        pl.col("numerator_number").alias("numerator"),
+        pl.col("denominator_number").alias("denominator"),
+        pl.col("status_code").fill_null(Status.PROVISIONAL.value).alias("status"),
+        pl.col("note").fill_null(""),
+        pl.col("source").fill_null(""),
+        "row",
+    )
+    return CheckResult(file, layout, observations)
+
+
+def _lookup(pairs: list[tuple[str, str]]) -> pl.DataFrame:
+    # Codes win over names: a name is only used where no code has the same spelling.
+    seen: dict[str, str] = {}
+    for text, code in pairs:
+        seen.setdefault(text.strip().lower(), code)
+    return pl.DataFrame(
+        {"key": list(seen.keys()), "code": list(seen.values())},
+        schema={"key": pl.String, "code": pl.String},
+    )
+
+
+def _join_code(frame: pl.DataFrame, role: str, lookup: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(pl.col(role).str.to_lowercase().alias("_key")).join(
+        lookup.rename({"code": f"{role}_code"}), left_on="_key", right_on="key", how="left"
+    ).drop("_key")
+
+
+def _join_periods(frame: pl.DataFrame, framework: Framework) -> pl.DataFrame:
+    pairs = frame.select("measure_code", "period").unique().drop_nulls()
+    codes: list[str | None] = []
+    starts: list[object] = []
+    ends: list[object] = []
+    reasons: list[str | None] = []
+    for measure_code, text in pairs.iter_rows():
+        measure = framework.measure(measure_code)
+        try:
+            period = parse_period(text)
+        except ParseError as error:
+            codes.append(None)
+            starts.append(None)
+            ends.append(None)
+            reasons.append(str(error))
+            continue
+        reason = None
+        if period.kind is not measure.frequency:
+            reason = (
+                f"is a {_kind_words(period.kind)}, but {measure.code} is reported by "
+                f"{_kind_words(measure.frequency)}"
+            )
+        elif measure.window_months is not None and period.months != measure.window_months:
+            reason = f"covers {period.months} months, but {measure.code} covers " \
+                f"{measure.window_months}"
+        codes.append(None if reason else period.code)
+        starts.append(period.start)
+        ends.append(period.end)
+        reasons.append(reason)
+    periods = pairs.with_columns(
+        pl.Series("period_code", codes, dtype=pl.String),
+        pl.Series("period_start", starts, dtype=pl.Date),
+        pl.Series("period_end", ends, dtype=pl.Date),
+        pl.Series("period_problem", reasons, dtype=pl.String),
+    )
+    return frame.join(periods, on=["measure_code", "period"], how="left")
+
+
+def _kind_words(kind: PeriodKind) -> str:
+    return {
+        PeriodKind.MONTH: "month",
+        PeriodKind.QUARTER: "calendar quarter",
+        PeriodKind.FINANCIAL_QUARTER: "financial-year quarter",
+        PeriodKind.FINANCIAL_YEAR: "financial year",
+        PeriodKind.YEAR: "calendar year",
+        PeriodKind.ROLLING: "rolling window",
+        PeriodKind.MULTI_YEAR: "span of years",
+    }[kind]
+
+
+def _number(role: str) -> pl.Expr:
+    text = pl.col(role).str.strip_chars()
+    text = pl.when(text.str.contains(_THOUSANDS)).then(text.str.replace_all(",", "")).otherwise(
+        text
+    )
+    return text.cast(pl.Float64, strict=False).alias(f"{role}_number")
+
+
+def _problem_list(frames: list[pl.DataFrame]) -> list[Problem]:
+    if not frames:
+        return []
+    every = pl.concat(frames).sort("row", "column").head(MAX_PROBLEMS)
+    return [
+        Problem(row, column, value, reason)
+        for row, column, value, reason in every.iter_rows()
+    ]
+
+
+def describe(problems: list[Problem], file: str, limit: int = 50) -> str:
+    """Return a report of the problems for a person: one line each, the first ``limit`` shown."""
+    lines = [f"{file}: {len(problems)} problem{'s' if len(problems) != 1 else ''}; nothing was "
+             "stored."]
+    lines += [f"  {problem}" for problem in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"  ... and {len(problems) - limit} more (write them all with --errors FILE)")
+    if len(problems) >= MAX_PROBLEMS:
+        lines.append(f"  (checking stopped counting at {MAX_PROBLEMS} problems)")
+    return "\n".join(lines)

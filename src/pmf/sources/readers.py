@@ -1,0 +1,230 @@
+"""Read CSV and XLSX files into a frame of text cells, refusing what cannot be read safely.
+
+Every cell comes back as text (or null when empty) so that the importer can
+report a bad value exactly as the user typed it. Rows are numbered as a
+spreadsheet shows them: the header is row 1, the first figure row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+# Far above any real return, far below what would exhaust memory on a laptop.
+MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_XLSX_UNCOMPRESSED = 1024 * 1024 * 1024
+MAX_XLSX_RATIO = 200
+ROW_NUMBER = "__row__"
+
+
+class ReadError(ValueError):
+    """Raise when a file cannot be read as a table; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A file's header and its cells as text, with the spreadsheet row number of each row."""
+
+    file: str
+    columns: list[str]
+    frame: pl.DataFrame  # text columns named as in the header, plus ROW_NUMBER
+
+
+def read_table(path: Path, *, encoding: str | None = None, sheet: str | None = None) -> Table:
+    """Read a CSV or XLSX file by its extension.
+
+    >>> read_table(Path("missing.csv"))
+    Traceback (most recent call last):
+    ...
+    pmf.sources.readers.ReadError: missing.csv: cannot be read: No such file or directory
+    """
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise ReadError(f"{name}: cannot be read: {error.strerror}") from None
+    if size > MAX_FILE_BYTES:
+        raise ReadError(
+            f"{name}: is {size / 1e6:.0f} MB, more than the {MAX_FILE_BYTES / 1e6:.0f} MB allowed; "
+            "split it into smaller files"
+        )
+    if size == 0:
+        raise ReadError(f"{name}: is empty; expected a header row and at least one row of figures")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, sheet)
+    if suffix in (".xls", ".ods"):
+        raise ReadError(f"{name}: {suffix} files are not supported; save it as .xlsx or .csv")
+    return read_csv_bytes(path.read_bytes(), name, encoding=encoding)
+
+
+def read_csv_bytes(raw: bytes, name: str, *, encoding: str | None = None) -> Table:
+    """Decode and parse CSV bytes; report the row of a decoding or shape problem."""
+    text = _decode(raw, name, encoding)
+    if not text.strip():
+        raise ReadError(f"{name}: is empty; expected a header row and at least one row of figures")
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            infer_schema=False,
+            has_header=True,
+            raise_if_empty=True,
+        )
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.ShapeError):
+        # Polars says that the shape is wrong, not where: find the first bad rows the slow way.
+        raise ReadError(_shape_problem(text, name)) from None
+    except pl.exceptions.DuplicateError as error:
+        raise ReadError(f"{name}: row 1: a column name is used twice ({error})") from None
+    return _table(name, frame)
+
+
+def _decode(raw: bytes, name: str, encoding: str | None) -> str:
+    if encoding:
+        try:
+            return raw.decode(encoding)
+        except LookupError:
+            raise ReadError(f"{name}: {encoding!r} is not an encoding Python knows") from None
+        except UnicodeDecodeError as error:
+            raise _decode_error(raw, name, error, encoding) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode text" is UTF-16 with a byte-order mark.
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise _decode_error(raw, name, error, "UTF-16") from None
+    try:
+        # utf-8-sig drops the byte-order mark that Excel puts at the start of a UTF-8 CSV.
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise _decode_error(raw, name, error, "UTF-8") from None
+
+
+def _decode_error(raw: bytes, name: str, error: UnicodeDecodeError, encoding: str) -> ReadError:
+    row = raw[: error.start].count(b"\n") + 1
+    byte = raw[error.start : error.start + 1].hex()
+    return ReadError(
+        f"{name}: row {row}: byte 0x{byte} is not valid {encoding}; save the file as UTF-8, "
+        "or give its encoding (for example --encoding cp1252)"
+    )
+
+
+def _shape_problem(text: str, name: str) -> str:
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        return f"{name}: is empty; expected a header row and at least one row of figures"
+    problems: list[str] = []
+    try:
+        for row in reader:
+            if row and len(row) != len(header):
+                problems.append(
+                    f"{name}: row {reader.line_num}: has {len(row)} fields but the header has "
+                    f"{len(header)}"
+                )
+                if len(problems) == 10:
+                    break
+    except csv.Error as error:
+        problems.append(f"{name}: row {reader.line_num}: {error}")
+    if not problems:
+        return f"{name}: is not a CSV table this importer can read"
+    return "\n".join(problems)
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> Table:
+    import openpyxl
+
+    name = str(path)
+    _check_zip(path, name)
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise ReadError(f"{name}: is not a readable .xlsx workbook ({type(error).__name__})") from None
+    try:
+        if sheet is not None and sheet not in workbook.sheetnames:
+            raise ReadError(
+                f"{name}: has no sheet {sheet!r}; it has {', '.join(workbook.sheetnames)}"
+            )
+        worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
+        rows = worksheet.iter_rows(values_only=True)
+        header_cells = next(rows, None)
+        if header_cells is None:
+            raise ReadError(f"{name}: the sheet is empty; expected a header row")
+        header = [_cell_text(cell) or "" for cell in header_cells]
+        while header and not header[-1]:
+            header.pop()
+        if not header:
+            raise ReadError(f"{name}: row 1 is empty; expected a header row")
+        width = len(header)
+        columns: list[list[str | None]] = [[] for _ in header]
+        for row in rows:
+            cells = [_cell_text(cell) for cell in row]
+            if any(cells[width:]):
+                raise ReadError(
+                    f"{name}: row {len(columns[0]) + 2}: has values beyond the last header column"
+                )
+            for index in range(width):
+                columns[index].append(cells[index] if index < len(cells) else None)
+    finally:
+        workbook.close()
+    duplicates = {column for column in header if header.count(column) > 1}
+    if duplicates:
+        raise ReadError(f"{name}: row 1: column {sorted(duplicates)[0]!r} is used twice")
+    if "" in header:
+        raise ReadError(f"{name}: row 1: column {header.index('') + 1} has no name")
+    frame = pl.DataFrame(
+        {column: values for column, values in zip(header, columns, strict=True)},
+        schema={column: pl.String for column in header},
+    )
+    # Excel leaves blank rows at the end of many sheets: drop rows with nothing in them.
+    frame = frame.with_row_index(ROW_NUMBER, offset=2).filter(
+        pl.any_horizontal(pl.col(column).is_not_null() for column in header)
+    )
+    if frame.height == 0:
+        raise ReadError(f"{name}: has a header row but no rows of figures")
+    return Table(name, header, frame)
+
+
+def _check_zip(path: Path, name: str) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except zipfile.BadZipFile:
+        raise ReadError(f"{name}: is not an .xlsx workbook (not a zip archive)") from None
+    expanded = sum(entry.file_size for entry in entries)
+    compressed = sum(entry.compress_size for entry in entries) or 1
+    if expanded > MAX_XLSX_UNCOMPRESSED or expanded / compressed > MAX_XLSX_RATIO:
+        raise ReadError(
+            f"{name}: expands to {expanded / 1e6:.0f} MB ({expanded / compressed:.0f} times its "
+            "size); refused as a possible zip bomb"
+        )
+
+
+def _cell_text(cell: object) -> str | None:
+    if cell is None:
+        return None
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if hasattr(cell, "isoformat"):
+        return str(cell.isoformat())[:10] if _is_midnight(cell) else str(cell.isoformat())
+    text = str(cell).strip()
+    return text or None
+
+
+def _is_midnight(cell: object) -> bool:
+    return all(getattr(cell, part, 0) == 0 for part in ("hour", "minute", "second"))
+
+
+def _table(name: str, frame: pl.DataFrame) -> Table:
+    columns = [column.strip() for column in frame.columns]
+    frame = frame.rename(dict(zip(frame.columns, columns, strict=True)))
+    frame = frame.with_columns(pl.col(pl.String).str.strip_chars().replace("", None))
+    frame = frame.with_row_index(ROW_NUMBER, offset=2)
+    if frame.height == 0:
+        raise ReadError(f"{name}: has a header row but no rows of figures")
+    return Table(name, columns, frame)

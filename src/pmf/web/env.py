@@ -1,0 +1,35 @@
+"""Read settings from environment variables strictly: a bad value stops start-up with its name."""
+
+from __future__ import annotations
+
+import os
+
+
+class SettingError(ValueError):
+    """Raise when an environment variable holds a value pmf cannot use."""
+
+
+def env_str(name: str, *, default: str) -> str:
+    """Return the variable ``name``, or ``default`` when it is unset or empty."""
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def env_bool(name: str, *, default: bool) -> bool:
+    """Return the variable as a boolean: true/false, yes/no, on/off, 1/0."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise SettingError(f"{name}={value!r} is not one of true, false, yes, no, on, off, 1, 0")
+
+
+def env_list(name: str, *, default: list[str]) -> list[str]:
+    """Return a comma-separated variable as a list without blanks."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]

@@ -1,0 +1,146 @@
+"""Storage of frameworks: organisations, units, areas, measures, standards, peer groups.
+
+The framework file (YAML) is validated by ``pmf.core.framework``; these tables
+hold what was loaded so that the command line and the web application share one
+schema. ``services.framework_of`` rebuilds the core ``Framework`` from them.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Organisation(models.Model):
+    code = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=64, blank=True)
+    description = models.TextField(blank=True)
+    source = models.TextField(blank=True)
+    licence = models.CharField(max_length=200, blank=True)
+    framework_file = models.CharField(max_length=500, blank=True)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="units")
+    code = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    type = models.CharField(max_length=64)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    external = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["organisation", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="unit_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Area(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="areas")
+    code = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["organisation", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="area_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AreaName(models.Model):
+    """A former name of an area, oldest first: the rename history."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="former_names")
+    name = models.CharField(max_length=200)
+    until = models.CharField(max_length=64, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["area", "position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Measure(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="measures"
+    )
+    code = models.CharField(max_length=64)
+    name = models.CharField(max_length=300)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="measures")
+    kind = models.CharField(max_length=16)
+    polarity = models.CharField(max_length=32)
+    unit_of_measure = models.CharField(max_length=32)
+    frequency = models.CharField(max_length=32)
+    window_months = models.PositiveIntegerField(null=True, blank=True)
+    multiplier = models.FloatField(default=1.0)
+    numerator = models.CharField(max_length=300, blank=True)
+    denominator = models.CharField(max_length=300, blank=True)
+    decimals = models.PositiveSmallIntegerField(default=1)
+    owner = models.CharField(max_length=200, blank=True)
+    source = models.TextField(blank=True)
+    description = models.TextField(blank=True)
+    rollup = models.CharField(max_length=16, default="none")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["organisation", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="measure_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Standard(models.Model):
+    """What 'met' means for a measure; ``definition`` holds the validated fields by type."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="standards")
+    position = models.PositiveIntegerField(default=0)
+    type = models.CharField(max_length=32)
+    definition = models.JSONField()
+
+    class Meta:
+        ordering = ["measure", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.measure.code}: {self.type}"
+
+
+class PeerGroup(models.Model):
+    """A unit's Most Similar Group, or (``unit`` empty) units that are each other's peers."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="peer_groups"
+    )
+    name = models.CharField(max_length=200)
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="peer_groups"
+    )
+    members = models.ManyToManyField(Unit, related_name="member_of_peer_groups")
+    include_self = models.BooleanField(default=True)
+    method = models.CharField(max_length=200, default="given")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["organisation", "position"]
+
+    def __str__(self) -> str:
+        return self.name

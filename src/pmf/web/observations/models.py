@@ -1,0 +1,81 @@
+"""Storage of observations: every revision of every figure, and the imports that brought them.
+
+Observations are bitemporal: ``period`` says when the figure is about and
+``recorded_at`` / ``superseded_at`` say when pmf held it. A revision never
+overwrites: the new figure is added and the old one is marked superseded at the
+same instant, so the figures as they stood at any time can be reproduced.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from pmf.web.frameworks.models import Measure, Organisation, Unit
+
+
+class ImportBatch(models.Model):
+    """One import of a file: its lineage and what it changed."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="import_batches"
+    )
+    file_name = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64)
+    layout = models.CharField(max_length=16)
+    source = models.TextField(blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    revised = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.recorded_at:%Y-%m-%d %H:%M})"
+
+
+class Observation(models.Model):
+    class Status(models.TextChoices):
+        PROVISIONAL = "provisional", "Provisional"
+        VALIDATED = "validated", "Validated"
+        SIGNED_OFF = "signed_off", "Signed off"
+
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="observations")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="observations")
+    period = models.CharField(max_length=40)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    value = models.FloatField()
+    numerator = models.FloatField(null=True, blank=True)
+    denominator = models.FloatField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROVISIONAL)
+    source = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+    revision = models.PositiveIntegerField(default=1)
+    recorded_at = models.DateTimeField()
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="observations"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "unit", "period"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="one_current_observation",
+            ),
+            models.UniqueConstraint(
+                fields=["measure", "unit", "period", "revision"], name="revision_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "period_end"], name="observation_unit_end")]
+
+    def __str__(self) -> str:
+        return f"{self.measure.code} {self.unit.code} {self.period} = {self.value} (r{self.revision})"

@@ -1,0 +1,322 @@
+"""Store checked observations as revisions, and read the figures held at any time.
+
+Writing goes through ``store_observations`` only. It runs in one transaction:
+either every row of a file is stored or none is. A figure that is already held
+unchanged is skipped, a changed figure becomes a new revision and the old one
+is marked superseded (never deleted or overwritten).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+from django.utils import timezone
+
+from pmf.core.assessment import assess
+from pmf.core.scorecard import Scorecard, build_scorecard
+from pmf.sources.examples import Example
+from pmf.web.frameworks.models import Measure, Organisation, Unit
+from pmf.web.observations.models import ImportBatch, Observation
+
+COMPARED = ("value", "numerator", "denominator", "status", "note")
+_CHUNK = 900  # stays under SQLite's limit on the number of parameters in one statement
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import did: rows read, figures added, revised and already held."""
+
+    rows: int
+    added: int
+    revised: int
+    unchanged: int
+    batch_id: int | None
+
+    def __str__(self) -> str:
+        if not self.added and not self.revised:
+            return f"{self.rows} rows read; nothing changed: every figure was already held."
+        return (
+            f"{self.rows} rows read: {self.added} added, {self.revised} revised "
+            f"(earlier values kept), {self.unchanged} already held."
+        )
+
+
+def store_observations(
+    organisation: Organisation,
+    observations: pl.DataFrame,
+    *,
+    file_name: str,
+    sha256: str,
+    layout: str,
+    source: str = "",
+    user: AbstractBaseUser | None = None,
+    now: dt.datetime | None = None,
+) -> ImportSummary:
+    """Store checked observations in one transaction and return what changed."""
+    now = now or timezone.now()
+    units = dict(Unit.objects.filter(organisation=organisation).values_list("code", "id"))
+    measures = dict(Measure.objects.filter(organisation=organisation).values_list("code", "id"))
+    incoming = observations.with_columns(
+        pl.col("unit").replace_strict(units, return_dtype=pl.Int64).alias("unit_id"),
+        pl.col("measure").replace_strict(measures, return_dtype=pl.Int64).alias("measure_id"),
+    )
+    with transaction.atomic():
+        held = _held(sorted(set(incoming["measure_id"].to_list())))
+        joined = incoming.join(
+            held, on=["measure_id", "unit_id", "period"], how="left", suffix="_held"
+        )
+        is_new = pl.col("id_held").is_null()
+        differs = pl.any_horizontal(
+            pl.col(column).ne_missing(pl.col(f"{column}_held")) for column in COMPARED
+        )
+        new = joined.filter(is_new)
+        revised = joined.filter(~is_new & differs)
+        unchanged = joined.height - new.height - revised.height
+        if not new.height and not revised.height:
+            return ImportSummary(joined.height, 0, 0, unchanged, None)
+        batch = ImportBatch.objects.create(
+            organisation=organisation,
+            file_name=file_name,
+            sha256=sha256,
+            layout=layout,
+            source=source,
+            rows=joined.height,
+            added=new.height,
+            revised=revised.height,
+            unchanged=unchanged,
+            recorded_at=now,
+            recorded_by=user if user is not None and user.is_authenticated else None,
+        )
+        _supersede(revised["id_held"].to_list(), now)
+        rows = pl.concat(
+            [
+                new.with_columns(pl.lit(1, dtype=pl.Int64).alias("revision")),
+                revised.with_columns((pl.col("revision_held") + 1).alias("revision")),
+            ],
+            how="diagonal_relaxed",
+        ).sort("measure_id", "unit_id", "period")
+        _insert(rows, batch.pk, user, now)
+    return ImportSummary(joined.height, new.height, revised.height, unchanged, batch.pk)
+
+
+def _held(measure_ids: Sequence[int]) -> pl.DataFrame:
+    schema = {
+        "id": pl.Int64,
+        "measure_id": pl.Int64,
+        "unit_id": pl.Int64,
+        "period": pl.String,
+        "value": pl.Float64,
+        "numerator": pl.Float64,
+        "denominator": pl.Float64,
+        "status": pl.String,
+        "note": pl.String,
+        "revision": pl.Int64,
+    }
+    table = Observation._meta.db_table
+    rows: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for chunk in _chunks(list(measure_ids), _CHUNK):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT {', '.join(schema)} FROM {table} "  # noqa: S608 - names are ours
+                f"WHERE superseded_at IS NULL AND measure_id IN ({marks})",
+                chunk,
+            )
+            rows.extend(cursor.fetchall())
+    held = pl.DataFrame(rows, schema=schema, orient="row")
+    return held.rename({column: f"{column}_held" for column in (*COMPARED, "id", "revision")})
+
+
+def _supersede(ids: list[int], now: dt.datetime) -> None:
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    table = Observation._meta.db_table
+    with connection.cursor() as cursor:
+        for chunk in _chunks(ids, _CHUNK):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} SET superseded_at = %s WHERE id IN ({marks})",  # noqa: S608
+                [stamp, *chunk],
+            )
+
+
+def _insert(rows: pl.DataFrame, batch_id: int, user: AbstractBaseUser | None, now: dt.datetime
+            ) -> None:
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    columns = [
+        "measure_id", "unit_id", "period", "period_start", "period_end", "value", "numerator",
+        "denominator", "status", "source", "note", "revision",
+    ]
+    frame = rows.select(
+        *columns[:3],
+        pl.col("period_start").cast(pl.String),
+        pl.col("period_end").cast(pl.String),
+        *columns[5:],
+    )
+    table = Observation._meta.db_table
+    names = [*columns, "recorded_at", "superseded_at", "recorded_by_id", "batch_id"]
+    sql = (
+        f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608 - names are ours
+        f"VALUES ({', '.join(['%s'] * len(names))})"
+    )
+    constant = (stamp, None, user_id, batch_id)
+    values = [frame[column].to_list() for column in columns]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(*row, *constant) for row in zip(*values, strict=True)])
+
+
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def held_observations(
+    organisation: Organisation, *, as_at: dt.datetime | None = None
+) -> pl.DataFrame:
+    """Return the figures held for an organisation, now or as they stood at ``as_at``.
+
+    Columns: unit, measure, period, period_start, period_end, value, numerator,
+    denominator, status, revision, recorded_at.
+    """
+    observation = Observation._meta.db_table
+    unit = Unit._meta.db_table
+    measure = Measure._meta.db_table
+    where = "o.superseded_at IS NULL"
+    params: list[Any] = [organisation.pk]
+    if as_at is not None:
+        stamp = connection.ops.adapt_datetimefield_value(as_at)
+        where = "o.recorded_at <= %s AND (o.superseded_at IS NULL OR o.superseded_at > %s)"
+        params = [stamp, stamp, organisation.pk]
+    sql = (
+        "SELECT u.code, m.code, o.period, CAST(o.period_start AS TEXT), CAST(o.period_end AS TEXT), "
+        "o.value, o.numerator, "
+        "o.denominator, o.status, o.revision "
+        f"FROM {observation} o JOIN {unit} u ON u.id = o.unit_id "  # noqa: S608
+        f"JOIN {measure} m ON m.id = o.measure_id WHERE {where} AND m.organisation_id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "unit": pl.String,
+            "measure": pl.String,
+            "period": pl.String,
+            "period_start": pl.String,
+            "period_end": pl.String,
+            "value": pl.Float64,
+            "numerator": pl.Float64,
+            "denominator": pl.Float64,
+            "status": pl.String,
+            "revision": pl.Int64,
+        },
+        orient="row",
+        strict=False,
+    )
+    return frame.with_columns(
+        pl.col("period_start").str.to_date(strict=False),
+        pl.col("period_end").str.to_date(strict=False),
+    )
+
+
+def revisions(organisation: Organisation, unit: str, measure: str, period: str) -> list[Observation]:
+    """Return every revision of one figure, oldest first, with who recorded it and from what."""
+    return list(
+        Observation.objects.filter(
+            measure__organisation=organisation,
+            unit__code=unit,
+            measure__code=measure,
+            period=period,
+        )
+        .select_related("batch", "recorded_by")
+        .order_by("revision")
+    )
+
+
+def import_frame(
+    organisation: Organisation,
+    frame: pl.DataFrame,
+    *,
+    file_name: str,
+    source: str,
+) -> ImportSummary:
+    """Import a frame of figures built in code through the same checks as a user's file.
+
+    Raise ``ValueError`` with the report when any row is bad; nothing is stored then.
+    """
+    from pmf.sources.importer import check_table, describe
+    from pmf.sources.readers import ROW_NUMBER, Table
+    from pmf.web.frameworks.services import framework_of
+
+    text = frame.with_columns(pl.all().cast(pl.String)).with_row_index(ROW_NUMBER, offset=2)
+    table = Table(file_name, list(frame.columns), text)
+    result = check_table(table, framework_of(organisation), source=source)
+    if not result.ok:
+        raise ValueError(describe(result.problems, file_name))
+    digest = hashlib.sha256(frame.write_csv().encode("utf-8")).hexdigest()
+    return store_observations(
+        organisation,
+        result.observations,
+        file_name=file_name,
+        sha256=digest,
+        layout=result.layout,
+        source=source,
+    )
+
+
+def load_example(example: Example) -> ImportSummary:
+    """Store an example's framework and import its observations (again: unchanged rows skip)."""
+    from pmf.sources.frameworks import read_framework_file
+    from pmf.web.frameworks.services import store_framework
+
+    framework = read_framework_file(example.framework_path)
+    organisation = store_framework(framework, str(example.framework_path))
+    return import_frame(
+        organisation,
+        example.observations(),
+        file_name=f"examples/{example.name}",
+        source=framework.organisation.source,
+    )
+
+
+def scorecard_for(
+    organisation: Organisation,
+    *,
+    unit: str | None = None,
+    cut: dt.date | None = None,
+    areas: list[str] | None = None,
+    kinds: list[str] | None = None,
+    exceptions_only: bool = False,
+) -> Scorecard:
+    """Assess one unit (default: the organisation's top unit) and return its scorecard.
+
+    Raise ``LookupError`` naming what is unknown.
+    """
+    from pmf.web.frameworks.services import framework_of
+
+    framework = framework_of(organisation)
+    if unit is None:
+        roots = framework.roots()
+        if not roots:
+            raise LookupError(f"{organisation.code} has no units")
+        unit = roots[0].code
+    codes = {u.code for u in framework.units}
+    if unit not in codes:
+        raise LookupError(f"no unit {unit!r} in {organisation.code}")
+    for area in areas or []:
+        if area not in {a.code for a in framework.areas}:
+            allowed = ", ".join(a.code for a in framework.areas)
+            raise LookupError(f"no area {area!r} in {organisation.code}; choose from {allowed}")
+    observations = held_observations(organisation)
+    assessment = assess(framework, observations, units=[unit], cut=cut)
+    return build_scorecard(
+        framework, assessment, unit, areas=areas, kinds=kinds, exceptions_only=exceptions_only
+    )

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from pmf.core.assessment import assess, describe_standard
+from pmf.core.framework import Framework, load_framework
+from tests.core.conftest import observations
+from tests.core.test_framework import GOOD
+
+
+def row(frame: pl.DataFrame, unit: str, measure: str) -> dict[str, object]:
+    rows = frame.filter((pl.col("unit") == unit) & (pl.col("measure") == measure))
+    assert rows.height == 1
+    return rows.row(0, named=True)
+
+
+def test_target_met_is_green_and_missed_is_red(framework: Framework) -> None:
+    frame = assess(
+        framework,
+        observations([("N", "ER", "2019-07", 80.0, None, None),
+                      ("S", "ER", "2019-07", 71.9, None, None)]),
+    )
+    assert (row(frame, "N", "ER")["met"], row(frame, "N", "ER")["rag"]) == (True, "green")
+    assert (row(frame, "S", "ER")["met"], row(frame, "S", "ER")["rag"]) == (False, "red")
+    assert row(frame, "S", "ER")["standard"] == "≥ 80.0%"
+
+
+def test_amber_when_missed_within_tolerance() -> None:
+    framework = load_framework(GOOD.replace("value: 80}", "value: 80, amber_within: 5}"))
+    frame = assess(framework, observations([("N", "ER", "2019-07", 76.0, None, None),
+                                            ("S", "ER", "2019-07", 74.0, None, None)]))
+    assert row(frame, "N", "ER")["rag"] == "amber"
+    assert row(frame, "S", "ER")["rag"] == "red"
+
+
+def test_peer_average_includes_the_unit_itself_and_respects_polarity(
+    framework: Framework,
+) -> None:
+    frame = assess(
+        framework,
+        observations([("N", "CR", "2019-07", 2.0, 2.0, 1000.0),
+                      ("S", "CR", "2019-07", 4.0, 4.0, 1000.0)]),
+        units=["N", "S"],
+    )
+    north, south = row(frame, "N", "CR"), row(frame, "S", "CR")
+    assert north["reference"] == south["reference"] == 3.0
+    assert (north["met"], south["met"]) == (True, False)
+    assert north["standard"] == "v. MSG average"
+
+
+def test_peer_average_without_peer_figures_is_not_assessed(framework: Framework) -> None:
+    frame = assess(framework, observations([("N", "CR", "2019-07", 2.0, 2.0, 1000.0)]),
+                   units=["N"])
+    north = row(frame, "N", "CR")
+    # The group average is the unit's own figure alone, so the standard is trivially met.
+    assert north["met"] is True
+    only_peer = assess(
+        load_framework(GOOD.replace("{name: Commands, units: [N, S]}",
+                                    "{name: Commands, units: [N, S], include_self: false}")),
+        observations([("N", "CR", "2019-07", 2.0, 2.0, 1000.0)]),
+        units=["N"],
+    )
+    assert row(only_peer, "N", "CR")["met"] is None
+    assert row(only_peer, "N", "CR")["not_assessed"] == "no peer figures for this period"
+
+
+def test_improvement_against_same_period_last_year(framework: Framework) -> None:
+    frame = assess(
+        framework,
+        observations([
+            ("F", "CR", "2018-07", 5.0, 5.0, 1000.0),
+            ("F", "CR", "2019-06", 3.0, 3.0, 1000.0),
+            ("F", "CR", "2019-07", 4.0, 4.0, 1000.0),
+        ]),
+        units=["F"],
+    )
+    force = row(frame, "F", "CR")
+    assert force["met"] is True
+    assert force["reference"] == 5.0
+    assert force["direction_last_year"] == "improving"
+    assert force["direction_previous"] == "deteriorating"
+    assert force["previous_period"] == "2019-06"
+
+
+def test_cut_off_picks_the_latest_period_on_or_before_it(framework: Framework) -> None:
+    frame = assess(
+        framework,
+        observations([("N", "ER", "2019-06", 70.0, None, None),
+                      ("N", "ER", "2019-07", 90.0, None, None)]),
+        units=["N"],
+        cut=dt.date(2019, 6, 30),
+    )
+    assert row(frame, "N", "ER")["period"] == "2019-06"
+    assert row(frame, "N", "ER")["direction_previous"] is None
+
+
+def test_direction_compares_at_the_precision_shown(framework: Framework) -> None:
+    frame = assess(
+        framework,
+        observations([("N", "ER", "2019-06", 71.91, None, None),
+                      ("N", "ER", "2019-07", 71.94, None, None)]),
+        units=["N"],
+    )
+    assert row(frame, "N", "ER")["direction_previous"] == "no change"
+
+
+def test_no_figures_gives_an_empty_assessment(framework: Framework) -> None:
+    assert assess(framework, observations([]), units=["N"]).height == 0
+
+
+def test_standard_words() -> None:
+    framework = load_framework(GOOD)
+    measure = framework.measure("CR")
+    assert describe_standard(measure, measure.standard[1]) == "better than same period last year"

@@ -1,0 +1,260 @@
+"""Metropolitan Police Service example: monthly crime rates by borough and officer numbers.
+
+Crime counts come from the MPS borough-level recorded crime files (London Datastore, one column
+per month), populations from the census (GLA borough population workbook), and officer numbers
+from the Home Office police workforce file with 2011 census populations by police force area.
+Only boroughs are emitted for the crime measures: the BCUs and the force are pooled from them
+(``rollup: pooled_ratio``). ``examples/police/README.md`` documents every choice made here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+
+from pmf.sources.examples import OBSERVATION_COLUMNS
+
+CRIME_FILES = ("mps_borough_crime_2010_2023.csv", "mps_borough_crime_2023_2025.csv")
+POPULATION_FILE = "borough_population_1801_2021.xlsx"
+LOOKUP_FILE = (
+    "Local_Authority_District_to_Community_Safety_Partnerships_to_Police_Force_Areas__"
+    "December_2016__Lookup_in_England_and_Wales.csv"
+)
+WORKFORCE_FILE = "police-workforce-fte-by-year.csv"
+DEMOGRAPHICS_FILE = "force-demographics.csv"
+
+CRIME_SOURCE = ("MPS recorded crime by borough, London Datastore (", "); census population, GLA")
+WORKFORCE_SOURCE = (
+    "Home Office police workforce (police-workforce-fte-by-year.csv); "
+    "ONS 2011 census by police force area (force-demographics.csv)"
+)
+
+MET_FORCE_AREA = "Metropolitan Police"
+FORCE_CODE = "MPS"
+
+# Periods starting before July 2016 use the 2011 census, later ones the 2021 census.
+CENSUS_SWITCH_MONTH = 201607
+
+# The four residential burglary categories across the April 2023 reclassification.
+RESIDENTIAL_BURGLARY = (
+    "DOMESTIC BURGLARY",
+    "RES BURGLARY OF A HOME",
+    "RES BURGLARY OF UNCONNECTED BUILDING",
+    "BURGLARY - RESIDENTIAL",
+)
+# Rows of the crime files that are not a borough (no resident population): left out.
+NOT_BOROUGHS = ("London Heathrow and London City Airports", "Unknown")
+# Fraud moved to Action Fraud / NFIB from 2013, so police-recorded fraud is not comparable.
+FRAUD_MAJORS = ("FRAUD AND FORGERY", "NFIB FRAUD")
+
+_major = pl.col("major")
+_minor = pl.col("minor")
+_VWI = (_major == "VIOLENCE AGAINST THE PERSON") & (_minor == "VIOLENCE WITH INJURY")
+_SEXUAL = _major == "SEXUAL OFFENCES"
+_ROBBERY_PERSONAL = (_major == "ROBBERY") & (_minor == "ROBBERY OF PERSONAL PROPERTY")
+_RES_BURGLARY = (_major == "BURGLARY") & _minor.is_in(RESIDENTIAL_BURGLARY)
+
+# Which offences each crime measure counts.
+CRIME_MEASURES: dict[str, pl.Expr] = {
+    "HIGH_HARM_RATE": _VWI | _SEXUAL | _ROBBERY_PERSONAL | _RES_BURGLARY,
+    "VWI_RATE": _VWI,
+    "SEXUAL_RATE": _SEXUAL,
+    "ROBBERY_PERSONAL_RATE": _ROBBERY_PERSONAL,
+    "RES_BURGLARY_RATE": _RES_BURGLARY,
+    "ALL_CRIME_RATE": ~_major.is_in(FRAUD_MAJORS),
+    "THEFT_PERSON_RATE": (_major == "THEFT") & (_minor == "THEFT FROM THE PERSON"),
+    "VEHICLE_RATE": _major == "VEHICLE OFFENCES",
+    "WEAPONS_RATE": _major == "POSSESSION OF WEAPONS",
+    "DRUGS_RATE": _major == "DRUG OFFENCES",
+}
+
+# Every (major, minor) category the files hold; a new one must be placed deliberately.
+KNOWN_CATEGORIES = frozenset(
+    {
+        ("ARSON AND CRIMINAL DAMAGE", "ARSON"),
+        ("ARSON AND CRIMINAL DAMAGE", "CRIMINAL DAMAGE"),
+        ("BURGLARY", "BURGLARY BUSINESS AND COMMUNITY"),
+        *(("BURGLARY", minor) for minor in RESIDENTIAL_BURGLARY),
+        ("DRUG OFFENCES", "POSSESSION OF DRUGS"),
+        ("DRUG OFFENCES", "TRAFFICKING OF DRUGS"),
+        ("FRAUD AND FORGERY", "FRAUD AND FORGERY"),
+        ("NFIB FRAUD", "NFIB"),
+        ("MISCELLANEOUS CRIMES AGAINST SOCIETY", "MISC CRIMES AGAINST SOCIETY"),
+        ("POSSESSION OF WEAPONS", "POSSESSION OF WEAPONS"),
+        ("PUBLIC ORDER OFFENCES", "OTHER OFFENCES PUBLIC ORDER"),
+        ("PUBLIC ORDER OFFENCES", "PUBLIC FEAR ALARM OR DISTRESS"),
+        ("PUBLIC ORDER OFFENCES", "RACE OR RELIGIOUS AGG PUBLIC FEAR"),
+        ("PUBLIC ORDER OFFENCES", "VIOLENT DISORDER"),
+        ("ROBBERY", "ROBBERY OF BUSINESS PROPERTY"),
+        ("ROBBERY", "ROBBERY OF PERSONAL PROPERTY"),
+        ("SEXUAL OFFENCES", "OTHER SEXUAL OFFENCES"),
+        ("SEXUAL OFFENCES", "RAPE"),
+        ("THEFT", "BICYCLE THEFT"),
+        ("THEFT", "OTHER THEFT"),
+        ("THEFT", "SHOPLIFTING"),
+        ("THEFT", "THEFT FROM THE PERSON"),
+        ("VEHICLE OFFENCES", "AGGRAVATED VEHICLE TAKING"),
+        ("VEHICLE OFFENCES", "INTERFERING WITH A MOTOR VEHICLE"),
+        ("VEHICLE OFFENCES", "THEFT FROM A VEHICLE"),
+        ("VEHICLE OFFENCES", "THEFT OR UNAUTH TAKING OF A MOTOR VEH"),
+        ("VIOLENCE AGAINST THE PERSON", "DEATH SERIOUS INJURY ILLEGAL DRIVING"),
+        ("VIOLENCE AGAINST THE PERSON", "HOMICIDE"),
+        ("VIOLENCE AGAINST THE PERSON", "STALKING AND HARASSMENT"),
+        ("VIOLENCE AGAINST THE PERSON", "VIOLENCE WITH INJURY"),
+        ("VIOLENCE AGAINST THE PERSON", "VIOLENCE WITHOUT INJURY"),
+    }
+)
+
+# Force names in the workforce and census files that the ONS lookup spells differently.
+FORCE_NAME_IN_LOOKUP = {
+    "Avon & Somerset": "Avon and Somerset",
+    "Metropolitan": MET_FORCE_AREA,
+    "City of London": "London, City of",
+}
+# Left out: a resident-population rate means nothing for the City's force (see README).
+EXCLUDED_FORCES = ("City of London",)
+
+
+def build(data_dir: Path) -> pl.DataFrame:
+    """Return the example's observations: monthly borough crime rates and yearly officer rates."""
+    data_dir = Path(data_dir)
+    return pl.concat([crime_rates(data_dir), officer_rates(data_dir)]).select(OBSERVATION_COLUMNS)
+
+
+def crime_rates(data_dir: Path) -> pl.DataFrame:
+    """Return one row per borough, crime measure and month, as a rate per 1,000 residents."""
+    boroughs = borough_codes(data_dir)
+    crime = crime_counts(data_dir)
+    unmatched = set(crime.join(boroughs, on="borough", how="anti")["borough"].unique())
+    if unmatched - set(NOT_BOROUGHS):
+        raise ValueError(f"crime rows for unknown boroughs: {unmatched - set(NOT_BOROUGHS)}")
+    crime = crime.join(boroughs, on="borough", how="inner")
+    counted = pl.concat(
+        [
+            crime.filter(selects).with_columns(measure=pl.lit(code))
+            for code, selects in CRIME_MEASURES.items()
+        ]
+    )
+    counts = counted.group_by("unit", "borough", "measure", "month", "file").agg(
+        numerator=pl.col("count").sum().cast(pl.Float64)
+    )
+    population = borough_population(data_dir)
+    return (
+        counts.with_columns(
+            census=pl.when(pl.col("month") < CENSUS_SWITCH_MONTH).then(2011).otherwise(2021)
+        )
+        .join(population, on=["borough", "census"], how="left", validate="m:1")
+        .with_columns(
+            period=pl.col("month").cast(pl.String).str.replace(r"^(\d{4})(\d{2})$", "$1-$2"),
+            denominator=pl.col("population"),
+            value=pl.col("numerator") / pl.col("population") * 1000,
+            source=pl.concat_str(pl.lit(CRIME_SOURCE[0]), pl.col("file"), pl.lit(CRIME_SOURCE[1])),
+        )
+        .select(OBSERVATION_COLUMNS)
+        .sort("measure", "unit", "period")
+    )
+
+
+def crime_counts(data_dir: Path) -> pl.DataFrame:
+    """Return the crime files in long form: borough, major, minor, month (int YYYYMM), count.
+
+    Where two files hold the same month the later file wins, so nothing is counted twice.
+    """
+    frames = []
+    for rank, name in enumerate(CRIME_FILES):
+        wide = pl.read_csv(data_dir / name, infer_schema_length=0)
+        frames.append(
+            wide.rename({"MajorText": "major", "MinorText": "minor", "BoroughName": "borough"})
+            .unpivot(index=["major", "minor", "borough"], variable_name="month", value_name="count")
+            .with_columns(
+                pl.col("month").cast(pl.Int32),
+                pl.col("count").cast(pl.Int64),
+                file=pl.lit(name),
+                rank=pl.lit(rank),
+            )
+        )
+    long = pl.concat(frames)
+    categories = set(long.select("major", "minor").unique().iter_rows())
+    unknown = categories - KNOWN_CATEGORIES
+    if unknown:
+        raise ValueError(f"crime categories not placed in any measure's definition: {unknown}")
+    return long.filter(pl.col("rank") == pl.col("rank").max().over("month")).drop("rank")
+
+
+def borough_codes(data_dir: Path) -> pl.DataFrame:
+    """Return the 32 boroughs policed by the Met with their ONS codes: borough, unit."""
+    lookup = pl.read_csv(data_dir / LOOKUP_FILE, infer_schema_length=0)
+    boroughs = (
+        lookup.filter(pl.col("PFA16NM") == MET_FORCE_AREA)
+        .select(borough=pl.col("LAD16NM"), unit=pl.col("LAD16CD"))
+        .unique()
+    )
+    if boroughs.height != 32:
+        raise ValueError(f"expected 32 Met boroughs in {LOOKUP_FILE}, found {boroughs.height}")
+    return boroughs
+
+
+def borough_population(data_dir: Path) -> pl.DataFrame:
+    """Return the 2011 and 2021 census populations: borough, census (year), population.
+
+    The workbook's summary rows (Central/Inner/Outer London) are formulas and are not boroughs;
+    only rows naming a Met borough are kept.
+    """
+    workbook = openpyxl.load_workbook(data_dir / POPULATION_FILE, read_only=True)
+    rows = list(workbook["data"].iter_rows(values_only=True))
+    workbook.close()
+    header = [str(cell) for cell in rows[0]]
+    columns = {census: header.index(str(census)) for census in (2011, 2021)}
+    # Reading the sheet: keep cells that are numbers (summary rows hold formula text).
+    cells = [
+        (row[0], census, float(row[index]))
+        for row in rows[1:]
+        for census, index in columns.items()
+        if isinstance(row[index], int | float)
+    ]
+    table = pl.DataFrame(
+        cells,
+        schema={"borough": pl.String, "census": pl.Int32, "population": pl.Float64},
+        orient="row",
+    )
+    population = table.join(borough_codes(data_dir).select("borough"), on="borough", how="semi")
+    if population.height != 64:
+        raise ValueError(f"{POPULATION_FILE} lacks a 2011 or 2021 figure for some borough")
+    return population
+
+
+def officer_rates(data_dir: Path) -> pl.DataFrame:
+    """Return police officers (FTE) per 1,000 residents (2011 census) by force and year."""
+    workforce = pl.read_csv(data_dir / WORKFORCE_FILE).rename(
+        {"Police force": "force", "FTE Count": "fte", "Year": "year"}
+    )
+    # "West Midlands" appears twice a year: the larger row is the West Midlands region (it equals
+    # the sum of West Midlands, Staffordshire, Warwickshire and West Mercia), the smaller the force.
+    workforce = workforce.group_by("force", "year").agg(pl.col("fte").min())
+    demographics = pl.read_csv(data_dir / DEMOGRAPHICS_FILE)
+    population = demographics.select(
+        force=pl.col("PFA16NM"), population=pl.col(demographics.columns[1]).cast(pl.Float64)
+    )
+    lookup = pl.read_csv(data_dir / LOOKUP_FILE, infer_schema_length=0)
+    areas = lookup.select(area=pl.col("PFA16NM"), unit=pl.col("PFA16CD")).unique()
+    return (
+        workforce.join(population, on="force", how="inner")
+        .filter(~pl.col("force").is_in(EXCLUDED_FORCES))
+        .with_columns(area=pl.col("force").replace(FORCE_NAME_IN_LOOKUP))
+        .join(areas, on="area", how="left")
+        .with_columns(
+            unit=pl.when(pl.col("area") == MET_FORCE_AREA)
+            .then(pl.lit(FORCE_CODE))
+            .otherwise(pl.col("unit")),
+            measure=pl.lit("OFFICERS_PER_1000"),
+            period=pl.col("year").cast(pl.String),
+            numerator=pl.col("fte").cast(pl.Float64),
+            denominator=pl.col("population"),
+            value=pl.col("fte") / pl.col("population") * 1000,
+            source=pl.lit(WORKFORCE_SOURCE),
+        )
+        .select(OBSERVATION_COLUMNS)
+        .sort("unit", "period")
+    )

@@ -42,8 +42,10 @@ def framework_text(units: int) -> str:
         "units:",
         "  - {code: F, name: Force, type: force}",
     ]
-    lines += [f"  - {{code: D{i:05d}, name: District {i}, type: district, parent: F}}"
-              for i in range(units)]
+    lines += [
+        f"  - {{code: D{i:05d}, name: District {i}, type: district, parent: F}}"
+        for i in range(units)
+    ]
     lines.append("measures:")
     lines += [
         f"  - {{code: M{m}, name: Measure {m}, area: FOCUS, kind: kpi, "
@@ -75,7 +77,9 @@ def prepare_database(db: Path, framework: Path) -> None:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
     subprocess.run(
         [sys.executable, "-m", "pmf.cli", "framework", "load", str(framework)],
-        check=True, env=env, stdout=subprocess.DEVNULL,
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
     )
 
 
@@ -92,9 +96,20 @@ def run_baseline(db: Path, csv_path: Path) -> None:
         for unit, measure, period, value in reader:
             year, month = int(period[:4]), int(period[5:7])
             start = dt.date(year, month, 1)
-            end = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
-            rows.append((measures[measure], units[unit], period, start.isoformat(),
-                         end.isoformat(), float(value), "provisional", 1, now))
+            end = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+            rows.append(
+                (
+                    measures[measure],
+                    units[unit],
+                    period,
+                    start.isoformat(),
+                    end.isoformat(),
+                    float(value),
+                    "provisional",
+                    1,
+                    now,
+                )
+            )
     with connection:
         connection.executemany(
             "INSERT INTO observations_observation (measure_id, unit_id, period, period_start, "
@@ -134,7 +149,9 @@ def measure(variant: str, work: Path, csv_path: Path, framework: Path) -> dict[s
     prepare_database(db, framework)
     output = subprocess.run(
         [sys.executable, __file__, "--child", variant, "--db", str(db), "--csv", str(csv_path)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -157,16 +174,19 @@ def main() -> None:
         framework.write_text(framework_text(units))
         csv_path = work / "observations.csv"
         rows = write_csv(csv_path, units)
-        results = {variant: measure(variant, work, csv_path, framework)
-                   for variant in ("baseline", "pmf")}
+        results = {
+            variant: measure(variant, work, csv_path, framework) for variant in ("baseline", "pmf")
+        }
     for variant, result in results.items():
         if result["stored"] != rows:
             raise SystemExit(f"{variant} stored {result['stored']} rows, expected {rows}")
     base, ours = results["baseline"], results["pmf"]
     print(f"rows: {rows:,} ({units} units x {MEASURES} measures x {MONTHS} months)")
     for name, result in (("baseline (csv + sqlite3.executemany)", base), ("pmf import", ours)):
-        print(f"{name:38} {result['seconds']:7.2f} s  {rows / result['seconds']:>10,.0f} rows/s  "
-              f"peak {result['peak_mib']:,.0f} MiB")
+        print(
+            f"{name:38} {result['seconds']:7.2f} s  {rows / result['seconds']:>10,.0f} rows/s  "
+            f"peak {result['peak_mib']:,.0f} MiB"
+        )
     print(f"ratio (pmf rows/s ÷ baseline rows/s): {base['seconds'] / ours['seconds']:.2f}x")
 
 

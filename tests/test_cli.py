@@ -20,26 +20,31 @@ def run(*args: str) -> int:
     return main(list(args))
 
 
-def test_framework_check_reports_a_sound_file(framework_file: Path, capsys: pytest.CaptureFixture[str]
-                                              ) -> None:
+def test_framework_check_reports_a_sound_file(
+    framework_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run("framework", "check", str(framework_file)) == 0
-    assert "sound. Test Force: 2 areas, 3 units (+1 external), 2 measures" in capsys.readouterr().out
+    assert (
+        "sound. Test Force: 2 areas, 3 units (+1 external), 2 measures" in capsys.readouterr().out
+    )
 
 
 def test_framework_check_lists_problems_and_fails(
     tmp_path: Path, framework_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text(framework_file.read_text().replace("polarity: higher_is_better",
-                                                      "polarity: higer"))
+    bad.write_text(
+        framework_file.read_text().replace("polarity: higher_is_better", "polarity: higer")
+    )
     assert run("framework", "check", str(bad)) == 1
     err = capsys.readouterr().err
     assert f"{bad}:" in err and "measures[0].polarity: 'higer' is not one of" in err
     assert err.rstrip().endswith("1 problem found.")
 
 
-def test_framework_check_of_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]
-                                           ) -> None:
+def test_framework_check_of_a_missing_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run("framework", "check", str(tmp_path / "none.yaml")) == 1
     assert "cannot be read: No such file or directory" in capsys.readouterr().err
 

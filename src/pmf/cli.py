@@ -28,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="pmf",
         description="pmf: performance management for public services.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Example:\n  pmf demo            load the example police force and show its scorecard",
+        epilog="Example:\n  pmf demo      load the example police force and show its scorecard",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -75,15 +75,21 @@ def _parser() -> argparse.ArgumentParser:
         help="which column holds unit, measure, period, value, numerator, denominator, status, "
         "note or source",
     )
-    imp.add_argument("--ignore", action="append", default=[], metavar="COLUMN",
-                     help="a column to leave out")
-    imp.add_argument("--layout", choices=["auto", "long", "wide"], default="auto",
-                     help="long: a row per figure; wide: a column per period (default: detect)")
+    imp.add_argument(
+        "--ignore", action="append", default=[], metavar="COLUMN", help="a column to leave out"
+    )
+    imp.add_argument(
+        "--layout",
+        choices=["auto", "long", "wide"],
+        default="auto",
+        help="long: a row per figure; wide: a column per period (default: detect)",
+    )
     imp.add_argument("--encoding", help="text encoding of a CSV file (default UTF-8)")
     imp.add_argument("--sheet", help="worksheet of an XLSX file (default: the first)")
     imp.add_argument("--source", default="", help="where the figures come from, kept as lineage")
-    imp.add_argument("--errors", type=Path, metavar="FILE",
-                     help="write every problem to this CSV file")
+    imp.add_argument(
+        "--errors", type=Path, metavar="FILE", help="write every problem to this CSV file"
+    )
     imp.add_argument("--dry-run", action="store_true", help="check only; store nothing")
 
     assess = command(
@@ -93,18 +99,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     assess.add_argument("--organisation", "-o", help="organisation code (needed if several)")
     assess.add_argument("--unit", "-u", help="unit code (default: the organisation's top unit)")
-    assess.add_argument("--period", "-p",
-                        help="period to assess as at, e.g. 2019-07 (default: the latest)")
+    assess.add_argument(
+        "--period", "-p", help="period to assess as at, e.g. 2019-07 (default: the latest)"
+    )
     assess.add_argument("--area", action="append", help="only this area (repeatable)")
-    assess.add_argument("--kind", action="append", choices=["redline", "kpi", "context"],
-                        help="only this kind of measure (repeatable)")
-    assess.add_argument("--exceptions", action="store_true",
-                        help="only measures not met or deteriorating")
-    assess.add_argument("--output", type=Path, metavar="FILE",
-                        help="write the scorecard to FILE (.csv or .json) instead of printing")
+    assess.add_argument(
+        "--kind",
+        action="append",
+        choices=["redline", "kpi", "context"],
+        help="only this kind of measure (repeatable)",
+    )
+    assess.add_argument(
+        "--exceptions", action="store_true", help="only measures not met or deteriorating"
+    )
+    assess.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the scorecard to FILE (.csv or .json) instead of printing",
+    )
 
-    example = command("example", "List or load the example organisations.",
-                      "pmf example load police")
+    example = command(
+        "example", "List or load the example organisations.", "pmf example load police"
+    )
     example.add_argument("action", choices=["list", "load"])
     example.add_argument("name", nargs="?", help="example name (for load); default: all")
 

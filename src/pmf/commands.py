@@ -77,8 +77,9 @@ def import_file(args: argparse.Namespace) -> int:
             _write_problems(args.errors, result.problems)
         raise CommandError(describe(result.problems, str(args.file)))
     if args.dry_run:
-        print(f"{args.file}: {result.observations.height} figures checked; nothing stored "
-              "(dry run).")
+        print(
+            f"{args.file}: {result.observations.height} figures checked; nothing stored (dry run)."
+        )
         return EXIT_OK
     summary = store_observations(
         organisation,
@@ -182,8 +183,10 @@ def _organisation(code: str | None):  # type: ignore[no-untyped-def]
         )
     if len(organisations) > 1:
         known = ", ".join(Organisation.objects.values_list("code", flat=True))
-        raise CommandError(f"several organisations are loaded ({known}); choose one with "
-                           "--organisation CODE", EXIT_USAGE)
+        raise CommandError(
+            f"several organisations are loaded ({known}); choose one with --organisation CODE",
+            EXIT_USAGE,
+        )
     return organisations[0]
 
 
@@ -192,8 +195,9 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         role, sep, column = pair.partition("=")
         if not sep or not role.strip() or not column.strip():
-            raise CommandError(f"--map {pair!r}: write it as ROLE=COLUMN, e.g. unit=BoroughName",
-                               EXIT_USAGE)
+            raise CommandError(
+                f"--map {pair!r}: write it as ROLE=COLUMN, e.g. unit=BoroughName", EXIT_USAGE
+            )
         mapping[role.strip()] = column.strip()
     return mapping
 
@@ -207,8 +211,14 @@ def _write_problems(path: Path, problems: list) -> None:  # type: ignore[type-ar
     writer = csv.writer(buffer)
     writer.writerow(["row", "column", "value", "reason"])
     for problem in problems:
-        writer.writerow([problem.row, neutralise(problem.column), neutralise(problem.value),
-                         neutralise(problem.reason)])
+        writer.writerow(
+            [
+                problem.row,
+                neutralise(problem.column),
+                neutralise(problem.value),
+                neutralise(problem.reason),
+            ]
+        )
     path.write_text(buffer.getvalue(), encoding="utf-8")
     print(f"Every problem is listed in {path}.", file=sys.stderr)
 

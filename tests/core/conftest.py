@@ -12,8 +12,9 @@ def framework() -> Framework:
     return load_framework(GOOD)
 
 
-def observations(rows: list[tuple[str, str, str, float | None, float | None, float | None]]
-                 ) -> pl.DataFrame:
+def observations(
+    rows: list[tuple[str, str, str, float | None, float | None, float | None]],
+) -> pl.DataFrame:
     """Build an observations frame from (unit, measure, period, value, numerator, denominator)."""
     return pl.DataFrame(
         rows,

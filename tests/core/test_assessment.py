@@ -19,8 +19,9 @@ def row(frame: pl.DataFrame, unit: str, measure: str) -> dict[str, object]:
 def test_target_met_is_green_and_missed_is_red(framework: Framework) -> None:
     frame = assess(
         framework,
-        observations([("N", "ER", "2019-07", 80.0, None, None),
-                      ("S", "ER", "2019-07", 71.9, None, None)]),
+        observations(
+            [("N", "ER", "2019-07", 80.0, None, None), ("S", "ER", "2019-07", 71.9, None, None)]
+        ),
     )
     assert (row(frame, "N", "ER")["met"], row(frame, "N", "ER")["rag"]) == (True, "green")
     assert (row(frame, "S", "ER")["met"], row(frame, "S", "ER")["rag"]) == (False, "red")
@@ -29,8 +30,12 @@ def test_target_met_is_green_and_missed_is_red(framework: Framework) -> None:
 
 def test_amber_when_missed_within_tolerance() -> None:
     framework = load_framework(GOOD.replace("value: 80}", "value: 80, amber_within: 5}"))
-    frame = assess(framework, observations([("N", "ER", "2019-07", 76.0, None, None),
-                                            ("S", "ER", "2019-07", 74.0, None, None)]))
+    frame = assess(
+        framework,
+        observations(
+            [("N", "ER", "2019-07", 76.0, None, None), ("S", "ER", "2019-07", 74.0, None, None)]
+        ),
+    )
     assert row(frame, "N", "ER")["rag"] == "amber"
     assert row(frame, "S", "ER")["rag"] == "red"
 
@@ -40,8 +45,9 @@ def test_peer_average_includes_the_unit_itself_and_respects_polarity(
 ) -> None:
     frame = assess(
         framework,
-        observations([("N", "CR", "2019-07", 2.0, 2.0, 1000.0),
-                      ("S", "CR", "2019-07", 4.0, 4.0, 1000.0)]),
+        observations(
+            [("N", "CR", "2019-07", 2.0, 2.0, 1000.0), ("S", "CR", "2019-07", 4.0, 4.0, 1000.0)]
+        ),
         units=["N", "S"],
     )
     north, south = row(frame, "N", "CR"), row(frame, "S", "CR")
@@ -51,14 +57,17 @@ def test_peer_average_includes_the_unit_itself_and_respects_polarity(
 
 
 def test_peer_average_without_peer_figures_is_not_assessed(framework: Framework) -> None:
-    frame = assess(framework, observations([("N", "CR", "2019-07", 2.0, 2.0, 1000.0)]),
-                   units=["N"])
+    frame = assess(framework, observations([("N", "CR", "2019-07", 2.0, 2.0, 1000.0)]), units=["N"])
     north = row(frame, "N", "CR")
     # The group average is the unit's own figure alone, so the standard is trivially met.
     assert north["met"] is True
     only_peer = assess(
-        load_framework(GOOD.replace("{name: Commands, units: [N, S]}",
-                                    "{name: Commands, units: [N, S], include_self: false}")),
+        load_framework(
+            GOOD.replace(
+                "{name: Commands, units: [N, S]}",
+                "{name: Commands, units: [N, S], include_self: false}",
+            )
+        ),
         observations([("N", "CR", "2019-07", 2.0, 2.0, 1000.0)]),
         units=["N"],
     )
@@ -69,11 +78,13 @@ def test_peer_average_without_peer_figures_is_not_assessed(framework: Framework)
 def test_improvement_against_same_period_last_year(framework: Framework) -> None:
     frame = assess(
         framework,
-        observations([
-            ("F", "CR", "2018-07", 5.0, 5.0, 1000.0),
-            ("F", "CR", "2019-06", 3.0, 3.0, 1000.0),
-            ("F", "CR", "2019-07", 4.0, 4.0, 1000.0),
-        ]),
+        observations(
+            [
+                ("F", "CR", "2018-07", 5.0, 5.0, 1000.0),
+                ("F", "CR", "2019-06", 3.0, 3.0, 1000.0),
+                ("F", "CR", "2019-07", 4.0, 4.0, 1000.0),
+            ]
+        ),
         units=["F"],
     )
     force = row(frame, "F", "CR")
@@ -87,8 +98,9 @@ def test_improvement_against_same_period_last_year(framework: Framework) -> None
 def test_cut_off_picks_the_latest_period_on_or_before_it(framework: Framework) -> None:
     frame = assess(
         framework,
-        observations([("N", "ER", "2019-06", 70.0, None, None),
-                      ("N", "ER", "2019-07", 90.0, None, None)]),
+        observations(
+            [("N", "ER", "2019-06", 70.0, None, None), ("N", "ER", "2019-07", 90.0, None, None)]
+        ),
         units=["N"],
         cut=dt.date(2019, 6, 30),
     )
@@ -99,8 +111,9 @@ def test_cut_off_picks_the_latest_period_on_or_before_it(framework: Framework) -
 def test_direction_compares_at_the_precision_shown(framework: Framework) -> None:
     frame = assess(
         framework,
-        observations([("N", "ER", "2019-06", 71.91, None, None),
-                      ("N", "ER", "2019-07", 71.94, None, None)]),
+        observations(
+            [("N", "ER", "2019-06", 71.91, None, None), ("N", "ER", "2019-07", 71.94, None, None)]
+        ),
         units=["N"],
     )
     assert row(frame, "N", "ER")["direction_previous"] == "no change"

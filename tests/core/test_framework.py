@@ -118,16 +118,18 @@ def test_unknown_area_lists_the_areas() -> None:
 
 
 def test_unknown_parent_and_duplicate_code_are_both_reported() -> None:
-    text = GOOD.replace("parent: F}", "parent: Q}", 1).replace("{code: S, name: South",
-                                                                "{code: N, name: South")
+    text = GOOD.replace("parent: F}", "parent: Q}", 1).replace(
+        "{code: S, name: South", "{code: N, name: South"
+    )
     found = problems(text)
     assert any("units[1].parent: 'Q' is not a unit in this file" in p for p in found)
     assert any("units[2].code: 'N' is already used by units[1]" in p for p in found)
 
 
 def test_a_unit_cannot_be_its_own_ancestor() -> None:
-    text = GOOD.replace("{code: F, name: Force, type: force}",
-                        "{code: F, name: Force, type: force, parent: N}")
+    text = GOOD.replace(
+        "{code: F, name: Force, type: force}", "{code: F, name: Force, type: force, parent: N}"
+    )
     assert any("makes the unit its own ancestor" in p for p in problems(text))
 
 

@@ -21,10 +21,12 @@ def test_pooled_ratio_divides_summed_numerators_by_summed_denominators(
 ) -> None:
     frame = roll_up(
         framework,
-        observations([
-            ("N", "CR", "2019-07", 10.0, 10.0, 1000.0),
-            ("S", "CR", "2019-07", 1.0, 3.0, 3000.0),
-        ]),
+        observations(
+            [
+                ("N", "CR", "2019-07", 10.0, 10.0, 1000.0),
+                ("S", "CR", "2019-07", 1.0, 3.0, 3000.0),
+            ]
+        ),
     )
     # (10 + 3) / (1000 + 3000) * 1000 = 3.25, not the mean of the rates (5.5).
     assert value_of(frame, "F", "CR", "2019-07") == pytest.approx(3.25)
@@ -39,11 +41,13 @@ def test_parent_is_not_rolled_up_when_a_child_has_no_figure(framework: Framework
 def test_parent_keeps_its_own_reported_figure(framework: Framework) -> None:
     frame = roll_up(
         framework,
-        observations([
-            ("N", "CR", "2019-07", 10.0, 10.0, 1000.0),
-            ("S", "CR", "2019-07", 1.0, 3.0, 3000.0),
-            ("F", "CR", "2019-07", 4.0, 16.0, 4000.0),
-        ]),
+        observations(
+            [
+                ("N", "CR", "2019-07", 10.0, 10.0, 1000.0),
+                ("S", "CR", "2019-07", 1.0, 3.0, 3000.0),
+                ("F", "CR", "2019-07", 4.0, 16.0, 4000.0),
+            ]
+        ),
     )
     assert value_of(frame, "F", "CR", "2019-07") == 4.0
     assert frame.filter(pl.col("unit") == "F")["origin"].to_list() == ["reported"]
@@ -52,7 +56,8 @@ def test_parent_keeps_its_own_reported_figure(framework: Framework) -> None:
 def test_measure_without_rollup_is_not_combined(framework: Framework) -> None:
     frame = roll_up(
         framework,
-        observations([("N", "ER", "2019-07", 70.0, None, None),
-                      ("S", "ER", "2019-07", 90.0, None, None)]),
+        observations(
+            [("N", "ER", "2019-07", 70.0, None, None), ("S", "ER", "2019-07", 90.0, None, None)]
+        ),
     )
     assert frame.filter(pl.col("unit") == "F").height == 0

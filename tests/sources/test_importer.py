@@ -69,10 +69,14 @@ def test_every_bad_row_is_reported_with_row_column_value_reason(
     ]
 
 
-def test_missing_column_names_the_role_and_the_columns(tmp_path: Path, framework: Framework
-                                                       ) -> None:
-    with pytest.raises(MappingError, match=r"no value column; the columns are unit, measure, "
-                                           r"period"):
+def test_missing_column_names_the_role_and_the_columns(
+    tmp_path: Path, framework: Framework
+) -> None:
+    with pytest.raises(
+        MappingError,
+        match=r"no value column; the columns are unit, measure, "
+        r"period",
+    ):
         check(tmp_path, framework, "unit,measure,period\nN,ER,2019-07\n")
 
 
@@ -95,8 +99,12 @@ def test_mapping_renames_columns(tmp_path: Path, framework: Framework) -> None:
 
 def test_mapping_to_a_missing_column_is_an_error(tmp_path: Path, framework: Framework) -> None:
     with pytest.raises(MappingError, match="there is no column 'Borough' to map to unit"):
-        check(tmp_path, framework, "unit,measure,period,value\nN,ER,2019-07,1\n",
-              mapping={"unit": "Borough"})
+        check(
+            tmp_path,
+            framework,
+            "unit,measure,period,value\nN,ER,2019-07,1\n",
+            mapping={"unit": "Borough"},
+        )
 
 
 def test_wide_file_unpivots_period_columns_and_skips_empty_cells(
@@ -113,22 +121,26 @@ def test_wide_file_unpivots_period_columns_and_skips_empty_cells(
     assert sorted(result.observations["period"].to_list()) == ["2019-06", "2019-06", "2019-07"]
 
 
-def test_wide_file_names_the_period_column_of_a_bad_value(tmp_path: Path, framework: Framework
-                                                          ) -> None:
+def test_wide_file_names_the_period_column_of_a_bad_value(
+    tmp_path: Path, framework: Framework
+) -> None:
     result = check(tmp_path, framework, "unit,measure,201906,201907\nN,ER,70,n/a\n")
     assert reasons(result) == ["row 2, column '201907', value 'n/a': is not a number"]
 
 
-def test_wide_file_with_a_column_that_is_not_a_period(tmp_path: Path, framework: Framework
-                                                      ) -> None:
+def test_wide_file_with_a_column_that_is_not_a_period(tmp_path: Path, framework: Framework) -> None:
     with pytest.raises(MappingError, match="column 'Notes' is neither mapped nor a period"):
         check(tmp_path, framework, "unit,measure,201906,Notes\nN,ER,70,x\n")
 
 
-def test_value_must_match_its_numerator_and_denominator(tmp_path: Path, framework: Framework
-                                                        ) -> None:
-    result = check(tmp_path, framework,
-                   "unit,measure,period,value,numerator,denominator\nN,CR,2019-07,9,3,1500\n")
+def test_value_must_match_its_numerator_and_denominator(
+    tmp_path: Path, framework: Framework
+) -> None:
+    result = check(
+        tmp_path,
+        framework,
+        "unit,measure,period,value,numerator,denominator\nN,CR,2019-07,9,3,1500\n",
+    )
     assert reasons(result) == [
         "row 2, column 'value', value '9': does not equal numerator / denominator × multiplier "
         "(2.0)"
@@ -136,8 +148,9 @@ def test_value_must_match_its_numerator_and_denominator(tmp_path: Path, framewor
 
 
 def test_zero_denominator_is_refused(tmp_path: Path, framework: Framework) -> None:
-    result = check(tmp_path, framework,
-                   "unit,measure,period,numerator,denominator\nN,CR,2019-07,3,0\n")
+    result = check(
+        tmp_path, framework, "unit,measure,period,numerator,denominator\nN,CR,2019-07,3,0\n"
+    )
     assert "is zero" in reasons(result)[0]
 
 
@@ -147,12 +160,13 @@ def test_thousands_separators_are_read(tmp_path: Path, framework: Framework) -> 
 
 
 def test_status_must_be_known(tmp_path: Path, framework: Framework) -> None:
-    result = check(tmp_path, framework,
-                   "unit,measure,period,value,status\nN,ER,2019-07,1,Signed off\n"
-                   "S,ER,2019-07,1,approved\n")
+    result = check(
+        tmp_path,
+        framework,
+        "unit,measure,period,value,status\nN,ER,2019-07,1,Signed off\nS,ER,2019-07,1,approved\n",
+    )
     assert reasons(result) == [
-        "row 3, column 'status', value 'approved': is not one of provisional, validated, "
-        "signed_off"
+        "row 3, column 'status', value 'approved': is not one of provisional, validated, signed_off"
     ]
 
 

@@ -66,8 +66,9 @@ def test_header_without_rows_is_refused(tmp_path: Path) -> None:
         read_table(write(tmp_path, "header.csv", b"unit,value\n"))
 
 
-def test_huge_file_is_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                             ) -> None:
+def test_huge_file_is_refused_before_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(readers, "MAX_FILE_BYTES", 10)
     with pytest.raises(ReadError, match="more than the"):
         read_table(write(tmp_path, "big.csv", b"unit,value\nN,1\nS,2\n"))
@@ -110,5 +111,5 @@ def test_not_a_workbook_is_refused(tmp_path: Path) -> None:
 
 
 def test_old_excel_format_is_refused_with_advice(tmp_path: Path) -> None:
-    with pytest.raises(ReadError, match="save it as .xlsx or .csv"):
+    with pytest.raises(ReadError, match=r"save it as \.xlsx or \.csv"):
         read_table(write(tmp_path, "old.xls", b"\xd0\xcf\x11\xe0"))

@@ -37,8 +37,14 @@ def store(organisation: Organisation, tmp_path: Path, text: str, now: dt.datetim
     path.write_text(text, encoding="utf-8")
     result = check_table(read_table(path), framework_of(organisation))
     assert result.ok, result.problems
-    return store_observations(organisation, result.observations, file_name="figures.csv",
-                              sha256="x", layout=result.layout, now=now)
+    return store_observations(
+        organisation,
+        result.observations,
+        file_name="figures.csv",
+        sha256="x",
+        layout=result.layout,
+        now=now,
+    )
 
 
 def test_framework_round_trips_through_storage(organisation: Organisation) -> None:
@@ -51,8 +57,9 @@ def test_storing_a_framework_again_updates_by_code(organisation: Organisation) -
     assert Organisation.objects.count() == 1
 
 
-def test_reimporting_the_same_file_changes_nothing(organisation: Organisation, tmp_path: Path
-                                                   ) -> None:
+def test_reimporting_the_same_file_changes_nothing(
+    organisation: Organisation, tmp_path: Path
+) -> None:
     text = "unit,measure,period,value\nN,ER,2019-07,75\nS,ER,2019-07,85\n"
     first = store(organisation, tmp_path, text, T1)
     again = store(organisation, tmp_path, text, T2)
@@ -76,8 +83,9 @@ def test_changed_value_is_a_new_revision_and_the_old_one_is_kept(
     assert held_observations(organisation)["value"].to_list() == [77.0]
 
 
-def test_figures_as_they_stood_can_be_reproduced(organisation: Organisation, tmp_path: Path
-                                                 ) -> None:
+def test_figures_as_they_stood_can_be_reproduced(
+    organisation: Organisation, tmp_path: Path
+) -> None:
     store(organisation, tmp_path, "unit,measure,period,value\nN,ER,2019-07,75\n", T1)
     store(organisation, tmp_path, "unit,measure,period,value\nN,ER,2019-07,77\n", T2)
     between = T1 + dt.timedelta(days=1)
@@ -95,10 +103,19 @@ def test_status_change_alone_is_a_revision(organisation: Organisation, tmp_path:
 
 def test_a_failure_while_storing_leaves_nothing_behind(organisation: Organisation) -> None:
     good = pl.DataFrame(
-        {"unit": ["N"], "measure": ["ER"], "period": ["2019-07"],
-         "period_start": [dt.date(2019, 7, 1)], "period_end": [dt.date(2019, 7, 31)],
-         "value": [1.0], "numerator": [None], "denominator": [None], "status": ["provisional"],
-         "note": [""], "source": [""]},
+        {
+            "unit": ["N"],
+            "measure": ["ER"],
+            "period": ["2019-07"],
+            "period_start": [dt.date(2019, 7, 1)],
+            "period_end": [dt.date(2019, 7, 31)],
+            "value": [1.0],
+            "numerator": [None],
+            "denominator": [None],
+            "status": ["provisional"],
+            "note": [""],
+            "source": [""],
+        },
         schema_overrides={"numerator": pl.Float64, "denominator": pl.Float64},
     )
     # The same figure twice breaks a unique constraint after the batch row is written.

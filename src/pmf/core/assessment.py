@@ -92,8 +92,9 @@ def assess(
     is used. The result has the columns in ``ASSESSMENT_COLUMNS``, one row per
     unit and measure that has a figure, in framework order.
     """
-    chosen = list(units) if units is not None else [u.code for u in framework.units
-                                                      if not u.external]
+    chosen = (
+        list(units) if units is not None else [u.code for u in framework.units if not u.external]
+    )
     figures = roll_up(framework, _known(framework, observations))
     figures = figures.join(_period_table(figures["period"]), on="period", how="left")
     if cut is None:
@@ -119,17 +120,20 @@ def assess(
         on=["unit", "measure", "last_year_period"],
         how="left",
     )
-    current = current.join(_peer_averages(framework, chosen, figures), on=["unit", "measure",
-                                                                           "period"], how="left")
+    current = current.join(
+        _peer_averages(framework, chosen, figures), on=["unit", "measure", "period"], how="left"
+    )
     current = current.join(_measure_table(framework), on="measure", how="left")
     current = current.join(_standard_table(framework, chosen), on=["unit", "measure"], how="left")
     judged = _judge(current)
     order = _order(framework)
     return (
         judged.with_columns(
-            pl.col("unit").replace_strict(order["units"], default=len(order["units"]))
+            pl.col("unit")
+            .replace_strict(order["units"], default=len(order["units"]))
             .alias("_unit_order"),
-            pl.col("measure").replace_strict(order["measures"], default=len(order["measures"]))
+            pl.col("measure")
+            .replace_strict(order["measures"], default=len(order["measures"]))
             .alias("_measure_order"),
         )
         .sort("_unit_order", "_measure_order")
@@ -141,18 +145,18 @@ def _known(framework: Framework, observations: pl.DataFrame) -> pl.DataFrame:
     measures = [m.code for m in framework.measures]
     units = [u.code for u in framework.units]
     columns = ["unit", "measure", "period", "value", "numerator", "denominator"]
-    return observations.select(columns).filter(
-        pl.col("measure").is_in(measures) & pl.col("unit").is_in(units)
-    ).with_columns(pl.col("numerator", "denominator").cast(pl.Float64))
+    return (
+        observations.select(columns)
+        .filter(pl.col("measure").is_in(measures) & pl.col("unit").is_in(units))
+        .with_columns(pl.col("numerator", "denominator").cast(pl.Float64))
+    )
 
 
 def _period_table(codes: pl.Series) -> pl.DataFrame:
     rows = []
     for code in codes.unique().drop_nulls().to_list():
         period = parse_period(code)
-        rows.append(
-            (code, period.end, period.previous().code, period.same_period_last_year().code)
-        )
+        rows.append((code, period.end, period.previous().code, period.same_period_last_year().code))
     return pl.DataFrame(
         rows,
         schema={
@@ -165,9 +169,10 @@ def _period_table(codes: pl.Series) -> pl.DataFrame:
     )
 
 
-def _peer_averages(framework: Framework, units: Iterable[str], figures: pl.DataFrame
-                   ) -> pl.DataFrame:
-    pairs = []
+def _peer_averages(
+    framework: Framework, units: Iterable[str], figures: pl.DataFrame
+) -> pl.DataFrame:
+    pairs: list[tuple[str, str, str]] = []
     for code in units:
         peers = framework.peers(code)
         if peers is not None:
@@ -194,8 +199,13 @@ def _measure_table(framework: Framework) -> pl.DataFrame:
             "polarity": [m.polarity.value for m in framework.measures],
             "decimals": [m.decimals for m in framework.measures],
         },
-        schema={"measure": pl.String, "area": pl.String, "kind": pl.String,
-                "polarity": pl.String, "decimals": pl.Int64},
+        schema={
+            "measure": pl.String,
+            "area": pl.String,
+            "kind": pl.String,
+            "polarity": pl.String,
+            "decimals": pl.Int64,
+        },
     )
 
 
@@ -207,8 +217,9 @@ def _standard_table(framework: Framework, units: Iterable[str]) -> pl.DataFrame:
             standard = measure.standard_for(unit)
             if standard is not None:
                 peers = framework.peers(code)
-                rows.append((*_standard_row(unit, measure, standard),
-                             peers.name if peers else None))
+                rows.append(
+                    (*_standard_row(unit, measure, standard), peers.name if peers else None)
+                )
     return pl.DataFrame(
         rows,
         schema={
@@ -241,8 +252,16 @@ def _standard_row(unit: Unit, measure: Measure, standard: Standard) -> tuple[obj
         comparison, target = "==", 0.0
     elif isinstance(standard, ImprovementStandard):
         against = standard.against
-    return (unit.code, measure.code, standard.type, describe_standard(measure, standard),
-            comparison, target, amber, against)
+    return (
+        unit.code,
+        measure.code,
+        standard.type,
+        describe_standard(measure, standard),
+        comparison,
+        target,
+        amber,
+        against,
+    )
 
 
 def describe_standard(measure: Measure, standard: Standard) -> str:
@@ -290,10 +309,14 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
     ref = pl.col("reference")
     comparison = pl.col("comparison")
     by_comparison = (
-        pl.when(comparison == ">=").then(value >= ref)
-        .when(comparison == ">").then(value > ref)
-        .when(comparison == "<=").then(value <= ref)
-        .when(comparison == "<").then(value < ref)
+        pl.when(comparison == ">=")
+        .then(value >= ref)
+        .when(comparison == ">")
+        .then(value > ref)
+        .when(comparison == "<=")
+        .then(value <= ref)
+        .when(comparison == "<")
+        .then(value < ref)
         .otherwise(value == ref)
     )
     better_or_equal = pl.when(higher).then(value >= ref).otherwise(value <= ref)
@@ -344,8 +367,11 @@ def _direction(other: str) -> pl.Expr:
         .when(now == then)
         .then(pl.lit(Direction.NO_CHANGE.value))
         .when(polarity == Polarity.NEITHER.value)
-        .then(pl.when(now > then).then(pl.lit(Direction.HIGHER.value))
-              .otherwise(pl.lit(Direction.LOWER.value)))
+        .then(
+            pl.when(now > then)
+            .then(pl.lit(Direction.HIGHER.value))
+            .otherwise(pl.lit(Direction.LOWER.value))
+        )
         .when((now > then) == (polarity == Polarity.HIGHER_IS_BETTER.value))
         .then(pl.lit(Direction.IMPROVING.value))
         .otherwise(pl.lit(Direction.DETERIORATING.value))

@@ -379,6 +379,8 @@ def load_framework(text: str, filename: str = "framework.yaml") -> Framework:
     Traceback (most recent call last):
     ...
     pmf.core.framework.FrameworkError: x.yaml:1 organisation.name: is required
+    x.yaml:1 areas: is required
+    x.yaml:1 units: is required
     """
     try:
         located = load_located(text)
@@ -386,7 +388,11 @@ def load_framework(text: str, filename: str = "framework.yaml") -> Framework:
         raise FrameworkError([Problem(filename, error.line, "", error.message)]) from None
     if not isinstance(located.data, dict):
         raise FrameworkError(
-            [Problem(filename, 1, "", "expected a mapping with organisation, areas, units, measures")]
+            [
+                Problem(
+                    filename, 1, "", "expected a mapping with organisation, areas, units, measures"
+                )
+            ]
         )
     try:
         model = FrameworkModel.model_validate(located.data)
@@ -420,14 +426,23 @@ def _problems(error: ValidationError, located: LocatedData, filename: str) -> li
 
 def _data_path(loc: tuple[int | str, ...]) -> Path:
     # Pydantic adds the tag of a tagged union ("target", ...) to the location; data has no such key.
-    standard_tags = {"target", "peer_average", "zero", "within_budget", "inspection_grade",
-                     "improvement"}
+    standard_tags = {
+        "target",
+        "peer_average",
+        "zero",
+        "within_budget",
+        "inspection_grade",
+        "improvement",
+    }
     path: list[str | int] = []
     for index, part in enumerate(loc):
         previous = loc[index - 1] if index else None
-        if isinstance(part, str) and part in standard_tags and (
-            previous == "standard" or isinstance(previous, int)
-        ) and "standard" in loc[:index]:
+        if (
+            isinstance(part, str)
+            and part in standard_tags
+            and (previous == "standard" or isinstance(previous, int))
+            and "standard" in loc[:index]
+        ):
             continue
         path.append(part)
     return tuple(path)
@@ -457,15 +472,21 @@ def _message(detail: Any) -> str:
         expected = re.sub(r"'|\"", "", str(context.get("expected_tags", "")))
         return f"type {_show(context.get('tag'))} is not one of {expected}"
     if kind == "union_tag_not_found":
-        return "a standard needs a type (target, peer_average, zero, within_budget, " \
+        return (
+            "a standard needs a type (target, peer_average, zero, within_budget, "
             "inspection_grade, improvement)"
+        )
     if kind == "string_pattern_mismatch":
         return f"{shown} is not a valid code: use letters, digits, '_', '-' or '.', no spaces"
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
         return f"{shown} is not a number"
     if kind in ("greater_than", "greater_than_equal", "less_than_equal", "less_than"):
-        bound = {"greater_than": "more than", "greater_than_equal": "at least",
-                 "less_than_equal": "at most", "less_than": "less than"}[kind]
+        bound = {
+            "greater_than": "more than",
+            "greater_than_equal": "at least",
+            "less_than_equal": "at most",
+            "less_than": "less than",
+        }[kind]
         limit = next(iter(context.values()), "")
         return f"{shown} must be {bound} {limit}"
     if kind in ("string_type", "bool_parsing", "bool_type"):
@@ -518,12 +539,14 @@ def _cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
             for unit_type in standard.unit_types or ():
                 if unit_type not in unit_types:
                     allowed = ", ".join(sorted(unit_types))
-                    yield (*where, "standard", position, "unit_types"), (
-                        f"{unit_type!r} is not one of {allowed}"
+                    yield (
+                        (*where, "standard", position, "unit_types"),
+                        (f"{unit_type!r} is not one of {allowed}"),
                     )
             if standard.type == "peer_average" and measure.polarity is Polarity.NEITHER:
-                yield (*where, "standard", position, "type"), (
-                    "peer_average needs a polarity of higher_is_better or lower_is_better"
+                yield (
+                    (*where, "standard", position, "type"),
+                    ("peer_average needs a polarity of higher_is_better or lower_is_better"),
                 )
     for index, group in enumerate(model.peer_groups):
         where = ("peer_groups", index)
@@ -535,18 +558,21 @@ def _cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
             value = getattr(group, field_name)
             for position, code in enumerate(value if isinstance(value, tuple) else [value]):
                 if code is not None and code not in units:
-                    path: Path = (*where, field_name, position) if isinstance(value, tuple) else (
-                        *where, field_name)
+                    path: Path = (
+                        (*where, field_name, position)
+                        if isinstance(value, tuple)
+                        else (*where, field_name)
+                    )
                     yield path, f"{code!r} is not a unit in this file"
 
 
-def _duplicates(section: str, items: tuple[Unit, ...] | tuple[Measure, ...] | tuple[Area, ...]
-                ) -> Iterator[tuple[Path, str]]:
+def _duplicates(section: str, items: Iterable[_Coded]) -> Iterator[tuple[Path, str]]:
     seen: dict[str, int] = {}
     for index, item in enumerate(items):
         if item.code in seen:
-            yield (section, index, "code"), (
-                f"{item.code!r} is already used by {section}[{seen[item.code]}]"
+            yield (
+                (section, index, "code"),
+                f"{item.code!r} is already used by {section}[{seen[item.code]}]",
             )
         seen.setdefault(item.code, index)
 

@@ -65,7 +65,8 @@ def roll_up(framework: Framework, observations: pl.DataFrame) -> pl.DataFrame:
         pooled = _combine(figures, level_children, rules, child_count)
         # Parents keep their own reported figures.
         pooled = pooled.join(
-            figures.select("unit", "measure", "period"), on=["unit", "measure", "period"],
+            figures.select("unit", "measure", "period"),
+            on=["unit", "measure", "period"],
             how="anti",
         )
         figures = pl.concat([figures, pooled], how="diagonal_relaxed")

@@ -114,8 +114,12 @@ def build_scorecard(
                 standard=record["standard"] or "–",
                 met=met,
                 met_text=(
-                    "Met" if met else "Not met" if met is not None
-                    else f"Not assessed ({record['not_assessed']})" if record["standard"]
+                    "Met"
+                    if met
+                    else "Not met"
+                    if met is not None
+                    else f"Not assessed ({record['not_assessed']})"
+                    if record["standard"]
                     else "–"
                 ),
                 rag=record["rag"],
@@ -128,8 +132,11 @@ def build_scorecard(
                 origin=record["origin"],
             )
         )
-        latest = max(latest, record["period"], key=lambda code: parse_period(code).end
-                     if code else parse_period("1900-01").end)
+        latest = max(
+            latest,
+            record["period"],
+            key=lambda code: parse_period(code).end if code else parse_period("1900-01").end,
+        )
     sections = [
         AreaSection(area.code, area.title, by_area[area.code])
         for area in framework.areas

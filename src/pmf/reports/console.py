@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from pmf.core.scorecard import Scorecard, direction_text
 
-HEADERS = ("Measure", "Kind", "Period", "Value", "Standard", "Met", "RAG", "v. previous",
-           "v. last year")
+HEADERS = (
+    "Measure",
+    "Kind",
+    "Period",
+    "Value",
+    "Standard",
+    "Met",
+    "RAG",
+    "v. previous",
+    "v. last year",
+)
 NAME_WIDTH = 46
 
 

@@ -62,8 +62,11 @@ def scorecard_json(scorecard: Scorecard) -> str:
         "unit_name": scorecard.unit_name,
         "as_at": scorecard.as_at,
         "areas": [
-            {"code": section.code, "title": section.title,
-             "measures": [row.as_dict() for row in section.rows]}
+            {
+                "code": section.code,
+                "title": section.title,
+                "measures": [row.as_dict() for row in section.rows],
+            }
             for section in scorecard.sections
         ],
     }

@@ -25,8 +25,17 @@ from pmf.core.framework import Framework, Status
 from pmf.core.periods import ParseError, PeriodKind, parse_period
 from pmf.sources.readers import ROW_NUMBER, Table
 
-ROLES = ("unit", "measure", "period", "value", "numerator", "denominator", "status", "note",
-         "source")
+ROLES = (
+    "unit",
+    "measure",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+    "note",
+    "source",
+)
 REQUIRED_LONG = ("unit", "measure", "period", "value")
 REQUIRED_WIDE = ("unit", "measure")
 MAX_PROBLEMS = 10_000
@@ -228,17 +237,18 @@ def _check(
     frame = _join_periods(frame, framework)
     flag(pl.col("period_problem").is_not_null(), "period", pl.col("period_problem"))
 
-    frame = frame.with_columns(
-        _number("value"), _number("numerator"), _number("denominator")
-    )
+    frame = frame.with_columns(_number("value"), _number("numerator"), _number("denominator"))
     for role in ("value", "numerator", "denominator"):
         flag(
             pl.col(role).is_not_null() & pl.col(f"{role}_number").is_null(),
             role,
             "is not a number",
         )
-        flag(pl.col(f"{role}_number").is_infinite() | pl.col(f"{role}_number").is_nan(), role,
-             "is not a finite number")
+        flag(
+            pl.col(f"{role}_number").is_infinite() | pl.col(f"{role}_number").is_nan(),
+            role,
+            "is not a finite number",
+        )
     flag(pl.col("denominator_number") == 0, "denominator", "is zero; a ratio needs a denominator")
     flag(pl.col("denominator_number") < 0, "denominator", "is negative")
     frame = frame.join(
@@ -349,9 +359,11 @@ def _lookup(pairs: list[tuple[str, str]]) -> pl.DataFrame:
 
 
 def _join_code(frame: pl.DataFrame, role: str, lookup: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(pl.col(role).str.to_lowercase().alias("_key")).join(
-        lookup.rename({"code": f"{role}_code"}), left_on="_key", right_on="key", how="left"
-    ).drop("_key")
+    return (
+        frame.with_columns(pl.col(role).str.to_lowercase().alias("_key"))
+        .join(lookup.rename({"code": f"{role}_code"}), left_on="_key", right_on="key", how="left")
+        .drop("_key")
+    )
 
 
 def _join_periods(frame: pl.DataFrame, framework: Framework) -> pl.DataFrame:
@@ -377,8 +389,9 @@ def _join_periods(frame: pl.DataFrame, framework: Framework) -> pl.DataFrame:
                 f"{_kind_words(measure.frequency)}"
             )
         elif measure.window_months is not None and period.months != measure.window_months:
-            reason = f"covers {period.months} months, but {measure.code} covers " \
-                f"{measure.window_months}"
+            reason = (
+                f"covers {period.months} months, but {measure.code} covers {measure.window_months}"
+            )
         codes.append(None if reason else period.code)
         starts.append(period.start)
         ends.append(period.end)
@@ -406,8 +419,8 @@ def _kind_words(kind: PeriodKind) -> str:
 
 def _number(role: str) -> pl.Expr:
     text = pl.col(role).str.strip_chars()
-    text = pl.when(text.str.contains(_THOUSANDS)).then(text.str.replace_all(",", "")).otherwise(
-        text
+    text = (
+        pl.when(text.str.contains(_THOUSANDS)).then(text.str.replace_all(",", "")).otherwise(text)
     )
     return text.cast(pl.Float64, strict=False).alias(f"{role}_number")
 
@@ -416,16 +429,14 @@ def _problem_list(frames: list[pl.DataFrame]) -> list[Problem]:
     if not frames:
         return []
     every = pl.concat(frames).sort("row", "column").head(MAX_PROBLEMS)
-    return [
-        Problem(row, column, value, reason)
-        for row, column, value, reason in every.iter_rows()
-    ]
+    return [Problem(row, column, value, reason) for row, column, value, reason in every.iter_rows()]
 
 
 def describe(problems: list[Problem], file: str, limit: int = 50) -> str:
     """Return a report of the problems for a person: one line each, the first ``limit`` shown."""
-    lines = [f"{file}: {len(problems)} problem{'s' if len(problems) != 1 else ''}; nothing was "
-             "stored."]
+    lines = [
+        f"{file}: {len(problems)} problem{'s' if len(problems) != 1 else ''}; nothing was stored."
+    ]
     lines += [f"  {problem}" for problem in problems[:limit]]
     if len(problems) > limit:
         lines.append(f"  ... and {len(problems) - limit} more (write them all with --errors FILE)")

@@ -144,7 +144,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise ReadError(f"{name}: is not a readable .xlsx workbook ({type(error).__name__})") from None
+        raise ReadError(
+            f"{name}: is not a readable .xlsx workbook ({type(error).__name__})"
+        ) from None
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
             raise ReadError(

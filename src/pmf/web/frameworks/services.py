@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from pmf.core.framework import Framework, FrameworkModel, load_framework
+from pmf.core.framework import Framework, FrameworkModel
 from pmf.web.frameworks.models import (
     Area,
     AreaName,

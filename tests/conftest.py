@@ -4,7 +4,13 @@ from pathlib import Path
 
 import pytest
 
+from pmf.core.framework import Framework, load_framework
 from tests.core.test_framework import GOOD
+
+
+@pytest.fixture
+def framework() -> Framework:
+    return load_framework(GOOD)
 
 
 @pytest.fixture

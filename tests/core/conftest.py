@@ -1,15 +1,6 @@
 from __future__ import annotations
 
 import polars as pl
-import pytest
-
-from pmf.core.framework import Framework, load_framework
-from tests.core.test_framework import GOOD
-
-
-@pytest.fixture
-def framework() -> Framework:
-    return load_framework(GOOD)
 
 
 def observations(

@@ -29,9 +29,12 @@ class ScorecardRow:
     name: str
     kind: str
     period: str
+    period_label: str
     value: float | None
     value_text: str
     standard: str
+    reference: float | None
+    reference_text: str
     met: bool | None
     met_text: str
     rag: str | None
@@ -108,10 +111,13 @@ def build_scorecard(
                 measure=measure.code,
                 name=measure.name,
                 kind=measure.kind.value,
-                period=parse_period(record["period"]).label,
+                period=record["period"],
+                period_label=parse_period(record["period"]).label,
                 value=record["value"],
                 value_text=format_value(record["value"], measure),
                 standard=record["standard"] or "–",
+                reference=record["reference"],
+                reference_text=format_value(record["reference"], measure),
                 met=met,
                 met_text=(
                     "Met"

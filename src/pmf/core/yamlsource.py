@@ -102,7 +102,12 @@ def _convert(node: yaml.Node, path: Path, lines: dict[Path, int], counter: list[
     if node.tag == "tag:yaml.org,2002:timestamp":
         # Dates stay text: periods such as 2019-07-01 are parsed by pmf, not by YAML.
         return node.value
-    return _SCALARS.construct_object(node, deep=True)
+    try:
+        return _SCALARS.construct_object(node, deep=True)
+    except yaml.YAMLError:
+        raise YamlError(
+            node.start_mark.line + 1, f"{node.value!r} is not a value YAML can read here"
+        ) from None
 
 
 _SCALARS = yaml.SafeLoader("")

@@ -34,9 +34,9 @@ def render_scorecard(scorecard: Scorecard) -> str:
             (
                 _shorten(row.name),
                 row.kind,
-                row.period,
+                row.period_label,
                 row.value_text,
-                row.standard,
+                _standard(row.standard, row.reference_text),
                 row.met_text,
                 (row.rag or "–").upper() if row.rag else "–",
                 direction_text(row.direction_previous),
@@ -54,6 +54,13 @@ def render_scorecard(scorecard: Scorecard) -> str:
             if index == 0:
                 lines.append("  " + "  ".join("-" * width for width in widths))
     return "\n".join(lines)
+
+
+def _standard(standard: str, reference: str) -> str:
+    # A fixed target already shows its number; comparisons show what they compared with.
+    if standard.startswith(("v. ", "better than")) and reference != "–":
+        return f"{standard} ({reference})"
+    return standard
 
 
 def _shorten(text: str) -> str:

@@ -44,5 +44,5 @@ def test_json_and_unknown_suffix(card, tmp_path: Path) -> None:  # type: ignore[
     write_scorecard(card, tmp_path / "s.json")
     document = json.loads((tmp_path / "s.json").read_text())
     assert document["areas"][0]["measures"][0]["met"] is False
-    with pytest.raises(ValueError, match="use a .csv or .json file name"):
+    with pytest.raises(ValueError, match=r"use a \.csv or \.json file name"):
         write_scorecard(card, tmp_path / "s.txt")

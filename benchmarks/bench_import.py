@@ -94,27 +94,11 @@ def run_baseline(db: Path, csv_path: Path) -> None:
         reader = csv.reader(handle)
         next(reader)
         for unit, measure, period, value in reader:
-            year, month = int(period[:4]), int(period[5:7])
-            start = dt.date(year, month, 1)
-            end = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
-            rows.append(
-                (
-                    measures[measure],
-                    units[unit],
-                    period,
-                    start.isoformat(),
-                    end.isoformat(),
-                    float(value),
-                    "provisional",
-                    1,
-                    now,
-                )
-            )
+            rows.append((measures[measure], units[unit], period, float(value), "provisional", 1, now))
     with connection:
         connection.executemany(
-            "INSERT INTO observations_observation (measure_id, unit_id, period, period_start, "
-            "period_end, value, status, revision, recorded_at, source, note) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', '')",
+            "INSERT INTO observations_observation (measure_id, unit_id, period, value, status, "
+            "revision, recorded_at, source, note) VALUES (?, ?, ?, ?, ?, ?, ?, '', '')",
             rows,
         )
     connection.close()

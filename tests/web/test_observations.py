@@ -107,8 +107,6 @@ def test_a_failure_while_storing_leaves_nothing_behind(organisation: Organisatio
             "unit": ["N"],
             "measure": ["ER"],
             "period": ["2019-07"],
-            "period_start": [dt.date(2019, 7, 1)],
-            "period_end": [dt.date(2019, 7, 31)],
             "value": [1.0],
             "numerator": [None],
             "denominator": [None],

@@ -43,17 +43,16 @@ class Observation(models.Model):
         VALIDATED = "validated", "Validated"
         SIGNED_OFF = "signed_off", "Signed off"
 
-    # No single-column indexes: the constraints below lead with measure and the index with unit,
-    # and every extra index costs a B-tree insert per row on a million-row import.
+    # No single-column indexes: every extra index costs a B-tree insert per row on a million-row
+    # import. The constraints below lead with measure; pages read a whole organisation at once.
     measure = models.ForeignKey(
         Measure, on_delete=models.PROTECT, related_name="observations", db_index=False
     )
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="observations", db_index=False
     )
+    # The period's canonical code ("2019-07", "2019/20"); its dates follow from the code.
     period = models.CharField(max_length=40)
-    period_start = models.DateField()
-    period_end = models.DateField()
     value = models.FloatField()
     numerator = models.FloatField(null=True, blank=True)
     denominator = models.FloatField(null=True, blank=True)
@@ -81,7 +80,6 @@ class Observation(models.Model):
                 fields=["measure", "unit", "period", "revision"], name="revision_unique"
             ),
         ]
-        indexes = [models.Index(fields=["unit", "period_end"], name="observation_unit_end")]
 
     def __str__(self) -> str:
         return (

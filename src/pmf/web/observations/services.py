@@ -32,8 +32,6 @@ INSERTED = (
     "measure_id",
     "unit_id",
     "period",
-    "period_start",
-    "period_end",
     "value",
     "numerator",
     "denominator",
@@ -166,12 +164,7 @@ def _insert(
 ) -> None:
     stamp = connection.ops.adapt_datetimefield_value(now)
     user_id = user.pk if user is not None and user.is_authenticated else None
-    frame = rows.select(
-        *INSERTED[:3],
-        pl.col("period_start").cast(pl.String),
-        pl.col("period_end").cast(pl.String),
-        *INSERTED[5:],
-    )
+    frame = rows.select(INSERTED)
     table = Observation._meta.db_table
     names = [*INSERTED, "recorded_at", "superseded_at", "recorded_by_id", "batch_id"]
     constant = [stamp, None, user_id, batch_id]
@@ -206,8 +199,7 @@ def held_observations(
 ) -> pl.DataFrame:
     """Return the figures held for an organisation, now or as they stood at ``as_at``.
 
-    Columns: unit, measure, period, period_start, period_end, value, numerator,
-    denominator, status, revision, recorded_at.
+    Columns: unit, measure, period, value, numerator, denominator, status, revision.
     """
     observation = Observation._meta.db_table
     unit = Unit._meta.db_table
@@ -220,22 +212,20 @@ def held_observations(
         params = [stamp, stamp, organisation.pk]
     # Table names are ours; every value is a parameter.
     sql = (
-        "SELECT u.code, m.code, o.period, CAST(o.period_start AS TEXT), "  # noqa: S608
-        "CAST(o.period_end AS TEXT), o.value, o.numerator, o.denominator, o.status, o.revision "
+        "SELECT u.code, m.code, o.period, "  # noqa: S608
+        "o.value, o.numerator, o.denominator, o.status, o.revision "
         f"FROM {observation} o JOIN {unit} u ON u.id = o.unit_id "
         f"JOIN {measure} m ON m.id = o.measure_id WHERE {where} AND m.organisation_id = %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    frame = pl.DataFrame(
+    return pl.DataFrame(
         rows,
         schema={
             "unit": pl.String,
             "measure": pl.String,
             "period": pl.String,
-            "period_start": pl.String,
-            "period_end": pl.String,
             "value": pl.Float64,
             "numerator": pl.Float64,
             "denominator": pl.Float64,
@@ -244,10 +234,6 @@ def held_observations(
         },
         orient="row",
         strict=False,
-    )
-    return frame.with_columns(
-        pl.col("period_start").str.to_date(strict=False),
-        pl.col("period_end").str.to_date(strict=False),
     )
 
 

@@ -129,3 +129,44 @@ def test_every_command_help_has_an_example(capsys: pytest.CaptureFixture[str]) -
         with pytest.raises(SystemExit):
             run(command, "--help")
         assert "Example:\n  pmf " in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_assess_heading_names_the_period_asked_for(
+    tmp_path: Path, framework_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    figures = tmp_path / "figures.csv"
+    figures.write_text(FIGURES)
+    run("framework", "load", str(framework_file))
+    run("import", str(figures))
+    capsys.readouterr()
+    assert run("assess", "--period", "2019-08") == 0
+    out = capsys.readouterr().out
+    assert "as at August 2019" in out
+    assert "July 2019" in out  # the latest figure on or before the cut-off
+
+
+@pytest.mark.django_db
+def test_dry_run_checks_and_stores_nothing(
+    tmp_path: Path, framework_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    figures = tmp_path / "figures.csv"
+    figures.write_text("unit,measure,period,value\nN,ER,2019-07,75\n")
+    run("framework", "load", str(framework_file))
+    assert run("import", str(figures), "--dry-run") == 0
+    assert "1 figure checked; nothing stored (dry run)." in capsys.readouterr().out
+    assert Observation.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_example_list_and_nhs_england_is_pooled_from_reporting_providers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run("example", "list") == 0
+    assert "police" in capsys.readouterr().out
+    assert run("example", "load", "nhs_ae") == 0
+    capsys.readouterr()
+    assert run("assess", "--organisation", "ENG", "--period", "2019-03") == 0
+    out = capsys.readouterr().out
+    line = next(text for text in out.splitlines() if "all types" in text.lower())
+    assert "86.6%" in line

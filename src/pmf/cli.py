@@ -110,7 +110,10 @@ def _parser() -> argparse.ArgumentParser:
         help="only this kind of measure (repeatable)",
     )
     assess.add_argument(
-        "--exceptions", action="store_true", help="only measures not met or deteriorating"
+        "--exceptions",
+        action="store_true",
+        help="only measures not met, or deteriorating against both the previous period and "
+        "the same period last year",
     )
     assess.add_argument(
         "--output",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pmf.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CommandError
 from pmf.core.framework import FrameworkError
+from pmf.core.text import plural
 
 
 def check_framework(path: Path) -> int:
@@ -19,13 +20,13 @@ def check_framework(path: Path) -> int:
     try:
         framework = read_framework_file(path)
     except FrameworkError as error:
-        count = len(error.problems)
-        raise CommandError(f"{error}\n{count} problem{'s' if count != 1 else ''} found.") from None
+        raise CommandError(f"{error}\n{plural(len(error.problems), 'problem')} found.") from None
     internal = sum(1 for unit in framework.units if not unit.external)
     print(
         f"{path}: sound. {framework.organisation.name}: {len(framework.areas)} areas, "
         f"{internal} units (+{len(framework.units) - internal} external), "
-        f"{len(framework.measures)} measures, {len(framework.model.peer_groups)} peer groups."
+        f"{plural(len(framework.measures), 'measure')}, "
+        f"{plural(len(framework.model.peer_groups), 'peer group')}."
     )
     return EXIT_OK
 
@@ -78,7 +79,8 @@ def import_file(args: argparse.Namespace) -> int:
         raise CommandError(describe(result.problems, str(args.file)))
     if args.dry_run:
         print(
-            f"{args.file}: {result.observations.height} figures checked; nothing stored (dry run)."
+            f"{args.file}: {plural(result.observations.height, 'figure')} checked; nothing "
+            "stored (dry run)."
         )
         return EXIT_OK
     summary = store_observations(
@@ -101,17 +103,17 @@ def assess(args: argparse.Namespace) -> int:
     from pmf.web.observations.services import scorecard_for
 
     organisation = _organisation(args.organisation)
-    cut = None
+    period = None
     if args.period:
         try:
-            cut = parse_period(args.period).end
+            period = parse_period(args.period)
         except ParseError as error:
             raise CommandError(f"--period: {error}", EXIT_USAGE) from None
     try:
         scorecard = scorecard_for(
             organisation,
             unit=args.unit,
-            cut=cut,
+            period=period,
             areas=args.area,
             kinds=args.kind,
             exceptions_only=args.exceptions,
@@ -123,7 +125,7 @@ def assess(args: argparse.Namespace) -> int:
             write_scorecard(scorecard, args.output)
         except ValueError as error:
             raise CommandError(str(error), EXIT_USAGE) from None
-        print(f"Wrote {len(scorecard.rows())} measures to {args.output}.")
+        print(f"Wrote {plural(len(scorecard.rows()), 'measure')} to {args.output}.")
         return EXIT_OK
     print(render_scorecard(scorecard))
     return EXIT_OK

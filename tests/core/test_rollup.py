@@ -61,3 +61,18 @@ def test_measure_without_rollup_is_not_combined(framework: Framework) -> None:
         ),
     )
     assert frame.filter(pl.col("unit") == "F").height == 0
+
+
+def test_partial_rollup_pools_the_children_that_reported() -> None:
+    from pmf.core.framework import load_framework
+    from tests.core.test_framework import GOOD
+
+    framework = load_framework(
+        GOOD.replace(
+            "    rollup: pooled_ratio\n", "    rollup: pooled_ratio\n    rollup_partial: true\n"
+        )
+    )
+    frame = roll_up(framework, observations([("N", "CR", "2019-07", 10.0, 10.0, 1000.0)]))
+    force = frame.filter(pl.col("unit") == "F").row(0, named=True)
+    assert force["value"] == pytest.approx(10.0)
+    assert (force["children_reporting"], force["children_expected"]) == (1, 2)

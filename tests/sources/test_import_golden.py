@@ -74,7 +74,7 @@ def test_wide_london_file_reports_every_unknown_borough_and_stores_nothing(
         ]
     )
     assert status == 1
-    assert f"{expected_cells} problems; nothing was stored." in capsys.readouterr().err
+    assert f"{expected_cells:,} problems; nothing was stored." in capsys.readouterr().err
     errors = list(csv.DictReader((tmp_path / "errors.csv").open(encoding="utf-8")))
     assert len(errors) == expected_cells
     assert {int(error["row"]) for error in errors} == {number for number, _ in unknown}
@@ -109,7 +109,7 @@ def test_wide_london_file_without_unknown_rows_imports_every_figure(
         "MajorText",
     ]
     assert main(args) == 0
-    assert f"{cells} rows read: {cells} added" in capsys.readouterr().out
+    assert f"{cells:,} rows read: {cells:,} added" in capsys.readouterr().out
     westminster_rape = next(row for row in kept if row[2] == "Westminster" and row[1] == "RAPE")
     stored = Observation.objects.get(
         unit__name="Westminster", measure__code="RAPE", period="2024-07"
@@ -146,7 +146,7 @@ def test_long_nhs_file_imports_one_measure_with_a_column_mapping(
     assert (
         main(["import", str(figures), "--map", "unit=org_code", "--map", "value=attendances"]) == 0
     )
-    assert f"{len(rows)} rows read: {len(rows)} added" in capsys.readouterr().out
+    assert f"{len(rows):,} rows read: {len(rows):,} added" in capsys.readouterr().out
     first = rows[0]
     stored = Observation.objects.get(unit__code=first["org_code"], period=first["period"][:7])
     assert stored.value == float(first["attendances"])

@@ -177,3 +177,18 @@ def test_describe_says_nothing_was_stored_and_caps_the_list() -> None:
     text = describe(problems, "f.csv", limit=3)
     assert text.splitlines()[0] == "f.csv: 68 problems; nothing was stored."
     assert text.splitlines()[-1] == "  ... and 65 more (write them all with --errors FILE)"
+
+
+def test_dashed_year_is_read_as_the_measures_own_kind(tmp_path: Path) -> None:
+    framework = load_framework(
+        GOOD.replace(
+            "    frequency: month\n    standard: {type: target",
+            "    frequency: financial_year\n    standard: {type: target",
+        )
+    )
+    result = check(
+        tmp_path, framework, "unit,measure,period,value\nN,ER,2011-12,80\nS,CR,2011-12,1\n"
+    )
+    assert result.ok
+    periods = dict(zip(result.observations["measure"], result.observations["period"], strict=True))
+    assert periods == {"ER": "2011/12", "CR": "2011-12"}

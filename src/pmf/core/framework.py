@@ -162,15 +162,15 @@ Standard = Annotated[
 class FormerName(_Strict):
     """A name an area had before, and the last period or cycle it was used (free text)."""
 
-    name: str = Field(min_length=1)
-    until: str | None = None
+    name: str = Field(min_length=1, max_length=200)
+    until: str | None = Field(default=None, max_length=64)
 
 
 class Area(_Strict):
     """A scorecard area (quadrant) with its rename history."""
 
     code: Code
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=200)
     description: str = ""
     formerly: tuple[FormerName, ...] = ()
 
@@ -186,8 +186,8 @@ class Unit(_Strict):
     """An organisational unit; ``external`` units are comparators that carry data, not grades."""
 
     code: Code
-    name: str = Field(min_length=1)
-    type: str = Field(min_length=1, pattern=CODE_PATTERN)
+    name: str = Field(min_length=1, max_length=200)
+    type: str = Field(min_length=1, max_length=64, pattern=CODE_PATTERN)
     parent: Code | None = None
     external: bool = False
 
@@ -196,7 +196,7 @@ class Measure(_Strict):
     """An indicator and how to read, combine and judge it."""
 
     code: Code
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=300)
     area: Code
     kind: Kind
     polarity: Polarity
@@ -204,13 +204,14 @@ class Measure(_Strict):
     frequency: PeriodKind
     window_months: int | None = Field(default=None, ge=1, le=120)
     multiplier: float = Field(default=1.0, gt=0)
-    numerator: str | None = None
-    denominator: str | None = None
+    numerator: str | None = Field(default=None, max_length=300)
+    denominator: str | None = Field(default=None, max_length=300)
     decimals: int = Field(default=1, ge=0, le=6)
-    owner: str = ""
+    owner: str = Field(default="", max_length=200)
     source: str = ""
     description: str = ""
     rollup: Rollup = Rollup.NONE
+    rollup_partial: bool = False
     standard: tuple[Standard, ...] = ()
 
     @field_validator("standard", mode="before")
@@ -234,23 +235,23 @@ class PeerGroup(_Strict):
     each listed unit's peers are the others in the list.
     """
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=200)
     unit: Code | None = None
     members: tuple[Code, ...] = ()
     units: tuple[Code, ...] = ()
     include_self: bool = True
-    method: str = "given"
+    method: str = Field(default="given", max_length=200)
 
 
 class Organisation(_Strict):
     """Who the framework belongs to, and where its data come from."""
 
     code: Code
-    name: str = Field(min_length=1)
-    kind: str = ""
+    name: str = Field(min_length=1, max_length=200)
+    kind: str = Field(default="", max_length=64)
     description: str = ""
     source: str = ""
-    licence: str = ""
+    licence: str = Field(default="", max_length=200)
 
 
 class FrameworkModel(_Strict):
@@ -493,6 +494,10 @@ def _message(detail: Any) -> str:
         wanted = "text" if kind == "string_type" else "true or false"
         return f"{shown} should be {wanted}"
     if kind in ("too_short",) and isinstance(value, list | tuple) and not value:
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"is longer than the {context.get('max_length')} characters allowed"
+    if kind == "string_too_short":
         return "must not be empty"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"{shown} should be a mapping of fields"

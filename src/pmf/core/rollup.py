@@ -2,9 +2,12 @@
 
 A command's crime rate is the pooled rate of its districts (the sum of offences
 over the sum of population), not the mean of their rates; a count is the sum.
-A parent that reports a figure of its own keeps it. A parent is only given a
-rolled-up figure when every child has one for that period: a total of the
-children who happened to report would look complete and be wrong.
+A parent that reports a figure of its own keeps it. By default a parent is only
+given a rolled-up figure when every child has one for that period: a total of
+the children who happened to report would look complete and be wrong. Where a
+total of whoever reported is the published convention (NHS England's national
+A&E figure sums the providers that submitted), the measure says
+``rollup_partial: true``; the number of children reporting is kept with it.
 """
 
 from __future__ import annotations
@@ -44,8 +47,14 @@ def roll_up(framework: Framework, observations: pl.DataFrame) -> pl.DataFrame:
             "measure": [m.code for m in framework.measures],
             "rollup": [m.rollup.value for m in framework.measures],
             "multiplier": [m.multiplier for m in framework.measures],
+            "partial": [m.rollup_partial for m in framework.measures],
         },
-        schema={"measure": pl.String, "rollup": pl.String, "multiplier": pl.Float64},
+        schema={
+            "measure": pl.String,
+            "rollup": pl.String,
+            "multiplier": pl.Float64,
+            "partial": pl.Boolean,
+        },
     ).filter(pl.col("rollup") != Rollup.NONE.value)
     if rules.height == 0:
         return figures
@@ -87,6 +96,7 @@ def _combine(
         pl.len().alias("reporting"),
         rollup.alias("rollup"),
         pl.col("multiplier").first().alias("multiplier"),
+        pl.col("partial").first().alias("partial"),
         pl.col("value").sum().alias("sum_value"),
         pl.col("value").mean().alias("mean_value"),
         pl.col("numerator").sum().alias("sum_numerator"),
@@ -95,7 +105,7 @@ def _combine(
         pl.col("denominator").null_count().alias("missing_denominators"),
     )
     grouped = grouped.join(child_count, on="parent").filter(
-        pl.col("reporting") == pl.col("children")
+        pl.col("partial") | (pl.col("reporting") == pl.col("children"))
     )
     kind = pl.col("rollup")
     has_ratio_parts = (pl.col("missing_numerators") == 0) & (pl.col("missing_denominators") == 0)
@@ -121,6 +131,8 @@ def _combine(
         .then(pl.when(pl.col("missing_denominators") == 0).then(pl.col("sum_denominator")))
         .alias("denominator"),
         pl.lit(ROLLED_UP).alias("origin"),
+        pl.col("reporting").alias("children_reporting"),
+        pl.col("children").alias("children_expected"),
     )
 
 

@@ -83,13 +83,16 @@ def build_scorecard(
     areas: list[str] | None = None,
     kinds: list[str] | None = None,
     exceptions_only: bool = False,
+    as_at: str | None = None,
 ) -> Scorecard:
     """Return the scorecard of ``unit`` from an assessment frame (see ``assess``).
 
     ``exceptions_only`` keeps the measures that did not meet their standard or
-    are deteriorating on both comparisons.
+    are deteriorating on both comparisons. ``as_at`` names the cut-off asked for;
+    without it the scorecard is as at its latest figure.
     """
     rows = assessment.filter(pl.col("unit") == unit)
+    latest = _latest_label(rows)
     if kinds:
         rows = rows.filter(pl.col("kind").is_in(kinds))
     if exceptions_only:
@@ -101,7 +104,6 @@ def build_scorecard(
             )
         )
     by_area: dict[str, list[ScorecardRow]] = {area.code: [] for area in framework.areas}
-    latest = ""
     for record in rows.iter_rows(named=True):
         measure = framework.measure(record["measure"])
         met = record["met"]
@@ -138,11 +140,6 @@ def build_scorecard(
                 origin=record["origin"],
             )
         )
-        latest = max(
-            latest,
-            record["period"],
-            key=lambda code: parse_period(code).end if code else parse_period("1900-01").end,
-        )
     sections = [
         AreaSection(area.code, area.title, by_area[area.code])
         for area in framework.areas
@@ -153,9 +150,19 @@ def build_scorecard(
         organisation=framework.organisation.name,
         unit=target.code,
         unit_name=target.name,
-        as_at=parse_period(latest).label if latest else "no figures",
+        as_at=as_at or latest,
         sections=sections,
     )
+
+
+def _latest_label(rows: pl.DataFrame) -> str:
+    if rows.height == 0:
+        return "no figures"
+    latest = max(
+        (parse_period(code) for code in rows["period"].unique().to_list()),
+        key=lambda period: (period.end, period.start),
+    )
+    return latest.label
 
 
 def direction_text(direction: str | None) -> str:

@@ -35,3 +35,13 @@ def format_value(value: float | None, measure: Measure) -> str:
         UnitOfMeasure.YEARS: " years",
     }.get(unit, "")
     return f"{number}{suffix}"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """Return the count with its noun, singular or plural.
+
+    >>> plural(1, "row"), plural(2, "row"), plural(1_234, "peer group")
+    ('1 row', '2 rows', '1,234 peer groups')
+    """
+    noun = word if count == 1 else (many or f"{word}s")
+    return f"{count:,} {noun}"

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from pmf.core.framework import Framework, Status
-from pmf.core.periods import ParseError, PeriodKind, parse_period
+from pmf.core.periods import ParseError, Period, PeriodKind, parse_period
+from pmf.core.text import plural
 from pmf.sources.readers import ROW_NUMBER, Table
 
 ROLES = (
@@ -375,7 +376,9 @@ def _join_periods(frame: pl.DataFrame, framework: Framework) -> pl.DataFrame:
     for measure_code, text in pairs.iter_rows():
         measure = framework.measure(measure_code)
         try:
-            period = parse_period(text)
+            # Read the text as the measure's own kind first: "2011-12" is 2011/12 for a
+            # financial-year measure and December 2011 for a monthly one.
+            period = _parse_for(text, measure.frequency)
         except ParseError as error:
             codes.append(None)
             starts.append(None)
@@ -403,6 +406,13 @@ def _join_periods(frame: pl.DataFrame, framework: Framework) -> pl.DataFrame:
         pl.Series("period_problem", reasons, dtype=pl.String),
     )
     return frame.join(periods, on=["measure_code", "period"], how="left")
+
+
+def _parse_for(text: str, kind: PeriodKind) -> Period:
+    try:
+        return parse_period(text, kind)
+    except ParseError:
+        return parse_period(text)
 
 
 def _kind_words(kind: PeriodKind) -> str:
@@ -434,9 +444,7 @@ def _problem_list(frames: list[pl.DataFrame]) -> list[Problem]:
 
 def describe(problems: list[Problem], file: str, limit: int = 50) -> str:
     """Return a report of the problems for a person: one line each, the first ``limit`` shown."""
-    lines = [
-        f"{file}: {len(problems)} problem{'s' if len(problems) != 1 else ''}; nothing was stored."
-    ]
+    lines = [f"{file}: {plural(len(problems), 'problem')}; nothing was stored."]
     lines += [f"  {problem}" for problem in problems[:limit]]
     if len(problems) > limit:
         lines.append(f"  ... and {len(problems) - limit} more (write them all with --errors FILE)")

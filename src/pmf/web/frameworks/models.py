@@ -97,6 +97,7 @@ class Measure(models.Model):
     source = models.TextField(blank=True)
     description = models.TextField(blank=True)
     rollup = models.CharField(max_length=16, default="none")
+    rollup_partial = models.BooleanField(default=False)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

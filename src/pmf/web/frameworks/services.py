@@ -189,6 +189,7 @@ def _measure_data(measure: Measure) -> dict[str, Any]:
         "source": measure.source,
         "description": measure.description,
         "rollup": measure.rollup,
+        "rollup_partial": measure.rollup_partial,
         "standard": [standard.definition for standard in measure.standards.all()],
     }
 

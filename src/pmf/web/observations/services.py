@@ -20,7 +20,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from pmf.core.assessment import assess
+from pmf.core.periods import Period
 from pmf.core.scorecard import Scorecard, build_scorecard
+from pmf.core.text import plural
 from pmf.sources.examples import Example
 from pmf.web.frameworks.models import Measure, Organisation, Unit
 from pmf.web.observations.models import ImportBatch, Observation
@@ -54,10 +56,12 @@ class ImportSummary:
 
     def __str__(self) -> str:
         if not self.added and not self.revised:
-            return f"{self.rows} rows read; nothing changed: every figure was already held."
+            return (
+                f"{plural(self.rows, 'row')} read; nothing changed: every figure was already held."
+            )
         return (
-            f"{self.rows} rows read: {self.added} added, {self.revised} revised "
-            f"(earlier values kept), {self.unchanged} already held."
+            f"{plural(self.rows, 'row')} read: {self.added:,} added, {self.revised:,} revised "
+            f"(earlier values kept), {self.unchanged:,} already held."
         )
 
 
@@ -303,12 +307,12 @@ def scorecard_for(
     organisation: Organisation,
     *,
     unit: str | None = None,
-    cut: dt.date | None = None,
+    period: Period | None = None,
     areas: list[str] | None = None,
     kinds: list[str] | None = None,
     exceptions_only: bool = False,
 ) -> Scorecard:
-    """Assess one unit (default: the organisation's top unit) and return its scorecard.
+    """Assess one unit (default: the organisation's top unit) as at ``period`` (default: latest).
 
     Raise ``LookupError`` naming what is unknown.
     """
@@ -328,7 +332,14 @@ def scorecard_for(
             allowed = ", ".join(a.code for a in framework.areas)
             raise LookupError(f"no area {area!r} in {organisation.code}; choose from {allowed}")
     observations = held_observations(organisation)
+    cut = period.end if period is not None else None
     assessment = assess(framework, observations, units=[unit], cut=cut)
     return build_scorecard(
-        framework, assessment, unit, areas=areas, kinds=kinds, exceptions_only=exceptions_only
+        framework,
+        assessment,
+        unit,
+        areas=areas,
+        kinds=kinds,
+        exceptions_only=exceptions_only,
+        as_at=period.label if period is not None else None,
     )

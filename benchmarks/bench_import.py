@@ -94,7 +94,8 @@ def run_baseline(db: Path, csv_path: Path) -> None:
         reader = csv.reader(handle)
         next(reader)
         for unit, measure, period, value in reader:
-            rows.append((measures[measure], units[unit], period, float(value), "provisional", 1, now))
+            row = (measures[measure], units[unit], period, float(value), "provisional", 1, now)
+            rows.append(row)
     with connection:
         connection.executemany(
             "INSERT INTO observations_observation (measure_id, unit_id, period, value, status, "

@@ -14,6 +14,7 @@ check: setup
 	$(PY)/ruff format --check src tests benchmarks
 	$(PY)/mypy
 	$(PY)/lint-imports
+	DJANGO_SETTINGS_MODULE=pmf.web.settings $(PY)/django-admin makemigrations --check --dry-run
 
 pytest: setup
 	$(PY)/pytest

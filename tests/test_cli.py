@@ -170,3 +170,50 @@ def test_example_list_and_nhs_england_is_pooled_from_reporting_providers(
     out = capsys.readouterr().out
     line = next(text for text in out.splitlines() if "all types" in text.lower())
     assert "86.6%" in line
+
+
+@pytest.mark.django_db
+def test_unreadable_file_is_refused_with_its_name_and_row(
+    tmp_path: Path, framework_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    figures = tmp_path / "latin.csv"
+    figures.write_bytes(
+        "unit,measure,period,value\nN,ER,2019-07,75\nNörth,ER,2019-08,1\n".encode("latin-1")
+    )
+    run("framework", "load", str(framework_file))
+    assert run("import", str(figures)) == 1
+    err = capsys.readouterr().err
+    assert f"{figures}: row 3: byte 0xf6 is not valid UTF-8" in err
+    assert err.rstrip().endswith("Nothing was stored.")
+    assert run("import", str(figures), "--encoding", "cp1252") == 1
+    assert "'Nörth': is not a unit of TST" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_wide_xlsx_is_imported_with_a_sheet_and_mapping(
+    tmp_path: Path, framework_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Notes"
+    sheet = workbook.create_sheet("Figures")
+    sheet.append(["Command", "Indicator", "201906", "201907"])
+    sheet.append(["North", "ER", 70, 75.5])
+    sheet.append(["South", "ER", 90, None])
+    path = tmp_path / "figures.xlsx"
+    workbook.save(path)
+    run("framework", "load", str(framework_file))
+    args = [
+        "import",
+        str(path),
+        "--sheet",
+        "Figures",
+        "--map",
+        "unit=Command",
+        "--map",
+        "measure=Indicator",
+    ]
+    assert run(*args) == 0
+    assert "3 rows read: 3 added" in capsys.readouterr().out
+    assert Observation.objects.get(unit__code="N", period="2019-07").value == 75.5

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from pmf.core.observations import OBSERVATION_SCHEMA
+
 
 def observations(
     rows: list[tuple[str, str, str, float | None, float | None, float | None]],
@@ -9,13 +11,6 @@ def observations(
     """Build an observations frame from (unit, measure, period, value, numerator, denominator)."""
     return pl.DataFrame(
         rows,
-        schema={
-            "unit": pl.String,
-            "measure": pl.String,
-            "period": pl.String,
-            "value": pl.Float64,
-            "numerator": pl.Float64,
-            "denominator": pl.Float64,
-        },
+        schema=OBSERVATION_SCHEMA,
         orient="row",
     )

@@ -13,19 +13,12 @@ import polars as pl
 import pytest
 
 from pmf.core.framework import Framework, Rollup, load_framework, parse_frequency_period
+from pmf.core.observations import OBSERVATION_SCHEMA
 from pmf.sources.examples import OBSERVATION_COLUMNS, Example, registry
 
 EXAMPLES = sorted(registry())
 
-DTYPES = {
-    "unit": pl.String,
-    "measure": pl.String,
-    "period": pl.String,
-    "value": pl.Float64,
-    "numerator": pl.Float64,
-    "denominator": pl.Float64,
-    "source": pl.String,
-}
+DTYPES = {**OBSERVATION_SCHEMA, "source": pl.String}
 
 
 @cache

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from pmf.core.assessment import assess
+from pmf.core.observations import OBSERVATION_SCHEMA
 from pmf.core.periods import Period
 from pmf.core.scorecard import Scorecard, build_scorecard
 from pmf.core.text import plural
@@ -226,16 +227,7 @@ def held_observations(
         rows = cursor.fetchall()
     return pl.DataFrame(
         rows,
-        schema={
-            "unit": pl.String,
-            "measure": pl.String,
-            "period": pl.String,
-            "value": pl.Float64,
-            "numerator": pl.Float64,
-            "denominator": pl.Float64,
-            "status": pl.String,
-            "revision": pl.Int64,
-        },
+        schema={**OBSERVATION_SCHEMA, "status": pl.String, "revision": pl.Int64},
         orient="row",
         strict=False,
     )

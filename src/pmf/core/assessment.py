@@ -21,7 +21,6 @@ from pmf.core.framework import (
     BudgetStandard,
     Framework,
     ImprovementStandard,
-    InspectionGrade,
     InspectionStandard,
     Measure,
     PeerAverageStandard,
@@ -31,19 +30,14 @@ from pmf.core.framework import (
     Unit,
     ZeroStandard,
 )
-from pmf.core.periods import parse_period
+from pmf.core.forecast import against_budget, year_end_forecast
+from pmf.core.peers import compare_with_peers, peer_links
+from pmf.core.periods import PeriodKind, parse_period
 from pmf.core.rollup import roll_up
 from pmf.core.text import format_value
+from pmf.core.trend import Direction, deterioration_runs, direction
 
-
-class Direction(StrEnum):
-    """Direction of travel of a figure against an earlier one."""
-
-    IMPROVING = "improving"
-    DETERIORATING = "deteriorating"
-    NO_CHANGE = "no change"
-    HIGHER = "higher"  # for measures where neither direction is better
-    LOWER = "lower"
+__all__ = ["ASSESSMENT_COLUMNS", "Direction", "Rag", "assess", "describe_standard"]
 
 
 class Rag(StrEnum):
@@ -53,6 +47,9 @@ class Rag(StrEnum):
     AMBER = "amber"
     GREEN = "green"
 
+
+# A single worse step is a change; this many in a row is a trend worth a sentence.
+MIN_DETERIORATING_STEPS = 2
 
 ASSESSMENT_COLUMNS = (
     "unit",
@@ -75,6 +72,24 @@ ASSESSMENT_COLUMNS = (
     "last_year_period",
     "last_year_value",
     "direction_last_year",
+    "previous_cycle_period",
+    "previous_cycle_value",
+    "direction_previous_cycle",
+    "peer_group",
+    "peer_average",
+    "pooled_average",
+    "group_size",
+    "rank",
+    "gap",
+    "gap_percent",
+    "position",
+    "deteriorating_since",
+    "deteriorating_steps",
+    "trend",
+    "forecast",
+    "forecast_method",
+    "budget_variance",
+    "budget_position",
 )
 
 
@@ -84,13 +99,16 @@ def assess(
     *,
     units: Sequence[str] | None = None,
     cut: dt.date | None = None,
+    previous_cut: dt.date | None = None,
 ) -> pl.DataFrame:
     """Return the assessment of ``units`` (default: every internal unit) at ``cut``.
 
     ``observations`` needs columns unit, measure, period, value, numerator and
     denominator. Without ``cut`` the latest period end among the units' figures
-    is used. The result has the columns in ``ASSESSMENT_COLUMNS``, one row per
-    unit and measure that has a figure, in framework order.
+    is used. ``previous_cut`` is the cut-off of the previous cycle, for the
+    direction of travel since then. The result has the columns in
+    ``ASSESSMENT_COLUMNS``, one row per unit and measure that has a figure, in
+    framework order.
     """
     chosen = (
         list(units) if units is not None else [u.code for u in framework.units if not u.external]
@@ -102,14 +120,11 @@ def assess(
         if ends.len() == 0:
             return _empty()
         cut = ends.max()  # type: ignore[assignment]
-    current = (
-        figures.filter(pl.col("unit").is_in(chosen) & (pl.col("period_end") <= cut))
-        .sort("period_end")
-        .group_by("unit", "measure", maintain_order=True)
-        .last()
-    )
+    history = figures.filter(pl.col("period_end") <= cut)
+    current = _latest(history.filter(pl.col("unit").is_in(chosen)))
     if current.height == 0:
         return _empty()
+    measures = _measure_table(framework)
     values = figures.select("unit", "measure", "period", "value")
     current = current.join(
         values.rename({"period": "previous_period", "value": "previous_value"}),
@@ -121,10 +136,16 @@ def assess(
         how="left",
     )
     current = current.join(
-        _peer_averages(framework, chosen, figures), on=["unit", "measure", "period"], how="left"
+        _previous_cycle(history, chosen, previous_cut), on=["unit", "measure"], how="left"
     )
-    current = current.join(_measure_table(framework), on="measure", how="left")
+    peers = compare_with_peers(history, peer_links(framework, chosen), measures)
+    current = current.join(peers, on=["unit", "measure", "period"], how="left")
+    current = current.join(measures, on="measure", how="left")
     current = current.join(_standard_table(framework, chosen), on=["unit", "measure"], how="left")
+    current = current.join(_runs(history, chosen, measures), on=["unit", "measure"], how="left")
+    current = current.join(
+        _forecasts(framework, history, chosen), on=["unit", "measure"], how="left"
+    )
     judged = _judge(current)
     order = _order(framework)
     return (
@@ -138,6 +159,83 @@ def assess(
         )
         .sort("_unit_order", "_measure_order")
         .select(ASSESSMENT_COLUMNS)
+    )
+
+
+def _latest(figures: pl.DataFrame) -> pl.DataFrame:
+    return figures.sort("period_end").group_by("unit", "measure", maintain_order=True).last()
+
+
+def _previous_cycle(
+    history: pl.DataFrame, units: list[str], previous_cut: dt.date | None
+) -> pl.DataFrame:
+    schema = {
+        "unit": pl.String,
+        "measure": pl.String,
+        "previous_cycle_period": pl.String,
+        "previous_cycle_value": pl.Float64,
+    }
+    if previous_cut is None:
+        return pl.DataFrame(schema=schema)
+    before = history.filter(pl.col("unit").is_in(units) & (pl.col("period_end") <= previous_cut))
+    return _latest(before).select(
+        "unit",
+        "measure",
+        pl.col("period").alias("previous_cycle_period"),
+        pl.col("value").alias("previous_cycle_value"),
+    )
+
+
+def _runs(history: pl.DataFrame, units: list[str], measures: pl.DataFrame) -> pl.DataFrame:
+    series = history.filter(pl.col("unit").is_in(units)).join(
+        measures.select("measure", "polarity", "decimals"), on="measure"
+    )
+    runs = deterioration_runs(
+        series.select("unit", "measure", "period", "period_end", "value", "polarity", "decimals")
+    )
+    label = pl.col("deteriorating_since").map_elements(
+        lambda code: parse_period(code).label, return_dtype=pl.String, skip_nulls=True
+    )
+    # One worse step is a change; two or more in a row is a trend worth a sentence.
+    return runs.with_columns(
+        pl.when(pl.col("deteriorating_steps") >= MIN_DETERIORATING_STEPS)
+        .then(pl.format("has been continually deteriorating since {}", label))
+        .alias("trend")
+    )
+
+
+def _forecasts(framework: Framework, history: pl.DataFrame, units: list[str]) -> pl.DataFrame:
+    budgets = [
+        (measure.code, standard.budget)
+        for measure in framework.measures
+        if measure.frequency is PeriodKind.MONTH
+        for standard in measure.standard
+        if isinstance(standard, BudgetStandard)
+    ]
+    schema = {
+        "unit": pl.String,
+        "measure": pl.String,
+        "forecast": pl.Float64,
+        "forecast_method": pl.String,
+        "forecast_year": pl.String,
+    }
+    if not budgets:
+        return pl.DataFrame(schema=schema)
+    monthly = history.filter(
+        pl.col("unit").is_in(units) & pl.col("measure").is_in([code for code, _ in budgets])
+    ).select("unit", "measure", "period", "value")
+    latest = (
+        year_end_forecast(monthly)
+        .sort("financial_year")
+        .group_by("unit", "measure", maintain_order=True)
+        .last()
+    )
+    return latest.select(
+        "unit",
+        "measure",
+        "forecast",
+        pl.col("method").alias("forecast_method"),
+        pl.col("financial_year").alias("forecast_year"),
     )
 
 
@@ -169,27 +267,6 @@ def _period_table(codes: pl.Series) -> pl.DataFrame:
     )
 
 
-def _peer_averages(
-    framework: Framework, units: Iterable[str], figures: pl.DataFrame
-) -> pl.DataFrame:
-    pairs: list[tuple[str, str, str]] = []
-    for code in units:
-        peers = framework.peers(code)
-        if peers is not None:
-            pairs.extend((code, member, peers.name) for member in peers.averaged)
-    schema = {"unit": pl.String, "peer": pl.String, "peer_group": pl.String}
-    links = pl.DataFrame(pairs, schema=schema, orient="row")
-    values = figures.select(pl.col("unit").alias("peer"), "measure", "period", "value")
-    return (
-        links.join(values, on="peer")
-        .group_by("unit", "measure", "period")
-        .agg(
-            pl.col("value").mean().alias("peer_average"),
-            pl.len().alias("peers_reporting"),
-        )
-    )
-
-
 def _measure_table(framework: Framework) -> pl.DataFrame:
     return pl.DataFrame(
         {
@@ -198,6 +275,7 @@ def _measure_table(framework: Framework) -> pl.DataFrame:
             "kind": [m.kind.value for m in framework.measures],
             "polarity": [m.polarity.value for m in framework.measures],
             "decimals": [m.decimals for m in framework.measures],
+            "multiplier": [m.multiplier for m in framework.measures],
         },
         schema={
             "measure": pl.String,
@@ -205,6 +283,7 @@ def _measure_table(framework: Framework) -> pl.DataFrame:
             "kind": pl.String,
             "polarity": pl.String,
             "decimals": pl.Int64,
+            "multiplier": pl.Float64,
         },
     )
 
@@ -216,9 +295,8 @@ def _standard_table(framework: Framework, units: Iterable[str]) -> pl.DataFrame:
         for measure in framework.measures:
             standard = measure.standard_for(unit)
             if standard is not None:
-                peers = framework.peers(code)
                 rows.append(
-                    (*_standard_row(unit, measure, standard), peers.name if peers else None)
+                    (*_standard_row(unit, measure, standard), framework.peers(code) is not None)
                 )
     return pl.DataFrame(
         rows,
@@ -231,7 +309,7 @@ def _standard_table(framework: Framework, units: Iterable[str]) -> pl.DataFrame:
             "target": pl.Float64,
             "amber_within": pl.Float64,
             "against": pl.String,
-            "peer_group": pl.String,
+            "has_peers": pl.Boolean,
         },
         orient="row",
     )
@@ -290,7 +368,6 @@ def describe_standard(measure: Measure, standard: Standard) -> str:
 
 
 def _judge(frame: pl.DataFrame) -> pl.DataFrame:
-    value = pl.col("value")
     kind = pl.col("standard_type")
     higher = pl.col("polarity") == Polarity.HIGHER_IS_BETTER.value
     improvement_reference = (
@@ -305,8 +382,24 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
         .then(improvement_reference)
         .otherwise(pl.col("target"))
     )
-    frame = frame.with_columns(reference.alias("reference"))
+    # A within-budget standard on monthly spending judges the forecast outturn, not the month.
+    judged_value = (
+        pl.when((kind == "within_budget") & pl.col("forecast").is_not_null())
+        .then(pl.col("forecast"))
+        .otherwise(pl.col("value"))
+    )
+    frame = frame.with_columns(reference.alias("reference"), judged_value.alias("_judged"))
+    variance, position = against_budget(pl.col("forecast"), pl.col("target"))
+    frame = frame.with_columns(
+        pl.when((kind == "within_budget") & pl.col("forecast").is_not_null())
+        .then(variance)
+        .alias("budget_variance"),
+        pl.when((kind == "within_budget") & pl.col("forecast").is_not_null())
+        .then(position)
+        .alias("budget_position"),
+    )
     ref = pl.col("reference")
+    value = pl.col("_judged")
     comparison = pl.col("comparison")
     by_comparison = (
         pl.when(comparison == ">=")
@@ -330,7 +423,7 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
     not_assessed = (
         pl.when(kind.is_null())
         .then(pl.lit("no standard"))
-        .when((kind == "peer_average") & pl.col("peer_group").is_null())
+        .when((kind == "peer_average") & ~pl.col("has_peers"))
         .then(pl.lit("no peer group"))
         .when((kind == "peer_average") & ref.is_null())
         .then(pl.lit("no peer figures for this period"))
@@ -350,31 +443,9 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
     )
     return frame.with_columns(
         rag.alias("rag"),
-        _direction("previous_value").alias("direction_previous"),
-        _direction("last_year_value").alias("direction_last_year"),
-    )
-
-
-def _direction(other: str) -> pl.Expr:
-    # Compare at the precision shown, so that 71.94 v. 71.91 shown as 71.9 is "no change".
-    scale = pl.lit(10.0).pow(pl.col("decimals"))
-    now = (pl.col("value") * scale).round(0)
-    then = (pl.col(other) * scale).round(0)
-    polarity = pl.col("polarity")
-    return (
-        pl.when(pl.col(other).is_null())
-        .then(None)
-        .when(now == then)
-        .then(pl.lit(Direction.NO_CHANGE.value))
-        .when(polarity == Polarity.NEITHER.value)
-        .then(
-            pl.when(now > then)
-            .then(pl.lit(Direction.HIGHER.value))
-            .otherwise(pl.lit(Direction.LOWER.value))
-        )
-        .when((now > then) == (polarity == Polarity.HIGHER_IS_BETTER.value))
-        .then(pl.lit(Direction.IMPROVING.value))
-        .otherwise(pl.lit(Direction.DETERIORATING.value))
+        direction("value", "previous_value").alias("direction_previous"),
+        direction("value", "last_year_value").alias("direction_last_year"),
+        direction("value", "previous_cycle_value").alias("direction_previous_cycle"),
     )
 
 
@@ -387,8 +458,3 @@ def _order(framework: Framework) -> dict[str, dict[str, int]]:
 
 def _empty() -> pl.DataFrame:
     return pl.DataFrame(schema={column: pl.String for column in ASSESSMENT_COLUMNS})
-
-
-def grade_label(grade: InspectionGrade) -> str:
-    """Return an inspection grade as people write it: ``Requires improvement``."""
-    return grade.value.replace("_", " ").capitalize()

@@ -17,6 +17,7 @@ from enum import StrEnum
 
 import polars as pl
 
+from pmf.core.forecast import against_budget, year_end_forecast
 from pmf.core.framework import (
     BudgetStandard,
     Framework,
@@ -30,7 +31,6 @@ from pmf.core.framework import (
     Unit,
     ZeroStandard,
 )
-from pmf.core.forecast import against_budget, year_end_forecast
 from pmf.core.peers import compare_with_peers, peer_links
 from pmf.core.periods import PeriodKind, parse_period
 from pmf.core.rollup import roll_up

@@ -20,6 +20,28 @@ SYMBOLS = {
 }
 
 
+# Assessment columns a scorecard row carries as they are.
+PASSED_THROUGH = (
+    "previous_cycle_period",
+    "previous_cycle_value",
+    "direction_previous_cycle",
+    "peer_group",
+    "peer_average",
+    "pooled_average",
+    "group_size",
+    "rank",
+    "gap",
+    "gap_percent",
+    "position",
+    "trend",
+    "deteriorating_since",
+    "forecast",
+    "forecast_method",
+    "budget_variance",
+    "budget_position",
+)
+
+
 @dataclass(frozen=True)
 class ScorecardRow:
     """One measure on a scorecard, with the numbers and the words shown for them."""
@@ -44,7 +66,31 @@ class ScorecardRow:
     last_year_period: str | None
     last_year_value: float | None
     direction_last_year: str | None
+    previous_cycle_period: str | None
+    previous_cycle_value: float | None
+    direction_previous_cycle: str | None
+    peer_group: str | None
+    peer_average: float | None
+    pooled_average: float | None
+    group_size: int | None
+    rank: int | None
+    gap: float | None
+    gap_percent: float | None
+    position: str | None
+    trend: str | None
+    deteriorating_since: str | None
+    forecast: float | None
+    forecast_method: str | None
+    budget_variance: float | None
+    budget_position: str | None
     origin: str
+
+    @property
+    def rank_text(self) -> str:
+        """Return the rank in the peer group as "3 of 8", or a dash."""
+        if self.rank is None or self.group_size is None:
+            return "–"
+        return f"{self.rank} of {self.group_size}"
 
     def as_dict(self) -> dict[str, Any]:
         """Return the row as plain data for CSV and JSON."""
@@ -138,6 +184,7 @@ def build_scorecard(
                 last_year_value=record["last_year_value"],
                 direction_last_year=record["direction_last_year"],
                 origin=record["origin"],
+                **{name: record[name] for name in PASSED_THROUGH},
             )
         )
     sections = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pmf.core.scorecard import Scorecard, direction_text
+from pmf.core.scorecard import Scorecard, ScorecardRow, direction_text
 
 HEADERS = (
     "Measure",
@@ -14,6 +14,7 @@ HEADERS = (
     "RAG",
     "v. previous",
     "v. last year",
+    "MSG rank",
 )
 NAME_WIDTH = 46
 
@@ -41,6 +42,7 @@ def render_scorecard(scorecard: Scorecard) -> str:
                 (row.rag or "–").upper() if row.rag else "–",
                 direction_text(row.direction_previous),
                 direction_text(row.direction_last_year),
+                row.rank_text,
             )
             for row in section.rows
         ]
@@ -53,7 +55,20 @@ def render_scorecard(scorecard: Scorecard) -> str:
             lines.append(f"  {text.rstrip()}")
             if index == 0:
                 lines.append("  " + "  ".join("-" * width for width in widths))
+        lines.extend(_notes(section.rows))
     return "\n".join(lines)
+
+
+def _notes(rows: list[ScorecardRow]) -> list[str]:
+    """Return a sentence per measure with something to say: peers, trend, forecast."""
+    notes = []
+    for row in rows:
+        said = [text for text in (row.position, row.trend) if text]
+        if row.budget_position and row.forecast is not None:
+            said.append(f"{row.budget_position} ({row.forecast_method} forecast)")
+        if said:
+            notes.append(f"  * {row.name}: {'; '.join(said)}.")
+    return ["", *notes] if notes else []
 
 
 def _standard(standard: str, reference: str) -> str:

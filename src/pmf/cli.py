@@ -128,6 +128,10 @@ def _parser() -> argparse.ArgumentParser:
     example.add_argument("action", choices=["list", "load"])
     example.add_argument("name", nargs="?", help="example name (for load); default: all")
 
+    from pmf.stats_commands import add_parsers
+
+    add_parsers(commands)
+
     command("demo", "Load the example police force and print its latest scorecard.", "pmf demo")
     command("migrate", "Create or update the database tables.", "pmf migrate")
     return parser
@@ -150,6 +154,10 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "framework" and args.action == "check":
         return commands.check_framework(args.file)
+    if args.command == "stats":
+        from pmf import stats_commands
+
+        return stats_commands.run(args)
     # Every other command uses the database.
     from pmf.web.setup import setup_django
 

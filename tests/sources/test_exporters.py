@@ -24,7 +24,7 @@ def card():  # type: ignore[no-untyped-def]
     return build_scorecard(framework, frame, "N")
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+1", "-1+A1", "@SUM(A1)", "\t=x", "\r=x"])
+@pytest.mark.parametrize("text", ["=1+1", "+A1", "-1+A1", "@SUM(A1)", "\t=x", "\r=x", "-2-3"])
 def test_formula_starts_are_neutralised(text: str) -> None:
     assert neutralise(text) == "'" + text
 
@@ -32,6 +32,8 @@ def test_formula_starts_are_neutralised(text: str) -> None:
 def test_plain_text_and_numbers_pass_through() -> None:
     assert neutralise("Westminster") == "Westminster"
     assert neutralise(-3.5) == -3.5
+    assert neutralise("-3.5") == "-3.5"
+    assert neutralise("+2e3") == "+2e3"
 
 
 def test_scorecard_csv_neutralises_a_formula_in_a_measure_name(card) -> None:  # type: ignore[no-untyped-def]

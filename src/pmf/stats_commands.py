@@ -1,0 +1,264 @@
+"""The statistics toolbox on the command line: SPC, funnel significance, intervals.
+
+Analysts script against these commands, so their options and output columns are
+a fixed interface (issue 3): change them only with a new option, never in place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+import polars as pl
+
+from pmf.cli import EXIT_OK, EXIT_USAGE, CommandError
+from pmf.sources.readers import ROW_NUMBER, ReadError, read_table
+
+POINT_COLUMNS = ("group", "date", "value", "mean", "lpl", "upl", "point_type")
+SUMMARY_COLUMNS = ("group", "n", "mean", "lpl", "upl", "variation_type", "assurance_type")
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``pmf stats`` and its three commands to the command line."""
+    stats = commands.add_parser(
+        "stats",
+        help="Statistics toolbox: SPC charts, funnel significance, confidence intervals.",
+        description="Statistics toolbox: SPC charts, funnel significance, confidence intervals.",
+        epilog="Example:\n  pmf stats interval --method wilson --numerator 45 --denominator 60",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    tools = stats.add_subparsers(dest="tool", metavar="TOOL", required=True)
+
+    spc = tools.add_parser(
+        "spc",
+        help="XmR chart points and summary, as NHSRplotthedots computes them.",
+        epilog="Example:\n  pmf stats spc ae.csv --value pct --date month --group org "
+        "--improvement increase --target 95 --output points.csv --summary summary.csv",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    spc.add_argument("input", type=Path, metavar="INPUT.csv")
+    spc.add_argument("--value", required=True, metavar="COL", help="column of values")
+    spc.add_argument("--date", required=True, metavar="COL", help="column of dates or periods")
+    spc.add_argument("--group", metavar="COL", help="column naming each series (optional)")
+    spc.add_argument("--improvement", choices=["increase", "decrease", "neutral"],
+                     default="neutral", help="which direction is better (default: neutral)")
+    spc.add_argument("--target", type=float, metavar="X", help="target for the assurance type")
+    spc.add_argument("--no-screen-outliers", action="store_true",
+                     help="keep large moving ranges (reproduces the Making Data Count Excel tool)")
+    spc.add_argument("--fix-after", type=int, metavar="N",
+                     help="compute the mean and limits from the first N points only")
+    spc.add_argument("--output", required=True, type=Path, metavar="POINTS.csv")
+    spc.add_argument("--summary", type=Path, metavar="SUMMARY.csv")
+
+    funnel = tools.add_parser(
+        "funnel",
+        help="Funnel-plot significance, as PHEindicatormethods assigns it.",
+        epilog="Example:\n  pmf stats funnel trusts.csv --numerator seen --denominator "
+        "attendances --statistic proportion --output funnel.csv",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    funnel.add_argument("input", type=Path, metavar="INPUT.csv")
+    funnel.add_argument("--numerator", required=True, metavar="COL")
+    funnel.add_argument("--denominator", required=True, metavar="COL")
+    funnel.add_argument("--statistic", required=True, choices=["proportion", "rate", "ratio"])
+    funnel.add_argument("--multiplier", type=float, default=1.0, metavar="N",
+                        help="scale of the statistic, e.g. 100 or 100000 (default 1)")
+    funnel.add_argument("--output", required=True, type=Path, metavar="OUT.csv")
+
+    interval = tools.add_parser(
+        "interval",
+        help="A confidence interval (Wilson for proportions, Byar for counts and rates).",
+        epilog="Example:\n  pmf stats interval --method byar --numerator 12 --denominator 10000",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    interval.add_argument("--method", required=True, choices=["wilson", "byar"])
+    interval.add_argument("--numerator", required=True, type=float, metavar="N")
+    interval.add_argument("--denominator", type=float, metavar="D")
+    interval.add_argument("--confidence", type=float, default=0.95, metavar="LEVEL",
+                          help="confidence level between 0 and 1 (default 0.95)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the chosen statistics tool."""
+    if args.tool == "spc":
+        return spc(args)
+    if args.tool == "funnel":
+        return funnel(args)
+    return interval(args)
+
+
+def spc(args: argparse.Namespace) -> int:
+    """Write SPC points (and a summary) for the series in a CSV file."""
+    from pmf.core.spc import SpcInputError, SpcOptions, spc_points, spc_summary
+
+    table = _read(args.input)
+    columns = [args.value, args.date] + ([args.group] if args.group else [])
+    frame = _columns(table, args.input, columns)
+    frame = frame.with_columns(
+        _numbers(frame, args.input, args.value),
+        _dates(frame, args.input, args.date),
+    )
+    if args.group:
+        frame = frame.with_columns(pl.col(args.group).fill_null(""))
+    if args.fix_after is not None and args.fix_after < 2:
+        raise CommandError("--fix-after: N must be at least 2", EXIT_USAGE)
+    options = SpcOptions(
+        improvement=args.improvement,
+        screen_outliers=not args.no_screen_outliers,
+        fix_after_n_points=args.fix_after,
+    )
+    if args.target is not None:
+        frame = frame.with_columns(pl.lit(args.target).alias("__target__"))
+    try:
+        points = spc_points(
+            frame.drop(ROW_NUMBER),
+            value=args.value,
+            date=args.date,
+            group=args.group,
+            target="__target__" if args.target is not None else None,
+            options=options,
+        )
+        summary = spc_summary(points, options=options)
+    except SpcInputError as error:
+        raise CommandError(f"{args.input}: {error}") from None
+    _write(_shape_points(points), args.output)
+    if args.summary:
+        _write(_shape_summary(summary), args.summary)
+    return EXIT_OK
+
+
+def _shape_points(points: pl.DataFrame) -> pl.DataFrame:
+    return points.select(
+        pl.col("group").cast(pl.String),
+        pl.col("date").dt.strftime("%Y-%m-%d"),
+        *POINT_COLUMNS[2:],
+    )
+
+
+def _shape_summary(summary: pl.DataFrame) -> pl.DataFrame:
+    return summary.select(pl.col("group").cast(pl.String), *SUMMARY_COLUMNS[1:])
+
+
+def funnel(args: argparse.Namespace) -> int:
+    """Write the input rows with their funnel-plot significance."""
+    from pmf.core.funnel import FunnelInputError, funnel_significance
+
+    table = _read(args.input)
+    frame = _columns(table, args.input, [args.numerator, args.denominator])
+    numbers = frame.with_columns(
+        _numbers(frame, args.input, args.numerator),
+        _numbers(frame, args.input, args.denominator),
+    )
+    zero = numbers.filter(pl.col(args.denominator) == 0)
+    if zero.height:
+        row = zero[ROW_NUMBER][0]
+        raise CommandError(
+            f"{args.input}: row {row}, column {args.denominator!r}: the denominator is 0"
+        )
+    try:
+        result = funnel_significance(
+            numbers.drop(ROW_NUMBER),
+            numerator=args.numerator,
+            denominator=args.denominator,
+            statistic=args.statistic,
+            multiplier=args.multiplier,
+        )
+    except FunnelInputError as error:
+        raise CommandError(f"{args.input}: {error}") from None
+    # The input's own columns, as written, plus the verdict.
+    original = table.frame.drop(ROW_NUMBER)
+    _write(original.with_columns(result["significance"]), args.output)
+    return EXIT_OK
+
+
+def interval(args: argparse.Namespace) -> int:
+    """Print a confidence interval as one CSV line: lower,upper."""
+    from pmf.core.intervals import IntervalInputError, byar, byar_rate, wilson
+
+    try:
+        if args.method == "wilson":
+            if args.denominator is None:
+                raise CommandError("--method wilson needs --denominator", EXIT_USAGE)
+            lower, upper = wilson(args.numerator, args.denominator, args.confidence)
+        elif args.denominator is None:
+            lower, upper = byar(args.numerator, args.confidence)
+        else:
+            lower, upper = byar_rate(args.numerator, args.denominator, 1.0, args.confidence)
+    except IntervalInputError as error:
+        raise CommandError(str(error), EXIT_USAGE) from None
+    print(f"{_number(float(lower))},{_number(float(upper))}")
+    return EXIT_OK
+
+
+def _number(value: float) -> str:
+    # repr is the shortest text that reads back as the same float: nothing is lost.
+    return repr(value) if math.isfinite(value) else ""
+
+
+def _read(path: Path) -> pl.DataFrame:
+    try:
+        return read_table(path).frame
+    except ReadError as error:
+        raise CommandError(str(error)) from None
+
+
+def _columns(frame: pl.DataFrame, path: Path, columns: list[str]) -> pl.DataFrame:
+    for column in columns:
+        if column not in frame.columns:
+            known = ", ".join(c for c in frame.columns if c != ROW_NUMBER)
+            raise CommandError(f"{path}: there is no column {column!r}; the columns are {known}")
+    return frame
+
+
+def _numbers(frame: pl.DataFrame, path: Path, column: str) -> pl.Expr:
+    parsed = frame[column].str.strip_chars().cast(pl.Float64, strict=False)
+    bad = frame.filter(parsed.is_null() | parsed.is_nan() | parsed.is_infinite())
+    if bad.height:
+        row, text = bad[ROW_NUMBER][0], bad[column][0]
+        shown = "(empty)" if text is None else repr(text)
+        raise CommandError(
+            f"{path}: row {row}, column {column!r}, value {shown}: is not a number"
+            + (f" ({bad.height} such rows)" if bad.height > 1 else "")
+        )
+    return pl.Series(column, parsed)
+
+
+def _dates(frame: pl.DataFrame, path: Path, column: str) -> pl.Series:
+    from pmf.core.periods import ParseError, parse_period
+
+    texts = frame[column]
+    parsed = texts.str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
+    missing = parsed.is_null()
+    if missing.any():
+        # Not an ISO date: accept any period form (2019-07, 201907, July 2019) as its first day.
+        lookup: dict[str, object] = {}
+        for text in texts.filter(missing).unique().to_list():
+            try:
+                lookup[text] = parse_period(text).start if text is not None else None
+            except ParseError:
+                row = frame.filter(pl.col(column) == text)[ROW_NUMBER][0]
+                raise CommandError(
+                    f"{path}: row {row}, column {column!r}, value {text!r}: is not a date; "
+                    "use YYYY-MM-DD or a period such as 2019-07"
+                ) from None
+        filled = texts.replace_strict(lookup, default=None, return_dtype=pl.Date)
+        parsed = parsed.fill_null(filled)
+    if parsed.null_count():
+        row = frame.filter(parsed.is_null())[ROW_NUMBER][0]
+        raise CommandError(f"{path}: row {row}, column {column!r}: the date is empty")
+    return parsed.alias(column)
+
+
+def _write(frame: pl.DataFrame, path: Path) -> None:
+    from pmf.sources.exporters import neutralise
+
+    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    safe = frame.with_columns(
+        pl.col(name).map_elements(neutralise, return_dtype=pl.String) for name in text_columns
+    )
+    try:
+        safe.write_csv(path)
+    except OSError as error:
+        raise CommandError(f"{path}: cannot be written: {error.strerror}") from None
+    print(f"Wrote {frame.height:,} rows to {path}.")

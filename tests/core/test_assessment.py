@@ -127,3 +127,81 @@ def test_standard_words() -> None:
     framework = load_framework(GOOD)
     measure = framework.measure("CR")
     assert describe_standard(measure, measure.standard[1]) == "better than same period last year"
+
+
+BUDGET = GOOD.replace(
+    "peer_groups:",
+    """  - code: OT
+    name: Overtime spend
+    area: PEOPLE
+    kind: redline
+    polarity: lower_is_better
+    unit_of_measure: gbp
+    frequency: month
+    decimals: 0
+    standard: {type: within_budget, budget: 120}
+peer_groups:""",
+)
+
+
+def test_within_budget_judges_the_forecast_outturn_of_monthly_spending() -> None:
+    framework = load_framework(BUDGET)
+    months = ["2019-04", "2019-05", "2019-06"]
+    frame = assess(
+        framework,
+        observations([("F", "OT", month, 12.0, None, None) for month in months]),
+        units=["F"],
+    )
+    overtime = row(frame, "F", "OT")
+    assert overtime["forecast"] == 144.0  # 36 in three months, run rate
+    assert overtime["forecast_method"] == "run rate"
+    assert overtime["met"] is False
+    assert overtime["budget_variance"] == 24.0
+    assert overtime["budget_position"] == "forecast overspend"
+
+
+def test_direction_since_the_previous_cycle(framework: Framework) -> None:
+    frame = assess(
+        framework,
+        observations(
+            [
+                ("N", "ER", "2019-04", 70.0, None, None),
+                ("N", "ER", "2019-06", 90.0, None, None),
+                ("N", "ER", "2019-07", 80.0, None, None),
+            ]
+        ),
+        units=["N"],
+        previous_cut=dt.date(2019, 4, 30),
+    )
+    north = row(frame, "N", "ER")
+    assert (north["previous_cycle_period"], north["previous_cycle_value"]) == ("2019-04", 70.0)
+    assert north["direction_previous_cycle"] == "improving"
+    assert north["direction_previous"] == "deteriorating"
+
+
+def test_trend_sentence_after_two_worse_steps(framework: Framework) -> None:
+    frame = assess(
+        framework,
+        observations(
+            [
+                ("N", "ER", f"2018-{m:02d}", v, None, None)
+                for m, v in [(6, 80.0), (7, 82.0), (8, 79.0), (9, 71.9)]
+            ]
+        ),
+        units=["N"],
+    )
+    assert row(frame, "N", "ER")["trend"] == "has been continually deteriorating since July 2018"
+
+
+def test_peer_position_sentence(framework: Framework) -> None:
+    frame = assess(
+        framework,
+        observations(
+            [("N", "CR", "2019-07", 2.0, 2.0, 1000.0), ("S", "CR", "2019-07", 4.0, 4.0, 1000.0)]
+        ),
+        units=["N"],
+    )
+    north = row(frame, "N", "CR")
+    assert (north["rank"], north["group_size"]) == (1, 2)
+    assert north["position"] == "first in its MSG and 33.3% below the MSG average"
+    assert north["pooled_average"] == 3.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import polars as pl
 
 from pmf.core.framework import Framework, Polarity
@@ -99,53 +100,187 @@ def compare_with_peers(
     >>> row["peer_average"], row["rank"], row["position"]
     (20.0, 3, 'third in its MSG and 50.0% below the MSG average')
     """
-    own = figures.select("unit", "measure", "period", pl.col("value").alias("own_value"))
-    members = figures.select(
-        pl.col("unit").alias("peer"), "measure", "period", "value", "numerator", "denominator"
+    frame = _dense_comparison(figures, links, measures)
+    return frame.with_columns(_position().alias("position")).select(PEER_COLUMNS)
+
+
+# Cells of the (rows × linked units × group members) block compared at once.
+_BLOCK_CELLS = 8_000_000
+
+
+def _dense_comparison(
+    figures: pl.DataFrame, links: pl.DataFrame, measures: pl.DataFrame
+) -> pl.DataFrame:
+    """Compare on a dense grid of (measure, period) rows × units, a block of rows at a time.
+
+    Each unit's group is a fixed row of member columns, so averages and ranks are
+    whole-array NumPy operations: no join of every figure with every peer.
+    """
+    schema = {
+        "unit": pl.String,
+        "measure": pl.String,
+        "period": pl.String,
+        "peer_group": pl.String,
+        "peer_average": pl.Float64,
+        "pooled_average": pl.Float64,
+        "peers_reporting": pl.Int64,
+        "group_size": pl.Int64,
+        "rank": pl.Int64,
+        "gap": pl.Float64,
+        "gap_percent": pl.Float64,
+    }
+    if figures.height == 0 or links.height == 0:
+        return pl.DataFrame(schema=schema)
+    unit_codes = pl.concat([figures["unit"], links["unit"], links["peer"]]).unique(
+        maintain_order=True
     )
-    joined = (
-        links.join(own, on="unit")
-        .join(members, on=["peer", "measure", "period"])
-        .join(measures.select("measure", "polarity", "multiplier"), on="measure", how="left")
-    )
-    higher = pl.col("polarity") == Polarity.HIGHER_IS_BETTER.value
-    better = (
-        pl.when(higher)
-        .then(pl.col("value") > pl.col("own_value"))
-        .otherwise(pl.col("value") < pl.col("own_value"))
-    )
-    averaged = pl.col("in_average")
-    grouped = joined.group_by("unit", "measure", "period").agg(
-        pl.col("peer_group").first(),
-        pl.col("own_value").first(),
-        pl.col("polarity").first(),
-        pl.col("multiplier").first(),
-        pl.col("value").filter(averaged).mean().alias("peer_average"),
-        averaged.sum().cast(pl.Int64).alias("peers_reporting"),
-        pl.len().cast(pl.Int64).alias("group_size"),
-        (better.sum() + 1).cast(pl.Int64).alias("rank"),
-        pl.col("numerator").filter(averaged).sum().alias("_numerator"),
-        pl.col("denominator").filter(averaged).sum().alias("_denominator"),
+    measure_codes = figures["measure"].unique(maintain_order=True)
+    period_codes = figures["period"].unique(maintain_order=True)
+    units, periods = len(unit_codes), len(period_codes)
+    cells = figures.select(
+        pl.col("unit").cast(pl.Enum(unit_codes)).to_physical().cast(pl.Int64).alias("u"),
         (
-            pl.col("numerator").filter(averaged).null_count()
-            + pl.col("denominator").filter(averaged).null_count()
-        ).alias("_missing_parts"),
+            pl.col("measure").cast(pl.Enum(measure_codes)).to_physical().cast(pl.Int64) * periods
+            + pl.col("period").cast(pl.Enum(period_codes)).to_physical().cast(pl.Int64)
+        ).alias("r"),
+        "value",
+        "numerator",
+        "denominator",
     )
-    gap = pl.col("own_value") - pl.col("peer_average")
-    result = grouped.with_columns(
-        pl.when((pl.col("_missing_parts") == 0) & (pl.col("_denominator") > 0))
-        .then(pl.col("_numerator") / pl.col("_denominator") * pl.col("multiplier"))
-        .alias("pooled_average"),
-        pl.when(pl.col("polarity") == Polarity.NEITHER.value)
+    rows = len(measure_codes) * periods
+    u, r = cells["u"].to_numpy(), cells["r"].to_numpy()
+    grid = _grid(rows, units, u, r, cells["value"])
+    pooled = cells["numerator"].null_count() < cells.height
+    numerators = _grid(rows, units, u, r, cells["numerator"]) if pooled else None
+    denominators = _grid(rows, units, u, r, cells["denominator"]) if pooled else None
+
+    linked = (
+        links.with_columns(
+            pl.col("unit").cast(pl.Enum(unit_codes)).to_physical().cast(pl.Int64).alias("u"),
+            pl.col("peer").cast(pl.Enum(unit_codes)).to_physical().cast(pl.Int64).alias("p"),
+        )
+        .group_by("unit", maintain_order=True)
+        .agg(pl.col("u").first(), pl.col("peer_group").first(), "p", "in_average")
+    )
+    width = int(linked["p"].list.len().max())  # type: ignore[arg-type]
+    # Pad each group to the widest with a column that is always empty.
+    members = np.full((linked.height, width), units, dtype=np.int64)
+    in_average = np.zeros((linked.height, width), dtype=bool)
+    for index, (peers, flags) in enumerate(linked.select("p", "in_average").iter_rows()):
+        members[index, : len(peers)] = peers
+        in_average[index, : len(flags)] = flags
+    owners = linked["u"].to_numpy()
+
+    by_measure = measures.select("measure", "polarity", "multiplier")
+    rules = pl.DataFrame({"measure": measure_codes}).join(by_measure, on="measure", how="left")
+    higher = np.repeat(
+        (rules["polarity"] == Polarity.HIGHER_IS_BETTER.value).fill_null(False).to_numpy(),
+        periods,
+    )
+    multiplier = np.repeat(rules["multiplier"].fill_null(1.0).to_numpy(), periods)
+
+    pieces: list[dict[str, np.ndarray]] = []
+    step = max(1, _BLOCK_CELLS // (linked.height * width))
+    for first in range(0, rows, step):
+        block = slice(first, min(rows, first + step))
+        pieces.append(
+            _compare_block(
+                grid[block],
+                None if numerators is None else numerators[block],
+                None if denominators is None else denominators[block],
+                members,
+                in_average,
+                owners,
+                higher[block],
+                multiplier[block],
+                first,
+            )
+        )
+    found = {key: np.concatenate([piece[key] for piece in pieces]) for key in pieces[0]}
+    measure_of = found["row"] // periods
+    return pl.DataFrame(
+        {
+            "unit": linked["unit"].gather(found["link"]),
+            "measure": measure_codes.gather(measure_of),
+            "period": period_codes.gather(found["row"] % periods),
+            "peer_group": linked["peer_group"].gather(found["link"]),
+            "peer_average": found["average"],
+            "pooled_average": found["pooled"],
+            "peers_reporting": found["reporting"],
+            "group_size": found["size"],
+            "rank": found["rank"],
+            "gap": found["own"] - found["average"],
+            "gap_percent": np.where(
+                found["average"] != 0,
+                (found["own"] - found["average"]) / np.abs(found["average"]) * 100,
+                np.nan,
+            ),
+        },
+        schema=schema,
+        nan_to_null=True,
+    ).with_columns(
+        pl.when(
+            pl.col("measure").replace_strict(
+                dict(zip(rules["measure"], rules["polarity"], strict=True)),
+                default=None,
+                return_dtype=pl.String,
+            )
+            == Polarity.NEITHER.value
+        )
         .then(None)
         .otherwise(pl.col("rank"))
-        .alias("rank"),
-        gap.alias("gap"),
-        pl.when(pl.col("peer_average") != 0)
-        .then(gap / pl.col("peer_average").abs() * 100)
-        .alias("gap_percent"),
+        .alias("rank")
     )
-    return result.with_columns(_position().alias("position")).select(PEER_COLUMNS)
+
+
+def _grid(rows: int, units: int, u: np.ndarray, r: np.ndarray, values: pl.Series) -> np.ndarray:
+    grid = np.full((rows, units + 1), np.nan)
+    grid[r, u] = values.cast(pl.Float64).fill_null(np.nan).to_numpy()
+    return grid
+
+
+def _compare_block(
+    grid: np.ndarray,
+    numerators: np.ndarray | None,
+    denominators: np.ndarray | None,
+    members: np.ndarray,
+    in_average: np.ndarray,
+    owners: np.ndarray,
+    higher: np.ndarray,
+    multiplier: np.ndarray,
+    first_row: int,
+) -> dict[str, np.ndarray]:
+    own = grid[:, owners]  # rows × links
+    values = grid[:, members]  # rows × links × members
+    present = ~np.isnan(values)
+    averaged = present & in_average
+    reporting = averaged.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        average = np.where(averaged, values, 0.0).sum(axis=-1) / reporting
+    mine = own[..., None]
+    better = np.where(higher[:, None, None], values > mine, values < mine) & present
+    rank = better.sum(axis=-1) + 1
+    size = present.sum(axis=-1)
+    pooled = np.full(own.shape, np.nan)
+    if numerators is not None and denominators is not None:
+        top, bottom = numerators[:, members], denominators[:, members]
+        complete = ~(averaged & (np.isnan(top) | np.isnan(bottom))).any(axis=-1)
+        top_sum = np.where(averaged, top, 0.0).sum(axis=-1)
+        bottom_sum = np.where(averaged, bottom, 0.0).sum(axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = top_sum / bottom_sum * multiplier[:, None]
+        pooled = np.where(complete & (bottom_sum > 0) & (reporting > 0), ratio, np.nan)
+    row, link = np.nonzero(~np.isnan(own))
+    return {
+        "row": row + first_row,
+        "link": link,
+        "own": own[row, link],
+        "average": average[row, link],
+        "pooled": pooled[row, link],
+        "reporting": reporting[row, link],
+        "size": size[row, link],
+        "rank": rank[row, link],
+    }
 
 
 def _suffix(rank: pl.Expr) -> pl.Expr:

@@ -205,3 +205,35 @@ def test_peer_position_sentence(framework: Framework) -> None:
     assert (north["rank"], north["group_size"]) == (1, 2)
     assert north["position"] == "first in its MSG and 33.3% below the MSG average"
     assert north["pooled_average"] == 3.0
+
+
+def test_significance_compares_the_rate_interval_with_the_peer_average(
+    framework: Framework,
+) -> None:
+    frame = assess(
+        framework,
+        observations(
+            [
+                ("N", "CR", "2019-07", 2.0, 200.0, 100_000.0),
+                ("S", "CR", "2019-07", 4.0, 400.0, 100_000.0),
+            ]
+        ),
+        units=["N", "S"],
+    )
+    # Byar's 95 % interval of 200 events per 100,000 is about 1.73 to 2.30 per 1,000,
+    # below the average of 3: lower is better for crime, so significantly better.
+    assert row(frame, "N", "CR")["significance"] == "significantly better than the MSG average"
+    assert row(frame, "S", "CR")["significance"] == "significantly worse than the MSG average"
+
+
+def test_small_counts_are_not_significantly_different(framework: Framework) -> None:
+    frame = assess(
+        framework,
+        observations(
+            [("N", "CR", "2019-07", 2.0, 2.0, 1000.0), ("S", "CR", "2019-07", 4.0, 4.0, 1000.0)]
+        ),
+        units=["N"],
+    )
+    assert row(frame, "N", "CR")["significance"] == (
+        "not significantly different from the MSG average"
+    )

@@ -29,8 +29,10 @@ from pmf.core.framework import (
     Standard,
     TargetStandard,
     Unit,
+    UnitOfMeasure,
     ZeroStandard,
 )
+from pmf.core.intervals import byar, compare_with_value, wilson
 from pmf.core.peers import compare_with_peers, peer_links
 from pmf.core.periods import PeriodKind, parse_period
 from pmf.core.rollup import roll_up
@@ -90,7 +92,11 @@ ASSESSMENT_COLUMNS = (
     "forecast_method",
     "budget_variance",
     "budget_position",
+    "significance",
 )
+
+# Confidence of the interval compared with the peer average.
+SIGNIFICANCE_CONFIDENCE = 0.95
 
 
 def assess(
@@ -146,7 +152,7 @@ def assess(
     current = current.join(
         _forecasts(framework, history, chosen), on=["unit", "measure"], how="left"
     )
-    judged = _judge(current)
+    judged = _significance(_judge(current))
     order = _order(framework)
     return (
         judged.with_columns(
@@ -276,6 +282,7 @@ def _measure_table(framework: Framework) -> pl.DataFrame:
             "polarity": [m.polarity.value for m in framework.measures],
             "decimals": [m.decimals for m in framework.measures],
             "multiplier": [m.multiplier for m in framework.measures],
+            "unit_of_measure": [m.unit_of_measure.value for m in framework.measures],
         },
         schema={
             "measure": pl.String,
@@ -284,6 +291,7 @@ def _measure_table(framework: Framework) -> pl.DataFrame:
             "polarity": pl.String,
             "decimals": pl.Int64,
             "multiplier": pl.Float64,
+            "unit_of_measure": pl.String,
         },
     )
 
@@ -446,6 +454,71 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
         direction("value", "previous_value").alias("direction_previous"),
         direction("value", "last_year_value").alias("direction_last_year"),
         direction("value", "previous_cycle_value").alias("direction_previous_cycle"),
+    )
+
+
+def _significance(frame: pl.DataFrame) -> pl.DataFrame:
+    """Say whether each figure differs significantly from its peer average.
+
+    The figure's 95 % confidence interval is compared with the average: Wilson's for a
+    percentage with a numerator and denominator, Byar's (exact below 10 events) for a rate.
+    """
+    numerator, denominator = pl.col("numerator"), pl.col("denominator")
+    usable = (
+        pl.col("peer_average").is_not_null()
+        & numerator.is_not_null()
+        & denominator.is_not_null()
+        & (denominator > 0)
+        & (numerator >= 0)
+    )
+    percent = (pl.col("unit_of_measure") == UnitOfMeasure.PERCENT.value) & (
+        numerator <= denominator
+    )
+    rate = pl.col("unit_of_measure").is_in([UnitOfMeasure.RATE.value, UnitOfMeasure.RATIO.value])
+    marked = frame.with_row_index("_row").with_columns(
+        pl.when(usable & percent)
+        .then(pl.lit("wilson"))
+        .when(usable & rate)
+        .then(pl.lit("byar"))
+        .alias("_method")
+    )
+    parts = []
+    for method in ("wilson", "byar"):
+        rows = marked.filter(pl.col("_method") == method)
+        if rows.height == 0:
+            continue
+        top, bottom = rows["numerator"].to_numpy(), rows["denominator"].to_numpy()
+        if method == "wilson":
+            lower, upper = wilson(top, bottom, SIGNIFICANCE_CONFIDENCE)
+        else:
+            lower, upper = byar(top, SIGNIFICANCE_CONFIDENCE)
+            lower, upper = lower / bottom, upper / bottom
+        scale = rows["multiplier"].to_numpy()
+        found = compare_with_value(lower * scale, upper * scale, rows["peer_average"].to_numpy())
+        parts.append(rows.select("_row", pl.Series("_answer", found.tolist(), dtype=pl.String)))
+    answers = (
+        pl.concat(parts)
+        if parts
+        else pl.DataFrame(schema={"_row": pl.UInt32, "_answer": pl.String})
+    )
+    answer = pl.col("_answer")
+    sense = pl.col("polarity")
+    good = (answer == "Higher") == (sense == Polarity.HIGHER_IS_BETTER.value)
+    words = (
+        pl.when(answer == "Similar")
+        .then(pl.lit("not significantly different from the MSG average"))
+        .when(~answer.is_in(["Higher", "Lower"]))
+        .then(None)
+        .when(sense == Polarity.NEITHER.value)
+        .then(pl.format("significantly {} than the MSG average", answer.str.to_lowercase()))
+        .when(good)
+        .then(pl.lit("significantly better than the MSG average"))
+        .otherwise(pl.lit("significantly worse than the MSG average"))
+    )
+    return (
+        marked.join(answers, on="_row", how="left")
+        .with_columns(words.alias("significance"))
+        .drop("_row", "_method", "_answer")
     )
 
 

@@ -39,6 +39,7 @@ PASSED_THROUGH = (
     "forecast_method",
     "budget_variance",
     "budget_position",
+    "significance",
 )
 
 
@@ -83,6 +84,7 @@ class ScorecardRow:
     forecast_method: str | None
     budget_variance: float | None
     budget_position: str | None
+    significance: str | None
     origin: str
 
     @property

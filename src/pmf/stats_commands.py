@@ -41,13 +41,24 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     spc.add_argument("--value", required=True, metavar="COL", help="column of values")
     spc.add_argument("--date", required=True, metavar="COL", help="column of dates or periods")
     spc.add_argument("--group", metavar="COL", help="column naming each series (optional)")
-    spc.add_argument("--improvement", choices=["increase", "decrease", "neutral"],
-                     default="neutral", help="which direction is better (default: neutral)")
+    spc.add_argument(
+        "--improvement",
+        choices=["increase", "decrease", "neutral"],
+        default="neutral",
+        help="which direction is better (default: neutral)",
+    )
     spc.add_argument("--target", type=float, metavar="X", help="target for the assurance type")
-    spc.add_argument("--no-screen-outliers", action="store_true",
-                     help="keep large moving ranges (reproduces the Making Data Count Excel tool)")
-    spc.add_argument("--fix-after", type=int, metavar="N",
-                     help="compute the mean and limits from the first N points only")
+    spc.add_argument(
+        "--no-screen-outliers",
+        action="store_true",
+        help="keep large moving ranges (reproduces the Making Data Count Excel tool)",
+    )
+    spc.add_argument(
+        "--fix-after",
+        type=int,
+        metavar="N",
+        help="compute the mean and limits from the first N points only",
+    )
     spc.add_argument("--output", required=True, type=Path, metavar="POINTS.csv")
     spc.add_argument("--summary", type=Path, metavar="SUMMARY.csv")
 
@@ -62,8 +73,13 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     funnel.add_argument("--numerator", required=True, metavar="COL")
     funnel.add_argument("--denominator", required=True, metavar="COL")
     funnel.add_argument("--statistic", required=True, choices=["proportion", "rate", "ratio"])
-    funnel.add_argument("--multiplier", type=float, default=1.0, metavar="N",
-                        help="scale of the statistic, e.g. 100 or 100000 (default 1)")
+    funnel.add_argument(
+        "--multiplier",
+        type=float,
+        default=1.0,
+        metavar="N",
+        help="scale of the statistic, e.g. 100 or 100000 (default 1)",
+    )
     funnel.add_argument("--output", required=True, type=Path, metavar="OUT.csv")
 
     interval = tools.add_parser(
@@ -75,8 +91,13 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     interval.add_argument("--method", required=True, choices=["wilson", "byar"])
     interval.add_argument("--numerator", required=True, type=float, metavar="N")
     interval.add_argument("--denominator", type=float, metavar="D")
-    interval.add_argument("--confidence", type=float, default=0.95, metavar="LEVEL",
-                          help="confidence level between 0 and 1 (default 0.95)")
+    interval.add_argument(
+        "--confidence",
+        type=float,
+        default=0.95,
+        metavar="LEVEL",
+        help="confidence level between 0 and 1 (default 0.95)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -150,12 +171,13 @@ def funnel(args: argparse.Namespace) -> int:
         _numbers(frame, args.input, args.numerator),
         _numbers(frame, args.input, args.denominator),
     )
-    zero = numbers.filter(pl.col(args.denominator) == 0)
-    if zero.height:
-        row = zero[ROW_NUMBER][0]
-        raise CommandError(
-            f"{args.input}: row {row}, column {args.denominator!r}: the denominator is 0"
-        )
+    _refuse(numbers, args.input, pl.col(args.denominator) == 0, args.denominator,
+            "the denominator is 0")
+    for column in (args.numerator, args.denominator):
+        _refuse(numbers, args.input, pl.col(column) < 0, column, "must not be negative")
+    if args.statistic == "proportion":
+        _refuse(numbers, args.input, pl.col(args.numerator) > pl.col(args.denominator),
+                args.numerator, "a proportion's numerator must not exceed its denominator")
     try:
         result = funnel_significance(
             numbers.drop(ROW_NUMBER),
@@ -167,7 +189,7 @@ def funnel(args: argparse.Namespace) -> int:
     except FunnelInputError as error:
         raise CommandError(f"{args.input}: {error}") from None
     # The input's own columns, as written, plus the verdict.
-    original = table.frame.drop(ROW_NUMBER)
+    original = table.drop(ROW_NUMBER)
     _write(original.with_columns(result["significance"]), args.output)
     return EXIT_OK
 
@@ -189,6 +211,14 @@ def interval(args: argparse.Namespace) -> int:
         raise CommandError(str(error), EXIT_USAGE) from None
     print(f"{_number(float(lower))},{_number(float(upper))}")
     return EXIT_OK
+
+
+def _refuse(frame: pl.DataFrame, path: Path, bad: pl.Expr, column: str, problem: str) -> None:
+    found = frame.filter(bad)
+    if found.height:
+        row, value = found[ROW_NUMBER][0], found[column][0]
+        more = f" ({found.height:,} such rows)" if found.height > 1 else ""
+        raise CommandError(f"{path}: row {row}, column {column!r}, value {value}: {problem}{more}")
 
 
 def _number(value: float) -> str:

@@ -237,3 +237,30 @@ def test_small_counts_are_not_significantly_different(framework: Framework) -> N
     assert row(frame, "N", "CR")["significance"] == (
         "not significantly different from the MSG average"
     )
+
+
+def test_spc_variation_and_assurance_come_with_each_measure(framework: Framework) -> None:
+    # Fourteen months around 85 %, then seven below the mean: a run, special cause concern.
+    values = [85.0, 86.0, 84.0, 85.5, 84.5, 85.0, 86.0, 84.0, 85.0, 85.5, 84.5, 86.0, 85.0, 84.0]
+    values += [83.0, 82.5, 83.5, 82.0, 83.0, 82.5, 83.0]
+    months = [f"{2018 + i // 12}-{i % 12 + 1:02d}" for i in range(len(values))]
+    frame = assess(
+        framework,
+        observations(
+            [
+                ("N", "ER", month, value, None, None)
+                for month, value in zip(months, values, strict=True)
+            ]
+        ),
+        units=["N"],
+    )
+    north = row(frame, "N", "ER")
+    assert north["variation"] == "special_cause_concern"
+    # Target 80 % is below the lower process limit: the process consistently passes.
+    assert north["assurance"] == "consistent_pass"
+    assert (north["spc_points"], north["trial_limits"]) == (21, False)
+
+
+def test_a_single_point_has_no_spc(framework: Framework) -> None:
+    frame = assess(framework, observations([("N", "ER", "2019-07", 80.0, None, None)]), units=["N"])
+    assert row(frame, "N", "ER")["variation"] is None

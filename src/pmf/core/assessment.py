@@ -12,8 +12,10 @@ monthly measures for July 2019 and annual ones for their latest year.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
+from typing import Literal
 
 import polars as pl
 
@@ -36,6 +38,7 @@ from pmf.core.intervals import byar, compare_with_value, wilson
 from pmf.core.peers import compare_with_peers, peer_links
 from pmf.core.periods import PeriodKind, parse_period
 from pmf.core.rollup import roll_up
+from pmf.core.spc import SpcOptions, SpcTrialLimitsWarning, spc_points, spc_summary
 from pmf.core.text import format_value
 from pmf.core.trend import Direction, deterioration_runs, direction
 
@@ -93,6 +96,10 @@ ASSESSMENT_COLUMNS = (
     "budget_variance",
     "budget_position",
     "significance",
+    "variation",
+    "assurance",
+    "spc_points",
+    "trial_limits",
 )
 
 # Confidence of the interval compared with the peer average.
@@ -152,6 +159,11 @@ def assess(
     current = current.join(
         _forecasts(framework, history, chosen), on=["unit", "measure"], how="left"
     )
+    current = current.join(
+        _spc(history, chosen, measures, _standard_table(framework, chosen)),
+        on=["unit", "measure"],
+        how="left",
+    )
     judged = _significance(_judge(current))
     order = _order(framework)
     return (
@@ -208,6 +220,75 @@ def _runs(history: pl.DataFrame, units: list[str], measures: pl.DataFrame) -> pl
         .then(pl.format("has been continually deteriorating since {}", label))
         .alias("trend")
     )
+
+
+def _spc(
+    history: pl.DataFrame, units: list[str], measures: pl.DataFrame, standards: pl.DataFrame
+) -> pl.DataFrame:
+    """Return each series' SPC variation and assurance, as Making Data Count shows them.
+
+    The series is every figure of the unit and measure up to the cut-off. The
+    assurance is judged against a fixed target standard, when there is one.
+    """
+    schema = {
+        "unit": pl.String,
+        "measure": pl.String,
+        "variation": pl.String,
+        "assurance": pl.String,
+        "spc_points": pl.Int64,
+        "trial_limits": pl.Boolean,
+    }
+    targets = standards.filter(pl.col("standard_type") == "target").select(
+        "unit", "measure", pl.col("target").alias("_target")
+    )
+    series = (
+        history.filter(pl.col("unit").is_in(units))
+        .join(measures.select("measure", "polarity"), on="measure")
+        .join(targets, on=["unit", "measure"], how="left")
+        .with_columns(pl.concat_str("unit", "measure", separator="\x1f").alias("_series"))
+    )
+    # A chart needs at least two points: one moving range.
+    series = series.filter(pl.len().over("_series") >= MIN_SPC_POINTS)
+    parts = []
+    for polarity, improvement in _IMPROVEMENT.items():
+        part = series.filter(pl.col("polarity") == polarity)
+        if part.height == 0:
+            continue
+        options = SpcOptions(improvement=improvement)
+        with warnings.catch_warnings():
+            # Short series are flagged in trial_limits; a warning would only repeat it.
+            warnings.simplefilter("ignore", SpcTrialLimitsWarning)
+            points = spc_points(
+                part.select("_series", "period_end", "value", "_target"),
+                value="value",
+                date="period_end",
+                group="_series",
+                target="_target",
+                options=options,
+            )
+        summary = spc_summary(points, options=options)
+        parts.append(
+            summary.select(
+                pl.col("group")
+                .str.split_exact("\x1f", 1)
+                .struct.rename_fields(["unit", "measure"])
+                .alias("_keys"),
+                pl.col("variation_type").alias("variation"),
+                pl.col("assurance_type").alias("assurance"),
+                pl.col("n").cast(pl.Int64).alias("spc_points"),
+                "trial_limits",
+            ).unnest("_keys")
+        )
+    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+
+
+_IMPROVEMENT: dict[str, Literal["increase", "decrease", "neutral"]] = {
+    Polarity.HIGHER_IS_BETTER.value: "increase",
+    Polarity.LOWER_IS_BETTER.value: "decrease",
+    Polarity.NEITHER.value: "neutral",
+}
+# A chart needs one moving range, so two points; fewer than 13 give trial limits.
+MIN_SPC_POINTS = 2
 
 
 def _forecasts(framework: Framework, history: pl.DataFrame, units: list[str]) -> pl.DataFrame:

@@ -40,6 +40,10 @@ PASSED_THROUGH = (
     "budget_variance",
     "budget_position",
     "significance",
+    "variation",
+    "assurance",
+    "spc_points",
+    "trial_limits",
 )
 
 
@@ -85,6 +89,10 @@ class ScorecardRow:
     budget_variance: float | None
     budget_position: str | None
     significance: str | None
+    variation: str | None
+    assurance: str | None
+    spc_points: int | None
+    trial_limits: bool | None
     origin: str
 
     @property
@@ -212,6 +220,31 @@ def _latest_label(rows: pl.DataFrame) -> str:
         key=lambda period: (period.end, period.start),
     )
     return latest.label
+
+
+VARIATION_WORDS = {
+    "common_cause": "common cause",
+    "special_cause_improvement": "improvement",
+    "special_cause_concern": "concern",
+    "special_cause_neutral_high": "higher",
+    "special_cause_neutral_low": "lower",
+}
+# Making Data Count's words for the assurance icons.
+ASSURANCE_WORDS = {
+    "consistent_pass": "passes",
+    "consistent_fail": "fails",
+    "inconsistent": "hit and miss",
+}
+
+
+def spc_text(variation: str | None, assurance: str | None, trial: bool | None) -> str:
+    """Return the SPC variation and assurance in words, e.g. "concern; fails" or a dash."""
+    if variation is None:
+        return "–"
+    words = VARIATION_WORDS.get(variation, variation)
+    if assurance:
+        words += f"; {ASSURANCE_WORDS.get(assurance, assurance)}"
+    return f"{words} (trial)" if trial else words
 
 
 def direction_text(direction: str | None) -> str:

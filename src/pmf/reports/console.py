@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pmf.core.scorecard import Scorecard, ScorecardRow, direction_text
+from pmf.core.scorecard import Scorecard, ScorecardRow, direction_text, spc_text
 
 HEADERS = (
     "Measure",
@@ -15,6 +15,7 @@ HEADERS = (
     "v. previous",
     "v. last year",
     "MSG rank",
+    "SPC",
 )
 NAME_WIDTH = 46
 
@@ -43,6 +44,7 @@ def render_scorecard(scorecard: Scorecard) -> str:
                 direction_text(row.direction_previous),
                 direction_text(row.direction_last_year),
                 row.rank_text,
+                spc_text(row.variation, row.assurance, row.trial_limits),
             )
             for row in section.rows
         ]

@@ -1,0 +1,702 @@
+"""Compute XmR statistical process control the way NHSRplotthedots 0.2 does.
+
+This is the NHS England "Making Data Count" method as implemented by the R
+package NHSRplotthedots (CRAN 0.2.0; GitHub 0.2.2 computes the same), run over
+many series at once over whole columns (Polars expressions, and NumPy for the
+baseline means): no Python loop over rows or series.
+
+Within each series (``group``) and each baseline (``rebase_group``):
+
+* the mean is the mean of the values, and the mean moving range the mean of
+  ``|x[i] - x[i-1]|``; with ``fix_after_n_points = n`` only the first ``n``
+  points of the baseline set them;
+* moving ranges of ``3.267`` times the mean moving range or more are dropped
+  and the mean moving range taken again (``screen_outliers``, on by default;
+  the Making Data Count Excel tool does not screen);
+* the process limits are ``mean ± 2.66 × mean moving range``; the two-sigma
+  lines ``mean ± 2 × (2.66 / 3) × mean moving range`` serve the two-in-three rule;
+* a point is special cause when it is outside the limits, part of a run of 7
+  on one side of the mean (a point on the mean breaks a run), part of a trend
+  of 7 points each strictly above (or below) the one before (a tie breaks a
+  trend), or one of two-in-three points between the two-sigma line and the
+  limit with all three on the same side of the mean; every point of a run or
+  trend is flagged, not only the seventh;
+* the rule that sets the point's direction is, in order: outside the limits,
+  trend (its direction), two-in-three, run (the side of the mean).
+
+See the SPC section of ``docs/methods.md`` for the formulas and each
+deliberate difference from the R package with the option that removes it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import numpy as np
+import polars as pl
+
+__all__ = [
+    "ASSURANCE_TYPES",
+    "POINT_TYPES",
+    "SpcInputError",
+    "SpcOptions",
+    "SpcTrialLimitsWarning",
+    "spc_points",
+    "spc_summary",
+]
+
+COMMON_CAUSE: Final = "common_cause"
+IMPROVEMENT: Final = "special_cause_improvement"
+CONCERN: Final = "special_cause_concern"
+NEUTRAL_HIGH: Final = "special_cause_neutral_high"
+NEUTRAL_LOW: Final = "special_cause_neutral_low"
+POINT_TYPES: Final = (COMMON_CAUSE, IMPROVEMENT, CONCERN, NEUTRAL_HIGH, NEUTRAL_LOW)
+
+CONSISTENT_PASS: Final = "consistent_pass"  # noqa: S105 - a label, not a password
+CONSISTENT_FAIL: Final = "consistent_fail"
+INCONSISTENT: Final = "inconsistent"
+ASSURANCE_TYPES: Final = (CONSISTENT_PASS, CONSISTENT_FAIL, INCONSISTENT)
+
+Improvement = Literal["increase", "decrease", "neutral"]
+_DIRECTION: Final[dict[str, int]] = {"increase": 1, "neutral": 0, "decrease": -1}
+
+POINT_COLUMNS: Final = (
+    "group",
+    "date",
+    "value",
+    "rebase_group",
+    "mean",
+    "lpl",
+    "upl",
+    "moving_range",
+    "mean_moving_range",
+    "outside_limits",
+    "run",
+    "trend",
+    "two_in_three",
+    "point_type",
+    "trial_limits",
+)
+
+
+class SpcInputError(ValueError):
+    """Say what is wrong with the data or options given to the SPC functions."""
+
+
+class SpcTrialLimitsWarning(UserWarning):
+    """Warn that some baselines have too few points for anything but trial limits."""
+
+
+@dataclass(frozen=True)
+class SpcOptions:
+    """Hold the settings of an XmR chart; the defaults follow NHSRplotthedots 0.2.
+
+    - ``improvement``: which way is better, ``"increase"``, ``"decrease"`` or
+      ``"neutral"``. The R package defaults to ``"increase"``; pmf to neutral.
+    - ``screen_outliers``: drop moving ranges of ``screen_multiplier`` (3.267)
+      times the mean moving range or more, then average again (R's default);
+      false reproduces the Making Data Count Excel tool.
+    - ``fix_after_n_points``: only the first n points of each baseline set its
+      mean and limits (R accepts 12 or more; pmf 2 or more).
+    - ``run_length``, ``trend_length``: points in a run or trend (7 in R).
+    - ``two_in_three``: apply the two-in-three rule (NHSRplotthedots 0.2 does).
+    - ``minimum_points``: baselines with fewer points have trial limits. 13,
+      because R's ``short_group_warning`` is ``n() < 13`` (its option default)
+      although its message says "n < 12"; 13 points is also where the Making
+      Data Count tool starts to show limits.
+    - ``limits_multiplier``: 2.66; the two-sigma lines are at 2/3 of it.
+
+    >>> SpcOptions(improvement="increase").run_length
+    7
+    """
+
+    improvement: Improvement = "neutral"
+    screen_outliers: bool = True
+    fix_after_n_points: int | None = None
+    run_length: int = 7
+    trend_length: int = 7
+    two_in_three: bool = True
+    minimum_points: int = 13
+    limits_multiplier: float = 2.66
+    screen_multiplier: float = 3.267
+
+    def __post_init__(self) -> None:
+        """Reject settings the method cannot use."""
+        if self.improvement not in _DIRECTION:
+            raise SpcInputError(
+                f"improvement must be 'increase', 'decrease' or 'neutral', not {self.improvement!r}"
+            )
+        fix = self.fix_after_n_points
+        if fix is not None and (isinstance(fix, bool) or not isinstance(fix, int) or fix < 2):
+            raise SpcInputError(
+                f"fix_after_n_points must be None or a whole number of at least 2, not {fix!r}"
+            )
+        for name in ("run_length", "trend_length", "minimum_points"):
+            number = getattr(self, name)
+            if isinstance(number, bool) or not isinstance(number, int) or number < 2:
+                raise SpcInputError(f"{name} must be a whole number of at least 2, not {number!r}")
+        for name in ("limits_multiplier", "screen_multiplier"):
+            number = getattr(self, name)
+            if isinstance(number, bool) or not isinstance(number, int | float) or not number > 0:
+                raise SpcInputError(f"{name} must be a positive number, not {number!r}")
+
+
+def spc_points(
+    frame: pl.DataFrame,
+    *,
+    value: str = "value",
+    date: str = "date",
+    group: str | None = None,
+    rebase: str | None = None,
+    target: str | None = None,
+    options: SpcOptions = SpcOptions(),
+) -> pl.DataFrame:
+    """Compute the XmR mean, limits and special-cause flags of every point of every series.
+
+    ``frame`` has one row per point: ``value`` (numeric, no nulls), ``date``
+    (a date, datetime or integer, unique within a series), optionally
+    ``group`` (one series per value), ``rebase`` (a boolean column, true at the
+    first point of a new baseline; null counts as false) and ``target`` (numeric, one value per
+    series, carried into the result for :func:`spc_summary`).
+
+    The result has one row per input row, sorted by group then date, with the
+    columns in ``POINT_COLUMNS`` (plus ``target`` when one is given). Limits
+    are null where the R package gives NaN: a baseline of one point, or one
+    whose moving ranges are all zero when outliers are screened; the
+    ``outside_limits`` and ``two_in_three`` flags are then null too.
+
+    >>> from datetime import date
+    >>> values = [1, 2, 1, 2, 10, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1]
+    >>> frame = pl.DataFrame({"date": pl.date_range(date(2021, 3, 22), date(2021, 4, 8),
+    ...                                             eager=True), "value": values})
+    >>> points = spc_points(frame, options=SpcOptions(improvement="increase"))
+    >>> points.select(pl.col("mean", "lpl", "upl").round(2)).row(0)
+    (1.94, -0.72, 4.6)
+    >>> points["point_type"][4]
+    'special_cause_improvement'
+    """
+    _check_frame(frame, value=value, date=date, group=group, rebase=rebase, target=target)
+    base = _sorted_base(frame, value=value, date=date, group=group, rebase=rebase, target=target)
+    _check_sorted(base, group=group, target=target)
+    short = _compute(base, options)
+    if short.height and short["trial_limits"].any():
+        count = short.filter(pl.col("trial_limits")).select(
+            pl.struct("group", "rebase_group").n_unique()
+        )
+        warnings.warn(
+            f"{count.item()} baseline(s) have fewer than {options.minimum_points} points: "
+            "their limits are trial limits, revised with each new point until "
+            "fix_after_n_points is reached.",
+            SpcTrialLimitsWarning,
+            stacklevel=2,
+        )
+    columns = [*POINT_COLUMNS, "target"] if target is not None else list(POINT_COLUMNS)
+    return short.select(columns)
+
+
+def spc_summary(
+    points: pl.DataFrame,
+    *,
+    target: float | Mapping[object, float | None] | str | None = None,
+    options: SpcOptions = SpcOptions(),
+    all_rebase_groups: bool = False,
+) -> pl.DataFrame:
+    """Summarise each series' last baseline: its limits, variation type and assurance type.
+
+    ``points`` is the result of :func:`spc_points`. ``target`` is one number
+    for every series, a mapping from group value to number, the name of a
+    column of ``points`` (its last value in each series is used), or None to
+    use the ``target`` column of ``points`` if there is one. ``options`` must
+    have the same ``improvement`` the points were computed with.
+
+    One row per group (per group and baseline with ``all_rebase_groups``, as
+    R's ``summary()`` gives; assurance is then only on each group's last
+    baseline). ``variation_type`` is the point type of the baseline's last
+    point; ``assurance_type`` compares the target with the last baseline's
+    limits: outside them the process consistently passes or fails, between
+    them (inclusive) it is ``inconsistent``; null with no target or a neutral
+    improvement direction.
+
+    >>> from datetime import date
+    >>> frame = pl.DataFrame({"date": pl.date_range(date(2020, 1, 1), date(2020, 1, 20),
+    ...                                             eager=True), "value": [4.0, 6.0] * 10})
+    >>> options = SpcOptions(improvement="increase")
+    >>> summary = spc_summary(spc_points(frame, options=options), target=12.0, options=options)
+    >>> summary.select("n", "mean", "variation_type", "assurance_type").row(0)
+    (20, 5.0, 'common_cause', 'consistent_fail')
+    >>> round(summary["upl"][0], 2)
+    10.32
+    """
+    missing = [c for c in POINT_COLUMNS if c not in points.columns]
+    if missing:
+        raise SpcInputError(f"points is missing column(s) {missing}: pass the result of spc_points")
+    frame = _sorted(points, ["group", "rebase_group", "date"])
+    frame = frame.with_columns(_target_expression(frame, target).alias("_target"))
+
+    # Baselines are runs of rows with one group and rebase group; summarise each from its
+    # first row (limits), its last row (variation type, target) and its point-type counts.
+    first_row = pl.int_range(pl.len()) == 0
+    new_group = first_row | pl.col("group").ne_missing(pl.col("group").shift(1))
+    marks = frame.select(
+        new_group.alias("group"),
+        (new_group | (pl.col("rebase_group") != pl.col("rebase_group").shift(1))).alias("start"),
+    )
+    starts_at = marks["start"]
+    starts = np.flatnonzero(starts_at.to_numpy())
+    ends = np.append(starts[1:], frame.height)[: starts.size] - 1
+    point_type = frame["point_type"]
+    counts = {
+        name: np.add.reduceat(flag.to_numpy().view(np.int8), starts, dtype=np.int64)
+        if frame.height
+        else np.zeros(0, dtype=np.int64)
+        for name, flag in (
+            ("common_cause", point_type == COMMON_CAUSE),
+            ("special_cause_improvement", point_type == IMPROVEMENT),
+            ("special_cause_concern", point_type == CONCERN),
+            ("special_cause_neutral", point_type.is_in([NEUTRAL_HIGH, NEUTRAL_LOW])),
+        )
+    }
+    first = frame[starts]
+    last = frame[ends]
+    per_baseline = pl.DataFrame(
+        {
+            "group": first["group"],
+            "rebase_group": first["rebase_group"],
+            "n": pl.Series(ends - starts + 1, dtype=pl.Int64),
+            "mean": first["mean"],
+            "lpl": first["lpl"],
+            "upl": first["upl"],
+            "variation_type": last["point_type"],
+            "target": last["_target"],
+            "trial_limits": first["trial_limits"],
+            **{name: pl.Series(values, dtype=pl.Int64) for name, values in counts.items()},
+        }
+    )
+    # The last baseline of a group is followed by another group or nothing.
+    is_last = np.append(marks["group"].to_numpy()[starts[1:]], True)[: starts.size]
+    direction = _DIRECTION[options.improvement]
+    if direction == 0:
+        assurance = pl.lit(None, pl.String)
+    else:
+        above, below = (
+            (CONSISTENT_FAIL, CONSISTENT_PASS)
+            if direction > 0
+            else (CONSISTENT_PASS, CONSISTENT_FAIL)
+        )
+        # As R: a target on a limit, or limits that cannot be computed, are "inconsistent".
+        assurance = (
+            pl.when(pl.col("target").is_null())
+            .then(pl.lit(None, pl.String))
+            .when(pl.col("target") > pl.col("upl"))
+            .then(pl.lit(above))
+            .when(pl.col("target") < pl.col("lpl"))
+            .then(pl.lit(below))
+            .otherwise(pl.lit(INCONSISTENT))
+        )
+    result = per_baseline.with_columns(
+        pl.when(pl.Series(is_last)).then(assurance).otherwise(None).alias("assurance_type")
+    )
+    if not all_rebase_groups:
+        result = result.filter(pl.Series(is_last))
+    return result.select(
+        "group",
+        "rebase_group",
+        "n",
+        "mean",
+        "lpl",
+        "upl",
+        "variation_type",
+        "assurance_type",
+        "target",
+        "trial_limits",
+        "common_cause",
+        "special_cause_improvement",
+        "special_cause_concern",
+        "special_cause_neutral",
+    )
+
+
+def _target_expression(
+    frame: pl.DataFrame, target: float | Mapping[object, float | None] | str | None
+) -> pl.Expr:
+    """Turn spc_summary's ``target`` argument into a float expression over the points."""
+    if isinstance(target, str):
+        if target not in frame.columns:
+            raise SpcInputError(f"target column {target!r} is not in points")
+        if not frame.schema[target].is_numeric():
+            raise SpcInputError(f"target column {target!r} must be numeric")
+        return pl.col(target).cast(pl.Float64)
+    if isinstance(target, Mapping):
+        values = [None if v is None else float(v) for v in target.values()]
+        keys = pl.Series(list(target.keys()), dtype=frame.schema["group"], strict=False)
+        return pl.col("group").replace_strict(
+            keys, pl.Series(values, dtype=pl.Float64), default=None, return_dtype=pl.Float64
+        )
+    if target is None:
+        if "target" in frame.columns:
+            return pl.col("target").cast(pl.Float64)
+        return pl.lit(None, pl.Float64)
+    if isinstance(target, int | float) and not isinstance(target, bool):
+        return pl.lit(float(target), pl.Float64)
+    raise SpcInputError(f"target must be a number, a mapping, a column name or None: {target!r}")
+
+
+# --- validation --------------------------------------------------------------------------------
+
+
+def _check_frame(
+    frame: pl.DataFrame,
+    *,
+    value: str,
+    date: str,
+    group: str | None,
+    rebase: str | None,
+    target: str | None,
+) -> None:
+    """Raise SpcInputError for missing columns, wrong types and missing values."""
+    if not isinstance(frame, pl.DataFrame):
+        raise SpcInputError(f"frame must be a polars DataFrame, not {type(frame).__name__}")
+    named = {"value": value, "date": date, "group": group, "rebase": rebase, "target": target}
+    missing = [f"{role}={name!r}" for role, name in named.items() if name and name not in frame]
+    if missing:
+        raise SpcInputError(f"frame has no column for {', '.join(missing)}")
+    schema = frame.schema
+    if not schema[value].is_numeric():
+        raise SpcInputError(f"value column {value!r} must be numeric, not {schema[value]}")
+    if not (schema[date].is_temporal() or schema[date].is_integer()):
+        raise SpcInputError(f"date column {date!r} must be a date, datetime or integer")
+    if rebase is not None and schema[rebase] != pl.Boolean:
+        raise SpcInputError(f"rebase column {rebase!r} must be boolean, not {schema[rebase]}")
+    if target is not None and not schema[target].is_numeric():
+        raise SpcInputError(f"target column {target!r} must be numeric, not {schema[target]}")
+    counts = frame.select(
+        pl.col(value).null_count().alias("value"),
+        pl.col(date).null_count().alias("date"),
+        *([pl.col(group).null_count().alias("group")] if group else []),
+        (
+            pl.col(value).cast(pl.Float64).is_finite().not_().sum().alias("not_finite")
+            if schema[value].is_float()
+            else pl.lit(0).alias("not_finite")
+        ),
+    ).row(0, named=True)
+    for role in ("value", "date", "group"):
+        if counts.get(role):
+            raise SpcInputError(f"{role} column {named[role]!r} has {counts[role]} null value(s)")
+    if counts["not_finite"]:
+        raise SpcInputError(
+            f"value column {value!r} has {counts['not_finite']} NaN or infinite value(s)"
+        )
+
+
+def _sorted_base(
+    frame: pl.DataFrame,
+    *,
+    value: str,
+    date: str,
+    group: str | None,
+    rebase: str | None,
+    target: str | None,
+) -> pl.DataFrame:
+    """Select, rename and sort the input; mark where each series and baseline starts."""
+    columns = [
+        (pl.col(group) if group else pl.lit(None, pl.String)).alias("group"),
+        pl.col(date).alias("date"),
+        pl.col(value).cast(pl.Float64).alias("value"),
+        (pl.col(rebase).fill_null(False) if rebase else pl.lit(False)).alias("_rebase"),
+    ]
+    if target is not None:
+        columns.append(pl.col(target).cast(pl.Float64).alias("target"))
+    selected = _sorted(frame.select(columns), ["group", "date"] if group else ["date"])
+    first_row = pl.int_range(pl.len()) == 0
+    return selected.with_columns(
+        (first_row | pl.col("group").ne_missing(pl.col("group").shift(1))).alias("_new_group")
+    )
+
+
+def _sorted(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Sort by ``keys`` unless already sorted (the usual case, and cheap to check)."""
+    plain = all(
+        frame.schema[key] == pl.String
+        or frame.schema[key] == pl.Null
+        or frame.schema[key].is_numeric()
+        or frame.schema[key].is_temporal()
+        for key in keys
+    )
+    if plain and frame.select(_in_order(keys)).item():
+        return frame
+    return frame.sort(keys, maintain_order=True)
+
+
+def _in_order(keys: list[str]) -> pl.Expr:
+    """Say whether no row comes before the row above it when sorted by ``keys``."""
+    later = pl.lit(False)
+    tied = pl.lit(True)
+    for key in keys:
+        current, previous = pl.col(key), pl.col(key).shift(1)
+        later = later | (tied & (current > previous).fill_null(False))
+        tied = tied & current.eq_missing(previous)
+    first_row = pl.int_range(pl.len()) == 0
+    return (first_row | later | tied).all()
+
+
+def _check_sorted(base: pl.DataFrame, *, group: str | None, target: str | None) -> None:
+    """Raise SpcInputError for duplicate dates, a rebase on a first point or a varying target."""
+    same_as_previous = ~pl.col("_new_group") & (pl.col("date") == pl.col("date").shift(1))
+    checks = [
+        same_as_previous.sum().alias("duplicates"),
+        (pl.col("_new_group") & pl.col("_rebase")).sum().alias("first_rebase"),
+    ]
+    if target is not None:
+        varies = ~pl.col("_new_group") & pl.col("target").ne_missing(pl.col("target").shift(1))
+        checks.append(varies.sum().alias("varying_target"))
+    found = base.select(checks).row(0, named=True)
+    series = "a group" if group else "the series"
+    if found["duplicates"]:
+        raise SpcInputError(f"{found['duplicates']} duplicate date(s) within {series}")
+    if found["first_rebase"]:
+        raise SpcInputError(
+            f"rebase is true on the first point of {series}: a baseline can only start "
+            "after at least one earlier point"
+        )
+    if found.get("varying_target"):
+        raise SpcInputError(f"target must be one value for each series; it varies within {series}")
+
+
+# --- the method --------------------------------------------------------------------------------
+
+
+def _forward_any(flag: pl.Expr, width: int) -> pl.Expr:
+    """Say, for each row, whether ``flag`` is true in it or any of the next ``width - 1`` rows."""
+    running = flag.cast(pl.UInt32).cum_sum()
+    ahead = running.shift(-(width - 1)).fill_null(running.last())
+    before = running.shift(1).fill_null(0)
+    return (ahead - before) > 0
+
+
+def _ends_streak(indicator: pl.Expr, width: int, position: pl.Expr) -> pl.Expr:
+    """Say whether ``indicator`` holds for this row and the ``width - 1`` rows before it."""
+    filled = indicator.fill_null(False).cast(pl.UInt32)
+    window = filled.rolling_sum(window_size=width).fill_null(0)
+    return (window == width) & (position >= width - 1)
+
+
+class _Segments:
+    """Hold where the baselines of a sorted frame start, and scratch space for their means."""
+
+    def __init__(self, starts: np.ndarray, size: int) -> None:
+        """Take the first row of each baseline; make buffers for ``size`` rows."""
+        self.starts = starts
+        self.lengths = np.diff(np.append(starts, size))
+        # Reusing buffers spares the page faults of a fresh 80 MB array per step.
+        self._buffers = [np.empty(size, dtype=np.float64) for _ in range(4)]
+
+    def broadcast(self, per_segment: np.ndarray) -> np.ndarray:
+        """Give each row its segment's value."""
+        return np.repeat(per_segment, self.lengths)
+
+    def means(self, values: np.ndarray) -> np.ndarray:
+        """Take the mean of the non-NaN values of each segment as R's ``mean()`` does.
+
+        R sums in long double, divides, and adds the mean of the residuals (summed in
+        long double) before rounding to double: in effect the correctly rounded mean.
+        Here a first mean is corrected by the residuals ``x - mean``, each split exactly
+        into a double and its rounding error (two-sum) and summed in long double, which
+        gives the same double. NaN for a segment with no values.
+        """
+        kept, other, residual, work = self._buffers
+        absent = np.isnan(values)
+        count = self.lengths - np.add.reduceat(absent.view(np.int8), self.starts, dtype=np.int64)
+        np.copyto(kept, values)
+        np.copyto(kept, 0.0, where=absent)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            first = np.add.reduceat(kept, self.starts) / count
+        other[:] = self.broadcast(np.nan_to_num(first))
+        np.copyto(other, 0.0, where=absent)
+        # Two-sum of kept and -first: residual + error == kept - first, exactly.
+        np.subtract(kept, other, out=residual)
+        np.subtract(residual, kept, out=work)  # back = residual - kept
+        np.negative(other, out=other)
+        np.subtract(other, work, out=other)  # -first - back
+        np.subtract(residual, work, out=work)  # residual - back
+        np.subtract(kept, work, out=work)  # kept - (residual - back)
+        np.add(work, other, out=work)  # the error
+        correction = np.add.reduceat(residual, self.starts, dtype=np.longdouble) + np.add.reduceat(
+            work, self.starts
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = (first + correction / count).astype(np.float64)
+        return np.where(count > 0, mean, np.nan)
+
+
+_BASELINE_FLOATS: Final = ("moving_range", "mean", "mean_moving_range")
+
+
+def _baselines(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
+    """Add each point's position in its baseline and the baseline's mean and moving range."""
+    size = base.height
+    if size == 0:
+        return base.with_columns(
+            pl.Series("_pos", [], dtype=pl.Int64),
+            pl.Series("rebase_group", [], dtype=pl.Int64),
+            *(pl.Series(name, [], dtype=pl.Float64) for name in _BASELINE_FLOATS),
+            pl.Series("_seg_len", [], dtype=pl.UInt32),
+        )
+    new_group = base["_new_group"].to_numpy()
+    rebase = base["_rebase"].to_numpy()
+    segments = _Segments(np.flatnonzero(new_group | rebase), size)
+    position = np.arange(size, dtype=np.int64) - segments.broadcast(segments.starts)
+    rebases = np.cumsum(rebase, dtype=np.int64)
+    group_starts = np.flatnonzero(new_group)
+    group_lengths = np.diff(np.append(group_starts, size))
+    rebase_group = rebases - np.repeat(rebases[group_starts], group_lengths)
+    values = base["value"].to_numpy()
+    ranges = np.empty(size, dtype=np.float64)
+    np.abs(np.diff(values, prepend=np.nan), out=ranges)
+    ranges[segments.starts] = np.nan  # no moving range at the first point of a baseline
+    moving_range = ranges
+    if options.fix_after_n_points is not None:
+        # Only the first n points of a baseline, and the ranges between them, count.
+        later = position >= options.fix_after_n_points
+        values = np.where(later, np.nan, values)
+        ranges = np.where(later, np.nan, ranges)
+    mean = segments.means(values)
+    mean_range = segments.means(ranges)
+    if options.screen_outliers:
+        # R keeps a moving range only if it is strictly below the screening bound.
+        bound = float(options.screen_multiplier) * segments.broadcast(mean_range)
+        with np.errstate(invalid="ignore"):
+            mean_range = segments.means(np.where(ranges < bound, ranges, np.nan))
+    return base.with_columns(
+        pl.Series("_pos", position),
+        pl.Series("rebase_group", rebase_group),
+        pl.Series("moving_range", moving_range, nan_to_null=True),
+        pl.Series("mean", segments.broadcast(mean), nan_to_null=True),
+        pl.Series("mean_moving_range", segments.broadcast(mean_range), nan_to_null=True),
+        pl.Series("_seg_len", segments.broadcast(segments.lengths), dtype=pl.UInt32),
+    )
+
+
+def _compute(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
+    """Add the limits, flags and point types to a sorted base frame."""
+    limit = float(options.limits_multiplier)
+    close = 2 * (limit / 3)
+    position = pl.col("_pos")
+    y = pl.col("value")
+    mean = pl.col("mean")
+    amr = pl.col("mean_moving_range")
+    side = pl.col("_side")
+    step_sign = pl.col("_step_sign")
+    frame = (
+        _baselines(base, options)
+        .lazy()
+        .with_columns(
+            (mean - limit * amr).alias("lpl"),
+            (mean + limit * amr).alias("upl"),
+            (y - mean).sign().cast(pl.Int8).alias("_side"),
+            pl.when(position > 0)
+            .then((y - y.shift(1)).sign())
+            .otherwise(0.0)
+            .cast(pl.Int8)
+            .alias("_step_sign"),
+        )
+        .with_columns(
+            ((y > pl.col("upl")) | (y < pl.col("lpl"))).alias("outside_limits"),
+        )
+        .with_columns(
+            (~pl.col("outside_limits") & ((y < mean - close * amr) | (y > mean + close * amr)))
+            .fill_null(False)
+            .alias("_close"),
+        )
+    )
+    # A run (trend) ends at a point if it and the points before it, all in its baseline, are
+    # on one side of the mean (each above or below the one before); every point of it is
+    # flagged, so a point is in one if a run (trend) ends at it or within the next points.
+    run_n = options.run_length
+    trend_n = options.trend_length
+    ends = [
+        (
+            _ends_streak(side == 1, run_n, position) | _ends_streak(side == -1, run_n, position)
+        ).alias("_run_end"),
+        (
+            _ends_streak(step_sign == 1, trend_n - 1, position)
+            | _ends_streak(step_sign == -1, trend_n - 1, position)
+        ).alias("_trend_end"),
+    ]
+    if options.two_in_three:
+        # Windows of three points of one baseline, all on one side of the mean, two or more
+        # of them between the two-sigma line and the limit; only those points are flagged.
+        close_count = pl.col("_close").cast(pl.Int8).rolling_sum(3)
+        side_sum = side.rolling_sum(3)
+        window = (close_count >= 2) & (side_sum.abs() == 3) & (position >= 2)
+        ends.append(window.fill_null(False).alias("_tit_end"))
+    frame = frame.with_columns(ends).with_columns(
+        _forward_any(pl.col("_run_end"), run_n).alias("run"),
+        _forward_any(pl.col("_trend_end"), trend_n).alias("trend"),
+        (
+            pl.col("_close") & _forward_any(pl.col("_tit_end"), 3)
+            if options.two_in_three
+            else pl.lit(False)
+        ).alias("two_in_three"),
+    )
+
+    # A trend point takes the direction of the step to its right if the next point is in a
+    # trend too, else of the step from its left (R's sdy); "decreasing" unless that step is up.
+    next_in_trend = pl.col("trend").shift(-1).fill_null(False) & (
+        position.shift(-1).fill_null(0) > 0
+    )
+    trend_up = (
+        pl.when(pl.col("trend") & next_in_trend).then(step_sign.shift(-1)).otherwise(step_sign)
+    ) == 1
+    by_side = pl.when(side > 0).then(1).otherwise(-1)
+    undefined = pl.col("outside_limits").is_null()
+    direction = (
+        pl.when(pl.col("outside_limits").fill_null(False))
+        .then(pl.when(side == 1).then(1).otherwise(-1))
+        .when(pl.col("trend"))
+        .then(pl.when(trend_up).then(1).otherwise(-1))
+        .when(pl.col("two_in_three"))
+        .then(by_side)
+        .when(pl.col("run"))
+        .then(by_side)
+        .otherwise(0)
+        .cast(pl.Int8)
+    )
+    sign = _DIRECTION[options.improvement]
+    high, low = (
+        (NEUTRAL_HIGH, NEUTRAL_LOW)
+        if sign == 0
+        else ((IMPROVEMENT, CONCERN) if sign > 0 else (CONCERN, IMPROVEMENT))
+    )
+    point_type = (
+        pl.when(pl.col("_dir") > 0)
+        .then(pl.lit(high))
+        .when(pl.col("_dir") < 0)
+        .then(pl.lit(low))
+        .otherwise(pl.lit(COMMON_CAUSE))
+    )
+    return (
+        frame.with_columns(direction.alias("_dir"))
+        .select(
+            "group",
+            "date",
+            "value",
+            pl.col("rebase_group").cast(pl.Int64),
+            "mean",
+            "lpl",
+            "upl",
+            "moving_range",
+            "mean_moving_range",
+            "outside_limits",
+            "run",
+            "trend",
+            # R leaves the two-in-three flag missing where the limits are.
+            pl.when(undefined).then(None).otherwise(pl.col("two_in_three")).alias("two_in_three"),
+            point_type.alias("point_type"),
+            (pl.col("_seg_len") < options.minimum_points).alias("trial_limits"),
+            *([pl.col("target")] if "target" in base.columns else []),
+        )
+        .collect()
+    )

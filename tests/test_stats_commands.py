@@ -123,3 +123,157 @@ def test_funnel_bad_input_names_row_and_column(
     assert status == 1
     assert message in capsys.readouterr().err
     assert not (tmp_path / "out.csv").exists()
+
+
+# NHSRplotthedots vignettes/deviations.Rmd lines 57-58 and 77-79: the same data give
+# limits 4.6 / 1.94 / -0.72 with screening (the R package) and 6.95 / 1.94 / -3.06 without
+# (the Making Data Count Excel tool).
+DEVIATIONS = [1, 2, 1, 2, 10, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1]
+
+
+def deviations_file(tmp_path: Path) -> Path:
+    lines = ["month,value"] + [
+        f"2020-{i + 1:02d}-01,{v}" if i < 12 else f"2021-{i - 11:02d}-01,{v}"
+        for i, v in enumerate(DEVIATIONS)
+    ]
+    return write(tmp_path / "deviations.csv", "\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize(
+    ("options", "limits"),
+    [([], (4.6, 1.94, -0.72)), (["--no-screen-outliers"], (6.95, 1.94, -3.06))],
+)
+def test_spc_points_and_summary_columns_and_the_deviations_vignette(
+    tmp_path: Path, options: list[str], limits: tuple[float, float, float]
+) -> None:
+    points, summary = tmp_path / "points.csv", tmp_path / "summary.csv"
+    assert (
+        main(
+            [
+                "stats",
+                "spc",
+                str(deviations_file(tmp_path)),
+                "--value",
+                "value",
+                "--date",
+                "month",
+                *options,
+                "--output",
+                str(points),
+                "--summary",
+                str(summary),
+            ]
+        )
+        == 0
+    )
+    rows_out = rows(points)
+    assert list(rows_out[0]) == ["group", "date", "value", "mean", "lpl", "upl", "point_type"]
+    assert rows_out[0]["group"] == ""
+    assert rows_out[0]["date"] == "2020-01-01"
+    first = rows_out[0]
+    assert (
+        round(float(first["upl"]), 2),
+        round(float(first["mean"]), 2),
+        round(float(first["lpl"]), 2),
+    ) == limits
+    (line,) = rows(summary)
+    assert list(line) == ["group", "n", "mean", "lpl", "upl", "variation_type", "assurance_type"]
+    assert line["n"] == "18"
+
+
+def test_spc_with_groups_target_and_improvement(tmp_path: Path) -> None:
+    values = [
+        85,
+        86,
+        84,
+        85.5,
+        84.5,
+        85,
+        86,
+        84,
+        85,
+        85.5,
+        84.5,
+        86,
+        85,
+        84,
+        83,
+        82.5,
+        83.5,
+        82,
+        83,
+        82.5,
+        83,
+    ]
+    lines = ["org,month,pct"]
+    for org in ("A", "B"):
+        lines += [f"{org},{2018 + i // 12}-{i % 12 + 1:02d},{v}" for i, v in enumerate(values)]
+    source = write(tmp_path / "in.csv", "\n".join(lines) + "\n")
+    points, summary = tmp_path / "points.csv", tmp_path / "summary.csv"
+    assert (
+        main(
+            [
+                "stats",
+                "spc",
+                str(source),
+                "--value",
+                "pct",
+                "--date",
+                "month",
+                "--group",
+                "org",
+                "--improvement",
+                "increase",
+                "--target",
+                "80",
+                "--output",
+                str(points),
+                "--summary",
+                str(summary),
+            ]
+        )
+        == 0
+    )
+    result = rows(summary)
+    assert [row["group"] for row in result] == ["A", "B"]
+    assert {row["variation_type"] for row in result} == {"special_cause_concern"}
+    assert {row["assurance_type"] for row in result} == {"consistent_pass"}
+    assert rows(points)[-1]["date"] == "2019-09-01"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("month,v\n2020-01,1\n", "there is no column 'value'"),
+        (
+            "month,value\n2020-01,1\n2020-02,two\n",
+            "row 3, column 'value', value 'two': is not a number",
+        ),
+        (
+            "month,value\n2020-01,1\n2020-01,2\n",
+            "row 3, column 'month': the date 2020-01-01 appears more than once",
+        ),
+        ("month,value\nsoon,1\n", "row 2, column 'month', value 'soon': is not a date"),
+    ],
+)
+def test_spc_bad_input_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    source = write(tmp_path / "in.csv", text)
+    assert (
+        main(
+            [
+                "stats",
+                "spc",
+                str(source),
+                "--value",
+                "value",
+                "--date",
+                "month",
+                "--output",
+                str(tmp_path / "out.csv"),
+            ]
+        )
+        == 1
+    )
+    assert message in capsys.readouterr().err

@@ -122,6 +122,16 @@ def spc(args: argparse.Namespace) -> int:
     )
     if args.group:
         frame = frame.with_columns(pl.col(args.group).fill_null(""))
+    keys = [args.group, args.date] if args.group else [args.date]
+    repeated = frame.filter(pl.int_range(pl.len()).over(keys) > 0)
+    if repeated.height:
+        first = repeated.sort(ROW_NUMBER).row(0, named=True)
+        where = f" in group {first[args.group]!r}" if args.group else ""
+        raise CommandError(
+            f"{args.input}: row {first[ROW_NUMBER]}, column {args.date!r}: the date "
+            f"{first[args.date]} appears more than once{where}; each series needs one value "
+            "per date (give --group COL if the file holds several series)"
+        )
     if args.fix_after is not None and args.fix_after < 2:
         raise CommandError("--fix-after: N must be at least 2", EXIT_USAGE)
     options = SpcOptions(
@@ -171,13 +181,19 @@ def funnel(args: argparse.Namespace) -> int:
         _numbers(frame, args.input, args.numerator),
         _numbers(frame, args.input, args.denominator),
     )
-    _refuse(numbers, args.input, pl.col(args.denominator) == 0, args.denominator,
-            "the denominator is 0")
+    _refuse(
+        numbers, args.input, pl.col(args.denominator) == 0, args.denominator, "the denominator is 0"
+    )
     for column in (args.numerator, args.denominator):
         _refuse(numbers, args.input, pl.col(column) < 0, column, "must not be negative")
     if args.statistic == "proportion":
-        _refuse(numbers, args.input, pl.col(args.numerator) > pl.col(args.denominator),
-                args.numerator, "a proportion's numerator must not exceed its denominator")
+        _refuse(
+            numbers,
+            args.input,
+            pl.col(args.numerator) > pl.col(args.denominator),
+            args.numerator,
+            "a proportion's numerator must not exceed its denominator",
+        )
     try:
         result = funnel_significance(
             numbers.drop(ROW_NUMBER),

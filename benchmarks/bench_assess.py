@@ -53,6 +53,7 @@ def provider_profiles() -> np.ndarray:
         .agg(pl.col("pct").mean().alias("mean"), pl.col("pct").std().alias("sd"))
         .drop_nulls()
         .filter(pl.col("sd") > 0)
+        .sort("org_code")  # group_by's order varies from run to run; the data must not
     )
     return frame.select("mean", "sd").to_numpy()
 
@@ -102,8 +103,13 @@ def run_pmf(path: Path) -> dict[str, object]:
     from pmf.core.peers import compare_with_peers
     from pmf.core.spc import SpcOptions, spc_points, spc_summary
 
+    # The data are stored series by series, as a warehouse extract would be; the series key
+    # is a number made from the unit and measure numbers.
     frame = pl.read_parquet(path).with_columns(
-        pl.concat_str("unit", "measure", separator="|").alias("series")
+        (
+            pl.col("unit").str.slice(1).cast(pl.Int64) * MEASURES
+            + pl.col("measure").str.slice(1).cast(pl.Int64)
+        ).alias("series")
     )
     options = SpcOptions(improvement="increase")
     points = spc_points(frame, value="value", date="date", group="series", options=options)

@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 
 from pmf.core.framework import Framework, load_framework
-from pmf.core.peers import compare_with_peers, peer_links
+from pmf.core.peers import compare_with_peers, peer_links, with_positions
 from tests.core.test_framework import GOOD
 
 MEASURES = pl.DataFrame(
@@ -49,7 +49,7 @@ def compare(
     result = compare_with_peers(
         figures(measure, values, parts), links("U", others, include_self), MEASURES
     )
-    return result.row(0, named=True)
+    return with_positions(result).row(0, named=True)
 
 
 def test_eighth_in_msg_and_below_the_average_as_the_seed_paper_says() -> None:

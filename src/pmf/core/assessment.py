@@ -35,7 +35,7 @@ from pmf.core.framework import (
     ZeroStandard,
 )
 from pmf.core.intervals import byar, compare_with_value, wilson
-from pmf.core.peers import compare_with_peers, peer_links
+from pmf.core.peers import compare_with_peers, peer_links, with_positions
 from pmf.core.periods import PeriodKind, parse_period
 from pmf.core.rollup import roll_up
 from pmf.core.spc import SpcOptions, SpcTrialLimitsWarning, spc_points, spc_summary
@@ -151,7 +151,11 @@ def assess(
     current = current.join(
         _previous_cycle(history, chosen, previous_cut), on=["unit", "measure"], how="left"
     )
-    peers = compare_with_peers(history, peer_links(framework, chosen), measures)
+    # Peers are compared only for the periods the scorecard shows.
+    shown = history.join(
+        current.select("measure", "period").unique(), on=["measure", "period"], how="semi"
+    )
+    peers = with_positions(compare_with_peers(shown, peer_links(framework, chosen), measures))
     current = current.join(peers, on=["unit", "measure", "period"], how="left")
     current = current.join(measures, on="measure", how="left")
     current = current.join(_standard_table(framework, chosen), on=["unit", "measure"], how="left")

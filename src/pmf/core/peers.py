@@ -87,7 +87,8 @@ def compare_with_peers(
 
     ``figures`` has unit, measure, period, value, numerator, denominator;
     ``links`` comes from ``peer_links``; ``measures`` has measure, polarity and
-    multiplier. The result has the columns in ``PEER_COLUMNS``.
+    multiplier. The result has the columns in ``PEER_COLUMNS`` but the position
+    sentence, which ``with_positions`` adds.
 
     >>> figures = pl.DataFrame({"unit": ["A", "B", "C"], "measure": "M", "period": "2019-07",
     ...     "value": [10.0, 20.0, 30.0], "numerator": [1.0, 4.0, 9.0],
@@ -96,12 +97,19 @@ def compare_with_peers(
     ...                       "in_average": True})
     >>> measures = pl.DataFrame({"measure": ["M"], "polarity": ["higher_is_better"],
     ...                          "multiplier": [100.0]})
-    >>> row = compare_with_peers(figures, links, measures).row(0, named=True)
+    >>> row = with_positions(compare_with_peers(figures, links, measures)).row(0, named=True)
     >>> row["peer_average"], row["rank"], row["position"]
     (20.0, 3, 'third in its MSG and 50.0% below the MSG average')
     """
-    frame = _dense_comparison(figures, links, measures)
-    return frame.with_columns(_position().alias("position")).select(PEER_COLUMNS)
+    return _dense_comparison(figures, links, measures).select(PEER_COLUMNS[:-1])
+
+
+def with_positions(comparison: pl.DataFrame) -> pl.DataFrame:
+    """Add the position sentence to a peer comparison: "eighth in its MSG and 9.9% below ...".
+
+    Kept apart from the numbers because only the rows that people read need words.
+    """
+    return comparison.with_columns(_position().alias("position"))
 
 
 # Cells of the (rows × linked units × group members) block compared at once.
@@ -179,24 +187,32 @@ def _dense_comparison(
     )
     multiplier = np.repeat(rules["multiplier"].fill_null(1.0).to_numpy(), periods)
 
-    pieces: list[dict[str, np.ndarray]] = []
+    shape = (rows, linked.height)
+    results = {
+        "average": np.empty(shape),
+        "pooled": np.empty(shape),
+        "reporting": np.empty(shape, dtype=np.int64),
+        "size": np.empty(shape, dtype=np.int64),
+        "rank": np.empty(shape, dtype=np.int64),
+    }
     step = max(1, _BLOCK_CELLS // (linked.height * width))
     for first in range(0, rows, step):
         block = slice(first, min(rows, first + step))
-        pieces.append(
-            _compare_block(
-                grid[block],
-                None if numerators is None else numerators[block],
-                None if denominators is None else denominators[block],
-                members,
-                in_average,
-                owners,
-                higher[block],
-                multiplier[block],
-                first,
-            )
+        _compare_block(
+            grid[block],
+            None if numerators is None else numerators[block],
+            None if denominators is None else denominators[block],
+            members,
+            in_average,
+            owners,
+            higher[block],
+            multiplier[block],
+            {key: array[block] for key, array in results.items()},
         )
-    found = {key: np.concatenate([piece[key] for piece in pieces]) for key in pieces[0]}
+    own = grid[:, owners]
+    row, link = np.nonzero(~np.isnan(own))
+    found = {key: array[row, link] for key, array in results.items()}
+    found.update(row=row, link=link, own=own[row, link])
     measure_of = found["row"] // periods
     return pl.DataFrame(
         {
@@ -248,8 +264,8 @@ def _compare_block(
     owners: np.ndarray,
     higher: np.ndarray,
     multiplier: np.ndarray,
-    first_row: int,
-) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray],
+) -> None:
     own = grid[:, owners]  # rows × links
     values = grid[:, members]  # rows × links × members
     present = ~np.isnan(values)
@@ -257,8 +273,9 @@ def _compare_block(
     reporting = averaged.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         average = np.where(averaged, values, 0.0).sum(axis=-1) / reporting
-    mine = own[..., None]
-    better = np.where(higher[:, None, None], values > mine, values < mine) & present
+    # Better by polarity: (value − own) has the sign of the polarity (+1 higher, −1 lower).
+    sense = np.where(higher, 1.0, -1.0)[:, None, None]
+    better = (values - own[..., None]) * sense > 0
     rank = better.sum(axis=-1) + 1
     size = present.sum(axis=-1)
     pooled = np.full(own.shape, np.nan)
@@ -270,17 +287,11 @@ def _compare_block(
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = top_sum / bottom_sum * multiplier[:, None]
         pooled = np.where(complete & (bottom_sum > 0) & (reporting > 0), ratio, np.nan)
-    row, link = np.nonzero(~np.isnan(own))
-    return {
-        "row": row + first_row,
-        "link": link,
-        "own": own[row, link],
-        "average": average[row, link],
-        "pooled": pooled[row, link],
-        "reporting": reporting[row, link],
-        "size": size[row, link],
-        "rank": rank[row, link],
-    }
+    out["average"][...] = average
+    out["pooled"][...] = pooled
+    out["reporting"][...] = reporting
+    out["size"][...] = size
+    out["rank"][...] = rank
 
 
 def _suffix(rank: pl.Expr) -> pl.Expr:

@@ -155,7 +155,11 @@ def assess(
     shown = history.join(
         current.select("measure", "period").unique(), on=["measure", "period"], how="semi"
     )
-    peers = with_positions(compare_with_peers(shown, peer_links(framework, chosen), measures))
+    peers = with_positions(
+        compare_with_peers(shown, peer_links(framework, chosen), measures).with_columns(
+            pl.col("unit", "measure", "period", "peer_group").cast(pl.String)
+        )
+    )
     current = current.join(peers, on=["unit", "measure", "period"], how="left")
     current = current.join(measures, on="measure", how="left")
     current = current.join(_standard_table(framework, chosen), on=["unit", "measure"], how="left")

@@ -88,7 +88,9 @@ def compare_with_peers(
     ``figures`` has unit, measure, period, value, numerator, denominator;
     ``links`` comes from ``peer_links``; ``measures`` has measure, polarity and
     multiplier. The result has the columns in ``PEER_COLUMNS`` but the position
-    sentence, which ``with_positions`` adds.
+    sentence, which ``with_positions`` adds. Unit, measure, period and peer group
+    come back as Enum (categorical) columns: copying millions of strings would
+    cost more than the comparison; cast them to ``pl.String`` to join with text.
 
     >>> figures = pl.DataFrame({"unit": ["A", "B", "C"], "measure": "M", "period": "2019-07",
     ...     "value": [10.0, 20.0, 30.0], "numerator": [1.0, 4.0, 9.0],
@@ -125,10 +127,10 @@ def _dense_comparison(
     whole-array NumPy operations: no join of every figure with every peer.
     """
     schema = {
-        "unit": pl.String,
-        "measure": pl.String,
-        "period": pl.String,
-        "peer_group": pl.String,
+        "unit": pl.Categorical,
+        "measure": pl.Categorical,
+        "period": pl.Categorical,
+        "peer_group": pl.Categorical,
         "peer_average": pl.Float64,
         "pooled_average": pl.Float64,
         "peers_reporting": pl.Int64,
@@ -214,39 +216,41 @@ def _dense_comparison(
     found = {key: array[row, link] for key, array in results.items()}
     found.update(row=row, link=link, own=own[row, link])
     measure_of = found["row"] // periods
+    neither = (rules["polarity"] == Polarity.NEITHER.value).fill_null(False).to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gap = found["own"] - found["average"]
+        gap_percent = np.where(found["average"] != 0, gap / np.abs(found["average"]) * 100, np.nan)
     return pl.DataFrame(
         {
-            "unit": linked["unit"].gather(found["link"]),
-            "measure": measure_codes.gather(measure_of),
-            "period": period_codes.gather(found["row"] % periods),
-            "peer_group": linked["peer_group"].gather(found["link"]),
-            "peer_average": found["average"],
-            "pooled_average": found["pooled"],
+            # Codes are gathered as categories: copying millions of strings is the slow part.
+            "unit": _codes(linked["unit"], found["link"]),
+            "measure": _codes(measure_codes, measure_of),
+            "period": _codes(period_codes, found["row"] % periods),
+            "peer_group": _codes(
+                linked["peer_group"].unique(maintain_order=True),
+                _positions(linked["peer_group"])[found["link"]],
+            ),
+            "peer_average": pl.Series(found["average"], nan_to_null=True),
+            "pooled_average": pl.Series(found["pooled"], nan_to_null=True),
             "peers_reporting": found["reporting"],
             "group_size": found["size"],
-            "rank": found["rank"],
-            "gap": found["own"] - found["average"],
-            "gap_percent": np.where(
-                found["average"] != 0,
-                (found["own"] - found["average"]) / np.abs(found["average"]) * 100,
-                np.nan,
-            ),
-        },
-        schema=schema,
-        nan_to_null=True,
-    ).with_columns(
-        pl.when(
-            pl.col("measure").replace_strict(
-                dict(zip(rules["measure"], rules["polarity"], strict=True)),
-                default=None,
-                return_dtype=pl.String,
-            )
-            == Polarity.NEITHER.value
-        )
-        .then(None)
-        .otherwise(pl.col("rank"))
-        .alias("rank")
+            # No rank where neither direction is better.
+            "rank": pl.Series(found["rank"]).scatter(np.flatnonzero(neither[measure_of]), None),
+            "gap": pl.Series(gap, nan_to_null=True),
+            "gap_percent": pl.Series(gap_percent, nan_to_null=True),
+        }
     )
+
+
+def _codes(categories: pl.Series, index: np.ndarray) -> pl.Series:
+    """Return the categories at ``index`` as an Enum column, without copying strings."""
+    text = categories.cast(pl.String)
+    return text.cast(pl.Enum(text)).gather(index)
+
+
+def _positions(values: pl.Series) -> np.ndarray:
+    """Return each value's position among the distinct values, in order of appearance."""
+    return values.cast(pl.Enum(values.unique(maintain_order=True))).to_physical().to_numpy()
 
 
 def _grid(rows: int, units: int, u: np.ndarray, r: np.ndarray, values: pl.Series) -> np.ndarray:

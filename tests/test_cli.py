@@ -223,3 +223,17 @@ def test_wide_xlsx_is_imported_with_a_sheet_and_mapping(
     assert run(*args) == 0
     assert "3 rows read: 3 added" in capsys.readouterr().out
     assert Observation.objects.get(unit__code="N", period="2019-07").value == 75.5
+
+
+@pytest.mark.django_db
+def test_previous_cycle_adds_a_direction_column(
+    loaded: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("assess", "--period", "2019-07", "--previous", "2018-07") == 0
+    out = capsys.readouterr().out
+    header = next(line for line in out.splitlines() if line.strip().startswith("Measure"))
+    assert header.rstrip().endswith("v. July 2018")
+    line = next(text for text in out.splitlines() if "Crimes per 1,000" in text)
+    assert line.rstrip().endswith("▲ improving")
+    assert run("assess", "--previous", "soon") == 2
+    assert "--previous: 'soon' is not a period" in capsys.readouterr().err

@@ -96,7 +96,7 @@ def test_funnel_adds_significance_to_the_input_columns(tmp_path: Path) -> None:
         ("area,events,population\nA,x,10\n", "row 2, column 'events', value 'x': is not a number"),
         (
             "area,events,population\nA,1,0\n",
-            "row 2, column 'population', value 0.0: the denominator is 0",
+            "row 2, column 'population', value '0': the denominator is 0",
         ),
         ("area,events,population\nA,11,10\n", "numerator must not exceed its denominator"),
     ],
@@ -251,7 +251,7 @@ def test_spc_with_groups_target_and_improvement(tmp_path: Path) -> None:
         ),
         (
             "month,value\n2020-01,1\n2020-01,2\n",
-            "row 3, column 'month': the date 2020-01-01 appears more than once",
+            "row 3, column 'month': the date 2020-01 appears more than once",
         ),
         ("month,value\nsoon,1\n", "row 2, column 'month', value 'soon': is not a date"),
     ],

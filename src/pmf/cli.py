@@ -102,6 +102,11 @@ def _parser() -> argparse.ArgumentParser:
     assess.add_argument(
         "--period", "-p", help="period to assess as at, e.g. 2019-07 (default: the latest)"
     )
+    assess.add_argument(
+        "--previous",
+        metavar="PERIOD",
+        help="the previous cycle's cut-off, e.g. 2019-04: adds the direction since then",
+    )
     assess.add_argument("--area", action="append", help="only this area (repeatable)")
     assess.add_argument(
         "--kind",

@@ -103,17 +103,21 @@ def assess(args: argparse.Namespace) -> int:
     from pmf.web.observations.services import scorecard_for
 
     organisation = _organisation(args.organisation)
-    period = None
-    if args.period:
-        try:
-            period = parse_period(args.period)
-        except ParseError as error:
-            raise CommandError(f"--period: {error}", EXIT_USAGE) from None
+    period = previous = None
+    try:
+        period = parse_period(args.period) if args.period else None
+    except ParseError as error:
+        raise CommandError(f"--period: {error}", EXIT_USAGE) from None
+    try:
+        previous = parse_period(args.previous) if args.previous else None
+    except ParseError as error:
+        raise CommandError(f"--previous: {error}", EXIT_USAGE) from None
     try:
         scorecard = scorecard_for(
             organisation,
             unit=args.unit,
             period=period,
+            previous=previous,
             areas=args.area,
             kinds=args.kind,
             exceptions_only=args.exceptions,

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
+import warnings
 from pathlib import Path
 
 import polars as pl
 
 from pmf.cli import EXIT_OK, EXIT_USAGE, CommandError
+from pmf.core.text import plural
 from pmf.sources.readers import ROW_NUMBER, ReadError, read_table
 
 POINT_COLUMNS = ("group", "date", "value", "mean", "lpl", "upl", "point_type")
@@ -111,11 +114,18 @@ def run(args: argparse.Namespace) -> int:
 
 def spc(args: argparse.Namespace) -> int:
     """Write SPC points (and a summary) for the series in a CSV file."""
-    from pmf.core.spc import SpcInputError, SpcOptions, spc_points, spc_summary
+    from pmf.core.spc import (
+        SpcInputError,
+        SpcOptions,
+        SpcTrialLimitsWarning,
+        spc_points,
+        spc_summary,
+    )
 
     table = _read(args.input)
     columns = [args.value, args.date] + ([args.group] if args.group else [])
     frame = _columns(table, args.input, columns)
+    written = frame[args.date]
     frame = frame.with_columns(
         _numbers(frame, args.input, args.value),
         _dates(frame, args.input, args.date),
@@ -127,9 +137,10 @@ def spc(args: argparse.Namespace) -> int:
     if repeated.height:
         first = repeated.sort(ROW_NUMBER).row(0, named=True)
         where = f" in group {first[args.group]!r}" if args.group else ""
+        shown = written[first[ROW_NUMBER] - 2]
         raise CommandError(
             f"{args.input}: row {first[ROW_NUMBER]}, column {args.date!r}: the date "
-            f"{first[args.date]} appears more than once{where}; each series needs one value "
+            f"{shown} appears more than once{where}; each series needs one value "
             "per date (give --group COL if the file holds several series)"
         )
     if args.fix_after is not None and args.fix_after < 2:
@@ -142,17 +153,27 @@ def spc(args: argparse.Namespace) -> int:
     if args.target is not None:
         frame = frame.with_columns(pl.lit(args.target).alias("__target__"))
     try:
-        points = spc_points(
-            frame.drop(ROW_NUMBER),
-            value=args.value,
-            date=args.date,
-            group=args.group,
-            target="__target__" if args.target is not None else None,
-            options=options,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SpcTrialLimitsWarning)
+            points = spc_points(
+                frame.drop(ROW_NUMBER),
+                value=args.value,
+                date=args.date,
+                group=args.group,
+                target="__target__" if args.target is not None else None,
+                options=options,
+            )
         summary = spc_summary(points, options=options)
     except SpcInputError as error:
         raise CommandError(f"{args.input}: {error}") from None
+    if caught:
+        short = points.filter(pl.col("trial_limits"))["group"].unique().len()
+        print(
+            f"Note: {plural(short, 'series', 'series')} {'has' if short == 1 else 'have'} fewer "
+            f"than {options.minimum_points} points: {'its' if short == 1 else 'their'} limits "
+            "are trial limits.",
+            file=sys.stderr,
+        )
     _write(_shape_points(points), args.output)
     if args.summary:
         _write(_shape_summary(summary), args.summary)
@@ -182,13 +203,19 @@ def funnel(args: argparse.Namespace) -> int:
         _numbers(frame, args.input, args.denominator),
     )
     _refuse(
-        numbers, args.input, pl.col(args.denominator) == 0, args.denominator, "the denominator is 0"
+        numbers,
+        table,
+        args.input,
+        pl.col(args.denominator) == 0,
+        args.denominator,
+        "the denominator is 0",
     )
     for column in (args.numerator, args.denominator):
-        _refuse(numbers, args.input, pl.col(column) < 0, column, "must not be negative")
+        _refuse(numbers, table, args.input, pl.col(column) < 0, column, "must not be negative")
     if args.statistic == "proportion":
         _refuse(
             numbers,
+            table,
             args.input,
             pl.col(args.numerator) > pl.col(args.denominator),
             args.numerator,
@@ -229,10 +256,18 @@ def interval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _refuse(frame: pl.DataFrame, path: Path, bad: pl.Expr, column: str, problem: str) -> None:
+def _refuse(
+    frame: pl.DataFrame,
+    written: pl.DataFrame,
+    path: Path,
+    bad: pl.Expr,
+    column: str,
+    problem: str,
+) -> None:
     found = frame.filter(bad)
     if found.height:
-        row, value = found[ROW_NUMBER][0], found[column][0]
+        row = found[ROW_NUMBER][0]
+        value = repr(written[column][row - 2])
         more = f" ({found.height:,} such rows)" if found.height > 1 else ""
         raise CommandError(f"{path}: row {row}, column {column!r}, value {value}: {problem}{more}")
 
@@ -307,4 +342,4 @@ def _write(frame: pl.DataFrame, path: Path) -> None:
         safe.write_csv(path)
     except OSError as error:
         raise CommandError(f"{path}: cannot be written: {error.strerror}") from None
-    print(f"Wrote {frame.height:,} rows to {path}.")
+    print(f"Wrote {plural(frame.height, 'row')} to {path}.")

@@ -59,8 +59,10 @@ def test_peer_average_includes_the_unit_itself_and_respects_polarity(
 def test_peer_average_without_peer_figures_is_not_assessed(framework: Framework) -> None:
     frame = assess(framework, observations([("N", "CR", "2019-07", 2.0, 2.0, 1000.0)]), units=["N"])
     north = row(frame, "N", "CR")
-    # The group average is the unit's own figure alone, so the standard is trivially met.
-    assert north["met"] is True
+    # A group of the unit alone says nothing: not compared, not assessed.
+    assert north["met"] is None
+    assert north["not_assessed"] == "no peer figures for this period"
+    assert north["rank"] is None and north["significance"] is None
     only_peer = assess(
         load_framework(
             GOOD.replace(
@@ -264,3 +266,16 @@ def test_spc_variation_and_assurance_come_with_each_measure(framework: Framework
 def test_a_single_point_has_no_spc(framework: Framework) -> None:
     frame = assess(framework, observations([("N", "ER", "2019-07", 80.0, None, None)]), units=["N"])
     assert row(frame, "N", "ER")["variation"] is None
+
+
+def test_no_significance_without_numerator_and_denominator(framework: Framework) -> None:
+    frame = assess(
+        framework,
+        observations(
+            [("N", "CR", "2019-07", 2.0, None, None), ("S", "CR", "2019-07", 4.0, None, None)]
+        ),
+        units=["N"],
+    )
+    north = row(frame, "N", "CR")
+    assert north["rank"] == 1
+    assert north["significance"] is None

@@ -93,3 +93,8 @@ def test_peer_links_follow_the_framework() -> None:
     frame = peer_links(framework, ["N", "F", "X"])
     assert sorted(frame.filter(pl.col("unit") == "N")["peer"].to_list()) == ["N", "S"]
     assert frame.filter(pl.col("unit") == "X").height == 0
+
+
+def test_a_group_of_the_unit_alone_is_not_compared() -> None:
+    result = compare_with_peers(figures("M", {"U": 1.0}), links("U", ["A", "B"]), MEASURES)
+    assert result.height == 0

@@ -594,7 +594,9 @@ def _significance(frame: pl.DataFrame) -> pl.DataFrame:
     sense = pl.col("polarity")
     good = (answer == "Higher") == (sense == Polarity.HIGHER_IS_BETTER.value)
     words = (
-        pl.when(answer == "Similar")
+        pl.when(answer.is_null())
+        .then(None)
+        .when(answer == "Similar")
         .then(pl.lit("not significantly different from the MSG average"))
         .when(~answer.is_in(["Higher", "Lower"]))
         .then(None)

@@ -212,7 +212,9 @@ def _dense_comparison(
             {key: array[block] for key, array in results.items()},
         )
     own = grid[:, owners]
-    row, link = np.nonzero(~np.isnan(own))
+    # A unit is compared only when at least one other member has a figure: a group of
+    # itself alone says nothing.
+    row, link = np.nonzero(~np.isnan(own) & (results["size"] > 1))
     found = {key: array[row, link] for key, array in results.items()}
     found.update(row=row, link=link, own=own[row, link])
     measure_of = found["row"] // periods

@@ -125,6 +125,7 @@ class Scorecard:
     unit_name: str
     as_at: str
     sections: list[AreaSection]
+    previous: str | None = None
 
     def rows(self) -> list[ScorecardRow]:
         """Return every measure row, area by area."""
@@ -140,6 +141,7 @@ def build_scorecard(
     kinds: list[str] | None = None,
     exceptions_only: bool = False,
     as_at: str | None = None,
+    previous: str | None = None,
 ) -> Scorecard:
     """Return the scorecard of ``unit`` from an assessment frame (see ``assess``).
 
@@ -208,6 +210,7 @@ def build_scorecard(
         unit=target.code,
         unit_name=target.name,
         as_at=as_at or latest,
+        previous=previous,
         sections=sections,
     )
 

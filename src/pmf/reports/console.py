@@ -32,7 +32,8 @@ def render_scorecard(scorecard: Scorecard) -> str:
         if not section.rows:
             lines.append("  No measures with figures for this unit.")
             continue
-        table = [HEADERS] + [
+        headers = HEADERS + ((f"v. {scorecard.previous}",) if scorecard.previous else ())
+        table = [headers] + [
             (
                 _shorten(row.name),
                 row.kind,
@@ -45,10 +46,11 @@ def render_scorecard(scorecard: Scorecard) -> str:
                 direction_text(row.direction_last_year),
                 row.rank_text,
                 spc_text(row.variation, row.assurance, row.trial_limits),
+                *((direction_text(row.direction_previous_cycle),) if scorecard.previous else ()),
             )
             for row in section.rows
         ]
-        widths = [max(len(cells[i]) for cells in table) for i in range(len(HEADERS))]
+        widths = [max(len(cells[i]) for cells in table) for i in range(len(headers))]
         for index, cells in enumerate(table):
             text = "  ".join(
                 cell.rjust(width) if column == 3 else cell.ljust(width)

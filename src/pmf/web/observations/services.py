@@ -300,6 +300,7 @@ def scorecard_for(
     *,
     unit: str | None = None,
     period: Period | None = None,
+    previous: Period | None = None,
     areas: list[str] | None = None,
     kinds: list[str] | None = None,
     exceptions_only: bool = False,
@@ -325,7 +326,13 @@ def scorecard_for(
             raise LookupError(f"no area {area!r} in {organisation.code}; choose from {allowed}")
     observations = held_observations(organisation)
     cut = period.end if period is not None else None
-    assessment = assess(framework, observations, units=[unit], cut=cut)
+    assessment = assess(
+        framework,
+        observations,
+        units=[unit],
+        cut=cut,
+        previous_cut=previous.end if previous is not None else None,
+    )
     return build_scorecard(
         framework,
         assessment,
@@ -334,4 +341,5 @@ def scorecard_for(
         kinds=kinds,
         exceptions_only=exceptions_only,
         as_at=period.label if period is not None else None,
+        previous=previous.label if previous is not None else None,
     )

@@ -3,9 +3,10 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 
 from pmf.core.assessment import assess, describe_standard
-from pmf.core.framework import Framework, load_framework
+from pmf.core.framework import Framework, FrameworkError, load_framework
 from tests.core.conftest import observations
 from tests.core.test_framework import GOOD
 
@@ -279,3 +280,35 @@ def test_no_significance_without_numerator_and_denominator(framework: Framework)
     north = row(frame, "N", "CR")
     assert north["rank"] == 1
     assert north["significance"] is None
+
+
+def test_comparison_with_the_national_value() -> None:
+    framework = load_framework(
+        GOOD.replace(
+            "organisation: {code: TST, name: Test Force}",
+            "organisation: {code: TST, name: Test Force, national: X}",
+        )
+    )
+    frame = assess(
+        framework,
+        observations(
+            [
+                ("N", "CR", "2019-07", 2.0, 200.0, 100_000.0),
+                ("X", "CR", "2019-07", 3.0, 3_000.0, 1_000_000.0),
+            ]
+        ),
+        units=["N"],
+    )
+    north = row(frame, "N", "CR")
+    assert north["national_value"] == 3.0
+    assert north["national_comparison"] == "significantly better than Other Force"
+
+
+def test_national_unit_must_exist() -> None:
+    with pytest.raises(FrameworkError, match=r"organisation\.national: 'Q' is not a unit"):
+        load_framework(
+            GOOD.replace(
+                "organisation: {code: TST, name: Test Force}",
+                "organisation: {code: TST, name: Test Force, national: Q}",
+            )
+        )

@@ -96,6 +96,8 @@ ASSESSMENT_COLUMNS = (
     "budget_variance",
     "budget_position",
     "significance",
+    "national_value",
+    "national_comparison",
     "variation",
     "assurance",
     "spc_points",
@@ -172,7 +174,10 @@ def assess(
         on=["unit", "measure"],
         how="left",
     )
-    judged = _significance(_judge(current))
+    national, national_name = _national(framework, history)
+    current = current.join(national, on=["measure", "period"], how="left")
+    judged = _significance(_judge(current), "peer_average", "significance", "the MSG average")
+    judged = _significance(judged, "national_value", "national_comparison", national_name)
     order = _order(framework)
     return (
         judged.with_columns(
@@ -546,15 +551,16 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _significance(frame: pl.DataFrame) -> pl.DataFrame:
-    """Say whether each figure differs significantly from its peer average.
+def _significance(frame: pl.DataFrame, reference: str, output: str, benchmark: str) -> pl.DataFrame:
+    """Say whether each figure differs significantly from the value in column ``reference``.
 
-    The figure's 95 % confidence interval is compared with the average: Wilson's for a
-    percentage with a numerator and denominator, Byar's (exact below 10 events) for a rate.
+    The figure's 95 % confidence interval is compared with it: Wilson's for a percentage
+    with a numerator and denominator, Byar's (exact below 10 events) for a rate. The answer
+    goes into ``output`` in words naming ``benchmark`` ("the MSG average", "England").
     """
     numerator, denominator = pl.col("numerator"), pl.col("denominator")
     usable = (
-        pl.col("peer_average").is_not_null()
+        pl.col(reference).is_not_null()
         & numerator.is_not_null()
         & denominator.is_not_null()
         & (denominator > 0)
@@ -583,7 +589,7 @@ def _significance(frame: pl.DataFrame) -> pl.DataFrame:
             lower, upper = byar(top, SIGNIFICANCE_CONFIDENCE)
             lower, upper = lower / bottom, upper / bottom
         scale = rows["multiplier"].to_numpy()
-        found = compare_with_value(lower * scale, upper * scale, rows["peer_average"].to_numpy())
+        found = compare_with_value(lower * scale, upper * scale, rows[reference].to_numpy())
         parts.append(rows.select("_row", pl.Series("_answer", found.tolist(), dtype=pl.String)))
     answers = (
         pl.concat(parts)
@@ -597,20 +603,32 @@ def _significance(frame: pl.DataFrame) -> pl.DataFrame:
         pl.when(answer.is_null())
         .then(None)
         .when(answer == "Similar")
-        .then(pl.lit("not significantly different from the MSG average"))
+        .then(pl.lit(f"not significantly different from {benchmark}"))
         .when(~answer.is_in(["Higher", "Lower"]))
         .then(None)
         .when(sense == Polarity.NEITHER.value)
-        .then(pl.format("significantly {} than the MSG average", answer.str.to_lowercase()))
+        .then(pl.format(f"significantly {{}} than {benchmark}", answer.str.to_lowercase()))
         .when(good)
-        .then(pl.lit("significantly better than the MSG average"))
-        .otherwise(pl.lit("significantly worse than the MSG average"))
+        .then(pl.lit(f"significantly better than {benchmark}"))
+        .otherwise(pl.lit(f"significantly worse than {benchmark}"))
     )
     return (
         marked.join(answers, on="_row", how="left")
-        .with_columns(words.alias("significance"))
+        .with_columns(words.alias(output))
         .drop("_row", "_method", "_answer")
     )
+
+
+def _national(framework: Framework, history: pl.DataFrame) -> tuple[pl.DataFrame, str]:
+    """Return the national unit's figures by measure and period, and the unit's name."""
+    code = framework.organisation.national
+    schema = {"measure": pl.String, "period": pl.String, "national_value": pl.Float64}
+    if code is None:
+        return pl.DataFrame(schema=schema), ""
+    figures = history.filter(pl.col("unit") == code).select(
+        "measure", "period", pl.col("value").alias("national_value")
+    )
+    return figures, framework.unit(code).name
 
 
 def _order(framework: Framework) -> dict[str, dict[str, int]]:

@@ -252,6 +252,7 @@ class Organisation(_Strict):
     description: str = ""
     source: str = ""
     licence: str = Field(default="", max_length=200)
+    national: Code | None = None
 
 
 class FrameworkModel(_Strict):
@@ -528,6 +529,9 @@ def _cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
             yield ("units", index, "parent"), f"{unit.parent!r} is external; it cannot have units"
         elif _in_cycle(unit.code, units):
             yield ("units", index, "parent"), f"{unit.parent!r} makes the unit its own ancestor"
+    national = model.organisation.national
+    if national is not None and national not in units:
+        yield ("organisation", "national"), f"{national!r} is not a unit in this file"
     unit_types = {unit.type for unit in model.units}
     for index, measure in enumerate(model.measures):
         where: Path = ("measures", index)

@@ -40,6 +40,8 @@ PASSED_THROUGH = (
     "budget_variance",
     "budget_position",
     "significance",
+    "national_value",
+    "national_comparison",
     "variation",
     "assurance",
     "spc_points",
@@ -89,6 +91,8 @@ class ScorecardRow:
     budget_variance: float | None
     budget_position: str | None
     significance: str | None
+    national_value: float | None
+    national_comparison: str | None
     variation: str | None
     assurance: str | None
     spc_points: int | None

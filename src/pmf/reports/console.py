@@ -67,7 +67,11 @@ def _notes(rows: list[ScorecardRow]) -> list[str]:
     """Return a sentence per measure with something to say: peers, trend, forecast."""
     notes = []
     for row in rows:
-        said = [text for text in (row.position, row.significance, row.trend) if text]
+        said = [
+            text
+            for text in (row.position, row.significance, row.national_comparison, row.trend)
+            if text
+        ]
         if row.budget_position and row.forecast is not None:
             said.append(f"{row.budget_position} ({row.forecast_method} forecast)")
         if said:

@@ -17,6 +17,8 @@ class Organisation(models.Model):
     description = models.TextField(blank=True)
     source = models.TextField(blank=True)
     licence = models.CharField(max_length=200, blank=True)
+    # The external unit whose figures are the national value (England, say).
+    national = models.CharField(max_length=64, blank=True)
     framework_file = models.CharField(max_length=500, blank=True)
     loaded_at = models.DateTimeField(auto_now=True)
 

@@ -35,6 +35,7 @@ def store_framework(framework: Framework, file_name: str = "") -> Organisation:
             "description": org.description,
             "source": org.source,
             "licence": org.licence,
+            "national": org.national or "",
             "framework_file": file_name,
         },
     )
@@ -142,6 +143,7 @@ def framework_of(organisation: Organisation) -> Framework:
             "description": organisation.description,
             "source": organisation.source,
             "licence": organisation.licence,
+            "national": organisation.national or None,
         },
         "areas": [
             {

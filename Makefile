@@ -23,6 +23,7 @@ test: check pytest
 
 bench: setup
 	$(PY)/python benchmarks/bench_import.py
+	$(PY)/python benchmarks/bench_assess.py
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache pmf.sqlite3*

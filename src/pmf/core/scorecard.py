@@ -7,6 +7,7 @@ from typing import Any
 
 import polars as pl
 
+from pmf.core.assessment import ASSESSMENT_COLUMNS
 from pmf.core.framework import Framework
 from pmf.core.periods import parse_period
 from pmf.core.text import format_value
@@ -21,32 +22,7 @@ SYMBOLS = {
 
 
 # Assessment columns a scorecard row carries as they are.
-PASSED_THROUGH = (
-    "previous_cycle_period",
-    "previous_cycle_value",
-    "direction_previous_cycle",
-    "peer_group",
-    "peer_average",
-    "pooled_average",
-    "group_size",
-    "rank",
-    "gap",
-    "gap_percent",
-    "position",
-    "trend",
-    "deteriorating_since",
-    "forecast",
-    "forecast_method",
-    "budget_variance",
-    "budget_position",
-    "significance",
-    "national_value",
-    "national_comparison",
-    "variation",
-    "assurance",
-    "spc_points",
-    "trial_limits",
-)
+PASSED_THROUGH = ASSESSMENT_COLUMNS[ASSESSMENT_COLUMNS.index("previous_cycle_period") :]
 
 
 @dataclass(frozen=True)
@@ -86,6 +62,7 @@ class ScorecardRow:
     position: str | None
     trend: str | None
     deteriorating_since: str | None
+    deteriorating_steps: int | None
     forecast: float | None
     forecast_method: str | None
     budget_variance: float | None

@@ -47,8 +47,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     spc.add_argument(
         "--improvement",
         choices=["increase", "decrease", "neutral"],
-        default="neutral",
-        help="which direction is better (default: neutral)",
+        default="increase",
+        help="which direction is better (default: increase, as NHSRplotthedots)",
     )
     spc.add_argument("--target", type=float, metavar="X", help="target for the assurance type")
     spc.add_argument(

@@ -408,7 +408,10 @@ SYNTHETIC_CONFIGS = [
         "fix=NA;improvement=decrease;screen=0",
         SpcOptions(improvement="decrease", screen_outliers=False),
     ),
-    ("fix=12;improvement=neutral;screen=1", SpcOptions(fix_after_n_points=12)),
+    (
+        "fix=12;improvement=neutral;screen=1",
+        SpcOptions(improvement="neutral", fix_after_n_points=12),
+    ),
     (
         "fix=13;improvement=increase;screen=0",
         SpcOptions(improvement="increase", fix_after_n_points=13, screen_outliers=False),

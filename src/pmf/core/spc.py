@@ -95,7 +95,7 @@ class SpcOptions:
     """Hold the settings of an XmR chart; the defaults follow NHSRplotthedots 0.2.
 
     - ``improvement``: which way is better, ``"increase"``, ``"decrease"`` or
-      ``"neutral"``. The R package defaults to ``"increase"``; pmf to neutral.
+      ``"neutral"``; ``"increase"`` by default, as in the R package.
     - ``screen_outliers``: drop moving ranges of ``screen_multiplier`` (3.267)
       times the mean moving range or more, then average again (R's default);
       false reproduces the Making Data Count Excel tool.
@@ -113,7 +113,7 @@ class SpcOptions:
     7
     """
 
-    improvement: Improvement = "neutral"
+    improvement: Improvement = "increase"
     screen_outliers: bool = True
     fix_after_n_points: int | None = None
     run_length: int = 7

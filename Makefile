@@ -1,5 +1,5 @@
 # The two commands of the quickstart: `make demo` and `make test`. Both set everything up first.
-.PHONY: demo test setup check pytest bench clean
+.PHONY: demo test setup check pytest pytest-postgres bench clean
 
 PY := .venv/bin
 
@@ -19,7 +19,12 @@ check: setup
 pytest: setup
 	$(PY)/pytest
 
-test: check pytest
+# The storage layer again on a real PostgreSQL server, started and stopped for the run.
+pytest-postgres: setup
+	scripts/postgres.sh $(PY)/pytest -q -p no:cacheprovider tests/web tests/test_cli.py \
+		tests/sources/test_import_golden.py
+
+test: check pytest pytest-postgres
 
 bench: setup
 	$(PY)/python benchmarks/bench_import.py

@@ -15,6 +15,23 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
+def funnel_args(source: Path, out: Path) -> list[str]:
+    """Return the command line of a proportion funnel of events over population."""
+    return [
+        "stats",
+        "funnel",
+        str(source),
+        "--numerator",
+        "events",
+        "--denominator",
+        "population",
+        "--statistic",
+        "proportion",
+        "--output",
+        str(out),
+    ]
+
+
 def rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -61,24 +78,7 @@ def test_funnel_adds_significance_to_the_input_columns(tmp_path: Path) -> None:
         "area,events,population\nA,10,1000\nB,50,1000\nC,20,1000\nD,200,10000\n",
     )
     out = tmp_path / "out.csv"
-    assert (
-        main(
-            [
-                "stats",
-                "funnel",
-                str(source),
-                "--numerator",
-                "events",
-                "--denominator",
-                "population",
-                "--statistic",
-                "proportion",
-                "--output",
-                str(out),
-            ]
-        )
-        == 0
-    )
+    assert main(funnel_args(source, out)) == 0
     result = rows(out)
     assert list(result[0]) == ["area", "events", "population", "significance"]
     assert [row["significance"] for row in result] == [
@@ -105,21 +105,7 @@ def test_funnel_bad_input_names_row_and_column(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
 ) -> None:
     source = write(tmp_path / "in.csv", text)
-    status = main(
-        [
-            "stats",
-            "funnel",
-            str(source),
-            "--numerator",
-            "events",
-            "--denominator",
-            "population",
-            "--statistic",
-            "proportion",
-            "--output",
-            str(tmp_path / "out.csv"),
-        ]
-    )
+    status = main(funnel_args(source, tmp_path / "out.csv"))
     assert status == 1
     assert message in capsys.readouterr().err
     assert not (tmp_path / "out.csv").exists()

@@ -1,7 +1,10 @@
-"""URL configuration; pages arrive with the web application issue."""
+"""URL configuration: accounts, then the pages of each organisation."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("pmf.web.scorecards.urls")),
+]

@@ -1,0 +1,61 @@
+"""Decide who may see which unit's figures. Every page and API call asks here."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.http import Http404
+
+from pmf.web.accounts.models import Membership
+from pmf.web.frameworks.models import Organisation, Unit
+
+
+def membership_of(user: AbstractBaseUser | AnonymousUser) -> Membership | None:
+    """Return the user's membership, or None for anonymous users and users without one."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return Membership.objects.select_related("organisation", "unit").get(user=user)
+    except Membership.DoesNotExist:
+        return None
+
+
+def visible_units(membership: Membership) -> list[Unit]:
+    """Return the units the member may see: their unit and everything below it, or all.
+
+    External comparators are visible to every member of the organisation: their figures
+    are public benchmarks that every scorecard compares with.
+    """
+    units = list(membership.organisation.units.all())
+    if membership.unit_id is None:
+        return units
+    below = {membership.unit_id}
+    changed = True
+    while changed:
+        changed = False
+        for unit in units:
+            if unit.parent_id in below and unit.pk not in below:
+                below.add(unit.pk)
+                changed = True
+    return [unit for unit in units if unit.pk in below or unit.external]
+
+
+def organisation_for(user: AbstractBaseUser | AnonymousUser, code: str) -> Organisation:
+    """Return the organisation ``code`` if the user belongs to it; else raise Http404.
+
+    A 404 rather than a 403, so that nobody learns which organisations exist.
+    """
+    membership = membership_of(user)
+    if membership is None or membership.organisation.code != code:
+        raise Http404("No such organisation.")
+    return membership.organisation
+
+
+def unit_for(user: AbstractBaseUser | AnonymousUser, organisation: Organisation, code: str) -> Unit:
+    """Return the unit ``code`` if the user may see it; else raise Http404."""
+    membership = membership_of(user)
+    if membership is None or membership.organisation_id != organisation.pk:
+        raise Http404("No such unit.")
+    for unit in visible_units(membership):
+        if unit.code == code:
+            return unit
+    raise Http404("No such unit.")

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from pmf.web.scorecards import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("<str:org>/", views.organisation, name="organisation"),
+    path("<str:org>.json", views.organisation, {"as_json": True}, name="organisation-json"),
+    path("<str:org>/units/<str:unit>/", views.scorecard, name="scorecard"),
+    path(
+        "<str:org>/units/<str:unit>.json", views.scorecard, {"as_json": True}, name="scorecard-json"
+    ),
+]

@@ -1,0 +1,66 @@
+"""Thin views: check who may see what, ask the presenter, render HTML or JSON."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+
+from pmf.core.periods import ParseError, parse_period
+from pmf.web.accounts.services import membership_of, organisation_for, unit_for
+from pmf.web.scorecards import presenters
+
+KINDS = ("redline", "kpi", "context")
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Send a member to their organisation's page."""
+    membership = membership_of(request.user)
+    if membership is None:
+        raise Http404("You are not a member of any organisation yet.")
+    return redirect("organisation", org=membership.organisation.code)
+
+
+def organisation(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
+    """Show the units of the organisation that the user may see."""
+    found = organisation_for(request.user, org)
+    membership = membership_of(request.user)
+    assert membership is not None  # organisation_for has checked it
+    data = presenters.organisation_page(found, membership)
+    if as_json:
+        return JsonResponse(data)
+    return render(request, "scorecards/organisation.html", data)
+
+
+def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) -> HttpResponse:
+    """Show a unit's scorecard, filtered by area, kind and exceptions."""
+    found = organisation_for(request.user, org)
+    target = unit_for(request.user, found, unit)
+    period_text = request.GET.get("period", "").strip()
+    try:
+        period = parse_period(period_text) if period_text else None
+    except ParseError as error:
+        return _bad_request(request, str(error), as_json)
+    kinds = [kind for kind in request.GET.getlist("kind") if kind in KINDS]
+    areas = request.GET.getlist("area")
+    try:
+        data = presenters.scorecard_page(
+            found,
+            target,
+            period=period,
+            areas=areas,
+            kinds=kinds,
+            exceptions_only=request.GET.get("exceptions") == "1",
+        )
+    except LookupError as error:
+        return _bad_request(request, str(error.args[0]), as_json)
+    if as_json:
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    return render(
+        request, "scorecards/scorecard.html", {**data, "period": period_text, "kinds": KINDS}
+    )
+
+
+def _bad_request(request: HttpRequest, message: str, as_json: bool) -> HttpResponse:
+    if as_json:
+        return JsonResponse({"error": message}, status=400)
+    return render(request, "scorecards/error.html", {"message": message}, status=400)

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(organisation: object) -> None:
+    response = Client().get("/TST/units/F/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_sign_in_page_is_open_and_signing_in_leads_home(analyst: User) -> None:
+    client = Client()
+    assert client.get("/accounts/login/").status_code == 200
+    response = client.post(
+        "/accounts/login/", {"username": "analyst", "password": "correct horse battery staple"}
+    )
+    assert response.status_code == 302
+    assert client.get("/").url == "/TST/"
+
+
+def test_analyst_reads_the_force_scorecard(analyst: User) -> None:
+    response = client_for(analyst).get("/TST/units/F/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Force: scorecard as at July 2019" in page
+    assert "FOCUS (formerly KEEPING PEOPLE SAFE)" in page
+    assert "Crimes per 1,000" in page
+    assert "better than same period last year" in page
+
+
+def test_json_version_has_the_same_figures(analyst: User) -> None:
+    data = client_for(analyst).get("/TST/units/F.json").json()
+    (crimes,) = [m for m in data["areas"][0]["measures"] if m["measure"] == "CR"]
+    assert crimes["value"] == pytest.approx(5.0)
+    assert crimes["met_text"] == "Met"
+    assert data["as_at"] == "July 2019"
+
+
+def test_filters_by_kind_and_exceptions(analyst: User) -> None:
+    client = client_for(analyst)
+    kpis = client.get("/TST/units/N.json", {"kind": "kpi"}).json()
+    assert all(m["kind"] == "kpi" for a in kpis["areas"] for m in a["measures"])
+    exceptions = client.get("/TST/units/N.json", {"exceptions": "1"}).json()
+    assert [m["measure"] for a in exceptions["areas"] for m in a["measures"]] == ["ER", "CR"]
+
+
+def test_bad_period_is_a_clear_400(analyst: User) -> None:
+    response = client_for(analyst).get("/TST/units/F/", {"period": "2019-13"})
+    assert response.status_code == 400
+    assert "month 13 does not exist" in response.content.decode()
+
+
+def test_command_lead_sees_their_command_and_not_the_force(command_lead: User) -> None:
+    client = client_for(command_lead)
+    assert client.get("/TST/units/N/").status_code == 200
+    assert client.get("/TST/units/F/").status_code == 404
+    assert client.get("/TST/units/S.json").status_code == 404
+    units = [unit["code"] for unit in client.get("/TST.json").json()["units"]]
+    assert units == ["N"]
+
+
+def test_another_organisation_cannot_see_anything(other_org_user: User) -> None:
+    client = client_for(other_org_user)
+    assert client.get("/TST/").status_code == 404
+    assert client.get("/TST/units/F/").status_code == 404
+    assert client.get("/TST/units/F.json").status_code == 404
+
+
+def test_a_user_without_membership_sees_nothing(organisation: object) -> None:
+    user = User.objects.create_user("stranger", password="x")
+    assert client_for(user).get("/").status_code == 404
+
+
+def test_page_escapes_names(analyst: User) -> None:
+    from pmf.web.frameworks.models import Measure
+
+    Measure.objects.filter(code="CR").update(name="<script>alert(1)</script>")
+    page = client_for(analyst).get("/TST/units/F/").content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

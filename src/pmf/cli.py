@@ -137,7 +137,24 @@ def _parser() -> argparse.ArgumentParser:
 
     add_parsers(commands)
 
-    command("demo", "Load the example police force and print its latest scorecard.", "pmf demo")
+    demo = command(
+        "demo",
+        "Load the example organisations, print the force's scorecard, make demo sign-ins and "
+        "serve the web application on http://127.0.0.1:8000.",
+        "pmf demo",
+    )
+    demo.add_argument(
+        "--no-serve", action="store_true", help="load and print only; do not start the web server"
+    )
+    demo.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
+    serve = command(
+        "serve",
+        "Serve the web application production-style (gunicorn, static files by WhiteNoise).",
+        "pmf serve --host 0.0.0.0 --port 8000 --workers 4",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     command("migrate", "Create or update the database tables.", "pmf migrate")
     return parser
 
@@ -179,7 +196,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "example":
         return commands.example(args.action, args.name)
     if args.command == "demo":
-        return commands.demo()
+        return commands.demo(web=not args.no_serve, port=args.port)
+    if args.command == "serve":
+        return commands.serve(args.host, args.port, args.workers)
     raise CommandError(f"unknown command {args.command}", EXIT_USAGE)
 
 

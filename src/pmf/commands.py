@@ -153,18 +153,33 @@ def example(action: str, name: str | None) -> int:
     return EXIT_OK
 
 
-def demo() -> int:
-    """Load the example police force and print the force's scorecard for its latest period."""
+def demo(*, web: bool = True, port: int = 8000) -> int:
+    """Load every example, print the force's scorecard, make demo sign-ins, then serve."""
     from pmf.reports.console import render_scorecard
     from pmf.sources.examples import registry
+    from pmf.web.accounts.services import create_demo_users
     from pmf.web.frameworks.models import Organisation
     from pmf.web.observations.services import load_example, scorecard_for
 
-    police = registry()["police"]
-    summary = load_example(police)
-    print(f"{police.title}: {summary}\n")
+    for example in registry().values():
+        print(f"{example.title}: {load_example(example)}")
     organisation = Organisation.objects.get(code="MPS")
+    print()
     print(render_scorecard(scorecard_for(organisation)))
+    if not web:
+        return EXIT_OK
+    print(f"\nDemo sign-ins for http://127.0.0.1:{port}/ (new passwords on every run):")
+    for role, username, password, scope in create_demo_users(organisation):
+        print(f"  {role:13} {username:20} {password}   {scope}")
+    print()
+    return serve("127.0.0.1", port, 2)
+
+
+def serve(host: str, port: int, workers: int) -> int:
+    """Serve the web application until interrupted."""
+    from pmf.web.server import serve as run
+
+    run(host, port, workers)
     return EXIT_OK
 
 

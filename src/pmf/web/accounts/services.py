@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import Http404
 
@@ -59,3 +61,39 @@ def unit_for(user: AbstractBaseUser | AnonymousUser, organisation: Organisation,
         if unit.code == code:
             return unit
     raise Http404("No such unit.")
+
+
+# One demo user per role: (role, unit code or None for the whole organisation).
+DEMO_ROLES = (
+    (Membership.Role.ANALYST, None),
+    (Membership.Role.OWNER, "CW"),
+    (Membership.Role.COMMAND_LEAD, "CW"),
+    (Membership.Role.MODERATOR, None),
+    (Membership.Role.BOARD_MEMBER, None),
+    (Membership.Role.VIEWER, "CW"),
+)
+
+
+def create_demo_users(organisation: Organisation) -> list[tuple[str, str, str, str]]:
+    """Create or reset one sign-in per role with a fresh random password.
+
+    Return (role, username, password, scope) for each, to print. For demonstrations on a
+    laptop only: the passwords are shown once and changed on every run.
+    """
+    from django.contrib.auth.models import User
+
+    created = []
+    units = {unit.code: unit for unit in organisation.units.all()}
+    for role, unit_code in DEMO_ROLES:
+        username = f"demo-{role.value.replace('_', '-')}"
+        password = secrets.token_urlsafe(12)
+        user, _ = User.objects.get_or_create(username=username)
+        user.set_password(password)
+        user.save()
+        unit = units.get(unit_code) if unit_code else None
+        Membership.objects.update_or_create(
+            user=user, defaults={"organisation": organisation, "role": role, "unit": unit}
+        )
+        scope = unit.name if unit else f"all of {organisation.name}"
+        created.append((role.label, username, password, scope))
+    return created

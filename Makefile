@@ -17,6 +17,7 @@ check: setup
 	DJANGO_SETTINGS_MODULE=pmf.web.settings $(PY)/django-admin makemigrations --check --dry-run
 
 pytest: setup
+	scripts/chromium.sh
 	$(PY)/pytest
 
 # The storage layer again on a real PostgreSQL server, started and stopped for the run.

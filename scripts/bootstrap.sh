@@ -18,3 +18,6 @@ fi
 
 # Python packages exactly as locked in uv.lock (fails if pyproject.toml and the lock disagree).
 "$UV" sync --locked --quiet
+
+# Front-end files from npm, copied into the Django static folder.
+scripts/assets.sh

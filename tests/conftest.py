@@ -3,8 +3,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 
 from pmf.core.framework import Framework, load_framework
+from pmf.sources.importer import check_table
+from pmf.sources.readers import read_table
+from pmf.web.accounts.models import Membership
+from pmf.web.frameworks.models import Organisation, Unit
+from pmf.web.frameworks.services import framework_of, store_framework
+from pmf.web.observations.services import store_observations
 from tests.core.test_framework import GOOD
 
 
@@ -18,3 +25,51 @@ def framework_file(tmp_path: Path) -> Path:
     path = tmp_path / "framework.yaml"
     path.write_text(GOOD, encoding="utf-8")
     return path
+
+
+# Named users, as in healthchecks' Alice, Bob and Charlie: one per role and scope.
+FIGURES = (
+    "unit,measure,period,value,numerator,denominator\n"
+    "N,CR,2018-07,,8,1000\nS,CR,2018-07,,4,1000\n"
+    "N,CR,2019-07,,6,1000\nS,CR,2019-07,,4,1000\n"
+    "N,ER,2019-07,75,,\nS,ER,2019-07,85,,\n"
+)
+
+
+@pytest.fixture
+def organisation(tmp_path: Path) -> Organisation:
+    organisation = store_framework(load_framework(GOOD), "framework.yaml")
+    path = tmp_path / "figures.csv"
+    path.write_text(FIGURES, encoding="utf-8")
+    result = check_table(read_table(path), framework_of(organisation))
+    store_observations(
+        organisation, result.observations, file_name="figures.csv", sha256="x", layout=result.layout
+    )
+    return organisation
+
+
+def member(name: str, organisation: Organisation, role: str, unit: str | None = None) -> User:
+    user = User.objects.create_user(name, password="correct horse battery staple")
+    Membership.objects.create(
+        user=user,
+        organisation=organisation,
+        role=role,
+        unit=Unit.objects.get(organisation=organisation, code=unit) if unit else None,
+    )
+    return user
+
+
+@pytest.fixture
+def analyst(organisation: Organisation) -> User:
+    return member("analyst", organisation, Membership.Role.ANALYST)
+
+
+@pytest.fixture
+def command_lead(organisation: Organisation) -> User:
+    return member("command_lead", organisation, Membership.Role.COMMAND_LEAD, unit="N")
+
+
+@pytest.fixture
+def other_org_user(organisation: Organisation) -> User:
+    other = store_framework(load_framework(GOOD.replace("code: TST", "code: OTHER")))
+    return member("other_org_user", other, Membership.Role.ANALYST)

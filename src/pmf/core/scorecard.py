@@ -77,6 +77,16 @@ class ScorecardRow:
     origin: str
 
     @property
+    def standard_text(self) -> str:
+        """Return the standard with what it compared with: "v. MSG average (1.98)".
+
+        A fixed target already shows its number, so it stands alone.
+        """
+        if self.standard.startswith(("v. ", "better than")) and self.reference_text != "–":
+            return f"{self.standard} ({self.reference_text})"
+        return self.standard
+
+    @property
     def rank_text(self) -> str:
         """Return the rank in the peer group as "3 of 8", or a dash."""
         if self.rank is None or self.group_size is None:

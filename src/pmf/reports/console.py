@@ -39,7 +39,7 @@ def render_scorecard(scorecard: Scorecard) -> str:
                 row.kind,
                 row.period_label,
                 row.value_text,
-                _standard(row.standard, row.reference_text),
+                row.standard_text,
                 row.met_text,
                 (row.rag or "–").upper() if row.rag else "–",
                 direction_text(row.direction_previous),
@@ -77,13 +77,6 @@ def _notes(rows: list[ScorecardRow]) -> list[str]:
         if said:
             notes.append(f"  * {row.name}: {'; '.join(said)}.")
     return ["", *notes] if notes else []
-
-
-def _standard(standard: str, reference: str) -> str:
-    # A fixed target already shows its number; comparisons show what they compared with.
-    if standard.startswith(("v. ", "better than")) and reference != "–":
-        return f"{standard} ({reference})"
-    return standard
 
 
 def _shorten(text: str) -> str:

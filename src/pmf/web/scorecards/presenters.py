@@ -72,6 +72,7 @@ def scorecard_page(
                         "direction_previous_text": direction_text(row.direction_previous),
                         "direction_last_year_text": direction_text(row.direction_last_year),
                         "rank_text": row.rank_text,
+                        "standard_text": row.standard_text,
                         "variation_text": VARIATION_WORDS.get(row.variation or "", ""),
                         "assurance_text": ASSURANCE_WORDS.get(row.assurance or "", ""),
                     }

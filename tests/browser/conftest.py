@@ -1,0 +1,123 @@
+"""Browser tests: Playwright (sync API) driving Debian's chromium, axe-core for accessibility.
+
+Mark each test module with ``pytestmark = pytest.mark.browser``. Pages of the app come from
+pytest-django's ``live_server``; ``make pytest`` installs chromium first (scripts/chromium.sh)
+and ``scripts/assets.sh`` copies axe-core into the static folder.
+
+Every page refuses requests to hosts other than the test's own (loopback) and the test fails
+when one was tried, or when the page threw an uncaught JavaScript error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, Request, Route, sync_playwright
+
+# Playwright's sync API keeps an asyncio event loop running in the test thread from the start of
+# the session-scoped browser, and Django refuses ORM calls (the live server's database set-up,
+# the test's own fixtures) from a thread with a running loop. Django's documented switch:
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE_JS = ROOT / "src/pmf/web/static/vendor/axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/chromium.sh (make pytest does)")
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page in its own context (no shared cookies), British English, 1280 px wide."""
+    # bypass_csp: check_accessibility injects axe as an inline script, which a strict
+    # Content-Security-Policy from the app would otherwise block.
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, locale="en-GB", bypass_csp=True
+    )
+    context.set_default_timeout(10_000)
+    external: list[str] = []
+    errors: list[str] = []
+
+    def only_loopback(route: Route, request: Request) -> None:
+        host = urlsplit(request.url).hostname or ""
+        if request.url.startswith(("http:", "https:", "ws:", "wss:")) and host not in LOOPBACK:
+            external.append(request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", only_loopback)
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    problems = [f"request to another host: {url}" for url in external]
+    problems += [f"uncaught JavaScript error: {error}" for error in errors]
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+def check_accessibility(page: Page) -> None:
+    """Run axe-core's WCAG 2.0/2.1/2.2 A and AA rules on the page; fail listing any violations."""
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS.relative_to(ROOT)} is missing: run scripts/assets.sh")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
+    violations: list[dict[str, Any]] = page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return results.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                targets: v.nodes.map((n) => n.target.join(' ')),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+    if violations:
+        pytest.fail(format_violations(page.url, violations), pytrace=False)
+
+
+def format_violations(url: str, violations: list[dict[str, Any]]) -> str:
+    lines = [f"{len(violations)} accessibility violation(s) on {url}:"]
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+        lines.extend(f"    at {target}" for target in v["targets"])
+    return "\n".join(lines)
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page PNG as tests/browser/screenshots/NAME.png and return its path."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9._-]+', '-', name)}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

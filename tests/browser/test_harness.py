@@ -1,0 +1,80 @@
+"""The browser harness itself, on static pages served by http.server: no app code needed."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser.conftest import check_accessibility, screenshot
+
+pytestmark = pytest.mark.browser
+
+HEAD = (
+    '<!DOCTYPE html>\n<html lang="en-GB">\n<head><meta charset="utf-8"><title>{}</title></head>\n'
+)
+GOOD = HEAD.format("Accessible page") + (
+    "<body><main><h1>An accessible page</h1><p>Plain text in a main landmark.</p></main></body>"
+    "</html>\n"
+)
+PIXEL = "data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="
+BAD = HEAD.format("Inaccessible page") + (
+    f'<body><main><h1>An image without alt text</h1><img src="{PIXEL}"></main></body></html>\n'
+)
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a tiny server on loopback serving good.html and bad.html."""
+    folder = tmp_path_factory.mktemp("site")
+    (folder / "good.html").write_text(GOOD, encoding="utf-8")
+    (folder / "bad.html").write_text(BAD, encoding="utf-8")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_an_accessible_page_passes(page: Page, site: str) -> None:
+    page.goto(f"{site}/good.html")
+    assert page.title() == "Accessible page"
+    check_accessibility(page)
+
+
+def test_an_image_without_alt_text_fails_with_its_rule_and_element(page: Page, site: str) -> None:
+    page.goto(f"{site}/bad.html")
+    with pytest.raises(pytest.fail.Exception) as failure:
+        check_accessibility(page)
+    message = str(failure.value)
+    assert "image-alt (critical)" in message
+    assert "at img" in message
+    assert f"{site}/bad.html" in message
+
+
+def test_a_second_check_on_the_same_page_reuses_axe(page: Page, site: str) -> None:
+    page.goto(f"{site}/good.html")
+    check_accessibility(page)
+    check_accessibility(page)
+    assert page.locator("script").count() == 1
+
+
+def test_a_screenshot_is_a_non_empty_png(page: Page, site: str) -> None:
+    page.goto(f"{site}/good.html")
+    path = screenshot(page, "harness good page")
+    assert path.name == "harness-good-page.png"
+    data = path.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(data) > 1000

@@ -1,0 +1,54 @@
+"""The main flow in real Chromium: sign in, read the organisation and a scorecard; axe on each."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page
+
+from tests.browser.conftest import check_accessibility, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/")
+    assert "/accounts/login/" in page.url
+    check_accessibility(page)
+    screenshot(page, "sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_analyst_signs_in_and_reads_a_scorecard(
+    page: Page, live_server: object, analyst: User
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    sign_in(page, base, "analyst")
+    page.get_by_role("heading", name="Test Force").wait_for()
+    check_accessibility(page)
+    screenshot(page, "organisation")
+    page.get_by_role("link", name="North").click()
+    page.get_by_role("heading", name="North: scorecard as at July 2019").wait_for()
+    assert page.get_by_role("row", name="Crimes per 1,000").count() == 1
+    check_accessibility(page)
+    screenshot(page, "scorecard")
+    page.get_by_label("kpi").check()
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**kind=kpi**")
+    assert page.get_by_role("row", name="Emergency response").count() == 0
+    check_accessibility(page)
+
+
+def test_wrong_password_shows_an_accessible_error(
+    page: Page, live_server: object, analyst: User
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill("analyst")
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    check_accessibility(page)
+    screenshot(page, "sign-in-error")

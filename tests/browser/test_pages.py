@@ -52,3 +52,17 @@ def test_wrong_password_shows_an_accessible_error(
     page.get_by_role("heading", name="There is a problem").wait_for()
     check_accessibility(page)
     screenshot(page, "sign-in-error")
+
+
+def test_measure_page_draws_the_spc_chart_with_its_table(
+    page: Page, live_server: object, analyst: User
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    sign_in(page, base, "analyst")
+    page.goto(f"{base}/TST/units/N/")
+    page.get_by_role("link", name="Crimes per 1,000").click()
+    page.get_by_role("heading", name="Crimes per 1,000").wait_for()
+    page.locator(".pmf-chart__canvas svg").wait_for()
+    assert page.get_by_role("row", name="July 2019").count() == 1
+    check_accessibility(page)
+    screenshot(page, "measure")

@@ -89,3 +89,23 @@ def test_page_escapes_names(analyst: User) -> None:
     page = client_for(analyst).get("/TST/units/F/").content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_measure_page_has_the_spc_data_and_lineage(analyst: User) -> None:
+    client = client_for(analyst)
+    data = client.get("/TST/units/N/measures/CR.json").json()
+    assert [row["period"] for row in data["rows"]] == ["2018-07", "2019-07"]
+    assert data["rows"][-1]["value"] == pytest.approx(6.0)
+    assert data["chart"]["layer"][-1]["encoding"]["y"]["field"] == "value"
+    assert [item["revision"] for item in data["revisions"]] == [1]
+    assert data["revisions"][0]["file"] == "figures.csv"
+    page = client.get("/TST/units/N/measures/CR/").content.decode()
+    assert 'id="spc-chart" type="application/json"' in page
+    assert "July 2019" in page
+
+
+def test_measure_page_of_an_unknown_measure_or_unit_is_404(
+    analyst: User, command_lead: User
+) -> None:
+    assert client_for(analyst).get("/TST/units/N/measures/NOPE/").status_code == 404
+    assert client_for(command_lead).get("/TST/units/S/measures/CR/").status_code == 404

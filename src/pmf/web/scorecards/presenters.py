@@ -82,3 +82,204 @@ def scorecard_page(
             for section in scorecard.sections
         ],
     }
+
+
+# Making Data Count colours: grey for common cause, blue for improvement, orange for concern,
+# purple where neither direction is better. Shapes repeat the meaning for people who cannot
+# tell the colours apart, and the table beside the chart says it in words.
+POINT_STYLES = {
+    "common_cause": ("#7b7d7d", "circle"),
+    "special_cause_improvement": ("#1d70b8", "diamond"),
+    "special_cause_concern": ("#b94e00", "triangle-down"),
+    "special_cause_neutral_high": ("#4c2c92", "triangle-up"),
+    "special_cause_neutral_low": ("#4c2c92", "triangle-down"),
+}
+
+
+def measure_page(organisation: Organisation, unit: Unit, measure_code: str) -> dict[str, Any]:
+    """Return one measure of one unit: its SPC chart and data, peers, and the lineage."""
+    from pmf.core.framework import Polarity, TargetStandard
+    from pmf.core.periods import parse_period
+    from pmf.core.rollup import roll_up
+    from pmf.core.spc import SpcOptions, spc_points, spc_summary
+    from pmf.core.text import format_value
+    from pmf.web.frameworks.services import framework_of
+    from pmf.web.observations.services import held_observations, revisions
+
+    framework = framework_of(organisation)
+    try:
+        measure = framework.measure(measure_code)
+    except KeyError:
+        raise LookupError(f"no measure {measure_code!r} in {organisation.code}") from None
+    figures = roll_up(framework, held_observations(organisation))
+    series = figures.filter(
+        (figures["unit"] == unit.code) & (figures["measure"] == measure.code)
+    ).to_dicts()
+    for row in series:
+        period = parse_period(row["period"])
+        row["period_end"], row["label"] = period.end, period.label
+    series.sort(key=lambda row: row["period_end"])
+    improvement = {Polarity.HIGHER_IS_BETTER: "increase", Polarity.LOWER_IS_BETTER: "decrease"}
+    options = SpcOptions(improvement=improvement.get(measure.polarity, "neutral"))
+    standard = measure.standard_for(framework.unit(unit.code))
+    target = standard.value if isinstance(standard, TargetStandard) else None
+    points: list[dict[str, Any]] = []
+    summary: dict[str, Any] = {}
+    if len(series) >= 2:
+        import warnings
+
+        import polars as pl
+
+        from pmf.core.spc import SpcTrialLimitsWarning
+
+        frame = pl.DataFrame(
+            {
+                "date": [row["period_end"] for row in series],
+                "value": [row["value"] for row in series],
+            }
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SpcTrialLimitsWarning)
+            charted = spc_points(frame, options=options)
+        summary = spc_summary(charted, target=target, options=options).row(0, named=True)
+        points = charted.to_dicts()
+    rows = []
+    for index, row in enumerate(series):
+        point = points[index] if points else {}
+        rows.append(
+            {
+                "period": row["period"],
+                "label": row["label"],
+                "value": row["value"],
+                "value_text": format_value(row["value"], measure),
+                "numerator": row["numerator"],
+                "denominator": row["denominator"],
+                "origin": row["origin"],
+                "mean": point.get("mean"),
+                "lpl": point.get("lpl"),
+                "upl": point.get("upl"),
+                "point_type": point.get("point_type"),
+                "point_text": VARIATION_WORDS.get(point.get("point_type") or "", ""),
+            }
+        )
+    latest = rows[-1] if rows else None
+    history = (
+        [
+            {
+                "revision": item.revision,
+                "value": item.value,
+                "status": item.get_status_display(),
+                "recorded_at": item.recorded_at.isoformat(timespec="seconds"),
+                "superseded_at": item.superseded_at.isoformat(timespec="seconds")
+                if item.superseded_at
+                else None,
+                "source": item.source,
+                "file": item.batch.file_name if item.batch else "",
+                "recorded_by": item.recorded_by.get_username() if item.recorded_by else "",
+            }
+            for item in revisions(organisation, unit.code, measure.code, latest["period"])
+        ]
+        if latest
+        else []
+    )
+    return {
+        "organisation": {"code": organisation.code, "name": organisation.name},
+        "unit": {"code": unit.code, "name": unit.name},
+        "measure": {
+            "code": measure.code,
+            "name": measure.name,
+            "kind": measure.kind.value,
+            "polarity": measure.polarity.value,
+            "source": measure.source,
+            "owner": measure.owner,
+            "description": measure.description,
+        },
+        "spc": {
+            "variation": VARIATION_WORDS.get(summary.get("variation_type") or "", ""),
+            "assurance": ASSURANCE_WORDS.get(summary.get("assurance_type") or "", ""),
+            "trial_limits": bool(summary.get("trial_limits")),
+            "target": target,
+        },
+        "rows": rows,
+        "revisions": history,
+        "chart": _spc_chart(measure.name, unit.name, rows, target) if points else None,
+    }
+
+
+def _spc_chart(
+    name: str, unit: str, rows: list[dict[str, Any]], target: float | None
+) -> dict[str, Any]:
+    """Return a Vega-Lite specification of the XmR chart (the page's table has the data)."""
+    values = [
+        {
+            key: row[key]
+            for key in (
+                "label",
+                "period",
+                "value",
+                "mean",
+                "lpl",
+                "upl",
+                "point_text",
+                "point_type",
+            )
+        }
+        for row in rows
+    ]
+    x = {
+        "field": "period",
+        "type": "ordinal",
+        "title": None,
+        "sort": None,
+        "axis": {"labelAngle": -45, "labelOverlap": True},
+    }
+    line = {
+        "mark": {"type": "line", "color": "#b1b4b6"},
+        "encoding": {"x": x, "y": {"field": "value", "type": "quantitative", "title": name}},
+    }
+    rules = [
+        {
+            "mark": {"type": "line", "color": "#0b0c0c", "strokeDash": dash},
+            "encoding": {"x": x, "y": {"field": field, "type": "quantitative"}},
+        }
+        for field, dash in (("mean", [1, 0]), ("lpl", [6, 4]), ("upl", [6, 4]))
+    ]
+    domain = list(POINT_STYLES)
+    words = [VARIATION_WORDS[key] for key in domain]
+    dots = {
+        "mark": {"type": "point", "filled": True, "size": 70},
+        "encoding": {
+            "x": x,
+            "y": {"field": "value", "type": "quantitative"},
+            "color": {
+                "field": "point_text",
+                "type": "nominal",
+                "title": "Variation",
+                "scale": {"domain": words, "range": [POINT_STYLES[key][0] for key in domain]},
+            },
+            "shape": {
+                "field": "point_text",
+                "type": "nominal",
+                "title": "Variation",
+                "scale": {"domain": words, "range": [POINT_STYLES[key][1] for key in domain]},
+            },
+            "tooltip": [
+                {"field": "label", "title": "Period"},
+                {"field": "value", "title": "Value"},
+                {"field": "point_text", "title": "Variation"},
+            ],
+        },
+    }
+    layers: list[dict[str, Any]] = [line, *rules, dots]
+    if target is not None:
+        layers.append(
+            {"mark": {"type": "rule", "color": "#d4351c"}, "encoding": {"y": {"datum": target}}}
+        )
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "description": f"SPC chart of {name} for {unit}: values, mean and process limits.",
+        "width": "container",
+        "height": 300,
+        "data": {"values": values},
+        "layer": layers,
+    }

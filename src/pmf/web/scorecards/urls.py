@@ -12,4 +12,11 @@ urlpatterns = [
     path(
         "<str:org>/units/<str:unit>.json", views.scorecard, {"as_json": True}, name="scorecard-json"
     ),
+    path("<str:org>/units/<str:unit>/measures/<str:code>/", views.measure, name="measure"),
+    path(
+        "<str:org>/units/<str:unit>/measures/<str:code>.json",
+        views.measure,
+        {"as_json": True},
+        name="measure-json",
+    ),
 ]

@@ -64,3 +64,18 @@ def _bad_request(request: HttpRequest, message: str, as_json: bool) -> HttpRespo
     if as_json:
         return JsonResponse({"error": message}, status=400)
     return render(request, "scorecards/error.html", {"message": message}, status=400)
+
+
+def measure(
+    request: HttpRequest, org: str, unit: str, code: str, as_json: bool = False
+) -> HttpResponse:
+    """Show one measure of one unit: SPC chart with its data table, and the figure's lineage."""
+    found = organisation_for(request.user, org)
+    target = unit_for(request.user, found, unit)
+    try:
+        data = presenters.measure_page(found, target, code)
+    except LookupError as error:
+        raise Http404(str(error.args[0])) from None
+    if as_json:
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    return render(request, "scorecards/measure.html", data)

@@ -109,3 +109,14 @@ def test_measure_page_of_an_unknown_measure_or_unit_is_404(
 ) -> None:
     assert client_for(analyst).get("/TST/units/N/measures/NOPE/").status_code == 404
     assert client_for(command_lead).get("/TST/units/S/measures/CR/").status_code == 404
+
+
+def test_organisation_overview_counts_rag_by_unit_and_area(analyst: User) -> None:
+    data = client_for(analyst).get("/TST.json").json()
+    assert [area["code"] for area in data["areas"]] == ["FOCUS", "PEOPLE"]
+    rows = {unit["code"]: unit for unit in data["units"]}
+    assert list(rows) == ["F", "N", "S"]
+    assert (rows["N"]["level"], rows["F"]["level"]) == (1, 0)
+    north_focus = rows["N"]["areas"][0]
+    assert (north_focus["red"], north_focus["green"]) == (2, 0)
+    assert rows["N"]["areas"][1]["text"] == "no figures"

@@ -13,14 +13,26 @@ from pmf.web.observations.services import scorecard_for
 
 
 def organisation_page(organisation: Organisation, membership: Membership) -> dict[str, Any]:
-    """Return the organisation's units that the member may see, as a tree of rows."""
+    """Return the units the member may see, each with RAG counts per area, as a tree."""
+    from pmf.core.assessment import assess
+    from pmf.web.frameworks.services import framework_of
+    from pmf.web.observations.services import held_observations
+
     units = visible_units(membership)
-    codes = {unit.pk for unit in units}
+    framework = framework_of(organisation)
+    internal = [unit for unit in units if not unit.external]
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    if internal:
+        assessment = assess(
+            framework, held_observations(organisation), units=[unit.code for unit in internal]
+        )
+        if assessment.height:
+            grouped = assessment.group_by("unit", "area", "rag").len()
+            for unit_code, area, rag, number in grouped.iter_rows():
+                counts.setdefault((unit_code, area), {})[rag or "none"] = number
     depth: dict[int, int] = {}
     rows = []
-    for unit in units:
-        if unit.external:
-            continue
+    for unit in internal:
         level = depth[unit.parent_id] + 1 if unit.parent_id in depth else 0
         depth[unit.pk] = level
         rows.append(
@@ -29,13 +41,28 @@ def organisation_page(organisation: Organisation, membership: Membership) -> dic
                 "name": unit.name,
                 "type": unit.type,
                 "level": level,
-                "parent": unit.parent.code if unit.parent_id in codes and unit.parent else None,
+                "areas": [
+                    _rag_cell(counts.get((unit.code, area.code), {})) for area in framework.areas
+                ],
             }
         )
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
+        "areas": [{"code": area.code, "title": area.title} for area in framework.areas],
         "units": rows,
         "comparators": [{"code": unit.code, "name": unit.name} for unit in units if unit.external],
+    }
+
+
+def _rag_cell(counts: dict[str, int]) -> dict[str, Any]:
+    """Return the RAG counts of one unit and area, with the words a cell shows."""
+    parts = [f"{counts[rag]} {rag}" for rag in ("red", "amber", "green") if counts.get(rag)]
+    return {
+        "red": counts.get("red", 0),
+        "amber": counts.get("amber", 0),
+        "green": counts.get("green", 0),
+        "no_standard": counts.get("none", 0),
+        "text": ", ".join(parts) if parts else ("no standard" if counts else "no figures"),
     }
 
 

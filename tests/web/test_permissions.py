@@ -1,0 +1,92 @@
+"""Every page and its JSON version, as every kind of visitor, in and out of scope.
+
+The list of views comes from the URL configuration itself, so a new page without a case
+here fails the first test instead of going unchecked.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+pytestmark = pytest.mark.django_db
+
+# Each named page with arguments inside the command lead's scope (North) and outside it.
+CASES = {
+    "organisation": ({"org": "TST"}, None),
+    "organisation-json": ({"org": "TST"}, None),
+    "scorecard": ({"org": "TST", "unit": "N"}, {"org": "TST", "unit": "S"}),
+    "scorecard-json": ({"org": "TST", "unit": "N"}, {"org": "TST", "unit": "F"}),
+    "measure": (
+        {"org": "TST", "unit": "N", "code": "CR"},
+        {"org": "TST", "unit": "S", "code": "CR"},
+    ),
+    "measure-json": (
+        {"org": "TST", "unit": "N", "code": "CR"},
+        {"org": "TST", "unit": "F", "code": "CR"},
+    ),
+}
+OPEN = {
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
+NOT_PAGES = {"home", "logout", "password_change", "password_change_done"}
+
+
+def named_patterns(resolver: URLResolver | None = None) -> set[str]:
+    names: set[str] = set()
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            names |= named_patterns(entry)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(entry.name)
+    return names
+
+
+def url(name: str, kwargs: dict[str, str]) -> str:
+    from django.urls import reverse
+
+    return reverse(name, kwargs=kwargs)
+
+
+def test_every_named_page_has_a_permission_case() -> None:
+    assert named_patterns() - OPEN - NOT_PAGES == set(CASES)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_anonymous_visitors_are_sent_to_sign_in(name: str, organisation: object) -> None:
+    inside, _ = CASES[name]
+    response = Client().get(url(name, inside))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_analyst_sees_every_page(name: str, analyst: User) -> None:
+    client = Client()
+    client.force_login(analyst)
+    for kwargs in filter(None, CASES[name]):
+        assert client.get(url(name, kwargs)).status_code == 200, kwargs
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_command_lead_sees_only_their_scope(name: str, command_lead: User) -> None:
+    client = Client()
+    client.force_login(command_lead)
+    inside, outside = CASES[name]
+    assert client.get(url(name, inside)).status_code == 200
+    if outside is not None:
+        assert client.get(url(name, outside)).status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_other_organisations_see_nothing(name: str, other_org_user: User) -> None:
+    client = Client()
+    client.force_login(other_org_user)
+    for kwargs in filter(None, CASES[name]):
+        assert client.get(url(name, kwargs)).status_code == 404, kwargs

@@ -73,3 +73,12 @@ def command_lead(organisation: Organisation) -> User:
 def other_org_user(organisation: Organisation) -> User:
     other = store_framework(load_framework(GOOD.replace("code: TST", "code: OTHER")))
     return member("other_org_user", other, Membership.Role.ANALYST)
+
+
+@pytest.fixture
+def owner(organisation: Organisation) -> User:
+    from pmf.web.frameworks.models import Measure
+
+    user = member("owner", organisation, Membership.Role.OWNER, unit="N")
+    user.membership.measures.set([Measure.objects.get(organisation=organisation, code="ER")])
+    return user

@@ -66,3 +66,29 @@ def test_measure_page_draws_the_spc_chart_with_its_table(
     assert page.get_by_role("row", name="July 2019").count() == 1
     check_accessibility(page)
     screenshot(page, "measure")
+
+
+def test_owner_corrects_a_figure_in_the_browser(
+    page: Page, live_server: object, owner: User
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    sign_in(page, base, "owner")
+    page.goto(f"{base}/TST/units/N/")
+    page.get_by_role("link", name="Enter or correct figures for North").click()
+    page.get_by_label("Period").fill("2019-07")
+    page.get_by_role("button", name="Choose period").click()
+    page.get_by_label("Value").fill("seventy")
+    page.get_by_role("button", name="Save figures").click()
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    check_accessibility(page)
+    screenshot(page, "enter-error")
+    page.get_by_label("Value").fill("77.5")
+    page.get_by_label("Comment").fill("late returns added")
+    page.get_by_role("button", name="Save figures").click()
+    page.get_by_role("heading", name="North: scorecard as at July 2019").wait_for()
+    assert (
+        page.get_by_role("row", name="Emergency response within target").inner_text().count("77.5%")
+        == 1
+    )
+    check_accessibility(page)
+    screenshot(page, "entered")

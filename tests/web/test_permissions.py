@@ -36,6 +36,8 @@ OPEN = {
     "password_reset_complete",
 }
 NOT_PAGES = {"home", "logout", "password_change", "password_change_done"}
+# Pages that change figures: who may use them depends on the role, in test_entry.py.
+WRITE_PAGES = {"enter"}
 
 
 def named_patterns(resolver: URLResolver | None = None) -> set[str]:
@@ -55,7 +57,20 @@ def url(name: str, kwargs: dict[str, str]) -> str:
 
 
 def test_every_named_page_has_a_permission_case() -> None:
-    assert named_patterns() - OPEN - NOT_PAGES == set(CASES)
+    assert named_patterns() - OPEN - NOT_PAGES - WRITE_PAGES == set(CASES)
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_anonymous_visitors_cannot_enter_figures(method: str, organisation: object) -> None:
+    response = getattr(Client(), method)(url("enter", {"org": "TST", "unit": "N"}))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_other_organisations_cannot_enter_figures(other_org_user: User) -> None:
+    client = Client()
+    client.force_login(other_org_user)
+    assert client.get(url("enter", {"org": "TST", "unit": "N"})).status_code == 404
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

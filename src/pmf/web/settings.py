@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "pmf.web.observations",
     "pmf.web.accounts",
     "pmf.web.scorecards",
+    "pmf.web.entry",
 ]
 
 MIDDLEWARE = [

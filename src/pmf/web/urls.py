@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
 
+from pmf.web.entry import views as entry_views
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("django.contrib.auth.urls")),
+    path("<str:org>/units/<str:unit>/enter/", entry_views.enter, name="enter"),
     path("", include("pmf.web.scorecards.urls")),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from pmf.web.frameworks.models import Organisation, Unit
+from pmf.web.frameworks.models import Measure, Organisation, Unit
 
 
 class Membership(models.Model):
@@ -32,6 +32,13 @@ class Membership(models.Model):
     unit = models.ForeignKey(
         Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
     )
+    # The measures a measure owner enters and corrects figures for.
+    measures = models.ManyToManyField(Measure, blank=True, related_name="owners")
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.organisation.code})"
+
+    @property
+    def may_sign_off(self) -> bool:
+        """Say whether the member may mark figures as signed off (the analysts, not owners)."""
+        return self.role == self.Role.ANALYST

@@ -91,9 +91,13 @@ def create_demo_users(organisation: Organisation) -> list[tuple[str, str, str, s
         user.set_password(password)
         user.save()
         unit = units.get(unit_code) if unit_code else None
-        Membership.objects.update_or_create(
+        membership, _ = Membership.objects.update_or_create(
             user=user, defaults={"organisation": organisation, "role": role, "unit": unit}
         )
+        if role == Membership.Role.OWNER:
+            # The demo owner keeps the figures of the first area's measures.
+            first = organisation.areas.order_by("position").first()
+            membership.measures.set(organisation.measures.filter(area=first))
         scope = unit.name if unit else f"all of {organisation.name}"
         created.append((role.label, username, password, scope))
     return created

@@ -55,8 +55,14 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
         return _bad_request(request, str(error.args[0]), as_json)
     if as_json:
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    from pmf.web.entry.services import enterable_measures
+
+    membership = membership_of(request.user)
+    can_enter = membership is not None and bool(enterable_measures(membership))
     return render(
-        request, "scorecards/scorecard.html", {**data, "period": period_text, "kinds": KINDS}
+        request,
+        "scorecards/scorecard.html",
+        {**data, "period": period_text, "kinds": KINDS, "can_enter": can_enter},
     )
 
 

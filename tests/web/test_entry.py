@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from pmf.web.observations.models import Observation
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_owner_sees_only_their_measures_for_the_period(owner: User) -> None:
+    page = client_for(owner).get("/TST/units/N/enter/", {"period": "2019-07"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Emergency response within target" in text
+    assert "Crimes per 1,000" not in text
+    assert 'value="75.0"' in text
+    assert "Signed off" not in text  # owners cannot sign figures off
+
+
+def test_owner_corrects_a_figure_as_a_new_revision_with_who_and_why(owner: User) -> None:
+    response = client_for(owner).post(
+        "/TST/units/N/enter/",
+        {
+            "period": "2019-07",
+            "measure": "ER",
+            "value-ER": "77.5",
+            "status-ER": "validated",
+            "note-ER": "late returns added",
+        },
+    )
+    assert response.status_code == 302
+    held = Observation.objects.get(
+        unit__code="N", measure__code="ER", period="2019-07", superseded_at__isnull=True
+    )
+    assert (held.value, held.revision, held.status) == (77.5, 2, "validated")
+    assert (held.recorded_by, held.note) == (owner, "late returns added")
+    assert held.source == "entered by owner"
+    assert Observation.objects.filter(unit__code="N", measure__code="ER").count() == 2
+
+
+def test_text_in_a_number_is_refused_and_nothing_changes(owner: User) -> None:
+    response = client_for(owner).post(
+        "/TST/units/N/enter/",
+        {"period": "2019-07", "measure": "ER", "value-ER": "seventy", "status-ER": "validated"},
+    )
+    assert response.status_code == 400
+    assert "Emergency response within target, value &#x27;seventy&#x27;: is not a number" in (
+        response.content.decode()
+    )
+    assert Observation.objects.filter(unit__code="N", measure__code="ER").count() == 1
+    # What the person typed is shown again, not the figure held.
+    assert 'value="seventy"' in response.content.decode()
+
+
+def test_owner_cannot_enter_a_measure_they_do_not_own(owner: User) -> None:
+    response = client_for(owner).post(
+        "/TST/units/N/enter/",
+        {"period": "2019-07", "measure": "CR", "numerator-CR": "1", "denominator-CR": "10"},
+    )
+    assert response.status_code == 400
+    assert "CR: you do not own this measure" in response.content.decode()
+
+
+def test_owner_cannot_sign_off(owner: User) -> None:
+    response = client_for(owner).post(
+        "/TST/units/N/enter/",
+        {"period": "2019-07", "measure": "ER", "value-ER": "75", "status-ER": "signed_off"},
+    )
+    assert response.status_code == 400
+    assert "only an analyst may sign figures off" in response.content.decode()
+
+
+def test_owner_cannot_enter_outside_their_unit(owner: User) -> None:
+    assert client_for(owner).get("/TST/units/S/enter/").status_code == 404
+
+
+def test_command_lead_without_measures_may_not_enter(command_lead: User) -> None:
+    assert client_for(command_lead).get("/TST/units/N/enter/").status_code == 403
+
+
+def test_analyst_may_sign_off(analyst: User) -> None:
+    response = client_for(analyst).post(
+        "/TST/units/S/enter/",
+        {"period": "2019-07", "measure": "ER", "value-ER": "85", "status-ER": "signed_off"},
+    )
+    assert response.status_code == 302
+    held = Observation.objects.get(unit__code="S", measure__code="ER", superseded_at__isnull=True)
+    assert held.status == "signed_off"

@@ -62,7 +62,8 @@ def test_measure_page_draws_the_spc_chart_with_its_table(
     page.goto(f"{base}/TST/units/N/")
     page.get_by_role("link", name="Crimes per 1,000").click()
     page.get_by_role("heading", name="Crimes per 1,000").wait_for()
-    page.locator(".pmf-chart__canvas svg").wait_for()
+    page.locator(".pmf-chart__canvas svg").first.wait_for()
+    page.locator(".pmf-chart__canvas--peers svg").wait_for()
     assert page.get_by_role("row", name="July 2019").count() == 1
     check_accessibility(page)
     screenshot(page, "measure")

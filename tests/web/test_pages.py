@@ -120,3 +120,16 @@ def test_organisation_overview_counts_rag_by_unit_and_area(analyst: User) -> Non
     north_focus = rows["N"]["areas"][0]
     assert (north_focus["red"], north_focus["green"]) == (2, 0)
     assert rows["N"]["areas"][1]["text"] == "no figures"
+
+
+def test_measure_page_compares_the_unit_with_its_peers(analyst: User) -> None:
+    data = client_for(analyst).get("/TST/units/N/measures/CR.json").json()
+    peers = data["peers"]
+    assert peers["group"] == "Commands"
+    assert peers["period"] == "July 2019"
+    assert peers["average"] == pytest.approx(5.0)
+    # Lower is better: the better (lower) rate comes first; Byar intervals from the counts.
+    assert [row["unit"] for row in peers["rows"]] == ["S", "N"]
+    north = peers["rows"][1]
+    assert north["is_unit"] and north["lower"] < 6.0 < north["upper"]
+    assert data["peer_chart"]["layer"][2]["encoding"]["x"]["datum"] == pytest.approx(5.0)

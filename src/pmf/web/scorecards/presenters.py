@@ -209,9 +209,12 @@ def measure_page(organisation: Organisation, unit: Unit, measure_code: str) -> d
         if latest
         else []
     )
+    peers = _peers(framework, figures, unit.code, measure, latest["period"] if latest else None)
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "unit": {"code": unit.code, "name": unit.name},
+        "peers": peers,
+        "peer_chart": _peer_chart(measure.name, peers) if peers["rows"] else None,
         "measure": {
             "code": measure.code,
             "name": measure.name,
@@ -230,6 +233,112 @@ def measure_page(organisation: Organisation, unit: Unit, measure_code: str) -> d
         "rows": rows,
         "revisions": history,
         "chart": _spc_chart(measure.name, unit.name, rows, target) if points else None,
+    }
+
+
+def _peers(
+    framework: Any, figures: Any, unit: str, measure: Any, period: str | None
+) -> dict[str, Any]:
+    """Return the unit and its peer group's figures for the period, with 95 % intervals."""
+    import numpy as np
+    import polars as pl
+
+    from pmf.core.framework import UnitOfMeasure
+    from pmf.core.intervals import byar, wilson
+    from pmf.core.periods import parse_period
+    from pmf.core.text import format_value
+
+    group = framework.peers(unit)
+    if group is None or period is None:
+        return {"group": None, "period": None, "average": None, "rows": []}
+    codes = [unit, *group.members]
+    found = figures.filter(
+        pl.col("unit").is_in(codes)
+        & (pl.col("measure") == measure.code)
+        & (pl.col("period") == period)
+    )
+    if found.height < 2:
+        return {"group": group.name, "period": None, "average": None, "rows": []}
+    averaged = found.filter(pl.col("unit").is_in(list(group.averaged)))
+    average = float(averaged["value"].mean())  # type: ignore[arg-type]
+    lower = upper = np.full(found.height, np.nan)
+    top, bottom = found["numerator"].to_numpy(), found["denominator"].to_numpy()
+    with_parts = ~np.isnan(top.astype(float)) & ~np.isnan(bottom.astype(float))
+    if with_parts.all() and (bottom > 0).all():
+        if measure.unit_of_measure is UnitOfMeasure.PERCENT and (top <= bottom).all():
+            lower, upper = wilson(top, bottom)
+        elif measure.unit_of_measure in (UnitOfMeasure.RATE, UnitOfMeasure.RATIO):
+            lower, upper = byar(top)
+            lower, upper = lower / bottom, upper / bottom
+        lower, upper = lower * measure.multiplier, upper * measure.multiplier
+    names = {item.code: item.name for item in framework.units}
+    rows = [
+        {
+            "unit": code,
+            "name": names.get(code, code),
+            "value": value,
+            "value_text": format_value(value, measure),
+            "lower": None if np.isnan(low) else float(low),
+            "upper": None if np.isnan(high) else float(high),
+            "is_unit": code == unit,
+        }
+        for code, value, low, high in zip(
+            found["unit"].to_list(), found["value"].to_list(), lower, upper, strict=True
+        )
+    ]
+    higher = measure.polarity.value == "higher_is_better"
+    rows.sort(key=lambda row: row["value"], reverse=higher)
+    return {
+        "group": group.name,
+        "period": parse_period(period).label,
+        "average": average,
+        "average_text": format_value(average, measure),
+        "rows": rows,
+    }
+
+
+def _peer_chart(name: str, peers: dict[str, Any]) -> dict[str, Any]:
+    """Return a Vega-Lite chart of the unit among its peers, with intervals and the average."""
+    y = {"field": "name", "type": "nominal", "sort": None, "title": None}
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "description": f"{name} for the unit and its peer group, {peers['period']}, with 95% "
+        "confidence intervals and the group average.",
+        "width": "container",
+        "height": {"step": 24},
+        "data": {"values": peers["rows"]},
+        "layer": [
+            {
+                "mark": {"type": "rule", "color": "#505a5f"},
+                "encoding": {
+                    "y": y,
+                    "x": {"field": "lower", "type": "quantitative", "title": name},
+                    "x2": {"field": "upper"},
+                },
+            },
+            {
+                "mark": {"type": "point", "filled": True, "size": 80},
+                "encoding": {
+                    "y": y,
+                    "x": {"field": "value", "type": "quantitative"},
+                    "color": {
+                        "field": "is_unit",
+                        "type": "nominal",
+                        "title": "Unit",
+                        "scale": {"domain": [True, False], "range": ["#1d70b8", "#505a5f"]},
+                        "legend": None,
+                    },
+                    "tooltip": [
+                        {"field": "name", "title": "Unit"},
+                        {"field": "value_text", "title": "Value"},
+                    ],
+                },
+            },
+            {
+                "mark": {"type": "rule", "color": "#d4351c", "strokeDash": [4, 4]},
+                "encoding": {"x": {"datum": peers["average"]}},
+            },
+        ],
     }
 
 

@@ -93,3 +93,25 @@ def test_owner_corrects_a_figure_in_the_browser(
     )
     check_accessibility(page)
     screenshot(page, "entered")
+
+
+def test_analyst_imports_a_file_in_the_browser(
+    page: Page, live_server: object, analyst: User, tmp_path: object, settings: object
+) -> None:
+    from pathlib import Path
+
+    settings.PMF_UPLOAD_DIR = Path(str(tmp_path)) / "uploads"  # type: ignore[attr-defined]
+    figures = Path(str(tmp_path)) / "figures.csv"
+    figures.write_text("unit,measure,period,value\nN,ER,2019-08,81\n", encoding="utf-8")
+    base = live_server.url  # type: ignore[attr-defined]
+    sign_in(page, base, "analyst")
+    page.get_by_role("link", name="Import figures from a file").click()
+    check_accessibility(page)
+    page.get_by_label("CSV or XLSX file").set_input_files(str(figures))
+    page.get_by_role("button", name="Check the file").click()
+    page.get_by_role("button", name="Import 1 figure").wait_for()
+    check_accessibility(page)
+    screenshot(page, "import-preview")
+    page.get_by_role("button", name="Import 1 figure").click()
+    page.get_by_text("1 row read: 1 added").wait_for()
+    check_accessibility(page)

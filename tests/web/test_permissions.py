@@ -37,7 +37,7 @@ OPEN = {
 }
 NOT_PAGES = {"home", "logout", "password_change", "password_change_done"}
 # Pages that change figures: who may use them depends on the role, in test_entry.py.
-WRITE_PAGES = {"enter"}
+WRITE_PAGES = {"enter", "import"}
 
 
 def named_patterns(resolver: URLResolver | None = None) -> set[str]:

@@ -9,5 +9,6 @@ from pmf.web.entry import views as entry_views
 urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("<str:org>/units/<str:unit>/enter/", entry_views.enter, name="enter"),
+    path("<str:org>/import/", entry_views.import_file, name="import"),
     path("", include("pmf.web.scorecards.urls")),
 ]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+import secrets
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
-from pmf.sources.importer import Problem, check_table
+from pmf.sources.importer import CheckResult, Problem, check_table
 from pmf.sources.readers import ROW_NUMBER, Table
 from pmf.web.accounts.models import Membership
 from pmf.web.frameworks.models import Measure, Organisation, Unit
@@ -104,3 +109,61 @@ def _describe(problem: Problem, typed: list[Entry], names: dict[str, str]) -> st
     name = names.get(entry.measure, entry.measure) if entry else "the form"
     shown = "(empty)" if problem.value is None else repr(problem.value)
     return f"{name}, {problem.column} {shown}: {problem.reason}"
+
+
+# Uploaded files wait here between the preview and the confirmation, named by a random token.
+def upload_dir() -> Path:
+    """Return the folder for uploads awaiting confirmation (created when first needed)."""
+    from django.conf import settings
+
+    folder = Path(getattr(settings, "PMF_UPLOAD_DIR", Path(tempfile.gettempdir()) / "pmf-uploads"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def keep_upload(name: str, content: bytes) -> str:
+    """Store an uploaded file until it is confirmed; return its token."""
+    token = secrets.token_hex(16)
+    suffix = Path(name).suffix.lower() if Path(name).suffix.lower() in (".csv", ".xlsx") else ".csv"
+    (upload_dir() / f"{token}{suffix}").write_bytes(content)
+    return f"{token}{suffix}"
+
+
+def uploaded(token: str) -> Path:
+    """Return the path of a kept upload; raise ``LookupError`` for a token that is not ours."""
+    if not re.fullmatch(r"[0-9a-f]{32}\.(csv|xlsx)", token):
+        raise LookupError("That upload is not known; upload the file again.")
+    path = upload_dir() / token
+    if not path.exists():
+        raise LookupError("That upload has expired; upload the file again.")
+    return path
+
+
+def check_upload(organisation: Organisation, path: Path, display_name: str) -> CheckResult:
+    """Read and check an uploaded file against the organisation's framework."""
+    from pmf.sources.readers import read_table
+
+    table = read_table(path)
+    table = Table(display_name, table.columns, table.frame)
+    return check_table(table, framework_of(organisation), source=display_name)
+
+
+def import_upload(
+    membership: Membership, organisation: Organisation, token: str, display_name: str
+) -> ImportSummary:
+    """Check a kept upload again and store it, all or nothing; then forget the file."""
+    path = uploaded(token)
+    result = check_upload(organisation, path, display_name)
+    if not result.ok:
+        raise EntryRefused([str(problem) for problem in result.problems[:50]])
+    summary = store_observations(
+        organisation,
+        result.observations,
+        file_name=display_name,
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        layout=result.layout,
+        source=display_name,
+        user=membership.user,
+    )
+    path.unlink(missing_ok=True)
+    return summary

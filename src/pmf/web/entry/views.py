@@ -66,3 +66,47 @@ def enter(request: HttpRequest, org: str, unit: str) -> HttpResponse:
         {**data, "period_text": period_text, "problems": problems},
         status=400 if problems else 200,
     )
+
+
+def import_file(request: HttpRequest, org: str) -> HttpResponse:
+    """Upload a CSV or XLSX file, see every problem or a preview, then confirm the import."""
+    from pmf.sources.importer import MappingError
+    from pmf.sources.readers import ReadError
+    from pmf.web.entry.services import check_upload, import_upload, keep_upload, uploaded
+
+    found = organisation_for(request.user, org)
+    membership = membership_of(request.user)
+    assert membership is not None  # organisation_for has checked it
+    if membership.role != membership.Role.ANALYST:
+        raise PermissionDenied("Only analysts import files.")
+    context: dict[str, object] = {"organisation": {"code": found.code, "name": found.name}}
+    if request.method == "POST" and request.POST.get("token"):
+        name = request.POST.get("name", "upload")
+        try:
+            summary = import_upload(membership, found, request.POST["token"], name)
+        except (LookupError, EntryRefused) as error:
+            context["problems"] = getattr(error, "problems", [str(error)])
+            return render(request, "entry/import.html", context, status=400)
+        messages.success(request, f"{name}: {summary}")
+        return redirect("organisation", org=found.code)
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["problems"] = ["Choose a CSV or XLSX file to upload"]
+            return render(request, "entry/import.html", context, status=400)
+        token = keep_upload(upload.name, upload.read())
+        try:
+            result = check_upload(found, uploaded(token), upload.name)
+        except (ReadError, MappingError) as error:
+            context["problems"] = [str(error)]
+            return render(request, "entry/import.html", context, status=400)
+        context.update(
+            name=upload.name,
+            token=token if result.ok else "",
+            rows=result.observations.height,
+            preview=result.observations.head(20).to_dicts(),
+            row_problems=result.problems[:200],
+            problem_count=len(result.problems),
+        )
+        return render(request, "entry/import.html", context, status=200 if result.ok else 400)
+    return render(request, "entry/import.html", context)

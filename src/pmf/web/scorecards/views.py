@@ -28,7 +28,8 @@ def organisation(request: HttpRequest, org: str, as_json: bool = False) -> HttpR
     data = presenters.organisation_page(found, membership)
     if as_json:
         return JsonResponse(data)
-    return render(request, "scorecards/organisation.html", data)
+    can_import = membership.role == membership.Role.ANALYST
+    return render(request, "scorecards/organisation.html", {**data, "can_import": can_import})
 
 
 def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) -> HttpResponse:

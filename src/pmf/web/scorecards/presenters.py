@@ -210,11 +210,13 @@ def measure_page(organisation: Organisation, unit: Unit, measure_code: str) -> d
         else []
     )
     peers = _peers(framework, figures, unit.code, measure, latest["period"] if latest else None)
+    funnel = _funnel(framework, figures, unit.code, measure, latest["period"] if latest else None)
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "unit": {"code": unit.code, "name": unit.name},
         "peers": peers,
         "peer_chart": _peer_chart(measure.name, peers) if peers["rows"] else None,
+        "funnel": funnel,
         "measure": {
             "code": measure.code,
             "name": measure.name,
@@ -295,6 +297,137 @@ def _peers(
         "average_text": format_value(average, measure),
         "rows": rows,
     }
+
+
+def _funnel(
+    framework: Any, figures: Any, unit: str, measure: Any, period: str | None
+) -> dict[str, Any] | None:
+    """Return a funnel plot of every unit of the same type, as PHEindicatormethods draws it.
+
+    Only for percentages and rates with numerators and denominators, and three units or more.
+    """
+    import polars as pl
+
+    from pmf.core.framework import UnitOfMeasure
+    from pmf.core.funnel import funnel_limits, funnel_significance
+    from pmf.core.periods import parse_period
+    from pmf.core.text import format_value
+
+    kinds = {UnitOfMeasure.PERCENT: "proportion", UnitOfMeasure.RATE: "rate"}
+    statistic = kinds.get(measure.unit_of_measure)
+    if statistic is None or period is None:
+        return None
+    kind = framework.unit(unit).type
+    same = [item.code for item in framework.units if item.type == kind]
+    found = figures.filter(
+        pl.col("unit").is_in(same)
+        & (pl.col("measure") == measure.code)
+        & (pl.col("period") == period)
+        & pl.col("numerator").is_not_null()
+        & (pl.col("denominator") > 0)
+    ).select("unit", "value", "numerator", "denominator")
+    if found.height < MIN_FUNNEL_UNITS:
+        return None
+    options: dict[str, Any] = {"statistic": statistic, "multiplier": measure.multiplier}
+    if statistic == "rate":
+        options.update(rate_type="crude")
+    judged = funnel_significance(found, numerator="numerator", denominator="denominator", **options)
+    limits = funnel_limits(
+        found,
+        numerator="numerator",
+        denominator="denominator",
+        **options,
+        **({"years_of_data": 1} if statistic == "rate" else {}),
+    )
+    lines = []
+    for name, label in (
+        ("lower_95", "95% limits"),
+        ("upper_95", "95% limits"),
+        ("lower_998", "99.8% limits"),
+        ("upper_998", "99.8% limits"),
+    ):
+        x = "denominator" if statistic == "proportion" else f"{name}_population_1_year"
+        for row in limits.select(pl.col(x).alias("x"), pl.col(name).alias("y")).iter_rows():
+            lines.append({"line": name, "limit": label, "x": row[0], "y": row[1]})
+    names = {item.code: item.name for item in framework.units}
+    points = [
+        {
+            "unit": row["unit"],
+            "name": names.get(row["unit"], row["unit"]),
+            "denominator": row["denominator"],
+            "value": row["value"],
+            "value_text": format_value(row["value"], measure),
+            "significance": row["significance"],
+            "is_unit": row["unit"] == unit,
+        }
+        for row in judged.sort("denominator").iter_rows(named=True)
+    ]
+    average = float(limits["baseline"][0])
+    chart = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "description": f"Funnel plot of {measure.name}, {parse_period(period).label}: each "
+        "unit's figure against its denominator, with 95% and 99.8% control limits.",
+        "width": "container",
+        "height": 320,
+        "layer": [
+            {
+                "data": {"values": lines},
+                "mark": {"type": "line", "color": "#505a5f"},
+                "encoding": {
+                    "x": {
+                        "field": "x",
+                        "type": "quantitative",
+                        "title": measure.denominator or "Denominator",
+                    },
+                    "y": {"field": "y", "type": "quantitative", "title": measure.name},
+                    "detail": {"field": "line"},
+                    "strokeDash": {
+                        "field": "limit",
+                        "type": "nominal",
+                        "title": "Limits",
+                        "scale": {
+                            "domain": ["95% limits", "99.8% limits"],
+                            "range": [[6, 3], [1, 0]],
+                        },
+                    },
+                },
+            },
+            {
+                "data": {"values": [{"y": average}]},
+                "mark": {"type": "rule", "color": "#d4351c"},
+                "encoding": {"y": {"field": "y", "type": "quantitative"}},
+            },
+            {
+                "data": {"values": points},
+                "mark": {"type": "point", "filled": True, "size": 70},
+                "encoding": {
+                    "x": {"field": "denominator", "type": "quantitative"},
+                    "y": {"field": "value", "type": "quantitative"},
+                    "color": {
+                        "field": "is_unit",
+                        "type": "nominal",
+                        "legend": None,
+                        "scale": {"domain": [True, False], "range": ["#1d70b8", "#505a5f"]},
+                    },
+                    "tooltip": [
+                        {"field": "name", "title": "Unit"},
+                        {"field": "value_text", "title": "Value"},
+                        {"field": "significance", "title": "Significance"},
+                    ],
+                },
+            },
+        ],
+    }
+    return {
+        "period": parse_period(period).label,
+        "average_text": format_value(average, measure),
+        "points": points,
+        "chart": chart,
+    }
+
+
+# A funnel of fewer units says nothing a table would not.
+MIN_FUNNEL_UNITS = 3
 
 
 def _peer_chart(name: str, peers: dict[str, Any]) -> dict[str, Any]:

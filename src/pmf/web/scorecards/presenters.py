@@ -84,6 +84,7 @@ def scorecard_page(
         kinds=kinds or None,
         exceptions_only=exceptions_only,
     )
+    trends = _sparklines(organisation, unit.code, period)
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "unit": {"code": scorecard.unit, "name": scorecard.unit_name},
@@ -102,6 +103,7 @@ def scorecard_page(
                         "standard_text": row.standard_text,
                         "variation_text": VARIATION_WORDS.get(row.variation or "", ""),
                         "assurance_text": ASSURANCE_WORDS.get(row.assurance or "", ""),
+                        "sparkline": trends.get(row.measure, ""),
                     }
                     for row in section.rows
                 ],
@@ -121,6 +123,45 @@ POINT_STYLES = {
     "special_cause_neutral_high": ("#4c2c92", "triangle-up"),
     "special_cause_neutral_low": ("#4c2c92", "triangle-down"),
 }
+
+
+SPARK_POINTS = 24
+SPARK_WIDTH, SPARK_HEIGHT = 96, 24
+
+
+def _sparklines(organisation: Organisation, unit: str, period: Period | None) -> dict[str, str]:
+    """Return, by measure, the SVG points of the unit's last figures up to the cut-off.
+
+    Drawn as decoration beside the figures (the measure page has the full chart and table),
+    so the page marks them as hidden from assistive technology.
+    """
+    import polars as pl
+
+    from pmf.core.periods import parse_period
+    from pmf.core.rollup import roll_up
+    from pmf.web.frameworks.services import framework_of
+    from pmf.web.observations.services import held_observations
+
+    framework = framework_of(organisation)
+    figures = roll_up(framework, held_observations(organisation)).filter(pl.col("unit") == unit)
+    lines: dict[str, str] = {}
+    by_measure: dict[str, list[tuple[object, float]]] = {}
+    for measure, code, value in figures.select("measure", "period", "value").iter_rows():
+        end = parse_period(code).end
+        if period is None or end <= period.end:
+            by_measure.setdefault(measure, []).append((end, value))
+    for measure, points in by_measure.items():
+        values = [value for _, value in sorted(points, key=lambda item: item[0])][-SPARK_POINTS:]
+        if len(values) < 2:
+            continue
+        low, high = min(values), max(values)
+        span = (high - low) or 1.0
+        step = SPARK_WIDTH / (len(values) - 1)
+        lines[measure] = " ".join(
+            f"{index * step:.1f},{SPARK_HEIGHT - 2 - (value - low) / span * (SPARK_HEIGHT - 4):.1f}"
+            for index, value in enumerate(values)
+        )
+    return lines
 
 
 def measure_page(organisation: Organisation, unit: Unit, measure_code: str) -> dict[str, Any]:

@@ -126,7 +126,7 @@ POINT_STYLES = {
 
 
 SPARK_POINTS = 24
-SPARK_WIDTH, SPARK_HEIGHT = 96, 24
+SPARK_WIDTH, SPARK_HEIGHT = 60, 24
 
 
 def _sparklines(organisation: Organisation, unit: str, period: Period | None) -> dict[str, str]:

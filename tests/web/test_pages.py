@@ -188,3 +188,35 @@ def test_scorecard_rows_carry_a_sparkline(analyst: User) -> None:
     data = client_for(analyst).get("/TST/units/N.json").json()
     crimes = next(m for a in data["areas"] for m in a["measures"] if m["measure"] == "CR")
     assert crimes["sparkline"] == "0.0,2.0 60.0,22.0"  # 8 then 6: highest first, lowest last
+
+
+def test_repeated_failed_sign_ins_lock_the_username(analyst: User) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    client = Client()
+    for _ in range(5):
+        response = client.post("/accounts/login/", {"username": "analyst", "password": "no"})
+        assert response.status_code == 200
+    locked = client.post(
+        "/accounts/login/", {"username": "analyst", "password": "correct horse battery staple"}
+    )
+    assert locked.status_code == 429
+    assert "Too many failed sign-ins" in locked.content.decode()
+    cache.clear()
+
+
+def test_a_successful_sign_in_clears_the_failures(analyst: User) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    client = Client()
+    for _ in range(4):
+        client.post("/accounts/login/", {"username": "analyst", "password": "no"})
+    good = {"username": "analyst", "password": "correct horse battery staple"}
+    assert client.post("/accounts/login/", good).status_code == 302
+    client.logout()
+    for _ in range(4):
+        client.post("/accounts/login/", {"username": "analyst", "password": "no"})
+    assert client.post("/accounts/login/", good).status_code == 302
+    cache.clear()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
 
+from pmf.web.accounts.views import SignInView
 from pmf.web.entry import views as entry_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("<str:org>/units/<str:unit>/enter/", entry_views.enter, name="enter"),
     path("<str:org>/import/", entry_views.import_file, name="import"),

@@ -1,0 +1,41 @@
+"""Sign-in with a lockout: repeated failures for one username pause further attempts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import views as auth_views
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+
+# After this many failures within the window, the username is locked for the window.
+MAX_FAILURES = 5
+WINDOW_SECONDS = 15 * 60
+
+
+def _key(username: str) -> str:
+    return f"pmf-sign-in-failures:{username.strip().lower()}"
+
+
+def is_locked(username: str) -> bool:
+    """Say whether sign-ins for ``username`` are paused after repeated failures."""
+    return int(cache.get(_key(username), 0)) >= MAX_FAILURES
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in page, refusing a locked username before checking its password."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        username = request.POST.get("username", "")
+        if is_locked(username):
+            return self.render_to_response(
+                self.get_context_data(form=self.get_form(), locked=True), status=429
+            )
+        response = super().post(request, *args, **kwargs)
+        if response.status_code == 200:  # the form came back: the password was wrong
+            key = _key(username)
+            cache.add(key, 0, WINDOW_SECONDS)
+            cache.incr(key)
+        else:
+            cache.delete(_key(username))
+        return response

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from pmf.core.assessment import assess
+from pmf.core.framework import Framework
 from pmf.core.observations import OBSERVATION_SCHEMA
 from pmf.core.periods import Period
 from pmf.core.scorecard import Scorecard, build_scorecard
@@ -304,14 +305,17 @@ def scorecard_for(
     areas: list[str] | None = None,
     kinds: list[str] | None = None,
     exceptions_only: bool = False,
+    framework: Framework | None = None,
+    observations: pl.DataFrame | None = None,
 ) -> Scorecard:
     """Assess one unit (default: the organisation's top unit) as at ``period`` (default: latest).
 
+    ``framework`` and ``observations`` may be given by a caller that has read them already.
     Raise ``LookupError`` naming what is unknown.
     """
     from pmf.web.frameworks.services import framework_of
 
-    framework = framework_of(organisation)
+    framework = framework or framework_of(organisation)
     if unit is None:
         roots = framework.roots()
         if not roots:
@@ -324,7 +328,8 @@ def scorecard_for(
         if area not in {a.code for a in framework.areas}:
             allowed = ", ".join(a.code for a in framework.areas)
             raise LookupError(f"no area {area!r} in {organisation.code}; choose from {allowed}")
-    observations = held_observations(organisation)
+    if observations is None:
+        observations = held_observations(organisation)
     cut = period.end if period is not None else None
     assessment = assess(
         framework,

@@ -76,6 +76,12 @@ def scorecard_page(
     exceptions_only: bool = False,
 ) -> dict[str, Any]:
     """Return a unit's scorecard for the page and its JSON version."""
+    from pmf.web.frameworks.services import framework_of
+    from pmf.web.observations.services import held_observations
+
+    # Read once: the scorecard and the sparklines use the same framework and figures.
+    framework = framework_of(organisation)
+    observations = held_observations(organisation)
     scorecard = scorecard_for(
         organisation,
         unit=unit.code,
@@ -83,8 +89,10 @@ def scorecard_page(
         areas=areas or None,
         kinds=kinds or None,
         exceptions_only=exceptions_only,
+        framework=framework,
+        observations=observations,
     )
-    trends = _sparklines(organisation, unit.code, period)
+    trends = _sparklines(framework, observations, unit.code, period)
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "unit": {"code": scorecard.unit, "name": scorecard.unit_name},
@@ -129,7 +137,9 @@ SPARK_POINTS = 24
 SPARK_WIDTH, SPARK_HEIGHT = 60, 24
 
 
-def _sparklines(organisation: Organisation, unit: str, period: Period | None) -> dict[str, str]:
+def _sparklines(
+    framework: Any, observations: Any, unit: str, period: Period | None
+) -> dict[str, str]:
     """Return, by measure, the SVG points of the unit's last figures up to the cut-off.
 
     Drawn as decoration beside the figures (the measure page has the full chart and table),
@@ -139,11 +149,8 @@ def _sparklines(organisation: Organisation, unit: str, period: Period | None) ->
 
     from pmf.core.periods import parse_period
     from pmf.core.rollup import roll_up
-    from pmf.web.frameworks.services import framework_of
-    from pmf.web.observations.services import held_observations
 
-    framework = framework_of(organisation)
-    figures = roll_up(framework, held_observations(organisation)).filter(pl.col("unit") == unit)
+    figures = roll_up(framework, observations).filter(pl.col("unit") == unit)
     lines: dict[str, str] = {}
     by_measure: dict[str, list[tuple[object, float]]] = {}
     for measure, code, value in figures.select("measure", "period", "value").iter_rows():

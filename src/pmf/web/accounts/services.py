@@ -21,12 +21,15 @@ def membership_of(user: AbstractBaseUser | AnonymousUser) -> Membership | None:
         return None
 
 
-def visible_units(membership: Membership) -> list[Unit]:
-    """Return the units the member may see: their unit and everything below it, or all.
+def visible_units(membership: Membership, organisation: Organisation | None = None) -> list[Unit]:
+    """Return the units of ``organisation`` (by default the member's own) the member may see.
 
-    External comparators are visible to every member of the organisation: their figures
-    are public benchmarks that every scorecard compares with.
+    In their own organisation: their unit and everything below it, or all. External
+    comparators are visible to every member of the organisation: their figures are public
+    benchmarks that every scorecard compares with.
     """
+    if organisation is not None and organisation.pk != membership.organisation_id:
+        return []
     units = list(membership.organisation.units.all())
     if membership.unit_id is None:
         return units
@@ -57,7 +60,7 @@ def unit_for(user: AbstractBaseUser | AnonymousUser, organisation: Organisation,
     membership = membership_of(user)
     if membership is None or membership.organisation_id != organisation.pk:
         raise Http404("No such unit.")
-    for unit in visible_units(membership):
+    for unit in visible_units(membership, organisation):
         if unit.code == code:
             return unit
     raise Http404("No such unit.")

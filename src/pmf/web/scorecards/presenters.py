@@ -18,7 +18,7 @@ def organisation_page(organisation: Organisation, membership: Membership) -> dic
     from pmf.web.frameworks.services import framework_of
     from pmf.web.observations.services import held_observations
 
-    units = visible_units(membership)
+    units = visible_units(membership, organisation)
     framework = framework_of(organisation)
     internal = [unit for unit in units if not unit.external]
     counts: dict[tuple[str, str], dict[str, int]] = {}

@@ -8,6 +8,7 @@
 #   vendor/govuk-frontend/govuk-frontend.min.js   an ES module: <script type="module">
 #   vendor/govuk-frontend/assets/images/...        (no fonts: we do not use GDS Transport)
 #   vendor/htmx.min.js vendor/vega.min.js vendor/vega-lite.min.js vendor/vega-embed.min.js
+#   vendor/vega-interpreter.js                    (an ES module, importing from window.vega)
 #   vendor/axe.min.js                             (browser tests only)
 #   vendor/VERSIONS.txt vendor/licenses/
 set -euo pipefail
@@ -70,6 +71,14 @@ cp "$NM/vega/build/vega.min.js" "$TMP/"
 cp "$NM/vega-lite/build/vega-lite.min.js" "$NM/vega-lite/build/vega-lite.min.js.map" "$TMP/"
 cp "$NM/vega-embed/build/vega-embed.min.js" "$NM/vega-embed/build/vega-embed.min.js.map" "$TMP/"
 cp "$NM/axe-core/axe.min.js" "$TMP/"
+# Vega's expression interpreter, so that charts need no eval under the Content Security Policy.
+# It is an ES module importing three functions of vega-util, which the vega bundle exposes.
+IMPORT="import { ascending, isString, DisallowedObjectProperties } from 'vega-util';"
+grep -qF "$IMPORT" "$NM/vega-interpreter/build/vega-interpreter.js" || {
+  echo "assets.sh: vega-interpreter's import line has changed: update scripts/assets.sh" >&2; exit 1; }
+sed -e "s#^$IMPORT\$#const { ascending, isString, DisallowedObjectProperties } = window.vega;#" \
+    -e '/sourceMappingURL=/d' \
+    "$NM/vega-interpreter/build/vega-interpreter.js" > "$TMP/vega-interpreter.js"
 for js in "$TMP"/*.js "$TMP"/govuk-frontend/*.js; do
   map=$(grep -o 'sourceMappingURL=[^ *]*' "$js" | tail -n 1 | sed 's/^sourceMappingURL=//' || true)
   if [ -n "$map" ] && [ ! -f "$(dirname "$js")/$map" ]; then
@@ -80,7 +89,7 @@ done
 # Versions and licences of what was copied.
 mkdir -p "$TMP/licenses"
 : > "$TMP/VERSIONS.txt"
-for pkg in govuk-frontend htmx.org vega vega-lite vega-embed axe-core; do
+for pkg in govuk-frontend htmx.org vega vega-lite vega-embed vega-interpreter axe-core; do
   version=$(sed -n 's/^  "version": "\(.*\)",\{0,1\}$/\1/p' "$NM/$pkg/package.json" | head -n 1)
   echo "$pkg $version" >> "$TMP/VERSIONS.txt"
   for f in "$NM/$pkg"/LICEN[CS]E*; do

@@ -36,6 +36,8 @@ def migrate(*, quiet: bool) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0 if quiet else 1, interactive=False)
+    # The shared cache (sign-in lockouts, seen by every server process) lives in a table.
+    call_command("createcachetable", verbosity=0)
 
 
 def load_framework_file(path: Path) -> int:

@@ -136,3 +136,38 @@ def test_police_example_measure_page_with_funnel(page: Page, live_server: object
     assert page.get_by_role("row", name="Central West").count() >= 1
     check_accessibility(page)
     screenshot(page, "measure-police")
+
+
+def test_a_forgotten_password_is_reset_through_an_emailed_link(
+    page: Page, live_server: object, analyst: User
+) -> None:
+    import re
+
+    from django.core import mail
+
+    analyst.email = "analyst@example.org"
+    analyst.save()
+    base = live_server.url  # type: ignore[attr-defined]
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_role("link", name="Forgotten your password?").click()
+    page.get_by_role("heading", name="Reset your password").wait_for()
+    check_accessibility(page)
+    page.get_by_label("Email").fill("analyst@example.org")
+    page.get_by_role("button", name="Send the link").click()
+    page.get_by_role("heading", name="Check your email").wait_for()
+    check_accessibility(page)
+    link = re.search(r"https?://\S+/accounts/reset/\S+/", mail.outbox[-1].body)
+    assert link
+    page.goto(link.group(0))
+    page.get_by_role("heading", name="Choose a new password").wait_for()
+    page.get_by_label("New password", exact=True).fill("short")
+    page.get_by_label("New password confirmation").fill("short")
+    page.get_by_role("button", name="Save the new password").click()
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    check_accessibility(page)
+    screenshot(page, "password-reset-error")
+    page.get_by_label("New password", exact=True).fill("a much longer new passphrase")
+    page.get_by_label("New password confirmation").fill("a much longer new passphrase")
+    page.get_by_role("button", name="Save the new password").click()
+    page.get_by_role("heading", name="Your password has been changed").wait_for()
+    check_accessibility(page)

@@ -191,7 +191,9 @@ def test_scorecard_rows_carry_a_sparkline(analyst: User) -> None:
 
 
 def test_repeated_failed_sign_ins_lock_the_username(analyst: User) -> None:
-    from django.core.cache import cache
+    from django.core.cache import caches
+
+    cache = caches["shared"]
 
     cache.clear()
     client = Client()
@@ -207,7 +209,9 @@ def test_repeated_failed_sign_ins_lock_the_username(analyst: User) -> None:
 
 
 def test_a_successful_sign_in_clears_the_failures(analyst: User) -> None:
-    from django.core.cache import cache
+    from django.core.cache import caches
+
+    cache = caches["shared"]
 
     cache.clear()
     client = Client()

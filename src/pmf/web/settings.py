@@ -33,6 +33,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "pmf.web.security.ContentSecurityPolicyMiddleware",
     # Static files straight from the app server, compressed and cached (no proxy needed).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -94,3 +95,59 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("PMF_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 STATIC_ROOT = Path(env_str("PMF_STATIC_ROOT", default=str(Path.cwd() / "staticfiles")))
+
+# Security headers. HSTS and the HTTPS redirect only where the deployment says it serves HTTPS.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("PMF_SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = 31_536_000 if SESSION_COOKIE_SECURE else 0
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("PMF_BEHIND_PROXY", default=False) else None
+)
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# Only pmf's own files: no inline script or style, no eval, nothing from another host.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+# Email, for password resets: printed on the console unless an SMTP host is set.
+EMAIL_HOST = env_str("PMF_EMAIL_HOST", default="")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(env_str("PMF_EMAIL_PORT", default="587"))
+EMAIL_HOST_USER = env_str("PMF_EMAIL_USER", default="")
+EMAIL_HOST_PASSWORD = env_str("PMF_EMAIL_PASSWORD", default="")
+EMAIL_USE_TLS = env_bool("PMF_EMAIL_USE_TLS", default=True)
+DEFAULT_FROM_EMAIL = env_str("PMF_EMAIL_FROM", default="pmf@localhost")
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3  # a reset link works for three hours
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# "default": each process's own memory. "shared": a database table every server process sees,
+# for what must hold across processes (sign-in lockouts); `pmf migrate` creates the table.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "pmf_cache",
+    },
+}

@@ -91,6 +91,7 @@ def create_demo_users(organisation: Organisation) -> list[tuple[str, str, str, s
         username = f"demo-{role.value.replace('_', '-')}"
         password = secrets.token_urlsafe(12)
         user, _ = User.objects.get_or_create(username=username)
+        user.email = f"{username}@example.org"
         user.set_password(password)
         user.save()
         unit = units.get(unit_code) if unit_code else None

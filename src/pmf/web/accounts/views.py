@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 from django.http import HttpRequest, HttpResponse
 
 # After this many failures within the window, the username is locked for the window.
@@ -17,9 +18,14 @@ def _key(username: str) -> str:
     return f"pmf-sign-in-failures:{username.strip().lower()}"
 
 
+def _cache() -> BaseCache:
+    # Shared by every server process, so that a second worker does not reset the count.
+    return caches["shared"]
+
+
 def is_locked(username: str) -> bool:
     """Say whether sign-ins for ``username`` are paused after repeated failures."""
-    return int(cache.get(_key(username), 0)) >= MAX_FAILURES
+    return int(_cache().get(_key(username), 0)) >= MAX_FAILURES
 
 
 class SignInView(auth_views.LoginView):
@@ -34,8 +40,8 @@ class SignInView(auth_views.LoginView):
         response = super().post(request, *args, **kwargs)
         if response.status_code == 200:  # the form came back: the password was wrong
             key = _key(username)
-            cache.add(key, 0, WINDOW_SECONDS)
-            cache.incr(key)
+            _cache().add(key, 0, WINDOW_SECONDS)
+            _cache().incr(key)
         else:
-            cache.delete(_key(username))
+            _cache().delete(_key(username))
         return response

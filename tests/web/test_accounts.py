@@ -1,0 +1,120 @@
+"""Password reset by email, password change, and the security headers on every response."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "a much longer new passphrase"
+
+
+def reset_link(email: str) -> str:
+    client = Client()
+    response = client.post("/accounts/password_reset/", {"email": email})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password_reset/done/"
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.subject == "Reset your pmf password"
+    assert message.to == [email]
+    found = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", message.body)
+    assert found, message.body
+    return found.group(1)
+
+
+def test_a_reset_link_by_email_sets_a_new_password(analyst: User) -> None:
+    analyst.email = "analyst@example.org"
+    analyst.save()
+    link = reset_link("analyst@example.org")
+    client = Client()
+    form = client.get(link, follow=True)
+    assert form.status_code == 200
+    assert "Choose a new password" in form.content.decode()
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert done.status_code == 302
+    assert Client().login(username="analyst", password=NEW_PASSWORD)
+    # The link works once.
+    again = Client().get(link, follow=True)
+    assert "This link no longer works" in again.content.decode()
+
+
+def test_an_unknown_email_gets_the_same_answer_and_no_email(analyst: User) -> None:
+    response = Client().post("/accounts/password_reset/", {"email": "nobody@example.org"})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password_reset/done/"
+    assert mail.outbox == []
+
+
+def test_a_weak_new_password_is_refused_with_a_message(analyst: User) -> None:
+    analyst.email = "analyst@example.org"
+    analyst.save()
+    link = reset_link("analyst@example.org")
+    client = Client()
+    form = client.get(link, follow=True)
+    refused = client.post(
+        form.redirect_chain[-1][0], {"new_password1": "password", "new_password2": "password"}
+    )
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "There is a problem" in page
+    assert "This password is too common" in page
+    assert Client().login(username="analyst", password="correct horse battery staple")
+
+
+def test_a_member_changes_their_password(analyst: User) -> None:
+    client = Client()
+    client.force_login(analyst)
+    assert client.get("/accounts/password_change/").status_code == 200
+    response = client.post(
+        "/accounts/password_change/",
+        {
+            "old_password": "correct horse battery staple",
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    assert Client().login(username="analyst", password=NEW_PASSWORD)
+
+
+def test_the_sign_in_page_offers_a_password_reset() -> None:
+    page = Client().get("/accounts/login/").content.decode()
+    assert 'href="/accounts/password_reset/"' in page
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/TST/", "/TST/units/N/measures/CR/"])
+def test_every_response_carries_a_strict_content_security_policy(path: str, analyst: User) -> None:
+    client = Client()
+    client.force_login(analyst)
+    response = client.get(path)
+    policy = response["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe" not in policy
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_pages_have_no_inline_script_or_style(analyst: User) -> None:
+    client = Client()
+    client.force_login(analyst)
+    for path in ["/accounts/login/", "/TST/", "/TST/units/N/", "/TST/units/N/measures/CR/"]:
+        page = client.get(path).content.decode()
+        for tag in re.findall(r"<script\b[^>]*>", page):
+            assert "src=" in tag or 'type="application/json"' in tag, (path, tag)
+        assert "<style" not in page, path
+        assert not re.search(r"\sstyle=", page), path
+        assert not re.search(r"\son[a-z]+=", page), path

@@ -133,9 +133,10 @@ def _parser() -> argparse.ArgumentParser:
     example.add_argument("action", choices=["list", "load"])
     example.add_argument("name", nargs="?", help="example name (for load); default: all")
 
-    from pmf.stats_commands import add_parsers
+    from pmf import account_commands, stats_commands
 
-    add_parsers(commands)
+    stats_commands.add_parsers(commands)
+    account_commands.add_parsers(commands)
 
     demo = command(
         "demo",
@@ -199,6 +200,10 @@ def _run(args: argparse.Namespace) -> int:
         return commands.demo(web=not args.no_serve, port=args.port)
     if args.command == "serve":
         return commands.serve(args.host, args.port, args.workers)
+    if args.command in ("user", "share"):
+        from pmf import account_commands
+
+        return account_commands.run(args)
     raise CommandError(f"unknown command {args.command}", EXIT_USAGE)
 
 

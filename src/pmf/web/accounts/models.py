@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from pmf.web.frameworks.models import Measure, Organisation, Unit
+from pmf.web.frameworks.models import Area, Measure, Organisation, Unit
 
 
 class Membership(models.Model):
@@ -42,3 +42,38 @@ class Membership(models.Model):
     def may_sign_off(self) -> bool:
         """Say whether the member may mark figures as signed off (the analysts, not owners)."""
         return self.role == self.Role.ANALYST
+
+
+class SharingAgreement(models.Model):
+    """One organisation lets another's members read some of its figures, as partners do.
+
+    The recipient's members see the provider's ``unit`` and everything below it (all of the
+    provider's units when empty), for the listed ``areas`` (all areas when none), while the
+    agreement runs. They read; they never enter, import or change anything.
+    """
+
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="agreements_given"
+    )
+    recipient = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="agreements_received"
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="sharing_agreements"
+    )
+    areas = models.ManyToManyField(Area, blank=True, related_name="sharing_agreements")
+    purpose = models.TextField()
+    starts = models.DateField()
+    ends = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(provider=models.F("recipient")),
+                name="sharing_between_two_organisations",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider.code} shares with {self.recipient.code}: {self.purpose}"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
-from pmf.web.accounts.models import Membership
+from pmf.web.accounts.models import Membership, SharingAgreement
 from pmf.web.frameworks.models import Organisation, Unit
 
 
@@ -24,16 +27,28 @@ def membership_of(user: AbstractBaseUser | AnonymousUser) -> Membership | None:
 def visible_units(membership: Membership, organisation: Organisation | None = None) -> list[Unit]:
     """Return the units of ``organisation`` (by default the member's own) the member may see.
 
-    In their own organisation: their unit and everything below it, or all. External
-    comparators are visible to every member of the organisation: their figures are public
+    In their own organisation: their unit and everything below it, or all. In another
+    organisation: the units its running sharing agreements with the member's organisation
+    cover. External comparators are visible wherever any unit is: their figures are public
     benchmarks that every scorecard compares with.
     """
-    if organisation is not None and organisation.pk != membership.organisation_id:
+    if organisation is None or organisation.pk == membership.organisation_id:
+        units = list(membership.organisation.units.all())
+        return _below(units, [membership.unit_id] if membership.unit_id else None)
+    agreements = running_agreements(membership, organisation)
+    if not agreements:
         return []
-    units = list(membership.organisation.units.all())
-    if membership.unit_id is None:
+    units = list(organisation.units.all())
+    if any(agreement.unit_id is None for agreement in agreements):
         return units
-    below = {membership.unit_id}
+    return _below(units, [agreement.unit_id for agreement in agreements])
+
+
+def _below(units: list[Unit], tops: list[int | None] | None) -> list[Unit]:
+    """Return the units under any of ``tops`` (inclusive), in order, with the external ones."""
+    if tops is None:
+        return units
+    below = set(tops)
     changed = True
     while changed:
         changed = False
@@ -44,21 +59,74 @@ def visible_units(membership: Membership, organisation: Organisation | None = No
     return [unit for unit in units if unit.pk in below or unit.external]
 
 
-def organisation_for(user: AbstractBaseUser | AnonymousUser, code: str) -> Organisation:
-    """Return the organisation ``code`` if the user belongs to it; else raise Http404.
+def running_agreements(
+    membership: Membership, provider: Organisation, on: dt.date | None = None
+) -> list[SharingAgreement]:
+    """Return the provider's sharing agreements with the member's organisation running ``on``."""
+    day = on or timezone.localdate()
+    return list(
+        SharingAgreement.objects.filter(
+            provider=provider, recipient_id=membership.organisation_id, starts__lte=day
+        )
+        .filter(Q(ends__isnull=True) | Q(ends__gte=day))
+        .prefetch_related("areas")
+    )
 
+
+def shared_areas(membership: Membership, organisation: Organisation) -> set[str] | None:
+    """Return the area codes the member may read in ``organisation``; None means every area."""
+    if organisation.pk == membership.organisation_id:
+        return None
+    codes: set[str] = set()
+    for agreement in running_agreements(membership, organisation):
+        areas = {area.code for area in agreement.areas.all()}
+        if not areas:
+            return None
+        codes |= areas
+    return codes
+
+
+def may_change(membership: Membership, organisation: Organisation) -> bool:
+    """Say whether the member may change anything in ``organisation``: only their own."""
+    return organisation.pk == membership.organisation_id
+
+
+def organisation_for(user: AbstractBaseUser | AnonymousUser, code: str) -> Organisation:
+    """Return the organisation ``code`` if the user may read it; else raise Http404.
+
+    That is the user's own organisation, or one with a running sharing agreement with it.
     A 404 rather than a 403, so that nobody learns which organisations exist.
     """
     membership = membership_of(user)
-    if membership is None or membership.organisation.code != code:
+    if membership is None:
         raise Http404("No such organisation.")
-    return membership.organisation
+    if membership.organisation.code == code:
+        return membership.organisation
+    provider = Organisation.objects.filter(code=code).first()
+    if provider is None or not running_agreements(membership, provider):
+        raise Http404("No such organisation.")
+    return provider
+
+
+def readable_organisations(membership: Membership) -> list[Organisation]:
+    """Return the member's organisation, then those sharing figures with it now, by name."""
+    day = timezone.localdate()
+    providers = (
+        Organisation.objects.filter(
+            Q(agreements_given__ends__isnull=True) | Q(agreements_given__ends__gte=day),
+            agreements_given__recipient_id=membership.organisation_id,
+            agreements_given__starts__lte=day,
+        )
+        .distinct()
+        .order_by("name")
+    )
+    return [membership.organisation, *providers]
 
 
 def unit_for(user: AbstractBaseUser | AnonymousUser, organisation: Organisation, code: str) -> Unit:
     """Return the unit ``code`` if the user may see it; else raise Http404."""
     membership = membership_of(user)
-    if membership is None or membership.organisation_id != organisation.pk:
+    if membership is None:
         raise Http404("No such unit.")
     for unit in visible_units(membership, organisation):
         if unit.code == code:

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from pmf.core.periods import ParseError, parse_period
-from pmf.web.accounts.services import membership_of, organisation_for, unit_for
+from pmf.web.accounts.services import may_change, membership_of, organisation_for, unit_for
 from pmf.web.entry import presenters
 from pmf.web.entry.services import Entry, EntryRefused, enter_figures, enterable_measures
 
@@ -19,6 +19,8 @@ def enter(request: HttpRequest, org: str, unit: str) -> HttpResponse:
     target = unit_for(request.user, found, unit)
     membership = membership_of(request.user)
     assert membership is not None  # organisation_for has checked it
+    if not may_change(membership, found):
+        raise PermissionDenied("Figures shared by another organisation are read-only.")
     if not enterable_measures(membership):
         raise PermissionDenied("You do not own any measures to enter figures for.")
     period_text = (request.POST.get("period") or request.GET.get("period") or "").strip()
@@ -77,8 +79,8 @@ def import_file(request: HttpRequest, org: str) -> HttpResponse:
     found = organisation_for(request.user, org)
     membership = membership_of(request.user)
     assert membership is not None  # organisation_for has checked it
-    if membership.role != membership.Role.ANALYST:
-        raise PermissionDenied("Only analysts import files.")
+    if membership.role != membership.Role.ANALYST or not may_change(membership, found):
+        raise PermissionDenied("Only analysts import files, into their own organisation.")
     context: dict[str, object] = {"organisation": {"code": found.code, "name": found.name}}
     if request.method == "POST" and request.POST.get("token"):
         name = request.POST.get("name", "upload")

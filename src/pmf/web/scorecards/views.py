@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from pmf.core.periods import ParseError, parse_period
-from pmf.web.accounts.services import membership_of, organisation_for, unit_for
+from pmf.web.accounts.models import Membership
+from pmf.web.accounts.services import (
+    may_change,
+    membership_of,
+    organisation_for,
+    readable_organisations,
+    shared_areas,
+    unit_for,
+)
+from pmf.web.frameworks.models import Organisation
 from pmf.web.scorecards import presenters
 
 KINDS = ("redline", "kpi", "context")
@@ -25,11 +36,35 @@ def organisation(request: HttpRequest, org: str, as_json: bool = False) -> HttpR
     found = organisation_for(request.user, org)
     membership = membership_of(request.user)
     assert membership is not None  # organisation_for has checked it
-    data = presenters.organisation_page(found, membership)
+    data = _only_shared_areas(presenters.organisation_page(found, membership), membership, found)
     if as_json:
         return JsonResponse(data)
-    can_import = membership.role == membership.Role.ANALYST
-    return render(request, "scorecards/organisation.html", {**data, "can_import": can_import})
+    can_import = membership.role == membership.Role.ANALYST and may_change(membership, found)
+    others = [
+        {"code": other.code, "name": other.name}
+        for other in readable_organisations(membership)
+        if other.pk != found.pk
+    ]
+    return render(
+        request,
+        "scorecards/organisation.html",
+        {**data, "can_import": can_import, "other_organisations": others},
+    )
+
+
+def _only_shared_areas(data: dict[str, Any], membership: Membership, found: Organisation) -> dict:
+    """Drop the area columns that a sharing agreement does not cover."""
+    allowed = shared_areas(membership, found)
+    if allowed is None:
+        return data
+    keep = [index for index, area in enumerate(data["areas"]) if area["code"] in allowed]
+    return {
+        **data,
+        "areas": [data["areas"][index] for index in keep],
+        "units": [
+            {**unit, "areas": [unit["areas"][index] for index in keep]} for unit in data["units"]
+        ],
+    }
 
 
 def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) -> HttpResponse:
@@ -43,6 +78,12 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
         return _bad_request(request, str(error), as_json)
     kinds = [kind for kind in request.GET.getlist("kind") if kind in KINDS]
     areas = request.GET.getlist("area")
+    membership = membership_of(request.user)
+    assert membership is not None  # organisation_for has checked it
+    allowed = shared_areas(membership, found)
+    if allowed is not None:
+        # A partner reads only the areas its sharing agreements cover.
+        areas = [area for area in areas if area in allowed] or sorted(allowed)
     try:
         data = presenters.scorecard_page(
             found,
@@ -58,8 +99,7 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     from pmf.web.entry.services import enterable_measures
 
-    membership = membership_of(request.user)
-    can_enter = membership is not None and bool(enterable_measures(membership))
+    can_enter = may_change(membership, found) and bool(enterable_measures(membership))
     return render(
         request,
         "scorecards/scorecard.html",
@@ -79,6 +119,11 @@ def measure(
     """Show one measure of one unit: SPC chart with its data table, and the figure's lineage."""
     found = organisation_for(request.user, org)
     target = unit_for(request.user, found, unit)
+    membership = membership_of(request.user)
+    assert membership is not None  # organisation_for has checked it
+    allowed = shared_areas(membership, found)
+    if allowed is not None and not found.measures.filter(code=code, area__code__in=allowed):
+        raise Http404("No such measure.")
     try:
         data = presenters.measure_page(found, target, code)
     except LookupError as error:

@@ -1,0 +1,253 @@
+"""People and partners on the command line: ``pmf user`` and ``pmf share``.
+
+A deployment's first analyst is made here; so are the sharing agreements between partner
+organisations, which a data protection officer signs off outside pmf.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import secrets
+
+from pmf.cli import EXIT_OK, CommandError
+
+ROLES = ("analyst", "owner", "command_lead", "moderator", "board_member", "viewer")
+
+
+def _parser(
+    group: argparse._SubParsersAction,  # type: ignore[type-arg]
+    name: str,
+    summary: str,
+    example: str,
+) -> argparse.ArgumentParser:
+    return group.add_parser(
+        name,
+        help=summary,
+        description=summary,
+        epilog=f"Example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``pmf user`` and ``pmf share`` with their actions to the command line."""
+    user = _parser(
+        commands,
+        "user",
+        "Add, change or list the people who sign in.",
+        "pmf user add jsmith --organisation MPS --role command_lead --unit CW",
+    )
+    actions = user.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = _parser(
+        actions,
+        "add",
+        "Add a person, or change their role and scope; prints a first password for a new one.",
+        "pmf user add jsmith --organisation MPS --role owner --unit CW --measure ASB",
+    )
+    add.add_argument("username")
+    add.add_argument("--organisation", "-o", required=True, help="code of their organisation")
+    add.add_argument("--role", required=True, choices=ROLES, help="what they do in pmf")
+    add.add_argument(
+        "--unit", help="the unit they cover, with everything below it (default: all units)"
+    )
+    add.add_argument("--email", default="", help="their email address, for password resets")
+    add.add_argument(
+        "--measure",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="a measure a measure owner enters figures for (repeatable)",
+    )
+    user_list = _parser(actions, "list", "List the people of an organisation.", "pmf user list")
+    user_list.add_argument("--organisation", "-o", help="only this organisation")
+
+    share = _parser(
+        commands,
+        "share",
+        "Add, list or end sharing agreements between partner organisations.",
+        "pmf share add --provider MPS --recipient LBTH --unit TH --purpose 'Safer streets'",
+    )
+    actions = share.add_subparsers(dest="action", metavar="ACTION", required=True)
+    share_add = _parser(
+        actions,
+        "add",
+        "Let a partner organisation's members read some of an organisation's figures.",
+        "pmf share add --provider MPS --recipient LBTH --unit TH --area VIOLENCE "
+        "--purpose 'Community safety partnership' --starts 2026-04-01 --ends 2027-03-31",
+    )
+    share_add.add_argument("--provider", required=True, help="code of the organisation sharing")
+    share_add.add_argument("--recipient", required=True, help="code of the partner reading")
+    share_add.add_argument(
+        "--unit", help="the unit shared, with everything below it (default: all)"
+    )
+    share_add.add_argument(
+        "--area", action="append", default=[], metavar="CODE", help="an area shared (default: all)"
+    )
+    share_add.add_argument("--purpose", required=True, help="why, as the agreement says")
+    share_add.add_argument("--starts", help="first day, YYYY-MM-DD (default: today)")
+    share_add.add_argument("--ends", help="last day, YYYY-MM-DD (default: open-ended)")
+    _parser(actions, "list", "List the sharing agreements, with their numbers.", "pmf share list")
+    end = _parser(
+        actions, "end", "End a sharing agreement today (it is kept, as history).", "pmf share end 3"
+    )
+    end.add_argument("number", type=int, help="the agreement's number, from pmf share list")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``pmf user`` or ``pmf share``."""
+    if args.command == "user":
+        return add_user(args) if args.action == "add" else list_users(args.organisation)
+    if args.action == "add":
+        return add_agreement(args)
+    if args.action == "end":
+        return end_agreement(args.number)
+    return list_agreements()
+
+
+def _organisation(code: str):  # type: ignore[no-untyped-def]
+    from pmf.web.frameworks.models import Organisation
+
+    try:
+        return Organisation.objects.get(code=code)
+    except Organisation.DoesNotExist:
+        known = ", ".join(Organisation.objects.values_list("code", flat=True)) or "none loaded"
+        raise CommandError(f"no organisation {code!r} (known: {known})") from None
+
+
+def _unit(organisation, code: str | None):  # type: ignore[no-untyped-def]
+    if code is None:
+        return None
+    unit = organisation.units.filter(code=code).first()
+    if unit is None:
+        raise CommandError(f"{organisation.code} has no unit {code!r}")
+    return unit
+
+
+def add_user(args: argparse.Namespace) -> int:
+    """Create or update a person and their membership, all or nothing."""
+    from django.contrib.auth.models import User
+    from django.db import transaction
+
+    from pmf.web.accounts.models import Membership
+
+    organisation = _organisation(args.organisation)
+    unit = _unit(organisation, args.unit)
+    measures = list(organisation.measures.filter(code__in=args.measure))
+    unknown = sorted(set(args.measure) - {measure.code for measure in measures})
+    if unknown:
+        raise CommandError(f"{organisation.code} has no measure {', '.join(unknown)}")
+    if args.measure and args.role != "owner":
+        raise CommandError("--measure is for measure owners (--role owner)")
+    with transaction.atomic():
+        user, created = User.objects.get_or_create(username=args.username)
+        password = ""
+        if created:
+            password = secrets.token_urlsafe(12)
+            user.set_password(password)
+        if args.email:
+            user.email = args.email
+        user.save()
+        membership, _ = Membership.objects.update_or_create(
+            user=user, defaults={"organisation": organisation, "role": args.role, "unit": unit}
+        )
+        membership.measures.set(measures)
+    scope = unit.name if unit else f"all of {organisation.name}"
+    print(f"{'Added' if created else 'Updated'} {user.username}: {args.role} for {scope}.")
+    if password:
+        print(f"First password (shown once; ask them to change it): {password}")
+    return EXIT_OK
+
+
+def list_users(code: str | None) -> int:
+    """Print each person with their organisation, role and scope."""
+    from pmf.web.accounts.models import Membership
+
+    memberships = Membership.objects.select_related("user", "organisation", "unit").order_by(
+        "organisation__code", "user__username"
+    )
+    if code:
+        memberships = memberships.filter(organisation=_organisation(code))
+    for membership in memberships:
+        scope = membership.unit.code if membership.unit else "all"
+        print(
+            f"{membership.organisation.code}\t{membership.user.username}\t"
+            f"{membership.role}\t{scope}\t{membership.user.email}"
+        )
+    return EXIT_OK
+
+
+def _date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{option} {text!r}: give a date as YYYY-MM-DD") from None
+
+
+def add_agreement(args: argparse.Namespace) -> int:
+    """Record a sharing agreement between two organisations."""
+    from django.db import transaction
+
+    from pmf.web.accounts.models import SharingAgreement
+
+    provider = _organisation(args.provider)
+    recipient = _organisation(args.recipient)
+    if provider.pk == recipient.pk:
+        raise CommandError("--provider and --recipient are the same organisation")
+    unit = _unit(provider, args.unit)
+    areas = list(provider.areas.filter(code__in=args.area))
+    unknown = sorted(set(args.area) - {area.code for area in areas})
+    if unknown:
+        raise CommandError(f"{provider.code} has no area {', '.join(unknown)}")
+    starts = _date(args.starts, "--starts") or dt.date.today()
+    ends = _date(args.ends, "--ends")
+    if ends is not None and ends < starts:
+        raise CommandError(f"--ends {ends} is before --starts {starts}")
+    with transaction.atomic():
+        agreement = SharingAgreement.objects.create(
+            provider=provider,
+            recipient=recipient,
+            unit=unit,
+            purpose=args.purpose,
+            starts=starts,
+            ends=ends,
+        )
+        agreement.areas.set(areas)
+    print(f"Agreement {agreement.pk}: {_describe(agreement)}")
+    return EXIT_OK
+
+
+def _describe(agreement) -> str:  # type: ignore[no-untyped-def]
+    units = agreement.unit.name if agreement.unit else "all units"
+    areas = ", ".join(area.code for area in agreement.areas.all()) or "all areas"
+    until = f" to {agreement.ends}" if agreement.ends else ", open-ended"
+    return (
+        f"{agreement.provider.code} shares {units} ({areas}) with {agreement.recipient.code}, "
+        f"from {agreement.starts}{until}: {agreement.purpose}"
+    )
+
+
+def list_agreements() -> int:
+    """Print every sharing agreement, running or not."""
+    from pmf.web.accounts.models import SharingAgreement
+
+    agreements = SharingAgreement.objects.select_related("provider", "recipient", "unit")
+    for agreement in agreements.prefetch_related("areas").order_by("pk"):
+        print(f"{agreement.pk}\t{_describe(agreement)}")
+    return EXIT_OK
+
+
+def end_agreement(number: int) -> int:
+    """End an agreement today: its members lose access from tomorrow; the record stays."""
+    from pmf.web.accounts.models import SharingAgreement
+
+    agreement = SharingAgreement.objects.filter(pk=number).first()
+    if agreement is None:
+        raise CommandError(f"no sharing agreement {number} (see pmf share list)")
+    today = dt.date.today()
+    agreement.ends = min(agreement.ends or today, today)
+    agreement.save(update_fields=["ends"])
+    print(f"Agreement {agreement.pk} ends {agreement.ends}: {_describe(agreement)}")
+    return EXIT_OK

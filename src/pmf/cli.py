@@ -133,10 +133,11 @@ def _parser() -> argparse.ArgumentParser:
     example.add_argument("action", choices=["list", "load"])
     example.add_argument("name", nargs="?", help="example name (for load); default: all")
 
-    from pmf import account_commands, stats_commands
+    from pmf import account_commands, stats_commands, target_commands
 
     stats_commands.add_parsers(commands)
     account_commands.add_parsers(commands)
+    target_commands.add_parsers(commands)
 
     demo = command(
         "demo",
@@ -200,6 +201,10 @@ def _run(args: argparse.Namespace) -> int:
         return commands.demo(web=not args.no_serve, port=args.port)
     if args.command == "serve":
         return commands.serve(args.host, args.port, args.workers)
+    if args.command == "target":
+        from pmf import target_commands
+
+        return target_commands.run(args)
     if args.command in ("user", "share"):
         from pmf import account_commands
 

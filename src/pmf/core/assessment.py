@@ -165,6 +165,7 @@ def assess(
     current = current.join(peers, on=["unit", "measure", "period"], how="left")
     current = current.join(measures, on="measure", how="left")
     current = current.join(_standard_table(framework, chosen), on=["unit", "measure"], how="left")
+    current = _apply_targets(current, framework, chosen)
     current = current.join(_runs(history, chosen, measures), on=["unit", "measure"], how="left")
     current = current.join(
         _forecasts(framework, history, chosen), on=["unit", "measure"], how="left"
@@ -441,6 +442,81 @@ def _standard_row(unit: Unit, measure: Measure, standard: Standard) -> tuple[obj
         target,
         amber,
         against,
+    )
+
+
+def _apply_targets(current: pl.DataFrame, framework: Framework, units: list[str]) -> pl.DataFrame:
+    """Judge each figure against the target running in its period, where there is one.
+
+    A target for the unit itself wins over one for every unit; among equals, the later in
+    the framework wins (targets set later come later).
+    """
+    rows = []
+    count = len(framework.model.targets)
+    for position, target in enumerate(framework.model.targets):
+        measure = framework.measure(target.measure)
+        standard = target.standard(measure)
+        starts = parse_period(target.starts).start
+        ends = parse_period(target.ends).end if target.ends else dt.date.max
+        for code in [target.unit] if target.unit else units:
+            if code in units:
+                rows.append(
+                    (
+                        code,
+                        target.measure,
+                        starts,
+                        ends,
+                        position + count if target.unit else position,
+                        describe_standard(measure, standard),
+                        standard.comparison,
+                        standard.value,
+                        standard.amber_within,
+                    )
+                )
+    if not rows:
+        return current
+    targets = pl.DataFrame(
+        rows,
+        schema={
+            "unit": pl.String,
+            "measure": pl.String,
+            "_starts": pl.Date,
+            "_ends": pl.Date,
+            "_rank": pl.Int64,
+            "_standard": pl.String,
+            "_comparison": pl.String,
+            "_target": pl.Float64,
+            "_amber_within": pl.Float64,
+        },
+        orient="row",
+    )
+    running = (
+        current.select("unit", "measure", "period_end")
+        .join(targets, on=["unit", "measure"])
+        .filter(pl.col("period_end").is_between(pl.col("_starts"), pl.col("_ends")))
+        .sort("_rank")
+        .group_by("unit", "measure", maintain_order=True)
+        .last()
+        .drop("period_end", "_starts", "_ends", "_rank")
+    )
+    has_target = pl.col("_target").is_not_null()
+    return (
+        current.join(running, on=["unit", "measure"], how="left")
+        .with_columns(
+            pl.when(has_target)
+            .then(pl.lit("target"))
+            .otherwise("standard_type")
+            .alias("standard_type"),
+            pl.when(has_target).then("_standard").otherwise("standard").alias("standard"),
+            pl.when(has_target).then("_comparison").otherwise("comparison").alias("comparison"),
+            pl.when(has_target).then("_target").otherwise("target").alias("target"),
+            pl.when(has_target)
+            .then("_amber_within")
+            .otherwise("amber_within")
+            .alias("amber_within"),
+            pl.when(has_target).then(None).otherwise("against").alias("against"),
+        )
+        .drop("_standard", "_comparison", "_target", "_amber_within")
     )
 
 

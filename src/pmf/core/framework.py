@@ -243,6 +243,33 @@ class PeerGroup(_Strict):
     method: str = Field(default="given", max_length=200)
 
 
+class Target(_Strict):
+    """A target for a measure over a span of periods, for one unit or for every unit.
+
+    While it runs it is the measure's standard for those units: "met" means the figure
+    compares with ``value`` as ``comparison`` says (by default, at least the value for a
+    measure where higher is better, at most where lower is better).
+    """
+
+    measure: Code
+    unit: Code | None = None
+    starts: str = Field(min_length=1, max_length=40)
+    ends: str | None = Field(default=None, max_length=40)
+    comparison: Comparison | None = None
+    value: float
+    amber_within: float | None = Field(default=None, ge=0)
+    note: str = ""
+
+    def standard(self, measure: Measure) -> TargetStandard:
+        """Return the target as the standard it stands for while it runs."""
+        comparison = self.comparison or (
+            ">=" if measure.polarity is Polarity.HIGHER_IS_BETTER else "<="
+        )
+        return TargetStandard(
+            type="target", comparison=comparison, value=self.value, amber_within=self.amber_within
+        )
+
+
 class Organisation(_Strict):
     """Who the framework belongs to, and where its data come from."""
 
@@ -263,6 +290,7 @@ class FrameworkModel(_Strict):
     units: tuple[Unit, ...] = Field(min_length=1)
     measures: tuple[Measure, ...] = ()
     peer_groups: tuple[PeerGroup, ...] = ()
+    targets: tuple[Target, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -407,6 +435,32 @@ def load_framework(text: str, filename: str = "framework.yaml") -> Framework:
     if problems:
         raise FrameworkError(problems)
     return Framework(model)
+
+
+def check_target(framework: Framework, data: dict[str, Any]) -> tuple[Target | None, list[str]]:
+    """Validate one target against a framework; return it, or None and each problem as 'field: ...'.
+
+    >>> framework = load_framework(
+    ...     "organisation: {code: T, name: T}\\nareas: [{code: A, name: A}]\\n"
+    ...     "units: [{code: U, name: U, type: force}]"
+    ... )
+    >>> check_target(framework, {"measure": "M", "starts": "2025/26", "value": "high"})
+    (None, ["value: 'high' is not a number"])
+    >>> check_target(framework, {"measure": "M", "starts": "2025/26", "value": 3})[1]
+    ["measure: 'M' is not a measure in this file"]
+    """
+    try:
+        target = Target.model_validate(data)
+    except ValidationError as error:
+        return None, [
+            f"{_dotted(_data_path(detail['loc']))}: {_message(detail)}" for detail in error.errors()
+        ]
+    model = framework.model.model_copy(update={"targets": (target,)})
+    units = {unit.code: unit for unit in model.units}
+    problems = [
+        f"{_dotted(path[2:])}: {message}" for path, message in _target_references(model, units)
+    ]
+    return (None, problems) if problems else (target, [])
 
 
 def _problems(error: ValidationError, located: LocatedData, filename: str) -> list[Problem]:
@@ -573,6 +627,30 @@ def _cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
                         else (*where, field_name)
                     )
                     yield path, f"{code!r} is not a unit in this file"
+    yield from _target_references(model, units)
+
+
+def _target_references(model: FrameworkModel, units: dict[str, Unit]) -> Iterator[tuple[Path, str]]:
+    measures = {measure.code: measure for measure in model.measures}
+    for index, target in enumerate(model.targets):
+        where: Path = ("targets", index)
+        measure = measures.get(target.measure)
+        if measure is None:
+            yield (*where, "measure"), f"{target.measure!r} is not a measure in this file"
+        elif target.comparison is None and measure.polarity is Polarity.NEITHER:
+            yield (*where, "comparison"), "is required where neither direction is better"
+        if target.unit is not None and target.unit not in units:
+            yield (*where, "unit"), f"{target.unit!r} is not a unit in this file"
+        spans = {}
+        for field_name in ("starts", "ends"):
+            text = getattr(target, field_name)
+            if text is not None:
+                try:
+                    spans[field_name] = parse_period(text)
+                except ParseError as error:
+                    yield (*where, field_name), str(error)
+        if "starts" in spans and "ends" in spans and spans["ends"].end < spans["starts"].start:
+            yield (*where, "ends"), f"{target.ends!r} is before {target.starts!r}"
 
 
 def _duplicates(section: str, items: Iterable[_Coded]) -> Iterator[tuple[Path, str]]:

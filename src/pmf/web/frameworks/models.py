@@ -7,6 +7,7 @@ schema. ``services.framework_of`` rebuilds the core ``Framework`` from them.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -147,3 +148,45 @@ class PeerGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Target(models.Model):
+    """A target for a measure over a span of periods, for one unit or (``unit`` empty) all.
+
+    Targets keep their history as figures do: changing or withdrawing one marks the old row
+    superseded, with who and when, and never deletes it.
+    """
+
+    class Origin(models.TextChoices):
+        FRAMEWORK = "framework", "Framework file"
+        SET = "set", "Set by a person"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="targets")
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="targets")
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="targets"
+    )
+    # Period codes ("2025/26", "2025-04"); ``ends`` empty: until replaced.
+    starts = models.CharField(max_length=40)
+    ends = models.CharField(max_length=40, blank=True)
+    comparison = models.CharField(max_length=2, blank=True)
+    value = models.FloatField()
+    amber_within = models.FloatField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    origin = models.CharField(max_length=16, choices=Origin.choices)
+    position = models.PositiveIntegerField(default=0)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["organisation", "position", "recorded_at"]
+
+    def __str__(self) -> str:
+        where = self.unit.code if self.unit else "all units"
+        return f"{self.measure.code} {where} from {self.starts}: {self.value}"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
 
 from pmf.core.framework import Framework, FrameworkModel
 from pmf.web.frameworks.models import (
@@ -16,6 +17,7 @@ from pmf.web.frameworks.models import (
     Standard,
     Unit,
 )
+from pmf.web.frameworks.models import Target as TargetRow
 
 
 @transaction.atomic
@@ -89,6 +91,7 @@ def store_framework(framework: Framework, file_name: str = "") -> Organisation:
             position=position,
         )
         stored_group.members.set([units[code] for code in (group.members or group.units)])
+    _store_targets(organisation, framework)
     return organisation
 
 
@@ -169,8 +172,167 @@ def framework_of(organisation: Organisation) -> Framework:
         ],
         "measures": [_measure_data(measure) for measure in measures],
         "peer_groups": [_group_data(group) for group in groups],
+        "targets": [_target_data(target) for target in current_targets(organisation)],
     }
     return Framework(FrameworkModel.model_validate(data))
+
+
+def current_targets(organisation: Organisation) -> list[TargetRow]:
+    """Return the targets in force, in the order they apply: the file's, then those set since.
+
+    Where two overlap, the later in this order wins (``pmf.core.assessment``).
+    """
+    rows = organisation.targets.filter(superseded_at__isnull=True).select_related(
+        "measure", "unit", "recorded_by"
+    )
+    return sorted(
+        rows,
+        key=lambda row: (row.origin != TargetRow.Origin.FRAMEWORK, row.position, row.recorded_at),
+    )
+
+
+def _target_data(target: TargetRow) -> dict[str, Any]:
+    return {
+        "measure": target.measure.code,
+        "unit": target.unit.code if target.unit else None,
+        "starts": target.starts,
+        "ends": target.ends or None,
+        "comparison": target.comparison or None,
+        "value": target.value,
+        "amber_within": target.amber_within,
+        "note": target.note,
+    }
+
+
+def target_history(
+    organisation: Organisation, unit: Unit, measure_code: str
+) -> list[dict[str, Any]]:
+    """Return the measure's targets that apply to the unit, running or not, newest first."""
+    rows = (
+        organisation.targets.filter(measure__code=measure_code)
+        .filter(models.Q(unit=unit) | models.Q(unit__isnull=True))
+        .select_related("unit", "recorded_by", "superseded_by")
+        .order_by("-recorded_at", "-pk")
+    )
+    return [
+        {
+            **_target_data(row),
+            "number": row.pk,
+            "for": row.unit.name if row.unit else "every unit",
+            "origin": row.get_origin_display(),
+            "running": row.superseded_at is None,
+            "recorded_at": row.recorded_at.isoformat(),
+            "recorded_by": row.recorded_by.get_username() if row.recorded_by else "",
+            "superseded_at": row.superseded_at.isoformat() if row.superseded_at else None,
+        }
+        for row in rows
+    ]
+
+
+class TargetRefused(ValueError):
+    """Raise with every problem of a target that was not set; nothing is stored."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@transaction.atomic
+def set_target(organisation: Organisation, data: dict[str, Any], user: Any = None) -> TargetRow:
+    """Check and store a target, superseding any running one for the same measure, unit and start.
+
+    ``data`` has the fields of ``pmf.core.framework.Target``. Raise ``TargetRefused``.
+    """
+    from pmf.core.framework import check_target
+
+    target, problems = check_target(framework_of(organisation), data)
+    if target is None:
+        raise TargetRefused(problems)
+    measure = organisation.measures.get(code=target.measure)
+    unit = organisation.units.get(code=target.unit) if target.unit else None
+    now = timezone.now()
+    organisation.targets.filter(
+        measure=measure, unit=unit, starts=target.starts, superseded_at__isnull=True
+    ).update(superseded_at=now, superseded_by=user)
+    return TargetRow.objects.create(
+        organisation=organisation,
+        measure=measure,
+        unit=unit,
+        starts=target.starts,
+        ends=target.ends or "",
+        comparison=target.comparison or "",
+        value=target.value,
+        amber_within=target.amber_within,
+        note=target.note,
+        origin=TargetRow.Origin.SET,
+        recorded_at=now,
+        recorded_by=user,
+    )
+
+
+def withdraw_target(organisation: Organisation, number: int, user: Any = None) -> TargetRow:
+    """Withdraw a running target: it is kept, superseded, as history. Raise LookupError."""
+    target = organisation.targets.filter(pk=number, superseded_at__isnull=True).first()
+    if target is None:
+        raise LookupError(f"{organisation.code} has no running target {number}")
+    target.superseded_at = timezone.now()
+    target.superseded_by = user
+    target.save(update_fields=["superseded_at", "superseded_by"])
+    return target
+
+
+def _store_targets(organisation: Organisation, framework: Framework) -> None:
+    """Make the file's targets the running framework targets; keep the old ones as history."""
+    running = {
+        _target_key(_target_data(row)): row
+        for row in organisation.targets.filter(
+            origin=TargetRow.Origin.FRAMEWORK, superseded_at__isnull=True
+        ).select_related("measure", "unit")
+    }
+    wanted = [target.model_dump(mode="json") for target in framework.model.targets]
+    now = timezone.now()
+    keys = {_target_key(data) for data in wanted}
+    stale = [row.pk for key, row in running.items() if key not in keys]
+    organisation.targets.filter(pk__in=stale).update(superseded_at=now)
+    measures = {measure.code: measure for measure in organisation.measures.all()}
+    units = {unit.code: unit for unit in organisation.units.all()}
+    for position, data in enumerate(wanted):
+        row = running.get(_target_key(data))
+        if row is not None:
+            if row.position != position:
+                row.position = position
+                row.save(update_fields=["position"])
+            continue
+        TargetRow.objects.create(
+            organisation=organisation,
+            measure=measures[data["measure"]],
+            unit=units[data["unit"]] if data["unit"] else None,
+            starts=data["starts"],
+            ends=data["ends"] or "",
+            comparison=data["comparison"] or "",
+            value=data["value"],
+            amber_within=data["amber_within"],
+            note=data["note"],
+            origin=TargetRow.Origin.FRAMEWORK,
+            position=position,
+            recorded_at=now,
+        )
+
+
+def _target_key(data: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(
+        data.get(name)
+        for name in (
+            "measure",
+            "unit",
+            "starts",
+            "ends",
+            "comparison",
+            "value",
+            "amber_within",
+            "note",
+        )
+    )
 
 
 def _measure_data(measure: Measure) -> dict[str, Any]:

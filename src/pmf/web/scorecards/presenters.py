@@ -249,6 +249,7 @@ def measure_page(organisation: Organisation, unit: Unit, measure_code: str) -> d
                 if item.superseded_at
                 else None,
                 "source": item.source,
+                "note": item.note,
                 "file": item.batch.file_name if item.batch else "",
                 "recorded_by": item.recorded_by.get_username() if item.recorded_by else "",
             }

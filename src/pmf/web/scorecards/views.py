@@ -128,6 +128,9 @@ def measure(
         data = presenters.measure_page(found, target, code)
     except LookupError as error:
         raise Http404(str(error.args[0])) from None
+    from pmf.web.frameworks.services import target_history
+
+    data["targets"] = target_history(found, target, code)
     if as_json:
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     return render(request, "scorecards/measure.html", data)

@@ -158,6 +158,35 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port to listen on")
     serve.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     command("migrate", "Create or update the database tables.", "pmf migrate")
+
+    token = command(
+        "token",
+        "Issue, list or revoke a user's tokens for the JSON API.",
+        "pmf token create --user analyst --name nightly-load",
+    )
+    token_actions = token.add_subparsers(dest="action", metavar="ACTION", required=True)
+    create = token_actions.add_parser(
+        "create",
+        help="Issue a token and print its key (shown only this once).",
+        epilog="Example:\n  pmf token create --user analyst --name nightly-load",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    listed = token_actions.add_parser(
+        "list",
+        help="List a user's tokens: name, first characters, when issued, last used and revoked.",
+        epilog="Example:\n  pmf token list --user analyst",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    revoke = token_actions.add_parser(
+        "revoke",
+        help="Revoke a user's active tokens of that name; they stop working at once.",
+        epilog="Example:\n  pmf token revoke --user analyst --name nightly-load",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    for action in (create, listed, revoke):
+        action.add_argument("--user", required=True, help="the username whose tokens these are")
+    for action in (create, revoke):
+        action.add_argument("--name", required=True, help="what the token is for, as a label")
     return parser
 
 
@@ -209,6 +238,8 @@ def _run(args: argparse.Namespace) -> int:
         from pmf import account_commands
 
         return account_commands.run(args)
+    if args.command == "token":
+        return commands.token(args.action, args.user, getattr(args, "name", None))
     raise CommandError(f"unknown command {args.command}", EXIT_USAGE)
 
 

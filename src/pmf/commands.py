@@ -185,6 +185,39 @@ def serve(host: str, port: int, workers: int) -> int:
     return EXIT_OK
 
 
+def token(action: str, username: str, name: str | None) -> int:
+    """Issue, list or revoke a user's API tokens."""
+    from django.contrib.auth import get_user_model
+
+    from pmf.web.api.services import issue_token, revoke_tokens_named, tokens_of
+
+    try:
+        user = get_user_model().objects.get_by_natural_key(username)
+    except get_user_model().DoesNotExist:
+        raise CommandError(f"no user {username!r}", EXIT_USAGE) from None
+    if action == "create":
+        try:
+            issued, key = issue_token(user, name or "")
+        except ValueError as error:
+            raise CommandError(str(error), EXIT_USAGE) from None
+        print(f"Token {issued.name!r} for {username} (copy it now: it is not shown again):")
+        print(key)
+    elif action == "list":
+        for held in tokens_of(user):
+            used = f"{held.last_used_at:%Y-%m-%d %H:%M}" if held.last_used_at else "never"
+            state = f"revoked {held.revoked_at:%Y-%m-%d %H:%M}" if held.revoked_at else "active"
+            print(
+                f"{held.name}  {held.prefix}…  issued {held.created_at:%Y-%m-%d %H:%M}  "
+                f"last used {used}  {state}"
+            )
+    else:
+        count = revoke_tokens_named(user, name or "")
+        if not count:
+            raise CommandError(f"{username} has no active token named {name!r}")
+        print(f"Revoked {plural(count, 'token')} named {name!r} for {username}.")
+    return EXIT_OK
+
+
 def _organisation(code: str | None):  # type: ignore[no-untyped-def]
     from pmf.web.frameworks.models import Organisation
 

@@ -130,3 +130,36 @@ def test_sharing_goes_one_way(
 ) -> None:
     share(organisation, other_org_user)
     assert client_for(analyst).get("/OTHER/").status_code == 404
+
+
+def test_the_api_gives_a_partner_the_same_as_the_pages(
+    organisation: Organisation, other_org_user: User
+) -> None:
+    from tests.web.test_api import api_client
+
+    share(organisation, other_org_user, unit="N", areas=("PEOPLE",))
+    client = api_client(other_org_user)
+    base = "/api/organisations/TST"
+    assert [unit["code"] for unit in client.get(f"{base}/units").json()] == ["N", "X"]
+    assert client.get(f"{base}/measures").json() == []  # no measures in PEOPLE
+    assert client.get(f"{base}/observations").json()["items"] == []
+    assert client.get(f"{base}/observations?unit=S").status_code == 404
+    scorecard = client.get(f"{base}/assessments?unit=N&area=FOCUS").json()
+    assert not any(area["measures"] for area in scorecard["areas"])
+    row = {"unit": "N", "measure": "ER", "period": "2019-07", "value": 1}
+    refused = client.post(f"{base}/observations", [row], content_type="application/json")
+    assert refused.status_code == 403
+
+
+def test_the_api_shows_a_partner_the_shared_areas_figures(
+    organisation: Organisation, other_org_user: User
+) -> None:
+    from tests.web.test_api import api_client
+
+    share(organisation, other_org_user, unit="N", areas=("FOCUS",))
+    client = api_client(other_org_user)
+    base = "/api/organisations/TST"
+    assert {m["code"] for m in client.get(f"{base}/measures").json()} == {"ER", "CR"}
+    items = client.get(f"{base}/observations").json()["items"]
+    assert {item["unit"] for item in items} == {"N"}
+    assert len(items) == 3

@@ -24,11 +24,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # django-ninja: the JSON API, and Swagger UI from its bundled static files (no CDN).
+    "ninja",
     "pmf.web.frameworks",
     "pmf.web.observations",
     "pmf.web.accounts",
     "pmf.web.scorecards",
     "pmf.web.entry",
+    "pmf.web.api",
 ]
 
 MIDDLEWARE = [
@@ -151,3 +154,7 @@ CACHES = {
         "LOCATION": "pmf_cache",
     },
 }
+
+# The JSON API lists observations a page at a time: 100 unless ?limit= asks for up to 1,000.
+NINJA_PAGINATION_PER_PAGE = 100
+NINJA_PAGINATION_MAX_LIMIT = 1000

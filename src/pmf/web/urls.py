@@ -1,15 +1,19 @@
-"""URL configuration: accounts, then the pages of each organisation."""
+"""URL configuration: accounts, the JSON API, then the pages of each organisation."""
 
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
 
 from pmf.web.accounts.views import SignInView
+from pmf.web.api import views as api_views
+from pmf.web.api.urls import urls as api_urls
 from pmf.web.entry import views as entry_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/tokens/", api_views.tokens, name="tokens"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/", api_urls),
     path("<str:org>/units/<str:unit>/enter/", entry_views.enter, name="enter"),
     path("<str:org>/import/", entry_views.import_file, name="import"),
     path("", include("pmf.web.scorecards.urls")),

@@ -86,6 +86,16 @@ def shared_areas(membership: Membership, organisation: Organisation) -> set[str]
     return codes
 
 
+def readable_areas(
+    membership: Membership, organisation: Organisation, requested: list[str]
+) -> list[str]:
+    """Return the areas to show: those requested (none: all), within what is shared."""
+    allowed = shared_areas(membership, organisation)
+    if allowed is None:
+        return requested
+    return [area for area in requested if area in allowed] or sorted(allowed)
+
+
 def may_change(membership: Membership, organisation: Organisation) -> bool:
     """Say whether the member may change anything in ``organisation``: only their own."""
     return organisation.pk == membership.organisation_id

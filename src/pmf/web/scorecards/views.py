@@ -13,6 +13,7 @@ from pmf.web.accounts.services import (
     may_change,
     membership_of,
     organisation_for,
+    readable_areas,
     readable_organisations,
     shared_areas,
     unit_for,
@@ -80,10 +81,7 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
     areas = request.GET.getlist("area")
     membership = membership_of(request.user)
     assert membership is not None  # organisation_for has checked it
-    allowed = shared_areas(membership, found)
-    if allowed is not None:
-        # A partner reads only the areas its sharing agreements cover.
-        areas = [area for area in areas if area in allowed] or sorted(allowed)
+    areas = readable_areas(membership, found, areas)  # a partner's: only what is shared
     try:
         data = presenters.scorecard_page(
             found,

@@ -1,0 +1,1 @@
+"""The JSON API: units, measures, observations and assessments, with token authentication."""

@@ -1,0 +1,217 @@
+"""What the API takes and gives, as pydantic schemas: they make the OpenAPI document."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from ninja import Field, Schema
+from pydantic import StrictFloat, StrictInt, StrictStr
+
+from pmf.core.framework import Kind, Polarity, Standard, Status, UnitOfMeasure
+from pmf.core.periods import PeriodKind
+from pmf.web.observations.models import Observation
+
+
+class Error(Schema):
+    """Why a request was refused."""
+
+    detail: str = Field(examples=["Not Found"])
+
+
+class RowProblem(Schema):
+    """One bad field of one row, in the words of a file import's report."""
+
+    row: int | None = Field(
+        description="The row's position in the list sent, counting from 1; empty when the "
+        "problem is with the request as a whole."
+    )
+    field: str = Field(examples=["value"])
+    value: str | None = Field(description="What was sent, as text; empty when nothing was.")
+    reason: str = Field(examples=["is not a number"])
+
+
+class ProblemReport(Schema):
+    """Every problem found; nothing was stored."""
+
+    detail: str = Field(examples=["2 problems found; nothing was stored."])
+    problems: list[RowProblem]
+
+
+class UnitOut(Schema):
+    """A unit of the organisation: part of its tree, or an external comparator."""
+
+    code: str = Field(examples=["N"])
+    name: str = Field(examples=["North"])
+    type: str = Field(examples=["command"])
+    parent: str | None = Field(description="The code of the unit above; empty for the top.")
+    external: bool = Field(description="An external comparator: it has figures, not grades.")
+
+
+class MeasureOut(Schema):
+    """A measure of the framework, with what 'met' means for it."""
+
+    code: str = Field(examples=["ER"])
+    name: str
+    area: str = Field(description="The code of the scorecard area it belongs to.")
+    area_name: str
+    kind: Kind
+    polarity: Polarity
+    unit_of_measure: UnitOfMeasure
+    frequency: PeriodKind
+    window_months: int | None = Field(description="For rolling windows: the months covered.")
+    multiplier: float = Field(description="value = numerator / denominator × multiplier")
+    numerator: str | None
+    denominator: str | None
+    decimals: int
+    owner: str
+    source: str
+    description: str
+    standards: list[Standard]
+
+
+class ObservationOut(Schema):
+    """The figure held now for one measure, unit and period, with who recorded it and when."""
+
+    unit: str
+    measure: str
+    period: str = Field(examples=["2019-07"])
+    value: float
+    numerator: float | None
+    denominator: float | None
+    status: Status
+    note: str
+    source: str
+    revision: int = Field(description="1 for the first figure; each correction adds one.")
+    recorded_at: dt.datetime
+    recorded_by: str | None = Field(description="The username; empty for a file import.")
+
+    @staticmethod
+    def resolve_unit(obj: Observation) -> str:
+        return obj.unit.code
+
+    @staticmethod
+    def resolve_measure(obj: Observation) -> str:
+        return obj.measure.code
+
+    @staticmethod
+    def resolve_recorded_by(obj: Observation) -> str | None:
+        return obj.recorded_by.get_username() if obj.recorded_by is not None else None
+
+
+# A number as JSON, or as text the way a file has it ("1,234.5"): the import's checks read both.
+Number = Annotated[
+    StrictInt | StrictFloat | StrictStr | None,
+    Field(description="A number, or text that a file import would accept as one."),
+]
+
+
+class ObservationIn(Schema):
+    """One figure to add or correct: the columns of a file in the long layout."""
+
+    unit: str = Field(description="Unit code or name.", examples=["N"])
+    measure: str = Field(description="Measure code or name.", examples=["ER"])
+    period: str = Field(description="Period, as a file may give it.", examples=["2019-07"])
+    value: Number = None
+    numerator: Number = None
+    denominator: Number = None
+    status: str | None = Field(
+        default=None,
+        description="provisional (the default), validated or signed_off (analysts only).",
+    )
+    note: str | None = None
+
+
+class UpsertSummary(Schema):
+    """What a bulk upsert did. Sending the same rows again changes nothing."""
+
+    rows: int
+    added: int
+    revised: int = Field(description="Figures that changed: a new revision; the old one is kept.")
+    unchanged: int = Field(description="Figures already held exactly so.")
+    message: str
+
+
+class Named(Schema):
+    code: str
+    name: str
+
+
+class Filters(Schema):
+    areas: list[str]
+    kinds: list[str]
+    exceptions: bool
+
+
+class AssessedMeasure(Schema):
+    """The assessment of one measure for the unit, as the scorecard page shows it."""
+
+    area: str
+    measure: str
+    name: str
+    kind: str
+    period: str
+    period_label: str
+    value: float | None
+    value_text: str
+    standard: str
+    reference: float | None
+    reference_text: str
+    met: bool | None
+    met_text: str
+    rag: str | None
+    previous_period: str | None
+    previous_value: float | None
+    direction_previous: str | None
+    last_year_period: str | None
+    last_year_value: float | None
+    direction_last_year: str | None
+    previous_cycle_period: str | None
+    previous_cycle_value: float | None
+    direction_previous_cycle: str | None
+    peer_group: str | None
+    peer_average: float | None
+    pooled_average: float | None
+    group_size: int | None
+    rank: int | None
+    gap: float | None
+    gap_percent: float | None
+    position: str | None
+    trend: str | None
+    deteriorating_since: str | None
+    deteriorating_steps: int | None
+    forecast: float | None
+    forecast_method: str | None
+    budget_variance: float | None
+    budget_position: str | None
+    significance: str | None
+    national_value: float | None
+    national_comparison: str | None
+    variation: str | None
+    assurance: str | None
+    spc_points: int | None
+    trial_limits: bool | None
+    origin: str
+    direction_previous_text: str
+    direction_last_year_text: str
+    rank_text: str
+    standard_text: str
+    variation_text: str
+    assurance_text: str
+    sparkline: str = Field(description="SVG polyline points of the last figures.")
+
+
+class AssessedArea(Schema):
+    code: str
+    title: str
+    measures: list[AssessedMeasure]
+
+
+class ScorecardOut(Schema):
+    """A unit's scorecard for a period: the same data as the scorecard page."""
+
+    organisation: Named
+    unit: Named
+    as_at: str | None = Field(description="The period assessed; empty for the latest.")
+    filters: Filters
+    areas: list[AssessedArea]

@@ -1,0 +1,250 @@
+"""Issue and check API tokens; read and write figures through the same checks as the pages.
+
+Who may see or change what is decided by ``pmf.web.accounts.services`` and
+``pmf.web.entry.services``, as for the pages; this module only applies their answers to
+requests that carry many rows at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
+
+import polars as pl
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from pmf.core.periods import Period, parse_period
+from pmf.sources.importer import Problem, check_table
+from pmf.sources.readers import ROW_NUMBER, Table
+from pmf.web.accounts.models import Membership
+from pmf.web.accounts.services import may_change, shared_areas, visible_units
+from pmf.web.api.models import ApiToken
+from pmf.web.entry.services import ENTRY_COLUMNS, enterable_measures
+from pmf.web.frameworks.models import Measure, Organisation, Unit
+from pmf.web.frameworks.services import framework_of
+from pmf.web.observations.models import Observation
+from pmf.web.observations.services import ImportSummary, store_observations
+
+KEY_PREFIX = "pmf_"
+VISIBLE_CHARACTERS = 12  # "pmf_" and 8 random characters: enough to tell tokens apart
+# Recording every use would write to the database on every request; once a minute is enough
+# to answer "is this token still in use?".
+LAST_USED_EVERY = dt.timedelta(minutes=1)
+MAX_ROWS = 50_000  # larger sets go through a file import
+Named = TypeVar("Named", Unit, Measure)
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def issue_token(user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+    """Create a token for ``user`` and return it with its key, which is never shown again."""
+    name = name.strip()
+    if not name:
+        raise ValueError("Give the token a name, such as the program that will use it")
+    if len(name) > ApiToken._meta.get_field("name").max_length:  # type: ignore[operator]
+        raise ValueError("The name is too long: use at most 100 characters")
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=key[:VISIBLE_CHARACTERS], key_hash=_hash(key)
+    )
+    return token, key
+
+
+def tokens_of(user: AbstractBaseUser) -> list[ApiToken]:
+    """Return the user's tokens, newest first, revoked ones included."""
+    return list(ApiToken.objects.filter(user=user).order_by("-created_at", "-pk"))
+
+
+def revoke_token(user: AbstractBaseUser, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens; raise ``LookupError`` for any other."""
+    token = ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).first()
+    if token is None:
+        raise LookupError("That token is not one of your active tokens")
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    return token
+
+
+def revoke_tokens_named(user: AbstractBaseUser, name: str) -> int:
+    """Revoke the user's active tokens called ``name``; return how many were revoked."""
+    return ApiToken.objects.filter(user=user, name=name, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def user_for_key(key: str) -> AbstractBaseUser | None:
+    """Return the active user whose unrevoked token has this key, or None."""
+    if not key.startswith(KEY_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_hash(key), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def current_observations(
+    membership: Membership,
+    organisation: Organisation,
+    *,
+    units: Sequence[Unit] | None = None,
+    measure: str | None = None,
+    period_from: Period | None = None,
+    period_to: Period | None = None,
+) -> QuerySet[Observation]:
+    """Return the figures held now for the units the member may see, filtered.
+
+    ``units`` narrows the visible units (the caller has checked them with ``unit_for``).
+    A period filter keeps the figures whose period lies wholly within the bounds.
+    """
+    scope = units if units is not None else visible_units(membership, organisation)
+    held = Observation.objects.filter(
+        measure__organisation=organisation,
+        unit__in=[unit.pk for unit in scope],
+        superseded_at__isnull=True,
+    )
+    if measure:
+        held = held.filter(measure__code=measure)
+    allowed = shared_areas(membership, organisation)
+    if allowed is not None:
+        held = held.filter(measure__area__code__in=allowed)
+    if period_from is not None or period_to is not None:
+        kept = [
+            code
+            for code in held.values_list("period", flat=True).distinct()
+            if _within(parse_period(code), period_from, period_to)
+        ]
+        held = held.filter(period__in=kept)
+    return held.select_related("unit", "measure", "recorded_by").order_by(
+        "measure__position", "unit__position", "period"
+    )
+
+
+def _within(period: Period, start: Period | None, end: Period | None) -> bool:
+    return (start is None or period.start >= start.start) and (end is None or period.end <= end.end)
+
+
+class RowsRefused(Exception):
+    """Raise with every problem in a set of rows; nothing was stored."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+class NothingToEnter(Exception):
+    """Raise when the member may not enter figures for any measure."""
+
+
+def upsert_observations(
+    membership: Membership, organisation: Organisation, rows: Sequence[dict[str, str | None]]
+) -> ImportSummary:
+    """Check rows of figures as a file import is checked, and store them all or none.
+
+    Each row has the columns of a file in the long layout (unit, measure, period, value,
+    numerator, denominator, status, note) as text; rows are numbered from 1. Besides the
+    import's checks, each row must be for a unit the member may see and a measure they may
+    enter, and only analysts may sign figures off. Raise ``RowsRefused`` listing every
+    problem, or ``NothingToEnter`` when the member enters no figures at all.
+    """
+    if not may_change(membership, organisation):
+        raise NothingToEnter("Figures shared by another organisation are read-only.")
+    allowed = {measure.code for measure in enterable_measures(membership)}
+    if not allowed:
+        raise NothingToEnter("You do not own any measures to enter figures for.")
+    if not rows:
+        raise RowsRefused([Problem(0, "rows", None, "is empty; send at least one row")])
+    if len(rows) > MAX_ROWS:
+        raise RowsRefused(
+            [Problem(0, "rows", str(len(rows)), f"are too many; send at most {MAX_ROWS:,}")]
+        )
+    frame = pl.DataFrame(
+        {column: [row.get(column) for row in rows] for column in ENTRY_COLUMNS},
+        schema=dict.fromkeys(ENTRY_COLUMNS, pl.String),
+    ).with_row_index(ROW_NUMBER, offset=1)
+    source = f"sent through the API by {membership.user.get_username()}"
+    table = Table("the rows", list(ENTRY_COLUMNS), frame)
+    result = check_table(table, framework_of(organisation), source=source)
+    problems = result.problems + _scope_problems(membership, organisation, rows, allowed)
+    if problems:
+        raise RowsRefused(sorted(set(problems), key=lambda p: (p.row, p.column)))
+    payload = json.dumps(list(rows), sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return store_observations(
+        organisation,
+        result.observations,
+        file_name="JSON API",
+        sha256=hashlib.sha256(payload).hexdigest(),
+        layout="api",
+        source=source,
+        user=membership.user,
+    )
+
+
+def _scope_problems(
+    membership: Membership,
+    organisation: Organisation,
+    rows: Sequence[dict[str, str | None]],
+    allowed: set[str],
+) -> list[Problem]:
+    """Return a problem for each row outside what the member may enter.
+
+    Units and measures are named by code or name, as in a file. A unit the member may not
+    see gets the same words as a unit that does not exist, so that nobody learns which do.
+    """
+    visible = {unit.pk for unit in visible_units(membership, organisation)}
+    units = _by_code_or_name(organisation.units.all())
+    measures = _by_code_or_name(organisation.measures.all())
+    problems = []
+    for number, row in enumerate(rows, start=1):
+        unit = units.get((row.get("unit") or "").lower())
+        if unit is not None and unit.pk not in visible:
+            problems.append(
+                Problem(
+                    number,
+                    "unit",
+                    row.get("unit"),
+                    f"is not a unit of {organisation.code} (by code or name)",
+                )
+            )
+        measure = measures.get((row.get("measure") or "").lower())
+        if measure is not None and measure.code not in allowed:
+            problems.append(
+                Problem(
+                    number, "measure", row.get("measure"), "is not a measure you enter figures for"
+                )
+            )
+        status = (row.get("status") or "").lower()
+        if status in SIGNED_OFF and not membership.may_sign_off:
+            problems.append(
+                Problem(number, "status", row.get("status"), "only an analyst may sign figures off")
+            )
+    return problems
+
+
+# How the import reads "signed off" (pmf.sources.importer): any case, with _, - or a space.
+SIGNED_OFF = ("signed_off", "signed off", "signed-off")
+
+
+def _by_code_or_name(items: Iterable[Named]) -> dict[str, Named]:
+    # Codes win over names, as in the import: a name counts where no code is spelt the same.
+    found: dict[str, Named] = {}
+    listed = list(items)
+    for item in listed:
+        found.setdefault(item.code.strip().lower(), item)
+    for item in listed:
+        found.setdefault(item.name.strip().lower(), item)
+    return found

@@ -6,11 +6,12 @@ environment (see ``.env.example``); the defaults are safe for local use.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import dj_database_url
 
-from pmf.web.env import env_bool, env_list, env_str
+from pmf.web.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -24,6 +25,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "pmf.web.frameworks",
     "pmf.web.observations",
     "pmf.web.accounts",
@@ -94,3 +97,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("PMF_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 STATIC_ROOT = Path(env_str("PMF_STATIC_ROOT", default=str(Path.cwd() / "staticfiles")))
+
+# Background jobs (large imports): queued in the database, run by `pmf worker` (ADR 0008).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Files with more figures than this are checked and imported by the worker, with a progress bar.
+PMF_BACKGROUND_IMPORT_ROWS = env_int("PMF_BACKGROUND_IMPORT_ROWS", default=5000)
+# Uploads wait here between the preview and the import; the web server and the worker share it.
+PMF_UPLOAD_DIR = Path(
+    env_str("PMF_UPLOAD_DIR", default=str(Path(tempfile.gettempdir()) / "pmf-uploads"))
+)

@@ -175,6 +175,7 @@ def job_page(job: ImportJob) -> dict[str, Any]:
         "percent": percent,
         # The progress bar shows how far it is only while storing; before that it is busy.
         "measured": measured,
+        "count": f"{done:,} of {total:,} rows ({percent}%)" if measured else f"{total:,} rows",
         "message": _job_message(job, done, total),
         "summary": job.summary,
         "problems": job.problems,

@@ -206,7 +206,7 @@ def test_every_standard_type_is_in_the_methods(standard_type: str) -> None:
 SETTING_NAMES = sorted(
     set(
         re.findall(
-            r"""env_(?:str|bool|list)\(\s*["']([A-Za-z0-9_]+)["']""",
+            r"""env_(?:str|bool|list|int)\(\s*["']([A-Za-z0-9_]+)["']""",
             SETTINGS.read_text(encoding="utf-8"),
         )
     )

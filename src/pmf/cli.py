@@ -157,6 +157,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on")
     serve.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not start a background worker alongside (run pmf worker separately)",
+    )
+    worker = command(
+        "worker",
+        "Run the background worker: large imports queued from the web application.",
+        "pmf worker",
+    )
+    worker.add_argument("--batch", action="store_true", help="run the jobs waiting now, then stop")
     command("migrate", "Create or update the database tables.", "pmf migrate")
 
     token = command(
@@ -229,7 +240,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         return commands.demo(web=not args.no_serve, port=args.port)
     if args.command == "serve":
-        return commands.serve(args.host, args.port, args.workers)
+        return commands.serve(args.host, args.port, args.workers, worker=not args.no_worker)
+    if args.command == "worker":
+        return commands.worker(batch=args.batch)
     if args.command == "target":
         from pmf import target_commands
 

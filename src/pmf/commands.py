@@ -177,11 +177,21 @@ def demo(*, web: bool = True, port: int = 8000) -> int:
     return serve("127.0.0.1", port, 2)
 
 
-def serve(host: str, port: int, workers: int) -> int:
-    """Serve the web application until interrupted."""
+def serve(host: str, port: int, workers: int, *, worker: bool = True) -> int:
+    """Serve the web application, with a background worker unless told not to, until stopped."""
     from pmf.web.server import serve as run
 
-    run(host, port, workers)
+    run(host, port, workers, worker=worker)
+    return EXIT_OK
+
+
+def worker(*, batch: bool = False) -> int:
+    """Run queued background jobs (large imports) until interrupted, or those waiting now."""
+    from django.core.management import call_command
+
+    call_command(
+        "db_worker", batch=batch, reload=False, startup_delay=not batch, interval=1, verbosity=1
+    )
     return EXIT_OK
 
 

@@ -144,3 +144,41 @@ def test_scorecard_rolls_up_and_judges(organisation: Organisation, tmp_path: Pat
 def test_scorecard_refuses_unknown_unit(organisation: Organisation) -> None:
     with pytest.raises(LookupError, match="no unit 'Z'"):
         scorecard_for(organisation, unit="Z")
+
+
+def test_progress_is_reported_after_each_chunk_and_the_result_is_the_same(
+    organisation: Organisation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pmf.web.observations import services
+
+    store(organisation, tmp_path, "unit,measure,period,value\nN,ER,2019-01,70\n", T1)
+    text = "unit,measure,period,value\n" + "".join(
+        f"{unit},ER,2019-{month:02d},70\n" for unit in ("N", "S") for month in range(1, 13)
+    )
+    path = tmp_path / "more.csv"
+    path.write_text(text, encoding="utf-8")
+    result = check_table(read_table(path), framework_of(organisation))
+    monkeypatch.setattr(services, "_PROGRESS_CHUNK", 10)
+    reports: list[tuple[int, int]] = []
+    summary = store_observations(
+        organisation,
+        result.observations,
+        file_name="more.csv",
+        sha256="y",
+        layout="long",
+        now=T2,
+        progress=lambda done, total: reports.append((done, total)),
+    )
+    # N 2019-01 was held unchanged: done at once; then 23 new figures in chunks of 10.
+    assert reports == [(1, 24), (11, 24), (21, 24), (24, 24)]
+    assert (summary.rows, summary.added, summary.unchanged) == (24, 23, 1)
+    assert Observation.objects.filter(batch_id=summary.batch_id).count() == 23
+    again = store_observations(
+        organisation,
+        result.observations,
+        file_name="more.csv",
+        sha256="y",
+        layout="long",
+        progress=lambda done, total: reports.append((done, total)),
+    )
+    assert (again.added, reports[-1]) == (0, (24, 24))

@@ -36,8 +36,9 @@ OPEN = {
     "password_reset_complete",
 }
 NOT_PAGES = {"home", "logout", "password_change", "password_change_done"}
-# Pages that change figures: who may use them depends on the role, in test_entry.py.
-WRITE_PAGES = {"enter", "import"}
+# Pages that change figures: who may use them depends on the role, in test_entry.py and
+# test_import_page.py (the import and its background jobs: analysts of the organisation only).
+WRITE_PAGES = {"enter", "import", "import-job", "import-job-json", "import-job-progress"}
 # Each user's own API tokens; the JSON API has its own matrix over every endpoint (test_api.py).
 API = {"tokens"}
 

@@ -45,6 +45,7 @@ def test_pmf_serve_answers_pages_and_static_files(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    workers: list[int] = []
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -59,6 +60,35 @@ def test_pmf_serve_answers_pages_and_static_files(tmp_path: Path) -> None:
         assert fetch(f"{base}/static/pmf/pmf.css") == (200, 'text/css; charset="utf-8"')
         status, location = fetch(f"{base}/MPS/units/MPS/")
         assert (status, location) == (302, "/accounts/login/?next=/MPS/units/MPS/")
+        # A background worker runs beside the web server, for large imports.
+        workers = [pid for pid in children(server.pid) if "worker" in command_line(pid)]
+        assert len(workers) == 1
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=20)
+    for pid in workers:
+        for _ in range(50):
+            if not Path(f"/proc/{pid}").exists() or "worker" not in command_line(pid):
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the worker did not stop with the server")
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(status.parent.name))
+    return found
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""

@@ -141,8 +141,15 @@ def _resolve_columns(
     by_lower = {column.lower(): column for column in table.columns}
     columns = dict(mapping)
     for role in ROLES:
-        if role not in columns and role in by_lower and by_lower[role] not in ignore:
-            columns[role] = by_lower[role]
+        # A column named like a role holds it, unless it is left out or mapped to another role.
+        column = by_lower.get(role)
+        if (
+            role not in columns
+            and column
+            and column not in ignore
+            and column not in mapping.values()
+        ):
+            columns[role] = column
     return columns
 
 

@@ -33,3 +33,17 @@ def env_list(name: str, *, default: list[str]) -> list[str]:
     if not value:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_int(name: str, *, default: int, minimum: int = 0) -> int:
+    """Return the variable as a whole number no smaller than ``minimum``; 5,000 and 5_000 read."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise SettingError(f"{name}={value!r} is not a whole number") from None
+    if number < minimum:
+        raise SettingError(f"{name}={value!r} is less than {minimum}")
+    return number

@@ -6,11 +6,12 @@ environment (see ``.env.example``); the defaults are safe for local use.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import dj_database_url
 
-from pmf.web.env import env_bool, env_list, env_str
+from pmf.web.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -26,6 +27,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # django-ninja: the JSON API, and Swagger UI from its bundled static files (no CDN).
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "pmf.web.frameworks",
     "pmf.web.observations",
     "pmf.web.accounts",
@@ -158,3 +161,11 @@ CACHES = {
 # The JSON API lists observations a page at a time: 100 unless ?limit= asks for up to 1,000.
 NINJA_PAGINATION_PER_PAGE = 100
 NINJA_PAGINATION_MAX_LIMIT = 1000
+# Background jobs (large imports): queued in the database, run by `pmf worker` (ADR 0008).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Files with more figures than this are checked and imported by the worker, with a progress bar.
+PMF_BACKGROUND_IMPORT_ROWS = env_int("PMF_BACKGROUND_IMPORT_ROWS", default=5000)
+# Uploads wait here between the preview and the import; the web server and the worker share it.
+PMF_UPLOAD_DIR = Path(
+    env_str("PMF_UPLOAD_DIR", default=str(Path(tempfile.gettempdir()) / "pmf-uploads"))
+)

@@ -16,5 +16,18 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", api_urls),
     path("<str:org>/units/<str:unit>/enter/", entry_views.enter, name="enter"),
     path("<str:org>/import/", entry_views.import_file, name="import"),
+    path("<str:org>/import/jobs/<int:job>/", entry_views.import_job, name="import-job"),
+    path(
+        "<str:org>/import/jobs/<int:job>.json",
+        entry_views.import_job,
+        {"as_json": True},
+        name="import-job-json",
+    ),
+    path(
+        "<str:org>/import/jobs/<int:job>/progress/",
+        entry_views.import_job,
+        {"fragment": True},
+        name="import-job-progress",
+    ),
     path("", include("pmf.web.scorecards.urls")),
 ]

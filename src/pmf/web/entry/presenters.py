@@ -1,4 +1,4 @@
-"""Shape the data-entry form: the member's measures that fit the period, with current figures."""
+"""Shape the entry pages: the data-entry form, the import page and a background import's job."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ import polars as pl
 
 from pmf.core.periods import Period
 from pmf.web.accounts.models import Membership
-from pmf.web.entry.services import enterable_measures
+from pmf.web.entry.models import ImportJob
+from pmf.web.entry.services import (
+    IGNORE,
+    PERIOD_COLUMN,
+    Review,
+    enterable_measures,
+    job_progress,
+    recent_jobs,
+)
 from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.observations.services import held_observations
 
@@ -64,3 +72,137 @@ def entry_page(
         "rows": rows,
         "statuses": statuses,
     }
+
+
+# What a column of an imported file may hold, as the mapping form offers it.
+COLUMN_CHOICES = (
+    ("unit", "Unit"),
+    ("measure", "Measure"),
+    ("period", "Period"),
+    ("value", "Value"),
+    ("numerator", "Numerator"),
+    ("denominator", "Denominator"),
+    ("status", "Status"),
+    ("note", "Note"),
+    ("source", "Source"),
+    (PERIOD_COLUMN, "A period (wide layout)"),
+    (IGNORE, "Leave it out"),
+)
+PREVIEW_COLUMNS = ("unit", "measure", "period", "value", "numerator", "denominator", "status")
+
+
+def import_page(
+    organisation: Organisation, review: Review | None = None, problems: list[str] | None = None
+) -> dict[str, Any]:
+    """Return the import page: the upload form, or a file's mapping with its preview or problems."""
+    data: dict[str, Any] = {
+        "organisation": {"code": organisation.code, "name": organisation.name},
+        "problems": list(problems or []),
+        "column_choices": COLUMN_CHOICES,
+        "review": None,
+        "jobs": [job_summary(job) for job in recent_jobs(organisation)],
+    }
+    if review is None:
+        return data
+    errors = {problem.field: problem.message for problem in review.field_problems}
+    result = review.result
+    row_problems = result.problems if result is not None else []
+    preview = result.observations.head(20).to_dicts() if result is not None and result.ok else []
+    data["review"] = {
+        "token": review.token,
+        "name": review.name,
+        "layout": review.mapping.layout,
+        "layout_error": errors.get("layout", ""),
+        "columns": [
+            {
+                "id": f"column-{index}",
+                "name": column,
+                "choice": choice,
+                "samples": ", ".join(samples),
+                "error": errors.get(f"column-{index}", ""),
+            }
+            for index, (column, choice, samples) in enumerate(
+                zip(review.mapping.columns, review.mapping.choices, review.samples, strict=True)
+            )
+        ],
+        "field_problems": [
+            {"field": problem.field, "message": problem.message}
+            for problem in review.field_problems
+        ],
+        "file_problem": review.file_problem,
+        "ready": review.ready,
+        "background": review.background,
+        "figures": review.figures,
+        "preview": [
+            {
+                "row": row["row"],
+                **{name: _cell(row.get(name)) for name in PREVIEW_COLUMNS},
+                "note": row.get("note") or "",
+            }
+            for row in preview
+        ],
+        "row_problems": row_problems[:200],
+        "problem_count": len(row_problems),
+    }
+    return data
+
+
+def job_summary(job: ImportJob) -> dict[str, Any]:
+    """Return one line about a job for the list of recent imports."""
+    return {
+        "id": job.pk,
+        "file_name": job.file_name,
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "created_at": job.created_at,
+    }
+
+
+def job_page(job: ImportJob) -> dict[str, Any]:
+    """Return a background import as its page, its progress fragment and its JSON show it."""
+    done, total = job_progress(job)
+    measured = job.status == ImportJob.Status.IMPORTING or job.finished
+    percent = round(100 * done / total) if measured and total else (100 if job.finished else 0)
+    return {
+        "organisation": {"code": job.organisation.code, "name": job.organisation.name},
+        "id": job.pk,
+        "file_name": job.file_name,
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "finished": job.finished,
+        "rows_done": done,
+        "rows_total": total,
+        "percent": percent,
+        # The progress bar shows how far it is only while storing; before that it is busy.
+        "measured": measured,
+        "count": f"{done:,} of {total:,} rows ({percent}%)" if measured else f"{total:,} rows",
+        "message": _job_message(job, done, total),
+        "summary": job.summary,
+        "problems": job.problems,
+        "problem_count": job.problem_count,
+        "created_by": job.created_by.get_username() if job.created_by else None,
+        "created_at": job.created_at.isoformat(),
+        "started_at": job.started_at.isoformat() if job.started_at else None,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }
+
+
+def _job_message(job: ImportJob, done: int, total: int) -> str:
+    # Said by screen readers as the status changes: one sentence per stage, not per chunk.
+    if job.status == ImportJob.Status.QUEUED:
+        return "Waiting for the worker to start the import."
+    if job.status == ImportJob.Status.CHECKING:
+        return f"Checking every row of {job.file_name}."
+    if job.status == ImportJob.Status.IMPORTING:
+        return f"Storing {total:,} figures."
+    if job.status == ImportJob.Status.DONE:
+        return f"Done. {job.summary}"
+    return f"Failed: {job.summary}"
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.10g}"
+    return str(value)

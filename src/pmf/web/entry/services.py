@@ -1,19 +1,32 @@
-"""Enter or correct figures in the browser, through the same checks as an imported file."""
+"""Enter or correct figures in the browser, or import a file, through the same checks as the CLI.
+
+A file goes through three steps: it is kept under a random token (``keep_upload``), reviewed
+with a column mapping (``review_upload``: what each column holds, the layout, a preview or
+every problem), then stored all or nothing: at once (``import_reviewed``) or, above
+``PMF_BACKGROUND_IMPORT_ROWS`` figures, by the worker as an ``ImportJob`` (``queue_import``,
+``run_import_job``) whose progress the job page reads (``job_progress``).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
 import secrets
-import tempfile
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+from django.conf import settings
+from django.utils import timezone
 
-from pmf.sources.importer import CheckResult, Problem, check_table
-from pmf.sources.readers import ROW_NUMBER, Table
+from pmf.core.periods import ParseError, parse_period
+from pmf.sources.importer import ROLES, CheckResult, MappingError, Problem, check_table
+from pmf.sources.readers import ROW_NUMBER, Table, read_table
 from pmf.web.accounts.models import Membership
+from pmf.web.entry.models import ImportJob
 from pmf.web.frameworks.models import Measure, Organisation, Unit
 from pmf.web.frameworks.services import framework_of
 from pmf.web.observations.services import ImportSummary, store_observations
@@ -111,18 +124,29 @@ def _describe(problem: Problem, typed: list[Entry], names: dict[str, str]) -> st
     return f"{name}, {problem.column} {shown}: {problem.reason}"
 
 
-# Uploaded files wait here between the preview and the confirmation, named by a random token.
-def upload_dir() -> Path:
-    """Return the folder for uploads awaiting confirmation (created when first needed)."""
-    from django.conf import settings
+# --------------------------------------------------------------------------------------------
+# Importing a file
+# --------------------------------------------------------------------------------------------
 
-    folder = Path(getattr(settings, "PMF_UPLOAD_DIR", Path(tempfile.gettempdir()) / "pmf-uploads"))
+PERIOD_COLUMN = "period-column"  # in the wide layout: a column headed by a period
+IGNORE = "ignore"
+LAYOUTS = ("long", "wide")
+PREVIEW_ROWS = 20
+KEPT_PROBLEMS = 200  # problems kept on a job and shown; the count says how many there were
+# Roles a wide file may map: the period and the figure come from the columns headed by periods.
+WIDE_ROLES = ("unit", "measure", "status", "note", "source")
+REQUIRED = {"long": ("unit", "measure", "period"), "wide": ("unit", "measure")}
+
+
+def upload_dir() -> Path:
+    """Return the folder for uploads awaiting their import (created when first needed)."""
+    folder = Path(settings.PMF_UPLOAD_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
 def keep_upload(name: str, content: bytes) -> str:
-    """Store an uploaded file until it is confirmed; return its token."""
+    """Store an uploaded file until it is imported; return its token."""
     token = secrets.token_hex(16)
     suffix = Path(name).suffix.lower() if Path(name).suffix.lower() in (".csv", ".xlsx") else ".csv"
     (upload_dir() / f"{token}{suffix}").write_bytes(content)
@@ -139,31 +163,395 @@ def uploaded(token: str) -> Path:
     return path
 
 
-def check_upload(organisation: Organisation, path: Path, display_name: str) -> CheckResult:
-    """Read and check an uploaded file against the organisation's framework."""
-    from pmf.sources.readers import read_table
+@dataclass(frozen=True)
+class FieldProblem:
+    """A problem with one field of the mapping form: the field's id and what to do."""
 
-    table = read_table(path)
-    table = Table(display_name, table.columns, table.frame)
-    return check_table(table, framework_of(organisation), source=display_name)
+    field: str
+    message: str
 
 
-def import_upload(
-    membership: Membership, organisation: Organisation, token: str, display_name: str
+@dataclass(frozen=True)
+class ColumnMapping:
+    """What each column of a file holds and the file's layout: the browser's --map and --ignore.
+
+    ``choices`` has one entry per column: a role (unit, measure, ...), ``PERIOD_COLUMN``,
+    ``IGNORE``, or "" when nobody has said yet.
+    """
+
+    columns: tuple[str, ...]
+    choices: tuple[str, ...]
+    layout: str
+
+    def problems(self) -> list[FieldProblem]:
+        """Return what stops this mapping, each naming the form field to correct."""
+        found: list[FieldProblem] = []
+        if self.layout not in LAYOUTS:
+            return [FieldProblem("layout", "Choose whether the file is long or wide")]
+        allowed = {*(ROLES if self.layout == "long" else WIDE_ROLES), IGNORE}
+        if self.layout == "wide":
+            allowed.add(PERIOD_COLUMN)
+        holder: dict[str, str] = {}
+        for index, (column, choice) in enumerate(zip(self.columns, self.choices, strict=True)):
+            where = f"column-{index}"
+            if not choice or choice not in {*ROLES, PERIOD_COLUMN, IGNORE}:
+                found.append(FieldProblem(where, f"Choose what the column ‘{column}’ holds"))
+            elif choice == PERIOD_COLUMN and self.layout == "long":
+                found.append(
+                    FieldProblem(
+                        where,
+                        f"‘{column}’: in the long layout no column is a period; choose period for "
+                        "the column that holds the periods, or choose the wide layout",
+                    )
+                )
+            elif choice not in allowed:
+                found.append(
+                    FieldProblem(
+                        where,
+                        f"‘{column}’: in the wide layout the periods and figures are the columns "
+                        f"headed by a period, so no column holds the {choice}; choose the long "
+                        "layout, or choose what else it holds",
+                    )
+                )
+            elif choice in ROLES and choice in holder:
+                found.append(
+                    FieldProblem(
+                        where,
+                        f"‘{column}’: only one column can hold the {choice}, and "
+                        f"‘{holder[choice]}’ does",
+                    )
+                )
+            elif choice in ROLES:
+                holder[choice] = column
+            elif choice == PERIOD_COLUMN and not _is_period(column):
+                found.append(
+                    FieldProblem(
+                        where,
+                        f"‘{column}’ is not a period such as 201907 or 2019-07; choose what it "
+                        "holds or leave it out",
+                    )
+                )
+        if found:
+            return found
+        first = "column-0"
+        for role in REQUIRED[self.layout]:
+            if role not in holder:
+                found.append(FieldProblem(first, f"Choose the column that holds the {role}"))
+        ratio = {"numerator", "denominator"} <= holder.keys()
+        if self.layout == "long" and "value" not in holder and not ratio:
+            found.append(
+                FieldProblem(
+                    first,
+                    "Choose the column that holds the value, or the columns that hold the "
+                    "numerator and the denominator",
+                )
+            )
+        if self.layout == "wide" and PERIOD_COLUMN not in self.choices:
+            found.append(
+                FieldProblem(first, "Choose at least one column headed by a period, such as 201907")
+            )
+        return found
+
+    def check_arguments(self) -> tuple[dict[str, str], tuple[str, ...], str]:
+        """Return the mapping, the columns left out and the layout, as check_table takes them."""
+        pairs = list(zip(self.columns, self.choices, strict=True))
+        mapping = {choice: column for column, choice in pairs if choice in ROLES}
+        ignore = tuple(column for column, choice in pairs if choice == IGNORE)
+        return mapping, ignore, self.layout
+
+    @property
+    def period_columns(self) -> list[str]:
+        """Return the columns headed by a period (wide layout only)."""
+        if self.layout != "wide":
+            return []
+        return [
+            c
+            for c, choice in zip(self.columns, self.choices, strict=True)
+            if choice == PERIOD_COLUMN
+        ]
+
+
+def _is_period(text: str) -> bool:
+    try:
+        parse_period(text)
+    except ParseError:
+        return False
+    return True
+
+
+def propose_mapping(columns: list[str]) -> ColumnMapping:
+    """Guess what each column holds from its name, as ``pmf import`` does without --map.
+
+    Columns named after a role hold it; in a file without period and value columns, columns
+    headed by a period make it wide. Anything else is left for the person to choose.
+    """
+    choices: list[str] = []
+    taken: set[str] = set()
+    for column in columns:
+        role = column.strip().lower()
+        if role in ROLES and role not in taken:
+            choices.append(role)
+            taken.add(role)
+        else:
+            choices.append("")
+    layout = "long" if {"period", "value", "numerator"} & taken else "wide"
+    if layout == "wide":
+        choices = [
+            PERIOD_COLUMN if not choice and _is_period(column) else choice
+            for column, choice in zip(columns, choices, strict=True)
+        ]
+    return ColumnMapping(tuple(columns), tuple(choices), layout)
+
+
+def mapping_from_form(columns: list[str], form: Mapping[str, str]) -> ColumnMapping:
+    """Read the mapping form: ``column-0``, ``column-1`` ... and ``layout``."""
+    choices = tuple(str(form.get(f"column-{index}", "")).strip() for index in range(len(columns)))
+    return ColumnMapping(tuple(columns), choices, str(form.get("layout", "")).strip())
+
+
+@dataclass
+class Review:
+    """An uploaded file with a mapping: its problems, or the first figures as they will be stored.
+
+    A file of more than ``PMF_BACKGROUND_IMPORT_ROWS`` figures is only checked here as far as
+    its first rows (``partial``); the worker checks all of it before storing anything.
+    """
+
+    token: str
+    name: str
+    mapping: ColumnMapping
+    samples: list[list[str]]
+    figures: int = 0
+    background: bool = False
+    field_problems: list[FieldProblem] = field(default_factory=list)
+    file_problem: str = ""
+    result: CheckResult | None = None
+
+    @property
+    def partial(self) -> bool:
+        """Return True when only the first rows were checked (the rest is the worker's)."""
+        return self.background
+
+    @property
+    def ready(self) -> bool:
+        """Return True when the file may be imported with this mapping."""
+        return self.result is not None and self.result.ok and not self.field_problems
+
+
+def review_upload(
+    organisation: Organisation,
+    token: str,
+    name: str,
+    form: Mapping[str, str] | None = None,
+) -> Review:
+    """Read a kept upload and check it with the mapping in ``form`` (default: the proposed one).
+
+    Raise ``LookupError`` for an unknown or expired token and ``ReadError`` for a file that
+    cannot be read; problems with the mapping or the rows come back in the review.
+    """
+    table = read_table(uploaded(token))
+    table = Table(name, table.columns, table.frame)
+    if form is not None and "layout" in form:
+        mapping = mapping_from_form(table.columns, form)
+    else:
+        mapping = propose_mapping(table.columns)
+    samples = [
+        [str(value) for value in table.frame[column].drop_nulls().head(3).to_list()]
+        for column in table.columns
+    ]
+    review = Review(token, name, mapping, samples, field_problems=mapping.problems())
+    if review.field_problems:
+        return review
+    if mapping.layout == "wide":
+        cells = table.frame.select(pl.col(mapping.period_columns).is_not_null().sum())
+        review.figures = int(cells.sum_horizontal().item())
+    else:
+        review.figures = table.frame.height
+    review.background = review.figures > settings.PMF_BACKGROUND_IMPORT_ROWS
+    if review.background:
+        table = Table(name, table.columns, table.frame.head(PREVIEW_ROWS))
+    try:
+        review.result = _check(organisation, table, mapping, name)
+    except MappingError as error:
+        review.file_problem = str(error)
+    return review
+
+
+def _check(
+    organisation: Organisation, table: Table, mapping: ColumnMapping, name: str
+) -> CheckResult:
+    roles, ignore, layout = mapping.check_arguments()
+    return check_table(
+        table, framework_of(organisation), mapping=roles, ignore=ignore, layout=layout, source=name
+    )
+
+
+def import_reviewed(
+    membership: Membership, organisation: Organisation, review: Review
 ) -> ImportSummary:
-    """Check a kept upload again and store it, all or nothing; then forget the file."""
-    path = uploaded(token)
-    result = check_upload(organisation, path, display_name)
-    if not result.ok:
-        raise EntryRefused([str(problem) for problem in result.problems[:50]])
+    """Store a fully checked review, all or nothing; then forget the file."""
+    if not review.ready or review.partial or review.result is None:
+        raise EntryRefused(["Check the file again before importing it."])
+    path = uploaded(review.token)
     summary = store_observations(
         organisation,
-        result.observations,
-        file_name=display_name,
+        review.result.observations,
+        file_name=review.name,
         sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-        layout=result.layout,
-        source=display_name,
+        layout=review.result.layout,
+        source=review.name,
         user=membership.user,
     )
     path.unlink(missing_ok=True)
     return summary
+
+
+def queue_import(membership: Membership, organisation: Organisation, review: Review) -> ImportJob:
+    """Record a job for the worker to check and store the whole file, and queue it."""
+    from pmf.web.entry.tasks import run_import
+
+    if not review.ready:
+        raise EntryRefused(["Check the file again before importing it."])
+    roles, ignore, layout = review.mapping.check_arguments()
+    job = ImportJob.objects.create(
+        organisation=organisation,
+        file_name=review.name,
+        upload=review.token,
+        mapping=roles,
+        ignore=list(ignore),
+        layout=layout,
+        created_by=membership.user,
+        rows_total=review.figures,
+    )
+    queued = run_import.enqueue(job.pk)
+    # The immediate backend has run the job already: change only the task's id.
+    ImportJob.objects.filter(pk=job.pk).update(task_id=str(queued.id))
+    job.refresh_from_db()
+    return job
+
+
+def run_import_job(job_id: int) -> None:
+    """Check a job's file and store it all or nothing, recording progress; the worker's task."""
+    job = ImportJob.objects.select_related("organisation", "created_by").get(pk=job_id)
+    if job.finished:
+        return
+    _update(job, status=ImportJob.Status.CHECKING, started_at=timezone.now())
+    try:
+        path = uploaded(job.upload)
+        sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+        table = read_table(path)
+        table = Table(job.file_name, table.columns, table.frame)
+        result = check_table(
+            table,
+            framework_of(job.organisation),
+            mapping=job.mapping,
+            ignore=tuple(job.ignore),
+            layout=job.layout,
+            source=job.file_name,
+        )
+    except (LookupError, ValueError) as error:  # ReadError and MappingError are ValueErrors
+        _fail(job, [Problem(0, "", None, str(error))], 1)
+        return
+    if not result.ok:
+        _fail(job, result.problems, len(result.problems))
+        return
+    _update(
+        job,
+        status=ImportJob.Status.IMPORTING,
+        rows_total=result.observations.height,
+        rows_done=0,
+    )
+
+    def progress(done: int, total: int) -> None:
+        _write_progress(job, done, total)
+
+    try:
+        summary = store_observations(
+            job.organisation,
+            result.observations,
+            file_name=job.file_name,
+            sha256=sha256,
+            layout=result.layout,
+            source=job.file_name,
+            user=job.created_by,
+            progress=progress,
+        )
+    except Exception as error:
+        _fail(job, [Problem(0, "", None, f"the import stopped: {error}")], 1)
+        raise
+    _update(
+        job,
+        status=ImportJob.Status.DONE,
+        rows_done=summary.rows,
+        summary=str(summary),
+        batch_id=summary.batch_id,
+        finished_at=timezone.now(),
+    )
+    _forget(job)
+
+
+def job_progress(job: ImportJob) -> tuple[int, int]:
+    """Return the rows done and the rows in all, as far as the worker has got."""
+    if job.status == ImportJob.Status.IMPORTING:
+        try:
+            done, total = _progress_path(job).read_text(encoding="ascii").split()
+            return int(done), int(total)
+        except (OSError, ValueError):
+            pass
+    return job.rows_done, job.rows_total
+
+
+def import_job(organisation: Organisation, job_id: int) -> ImportJob:
+    """Return the organisation's job ``job_id``; raise ``LookupError`` for anyone else's."""
+    try:
+        return ImportJob.objects.select_related("created_by").get(
+            pk=job_id, organisation=organisation
+        )
+    except ImportJob.DoesNotExist:
+        raise LookupError("No such import.") from None
+
+
+def recent_jobs(organisation: Organisation, limit: int = 10) -> list[ImportJob]:
+    """Return the organisation's latest background imports, newest first."""
+    return list(ImportJob.objects.filter(organisation=organisation).order_by("-created_at")[:limit])
+
+
+def _update(job: ImportJob, **changes: object) -> None:
+    for name, value in changes.items():
+        setattr(job, name, value)
+    job.save(update_fields=list(changes))
+
+
+def _fail(job: ImportJob, problems: list[Problem], count: int) -> None:
+    _update(
+        job,
+        status=ImportJob.Status.FAILED,
+        problems=[
+            {"row": p.row, "column": p.column, "value": p.value, "reason": p.reason}
+            for p in problems[:KEPT_PROBLEMS]
+        ],
+        problem_count=count,
+        summary=f"{count:,} problem{'s' if count != 1 else ''}; nothing was stored.",
+        finished_at=timezone.now(),
+    )
+    _forget(job)
+
+
+# The import's writes are invisible to other connections until it commits, and on SQLite
+# any other write waits for it: so the worker writes its progress to a small file beside the
+# upload, which the web server (on the same machine or a shared disk) reads.
+def _progress_path(job: ImportJob) -> Path:
+    return upload_dir() / f"job-{job.pk}.progress"
+
+
+def _write_progress(job: ImportJob, done: int, total: int) -> None:
+    path = _progress_path(job)
+    partial = path.with_suffix(".partial")
+    partial.write_text(f"{done} {total}", encoding="ascii")
+    os.replace(partial, path)
+
+
+def _forget(job: ImportJob) -> None:
+    _progress_path(job).unlink(missing_ok=True)
+    with contextlib.suppress(LookupError):
+        uploaded(job.upload).unlink(missing_ok=True)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from pmf.core.periods import ParseError, parse_period
+from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import may_change, membership_of, organisation_for, unit_for
 from pmf.web.entry import presenters
 from pmf.web.entry.services import Entry, EntryRefused, enter_figures, enterable_measures
+from pmf.web.frameworks.models import Organisation
 
 
 def enter(request: HttpRequest, org: str, unit: str) -> HttpResponse:
@@ -71,44 +73,69 @@ def enter(request: HttpRequest, org: str, unit: str) -> HttpResponse:
 
 
 def import_file(request: HttpRequest, org: str) -> HttpResponse:
-    """Upload a CSV or XLSX file, see every problem or a preview, then confirm the import."""
-    from pmf.sources.importer import MappingError
-    from pmf.sources.readers import ReadError
-    from pmf.web.entry.services import check_upload, import_upload, keep_upload, uploaded
+    """Upload a file, map its columns, see every problem or a preview, then import it.
 
+    Files of more than ``PMF_BACKGROUND_IMPORT_ROWS`` figures go to the worker: the person is
+    sent to the job's page to watch its progress.
+    """
+    from pmf.sources.readers import ReadError
+    from pmf.web.entry.services import (
+        import_reviewed,
+        keep_upload,
+        queue_import,
+        review_upload,
+    )
+
+    found, membership = _analyst(request, org)
+    if request.method != "POST":
+        return render(request, "entry/import.html", presenters.import_page(found))
+    token = request.POST.get("token", "")
+    name = request.POST.get("name", "") or "upload"
+    if not token:
+        upload = request.FILES.get("file")
+        if upload is None:
+            data = presenters.import_page(found, problems=["Choose a CSV or XLSX file to upload"])
+            return render(request, "entry/import.html", data, status=400)
+        token, name = keep_upload(upload.name or "upload", upload.read()), upload.name or "upload"
+    try:
+        review = review_upload(
+            found, token, name, request.POST if "layout" in request.POST else None
+        )
+    except (LookupError, ReadError) as error:
+        data = presenters.import_page(found, problems=[str(error)])
+        return render(request, "entry/import.html", data, status=400)
+    if "token" in request.POST and request.POST.get("action") != "check" and review.ready:
+        if review.background:
+            job = queue_import(membership, found, review)
+            return redirect("import-job", org=found.code, job=job.pk)
+        summary = import_reviewed(membership, found, review)
+        messages.success(request, f"{name}: {summary}")
+        return redirect("organisation", org=found.code)
+    data = presenters.import_page(found, review=review)
+    return render(request, "entry/import.html", data, status=200 if review.ready else 400)
+
+
+def import_job(
+    request: HttpRequest, org: str, job: int, as_json: bool = False, fragment: bool = False
+) -> HttpResponse:
+    """Show a background import: its progress while it runs, then what it stored or why not."""
+    from pmf.web.entry.services import import_job as find_job
+
+    found, _ = _analyst(request, org)
+    try:
+        data = presenters.job_page(find_job(found, job))
+    except LookupError:
+        raise Http404("No such import.") from None
+    if as_json:
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    template = "entry/_job_progress.html" if fragment else "entry/import_job.html"
+    return render(request, template, {"job": data, "fragment": fragment})
+
+
+def _analyst(request: HttpRequest, org: str) -> tuple[Organisation, Membership]:
     found = organisation_for(request.user, org)
     membership = membership_of(request.user)
     assert membership is not None  # organisation_for has checked it
     if membership.role != membership.Role.ANALYST or not may_change(membership, found):
         raise PermissionDenied("Only analysts import files, into their own organisation.")
-    context: dict[str, object] = {"organisation": {"code": found.code, "name": found.name}}
-    if request.method == "POST" and request.POST.get("token"):
-        name = request.POST.get("name", "upload")
-        try:
-            summary = import_upload(membership, found, request.POST["token"], name)
-        except (LookupError, EntryRefused) as error:
-            context["problems"] = getattr(error, "problems", [str(error)])
-            return render(request, "entry/import.html", context, status=400)
-        messages.success(request, f"{name}: {summary}")
-        return redirect("organisation", org=found.code)
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            context["problems"] = ["Choose a CSV or XLSX file to upload"]
-            return render(request, "entry/import.html", context, status=400)
-        token = keep_upload(upload.name, upload.read())
-        try:
-            result = check_upload(found, uploaded(token), upload.name)
-        except (ReadError, MappingError) as error:
-            context["problems"] = [str(error)]
-            return render(request, "entry/import.html", context, status=400)
-        context.update(
-            name=upload.name,
-            token=token if result.ok else "",
-            rows=result.observations.height,
-            preview=result.observations.head(20).to_dicts(),
-            row_problems=result.problems[:200],
-            problem_count=len(result.problems),
-        )
-        return render(request, "entry/import.html", context, status=200 if result.ok else 400)
-    return render(request, "entry/import.html", context)
+    return found, membership

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,7 @@ from pmf.web.observations.models import ImportBatch, Observation
 COMPARED = ("value", "numerator", "denominator", "status", "note")
 _CHUNK = 900  # stays under SQLite's limit on the number of parameters in one statement
 _JSON_CHUNK = 50_000
+_PROGRESS_CHUNK = 10_000  # rows inserted between two progress reports
 INSERTED = (
     "measure_id",
     "unit_id",
@@ -77,8 +78,15 @@ def store_observations(
     source: str = "",
     user: AbstractBaseUser | None = None,
     now: dt.datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportSummary:
-    """Store checked observations in one transaction and return what changed."""
+    """Store checked observations in one transaction and return what changed.
+
+    ``progress``, if given, is called as ``progress(done, total)`` with the rows dealt with so
+    far (figures already held count as done at once) after each chunk of rows stored. It runs
+    inside the transaction: record progress where other connections can see it (not in this
+    database, whose writes nobody sees before the commit).
+    """
     now = now or timezone.now()
     units = dict(Unit.objects.filter(organisation=organisation).values_list("code", "id"))
     measures = dict(Measure.objects.filter(organisation=organisation).values_list("code", "id"))
@@ -99,6 +107,8 @@ def store_observations(
         revised = joined.filter(~is_new & differs)
         unchanged = joined.height - new.height - revised.height
         if not new.height and not revised.height:
+            if progress is not None:
+                progress(joined.height, joined.height)
             return ImportSummary(joined.height, 0, 0, unchanged, None)
         batch = ImportBatch.objects.create(
             organisation=organisation,
@@ -121,7 +131,14 @@ def store_observations(
             ],
             how="diagonal_relaxed",
         ).sort("measure_id", "unit_id", "period")
-        _insert(rows, batch.pk, user, now)
+        if progress is None:
+            _insert(rows, batch.pk, user, now, _JSON_CHUNK)
+        else:
+            progress(unchanged, joined.height)
+            for start in range(0, rows.height, _PROGRESS_CHUNK):
+                chunk = rows.slice(start, _PROGRESS_CHUNK)
+                _insert(chunk, batch.pk, user, now, _PROGRESS_CHUNK)
+                progress(unchanged + start + chunk.height, joined.height)
     return ImportSummary(joined.height, new.height, revised.height, unchanged, batch.pk)
 
 
@@ -166,7 +183,11 @@ def _supersede(ids: list[int], now: dt.datetime) -> None:
 
 
 def _insert(
-    rows: pl.DataFrame, batch_id: int, user: AbstractBaseUser | None, now: dt.datetime
+    rows: pl.DataFrame,
+    batch_id: int,
+    user: AbstractBaseUser | None,
+    now: dt.datetime,
+    chunk_rows: int,
 ) -> None:
     stamp = connection.ops.adapt_datetimefield_value(now)
     user_id = user.pk if user is not None and user.is_authenticated else None
@@ -183,8 +204,8 @@ def _insert(
                 f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608 - names are ours
                 f"SELECT {selected}, %s, %s, %s, %s FROM json_each(%s) AS j"
             )
-            for start in range(0, frame.height, _JSON_CHUNK):
-                chunk = frame.slice(start, _JSON_CHUNK).write_json()
+            for start in range(0, frame.height, chunk_rows):
+                chunk = frame.slice(start, chunk_rows).write_json()
                 cursor.execute(sql, [*constant, chunk])
             return
         sql = (

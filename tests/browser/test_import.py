@@ -1,0 +1,123 @@
+"""The import in real Chromium: upload, map the columns, preview, import in the background and
+watch the progress bar until the worker has finished; axe on every page."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import check_accessibility, screenshot
+from tests.browser.test_pages import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# 48 figures under names pmf cannot place by itself, and a column to leave out.
+FIGURES = "Borough,Indicator,Month,Figure,Comment\n" + "".join(
+    f"{unit},ER,{year}-{month:02d},{70 + month},checked\n"
+    for unit in ("North", "South")
+    for year in (2020, 2021)
+    for month in range(1, 13)
+)
+
+
+def run_worker() -> None:
+    """Run the jobs waiting now, as ``pmf worker --batch`` does, keeping pytest's signals."""
+    from pmf.commands import worker
+
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        worker(batch=True)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+
+
+def test_analyst_maps_previews_and_imports_a_large_file_in_the_background(
+    page: Page, live_server: object, analyst: User, tmp_path: Path, settings: object
+) -> None:
+    from pmf.web.observations.models import Observation
+
+    settings.PMF_UPLOAD_DIR = tmp_path / "uploads"  # type: ignore[attr-defined]
+    settings.PMF_BACKGROUND_IMPORT_ROWS = 40  # type: ignore[attr-defined]
+    figures = tmp_path / "figures.csv"
+    figures.write_text(FIGURES, encoding="utf-8")
+    before = Observation.objects.count()
+    base = live_server.url  # type: ignore[attr-defined]
+    sign_in(page, base, "analyst")
+    page.get_by_role("link", name="Import figures from a file").click()
+    page.get_by_role("heading", name="Import figures").wait_for()
+    check_accessibility(page)
+    screenshot(page, "import-upload")
+
+    page.get_by_label("CSV or XLSX file").set_input_files(str(figures))
+    page.get_by_role("button", name="Check the file").click()
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    summary = page.locator(".govuk-error-summary")
+    expect(
+        summary.get_by_role("link", name="Choose what the column ‘Borough’ holds")
+    ).to_be_visible()
+    check_accessibility(page)
+    screenshot(page, "import-mapping")
+
+    page.get_by_label("Long: a row per figure").check()
+    for column, role in [
+        ("Borough", "Unit"),
+        ("Indicator", "Measure"),
+        ("Month", "Period"),
+        ("Figure", "Value"),
+        ("Comment", "Leave it out"),
+    ]:
+        page.get_by_label(f"What the column {column} holds").select_option(label=role)
+    page.get_by_role("button", name="Check again with these columns").click()
+    button = page.get_by_role("button", name="Import 48 figures in the background")
+    button.wait_for()
+    expect(page.get_by_role("row").nth(1)).to_contain_text("N")
+    check_accessibility(page)
+    screenshot(page, "import-preview-background")
+
+    button.click()
+    page.get_by_role("heading", name="Import of figures.csv").wait_for()
+    expect(page.get_by_role("status")).to_have_text("Waiting for the worker to start the import.")
+    expect(page.get_by_role("progressbar")).to_be_visible()
+    check_accessibility(page)
+    screenshot(page, "import-job-queued")
+    assert Observation.objects.count() == before
+
+    run_worker()
+    # htmx polls the progress every second and swaps in the result.
+    page.get_by_role("heading", name="Import complete").wait_for()
+    expect(page.get_by_role("status")).to_contain_text("Done. 48 rows read: 48 added")
+    assert page.get_by_role("progressbar").count() == 0
+    check_accessibility(page)
+    screenshot(page, "import-job-done")
+    assert Observation.objects.count() == before + 48
+
+
+def test_progress_bar_shows_how_far_the_worker_has_got(
+    page: Page, live_server: object, analyst: User, tmp_path: Path, settings: object
+) -> None:
+    from pmf.web.entry import services
+    from pmf.web.entry.models import ImportJob
+
+    settings.PMF_UPLOAD_DIR = tmp_path / "uploads"  # type: ignore[attr-defined]
+    job = ImportJob.objects.create(
+        organisation=analyst.membership.organisation,  # type: ignore[attr-defined]
+        file_name="crime.csv",
+        upload="0" * 32 + ".csv",
+        status=ImportJob.Status.IMPORTING,
+        rows_total=30000,
+        created_by=analyst,
+    )
+    services._write_progress(job, 12000, 30000)
+    base = live_server.url  # type: ignore[attr-defined]
+    sign_in(page, base, "analyst")
+    page.goto(f"{base}/TST/import/jobs/{job.pk}/")
+    bar = page.get_by_role("progressbar", name="Importing")
+    expect(bar).to_have_attribute("value", "12000")
+    expect(page.get_by_text("12,000 of 30,000 rows (40%)")).to_be_visible()
+    check_accessibility(page)
+    screenshot(page, "import-job-progress")

@@ -34,11 +34,25 @@ def test_analyst_signs_in_and_reads_a_scorecard(
     assert page.get_by_role("row", name="Crimes per 1,000").count() == 1
     check_accessibility(page)
     screenshot(page, "scorecard")
+    # The filters update the results in place (htmx), keeping the address in step.
+    page.evaluate("window.pmfSamePage = true")
     page.get_by_label("kpi").check()
-    page.get_by_role("button", name="Show").click()
     page.wait_for_url("**kind=kpi**")
+    page.get_by_role("status").filter(has_text="filtered").wait_for()
     assert page.get_by_role("row", name="Emergency response").count() == 0
+    assert page.evaluate("window.pmfSamePage") is True
     check_accessibility(page)
+    page.get_by_label("kpi").uncheck()
+    page.get_by_label("FOCUS").check()
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**area=FOCUS**")
+    page.get_by_role("row", name="Emergency response").wait_for()
+    assert page.url.endswith("/TST/units/N/?period=&area=FOCUS")
+    assert page.evaluate("window.pmfSamePage") is True
+    check_accessibility(page)
+    screenshot(page, "scorecard-filtered")
+    assert page.evaluate("window.pmfSamePage") is True
+    screenshot(page, "scorecard-filtered")
 
 
 def test_wrong_password_shows_an_accessible_error(

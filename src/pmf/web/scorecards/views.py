@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from pmf.core.periods import ParseError, parse_period
+from pmf.core.text import plural
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import (
     may_change,
@@ -98,10 +99,24 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
     from pmf.web.entry.services import enterable_measures
 
     can_enter = may_change(membership, found) and bool(enterable_measures(membership))
+    readable = readable_areas(membership, found, [])
+    all_areas = [
+        {"code": area.code, "name": area.name}
+        for area in found.areas.order_by("position")
+        if not readable or area.code in readable
+    ]
+    shown = sum(len(area["measures"]) for area in data["areas"])
     return render(
         request,
         "scorecards/scorecard.html",
-        {**data, "period": period_text, "kinds": KINDS, "can_enter": can_enter},
+        {
+            **data,
+            "period": period_text,
+            "kinds": KINDS,
+            "can_enter": can_enter,
+            "all_areas": all_areas,
+            "shown": plural(shown, "measure"),
+        },
     )
 
 

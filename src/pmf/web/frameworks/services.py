@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 
 from pmf.core.framework import Framework, FrameworkModel
@@ -130,7 +131,32 @@ def _parents_first(framework: Framework) -> list[tuple[int, Any]]:
 
 
 def framework_of(organisation: Organisation) -> Framework:
-    """Rebuild the core framework of a stored organisation."""
+    """Return the core framework of a stored organisation, rebuilt once per framework load.
+
+    The rebuilt framework is kept in Django's cache under the organisation's ``loaded_at``,
+    read from the database: loading a framework stamps it, so every worker process sees the
+    new framework at once.
+    """
+    loaded_at = (
+        Organisation.objects.filter(pk=organisation.pk).values_list("loaded_at", flat=True).first()
+    )
+    if loaded_at is None:
+        return _rebuild(organisation)
+    key = f"pmf:framework:{organisation.pk}-{loaded_at.timestamp():.6f}"
+    found = cache.get(key)
+    if isinstance(found, Framework):
+        return found
+    framework = _rebuild(organisation)
+    cache.set(key, framework, FRAMEWORK_CACHE_SECONDS)
+    return framework
+
+
+# Keyed by the load time, so a new load is never hidden; the timeout only frees memory.
+FRAMEWORK_CACHE_SECONDS = 24 * 60 * 60
+
+
+def _rebuild(organisation: Organisation) -> Framework:
+    """Rebuild the core framework of a stored organisation from its tables."""
     units = list(organisation.units.select_related("parent"))
     areas = list(organisation.areas.prefetch_related("former_names"))
     measures = list(organisation.measures.select_related("area").prefetch_related("standards"))

@@ -342,7 +342,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page first")
     parser.add_argument("--after-write", type=int, default=5, help="timed first requests")
-    parser.add_argument("--profile", choices=["scorecard", "overview", "measure"])
+    parser.add_argument(
+        "--profile",
+        choices=["scorecard", "overview", "measure"],
+        help="print where one page's time goes instead (cProfile)",
+    )
+    parser.add_argument(
+        "--cold", action="store_true", help="with --profile: empty the cache before each request"
+    )
     args = parser.parse_args()
     sys.modules.setdefault("bench_web", sys.modules[__name__])
     with fresh_database() as engine:
@@ -363,10 +370,8 @@ def run(engine: str, args: argparse.Namespace) -> None:
         f"measure page ({UNIT}, {MEASURE})": f"/BENCH/units/{UNIT}/measures/{MEASURE}/",
     }
     if args.profile:
-        profile(
-            client,
-            list(pages.values())[["scorecard", "overview", "measure"].index(args.profile) + 1],
-        )
+        chosen = ["scorecard", "overview", "measure"].index(args.profile) + 1
+        profile(client, list(pages.values())[chosen], args.cold)
         return
     for url in pages.values():
         for _ in range(args.warmup):
@@ -419,18 +424,22 @@ def report(
         )
 
 
-def profile(client: Any, url: str) -> None:
+def profile(client: Any, url: str, cold: bool) -> None:
     """Print where one page's time goes (cProfile, cumulative), after a warm-up."""
     import cProfile
     import pstats
 
+    from django.core.cache import cache
+
     for _ in range(3):
         client.get(url)
     profiler = cProfile.Profile()
-    profiler.enable()
     for _ in range(5):
+        if cold:
+            cache.clear()
+        profiler.enable()
         client.get(url)
-    profiler.disable()
+        profiler.disable()
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
 
 

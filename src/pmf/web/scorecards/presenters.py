@@ -262,8 +262,9 @@ def measure_page(organisation: Organisation, unit: Unit, measure_code: str) -> d
         if latest
         else []
     )
-    chart = page.pop("chart")
-    return {**page, "revisions": history, "chart": chart}
+    # The same keys in the same order as ever: the lineage comes before the chart.
+    figures = {key: value for key, value in page.items() if key != "chart"}
+    return {**figures, "revisions": history, "chart": page["chart"]}
 
 
 def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) -> dict[str, Any]:

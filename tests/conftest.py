@@ -20,7 +20,10 @@ def _empty_cache() -> None:
     """Start every test with an empty cache: each test's database starts empty too."""
     from django.core.cache import cache
 
+    from pmf.web.frameworks import services
+
     cache.clear()
+    services._FRAMEWORKS.clear()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 from pmf.core.framework import Framework, FrameworkModel
 from pmf.web.frameworks.models import (
@@ -133,26 +133,33 @@ def _parents_first(framework: Framework) -> list[tuple[int, Any]]:
 def framework_of(organisation: Organisation) -> Framework:
     """Return the core framework of a stored organisation, rebuilt once per framework load.
 
-    The rebuilt framework is kept in Django's cache under the organisation's ``loaded_at``,
-    read from the database: loading a framework stamps it, so every worker process sees the
-    new framework at once.
+    The rebuilt framework is kept under the organisation's ``loaded_at``, read from the
+    database on every call: loading a framework stamps it, so every worker process sees the
+    new framework at once. It is kept in Django's cache, shared by the workers, and in this
+    process (a framework is immutable), which saves unpickling it on every page.
     """
-    loaded_at = (
-        Organisation.objects.filter(pk=organisation.pk).values_list("loaded_at", flat=True).first()
-    )
-    if loaded_at is None:
+    table = Organisation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT loaded_at FROM {table} WHERE id = %s", [organisation.pk])  # noqa: S608
+        row = cursor.fetchone()
+    if row is None:
         return _rebuild(organisation)
-    key = f"pmf:framework:{organisation.pk}-{loaded_at.timestamp():.6f}"
-    found = cache.get(key)
-    if isinstance(found, Framework):
-        return found
-    framework = _rebuild(organisation)
-    cache.set(key, framework, FRAMEWORK_CACHE_SECONDS)
+    key = f"pmf:framework:{organisation.pk}-{row[0]}".replace(" ", "_")
+    found = _FRAMEWORKS.get(organisation.pk)
+    if found is not None and found[0] == key:
+        return found[1]
+    framework = cache.get(key)
+    if not isinstance(framework, Framework):
+        framework = _rebuild(organisation)
+        cache.set(key, framework, FRAMEWORK_CACHE_SECONDS)
+    _FRAMEWORKS[organisation.pk] = (key, framework)
     return framework
 
 
 # Keyed by the load time, so a new load is never hidden; the timeout only frees memory.
 FRAMEWORK_CACHE_SECONDS = 24 * 60 * 60
+# The latest framework of each organisation this process has used, with its key.
+_FRAMEWORKS: dict[int, tuple[str, Framework]] = {}
 
 
 def _rebuild(organisation: Organisation) -> Framework:

@@ -440,7 +440,9 @@ def profile(client: Any, url: str, cold: bool) -> None:
         profiler.enable()
         client.get(url)
         profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "45")))
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(
+        int(os.environ.get("BENCH_PROFILE_LINES", "45"))
+    )
 
 
 if __name__ == "__main__":

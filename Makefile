@@ -1,5 +1,5 @@
 # The two commands of the quickstart: `make demo` and `make test`. Both set everything up first.
-.PHONY: demo test setup check pytest pytest-postgres bench clean
+.PHONY: demo test setup check pytest pytest-postgres bench bench-web clean
 
 PY := .venv/bin
 
@@ -27,9 +27,13 @@ pytest-postgres: setup
 
 test: check pytest pytest-postgres
 
-bench: setup
+bench: setup bench-web
 	$(PY)/python benchmarks/bench_import.py
 	$(PY)/python benchmarks/bench_assess.py
+
+# The pages against a trivial view, on a throwaway PostgreSQL server.
+bench-web: setup
+	scripts/postgres.sh $(PY)/python benchmarks/bench_web.py
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache pmf.sqlite3*

@@ -15,6 +15,17 @@ from pmf.web.observations.services import store_observations
 from tests.core.test_framework import GOOD
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Start every test with an empty cache: each test's database starts empty too."""
+    from django.core.cache import cache
+
+    from pmf.web.frameworks import services
+
+    cache.clear()
+    services._FRAMEWORKS.clear()
+
+
 @pytest.fixture
 def framework() -> Framework:
     return load_framework(GOOD)

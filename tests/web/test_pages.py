@@ -83,9 +83,12 @@ def test_a_user_without_membership_sees_nothing(organisation: object) -> None:
 
 
 def test_page_escapes_names(analyst: User) -> None:
-    from pmf.web.frameworks.models import Measure
+    from pmf.core.framework import load_framework
+    from pmf.web.frameworks.services import store_framework
+    from tests.core.test_framework import GOOD
 
-    Measure.objects.filter(code="CR").update(name="<script>alert(1)</script>")
+    # Names change only by loading a framework, the one write path for them.
+    store_framework(load_framework(GOOD.replace("Crimes per 1,000", "<script>alert(1)</script>")))
     page = client_for(analyst).get("/TST/units/F/").content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

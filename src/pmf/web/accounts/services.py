@@ -15,13 +15,25 @@ from pmf.web.frameworks.models import Organisation, Unit
 
 
 def membership_of(user: AbstractBaseUser | AnonymousUser) -> Membership | None:
-    """Return the user's membership, or None for anonymous users and users without one."""
+    """Return the user's membership, or None for anonymous users and users without one.
+
+    Read once per user object: a request's user is loaded afresh for each request, and
+    every check in that request asks here.
+    """
     if not user.is_authenticated:
         return None
+    cached = user.__dict__.get("_pmf_membership", _UNREAD)
+    if cached is not _UNREAD:
+        return cached  # type: ignore[no-any-return]
     try:
-        return Membership.objects.select_related("organisation", "unit").get(user=user)
+        found = Membership.objects.select_related("organisation", "unit").get(user=user)
     except Membership.DoesNotExist:
-        return None
+        found = None
+    user.__dict__["_pmf_membership"] = found
+    return found
+
+
+_UNREAD = object()
 
 
 def visible_units(membership: Membership, organisation: Organisation | None = None) -> list[Unit]:

@@ -63,6 +63,15 @@ def enterable_measures(membership: Membership) -> list[Measure]:
     return []
 
 
+def may_enter(membership: Membership) -> bool:
+    """Say whether the member may enter figures for any measure (one query, no rows read)."""
+    if membership.role == Membership.Role.ANALYST:
+        return membership.organisation.measures.exists()
+    if membership.role == Membership.Role.OWNER:
+        return membership.measures.exists()
+    return False
+
+
 def enter_figures(
     membership: Membership,
     organisation: Organisation,

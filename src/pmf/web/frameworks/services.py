@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models, transaction
+from django.core.cache import cache
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from pmf.core.framework import Framework, FrameworkModel
@@ -133,7 +134,39 @@ def _parents_first(framework: Framework) -> list[tuple[int, Any]]:
 
 
 def framework_of(organisation: Organisation) -> Framework:
-    """Rebuild the core framework of a stored organisation."""
+    """Return the core framework of a stored organisation, rebuilt once per framework load.
+
+    The rebuilt framework is kept under the organisation's ``loaded_at``, read from the
+    database on every call: loading a framework stamps it, so every worker process sees the
+    new framework at once. It is kept in Django's cache, shared by the workers, and in this
+    process (a framework is immutable), which saves unpickling it on every page.
+    """
+    table = Organisation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT loaded_at FROM {table} WHERE id = %s", [organisation.pk])  # noqa: S608
+        row = cursor.fetchone()
+    if row is None:
+        return _rebuild(organisation)
+    key = f"pmf:framework:{organisation.pk}-{row[0]}".replace(" ", "_")
+    found = _FRAMEWORKS.get(organisation.pk)
+    if found is not None and found[0] == key:
+        return found[1]
+    framework = cache.get(key)
+    if not isinstance(framework, Framework):
+        framework = _rebuild(organisation)
+        cache.set(key, framework, FRAMEWORK_CACHE_SECONDS)
+    _FRAMEWORKS[organisation.pk] = (key, framework)
+    return framework
+
+
+# Keyed by the load time, so a new load is never hidden; the timeout only frees memory.
+FRAMEWORK_CACHE_SECONDS = 24 * 60 * 60
+# The latest framework of each organisation this process has used, with its key.
+_FRAMEWORKS: dict[int, tuple[str, Framework]] = {}
+
+
+def _rebuild(organisation: Organisation) -> Framework:
+    """Rebuild the core framework of a stored organisation from its tables."""
     units = list(organisation.units.select_related("parent"))
     areas = list(organisation.areas.prefetch_related("former_names"))
     measures = list(organisation.measures.select_related("area").prefetch_related("standards"))
@@ -254,6 +287,7 @@ def set_target(organisation: Organisation, data: dict[str, Any], user: Any = Non
     organisation.targets.filter(
         measure=measure, unit=unit, starts=target.starts, superseded_at__isnull=True
     ).update(superseded_at=now, superseded_by=user)
+    _framework_changed(organisation, now)
     return TargetRow.objects.create(
         organisation=organisation,
         measure=measure,
@@ -278,7 +312,14 @@ def withdraw_target(organisation: Organisation, number: int, user: Any = None) -
     target.superseded_at = timezone.now()
     target.superseded_by = user
     target.save(update_fields=["superseded_at", "superseded_by"])
+    _framework_changed(organisation, target.superseded_at)
     return target
+
+
+def _framework_changed(organisation: Organisation, now: Any) -> None:
+    # A new stamp is a new data version: every cached page of the organisation is recomputed.
+    Organisation.objects.filter(pk=organisation.pk).update(loaded_at=now)
+    organisation.loaded_at = now
 
 
 def _store_targets(organisation: Organisation, framework: Framework) -> None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import polars as pl
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -29,6 +30,7 @@ from pmf.sources.examples import Example
 from pmf.web.frameworks.models import Measure, Organisation, Unit
 from pmf.web.observations.models import ImportBatch, Observation
 
+T = TypeVar("T")
 COMPARED = ("value", "numerator", "denominator", "status", "note")
 _CHUNK = 900  # stays under SQLite's limit on the number of parameters in one statement
 _JSON_CHUNK = 50_000
@@ -222,27 +224,39 @@ def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
 
 
 def held_observations(
-    organisation: Organisation, *, as_at: dt.datetime | None = None
+    organisation: Organisation,
+    *,
+    as_at: dt.datetime | None = None,
+    units: Collection[str] | None = None,
+    measures: Collection[str] | None = None,
 ) -> pl.DataFrame:
     """Return the figures held for an organisation, now or as they stood at ``as_at``.
 
+    ``units`` and ``measures`` (codes) limit the figures read to those units and measures.
     Columns: unit, measure, period, value, numerator, denominator, status, revision.
     """
     observation = Observation._meta.db_table
     unit = Unit._meta.db_table
     measure = Measure._meta.db_table
     where = "o.superseded_at IS NULL"
-    params: list[Any] = [organisation.pk]
+    params: list[Any] = []
     if as_at is not None:
         stamp = connection.ops.adapt_datetimefield_value(as_at)
         where = "o.recorded_at <= %s AND (o.superseded_at IS NULL OR o.superseded_at > %s)"
-        params = [stamp, stamp, organisation.pk]
+        params = [stamp, stamp]
+    where += " AND m.organisation_id = %s"
+    params.append(organisation.pk)
+    for column, codes in (("u.code", units), ("m.code", measures)):
+        if codes is not None:
+            chosen = sorted(set(codes)) or [""]
+            where += f" AND {column} IN ({', '.join(['%s'] * len(chosen))})"
+            params.extend(chosen)
     # Table names are ours; every value is a parameter.
     sql = (
         "SELECT u.code, m.code, o.period, "  # noqa: S608
         "o.value, o.numerator, o.denominator, o.status, o.revision "
         f"FROM {observation} o JOIN {unit} u ON u.id = o.unit_id "
-        f"JOIN {measure} m ON m.id = o.measure_id WHERE {where} AND m.organisation_id = %s"
+        f"JOIN {measure} m ON m.id = o.measure_id WHERE {where}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -253,6 +267,71 @@ def held_observations(
         orient="row",
         strict=False,
     )
+
+
+def data_version(organisation: Organisation) -> str:
+    """Return a token that changes whenever the organisation's framework or figures change.
+
+    Every write changes it: loading a framework stamps the organisation's ``loaded_at``, and
+    every import or entry that changes a figure adds an import batch. It is read from the
+    database, so every worker process sees the same token, and a cache keyed on it cannot
+    serve figures older than the last write. Read it before the data it keys.
+    """
+    batch = ImportBatch._meta.db_table
+    table = Organisation._meta.db_table
+    # One indexed lookup on every page view: plain SQL, no query building. The stamp is used
+    # as the database gives it (a datetime or, from SQLite, text): it only has to change.
+    sql = (
+        f"SELECT o.loaded_at, (SELECT MAX(b.id) FROM {batch} b "  # noqa: S608 - names are ours
+        f"WHERE b.organisation_id = o.id) FROM {table} o WHERE o.id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organisation.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return f"{organisation.pk}-gone"
+    loaded_at, last_batch = row
+    return f"{organisation.pk}-{loaded_at}-{last_batch or 0}".replace(" ", "_")
+
+
+# Cached results are keyed by the data version, so a write makes them unreachable at once;
+# the timeout only lets the cache forget what nobody reads any more.
+CACHE_SECONDS = 24 * 60 * 60
+_MISSING = object()
+
+
+def cached(version: str, name: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """Return ``compute()``, kept in Django's cache under the data version, a name and parts.
+
+    ``parts`` are everything else the result depends on (unit, period, filters), as values
+    whose ``repr`` is stable.
+    """
+    digest = hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
+    key = f"pmf:{name}:{version}:{digest}"
+    found = cache.get(key, _MISSING)
+    if found is not _MISSING:
+        return cast(T, found)
+    value = compute()
+    cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def units_for_assessment(framework: Framework, units: Collection[str]) -> set[str]:
+    """Return the units whose figures an assessment of ``units`` reads.
+
+    The units themselves, their peer-group members and the national comparator, each with
+    every unit below it (a parent's figures are rolled up from its children's).
+    """
+    wanted = set(units)
+    for code in units:
+        peers = framework.peers(code)
+        if peers is not None:
+            wanted.update(peers.members)
+    if framework.organisation.national:
+        wanted.add(framework.organisation.national)
+    for code in list(wanted):
+        wanted.update(unit.code for unit in framework.descendants(code))
+    return wanted
 
 
 def revisions(
@@ -331,11 +410,16 @@ def scorecard_for(
 ) -> Scorecard:
     """Assess one unit (default: the organisation's top unit) as at ``period`` (default: latest).
 
-    ``framework`` and ``observations`` may be given by a caller that has read them already.
-    Raise ``LookupError`` naming what is unknown.
+    ``framework`` and ``observations`` may be given by a caller that has read them already;
+    otherwise only the figures the unit's assessment needs are read, and the assessment is
+    kept in the cache until the next write. Raise ``LookupError`` naming what is unknown.
     """
     from pmf.web.frameworks.services import framework_of
 
+    # The version first: what is read after it is at least as new as it says. What a caller
+    # gives was read before it, so an assessment made from that is not kept.
+    given = framework is not None or observations is not None
+    version = data_version(organisation)
     framework = framework or framework_of(organisation)
     if unit is None:
         roots = framework.roots()
@@ -349,16 +433,22 @@ def scorecard_for(
         if area not in {a.code for a in framework.areas}:
             allowed = ", ".join(a.code for a in framework.areas)
             raise LookupError(f"no area {area!r} in {organisation.code}; choose from {allowed}")
-    if observations is None:
-        observations = held_observations(organisation)
     cut = period.end if period is not None else None
-    assessment = assess(
-        framework,
-        observations,
-        units=[unit],
-        cut=cut,
-        previous_cut=previous.end if previous is not None else None,
-    )
+    previous_cut = previous.end if previous is not None else None
+    chosen = unit
+
+    def assessment_of_unit() -> pl.DataFrame:
+        figures = observations
+        if figures is None:
+            figures = held_observations(
+                organisation, units=units_for_assessment(framework, [chosen])
+            )
+        return assess(framework, figures, units=[chosen], cut=cut, previous_cut=previous_cut)
+
+    if given:
+        assessment = assessment_of_unit()
+    else:
+        assessment = cached(version, "assessment", (unit, cut, previous_cut), assessment_of_unit)
     return build_scorecard(
         framework,
         assessment,

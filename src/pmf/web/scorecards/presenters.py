@@ -9,27 +9,24 @@ from pmf.core.scorecard import ASSURANCE_WORDS, VARIATION_WORDS, direction_text
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
 from pmf.web.frameworks.models import Organisation, Unit
-from pmf.web.observations.services import scorecard_for
+from pmf.web.frameworks.services import framework_of
+from pmf.web.observations.services import (
+    cached,
+    data_version,
+    held_observations,
+    scorecard_for,
+    units_for_assessment,
+)
 
 
 def organisation_page(organisation: Organisation, membership: Membership) -> dict[str, Any]:
     """Return the units the member may see, each with RAG counts per area, as a tree."""
-    from pmf.core.assessment import assess
-    from pmf.web.frameworks.services import framework_of
-    from pmf.web.observations.services import held_observations
-
+    version = data_version(organisation)
     units = visible_units(membership, organisation)
     framework = framework_of(organisation)
     internal = [unit for unit in units if not unit.external]
-    counts: dict[tuple[str, str], dict[str, int]] = {}
-    if internal:
-        assessment = assess(
-            framework, held_observations(organisation), units=[unit.code for unit in internal]
-        )
-        if assessment.height:
-            grouped = assessment.group_by("unit", "area", "rag").len()
-            for unit_code, area, rag, number in grouped.iter_rows():
-                counts.setdefault((unit_code, area), {})[rag or "none"] = number
+    codes = tuple(unit.code for unit in internal)
+    counts = cached(version, "overview", codes, lambda: _rag_counts(organisation, codes))
     depth: dict[int, int] = {}
     rows = []
     for unit in internal:
@@ -54,6 +51,25 @@ def organisation_page(organisation: Organisation, membership: Membership) -> dic
     }
 
 
+def _rag_counts(
+    organisation: Organisation, units: tuple[str, ...]
+) -> dict[tuple[str, str], dict[str, int]]:
+    """Return the number of measures of each RAG by unit and area, from their assessment."""
+    from pmf.core.assessment import assess
+
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    if not units:
+        return counts
+    framework = framework_of(organisation)
+    figures = held_observations(organisation, units=units_for_assessment(framework, units))
+    assessment = assess(framework, figures, units=list(units))
+    if assessment.height:
+        grouped = assessment.group_by("unit", "area", "rag").len()
+        for unit_code, area, rag, number in grouped.iter_rows():
+            counts.setdefault((unit_code, area), {})[rag or "none"] = number
+    return counts
+
+
 def _rag_cell(counts: dict[str, int]) -> dict[str, Any]:
     """Return the RAG counts of one unit and area, with the words a cell shows."""
     parts = [f"{counts[rag]} {rag}" for rag in ("red", "amber", "green") if counts.get(rag)]
@@ -75,13 +91,36 @@ def scorecard_page(
     kinds: list[str] | None = None,
     exceptions_only: bool = False,
 ) -> dict[str, Any]:
-    """Return a unit's scorecard for the page and its JSON version."""
-    from pmf.web.frameworks.services import framework_of
-    from pmf.web.observations.services import held_observations
+    """Return a unit's scorecard for the page and its JSON version.
 
-    # Read once: the scorecard and the sparklines use the same framework and figures.
-    framework = framework_of(organisation)
-    observations = held_observations(organisation)
+    Kept in the cache until the next write to the organisation's framework or figures.
+    """
+    filters = (tuple(areas or ()), tuple(kinds or ()), exceptions_only)
+    return cached(
+        data_version(organisation),
+        "scorecard",
+        (unit.code, unit.name, period.code if period is not None else None, filters),
+        lambda: _scorecard_page(
+            organisation,
+            unit,
+            period=period,
+            areas=areas,
+            kinds=kinds,
+            exceptions_only=exceptions_only,
+        ),
+    )
+
+
+def _scorecard_page(
+    organisation: Organisation,
+    unit: Unit,
+    *,
+    period: Period | None,
+    areas: list[str] | None,
+    kinds: list[str] | None,
+    exceptions_only: bool,
+) -> dict[str, Any]:
+    version = data_version(organisation)
     scorecard = scorecard_for(
         organisation,
         unit=unit.code,
@@ -89,10 +128,13 @@ def scorecard_page(
         areas=areas or None,
         kinds=kinds or None,
         exceptions_only=exceptions_only,
-        framework=framework,
-        observations=observations,
     )
-    trends = _sparklines(framework, observations, unit.code, period)
+    trends = cached(
+        version,
+        "sparklines",
+        (unit.code, period.code if period is not None else None),
+        lambda: _unit_sparklines(organisation, unit.code, period),
+    )
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "unit": {"code": scorecard.unit, "name": scorecard.unit_name},
@@ -137,6 +179,17 @@ SPARK_POINTS = 24
 SPARK_WIDTH, SPARK_HEIGHT = 60, 24
 
 
+def _unit_sparklines(
+    organisation: Organisation, unit: str, period: Period | None
+) -> dict[str, str]:
+    """Return the unit's sparklines, reading only its own figures and those below it."""
+    framework = framework_of(organisation)
+    below = [item.code for item in framework.descendants(unit)]
+    return _sparklines(
+        framework, held_observations(organisation, units=[unit, *below]), unit, period
+    )
+
+
 def _sparklines(
     framework: Any, observations: Any, unit: str, period: Period | None
 ) -> dict[str, str]:
@@ -173,20 +226,60 @@ def _sparklines(
 
 def measure_page(organisation: Organisation, unit: Unit, measure_code: str) -> dict[str, Any]:
     """Return one measure of one unit: its SPC chart and data, peers, and the lineage."""
-    from pmf.core.framework import Polarity, TargetStandard
-    from pmf.core.periods import parse_period
-    from pmf.core.rollup import roll_up
-    from pmf.core.spc import SpcOptions, spc_points, spc_summary
-    from pmf.core.text import format_value
-    from pmf.web.frameworks.services import framework_of
-    from pmf.web.observations.services import held_observations, revisions
+    from pmf.web.observations.services import revisions
 
+    version = data_version(organisation)
     framework = framework_of(organisation)
     try:
         measure = framework.measure(measure_code)
     except KeyError:
         raise LookupError(f"no measure {measure_code!r} in {organisation.code}") from None
-    figures = roll_up(framework, held_observations(organisation))
+    # The charts come from the figures, kept until the next write; the lineage is read afresh
+    # because it names people, whose names may change without a write to the figures.
+    page = cached(
+        version,
+        "measure",
+        (unit.code, unit.name, measure.code),
+        lambda: _measure_figures(organisation, unit, measure.code),
+    )
+    latest = page["rows"][-1] if page["rows"] else None
+    history = (
+        [
+            {
+                "revision": item.revision,
+                "value": item.value,
+                "status": item.get_status_display(),
+                "recorded_at": item.recorded_at.isoformat(timespec="seconds"),
+                "superseded_at": item.superseded_at.isoformat(timespec="seconds")
+                if item.superseded_at
+                else None,
+                "source": item.source,
+                "note": item.note,
+                "file": item.batch.file_name if item.batch else "",
+                "recorded_by": item.recorded_by.get_username() if item.recorded_by else "",
+            }
+            for item in revisions(organisation, unit.code, measure.code, latest["period"])
+        ]
+        if latest
+        else []
+    )
+    # The same keys in the same order as ever: the lineage comes before the chart.
+    figures = {key: value for key, value in page.items() if key != "chart"}
+    return {**figures, "revisions": history, "chart": page["chart"]}
+
+
+def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) -> dict[str, Any]:
+    """Return the measure page but its lineage, reading only the figures of that measure."""
+    from pmf.core.framework import Polarity, TargetStandard
+    from pmf.core.periods import parse_period
+    from pmf.core.rollup import roll_up
+    from pmf.core.spc import SpcOptions, spc_points, spc_summary
+    from pmf.core.text import format_value
+
+    framework = framework_of(organisation)
+    measure = framework.measure(measure_code)
+    # Every unit's figures of this one measure: the peer chart and the funnel need them.
+    figures = roll_up(framework, held_observations(organisation, measures=[measure.code]))
     series = figures.filter(
         (figures["unit"] == unit.code) & (figures["measure"] == measure.code)
     ).to_dicts()
@@ -238,26 +331,6 @@ def measure_page(organisation: Organisation, unit: Unit, measure_code: str) -> d
             }
         )
     latest = rows[-1] if rows else None
-    history = (
-        [
-            {
-                "revision": item.revision,
-                "value": item.value,
-                "status": item.get_status_display(),
-                "recorded_at": item.recorded_at.isoformat(timespec="seconds"),
-                "superseded_at": item.superseded_at.isoformat(timespec="seconds")
-                if item.superseded_at
-                else None,
-                "source": item.source,
-                "note": item.note,
-                "file": item.batch.file_name if item.batch else "",
-                "recorded_by": item.recorded_by.get_username() if item.recorded_by else "",
-            }
-            for item in revisions(organisation, unit.code, measure.code, latest["period"])
-        ]
-        if latest
-        else []
-    )
     peers = _peers(framework, figures, unit.code, measure, latest["period"] if latest else None)
     funnel = _funnel(framework, figures, unit.code, measure, latest["period"] if latest else None)
     return {
@@ -282,7 +355,6 @@ def measure_page(organisation: Organisation, unit: Unit, measure_code: str) -> d
             "target": target,
         },
         "rows": rows,
-        "revisions": history,
         "chart": _spc_chart(measure.name, unit.name, rows, target) if points else None,
     }
 

@@ -96,9 +96,9 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
         return _bad_request(request, str(error.args[0]), as_json)
     if as_json:
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
-    from pmf.web.entry.services import enterable_measures
+    from pmf.web.entry.services import may_enter
 
-    can_enter = may_change(membership, found) and bool(enterable_measures(membership))
+    can_enter = may_change(membership, found) and may_enter(membership)
     readable = readable_areas(membership, found, [])
     all_areas = [
         {"code": area.code, "name": area.name}

@@ -1,0 +1,147 @@
+"""Pages come from the cache until the next write, and are what they would be without it."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from pmf.core.assessment import assess
+from pmf.core.framework import load_framework
+from pmf.core.periods import parse_period
+from pmf.core.rollup import roll_up
+from pmf.core.scorecard import build_scorecard
+from pmf.web.accounts.models import Membership
+from pmf.web.entry.services import Entry, enter_figures
+from pmf.web.frameworks.models import Organisation, Unit
+from pmf.web.frameworks.services import framework_of, store_framework
+from pmf.web.observations.services import (
+    data_version,
+    held_observations,
+    import_frame,
+    scorecard_for,
+)
+from pmf.web.scorecards.presenters import _rag_counts
+from tests.core.test_framework import GOOD
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def crimes(data: dict) -> dict:  # type: ignore[type-arg]
+    return next(m for area in data["areas"] for m in area["measures"] if m["measure"] == "CR")
+
+
+def test_an_entered_figure_shows_at_once_on_every_page(analyst: User) -> None:
+    client = client_for(analyst)
+    assert crimes(client.get("/TST/units/N.json").json())["value"] == pytest.approx(6.0)
+    measure = client.get("/TST/units/N/measures/CR.json").json()
+    assert measure["rows"][-1]["value"] == pytest.approx(6.0)
+    before = client.get("/TST.json").json()
+    organisation = Organisation.objects.get(code="TST")
+    north = Unit.objects.get(organisation=organisation, code="N")
+    membership = Membership.objects.get(user=analyst)
+    enter_figures(
+        membership, organisation, north, "2019-07", [Entry("CR", numerator="1", denominator="1000")]
+    )
+    entered = crimes(client.get("/TST/units/N.json").json())
+    assert entered["value"] == pytest.approx(1.0)
+    assert f">{entered['value_text']}</td>" in client.get("/TST/units/N/").content.decode()
+    # Better than the commands' average now: the MSG standard is met, so the RAG counts move.
+    after = client.get("/TST.json").json()
+    assert after != before
+    measure = client.get("/TST/units/N/measures/CR.json").json()
+    assert measure["rows"][-1]["value"] == pytest.approx(1.0)
+    assert [item["revision"] for item in measure["revisions"]] == [1, 2]
+
+
+def test_loading_the_framework_again_shows_at_once(analyst: User) -> None:
+    client = client_for(analyst)
+    assert "Crimes per 1,000" in client.get("/TST/units/F/").content.decode()
+    store_framework(load_framework(GOOD.replace("Crimes per 1,000", "Offences per 1,000")))
+    page = client.get("/TST/units/F/").content.decode()
+    assert "Offences per 1,000" in page
+    assert "Crimes per 1,000" not in page
+    measure = client.get("/TST/units/F/measures/CR.json").json()
+    assert measure["measure"]["name"] == "Offences per 1,000"
+
+
+def test_data_version_changes_with_every_write_and_only_then(organisation: Organisation) -> None:
+    # Read from the database, not from the object in hand: another worker's write counts.
+    first = data_version(organisation)
+    assert data_version(Organisation.objects.get(pk=organisation.pk)) == first
+    figures = pl.DataFrame(
+        {"unit": ["N"], "measure": ["ER"], "period": ["2019-07"], "value": [90.0]}
+    )
+    import_frame(organisation, figures, file_name="entry", source="test")
+    second = data_version(organisation)
+    assert second != first
+    # The same figure again changes nothing, so the cached pages stand.
+    import_frame(organisation, figures, file_name="entry", source="test")
+    assert data_version(organisation) == second
+    store_framework(load_framework(GOOD))
+    assert data_version(organisation) not in (first, second)
+
+
+def test_a_cached_page_is_the_same_as_the_page_made_afresh(analyst: User) -> None:
+    from django.core.cache import cache
+
+    client = client_for(analyst)
+    urls = ["/TST.json", "/TST/units/F.json", "/TST/units/N/measures/CR.json"]
+    afresh = [client.get(url).json() for url in urls]
+    assert [client.get(url).json() for url in urls] == afresh
+    cache.clear()
+    assert [client.get(url).json() for url in urls] == afresh
+
+
+@pytest.mark.parametrize("unit", ["F", "N", "S"])
+@pytest.mark.parametrize("period", [None, "2018-07"])
+def test_assessing_one_unit_from_its_figures_only_matches_all_figures(
+    organisation: Organisation, unit: str, period: str | None
+) -> None:
+    # The page reads only the unit's, its peers' and their children's figures.
+    framework = framework_of(organisation)
+    cut = parse_period(period) if period else None
+    everything = assess(
+        framework, held_observations(organisation), units=[unit], cut=cut.end if cut else None
+    )
+    expected = build_scorecard(framework, everything, unit, as_at=cut.label if cut else None).rows()
+    assert scorecard_for(organisation, unit=unit, period=cut).rows() == expected
+    # Again, from the cache.
+    assert scorecard_for(organisation, unit=unit, period=cut).rows() == expected
+
+
+def test_overview_counts_from_the_units_figures_match_all_figures(
+    organisation: Organisation,
+) -> None:
+    framework = framework_of(organisation)
+    units = ("F", "N", "S")
+    assessment = assess(framework, held_observations(organisation), units=list(units))
+    expected: dict[tuple[str, str], dict[str, int]] = {}
+    for code, area, rag, number in assessment.group_by("unit", "area", "rag").len().iter_rows():
+        expected.setdefault((code, area), {})[rag or "none"] = number
+    assert _rag_counts(organisation, units) == expected
+    # A command lead's overview of North alone reads North's and its peers' figures only.
+    north = assess(framework, held_observations(organisation), units=["N"])
+    assert sum(sum(cell.values()) for cell in _rag_counts(organisation, ("N",)).values()) == (
+        north.height
+    )
+
+
+def test_figures_of_one_measure_roll_up_as_all_figures_do(organisation: Organisation) -> None:
+    framework = framework_of(organisation)
+    everything = roll_up(framework, held_observations(organisation)).filter(
+        pl.col("measure") == "CR"
+    )
+    one = roll_up(framework, held_observations(organisation, measures=["CR"]))
+    key = ["unit", "measure", "period"]
+    assert one.sort(key).equals(everything.sort(key))
+    assert held_observations(organisation, units=["N"], measures=["CR"])[
+        "unit"
+    ].unique().to_list() == ["N"]

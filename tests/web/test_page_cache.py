@@ -41,6 +41,7 @@ def crimes(data: dict) -> dict:  # type: ignore[type-arg]
 def test_an_entered_figure_shows_at_once_on_every_page(analyst: User) -> None:
     client = client_for(analyst)
     assert crimes(client.get("/TST/units/N.json").json())["value"] == pytest.approx(6.0)
+    assert ">6.0</td>" in client.get("/TST/units/N/").content.decode()  # the HTML, cached too
     measure = client.get("/TST/units/N/measures/CR.json").json()
     assert measure["rows"][-1]["value"] == pytest.approx(6.0)
     before = client.get("/TST.json").json()

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from pmf.core.periods import ParseError, parse_period
 from pmf.core.text import plural
@@ -20,6 +22,7 @@ from pmf.web.accounts.services import (
     unit_for,
 )
 from pmf.web.frameworks.models import Organisation
+from pmf.web.observations.services import cached, data_version
 from pmf.web.scorecards import presenters
 
 KINDS = ("redline", "kpi", "context")
@@ -106,6 +109,13 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
         if not readable or area.code in readable
     ]
     shown = sum(len(area["measures"]) for area in data["areas"])
+    # The tables are most of the page's rendering, and the same for everyone who may see them.
+    areas_html = cached(
+        data_version(found),
+        "scorecard-html",
+        (target.code, period_text, tuple(areas), tuple(kinds), request.GET.get("exceptions")),
+        lambda: mark_safe(render_to_string("scorecards/_scorecard_areas.html", data)),  # noqa: S308 - our template's output
+    )
     return render(
         request,
         "scorecards/scorecard.html",
@@ -116,6 +126,7 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
             "can_enter": can_enter,
             "all_areas": all_areas,
             "shown": plural(shown, "measure"),
+            "areas_html": areas_html,
         },
     )
 

@@ -133,11 +133,12 @@ def _parser() -> argparse.ArgumentParser:
     example.add_argument("action", choices=["list", "load"])
     example.add_argument("name", nargs="?", help="example name (for load); default: all")
 
-    from pmf import account_commands, stats_commands, target_commands
+    from pmf import account_commands, cycle_commands, stats_commands, target_commands
 
     stats_commands.add_parsers(commands)
     account_commands.add_parsers(commands)
     target_commands.add_parsers(commands)
+    cycle_commands.add_parsers(commands)
 
     demo = command(
         "demo",
@@ -243,6 +244,10 @@ def _run(args: argparse.Namespace) -> int:
         return commands.serve(args.host, args.port, args.workers, worker=not args.no_worker)
     if args.command == "worker":
         return commands.worker(batch=args.batch)
+    if args.command == "cycle":
+        from pmf import cycle_commands
+
+        return cycle_commands.run(args)
     if args.command == "target":
         from pmf import target_commands
 

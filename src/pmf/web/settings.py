@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "pmf.web.accounts",
     "pmf.web.scorecards",
     "pmf.web.entry",
+    "pmf.web.cycles",
     "pmf.web.api",
 ]
 

@@ -29,5 +29,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         {"fragment": True},
         name="import-job-progress",
     ),
+    path("", include("pmf.web.cycles.urls")),
     path("", include("pmf.web.scorecards.urls")),
 ]

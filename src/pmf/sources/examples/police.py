@@ -31,6 +31,20 @@ WORKFORCE_SOURCE = (
     "ONS 2011 census by police force area (force-demographics.csv)"
 )
 
+# Quarterly cycles graded from the figures (number, name, data to, board date): eight past
+# cycles for the tube map and the changes, and a ninth left as a draft to take through.
+CYCLES = (
+    (1, "Winter 2023", "2023-11", "2024-01-22"),
+    (2, "Spring 2024", "2024-02", "2024-04-22"),
+    (3, "Summer 2024", "2024-05", "2024-07-22"),
+    (4, "Autumn 2024", "2024-08", "2024-10-21"),
+    (5, "Winter 2024", "2024-11", "2025-01-20"),
+    (6, "Spring 2025", "2025-02", "2025-04-22"),
+    (7, "Summer 2025", "2025-05", "2025-07-21"),
+    (8, "Autumn 2025", "2025-08", "2025-10-20"),
+    (9, "Winter 2025", "2025-11", "2026-01-19"),
+)
+
 MET_FORCE_AREA = "Metropolitan Police"
 FORCE_CODE = "MPS"
 

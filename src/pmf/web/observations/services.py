@@ -384,16 +384,19 @@ def import_frame(
 def load_example(example: Example) -> ImportSummary:
     """Store an example's framework and import its observations (again: unchanged rows skip)."""
     from pmf.sources.frameworks import read_framework_file
+    from pmf.web.cycles.services import record_history
     from pmf.web.frameworks.services import store_framework
 
     framework = read_framework_file(example.framework_path)
     organisation = store_framework(framework, str(example.framework_path))
-    return import_frame(
+    summary = import_frame(
         organisation,
         example.observations(),
         file_name=f"examples/{example.name}",
         source=framework.organisation.source,
     )
+    record_history(organisation, example.cycles)
+    return summary
 
 
 def scorecard_for(

@@ -53,7 +53,12 @@ def organisation(request: HttpRequest, org: str, as_json: bool = False) -> HttpR
     return render(
         request,
         "scorecards/organisation.html",
-        {**data, "can_import": can_import, "other_organisations": others},
+        {
+            **data,
+            "can_import": can_import,
+            "other_organisations": others,
+            "own": may_change(membership, found),
+        },
     )
 
 

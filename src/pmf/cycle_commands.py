@@ -1,0 +1,118 @@
+"""The quarterly cycle on the command line: ``pmf cycle create|list|advance|grades``.
+
+Grading steps that people take (self-assessment, moderation, the board) are in the web
+application, where each role signs in; the command line starts cycles, moves them on as an
+analyst would, and prints the grades.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+from pmf.account_commands import _organisation, _parser
+from pmf.cli import EXIT_OK, CommandError
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``pmf cycle`` and its actions to the command line."""
+    cycle = _parser(
+        commands,
+        "cycle",
+        "Start quarterly cycles, move them on, and print their grades.",
+        "pmf cycle create -o MPS --number 9 --name 'Winter 2025' --cut-off 2025-11",
+    )
+    actions = cycle.add_subparsers(dest="action", metavar="ACTION", required=True)
+    create = _parser(
+        actions,
+        "create",
+        "Start a cycle as a draft.",
+        "pmf cycle create -o MPS --number 9 --name 'Winter 2025' --cut-off 2025-11 "
+        "--board-date 2026-01-19",
+    )
+    create.add_argument("--organisation", "-o", required=True, help="organisation code")
+    create.add_argument("--number", type=int, required=True, help="the cycle's number")
+    create.add_argument("--name", required=True, help="the cycle's name")
+    create.add_argument("--cut-off", required=True, help="the last period that counts: 2025-11")
+    create.add_argument("--board-date", help="the board's date, YYYY-MM-DD")
+    listing = _parser(actions, "list", "List the cycles and their states.", "pmf cycle list -o MPS")
+    listing.add_argument("--organisation", "-o", required=True, help="organisation code")
+    advance = _parser(
+        actions,
+        "advance",
+        "Move a cycle on: a draft is locked (figures frozen, grades recommended), then "
+        "self-assessment, moderation, board and published.",
+        "pmf cycle advance -o MPS 9",
+    )
+    advance.add_argument("--organisation", "-o", required=True, help="organisation code")
+    advance.add_argument("number", type=int, help="the cycle's number")
+    grades = _parser(
+        actions, "grades", "Print a cycle's grades by unit and area.", "pmf cycle grades -o MPS 9"
+    )
+    grades.add_argument("--organisation", "-o", required=True, help="organisation code")
+    grades.add_argument("number", type=int, help="the cycle's number")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``pmf cycle``."""
+    from pmf.web.cycles import services
+
+    organisation = _organisation(args.organisation)
+    try:
+        if args.action == "create":
+            board = _date(args.board_date)
+            cycle = services.create_cycle(
+                organisation,
+                number=args.number,
+                name=args.name,
+                cut_off=args.cut_off,
+                board_date=board,
+            )
+            print(
+                f"Cycle {cycle.number} ({cycle.name}, data to {cycle.cut_off}) started as a draft."
+            )
+            return EXIT_OK
+        if args.action == "list":
+            for cycle in organisation.cycles.order_by("number"):
+                board = cycle.board_date.isoformat() if cycle.board_date else "-"
+                print(
+                    f"{cycle.number}\t{cycle.name}\tdata to {cycle.cut_off}\tboard {board}\t"
+                    f"{cycle.get_state_display()}"
+                )
+            return EXIT_OK
+        cycle = organisation.cycles.filter(number=args.number).first()
+        if cycle is None:
+            raise CommandError(f"{organisation.code} has no cycle {args.number}")
+        if args.action == "advance":
+            state = services.advance(cycle, None)
+            print(f"Cycle {cycle.number} is now at {state.label.lower()}.")
+            return EXIT_OK
+        return _print_grades(cycle)
+    except services.WorkflowRefused as refused:
+        raise CommandError("\n".join(refused.problems)) from None
+
+
+def _date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"--board-date {text!r}: give a date as YYYY-MM-DD") from None
+
+
+def _print_grades(cycle) -> int:  # type: ignore[no-untyped-def]
+    from pmf.core.grading import Grade
+
+    grades = list(cycle.grades.select_related("unit", "area"))
+    if not grades:
+        print(f"Cycle {cycle.number} has no grades yet: lock its data (pmf cycle advance).")
+        return EXIT_OK
+    areas = list(dict.fromkeys(grade.area.code for grade in grades))
+    print("unit\t" + "\t".join(areas))
+    rows: dict[str, dict[str, str]] = {}
+    for grade in grades:
+        rows.setdefault(grade.unit.code, {})[grade.area.code] = Grade(grade.grade).label
+    for unit, cells in rows.items():
+        print(unit + "\t" + "\t".join(cells.get(area, "-") for area in areas))
+    return EXIT_OK

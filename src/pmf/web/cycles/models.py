@@ -1,0 +1,103 @@
+"""The quarterly cycle: its figures frozen at lock, and each area's grade through its steps.
+
+A cycle is locked at a moment (``locked_at``): its figures are those held then for periods up
+to the cut-off, read again at any later time from the observations' revisions, and its
+framework is the one in force then (kept as JSON). So every cycle's figures, recommended
+grades and rationale can be reproduced later, whatever is revised after.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from pmf.web.frameworks.models import Area, Organisation, Unit
+
+
+class Cycle(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        LOCKED = "data_locked", "Data locked"
+        SELF_ASSESSMENT = "self_assessment", "Self-assessment"
+        MODERATION = "moderation", "Moderation"
+        BOARD = "board", "Board"
+        PUBLISHED = "published", "Published"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="cycles")
+    number = models.PositiveIntegerField()
+    name = models.CharField(max_length=200)
+    # The last period whose figures count ("2019-07": data to July 2019), a period code.
+    cut_off = models.CharField(max_length=40)
+    board_date = models.DateField(null=True, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.DRAFT)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    framework = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "number"], name="cycle_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.code} cycle {self.number}: {self.name}"
+
+
+class AreaGrade(models.Model):
+    """One unit's grade for one area in one cycle, through every step of the workflow."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="grades")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    recommended = models.CharField(max_length=24)
+    reasons = models.JSONField(default=list)
+    rationale_generated = models.TextField(blank=True)
+    rationale = models.TextField(blank=True)
+    self_grade = models.CharField(max_length=24, blank=True)
+    self_rationale = models.TextField(blank=True)
+    moderated_grade = models.CharField(max_length=24, blank=True)
+    moderation_reason = models.TextField(blank=True)
+    agreed_grade = models.CharField(max_length=24, blank=True)
+    agreed_rationale = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["cycle", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "unit", "area"], name="one_grade_per_area")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} {self.unit.code} {self.area.code}: {self.grade}"
+
+    @property
+    def grade(self) -> str:
+        """Return the grade as it stands: agreed, moderated, self-assessed or recommended."""
+        return self.agreed_grade or self.moderated_grade or self.self_grade or self.recommended
+
+
+class GradeEvent(models.Model):
+    """One step taken on a grade: who, when, what and why. Never changed or deleted."""
+
+    class Step(models.TextChoices):
+        RECOMMENDED = "recommended", "Recommended"
+        SELF_ASSESSED = "self_assessed", "Self-assessed"
+        MODERATED = "moderated", "Moderated"
+        AGREED = "agreed", "Agreed at the board"
+        RATIONALE = "rationale", "Rationale edited"
+
+    grade = models.ForeignKey(AreaGrade, on_delete=models.CASCADE, related_name="events")
+    step = models.CharField(max_length=16, choices=Step.choices)
+    value = models.CharField(max_length=24, blank=True)
+    text = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["grade", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.grade}: {self.step} {self.value}"

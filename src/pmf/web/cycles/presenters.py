@@ -1,0 +1,205 @@
+"""Shape the cycle pages' data; the HTML and the JSON versions both come from here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pmf.core.grading import Grade
+from pmf.core.history import changes_summary, grade_changes, tube_map_svg
+from pmf.core.periods import parse_period
+from pmf.web.accounts.models import Membership
+from pmf.web.accounts.services import visible_units
+from pmf.web.cycles.models import AreaGrade, Cycle
+from pmf.web.cycles.services import NEXT_STATE, cycle_framework, previous_cycle
+from pmf.web.frameworks.models import Organisation
+
+GRADE_VALUES = {grade.value for grade in Grade}
+
+
+def grade_text(value: str) -> dict[str, str]:
+    """Return a grade value with its label, for a tag."""
+    if not value:
+        return {"value": "", "label": "–"}
+    return {"value": value, "label": Grade(value).label}
+
+
+def _cycle(cycle: Cycle) -> dict[str, Any]:
+    return {
+        "number": cycle.number,
+        "name": cycle.name,
+        "cut_off": cycle.cut_off,
+        "cut_off_label": f"data to {parse_period(cycle.cut_off).label}",
+        "board_date": cycle.board_date.isoformat() if cycle.board_date else None,
+        "state": cycle.state,
+        "state_label": cycle.get_state_display(),
+        "locked_at": cycle.locked_at.isoformat(timespec="seconds") if cycle.locked_at else None,
+    }
+
+
+def cycles_page(organisation: Organisation) -> dict[str, Any]:
+    """Return every cycle, newest first, and the tube map of top-level grades since the first."""
+    cycles = list(organisation.cycles.order_by("number"))
+    areas = list(organisation.areas.order_by("position"))
+    top = {
+        (grade.cycle_id, grade.area_id): grade.grade
+        for grade in AreaGrade.objects.filter(
+            cycle__organisation=organisation, unit__parent__isnull=True, unit__external=False
+        )
+    }
+    graded = [cycle for cycle in cycles if cycle.locked_at is not None]
+    grades = {
+        (cycle.number, area.code): top.get((cycle.pk, area.pk))
+        for cycle in graded
+        for area in areas
+    }
+    titles = [(area.code, _area_title(area)) for area in areas]
+    labels = [
+        (cycle.number, f"{cycle.number}: {parse_period(cycle.cut_off).label}") for cycle in graded
+    ]
+    return {
+        "organisation": {"code": organisation.code, "name": organisation.name},
+        "cycles": [_cycle(cycle) for cycle in reversed(cycles)],
+        "tube_map": {
+            "svg": tube_map_svg(
+                labels, titles, grades, title=f"{organisation.name}: grades by cycle"
+            )
+            if graded
+            else "",
+            "areas": [{"code": code, "title": title} for code, title in titles],
+            "rows": [
+                {
+                    "cycle": label,
+                    "grades": [grade_text(grades[(number, code)] or "") for code, _ in titles],
+                }
+                for number, label in labels
+            ],
+        },
+    }
+
+
+def _area_title(area: Any) -> str:
+    former = list(area.former_names.all())
+    return f"{area.name} (formerly {former[-1].name})" if former else area.name
+
+
+def cycle_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
+    """Return this and the previous cycle's grades by unit and area, and what changed."""
+    organisation = cycle.organisation
+    units = [unit for unit in visible_units(membership, organisation) if not unit.external]
+    areas = list(organisation.areas.order_by("position").prefetch_related("former_names"))
+    current = _grades(cycle)
+    previous = previous_cycle(cycle)
+    before = _grades(previous) if previous is not None else {}
+    depth: dict[int, int] = {}
+    rows = []
+    for unit in units:
+        level = depth[unit.parent_id] + 1 if unit.parent_id in depth else 0
+        depth[unit.pk] = level
+        rows.append(
+            {
+                "code": unit.code,
+                "name": unit.name,
+                "level": level,
+                "cells": [
+                    {
+                        "area": area.code,
+                        "grade": grade_text(current[(unit.code, area.code)].grade)
+                        if (unit.code, area.code) in current
+                        else grade_text(""),
+                        "previous": grade_text(before[(unit.code, area.code)].grade)
+                        if (unit.code, area.code) in before
+                        else grade_text(""),
+                    }
+                    for area in areas
+                ],
+            }
+        )
+    shown = {unit.code for unit in units}
+    changes = grade_changes(
+        {key: grade.grade for key, grade in before.items() if key[0] in shown},
+        {key: grade.grade for key, grade in current.items() if key[0] in shown},
+    )
+    tops = [unit for unit in units if unit.parent_id is None]
+    summary = (
+        changes_summary(
+            changes,
+            top_unit=tops[0].code if tops else "",
+            unit_names={unit.code: unit.name for unit in units},
+            area_names={area.code: area.name for area in areas},
+        ).as_dict()
+        if previous is not None and current
+        else None
+    )
+    next_state = NEXT_STATE.get(Cycle.State(cycle.state))
+    return {
+        "organisation": {"code": organisation.code, "name": organisation.name},
+        "cycle": _cycle(cycle),
+        "previous": _cycle(previous) if previous is not None else None,
+        "next_state": Cycle.State(next_state).label if next_state else None,
+        "areas": [{"code": area.code, "title": _area_title(area)} for area in areas],
+        "units": rows,
+        "changes": summary,
+    }
+
+
+def _title_in(framework: Any, code: str, name: str) -> str:
+    try:
+        return str(framework.area(code).title)
+    except KeyError:  # an area added after the cycle was locked
+        return name
+
+
+def _grades(cycle: Cycle | None) -> dict[tuple[str, str], AreaGrade]:
+    if cycle is None:
+        return {}
+    return {
+        (grade.unit.code, grade.area.code): grade
+        for grade in cycle.grades.select_related("unit", "area")
+    }
+
+
+def grade_page(grade: AreaGrade) -> dict[str, Any]:
+    """Return one unit's grade for one area: each step with who, when and why."""
+    cycle = grade.cycle
+    area = grade.area
+    framework = cycle_framework(cycle)
+    return {
+        "organisation": {"code": cycle.organisation.code, "name": cycle.organisation.name},
+        "cycle": _cycle(cycle),
+        "unit": {
+            "code": grade.unit.code,
+            "name": grade.unit.name,
+            "top": grade.unit.parent_id is None,
+        },
+        "area": {
+            "code": area.code,
+            "title": framework.area(area.code).title
+            if area.code in {a.code for a in framework.areas}
+            else area.name,
+        },
+        "grade": grade_text(grade.grade),
+        "recommended": grade_text(grade.recommended),
+        "reasons": grade.reasons,
+        "self": {"grade": grade_text(grade.self_grade), "rationale": grade.self_rationale},
+        "moderated": {
+            "grade": grade_text(grade.moderated_grade),
+            "reason": grade.moderation_reason,
+        },
+        "agreed": {"grade": grade_text(grade.agreed_grade), "rationale": grade.agreed_rationale},
+        "rationale": grade.rationale,
+        "rationale_generated": grade.rationale_generated,
+        "rationale_edited": grade.rationale != grade.rationale_generated,
+        "events": [
+            {
+                "step": event.get_step_display(),
+                "grade": grade_text(event.value)
+                if event.value in {g.value for g in Grade}
+                else grade_text(""),
+                "text": event.text,
+                "by": event.by.get_username() if event.by else "pmf",
+                "at": event.at.isoformat(timespec="seconds"),
+            }
+            for event in grade.events.select_related("by")
+        ],
+        "grades": [{"value": g.value, "label": g.label} for g in Grade],
+    }

@@ -1,0 +1,356 @@
+"""The quarterly cycle's workflow: lock the data, recommend grades, then each role's own step.
+
+draft → data locked → self-assessment → moderation → board → published. Locking freezes the
+figures as they stood (revisions after it are kept but do not change the cycle) and records
+the recommended grade and generated rationale of every unit and area. Then command leads
+grade their units with a rationale, moderators confirm or change those grades (a change
+needs a reason), and the board agrees each top-level grade with its rationale. Every step
+records who, when, what and why (``GradeEvent``); each role may take only its own step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+from django.db import transaction
+from django.utils import timezone
+
+from pmf.core.assessment import assess
+from pmf.core.framework import Framework, FrameworkModel
+from pmf.core.grading import Grade, recommend_grades
+from pmf.core.periods import ParseError, parse_period
+from pmf.core.rationale import rationale
+from pmf.web.accounts.models import Membership
+from pmf.web.accounts.services import visible_units
+from pmf.web.cycles.models import AreaGrade, Cycle, GradeEvent
+from pmf.web.frameworks.models import Organisation
+from pmf.web.frameworks.services import framework_of
+from pmf.web.observations.services import held_observations
+
+State = Cycle.State
+NEXT_STATE = {
+    State.DRAFT: State.LOCKED,
+    State.LOCKED: State.SELF_ASSESSMENT,
+    State.SELF_ASSESSMENT: State.MODERATION,
+    State.MODERATION: State.BOARD,
+    State.BOARD: State.PUBLISHED,
+}
+GRADES = {grade.value for grade in Grade}
+
+
+class WorkflowRefused(Exception):
+    """Raise with the reasons a step may not be taken; nothing is changed."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+
+
+def create_cycle(
+    organisation: Organisation,
+    *,
+    number: int,
+    name: str,
+    cut_off: str,
+    board_date: dt.date | None = None,
+) -> Cycle:
+    """Create a draft cycle; raise ``WorkflowRefused`` for a used number or a bad cut-off."""
+    problems = []
+    try:
+        code = parse_period(cut_off).code
+    except ParseError as error:
+        problems.append(f"cut-off: {error}")
+        code = cut_off
+    if number < 1:
+        problems.append("number: must be 1 or more")
+    elif organisation.cycles.filter(number=number).exists():
+        problems.append(f"number: {organisation.code} already has a cycle {number}")
+    if not name.strip():
+        problems.append("name: must not be empty")
+    if problems:
+        raise WorkflowRefused(*problems)
+    return Cycle.objects.create(
+        organisation=organisation,
+        number=number,
+        name=name.strip(),
+        cut_off=code,
+        board_date=board_date,
+    )
+
+
+def cycle_framework(cycle: Cycle) -> Framework:
+    """Return the framework the cycle was locked with (the current one while in draft)."""
+    if cycle.framework is None:
+        return framework_of(cycle.organisation)
+    return Framework(FrameworkModel.model_validate(cycle.framework))
+
+
+def cut_off_date(cycle: Cycle) -> dt.date:
+    """Return the last day of the cycle's cut-off period."""
+    return parse_period(cycle.cut_off).end
+
+
+def previous_cycle(cycle: Cycle) -> Cycle | None:
+    """Return the latest locked cycle numbered before this one, if any."""
+    return (
+        cycle.organisation.cycles.filter(number__lt=cycle.number, locked_at__isnull=False)
+        .order_by("-number")
+        .first()
+    )
+
+
+def cycle_assessment(cycle: Cycle, units: list[str] | None = None) -> pl.DataFrame:
+    """Assess the cycle as locked: its framework, the figures held at ``locked_at``, its cut-off.
+
+    The direction since the previous cycle compares with the previous cycle's cut-off.
+    Before the lock, the figures held now.
+    """
+    framework = cycle_framework(cycle)
+    observations = held_observations(cycle.organisation, as_at=cycle.locked_at)
+    previous = previous_cycle(cycle)
+    return assess(
+        framework,
+        observations,
+        units=units,
+        cut=cut_off_date(cycle),
+        previous_cut=cut_off_date(previous) if previous else None,
+    )
+
+
+@transaction.atomic
+def lock_cycle(cycle: Cycle, membership: Membership | None, at: dt.datetime | None = None) -> None:
+    """Freeze the cycle's figures and framework; record each recommended grade and rationale.
+
+    ``membership`` None is the system itself (the example history); otherwise an analyst.
+    """
+    if membership is not None:
+        _require(membership, cycle, Membership.Role.ANALYST, "lock the data")
+    if cycle.state != State.DRAFT:
+        raise WorkflowRefused(f"cycle {cycle.number} is {cycle.get_state_display()}, not draft")
+    framework = framework_of(cycle.organisation)
+    cycle.framework = framework.model.model_dump(mode="json")
+    cycle.locked_at = at or timezone.now()
+    assessment = cycle_assessment(cycle)
+    previous = previous_cycle(cycle)
+    before = cycle_assessment(previous) if previous is not None else None
+    units = {unit.code: unit for unit in cycle.organisation.units.all()}
+    areas = {area.code: area for area in cycle.organisation.areas.all()}
+    user = membership.user if membership is not None else None
+    for position, recommendation in enumerate(recommend_grades(framework, assessment)):
+        text = rationale(
+            framework, assessment, recommendation.unit, recommendation.area, previous=before
+        ).text
+        grade = AreaGrade.objects.create(
+            cycle=cycle,
+            unit=units[recommendation.unit],
+            area=areas[recommendation.area],
+            recommended=recommendation.grade.value,
+            reasons=[reason.as_dict() for reason in recommendation.reasons],
+            rationale_generated=text,
+            rationale=text,
+            position=position,
+        )
+        _event(
+            grade,
+            GradeEvent.Step.RECOMMENDED,
+            recommendation.grade,
+            recommendation.summary,
+            user,
+            cycle.locked_at,
+        )
+    cycle.state = State.LOCKED
+    cycle.save()
+
+
+@transaction.atomic
+def advance(cycle: Cycle, membership: Membership | None) -> Cycle.State:
+    """Move the cycle to its next state (after draft: use ``lock_cycle``). Analysts only."""
+    if membership is not None:
+        _require(membership, cycle, Membership.Role.ANALYST, "move the cycle on")
+    if cycle.state == State.DRAFT:
+        lock_cycle(cycle, membership)
+        return State(cycle.state)
+    if cycle.state == State.PUBLISHED:
+        raise WorkflowRefused(f"cycle {cycle.number} is published already")
+    if cycle.state == State.BOARD:
+        missing = [grade.area.code for grade in top_grades(cycle) if not grade.agreed_grade]
+        if missing:
+            raise WorkflowRefused("the board has not agreed a grade for " + ", ".join(missing))
+    cycle.state = NEXT_STATE[State(cycle.state)]
+    cycle.save(update_fields=["state"])
+    return State(cycle.state)
+
+
+def top_grades(cycle: Cycle) -> list[AreaGrade]:
+    """Return the grades of the organisation's top-level units (the force), in area order."""
+    return list(
+        cycle.grades.filter(unit__parent__isnull=True, unit__external=False).select_related(
+            "unit", "area"
+        )
+    )
+
+
+def self_assess(grade: AreaGrade, membership: Membership, value: str, text: str) -> None:
+    """A command lead grades a unit in their scope, with a rationale."""
+    _step(
+        grade,
+        membership,
+        role=Membership.Role.COMMAND_LEAD,
+        state=State.SELF_ASSESSMENT,
+        action="self-assess",
+    )
+    value, text = _checked(value, text, "a rationale")
+    if not any(unit.pk == grade.unit_id for unit in visible_units(membership)):
+        raise WorkflowRefused(f"{grade.unit.name} is not in your part of the organisation")
+    _record(
+        grade,
+        GradeEvent.Step.SELF_ASSESSED,
+        value,
+        text,
+        membership,
+        "self_grade",
+        "self_rationale",
+    )
+
+
+def moderate(grade: AreaGrade, membership: Membership, value: str, reason: str) -> None:
+    """A moderator confirms or changes a grade; a change needs a reason."""
+    _step(
+        grade, membership, role=Membership.Role.MODERATOR, state=State.MODERATION, action="moderate"
+    )
+    before = grade.self_grade or grade.recommended
+    value = value.strip()
+    if value not in GRADES:
+        raise WorkflowRefused(f"grade: choose one of {', '.join(g.label for g in Grade)}")
+    if value != before and not reason.strip():
+        raise WorkflowRefused(
+            f"reason: changing {Grade(before).label} to {Grade(value).label} needs a reason"
+        )
+    _record(
+        grade,
+        GradeEvent.Step.MODERATED,
+        value,
+        reason.strip(),
+        membership,
+        "moderated_grade",
+        "moderation_reason",
+    )
+
+
+def agree(grade: AreaGrade, membership: Membership, value: str, text: str) -> None:
+    """The board agrees a top-level grade with its rationale (it may differ from the commands')."""
+    _step(
+        grade,
+        membership,
+        role=Membership.Role.BOARD_MEMBER,
+        state=State.BOARD,
+        action="agree grades",
+    )
+    if grade.unit.parent_id is not None:
+        raise WorkflowRefused(
+            "the board agrees the grades of the whole organisation, not of its units"
+        )
+    value, text = _checked(value, text, "the board's rationale")
+    _record(
+        grade, GradeEvent.Step.AGREED, value, text, membership, "agreed_grade", "agreed_rationale"
+    )
+
+
+def edit_rationale(grade: AreaGrade, membership: Membership, text: str) -> None:
+    """An analyst edits the rationale before the board; the generated text is kept beside it."""
+    _require(membership, grade.cycle, Membership.Role.ANALYST, "edit the rationale")
+    if grade.cycle.state in (State.DRAFT, State.BOARD, State.PUBLISHED):
+        raise WorkflowRefused(
+            f"the rationale can be edited between the lock and the board, not while "
+            f"{grade.cycle.get_state_display().lower()}"
+        )
+    if not text.strip():
+        raise WorkflowRefused("rationale: must not be empty")
+    grade.rationale = text.strip()
+    grade.save(update_fields=["rationale"])
+    _event(grade, GradeEvent.Step.RATIONALE, "", grade.rationale, membership.user, timezone.now())
+
+
+def _require(membership: Membership, cycle: Cycle, role: str, action: str) -> None:
+    if membership.organisation_id != cycle.organisation_id or membership.role != role:
+        label = Membership.Role(role).label.lower()
+        raise WorkflowRefused(f"only {label}s of {cycle.organisation.name} may {action}")
+
+
+def _step(grade: AreaGrade, membership: Membership, *, role: str, state: str, action: str) -> None:
+    _require(membership, grade.cycle, role, action)
+    if grade.cycle.state != state:
+        raise WorkflowRefused(
+            f"cycle {grade.cycle.number} is at {grade.cycle.get_state_display().lower()}: "
+            f"it is not the time to {action}"
+        )
+
+
+def _checked(value: str, text: str, what: str) -> tuple[str, str]:
+    problems = []
+    value = value.strip()
+    if value not in GRADES:
+        problems.append(f"grade: choose one of {', '.join(g.label for g in Grade)}")
+    if not text.strip():
+        problems.append(f"rationale: give {what}")
+    if problems:
+        raise WorkflowRefused(*problems)
+    return value, text.strip()
+
+
+@transaction.atomic
+def _record(
+    grade: AreaGrade,
+    step: str,
+    value: str,
+    text: str,
+    membership: Membership,
+    grade_field: str,
+    text_field: str,
+) -> None:
+    setattr(grade, grade_field, value)
+    setattr(grade, text_field, text)
+    grade.save(update_fields=[grade_field, text_field])
+    _event(grade, step, value, text, membership.user, timezone.now())
+
+
+def _event(grade: AreaGrade, step: str, value: Any, text: str, user: Any, at: dt.datetime) -> None:
+    GradeEvent.objects.create(grade=grade, step=step, value=str(value), text=text, by=user, at=at)
+
+
+HISTORY_NOTE = "Example history: the recommended grade, agreed as it stood (no one moderated it)."
+
+
+def record_history(
+    organisation: Organisation, cycles: tuple[tuple[int, str, str, str], ...]
+) -> None:
+    """Grade past cycles from the figures held, as published; leave the last as a draft.
+
+    For the examples: every past cycle is locked at its cut-off's figures and published
+    with the recommended grades agreed unchanged, each step recorded as the example's own
+    (no person). Cycles already present are left alone, so loading again changes nothing.
+    """
+    for position, (number, name, cut_off, board) in enumerate(cycles):
+        if organisation.cycles.filter(number=number).exists():
+            continue
+        cycle = create_cycle(
+            organisation,
+            number=number,
+            name=name,
+            cut_off=cut_off,
+            board_date=dt.date.fromisoformat(board),
+        )
+        if position == len(cycles) - 1:
+            continue
+        lock_cycle(cycle, None)
+        now = timezone.now()
+        for grade in cycle.grades.select_related("unit"):
+            if grade.unit.parent_id is None:
+                grade.agreed_grade = grade.recommended
+                grade.agreed_rationale = HISTORY_NOTE
+                grade.save(update_fields=["agreed_grade", "agreed_rationale"])
+                _event(grade, GradeEvent.Step.AGREED, grade.recommended, HISTORY_NOTE, None, now)
+        cycle.state = State.PUBLISHED
+        cycle.save(update_fields=["state"])

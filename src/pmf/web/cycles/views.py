@@ -1,0 +1,166 @@
+"""Thin views for the quarterly cycle: who may see it, the presenter, and each workflow step."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+
+from pmf.web.accounts.models import Membership
+from pmf.web.accounts.services import may_change, membership_of, organisation_for, unit_for
+from pmf.web.cycles import presenters, services
+from pmf.web.cycles.models import AreaGrade, Cycle
+from pmf.web.frameworks.models import Organisation
+
+
+def _member(request: HttpRequest, org: str) -> tuple[Organisation, Membership]:
+    """Return the organisation and membership; cycles are for the organisation's own members."""
+    found = organisation_for(request.user, org)
+    membership = membership_of(request.user)
+    assert membership is not None  # organisation_for has checked it
+    if not may_change(membership, found):
+        raise Http404("No such organisation.")  # partners read figures, not the grading
+    return found, membership
+
+
+def _json(data: dict[str, object]) -> JsonResponse:
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+def cycles(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
+    """List the cycles with the tube map; analysts start a new cycle here."""
+    found, membership = _member(request, org)
+    problems: list[str] = []
+    is_analyst = membership.role == Membership.Role.ANALYST
+    if request.method == "POST":
+        if not is_analyst:
+            problems.append("Only analysts start a cycle.")
+        else:
+            try:
+                board = request.POST.get("board_date", "").strip()
+                created = services.create_cycle(
+                    found,
+                    number=int(request.POST.get("number", "0") or 0),
+                    name=request.POST.get("name", ""),
+                    cut_off=request.POST.get("cut_off", "").strip(),
+                    board_date=dt.date.fromisoformat(board) if board else None,
+                )
+            except ValueError as error:
+                problems.extend(getattr(error, "problems", None) or [f"Check the dates: {error}"])
+            except services.WorkflowRefused as refused:
+                problems.extend(refused.problems)
+            else:
+                messages.success(request, f"Cycle {created.number} started as a draft.")
+                return redirect("cycle", org=found.code, number=created.number)
+    data = presenters.cycles_page(found)
+    if as_json:
+        return _json(data)
+    numbers = [cycle["number"] for cycle in data["cycles"]]
+    return render(
+        request,
+        "cycles/cycles.html",
+        {
+            **data,
+            "can_start": is_analyst,
+            "problems": problems,
+            "next_number": max(numbers, default=0) + 1,
+            "typed": request.POST,
+        },
+        status=400 if problems else 200,
+    )
+
+
+def cycle(request: HttpRequest, org: str, number: int, as_json: bool = False) -> HttpResponse:
+    """Show a cycle's grades against the previous cycle; analysts move it on."""
+    found, membership = _member(request, org)
+    chosen = _cycle(found, number)
+    problems: list[str] = []
+    if request.method == "POST":
+        try:
+            state = services.advance(chosen, membership)
+        except services.WorkflowRefused as refused:
+            problems.extend(refused.problems)
+        else:
+            messages.success(request, f"Cycle {chosen.number} is now at {state.label.lower()}.")
+            return redirect("cycle", org=found.code, number=chosen.number)
+    data = presenters.cycle_page(chosen, membership)
+    if as_json:
+        return _json(data)
+    can_advance = membership.role == Membership.Role.ANALYST and data["next_state"] is not None
+    return render(
+        request,
+        "cycles/cycle.html",
+        {**data, "can_advance": can_advance, "problems": problems},
+        status=400 if problems else 200,
+    )
+
+
+STEPS = {
+    "self": services.self_assess,
+    "moderate": services.moderate,
+    "agree": services.agree,
+}
+
+
+def grade(
+    request: HttpRequest, org: str, number: int, unit: str, area: str, as_json: bool = False
+) -> HttpResponse:
+    """Show one unit's grade for one area with its steps; take the step that is the member's."""
+    found, membership = _member(request, org)
+    chosen = _cycle(found, number)
+    target = unit_for(request.user, found, unit)
+    try:
+        found_grade = chosen.grades.select_related("unit", "area", "cycle").get(
+            unit=target, area__code=area
+        )
+    except AreaGrade.DoesNotExist:
+        raise Http404("No such grade.") from None
+    problems: list[str] = []
+    if request.method == "POST":
+        step = request.POST.get("step", "")
+        try:
+            if step == "rationale":
+                services.edit_rationale(found_grade, membership, request.POST.get("rationale", ""))
+            elif step in STEPS:
+                STEPS[step](
+                    found_grade,
+                    membership,
+                    request.POST.get("grade", ""),
+                    request.POST.get("text", ""),
+                )
+            else:
+                problems.append("Choose a step to take.")
+        except services.WorkflowRefused as refused:
+            problems.extend(refused.problems)
+        if not problems:
+            messages.success(request, "Saved.")
+            return redirect("grade", org=found.code, number=chosen.number, unit=unit, area=area)
+    data = presenters.grade_page(found_grade)
+    if as_json:
+        return _json(data)
+    state = chosen.state
+    role = membership.role
+    allowed = {
+        "self": role == Membership.Role.COMMAND_LEAD and state == Cycle.State.SELF_ASSESSMENT,
+        "moderate": role == Membership.Role.MODERATOR and state == Cycle.State.MODERATION,
+        "agree": role == Membership.Role.BOARD_MEMBER
+        and state == Cycle.State.BOARD
+        and data["unit"]["top"],
+        "rationale": role == Membership.Role.ANALYST
+        and state in (Cycle.State.LOCKED, Cycle.State.SELF_ASSESSMENT, Cycle.State.MODERATION),
+    }
+    return render(
+        request,
+        "cycles/grade.html",
+        {**data, "allowed": allowed, "problems": problems, "typed": request.POST},
+        status=400 if problems else 200,
+    )
+
+
+def _cycle(organisation: Organisation, number: int) -> Cycle:
+    try:
+        return organisation.cycles.get(number=number)
+    except Cycle.DoesNotExist:
+        raise Http404("No such cycle.") from None

@@ -42,6 +42,8 @@ def organisation(request: HttpRequest, org: str, as_json: bool = False) -> HttpR
     membership = membership_of(request.user)
     assert membership is not None  # organisation_for has checked it
     data = _only_shared_areas(presenters.organisation_page(found, membership), membership, found)
+    if may_change(membership, found):
+        data = _with_latest_grades(data, found)
     if as_json:
         return JsonResponse(data)
     can_import = membership.role == membership.Role.ANALYST and may_change(membership, found)
@@ -60,6 +62,34 @@ def organisation(request: HttpRequest, org: str, as_json: bool = False) -> HttpR
             "own": may_change(membership, found),
         },
     )
+
+
+def _with_latest_grades(data: dict[str, Any], found: Organisation) -> dict[str, Any]:
+    """Add each unit and area's grade from the latest cycle whose data are locked."""
+    from pmf.web.cycles.presenters import grade_text
+
+    latest = found.cycles.filter(locked_at__isnull=False).order_by("-number").first()
+    if latest is None:
+        return {**data, "grades_from": None}
+    grades = {
+        (grade.unit.code, grade.area.code): grade.grade
+        for grade in latest.grades.select_related("unit", "area")
+    }
+    codes = [area["code"] for area in data["areas"]]
+    return {
+        **data,
+        "grades_from": {"number": latest.number, "name": latest.name, "state": latest.state},
+        "units": [
+            {
+                **unit,
+                "areas": [
+                    {**cell, "grade": grade_text(grades.get((unit["code"], code), ""))}
+                    for code, cell in zip(codes, unit["areas"], strict=True)
+                ],
+            }
+            for unit in data["units"]
+        ],
+    }
 
 
 def _only_shared_areas(data: dict[str, Any], membership: Membership, found: Organisation) -> dict:

@@ -472,9 +472,10 @@ def _number(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
-def _text_width(text: str, font_size: float) -> float:
-    # No font metrics in the core: an average Arial glyph is a little over half the size.
-    return len(text) * font_size * 0.6
+def _text_width(text: str, font_size: float, *, bold: bool = False) -> float:
+    # No font metrics in the core: an average Arial capital is about two thirds of the size
+    # (0.6 covers mixed case); a generous guess leaves a gap rather than an overlap.
+    return len(text) * font_size * (0.7 if bold else 0.6)
 
 
 # Layout in pixels; the SVG's viewBox lets the page scale it down.
@@ -513,7 +514,7 @@ def tube_map_svg(
     key = hashlib.sha256(title.encode()).hexdigest()[:8]
     title_id, desc_id = f"tube-map-{key}-title", f"tube-map-{key}-desc"
 
-    label_width = max((_text_width(name, _LABEL_SIZE) for _, name in areas), default=0)
+    label_width = max((_text_width(name, _LABEL_SIZE, bold=True) for _, name in areas), default=0)
     first_x = _PAD + label_width + _PAD + _RADIUS
     cycle_widths = [_text_width(label, _CYCLE_SIZE) for _, label in cycles]
     turned = any(width > _COLUMN - 6 for width in cycle_widths)

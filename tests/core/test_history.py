@@ -4,6 +4,8 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pmf.core.history import (
     GRADE_COLOURS,
@@ -217,6 +219,29 @@ def test_numbers_above_ten_are_figures() -> None:
 def test_an_unknown_grade_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown grade 'amber'"):
         grade_changes({("FORCE", "FOCUS"): "amber"}, {})
+
+
+GRADE_MAPS = st.dictionaries(
+    st.tuples(st.sampled_from(["FORCE", "NORTH", "SOUTH"]), st.sampled_from(list(AREAS))),
+    st.sampled_from([OUT, G, RI, INAD, NG]),
+)
+OPPOSITE = {
+    "improvement": "downgrade",
+    "downgrade": "improvement",
+    "no_grade": "newly_graded",
+    "newly_graded": "no_grade",
+}
+
+
+@given(GRADE_MAPS, GRADE_MAPS)
+def test_changes_the_other_way_round_are_the_opposite_kind(
+    previous: dict[tuple[str, str], str], current: dict[tuple[str, str], str]
+) -> None:
+    forward = {(c.unit, c.area): c.kind for c in grade_changes(previous, current)}
+    backward = {(c.unit, c.area): c.kind for c in grade_changes(current, previous)}
+
+    assert backward == {key: OPPOSITE[kind] for key, kind in forward.items()}
+    assert summarise(grade_changes(previous, current)).top_level  # never empty
 
 
 # --------------------------------------------------------------------------------------------

@@ -244,9 +244,11 @@ class _Names:
     def name(self, code: str) -> str:
         return self.names.get(code, code)
 
+    def position(self, code: str) -> int:
+        return self.order.get(code, len(self.order))
+
     def sort(self, codes: Iterable[str]) -> list[str]:
-        unique = list(dict.fromkeys(codes))
-        return sorted(unique, key=lambda code: self.order.get(code, len(self.order)))
+        return sorted(dict.fromkeys(codes), key=self.position)
 
 
 _NOUNS: dict[ChangeKind, tuple[str, str]] = {
@@ -282,11 +284,11 @@ def _command_sentence(
     unit_counts = Counter(change.unit for change in changes)
     area_counts = Counter(change.area for change in changes)
     if len(unit_counts) == 1:
-        changes = sorted(changes, key=lambda change: areas.sort([*area_counts]).index(change.area))
+        changes = sorted(changes, key=lambda change: areas.position(change.area))
         moves = _moves(changes, areas, of_area=True, word="for")
         return f"{head}, {quantifier} {units.name(changes[0].unit)} ({moves})."
     if len(area_counts) == 1:
-        changes = sorted(changes, key=lambda change: units.sort([*unit_counts]).index(change.unit))
+        changes = sorted(changes, key=lambda change: units.position(change.unit))
         moves = _moves(changes, units, of_area=False, word="in")
         return f"{head}, {quantifier} {areas.name(changes[0].area)} ({moves})."
     # Name the biggest concentration only when one area or unit has more than any other.
@@ -299,8 +301,7 @@ def _command_sentence(
 
 
 def _top_sentences(changes: Sequence[GradeChange], areas: _Names) -> list[str]:
-    order = areas.sort(change.area for change in changes)
-    changes = sorted(changes, key=lambda change: order.index(change.area))
+    changes = sorted(changes, key=lambda change: areas.position(change.area))
     sentences = []
     ranked = [change for change in changes if change.kind in ("improvement", "downgrade")]
     if ranked:

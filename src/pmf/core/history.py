@@ -1,0 +1,604 @@
+"""Compare grades between cycles: the changes, the board paper's sentences and the tube map.
+
+Grades are plain values here, as the grading module stores them: ``outstanding``,
+``good``, ``requires_improvement``, ``inadequate`` and ``no_grade``. The four grades
+are ranked, best first; "no grade" is not a grade on that scale. ``None`` stands for
+"not graded in that cycle" (the area or unit was not in the process then).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+from xml.sax.saxutils import escape
+
+# Best first: a move towards the start of the tuple is an improvement.
+RANKED_GRADES = ("outstanding", "good", "requires_improvement", "inadequate")
+NO_GRADE = "no_grade"
+GRADES = (*RANKED_GRADES, NO_GRADE)
+
+GRADE_LABELS = {
+    "outstanding": "Outstanding",
+    "good": "Good",
+    "requires_improvement": "Requires Improvement",
+    "inadequate": "Inadequate",
+    NO_GRADE: "No grade",
+}
+# Running text abbreviates as the board paper does: "RI to Good".
+_SHORT_LABELS = {**GRADE_LABELS, "requires_improvement": "RI", NO_GRADE: "no grade"}
+GRADE_LETTERS = {
+    "outstanding": "O",
+    "good": "G",
+    "requires_improvement": "RI",
+    "inadequate": "I",
+    NO_GRADE: "–",
+}
+# GOV.UK colours, blue above green as in BRAG ratings: Good is the expected standard.
+GRADE_COLOURS = {
+    "outstanding": "#1d70b8",
+    "good": "#00703c",
+    "requires_improvement": "#f47738",
+    "inadequate": "#d4351c",
+    NO_GRADE: "#b1b4b6",
+}
+TEXT_COLOUR = "#0b0c0c"
+WHITE = "#ffffff"
+# One line colour per area, none of them a grade colour, each at least 3:1 on white.
+LINE_COLOURS = (
+    "#4c2c92",
+    "#28a197",
+    "#d53880",
+    "#b58840",
+    "#003078",
+    "#912b88",
+    "#85994b",
+    "#6f72af",
+    "#505a5f",
+)
+
+ChangeKind = Literal["improvement", "downgrade", "no_grade", "newly_graded"]
+# The order the paper gives them in.
+_KINDS: tuple[ChangeKind, ...] = ("improvement", "downgrade", "newly_graded", "no_grade")
+
+_NUMBER_WORDS = (
+    "no",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+)
+
+
+def _check(grade: str | None) -> None:
+    if grade is not None and grade not in GRADE_LABELS:
+        raise ValueError(f"unknown grade {grade!r}: expected one of {', '.join(GRADES)}")
+
+
+def _graded(grade: str | None) -> bool:
+    return grade is not None and grade != NO_GRADE
+
+
+def grade_label(grade: str | None, *, short: bool = False) -> str:
+    """Return a grade's label; ``short`` abbreviates as running text does.
+
+    >>> grade_label("requires_improvement"), grade_label("requires_improvement", short=True)
+    ('Requires Improvement', 'RI')
+    >>> grade_label(None)
+    'Not graded'
+    """
+    _check(grade)
+    if grade is None:
+        return "not graded" if short else "Not graded"
+    return (_SHORT_LABELS if short else GRADE_LABELS)[grade]
+
+
+def number_words(count: int, *, capital: bool = False) -> str:
+    """Write a count as the paper does: words up to ten, figures above.
+
+    >>> number_words(6, capital=True), number_words(12)
+    ('Six', '12')
+    """
+    text = _NUMBER_WORDS[count] if 0 <= count <= 10 else f"{count:,}"
+    return text.capitalize() if capital else text
+
+
+def _join(items: Sequence[str]) -> str:
+    """Join with commas and a final "and" (no serial comma, as British papers write)."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+# --------------------------------------------------------------------------------------------
+# Changes between two cycles
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GradeChange:
+    """A unit's grade for an area that differs from the last cycle's."""
+
+    unit: str
+    area: str
+    before: str | None
+    after: str | None
+
+    @property
+    def kind(self) -> ChangeKind:
+        """Say what sort of change this is.
+
+        >>> GradeChange("FORCE", "PROCESS", "good", "requires_improvement").kind
+        'downgrade'
+        >>> GradeChange("FORCE", "INNOVATION", "good", "no_grade").kind
+        'no_grade'
+        """
+        _check(self.before)
+        _check(self.after)
+        if _graded(self.before) and _graded(self.after):
+            rank_before = RANKED_GRADES.index(self.before)
+            rank_after = RANKED_GRADES.index(self.after)
+            if rank_after < rank_before:
+                return "improvement"
+            if rank_after > rank_before:
+                return "downgrade"
+        elif _graded(self.before):
+            return "no_grade"
+        elif _graded(self.after):
+            return "newly_graded"
+        raise ValueError(f"{self.before!r} to {self.after!r} is not a change of grade")
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the change as plain data for CSV and JSON."""
+        return {
+            "unit": self.unit,
+            "area": self.area,
+            "before": self.before,
+            "after": self.after,
+            "kind": self.kind,
+        }
+
+
+def grade_changes(
+    previous: Mapping[tuple[str, str], str], current: Mapping[tuple[str, str], str]
+) -> list[GradeChange]:
+    """Return the changes between two cycles' grades keyed by (unit, area), leaving out the same.
+
+    A pair missing from a cycle was not graded then. "No grade" and not graded are
+    the same for this purpose: neither is a grade to change from or to. A unit with
+    no grades at all in one of the two cycles joined or left the process; that is a
+    change of scope, not of grade, and is left out (the cycle overview shows it).
+    Changes come in the order the pairs were first met, previous cycle first.
+
+    >>> before = {("FORCE", "PROCESS"): "good", ("FORCE", "FOCUS"): "inadequate"}
+    >>> after = {("FORCE", "PROCESS"): "requires_improvement", ("FORCE", "FOCUS"): "inadequate"}
+    >>> changes = grade_changes(before, after)
+    >>> changes
+    [GradeChange(unit='FORCE', area='PROCESS', before='good', after='requires_improvement')]
+    >>> changes[0].kind
+    'downgrade'
+    """
+    for grade in (*previous.values(), *current.values()):
+        _check(grade)
+    units_before = {unit for unit, _ in previous}
+    units_after = {unit for unit, _ in current}
+    changes = []
+    for key in dict.fromkeys([*previous, *current]):
+        unit, area = key
+        if unit not in units_before or unit not in units_after:
+            continue
+        before, after = previous.get(key), current.get(key)
+        if before == after or not (_graded(before) or _graded(after)):
+            continue
+        changes.append(GradeChange(unit=unit, area=area, before=before, after=after))
+    return changes
+
+
+# --------------------------------------------------------------------------------------------
+# The paper's "Changes in grades" text
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangesSummary:
+    """The 'Changes in grades' sentences, for the commands and for the top unit."""
+
+    command_level: tuple[str, ...]
+    top_level: tuple[str, ...]
+    top_unit_name: str = "Top unit"
+
+    @property
+    def text(self) -> str:
+        """Return the sentences as a Markdown list, command level first, as the paper has them."""
+        lines = ["- Command level:"]
+        lines += [f"  - {sentence}" for sentence in self.command_level]
+        lines.append(f"- {self.top_unit_name}:")
+        lines += [f"  - {sentence}" for sentence in self.top_level]
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the summary as plain data for JSON."""
+        return {
+            "command_level": list(self.command_level),
+            "top_level": list(self.top_level),
+            "top_unit_name": self.top_unit_name,
+            "text": self.text,
+        }
+
+
+class _Names:
+    """Names and framework order of units and areas; unknown codes follow, as met."""
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self.names = names
+        self.order = {code: index for index, code in enumerate(names)}
+
+    def name(self, code: str) -> str:
+        return self.names.get(code, code)
+
+    def position(self, code: str) -> int:
+        return self.order.get(code, len(self.order))
+
+    def sort(self, codes: Iterable[str]) -> list[str]:
+        return sorted(dict.fromkeys(codes), key=self.position)
+
+
+_NOUNS: dict[ChangeKind, tuple[str, str]] = {
+    "improvement": ("improvement", "improvements"),
+    "downgrade": ("downgrade", "downgrades"),
+    "newly_graded": ("new grade", "new grades"),
+    "no_grade": ("not graded", "not graded"),
+}
+
+
+def _moves(changes: Sequence[GradeChange], names: _Names, *, of_area: bool, word: str) -> str:
+    """Return "RI to Good for FOCUS and SERVICE USER", one group per move, "; " between."""
+    groups: dict[tuple[str | None, str | None], list[str]] = {}
+    for change in changes:
+        move = (change.before, change.after)
+        groups.setdefault(move, []).append(change.area if of_area else change.unit)
+    parts = []
+    for (before, after), codes in groups.items():
+        listed = _join([names.name(code) for code in names.sort(codes)])
+        parts.append(
+            f"{grade_label(before, short=True)} to {grade_label(after, short=True)} {word} {listed}"
+        )
+    return "; ".join(parts)
+
+
+def _command_sentence(
+    kind: ChangeKind, changes: Sequence[GradeChange], units: _Names, areas: _Names
+) -> str:
+    count = len(changes)
+    noun = _NOUNS[kind][0 if count == 1 else 1]
+    head = f"{number_words(count, capital=True)} {noun}"
+    quantifier = {1: "in", 2: "both in"}.get(count, "all in")
+    unit_counts = Counter(change.unit for change in changes)
+    area_counts = Counter(change.area for change in changes)
+    if len(unit_counts) == 1:
+        changes = sorted(changes, key=lambda change: areas.position(change.area))
+        moves = _moves(changes, areas, of_area=True, word="for")
+        return f"{head}, {quantifier} {units.name(changes[0].unit)} ({moves})."
+    if len(area_counts) == 1:
+        changes = sorted(changes, key=lambda change: units.position(change.unit))
+        moves = _moves(changes, units, of_area=False, word="in")
+        return f"{head}, {quantifier} {areas.name(changes[0].area)} ({moves})."
+    # Name the biggest concentration only when one area or unit has more than any other.
+    ranked = [(n, areas.name(code)) for code, n in area_counts.items()]
+    ranked += [(n, units.name(code)) for code, n in unit_counts.items()]
+    ranked.sort(key=lambda item: -item[0])
+    if ranked[0][0] > 1 and ranked[0][0] > ranked[1][0]:
+        return f"{head}, {number_words(ranked[0][0])} in {ranked[0][1]}."
+    return f"{head}."
+
+
+def _top_sentences(changes: Sequence[GradeChange], areas: _Names) -> list[str]:
+    changes = sorted(changes, key=lambda change: areas.position(change.area))
+    sentences = []
+    ranked = [change for change in changes if change.kind in ("improvement", "downgrade")]
+    if ranked:
+        groups: dict[tuple[str, str | None, str | None], list[str]] = {}
+        for change in ranked:
+            groups.setdefault((change.kind, change.before, change.after), []).append(change.area)
+        parts = []
+        for (kind, before, after), codes in groups.items():
+            noun = _NOUNS[kind][0 if len(codes) == 1 else 1]  # type: ignore[index]
+            parts.append(
+                f"{noun} from {grade_label(before, short=True)} to "
+                f"{grade_label(after, short=True)} for {_join([areas.name(c) for c in codes])}"
+            )
+        count = len(ranked)
+        changes_word = "change" if count == 1 else "changes"
+        sentences.append(f"{number_words(count, capital=True)} {changes_word}: {'; '.join(parts)}.")
+    for kind in ("no_grade", "newly_graded"):
+        groups_by_grade: dict[str | None, list[str]] = {}
+        for change in changes:
+            if change.kind == kind:
+                grade = change.before if kind == "no_grade" else change.after
+                groups_by_grade.setdefault(grade, []).append(change.area)
+        for grade, codes in groups_by_grade.items():
+            listed = _join([areas.name(code) for code in codes])
+            label = grade_label(grade, short=True)
+            if kind == "no_grade":
+                sentences.append(f"No grade for {listed} (graded at {label} in the last cycle).")
+            else:
+                sentences.append(f"Graded at {label} for {listed} (no grade in the last cycle).")
+    return sentences
+
+
+def changes_summary(
+    changes: Sequence[GradeChange],
+    *,
+    top_unit: str,
+    unit_names: Mapping[str, str],
+    area_names: Mapping[str, str],
+) -> ChangesSummary:
+    """Write the paper's 'Changes in grades': command level and top unit (force) level apart.
+
+    Commands: one sentence per kind of change (improvements, downgrades, new grades,
+    not graded), with "both" or "all" when every change is in one unit or area, and
+    otherwise the biggest concentration when one area or unit has more than any other.
+    The top unit: its improvements and downgrades area by area, then any area it was
+    not graded for, or graded for again.
+
+    >>> changes = [
+    ...     GradeChange("SOUTH", "FOCUS", "requires_improvement", "good"),
+    ...     GradeChange("SOUTH", "SERVICE", "requires_improvement", "good"),
+    ...     GradeChange("FORCE", "PROCESS", "good", "requires_improvement"),
+    ... ]
+    >>> summary = changes_summary(changes, top_unit="FORCE",
+    ...     unit_names={"FORCE": "Essex Police", "SOUTH": "South LPA"},
+    ...     area_names={"FOCUS": "FOCUS", "SERVICE": "SERVICE USER", "PROCESS": "PROCESS"})
+    >>> summary.command_level
+    ('Two improvements, both in South LPA (RI to Good for FOCUS and SERVICE USER).',)
+    >>> summary.top_level
+    ('One change: downgrade from Good to RI for PROCESS.',)
+    """
+    units, areas = _Names(unit_names), _Names(area_names)
+    commands = [change for change in changes if change.unit != top_unit]
+    command_level = []
+    for kind in _KINDS:
+        of_kind = [change for change in commands if change.kind == kind]
+        if of_kind:
+            command_level.append(_command_sentence(kind, of_kind, units, areas))
+    top_level = _top_sentences([change for change in changes if change.unit == top_unit], areas)
+    return ChangesSummary(
+        command_level=tuple(command_level) or ("No changes.",),
+        top_level=tuple(top_level) or ("No changes.",),
+        top_unit_name=units.name(top_unit),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The tube map: grades per area over the cycles
+# --------------------------------------------------------------------------------------------
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[index : index + 2], 16) / 255 for index in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """Return the WCAG 2 contrast ratio of two ``#rrggbb`` colours.
+
+    >>> round(contrast_ratio("#ffffff", "#1d70b8"), 2)
+    5.17
+    """
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def letter_colour(fill: str) -> str:
+    """Return white or near-black, whichever reads better on ``fill``.
+
+    >>> letter_colour("#00703c"), letter_colour("#f47738")
+    ('#ffffff', '#0b0c0c')
+    """
+    return max((WHITE, TEXT_COLOUR), key=lambda text: contrast_ratio(text, fill))
+
+
+@dataclass(frozen=True)
+class TubeMapCell:
+    """One area's grade in one cycle, as the table beside the tube map shows it."""
+
+    area: str
+    area_title: str
+    grade: str | None
+    label: str
+    letter: str
+
+
+@dataclass(frozen=True)
+class TubeMapRow:
+    """One cycle of the tube map: each area's grade, in the areas' order."""
+
+    cycle: int
+    cycle_label: str
+    cells: tuple[TubeMapCell, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the row as plain data for JSON."""
+        return {
+            "cycle": self.cycle,
+            "cycle_label": self.cycle_label,
+            "grades": {cell.area: cell.grade for cell in self.cells},
+        }
+
+
+def tube_map_rows(
+    cycles: Sequence[tuple[int, str]],
+    areas: Sequence[tuple[str, str]],
+    grades: Mapping[tuple[int, str], str | None],
+) -> list[TubeMapRow]:
+    """Return the tube map's data as rows, one per cycle, for the table beside the chart.
+
+    >>> rows = tube_map_rows([(1, "Cycle 1")], [("FOCUS", "FOCUS")], {(1, "FOCUS"): "good"})
+    >>> rows[0].cells[0].label, rows[0].cells[0].letter
+    ('Good', 'G')
+    """
+    rows = []
+    for number, cycle_label in cycles:
+        cells = []
+        for code, title in areas:
+            grade = grades.get((number, code))
+            _check(grade)
+            cells.append(
+                TubeMapCell(
+                    area=code,
+                    area_title=title,
+                    grade=grade,
+                    label=grade_label(grade),
+                    letter=GRADE_LETTERS[grade or NO_GRADE],
+                )
+            )
+        rows.append(TubeMapRow(cycle=number, cycle_label=cycle_label, cells=tuple(cells)))
+    return rows
+
+
+def _attr(value: object) -> str:
+    return escape(str(value), {'"': "&quot;"})
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def _text_width(text: str, font_size: float, *, bold: bool = False) -> float:
+    # No font metrics in the core: an average Arial capital is about two thirds of the size
+    # (0.6 covers mixed case); a generous guess leaves a gap rather than an overlap.
+    return len(text) * font_size * (0.7 if bold else 0.6)
+
+
+# Layout in pixels; the SVG's viewBox lets the page scale it down.
+_PAD = 12
+_COLUMN = 48
+_ROW = 44
+_RADIUS = 14
+_LABEL_SIZE = 14
+_LETTER_SIZE = 11
+_CYCLE_SIZE = 12
+_LINE_WIDTH = 8
+_FONT = "arial, sans-serif"
+
+
+def tube_map_svg(
+    cycles: Sequence[tuple[int, str]],
+    areas: Sequence[tuple[str, str]],
+    grades: Mapping[tuple[int, str], str | None],
+    *,
+    title: str,
+) -> str:
+    """Draw an accessible SVG 'tube map': a line per area, a station per cycle coloured by grade.
+
+    Each station carries the grade's letter (O, G, RI, I, or – for none) as well as
+    its colour, and a tooltip with the area, cycle and grade. Cycle labels go along
+    the top, turned 45° when they would not fit side by side. Only presentation
+    attributes are used, no ``style``, so a strict Content Security Policy allows it.
+
+    >>> svg = tube_map_svg([(1, "Cycle 1"), (2, "Cycle 2")], [("PROCESS", "PROCESS")],
+    ...     {(1, "PROCESS"): "good", (2, "PROCESS"): "requires_improvement"},
+    ...     title="Force-level grades")
+    >>> svg.startswith("<svg") and 'role="img"' in svg and ">RI</text>" in svg
+    True
+    """
+    rows = tube_map_rows(cycles, areas, grades)
+    key = hashlib.sha256(title.encode()).hexdigest()[:8]
+    title_id, desc_id = f"tube-map-{key}-title", f"tube-map-{key}-desc"
+
+    label_width = max((_text_width(name, _LABEL_SIZE, bold=True) for _, name in areas), default=0)
+    first_x = _PAD + label_width + _PAD + _RADIUS
+    cycle_widths = [_text_width(label, _CYCLE_SIZE) for _, label in cycles]
+    turned = any(width > _COLUMN - 6 for width in cycle_widths)
+    # A label turned 45° rises and runs by its length ÷ √2.
+    reach = max(cycle_widths, default=0) * (0.7071 if turned else 0)
+    header = _PAD + (reach + _CYCLE_SIZE if turned else _CYCLE_SIZE) + _PAD
+    first_y = header + _RADIUS
+    last_x = first_x + _COLUMN * max(len(cycles) - 1, 0)
+    chart_right = last_x + _RADIUS + _PAD + (reach if turned else 0)
+
+    legend_y = first_y + _ROW * max(len(areas) - 1, 0) + _RADIUS + 2 * _PAD + _RADIUS
+    legend_items = []
+    legend_x: float = _PAD + _RADIUS
+    for grade in GRADES:
+        legend_items.append((legend_x, grade))
+        legend_x += 2 * _RADIUS + 6 + _text_width(GRADE_LABELS[grade], _LABEL_SIZE) + 2 * _PAD
+    width = max(chart_right, legend_x)
+    height = legend_y + _RADIUS + _PAD
+
+    latest = rows[-1] if rows else None
+    desc = f"Grades for {len(areas)} areas over {len(cycles)} cycles"
+    if cycles:
+        desc += f", from {cycles[0][1]} to {cycles[-1][1]}"
+    desc += "."
+    if latest is not None and latest.cells:
+        desc += f" In {latest.cycle_label}: " + "; ".join(
+            f"{cell.area_title} {cell.label}" for cell in latest.cells
+        )
+        desc += "."
+    desc += " Each area is a line and each cycle a station marked with the grade's letter."
+
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="pmf-tube-map" role="img" '
+        f'aria-labelledby="{title_id} {desc_id}" width="{_number(width)}" '
+        f'height="{_number(height)}" viewBox="0 0 {_number(width)} {_number(height)}" '
+        f'font-family="{_FONT}">',
+        f'<title id="{title_id}">{escape(title)}</title>',
+        f'<desc id="{desc_id}">{escape(desc)}</desc>',
+    ]
+    for index, (_, cycle_label) in enumerate(cycles):
+        x, y = first_x + _COLUMN * index, header - _PAD
+        turn = f' transform="rotate(-45 {_number(x)} {_number(y)})"' if turned else ""
+        anchor = "start" if turned else "middle"
+        out.append(
+            f'<text x="{_number(x)}" y="{_number(y)}" font-size="{_CYCLE_SIZE}" '
+            f'fill="{TEXT_COLOUR}" text-anchor="{anchor}"{turn}>{escape(cycle_label)}</text>'
+        )
+    for row_index, (_code, area_title) in enumerate(areas):
+        y = first_y + _ROW * row_index
+        line = LINE_COLOURS[row_index % len(LINE_COLOURS)]
+        out.append("<g>")
+        out.append(
+            f'<text x="{_PAD}" y="{_number(y)}" dy="0.35em" font-size="{_LABEL_SIZE}" '
+            f'font-weight="bold" fill="{TEXT_COLOUR}">{escape(area_title)}</text>'
+        )
+        if cycles:
+            out.append(
+                f'<line x1="{_number(first_x)}" y1="{_number(y)}" x2="{_number(last_x)}" '
+                f'y2="{_number(y)}" stroke="{line}" stroke-width="{_LINE_WIDTH}" '
+                f'stroke-linecap="round"/>'
+            )
+        for column, row in enumerate(rows):
+            cell = row.cells[row_index]
+            tooltip = f"{area_title}, {row.cycle_label}: {cell.label}"
+            out.append(_station(first_x + _COLUMN * column, y, cell.grade, tooltip))
+        out.append("</g>")
+    for x, grade in legend_items:
+        out.append(_station(x, legend_y, grade, GRADE_LABELS[grade]))
+        out.append(
+            f'<text x="{_number(x + _RADIUS + 6)}" y="{_number(legend_y)}" dy="0.35em" '
+            f'font-size="{_LABEL_SIZE}" fill="{TEXT_COLOUR}">{escape(GRADE_LABELS[grade])}</text>'
+        )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _station(x: float, y: float, grade: str | None, tooltip: str) -> str:
+    fill = GRADE_COLOURS[grade or NO_GRADE]
+    return (
+        f'<g class="pmf-tube-map__station"><title>{escape(tooltip)}</title>'
+        f'<circle cx="{_number(x)}" cy="{_number(y)}" r="{_RADIUS}" fill="{fill}" '
+        f'stroke="{TEXT_COLOUR}" stroke-width="2"/>'
+        f'<text x="{_number(x)}" y="{_number(y)}" dy="0.35em" text-anchor="middle" '
+        f'font-size="{_LETTER_SIZE}" font-weight="bold" fill="{letter_colour(fill)}">'
+        f"{escape(GRADE_LETTERS[grade or NO_GRADE])}</text></g>"
+    )

@@ -72,11 +72,33 @@ def frame(*rows: dict[str, Any]) -> pl.DataFrame:
         record["kind"] = record["kind"] or ("context" if code == "P2" else kinds[code[0]])
         record["area"] = record["area"] or ("PROCESS" if code.startswith("P") else "FOCUS")
         records.append(record)
-    schema = {column: pl.String for column in ASSESSMENT_COLUMNS} | {
-        "value": pl.Float64,
-        "met": pl.Boolean,
-    }
-    return pl.DataFrame(records, schema={c: schema[c] for c in ASSESSMENT_COLUMNS})
+    return pl.DataFrame(records, schema={c: TYPES.get(c, pl.String) for c in ASSESSMENT_COLUMNS})
+
+
+TYPES: dict[str, type[pl.DataType]] = {
+    **dict.fromkeys(
+        [
+            "value",
+            "numerator",
+            "denominator",
+            "reference",
+            "previous_value",
+            "last_year_value",
+            "previous_cycle_value",
+            "peer_average",
+            "pooled_average",
+            "gap",
+            "gap_percent",
+            "forecast",
+            "budget_variance",
+            "national_value",
+        ],
+        pl.Float64,
+    ),
+    **dict.fromkeys(["group_size", "rank", "deteriorating_steps", "spc_points"], pl.Int64),
+    "met": pl.Boolean,
+    "trial_limits": pl.Boolean,
+}
 
 
 def redlines(*met: bool | None) -> list[dict[str, Any]]:

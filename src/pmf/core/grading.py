@@ -120,9 +120,9 @@ class Recommendation:
     def summary(self) -> str:
         """Return the grade and its reasons in one sentence.
 
-        >>> reason = Reason("all_redlines_met", ("ER", "CR"), "All 2 redlines met.")
+        >>> reason = Reason("all_redlines_met", ("ER", "CR", "VC"), "All 3 redlines met.")
         >>> Recommendation("F", "FOCUS", Grade.GOOD, (reason,)).summary
-        'Good: all 2 redlines met.'
+        'Good: all 3 redlines met.'
         """
         parts = [_lower_first(reason.text.rstrip(".")) for reason in self.reasons]
         return f"{self.grade.label}: {'; '.join(parts)}." if parts else f"{self.grade.label}."
@@ -306,7 +306,9 @@ def _recommend(
         )
     else:
         count = len(judged)
-        text = "The one redline met." if count == 1 else f"All {count} redlines met."
+        text = {1: "The one redline met.", 2: "Both redlines met."}.get(
+            count, f"All {count} redlines met."
+        )
         base = Reason("all_redlines_met", _codes(judged), text)
     concern_rule = rules.kpi_concern
     concerns = _showing(kpis, concern_rule.signals)

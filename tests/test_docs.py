@@ -135,6 +135,12 @@ MODELS: tuple[type[BaseModel], ...] = (
     framework.Measure,
     *STANDARD_MODELS,
     framework.PeerGroup,
+    framework.Grading,
+    framework.RequiresImprovementRule,
+    framework.InadequateRule,
+    framework.OutstandingRule,
+    framework.KpiConcernRule,
+    framework.AreaGrading,
 )
 
 FIELDS = sorted({(model.__name__, name) for model in MODELS for name in model.model_fields})

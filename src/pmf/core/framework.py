@@ -282,6 +282,106 @@ class Organisation(_Strict):
     national: Code | None = None
 
 
+# What may mark a KPI out as a concern or as improving, read from its assessment (see
+# docs/methods.md, "Recommended grades").
+ConcernSignal = Literal[
+    "special_cause_concern",
+    "significantly_worse",
+    "continually_deteriorating",
+    "forecast_overspend",
+]
+ImprovementSignal = Literal[
+    "special_cause_improvement", "significantly_better", "improving_on_last_year"
+]
+
+
+class RequiresImprovementRule(_Strict):
+    """Requires Improvement when at least ``redlines_not_met`` redlines are not met."""
+
+    redlines_not_met: int = Field(default=1, ge=1)
+
+
+class InadequateRule(_Strict):
+    """Inadequate when enough redlines are not met, by count or by share; both off by default."""
+
+    redlines_not_met: int | None = Field(default=None, ge=1)
+    share_not_met: float | None = Field(default=None, gt=0, le=1)
+
+
+class OutstandingRule(_Strict):
+    """Outstanding when every redline is met and enough KPIs improve, with few or no concerns."""
+
+    kpis_improving: int | None = Field(default=2, ge=1)
+    signals: tuple[ImprovementSignal, ...] = Field(
+        default=("special_cause_improvement", "significantly_better"), min_length=1
+    )
+    max_kpis_of_concern: int = Field(default=0, ge=0)
+
+
+class KpiConcernRule(_Strict):
+    """Lower a Good to Requires Improvement when at least ``kpis`` KPIs are of concern."""
+
+    kpis: int | None = Field(default=None, ge=1)
+    signals: tuple[ConcernSignal, ...] = Field(
+        default=("special_cause_concern", "significantly_worse"), min_length=1
+    )
+
+
+class GradingRules(_Strict):
+    """The rules that recommend a grade for one area of one unit."""
+
+    requires_improvement: RequiresImprovementRule = Field(default_factory=RequiresImprovementRule)
+    inadequate: InadequateRule = Field(default_factory=InadequateRule)
+    outstanding: OutstandingRule = Field(default_factory=OutstandingRule)
+    kpi_concern: KpiConcernRule = Field(default_factory=KpiConcernRule)
+
+
+class AreaGrading(_Strict):
+    """Rules for one area that differ from the framework's; fields left out are inherited."""
+
+    area: Code
+    requires_improvement: RequiresImprovementRule | None = None
+    inadequate: InadequateRule | None = None
+    outstanding: OutstandingRule | None = None
+    kpi_concern: KpiConcernRule | None = None
+
+
+class Grading(GradingRules):
+    """The grading rules of the framework file, with any per-area overrides."""
+
+    areas: tuple[AreaGrading, ...] = ()
+
+    def for_area(self, code: str) -> GradingRules:
+        """Return the rules for area ``code``: the framework's, with that area's fields over them.
+
+        >>> grading = Grading.model_validate(
+        ...     {"inadequate": {"redlines_not_met": 4},
+        ...      "areas": [{"area": "PROCESS", "inadequate": {"share_not_met": 0.5}}]})
+        >>> grading.for_area("PROCESS").inadequate
+        InadequateRule(redlines_not_met=4, share_not_met=0.5)
+        >>> grading.for_area("FOCUS").inadequate
+        InadequateRule(redlines_not_met=4, share_not_met=None)
+        """
+        rules = GradingRules(
+            requires_improvement=self.requires_improvement,
+            inadequate=self.inadequate,
+            outstanding=self.outstanding,
+            kpi_concern=self.kpi_concern,
+        )
+        for override in self.areas:
+            if override.area != code:
+                continue
+            update: dict[str, BaseModel] = {}
+            for name in GradingRules.model_fields:
+                section: BaseModel | None = getattr(override, name)
+                if section is not None:
+                    # Only the fields written for the area replace the framework's.
+                    written = {field: getattr(section, field) for field in section.model_fields_set}
+                    update[name] = getattr(rules, name).model_copy(update=written)
+            rules = rules.model_copy(update=update)
+        return rules
+
+
 class FrameworkModel(_Strict):
     """The whole framework file, as written."""
 
@@ -291,6 +391,7 @@ class FrameworkModel(_Strict):
     measures: tuple[Measure, ...] = ()
     peer_groups: tuple[PeerGroup, ...] = ()
     targets: tuple[Target, ...] = ()
+    grading: Grading = Field(default_factory=Grading)
 
 
 @dataclass(frozen=True)
@@ -340,6 +441,11 @@ class Framework:
     def measures(self) -> tuple[Measure, ...]:
         """Return the measures in file order."""
         return self.model.measures
+
+    @property
+    def grading(self) -> Grading:
+        """Return the grading rules (the defaults when the file has none)."""
+        return self.model.grading
 
     def unit(self, code: str) -> Unit:
         """Return the unit with ``code``; raise ``KeyError`` if there is none."""
@@ -466,8 +572,13 @@ def check_target(framework: Framework, data: dict[str, Any]) -> tuple[Target | N
 def _problems(error: ValidationError, located: LocatedData, filename: str) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[int, str]] = set()
-    for detail in error.errors(include_url=False):
+    details = error.errors(include_url=False)
+    failed_items = {_data_path(detail["loc"])[:-1] for detail in details}
+    for detail in details:
         path = _data_path(detail["loc"])
+        # A list whose only items failed is also "too short"; the items' problems say why.
+        if detail["type"] == "too_short" and path in failed_items:
+            continue
         if detail["type"] in ("union_tag_invalid", "union_tag_not_found"):
             path = (*path, "type")
         field = _dotted(path)
@@ -628,6 +739,42 @@ def _cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
                     )
                     yield path, f"{code!r} is not a unit in this file"
     yield from _target_references(model, units)
+    yield from _grading_references(model)
+
+
+def _grading_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
+    grading = model.grading
+    areas = {area.code for area in model.areas}
+    yield from _inadequate_before_requires_improvement(grading, ("grading",))
+    seen: dict[str, int] = {}
+    for index, override in enumerate(grading.areas):
+        where: Path = ("grading", "areas", index)
+        if override.area not in areas:
+            allowed = ", ".join(sorted(areas))
+            yield (*where, "area"), f"{override.area!r} is not one of {allowed}"
+        elif override.area in seen:
+            yield (
+                (*where, "area"),
+                f"{override.area!r} already has rules at grading.areas[{seen[override.area]}]",
+            )
+        else:
+            yield from _inadequate_before_requires_improvement(
+                grading.for_area(override.area), where
+            )
+        seen.setdefault(override.area, index)
+
+
+def _inadequate_before_requires_improvement(
+    rules: GradingRules, where: Path
+) -> Iterator[tuple[Path, str]]:
+    inadequate = rules.inadequate.redlines_not_met
+    requires_improvement = rules.requires_improvement.redlines_not_met
+    if inadequate is not None and inadequate <= requires_improvement:
+        yield (
+            (*where, "inadequate", "redlines_not_met"),
+            f"{inadequate} must be more than requires_improvement.redlines_not_met "
+            f"({requires_improvement})",
+        )
 
 
 def _target_references(model: FrameworkModel, units: dict[str, Unit]) -> Iterator[tuple[Path, str]]:

@@ -1,0 +1,415 @@
+"""Recommend a grade for each area of each unit from its assessment, by the framework's rules.
+
+The rules are data (the ``grading`` section of the framework file, see
+``docs/framework.md``); this module only applies them. Redlines, the minimum
+standards, decide between Good and Requires Improvement (and Inadequate when the
+framework says how many misses make it); KPIs can lift a Good to Outstanding or,
+when the framework asks, lower it to Requires Improvement. Every grade carries
+the reasons for it, as data and as sentences, so a command can see why the
+recommendation is what it is before it grades itself.
+
+>>> from pmf.core.framework import load_framework
+>>> framework = load_framework(
+...     "organisation: {code: T, name: T}\\nareas: [{code: FOCUS, name: FOCUS}]\\n"
+...     "units: [{code: F, name: Force, type: force}]\\n"
+...     "measures: [{code: ER, name: Emergency response, area: FOCUS, kind: redline,\\n"
+...     "  polarity: higher_is_better, unit_of_measure: percent, frequency: month,\\n"
+...     "  standard: {type: target, comparison: '>=', value: 80}}]"
+... )
+>>> assessment = pl.DataFrame({"unit": ["F"], "area": ["FOCUS"], "measure": ["ER"],
+...     "kind": ["redline"], "value": [71.9], "met": [False]})
+>>> recommend_grades(framework, assessment)[0].summary
+'Requires Improvement: 1 of 1 redline not met (Emergency response).'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import polars as pl
+
+from pmf.core.framework import Framework, GradingRules, Kind
+from pmf.core.text import plural
+
+__all__ = [
+    "Grade",
+    "GradeChange",
+    "Reason",
+    "Recommendation",
+    "grade_changes",
+    "kpi_signals",
+    "recommend_grades",
+]
+
+
+class Grade(StrEnum):
+    """A grade for an area of a unit, as HMICFRS names them, or No grade."""
+
+    OUTSTANDING = "outstanding"
+    GOOD = "good"
+    REQUIRES_IMPROVEMENT = "requires_improvement"
+    INADEQUATE = "inadequate"
+    NO_GRADE = "no_grade"
+
+    @property
+    def label(self) -> str:
+        """Return the grade as people write it: "Requires Improvement", "No grade".
+
+        >>> Grade.REQUIRES_IMPROVEMENT.label, Grade.NO_GRADE.label
+        ('Requires Improvement', 'No grade')
+        """
+        if self is Grade.NO_GRADE:
+            return "No grade"
+        return self.value.replace("_", " ").title()
+
+    @property
+    def rank(self) -> int | None:
+        """Return 4 for Outstanding down to 1 for Inadequate (higher is better); None for No grade.
+
+        >>> Grade.GOOD.rank > Grade.REQUIRES_IMPROVEMENT.rank, Grade.NO_GRADE.rank
+        (True, None)
+        """
+        return _RANKS.get(self)
+
+
+_RANKS = {
+    Grade.OUTSTANDING: 4,
+    Grade.GOOD: 3,
+    Grade.REQUIRES_IMPROVEMENT: 2,
+    Grade.INADEQUATE: 1,
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason for a recommended grade: the rule, the measures it refers to, a sentence."""
+
+    rule: str
+    measures: tuple[str, ...]
+    text: str
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the reason as plain data for JSON."""
+        return {"rule": self.rule, "measures": list(self.measures), "text": self.text}
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The grade the rules recommend for one area of one unit, with its reasons."""
+
+    unit: str
+    area: str
+    grade: Grade
+    reasons: tuple[Reason, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the recommendation as plain data for JSON."""
+        return {
+            "unit": self.unit,
+            "area": self.area,
+            "grade": self.grade.value,
+            "grade_label": self.grade.label,
+            "reasons": [reason.as_dict() for reason in self.reasons],
+            "summary": self.summary,
+        }
+
+    @property
+    def summary(self) -> str:
+        """Return the grade and its reasons in one sentence.
+
+        >>> reason = Reason("all_redlines_met", ("ER", "CR", "VC"), "All 3 redlines met.")
+        >>> Recommendation("F", "FOCUS", Grade.GOOD, (reason,)).summary
+        'Good: all 3 redlines met.'
+        """
+        parts = [_lower_first(reason.text.rstrip(".")) for reason in self.reasons]
+        return f"{self.grade.label}: {'; '.join(parts)}." if parts else f"{self.grade.label}."
+
+
+@dataclass(frozen=True)
+class GradeChange:
+    """A grade that differs between two cycles; either side is None when it was not graded."""
+
+    unit: str
+    area: str
+    previous: Grade | None
+    current: Grade | None
+
+    @property
+    def kind(self) -> str:
+        """Return "improvement", "downgrade", or "change" (to or from No grade, or not graded)."""
+        before = self.previous.rank if self.previous else None
+        after = self.current.rank if self.current else None
+        if before is None or after is None:
+            return "change"
+        return "improvement" if after > before else "downgrade"
+
+
+# The words for each signal a KPI can show; the sentence for a deterioration run is the
+# assessment's own trend column.
+SIGNAL_WORDS = {
+    "special_cause_concern": "special-cause concern",
+    "special_cause_improvement": "special-cause improvement",
+    "forecast_overspend": "forecast overspend",
+    "improving_on_last_year": "improving on the same period last year",
+}
+
+
+def kpi_signals(record: Mapping[str, Any]) -> dict[str, str]:
+    """Return the signals one assessment row shows, each with its words, in a fixed order.
+
+    Signals are the names used in the framework's grading rules: ``special_cause_concern``,
+    ``significantly_worse``, ``continually_deteriorating``, ``forecast_overspend``,
+    ``special_cause_improvement``, ``significantly_better`` and ``improving_on_last_year``.
+
+    >>> kpi_signals({"variation": "special_cause_concern",
+    ...              "significance": "significantly worse than the MSG average",
+    ...              "trend": None, "budget_position": None, "direction_last_year": "improving"})
+    ... # doctest: +NORMALIZE_WHITESPACE
+    {'special_cause_concern': 'special-cause concern',
+     'significantly_worse': 'significantly worse than the MSG average',
+     'improving_on_last_year': 'improving on the same period last year'}
+    """
+    found: dict[str, str] = {}
+    variation = record.get("variation")
+    significance = record.get("significance") or ""
+    if variation == "special_cause_concern":
+        found["special_cause_concern"] = SIGNAL_WORDS["special_cause_concern"]
+    if significance.startswith("significantly worse"):
+        found["significantly_worse"] = significance
+    if record.get("trend"):
+        found["continually_deteriorating"] = str(record["trend"]).removeprefix("has been ")
+    if record.get("budget_position") == "forecast overspend":
+        found["forecast_overspend"] = SIGNAL_WORDS["forecast_overspend"]
+    if variation == "special_cause_improvement":
+        found["special_cause_improvement"] = SIGNAL_WORDS["special_cause_improvement"]
+    if significance.startswith("significantly better"):
+        found["significantly_better"] = significance
+    if record.get("direction_last_year") == "improving":
+        found["improving_on_last_year"] = SIGNAL_WORDS["improving_on_last_year"]
+    return found
+
+
+def recommend_grades(framework: Framework, assessment: pl.DataFrame) -> list[Recommendation]:
+    """Return a recommendation for every internal unit in the assessment × every area.
+
+    ``assessment`` is a frame from ``assess`` (columns unit, area, measure, kind,
+    value, met, not_assessed and the KPI signal columns; missing ones count as
+    empty). Units come in framework order, and for each unit the areas in
+    framework order, each with the rules ``framework.grading.for_area`` gives it.
+    """
+    present = set(assessment["unit"].unique().to_list()) if assessment.height else set()
+    by_key: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for record in assessment.iter_rows(named=True):
+        by_key.setdefault((record["unit"], record["area"]), []).append(record)
+    return [
+        _recommend(
+            framework,
+            unit.code,
+            area.code,
+            by_key.get((unit.code, area.code), []),
+            framework.grading.for_area(area.code),
+        )
+        for unit in framework.units
+        if not unit.external and unit.code in present
+        for area in framework.areas
+    ]
+
+
+def grade_changes(
+    previous: Mapping[tuple[str, str], Grade], current: Mapping[tuple[str, str], Grade]
+) -> list[GradeChange]:
+    """Return every (unit, area) whose grade differs between two cycles, current order first.
+
+    >>> changes = grade_changes({("S", "FOCUS"): Grade.REQUIRES_IMPROVEMENT},
+    ...                         {("S", "FOCUS"): Grade.GOOD, ("N", "FOCUS"): Grade.GOOD})
+    >>> [(change.unit, change.kind) for change in changes]
+    [('S', 'improvement'), ('N', 'change')]
+    """
+    keys = list(current) + [key for key in previous if key not in current]
+    return [
+        GradeChange(key[0], key[1], previous.get(key), current.get(key))
+        for key in keys
+        if previous.get(key) != current.get(key)
+    ]
+
+
+def _recommend(
+    framework: Framework,
+    unit: str,
+    area: str,
+    records: Sequence[Mapping[str, Any]],
+    rules: GradingRules,
+) -> Recommendation:
+    with_figures = [record for record in records if record.get("value") is not None]
+    redlines = [record for record in with_figures if record["kind"] == Kind.REDLINE.value]
+    judged = [record for record in redlines if record.get("met") is not None]
+    not_met = [record for record in judged if not record["met"]]
+    unjudged = [record for record in redlines if record.get("met") is None]
+    kpis = [record for record in with_figures if record["kind"] == Kind.KPI.value]
+    notes = [_not_assessed(framework, unjudged)] if unjudged else []
+
+    def made(grade: Grade, *reasons: Reason) -> Recommendation:
+        return Recommendation(unit, area, grade, (*reasons, *notes))
+
+    if not judged and not kpis:
+        return made(
+            Grade.NO_GRADE,
+            Reason("no_measures", (), "No redline measures or KPIs with figures."),
+        )
+    inadequate = rules.inadequate
+    if inadequate.redlines_not_met is not None and len(not_met) >= inadequate.redlines_not_met:
+        return made(
+            Grade.INADEQUATE,
+            _not_met_reason(
+                framework,
+                "redlines_not_met",
+                not_met,
+                judged,
+                f", at least the {inadequate.redlines_not_met} that make an area Inadequate",
+            ),
+        )
+    share = len(not_met) / len(judged) if judged else 0.0
+    if not_met and inadequate.share_not_met is not None and share >= inadequate.share_not_met:
+        return made(
+            Grade.INADEQUATE,
+            _not_met_reason(
+                framework,
+                "share_not_met",
+                not_met,
+                judged,
+                f": {share:.0%} of them, at least the {inadequate.share_not_met:.0%} "
+                "that makes an area Inadequate",
+            ),
+        )
+    needed = rules.requires_improvement.redlines_not_met
+    if len(not_met) >= needed:
+        return made(
+            Grade.REQUIRES_IMPROVEMENT,
+            _not_met_reason(framework, "redlines_not_met", not_met, judged, ""),
+        )
+    if not judged:
+        base = Reason(
+            "no_redlines",
+            (),
+            f"No redline measures with a judgement; the grade rests on {plural(len(kpis), 'KPI')}.",
+        )
+    elif not_met:
+        base = _not_met_reason(
+            framework,
+            "few_redlines_not_met",
+            not_met,
+            judged,
+            f", fewer than the {needed} that make an area Requires Improvement",
+        )
+    else:
+        count = len(judged)
+        text = {1: "The one redline met.", 2: "Both redlines met."}.get(
+            count, f"All {count} redlines met."
+        )
+        base = Reason("all_redlines_met", _codes(judged), text)
+    concern_rule = rules.kpi_concern
+    concerns = _showing(kpis, concern_rule.signals)
+    if concern_rule.kpis is not None and len(concerns) >= concern_rule.kpis:
+        return made(
+            Grade.REQUIRES_IMPROVEMENT,
+            base,
+            _kpi_reason(
+                framework,
+                "kpi_concern",
+                concerns,
+                "of concern",
+                f", at least the {concern_rule.kpis} that lower Good to Requires Improvement",
+            ),
+        )
+    outstanding = rules.outstanding
+    improving = _showing(kpis, outstanding.signals)
+    if (
+        outstanding.kpis_improving is not None
+        and judged
+        and not not_met
+        and len(improving) >= outstanding.kpis_improving
+        and len(concerns) <= outstanding.max_kpis_of_concern
+    ):
+        return made(
+            Grade.OUTSTANDING,
+            base,
+            _kpi_reason(
+                framework,
+                "kpis_improving",
+                improving,
+                "improving",
+                f", at least the {outstanding.kpis_improving} that make an area Outstanding",
+            ),
+        )
+    return made(Grade.GOOD, base)
+
+
+def _showing(
+    records: Iterable[Mapping[str, Any]], signals: Iterable[str]
+) -> list[tuple[Mapping[str, Any], list[str]]]:
+    wanted = tuple(signals)
+    found = []
+    for record in records:
+        shown = kpi_signals(record)
+        words = [shown[signal] for signal in wanted if signal in shown]
+        if words:
+            found.append((record, words))
+    return found
+
+
+def _not_met_reason(
+    framework: Framework,
+    rule: str,
+    not_met: Sequence[Mapping[str, Any]],
+    judged: Sequence[Mapping[str, Any]],
+    threshold: str,
+) -> Reason:
+    names = _and([framework.measure(record["measure"]).name for record in not_met])
+    text = f"{len(not_met)} of {plural(len(judged), 'redline')} not met ({names}){threshold}."
+    return Reason(rule, _codes(not_met), text)
+
+
+def _kpi_reason(
+    framework: Framework,
+    rule: str,
+    found: Sequence[tuple[Mapping[str, Any], list[str]]],
+    state: str,
+    threshold: str,
+) -> Reason:
+    details = "; ".join(
+        f"{framework.measure(record['measure']).name}: {', '.join(words)}"
+        for record, words in found
+    )
+    text = f"{plural(len(found), 'KPI')} {state} ({details}){threshold}."
+    return Reason(rule, _codes(record for record, _ in found), text)
+
+
+def _not_assessed(framework: Framework, records: Sequence[Mapping[str, Any]]) -> Reason:
+    details = "; ".join(
+        f"{framework.measure(record['measure']).name}: "
+        f"{record.get('not_assessed') or 'no judgement'}"
+        for record in records
+    )
+    text = f"{plural(len(records), 'redline')} with a figure but not assessed ({details})."
+    return Reason("not_assessed", _codes(records), text)
+
+
+def _codes(records: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
+    return tuple(str(record["measure"]) for record in records)
+
+
+def _and(names: Sequence[str]) -> str:
+    """Join names as a sentence does: "A", "A and B", "A, B and C"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _lower_first(text: str) -> str:
+    # "All 3 redlines met" reads "all 3 redlines met" after a colon; "KPIs" stays as it is.
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text

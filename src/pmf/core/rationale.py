@@ -1,0 +1,243 @@
+"""Write the rationale for one area of one unit, in the style of the Essex board paper.
+
+Redline by redline, Met or Not Met, the figure against its standard, the place
+among the peers, the comparison with the last board and the run of
+deterioration; then the KPIs that stand out. No language model: every sentence
+is put together from assessment columns, and every number is a column's value
+formatted as the scorecard shows it (see ``docs/methods.md``, "Rationale text").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from pmf.core.framework import Framework, Kind, Measure, Polarity
+from pmf.core.grading import Grade, kpi_signals, recommend_grades
+from pmf.core.periods import parse_period
+from pmf.core.text import format_value
+
+__all__ = ["Rationale", "rationale"]
+
+# The KPI signals worth a line in the rationale; improving on last year is too common to be.
+HIGHLIGHTS = (
+    "special_cause_concern",
+    "significantly_worse",
+    "continually_deteriorating",
+    "forecast_overspend",
+    "special_cause_improvement",
+    "significantly_better",
+)
+
+
+@dataclass(frozen=True)
+class Rationale:
+    """The generated rationale for one area of one unit: grade line, redlines, KPI highlights."""
+
+    unit: str
+    area: str
+    grade: Grade
+    grade_line: str
+    reasons: tuple[str, ...]
+    redlines: tuple[str, ...]
+    kpis: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """Return the whole rationale as Markdown: the grade line, then Redlines and KPIs."""
+        parts = [f"## {self.grade_line}", "", " ".join(self.reasons), "", "### Redlines", ""]
+        parts += [f"- {line}" for line in self.redlines] or ["- No redline measures."]
+        parts += ["", "### KPIs", ""]
+        parts += [f"- {line}" for line in self.kpis] or ["- Nothing stands out."]
+        return "\n".join(parts) + "\n"
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the rationale as plain data for JSON."""
+        return {
+            "unit": self.unit,
+            "area": self.area,
+            "grade": self.grade.value,
+            "grade_line": self.grade_line,
+            "reasons": list(self.reasons),
+            "redlines": list(self.redlines),
+            "kpis": list(self.kpis),
+            "text": self.text,
+        }
+
+
+def rationale(
+    framework: Framework,
+    assessment: pl.DataFrame,
+    unit: str,
+    area: str,
+    previous: pl.DataFrame | None = None,
+) -> Rationale:
+    """Return the rationale for ``area`` of ``unit`` from its assessment.
+
+    ``previous`` is the assessment at the previous cycle's cut-off (same columns);
+    with it each redline says where it stood at the last board.
+
+    >>> from pmf.core.framework import load_framework
+    >>> framework = load_framework(
+    ...     "organisation: {code: T, name: T}\\nareas: [{code: FOCUS, name: FOCUS}]\\n"
+    ...     "units: [{code: F, name: Force, type: force}]\\n"
+    ...     "measures: [{code: ER, name: Emergency Response Times, area: FOCUS,\\n"
+    ...     "  kind: redline, polarity: higher_is_better, unit_of_measure: percent,\\n"
+    ...     "  frequency: month, standard: {type: target, comparison: '>=', value: 80}}]"
+    ... )
+    >>> assessment = pl.DataFrame({"unit": ["F"], "area": ["FOCUS"], "measure": ["ER"],
+    ...     "kind": ["redline"], "period": ["2019-07"], "value": [71.94], "met": [False],
+    ...     "standard": ["≥ 80.0%"], "reference": [80.0],
+    ...     "trend": ["has been continually deteriorating since July 2018"]})
+    >>> found = rationale(framework, assessment, "F", "FOCUS")
+    >>> found.grade_line
+    'FOCUS – Requires Improvement'
+    >>> print(found.redlines[0])
+    Emergency Response Times – Not Met. 71.9% against the target of ≥ 80.0%. Has been continually deteriorating since July 2018.
+    """  # noqa: E501 - a doctest's expected output is one line
+    rows = assessment.filter((pl.col("unit") == unit) & (pl.col("area") == area))
+    # Grading the area's rows alone gives the area's grade, or nothing when it has no rows.
+    recommendations = recommend_grades(framework, rows)
+    if recommendations:
+        found = next(item for item in recommendations if item.area == area)
+        grade, reasons = found.grade, tuple(reason.text for reason in found.reasons)
+    else:
+        grade, reasons = Grade.NO_GRADE, ("No redline measures or KPIs with figures.",)
+    before = _by_measure(previous, unit) if previous is not None else {}
+    records = {record["measure"]: record for record in rows.iter_rows(named=True)}
+    target = framework.unit(unit)
+    redlines: list[str] = []
+    kpis: list[str] = []
+    for measure in framework.measures:
+        if measure.area != area:
+            continue
+        record = records.get(measure.code)
+        if measure.kind is Kind.REDLINE:
+            if record is not None and record.get("value") is not None:
+                redlines.append(_redline(measure, record, before.get(measure.code)))
+            elif measure.standard_for(target) is not None:
+                redlines.append(f"{measure.name} – No figure.")
+        elif measure.kind is Kind.KPI and record is not None and record.get("value") is not None:
+            line = _kpi(measure, record)
+            if line:
+                kpis.append(line)
+    return Rationale(
+        unit=unit,
+        area=area,
+        grade=grade,
+        grade_line=f"{framework.area(area).name} – {grade.label}",
+        reasons=reasons,
+        redlines=tuple(redlines),
+        kpis=tuple(kpis),
+    )
+
+
+def _by_measure(frame: pl.DataFrame, unit: str) -> dict[str, dict[str, Any]]:
+    return {
+        record["measure"]: record
+        for record in frame.filter(pl.col("unit") == unit).iter_rows(named=True)
+    }
+
+
+def _redline(measure: Measure, record: Mapping[str, Any], before: Mapping[str, Any] | None) -> str:
+    met = record.get("met")
+    if met is None:
+        head = f"{measure.name} – Not assessed ({record.get('not_assessed') or 'no standard'})."
+    else:
+        head = f"{measure.name} – {'Met' if met else 'Not Met'}."
+    clauses = [_against_standard(measure, record)]
+    if record.get("position"):
+        clauses.append(str(record["position"]))
+    then_gap = before.get("gap_percent") if before else None
+    if record.get("position") and then_gap is not None:
+        clauses.append(f"it was {_gap_words(then_gap)} at the last board")
+    significance = record.get("significance") or ""
+    if significance.startswith("significantly"):
+        clauses.append(significance)
+    sentences = [head, _sentence("; ".join(clause for clause in clauses if clause))]
+    if before is not None and before.get("value") is not None:
+        sentences.append(_since_last_board(measure, record, before))
+    if record.get("trend"):
+        sentences.append(_sentence(str(record["trend"])))
+    return " ".join(sentence for sentence in sentences if sentence)
+
+
+def _against_standard(measure: Measure, record: Mapping[str, Any]) -> str:
+    """Say the figure against what the standard compares it with, by the kind of standard."""
+    value = format_value(record.get("value"), measure)
+    standard = str(record.get("standard") or "")
+    reference = record.get("reference")
+    if standard.startswith("v. MSG average"):
+        if reference is None:
+            return value
+        return f"{value} against the MSG average of {format_value(reference, measure)}"
+    if standard == "no items":
+        return "No items" if record.get("met") else f"{value} items, where the standard is none"
+    if standard.startswith("within budget"):
+        if record.get("forecast") is None:
+            return f"{value} against a budget of {format_value(reference, measure)}"
+        position = str(record.get("budget_position") or "forecast")
+        return (
+            f"{position.capitalize()}: {format_value(record['forecast'], measure)} "
+            f"forecast against a budget of {format_value(reference, measure)}"
+        )
+    if standard.startswith("at least"):
+        return f"Graded {value} (the standard is {standard})"
+    if standard.startswith("better than"):
+        last_year = standard == "better than same period last year"
+        period = record.get("last_year_period" if last_year else "previous_period")
+        if reference is None or period is None:
+            return value
+        label = parse_period(str(period)).label
+        return f"{value} against {format_value(reference, measure)} in {label}"
+    if standard:
+        return f"{value} against the target of {standard}"
+    return value
+
+
+def _gap_words(gap_percent: float) -> str:
+    percent = round(abs(gap_percent), 1)
+    if percent == 0:
+        return "equal to the MSG average"
+    return f"{percent}% {'below' if gap_percent < 0 else 'above'}"
+
+
+def _since_last_board(
+    measure: Measure, record: Mapping[str, Any], before: Mapping[str, Any]
+) -> str:
+    then = before["value"]
+    label = parse_period(str(before["period"])).label if before.get("period") else ""
+    shown = f"{format_value(then, measure)} in {label}" if label else format_value(then, measure)
+    # Compared at the precision shown, as the direction of travel is.
+    now_shown = round(record["value"] * 10**measure.decimals)
+    then_shown = round(then * 10**measure.decimals)
+    if now_shown == then_shown:
+        return f"No change since the last board ({shown})."
+    if measure.polarity is Polarity.NEITHER:
+        word = "Higher" if now_shown > then_shown else "Lower"
+        return f"{word} than at the last board ({shown})."
+    better = (now_shown > then_shown) == (measure.polarity is Polarity.HIGHER_IS_BETTER)
+    return f"{'Improved' if better else 'Deteriorated'} since the last board ({shown})."
+
+
+def _kpi(measure: Measure, record: Mapping[str, Any]) -> str | None:
+    signals = kpi_signals(record)
+    variation = str(record.get("variation") or "")
+    words = [signals[name] for name in HIGHLIGHTS if name in signals]
+    if variation.startswith("special_cause_neutral"):
+        words.insert(0, f"special-cause variation ({variation.rsplit('_', 1)[-1]})")
+    if not words:
+        return None
+    value = format_value(record.get("value"), measure)
+    period = record.get("period")
+    when = f" ({parse_period(str(period)).label})" if period else ""
+    return f"{measure.name}: {value}{when}; {'; '.join(words)}."
+
+
+def _sentence(text: str) -> str:
+    if not text:
+        return ""
+    return f"{text[0].upper()}{text[1:]}{'' if text.endswith('.') else '.'}"

@@ -257,3 +257,19 @@ def test_starting_a_cycle_on_the_page(analyst: User, command_lead: User) -> None
         == 400
     )
     assert Cycle.objects.count() == 1
+
+
+def test_rationale_markdown_is_rendered_and_sanitised(locked: Cycle, analyst: User) -> None:
+    grade = grade_of(locked, "N")
+    hostile = (
+        "## Our view\n\n- **Met** [link](javascript:alert(1))\n\n<script>alert(1)</script>"
+        '\n\n<img src=x onerror="alert(1)">'
+    )
+    services.edit_rationale(grade, analyst.membership, hostile)
+    page = client_for(analyst).get("/TST/cycles/1/units/N/areas/FOCUS/").content.decode()
+    assert '<h3 class="govuk-heading-s">Our view</h3>' in page
+    assert "<strong>Met</strong>" in page
+    assert "<script>alert" not in page
+    assert 'href="javascript' not in page
+    assert "<img" not in page
+    assert "&lt;script&gt;" in page

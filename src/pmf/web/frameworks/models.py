@@ -21,6 +21,8 @@ class Organisation(models.Model):
     # The external unit whose figures are the national value (England, say).
     national = models.CharField(max_length=64, blank=True)
     framework_file = models.CharField(max_length=500, blank=True)
+    # The framework file's grading rules, as validated (empty: the defaults).
+    grading = models.JSONField(default=dict, blank=True)
     loaded_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

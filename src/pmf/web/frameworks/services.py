@@ -40,6 +40,7 @@ def store_framework(framework: Framework, file_name: str = "") -> Organisation:
             "licence": org.licence,
             "national": org.national or "",
             "framework_file": file_name,
+            "grading": model.grading.model_dump(mode="json", exclude_defaults=True),
         },
     )
     units = _store_units(organisation, framework)
@@ -206,6 +207,7 @@ def _rebuild(organisation: Organisation) -> Framework:
         "measures": [_measure_data(measure) for measure in measures],
         "peer_groups": [_group_data(group) for group in groups],
         "targets": [_target_data(target) for target in current_targets(organisation)],
+        "grading": organisation.grading or {},
     }
     return Framework(FrameworkModel.model_validate(data))
 

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from pmf.core.grading import Grade
 
+from pmf.core.grading import Grade
 from pmf.web.accounts.models import Membership
 from pmf.web.cycles import services
 from pmf.web.cycles.models import AreaGrade, Cycle, GradeEvent

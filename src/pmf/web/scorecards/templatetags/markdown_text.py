@@ -34,8 +34,13 @@ CLASSES = {
 def render_markdown(text: str) -> str:
     """Return sanitised HTML for Markdown ``text``.
 
-    >>> render_markdown("## Redlines\\n\\n- A **met**\\n\\n<script>alert(1)</script>")
-    '<h3 class="govuk-heading-s">Redlines</h3>\\n<ul class="govuk-list govuk-list--bullet">\\n<li>A <strong>met</strong></li>\\n</ul>\\n<p class="govuk-body">&lt;script&gt;alert(1)&lt;/script&gt;</p>\\n'
+    >>> print(render_markdown("## Redlines\\n\\n- A **met**\\n\\n<script>alert(1)</script>"))
+    <h3 class="govuk-heading-s">Redlines</h3>
+    <ul class="govuk-list govuk-list--bullet">
+    <li>A <strong>met</strong></li>
+    </ul>
+    <p class="govuk-body">&lt;script&gt;alert(1)&lt;/script&gt;</p>
+    <BLANKLINE>
     >>> render_markdown("[x](javascript:alert(1))")
     '<p class="govuk-body">[x](javascript:alert(1))</p>\\n'
     """

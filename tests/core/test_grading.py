@@ -8,7 +8,7 @@ import pytest
 
 from pmf.core.assessment import ASSESSMENT_COLUMNS, assess
 from pmf.core.framework import Framework, FrameworkError, load_framework
-from pmf.core.grading import Grade, Reason, Recommendation, grade_changes, recommend_grades
+from pmf.core.grading import Grade, Reason, Recommendation, recommend_grades
 from tests.core.conftest import observations
 from tests.core.test_framework import GOOD
 
@@ -427,27 +427,6 @@ def test_grade_labels_and_ranks() -> None:
         "No grade",
     ]
     assert [grade.rank for grade in Grade] == [4, 3, 2, 1, None]
-
-
-def test_grade_changes_list_only_what_changed() -> None:
-    previous = {
-        ("S", "FOCUS"): Grade.REQUIRES_IMPROVEMENT,
-        ("F", "PROCESS"): Grade.GOOD,
-        ("F", "PEOPLE"): Grade.GOOD,
-        ("F", "FOCUS"): Grade.REQUIRES_IMPROVEMENT,
-    }
-    current = {
-        ("S", "FOCUS"): Grade.GOOD,
-        ("F", "PROCESS"): Grade.REQUIRES_IMPROVEMENT,
-        ("F", "PEOPLE"): Grade.NO_GRADE,
-        ("F", "FOCUS"): Grade.REQUIRES_IMPROVEMENT,
-    }
-    changes = grade_changes(previous, current)
-    assert [(c.unit, c.area, c.kind) for c in changes] == [
-        ("S", "FOCUS", "improvement"),
-        ("F", "PROCESS", "downgrade"),
-        ("F", "PEOPLE", "change"),
-    ]
 
 
 def test_grades_from_a_real_assessment() -> None:

@@ -36,10 +36,8 @@ from pmf.core.text import plural
 
 __all__ = [
     "Grade",
-    "GradeChange",
     "Reason",
     "Recommendation",
-    "grade_changes",
     "kpi_signals",
     "recommend_grades",
 ]
@@ -128,25 +126,6 @@ class Recommendation:
         return f"{self.grade.label}: {'; '.join(parts)}." if parts else f"{self.grade.label}."
 
 
-@dataclass(frozen=True)
-class GradeChange:
-    """A grade that differs between two cycles; either side is None when it was not graded."""
-
-    unit: str
-    area: str
-    previous: Grade | None
-    current: Grade | None
-
-    @property
-    def kind(self) -> str:
-        """Return "improvement", "downgrade", or "change" (to or from No grade, or not graded)."""
-        before = self.previous.rank if self.previous else None
-        after = self.current.rank if self.current else None
-        if before is None or after is None:
-            return "change"
-        return "improvement" if after > before else "downgrade"
-
-
 # The words for each signal a KPI can show; the sentence for a deterioration run is the
 # assessment's own trend column.
 SIGNAL_WORDS = {
@@ -215,24 +194,6 @@ def recommend_grades(framework: Framework, assessment: pl.DataFrame) -> list[Rec
         for unit in framework.units
         if not unit.external and unit.code in present
         for area in framework.areas
-    ]
-
-
-def grade_changes(
-    previous: Mapping[tuple[str, str], Grade], current: Mapping[tuple[str, str], Grade]
-) -> list[GradeChange]:
-    """Return every (unit, area) whose grade differs between two cycles, current order first.
-
-    >>> changes = grade_changes({("S", "FOCUS"): Grade.REQUIRES_IMPROVEMENT},
-    ...                         {("S", "FOCUS"): Grade.GOOD, ("N", "FOCUS"): Grade.GOOD})
-    >>> [(change.unit, change.kind) for change in changes]
-    [('S', 'improvement'), ('N', 'change')]
-    """
-    keys = list(current) + [key for key in previous if key not in current]
-    return [
-        GradeChange(key[0], key[1], previous.get(key), current.get(key))
-        for key in keys
-        if previous.get(key) != current.get(key)
     ]
 
 

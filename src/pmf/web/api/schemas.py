@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, get_type_hints
 
 from ninja import Field, Schema
-from pydantic import StrictFloat, StrictInt, StrictStr
+from pydantic import StrictFloat, StrictInt, StrictStr, create_model
 
 from pmf.core.framework import Kind, Polarity, Standard, Status, UnitOfMeasure
 from pmf.core.periods import PeriodKind
+from pmf.core.scorecard import ScorecardRow
 from pmf.web.observations.models import Observation
 
 
@@ -143,62 +144,22 @@ class Filters(Schema):
     exceptions: bool
 
 
-class AssessedMeasure(Schema):
-    """The assessment of one measure for the unit, as the scorecard page shows it."""
-
-    area: str
-    measure: str
-    name: str
-    kind: str
-    period: str
-    period_label: str
-    value: float | None
-    value_text: str
-    standard: str
-    reference: float | None
-    reference_text: str
-    met: bool | None
-    met_text: str
-    rag: str | None
-    previous_period: str | None
-    previous_value: float | None
-    direction_previous: str | None
-    last_year_period: str | None
-    last_year_value: float | None
-    direction_last_year: str | None
-    previous_cycle_period: str | None
-    previous_cycle_value: float | None
-    direction_previous_cycle: str | None
-    peer_group: str | None
-    peer_average: float | None
-    pooled_average: float | None
-    group_size: int | None
-    rank: int | None
-    gap: float | None
-    gap_percent: float | None
-    position: str | None
-    trend: str | None
-    deteriorating_since: str | None
-    deteriorating_steps: int | None
-    forecast: float | None
-    forecast_method: str | None
-    budget_variance: float | None
-    budget_position: str | None
-    significance: str | None
-    national_value: float | None
-    national_comparison: str | None
-    variation: str | None
-    assurance: str | None
-    spc_points: int | None
-    trial_limits: bool | None
-    origin: str
-    direction_previous_text: str
-    direction_last_year_text: str
-    rank_text: str
-    standard_text: str
-    variation_text: str
-    assurance_text: str
-    sparkline: str = Field(description="SVG polyline points of the last figures.")
+# The assessment of one measure for the unit, as the scorecard page shows it: every field of
+# the core's ScorecardRow (one definition, so that a new column reaches the API by itself),
+# then the words the page adds.
+AssessedMeasure = create_model(  # type: ignore[call-overload]
+    "AssessedMeasure",
+    __base__=Schema,
+    __doc__="The assessment of one measure for the unit, as the scorecard page shows it.",
+    **{name: (hint, ...) for name, hint in get_type_hints(ScorecardRow).items()},
+    direction_previous_text=(str, ...),
+    direction_last_year_text=(str, ...),
+    rank_text=(str, ...),
+    standard_text=(str, ...),
+    variation_text=(str, ...),
+    assurance_text=(str, ...),
+    sparkline=(str, Field(description="SVG polyline points of the last figures.")),
+)
 
 
 class AssessedArea(Schema):

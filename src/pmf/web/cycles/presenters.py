@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+
+from django.utils import timezone
 
 from pmf.core.grading import Grade
 from pmf.core.history import changes_summary, grade_changes, tube_map_svg
@@ -33,7 +36,14 @@ def _cycle(cycle: Cycle) -> dict[str, Any]:
         "state": cycle.state,
         "state_label": cycle.get_state_display(),
         "locked_at": cycle.locked_at.isoformat(timespec="seconds") if cycle.locked_at else None,
+        "locked_at_label": _when(cycle.locked_at) if cycle.locked_at else None,
     }
+
+
+def _when(moment: dt.datetime) -> str:
+    """Return a moment as people read it, in the server's time zone: "14 October 2019, 09:30"."""
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%B %Y, %H:%M}"
 
 
 def cycles_page(organisation: Organisation) -> dict[str, Any]:
@@ -198,6 +208,7 @@ def grade_page(grade: AreaGrade) -> dict[str, Any]:
                 "text": event.text,
                 "by": event.by.get_username() if event.by else "pmf",
                 "at": event.at.isoformat(timespec="seconds"),
+                "at_label": _when(event.at),
             }
             for event in grade.events.select_related("by")
         ],

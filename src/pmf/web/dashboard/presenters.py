@@ -1,0 +1,162 @@
+"""The corporate dashboard: what needs attention, at a glance, each tile drilling down.
+
+Each tile is a count with a short label and the rows behind it; the tile's own page lists
+the rows, each linking to where it can be acted on. The tiles of the scorecard (reds,
+special-cause concerns, outliers against the peer group) come from the same assessment as
+the scorecard pages; the others from the registers that hold them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+
+from pmf.core.assessment import assess
+from pmf.core.scorecard import VARIATION_WORDS
+from pmf.core.text import format_value
+from pmf.web.accounts.models import Membership
+from pmf.web.accounts.services import visible_units
+from pmf.web.frameworks.models import Organisation
+from pmf.web.frameworks.services import framework_of
+from pmf.web.observations.services import (
+    cached,
+    data_version,
+    held_observations,
+    units_for_assessment,
+)
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One tile: its address on the dashboard, its title, and how to list its rows."""
+
+    code: str
+    title: str
+    describe: str
+    rows: Callable[[Organisation, Membership], list[dict[str, Any]]]
+
+
+def _assessment_rows(organisation: Organisation, membership: Membership) -> list[dict[str, Any]]:
+    """Return the latest assessment of every unit the member may see, as dicts (cached)."""
+    units = tuple(
+        sorted(unit.code for unit in visible_units(membership, organisation) if not unit.external)
+    )
+    if not units:
+        return []
+
+    def compute() -> list[dict[str, Any]]:
+        framework = framework_of(organisation)
+        figures = held_observations(organisation, units=units_for_assessment(framework, units))
+        frame = assess(framework, figures, units=list(units))
+        names = {unit.code: unit.name for unit in framework.units}
+        rows = []
+        for record in frame.iter_rows(named=True):
+            measure = framework.measure(record["measure"])
+            rows.append(
+                {
+                    **record,
+                    "unit_name": names[record["unit"]],
+                    "measure_name": measure.name,
+                    "value_text": format_value(record["value"], measure),
+                }
+            )
+        return rows
+
+    return cached(data_version(organisation), "dashboard-assessment", units, compute)
+
+
+def _measure_row(organisation: Organisation, record: dict[str, Any], detail: str) -> dict[str, Any]:
+    return {
+        "unit": record["unit_name"],
+        "what": record["measure_name"],
+        "detail": detail,
+        "link": reverse("measure", args=[organisation.code, record["unit"], record["measure"]]),
+    }
+
+
+def reds(organisation: Organisation, membership: Membership) -> list[dict[str, Any]]:
+    """Measures not met (red against their standard), latest figure, every visible unit."""
+    return [
+        _measure_row(organisation, r, f"{r['value_text']} against {r['standard']}")
+        for r in _assessment_rows(organisation, membership)
+        if r["rag"] == "red"
+    ]
+
+
+def concerns(organisation: Organisation, membership: Membership) -> list[dict[str, Any]]:
+    """Measures whose SPC chart shows special-cause variation of concern."""
+    return [
+        _measure_row(
+            organisation,
+            r,
+            f"{r['value_text']}; {VARIATION_WORDS['special_cause_concern']} ({r['period']})",
+        )
+        for r in _assessment_rows(organisation, membership)
+        if r["variation"] == "special_cause_concern"
+    ]
+
+
+def outliers(organisation: Organisation, membership: Membership) -> list[dict[str, Any]]:
+    """Measures significantly worse than the peer group's average (benchmark outliers)."""
+    return [
+        _measure_row(organisation, r, f"{r['value_text']}: {r['significance']}")
+        for r in _assessment_rows(organisation, membership)
+        if (r["significance"] or "").startswith("significantly worse")
+    ]
+
+
+SCORECARD_TILES = (
+    Tile("reds", "Redlines and KPIs not met", "measures red against their standard", reds),
+    Tile(
+        "concerns",
+        "Special-cause concerns",
+        "measures whose SPC chart shows variation of concern",
+        concerns,
+    ),
+    Tile(
+        "outliers",
+        "Worse than peers",
+        "measures significantly worse than the MSG average",
+        outliers,
+    ),
+)
+
+
+def tiles() -> tuple[Tile, ...]:
+    """Return every tile, in the dashboard's order."""
+    return SCORECARD_TILES
+
+
+def dashboard_page(organisation: Organisation, membership: Membership) -> dict[str, Any]:
+    """Return every tile with its count and its first rows."""
+    shown = []
+    for tile in tiles():
+        rows = tile.rows(organisation, membership)
+        shown.append(
+            {
+                "code": tile.code,
+                "title": tile.title,
+                "describe": tile.describe,
+                "count": len(rows),
+                "first": rows[:3],
+            }
+        )
+    return {
+        "organisation": {"code": organisation.code, "name": organisation.name},
+        "tiles": shown,
+    }
+
+
+def tile_page(organisation: Organisation, membership: Membership, code: str) -> dict[str, Any]:
+    """Return one tile's rows; raise ``LookupError`` for an unknown tile."""
+    for tile in tiles():
+        if tile.code == code:
+            return {
+                "organisation": {"code": organisation.code, "name": organisation.name},
+                "tile": {"code": tile.code, "title": tile.title, "describe": tile.describe},
+                "rows": tile.rows(organisation, membership),
+            }
+    raise LookupError(code)

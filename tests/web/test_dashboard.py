@@ -1,0 +1,63 @@
+"""The corporate dashboard: tiles counting what needs attention, each drilling down."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def tiles(user: User) -> dict[str, dict]:
+    data = client_for(user).get("/TST/dashboard.json").json()
+    return {tile["code"]: tile for tile in data["tiles"]}
+
+
+def test_reds_are_the_measures_not_met_with_a_link_to_each(analyst: User) -> None:
+    found = tiles(analyst)
+    # North: emergency response 75% against >= 80% (red); South 85% (met).
+    rows = client_for(analyst).get("/TST/dashboard/reds.json").json()["rows"]
+    assert {(row["unit"], row["what"]) for row in rows} >= {
+        ("North", "Emergency response within target")
+    }
+    assert ("South", "Emergency response within target") not in {
+        (row["unit"], row["what"]) for row in rows
+    }
+    assert found["reds"]["count"] == len(rows)
+    north = next(row for row in rows if row["unit"] == "North")
+    assert north["link"] == "/TST/units/N/measures/ER/"
+    assert "75.0% against ≥ 80.0%" in north["detail"]
+
+
+def test_every_tile_has_a_page_and_a_count(analyst: User) -> None:
+    client = client_for(analyst)
+    page = client.get("/TST/dashboard/").content.decode()
+    for code, tile in tiles(analyst).items():
+        assert f'href="/TST/dashboard/{code}/"' in page
+        assert client.get(f"/TST/dashboard/{code}/").status_code == 200
+        assert len(client.get(f"/TST/dashboard/{code}.json").json()["rows"]) == tile["count"]
+
+
+def test_a_command_lead_sees_only_their_units(command_lead: User) -> None:
+    rows = client_for(command_lead).get("/TST/dashboard/reds.json").json()["rows"]
+    assert rows
+    assert {row["unit"] for row in rows} == {"North"}
+
+
+@pytest.mark.parametrize("path", ["/TST/dashboard/", "/TST/dashboard.json", "/TST/dashboard/reds/"])
+def test_other_organisations_and_anonymous_visitors_see_nothing(
+    path: str, other_org_user: User
+) -> None:
+    assert client_for(other_org_user).get(path).status_code == 404
+    assert Client().get(path).status_code == 302
+
+
+def test_an_unknown_tile_is_not_found(analyst: User) -> None:
+    assert client_for(analyst).get("/TST/dashboard/nothing/").status_code == 404

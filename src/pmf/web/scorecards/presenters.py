@@ -268,20 +268,22 @@ def measure_page(organisation: Organisation, unit: Unit, measure_code: str) -> d
     return {**figures, "revisions": history, "chart": page["chart"]}
 
 
-def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) -> dict[str, Any]:
-    """Return the measure page but its lineage, reading only the figures of that measure."""
+def spc_series(
+    framework: Any, figures: Any, unit_code: str, measure: Any
+) -> tuple[list[dict[str, Any]], dict[str, Any], float | None]:
+    """Return a unit's series of one measure with its SPC points, the SPC summary and target.
+
+    ``figures`` are rolled-up figures (``pmf.core.rollup.roll_up``); each row has the period,
+    its label, the value and its text, and the point's mean, limits and variation.
+    """
     from pmf.core.framework import Polarity, TargetStandard
     from pmf.core.periods import parse_period
-    from pmf.core.rollup import roll_up
     from pmf.core.spc import SpcOptions, spc_points, spc_summary
     from pmf.core.text import format_value
 
-    framework = framework_of(organisation)
-    measure = framework.measure(measure_code)
-    # Every unit's figures of this one measure: the peer chart and the funnel need them.
-    figures = roll_up(framework, held_observations(organisation, measures=[measure.code]))
+    unit = framework.unit(unit_code)
     series = figures.filter(
-        (figures["unit"] == unit.code) & (figures["measure"] == measure.code)
+        (figures["unit"] == unit_code) & (figures["measure"] == measure.code)
     ).to_dicts()
     for row in series:
         period = parse_period(row["period"])
@@ -289,7 +291,7 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
     series.sort(key=lambda row: row["period_end"])
     improvement = {Polarity.HIGHER_IS_BETTER: "increase", Polarity.LOWER_IS_BETTER: "decrease"}
     options = SpcOptions(improvement=improvement.get(measure.polarity, "neutral"))
-    standard = measure.standard_for(framework.unit(unit.code))
+    standard = measure.standard_for(unit)
     target = standard.value if isinstance(standard, TargetStandard) else None
     points: list[dict[str, Any]] = []
     summary: dict[str, Any] = {}
@@ -330,6 +332,18 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
                 "point_text": VARIATION_WORDS.get(point.get("point_type") or "", ""),
             }
         )
+    return rows, summary, target
+
+
+def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) -> dict[str, Any]:
+    """Return the measure page but its lineage, reading only the figures of that measure."""
+    from pmf.core.rollup import roll_up
+
+    framework = framework_of(organisation)
+    measure = framework.measure(measure_code)
+    # Every unit's figures of this one measure: the peer chart and the funnel need them.
+    figures = roll_up(framework, held_observations(organisation, measures=[measure.code]))
+    rows, summary, target = spc_series(framework, figures, unit.code, measure)
     latest = rows[-1] if rows else None
     peers = _peers(framework, figures, unit.code, measure, latest["period"] if latest else None)
     funnel = _funnel(framework, figures, unit.code, measure, latest["period"] if latest else None)
@@ -355,7 +369,7 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
             "target": target,
         },
         "rows": rows,
-        "chart": _spc_chart(measure.name, unit.name, rows, target) if points else None,
+        "chart": spc_chart(measure.name, unit.name, rows, target) if summary else None,
     }
 
 
@@ -596,7 +610,7 @@ def _peer_chart(name: str, peers: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _spc_chart(
+def spc_chart(
     name: str, unit: str, rows: list[dict[str, Any]], target: float | None
 ) -> dict[str, Any]:
     """Return a Vega-Lite specification of the XmR chart (the page's table has the data)."""

@@ -1,0 +1,112 @@
+"""One document model for every paper pmf writes, rendered to HTML, PDF and Word alike.
+
+A document is a title page's worth of metadata and numbered sections; a section holds
+blocks (paragraphs, bullet lists, tables, figures) and subsections. Builders (the board
+paper, the exception report) make a ``Document``; the renderers in ``pmf.reports.html``,
+``pmf.reports.pdf`` and ``pmf.reports.word`` turn it into a file. Text is plain text: each
+renderer escapes it for its format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of plain text; ``lead`` is shown in bold before it ("Redlines")."""
+
+    text: str
+    lead: str = ""
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """A bullet list of plain-text items."""
+
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table with a caption, a header row and body rows; the first column heads each row."""
+
+    caption: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart as SVG (HTML and PDF) and PNG (Word), with its alternative text and caption.
+
+    The data behind every figure is also in a table of the document, so that nobody needs
+    to see the chart to read the paper.
+    """
+
+    svg: str
+    png: bytes
+    alt: str
+    caption: str
+    width_mm: float = 160.0
+
+
+Block = Paragraph | Bullets | Table | Figure
+
+
+@dataclass(frozen=True)
+class Section:
+    """A numbered section ("5.0") or an appendix ("Appendix One"), with its blocks."""
+
+    number: str
+    heading: str
+    blocks: tuple[Block, ...] = ()
+    subsections: tuple[Section, ...] = ()
+
+    @property
+    def title(self) -> str:
+        """Return the heading with its number: "5.0 Current work and performance"."""
+        if self.number.lower().startswith("appendix"):
+            return f"{self.number} – {self.heading}"
+        return f"{self.number} {self.heading}".strip()
+
+
+@dataclass(frozen=True)
+class Document:
+    """A whole paper: its title, who it is for, and its sections in order."""
+
+    title: str
+    subtitle: str
+    organisation: str
+    meta: tuple[tuple[str, str], ...] = ()
+    sections: tuple[Section, ...] = field(default_factory=tuple)
+
+    def walk(self) -> list[tuple[int, Section]]:
+        """Return every section with its depth (1 for top-level), in reading order."""
+        found: list[tuple[int, Section]] = []
+
+        def visit(section: Section, depth: int) -> None:
+            found.append((depth, section))
+            for child in section.subsections:
+                visit(child, depth + 1)
+
+        for section in self.sections:
+            visit(section, 1)
+        return found
+
+    def text(self) -> str:
+        """Return all the document's words as plain text, for searching and for tests."""
+        lines = [self.title, self.subtitle]
+        for _, section in self.walk():
+            lines.append(section.title)
+            for block in section.blocks:
+                if isinstance(block, Paragraph):
+                    lines.append(f"{block.lead} {block.text}".strip())
+                elif isinstance(block, Bullets):
+                    lines.extend(block.items)
+                elif isinstance(block, Table):
+                    lines.append(block.caption)
+                    lines.extend(" | ".join(row) for row in (block.header, *block.rows))
+                else:
+                    lines.append(block.caption)
+        return "\n".join(lines)

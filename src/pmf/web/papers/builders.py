@@ -1,0 +1,367 @@
+"""Build a cycle's board paper as a ``pmf.reports.document.Document``.
+
+Shaped like the seed force paper: purpose, recommendations, executive summary (grades and
+the changes since the last cycle), background, the rationale for each area with its
+redlines and KPIs and an SPC chart of each redline, implications, and appendices with the
+tube map and the grade tables. Every number comes from the cycle as it was locked: its
+framework, the figures held at the lock, its recorded grades and rationale.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import polars as pl
+
+from pmf.core.framework import Framework, Kind
+from pmf.core.grading import Grade
+from pmf.core.history import changes_summary, grade_changes, number_words, tube_map_svg
+from pmf.core.periods import parse_period
+from pmf.core.rollup import roll_up
+from pmf.core.text import format_value
+from pmf.reports.document import Bullets, Document, Figure, Paragraph, Section, Table
+from pmf.web.cycles.models import AreaGrade, Cycle
+from pmf.web.cycles.services import (
+    cut_off_date,
+    cycle_framework,
+    previous_cycle,
+)
+from pmf.web.observations.services import held_observations
+from pmf.web.scorecards.presenters import spc_chart, spc_series
+
+CHART_POINTS = 24  # the last two years of a monthly measure
+
+
+def board_paper(cycle: Cycle) -> Document:
+    """Return the board paper of a locked cycle; raise ``ValueError`` for a draft."""
+    if cycle.locked_at is None:
+        raise ValueError(f"cycle {cycle.number} is a draft: lock its data first")
+    organisation = cycle.organisation
+    framework = cycle_framework(cycle)
+    previous = previous_cycle(cycle)
+    grades = list(cycle.grades.select_related("unit", "area"))
+    before = list(previous.grades.select_related("unit", "area")) if previous else []
+    tops = [unit for unit in framework.roots() if not unit.external]
+    top = tops[0]
+    current = {(g.unit.code, g.area.code): g.grade for g in grades}
+    earlier = {(g.unit.code, g.area.code): g.grade for g in before}
+    unit_names = {unit.code: unit.name for unit in framework.units}
+    area_names = {area.code: area.name for area in framework.areas}
+    titles = {area.code: area.title for area in framework.areas}
+    top_grades = {g.area.code: g for g in grades if g.unit.code == top.code}
+    data_to = parse_period(cycle.cut_off).label
+    board = cycle.board_date.strftime("%-d %B %Y") if cycle.board_date else "not yet held"
+    summary = (
+        changes_summary(
+            grade_changes(earlier, current),
+            top_unit=top.code,
+            unit_names=unit_names,
+            area_names=area_names,
+        )
+        if previous
+        else None
+    )
+    sections = [
+        Section(
+            "1.0",
+            "Purpose of report",
+            (
+                Paragraph(
+                    f"This paper provides an overview of the final grades for cycle "
+                    f"{cycle.number} ({cycle.name}) of {organisation.name}'s scorecard, and the "
+                    f"rationale for the grades of {top.name} as a whole, as determined at the "
+                    f"board on {board}. Data for cycle {cycle.number} are to {data_to}."
+                ),
+            ),
+        ),
+        Section(
+            "2.0",
+            "Recommendations",
+            (Paragraph("There are no recommendations. This report is for the board to note."),),
+        ),
+        Section(
+            "3.0",
+            "Executive summary",
+            _executive_summary(framework, top.name, top_grades, titles, summary, previous),
+        ),
+        Section("4.0", "Introduction and background", _background(framework, organisation.name)),
+        Section(
+            "5.0",
+            "Current work and performance",
+            (
+                Paragraph(
+                    f"The rationale for the grades of {top.name} follows, area by area. Data "
+                    f"for cycle {cycle.number} are to {data_to}."
+                ),
+            ),
+            tuple(
+                _area_section(cycle, framework, top.code, top.name, area.code, titles, index)
+                for index, area in enumerate(framework.areas, start=1)
+                if area.code in top_grades
+            ),
+        ),
+        Section(
+            "6.0",
+            "Implications",
+            (
+                Paragraph(
+                    "The scorecard is used to identify and address performance issues at "
+                    f"{top.name} level and below; the focus is on the areas graded at "
+                    "Requires Improvement or Inadequate, which are taken to the performance "
+                    "meeting that follows the board."
+                ),
+                Paragraph(
+                    "Risk is part of the grading: where the framework has a risk measure, risks "
+                    "scoring above its threshold are a redline for every unit."
+                ),
+            ),
+        ),
+        Section(
+            "Appendix One",
+            f"Grades of {top.name} since cycle 1",
+            _tube_map(cycle, titles),
+        ),
+        Section(
+            "Appendix Two",
+            "Grades of every unit",
+            (_grade_table(framework, current, earlier, cycle, previous),),
+        ),
+    ]
+    return Document(
+        title=f"{organisation.name}: scorecard grades, cycle {cycle.number}",
+        subtitle=f"{cycle.name}; data to {data_to}",
+        organisation=organisation.name,
+        meta=(
+            ("Board", board),
+            ("Cycle", f"{cycle.number} ({cycle.get_state_display().lower()})"),
+            ("Figures as held", cycle.locked_at.strftime("%-d %B %Y, %H:%M")),
+        ),
+        sections=tuple(sections),
+    )
+
+
+def _executive_summary(
+    framework: Framework,
+    top_name: str,
+    top_grades: dict[str, AreaGrade],
+    titles: dict[str, str],
+    summary: Any,
+    previous: Cycle | None,
+) -> tuple[Paragraph | Bullets | Table, ...]:
+    blocks: list[Paragraph | Bullets | Table] = []
+    for grade in Grade:
+        areas = [
+            titles[area.code]
+            for area in framework.areas
+            if area.code in top_grades and top_grades[area.code].grade == grade.value
+        ]
+        if not areas:
+            continue
+        count = number_words(len(areas), capital=True)
+        noun = "area was" if len(areas) == 1 else "areas were"
+        if grade is Grade.NO_GRADE:
+            text = f"{count} {noun} not graded for {top_name}:"
+        else:
+            text = f"{count} {noun} graded as {grade.label} for {top_name}:"
+        blocks.append(Paragraph(text))
+        blocks.append(Bullets(tuple(areas)))
+    if summary is not None and previous is not None:
+        blocks.append(
+            Paragraph(f"Changes in grades between cycle {previous.number} and this cycle:")
+        )
+        blocks.append(Bullets(tuple(f"Below {top_name}: {line}" for line in summary.command_level)))
+        blocks.append(Bullets(tuple(f"{top_name}: {line}" for line in summary.top_level)))
+    return tuple(blocks)
+
+
+def _background(framework: Framework, name: str) -> tuple[Paragraph | Bullets, ...]:
+    return (
+        Paragraph(
+            f"{name} uses a scorecard to assess its own performance. Grades are given for the "
+            "organisation as a whole and for each of its units, for each area of the scorecard:"
+        ),
+        Bullets(tuple(area.title for area in framework.areas)),
+        Paragraph(
+            "The grades are those the inspectorates use: Outstanding, Good, Requires "
+            "Improvement and Inadequate. Where possible performance is benchmarked against the "
+            "Most Similar Group of peers, or against national or internal targets; the minimum "
+            "standards that follow are the redline measures."
+        ),
+        Paragraph(
+            "The process is quarterly. The figures are locked at the cut-off and a grade is "
+            "recommended for every unit and area from the redlines and KPIs. Each unit then "
+            "grades its own performance with a rationale; the grades are moderated, and the "
+            "grades of the organisation as a whole are agreed at the board."
+        ),
+    )
+
+
+def _area_section(
+    cycle: Cycle,
+    framework: Framework,
+    top: str,
+    top_name: str,
+    area: str,
+    titles: dict[str, str],
+    index: int,
+) -> Section:
+    grade = cycle.grades.get(unit__code=top, area__code=area)
+    blocks: list[Paragraph | Bullets | Table | Figure] = list(_markdown_blocks(grade.rationale))
+    if grade.agreed_rationale:
+        blocks.append(Paragraph(grade.agreed_rationale, lead="At the board:"))
+    blocks.extend(_redline_charts(cycle, framework, top, top_name, area))
+    return Section(f"5.{index}", f"{titles[area]} – {Grade(grade.grade).label}", tuple(blocks))
+
+
+def _markdown_blocks(text: str) -> list[Paragraph | Bullets]:
+    """Turn the rationale's simple Markdown (headings, bullets, paragraphs) into blocks."""
+    blocks: list[Paragraph | Bullets] = []
+    items: list[str] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith(("- ", "* ")):
+            items.append(line[2:].strip())
+            continue
+        if items:
+            blocks.append(Bullets(tuple(items)))
+            items = []
+        if not line or line.startswith("## "):
+            continue  # the grade line is the section's heading
+        if line.startswith("#"):
+            blocks.append(Paragraph("", lead=line.lstrip("#").strip()))
+        else:
+            blocks.append(Paragraph(line.replace("**", "")))
+    if items:
+        blocks.append(Bullets(tuple(items)))
+    return blocks
+
+
+def _redline_charts(
+    cycle: Cycle, framework: Framework, unit: str, unit_name: str, area: str
+) -> list[Figure | Table]:
+    """Return an SPC chart and its table for each redline of the area with figures."""
+    import vl_convert
+
+    redlines = [m for m in framework.measures if m.area == area and m.kind is Kind.REDLINE]
+    if not redlines:
+        return []
+    observations = held_observations(
+        cycle.organisation, as_at=cycle.locked_at, measures=[m.code for m in redlines]
+    )
+    cut = cut_off_date(cycle)
+    figures = roll_up(framework, observations)
+    ends = {code: parse_period(code).end for code in figures["period"].unique().to_list()}
+    figures = figures.filter(pl.col("period").replace_strict(ends, return_dtype=pl.Date) <= cut)
+    blocks: list[Figure | Table] = []
+    for measure in redlines:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rows, summary, target = spc_series(framework, figures, unit, measure)
+        rows = rows[-CHART_POINTS:]
+        if len(rows) < 2 or not summary:
+            continue
+        spec = spc_chart(measure.name, unit_name, rows, target)
+        spec = {**spec, "width": 520, "height": 200}
+        svg = vl_convert.vegalite_to_svg(spec)
+        png = vl_convert.vegalite_to_png(spec, scale=2)
+        last = rows[-1]
+        blocks.append(
+            Figure(
+                svg=svg,
+                png=png,
+                alt=(
+                    f"SPC chart of {measure.name} for {unit_name}, {rows[0]['label']} to "
+                    f"{last['label']}: latest {last['value_text']}, mean "
+                    f"{format_value(last['mean'], measure)}."
+                ),
+                caption=(
+                    f"{measure.name}, {unit_name}: XmR chart of the last {len(rows)} figures "
+                    "to the cut-off, with the mean and process limits. The figures are in the "
+                    "table below."
+                ),
+            )
+        )
+        blocks.append(
+            Table(
+                caption=f"{measure.name}, {unit_name}: the figures charted",
+                header=("Period", "Value", "Mean", "Lower limit", "Upper limit", "Variation"),
+                rows=tuple(
+                    (
+                        row["label"],
+                        row["value_text"],
+                        format_value(row["mean"], measure),
+                        format_value(row["lpl"], measure),
+                        format_value(row["upl"], measure),
+                        row["point_text"],
+                    )
+                    for row in rows
+                ),
+            )
+        )
+    return blocks
+
+
+def _tube_map(cycle: Cycle, titles: dict[str, str]) -> tuple[Figure | Table, ...]:
+    import vl_convert
+
+    cycles = list(
+        cycle.organisation.cycles.filter(
+            number__lte=cycle.number, locked_at__isnull=False
+        ).order_by("number")
+    )
+    grades = {
+        (g.cycle.number, g.area.code): g.grade
+        for g in AreaGrade.objects.filter(
+            cycle__in=cycles, unit__parent__isnull=True, unit__external=False
+        ).select_related("cycle", "area")
+    }
+    labels = [(c.number, f"{c.number}: {parse_period(c.cut_off).label}") for c in cycles]
+    areas = list(titles.items())
+    svg = tube_map_svg(labels, areas, grades, title="Grades by cycle")
+    table = Table(
+        caption="Grades by cycle",
+        header=("Cycle", *(title for _, title in areas)),
+        rows=tuple(
+            (label, *(Grade(grades.get((number, code)) or "no_grade").label for code, _ in areas))
+            for number, label in labels
+        ),
+    )
+    return (
+        Figure(
+            svg=svg,
+            png=vl_convert.svg_to_png(svg, scale=2),
+            alt=f"Tube map of the grades of each area over {len(cycles)} cycles.",
+            caption="The tube map: one line per area, a station per cycle with the grade's "
+            "letter. The same grades are in the table below.",
+        ),
+        table,
+    )
+
+
+def _grade_table(
+    framework: Framework,
+    current: dict[tuple[str, str], str],
+    earlier: dict[tuple[str, str], str],
+    cycle: Cycle,
+    previous: Cycle | None,
+) -> Table:
+    def cell(unit: str, area: str) -> str:
+        now = current.get((unit, area))
+        text = Grade(now).label if now else "–"
+        then = earlier.get((unit, area))
+        if previous is not None and then and then != now:
+            text += f" (was {Grade(then).label})"
+        return text
+
+    units = [unit for unit in framework.units if not unit.external]
+    return Table(
+        caption=f"Grades for cycle {cycle.number}"
+        + (f", with changes since cycle {previous.number}" if previous else ""),
+        header=("Unit", *(area.name for area in framework.areas)),
+        rows=tuple(
+            (unit.name, *(cell(unit.code, area.code) for area in framework.areas))
+            for unit in units
+            if any((unit.code, area.code) in current for area in framework.areas)
+        ),
+    )

@@ -21,3 +21,6 @@ fi
 
 # Front-end files from npm, copied into the Django static folder.
 scripts/assets.sh
+
+# Debian's libraries for PDF documents (WeasyPrint) and the PDF tools the tests use.
+scripts/documents.sh

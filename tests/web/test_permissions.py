@@ -42,7 +42,16 @@ WRITE_PAGES = {"enter", "import", "import-job", "import-job-json", "import-job-p
 # Each user's own API tokens; the JSON API has its own matrix over every endpoint (test_api.py).
 API = {"tokens"}
 # The quarterly cycle's pages need a cycle: their own matrix is in test_cycles.py.
-CYCLE_PAGES = {"cycles", "cycles-json", "cycle", "cycle-json", "grade", "grade-json"}
+CYCLE_PAGES = {
+    "cycles",
+    "cycles-json",
+    "cycle",
+    "cycle-json",
+    "grade",
+    "grade-json",
+    "papers",
+    "board-paper",
+}
 # The corporate dashboard and its tiles: their own matrix in test_dashboard.py.
 DASHBOARD_PAGES = {"dashboard", "dashboard-json", "dashboard-tile", "dashboard-tile-json"}
 

@@ -30,6 +30,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="import-job-progress",
     ),
     path("", include("pmf.web.cycles.urls")),
+    path("", include("pmf.web.papers.urls")),
     path("", include("pmf.web.dashboard.urls")),
     path("", include("pmf.web.scorecards.urls")),
 ]

@@ -71,7 +71,8 @@ def board_paper(cycle: Cycle) -> Document:
                     f"This paper provides an overview of the final grades for cycle "
                     f"{cycle.number} ({cycle.name}) of {organisation.name}'s scorecard, and the "
                     f"rationale for the grades of {top.name} as a whole, as determined at the "
-                    f"board on {board}. Data for cycle {cycle.number} are to {data_to}."
+                    f"board {'on ' + board if cycle.board_date else '(not yet held)'}. Data for "
+                    f"cycle {cycle.number} are to {data_to}."
                 ),
             ),
         ),

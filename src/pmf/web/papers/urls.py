@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from pmf.web.papers import views
+
+urlpatterns = [
+    path("<str:org>/cycles/<int:number>/papers/", views.papers, name="papers"),
+    path("<str:org>/cycles/<int:number>/papers/board.<str:fmt>", views.paper, name="board-paper"),
+]

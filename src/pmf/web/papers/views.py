@@ -1,0 +1,74 @@
+"""Generate, preview and download a cycle's papers: HTML to read, PDF and Word to circulate."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from pmf.reports.html import STYLE, render_html
+from pmf.web.cycles.views import _cycle, _member
+from pmf.web.papers.builders import board_paper
+
+FORMATS = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def papers(request: HttpRequest, org: str, number: int) -> HttpResponse:
+    """List the cycle's papers with a preview and downloads of each."""
+    found, _ = _member(request, org)
+    chosen = _cycle(found, number)
+    return render(
+        request,
+        "papers/papers.html",
+        {
+            "organisation": {"code": found.code, "name": found.name},
+            "cycle": {
+                "number": chosen.number,
+                "name": chosen.name,
+                "locked": bool(chosen.locked_at),
+            },
+        },
+    )
+
+
+def paper(request: HttpRequest, org: str, number: int, fmt: str) -> HttpResponse:
+    """Return the board paper as HTML (to preview), PDF or Word."""
+    found, _ = _member(request, org)
+    chosen = _cycle(found, number)
+    if fmt not in FORMATS:
+        raise Http404("No such format.")
+    try:
+        document = board_paper(chosen)
+    except ValueError as error:
+        raise Http404(str(error)) from None
+    name = f"{found.code}-cycle-{chosen.number}-board-paper.{fmt}"
+    if fmt == "html":
+        response = HttpResponse(render_html(document), content_type=FORMATS[fmt])
+        response["Content-Security-Policy"] = _policy_allowing_the_paper_style()
+        return response
+    if fmt == "pdf":
+        from pmf.reports.pdf import render_pdf
+
+        content = render_pdf(document)
+    else:
+        from pmf.reports.word import render_word
+
+        content = render_word(document)
+    response = HttpResponse(content, content_type=FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _policy_allowing_the_paper_style() -> str:
+    """Return the site's policy, letting through the paper's own style sheet by its hash."""
+    digest = base64.b64encode(hashlib.sha256(STYLE.encode("utf-8")).digest()).decode("ascii")
+    policy = dict(settings.CONTENT_SECURITY_POLICY)
+    policy["style-src"] = [*policy["style-src"], f"'sha256-{digest}'"]
+    return "; ".join(f"{key} {' '.join(values)}" for key, values in policy.items())

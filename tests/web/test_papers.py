@@ -1,0 +1,167 @@
+"""The board paper of a cycle: its numbers are the assessment's, and it renders as HTML,
+a tagged PDF whose pages are neither empty nor missing their charts, and a Word file with
+real headings and described figures."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from pmf.core.framework import Kind
+from pmf.core.text import format_value
+from pmf.reports.document import Figure, Table
+from pmf.reports.html import render_html
+from pmf.reports.pdf import render_pdf
+from pmf.reports.word import render_word
+from pmf.web.cycles import services
+from pmf.web.cycles.models import Cycle
+from pmf.web.frameworks.models import Organisation
+from pmf.web.papers.builders import board_paper
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cycles(organisation: Organisation, analyst: User) -> Cycle:
+    """Two locked cycles (June and July 2019), the second with a board's agreed grade."""
+    first = services.create_cycle(organisation, number=1, name="Spring", cut_off="2018-07")
+    services.lock_cycle(first, analyst.membership)
+    second = services.create_cycle(organisation, number=2, name="Summer", cut_off="2019-07")
+    services.lock_cycle(second, analyst.membership)
+    second.refresh_from_db()
+    return second
+
+
+def test_the_paper_has_the_seed_papers_sections(cycles: Cycle) -> None:
+    document = board_paper(cycles)
+    titles = [section.title for _, section in document.walk()]
+    assert titles[:6] == [
+        "1.0 Purpose of report",
+        "2.0 Recommendations",
+        "3.0 Executive summary",
+        "4.0 Introduction and background",
+        "5.0 Current work and performance",
+        "5.1 FOCUS (formerly KEEPING PEOPLE SAFE) – Good",
+    ]
+    assert "Appendix One – Grades of Force since cycle 1" in titles
+    text = document.text()
+    assert "as determined at the board (not yet held)" in text
+    assert "Changes in grades between cycle 1 and this cycle:" in text
+
+
+def test_every_redline_value_in_the_paper_is_the_assessments(cycles: Cycle) -> None:
+    document = board_paper(cycles)
+    text = document.text()
+    framework = services.cycle_framework(cycles)
+    assessment = services.cycle_assessment(cycles, units=["F"])
+    for record in assessment.iter_rows(named=True):
+        measure = framework.measure(record["measure"])
+        if measure.kind is Kind.REDLINE and record["value"] is not None:
+            assert format_value(record["value"], measure) in text, record["measure"]
+
+
+def test_a_draft_cycle_has_no_paper(organisation: Organisation) -> None:
+    draft = services.create_cycle(organisation, number=1, name="Draft", cut_off="2019-07")
+    with pytest.raises(ValueError, match="lock its data first"):
+        board_paper(draft)
+
+
+def test_the_pdf_is_tagged_with_pages_that_are_not_empty(cycles: Cycle, tmp_path: Path) -> None:
+    pdf = tmp_path / "paper.pdf"
+    pdf.write_bytes(render_pdf(board_paper(cycles)))
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    assert "Tagged:          yes" in info.stdout
+    pages = int(
+        next(line for line in info.stdout.splitlines() if line.startswith("Pages:")).split()[1]
+    )
+    assert pages >= 2
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    from PIL import Image
+
+    images = sorted(tmp_path.glob("page-*.png"))
+    assert len(images) == pages
+    coloured = 0
+    for image_path in images:
+        image = Image.open(image_path).convert("L")
+        dark = sum(1 for value in image.get_flattened_data() if value < 200)
+        assert dark > 300, f"{image_path.name} is almost empty"
+        colour = Image.open(image_path).convert("RGB")
+        coloured += sum(1 for r, g, b in colour.get_flattened_data() if abs(r - b) > 60 or abs(g - b) > 60)
+    assert coloured > 100  # the charts and the tube map are drawn in colour
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for unit in ("Force", "North", "South"):
+        assert unit in text  # the grade table's rows all made it onto a page
+
+
+def test_the_word_file_has_headings_and_described_figures(cycles: Cycle) -> None:
+    from docx import Document as WordDocument
+
+    document = board_paper(cycles)
+    word = WordDocument(io.BytesIO(render_word(document)))
+    headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[:3] == ["1.0 Purpose of report", "2.0 Recommendations", "3.0 Executive summary"]
+    figures = [block for _, s in document.walk() for block in s.blocks if isinstance(block, Figure)]
+    assert len(word.inline_shapes) == len(figures) > 0
+    descriptions = [shape._inline.docPr.get("descr") for shape in word.inline_shapes]
+    assert all(descriptions)
+    tables = [block for _, s in document.walk() for block in s.blocks if isinstance(block, Table)]
+    assert len(word.tables) == len(tables)
+
+
+def test_the_html_escapes_every_text(cycles: Cycle) -> None:
+    grade = cycles.grades.get(unit__code="F", area__code="FOCUS")
+    grade.rationale = "<script>alert(1)</script> & more"
+    grade.save()
+    html = render_html(board_paper(cycles))
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(
+    ("fmt", "kind"),
+    [("html", "text/html"), ("pdf", "application/pdf"), ("docx", "application/vnd.openxml")],
+)
+def test_members_download_each_format(
+    fmt: str, kind: str, cycles: Cycle, command_lead: User, other_org_user: User
+) -> None:
+    path = f"/TST/cycles/2/papers/board.{fmt}"
+    response = client_for(command_lead).get(path)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(kind)
+    if fmt != "html":
+        assert "attachment" in response["Content-Disposition"]
+    assert client_for(other_org_user).get(path).status_code == 404
+    assert Client().get(path).status_code == 302
+
+
+def test_the_preview_lets_only_its_own_style_through(cycles: Cycle, analyst: User) -> None:
+    response = client_for(analyst).get("/TST/cycles/2/papers/board.html")
+    policy = response["Content-Security-Policy"]
+    assert "'sha256-" in policy
+    assert "unsafe-inline" not in policy
+    assert "<script" not in response.content.decode()
+
+
+def test_the_papers_page_and_a_draft(
+    cycles: Cycle, analyst: User, organisation: Organisation
+) -> None:
+    client = client_for(analyst)
+    page = client.get("/TST/cycles/2/papers/").content.decode()
+    assert 'href="/TST/cycles/2/papers/board.pdf"' in page
+    services.create_cycle(organisation, number=3, name="Draft", cut_off="2019-07")
+    assert "lock the cycle" in client.get("/TST/cycles/3/papers/").content.decode()
+    assert client.get("/TST/cycles/3/papers/board.pdf").status_code == 404
+    assert client.get("/TST/cycles/2/papers/board.exe").status_code == 404

@@ -43,7 +43,8 @@ nav.contents a::after { content: leader('.') target-counter(attr(href), page); }
 .lead { font-weight: bold; }
 section.appendix { break-before: page; }
 @media screen { body { max-width: 960px; margin: 2em auto; padding: 0 1em; }
-  nav.contents a::after { content: none; } }
+  nav.contents a::after { content: none; }
+  nav.contents a { display: inline-block; min-height: 24px; padding: 2px 0; } }
 """
 
 

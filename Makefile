@@ -30,6 +30,7 @@ test: check pytest pytest-postgres
 bench: setup bench-web
 	$(PY)/python benchmarks/bench_import.py
 	$(PY)/python benchmarks/bench_assess.py
+	$(PY)/python benchmarks/bench_paper.py
 
 # The pages against a trivial view, on a throwaway PostgreSQL server.
 bench-web: setup

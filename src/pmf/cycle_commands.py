@@ -1,4 +1,4 @@
-"""The quarterly cycle on the command line: ``pmf cycle create|list|advance|grades``.
+"""The quarterly cycle on the command line: ``pmf cycle create|list|advance|grades|paper``.
 
 Grading steps that people take (self-assessment, moderation, the board) are in the web
 application, where each role signs in; the command line starts cycles, moves them on as an
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from pathlib import Path
 
 from pmf.account_commands import _organisation, _parser
 from pmf.cli import EXIT_OK, CommandError
@@ -46,6 +47,17 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     )
     advance.add_argument("--organisation", "-o", required=True, help="organisation code")
     advance.add_argument("number", type=int, help="the cycle's number")
+    paper = _parser(
+        actions,
+        "paper",
+        "Write a cycle's board paper as PDF, Word or HTML (by the file's extension).",
+        "pmf cycle paper -o MPS 8 --output cycle-8.pdf",
+    )
+    paper.add_argument("--organisation", "-o", required=True, help="organisation code")
+    paper.add_argument("number", type=int, help="the cycle's number")
+    paper.add_argument(
+        "--output", required=True, type=Path, metavar="FILE", help="a .pdf, .docx or .html file"
+    )
     grades = _parser(
         actions, "grades", "Print a cycle's grades by unit and area.", "pmf cycle grades -o MPS 9"
     )
@@ -83,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
         cycle = organisation.cycles.filter(number=args.number).first()
         if cycle is None:
             raise CommandError(f"{organisation.code} has no cycle {args.number}")
+        if args.action == "paper":
+            return _write_paper(cycle, args.output)
         if args.action == "advance":
             state = services.advance(cycle, None)
             print(f"Cycle {cycle.number} is now at {state.label.lower()}.")
@@ -90,6 +104,32 @@ def run(args: argparse.Namespace) -> int:
         return _print_grades(cycle)
     except services.WorkflowRefused as refused:
         raise CommandError("\n".join(refused.problems)) from None
+
+
+def _write_paper(cycle, output: Path) -> int:  # type: ignore[no-untyped-def]
+    from pmf.web.papers.builders import board_paper
+
+    suffix = output.suffix.lower()
+    if suffix not in (".pdf", ".docx", ".html"):
+        raise CommandError(f"{output}: give a .pdf, .docx or .html file")
+    try:
+        document = board_paper(cycle)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    if suffix == ".pdf":
+        from pmf.reports.pdf import render_pdf
+
+        output.write_bytes(render_pdf(document))
+    elif suffix == ".docx":
+        from pmf.reports.word import render_word
+
+        output.write_bytes(render_word(document))
+    else:
+        from pmf.reports.html import render_html
+
+        output.write_text(render_html(document), encoding="utf-8")
+    print(f"Wrote {output}: the board paper of cycle {cycle.number}.")
+    return EXIT_OK
 
 
 def _date(text: str | None) -> dt.date | None:

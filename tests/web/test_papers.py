@@ -91,7 +91,9 @@ def test_the_pdf_is_tagged_with_pages_that_are_not_empty(cycles: Cycle, tmp_path
         dark = sum(1 for value in image.get_flattened_data() if value < 200)
         assert dark > 300, f"{image_path.name} is almost empty"
         colour = Image.open(image_path).convert("RGB")
-        coloured += sum(1 for r, g, b in colour.get_flattened_data() if abs(r - b) > 60 or abs(g - b) > 60)
+        coloured += sum(
+            1 for r, g, b in colour.get_flattened_data() if abs(r - b) > 60 or abs(g - b) > 60
+        )
     assert coloured > 100  # the charts and the tube map are drawn in colour
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True

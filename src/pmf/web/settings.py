@@ -52,6 +52,8 @@ MIDDLEWARE = [
     # Every page needs a signed-in user unless its view says otherwise (the login page).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Any page's tables as an Excel workbook (?export=xlsx), after the view's own checks.
+    "pmf.web.exports.ExcelExportMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

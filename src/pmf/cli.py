@@ -139,6 +139,7 @@ def _parser() -> argparse.ArgumentParser:
     account_commands.add_parsers(commands)
     target_commands.add_parsers(commands)
     cycle_commands.add_parsers(commands)
+    cycle_commands.add_publish_parser(commands)
 
     demo = command(
         "demo",
@@ -248,6 +249,10 @@ def _run(args: argparse.Namespace) -> int:
         from pmf import cycle_commands
 
         return cycle_commands.run(args)
+    if args.command == "publish":
+        from pmf import cycle_commands
+
+        return cycle_commands.run_publish(args)
     if args.command == "target":
         from pmf import target_commands
 

@@ -65,6 +65,48 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     grades.add_argument("number", type=int, help="the cycle's number")
 
 
+def add_publish_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``pmf publish``: a published cycle as open data and a static public site."""
+    publish = _parser(
+        commands,
+        "publish",
+        "Write a published cycle as a static public scorecard site with its open data "
+        "(CSV and JSON with metadata): no sign-in, no server.",
+        "pmf publish -o MPS --out public/",
+    )
+    publish.add_argument("--organisation", "-o", required=True, help="organisation code")
+    publish.add_argument(
+        "--cycle", type=int, help="the cycle's number (default: the latest published)"
+    )
+    publish.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write")
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    """Run ``pmf publish``."""
+    from pmf.web.cycles.models import Cycle
+    from pmf.web.publishing import NotPublished, publish_cycle
+
+    organisation = _organisation(args.organisation)
+    cycles = organisation.cycles.all()
+    if args.cycle is None:
+        cycle = cycles.filter(state=Cycle.State.PUBLISHED).order_by("-number").first()
+        if cycle is None:
+            raise CommandError(f"{organisation.code} has no published cycle yet")
+    else:
+        cycle = cycles.filter(number=args.cycle).first()
+        if cycle is None:
+            raise CommandError(f"{organisation.code} has no cycle {args.cycle}")
+    try:
+        written = publish_cycle(cycle, args.out)
+    except NotPublished as error:
+        raise CommandError(str(error)) from None
+    print(
+        f"Published cycle {cycle.number} of {organisation.name} to {args.out}: "
+        f"{len(written)} files; open {args.out / 'index.html'}."
+    )
+    return EXIT_OK
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``pmf cycle``."""
     from pmf.web.cycles import services

@@ -1,0 +1,233 @@
+"""Publish a cycle: open data (CSV and JSON with metadata) and a static public scorecard site.
+
+``publish_cycle(cycle, out)`` writes, from a published cycle as its data were locked:
+
+- ``index.html``: the organisation's grades by unit and area, the changes since the last
+  cycle and the tube map; a page per unit with its scorecard (``units/CODE.html``);
+- ``data/``: ``assessments.csv|json`` (every unit and measure as assessed at the cut-off),
+  ``grades.csv|json``, ``measures.json`` (definitions, standards, sources) and
+  ``metadata.json`` (publisher, licence, cycle, cut-off, when the figures were locked,
+  methods), described on ``open-data.html``;
+- ``assets/``: the style sheets and images the pages use.
+
+The site needs no sign-in and no server: open ``index.html`` or copy the folder to any web
+host. Nothing is published from a cycle that is not published.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from pmf.core.grading import Grade
+from pmf.core.history import changes_summary, grade_changes, tube_map_svg
+from pmf.core.periods import parse_period
+from pmf.core.scorecard import VARIATION_WORDS, build_scorecard
+from pmf.sources.exporters import neutralise
+from pmf.web.cycles.models import AreaGrade, Cycle
+from pmf.web.cycles.services import cycle_assessment, cycle_framework, previous_cycle
+
+LICENCE = "Open Government Licence v3.0"
+LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+
+
+class NotPublished(ValueError):
+    """Raise when a cycle that is not published is asked to be published."""
+
+
+def publish_cycle(cycle: Cycle, out: Path) -> list[Path]:
+    """Write the cycle's public site and open data into ``out``; return the files written."""
+    if cycle.state != Cycle.State.PUBLISHED:
+        raise NotPublished(
+            f"cycle {cycle.number} is {cycle.get_state_display().lower()}: only a published "
+            "cycle is published"
+        )
+    organisation = cycle.organisation
+    framework = cycle_framework(cycle)
+    internal = [unit for unit in framework.units if not unit.external]
+    assessment = cycle_assessment(cycle, units=[unit.code for unit in internal])
+    label = parse_period(cycle.cut_off).label
+    grades = list(cycle.grades.select_related("unit", "area"))
+    previous = previous_cycle(cycle)
+    before = list(previous.grades.select_related("unit", "area")) if previous else []
+    current = {(g.unit.code, g.area.code): g.grade for g in grades}
+    earlier = {(g.unit.code, g.area.code): g.grade for g in before}
+    tops = framework.roots()
+    context: dict[str, Any] = {
+        "organisation": {"code": organisation.code, "name": organisation.name},
+        "cycle": {"number": cycle.number, "name": cycle.name, "data_to": label},
+        "licence": organisation.licence or LICENCE,
+        "source": organisation.source,
+        "areas": [{"code": a.code, "title": a.title} for a in framework.areas],
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "units").mkdir(exist_ok=True)
+    (out / "data").mkdir(exist_ok=True)
+    written: list[Path] = []
+
+    def write(path: str, text: str) -> None:
+        target = out / path
+        target.write_text(text, encoding="utf-8")
+        written.append(target)
+
+    depth: dict[str, int] = {}
+    rows = []
+    for unit in internal:
+        depth[unit.code] = depth[unit.parent] + 1 if unit.parent in depth else 0
+        rows.append(
+            {
+                "code": unit.code,
+                "name": unit.name,
+                "level": depth[unit.code],
+                "grades": [_grade(current.get((unit.code, a.code))) for a in framework.areas],
+            }
+        )
+    summary = (
+        changes_summary(
+            grade_changes(earlier, current),
+            top_unit=tops[0].code if tops else "",
+            unit_names={unit.code: unit.name for unit in framework.units},
+            area_names={area.code: area.name for area in framework.areas},
+        ).as_dict()
+        if previous
+        else None
+    )
+    write(
+        "index.html",
+        render_to_string(
+            "publish/index.html",
+            {
+                **context,
+                "root": "",
+                "units": rows,
+                "changes": summary,
+                "previous": previous.number if previous else None,
+                "tube_map": _tube_map(cycle, framework),
+            },
+        ),
+    )
+    for unit in internal:
+        scorecard = build_scorecard(framework, assessment, unit.code, as_at=label)
+        write(
+            f"units/{unit.code}.html",
+            render_to_string(
+                "publish/unit.html",
+                {
+                    **context,
+                    "root": "../",
+                    "unit": {"code": unit.code, "name": unit.name},
+                    "grades": [
+                        {"area": a.title, "grade": _grade(current.get((unit.code, a.code)))}
+                        for a in framework.areas
+                    ],
+                    "sections": [
+                        {
+                            "title": section.title,
+                            "rows": [
+                                {
+                                    **row.as_dict(),
+                                    "variation_text": VARIATION_WORDS.get(row.variation or "", ""),
+                                    "standard_text": row.standard_text,
+                                }
+                                for row in section.rows
+                            ],
+                        }
+                        for section in scorecard.sections
+                    ],
+                },
+            ),
+        )
+    write("open-data.html", render_to_string("publish/open_data.html", {**context, "root": ""}))
+    records = [
+        {"organisation": organisation.code, "cycle": cycle.number, **record}
+        for record in assessment.drop("spc_points").to_dicts()
+    ]
+    write("data/assessments.csv", _csv(records))
+    write("data/assessments.json", json.dumps(records, indent=1, default=str, ensure_ascii=False))
+    grade_records = [
+        {
+            "organisation": organisation.code,
+            "cycle": cycle.number,
+            "unit": g.unit.code,
+            "area": g.area.code,
+            "grade": g.grade,
+            "grade_label": Grade(g.grade).label,
+            "recommended": g.recommended,
+        }
+        for g in grades
+    ]
+    write("data/grades.csv", _csv(grade_records))
+    write("data/grades.json", json.dumps(grade_records, indent=1, ensure_ascii=False))
+    measures = [
+        {
+            **measure.model_dump(mode="json", exclude={"standard"}),
+            "standards": [standard.model_dump(mode="json") for standard in measure.standard],
+        }
+        for measure in framework.measures
+    ]
+    write("data/measures.json", json.dumps(measures, indent=1, ensure_ascii=False))
+    metadata = {
+        "title": f"{organisation.name}: scorecard, cycle {cycle.number} ({cycle.name})",
+        "publisher": organisation.name,
+        "licence": organisation.licence or LICENCE,
+        "licence_url": LICENCE_URL,
+        "source": organisation.source,
+        "cycle": cycle.number,
+        "data_to": cycle.cut_off,
+        "figures_locked_at": cycle.locked_at.isoformat() if cycle.locked_at else None,
+        "methods": "pmf's docs/methods.md: every statistic, its source and every deviation",
+        "files": {
+            "assessments.csv": "every unit and measure as assessed at the cut-off",
+            "grades.csv": "each unit's grade for each area",
+            "measures.json": "measure definitions, standards and sources",
+        },
+    }
+    write("data/metadata.json", json.dumps(metadata, indent=1, ensure_ascii=False))
+    assets = out / "assets"
+    static = Path(settings.BASE_DIR) / "static"
+    shutil.copytree(
+        static / "vendor" / "govuk-frontend", assets / "govuk-frontend", dirs_exist_ok=True
+    )
+    shutil.copy2(static / "pmf" / "pmf.css", assets / "pmf.css")
+    return written
+
+
+def _grade(value: str | None) -> dict[str, str]:
+    if not value:
+        return {"value": "", "label": "–"}
+    return {"value": value, "label": Grade(value).label}
+
+
+def _csv(records: list[dict[str, Any]]) -> str:
+    if not records:
+        return ""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(records[0]), lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({key: neutralise(value) for key, value in record.items()})
+    return buffer.getvalue()
+
+
+def _tube_map(cycle: Cycle, framework: Any) -> str:
+    cycles = list(
+        cycle.organisation.cycles.filter(
+            number__lte=cycle.number, state=Cycle.State.PUBLISHED
+        ).order_by("number")
+    )
+    grades = {
+        (g.cycle.number, g.area.code): g.grade
+        for g in AreaGrade.objects.filter(
+            cycle__in=cycles, unit__parent__isnull=True, unit__external=False
+        ).select_related("cycle", "area")
+    }
+    labels = [(c.number, f"{c.number}: {parse_period(c.cut_off).label}") for c in cycles]
+    areas = [(area.code, area.title) for area in framework.areas]
+    return tube_map_svg(labels, areas, grades, title="Grades by cycle")

@@ -1,0 +1,44 @@
+"""The published static site in real Chromium, served as plain files: axe on every kind of page."""
+
+from __future__ import annotations
+
+import threading
+from functools import partial
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page
+
+from pmf.web.frameworks.models import Organisation
+from pmf.web.publishing import publish_cycle
+from tests.browser.conftest import check_accessibility, screenshot
+from tests.browser.test_harness import QuietHandler
+from tests.web.test_publishing import published
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+
+def test_the_public_site_needs_no_server_but_files_and_passes_axe(
+    page: Page, organisation: Organisation, analyst: User, tmp_path: Path
+) -> None:
+    publish_cycle(published(organisation, analyst), tmp_path)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(tmp_path)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        page.goto(f"{base}/index.html")
+        page.get_by_role("heading", name="Test Force: how we are performing").wait_for()
+        check_accessibility(page)
+        screenshot(page, "public-index")
+        page.get_by_role("link", name="North").click()
+        page.get_by_role("heading", name="North").wait_for()
+        check_accessibility(page)
+        page.get_by_role("link", name="Open data").click()
+        page.get_by_role("heading", name="Open data").wait_for()
+        check_accessibility(page)
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -875,15 +875,19 @@ def _grading_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
 
 def _intervention_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
     menu = model.interventions
-    for section, items in (("categories", menu.categories), ("actions", menu.actions)):
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("categories", tuple(item.code for item in menu.categories)),
+        ("actions", tuple(item.code for item in menu.actions)),
+    )
+    for section, codes in sections:
         seen: dict[str, int] = {}
-        for index, item in enumerate(items):
-            if item.code in seen:
+        for index, code in enumerate(codes):
+            if code in seen:
                 yield (
                     ("interventions", section, index, "code"),
-                    f"{item.code!r} is already used by interventions.{section}[{seen[item.code]}]",
+                    f"{code!r} is already used by interventions.{section}[{seen[code]}]",
                 )
-            seen.setdefault(item.code, index)
+            seen.setdefault(code, index)
 
 
 def _inadequate_before_requires_improvement(

@@ -54,6 +54,15 @@ CYCLE_PAGES = {
 }
 # The corporate dashboard and its tiles: their own matrix in test_dashboard.py.
 DASHBOARD_PAGES = {"dashboard", "dashboard-json", "dashboard-tile", "dashboard-tile-json"}
+# Interventions: members of the organisation only, by role and scope; their matrix is below.
+INTERVENTION_PAGES = {
+    "interventions",
+    "interventions-json",
+    "intervention-new",
+    "intervention-new-json",
+    "intervention",
+    "intervention-json",
+}
 
 
 def named_patterns(resolver: URLResolver | None = None) -> set[str]:
@@ -73,7 +82,7 @@ def url(name: str, kwargs: dict[str, str]) -> str:
 
 
 def test_every_named_page_has_a_permission_case() -> None:
-    own_matrix = API | CYCLE_PAGES | DASHBOARD_PAGES
+    own_matrix = API | CYCLE_PAGES | DASHBOARD_PAGES | INTERVENTION_PAGES
     assert named_patterns() - OPEN - NOT_PAGES - WRITE_PAGES - own_matrix == set(CASES)
 
 
@@ -122,3 +131,104 @@ def test_other_organisations_see_nothing(name: str, other_org_user: User) -> Non
     client.force_login(other_org_user)
     for kwargs in filter(None, CASES[name]):
         assert client.get(url(name, kwargs)).status_code == 404, kwargs
+
+
+# --------------------------------------------------------------------------------------------
+# Interventions: in North (the command lead's and owner's scope) and in South (outside it).
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def interventions(analyst: User, owner: User) -> dict[str, int]:
+    from pmf.web.interventions.services import NewIntervention, create_intervention
+
+    made = {}
+    for unit in ("N", "S"):
+        typed = NewIntervention(
+            unit=unit,
+            area="FOCUS",
+            action="peer_review",
+            category="1",
+            owner="analyst",
+            description="Peer review.",
+        )
+        made[unit] = create_intervention(analyst.membership, typed).pk
+    return made
+
+
+def intervention_urls(numbers: dict[str, int], unit: str) -> list[str]:
+    return [
+        url(name, {"org": "TST", "number": numbers[unit]})
+        for name in ("intervention", "intervention-json")
+    ]
+
+
+LIST_URLS = [("interventions", {"org": "TST"}), ("interventions-json", {"org": "TST"})]
+NEW_URLS = [("intervention-new", {"org": "TST"}), ("intervention-new-json", {"org": "TST"})]
+
+
+def test_intervention_pages_send_anonymous_visitors_to_sign_in(
+    interventions: dict[str, int],
+) -> None:
+    pages = [url(n, k) for n, k in LIST_URLS + NEW_URLS] + intervention_urls(interventions, "N")
+    for page in pages:
+        response = Client().get(page)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_analyst_sees_every_intervention_page(analyst: User, interventions: dict[str, int]) -> None:
+    client = Client()
+    client.force_login(analyst)
+    pages = [url(n, k) for n, k in LIST_URLS + NEW_URLS]
+    pages += intervention_urls(interventions, "N") + intervention_urls(interventions, "S")
+    for page in pages:
+        assert client.get(page).status_code == 200, page
+
+
+@pytest.mark.parametrize("fixture", ["command_lead", "owner"])
+def test_command_leads_and_owners_see_only_their_units_and_agree_nothing(
+    fixture: str, request: pytest.FixtureRequest, interventions: dict[str, int]
+) -> None:
+    client = Client()
+    client.force_login(request.getfixturevalue(fixture))
+    for name, kwargs in LIST_URLS:
+        assert client.get(url(name, kwargs)).status_code == 200
+    for page in intervention_urls(interventions, "N"):
+        assert client.get(page).status_code == 200, page
+    for page in intervention_urls(interventions, "S"):
+        assert client.get(page).status_code == 404, page
+    for name, kwargs in NEW_URLS:
+        assert client.get(url(name, kwargs)).status_code == 404
+
+
+def test_other_organisations_see_no_interventions(
+    other_org_user: User, interventions: dict[str, int]
+) -> None:
+    client = Client()
+    client.force_login(other_org_user)
+    pages = [url(n, k) for n, k in LIST_URLS + NEW_URLS] + intervention_urls(interventions, "N")
+    for page in pages:
+        assert client.get(page).status_code == 404, page
+        assert client.post(page, {"text": "x"}).status_code == 404, page
+
+
+def test_partners_with_a_sharing_agreement_see_no_interventions(
+    other_org_user: User, interventions: dict[str, int], organisation: object
+) -> None:
+    import datetime as dt
+
+    from pmf.web.accounts.models import SharingAgreement
+
+    SharingAgreement.objects.create(
+        provider=organisation,
+        recipient=other_org_user.membership.organisation,
+        purpose="Joint working",
+        starts=dt.date(2000, 1, 1),
+    )
+    client = Client()
+    client.force_login(other_org_user)
+    assert client.get(url("scorecard", {"org": "TST", "unit": "N"})).status_code == 200
+    pages = [url(n, k) for n, k in LIST_URLS + NEW_URLS] + intervention_urls(interventions, "N")
+    for page in pages:
+        assert client.get(page).status_code == 404, page
+        assert client.post(page, {"text": "x"}).status_code == 404, page

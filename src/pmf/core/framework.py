@@ -382,6 +382,113 @@ class Grading(GradingRules):
         return rules
 
 
+class InterventionCategory(_Strict):
+    """How soon an intervention reports back: its due date is the agreed date plus the months."""
+
+    code: Code
+    name: str = Field(min_length=1, max_length=200)
+    report_within_months: int = Field(ge=1, le=60)
+
+
+class InterventionAction(_Strict):
+    """One supportive intervention on the menu, such as a strategic review or peer review."""
+
+    code: Code
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+
+
+# Hampshire County Council's Appendix Two, "Indicative Menu of Supportive Interventions".
+DEFAULT_INTERVENTION_CATEGORIES = (
+    InterventionCategory(code="1", name="Category one", report_within_months=6),
+    InterventionCategory(code="2", name="Category two", report_within_months=3),
+    InterventionCategory(code="3", name="Category three", report_within_months=2),
+    InterventionCategory(code="4", name="Category four", report_within_months=1),
+)
+DEFAULT_INTERVENTION_ACTIONS = tuple(
+    InterventionAction(code=code, name=name, description=description)
+    for code, name, description in (
+        (
+            "action_plan",
+            "Strategic action plan",
+            "The service manager produces a strategic action plan.",
+        ),
+        (
+            "peer_visits",
+            "Council visits",
+            "The service manager visits better performing peers and reports back.",
+        ),
+        ("strategic_review", "Strategic review", "A department-led strategic review."),
+        (
+            "mystery_shopping",
+            "Mystery shopping",
+            "Mystery shopping to assess the issue or check on progress.",
+        ),
+        (
+            "corporate_support_1",
+            "Corporate support one",
+            "The corporate performance team supports and follows up.",
+        ),
+        (
+            "corporate_support_2",
+            "Corporate support two",
+            "The head of improvement supports and follows up.",
+        ),
+        (
+            "corporate_support_3",
+            "Corporate support three",
+            "A sub-group board of the performance group oversees.",
+        ),
+        (
+            "corporate_support_4",
+            "Corporate support four",
+            "An internal consultancy or development programme is commissioned.",
+        ),
+        (
+            "management_team",
+            "Management team support",
+            "Escalation to the corporate management team.",
+        ),
+        (
+            "executive_member",
+            "Executive member support",
+            "Referral to the executive member for performance.",
+        ),
+        ("cabinet", "Cabinet support", "Escalation to cabinet."),
+        (
+            "member_review",
+            "Member support",
+            "A member and senior officer review (Best Value style).",
+        ),
+        (
+            "scrutiny",
+            "Overview and scrutiny",
+            "Referral to the overview and scrutiny select committees.",
+        ),
+        (
+            "external_support",
+            "External support",
+            "External consultants, auditors or improvement bodies are commissioned.",
+        ),
+        ("peer_review", "Peer review", "An external peer review is commissioned."),
+        ("resources", "Resources", "Departmental or corporate resources are diverted."),
+    )
+)
+
+
+class Interventions(_Strict):
+    """The menu of interventions and when reminders about them and about figures are sent."""
+
+    categories: tuple[InterventionCategory, ...] = Field(
+        default=DEFAULT_INTERVENTION_CATEGORIES, min_length=1
+    )
+    actions: tuple[InterventionAction, ...] = Field(
+        default=DEFAULT_INTERVENTION_ACTIONS, min_length=1
+    )
+    remind_within_days: int = Field(default=7, ge=0, le=90)
+    data_due_day: int = Field(default=10, ge=1, le=28)
+
+
 class FrameworkModel(_Strict):
     """The whole framework file, as written."""
 
@@ -392,6 +499,7 @@ class FrameworkModel(_Strict):
     peer_groups: tuple[PeerGroup, ...] = ()
     targets: tuple[Target, ...] = ()
     grading: Grading = Field(default_factory=Grading)
+    interventions: Interventions = Field(default_factory=Interventions)
 
 
 @dataclass(frozen=True)
@@ -740,6 +848,7 @@ def _cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
                     yield path, f"{code!r} is not a unit in this file"
     yield from _target_references(model, units)
     yield from _grading_references(model)
+    yield from _intervention_references(model)
 
 
 def _grading_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
@@ -762,6 +871,23 @@ def _grading_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
                 grading.for_area(override.area), where
             )
         seen.setdefault(override.area, index)
+
+
+def _intervention_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
+    menu = model.interventions
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("categories", tuple(item.code for item in menu.categories)),
+        ("actions", tuple(item.code for item in menu.actions)),
+    )
+    for section, codes in sections:
+        seen: dict[str, int] = {}
+        for index, code in enumerate(codes):
+            if code in seen:
+                yield (
+                    ("interventions", section, index, "code"),
+                    f"{code!r} is already used by interventions.{section}[{seen[code]}]",
+                )
+            seen.setdefault(code, index)
 
 
 def _inadequate_before_requires_improvement(

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "pmf.web.cycles",
     "pmf.web.papers",
     "pmf.web.dashboard",
+    "pmf.web.interventions",
     "pmf.web.api",
 ]
 

@@ -1,0 +1,63 @@
+"""Reminders on the command line: ``pmf remind``, run once a day by cron or a systemd timer.
+
+It escalates overdue interventions and emails every reminder that is due (interventions due
+or overdue, figures due, and any kind another app registers), each at most once a day.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+from pmf.account_commands import _parser
+from pmf.cli import EXIT_OK, CommandError
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``pmf remind`` to the command line."""
+    remind = _parser(
+        commands,
+        "remind",
+        "Escalate overdue interventions and email the reminders due today (once a day each).",
+        "pmf remind --dry-run --today 2019-11-30",
+    )
+    remind.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="list what would be escalated and sent; escalate, send and record nothing",
+    )
+    remind.add_argument(
+        "--today", metavar="YYYY-MM-DD", help="act as on this date (default: today)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``pmf remind``."""
+    from django.utils import timezone
+
+    from pmf.web.interventions.reminders import send_reminders
+
+    try:
+        on = dt.date.fromisoformat(args.today) if args.today else timezone.localdate()
+    except ValueError:
+        raise CommandError(f"--today {args.today!r}: give a date as YYYY-MM-DD") from None
+    outcome = send_reminders(on, dry_run=args.dry_run)
+    would = "would be " if outcome.dry_run else ""
+    for intervention, level, people in outcome.escalated:
+        names = ", ".join(person.get_username() for person in people) or "nobody"
+        print(
+            f"escalation: intervention {intervention.pk} ({intervention.organisation.code}) "
+            f"{would}escalated to the {level}: {names}"
+        )
+    for kind, reminder, address in outcome.sent:
+        print(f"{kind}: {would}sent to {address}: {reminder.subject}")
+    for kind, reminder in outcome.already_sent:
+        print(f"{kind}: already sent today to {reminder.user.get_username()}: {reminder.subject}")
+    for kind, reminder in outcome.no_address:
+        print(f"{kind}: not sent, {reminder.user.get_username()} has no email: {reminder.subject}")
+    sent = len(outcome.sent)
+    print(
+        f"{on.isoformat()}: {sent} reminder{'s' * (sent != 1)} {would or ''}sent"
+        f"{' (dry run)' if outcome.dry_run else ''}, {len(outcome.escalated)} escalation(s)."
+    )
+    return EXIT_OK

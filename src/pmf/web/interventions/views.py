@@ -1,0 +1,97 @@
+"""Thin views for interventions: who may see them, the presenter, and each change."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+
+from pmf.web.accounts.models import Membership
+from pmf.web.accounts.services import may_change, membership_of, organisation_for
+from pmf.web.frameworks.models import Organisation
+from pmf.web.interventions import presenters, services
+
+
+def _member(request: HttpRequest, org: str) -> tuple[Organisation, Membership]:
+    """Return the organisation and membership; interventions are for its own members only."""
+    found = organisation_for(request.user, org)
+    membership = membership_of(request.user)
+    assert membership is not None  # organisation_for has checked it
+    if not may_change(membership, found):
+        raise Http404("No such organisation.")  # partners read figures, not interventions
+    return found, membership
+
+
+def _json(data: dict[str, object]) -> JsonResponse:
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+def interventions(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
+    """List the interventions the member may see, with filters."""
+    _found, membership = _member(request, org)
+    filters = {name: request.GET.get(name, "") for name in ("open", "overdue", "mine", "unit")}
+    data = presenters.list_page(membership, filters)
+    if as_json:
+        return _json(data)
+    return render(
+        request,
+        "interventions/interventions.html",
+        {**data, "may_agree": services.may_agree(membership)},
+    )
+
+
+def new(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
+    """Agree an intervention from the menu: analysts, moderators and board members."""
+    found, membership = _member(request, org)
+    if not services.may_agree(membership):
+        raise Http404("No such page.")
+    problems: list[str] = []
+    if request.method == "POST":
+        try:
+            created = services.create_intervention(
+                membership, services.NewIntervention.from_data(request.POST)
+            )
+        except services.InterventionRefused as refused:
+            problems = refused.problems
+        else:
+            messages.success(request, f"Intervention {created.pk} agreed.")
+            return redirect("intervention", org=found.code, number=created.pk)
+    data = presenters.new_page(membership)
+    if as_json:
+        return _json(data)
+    return render(
+        request,
+        "interventions/new.html",
+        {**data, "problems": problems, "typed": request.POST},
+        status=400 if problems else 200,
+    )
+
+
+def intervention(
+    request: HttpRequest, org: str, number: int, as_json: bool = False
+) -> HttpResponse:
+    """Show one intervention and its progress; its owner (and those who agree them) report here."""
+    found, membership = _member(request, org)
+    chosen = services.intervention_for(membership, number)
+    if chosen is None:
+        raise Http404("No such intervention.")
+    problems: list[str] = []
+    if request.method == "POST":
+        try:
+            services.report_progress(
+                membership, chosen, request.POST.get("text", ""), request.POST.get("status", "")
+            )
+        except services.InterventionRefused as refused:
+            problems = refused.problems
+        else:
+            messages.success(request, "Progress saved.")
+            return redirect("intervention", org=found.code, number=chosen.pk)
+    data = presenters.detail_page(chosen, membership)
+    if as_json:
+        return _json(data)
+    return render(
+        request,
+        "interventions/intervention.html",
+        {**data, "problems": problems, "typed": request.POST},
+        status=400 if problems else 200,
+    )

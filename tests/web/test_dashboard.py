@@ -61,3 +61,15 @@ def test_other_organisations_and_anonymous_visitors_see_nothing(
 
 def test_an_unknown_tile_is_not_found(analyst: User) -> None:
     assert client_for(analyst).get("/TST/dashboard/nothing/").status_code == 404
+
+
+def test_overdue_interventions_are_a_tile(analyst: User, owner: User, command_lead: User) -> None:
+    from tests.web.test_interventions import agree
+
+    agree(analyst)  # agreed 31 August 2019, category four: due a month later, long overdue
+    rows = client_for(analyst).get("/TST/dashboard/interventions.json").json()["rows"]
+    assert len(rows) == 1
+    assert rows[0]["unit"] == "North"
+    assert "days overdue" in rows[0]["detail"]
+    assert rows[0]["link"].startswith("/TST/interventions/")
+    assert tiles(command_lead)["interventions"]["count"] == 1

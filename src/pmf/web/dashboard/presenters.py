@@ -125,9 +125,46 @@ SCORECARD_TILES = (
 )
 
 
+def overdue_interventions(
+    organisation: Organisation, membership: Membership
+) -> list[dict[str, Any]]:
+    """Interventions past their due date and not finished, that the member may see."""
+    from django.utils import timezone
+
+    from pmf.web.interventions.services import FINISHED, visible_interventions
+
+    today = timezone.localdate()
+    rows = (
+        visible_interventions(membership)
+        .exclude(status__in=FINISHED)
+        .filter(due_on__lt=today)
+        .order_by("due_on")
+    )
+    return [
+        {
+            "unit": row.unit.name,
+            "what": f"{row.action_name}: {row.measure.name if row.measure else row.area.name}",
+            "detail": f"due {row.due_on:%-d %B %Y}, {(today - row.due_on).days} days overdue; "
+            f"owner {row.owner.get_username() if row.owner else 'none'}",
+            "link": reverse("intervention", args=[organisation.code, row.pk]),
+        }
+        for row in rows
+    ]
+
+
+ACTION_TILES = (
+    Tile(
+        "interventions",
+        "Interventions overdue",
+        "interventions past their due date and not finished",
+        overdue_interventions,
+    ),
+)
+
+
 def tiles() -> tuple[Tile, ...]:
     """Return every tile, in the dashboard's order."""
-    return SCORECARD_TILES
+    return SCORECARD_TILES + ACTION_TILES
 
 
 def dashboard_page(organisation: Organisation, membership: Membership) -> dict[str, Any]:

@@ -58,6 +58,12 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     paper.add_argument(
         "--output", required=True, type=Path, metavar="FILE", help="a .pdf, .docx or .html file"
     )
+    paper.add_argument(
+        "--kind",
+        choices=["board", "exceptions", "outcomes"],
+        default="board",
+        help="the board paper (default), the exception report or the quarterly outcomes report",
+    )
     grades = _parser(
         actions, "grades", "Print a cycle's grades by unit and area.", "pmf cycle grades -o MPS 9"
     )
@@ -138,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
         if cycle is None:
             raise CommandError(f"{organisation.code} has no cycle {args.number}")
         if args.action == "paper":
-            return _write_paper(cycle, args.output)
+            return _write_paper(cycle, args.output, args.kind)
         if args.action == "advance":
             state = services.advance(cycle, None)
             print(f"Cycle {cycle.number} is now at {state.label.lower()}.")
@@ -148,14 +154,15 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("\n".join(refused.problems)) from None
 
 
-def _write_paper(cycle, output: Path) -> int:  # type: ignore[no-untyped-def]
-    from pmf.web.papers.builders import board_paper
+def _write_paper(cycle, output: Path, kind: str = "board") -> int:  # type: ignore[no-untyped-def]
+    from pmf.web.papers.views import KINDS
 
     suffix = output.suffix.lower()
     if suffix not in (".pdf", ".docx", ".html"):
         raise CommandError(f"{output}: give a .pdf, .docx or .html file")
+    build, title = KINDS[kind]
     try:
-        document = board_paper(cycle)
+        document = build(cycle)
     except ValueError as error:
         raise CommandError(str(error)) from None
     if suffix == ".pdf":
@@ -170,7 +177,7 @@ def _write_paper(cycle, output: Path) -> int:  # type: ignore[no-untyped-def]
         from pmf.reports.html import render_html
 
         output.write_text(render_html(document), encoding="utf-8")
-    print(f"Wrote {output}: the board paper of cycle {cycle.number}.")
+    print(f"Wrote {output}: the {title} of cycle {cycle.number}.")
     return EXIT_OK
 
 

@@ -24,7 +24,7 @@ def test_the_board_paper_reads_in_the_browser(
     base = live_server.url  # type: ignore[attr-defined]
     sign_in(page, base, "analyst")
     page.goto(f"{base}/TST/cycles/2/")
-    page.get_by_role("link", name="Board paper (HTML, PDF, Word)").click()
+    page.get_by_role("link", name="Board paper and reports (HTML, PDF, Word)").click()
     page.get_by_role("heading", name="Papers for cycle 2: Summer").wait_for()
     check_accessibility(page)
     page.get_by_role("link", name="Read the board paper in the browser").click()

@@ -167,3 +167,40 @@ def test_the_papers_page_and_a_draft(
     assert "lock the cycle" in client.get("/TST/cycles/3/papers/").content.decode()
     assert client.get("/TST/cycles/3/papers/board.pdf").status_code == 404
     assert client.get("/TST/cycles/2/papers/board.exe").status_code == 404
+
+
+def test_the_exception_report_lists_only_what_is_not_met_or_deteriorating(cycles: Cycle) -> None:
+    from pmf.web.papers.builders import exception_report
+
+    document = exception_report(cycles)
+    text = document.text()
+    # North: emergency response 75% against >= 80%: an exception; South (85%) is not.
+    north = next(s for _, s in document.walk() if s.heading == "North")
+    table = next(b for b in north.blocks if isinstance(b, Table))
+    assert any(row[0] == "Emergency response within target" for row in table.rows)
+    south = [s for _, s in document.walk() if s.heading == "South"]
+    assert not south or all(
+        row[0] != "Emergency response within target"
+        for block in south[0].blocks
+        if isinstance(block, Table)
+        for row in block.rows
+    )
+    assert "exceptions in" in text
+
+
+def test_the_outcomes_report_compares_with_the_last_cycle_and_peers(cycles: Cycle) -> None:
+    from pmf.web.papers.builders import outcomes_report
+
+    document = outcomes_report(cycles)
+    tables = [b for _, s in document.walk() for b in s.blocks if isinstance(b, Table)]
+    assert tables[0].header[:4] == ("Measure", "Value", "Last cycle", "Last year")
+    crimes = next(row for table in tables for row in table.rows if row[0] == "Crimes per 1,000")
+    assert crimes[2].startswith("6.0")  # July 2018, the first cycle's cut-off
+
+
+@pytest.mark.parametrize("kind", ["exceptions", "outcomes"])
+def test_each_report_downloads(kind: str, cycles: Cycle, analyst: User) -> None:
+    response = client_for(analyst).get(f"/TST/cycles/2/papers/{kind}.pdf")
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    assert client_for(analyst).get("/TST/cycles/2/papers/nothing.pdf").status_code == 404

@@ -50,7 +50,7 @@ CYCLE_PAGES = {
     "grade",
     "grade-json",
     "papers",
-    "board-paper",
+    "paper",
 }
 # The corporate dashboard and its tiles: their own matrix in test_dashboard.py.
 DASHBOARD_PAGES = {"dashboard", "dashboard-json", "dashboard-tile", "dashboard-tile-json"}

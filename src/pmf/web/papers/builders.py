@@ -24,6 +24,7 @@ from pmf.reports.document import Bullets, Document, Figure, Paragraph, Section, 
 from pmf.web.cycles.models import AreaGrade, Cycle
 from pmf.web.cycles.services import (
     cut_off_date,
+    cycle_assessment,
     cycle_framework,
     previous_cycle,
 )
@@ -366,3 +367,206 @@ def _grade_table(
             if any((unit.code, area.code) in current for area in framework.areas)
         ),
     )
+
+
+def _cycle_parts(cycle: Cycle) -> tuple[Framework, pl.DataFrame, list[Any], str]:
+    """Return the cycle's framework, its assessment of every internal unit, those units and
+    the cut-off's label; raise ``ValueError`` for a draft."""
+    if cycle.locked_at is None:
+        raise ValueError(f"cycle {cycle.number} is a draft: lock its data first")
+    framework = cycle_framework(cycle)
+    internal = [unit for unit in framework.units if not unit.external]
+    assessment = cycle_assessment(cycle, units=[unit.code for unit in internal])
+    return framework, assessment, internal, parse_period(cycle.cut_off).label
+
+
+def exception_report(cycle: Cycle) -> Document:
+    """Return only what needs attention at the cycle's cut-off, unit by unit.
+
+    An exception is a measure not met, or deteriorating against both the previous period
+    and the same period last year (the scorecard's "exceptions only"); each is listed with
+    its standard, its directions of travel, its place among its peers and its SPC variation.
+    """
+    from pmf.core.scorecard import VARIATION_WORDS, build_scorecard, direction_text
+
+    framework, assessment, internal, label = _cycle_parts(cycle)
+    sections = []
+    total = 0
+    for unit in internal:
+        scorecard = build_scorecard(framework, assessment, unit.code, exceptions_only=True)
+        rows = scorecard.rows()
+        if not rows:
+            continue
+        total += len(rows)
+        notes = [
+            f"{row.name}: {'; '.join(part for part in (row.position, row.trend) if part)}."
+            for row in rows
+            if row.position or row.trend
+        ]
+        blocks: list[Paragraph | Bullets | Table] = [
+            Table(
+                caption=f"Exceptions for {unit.name}",
+                header=(
+                    "Measure",
+                    "Value",
+                    "Standard",
+                    "Met",
+                    "v. previous",
+                    "v. last year",
+                    "MSG rank",
+                    "SPC",
+                ),
+                rows=tuple(
+                    (
+                        row.name,
+                        f"{row.value_text} ({row.period_label})",
+                        row.standard_text,
+                        row.met_text,
+                        direction_text(row.direction_previous),
+                        direction_text(row.direction_last_year),
+                        row.rank_text,
+                        VARIATION_WORDS.get(row.variation or "", "–"),
+                    )
+                    for row in rows
+                ),
+            )
+        ]
+        if notes:
+            blocks.append(Bullets(tuple(notes)))
+        sections.append(Section(f"{len(sections) + 2}.0", unit.name, tuple(blocks)))
+    intro = Section(
+        "1.0",
+        "About this report",
+        (
+            Paragraph(
+                f"Only what needs attention at the cut-off of cycle {cycle.number} (data to "
+                f"{label}): each measure not met against its standard, or deteriorating against "
+                "both the previous period and the same period last year, for every unit. "
+                f"{number_words(total, capital=True)} exceptions in "
+                f"{number_words(len(sections))} units."
+            ),
+        ),
+    )
+    return Document(
+        title=f"{cycle.organisation.name}: exception report, cycle {cycle.number}",
+        subtitle=f"{cycle.name}; data to {label}",
+        organisation=cycle.organisation.name,
+        sections=(intro, *sections)
+        if sections
+        else (intro, Section("2.0", "No exceptions", (Paragraph("Nothing needs attention."),))),
+    )
+
+
+def outcomes_report(cycle: Cycle) -> Document:
+    """Return the quarterly outcomes of the organisation as a whole, with comparative information.
+
+    Every measure of the top unit, area by area: its value at the cut-off, at the previous
+    cycle's cut-off and a year before, its standard and whether it is met, the MSG average
+    and its rank, and the national value where the framework has one.
+    """
+    from pmf.core.scorecard import build_scorecard
+
+    framework, assessment, _, label = _cycle_parts(cycle)
+    top = framework.roots()[0]
+    previous = previous_cycle(cycle)
+    scorecard = build_scorecard(
+        framework,
+        assessment,
+        top.code,
+        as_at=label,
+        previous=parse_period(previous.cut_off).label if previous else None,
+    )
+    sections = [
+        Section(
+            "1.0",
+            "About this report",
+            (
+                Paragraph(
+                    f"The outcomes of {top.name} at the cut-off of cycle {cycle.number} (data to "
+                    f"{label}), measure by measure, against the last cycle"
+                    + (f" (cycle {previous.number})" if previous else "")
+                    + ", the same period last year, the standard, the Most Similar Group of "
+                    "peers and, where there is one, the national value."
+                ),
+            ),
+        )
+    ]
+    for index, section in enumerate(scorecard.sections, start=2):
+        if not section.rows:
+            continue
+        measures = {m.code: m for m in framework.measures}
+        sections.append(
+            Section(
+                f"{index}.0",
+                section.title,
+                (
+                    Table(
+                        caption=f"{section.title}: outcomes of {top.name}",
+                        header=(
+                            "Measure",
+                            "Value",
+                            "Last cycle",
+                            "Last year",
+                            "Standard",
+                            "Met",
+                            "MSG average",
+                            "MSG rank",
+                            "National",
+                        ),
+                        rows=tuple(
+                            (
+                                row.name,
+                                f"{row.value_text} ({row.period_label})",
+                                _then(
+                                    row.previous_cycle_value,
+                                    row.direction_previous_cycle,
+                                    measures[row.measure],
+                                ),
+                                _then(
+                                    row.last_year_value,
+                                    row.direction_last_year,
+                                    measures[row.measure],
+                                ),
+                                row.standard_text,
+                                row.met_text,
+                                format_value(row.peer_average, measures[row.measure])
+                                if row.peer_average is not None
+                                else "–",
+                                row.rank_text,
+                                format_value(row.national_value, measures[row.measure])
+                                if row.national_value is not None
+                                else "–",
+                            )
+                            for row in section.rows
+                        ),
+                    ),
+                    *(
+                        [
+                            Bullets(
+                                tuple(
+                                    f"{row.name}: {row.position}."
+                                    for row in section.rows
+                                    if row.position
+                                )
+                            )
+                        ]
+                        if any(row.position for row in section.rows)
+                        else []
+                    ),
+                ),
+            )
+        )
+    return Document(
+        title=f"{cycle.organisation.name}: quarterly outcomes, cycle {cycle.number}",
+        subtitle=f"{cycle.name}; data to {label}",
+        organisation=cycle.organisation.name,
+        sections=tuple(sections),
+    )
+
+
+def _then(value: float | None, direction: str | None, measure: Any) -> str:
+    from pmf.core.scorecard import direction_text
+
+    if value is None:
+        return "–"
+    return f"{format_value(value, measure)} ({direction_text(direction)})"

@@ -6,5 +6,5 @@ from pmf.web.papers import views
 
 urlpatterns = [
     path("<str:org>/cycles/<int:number>/papers/", views.papers, name="papers"),
-    path("<str:org>/cycles/<int:number>/papers/board.<str:fmt>", views.paper, name="board-paper"),
+    path("<str:org>/cycles/<int:number>/papers/<str:kind>.<str:fmt>", views.paper, name="paper"),
 ]

@@ -11,8 +11,14 @@ from django.shortcuts import render
 
 from pmf.reports.html import STYLE, render_html
 from pmf.web.cycles.views import _cycle, _member
-from pmf.web.papers.builders import board_paper
+from pmf.web.papers.builders import board_paper, exception_report, outcomes_report
 
+# The documents of a cycle: (address, builder, title).
+KINDS = {
+    "board": (board_paper, "board paper"),
+    "exceptions": (exception_report, "exception report"),
+    "outcomes": (outcomes_report, "quarterly outcomes report"),
+}
 FORMATS = {
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
@@ -34,21 +40,23 @@ def papers(request: HttpRequest, org: str, number: int) -> HttpResponse:
                 "name": chosen.name,
                 "locked": bool(chosen.locked_at),
             },
+            "kinds": [{"code": code, "title": title} for code, (_, title) in KINDS.items()],
         },
     )
 
 
-def paper(request: HttpRequest, org: str, number: int, fmt: str) -> HttpResponse:
-    """Return the board paper as HTML (to preview), PDF or Word."""
+def paper(request: HttpRequest, org: str, number: int, kind: str, fmt: str) -> HttpResponse:
+    """Return one of the cycle's documents as HTML (to preview), PDF or Word."""
     found, _ = _member(request, org)
     chosen = _cycle(found, number)
-    if fmt not in FORMATS:
-        raise Http404("No such format.")
+    if fmt not in FORMATS or kind not in KINDS:
+        raise Http404("No such document.")
+    build, title = KINDS[kind]
     try:
-        document = board_paper(chosen)
+        document = build(chosen)
     except ValueError as error:
         raise Http404(str(error)) from None
-    name = f"{found.code}-cycle-{chosen.number}-board-paper.{fmt}"
+    name = f"{found.code}-cycle-{chosen.number}-{title.replace(' ', '-')}.{fmt}"
     if fmt == "html":
         response = HttpResponse(render_html(document), content_type=FORMATS[fmt])
         response["Content-Security-Policy"] = _policy_allowing_the_paper_style()

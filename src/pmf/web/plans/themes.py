@@ -16,7 +16,7 @@ from itertools import pairwise
 
 # Common English words that carry no theme, with the words every statement uses.
 STOP_WORDS = frozenset(
-    """  # noqa: SIM905 (a word list reads best as words)
+    """
     a about above after again against all also am an and any are as at be because been
     before being below between both but by can could did do does doing down during each
     few for from further had has have having he her here hers herself him himself his how
@@ -30,7 +30,7 @@ STOP_WORDS = frozenset(
     improved improvement improvements improving including less many may much must need
     needed needs new next per quarter remain remains risk risks since take taken well work
     working year years within without address addressed addressing area areas
-    """.split()
+    """.split()  # noqa: SIM905 (a word list reads best as words)
 )
 WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
 # A full stop, semicolon, colon or new line ends a phrase: no phrase runs across them.

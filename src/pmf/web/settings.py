@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "pmf.web.papers",
     "pmf.web.dashboard",
     "pmf.web.interventions",
+    "pmf.web.plans",
     "pmf.web.api",
 ]
 

@@ -33,5 +33,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("pmf.web.papers.urls")),
     path("", include("pmf.web.dashboard.urls")),
     path("", include("pmf.web.interventions.urls")),
+    path("", include("pmf.web.plans.urls")),
     path("", include("pmf.web.scorecards.urls")),
 ]

@@ -1,0 +1,459 @@
+"""Every write to improvement plans and self-assessments, with who may make it.
+
+Plans: analysts create and edit plans, themes and items; an item's accountable owner (or an
+analyst) records its progress with a status. Self-assessments: one statement per unit per
+cycle, written by a command lead whose part of the organisation includes the unit, and
+editable until the cycle reaches the board; the head of improvement (an analyst) writes the
+cycle's overview beside the themes pmf finds common to two or more units. Every change is
+kept (``ItemUpdate``, ``StatementVersion``, ``Overview``). ``statements_for``,
+``overview_for`` and ``plan_figures`` return plain dicts for the board paper and dashboard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from pmf.web.accounts.models import Membership
+from pmf.web.accounts.services import visible_units
+from pmf.web.cycles.models import Cycle
+from pmf.web.frameworks.models import Organisation, Unit
+from pmf.web.plans.models import (
+    Item,
+    ItemUpdate,
+    Overview,
+    Plan,
+    Statement,
+    StatementVersion,
+    Theme,
+)
+from pmf.web.plans.themes import common_themes
+
+Status = Item.Status
+# Statements and the overview may change until the board sees them.
+EDITABLE_STATES = {
+    Cycle.State.DRAFT,
+    Cycle.State.LOCKED,
+    Cycle.State.SELF_ASSESSMENT,
+    Cycle.State.MODERATION,
+}
+
+
+class Refused(Exception):
+    """Raise with the reasons a change may not be made; nothing is changed."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+
+
+def _analyst(membership: Membership, organisation: Organisation, action: str) -> None:
+    if membership.organisation_id != organisation.pk or membership.role != Membership.Role.ANALYST:
+        raise Refused(f"only analysts of {organisation.name} may {action}")
+
+
+def person_name(user: Any) -> str:
+    if user is None:
+        return "pmf"
+    return str(user.get_full_name() or user.get_username())
+
+
+def moment_label(moment: dt.datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%B %Y, %H:%M}"
+
+
+# --------------------------------------------------------------------------------------------
+# Improvement plans
+# --------------------------------------------------------------------------------------------
+
+
+def _plan_fields(name: str, starts: int, ends: int) -> str:
+    problems = []
+    if not name.strip():
+        problems.append("name: must not be empty")
+    if not 1900 <= starts <= 2200 or not 1900 <= ends <= 2200:
+        problems.append("years: give the first and last year, such as 2008 and 2011")
+    elif ends < starts:
+        problems.append("years: the plan cannot end before it starts")
+    if problems:
+        raise Refused(*problems)
+    return name.strip()
+
+
+def create_plan(
+    organisation: Organisation,
+    membership: Membership,
+    *,
+    name: str,
+    starts: int,
+    ends: int,
+    refreshed_on: dt.date | None = None,
+) -> Plan:
+    """Create an improvement plan over the years ``starts`` to ``ends``. Analysts only."""
+    _analyst(membership, organisation, "create an improvement plan")
+    return Plan.objects.create(
+        organisation=organisation,
+        name=_plan_fields(name, starts, ends),
+        starts=starts,
+        ends=ends,
+        refreshed_on=refreshed_on,
+    )
+
+
+def edit_plan(
+    plan: Plan,
+    membership: Membership,
+    *,
+    name: str,
+    starts: int,
+    ends: int,
+    refreshed_on: dt.date | None,
+) -> Plan:
+    """Rename the plan, change its years or record its annual refresh. Analysts only."""
+    _analyst(membership, plan.organisation, "edit the improvement plan")
+    plan.name = _plan_fields(name, starts, ends)
+    plan.starts, plan.ends, plan.refreshed_on = starts, ends, refreshed_on
+    plan.save()
+    return plan
+
+
+def add_theme(plan: Plan, membership: Membership, name: str) -> Theme:
+    """Add a theme at the end of the plan. Analysts only."""
+    _analyst(membership, plan.organisation, "add a theme")
+    if not name.strip():
+        raise Refused("theme: give the theme a name")
+    position = plan.themes.count()
+    return Theme.objects.create(plan=plan, name=name.strip(), position=position)
+
+
+@dataclass
+class ItemFields:
+    """What a person gives for an item: measures by code, the owner by username."""
+
+    title: str
+    owner: str
+    description: str = ""
+    target: str = ""
+    measures: list[str] = field(default_factory=list)
+    target_measure: str = ""
+    target_value: float | None = None
+    target_date: dt.date | None = None
+
+
+def _resolve(organisation: Organisation, fields: ItemFields) -> dict[str, Any]:
+    """Check an item's fields against the organisation; raise ``Refused`` listing problems."""
+    problems = []
+    if not fields.title.strip():
+        problems.append("title: must not be empty")
+    owner = (
+        User.objects.filter(
+            username=fields.owner.strip(), membership__organisation=organisation
+        ).first()
+        if fields.owner.strip()
+        else None
+    )
+    if owner is None:
+        problems.append(f"owner: choose a person of {organisation.name}")
+    known = {measure.code: measure for measure in organisation.measures.all()}
+    codes = list(dict.fromkeys(code.strip() for code in fields.measures if code.strip()))
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        problems.append(f"measures: {organisation.code} has no measure {', '.join(unknown)}")
+    target_measure = None
+    if fields.target_measure.strip():
+        target_measure = known.get(fields.target_measure.strip())
+        if target_measure is None:
+            problems.append(f"target measure: {organisation.code} has no measure of that code")
+    elif fields.target_value is not None or fields.target_date is not None:
+        problems.append("target measure: a target value or date needs the measure it is for")
+    if target_measure is not None and fields.target_value is None:
+        problems.append("target value: give the value the measure should reach")
+    if problems:
+        raise Refused(*problems)
+    measures = [known[code] for code in codes]
+    if target_measure is not None and target_measure not in measures:
+        measures.append(target_measure)
+    return {
+        "title": fields.title.strip(),
+        "description": fields.description.strip(),
+        "target": fields.target.strip(),
+        "owner": owner,
+        "target_measure": target_measure,
+        "target_value": fields.target_value if target_measure is not None else None,
+        "target_date": fields.target_date if target_measure is not None else None,
+        "measures": measures,
+    }
+
+
+@transaction.atomic
+def create_item(theme: Theme, membership: Membership, fields: ItemFields) -> Item:
+    """Add an item to a theme, not started, with its owner and measures. Analysts only."""
+    _analyst(membership, theme.plan.organisation, "add an item to the plan")
+    values = _resolve(theme.plan.organisation, fields)
+    measures = values.pop("measures")
+    item = Item.objects.create(theme=theme, position=theme.items.count(), **values)
+    item.measures.set(measures)
+    _update(item, ItemUpdate.Kind.CREATED, "", membership.user)
+    return item
+
+
+@transaction.atomic
+def edit_item(
+    item: Item, membership: Membership, fields: ItemFields, theme: Theme | None = None
+) -> Item:
+    """Change an item's text, target, owner, measures or theme; the history says what changed."""
+    _analyst(membership, item.theme.plan.organisation, "edit the plan's items")
+    values = _resolve(item.theme.plan.organisation, fields)
+    measures = values.pop("measures")
+    changed = [name for name, value in values.items() if getattr(item, name) != value]
+    if {m.pk for m in measures} != set(item.measures.values_list("pk", flat=True)):
+        changed.append("measures")
+    if theme is not None and theme.pk != item.theme_id:
+        if theme.plan_id != item.theme.plan_id:
+            raise Refused("theme: choose a theme of the same plan")
+        values["theme"] = theme
+        changed.append("theme")
+    if not changed:
+        return item
+    for name, value in values.items():
+        setattr(item, name, value)
+    item.save()
+    item.measures.set(measures)
+    text = "Changed " + ", ".join(name.replace("_", " ") for name in changed) + "."
+    _update(item, ItemUpdate.Kind.EDITED, text, membership.user)
+    return item
+
+
+def may_update(membership: Membership, item: Item) -> bool:
+    """Say whether the member may record progress: the item's owner, or an analyst."""
+    if membership.organisation_id != item.theme.plan.organisation_id:
+        return False
+    return membership.user_id == item.owner_id or membership.role == Membership.Role.ANALYST
+
+
+@transaction.atomic
+def record_progress(item: Item, membership: Membership, status: str, text: str) -> ItemUpdate:
+    """Record progress on an item with its status now; the owner or an analyst."""
+    if not may_update(membership, item):
+        raise Refused("only the item's accountable owner or an analyst may record progress")
+    problems = []
+    if status not in Status.values:
+        problems.append(f"status: choose one of {', '.join(Status.labels)}")
+    if not text.strip():
+        problems.append("progress: say what has happened")
+    if problems:
+        raise Refused(*problems)
+    item.status = status
+    item.save(update_fields=["status"])
+    return _update(item, ItemUpdate.Kind.PROGRESS, text.strip(), membership.user)
+
+
+def _update(item: Item, kind: str, text: str, user: Any) -> ItemUpdate:
+    return ItemUpdate.objects.create(
+        item=item, kind=kind, status=item.status, text=text, by=user, at=timezone.now()
+    )
+
+
+def current_plan(organisation: Organisation) -> Plan | None:
+    """Return the plan running this year, or else the one that starts latest."""
+    year = timezone.localdate().year
+    plans = organisation.plans.order_by("-starts", "-pk")
+    return plans.filter(starts__lte=year, ends__gte=year).first() or plans.first()
+
+
+def plan_figures(organisation: Organisation) -> dict[str, Any]:
+    """Return the current plan's items by status, for a dashboard tile.
+
+    ``{"plan": None, ...}`` when the organisation has no plan; every status is listed, in
+    order, with its count (zero too).
+    """
+    plan = current_plan(organisation)
+    counts = {status: 0 for status in Status.values}
+    if plan is not None:
+        for status in Item.objects.filter(theme__plan=plan).values_list("status", flat=True):
+            counts[status] += 1
+    return {
+        "organisation": {"code": organisation.code, "name": organisation.name},
+        "plan": {"id": plan.pk, "name": plan.name, "period": plan.period}
+        if plan is not None
+        else None,
+        "items": sum(counts.values()),
+        "by_status": [
+            {"status": status, "label": Status(status).label, "items": counts[status]}
+            for status in Status.values
+        ],
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Self-assessments and the head of improvement's overview
+# --------------------------------------------------------------------------------------------
+
+
+def may_write_statement(membership: Membership, cycle: Cycle, unit: Unit) -> bool:
+    """Say whether the member may write the unit's statement for the cycle now."""
+    try:
+        _check_statement(membership, cycle, unit)
+    except Refused:
+        return False
+    return True
+
+
+def _check_statement(membership: Membership, cycle: Cycle, unit: Unit) -> None:
+    if (
+        membership.organisation_id != cycle.organisation_id
+        or membership.role != Membership.Role.COMMAND_LEAD
+    ):
+        raise Refused(f"only command leads of {cycle.organisation.name} write self-assessments")
+    if unit.external or not any(u.pk == unit.pk for u in visible_units(membership)):
+        raise Refused(f"{unit.name} is not in your part of the organisation")
+    _check_editable(cycle, "self-assessments")
+
+
+def _check_editable(cycle: Cycle, what: str) -> None:
+    if cycle.state not in EDITABLE_STATES:
+        raise Refused(
+            f"cycle {cycle.number} is at {cycle.get_state_display().lower()}: "
+            f"{what} can no longer be changed"
+        )
+
+
+@transaction.atomic
+def write_statement(
+    cycle: Cycle,
+    unit: Unit,
+    membership: Membership,
+    *,
+    strengths: str,
+    areas_for_improvement: str,
+    risks: str,
+) -> Statement:
+    """Write or rewrite the unit's statement for the cycle, keeping every version."""
+    _check_statement(membership, cycle, unit)
+    texts = {
+        "strengths": strengths.strip(),
+        "areas_for_improvement": areas_for_improvement.strip(),
+        "risks": risks.strip(),
+    }
+    if not any(texts.values()):
+        raise Refused("statement: write at least one of the three parts")
+    now = timezone.now()
+    statement, _ = Statement.objects.update_or_create(
+        cycle=cycle, unit=unit, defaults={**texts, "by": membership.user, "at": now}
+    )
+    StatementVersion.objects.create(statement=statement, by=membership.user, at=now, **texts)
+    return statement
+
+
+def cycle_themes(cycle: Cycle) -> list[dict[str, Any]]:
+    """Return the themes two or more units' areas for improvement and risks share."""
+    statements = list(cycle.statements.select_related("unit"))
+    names = {statement.unit.code: statement.unit.name for statement in statements}
+    themes = common_themes(
+        {
+            statement.unit.code: f"{statement.areas_for_improvement}\n{statement.risks}"
+            for statement in statements
+        }
+    )
+    return [
+        {**theme.as_dict(), "unit_names": [names[code] for code in theme.units]} for theme in themes
+    ]
+
+
+@transaction.atomic
+def write_overview(cycle: Cycle, membership: Membership, text: str) -> Overview:
+    """Save the head of improvement's overview beside the themes as generated now."""
+    _analyst(membership, cycle.organisation, "write the overview")
+    _check_editable(cycle, "the overview")
+    if not text.strip():
+        raise Refused("overview: must not be empty")
+    return Overview.objects.create(
+        cycle=cycle,
+        text=text.strip(),
+        themes=cycle_themes(cycle),
+        by=membership.user,
+        at=timezone.now(),
+    )
+
+
+def cycle_summary(cycle: Cycle) -> dict[str, Any]:
+    return {
+        "number": cycle.number,
+        "name": cycle.name,
+        "state": cycle.state,
+        "state_label": cycle.get_state_display(),
+        "editable": cycle.state in EDITABLE_STATES,
+    }
+
+
+def statements_for(cycle: Cycle, units: list[Unit] | None = None) -> dict[str, Any]:
+    """Return the cycle's statements (of ``units`` only, when given) and who has not written.
+
+    Plain data for pages, JSON and the board paper: each statement's three texts (Markdown),
+    who wrote it and when, and how many versions it has had.
+    """
+    chosen = units if units is not None else list(cycle.organisation.units.all())
+    internal = [unit for unit in chosen if not unit.external]
+    shown = {unit.pk for unit in internal}
+    statements = [
+        statement
+        for statement in cycle.statements.select_related("unit", "by").prefetch_related("versions")
+        if statement.unit_id in shown
+    ]
+    written = {statement.unit_id for statement in statements}
+    return {
+        "organisation": {"code": cycle.organisation.code, "name": cycle.organisation.name},
+        "cycle": cycle_summary(cycle),
+        "statements": [
+            {
+                "unit": {"code": s.unit.code, "name": s.unit.name},
+                "strengths": s.strengths,
+                "areas_for_improvement": s.areas_for_improvement,
+                "risks": s.risks,
+                "by": person_name(s.by),
+                "at": s.at.isoformat(timespec="seconds"),
+                "at_label": moment_label(s.at),
+                "versions": len(s.versions.all()),
+            }
+            for s in statements
+        ],
+        "units_without": [
+            {"code": unit.code, "name": unit.name} for unit in internal if unit.pk not in written
+        ],
+    }
+
+
+def overview_for(cycle: Cycle) -> dict[str, Any]:
+    """Return the overview: the generated common themes, the latest text and its history.
+
+    ``text`` is None until the head of improvement writes it; ``history`` lists every
+    version, oldest first, each with the themes as they were generated when it was saved.
+    """
+    versions = list(cycle.overviews.select_related("by"))
+    latest = versions[-1] if versions else None
+    return {
+        "organisation": {"code": cycle.organisation.code, "name": cycle.organisation.name},
+        "cycle": cycle_summary(cycle),
+        "statements": cycle.statements.count(),
+        "themes": cycle_themes(cycle),
+        "text": latest.text if latest else None,
+        "by": person_name(latest.by) if latest else None,
+        "at": latest.at.isoformat(timespec="seconds") if latest else None,
+        "at_label": moment_label(latest.at) if latest else None,
+        "history": [
+            {
+                "text": version.text,
+                "by": person_name(version.by),
+                "at": version.at.isoformat(timespec="seconds"),
+                "at_label": moment_label(version.at),
+                "themes": version.themes,
+            }
+            for version in versions
+        ],
+    }

@@ -73,3 +73,24 @@ def test_overdue_interventions_are_a_tile(analyst: User, owner: User, command_le
     assert "days overdue" in rows[0]["detail"]
     assert rows[0]["link"].startswith("/TST/interventions/")
     assert tiles(command_lead)["interventions"]["count"] == 1
+
+
+def test_plan_items_off_track_or_at_risk_are_a_tile(analyst: User, owner: User) -> None:
+    from pmf.web.plans import services
+    from pmf.web.plans.models import Item
+
+    membership = analyst.membership
+    plan = services.create_plan(
+        membership.organisation, membership, name="Improvement plan", starts=2019, ends=2021
+    )
+    theme = services.add_theme(plan, membership, "Community focus")
+    item = services.create_item(
+        theme,
+        membership,
+        services.ItemFields(title="Safer streets", owner="owner", description="x", target="y"),
+    )
+    assert tiles(analyst)["plan"]["count"] == 0
+    services.record_progress(item, analyst.membership, Item.Status.AT_RISK, "Slipping.")
+    rows = client_for(analyst).get("/TST/dashboard/plan.json").json()["rows"]
+    assert [row["what"] for row in rows] == [item.title]
+    assert rows[0]["link"] == f"/TST/plans/{plan.pk}/items/{item.pk}/"

@@ -152,12 +152,45 @@ def overdue_interventions(
     ]
 
 
+def plan_items_at_risk(organisation: Organisation, membership: Membership) -> list[dict[str, Any]]:
+    """Items of the current improvement plan that are off track or at risk."""
+    from pmf.web.plans.models import Item
+    from pmf.web.plans.services import current_plan
+
+    plan = current_plan(organisation)
+    if plan is None:
+        return []
+    items = (
+        Item.objects.filter(
+            theme__plan=plan, status__in=[Item.Status.OFF_TRACK, Item.Status.AT_RISK]
+        )
+        .select_related("theme", "owner")
+        .order_by("status", "theme__position", "pk")
+    )
+    return [
+        {
+            "unit": item.theme.name,
+            "what": item.title,
+            "detail": f"{item.get_status_display()}; accountable: "
+            f"{item.owner.get_username() if item.owner else 'nobody'}",
+            "link": reverse("plan-item", args=[organisation.code, plan.pk, item.pk]),
+        }
+        for item in items
+    ]
+
+
 ACTION_TILES = (
     Tile(
         "interventions",
         "Interventions overdue",
         "interventions past their due date and not finished",
         overdue_interventions,
+    ),
+    Tile(
+        "plan",
+        "Improvement plan at risk",
+        "items of the improvement plan off track or at risk",
+        plan_items_at_risk,
     ),
 )
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "pmf.web.scorecards",
     "pmf.web.entry",
     "pmf.web.cycles",
+    "pmf.web.risks",
     "pmf.web.api",
 ]
 

@@ -30,5 +30,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="import-job-progress",
     ),
     path("", include("pmf.web.cycles.urls")),
+    path("", include("pmf.web.risks.urls")),
     path("", include("pmf.web.scorecards.urls")),
 ]

@@ -23,6 +23,8 @@ class Organisation(models.Model):
     framework_file = models.CharField(max_length=500, blank=True)
     # The framework file's grading rules, as validated (empty: the defaults).
     grading = models.JSONField(default=dict, blank=True)
+    # The framework file's risk register scales and threshold, as validated (empty: defaults).
+    risk_register = models.JSONField(default=dict, blank=True)
     loaded_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

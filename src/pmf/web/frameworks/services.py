@@ -41,6 +41,7 @@ def store_framework(framework: Framework, file_name: str = "") -> Organisation:
             "national": org.national or "",
             "framework_file": file_name,
             "grading": model.grading.model_dump(mode="json", exclude_defaults=True),
+            "risk_register": model.risks.model_dump(mode="json", exclude_defaults=True),
         },
     )
     units = _store_units(organisation, framework)
@@ -208,6 +209,7 @@ def _rebuild(organisation: Organisation) -> Framework:
         "peer_groups": [_group_data(group) for group in groups],
         "targets": [_target_data(target) for target in current_targets(organisation)],
         "grading": organisation.grading or {},
+        "risks": organisation.risk_register or {},
     }
     return Framework(FrameworkModel.model_validate(data))
 

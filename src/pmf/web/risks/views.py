@@ -92,7 +92,7 @@ def risk_form(request: HttpRequest, org: str, number: int | None = None) -> Http
     problems: list[str] = []
     if request.method == "POST":
         data = presenters.risk_form(found, chosen, membership, None)
-        posted = {name: request.POST.get(name, "") for name in data["fields"]}
+        posted = {name: request.POST[name] for name in data["fields"] if name in request.POST}
         try:
             if chosen is None:
                 saved = services.create_risk(found, membership, posted, user=request.user)

@@ -133,12 +133,19 @@ def _parser() -> argparse.ArgumentParser:
     example.add_argument("action", choices=["list", "load"])
     example.add_argument("name", nargs="?", help="example name (for load); default: all")
 
-    from pmf import account_commands, cycle_commands, stats_commands, target_commands
+    from pmf import (
+        account_commands,
+        cycle_commands,
+        risk_commands,
+        stats_commands,
+        target_commands,
+    )
 
     stats_commands.add_parsers(commands)
     account_commands.add_parsers(commands)
     target_commands.add_parsers(commands)
     cycle_commands.add_parsers(commands)
+    risk_commands.add_parsers(commands)
 
     demo = command(
         "demo",
@@ -248,6 +255,10 @@ def _run(args: argparse.Namespace) -> int:
         from pmf import cycle_commands
 
         return cycle_commands.run(args)
+    if args.command == "risks":
+        from pmf import risk_commands
+
+        return risk_commands.run(args)
     if args.command == "target":
         from pmf import target_commands
 

@@ -103,3 +103,11 @@ def test_a_misspelt_risks_field_names_its_line() -> None:
 
 def test_the_register_unit_must_be_internal() -> None:
     assert "risks.unit: 'X' is not an internal unit" in problems("risks: {unit: X}\n")[0]
+
+
+@pytest.mark.parametrize("model", [RiskRegister, RiskBand])
+def test_every_risks_field_is_in_the_framework_reference(model: type) -> None:
+    from tests.test_docs import FRAMEWORK_REFERENCE
+
+    text = FRAMEWORK_REFERENCE.read_text(encoding="utf-8")
+    assert [name for name in model.model_fields if f"`{name}`" not in text] == []

@@ -80,8 +80,9 @@ def url(name: str, kwargs: dict[str, str]) -> str:
 
 
 def test_every_named_page_has_a_permission_case() -> None:
-    assert named_patterns() - OPEN - NOT_PAGES - WRITE_PAGES - API - CYCLE_PAGES - RISK_PAGES == set(
-        CASES
+    assert (
+        named_patterns() - OPEN - NOT_PAGES - WRITE_PAGES - API - CYCLE_PAGES - RISK_PAGES
+        == set(CASES)
     )
 
 

@@ -93,7 +93,9 @@ def test_only_analysts_record_and_change_recommendations(
     with pytest.raises(services.Refused, match="Only analysts"):
         services.create_recommendation(organisation, membership(owner), details())
     with pytest.raises(services.Refused, match="Only analysts"):
-        services.update_recommendation(recommendation, membership(owner), {"due_date": "2031-01-01"})
+        services.update_recommendation(
+            recommendation, membership(owner), {"due_date": "2031-01-01"}
+        )
     with pytest.raises(services.Refused) as refused:
         services.create_recommendation(organisation, None, details(body="ofstead", due_date="x"))
     assert refused.value.problems == [

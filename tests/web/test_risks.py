@@ -231,7 +231,9 @@ def test_the_list_filters_above_the_threshold_overdue_unit_and_category(
     assert numbers(overdue="1") == [2]
 
 
-def test_adding_and_reviewing_through_the_forms(risks: list[Risk], analyst: User, owner: User) -> None:
+def test_adding_and_reviewing_through_the_forms(
+    risks: list[Risk], analyst: User, owner: User
+) -> None:
     client = signed_in(analyst)
     response = client.post(reverse("risk-new", args=["TST"]), rated(3, 3, unit="N"))
     assert response.status_code == 302 and response["Location"] == "/TST/risks/3/"
@@ -242,8 +244,13 @@ def test_adding_and_reviewing_through_the_forms(risks: list[Risk], analyst: User
     assert 'name="current_impact"' in form and 'name="title"' not in form
     response = as_owner.post(
         reverse("risk-edit", args=["TST", 1]),
-        {"controls": "More drivers.", "current_likelihood": "1", "current_impact": "5",
-         "review_date": "2030-03-31", "note": "Reviewed at the board."},
+        {
+            "controls": "More drivers.",
+            "current_likelihood": "1",
+            "current_impact": "5",
+            "review_date": "2030-03-31",
+            "note": "Reviewed at the board.",
+        },
     )
     assert response.status_code == 302
     detail = as_owner.get(reverse("risk-json", args=["TST", 1])).json()
@@ -307,7 +314,9 @@ def test_partners_with_a_sharing_agreement_do_not_see_the_register(
     assert client.get(reverse("risk", args=["TST", 1])).status_code == 404
 
 
-def test_viewers_and_moderators_read_but_do_not_add(risks: list[Risk], organisation: Organisation) -> None:
+def test_viewers_and_moderators_read_but_do_not_add(
+    risks: list[Risk], organisation: Organisation
+) -> None:
     viewer = member("viewer", organisation, Membership.Role.VIEWER, unit="S")
     client = signed_in(viewer)
     data = client.get(reverse("risks-json", args=["TST"])).json()

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -811,10 +812,10 @@ def _risk_references(model: FrameworkModel, units: dict[str, Unit]) -> Iterator[
             yield where, f"gives {len(weights)} weights for the {levels} levels of {scale}"
         elif any(weight <= 0 for weight in weights):
             yield where, "every weight must be more than 0"
-        elif any(later <= earlier for earlier, later in zip(weights, weights[1:], strict=False)):
+        elif any(later <= earlier for earlier, later in pairwise(weights)):
             yield where, "must rise from the first level to the last"
     bands = [band.min_score for band in risks.bands]
-    if bands and any(later <= earlier for earlier, later in zip(bands, bands[1:], strict=False)):
+    if bands and any(later <= earlier for earlier, later in pairwise(bands)):
         yield ("risks", "bands"), "each band's min_score must be more than the one before"
     if risks.measure is not None:
         measure = next((m for m in model.measures if m.code == risks.measure), None)

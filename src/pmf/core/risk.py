@@ -23,7 +23,9 @@ def weights(register: RiskRegister, scale: str) -> tuple[float, ...]:
     """
     given: tuple[float, ...] | None = getattr(register, f"{scale}_weights")
     levels: tuple[str, ...] = getattr(register, scale)
-    return given if given is not None else tuple(float(level) for level in range(1, len(levels) + 1))
+    return (
+        given if given is not None else tuple(float(level) for level in range(1, len(levels) + 1))
+    )
 
 
 def check_level(register: RiskRegister, scale: str, level: int) -> int:

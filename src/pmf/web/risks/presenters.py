@@ -111,7 +111,9 @@ def risks_page(
             for unit in visible_units(membership, organisation)
             if not unit.external
         ],
-        "categories": sorted(set(everything.exclude(category="").values_list("category", flat=True))),
+        "categories": sorted(
+            set(everything.exclude(category="").values_list("category", flat=True))
+        ),
     }
 
 

@@ -144,7 +144,9 @@ class _Cleaned:
     problems: list[str]
 
 
-def _clean_risk(organisation: Organisation, data: Mapping[str, Any], fields: tuple[str, ...]) -> _Cleaned:
+def _clean_risk(
+    organisation: Organisation, data: Mapping[str, Any], fields: tuple[str, ...]
+) -> _Cleaned:
     register = register_of(organisation)
     values: dict[str, Any] = {}
     problems: list[str] = []
@@ -197,9 +199,7 @@ def _relation(
     if name == "owner":
         if not text:
             return None
-        owner = User.objects.filter(
-            username=text, membership__organisation=organisation
-        ).first()
+        owner = User.objects.filter(username=text, membership__organisation=organisation).first()
         if owner is None:
             problems.append(f"Owner: {text!r} is not a member of {organisation.name}")
         return owner
@@ -284,10 +284,14 @@ def update_risk(
     """
     if membership is not None and not may_review_risk(membership, risk):
         raise Refused(["Only analysts and the risk's owner change a risk."])
-    allowed = RISK_FIELDS if membership is None or may_edit_risk(membership, risk) else REVIEW_FIELDS
+    allowed = (
+        RISK_FIELDS if membership is None or may_edit_risk(membership, risk) else REVIEW_FIELDS
+    )
     refused = sorted(set(data) & set(RISK_FIELDS) - set(allowed))
     if refused:
-        raise Refused([f"As the risk's owner you review it; you cannot change {', '.join(refused)}."])
+        raise Refused(
+            [f"As the risk's owner you review it; you cannot change {', '.join(refused)}."]
+        )
     cleaned = _clean_risk(risk.organisation, data, tuple(f for f in allowed if f in data))
     if cleaned.problems:
         raise Refused(cleaned.problems)
@@ -304,7 +308,11 @@ def update_risk(
     _rescore(risk, register_of(risk.organisation))
     risk.updated_at = now
     risk.save()
-    step = RiskEvent.Step.REVIEWED if "review_date" in changes or not changes else RiskEvent.Step.CHANGED
+    step = (
+        RiskEvent.Step.REVIEWED
+        if "review_date" in changes or not changes
+        else RiskEvent.Step.CHANGED
+    )
     _risk_event(risk, step, changes, user, now, note.strip())
     _register_changed(risk.organisation, now)
     return risk
@@ -397,9 +405,7 @@ def risk_measure_frame(organisation: Organisation, as_of: str | None = None) -> 
         )
     unit = register.unit or framework.roots()[0].code
     last = as_of or month_of(timezone.localdate())
-    first_event = (
-        RiskEvent.objects.filter(risk__organisation=organisation).order_by("at").first()
-    )
+    first_event = RiskEvent.objects.filter(risk__organisation=organisation).order_by("at").first()
     first = month_of(timezone.localtime(first_event.at).date()) if first_event else last
     months = _months(min(first, last), last)
     now = timezone.now()
@@ -419,7 +425,7 @@ def risk_measure_frame(organisation: Organisation, as_of: str | None = None) -> 
 
 @transaction.atomic
 def record_risk_measure(organisation: Organisation, as_of: str | None = None) -> ImportSummary:
-    """Write the number of open risks above the threshold at each month end as the measure's figures.
+    """Write the open risks above the threshold at each month end as the measure's figures.
 
     Every month from the register's first change to ``as_of`` (a month, default this one),
     through the observations' import: all months or none, a changed month becomes a new
@@ -441,7 +447,9 @@ def record_risk_measure(organisation: Organisation, as_of: str | None = None) ->
 # --------------------------------------------------------------------------------------------
 
 
-def risk_summary(risk: Risk, register: RiskRegister, today: dt.date | None = None) -> dict[str, Any]:
+def risk_summary(
+    risk: Risk, register: RiskRegister, today: dt.date | None = None
+) -> dict[str, Any]:
     """Return one risk as pages and JSON show it."""
     today = today or timezone.localdate()
     return {
@@ -454,7 +462,9 @@ def risk_summary(risk: Risk, register: RiskRegister, today: dt.date | None = Non
         "category": risk.category,
         "owner": risk.owner.get_username() if risk.owner else None,
         "status": risk.status,
-        "current": _rating(register, risk.current_likelihood, risk.current_impact, risk.current_score),
+        "current": _rating(
+            register, risk.current_likelihood, risk.current_impact, risk.current_score
+        ),
         "review_date": risk.review_date.isoformat(),
         "review_overdue": risk.status == Risk.Status.OPEN and risk.review_date < today,
     }
@@ -488,9 +498,7 @@ def top_risks(
     """
     register = register_of(organisation)
     risks = visible_risks(organisation, membership).filter(status=Risk.Status.OPEN)
-    return [
-        risk_summary(risk, register) for risk in risks.order_by("-current_score", "number")[:n]
-    ]
+    return [risk_summary(risk, register) for risk in risks.order_by("-current_score", "number")[:n]]
 
 
 # --------------------------------------------------------------------------------------------
@@ -564,7 +572,7 @@ def update_recommendation(
     user: AbstractBaseUser | None = None,
     now: dt.datetime | None = None,
 ) -> Recommendation:
-    """Change a recommendation's details (analysts); closing it needs approval. Raise ``Refused``."""
+    """Change a recommendation's details (analysts); closing needs approval. Raise ``Refused``."""
     if membership is not None and membership.role != Membership.Role.ANALYST:
         raise Refused(["Only analysts change a recommendation's details."])
     fields = tuple(name for name in RECOMMENDATION_FIELDS if name in data)

@@ -22,12 +22,8 @@ urlpatterns = [
         J,
         name="recommendations-json",
     ),
-    path(
-        "<str:org>/recommendations/new/", views.recommendation_form, name="recommendation-new"
-    ),
-    path(
-        "<str:org>/recommendations/<int:number>/", views.recommendation, name="recommendation"
-    ),
+    path("<str:org>/recommendations/new/", views.recommendation_form, name="recommendation-new"),
+    path("<str:org>/recommendations/<int:number>/", views.recommendation, name="recommendation"),
     path(
         "<str:org>/recommendations/<int:number>.json",
         views.recommendation,

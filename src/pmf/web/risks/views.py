@@ -37,9 +37,7 @@ def _risk(organisation: Organisation, membership: Membership, number: int) -> Ri
 def _recommendation(
     organisation: Organisation, membership: Membership, number: int
 ) -> Recommendation:
-    found = (
-        services.visible_recommendations(organisation, membership).filter(number=number).first()
-    )
+    found = services.visible_recommendations(organisation, membership).filter(number=number).first()
     if found is None:
         raise Http404("No such recommendation.")
     return found
@@ -147,7 +145,9 @@ def recommendation(
         except services.Refused as refused:
             problems.extend(refused.problems)
         else:
-            messages.success(request, f"Saved: the recommendation is {chosen.get_status_display().lower()}.")
+            messages.success(
+                request, f"Saved: the recommendation is {chosen.get_status_display().lower()}."
+            )
             return redirect("recommendation", org=found.code, number=chosen.number)
     data = presenters.recommendation_page(chosen, membership)
     if as_json:

@@ -93,3 +93,42 @@ def owner(organisation: Organisation) -> User:
     user = member("owner", organisation, Membership.Role.OWNER, unit="N")
     user.membership.measures.set([Measure.objects.get(organisation=organisation, code="ER")])
     return user
+
+
+@pytest.fixture
+def moderator(organisation: Organisation) -> User:
+    return member("moderator", organisation, Membership.Role.MODERATOR)
+
+
+@pytest.fixture
+def board_member(organisation: Organisation) -> User:
+    return member("board_member", organisation, Membership.Role.BOARD_MEMBER)
+
+
+# The risk register's redline: a weighted register scoring to 100, its figure a monthly count.
+RISK_REGISTER = """\
+  - code: RR75
+    name: Risk register scores above 75
+    area: FOCUS
+    kind: redline
+    polarity: lower_is_better
+    unit_of_measure: count
+    frequency: month
+    standard: {type: zero}
+risks:
+  impact_weights: [4, 8, 12, 16, 20]
+  threshold: 75
+  bands:
+    - {name: low, min_score: 0}
+    - {name: medium, min_score: 20}
+    - {name: high, min_score: 50}
+    - {name: very high, min_score: 76}
+  measure: RR75
+"""
+
+
+@pytest.fixture
+def risk_register(organisation: Organisation) -> Organisation:
+    """The test organisation with a weighted risk register and its redline measure."""
+    text = GOOD.replace("peer_groups:", RISK_REGISTER + "peer_groups:", 1)
+    return store_framework(load_framework(text), "framework.yaml")

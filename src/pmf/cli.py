@@ -137,6 +137,7 @@ def _parser() -> argparse.ArgumentParser:
         account_commands,
         cycle_commands,
         intervention_commands,
+        risk_commands,
         stats_commands,
         target_commands,
     )
@@ -147,6 +148,7 @@ def _parser() -> argparse.ArgumentParser:
     cycle_commands.add_parsers(commands)
     cycle_commands.add_publish_parser(commands)
     intervention_commands.add_parsers(commands)
+    risk_commands.add_parsers(commands)
 
     demo = command(
         "demo",
@@ -264,6 +266,10 @@ def _run(args: argparse.Namespace) -> int:
         from pmf import intervention_commands
 
         return intervention_commands.run(args)
+    if args.command == "risks":
+        from pmf import risk_commands
+
+        return risk_commands.run(args)
     if args.command == "target":
         from pmf import target_commands
 

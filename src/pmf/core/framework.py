@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -489,6 +490,39 @@ class Interventions(_Strict):
     data_due_day: int = Field(default=10, ge=1, le=28)
 
 
+class RiskBand(_Strict):
+    """A band of risk scores, such as "high": scores of at least ``min_score``."""
+
+    name: str = Field(min_length=1, max_length=64)
+    min_score: float = Field(ge=0)
+
+
+class RiskRegister(_Strict):
+    """How the risk register scores risks, and the measure its count above the threshold feeds.
+
+    A score is the likelihood level's weight times the impact level's weight; the weights
+    default to the level numbers (1 to 5 by 1 to 5: scores 1 to 25).
+    """
+
+    likelihood: tuple[str, ...] = Field(
+        default=("Rare", "Unlikely", "Possible", "Likely", "Almost certain"), min_length=2
+    )
+    impact: tuple[str, ...] = Field(
+        default=("Negligible", "Minor", "Moderate", "Major", "Severe"), min_length=2
+    )
+    likelihood_weights: tuple[float, ...] | None = None
+    impact_weights: tuple[float, ...] | None = None
+    threshold: float = Field(default=15, ge=0)
+    bands: tuple[RiskBand, ...] = (
+        RiskBand(name="low", min_score=0),
+        RiskBand(name="medium", min_score=5),
+        RiskBand(name="high", min_score=10),
+        RiskBand(name="very high", min_score=16),
+    )
+    measure: Code | None = None
+    unit: Code | None = None
+
+
 class FrameworkModel(_Strict):
     """The whole framework file, as written."""
 
@@ -500,6 +534,7 @@ class FrameworkModel(_Strict):
     targets: tuple[Target, ...] = ()
     grading: Grading = Field(default_factory=Grading)
     interventions: Interventions = Field(default_factory=Interventions)
+    risks: RiskRegister = Field(default_factory=RiskRegister)
 
 
 @dataclass(frozen=True)
@@ -849,6 +884,7 @@ def _cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
     yield from _target_references(model, units)
     yield from _grading_references(model)
     yield from _intervention_references(model)
+    yield from _risk_references(model, units)
 
 
 def _grading_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
@@ -888,6 +924,39 @@ def _intervention_references(model: FrameworkModel) -> Iterator[tuple[Path, str]
                     f"{code!r} is already used by interventions.{section}[{seen[code]}]",
                 )
             seen.setdefault(code, index)
+
+
+def _risk_references(model: FrameworkModel, units: dict[str, Unit]) -> Iterator[tuple[Path, str]]:
+    risks = model.risks
+    for scale in ("likelihood", "impact"):
+        weights = getattr(risks, f"{scale}_weights")
+        levels = len(getattr(risks, scale))
+        if weights is None:
+            continue
+        where: Path = ("risks", f"{scale}_weights")
+        if len(weights) != levels:
+            yield where, f"gives {len(weights)} weights for the {levels} levels of {scale}"
+        elif any(weight <= 0 for weight in weights):
+            yield where, "every weight must be more than 0"
+        elif any(later <= earlier for earlier, later in pairwise(weights)):
+            yield where, "must rise from the first level to the last"
+    bands = [band.min_score for band in risks.bands]
+    if bands and any(later <= earlier for earlier, later in pairwise(bands)):
+        yield ("risks", "bands"), "each band's min_score must be more than the one before"
+    if risks.measure is not None:
+        measure = next((m for m in model.measures if m.code == risks.measure), None)
+        if measure is None:
+            yield ("risks", "measure"), f"{risks.measure!r} is not a measure in this file"
+        elif measure.frequency is not PeriodKind.MONTH or measure.unit_of_measure not in (
+            UnitOfMeasure.COUNT,
+        ):
+            yield (
+                ("risks", "measure"),
+                f"{risks.measure!r} must be a monthly count (frequency: month, "
+                "unit_of_measure: count): it is the number of risks above the threshold",
+            )
+    if risks.unit is not None and (risks.unit not in units or units[risks.unit].external):
+        yield ("risks", "unit"), f"{risks.unit!r} is not an internal unit in this file"
 
 
 def _inadequate_before_requires_improvement(

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "pmf.web.dashboard",
     "pmf.web.interventions",
     "pmf.web.plans",
+    "pmf.web.risks",
     "pmf.web.api",
 ]
 

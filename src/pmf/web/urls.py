@@ -34,5 +34,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("pmf.web.dashboard.urls")),
     path("", include("pmf.web.interventions.urls")),
     path("", include("pmf.web.plans.urls")),
+    path("", include("pmf.web.risks.urls")),
     path("", include("pmf.web.scorecards.urls")),
 ]

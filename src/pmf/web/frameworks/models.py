@@ -25,6 +25,8 @@ class Organisation(models.Model):
     grading = models.JSONField(default=dict, blank=True)
     # The framework file's menu of interventions, as validated (empty: the default menu).
     interventions = models.JSONField(default=dict, blank=True)
+    # The framework file's risk register scales and threshold, as validated (empty: defaults).
+    risk_register = models.JSONField(default=dict, blank=True)
     loaded_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -42,6 +42,7 @@ def store_framework(framework: Framework, file_name: str = "") -> Organisation:
             "framework_file": file_name,
             "grading": model.grading.model_dump(mode="json", exclude_defaults=True),
             "interventions": model.interventions.model_dump(mode="json", exclude_defaults=True),
+            "risk_register": model.risks.model_dump(mode="json", exclude_defaults=True),
         },
     )
     units = _store_units(organisation, framework)
@@ -210,6 +211,7 @@ def _rebuild(organisation: Organisation) -> Framework:
         "targets": [_target_data(target) for target in current_targets(organisation)],
         "grading": organisation.grading or {},
         "interventions": organisation.interventions or {},
+        "risks": organisation.risk_register or {},
     }
     return Framework(FrameworkModel.model_validate(data))
 

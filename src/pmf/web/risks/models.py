@@ -1,0 +1,174 @@
+"""The risk register and the recommendations of inspections and audits, with their history.
+
+Every change to a risk or a recommendation adds an event (who, when, what changed, and the
+state after it); events are never changed or deleted. The risk measure reads the state of
+each risk at each month end from its events (see ``services.risks_at``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from pmf.web.frameworks.models import Area, Organisation, Unit
+
+
+class Risk(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="risks")
+    # The risk's reference within its organisation (R1, R2...), never reused.
+    number = models.PositiveIntegerField()
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="risks"
+    )
+    area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="risks"
+    )
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    category = models.CharField(max_length=100, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_risks",
+    )
+    controls = models.TextField(blank=True)
+    inherent_likelihood = models.PositiveSmallIntegerField()
+    inherent_impact = models.PositiveSmallIntegerField()
+    current_likelihood = models.PositiveSmallIntegerField()
+    current_impact = models.PositiveSmallIntegerField()
+    target_likelihood = models.PositiveSmallIntegerField()
+    target_impact = models.PositiveSmallIntegerField()
+    # Scores are kept so that lists filter and sort on them; services set them from the scales.
+    inherent_score = models.FloatField()
+    current_score = models.FloatField()
+    target_score = models.FloatField()
+    review_date = models.DateField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["organisation", "-current_score", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "number"], name="risk_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"R{self.number}: {self.title}"
+
+
+class RiskEvent(models.Model):
+    """One change to a risk: who, when, each field's old and new value, and the state after."""
+
+    class Step(models.TextChoices):
+        CREATED = "created", "Created"
+        CHANGED = "changed", "Changed"
+        REVIEWED = "reviewed", "Reviewed"
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="events")
+    step = models.CharField(max_length=16, choices=Step.choices)
+    changes = models.JSONField(default=dict)
+    # The risk's status and current score after the change: the register at any moment.
+    status = models.CharField(max_length=8)
+    current_score = models.FloatField()
+    note = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["risk", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.risk}: {self.step} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Recommendation(models.Model):
+    class Body(models.TextChoices):
+        HMICFRS = "hmicfrs", "HMICFRS"
+        OFSTED = "ofsted", "Ofsted"
+        CQC = "cqc", "CQC"
+        EXTERNAL_AUDIT = "external_audit", "External audit"
+        INTERNAL_AUDIT = "internal_audit", "Internal audit"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        EVIDENCE_SUBMITTED = "evidence_submitted", "Evidence submitted"
+        CLOSED = "closed", "Closed"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    number = models.PositiveIntegerField()
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="recommendations"
+    )
+    body = models.CharField(max_length=16, choices=Body.choices)
+    report_title = models.CharField(max_length=300)
+    report_date = models.DateField()
+    text = models.TextField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_recommendations",
+    )
+    due_date = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    evidence = models.TextField(blank=True)
+    closure_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["organisation", "due_date", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "number"], name="recommendation_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_body_display()} {self.report_title}: recommendation {self.number}"
+
+
+class RecommendationEvent(models.Model):
+    """One step on a recommendation: who, when, what changed and why."""
+
+    class Step(models.TextChoices):
+        CREATED = "created", "Created"
+        CHANGED = "changed", "Changed"
+        STARTED = "started", "Work started"
+        EVIDENCE = "evidence", "Evidence submitted"
+        APPROVED = "approved", "Closure approved"
+        RETURNED = "returned", "Evidence returned"
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="events"
+    )
+    step = models.CharField(max_length=16, choices=Step.choices)
+    changes = models.JSONField(default=dict)
+    status = models.CharField(max_length=20)
+    note = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["recommendation", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation}: {self.step}"

@@ -1,0 +1,283 @@
+"""Data shaped for each risk and recommendation page; the JSON versions are the same dicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from pmf.core import risk as scoring
+from pmf.core.framework import RiskRegister
+from pmf.web.accounts.models import Membership
+from pmf.web.accounts.services import visible_units
+from pmf.web.frameworks.models import Organisation
+from pmf.web.risks import services
+from pmf.web.risks.models import Recommendation, Risk
+
+
+def _organisation(organisation: Organisation) -> dict[str, str]:
+    return {"code": organisation.code, "name": organisation.name}
+
+
+def _register(register: RiskRegister) -> dict[str, Any]:
+    return {
+        "likelihood": [
+            {"level": index, "label": label} for index, label in enumerate(register.likelihood, 1)
+        ],
+        "impact": [
+            {"level": index, "label": label} for index, label in enumerate(register.impact, 1)
+        ],
+        "threshold": register.threshold,
+        "max_score": scoring.max_score(register),
+        "bands": [{"name": band.name, "min_score": band.min_score} for band in register.bands],
+        "measure": register.measure,
+    }
+
+
+def heat_map_page(organisation: Organisation, membership: Membership) -> dict[str, Any]:
+    """Return the heat map of the open risks' current scores the member sees."""
+    register = services.register_of(organisation)
+    risks = services.visible_risks(organisation, membership).filter(status=Risk.Status.OPEN)
+    ratings = list(risks.values_list("current_likelihood", "current_impact"))
+    rows = scoring.heat_map(register, ratings)
+    return {
+        "organisation": _organisation(organisation),
+        "register": _register(register),
+        "open": len(ratings),
+        "above_threshold": sum(
+            cell.count for row in rows for cell in row.cells if cell.above_threshold
+        ),
+        "rows": [
+            {
+                "impact": row.impact,
+                "label": row.label,
+                "cells": [
+                    {
+                        "likelihood": cell.likelihood,
+                        "impact": cell.impact,
+                        "score": cell.score,
+                        "band": cell.band,
+                        "band_position": cell.band_position,
+                        "above_threshold": cell.above_threshold,
+                        "count": cell.count,
+                    }
+                    for cell in row.cells
+                ],
+            }
+            for row in rows
+        ],
+    }
+
+
+FILTERS = ("status", "above", "overdue", "unit", "category", "likelihood", "impact")
+
+
+def risks_page(
+    organisation: Organisation, membership: Membership, query: Mapping[str, str]
+) -> dict[str, Any]:
+    """Return the risks the member sees, filtered as the query asks, highest score first."""
+    register = services.register_of(organisation)
+    today = timezone.localdate()
+    filters = {name: str(query.get(name, "")).strip() for name in FILTERS}
+    filters["status"] = filters["status"] or "open"
+    risks = services.visible_risks(organisation, membership)
+    if filters["status"] in Risk.Status.values:
+        risks = risks.filter(status=filters["status"])
+    if filters["above"]:
+        risks = risks.filter(current_score__gt=register.threshold)
+    if filters["overdue"]:
+        risks = risks.filter(review_date__lt=today, status=Risk.Status.OPEN)
+    if filters["unit"]:
+        risks = risks.filter(unit__code=filters["unit"])
+    if filters["category"]:
+        risks = risks.filter(category=filters["category"])
+    for level in ("likelihood", "impact"):
+        if filters[level].isdigit():
+            risks = risks.filter(**{f"current_{level}": int(filters[level])})
+    everything = services.visible_risks(organisation, membership)
+    return {
+        "organisation": _organisation(organisation),
+        "register": _register(register),
+        "filters": filters,
+        "risks": [
+            services.risk_summary(risk, register, today)
+            for risk in risks.order_by("-current_score", "number")
+        ],
+        "units": [
+            {"code": unit.code, "name": unit.name}
+            for unit in visible_units(membership, organisation)
+            if not unit.external
+        ],
+        "categories": sorted(
+            set(everything.exclude(category="").values_list("category", flat=True))
+        ),
+    }
+
+
+def risk_page(risk: Risk, membership: Membership) -> dict[str, Any]:
+    """Return one risk with its three ratings and its history, oldest change first."""
+    register = services.register_of(risk.organisation)
+    summary = services.risk_summary(risk, register)
+    return {
+        "organisation": _organisation(risk.organisation),
+        "register": _register(register),
+        "risk": {
+            **summary,
+            "area_name": risk.area.name if risk.area else None,
+            "description": risk.description,
+            "controls": risk.controls,
+            "ratings": [
+                {
+                    "stage": stage,
+                    **services._rating(
+                        register,
+                        getattr(risk, f"{stage}_likelihood"),
+                        getattr(risk, f"{stage}_impact"),
+                        getattr(risk, f"{stage}_score"),
+                    ),
+                }
+                for stage in ("inherent", "current", "target")
+            ],
+        },
+        "history": [_event(event) for event in risk.events.select_related("by")],
+        "may_edit": services.may_edit_risk(membership, risk),
+        "may_review": services.may_review_risk(membership, risk),
+    }
+
+
+def _event(event: Any) -> dict[str, Any]:
+    return {
+        "step": event.step,
+        "step_label": event.get_step_display(),
+        "at": timezone.localtime(event.at).isoformat(timespec="minutes"),
+        "at_label": f"{timezone.localtime(event.at):%-d %B %Y %H:%M}",
+        "by": event.by.get_username() if event.by else None,
+        "changes": [
+            {"field": name.replace("_", " "), "before": pair[0], "after": pair[1]}
+            for name, pair in event.changes.items()
+        ],
+        "note": event.note,
+    }
+
+
+def risk_form(
+    organisation: Organisation,
+    risk: Risk | None,
+    membership: Membership,
+    typed: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """Return what the risk form shows: the fields the member may change and their values."""
+    register = services.register_of(organisation)
+    if risk is None:
+        values: dict[str, Any] = {"status": "open"}
+    else:
+        values = {name: services._shown(getattr(risk, name)) for name in services.RISK_FIELDS}
+    if typed:
+        values.update({name: typed.get(name, "") for name in services.RISK_FIELDS if name in typed})
+    fields = (
+        services.RISK_FIELDS
+        if risk is None or services.may_edit_risk(membership, risk)
+        else services.REVIEW_FIELDS
+    )
+    members = User.objects.filter(membership__organisation=organisation).order_by("username")
+    return {
+        "organisation": _organisation(organisation),
+        "register": _register(register),
+        "risk": None if risk is None else {"number": risk.number, "title": risk.title},
+        "fields": list(fields),
+        "values": {name: "" if value is None else str(value) for name, value in values.items()},
+        "units": [
+            {"code": unit.code, "name": unit.name}
+            for unit in organisation.units.filter(external=False)
+        ],
+        "areas": [{"code": area.code, "name": area.name} for area in organisation.areas.all()],
+        "owners": [user.get_username() for user in members],
+    }
+
+
+def _recommendation(recommendation: Recommendation, today: dt.date) -> dict[str, Any]:
+    return {
+        "number": recommendation.number,
+        "body": recommendation.body,
+        "body_label": recommendation.get_body_display(),
+        "report_title": recommendation.report_title,
+        "report_date": recommendation.report_date.isoformat(),
+        "text": recommendation.text,
+        "unit": recommendation.unit.code if recommendation.unit else None,
+        "owner": recommendation.owner.get_username() if recommendation.owner else None,
+        "due_date": recommendation.due_date.isoformat(),
+        "status": recommendation.status,
+        "status_label": recommendation.get_status_display(),
+        "overdue": services.is_overdue(recommendation, today),
+        "evidence": recommendation.evidence,
+        "closure_approved_by": (
+            recommendation.closure_approved_by.get_username()
+            if recommendation.closure_approved_by
+            else None
+        ),
+    }
+
+
+def recommendations_page(
+    organisation: Organisation, membership: Membership, query: Mapping[str, str]
+) -> dict[str, Any]:
+    """Return the figures complete by body and report, and the recommendations, filtered."""
+    today = timezone.localdate()
+    body = str(query.get("body", "")).strip()
+    overdue = bool(str(query.get("overdue", "")).strip())
+    recommendations = services.visible_recommendations(organisation, membership)
+    if body:
+        recommendations = recommendations.filter(body=body)
+    shown = [_recommendation(r, today) for r in recommendations.order_by("due_date", "number")]
+    if overdue:
+        shown = [r for r in shown if r["overdue"]]
+    return {
+        "organisation": _organisation(organisation),
+        "filters": {"body": body, "overdue": "1" if overdue else ""},
+        "bodies": [{"code": code, "label": label} for code, label in Recommendation.Body.choices],
+        "figures": services.recommendation_figures(organisation, membership, today),
+        "recommendations": shown,
+    }
+
+
+def recommendation_page(recommendation: Recommendation, membership: Membership) -> dict[str, Any]:
+    """Return one recommendation, its history and the steps the member may take."""
+    roles = [Membership.Role(role).label for role in services.CLOSURE_ROLES]
+    return {
+        "organisation": _organisation(recommendation.organisation),
+        "recommendation": _recommendation(recommendation, timezone.localdate()),
+        "closure_roles": roles,
+        "steps": services.allowed_steps(recommendation, membership),
+        "may_edit": membership.role == Membership.Role.ANALYST,
+        "history": [_event(event) for event in recommendation.events.select_related("by")],
+    }
+
+
+def recommendation_form(
+    organisation: Organisation,
+    recommendation: Recommendation | None,
+    typed: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """Return what the recommendation form shows."""
+    fields = services.RECOMMENDATION_FIELDS
+    if recommendation is None:
+        values: dict[str, Any] = {}
+    else:
+        values = {name: services._shown(getattr(recommendation, name)) for name in fields}
+    if typed:
+        values.update({name: typed.get(name, "") for name in fields if name in typed})
+    members = User.objects.filter(membership__organisation=organisation).order_by("username")
+    return {
+        "organisation": _organisation(organisation),
+        "recommendation": None if recommendation is None else {"number": recommendation.number},
+        "values": {name: "" if value is None else str(value) for name, value in values.items()},
+        "bodies": [{"code": code, "label": label} for code, label in Recommendation.Body.choices],
+        "units": [
+            {"code": unit.code, "name": unit.name}
+            for unit in organisation.units.filter(external=False)
+        ],
+        "owners": [user.get_username() for user in members],
+    }

@@ -1,0 +1,752 @@
+"""Every write to the risk register and to inspection recommendations, and who may make it.
+
+Risks: analysts create and change them; a risk's owner reviews it (controls, current
+likelihood and impact, review date). Each change adds an event with who, when and what.
+When the framework names a measure for the register (``risks.measure``), every change records
+the number of open risks scoring above the threshold as that measure's figure for the month,
+through the observations' import (all or nothing, revisions kept): see ``record_risk_measure``.
+
+Recommendations: analysts create and change them; the owner starts work and submits
+evidence; only a member in one of ``CLOSURE_ROLES`` approves closure or returns the evidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from django.contrib.auth.models import AbstractBaseUser, User
+from django.db import transaction
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+
+from pmf.core import risk as scoring
+from pmf.core.framework import RiskRegister
+from pmf.web.accounts.models import Membership
+from pmf.web.accounts.services import visible_units
+from pmf.web.frameworks.models import Organisation
+from pmf.web.observations.services import ImportSummary, import_frame
+from pmf.web.risks.models import Recommendation, RecommendationEvent, Risk, RiskEvent
+
+# Who may approve a recommendation's closure: never its owner, who submits the evidence.
+CLOSURE_ROLES = (Membership.Role.MODERATOR, Membership.Role.BOARD_MEMBER)
+# What a risk's owner may change in a review; analysts change everything.
+REVIEW_FIELDS = ("controls", "current_likelihood", "current_impact", "review_date")
+RISK_FIELDS = (
+    "title",
+    "description",
+    "category",
+    "unit",
+    "area",
+    "owner",
+    "controls",
+    "inherent_likelihood",
+    "inherent_impact",
+    "current_likelihood",
+    "current_impact",
+    "target_likelihood",
+    "target_impact",
+    "review_date",
+    "status",
+)
+RECOMMENDATION_FIELDS = (
+    "body",
+    "report_title",
+    "report_date",
+    "text",
+    "unit",
+    "owner",
+    "due_date",
+)
+LEVELS = (
+    "inherent_likelihood",
+    "inherent_impact",
+    "current_likelihood",
+    "current_impact",
+    "target_likelihood",
+    "target_impact",
+)
+
+
+class Refused(Exception):
+    """Raise with every reason a change was refused, to show the person who asked."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def register_of(organisation: Organisation) -> RiskRegister:
+    """Return the organisation's risk scales, threshold and measure (defaults if none)."""
+    from pmf.web.frameworks.services import framework_of
+
+    return framework_of(organisation).model.risks
+
+
+# --------------------------------------------------------------------------------------------
+# Who sees what
+# --------------------------------------------------------------------------------------------
+
+
+def _scope(organisation: Organisation, membership: Membership | None) -> Q:
+    """Return the records the member sees: all, or their units' and their own."""
+    if membership is None or membership.unit_id is None:
+        return Q()
+    units = [unit.pk for unit in visible_units(membership, organisation) if not unit.external]
+    return Q(unit_id__in=units) | Q(owner_id=membership.user_id)
+
+
+def visible_risks(organisation: Organisation, membership: Membership | None) -> QuerySet[Risk]:
+    """Return the organisation's risks the member may see (``None``: every risk)."""
+    return (
+        Risk.objects.filter(organisation=organisation)
+        .filter(_scope(organisation, membership))
+        .select_related("unit", "area", "owner")
+    )
+
+
+def visible_recommendations(
+    organisation: Organisation, membership: Membership | None
+) -> QuerySet[Recommendation]:
+    """Return the organisation's recommendations the member may see (``None``: all)."""
+    return (
+        Recommendation.objects.filter(organisation=organisation)
+        .filter(_scope(organisation, membership))
+        .select_related("unit", "owner", "closure_approved_by")
+    )
+
+
+def may_edit_risk(membership: Membership, risk: Risk | None = None) -> bool:
+    """Say whether the member may create (no risk) or change every field of a risk: analysts."""
+    return membership.role == Membership.Role.ANALYST and (
+        risk is None or risk.organisation_id == membership.organisation_id
+    )
+
+
+def may_review_risk(membership: Membership, risk: Risk) -> bool:
+    """Say whether the member may review the risk: an analyst, or the risk's owner."""
+    return may_edit_risk(membership, risk) or (
+        risk.owner_id is not None and risk.owner_id == membership.user_id
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Risks
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Cleaned:
+    values: dict[str, Any]
+    problems: list[str]
+
+
+def _clean_risk(
+    organisation: Organisation, data: Mapping[str, Any], fields: tuple[str, ...]
+) -> _Cleaned:
+    register = register_of(organisation)
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for name in fields:
+        raw = data.get(name)
+        text = "" if raw is None else str(raw).strip()
+        label = name.replace("_", " ").capitalize()
+        if name in LEVELS:
+            scale = name.split("_", 1)[1]
+            try:
+                values[name] = scoring.check_level(register, scale, int(text))
+            except ValueError:
+                count = len(getattr(register, scale))
+                problems.append(f"{label}: choose a level from 1 to {count}")
+        elif name == "review_date":
+            try:
+                values[name] = dt.date.fromisoformat(text)
+            except ValueError:
+                problems.append(f"{label}: give a date as YYYY-MM-DD")
+        elif name == "title":
+            if not text:
+                problems.append("Title: give the risk a title")
+            values[name] = text[:300]
+        elif name == "status":
+            if text not in Risk.Status.values:
+                problems.append("Status: choose open or closed")
+            values[name] = text
+        else:
+            values[name] = _relation(organisation, name, text, problems, label)
+    return _Cleaned(values, problems)
+
+
+def _relation(
+    organisation: Organisation, name: str, text: str, problems: list[str], label: str
+) -> Any:
+    if name == "unit":
+        if not text:
+            return None
+        unit = organisation.units.filter(code=text, external=False).first()
+        if unit is None:
+            problems.append(f"Unit: {text!r} is not a unit of {organisation.name}")
+        return unit
+    if name == "area":
+        if not text:
+            return None
+        area = organisation.areas.filter(code=text).first()
+        if area is None:
+            problems.append(f"Area: {text!r} is not an area of {organisation.name}")
+        return area
+    if name == "owner":
+        if not text:
+            return None
+        owner = User.objects.filter(username=text, membership__organisation=organisation).first()
+        if owner is None:
+            problems.append(f"Owner: {text!r} is not a member of {organisation.name}")
+        return owner
+    return text
+
+
+def _shown(value: Any) -> Any:
+    """Return a value as history keeps it: codes, usernames and ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "code"):
+        return value.code
+    if hasattr(value, "get_username"):
+        return value.get_username()
+    return value
+
+
+def _rescore(risk: Risk, register: RiskRegister) -> None:
+    for stage in ("inherent", "current", "target"):
+        value = scoring.score(
+            register, getattr(risk, f"{stage}_likelihood"), getattr(risk, f"{stage}_impact")
+        )
+        setattr(risk, f"{stage}_score", value)
+
+
+def _actor(user: AbstractBaseUser | None) -> Any:
+    return user if user is not None and user.is_authenticated else None
+
+
+@transaction.atomic
+def create_risk(
+    organisation: Organisation,
+    membership: Membership | None,
+    data: Mapping[str, Any],
+    *,
+    user: AbstractBaseUser | None = None,
+    now: dt.datetime | None = None,
+) -> Risk:
+    """Add a risk to the register (analysts; ``membership`` None: the command line).
+
+    Raise ``Refused`` listing every problem; nothing is stored then.
+    """
+    if membership is not None and not may_edit_risk(membership):
+        raise Refused(["Only analysts add risks to the register."])
+    cleaned = _clean_risk(organisation, {"status": "open", **data}, RISK_FIELDS)
+    if cleaned.problems:
+        raise Refused(cleaned.problems)
+    now = now or timezone.now()
+    number = (
+        Risk.objects.select_for_update()
+        .filter(organisation=organisation)
+        .aggregate(highest=Max("number"))["highest"]
+        or 0
+    ) + 1
+    risk = Risk(organisation=organisation, number=number, created_at=now, updated_at=now)
+    for name, value in cleaned.values.items():
+        setattr(risk, name, value)
+    _rescore(risk, register_of(organisation))
+    risk.save()
+    changes = {name: ["", _shown(value)] for name, value in cleaned.values.items()}
+    _risk_event(risk, RiskEvent.Step.CREATED, changes, user, now, "")
+    _register_changed(organisation, now)
+    return risk
+
+
+@transaction.atomic
+def update_risk(
+    risk: Risk,
+    membership: Membership | None,
+    data: Mapping[str, Any],
+    *,
+    user: AbstractBaseUser | None = None,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Risk:
+    """Change a risk: analysts change any field, its owner the review fields only.
+
+    Only the fields in ``data`` change; each change is kept in the risk's history. Raise
+    ``Refused`` listing every problem.
+    """
+    if membership is not None and not may_review_risk(membership, risk):
+        raise Refused(["Only analysts and the risk's owner change a risk."])
+    allowed = (
+        RISK_FIELDS if membership is None or may_edit_risk(membership, risk) else REVIEW_FIELDS
+    )
+    refused = sorted(set(data) & set(RISK_FIELDS) - set(allowed))
+    if refused:
+        raise Refused(
+            [f"As the risk's owner you review it; you cannot change {', '.join(refused)}."]
+        )
+    cleaned = _clean_risk(risk.organisation, data, tuple(f for f in allowed if f in data))
+    if cleaned.problems:
+        raise Refused(cleaned.problems)
+    changes = {
+        name: [_shown(getattr(risk, name)), _shown(value)]
+        for name, value in cleaned.values.items()
+        if _shown(getattr(risk, name)) != _shown(value)
+    }
+    if not changes and not note.strip():
+        return risk
+    now = now or timezone.now()
+    for name, value in cleaned.values.items():
+        setattr(risk, name, value)
+    _rescore(risk, register_of(risk.organisation))
+    risk.updated_at = now
+    risk.save()
+    step = (
+        RiskEvent.Step.REVIEWED
+        if "review_date" in changes or not changes
+        else RiskEvent.Step.CHANGED
+    )
+    _risk_event(risk, step, changes, user, now, note.strip())
+    _register_changed(risk.organisation, now)
+    return risk
+
+
+def _risk_event(
+    risk: Risk,
+    step: str,
+    changes: dict[str, Any],
+    user: AbstractBaseUser | None,
+    now: dt.datetime,
+    note: str,
+) -> None:
+    RiskEvent.objects.create(
+        risk=risk,
+        step=step,
+        changes=changes,
+        status=risk.status,
+        current_score=risk.current_score,
+        note=note,
+        by=_actor(user),
+        at=now,
+    )
+
+
+def _register_changed(organisation: Organisation, now: dt.datetime) -> None:
+    # The redline's figure for this month follows the register in the same transaction.
+    if register_of(organisation).measure is not None:
+        record_risk_measure(organisation, month_of(timezone.localtime(now).date()))
+
+
+# --------------------------------------------------------------------------------------------
+# The risk measure: open risks above the threshold at each month end
+# --------------------------------------------------------------------------------------------
+
+
+def month_of(day: dt.date) -> str:
+    """Return the month code of a day: ``2019-07``."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _month_end(month: str) -> dt.datetime:
+    """Return the first moment after the month ends, in local time."""
+    year, number = (int(part) for part in month.split("-"))
+    following = dt.datetime(year + number // 12, number % 12 + 1, 1)
+    return timezone.make_aware(following)
+
+
+def _months(first: str, last: str) -> list[str]:
+    months = []
+    year, number = (int(part) for part in first.split("-"))
+    while f"{year:04d}-{number:02d}" <= last:
+        months.append(f"{year:04d}-{number:02d}")
+        year, number = (year + 1, 1) if number == 12 else (year, number + 1)
+    return months
+
+
+def risks_above_threshold(organisation: Organisation, at: dt.datetime) -> list[int]:
+    """Return the numbers of the risks open and scoring above the threshold at moment ``at``.
+
+    Read from the risks' history: each risk as its last change before ``at`` left it.
+    """
+    register = register_of(organisation)
+    state: dict[int, tuple[str, float]] = {}
+    events = RiskEvent.objects.filter(risk__organisation=organisation, at__lt=at).values_list(
+        "risk__number", "status", "current_score"
+    )
+    for number, status, score in events.order_by("at", "pk"):
+        state[number] = (status, score)
+    return sorted(
+        number
+        for number, (status, score) in state.items()
+        if status == Risk.Status.OPEN and scoring.above_threshold(register, score)
+    )
+
+
+def risk_measure_frame(organisation: Organisation, as_of: str | None = None) -> pl.DataFrame:
+    """Return the risk measure's figures from the register's first month to ``as_of``.
+
+    ``as_of`` is a month (``2019-07``; default: this month). A month not yet over counts
+    the register as it stands now. Raise ``LookupError`` if the framework names no measure.
+    """
+    from pmf.web.frameworks.services import framework_of
+
+    framework = framework_of(organisation)
+    register = framework.model.risks
+    if register.measure is None:
+        raise LookupError(
+            f"the framework of {organisation.code} names no risk measure: add risks.measure"
+        )
+    unit = register.unit or framework.roots()[0].code
+    last = as_of or month_of(timezone.localdate())
+    first_event = RiskEvent.objects.filter(risk__organisation=organisation).order_by("at").first()
+    first = month_of(timezone.localtime(first_event.at).date()) if first_event else last
+    months = _months(min(first, last), last)
+    now = timezone.now()
+    values = [
+        float(len(risks_above_threshold(organisation, min(_month_end(month), now))))
+        for month in months
+    ]
+    return pl.DataFrame(
+        {
+            "unit": [unit] * len(months),
+            "measure": [register.measure] * len(months),
+            "period": months,
+            "value": values,
+        }
+    )
+
+
+@transaction.atomic
+def record_risk_measure(organisation: Organisation, as_of: str | None = None) -> ImportSummary:
+    """Write the open risks above the threshold at each month end as the measure's figures.
+
+    Every month from the register's first change to ``as_of`` (a month, default this one),
+    through the observations' import: all months or none, a changed month becomes a new
+    revision, an unchanged one is skipped. Raise ``LookupError`` if the framework names no
+    risk measure, ``ValueError`` if ``as_of`` is not a month.
+    """
+    if as_of is not None:
+        try:
+            dt.date.fromisoformat(f"{as_of}-01")
+        except ValueError:
+            raise ValueError(f"{as_of!r} is not a month: give it as YYYY-MM") from None
+        as_of = as_of[:7]
+    frame = risk_measure_frame(organisation, as_of)
+    return import_frame(organisation, frame, file_name="risk register", source="Risk register")
+
+
+# --------------------------------------------------------------------------------------------
+# For the dashboard
+# --------------------------------------------------------------------------------------------
+
+
+def risk_summary(
+    risk: Risk, register: RiskRegister, today: dt.date | None = None
+) -> dict[str, Any]:
+    """Return one risk as pages and JSON show it."""
+    today = today or timezone.localdate()
+    return {
+        "number": risk.number,
+        "reference": f"R{risk.number}",
+        "title": risk.title,
+        "unit": risk.unit.code if risk.unit else None,
+        "unit_name": risk.unit.name if risk.unit else None,
+        "area": risk.area.code if risk.area else None,
+        "category": risk.category,
+        "owner": risk.owner.get_username() if risk.owner else None,
+        "status": risk.status,
+        "current": _rating(
+            register, risk.current_likelihood, risk.current_impact, risk.current_score
+        ),
+        "review_date": risk.review_date.isoformat(),
+        "review_overdue": risk.status == Risk.Status.OPEN and risk.review_date < today,
+    }
+
+
+def _rating(register: RiskRegister, likelihood: int, impact: int, value: float) -> dict[str, Any]:
+    return {
+        "likelihood": likelihood,
+        "likelihood_label": _label(register.likelihood, likelihood),
+        "impact": impact,
+        "impact_label": _label(register.impact, impact),
+        "score": value,
+        "band": scoring.band(register, value),
+        "band_position": scoring.band_position(register, value),
+        "above_threshold": scoring.above_threshold(register, value),
+    }
+
+
+def _label(levels: tuple[str, ...], level: int) -> str:
+    return levels[level - 1] if 1 <= level <= len(levels) else str(level)
+
+
+def top_risks(
+    organisation: Organisation, n: int = 5, membership: Membership | None = None
+) -> list[dict[str, Any]]:
+    """Return the ``n`` open risks with the highest current scores, highest first.
+
+    Each is a dict: number, reference, title, unit, area, category, owner, status, current
+    (likelihood, impact, score, band, above_threshold), review_date, review_overdue.
+    ``membership`` limits them to what that member sees.
+    """
+    register = register_of(organisation)
+    risks = visible_risks(organisation, membership).filter(status=Risk.Status.OPEN)
+    return [risk_summary(risk, register) for risk in risks.order_by("-current_score", "number")[:n]]
+
+
+# --------------------------------------------------------------------------------------------
+# Recommendations
+# --------------------------------------------------------------------------------------------
+
+
+def _clean_recommendation(
+    organisation: Organisation, data: Mapping[str, Any], fields: tuple[str, ...]
+) -> _Cleaned:
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for name in fields:
+        raw = data.get(name)
+        text = "" if raw is None else str(raw).strip()
+        label = name.replace("_", " ").capitalize()
+        if name == "body":
+            if text not in Recommendation.Body.values:
+                problems.append("Body: choose who made the recommendation")
+            values[name] = text
+        elif name in ("report_date", "due_date"):
+            try:
+                values[name] = dt.date.fromisoformat(text)
+            except ValueError:
+                problems.append(f"{label}: give a date as YYYY-MM-DD")
+        elif name in ("report_title", "text"):
+            if not text:
+                problems.append(f"{label}: must not be empty")
+            values[name] = text[:300] if name == "report_title" else text
+        else:
+            values[name] = _relation(organisation, name, text, problems, label)
+    return _Cleaned(values, problems)
+
+
+@transaction.atomic
+def create_recommendation(
+    organisation: Organisation,
+    membership: Membership | None,
+    data: Mapping[str, Any],
+    *,
+    user: AbstractBaseUser | None = None,
+    now: dt.datetime | None = None,
+) -> Recommendation:
+    """Record an inspection's or audit's recommendation (analysts). Raise ``Refused``."""
+    if membership is not None and membership.role != Membership.Role.ANALYST:
+        raise Refused(["Only analysts record recommendations."])
+    cleaned = _clean_recommendation(organisation, data, RECOMMENDATION_FIELDS)
+    if cleaned.problems:
+        raise Refused(cleaned.problems)
+    now = now or timezone.now()
+    number = (
+        Recommendation.objects.select_for_update()
+        .filter(organisation=organisation)
+        .aggregate(highest=Max("number"))["highest"]
+        or 0
+    ) + 1
+    recommendation = Recommendation.objects.create(
+        organisation=organisation, number=number, created_at=now, **cleaned.values
+    )
+    changes = {name: ["", _shown(value)] for name, value in cleaned.values.items()}
+    _recommendation_event(recommendation, RecommendationEvent.Step.CREATED, changes, user, now, "")
+    return recommendation
+
+
+@transaction.atomic
+def update_recommendation(
+    recommendation: Recommendation,
+    membership: Membership | None,
+    data: Mapping[str, Any],
+    *,
+    user: AbstractBaseUser | None = None,
+    now: dt.datetime | None = None,
+) -> Recommendation:
+    """Change a recommendation's details (analysts); closing needs approval. Raise ``Refused``."""
+    if membership is not None and membership.role != Membership.Role.ANALYST:
+        raise Refused(["Only analysts change a recommendation's details."])
+    fields = tuple(name for name in RECOMMENDATION_FIELDS if name in data)
+    cleaned = _clean_recommendation(recommendation.organisation, data, fields)
+    if cleaned.problems:
+        raise Refused(cleaned.problems)
+    changes = {
+        name: [_shown(getattr(recommendation, name)), _shown(value)]
+        for name, value in cleaned.values.items()
+        if _shown(getattr(recommendation, name)) != _shown(value)
+    }
+    if not changes:
+        return recommendation
+    for name, value in cleaned.values.items():
+        setattr(recommendation, name, value)
+    recommendation.save()
+    _recommendation_event(
+        recommendation, RecommendationEvent.Step.CHANGED, changes, user, now or timezone.now(), ""
+    )
+    return recommendation
+
+
+def allowed_steps(recommendation: Recommendation, membership: Membership) -> list[str]:
+    """Return the steps the member may take on the recommendation now."""
+    status = recommendation.status
+    is_owner = recommendation.owner_id is not None and recommendation.owner_id == membership.user_id
+    doer = is_owner or membership.role == Membership.Role.ANALYST
+    approver = membership.role in CLOSURE_ROLES and not is_owner
+    steps = []
+    if doer and status == Recommendation.Status.OPEN:
+        steps.append("start")
+    if doer and status in (Recommendation.Status.OPEN, Recommendation.Status.IN_PROGRESS):
+        steps.append("evidence")
+    if approver and status == Recommendation.Status.EVIDENCE_SUBMITTED:
+        steps.extend(["approve", "return"])
+    return steps
+
+
+STEP_WORDS = {
+    "start": "start work on",
+    "evidence": "submit evidence for",
+    "approve": "approve the closure of",
+    "return": "return the evidence of",
+}
+
+
+@transaction.atomic
+def take_step(
+    recommendation: Recommendation,
+    membership: Membership,
+    step: str,
+    text: str = "",
+    *,
+    user: AbstractBaseUser | None = None,
+    now: dt.datetime | None = None,
+) -> Recommendation:
+    """Take one step: ``start``, ``evidence`` (with the evidence), ``approve`` or ``return``.
+
+    The owner (or an analyst) starts work and submits evidence; only a member whose role is
+    in ``CLOSURE_ROLES``, and who is not the owner, approves the closure or returns the
+    evidence with a reason. Raise ``Refused`` saying why a step is not allowed.
+    """
+    if step not in STEP_WORDS:
+        raise Refused(["Choose a step to take."])
+    if step not in allowed_steps(recommendation, membership):
+        roles = " or ".join(Membership.Role(role).label.lower() for role in CLOSURE_ROLES)
+        reason = (
+            f"Only a {roles} (not the owner) may {STEP_WORDS[step]} a recommendation with "
+            "evidence submitted."
+            if step in ("approve", "return")
+            else f"You may not {STEP_WORDS[step]} this recommendation now "
+            f"(it is {recommendation.get_status_display().lower()})."
+        )
+        raise Refused([reason])
+    text = text.strip()
+    if step == "evidence" and not text:
+        raise Refused(["Evidence: say what shows the recommendation is done."])
+    if step == "return" and not text:
+        raise Refused(["Reason: say why the evidence is not enough."])
+    now = now or timezone.now()
+    before = recommendation.status
+    events = {
+        "start": (Recommendation.Status.IN_PROGRESS, RecommendationEvent.Step.STARTED),
+        "evidence": (Recommendation.Status.EVIDENCE_SUBMITTED, RecommendationEvent.Step.EVIDENCE),
+        "approve": (Recommendation.Status.CLOSED, RecommendationEvent.Step.APPROVED),
+        "return": (Recommendation.Status.IN_PROGRESS, RecommendationEvent.Step.RETURNED),
+    }
+    status, event = events[step]
+    recommendation.status = status
+    if step == "evidence":
+        recommendation.evidence = text
+    if step == "approve":
+        recommendation.closure_approved_by = _actor(user)
+        recommendation.closed_at = now
+    recommendation.save()
+    _recommendation_event(recommendation, event, {"status": [before, status]}, user, now, text)
+    return recommendation
+
+
+def _recommendation_event(
+    recommendation: Recommendation,
+    step: str,
+    changes: dict[str, Any],
+    user: AbstractBaseUser | None,
+    now: dt.datetime,
+    note: str,
+) -> None:
+    RecommendationEvent.objects.create(
+        recommendation=recommendation,
+        step=step,
+        changes=changes,
+        status=recommendation.status,
+        note=note,
+        by=_actor(user),
+        at=now,
+    )
+
+
+def is_overdue(recommendation: Recommendation, today: dt.date) -> bool:
+    """Say whether a recommendation is past its due date and not closed."""
+    return recommendation.status != Recommendation.Status.CLOSED and recommendation.due_date < today
+
+
+def recommendation_figures(
+    organisation: Organisation,
+    membership: Membership | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """Return "recommendations complete" figures: in all, by body and by report.
+
+    Each group has total, complete (closure approved), percent_complete (None with none),
+    open (not complete) and overdue (not complete and past the due date). ``membership``
+    limits them to what that member sees.
+    """
+    today = today or timezone.localdate()
+    recommendations = list(visible_recommendations(organisation, membership))
+    bodies: dict[str, list[Recommendation]] = {}
+    reports: dict[tuple[str, str, str], list[Recommendation]] = {}
+    for recommendation in recommendations:
+        bodies.setdefault(recommendation.body, []).append(recommendation)
+        key = (
+            recommendation.body,
+            recommendation.report_title,
+            recommendation.report_date.isoformat(),
+        )
+        reports.setdefault(key, []).append(recommendation)
+    labels = dict(Recommendation.Body.choices)
+    return {
+        **_counts(recommendations, today),
+        "by_body": [
+            {"body": body, "label": labels[body], **_counts(bodies[body], today)}
+            for body in Recommendation.Body.values
+            if body in bodies
+        ],
+        "by_report": [
+            {
+                "body": body,
+                "label": labels[body],
+                "report_title": title,
+                "report_date": date,
+                **_counts(group, today),
+            }
+            for (body, title, date), group in sorted(reports.items(), key=lambda item: item[0][2])
+        ],
+    }
+
+
+def _counts(recommendations: list[Recommendation], today: dt.date) -> dict[str, Any]:
+    total = len(recommendations)
+    complete = sum(1 for r in recommendations if r.status == Recommendation.Status.CLOSED)
+    return {
+        "total": total,
+        "complete": complete,
+        "percent_complete": round(100 * complete / total, 1) if total else None,
+        "open": total - complete,
+        "overdue": sum(1 for r in recommendations if is_overdue(r, today)),
+    }

@@ -1,0 +1,190 @@
+"""Thin views for the risk register and recommendations: who may see it, presenter, service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+
+from pmf.web.accounts.models import Membership
+from pmf.web.accounts.services import may_change, membership_of, organisation_for
+from pmf.web.frameworks.models import Organisation
+from pmf.web.risks import presenters, services
+from pmf.web.risks.models import Recommendation, Risk
+
+
+def _member(request: HttpRequest, org: str) -> tuple[Organisation, Membership]:
+    """Return the organisation and membership; the register is for the organisation's members."""
+    found = organisation_for(request.user, org)
+    membership = membership_of(request.user)
+    assert membership is not None  # organisation_for has checked it
+    if not may_change(membership, found):
+        raise Http404("No such organisation.")  # partners read figures, not the register
+    return found, membership
+
+
+def _json(data: dict[str, object]) -> JsonResponse:
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+def _risk(organisation: Organisation, membership: Membership, number: int) -> Risk:
+    found = services.visible_risks(organisation, membership).filter(number=number).first()
+    if found is None:
+        raise Http404("No such risk.")
+    return found
+
+
+def _recommendation(
+    organisation: Organisation, membership: Membership, number: int
+) -> Recommendation:
+    found = services.visible_recommendations(organisation, membership).filter(number=number).first()
+    if found is None:
+        raise Http404("No such recommendation.")
+    return found
+
+
+def heat_map(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
+    """Show the open risks' current scores as a likelihood by impact grid of counts."""
+    found, membership = _member(request, org)
+    data = presenters.heat_map_page(found, membership)
+    if as_json:
+        return _json(data)
+    return render(
+        request,
+        "risks/heat_map.html",
+        {**data, "can_add": services.may_edit_risk(membership)},
+    )
+
+
+def risks(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
+    """List the risks, filtered: above the threshold, review overdue, unit, category."""
+    found, membership = _member(request, org)
+    data = presenters.risks_page(found, membership, request.GET)
+    if as_json:
+        return _json(data)
+    return render(
+        request, "risks/risks.html", {**data, "can_add": services.may_edit_risk(membership)}
+    )
+
+
+def risk(request: HttpRequest, org: str, number: int, as_json: bool = False) -> HttpResponse:
+    """Show one risk: its ratings, controls and history."""
+    found, membership = _member(request, org)
+    data = presenters.risk_page(_risk(found, membership, number), membership)
+    if as_json:
+        return _json(data)
+    return render(request, "risks/risk.html", data)
+
+
+def risk_form(request: HttpRequest, org: str, number: int | None = None) -> HttpResponse:
+    """Add a risk (analysts) or change one (analysts; the owner reviews their own)."""
+    found, membership = _member(request, org)
+    chosen = _risk(found, membership, number) if number is not None else None
+    allowed = (
+        services.may_edit_risk(membership)
+        if chosen is None
+        else services.may_review_risk(membership, chosen)
+    )
+    if not allowed:
+        raise Http404("No such page.")
+    problems: list[str] = []
+    if request.method == "POST":
+        data = presenters.risk_form(found, chosen, membership, None)
+        posted = {name: request.POST[name] for name in data["fields"] if name in request.POST}
+        try:
+            if chosen is None:
+                saved = services.create_risk(found, membership, posted, user=request.user)
+            else:
+                saved = services.update_risk(
+                    chosen,
+                    membership,
+                    posted,
+                    user=request.user,
+                    note=request.POST.get("note", ""),
+                )
+        except services.Refused as refused:
+            problems.extend(refused.problems)
+        else:
+            messages.success(request, f"Risk R{saved.number} saved.")
+            return redirect("risk", org=found.code, number=saved.number)
+    data = presenters.risk_form(found, chosen, membership, request.POST or None)
+    return render(
+        request,
+        "risks/risk_form.html",
+        {**data, "problems": problems, "note": request.POST.get("note", "")},
+        status=400 if problems else 200,
+    )
+
+
+def recommendations(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
+    """Show the recommendations complete by body and report, and the list (overdue first)."""
+    found, membership = _member(request, org)
+    data = presenters.recommendations_page(found, membership, request.GET)
+    if as_json:
+        return _json(data)
+    can_add = membership.role == Membership.Role.ANALYST
+    return render(request, "risks/recommendations.html", {**data, "can_add": can_add})
+
+
+def recommendation(
+    request: HttpRequest, org: str, number: int, as_json: bool = False
+) -> HttpResponse:
+    """Show one recommendation; its owner submits evidence, an approver closes it."""
+    found, membership = _member(request, org)
+    chosen = _recommendation(found, membership, number)
+    problems: list[str] = []
+    if request.method == "POST":
+        try:
+            services.take_step(
+                chosen,
+                membership,
+                request.POST.get("step", ""),
+                request.POST.get("text", ""),
+                user=request.user,
+            )
+        except services.Refused as refused:
+            problems.extend(refused.problems)
+        else:
+            messages.success(
+                request, f"Saved: the recommendation is {chosen.get_status_display().lower()}."
+            )
+            return redirect("recommendation", org=found.code, number=chosen.number)
+    data = presenters.recommendation_page(chosen, membership)
+    if as_json:
+        return _json(data)
+    return render(
+        request,
+        "risks/recommendation.html",
+        {**data, "problems": problems, "typed": request.POST},
+        status=400 if problems else 200,
+    )
+
+
+def recommendation_form(request: HttpRequest, org: str, number: int | None = None) -> HttpResponse:
+    """Record a recommendation or change its details: analysts only."""
+    found, membership = _member(request, org)
+    chosen = _recommendation(found, membership, number) if number is not None else None
+    if membership.role != Membership.Role.ANALYST:
+        raise Http404("No such page.")
+    problems: list[str] = []
+    if request.method == "POST":
+        posted = {name: request.POST.get(name, "") for name in services.RECOMMENDATION_FIELDS}
+        try:
+            if chosen is None:
+                saved = services.create_recommendation(found, membership, posted, user=request.user)
+            else:
+                saved = services.update_recommendation(
+                    chosen, membership, posted, user=request.user
+                )
+        except services.Refused as refused:
+            problems.extend(refused.problems)
+        else:
+            messages.success(request, f"Recommendation {saved.number} saved.")
+            return redirect("recommendation", org=found.code, number=saved.number)
+    data = presenters.recommendation_form(found, chosen, request.POST or None)
+    return render(
+        request,
+        "risks/recommendation_form.html",
+        {**data, "problems": problems},
+        status=400 if problems else 200,
+    )

@@ -94,3 +94,32 @@ def test_plan_items_off_track_or_at_risk_are_a_tile(analyst: User, owner: User) 
     rows = client_for(analyst).get("/TST/dashboard/plan.json").json()["rows"]
     assert [row["what"] for row in rows] == [item.title]
     assert rows[0]["link"] == f"/TST/plans/{plan.pk}/items/{item.pk}/"
+
+
+def test_risks_and_recommendations_are_tiles(
+    analyst: User, owner: User, command_lead: User
+) -> None:
+    from pmf.web.risks import services
+    from tests.web.test_recommendations import details
+    from tests.web.test_risks import rated
+
+    organisation = analyst.membership.organisation
+    services.create_risk(organisation, analyst.membership, rated(4, 5, owner="owner", unit="N"))
+    services.create_risk(
+        organisation, analyst.membership, rated(1, 2, owner="owner", unit="S", title="Minor")
+    )
+    services.create_recommendation(
+        organisation, analyst.membership, details(due_date="2019-12-31"), user=analyst
+    )
+    risks = client_for(analyst).get("/TST/dashboard/risks.json").json()["rows"]
+    assert [row["what"].split(": ", 1)[1] for row in risks] == [
+        "Emergency response drivers",
+        "Minor",
+    ]
+    assert risks[0]["detail"].startswith("score 20")
+    assert tiles(analyst)["emerging"]["count"] == 2
+    overdue = client_for(analyst).get("/TST/dashboard/recommendations.json").json()["rows"]
+    assert len(overdue) == 1
+    assert "0% of 1 complete" in overdue[0]["detail"]
+    # A command lead of North sees North's risk only.
+    assert tiles(command_lead)["risks"]["count"] == 1

@@ -184,3 +184,30 @@ def test_recommendation_pages_by_role_and_scope(
     if outside is not None:
         assert lead.get(reverse(name, kwargs=outside)).status_code == 404
     assert signed_in(other_org_user).get(reverse(name, kwargs=inside)).status_code == 404
+
+
+def test_pmf_remind_tells_owners_of_overdue_recommendations_and_reviews(
+    organisation: Organisation, analyst: User, owner: User
+) -> None:
+    import datetime as dt
+
+    from django.core import mail
+
+    from pmf.web.interventions.reminders import send_reminders
+    from tests.web.test_risks import rated
+
+    owner.email = "owner@example.org"
+    owner.save()
+    services.create_recommendation(
+        organisation, membership(analyst), details(due_date="2019-12-31"), user=analyst
+    )
+    services.create_risk(
+        organisation, membership(analyst), rated(3, 3, owner="owner", review_date="2019-11-30")
+    )
+    send_reminders(dt.date(2020, 1, 15))
+    subjects = sorted(message.subject for message in mail.outbox)
+    assert "Test Force: recommendation 1 is overdue" in subjects
+    assert "Test Force: the review of risk 1 is overdue" in subjects
+    count = len(mail.outbox)
+    send_reminders(dt.date(2020, 1, 15))
+    assert len(mail.outbox) == count  # not twice the same day

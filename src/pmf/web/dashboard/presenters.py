@@ -179,6 +179,77 @@ def plan_items_at_risk(organisation: Organisation, membership: Membership) -> li
     ]
 
 
+def strategic_risks(organisation: Organisation, membership: Membership) -> list[dict[str, Any]]:
+    """The open risks with the highest current scores, highest first."""
+    from pmf.web.risks.services import top_risks
+
+    return [
+        {
+            "unit": risk["unit"] or "whole organisation",
+            "what": f"{risk['reference']}: {risk['title']}",
+            "detail": f"score {risk['current']['score']:g} ({risk['current']['band']})"
+            + ("; above the threshold" if risk["current"]["above_threshold"] else "")
+            + ("; review overdue" if risk["review_overdue"] else ""),
+            "link": reverse("risk", args=[organisation.code, risk["number"]]),
+        }
+        for risk in top_risks(organisation, 10, membership)
+    ]
+
+
+def emerging_risks(organisation: Organisation, membership: Membership) -> list[dict[str, Any]]:
+    """Open risks recorded in the last 90 days, by department (category), newest first."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from pmf.web.risks.models import Risk
+    from pmf.web.risks.services import visible_risks
+
+    since = timezone.now() - dt.timedelta(days=90)
+    risks = (
+        visible_risks(organisation, membership)
+        .filter(status=Risk.Status.OPEN, created_at__gte=since)
+        .order_by("category", "-created_at")
+    )
+    return [
+        {
+            "unit": risk.category or "no department",
+            "what": risk.title,
+            "detail": f"recorded {timezone.localtime(risk.created_at):%-d %B %Y}; "
+            f"current score {risk.current_score:g}",
+            "link": reverse("risk", args=[organisation.code, risk.number]),
+        }
+        for risk in risks
+    ]
+
+
+def recommendations_overdue(
+    organisation: Organisation, membership: Membership
+) -> list[dict[str, Any]]:
+    """Inspection and audit recommendations past their due date and not closed."""
+    from django.utils import timezone
+
+    from pmf.web.risks.services import is_overdue, recommendation_figures, visible_recommendations
+
+    today = timezone.localdate()
+    figures = recommendation_figures(organisation, membership, today)
+    complete = (
+        f"{figures['percent_complete']:g}% of {figures['total']} complete"
+        if figures["total"]
+        else "none recorded"
+    )
+    return [
+        {
+            "unit": recommendation.get_body_display(),
+            "what": f"{recommendation.report_title}: {recommendation.text[:80]}",
+            "detail": f"due {recommendation.due_date:%-d %B %Y}; {complete}",
+            "link": reverse("recommendation", args=[organisation.code, recommendation.number]),
+        }
+        for recommendation in visible_recommendations(organisation, membership).order_by("due_date")
+        if is_overdue(recommendation, today)
+    ]
+
+
 ACTION_TILES = (
     Tile(
         "interventions",
@@ -195,9 +266,31 @@ ACTION_TILES = (
 )
 
 
+REGISTER_TILES = (
+    Tile(
+        "risks",
+        "Top strategic risks",
+        "open risks with the highest current scores",
+        strategic_risks,
+    ),
+    Tile(
+        "recommendations",
+        "Recommendations overdue",
+        "inspection and audit recommendations past their due date",
+        recommendations_overdue,
+    ),
+    Tile(
+        "emerging",
+        "Emerging risks",
+        "open risks recorded in the last 90 days, by department",
+        emerging_risks,
+    ),
+)
+
+
 def tiles() -> tuple[Tile, ...]:
     """Return every tile, in the dashboard's order."""
-    return SCORECARD_TILES + ACTION_TILES
+    return SCORECARD_TILES + REGISTER_TILES + ACTION_TILES
 
 
 def dashboard_page(organisation: Organisation, membership: Membership) -> dict[str, Any]:

@@ -204,3 +204,25 @@ def test_each_report_downloads(kind: str, cycles: Cycle, analyst: User) -> None:
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
     assert client_for(analyst).get("/TST/cycles/2/papers/nothing.pdf").status_code == 404
+
+
+def test_self_assessments_and_the_overview_feed_the_board_paper(
+    cycles: Cycle, analyst: User, command_lead: User
+) -> None:
+    from pmf.web.plans import services as plans
+
+    cycles.state = Cycle.State.SELF_ASSESSMENT
+    cycles.save()
+    north = cycles.organisation.units.get(code="N")
+    plans.write_statement(
+        cycles,
+        north,
+        command_lead.membership,
+        strengths="Crime down.",
+        areas_for_improvement="Emergency response times.",
+        risks="Driver shortage: training booked.",
+    )
+    text = board_paper(cycles).text()
+    assert "7.0 Self-assessments and the overview" in text
+    assert "7.1 North: self-assessment" in text
+    assert "Areas for improvement. Emergency response times." in text

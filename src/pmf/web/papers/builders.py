@@ -119,6 +119,7 @@ def board_paper(cycle: Cycle) -> Document:
                 ),
             ),
         ),
+        _self_assessments(cycle),
         Section(
             "Appendix One",
             f"Grades of {top.name} since cycle 1",
@@ -141,6 +142,42 @@ def board_paper(cycle: Cycle) -> Document:
         ),
         sections=tuple(sections),
     )
+
+
+def _self_assessments(cycle: Cycle) -> Section:
+    """Return 7.0: the head of improvement's overview and each unit's self-assessment."""
+    from pmf.web.plans.services import overview_for, statements_for
+
+    overview = overview_for(cycle)
+    statements = statements_for(cycle)
+    blocks: list[Paragraph | Bullets] = []
+    if overview["text"]:
+        blocks.extend(_markdown_blocks(overview["text"]))
+    if overview["themes"]:
+        blocks.append(Paragraph("", lead="Common and cross-cutting themes"))
+        blocks.append(
+            Bullets(
+                tuple(
+                    f"{theme['phrase']}: {', '.join(theme['unit_names'])}"
+                    for theme in overview["themes"]
+                )
+            )
+        )
+    if not blocks:
+        blocks.append(Paragraph("No overview has been written for this cycle."))
+    units = tuple(
+        Section(
+            f"7.{index}",
+            f"{statement['unit']['name']}: self-assessment",
+            (
+                Paragraph(statement["strengths"] or "–", lead="Strengths."),
+                Paragraph(statement["areas_for_improvement"] or "–", lead="Areas for improvement."),
+                Paragraph(statement["risks"] or "–", lead="Risks and how they are addressed."),
+            ),
+        )
+        for index, statement in enumerate(statements["statements"], start=1)
+    )
+    return Section("7.0", "Self-assessments and the overview", tuple(blocks), units)
 
 
 def _executive_summary(

@@ -64,6 +64,17 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         default="board",
         help="the board paper (default), the exception report or the quarterly outcomes report",
     )
+    annual = _parser(
+        actions,
+        "annual",
+        "Write a year's annual report as PDF, Word or HTML (by the file's extension).",
+        "pmf cycle annual -o MPS --year 2024/25 --output annual-2024-25.pdf",
+    )
+    annual.add_argument("--organisation", "-o", required=True, help="organisation code")
+    annual.add_argument("--year", required=True, help="the year: 2024/25 (financial) or 2024")
+    annual.add_argument(
+        "--output", required=True, type=Path, metavar="FILE", help="a .pdf, .docx or .html file"
+    )
     grades = _parser(
         actions, "grades", "Print a cycle's grades by unit and area.", "pmf cycle grades -o MPS 9"
     )
@@ -140,6 +151,14 @@ def run(args: argparse.Namespace) -> int:
                     f"{cycle.get_state_display()}"
                 )
             return EXIT_OK
+        if args.action == "annual":
+            from pmf.web.papers.builders import annual_report
+
+            try:
+                document = annual_report(organisation, args.year)
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+            return _write_document(document, args.output, f"annual report for {args.year}")
         cycle = organisation.cycles.filter(number=args.number).first()
         if cycle is None:
             raise CommandError(f"{organisation.code} has no cycle {args.number}")
@@ -165,6 +184,13 @@ def _write_paper(cycle, output: Path, kind: str = "board") -> int:  # type: igno
         document = build(cycle)
     except ValueError as error:
         raise CommandError(str(error)) from None
+    return _write_document(document, output, f"{title} of cycle {cycle.number}")
+
+
+def _write_document(document, output: Path, what: str) -> int:  # type: ignore[no-untyped-def]
+    suffix = output.suffix.lower()
+    if suffix not in (".pdf", ".docx", ".html"):
+        raise CommandError(f"{output}: give a .pdf, .docx or .html file")
     if suffix == ".pdf":
         from pmf.reports.pdf import render_pdf
 
@@ -177,7 +203,7 @@ def _write_paper(cycle, output: Path, kind: str = "board") -> int:  # type: igno
         from pmf.reports.html import render_html
 
         output.write_text(render_html(document), encoding="utf-8")
-    print(f"Wrote {output}: the {title} of cycle {cycle.number}.")
+    print(f"Wrote {output}: the {what}.")
     return EXIT_OK
 
 

@@ -226,3 +226,71 @@ def test_self_assessments_and_the_overview_feed_the_board_paper(
     assert "7.0 Self-assessments and the overview" in text
     assert "7.1 North: self-assessment" in text
     assert "Areas for improvement. Emergency response times." in text
+
+
+def test_the_annual_report_follows_the_cycles_of_the_year(
+    cycles: Cycle, analyst: User, organisation: Organisation
+) -> None:
+    from pmf.web.papers.builders import annual_report
+
+    # Cycle 2's data end in July 2019: financial year 2019/20. Cycle 1's (July 2018): 2018/19.
+    document = annual_report(organisation, "2019/20")
+    text = document.text()
+    assert "Test Force: annual report, 2019/20" in text
+    assert "2: Summer (data to July 2019)" in text
+    assert "1: Spring" not in text
+    table = next(
+        block
+        for _, section in document.walk()
+        for block in section.blocks
+        if isinstance(block, Table) and block.caption.startswith("FOCUS")
+    )
+    assert table.header == ("Measure", "Cycle 2", "At year end")
+    with pytest.raises(ValueError, match="no locked cycle with data to a month in 2015/16"):
+        annual_report(organisation, "2015/16")
+    client = client_for(analyst)
+    assert client.get("/TST/reports/annual/2019-20.pdf").content.startswith(b"%PDF")
+    assert client.get("/TST/reports/annual/2015-16.pdf").status_code == 404
+    page = client.get("/TST/cycles/").content.decode()
+    assert 'href="/TST/reports/annual/2019-20.html"' in page
+
+
+def test_pmf_cycle_annual_and_paper(
+    cycles: Cycle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pmf.cli import main
+
+    assert (
+        main(
+            [
+                "cycle",
+                "annual",
+                "-o",
+                "TST",
+                "--year",
+                "2019/20",
+                "--output",
+                str(tmp_path / "a.docx"),
+            ]
+        )
+        == 0
+    )
+    assert "the annual report for 2019/20" in capsys.readouterr().out
+    assert (
+        main(
+            [
+                "cycle",
+                "paper",
+                "-o",
+                "TST",
+                "2",
+                "--kind",
+                "outcomes",
+                "--output",
+                str(tmp_path / "o.html"),
+            ]
+        )
+        == 0
+    )
+    assert "Test Force: quarterly outcomes, cycle 2" in (tmp_path / "o.html").read_text()
+    assert main(["cycle", "paper", "-o", "TST", "2", "--output", str(tmp_path / "p.txt")]) == 1

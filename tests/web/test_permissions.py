@@ -51,6 +51,7 @@ CYCLE_PAGES = {
     "grade-json",
     "papers",
     "paper",
+    "annual-report",
 }
 # The corporate dashboard and its tiles: their own matrix in test_dashboard.py.
 DASHBOARD_PAGES = {"dashboard", "dashboard-json", "dashboard-tile", "dashboard-tile-json"}

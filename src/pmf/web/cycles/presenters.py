@@ -66,9 +66,15 @@ def cycles_page(organisation: Organisation) -> dict[str, Any]:
     labels = [
         (cycle.number, f"{cycle.number}: {parse_period(cycle.cut_off).label}") for cycle in graded
     ]
+    from pmf.core.periods import financial_year_of
+
+    years = sorted(
+        {financial_year_of(parse_period(cycle.cut_off).end).code for cycle in graded}, reverse=True
+    )
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "cycles": [_cycle(cycle) for cycle in reversed(cycles)],
+        "years": [{"code": code, "address": code.replace("/", "-")} for code in years],
         "tube_map": {
             "svg": tube_map_svg(
                 labels, titles, grades, title=f"{organisation.name}: grades by cycle"

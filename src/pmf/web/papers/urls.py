@@ -7,4 +7,5 @@ from pmf.web.papers import views
 urlpatterns = [
     path("<str:org>/cycles/<int:number>/papers/", views.papers, name="papers"),
     path("<str:org>/cycles/<int:number>/papers/<str:kind>.<str:fmt>", views.paper, name="paper"),
+    path("<str:org>/reports/annual/<str:year>.<str:fmt>", views.annual, name="annual-report"),
 ]

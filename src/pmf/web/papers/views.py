@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,7 +12,12 @@ from django.shortcuts import render
 
 from pmf.reports.html import STYLE, render_html
 from pmf.web.cycles.views import _cycle, _member
-from pmf.web.papers.builders import board_paper, exception_report, outcomes_report
+from pmf.web.papers.builders import (
+    annual_report,
+    board_paper,
+    exception_report,
+    outcomes_report,
+)
 
 # The documents of a cycle: (address, builder, title).
 KINDS = {
@@ -57,6 +63,22 @@ def paper(request: HttpRequest, org: str, number: int, kind: str, fmt: str) -> H
     except ValueError as error:
         raise Http404(str(error)) from None
     name = f"{found.code}-cycle-{chosen.number}-{title.replace(' ', '-')}.{fmt}"
+    return _send(document, fmt, name)
+
+
+def annual(request: HttpRequest, org: str, year: str, fmt: str) -> HttpResponse:
+    """Return the annual report of a year ("2024-25" in the address for 2024/25)."""
+    found, _ = _member(request, org)
+    if fmt not in FORMATS:
+        raise Http404("No such format.")
+    try:
+        document = annual_report(found, year.replace("-", "/"))
+    except ValueError as error:
+        raise Http404(str(error)) from None
+    return _send(document, fmt, f"{found.code}-annual-report-{year}.{fmt}")
+
+
+def _send(document: Any, fmt: str, name: str) -> HttpResponse:
     if fmt == "html":
         response = HttpResponse(render_html(document), content_type=FORMATS[fmt])
         response["Content-Security-Policy"] = _policy_allowing_the_paper_style()

@@ -1,0 +1,82 @@
+"""Every document for the example force, from its real data: numbers, PDF pages, Word headings.
+
+One test, because loading the Metropolitan Police example with its eight cycles is the slow
+part (about ten seconds); each document is then built from it and checked.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pmf.core.framework import Kind
+from pmf.core.text import format_value
+from pmf.reports.pdf import render_pdf
+from pmf.reports.word import render_word
+from pmf.sources.examples import registry
+from pmf.web.cycles import services
+from pmf.web.cycles.models import Cycle
+from pmf.web.observations.services import load_example
+from pmf.web.papers.builders import annual_report, board_paper, exception_report, outcomes_report
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_pages(pdf: bytes, folder: Path) -> list[Path]:
+    path = folder / "document.pdf"
+    path.write_bytes(pdf)
+    for old in folder.glob("page-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "20", "-png", str(path), str(folder / "page")], check=True)
+    return sorted(folder.glob("page-*.png"))
+
+
+def test_every_document_of_the_example_force(tmp_path: Path) -> None:
+    from docx import Document as WordDocument
+    from PIL import Image
+
+    load_example(registry()["police"])
+    cycle = Cycle.objects.get(organisation__code="MPS", number=8)
+    framework = services.cycle_framework(cycle)
+    assessment = services.cycle_assessment(cycle, units=["MPS"])
+    documents = {
+        "board": board_paper(cycle),
+        "exceptions": exception_report(cycle),
+        "outcomes": outcomes_report(cycle),
+        "annual": annual_report(cycle.organisation, "2025/26"),
+    }
+    # The numbers in the text are the assessment's: every redline of the force in the board
+    # paper, every measure of the force in the outcomes report.
+    for record in assessment.iter_rows(named=True):
+        measure = framework.measure(record["measure"])
+        shown = format_value(record["value"], measure)
+        if measure.kind is Kind.REDLINE:
+            assert shown in documents["board"].text(), measure.code
+        assert shown in documents["outcomes"].text(), measure.code
+    for name, document in documents.items():
+        pages = pdf_pages(render_pdf(document), tmp_path)
+        assert pages, name
+        for page in pages:
+            image = Image.open(page).convert("L")
+            dark = sum(1 for value in image.get_flattened_data() if value < 200)
+            assert dark > 100, f"{name}: {page.name} is almost empty"
+        word = WordDocument(io.BytesIO(render_word(document)))
+        headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
+        titles = [section.title for _, section in document.walk()]
+        assert headings == titles, name
+    # The board paper draws an SPC chart of each redline of the force with figures, and the
+    # tube map of the eight cycles; each with a table of its data.
+    from pmf.reports.document import Figure
+
+    figures = [
+        block
+        for _, section in documents["board"].walk()
+        for block in section.blocks
+        if isinstance(block, Figure)
+    ]
+    redlines = [m for m in framework.measures if m.kind is Kind.REDLINE]
+    assert len(figures) == len(redlines) + 1
+    assert all(figure.alt and figure.svg.startswith("<svg") for figure in figures)

@@ -294,3 +294,35 @@ def test_pmf_cycle_annual_and_paper(
     )
     assert "Test Force: quarterly outcomes, cycle 2" in (tmp_path / "o.html").read_text()
     assert main(["cycle", "paper", "-o", "TST", "2", "--output", str(tmp_path / "p.txt")]) == 1
+
+
+def test_each_redline_with_a_peer_group_has_a_peer_chart_and_its_table(
+    cycles: Cycle, analyst: User, organisation: Organisation
+) -> None:
+    from pmf.web.entry.services import Entry, enter_figures
+
+    other_force = organisation.units.get(code="X")  # the force's MSG: one other force
+    enter_figures(
+        analyst.membership,
+        organisation,
+        other_force,
+        "2019-07",
+        [Entry("CR", numerator="5", denominator="1000")],
+    )
+    third = services.create_cycle(organisation, number=3, name="Again", cut_off="2019-07")
+    services.lock_cycle(third, analyst.membership)
+    document = board_paper(third)
+    captions = [
+        block.caption
+        for _, section in document.walk()
+        for block in section.blocks
+        if isinstance(block, Table)
+    ]
+    assert "Crimes per 1,000, July 2019: MSG" in captions
+    figures = [
+        block
+        for _, section in document.walk()
+        for block in section.blocks
+        if isinstance(block, Figure) and "among MSG" in block.caption
+    ]
+    assert figures and "95% intervals" in figures[0].alt

@@ -29,7 +29,7 @@ from pmf.web.cycles.services import (
     previous_cycle,
 )
 from pmf.web.observations.services import held_observations
-from pmf.web.scorecards.presenters import spc_chart, spc_series
+from pmf.web.scorecards.presenters import peer_chart, peer_comparison, spc_chart, spc_series
 
 CHART_POINTS = 24  # the last two years of a monthly measure
 
@@ -338,7 +338,61 @@ def _redline_charts(
                 ),
             )
         )
+        blocks.extend(
+            _peer_blocks(framework, figures, unit, unit_name, measure, rows[-1]["period"])
+        )
     return blocks
+
+
+def _peer_blocks(
+    framework: Framework,
+    figures: pl.DataFrame,
+    unit: str,
+    unit_name: str,
+    measure: Any,
+    period: str,
+) -> list[Figure | Table]:
+    """Return the unit among its peer group at the period, as a chart and its table."""
+    import vl_convert
+
+    peers = peer_comparison(framework, figures, unit, measure, period)
+    if not peers["rows"]:
+        return []
+    spec = {**peer_chart(measure.name, peers), "width": 480}
+    return [
+        Figure(
+            svg=vl_convert.vegalite_to_svg(spec),
+            png=vl_convert.vegalite_to_png(spec, scale=2),
+            alt=(
+                f"{measure.name}, {peers['period']}: {unit_name} and the {len(peers['rows'])} "
+                f"members of {peers['group']}, with 95% intervals; the average is "
+                f"{peers['average_text']}."
+            ),
+            caption=(
+                f"{measure.name}, {peers['period']}: {unit_name} among {peers['group']}, with 95% "
+                "confidence intervals and the group average (the line). The figures are in the "
+                "table below."
+            ),
+        ),
+        Table(
+            caption=f"{measure.name}, {peers['period']}: {peers['group']}",
+            header=("Unit", "Value", "95% interval"),
+            rows=tuple(
+                (
+                    row["name"] + (" (this unit)" if row["is_unit"] else ""),
+                    row["value_text"],
+                    _interval(row, measure),
+                )
+                for row in peers["rows"]
+            ),
+        ),
+    ]
+
+
+def _interval(row: dict[str, Any], measure: Any) -> str:
+    if row["lower"] is None or row["upper"] is None:
+        return "–"
+    return f"{format_value(row['lower'], measure)} to {format_value(row['upper'], measure)}"
 
 
 def _tube_map(cycle: Cycle, titles: dict[str, str]) -> tuple[Figure | Table, ...]:

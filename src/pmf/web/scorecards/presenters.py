@@ -345,13 +345,15 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
     figures = roll_up(framework, held_observations(organisation, measures=[measure.code]))
     rows, summary, target = spc_series(framework, figures, unit.code, measure)
     latest = rows[-1] if rows else None
-    peers = _peers(framework, figures, unit.code, measure, latest["period"] if latest else None)
+    peers = peer_comparison(
+        framework, figures, unit.code, measure, latest["period"] if latest else None
+    )
     funnel = _funnel(framework, figures, unit.code, measure, latest["period"] if latest else None)
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "unit": {"code": unit.code, "name": unit.name},
         "peers": peers,
-        "peer_chart": _peer_chart(measure.name, peers) if peers["rows"] else None,
+        "peer_chart": peer_chart(measure.name, peers) if peers["rows"] else None,
         "funnel": funnel,
         "measure": {
             "code": measure.code,
@@ -373,7 +375,7 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
     }
 
 
-def _peers(
+def peer_comparison(
     framework: Any, figures: Any, unit: str, measure: Any, period: str | None
 ) -> dict[str, Any]:
     """Return the unit and its peer group's figures for the period, with 95 % intervals."""
@@ -565,7 +567,7 @@ def _funnel(
 MIN_FUNNEL_UNITS = 3
 
 
-def _peer_chart(name: str, peers: dict[str, Any]) -> dict[str, Any]:
+def peer_chart(name: str, peers: dict[str, Any]) -> dict[str, Any]:
     """Return a Vega-Lite chart of the unit among its peers, with intervals and the average."""
     y = {"field": "name", "type": "nominal", "sort": None, "title": None}
     return {

@@ -14,6 +14,7 @@ import pytest
 
 from pmf.core.framework import Kind
 from pmf.core.text import format_value
+from pmf.reports.document import Table
 from pmf.reports.pdf import render_pdf
 from pmf.reports.word import render_word
 from pmf.sources.examples import registry
@@ -59,6 +60,19 @@ def test_every_document_of_the_example_force(tmp_path: Path) -> None:
     for name, document in documents.items():
         pages = pdf_pages(render_pdf(document), tmp_path)
         assert pages, name
+        # No table is cut off: every row's first cell of every table is in the PDF's text.
+        text = " ".join(
+            subprocess.run(
+                ["pdftotext", str(tmp_path / "document.pdf"), "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+        )
+        tables = [b for _, s in document.walk() for b in s.blocks if isinstance(b, Table)]
+        for table in tables:
+            for row in table.rows:
+                assert " ".join(row[0].split()[:2]) in text, (name, table.caption, row[0])
         for page in pages:
             image = Image.open(page).convert("L")
             dark = sum(1 for value in image.get_flattened_data() if value < 200)

@@ -171,9 +171,11 @@ def read_trafford(
     indicator = pl.col("indicator")
     # A file may hold one indicator as a count and a percentage, or for males and females
     # in its unit column; name each series apart only where the file needs it.
+    apart = ["indicator"]
     for column in ("measure", "unit", "units"):
         if column in raw.columns:
-            several = pl.col(column).n_unique().over("indicator") > 1
+            several = pl.col(column).n_unique().over(apart) > 1
+            apart.append(column)
             indicator = (
                 pl.when(several)
                 .then(pl.concat_str(indicator, pl.lit(" ("), pl.col(column), pl.lit(")")))

@@ -137,6 +137,7 @@ def _parser() -> argparse.ArgumentParser:
         account_commands,
         cycle_commands,
         intervention_commands,
+        national_commands,
         risk_commands,
         stats_commands,
         target_commands,
@@ -149,6 +150,7 @@ def _parser() -> argparse.ArgumentParser:
     cycle_commands.add_publish_parser(commands)
     intervention_commands.add_parsers(commands)
     risk_commands.add_parsers(commands)
+    national_commands.add_parsers(commands)
 
     demo = command(
         "demo",
@@ -233,6 +235,11 @@ def _run(args: argparse.Namespace) -> int:
         from pmf import stats_commands
 
         return stats_commands.run(args)
+    if args.command == "national":
+        # Fetching needs no database; importing sets it up itself.
+        from pmf import national_commands
+
+        return national_commands.run(args)
     # Every other command uses the database.
     from pmf.web.setup import setup_django
 

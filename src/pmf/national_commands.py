@@ -1,0 +1,181 @@
+"""National comparator data on the command line: ``pmf national fetch|import``.
+
+``fetch`` writes a national source's figures as a tidy CSV (area_code, area_name, period,
+indicator, value, numerator, denominator, source) that people can read and check;
+``import`` maps its indicators to measures and stores it through the ordinary import.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import polars as pl
+
+from pmf.account_commands import _parser
+from pmf.cli import EXIT_OK, CommandError
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``pmf national`` and its actions to the command line."""
+    national = _parser(
+        commands,
+        "national",
+        "Fetch national comparator data in tidy form and import it as observations.",
+        "pmf national fetch --source fingertips --indicator 90366 --area-type 502 "
+        "--sex Male --out life.csv",
+    )
+    actions = national.add_subparsers(dest="action", metavar="ACTION", required=True)
+    fetch = _parser(
+        actions,
+        "fetch",
+        "Fetch figures from OHID Fingertips or LG Inform and write them as a tidy CSV.",
+        "pmf national fetch --source lginform --metric-type 6985 --area E08000009 "
+        "--area E92000001 --out recycling.csv",
+    )
+    fetch.add_argument(
+        "--source", required=True, choices=["fingertips", "lginform"], help="the national API"
+    )
+    fetch.add_argument(
+        "--out", required=True, type=Path, metavar="FILE", help="the tidy CSV file to write"
+    )
+    fetch.add_argument(
+        "--indicator",
+        type=int,
+        action="append",
+        metavar="ID",
+        help="Fingertips: an indicator ID (repeatable)",
+    )
+    fetch.add_argument(
+        "--area-type", type=int, metavar="ID", help="Fingertips: the areas' type ID, e.g. 502"
+    )
+    fetch.add_argument(
+        "--parent-area-type",
+        type=int,
+        default=15,
+        metavar="ID",
+        help="Fingertips: the parent areas' type ID (default 15, England)",
+    )
+    fetch.add_argument("--sex", default="Persons", help="Fingertips: the sex (default Persons)")
+    fetch.add_argument("--age", help="Fingertips: the age band, e.g. '10-11 yrs' (default any)")
+    fetch.add_argument("--metric-type", metavar="ID", help="LG Inform: the metric type")
+    fetch.add_argument(
+        "--area",
+        action="append",
+        metavar="CODE",
+        help="an area code to keep (repeatable; LG Inform needs at least one)",
+    )
+    fetch.add_argument(
+        "--periods", default="latest5", help="LG Inform: the periods asked for (default latest5)"
+    )
+    fetch.add_argument("--application-key", default="", help="LG Inform: the application key")
+    load = _parser(
+        actions,
+        "import",
+        "Import a tidy CSV: each mapped indicator becomes a measure, each area a unit.",
+        "pmf national import life.csv -o TRAFFORD --map 'Life expectancy at birth=LE_MALE'",
+    )
+    load.add_argument("file", type=Path, help="a tidy CSV written by pmf national fetch")
+    load.add_argument("--organisation", "-o", required=True, help="organisation code")
+    load.add_argument(
+        "--map",
+        action="append",
+        required=True,
+        metavar="INDICATOR=MEASURE",
+        help="import this indicator as this measure (repeatable)",
+    )
+    load.add_argument(
+        "--unit",
+        action="append",
+        metavar="AREA=UNIT",
+        help="import this area as this unit and leave other areas out (repeatable; "
+        "default: every area, by its code)",
+    )
+    load.add_argument("--source", help="the source recorded with each figure")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``pmf national``."""
+    if args.action == "fetch":
+        return fetch(args)
+    return import_tidy(args)
+
+
+def fetch(args: argparse.Namespace) -> int:
+    """Write a national source's figures as a tidy CSV."""
+    from pmf.sources import national
+
+    try:
+        if args.source == "fingertips":
+            if not args.indicator or args.area_type is None:
+                raise CommandError("fingertips needs --indicator and --area-type")
+            tidy = national.FingertipsClient(transport=national.urllib_transport).fetch(
+                args.indicator,
+                args.area_type,
+                parent_area_type_id=args.parent_area_type,
+                sex=args.sex,
+                age=args.age,
+                areas=args.area,
+            )
+        else:
+            if not args.metric_type or not args.area:
+                raise CommandError("lginform needs --metric-type and at least one --area")
+            client = national.LGInformClient(
+                transport=national.urllib_transport, application_key=args.application_key
+            )
+            tidy = client.fetch(args.metric_type, args.area, args.periods)
+    except national.NationalSourceError as error:
+        raise CommandError(str(error)) from None
+    tidy.write_csv(args.out)
+    missing = tidy["value"].null_count()
+    print(
+        f"Wrote {tidy.height} rows ({missing} suppressed or missing) of "
+        f"{tidy['indicator'].n_unique()} indicators to {args.out}."
+    )
+    return EXIT_OK
+
+
+def import_tidy(args: argparse.Namespace) -> int:
+    """Import a tidy CSV's mapped indicators as observations."""
+    from pmf import commands
+    from pmf.account_commands import _organisation
+    from pmf.sources import national
+    from pmf.web.observations.services import import_frame
+    from pmf.web.setup import setup_django
+
+    indicators = _pairs(args.map, "--map", "INDICATOR=MEASURE")
+    units = _pairs(args.unit, "--unit", "AREA=UNIT") if args.unit else None
+    try:
+        tidy = pl.read_csv(args.file, infer_schema_length=0).with_columns(
+            pl.col(c).cast(pl.Float64, strict=False) for c in ("value", "numerator", "denominator")
+        )
+        observations = national.to_observations(
+            tidy, indicators, unit_map=units, source=args.source
+        )
+    except (OSError, pl.exceptions.PolarsError, ValueError) as error:
+        raise CommandError(f"{args.file}: {error}") from None
+    setup_django()
+    commands.migrate(quiet=True)
+    organisation = _organisation(args.organisation)
+    try:
+        summary = import_frame(
+            organisation,
+            observations,
+            file_name=args.file.name,
+            source=args.source or f"national comparator data, {args.file.name}",
+        )
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    print(f"{args.file.name}: {summary}")
+    return EXIT_OK
+
+
+def _pairs(values: list[str], option: str, form: str) -> dict[str, str]:
+    """Return ``NAME=CODE`` options as a mapping, or say which one is malformed."""
+    pairs = {}
+    for text in values:
+        name, sep, code = text.rpartition("=")
+        if not sep or not name.strip() or not code.strip():
+            raise CommandError(f"{option} {text!r}: give it as {form}")
+        pairs[name.strip()] = code.strip()
+    return pairs

@@ -60,7 +60,8 @@ def value(tidy: pl.DataFrame, area: str, period: str, indicator: str | None = No
     if indicator is not None:
         rows = rows.filter(pl.col("indicator") == indicator)
     assert rows.height == 1, rows
-    return rows["value"][0]
+    found: float = rows["value"][0]
+    return found
 
 
 def http_error(code: int, reason: str) -> urllib.error.HTTPError:

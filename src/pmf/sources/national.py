@@ -452,14 +452,12 @@ def to_observations(
         unit = pl.col("area_code").replace_strict(dict(unit_map), return_dtype=pl.String)
     else:
         unit = pl.col("area_code")
-    given = source if source is not None else None
-    source_column = (
-        pl.lit(given)
-        if given is not None
-        else pl.col("source")
-        if "source" in frame.columns
-        else pl.lit(None, dtype=pl.String)
-    )
+    if source is not None:
+        source_column = pl.lit(source)
+    elif "source" in frame.columns:
+        source_column = pl.col("source")
+    else:
+        source_column = pl.lit(None, dtype=pl.String)
     numbers = {
         c: pl.col(c) if c in frame.columns else pl.lit(None) for c in ("numerator", "denominator")
     }

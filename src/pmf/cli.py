@@ -137,6 +137,7 @@ def _parser() -> argparse.ArgumentParser:
         account_commands,
         cycle_commands,
         intervention_commands,
+        peer_commands,
         risk_commands,
         stats_commands,
         target_commands,
@@ -149,6 +150,7 @@ def _parser() -> argparse.ArgumentParser:
     cycle_commands.add_publish_parser(commands)
     intervention_commands.add_parsers(commands)
     risk_commands.add_parsers(commands)
+    peer_commands.add_parsers(commands)
 
     demo = command(
         "demo",
@@ -270,6 +272,10 @@ def _run(args: argparse.Namespace) -> int:
         from pmf import risk_commands
 
         return risk_commands.run(args)
+    if args.command == "peers":
+        from pmf import peer_commands
+
+        return peer_commands.run(args)
     if args.command == "target":
         from pmf import target_commands
 

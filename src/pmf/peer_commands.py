@@ -23,7 +23,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         commands,
         "peers",
         "Compute most similar groups from context variables, or show the current ones.",
-        "pmf peers compute -o POLICE forces.csv --unit-column force --variable density",
+        "pmf peers compute -o MPS forces.csv --unit-column force --variable density",
     )
     actions = peers.add_subparsers(dest="action", metavar="ACTION", required=True)
     compute = _parser(
@@ -31,7 +31,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         "compute",
         "Compute each unit's nearest units by weighted Euclidean distance of z-scores and "
         "store them as a new version (the last is kept, superseded).",
-        "pmf peers compute -o POLICE forces.csv --unit-column force --variable density "
+        "pmf peers compute -o MPS forces.csv --unit-column force --variable density "
         "--variable deprivation --weight deprivation=2 -n 7 --source 'ONS 2021'",
     )
     compute.add_argument("--organisation", "-o", required=True, help="organisation code")
@@ -59,7 +59,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         actions,
         "show",
         "Print the current most similar groups: each unit's peers, nearest first, with distances.",
-        "pmf peers show -o POLICE 'Avon & Somerset'",
+        "pmf peers show -o MPS E23000036",
     )
     show.add_argument("--organisation", "-o", required=True, help="organisation code")
     show.add_argument("unit", nargs="?", help="one unit's group (default: every unit)")

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from pmf.cli import main
-from pmf.core.framework import Framework
+from pmf.core.framework import Framework, load_framework
 from pmf.sources.importer import check_table
 from pmf.sources.readers import read_table
 from pmf.web.frameworks.models import ComputedPeerGroups, Organisation
@@ -18,6 +18,7 @@ from pmf.web.frameworks.services import (
     compute_peer_groups,
     current_peer_groups,
     framework_of,
+    store_framework,
 )
 from pmf.web.observations.services import scorecard_for, store_observations
 
@@ -144,3 +145,35 @@ def test_pmf_peers_compute_refuses_bad_rows_naming_file_row_and_field(
     assert "VARIABLE=WEIGHT" in capsys.readouterr().err
     assert main(["peers", "show", "-o", "TST"]) == 1
     assert not ComputedPeerGroups.objects.exists()
+
+
+EXAMPLE = Path(__file__).parents[2] / "examples/police/framework.yaml"
+DEMOGRAPHICS = Path(__file__).parents[3] / "shared/data/police_forces/force-demographics.csv"
+
+
+@pytest.mark.skipif(not DEMOGRAPHICS.exists(), reason="shared police data not present")
+def test_the_police_example_gets_computed_msgs_from_census_shares() -> None:
+    organisation = store_framework(load_framework(EXAMPLE.read_text(encoding="utf-8")))
+    framework = framework_of(organisation)
+    codes = {unit.name: unit.code for unit in framework.units if unit.type == "force"}
+    codes["Metropolitan"] = "MPS"
+    table = pl.read_csv(DEMOGRAPHICS)
+    total = pl.col(table.columns[1])
+    frame = table.filter(pl.col("PFA16NM").is_in(list(codes))).select(
+        unit=pl.col("PFA16NM").replace_strict(codes),
+        log_population=total.log(),
+        white_british=pl.col(table.columns[3]) / total,
+        asian=pl.col(table.columns[12]) / total,
+        black=pl.col(table.columns[18]) / total,
+    )
+    variables = ["log_population", "white_british", "asian", "black"]
+    version = compute_peer_groups(organisation, frame, variables, None, 7, "ONS 2011 census")
+    # The 43 forces of England and Wales but the City of London, which is not a unit.
+    assert version.peers.count() == 7 * frame.height == 7 * 42
+    group = peers_of(framework_of(organisation), "MPS")
+    assert len(group) == 7 and "MPS" not in group
+    # The file's illustrative MSG of MPS is replaced by the computed one.
+    assert not any(
+        g.unit == "MPS" and not g.method.startswith("computed")
+        for g in framework_of(organisation).model.peer_groups
+    )

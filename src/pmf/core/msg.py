@@ -4,10 +4,10 @@ Each variable is standardised to z-scores with the population standard deviation
 (``ddof=0``: the units are all the units compared, not a sample of them), and the
 distance between two units is the weighted Euclidean distance
 ``sqrt(sum_i w_i * (z_i(a) - z_i(b)) ** 2)``. A unit's group is its ``n`` nearest
-other units, nearest first; equal distances are ordered by unit code. Groups need not
-be symmetric: B may be among A's nearest without A being among B's. The method
-follows the Home Office (HMIC) Most Similar Groups and the CIPFA nearest neighbours
-models; ``docs/methods.md`` says where it differs.
+other units, nearest first; equal distances (to 12 decimal places) are ordered by
+unit code. Groups need not be symmetric: B may be among A's nearest without A being
+among B's. The method follows the Home Office (HMIC) Most Similar Groups and the
+CIPFA nearest neighbours models; ``docs/methods.md`` says where it differs.
 """
 
 from __future__ import annotations
@@ -73,10 +73,11 @@ def most_similar(
     order = sorted(range(len(codes)), key=lambda index: codes[index])
     rows: list[tuple[str, str, int, float]] = []
     for index in order:
-        # Sorted by code first, so a stable sort by distance breaks ties by code.
+        # Sorted by code first, so a stable sort by distance breaks ties by code; rounded so
+        # that distances equal but for floating-point error count as ties too.
         others = sorted(
             (other for other in order if other != index),
-            key=lambda other: distances[index, other],
+            key=lambda other: round(float(distances[index, other]), 12),
         )
         rows.extend(
             (codes[index], codes[other], rank, float(distances[index, other]))

@@ -94,6 +94,7 @@ def _compute(organisation, args: argparse.Namespace) -> int:  # type: ignore[no-
     units = set(organisation.units.values_list("code", flat=True))
     problems: list[str] = []
     rows: list[dict[str, object]] = []
+    first_row: dict[str, object] = {}
     for row in table.frame.iter_rows(named=True):
         where = f"{name}, row {row[ROW_NUMBER]}"
         code = (row[args.unit_column] or "").strip()
@@ -101,6 +102,11 @@ def _compute(organisation, args: argparse.Namespace) -> int:  # type: ignore[no-
             problems.append(
                 f"{where}, {args.unit_column}: {code!r} is not a unit of {organisation.code}"
             )
+        elif code in first_row:
+            problems.append(
+                f"{where}, {args.unit_column}: {code!r} is also in row {first_row[code]}"
+            )
+        first_row.setdefault(code, row[ROW_NUMBER])
         values: dict[str, object] = {"unit": code}
         for variable in args.variable:
             text = (row[variable] or "").strip().replace(",", "")

@@ -133,12 +133,13 @@ def test_pmf_peers_compute_refuses_bad_rows_naming_file_row_and_field(
 ) -> None:
     assert main(["framework", "load", str(framework_file)]) == 0
     path = tmp_path / "context.csv"
-    path.write_text("code,x\nF,100\nQ,10\nS,many\nX,11\n", encoding="utf-8")
+    path.write_text("code,x\nF,100\nQ,10\nS,many\nX,11\nF,12\n", encoding="utf-8")
     args = ["peers", "compute", "-o", "TST", str(path), "--unit-column", "code", "-n", "1"]
     assert main([*args, "--variable", "x"]) == 1
     err = capsys.readouterr().err
     assert f"{path}, row 3, code: 'Q' is not a unit of TST" in err
     assert f"{path}, row 4, x: 'many' is not a number" in err
+    assert f"{path}, row 6, code: 'F' is also in row 2" in err
     assert main([*args, "--variable", "nope"]) == 1
     assert f"{path}: no column 'nope'" in capsys.readouterr().err
     assert main([*args, "--variable", "x", "--weight", "x"]) == 1

@@ -138,6 +138,7 @@ def _parser() -> argparse.ArgumentParser:
         cycle_commands,
         intervention_commands,
         national_commands,
+        peer_commands,
         risk_commands,
         stats_commands,
         target_commands,
@@ -151,6 +152,7 @@ def _parser() -> argparse.ArgumentParser:
     intervention_commands.add_parsers(commands)
     risk_commands.add_parsers(commands)
     national_commands.add_parsers(commands)
+    peer_commands.add_parsers(commands)
 
     demo = command(
         "demo",
@@ -277,6 +279,10 @@ def _run(args: argparse.Namespace) -> int:
         from pmf import risk_commands
 
         return risk_commands.run(args)
+    if args.command == "peers":
+        from pmf import peer_commands
+
+        return peer_commands.run(args)
     if args.command == "target":
         from pmf import target_commands
 

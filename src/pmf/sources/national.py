@@ -31,7 +31,7 @@ import polars as pl
 
 from pmf.core.periods import ParseError, parse_period
 from pmf.sources.examples import OBSERVATION_COLUMNS
-from pmf.sources.examples.trafford import _twelve_months
+from pmf.sources.examples.trafford import twelve_months
 
 NATIONAL_COLUMNS = ("area_code", "area_name", "period", "indicator", "value")
 OPTIONAL_COLUMNS = ("numerator", "denominator", "source")
@@ -193,7 +193,7 @@ def read_trafford(
     frame = raw.select(
         "area_code",
         "area_name",
-        period=pl.when(window).then(_twelve_months(period)).otherwise(period),
+        period=pl.when(window).then(twelve_months(period)).otherwise(period),
         indicator=indicator,
         value="value",
         source=pl.lit(source),

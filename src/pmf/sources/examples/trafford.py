@@ -31,7 +31,7 @@ def _month_name(period: pl.Expr) -> pl.Expr:
     return pl.concat_str(pl.lit("1 "), period).str.to_date("%d %B %Y").dt.strftime("%Y-%m")
 
 
-def _twelve_months(period: pl.Expr) -> pl.Expr:
+def twelve_months(period: pl.Expr) -> pl.Expr:
     """Turn 'Apr 2022-Mar 2023' into '12 months to March 2023' (checked to span 12 months)."""
     start = pl.concat_str(pl.lit("1 "), period.str.extract(r"^(\w{3} \d{4})-")).str.to_date(
         "%d %b %Y"
@@ -105,7 +105,7 @@ INDICATORS = (
         "EMPLOYMENT_RATE",
         "employment_rate.csv",
         _indicator == "Employment rate - aged 16-64",
-        period=_twelve_months,
+        period=twelve_months,
         publisher="ONS APS",
     ),
     Indicator(

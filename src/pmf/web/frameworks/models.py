@@ -196,3 +196,61 @@ class Target(models.Model):
     def __str__(self) -> str:
         where = self.unit.code if self.unit else "all units"
         return f"{self.measure.code} {where} from {self.starts}: {self.value}"
+
+
+class ComputedPeerGroups(models.Model):
+    """One computed version of an organisation's Most Similar Groups, with how it was made.
+
+    A new version supersedes the last, which is kept with ``superseded_at`` set; the
+    current version (not superseded) gives the units in it their peer groups.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="computed_peer_groups"
+    )
+    number = models.PositiveIntegerField()
+    method = models.TextField()
+    # The context variables in order, their weights ({variable: weight}) and group size.
+    variables = models.JSONField(default=list)
+    weights = models.JSONField(default=dict)
+    n = models.PositiveIntegerField()
+    # The context values used: {unit code: {variable: value}}.
+    inputs = models.JSONField(default=dict)
+    source = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "number"], name="computed_peer_groups_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.code} computed peer groups, version {self.number}"
+
+
+class ComputedPeer(models.Model):
+    """One unit's peer in a computed version: its rank (1 nearest) and distance."""
+
+    version = models.ForeignKey(ComputedPeerGroups, on_delete=models.CASCADE, related_name="peers")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    peer = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveIntegerField()
+    distance = models.FloatField()
+
+    class Meta:
+        ordering = ["version", "unit__position", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "unit", "rank"], name="computed_peer_rank_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code} {self.rank}: {self.peer.code} ({self.distance:.3f})"

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import polars as pl
 from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from pmf.core.framework import Framework, FrameworkModel
+from pmf.core.msg import most_similar
 from pmf.web.frameworks.models import (
     Area,
     AreaName,
+    ComputedPeer,
+    ComputedPeerGroups,
     Measure,
     Organisation,
     PeerGroup,
@@ -207,7 +212,7 @@ def _rebuild(organisation: Organisation) -> Framework:
             for unit in units
         ],
         "measures": [_measure_data(measure) for measure in measures],
-        "peer_groups": [_group_data(group) for group in groups],
+        "peer_groups": _peer_groups_data(organisation, groups),
         "targets": [_target_data(target) for target in current_targets(organisation)],
         "grading": organisation.grading or {},
         "interventions": organisation.interventions or {},
@@ -411,3 +416,123 @@ def _group_data(group: PeerGroup) -> dict[str, Any]:
     if group.unit is not None:
         return {**common, "unit": group.unit.code, "members": members}
     return {**common, "units": members}
+
+
+def _peer_groups_data(organisation: Organisation, groups: list[PeerGroup]) -> list[dict[str, Any]]:
+    """Return the file's peer groups, with the current computed version's in front.
+
+    A unit in the computed version takes its group from there; a file group of one unit
+    that has a computed group is left out, and for units in a file group of each other's
+    peers the computed group comes first, so ``Framework.peers`` finds it.
+    """
+    version = current_peer_groups(organisation)
+    if version is None:
+        return [_group_data(group) for group in groups]
+    members: dict[str, list[str]] = {}
+    for row in version.peers.select_related("unit", "peer").order_by("unit__position", "rank"):
+        members.setdefault(row.unit.code, []).append(row.peer.code)
+    method = f"computed: version {version.number}; {version.method}"[:200]
+    computed = [
+        {
+            "name": f"Most similar group (version {version.number})",
+            "unit": unit,
+            "members": peers,
+            "include_self": True,
+            "method": method,
+        }
+        for unit, peers in members.items()
+    ]
+    kept = [
+        _group_data(group)
+        for group in groups
+        if group.unit is None or group.unit.code not in members
+    ]
+    return computed + kept
+
+
+class PeerGroupsRefused(Exception):
+    """Raise when computed peer groups cannot be stored; nothing was stored."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def current_peer_groups(organisation: Organisation) -> ComputedPeerGroups | None:
+    """Return the organisation's current computed peer groups, or ``None`` when it has none."""
+    return organisation.computed_peer_groups.filter(superseded_at__isnull=True).first()
+
+
+def describe_method(variables: Sequence[str], weights: Mapping[str, float], n: int) -> str:
+    """Return how a version was computed, in words, for people and for the framework."""
+    weighted = ", ".join(f"{name} x{weights.get(name, 1.0):g}" for name in variables)
+    return f"{n} nearest by weighted Euclidean distance of z-scores (population sd) of {weighted}"
+
+
+@transaction.atomic
+def compute_peer_groups(
+    organisation: Organisation,
+    frame: pl.DataFrame,
+    variables: Sequence[str],
+    weights: Mapping[str, float] | None = None,
+    n: int = 7,
+    source: str = "",
+    *,
+    unit: str = "unit",
+    user: Any = None,
+) -> ComputedPeerGroups:
+    """Compute each unit's most similar units and store them as a new version.
+
+    ``frame`` has a row per unit (codes in column ``unit``) and a column per variable.
+    The previous version is kept and marked superseded; the new one is the organisation's
+    Most Similar Groups from now on (``framework_of``). Raises ``PeerGroupsRefused``,
+    storing nothing, when a unit is not the organisation's or the method refuses the data.
+    """
+    weights = dict(weights or {})
+    units = {stored.code: stored for stored in organisation.units.all()}
+    if unit in frame.columns:
+        unknown = [str(code) for code in frame[unit].to_list() if str(code) not in units]
+        if unknown:
+            raise PeerGroupsRefused(
+                [f"{code!r} is not a unit of {organisation.code}" for code in unknown]
+            )
+    try:
+        groups = most_similar(frame, unit=unit, variables=variables, weights=weights, n=n)
+    except ValueError as error:
+        raise PeerGroupsRefused([str(error)]) from None
+    now = timezone.now()
+    previous = (
+        ComputedPeerGroups.objects.select_for_update()
+        .filter(organisation=organisation)
+        .order_by("-number")
+    )
+    latest = previous.first()
+    previous.filter(superseded_at__isnull=True).update(superseded_at=now)
+    inputs = {
+        str(row[unit]): {name: float(row[name]) for name in variables}
+        for row in frame.select(unit, *variables).iter_rows(named=True)
+    }
+    version = ComputedPeerGroups.objects.create(
+        organisation=organisation,
+        number=(latest.number + 1) if latest else 1,
+        method=describe_method(variables, weights, n),
+        variables=list(variables),
+        weights={name: float(weights.get(name, 1.0)) for name in variables},
+        n=n,
+        inputs=inputs,
+        source=source,
+        created_at=now,
+        created_by=user,
+    )
+    ComputedPeer.objects.bulk_create(
+        ComputedPeer(
+            version=version,
+            unit=units[row["unit"]],
+            peer=units[row["peer"]],
+            rank=row["rank"],
+            distance=row["distance"],
+        )
+        for row in groups.iter_rows(named=True)
+    )
+    _framework_changed(organisation, now)
+    return version

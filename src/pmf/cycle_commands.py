@@ -154,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "annual":
             from pmf.web.papers.builders import annual_report
 
+            _format_of(args.output)
             try:
                 document = annual_report(organisation, args.year)
             except ValueError as error:
@@ -173,12 +174,20 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("\n".join(refused.problems)) from None
 
 
+def _format_of(output: Path) -> str:
+    """Return the format an output file's extension asks for; checked before any work."""
+    from pmf.reports.formats import FORMATS
+
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise CommandError(f"{output}: give a .pdf, .docx or .html file")
+    return fmt
+
+
 def _write_paper(cycle, output: Path, kind: str = "board") -> int:  # type: ignore[no-untyped-def]
     from pmf.web.papers.views import KINDS
 
-    suffix = output.suffix.lower()
-    if suffix not in (".pdf", ".docx", ".html"):
-        raise CommandError(f"{output}: give a .pdf, .docx or .html file")
+    _format_of(output)
     build, title = KINDS[kind]
     try:
         document = build(cycle)
@@ -188,21 +197,9 @@ def _write_paper(cycle, output: Path, kind: str = "board") -> int:  # type: igno
 
 
 def _write_document(document, output: Path, what: str) -> int:  # type: ignore[no-untyped-def]
-    suffix = output.suffix.lower()
-    if suffix not in (".pdf", ".docx", ".html"):
-        raise CommandError(f"{output}: give a .pdf, .docx or .html file")
-    if suffix == ".pdf":
-        from pmf.reports.pdf import render_pdf
+    from pmf.reports.formats import render_as
 
-        output.write_bytes(render_pdf(document))
-    elif suffix == ".docx":
-        from pmf.reports.word import render_word
-
-        output.write_bytes(render_word(document))
-    else:
-        from pmf.reports.html import render_html
-
-        output.write_text(render_html(document), encoding="utf-8")
+    output.write_bytes(render_as(document, _format_of(output)))
     print(f"Wrote {output}: the {what}.")
     return EXIT_OK
 

@@ -31,8 +31,14 @@ from pmf.core.history import changes_summary, grade_changes, tube_map_svg
 from pmf.core.periods import parse_period
 from pmf.core.scorecard import VARIATION_WORDS, build_scorecard
 from pmf.sources.exporters import neutralise
-from pmf.web.cycles.models import AreaGrade, Cycle
-from pmf.web.cycles.services import cycle_assessment, cycle_framework, previous_cycle
+from pmf.web.cycles.models import Cycle
+from pmf.web.cycles.presenters import grade_text
+from pmf.web.cycles.services import (
+    cycle_assessment,
+    cycle_framework,
+    grade_history,
+    previous_cycle,
+)
 
 LICENCE = "Open Government Licence v3.0"
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -86,7 +92,7 @@ def publish_cycle(cycle: Cycle, out: Path) -> list[Path]:
                 "code": unit.code,
                 "name": unit.name,
                 "level": depth[unit.code],
-                "grades": [_grade(current.get((unit.code, a.code))) for a in framework.areas],
+                "grades": [grade_text(current.get((unit.code, a.code))) for a in framework.areas],
             }
         )
     summary = (
@@ -124,7 +130,7 @@ def publish_cycle(cycle: Cycle, out: Path) -> list[Path]:
                     "root": "../",
                     "unit": {"code": unit.code, "name": unit.name},
                     "grades": [
-                        {"area": a.title, "grade": _grade(current.get((unit.code, a.code)))}
+                        {"area": a.title, "grade": grade_text(current.get((unit.code, a.code)))}
                         for a in framework.areas
                     ],
                     "sections": [
@@ -199,12 +205,6 @@ def publish_cycle(cycle: Cycle, out: Path) -> list[Path]:
     return written
 
 
-def _grade(value: str | None) -> dict[str, str]:
-    if not value:
-        return {"value": "", "label": "–"}
-    return {"value": value, "label": Grade(value).label}
-
-
 def _csv(records: list[dict[str, Any]]) -> str:
     if not records:
         return ""
@@ -222,12 +222,6 @@ def _tube_map(cycle: Cycle, framework: Any) -> str:
             number__lte=cycle.number, state=Cycle.State.PUBLISHED
         ).order_by("number")
     )
-    grades = {
-        (g.cycle.number, g.area.code): g.grade
-        for g in AreaGrade.objects.filter(
-            cycle__in=cycles, unit__parent__isnull=True, unit__external=False
-        ).select_related("cycle", "area")
-    }
-    labels = [(c.number, f"{c.number}: {parse_period(c.cut_off).label}") for c in cycles]
+    labels, grades = grade_history(cycles)
     areas = [(area.code, area.title) for area in framework.areas]
     return tube_map_svg(labels, areas, grades, title="Grades by cycle")

@@ -130,6 +130,21 @@ def organisation_for(user: AbstractBaseUser | AnonymousUser, code: str) -> Organ
     return provider
 
 
+def own_organisation_for(
+    user: AbstractBaseUser | AnonymousUser, code: str
+) -> tuple[Organisation, Membership]:
+    """Return the organisation ``code`` and the user's membership, for its own members only.
+
+    Partners under a sharing agreement read shared figures, not an organisation's cycles,
+    registers, plans or dashboard: for them, as for everyone else outside, Http404.
+    """
+    found = organisation_for(user, code)
+    membership = membership_of(user)
+    if membership is None or not may_change(membership, found):
+        raise Http404("No such organisation.")
+    return found, membership
+
+
 def readable_organisations(membership: Membership) -> list[Organisation]:
     """Return the member's organisation, then those sharing figures with it now, by name."""
     day = timezone.localdate()

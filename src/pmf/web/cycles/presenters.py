@@ -13,13 +13,13 @@ from pmf.core.periods import parse_period
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
 from pmf.web.cycles.models import AreaGrade, Cycle
-from pmf.web.cycles.services import NEXT_STATE, cycle_framework, previous_cycle
+from pmf.web.cycles.services import NEXT_STATE, cycle_framework, grade_history, previous_cycle
 from pmf.web.frameworks.models import Organisation
 
 GRADE_VALUES = {grade.value for grade in Grade}
 
 
-def grade_text(value: str) -> dict[str, str]:
+def grade_text(value: str | None) -> dict[str, str]:
     """Return a grade value with its label, for a tag."""
     if not value:
         return {"value": "", "label": "–"}
@@ -50,22 +50,9 @@ def cycles_page(organisation: Organisation) -> dict[str, Any]:
     """Return every cycle, newest first, and the tube map of top-level grades since the first."""
     cycles = list(organisation.cycles.order_by("number"))
     areas = list(organisation.areas.order_by("position"))
-    top = {
-        (grade.cycle_id, grade.area_id): grade.grade
-        for grade in AreaGrade.objects.filter(
-            cycle__organisation=organisation, unit__parent__isnull=True, unit__external=False
-        )
-    }
     graded = [cycle for cycle in cycles if cycle.locked_at is not None]
-    grades = {
-        (cycle.number, area.code): top.get((cycle.pk, area.pk))
-        for cycle in graded
-        for area in areas
-    }
+    labels, grades = grade_history(graded)
     titles = [(area.code, _area_title(area)) for area in areas]
-    labels = [
-        (cycle.number, f"{cycle.number}: {parse_period(cycle.cut_off).label}") for cycle in graded
-    ]
     from pmf.core.periods import financial_year_of
 
     years = sorted(
@@ -85,7 +72,7 @@ def cycles_page(organisation: Organisation) -> dict[str, Any]:
             "rows": [
                 {
                     "cycle": label,
-                    "grades": [grade_text(grades[(number, code)] or "") for code, _ in titles],
+                    "grades": [grade_text(grades.get((number, code), "")) for code, _ in titles],
                 }
                 for number, label in labels
             ],
@@ -208,9 +195,7 @@ def grade_page(grade: AreaGrade) -> dict[str, Any]:
         "events": [
             {
                 "step": event.get_step_display(),
-                "grade": grade_text(event.value)
-                if event.value in {g.value for g in Grade}
-                else grade_text(""),
+                "grade": grade_text(event.value if event.value in GRADE_VALUES else ""),
                 "text": event.text,
                 "by": event.by.get_username() if event.by else "pmf",
                 "at": event.at.isoformat(timespec="seconds"),

@@ -183,6 +183,23 @@ def advance(cycle: Cycle, membership: Membership | None) -> Cycle.State:
     return State(cycle.state)
 
 
+def grade_history(
+    cycles: list[Cycle],
+) -> tuple[list[tuple[int, str]], dict[tuple[int, str], str]]:
+    """Return the tube map's stations: each cycle's (number, label) and, by (number, area),
+    the grade of the organisation as a whole (its top-level unit)."""
+    grades = {
+        (grade.cycle.number, grade.area.code): grade.grade
+        for grade in AreaGrade.objects.filter(
+            cycle__in=cycles, unit__parent__isnull=True, unit__external=False
+        ).select_related("cycle", "area")
+    }
+    labels = [
+        (cycle.number, f"{cycle.number}: {parse_period(cycle.cut_off).label}") for cycle in cycles
+    ]
+    return labels, grades
+
+
 def top_grades(cycle: Cycle) -> list[AreaGrade]:
     """Return the grades of the organisation's top-level units (the force), in area order."""
     return list(

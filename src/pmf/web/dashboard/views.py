@@ -6,18 +6,15 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from pmf.web.accounts.models import Membership
-from pmf.web.accounts.services import may_change, membership_of, organisation_for
+from pmf.web.accounts.services import (
+    own_organisation_for,
+)
 from pmf.web.dashboard import presenters
 from pmf.web.frameworks.models import Organisation
 
 
 def _member(request: HttpRequest, org: str) -> tuple[Organisation, Membership]:
-    found = organisation_for(request.user, org)
-    membership = membership_of(request.user)
-    assert membership is not None  # organisation_for has checked it
-    if not may_change(membership, found):
-        raise Http404("No such organisation.")  # partners read shared figures, not the registers
-    return found, membership
+    return own_organisation_for(request.user, org)
 
 
 def dashboard(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:

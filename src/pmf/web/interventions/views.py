@@ -7,19 +7,15 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from pmf.web.accounts.models import Membership
-from pmf.web.accounts.services import may_change, membership_of, organisation_for
+from pmf.web.accounts.services import (
+    own_organisation_for,
+)
 from pmf.web.frameworks.models import Organisation
 from pmf.web.interventions import presenters, services
 
 
 def _member(request: HttpRequest, org: str) -> tuple[Organisation, Membership]:
-    """Return the organisation and membership; interventions are for its own members only."""
-    found = organisation_for(request.user, org)
-    membership = membership_of(request.user)
-    assert membership is not None  # organisation_for has checked it
-    if not may_change(membership, found):
-        raise Http404("No such organisation.")  # partners read figures, not interventions
-    return found, membership
+    return own_organisation_for(request.user, org)
 
 
 def _json(data: dict[str, object]) -> JsonResponse:

@@ -26,6 +26,7 @@ from pmf.web.cycles.services import (
     cut_off_date,
     cycle_assessment,
     cycle_framework,
+    grade_history,
     previous_cycle,
 )
 from pmf.web.observations.services import held_observations
@@ -403,13 +404,7 @@ def _tube_map(cycle: Cycle, titles: dict[str, str]) -> tuple[Figure | Table, ...
             number__lte=cycle.number, locked_at__isnull=False
         ).order_by("number")
     )
-    grades = {
-        (g.cycle.number, g.area.code): g.grade
-        for g in AreaGrade.objects.filter(
-            cycle__in=cycles, unit__parent__isnull=True, unit__external=False
-        ).select_related("cycle", "area")
-    }
-    labels = [(c.number, f"{c.number}: {parse_period(c.cut_off).label}") for c in cycles]
+    labels, grades = grade_history(cycles)
     areas = list(titles.items())
     svg = tube_map_svg(labels, areas, grades, title="Grades by cycle")
     table = Table(

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from pmf.reports.html import STYLE, render_html
+from pmf.reports.formats import FORMATS, render_as
+from pmf.reports.html import STYLE
 from pmf.web.cycles.views import _cycle, _member
 from pmf.web.papers.builders import (
     annual_report,
@@ -24,11 +25,6 @@ KINDS = {
     "board": (board_paper, "board paper"),
     "exceptions": (exception_report, "exception report"),
     "outcomes": (outcomes_report, "quarterly outcomes report"),
-}
-FORMATS = {
-    "html": "text/html; charset=utf-8",
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 
@@ -79,20 +75,11 @@ def annual(request: HttpRequest, org: str, year: str, fmt: str) -> HttpResponse:
 
 
 def _send(document: Any, fmt: str, name: str) -> HttpResponse:
+    response = HttpResponse(render_as(document, fmt), content_type=FORMATS[fmt])
     if fmt == "html":
-        response = HttpResponse(render_html(document), content_type=FORMATS[fmt])
         response["Content-Security-Policy"] = _policy_allowing_the_paper_style()
-        return response
-    if fmt == "pdf":
-        from pmf.reports.pdf import render_pdf
-
-        content = render_pdf(document)
     else:
-        from pmf.reports.word import render_word
-
-        content = render_word(document)
-    response = HttpResponse(content, content_type=FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -160,3 +160,23 @@ def test_the_measure_page_says_how_its_peer_group_was_chosen(
 def test_the_organisation_page_links_to_the_groups(analyst: User) -> None:
     html = signed_in(analyst).get(reverse("organisation", args=["TST"])).content.decode()
     assert reverse("peer-groups", args=["TST"]) in html
+
+
+def test_a_partner_sees_the_groups_of_the_units_shared_with_it(
+    two_versions: Organisation, other_org_user: User
+) -> None:
+    import datetime as dt
+
+    from pmf.web.accounts.models import SharingAgreement
+
+    client = signed_in(other_org_user)
+    assert client.get(reverse("peer-groups-json", args=["TST"])).status_code == 404
+    SharingAgreement.objects.create(
+        provider=two_versions,
+        recipient=other_org_user.membership.organisation,
+        unit=two_versions.units.get(code="S"),
+        purpose="Joint working",
+        starts=dt.date(2000, 1, 1),
+    )
+    data = client.get(reverse("peer-groups-json", args=["TST"])).json()
+    assert [group["unit"] for group in data["groups"]] == ["S", "X"]

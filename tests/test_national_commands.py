@@ -46,11 +46,28 @@ def test_fetch_without_what_to_fetch_says_what_is_needed(
 def test_fetch_failure_names_the_source(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(national, "urllib_transport", lambda url: b"not json")
+    asked: list[str] = []
+    monkeypatch.setattr(national, "urllib_transport", lambda url: asked.append(url) or b"[")
+    monkeypatch.setenv("PMF_LGINFORM_KEY", "my key")
+    monkeypatch.setenv("PMF_LGINFORM_SECRET", "my secret")
     args = ["national", "fetch", "--source", "lginform", "--metric-type", "1"]
 
     assert main([*args, "--area", "E08000009", "--out", str(tmp_path / "x.csv")]) == 1
     assert "LG Inform: the response is not JSON" in capsys.readouterr().err
+    # Signed with the key and secret from the environment.
+    assert "&ApplicationKey=my+key&Signature=" in asked[0]
+
+
+def test_lginform_fetch_without_key_and_secret_says_which_to_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(national, "urllib_transport", lambda url: pytest.fail("fetched"))
+    monkeypatch.delenv("PMF_LGINFORM_KEY", raising=False)
+    monkeypatch.delenv("PMF_LGINFORM_SECRET", raising=False)
+    args = ["national", "fetch", "--source", "lginform", "--metric-type", "1", "--area", "E1"]
+
+    assert main([*args, "--application-key", "KEY", "--out", str(tmp_path / "x.csv")]) == 1
+    assert "set PMF_LGINFORM_SECRET (LG Inform Plus" in capsys.readouterr().err
 
 
 @pytest.mark.django_db

@@ -68,7 +68,12 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     fetch.add_argument(
         "--periods", default="latest5", help="LG Inform: the periods asked for (default latest5)"
     )
-    fetch.add_argument("--application-key", default="", help="LG Inform: the application key")
+    fetch.add_argument(
+        "--application-key",
+        default="",
+        help="LG Inform: the application key (default: $PMF_LGINFORM_KEY; the secret that "
+        "signs each request is read from $PMF_LGINFORM_SECRET only)",
+    )
     load = _parser(
         actions,
         "import",
@@ -120,8 +125,9 @@ def fetch(args: argparse.Namespace) -> int:
         else:
             if not args.metric_type or not args.area:
                 raise CommandError("lginform needs --metric-type and at least one --area")
+            key, secret = _lginform_keys(args.application_key)
             client = national.LGInformClient(
-                transport=national.urllib_transport, application_key=args.application_key
+                transport=national.urllib_transport, application_key=key, secret=secret
             )
             tidy = client.fetch(args.metric_type, args.area, args.periods)
     except national.NationalSourceError as error:
@@ -133,6 +139,27 @@ def fetch(args: argparse.Namespace) -> int:
         f"{tidy['indicator'].n_unique()} indicators to {args.out}."
     )
     return EXIT_OK
+
+
+def _lginform_keys(given: str) -> tuple[str, str]:
+    """Return the LG Inform application key and secret, or stop naming what is missing."""
+    from pmf.web.env import env_str
+
+    # The secret comes from the environment only, never the command line: shell history and
+    # process lists would show it.
+    key = given or env_str("PMF_LGINFORM_KEY", default="")
+    secret = env_str("PMF_LGINFORM_SECRET", default="")
+    missing = [
+        name
+        for name, value in (("PMF_LGINFORM_KEY", key), ("PMF_LGINFORM_SECRET", secret))
+        if not value
+    ]
+    if missing:
+        raise CommandError(
+            f"lginform signs each request with your application key and secret: set "
+            f"{' and '.join(missing)} (LG Inform Plus, developer tools, Keys page)"
+        )
+    return key, secret
 
 
 def import_tidy(args: argparse.Namespace) -> int:

@@ -185,3 +185,35 @@ def test_a_forgotten_password_is_reset_through_an_emailed_link(
     page.get_by_role("button", name="Save the new password").click()
     page.get_by_role("heading", name="Your password has been changed").wait_for()
     check_accessibility(page)
+
+
+def test_most_similar_groups_page_from_the_measure_page(
+    page: Page, live_server: object, analyst: User
+) -> None:
+    import polars as pl
+
+    from pmf.web.frameworks.models import Organisation
+    from pmf.web.frameworks.services import compute_peer_groups
+
+    organisation = Organisation.objects.get(code="TST")
+    # North's nearest is South (which has figures to compare), then the Force.
+    context = pl.DataFrame({"unit": ["F", "N", "S", "X"], "x": [0.0, 5.0, 6.0, 20.0]})
+    compute_peer_groups(organisation, context, ["x"], None, 1, "Census 2011", user=analyst)
+    compute_peer_groups(organisation, context, ["x"], None, 2, "Census 2011")
+    base = live_server.url  # type: ignore[attr-defined]
+    sign_in(page, base, "analyst")
+    page.goto(f"{base}/TST/units/N/measures/CR/")
+    page.get_by_role("link", name="computed from context figures (version 2)").click()
+    page.get_by_role("heading", name="Most similar groups: version 2").wait_for()
+    assert page.url.endswith("/TST/peer-groups/2/#unit-N")
+    north = page.get_by_role("table", name="North")
+    assert north.get_by_role("row", name="South (S)").count() == 1
+    assert north.get_by_role("row", name="Force (F)").count() == 1
+    page.get_by_role("heading", name="What changed since version 1").wait_for()
+    check_accessibility(page)
+    screenshot(page, "peer-groups")
+    page.get_by_role("link", name="Version 1").click()
+    page.get_by_role("heading", name="Most similar groups: version 1").wait_for()
+    assert page.get_by_text("Superseded").first.is_visible()
+    check_accessibility(page)
+    screenshot(page, "peer-groups-version")

@@ -237,16 +237,42 @@ def test_fingertips_unreadable_period_is_named() -> None:
 # --- LG Inform -------------------------------------------------------------------------------
 
 
+ADDRESS = (
+    "https://webservices.esd.org.uk/data.json?metricType=6985&area=E08000009,E92000001"
+    "&period=latest3&rowGrouping=area&columnGrouping=period"
+)
+
+
 def test_lginform_asks_for_the_metric_type_areas_and_periods() -> None:
     transport = recorded("lginform_recycling.json")
-    client = LGInformClient(transport=transport, application_key="KEY")
+    client = LGInformClient(transport=transport)
 
     client.fetch("6985", [TRAFFORD, ENGLAND], "latest3")
 
+    assert transport.urls == [ADDRESS]
+
+
+def test_lginform_signs_each_request_with_the_key_and_secret() -> None:
+    transport = recorded("lginform_recycling.json")
+    client = LGInformClient(transport=transport, application_key="my key", secret="my secret")
+
+    tidy = client.fetch("6985", [TRAFFORD, ENGLAND], "latest3")
+
+    # Derived outside pmf, over the address with the key and its encoding undone ("my key"):
+    #   printf '%s' "$ADDRESS&ApplicationKey=my key" \
+    #     | openssl dgst -sha1 -hmac 'my secret' -binary | base64
+    # gives UpFVpdqh+rCvbWvUinOyPoJE/QE= (hex 529155a5daa1fab0af6d6bd48a73b23e8244fd01).
     assert transport.urls == [
-        "https://webservices.esd.org.uk/data.json?metricType=6985&area=E08000009,E92000001"
-        "&period=latest3&rowGrouping=area&columnGrouping=period&ApplicationKey=KEY"
+        f"{ADDRESS}&ApplicationKey=my+key&Signature=UpFVpdqh%2BrCvbWvUinOyPoJE%2FQE%3D"
     ]
+    assert value(tidy, TRAFFORD, "2019/20") == 56.9  # the recorded response, read as before
+
+
+def test_lginform_key_without_its_secret_is_refused() -> None:
+    with pytest.raises(NationalSourceError, match="the secret is missing"):
+        LGInformClient(transport=FakeTransport(b""), application_key="KEY")
+    with pytest.raises(NationalSourceError, match="the application key is missing"):
+        LGInformClient(transport=FakeTransport(b""), secret="shh")
 
 
 def test_lginform_values_become_tidy_rows_with_real_figures() -> None:

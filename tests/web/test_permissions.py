@@ -27,6 +27,12 @@ CASES = {
         {"org": "TST", "unit": "N", "code": "CR"},
         {"org": "TST", "unit": "F", "code": "CR"},
     ),
+    # The organisation's most similar groups: a command lead sees their units' groups only
+    # (test_peer_groups_page.py), as the organisation page shows only their units.
+    "peer-groups": ({"org": "TST"}, None),
+    "peer-groups-json": ({"org": "TST"}, None),
+    "peer-groups-version": ({"org": "TST", "number": 1}, None),
+    "peer-groups-version-json": ({"org": "TST", "number": 1}, None),
 }
 OPEN = {
     "login",
@@ -88,6 +94,19 @@ RISK_PAGES = {
     "recommendation-new",
     "recommendation-edit",
 }
+
+
+@pytest.fixture(autouse=True)
+def _computed_peer_groups(request: pytest.FixtureRequest) -> None:
+    """Give the test organisation a computed version of its groups, for the peer-group pages."""
+    if "organisation" not in request.fixturenames:
+        return
+    import polars as pl
+
+    from pmf.web.frameworks.services import compute_peer_groups
+
+    context = pl.DataFrame({"unit": ["F", "N", "S", "X"], "x": [0.0, 5.0, 6.0, 20.0]})
+    compute_peer_groups(request.getfixturevalue("organisation"), context, ["x"], None, 1)
 
 
 def named_patterns(resolver: URLResolver | None = None) -> set[str]:

@@ -622,10 +622,10 @@ class Framework:
         """Return the peer group of unit ``code``, or ``None`` when it has none."""
         for group in self.model.peer_groups:
             if group.unit == code:
-                return PeerSet(group.name, code, group.members, group.include_self)
+                return PeerSet(group.name, code, group.members, group.include_self, group.method)
             if code in group.units:
                 others = tuple(member for member in group.units if member != code)
-                return PeerSet(group.name, code, others, group.include_self)
+                return PeerSet(group.name, code, others, group.include_self, group.method)
         return None
 
 
@@ -637,6 +637,8 @@ class PeerSet:
     unit: str
     members: tuple[str, ...]
     include_self: bool
+    # How the group was chosen: "given", or "computed: version N; ..." (pmf peers compute).
+    method: str = "given"
 
     @property
     def averaged(self) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pmf.core.periods import Period
@@ -389,7 +390,9 @@ def peer_comparison(
 
     group = framework.peers(unit)
     if group is None or period is None:
-        return {"group": None, "period": None, "average": None, "rows": []}
+        return {"group": None, "period": None, "average": None, "rows": [], "computed": None}
+    # The version number of a computed group, for the link to how it was chosen.
+    computed = _computed_version(group.method)
     codes = [unit, *group.members]
     found = figures.filter(
         pl.col("unit").is_in(codes)
@@ -397,7 +400,13 @@ def peer_comparison(
         & (pl.col("period") == period)
     )
     if found.height < 2:
-        return {"group": group.name, "period": None, "average": None, "rows": []}
+        return {
+            "group": group.name,
+            "period": None,
+            "average": None,
+            "rows": [],
+            "computed": computed,
+        }
     averaged = found.filter(pl.col("unit").is_in(list(group.averaged)))
     average = float(averaged["value"].mean())  # type: ignore[arg-type]
     lower = upper = np.full(found.height, np.nan)
@@ -429,11 +438,19 @@ def peer_comparison(
     rows.sort(key=lambda row: row["value"], reverse=higher)
     return {
         "group": group.name,
+        "method": group.method,
+        "computed": computed,
         "period": parse_period(period).label,
         "average": average,
         "average_text": format_value(average, measure),
         "rows": rows,
     }
+
+
+def _computed_version(method: str) -> int | None:
+    """Return the version number in a computed group's method, or None for a given group."""
+    match = re.match(r"computed: version (\d+);", method)
+    return int(match.group(1)) if match else None
 
 
 def _funnel(
@@ -689,3 +706,165 @@ def spc_chart(
         "data": {"values": values},
         "layer": layers,
     }
+
+
+def peer_groups_page(
+    organisation: Organisation, membership: Membership, number: int | None = None
+) -> dict[str, Any]:
+    """Return one version of the computed most similar groups: how it was made, the groups.
+
+    ``number`` None is the current version. Each unit the member may see has its group,
+    nearest first with distances; the context values shown are those of these units and
+    their peers. ``changes`` compares the version with the one before it. Raise
+    ``LookupError`` when the organisation has no version ``number``.
+    """
+    from pmf.web.frameworks.models import ComputedPeerGroups
+
+    versions = list(
+        ComputedPeerGroups.objects.filter(organisation=organisation)
+        .select_related("created_by")
+        .order_by("-number")
+    )
+    page: dict[str, Any] = {
+        "organisation": {"code": organisation.code, "name": organisation.name},
+        "versions": [_version_data(version) for version in versions],
+        "version": None,
+        "units": 0,
+        "groups": [],
+        "inputs": {"variables": [], "rows": []},
+        "changes": None,
+    }
+    if number is None:
+        chosen = next((version for version in versions if version.superseded_at is None), None)
+        if chosen is None:
+            return page
+    else:
+        chosen = next((version for version in versions if version.number == number), None)
+        if chosen is None:
+            raise LookupError(f"{organisation.name} has no version {number} of its groups.")
+    # Newest first, so the first older one is the version this one replaced.
+    previous = next((version for version in versions if version.number < chosen.number), None)
+    all_units = {unit.code: unit for unit in organisation.units.all()}
+    visible = {unit.code for unit in visible_units(membership, organisation)}
+    groups = _computed_groups(chosen)
+    shown = [code for code in groups if code in visible]
+    listed = set(shown) | {peer["code"] for code in shown for peer in groups[code]}
+    with_inputs = [code for code in all_units if code in listed]
+    return {
+        **page,
+        "version": _version_data(chosen),
+        "units": len(chosen.inputs),
+        "groups": [
+            {
+                "unit": code,
+                "name": all_units[code].name,
+                "peers": [{**peer, "name": all_units[peer["code"]].name} for peer in groups[code]],
+            }
+            for code in shown
+        ],
+        "inputs": {
+            "variables": list(chosen.variables),
+            "rows": [
+                {
+                    "unit": code,
+                    "name": all_units[code].name,
+                    "values": [chosen.inputs.get(code, {}).get(name) for name in chosen.variables],
+                }
+                for code in with_inputs
+                if code in chosen.inputs
+            ],
+        },
+        "changes": (
+            _version_changes(previous, chosen, all_units, visible) if previous is not None else None
+        ),
+    }
+
+
+def _version_data(version: Any) -> dict[str, Any]:
+    """Return how one version was made, for the page, its list of versions and the JSON."""
+    user = version.created_by
+    return {
+        "number": version.number,
+        "current": version.superseded_at is None,
+        "method": version.method,
+        "variables": [
+            {"name": name, "weight": float(version.weights.get(name, 1.0))}
+            for name in version.variables
+        ],
+        "n": version.n,
+        "source": version.source,
+        "created_at": version.created_at,
+        "created_by": (user.get_full_name() or user.username) if user is not None else "",
+        "superseded_at": version.superseded_at,
+    }
+
+
+def _computed_groups(version: Any) -> dict[str, list[dict[str, Any]]]:
+    """Return each unit's peers in a version, units in tree order and peers nearest first."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    rows = version.peers.select_related("unit", "peer").order_by("unit__position", "rank")
+    for row in rows:
+        groups.setdefault(row.unit.code, []).append(
+            {
+                "rank": row.rank,
+                "code": row.peer.code,
+                "distance": row.distance,
+                "distance_text": f"{row.distance:.3f}",
+            }
+        )
+    return groups
+
+
+def _version_changes(
+    before: Any, after: Any, units: dict[str, Unit], visible: set[str]
+) -> dict[str, Any]:
+    """Return what changed from one version to the next: method, context values and groups."""
+    method: list[str] = []
+    if list(before.variables) != list(after.variables):
+        method.append(
+            f"Variables: {', '.join(before.variables)} became {', '.join(after.variables)}."
+        )
+    for name in after.variables:
+        if name in before.variables and before.weights.get(name) != after.weights.get(name):
+            method.append(
+                f"Weight of {name}: {before.weights.get(name, 1.0):g} became "
+                f"{after.weights.get(name, 1.0):g}."
+            )
+    if before.n != after.n:
+        method.append(f"Peers per unit: {before.n} became {after.n}.")
+    if before.source != after.source:
+        method.append(f"Source: {before.source or 'none'} became {after.source or 'none'}.")
+    values = [
+        {
+            "unit": code,
+            "name": units[code].name,
+            "variable": name,
+            "before": before.inputs[code][name],
+            "after": after.inputs[code][name],
+        }
+        for code in units
+        if code in visible and code in before.inputs and code in after.inputs
+        for name in after.variables
+        if name in before.inputs[code] and before.inputs[code][name] != after.inputs[code][name]
+    ]
+    old, new = _computed_groups(before), _computed_groups(after)
+    groups = []
+    for code in units:
+        if code not in visible or (code not in old and code not in new):
+            continue
+        was = [peer["code"] for peer in old.get(code, [])]
+        now = [peer["code"] for peer in new.get(code, [])]
+        if was == now:
+            continue
+        groups.append(
+            {
+                "unit": code,
+                "name": units[code].name,
+                "added": [{"code": p, "name": units[p].name} for p in now if p not in was],
+                "removed": [{"code": p, "name": units[p].name} for p in was if p not in now],
+                "reordered": set(was) == set(now),
+                "new": not was,
+                "left_out": not now,
+            }
+        )
+    return {"from": before.number, "method": method, "values": values, "groups": groups}

@@ -193,3 +193,19 @@ def measure(
     if as_json:
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     return render(request, "scorecards/measure.html", data)
+
+
+def peer_groups(
+    request: HttpRequest, org: str, number: int | None = None, as_json: bool = False
+) -> HttpResponse:
+    """Show how the most similar groups were computed, and each unit's group with distances."""
+    found = organisation_for(request.user, org)
+    membership = membership_of(request.user)
+    assert membership is not None  # organisation_for has checked it
+    try:
+        data = presenters.peer_groups_page(found, membership, number)
+    except LookupError as error:
+        raise Http404(str(error.args[0])) from None
+    if as_json:
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    return render(request, "scorecards/peer_groups.html", data)

@@ -87,10 +87,10 @@ def write_sample(folder: Path) -> None:
     crimes = crime_query(1500, units, "2024-04-01", 12)
     for name, query in (("incidents", incidents), ("crimes", crimes)):
         ordered = f"SELECT * FROM ({query}) ORDER BY 1"
-        con.execute(f"COPY ({ordered}) TO '{folder / name}.csv' (HEADER, TIMESTAMPFORMAT '%Y-%m-%d %H:%M:%S')")
-    con.execute(
-        f"COPY (SELECT * FROM ({incidents}) ORDER BY 1) TO '{folder / 'incidents.parquet'}' (FORMAT parquet)"
-    )
+        csv = f"'{folder / name}.csv' (HEADER, TIMESTAMPFORMAT '%Y-%m-%d %H:%M:%S')"
+        con.execute(f"COPY ({ordered}) TO {csv}")
+    parquet = f"'{folder / 'incidents.parquet'}' (FORMAT parquet)"
+    con.execute(f"COPY (SELECT * FROM ({incidents}) ORDER BY 1) TO {parquet}")
 
 
 def framework_text(units: list[str]) -> str:
@@ -214,9 +214,9 @@ def main(argv: list[str] | None = None) -> int:
             "pmf records on DuckDB", args.rows, lambda: compute(sources, "duckdb")
         )
         base_seconds, (baseline, read) = timed(  # type: ignore[misc]
-            "baseline: pandas by row group", args.rows, lambda: pandas_baseline(
-                root / "incidents.parquet"
-            )
+            "baseline: pandas by row group",
+            args.rows,
+            lambda: pandas_baseline(root / "incidents.parquet"),
         )
         assert read == args.rows
         # The two must agree before their speeds mean anything.
@@ -225,7 +225,9 @@ def main(argv: list[str] | None = None) -> int:
         assert ours.height == theirs.height, (ours.height, theirs.height)
         assert ours["numerator"].sum() == theirs["in_target"].sum()
         assert ours["denominator"].sum() == theirs["emergency"].sum()
-        print(f"ratio (pmf on DuckDB records/s ÷ pandas records/s): {base_seconds / pmf_seconds:.1f}x")
+        print(
+            f"ratio (pmf on DuckDB records/s ÷ pandas records/s): {base_seconds / pmf_seconds:.1f}x"
+        )
 
         if not args.no_spark:
             small = load_record_sources(root / "spark.yaml")

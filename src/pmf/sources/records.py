@@ -435,16 +435,20 @@ def _open(
     return table, lineage
 
 
-def _read_files(con: BaseBackend, backend: Backend, paths: list[Path], view: str, shown: str) -> Any:
+def _read_files(
+    con: BaseBackend, backend: Backend, paths: list[Path], view: str, shown: str
+) -> Any:
     parquet = paths[0].suffix.lower() == ".parquet"
     names = [str(path) for path in paths]
     try:
         if backend == "spark":
+            reader = con._session.read  # type: ignore[attr-defined]
             if parquet:
-                return con.read_parquet(names, table_name=view)  # type: ignore[attr-defined]
-            return con.read_csv(  # type: ignore[attr-defined]
-                names, table_name=view, header=True, inferSchema=True
-            )
+                frame = reader.parquet(*names)
+            else:
+                frame = reader.csv(names, header=True, inferSchema=True)
+            frame.createOrReplaceTempView(view)
+            return con.table(view)  # type: ignore[attr-defined]
         if parquet:
             return con.read_parquet(names, table_name=view)  # type: ignore[attr-defined]
         return con.read_csv(names, table_name=view)  # type: ignore[attr-defined]

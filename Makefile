@@ -1,5 +1,5 @@
 # The two commands of the quickstart: `make demo` and `make test`. Both set everything up first.
-.PHONY: demo test setup check pytest pytest-postgres bench bench-web clean
+.PHONY: demo test setup check pytest pytest-postgres bench bench-web bench-records clean
 
 PY := .venv/bin
 
@@ -23,7 +23,7 @@ pytest: setup
 # The storage layer again on a real PostgreSQL server, started and stopped for the run.
 pytest-postgres: setup
 	scripts/postgres.sh $(PY)/pytest -q -p no:cacheprovider tests/web tests/test_cli.py \
-		tests/sources/test_import_golden.py
+		tests/sources/test_import_golden.py tests/sources/test_records.py -m "not spark"
 
 test: check pytest pytest-postgres
 
@@ -31,6 +31,10 @@ bench: setup bench-web
 	$(PY)/python benchmarks/bench_import.py
 	$(PY)/python benchmarks/bench_assess.py
 	$(PY)/python benchmarks/bench_paper.py
+
+# 50 million synthetic incident records on DuckDB against pandas, and 5 million on local Spark.
+bench-records: setup
+	$(PY)/python benchmarks/bench_records.py --rows 50000000
 
 # The pages against a trivial view, on a throwaway PostgreSQL server.
 bench-web: setup

@@ -24,3 +24,6 @@ scripts/assets.sh
 
 # Debian's libraries for PDF documents (WeasyPrint) and the PDF tools the tests use.
 scripts/documents.sh
+
+# Java 17 for Spark (record-level sources on a local PySpark session).
+scripts/java.sh

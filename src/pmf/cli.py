@@ -139,6 +139,7 @@ def _parser() -> argparse.ArgumentParser:
         intervention_commands,
         national_commands,
         peer_commands,
+        records_commands,
         risk_commands,
         stats_commands,
         target_commands,
@@ -153,6 +154,7 @@ def _parser() -> argparse.ArgumentParser:
     risk_commands.add_parsers(commands)
     national_commands.add_parsers(commands)
     peer_commands.add_parsers(commands)
+    records_commands.add_parsers(commands)
 
     demo = command(
         "demo",
@@ -242,6 +244,11 @@ def _run(args: argparse.Namespace) -> int:
         from pmf import national_commands
 
         return national_commands.run(args)
+    if args.command == "records":
+        # Counting needs no database; --import sets it up itself.
+        from pmf import records_commands
+
+        return records_commands.run(args)
     # Every other command uses the database.
     from pmf.web.setup import setup_django
 

@@ -356,10 +356,15 @@ def import_frame(
     *,
     file_name: str,
     source: str,
+    sha256: str | None = None,
+    layout: str | None = None,
+    lineage: str | None = None,
 ) -> ImportSummary:
     """Import a frame of figures built in code through the same checks as a user's file.
 
-    Raise ``ValueError`` with the report when any row is bad; nothing is stored then.
+    ``sha256``, ``layout`` and ``lineage`` (the import batch's source) default to the
+    frame's digest, the layout found and ``source``. Raise ``ValueError`` with the report
+    when any row is bad; nothing is stored then.
     """
     from pmf.sources.importer import check_table, describe
     from pmf.sources.readers import ROW_NUMBER, Table
@@ -370,14 +375,14 @@ def import_frame(
     result = check_table(table, framework_of(organisation), source=source)
     if not result.ok:
         raise ValueError(describe(result.problems, file_name))
-    digest = hashlib.sha256(frame.write_csv().encode("utf-8")).hexdigest()
+    digest = sha256 or hashlib.sha256(frame.write_csv().encode("utf-8")).hexdigest()
     return store_observations(
         organisation,
         result.observations,
         file_name=file_name,
         sha256=digest,
-        layout=result.layout,
-        source=source,
+        layout=layout or result.layout,
+        source=lineage if lineage is not None else source,
     )
 
 

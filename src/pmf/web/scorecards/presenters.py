@@ -257,6 +257,10 @@ def measure_page(organisation: Organisation, unit: Unit, measure_code: str) -> d
                 "source": item.source,
                 "note": item.note,
                 "file": item.batch.file_name if item.batch else "",
+                # A figure computed from records keeps how: files, digests, backend, SQL.
+                "computed_from": item.batch.source
+                if item.batch and item.batch.layout == "records"
+                else "",
                 "recorded_by": item.recorded_by.get_username() if item.recorded_by else "",
             }
             for item in revisions(organisation, unit.code, measure.code, latest["period"])

@@ -7,6 +7,7 @@ compared with no change here; the populated database must have a row in every ta
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -164,7 +165,7 @@ def test_restore_refuses_a_database_with_data_and_replace_replaces_it(tmp_path: 
     User.objects.create_user("newcomer")
     Organisation.objects.filter(code="TST").update(name="Renamed")
     changed = snapshot()
-    with pytest.raises(backup.RestoreRefused, match="holds data already.*--replace"):
+    with pytest.raises(backup.RestoreRefused, match=r"holds data already.*--replace"):
         backup.restore(archive)
     assert_same(changed, snapshot())
     backup.restore(archive, replace=True)
@@ -196,8 +197,6 @@ def test_a_damaged_member_is_named_and_nothing_is_restored(tmp_path: Path) -> No
     row[columns.index("external")] = "maybe"
     lines[1] = backup.line(row)
     bad = b"".join(lines)
-    import hashlib
-
     manifest["tables"]["frameworks_unit"]["sha256"] = hashlib.sha256(bad).hexdigest()
     manifest["tables"]["frameworks_unit"]["blocks"] = [hashlib.sha256(bad).hexdigest()]
     rewrite(archive, {member: bad, backup.MANIFEST: json.dumps(manifest).encode()})
@@ -206,7 +205,7 @@ def test_a_damaged_member_is_named_and_nothing_is_restored(tmp_path: Path) -> No
     assert_same(empty, snapshot())
 
     rewrite(archive, {backup.MANIFEST: b"{not json"})
-    with pytest.raises(backup.RestoreRefused, match="manifest.json cannot be read"):
+    with pytest.raises(backup.RestoreRefused, match=r"manifest\.json cannot be read"):
         backup.restore(archive)
     (tmp_path / "not.zip").write_text("unit,measure\n", encoding="utf-8")
     with pytest.raises(backup.RestoreRefused, match="not a pmf backup"):

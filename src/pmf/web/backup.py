@@ -235,6 +235,13 @@ def _uploads() -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and UPLOAD_NAME.fullmatch(p.name))
 
 
+def _entry(name: str) -> zipfile.ZipInfo:
+    """Return a compressed zip entry stamped now (a streamed entry is otherwise dated 1980)."""
+    entry = zipfile.ZipInfo(name, date_time=dt.datetime.now().timetuple()[:6])
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    return entry
+
+
 def _private_file(path: Path) -> IO[bytes]:
     """Open ``path`` for writing, readable and writable by its owner only (0600)."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -274,7 +281,7 @@ def backup(path: Path, alias: str = DEFAULT_DB_ALIAS) -> Summary:
                 for table in tables():
                     digest, blocks, count = hashlib.sha256(), [], 0
                     block = hashlib.sha256()
-                    with zf.open(table.member, "w", force_zip64=True) as member:
+                    with zf.open(_entry(table.member), "w", force_zip64=True) as member:
                         for row in _rows(table, alias):
                             data = line([plain(value) for value in row])
                             member.write(data)
@@ -461,8 +468,7 @@ def occupied_tables(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
     return [
         table.name
         for table in tables()
-        if table.name not in FILLED_BY_MIGRATE
-        and table.model._base_manager.using(alias).exists()
+        if table.name not in FILLED_BY_MIGRATE and table.model._base_manager.using(alias).exists()
     ]
 
 
@@ -484,12 +490,8 @@ def _triggers_off(connection: BaseDatabaseWrapper, names: list[str]) -> Iterator
             for name in names:
                 cursor.execute(f"ALTER TABLE {quote(name)} ENABLE TRIGGER USER")
         elif connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
-                f"({', '.join(['%s'] * len(names))})",
-                names,
-            )
-            triggers = cursor.fetchall()
+            cursor.execute("SELECT name, sql, tbl_name FROM sqlite_master WHERE type = 'trigger'")
+            triggers = [(name, sql) for name, sql, table in cursor.fetchall() if table in names]
             for trigger, _ in triggers:
                 cursor.execute(f"DROP TRIGGER {quote(trigger)}")
             yield

@@ -25,6 +25,7 @@ from django.contrib.contenttypes.management import create_contenttypes
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
 
 from pmf.cli import main
@@ -239,6 +240,16 @@ def test_a_backup_from_another_pmf_version_says_which_version_to_use(tmp_path: P
     ):
         backup.restore(archive)
     assert backup.occupied_tables() == []
+
+    # A database migrated by a newer pmf is not backed up by this one.
+    recorder = MigrationRecorder(connection)
+    recorder.record_applied("frameworks", "0099_from_the_future")
+    try:
+        with pytest.raises(backup.BackupRefused, match=r"1 unknown to this pmf"):
+            backup.backup(tmp_path / "refused.zip")
+    finally:
+        recorder.record_unapplied("frameworks", "0099_from_the_future")
+    assert not (tmp_path / "refused.zip").exists()
 
 
 # An append-only table, as the audit log is: a trigger refuses UPDATE and DELETE.

@@ -257,12 +257,15 @@ def backup(path: Path, alias: str = DEFAULT_DB_ALIAS) -> Summary:
     appears complete or not at all: it is written beside ``path`` and renamed at the end.
     """
     applied = migration_state(alias)
-    missing = _differences(code_migration_state(), applied)
-    if missing:
+    code = code_migration_state()
+    missing, unknown = _differences(code, applied), _differences(applied, code)
+    if missing or unknown:
+        first = (missing or unknown)[0]
         raise BackupRefused(
             f"The database is not at this pmf's migration state ({len(missing)} migrations not "
-            f"applied, first {missing[0]}). Back it up with the pmf version that last migrated "
-            "it, or run pmf migrate first."
+            f"applied, {len(unknown)} unknown to this pmf; first {first}). Back it up with the "
+            "pmf version that last migrated it"
+            + (", or run pmf migrate first." if not unknown else ".")
         )
     partial = path.with_name(f".{path.name}.partial")
     summary = Summary()
@@ -392,12 +395,18 @@ def _read_rows(
     decode = _decoder(table)
     with archive.open(table.member) as member:
         for number, raw in enumerate(member, start=1):
-            try:
-                yield number, decode(json.loads(raw))
-            except ValueError as error:
-                raise RestoreRefused(
-                    f"{name}: {table.member} row {number}: {error}. Nothing was restored."
-                ) from None
+            yield number, _decode_line(decode, raw, number, table, name)
+
+
+def _decode_line(
+    decode: Callable[[list[Any]], dict[str, Any]], raw: bytes, number: int, table: Table, name: str
+) -> dict[str, Any]:
+    try:
+        return decode(json.loads(raw))
+    except ValueError as error:
+        raise RestoreRefused(
+            f"{name}: {table.member} row {number}: {error}. Nothing was restored."
+        ) from None
 
 
 def _verify(archive: zipfile.ZipFile, manifest: dict[str, Any], name: str) -> list[Table]:
@@ -424,9 +433,11 @@ def _verify(archive: zipfile.ZipFile, manifest: dict[str, Any], name: str) -> li
         if table.member not in members:
             raise RestoreRefused(f"{name}: {table.member} is missing. Nothing was restored.")
         digest, block, blocks, count = hashlib.sha256(), hashlib.sha256(), [], 0
+        decode = _decoder(table)
         try:
             with archive.open(table.member) as member:
                 for raw in member:
+                    _decode_line(decode, raw, count + 1, table, name)
                     digest.update(raw)
                     block.update(raw)
                     count += 1
@@ -449,8 +460,6 @@ def _verify(archive: zipfile.ZipFile, manifest: dict[str, Any], name: str) -> li
                 f"in rows {first * BLOCK + 1} to {(first + 1) * BLOCK}): the file is damaged or "
                 "was edited. Nothing was restored."
             )
-        for _ in _read_rows(archive, table, name):
-            pass
     for upload, expected_digest in manifest.get("uploads", {}).items():
         member = f"uploads/{upload}"
         if not UPLOAD_NAME.fullmatch(upload) or member not in members:

@@ -135,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
 
     from pmf import (
         account_commands,
+        backup_commands,
         cycle_commands,
         intervention_commands,
         national_commands,
@@ -155,6 +156,7 @@ def _parser() -> argparse.ArgumentParser:
     national_commands.add_parsers(commands)
     peer_commands.add_parsers(commands)
     records_commands.add_parsers(commands)
+    backup_commands.add_parsers(commands)
 
     demo = command(
         "demo",
@@ -253,6 +255,11 @@ def _run(args: argparse.Namespace) -> int:
     from pmf.web.setup import setup_django
 
     setup_django()
+    if args.command == "backup":
+        # A backup changes nothing, not even the tables: it refuses an unmigrated database.
+        from pmf import backup_commands
+
+        return backup_commands.run(args)
     commands.migrate(quiet=args.command != "migrate")
     if args.command == "migrate":
         return EXIT_OK
@@ -298,6 +305,10 @@ def _run(args: argparse.Namespace) -> int:
         from pmf import account_commands
 
         return account_commands.run(args)
+    if args.command == "restore":
+        from pmf import backup_commands
+
+        return backup_commands.run(args)
     if args.command == "token":
         return commands.token(args.action, args.user, getattr(args, "name", None))
     raise CommandError(f"unknown command {args.command}", EXIT_USAGE)

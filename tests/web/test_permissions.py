@@ -27,6 +27,9 @@ CASES = {
         {"org": "TST", "unit": "N", "code": "CR"},
         {"org": "TST", "unit": "F", "code": "CR"},
     ),
+    # The audit trail: every member reads it, scoped to their units (test_audit.py).
+    "audit": ({"org": "TST"}, None),
+    "audit-json": ({"org": "TST"}, None),
 }
 OPEN = {
     "login",

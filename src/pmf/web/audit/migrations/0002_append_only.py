@@ -52,7 +52,7 @@ def _run(schema_editor: Any, reverse: bool) -> None:
     if statements is None:
         return  # another database: the model's own refusals still hold
     for sql in statements[1 if reverse else 0]:
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 def forwards(apps: Any, schema_editor: Any) -> None:

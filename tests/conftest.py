@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -13,6 +15,34 @@ from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.frameworks.services import framework_of, store_framework
 from pmf.web.observations.services import store_observations
 from tests.core.test_framework import GOOD
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_empties_the_audit_trail() -> Iterator[None]:
+    """Let a transactional test's flush empty the append-only audit table on SQLite.
+
+    The trigger refuses DELETE, and SQLite has no TRUNCATE (PostgreSQL's flush truncates, which
+    is no row change): so the test database's flush drops the trigger, deletes, and adds it
+    again. Only the flush between tests; every other DELETE is still refused.
+    """
+    import importlib
+
+    from django.db.backends.sqlite3 import base  # before its operations: they import each other
+
+    DatabaseOperations = base.DatabaseOperations
+
+    triggers = importlib.import_module("pmf.web.audit.migrations.0002_append_only")
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self: Any, style: Any, tables: Any, **kwargs: Any) -> list[str]:
+        statements = original(self, style, tables, **kwargs)
+        if triggers.TABLE not in tables:
+            return statements
+        return [*triggers.SQLITE_REVERSE, *statements, *triggers.SQLITE]
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    yield
+    DatabaseOperations.sql_flush = original  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)

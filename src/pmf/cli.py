@@ -224,7 +224,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit status."""
     args = _parser().parse_args(argv)
     try:
-        return _run(args)
+        # Changes made by a command are recorded in the audit trail as this person's.
+        from pmf.web.audit.actor import acting_as, command_line_actor
+
+        with acting_as(command_line_actor(args.command)):
+            return _run(args)
     except CommandError as error:
         print(error, file=sys.stderr)
         return error.code

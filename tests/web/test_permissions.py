@@ -33,6 +33,9 @@ CASES = {
     "peer-groups-json": ({"org": "TST"}, None),
     "peer-groups-version": ({"org": "TST", "number": 1}, None),
     "peer-groups-version-json": ({"org": "TST", "number": 1}, None),
+    # The audit trail: every member reads it, scoped to their units (test_audit.py).
+    "audit": ({"org": "TST"}, None),
+    "audit-json": ({"org": "TST"}, None),
 }
 OPEN = {
     "login",

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "pmf.web.plans",
     "pmf.web.risks",
     "pmf.web.api",
+    "pmf.web.audit",
 ]
 
 MIDDLEWARE = [

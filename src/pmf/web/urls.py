@@ -29,6 +29,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         {"fragment": True},
         name="import-job-progress",
     ),
+    path("", include("pmf.web.audit.urls")),
     path("", include("pmf.web.cycles.urls")),
     path("", include("pmf.web.papers.urls")),
     path("", include("pmf.web.dashboard.urls")),

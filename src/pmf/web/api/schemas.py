@@ -121,6 +121,25 @@ class ObservationIn(Schema):
         description="provisional (the default), validated or signed_off (analysts only).",
     )
     note: str | None = None
+    revision: int | None = Field(
+        default=None,
+        description="The revision of the figure you read (0: you read none). If the figure "
+        "has been revised since, the request is refused with 409 and nothing is stored; "
+        "leave it out to store the figure whatever is held.",
+        examples=[1],
+    )
+
+
+class ConflictProblem(Schema):
+    """A figure changed by someone else since it was read (RFC 9457); nothing was stored."""
+
+    type: str = Field(examples=["about:blank"])
+    title: str = Field(examples=["Conflict: changed by someone else"])
+    status: int = Field(examples=[409])
+    detail: str
+    changed_by: str = Field(examples=["analyst"])
+    changed_at: str | None = Field(examples=["2026-12-06T14:05:00+00:00"])
+    held: str = Field(description="What is held now.", examples=["74 (revision 2)"])
 
 
 class UpsertSummary(Schema):

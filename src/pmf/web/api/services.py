@@ -183,6 +183,13 @@ def upsert_observations(
     if problems:
         raise RowsRefused(sorted(set(problems), key=lambda p: (p.row, p.column)))
     payload = json.dumps(list(rows), sort_keys=True, ensure_ascii=False).encode("utf-8")
+    # The checked figures come in the order of the rows: each row's revision goes with its key.
+    keys = result.observations.select("unit", "measure", "period").rows()
+    expected = {
+        key: int(str(row["revision"]))
+        for key, row in zip(keys, rows, strict=True)
+        if row.get("revision") not in (None, "")
+    }
     return store_observations(
         organisation,
         result.observations,
@@ -191,6 +198,7 @@ def upsert_observations(
         layout="api",
         source=source,
         user=membership.user,
+        expected=expected,
     )
 
 

@@ -31,6 +31,7 @@ from pmf.web.accounts.services import (
 from pmf.web.api import presenters, services
 from pmf.web.api.auth import BearerToken, BrowserSession
 from pmf.web.api.schemas import (
+    ConflictProblem,
     Error,
     MeasureOut,
     ObservationIn,
@@ -40,6 +41,7 @@ from pmf.web.api.schemas import (
     UnitOut,
     UpsertSummary,
 )
+from pmf.web.audit.services import Conflict
 from pmf.web.frameworks.models import Organisation
 from pmf.web.scorecards import presenters as scorecard_presenters
 
@@ -79,6 +81,13 @@ def forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
 @api.exception_handler(BadRequest)
 def bad_request(request: HttpRequest, error: BadRequest) -> HttpResponse:
     return api.create_response(request, {"detail": str(error)}, status=400)
+
+
+@api.exception_handler(Conflict)
+def conflict(request: HttpRequest, error: Conflict) -> HttpResponse:
+    response = api.create_response(request, error.as_problem(), status=409)
+    response["Content-Type"] = "application/problem+json"
+    return response
 
 
 @api.exception_handler(services.RowsRefused)
@@ -200,7 +209,13 @@ def observations(request: HttpRequest, org: str, filters: Query[ObservationFilte
 
 @api.post(
     "/organisations/{org}/observations",
-    response={200: UpsertSummary, 403: Error, 422: ProblemReport, **NOT_VISIBLE},
+    response={
+        200: UpsertSummary,
+        403: Error,
+        409: ConflictProblem,
+        422: ProblemReport,
+        **NOT_VISIBLE,
+    },
     tags=["observations"],
     summary="Add or correct figures, all or none",
 )
@@ -214,6 +229,8 @@ def upsert_observations(
     off. A changed figure becomes a new revision and the earlier one is kept; a figure held
     unchanged is left alone, so sending the same rows again changes nothing. On any problem
     the answer lists every one, by row (counting from 1) and field, and nothing is stored.
+    A row may carry the ``revision`` it was based on: if someone revised that figure since,
+    the answer is 409 naming who, when and the figure held now, and nothing is stored.
     """
     membership, organisation = _member(request, org)
     try:

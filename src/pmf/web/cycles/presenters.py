@@ -13,7 +13,13 @@ from pmf.core.periods import parse_period
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
 from pmf.web.cycles.models import AreaGrade, Cycle
-from pmf.web.cycles.services import NEXT_STATE, cycle_framework, grade_history, previous_cycle
+from pmf.web.cycles.services import (
+    NEXT_STATE,
+    cycle_framework,
+    grade_history,
+    grade_version,
+    previous_cycle,
+)
 from pmf.web.frameworks.models import Organisation
 
 GRADE_VALUES = {grade.value for grade in Grade}
@@ -180,6 +186,9 @@ def grade_page(grade: AreaGrade) -> dict[str, Any]:
             if area.code in {a.code for a in framework.areas}
             else area.name,
         },
+        "grade_id": grade.pk,
+        # The version a form carries: a step saved after it makes the form's save a conflict.
+        "version": grade_version(grade),
         "grade": grade_text(grade.grade),
         "recommended": grade_text(grade.recommended),
         "reasons": grade.reasons,

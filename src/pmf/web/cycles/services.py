@@ -24,6 +24,8 @@ from pmf.core.periods import ParseError, parse_period
 from pmf.core.rationale import rationale
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
+from pmf.web.audit import services as audit
+from pmf.web.audit.services import Conflict
 from pmf.web.cycles.models import AreaGrade, Cycle, GradeEvent
 from pmf.web.frameworks.models import Organisation
 from pmf.web.frameworks.services import framework_of
@@ -160,6 +162,7 @@ def lock_cycle(cycle: Cycle, membership: Membership | None, at: dt.datetime | No
             user,
             cycle.locked_at,
         )
+        _audit(grade, "recommend", None, user, cycle.locked_at, recommendation.summary)
     cycle.state = State.LOCKED
     cycle.save()
 
@@ -209,7 +212,9 @@ def top_grades(cycle: Cycle) -> list[AreaGrade]:
     )
 
 
-def self_assess(grade: AreaGrade, membership: Membership, value: str, text: str) -> None:
+def self_assess(
+    grade: AreaGrade, membership: Membership, value: str, text: str, version: int | None = None
+) -> None:
     """A command lead grades a unit in their scope, with a rationale."""
     _step(
         grade,
@@ -229,10 +234,13 @@ def self_assess(grade: AreaGrade, membership: Membership, value: str, text: str)
         membership,
         "self_grade",
         "self_rationale",
+        version,
     )
 
 
-def moderate(grade: AreaGrade, membership: Membership, value: str, reason: str) -> None:
+def moderate(
+    grade: AreaGrade, membership: Membership, value: str, reason: str, version: int | None = None
+) -> None:
     """A moderator confirms or changes a grade; a change needs a reason."""
     _step(
         grade, membership, role=Membership.Role.MODERATOR, state=State.MODERATION, action="moderate"
@@ -253,10 +261,13 @@ def moderate(grade: AreaGrade, membership: Membership, value: str, reason: str) 
         membership,
         "moderated_grade",
         "moderation_reason",
+        version,
     )
 
 
-def agree(grade: AreaGrade, membership: Membership, value: str, text: str) -> None:
+def agree(
+    grade: AreaGrade, membership: Membership, value: str, text: str, version: int | None = None
+) -> None:
     """The board agrees a top-level grade with its rationale (it may differ from the commands')."""
     _step(
         grade,
@@ -271,11 +282,21 @@ def agree(grade: AreaGrade, membership: Membership, value: str, text: str) -> No
         )
     value, text = _checked(value, text, "the board's rationale")
     _record(
-        grade, GradeEvent.Step.AGREED, value, text, membership, "agreed_grade", "agreed_rationale"
+        grade,
+        GradeEvent.Step.AGREED,
+        value,
+        text,
+        membership,
+        "agreed_grade",
+        "agreed_rationale",
+        version,
     )
 
 
-def edit_rationale(grade: AreaGrade, membership: Membership, text: str) -> None:
+@transaction.atomic
+def edit_rationale(
+    grade: AreaGrade, membership: Membership, text: str, version: int | None = None
+) -> None:
     """An analyst edits the rationale before the board; the generated text is kept beside it."""
     _require(membership, grade.cycle, Membership.Role.ANALYST, "edit the rationale")
     if grade.cycle.state in (State.DRAFT, State.BOARD, State.PUBLISHED):
@@ -285,9 +306,12 @@ def edit_rationale(grade: AreaGrade, membership: Membership, text: str) -> None:
         )
     if not text.strip():
         raise WorkflowRefused("rationale: must not be empty")
+    before = _locked(grade, version)
     grade.rationale = text.strip()
     grade.save(update_fields=["rationale"])
-    _event(grade, GradeEvent.Step.RATIONALE, "", grade.rationale, membership.user, timezone.now())
+    now = timezone.now()
+    _event(grade, GradeEvent.Step.RATIONALE, "", grade.rationale, membership.user, now)
+    _audit(grade, "edit rationale", before, membership.user, now)
 
 
 def _require(membership: Membership, cycle: Cycle, role: str, action: str) -> None:
@@ -326,11 +350,83 @@ def _record(
     membership: Membership,
     grade_field: str,
     text_field: str,
+    version: int | None = None,
 ) -> None:
+    before = _locked(grade, version)
     setattr(grade, grade_field, value)
     setattr(grade, text_field, text)
     grade.save(update_fields=[grade_field, text_field])
-    _event(grade, step, value, text, membership.user, timezone.now())
+    now = timezone.now()
+    _event(grade, step, value, text, membership.user, now)
+    _audit(grade, ACTIONS[step], before, membership.user, now)
+
+
+ACTIONS = {
+    GradeEvent.Step.SELF_ASSESSED: "self-assess",
+    GradeEvent.Step.MODERATED: "moderate",
+    GradeEvent.Step.AGREED: "agree",
+}
+AUDITED = (
+    "recommended",
+    "self_grade",
+    "self_rationale",
+    "moderated_grade",
+    "moderation_reason",
+    "agreed_grade",
+    "agreed_rationale",
+    "rationale",
+)
+
+
+def grade_version(grade: AreaGrade) -> int:
+    """Return the grade's version: the id of its latest step (0 before any)."""
+    return grade.events.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _locked(grade: AreaGrade, version: int | None) -> dict[str, Any]:
+    """Lock the grade's row, check nobody took a step since ``version``; return it as it was.
+
+    The row is read again under the lock, so a step another person saved meanwhile is what
+    ``Conflict`` reports, and the values it saved are the ``before`` of this change.
+    """
+    current = AreaGrade.objects.select_for_update().get(pk=grade.pk)
+    if version is not None:
+        latest = current.events.select_related("by").order_by("-pk").first()
+        if latest is not None and latest.pk != version:
+            by = latest.by.get_username() if latest.by is not None else "pmf"
+            held = Grade(current.grade).label if current.grade in GRADES else current.grade
+            raise Conflict(
+                f"The grade for {grade.area.code} in {grade.unit.name}",
+                by,
+                latest.at,
+                f"{held} ({latest.get_step_display().lower()})",
+            )
+    for name in AUDITED:
+        setattr(grade, name, getattr(current, name))
+    return {name: getattr(current, name) for name in AUDITED}
+
+
+def _audit(
+    grade: AreaGrade,
+    action: str,
+    before: dict[str, Any] | None,
+    user: Any,
+    at: dt.datetime,
+    note: str = "",
+) -> None:
+    audit.record(
+        grade.cycle.organisation,
+        kind=audit.Kind.GRADE,
+        action=action,
+        label=f"Cycle {grade.cycle.number}: {grade.unit.name}, {grade.area.name}",
+        object_id=grade.pk,
+        unit_code=grade.unit.code,
+        before=before,
+        after={name: getattr(grade, name) for name in AUDITED},
+        note=note,
+        user=user,
+        at=at,
+    )
 
 
 def _event(grade: AreaGrade, step: str, value: Any, text: str, user: Any, at: dt.datetime) -> None:
@@ -365,9 +461,11 @@ def record_history(
         now = timezone.now()
         for grade in cycle.grades.select_related("unit"):
             if grade.unit.parent_id is None:
+                before = {name: getattr(grade, name) for name in AUDITED}
                 grade.agreed_grade = grade.recommended
                 grade.agreed_rationale = HISTORY_NOTE
                 grade.save(update_fields=["agreed_grade", "agreed_rationale"])
                 _event(grade, GradeEvent.Step.AGREED, grade.recommended, HISTORY_NOTE, None, now)
+                _audit(grade, "agree", before, None, now)
         cycle.state = State.PUBLISHED
         cycle.save(update_fields=["state"])

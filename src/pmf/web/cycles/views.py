@@ -13,6 +13,7 @@ from pmf.web.accounts.services import (
     own_organisation_for,
     unit_for,
 )
+from pmf.web.audit.services import Conflict, expected_version
 from pmf.web.cycles import presenters, services
 from pmf.web.cycles.models import AreaGrade, Cycle
 from pmf.web.frameworks.models import Organisation
@@ -115,22 +116,31 @@ def grade(
     except AreaGrade.DoesNotExist:
         raise Http404("No such grade.") from None
     problems: list[str] = []
+    status = 400
     if request.method == "POST":
         step = request.POST.get("step", "")
+        # The version of the grade the form showed: a step saved since then is a conflict.
+        version = expected_version(request.POST.get("version"))
         try:
             if step == "rationale":
-                services.edit_rationale(found_grade, membership, request.POST.get("rationale", ""))
+                services.edit_rationale(
+                    found_grade, membership, request.POST.get("rationale", ""), version
+                )
             elif step in STEPS:
                 STEPS[step](
                     found_grade,
                     membership,
                     request.POST.get("grade", ""),
                     request.POST.get("text", ""),
+                    version,
                 )
             else:
                 problems.append("Choose a step to take.")
         except services.WorkflowRefused as refused:
             problems.extend(refused.problems)
+        except Conflict as conflict:
+            problems.extend(conflict.problems)
+            status = 409
         if not problems:
             messages.success(request, "Saved.")
             return redirect("grade", org=found.code, number=chosen.number, unit=unit, area=area)
@@ -151,8 +161,13 @@ def grade(
     return render(
         request,
         "cycles/grade.html",
-        {**data, "allowed": allowed, "problems": problems, "typed": request.POST},
-        status=400 if problems else 200,
+        {
+            **data,
+            "allowed": allowed,
+            "problems": problems,
+            "typed": request.POST,
+        },
+        status=status if problems else 200,
     )
 
 

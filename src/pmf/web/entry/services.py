@@ -44,6 +44,8 @@ class Entry:
     denominator: str = ""
     status: str = "provisional"
     note: str = ""
+    # The revision held when the form was opened (0: none); None: not checked.
+    revision: int | None = None
 
 
 class EntryRefused(Exception):
@@ -81,7 +83,9 @@ def enter_figures(
 ) -> ImportSummary:
     """Check and store the entered figures, all or none; record who entered them.
 
-    Blank rows are skipped. Raise ``EntryRefused`` naming each problem.
+    Blank rows are skipped. Raise ``EntryRefused`` naming each problem, and ``Conflict``
+    when someone else revised one of the figures after the form was opened (each entry's
+    ``revision`` is the one the form showed).
     """
     allowed = {measure.code: measure for measure in enterable_measures(membership)}
     typed = [entry for entry in entries if entry.value or entry.numerator or entry.denominator]
@@ -123,6 +127,11 @@ def enter_figures(
         layout="form",
         source=f"entered by {membership.user.get_username()}",
         user=membership.user,
+        expected={
+            (unit.code, entry.measure, period): entry.revision
+            for entry in typed
+            if entry.revision is not None
+        },
     )
 
 

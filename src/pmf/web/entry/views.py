@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from pmf.core.periods import ParseError, parse_period
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import may_change, membership_of, organisation_for, unit_for
+from pmf.web.audit.services import Conflict, expected_version
 from pmf.web.entry import presenters
 from pmf.web.entry.services import Entry, EntryRefused, enter_figures, enterable_measures
 from pmf.web.frameworks.models import Organisation
@@ -29,6 +30,7 @@ def enter(request: HttpRequest, org: str, unit: str) -> HttpResponse:
     period = None
     problems: list[str] = []
     typed: dict[str, dict[str, str]] = {}
+    conflict = False
     if period_text:
         try:
             period = parse_period(period_text)
@@ -43,13 +45,15 @@ def enter(request: HttpRequest, org: str, unit: str) -> HttpResponse:
                 denominator=request.POST.get(f"denominator-{code}", "").strip(),
                 status=request.POST.get(f"status-{code}", "provisional"),
                 note=request.POST.get(f"note-{code}", "").strip(),
+                revision=expected_version(request.POST.get(f"revision-{code}")),
             )
             for code in request.POST.getlist("measure")
         ]
         try:
             summary = enter_figures(membership, found, target, period.code, entries)
-        except EntryRefused as refused:
+        except (EntryRefused, Conflict) as refused:
             problems.extend(refused.problems)
+            conflict = isinstance(refused, Conflict)
             typed = {
                 entry.measure: {
                     "value": entry.value,
@@ -68,7 +72,7 @@ def enter(request: HttpRequest, org: str, unit: str) -> HttpResponse:
         request,
         "entry/enter.html",
         {**data, "period_text": period_text, "problems": problems},
-        status=400 if problems else 200,
+        status=(409 if conflict else 400) if problems else 200,
     )
 
 

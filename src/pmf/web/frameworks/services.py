@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from pmf.core.framework import Framework, FrameworkModel
 from pmf.core.msg import most_similar
+from pmf.web.audit import services as audit
 from pmf.web.frameworks.models import (
     Area,
     AreaName,
@@ -27,14 +28,17 @@ from pmf.web.frameworks.models import Target as TargetRow
 
 
 @transaction.atomic
-def store_framework(framework: Framework, file_name: str = "") -> Organisation:
+def store_framework(framework: Framework, file_name: str = "", user: Any = None) -> Organisation:
     """Create or update the organisation and everything in its framework, by code.
 
     Units, areas and measures that are no longer in the file are kept, because
-    observations may refer to them.
+    observations may refer to them. The framework as stored before and after is recorded in
+    the audit trail (both rebuilt from storage, so only real changes show).
     """
     model = framework.model
     org = model.organisation
+    existing = Organisation.objects.filter(code=org.code).first()
+    before = _rebuild(existing).model.model_dump(mode="json") if existing is not None else None
     organisation, _ = Organisation.objects.update_or_create(
         code=org.code,
         defaults={
@@ -101,6 +105,16 @@ def store_framework(framework: Framework, file_name: str = "") -> Organisation:
         )
         stored_group.members.set([units[code] for code in (group.members or group.units)])
     _store_targets(organisation, framework)
+    audit.record(
+        organisation,
+        kind=audit.Kind.FRAMEWORK,
+        action="load" if before is None else "reload",
+        label=f"Framework of {organisation.name} loaded from {file_name or 'a file'}",
+        object_id=organisation.code,
+        before=before,
+        after=_rebuild(organisation).model.model_dump(mode="json"),
+        user=user,
+    )
     return organisation
 
 
@@ -295,11 +309,13 @@ def set_target(organisation: Organisation, data: dict[str, Any], user: Any = Non
     measure = organisation.measures.get(code=target.measure)
     unit = organisation.units.get(code=target.unit) if target.unit else None
     now = timezone.now()
-    organisation.targets.filter(
+    running = organisation.targets.select_for_update().filter(
         measure=measure, unit=unit, starts=target.starts, superseded_at__isnull=True
-    ).update(superseded_at=now, superseded_by=user)
+    )
+    replaced = [_target_data(row) for row in running.select_related("measure", "unit")]
+    running.update(superseded_at=now, superseded_by=user)
     _framework_changed(organisation, now)
-    return TargetRow.objects.create(
+    stored = TargetRow.objects.create(
         organisation=organisation,
         measure=measure,
         unit=unit,
@@ -313,8 +329,22 @@ def set_target(organisation: Organisation, data: dict[str, Any], user: Any = Non
         recorded_at=now,
         recorded_by=user,
     )
+    audit.record(
+        organisation,
+        kind=audit.Kind.TARGET,
+        action="set",
+        label=f"Target for {measure.code}{f' in {unit.code}' if unit else ''} from {target.starts}",
+        object_id=stored.pk,
+        unit_code=unit.code if unit else "",
+        before=replaced[0] if replaced else None,
+        after=_target_data(stored),
+        user=user,
+        at=now,
+    )
+    return stored
 
 
+@transaction.atomic
 def withdraw_target(organisation: Organisation, number: int, user: Any = None) -> TargetRow:
     """Withdraw a running target: it is kept, superseded, as history. Raise LookupError."""
     target = organisation.targets.filter(pk=number, superseded_at__isnull=True).first()
@@ -324,6 +354,19 @@ def withdraw_target(organisation: Organisation, number: int, user: Any = None) -
     target.superseded_by = user
     target.save(update_fields=["superseded_at", "superseded_by"])
     _framework_changed(organisation, target.superseded_at)
+    audit.record(
+        organisation,
+        kind=audit.Kind.TARGET,
+        action="withdraw",
+        label=f"Target for {target.measure.code}"
+        f"{f' in {target.unit.code}' if target.unit else ''} from {target.starts} withdrawn",
+        object_id=target.pk,
+        unit_code=target.unit.code if target.unit else "",
+        before=_target_data(target),
+        after=None,
+        user=user,
+        at=target.superseded_at,
+    )
     return target
 
 

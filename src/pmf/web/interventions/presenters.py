@@ -94,6 +94,9 @@ def detail_page(
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "intervention": _summary(intervention, today),
+        "intervention_id": intervention.pk,
+        # The version the progress form carries: an update saved after it is a conflict.
+        "version": services.intervention_version(intervention),
         "progress": [
             {
                 "at": update.at.isoformat(timespec="seconds"),

@@ -24,6 +24,8 @@ from django.utils import timezone
 from pmf.core.framework import Interventions
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
+from pmf.web.audit import services as audit
+from pmf.web.audit.services import Conflict
 from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.frameworks.services import framework_of
 from pmf.web.interventions.models import Escalation, Intervention, ProgressUpdate
@@ -175,7 +177,7 @@ def create_intervention(
     if problems:
         raise InterventionRefused(problems)
     assert unit is not None and area is not None and action and category and owner
-    return Intervention.objects.create(
+    created = Intervention.objects.create(
         organisation=organisation,
         unit=unit,
         area=area,
@@ -193,19 +195,69 @@ def create_intervention(
         created_at=timezone.now(),
         created_by=membership.user,
     )
+    audit.record(
+        organisation,
+        kind=audit.Kind.INTERVENTION,
+        action="agree",
+        label=f"Intervention {created.pk}: {created.action_name} for {unit.name}",
+        object_id=created.pk,
+        unit_code=unit.code,
+        after=_audited(created),
+        user=membership.user,
+        at=created.created_at,
+    )
+    return created
+
+
+def _audited(intervention: Intervention) -> dict[str, Any]:
+    """Return an intervention's fields as the audit trail keeps them."""
+    return {
+        "unit": intervention.unit.code,
+        "area": intervention.area.code,
+        "measure": intervention.measure.code if intervention.measure else "",
+        "action": intervention.action,
+        "category": intervention.category,
+        "agreed_on": intervention.agreed_on.isoformat(),
+        "due_on": intervention.due_on.isoformat(),
+        "owner": intervention.owner.get_username(),
+        "description": intervention.description,
+        "status": intervention.status,
+    }
+
+
+def intervention_version(intervention: Intervention) -> int:
+    """Return the intervention's version: the id of its latest progress update (0: none)."""
+    return intervention.progress.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 @transaction.atomic
 def report_progress(
-    membership: Membership, intervention: Intervention, text: str, status: str = ""
+    membership: Membership,
+    intervention: Intervention,
+    text: str,
+    status: str = "",
+    version: int | None = None,
 ) -> ProgressUpdate:
-    """Add a progress update, moving the status on if ``status`` is given; raise if refused."""
+    """Add a progress update, moving the status on if ``status`` is given; raise if refused.
+
+    Raise ``Conflict`` when ``version`` (the form's) is no longer the latest update.
+    """
     problems: list[str] = []
     if not may_report(membership, intervention):
         raise InterventionRefused(
             ["Only the owner, analysts, moderators and board members report progress."]
         )
     current = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    if version is not None:
+        latest = current.progress.select_related("by").order_by("-pk").first()
+        if latest is not None and latest.pk != version:
+            raise Conflict(
+                f"Intervention {current.pk}",
+                latest.by.get_username() if latest.by is not None else "pmf",
+                latest.at,
+                f"status {current.get_status_display().lower()}",
+            )
+    before = _audited(current)
     if current.status in FINISHED:
         problems.append(f"The intervention is {current.get_status_display().lower()}.")
     if not text.strip():
@@ -220,13 +272,27 @@ def report_progress(
         current.status = changed
         current.save(update_fields=["status"])
         intervention.status = changed
-    return ProgressUpdate.objects.create(
+    update = ProgressUpdate.objects.create(
         intervention=current,
         at=timezone.now(),
         by=membership.user,
         text=text.strip(),
         status=changed,
     )
+    audit.record(
+        current.organisation,
+        kind=audit.Kind.INTERVENTION,
+        action="report progress",
+        label=f"Intervention {current.pk}: {current.action_name} for {current.unit.name}",
+        object_id=current.pk,
+        unit_code=current.unit.code,
+        before=before,
+        after=_audited(current),
+        note=update.text,
+        user=membership.user,
+        at=update.at,
+    )
+    return update
 
 
 def escalation_targets(intervention: Intervention) -> tuple[str, list[AbstractBaseUser]]:

@@ -10,6 +10,7 @@ from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import (
     own_organisation_for,
 )
+from pmf.web.audit.services import Conflict, expected_version
 from pmf.web.frameworks.models import Organisation
 from pmf.web.interventions import presenters, services
 
@@ -72,13 +73,21 @@ def intervention(
     if chosen is None:
         raise Http404("No such intervention.")
     problems: list[str] = []
+    status = 400
     if request.method == "POST":
         try:
             services.report_progress(
-                membership, chosen, request.POST.get("text", ""), request.POST.get("status", "")
+                membership,
+                chosen,
+                request.POST.get("text", ""),
+                request.POST.get("status", ""),
+                version=expected_version(request.POST.get("version")),
             )
         except services.InterventionRefused as refused:
             problems = refused.problems
+        except Conflict as conflict:
+            problems = conflict.problems
+            status = 409
         else:
             messages.success(request, "Progress saved.")
             return redirect("intervention", org=found.code, number=chosen.pk)
@@ -89,5 +98,5 @@ def intervention(
         request,
         "interventions/intervention.html",
         {**data, "problems": problems, "typed": request.POST},
-        status=400 if problems else 200,
+        status=status if problems else 200,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -27,6 +27,7 @@ from pmf.core.periods import Period
 from pmf.core.scorecard import Scorecard, build_scorecard
 from pmf.core.text import plural
 from pmf.sources.examples import Example
+from pmf.web.audit.services import Conflict, record_figures
 from pmf.web.frameworks.models import Measure, Organisation, Unit
 from pmf.web.observations.models import ImportBatch, Observation
 
@@ -81,8 +82,15 @@ def store_observations(
     user: AbstractBaseUser | None = None,
     now: dt.datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
+    expected: Mapping[tuple[str, str, str], int] | None = None,
 ) -> ImportSummary:
     """Store checked observations in one transaction and return what changed.
+
+    Every changed figure is recorded in the audit trail in the same transaction.
+    ``expected``, if given, maps (unit, measure, period) to the revision the person saw when
+    they opened the form (0: none was held). The units' rows are locked first, so two people
+    saving the same figure take turns; a figure that someone else revised meanwhile raises
+    ``Conflict`` and nothing is stored. Figures not in ``expected`` are not checked.
 
     ``progress``, if given, is called as ``progress(done, total)`` with the rows dealt with so
     far (figures already held count as done at once) after each chunk of rows stored. It runs
@@ -97,6 +105,10 @@ def store_observations(
         pl.col("measure").replace_strict(measures, return_dtype=pl.Int64).alias("measure_id"),
     )
     with transaction.atomic():
+        if expected is not None:
+            # Lock the units' rows (they exist even where no figure is held yet): a second
+            # save of the same unit waits here, then reads what the first one stored.
+            list(Unit.objects.select_for_update().filter(pk__in=set(units.values())))
         held = _held(sorted(set(incoming["measure_id"].to_list())))
         joined = incoming.join(
             held, on=["measure_id", "unit_id", "period"], how="left", suffix="_held"
@@ -108,6 +120,8 @@ def store_observations(
         new = joined.filter(is_new)
         revised = joined.filter(~is_new & differs)
         unchanged = joined.height - new.height - revised.height
+        if expected is not None:
+            _check_expected(organisation, pl.concat([new, revised]), expected)
         if not new.height and not revised.height:
             if progress is not None:
                 progress(joined.height, joined.height)
@@ -133,6 +147,15 @@ def store_observations(
             ],
             how="diagonal_relaxed",
         ).sort("measure_id", "unit_id", "period")
+        record_figures(
+            organisation,
+            rows,
+            action=_ACTIONS.get(layout, ("import", ""))[0],
+            what=_ACTIONS.get(layout, ("", f"Imported from {file_name}"))[1],
+            batch_id=batch.pk,
+            user=user,
+            at=now,
+        )
         if progress is None:
             _insert(rows, batch.pk, user, now, _JSON_CHUNK)
         else:
@@ -142,6 +165,40 @@ def store_observations(
                 _insert(chunk, batch.pk, user, now, _PROGRESS_CHUNK)
                 progress(unchanged + start + chunk.height, joined.height)
     return ImportSummary(joined.height, new.height, revised.height, unchanged, batch.pk)
+
+
+# The audit trail's action and wording for each way in; anything else is a file import.
+_ACTIONS = {"form": ("enter", "Entered"), "api": ("api upsert", "Sent through the API")}
+
+
+def _check_expected(
+    organisation: Organisation,
+    changing: pl.DataFrame,
+    expected: Mapping[tuple[str, str, str], int],
+) -> None:
+    """Raise ``Conflict`` for the first changing figure revised since the person saw it."""
+    for unit, measure, period, held_id, held_revision in changing.select(
+        "unit", "measure", "period", "id_held", "revision_held"
+    ).iter_rows():
+        seen = expected.get((unit, measure, period))
+        if seen is None or seen == (held_revision or 0):
+            continue
+        current = (
+            Observation.objects.select_related("recorded_by", "measure", "batch")
+            .filter(pk=held_id)
+            .first()
+        )
+        what = f"The figure for {measure} in {unit} for {period}"
+        if current is None:  # it was held when the person looked, and a revision is never lost
+            raise Conflict(what, "someone else", None, "no figure")
+        by = (
+            current.recorded_by.get_username()
+            if current.recorded_by is not None
+            else (current.batch.source if current.batch is not None else "an import")
+        )
+        raise Conflict(
+            what, by, current.recorded_at, f"{current.value:g} (revision {current.revision})"
+        )
 
 
 def _held(measure_ids: Sequence[int]) -> pl.DataFrame:

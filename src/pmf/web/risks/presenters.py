@@ -187,6 +187,8 @@ def risk_form(
         "organisation": _organisation(organisation),
         "register": _register(register),
         "risk": None if risk is None else {"number": risk.number, "title": risk.title},
+        # The version the form carries: a change saved after it makes this save a conflict.
+        "version": None if risk is None else services.version_of(risk),
         "fields": list(fields),
         "values": {name: "" if value is None else str(value) for name, value in values.items()},
         "units": [
@@ -251,6 +253,7 @@ def recommendation_page(recommendation: Recommendation, membership: Membership) 
         "recommendation": _recommendation(recommendation, timezone.localdate()),
         "closure_roles": roles,
         "steps": services.allowed_steps(recommendation, membership),
+        "version": services.version_of(recommendation),
         "may_edit": membership.role == Membership.Role.ANALYST,
         "history": [_event(event) for event in recommendation.events.select_related("by")],
     }
@@ -273,6 +276,7 @@ def recommendation_form(
     return {
         "organisation": _organisation(organisation),
         "recommendation": None if recommendation is None else {"number": recommendation.number},
+        "version": None if recommendation is None else services.version_of(recommendation),
         "values": {name: "" if value is None else str(value) for name, value in values.items()},
         "bodies": [{"code": code, "label": label} for code, label in Recommendation.Body.choices],
         "units": [

@@ -27,6 +27,8 @@ from pmf.core import risk as scoring
 from pmf.core.framework import RiskRegister
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
+from pmf.web.audit import services as audit
+from pmf.web.audit.services import Conflict
 from pmf.web.frameworks.models import Organisation
 from pmf.web.observations.services import ImportSummary, import_frame
 from pmf.web.risks.models import Recommendation, RecommendationEvent, Risk, RiskEvent
@@ -276,11 +278,13 @@ def update_risk(
     user: AbstractBaseUser | None = None,
     note: str = "",
     now: dt.datetime | None = None,
+    version: int | None = None,
 ) -> Risk:
     """Change a risk: analysts change any field, its owner the review fields only.
 
     Only the fields in ``data`` change; each change is kept in the risk's history. Raise
-    ``Refused`` listing every problem.
+    ``Refused`` listing every problem, and ``Conflict`` when ``version`` (the risk's version
+    the form showed) is no longer the risk's latest.
     """
     if membership is not None and not may_review_risk(membership, risk):
         raise Refused(["Only analysts and the risk's owner change a risk."])
@@ -295,6 +299,7 @@ def update_risk(
     cleaned = _clean_risk(risk.organisation, data, tuple(f for f in allowed if f in data))
     if cleaned.problems:
         raise Refused(cleaned.problems)
+    _lock(risk, version, f"Risk R{risk.number}", _risk_held)
     changes = {
         name: [_shown(getattr(risk, name)), _shown(value)]
         for name, value in cleaned.values.items()
@@ -334,6 +339,21 @@ def _risk_event(
         current_score=risk.current_score,
         note=note,
         by=_actor(user),
+        at=now,
+    )
+    audit.record(
+        risk.organisation,
+        kind=audit.Kind.RISK,
+        action=step,
+        label=f"Risk R{risk.number}: {risk.title}",
+        object_id=risk.pk,
+        unit_code=risk.unit.code if risk.unit is not None else "",
+        before={name: change[0] for name, change in changes.items()}
+        if step != RiskEvent.Step.CREATED
+        else None,
+        after={name: change[1] for name, change in changes.items()},
+        note=note,
+        user=user,
         at=now,
     )
 
@@ -571,14 +591,19 @@ def update_recommendation(
     *,
     user: AbstractBaseUser | None = None,
     now: dt.datetime | None = None,
+    version: int | None = None,
 ) -> Recommendation:
-    """Change a recommendation's details (analysts); closing needs approval. Raise ``Refused``."""
+    """Change a recommendation's details (analysts); closing needs approval. Raise ``Refused``.
+
+    Raise ``Conflict`` when ``version`` is no longer the recommendation's latest.
+    """
     if membership is not None and membership.role != Membership.Role.ANALYST:
         raise Refused(["Only analysts change a recommendation's details."])
     fields = tuple(name for name in RECOMMENDATION_FIELDS if name in data)
     cleaned = _clean_recommendation(recommendation.organisation, data, fields)
     if cleaned.problems:
         raise Refused(cleaned.problems)
+    _lock(recommendation, version, f"Recommendation {recommendation.number}", _recommendation_held)
     changes = {
         name: [_shown(getattr(recommendation, name)), _shown(value)]
         for name, value in cleaned.values.items()
@@ -628,6 +653,7 @@ def take_step(
     *,
     user: AbstractBaseUser | None = None,
     now: dt.datetime | None = None,
+    version: int | None = None,
 ) -> Recommendation:
     """Take one step: ``start``, ``evidence`` (with the evidence), ``approve`` or ``return``.
 
@@ -637,6 +663,7 @@ def take_step(
     """
     if step not in STEP_WORDS:
         raise Refused(["Choose a step to take."])
+    _lock(recommendation, version, f"Recommendation {recommendation.number}", _recommendation_held)
     if step not in allowed_steps(recommendation, membership):
         roles = " or ".join(Membership.Role(role).label.lower() for role in CLOSURE_ROLES)
         reason = (
@@ -689,6 +716,46 @@ def _recommendation_event(
         by=_actor(user),
         at=now,
     )
+    audit.record(
+        recommendation.organisation,
+        kind=audit.Kind.RECOMMENDATION,
+        action=step,
+        label=f"Recommendation {recommendation.number}: {recommendation.report_title}",
+        object_id=recommendation.pk,
+        unit_code=recommendation.unit.code if recommendation.unit is not None else "",
+        before={name: change[0] for name, change in changes.items()}
+        if step != RecommendationEvent.Step.CREATED
+        else None,
+        after={name: change[1] for name, change in changes.items()},
+        note=note,
+        user=user,
+        at=now,
+    )
+
+
+def version_of(record: Risk | Recommendation) -> int:
+    """Return a risk's or recommendation's version: the id of its latest event (0: none)."""
+    return record.events.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _risk_held(risk: Risk) -> str:
+    return f"current score {risk.current_score}, {risk.get_status_display().lower()}"
+
+
+def _recommendation_held(recommendation: Recommendation) -> str:
+    return f"status {recommendation.get_status_display().lower()}"
+
+
+def _lock(record: Any, version: int | None, what: str, held: Any) -> None:
+    """Lock the row and read it again; raise ``Conflict`` if it changed since ``version``."""
+    type(record).objects.select_for_update().filter(pk=record.pk).first()
+    record.refresh_from_db()
+    if version is None:
+        return
+    latest = record.events.select_related("by").order_by("-pk").first()
+    if latest is not None and latest.pk != version:
+        by = latest.by.get_username() if latest.by is not None else "pmf"
+        raise Conflict(what, by, latest.at, held(record))
 
 
 def is_overdue(recommendation: Recommendation, today: dt.date) -> bool:

@@ -10,6 +10,7 @@ from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import (
     own_organisation_for,
 )
+from pmf.web.audit.services import Conflict, expected_version
 from pmf.web.frameworks.models import Organisation
 from pmf.web.risks import presenters, services
 from pmf.web.risks.models import Recommendation, Risk
@@ -84,6 +85,7 @@ def risk_form(request: HttpRequest, org: str, number: int | None = None) -> Http
     if not allowed:
         raise Http404("No such page.")
     problems: list[str] = []
+    status = 400
     if request.method == "POST":
         data = presenters.risk_form(found, chosen, membership, None)
         posted = {name: request.POST[name] for name in data["fields"] if name in request.POST}
@@ -97,9 +99,13 @@ def risk_form(request: HttpRequest, org: str, number: int | None = None) -> Http
                     posted,
                     user=request.user,
                     note=request.POST.get("note", ""),
+                    version=expected_version(request.POST.get("version")),
                 )
         except services.Refused as refused:
             problems.extend(refused.problems)
+        except Conflict as conflict:
+            problems.extend(conflict.problems)
+            status = 409
         else:
             messages.success(request, f"Risk R{saved.number} saved.")
             return redirect("risk", org=found.code, number=saved.number)
@@ -108,7 +114,7 @@ def risk_form(request: HttpRequest, org: str, number: int | None = None) -> Http
         request,
         "risks/risk_form.html",
         {**data, "problems": problems, "note": request.POST.get("note", "")},
-        status=400 if problems else 200,
+        status=status if problems else 200,
     )
 
 
@@ -129,6 +135,7 @@ def recommendation(
     found, membership = _member(request, org)
     chosen = _recommendation(found, membership, number)
     problems: list[str] = []
+    status = 400
     if request.method == "POST":
         try:
             services.take_step(
@@ -137,9 +144,13 @@ def recommendation(
                 request.POST.get("step", ""),
                 request.POST.get("text", ""),
                 user=request.user,
+                version=expected_version(request.POST.get("version")),
             )
         except services.Refused as refused:
             problems.extend(refused.problems)
+        except Conflict as conflict:
+            problems.extend(conflict.problems)
+            status = 409
         else:
             messages.success(
                 request, f"Saved: the recommendation is {chosen.get_status_display().lower()}."
@@ -152,7 +163,7 @@ def recommendation(
         request,
         "risks/recommendation.html",
         {**data, "problems": problems, "typed": request.POST},
-        status=400 if problems else 200,
+        status=status if problems else 200,
     )
 
 
@@ -163,6 +174,7 @@ def recommendation_form(request: HttpRequest, org: str, number: int | None = Non
     if membership.role != Membership.Role.ANALYST:
         raise Http404("No such page.")
     problems: list[str] = []
+    status = 400
     if request.method == "POST":
         posted = {name: request.POST.get(name, "") for name in services.RECOMMENDATION_FIELDS}
         try:
@@ -170,10 +182,17 @@ def recommendation_form(request: HttpRequest, org: str, number: int | None = Non
                 saved = services.create_recommendation(found, membership, posted, user=request.user)
             else:
                 saved = services.update_recommendation(
-                    chosen, membership, posted, user=request.user
+                    chosen,
+                    membership,
+                    posted,
+                    user=request.user,
+                    version=expected_version(request.POST.get("version")),
                 )
         except services.Refused as refused:
             problems.extend(refused.problems)
+        except Conflict as conflict:
+            problems.extend(conflict.problems)
+            status = 409
         else:
             messages.success(request, f"Recommendation {saved.number} saved.")
             return redirect("recommendation", org=found.code, number=saved.number)
@@ -182,5 +201,5 @@ def recommendation_form(request: HttpRequest, org: str, number: int | None = Non
         request,
         "risks/recommendation_form.html",
         {**data, "problems": problems},
-        status=400 if problems else 200,
+        status=status if problems else 200,
     )

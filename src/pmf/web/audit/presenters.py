@@ -1,0 +1,164 @@
+"""The audit trail page: events newest first, each change shown as before → after."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.paginator import Paginator
+
+from pmf.web.accounts.models import Membership
+from pmf.web.accounts.services import visible_units
+from pmf.web.audit import services
+from pmf.web.audit.models import AuditEvent
+from pmf.web.frameworks.models import Organisation
+
+PER_PAGE = 50
+# Up to this many fields, every field is listed with the changed ones marked; beyond it (a
+# framework, a thousand figures) only the changed ones are.
+ALL_FIELDS_UP_TO = 12
+
+
+def audit_page(
+    organisation: Organisation, membership: Membership, query: Mapping[str, str]
+) -> dict[str, Any]:
+    """Return one page of the events the member may read, filtered, with each change listed."""
+    problems: list[str] = []
+    since = _day(query.get("from", ""), "From", problems)
+    until = _day(query.get("to", ""), "To", problems)
+    kind = query.get("kind", "").strip()
+    if kind and kind not in AuditEvent.Kind.values:
+        problems.append(f"Kind: choose one of {', '.join(AuditEvent.Kind.values)}")
+        kind = ""
+    filters = {
+        "kind": kind,
+        "unit": query.get("unit", "").strip(),
+        "user": query.get("user", "").strip(),
+        "object": query.get("object", "").strip(),
+        "from": since.isoformat() if since else "",
+        "to": until.isoformat() if until else "",
+    }
+    events = services.filter_events(
+        services.visible_events(organisation, membership),
+        kind=filters["kind"],
+        unit=filters["unit"],
+        user=filters["user"],
+        object_id=filters["object"],
+        since=since,
+        until=until,
+    )
+    paginator = Paginator(events, PER_PAGE)
+    page = paginator.get_page(query.get("page", "1"))
+    whole = membership.role in services.WHOLE_ORGANISATION
+    units = [
+        {"code": unit.code, "name": unit.name}
+        for unit in visible_units(membership, organisation)
+        if not unit.external
+    ]
+    return {
+        "organisation": {"code": organisation.code, "name": organisation.name},
+        "scope": "the whole organisation" if whole else "the units in your part of it",
+        "filters": filters,
+        "problems": problems,
+        "kinds": [{"code": code, "label": label} for code, label in AuditEvent.Kind.choices],
+        "units": units,
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "previous_page": page.previous_page_number() if page.has_previous() else None,
+        "next_page": page.next_page_number() if page.has_next() else None,
+        "events": [event_summary(event) for event in page.object_list],
+    }
+
+
+def event_summary(event: AuditEvent) -> dict[str, Any]:
+    """Return one event with its changes as rows of field, before, after and changed."""
+    changes = changed_fields(event.before, event.after)
+    return {
+        "id": event.pk,
+        "at": event.at.isoformat(timespec="seconds"),
+        "at_label": services.moment(event.at),
+        "by": event.actor_label,
+        "action": event.action,
+        "kind": event.kind,
+        "kind_label": AuditEvent.Kind(event.kind).label,
+        "object": event.object_id,
+        "unit": event.unit_code,
+        "label": event.label,
+        "note": event.note,
+        "changes": changes,
+        "changed": sum(1 for change in changes if change["changed"]),
+        "before": event.before,
+        "after": event.after,
+    }
+
+
+def changed_fields(before: Any, after: Any) -> list[dict[str, Any]]:
+    """Compare two recorded states field by field, nested fields named with dots.
+
+    Lists of records with a ``code`` are compared by code ("measures.CR.name"). When there
+    are more than ``ALL_FIELDS_UP_TO`` fields only the changed ones are returned.
+    """
+    old = _flatten(before)
+    new = _flatten(after)
+    names = list(dict.fromkeys([*old, *new]))
+    rows = [
+        {
+            "field": name,
+            "before": _text(old.get(name)),
+            "after": _text(new.get(name)),
+            "changed": before is None
+            or after is None
+            or name not in old
+            or name not in new
+            or old[name] != new[name],
+        }
+        for name in names
+    ]
+    if len(rows) > ALL_FIELDS_UP_TO:
+        rows = [row for row in rows if row["changed"]]
+    return rows
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        flat: dict[str, Any] = {}
+        for key, item in value.items():
+            flat.update(_flatten(item, f"{prefix}{key}" if not prefix else f"{prefix}.{key}"))
+        return flat
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(item, dict) and "code" in item for item in value)
+    ):
+        flat = {}
+        for item in value:
+            name = f"{prefix}.{item['code']}" if prefix else str(item["code"])
+            flat.update(_flatten(item, name))
+        return flat
+    if value is None and not prefix:
+        return {}
+    return {prefix or "value": value}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:g}"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _day(text: str, label: str, problems: list[str]) -> dt.date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        problems.append(f"{label}: give a date as YYYY-MM-DD, not {text!r}")
+        return None

@@ -1,0 +1,259 @@
+"""Write the audit trail, and say who changed something meanwhile.
+
+Every service that changes figures, grades, interventions, risks, recommendations, plans,
+targets or the framework calls ``record`` (or, for figures, ``record_figures``) inside its own
+transaction, so the change and its event are stored together or not at all. Events are never
+changed or deleted (see ``models``).
+
+Optimistic concurrency: each form carries the version of what it showed (a figure's revision,
+the id of a grade's or a risk's latest event). The service locks the row, compares, and raises
+``Conflict`` naming who changed it, when, and what it holds now, instead of overwriting it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from pmf.web.accounts.services import visible_units
+from pmf.web.audit.actor import acting_as, acting_label, command_line_actor
+from pmf.web.audit.models import AuditEvent
+from pmf.web.frameworks.models import Organisation
+
+Kind = AuditEvent.Kind
+__all__ = ["Conflict", "Kind", "acting_as", "command_line_actor", "record", "record_figures"]
+FIGURES_PER_EVENT = 1_000  # a big import becomes many events of at most this many figures
+FIGURE_FIELDS = ("value", "numerator", "denominator", "status", "note", "revision")
+
+
+def actor_of(user: AbstractBaseUser | None) -> tuple[Any, str]:
+    """Return the user to store (None for the command line or the system) and its label."""
+    if user is not None and user.is_authenticated:
+        return user, user.get_username()
+    return None, acting_label() or "pmf (system)"
+
+
+def record(
+    organisation: Organisation,
+    *,
+    kind: str,
+    action: str,
+    label: str,
+    object_id: Any = "",
+    unit_code: str = "",
+    before: Any = None,
+    after: Any = None,
+    note: str = "",
+    user: AbstractBaseUser | None = None,
+    at: dt.datetime | None = None,
+) -> AuditEvent | None:
+    """Add one event; return None (and add nothing) when before and after are the same."""
+    if before is not None and before == after and not note:
+        return None
+    actor, actor_label = actor_of(user)
+    return AuditEvent.objects.create(
+        organisation=organisation,
+        actor=actor,
+        actor_label=actor_label[:200],
+        at=at or timezone.now(),
+        action=action[:40],
+        kind=kind,
+        object_id=str(object_id or "")[:100],
+        unit_code=unit_code or "",
+        label=label[:300],
+        before=before,
+        after=after,
+        note=note,
+    )
+
+
+def record_figures(
+    organisation: Organisation,
+    rows: pl.DataFrame,
+    *,
+    action: str,
+    what: str,
+    batch_id: int,
+    user: AbstractBaseUser | None,
+    at: dt.datetime,
+) -> int:
+    """Record stored figures: one event per unit and up to ``FIGURES_PER_EVENT`` figures.
+
+    ``rows`` has ``unit``, ``measure`` and ``period`` codes, the figure's fields as stored and
+    the figure held before as ``<field>_held`` (null for a new figure). Each event's ``before``
+    and ``after`` map "MEASURE PERIOD" to the figure's fields. The JSON is built by Polars and
+    handed to the database as text, so a million figures cost about a thousand inserts.
+    Return the number of events added.
+    """
+    if rows.is_empty():
+        return 0
+
+    def quoted(column: str) -> pl.Expr:
+        # A JSON string with every escape done by Polars: encode {"k": text}, keep the text.
+        encoded = pl.struct(pl.col(column).alias("k")).struct.json_encode()
+        return encoded.str.slice(5, encoded.str.len_chars() - 6)
+
+    after = pl.struct([pl.col(name) for name in FIGURE_FIELDS]).struct.json_encode()
+    before = pl.struct(
+        [pl.col(f"{name}_held").alias(name) for name in FIGURE_FIELDS]
+    ).struct.json_encode()
+    key = pl.concat_str([pl.col("measure"), pl.lit(" "), pl.col("period")]).alias("key")
+    pairs = (
+        rows.select("unit", key, after.alias("after"), before.alias("before"), "revision_held")
+        .with_columns(
+            quoted("key").alias("key"),
+            (pl.int_range(pl.len()).over("unit") // FIGURES_PER_EVENT).alias("part"),
+        )
+        .with_columns(
+            pl.concat_str([pl.col("key"), pl.lit(":"), pl.col("after")]).alias("after"),
+            pl.when(pl.col("revision_held").is_not_null())
+            .then(pl.concat_str([pl.col("key"), pl.lit(":"), pl.col("before")]))
+            .alias("before"),
+        )
+    )
+    events = (
+        pairs.group_by("unit", "part", maintain_order=True)
+        .agg(
+            pl.len().alias("figures"),
+            pl.col("revision_held").is_not_null().sum().alias("revised"),
+            pl.col("after").str.join(",").alias("after"),
+            pl.col("before").drop_nulls().str.join(",").alias("before"),
+        )
+        .with_columns(
+            pl.concat_str([pl.lit("{"), pl.col("after"), pl.lit("}")]).alias("after"),
+            pl.when(pl.col("revised") > 0)
+            .then(pl.concat_str([pl.lit("{"), pl.col("before"), pl.lit("}")]))
+            .alias("before"),
+        )
+    )
+    actor, actor_label = actor_of(user)
+    stamp = connection.ops.adapt_datetimefield_value(at)
+    columns = (
+        "organisation_id, actor_id, actor_label, at, action, kind, object_id, unit_code, "
+        "label, before, after, note"
+    )
+    json_mark = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    sql = (
+        f"INSERT INTO {AuditEvent._meta.db_table} ({columns}) "  # noqa: S608 - names are ours
+        f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, {json_mark}, {json_mark}, '')"
+    )
+    values = []
+    for unit, figures, revised, after_text, before_text in events.select(
+        "unit", "figures", "revised", "after", "before"
+    ).iter_rows():
+        added = figures - revised
+        label = f"{what}: {figures:,} figure{'s' if figures != 1 else ''} for {unit} "
+        label += f"({added:,} added, {revised:,} revised)"
+        values.append(
+            (
+                organisation.pk,
+                actor.pk if actor is not None else None,
+                actor_label[:200],
+                stamp,
+                action,
+                Kind.OBSERVATION.value,
+                str(batch_id),
+                unit,
+                label[:300],
+                before_text,
+                after_text,
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, values)
+    return len(values)
+
+
+class Conflict(Exception):
+    """Raise when what a person edited was changed by someone else after they opened it.
+
+    ``problems`` holds one message naming who changed it, when, and what it holds now.
+    """
+
+    def __init__(self, what: str, by: str, at: dt.datetime | None, held: str) -> None:
+        when = f" at {moment(at)}" if at is not None else ""
+        message = (
+            f"{what} was changed by {by}{when} after you opened this page; it now holds {held}. "
+            "Nothing you typed was saved: it is still in the form. Check it against the "
+            "new version and save again."
+        )
+        super().__init__(message)
+        self.what, self.by, self.at, self.held = what, by, at, held
+        self.problems = [message]
+
+    def as_problem(self) -> dict[str, Any]:
+        """Return the conflict as a JSON problem body (RFC 9457) for the API's 409."""
+        return {
+            "type": "about:blank",
+            "title": "Conflict: changed by someone else",
+            "status": 409,
+            "detail": str(self),
+            "changed_by": self.by,
+            "changed_at": self.at.isoformat() if self.at is not None else None,
+            "held": self.held,
+        }
+
+
+def moment(at: dt.datetime) -> str:
+    """Return a moment as people read it: "6 December 2026, 14:05"."""
+    local = timezone.localtime(at)
+    return f"{local.day} {local:%B %Y, %H:%M}"
+
+
+def expected_version(text: Any) -> int | None:
+    """Read a version carried by a form: a whole number, or None when the form had none."""
+    try:
+        return int(str(text).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the trail
+# --------------------------------------------------------------------------------------------
+
+# Roles that see the whole organisation's trail; everyone else sees the units in their scope.
+WHOLE_ORGANISATION = ("analyst", "moderator", "board_member")
+
+
+def visible_events(organisation: Organisation, membership: Any) -> QuerySet[AuditEvent]:
+    """Return the events the member may read: all, or those of the units in their scope."""
+    events = AuditEvent.objects.filter(organisation=organisation)
+    if membership.role in WHOLE_ORGANISATION:
+        return events
+    codes = [unit.code for unit in visible_units(membership, organisation) if not unit.external]
+    return events.filter(unit_code__in=codes)
+
+
+def filter_events(
+    events: QuerySet[AuditEvent],
+    *,
+    kind: str = "",
+    unit: str = "",
+    user: str = "",
+    object_id: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AuditEvent]:
+    """Narrow events by kind, unit code, who (username or label), object and days (inclusive)."""
+    if kind:
+        events = events.filter(kind=kind)
+    if unit:
+        events = events.filter(unit_code=unit)
+    if user:
+        events = events.filter(actor_label__icontains=user)
+    if object_id:
+        events = events.filter(object_id=object_id)
+    zone = timezone.get_current_timezone()
+    if since is not None:
+        events = events.filter(at__gte=dt.datetime.combine(since, dt.time.min, zone))
+    if until is not None:
+        end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, zone)
+        events = events.filter(at__lt=end)
+    return events.select_related("actor").order_by("-at", "-id")

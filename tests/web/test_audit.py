@@ -15,6 +15,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
+from pmf.web.audit import services as audit_services
 from pmf.web.audit.actor import acting_as
 from pmf.web.audit.models import AuditEvent, AuditRefused
 from pmf.web.audit.presenters import changed_fields
@@ -81,6 +82,22 @@ def test_a_big_import_is_split_into_events_of_at_most_a_thousand_figures(
     figures(organisation, [("S", "ER", month, "50") for month in months])
     added = [e for e in events("observation") if e.unit_code == "S" and len(e.after) > 3]
     assert sorted(len(event.after) for event in added) == [200, 1000]
+
+
+def test_an_import_records_the_same_events_a_slice_of_units_at_a_time(
+    organisation: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Slices of at least one whole unit: each unit's figures still make whole events.
+    monkeypatch.setattr(audit_services, "_SLICE_ROWS", 3)
+    rows = [(unit, "ER", f"2001-{month:02d}", "40") for unit in ("N", "S") for month in (1, 2)]
+    figures(organisation, [*rows, ("N", "ER", "2019-07", "81")])
+    added = {
+        e.unit_code: e for e in events("observation") if e.object_id and "2001-01" in str(e.after)
+    }
+    assert sorted(added) == ["N", "S"]
+    assert sorted(added["N"].after) == ["ER 2001-01", "ER 2001-02", "ER 2019-07"]
+    assert sorted(added["S"].after) == ["ER 2001-01", "ER 2001-02"]
+    assert list(added["N"].before) == ["ER 2019-07"] and added["S"].before is None
 
 
 def test_every_step_on_a_grade_is_recorded_with_who_before_and_after(

@@ -13,6 +13,7 @@ the id of a grade's or a risk's latest event). The service locks the row, compar
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import polars as pl
@@ -93,6 +94,68 @@ def record_figures(
     """
     if rows.is_empty():
         return 0
+    actor, actor_label = actor_of(user)
+    stamp = connection.ops.adapt_datetimefield_value(at)
+    columns = (
+        "organisation_id, actor_id, actor_label, at, action, kind, object_id, unit_code, "
+        "label, before, after, note"
+    )
+    json_mark = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    sql = (
+        f"INSERT INTO {AuditEvent._meta.db_table} ({columns}) "  # noqa: S608 - names are ours
+        f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, {json_mark}, {json_mark}, '')"
+    )
+    added_events = 0
+    # A slice of units at a time: the JSON of a million figures is never all in memory at once.
+    for part in _unit_slices(rows):
+        values = []
+        for unit, figures, revised, after_text, before_text in _events(part).iter_rows():
+            added = figures - revised
+            label = f"{what}: {figures:,} figure{'s' if figures != 1 else ''} for {unit} "
+            label += f"({added:,} added, {revised:,} revised)"
+            values.append(
+                (
+                    organisation.pk,
+                    actor.pk if actor is not None else None,
+                    actor_label[:200],
+                    stamp,
+                    action,
+                    Kind.OBSERVATION.value,
+                    str(batch_id),
+                    unit,
+                    label[:300],
+                    before_text,
+                    after_text,
+                )
+            )
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, values)
+        added_events += len(values)
+    return added_events
+
+
+_SLICE_ROWS = 100_000
+
+
+def _unit_slices(rows: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """Yield ``rows`` in slices of whole units, each about ``_SLICE_ROWS`` rows or one unit."""
+    if rows.height <= _SLICE_ROWS:
+        yield rows
+        return
+    pending: list[pl.DataFrame] = []
+    size = 0
+    for unit_rows in rows.partition_by("unit", maintain_order=True):
+        pending.append(unit_rows)
+        size += unit_rows.height
+        if size >= _SLICE_ROWS:
+            yield pl.concat(pending)
+            pending, size = [], 0
+    if pending:
+        yield pl.concat(pending)
+
+
+def _events(rows: pl.DataFrame) -> pl.DataFrame:
+    """Return one row per event: unit, figures, revised, and the after and before JSON texts."""
 
     def quoted(column: str) -> pl.Expr:
         # A JSON string with every escape done by Polars: encode {"k": text}, keep the text.
@@ -117,7 +180,7 @@ def record_figures(
             .alias("before"),
         )
     )
-    events = (
+    return (
         pairs.group_by("unit", "part", maintain_order=True)
         .agg(
             pl.len().alias("figures"),
@@ -131,43 +194,8 @@ def record_figures(
             .then(pl.concat_str([pl.lit("{"), pl.col("before"), pl.lit("}")]))
             .alias("before"),
         )
+        .select("unit", "figures", "revised", "after", "before")
     )
-    actor, actor_label = actor_of(user)
-    stamp = connection.ops.adapt_datetimefield_value(at)
-    columns = (
-        "organisation_id, actor_id, actor_label, at, action, kind, object_id, unit_code, "
-        "label, before, after, note"
-    )
-    json_mark = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-    sql = (
-        f"INSERT INTO {AuditEvent._meta.db_table} ({columns}) "  # noqa: S608 - names are ours
-        f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, {json_mark}, {json_mark}, '')"
-    )
-    values = []
-    for unit, figures, revised, after_text, before_text in events.select(
-        "unit", "figures", "revised", "after", "before"
-    ).iter_rows():
-        added = figures - revised
-        label = f"{what}: {figures:,} figure{'s' if figures != 1 else ''} for {unit} "
-        label += f"({added:,} added, {revised:,} revised)"
-        values.append(
-            (
-                organisation.pk,
-                actor.pk if actor is not None else None,
-                actor_label[:200],
-                stamp,
-                action,
-                Kind.OBSERVATION.value,
-                str(batch_id),
-                unit,
-                label[:300],
-                before_text,
-                after_text,
-            )
-        )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, values)
-    return len(values)
 
 
 class Conflict(Exception):

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from django.contrib.auth.models import User
 
 from pmf.core.framework import Framework, load_framework
@@ -13,6 +15,15 @@ from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.frameworks.services import framework_of, store_framework
 from pmf.web.observations.services import store_observations
 from tests.core.test_framework import GOOD
+
+# Property tests: modest example counts in CI (CI=true), more on a laptop; HYPOTHESIS_PROFILE
+# chooses another. No deadline: a shared CI machine is slow in bursts, and speed is measured in
+# benchmarks/, not asserted.
+hypothesis_settings.register_profile("ci", max_examples=50, deadline=None)
+hypothesis_settings.register_profile("dev", max_examples=100, deadline=None)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 @pytest.fixture(autouse=True)

@@ -4,8 +4,8 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import settings as hypothesis_settings
 from django.contrib.auth.models import User
+from hypothesis import settings as hypothesis_settings
 
 from pmf.core.framework import Framework, load_framework
 from pmf.sources.importer import check_table

@@ -143,6 +143,8 @@ def import_job(
 
 
 def _megabytes(size: int) -> str:
+    if size < 1_000_000:
+        return f"{size:,} bytes"
     return f"{size / 1e6:.1f} MB" if size < 10e6 else f"{size / 1e6:.0f} MB"
 
 

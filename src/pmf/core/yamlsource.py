@@ -86,7 +86,8 @@ def _check_depth(text: str) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise YamlError(event.start_mark.line + 1, f"nested deeper than {MAX_DEPTH} levels")
+                line = event.start_mark.line + 1 if event.start_mark is not None else 0
+                raise YamlError(line, f"nested deeper than {MAX_DEPTH} levels")
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 

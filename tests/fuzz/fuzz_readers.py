@@ -10,6 +10,7 @@ input that caused it (crash-...) to the current folder.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import tempfile
 from pathlib import Path
@@ -30,25 +31,19 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp())
 
     def csv(data: bytes) -> None:
-        try:
+        with contextlib.suppress(ReadError, MappingError):
             check_table(read_csv_bytes(data, "fuzz.csv"), framework, source="fuzz.csv")
-        except (ReadError, MappingError):
-            pass
 
     def xlsx(data: bytes) -> None:
         path = folder / "fuzz.xlsx"
         path.write_bytes(data)
-        try:
+        with contextlib.suppress(ReadError, MappingError):
             check_table(read_table(path), framework, source="fuzz.xlsx")
-        except (ReadError, MappingError):
-            pass
 
     def yaml(data: bytes) -> None:
         text = atheris.FuzzedDataProvider(data).ConsumeUnicodeNoSurrogates(len(data))
-        try:
+        with contextlib.suppress(FrameworkError):
             load_framework(text, "fuzz.yaml")
-        except FrameworkError:
-            pass
 
     targets = {"csv": csv, "xlsx": xlsx, "yaml": yaml}
     if len(sys.argv) < 2 or sys.argv[1] not in targets:

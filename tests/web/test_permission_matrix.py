@@ -12,7 +12,9 @@ What is asserted for every request:
 - a unit, object or organisation outside the caller's reach answers 404, as if it did not
   exist, and a role refused inside its organisation gets 403 or 404;
 - no answer to anybody contains the words of a record they may not read (``SECRETS``);
-- a refused POST changes no row of any table (a hash of every table, before and after).
+- a refused POST changes no row of any table (a hash of every table, before and after);
+- every HTML answer carries a Content Security Policy without 'unsafe-inline' or
+  'unsafe-eval' (or a wildcard) for scripts and styles.
 """
 
 from __future__ import annotations
@@ -650,6 +652,24 @@ def secrets_for(role: str) -> tuple[str, ...]:
     return SOUTH_SECRETS + PROVIDER_SECRETS + OTHER_SECRETS
 
 
+UNSAFE_SOURCES = ("'unsafe-inline'", "'unsafe-eval'", "*")
+
+
+def policy_problem(policy: str) -> str:
+    """Say what is wrong with a page's Content Security Policy, or nothing."""
+    if not policy:
+        return "no Content-Security-Policy"
+    directives = {}
+    for part in policy.split(";"):
+        name, _, sources = part.strip().partition(" ")
+        directives[name] = sources
+    for name in ("script-src", "style-src"):
+        sources = directives.get(name, directives.get("default-src", ""))
+        if not sources or any(word in sources.split() for word in UNSAFE_SOURCES):
+            return f"{name} {sources!r} allows inline or any code"
+    return ""
+
+
 def sent_to_sign_in(response: Any) -> bool:
     return response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
@@ -681,6 +701,10 @@ class Check:
             changed = method == "POST" and database_state() != before
             transaction.set_rollback(True)
         body = b"" if response.streaming else response.content
+        if response.get("Content-Type", "").startswith("text/html"):
+            problem = policy_problem(response.get("Content-Security-Policy", ""))
+            if problem:
+                self.problems.append(f"{method} {path}: {problem}")
         for secret in secrets_for(self.role):
             if secret.encode() in body:
                 self.problems.append(f"{method} {path}: shows {secret!r}")
@@ -811,5 +835,6 @@ def test_the_api_description_is_public_and_shows_no_figures(world: World) -> Non
     for path in ("/api/openapi.json", "/api/docs"):
         response = Client().get(path)
         assert response.status_code == 200, path
+        assert not policy_problem(response["Content-Security-Policy"]), path
         for secret in SOUTH_SECRETS + PROVIDER_SECRETS + OTHER_SECRETS:
             assert secret.encode() not in response.content, (path, secret)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from hypothesis import settings as hypothesis_settings
 
 from pmf.core.framework import Framework, load_framework
 from pmf.sources.importer import check_table
@@ -15,6 +17,15 @@ from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.frameworks.services import framework_of, store_framework
 from pmf.web.observations.services import store_observations
 from tests.core.test_framework import GOOD
+
+# Property tests: modest example counts in CI (CI=true), more on a laptop; HYPOTHESIS_PROFILE
+# chooses another. No deadline: a shared CI machine is slow in bursts, and speed is measured in
+# benchmarks/, not asserted.
+hypothesis_settings.register_profile("ci", max_examples=50, deadline=None)
+hypothesis_settings.register_profile("dev", max_examples=100, deadline=None)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -136,11 +136,13 @@ def client_for(user: User) -> Client:
     ("fmt", "kind"),
     [("html", "text/html"), ("pdf", "application/pdf"), ("docx", "application/vnd.openxml")],
 )
-def test_members_download_each_format(
-    fmt: str, kind: str, cycles: Cycle, command_lead: User, other_org_user: User
+def test_members_who_cover_the_organisation_download_each_format(
+    fmt: str, kind: str, cycles: Cycle, board_member: User, command_lead: User, other_org_user: User
 ) -> None:
     path = f"/TST/cycles/2/papers/board.{fmt}"
-    response = client_for(command_lead).get(path)
+    # The papers collate every unit's self-assessment: not for a member scoped to one unit.
+    assert client_for(command_lead).get(path).status_code == 404
+    response = client_for(board_member).get(path)
     assert response.status_code == 200
     assert response["Content-Type"].startswith(kind)
     if fmt != "html":

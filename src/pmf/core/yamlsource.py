@@ -58,6 +58,7 @@ def load_located(text: str) -> LocatedData:
     ({'a': [{'x': 1}]}, 2)
     """
     try:
+        _check_depth(text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -72,6 +73,23 @@ def load_located(text: str) -> LocatedData:
     counter = [0]
     located.data = _convert(node, (), located.lines, counter)
     return located
+
+
+def _check_depth(text: str) -> None:
+    """Refuse nesting deeper than ``MAX_DEPTH`` before composing, which recurses per level.
+
+    PyYAML's parser is iterative but its composer is not: without this, "[[[[..." thousands
+    deep would end in a RecursionError instead of a message with a line.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark is not None else 0
+                raise YamlError(line, f"nested deeper than {MAX_DEPTH} levels")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _convert(node: yaml.Node, path: Path, lines: dict[Path, int], counter: list[int]) -> Any:

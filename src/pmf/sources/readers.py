@@ -19,6 +19,8 @@ import polars as pl
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_XLSX_UNCOMPRESSED = 1024 * 1024 * 1024
 MAX_XLSX_RATIO = 200
+# A workbook is a handful of parts per sheet; tens of thousands is a zip bomb of many members.
+MAX_XLSX_MEMBERS = 10_000
 ROW_NUMBER = "__row__"
 
 
@@ -198,6 +200,11 @@ def _check_zip(path: Path, name: str) -> None:
             entries = archive.infolist()
     except zipfile.BadZipFile:
         raise ReadError(f"{name}: is not an .xlsx workbook (not a zip archive)") from None
+    if len(entries) > MAX_XLSX_MEMBERS:
+        raise ReadError(
+            f"{name}: holds {len(entries):,} parts, more than the {MAX_XLSX_MEMBERS:,} a workbook "
+            "needs; refused as a possible zip bomb"
+        )
     expanded = sum(entry.file_size for entry in entries)
     compressed = sum(entry.compress_size for entry in entries) or 1
     if expanded > MAX_XLSX_UNCOMPRESSED or expanded / compressed > MAX_XLSX_RATIO:
@@ -224,6 +231,10 @@ def _is_midnight(cell: object) -> bool:
 
 def _table(name: str, frame: pl.DataFrame) -> Table:
     columns = [column.strip() for column in frame.columns]
+    # "unit" and "unit " are one name once trimmed: say so rather than fail inside Polars.
+    twice = sorted({column for column in columns if columns.count(column) > 1})
+    if twice:
+        raise ReadError(f"{name}: row 1: column {twice[0]!r} is used twice")
     frame = frame.rename(dict(zip(frame.columns, columns, strict=True)))
     frame = frame.with_columns(pl.col(pl.String).str.strip_chars().replace("", None))
     frame = frame.with_row_index(ROW_NUMBER, offset=2)

@@ -77,7 +77,10 @@ class _Tables(HTMLParser):
 
 
 def _squash(text: str) -> str:
-    return " ".join(text.split())
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    # Control characters cannot be stored in a workbook at all: drop them, not the export.
+    return " ".join(ILLEGAL_CHARACTERS_RE.sub("", text).split())
 
 
 def tables_workbook(html: str) -> bytes:

@@ -174,6 +174,8 @@ NINJA_PAGINATION_MAX_LIMIT = 1000
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Files with more figures than this are checked and imported by the worker, with a progress bar.
 PMF_BACKGROUND_IMPORT_ROWS = env_int("PMF_BACKGROUND_IMPORT_ROWS", default=5000)
+# The largest file the import page accepts; a bigger one is refused before it is read.
+PMF_MAX_UPLOAD_BYTES = env_int("PMF_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 # Uploads wait here between the preview and the import; the web server and the worker share it.
 PMF_UPLOAD_DIR = Path(
     env_str("PMF_UPLOAD_DIR", default=str(Path(tempfile.gettempdir()) / "pmf-uploads"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
+from django.views.decorators.http import require_safe
 
 from pmf.web.accounts.views import SignInView
 from pmf.web.api import views as api_views
@@ -38,3 +39,19 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("pmf.web.risks.urls")),
     path("", include("pmf.web.scorecards.urls")),
 ]
+
+
+def _read_only_json(patterns: list[URLPattern | URLResolver]) -> None:
+    """Answer only GET and HEAD at every page's ``.json`` twin: it reads, the page writes.
+
+    The twin calls the page's own view, which would otherwise take a form's POST as well.
+    """
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace != "api":
+                _read_only_json(entry.url_patterns)
+        elif entry.default_args.get("as_json"):
+            entry.callback = require_safe(entry.callback)
+
+
+_read_only_json(urlpatterns)

@@ -90,7 +90,13 @@ def cycle(request: HttpRequest, org: str, number: int, as_json: bool = False) ->
     return render(
         request,
         "cycles/cycle.html",
-        {**data, "can_advance": can_advance, "problems": problems},
+        {
+            **data,
+            "can_advance": can_advance,
+            "problems": problems,
+            # The papers collate every unit: for members who cover the whole organisation.
+            "papers": membership.unit_id is None,
+        },
         status=400 if problems else 200,
     )
 

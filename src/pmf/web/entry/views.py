@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -100,7 +101,16 @@ def import_file(request: HttpRequest, org: str) -> HttpResponse:
         if upload is None:
             data = presenters.import_page(found, problems=["Choose a CSV or XLSX file to upload"])
             return render(request, "entry/import.html", data, status=400)
-        token, name = keep_upload(upload.name or "upload", upload.read()), upload.name or "upload"
+        name = upload.name or "upload"
+        if upload.size is not None and upload.size > settings.PMF_MAX_UPLOAD_BYTES:
+            limit = settings.PMF_MAX_UPLOAD_BYTES
+            problem = (
+                f"{name}: is {_megabytes(upload.size)}, more than the {_megabytes(limit)} "
+                "allowed; split it into smaller files"
+            )
+            data = presenters.import_page(found, problems=[problem])
+            return render(request, "entry/import.html", data, status=400)
+        token = keep_upload(name, upload.read())
     try:
         review = review_upload(
             found, token, name, request.POST if "layout" in request.POST else None
@@ -134,6 +144,12 @@ def import_job(
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     template = "entry/_job_progress.html" if fragment else "entry/import_job.html"
     return render(request, template, {"job": data, "fragment": fragment})
+
+
+def _megabytes(size: int) -> str:
+    if size < 1_000_000:
+        return f"{size:,} bytes"
+    return f"{size / 1e6:.1f} MB" if size < 10e6 else f"{size / 1e6:.0f} MB"
 
 
 def _analyst(request: HttpRequest, org: str) -> tuple[Organisation, Membership]:

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from pmf.reports.formats import FORMATS, render_as
 from pmf.reports.html import STYLE
 from pmf.web.cycles.views import _cycle, _member
+from pmf.web.frameworks.models import Organisation
 from pmf.web.papers.builders import (
     annual_report,
     board_paper,
@@ -28,9 +29,21 @@ KINDS = {
 }
 
 
+def _whole_organisation(request: HttpRequest, org: str) -> Organisation:
+    """Return the organisation for members who cover all of it; for the others, Http404.
+
+    The papers collate every unit's figures and self-assessment and the overview, as the
+    overview page does: a member scoped to one unit reads their own unit's pages instead.
+    """
+    found, membership = _member(request, org)
+    if membership.unit_id is not None:
+        raise Http404("No such page.")
+    return found
+
+
 def papers(request: HttpRequest, org: str, number: int) -> HttpResponse:
     """List the cycle's papers with a preview and downloads of each."""
-    found, _ = _member(request, org)
+    found = _whole_organisation(request, org)
     chosen = _cycle(found, number)
     return render(
         request,
@@ -49,7 +62,7 @@ def papers(request: HttpRequest, org: str, number: int) -> HttpResponse:
 
 def paper(request: HttpRequest, org: str, number: int, kind: str, fmt: str) -> HttpResponse:
     """Return one of the cycle's documents as HTML (to preview), PDF or Word."""
-    found, _ = _member(request, org)
+    found = _whole_organisation(request, org)
     chosen = _cycle(found, number)
     if fmt not in FORMATS or kind not in KINDS:
         raise Http404("No such document.")

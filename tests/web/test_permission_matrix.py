@@ -1,0 +1,840 @@
+"""Every page and API operation, as every role, in scope, out of scope and in another organisation.
+
+The cases are generated: every pattern of the URL configuration and every operation of
+/api/openapi.json, each requested with GET and POST (the API: its own methods) as each of the
+named users below, with its parameters filled from one world of two organisations and a
+partner. ``EXPECT`` declares, one line per URL name, who may read and who may write; a URL
+without a line fails ``test_every_url_and_operation_has_an_expectation``.
+
+What is asserted for every request:
+
+- anonymous visitors are sent to sign in (pages) or get 401 (API);
+- a unit, object or organisation outside the caller's reach answers 404, as if it did not
+  exist, and a role refused inside its organisation gets 403 or 404;
+- no answer to anybody contains the words of a record they may not read (``SECRETS``);
+- a refused POST changes no row of any table (a hash of every table, before and after);
+- every HTML answer carries a Content Security Policy without 'unsafe-inline' or
+  'unsafe-eval' (or a wildcard) for scripts and styles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from pmf.core.framework import load_framework
+from pmf.sources.importer import check_table
+from pmf.sources.readers import read_table
+from pmf.web.accounts.models import Membership, SharingAgreement
+from pmf.web.frameworks.models import Measure, Organisation, Unit
+from pmf.web.frameworks.services import framework_of, store_framework
+from pmf.web.observations.services import store_observations
+from tests.conftest import FIGURES, RISK_REGISTER
+from tests.core.test_framework import GOOD
+
+pytestmark = pytest.mark.django_db
+
+# --------------------------------------------------------------------------------------------
+# Who: every role of the provider (TST), a partner reading TST's North under a sharing
+# agreement, a member of an organisation with no agreement, and anonymous visitors.
+# --------------------------------------------------------------------------------------------
+
+ANALYST, OWNER, LEAD, MODERATOR, BOARD, VIEWER = (
+    "analyst", "owner", "command_lead", "moderator", "board_member", "viewer",
+)  # fmt: skip
+PARTNER, OUTSIDER, ANONYMOUS = "partner", "other_org_user", "anonymous"
+MEMBERS = frozenset({ANALYST, OWNER, LEAD, MODERATOR, BOARD, VIEWER})
+ROLES = (*sorted(MEMBERS), PARTNER, OUTSIDER, ANONYMOUS)
+NOBODY: frozenset[str] = frozenset()
+EVERYONE = frozenset(ROLES)
+
+# Words that only the records of South (outside the scoped users' reach) and of the other
+# organisation contain. South's unit name is kept ordinary: peer comparisons may name it.
+SOUTH_SECRETS = (
+    "Southmoor risk of flooding",
+    "Southmoor intervention plan",
+    "Southmoor recommendation",
+    "Southmoor strengths",
+)
+OTHER_SECRETS = ("Otherton", "Othershire risk", "Othershire plan", "Othershire theme")
+# The provider's own records, which partners never read (figures are all they share).
+PROVIDER_SECRETS = (
+    "Northgate risk",
+    "Northgate intervention",
+    "Northgate recommendation",
+    "Northgate strengths",
+)
+
+
+@dataclass(frozen=True)
+class Expect:
+    """Who may read (GET) and who may change something (POST) through one URL, in scope.
+
+    Everyone else is refused: anonymous visitors are sent to sign in (the API: 401), the
+    others get 403 or 404, or, where a page treats a POST as a GET or shows the form's
+    problems, 200 or 400 with nothing changed. ``data`` is a POST that the writers' request
+    in scope must store (so that the refusals are of a request that would otherwise work).
+    """
+
+    read: frozenset[str]
+    write: frozenset[str] = frozenset()
+    data: dict[str, Any] | None = None
+
+
+def roles(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+ORG = MEMBERS  # every member of the organisation
+SHARED = MEMBERS | {PARTNER}  # and partners under a running sharing agreement
+SIGNED_IN = EVERYONE - {ANONYMOUS}
+WHOLE = roles(ANALYST, MODERATOR, BOARD)  # the roles that cover the whole organisation
+OPEN = Expect(read=EVERYONE, write=EVERYONE)  # sign-in and password reset
+RISK = {
+    "title": "New risk",
+    "description": "Described.",
+    "controls": "Controlled.",
+    "inherent_likelihood": "4",
+    "inherent_impact": "4",
+    "current_likelihood": "3",
+    "current_impact": "3",
+    "target_likelihood": "2",
+    "target_impact": "2",
+    "review_date": "2030-01-31",
+    "unit": "N",
+}
+RECOMMENDATION = {
+    "body": "hmicfrs",
+    "report_title": "PEEL 2020",
+    "report_date": "2020-09-01",
+    "text": "Answer calls faster.",
+    "unit": "N",
+    "owner": "owner",
+    "due_date": "2030-03-31",
+}
+THEME = "<the plan's theme>"  # filled in from the world
+ITEM = {
+    "title": "Safer roads",
+    "owner": "owner",
+    "description": "Fewer collisions.",
+    "theme": THEME,
+}
+INTERVENTION = {
+    "unit": "N",
+    "area": "FOCUS",
+    "action": "peer_review",
+    "category": "1",
+    "owner": "analyst",
+    "description": "Peer review.",
+}
+
+# One line per URL name: adding a page is adding a line (and, for a new kind of parameter,
+# a value in ``targets``). The API's operations are keyed "API <METHOD> <path>".
+EXPECT: dict[str, Expect] = {
+    # accounts and tokens
+    "login": OPEN,
+    "logout": Expect(read=NOBODY, write=SIGNED_IN),
+    "password_change": Expect(read=SIGNED_IN, write=SIGNED_IN),
+    "password_change_done": Expect(read=SIGNED_IN),
+    "password_reset": OPEN,
+    "password_reset_done": Expect(read=EVERYONE),
+    "password_reset_confirm": OPEN,
+    "password_reset_complete": Expect(read=EVERYONE),
+    "tokens": Expect(read=SIGNED_IN, write=SIGNED_IN, data={"name": "mine"}),
+    "home": Expect(read=SIGNED_IN, write=SIGNED_IN),  # to the member's organisation, any method
+    # scorecards: partners read what is shared with them
+    "organisation": Expect(read=SHARED),
+    "organisation-json": Expect(read=SHARED),
+    "scorecard": Expect(read=SHARED),
+    "scorecard-json": Expect(read=SHARED),
+    "measure": Expect(read=SHARED),
+    "measure-json": Expect(read=SHARED),
+    # figures in
+    "enter": Expect(
+        read=roles(ANALYST, OWNER),
+        write=roles(ANALYST, OWNER),
+        data={"period": "2019-08", "measure": "ER", "value-ER": "90"},
+    ),
+    "import": Expect(read=roles(ANALYST), write=roles(ANALYST)),
+    "import-job": Expect(read=roles(ANALYST)),
+    "import-job-json": Expect(read=roles(ANALYST)),
+    "import-job-progress": Expect(read=roles(ANALYST)),
+    # the cycle: analysts start and advance it; command leads self-assess
+    "cycles": Expect(
+        read=ORG, write=roles(ANALYST), data={"number": "2", "name": "Autumn", "cut_off": "2019-07"}
+    ),
+    "cycles-json": Expect(read=ORG),
+    "cycle": Expect(read=ORG, write=roles(ANALYST), data={}),
+    "cycle-json": Expect(read=ORG),
+    "grade": Expect(
+        read=ORG, write=roles(LEAD), data={"step": "self", "grade": "good", "text": "All met."}
+    ),
+    "grade-json": Expect(read=ORG),
+    # the papers collate every unit's self-assessment and the overview, as the overview does
+    "papers": Expect(read=WHOLE),
+    "paper": Expect(read=WHOLE),
+    "annual-report": Expect(read=ORG),
+    "dashboard": Expect(read=ORG),
+    "dashboard-json": Expect(read=ORG),
+    "dashboard-tile": Expect(read=ORG),
+    "dashboard-tile-json": Expect(read=ORG),
+    # interventions: agreed by the whole-organisation roles; progress by them and the owner
+    "interventions": Expect(read=ORG),
+    "interventions-json": Expect(read=ORG),
+    "intervention-new": Expect(read=WHOLE, write=WHOLE, data=INTERVENTION),
+    "intervention-new-json": Expect(read=WHOLE),
+    "intervention": Expect(read=ORG, write=WHOLE, data={"text": "Visit booked."}),
+    "intervention-json": Expect(read=ORG),
+    # improvement plans and self-assessments
+    "plans": Expect(
+        read=ORG, write=roles(ANALYST), data={"name": "Next plan", "starts": "2023", "ends": "2026"}
+    ),
+    "plans-json": Expect(read=ORG),
+    "plan": Expect(read=ORG, write=roles(ANALYST), data={"theme": "Safer roads"}),
+    "plan-json": Expect(read=ORG),
+    "plan-edit": Expect(
+        read=roles(ANALYST),
+        write=roles(ANALYST),
+        data={"name": "Renamed plan", "starts": "2019", "ends": "2022"},
+    ),
+    "plan-item-new": Expect(read=roles(ANALYST), write=roles(ANALYST), data=ITEM),
+    "plan-item": Expect(
+        read=ORG, write=roles(ANALYST, OWNER), data={"status": "on_track", "text": "Going well."}
+    ),
+    "plan-item-json": Expect(read=ORG),
+    "plan-item-edit": Expect(read=roles(ANALYST), write=roles(ANALYST), data=ITEM),
+    "statements": Expect(read=ORG),
+    "statements-json": Expect(read=ORG),
+    "statement": Expect(
+        read=ORG,
+        write=roles(LEAD),
+        data={"strengths": "Calls answered.", "areas_for_improvement": "Roads.", "risks": ""},
+    ),
+    "statement-json": Expect(read=ORG),
+    "overview": Expect(read=WHOLE, write=roles(ANALYST), data={"text": "A good quarter."}),
+    "overview-json": Expect(read=WHOLE),
+    # the risk register and recommendations
+    "risks": Expect(read=ORG),
+    "risks-json": Expect(read=ORG),
+    "risk-heat-map": Expect(read=ORG),
+    "risk-heat-map-json": Expect(read=ORG),
+    "risk": Expect(read=ORG),
+    "risk-json": Expect(read=ORG),
+    "risk-new": Expect(read=roles(ANALYST), write=roles(ANALYST), data=RISK),
+    "risk-edit": Expect(
+        read=roles(ANALYST, OWNER),
+        write=roles(ANALYST, OWNER),
+        data={**RISK, "current_likelihood": "2", "note": "Drivers trained."},
+    ),
+    "recommendations": Expect(read=ORG),
+    "recommendations-json": Expect(read=ORG),
+    "recommendation": Expect(
+        read=ORG, write=roles(ANALYST, OWNER), data={"step": "start", "text": "Started."}
+    ),
+    "recommendation-json": Expect(read=ORG),
+    "recommendation-new": Expect(read=roles(ANALYST), write=roles(ANALYST), data=RECOMMENDATION),
+    "recommendation-edit": Expect(
+        read=roles(ANALYST), write=roles(ANALYST), data={**RECOMMENDATION, "text": "Faster."}
+    ),
+    # the JSON API (organisation-level operations; ``unit`` is a query parameter)
+    "API GET /api/organisations/{org}/units": Expect(read=SHARED),
+    "API GET /api/organisations/{org}/measures": Expect(read=SHARED),
+    "API GET /api/organisations/{org}/observations": Expect(read=SHARED),
+    "API GET /api/organisations/{org}/assessments": Expect(read=SHARED),
+    "API POST /api/organisations/{org}/observations": Expect(
+        read=NOBODY,
+        write=roles(ANALYST, OWNER),
+        data={"rows": [{"measure": "ER", "period": "2019-08", "value": 91}]},
+    ),
+}
+
+
+# --------------------------------------------------------------------------------------------
+# The world: one per module, rolled back at the end.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    keys: dict[str, str]
+    ids: dict[str, int]
+
+
+def _organisation(code: str, name: str, names: dict[str, str]) -> Organisation:
+    text = GOOD.replace("peer_groups:", RISK_REGISTER + "peer_groups:", 1)
+    text = text.replace("code: TST, name: Test Force", f"code: {code}, name: {name}")
+    for old, new in names.items():
+        text = text.replace(f"name: {old}", f"name: {new}")
+    organisation = store_framework(load_framework(text), "framework.yaml")
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "figures.csv"
+        path.write_text(FIGURES, encoding="utf-8")
+        result = check_table(read_table(path), framework_of(organisation))
+    store_observations(
+        organisation, result.observations, file_name="figures.csv", sha256="x", layout=result.layout
+    )
+    return organisation
+
+
+def _member(name: str, organisation: Organisation, role: str, unit: str | None = None) -> User:
+    user = User.objects.create_user(name)  # no password: the clients sign in with force_login
+    Membership.objects.create(
+        user=user,
+        organisation=organisation,
+        role=role,
+        unit=Unit.objects.get(organisation=organisation, code=unit) if unit else None,
+    )
+    return user
+
+
+def _records(organisation: Organisation, analyst: User, owner: User, words: dict[str, str]) -> dict:
+    """Make one of every record of ``organisation``: in North (``N``) and South (``S``)."""
+    from pmf.web.api.services import issue_token
+    from pmf.web.cycles import services as cycles
+    from pmf.web.entry.models import ImportJob
+    from pmf.web.interventions.services import NewIntervention, create_intervention
+    from pmf.web.plans import services as plans
+    from pmf.web.risks import services as risks
+
+    made: dict[str, int] = {}
+    membership = analyst.membership
+    for unit in ("N", "S"):
+        made[f"risk-{unit}"] = risks.create_risk(
+            organisation,
+            membership,
+            {
+                "title": words[f"risk-{unit}"],
+                "description": "Too few trained drivers.",
+                "controls": "Training courses booked.",
+                "inherent_likelihood": 5,
+                "inherent_impact": 5,
+                "current_likelihood": 4,
+                "current_impact": 4,
+                "target_likelihood": 2,
+                "target_impact": 3,
+                "review_date": "2030-01-31",
+                "unit": unit,
+                "owner": owner.username if unit == "N" else "",
+            },
+            user=analyst,
+        ).number
+        made[f"recommendation-{unit}"] = risks.create_recommendation(
+            organisation,
+            membership,
+            {
+                "body": "hmicfrs",
+                "report_title": "PEEL 2019",
+                "report_date": "2019-09-01",
+                "text": words[f"recommendation-{unit}"],
+                "unit": unit,
+                "owner": owner.username if unit == "N" else analyst.username,
+                "due_date": "2030-03-31",
+            },
+            user=analyst,
+        ).number
+        made[f"intervention-{unit}"] = create_intervention(
+            membership,
+            NewIntervention(
+                unit=unit,
+                area="FOCUS",
+                action="peer_review",
+                category="1",
+                owner=analyst.username,
+                description=words[f"intervention-{unit}"],
+            ),
+        ).pk
+    plan = plans.create_plan(organisation, membership, name=words["plan"], starts=2019, ends=2022)
+    theme = plans.add_theme(plan, membership, words["theme"])
+    item = plans.create_item(
+        theme,
+        membership,
+        plans.ItemFields(
+            title="Community safety",
+            owner=owner.username,
+            description="Work in partnership.",
+            target="Reduce crime",
+            measures=["CR"],
+        ),
+    )
+    made.update(plan=plan.pk, item=item.pk, theme=theme.pk)
+    cycle = cycles.create_cycle(
+        organisation,
+        number=1,
+        name="Summer 2019",
+        cut_off="2019-07",
+        board_date=dt.date(2030, 1, 1),
+    )
+    cycles.lock_cycle(cycle, membership)
+    cycle.refresh_from_db()
+    cycles.advance(cycle, membership)  # to self-assessment: statements and grades are open
+    cycle.refresh_from_db()
+    made["cycle"] = cycle.number
+    for unit in ("N", "S"):
+        plans.write_statement(
+            cycle,
+            Unit.objects.get(organisation=organisation, code=unit),
+            _lead_of(organisation, unit),
+            strengths=words[f"statement-{unit}"],
+            areas_for_improvement="Response times.",
+            risks="",
+        )
+    made["job"] = ImportJob.objects.create(
+        organisation=organisation, file_name="figures.csv", upload="x", created_by=analyst
+    ).pk
+    made["token"] = issue_token(analyst, "script")[0].pk
+    return made
+
+
+def _lead_of(organisation: Organisation, unit: str) -> Membership:
+    name = f"{organisation.code.lower()}_{unit.lower()}_lead"
+    found = User.objects.filter(username=name).first()
+    user = found or _member(name, organisation, Membership.Role.COMMAND_LEAD, unit=unit)
+    return Membership.objects.get(user=user)
+
+
+def _build() -> World:
+    from pmf.web.api.services import issue_token
+
+    tst = _organisation("TST", "Test Force", {"South": "South"})
+    other = _organisation("OTH", "Otherton Police", {"North": "Otherton North"})
+    partner = store_framework(
+        load_framework(GOOD.replace("code: TST, name: Test Force", "code: PTN, name: Partner"))
+    )
+    users = {
+        ANALYST: _member(ANALYST, tst, Membership.Role.ANALYST),
+        OWNER: _member(OWNER, tst, Membership.Role.OWNER, unit="N"),
+        LEAD: _member(LEAD, tst, Membership.Role.COMMAND_LEAD, unit="N"),
+        MODERATOR: _member(MODERATOR, tst, Membership.Role.MODERATOR),
+        BOARD: _member(BOARD, tst, Membership.Role.BOARD_MEMBER),
+        VIEWER: _member(VIEWER, tst, Membership.Role.VIEWER, unit="N"),
+        PARTNER: _member(PARTNER, partner, Membership.Role.ANALYST),
+        OUTSIDER: _member(OUTSIDER, other, Membership.Role.ANALYST),
+    }
+    users[OWNER].membership.measures.set([Measure.objects.get(organisation=tst, code="ER")])
+    SharingAgreement.objects.create(
+        provider=tst,
+        recipient=partner,
+        unit=Unit.objects.get(organisation=tst, code="N"),
+        purpose="Joint working on North",
+        starts=dt.date(2000, 1, 1),
+    )
+    ids = {
+        f"TST:{key}": value
+        for key, value in _records(
+            tst,
+            users[ANALYST],
+            users[OWNER],
+            {
+                "risk-N": PROVIDER_SECRETS[0],
+                "risk-S": SOUTH_SECRETS[0],
+                "intervention-N": PROVIDER_SECRETS[1],
+                "intervention-S": SOUTH_SECRETS[1],
+                "recommendation-N": PROVIDER_SECRETS[2],
+                "recommendation-S": SOUTH_SECRETS[2],
+                "statement-N": PROVIDER_SECRETS[3],
+                "statement-S": SOUTH_SECRETS[3],
+                "plan": "Test Force plan",
+                "theme": "Test Force theme",
+            },
+        ).items()
+    }
+    other_analyst = _member("oth_analyst", other, Membership.Role.ANALYST)
+    other_owner = _member("oth_owner", other, Membership.Role.OWNER, unit="N")
+    ids |= {
+        f"OTH:{key}": value
+        for key, value in _records(
+            other,
+            other_analyst,
+            other_owner,
+            {
+                "risk-N": OTHER_SECRETS[1],
+                "risk-S": OTHER_SECRETS[1],
+                "intervention-N": "Otherton intervention",
+                "intervention-S": "Otherton intervention",
+                "recommendation-N": "Otherton recommendation",
+                "recommendation-S": "Otherton recommendation",
+                "statement-N": "Otherton strengths",
+                "statement-S": "Otherton strengths",
+                "plan": OTHER_SECRETS[2],
+                "theme": OTHER_SECRETS[3],
+            },
+        ).items()
+    }
+    keys = {role: issue_token(user, "matrix")[1] for role, user in users.items()}
+    return World(users=users, keys=keys, ids=ids)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield _build()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+# --------------------------------------------------------------------------------------------
+# The cases, generated from the URL configuration and the OpenAPI schema.
+# --------------------------------------------------------------------------------------------
+
+
+def url_patterns(resolver: URLResolver | None = None, prefix: str = "") -> dict[str, URLPattern]:
+    """Return every named pattern of the site (the API's come from its schema instead)."""
+    found: dict[str, URLPattern] = {}
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace != "api":
+                found |= url_patterns(entry)
+        elif entry.name:
+            found[entry.name] = entry
+        else:
+            found[f"unnamed:{entry.pattern}"] = entry
+    return found
+
+
+def url_names() -> set[str]:
+    return set(url_patterns())
+
+
+def api_operations() -> list[tuple[str, str, bool]]:
+    """Return (method, path, names a unit) of every operation of /api/openapi.json."""
+    schema = Client().get("/api/openapi.json").json()
+    return sorted(
+        (
+            method.upper(),
+            path,
+            "requestBody" in operation
+            or any(p["name"] == "unit" for p in operation.get("parameters", [])),
+        )
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    )
+
+
+# The parameter each route's ``number`` stands for, by the words before it.
+NUMBERED = {"risks": "risk", "recommendations": "recommendation", "interventions": "intervention"}
+# Other parameters, the same in every case.
+FIXED = {
+    "area": "FOCUS",
+    "kind": "board",
+    "fmt": "html",
+    "year": "2019-20",
+    "uidb64": "MQ",
+    "token": "set-password",
+}
+# Parameters named by organisation-wide records (no unit): the other organisation's record
+# under this organisation's code is a case of its own ("cross").
+BY_KEY = {"plan": "plan", "item": "item", "job": "job"}
+
+
+def targets(pattern: URLPattern, world: World) -> dict[str, dict[str, Any]]:
+    """Fill the pattern's parameters: in North ("in"), in South ("out"), in the other
+    organisation ("other"), and the other organisation's record under TST's code ("cross")."""
+    route = str(pattern.pattern)
+    names = list(pattern.pattern.converters)  # type: ignore[attr-defined]
+    if not names:
+        return {"in": {}}
+    record = None
+    for words, kind in NUMBERED.items():
+        if f"{words}/<int:number>" in route:
+            record = kind
+    cases: dict[str, dict[str, Any]] = {}
+    for case, org, unit, ids_of in (
+        ("in", "TST", "N", "TST"),
+        ("out", "TST", "S", "TST"),
+        ("other", "OTH", "N", "OTH"),
+        ("cross", "TST", "N", "OTH"),
+    ):
+        kwargs: dict[str, Any] = {}
+        for name in names:
+            if name == "org":
+                kwargs[name] = org
+            elif name == "unit":
+                kwargs[name] = unit
+            elif name == "number" and record is not None:
+                kwargs[name] = world.ids[f"{ids_of}:{record}-{unit}"]
+            elif name == "number":
+                kwargs[name] = world.ids[f"{ids_of}:cycle"]
+            elif name in BY_KEY:
+                kwargs[name] = world.ids[f"{ids_of}:{BY_KEY[name]}"]
+            elif name == "code":
+                kwargs[name] = "CR" if "measures" in route else "risks"
+            else:
+                kwargs[name] = FIXED[name]
+        cases[case] = kwargs
+    uses_unit = "unit" in names or record is not None
+    uses_key = any(name in BY_KEY for name in names) or record == "intervention"
+    if not uses_unit:
+        del cases["out"]
+    if not uses_key:
+        del cases["cross"]
+    if "org" not in names:
+        return {"in": cases["in"]}
+    return cases
+
+
+def client_for(role: str, world: World) -> Client:
+    client = Client()
+    if role != ANONYMOUS:
+        client.force_login(world.users[role])
+    return client
+
+
+# Tables that reads change (sessions, the shared cache) or that never change, and columns
+# that a read updates (a token's time of last use).
+UNCHECKED = {"django_session", "pmf_cache", "django_migrations", "auth_permission"}
+READ_STAMPS = {"last_used_at"}
+
+
+@functools.cache
+def _columns(table: str) -> str:
+    with connection.cursor() as cursor:
+        description = connection.introspection.get_table_description(cursor, table)
+    return ", ".join(f'"{column.name}"' for column in description if column.name not in READ_STAMPS)
+
+
+def database_state() -> str:
+    """Hash every row of every table but those that reads change."""
+    digest = hashlib.sha256()
+    with connection.cursor() as cursor:
+        for table in sorted(connection.introspection.table_names(cursor)):
+            if table in UNCHECKED:
+                continue
+            cursor.execute(f'SELECT {_columns(table)} FROM "{table}"')
+            rows = sorted(repr(row) for row in cursor.fetchall())
+            digest.update(f"{table}:{len(rows)}:{rows}".encode())
+    return digest.hexdigest()
+
+
+SCOPED = roles(OWNER, LEAD, VIEWER)  # all of North
+
+
+def acting_as(role: str, case: str) -> str | None:
+    """Return whose permissions apply to ``role`` in ``case``; None: it must not exist for them."""
+    if role == ANONYMOUS:
+        return ANONYMOUS
+    if case == "in":
+        return role
+    if case == "out":
+        return None if role in SCOPED | {PARTNER, OUTSIDER} else role
+    if case == "other":
+        return ANALYST if role == OUTSIDER else None  # the other organisation's own analyst
+    return None  # "cross": another organisation's record under this one's code
+
+
+def secrets_for(role: str) -> tuple[str, ...]:
+    """Return the words that no answer to ``role`` may contain."""
+    if role in WHOLE:
+        return OTHER_SECRETS
+    if role in SCOPED:
+        return SOUTH_SECRETS + OTHER_SECRETS
+    if role == OUTSIDER:
+        return SOUTH_SECRETS + PROVIDER_SECRETS
+    return SOUTH_SECRETS + PROVIDER_SECRETS + OTHER_SECRETS
+
+
+UNSAFE_SOURCES = ("'unsafe-inline'", "'unsafe-eval'", "*")
+
+
+def policy_problem(policy: str) -> str:
+    """Say what is wrong with a page's Content Security Policy, or nothing."""
+    if not policy:
+        return "no Content-Security-Policy"
+    directives = {}
+    for part in policy.split(";"):
+        name, _, sources = part.strip().partition(" ")
+        directives[name] = sources
+    for name in ("script-src", "style-src"):
+        sources = directives.get(name, directives.get("default-src", ""))
+        if not sources or any(word in sources.split() for word in UNSAFE_SOURCES):
+            return f"{name} {sources!r} allows inline or any code"
+    return ""
+
+
+def sent_to_sign_in(response: Any) -> bool:
+    return response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@dataclass
+class Check:
+    """Collect every wrong answer, to report them all at once."""
+
+    role: str
+    problems: list[str] = field(default_factory=list)
+
+    def request(
+        self, client: Client, method: str, path: str, data: Any, *, api: bool = False
+    ) -> tuple[Any, bool]:
+        """Send one request inside a transaction rolled back after it; say if a row changed."""
+        with transaction.atomic():
+            before = database_state() if method == "POST" else ""
+            if api:
+                response = getattr(client, method.lower())(
+                    path,
+                    **(
+                        {"data": json.dumps(data), "content_type": "application/json"}
+                        if method == "POST"
+                        else {"data": data}
+                    ),
+                )
+            else:
+                response = getattr(client, method.lower())(path, data or {})
+            changed = method == "POST" and database_state() != before
+            transaction.set_rollback(True)
+        body = b"" if response.streaming else response.content
+        if response.get("Content-Type", "").startswith("text/html"):
+            problem = policy_problem(response.get("Content-Security-Policy", ""))
+            if problem:
+                self.problems.append(f"{method} {path}: {problem}")
+        for secret in secrets_for(self.role):
+            if secret.encode() in body:
+                self.problems.append(f"{method} {path}: shows {secret!r}")
+        return response, changed
+
+    def expect(self, ok: bool, method: str, path: str, response: Any, what: str) -> None:
+        if not ok:
+            self.problems.append(f"{method} {path}: {response.status_code}, expected {what}")
+
+
+def check_page(check: Check, client: Client, name: str, case: str, path: str, world: World) -> None:
+    """Request one page with GET and POST as ``check.role`` and note every wrong answer."""
+    rule = EXPECT[name]
+    actor = acting_as(check.role, case)
+    # A page's .json twin is sent the page's own form, which it must not take.
+    data = rule.data if rule.data is not None else EXPECT.get(name.removesuffix("-json"), rule).data
+    theme = world.ids["OTH:theme" if case == "other" else "TST:theme"]
+    data = {key: theme if value == THEME else value for key, value in (data or {}).items()}
+    got, _ = check.request(client, "GET", path, None)
+    posted, changed = check.request(client, "POST", path, data)
+    if check.role != ANONYMOUS and "_auth_user_id" not in client.session:
+        client.force_login(User.objects.get(username=check.role))  # after signing out
+    if actor is None:
+        # A role refused the page anywhere may be told so before the record is looked up.
+        missing = {404} if check.role in rule.read else {403, 404}
+        check.expect(got.status_code in missing, "GET", path, got, "404")
+        check.expect(posted.status_code in missing | {405}, "POST", path, posted, "404")
+    elif actor == ANONYMOUS and actor not in rule.read:
+        check.expect(sent_to_sign_in(got), "GET", path, got, "sign in")
+    elif actor in rule.read:
+        ok = got.status_code == 200 or (got.status_code == 302 and not sent_to_sign_in(got))
+        check.expect(ok, "GET", path, got, "200")
+    else:
+        check.expect(got.status_code in {403, 404, 405}, "GET", path, got, "403 or 404")
+    if actor is not None and actor in rule.write:
+        check.expect(posted.status_code < 500, "POST", path, posted, "no server error")
+        if rule.data is not None and case in {"in", "out"}:
+            check.expect(changed, "POST", path, posted, "a change stored")
+        return
+    if actor == ANONYMOUS and actor not in rule.read:
+        check.expect(sent_to_sign_in(posted), "POST", path, posted, "sign in")
+    elif actor is not None:
+        refused = {200, 400, 403, 404, 405}
+        check.expect(posted.status_code in refused, "POST", path, posted, "refused")
+    if changed:
+        check.problems.append(f"POST {path}: {posted.status_code} and a row changed")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_as_every_role(role: str, world: World) -> None:
+    check = Check(role)
+    client = client_for(role, world)
+    for name, pattern in sorted(url_patterns().items()):
+        for case, kwargs in targets(pattern, world).items():
+            check_page(check, client, name, case, reverse(name, kwargs=kwargs), world)
+    assert not check.problems, "\n".join(check.problems)
+
+
+def test_every_url_and_operation_has_an_expectation(world: World) -> None:
+    declared = set(EXPECT)
+    found = url_names() | {f"API {method} {path}" for method, path, _ in api_operations()}
+    assert sorted(found - declared) == [], "add a line to EXPECT for each new URL"
+    assert sorted(declared - found) == [], "remove the lines of URLs that are gone"
+
+
+# --------------------------------------------------------------------------------------------
+# The JSON API: every operation of the schema, as every role, by bearer token.
+# --------------------------------------------------------------------------------------------
+
+
+def api_cases(path: str, unit: bool) -> dict[str, tuple[str, dict[str, Any], list[dict]]]:
+    """Return (path, query, rows to send) in North, in South and in the other organisation."""
+
+    def row(unit: str) -> list[dict[str, Any]]:
+        return [{"unit": unit, "measure": "ER", "period": "2019-08", "value": 91}]
+
+    cases = {
+        "in": (path.format(org="TST"), {"unit": "N"}, row("N")),
+        "out": (path.format(org="TST"), {"unit": "S"}, row("S")),
+        "other": (path.format(org="OTH"), {"unit": "N"}, row("N")),
+    }
+    if not unit:
+        del cases["out"]
+    return cases
+
+
+def api_client(role: str, world: World) -> Client:
+    if role == ANONYMOUS:
+        return Client()
+    return Client(headers={"Authorization": f"Bearer {world.keys[role]}"})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_api_operation_as_every_role(role: str, world: World) -> None:
+    check = Check(role)
+    client = api_client(role, world)
+    for method, template, unit in api_operations():
+        rule = EXPECT[f"API {method} {template}"]
+        for case, (path, query, rows) in api_cases(template, unit).items():
+            actor = acting_as(role, case)
+            if method == "GET":
+                got, _ = check.request(client, "GET", path, query, api=True)
+                if actor == ANONYMOUS:
+                    check.expect(got.status_code == 401, method, path, got, "401")
+                elif actor is not None and actor in rule.read:
+                    # Unit-level queries: the whole-organisation roles read South too.
+                    check.expect(got.status_code == 200, method, path, got, "200")
+                else:
+                    check.expect(got.status_code in {403, 404}, method, path, got, "404")
+                continue
+            posted, changed = check.request(client, "POST", path, rows, api=True)
+            if actor is not None and actor in rule.write:
+                check.expect(posted.status_code == 200 and changed, method, path, posted, "stored")
+                continue
+            if actor == ANONYMOUS:
+                check.expect(posted.status_code == 401, method, path, posted, "401")
+            elif actor is None and role in rule.write:
+                check.expect(posted.status_code in {404, 422}, method, path, posted, "404")
+            else:
+                refused = {403, 404, 422}
+                check.expect(posted.status_code in refused, method, path, posted, "refused")
+            if changed:
+                check.problems.append(f"POST {path}: {posted.status_code} and a row changed")
+    assert not check.problems, "\n".join(check.problems)
+
+
+def test_the_api_description_is_public_and_shows_no_figures(world: World) -> None:
+    for path in ("/api/openapi.json", "/api/docs"):
+        response = Client().get(path)
+        assert response.status_code == 200, path
+        assert not policy_problem(response["Content-Security-Policy"]), path
+        for secret in SOUTH_SECRETS + PROVIDER_SECRETS + OTHER_SECRETS:
+            assert secret.encode() not in response.content, (path, secret)

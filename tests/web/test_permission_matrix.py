@@ -156,6 +156,14 @@ EXPECT: dict[str, Expect] = {
     # scorecards: partners read what is shared with them
     "organisation": Expect(read=SHARED),
     "organisation-json": Expect(read=SHARED),
+    # the most similar groups: the units the member may see, and their peers
+    "peer-groups": Expect(read=SHARED),
+    "peer-groups-json": Expect(read=SHARED),
+    "peer-groups-version": Expect(read=SHARED),
+    "peer-groups-version-json": Expect(read=SHARED),
+    # the audit trail: members read the events of the units they cover
+    "audit": Expect(read=ORG),
+    "audit-json": Expect(read=ORG),
     "scorecard": Expect(read=SHARED),
     "scorecard-json": Expect(read=SHARED),
     "measure": Expect(read=SHARED),
@@ -289,6 +297,17 @@ def _organisation(code: str, name: str, names: dict[str, str]) -> Organisation:
         organisation, result.observations, file_name="figures.csv", sha256="x", layout=result.layout
     )
     return organisation
+
+
+def _peer_groups(organisation: Organisation) -> int:
+    """Compute a version of the organisation's most similar groups; return its number."""
+    import polars as pl
+
+    from pmf.web.frameworks.services import compute_peer_groups
+
+    codes = sorted(organisation.units.filter(external=False).values_list("code", flat=True))
+    context = pl.DataFrame({"unit": codes, "x": [float(i * i) for i in range(len(codes))]})
+    return compute_peer_groups(organisation, context, ["x"], None, 1).number
 
 
 def _member(name: str, organisation: Organisation, role: str, unit: str | None = None) -> User:
@@ -475,6 +494,8 @@ def _build() -> World:
             },
         ).items()
     }
+    for organisation in (tst, other):
+        ids[f"{organisation.code}:peers"] = _peer_groups(organisation)
     keys = {role: issue_token(user, "matrix")[1] for role, user in users.items()}
     return World(users=users, keys=keys, ids=ids)
 
@@ -570,6 +591,8 @@ def targets(pattern: URLPattern, world: World) -> dict[str, dict[str, Any]]:
                 kwargs[name] = org
             elif name == "unit":
                 kwargs[name] = unit
+            elif name == "number" and "peer-groups/" in route:
+                kwargs[name] = world.ids[f"{ids_of}:peers"]
             elif name == "number" and record is not None:
                 kwargs[name] = world.ids[f"{ids_of}:{record}-{unit}"]
             elif name == "number":

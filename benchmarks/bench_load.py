@@ -93,17 +93,17 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
         "--reader-pause",
         type=float,
         nargs=2,
-        default=(2.0, 8.0),
+        default=(5.0, 15.0),
         metavar=("MIN", "MAX"),
-        help="seconds a reader waits between pages (default 2 8)",
+        help="seconds a reader waits between pages (default 5 15)",
     )
     parser.add_argument(
         "--writer-pause",
         type=float,
         nargs=2,
-        default=(10.0, 30.0),
+        default=(20.0, 40.0),
         metavar=("MIN", "MAX"),
-        help="seconds a writer waits between figures (default 10 30)",
+        help="seconds a writer waits between figures (default 20 40)",
     )
     parser.add_argument(
         "--results",
@@ -351,12 +351,15 @@ def check_writes(writes: list[dict[str, Any]]) -> dict[str, Any]:
         for key, write in last.items()
         if current.get(key, {}).get("note") != write["note"]
     ]
+    confirmed = {write["note"] for write in writes}
     return {
         "confirmed": len(writes),
         "figures": len(last),
-        "stored_by_load_test": len(stored),
+        # Stored although the writer saw its request fail (already counted as a failure).
+        "unconfirmed": sorted(set(stored) - confirmed),
         "missing": missing,
         "not_latest": not_latest,
+        "written": writes,
     }
 
 

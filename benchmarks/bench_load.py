@@ -694,7 +694,7 @@ def report(results: dict[str, Any]) -> str:
         )
 
     steady = results["steady"]
-    lines += [row(name, found) for name, found in steady["types"].items()]
+    lines += [row(name, found) for name, found in steady["types"].items() if found["requests"]]
     lines.append(row("overall", steady["overall"]))
     lines.append(f"throughput: {steady['overall']['requests'] / steady['seconds']:.1f} requests/s")
     for name in ("sign in", "sign in (form)"):

@@ -1,5 +1,5 @@
 # The two commands of the quickstart: `make demo` and `make test`. Both set everything up first.
-.PHONY: demo test setup check pytest pytest-postgres bench bench-web bench-records clean
+.PHONY: demo test setup check pytest pytest-postgres bench bench-web bench-records bench-load clean
 
 PY := .venv/bin
 
@@ -39,6 +39,11 @@ bench-records: setup
 # The pages against a trivial view, on a throwaway PostgreSQL server.
 bench-web: setup
 	scripts/postgres.sh $(PY)/python benchmarks/bench_web.py
+
+# 200 readers and 20 writers for five minutes against pmf serve, on a throwaway PostgreSQL server.
+# The short version runs in make pytest-postgres (tests/web/test_load.py).
+bench-load: setup
+	scripts/postgres.sh $(PY)/python benchmarks/bench_load.py
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache pmf.sqlite3*

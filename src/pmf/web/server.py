@@ -33,8 +33,13 @@ def serve(host: str, port: int, workers: int, *, worker: bool = True) -> None:
     web request; it stops with the server.
     """
     from django.core.management import call_command
+    from django.db import connections
 
     call_command("collectstatic", interactive=False, verbosity=0)
+    # Migrating opened a database connection in this process, kept open (CONN_MAX_AGE).
+    # Gunicorn forks its workers from here: each would inherit the same socket, and two
+    # workers talking over one connection read each other's answers. Each opens its own.
+    connections.close_all()
     background = start_worker() if worker and uses_database_tasks() else None
     try:
         PmfServer(

@@ -157,6 +157,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# A failed request's traceback goes to standard error, which `pmf serve` (gunicorn) logs with
+# its own errors; Django's default only mails it to ADMINS, so a 500 would leave no trace.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"production": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {"plain": {"format": "[{levelname}] {name}: {message}", "style": "{"}},
+    "handlers": {
+        "errors": {
+            "class": "logging.StreamHandler",
+            "level": "ERROR",
+            "filters": ["production"],
+            "formatter": "plain",
+        }
+    },
+    "root": {"handlers": ["errors"], "level": "WARNING"},
+}
+
 # "default": each process's own memory. "shared": a database table every server process sees,
 # for what must hold across processes (sign-in lockouts); `pmf migrate` creates the table.
 CACHES = {

@@ -232,3 +232,23 @@ def test_every_setting_is_in_the_env_example(name: str) -> None:
     assert re.search(rf"^[ \t]*#?[ \t]*{name}=", text, re.MULTILINE), (
         f".env.example does not show {name}= (commented out is fine)"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The threat model
+# --------------------------------------------------------------------------------------------
+
+SECURITY = ROOT / "docs" / "security.md"
+
+
+def _cited_paths() -> list[str]:
+    return sorted(set(re.findall(r"`((?:tests|benchmarks|src)/[\w/.-]+)`", _text(SECURITY))))
+
+
+def test_the_threat_model_cites_its_proofs() -> None:
+    assert len(_cited_paths()) >= 10
+
+
+@pytest.mark.parametrize("path", _cited_paths())
+def test_every_proof_the_threat_model_cites_exists(path: str) -> None:
+    assert (ROOT / path).exists(), f"docs/security.md cites {path}, which does not exist"

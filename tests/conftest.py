@@ -59,11 +59,12 @@ def _flush_empties_the_audit_trail() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     """Start every test with an empty cache: each test's database starts empty too."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     from pmf.web.frameworks import services
 
     cache.clear()
+    caches["pages"].clear()
     services._FRAMEWORKS.clear()
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+
 import polars as pl
 import pytest
 from django.contrib.auth.models import User
@@ -17,6 +20,7 @@ from pmf.web.entry.services import Entry, enter_figures
 from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.frameworks.services import framework_of, store_framework
 from pmf.web.observations.services import (
+    cached,
     data_version,
     held_observations,
     import_frame,
@@ -146,3 +150,53 @@ def test_figures_of_one_measure_roll_up_as_all_figures_do(organisation: Organisa
     assert held_observations(organisation, units=["N"], measures=["CR"])[
         "unit"
     ].unique().to_list() == ["N"]
+
+
+# --------------------------------------------------------------------------------------------
+# The cache the server processes share: one computation per result (ADR 0022)
+# --------------------------------------------------------------------------------------------
+
+
+def test_another_process_reads_a_result_computed_once() -> None:
+    from django.core.cache import cache
+
+    computed: list[int] = []
+    assert cached("v1", "test", (1,), lambda: computed.append(1) or "page") == "page"
+    cache.clear()  # what another worker sees: nothing in its own memory
+    assert cached("v1", "test", (1,), lambda: computed.append(1) or "again") == "page"
+    assert computed == [1]
+    assert cached("v2", "test", (1,), lambda: "new version") == "new version"
+
+
+def test_a_result_another_process_is_computing_is_waited_for() -> None:
+    from django.core.cache import caches
+
+    shared = caches["pages"]
+    key = "pmf:test:v1:" + hashlib.sha256(repr((2,)).encode()).hexdigest()[:32]
+    shared.add(f"{key}:computing", 12345, 60)  # another process claimed it
+    threading.Timer(0.3, lambda: shared.set(key, "theirs", 60)).start()
+    assert cached("v1", "test", (2,), lambda: "mine") == "theirs"
+
+
+def test_a_claim_given_up_without_a_result_is_computed_here() -> None:
+    from django.core.cache import caches
+
+    shared = caches["pages"]
+    key = "pmf:test:v1:" + hashlib.sha256(repr((3,)).encode()).hexdigest()[:32]
+    shared.add(f"{key}:computing", 12345, 60)
+    threading.Timer(0.3, lambda: shared.delete(f"{key}:computing")).start()
+    assert cached("v1", "test", (3,), lambda: "mine") == "mine"
+    assert shared.get(key) == "mine" and not shared.has_key(f"{key}:computing")
+
+
+def test_a_failed_computation_releases_its_claim() -> None:
+    from django.core.cache import caches
+
+    def fail() -> str:
+        raise RuntimeError("broken")
+
+    with pytest.raises(RuntimeError):
+        cached("v1", "test", (4,), fail)
+    key = "pmf:test:v1:" + hashlib.sha256(repr((4,)).encode()).hexdigest()[:32]
+    assert not caches["pages"].has_key(f"{key}:computing")
+    assert cached("v1", "test", (4,), lambda: "fine") == "fine"

@@ -49,6 +49,9 @@ def serve(host: str, port: int, workers: int, *, worker: bool = True) -> None:
                 "accesslog": "-",
                 "errorlog": "-",
                 "timeout": 60,
+                # Gunicorn's control socket is one path per machine (~/.gunicorn): two servers
+                # on one machine would share it. pmf needs none.
+                "control_socket_disable": True,
             }
         ).run()
     finally:

@@ -6,6 +6,7 @@ environment (see ``.env.example``); the defaults are safe for local use.
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from pathlib import Path
 
@@ -177,11 +178,25 @@ LOGGING = {
 
 # "default": each process's own memory. "shared": a database table every server process sees,
 # for what must hold across processes (sign-in lockouts); `pmf migrate` creates the table.
+# "pages": computed scorecards and assessments, shared by the server processes of one machine
+# as files (ADR 0022), in a folder of their own for each database.
+_DATABASE = DATABASES["default"]
+_CACHE_NAME = hashlib.sha256(
+    f"{_DATABASE['ENGINE']}|{_DATABASE.get('HOST')}|{_DATABASE.get('PORT')}|{_DATABASE['NAME']}".encode()
+).hexdigest()[:16]
+PMF_CACHE_DIR = Path(
+    env_str("PMF_CACHE_DIR", default=str(Path(tempfile.gettempdir()) / "pmf-cache"))
+)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "shared": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "pmf_cache",
+    },
+    "pages": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(PMF_CACHE_DIR / _CACHE_NAME),
+        "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 4},
     },
 }
 

@@ -41,7 +41,10 @@ class SignInView(auth_views.LoginView):
         if response.status_code == 200:  # the form came back: the password was wrong
             key = _key(username)
             _cache().add(key, 0, WINDOW_SECONDS)
-            _cache().incr(key)
+            try:
+                _cache().incr(key)
+            except ValueError:  # a sign-in with the right password cleared it meanwhile
+                _cache().add(key, 1, WINDOW_SECONDS)
         else:
             _cache().delete(_key(username))
         return response

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import polars as pl
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -354,22 +356,54 @@ def data_version(organisation: Organisation) -> str:
 # Cached results are keyed by the data version, so a write makes them unreachable at once;
 # the timeout only lets the cache forget what nobody reads any more.
 CACHE_SECONDS = 24 * 60 * 60
+# While one process computes a result, the others wait for it this long before computing it
+# themselves (if that process died, its claim lapses after CLAIM_SECONDS).
+WAIT_SECONDS = 30.0
+CLAIM_SECONDS = 60
+_POLL_SECONDS = 0.05
 _MISSING = object()
 
 
 def cached(version: str, name: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
-    """Return ``compute()``, kept in Django's cache under the data version, a name and parts.
+    """Return ``compute()``, kept in the caches under the data version, a name and parts.
 
     ``parts`` are everything else the result depends on (unit, period, filters), as values
-    whose ``repr`` is stable.
+    whose ``repr`` is stable. A result is looked for in this process's memory, then in the
+    cache every server process shares (``CACHES["pages"]``); only one process computes a
+    missing result while the others wait for it, so a write followed by many readers costs
+    one computation, not one per worker and reader.
     """
     digest = hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
     key = f"pmf:{name}:{version}:{digest}"
     found = cache.get(key, _MISSING)
     if found is not _MISSING:
         return cast(T, found)
-    value = compute()
+    value = _shared(key, compute)
     cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def _shared(key: str, compute: Callable[[], T]) -> T:
+    """Return the result under ``key`` from the shared cache, computing it at most once."""
+    shared = caches["pages"]
+    found = shared.get(key, _MISSING)
+    if found is not _MISSING:
+        return cast(T, found)
+    claim = f"{key}:computing"
+    if not shared.add(claim, os.getpid(), CLAIM_SECONDS):
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(_POLL_SECONDS)
+            found = shared.get(key, _MISSING)
+            if found is not _MISSING:
+                return cast(T, found)
+            if not shared.has_key(claim):
+                break  # the other process gave up (an error): compute it here
+    try:
+        value = compute()
+        shared.set(key, value, CACHE_SECONDS)
+    finally:
+        shared.delete(claim)
     return value
 
 

@@ -309,7 +309,7 @@ def set_target(organisation: Organisation, data: dict[str, Any], user: Any = Non
     measure = organisation.measures.get(code=target.measure)
     unit = organisation.units.get(code=target.unit) if target.unit else None
     now = timezone.now()
-    running = organisation.targets.select_for_update().filter(
+    running = organisation.targets.select_for_update(of=("self",)).filter(
         measure=measure, unit=unit, starts=target.starts, superseded_at__isnull=True
     )
     replaced = [_target_data(row) for row in running.select_related("measure", "unit")]

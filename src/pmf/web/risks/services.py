@@ -341,17 +341,13 @@ def _risk_event(
         by=_actor(user),
         at=now,
     )
-    audit.record(
-        risk.organisation,
-        kind=audit.Kind.RISK,
-        action=step,
-        label=f"Risk R{risk.number}: {risk.title}",
-        object_id=risk.pk,
-        unit_code=risk.unit.code if risk.unit is not None else "",
-        before={name: change[0] for name, change in changes.items()}
-        if step != RiskEvent.Step.CREATED
-        else None,
-        after={name: change[1] for name, change in changes.items()},
+    _audit(
+        risk,
+        audit.Kind.RISK,
+        step,
+        f"Risk R{risk.number}: {risk.title}",
+        changes,
+        created=step == RiskEvent.Step.CREATED,
         note=note,
         user=user,
         at=now,
@@ -716,17 +712,13 @@ def _recommendation_event(
         by=_actor(user),
         at=now,
     )
-    audit.record(
-        recommendation.organisation,
-        kind=audit.Kind.RECOMMENDATION,
-        action=step,
-        label=f"Recommendation {recommendation.number}: {recommendation.report_title}",
-        object_id=recommendation.pk,
-        unit_code=recommendation.unit.code if recommendation.unit is not None else "",
-        before={name: change[0] for name, change in changes.items()}
-        if step != RecommendationEvent.Step.CREATED
-        else None,
-        after={name: change[1] for name, change in changes.items()},
+    _audit(
+        recommendation,
+        audit.Kind.RECOMMENDATION,
+        step,
+        f"Recommendation {recommendation.number}: {recommendation.report_title}",
+        changes,
+        created=step == RecommendationEvent.Step.CREATED,
         note=note,
         user=user,
         at=now,
@@ -817,3 +809,31 @@ def _counts(recommendations: list[Recommendation], today: dt.date) -> dict[str, 
         "open": total - complete,
         "overdue": sum(1 for r in recommendations if is_overdue(r, today)),
     }
+
+
+def _audit(
+    record: Risk | Recommendation,
+    kind: str,
+    step: str,
+    label: str,
+    changes: Mapping[str, Any],
+    *,
+    created: bool,
+    note: str,
+    user: AbstractBaseUser | None,
+    at: dt.datetime,
+) -> None:
+    """Record a step on a risk or recommendation in the audit trail: each changed field."""
+    audit.record(
+        record.organisation,
+        kind=kind,
+        action=step,
+        label=label,
+        object_id=record.pk,
+        unit_code=record.unit.code if record.unit is not None else "",
+        before=None if created else {name: change[0] for name, change in changes.items()},
+        after={name: change[1] for name, change in changes.items()},
+        note=note,
+        user=user,
+        at=at,
+    )

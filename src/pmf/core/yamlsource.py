@@ -58,8 +58,7 @@ def load_located(text: str) -> LocatedData:
     ({'a': [{'x': 1}]}, 2)
     """
     try:
-        _check_depth(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_DepthLimitedLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 0
@@ -75,21 +74,25 @@ def load_located(text: str) -> LocatedData:
     return located
 
 
-def _check_depth(text: str) -> None:
-    """Refuse nesting deeper than ``MAX_DEPTH`` before composing, which recurses per level.
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing nesting deeper than ``MAX_DEPTH`` while it composes.
 
-    PyYAML's parser is iterative but its composer is not: without this, "[[[[..." thousands
-    deep would end in a RecursionError instead of a message with a line.
+    Its parser is iterative but its composer recurses per level: without the limit,
+    "[[[[..." thousands deep would end in a RecursionError instead of a message with a line.
     """
-    depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                line = event.start_mark.line + 1 if event.start_mark is not None else 0
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                line = mark.line + 1 if mark is not None else 0
                 raise YamlError(line, f"nested deeper than {MAX_DEPTH} levels")
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _convert(node: yaml.Node, path: Path, lines: dict[Path, int], counter: list[int]) -> Any:

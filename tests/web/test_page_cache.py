@@ -200,3 +200,18 @@ def test_a_failed_computation_releases_its_claim() -> None:
     key = "pmf:test:v1:" + hashlib.sha256(repr((4,)).encode()).hexdigest()[:32]
     assert not caches["pages"].has_key(f"{key}:computing")
     assert cached("v1", "test", (4,), lambda: "fine") == "fine"
+
+
+def test_a_waiter_that_gives_up_leaves_the_other_process_its_claim(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.core.cache import caches
+
+    from pmf.web.observations import services
+
+    monkeypatch.setattr(services, "WAIT_SECONDS", 0.2)
+    shared = caches["pages"]
+    key = "pmf:test:v1:" + hashlib.sha256(repr((5,)).encode()).hexdigest()[:32]
+    shared.add(f"{key}:computing", 12345, 60)  # a slow process is still computing it
+    assert cached("v1", "test", (5,), lambda: "mine") == "mine"
+    assert shared.get(f"{key}:computing") == 12345

@@ -149,11 +149,12 @@ def store_observations(
             ],
             how="diagonal_relaxed",
         ).sort("measure_id", "unit_id", "period")
+        action, what = _ACTIONS.get(layout, ("import", f"Imported from {file_name}"))
         record_figures(
             organisation,
             rows,
-            action=_ACTIONS.get(layout, ("import", ""))[0],
-            what=_ACTIONS.get(layout, ("", f"Imported from {file_name}"))[1],
+            action=action,
+            what=what,
             batch_id=batch.pk,
             user=user,
             at=now,
@@ -390,7 +391,8 @@ def _shared(key: str, compute: Callable[[], T]) -> T:
     if found is not _MISSING:
         return cast(T, found)
     claim = f"{key}:computing"
-    if not shared.add(claim, os.getpid(), CLAIM_SECONDS):
+    claimed = shared.add(claim, os.getpid(), CLAIM_SECONDS)
+    if not claimed:
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
             time.sleep(_POLL_SECONDS)
@@ -403,7 +405,8 @@ def _shared(key: str, compute: Callable[[], T]) -> T:
         value = compute()
         shared.set(key, value, CACHE_SECONDS)
     finally:
-        shared.delete(claim)
+        if claimed:  # a claim still held by a slow process is theirs to release
+            shared.delete(claim)
     return value
 
 

@@ -20,7 +20,14 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from pmf.core.periods import ParseError, PeriodKind, parse_period
 from pmf.core.yamlsource import LocatedData, Path, YamlError, load_located
@@ -477,9 +484,125 @@ DEFAULT_INTERVENTION_ACTIONS = tuple(
 )
 
 
-class Interventions(_Strict):
-    """The menu of interventions and when reminders about them and about figures are sent."""
+def _actions(rows: tuple[tuple[str, str, str], ...]) -> tuple[InterventionAction, ...]:
+    return tuple(InterventionAction(code=c, name=n, description=d) for c, n, d in rows)
 
+
+# A police force's menu: the same ladder of support, in a force's own structures.
+POLICE_INTERVENTION_ACTIONS = _actions(
+    (
+        ("action_plan", "Command action plan", "The command lead produces an action plan."),
+        (
+            "peer_visits",
+            "Visit a better performing command",
+            "The command's leaders visit a better performing command or force and report back.",
+        ),
+        (
+            "problem_solving",
+            "Problem-solving plan",
+            "A problem-oriented (SARA) plan for the crime type and places concerned.",
+        ),
+        (
+            "tasking",
+            "Tasking and co-ordination",
+            "Resources directed through the tactical tasking and co-ordination group.",
+        ),
+        (
+            "performance_support",
+            "Performance team support",
+            "The force performance team analyses the issue and follows up monthly.",
+        ),
+        (
+            "chief_officer_review",
+            "Chief officer review",
+            "A review led by the chief officer responsible for the command.",
+        ),
+        (
+            "governance_board",
+            "Force performance board",
+            "Oversight by the force's performance board until the measure recovers.",
+        ),
+        (
+            "commissioner_scrutiny",
+            "Police and crime commissioner scrutiny",
+            "Referral to the police and crime commissioner's (or mayor's office's) panel.",
+        ),
+        (
+            "peer_review",
+            "Peer review",
+            "A review by another force or the College of Policing is commissioned.",
+        ),
+        ("resources", "Resources", "Officers or staff are moved to the command for a period."),
+    )
+)
+# An NHS provider's menu.
+HEALTH_INTERVENTION_ACTIONS = _actions(
+    (
+        ("action_plan", "Improvement plan", "The service produces an improvement plan."),
+        (
+            "peer_visits",
+            "Visit a better performing trust",
+            "Clinical and operational leads visit a better performing provider and report back.",
+        ),
+        (
+            "quality_improvement",
+            "Quality improvement project",
+            "A quality improvement project with the trust's improvement team.",
+        ),
+        ("clinical_audit", "Clinical audit", "A clinical audit of the pathway concerned."),
+        (
+            "executive_review",
+            "Executive review",
+            "A review led by the executive director responsible for the service.",
+        ),
+        (
+            "board_committee",
+            "Board committee oversight",
+            "Oversight by a committee of the trust board until the measure recovers.",
+        ),
+        (
+            "regional_support",
+            "Regional NHS England support",
+            "Support from NHS England's regional team or intensive support team.",
+        ),
+        (
+            "external_review",
+            "External review",
+            "An external clinical or operational review is commissioned.",
+        ),
+        ("resources", "Resources", "Staff, beds or funding are diverted to the service."),
+    )
+)
+INTERVENTION_MENUS = {
+    "council": DEFAULT_INTERVENTION_ACTIONS,
+    "police": POLICE_INTERVENTION_ACTIONS,
+    "health": HEALTH_INTERVENTION_ACTIONS,
+}
+Sector = Literal["council", "police", "health"]
+
+
+def sector_of(kind: str) -> Sector:
+    """Return the sector whose default menu an organisation of this ``kind`` gets.
+
+    >>> sector_of("police_force"), sector_of("health_service"), sector_of("local_authority")
+    ('police', 'health', 'council')
+    """
+    text = kind.lower()
+    if "police" in text or "constabulary" in text:
+        return "police"
+    if any(word in text for word in ("health", "nhs", "trust", "hospital")):
+        return "health"
+    return "council"
+
+
+class Interventions(_Strict):
+    """The menu of interventions and when reminders about them and about figures are sent.
+
+    ``menu`` names the sector whose default actions are offered when ``actions`` is not
+    given: ``council`` (Hampshire's Appendix Two), ``police`` or ``health``.
+    """
+
+    menu: Sector = "council"
     categories: tuple[InterventionCategory, ...] = Field(
         default=DEFAULT_INTERVENTION_CATEGORIES, min_length=1
     )
@@ -488,6 +611,16 @@ class Interventions(_Strict):
     )
     remind_within_days: int = Field(default=7, ge=0, le=90)
     data_due_day: int = Field(default=10, ge=1, le=28)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sector_actions(cls, data: Any) -> Any:
+        # Without actions of its own, the menu is its sector's default.
+        if isinstance(data, dict) and "actions" not in data:
+            menu = INTERVENTION_MENUS.get(str(data.get("menu", "council")))
+            if menu is not None:
+                return {**data, "actions": menu}
+        return data
 
 
 class RiskBand(_Strict):
@@ -535,6 +668,22 @@ class FrameworkModel(_Strict):
     grading: Grading = Field(default_factory=Grading)
     interventions: Interventions = Field(default_factory=Interventions)
     risks: RiskRegister = Field(default_factory=RiskRegister)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sector_menu(cls, data: Any) -> Any:
+        # A file that names no menu gets its organisation's sector's (police, health, council).
+        if not isinstance(data, dict) or not isinstance(data.get("organisation"), dict):
+            return data
+        menu = data.get("interventions")
+        if menu is None:
+            menu = {}
+        if not isinstance(menu, dict) or "menu" in menu:
+            return data
+        sector = sector_of(str(data["organisation"].get("kind") or ""))
+        if sector == "council":
+            return data
+        return {**data, "interventions": {**menu, "menu": sector}}
 
 
 @dataclass(frozen=True)

@@ -434,6 +434,15 @@ def _event(grade: AreaGrade, step: str, value: Any, text: str, user: Any, at: dt
 
 
 HISTORY_NOTE = "Example history: the recommended grade, agreed as it stood (no one moderated it)."
+# The example history's calendar: figures locked this many days after the cut-off period ends
+# (when the month's figures are out), grades agreed at the board meeting at this hour.
+HISTORY_LOCK_DAYS = 8
+HISTORY_LOCK_TIME = dt.time(9, 0)
+HISTORY_BOARD_TIME = dt.time(15, 0)
+
+
+def _moment(day: dt.date, time: dt.time) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, time))
 
 
 def record_history(
@@ -441,24 +450,30 @@ def record_history(
 ) -> None:
     """Grade past cycles from the figures held, as published; leave the last as a draft.
 
-    For the examples: every past cycle is locked at its cut-off's figures and published
-    with the recommended grades agreed unchanged, each step recorded as the example's own
-    (no person). Cycles already present are left alone, so loading again changes nothing.
+    For the examples: every past cycle is locked a few days after its cut-off
+    (``HISTORY_LOCK_DAYS``), with the figures held then, and published at its board
+    meeting with the recommended grades agreed unchanged, each step recorded as the
+    example's own (no person) at those moments. Cycles already present are left alone, so
+    loading again changes nothing.
     """
     for position, (number, name, cut_off, board) in enumerate(cycles):
         if organisation.cycles.filter(number=number).exists():
             continue
+        board_date = dt.date.fromisoformat(board)
         cycle = create_cycle(
             organisation,
             number=number,
             name=name,
             cut_off=cut_off,
-            board_date=dt.date.fromisoformat(board),
+            board_date=board_date,
         )
         if position == len(cycles) - 1:
             continue
-        lock_cycle(cycle, None)
-        now = timezone.now()
+        locked = parse_period(cycle.cut_off).end + dt.timedelta(days=HISTORY_LOCK_DAYS)
+        if locked >= board_date:
+            raise ValueError(f"cycle {number}: the board ({board}) must follow the lock ({locked})")
+        lock_cycle(cycle, None, at=_moment(locked, HISTORY_LOCK_TIME))
+        now = _moment(board_date, HISTORY_BOARD_TIME)
         for grade in cycle.grades.select_related("unit"):
             if grade.unit.parent_id is None:
                 before = {name: getattr(grade, name) for name in AUDITED}

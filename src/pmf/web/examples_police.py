@@ -255,8 +255,13 @@ def _recommendations(organisation: Organisation, analyst: Any) -> None:
 def _plan(
     organisation: Organisation, framework: Framework, analyst: Any, agreed: pl.DataFrame
 ) -> None:
-    from pmf.web.plans.services import ItemFields, add_theme, create_item, create_plan
-    from pmf.web.plans.services import record_progress
+    from pmf.web.plans.services import (
+        ItemFields,
+        add_theme,
+        create_item,
+        create_plan,
+        record_progress,
+    )
 
     plan = create_plan(
         organisation,

@@ -138,9 +138,9 @@ EXCLUDED_FORCES = ("City of London",)
 def build(data_dir: Path) -> pl.DataFrame:
     """Return the example's observations: crime rates, census residents and officer rates."""
     data_dir = Path(data_dir)
-    return pl.concat(
-        [crime_rates(data_dir), residents(data_dir), officer_rates(data_dir)]
-    ).select(OBSERVATION_COLUMNS)
+    return pl.concat([crime_rates(data_dir), residents(data_dir), officer_rates(data_dir)]).select(
+        OBSERVATION_COLUMNS
+    )
 
 
 def residents(data_dir: Path) -> pl.DataFrame:

@@ -54,7 +54,12 @@ def fill(example: Example, organisation: Organisation) -> None:
         organisation,
         [(ANALYST, "Example analyst", Membership.Role.ANALYST, None)]
         + [
-            (_lead(unit.code), f"Example lead-{unit.code}", Membership.Role.COMMAND_LEAD, unit.code)
+            (
+                _lead(unit.code),
+                f"Example lead, {unit.name}",
+                Membership.Role.COMMAND_LEAD,
+                unit.code,
+            )
             for unit in commands
         ],
     )
@@ -341,5 +346,6 @@ def _statements(
             areas_for_improvement=f"{EXAMPLE}redlines not met: "
             f"{_names(framework, missed) or 'none'}.",
             risks=f"{EXAMPLE}KPIs showing special-cause concern: "
-            f"{_names(framework, concerns) or 'none'}.",
+            f"{_names(framework, concerns) or 'none'}; each reviewed at the command's monthly "
+            "tasking meeting.",
         )

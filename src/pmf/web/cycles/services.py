@@ -122,10 +122,17 @@ def cycle_assessment(cycle: Cycle, units: list[str] | None = None) -> pl.DataFra
 
 
 @transaction.atomic
-def lock_cycle(cycle: Cycle, membership: Membership | None, at: dt.datetime | None = None) -> None:
+def lock_cycle(
+    cycle: Cycle,
+    membership: Membership | None,
+    at: dt.datetime | None = None,
+    before: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """Freeze the cycle's figures and framework; record each recommended grade and rationale.
 
     ``membership`` None is the system itself (the example history); otherwise an analyst.
+    ``before``, if given, is the previous locked cycle's assessment (as ``lock_cycle``
+    returned it), so a run of locks need not assess each cycle twice. Return the assessment.
     """
     if membership is not None:
         _require(membership, cycle, Membership.Role.ANALYST, "lock the data")
@@ -136,7 +143,10 @@ def lock_cycle(cycle: Cycle, membership: Membership | None, at: dt.datetime | No
     cycle.locked_at = at or timezone.now()
     assessment = cycle_assessment(cycle)
     previous = previous_cycle(cycle)
-    before = cycle_assessment(previous) if previous is not None else None
+    if previous is None:
+        before = None
+    elif before is None:
+        before = cycle_assessment(previous)
     units = {unit.code: unit for unit in cycle.organisation.units.all()}
     areas = {area.code: area for area in cycle.organisation.areas.all()}
     user = membership.user if membership is not None else None
@@ -165,6 +175,7 @@ def lock_cycle(cycle: Cycle, membership: Membership | None, at: dt.datetime | No
         _audit(grade, "recommend", None, user, cycle.locked_at, recommendation.summary)
     cycle.state = State.LOCKED
     cycle.save()
+    return assessment
 
 
 @transaction.atomic
@@ -456,8 +467,10 @@ def record_history(
     example's own (no person) at those moments. Cycles already present are left alone, so
     loading again changes nothing.
     """
+    assessed: pl.DataFrame | None = None  # the previous past cycle's, when locked just now
     for position, (number, name, cut_off, board) in enumerate(cycles):
         if organisation.cycles.filter(number=number).exists():
+            assessed = None
             continue
         board_date = dt.date.fromisoformat(board)
         cycle = create_cycle(
@@ -472,7 +485,7 @@ def record_history(
         locked = parse_period(cycle.cut_off).end + dt.timedelta(days=HISTORY_LOCK_DAYS)
         if locked >= board_date:
             raise ValueError(f"cycle {number}: the board ({board}) must follow the lock ({locked})")
-        lock_cycle(cycle, None, at=_moment(locked, HISTORY_LOCK_TIME))
+        assessed = lock_cycle(cycle, None, at=_moment(locked, HISTORY_LOCK_TIME), before=assessed)
         now = _moment(board_date, HISTORY_BOARD_TIME)
         for grade in cycle.grades.select_related("unit"):
             if grade.unit.parent_id is None:

@@ -378,3 +378,39 @@ def test_police_commands_context_gives_each_command_a_group_of_similar_commands(
     assert {"CN", "AS", "CE"} & peers["CW"]
     assert not {"SW", "SN", "EA"} & peers["CN"]
     assert all(len(group) == police.COMMAND_GROUP_SIZE for group in peers.values())
+
+
+MINIMAL = (
+    "organisation: {{code: T, name: T{kind}}}\n"
+    "areas: [{{code: A, name: A}}]\n"
+    "units: [{{code: U, name: U, type: force}}]\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "menu"),
+    [
+        (", kind: police_force", "police"),
+        (", kind: health_service", "health"),
+        (", kind: local_authority", "council"),
+        ("", "council"),
+    ],
+)
+def test_a_file_without_a_menu_gets_its_sectors(kind: str, menu: str) -> None:
+    interventions = load_framework(MINIMAL.format(kind=kind)).model.interventions
+    assert interventions.menu == menu
+    names = {action.name for action in interventions.actions}
+    assert ("Council visits" in names) is (menu == "council")
+    assert ("Cabinet support" in names) is (menu == "council")
+
+
+def test_a_files_own_actions_or_menu_are_kept() -> None:
+    own = MINIMAL.format(kind=", kind: police_force") + (
+        "interventions: {actions: [{code: visit, name: Peer visit}]}\n"
+    )
+    interventions = load_framework(own).model.interventions
+    assert [action.code for action in interventions.actions] == ["visit"]
+    chosen = MINIMAL.format(kind=", kind: police_force") + "interventions: {menu: council}\n"
+    assert "Council visits" in {a.name for a in load_framework(chosen).model.interventions.actions}
+    with pytest.raises(ValueError, match="interventions.menu"):
+        load_framework(MINIMAL.format(kind="") + "interventions: {menu: fire}\n")

@@ -412,5 +412,5 @@ def test_a_files_own_actions_or_menu_are_kept() -> None:
     assert [action.code for action in interventions.actions] == ["visit"]
     chosen = MINIMAL.format(kind=", kind: police_force") + "interventions: {menu: council}\n"
     assert "Council visits" in {a.name for a in load_framework(chosen).model.interventions.actions}
-    with pytest.raises(ValueError, match="interventions.menu"):
+    with pytest.raises(ValueError, match=r"interventions\.menu"):
         load_framework(MINIMAL.format(kind="") + "interventions: {menu: fire}\n")

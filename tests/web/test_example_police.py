@@ -22,7 +22,7 @@ from pmf.web.frameworks.models import ComputedPeerGroups, Organisation
 from pmf.web.frameworks.services import framework_of
 from pmf.web.interventions.models import Intervention
 from pmf.web.observations.services import held_observations, load_example
-from pmf.web.plans.models import Item, Plan, Statement, Theme
+from pmf.web.plans.models import Item, Overview, Plan, Statement, Theme
 from pmf.web.risks.models import Recommendation, Risk
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +61,8 @@ def test_the_police_example_fills_every_tile_and_register_from_its_figures() -> 
     assert all(item.title.startswith(EXAMPLE) for item in items)
     assert all(s.strengths.startswith(EXAMPLE) for s in statements)
     assert sorted(s.unit.code for s in statements) == commands
+    overviews = list(Overview.objects.filter(cycle__organisation=police))
+    assert len(overviews) == 1 and overviews[0].text.startswith(EXAMPLE)
     kinds = set(AuditEvent.objects.filter(organisation=police).values_list("kind", flat=True))
     assert {"intervention", "risk", "recommendation"} <= kinds
 

@@ -6,7 +6,8 @@ worse than a year before and a command's longest deterioration; the recommendati
 (illustrative) internal audit of the measures' own known caveats (the April 2023 burglary
 reclassification, census denominators, fraud); the improvement plan sets targets from the
 force's cycle 8 figures; each command's self-assessment for the draft cycle 9 lists its
-redlines met and not met and its KPIs of concern. Every title or text begins ``Example:``.
+redlines met and not met and its KPIs of concern, and the analyst's overview counts the
+redlines the commands miss. Every title or text begins ``Example:``.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ def fill(example: Example, organisation: Organisation) -> None:
     _recommendations(organisation, people[ANALYST])
     _plan(organisation, framework, people[ANALYST], agreed)
     _statements(framework, draft, people, now)
+    _overview(framework, draft, people[ANALYST], now)
 
 
 def _lead(code: str) -> str:
@@ -349,3 +351,23 @@ def _statements(
             f"{_names(framework, concerns) or 'none'}; each reviewed at the command's monthly "
             "tasking meeting.",
         )
+
+
+def _overview(framework: Framework, cycle: Any, analyst: Any, now: pl.DataFrame) -> None:
+    from pmf.web.plans.services import write_overview
+
+    missed = (
+        now.filter((pl.col("kind") == Kind.REDLINE.value) & ~pl.col("met").fill_null(True))
+        .group_by("measure")
+        .agg(commands=pl.col("unit").n_unique())
+        .sort("commands", "measure", descending=[True, False])
+    )
+    counted = "; ".join(
+        f"{framework.measure(code).name} ({count} of 12)" for code, count in missed.iter_rows()
+    )
+    write_overview(
+        cycle,
+        analyst,
+        f"{EXAMPLE}redlines not met by the commands, most often first: {counted or 'none'}. "
+        "The commands' statements are set beside the themes they share below.",
+    )

@@ -318,3 +318,99 @@ def test_trafford_peer_group_is_the_cipfa_2019_neighbours() -> None:
     assert all(framework.unit(code).external for code in peers.members)
     neighbours = pl.read_csv(_example("trafford").data_dir / "cipfa2019.csv")
     assert set(peers.members) == set(neighbours["area_code"])
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_every_area_has_measures_with_figures_for_every_unit(name: str) -> None:
+    # No empty area: each internal unit has, in each area, a measure with figures of its own
+    # or pooled from the units below it.
+    framework = _framework(name)
+    frame = _observations(name)
+    parents = {unit.code: unit.parent for unit in framework.units}
+
+    def with_ancestors(codes: set[str]) -> set[str]:
+        found = set(codes)
+        for code in codes:
+            parent = parents.get(code)
+            while parent is not None:
+                found.add(parent)
+                parent = parents.get(parent)
+        return found
+
+    covered: dict[str, set[str]] = {area.code: set() for area in framework.model.areas}
+    for measure in framework.measures:
+        units = set(frame.filter(pl.col("measure") == measure.code)["unit"].unique())
+        covered[measure.area] |= units if measure.rollup is Rollup.NONE else with_ancestors(units)
+    internal = {unit.code for unit in framework.units if not unit.external}
+    for area, units in covered.items():
+        assert not internal - units, f"{area}: no figures for {sorted(internal - units)[:5]}"
+
+
+def test_each_example_offers_its_own_sectors_interventions() -> None:
+    menus = {name: _framework(name).model.interventions for name in EXAMPLES}
+    assert {name: menu.menu for name, menu in menus.items()} == {
+        "nhs_ae": "health",
+        "police": "police",
+        "trafford": "council",
+    }
+    council_words = ("council", "cabinet", "member")
+    for name in ("police", "nhs_ae"):
+        for action in menus[name].actions:
+            text = f"{action.name} {action.description}".lower()
+            assert not any(word in text for word in council_words), (name, action.name)
+    assert "Council visits" in [action.name for action in menus["trafford"].actions]
+
+
+def test_police_commands_context_gives_each_command_a_group_of_similar_commands() -> None:
+    from pmf.core.msg import most_similar
+    from pmf.sources.examples import police
+
+    context = police.command_context(_example("police").data_dir)
+    assert context.height == 12
+    assert context.null_count().sum_horizontal().item() == 0
+    groups = most_similar(
+        context, variables=list(police.COMMAND_CONTEXT), n=police.COMMAND_GROUP_SIZE
+    )
+    peers = {
+        unit: set(rows["peer"]) for (unit,), rows in groups.group_by("unit", maintain_order=True)
+    }
+    # The central commands are each other's nearest; outer London's are not among them.
+    assert {"CN", "AS", "CE"} & peers["CW"]
+    assert not {"SW", "SN", "EA"} & peers["CN"]
+    assert all(len(group) == police.COMMAND_GROUP_SIZE for group in peers.values())
+
+
+MINIMAL = (
+    "organisation: {{code: T, name: T{kind}}}\n"
+    "areas: [{{code: A, name: A}}]\n"
+    "units: [{{code: U, name: U, type: force}}]\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "menu"),
+    [
+        (", kind: police_force", "police"),
+        (", kind: health_service", "health"),
+        (", kind: local_authority", "council"),
+        ("", "council"),
+    ],
+)
+def test_a_file_without_a_menu_gets_its_sectors(kind: str, menu: str) -> None:
+    interventions = load_framework(MINIMAL.format(kind=kind)).model.interventions
+    assert interventions.menu == menu
+    names = {action.name for action in interventions.actions}
+    assert ("Council visits" in names) is (menu == "council")
+    assert ("Cabinet support" in names) is (menu == "council")
+
+
+def test_a_files_own_actions_or_menu_are_kept() -> None:
+    own = MINIMAL.format(kind=", kind: police_force") + (
+        "interventions: {actions: [{code: visit, name: Peer visit}]}\n"
+    )
+    interventions = load_framework(own).model.interventions
+    assert [action.code for action in interventions.actions] == ["visit"]
+    chosen = MINIMAL.format(kind=", kind: police_force") + "interventions: {menu: council}\n"
+    assert "Council visits" in {a.name for a in load_framework(chosen).model.interventions.actions}
+    with pytest.raises(ValueError, match=r"interventions\.menu"):
+        load_framework(MINIMAL.format(kind="") + "interventions: {menu: fire}\n")

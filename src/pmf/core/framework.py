@@ -20,8 +20,16 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from pmf.core import intervention_menus
 from pmf.core.periods import ParseError, PeriodKind, parse_period
 from pmf.core.yamlsource import LocatedData, Path, YamlError, load_located
 
@@ -477,9 +485,42 @@ DEFAULT_INTERVENTION_ACTIONS = tuple(
 )
 
 
-class Interventions(_Strict):
-    """The menu of interventions and when reminders about them and about figures are sent."""
+def _actions(rows: tuple[tuple[str, str, str], ...]) -> tuple[InterventionAction, ...]:
+    return tuple(InterventionAction(code=c, name=n, description=d) for c, n, d in rows)
 
+
+POLICE_INTERVENTION_ACTIONS = _actions(intervention_menus.POLICE)
+HEALTH_INTERVENTION_ACTIONS = _actions(intervention_menus.HEALTH)
+INTERVENTION_MENUS = {
+    "council": DEFAULT_INTERVENTION_ACTIONS,
+    "police": POLICE_INTERVENTION_ACTIONS,
+    "health": HEALTH_INTERVENTION_ACTIONS,
+}
+Sector = Literal["council", "police", "health"]
+
+
+def sector_of(kind: str) -> Sector:
+    """Return the sector whose default menu an organisation of this ``kind`` gets.
+
+    >>> sector_of("police_force"), sector_of("health_service"), sector_of("local_authority")
+    ('police', 'health', 'council')
+    """
+    text = kind.lower()
+    if "police" in text or "constabulary" in text:
+        return "police"
+    if any(word in text for word in ("health", "nhs", "trust", "hospital")):
+        return "health"
+    return "council"
+
+
+class Interventions(_Strict):
+    """The menu of interventions and when reminders about them and about figures are sent.
+
+    ``menu`` names the sector whose default actions are offered when ``actions`` is not
+    given: ``council`` (Hampshire's Appendix Two), ``police`` or ``health``.
+    """
+
+    menu: Sector = "council"
     categories: tuple[InterventionCategory, ...] = Field(
         default=DEFAULT_INTERVENTION_CATEGORIES, min_length=1
     )
@@ -488,6 +529,16 @@ class Interventions(_Strict):
     )
     remind_within_days: int = Field(default=7, ge=0, le=90)
     data_due_day: int = Field(default=10, ge=1, le=28)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sector_actions(cls, data: Any) -> Any:
+        # Without actions of its own, the menu is its sector's default.
+        if isinstance(data, dict) and "actions" not in data:
+            menu = INTERVENTION_MENUS.get(str(data.get("menu", "council")))
+            if menu is not None:
+                return {**data, "actions": menu}
+        return data
 
 
 class RiskBand(_Strict):
@@ -535,6 +586,22 @@ class FrameworkModel(_Strict):
     grading: Grading = Field(default_factory=Grading)
     interventions: Interventions = Field(default_factory=Interventions)
     risks: RiskRegister = Field(default_factory=RiskRegister)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sector_menu(cls, data: Any) -> Any:
+        # A file that names no menu gets its organisation's sector's (police, health, council).
+        if not isinstance(data, dict) or not isinstance(data.get("organisation"), dict):
+            return data
+        menu = data.get("interventions")
+        if menu is None:
+            menu = {}
+        if not isinstance(menu, dict) or "menu" in menu:
+            return data
+        sector = sector_of(str(data["organisation"].get("kind") or ""))
+        if sector == "council":
+            return data
+        return {**data, "interventions": {**menu, "menu": sector}}
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ WORKFORCE_FILE = "police-workforce-fte-by-year.csv"
 DEMOGRAPHICS_FILE = "force-demographics.csv"
 
 CRIME_SOURCE = ("MPS recorded crime by borough, London Datastore (", "); census population, GLA")
+RESIDENTS_SOURCE = "Census population by borough, GLA (borough_population_1801_2021.xlsx)"
 WORKFORCE_SOURCE = (
     "Home Office police workforce (police-workforce-fte-by-year.csv); "
     "ONS 2011 census by police force area (force-demographics.csv)"
@@ -77,9 +78,12 @@ CRIME_MEASURES: dict[str, pl.Expr] = {
     "SEXUAL_RATE": _SEXUAL,
     "ROBBERY_PERSONAL_RATE": _ROBBERY_PERSONAL,
     "RES_BURGLARY_RATE": _RES_BURGLARY,
+    "VWOI_RATE": (_major == "VIOLENCE AGAINST THE PERSON") & (_minor == "VIOLENCE WITHOUT INJURY"),
     "ALL_CRIME_RATE": ~_major.is_in(FRAUD_MAJORS),
     "THEFT_PERSON_RATE": (_major == "THEFT") & (_minor == "THEFT FROM THE PERSON"),
     "VEHICLE_RATE": _major == "VEHICLE OFFENCES",
+    "CRIMINAL_DAMAGE_RATE": _major == "ARSON AND CRIMINAL DAMAGE",
+    "PUBLIC_ORDER_RATE": _major == "PUBLIC ORDER OFFENCES",
     "WEAPONS_RATE": _major == "POSSESSION OF WEAPONS",
     "DRUGS_RATE": _major == "DRUG OFFENCES",
 }
@@ -132,9 +136,29 @@ EXCLUDED_FORCES = ("City of London",)
 
 
 def build(data_dir: Path) -> pl.DataFrame:
-    """Return the example's observations: monthly borough crime rates and yearly officer rates."""
+    """Return the example's observations: crime rates, census residents and officer rates."""
     data_dir = Path(data_dir)
-    return pl.concat([crime_rates(data_dir), officer_rates(data_dir)]).select(OBSERVATION_COLUMNS)
+    return pl.concat([crime_rates(data_dir), residents(data_dir), officer_rates(data_dir)]).select(
+        OBSERVATION_COLUMNS
+    )
+
+
+def residents(data_dir: Path) -> pl.DataFrame:
+    """Return each borough's census population (2011 and 2021), the RESIDENTS context measure."""
+    return (
+        borough_population(data_dir)
+        .join(borough_codes(data_dir), on="borough", how="inner")
+        .select(
+            unit=pl.col("unit"),
+            measure=pl.lit("RESIDENTS"),
+            period=pl.col("census").cast(pl.String),
+            value=pl.col("population"),
+            numerator=pl.lit(None, dtype=pl.Float64),
+            denominator=pl.lit(None, dtype=pl.Float64),
+            source=pl.lit(RESIDENTS_SOURCE),
+        )
+        .sort("unit", "period")
+    )
 
 
 def crime_rates(data_dir: Path) -> pl.DataFrame:
@@ -272,3 +296,62 @@ def officer_rates(data_dir: Path) -> pl.DataFrame:
         .select(OBSERVATION_COLUMNS)
         .sort("unit", "period")
     )
+
+
+BCU_FILE = "bcu_lookup.csv"
+# The twelve months the commands' crime mix is read from: the first full financial year of
+# the 2019 BCU structure before the pandemic (April 2019 to March 2020 would straddle it).
+CONTEXT_MONTHS = (201804, 201903)
+# Context variables for the commands' Most Similar Groups, and how many peers each has.
+COMMAND_CONTEXT = ("log_population", "population_growth", "theft_share", "vehicle_share")
+COMMAND_GROUP_SIZE = 4
+COMMAND_CONTEXT_SOURCE = (
+    "Census 2011 and 2021 by borough (GLA, borough_population_1801_2021.xlsx); MPS recorded "
+    "crime by borough, April 2018 to March 2019 (mps_borough_crime_2010_2023.csv); boroughs of "
+    "each BCU from bcu_lookup.csv"
+)
+
+
+def command_context(data_dir: Path) -> pl.DataFrame:
+    """Return the context variables of each BCU for its Most Similar Group: one row per BCU.
+
+    ``log_population``: natural log of the 2021 census population; ``population_growth``:
+    2021 over 2011 census population, less one; ``theft_share`` and ``vehicle_share``: theft
+    and vehicle offences as shares of all recorded crime but fraud, April 2018 to March 2019.
+    Each is the BCU's own (its boroughs summed), not an average of its boroughs.
+    """
+    data_dir = Path(data_dir)
+    bcus = pl.read_csv(data_dir / BCU_FILE, infer_schema_length=0).select(
+        "borough", unit=pl.col("bcu_code")
+    )
+    population = (
+        borough_population(data_dir)
+        .join(bcus, on="borough", how="inner")
+        .group_by("unit")
+        .agg(
+            p2011=pl.col("population").filter(pl.col("census") == 2011).sum(),
+            p2021=pl.col("population").filter(pl.col("census") == 2021).sum(),
+        )
+    )
+    first, last = CONTEXT_MONTHS
+    crime = (
+        crime_counts(data_dir)
+        .filter(pl.col("month").is_between(first, last) & ~_major.is_in(FRAUD_MAJORS))
+        .join(bcus, on="borough", how="inner")
+        .group_by("unit")
+        .agg(
+            total=pl.col("count").sum(),
+            theft=pl.col("count").filter(_major == "THEFT").sum(),
+            vehicle=pl.col("count").filter(_major == "VEHICLE OFFENCES").sum(),
+        )
+    )
+    frame = population.join(crime, on="unit", how="inner", validate="1:1")
+    if frame.height != bcus["unit"].n_unique():
+        raise ValueError(f"{BCU_FILE}: some BCU has no borough with population and crime")
+    return frame.select(
+        "unit",
+        log_population=pl.col("p2021").log(),
+        population_growth=pl.col("p2021") / pl.col("p2011") - 1,
+        theft_share=pl.col("theft") / pl.col("total"),
+        vehicle_share=pl.col("vehicle") / pl.col("total"),
+    ).sort("unit")

@@ -122,10 +122,17 @@ def cycle_assessment(cycle: Cycle, units: list[str] | None = None) -> pl.DataFra
 
 
 @transaction.atomic
-def lock_cycle(cycle: Cycle, membership: Membership | None, at: dt.datetime | None = None) -> None:
+def lock_cycle(
+    cycle: Cycle,
+    membership: Membership | None,
+    at: dt.datetime | None = None,
+    before: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """Freeze the cycle's figures and framework; record each recommended grade and rationale.
 
     ``membership`` None is the system itself (the example history); otherwise an analyst.
+    ``before``, if given, is the previous locked cycle's assessment (as ``lock_cycle``
+    returned it), so a run of locks need not assess each cycle twice. Return the assessment.
     """
     if membership is not None:
         _require(membership, cycle, Membership.Role.ANALYST, "lock the data")
@@ -136,7 +143,10 @@ def lock_cycle(cycle: Cycle, membership: Membership | None, at: dt.datetime | No
     cycle.locked_at = at or timezone.now()
     assessment = cycle_assessment(cycle)
     previous = previous_cycle(cycle)
-    before = cycle_assessment(previous) if previous is not None else None
+    if previous is None:
+        before = None
+    elif before is None:
+        before = cycle_assessment(previous)
     units = {unit.code: unit for unit in cycle.organisation.units.all()}
     areas = {area.code: area for area in cycle.organisation.areas.all()}
     user = membership.user if membership is not None else None
@@ -165,6 +175,7 @@ def lock_cycle(cycle: Cycle, membership: Membership | None, at: dt.datetime | No
         _audit(grade, "recommend", None, user, cycle.locked_at, recommendation.summary)
     cycle.state = State.LOCKED
     cycle.save()
+    return assessment
 
 
 @transaction.atomic
@@ -434,6 +445,15 @@ def _event(grade: AreaGrade, step: str, value: Any, text: str, user: Any, at: dt
 
 
 HISTORY_NOTE = "Example history: the recommended grade, agreed as it stood (no one moderated it)."
+# The example history's calendar: figures locked this many days after the cut-off period ends
+# (when the month's figures are out), grades agreed at the board meeting at this hour.
+HISTORY_LOCK_DAYS = 8
+HISTORY_LOCK_TIME = dt.time(9, 0)
+HISTORY_BOARD_TIME = dt.time(15, 0)
+
+
+def _moment(day: dt.date, time: dt.time) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, time))
 
 
 def record_history(
@@ -441,24 +461,32 @@ def record_history(
 ) -> None:
     """Grade past cycles from the figures held, as published; leave the last as a draft.
 
-    For the examples: every past cycle is locked at its cut-off's figures and published
-    with the recommended grades agreed unchanged, each step recorded as the example's own
-    (no person). Cycles already present are left alone, so loading again changes nothing.
+    For the examples: every past cycle is locked a few days after its cut-off
+    (``HISTORY_LOCK_DAYS``), with the figures held then, and published at its board
+    meeting with the recommended grades agreed unchanged, each step recorded as the
+    example's own (no person) at those moments. Cycles already present are left alone, so
+    loading again changes nothing.
     """
+    assessed: pl.DataFrame | None = None  # the previous past cycle's, when locked just now
     for position, (number, name, cut_off, board) in enumerate(cycles):
         if organisation.cycles.filter(number=number).exists():
+            assessed = None
             continue
+        board_date = dt.date.fromisoformat(board)
         cycle = create_cycle(
             organisation,
             number=number,
             name=name,
             cut_off=cut_off,
-            board_date=dt.date.fromisoformat(board),
+            board_date=board_date,
         )
         if position == len(cycles) - 1:
             continue
-        lock_cycle(cycle, None)
-        now = timezone.now()
+        locked = parse_period(cycle.cut_off).end + dt.timedelta(days=HISTORY_LOCK_DAYS)
+        if locked >= board_date:
+            raise ValueError(f"cycle {number}: the board ({board}) must follow the lock ({locked})")
+        assessed = lock_cycle(cycle, None, at=_moment(locked, HISTORY_LOCK_TIME), before=assessed)
+        now = _moment(board_date, HISTORY_BOARD_TIME)
         for grade in cycle.grades.select_related("unit"):
             if grade.unit.parent_id is None:
                 before = {name: getattr(grade, name) for name in AUDITED}

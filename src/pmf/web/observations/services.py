@@ -483,6 +483,7 @@ def import_frame(
 def load_example(example: Example) -> ImportSummary:
     """Store an example's framework and import its observations (again: unchanged rows skip)."""
     from pmf.sources.frameworks import read_framework_file
+    from pmf.web import examples
     from pmf.web.cycles.services import record_history
     from pmf.web.frameworks.services import store_framework
 
@@ -494,7 +495,9 @@ def load_example(example: Example) -> ImportSummary:
         file_name=f"examples/{example.name}",
         source=framework.organisation.source,
     )
+    examples.prepare(example, organisation, summary.batch_id)
     record_history(organisation, example.cycles)
+    examples.fill_registers(example, organisation)
     return summary
 
 

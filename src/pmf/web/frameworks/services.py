@@ -21,6 +21,7 @@ from pmf.web.frameworks.models import (
     Measure,
     Organisation,
     PeerGroup,
+    SpcMark,
     Standard,
     Unit,
 )
@@ -52,6 +53,7 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
             "grading": model.grading.model_dump(mode="json", exclude_defaults=True),
             "interventions": model.interventions.model_dump(mode="json", exclude_defaults=True),
             "risk_register": model.risks.model_dump(mode="json", exclude_defaults=True),
+            "spc": model.spc.model_dump(mode="json", exclude_defaults=True),
         },
     )
     units = _store_units(organisation, framework)
@@ -70,7 +72,7 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
         areas[area.code] = stored
     for position, measure in enumerate(model.measures):
         fields = measure.model_dump(
-            mode="json", exclude={"code", "area", "standard", "window_months"}
+            mode="json", exclude={"code", "area", "standard", "window_months", "spc"}
         )
         fields = {key: "" if value is None else value for key, value in fields.items()}
         stored_measure, _ = Measure.objects.update_or_create(
@@ -80,6 +82,7 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
                 **fields,
                 "area": areas[measure.area],
                 "window_months": measure.window_months,
+                "spc": measure.spc.model_dump(mode="json", by_alias=True, exclude_defaults=True),
                 "position": position,
             },
         )
@@ -192,6 +195,7 @@ def _rebuild(organisation: Organisation) -> Framework:
     units = list(organisation.units.select_related("parent"))
     areas = list(organisation.areas.prefetch_related("former_names"))
     measures = list(organisation.measures.select_related("area").prefetch_related("standards"))
+    marks = _running_marks(organisation)
     groups = list(organisation.peer_groups.select_related("unit").prefetch_related("members"))
     data: dict[str, Any] = {
         "organisation": {
@@ -225,12 +229,13 @@ def _rebuild(organisation: Organisation) -> Framework:
             }
             for unit in units
         ],
-        "measures": [_measure_data(measure) for measure in measures],
+        "measures": [_measure_data(measure, marks.get(measure.pk, [])) for measure in measures],
         "peer_groups": _peer_groups_data(organisation, groups),
         "targets": [_target_data(target) for target in current_targets(organisation)],
         "grading": organisation.grading or {},
         "interventions": organisation.interventions or {},
         "risks": organisation.risk_register or {},
+        "spc": organisation.spc or {},
     }
     return Framework(FrameworkModel.model_validate(data))
 
@@ -430,7 +435,33 @@ def _target_key(data: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def _measure_data(measure: Measure) -> dict[str, Any]:
+def _running_marks(organisation: Organisation) -> dict[int, list[SpcMark]]:
+    """Return the running rebases and events set in the application, by measure."""
+    found: dict[int, list[SpcMark]] = {}
+    rows = organisation.spc_marks.filter(superseded_at__isnull=True).select_related("unit")
+    for row in rows.order_by("period", "recorded_at", "pk"):
+        found.setdefault(row.measure_id, []).append(row)
+    return found
+
+
+def _measure_spc(measure: Measure, marks: Sequence[SpcMark]) -> dict[str, Any]:
+    """Return the measure's SPC block: the file's, with the marks set in the application after."""
+    spc = dict(measure.spc or {})
+    for kind, section, field in (
+        (SpcMark.Kind.REBASE, "rebases", "reason"),
+        (SpcMark.Kind.EVENT, "events", "text"),
+    ):
+        added = [
+            {"period": mark.period, field: mark.text, "unit": mark.unit.code if mark.unit else None}
+            for mark in marks
+            if mark.kind == kind
+        ]
+        if added:
+            spc[section] = [*spc.get(section, []), *added]
+    return spc
+
+
+def _measure_data(measure: Measure, marks: Sequence[SpcMark] = ()) -> dict[str, Any]:
     return {
         "code": measure.code,
         "name": measure.name,
@@ -450,6 +481,7 @@ def _measure_data(measure: Measure) -> dict[str, Any]:
         "rollup": measure.rollup,
         "rollup_partial": measure.rollup_partial,
         "standard": [standard.definition for standard in measure.standards.all()],
+        "spc": _measure_spc(measure, marks),
     }
 
 

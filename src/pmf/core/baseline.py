@@ -181,8 +181,8 @@ def chart_settings(
         baseline_points=points,
         baseline_from=baseline.starts if baseline else None,
         baseline_to=baseline.ends if baseline else None,
-        rebases=tuple(found.values()),
-        events=tuple(notes),
+        rebases=tuple(sorted(found.values(), key=lambda item: parse_period(item.period))),
+        events=tuple(sorted(notes, key=lambda item: parse_period(item.period))),
         improvement=improvement,
     )
 

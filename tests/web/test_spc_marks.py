@@ -4,6 +4,7 @@ by the measure page and the board paper, which say which periods their limits co
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -38,21 +39,25 @@ def client_for(user: User) -> Client:
     return client
 
 
-@pytest.fixture
-def charted(organisation: Organisation, tmp_path: object) -> Organisation:
-    """The test force with 43 months of ER for F and N, and a rebase and event in the file."""
+def load_charted(organisation: Organisation, folder: Path) -> Organisation:
+    """Give the test force 43 months of ER for F and N, and a rebase and event in the file."""
     store_framework(load_framework(GOOD.replace(STANDARD, STANDARD + SPC)), "framework.yaml")
     rows = ["unit,measure,period,value"]
     for index, month in enumerate(MONTHS):
         for unit in ("F", "N"):
             rows.append(f"{unit},ER,{month},{70 + index % 4 + (10 if month >= '2019-01' else 0)}")
-    path = tmp_path / "er.csv"  # type: ignore[operator]
+    path = folder / "er.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     result = check_table(read_table(path), framework_of(organisation))
     store_observations(
         organisation, result.observations, file_name="er.csv", sha256="y", layout=result.layout
     )
     return organisation
+
+
+@pytest.fixture
+def charted(organisation: Organisation, tmp_path: Path) -> Organisation:
+    return load_charted(organisation, tmp_path)
 
 
 def test_the_measure_page_names_the_periods_its_limits_come_from(

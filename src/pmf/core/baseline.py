@@ -533,9 +533,15 @@ def targets_in_force(
     later in the framework over the earlier, as ``pmf.core.assessment`` judges); otherwise
     the measure's fixed target standard for the unit, if it has one; otherwise null.
     """
+    present_units = set(frame[unit].unique().to_list())
+    present_measures = set(frame[measure].unique().to_list())
     fixed = []
     for measure_item in framework.measures:
+        if measure_item.code not in present_measures:
+            continue
         for unit_item in framework.units:
+            if unit_item.code not in present_units:
+                continue
             standard = measure_item.standard_for(unit_item)
             if isinstance(standard, TargetStandard):
                 fixed.append((unit_item.code, measure_item.code, standard.value))

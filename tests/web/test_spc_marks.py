@@ -203,3 +203,20 @@ def test_only_analysts_set_rebases_and_events(
         )
         assert response.status_code in (403, 404)
     assert not SpcMark.objects.exists()
+
+
+def test_the_scorecard_and_the_measure_page_agree_on_variation_and_assurance(
+    charted: Organisation, analyst: User
+) -> None:
+    client = client_for(analyst)
+    page = client.get("/TST/units/N/measures/ER.json").json()["spc"]
+    card = client.get("/TST/units/N.json").json()
+    row = next(
+        measure
+        for area in card["areas"]
+        for measure in area["measures"]
+        if measure["measure"] == "ER"
+    )
+    assert (row["variation_text"], row["assurance_text"]) == (page["variation"], page["assurance"])
+    assert row["trial_limits"] is page["trial_limits"] is True
+    assert row["spc_points"] == page["segments"][-1]["points"] == 7

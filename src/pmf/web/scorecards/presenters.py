@@ -769,14 +769,16 @@ def spc_chart(
         layers.append(
             {
                 "transform": [events],
+                # Written up the rule, inside the plot: a label near either edge is not cut off.
                 "mark": {
                     "type": "text",
-                    "align": "left",
-                    "baseline": "top",
-                    "dx": 3,
-                    "y": 2,
+                    "angle": 270,
+                    "align": "right",
+                    "baseline": "bottom",
+                    "dy": -3,
+                    "y": 4,
                     "fontSize": 10,
-                    "limit": 140,
+                    "limit": 150,
                     "color": "#0b0c0c",
                 },
                 "encoding": {"x": x, "text": {"field": "event"}},

@@ -241,3 +241,23 @@ def test_a_framework_target_over_time_sets_the_assurance_of_the_segment() -> Non
     )
     # 99 is above the last segment's upper limit: the process never meets it.
     assert frame.row(0, named=True)["assurance"] == "consistent_fail"
+
+
+def test_a_baseline_that_starts_after_the_last_figure_charts_nothing() -> None:
+    chart = chart_series(months(12), [1.0, 2.0] * 6, ChartSettings(baseline_from="2030-01"))
+    assert chart.points == () and chart.summary is None and chart.hidden == 12
+    assert describe_limits(chart, PeriodKind.MONTH) == ""
+
+
+def test_a_units_own_window_and_baseline_win_over_the_measures() -> None:
+    text = SPC_FRAMEWORK.replace(
+        "      window: 24\n",
+        "      window: 24\n      units: [{unit: S, window: 12, baseline: {points: 6}}]\n",
+    )
+    framework = load_framework(text)
+    south = chart_settings(framework, framework.measure("ER"), "S")
+    north = chart_settings(framework, framework.measure("ER"), "N")
+    assert (south.window, south.baseline_points) == (12, 6)
+    assert (north.window, north.baseline_points) == (24, 20)
+    chart = chart_series(months(30, 2017), [float(i % 3) for i in range(30)], south)
+    assert len(chart.points) == 12 and chart.segments[0]["baseline_points"] == 6

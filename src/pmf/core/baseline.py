@@ -318,6 +318,9 @@ def chart_points(
         .otherwise(pl.col("_counted"))
         .alias("in_baseline")
     )
+    if shown.height == 0:
+        # Every series' window starts after its last figure (a baseline ``from`` to come).
+        return pl.DataFrame(schema=POINT_SCHEMA), pl.DataFrame(schema=SEGMENT_SCHEMA)
     computed = []
     for (improvement,), part in shown.group_by("_improvement", maintain_order=True):
         with warnings.catch_warnings():

@@ -321,37 +321,40 @@ def spc_series(
             targets=targets,
         )
         points = {point["period"]: point for point in chart.points}
+        # A window that starts after the last figure charts nothing: no summary, no chart.
         last = chart.summary or {}
-        summary = {
-            "variation_type": last.get("variation"),
-            "assurance_type": last.get("assurance"),
-            "variation": VARIATION_WORDS.get(last.get("variation") or "", ""),
-            "assurance": ASSURANCE_WORDS.get(last.get("assurance") or "", ""),
-            "trial_limits": bool(last.get("trial")),
-            "target": last.get("target"),
-            "limits": describe_limits(chart, measure.frequency),
-            "window": settings.window,
-            "baseline_points": settings.baseline_points,
-            "charted": len(chart.points),
-            "hidden": chart.hidden,
-            "segments": [
-                {
-                    **segment,
-                    "first_label": parse_period(segment["first_period"]).label,
-                    "last_label": parse_period(segment["last_period"]).label,
-                    "baseline_first_label": parse_period(segment["baseline_first"]).label,
-                    "baseline_last_label": parse_period(segment["baseline_last"]).label,
-                    "variation_text": VARIATION_WORDS.get(segment["variation"] or "", ""),
-                    "mean_text": format_value(segment["mean"], measure),
-                    "lpl_text": format_value(segment["lpl"], measure),
-                    "upl_text": format_value(segment["upl"], measure),
-                }
-                for segment in chart.segments
-            ],
-            "events": [
-                {**event, "label": parse_period(event["period"]).label} for event in chart.events
-            ],
-        }
+        if last:
+            summary = {
+                "variation_type": last.get("variation"),
+                "assurance_type": last.get("assurance"),
+                "variation": VARIATION_WORDS.get(last.get("variation") or "", ""),
+                "assurance": ASSURANCE_WORDS.get(last.get("assurance") or "", ""),
+                "trial_limits": bool(last.get("trial")),
+                "target": last.get("target"),
+                "limits": describe_limits(chart, measure.frequency),
+                "window": settings.window,
+                "baseline_points": settings.baseline_points,
+                "charted": len(chart.points),
+                "hidden": chart.hidden,
+                "segments": [
+                    {
+                        **segment,
+                        "first_label": parse_period(segment["first_period"]).label,
+                        "last_label": parse_period(segment["last_period"]).label,
+                        "baseline_first_label": parse_period(segment["baseline_first"]).label,
+                        "baseline_last_label": parse_period(segment["baseline_last"]).label,
+                        "variation_text": VARIATION_WORDS.get(segment["variation"] or "", ""),
+                        "mean_text": format_value(segment["mean"], measure),
+                        "lpl_text": format_value(segment["lpl"], measure),
+                        "upl_text": format_value(segment["upl"], measure),
+                    }
+                    for segment in chart.segments
+                ],
+                "events": [
+                    {**event, "label": parse_period(event["period"]).label}
+                    for event in chart.events
+                ],
+            }
     rows = []
     for row, target in zip(series, targets, strict=True):
         point = points.get(row["period"], {})

@@ -7,6 +7,7 @@ a fixed interface (issue 3): change them only with a new option, never in place.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import math
 import sys
 import warnings
@@ -36,8 +37,9 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     spc = tools.add_parser(
         "spc",
         help="XmR chart points and summary, as NHSRplotthedots computes them.",
-        epilog="Example:\n  pmf stats spc ae.csv --value pct --date month --group org "
-        "--improvement increase --target 95 --output points.csv --summary summary.csv",
+        epilog="Examples:\n  pmf stats spc ae.csv --value pct --date month --group org "
+        "--improvement increase --target 95 --output points.csv --summary summary.csv\n"
+        "  pmf stats spc ae.csv --value pct --date month --rebase 2021-04 --output points.csv",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     spc.add_argument("input", type=Path, metavar="INPUT.csv")
@@ -61,6 +63,18 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         type=int,
         metavar="N",
         help="compute the mean and limits from the first N points only",
+    )
+    spc.add_argument(
+        "--rebase",
+        nargs="+",
+        metavar="DATE",
+        help="dates (or periods) where a new baseline starts in every series: each baseline "
+        "has its own mean and limits, as NHSRplotthedots' rebase",
+    )
+    spc.add_argument(
+        "--rebase-column",
+        metavar="COL",
+        help="column that is true (or 1) at the first point of a new baseline, per row",
     )
     spc.add_argument("--output", required=True, type=Path, metavar="POINTS.csv")
     spc.add_argument("--summary", type=Path, metavar="SUMMARY.csv")
@@ -124,6 +138,7 @@ def spc(args: argparse.Namespace) -> int:
 
     table = _read(args.input)
     columns = [args.value, args.date] + ([args.group] if args.group else [])
+    columns += [args.rebase_column] if args.rebase_column else []
     frame = _columns(table, args.input, columns)
     written = frame[args.date]
     frame = frame.with_columns(
@@ -152,6 +167,9 @@ def spc(args: argparse.Namespace) -> int:
     )
     if args.target is not None:
         frame = frame.with_columns(pl.lit(args.target).alias("__target__"))
+    rebased = bool(args.rebase or args.rebase_column)
+    if rebased:
+        frame = frame.with_columns(_rebases(frame, args).alias("__rebase__"))
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SpcTrialLimitsWarning)
@@ -161,6 +179,7 @@ def spc(args: argparse.Namespace) -> int:
                 date=args.date,
                 group=args.group,
                 target="__target__" if args.target is not None else None,
+                rebase="__rebase__" if rebased else None,
                 options=options,
             )
         summary = spc_summary(points, options=options)
@@ -174,22 +193,81 @@ def spc(args: argparse.Namespace) -> int:
             "are trial limits.",
             file=sys.stderr,
         )
-    _write(_shape_points(points), args.output)
+    _write(_shape_points(points, rebased), args.output)
     if args.summary:
-        _write(_shape_summary(summary), args.summary)
+        _write(_shape_summary(summary, rebased), args.summary)
     return EXIT_OK
 
 
-def _shape_points(points: pl.DataFrame) -> pl.DataFrame:
+def _rebases(frame: pl.DataFrame, args: argparse.Namespace) -> pl.Series:
+    """Return, per row, whether a new baseline starts there (from --rebase and --rebase-column).
+
+    Raise ``CommandError`` for a date that is not in a series, a date on a series' first
+    point, or a column value that is not true or false.
+    """
+    from pmf.core.periods import ParseError, parse_period
+
+    flags = pl.Series("__rebase__", [False] * frame.height, dtype=pl.Boolean)
+    if args.rebase_column:
+        words = frame[args.rebase_column].str.strip_chars().str.to_lowercase().fill_null("")
+        truth = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+        bad = frame.filter(~words.is_in([*truth, ""]))
+        if bad.height:
+            raise CommandError(
+                f"{args.input}: row {bad[ROW_NUMBER][0]}, column {args.rebase_column!r}, value "
+                f"{bad[args.rebase_column][0]!r}: is not true or false (use true/false or 1/0)"
+            )
+        flags = words.replace_strict({**truth, "": False}, return_dtype=pl.Boolean)
+    groups = frame[args.group] if args.group else pl.Series([""] * frame.height)
+    for text in args.rebase or []:
+        try:
+            day = dt.date.fromisoformat(text.strip())
+        except ValueError:
+            try:
+                day = parse_period(text).start
+            except ParseError:
+                raise CommandError(
+                    f"--rebase {text!r}: is not a date; use YYYY-MM-DD or a period such as 2019-07",
+                    EXIT_USAGE,
+                ) from None
+        here = frame[args.date] == day
+        missing = sorted(set(groups.to_list()) - set(groups.filter(here).to_list()))
+        if missing:
+            where = f" of series {missing[0]!r}" if args.group else ""
+            raise CommandError(
+                f"--rebase {text}: no row{where} has the date {day.isoformat()} in column "
+                f"{args.date!r}; a rebase must be one of the series' dates"
+            )
+        flags = flags | here
+    first = pl.DataFrame({"g": groups, "d": frame[args.date], "f": flags}).with_columns(
+        (pl.col("d") == pl.col("d").min().over("g")).alias("first")
+    )
+    on_first = first.filter(pl.col("first") & pl.col("f"))
+    if on_first.height:
+        series = f" of series {on_first['g'][0]!r}" if args.group else ""
+        raise CommandError(
+            f"{args.input}: a rebase is on the first date{series} "
+            f"({on_first['d'][0].isoformat()}): a new baseline needs earlier points to end"
+        )
+    return flags
+
+
+def _shape_points(points: pl.DataFrame, rebased: bool = False) -> pl.DataFrame:
     return points.select(
         pl.col("group").cast(pl.String),
         pl.col("date").dt.strftime("%Y-%m-%d"),
         *POINT_COLUMNS[2:],
+        # A new column only with the new options: scripts reading the old ones still work.
+        *(["rebase_group"] if rebased else []),
     )
 
 
-def _shape_summary(summary: pl.DataFrame) -> pl.DataFrame:
-    return summary.select(pl.col("group").cast(pl.String), *SUMMARY_COLUMNS[1:])
+def _shape_summary(summary: pl.DataFrame, rebased: bool = False) -> pl.DataFrame:
+    return summary.select(
+        pl.col("group").cast(pl.String),
+        *SUMMARY_COLUMNS[1:],
+        *(["rebase_group"] if rebased else []),
+    )
 
 
 def funnel(args: argparse.Namespace) -> int:

@@ -168,6 +168,18 @@ EXPECT: dict[str, Expect] = {
     "scorecard-json": Expect(read=SHARED),
     "measure": Expect(read=SHARED),
     "measure-json": Expect(read=SHARED),
+    # rebases and events of a measure's SPC chart: analysts only
+    "measure-spc": Expect(
+        read=roles(ANALYST),
+        write=roles(ANALYST),
+        data={
+            "action": "add",
+            "kind": "event",
+            "period": "2019-08",
+            "text": "Storm",
+            "scope": "unit",
+        },
+    ),
     # figures in
     "enter": Expect(
         read=roles(ANALYST, OWNER),

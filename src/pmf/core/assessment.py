@@ -12,13 +12,12 @@ monthly measures for July 2019 and annual ones for their latest year.
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import Literal
 
 import polars as pl
 
+from pmf.core.baseline import ChartSettings, chart_points, chart_settings, targets_in_force
 from pmf.core.forecast import against_budget, year_end_forecast
 from pmf.core.framework import (
     BudgetStandard,
@@ -38,7 +37,6 @@ from pmf.core.intervals import byar, compare_with_value, wilson
 from pmf.core.peers import compare_with_peers, peer_links, with_positions
 from pmf.core.periods import PeriodKind, parse_period
 from pmf.core.rollup import roll_up
-from pmf.core.spc import SpcOptions, SpcTrialLimitsWarning, spc_points, spc_summary
 from pmf.core.text import format_value
 from pmf.core.trend import Direction, deterioration_runs, direction
 
@@ -171,7 +169,7 @@ def assess(
         _forecasts(framework, history, chosen), on=["unit", "measure"], how="left"
     )
     current = current.join(
-        _spc(history, chosen, measures, _standard_table(framework, chosen)),
+        _spc(history, chosen, framework),
         on=["unit", "measure"],
         how="left",
     )
@@ -236,13 +234,13 @@ def _runs(history: pl.DataFrame, units: list[str], measures: pl.DataFrame) -> pl
     )
 
 
-def _spc(
-    history: pl.DataFrame, units: list[str], measures: pl.DataFrame, standards: pl.DataFrame
-) -> pl.DataFrame:
+def _spc(history: pl.DataFrame, units: list[str], framework: Framework) -> pl.DataFrame:
     """Return each series' SPC variation and assurance, as Making Data Count shows them.
 
-    The series is every figure of the unit and measure up to the cut-off. The
-    assurance is judged against a fixed target standard, when there is one.
+    The chart's window, baselines, rebases and targets are those of the measure page and
+    the board paper (``pmf.core.baseline``), so the three agree: the variation is that of
+    the last charted point, the assurance compares the target in force at it with the last
+    segment's limits, and ``spc_points`` counts the last segment's points.
     """
     schema = {
         "unit": pl.String,
@@ -252,56 +250,52 @@ def _spc(
         "spc_points": pl.Int64,
         "trial_limits": pl.Boolean,
     }
-    targets = standards.filter(pl.col("standard_type") == "target").select(
-        "unit", "measure", pl.col("target").alias("_target")
-    )
     series = (
         history.filter(pl.col("unit").is_in(units))
-        .join(measures.select("measure", "polarity"), on="measure")
-        .join(targets, on=["unit", "measure"], how="left")
-        .with_columns(pl.concat_str("unit", "measure", separator="\x1f").alias("_series"))
+        .select("unit", "measure", "period", "period_end", "value")
+        # A chart needs at least two points: one moving range.
+        .filter(pl.len().over("unit", "measure") >= MIN_SPC_POINTS)
     )
-    # A chart needs at least two points: one moving range.
-    series = series.filter(pl.len().over("_series") >= MIN_SPC_POINTS)
-    parts = []
-    for polarity, improvement in _IMPROVEMENT.items():
-        part = series.filter(pl.col("polarity") == polarity)
-        if part.height == 0:
-            continue
-        options = SpcOptions(improvement=improvement)
-        with warnings.catch_warnings():
-            # Short series are flagged in trial_limits; a warning would only repeat it.
-            warnings.simplefilter("ignore", SpcTrialLimitsWarning)
-            points = spc_points(
-                part.select("_series", "period_end", "value", "_target"),
-                value="value",
-                date="period_end",
-                group="_series",
-                target="_target",
-                options=options,
-            )
-        summary = spc_summary(points, options=options)
-        parts.append(
-            summary.select(
-                pl.col("group")
-                .str.split_exact("\x1f", 1)
-                .struct.rename_fields(["unit", "measure"])
-                .alias("_keys"),
-                pl.col("variation_type").alias("variation"),
-                pl.col("assurance_type").alias("assurance"),
-                pl.col("n").cast(pl.Int64).alias("spc_points"),
-                "trial_limits",
-            ).unnest("_keys")
+    if series.height == 0:
+        return pl.DataFrame(schema=schema)
+    series = series.with_columns(
+        targets_in_force(framework, series),
+        pl.concat_str("unit", "measure", separator="\x1f").alias("series"),
+    )
+    settings: dict[str, ChartSettings] = {}
+    shared: dict[str, ChartSettings] = {}
+    for unit, code in series.select("unit", "measure").unique().iter_rows():
+        measure = framework.measure(code)
+        spc = measure.spc
+        # Most measures have no unit of their own in their settings: work them out once.
+        own = [item.unit for item in spc.rebases] + [item.unit for item in spc.events]
+        if spc.units or any(own):
+            chosen = chart_settings(framework, measure, unit)
+        else:
+            if code not in shared:
+                shared[code] = chart_settings(framework, measure, unit)
+            chosen = shared[code]
+        settings[f"{unit}\x1f{code}"] = chosen
+    _, segments = chart_points(series, settings)
+    return (
+        segments.group_by("series", maintain_order=True)
+        .last()
+        .select(
+            pl.col("series")
+            .str.split_exact("\x1f", 1)
+            .struct.rename_fields(["unit", "measure"])
+            .alias("_keys"),
+            pl.col("variation"),
+            pl.col("assurance"),
+            pl.col("points").alias("spc_points"),
+            pl.col("trial").alias("trial_limits"),
         )
-    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+        .unnest("_keys")
+        .select(list(schema))
+    )
 
 
-_IMPROVEMENT: dict[str, Literal["increase", "decrease", "neutral"]] = {
-    Polarity.HIGHER_IS_BETTER.value: "increase",
-    Polarity.LOWER_IS_BETTER.value: "decrease",
-    Polarity.NEITHER.value: "neutral",
-}
-# A chart needs one moving range, so two points; fewer than 13 give trial limits.
+# A chart needs one moving range, so two points; fewer than 20 in a baseline give trial limits.
 MIN_SPC_POINTS = 2
 
 

@@ -201,6 +201,71 @@ class Unit(_Strict):
     external: bool = False
 
 
+class SpcBaseline(_Strict):
+    """The periods an SPC chart's limits come from (``docs/framework.md``, "SPC").
+
+    ``points``: how many points at the start of each segment set its mean and limits
+    (20 by default); a segment with fewer has trial limits. ``from``: the first period
+    charted and in the first baseline (the display window then starts there). ``to``: the
+    last period of the first baseline.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    points: int | None = Field(default=None, ge=2, le=1000)
+    starts: str | None = Field(default=None, alias="from", min_length=1, max_length=40)
+    ends: str | None = Field(default=None, alias="to", min_length=1, max_length=40)
+
+
+class SpcRebase(_Strict):
+    """A period where a new SPC baseline starts, with why: a known, sustained change."""
+
+    period: str = Field(min_length=1, max_length=40)
+    reason: str = Field(min_length=1, max_length=500)
+    unit: Code | None = None
+
+
+class SpcEvent(_Strict):
+    """Something that happened in a period, drawn on the SPC chart and listed in its table."""
+
+    period: str = Field(min_length=1, max_length=40)
+    text: str = Field(min_length=1, max_length=200)
+    unit: Code | None = None
+
+
+class SpcUnitSettings(_Strict):
+    """One unit's own display window or baseline for a measure's SPC chart."""
+
+    unit: Code
+    window: int | None = Field(default=None, ge=2, le=1000)
+    baseline: SpcBaseline | None = None
+
+
+class MeasureSpc(_Strict):
+    """A measure's SPC settings: window, baseline, rebases and events (all optional)."""
+
+    window: int | None = Field(default=None, ge=2, le=1000)
+    baseline: SpcBaseline | None = None
+    rebases: tuple[SpcRebase, ...] = ()
+    events: tuple[SpcEvent, ...] = ()
+    units: tuple[SpcUnitSettings, ...] = ()
+
+
+class SpcDefaults(_Strict):
+    """The framework's SPC defaults: display window per frequency, points in a baseline."""
+
+    windows: dict[PeriodKind, int] = Field(default_factory=dict)
+    baseline_points: int = Field(default=20, ge=2, le=1000)
+
+    @field_validator("windows")
+    @classmethod
+    def _at_least_two(cls, value: dict[PeriodKind, int]) -> dict[PeriodKind, int]:
+        for kind, number in value.items():
+            if number < 2:
+                raise ValueError(f"the window for {kind.value} must be at least 2 periods")
+        return value
+
+
 class Measure(_Strict):
     """An indicator and how to read, combine and judge it."""
 
@@ -222,6 +287,7 @@ class Measure(_Strict):
     rollup: Rollup = Rollup.NONE
     rollup_partial: bool = False
     standard: tuple[Standard, ...] = ()
+    spc: MeasureSpc = Field(default_factory=MeasureSpc)
 
     @field_validator("standard", mode="before")
     @classmethod
@@ -586,6 +652,7 @@ class FrameworkModel(_Strict):
     grading: Grading = Field(default_factory=Grading)
     interventions: Interventions = Field(default_factory=Interventions)
     risks: RiskRegister = Field(default_factory=RiskRegister)
+    spc: SpcDefaults = Field(default_factory=SpcDefaults)
 
     @model_validator(mode="before")
     @classmethod
@@ -951,6 +1018,7 @@ def _cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
                     )
                     yield path, f"{code!r} is not a unit in this file"
     yield from _target_references(model, units)
+    yield from _spc_references(model, units)
     yield from _grading_references(model)
     yield from _intervention_references(model)
     yield from _risk_references(model, units)
@@ -1062,6 +1130,53 @@ def _target_references(model: FrameworkModel, units: dict[str, Unit]) -> Iterato
                     yield (*where, field_name), str(error)
         if "starts" in spans and "ends" in spans and spans["ends"].end < spans["starts"].start:
             yield (*where, "ends"), f"{target.ends!r} is before {target.starts!r}"
+
+
+def _spc_references(model: FrameworkModel, units: dict[str, Unit]) -> Iterator[tuple[Path, str]]:
+    """Check each measure's SPC block: its periods fit the measure, its units exist."""
+    for index, measure in enumerate(model.measures):
+        spc = measure.spc
+        where: Path = ("measures", index, "spc")
+        baselines: list[tuple[Path, SpcBaseline | None]] = [((*where, "baseline"), spc.baseline)]
+        for position, settings in enumerate(spc.units):
+            place: Path = (*where, "units", position)
+            if settings.unit not in units:
+                yield (*place, "unit"), f"{settings.unit!r} is not a unit in this file"
+            baselines.append(((*place, "baseline"), settings.baseline))
+        for place, baseline in baselines:
+            if baseline is None:
+                continue
+            found = {}
+            for field_name, key in (("starts", "from"), ("ends", "to")):
+                text = getattr(baseline, field_name)
+                if text is None:
+                    continue
+                try:
+                    found[key] = parse_period(parse_frequency_period(measure, text))
+                except ValueError as error:
+                    yield (*place, key), str(error)
+            if "from" in found and "to" in found and found["to"] < found["from"]:
+                yield (*place, "to"), f"{baseline.ends!r} is before {baseline.starts!r}"
+        seen: dict[tuple[str | None, str], int] = {}
+        marks: list[tuple[str, int, SpcRebase | SpcEvent]] = [
+            *(("rebases", position, item) for position, item in enumerate(spc.rebases)),
+            *(("events", position, item) for position, item in enumerate(spc.events)),
+        ]
+        for section, position, item in marks:
+            place = (*where, section, position)
+            try:
+                code = parse_frequency_period(measure, item.period)
+            except ValueError as error:
+                yield (*place, "period"), str(error)
+                code = item.period
+            if item.unit is not None and item.unit not in units:
+                yield (*place, "unit"), f"{item.unit!r} is not a unit in this file"
+            if section == "rebases":
+                mark = (item.unit, code)
+                if mark in seen:
+                    earlier = _dotted((*where, section, seen[mark]))
+                    yield (*place, "period"), f"{item.period!r} is already a rebase at {earlier}"
+                seen.setdefault(mark, position)
 
 
 def _duplicates(section: str, items: Iterable[_Coded]) -> Iterator[tuple[Path, str]]:

@@ -152,6 +152,7 @@ def spc_points(
     group: str | None = None,
     rebase: str | None = None,
     target: str | None = None,
+    baseline: str | None = None,
     options: SpcOptions = SpcOptions(),
 ) -> pl.DataFrame:
     """Compute the XmR mean, limits and special-cause flags of every point of every series.
@@ -160,7 +161,11 @@ def spc_points(
     (a date, datetime or integer, unique within a series), optionally
     ``group`` (one series per value), ``rebase`` (a boolean column, true at the
     first point of a new baseline; null counts as false) and ``target`` (numeric, one value per
-    series, carried into the result for :func:`spc_summary`).
+    series, carried into the result for :func:`spc_summary`) and ``baseline`` (a
+    boolean column, true at the points that set their baseline's mean and limits; a
+    moving range counts when both its points do; every baseline needs at least one
+    such point). ``baseline`` generalises ``fix_after_n_points`` (both may be given:
+    a point then counts only if it passes both).
 
     The result has one row per input row, sorted by group then date, with the
     columns in ``POINT_COLUMNS`` (plus ``target`` when one is given). Limits
@@ -178,8 +183,18 @@ def spc_points(
     >>> points["point_type"][4]
     'special_cause_improvement'
     """
-    _check_frame(frame, value=value, date=date, group=group, rebase=rebase, target=target)
-    base = _sorted_base(frame, value=value, date=date, group=group, rebase=rebase, target=target)
+    _check_frame(
+        frame, value=value, date=date, group=group, rebase=rebase, target=target, baseline=baseline
+    )
+    base = _sorted_base(
+        frame,
+        value=value,
+        date=date,
+        group=group,
+        rebase=rebase,
+        target=target,
+        baseline=baseline,
+    )
     _check_sorted(base, group=group, target=target)
     short = _compute(base, options)
     if short.height and short["trial_limits"].any():
@@ -355,11 +370,19 @@ def _check_frame(
     group: str | None,
     rebase: str | None,
     target: str | None,
+    baseline: str | None = None,
 ) -> None:
     """Raise SpcInputError for missing columns, wrong types and missing values."""
     if not isinstance(frame, pl.DataFrame):
         raise SpcInputError(f"frame must be a polars DataFrame, not {type(frame).__name__}")
-    named = {"value": value, "date": date, "group": group, "rebase": rebase, "target": target}
+    named = {
+        "value": value,
+        "date": date,
+        "group": group,
+        "rebase": rebase,
+        "target": target,
+        "baseline": baseline,
+    }
     missing = [f"{role}={name!r}" for role, name in named.items() if name and name not in frame]
     if missing:
         raise SpcInputError(f"frame has no column for {', '.join(missing)}")
@@ -372,6 +395,8 @@ def _check_frame(
         raise SpcInputError(f"rebase column {rebase!r} must be boolean, not {schema[rebase]}")
     if target is not None and not schema[target].is_numeric():
         raise SpcInputError(f"target column {target!r} must be numeric, not {schema[target]}")
+    if baseline is not None and schema[baseline] != pl.Boolean:
+        raise SpcInputError(f"baseline column {baseline!r} must be boolean, not {schema[baseline]}")
     counts = frame.select(
         pl.col(value).null_count().alias("value"),
         pl.col(date).null_count().alias("date"),
@@ -399,6 +424,7 @@ def _sorted_base(
     group: str | None,
     rebase: str | None,
     target: str | None,
+    baseline: str | None = None,
 ) -> pl.DataFrame:
     """Select, rename and sort the input; mark where each series and baseline starts."""
     columns = [
@@ -406,6 +432,7 @@ def _sorted_base(
         pl.col(date).alias("date"),
         pl.col(value).cast(pl.Float64).alias("value"),
         (pl.col(rebase).fill_null(False) if rebase else pl.lit(False)).alias("_rebase"),
+        (pl.col(baseline).fill_null(False) if baseline else pl.lit(True)).alias("_baseline"),
     ]
     if target is not None:
         columns.append(pl.col(target).cast(pl.Float64).alias("target"))
@@ -454,6 +481,21 @@ def _check_sorted(base: pl.DataFrame, *, group: str | None, target: str | None) 
         checks.append(varies.sum().alias("varying_target"))
     found = base.select(checks).row(0, named=True)
     series = "a group" if group else "the series"
+    if base.height and not base["_baseline"].all():
+        start = pl.col("_new_group") | pl.col("_rebase")
+        segment = start.cum_sum()
+        empty = (
+            base.select(segment.alias("_segment"), "_baseline")
+            .group_by("_segment")
+            .agg(pl.col("_baseline").any())
+            .filter(~pl.col("_baseline"))
+            .height
+        )
+        if empty:
+            raise SpcInputError(
+                f"{empty} baseline(s) have no point marked in the baseline column: "
+                "their limits could not be computed"
+            )
     if found["duplicates"]:
         raise SpcInputError(f"{found['duplicates']} duplicate date(s) within {series}")
     if found["first_rebase"]:
@@ -562,6 +604,12 @@ def _baselines(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
         later = position >= options.fix_after_n_points
         values = np.where(later, np.nan, values)
         ranges = np.where(later, np.nan, ranges)
+    chosen = base["_baseline"].to_numpy()
+    if not chosen.all():
+        # Only the points marked as the baseline, and the ranges between two of them, count.
+        pair = chosen & np.concatenate(([False], chosen[:-1]))
+        values = np.where(chosen, values, np.nan)
+        ranges = np.where(pair, ranges, np.nan)
     mean = segments.means(values)
     mean_range = segments.means(ranges)
     if options.screen_outliers:

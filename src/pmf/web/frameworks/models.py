@@ -27,6 +27,8 @@ class Organisation(models.Model):
     interventions = models.JSONField(default=dict, blank=True)
     # The framework file's risk register scales and threshold, as validated (empty: defaults).
     risk_register = models.JSONField(default=dict, blank=True)
+    # The framework file's SPC defaults (windows per frequency, baseline points), as validated.
+    spc = models.JSONField(default=dict, blank=True)
     loaded_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -107,6 +109,8 @@ class Measure(models.Model):
     description = models.TextField(blank=True)
     rollup = models.CharField(max_length=16, default="none")
     rollup_partial = models.BooleanField(default=False)
+    # The framework file's SPC block (window, baseline, rebases, events), as validated.
+    spc = models.JSONField(default=dict, blank=True)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -254,3 +258,46 @@ class ComputedPeer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit.code} {self.rank}: {self.peer.code} ({self.distance:.3f})"
+
+
+class SpcMark(models.Model):
+    """A rebase or an event on a measure's SPC chart, added by an analyst in the application.
+
+    For one unit, or (``unit`` empty) every unit. Combined with the framework file's own
+    (``services.framework_of``). Changing or withdrawing one marks the row superseded, with
+    who, when and why, and never deletes it.
+    """
+
+    class Kind(models.TextChoices):
+        REBASE = "rebase", "Rebase"
+        EVENT = "event", "Event"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="spc_marks"
+    )
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="spc_marks")
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="spc_marks"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # A period code of the measure's frequency ("2025-04").
+    period = models.CharField(max_length=40)
+    # A rebase's reason, or an event's text.
+    text = models.CharField(max_length=500)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Why it was changed or withdrawn.
+    superseded_because = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "measure", "period", "recorded_at"]
+
+    def __str__(self) -> str:
+        where = self.unit.code if self.unit else "all units"
+        return f"{self.get_kind_display()} of {self.measure.code} {where} at {self.period}"

@@ -21,6 +21,7 @@ from pmf.web.frameworks.models import (
     Measure,
     Organisation,
     PeerGroup,
+    SpcMark,
     Standard,
     Unit,
 )
@@ -52,6 +53,7 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
             "grading": model.grading.model_dump(mode="json", exclude_defaults=True),
             "interventions": model.interventions.model_dump(mode="json", exclude_defaults=True),
             "risk_register": model.risks.model_dump(mode="json", exclude_defaults=True),
+            "spc": model.spc.model_dump(mode="json", exclude_defaults=True),
         },
     )
     units = _store_units(organisation, framework)
@@ -70,7 +72,7 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
         areas[area.code] = stored
     for position, measure in enumerate(model.measures):
         fields = measure.model_dump(
-            mode="json", exclude={"code", "area", "standard", "window_months"}
+            mode="json", exclude={"code", "area", "standard", "window_months", "spc"}
         )
         fields = {key: "" if value is None else value for key, value in fields.items()}
         stored_measure, _ = Measure.objects.update_or_create(
@@ -80,6 +82,7 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
                 **fields,
                 "area": areas[measure.area],
                 "window_months": measure.window_months,
+                "spc": measure.spc.model_dump(mode="json", by_alias=True, exclude_defaults=True),
                 "position": position,
             },
         )
@@ -192,6 +195,7 @@ def _rebuild(organisation: Organisation) -> Framework:
     units = list(organisation.units.select_related("parent"))
     areas = list(organisation.areas.prefetch_related("former_names"))
     measures = list(organisation.measures.select_related("area").prefetch_related("standards"))
+    marks = _running_marks(organisation)
     groups = list(organisation.peer_groups.select_related("unit").prefetch_related("members"))
     data: dict[str, Any] = {
         "organisation": {
@@ -225,12 +229,13 @@ def _rebuild(organisation: Organisation) -> Framework:
             }
             for unit in units
         ],
-        "measures": [_measure_data(measure) for measure in measures],
+        "measures": [_measure_data(measure, marks.get(measure.pk, [])) for measure in measures],
         "peer_groups": _peer_groups_data(organisation, groups),
         "targets": [_target_data(target) for target in current_targets(organisation)],
         "grading": organisation.grading or {},
         "interventions": organisation.interventions or {},
         "risks": organisation.risk_register or {},
+        "spc": organisation.spc or {},
     }
     return Framework(FrameworkModel.model_validate(data))
 
@@ -430,7 +435,33 @@ def _target_key(data: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def _measure_data(measure: Measure) -> dict[str, Any]:
+def _running_marks(organisation: Organisation) -> dict[int, list[SpcMark]]:
+    """Return the running rebases and events set in the application, by measure."""
+    found: dict[int, list[SpcMark]] = {}
+    rows = organisation.spc_marks.filter(superseded_at__isnull=True).select_related("unit")
+    for row in rows.order_by("period", "recorded_at", "pk"):
+        found.setdefault(row.measure_id, []).append(row)
+    return found
+
+
+def _measure_spc(measure: Measure, marks: Sequence[SpcMark]) -> dict[str, Any]:
+    """Return the measure's SPC block: the file's, with the marks set in the application after."""
+    spc = dict(measure.spc or {})
+    for kind, section, field in (
+        (SpcMark.Kind.REBASE, "rebases", "reason"),
+        (SpcMark.Kind.EVENT, "events", "text"),
+    ):
+        added = [
+            {"period": mark.period, field: mark.text, "unit": mark.unit.code if mark.unit else None}
+            for mark in marks
+            if mark.kind == kind
+        ]
+        if added:
+            spc[section] = [*spc.get(section, []), *added]
+    return spc
+
+
+def _measure_data(measure: Measure, marks: Sequence[SpcMark] = ()) -> dict[str, Any]:
     return {
         "code": measure.code,
         "name": measure.name,
@@ -450,6 +481,7 @@ def _measure_data(measure: Measure) -> dict[str, Any]:
         "rollup": measure.rollup,
         "rollup_partial": measure.rollup_partial,
         "standard": [standard.definition for standard in measure.standards.all()],
+        "spc": _measure_spc(measure, marks),
     }
 
 
@@ -579,3 +611,289 @@ def compute_peer_groups(
     )
     _framework_changed(organisation, now)
     return version
+
+
+# --- rebases and events of SPC charts, set in the application ----------------------------------
+
+
+class SpcMarkRefused(ValueError):
+    """Raise with each problem of a rebase or event that was not stored, by form field."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+SPC_TEXT_LIMITS = {SpcMark.Kind.REBASE: 500, SpcMark.Kind.EVENT: 200}
+
+
+def spc_marks(organisation: Organisation, unit: Unit, measure_code: str) -> dict[str, Any]:
+    """Return the rebases and events of a measure's chart for a unit: the file's and the set.
+
+    ``file`` lists those of the framework file (changed only in the file); ``set`` those
+    set in the application for this unit or every unit, running first, newest first.
+    """
+    from pmf.core.periods import parse_period
+
+    measure = organisation.measures.filter(code=measure_code).first()
+    if measure is None:
+        raise LookupError(f"no measure {measure_code!r} in {organisation.code}")
+    spc = measure.spc or {}
+    kinds = (("rebases", "Rebase", "reason"), ("events", "Event", "text"))
+    from_file = [
+        {
+            "kind": label,
+            "period": parse_period(item["period"]).label,
+            "text": item[field],
+            "for": item.get("unit") or "every unit",
+        }
+        for section, label, field in kinds
+        for item in spc.get(section, [])
+        if item.get("unit") in (None, unit.code)
+    ]
+    rows = (
+        organisation.spc_marks.filter(measure=measure)
+        .filter(models.Q(unit=unit) | models.Q(unit__isnull=True))
+        .select_related("unit", "recorded_by", "superseded_by")
+        .order_by(models.F("superseded_at").desc(nulls_first=True), "-recorded_at", "-pk")
+    )
+    return {
+        "file": from_file,
+        "set": [
+            {
+                **_mark_data(row),
+                "number": row.pk,
+                "kind_label": row.get_kind_display(),
+                "label": parse_period(row.period).label,
+                "for": row.unit.name if row.unit else "every unit",
+                "running": row.superseded_at is None,
+                "recorded_at": row.recorded_at.isoformat(timespec="seconds"),
+                "recorded_by": row.recorded_by.get_username() if row.recorded_by else "",
+                "superseded_at": row.superseded_at.isoformat(timespec="seconds")
+                if row.superseded_at
+                else None,
+                "superseded_because": row.superseded_because,
+            }
+            for row in rows
+        ],
+    }
+
+
+def _mark_data(mark: SpcMark) -> dict[str, Any]:
+    return {
+        "kind": mark.kind,
+        "measure": mark.measure.code,
+        "unit": mark.unit.code if mark.unit else None,
+        "period": mark.period,
+        "text": mark.text,
+    }
+
+
+def _require_analyst(organisation: Organisation, membership: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from pmf.web.accounts.models import Membership
+
+    if membership.organisation_id != organisation.pk or membership.role != Membership.Role.ANALYST:
+        raise PermissionDenied("Only the organisation's analysts set rebases and events.")
+
+
+def _checked_mark(
+    organisation: Organisation, measure_code: str, kind: str, period: str, text: str
+) -> tuple[Measure, str, str]:
+    """Return the stored measure, the period's code and the text, or raise SpcMarkRefused."""
+    from pmf.core.framework import parse_frequency_period
+
+    problems: dict[str, str] = {}
+    measure = organisation.measures.filter(code=measure_code).first()
+    if measure is None:
+        raise SpcMarkRefused({"measure": f"There is no measure {measure_code!r}."})
+    if kind not in SpcMark.Kind.values:
+        problems["kind"] = "Choose a rebase or an event."
+    code = ""
+    if not period.strip():
+        problems["period"] = "Enter the period, for example 2025-04."
+    else:
+        try:
+            code = parse_frequency_period(framework_of(organisation).measure(measure_code), period)
+        except ValueError as error:
+            problems["period"] = f"Enter a period of the measure: {error}."
+    words = "reason for the rebase" if kind == SpcMark.Kind.REBASE else "text of the event"
+    limit = SPC_TEXT_LIMITS.get(kind, 500)  # type: ignore[call-overload]
+    if not text.strip():
+        problems["text"] = f"Enter the {words}."
+    elif len(text.strip()) > limit:
+        problems["text"] = f"The {words} must be {limit} characters or fewer."
+    if problems:
+        raise SpcMarkRefused(problems)
+    return measure, code, text.strip()
+
+
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise SpcMarkRefused({"reason": "Enter why you are making this change."})
+    if len(reason.strip()) > 500:
+        raise SpcMarkRefused({"reason": "The reason must be 500 characters or fewer."})
+    return reason.strip()
+
+
+def _refuse_second_rebase(
+    organisation: Organisation, measure: Measure, unit: Unit | None, code: str, but: int | None
+) -> None:
+    clash = organisation.spc_marks.filter(
+        measure=measure,
+        unit=unit,
+        kind=SpcMark.Kind.REBASE,
+        period=code,
+        superseded_at__isnull=True,
+    ).exclude(pk=but)
+    if clash.exists():
+        raise SpcMarkRefused(
+            {"period": "There is already a rebase in this period: change that one instead."}
+        )
+
+
+@transaction.atomic
+def add_spc_mark(
+    organisation: Organisation,
+    membership: Any,
+    *,
+    measure_code: str,
+    unit: Unit | None,
+    kind: str,
+    period: str,
+    text: str,
+    user: Any = None,
+) -> SpcMark:
+    """Store a rebase (``text`` is its reason) or an event for one unit or (None) every unit.
+
+    Raise ``PermissionDenied`` for anyone but the organisation's analysts, ``SpcMarkRefused``
+    naming each field at fault. The change is recorded in the audit trail.
+    """
+    _require_analyst(organisation, membership)
+    measure, code, cleaned = _checked_mark(organisation, measure_code, kind, period, text)
+    if kind == SpcMark.Kind.REBASE:
+        _refuse_second_rebase(organisation, measure, unit, code, None)
+    now = timezone.now()
+    mark = SpcMark.objects.create(
+        organisation=organisation,
+        measure=measure,
+        unit=unit,
+        kind=kind,
+        period=code,
+        text=cleaned,
+        recorded_at=now,
+        recorded_by=user,
+    )
+    _framework_changed(organisation, now)
+    audit.record(
+        organisation,
+        kind=audit.Kind.FRAMEWORK,
+        action=f"add {kind}",
+        label=_mark_label(mark, "added"),
+        object_id=mark.pk,
+        unit_code=unit.code if unit else "",
+        after=_mark_data(mark),
+        note=cleaned if kind == SpcMark.Kind.REBASE else "",
+        user=user,
+        at=now,
+    )
+    return mark
+
+
+def _mark_label(mark: SpcMark, done: str) -> str:
+    where = f" in {mark.unit.code}" if mark.unit else ""
+    kind = mark.get_kind_display().lower()
+    return f"SPC {kind} of {mark.measure.code}{where} at {mark.period} {done}"
+
+
+def _running_mark(organisation: Organisation, number: int) -> SpcMark:
+    mark = (
+        organisation.spc_marks.select_for_update(of=("self",))
+        .filter(pk=number, superseded_at__isnull=True)
+        .select_related("measure", "unit")
+        .first()
+    )
+    if mark is None:
+        raise LookupError(f"{organisation.code} has no running rebase or event {number}")
+    return mark
+
+
+@transaction.atomic
+def change_spc_mark(
+    organisation: Organisation,
+    membership: Any,
+    number: int,
+    *,
+    period: str,
+    text: str,
+    reason: str,
+    user: Any = None,
+) -> SpcMark:
+    """Replace a running rebase or event with a new period or text, saying why.
+
+    The old row is kept, superseded. Raise ``LookupError``, ``PermissionDenied`` or
+    ``SpcMarkRefused``.
+    """
+    _require_analyst(organisation, membership)
+    old = _running_mark(organisation, number)
+    why = _reason(reason)
+    measure, code, cleaned = _checked_mark(organisation, old.measure.code, old.kind, period, text)
+    if old.kind == SpcMark.Kind.REBASE:
+        _refuse_second_rebase(organisation, measure, old.unit, code, old.pk)
+    now = timezone.now()
+    old.superseded_at, old.superseded_by, old.superseded_because = now, user, why
+    old.save(update_fields=["superseded_at", "superseded_by", "superseded_because"])
+    new = SpcMark.objects.create(
+        organisation=organisation,
+        measure=measure,
+        unit=old.unit,
+        kind=old.kind,
+        period=code,
+        text=cleaned,
+        recorded_at=now,
+        recorded_by=user,
+    )
+    _framework_changed(organisation, now)
+    audit.record(
+        organisation,
+        kind=audit.Kind.FRAMEWORK,
+        action=f"change {old.kind}",
+        label=_mark_label(new, "changed"),
+        object_id=new.pk,
+        unit_code=old.unit.code if old.unit else "",
+        before=_mark_data(old),
+        after=_mark_data(new),
+        note=why,
+        user=user,
+        at=now,
+    )
+    return new
+
+
+@transaction.atomic
+def withdraw_spc_mark(
+    organisation: Organisation, membership: Any, number: int, *, reason: str, user: Any = None
+) -> SpcMark:
+    """Withdraw a running rebase or event, saying why; it is kept, superseded, as history."""
+    _require_analyst(organisation, membership)
+    mark = _running_mark(organisation, number)
+    why = _reason(reason)
+    now = timezone.now()
+    mark.superseded_at, mark.superseded_by, mark.superseded_because = now, user, why
+    mark.save(update_fields=["superseded_at", "superseded_by", "superseded_because"])
+    _framework_changed(organisation, now)
+    audit.record(
+        organisation,
+        kind=audit.Kind.FRAMEWORK,
+        action=f"withdraw {mark.kind}",
+        label=_mark_label(mark, "withdrawn"),
+        object_id=mark.pk,
+        unit_code=mark.unit.code if mark.unit else "",
+        before=_mark_data(mark),
+        after=None,
+        note=why,
+        user=user,
+        at=now,
+    )
+    return mark

@@ -32,8 +32,6 @@ from pmf.web.cycles.services import (
 from pmf.web.observations.services import held_observations
 from pmf.web.scorecards.presenters import peer_chart, peer_comparison, spc_chart, spc_series
 
-CHART_POINTS = 24  # the last two years of a monthly measure
-
 
 def board_paper(cycle: Cycle) -> Document:
     """Return the board paper of a locked cycle; raise ``ValueError`` for a draft."""
@@ -297,15 +295,18 @@ def _redline_charts(
     for measure in redlines:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            rows, summary, target = spc_series(framework, figures, unit, measure)
-        rows = rows[-CHART_POINTS:]
+            every, summary = spc_series(framework, figures, unit, measure)
+        # The chart's window is the one its limits and the scorecard's variation come from.
+        rows = [row for row in every if row["charted"]]
         if len(rows) < 2 or not summary:
             continue
-        spec = spc_chart(measure.name, unit_name, rows, target)
-        spec = {**spec, "width": 520, "height": 200}
+        spec = spc_chart(measure.name, unit_name, rows, summary)
+        spec = {**spec, "width": 520, "height": 220}
         svg = vl_convert.vegalite_to_svg(spec)
         png = vl_convert.vegalite_to_png(spec, scale=2)
         last = rows[-1]
+        limits = summary["limits"]
+        events = "; ".join(f"{event['label']}: {event['text']}" for event in summary["events"])
         blocks.append(
             Figure(
                 svg=svg,
@@ -313,19 +314,36 @@ def _redline_charts(
                 alt=(
                     f"SPC chart of {measure.name} for {unit_name}, {rows[0]['label']} to "
                     f"{last['label']}: latest {last['value_text']}, mean "
-                    f"{format_value(last['mean'], measure)}."
+                    f"{format_value(last['mean'], measure)}. {limits}"
+                    + (f" Events: {events}." if events else "")
                 ),
                 caption=(
-                    f"{measure.name}, {unit_name}: XmR chart of the last {len(rows)} figures "
-                    "to the cut-off, with the mean and process limits. The figures are in the "
-                    "table below."
+                    f"{measure.name}, {unit_name}: XmR chart of the {len(rows)} figures "
+                    f"{rows[0]['label']} to {last['label']}, with the mean and process limits"
+                    + (" of each segment" if len(summary["segments"]) > 1 else "")
+                    + f". {limits}"
+                    + (
+                        f" {summary['hidden']} earlier figures are not charted and set no limits."
+                        if summary["hidden"]
+                        else ""
+                    )
+                    + " The figures are in the table below."
                 ),
             )
         )
         blocks.append(
             Table(
-                caption=f"{measure.name}, {unit_name}: the figures charted",
-                header=("Period", "Value", "Mean", "Lower limit", "Upper limit", "Variation"),
+                caption=f"{measure.name}, {unit_name}: the figures charted. {limits}",
+                header=(
+                    "Period",
+                    "Value",
+                    "Mean",
+                    "Lower limit",
+                    "Upper limit",
+                    "Variation",
+                    "Limits",
+                    "Event",
+                ),
                 rows=tuple(
                     (
                         row["label"],
@@ -334,6 +352,8 @@ def _redline_charts(
                         format_value(row["lpl"], measure),
                         format_value(row["upl"], measure),
                         row["point_text"],
+                        _limit_role(row),
+                        row["event"] or "",
                     )
                     for row in rows
                 ),
@@ -343,6 +363,14 @@ def _redline_charts(
             _peer_blocks(framework, figures, unit, unit_name, measure, rows[-1]["period"])
         )
     return blocks
+
+
+def _limit_role(row: dict[str, Any]) -> str:
+    """Say whether a charted figure set its segment's limits, and whether they are trial ones."""
+    role = "baseline" if row["in_baseline"] else "judged"
+    if row["rebase"]:
+        role = f"rebased ({row['rebase']}); {role}"
+    return f"{role} (trial)" if row["trial"] else role
 
 
 def _peer_blocks(

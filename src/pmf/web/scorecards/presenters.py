@@ -275,18 +275,22 @@ def measure_page(organisation: Organisation, unit: Unit, measure_code: str) -> d
 
 def spc_series(
     framework: Any, figures: Any, unit_code: str, measure: Any
-) -> tuple[list[dict[str, Any]], dict[str, Any], float | None]:
-    """Return a unit's series of one measure with its SPC points, the SPC summary and target.
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Return a unit's figures of one measure with their SPC points, and the chart's summary.
 
-    ``figures`` are rolled-up figures (``pmf.core.rollup.roll_up``); each row has the period,
-    its label, the value and its text, and the point's mean, limits and variation.
+    ``figures`` are rolled-up figures (``pmf.core.rollup.roll_up``). Each row has the period,
+    its label, the value and its text; the rows the chart shows (``charted``) also have their
+    segment, mean, limits and variation, whether they are in their segment's baseline, the
+    target in force and any event. The summary (empty with fewer than two figures) has the
+    last segment's variation and assurance, every segment, the events and ``limits``: which
+    periods the limits come from, in words (``pmf.core.baseline``, as the scorecard).
     """
-    from pmf.core.framework import Polarity, TargetStandard
+    import polars as pl
+
+    from pmf.core.baseline import chart_series, chart_settings, describe_limits, targets_in_force
     from pmf.core.periods import parse_period
-    from pmf.core.spc import SpcOptions, spc_points, spc_summary
     from pmf.core.text import format_value
 
-    unit = framework.unit(unit_code)
     series = figures.filter(
         (figures["unit"] == unit_code) & (figures["measure"] == measure.code)
     ).to_dicts()
@@ -294,33 +298,66 @@ def spc_series(
         period = parse_period(row["period"])
         row["period_end"], row["label"] = period.end, period.label
     series.sort(key=lambda row: row["period_end"])
-    improvement = {Polarity.HIGHER_IS_BETTER: "increase", Polarity.LOWER_IS_BETTER: "decrease"}
-    options = SpcOptions(improvement=improvement.get(measure.polarity, "neutral"))
-    standard = measure.standard_for(unit)
-    target = standard.value if isinstance(standard, TargetStandard) else None
-    points: list[dict[str, Any]] = []
+    targets: list[float | None] = []
+    if series:
+        targets = targets_in_force(
+            framework,
+            pl.DataFrame(
+                {
+                    "unit": [unit_code] * len(series),
+                    "measure": [measure.code] * len(series),
+                    "period_end": [row["period_end"] for row in series],
+                }
+            ),
+        ).to_list()
     summary: dict[str, Any] = {}
+    points: dict[str, dict[str, Any]] = {}
     if len(series) >= 2:
-        import warnings
-
-        import polars as pl
-
-        from pmf.core.spc import SpcTrialLimitsWarning
-
-        frame = pl.DataFrame(
-            {
-                "date": [row["period_end"] for row in series],
-                "value": [row["value"] for row in series],
-            }
+        settings = chart_settings(framework, measure, unit_code)
+        chart = chart_series(
+            [row["period"] for row in series],
+            [row["value"] for row in series],
+            settings,
+            targets=targets,
         )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SpcTrialLimitsWarning)
-            charted = spc_points(frame, options=options)
-        summary = spc_summary(charted, target=target, options=options).row(0, named=True)
-        points = charted.to_dicts()
+        points = {point["period"]: point for point in chart.points}
+        # A window that starts after the last figure charts nothing: no summary, no chart.
+        last = chart.summary or {}
+        if last:
+            summary = {
+                "variation_type": last.get("variation"),
+                "assurance_type": last.get("assurance"),
+                "variation": VARIATION_WORDS.get(last.get("variation") or "", ""),
+                "assurance": ASSURANCE_WORDS.get(last.get("assurance") or "", ""),
+                "trial_limits": bool(last.get("trial")),
+                "target": last.get("target"),
+                "limits": describe_limits(chart, measure.frequency),
+                "window": settings.window,
+                "baseline_points": settings.baseline_points,
+                "charted": len(chart.points),
+                "hidden": chart.hidden,
+                "segments": [
+                    {
+                        **segment,
+                        "first_label": parse_period(segment["first_period"]).label,
+                        "last_label": parse_period(segment["last_period"]).label,
+                        "baseline_first_label": parse_period(segment["baseline_first"]).label,
+                        "baseline_last_label": parse_period(segment["baseline_last"]).label,
+                        "variation_text": VARIATION_WORDS.get(segment["variation"] or "", ""),
+                        "mean_text": format_value(segment["mean"], measure),
+                        "lpl_text": format_value(segment["lpl"], measure),
+                        "upl_text": format_value(segment["upl"], measure),
+                    }
+                    for segment in chart.segments
+                ],
+                "events": [
+                    {**event, "label": parse_period(event["period"]).label}
+                    for event in chart.events
+                ],
+            }
     rows = []
-    for index, row in enumerate(series):
-        point = points[index] if points else {}
+    for row, target in zip(series, targets, strict=True):
+        point = points.get(row["period"], {})
         rows.append(
             {
                 "period": row["period"],
@@ -330,14 +367,21 @@ def spc_series(
                 "numerator": row["numerator"],
                 "denominator": row["denominator"],
                 "origin": row["origin"],
+                "charted": bool(point),
+                "segment": point.get("segment"),
+                "in_baseline": point.get("in_baseline"),
+                "trial": point.get("trial"),
                 "mean": point.get("mean"),
                 "lpl": point.get("lpl"),
                 "upl": point.get("upl"),
+                "target": target,
+                "event": point.get("event"),
+                "rebase": point.get("rebase"),
                 "point_type": point.get("point_type"),
                 "point_text": VARIATION_WORDS.get(point.get("point_type") or "", ""),
             }
         )
-    return rows, summary, target
+    return rows, summary
 
 
 def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) -> dict[str, Any]:
@@ -348,7 +392,7 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
     measure = framework.measure(measure_code)
     # Every unit's figures of this one measure: the peer chart and the funnel need them.
     figures = roll_up(framework, held_observations(organisation, measures=[measure.code]))
-    rows, summary, target = spc_series(framework, figures, unit.code, measure)
+    rows, summary = spc_series(framework, figures, unit.code, measure)
     latest = rows[-1] if rows else None
     peers = peer_comparison(
         framework, figures, unit.code, measure, latest["period"] if latest else None
@@ -370,13 +414,20 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
             "description": measure.description,
         },
         "spc": {
-            "variation": VARIATION_WORDS.get(summary.get("variation_type") or "", ""),
-            "assurance": ASSURANCE_WORDS.get(summary.get("assurance_type") or "", ""),
+            "variation": summary.get("variation", ""),
+            "assurance": summary.get("assurance", ""),
             "trial_limits": bool(summary.get("trial_limits")),
-            "target": target,
+            "target": summary.get("target"),
+            "limits": summary.get("limits", ""),
+            "window": summary.get("window"),
+            "baseline_points": summary.get("baseline_points"),
+            "charted": summary.get("charted", 0),
+            "hidden": summary.get("hidden", 0),
+            "segments": summary.get("segments", []),
+            "events": summary.get("events", []),
         },
         "rows": rows,
-        "chart": spc_chart(measure.name, unit.name, rows, target) if summary else None,
+        "chart": spc_chart(measure.name, unit.name, rows, summary) if summary else None,
     }
 
 
@@ -634,9 +685,15 @@ def peer_chart(name: str, peers: dict[str, Any]) -> dict[str, Any]:
 
 
 def spc_chart(
-    name: str, unit: str, rows: list[dict[str, Any]], target: float | None
+    name: str, unit: str, rows: list[dict[str, Any]], summary: dict[str, Any]
 ) -> dict[str, Any]:
-    """Return a Vega-Lite specification of the XmR chart (the page's table has the data)."""
+    """Return a Vega-Lite specification of the XmR chart of the charted rows.
+
+    Each segment's mean and limits are separate lines (none joins one segment to the
+    next), the target in force is a step line, events are vertical rules with their text,
+    and the legend sits below the chart so that no renderer clips it. The page's table has
+    the data; ``summary["limits"]`` says where the limits come from.
+    """
     values = [
         {
             key: row[key]
@@ -644,14 +701,18 @@ def spc_chart(
                 "label",
                 "period",
                 "value",
+                "segment",
                 "mean",
                 "lpl",
                 "upl",
+                "target",
+                "event",
                 "point_text",
                 "point_type",
             )
         }
         for row in rows
+        if row.get("charted", True)
     ]
     x = {
         "field": "period",
@@ -660,19 +721,75 @@ def spc_chart(
         "sort": None,
         "axis": {"labelAngle": -45, "labelOverlap": True},
     }
+    y_title = _wrapped(name, 40)
     line = {
         "mark": {"type": "line", "color": "#b1b4b6"},
-        "encoding": {"x": x, "y": {"field": "value", "type": "quantitative", "title": name}},
+        "encoding": {
+            "x": x,
+            "y": {
+                "field": "value",
+                "type": "quantitative",
+                "title": y_title,
+                "axis": {"titleLimit": 1000, "titlePadding": 8},
+                "scale": {"zero": False},
+            },
+        },
     }
     rules = [
         {
             "mark": {"type": "line", "color": "#0b0c0c", "strokeDash": dash},
-            "encoding": {"x": x, "y": {"field": field, "type": "quantitative"}},
+            "encoding": {
+                "x": x,
+                "y": {"field": field, "type": "quantitative"},
+                # One line per segment: limits are never joined across a rebase.
+                "detail": {"field": "segment", "type": "nominal"},
+            },
         }
         for field, dash in (("mean", [1, 0]), ("lpl", [6, 4]), ("upl", [6, 4]))
     ]
+    layers: list[dict[str, Any]] = [line, *rules]
+    if any(value["target"] is not None for value in values):
+        layers.append(
+            {
+                "mark": {
+                    "type": "line",
+                    "color": "#d4351c",
+                    "interpolate": "step",
+                    "strokeWidth": 2,
+                },
+                "encoding": {"x": x, "y": {"field": "target", "type": "quantitative"}},
+            }
+        )
+    if any(value["event"] for value in values):
+        events = {"filter": "datum.event != null"}
+        layers.append(
+            {
+                "transform": [events],
+                "mark": {"type": "rule", "color": "#505a5f", "strokeDash": [2, 2]},
+                "encoding": {"x": x},
+            }
+        )
+        layers.append(
+            {
+                "transform": [events],
+                # Written up the rule, inside the plot: a label near either edge is not cut off.
+                "mark": {
+                    "type": "text",
+                    "angle": 270,
+                    "align": "right",
+                    "baseline": "bottom",
+                    "dy": -3,
+                    "y": 4,
+                    "fontSize": 10,
+                    "limit": 150,
+                    "color": "#0b0c0c",
+                },
+                "encoding": {"x": x, "text": {"field": "event"}},
+            }
+        )
     domain = list(POINT_STYLES)
     words = [VARIATION_WORDS[key] for key in domain]
+    legend = {"orient": "bottom", "direction": "horizontal", "labelLimit": 400, "columns": 3}
     dots = {
         "mark": {"type": "point", "filled": True, "size": 70},
         "encoding": {
@@ -682,34 +799,44 @@ def spc_chart(
                 "field": "point_text",
                 "type": "nominal",
                 "title": "Variation",
+                "legend": legend,
                 "scale": {"domain": words, "range": [POINT_STYLES[key][0] for key in domain]},
             },
             "shape": {
                 "field": "point_text",
                 "type": "nominal",
                 "title": "Variation",
+                "legend": legend,
                 "scale": {"domain": words, "range": [POINT_STYLES[key][1] for key in domain]},
             },
             "tooltip": [
                 {"field": "label", "title": "Period"},
                 {"field": "value", "title": "Value"},
                 {"field": "point_text", "title": "Variation"},
+                {"field": "event", "title": "Event"},
             ],
         },
     }
-    layers: list[dict[str, Any]] = [line, *rules, dots]
-    if target is not None:
-        layers.append(
-            {"mark": {"type": "rule", "color": "#d4351c"}, "encoding": {"y": {"datum": target}}}
-        )
+    layers.append(dots)
+    limits = summary.get("limits") or ""
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": f"SPC chart of {name} for {unit}: values, mean and process limits.",
+        "description": f"SPC chart of {name} for {unit}: values, mean and process limits. {limits}",
         "width": "container",
         "height": 300,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "padding": {"left": 8, "right": 16, "top": 8, "bottom": 8},
         "data": {"values": values},
         "layer": layers,
     }
+
+
+def _wrapped(text: str, width: int) -> list[str] | str:
+    """Split a long axis title into lines of at most ``width`` characters (words kept whole)."""
+    import textwrap
+
+    lines = textwrap.wrap(text, width) or [text]
+    return lines if len(lines) > 1 else lines[0]
 
 
 def peer_groups_page(

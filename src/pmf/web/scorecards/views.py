@@ -192,6 +192,9 @@ def measure(
     data["targets"] = target_history(found, target, code)
     if as_json:
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    data["may_set_spc"] = membership.role == Membership.Role.ANALYST and may_change(
+        membership, found
+    )
     return render(request, "scorecards/measure.html", data)
 
 

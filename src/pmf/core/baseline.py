@@ -1,0 +1,605 @@
+"""Choose the points an SPC chart shows and the points each of its sets of limits comes from.
+
+Making Data Count asks for limits from a stable baseline, recalculated only at a known,
+sustained change, and for charts annotated with what happened. pmf does that here, once,
+for the measure page, the board paper and the scorecard's variation and assurance alike,
+so that they cannot disagree:
+
+* the **display window** is the last ``window`` periods of the series (by default 36
+  months, 12 quarters, 10 years: ``DEFAULT_WINDOWS``), or every period from the
+  baseline's ``from`` period when one is given; earlier figures are not charted and set
+  nothing;
+* the window is cut into **segments** at each **rebase** inside it (a period where a new
+  baseline starts, with its reason); a rebase before the window has nothing to cut;
+* each segment has its own mean and limits (``pmf.core.spc`` with a ``rebase`` column, as
+  NHSRplotthedots' ``rebase``), computed from its **baseline**: its first
+  ``baseline_points`` points (20 by default, ``fix_after_n_points``), or for the first
+  segment the periods ``from`` to ``to`` when they are given. A segment with fewer points
+  in its baseline than ``baseline_points`` has **trial limits**, and says so;
+* **events** (a period and a short text) are carried to the points they belong to;
+* the **target in force** in each period is carried too, and each segment's assurance is
+  judged against the target in force at its last point.
+
+The result is a frame of points and a frame of segments; :func:`describe_limits` says in
+words which periods each segment's limits come from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import polars as pl
+
+from pmf.core.framework import Framework, Measure, TargetStandard
+from pmf.core.periods import PeriodKind, parse_period
+from pmf.core.spc import (
+    CONSISTENT_FAIL,
+    CONSISTENT_PASS,
+    INCONSISTENT,
+    Improvement,
+    SpcOptions,
+    SpcTrialLimitsWarning,
+    spc_points,
+)
+
+__all__ = [
+    "DEFAULT_BASELINE_POINTS",
+    "DEFAULT_WINDOWS",
+    "ChartSettings",
+    "Event",
+    "Rebase",
+    "SeriesChart",
+    "chart_points",
+    "chart_series",
+    "chart_settings",
+    "describe_limits",
+    "targets_in_force",
+]
+
+# Enough periods to see a process settle and change, few enough that old behaviour does not
+# set today's limits: three years of months, three of quarters, ten years.
+DEFAULT_WINDOWS: Final[Mapping[PeriodKind, int]] = {
+    PeriodKind.MONTH: 36,
+    PeriodKind.QUARTER: 12,
+    PeriodKind.FINANCIAL_QUARTER: 12,
+    PeriodKind.FINANCIAL_YEAR: 10,
+    PeriodKind.YEAR: 10,
+    PeriodKind.ROLLING: 36,
+    PeriodKind.MULTI_YEAR: 10,
+}
+# Making Data Count: limits are best from 20 or more points; fewer give trial limits.
+DEFAULT_BASELINE_POINTS: Final = 20
+
+_PLURAL: Final[Mapping[PeriodKind, tuple[str, str]]] = {
+    PeriodKind.MONTH: ("month", "months"),
+    PeriodKind.QUARTER: ("quarter", "quarters"),
+    PeriodKind.FINANCIAL_QUARTER: ("quarter", "quarters"),
+    PeriodKind.FINANCIAL_YEAR: ("year", "years"),
+    PeriodKind.YEAR: ("year", "years"),
+    PeriodKind.ROLLING: ("period", "periods"),
+    PeriodKind.MULTI_YEAR: ("period", "periods"),
+}
+
+
+@dataclass(frozen=True)
+class Rebase:
+    """A period (its code) where a new baseline starts, and why."""
+
+    period: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened in a period (its code), drawn on the chart."""
+
+    period: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ChartSettings:
+    """Say which periods a series' SPC chart shows and where its limits come from.
+
+    ``window``: periods shown (the last ones); ``baseline_points``: points at the start of
+    each segment that set its limits; ``baseline_from`` and ``baseline_to``: period codes of
+    the first segment's baseline (the chart then starts at ``baseline_from``);
+    ``rebases`` and ``events``: in any order; ``improvement``: which way is better.
+
+    >>> ChartSettings(window=36).baseline_points
+    20
+    """
+
+    window: int = DEFAULT_WINDOWS[PeriodKind.MONTH]
+    baseline_points: int = DEFAULT_BASELINE_POINTS
+    baseline_from: str | None = None
+    baseline_to: str | None = None
+    rebases: tuple[Rebase, ...] = ()
+    events: tuple[Event, ...] = ()
+    improvement: Improvement = "increase"
+
+    def __post_init__(self) -> None:
+        """Reject a window or baseline the method cannot use."""
+        for name in ("window", "baseline_points"):
+            number = getattr(self, name)
+            if isinstance(number, bool) or not isinstance(number, int) or number < 2:
+                raise ValueError(f"{name} must be a whole number of at least 2, not {number!r}")
+
+
+def chart_settings(
+    framework: Framework,
+    measure: Measure,
+    unit: str,
+    *,
+    rebases: Sequence[Rebase] = (),
+    events: Sequence[Event] = (),
+) -> ChartSettings:
+    """Return the SPC settings of one unit's series of ``measure`` from the framework.
+
+    The unit's own window or baseline (``spc.units``) wins over the measure's, which wins
+    over the framework's window for the frequency (``spc.windows``) and ``DEFAULT_WINDOWS``.
+    Rebases and events for every unit and for this unit are combined, with ``rebases`` and
+    ``events`` given here (kept elsewhere, such as the web application's); of two rebases in
+    one period the unit's own (or the later given) reason is kept.
+    """
+    from pmf.core.framework import Polarity
+
+    defaults = framework.model.spc
+    spc = measure.spc
+    window = (
+        spc.window or defaults.windows.get(measure.frequency) or DEFAULT_WINDOWS[measure.frequency]
+    )
+    baseline = spc.baseline
+    for own in spc.units:
+        if own.unit == unit:
+            window = own.window or window
+            baseline = own.baseline or baseline
+    points = baseline.points if baseline and baseline.points else defaults.baseline_points
+    found: dict[str, Rebase] = {}
+    for item in sorted(spc.rebases, key=lambda item: item.unit is not None):
+        if item.unit in (None, unit):
+            code = parse_period(item.period).code
+            found[code] = Rebase(code, item.reason)
+    for given in rebases:
+        found[parse_period(given.period).code] = given
+    notes = [
+        Event(parse_period(item.period).code, item.text)
+        for item in spc.events
+        if item.unit in (None, unit)
+    ]
+    notes.extend(events)
+    improvement: Improvement = {
+        Polarity.HIGHER_IS_BETTER: "increase",
+        Polarity.LOWER_IS_BETTER: "decrease",
+    }.get(measure.polarity, "neutral")  # type: ignore[assignment]
+    return ChartSettings(
+        window=window,
+        baseline_points=points,
+        baseline_from=baseline.starts if baseline else None,
+        baseline_to=baseline.ends if baseline else None,
+        rebases=tuple(sorted(found.values(), key=lambda item: parse_period(item.period))),
+        events=tuple(sorted(notes, key=lambda item: parse_period(item.period))),
+        improvement=improvement,
+    )
+
+
+POINT_SCHEMA: Final = {
+    "series": pl.String,
+    "period": pl.String,
+    "period_end": pl.Date,
+    "value": pl.Float64,
+    "segment": pl.Int64,
+    "in_baseline": pl.Boolean,
+    "mean": pl.Float64,
+    "lpl": pl.Float64,
+    "upl": pl.Float64,
+    "point_type": pl.String,
+    "trial": pl.Boolean,
+    "target": pl.Float64,
+    "rebase": pl.String,
+    "event": pl.String,
+}
+SEGMENT_SCHEMA: Final = {
+    "series": pl.String,
+    "segment": pl.Int64,
+    "first_period": pl.String,
+    "last_period": pl.String,
+    "points": pl.Int64,
+    "baseline_first": pl.String,
+    "baseline_last": pl.String,
+    "baseline_points": pl.Int64,
+    "mean": pl.Float64,
+    "lpl": pl.Float64,
+    "upl": pl.Float64,
+    "trial": pl.Boolean,
+    "target": pl.Float64,
+    "variation": pl.String,
+    "assurance": pl.String,
+    "reason": pl.String,
+}
+
+
+def chart_points(
+    series: pl.DataFrame,
+    settings: Mapping[str, ChartSettings],
+    *,
+    default: ChartSettings | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return the charted points and the segments of many series at once.
+
+    ``series`` has columns ``series`` (a key), ``period`` (a period code), ``period_end``
+    (its last day) and ``value``, and optionally ``target`` (the target in force in the
+    period). ``settings`` maps a key to its settings; keys not in it use ``default`` (plain
+    ``ChartSettings()`` when None).
+
+    The points frame has the columns of ``POINT_SCHEMA``, one row per charted point; the
+    segments frame those of ``SEGMENT_SCHEMA``, one row per segment, in order.
+
+    >>> import datetime as dt
+    >>> frame = pl.DataFrame({"series": "a", "period": [f"2024-{m:02d}" for m in range(1, 13)],
+    ...     "period_end": [dt.date(2024, m, 28) for m in range(1, 13)],
+    ...     "value": [5.0, 6, 5, 6, 5, 6, 9, 10, 9, 10, 9, 10]})
+    >>> rules = ChartSettings(window=10, rebases=(Rebase("2024-07", "new rules"),))
+    >>> points, segments = chart_points(frame, {"a": rules})
+    >>> points.height, segments["first_period"].to_list(), segments["mean"].to_list()
+    (10, ['2024-03', '2024-07'], [5.5, 9.5])
+    >>> segments["trial"].to_list()
+    [True, True]
+    """
+    fallback = default or ChartSettings()
+    if "target" not in series.columns:
+        series = series.with_columns(pl.lit(None, pl.Float64).alias("target"))
+    frame = series.select(
+        pl.col("series").cast(pl.String),
+        pl.col("period").cast(pl.String),
+        pl.col("period_end").cast(pl.Date),
+        pl.col("value").cast(pl.Float64),
+        pl.col("target").cast(pl.Float64),
+    ).sort("series", "period_end")
+    if frame.height == 0:
+        return pl.DataFrame(schema=POINT_SCHEMA), pl.DataFrame(schema=SEGMENT_SCHEMA)
+    keys = frame["series"].unique(maintain_order=True).to_list()
+    chosen = {key: settings.get(key, fallback) for key in keys}
+    table = pl.DataFrame(
+        {
+            "series": keys,
+            "_window": [chosen[key].window for key in keys],
+            "_points": [chosen[key].baseline_points for key in keys],
+            "_from": [_end_of_start(chosen[key].baseline_from) for key in keys],
+            "_to": [_end(chosen[key].baseline_to) for key in keys],
+            "_improvement": [chosen[key].improvement for key in keys],
+        },
+        schema={
+            "series": pl.String,
+            "_window": pl.Int64,
+            "_points": pl.Int64,
+            "_from": pl.Date,
+            "_to": pl.Date,
+            "_improvement": pl.String,
+        },
+    )
+    marks = _marks(chosen)
+    position = pl.int_range(pl.len()).over("series")
+    shown = (
+        frame.join(table, on="series", how="left")
+        .filter(
+            pl.when(pl.col("_from").is_not_null())
+            .then(pl.col("period_end") >= pl.col("_from"))
+            .otherwise(position >= pl.len().over("series") - pl.col("_window"))
+        )
+        .join(marks["rebases"], on=["series", "period"], how="left")
+        .join(marks["events"], on=["series", "period"], how="left")
+    )
+    # A rebase on the first charted point starts nothing new: the window starts a baseline.
+    first = pl.int_range(pl.len()).over("series") == 0
+    shown = shown.with_columns(
+        pl.when(first).then(None).otherwise(pl.col("rebase")).alias("rebase")
+    ).with_columns(pl.col("rebase").is_not_null().alias("_rebase"))
+    shown = shown.with_columns(
+        pl.col("_rebase").cast(pl.Int64).cum_sum().over("series").alias("segment")
+    )
+    in_segment = pl.int_range(pl.len()).over("series", "segment")
+    counted = in_segment < pl.col("_points")
+    shown = shown.with_columns(
+        pl.when((pl.col("segment") == 0) & pl.col("_to").is_not_null())
+        .then(pl.col("period_end") <= pl.col("_to"))
+        .otherwise(counted)
+        .alias("_baseline"),
+        counted.alias("_counted"),
+    )
+    # A segment whose given baseline holds no charted point falls back to its first points.
+    shown = shown.with_columns(
+        pl.when(pl.col("_baseline").any().over("series", "segment"))
+        .then(pl.col("_baseline"))
+        .otherwise(pl.col("_counted"))
+        .alias("in_baseline")
+    )
+    if shown.height == 0:
+        # Every series' window starts after its last figure (a baseline ``from`` to come).
+        return pl.DataFrame(schema=POINT_SCHEMA), pl.DataFrame(schema=SEGMENT_SCHEMA)
+    computed = []
+    for (improvement,), part in shown.group_by("_improvement", maintain_order=True):
+        with warnings.catch_warnings():
+            # Trial limits are marked below, against the baseline the settings ask for.
+            warnings.simplefilter("ignore", SpcTrialLimitsWarning)
+            result = spc_points(
+                part,
+                value="value",
+                date="period_end",
+                group="series",
+                rebase="_rebase",
+                baseline="in_baseline",
+                options=SpcOptions(improvement=str(improvement)),  # type: ignore[arg-type]
+            )
+        computed.append(
+            result.select(
+                pl.col("group").alias("series"),
+                pl.col("date").alias("period_end"),
+                "mean",
+                "lpl",
+                "upl",
+                "point_type",
+            )
+        )
+    points = shown.join(pl.concat(computed), on=["series", "period_end"], how="left").sort(
+        "series", "period_end"
+    )
+    baseline_size = pl.col("in_baseline").sum().over("series", "segment")
+    points = points.with_columns((baseline_size < pl.col("_points")).alias("trial"))
+    segments = _segments(points)
+    return points.select(list(POINT_SCHEMA)), segments
+
+
+def _segments(points: pl.DataFrame) -> pl.DataFrame:
+    """Summarise each segment: its periods, baseline, limits, target, variation, assurance."""
+    in_baseline = pl.col("in_baseline")
+    grouped = points.group_by("series", "segment", maintain_order=True).agg(
+        pl.col("period").first().alias("first_period"),
+        pl.col("period").last().alias("last_period"),
+        pl.len().cast(pl.Int64).alias("points"),
+        pl.col("period").filter(in_baseline).first().alias("baseline_first"),
+        pl.col("period").filter(in_baseline).last().alias("baseline_last"),
+        in_baseline.sum().cast(pl.Int64).alias("baseline_points"),
+        pl.col("mean").first(),
+        pl.col("lpl").first(),
+        pl.col("upl").first(),
+        pl.col("trial").first(),
+        pl.col("target").last(),
+        pl.col("point_type").last().alias("variation"),
+        pl.col("rebase").first().alias("reason"),
+        pl.col("_improvement").first(),
+    )
+    target = pl.col("target")
+    increase = pl.col("_improvement") == "increase"
+    # As NHSRplotthedots: a target beyond a limit is always met or never; on or between, or
+    # with limits that cannot be computed, sometimes.
+    assurance = (
+        pl.when(target.is_null() | (pl.col("_improvement") == "neutral"))
+        .then(pl.lit(None, pl.String))
+        .when(target > pl.col("upl"))
+        .then(pl.when(increase).then(pl.lit(CONSISTENT_FAIL)).otherwise(pl.lit(CONSISTENT_PASS)))
+        .when(target < pl.col("lpl"))
+        .then(pl.when(increase).then(pl.lit(CONSISTENT_PASS)).otherwise(pl.lit(CONSISTENT_FAIL)))
+        .otherwise(pl.lit(INCONSISTENT))
+    )
+    return grouped.with_columns(assurance.alias("assurance")).select(list(SEGMENT_SCHEMA))
+
+
+def _end(code: str | None) -> dt.date | None:
+    return parse_period(code).end if code else None
+
+
+def _end_of_start(code: str | None) -> dt.date | None:
+    # A period is in the window when it ends on or after the first day of ``from``.
+    return parse_period(code).start if code else None
+
+
+def _marks(chosen: Mapping[str, ChartSettings]) -> dict[str, pl.DataFrame]:
+    """Return each series' rebases and events as frames keyed by series and period end."""
+    rebases: list[tuple[str, str, str]] = []
+    events: dict[tuple[str, str], list[str]] = {}
+    for key, settings in chosen.items():
+        for rebase in settings.rebases:
+            rebases.append((key, parse_period(rebase.period).code, rebase.reason))
+        for event in settings.events:
+            events.setdefault((key, parse_period(event.period).code), []).append(event.text)
+    schema = {"series": pl.String, "period": pl.String}
+    return {
+        "rebases": pl.DataFrame(
+            rebases, schema={**schema, "rebase": pl.String}, orient="row"
+        ).unique(["series", "period"], keep="last", maintain_order=True),
+        "events": pl.DataFrame(
+            [(key, end, "; ".join(texts)) for (key, end), texts in events.items()],
+            schema={**schema, "event": pl.String},
+            orient="row",
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class SeriesChart:
+    """One series' SPC chart: the points shown, its segments and what it leaves out.
+
+    ``points`` and ``segments`` are rows of ``chart_points``' frames (dictionaries);
+    ``hidden`` is how many earlier figures the window leaves out.
+    """
+
+    points: tuple[dict[str, Any], ...]
+    segments: tuple[dict[str, Any], ...]
+    hidden: int
+    settings: ChartSettings = field(default_factory=ChartSettings)
+
+    @property
+    def summary(self) -> dict[str, Any] | None:
+        """Return the last segment, whose variation and assurance a scorecard shows."""
+        return self.segments[-1] if self.segments else None
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """Return the charted events: each period and its text."""
+        return [
+            {"period": point["period"], "text": point["event"]}
+            for point in self.points
+            if point["event"]
+        ]
+
+
+def chart_series(
+    periods: Sequence[str],
+    values: Sequence[float],
+    settings: ChartSettings,
+    *,
+    targets: Sequence[float | None] | None = None,
+) -> SeriesChart:
+    """Return the SPC chart of one series: ``periods`` (codes) and their ``values``.
+
+    ``targets`` is the target in force in each period (None where there is none).
+
+    >>> chart = chart_series([f"2024-{m:02d}" for m in range(1, 13)], [4.0, 6.0] * 6,
+    ...                      ChartSettings(window=12))
+    >>> chart.summary["mean"], chart.summary["trial"], chart.hidden
+    (5.0, True, 0)
+    """
+    frame = pl.DataFrame(
+        {
+            "series": ["series"] * len(periods),
+            "period": list(periods),
+            "period_end": [parse_period(code).end for code in periods],
+            "value": [float(value) for value in values],
+            "target": list(targets) if targets is not None else [None] * len(periods),
+        },
+        schema={
+            "series": pl.String,
+            "period": pl.String,
+            "period_end": pl.Date,
+            "value": pl.Float64,
+            "target": pl.Float64,
+        },
+    )
+    points, segments = chart_points(frame, {"series": settings})
+    return SeriesChart(
+        points=tuple(points.drop("series").to_dicts()),
+        segments=tuple(segments.drop("series").to_dicts()),
+        hidden=frame.height - points.height,
+        settings=settings,
+    )
+
+
+def describe_limits(chart: SeriesChart, frequency: PeriodKind) -> str:
+    """Say in one sentence which periods each segment's mean and limits come from.
+
+    >>> chart = chart_series([f"2024-{m:02d}" for m in range(1, 13)], [4.0, 6.0] * 6,
+    ...                      ChartSettings(window=12))
+    >>> describe_limits(chart, PeriodKind.MONTH)
+    'Trial limits (fewer than 20 points) from the 12 months January 2024 to December 2024.'
+    """
+    one, many = _PLURAL[frequency]
+    parts = []
+    for index, segment in enumerate(chart.segments):
+        count = segment["baseline_points"]
+        span = (
+            f"the {count} {many if count != 1 else one} "
+            f"{_label(segment['baseline_first'])} to {_label(segment['baseline_last'])}"
+            if count != 1
+            else f"the {one} {_label(segment['baseline_first'])}"
+        )
+        kind = (
+            f"trial limits (fewer than {chart.settings.baseline_points} points)"
+            if segment["trial"]
+            else "limits"
+        )
+        if index == 0:
+            text = f"{kind} from {span}"
+            parts.append(text[0].upper() + text[1:])
+        else:
+            parts.append(
+                f"from {_label(segment['first_period'])} (rebased: {segment['reason']}), "
+                f"{kind} from {span}"
+            )
+    return "; ".join(parts) + "." if parts else ""
+
+
+def _label(code: str | None) -> str:
+    return parse_period(code).label if code else ""
+
+
+def targets_in_force(
+    framework: Framework, frame: pl.DataFrame, *, unit: str = "unit", measure: str = "measure"
+) -> pl.Series:
+    """Return the target in force for each row of ``frame`` (unit, measure, period_end).
+
+    A framework target running in the period wins (the unit's own over every unit's, the
+    later in the framework over the earlier, as ``pmf.core.assessment`` judges); otherwise
+    the measure's fixed target standard for the unit, if it has one; otherwise null.
+    """
+    present_units = set(frame[unit].unique().to_list())
+    present_measures = set(frame[measure].unique().to_list())
+    fixed = []
+    for measure_item in framework.measures:
+        if measure_item.code not in present_measures:
+            continue
+        for unit_item in framework.units:
+            if unit_item.code not in present_units:
+                continue
+            standard = measure_item.standard_for(unit_item)
+            if isinstance(standard, TargetStandard):
+                fixed.append((unit_item.code, measure_item.code, standard.value))
+    count = len(framework.model.targets)
+    spans = []
+    for position, target in enumerate(framework.model.targets):
+        starts = parse_period(target.starts).start
+        ends = parse_period(target.ends).end if target.ends else dt.date.max
+        spans.append(
+            (
+                target.unit,
+                target.measure,
+                starts,
+                ends,
+                position + count if target.unit else position,
+                target.value,
+            )
+        )
+    rows = frame.select(
+        pl.int_range(pl.len()).alias("_row"),
+        pl.col(unit).cast(pl.String).alias("unit"),
+        pl.col(measure).cast(pl.String).alias("measure"),
+        pl.col("period_end").cast(pl.Date),
+    )
+    fixed_frame = pl.DataFrame(
+        fixed,
+        schema={"unit": pl.String, "measure": pl.String, "_fixed": pl.Float64},
+        orient="row",
+    )
+    span_frame = pl.DataFrame(
+        spans,
+        schema={
+            "_for": pl.String,
+            "measure": pl.String,
+            "_starts": pl.Date,
+            "_ends": pl.Date,
+            "_rank": pl.Int64,
+            "_value": pl.Float64,
+        },
+        orient="row",
+    )
+    running = (
+        rows.join(span_frame, on="measure")
+        .filter(
+            (pl.col("_for").is_null() | (pl.col("_for") == pl.col("unit")))
+            & pl.col("period_end").is_between(pl.col("_starts"), pl.col("_ends"))
+        )
+        .sort("_rank")
+        .group_by("_row")
+        .agg(pl.col("_value").last())
+    )
+    return (
+        rows.join(fixed_frame, on=["unit", "measure"], how="left")
+        .join(running, on="_row", how="left")
+        .sort("_row")
+        .select(pl.coalesce("_value", "_fixed").alias("target"))
+        .to_series()
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -150,3 +151,55 @@ def test_the_server_refuses_to_fork_workers_from_a_process_running_threads(
     assert run.returncode == 1
     assert "runs 2 threads; a worker forked from it could hang" in run.stderr
     assert "Booting worker" not in run.stderr
+
+
+def test_a_server_killed_outright_leaves_no_process_behind(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'pmf.sqlite3'}",
+        "PMF_STATIC_ROOT": str(tmp_path / "static"),
+        "PMF_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pmf.cli", "serve", "--port", str(port), "--workers", "1"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    started: list[int] = []
+    try:
+        for _ in range(300):
+            started = children(server.pid)
+            if len(started) == 2 and any("pmf.cli worker" in command_line(p) for p in started):
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the server did not start its two children")
+        server.kill()  # SIGKILL: the master cannot stop its children itself
+        server.wait(timeout=10)
+        for _ in range(100):
+            if not alive(started):
+                break
+            time.sleep(0.1)
+        assert alive(started) == []
+    finally:
+        for pid in alive(started):
+            os.kill(pid, signal.SIGKILL)
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+def alive(pids: list[int]) -> list[int]:
+    """Return those of ``pids`` still running (not zombies waiting to be reaped)."""
+    running = []
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            running.append(pid)
+    return running

@@ -18,7 +18,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -30,6 +30,7 @@ from gunicorn.errors import HaltServer
 GRACEFUL_TIMEOUT = 5
 # Seconds the background worker has to stop once told to, before it is killed.
 WORKER_STOP_TIMEOUT = 5
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class PmfServer(BaseApplication):  # type: ignore[misc]
@@ -104,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "graceful_timeout": GRACEFUL_TIMEOUT,
                 # Checked before every fork, also of a worker started again after a crash.
                 "pre_fork": refuse_fork_after_threads,
+                "post_fork": worker_started,
                 # Gunicorn's control socket is one path per machine (~/.gunicorn): two servers
                 # on one machine would share it. pmf needs none; and its server is a thread,
                 # which would be running in the master when a worker is started again.
@@ -139,6 +141,11 @@ def refuse_fork_after_threads(server: object, worker: object) -> None:
         )
 
 
+def worker_started(server: object, worker: object) -> None:
+    """Run in each gunicorn worker just after the fork: it stops with the master."""
+    stop_with_parent()
+
+
 def uses_database_tasks() -> bool:
     """Return True when background jobs are queued in the database (and need a worker)."""
     from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
@@ -149,27 +156,20 @@ def uses_database_tasks() -> bool:
 
 
 def start_worker() -> subprocess.Popen[bytes]:
-    """Start ``pmf worker`` as a child process with the same settings.
-
-    On Linux the worker is told to stop (SIGTERM) when this process dies, however it dies,
-    so that a killed server leaves no worker behind.
-    """
+    """Start ``pmf worker`` as a child process with the same settings."""
     return subprocess.Popen(
-        [sys.executable, "-m", "pmf.cli", "worker"], preexec_fn=_stop_with_parent()
+        [sys.executable, "-m", "pmf.cli", "worker"], preexec_fn=stop_with_parent
     )
 
 
-def _stop_with_parent() -> Callable[[], None] | None:
-    """Return a function that asks Linux to SIGTERM the calling child when its parent dies."""
-    if not sys.platform.startswith("linux"):
-        return None
-    libc = ctypes.CDLL(None, use_errno=True)
-    set_parent_death_signal = 1  # PR_SET_PDEATHSIG, from <linux/prctl.h>
+def stop_with_parent() -> None:
+    """Ask Linux to send this process SIGTERM when its parent dies; elsewhere do nothing.
 
-    def ask() -> None:
-        libc.prctl(set_parent_death_signal, signal.SIGTERM)
-
-    return ask
+    Called in each child just after the fork: gunicorn's workers (its post_fork hook) and the
+    background worker (before exec), so that a server killed outright leaves no process behind.
+    """
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def stop_worker(process: subprocess.Popen[bytes], timeout: float = WORKER_STOP_TIMEOUT) -> None:

@@ -254,8 +254,8 @@ def test_ctrl_c_stops_the_demo_and_every_process_it_started(demo: Demo) -> None:
     while in_session(session) and time.monotonic() - stopped_at < STOP_TIMEOUT:
         time.sleep(0.1)
     seconds = time.monotonic() - stopped_at
-    left = in_session(session)
-    assert left == [], f"still running {seconds:.1f} s after Ctrl+C: {left}"
+    left = [describe(pid) for pid in in_session(session)]
+    assert left == [], f"still running {seconds:.1f} s after Ctrl+C"
     assert demo.process.wait(timeout=5) == 0
     log = demo.output.read_text()
     assert "WORKER TIMEOUT" not in log
@@ -274,3 +274,12 @@ def in_session(session: int) -> list[int]:
         if int(fields[3]) == session and fields[0] != "Z":
             found.append(int(stat.parent.name))
     return found
+
+
+def describe(pid: int) -> str:
+    """Return a process's id and command line, to name it in a failure."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        command = "(gone)"
+    return f"{pid} {command}"

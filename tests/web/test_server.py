@@ -170,20 +170,26 @@ def test_a_server_killed_outright_leaves_no_process_behind(tmp_path: Path) -> No
     )
     started: list[int] = []
     try:
+        # Serving: the web worker has loaded the application, the background worker started.
         for _ in range(300):
             started = children(server.pid)
-            if len(started) == 2 and any("pmf.cli worker" in command_line(p) for p in started):
+            try:
+                answered = fetch(f"http://127.0.0.1:{port}/accounts/login/")[0] == 200
+            except OSError:
+                answered = False
+            if answered and len(started) == 2:
                 break
             time.sleep(0.2)
         else:
-            raise AssertionError("the server did not start its two children")
+            raise AssertionError("the server did not start serving with its two children")
+        assert any("pmf.cli worker" in command_line(pid) for pid in started)
         server.kill()  # SIGKILL: the master cannot stop its children itself
         server.wait(timeout=10)
-        for _ in range(100):
+        for _ in range(200):
             if not alive(started):
                 break
             time.sleep(0.1)
-        assert alive(started) == []
+        assert [describe(pid) for pid in alive(started)] == []
     finally:
         for pid in alive(started):
             os.kill(pid, signal.SIGKILL)
@@ -203,3 +209,7 @@ def alive(pids: list[int]) -> list[int]:
         if state != "Z":
             running.append(pid)
     return running
+
+
+def describe(pid: int) -> str:
+    return f"{pid} {command_line(pid)}"

@@ -63,9 +63,9 @@ def serve(host: str, port: int, workers: int, *, worker: bool = True) -> NoRetur
 
     call_command("collectstatic", interactive=False, verbosity=0)
     background = worker and uses_database_tasks()
-    # Migrating opened a database connection (kept open, CONN_MAX_AGE). Exec would leave its
-    # socket to the new program; close it here so that nothing is inherited. Each gunicorn
-    # worker opens its own after the fork.
+    # Migrating opened a database connection (kept open, CONN_MAX_AGE). Close it cleanly
+    # rather than let exec drop it (libpq and SQLite close their files on exec), and so that
+    # nothing of it could reach a worker. Each gunicorn worker opens its own after the fork.
     connections.close_all()
     # Exec discards whatever Python has buffered: the demo's sign-ins would never be printed.
     sys.stdout.flush()

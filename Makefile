@@ -1,10 +1,17 @@
-# The two commands of the quickstart: `make demo` and `make test`. Both set everything up first.
-.PHONY: demo test setup check pytest pytest-postgres bench bench-web bench-records bench-load clean
+# The two commands of the quickstart: `make demo` and `make test`. Both set up what they need
+# first: `make demo` what pmf needs to run, `make test` that and the tests' own tools.
+.PHONY: demo test setup test-tools check pytest pytest-postgres bench bench-web bench-records \
+	bench-load clean
 
 PY := .venv/bin
 
+# uv, the virtual environment, the front-end files and the libraries for PDF documents.
 setup:
 	@scripts/bootstrap.sh
+
+# What only the tests need: PDF tools (poppler-utils), Java 17 for Spark, Chromium.
+test-tools: setup
+	@scripts/test-tools.sh
 
 demo: setup
 	$(PY)/pmf demo
@@ -16,24 +23,23 @@ check: setup
 	$(PY)/lint-imports
 	DJANGO_SETTINGS_MODULE=pmf.web.settings $(PY)/django-admin makemigrations --check --dry-run
 
-pytest: setup
-	scripts/chromium.sh
+pytest: test-tools
 	$(PY)/pytest
 
 # The storage layer again on a real PostgreSQL server, started and stopped for the run.
-pytest-postgres: setup
+pytest-postgres: test-tools
 	scripts/postgres.sh $(PY)/pytest -q -p no:cacheprovider tests/web tests/test_cli.py \
 		tests/sources/test_import_golden.py tests/sources/test_records.py -m "not spark"
 
 test: check pytest pytest-postgres
 
-bench: setup bench-web
+bench: test-tools bench-web
 	$(PY)/python benchmarks/bench_import.py
 	$(PY)/python benchmarks/bench_assess.py
 	$(PY)/python benchmarks/bench_paper.py
 
 # 50 million synthetic incident records on DuckDB against pandas, and 5 million on local Spark.
-bench-records: setup
+bench-records: test-tools
 	$(PY)/python benchmarks/bench_records.py --rows 50000000
 
 # The pages against a trivial view, on a throwaway PostgreSQL server.

@@ -82,7 +82,7 @@ def _pages(pdf: bytes) -> str:
     for line in info.stdout.decode().splitlines():
         if line.startswith("Pages:"):
             return line.split()[1]
-    return "unknown (pdfinfo: scripts/documents.sh installs it)"
+    return "unknown (pdfinfo: scripts/poppler.sh installs it)"
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Set up everything pmf needs on a fresh machine: uv, the virtual environment from the lock file.
+# Set up what pmf needs to run on a fresh machine (`make demo`): uv, the virtual environment
+# from the lock file, the front-end files and the libraries for PDF documents. What only the
+# tests need (Java, PDF tools, Chromium) is scripts/test-tools.sh's.
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,8 +24,5 @@ fi
 # Front-end files from npm, copied into the Django static folder.
 scripts/assets.sh
 
-# Debian's libraries for PDF documents (WeasyPrint) and the PDF tools the tests use.
+# Debian's libraries for PDF documents (WeasyPrint): the web application serves board papers.
 scripts/documents.sh
-
-# Java 17 for Spark (record-level sources on a local PySpark session).
-scripts/java.sh

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Install the Debian packages that documents need: Pango and HarfBuzz for WeasyPrint (PDF),
-# DejaVu fonts, and poppler-utils (pdftoppm, pdftotext) for the tests that look at PDF pages.
-# Skipped when all are installed.
+# Install the Debian packages that documents need: Pango and HarfBuzz for WeasyPrint (the PDF
+# board papers the web application serves) and DejaVu fonts. Skipped when all are installed.
+# The PDF tools the tests use to read pages (poppler-utils) are scripts/poppler.sh's.
 set -euo pipefail
 
-PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils)
+PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 missing=()
 for package in "${PACKAGES[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

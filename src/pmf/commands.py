@@ -156,7 +156,12 @@ def example(action: str, name: str | None) -> int:
 
 
 def demo(*, web: bool = True, port: int = 8000) -> int:
-    """Load every example, print the force's scorecard, make demo sign-ins, then serve."""
+    """Load every example, print the force's scorecard, make demo sign-ins, then serve.
+
+    Serving hands over to a fresh interpreter (``pmf.web.server``): the examples were loaded
+    and the scorecard computed with Polars here, and no server worker may be forked from a
+    process whose thread pool has started (ADR 0023).
+    """
     from pmf.reports.console import render_scorecard
     from pmf.sources.examples import registry
     from pmf.web.accounts.services import create_demo_users
@@ -178,11 +183,13 @@ def demo(*, web: bool = True, port: int = 8000) -> int:
 
 
 def serve(host: str, port: int, workers: int, *, worker: bool = True) -> int:
-    """Serve the web application, with a background worker unless told not to, until stopped."""
+    """Serve the web application, with a background worker unless told not to, until stopped.
+
+    Does not return: the process becomes the server (see ``pmf.web.server.serve``).
+    """
     from pmf.web.server import serve as run
 
     run(host, port, workers, worker=worker)
-    return EXIT_OK
 
 
 def worker(*, batch: bool = False) -> int:

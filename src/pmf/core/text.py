@@ -37,6 +37,17 @@ def format_value(value: float | None, measure: Measure) -> str:
     return f"{number}{suffix}"
 
 
+def format_count(value: float | None) -> str:
+    """Return a count or a denominator as a whole number with thousands separators.
+
+    >>> format_count(426725.0), format_count(683), format_count(None)
+    ('426,725', '683', '–')
+    """
+    if value is None or value != value:  # None or NaN
+        return "–"
+    return f"{round(value):,}"
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     """Return the count with its noun, singular or plural.
 

@@ -75,8 +75,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            # ``when``: every date as people read it, "6 December 2026, 14:05".
-            "builtins": ["pmf.web.dates"],
+            # ``when``: every date as people read it, "6 December 2026, 14:05"; ``figure``:
+            # a number with separators and the measure's decimals.
+            "builtins": ["pmf.web.dates", "pmf.web.numbers"],
         },
     },
 ]

@@ -365,6 +365,7 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
             "name": measure.name,
             "kind": measure.kind.value,
             "polarity": measure.polarity.value,
+            "decimals": measure.decimals,
             "source": measure.source,
             "owner": measure.owner,
             "description": measure.description,

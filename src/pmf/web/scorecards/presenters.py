@@ -557,6 +557,8 @@ def _funnel(
                         "type": "quantitative",
                         "title": axis_title(x_title, FUNNEL_TITLE_CHARACTERS),
                         "scale": {"zero": False},
+                        # Seven-digit denominators: fewer ticks, none drawn over another.
+                        "axis": {"tickCount": 6, "labelOverlap": True},
                     },
                     "y": {
                         "field": "y",

@@ -11,6 +11,7 @@ stays in CSV, JSON, the API and form fields), a number of thousands without sepa
 from __future__ import annotations
 
 import re
+from html import escape
 
 import pytest
 from django.test import Client
@@ -55,7 +56,12 @@ def crawl(client: Client, starts: list[str], prefix: str) -> dict[str, str]:
 def test_the_demo_pages_show_dates_and_numbers_one_way() -> None:
     from pmf.web.cycles.models import Cycle
     from pmf.web.frameworks.models import Organisation
-    from pmf.web.papers.builders import board_paper
+    from pmf.web.papers.builders import (
+        annual_report,
+        board_paper,
+        exception_report,
+        outcomes_report,
+    )
 
     load_example(registry()["police"])
     organisation = Organisation.objects.get(code="MPS")
@@ -83,12 +89,19 @@ def test_the_demo_pages_show_dates_and_numbers_one_way() -> None:
     numbers = {address: found for address, page in pages.items() if (found := bad_numbers(page))}
     assert not numbers, numbers
 
-    paper = board_paper(Cycle.objects.get(organisation=organisation, number=8))
-    tables = [block for _, section in paper.walk() for block in section.blocks]
-    for table in (block for block in tables if isinstance(block, Table)):
-        html = "".join(
-            "<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>"
-            for row in (table.header, *table.rows)
-        )
-        assert not bad_numbers(f"<table>{html}</table>"), table.caption
-    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", paper.text())
+    cycle = Cycle.objects.get(organisation=organisation, number=8)
+    papers = {
+        "board": board_paper(cycle),
+        "exceptions": exception_report(cycle),
+        "outcomes": outcomes_report(cycle),
+        "annual": annual_report(organisation, "2025/26"),
+    }
+    for name, paper in papers.items():
+        blocks = [block for _, section in paper.walk() for block in section.blocks]
+        for table in (block for block in blocks if isinstance(block, Table)):
+            html = "".join(
+                "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>"
+                for row in (table.header, *table.rows)
+            )
+            assert not bad_numbers(f"<table>{html}</table>"), (name, table.caption)
+        assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", paper.text()), name

@@ -144,8 +144,10 @@ def run(args: argparse.Namespace) -> int:
             )
             return EXIT_OK
         if args.action == "list":
+            from pmf.core.text import format_date
+
             for cycle in organisation.cycles.order_by("number"):
-                board = cycle.board_date.isoformat() if cycle.board_date else "-"
+                board = format_date(cycle.board_date) if cycle.board_date else "-"
                 print(
                     f"{cycle.number}\t{cycle.name}\tdata to {cycle.cut_off}\tboard {board}\t"
                     f"{cycle.get_state_display()}"

@@ -55,9 +55,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"{kind}: already sent today to {reminder.user.get_username()}: {reminder.subject}")
     for kind, reminder in outcome.no_address:
         print(f"{kind}: not sent, {reminder.user.get_username()} has no email: {reminder.subject}")
+    from pmf.core.text import format_date
+
     sent = len(outcome.sent)
     print(
-        f"{on.isoformat()}: {sent} reminder{'s' * (sent != 1)} {would or ''}sent"
+        f"{format_date(on)}: {sent} reminder{'s' * (sent != 1)} {would or ''}sent"
         f"{' (dry run)' if outcome.dry_run else ''}, {len(outcome.escalated)} escalation(s)."
     )
     return EXIT_OK

@@ -171,9 +171,13 @@ def _show(organisation, unit: str | None) -> int:  # type: ignore[no-untyped-def
         rows = rows.filter(unit__code=unit)
         if not rows.exists():
             raise CommandError(f"{organisation.code}: no unit {unit!r} in version {version.number}")
+    from django.utils.timezone import localtime
+
+    from pmf.core.text import format_moment
+
     print(
-        f"Version {version.number}, {version.created_at:%Y-%m-%d %H:%M}: {version.method}."
-        + (f" Source: {version.source}." if version.source else "")
+        f"Version {version.number}, {format_moment(localtime(version.created_at))}: "
+        f"{version.method}." + (f" Source: {version.source}." if version.source else "")
     )
     for row in rows:
         print(f"{row.unit.code}\t{row.rank}\t{row.peer.code}\t{row.distance:.3f}")

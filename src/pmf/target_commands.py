@@ -90,8 +90,16 @@ def run(args: argparse.Namespace) -> int:
     rows = organisation.targets.select_related("measure", "unit").order_by("recorded_at", "pk")
     if not args.all:
         rows = rows.filter(superseded_at__isnull=True)
+    from django.utils.timezone import localtime
+
+    from pmf.core.text import format_date
+
     for target in rows:
-        state = "" if target.superseded_at is None else f"\t(until {target.superseded_at:%Y-%m-%d})"
+        state = (
+            ""
+            if target.superseded_at is None
+            else f"\t(until {format_date(localtime(target.superseded_at))})"
+        )
         print(f"{target.pk}\t{describe(target)}{state}")
     return EXIT_OK
 

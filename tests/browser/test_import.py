@@ -121,3 +121,35 @@ def test_progress_bar_shows_how_far_the_worker_has_got(
     expect(page.get_by_text("12,000 of 30,000 rows (40%)")).to_be_visible()
     check_accessibility(page)
     screenshot(page, "import-job-progress")
+
+
+def test_the_preview_note_column_wraps_inside_the_page(
+    page: Page, live_server: object, analyst: User, tmp_path: Path, settings: object
+) -> None:
+    settings.PMF_UPLOAD_DIR = tmp_path / "uploads"  # type: ignore[attr-defined]
+    note = "checked against the force's own returns " + "x" * 120 + " and the borough's"
+    figures = tmp_path / "notes.csv"
+    figures.write_text(
+        "unit,measure,period,value,numerator,denominator,note\n"
+        f"N,ER,2019-08,70.62937063,,,{note}\n"
+        "N,CR,2019-08,,683,204236,short\n",
+        encoding="utf-8",
+    )
+    base = live_server.url  # type: ignore[attr-defined]
+    sign_in(page, base, "analyst")
+    page.goto(f"{base}/TST/import/")
+    page.get_by_label("CSV or XLSX file").set_input_files(str(figures))
+    page.get_by_role("button", name="Check the file").click()
+    page.get_by_role("button", name="Import 2 figures").wait_for()
+    cell = page.get_by_role("cell", name=note)
+    expect(cell).to_be_visible()
+    # The whole note is on the page: the table is no wider than its wrapper, nothing scrolls.
+    wrapper = page.locator(".pmf-table-wrapper").first
+    widths = wrapper.evaluate("element => [element.scrollWidth, element.clientWidth]")
+    assert widths[0] <= widths[1], widths
+    box, frame = cell.bounding_box(), wrapper.bounding_box()
+    assert box is not None and frame is not None
+    assert box["x"] + box["width"] <= frame["x"] + frame["width"] + 1
+    expect(page.get_by_role("cell", name="70.6%")).to_be_visible()
+    expect(page.get_by_role("cell", name="204,236")).to_be_visible()
+    check_accessibility(page)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import check_accessibility, screenshot
 
@@ -148,6 +148,15 @@ def test_police_example_measure_page_with_funnel(page: Page, live_server: object
     page.get_by_role("heading", name="Funnel plot, November 2025").wait_for()
     page.locator("[data-chart='funnel-chart'] svg").wait_for()
     assert page.get_by_role("row", name="Central West").count() >= 1
+    # The limits span the boroughs, so the y axis fits them (it once ran to 600, every
+    # borough flat on the axis); titles and the legend are drawn in full, not cut short.
+    drawn = page.locator("[data-chart='funnel-chart'] svg text").all_text_contents()
+    ticks = [float(text) for text in drawn if text.replace(".", "", 1).isdigit()]
+    assert ticks and max(ticks) < 5, ticks
+    assert "95% limits" in drawn and "99.8% limits" in drawn
+    assert "Violence with injury per 1,000 population" in " ".join(drawn)
+    assert not [text for text in drawn if text.endswith("…")]
+    expect(page.get_by_role("cell", name="530,768")).to_be_visible()
     check_accessibility(page)
     screenshot(page, "measure-police")
 

@@ -422,6 +422,53 @@ def test_proportion_limits_are_capped_at_100_unless_told_otherwise() -> None:
     assert true_cap["upper_95"].max() > 900
 
 
+def test_a_span_draws_the_lines_only_over_the_plotted_denominators() -> None:
+    # Twelve boroughs with 400,000 to 1,000,000 residents: the package's axis starts at 1, where
+    # the upper limit of a rate per 1,000 is hundreds; the span keeps to the boroughs.
+    frame = pl.DataFrame(
+        {"x": [350, 480, 520, 610, 390], "n": [426_725, 530_768, 625_291, 990_363, 594_222]}
+    )
+    options = {"numerator": "x", "denominator": "n", "multiplier": 1000.0}
+    package = funnel_limits(frame, statistic="proportion", **options)
+    assert package["denominator"][0] == 1.0
+    near = funnel_limits(frame, statistic="proportion", span=(400_000, 1_050_000), **options)
+    assert near.height == 100
+    assert near["denominator"][0] == 400_000.0
+    assert near["denominator"][-1] == 1_050_000.0
+    assert near["denominator"].is_sorted()
+    # The same funnel round the same average, only narrower where the units are.
+    assert near["baseline"][0] == package["baseline"][0]
+    assert near["upper_998"].is_sorted(descending=True)
+    assert near["lower_998"].is_sorted()
+    assert (near["lower_998"] < near["lower_95"]).all()
+    assert (near["upper_95"] < near["upper_998"]).all()
+    assert near["upper_998"].max() < 1.3 * near["baseline"][0] < package["upper_998"].max()
+    rate = funnel_limits(
+        frame,
+        statistic="rate",
+        rate_type="crude",
+        years_of_data=1,
+        span=(400_000, 1_050_000),
+        **options,
+    )
+    for name in ("lower_95", "upper_95", "lower_998", "upper_998"):
+        population = rate[f"{name}_population_1_year"]
+        assert population.min() > 0.8 * 400_000 and population.max() < 1.2 * 1_050_000, name
+
+
+@pytest.mark.parametrize("span", [(0, 10), (10, 10), (20, 10), (1, math.inf), (1, 2, 3)])
+def test_a_span_must_be_two_rising_positive_denominators(span: tuple[float, ...]) -> None:
+    frame = pl.DataFrame({"x": [1, 2], "n": [10, 20]})
+    with pytest.raises(FunnelInputError, match="span must be two denominators"):
+        funnel_limits(
+            frame,
+            numerator="x",
+            denominator="n",
+            statistic="proportion",
+            span=span,  # type: ignore[arg-type]
+        )
+
+
 # --- groups ---------------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from pmf.core.history import (
     GRADE_COLOURS,
+    GRADE_LABELS,
     LINE_COLOURS,
     ChangesSummary,
     GradeChange,
@@ -357,3 +359,49 @@ def test_tube_map_rows_carry_the_same_grades_as_the_chart() -> None:
     assert last.cells[-1].grade is None and last.cells[-1].label == "Not graded"
     assert last.as_dict()["grades"]["FOCUS"] == HISTORY[(22, "FOCUS")]
     assert rows[0].cells[2].letter == "I"
+
+
+def _drawn_width(text: str, size: float, *, bold: bool) -> float:
+    """Return the width DejaVu Sans draws ``text`` at ``size``: the PDF's font, wider than Arial."""
+    from PIL import ImageFont
+
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    path = Path("/usr/share/fonts/truetype/dejavu") / name
+    if not path.exists():
+        pytest.skip(f"{path} is not installed (WeasyPrint's PDFs use it)")
+    return float(ImageFont.truetype(str(path), 100).getlength(text)) * size / 100
+
+
+def test_tube_map_texts_fit_beside_the_stations_and_inside_the_picture() -> None:
+    # Long capitalised area names (as the example force's), drawn in the PDF's font: no label
+    # runs into the first station or off the picture, and no legend entry into the next one.
+    areas = [
+        ("FOCUS", "FOCUS (formerly KEEPING PEOPLE SAFE)"),
+        ("SERVICE", "SERVICE USER (formerly COMMUNITY FOCUS)"),
+        ("SAFEGUARDING", "SAFEGUARDING VULNERABLE PEOPLE AND COMMUNITIES (WHOLE SYSTEM)"),
+    ]
+    cycles = [(number, f"{number}: November 2025") for number in range(1, 9)]
+    root = parse(tube_map_svg(cycles, areas, {}, title="Grades by cycle"))
+    width = float(root.get("width") or 0)
+    circles = [element for element in root.iter(f"{SVG}circle")]
+    first_station = min(float(c.get("cx") or 0) for c in circles[: len(cycles)])
+    radius = float(circles[0].get("r") or 0)
+    texts = [t for t in root.iter(f"{SVG}text") if t.text and len(t.text) > 2]
+    labels = {name for _, name in areas}
+    legend = [t for t in texts if t.text in set(GRADE_LABELS.values())]
+    for text in texts:
+        x, size = float(text.get("x") or 0), float(text.get("font-size") or 0)
+        drawn = _drawn_width(text.text or "", size, bold=text.get("font-weight") == "bold")
+        if text.text in labels:
+            assert x + drawn < first_station - radius, text.text
+        elif text.get("transform"):  # a cycle label turned 45°
+            assert x + drawn * 0.7072 <= width, text.text
+        else:
+            assert x + drawn <= width, text.text
+    legend_x = sorted(float(t.get("x") or 0) for t in legend)
+    for text in legend:
+        x = float(text.get("x") or 0)
+        end = x + _drawn_width(text.text or "", float(text.get("font-size") or 0), bold=False)
+        later = [other for other in legend_x if other > x]
+        if later:
+            assert end < min(later) - 2 * radius, text.text

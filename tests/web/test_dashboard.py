@@ -123,3 +123,66 @@ def test_risks_and_recommendations_are_tiles(
     assert "0% of 1 complete" in overdue[0]["detail"]
     # A command lead of North sees North's risk only.
     assert tiles(command_lead)["risks"]["count"] == 1
+
+
+ORDERED = """\
+organisation: {code: ORD, name: Ordered Force}
+areas:
+  - {code: FOCUS, name: FOCUS}
+units:
+  - {code: F, name: Force, type: force}
+  - {code: N, name: North, type: command, parent: F}
+  - {code: S, name: South, type: command, parent: F}
+measures:
+  - {code: R, name: Redline, area: FOCUS, kind: redline, polarity: lower_is_better,
+     unit_of_measure: count, frequency: month, standard: {type: zero}}
+  - {code: K, name: KPI, area: FOCUS, kind: kpi, polarity: lower_is_better,
+     unit_of_measure: count, frequency: month}
+"""
+
+
+def test_special_cause_concerns_are_listed_worst_first_and_say_how(tmp_path) -> None:
+    from pmf.core.framework import load_framework
+    from pmf.sources.importer import check_table
+    from pmf.sources.readers import read_table
+    from pmf.web.frameworks.services import framework_of, store_framework
+    from pmf.web.observations.services import store_observations
+    from tests.conftest import member
+
+    months = [f"{2024 + (m // 12)}-{m % 12 + 1:02d}" for m in range(20)]
+    steady = [10.0, 12.0] * 10
+    series = {
+        # A redline beyond its limits, then a KPI further beyond its limits (a redline first
+        # at the same rule, whatever the distance), then a redline's shift: seven points
+        # above the mean, inside the limits (an astronomical point before a shift).
+        ("S", "R"): [*steady[:19], 22.0],
+        ("N", "K"): [*steady[:19], 40.0],
+        ("N", "R"): [*steady[:13], 12.5, 13.0, 12.5, 13.0, 12.5, 13.0, 12.5],
+    }
+    lines = ["unit,measure,period,value"]
+    for (unit, code), values in series.items():
+        lines += [f"{unit},{code},{m},{v}" for m, v in zip(months, values, strict=True)]
+    organisation = store_framework(load_framework(ORDERED), "framework.yaml")
+    path = tmp_path / "figures.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = check_table(read_table(path), framework_of(organisation))
+    store_observations(
+        organisation, result.observations, file_name="figures.csv", sha256="y", layout=result.layout
+    )
+    user = member("ordered_analyst", organisation, "analyst")
+    client = client_for(user)
+
+    rows = client.get("/ORD/dashboard/concerns.json").json()["rows"]
+    assert [(row["unit"], row["what"]) for row in rows[:3]] == [
+        ("South", "Redline"),
+        ("North", "KPI"),
+        ("North", "Redline"),
+    ]
+    assert "beyond the process limits" in rows[0]["detail"]
+    assert "sigma from the mean" in rows[0]["detail"]
+    assert "shift" in rows[2]["detail"]
+    dashboard = client.get("/ORD/dashboard/").content.decode()
+    tile = dashboard[dashboard.index("Special-cause concerns") :]
+    tile = tile[: tile.index("</li>\n")]
+    assert "Listed worst first: points beyond the process limits" in tile
+    assert tile.index("South: Redline") < tile.index("North: KPI") < tile.index("North: Redline")

@@ -15,6 +15,16 @@ def client_for(user: User) -> Client:
     return client
 
 
+def field_value(page: str, name: str) -> str:
+    """Return the value a page's input of that name shows (whatever the order of attributes)."""
+    import re
+
+    field = re.search(rf'<input[^>]*\bname="{name}"[^>]*>', page)
+    assert field is not None, name
+    value = re.search(r'\bvalue="([^"]*)"', field.group(0))
+    return value.group(1) if value else ""
+
+
 def test_owner_sees_only_their_measures_for_the_period(owner: User) -> None:
     page = client_for(owner).get("/TST/units/N/enter/", {"period": "2019-07"})
     assert page.status_code == 200
@@ -94,3 +104,50 @@ def test_analyst_may_sign_off(analyst: User) -> None:
     assert response.status_code == 302
     held = Observation.objects.get(unit__code="S", measure__code="ER", superseded_at__isnull=True)
     assert held.status == "signed_off"
+
+
+def test_the_form_shows_whole_numbers_without_a_point_nought(analyst: User) -> None:
+    # The crime rate's numerator and denominator are held as 8.0 and 1000.0.
+    text = client_for(analyst).get("/TST/units/N/enter/", {"period": "2018-07"}).content.decode()
+    assert field_value(text, "numerator-CR") == "8"
+    assert field_value(text, "denominator-CR") == "1000"
+
+
+def test_a_value_keeps_every_digit_the_measure_cannot_show_so_a_save_changes_nothing(
+    analyst: User,
+) -> None:
+    client = client_for(analyst)
+    form = {"period": "2019-07", "measure": "ER", "status-ER": "provisional"}
+    client.post("/TST/units/N/enter/", {**form, "value-ER": "70.62937063"})
+    text = client.get("/TST/units/N/enter/", {"period": "2019-07"}).content.decode()
+    assert field_value(text, "value-ER") == "70.62937063"
+    saved = client.post("/TST/units/N/enter/", {**form, "value-ER": "70.62937063"}, follow=True)
+    assert "No figures changed." in saved.content.decode()
+
+
+def test_saving_one_changed_figure_says_which_in_the_forms_words(analyst: User) -> None:
+    client = client_for(analyst)
+    form = {
+        "period": "2019-07",
+        "measure": ["ER", "CR"],
+        "value-ER": "75.0",
+        "status-ER": "provisional",
+        "numerator-CR": "6",
+        "denominator-CR": "1000",
+        "status-CR": "provisional",
+    }
+    unchanged = client.post("/TST/units/N/enter/", form, follow=True).content.decode()
+    assert "No figures changed." in unchanged
+    assert "rows read" not in unchanged
+    changed = client.post(
+        "/TST/units/N/enter/", {**form, "numerator-CR": "7"}, follow=True
+    ).content.decode()
+    assert "1 figure revised: Crimes per 1,000, July 2019." in changed
+    assert "rows read" not in changed and "already held" not in changed
+    added = client.post(
+        "/TST/units/N/enter/", {**form, "period": "2019-08"}, follow=True
+    ).content.decode()
+    assert (
+        "2 figures added: Emergency response within target, August 2019; Crimes per 1,000, "
+        in added
+    )

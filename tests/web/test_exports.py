@@ -62,3 +62,15 @@ def test_formulas_are_neutralised_and_numbers_kept() -> None:
 def test_every_page_offers_the_download(analyst: User) -> None:
     page = client_for(analyst).get("/TST/units/N/?kind=kpi").content.decode()
     assert 'href="?kind=kpi&amp;export=xlsx"' in page
+
+
+def test_numbers_written_with_thousands_separators_export_as_numbers() -> None:
+    # The pages write counts as "426,725"; the workbook keeps the number, not the text.
+    html = (
+        "<table><caption>Funnel</caption><tr><th>Unit</th><th>Denominator</th></tr>"
+        "<tr><td>Central North</td><td>426,725</td></tr><tr><td>West</td><td>1,234.5</td></tr>"
+        "<tr><td>A list</td><td>1,2</td></tr></table>"
+    )
+    sheet = load_workbook(io.BytesIO(tables_workbook(html)))["Funnel"]
+    values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=3)]
+    assert values == [["Central North", 426725.0], ["West", 1234.5], ["A list", "1,2"]]

@@ -134,7 +134,8 @@ def test_a_column_can_be_left_out_or_mapped_to_another_role(analyst: User) -> No
     )
     assert checked.status_code == 200
     row = checked.context["review"]["preview"][0]
-    assert (row["numerator"], row["denominator"], row["value"]) == ("7", "1,000", "7")
+    # The value (7 per 1,000) as the measure shows it, with its one decimal.
+    assert (row["numerator"], row["denominator"], row["value"]) == ("7", "1,000", "7.0")
 
 
 def test_a_wide_file_is_recognised_and_imported(analyst: User) -> None:
@@ -304,3 +305,21 @@ def test_only_analysts_of_the_organisation_see_its_jobs(
         assert Client().get(page)["Location"].startswith("/accounts/login/")
     # Another organisation's analyst cannot reach the job through their own organisation either.
     assert client_for(other_org_user).get(f"/OTHER/import/jobs/{job.pk}/").status_code == 404
+
+
+def test_the_preview_shows_values_as_the_measure_does_and_counts_with_separators(
+    analyst: User,
+) -> None:
+    preview = upload(
+        client_for(analyst),
+        "unit,measure,period,value,numerator,denominator,note\n"
+        "N,ER,2019-08,70.62937063,,,checked\n"
+        "S,ER,2019-08,81.26,,,checked\n"
+        "N,CR,2019-08,,683,204236,a long note that wraps\n",
+    )
+    assert preview.status_code == 200
+    rows = preview.context["review"]["preview"]
+    # One measure, one number of decimals (its own): not "70.62937063" beside "81.26".
+    assert [row["value"] for row in rows[:2]] == ["70.6%", "81.3%"]
+    assert (rows[2]["numerator"], rows[2]["denominator"]) == ("683", "204,236")
+    assert "pmf-cell--wrap" in preview.content.decode()  # the note column wraps

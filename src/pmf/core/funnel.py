@@ -200,6 +200,7 @@ def funnel_limits(
     years_of_data: float | None = None,
     metadata: bool = True,
     upper_cap: float = 100.0,
+    span: tuple[float, float] | None = None,
 ) -> pl.DataFrame:
     """Return the 95 % and 99.8 % funnel lines to plot ``frame``'s rows against, 100 points long.
 
@@ -224,6 +225,11 @@ def funnel_limits(
     (such as ``"rate (dsr per 100,000)"``) and the ``method`` (``"Wilson"`` or
     ``"Poisson"``). With ``group``, each group gets its own 100 rows and average.
 
+    ``span`` (not in the package) draws the lines from its first denominator to its second
+    instead, in the units of the denominator column (for a rate, the population over all the
+    years), so that a chart of large units is not squeezed flat by limits drawn from a
+    denominator of 1: pass the smallest and largest plotted denominators with a margin.
+
     >>> frame = pl.DataFrame({"seen": [10232, 12321, 15123, 13213],
     ...                       "attendances": [15232, 16123, 17932, 18475]})
     >>> lines = funnel_limits(frame, numerator="seen", denominator="attendances",
@@ -232,6 +238,10 @@ def funnel_limits(
     (100, 10000.0, 20000.0)
     >>> round(lines["lower_95"][0], 9), round(lines["baseline"][0], 9)
     (74.252054261, 75.099613353)
+    >>> near = funnel_limits(frame, numerator="seen", denominator="attendances",
+    ...                      statistic="proportion", multiplier=100, span=(14_000, 19_500))
+    >>> near["denominator"][0], near["denominator"][-1]
+    (14000.0, 19500.0)
     """
     spec = _Spec.check(
         frame,
@@ -253,6 +263,14 @@ def funnel_limits(
         raise FunnelInputError(
             f"years_of_data must be a positive number for rates, not {years_of_data!r}"
         )
+    if span is not None and not (
+        len(span) == 2
+        and all(isinstance(end, (int, float)) and math.isfinite(end) for end in span)
+        and 0 < span[0] < span[1]
+    ):
+        raise FunnelInputError(
+            f"span must be two denominators, the first above 0 and below the second, not {span!r}"
+        )
     x = spec.numerator_values
     derived = spec.derived_denominator("limits")
     tables: list[pl.DataFrame] = []
@@ -268,6 +286,7 @@ def funnel_limits(
             ratio_type,
             float(years_of_data) if years_of_data is not None else 1.0,
             upper_cap,
+            span,
         )
         if metadata:
             table = table.with_columns(
@@ -595,6 +614,7 @@ def _limits_table(
     ratio_type: str | None,
     years: float,
     upper_cap: float,
+    span: tuple[float, float] | None = None,
 ) -> pl.DataFrame:
     known = derived[~np.isnan(derived)]
     if known.size == 0:
@@ -610,6 +630,8 @@ def _limits_table(
     axis_max = (
         _signif_ceiling(high / years) * years if statistic == "rate" else _signif_ceiling(high)
     )
+    if span is not None:
+        axis_min, axis_max = float(span[0]), float(span[1])
     if statistic == "rate":
         if not average > 0:
             raise FunnelInputError("every numerator is 0: there is no average rate to draw round")

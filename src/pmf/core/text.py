@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pmf.core.framework import InspectionGrade, Measure, UnitOfMeasure
 
 
@@ -37,6 +39,17 @@ def format_value(value: float | None, measure: Measure) -> str:
     return f"{number}{suffix}"
 
 
+def format_count(value: float | None) -> str:
+    """Return a count or a denominator as a whole number with thousands separators.
+
+    >>> format_count(426725.0), format_count(683), format_count(None)
+    ('426,725', '683', '–')
+    """
+    if value is None or value != value:  # None or NaN
+        return "–"
+    return f"{round(value):,}"
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     """Return the count with its noun, singular or plural.
 
@@ -45,3 +58,31 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     """
     noun = word if count == 1 else (many or f"{word}s")
     return f"{count:,} {noun}"
+
+
+def format_date(day: dt.date | None) -> str:
+    """Return a day as people read it, the one date format of pages, papers and the terminal.
+
+    ISO dates (2026-12-06) stay in what machines read: CSV, JSON, the API, form fields.
+
+    >>> format_date(dt.date(2026, 12, 6)), format_date(None)
+    ('6 December 2026', '–')
+    """
+    if day is None:
+        return "–"
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    return f"{day.day} {day:%B %Y}"
+
+
+def format_moment(moment: dt.datetime | None) -> str:
+    """Return a moment as people read it: the day as :func:`format_date`, then the time.
+
+    Give it in the reader's time zone (the web layer converts to the server's).
+
+    >>> format_moment(dt.datetime(2026, 12, 6, 14, 5, 59))
+    '6 December 2026, 14:05'
+    """
+    if moment is None:
+        return "–"
+    return f"{format_date(moment)}, {moment:%H:%M}"

@@ -18,7 +18,9 @@ from django.http import HttpRequest, HttpResponse
 from pmf.sources.exporters import neutralise
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+# A plain number, or one with thousands separators as the pages write counts ("426,725"):
+# both are numbers in the workbook, not text.
+_NUMBER = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
 
 
 class _Tables(HTMLParser):
@@ -103,7 +105,10 @@ def tables_workbook(html: str) -> bytes:
             sheet.append([neutralise(caption)])
         for row in rows:
             sheet.append(
-                [float(cell) if _NUMBER.fullmatch(cell) else neutralise(cell) for cell in row]
+                [
+                    float(cell.replace(",", "")) if _NUMBER.fullmatch(cell) else neutralise(cell)
+                    for cell in row
+                ]
             )
     if not parser.tables:
         book.create_sheet("No tables").append(["This page has no tables."])

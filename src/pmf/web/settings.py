@@ -75,6 +75,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # ``when``: every date as people read it, "6 December 2026, 14:05"; ``figure``:
+            # a number with separators and the measure's decimals.
+            "builtins": ["pmf.web.dates", "pmf.web.numbers"],
         },
     },
 ]
@@ -98,6 +101,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en-gb"
+# One date format for people everywhere: "6 December 2026", "6 December 2026, 14:05"
+# (pmf/web/formats/en_GB; Django's own would write "6 Dec 2026, 2:05 p.m.").
+FORMAT_MODULE_PATH = ["pmf.web.formats"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -15,6 +15,7 @@ from typing import Any
 from django.urls import reverse
 
 from pmf.core.assessment import assess
+from pmf.core.periods import parse_period
 from pmf.core.scorecard import VARIATION_WORDS
 from pmf.core.text import format_value
 from pmf.web.accounts.models import Membership
@@ -37,6 +38,8 @@ class Tile:
     title: str
     describe: str
     rows: Callable[[Organisation, Membership], list[dict[str, Any]]]
+    order: str = ""
+    """How the rows are ordered, in words, where the order matters (the first three show)."""
 
 
 def _assessment_rows(organisation: Organisation, membership: Membership) -> list[dict[str, Any]]:
@@ -86,17 +89,144 @@ def reds(organisation: Organisation, membership: Membership) -> list[dict[str, A
     ]
 
 
+# The special-cause tile lists the worst concerns first. The order, key by key:
+CONCERN_RULES = (
+    ("outside_limits", "a point beyond the process limits"),
+    ("run", "a shift: a run of points on the worse side of the mean"),
+    ("trend", "a trend: points each worse than the one before"),
+    ("two_in_three", "two of three points near the process limit"),
+)
+"""The Making Data Count rules, most severe first: an astronomical point before a shift, a
+shift before a trend, a trend before two-in-three (the first that the latest point breaks)."""
+KIND_ORDER = {"redline": 0, "kpi": 1}
+"""Redlines before KPIs, KPIs before the rest."""
+CONCERN_ORDER = (
+    "worst first: points beyond the process limits, then shifts, trends and two-in-three "
+    "points; redlines before KPIs; then the furthest from the mean in sigma units; then the "
+    "most recent"
+)
+"""The order in words, for the tile and its page."""
+
+
 def concerns(organisation: Organisation, membership: Membership) -> list[dict[str, Any]]:
-    """Measures whose SPC chart shows special-cause variation of concern."""
-    return [
-        _measure_row(
-            organisation,
-            r,
-            f"{r['value_text']}; {VARIATION_WORDS['special_cause_concern']} ({r['period']})",
-        )
+    """Measures whose SPC chart shows special-cause variation of concern, worst first.
+
+    The order is :data:`CONCERN_ORDER`: by the rule the latest point breaks
+    (:data:`CONCERN_RULES`), the measure's kind (:data:`KIND_ORDER`), the latest point's
+    distance from the mean in sigma units (a third of the distance from the mean to the
+    process limit), furthest first, and the period, latest first.
+    """
+    found = [
+        r
         for r in _assessment_rows(organisation, membership)
         if r["variation"] == "special_cause_concern"
     ]
+    key = tuple(sorted((r["unit"], r["measure"], r["period"]) for r in found))
+    severity = cached(
+        data_version(organisation),
+        "dashboard-concerns",
+        key,
+        lambda: _concern_severity(organisation, found),
+    )
+    rows = []
+    for record in found:
+        rule, sigmas = severity.get((record["unit"], record["measure"]), (len(CONCERN_RULES), None))
+        why = CONCERN_RULES[rule][1] if rule < len(CONCERN_RULES) else "special cause"
+        far = f", {sigmas:.1f} sigma from the mean" if sigmas is not None else ""
+        rows.append(
+            (
+                (
+                    rule,
+                    KIND_ORDER.get(record["kind"], len(KIND_ORDER)),
+                    -(sigmas or 0.0),
+                    -parse_period(record["period"]).end.toordinal(),
+                    record["unit_name"],
+                    record["measure_name"],
+                ),
+                _measure_row(
+                    organisation,
+                    record,
+                    f"{record['value_text']} ({parse_period(record['period']).label}): "
+                    f"{VARIATION_WORDS['special_cause_concern']}; {why}{far}",
+                ),
+            )
+        )
+    rows.sort(key=lambda pair: pair[0])
+    return [row for _, row in rows]
+
+
+def _concern_severity(
+    organisation: Organisation, found: list[dict[str, Any]]
+) -> dict[tuple[str, str], tuple[int, float | None]]:
+    """Return, per (unit, measure), the first rule its latest point breaks and its sigmas.
+
+    The series are computed as the assessment computes them: every figure of the unit and
+    measure up to the assessed period, one SPC chart each, with the measure's direction.
+    """
+    import warnings
+
+    import polars as pl
+
+    from pmf.core.framework import Polarity
+    from pmf.core.rollup import roll_up
+    from pmf.core.spc import SpcOptions, SpcTrialLimitsWarning, spc_points
+
+    if not found:
+        return {}
+    framework = framework_of(organisation)
+    units = sorted({record["unit"] for record in found})
+    measures = sorted({record["measure"] for record in found})
+    figures = roll_up(
+        framework,
+        held_observations(
+            organisation, units=units_for_assessment(framework, tuple(units)), measures=measures
+        ),
+    )
+    wanted = {(record["unit"], record["measure"]): record["period"] for record in found}
+    ends = {code: parse_period(code).end for code in figures["period"].unique().to_list()}
+    figures = figures.filter(
+        pl.struct("unit", "measure").is_in(
+            [{"unit": unit, "measure": measure} for unit, measure in wanted]
+        )
+    ).with_columns(pl.col("period").replace_strict(ends, return_dtype=pl.Date).alias("date"))
+    cut = pl.DataFrame(
+        {
+            "unit": [unit for unit, _ in wanted],
+            "measure": [code for _, code in wanted],
+            "_cut": [parse_period(period).end for period in wanted.values()],
+        }
+    )
+    figures = (
+        figures.join(cut, on=["unit", "measure"])
+        .filter(pl.col("date") <= pl.col("_cut"))
+        .with_columns(pl.concat_str("unit", "measure", separator="\x1f").alias("_series"))
+    )
+    figures = figures.filter(pl.len().over("_series") >= 2)
+    polarity = {code: framework.measure(code).polarity for code in measures}
+    improvement = {Polarity.HIGHER_IS_BETTER: "increase", Polarity.LOWER_IS_BETTER: "decrease"}
+    result: dict[tuple[str, str], tuple[int, float | None]] = {}
+    for direction in ("increase", "decrease", "neutral"):
+        codes = [c for c in measures if improvement.get(polarity[c], "neutral") == direction]
+        part = figures.filter(pl.col("measure").is_in(codes))
+        if part.height == 0:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SpcTrialLimitsWarning)
+            points = spc_points(
+                part.select("_series", "date", "value"),
+                group="_series",
+                options=SpcOptions(improvement=direction),  # type: ignore[arg-type]
+            )
+        for last in points.group_by("group", maintain_order=True).last().iter_rows(named=True):
+            unit, code = last["group"].split("\x1f")
+            rule = next(
+                (index for index, (flag, _) in enumerate(CONCERN_RULES) if last[flag]),
+                len(CONCERN_RULES),
+            )
+            sigma = (last["upl"] - last["mean"]) / 3 if last["upl"] is not None else None
+            sigmas = abs(last["value"] - last["mean"]) / sigma if sigma else None
+            result[(unit, code)] = (rule, sigmas)
+    return result
 
 
 def outliers(organisation: Organisation, membership: Membership) -> list[dict[str, Any]]:
@@ -115,6 +245,7 @@ SCORECARD_TILES = (
         "Special-cause concerns",
         "measures whose SPC chart shows variation of concern",
         concerns,
+        order=CONCERN_ORDER,
     ),
     Tile(
         "outliers",
@@ -304,6 +435,7 @@ def dashboard_page(organisation: Organisation, membership: Membership) -> dict[s
                 "title": tile.title,
                 "describe": tile.describe,
                 "count": len(rows),
+                "order": tile.order,
                 "first": rows[:3],
             }
         )
@@ -319,7 +451,12 @@ def tile_page(organisation: Organisation, membership: Membership, code: str) -> 
         if tile.code == code:
             return {
                 "organisation": {"code": organisation.code, "name": organisation.name},
-                "tile": {"code": tile.code, "title": tile.title, "describe": tile.describe},
+                "tile": {
+                    "code": tile.code,
+                    "title": tile.title,
+                    "describe": tile.describe,
+                    "order": tile.order,
+                },
                 "rows": tile.rows(organisation, membership),
             }
     raise LookupError(code)

@@ -6,7 +6,9 @@ from typing import Any
 
 import polars as pl
 
+from pmf.core.framework import Measure
 from pmf.core.periods import Period
+from pmf.core.text import format_count, format_value
 from pmf.web.accounts.models import Membership
 from pmf.web.entry.models import ImportJob
 from pmf.web.entry.services import (
@@ -18,6 +20,7 @@ from pmf.web.entry.services import (
     recent_jobs,
 )
 from pmf.web.frameworks.models import Organisation, Unit
+from pmf.web.frameworks.services import framework_of
 from pmf.web.observations.services import held_observations
 
 STATUSES = (
@@ -45,10 +48,20 @@ def entry_page(
             (pl.col("unit") == unit.code) & (pl.col("period") == period.code)
         )
         current = {row["measure"]: row for row in held.iter_rows(named=True)}
+        framework = framework_of(organisation)
         for measure in enterable_measures(membership):
             if measure.frequency != period.kind.value:
                 continue
-            figure = {**current.get(measure.code, {}), **(typed or {}).get(measure.code, {})}
+            held_figure = {
+                key: _input_text(value, framework.measure(measure.code) if key == "value" else None)
+                for key, value in current.get(measure.code, {}).items()
+                if key in ("value", "numerator", "denominator")
+            }
+            figure = {
+                **current.get(measure.code, {}),
+                **held_figure,
+                **(typed or {}).get(measure.code, {}),
+            }
             rows.append(
                 {
                     "code": measure.code,
@@ -108,6 +121,7 @@ def import_page(
     result = review.result
     row_problems = result.problems if result is not None else []
     preview = result.observations.head(20).to_dicts() if result is not None and result.ok else []
+    framework = framework_of(organisation) if preview else None
     data["review"] = {
         "token": review.token,
         "name": review.name,
@@ -137,6 +151,10 @@ def import_page(
             {
                 "row": row["row"],
                 **{name: _cell(row.get(name)) for name in PREVIEW_COLUMNS},
+                # As the pages show them: the measure's decimals, counts with separators.
+                "value": _preview_value(row.get("value"), row.get("measure"), framework),
+                "numerator": _count(row.get("numerator")),
+                "denominator": _count(row.get("denominator")),
                 "note": row.get("note") or "",
             }
             for row in preview
@@ -198,6 +216,42 @@ def _job_message(job: ImportJob, done: int, total: int) -> str:
     if job.status == ImportJob.Status.DONE:
         return f"Done. {job.summary}"
     return f"Failed: {job.summary}"
+
+
+def _input_text(value: object, measure: Measure | None = None) -> str:
+    """Return a held figure as a form field shows it: "683", not "683.0".
+
+    A value the measure's decimals hold exactly is written with them ("12.50" for a measure
+    of two decimals); any other keeps every digit, so that saving the form unchanged changes
+    no figure.
+    """
+    if value is None:
+        return ""
+    if not isinstance(value, float):
+        return str(value)
+    if measure is not None and round(value, measure.decimals) == value:
+        return f"{value:.{measure.decimals}f}"
+    if value.is_integer():
+        return str(int(value))
+    return repr(value)
+
+
+def _preview_value(value: object, code: object, framework: Any) -> str:
+    if not isinstance(value, (int, float)):
+        return _cell(value)
+    try:
+        measure = framework.measure(code)
+    except (AttributeError, KeyError):
+        return _cell(value)
+    return format_value(float(value), measure)
+
+
+def _count(value: object) -> str:
+    if not isinstance(value, (int, float)):
+        return _cell(value)
+    if float(value).is_integer():
+        return format_count(float(value))
+    return f"{value:,}"
 
 
 def _cell(value: object) -> str:

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from pmf.core.periods import ParseError, parse_period
+from pmf.core.text import plural
 from pmf.sources.importer import ROLES, CheckResult, MappingError, Problem, check_table
 from pmf.sources.readers import ROW_NUMBER, Table, read_table
 from pmf.web.accounts.models import Membership
@@ -46,6 +47,32 @@ class Entry:
     note: str = ""
     # The revision held when the form was opened (0: none); None: not checked.
     revision: int | None = None
+
+
+@dataclass(frozen=True)
+class FormSummary:
+    """What a save of the entry form changed, in the form's words: the figures by name."""
+
+    added: tuple[str, ...]
+    revised: tuple[str, ...]
+    stored: ImportSummary
+
+    def __str__(self) -> str:
+        """Say "1 figure revised: Violence with injury, November 2025" or "No figures changed"."""
+        if (len(self.added), len(self.revised)) != (self.stored.added, self.stored.revised):
+            # Another save came between reading the held figures and storing: count instead.
+            return (
+                f"{plural(self.stored.added, 'figure')} added and "
+                f"{plural(self.stored.revised, 'figure')} revised."
+            )
+        parts = [
+            f"{plural(len(names), 'figure')} {what}: {'; '.join(names)}"
+            for what, names in (("added", self.added), ("revised", self.revised))
+            if names
+        ]
+        if not parts:
+            return "No figures changed."
+        return "; ".join(parts) + "."
 
 
 class EntryRefused(Exception):
@@ -80,7 +107,7 @@ def enter_figures(
     unit: Unit,
     period: str,
     entries: list[Entry],
-) -> ImportSummary:
+) -> FormSummary:
     """Check and store the entered figures, all or none; record who entered them.
 
     Blank rows are skipped. Raise ``EntryRefused`` naming each problem, and ``Conflict``
@@ -119,7 +146,9 @@ def enter_figures(
     if not result.ok:
         names = {code: measure.name for code, measure in allowed.items()}
         raise EntryRefused([_describe(problem, typed, names) for problem in result.problems])
-    return store_observations(
+    label = parse_period(period).label
+    changed = _changed_figures(unit, period, result.observations)
+    stored = store_observations(
         organisation,
         result.observations,
         file_name="data entry",
@@ -133,6 +162,41 @@ def enter_figures(
             if entry.revision is not None
         },
     )
+    names = {code: measure.name for code, measure in allowed.items()}
+    return FormSummary(
+        added=tuple(f"{names[code]}, {label}" for code, held in changed if not held),
+        revised=tuple(f"{names[code]}, {label}" for code, held in changed if held),
+        stored=stored,
+    )
+
+
+def _changed_figures(unit: Unit, period: str, observations: pl.DataFrame) -> list[tuple[str, bool]]:
+    """Return (measure, whether one was held) for each checked figure unlike the held one.
+
+    The same comparison as ``store_observations``: value, numerator, denominator, status, note.
+    """
+    from pmf.web.observations.models import Observation
+
+    held = {
+        row["measure__code"]: row
+        for row in Observation.objects.filter(
+            unit=unit,
+            period=period,
+            superseded_at__isnull=True,
+            measure__code__in=observations["measure"].to_list(),
+        ).values("measure__code", "value", "numerator", "denominator", "status", "note")
+    }
+    changed = []
+    for row in observations.iter_rows(named=True):
+        before = held.get(row["measure"])
+        if before is None:
+            changed.append((row["measure"], False))
+        elif any(
+            (row.get(column) or None) != (before[column] or None)
+            for column in ("value", "numerator", "denominator", "status", "note")
+        ):
+            changed.append((row["measure"], True))
+    return changed
 
 
 def _describe(problem: Problem, typed: list[Entry], names: dict[str, str]) -> str:

@@ -66,7 +66,7 @@ def enter(request: HttpRequest, org: str, unit: str) -> HttpResponse:
                 for entry in entries
             }
         else:
-            messages.success(request, f"Saved: {summary}")
+            messages.success(request, str(summary))
             return redirect("scorecard", org=found.code, unit=target.code)
     data = presenters.entry_page(found, target, membership, period, typed)
     return render(

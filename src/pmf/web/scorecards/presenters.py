@@ -409,6 +409,7 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
             "name": measure.name,
             "kind": measure.kind.value,
             "polarity": measure.polarity.value,
+            "decimals": measure.decimals,
             "source": measure.source,
             "owner": measure.owner,
             "description": measure.description,
@@ -483,6 +484,8 @@ def peer_comparison(
             "value_text": format_value(value, measure),
             "lower": None if np.isnan(low) else float(low),
             "upper": None if np.isnan(high) else float(high),
+            "lower_text": format_value(None if np.isnan(low) else float(low), measure),
+            "upper_text": format_value(None if np.isnan(high) else float(high), measure),
             "is_unit": code == unit,
         }
         for code, value, low, high in zip(
@@ -520,7 +523,8 @@ def _funnel(
     from pmf.core.framework import UnitOfMeasure
     from pmf.core.funnel import funnel_limits, funnel_significance
     from pmf.core.periods import parse_period
-    from pmf.core.text import format_value
+    from pmf.core.text import format_count, format_value
+    from pmf.reports.charts import CHART_CONFIG, axis_title
 
     kinds = {UnitOfMeasure.PERCENT: "proportion", UnitOfMeasure.RATE: "rate"}
     statistic = kinds.get(measure.unit_of_measure)
@@ -541,10 +545,21 @@ def _funnel(
     if statistic == "rate":
         options.update(rate_type="crude")
     judged = funnel_significance(found, numerator="numerator", denominator="denominator", **options)
+    # The lines over the units' own denominators with a margin, not from a denominator of 1 as
+    # PHEindicatormethods draws them: there the limits of a rate per 1,000 reach hundreds and
+    # squeeze every unit flat on the axis.
+    smallest = float(found["denominator"].min())  # type: ignore[arg-type]
+    largest = float(found["denominator"].max())  # type: ignore[arg-type]
+    margin = FUNNEL_MARGIN * (largest - smallest) or FUNNEL_MARGIN * largest
+    span = (max(smallest - margin, smallest / 2), largest + margin)
+    # A rate's limits lie at their own populations, the upper ones below the span's and the
+    # lower ones above: draw them from a wider span and keep what falls within this one.
+    drawn = span if statistic == "proportion" else (span[0] / 2, span[1] * 2)
     limits = funnel_limits(
         found,
         numerator="numerator",
         denominator="denominator",
+        span=drawn,
         **options,
         **({"years_of_data": 1} if statistic == "rate" else {}),
     )
@@ -557,13 +572,15 @@ def _funnel(
     ):
         x = "denominator" if statistic == "proportion" else f"{name}_population_1_year"
         for row in limits.select(pl.col(x).alias("x"), pl.col(name).alias("y")).iter_rows():
-            lines.append({"line": name, "limit": label, "x": row[0], "y": row[1]})
+            if span[0] <= row[0] <= span[1]:
+                lines.append({"line": name, "limit": label, "x": row[0], "y": row[1]})
     names = {item.code: item.name for item in framework.units}
     points = [
         {
             "unit": row["unit"],
             "name": names.get(row["unit"], row["unit"]),
             "denominator": row["denominator"],
+            "denominator_text": format_count(row["denominator"]),
             "value": row["value"],
             "value_text": format_value(row["value"], measure),
             "significance": row["significance"],
@@ -572,12 +589,15 @@ def _funnel(
         for row in judged.sort("denominator").iter_rows(named=True)
     ]
     average = float(limits["baseline"][0])
+    x_title = measure.denominator or "Denominator"
     chart = {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "description": f"Funnel plot of {measure.name}, {parse_period(period).label}: each "
         "unit's figure against its denominator, with 95% and 99.8% control limits.",
         "width": "container",
         "height": 320,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "config": CHART_CONFIG,
         "layer": [
             {
                 "data": {"values": lines},
@@ -586,14 +606,23 @@ def _funnel(
                     "x": {
                         "field": "x",
                         "type": "quantitative",
-                        "title": measure.denominator or "Denominator",
+                        "title": axis_title(x_title, FUNNEL_TITLE_CHARACTERS),
+                        "scale": {"zero": False},
+                        # Seven-digit denominators: fewer ticks, none drawn over another.
+                        "axis": {"tickCount": 6, "labelOverlap": True},
                     },
-                    "y": {"field": "y", "type": "quantitative", "title": measure.name},
+                    "y": {
+                        "field": "y",
+                        "type": "quantitative",
+                        "title": axis_title(measure.name, FUNNEL_TITLE_CHARACTERS * 5 // 6),
+                        "scale": {"zero": False},
+                    },
                     "detail": {"field": "line"},
                     "strokeDash": {
                         "field": "limit",
                         "type": "nominal",
                         "title": "Limits",
+                        "legend": {"orient": "bottom", "direction": "horizontal"},
                         "scale": {
                             "domain": ["95% limits", "99.8% limits"],
                             "range": [[6, 3], [1, 0]],
@@ -620,6 +649,7 @@ def _funnel(
                     },
                     "tooltip": [
                         {"field": "name", "title": "Unit"},
+                        {"field": "denominator_text", "title": x_title},
                         {"field": "value_text", "title": "Value"},
                         {"field": "significance", "title": "Significance"},
                     ],
@@ -637,10 +667,24 @@ def _funnel(
 
 # A funnel of fewer units says nothing a table would not.
 MIN_FUNNEL_UNITS = 3
+# The funnel's lines run this share of the units' spread of denominators beyond each end.
+FUNNEL_MARGIN = 0.1
+# Characters of an axis title on one line of a 480-pixel chart; longer titles wrap.
+FUNNEL_TITLE_CHARACTERS = 60
+
+
+# Characters of the peer chart's axis title on one line; the papers draw it 480 pixels wide.
+PEER_TITLE_CHARACTERS = 60
 
 
 def peer_chart(name: str, peers: dict[str, Any]) -> dict[str, Any]:
-    """Return a Vega-Lite chart of the unit among its peers, with intervals and the average."""
+    """Return a Vega-Lite chart of the unit among its peers, with intervals and the average.
+
+    Unit names and the measure's name are never cut short: the names get the room they need
+    and a long axis title wraps (``pmf.reports.charts``).
+    """
+    from pmf.reports.charts import CHART_CONFIG, axis_title
+
     y = {"field": "name", "type": "nominal", "sort": None, "title": None}
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
@@ -648,13 +692,19 @@ def peer_chart(name: str, peers: dict[str, Any]) -> dict[str, Any]:
         "confidence intervals and the group average.",
         "width": "container",
         "height": {"step": 24},
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "config": CHART_CONFIG,
         "data": {"values": peers["rows"]},
         "layer": [
             {
                 "mark": {"type": "rule", "color": "#505a5f"},
                 "encoding": {
                     "y": y,
-                    "x": {"field": "lower", "type": "quantitative", "title": name},
+                    "x": {
+                        "field": "lower",
+                        "type": "quantitative",
+                        "title": axis_title(name, PEER_TITLE_CHARACTERS),
+                    },
                     "x2": {"field": "upper"},
                 },
             },

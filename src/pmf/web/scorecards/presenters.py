@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from pmf.core.periods import Period
-from pmf.core.scorecard import ASSURANCE_WORDS, VARIATION_WORDS, direction_text
+from pmf.core.scorecard import ASSURANCE_WORDS, DIRECTION_LEGEND, VARIATION_WORDS
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
 from pmf.web.frameworks.models import Organisation, Unit
@@ -27,7 +27,9 @@ def organisation_page(organisation: Organisation, membership: Membership) -> dic
     framework = framework_of(organisation)
     internal = [unit for unit in units if not unit.external]
     codes = tuple(unit.code for unit in internal)
-    counts = cached(version, "overview", codes, lambda: _rag_counts(organisation, codes))
+    counts, figures_at = cached(
+        version, "overview", codes, lambda: _rag_counts(organisation, codes)
+    )
     depth: dict[int, int] = {}
     rows = []
     for unit in internal:
@@ -48,27 +50,36 @@ def organisation_page(organisation: Organisation, membership: Membership) -> dic
         "organisation": {"code": organisation.code, "name": organisation.name},
         "areas": [{"code": area.code, "title": area.title} for area in framework.areas],
         "units": rows,
+        # The RAG counts are of each measure's latest figure: say when most of them are from.
+        "figures_at": figures_at,
         "comparators": [{"code": unit.code, "name": unit.name} for unit in units if unit.external],
     }
 
 
 def _rag_counts(
     organisation: Organisation, units: tuple[str, ...]
-) -> dict[tuple[str, str], dict[str, int]]:
-    """Return the number of measures of each RAG by unit and area, from their assessment."""
+) -> tuple[dict[tuple[str, str], dict[str, int]], str | None]:
+    """Return the number of measures of each RAG by unit and area, from their assessment,
+    and the label of the period most of those figures are for."""
+    from collections import Counter
+
     from pmf.core.assessment import assess
+    from pmf.core.periods import parse_period
 
     counts: dict[tuple[str, str], dict[str, int]] = {}
     if not units:
-        return counts
+        return counts, None
     framework = framework_of(organisation)
     figures = held_observations(organisation, units=units_for_assessment(framework, units))
     assessment = assess(framework, figures, units=list(units))
-    if assessment.height:
-        grouped = assessment.group_by("unit", "area", "rag").len()
-        for unit_code, area, rag, number in grouped.iter_rows():
-            counts.setdefault((unit_code, area), {})[rag or "none"] = number
-    return counts
+    if not assessment.height:
+        return counts, None
+    grouped = assessment.group_by("unit", "area", "rag").len()
+    for unit_code, area, rag, number in grouped.iter_rows():
+        counts.setdefault((unit_code, area), {})[rag or "none"] = number
+    periods = Counter(assessment["period"].to_list())
+    common = max(periods, key=lambda code: (periods[code], parse_period(code).end))
+    return counts, parse_period(common).label
 
 
 def _rag_cell(counts: dict[str, int]) -> dict[str, Any]:
@@ -140,6 +151,10 @@ def _scorecard_page(
         "organisation": {"code": organisation.code, "name": organisation.name},
         "unit": {"code": scorecard.unit, "name": scorecard.unit_name},
         "as_at": scorecard.as_at,
+        "heading": scorecard.heading,
+        "other_periods": scorecard.other_periods,
+        "future_text": scorecard.future_text,
+        "direction_legend": DIRECTION_LEGEND,
         "filters": {"areas": areas or [], "kinds": kinds or [], "exceptions": exceptions_only},
         "areas": [
             {
@@ -148,8 +163,9 @@ def _scorecard_page(
                 "measures": [
                     {
                         **row.as_dict(),
-                        "direction_previous_text": direction_text(row.direction_previous),
-                        "direction_last_year_text": direction_text(row.direction_last_year),
+                        "direction_previous_text": row.direction_previous_text,
+                        "direction_last_year_text": row.direction_last_year_text,
+                        "note": row.note,
                         "rank_text": row.rank_text,
                         "standard_text": row.standard_text,
                         "variation_text": VARIATION_WORDS.get(row.variation or "", ""),

@@ -215,7 +215,11 @@ def _against_standard(measure: Measure, record: Mapping[str, Any]) -> str:
         if reference is None or period is None:
             return value
         label = parse_period(str(period)).label
-        return f"{value} against {format_value(reference, measure)} in {label}"
+        then = format_value(reference, measure)
+        if then == value:
+            # Equal at the precision shown: the direction of travel says "no change" too.
+            return f"{value}, no better than {then} in {label}"
+        return f"{value} against {then} in {label}"
     if standard:
         return f"{value} against the target of {standard}"
     return value

@@ -369,7 +369,14 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
     peers = peer_comparison(
         framework, figures, unit.code, measure, latest["period"] if latest else None
     )
-    funnel = _funnel(framework, figures, unit.code, measure, latest["period"] if latest else None)
+    # The funnel follows the peer comparison's period: the latest the group has figures for.
+    funnel = _funnel(
+        framework,
+        figures,
+        unit.code,
+        measure,
+        peers["period_code"] or (latest["period"] if latest else None),
+    )
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "unit": {"code": unit.code, "name": unit.name},
@@ -399,7 +406,14 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
 def peer_comparison(
     framework: Any, figures: Any, unit: str, measure: Any, period: str | None
 ) -> dict[str, Any]:
-    """Return the unit and its peer group's figures for the period, with 95 % intervals."""
+    """Return the unit and its peer group's figures, with 95 % intervals.
+
+    The period is the latest at or before ``period`` (the unit's own latest) at which the
+    unit and at least half of the members in the group average have figures, as the
+    assessment compares them: one member's early figure for a new month neither empties
+    the comparison nor compares the unit with that member alone. ``period`` in the result
+    is its label and ``period_code`` its code.
+    """
     import numpy as np
     import polars as pl
 
@@ -409,24 +423,30 @@ def peer_comparison(
     from pmf.core.text import format_value
 
     group = framework.peers(unit)
+    empty = {"period": None, "period_code": None, "average": None, "rows": []}
     if group is None or period is None:
-        return {"group": None, "period": None, "average": None, "rows": [], "computed": None}
+        return {**empty, "group": None, "computed": None}
     # The version number of a computed group, for the link to how it was chosen.
     computed = _computed_version(group.method)
     codes = [unit, *group.members]
-    found = figures.filter(
-        pl.col("unit").is_in(codes)
-        & (pl.col("measure") == measure.code)
-        & (pl.col("period") == period)
-    )
-    if found.height < 2:
-        return {
-            "group": group.name,
-            "period": None,
-            "average": None,
-            "rows": [],
-            "computed": computed,
-        }
+    averaged_members = set(group.averaged)
+    candidates = figures.filter(pl.col("unit").is_in(codes) & (pl.col("measure") == measure.code))
+    limit = parse_period(period).end
+    chosen = None
+    for code in sorted(
+        set(candidates["period"].to_list()), key=lambda c: parse_period(c).end, reverse=True
+    ):
+        if parse_period(code).end > limit:
+            continue
+        present = set(candidates.filter(pl.col("period") == code)["unit"].to_list())
+        enough = 2 * len(present & averaged_members) >= len(averaged_members)
+        if unit in present and len(present) >= 2 and enough:
+            chosen = code
+            break
+    if chosen is None:
+        return {**empty, "group": group.name, "computed": computed}
+    period = chosen
+    found = candidates.filter(pl.col("period") == period)
     averaged = found.filter(pl.col("unit").is_in(list(group.averaged)))
     average = float(averaged["value"].mean())  # type: ignore[arg-type]
     lower = upper = np.full(found.height, np.nan)
@@ -461,6 +481,7 @@ def peer_comparison(
         "method": group.method,
         "computed": computed,
         "period": parse_period(period).label,
+        "period_code": period,
         "average": average,
         "average_text": format_value(average, measure),
         "rows": rows,

@@ -186,9 +186,13 @@ class Scorecard:
     def heading(self) -> str:
         """Return what it is as at: "as at November 2025 (1 measure at another period)"."""
         text = f"as at {self.as_at}"
-        if self.other_periods:
+        if self.cut_off and self.cut_off != self.as_at and self.as_at != "no figures":
+            text += f", the latest figures to {self.cut_off}"
+        if self.other_periods == 1:
+            text += " (1 measure at another period)"
+        elif self.other_periods:
             text += f" ({plural(self.other_periods, 'measure')} at other periods)"
-        return text.replace("(1 measure at other periods)", "(1 measure at another period)")
+        return text
 
     @property
     def future_text(self) -> str:

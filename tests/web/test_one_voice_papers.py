@@ -171,3 +171,15 @@ def test_the_measure_page_compares_peers_at_the_latest_period_the_group_has(
     assert (page["peers"]["period"], page["peers"]["period_code"]) == ("July 2019", "2019-07")
     assert [row["unit"] for row in page["peers"]["rows"]] == ["S", "N"]
     assert page["peer_chart"] is not None
+
+
+def test_a_sparkline_leaves_out_a_figure_dated_in_the_future(organisation: Organisation) -> None:
+    from pmf.web.frameworks.services import framework_of
+    from pmf.web.observations.services import held_observations
+    from pmf.web.scorecards.presenters import _sparklines
+
+    framework = framework_of(organisation)
+    before = _sparklines(framework, held_observations(organisation), "N", None)
+    typo = pl.DataFrame({"unit": ["N"], "measure": ["CR"], "period": ["2099-07"], "value": [9.0]})
+    import_frame(organisation, typo, file_name="typo.csv", source="test")
+    assert _sparklines(framework, held_observations(organisation), "N", None) == before

@@ -123,10 +123,8 @@ class ScorecardRow:
         """Return a warning about a figure held for a period after today, or nothing."""
         if not self.future_period:
             return ""
-        return (
-            f"a figure for {parse_period(self.future_period).label} is held, a period in "
-            "the future: check it; it is not assessed"
-        )
+        label = parse_period(self.future_period).label
+        return f"a figure is held for {label}, a period in the future: check it (not assessed)"
 
     @property
     def note(self) -> str:

@@ -215,6 +215,8 @@ def _sparklines(
     Drawn as decoration beside the figures (the measure page has the full chart and table),
     so the page marks them as hidden from assistive technology.
     """
+    import datetime as dt
+
     import polars as pl
 
     from pmf.core.periods import parse_period
@@ -223,9 +225,11 @@ def _sparklines(
     figures = roll_up(framework, observations).filter(pl.col("unit") == unit)
     lines: dict[str, str] = {}
     by_measure: dict[str, list[tuple[object, float]]] = {}
+    # A figure dated after today is flagged, not drawn, as the assessment leaves it out.
+    cut = min(period.end, dt.date.today()) if period is not None else dt.date.today()
     for measure, code, value in figures.select("measure", "period", "value").iter_rows():
         end = parse_period(code).end
-        if period is None or end <= period.end:
+        if end <= cut:
             by_measure.setdefault(measure, []).append((end, value))
     for measure, points in by_measure.items():
         values = [value for _, value in sorted(points, key=lambda item: item[0])][-SPARK_POINTS:]

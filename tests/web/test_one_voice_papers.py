@@ -58,6 +58,7 @@ FRAMEWORK = textwrap.dedent(
 # offences are 0.25 both years at the precision shown (0.247 against 0.254).
 FIGURES = [
     ("F", "HH", "2024-11", 146.0, 100000.0),
+    ("F", "HH", "2025-07", 145.0, 100000.0),
     ("F", "HH", "2025-08", 130.0, 100000.0),
     ("F", "HH", "2025-09", 130.0, 100000.0),
     ("F", "HH", "2025-10", 135.0, 100000.0),
@@ -108,6 +109,25 @@ def test_the_board_paper_says_met_but_deteriorating_in_one_sentence(locked: Cycl
     ]
     # The run is said once, with the verdict; never as a separate sentence beside "Met".
     assert "continually deteriorating" not in document.text()
+
+
+def test_better_than_the_last_board_but_worse_lately_is_one_sentence(
+    golden: Organisation,
+) -> None:
+    analyst = member("golden_analyst", golden, Membership.Role.ANALYST)
+    for number, cut_off in ((1, "2025-07"), (2, "2025-11")):
+        cycle = services.create_cycle(golden, number=number, name=cut_off, cut_off=cut_off)
+        services.lock_cycle(cycle, analyst.membership)
+    cycle.refresh_from_db()
+    section = next(s for _, s in board_paper(cycle).walk() if s.number == "5.1")
+    bullets = [
+        item for block in section.blocks if isinstance(block, Bullets) for item in block.items
+    ]
+    assert bullets[0] == (
+        "High harm per 1,000 – Met, but deteriorating since September 2025. "
+        "1.39 against 1.46 in November 2024. Improved since the last board (1.45 in July "
+        "2025), but worse in each of the last two months."
+    )
 
 
 def test_the_exception_report_has_one_arrow_vocabulary_and_its_legend(locked: Cycle) -> None:

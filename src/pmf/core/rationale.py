@@ -17,7 +17,8 @@ import polars as pl
 
 from pmf.core.framework import Framework, Kind, Measure, Polarity
 from pmf.core.grading import Grade, kpi_signals, recommend_grades
-from pmf.core.periods import parse_period
+from pmf.core.history import number_words
+from pmf.core.periods import PeriodKind, parse_period
 from pmf.core.scorecard import run_words, tensions
 from pmf.core.text import format_value
 
@@ -247,7 +248,26 @@ def _since_last_board(
         word = "Higher" if now_shown > then_shown else "Lower"
         return f"{word} than at the last board ({shown})."
     better = (now_shown > then_shown) == (measure.polarity is Polarity.HIGHER_IS_BETTER)
-    return f"{'Improved' if better else 'Deteriorated'} since the last board ({shown})."
+    if not better:
+        return f"Deteriorated since the last board ({shown})."
+    steps = record.get("deteriorating_steps") or 0
+    if record.get("trend") and steps:
+        # Better than the last board saw, yet worse at every step lately: one sentence, both.
+        noun = _PERIOD_NOUNS.get(parse_period(str(record["period"])).kind, "periods")
+        return (
+            f"Improved since the last board ({shown}), but worse in each of the last "
+            f"{number_words(int(steps))} {noun}."
+        )
+    return f"Improved since the last board ({shown})."
+
+
+_PERIOD_NOUNS = {
+    PeriodKind.MONTH: "months",
+    PeriodKind.QUARTER: "quarters",
+    PeriodKind.FINANCIAL_QUARTER: "quarters",
+    PeriodKind.FINANCIAL_YEAR: "years",
+    PeriodKind.YEAR: "years",
+}
 
 
 # Signals that say a KPI is doing well, and those that say it is not: said together, the

@@ -253,31 +253,47 @@ def _peers(
     if links.height == 0:
         return pl.DataFrame(schema=_PEER_SCHEMA)
     ends = history.select("measure", "period", "period_end").unique()
-    latest_end = current.group_by("measure").agg(pl.col("period_end").max().alias("_latest"))
-    candidates = (
-        ends.join(latest_end, on="measure")
-        .filter(pl.col("period_end") <= pl.col("_latest"))
-        .sort("period_end", descending=True)
-        .group_by("measure", maintain_order=True)
-        .head(PEER_LOOKBACK)
-        .select("measure", "period")
-    )
-    shown = history.join(candidates, on=["measure", "period"], how="semi")
-    compared = compare_with_peers(shown, links, measures).with_columns(
-        pl.col("unit", "measure", "period", "peer_group").cast(pl.String)
-    )
     expected = links.group_by("unit").agg(pl.col("in_average").sum().alias("_expected"))
-    own = current.select("unit", "measure", pl.col("period_end").alias("_own_end"))
-    chosen = (
-        compared.join(expected, on="unit")
-        .filter(pl.col("peers_reporting") * 2 >= pl.col("_expected"))
-        .join(ends, on=["measure", "period"])
-        .join(own, on=["unit", "measure"])
-        .filter(pl.col("period_end") <= pl.col("_own_end"))
-        .sort("period_end")
-        .group_by("unit", "measure", maintain_order=True)
-        .last()
+    own = current.select(
+        "unit", "measure", pl.col("period").alias("_own"), pl.col("period_end").alias("_own_end")
     )
+
+    def latest_with_figures(periods: pl.DataFrame, among: pl.DataFrame) -> pl.DataFrame:
+        """Compare the units ``among`` at ``periods`` and keep each one's latest good period."""
+        compared = compare_with_peers(
+            history.join(periods, on=["measure", "period"], how="semi"),
+            links.join(among.select("unit").unique(), on="unit", how="semi"),
+            measures,
+        ).with_columns(pl.col("unit", "measure", "period", "peer_group").cast(pl.String))
+        return (
+            compared.join(expected, on="unit")
+            .filter(pl.col("peers_reporting") * 2 >= pl.col("_expected"))
+            .join(ends, on=["measure", "period"])
+            .join(among, on=["unit", "measure"])
+            .filter(pl.col("period_end") <= pl.col("_own_end"))
+            .sort("period_end")
+            .group_by("unit", "measure", maintain_order=True)
+            .last()
+        )
+
+    # Most units' groups have figures for their own period: compare at those periods first,
+    # and look further back only for the units whose own period their group lacks.
+    first = latest_with_figures(current.select("measure", "period").unique(), own).filter(
+        pl.col("period") == pl.col("_own")
+    )
+    behind = own.join(first, on=["unit", "measure"], how="anti")
+    chosen = first
+    if behind.height:
+        latest_end = behind.group_by("measure").agg(pl.col("_own_end").max().alias("_latest"))
+        candidates = (
+            ends.join(latest_end, on="measure")
+            .filter(pl.col("period_end") <= pl.col("_latest"))
+            .sort("period_end", descending=True)
+            .group_by("measure", maintain_order=True)
+            .head(PEER_LOOKBACK)
+            .select("measure", "period")
+        )
+        chosen = pl.concat([first, latest_with_figures(candidates, behind)], how="diagonal")
     chosen = with_positions(chosen).join(
         history.select(
             "unit",
@@ -290,34 +306,29 @@ def _peers(
         on=["unit", "measure", "period"],
         how="left",
     )
-    own_period = current.select("unit", "measure", pl.col("period").alias("_own"))
     label = pl.col("period").map_elements(
         lambda code: parse_period(code).label, return_dtype=pl.String
     )
-    return (
-        chosen.join(own_period, on=["unit", "measure"])
-        .with_columns(
-            pl.when(pl.col("period") != pl.col("_own"))
-            .then(pl.format("in {}, {}", label, pl.col("position")))
-            .otherwise(pl.col("position"))
-            .alias("position")
-        )
-        .select(
-            "unit",
-            "measure",
-            pl.col("period").alias("peer_period"),
-            "peer_group",
-            "peer_average",
-            "pooled_average",
-            "group_size",
-            "rank",
-            "gap",
-            "gap_percent",
-            "position",
-            "peer_value",
-            "peer_numerator",
-            "peer_denominator",
-        )
+    return chosen.with_columns(
+        pl.when(pl.col("period") != pl.col("_own"))
+        .then(pl.format("in {}, {}", label, pl.col("position")))
+        .otherwise(pl.col("position"))
+        .alias("position")
+    ).select(
+        "unit",
+        "measure",
+        pl.col("period").alias("peer_period"),
+        "peer_group",
+        "peer_average",
+        "pooled_average",
+        "group_size",
+        "rank",
+        "gap",
+        "gap_percent",
+        "position",
+        "peer_value",
+        "peer_numerator",
+        "peer_denominator",
     )
 
 

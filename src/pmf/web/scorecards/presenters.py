@@ -27,8 +27,10 @@ def organisation_page(organisation: Organisation, membership: Membership) -> dic
     framework = framework_of(organisation)
     internal = [unit for unit in units if not unit.external]
     codes = tuple(unit.code for unit in internal)
+    # Named apart from the counts cached before they carried their period: a cache on disk
+    # may outlive an upgrade, and the key holds no version of pmf.
     counts, figures_at = cached(
-        version, "overview", codes, lambda: _rag_counts(organisation, codes)
+        version, "overview-counts", codes, lambda: _rag_counts(organisation, codes)
     )
     depth: dict[int, int] = {}
     rows = []
@@ -110,7 +112,7 @@ def scorecard_page(
     filters = (tuple(areas or ()), tuple(kinds or ()), exceptions_only)
     return cached(
         data_version(organisation),
-        "scorecard",
+        "scorecard-page",
         (unit.code, unit.name, period.code if period is not None else None, filters),
         lambda: _scorecard_page(
             organisation,

@@ -190,3 +190,20 @@ def test_one_arrow_vocabulary_with_a_legend_in_the_terminal(wide: Framework) -> 
     assert text.splitlines()[1].startswith("Directions: ↑ the figure rose, ↓ it fell")
     assert not any(symbol in text for symbol in "▲▼=")
     assert "↓ worse" in text  # emergency response fell from 82% to 81%
+
+
+def test_better_than_last_year_but_worse_lately_is_one_clause(wide: Framework) -> None:
+    figures = observations(
+        [
+            ("F", "K1", "2024-11", 20.0, 20.0, 100.0),
+            ("F", "K1", "2025-08", 35.0, 35.0, 100.0),
+            ("F", "K1", "2025-09", 35.0, 35.0, 100.0),
+            ("F", "K1", "2025-10", 33.0, 33.0, 100.0),
+            ("F", "K1", "2025-11", 31.0, 31.0, 100.0),
+        ]
+    )
+    row = build_scorecard(wide, assess(wide, figures, units=["F"], today=TODAY), "F").rows()[0]
+    assert (row.direction_last_year_text, row.direction_previous_text) == ("↑ better", "↓ worse")
+    assert row.note == (
+        "better than November 2024, but worse in each of the last two months (since September 2025)"
+    )

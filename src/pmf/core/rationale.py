@@ -17,9 +17,8 @@ import polars as pl
 
 from pmf.core.framework import Framework, Kind, Measure, Polarity
 from pmf.core.grading import Grade, kpi_signals, recommend_grades
-from pmf.core.history import number_words
-from pmf.core.periods import PeriodKind, parse_period
-from pmf.core.scorecard import run_words, tensions
+from pmf.core.periods import parse_period
+from pmf.core.scorecard import run_words, steps_words, tensions
 from pmf.core.text import format_value
 
 __all__ = ["Rationale", "rationale"]
@@ -253,21 +252,9 @@ def _since_last_board(
     steps = record.get("deteriorating_steps") or 0
     if record.get("trend") and steps:
         # Better than the last board saw, yet worse at every step lately: one sentence, both.
-        noun = _PERIOD_NOUNS.get(parse_period(str(record["period"])).kind, "periods")
-        return (
-            f"Improved since the last board ({shown}), but worse in each of the last "
-            f"{number_words(int(steps))} {noun}."
-        )
+        each = steps_words(str(record["period"]), int(steps))
+        return f"Improved since the last board ({shown}), but worse in {each}."
     return f"Improved since the last board ({shown})."
-
-
-_PERIOD_NOUNS = {
-    PeriodKind.MONTH: "months",
-    PeriodKind.QUARTER: "quarters",
-    PeriodKind.FINANCIAL_QUARTER: "quarters",
-    PeriodKind.FINANCIAL_YEAR: "years",
-    PeriodKind.YEAR: "years",
-}
 
 
 # Signals that say a KPI is doing well, and those that say it is not: said together, the

@@ -11,7 +11,8 @@ import polars as pl
 
 from pmf.core.assessment import ASSESSMENT_COLUMNS
 from pmf.core.framework import Framework, Polarity
-from pmf.core.periods import parse_period
+from pmf.core.history import number_words
+from pmf.core.periods import PeriodKind, parse_period
 from pmf.core.text import format_value, plural
 
 # One arrow vocabulary everywhere (pages, papers, terminal): the arrow says which way the
@@ -407,6 +408,39 @@ def tensions(
     return found
 
 
+_PERIOD_NOUNS = {
+    PeriodKind.MONTH: "months",
+    PeriodKind.QUARTER: "quarters",
+    PeriodKind.FINANCIAL_QUARTER: "quarters",
+    PeriodKind.FINANCIAL_YEAR: "years",
+    PeriodKind.YEAR: "years",
+}
+
+
+def steps_words(period: str, steps: int) -> str:
+    """Return "each of the last two months" for a run of ``steps`` worse steps to ``period``."""
+    noun = _PERIOD_NOUNS.get(parse_period(period).kind, "periods")
+    return f"each of the last {number_words(steps)} {noun}"
+
+
+def _run_against_last_year(row: ScorecardRow) -> str:
+    """Return a run of deterioration, with the year's comparison when that pulls the other way.
+
+    "better than November 2024, but worse in each of the last two months (since September
+    2025)": the v. last year cell and the run, said together, so they do not read as a
+    contradiction.
+    """
+    trend = row.trend or ""
+    if row.direction_last_year == "improving" and row.last_year_period and row.deteriorating_steps:
+        label = parse_period(row.last_year_period).label
+        since = parse_period(row.deteriorating_since).label if row.deteriorating_since else ""
+        return (
+            f"better than {label}, but worse in {steps_words(row.period, row.deteriorating_steps)}"
+            + (f" (since {since})" if since else "")
+        )
+    return trend
+
+
 def run_words(trend: str) -> str:
     """Return a run of deterioration as a clause: "deteriorating since September 2025"."""
     return trend.removeprefix("has been ").removeprefix("continually ")
@@ -429,7 +463,7 @@ def note(row: ScorecardRow) -> str:
     if row.national_comparison:
         parts.append(row.national_comparison)
     if row.trend and run_words(row.trend) not in pulled:
-        parts.append(row.trend)
+        parts.append(_run_against_last_year(row))
     if row.budget_position and row.forecast is not None:
         parts.append(f"{row.budget_position} ({row.forecast_method} forecast)")
     if row.future_text:

@@ -12,7 +12,7 @@ import pytest
 from pmf.core.assessment import assess
 from pmf.core.framework import Framework, load_framework
 from pmf.core.rationale import rationale
-from pmf.core.scorecard import build_scorecard, note, verdict
+from pmf.core.scorecard import build_scorecard, note
 from pmf.reports.console import render_scorecard
 from tests.core.conftest import observations
 from tests.core.test_framework import GOOD
@@ -171,7 +171,6 @@ def test_met_but_deteriorating_is_one_statement(wide: Framework) -> None:
     frame = assess(wide, deteriorating_force(), units=["F"], today=TODAY)
     row = build_scorecard(wide, frame, "F").rows()[0]
     assert row.met is True
-    assert verdict(row) == "Met, but deteriorating since September 2025"
     assert note(row) == "met, but deteriorating since September 2025"
     # The run is not said again as a fact of its own beside the verdict.
     assert "has been continually" not in note(row)
@@ -207,3 +206,11 @@ def test_better_than_last_year_but_worse_lately_is_one_clause(wide: Framework) -
     assert row.note == (
         "better than November 2024, but worse in each of the last two months (since September 2025)"
     )
+
+
+def test_a_period_under_way_is_assessed_not_flagged(wide: Framework) -> None:
+    # A risk register's count for this month is recorded before the month ends.
+    figures = [*november("N", 4.0), ("N", "ER", "2026-01", 83.0, None, None)]
+    frame = assess(wide, observations(figures), units=["N"], today=TODAY)
+    response = rows_of(frame)[("N", "ER")]
+    assert (response["period"], response["future_period"]) == ("2026-01", None)

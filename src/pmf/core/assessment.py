@@ -9,7 +9,8 @@ ends on or before the cut-off date, so a scorecard "as at July 2019" shows
 monthly measures for July 2019 and annual ones for their latest year. A later
 figure of one measure moves nothing else: each row stands at its own period, and
 its peers are compared at the latest period the peer group has figures for. A
-figure dated after today is never assessed; its row names it in ``future_period``.
+figure for a period that has not begun is never assessed; its row names it in
+``future_period``.
 """
 
 from __future__ import annotations
@@ -126,8 +127,8 @@ def assess(
 
     ``observations`` needs columns unit, measure, period, value, numerator and
     denominator. Without ``cut`` the latest period end among the units' figures
-    is used. Figures for periods ending after ``today`` (default: the date today)
-    are not assessed: each unit and measure's latest such period is named in
+    is used. Figures for periods beginning after ``today`` (default: the date
+    today) are not assessed: each unit and measure's latest such period is named in
     ``future_period``, and they never set the cut-off. ``previous_cut`` is the
     cut-off of the previous cycle, for the direction of travel since then. The
     result has the columns in ``ASSESSMENT_COLUMNS``, one row per unit and measure
@@ -140,7 +141,7 @@ def assess(
     figures = figures.join(_period_table(figures["period"]), on="period", how="left")
     today = today or dt.date.today()
     future = _future(figures.filter(pl.col("unit").is_in(chosen)), today)
-    figures = figures.filter(pl.col("period_end") <= today)
+    figures = figures.filter(pl.col("period_start") <= today)
     if cut is None:
         ends = figures.filter(pl.col("unit").is_in(chosen))["period_end"]
         if ends.len() == 0:
@@ -210,8 +211,11 @@ def _latest(figures: pl.DataFrame) -> pl.DataFrame:
 
 
 def _future(figures: pl.DataFrame, today: dt.date) -> pl.DataFrame:
-    """Return each unit and measure's latest period that ends after ``today``."""
-    ahead = figures.filter(pl.col("period_end") > today)
+    """Return each unit and measure's latest period that has not begun by ``today``.
+
+    A period under way (this month's risk register count) is not in the future.
+    """
+    ahead = figures.filter(pl.col("period_start") > today)
     return _latest(ahead).select("unit", "measure", pl.col("period").alias("future_period"))
 
 
@@ -489,11 +493,20 @@ def _period_table(codes: pl.Series) -> pl.DataFrame:
     rows = []
     for code in codes.unique().drop_nulls().to_list():
         period = parse_period(code)
-        rows.append((code, period.end, period.previous().code, period.same_period_last_year().code))
+        rows.append(
+            (
+                code,
+                period.start,
+                period.end,
+                period.previous().code,
+                period.same_period_last_year().code,
+            )
+        )
     return pl.DataFrame(
         rows,
         schema={
             "period": pl.String,
+            "period_start": pl.Date,
             "period_end": pl.Date,
             "previous_period": pl.String,
             "last_year_period": pl.String,

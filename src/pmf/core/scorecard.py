@@ -121,7 +121,7 @@ class ScorecardRow:
 
     @property
     def future_text(self) -> str:
-        """Return a warning about a figure held for a period after today, or nothing."""
+        """Return a warning about a figure held for a period not yet begun, or nothing."""
         if not self.future_period:
             return ""
         label = parse_period(self.future_period).label
@@ -365,26 +365,16 @@ def direction_text(direction: str | None, polarity: str | Polarity | None = None
     return f"{ARROWS['up' if rose else 'down']} {word}"
 
 
-def verdict(row: ScorecardRow) -> str:
-    """Return the standard's verdict with whatever pulls the other way, in one clause.
-
-    The verdict (met or not) comes first; a run of deterioration, special-cause concern
-    or a significantly worse place among peers under a met standard (or special-cause
-    improvement or a significantly better place under an unmet one) follows after "but",
-    so two true facts that pull apart are said together. See ``docs/methods.md``, "What a
-    figure's statements mean and which comes first".
-    """
-    if row.met is None:
-        return row.met_text
-    head = "Met" if row.met else "Not met"
-    against = tensions(row.met, row.trend, row.variation, row.significance)
-    return f"{head}, but {' and '.join(against)}" if against else head
-
-
 def tensions(
     met: bool | None, trend: str | None, variation: str | None, significance: str | None
 ) -> list[str]:
     """Return the statements that pull against a verdict of ``met``, in the order they are said.
+
+    The verdict (met or not) comes first; a run of deterioration, special-cause concern or a
+    significantly worse place among peers under a met standard (or special-cause improvement
+    or a significantly better place under an unmet one) follows it after "but", so two true
+    facts that pull apart are said together. See ``docs/methods.md``, "What a figure's
+    statements mean and which comes first".
 
     >>> tensions(True, "has been continually deteriorating since September 2025",
     ...          "special_cause_improvement", None)

@@ -227,11 +227,12 @@ def _sparklines(
     figures = roll_up(framework, observations).filter(pl.col("unit") == unit)
     lines: dict[str, str] = {}
     by_measure: dict[str, list[tuple[object, float]]] = {}
-    # A figure dated after today is flagged, not drawn, as the assessment leaves it out.
-    cut = min(period.end, dt.date.today()) if period is not None else dt.date.today()
+    # A figure for a period not yet begun is flagged, not drawn, as the assessment leaves it.
+    today = dt.date.today()
     for measure, code, value in figures.select("measure", "period", "value").iter_rows():
-        end = parse_period(code).end
-        if end <= cut:
+        found = parse_period(code)
+        end = found.end
+        if found.start <= today and (period is None or end <= period.end):
             by_measure.setdefault(measure, []).append((end, value))
     for measure, points in by_measure.items():
         values = [value for _, value in sorted(points, key=lambda item: item[0])][-SPARK_POINTS:]

@@ -203,3 +203,21 @@ def test_a_sparkline_leaves_out_a_figure_dated_in_the_future(organisation: Organ
     typo = pl.DataFrame({"unit": ["N"], "measure": ["CR"], "period": ["2099-07"], "value": [9.0]})
     import_frame(organisation, typo, file_name="typo.csv", source="test")
     assert _sparklines(framework, held_observations(organisation), "N", None) == before
+
+
+def test_the_annual_report_says_the_verdict_then_the_standard(
+    locked: Cycle, golden: Organisation
+) -> None:
+    from pmf.web.papers.builders import annual_report
+
+    document = annual_report(golden, "2025/26")
+    table = next(
+        b
+        for _, s in document.walk()
+        for b in s.blocks
+        if isinstance(b, Table) and b.caption.startswith("FOCUS")
+    )
+    assert [row[-1] for row in table.rows] == [
+        "Met: better than November 2024 (1.46)",
+        "Not met: better than November 2024 (0.25)",
+    ]

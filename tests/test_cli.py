@@ -82,8 +82,8 @@ def test_import_again_then_assess_prints_the_scorecard(
     assert "Test Force: scorecard of Force (F), as at July 2019" in out
     assert "FOCUS (formerly KEEPING PEOPLE SAFE)" in out
     line = next(text for text in out.splitlines() if "Crimes per 1,000" in text)
-    assert "5.0" in line and "better than same period last year" in line and "Met" in line
-    assert "▲ improving" in line
+    assert "5.0" in line and "better than July 2018 (6.0)" in line and "Met" in line
+    assert "↓ better" in line
     assert "INNOVATION\n  No measures with figures for this unit." in out
 
 
@@ -148,8 +148,8 @@ def test_assess_heading_names_the_period_asked_for(
 ) -> None:
     assert run("assess", "--period", "2019-08") == 0
     out = capsys.readouterr().out
-    assert "as at August 2019" in out
-    assert "July 2019" in out  # the latest figure on or before the cut-off
+    # The heading names the period the measures are at, and the cut-off asked for.
+    assert "as at July 2019, the latest figures to August 2019" in out
 
 
 @pytest.mark.django_db
@@ -234,6 +234,6 @@ def test_previous_cycle_adds_a_direction_column(
     header = next(line for line in out.splitlines() if line.strip().startswith("Measure"))
     assert header.rstrip().endswith("v. July 2018")
     line = next(text for text in out.splitlines() if "Crimes per 1,000" in text)
-    assert line.rstrip().endswith("▲ improving")
+    assert line.rstrip().endswith("↓ better")
     assert run("assess", "--previous", "soon") == 2
     assert "--previous: 'soon' is not a period" in capsys.readouterr().err

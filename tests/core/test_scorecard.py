@@ -52,6 +52,11 @@ def test_not_assessed_says_why(framework: Framework) -> None:
     assert card.rows()[0].met_text == "Not assessed (no figure for the comparison period)"
 
 
-def test_direction_words_have_arrows() -> None:
-    assert direction_text("improving") == "▲ improving"
+def test_direction_arrow_says_which_way_the_figure_moved_and_the_word_whether_better() -> None:
+    assert direction_text("improving", "higher_is_better") == "↑ better"
+    assert direction_text("improving", "lower_is_better") == "↓ better"
+    assert direction_text("deteriorating", "higher_is_better") == "↓ worse"
+    assert direction_text("deteriorating", "lower_is_better") == "↑ worse"
+    assert direction_text("higher", "neither") == "↑ higher"
+    assert direction_text("no change", "lower_is_better") == "→ no change"
     assert direction_text(None) == "–"

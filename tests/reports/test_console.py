@@ -21,5 +21,5 @@ def test_console_table_has_a_header_per_area_and_aligned_values(framework: Frame
     header = next(line for line in lines if line.strip().startswith("Measure"))
     row = next(line for line in lines if "Emergency response" in line)
     assert header.index("Value") + len("Value") == row.index("75.0%") + len("75.0%")
-    assert "Not met" in row and "RED" in row and "▼ deteriorating" in row
+    assert "Not met" in row and "RED" in row and "↓ worse" in row
     assert "INNOVATION" in lines

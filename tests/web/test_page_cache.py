@@ -131,10 +131,10 @@ def test_overview_counts_from_the_units_figures_match_all_figures(
     expected: dict[tuple[str, str], dict[str, int]] = {}
     for code, area, rag, number in assessment.group_by("unit", "area", "rag").len().iter_rows():
         expected.setdefault((code, area), {})[rag or "none"] = number
-    assert _rag_counts(organisation, units) == expected
+    assert _rag_counts(organisation, units) == (expected, "July 2019")
     # A command lead's overview of North alone reads North's and its peers' figures only.
     north = assess(framework, held_observations(organisation), units=["N"])
-    assert sum(sum(cell.values()) for cell in _rag_counts(organisation, ("N",)).values()) == (
+    assert sum(sum(cell.values()) for cell in _rag_counts(organisation, ("N",))[0].values()) == (
         north.height
     )
 

@@ -6,7 +6,11 @@ and measure; the command line, pages and reports only read that frame.
 
 For each unit and measure the figure assessed is the latest one whose period
 ends on or before the cut-off date, so a scorecard "as at July 2019" shows
-monthly measures for July 2019 and annual ones for their latest year.
+monthly measures for July 2019 and annual ones for their latest year. A later
+figure of one measure moves nothing else: each row stands at its own period, and
+its peers are compared at the latest period the peer group has figures for. A
+figure for a period that has not begun is never assessed; its row names it in
+``future_period``.
 """
 
 from __future__ import annotations
@@ -79,6 +83,7 @@ ASSESSMENT_COLUMNS = (
     "previous_cycle_value",
     "direction_previous_cycle",
     "peer_group",
+    "peer_period",
     "peer_average",
     "pooled_average",
     "group_size",
@@ -100,6 +105,7 @@ ASSESSMENT_COLUMNS = (
     "assurance",
     "spc_points",
     "trial_limits",
+    "future_period",
 )
 
 # Confidence of the interval compared with the peer average.
@@ -113,21 +119,27 @@ def assess(
     units: Sequence[str] | None = None,
     cut: dt.date | None = None,
     previous_cut: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> pl.DataFrame:
     """Return the assessment of ``units`` (default: every internal unit) at ``cut``.
 
     ``observations`` needs columns unit, measure, period, value, numerator and
     denominator. Without ``cut`` the latest period end among the units' figures
-    is used. ``previous_cut`` is the cut-off of the previous cycle, for the
-    direction of travel since then. The result has the columns in
-    ``ASSESSMENT_COLUMNS``, one row per unit and measure that has a figure, in
-    framework order.
+    is used. Figures for periods beginning after ``today`` (default: the date
+    today) are not assessed: each unit and measure's latest such period is named in
+    ``future_period``, and they never set the cut-off. ``previous_cut`` is the
+    cut-off of the previous cycle, for the direction of travel since then. The
+    result has the columns in ``ASSESSMENT_COLUMNS``, one row per unit and measure
+    that has a figure, in framework order.
     """
     chosen = (
         list(units) if units is not None else [u.code for u in framework.units if not u.external]
     )
     figures = roll_up(framework, _known(framework, observations))
     figures = figures.join(_period_table(figures["period"]), on="period", how="left")
+    today = today or dt.date.today()
+    future = _future(figures.filter(pl.col("unit").is_in(chosen)), today)
+    figures = figures.filter(pl.col("period_start") <= today)
     if cut is None:
         ends = figures.filter(pl.col("unit").is_in(chosen))["period_end"]
         if ends.len() == 0:
@@ -151,16 +163,9 @@ def assess(
     current = current.join(
         _previous_cycle(history, chosen, previous_cut), on=["unit", "measure"], how="left"
     )
-    # Peers are compared only for the periods the scorecard shows.
-    shown = history.join(
-        current.select("measure", "period").unique(), on=["measure", "period"], how="semi"
+    current = current.join(
+        _peers(framework, history, current, chosen, measures), on=["unit", "measure"], how="left"
     )
-    peers = with_positions(
-        compare_with_peers(shown, peer_links(framework, chosen), measures).with_columns(
-            pl.col("unit", "measure", "period", "peer_group").cast(pl.String)
-        )
-    )
-    current = current.join(peers, on=["unit", "measure", "period"], how="left")
     current = current.join(measures, on="measure", how="left")
     current = current.join(_standard_table(framework, chosen), on=["unit", "measure"], how="left")
     current = _apply_targets(current, framework, chosen)
@@ -175,8 +180,15 @@ def assess(
     )
     national, national_name = _national(framework, history)
     current = current.join(national, on=["measure", "period"], how="left")
-    judged = _significance(_judge(current), "peer_average", "significance", "the MSG average")
+    judged = _significance(
+        _judge(current),
+        "peer_average",
+        "significance",
+        "the MSG average",
+        fraction=("peer_numerator", "peer_denominator"),
+    )
     judged = _significance(judged, "national_value", "national_comparison", national_name)
+    judged = judged.join(future, on=["unit", "measure"], how="left")
     order = _order(framework)
     return (
         judged.with_columns(
@@ -194,6 +206,132 @@ def assess(
 
 def _latest(figures: pl.DataFrame) -> pl.DataFrame:
     return figures.sort("period_end").group_by("unit", "measure", maintain_order=True).last()
+
+
+def _future(figures: pl.DataFrame, today: dt.date) -> pl.DataFrame:
+    """Return each unit and measure's latest period that has not begun by ``today``.
+
+    A period under way (this month's risk register count) is not in the future.
+    """
+    ahead = figures.filter(pl.col("period_start") > today)
+    return _latest(ahead).select("unit", "measure", pl.col("period").alias("future_period"))
+
+
+_PEER_SCHEMA = {
+    "unit": pl.String,
+    "measure": pl.String,
+    "peer_period": pl.String,
+    "peer_group": pl.String,
+    "peer_average": pl.Float64,
+    "pooled_average": pl.Float64,
+    "group_size": pl.Int64,
+    "rank": pl.Int64,
+    "gap": pl.Float64,
+    "gap_percent": pl.Float64,
+    "position": pl.String,
+    "peer_value": pl.Float64,
+    "peer_numerator": pl.Float64,
+    "peer_denominator": pl.Float64,
+}
+# How many of a measure's latest periods are searched for one the peer group has figures for.
+PEER_LOOKBACK = 12
+
+
+def _peers(
+    framework: Framework,
+    history: pl.DataFrame,
+    current: pl.DataFrame,
+    units: list[str],
+    measures: pl.DataFrame,
+) -> pl.DataFrame:
+    """Return each unit's peer comparison at the latest period its group has figures for.
+
+    That period is at or before the unit's own and is the latest at which the unit and at
+    least half of the members in the group average have figures, so one borough's early
+    December figure neither empties its group's comparison nor compares it with two peers.
+    The position sentence names the period when it is not the unit's own.
+    """
+    links = peer_links(framework, units)
+    if links.height == 0:
+        return pl.DataFrame(schema=_PEER_SCHEMA)
+    ends = history.select("measure", "period", "period_end").unique()
+    expected = links.group_by("unit").agg(pl.col("in_average").sum().alias("_expected"))
+    own = current.select(
+        "unit", "measure", pl.col("period").alias("_own"), pl.col("period_end").alias("_own_end")
+    )
+
+    def latest_with_figures(periods: pl.DataFrame, among: pl.DataFrame) -> pl.DataFrame:
+        """Compare the units ``among`` at ``periods`` and keep each one's latest good period."""
+        compared = compare_with_peers(
+            history.join(periods, on=["measure", "period"], how="semi"),
+            links.join(among.select("unit").unique(), on="unit", how="semi"),
+            measures,
+        ).with_columns(pl.col("unit", "measure", "period", "peer_group").cast(pl.String))
+        return (
+            compared.join(expected, on="unit")
+            .filter(pl.col("peers_reporting") * 2 >= pl.col("_expected"))
+            .join(ends, on=["measure", "period"])
+            .join(among, on=["unit", "measure"])
+            .filter(pl.col("period_end") <= pl.col("_own_end"))
+            .sort("period_end")
+            .group_by("unit", "measure", maintain_order=True)
+            .last()
+        )
+
+    # Most units' groups have figures for their own period: compare at those periods first,
+    # and look further back only for the units whose own period their group lacks.
+    first = latest_with_figures(current.select("measure", "period").unique(), own).filter(
+        pl.col("period") == pl.col("_own")
+    )
+    behind = own.join(first, on=["unit", "measure"], how="anti")
+    chosen = first
+    if behind.height:
+        latest_end = behind.group_by("measure").agg(pl.col("_own_end").max().alias("_latest"))
+        candidates = (
+            ends.join(latest_end, on="measure")
+            .filter(pl.col("period_end") <= pl.col("_latest"))
+            .sort("period_end", descending=True)
+            .group_by("measure", maintain_order=True)
+            .head(PEER_LOOKBACK)
+            .select("measure", "period")
+        )
+        chosen = pl.concat([first, latest_with_figures(candidates, behind)], how="diagonal")
+    chosen = with_positions(chosen).join(
+        history.select(
+            "unit",
+            "measure",
+            "period",
+            pl.col("value").alias("peer_value"),
+            pl.col("numerator").alias("peer_numerator"),
+            pl.col("denominator").alias("peer_denominator"),
+        ),
+        on=["unit", "measure", "period"],
+        how="left",
+    )
+    label = pl.col("period").map_elements(
+        lambda code: parse_period(code).label, return_dtype=pl.String
+    )
+    return chosen.with_columns(
+        pl.when(pl.col("period") != pl.col("_own"))
+        .then(pl.format("in {}, {}", label, pl.col("position")))
+        .otherwise(pl.col("position"))
+        .alias("position")
+    ).select(
+        "unit",
+        "measure",
+        pl.col("period").alias("peer_period"),
+        "peer_group",
+        "peer_average",
+        "pooled_average",
+        "group_size",
+        "rank",
+        "gap",
+        "gap_percent",
+        "position",
+        "peer_value",
+        "peer_numerator",
+        "peer_denominator",
+    )
 
 
 def _previous_cycle(
@@ -349,11 +487,20 @@ def _period_table(codes: pl.Series) -> pl.DataFrame:
     rows = []
     for code in codes.unique().drop_nulls().to_list():
         period = parse_period(code)
-        rows.append((code, period.end, period.previous().code, period.same_period_last_year().code))
+        rows.append(
+            (
+                code,
+                period.start,
+                period.end,
+                period.previous().code,
+                period.same_period_last_year().code,
+            )
+        )
     return pl.DataFrame(
         rows,
         schema={
             "period": pl.String,
+            "period_start": pl.Date,
             "period_end": pl.Date,
             "previous_period": pl.String,
             "last_year_period": pl.String,
@@ -558,6 +705,8 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
     judged_value = (
         pl.when((kind == "within_budget") & pl.col("forecast").is_not_null())
         .then(pl.col("forecast"))
+        .when((kind == "peer_average") & pl.col("peer_value").is_not_null())
+        .then(pl.col("peer_value"))
         .otherwise(pl.col("value"))
     )
     frame = frame.with_columns(reference.alias("reference"), judged_value.alias("_judged"))
@@ -584,12 +733,19 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
         .then(value < ref)
         .otherwise(value == ref)
     )
-    better_or_equal = pl.when(higher).then(value >= ref).otherwise(value <= ref)
+    # Compared at the precision shown, as the direction of travel is: a figure shown as the
+    # MSG average meets it, and one shown as last year's is not better than it.
+    scale = pl.lit(10.0).pow(pl.col("decimals"))
+    shown, ref_shown = (value * scale).round(0), (ref * scale).round(0)
+    better_or_equal = pl.when(higher).then(shown >= ref_shown).otherwise(shown <= ref_shown)
+    better = pl.when(higher).then(shown > ref_shown).otherwise(shown < ref_shown)
     met = (
         pl.when(kind.is_null() | ref.is_null())
         .then(None)
-        .when(kind.is_in(["peer_average", "improvement"]))
+        .when(kind == "peer_average")
         .then(better_or_equal)
+        .when(kind == "improvement")
+        .then(better)
         .otherwise(by_comparison)
     )
     not_assessed = (
@@ -621,14 +777,23 @@ def _judge(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _significance(frame: pl.DataFrame, reference: str, output: str, benchmark: str) -> pl.DataFrame:
+def _significance(
+    frame: pl.DataFrame,
+    reference: str,
+    output: str,
+    benchmark: str,
+    *,
+    fraction: tuple[str, str] = ("numerator", "denominator"),
+) -> pl.DataFrame:
     """Say whether each figure differs significantly from the value in column ``reference``.
 
     The figure's 95 % confidence interval is compared with it: Wilson's for a percentage
     with a numerator and denominator, Byar's (exact below 10 events) for a rate. The answer
     goes into ``output`` in words naming ``benchmark`` ("the MSG average", "England").
+    ``fraction`` names the numerator and denominator columns of the figure compared (the peer
+    period's, for the MSG average).
     """
-    numerator, denominator = pl.col("numerator"), pl.col("denominator")
+    numerator, denominator = pl.col(fraction[0]), pl.col(fraction[1])
     usable = (
         pl.col(reference).is_not_null()
         & numerator.is_not_null()
@@ -652,7 +817,7 @@ def _significance(frame: pl.DataFrame, reference: str, output: str, benchmark: s
         rows = marked.filter(pl.col("_method") == method)
         if rows.height == 0:
             continue
-        top, bottom = rows["numerator"].to_numpy(), rows["denominator"].to_numpy()
+        top, bottom = rows[fraction[0]].to_numpy(), rows[fraction[1]].to_numpy()
         if method == "wilson":
             lower, upper = wilson(top, bottom, SIGNIFICANCE_CONFIDENCE)
         else:

@@ -18,6 +18,7 @@ import polars as pl
 from pmf.core.framework import Framework, Kind, Measure, Polarity
 from pmf.core.grading import Grade, kpi_signals, recommend_grades
 from pmf.core.periods import parse_period
+from pmf.core.scorecard import run_words, steps_words, tensions
 from pmf.core.text import format_value
 
 __all__ = ["Rationale", "rationale"]
@@ -143,11 +144,21 @@ def _by_measure(frame: pl.DataFrame, unit: str) -> dict[str, dict[str, Any]]:
 
 
 def _redline(measure: Measure, record: Mapping[str, Any], before: Mapping[str, Any] | None) -> str:
+    """Return one redline's sentences: the verdict first, with what pulls against it.
+
+    "Met, but deteriorating since September 2025": a run, special-cause concern or a
+    significantly worse place that pulls against a met standard is said in the verdict's
+    sentence, never as a separate fact a reader would set against it.
+    """
     met = record.get("met")
+    pulled = tensions(met, record.get("trend"), record.get("variation"), record.get("significance"))
     if met is None:
         head = f"{measure.name} – Not assessed ({record.get('not_assessed') or 'no standard'})."
     else:
-        head = f"{measure.name} – {'Met' if met else 'Not Met'}."
+        verdict = "Met" if met else "Not Met"
+        if pulled:
+            verdict += f", but {' and '.join(pulled)}"
+        head = f"{measure.name} – {verdict}."
     clauses = [_against_standard(measure, record)]
     if record.get("position"):
         clauses.append(str(record["position"]))
@@ -155,13 +166,14 @@ def _redline(measure: Measure, record: Mapping[str, Any], before: Mapping[str, A
     if record.get("position") and then_gap is not None:
         clauses.append(f"it was {_gap_words(then_gap)} at the last board")
     significance = record.get("significance") or ""
-    if significance.startswith("significantly"):
+    if significance.startswith("significantly") and significance not in pulled:
         clauses.append(significance)
     sentences = [head, _sentence("; ".join(clause for clause in clauses if clause))]
     if before is not None and before.get("value") is not None:
         sentences.append(_since_last_board(measure, record, before))
-    if record.get("trend"):
-        sentences.append(_sentence(str(record["trend"])))
+    trend = record.get("trend")
+    if trend and run_words(str(trend)) not in pulled:
+        sentences.append(_sentence(str(trend)))
     return " ".join(sentence for sentence in sentences if sentence)
 
 
@@ -173,7 +185,18 @@ def _against_standard(measure: Measure, record: Mapping[str, Any]) -> str:
     if standard.startswith("v. MSG average"):
         if reference is None:
             return value
-        return f"{value} against the MSG average of {format_value(reference, measure)}"
+        average = format_value(reference, measure)
+        peer_period = record.get("peer_period")
+        if peer_period and peer_period != record.get("period"):
+            # The latest period the peer group has figures for: compared like with like.
+            label = parse_period(str(peer_period)).label
+            then = format_value(record.get("peer_value"), measure)
+            return (
+                f"{value} in {parse_period(str(record['period'])).label}; in {label}, the "
+                f"latest period with the MSG's figures, {then} against the MSG average of "
+                f"{average}"
+            )
+        return f"{value} against the MSG average of {average}"
     if standard == "no items":
         return "No items" if record.get("met") else f"{value} items, where the standard is none"
     if standard.startswith("within budget"):
@@ -192,7 +215,11 @@ def _against_standard(measure: Measure, record: Mapping[str, Any]) -> str:
         if reference is None or period is None:
             return value
         label = parse_period(str(period)).label
-        return f"{value} against {format_value(reference, measure)} in {label}"
+        then = format_value(reference, measure)
+        if then == value:
+            # Equal at the precision shown: the direction of travel says "no change" too.
+            return f"{value}, no better than {then} in {label}"
+        return f"{value} against {then} in {label}"
     if standard:
         return f"{value} against the target of {standard}"
     return value
@@ -220,13 +247,37 @@ def _since_last_board(
         word = "Higher" if now_shown > then_shown else "Lower"
         return f"{word} than at the last board ({shown})."
     better = (now_shown > then_shown) == (measure.polarity is Polarity.HIGHER_IS_BETTER)
-    return f"{'Improved' if better else 'Deteriorated'} since the last board ({shown})."
+    if not better:
+        return f"Deteriorated since the last board ({shown})."
+    steps = record.get("deteriorating_steps") or 0
+    if record.get("trend") and steps:
+        # Better than the last board saw, yet worse at every step lately: one sentence, both.
+        each = steps_words(str(record["period"]), int(steps))
+        return f"Improved since the last board ({shown}), but worse in {each}."
+    return f"Improved since the last board ({shown})."
+
+
+# Signals that say a KPI is doing well, and those that say it is not: said together, the
+# good comes first and the bad follows "but", in one clause.
+GOOD_SIGNALS = ("special_cause_improvement", "significantly_better")
+BAD_SIGNALS = (
+    "special_cause_concern",
+    "significantly_worse",
+    "continually_deteriorating",
+    "forecast_overspend",
+)
 
 
 def _kpi(measure: Measure, record: Mapping[str, Any]) -> str | None:
     signals = kpi_signals(record)
     variation = str(record.get("variation") or "")
-    words = [signals[name] for name in HIGHLIGHTS if name in signals]
+    good = [signals[name] for name in GOOD_SIGNALS if name in signals]
+    bad = [signals[name] for name in BAD_SIGNALS if name in signals]
+    if good and bad:
+        against = [run_words(text) if text.startswith("continually") else text for text in bad]
+        words = [f"{' and '.join(good)}, but {' and '.join(against)}"]
+    else:
+        words = [signals[name] for name in HIGHLIGHTS if name in signals]
     if variation.startswith("special_cause_neutral"):
         words.insert(0, f"special-cause variation ({variation.rsplit('_', 1)[-1]})")
     if not words:

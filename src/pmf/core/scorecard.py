@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, fields
 from typing import Any
 
 import polars as pl
 
 from pmf.core.assessment import ASSESSMENT_COLUMNS
-from pmf.core.framework import Framework
-from pmf.core.periods import parse_period
-from pmf.core.text import format_value
+from pmf.core.framework import Framework, Polarity
+from pmf.core.history import number_words
+from pmf.core.periods import PeriodKind, parse_period
+from pmf.core.text import format_value, plural
 
-SYMBOLS = {
-    "improving": "▲ improving",
-    "deteriorating": "▼ deteriorating",
-    "no change": "= no change",
-    "higher": "↑ higher",
-    "lower": "↓ lower",
-}
+# One arrow vocabulary everywhere (pages, papers, terminal): the arrow says which way the
+# figure moved, the word says whether that is better or worse by the measure's polarity.
+ARROWS = {"up": "↑", "down": "↓", "same": "→"}
+DIRECTION_LEGEND = (
+    "↑ the figure rose, ↓ it fell, → it is the same at the precision shown; "
+    "better or worse by the measure's polarity (higher or lower where neither is better)."
+)
 
 
 # Assessment columns a scorecard row carries as they are.
@@ -75,16 +78,59 @@ class ScorecardRow:
     spc_points: int | None
     trial_limits: bool | None
     origin: str
+    polarity: str = Polarity.NEITHER.value
+    peer_period: str | None = None
+    future_period: str | None = None
 
     @property
     def standard_text(self) -> str:
         """Return the standard with what it compared with: "v. MSG average (1.98)".
 
-        A fixed target already shows its number, so it stands alone.
+        A fixed target already shows its number, so it stands alone. An improvement
+        standard names the period it compares with ("better than November 2024 (0.25)"),
+        and an MSG average of another period than the row's says which.
         """
-        if self.standard.startswith(("v. ", "better than")) and self.reference_text != "–":
+        if self.reference_text == "–":
+            return self.standard
+        if self.standard.startswith("better than"):
+            last_year = self.standard.endswith("last year")
+            period = self.last_year_period if last_year else self.previous_period
+            if period:
+                return f"better than {parse_period(period).label} ({self.reference_text})"
+        if self.standard.startswith("v. "):
+            if self.peer_period and self.peer_period != self.period:
+                label = parse_period(self.peer_period).label
+                return f"{self.standard} ({self.reference_text}, {label})"
             return f"{self.standard} ({self.reference_text})"
         return self.standard
+
+    @property
+    def direction_previous_text(self) -> str:
+        """Return the direction against the previous period in the one arrow vocabulary."""
+        return direction_text(self.direction_previous, self.polarity)
+
+    @property
+    def direction_last_year_text(self) -> str:
+        """Return the direction against the same period last year."""
+        return direction_text(self.direction_last_year, self.polarity)
+
+    @property
+    def direction_previous_cycle_text(self) -> str:
+        """Return the direction against the previous cycle's figure."""
+        return direction_text(self.direction_previous_cycle, self.polarity)
+
+    @property
+    def future_text(self) -> str:
+        """Return a warning about a figure held for a period not yet begun, or nothing."""
+        if not self.future_period:
+            return ""
+        label = parse_period(self.future_period).label
+        return f"a figure is held for {label}, a period in the future: check it (not assessed)"
+
+    @property
+    def note(self) -> str:
+        """Return the one sentence about the row beyond its cells, or nothing (see ``note``)."""
+        return note(self)
 
     @property
     def rank_text(self) -> str:
@@ -114,7 +160,12 @@ class AreaSection:
 
 @dataclass(frozen=True)
 class Scorecard:
-    """A unit's scorecard at a cut-off: every area, including those with no measures yet."""
+    """A unit's scorecard: every area, including those with no measures yet.
+
+    ``as_at`` is the period most of its measures share; ``other_periods`` counts the
+    measures at another period (each row names its own), and ``cut_off`` the cut-off
+    asked for, when one was.
+    """
 
     organisation: str
     unit: str
@@ -122,10 +173,36 @@ class Scorecard:
     as_at: str
     sections: list[AreaSection]
     previous: str | None = None
+    other_periods: int = 0
+    cut_off: str | None = None
+    future: tuple[str, ...] = ()
 
     def rows(self) -> list[ScorecardRow]:
         """Return every measure row, area by area."""
         return [row for section in self.sections for row in section.rows]
+
+    @property
+    def heading(self) -> str:
+        """Return what it is as at: "as at November 2025 (1 measure at another period)"."""
+        text = f"as at {self.as_at}"
+        if self.cut_off and self.cut_off != self.as_at and self.as_at != "no figures":
+            text += f", the latest figures to {self.cut_off}"
+        if self.other_periods == 1:
+            text += " (1 measure at another period)"
+        elif self.other_periods:
+            text += f" ({plural(self.other_periods, 'measure')} at other periods)"
+        return text
+
+    @property
+    def future_text(self) -> str:
+        """Return a warning naming the measures with a figure dated in the future, or nothing."""
+        if not self.future:
+            return ""
+        names = ", ".join(self.future)
+        return (
+            f"Figures dated in the future are held for {names}; they are not assessed and do "
+            "not move the period the scorecard is as at. Check them."
+        )
 
 
 def build_scorecard(
@@ -142,11 +219,11 @@ def build_scorecard(
     """Return the scorecard of ``unit`` from an assessment frame (see ``assess``).
 
     ``exceptions_only`` keeps the measures that did not meet their standard or
-    are deteriorating on both comparisons. ``as_at`` names the cut-off asked for;
-    without it the scorecard is as at its latest figure.
+    are deteriorating on both comparisons. The scorecard is as at the period most of its
+    measures share; ``as_at`` names the cut-off asked for, kept in ``cut_off``.
     """
     rows = assessment.filter(pl.col("unit") == unit)
-    latest = _latest_label(rows)
+    common, others = _common_period(rows)
     if kinds:
         rows = rows.filter(pl.col("kind").is_in(kinds))
     if exceptions_only:
@@ -192,7 +269,8 @@ def build_scorecard(
                 last_year_value=record["last_year_value"],
                 direction_last_year=record["direction_last_year"],
                 origin=record["origin"],
-                **{name: record[name] for name in PASSED_THROUGH},
+                polarity=measure.polarity.value,
+                **{name: record.get(name) for name in PASSED_THROUGH},
             )
         )
     sections = [
@@ -205,20 +283,38 @@ def build_scorecard(
         organisation=framework.organisation.name,
         unit=target.code,
         unit_name=target.name,
-        as_at=as_at or latest,
+        as_at=common,
         previous=previous,
         sections=sections,
+        other_periods=others,
+        cut_off=as_at,
+        future=tuple(
+            framework.measure(code).name
+            for code, when in zip(
+                rows["measure"].to_list(),
+                rows["future_period"].to_list() if "future_period" in rows.columns else [],
+                strict=False,
+            )
+            if when
+        ),
     )
 
 
-def _latest_label(rows: pl.DataFrame) -> str:
+def _common_period(rows: pl.DataFrame) -> tuple[str, int]:
+    """Return the label of the period most rows share and how many rows are at another.
+
+    Among periods shared by equally many rows, the latest wins.
+    """
     if rows.height == 0:
-        return "no figures"
-    latest = max(
-        (parse_period(code) for code in rows["period"].unique().to_list()),
-        key=lambda period: (period.end, period.start),
-    )
-    return latest.label
+        return "no figures", 0
+    counts = Counter(rows["period"].to_list())
+    best = max(counts, key=lambda code: (counts[code], _ordering(code)))
+    return parse_period(best).label, rows.height - counts[best]
+
+
+def _ordering(code: str) -> tuple[dt.date, dt.date]:
+    period = parse_period(code)
+    return period.end, period.start
 
 
 VARIATION_WORDS = {
@@ -246,6 +342,120 @@ def spc_text(variation: str | None, assurance: str | None, trial: bool | None) -
     return f"{words} (trial)" if trial else words
 
 
-def direction_text(direction: str | None) -> str:
-    """Return a direction of travel with its arrow, or a dash when there is nothing to compare."""
-    return SYMBOLS.get(direction or "", "–")
+def direction_text(direction: str | None, polarity: str | Polarity | None = None) -> str:
+    """Return a direction of travel in the one arrow vocabulary, or a dash.
+
+    The arrow says which way the figure moved and the word whether that is better
+    (see ``DIRECTION_LEGEND``); without the polarity the word stands alone.
+
+    >>> direction_text("improving", "lower_is_better"), direction_text("no change")
+    ('↓ better', '→ no change')
+    """
+    if not direction:
+        return "–"
+    sense = Polarity(polarity) if polarity else None
+    if direction == "no change":
+        return f"{ARROWS['same']} no change"
+    if direction in ("higher", "lower"):
+        return f"{ARROWS['up' if direction == 'higher' else 'down']} {direction}"
+    word = "better" if direction == "improving" else "worse"
+    if sense is None or sense is Polarity.NEITHER:
+        return word
+    rose = (direction == "improving") == (sense is Polarity.HIGHER_IS_BETTER)
+    return f"{ARROWS['up' if rose else 'down']} {word}"
+
+
+def tensions(
+    met: bool | None, trend: str | None, variation: str | None, significance: str | None
+) -> list[str]:
+    """Return the statements that pull against a verdict of ``met``, in the order they are said.
+
+    The verdict (met or not) comes first; a run of deterioration, special-cause concern or a
+    significantly worse place among peers under a met standard (or special-cause improvement
+    or a significantly better place under an unmet one) follows it after "but", so two true
+    facts that pull apart are said together. See ``docs/methods.md``, "What a figure's
+    statements mean and which comes first".
+
+    >>> tensions(True, "has been continually deteriorating since September 2025",
+    ...          "special_cause_improvement", None)
+    ['deteriorating since September 2025']
+    """
+    found: list[str] = []
+    if met is None:
+        return found
+    if met:
+        if trend:
+            found.append(run_words(trend))
+        if variation == "special_cause_concern":
+            found.append("showing special-cause concern")
+        if significance and significance.startswith("significantly worse"):
+            found.append(significance)
+    else:
+        if variation == "special_cause_improvement":
+            found.append("showing special-cause improvement")
+        if significance and significance.startswith("significantly better"):
+            found.append(significance)
+    return found
+
+
+_PERIOD_NOUNS = {
+    PeriodKind.MONTH: "months",
+    PeriodKind.QUARTER: "quarters",
+    PeriodKind.FINANCIAL_QUARTER: "quarters",
+    PeriodKind.FINANCIAL_YEAR: "years",
+    PeriodKind.YEAR: "years",
+}
+
+
+def steps_words(period: str, steps: int) -> str:
+    """Return "each of the last two months" for a run of ``steps`` worse steps to ``period``."""
+    noun = _PERIOD_NOUNS.get(parse_period(period).kind, "periods")
+    return f"each of the last {number_words(steps)} {noun}"
+
+
+def _run_against_last_year(row: ScorecardRow) -> str:
+    """Return a run of deterioration, with the year's comparison when that pulls the other way.
+
+    "better than November 2024, but worse in each of the last two months (since September
+    2025)": the v. last year cell and the run, said together, so they do not read as a
+    contradiction.
+    """
+    trend = row.trend or ""
+    if row.direction_last_year == "improving" and row.last_year_period and row.deteriorating_steps:
+        label = parse_period(row.last_year_period).label
+        since = parse_period(row.deteriorating_since).label if row.deteriorating_since else ""
+        return (
+            f"better than {label}, but worse in {steps_words(row.period, row.deteriorating_steps)}"
+            + (f" (since {since})" if since else "")
+        )
+    return trend
+
+
+def run_words(trend: str) -> str:
+    """Return a run of deterioration as a clause: "deteriorating since September 2025"."""
+    return trend.removeprefix("has been ").removeprefix("continually ")
+
+
+def note(row: ScorecardRow) -> str:
+    """Return the one sentence about a row beyond its cells: tensions, peers, trend, budget.
+
+    Empty parts are left out, so no clause is ever blank; a trend under a met standard is
+    said with the verdict ("met, but deteriorating since ..."), not as a separate fact.
+    """
+    parts: list[str] = []
+    pulled = tensions(row.met, row.trend, row.variation, row.significance)
+    if pulled:
+        parts.append(f"{'met' if row.met else 'not met'}, but {' and '.join(pulled)}")
+    if row.position:
+        parts.append(row.position)
+    if row.significance and row.significance not in pulled:
+        parts.append(row.significance)
+    if row.national_comparison:
+        parts.append(row.national_comparison)
+    if row.trend and run_words(row.trend) not in pulled:
+        parts.append(_run_against_last_year(row))
+    if row.budget_position and row.forecast is not None:
+        parts.append(f"{row.budget_position} ({row.forecast_method} forecast)")
+    if row.future_text:
+        parts.append(row.future_text)
+    return "; ".join(part for part in parts if part.strip())

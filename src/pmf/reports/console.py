@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pmf.core.scorecard import Scorecard, ScorecardRow, direction_text, spc_text
+from pmf.core.scorecard import DIRECTION_LEGEND, Scorecard, ScorecardRow, spc_text
 
 HEADERS = (
     "Measure",
@@ -24,8 +24,11 @@ def render_scorecard(scorecard: Scorecard) -> str:
     """Return the scorecard as a table grouped by area, one line per measure."""
     lines = [
         f"{scorecard.organisation}: scorecard of {scorecard.unit_name} ({scorecard.unit}), "
-        f"as at {scorecard.as_at}",
+        f"{scorecard.heading}",
+        f"Directions: {DIRECTION_LEGEND}",
     ]
+    if scorecard.future_text:
+        lines.append(f"Warning: {scorecard.future_text}")
     for section in scorecard.sections:
         lines.append("")
         lines.append(section.title)
@@ -42,11 +45,11 @@ def render_scorecard(scorecard: Scorecard) -> str:
                 row.standard_text,
                 row.met_text,
                 (row.rag or "–").upper() if row.rag else "–",
-                direction_text(row.direction_previous),
-                direction_text(row.direction_last_year),
+                row.direction_previous_text,
+                row.direction_last_year_text,
                 row.rank_text,
                 spc_text(row.variation, row.assurance, row.trial_limits),
-                *((direction_text(row.direction_previous_cycle),) if scorecard.previous else ()),
+                *((row.direction_previous_cycle_text,) if scorecard.previous else ()),
             )
             for row in section.rows
         ]
@@ -64,18 +67,8 @@ def render_scorecard(scorecard: Scorecard) -> str:
 
 
 def _notes(rows: list[ScorecardRow]) -> list[str]:
-    """Return a sentence per measure with something to say: peers, trend, forecast."""
-    notes = []
-    for row in rows:
-        said = [
-            text
-            for text in (row.position, row.significance, row.national_comparison, row.trend)
-            if text
-        ]
-        if row.budget_position and row.forecast is not None:
-            said.append(f"{row.budget_position} ({row.forecast_method} forecast)")
-        if said:
-            notes.append(f"  * {row.name}: {'; '.join(said)}.")
+    """Return a sentence per measure with something to say (``pmf.core.scorecard.note``)."""
+    notes = [f"  * {row.name}: {row.note}." for row in rows if row.note]
     return ["", *notes] if notes else []
 
 

@@ -173,6 +173,7 @@ AssessedMeasure = create_model(  # type: ignore[call-overload]
     **{name: (hint, ...) for name, hint in get_type_hints(ScorecardRow).items()},
     direction_previous_text=(str, ...),
     direction_last_year_text=(str, ...),
+    note=(str, Field(description="The one sentence about the measure beyond its cells.")),
     rank_text=(str, ...),
     standard_text=(str, ...),
     variation_text=(str, ...),
@@ -192,6 +193,10 @@ class ScorecardOut(Schema):
 
     organisation: Named
     unit: Named
-    as_at: str | None = Field(description="The period assessed; empty for the latest.")
+    as_at: str | None = Field(description="The period most of the measures are for.")
+    heading: str = Field(description='"as at" the period, with how many measures are at others.')
+    other_periods: int = Field(description="How many measures are at another period.")
+    future_text: str = Field(description="A warning about figures dated in the future, if any.")
+    direction_legend: str = Field(description="What the arrows of the directions of travel mean.")
     filters: Filters
     areas: list[AssessedArea]

@@ -25,11 +25,29 @@ from pmf.web.frameworks.models import Organisation
 GRADE_VALUES = {grade.value for grade in Grade}
 
 
-def grade_text(value: str | None) -> dict[str, str]:
-    """Return a grade value with its label, for a tag."""
+def grade_text(value: str | None, cycle: Cycle | None = None) -> dict[str, str]:
+    """Return a grade value with its label, for a tag.
+
+    With ``cycle`` the label names it, for wherever the grade sits beside figures of
+    another time: "Requires Improvement (cycle 8, agreed 20 October 2025)".
+    """
     if not value:
         return {"value": "", "label": "–"}
-    return {"value": value, "label": Grade(value).label}
+    label = Grade(value).label
+    if cycle is not None:
+        label = f"{label} ({cycle_words(cycle)})"
+    return {"value": value, "label": label}
+
+
+def cycle_words(cycle: Cycle) -> str:
+    """Return the cycle a grade is from and how settled it is: "cycle 8, agreed 20 October 2025".
+
+    A grade is agreed at the board; before then it is the cycle's state ("cycle 9, moderation").
+    """
+    agreed = cycle.state in (Cycle.State.BOARD, Cycle.State.PUBLISHED) and cycle.board_date
+    if agreed:
+        return f"cycle {cycle.number}, agreed {cycle.board_date:%-d %B %Y}"
+    return f"cycle {cycle.number}, {cycle.get_state_display().lower()}"
 
 
 def _cycle(cycle: Cycle) -> dict[str, Any]:

@@ -553,7 +553,9 @@ def scorecard_for(
     if given:
         assessment = assessment_of_unit()
     else:
-        assessment = cached(version, "assessment", (unit, cut, previous_cut), assessment_of_unit)
+        # "unit-assessment": the frame gained columns (peer_period, future_period) in issue 14.
+        key = (unit, cut, previous_cut)
+        assessment = cached(version, "unit-assessment", key, assessment_of_unit)
     return build_scorecard(
         framework,
         assessment,

@@ -501,7 +501,7 @@ def exception_report(cycle: Cycle) -> Document:
     and the same period last year (the scorecard's "exceptions only"); each is listed with
     its standard, its directions of travel, its place among its peers and its SPC variation.
     """
-    from pmf.core.scorecard import VARIATION_WORDS, build_scorecard, direction_text
+    from pmf.core.scorecard import DIRECTION_LEGEND, VARIATION_WORDS, build_scorecard
 
     framework, assessment, internal, label = _cycle_parts(cycle)
     sections = []
@@ -512,11 +512,7 @@ def exception_report(cycle: Cycle) -> Document:
         if not rows:
             continue
         total += len(rows)
-        notes = [
-            f"{row.name}: {'; '.join(part for part in (row.position, row.trend) if part)}."
-            for row in rows
-            if row.position or row.trend
-        ]
+        notes = [f"{row.name}: {row.note}." for row in rows if row.note]
         blocks: list[Paragraph | Bullets | Table] = [
             Table(
                 caption=f"Exceptions for {unit.name}",
@@ -536,8 +532,8 @@ def exception_report(cycle: Cycle) -> Document:
                         f"{row.value_text} ({row.period_label})",
                         row.standard_text,
                         row.met_text,
-                        direction_text(row.direction_previous),
-                        direction_text(row.direction_last_year),
+                        row.direction_previous_text,
+                        row.direction_last_year_text,
                         row.rank_text,
                         VARIATION_WORDS.get(row.variation or "", "–"),
                     )
@@ -559,6 +555,7 @@ def exception_report(cycle: Cycle) -> Document:
                 f"{number_words(total, capital=True)} exceptions in "
                 f"{number_words(len(sections))} units."
             ),
+            Paragraph(f"Directions of travel: {DIRECTION_LEGEND}"),
         ),
     )
     return Document(
@@ -578,7 +575,7 @@ def outcomes_report(cycle: Cycle) -> Document:
     cycle's cut-off and a year before, its standard and whether it is met, the MSG average
     and its rank, and the national value where the framework has one.
     """
-    from pmf.core.scorecard import build_scorecard
+    from pmf.core.scorecard import DIRECTION_LEGEND, build_scorecard
 
     framework, assessment, _, label = _cycle_parts(cycle)
     top = framework.roots()[0]
@@ -602,6 +599,7 @@ def outcomes_report(cycle: Cycle) -> Document:
                     + ", the same period last year, the standard, the Most Similar Group of "
                     "peers and, where there is one, the national value."
                 ),
+                Paragraph(f"Directions of travel: {DIRECTION_LEGEND}"),
             ),
         )
     ]
@@ -633,12 +631,12 @@ def outcomes_report(cycle: Cycle) -> Document:
                                 f"{row.value_text} ({row.period_label})",
                                 _then(
                                     row.previous_cycle_value,
-                                    row.direction_previous_cycle,
+                                    row.direction_previous_cycle_text,
                                     measures[row.measure],
                                 ),
                                 _then(
                                     row.last_year_value,
-                                    row.direction_last_year,
+                                    row.direction_last_year_text,
                                     measures[row.measure],
                                 ),
                                 row.standard_text,
@@ -658,13 +656,11 @@ def outcomes_report(cycle: Cycle) -> Document:
                         [
                             Bullets(
                                 tuple(
-                                    f"{row.name}: {row.position}."
-                                    for row in section.rows
-                                    if row.position
+                                    f"{row.name}: {row.note}." for row in section.rows if row.note
                                 )
                             )
                         ]
-                        if any(row.position for row in section.rows)
+                        if any(row.note for row in section.rows)
                         else []
                     ),
                 ),
@@ -678,12 +674,11 @@ def outcomes_report(cycle: Cycle) -> Document:
     )
 
 
-def _then(value: float | None, direction: str | None, measure: Any) -> str:
-    from pmf.core.scorecard import direction_text
-
+def _then(value: float | None, direction: str, measure: Any) -> str:
+    """Return an earlier figure with the direction of travel since, as "1.46 (↓ better)"."""
     if value is None:
         return "–"
-    return f"{format_value(value, measure)} ({direction_text(direction)})"
+    return f"{format_value(value, measure)} ({direction})"
 
 
 def annual_report(organisation: Any, year: str) -> Document:
@@ -734,7 +729,7 @@ def annual_report(organisation: Any, year: str) -> Document:
             row = shown.get(measure.code)
             values.setdefault(measure.code, []).append(row.value_text if row else "–")
             if cycle is last and row is not None and row.standard:
-                met[measure.code] = f"{row.met_text} ({row.standard_text})"
+                met[measure.code] = f"{row.met_text}: {row.standard_text}"
     area_sections = []
     for index, area in enumerate(framework.areas, start=1):
         measures = [

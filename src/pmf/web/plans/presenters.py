@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pmf.core.scorecard import direction_text
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
 from pmf.web.cycles.models import Cycle
@@ -77,7 +76,7 @@ def latest_figures(organisation: Organisation) -> dict[str, dict[str, Any]]:
             "rag": row.rag,
             "met_text": row.met_text,
             "direction": row.direction_previous,
-            "direction_text": direction_text(row.direction_previous),
+            "direction_text": row.direction_previous_text,
             "unit": scorecard.unit,
         }
         for row in scorecard.rows()

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from pmf.core.periods import Period
-from pmf.core.scorecard import ASSURANCE_WORDS, VARIATION_WORDS, direction_text
+from pmf.core.scorecard import ASSURANCE_WORDS, DIRECTION_LEGEND, VARIATION_WORDS
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
 from pmf.web.frameworks.models import Organisation, Unit
@@ -27,7 +27,11 @@ def organisation_page(organisation: Organisation, membership: Membership) -> dic
     framework = framework_of(organisation)
     internal = [unit for unit in units if not unit.external]
     codes = tuple(unit.code for unit in internal)
-    counts = cached(version, "overview", codes, lambda: _rag_counts(organisation, codes))
+    # Named apart from the counts cached before they carried their period: a cache on disk
+    # may outlive an upgrade, and the key holds no version of pmf.
+    counts, figures_at = cached(
+        version, "overview-counts", codes, lambda: _rag_counts(organisation, codes)
+    )
     depth: dict[int, int] = {}
     rows = []
     for unit in internal:
@@ -48,27 +52,36 @@ def organisation_page(organisation: Organisation, membership: Membership) -> dic
         "organisation": {"code": organisation.code, "name": organisation.name},
         "areas": [{"code": area.code, "title": area.title} for area in framework.areas],
         "units": rows,
+        # The RAG counts are of each measure's latest figure: say when most of them are from.
+        "figures_at": figures_at,
         "comparators": [{"code": unit.code, "name": unit.name} for unit in units if unit.external],
     }
 
 
 def _rag_counts(
     organisation: Organisation, units: tuple[str, ...]
-) -> dict[tuple[str, str], dict[str, int]]:
-    """Return the number of measures of each RAG by unit and area, from their assessment."""
+) -> tuple[dict[tuple[str, str], dict[str, int]], str | None]:
+    """Return the number of measures of each RAG by unit and area, from their assessment,
+    and the label of the period most of those figures are for."""
+    from collections import Counter
+
     from pmf.core.assessment import assess
+    from pmf.core.periods import parse_period
 
     counts: dict[tuple[str, str], dict[str, int]] = {}
     if not units:
-        return counts
+        return counts, None
     framework = framework_of(organisation)
     figures = held_observations(organisation, units=units_for_assessment(framework, units))
     assessment = assess(framework, figures, units=list(units))
-    if assessment.height:
-        grouped = assessment.group_by("unit", "area", "rag").len()
-        for unit_code, area, rag, number in grouped.iter_rows():
-            counts.setdefault((unit_code, area), {})[rag or "none"] = number
-    return counts
+    if not assessment.height:
+        return counts, None
+    grouped = assessment.group_by("unit", "area", "rag").len()
+    for unit_code, area, rag, number in grouped.iter_rows():
+        counts.setdefault((unit_code, area), {})[rag or "none"] = number
+    periods = Counter(assessment["period"].to_list())
+    common = max(periods, key=lambda code: (periods[code], parse_period(code).end))
+    return counts, parse_period(common).label
 
 
 def _rag_cell(counts: dict[str, int]) -> dict[str, Any]:
@@ -99,7 +112,7 @@ def scorecard_page(
     filters = (tuple(areas or ()), tuple(kinds or ()), exceptions_only)
     return cached(
         data_version(organisation),
-        "scorecard",
+        "scorecard-page",
         (unit.code, unit.name, period.code if period is not None else None, filters),
         lambda: _scorecard_page(
             organisation,
@@ -140,6 +153,10 @@ def _scorecard_page(
         "organisation": {"code": organisation.code, "name": organisation.name},
         "unit": {"code": scorecard.unit, "name": scorecard.unit_name},
         "as_at": scorecard.as_at,
+        "heading": scorecard.heading,
+        "other_periods": scorecard.other_periods,
+        "future_text": scorecard.future_text,
+        "direction_legend": DIRECTION_LEGEND,
         "filters": {"areas": areas or [], "kinds": kinds or [], "exceptions": exceptions_only},
         "areas": [
             {
@@ -148,8 +165,9 @@ def _scorecard_page(
                 "measures": [
                     {
                         **row.as_dict(),
-                        "direction_previous_text": direction_text(row.direction_previous),
-                        "direction_last_year_text": direction_text(row.direction_last_year),
+                        "direction_previous_text": row.direction_previous_text,
+                        "direction_last_year_text": row.direction_last_year_text,
+                        "note": row.note,
                         "rank_text": row.rank_text,
                         "standard_text": row.standard_text,
                         "variation_text": VARIATION_WORDS.get(row.variation or "", ""),
@@ -199,6 +217,8 @@ def _sparklines(
     Drawn as decoration beside the figures (the measure page has the full chart and table),
     so the page marks them as hidden from assistive technology.
     """
+    import datetime as dt
+
     import polars as pl
 
     from pmf.core.periods import parse_period
@@ -207,9 +227,12 @@ def _sparklines(
     figures = roll_up(framework, observations).filter(pl.col("unit") == unit)
     lines: dict[str, str] = {}
     by_measure: dict[str, list[tuple[object, float]]] = {}
+    # A figure for a period not yet begun is flagged, not drawn, as the assessment leaves it.
+    today = dt.date.today()
     for measure, code, value in figures.select("measure", "period", "value").iter_rows():
-        end = parse_period(code).end
-        if period is None or end <= period.end:
+        found = parse_period(code)
+        end = found.end
+        if found.start <= today and (period is None or end <= period.end):
             by_measure.setdefault(measure, []).append((end, value))
     for measure, points in by_measure.items():
         values = [value for _, value in sorted(points, key=lambda item: item[0])][-SPARK_POINTS:]
@@ -397,7 +420,14 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
     peers = peer_comparison(
         framework, figures, unit.code, measure, latest["period"] if latest else None
     )
-    funnel = _funnel(framework, figures, unit.code, measure, latest["period"] if latest else None)
+    # The funnel follows the peer comparison's period: the latest the group has figures for.
+    funnel = _funnel(
+        framework,
+        figures,
+        unit.code,
+        measure,
+        peers["period_code"] or (latest["period"] if latest else None),
+    )
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "unit": {"code": unit.code, "name": unit.name},
@@ -435,7 +465,14 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
 def peer_comparison(
     framework: Any, figures: Any, unit: str, measure: Any, period: str | None
 ) -> dict[str, Any]:
-    """Return the unit and its peer group's figures for the period, with 95 % intervals."""
+    """Return the unit and its peer group's figures, with 95 % intervals.
+
+    The period is the latest at or before ``period`` (the unit's own latest) at which the
+    unit and at least half of the members in the group average have figures, as the
+    assessment compares them: one member's early figure for a new month neither empties
+    the comparison nor compares the unit with that member alone. ``period`` in the result
+    is its label and ``period_code`` its code.
+    """
     import numpy as np
     import polars as pl
 
@@ -445,24 +482,30 @@ def peer_comparison(
     from pmf.core.text import format_value
 
     group = framework.peers(unit)
+    empty = {"period": None, "period_code": None, "average": None, "rows": []}
     if group is None or period is None:
-        return {"group": None, "period": None, "average": None, "rows": [], "computed": None}
+        return {**empty, "group": None, "computed": None}
     # The version number of a computed group, for the link to how it was chosen.
     computed = _computed_version(group.method)
     codes = [unit, *group.members]
-    found = figures.filter(
-        pl.col("unit").is_in(codes)
-        & (pl.col("measure") == measure.code)
-        & (pl.col("period") == period)
-    )
-    if found.height < 2:
-        return {
-            "group": group.name,
-            "period": None,
-            "average": None,
-            "rows": [],
-            "computed": computed,
-        }
+    averaged_members = set(group.averaged)
+    candidates = figures.filter(pl.col("unit").is_in(codes) & (pl.col("measure") == measure.code))
+    limit = parse_period(period).end
+    chosen = None
+    for code in sorted(
+        set(candidates["period"].to_list()), key=lambda c: parse_period(c).end, reverse=True
+    ):
+        if parse_period(code).end > limit:
+            continue
+        present = set(candidates.filter(pl.col("period") == code)["unit"].to_list())
+        enough = 2 * len(present & averaged_members) >= len(averaged_members)
+        if unit in present and len(present) >= 2 and enough:
+            chosen = code
+            break
+    if chosen is None:
+        return {**empty, "group": group.name, "computed": computed}
+    period = chosen
+    found = candidates.filter(pl.col("period") == period)
     averaged = found.filter(pl.col("unit").is_in(list(group.averaged)))
     average = float(averaged["value"].mean())  # type: ignore[arg-type]
     lower = upper = np.full(found.height, np.nan)
@@ -499,6 +542,7 @@ def peer_comparison(
         "method": group.method,
         "computed": computed,
         "period": parse_period(period).label,
+        "period_code": period,
         "average": average,
         "average_text": format_value(average, measure),
         "rows": rows,

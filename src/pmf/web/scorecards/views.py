@@ -66,6 +66,7 @@ def organisation(request: HttpRequest, org: str, as_json: bool = False) -> HttpR
 
 def _with_latest_grades(data: dict[str, Any], found: Organisation) -> dict[str, Any]:
     """Add each unit and area's grade from the latest cycle whose data are locked."""
+    from pmf.core.periods import parse_period
     from pmf.web.cycles.presenters import grade_text
 
     latest = found.cycles.filter(locked_at__isnull=False).order_by("-number").first()
@@ -78,12 +79,17 @@ def _with_latest_grades(data: dict[str, Any], found: Organisation) -> dict[str, 
     codes = [area["code"] for area in data["areas"]]
     return {
         **data,
-        "grades_from": {"number": latest.number, "name": latest.name, "state": latest.state},
+        "grades_from": {
+            "number": latest.number,
+            "name": latest.name,
+            "state": latest.state,
+            "data_to": parse_period(latest.cut_off).label,
+        },
         "units": [
             {
                 **unit,
                 "areas": [
-                    {**cell, "grade": grade_text(grades.get((unit["code"], code), ""))}
+                    {**cell, "grade": grade_text(grades.get((unit["code"], code), ""), latest)}
                     for code, cell in zip(codes, unit["areas"], strict=True)
                 ],
             }

@@ -218,6 +218,24 @@ def test_the_annual_report_says_the_verdict_then_the_standard(
         if isinstance(b, Table) and b.caption.startswith("FOCUS")
     )
     assert [row[-1] for row in table.rows] == [
-        "Met: better than November 2024 (1.46)",
-        "Not met: better than November 2024 (0.25)",
+        "Met. Standard: better than November 2024 (1.46)",
+        "Not met. Standard: better than November 2024 (0.25)",
     ]
+
+
+def test_the_measure_page_lists_a_figure_dated_in_the_future_but_neither_charts_nor_judges_it(
+    organisation: Organisation,
+) -> None:
+    from pmf.web.frameworks.models import Unit
+    from pmf.web.scorecards.presenters import measure_page
+
+    north = Unit.objects.get(organisation=organisation, code="N")
+    before = measure_page(organisation, north, "CR")
+    typo = pl.DataFrame({"unit": ["N"], "measure": ["CR"], "period": ["2099-07"], "value": [9.0]})
+    import_frame(organisation, typo, file_name="typo.csv", source="test")
+    page = measure_page(organisation, north, "CR")
+    assert page["rows"][-1]["period"] == "2099-07" and page["rows"][-1]["future"]
+    assert not page["rows"][-1]["charted"]
+    assert page["chart"]["data"] == before["chart"]["data"]
+    assert page["peers"]["period_code"] == before["peers"]["period_code"]
+    assert page["spc"] == before["spc"]

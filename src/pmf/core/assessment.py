@@ -21,7 +21,7 @@ from enum import StrEnum
 
 import polars as pl
 
-from pmf.core.baseline import ChartSettings, chart_points, chart_settings, targets_in_force
+from pmf.core.baseline import framework_chart_points
 from pmf.core.forecast import against_budget, year_end_forecast
 from pmf.core.framework import (
     BudgetStandard,
@@ -396,25 +396,7 @@ def _spc(history: pl.DataFrame, units: list[str], framework: Framework) -> pl.Da
     )
     if series.height == 0:
         return pl.DataFrame(schema=schema)
-    series = series.with_columns(
-        targets_in_force(framework, series),
-        pl.concat_str("unit", "measure", separator="\x1f").alias("series"),
-    )
-    settings: dict[str, ChartSettings] = {}
-    shared: dict[str, ChartSettings] = {}
-    for unit, code in series.select("unit", "measure").unique().iter_rows():
-        measure = framework.measure(code)
-        spc = measure.spc
-        # Most measures have no unit of their own in their settings: work them out once.
-        own = [item.unit for item in spc.rebases] + [item.unit for item in spc.events]
-        if spc.units or any(own):
-            chosen = chart_settings(framework, measure, unit)
-        else:
-            if code not in shared:
-                shared[code] = chart_settings(framework, measure, unit)
-            chosen = shared[code]
-        settings[f"{unit}\x1f{code}"] = chosen
-    _, segments = chart_points(series, settings)
+    _, segments = framework_chart_points(framework, series)
     return (
         segments.group_by("series", maintain_order=True)
         .last()

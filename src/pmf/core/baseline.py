@@ -57,6 +57,7 @@ __all__ = [
     "chart_series",
     "chart_settings",
     "describe_limits",
+    "framework_chart_points",
     "targets_in_force",
 ]
 
@@ -198,6 +199,10 @@ POINT_SCHEMA: Final = {
     "lpl": pl.Float64,
     "upl": pl.Float64,
     "point_type": pl.String,
+    "outside_limits": pl.Boolean,
+    "run": pl.Boolean,
+    "trend": pl.Boolean,
+    "two_in_three": pl.Boolean,
     "trial": pl.Boolean,
     "target": pl.Float64,
     "rebase": pl.String,
@@ -343,6 +348,10 @@ def chart_points(
                 "lpl",
                 "upl",
                 "point_type",
+                "outside_limits",
+                "run",
+                "trend",
+                "two_in_three",
             )
         )
     points = shown.join(pl.concat(computed), on=["series", "period_end"], how="left").sort(
@@ -603,3 +612,38 @@ def targets_in_force(
         .select(pl.coalesce("_value", "_fixed").alias("target"))
         .to_series()
     )
+
+
+def framework_chart_points(
+    framework: Framework, history: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return the charted points and segments of every unit's series of every measure.
+
+    ``history`` has columns ``unit``, ``measure``, ``period``, ``period_end`` and ``value``;
+    each (unit, measure) is one series, keyed ``"unit\\x1fmeasure"`` in the result's
+    ``series`` column, charted with the settings the framework gives it (``chart_settings``)
+    and the target in force in each period. The scorecard (``pmf.core.assessment``) and the
+    corporate dashboard read their SPC from here, so they agree with the measure page.
+    """
+    series = history.select("unit", "measure", "period", "period_end", "value")
+    if series.height == 0:
+        return pl.DataFrame(schema=POINT_SCHEMA), pl.DataFrame(schema=SEGMENT_SCHEMA)
+    series = series.with_columns(
+        targets_in_force(framework, series),
+        pl.concat_str("unit", "measure", separator="\x1f").alias("series"),
+    )
+    settings: dict[str, ChartSettings] = {}
+    shared: dict[str, ChartSettings] = {}
+    for unit, code in series.select("unit", "measure").unique().iter_rows():
+        measure = framework.measure(code)
+        spc = measure.spc
+        # Most measures have no unit of their own in their settings: work them out once.
+        own = [item.unit for item in spc.rebases] + [item.unit for item in spc.events]
+        if spc.units or any(own):
+            chosen = chart_settings(framework, measure, unit)
+        else:
+            if code not in shared:
+                shared[code] = chart_settings(framework, measure, unit)
+            chosen = shared[code]
+        settings[f"{unit}\x1f{code}"] = chosen
+    return chart_points(series, settings)

@@ -160,16 +160,14 @@ def _concern_severity(
 ) -> dict[tuple[str, str], tuple[int, float | None]]:
     """Return, per (unit, measure), the first rule its latest point breaks and its sigmas.
 
-    The series are computed as the assessment computes them: every figure of the unit and
-    measure up to the assessed period, one SPC chart each, with the measure's direction.
+    The series are charted as the scorecard and the measure page chart them
+    (``pmf.core.baseline.framework_chart_points``: the same window, baselines, rebases and
+    targets), every figure of the unit and measure up to the assessed period.
     """
-    import warnings
-
     import polars as pl
 
-    from pmf.core.framework import Polarity
+    from pmf.core.baseline import framework_chart_points
     from pmf.core.rollup import roll_up
-    from pmf.core.spc import SpcOptions, SpcTrialLimitsWarning, spc_points
 
     if not found:
         return {}
@@ -188,7 +186,7 @@ def _concern_severity(
         pl.struct("unit", "measure").is_in(
             [{"unit": unit, "measure": measure} for unit, measure in wanted]
         )
-    ).with_columns(pl.col("period").replace_strict(ends, return_dtype=pl.Date).alias("date"))
+    ).with_columns(pl.col("period").replace_strict(ends, return_dtype=pl.Date).alias("period_end"))
     cut = pl.DataFrame(
         {
             "unit": [unit for unit, _ in wanted],
@@ -198,34 +196,20 @@ def _concern_severity(
     )
     figures = (
         figures.join(cut, on=["unit", "measure"])
-        .filter(pl.col("date") <= pl.col("_cut"))
-        .with_columns(pl.concat_str("unit", "measure", separator="\x1f").alias("_series"))
+        .filter(pl.col("period_end") <= pl.col("_cut"))
+        .filter(pl.len().over("unit", "measure") >= 2)
     )
-    figures = figures.filter(pl.len().over("_series") >= 2)
-    polarity = {code: framework.measure(code).polarity for code in measures}
-    improvement = {Polarity.HIGHER_IS_BETTER: "increase", Polarity.LOWER_IS_BETTER: "decrease"}
+    points, _ = framework_chart_points(framework, figures)
     result: dict[tuple[str, str], tuple[int, float | None]] = {}
-    for direction in ("increase", "decrease", "neutral"):
-        codes = [c for c in measures if improvement.get(polarity[c], "neutral") == direction]
-        part = figures.filter(pl.col("measure").is_in(codes))
-        if part.height == 0:
-            continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SpcTrialLimitsWarning)
-            points = spc_points(
-                part.select("_series", "date", "value"),
-                group="_series",
-                options=SpcOptions(improvement=direction),  # type: ignore[arg-type]
-            )
-        for last in points.group_by("group", maintain_order=True).last().iter_rows(named=True):
-            unit, code = last["group"].split("\x1f")
-            rule = next(
-                (index for index, (flag, _) in enumerate(CONCERN_RULES) if last[flag]),
-                len(CONCERN_RULES),
-            )
-            sigma = (last["upl"] - last["mean"]) / 3 if last["upl"] is not None else None
-            sigmas = abs(last["value"] - last["mean"]) / sigma if sigma else None
-            result[(unit, code)] = (rule, sigmas)
+    for last in points.group_by("series", maintain_order=True).last().iter_rows(named=True):
+        unit, code = last["series"].split("\x1f")
+        rule = next(
+            (index for index, (flag, _) in enumerate(CONCERN_RULES) if last[flag]),
+            len(CONCERN_RULES),
+        )
+        sigma = (last["upl"] - last["mean"]) / 3 if last["upl"] is not None else None
+        sigmas = abs(last["value"] - last["mean"]) / sigma if sigma else None
+        result[(unit, code)] = (rule, sigmas)
     return result
 
 

@@ -729,7 +729,7 @@ def annual_report(organisation: Any, year: str) -> Document:
             row = shown.get(measure.code)
             values.setdefault(measure.code, []).append(row.value_text if row else "–")
             if cycle is last and row is not None and row.standard:
-                met[measure.code] = f"{row.met_text}: {row.standard_text}"
+                met[measure.code] = f"{row.met_text}. Standard: {row.standard_text}"
     area_sections = []
     for index, area in enumerate(framework.areas, start=1):
         measures = [

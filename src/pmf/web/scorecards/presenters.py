@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -321,6 +322,11 @@ def spc_series(
         period = parse_period(row["period"])
         row["period_end"], row["label"] = period.end, period.label
     series.sort(key=lambda row: row["period_end"])
+    # A figure for a period that has not begun (a typo such as 2099) is listed, never charted:
+    # the scorecard does not assess it either (pmf.core.assessment, future_period).
+    today = dt.date.today()
+    ahead = [row for row in series if parse_period(row["period"]).start > today]
+    series = [row for row in series if parse_period(row["period"]).start <= today]
     targets: list[float | None] = []
     if series:
         targets = targets_in_force(
@@ -397,14 +403,46 @@ def spc_series(
                 "mean": point.get("mean"),
                 "lpl": point.get("lpl"),
                 "upl": point.get("upl"),
+                "mean_text": _figure_text(point.get("mean"), measure),
+                "lpl_text": _figure_text(point.get("lpl"), measure),
+                "upl_text": _figure_text(point.get("upl"), measure),
                 "target": target,
+                "target_text": _figure_text(target, measure),
                 "event": point.get("event"),
                 "rebase": point.get("rebase"),
                 "point_type": point.get("point_type"),
                 "point_text": VARIATION_WORDS.get(point.get("point_type") or "", ""),
+                "future": False,
+            }
+        )
+    for row in ahead:
+        rows.append(
+            {
+                **({key: None for key in rows[0]} if rows else {}),
+                "period": row["period"],
+                "label": row["label"],
+                "value": row["value"],
+                "value_text": format_value(row["value"], measure),
+                "numerator": row["numerator"],
+                "denominator": row["denominator"],
+                "origin": row["origin"],
+                "charted": False,
+                "mean_text": "–",
+                "lpl_text": "–",
+                "upl_text": "–",
+                "target_text": "–",
+                "point_text": "",
+                "future": True,
             }
         )
     return rows, summary
+
+
+def _figure_text(value: float | None, measure: Any) -> str:
+    """Return a mean, limit or target as the measure shows its figures, or a dash."""
+    from pmf.core.text import format_value
+
+    return "–" if value is None else format_value(value, measure)
 
 
 def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) -> dict[str, Any]:
@@ -416,7 +454,8 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
     # Every unit's figures of this one measure: the peer chart and the funnel need them.
     figures = roll_up(framework, held_observations(organisation, measures=[measure.code]))
     rows, summary = spc_series(framework, figures, unit.code, measure)
-    latest = rows[-1] if rows else None
+    # The latest figure assessed: one for a period not yet begun is listed, not judged.
+    latest = next((row for row in reversed(rows) if not row["future"]), None)
     peers = peer_comparison(
         framework, figures, unit.code, measure, latest["period"] if latest else None
     )

@@ -29,6 +29,22 @@ hypothesis_settings.load_profile(
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _own_page_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Give the test run a shared page cache of its own, in a new folder.
+
+    The cache of computed pages is files (ADR 0022) in a folder named after the database, and
+    every test run uses a database of the same name: without this, two runs on one machine
+    (or a run and a stale folder) would read each other's results and claims.
+    """
+    from django.conf import settings
+    from django.test import override_settings
+
+    pages = {**settings.CACHES["pages"], "LOCATION": str(tmp_path_factory.mktemp("pages"))}
+    with override_settings(CACHES={**settings.CACHES, "pages": pages}):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _flush_empties_the_audit_trail() -> Iterator[None]:
     """Let a transactional test's flush empty the append-only audit table on SQLite.
 

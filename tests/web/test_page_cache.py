@@ -21,6 +21,7 @@ from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.frameworks.services import framework_of, store_framework
 from pmf.web.observations.services import (
     cached,
+    code_stamp,
     data_version,
     held_observations,
     import_frame,
@@ -172,7 +173,7 @@ def test_a_result_another_process_is_computing_is_waited_for() -> None:
     from django.core.cache import caches
 
     shared = caches["pages"]
-    key = "pmf:test:v1:" + hashlib.sha256(repr((2,)).encode()).hexdigest()[:32]
+    key = f"pmf:{code_stamp()}:test:v1:" + hashlib.sha256(repr((2,)).encode()).hexdigest()[:32]
     shared.add(f"{key}:computing", 12345, 60)  # another process claimed it
     threading.Timer(0.3, lambda: shared.set(key, "theirs", 60)).start()
     assert cached("v1", "test", (2,), lambda: "mine") == "theirs"
@@ -182,7 +183,7 @@ def test_a_claim_given_up_without_a_result_is_computed_here() -> None:
     from django.core.cache import caches
 
     shared = caches["pages"]
-    key = "pmf:test:v1:" + hashlib.sha256(repr((3,)).encode()).hexdigest()[:32]
+    key = f"pmf:{code_stamp()}:test:v1:" + hashlib.sha256(repr((3,)).encode()).hexdigest()[:32]
     shared.add(f"{key}:computing", 12345, 60)
     threading.Timer(0.3, lambda: shared.delete(f"{key}:computing")).start()
     assert cached("v1", "test", (3,), lambda: "mine") == "mine"
@@ -197,7 +198,7 @@ def test_a_failed_computation_releases_its_claim() -> None:
 
     with pytest.raises(RuntimeError):
         cached("v1", "test", (4,), fail)
-    key = "pmf:test:v1:" + hashlib.sha256(repr((4,)).encode()).hexdigest()[:32]
+    key = f"pmf:{code_stamp()}:test:v1:" + hashlib.sha256(repr((4,)).encode()).hexdigest()[:32]
     assert not caches["pages"].has_key(f"{key}:computing")
     assert cached("v1", "test", (4,), lambda: "fine") == "fine"
 
@@ -211,7 +212,18 @@ def test_a_waiter_that_gives_up_leaves_the_other_process_its_claim(
 
     monkeypatch.setattr(services, "WAIT_SECONDS", 0.2)
     shared = caches["pages"]
-    key = "pmf:test:v1:" + hashlib.sha256(repr((5,)).encode()).hexdigest()[:32]
+    key = f"pmf:{code_stamp()}:test:v1:" + hashlib.sha256(repr((5,)).encode()).hexdigest()[:32]
     shared.add(f"{key}:computing", 12345, 60)  # a slow process is still computing it
     assert cached("v1", "test", (5,), lambda: "mine") == "mine"
     assert shared.get(f"{key}:computing") == 12345
+
+
+def test_a_result_cached_by_other_code_is_not_served() -> None:
+    from django.core.cache import caches
+
+    # The shared cache is files that outlive the server: after an upgrade, a key made by the
+    # old code (without this code's stamp) must not be found by the new.
+    digest = hashlib.sha256(repr(()).encode()).hexdigest()[:32]
+    caches["pages"].set(f"pmf:stale:v-code:{digest}", "stale")
+    caches["pages"].set(f"pmf:older-code:stale:v-code:{digest}", "stale")
+    assert cached("v-code", "stale", (), lambda: "fresh") == "fresh"

@@ -9,11 +9,13 @@ is marked superseded (never deleted or overwritten).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import polars as pl
@@ -375,13 +377,27 @@ def cached(version: str, name: str, parts: tuple[Any, ...], compute: Callable[[]
     one computation, not one per worker and reader.
     """
     digest = hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
-    key = f"pmf:{name}:{version}:{digest}"
+    key = f"pmf:{code_stamp()}:{name}:{version}:{digest}"
     found = cache.get(key, _MISSING)
     if found is not _MISSING:
         return cast(T, found)
     value = _shared(key, compute)
     cache.set(key, value, CACHE_SECONDS)
     return value
+
+
+@functools.cache
+def code_stamp() -> str:
+    """Return a token of this installation of pmf's code: its version and its files' times.
+
+    Part of every cached result's key, so that the shared cache (files that outlive the
+    server) never gives a result computed by other code after an upgrade or an edit.
+    """
+    root = Path(__file__).resolve().parents[2]
+    stamp = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        stamp.update(f"{path.relative_to(root)}:{path.stat().st_mtime_ns}\n".encode())
+    return stamp.hexdigest()[:12]
 
 
 def _shared(key: str, compute: Callable[[], T]) -> T:

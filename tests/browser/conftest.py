@@ -52,12 +52,15 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 # Run in every page before its own scripts (through the DevTools protocol, outside the CSP):
-# once the page has loaded (module scripts have run by then), a page of the app whose <body>
-# lacks govuk-frontend-supported reports a console error, which fails the test.
+# once the page has loaded (module scripts have run by then), a page of GOV.UK's template with
+# components that need the Design System's JavaScript (data-module="govuk-...") whose <body>
+# lacks govuk-frontend-supported reports a console error, which fails the test. (The
+# published static site has no JavaScript and no such components.)
 FRONTEND_STARTED = """
 window.addEventListener("load", () => {
   const body = document.body;
   if (body && body.classList.contains("govuk-template__body")
+      && document.querySelector('[data-module^="govuk-"]')
       && !body.classList.contains("govuk-frontend-supported")) {
     console.error("GOV.UK Frontend did not start: no govuk-frontend-supported on <body> of "
                   + location.href);

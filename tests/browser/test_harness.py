@@ -40,12 +40,18 @@ CONSOLE_ERROR = HEAD.format("Console error") + (
     "<body><main><h1>A console error</h1><script>console.error('went wrong');</script></main>"
     "</body></html>\n"
 )
-# A page of GOV.UK's template whose JavaScript never started, and one whose did.
+# A page of GOV.UK's template whose JavaScript never started, one whose did, and one with no
+# component that needs the JavaScript (as the published static site).
+STATIC = HEAD.format("Static") + (
+    '<body class="govuk-template__body"><main><h1>Static</h1></main></body></html>\n'
+)
 NOT_STARTED = HEAD.format("Not started") + (
-    '<body class="govuk-template__body"><main><h1>Not started</h1></main></body></html>\n'
+    '<body class="govuk-template__body"><main><h1>Not started</h1>'
+    '<button class="govuk-button" data-module="govuk-button">Go</button></main></body></html>\n'
 )
 STARTED = HEAD.format("Started") + (
     '<body class="govuk-template__body"><main><h1>Started</h1>'
+    '<button class="govuk-button" data-module="govuk-button">Go</button>'
     "<script>document.body.classList.add('govuk-frontend-supported');</script></main>"
     "</body></html>\n"
 )
@@ -66,6 +72,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (folder / "console-error.html").write_text(CONSOLE_ERROR, encoding="utf-8")
     (folder / "not-started.html").write_text(NOT_STARTED, encoding="utf-8")
     (folder / "started.html").write_text(STARTED, encoding="utf-8")
+    (folder / "static.html").write_text(STATIC, encoding="utf-8")
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -143,6 +150,7 @@ def test_a_page_whose_govuk_frontend_did_not_start_is_noted(browser: Browser, si
 def test_pages_that_started_or_are_not_govuk_pages_pass(browser: Browser, site: str) -> None:
     assert watched(browser, site, "started.html") == []
     assert watched(browser, site, "good.html") == []
+    assert watched(browser, site, "static.html") == []
 
 
 def test_a_request_to_another_host_is_refused_and_noted(browser: Browser, site: str) -> None:

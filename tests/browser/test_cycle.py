@@ -49,7 +49,7 @@ def test_a_cycle_from_draft_to_published(
     page.get_by_label("Username").fill("analyst")
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("link", name="Quarterly cycles and grades").click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Cycles").click()
     page.get_by_role("heading", name="Quarterly cycles").wait_for()
     check_accessibility(page)
     page.get_by_label("Name").fill("Summer 2019")

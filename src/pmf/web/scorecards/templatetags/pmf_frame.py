@@ -22,13 +22,13 @@ SECTIONS = [
     ("organisation", "Scorecards", False),
     ("dashboard", "Dashboard", False),
     ("cycles", "Cycles", False),
-    ("plans", "Plan", False),
+    ("plans", "Improvement plans", False),
     ("interventions", "Interventions", False),
     ("risks", "Risks", False),
     ("recommendations", "Recommendations", False),
     ("peer-groups", "Peer groups", False),
     ("import", "Import", True),
-    ("audit", "Audit", False),
+    ("audit", "Audit trail", False),
 ]
 
 

@@ -1,0 +1,178 @@
+"""The page frame on every page: breadcrumbs that never repeat, the service navigation, errors."""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+from pathlib import Path
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from pmf.core.framework import load_framework
+from pmf.sources.importer import check_table
+from pmf.sources.readers import read_table
+from pmf.web.accounts.models import Membership
+from pmf.web.frameworks.models import Organisation
+from pmf.web.frameworks.services import framework_of, store_framework
+from pmf.web.observations.services import store_observations
+from tests.conftest import FIGURES, member
+from tests.core.test_framework import GOOD
+
+pytestmark = pytest.mark.django_db
+
+BREADCRUMBS = re.compile(r'<nav class="govuk-breadcrumbs".*?</nav>', re.S)
+CRUMB = re.compile(r'<li class="govuk-breadcrumbs__list-item">(.*?)</li>', re.S)
+LINK = re.compile(r'href="(/[^"#?]*)"')
+# Downloads and machine-readable twins: not pages with a frame, and slow to make.
+NOT_PAGES = re.compile(r"\.(json|pdf|docx|xlsx|csv|html)$|/accounts/|/api/")
+
+
+def crumbs(page: str) -> list[str]:
+    """Return the text of each breadcrumb of an HTML page (none without breadcrumbs)."""
+    found = BREADCRUMBS.search(page)
+    if not found:
+        return []
+    texts = [re.sub(r"<[^>]+>", "", item) for item in CRUMB.findall(found.group(0))]
+    return [html.unescape(" ".join(text.split())) for text in texts]
+
+
+@pytest.fixture
+def same_name(tmp_path: Path) -> Organisation:
+    """An organisation whose force-level unit has the organisation's own name, as the Met's."""
+    text = GOOD.replace(
+        "{code: F, name: Force, type: force}", "{code: F, name: Test Force, type: force}"
+    )
+    organisation = store_framework(load_framework(text), "framework.yaml")
+    path = tmp_path / "figures.csv"
+    path.write_text(FIGURES, encoding="utf-8")
+    result = check_table(read_table(path), framework_of(organisation))
+    store_observations(
+        organisation, result.observations, file_name="figures.csv", sha256="x", layout=result.layout
+    )
+    return organisation
+
+
+def crawl(client: Client, start: str, limit: int = 120) -> dict[str, str]:
+    """Follow the links of the site from ``start``: every HTML page it reaches, by address."""
+    seen: dict[str, str] = {}
+    queue = [start]
+    while queue and len(seen) < limit:
+        address = queue.pop(0)
+        if address in seen:
+            continue
+        response = client.get(address)
+        if response.status_code != 200 or "text/html" not in response["Content-Type"]:
+            seen[address] = ""
+            continue
+        page = response.content.decode()
+        seen[address] = page
+        for link in LINK.findall(page):
+            target = urldefrag(html.unescape(link)).url
+            if urlsplit(target).path.startswith("/static/") or NOT_PAGES.search(target):
+                continue
+            if target not in seen and target not in queue:
+                queue.append(target)
+    return seen
+
+
+def test_no_breadcrumb_repeats_a_crumb_on_any_page(same_name: Organisation) -> None:
+    client = Client()
+    client.force_login(member("analyst", same_name, Membership.Role.ANALYST))
+    pages = crawl(client, "/TST/")
+    with_crumbs = {address: crumbs(page) for address, page in pages.items() if crumbs(page)}
+    assert "/TST/units/F/" in with_crumbs  # the crawl reached the force's scorecard
+    assert "/TST/units/F/measures/CR/" in with_crumbs
+    assert len(with_crumbs) >= 10, sorted(with_crumbs)
+    repeated = {
+        address: trail
+        for address, trail in with_crumbs.items()
+        if any(a.casefold() == b.casefold() for a, b in itertools.pairwise(trail))
+    }
+    assert repeated == {}
+    assert with_crumbs["/TST/units/F/"] == ["Test Force", "Test Force scorecard"]
+    assert with_crumbs["/TST/units/F/measures/CR/"] == [
+        "Test Force",
+        "Test Force scorecard",
+        "Crimes per 1,000",
+    ]
+
+
+def test_crumbs_are_read_from_the_breadcrumbs_only() -> None:
+    page = (
+        '<nav class="govuk-breadcrumbs" aria-label="Breadcrumb"><ol>'
+        '<li class="govuk-breadcrumbs__list-item"><a href="/A/">A &amp; B</a></li>'
+        '<li class="govuk-breadcrumbs__list-item">\n  C\n</li></ol></nav>'
+        '<ul><li class="govuk-breadcrumbs__list-item">not a crumb</li></ul>'
+    )
+    assert crumbs(page) == ["A & B", "C"]
+    assert crumbs("<main>No breadcrumbs</main>") == []
+
+
+def navigation(page: str) -> list[tuple[str, str, str]]:
+    """Return the service navigation's links: (text, address, aria-current or "")."""
+    found = re.search(r'<div class="govuk-service-navigation".*?</nav>', page, re.S)
+    assert found, "no service navigation"
+    links = re.findall(
+        r'<a class="govuk-service-navigation__link" href="([^"]+)"([^>]*)>(.*?)</a>',
+        found.group(0),
+        re.S,
+    )
+    result = []
+    for href, attributes, text in links:
+        current = re.search(r'aria-current="(\w+)"', attributes)
+        result.append(
+            (re.sub(r"<[^>]+>", "", text).strip(), href, current.group(1) if current else "")
+        )
+    return result
+
+
+@pytest.mark.parametrize(
+    ("address", "section", "current"),
+    [
+        ("/TST/", "Scorecards", "page"),
+        ("/TST/units/N/", "Scorecards", "true"),
+        ("/TST/units/N/measures/CR/", "Scorecards", "true"),
+        ("/TST/dashboard/", "Dashboard", "page"),
+        ("/TST/cycles/", "Cycles", "page"),
+        ("/TST/plans/", "Improvement plans", "page"),
+        ("/TST/risks/", "Risks", "page"),
+        ("/TST/risks/heat-map/", "Risks", "true"),
+        ("/TST/peer-groups/", "Peer groups", "page"),
+        ("/TST/import/", "Import", "page"),
+        ("/TST/audit/", "Audit trail", "page"),
+    ],
+)
+def test_the_service_navigation_marks_the_current_section(
+    analyst: User, address: str, section: str, current: str
+) -> None:
+    client = Client()
+    client.force_login(analyst)
+    response = client.get(address)
+    assert response.status_code == 200
+    links = navigation(response.content.decode())
+    marked = [(text, mark) for text, _, mark in links if mark]
+    assert marked == [(section, current)]
+
+
+def test_the_navigation_offers_import_to_analysts_only(analyst: User, command_lead: User) -> None:
+    texts = {}
+    for user in (analyst, command_lead):
+        client = Client()
+        client.force_login(user)
+        texts[user.username] = [
+            text for text, _, _ in navigation(client.get("/TST/").content.decode())
+        ]
+    assert "Import" in texts["analyst"]
+    assert "Import" not in texts["command_lead"]
+    assert texts["command_lead"][:3] == ["Scorecards", "Dashboard", "Cycles"]
+
+
+def test_pages_outside_the_sections_mark_none(analyst: User) -> None:
+    client = Client()
+    client.force_login(analyst)
+    page = client.get("/accounts/password_change/").content.decode()
+    assert all(mark == "" for _, _, mark in navigation(page))

@@ -84,6 +84,9 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+ANSWERED_4XX = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d ")
+
+
 class Watch:
     """Watch a browser context's pages and list what went wrong on them.
 
@@ -120,9 +123,16 @@ class Watch:
             route.continue_()
 
     def _note_console_error(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            where = message.location.get("url", "")
-            self.console_errors.append(f"{message.text} ({where})" if where else message.text)
+        if message.type != "error":
+            return
+        where = message.location.get("url", "")
+        # Chromium reports a page that answered 400 (a refused form, shown again with its
+        # errors) as a resource that failed to load. The page itself is not an error; any
+        # other resource that fails to load (a script, a style sheet, a fetch) is.
+        document = message.page.url if message.page else None
+        if ANSWERED_4XX.match(message.text) and where and where == document:
+            return
+        self.console_errors.append(f"{message.text} ({where})" if where else message.text)
 
 
 @pytest.fixture

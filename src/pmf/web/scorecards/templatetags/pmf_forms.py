@@ -82,10 +82,16 @@ def match(problem: str, fields: list[Field]) -> Problem:
     >>> found = match("title: must not be empty", [title])
     >>> found.text, found.inline, found.field is title
     ('Title: must not be empty', 'Must not be empty', True)
+    >>> match("title: Enter a title", [title]).text
+    'Enter a title'
     >>> match("Only analysts add risks.", [title]).field is None
     True
     """
     problem = str(problem)
+    # A phrase ("Choose a unit", "rationale: give") is more particular than a field's name.
+    for candidate in fields:
+        if any(_key(problem).startswith(phrase) for phrase in candidate.phrases()):
+            return Problem(_sentence(problem), _sentence(problem), candidate)
     prefix, colon, rest = problem.partition(": ")
     if colon:
         for candidate in fields:
@@ -95,10 +101,10 @@ def match(problem: str, fields: list[Field]) -> Problem:
                 said = candidate.label
                 if _key(prefix) in {_key(a) for a in candidate.also}:
                     said = _sentence(prefix.replace("_", " "))
-                return Problem(f"{said}: {rest}", _sentence(rest), candidate)
-    for candidate in fields:
-        if any(_key(problem).startswith(phrase) for phrase in candidate.phrases()):
-            return Problem(problem, problem, candidate)
+                # A whole sentence ("Enter your username") is said alone, as the Design
+                # System words errors; a clause ("must not be empty") after the label.
+                text = rest if rest[:1].isupper() else f"{said}: {rest}"
+                return Problem(text, _sentence(rest), candidate)
     return Problem(problem, problem)
 
 
@@ -255,7 +261,7 @@ class FormGroupNode(Node):
     def render(self, context: Context) -> SafeString:
         values = [a.resolve(context) for a in self.args]
         options = {k: v.resolve(context) for k, v in self.kwargs.items()}
-        also = [a.strip() for a in str(options.get("also") or "").split(",") if a.strip()]
+        also = [a.strip() for a in str(options.get("also") or "").split("|") if a.strip()]
         if values and isinstance(values[0], BoundField):
             bound = values[0]
             described = Field(bound.html_name, bound.id_for_label, str(bound.label), also)
@@ -268,8 +274,9 @@ class FormGroupNode(Node):
             label = str(values[1]) if len(values) > 1 else _sentence(name.replace("_", " "))
             described = Field(name, str(options.get("id") or name), label, also)
             own = []
-            frame_problems = _problems_of(context.get("problems"))
-            for problem in frame_problems:
+            if "errors" in options:  # every one of these problems is about this field
+                own = [str(e) for e in _problems_of(options["errors"])]
+            for problem in [] if "errors" in options else _problems_of(context.get("problems")):
                 found = match(problem, [described])
                 if found.field is not None:
                     own.append(found.inline)
@@ -307,8 +314,9 @@ def formgroup(parser: Parser, token: Token) -> FormGroupNode:
     errors); options: ``id`` (default NAME), ``hint`` (text under the label), ``hint_html``
     (the hint is trusted HTML), ``fieldset`` (a group of radios or checkboxes: a fieldset
     with the label as its legend, the errors described on the fieldset), ``label_class``
-    (such as ``govuk-label--s``), ``classes`` (on the group), ``also`` (other names, comma
-    separated, by which problems refer to the field).
+    (such as ``govuk-label--s``), ``classes`` (on the group), ``also`` (other names,
+    separated by ``|``, by which problems refer to the field), ``errors`` (problems that
+    are all about this field, instead of those of the page's ``problems`` that name it).
     """
     bits = token.split_contents()[1:]
     if len(bits) < 3 or bits[-2] != "as":

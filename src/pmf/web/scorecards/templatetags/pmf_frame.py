@@ -1,8 +1,9 @@
-"""The page frame's service navigation: the member's organisation's sections, the current marked.
+"""The page frame's links: the member's organisation's sections and tools, the current marked.
 
-The Design System's service navigation component (``govuk-service-navigation``): one line of
-links under the header, the link of the section the page belongs to marked ``aria-current``
-(``page`` on the section's own page, ``true`` on a page within it).
+The sections go in the Design System's service navigation component
+(``govuk-service-navigation``), one line of links under the header; the tools (importing,
+the audit trail) go in the header beside the account links. The link of the part the page
+belongs to is marked ``aria-current`` (``page`` on its own page, ``true`` on one within it).
 """
 
 from __future__ import annotations
@@ -27,43 +28,52 @@ SECTIONS = [
     ("risks", "Risks", False),
     ("recommendations", "Recommendations", False),
     ("peer-groups", "Peer groups", False),
-    ("import", "Import", True),
+]
+# Tools rather than sections of the organisation's work: in the header, beside the account.
+TOOLS = [
+    ("import", "Import figures", True),
     ("audit", "Audit trail", False),
 ]
 
 
-def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
-    """Return the member's sections as links, the one ``request`` is in marked current.
+def _links(code: str, role: str, entries: list[tuple[str, str, bool]]) -> list[dict[str, Any]]:
+    return [
+        {"href": reverse(name, kwargs={"org": code}), "text": text, "current": ""}
+        for name, text, analysts in entries
+        if not analysts or role == "analyst"
+    ]
 
-    The section whose address is the longest start of the page's path is current; the
-    organisation's own page is current only for itself and the unit pages (scorecards).
+
+def frame_links(request: HttpRequest) -> dict[str, list[dict[str, Any]]]:
+    """Return the member's sections and tools as links, the one ``request`` is in marked.
+
+    The link whose address is the longest start of the page's path is current; the
+    organisation's own page (Scorecards) is current only for itself and the unit pages. A
+    link is marked ``aria-current="page"`` on its own page and ``"true"`` on one within it.
     """
     membership = membership_of(request.user)
     if membership is None:
-        return []
+        return {"sections": [], "tools": []}
     code = membership.organisation.code
-    items = [
-        {"href": reverse(name, kwargs={"org": code}), "text": text, "current": ""}
-        for name, text, analysts in SECTIONS
-        if not analysts or membership.role == membership.Role.ANALYST
-    ]
+    sections = _links(code, membership.role, SECTIONS)
+    tools = _links(code, membership.role, TOOLS)
     path = request.path
-    home = items[0]["href"]
-    inside = [item for item in items[1:] if path.startswith(item["href"])]
+    home = sections[0]
+    inside = [link for link in sections[1:] + tools if path.startswith(link["href"])]
     if inside:
-        found = max(inside, key=lambda item: len(item["href"]))
-    elif path == home or path.startswith(f"{home}units/"):
-        found = items[0]
+        found = max(inside, key=lambda link: len(link["href"]))
+    elif path == home["href"] or path.startswith(f"{home['href']}units/"):
+        found = home
     else:
-        return items
+        return {"sections": sections, "tools": tools}
     found["current"] = "page" if path == found["href"] else "true"
-    return items
+    return {"sections": sections, "tools": tools}
 
 
-@register.inclusion_tag("components/service_navigation.html", takes_context=True)
-def service_navigation(context: template.Context) -> dict[str, Any]:
-    """Write the service navigation for the signed-in member (nothing for anyone else)."""
+@register.simple_tag(takes_context=True)
+def page_frame_links(context: template.Context) -> dict[str, list[dict[str, Any]]]:
+    """``{% page_frame_links as links %}``: the signed-in member's sections and tools."""
     request = context.get("request")
     if request is None:
-        return {"items": []}
-    return {"items": navigation_items(request)}
+        return {"sections": [], "tools": []}
+    return frame_links(request)

@@ -188,3 +188,73 @@ def test_pages_outside_the_sections_mark_none(analyst: User) -> None:
     client = Client()
     client.force_login(analyst)
     assert marked(client.get("/accounts/password_change/").content.decode()) == []
+
+
+SUMMARY = re.compile(r'<div class="govuk-error-summary".*?</ul>', re.S)
+
+
+def summary(page: str) -> list[tuple[str, str]]:
+    """Return the error summary's items: (text, link target or "")."""
+    found = SUMMARY.search(page)
+    assert found, "no error summary"
+    items = re.findall(r"<li>(.*?)</li>", found.group(0), re.S)
+    result = []
+    for item in items:
+        link = re.search(r'<a href="([^"]*)">', item)
+        words = html.unescape(" ".join(re.sub(r"<[^>]+>", "", item).split()))
+        result.append((words, link.group(1) if link else ""))
+    return result
+
+
+def inline_error(page: str, field_id: str) -> str:
+    """Return the error shown beside a field (with its hidden "Error:" prefix), or ""."""
+    found = re.search(
+        rf'<p class="govuk-error-message" id="{field_id}-error">(.*?)</p>', page, re.S
+    )
+    if not found:
+        return ""
+    return html.unescape(" ".join(re.sub(r"<[^>]+>", "", found.group(1)).split()))
+
+
+def test_a_figure_that_is_not_a_number_is_linked_to_its_field(owner: User) -> None:
+    client = Client()
+    client.force_login(owner)
+    response = client.post(
+        "/TST/units/N/enter/",
+        {"period": "2019-07", "measure": "ER", "value-ER": "seventy", "status-ER": "validated"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    problem = "Emergency response within target, value 'seventy': is not a number"
+    assert summary(page) == [(problem, "#value-ER")]
+    assert inline_error(page, "value-ER") == f"Error: {problem}"
+    assert 'aria-describedby="value-ER-error"' in page
+    assert "govuk-input--error" in page
+
+
+def test_a_refused_risk_names_each_field_by_its_label(analyst: User) -> None:
+    from tests.web.test_risks import rated
+
+    client = Client()
+    client.force_login(analyst)
+    data = {**rated(3, 3), "title": "", "inherent_likelihood": "9", "review_date": "soon"}
+    response = client.post("/TST/risks/new/", data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    items = dict(summary(page))
+    assert items["Title: give the risk a title"] == "#title"
+    assert items["Inherent likelihood (before controls): choose a level from 1 to 5"] == (
+        "#inherent_likelihood"
+    )
+    assert items["Next review: give a date as YYYY-MM-DD"] == "#review_date"
+    assert inline_error(page, "title") == "Error: Give the risk a title"
+    # The hint and the error both describe the field.
+    assert 'aria-describedby="review_date-hint review_date-error"' in page
+
+
+def test_a_problem_that_names_no_field_links_to_the_first(analyst: User) -> None:
+    client = Client()
+    client.force_login(analyst)
+    response = client.post("/accounts/tokens/", {"revoke": "9999"})
+    page = response.content.decode()
+    assert summary(page) == [("That token is not one of your active tokens", "#name")]

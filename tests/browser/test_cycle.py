@@ -108,7 +108,7 @@ def test_a_cycle_from_draft_to_published(
     assert page.get_by_role("row", name="North").inner_text().count("Requires Improvement") == 1
     check_accessibility(page)
     screenshot(page, "cycle-published")
-    page.get_by_role("link", name="Cycles").click()
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Cycles").click()
     page.get_by_role("img", name="Test Force: grades by cycle").wait_for()
     check_accessibility(page)
     screenshot(page, "cycles-tube-map")

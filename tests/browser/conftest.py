@@ -135,6 +135,30 @@ class Watch:
         self.console_errors.append(f"{message.text} ({where})" if where else message.text)
 
 
+# Contexts a test opened with watched_context(): checked when the test ends.
+_OPENED: list[tuple[BrowserContext, Watch]] = []
+
+
+def watched_context(browser: Browser) -> BrowserContext:
+    """Open a further context (another person signed in) held to the same rules as ``page``."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    context.set_default_timeout(10_000)
+    _OPENED.append((context, Watch(context)))
+    return context
+
+
+@pytest.fixture(autouse=True)
+def _check_opened_contexts() -> Iterator[None]:
+    yield
+    problems = []
+    while _OPENED:
+        context, watch = _OPENED.pop()
+        context.close()
+        problems += watch.problems()
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A fresh page in its own context (no shared cookies), British English, 1280 px wide.

@@ -8,16 +8,14 @@ from playwright.sync_api import Browser, Page
 
 from pmf.web.accounts.models import Membership
 from pmf.web.frameworks.models import Organisation
-from tests.browser.conftest import check_accessibility, screenshot
+from tests.browser.conftest import check_accessibility, screenshot, watched_context
 from tests.conftest import member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def signed_in(browser: Browser, base: str, username: str) -> Page:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+    page = watched_context(browser).new_page()
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("correct horse battery staple")

@@ -105,7 +105,7 @@ def match(problem: str, fields: list[Field]) -> Problem:
                 # System words errors; a clause ("must not be empty") after the label.
                 text = rest if rest[:1].isupper() else f"{said}: {rest}"
                 return Problem(text, _sentence(rest), candidate)
-    return Problem(problem, problem)
+    return Problem(_sentence(problem), _sentence(problem))
 
 
 class Frame:

@@ -172,7 +172,8 @@ def error_summary(context: Context, source: Any = None) -> SafeString:
     """Place the error summary for ``source`` (default: the page's ``problems`` or ``form``).
 
     ``source`` is a list of problems, one problem, or a Django form. Outside a form frame
-    (a fragment), the summary is written at once, linking each problem by the name it gives.
+    (a fragment rendered on its own), the summary is written at once, its items plain text:
+    the fields it would link to are not known.
     """
     if source is None:
         source = context.get("problems") or context.get("form")

@@ -258,3 +258,34 @@ def test_a_problem_that_names_no_field_links_to_the_first(analyst: User) -> None
     response = client.post("/accounts/tokens/", {"revoke": "9999"})
     page = response.content.decode()
     assert summary(page) == [("That token is not one of your active tokens", "#name")]
+
+
+@pytest.fixture
+def locked(organisation: Organisation, analyst: User) -> None:
+    """Cycle 1 of the test organisation, its figures locked."""
+    from pmf.web.cycles import services as cycles
+
+    cycle = cycles.create_cycle(
+        organisation, number=1, name="Summer 2019", cut_off="2019-07", board_date=None
+    )
+    cycles.lock_cycle(cycle, analyst.membership)
+
+
+def test_a_grade_without_its_rationale_names_the_field_not_the_services_word(
+    locked: None, analyst: User, command_lead: User
+) -> None:
+    page = "/TST/cycles/1/units/N/areas/FOCUS/"
+    assert client_for(analyst).post("/TST/cycles/1/").status_code == 302  # to self-assessment
+    refused = client_for(command_lead).post(page, {"step": "self", "grade": "good", "text": ""})
+    assert refused.status_code == 400
+    html_page = refused.content.decode()
+    ((text, href),) = summary(html_page)
+    assert text.startswith("Rationale: give ")  # the service says "rationale: give ..."
+    assert href == "#text"
+    assert inline_error(html_page, "text").startswith("Error: Rationale: give ")
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

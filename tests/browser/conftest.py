@@ -5,7 +5,10 @@ pytest-django's ``live_server``; ``make pytest`` installs chromium first (script
 and ``scripts/assets.sh`` copies axe-core into the static folder.
 
 Every page refuses requests to hosts other than the test's own (loopback) and the test fails
-when one was tried, or when the page threw an uncaught JavaScript error.
+when one was tried, when the page threw an uncaught JavaScript error, when anything wrote an
+error to the console (GOV.UK Frontend's own JavaScript included), or when a page of the app
+finished loading without ``govuk-frontend-supported`` on its ``<body>`` (the Design System's
+JavaScript never started).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import (
     Browser,
+    BrowserContext,
     ConsoleMessage,
     Page,
     Playwright,
@@ -47,6 +51,22 @@ AXE_JS = ROOT / "src/pmf/web/static/vendor/axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+# Run in every page before its own scripts (through the DevTools protocol, outside the CSP):
+# once the page has loaded (module scripts have run by then), a page of GOV.UK's template with
+# components that need the Design System's JavaScript (data-module="govuk-...") whose <body>
+# lacks govuk-frontend-supported reports a console error, which fails the test. (The
+# published static site has no JavaScript and no such components.)
+FRONTEND_STARTED = """
+window.addEventListener("load", () => {
+  const body = document.body;
+  if (body && body.classList.contains("govuk-template__body")
+      && document.querySelector('[data-module^="govuk-"]')
+      && !body.classList.contains("govuk-frontend-supported")) {
+    console.error("GOV.UK Frontend did not start: no govuk-frontend-supported on <body> of "
+                  + location.href);
+  }
+});
+"""
 
 
 @pytest.fixture(scope="session")
@@ -64,40 +84,97 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh page in its own context (no shared cookies), British English, 1280 px wide."""
-    # The app's Content Security Policy stays on: the test fails when the page breaks it.
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
-    context.set_default_timeout(10_000)
-    external: list[str] = []
-    errors: list[str] = []
-    refused: list[str] = []
+ANSWERED_4XX = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d ")
 
-    def only_loopback(route: Route, request: Request) -> None:
+
+class Watch:
+    """Watch a browser context's pages and list what went wrong on them.
+
+    Requests to other hosts are refused and noted; uncaught exceptions and every console
+    message of type "error" are noted (a CSP refusal, a failed load, a GOV.UK Frontend
+    component that did not start); an app page whose ``<body>`` lacks
+    ``govuk-frontend-supported`` once loaded reports itself as a console error.
+    """
+
+    def __init__(self, context: BrowserContext) -> None:
+        self.external: list[str] = []
+        self.errors: list[str] = []
+        self.console_errors: list[str] = []
+        context.route("**/*", self._only_loopback)
+        context.add_init_script(FRONTEND_STARTED)
+        context.on("page", self.attach)
+
+    def attach(self, page: Page) -> None:
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", self._note_console_error)
+
+    def problems(self) -> list[str]:
+        problems = [f"request to another host: {url}" for url in self.external]
+        problems += [f"uncaught JavaScript error: {error}" for error in self.errors]
+        problems += [f"console error: {text}" for text in self.console_errors]
+        return problems
+
+    def _only_loopback(self, route: Route, request: Request) -> None:
         host = urlsplit(request.url).hostname or ""
         if request.url.startswith(("http:", "https:", "ws:", "wss:")) and host not in LOOPBACK:
-            external.append(request.url)
+            self.external.append(request.url)
             route.abort()
         else:
             route.continue_()
 
-    context.route("**/*", only_loopback)
-    page = context.new_page()
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: _note_csp_violation(message, refused))
-    yield page
-    context.close()
-    problems = [f"request to another host: {url}" for url in external]
-    problems += [f"uncaught JavaScript error: {error}" for error in errors]
-    problems += [f"Content Security Policy violation: {text}" for text in refused]
+    def _note_console_error(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        where = message.location.get("url", "")
+        # Chromium reports a page that answered 400 (a refused form, shown again with its
+        # errors) as a resource that failed to load. The page itself is not an error; any
+        # other resource that fails to load (a script, a style sheet, a fetch) is.
+        document = message.page.url if message.page else None
+        if ANSWERED_4XX.match(message.text) and where and where == document:
+            return
+        self.console_errors.append(f"{message.text} ({where})" if where else message.text)
+
+
+# Contexts a test opened with watched_context(): checked when the test ends.
+_OPENED: list[tuple[BrowserContext, Watch]] = []
+
+
+def watched_context(browser: Browser) -> BrowserContext:
+    """Open a further context (another person signed in) held to the same rules as ``page``."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    context.set_default_timeout(10_000)
+    _OPENED.append((context, Watch(context)))
+    return context
+
+
+@pytest.fixture(autouse=True)
+def _check_opened_contexts() -> Iterator[None]:
+    yield
+    problems = []
+    while _OPENED:
+        context, watch = _OPENED.pop()
+        context.close()
+        problems += watch.problems()
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
 
 
-def _note_csp_violation(message: ConsoleMessage, refused: list[str]) -> None:
-    if message.type == "error" and "Content Security Policy" in message.text:
-        refused.append(message.text)
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page in its own context (no shared cookies), British English, 1280 px wide.
+
+    The test fails afterwards on anything ``Watch`` noted.
+    """
+    # The app's Content Security Policy stays on: the test fails when the page breaks it.
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    context.set_default_timeout(10_000)
+    watch = Watch(context)
+    page = context.new_page()
+    yield page
+    context.close()
+    problems = watch.problems()
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
 
 
 def check_accessibility(page: Page) -> None:

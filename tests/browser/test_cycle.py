@@ -8,16 +8,14 @@ from playwright.sync_api import Browser, Page
 
 from pmf.web.accounts.models import Membership
 from pmf.web.frameworks.models import Organisation
-from tests.browser.conftest import check_accessibility, screenshot
+from tests.browser.conftest import check_accessibility, screenshot, watched_context
 from tests.conftest import member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def signed_in(browser: Browser, base: str, username: str) -> Page:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+    page = watched_context(browser).new_page()
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("correct horse battery staple")
@@ -49,7 +47,7 @@ def test_a_cycle_from_draft_to_published(
     page.get_by_label("Username").fill("analyst")
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("link", name="Quarterly cycles and grades").click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Cycles").click()
     page.get_by_role("heading", name="Quarterly cycles").wait_for()
     check_accessibility(page)
     page.get_by_label("Name").fill("Summer 2019")
@@ -108,7 +106,7 @@ def test_a_cycle_from_draft_to_published(
     assert page.get_by_role("row", name="North").inner_text().count("Requires Improvement") == 1
     check_accessibility(page)
     screenshot(page, "cycle-published")
-    page.get_by_role("link", name="Cycles").click()
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Cycles").click()
     page.get_by_role("img", name="Test Force: grades by cycle").wait_for()
     check_accessibility(page)
     screenshot(page, "cycles-tube-map")

@@ -17,7 +17,7 @@ def test_the_dashboard_drills_down_to_a_measure(
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
     sign_in(page, base, "analyst")
-    page.get_by_role("link", name="Dashboard: what needs attention").click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Dashboard").click()
     page.get_by_role("heading", name="Test Force: what needs attention").wait_for()
     check_accessibility(page)
     screenshot(page, "dashboard")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import _note_csp_violation, check_accessibility, screenshot
+from tests.browser.conftest import Watch, check_accessibility, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +36,27 @@ INLINE = HEAD.replace(
 )
 
 
+CONSOLE_ERROR = HEAD.format("Console error") + (
+    "<body><main><h1>A console error</h1><script>console.error('went wrong');</script></main>"
+    "</body></html>\n"
+)
+# A page of GOV.UK's template whose JavaScript never started, one whose did, and one with no
+# component that needs the JavaScript (as the published static site).
+STATIC = HEAD.format("Static") + (
+    '<body class="govuk-template__body"><main><h1>Static</h1></main></body></html>\n'
+)
+NOT_STARTED = HEAD.format("Not started") + (
+    '<body class="govuk-template__body"><main><h1>Not started</h1>'
+    '<button class="govuk-button" data-module="govuk-button">Go</button></main></body></html>\n'
+)
+STARTED = HEAD.format("Started") + (
+    '<body class="govuk-template__body"><main><h1>Started</h1>'
+    '<button class="govuk-button" data-module="govuk-button">Go</button>'
+    "<script>document.body.classList.add('govuk-frontend-supported');</script></main>"
+    "</body></html>\n"
+)
+
+
 class QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -48,6 +69,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (folder / "good.html").write_text(GOOD, encoding="utf-8")
     (folder / "bad.html").write_text(BAD, encoding="utf-8")
     (folder / "inline.html").write_text(INLINE, encoding="utf-8")
+    (folder / "console-error.html").write_text(CONSOLE_ERROR, encoding="utf-8")
+    (folder / "not-started.html").write_text(NOT_STARTED, encoding="utf-8")
+    (folder / "started.html").write_text(STARTED, encoding="utf-8")
+    (folder / "static.html").write_text(STATIC, encoding="utf-8")
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -90,14 +115,49 @@ def test_a_screenshot_is_a_non_empty_png(page: Page, site: str) -> None:
     assert len(data) > 1000
 
 
-def test_a_refused_inline_script_is_noted_as_a_csp_violation(browser: Browser, site: str) -> None:
+def watched(browser: Browser, site: str, name: str) -> list[str]:
+    """Visit NAME on the site in a watched context; return the problems the watch noted."""
     context = browser.new_context()
+    watch = Watch(context)
     page = context.new_page()
-    refused: list[str] = []
-    page.on("console", lambda message: _note_csp_violation(message, refused))
-    page.goto(f"{site}/inline.html")
-    page.get_by_role("heading", name="An inline script").wait_for()
-    title = page.title()
+    page.goto(f"{site}/{name}")
+    page.get_by_role("heading").first.wait_for()
+    page.wait_for_load_state("load")
     context.close()
-    assert title == "Inline script"  # the script did not run
-    assert refused and "inline script" in refused[0]
+    return watch.problems()
+
+
+def test_a_refused_inline_script_is_noted_as_a_console_error(browser: Browser, site: str) -> None:
+    problems = watched(browser, site, "inline.html")
+    assert len(problems) == 1
+    assert "Content Security Policy" in problems[0]
+    assert "inline script" in problems[0]
+
+
+def test_any_console_error_is_noted(browser: Browser, site: str) -> None:
+    assert watched(browser, site, "console-error.html") == [
+        f"console error: went wrong ({site}/console-error.html)"
+    ]
+
+
+def test_a_page_whose_govuk_frontend_did_not_start_is_noted(browser: Browser, site: str) -> None:
+    problems = watched(browser, site, "not-started.html")
+    assert len(problems) == 1
+    assert "GOV.UK Frontend did not start" in problems[0]
+    assert f"{site}/not-started.html" in problems[0]
+
+
+def test_pages_that_started_or_are_not_govuk_pages_pass(browser: Browser, site: str) -> None:
+    assert watched(browser, site, "started.html") == []
+    assert watched(browser, site, "good.html") == []
+    assert watched(browser, site, "static.html") == []
+
+
+def test_a_request_to_another_host_is_refused_and_noted(browser: Browser, site: str) -> None:
+    context = browser.new_context()
+    watch = Watch(context)
+    page = context.new_page()
+    page.goto(f"{site}/good.html")
+    page.evaluate("fetch('http://example.org/x').catch(() => null)")
+    context.close()
+    assert "request to another host: http://example.org/x" in watch.problems()

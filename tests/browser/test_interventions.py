@@ -53,7 +53,9 @@ def test_agree_an_intervention_and_report_progress(
     page.get_by_text("Progress saved.").wait_for()
     page.get_by_role("cell", name="Review started.").wait_for()
     check_accessibility(page)
-    page.get_by_role("link", name="Interventions", exact=True).click()
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role(
+        "link", name="Interventions"
+    ).click()
     page.get_by_label("Overdue").check()
     page.get_by_role("button", name="Filter").click()
     page.get_by_role("link", name="Strategic review").wait_for()

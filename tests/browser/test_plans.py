@@ -30,7 +30,9 @@ def test_an_improvement_plan_from_the_first_item_to_progress(
     page.get_by_label("Username").fill("analyst")
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("link", name="Improvement plan").click()
+    page.get_by_role("navigation", name="Menu").get_by_role(
+        "link", name="Improvement plans"
+    ).click()
     page.get_by_role("heading", name="Improvement plans").wait_for()
     check_accessibility(page)
     page.get_by_label("Name").fill("Corporate Improvement Plan")

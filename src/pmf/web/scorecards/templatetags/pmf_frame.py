@@ -1,0 +1,79 @@
+"""The page frame's links: the member's organisation's sections and tools, the current marked.
+
+The sections go in the Design System's service navigation component
+(``govuk-service-navigation``), one line of links under the header; the tools (importing,
+the audit trail) go in the header beside the account links. The link of the part the page
+belongs to is marked ``aria-current`` (``page`` on its own page, ``true`` on one within it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.http import HttpRequest
+from django.urls import reverse
+
+from pmf.web.accounts.services import membership_of
+
+register = template.Library()
+
+# (URL name, link text, analysts only). Each section is the pages under its address.
+SECTIONS = [
+    ("organisation", "Scorecards", False),
+    ("dashboard", "Dashboard", False),
+    ("cycles", "Cycles", False),
+    ("plans", "Improvement plans", False),
+    ("interventions", "Interventions", False),
+    ("risks", "Risks", False),
+    ("recommendations", "Recommendations", False),
+    ("peer-groups", "Peer groups", False),
+]
+# Tools rather than sections of the organisation's work: in the header, beside the account.
+TOOLS = [
+    ("import", "Import figures", True),
+    ("audit", "Audit trail", False),
+]
+
+
+def _links(code: str, role: str, entries: list[tuple[str, str, bool]]) -> list[dict[str, Any]]:
+    return [
+        {"href": reverse(name, kwargs={"org": code}), "text": text, "current": ""}
+        for name, text, analysts in entries
+        if not analysts or role == "analyst"
+    ]
+
+
+def frame_links(request: HttpRequest) -> dict[str, list[dict[str, Any]]]:
+    """Return the member's sections and tools as links, the one ``request`` is in marked.
+
+    The link whose address is the longest start of the page's path is current; the
+    organisation's own page (Scorecards) is current only for itself and the unit pages. A
+    link is marked ``aria-current="page"`` on its own page and ``"true"`` on one within it.
+    """
+    membership = membership_of(request.user)
+    if membership is None:
+        return {"sections": [], "tools": []}
+    code = membership.organisation.code
+    sections = _links(code, membership.role, SECTIONS)
+    tools = _links(code, membership.role, TOOLS)
+    path = request.path
+    home = sections[0]
+    inside = [link for link in sections[1:] + tools if path.startswith(link["href"])]
+    if inside:
+        found = max(inside, key=lambda link: len(link["href"]))
+    elif path == home["href"] or path.startswith(f"{home['href']}units/"):
+        found = home
+    else:
+        return {"sections": sections, "tools": tools}
+    found["current"] = "page" if path == found["href"] else "true"
+    return {"sections": sections, "tools": tools}
+
+
+@register.simple_tag(takes_context=True)
+def page_frame_links(context: template.Context) -> dict[str, list[dict[str, Any]]]:
+    """``{% page_frame_links as links %}``: the signed-in member's sections and tools."""
+    request = context.get("request")
+    if request is None:
+        return {"sections": [], "tools": []}
+    return frame_links(request)

@@ -18,7 +18,7 @@ import polars as pl
 from pmf.core.framework import Framework, Kind, Measure, Polarity
 from pmf.core.grading import Grade, kpi_signals, recommend_grades
 from pmf.core.periods import parse_period
-from pmf.core.scorecard import run_words, steps_words, tensions
+from pmf.core.scorecard import run_words, steps_words, tensions, verdict_words
 from pmf.core.text import format_value
 
 __all__ = ["Rationale", "rationale"]
@@ -155,9 +155,9 @@ def _redline(measure: Measure, record: Mapping[str, Any], before: Mapping[str, A
     if met is None:
         head = f"{measure.name} – Not assessed ({record.get('not_assessed') or 'no standard'})."
     else:
-        verdict = "Met" if met else "Not Met"
-        if pulled:
-            verdict += f", but {' and '.join(pulled)}"
+        words = verdict_words(bool(met), pulled, record.get("variation"))
+        # The seed papers' capitals: "Met", "Not Met".
+        verdict = "Met" + words[3:] if met else "Not Met" + words[7:]
         head = f"{measure.name} – {verdict}."
     clauses = [_against_standard(measure, record)]
     if record.get("position"):

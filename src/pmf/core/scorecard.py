@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -398,6 +399,28 @@ def tensions(
     return found
 
 
+def verdict_words(met: bool, pulled: Sequence[str], variation: str | None) -> str:
+    """Return the verdict with what pulls against it, and the SPC signal that agrees with it.
+
+    When the chart agrees with the verdict but something else pulls against it, both are in
+    the one sentence, so "improvement" in the SPC column never stands beside a bare
+    "deteriorating" (a chart's special cause against its baseline; a run over the last few
+    periods).
+
+    >>> verdict_words(True, ["deteriorating since September 2025"], "special_cause_improvement")
+    'met and showing special-cause improvement, but deteriorating since September 2025'
+    >>> verdict_words(False, [], "special_cause_concern")
+    'not met'
+    """
+    words = "met" if met else "not met"
+    if not pulled:
+        return words
+    agreeing = "special_cause_improvement" if met else "special_cause_concern"
+    if variation == agreeing:
+        words += " and showing special-cause " + ("improvement" if met else "concern")
+    return f"{words}, but {' and '.join(pulled)}"
+
+
 _PERIOD_NOUNS = {
     PeriodKind.MONTH: "months",
     PeriodKind.QUARTER: "quarters",
@@ -445,7 +468,7 @@ def note(row: ScorecardRow) -> str:
     parts: list[str] = []
     pulled = tensions(row.met, row.trend, row.variation, row.significance)
     if pulled:
-        parts.append(f"{'met' if row.met else 'not met'}, but {' and '.join(pulled)}")
+        parts.append(verdict_words(bool(row.met), pulled, row.variation))
     if row.position:
         parts.append(row.position)
     if row.significance and row.significance not in pulled:

@@ -214,3 +214,14 @@ def test_a_period_under_way_is_assessed_not_flagged(wide: Framework) -> None:
     frame = assess(wide, observations(figures), units=["N"], today=TODAY)
     response = rows_of(frame)[("N", "ER")]
     assert (response["period"], response["future_period"]) == ("2026-01", None)
+
+
+def test_the_spc_legend_states_the_default_window_and_baseline() -> None:
+    from pmf.core.baseline import DEFAULT_BASELINE_POINTS, DEFAULT_WINDOWS
+    from pmf.core.periods import PeriodKind
+    from pmf.core.scorecard import SPC_LEGEND
+
+    assert f"last {DEFAULT_WINDOWS[PeriodKind.MONTH]} months" in SPC_LEGEND
+    assert f"{DEFAULT_WINDOWS[PeriodKind.QUARTER]} quarters" in SPC_LEGEND
+    assert f"{DEFAULT_WINDOWS[PeriodKind.YEAR]} years" in SPC_LEGEND
+    assert f"first {DEFAULT_BASELINE_POINTS} of them" in SPC_LEGEND

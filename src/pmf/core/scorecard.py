@@ -23,6 +23,11 @@ DIRECTION_LEGEND = (
     "↑ the figure rose, ↓ it fell, → it is the same at the precision shown; "
     "better or worse by the measure's polarity (higher or lower where neither is better)."
 )
+SPC_LEGEND = (
+    "the latest figure against the limits of the measure's own chart: by default its last 36 "
+    "months (12 quarters, 10 years), limits from the first 20 of them or from a rebase, "
+    "'(trial)' where fewer set them; each measure's page names the periods."
+)
 
 
 # Assessment columns a scorecard row carries as they are.

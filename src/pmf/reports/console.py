@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pmf.core.scorecard import DIRECTION_LEGEND, Scorecard, ScorecardRow, spc_text
+from pmf.core.scorecard import DIRECTION_LEGEND, SPC_LEGEND, Scorecard, ScorecardRow, spc_text
 
 HEADERS = (
     "Measure",
@@ -26,6 +26,7 @@ def render_scorecard(scorecard: Scorecard) -> str:
         f"{scorecard.organisation}: scorecard of {scorecard.unit_name} ({scorecard.unit}), "
         f"{scorecard.heading}",
         f"Directions: {DIRECTION_LEGEND}",
+        f"SPC: {SPC_LEGEND}",
     ]
     if scorecard.future_text:
         lines.append(f"Warning: {scorecard.future_text}")

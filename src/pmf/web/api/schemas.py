@@ -198,5 +198,6 @@ class ScorecardOut(Schema):
     other_periods: int = Field(description="How many measures are at another period.")
     future_text: str = Field(description="A warning about figures dated in the future, if any.")
     direction_legend: str = Field(description="What the arrows of the directions of travel mean.")
+    spc_legend: str = Field(description="Which figures the SPC column judges, and against what.")
     filters: Filters
     areas: list[AssessedArea]

@@ -501,7 +501,7 @@ def exception_report(cycle: Cycle) -> Document:
     and the same period last year (the scorecard's "exceptions only"); each is listed with
     its standard, its directions of travel, its place among its peers and its SPC variation.
     """
-    from pmf.core.scorecard import DIRECTION_LEGEND, VARIATION_WORDS, build_scorecard
+    from pmf.core.scorecard import DIRECTION_LEGEND, SPC_LEGEND, VARIATION_WORDS, build_scorecard
 
     framework, assessment, internal, label = _cycle_parts(cycle)
     sections = []
@@ -556,6 +556,7 @@ def exception_report(cycle: Cycle) -> Document:
                 f"{number_words(len(sections))} units."
             ),
             Paragraph(f"Directions of travel: {DIRECTION_LEGEND}"),
+            Paragraph(f"SPC: {SPC_LEGEND}"),
         ),
     )
     return Document(
@@ -575,7 +576,7 @@ def outcomes_report(cycle: Cycle) -> Document:
     cycle's cut-off and a year before, its standard and whether it is met, the MSG average
     and its rank, and the national value where the framework has one.
     """
-    from pmf.core.scorecard import DIRECTION_LEGEND, build_scorecard
+    from pmf.core.scorecard import DIRECTION_LEGEND, SPC_LEGEND, build_scorecard
 
     framework, assessment, _, label = _cycle_parts(cycle)
     top = framework.roots()[0]
@@ -600,6 +601,7 @@ def outcomes_report(cycle: Cycle) -> Document:
                     "peers and, where there is one, the national value."
                 ),
                 Paragraph(f"Directions of travel: {DIRECTION_LEGEND}"),
+                Paragraph(f"SPC: {SPC_LEGEND}"),
             ),
         )
     ]

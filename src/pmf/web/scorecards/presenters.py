@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from pmf.core.periods import Period
-from pmf.core.scorecard import ASSURANCE_WORDS, DIRECTION_LEGEND, VARIATION_WORDS
+from pmf.core.scorecard import ASSURANCE_WORDS, DIRECTION_LEGEND, SPC_LEGEND, VARIATION_WORDS
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
 from pmf.web.frameworks.models import Organisation, Unit
@@ -158,6 +158,7 @@ def _scorecard_page(
         "other_periods": scorecard.other_periods,
         "future_text": scorecard.future_text,
         "direction_legend": DIRECTION_LEGEND,
+        "spc_legend": SPC_LEGEND,
         "filters": {"areas": areas or [], "kinds": kinds or [], "exceptions": exceptions_only},
         "areas": [
             {

@@ -289,3 +289,23 @@ def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def test_every_page_names_an_icon_that_is_served(analyst: User) -> None:
+    # Without one, a browser asks for /favicon.ico on the first page and logs a 404 as a
+    # console error.
+    from django.contrib.staticfiles import finders
+
+    page = client_for(analyst).get("/", follow=True).content.decode()
+    icon = re.search(r'<link rel="icon" href="/static/([^"]+)"', page)
+    assert icon is not None
+    assert finders.find(icon.group(1)) is not None
+
+
+def test_a_page_not_found_is_a_page_of_the_service(command_lead: User) -> None:
+    # A unit outside the command lead's scope is not found, and says why it may not be.
+    answer = client_for(command_lead).get("/TST/units/S/")
+    assert answer.status_code == 404
+    page = answer.content.decode()
+    assert '<h1 class="govuk-heading-l">Page not found</h1>' in page
+    assert "govuk-service-navigation" in page and 'rel="stylesheet"' in page

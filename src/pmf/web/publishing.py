@@ -202,6 +202,7 @@ def publish_cycle(cycle: Cycle, out: Path) -> list[Path]:
         static / "vendor" / "govuk-frontend", assets / "govuk-frontend", dirs_exist_ok=True
     )
     shutil.copy2(static / "pmf" / "pmf.css", assets / "pmf.css")
+    shutil.copy2(static / "pmf" / "favicon.svg", assets / "favicon.svg")
     return written
 
 

@@ -56,3 +56,15 @@ def test_the_rendered_svg_keeps_the_whole_axis_title_and_legend() -> None:
     for label in ("common cause", "improvement", "concern", "higher", "lower", "New system"):
         assert f">{label}<" in text
     assert "…" not in text
+
+
+def test_each_line_of_the_axis_title_fits_the_height_of_the_papers_chart() -> None:
+    from pmf.web.scorecards.presenters import SPC_TITLE_CHARACTERS
+
+    spec = spc_chart(NAME, "Force", rows(), {"limits": ""})
+    title = spec["layer"][0]["encoding"]["y"]["title"]
+    lines = [title] if isinstance(title, str) else title
+    assert " ".join(lines) == NAME
+    # About 7 pixels a character in 11-pixel bold: each line fits the paper's 200 pixels.
+    assert all(len(line) <= SPC_TITLE_CHARACTERS for line in lines)
+    assert SPC_TITLE_CHARACTERS * 7 < 200

@@ -818,6 +818,10 @@ def peer_chart(name: str, peers: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+SPC_TITLE_CHARACTERS = 24
+"""Characters of each line of the SPC chart's vertical axis title: it fits 200 pixels."""
+
+
 def spc_chart(
     name: str, unit: str, rows: list[dict[str, Any]], summary: dict[str, Any]
 ) -> dict[str, Any]:
@@ -855,7 +859,9 @@ def spc_chart(
         "sort": None,
         "axis": {"labelAngle": -45, "labelOverlap": True},
     }
-    y_title = _wrapped(name, 40)
+    # The papers draw the chart 200 pixels high: a vertical title of more than about 28
+    # characters (11-pixel bold) would run past the plot and be cut by the figure's edge.
+    y_title = _wrapped(name, SPC_TITLE_CHARACTERS)
     line = {
         "mark": {"type": "line", "color": "#b1b4b6"},
         "encoding": {

@@ -125,5 +125,5 @@ _NO_MATCH = _Nothing()
 
 
 def _one_measure(header: list[str], column: int) -> bool:
-    """Say whether a column holds one measure's figures (a scorecard's Value column does not)."""
-    return column < len(header) and bool(header[column])
+    """Say whether a column holds one measure's figures (a scorecard's or a change's do not)."""
+    return column < len(header) and bool(header[column]) and header[0] not in ("Measure", "Field")

@@ -70,9 +70,11 @@ def test_every_document_of_the_example_force(tmp_path: Path) -> None:
             ).stdout.split()
         )
         tables = [b for _, s in document.walk() for b in s.blocks if isinstance(b, Table)]
+        # (A cell that wraps has its words on several lines of the text, between other cells'.)
+        words = set(text.split())
         for table in tables:
             for row in table.rows:
-                assert " ".join(row[0].split()[:2]) in text, (name, table.caption, row[0])
+                assert set(row[0].split()) <= words, (name, table.caption, row[0])
         for page in pages:
             image = Image.open(page).convert("L")
             dark = sum(1 for value in image.get_flattened_data() if value < 200)

@@ -73,6 +73,9 @@ INTERVENTION_PAGES = {
     "intervention",
     "intervention-json",
 }
+# A measure's rebases and events: analysts only, in and out of scope (test_spc_marks.py, and
+# the generated matrix in test_permission_matrix.py).
+SPC_PAGES = {"measure-spc"}
 # Improvement plans and self-assessments need a plan and a cycle: their matrix is in test_plans.py.
 PLAN_PAGES = {
     "plans", "plans-json", "plan", "plan-json", "plan-edit", "plan-item-new", "plan-item",
@@ -129,7 +132,15 @@ def url(name: str, kwargs: dict[str, str]) -> str:
 
 
 def test_every_named_page_has_a_permission_case() -> None:
-    own_matrix = API | CYCLE_PAGES | DASHBOARD_PAGES | INTERVENTION_PAGES | PLAN_PAGES | RISK_PAGES
+    own_matrix = (
+        API
+        | CYCLE_PAGES
+        | DASHBOARD_PAGES
+        | INTERVENTION_PAGES
+        | PLAN_PAGES
+        | RISK_PAGES
+        | SPC_PAGES
+    )
     assert named_patterns() - OPEN - NOT_PAGES - WRITE_PAGES - own_matrix == set(CASES)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +14,7 @@ from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
 from pmf.web.audit import services
 from pmf.web.audit.models import AuditEvent
+from pmf.web.dates import when
 from pmf.web.frameworks.models import Organisation
 
 PER_PAGE = 50
@@ -146,11 +148,22 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return str(value)
     if isinstance(value, float) and value.is_integer():
-        return f"{value:g}"
+        return f"{value:,.0f}"
+    if isinstance(value, (int, float)):
+        # Exactly as stored, every decimal, with thousands separators for people.
+        return f"{value:,}"
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
+        # Dates are kept as ISO text in the trail; people read them as every page writes them.
+        return when(value)
     return str(value)
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?)?")
 
 
 def _day(text: str, label: str, problems: list[str]) -> dt.date | None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from pmf.core import risk as scoring
 from pmf.core.framework import RiskRegister
+from pmf.core.text import format_moment
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
 from pmf.web.frameworks.models import Organisation
@@ -153,7 +154,7 @@ def _event(event: Any) -> dict[str, Any]:
         "step": event.step,
         "step_label": event.get_step_display(),
         "at": timezone.localtime(event.at).isoformat(timespec="minutes"),
-        "at_label": f"{timezone.localtime(event.at):%-d %B %Y %H:%M}",
+        "at_label": format_moment(timezone.localtime(event.at)),
         "by": event.by.get_username() if event.by else None,
         "changes": [
             {"field": name.replace("_", " "), "before": pair[0], "after": pair[1]}

@@ -172,7 +172,7 @@ def _redline(measure: Measure, record: Mapping[str, Any], before: Mapping[str, A
     if before is not None and before.get("value") is not None:
         sentences.append(_since_last_board(measure, record, before))
     trend = record.get("trend")
-    if trend and run_words(str(trend)) not in pulled:
+    if trend and not any(run_words(str(trend)) in part for part in pulled):
         sentences.append(_sentence(str(trend)))
     return " ".join(sentence for sentence in sentences if sentence)
 

@@ -385,6 +385,9 @@ def tensions(
     >>> tensions(True, "has been continually deteriorating since September 2025",
     ...          "special_cause_improvement", None)
     ['deteriorating since September 2025']
+    >>> tensions(False, "has been continually deteriorating since June 2025",
+    ...          "special_cause_improvement", None)
+    ['showing special-cause improvement, though deteriorating since June 2025']
     """
     found: list[str] = []
     if met is None:
@@ -398,7 +401,11 @@ def tensions(
             found.append(significance)
     else:
         if variation == "special_cause_improvement":
-            found.append("showing special-cause improvement")
+            # The chart's improvement and a recent run of worse figures, said as one thought.
+            found.append(
+                "showing special-cause improvement"
+                + (f", though {run_words(trend)}" if trend else "")
+            )
         if significance and significance.startswith("significantly better"):
             found.append(significance)
     return found
@@ -480,7 +487,7 @@ def note(row: ScorecardRow) -> str:
         parts.append(row.significance)
     if row.national_comparison:
         parts.append(row.national_comparison)
-    if row.trend and run_words(row.trend) not in pulled:
+    if row.trend and not any(run_words(row.trend) in part for part in pulled):
         parts.append(_run_against_last_year(row))
     if row.budget_position and row.forecast is not None:
         parts.append(f"{row.budget_position} ({row.forecast_method} forecast)")

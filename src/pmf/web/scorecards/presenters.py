@@ -385,58 +385,52 @@ def spc_series(
                     for event in chart.events
                 ],
             }
-    rows = []
-    for row, target in zip(series, targets, strict=True):
-        point = points.get(row["period"], {})
-        rows.append(
-            {
-                "period": row["period"],
-                "label": row["label"],
-                "value": row["value"],
-                "value_text": format_value(row["value"], measure),
-                "numerator": row["numerator"],
-                "denominator": row["denominator"],
-                "origin": row["origin"],
-                "charted": bool(point),
-                "segment": point.get("segment"),
-                "in_baseline": point.get("in_baseline"),
-                "trial": point.get("trial"),
-                "mean": point.get("mean"),
-                "lpl": point.get("lpl"),
-                "upl": point.get("upl"),
-                "mean_text": _figure_text(point.get("mean"), measure),
-                "lpl_text": _figure_text(point.get("lpl"), measure),
-                "upl_text": _figure_text(point.get("upl"), measure),
-                "target": target,
-                "target_text": _figure_text(target, measure),
-                "event": point.get("event"),
-                "rebase": point.get("rebase"),
-                "point_type": point.get("point_type"),
-                "point_text": VARIATION_WORDS.get(point.get("point_type") or "", ""),
-                "future": False,
-            }
-        )
-    for row in ahead:
-        rows.append(
-            {
-                **({key: None for key in rows[0]} if rows else {}),
-                "period": row["period"],
-                "label": row["label"],
-                "value": row["value"],
-                "value_text": format_value(row["value"], measure),
-                "numerator": row["numerator"],
-                "denominator": row["denominator"],
-                "origin": row["origin"],
-                "charted": False,
-                "mean_text": "–",
-                "lpl_text": "–",
-                "upl_text": "–",
-                "target_text": "–",
-                "point_text": "",
-                "future": True,
-            }
-        )
+    rows = [
+        _series_row(row, points.get(row["period"], {}), target, measure)
+        for row, target in zip(series, targets, strict=True)
+    ]
+    # Listed after the charted figures, never charted or judged.
+    rows.extend(_series_row(row, {}, None, measure, future=True) for row in ahead)
     return rows, summary
+
+
+def _series_row(
+    row: dict[str, Any],
+    point: dict[str, Any],
+    target: float | None,
+    measure: Any,
+    *,
+    future: bool = False,
+) -> dict[str, Any]:
+    """Return one figure of the measure page's table: its value and, if charted, its point."""
+    from pmf.core.text import format_value
+
+    return {
+        "period": row["period"],
+        "label": row["label"],
+        "value": row["value"],
+        "value_text": format_value(row["value"], measure),
+        "numerator": row["numerator"],
+        "denominator": row["denominator"],
+        "origin": row["origin"],
+        "charted": bool(point),
+        "segment": point.get("segment"),
+        "in_baseline": point.get("in_baseline"),
+        "trial": point.get("trial"),
+        "mean": point.get("mean"),
+        "lpl": point.get("lpl"),
+        "upl": point.get("upl"),
+        "mean_text": _figure_text(point.get("mean"), measure),
+        "lpl_text": _figure_text(point.get("lpl"), measure),
+        "upl_text": _figure_text(point.get("upl"), measure),
+        "target": target,
+        "target_text": _figure_text(target, measure),
+        "event": point.get("event"),
+        "rebase": point.get("rebase"),
+        "point_type": point.get("point_type"),
+        "point_text": VARIATION_WORDS.get(point.get("point_type") or "", ""),
+        "future": future,
+    }
 
 
 def _figure_text(value: float | None, measure: Any) -> str:

@@ -227,3 +227,50 @@ def test_a_successful_sign_in_clears_the_failures(analyst: User) -> None:
         client.post("/accounts/login/", {"username": "analyst", "password": "no"})
     assert client.post("/accounts/login/", good).status_code == 302
     cache.clear()
+
+
+def test_a_look_alike_spelling_of_a_locked_username_is_locked_too(analyst: User) -> None:
+    from django.core.cache import caches
+
+    cache = caches["shared"]
+    cache.clear()
+    client = Client()
+    # Full-width and upper-case spellings: Django signs each of them in as "analyst".
+    for spelling in ("ａｎａｌｙｓｔ", "ANALYST", "analyst", "Ａnalyst", "analyst"):
+        response = client.post("/accounts/login/", {"username": spelling, "password": "no"})
+        assert response.status_code == 200
+    good = {"username": "ａｎａｌｙｓｔ", "password": "correct horse battery staple"}
+    assert client.post("/accounts/login/", good).status_code == 429
+    cache.clear()
+
+
+def test_failed_sign_ins_are_counted_over_the_whole_window(analyst: User) -> None:
+    from django.core.cache import caches
+    from django.db import connection
+
+    from pmf.web.accounts.views import WINDOW_SECONDS, _key
+
+    cache = caches["shared"]
+    cache.clear()
+    client = Client()
+    for _ in range(2):
+        client.post("/accounts/login/", {"username": "analyst", "password": "no"})
+    # The count must outlive the cache's default five minutes: it lasts the window.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT expires FROM pmf_cache WHERE cache_key = %s",
+            [cache.make_key(_key("analyst"))],
+        )
+        (expires,) = cursor.fetchone()
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if isinstance(expires, str):
+        expires = dt.datetime.fromisoformat(expires)
+    if timezone.is_naive(expires):
+        expires = timezone.make_aware(expires, dt.UTC)
+    left = (expires - timezone.now()).total_seconds()
+    assert left > WINDOW_SECONDS - 60
+    assert cache.get(_key("analyst")) == 2
+    cache.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django.contrib.auth import views as auth_views
@@ -15,7 +16,12 @@ WINDOW_SECONDS = 15 * 60
 
 
 def _key(username: str) -> str:
-    return f"pmf-sign-in-failures:{username.strip().lower()}"
+    """Return the failure counter's key: one for every spelling Django signs in as the user.
+
+    Django normalises a username with NFKC before looking it up, so a full-width "ｌockme"
+    signs in as "lockme": the key is normalised the same way, then case-folded.
+    """
+    return f"pmf-sign-in-failures:{unicodedata.normalize('NFKC', username).strip().casefold()}"
 
 
 def _cache() -> BaseCache:
@@ -45,6 +51,9 @@ class SignInView(auth_views.LoginView):
                 _cache().incr(key)
             except ValueError:  # a sign-in with the right password cleared it meanwhile
                 _cache().add(key, 1, WINDOW_SECONDS)
+            # incr() writes the count back with the cache's default timeout (5 minutes):
+            # the window is counted from the latest failure, as documented.
+            _cache().touch(key, WINDOW_SECONDS)
         else:
             _cache().delete(_key(username))
         return response

@@ -500,3 +500,12 @@ def test_token_command_creates_lists_and_revokes(
     assert api.get(f"{BASE}/TST/units").status_code == 401
     assert main(["token", "revoke", "--user", "analyst", "--name", "nightly"]) == 1
     assert main(["token", "create", "--user", "nobody", "--name", "x"]) == 2
+
+
+@pytest.mark.parametrize("spelling", ["Signed Off", "SIGNED_OFF", "signed-off", " signed_off "])
+def test_owner_cannot_sign_figures_off_in_any_spelling(owner: User, spelling: str) -> None:
+    refused = post_rows(api_client(owner), [{**ROW_N, "period": "2019-10", "status": spelling}])
+    assert refused.status_code == 422
+    problems = {(p["row"], p["field"]): p["reason"] for p in refused.json()["problems"]}
+    assert problems == {(1, "status"): "only an analyst may sign figures off"}
+    assert not Observation.objects.filter(period="2019-10").exists()

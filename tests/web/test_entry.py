@@ -79,13 +79,21 @@ def test_owner_cannot_enter_a_measure_they_do_not_own(owner: User) -> None:
     assert "CR: you do not own this measure" in response.content.decode()
 
 
-def test_owner_cannot_sign_off(owner: User) -> None:
+# Every spelling the import reads as signed off (pmf.sources.importer.status_code).
+SIGNED_OFF_SPELLINGS = ["signed_off", "Signed Off", "SIGNED_OFF", "signed-off", " signed off "]
+
+
+@pytest.mark.parametrize("spelling", SIGNED_OFF_SPELLINGS)
+def test_owner_cannot_sign_off_in_any_spelling(owner: User, spelling: str) -> None:
+    held = Observation.objects.count()
     response = client_for(owner).post(
         "/TST/units/N/enter/",
-        {"period": "2019-07", "measure": "ER", "value-ER": "75", "status-ER": "signed_off"},
+        {"period": "2019-07", "measure": "ER", "value-ER": "75", "status-ER": spelling},
     )
     assert response.status_code == 400
     assert "only an analyst may sign figures off" in response.content.decode()
+    assert Observation.objects.count() == held
+    assert not Observation.objects.filter(status="signed_off").exists()
 
 
 def test_owner_cannot_enter_outside_their_unit(owner: User) -> None:

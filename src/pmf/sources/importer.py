@@ -26,6 +26,26 @@ from pmf.core.periods import ParseError, Period, PeriodKind, parse_period
 from pmf.core.text import plural
 from pmf.sources.readers import ROW_NUMBER, Table
 
+# Every spelling of a status the import reads (after lower-casing): "Signed off" is signed_off.
+STATUS_SPELLINGS: dict[str, str] = {
+    **{status.value: status.value for status in Status},
+    "signed off": Status.SIGNED_OFF.value,
+    "signed-off": Status.SIGNED_OFF.value,
+}
+
+
+def status_code(text: str | None) -> str | None:
+    """Return the status ``text`` means, read as the import reads it, or None if it means none.
+
+    Every path that checks a status (the import, the entry form, the API) reads it here, so
+    that no spelling the import stores slips past a check made on another spelling.
+
+    >>> status_code(" Signed Off "), status_code("SIGNED_OFF"), status_code("done")
+    ('signed_off', 'signed_off', None)
+    """
+    return STATUS_SPELLINGS.get((text or "").strip().lower())
+
+
 ROLES = (
     "unit",
     "measure",
@@ -300,12 +320,10 @@ def _check(
         ),
     )
 
-    statuses = {status.value: status.value for status in Status}
-    statuses.update({"signed off": "signed_off", "signed-off": "signed_off"})
     frame = frame.with_columns(
         pl.col("status")
         .str.to_lowercase()
-        .replace_strict(statuses, default=None, return_dtype=pl.String)
+        .replace_strict(STATUS_SPELLINGS, default=None, return_dtype=pl.String)
         .alias("status_code")
     )
     flag(

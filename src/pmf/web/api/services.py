@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from pmf.core.periods import Period, parse_period
-from pmf.sources.importer import Problem, check_table
+from pmf.sources.importer import Problem, check_table, status_code
 from pmf.sources.readers import ROW_NUMBER, Table
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import may_change, shared_areas, visible_units
@@ -235,16 +235,11 @@ def _scope_problems(
                     number, "measure", row.get("measure"), "is not a measure you enter figures for"
                 )
             )
-        status = (row.get("status") or "").lower()
-        if status in SIGNED_OFF and not membership.may_sign_off:
+        if status_code(row.get("status")) == "signed_off" and not membership.may_sign_off:
             problems.append(
                 Problem(number, "status", row.get("status"), "only an analyst may sign figures off")
             )
     return problems
-
-
-# How the import reads "signed off" (pmf.sources.importer): any case, with _, - or a space.
-SIGNED_OFF = ("signed_off", "signed off", "signed-off")
 
 
 def _by_code_or_name(items: Iterable[Named]) -> dict[str, Named]:

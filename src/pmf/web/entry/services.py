@@ -24,7 +24,14 @@ from django.utils import timezone
 
 from pmf.core.periods import ParseError, parse_period
 from pmf.core.text import plural
-from pmf.sources.importer import ROLES, CheckResult, MappingError, Problem, check_table
+from pmf.sources.importer import (
+    ROLES,
+    CheckResult,
+    MappingError,
+    Problem,
+    check_table,
+    status_code,
+)
 from pmf.sources.readers import ROW_NUMBER, Table, read_table
 from pmf.web.accounts.models import Membership
 from pmf.web.entry.models import ImportJob
@@ -120,7 +127,7 @@ def enter_figures(
     for entry in typed:
         if entry.measure not in allowed:
             problems.append(f"{entry.measure}: you do not own this measure")
-        elif entry.status == "signed_off" and not membership.may_sign_off:
+        elif status_code(entry.status) == "signed_off" and not membership.may_sign_off:
             problems.append(f"{allowed[entry.measure].name}: only an analyst may sign figures off")
     if problems:
         raise EntryRefused(problems)

@@ -509,3 +509,18 @@ def test_owner_cannot_sign_figures_off_in_any_spelling(owner: User, spelling: st
     problems = {(p["row"], p["field"]): p["reason"] for p in refused.json()["problems"]}
     assert problems == {(1, "status"): "only an analyst may sign figures off"}
     assert not Observation.objects.filter(period="2019-10").exists()
+
+
+@pytest.mark.parametrize("offset", ["99999999999999999999999", str(2**63), "-1"])
+def test_an_offset_no_database_holds_is_refused_not_a_server_error(
+    analyst: User, offset: str
+) -> None:
+    response = api_client(analyst).get(f"{BASE}/TST/observations", {"offset": offset})
+    assert response.status_code == 422
+
+
+def test_the_largest_offset_allowed_is_an_empty_page(analyst: User) -> None:
+    from pmf.web.api.views import MAX_OFFSET
+
+    response = api_client(analyst).get(f"{BASE}/TST/observations", {"offset": MAX_OFFSET})
+    assert response.status_code == 200 and response.json()["items"] == []

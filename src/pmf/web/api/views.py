@@ -186,13 +186,25 @@ class ObservationFilters(Schema):
     )
 
 
+# Offsets past what a database integer holds would reach SQL and fail there (a 500): refused
+# at the door instead, as any other out-of-range parameter is (422).
+MAX_OFFSET = 2**62
+
+
+class BoundedPagination(LimitOffsetPagination):
+    """Django Ninja's limit and offset, with the offset bounded to what databases hold."""
+
+    class Input(LimitOffsetPagination.Input):
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
 @api.get(
     "/organisations/{org}/observations",
     response={200: list[ObservationOut], 400: Error, **NOT_VISIBLE},
     tags=["observations"],
     summary="The figures held now",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def observations(request: HttpRequest, org: str, filters: Query[ObservationFilters]) -> Any:
     """List the figures held now for the units you may see; every correction is a revision."""
     membership, organisation = _member(request, org)

@@ -27,7 +27,7 @@ from pmf.web.frameworks.services import set_target, store_framework
 from pmf.web.observations.models import Observation
 from pmf.web.observations.services import import_frame
 from pmf.web.risks import services as risks
-from tests.conftest import GOOD, load_framework
+from tests.conftest import GOOD, load_framework, member
 
 pytestmark = pytest.mark.django_db
 
@@ -471,3 +471,18 @@ def test_two_moderators_grading_at_once_one_wins_one_is_told(
     grade = AreaGrade.objects.get(cycle=cycle, unit__code="N", area__code="FOCUS")
     assert grade.moderated_grade == choices[codes.index(302)]
     assert AuditEvent.objects.filter(kind="grade").count() == before + 1
+
+
+@pytest.mark.parametrize("role", ["analyst", "moderator", "board_member"])
+def test_a_scoped_member_of_a_whole_organisation_role_reads_only_their_units_events(
+    organisation: Organisation, role: str
+) -> None:
+    figures(organisation, [("S", "ER", "2019-07", "86")])
+    scoped = member(f"scoped-{role}", organisation, role, "N")
+    client = client_for(scoped)
+    data = client.get(reverse("audit-json", args=["TST"])).json()
+    assert data["count"] > 0
+    assert {event["unit"] for event in data["events"]} == {"N"}
+    # Asking for another unit's events by filter finds none of them.
+    other = client.get(reverse("audit-json", args=["TST"]), {"unit": "S"}).json()
+    assert other["count"] == 0 and other["events"] == []

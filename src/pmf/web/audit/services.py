@@ -246,14 +246,19 @@ def expected_version(text: Any) -> int | None:
 # Reading the trail
 # --------------------------------------------------------------------------------------------
 
-# Roles that see the whole organisation's trail; everyone else sees the units in their scope.
+# Roles that see the whole organisation's trail when they cover all of it (no unit); everyone
+# else, and these roles scoped to a unit, see the events of the units in their scope.
 WHOLE_ORGANISATION = ("analyst", "moderator", "board_member")
 
 
 def visible_events(organisation: Organisation, membership: Any) -> QuerySet[AuditEvent]:
-    """Return the events the member may read: all, or those of the units in their scope."""
+    """Return the events the member may read: all, or those of the units in their scope.
+
+    The role alone does not open the whole trail: an analyst scoped to one command reads that
+    command's events, as they read its pages, and never another command's risk text.
+    """
     events = AuditEvent.objects.filter(organisation=organisation)
-    if membership.role in WHOLE_ORGANISATION:
+    if membership.role in WHOLE_ORGANISATION and membership.unit_id is None:
         return events
     codes = [unit.code for unit in visible_units(membership, organisation) if not unit.external]
     return events.filter(unit_code__in=codes)

@@ -274,3 +274,40 @@ def test_rationale_markdown_is_rendered_and_sanitised(locked: Cycle, analyst: Us
     assert 'href="javascript' not in page
     assert "<img" not in page
     assert "&lt;script&gt;" in page
+
+
+def test_a_scoped_member_reads_neither_the_annual_report_nor_unpublished_force_grades(
+    organisation: Organisation, locked: Cycle, analyst: User
+) -> None:
+    from django.test import Client
+
+    from pmf.web.cycles.models import Cycle as CycleModel
+
+    # A locked cycle, not yet published: the organisation's grades are the board's to agree.
+    assert locked.state != CycleModel.State.PUBLISHED
+    scoped = member("scoped-viewer", organisation, Membership.Role.VIEWER, "N")
+    client = Client()
+    client.force_login(scoped)
+    assert client.get("/TST/reports/annual/2019-20.html").status_code == 404
+    data = client.get("/TST/cycles.json").json()
+    assert data["tube_map"]["rows"] == [] and data["tube_map"]["svg"] == ""
+    assert data["years"] == []
+    # Members who cover the whole organisation still read both.
+    whole = Client()
+    whole.force_login(analyst)
+    assert whole.get("/TST/reports/annual/2019-20.html").status_code == 200
+    assert whole.get("/TST/cycles.json").json()["tube_map"]["rows"] != []
+
+
+def test_a_scoped_member_sees_the_force_grades_of_published_cycles(
+    organisation: Organisation, locked: Cycle, analyst: User
+) -> None:
+    from django.test import Client
+
+    # Published as the board's steps would leave it (the workflow is tested above).
+    Cycle.objects.filter(pk=locked.pk).update(state=Cycle.State.PUBLISHED)
+    scoped = member("scoped-viewer", organisation, Membership.Role.VIEWER, "N")
+    client = Client()
+    client.force_login(scoped)
+    rows = client.get("/TST/cycles.json").json()["tube_map"]["rows"]
+    assert len(rows) == 1 and rows[0]["grades"]

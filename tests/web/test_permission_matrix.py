@@ -204,7 +204,8 @@ EXPECT: dict[str, Expect] = {
     # the papers collate every unit's self-assessment and the overview, as the overview does
     "papers": Expect(read=WHOLE),
     "paper": Expect(read=WHOLE),
-    "annual-report": Expect(read=ORG),
+    # the whole organisation's grades, figures and interventions over a year, as the papers
+    "annual-report": Expect(read=WHOLE),
     "dashboard": Expect(read=ORG),
     "dashboard-json": Expect(read=ORG),
     "dashboard-tile": Expect(read=ORG),

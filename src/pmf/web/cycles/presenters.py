@@ -70,17 +70,27 @@ def _when(moment: dt.datetime) -> str:
     return f"{local.day} {local:%B %Y, %H:%M}"
 
 
-def cycles_page(organisation: Organisation) -> dict[str, Any]:
-    """Return every cycle, newest first, and the tube map of top-level grades since the first."""
+def cycles_page(organisation: Organisation, *, whole: bool = True) -> dict[str, Any]:
+    """Return every cycle, newest first, and the tube map of top-level grades since the first.
+
+    ``whole`` is False for a member scoped to a unit: the organisation's own grades are theirs
+    to read once published, so the tube map shows published cycles only, and the annual
+    reports (the whole organisation's) are not offered.
+    """
     cycles = list(organisation.cycles.order_by("number"))
     areas = list(organisation.areas.order_by("position"))
-    graded = [cycle for cycle in cycles if cycle.locked_at is not None]
+    graded = [
+        cycle
+        for cycle in cycles
+        if cycle.locked_at is not None and (whole or cycle.state == Cycle.State.PUBLISHED)
+    ]
     labels, grades = grade_history(graded)
     titles = [(area.code, _area_title(area)) for area in areas]
     from pmf.core.periods import financial_year_of
 
     years = sorted(
-        {financial_year_of(parse_period(cycle.cut_off).end).code for cycle in graded}, reverse=True
+        {financial_year_of(parse_period(cycle.cut_off).end).code for cycle in graded if whole},
+        reverse=True,
     )
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},

@@ -52,7 +52,7 @@ def cycles(request: HttpRequest, org: str, as_json: bool = False) -> HttpRespons
             else:
                 messages.success(request, f"Cycle {created.number} started as a draft.")
                 return redirect("cycle", org=found.code, number=created.number)
-    data = presenters.cycles_page(found)
+    data = presenters.cycles_page(found, whole=membership.unit_id is None)
     if as_json:
         return _json(data)
     numbers = [cycle["number"] for cycle in data["cycles"]]

@@ -76,8 +76,12 @@ def paper(request: HttpRequest, org: str, number: int, kind: str, fmt: str) -> H
 
 
 def annual(request: HttpRequest, org: str, year: str, fmt: str) -> HttpResponse:
-    """Return the annual report of a year ("2024-25" in the address for 2024/25)."""
-    found, _ = _member(request, org)
+    """Return the annual report of a year ("2024-25" in the address for 2024/25).
+
+    Like the cycle's papers it reports the whole organisation (its grades, figures and
+    interventions): for members who cover all of it.
+    """
+    found = _whole_organisation(request, org)
     if fmt not in FORMATS:
         raise Http404("No such format.")
     try:

@@ -524,3 +524,20 @@ def test_the_largest_offset_allowed_is_an_empty_page(analyst: User) -> None:
 
     response = api_client(analyst).get(f"{BASE}/TST/observations", {"offset": MAX_OFFSET})
     assert response.status_code == 200 and response.json()["items"] == []
+
+
+def test_a_scoped_owner_cannot_send_figures_of_an_external_comparator(owner: User) -> None:
+    # X is another force: a benchmark every unit's group comparison reads.
+    refused = post_rows(api_client(owner), [{**ROW_N, "unit": "X"}])
+    assert refused.status_code == 422
+    problems = {(p["row"], p["field"]): p["reason"] for p in refused.json()["problems"]}
+    assert problems == {(1, "unit"): "is not a unit of TST (by code or name)"}
+    assert not Observation.objects.filter(unit__code="X", period="2019-08").exists()
+
+
+def test_an_analyst_covering_the_organisation_may_send_a_comparators_figures(
+    analyst: User,
+) -> None:
+    response = post_rows(api_client(analyst), [{**ROW_N, "unit": "X"}])
+    assert response.status_code == 200
+    assert current("X", "ER", "2019-08").value == 81

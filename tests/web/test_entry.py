@@ -159,3 +159,14 @@ def test_saving_one_changed_figure_says_which_in_the_forms_words(analyst: User) 
         "2 figures added: Emergency response within target, August 2019; Crimes per 1,000, "
         in added
     )
+
+
+def test_a_scoped_owner_cannot_enter_figures_of_an_external_comparator(owner: User) -> None:
+    held = Observation.objects.count()
+    client = client_for(owner)
+    assert client.get("/TST/units/X/enter/").status_code == 403
+    response = client.post(
+        "/TST/units/X/enter/", {"period": "2019-07", "measure": "ER", "value-ER": "75"}
+    )
+    assert response.status_code == 403
+    assert Observation.objects.count() == held

@@ -56,6 +56,19 @@ def visible_units(membership: Membership, organisation: Organisation | None = No
     return _below(units, [agreement.unit_id for agreement in agreements])
 
 
+def writable_units(membership: Membership, organisation: Organisation | None = None) -> list[Unit]:
+    """Return the units whose figures the member may write (enter, import, send).
+
+    Only in their own organisation, only in their scope; and never an external comparator
+    (another force, a neighbouring council) unless they are an analyst covering the whole
+    organisation: a comparator's figure moves every unit's comparison with its group.
+    """
+    if organisation is not None and organisation.pk != membership.organisation_id:
+        return []
+    covers = membership.unit_id is None and membership.role == Membership.Role.ANALYST
+    return [unit for unit in visible_units(membership, organisation) if covers or not unit.external]
+
+
 def _below(units: list[Unit], tops: list[int | None] | None) -> list[Unit]:
     """Return the units under any of ``tops`` (inclusive), in order, with the external ones."""
     if tops is None:

@@ -23,7 +23,7 @@ from pmf.core.periods import Period, parse_period
 from pmf.sources.importer import Problem, check_table, status_code
 from pmf.sources.readers import ROW_NUMBER, Table
 from pmf.web.accounts.models import Membership
-from pmf.web.accounts.services import may_change, shared_areas, visible_units
+from pmf.web.accounts.services import may_change, shared_areas, visible_units, writable_units
 from pmf.web.api.models import ApiToken
 from pmf.web.entry.services import ENTRY_COLUMNS, enterable_measures
 from pmf.web.frameworks.models import Measure, Organisation, Unit
@@ -213,7 +213,7 @@ def _scope_problems(
     Units and measures are named by code or name, as in a file. A unit the member may not
     see gets the same words as a unit that does not exist, so that nobody learns which do.
     """
-    visible = {unit.pk for unit in visible_units(membership, organisation)}
+    visible = {unit.pk for unit in writable_units(membership, organisation)}
     units = _by_code_or_name(organisation.units.all())
     measures = _by_code_or_name(organisation.measures.all())
     problems = []

@@ -10,7 +10,13 @@ from django.shortcuts import redirect, render
 
 from pmf.core.periods import ParseError, parse_period
 from pmf.web.accounts.models import Membership
-from pmf.web.accounts.services import may_change, membership_of, organisation_for, unit_for
+from pmf.web.accounts.services import (
+    may_change,
+    membership_of,
+    organisation_for,
+    unit_for,
+    writable_units,
+)
 from pmf.web.audit.services import Conflict, expected_version
 from pmf.web.entry import presenters
 from pmf.web.entry.services import Entry, EntryRefused, enter_figures, enterable_measures
@@ -27,6 +33,8 @@ def enter(request: HttpRequest, org: str, unit: str) -> HttpResponse:
         raise PermissionDenied("Figures shared by another organisation are read-only.")
     if not enterable_measures(membership):
         raise PermissionDenied("You do not own any measures to enter figures for.")
+    if target.pk not in {unit.pk for unit in writable_units(membership, found)}:
+        raise PermissionDenied(f"You may not enter figures for {target.name}.")
     period_text = (request.POST.get("period") or request.GET.get("period") or "").strip()
     period = None
     problems: list[str] = []

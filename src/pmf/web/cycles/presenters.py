@@ -10,6 +10,7 @@ from django.utils import timezone
 from pmf.core.grading import Grade
 from pmf.core.history import changes_summary, grade_changes, tube_map_svg
 from pmf.core.periods import parse_period
+from pmf.core.text import format_moment
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
 from pmf.web.cycles.models import AreaGrade, Cycle
@@ -66,8 +67,7 @@ def _cycle(cycle: Cycle) -> dict[str, Any]:
 
 def _when(moment: dt.datetime) -> str:
     """Return a moment as people read it, in the server's time zone: "14 October 2019, 09:30"."""
-    local = timezone.localtime(moment)
-    return f"{local.day} {local:%B %Y, %H:%M}"
+    return format_moment(timezone.localtime(moment))
 
 
 def cycles_page(organisation: Organisation, *, whole: bool = True) -> dict[str, Any]:

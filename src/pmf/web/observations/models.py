@@ -59,6 +59,10 @@ class Observation(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROVISIONAL)
     source = models.TextField(blank=True)
     note = models.TextField(blank=True)
+    # Plausibility warnings the figure was stored with (one per line, empty when none) and the
+    # reason given by whoever accepted them; the acceptance itself is in the audit trail.
+    warnings = models.TextField(blank=True, db_default="")
+    warnings_reason = models.TextField(blank=True, db_default="")
     revision = models.PositiveIntegerField(default=1)
     recorded_at = models.DateTimeField()
     superseded_at = models.DateTimeField(null=True, blank=True)

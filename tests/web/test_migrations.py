@@ -73,6 +73,13 @@ def rows_of(registry: Apps) -> Rows:
     return rows
 
 
+def column_default(field: Any) -> object:
+    """Return the value a row added before ``field`` existed holds in its column."""
+    if field.db_default is not NOT_PROVIDED:
+        return getattr(field.db_default, "value", field.db_default)
+    return field.get_default()
+
+
 def migrate(targets: list[Target]) -> MigrationExecutor:
     executor = MigrationExecutor(connection)
     executor.migrate(targets)
@@ -99,9 +106,9 @@ def test_migrations_forward_keep_every_row_of_a_populated_database() -> None:
         migrate(latest)
     defaults = {
         model._meta.db_table: {
-            field.column: field.get_default()
+            field.column: column_default(field)
             for field in model._meta.local_concrete_fields
-            if field.default is not NOT_PROVIDED
+            if field.default is not NOT_PROVIDED or field.db_default is not NOT_PROVIDED
         }
         for model in concrete_models(now)
     }

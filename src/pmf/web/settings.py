@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "pmf.web.security.ContentSecurityPolicyMiddleware",
+    # Signed-in pages and API answers: Cache-Control: private, no-store (static files keep theirs).
+    "pmf.web.security.PrivateResponsesMiddleware",
     # Static files straight from the app server, compressed and cached (no proxy needed).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -164,6 +164,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule for the password: revokes the user's API tokens whenever it changes.
+    {"NAME": "pmf.web.api.services.TokensEndWithPassword"},
 ]
 
 # A failed request's traceback goes to standard error, which `pmf serve` (gunicorn) logs with

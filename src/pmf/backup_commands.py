@@ -50,8 +50,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             summary = backup.restore(args.file, replace=args.replace)
             print(
-                f"Restored {summary.total:,} rows into {len(summary.rows)} tables from "
-                f"{args.file}."
+                f"Restored {summary.total:,} rows into {len(summary.rows)} tables from {args.file}."
             )
             if summary.uploads_left_out:
                 print(

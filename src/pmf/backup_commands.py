@@ -6,15 +6,16 @@ import argparse
 from pathlib import Path
 
 from pmf.cli import EXIT_OK, CommandError
+from pmf.core.text import plural
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``pmf backup`` and ``pmf restore`` to the command line."""
     backup = commands.add_parser(
         "backup",
-        help="Write the whole database and the waiting uploads to one archive file.",
-        description="Write the whole database and the waiting uploads to one archive file "
-        "(readable by you only: it holds password and token hashes).",
+        help="Write the whole database to one archive file.",
+        description="Write the whole database to one archive file (readable by you only: it "
+        "holds password and token hashes). Uploads waiting for their import are left out.",
         epilog="Example:\n  pmf backup pmf-2026-11-30.zip",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -43,15 +44,19 @@ def run(args: argparse.Namespace) -> int:
         if args.command == "backup":
             summary = backup.backup(args.file)
             print(
-                f"Backed up {summary.total:,} rows from {len(summary.rows)} tables and "
-                f"{summary.uploads} uploads to {args.file} (readable by you only)."
+                f"Backed up {summary.total:,} rows from {len(summary.rows)} tables to "
+                f"{args.file} (readable by you only)."
             )
         else:
             summary = backup.restore(args.file, replace=args.replace)
             print(
-                f"Restored {summary.total:,} rows into {len(summary.rows)} tables and "
-                f"{summary.uploads} uploads from {args.file}."
+                f"Restored {summary.total:,} rows into {len(summary.rows)} tables from {args.file}."
             )
+            if summary.uploads_left_out:
+                print(
+                    f"Left out {plural(summary.uploads_left_out, 'upload')} that waited for "
+                    "import when the backup was made: upload those files again."
+                )
     except (backup.BackupRefused, backup.RestoreRefused) as error:
         raise CommandError(str(error)) from None
     return EXIT_OK

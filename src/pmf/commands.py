@@ -193,9 +193,17 @@ def serve(host: str, port: int, workers: int, *, worker: bool = True) -> int:
 
 
 def worker(*, batch: bool = False) -> int:
-    """Run queued background jobs (large imports) until interrupted, or those waiting now."""
+    """Run queued background jobs (large imports) until interrupted, or those waiting now.
+
+    First delete the uploads left unimported for longer than ``PMF_UPLOAD_MAX_AGE``.
+    """
     from django.core.management import call_command
 
+    from pmf.web.entry.services import sweep_uploads
+
+    swept = sweep_uploads()
+    if swept:
+        print(f"Deleted {plural(swept, 'abandoned upload file')}.")
     call_command(
         "db_worker", batch=batch, reload=False, startup_delay=not batch, interval=1, verbosity=1
     )

@@ -113,3 +113,46 @@ def test_not_a_workbook_is_refused(tmp_path: Path) -> None:
 def test_old_excel_format_is_refused_with_advice(tmp_path: Path) -> None:
     with pytest.raises(ReadError, match=r"save it as \.xlsx or \.csv"):
         read_table(write(tmp_path, "old.xls", b"\xd0\xcf\x11\xe0"))
+
+
+# --------------------------------------------------------------------------------------------
+# A row limit: a preview reads the top of a large, expanding workbook only
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_limited_read_of_a_200k_row_workbook_stops_at_the_limit(tmp_path: Path) -> None:
+    from tests.sources.workbooks import BAD_LAST_ROW, figures, write_workbook
+
+    path = write_workbook(tmp_path / "big.xlsx", figures(200_000), BAD_LAST_ROW)
+    table = read_table(path, limit=21)
+    # The last row would be an error: the read never got there.
+    assert (table.frame.height, table.complete) == (21, False)
+    assert table.frame[ROW_NUMBER].to_list()[-1] == 22
+    assert table.columns == ["unit", "measure", "period", "value"]
+
+
+def test_an_unlimited_read_reaches_the_last_row(tmp_path: Path) -> None:
+    from tests.sources.workbooks import BAD_LAST_ROW, figures, write_workbook
+
+    path = write_workbook(tmp_path / "small.xlsx", figures(30), BAD_LAST_ROW)
+    with pytest.raises(ReadError, match="row 32: has values beyond the last header column"):
+        read_table(path)
+    with pytest.raises(ReadError, match="row 32"):
+        read_table(path, limit=31)
+    assert read_table(path, limit=30).complete is False
+
+
+def test_a_workbook_read_to_its_end_under_the_limit_is_complete(tmp_path: Path) -> None:
+    from tests.sources.workbooks import figures, write_workbook
+
+    path = write_workbook(tmp_path / "small.xlsx", figures(9), figures(1)[0])
+    table = read_table(path, limit=10)
+    assert (table.frame.height, table.complete) == (10, True)
+
+
+def test_messages_call_the_file_by_the_name_given(tmp_path: Path) -> None:
+    broken = write(tmp_path, "3f2a9c.xlsx", b"not a zip")
+    with pytest.raises(ReadError) as refused:
+        read_table(broken, name="figures for May.xlsx")
+    assert str(refused.value).startswith("figures for May.xlsx: ")
+    assert str(tmp_path) not in str(refused.value)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import re
+from unittest import mock
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
+
+from pmf.web.api.services import issue_token
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +124,83 @@ def test_pages_have_no_inline_script_or_style(analyst: User) -> None:
         assert "<style" not in page, path
         assert not re.search(r"\sstyle=", page), path
         assert not re.search(r"\son[a-z]+=", page), path
+
+
+# --------------------------------------------------------------------------------------------
+# API tokens end with the password they were issued under (issue 15, item 1.10)
+# --------------------------------------------------------------------------------------------
+
+
+def token_works(key: str) -> bool:
+    api = Client(headers={"Authorization": f"Bearer {key}"})
+    return api.get("/api/organisations/TST/units").status_code == 200
+
+
+def test_changing_your_password_stops_your_api_tokens(analyst: User) -> None:
+    _, key = issue_token(analyst, "nightly")
+    assert token_works(key)
+    client = Client()
+    client.force_login(analyst)
+    client.post(
+        "/accounts/password_change/",
+        {
+            "old_password": "correct horse battery staple",
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+    )
+    assert not token_works(key)
+    # A token issued after the change works.
+    _, fresh = issue_token(User.objects.get(pk=analyst.pk), "after")
+    assert token_works(fresh)
+
+
+def test_a_password_reset_by_email_stops_the_api_tokens(analyst: User) -> None:
+    analyst.email = "analyst@example.org"
+    analyst.save()
+    _, key = issue_token(analyst, "nightly")
+    link = reset_link("analyst@example.org")
+    client = Client()
+    form = client.get(link, follow=True)
+    client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert not token_works(key)
+
+
+def test_a_password_set_by_an_administrator_or_command_stops_the_api_tokens(
+    analyst: User,
+) -> None:
+    _, key = issue_token(analyst, "nightly")
+    user = User.objects.get(pk=analyst.pk)
+    user.set_password(NEW_PASSWORD)
+    user.save()
+    assert not token_works(key)
+    _, second = issue_token(user, "second")
+    # Django's changepassword command asks twice on a terminal; it sets it the same way.
+    with mock.patch("getpass.getpass", return_value="yet another long passphrase"):
+        call_command("changepassword", "analyst", stdout=io.StringIO())
+    assert not token_works(second)
+
+
+def test_a_stronger_rehash_on_sign_in_keeps_the_api_tokens(analyst: User, settings: object) -> None:
+    # Hash with a cheaper hasher first, so that sign-in re-hashes with the preferred one.
+    settings.PASSWORD_HASHERS = [  # type: ignore[attr-defined]
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    User.objects.filter(pk=analyst.pk).update(
+        password=make_password("correct horse battery staple", hasher="md5")
+    )
+    _, key = issue_token(analyst, "nightly")
+    assert Client().login(username="analyst", password="correct horse battery staple")
+    assert User.objects.get(pk=analyst.pk).password.startswith("pbkdf2_sha256$")
+    assert token_works(key)
+
+
+def test_the_password_forms_say_that_a_new_password_revokes_the_tokens(analyst: User) -> None:
+    client = Client()
+    client.force_login(analyst)
+    page = client.get("/accounts/password_change/").content.decode()
+    assert "revokes your API tokens" in page

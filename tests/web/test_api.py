@@ -452,7 +452,7 @@ def test_tokens_page_issues_a_key_once_and_revokes_it(analyst: User) -> None:
     assert issued.status_code == 200
     key = re.search(r'value="(pmf_[^"]+)"', issued.content.decode()).group(1)  # type: ignore[union-attr]
     assert "nightly &lt;load&gt;" in issued.content.decode()
-    assert issued["Cache-Control"] == "no-store"
+    assert issued["Cache-Control"] == "private, no-store"
     listing = browser.get("/accounts/tokens/").content.decode()
     assert key not in listing and key[:12] in listing
     api = Client(headers={"Authorization": f"Bearer {key}"})

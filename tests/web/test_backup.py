@@ -125,7 +125,7 @@ def test_round_trip_of_the_police_example_restores_every_table_row_by_row(tmp_pa
     )
     agreement.areas.set(police.areas.all()[:2])
     Client().force_login(analyst)
-    token = keep_upload("figures.csv", "unit,measure\nMPS,café\n".encode())
+    token = keep_upload("figures.csv", "unit,measure\nMPS,café\n".encode(), police, analyst)
     fill_empty_tables(apps)
     before = snapshot()
     # The comparison covers every table in the database, and every table has rows.
@@ -140,7 +140,9 @@ def test_round_trip_of_the_police_example_restores_every_table_row_by_row(tmp_pa
         table: len(rows) for table, rows in before.items()
     }
     assert summary.total == sum(len(rows) for rows in before.values())
-    assert manifest["uploads"].keys() == {token}
+    # Uploads waiting for their import are transient: not in the archive.
+    assert "uploads" not in manifest
+    assert not any(name.startswith("uploads/") for name in zipfile.ZipFile(archive).namelist())
     assert manifest["vendor"] == connection.vendor
     assert manifest["migrations"]["frameworks"][0] == "0001_initial"
 
@@ -149,7 +151,7 @@ def test_round_trip_of_the_police_example_restores_every_table_row_by_row(tmp_pa
     assert snapshot()["django_content_type"] != before["django_content_type"]
     backup.restore(archive)
     assert_same(before, snapshot())
-    assert (tmp_path / "uploads" / token).read_text(encoding="utf-8").endswith("café\n")
+    assert not (tmp_path / "uploads" / token).exists()
     # The restored database backs up to the same content, table by table.
     again = tmp_path / "again.zip"
     backup.backup(again)
@@ -352,3 +354,46 @@ def test_sqlite_to_this_database_and_back(tmp_path: Path) -> None:
     back = tmp_path / "back.zip"
     on_sqlite(tmp_path, "back", "restore", str(back), str(server))
     assert checksums(back) == checksums(laptop)
+
+
+def test_an_earlier_archives_waiting_uploads_are_checked_and_never_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """Archives from before issue 15 carried uploads; a restore writes no file from them."""
+    populate_small()
+    before = snapshot()
+    archive = tmp_path / "earlier.zip"
+    backup.backup(archive)
+    content = b"unit,measure\nN,ER\n"
+    manifest = manifest_of(archive)
+    manifest["uploads"] = {
+        "0123456789abcdef0123456789abcdef.csv": hashlib.sha256(content).hexdigest()
+    }
+    rewrite(
+        archive,
+        {
+            "uploads/0123456789abcdef0123456789abcdef.csv": content,
+            backup.MANIFEST: json.dumps(manifest).encode(),
+        },
+    )
+    assert main(["restore", "--replace", str(archive)]) == 0
+    out = capsys.readouterr().out
+    assert "Left out 1 upload that waited for import" in out
+    assert_same(before, snapshot())
+    assert not (tmp_path / "uploads").exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["earlier.zip"]
+
+
+def test_an_archive_naming_an_upload_outside_the_folder_is_refused(tmp_path: Path) -> None:
+    populate_small()
+    archive = tmp_path / "pmf.zip"
+    backup.backup(archive)
+    manifest = manifest_of(archive)
+    manifest["uploads"] = {"../../escaped.csv": hashlib.sha256(b"x").hexdigest()}
+    rewrite(
+        archive,
+        {"uploads/../../escaped.csv": b"x", backup.MANIFEST: json.dumps(manifest).encode()},
+    )
+    with pytest.raises(backup.RestoreRefused, match="missing or badly named"):
+        backup.restore(archive, replace=True)
+    assert not (tmp_path.parent / "escaped.csv").exists()

@@ -741,6 +741,9 @@ class Check:
             problem = policy_problem(response.get("Content-Security-Policy", ""))
             if problem:
                 self.problems.append(f"{method} {path}: {problem}")
+        signed_in = response.wsgi_request.user.is_authenticated
+        if signed_in and response.get("Cache-Control") != "private, no-store":
+            self.problems.append(f"{method} {path}: not Cache-Control: private, no-store")
         for secret in secrets_for(self.role):
             if secret.encode() in body:
                 self.problems.append(f"{method} {path}: shows {secret!r}")

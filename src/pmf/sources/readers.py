@@ -35,17 +35,31 @@ class Table:
     file: str
     columns: list[str]
     frame: pl.DataFrame  # text columns named as in the header, plus ROW_NUMBER
+    # False when a row limit stopped the reading before the end of the sheet.
+    complete: bool = True
 
 
-def read_table(path: Path, *, encoding: str | None = None, sheet: str | None = None) -> Table:
+def read_table(
+    path: Path,
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    name: str | None = None,
+    limit: int | None = None,
+) -> Table:
     """Read a CSV or XLSX file by its extension.
+
+    ``name`` is what messages call the file (default: its path; the web pages give the
+    uploaded file's own name, never the server's path). ``limit`` stops an XLSX sheet after
+    that many rows below the header, the table then marked not ``complete``: a preview reads
+    the top of a large workbook without expanding all of it. A CSV is always read whole.
 
     >>> read_table(Path("missing.csv"))
     Traceback (most recent call last):
     ...
     pmf.sources.readers.ReadError: missing.csv: cannot be read: No such file or directory
     """
-    name = str(path)
+    name = name or str(path)
     try:
         size = path.stat().st_size
     except OSError as error:
@@ -59,7 +73,7 @@ def read_table(path: Path, *, encoding: str | None = None, sheet: str | None = N
         raise ReadError(f"{name}: is empty; expected a header row and at least one row of figures")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet)
+        return _read_xlsx(path, sheet, name, limit)
     if suffix in (".xls", ".ods"):
         raise ReadError(f"{name}: {suffix} files are not supported; save it as .xlsx or .csv")
     return read_csv_bytes(path.read_bytes(), name, encoding=encoding)
@@ -138,10 +152,9 @@ def _shape_problem(text: str, name: str) -> str:
     return "\n".join(problems)
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> Table:
+def _read_xlsx(path: Path, sheet: str | None, name: str, limit: int | None = None) -> Table:
     import openpyxl
 
-    name = str(path)
     _check_zip(path, name)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -155,6 +168,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
                 f"{name}: has no sheet {sheet!r}; it has {', '.join(workbook.sheetnames)}"
             )
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
+        # A sheet's stated size ("A1:XFD1048576") may be far beyond its cells: openpyxl would
+        # pad every row to it. Read each row as long as its own cells instead.
+        worksheet.reset_dimensions()  # type: ignore[union-attr]
         rows = worksheet.iter_rows(values_only=True)
         header_cells = next(rows, None)
         if header_cells is None:
@@ -166,7 +182,11 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
             raise ReadError(f"{name}: row 1 is empty; expected a header row")
         width = len(header)
         columns: list[list[str | None]] = [[] for _ in header]
+        complete = True
         for row in rows:
+            if limit is not None and len(columns[0]) >= limit:
+                complete = False
+                break
             cells = [_cell_text(cell) for cell in row]
             if any(cells[width:]):
                 raise ReadError(
@@ -191,7 +211,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
     )
     if frame.height == 0:
         raise ReadError(f"{name}: has a header row but no rows of figures")
-    return Table(name, header, frame)
+    return Table(name, header, frame, complete)
 
 
 def _check_zip(path: Path, name: str) -> None:

@@ -8,7 +8,12 @@ The archive is a zip file that describes itself (ADR 0021):
 - ``tables/<table>.jsonl``: one JSON array per row, every column in the manifest's order, rows
   in primary-key order. Values are written the same way whichever database they came from
   (times in UTC, decimals as text), so a table's checksum is the checksum of its content;
-- ``uploads/<name>``: the uploaded files waiting for their import.
+
+Uploaded files waiting for their import are not in the archive: they are transient (deleted
+once imported, refused or a day old), belong to the analyst who uploaded them, and live in
+this deployment's own folder. Archives written by earlier versions hold them as
+``uploads/<name>``; a restore checks them against the manifest and leaves them out, so it
+writes no file anywhere, only rows into the database.
 
 The tables are every concrete model Django knows (``django.apps``), the auto-created
 many-to-many tables included, so a table added by a later migration is backed up with no
@@ -36,7 +41,6 @@ from types import SimpleNamespace
 from typing import IO, Any
 
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
@@ -87,10 +91,11 @@ class Table:
 
 @dataclass
 class Summary:
-    """What a backup wrote or a restore read: rows per table and the uploads."""
+    """What a backup wrote or a restore read: rows per table, and uploads left out."""
 
     rows: dict[str, int] = field(default_factory=dict)
-    uploads: int = 0
+    # Waiting uploads in an earlier version's archive, checked and not restored.
+    uploads_left_out: int = 0
 
     @property
     def total(self) -> int:
@@ -228,13 +233,6 @@ def _snapshot(alias: str) -> Iterator[None]:
         yield
 
 
-def _uploads() -> list[Path]:
-    folder = Path(settings.PMF_UPLOAD_DIR)
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and UPLOAD_NAME.fullmatch(p.name))
-
-
 def _entry(name: str) -> zipfile.ZipInfo:
     """Return a compressed zip entry stamped now (a streamed entry is otherwise dated 1980)."""
     entry = zipfile.ZipInfo(name, date_time=dt.datetime.now().timetuple()[:6])
@@ -250,7 +248,7 @@ def _private_file(path: Path) -> IO[bytes]:
 
 
 def backup(path: Path, alias: str = DEFAULT_DB_ALIAS) -> Summary:
-    """Write the whole database and the kept uploads to the archive ``path`` (mode 0600).
+    """Write the whole database to the archive ``path`` (mode 0600).
 
     Reads one consistent snapshot (REPEATABLE READ on PostgreSQL, one read transaction on
     SQLite) and streams each table, so memory does not grow with the number of rows. The file
@@ -276,7 +274,6 @@ def backup(path: Path, alias: str = DEFAULT_DB_ALIAS) -> Summary:
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "migrations": applied,
         "tables": {},
-        "uploads": {},
     }
     try:
         with _private_file(partial) as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -304,11 +301,6 @@ def backup(path: Path, alias: str = DEFAULT_DB_ALIAS) -> Summary:
                         "blocks": blocks,
                     }
                     summary.rows[table.name] = count
-            for upload in _uploads():
-                content = upload.read_bytes()
-                zf.writestr(f"uploads/{upload.name}", content)
-                manifest["uploads"][upload.name] = hashlib.sha256(content).hexdigest()
-                summary.uploads += 1
             zf.writestr(MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
         os.replace(partial, path)
     finally:
@@ -577,11 +569,7 @@ def restore(path: Path, *, replace: bool = False, alias: str = DEFAULT_DB_ALIAS)
             raise RestoreRefused(
                 f"{name}: its rows break a rule of the database ({error}). Nothing was restored."
             ) from None
-        folder = Path(settings.PMF_UPLOAD_DIR)
-        for upload in manifest.get("uploads", {}):
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / upload).write_bytes(archive.read(f"uploads/{upload}"))
-            summary.uploads += 1
+        summary.uploads_left_out = len(manifest.get("uploads", {}))
     from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()

@@ -1,4 +1,5 @@
-"""Response headers that keep pages safe: the Content Security Policy.
+"""Response headers that keep pages safe: the Content Security Policy, and no caching of
+what a signed-in person or an API token reads.
 
 Every page's scripts and styles come from pmf's own static files: no inline script, no
 inline style, no other host. Charts draw with Vega's expression interpreter, which needs
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 HEADER = "Content-Security-Policy"
+PRIVATE = "private, no-store"
 
 
 class ContentSecurityPolicyMiddleware:
@@ -29,4 +31,27 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if self.policy and HEADER not in response:
             response[HEADER] = self.policy
+        return response
+
+
+class PrivateResponsesMiddleware:
+    """Mark every response to a signed-in person or an API token private, never to be stored.
+
+    Pre-publication figures must not stay in a shared proxy's cache or in the browser's after
+    the person signs out. Public static files (answered by WhiteNoise before anyone is signed
+    in) and the anonymous pages keep their own caching. Place this before the authentication
+    middleware: it reads ``request.user`` on the way out, after the view (and the API's
+    bearer token) has set it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = PRIVATE
+            if "Expires" in response:
+                del response["Expires"]
         return response

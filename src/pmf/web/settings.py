@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "pmf.web.security.ContentSecurityPolicyMiddleware",
+    # Signed-in pages and API answers: Cache-Control: private, no-store (static files keep theirs).
+    "pmf.web.security.PrivateResponsesMiddleware",
     # Static files straight from the app server, compressed and cached (no proxy needed).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -162,6 +164,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule for the password: revokes the user's API tokens whenever it changes.
+    {"NAME": "pmf.web.api.services.TokensEndWithPassword"},
 ]
 
 # A failed request's traceback goes to standard error, which `pmf serve` (gunicorn) logs with
@@ -215,7 +219,21 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 PMF_BACKGROUND_IMPORT_ROWS = env_int("PMF_BACKGROUND_IMPORT_ROWS", default=5000)
 # The largest file the import page accepts; a bigger one is refused before it is read.
 PMF_MAX_UPLOAD_BYTES = env_int("PMF_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
+
+
 # Uploads wait here between the preview and the import; the web server and the worker share it.
-PMF_UPLOAD_DIR = Path(
-    env_str("PMF_UPLOAD_DIR", default=str(Path(tempfile.gettempdir()) / "pmf-uploads"))
-)
+# Each deployment has its own folder (0700), beside its SQLite database ("pmf.sqlite3" keeps
+# "pmf-uploads" next to it), or in the folder it runs from for PostgreSQL: never a folder
+# shared by every pmf on the machine.
+def _upload_dir_default() -> Path:
+    name = str(_DATABASE["NAME"])
+    if _DATABASE["ENGINE"] == "django.db.backends.sqlite3" and name and name != ":memory:":
+        database = Path(name).resolve()
+        return database.with_name(f"{database.stem}-uploads")
+    return Path.cwd() / "pmf-uploads"
+
+
+PMF_UPLOAD_DIR = Path(env_str("PMF_UPLOAD_DIR", default=str(_upload_dir_default())))
+# Uploads never imported (abandoned or refused) are deleted after this many seconds: on every
+# upload, and when `pmf worker` starts.
+PMF_UPLOAD_MAX_AGE = env_int("PMF_UPLOAD_MAX_AGE", default=24 * 60 * 60)

@@ -80,6 +80,31 @@ def revoke_tokens_named(user: AbstractBaseUser, name: str) -> int:
     )
 
 
+class TokensEndWithPassword:
+    """Revoke a user's API tokens when their password changes: a listed password validator.
+
+    Django calls ``password_changed`` of every validator in ``AUTH_PASSWORD_VALIDATORS`` when a
+    user is saved after ``set_password``: a change on the password page, a reset by e-mail, an
+    administrator or a command setting it. It does not call it when it only re-hashes the same
+    password with stronger settings on sign-in, so upgrades leave tokens alone. A token stolen
+    with the old password stops working with it.
+    """
+
+    def validate(self, password: str, user: AbstractBaseUser | None = None) -> None:
+        """Accept every password: this validator only acts once one is set."""
+
+    def password_changed(self, password: str, user: AbstractBaseUser | None = None) -> None:
+        """Revoke every active token of ``user``."""
+        if user is not None and user.pk is not None:
+            ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
+
+    def get_help_text(self) -> str:
+        """Say what a new password does to the person's API tokens."""
+        return "Setting a new password revokes your API tokens; issue new ones afterwards."
+
+
 def user_for_key(key: str) -> AbstractBaseUser | None:
     """Return the active user whose unrevoked token has this key, or None."""
     if not key.startswith(KEY_PREFIX):

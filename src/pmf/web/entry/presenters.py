@@ -147,6 +147,8 @@ def import_page(
         "ready": review.ready,
         "background": review.background,
         "figures": review.figures,
+        # False: only the top of a large workbook was read; it holds at least ``figures``.
+        "counted": review.counted,
         "preview": [
             {
                 "row": row["row"],

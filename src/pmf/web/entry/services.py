@@ -10,6 +10,7 @@ every problem), then stored all or nothing: at once (``import_reviewed``) or, ab
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import os
 import re
@@ -32,7 +33,7 @@ from pmf.sources.importer import (
     check_table,
     status_code,
 )
-from pmf.sources.readers import ROW_NUMBER, Table, read_table
+from pmf.sources.readers import ROW_NUMBER, ReadError, Table, read_table
 from pmf.web.accounts.models import Membership
 from pmf.web.entry.models import ImportJob
 from pmf.web.frameworks.models import Measure, Organisation, Unit
@@ -227,29 +228,87 @@ WIDE_ROLES = ("unit", "measure", "status", "note", "source")
 REQUIRED = {"long": ("unit", "measure", "period"), "wide": ("unit", "measure")}
 
 
+# A kept upload is named "<organisation id>-<user id>-<32 random hex digits>.<csv|xlsx>": the
+# name is its token, and says who may use it. Names without the owner are from earlier versions
+# (only the worker still reads them, for jobs queued before an upgrade).
+UPLOAD_TOKEN = re.compile(r"(?:(\d+)-(\d+)-)?[0-9a-f]{32}\.(?:csv|xlsx)")
+
+
 def upload_dir() -> Path:
-    """Return the folder for uploads awaiting their import (created when first needed)."""
+    """Return this deployment's folder for uploads awaiting their import, readable by us only.
+
+    Created when first needed with mode 0700 (and tightened to it if it was made looser), so
+    that other accounts on the server cannot read pre-publication figures waiting there.
+    """
     folder = Path(settings.PMF_UPLOAD_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if folder.stat().st_mode & 0o077:
+        folder.chmod(0o700)
     return folder
 
 
-def keep_upload(name: str, content: bytes) -> str:
-    """Store an uploaded file until it is imported; return its token."""
-    token = secrets.token_hex(16)
+def keep_upload(name: str, content: bytes, organisation: Organisation, user: object) -> str:
+    """Store an uploaded file (mode 0600) until it is imported; return its token.
+
+    The token names the organisation and the user it belongs to (``owns_upload``). Uploads
+    left longer than ``PMF_UPLOAD_MAX_AGE`` are swept away first.
+    """
+    sweep_uploads()
+    pk = getattr(user, "pk", None)
     suffix = Path(name).suffix.lower() if Path(name).suffix.lower() in (".csv", ".xlsx") else ".csv"
-    (upload_dir() / f"{token}{suffix}").write_bytes(content)
-    return f"{token}{suffix}"
+    token = f"{organisation.pk}-{pk}-{secrets.token_hex(16)}{suffix}"
+    descriptor = os.open(upload_dir() / token, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(content)
+    return token
 
 
 def uploaded(token: str) -> Path:
     """Return the path of a kept upload; raise ``LookupError`` for a token that is not ours."""
-    if not re.fullmatch(r"[0-9a-f]{32}\.(csv|xlsx)", token):
+    if not UPLOAD_TOKEN.fullmatch(token):
         raise LookupError("That upload is not known; upload the file again.")
     path = upload_dir() / token
     if not path.exists():
         raise LookupError("That upload has expired; upload the file again.")
     return path
+
+
+def owns_upload(token: str, organisation: Organisation, user: object) -> bool:
+    """Say whether this user uploaded ``token`` to this organisation's import page.
+
+    The pages answer 404 otherwise and show nothing of the file: a token seen by someone else,
+    or sent to another organisation's import page, is no use.
+    """
+    found = UPLOAD_TOKEN.fullmatch(token)
+    return found is not None and found.groups() == (
+        str(organisation.pk),
+        str(getattr(user, "pk", None)),
+    )
+
+
+def sweep_uploads(max_age: dt.timedelta | None = None) -> int:
+    """Delete uploads and progress files older than ``max_age``; return how many went.
+
+    Default age: ``PMF_UPLOAD_MAX_AGE`` seconds. The uploads of jobs still queued or running
+    stay, however old, so that a worker started late still finds its files.
+    """
+    age = max_age if max_age is not None else dt.timedelta(seconds=settings.PMF_UPLOAD_MAX_AGE)
+    folder = Path(settings.PMF_UPLOAD_DIR)
+    if not folder.is_dir():
+        return 0
+    running = ImportJob.objects.exclude(status__in=(ImportJob.Status.DONE, ImportJob.Status.FAILED))
+    keep = {token for token in running.values_list("upload", flat=True)}
+    keep |= {f"job-{pk}.progress" for pk in running.values_list("pk", flat=True)}
+    cutoff = (timezone.now() - age).timestamp()
+    removed = 0
+    for path in folder.iterdir():
+        if path.name in keep or not path.is_file():
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+    return removed
 
 
 @dataclass(frozen=True)
@@ -415,6 +474,9 @@ class Review:
     field_problems: list[FieldProblem] = field(default_factory=list)
     file_problem: str = ""
     result: CheckResult | None = None
+    # False when the preview read only the top of a large workbook: ``figures`` is then the
+    # number found so far, and the file holds more.
+    counted: bool = True
 
     @property
     def partial(self) -> bool:
@@ -438,8 +500,7 @@ def review_upload(
     Raise ``LookupError`` for an unknown or expired token and ``ReadError`` for a file that
     cannot be read; problems with the mapping or the rows come back in the review.
     """
-    table = read_table(uploaded(token))
-    table = Table(name, table.columns, table.frame)
+    table = read_upload(token, name)
     if form is not None and "layout" in form:
         mapping = mapping_from_form(table.columns, form)
     else:
@@ -456,7 +517,8 @@ def review_upload(
         review.figures = int(cells.sum_horizontal().item())
     else:
         review.figures = table.frame.height
-    review.background = review.figures > settings.PMF_BACKGROUND_IMPORT_ROWS
+    review.counted = table.complete
+    review.background = review.figures > settings.PMF_BACKGROUND_IMPORT_ROWS or not table.complete
     if review.background:
         table = Table(name, table.columns, table.frame.head(PREVIEW_ROWS))
     try:
@@ -464,6 +526,22 @@ def review_upload(
     except MappingError as error:
         review.file_problem = str(error)
     return review
+
+
+def read_upload(token: str, name: str) -> Table:
+    """Read a kept upload for its preview, calling it ``name`` in every message (no path).
+
+    A workbook is read no further than ``PMF_BACKGROUND_IMPORT_ROWS`` rows and one more: enough
+    to preview it and to know that it goes to the worker, which reads all of it. A large or
+    expanding workbook thus costs the request a bounded number of rows. A file that cannot be
+    read is deleted at once: nothing more can be done with it.
+    """
+    path = uploaded(token)
+    try:
+        return read_table(path, name=name, limit=settings.PMF_BACKGROUND_IMPORT_ROWS + 1)
+    except ReadError:
+        path.unlink(missing_ok=True)
+        raise
 
 
 def _check(
@@ -528,8 +606,7 @@ def run_import_job(job_id: int) -> None:
     try:
         path = uploaded(job.upload)
         sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
-        table = read_table(path)
-        table = Table(job.file_name, table.columns, table.frame)
+        table = read_table(path, name=job.file_name)
         result = check_table(
             table,
             framework_of(job.organisation),

@@ -95,6 +95,7 @@ def import_file(request: HttpRequest, org: str) -> HttpResponse:
     from pmf.web.entry.services import (
         import_reviewed,
         keep_upload,
+        owns_upload,
         queue_import,
         review_upload,
     )
@@ -118,7 +119,10 @@ def import_file(request: HttpRequest, org: str) -> HttpResponse:
             )
             data = presenters.import_page(found, problems=[problem])
             return render(request, "entry/import.html", data, status=400)
-        token = keep_upload(name, upload.read())
+        token = keep_upload(name, upload.read(), found, request.user)
+    elif not owns_upload(token, found, request.user):
+        # Someone else's upload, or one sent to another organisation: nothing of it shows.
+        raise Http404("No such upload.")
     try:
         review = review_upload(
             found, token, name, request.POST if "layout" in request.POST else None

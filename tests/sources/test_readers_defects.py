@@ -6,10 +6,14 @@ either reads as the same table a plain UTF-8 CSV gives, or says what is wrong an
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pmf.core.text import format_bytes
 from pmf.sources import readers
@@ -188,3 +192,35 @@ def test_the_size_limit_is_shown_in_binary_units(
 def test_a_byte_order_mark_is_dropped_when_the_encoding_is_given(tmp_path: Path) -> None:
     path = write(tmp_path, "bom.csv", b"\xef\xbb\xbf" + PLAIN.encode())
     assert read_table(path, encoding="utf-8").columns == ["unit", "measure", "period", "value"]
+
+
+_words = st.text(alphabet="abcXYZ019 éö-.", min_size=1, max_size=8).map(str.strip).filter(bool)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    header=st.lists(_words, min_size=1, max_size=4, unique_by=str.casefold),
+    data=st.data(),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    ending=st.sampled_from(["\n", "\r\n", "\r"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"]),
+)
+def test_any_table_reads_back_whatever_the_delimiter_line_ending_and_encoding(
+    header: list[str], data: st.DataObject, delimiter: str, ending: str, encoding: str
+) -> None:
+    rows = data.draw(
+        st.lists(
+            st.tuples(_words, *[_words | st.just("")] * (len(header) - 1)),
+            min_size=1,
+            max_size=5,
+        )
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=ending)
+    writer.writerow(header)
+    writer.writerows(rows)
+    table = readers.read_csv_bytes(buffer.getvalue().encode(encoding), "any.csv")
+    assert table.columns == header
+    assert table.frame.select(header).rows() == [
+        tuple(cell or None for cell in row) for row in rows
+    ]

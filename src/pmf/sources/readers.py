@@ -3,6 +3,13 @@
 Every cell comes back as text (or null when empty) so that the importer can
 report a bad value exactly as the user typed it. Rows are numbered as a
 spreadsheet shows them: the header is row 1, the first figure row 2.
+
+CSV and XLSX are read alike: a header naming a column twice (once trimmed and
+case-folded, as the importer matches names) is refused, an empty heading over an
+empty column is dropped, and fully blank rows are left out. A CSV file may be
+UTF-8 or UTF-16 (with or without a byte-order mark), end its lines in LF, CRLF
+or CR, and separate its fields with commas, or with semicolons, tabs or bars
+when its header has no comma.
 """
 
 from __future__ import annotations

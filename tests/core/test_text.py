@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from pmf.core.framework import Measure
-from pmf.core.text import format_value
+from pmf.core.text import format_bytes, format_value
 
 
 def measure(unit: str, decimals: int = 1) -> Measure:
@@ -32,3 +32,12 @@ def test_grades_are_shown_by_name() -> None:
 
 def test_missing_value_is_a_dash() -> None:
     assert format_value(None, measure("count")) == "–"
+
+
+def test_sizes_are_shown_in_binary_units_so_limits_read_exactly() -> None:
+    assert format_bytes(512 * 1024 * 1024) == "512 MiB"
+    assert format_bytes(50 * 1024 * 1024) == "50 MiB"
+    assert format_bytes(1024**3) == "1 GiB"
+    assert format_bytes(1536 * 1024) == "1.5 MiB"
+    assert format_bytes(1023) == "1,023 bytes"
+    assert format_bytes(1) == "1 byte"

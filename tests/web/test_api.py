@@ -543,3 +543,40 @@ def test_an_analyst_covering_the_organisation_may_send_a_comparators_figures(
     response = post_rows(api_client(analyst), [{**ROW_N, "unit": "X"}])
     assert response.status_code == 200
     assert current("X", "ER", "2019-08").value == 81
+
+
+def test_a_note_over_the_limit_or_with_a_text_direction_character_is_refused(
+    analyst: User,
+) -> None:
+    rows = [
+        {**ROW_N, "note": "x" * 2_001},
+        {**ROW_S, "note": "paid \u202e01$"},
+    ]
+    refused = post_rows(api_client(analyst), rows)
+    assert refused.status_code == 422
+    problems = {(p["row"], p["field"]): p for p in refused.json()["problems"]}
+    assert set(problems) == {(1, "note"), (2, "note")}
+    assert problems[(1, "note")]["reason"] == (
+        "is 2,001 characters long; a note may have at most 2,000 characters"
+    )
+    assert problems[(1, "note")]["value"] == "x" * 200 + "…"
+    assert problems[(2, "note")]["reason"].startswith("holds the control character U+202E")
+    assert not Observation.objects.filter(period="2019-08").exists()
+
+
+def test_numbers_that_are_not_finite_or_overflow_are_refused_naming_row_and_field(
+    analyst: User,
+) -> None:
+    rows = [
+        {**ROW_N, "value": "Infinity"},
+        {"unit": "S", "measure": "CR", "period": "2019-08", "numerator": 1, "denominator": 1e-300},
+        {"unit": "N", "measure": "CR", "period": "2019-08", "numerator": 1e308, "denominator": 1},
+    ]
+    refused = post_rows(api_client(analyst), rows)
+    assert refused.status_code == 422
+    problems = {(p["row"], p["field"]): p["reason"] for p in refused.json()["problems"]}
+    assert set(problems) == {(1, "value"), (2, "numerator"), (3, "numerator")}
+    assert problems[(1, "value")].startswith("is not a finite number")
+    assert "gives a value too large to store" in problems[(2, "numerator")]
+    assert problems[(3, "numerator")].startswith("is too large")
+    assert not Observation.objects.filter(period="2019-08").exists()

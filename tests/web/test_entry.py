@@ -170,3 +170,33 @@ def test_a_scoped_owner_cannot_enter_figures_of_an_external_comparator(owner: Us
     )
     assert response.status_code == 403
     assert Observation.objects.count() == held
+
+
+def test_a_note_over_the_limit_is_refused_with_its_length_and_nothing_changes(
+    owner: User,
+) -> None:
+    response = client_for(owner).post(
+        "/TST/units/N/enter/",
+        {"period": "2019-07", "measure": "ER", "value-ER": "77.5", "note-ER": "x" * 2_001},
+    )
+    assert response.status_code == 400
+    assert (
+        "Emergency response within target, note &#x27;"
+        + "x" * 200
+        + "…&#x27;: is 2,001 characters long; a note may have at most 2,000 characters"
+    ) in response.content.decode()
+    assert Observation.objects.filter(unit__code="N", measure__code="ER").count() == 1
+
+
+@pytest.mark.parametrize("character", ["\u202e", "\u2066", "\x1b"])
+def test_a_note_with_a_text_direction_or_control_character_is_refused(
+    owner: User, character: str
+) -> None:
+    response = client_for(owner).post(
+        "/TST/units/N/enter/",
+        {"period": "2019-07", "measure": "ER", "value-ER": "77.5", "note-ER": f"ok {character}"},
+    )
+    assert response.status_code == 400
+    code = f"U+{ord(character):04X}"
+    assert f"holds the control character {code}; a note may not hold" in response.content.decode()
+    assert Observation.objects.filter(unit__code="N", measure__code="ER").count() == 1

@@ -144,3 +144,13 @@ def test_a_body_too_big_is_refused_with_nothing_stored(analyst: User, settings: 
     )
     assert response.status_code == 400
     assert Observation.objects.count() == before
+
+
+def test_the_upload_limit_is_shown_in_binary_units(analyst: User, settings: Any) -> None:
+    settings.PMF_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+    upload = SimpleUploadedFile("big.csv", b"unit,measure\n" + b"N,ER\n" * (11 * 1024 * 1024))
+    response = signed_in(analyst).post("/TST/import/", {"file": upload})
+    assert response.status_code == 400
+    assert response.context["problems"] == [
+        "big.csv: is 55 MiB, more than the 50 MiB allowed; split it into smaller files"
+    ]

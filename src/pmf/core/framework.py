@@ -962,8 +962,12 @@ def _show(value: Any) -> str:
 
 def _cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
     yield from _duplicates("areas", model.areas)
-    yield from _duplicates("units", model.units)
-    yield from _duplicates("measures", model.measures)
+    # Files of figures name units and measures by code or name, whatever the case: each of
+    # those spellings must lead to one unit or measure, or a figure lands on the wrong one.
+    yield from _duplicates("units", model.units, ignore_case=True)
+    yield from _duplicates("measures", model.measures, ignore_case=True)
+    yield from _ambiguous_names("units", model.units)
+    yield from _ambiguous_names("measures", model.measures)
     units = {unit.code: unit for unit in model.units}
     areas = {area.code for area in model.areas}
     for index, unit in enumerate(model.units):
@@ -1179,15 +1183,52 @@ def _spc_references(model: FrameworkModel, units: dict[str, Unit]) -> Iterator[t
                 seen.setdefault(mark, position)
 
 
-def _duplicates(section: str, items: Iterable[_Coded]) -> Iterator[tuple[Path, str]]:
+def _duplicates(
+    section: str, items: Iterable[_Coded], *, ignore_case: bool = False
+) -> Iterator[tuple[Path, str]]:
     seen: dict[str, int] = {}
-    for index, item in enumerate(items):
-        if item.code in seen:
+    listed = list(items)
+    for index, item in enumerate(listed):
+        key = item.code.lower() if ignore_case else item.code
+        if key not in seen:
+            seen[key] = index
+        elif listed[seen[key]].code == item.code:
             yield (
                 (section, index, "code"),
-                f"{item.code!r} is already used by {section}[{seen[item.code]}]",
+                f"{item.code!r} is already used by {section}[{seen[key]}]",
             )
-        seen.setdefault(item.code, index)
+        else:
+            yield (
+                (section, index, "code"),
+                f"{item.code!r} differs from {listed[seen[key]].code!r} of {section}[{seen[key]}] "
+                f"only in case; files of figures name {section} without regard to case, so "
+                "codes must differ in more than case",
+            )
+
+
+def _ambiguous_names(section: str, items: Iterable[Unit | Measure]) -> Iterator[tuple[Path, str]]:
+    """Refuse a name that a file of figures could mean as another unit or measure."""
+    listed = list(items)
+    codes: dict[str, int] = {}
+    for index, item in enumerate(listed):
+        codes.setdefault(item.code.lower(), index)  # a code twice is _duplicates' to report
+    names: dict[str, int] = {}
+    for index, item in enumerate(listed):
+        key = item.name.strip().lower()
+        other = codes.get(key, index)
+        if other != index and key != item.code.lower():
+            yield (
+                (section, index, "name"),
+                f"{item.name!r} is the code of {section}[{other}]; files of figures name "
+                f"{section} by code or name, and the code would win: choose another name",
+            )
+        elif key in names:
+            yield (
+                (section, index, "name"),
+                f"{item.name!r} is also the name of {section}[{names[key]}]; files of figures "
+                f"name {section} by code or name, so names must differ",
+            )
+        names.setdefault(key, index)
 
 
 def _in_cycle(code: str, units: dict[str, Unit]) -> bool:

@@ -86,3 +86,22 @@ def format_moment(moment: dt.datetime | None) -> str:
     if moment is None:
         return "–"
     return f"{format_date(moment)}, {moment:%H:%M}"
+
+
+def format_bytes(size: int) -> str:
+    """Return a size in bytes as people read it, in binary units (KiB, MiB, GiB) throughout.
+
+    Limits are powers of two (512 × 1024 × 1024 bytes), so binary units show them exactly.
+
+    >>> format_bytes(512 * 1024 * 1024), format_bytes(1536 * 1024), format_bytes(900)
+    ('512 MiB', '1.5 MiB', '900 bytes')
+    """
+    if size < 1024:
+        return plural(size, "byte")
+    amount = float(size)
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        amount /= 1024
+        if amount < 1024 or unit == "TiB":
+            break
+    shown = f"{amount:.1f}" if amount < 10 else f"{amount:,.0f}"
+    return f"{shown.removesuffix('.0')} {unit}"

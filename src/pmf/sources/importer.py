@@ -63,6 +63,26 @@ MAX_PROBLEMS = 10_000
 
 # A number as people type it: 1234, -1.5, 1,234.5, 1e3. Thousands commas are removed first.
 _THOUSANDS = r"^-?\d{1,3}(,\d{3})+(\.\d+)?$"
+# Far beyond any figure of a public service (a budget in pence is 10^13), far below where
+# sums and squares of figures overflow: numbers larger than this are typing slips.
+MAX_MAGNITUDE = 1e15
+# Notes and sources are a sentence or a paragraph, not a document.
+MAX_TEXT_CHARS = 2_000
+# Problems show at most this much of a value: enough to find it, not a whole pasted page.
+SHOWN_CHARS = 200
+# Characters refused in notes and sources: control characters other than tab and line feed,
+# and the bidirectional overrides and isolates that make text show in an order other than
+# the one stored (CVE-2021-42574, "Trojan Source").
+_FORBIDDEN = [
+    *range(0x00, 0x09),
+    *range(0x0B, 0x20),
+    *range(0x7F, 0xA0),
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+]
+_FORBIDDEN_PATTERN = "[" + "".join(f"\\x{{{code:x}}}" for code in _FORBIDDEN) + "]"
+_FORBIDDEN_NAMES = {chr(code): f"U+{code:04X}" for code in _FORBIDDEN}
+FREE_TEXT = ("note", "source")
 
 
 @dataclass(frozen=True)
@@ -135,13 +155,13 @@ def check_table(
     for role in ROLES:
         if role not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(role))
-    if source:
-        frame = frame.with_columns(pl.col("source").fill_null(source))
     names = {role: pl.lit(columns.get(role, role)) for role in ROLES}
     if chosen == "wide":
         # In a wide file the period and its value sit in the column headed by the period.
         names["period"] = names["value"] = pl.col("period")
-    return _check(frame, framework, table.file, chosen, names)
+    return _check(
+        frame, framework, table.file, chosen, names, source, decimal_comma=table.delimiter == ";"
+    )
 
 
 def _resolve_columns(
@@ -203,7 +223,26 @@ def _layout(layout: str, columns: dict[str, str], others: list[str], file: str) 
             )
         if not others:
             raise MappingError(f"{file}: row 1: a wide file needs at least one period column")
+        _same_periods(others, file)
     return layout
+
+
+def _same_periods(columns: list[str], file: str) -> None:
+    """Refuse period columns that name one period twice, as ``202512`` and ``2025-12`` do."""
+    by_period: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
+    for column in columns:
+        period = parse_period(column)
+        by_period.setdefault(period.code, []).append(column)
+        labels[period.code] = period.label
+    repeated = [
+        f"{file}: row 1: columns {' and '.join(repr(c) for c in same)} both name "
+        f"{labels[code]}; keep one, or leave the others out with --ignore COLUMN"
+        for code, same in by_period.items()
+        if len(same) > 1
+    ]
+    if repeated:
+        raise MappingError("\n".join(repeated))
 
 
 def _unpivot(table: Table, columns: dict[str, str], period_columns: list[str]) -> pl.DataFrame:
@@ -222,18 +261,31 @@ def _unpivot(table: Table, columns: dict[str, str], period_columns: list[str]) -
 
 
 def _check(
-    frame: pl.DataFrame, framework: Framework, file: str, layout: str, names: dict[str, pl.Expr]
+    frame: pl.DataFrame,
+    framework: Framework,
+    file: str,
+    layout: str,
+    names: dict[str, pl.Expr],
+    source: str = "",
+    *,
+    decimal_comma: bool = False,
 ) -> CheckResult:
     problems: list[pl.DataFrame] = []
+    # Each cell's place in the file, first to last: a wide row holds one figure per column.
+    frame = frame.with_row_index("cell")
 
     def flag(condition: pl.Expr, role: str, reason: pl.Expr | str) -> None:
         bad = frame.filter(condition)
         if bad.height:
+            value = pl.col(role).cast(pl.String)
             problems.append(
                 bad.select(
                     pl.col("row").cast(pl.Int64),
                     names[role].cast(pl.String).alias("column"),
-                    pl.col(role).cast(pl.String).alias("value"),
+                    pl.when(value.str.len_chars() > SHOWN_CHARS)
+                    .then(value.str.slice(0, SHOWN_CHARS) + "…")
+                    .otherwise(value)
+                    .alias("value"),
                     (pl.lit(reason) if isinstance(reason, str) else reason).alias("reason"),
                 )
             )
@@ -265,17 +317,33 @@ def _check(
     frame = _join_periods(frame, framework)
     flag(pl.col("period_problem").is_not_null(), "period", pl.col("period_problem"))
 
-    frame = frame.with_columns(_number("value"), _number("numerator"), _number("denominator"))
+    frame = frame.with_columns(
+        *(_number(role, decimal_comma) for role in ("value", "numerator", "denominator"))
+    )
     for role in ("value", "numerator", "denominator"):
+        if decimal_comma:
+            flag(
+                pl.col(role).str.contains(",", literal=True),
+                role,
+                "has a comma; in a file with ';' between fields a comma may be a decimal "
+                "point or a thousands separator: write 1.5 or 1500, with no comma",
+            )
         flag(
-            pl.col(role).is_not_null() & pl.col(f"{role}_number").is_null(),
+            pl.col(role).is_not_null()
+            & pl.col(f"{role}_number").is_null()
+            & ~(pl.lit(decimal_comma) & pl.col(role).str.contains(",", literal=True)),
             role,
             "is not a number",
         )
         flag(
             pl.col(f"{role}_number").is_infinite() | pl.col(f"{role}_number").is_nan(),
             role,
-            "is not a finite number",
+            "is not a finite number; give a number such as 12.5",
+        )
+        flag(
+            pl.col(f"{role}_number").is_finite() & (pl.col(f"{role}_number").abs() > MAX_MAGNITUDE),
+            role,
+            f"is too large; pmf takes numbers up to {MAX_MAGNITUDE:,.0f} either side of zero",
         )
     flag(pl.col("denominator_number") == 0, "denominator", "is zero; a ratio needs a denominator")
     flag(pl.col("denominator_number") < 0, "denominator", "is negative")
@@ -303,6 +371,25 @@ def _check(
         "value",
         "is empty; give a value, or a numerator and a denominator",
     )
+    # Two sound numbers can still make a value that is not one: 1 / 1e-300 is beyond any figure
+    # (and 1e308 / 1e-308 overflows to infinity, which no database column stores).
+    sound = pl.col("numerator_number").abs().le(MAX_MAGNITUDE) & pl.col(
+        "denominator_number"
+    ).abs().le(MAX_MAGNITUDE)
+    flag(
+        pl.col("value").is_null()
+        & sound
+        & (pl.col("denominator_number") > 0)
+        & ~pl.col("value_number").abs().le(MAX_MAGNITUDE),
+        "numerator",
+        pl.format(
+            "divided by the denominator ({}) and multiplied by {} gives a value too large to "
+            "store (more than {}); check the numerator and the denominator",
+            pl.col("denominator"),
+            pl.col("multiplier").map_batches(_thousands, return_dtype=pl.String),
+            pl.lit(f"{MAX_MAGNITUDE:,.0f}"),
+        ),
+    )
     # A value that disagrees with its own numerator and denominator is a typing slip.
     mismatch = (
         pl.col("value").is_not_null()
@@ -320,6 +407,32 @@ def _check(
         ),
     )
 
+    for role in FREE_TEXT:
+        text = pl.col(role)
+        flag(
+            text.str.len_chars() > MAX_TEXT_CHARS,
+            role,
+            pl.format(
+                "is {} characters long; a {} may have at most {} characters",
+                text.str.len_chars().map_batches(_thousands, return_dtype=pl.String),
+                pl.lit(role),
+                pl.lit(f"{MAX_TEXT_CHARS:,}"),
+            ),
+        )
+        flag(
+            text.str.contains(_FORBIDDEN_PATTERN),
+            role,
+            pl.format(
+                "holds the control character {}; a {} may not hold control or text-direction "
+                "characters, which can make text show in an order other than the one stored: "
+                "remove it",
+                text.str.extract(f"({_FORBIDDEN_PATTERN})").replace_strict(
+                    _FORBIDDEN_NAMES, default="?", return_dtype=pl.String
+                ),
+                pl.lit(role),
+            ),
+        )
+
     frame = frame.with_columns(
         pl.col("status")
         .str.to_lowercase()
@@ -334,22 +447,31 @@ def _check(
 
     key = ["unit_code", "measure_code", "period_code"]
     keyed = frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in key))
-    duplicates = keyed.filter(pl.struct(key).is_duplicated())
+    duplicates = keyed.filter(pl.struct(key).is_duplicated()).sort("row", "cell")
     if duplicates.height:
-        first = duplicates.group_by(key).agg(pl.col("row").min().alias("first_row"))
-        repeated = duplicates.join(first, on=key).filter(pl.col("row") != pl.col("first_row"))
+        first = duplicates.group_by(key, maintain_order=True).agg(
+            pl.col("row").first().alias("first_row"),
+            pl.col("cell").first().alias("first_cell"),
+            names["period"].cast(pl.String).first().alias("first_column"),
+        )
+        repeated = duplicates.join(first, on=key).filter(pl.col("cell") != pl.col("first_cell"))
+        what = pl.format(
+            "{} {} {} is given twice",
+            pl.col("unit_code"),
+            pl.col("measure_code"),
+            pl.col("period_code"),
+        )
         problems.append(
             repeated.select(
                 pl.col("row").cast(pl.Int64),
                 names["period"].cast(pl.String).alias("column"),
                 pl.col("period").cast(pl.String).alias("value"),
-                pl.format(
-                    "repeats row {}: {} {} {} is given twice",
-                    pl.col("first_row"),
-                    pl.col("unit_code"),
-                    pl.col("measure_code"),
-                    pl.col("period_code"),
-                ).alias("reason"),
+                pl.when(pl.col("row") == pl.col("first_row"))
+                .then(
+                    pl.format("repeats column '{}' of this row: {}", pl.col("first_column"), what)
+                )
+                .otherwise(pl.format("repeats row {}: {}", pl.col("first_row"), what))
+                .alias("reason"),
             )
         )
 
@@ -367,7 +489,7 @@ def _check(
         pl.col("denominator_number").alias("denominator"),
         pl.col("status_code").fill_null(Status.PROVISIONAL.value).alias("status"),
         pl.col("note").fill_null(""),
-        pl.col("source").fill_null(""),
+        pl.col("source").fill_null(source),
         "row",
     )
     return CheckResult(file, layout, observations)
@@ -452,12 +574,23 @@ def _kind_words(kind: PeriodKind) -> str:
     }[kind]
 
 
-def _number(role: str) -> pl.Expr:
+def _number(role: str, decimal_comma: bool = False) -> pl.Expr:
     text = pl.col(role).str.strip_chars()
-    text = (
-        pl.when(text.str.contains(_THOUSANDS)).then(text.str.replace_all(",", "")).otherwise(text)
-    )
+    if not decimal_comma:
+        text = (
+            pl.when(text.str.contains(_THOUSANDS))
+            .then(text.str.replace_all(",", ""))
+            .otherwise(text)
+        )
     return text.cast(pl.Float64, strict=False).alias(f"{role}_number")
+
+
+def _thousands(numbers: pl.Series) -> pl.Series:
+    """Write numbers as people read them: 2,500 and 1,000 rather than 2500 and 1000.0."""
+    return pl.Series(
+        [None if n is None else f"{n:,.0f}" if n == int(n) else f"{n:,}" for n in numbers],
+        dtype=pl.String,
+    )
 
 
 def _problem_list(frames: list[pl.DataFrame]) -> list[Problem]:

@@ -3,17 +3,27 @@
 Every cell comes back as text (or null when empty) so that the importer can
 report a bad value exactly as the user typed it. Rows are numbered as a
 spreadsheet shows them: the header is row 1, the first figure row 2.
+
+CSV and XLSX are read alike: a header naming a column twice (once trimmed and
+case-folded, as the importer matches names) is refused, an empty heading over an
+empty column is dropped, and fully blank rows are left out. A CSV file may be
+UTF-8 or UTF-16 (with or without a byte-order mark), end its lines in LF, CRLF
+or CR, and separate its fields with commas, or with semicolons, tabs or bars
+when its header has no comma.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+
+from pmf.core.text import format_bytes
 
 # Far above any real return, far below what would exhaust memory on a laptop.
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -22,6 +32,11 @@ MAX_XLSX_RATIO = 200
 # A workbook is a handful of parts per sheet; tens of thousands is a zip bomb of many members.
 MAX_XLSX_MEMBERS = 10_000
 ROW_NUMBER = "__row__"
+# Fields are separated by commas; a header without one is read with the first of these it has.
+OTHER_DELIMITERS = (";", "\t", "|")
+# Text with this share of zero bytes or more is UTF-16 (every other byte of ASCII text is zero).
+UTF16_ZERO_SHARE = 0.25
+_BLANK = "\x00blank"  # the name a column with an empty heading has while it is read
 
 
 class ReadError(ValueError):
@@ -37,6 +52,8 @@ class Table:
     frame: pl.DataFrame  # text columns named as in the header, plus ROW_NUMBER
     # False when a row limit stopped the reading before the end of the sheet.
     complete: bool = True
+    # What separates the fields of a CSV file: a number such as 1,5 means 1.5 after a ';'.
+    delimiter: str = ","
 
 
 def read_table(
@@ -66,8 +83,8 @@ def read_table(
         raise ReadError(f"{name}: cannot be read: {error.strerror}") from None
     if size > MAX_FILE_BYTES:
         raise ReadError(
-            f"{name}: is {size / 1e6:.0f} MB, more than the {MAX_FILE_BYTES / 1e6:.0f} MB allowed; "
-            "split it into smaller files"
+            f"{name}: is {format_bytes(size)}, more than the {format_bytes(MAX_FILE_BYTES)} "
+            "allowed; split it into smaller files"
         )
     if size == 0:
         raise ReadError(f"{name}: is empty; expected a header row and at least one row of figures")
@@ -80,23 +97,44 @@ def read_table(
 
 
 def read_csv_bytes(raw: bytes, name: str, *, encoding: str | None = None) -> Table:
-    """Decode and parse CSV bytes; report the row of a decoding or shape problem."""
-    text = _decode(raw, name, encoding)
+    """Decode and parse CSV bytes; report the row of a decoding or shape problem.
+
+    Lines may end in LF, CRLF or CR alone; fields may be separated by commas, or by semicolons,
+    tabs or bars when the header has no comma. Fully blank rows are left out, as in a workbook.
+    """
+    # A byte-order mark is not part of the first heading, whatever the encoding given.
+    text = _decode(raw, name, encoding).removeprefix("\ufeff")
+    # Old Mac files end lines with CR alone, which Polars and csv would read as one long line.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ReadError(f"{name}: is empty; expected a header row and at least one row of figures")
+    zero = text.find("\x00")
+    if zero >= 0:
+        raise ReadError(
+            f"{name}: row {text.count(chr(10), 0, zero) + 1}: has a zero character (NUL), so it "
+            "is not a text file in this encoding; save it as CSV UTF-8, or give its encoding "
+            "(for example --encoding utf-16)"
+        )
+    delimiter = _delimiter(text)
+    header = _header(text, delimiter)
+    _check_header(name, header)
     try:
         frame = pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
             infer_schema=False,
             has_header=True,
+            separator=delimiter,
             raise_if_empty=True,
+            new_columns=[column or f"{_BLANK}{index}" for index, column in enumerate(header)]
+            if header
+            else None,
         )
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.ShapeError):
         # Polars says that the shape is wrong, not where: find the first bad rows the slow way.
-        raise ReadError(_shape_problem(text, name)) from None
+        raise ReadError(_shape_problem(text, name, delimiter)) from None
     except pl.exceptions.DuplicateError as error:
         raise ReadError(f"{name}: row 1: a column name is used twice ({error})") from None
-    return _table(name, frame)
+    return _table(name, frame, delimiter)
 
 
 def _decode(raw: bytes, name: str, encoding: str | None) -> str:
@@ -113,6 +151,14 @@ def _decode(raw: bytes, name: str, encoding: str | None) -> str:
             return raw.decode("utf-16")
         except UnicodeDecodeError as error:
             raise _decode_error(raw, name, error, "UTF-16") from None
+    utf16 = _utf16_without_mark(raw)
+    if utf16:
+        try:
+            return raw.decode(utf16)
+        except UnicodeDecodeError as error:
+            raise _decode_error(
+                raw, name, error, f"{utf16.upper()} (it has many zero bytes)"
+            ) from None
     try:
         # utf-8-sig drops the byte-order mark that Excel puts at the start of a UTF-8 CSV.
         return raw.decode("utf-8-sig")
@@ -120,8 +166,23 @@ def _decode(raw: bytes, name: str, encoding: str | None) -> str:
         raise _decode_error(raw, name, error, "UTF-8") from None
 
 
+def _utf16_without_mark(raw: bytes) -> str | None:
+    """Return utf-16-le or utf-16-be for UTF-16 text saved without its byte-order mark.
+
+    Text of Latin letters in UTF-16 has a zero byte beside every letter: after it in
+    little-endian, before it in big-endian. UTF-8 text has none.
+    """
+    sample = raw[:4096]
+    sample = sample[: len(sample) // 2 * 2]
+    if not sample or sample.count(0) < UTF16_ZERO_SHARE * len(sample):
+        return None
+    odd = sample[1::2].count(0)
+    even = sample[0::2].count(0)
+    return "utf-16-le" if odd >= even else "utf-16-be"
+
+
 def _decode_error(raw: bytes, name: str, error: UnicodeDecodeError, encoding: str) -> ReadError:
-    row = raw[: error.start].count(b"\n") + 1
+    row = len(re.findall(rb"\r\n|\r|\n", raw[: error.start])) + 1
     byte = raw[error.start : error.start + 1].hex()
     return ReadError(
         f"{name}: row {row}: byte 0x{byte} is not valid {encoding}; save the file as UTF-8, "
@@ -129,8 +190,53 @@ def _decode_error(raw: bytes, name: str, error: UnicodeDecodeError, encoding: st
     )
 
 
-def _shape_problem(text: str, name: str) -> str:
-    reader = csv.reader(io.StringIO(text))
+def _delimiter(text: str) -> str:
+    """Return what separates the fields: a comma unless the header has none but has another.
+
+    Spreadsheets set to a European locale write ';' between fields; "Text (Tab delimited)"
+    writes tabs. Quoted names are left out of the count: "Crimes; all" is one name.
+    """
+    first = re.sub(r'"[^"]*"', "", text.lstrip("\n").split("\n", 1)[0])
+    if "," in first:
+        return ","
+    counts = {delimiter: first.count(delimiter) for delimiter in OTHER_DELIMITERS}
+    best = max(OTHER_DELIMITERS, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","
+
+
+def _header(text: str, delimiter: str) -> list[str]:
+    try:
+        header = next(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except (StopIteration, csv.Error):
+        return []
+    return [column.strip() for column in header]
+
+
+def _check_header(name: str, header: list[str]) -> None:
+    """Refuse a header that names a column twice, even in another case: the import ignores case."""
+    seen: dict[str, str] = {}
+    problems: list[str] = []
+    for column in header:
+        if not column:
+            continue
+        key = column.casefold()
+        if key not in seen:
+            seen[key] = column
+            continue
+        first = seen[key]
+        if first == column:
+            problems.append(f"{name}: row 1: column {column!r} appears twice; keep one")
+        else:
+            problems.append(
+                f"{name}: row 1: columns {first!r} and {column!r} differ only in case, and the "
+                "import reads column names without regard to case; keep one, or rename one"
+            )
+    if problems:
+        raise ReadError("\n".join(dict.fromkeys(problems)))
+
+
+def _shape_problem(text: str, name: str, delimiter: str = ",") -> str:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
@@ -196,22 +302,12 @@ def _read_xlsx(path: Path, sheet: str | None, name: str, limit: int | None = Non
                 columns[index].append(cells[index] if index < len(cells) else None)
     finally:
         workbook.close()
-    duplicates = {column for column in header if header.count(column) > 1}
-    if duplicates:
-        raise ReadError(f"{name}: row 1: column {sorted(duplicates)[0]!r} is used twice")
-    if "" in header:
-        raise ReadError(f"{name}: row 1: column {header.index('') + 1} has no name")
+    _check_header(name, header)
+    names = [column or f"{_BLANK}{index}" for index, column in enumerate(header)]
     frame = pl.DataFrame(
-        {column: values for column, values in zip(header, columns, strict=True)},
-        schema={column: pl.String for column in header},
+        dict(zip(names, columns, strict=True)), schema=dict.fromkeys(names, pl.String)
     )
-    # Excel leaves blank rows at the end of many sheets: drop rows with nothing in them.
-    frame = frame.with_row_index(ROW_NUMBER, offset=2).filter(
-        pl.any_horizontal(pl.col(column).is_not_null() for column in header)
-    )
-    if frame.height == 0:
-        raise ReadError(f"{name}: has a header row but no rows of figures")
-    return Table(name, header, frame, complete)
+    return _table(name, frame, complete=complete)
 
 
 def _check_zip(path: Path, name: str) -> None:
@@ -229,7 +325,7 @@ def _check_zip(path: Path, name: str) -> None:
     compressed = sum(entry.compress_size for entry in entries) or 1
     if expanded > MAX_XLSX_UNCOMPRESSED or expanded / compressed > MAX_XLSX_RATIO:
         raise ReadError(
-            f"{name}: expands to {expanded / 1e6:.0f} MB ({expanded / compressed:.0f} times its "
+            f"{name}: expands to {format_bytes(expanded)} ({expanded / compressed:.0f} times its "
             "size); refused as a possible zip bomb"
         )
 
@@ -241,7 +337,8 @@ def _cell_text(cell: object) -> str | None:
         return str(int(cell))
     if hasattr(cell, "isoformat"):
         return str(cell.isoformat())[:10] if _is_midnight(cell) else str(cell.isoformat())
-    text = str(cell).strip()
+    # Line breaks within a cell are LF, as in a CSV file once read: CR is refused in free text.
+    text = str(cell).replace("\r\n", "\n").strip()
     return text or None
 
 
@@ -249,15 +346,29 @@ def _is_midnight(cell: object) -> bool:
     return all(getattr(cell, part, 0) == 0 for part in ("hour", "minute", "second"))
 
 
-def _table(name: str, frame: pl.DataFrame) -> Table:
+def _table(name: str, frame: pl.DataFrame, delimiter: str = ",", *, complete: bool = True) -> Table:
     columns = [column.strip() for column in frame.columns]
-    # "unit" and "unit " are one name once trimmed: say so rather than fail inside Polars.
-    twice = sorted({column for column in columns if columns.count(column) > 1})
-    if twice:
-        raise ReadError(f"{name}: row 1: column {twice[0]!r} is used twice")
+    _check_header(name, [column for column in columns if not column.startswith(_BLANK)])
     frame = frame.rename(dict(zip(frame.columns, columns, strict=True)))
     frame = frame.with_columns(pl.col(pl.String).str.strip_chars().replace("", None))
     frame = frame.with_row_index(ROW_NUMBER, offset=2)
+    for position, column in enumerate(columns, start=1):
+        if not column.startswith(_BLANK):
+            continue
+        used = frame.filter(pl.col(column).is_not_null())
+        if used.height:
+            raise ReadError(
+                f"{name}: row 1: column {position} has no name, but row {used[ROW_NUMBER][0]} "
+                "has a value in it; give the column a name"
+            )
+        # A heading left empty over an empty column (a trailing comma) holds nothing: drop it.
+        frame = frame.drop(column)
+    columns = [column for column in columns if not column.startswith(_BLANK)]
+    if not columns:
+        raise ReadError(f"{name}: row 1 is empty; expected a header row")
+    # Blank rows hold nothing, in a CSV file as in a workbook (Excel leaves them at the end of
+    # many sheets): leave them out rather than report each of their cells as empty.
+    frame = frame.filter(pl.any_horizontal(pl.col(column).is_not_null() for column in columns))
     if frame.height == 0:
         raise ReadError(f"{name}: has a header row but no rows of figures")
-    return Table(name, columns, frame)
+    return Table(name, columns, frame, complete=complete, delimiter=delimiter)

@@ -120,7 +120,12 @@ class ObservationIn(Schema):
         default=None,
         description="provisional (the default), validated or signed_off (analysts only).",
     )
-    note: str | None = None
+    note: str | None = Field(
+        default=None,
+        description="Free text kept with the figure: at most 2,000 characters, with no control "
+        "characters other than tab and line feed and no text-direction characters "
+        "(U+202A to U+202E, U+2066 to U+2069).",
+    )
     revision: int | None = Field(
         default=None,
         description="The revision of the figure you read (0: you read none). If the figure "

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from pmf.core.periods import ParseError, parse_period
+from pmf.core.text import format_bytes
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import (
     may_change,
@@ -114,7 +115,7 @@ def import_file(request: HttpRequest, org: str) -> HttpResponse:
         if upload.size is not None and upload.size > settings.PMF_MAX_UPLOAD_BYTES:
             limit = settings.PMF_MAX_UPLOAD_BYTES
             problem = (
-                f"{name}: is {_megabytes(upload.size)}, more than the {_megabytes(limit)} "
+                f"{name}: is {format_bytes(upload.size)}, more than the {format_bytes(limit)} "
                 "allowed; split it into smaller files"
             )
             data = presenters.import_page(found, problems=[problem])
@@ -156,12 +157,6 @@ def import_job(
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     template = "entry/_job_progress.html" if fragment else "entry/import_job.html"
     return render(request, template, {"job": data, "fragment": fragment})
-
-
-def _megabytes(size: int) -> str:
-    if size < 1_000_000:
-        return f"{size:,} bytes"
-    return f"{size / 1e6:.1f} MB" if size < 10e6 else f"{size / 1e6:.0f} MB"
 
 
 def _analyst(request: HttpRequest, org: str) -> tuple[Organisation, Membership]:

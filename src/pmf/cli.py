@@ -13,6 +13,7 @@ from pathlib import Path
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # as a shell reports a command stopped by Ctrl+C (128 + SIGINT)
 
 
 class CommandError(Exception):
@@ -233,7 +234,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return error.code
     except KeyboardInterrupt:
-        return 130
+        from pmf import faults
+
+        print(f"\n{faults.interrupted()}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        # A fault of the machine (a busy, full or read-only database, a file that may not be
+        # read or written) is a message; anything else is a fault of pmf, with its traceback.
+        from pmf import faults
+
+        message = faults.explain(error)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        return EXIT_PROBLEMS
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -259,12 +273,25 @@ def _run(args: argparse.Namespace) -> int:
     from pmf.web.setup import setup_django
 
     setup_django()
+    from django.db import DatabaseError
+
     if args.command == "backup":
         # A backup changes nothing, not even the tables: it refuses an unmigrated database.
         from pmf import backup_commands
 
         return backup_commands.run(args)
-    commands.migrate(quiet=args.command != "migrate")
+    try:
+        commands.migrate(quiet=args.command != "migrate")
+    except DatabaseError as error:
+        # Each migration is a transaction of its own: those done before the fault stay done.
+        from pmf import faults
+
+        # After "Applying app.0001_initial..." on the line above, when it is shown.
+        start = "\n" if args.command == "migrate" else ""
+        raise CommandError(
+            f"{start}{faults.explain(error)} (The database tables were being updated: the "
+            "updates finished before this stay, and pmf migrate carries on from there.)"
+        ) from None
     if args.command == "migrate":
         return EXIT_OK
     if args.command == "framework":

@@ -28,6 +28,7 @@ import os
 import re
 import uuid
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -55,6 +56,11 @@ CHUNK = 2_000
 # because permissions and generic relations refer to content types by id.
 FILLED_BY_MIGRATE = ("django_content_type", "auth_permission")
 UPLOAD_NAME = re.compile(r"[0-9A-Za-z_.-]+")
+
+
+# What reading a damaged archive's member raises: a bad header or checksum, a damaged
+# compressed stream (zlib.error), a member cut short.
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
 
 
 class RestoreRefused(Exception):
@@ -327,8 +333,11 @@ def read_manifest(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
         manifest = json.loads(archive.read(MANIFEST))
     except KeyError:
         raise RestoreRefused(f"{name}: no {MANIFEST}; this is not a pmf backup.") from None
-    except (ValueError, zipfile.BadZipFile) as error:
-        raise RestoreRefused(f"{name}: {MANIFEST} cannot be read ({error}).") from None
+    except (ValueError, *DAMAGED) as error:
+        raise RestoreRefused(
+            f"{name}: {MANIFEST} cannot be read ({error}): the archive is damaged. "
+            "Nothing was restored; restore an earlier backup."
+        ) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise RestoreRefused(
             f"{name}: backup format {manifest.get('format')!r} is not this pmf's ({FORMAT}); "
@@ -444,8 +453,11 @@ def _verify(archive: zipfile.ZipFile, manifest: dict[str, Any], name: str) -> li
                     if count % BLOCK == 0:
                         blocks.append(block.hexdigest())
                         block = hashlib.sha256()
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
-            raise RestoreRefused(f"{name}: {table.member} cannot be read ({error}).") from None
+        except DAMAGED as error:
+            raise RestoreRefused(
+                f"{name}: {table.member} cannot be read ({error}): the archive is damaged. "
+                "Nothing was restored."
+            ) from None
         if count % BLOCK:
             blocks.append(block.hexdigest())
         if digest.hexdigest() != entry.get("sha256") or count != entry.get("rows"):
@@ -464,7 +476,14 @@ def _verify(archive: zipfile.ZipFile, manifest: dict[str, Any], name: str) -> li
         member = f"uploads/{upload}"
         if not UPLOAD_NAME.fullmatch(upload) or member not in members:
             raise RestoreRefused(f"{name}: {member} is missing or badly named.")
-        if hashlib.sha256(archive.read(member)).hexdigest() != expected_digest:
+        try:
+            content = archive.read(member)
+        except DAMAGED as error:
+            raise RestoreRefused(
+                f"{name}: {member} cannot be read ({error}): the archive is damaged. "
+                "Nothing was restored."
+            ) from None
+        if hashlib.sha256(content).hexdigest() != expected_digest:
             raise RestoreRefused(
                 f"{name}: {member} does not match its checksum in the manifest. "
                 "Nothing was restored."
@@ -579,8 +598,16 @@ def restore(path: Path, *, replace: bool = False, alias: str = DEFAULT_DB_ALIAS)
             ) from None
         folder = Path(settings.PMF_UPLOAD_DIR)
         for upload in manifest.get("uploads", {}):
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / upload).write_bytes(archive.read(f"uploads/{upload}"))
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / upload).write_bytes(archive.read(f"uploads/{upload}"))
+            except OSError as error:
+                raise RestoreRefused(
+                    f"{name}: the database was restored, but the uploads waiting for their "
+                    f"import could not be written to {folder} ({error.strerror or error}): "
+                    "make room there and run pmf restore --replace again, or upload those files "
+                    "again."
+                ) from None
             summary.uploads += 1
     from django.contrib.contenttypes.models import ContentType
 

@@ -310,7 +310,10 @@ def test_ctrl_c_during_import_says_nothing_was_stored_and_undoes_the_rows_writte
     run = place.pmf("import", str(figures(place)), fault="interrupt:observations_observation")
     assert run.returncode == 130
     err = no_traceback(run)
-    assert "Interrupted (Ctrl+C): pmf stopped, and what it was writing was undone." in err
+    assert (
+        "Interrupted (Ctrl+C): pmf stopped, and what it was writing to the database was undone."
+        in err
+    )
     assert "Nothing was stored." in err
     assert place.count("observations_observation") == 0
     assert place.count("observations_importbatch") == 0
@@ -356,3 +359,13 @@ def test_restore_of_an_archive_with_a_damaged_compressed_member_names_it_and_res
     # --replace deleted nothing: the framework loaded before is still there.
     assert place.count("frameworks_organisation") == 1
     assert place.count("frameworks_unit") == 4
+
+
+def test_backup_into_a_missing_folder_names_the_archive_given(place: Place) -> None:
+    archive = place.folder / "none" / "nightly.zip"
+    run = place.pmf("backup", str(archive))
+    assert run.returncode == 1
+    err = no_traceback(run)
+    assert f"{archive}: no such file or folder." in err
+    assert ".partial" not in err
+    assert "No backup was written." in err

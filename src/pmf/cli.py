@@ -236,7 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         from pmf import faults
 
-        print(f"\n{faults.interrupted()}", file=sys.stderr)
+        files = args.command == "publish" or getattr(args, "output", None) is not None
+        print(f"\n{faults.interrupted(args.command, writes_files=files)}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as error:
         # A fault of the machine (a busy, full or read-only database, a file that may not be

@@ -17,11 +17,24 @@ from pathlib import Path
 NOTHING_STORED = "Nothing was stored."
 
 
-def interrupted() -> str:
-    """Say what Ctrl+C left behind."""
+def interrupted(command: str, *, writes_files: bool = False) -> str:
+    """Say what Ctrl+C left behind: a write to the database under way is undone.
+
+    A server or worker stopped by Ctrl+C is simply stopped: what it finished is stored.
+
+    >>> interrupted("serve")
+    'Stopped (Ctrl+C).'
+    """
+    if command in ("serve", "worker"):
+        return "Stopped (Ctrl+C)."
+    files = (
+        " Files it was writing may be incomplete: run it again before using them."
+        if writes_files
+        else ""
+    )
     return (
-        "Interrupted (Ctrl+C): pmf stopped, and what it was writing was undone. "
-        f"{NOTHING_STORED} Run the command again to do it."
+        "Interrupted (Ctrl+C): pmf stopped, and what it was writing to the database was "
+        f"undone. {NOTHING_STORED}{files} Run the command again to do it."
     )
 
 
@@ -38,8 +51,14 @@ def explain(error: BaseException) -> str | None:
     return None
 
 
-def file_fault(error: OSError, path: Path | str | None = None, *, doing: str = "") -> str:
-    """Describe a failed file operation: the path, the cause and what to do.
+def file_fault(
+    error: OSError,
+    path: Path | str | None = None,
+    *,
+    doing: str = "",
+    outcome: str = NOTHING_STORED,
+) -> str:
+    """Describe a failed file operation: the path, the cause, what to do and what came of it.
 
     ``doing`` is what pmf was doing with it ("read", "write"), when the caller knows.
 
@@ -71,7 +90,7 @@ def file_fault(error: OSError, path: Path | str | None = None, *, doing: str = "
         cause = "the file is too large for this system. Free some space or raise the limit."
     else:
         cause = f"cannot {verb} it: {error.strerror or error}."
-    return f"{name}: {cause} {NOTHING_STORED}"
+    return f"{name}: {cause} {outcome}"
 
 
 def _database(error: BaseException) -> str:

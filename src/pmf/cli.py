@@ -274,7 +274,7 @@ def _run(args: argparse.Namespace) -> int:
     from pmf.web.setup import setup_django
 
     setup_django()
-    from django.db import DatabaseError
+    from django.db import OperationalError
 
     if args.command == "backup":
         # A backup changes nothing, not even the tables: it refuses an unmigrated database.
@@ -283,16 +283,19 @@ def _run(args: argparse.Namespace) -> int:
         return backup_commands.run(args)
     try:
         commands.migrate(quiet=args.command != "migrate")
-    except DatabaseError as error:
+    except OperationalError as error:
         # Each migration is a transaction of its own: those done before the fault stay done.
         from pmf import faults
 
         # After "Applying app.0001_initial..." on the line above, when it is shown.
         start = "\n" if args.command == "migrate" else ""
-        raise CommandError(
-            f"{start}{faults.explain(error)} (The database tables were being updated: the "
-            "updates finished before this stay, and pmf migrate carries on from there.)"
-        ) from None
+        note = (
+            " (The database tables were being updated: the updates finished before this "
+            "stay, and pmf migrate carries on from there.)"
+            if _migrations_pending()
+            else ""
+        )
+        raise CommandError(f"{start}{faults.explain(error)}{note}") from None
     if args.command == "migrate":
         return EXIT_OK
     if args.command == "framework":
@@ -344,6 +347,18 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "token":
         return commands.token(args.action, args.user, getattr(args, "name", None))
     raise CommandError(f"unknown command {args.command}", EXIT_USAGE)
+
+
+def _migrations_pending() -> bool:
+    """Say whether migrations are waiting to be applied (False if the database cannot say)."""
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    except DatabaseError:
+        return False
 
 
 if __name__ == "__main__":

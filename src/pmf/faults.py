@@ -40,11 +40,15 @@ def interrupted(command: str, *, writes_files: bool = False) -> str:
 
 def explain(error: BaseException) -> str | None:
     """Return the message for a fault of the system, or None if it is not one we know."""
-    from django.db import DatabaseError
+    from django.db import DatabaseError, OperationalError
 
-    if isinstance(error, DatabaseError):
-        return _database(error)
-    if isinstance(error, sqlite3.Error):
+    # The database's own faults (busy, full, read-only, unreachable, damaged: OperationalError,
+    # or plain DatabaseError for a damaged file); an IntegrityError or ProgrammingError is
+    # pmf's fault, and keeps its traceback.
+    if isinstance(error, OperationalError | sqlite3.OperationalError) or type(error) in (
+        DatabaseError,
+        sqlite3.DatabaseError,
+    ):
         return _database(error)
     if isinstance(error, OSError):
         return file_fault(error)

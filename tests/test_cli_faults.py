@@ -369,3 +369,18 @@ def test_backup_into_a_missing_folder_names_the_archive_given(place: Place) -> N
     assert f"{archive}: no such file or folder." in err
     assert ".partial" not in err
     assert "No backup was written." in err
+
+
+def test_a_statistics_output_in_a_missing_folder_or_onto_a_folder_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pmf.cli import main
+
+    series = tmp_path / "series.csv"
+    series.write_text("month,value\n2020-01,1\n2020-02,2\n2020-03,3\n", encoding="utf-8")
+    spc = ["stats", "spc", str(series), "--value", "value", "--date", "month", "--output"]
+    missing = tmp_path / "none" / "points.csv"
+    assert main([*spc, str(missing)]) == 1
+    assert f"{missing}: no such file or folder. Check the path" in capsys.readouterr().err
+    assert main([*spc, str(tmp_path)]) == 1
+    assert f"{tmp_path}: is a folder, not a file." in capsys.readouterr().err

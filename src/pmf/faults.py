@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,6 +73,12 @@ def file_fault(
     name = str(path if path is not None else (error.filename or "a file"))
     verb = doing or "open"
     code = error.errno
+    if code is None:
+        # Polars (Rust) raises OSError with the number in its message only: "... (os error 2)".
+        found = re.search(r"os error (\d+)", str(error))
+        code = int(found.group(1)) if found else None
+        if code is None and os.path.isdir(name):
+            code = errno.EISDIR
     if code == errno.EISDIR:
         cause = "is a folder, not a file. Give the path of a file."
     elif code in (errno.EACCES, errno.EPERM):
@@ -94,7 +101,7 @@ def file_fault(
         cause = "the file is too large for this system. Free some space or raise the limit."
     else:
         cause = f"cannot {verb} it: {error.strerror or error}."
-    return f"{name}: {cause} {outcome}"
+    return f"{name}: {cause} {outcome}".rstrip()
 
 
 def _database(error: BaseException) -> str:

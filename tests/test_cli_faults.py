@@ -301,6 +301,16 @@ def test_a_read_only_database_says_who_may_not_write_it_and_what_to_do(place: Pl
     assert place.count("observations_observation") == 0
 
 
+def test_a_database_in_a_missing_folder_says_it_cannot_be_opened_and_why(place: Place) -> None:
+    database = place.folder / "none" / "pmf.sqlite3"
+    run = place.pmf("migrate", DATABASE_URL=f"sqlite:///{database}")
+    assert run.returncode == 1
+    err = no_traceback(run)
+    assert f"The database {database} cannot be opened: its folder does not exist" in err
+    assert "or set DATABASE_URL to another database" in err
+    assert not database.parent.exists()
+
+
 # Ctrl+C
 
 

@@ -7,11 +7,15 @@ import hashlib
 import io
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pmf.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CommandError
 from pmf.core.framework import FrameworkError
 from pmf.core.text import plural
 from pmf.faults import file_fault
+
+if TYPE_CHECKING:
+    from pmf.sources.examples import Example
 
 
 def check_framework(path: Path) -> int:
@@ -167,7 +171,7 @@ def example(action: str, name: str | None) -> int:
     return EXIT_OK
 
 
-def _load_examples(chosen: list) -> str:  # type: ignore[type-arg]
+def _load_examples(chosen: list[Example]) -> str:
     """Load the examples in one transaction, so a failure part way leaves none of them."""
     from django.db import transaction
 

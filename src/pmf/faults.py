@@ -29,7 +29,7 @@ def interrupted(command: str, *, writes_files: bool = False) -> str:
     if command in ("serve", "worker"):
         return "Stopped (Ctrl+C)."
     files = (
-        " Files it was writing may be incomplete: run it again before using them."
+        " Files it was writing may be incomplete."
         if writes_files
         else ""
     )

@@ -28,11 +28,7 @@ def interrupted(command: str, *, writes_files: bool = False) -> str:
     """
     if command in ("serve", "worker"):
         return "Stopped (Ctrl+C)."
-    files = (
-        " Files it was writing may be incomplete."
-        if writes_files
-        else ""
-    )
+    files = " Files it was writing may be incomplete." if writes_files else ""
     return (
         "Interrupted (Ctrl+C): pmf stopped, and what it was writing to the database was "
         f"undone. {NOTHING_STORED}{files} Run the command again to do it."

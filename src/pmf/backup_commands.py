@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pmf.cli import EXIT_OK, CommandError
 from pmf.core.text import plural
+from pmf.faults import file_fault
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -59,4 +60,13 @@ def run(args: argparse.Namespace) -> int:
                 )
     except (backup.BackupRefused, backup.RestoreRefused) as error:
         raise CommandError(str(error)) from None
+    except OSError as error:
+        # Name the archive the user gave, not the partial file written beside it.
+        if args.command == "backup":
+            raise CommandError(
+                file_fault(error, args.file, doing="write", outcome="No backup was written.")
+            ) from None
+        raise CommandError(
+            file_fault(error, args.file, doing="read", outcome="Nothing was restored.")
+        ) from None
     return EXIT_OK

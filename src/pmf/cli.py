@@ -13,6 +13,7 @@ from pathlib import Path
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # as a shell reports a command stopped by Ctrl+C (128 + SIGINT)
 
 
 class CommandError(Exception):
@@ -233,7 +234,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return error.code
     except KeyboardInterrupt:
-        return 130
+        from pmf import faults
+
+        files = args.command == "publish" or getattr(args, "output", None) is not None
+        print(f"\n{faults.interrupted(args.command, writes_files=files)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        # A fault of the machine (a busy, full or read-only database, a file that may not be
+        # read or written) is a message; anything else is a fault of pmf, with its traceback.
+        from pmf import faults
+
+        message = faults.explain(error)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        return EXIT_PROBLEMS
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -259,12 +274,28 @@ def _run(args: argparse.Namespace) -> int:
     from pmf.web.setup import setup_django
 
     setup_django()
+    from django.db import OperationalError
+
     if args.command == "backup":
         # A backup changes nothing, not even the tables: it refuses an unmigrated database.
         from pmf import backup_commands
 
         return backup_commands.run(args)
-    commands.migrate(quiet=args.command != "migrate")
+    try:
+        commands.migrate(quiet=args.command != "migrate")
+    except OperationalError as error:
+        # Each migration is a transaction of its own: those done before the fault stay done.
+        from pmf import faults
+
+        # After "Applying app.0001_initial..." on the line above, when it is shown.
+        start = "\n" if args.command == "migrate" else ""
+        note = (
+            " (The database tables were being updated: the updates finished before this "
+            "stay, and pmf migrate carries on from there.)"
+            if _migrations_pending()
+            else ""
+        )
+        raise CommandError(f"{start}{faults.explain(error)}{note}") from None
     if args.command == "migrate":
         return EXIT_OK
     if args.command == "framework":
@@ -316,6 +347,18 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "token":
         return commands.token(args.action, args.user, getattr(args, "name", None))
     raise CommandError(f"unknown command {args.command}", EXIT_USAGE)
+
+
+def _migrations_pending() -> bool:
+    """Say whether migrations are waiting to be applied (False if the database cannot say)."""
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    except DatabaseError:
+        return False
 
 
 if __name__ == "__main__":

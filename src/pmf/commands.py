@@ -7,10 +7,15 @@ import hashlib
 import io
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pmf.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CommandError
 from pmf.core.framework import FrameworkError
 from pmf.core.text import plural
+from pmf.faults import file_fault
+
+if TYPE_CHECKING:
+    from pmf.sources.examples import Example
 
 
 def check_framework(path: Path) -> int:
@@ -63,6 +68,14 @@ def import_file(args: argparse.Namespace) -> int:
 
     organisation = _organisation(args.organisation)
     mapping = _mapping(args.map)
+    if args.file.is_dir():
+        raise CommandError(
+            f"{args.file}: is a folder, not a file. Give the path of a CSV or XLSX file "
+            "(import the files in a folder one at a time). Nothing was stored.",
+            EXIT_USAGE,
+        )
+    if args.errors:
+        _check_writable(args.errors, "--errors")
     try:
         table = read_table(args.file, encoding=args.encoding, sheet=args.sheet)
         result = check_table(
@@ -75,10 +88,16 @@ def import_file(args: argparse.Namespace) -> int:
         )
     except (ReadError, MappingError) as error:
         raise CommandError(f"{error}\nNothing was stored.") from None
+    except OSError as error:
+        raise CommandError(file_fault(error, args.file, doing="read")) from None
     if not result.ok:
+        problems = describe(result.problems, str(args.file))
         if args.errors:
-            _write_problems(args.errors, result.problems)
-        raise CommandError(describe(result.problems, str(args.file)))
+            try:
+                _write_problems(args.errors, result.problems)
+            except OSError as error:
+                problems += "\n--errors " + file_fault(error, args.errors, doing="write")
+        raise CommandError(problems)
     if args.dry_run:
         print(
             f"{args.file}: {plural(result.observations.height, 'figure')} checked; nothing "
@@ -89,7 +108,7 @@ def import_file(args: argparse.Namespace) -> int:
         organisation,
         result.observations,
         file_name=args.file.name,
-        sha256=hashlib.sha256(args.file.read_bytes()).hexdigest(),
+        sha256=_sha256(args.file),
         layout=result.layout,
         source=args.source or args.file.name,
     )
@@ -140,7 +159,6 @@ def assess(args: argparse.Namespace) -> int:
 def example(action: str, name: str | None) -> int:
     """List the example organisations, or load one (or all) through the import path."""
     from pmf.sources.examples import registry
-    from pmf.web.observations.services import load_example
 
     examples = registry()
     if action == "list":
@@ -149,10 +167,18 @@ def example(action: str, name: str | None) -> int:
         return EXIT_OK
     if name is not None and name not in examples:
         raise CommandError(f"no example {name!r}; choose from {', '.join(examples)}", EXIT_USAGE)
-    for key in [name] if name else list(examples):
-        summary = load_example(examples[key])
-        print(f"{examples[key].title}: {summary}")
+    print(_load_examples([examples[key] for key in ([name] if name else examples)]))
     return EXIT_OK
+
+
+def _load_examples(chosen: list[Example]) -> str:
+    """Load the examples in one transaction, so a failure part way leaves none of them."""
+    from django.db import transaction
+
+    from pmf.web.observations.services import load_example
+
+    with transaction.atomic():
+        return "\n".join(f"{example.title}: {load_example(example)}" for example in chosen)
 
 
 def demo(*, web: bool = True, port: int = 8000) -> int:
@@ -166,10 +192,9 @@ def demo(*, web: bool = True, port: int = 8000) -> int:
     from pmf.sources.examples import registry
     from pmf.web.accounts.services import create_demo_users
     from pmf.web.frameworks.models import Organisation
-    from pmf.web.observations.services import load_example, scorecard_for
+    from pmf.web.observations.services import scorecard_for
 
-    for example in registry().values():
-        print(f"{example.title}: {load_example(example)}")
+    print(_load_examples(list(registry().values())))
     organisation = Organisation.objects.get(code="MPS")
     print()
     print(render_scorecard(scorecard_for(organisation)))
@@ -281,6 +306,30 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
             )
         mapping[role.strip()] = column.strip()
     return mapping
+
+
+def _sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as error:
+        raise CommandError(file_fault(error, path, doing="read")) from None
+
+
+def _check_writable(path: Path, option: str) -> None:
+    """Refuse, before any work, a file to write that is a folder or in no folder that exists."""
+    if path.is_dir():
+        raise CommandError(
+            f"{option} {path}: is a folder, not a file. Give the path of a file to write, "
+            f"e.g. {path / 'problems.csv'}. Nothing was stored.",
+            EXIT_USAGE,
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        raise CommandError(
+            f"{option} {path}: the folder {folder} does not exist. Create it first, or give a "
+            "file in a folder that exists. Nothing was stored.",
+            EXIT_USAGE,
+        )
 
 
 def _write_problems(path: Path, problems: list) -> None:  # type: ignore[type-arg]

@@ -419,5 +419,7 @@ def _write(frame: pl.DataFrame, path: Path) -> None:
     try:
         safe.write_csv(path)
     except OSError as error:
-        raise CommandError(f"{path}: cannot be written: {error.strerror}") from None
+        from pmf.faults import file_fault
+
+        raise CommandError(file_fault(error, path, doing="write", outcome="")) from None
     print(f"Wrote {plural(frame.height, 'row')} to {path}.")

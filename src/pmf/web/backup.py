@@ -33,6 +33,7 @@ import os
 import re
 import uuid
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -59,6 +60,11 @@ CHUNK = 2_000
 # because permissions and generic relations refer to content types by id.
 FILLED_BY_MIGRATE = ("django_content_type", "auth_permission")
 UPLOAD_NAME = re.compile(r"[0-9A-Za-z_.-]+")
+
+
+# What reading a damaged archive's member raises: a bad header or checksum, a damaged
+# compressed stream (zlib.error), a member cut short.
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
 
 
 class RestoreRefused(Exception):
@@ -319,8 +325,11 @@ def read_manifest(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
         manifest = json.loads(archive.read(MANIFEST))
     except KeyError:
         raise RestoreRefused(f"{name}: no {MANIFEST}; this is not a pmf backup.") from None
-    except (ValueError, zipfile.BadZipFile) as error:
-        raise RestoreRefused(f"{name}: {MANIFEST} cannot be read ({error}).") from None
+    except (ValueError, *DAMAGED) as error:
+        raise RestoreRefused(
+            f"{name}: {MANIFEST} cannot be read ({error}): the archive is damaged. "
+            "Nothing was restored; restore an earlier backup."
+        ) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise RestoreRefused(
             f"{name}: backup format {manifest.get('format')!r} is not this pmf's ({FORMAT}); "
@@ -436,8 +445,11 @@ def _verify(archive: zipfile.ZipFile, manifest: dict[str, Any], name: str) -> li
                     if count % BLOCK == 0:
                         blocks.append(block.hexdigest())
                         block = hashlib.sha256()
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
-            raise RestoreRefused(f"{name}: {table.member} cannot be read ({error}).") from None
+        except DAMAGED as error:
+            raise RestoreRefused(
+                f"{name}: {table.member} cannot be read ({error}): the archive is damaged. "
+                "Nothing was restored."
+            ) from None
         if count % BLOCK:
             blocks.append(block.hexdigest())
         if digest.hexdigest() != entry.get("sha256") or count != entry.get("rows"):
@@ -456,7 +468,14 @@ def _verify(archive: zipfile.ZipFile, manifest: dict[str, Any], name: str) -> li
         member = f"uploads/{upload}"
         if not UPLOAD_NAME.fullmatch(upload) or member not in members:
             raise RestoreRefused(f"{name}: {member} is missing or badly named.")
-        if hashlib.sha256(archive.read(member)).hexdigest() != expected_digest:
+        try:
+            content = archive.read(member)
+        except DAMAGED as error:
+            raise RestoreRefused(
+                f"{name}: {member} cannot be read ({error}): the archive is damaged. "
+                "Nothing was restored."
+            ) from None
+        if hashlib.sha256(content).hexdigest() != expected_digest:
             raise RestoreRefused(
                 f"{name}: {member} does not match its checksum in the manifest. "
                 "Nothing was restored."

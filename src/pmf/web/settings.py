@@ -97,7 +97,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # Seconds a write waits for another writer to finish before giving up with a message.
+        "timeout": env_int("PMF_DATABASE_TIMEOUT", default=20, minimum=1),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

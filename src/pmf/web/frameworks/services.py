@@ -83,9 +83,7 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
                 "area": areas[measure.area],
                 "window_months": measure.window_months,
                 "spc": measure.spc.model_dump(mode="json", by_alias=True, exclude_defaults=True),
-                "valid": measure.valid.model_dump(
-                    mode="json", by_alias=True, exclude_unset=True
-                ),
+                "valid": measure.valid.model_dump(mode="json", by_alias=True, exclude_unset=True),
                 "position": position,
             },
         )

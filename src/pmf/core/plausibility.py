@@ -271,6 +271,7 @@ def warnings(incoming: pl.DataFrame, held: pl.DataFrame, framework: Framework) -
             by=["unit", "measure"],
             strategy="backward",
             allow_exact_matches=False,
+            check_sortedness=False,  # sorted by _start above, as join_asof needs
         ).select("_row", "_earlier_period", "_earlier"),
         on="_row",
         how="left",

@@ -248,7 +248,9 @@ def warnings(incoming: pl.DataFrame, held: pl.DataFrame, framework: Framework) -
     rows = _with_rules(incoming.select(*key, pl.col("value").cast(pl.Float64)), framework)
     rows = rows.with_row_index("_row").join(starts, on="period", how="left")
     history = (
-        held.select(*key, pl.col("value").cast(pl.Float64))
+        held.select(
+            *[pl.col(name).cast(pl.String) for name in key], pl.col("value").cast(pl.Float64)
+        )
         .join(starts, on="period", how="inner")
         .join(rows.select("unit", "measure").unique(), on=["unit", "measure"], how="semi")
     )

@@ -279,10 +279,9 @@ def warnings(incoming: pl.DataFrame, held: pl.DataFrame, framework: Framework) -
         how="left",
     )
     rows = rows.join(_limits(history, rows.select(key)), on=["unit", "measure"], how="left")
-    end_dates = rows.select(
-        "unit",
-        "measure",
-        pl.col("period").map_elements(_period_end, return_dtype=pl.Date).alias("period_end"),
+    ends = _ends(rows["period"].unique().to_list())
+    end_dates = rows.select("unit", "measure", "period").join(
+        ends, on="period", how="left", maintain_order="left"
     )
     rows = rows.with_columns(targets_in_force(framework, end_dates).alias("_target"))
     rows = rows.with_columns(
@@ -300,11 +299,14 @@ def warnings(incoming: pl.DataFrame, held: pl.DataFrame, framework: Framework) -
     return pl.Series("warnings", texts, dtype=pl.String)
 
 
-def _period_end(code: str) -> dt.date | None:
-    try:
-        return parse_period(code).end
-    except ParseError:
-        return None
+def _ends(codes: Iterable[str]) -> pl.DataFrame:
+    rows: list[tuple[str, dt.date | None]] = []
+    for code in set(codes):
+        try:
+            rows.append((code, parse_period(code).end))
+        except ParseError:
+            rows.append((code, None))
+    return pl.DataFrame(rows, schema={"period": pl.String, "period_end": pl.Date}, orient="row")
 
 
 def _change(reference: str) -> pl.Expr:

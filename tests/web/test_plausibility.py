@@ -88,6 +88,10 @@ def test_the_entry_form_stores_an_accepted_figure_with_its_warning_and_reason(ow
     assert (event.actor, event.note, event.after["figures"]) == (owner, reason, 1)
     assert event.after["warnings"]["N ER 2019-07"].startswith(WARNING)
     assert f"for 1 figure from data entry: {reason}" in event.label
+    assert event.unit_code == "N"
+    trail = client_for(owner).get("/TST/audit/", {"kind": "observation"})
+    assert trail.status_code == 200
+    assert "accept warnings" in trail.content.decode() and reason in trail.content.decode()
 
 
 def test_the_entry_form_refuses_250_per_cent(owner: User) -> None:

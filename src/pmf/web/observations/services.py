@@ -311,12 +311,15 @@ def _record_acceptance(
 ) -> None:
     """Record who accepted the warnings of how many figures, and why, in the audit trail."""
     count = plural(warned.height, "figure")
+    units = warned["unit"].unique().to_list()
     record(
         organisation,
         kind=Kind.OBSERVATION,
         action="accept warnings",
         label=f"Plausibility warnings accepted for {count} from {file_name}: {reason}",
         object_id=file_name,
+        # The figures' unit when there is one, so members scoped to it see the event too.
+        unit_code=units[0] if len(units) == 1 else "",
         after={
             "reason": reason,
             "figures": warned.height,

@@ -80,6 +80,14 @@ def migrate(targets: list[Target]) -> MigrationExecutor:
     return executor
 
 
+def _default(field: Any) -> Any:
+    """Return the value a column added with ``field`` gives existing rows."""
+    if field.default is not NOT_PROVIDED:
+        return field.get_default()
+    # A database default (db_default) is an expression: Value("") holds "".
+    return getattr(field.db_default, "value", field.db_default)
+
+
 def test_migrations_forward_keep_every_row_of_a_populated_database() -> None:
     executor = MigrationExecutor(connection)
     graph = executor.loader.graph
@@ -99,9 +107,9 @@ def test_migrations_forward_keep_every_row_of_a_populated_database() -> None:
         migrate(latest)
     defaults = {
         model._meta.db_table: {
-            field.column: field.get_default()
+            field.column: _default(field)
             for field in model._meta.local_concrete_fields
-            if field.default is not NOT_PROVIDED
+            if field.default is not NOT_PROVIDED or field.db_default is not NOT_PROVIDED
         }
         for model in concrete_models(now)
     }

@@ -243,3 +243,22 @@ def test_the_api_refuses_a_negative_percentage_even_with_acceptance(analyst: Use
     assert response.status_code == 422  # type: ignore[attr-defined]
     [problem] = response.json()["problems"]  # type: ignore[attr-defined]
     assert problem["reason"] == "is less than 0, the least ER can be (valid: min)"
+
+
+# The framework's valid blocks are kept by the web application
+
+
+def test_a_stored_framework_keeps_each_measures_valid_block() -> None:
+    from pmf.core.framework import load_framework
+    from pmf.core.plausibility import rules_for
+    from pmf.web.frameworks.services import framework_of, store_framework
+    from tests.core.test_framework import GOOD
+    from tests.core.test_plausibility import COUNT_MEASURE
+
+    block = "    valid: {min: null, max: 500, max_change: 25%, limits_margin: 'off'}\n"
+    text = GOOD.replace("peer_groups:", COUNT_MEASURE + block + "peer_groups:", 1)
+    stored = framework_of(store_framework(load_framework(text), "framework.yaml"))
+    rules = rules_for(stored.measure("ARRESTS"))
+    assert (rules.minimum, rules.maximum, rules.whole) == (None, 500, True)
+    assert (rules.max_change, rules.limits_margin) == (25, 0)
+    assert rules_for(stored.measure("ER")) == rules_for(load_framework(GOOD).measure("ER"))

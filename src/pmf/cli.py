@@ -92,6 +92,12 @@ def _parser() -> argparse.ArgumentParser:
         "--errors", type=Path, metavar="FILE", help="write every problem to this CSV file"
     )
     imp.add_argument("--dry-run", action="store_true", help="check only; store nothing")
+    imp.add_argument(
+        "--accept-warnings",
+        metavar="REASON",
+        help="store figures with plausibility warnings (an unlikely change, a value far outside "
+        "its series' limits or its target's scale), recording REASON in the audit trail",
+    )
 
     assess = command(
         "assess",

@@ -64,7 +64,12 @@ def import_file(args: argparse.Namespace) -> int:
     from pmf.sources.importer import MappingError, check_table, describe
     from pmf.sources.readers import ReadError, read_table
     from pmf.web.frameworks.services import framework_of
-    from pmf.web.observations.services import store_observations
+    from pmf.web.observations.services import (
+        WarningsHeld,
+        describe_warnings,
+        find_warnings,
+        store_observations,
+    )
 
     organisation = _organisation(args.organisation)
     mapping = _mapping(args.map)
@@ -98,20 +103,34 @@ def import_file(args: argparse.Namespace) -> int:
             except OSError as error:
                 problems += "\n--errors " + file_fault(error, args.errors, doing="write")
         raise CommandError(problems)
+    reason = (args.accept_warnings or "").strip()
+    if args.accept_warnings is not None and not reason:
+        raise CommandError("--accept-warnings: give the reason the figures are right", EXIT_USAGE)
     if args.dry_run:
+        warned = find_warnings(organisation, result.observations)
         print(
             f"{args.file}: {plural(result.observations.height, 'figure')} checked; nothing "
             "stored (dry run)."
         )
+        if warned.height and not reason:
+            raise CommandError(describe_warnings(warned, str(args.file)))
+        if warned.height:
+            print(
+                f"{plural(warned.height, 'figure')} with plausibility warnings would be accepted."
+            )
         return EXIT_OK
-    summary = store_observations(
-        organisation,
-        result.observations,
-        file_name=args.file.name,
-        sha256=_sha256(args.file),
-        layout=result.layout,
-        source=args.source or args.file.name,
-    )
+    try:
+        summary = store_observations(
+            organisation,
+            result.observations,
+            file_name=args.file.name,
+            sha256=_sha256(args.file),
+            layout=result.layout,
+            source=args.source or args.file.name,
+            accept_warnings=reason or None,
+        )
+    except WarningsHeld as held:
+        raise CommandError(describe_warnings(held.figures, str(args.file))) from None
     print(f"{args.file}: {summary}")
     return EXIT_OK
 

@@ -97,6 +97,11 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         "default: every area, by its code)",
     )
     load.add_argument("--source", help="the source recorded with each figure")
+    load.add_argument(
+        "--accept-warnings",
+        metavar="REASON",
+        help="store figures with plausibility warnings, recording REASON in the audit trail",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -190,6 +195,7 @@ def import_tidy(args: argparse.Namespace) -> int:
             observations,
             file_name=args.file.name,
             source=args.source or f"national comparator data, {args.file.name}",
+            accept_warnings=args.accept_warnings,
         )
     except ValueError as error:
         raise CommandError(str(error)) from None

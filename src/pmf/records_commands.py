@@ -64,6 +64,11 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         action="store_true",
         help="store the figures as observations of the framework's organisation",
     )
+    compute.add_argument(
+        "--accept-warnings",
+        metavar="REASON",
+        help="store figures with plausibility warnings, recording REASON in the audit trail",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -100,11 +105,11 @@ def run(args: argparse.Namespace) -> int:
         figures.write_csv(args.out)
         print(f"Wrote them to {args.out}.")
     if args.store:
-        return _store(sources.framework.organisation.code, computed)
+        return _store(sources.framework.organisation.code, computed, args.accept_warnings)
     return EXIT_OK
 
 
-def _store(code: str, computed: object) -> int:
+def _store(code: str, computed: object, accept_warnings: str | None = None) -> int:
     from pmf.sources.records import LAYOUT, Computed
     from pmf.web.setup import setup_django
 
@@ -125,6 +130,7 @@ def _store(code: str, computed: object) -> int:
             sha256=computed.sha256,
             layout=LAYOUT,
             lineage=computed.lineage(),
+            accept_warnings=accept_warnings,
         )
     except ValueError as error:
         raise CommandError(str(error)) from None

@@ -155,7 +155,8 @@ def test_zero_denominator_is_refused(tmp_path: Path, framework: Framework) -> No
 
 
 def test_thousands_separators_are_read(tmp_path: Path, framework: Framework) -> None:
-    result = check(tmp_path, framework, 'unit,measure,period,value\nN,ER,2019-07,"1,234.5"\n')
+    # CR is a rate: 1,234.5 per 1,000 may be (ER, a percentage, may not exceed 100).
+    result = check(tmp_path, framework, 'unit,measure,period,value\nN,CR,2019-07,"1,234.5"\n')
     assert result.observations["value"].to_list() == [1234.5]
 
 

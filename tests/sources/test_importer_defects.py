@@ -118,14 +118,13 @@ def test_a_non_finite_number_is_refused_naming_row_and_field(
     assert result.observations.height == 0
 
 
-def test_every_number_the_check_passes_is_finite_and_within_bounds(
-    tmp_path: Path, framework: Framework
-) -> None:
+def test_every_number_the_check_passes_is_finite_and_within_bounds(tmp_path: Path) -> None:
+    # Spending in pounds has no bounds of its own: only the check's limit of 10^15 applies.
     result = check(
         tmp_path,
-        framework,
+        load_framework(YEARLY),
         "unit,measure,period,value,numerator,denominator\n"
-        "N,CR,2019-07,,999999999999,1\nS,CR,2019-07,,1,1e15\nN,ER,2019-07,1e15,,\n",
+        "N,CR,2019-07,,999999999999,1\nS,CR,2019-07,,1,1e15\nN,SPEND,2019/20,1e15,,\n",
     )
     assert result.ok
     assert result.observations["value"].is_finite().all()

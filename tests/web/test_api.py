@@ -285,18 +285,18 @@ def test_bulk_upsert_adds_figures_with_who_sent_them(analyst: User) -> None:
     rows = [
         {"unit": "N", "measure": "ER", "period": "2019-08", "value": 82.5, "status": "validated"},
         {"unit": "South", "measure": "CR", "period": "Aug 2019", "numerator": "1,200",
-         "denominator": 1000, "note": "from the nightly load"},
+         "denominator": 300000, "note": "from the nightly load"},
     ]  # fmt: skip
     response = post_rows(api_client(analyst), rows)
     assert response.status_code == 200, response.content
     assert response.json() | {"message": ""} == {
-        "rows": 2, "added": 2, "revised": 0, "unchanged": 0, "message": ""
+        "rows": 2, "added": 2, "revised": 0, "unchanged": 0, "accepted": 0, "message": ""
     }  # fmt: skip
     held = current("N", "ER", "2019-08")
     assert (held.value, held.status, held.recorded_by) == (82.5, "validated", analyst)
     assert held.source == "sent through the API by analyst"
     crimes = current("S", "CR", "2019-08")
-    assert (crimes.value, crimes.note) == (1200.0, "from the nightly load")  # per 1,000
+    assert (crimes.value, crimes.note) == (4.0, "from the nightly load")  # per 1,000
 
 
 def test_bad_rows_are_each_named_by_row_and_field_and_nothing_is_stored(analyst: User) -> None:
@@ -339,7 +339,7 @@ def test_sending_the_same_rows_again_changes_nothing(analyst: User) -> None:
     count = Observation.objects.count()
     again = post_rows(client, [ROW_N, {**ROW_N, "unit": "N", "period": "2019-07", "value": 75}])
     assert again.json() | {"message": ""} == {
-        "rows": 2, "added": 0, "revised": 0, "unchanged": 2, "message": ""
+        "rows": 2, "added": 0, "revised": 0, "unchanged": 2, "accepted": 0, "message": ""
     }  # fmt: skip
     assert "nothing changed" in again.json()["message"]
     assert Observation.objects.count() == count

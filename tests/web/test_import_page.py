@@ -93,7 +93,7 @@ def confirm(client: Client, response, **choices: str):  # type: ignore[no-untype
 def test_columns_named_otherwise_are_mapped_in_the_browser(analyst: User) -> None:
     client = client_for(analyst)
     before = Observation.objects.count()
-    first = upload(client, "Borough,Indicator,Month,Figure\nNorth,ER,2019-08,81\nS,ER,2019-08,9\n")
+    first = upload(client, "Borough,Indicator,Month,Figure\nNorth,ER,2019-08,81\nS,ER,2019-08,84\n")
     assert first.status_code == 400
     page = first.content.decode()
     # The error summary links each problem to its field, and each select has a label.

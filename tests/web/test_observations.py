@@ -107,7 +107,7 @@ def test_a_failure_while_storing_leaves_nothing_behind(organisation: Organisatio
             "unit": ["N"],
             "measure": ["ER"],
             "period": ["2019-07"],
-            "value": [1.0],
+            "value": [75.0],
             "numerator": [None],
             "denominator": [None],
             "status": ["provisional"],

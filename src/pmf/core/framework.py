@@ -266,6 +266,49 @@ class SpcDefaults(_Strict):
         return value
 
 
+def _percentage(value: Any) -> Any:
+    # "50%", "50 %" and 50 are fifty per cent; "off" and false turn the check off (0).
+    if value is False or (isinstance(value, str) and value.strip().lower() == "off"):
+        return 0.0
+    if isinstance(value, str):
+        text = value.strip().removesuffix("%").strip()
+        try:
+            return float(text)
+        except ValueError:
+            return value
+    return value
+
+
+Percentage = Annotated[float, Field(ge=0, le=100_000)]
+
+
+class Validity(_Strict):
+    """A measure's plausibility rules (``docs/framework.md``, "Plausibility").
+
+    ``min``, ``max``, ``whole`` and ``proportion`` are rules a figure must keep (a breach is
+    refused); ``forecast`` allows periods after the current one. ``max_change``,
+    ``limits_margin`` and ``target_scale`` raise warnings a person must accept. A field left
+    out takes the default for the measure's unit of measure (``pmf.core.plausibility``);
+    ``off`` (or 0) turns a warning off.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    minimum: float | None = Field(default=None, alias="min")
+    maximum: float | None = Field(default=None, alias="max")
+    whole: bool | None = None
+    proportion: bool | None = None
+    forecast: bool = False
+    max_change: Percentage | None = None
+    limits_margin: Percentage | None = None
+    target_scale: float | None = Field(default=None, ge=0)
+
+    @field_validator("max_change", "limits_margin", "target_scale", mode="before")
+    @classmethod
+    def _read_percentage(cls, value: Any) -> Any:
+        return _percentage(value)
+
+
 class Measure(_Strict):
     """An indicator and how to read, combine and judge it."""
 
@@ -288,6 +331,7 @@ class Measure(_Strict):
     rollup_partial: bool = False
     standard: tuple[Standard, ...] = ()
     spc: MeasureSpc = Field(default_factory=MeasureSpc)
+    valid: Validity = Field(default_factory=Validity)
 
     @field_validator("standard", mode="before")
     @classmethod
@@ -866,8 +910,18 @@ def _problems(error: ValidationError, located: LocatedData, filename: str) -> li
         if key in seen:
             continue
         seen.add(key)
-        problems.append(Problem(filename, key[0], field, _message(detail)))
+        message = _message(detail)
+        if len(path) > 2 and path[0] == "measures" and path[2] == "valid":
+            message += f" for measure {_measure_code(located.data, path[1])}"
+        problems.append(Problem(filename, key[0], field, message))
     return sorted(problems, key=lambda problem: problem.line)
+
+
+def _measure_code(data: Any, index: int | str) -> str:
+    try:
+        return str(data["measures"][index]["code"])
+    except (KeyError, IndexError, TypeError):
+        return f"number {index}"
 
 
 def _data_path(loc: tuple[int | str, ...]) -> Path:
@@ -990,6 +1044,7 @@ def _cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
             yield (*where, "window_months"), "is required for a rolling frequency"
         if measure.rollup is Rollup.POOLED_RATIO and not measure.denominator:
             yield (*where, "denominator"), "is required to pool a ratio (rollup: pooled_ratio)"
+        yield from _validity_references(measure, where)
         if measure.kind is Kind.REDLINE and not measure.standard:
             yield (*where, "standard"), "a redline needs a standard (what 'met' means)"
         for position, standard in enumerate(measure.standard):
@@ -1026,6 +1081,32 @@ def _cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
     yield from _grading_references(model)
     yield from _intervention_references(model)
     yield from _risk_references(model, units)
+
+
+def _validity_references(measure: Measure, where: Path) -> Iterator[tuple[Path, str]]:
+    valid = measure.valid
+    place: Path = (*where, "valid")
+    if valid.minimum is not None and valid.maximum is not None and valid.maximum < valid.minimum:
+        yield (
+            (*place, "max"),
+            f"{valid.maximum:g} is less than min ({valid.minimum:g}) for measure {measure.code}",
+        )
+    if valid.target_scale is not None and 0 < valid.target_scale <= 1:
+        yield (
+            (*place, "target_scale"),
+            f"{valid.target_scale:g} must be more than 1 (how many times the target is far "
+            f"from it), or off, for measure {measure.code}",
+        )
+    if valid.proportion and measure.unit_of_measure not in (
+        UnitOfMeasure.PERCENT,
+        UnitOfMeasure.RATIO,
+        UnitOfMeasure.RATE,
+    ):
+        yield (
+            (*place, "proportion"),
+            f"measure {measure.code} is a {measure.unit_of_measure.value}; only a percent, "
+            "ratio or rate has a numerator and denominator to compare",
+        )
 
 
 def _grading_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:

@@ -16,11 +16,13 @@ Two layouts are accepted:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
 
+from pmf.core import plausibility
 from pmf.core.framework import Framework, Status
 from pmf.core.periods import ParseError, Period, PeriodKind, parse_period
 from pmf.core.text import plural
@@ -127,13 +129,16 @@ def check_table(
     layout: str = "auto",
     source: str = "",
     ignore: tuple[str, ...] = (),
+    today: dt.date | None = None,
 ) -> CheckResult:
     """Check every row of ``table`` against ``framework`` and return clean observations.
 
     ``mapping`` maps a role (unit, measure, period, value, ...) to a column of the
     file; columns named like a role need no mapping. The returned frame has the
     columns unit, measure, period, period_start, period_end, value, numerator,
-    denominator, status, note, source and row.
+    denominator, status, note, source and row. Figures that break their measure's
+    plausibility rules (``pmf.core.plausibility``) are problems; ``today`` (by default the
+    date today) is the last day a figure of a measure that is not a forecast may be about.
     """
     columns = _resolve_columns(table, mapping or {}, ignore)
     period_columns = [c for c in table.columns if c not in columns.values() and c not in ignore]
@@ -160,7 +165,14 @@ def check_table(
         # In a wide file the period and its value sit in the column headed by the period.
         names["period"] = names["value"] = pl.col("period")
     return _check(
-        frame, framework, table.file, chosen, names, source, decimal_comma=table.delimiter == ";"
+        frame,
+        framework,
+        table.file,
+        chosen,
+        names,
+        today or dt.date.today(),
+        source,
+        decimal_comma=table.delimiter == ";",
     )
 
 
@@ -266,6 +278,7 @@ def _check(
     file: str,
     layout: str,
     names: dict[str, pl.Expr],
+    today: dt.date,
     source: str = "",
     *,
     decimal_comma: bool = False,
@@ -444,6 +457,23 @@ def _check(
         "status",
         "is not one of provisional, validated, signed_off",
     )
+
+    # What cannot be true (a count below zero, 250 %, a period to come) is refused here.
+    refused = plausibility.refusals(
+        frame.select(
+            pl.col("measure_code").alias("measure"),
+            "period_start",
+            *[
+                pl.col(f"{role}_number").alias(role)
+                for role in ("value", "numerator", "denominator")
+            ],
+        ),
+        framework,
+        today=today,
+    )
+    frame = frame.with_columns(refused.select(pl.all().name.prefix("refused_")))
+    for role in refused.columns:
+        flag(pl.col(f"refused_{role}").is_not_null(), role, pl.col(f"refused_{role}"))
 
     key = ["unit_code", "measure_code", "period_code"]
     keyed = frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in key))

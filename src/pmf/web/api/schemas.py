@@ -154,6 +154,9 @@ class UpsertSummary(Schema):
     added: int
     revised: int = Field(description="Figures that changed: a new revision; the old one is kept.")
     unchanged: int = Field(description="Figures already held exactly so.")
+    accepted: int = Field(
+        0, description="Figures stored with plausibility warnings, accepted with the reason."
+    )
     message: str
 
 

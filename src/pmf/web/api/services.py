@@ -176,7 +176,10 @@ class NothingToEnter(Exception):
 
 
 def upsert_observations(
-    membership: Membership, organisation: Organisation, rows: Sequence[dict[str, str | None]]
+    membership: Membership,
+    organisation: Organisation,
+    rows: Sequence[dict[str, str | None]],
+    accept_warnings: str | None = None,
 ) -> ImportSummary:
     """Check rows of figures as a file import is checked, and store them all or none.
 
@@ -184,7 +187,9 @@ def upsert_observations(
     numerator, denominator, status, note) as text; rows are numbered from 1. Besides the
     import's checks, each row must be for a unit the member may see and a measure they may
     enter, and only analysts may sign figures off. Raise ``RowsRefused`` listing every
-    problem, or ``NothingToEnter`` when the member enters no figures at all.
+    problem, or ``NothingToEnter`` when the member enters no figures at all. Figures with
+    plausibility warnings are stored only with a reason in ``accept_warnings``; otherwise
+    ``WarningsHeld`` (``pmf.web.observations.services``) is raised and nothing is stored.
     """
     if not may_change(membership, organisation):
         raise NothingToEnter("Figures shared by another organisation are read-only.")
@@ -224,6 +229,7 @@ def upsert_observations(
         source=source,
         user=membership.user,
         expected=expected,
+        accept_warnings=accept_warnings,
     )
 
 

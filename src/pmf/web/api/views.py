@@ -20,6 +20,7 @@ from pydantic import Field
 
 from pmf.core.framework import Kind
 from pmf.core.periods import ParseError, Period, parse_period
+from pmf.core.plausibility import number_text
 from pmf.core.text import plural
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import (
@@ -43,6 +44,7 @@ from pmf.web.api.schemas import (
 )
 from pmf.web.audit.services import Conflict
 from pmf.web.frameworks.models import Organisation
+from pmf.web.observations.services import WarningsHeld
 from pmf.web.scorecards import presenters as scorecard_presenters
 
 DESCRIPTION = """\
@@ -102,6 +104,26 @@ def rows_refused(request: HttpRequest, refused: services.RowsRefused) -> HttpRes
         for problem in refused.problems
     ]
     return _problem_report(request, problems)
+
+
+@api.exception_handler(WarningsHeld)
+def warnings_held(request: HttpRequest, held: WarningsHeld) -> HttpResponse:
+    problems = [
+        {
+            "row": row["row"],
+            "field": "value",
+            "value": number_text(row["value"]),
+            "reason": text,
+        }
+        for row in held.figures.iter_rows(named=True)
+        for text in row["warnings"].splitlines()
+    ]
+    detail = (
+        f"{plural(held.figures.height, 'figure')} with plausibility warnings; nothing was "
+        "stored. Check them against their source; if they are right, send the rows again with "
+        "accept_warnings=REASON."
+    )
+    return api.create_response(request, {"detail": detail, "problems": problems}, status=422)
 
 
 @api.exception_handler(ValidationError)
@@ -232,7 +254,17 @@ def observations(request: HttpRequest, org: str, filters: Query[ObservationFilte
     summary="Add or correct figures, all or none",
 )
 def upsert_observations(
-    request: HttpRequest, org: str, rows: list[ObservationIn]
+    request: HttpRequest,
+    org: str,
+    rows: list[ObservationIn],
+    accept_warnings: str | None = Query(
+        None,
+        description="The reason figures with plausibility warnings (an unlikely change, a "
+        "value far outside its series' limits or its target's scale) are right. Without it, "
+        "such figures are refused (422, each warning by row) and nothing is stored; with it, "
+        "they are stored with their warnings and the reason, and the audit trail records it.",
+        max_length=2000,
+    ),
 ) -> dict[str, Any]:
     """Add or correct figures, checked exactly as a file import is: all rows, or none.
 
@@ -247,7 +279,10 @@ def upsert_observations(
     membership, organisation = _member(request, org)
     try:
         summary = services.upsert_observations(
-            membership, organisation, [_text(row) for row in rows]
+            membership,
+            organisation,
+            [_text(row) for row in rows],
+            accept_warnings=(accept_warnings or "").strip() or None,
         )
     except services.NothingToEnter as refused:
         raise PermissionDenied(str(refused)) from None
@@ -256,6 +291,7 @@ def upsert_observations(
         "added": summary.added,
         "revised": summary.revised,
         "unchanged": summary.unchanged,
+        "accepted": summary.accepted,
         "message": str(summary),
     }
 

@@ -29,6 +29,8 @@ class ImportJob(models.Model):
     mapping = models.JSONField(default=dict)
     ignore = models.JSONField(default=list)
     layout = models.CharField(max_length=8, default="auto")
+    # The reason given to store figures with plausibility warnings; "" when none was given.
+    accept_warnings = models.TextField(blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )

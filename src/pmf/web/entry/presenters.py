@@ -117,6 +117,8 @@ def import_page(
     }
     if review is None:
         return data
+    from pmf.web.entry.services import warning_rows
+
     errors = {problem.field: problem.message for problem in review.field_problems}
     result = review.result
     row_problems = result.problems if result is not None else []
@@ -144,6 +146,7 @@ def import_page(
             for problem in review.field_problems
         ],
         "file_problem": review.file_problem,
+        "warnings": warning_rows(review.warnings) if review.warnings is not None else [],
         "ready": review.ready,
         "background": review.background,
         "figures": review.figures,

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from pmf.core.periods import ParseError, parse_period
+from pmf.core.plausibility import number_text
 from pmf.core.text import plural
 from pmf.sources.importer import (
     ROLES,
@@ -38,7 +39,12 @@ from pmf.web.accounts.models import Membership
 from pmf.web.entry.models import ImportJob
 from pmf.web.frameworks.models import Measure, Organisation, Unit
 from pmf.web.frameworks.services import framework_of
-from pmf.web.observations.services import ImportSummary, store_observations
+from pmf.web.observations.services import (
+    ImportSummary,
+    WarningsHeld,
+    find_warnings,
+    store_observations,
+)
 
 ENTRY_COLUMNS = ("unit", "measure", "period", "value", "numerator", "denominator", "status", "note")
 
@@ -91,6 +97,25 @@ class EntryRefused(Exception):
         self.problems = problems
 
 
+class WarningsToAccept(EntryRefused):
+    """Raise when figures have plausibility warnings nobody accepted; nothing is stored."""
+
+
+def warning_rows(figures: pl.DataFrame) -> list[dict[str, object]]:
+    """Return the figures held back by warnings for a page: where, the value, each warning."""
+    return [
+        {
+            "row": row["row"],
+            "unit": row["unit"],
+            "measure": row["measure"],
+            "period": row["period"],
+            "value": number_text(row["value"]),
+            "warnings": row["warnings"].splitlines(),
+        }
+        for row in figures.iter_rows(named=True)
+    ]
+
+
 def enterable_measures(membership: Membership) -> list[Measure]:
     """Return the measures the member may enter figures for: their own, or all for analysts."""
     if membership.role == Membership.Role.ANALYST:
@@ -115,12 +140,14 @@ def enter_figures(
     unit: Unit,
     period: str,
     entries: list[Entry],
+    accept_warnings: str | None = None,
 ) -> FormSummary:
     """Check and store the entered figures, all or none; record who entered them.
 
     Blank rows are skipped. Raise ``EntryRefused`` naming each problem, and ``Conflict``
     when someone else revised one of the figures after the form was opened (each entry's
-    ``revision`` is the one the form showed).
+    ``revision`` is the one the form showed). Raise ``WarningsToAccept`` naming each
+    plausibility warning when ``accept_warnings`` gives no reason to accept them.
     """
     allowed = {measure.code: measure for measure in enterable_measures(membership)}
     typed = [entry for entry in entries if entry.value or entry.numerator or entry.denominator]
@@ -156,21 +183,31 @@ def enter_figures(
         raise EntryRefused([_describe(problem, typed, names) for problem in result.problems])
     label = parse_period(period).label
     changed = _changed_figures(unit, period, result.observations)
-    stored = store_observations(
-        organisation,
-        result.observations,
-        file_name="data entry",
-        sha256="",
-        layout="form",
-        source=f"entered by {membership.user.get_username()}",
-        user=membership.user,
-        expected={
-            (unit.code, entry.measure, period): entry.revision
-            for entry in typed
-            if entry.revision is not None
-        },
-    )
     names = {code: measure.name for code, measure in allowed.items()}
+    try:
+        stored = store_observations(
+            organisation,
+            result.observations,
+            file_name="data entry",
+            sha256="",
+            layout="form",
+            source=f"entered by {membership.user.get_username()}",
+            user=membership.user,
+            expected={
+                (unit.code, entry.measure, period): entry.revision
+                for entry in typed
+                if entry.revision is not None
+            },
+            accept_warnings=accept_warnings,
+        )
+    except WarningsHeld as held:
+        raise WarningsToAccept(
+            [
+                f"{names.get(row['measure'], row['measure'])}, value '{row['value']}': {text}"
+                for row in warning_rows(held.figures)
+                for text in row["warnings"]  # type: ignore[attr-defined]
+            ]
+        ) from None
     return FormSummary(
         added=tuple(f"{names[code]}, {label}" for code, held in changed if not held),
         revised=tuple(f"{names[code]}, {label}" for code, held in changed if held),
@@ -477,6 +514,8 @@ class Review:
     # False when the preview read only the top of a large workbook: ``figures`` is then the
     # number found so far, and the file holds more.
     counted: bool = True
+    # The checked figures that plausibility warnings would hold back (not for a partial check).
+    warnings: pl.DataFrame | None = None
 
     @property
     def partial(self) -> bool:
@@ -525,6 +564,8 @@ def review_upload(
         review.result = _check(organisation, table, mapping, name)
     except MappingError as error:
         review.file_problem = str(error)
+    if review.ready and not review.background and review.result is not None:
+        review.warnings = find_warnings(organisation, review.result.observations)
     return review
 
 
@@ -554,27 +595,46 @@ def _check(
 
 
 def import_reviewed(
-    membership: Membership, organisation: Organisation, review: Review
+    membership: Membership,
+    organisation: Organisation,
+    review: Review,
+    accept_warnings: str | None = None,
 ) -> ImportSummary:
-    """Store a fully checked review, all or nothing; then forget the file."""
+    """Store a fully checked review, all or nothing; then forget the file.
+
+    Raise ``WarningsToAccept`` when figures have plausibility warnings and
+    ``accept_warnings`` gives no reason to accept them; the file is kept then.
+    """
     if not review.ready or review.partial or review.result is None:
         raise EntryRefused(["Check the file again before importing it."])
     path = uploaded(review.token)
-    summary = store_observations(
-        organisation,
-        review.result.observations,
-        file_name=review.name,
-        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-        layout=review.result.layout,
-        source=review.name,
-        user=membership.user,
-    )
+    try:
+        summary = store_observations(
+            organisation,
+            review.result.observations,
+            file_name=review.name,
+            sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+            layout=review.result.layout,
+            source=review.name,
+            user=membership.user,
+            accept_warnings=accept_warnings,
+        )
+    except WarningsHeld as held:
+        raise WarningsToAccept(held.problems) from None
     path.unlink(missing_ok=True)
     return summary
 
 
-def queue_import(membership: Membership, organisation: Organisation, review: Review) -> ImportJob:
-    """Record a job for the worker to check and store the whole file, and queue it."""
+def queue_import(
+    membership: Membership,
+    organisation: Organisation,
+    review: Review,
+    accept_warnings: str | None = None,
+) -> ImportJob:
+    """Record a job for the worker to check and store the whole file, and queue it.
+
+    ``accept_warnings``, the reason to store figures with plausibility warnings, goes with it.
+    """
     from pmf.web.entry.tasks import run_import
 
     if not review.ready:
@@ -589,6 +649,7 @@ def queue_import(membership: Membership, organisation: Organisation, review: Rev
         layout=layout,
         created_by=membership.user,
         rows_total=review.figures,
+        accept_warnings=(accept_warnings or "").strip(),
     )
     queued = run_import.enqueue(job.pk)
     # The immediate backend has run the job already: change only the task's id.
@@ -641,7 +702,25 @@ def run_import_job(job_id: int) -> None:
             source=job.file_name,
             user=job.created_by,
             progress=progress,
+            accept_warnings=job.accept_warnings or None,
         )
+    except WarningsHeld as held:
+        _fail(
+            job,
+            [
+                Problem(
+                    row["row"] or 0,
+                    "value",
+                    str(row["value"]),
+                    f"{row['unit']} {row['measure']} {row['period']}: {text} (a plausibility "
+                    "warning: import the file again and accept the warnings with a reason)",
+                )
+                for row in warning_rows(held.figures)
+                for text in row["warnings"]  # type: ignore[attr-defined]
+            ],
+            held.figures.height,
+        )
+        return
     except Exception as error:
         _fail(job, [Problem(0, "", None, f"the import stopped: {error}")], 1)
         raise

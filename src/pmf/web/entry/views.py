@@ -20,7 +20,13 @@ from pmf.web.accounts.services import (
 )
 from pmf.web.audit.services import Conflict, expected_version
 from pmf.web.entry import presenters
-from pmf.web.entry.services import Entry, EntryRefused, enter_figures, enterable_measures
+from pmf.web.entry.services import (
+    Entry,
+    EntryRefused,
+    WarningsToAccept,
+    enter_figures,
+    enterable_measures,
+)
 from pmf.web.frameworks.models import Organisation
 
 
@@ -41,6 +47,8 @@ def enter(request: HttpRequest, org: str, unit: str) -> HttpResponse:
     problems: list[str] = []
     typed: dict[str, dict[str, str]] = {}
     conflict = False
+    accept, reason, reason_problem = _acceptance(request)
+    warnings_held = accept
     if period_text:
         try:
             period = parse_period(period_text)
@@ -60,10 +68,15 @@ def enter(request: HttpRequest, org: str, unit: str) -> HttpResponse:
             for code in request.POST.getlist("measure")
         ]
         try:
-            summary = enter_figures(membership, found, target, period.code, entries)
+            if reason_problem:
+                raise EntryRefused([reason_problem])
+            summary = enter_figures(
+                membership, found, target, period.code, entries, accept_warnings=reason or None
+            )
         except (EntryRefused, Conflict) as refused:
             problems.extend(refused.problems)
             conflict = isinstance(refused, Conflict)
+            warnings_held = warnings_held or isinstance(refused, WarningsToAccept)
             typed = {
                 entry.measure: {
                     "value": entry.value,
@@ -81,9 +94,26 @@ def enter(request: HttpRequest, org: str, unit: str) -> HttpResponse:
     return render(
         request,
         "entry/enter.html",
-        {**data, "period_text": period_text, "problems": problems},
+        {
+            **data,
+            "period_text": period_text,
+            "problems": problems,
+            "warnings_held": warnings_held,
+            "accept_warnings": accept,
+            "warnings_reason": reason,
+        },
         status=(409 if conflict else 400) if problems else 200,
     )
+
+
+REASON_MISSING = "Why the figures are right: give a reason to accept the warnings"
+
+
+def _acceptance(request: HttpRequest) -> tuple[bool, str, str]:
+    """Return whether plausibility warnings were accepted, the reason, and any problem."""
+    accept = request.POST.get("accept-warnings") == "yes"
+    reason = request.POST.get("warnings-reason", "").strip() if accept else ""
+    return accept, reason, REASON_MISSING if accept and not reason else ""
 
 
 def import_file(request: HttpRequest, org: str) -> HttpResponse:
@@ -131,15 +161,32 @@ def import_file(request: HttpRequest, org: str) -> HttpResponse:
     except (LookupError, ReadError) as error:
         data = presenters.import_page(found, problems=[str(error)])
         return render(request, "entry/import.html", data, status=400)
+    accept, reason, reason_problem = _acceptance(request)
+    problems = []
     if "token" in request.POST and request.POST.get("action") != "check" and review.ready:
-        if review.background:
-            job = queue_import(membership, found, review)
+        if reason_problem:
+            problems.append(reason_problem)
+        elif review.background:
+            job = queue_import(membership, found, review, accept_warnings=reason or None)
             return redirect("import-job", org=found.code, job=job.pk)
-        summary = import_reviewed(membership, found, review)
-        messages.success(request, f"{name}: {summary}")
-        return redirect("organisation", org=found.code)
-    data = presenters.import_page(found, review=review)
-    return render(request, "entry/import.html", data, status=200 if review.ready else 400)
+        else:
+            try:
+                summary = import_reviewed(membership, found, review, accept_warnings=reason or None)
+            except WarningsToAccept:
+                problems.append(WARNINGS_NOT_ACCEPTED)
+            else:
+                messages.success(request, f"{name}: {summary}")
+                return redirect("organisation", org=found.code)
+    data = presenters.import_page(found, review=review, problems=problems)
+    data.update(accept_warnings=accept, warnings_reason=reason)
+    status = 200 if review.ready and not problems else 400
+    return render(request, "entry/import.html", data, status=status)
+
+
+WARNINGS_NOT_ACCEPTED = (
+    "Accept the plausibility warnings: some figures are unlikely; check them against their "
+    "source, then tick to accept the warnings and say why the figures are right"
+)
 
 
 def import_job(

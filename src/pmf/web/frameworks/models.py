@@ -111,6 +111,8 @@ class Measure(models.Model):
     rollup_partial = models.BooleanField(default=False)
     # The framework file's SPC block (window, baseline, rebases, events), as validated.
     spc = models.JSONField(default=dict, blank=True)
+    # The framework file's valid block (plausibility rules), as validated; {} for the defaults.
+    valid = models.JSONField(default=dict, blank=True)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -72,7 +72,7 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
         areas[area.code] = stored
     for position, measure in enumerate(model.measures):
         fields = measure.model_dump(
-            mode="json", exclude={"code", "area", "standard", "window_months", "spc"}
+            mode="json", exclude={"code", "area", "standard", "window_months", "spc", "valid"}
         )
         fields = {key: "" if value is None else value for key, value in fields.items()}
         stored_measure, _ = Measure.objects.update_or_create(
@@ -83,6 +83,7 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
                 "area": areas[measure.area],
                 "window_months": measure.window_months,
                 "spc": measure.spc.model_dump(mode="json", by_alias=True, exclude_defaults=True),
+                "valid": measure.valid.model_dump(mode="json", by_alias=True, exclude_unset=True),
                 "position": position,
             },
         )
@@ -482,6 +483,7 @@ def _measure_data(measure: Measure, marks: Sequence[SpcMark] = ()) -> dict[str, 
         "rollup_partial": measure.rollup_partial,
         "standard": [standard.definition for standard in measure.standards.all()],
         "spc": _measure_spc(measure, marks),
+        "valid": measure.valid or {},
     }
 
 

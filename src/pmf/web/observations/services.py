@@ -24,6 +24,7 @@ from django.core.cache import cache, caches
 from django.db import connection, transaction
 from django.utils import timezone
 
+from pmf.core import plausibility
 from pmf.core.assessment import assess
 from pmf.core.framework import Framework
 from pmf.core.observations import OBSERVATION_SCHEMA
@@ -31,7 +32,7 @@ from pmf.core.periods import Period
 from pmf.core.scorecard import Scorecard, build_scorecard
 from pmf.core.text import plural
 from pmf.sources.examples import Example
-from pmf.web.audit.services import Conflict, record_figures
+from pmf.web.audit.services import Conflict, Kind, record, record_figures
 from pmf.web.frameworks.models import Measure, Organisation, Unit
 from pmf.web.observations.models import ImportBatch, Observation
 
@@ -51,6 +52,8 @@ INSERTED = (
     "source",
     "note",
     "revision",
+    "warnings",
+    "warnings_reason",
 )
 
 
@@ -63,16 +66,68 @@ class ImportSummary:
     revised: int
     unchanged: int
     batch_id: int | None
+    accepted: int = 0  # figures stored with plausibility warnings someone accepted
 
     def __str__(self) -> str:
         if not self.added and not self.revised:
             return (
                 f"{plural(self.rows, 'row')} read; nothing changed: every figure was already held."
             )
+        accepted = (
+            f" {plural(self.accepted, 'figure')} stored with warnings accepted."
+            if self.accepted
+            else ""
+        )
         return (
             f"{plural(self.rows, 'row')} read: {self.added:,} added, {self.revised:,} revised "
-            f"(earlier values kept), {self.unchanged:,} already held."
+            f"(earlier values kept), {self.unchanged:,} already held.{accepted}"
         )
+
+
+class WarningsHeld(ValueError):
+    """Raise when figures have plausibility warnings nobody accepted; nothing was stored.
+
+    ``figures`` has unit, measure, period, value, row (the file's row, null where there is
+    none) and warnings (one per line) for each figure held back.
+    """
+
+    def __init__(self, figures: pl.DataFrame, file_name: str = "") -> None:
+        self.figures = figures
+        self.file_name = file_name
+        super().__init__(describe_warnings(figures, file_name))
+
+    @property
+    def problems(self) -> list[str]:
+        """Return one line per warning: where the figure is, and what is unlikely about it."""
+        return warning_lines(self.figures)
+
+
+def warning_lines(figures: pl.DataFrame, limit: int | None = None) -> list[str]:
+    """Return one line per warning of ``figures`` (as ``WarningsHeld.figures``)."""
+    lines = []
+    for row in (
+        figures.head(limit).iter_rows(named=True) if limit else figures.iter_rows(named=True)
+    ):
+        where = f"row {row['row']}, " if row.get("row") is not None else ""
+        for text in row["warnings"].splitlines():
+            lines.append(f"{where}{row['unit']} {row['measure']} {row['period']}: {text}")
+    return lines
+
+
+def describe_warnings(figures: pl.DataFrame, file_name: str = "", limit: int = 50) -> str:
+    """Return a report of the figures held back by warnings, and how to accept them."""
+    head = f"{file_name}: " if file_name else ""
+    lines = [
+        f"{head}{plural(figures.height, 'figure')} with plausibility warnings; nothing was "
+        "stored. Check each against its source; if they are right, accept the warnings with a "
+        "reason (--accept-warnings REASON on the command line, the tick and reason on the "
+        "page, accept_warnings in the API)."
+    ]
+    shown = warning_lines(figures, limit)
+    lines += [f"  {line}" for line in shown]
+    if figures.height > limit:
+        lines.append(f"  ... and more for {figures.height - limit} more figures")
+    return "\n".join(lines)
 
 
 def store_observations(
@@ -87,8 +142,17 @@ def store_observations(
     now: dt.datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
     expected: Mapping[tuple[str, str, str], int] | None = None,
+    accept_warnings: str | None = None,
+    check_warnings: bool = True,
 ) -> ImportSummary:
     """Store checked observations in one transaction and return what changed.
+
+    Figures that would change are checked against the figures held for plausibility
+    warnings (``pmf.core.plausibility.warnings``). When any has a warning and
+    ``accept_warnings`` gives no reason, ``WarningsHeld`` is raised and nothing is stored;
+    with a reason, each such figure is stored with its warnings and the reason, and the
+    acceptance (who, the reason, how many figures) goes into the audit trail.
+    ``check_warnings`` false skips the check, for figures pmf computes itself.
 
     Every changed figure is recorded in the audit trail in the same transaction.
     ``expected``, if given, maps (unit, measure, period) to the revision the person saw when
@@ -126,6 +190,12 @@ def store_observations(
         unchanged = joined.height - new.height - revised.height
         if expected is not None:
             _check_expected(organisation, pl.concat([new, revised]), expected)
+        reason = (accept_warnings or "").strip()
+        new, revised, warned = _warn(
+            organisation, new, revised, held, units, measures, check_warnings, reason
+        )
+        if warned.height and not reason:
+            raise WarningsHeld(warned, file_name)
         if not new.height and not revised.height:
             if progress is not None:
                 progress(joined.height, joined.height)
@@ -152,6 +222,8 @@ def store_observations(
             how="diagonal_relaxed",
         ).sort("measure_id", "unit_id", "period")
         action, what = _ACTIONS.get(layout, ("import", f"Imported from {file_name}"))
+        if warned.height:
+            _record_acceptance(organisation, warned, reason, file_name, user, now)
         record_figures(
             organisation,
             rows,
@@ -169,7 +241,122 @@ def store_observations(
                 chunk = rows.slice(start, _PROGRESS_CHUNK)
                 _insert(chunk, batch.pk, user, now, _PROGRESS_CHUNK)
                 progress(unchanged + start + chunk.height, joined.height)
-    return ImportSummary(joined.height, new.height, revised.height, unchanged, batch.pk)
+    return ImportSummary(
+        joined.height, new.height, revised.height, unchanged, batch.pk, warned.height
+    )
+
+
+def _warn(
+    organisation: Organisation,
+    new: pl.DataFrame,
+    revised: pl.DataFrame,
+    held: pl.DataFrame,
+    units: Mapping[str, int],
+    measures: Mapping[str, int],
+    check: bool,
+    reason: str,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Return the new and revised figures with their warnings and reason, and those warned."""
+    from pmf.web.frameworks.services import framework_of
+
+    columns = ("unit", "measure", "period", "value")
+    changing = pl.concat([new.select(columns), revised.select(columns)], how="vertical_relaxed")
+    found = (
+        plausibility.warnings(
+            changing, _held_codes(held, units, measures), framework_of(organisation)
+        )
+        if check and changing.height
+        else pl.Series("warnings", [""] * changing.height, dtype=pl.String)
+    )
+    marked = [
+        part.with_columns(
+            found.slice(offset, part.height).alias("warnings"),
+        ).with_columns(
+            pl.when(pl.col("warnings") != "")
+            .then(pl.lit(reason))
+            .otherwise(pl.lit(""))
+            .alias("warnings_reason")
+        )
+        for part, offset in ((new, 0), (revised, new.height))
+    ]
+    every = pl.concat(marked, how="diagonal_relaxed") if changing.height else marked[0]
+    if "row" not in every.columns:
+        every = every.with_columns(pl.lit(None, dtype=pl.Int64).alias("row"))
+    warned = every.filter(pl.col("warnings") != "").select(
+        "unit", "measure", "period", "value", pl.col("row").cast(pl.Int64), "warnings"
+    )
+    return marked[0], marked[1], warned
+
+
+def _held_codes(
+    held: pl.DataFrame, units: Mapping[str, int], measures: Mapping[str, int]
+) -> pl.DataFrame:
+    unit_codes = {pk: code for code, pk in units.items()}
+    measure_codes = {pk: code for code, pk in measures.items()}
+    return held.filter(pl.col("unit_id").is_in(list(unit_codes))).select(
+        pl.col("unit_id").replace_strict(unit_codes, return_dtype=pl.String).alias("unit"),
+        pl.col("measure_id").replace_strict(measure_codes, return_dtype=pl.String).alias("measure"),
+        "period",
+        pl.col("value_held").alias("value"),
+    )
+
+
+def _record_acceptance(
+    organisation: Organisation,
+    warned: pl.DataFrame,
+    reason: str,
+    file_name: str,
+    user: AbstractBaseUser | None,
+    now: dt.datetime,
+) -> None:
+    """Record who accepted the warnings of how many figures, and why, in the audit trail."""
+    count = plural(warned.height, "figure")
+    units = warned["unit"].unique().to_list()
+    record(
+        organisation,
+        kind=Kind.OBSERVATION,
+        action="accept warnings",
+        label=f"Plausibility warnings accepted for {count} from {file_name}: {reason}",
+        object_id=file_name,
+        # The figures' unit when there is one, so members scoped to it see the event too.
+        unit_code=units[0] if len(units) == 1 else "",
+        after={
+            "reason": reason,
+            "figures": warned.height,
+            "warnings": {
+                f"{unit} {measure} {period}": text
+                for unit, measure, period, text in warned.head(1000)
+                .select("unit", "measure", "period", "warnings")
+                .iter_rows()
+            },
+        },
+        note=reason,
+        user=user,
+        at=now,
+    )
+
+
+def find_warnings(organisation: Organisation, observations: pl.DataFrame) -> pl.DataFrame:
+    """Return the checked figures that would be held back by warnings, with their warnings.
+
+    What ``store_observations`` would find, without storing anything: for a dry run or a
+    preview. Columns as ``WarningsHeld.figures``.
+    """
+    units = dict(Unit.objects.filter(organisation=organisation).values_list("code", "id"))
+    measures = dict(Measure.objects.filter(organisation=organisation).values_list("code", "id"))
+    incoming = observations.with_columns(
+        pl.col("unit").replace_strict(units, return_dtype=pl.Int64).alias("unit_id"),
+        pl.col("measure").replace_strict(measures, return_dtype=pl.Int64).alias("measure_id"),
+    )
+    held = _held(sorted(set(incoming["measure_id"].to_list())))
+    joined = incoming.join(held, on=["measure_id", "unit_id", "period"], how="left", suffix="_held")
+    is_new = pl.col("id_held").is_null()
+    differs = pl.any_horizontal(
+        pl.col(column).ne_missing(pl.col(f"{column}_held")) for column in COMPARED
+    )
+    new = joined.filter(is_new)
+    revised = joined.filter(~is_new & differs)
+    return _warn(organisation, new, revised, held, units, measures, True, "")[2]
 
 
 # The audit trail's action and wording for each way in; anything else is a file import.
@@ -469,12 +656,15 @@ def import_frame(
     sha256: str | None = None,
     layout: str | None = None,
     lineage: str | None = None,
+    accept_warnings: str | None = None,
+    check_warnings: bool = True,
 ) -> ImportSummary:
     """Import a frame of figures built in code through the same checks as a user's file.
 
     ``sha256``, ``layout`` and ``lineage`` (the import batch's source) default to the
     frame's digest, the layout found and ``source``. Raise ``ValueError`` with the report
-    when any row is bad; nothing is stored then.
+    when any row is bad, and ``WarningsHeld`` (a ``ValueError``) when figures have warnings
+    and ``accept_warnings`` gives no reason; nothing is stored then.
     """
     from pmf.sources.importer import check_table, describe
     from pmf.sources.readers import ROW_NUMBER, Table
@@ -493,7 +683,13 @@ def import_frame(
         sha256=digest,
         layout=layout or result.layout,
         source=lineage if lineage is not None else source,
+        accept_warnings=accept_warnings,
+        check_warnings=check_warnings,
     )
+
+
+# The reason recorded when an example's figures are stored with plausibility warnings.
+EXAMPLE_REASON = "example data"
 
 
 def load_example(example: Example) -> ImportSummary:
@@ -510,6 +706,7 @@ def load_example(example: Example) -> ImportSummary:
         example.observations(),
         file_name=f"examples/{example.name}",
         source=framework.organisation.source,
+        accept_warnings=EXAMPLE_REASON,
     )
     examples.prepare(example, organisation, summary.batch_id)
     record_history(organisation, example.cycles)

@@ -348,9 +348,7 @@ def _is_midnight(cell: object) -> bool:
 
 def _table(name: str, frame: pl.DataFrame, delimiter: str = ",", *, complete: bool = True) -> Table:
     # A heading of spaces alone has no name, as an empty one has.
-    columns = [
-        column.strip() or f"{_BLANK}{index}" for index, column in enumerate(frame.columns)
-    ]
+    columns = [column.strip() or f"{_BLANK}{index}" for index, column in enumerate(frame.columns)]
     _check_header(name, [column for column in columns if not column.startswith(_BLANK)])
     frame = frame.rename(dict(zip(frame.columns, columns, strict=True)))
     frame = frame.with_columns(pl.col(pl.String).str.strip_chars().replace("", None))

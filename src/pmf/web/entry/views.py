@@ -121,7 +121,11 @@ def import_file(request: HttpRequest, org: str) -> HttpResponse:
         token = keep_upload(name, upload.read())
     try:
         review = review_upload(
-            found, token, name, request.POST if "layout" in request.POST else None
+            found,
+            token,
+            name,
+            request.POST if "layout" in request.POST else None,
+            membership=membership,
         )
     except (LookupError, ReadError) as error:
         data = presenters.import_page(found, problems=[str(error)])

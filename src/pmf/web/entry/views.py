@@ -30,7 +30,8 @@ def enter(request: HttpRequest, org: str, unit: str) -> HttpResponse:
     membership = membership_of(request.user)
     assert membership is not None  # organisation_for has checked it
     if not may_change(membership, found):
-        raise PermissionDenied("Figures shared by another organisation are read-only.")
+        # Partners read shared figures and change nothing: as for anyone outside, not found.
+        raise Http404("No such page.")
     if not enterable_measures(membership):
         raise PermissionDenied("You do not own any measures to enter figures for.")
     if target.pk not in {unit.pk for unit in writable_units(membership, found)}:
@@ -168,6 +169,9 @@ def _analyst(request: HttpRequest, org: str) -> tuple[Organisation, Membership]:
     found = organisation_for(request.user, org)
     membership = membership_of(request.user)
     assert membership is not None  # organisation_for has checked it
-    if membership.role != membership.Role.ANALYST or not may_change(membership, found):
-        raise PermissionDenied("Only analysts import files, into their own organisation.")
+    if not may_change(membership, found):
+        # Partners read shared figures and import nothing: as for anyone outside, not found.
+        raise Http404("No such page.")
+    if membership.role != membership.Role.ANALYST:
+        raise PermissionDenied("Only analysts import files.")
     return found, membership

@@ -487,3 +487,22 @@ def test_the_background_job_refuses_an_uploader_who_is_no_longer_an_analyst(
     assert job.status == "failed"
     assert "no longer is one" in job.problems[0]["reason"]
     assert Observation.objects.count() == before
+
+
+def test_an_analyst_scoped_to_a_unit_follows_only_their_own_imports(
+    analyst: User, scoped_analyst: User
+) -> None:
+    from pmf.web.entry.models import ImportJob
+
+    organisation = analyst.membership.organisation  # type: ignore[attr-defined]
+    theirs, mine = (
+        ImportJob.objects.create(
+            organisation=organisation, file_name=name, upload="0" * 32 + ".csv", created_by=user
+        )
+        for name, user in (("all.csv", analyst), ("north.csv", scoped_analyst))
+    )
+    client = client_for(scoped_analyst)
+    for suffix in ("/", ".json", "/progress/"):
+        assert client.get(f"/TST/import/jobs/{theirs.pk}{suffix}").status_code == 404
+        assert client.get(f"/TST/import/jobs/{mine.pk}{suffix}").status_code == 200
+        assert client_for(analyst).get(f"/TST/import/jobs/{mine.pk}{suffix}").status_code == 200

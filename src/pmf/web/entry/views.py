@@ -148,11 +148,16 @@ def import_job(
     """Show a background import: its progress while it runs, then what it stored or why not."""
     from pmf.web.entry.services import import_job as find_job
 
-    found, _ = _analyst(request, org)
+    found, membership = _analyst(request, org)
     try:
-        data = presenters.job_page(find_job(found, job))
+        chosen = find_job(found, job)
     except LookupError:
         raise Http404("No such import.") from None
+    # A job's problems quote its file's rows, whatever their units: an analyst scoped to a
+    # unit follows their own imports only.
+    if membership.unit_id is not None and chosen.created_by_id != membership.user_id:
+        raise Http404("No such import.")
+    data = presenters.job_page(chosen)
     if as_json:
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     template = "entry/_job_progress.html" if fragment else "entry/import_job.html"

@@ -10,7 +10,8 @@ are generated along the other axes where holes were found (issue 15, section 1):
 - every status in every spelling, through the entry form, the import page and the API:
   a spelling read as signed off is stored only for analysts;
 - every workflow transition of a cycle in every state, and every grade step on a unit in and
-  out of scope, as every member: whole-organisation moves only by analysts covering it;
+  out of scope, as every member: whole-organisation moves only by analysts covering it, and
+  the tube map of unpublished cycles only for members covering it;
 - every year with figures in the annual report, and every filter of every list (unit, kind,
   dates, ...), as every role: what a role may not read is never in the answer.
 
@@ -300,6 +301,14 @@ def test_every_workflow_transition_in_every_state_by_every_member(state: str, wo
                     check.problems.append(f"{step} {unit}: {taken.status_code}, not taken")
                 if role not in who and changed:
                     check.problems.append(f"{step} {unit}: {taken.status_code}, taken")
+            # The tube map: the organisation's grades of unpublished cycles only for those
+            # who cover all of it (no cycle here is published).
+            got, _ = check.request(client, "GET", "/TST/cycles.json", None)
+            shown = [row["cycle"] for row in got.json()["tube_map"]["rows"]]
+            if role in SCOPED and shown:
+                check.problems.append(f"{state}: the tube map shows cycles {shown}")
+            if role not in SCOPED and len(shown) != 1 + (state != Cycle.State.DRAFT):
+                check.problems.append(f"{state}: the tube map shows cycles {shown}")
             problems += [f"{role}: {problem}" for problem in check.problems]
         transaction.set_rollback(True)
     assert not problems, "\n".join(problems)

@@ -153,3 +153,34 @@ def test_the_preview_note_column_wraps_inside_the_page(
     expect(page.get_by_role("cell", name="70.6%")).to_be_visible()
     expect(page.get_by_role("cell", name="204,236")).to_be_visible()
     check_accessibility(page)
+
+
+def test_a_scoped_analyst_sees_the_rows_outside_their_scope_and_nothing_is_stored(
+    page: Page, live_server: object, organisation: object, tmp_path: Path, settings: object
+) -> None:
+    from pmf.web.accounts.models import Membership
+    from pmf.web.observations.models import Observation
+    from tests.conftest import member
+
+    member("scoped_analyst", organisation, Membership.Role.ANALYST, unit="N")  # type: ignore[arg-type]
+    settings.PMF_UPLOAD_DIR = tmp_path / "uploads"  # type: ignore[attr-defined]
+    figures = tmp_path / "mixed.csv"
+    figures.write_text(
+        "unit,measure,period,value\nN,ER,2019-08,81\nS,ER,2019-08,90\nX,ER,2019-08,77\n",
+        encoding="utf-8",
+    )
+    before = Observation.objects.count()
+    base = live_server.url  # type: ignore[attr-defined]
+    sign_in(page, base, "scoped_analyst")
+    page.goto(f"{base}/TST/import/")
+    page.get_by_label("CSV or XLSX file").set_input_files(str(figures))
+    page.get_by_role("button", name="Check the file").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("2 rows cannot be imported; nothing was stored")
+    table = page.get_by_role("table", name="Every problem in mixed.csv")
+    expect(table).to_contain_text("is not a unit of TST (by code or name)")
+    expect(table.get_by_role("row")).to_have_count(3)  # the header and rows 3 and 4
+    expect(page.get_by_role("button", name="Import 3 figures")).to_have_count(0)
+    check_accessibility(page)
+    screenshot(page, "import-outside-scope")
+    assert Observation.objects.count() == before

@@ -255,7 +255,7 @@ def test_starting_a_cycle_on_the_page(analyst: User, command_lead: User) -> None
         client_for(command_lead)
         .post("/TST/cycles/", {"number": "2", "name": "Q2", "cut_off": "2019-07"})
         .status_code
-        == 400
+        == 403
     )
     assert Cycle.objects.count() == 1
 
@@ -311,3 +311,88 @@ def test_a_scoped_member_sees_the_force_grades_of_published_cycles(
     client.force_login(scoped)
     rows = client.get("/TST/cycles.json").json()["tube_map"]["rows"]
     assert len(rows) == 1 and rows[0]["grades"]
+
+
+# Whole-organisation steps by members scoped to a unit (issue 15, item 1.3).
+
+SCOPED_ROLES = [
+    Membership.Role.ANALYST,
+    Membership.Role.MODERATOR,
+    Membership.Role.BOARD_MEMBER,
+    Membership.Role.COMMAND_LEAD,
+    Membership.Role.OWNER,
+    Membership.Role.VIEWER,
+]
+
+
+@pytest.mark.parametrize("role", SCOPED_ROLES)
+@pytest.mark.parametrize("state", [s for s in Cycle.State if s != Cycle.State.PUBLISHED])
+def test_a_member_scoped_to_a_unit_never_moves_the_cycle_on(
+    cycle: Cycle, analyst: User, role: str, state: str
+) -> None:
+    if state != Cycle.State.DRAFT:
+        services.lock_cycle(cycle, analyst.membership)
+        cycle.refresh_from_db()
+        to_state(cycle, analyst, state)
+    scoped = member("scoped", cycle.organisation, role, unit="N")
+    response = client_for(scoped).post("/TST/cycles/1/")
+    assert response.status_code == 403, (role, state)
+    cycle.refresh_from_db()
+    assert (cycle.state, cycle.grades.exists()) == (state, state != Cycle.State.DRAFT)
+    with pytest.raises(services.WorkflowRefused):
+        services.advance(cycle, scoped.membership)  # type: ignore[attr-defined]
+    cycle.refresh_from_db()
+    assert cycle.state == state
+    started = client_for(scoped).post(
+        "/TST/cycles/", {"number": "2", "name": "Q", "cut_off": "2019-07"}
+    )
+    assert started.status_code == 403
+    assert Cycle.objects.count() == 1
+
+
+def test_a_scoped_analyst_sees_no_button_to_move_the_cycle_on(cycle: Cycle) -> None:
+    scoped = member("scoped", cycle.organisation, Membership.Role.ANALYST, unit="N")
+    page = client_for(scoped).get("/TST/cycles/1/")
+    assert page.status_code == 200
+    assert not page.context["can_advance"]
+    assert not client_for(scoped).get("/TST/cycles/").context["can_start"]
+
+
+def test_a_scoped_analyst_cannot_lock_the_data(cycle: Cycle) -> None:
+    scoped = member("scoped", cycle.organisation, Membership.Role.ANALYST, unit="N")
+    with pytest.raises(services.WorkflowRefused, match="covering the whole of Test Force"):
+        services.lock_cycle(cycle, scoped.membership)  # type: ignore[attr-defined]
+    cycle.refresh_from_db()
+    assert (cycle.state, cycle.locked_at) == (Cycle.State.DRAFT, None)
+
+
+def test_scoped_members_take_their_own_units_steps_only(locked: Cycle, analyst: User) -> None:
+    organisation = locked.organisation
+    lead = member("scoped_lead", organisation, Membership.Role.COMMAND_LEAD, unit="N")
+    moderator = member("scoped_moderator", organisation, Membership.Role.MODERATOR, unit="N")
+    scoped_analyst = member("scoped", organisation, Membership.Role.ANALYST, unit="N")
+    board = member("scoped_board", organisation, Membership.Role.BOARD_MEMBER, unit="N")
+    # The rationale of their own unit, not of another's.
+    services.edit_rationale(grade_of(locked, "N"), scoped_analyst.membership, "North's words.")  # type: ignore[attr-defined]
+    with pytest.raises(services.WorkflowRefused, match="not in your part"):
+        services.edit_rationale(grade_of(locked, "S"), scoped_analyst.membership, "No")  # type: ignore[attr-defined]
+    to_state(locked, analyst, Cycle.State.SELF_ASSESSMENT)
+    services.self_assess(grade_of(locked, "N"), lead.membership, "good", "Ours.")  # type: ignore[attr-defined]
+    with pytest.raises(services.WorkflowRefused, match="not in your part"):
+        services.self_assess(grade_of(locked, "S"), lead.membership, "good", "Theirs.")  # type: ignore[attr-defined]
+    to_state(locked, analyst, Cycle.State.MODERATION)
+    services.moderate(grade_of(locked, "N"), moderator.membership, "good", "")  # type: ignore[attr-defined]
+    with pytest.raises(services.WorkflowRefused, match="not in your part"):
+        services.moderate(grade_of(locked, "S"), moderator.membership, "good", "")  # type: ignore[attr-defined]
+    assert (
+        client_for(moderator)
+        .post("/TST/cycles/1/units/S/areas/FOCUS/", {"step": "moderate", "grade": "good"})
+        .status_code
+        == 404
+    )
+    to_state(locked, analyst, Cycle.State.BOARD)
+    # The board agrees the force's grades: a board member scoped to a unit does not.
+    with pytest.raises(services.WorkflowRefused, match="not in your part"):
+        services.agree(grade_of(locked, "F"), board.membership, "good", "Agreed.")  # type: ignore[attr-defined]
+    assert grade_of(locked, "S").moderated_grade == ""
+    assert grade_of(locked, "F").agreed_grade == ""

@@ -322,3 +322,186 @@ def test_the_preview_shows_values_as_the_measure_does_and_counts_with_separators
     assert [row["value"] for row in rows[:2]] == ["70.6%", "81.3%"]
     assert (rows[2]["numerator"], rows[2]["denominator"]) == ("683", "204,236")
     assert "pmf-cell--wrap" in preview.content.decode()  # the note column wraps
+
+
+# --------------------------------------------------------------------------------------------
+# Every row within the uploader's write scope (issue 15, items 1.3 and 1.4)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scoped_analyst(organisation: object) -> User:
+    from pmf.web.accounts.models import Membership
+    from tests.conftest import member
+
+    return member("scoped_analyst", organisation, Membership.Role.ANALYST, unit="N")  # type: ignore[arg-type]
+
+
+def test_a_scoped_analyst_imports_rows_of_their_own_units(scoped_analyst: User) -> None:
+    client = client_for(scoped_analyst)
+    before = Observation.objects.count()
+    preview = upload(client, "unit,measure,period,value\nN,ER,2019-08,81\nNorth,CR,2019-08,9\n")
+    assert preview.status_code == 200
+    confirm_ok = client.post(
+        "/TST/import/", {"token": preview.context["review"]["token"], "name": "figures.csv"}
+    )
+    assert confirm_ok.status_code == 302
+    assert Observation.objects.count() == before + 2
+
+
+@pytest.mark.parametrize(
+    ("unit", "why"),
+    [
+        ("S", "a sibling unit"),
+        ("south", "a sibling by name"),
+        ("F", "the force"),
+        ("X", "external"),
+    ],
+)
+def test_a_scoped_analyst_cannot_import_a_row_outside_their_scope(
+    scoped_analyst: User, unit: str, why: str
+) -> None:
+    client = client_for(scoped_analyst)
+    before = Observation.objects.count()
+    text = f"Unit code,measure,period,value\nN,ER,2019-08,81\n{unit},ER,2019-08,90\n"
+    preview = client.post(
+        "/TST/import/",
+        {"file": SimpleUploadedFile("scoped.csv", text.encode())},
+    )
+    token = preview.context["review"]["token"]
+    # Map the first column explicitly: the problem names the file's own column.
+    reviewed = client.post(
+        "/TST/import/",
+        {
+            "token": token,
+            "name": "scoped.csv",
+            "layout": "long",
+            "column-0": "unit",
+            "column-1": "measure",
+            "column-2": "period",
+            "column-3": "value",
+            "action": "check",
+        },
+    )
+    assert reviewed.status_code == 400, why
+    review = reviewed.context["review"]
+    assert not review["ready"]
+    problems = [(p.row, p.column, p.value, p.reason) for p in review["row_problems"]]
+    assert problems == [(3, "Unit code", unit, "is not a unit of TST (by code or name)")], why
+    page = reviewed.content.decode()
+    assert "Every problem in scoped.csv" in page
+    assert "1 row cannot be imported; nothing was stored" in page
+    # Confirming the refused file stores nothing, not even the row in scope.
+    confirmed = client.post(
+        "/TST/import/",
+        {"token": token, "name": "scoped.csv", "layout": "long", "column-0": "unit",
+         "column-1": "measure", "column-2": "period", "column-3": "value"},
+    )  # fmt: skip
+    assert confirmed.status_code == 400
+    assert Observation.objects.count() == before
+
+
+def test_an_analyst_covering_the_organisation_imports_external_and_force_rows(
+    analyst: User,
+) -> None:
+    client = client_for(analyst)
+    before = Observation.objects.count()
+    preview = upload(client, "unit,measure,period,value\nX,ER,2019-08,81\nF,ER,2019-08,80\n")
+    assert preview.status_code == 200
+    token = preview.context["review"]["token"]
+    assert client.post("/TST/import/", {"token": token, "name": "f.csv"}).status_code == 302
+    assert Observation.objects.count() == before + 2
+
+
+def test_a_wide_file_names_the_row_of_a_unit_outside_scope(scoped_analyst: User) -> None:
+    text = "unit,measure,2019-08,2019-09\nN,ER,81,82\nS,ER,90,91\n"
+    response = upload(client_for(scoped_analyst), text)
+    assert response.status_code == 400
+    problems = [(p.row, p.column, p.value) for p in response.context["review"]["row_problems"]]
+    assert problems == [(3, "unit", "S")]
+
+
+def test_the_background_job_checks_the_scope_of_every_row(
+    scoped_analyst: User, immediate_tasks: None
+) -> None:
+    from pmf.web.entry.models import ImportJob
+
+    client = client_for(scoped_analyst)
+    before = Observation.objects.count()
+    # The first rows (the preview) are North's; South's come after them.
+    preview = upload(client, LARGE)
+    assert preview.status_code == 200  # the first rows are in scope
+    confirm(client, preview)
+    job = ImportJob.objects.get()
+    assert (job.status, job.problem_count, job.batch) == ("failed", 24, None)
+    assert job.problems[0] == {
+        "row": 26,  # the file's line: the header is line 1
+        "column": "unit",
+        "value": "S",
+        "reason": "is not a unit of TST (by code or name)",
+    }
+    assert Observation.objects.count() == before
+
+
+def test_the_background_job_checks_the_uploaders_scope_as_it_is_when_it_runs(
+    scoped_analyst: User, settings: object
+) -> None:
+    from pmf.web.entry.models import ImportJob
+    from pmf.web.entry.services import run_import_job
+    from pmf.web.frameworks.models import Unit
+
+    settings.PMF_BACKGROUND_IMPORT_ROWS = 40  # type: ignore[attr-defined]
+    client = client_for(scoped_analyst)
+    before = Observation.objects.count()
+    text = LARGE.replace("S,ER,", "N,CR,")  # North only
+    confirm(client, upload(client, text))
+    job = ImportJob.objects.get()
+    assert job.status == "queued"
+    # Moved to South before the worker reaches the job: North is no longer theirs.
+    membership = scoped_analyst.membership  # type: ignore[attr-defined]
+    membership.unit = Unit.objects.get(organisation=membership.organisation, code="S")
+    membership.save()
+    run_import_job(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.problem_count) == ("failed", 48)
+    assert Observation.objects.count() == before
+
+
+def test_the_background_job_refuses_an_uploader_who_is_no_longer_an_analyst(
+    analyst: User, settings: object
+) -> None:
+    from pmf.web.entry.models import ImportJob
+    from pmf.web.entry.services import run_import_job
+
+    settings.PMF_BACKGROUND_IMPORT_ROWS = 40  # type: ignore[attr-defined]
+    client = client_for(analyst)
+    before = Observation.objects.count()
+    confirm(client, upload(client, LARGE))
+    job = ImportJob.objects.get()
+    membership = analyst.membership  # type: ignore[attr-defined]
+    membership.role = "viewer"
+    membership.save()
+    run_import_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert "no longer is one" in job.problems[0]["reason"]
+    assert Observation.objects.count() == before
+
+
+def test_an_analyst_scoped_to_a_unit_follows_only_their_own_imports(
+    analyst: User, scoped_analyst: User
+) -> None:
+    from pmf.web.entry.models import ImportJob
+
+    organisation = analyst.membership.organisation  # type: ignore[attr-defined]
+    theirs, mine = (
+        ImportJob.objects.create(
+            organisation=organisation, file_name=name, upload="0" * 32 + ".csv", created_by=user
+        )
+        for name, user in (("all.csv", analyst), ("north.csv", scoped_analyst))
+    )
+    client = client_for(scoped_analyst)
+    for suffix in ("/", ".json", "/progress/"):
+        assert client.get(f"/TST/import/jobs/{theirs.pk}{suffix}").status_code == 404
+        assert client.get(f"/TST/import/jobs/{mine.pk}{suffix}").status_code == 200
+        assert client_for(analyst).get(f"/TST/import/jobs/{mine.pk}{suffix}").status_code == 200

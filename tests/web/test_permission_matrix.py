@@ -46,15 +46,22 @@ from tests.core.test_framework import GOOD
 pytestmark = pytest.mark.django_db
 
 # --------------------------------------------------------------------------------------------
-# Who: every role of the provider (TST), a partner reading TST's North under a sharing
-# agreement, a member of an organisation with no agreement, and anonymous visitors.
+# Who: every role of the provider (TST), covering the whole organisation or scoped to North
+# (the roles that usually cover all of it, scoped as well: "scoped_analyst" and the like), a
+# partner reading TST's North under a sharing agreement, a member of an organisation with no
+# agreement, and anonymous visitors.
 # --------------------------------------------------------------------------------------------
 
 ANALYST, OWNER, LEAD, MODERATOR, BOARD, VIEWER = (
     "analyst", "owner", "command_lead", "moderator", "board_member", "viewer",
 )  # fmt: skip
+SCOPED_ANALYST, SCOPED_MODERATOR, SCOPED_BOARD = (
+    "scoped_analyst", "scoped_moderator", "scoped_board_member",
+)  # fmt: skip
 PARTNER, OUTSIDER, ANONYMOUS = "partner", "other_org_user", "anonymous"
-MEMBERS = frozenset({ANALYST, OWNER, LEAD, MODERATOR, BOARD, VIEWER})
+MEMBERS = frozenset(
+    {ANALYST, OWNER, LEAD, MODERATOR, BOARD, VIEWER, SCOPED_ANALYST, SCOPED_MODERATOR, SCOPED_BOARD}
+)
 ROLES = (*sorted(MEMBERS), PARTNER, OUTSIDER, ANONYMOUS)
 NOBODY: frozenset[str] = frozenset()
 EVERYONE = frozenset(ROLES)
@@ -99,7 +106,11 @@ def roles(*names: str) -> frozenset[str]:
 ORG = MEMBERS  # every member of the organisation
 SHARED = MEMBERS | {PARTNER}  # and partners under a running sharing agreement
 SIGNED_IN = EVERYONE - {ANONYMOUS}
+# Outside the organisation: what they may not read answers 404, never 403 (docs/security.md).
+OUTSIDE = roles(PARTNER, OUTSIDER)
 WHOLE = roles(ANALYST, MODERATOR, BOARD)  # the roles that cover the whole organisation
+ANALYSTS = roles(ANALYST, SCOPED_ANALYST)  # in their scope: North for the scoped one
+AGREEING = WHOLE | roles(SCOPED_ANALYST, SCOPED_MODERATOR, SCOPED_BOARD)  # interventions
 OPEN = Expect(read=EVERYONE, write=EVERYONE)  # sign-in and password reset
 RISK = {
     "title": "New risk",
@@ -168,10 +179,10 @@ EXPECT: dict[str, Expect] = {
     "scorecard-json": Expect(read=SHARED),
     "measure": Expect(read=SHARED),
     "measure-json": Expect(read=SHARED),
-    # rebases and events of a measure's SPC chart: analysts only
+    # rebases and events of a measure's SPC chart: analysts only, in their scope
     "measure-spc": Expect(
-        read=roles(ANALYST),
-        write=roles(ANALYST),
+        read=ANALYSTS,
+        write=ANALYSTS,
         data={
             "action": "add",
             "kind": "event",
@@ -182,15 +193,17 @@ EXPECT: dict[str, Expect] = {
     ),
     # figures in
     "enter": Expect(
-        read=roles(ANALYST, OWNER),
-        write=roles(ANALYST, OWNER),
+        read=ANALYSTS | {OWNER},
+        write=ANALYSTS | {OWNER},
         data={"period": "2019-08", "measure": "ER", "value-ER": "90"},
     ),
-    "import": Expect(read=roles(ANALYST), write=roles(ANALYST)),
+    "import": Expect(read=ANALYSTS, write=ANALYSTS),
+    # a job (the whole organisation's analyst's): its problems quote rows of any unit
     "import-job": Expect(read=roles(ANALYST)),
     "import-job-json": Expect(read=roles(ANALYST)),
     "import-job-progress": Expect(read=roles(ANALYST)),
-    # the cycle: analysts start and advance it; command leads self-assess
+    # the cycle: analysts covering the whole organisation start and advance it (a scoped
+    # analyst: 403); command leads self-assess
     "cycles": Expect(
         read=ORG, write=roles(ANALYST), data={"number": "2", "name": "Autumn", "cut_off": "2019-07"}
     ),
@@ -213,28 +226,28 @@ EXPECT: dict[str, Expect] = {
     # interventions: agreed by the whole-organisation roles; progress by them and the owner
     "interventions": Expect(read=ORG),
     "interventions-json": Expect(read=ORG),
-    "intervention-new": Expect(read=WHOLE, write=WHOLE, data=INTERVENTION),
-    "intervention-new-json": Expect(read=WHOLE),
-    "intervention": Expect(read=ORG, write=WHOLE, data={"text": "Visit booked."}),
+    "intervention-new": Expect(read=AGREEING, write=AGREEING, data=INTERVENTION),
+    "intervention-new-json": Expect(read=AGREEING),
+    "intervention": Expect(read=ORG, write=AGREEING, data={"text": "Visit booked."}),
     "intervention-json": Expect(read=ORG),
     # improvement plans and self-assessments
     "plans": Expect(
-        read=ORG, write=roles(ANALYST), data={"name": "Next plan", "starts": "2023", "ends": "2026"}
+        read=ORG, write=ANALYSTS, data={"name": "Next plan", "starts": "2023", "ends": "2026"}
     ),
     "plans-json": Expect(read=ORG),
-    "plan": Expect(read=ORG, write=roles(ANALYST), data={"theme": "Safer roads"}),
+    "plan": Expect(read=ORG, write=ANALYSTS, data={"theme": "Safer roads"}),
     "plan-json": Expect(read=ORG),
     "plan-edit": Expect(
-        read=roles(ANALYST),
-        write=roles(ANALYST),
+        read=ANALYSTS,
+        write=ANALYSTS,
         data={"name": "Renamed plan", "starts": "2019", "ends": "2022"},
     ),
-    "plan-item-new": Expect(read=roles(ANALYST), write=roles(ANALYST), data=ITEM),
+    "plan-item-new": Expect(read=ANALYSTS, write=ANALYSTS, data=ITEM),
     "plan-item": Expect(
-        read=ORG, write=roles(ANALYST, OWNER), data={"status": "on_track", "text": "Going well."}
+        read=ORG, write=ANALYSTS | {OWNER}, data={"status": "on_track", "text": "Going well."}
     ),
     "plan-item-json": Expect(read=ORG),
-    "plan-item-edit": Expect(read=roles(ANALYST), write=roles(ANALYST), data=ITEM),
+    "plan-item-edit": Expect(read=ANALYSTS, write=ANALYSTS, data=ITEM),
     "statements": Expect(read=ORG),
     "statements-json": Expect(read=ORG),
     "statement": Expect(
@@ -252,21 +265,21 @@ EXPECT: dict[str, Expect] = {
     "risk-heat-map-json": Expect(read=ORG),
     "risk": Expect(read=ORG),
     "risk-json": Expect(read=ORG),
-    "risk-new": Expect(read=roles(ANALYST), write=roles(ANALYST), data=RISK),
+    "risk-new": Expect(read=ANALYSTS, write=ANALYSTS, data=RISK),
     "risk-edit": Expect(
-        read=roles(ANALYST, OWNER),
-        write=roles(ANALYST, OWNER),
+        read=ANALYSTS | {OWNER},
+        write=ANALYSTS | {OWNER},
         data={**RISK, "current_likelihood": "2", "note": "Drivers trained."},
     ),
     "recommendations": Expect(read=ORG),
     "recommendations-json": Expect(read=ORG),
     "recommendation": Expect(
-        read=ORG, write=roles(ANALYST, OWNER), data={"step": "start", "text": "Started."}
+        read=ORG, write=ANALYSTS | {OWNER}, data={"step": "start", "text": "Started."}
     ),
     "recommendation-json": Expect(read=ORG),
-    "recommendation-new": Expect(read=roles(ANALYST), write=roles(ANALYST), data=RECOMMENDATION),
+    "recommendation-new": Expect(read=ANALYSTS, write=ANALYSTS, data=RECOMMENDATION),
     "recommendation-edit": Expect(
-        read=roles(ANALYST), write=roles(ANALYST), data={**RECOMMENDATION, "text": "Faster."}
+        read=ANALYSTS, write=ANALYSTS, data={**RECOMMENDATION, "text": "Faster."}
     ),
     # the JSON API (organisation-level operations; ``unit`` is a query parameter)
     "API GET /api/organisations/{org}/units": Expect(read=SHARED),
@@ -275,7 +288,7 @@ EXPECT: dict[str, Expect] = {
     "API GET /api/organisations/{org}/assessments": Expect(read=SHARED),
     "API POST /api/organisations/{org}/observations": Expect(
         read=NOBODY,
-        write=roles(ANALYST, OWNER),
+        write=ANALYSTS | {OWNER},
         data={"rows": [{"measure": "ER", "period": "2019-08", "value": 91}]},
     ),
 }
@@ -454,6 +467,9 @@ def _build() -> World:
         MODERATOR: _member(MODERATOR, tst, Membership.Role.MODERATOR),
         BOARD: _member(BOARD, tst, Membership.Role.BOARD_MEMBER),
         VIEWER: _member(VIEWER, tst, Membership.Role.VIEWER, unit="N"),
+        SCOPED_ANALYST: _member(SCOPED_ANALYST, tst, Membership.Role.ANALYST, unit="N"),
+        SCOPED_MODERATOR: _member(SCOPED_MODERATOR, tst, Membership.Role.MODERATOR, unit="N"),
+        SCOPED_BOARD: _member(SCOPED_BOARD, tst, Membership.Role.BOARD_MEMBER, unit="N"),
         PARTNER: _member(PARTNER, partner, Membership.Role.ANALYST),
         OUTSIDER: _member(OUTSIDER, other, Membership.Role.ANALYST),
     }
@@ -661,7 +677,7 @@ def database_state() -> str:
     return digest.hexdigest()
 
 
-SCOPED = roles(OWNER, LEAD, VIEWER)  # all of North
+SCOPED = roles(OWNER, LEAD, VIEWER, SCOPED_ANALYST, SCOPED_MODERATOR, SCOPED_BOARD)  # North
 
 
 def acting_as(role: str, case: str) -> str | None:
@@ -776,6 +792,8 @@ def check_page(check: Check, client: Client, name: str, case: str, path: str, wo
     elif actor in rule.read:
         ok = got.status_code == 200 or (got.status_code == 302 and not sent_to_sign_in(got))
         check.expect(ok, "GET", path, got, "200")
+    elif check.role in OUTSIDE:
+        check.expect(got.status_code in {404, 405}, "GET", path, got, "404")
     else:
         check.expect(got.status_code in {403, 404, 405}, "GET", path, got, "403 or 404")
     if actor is not None and actor in rule.write:
@@ -787,6 +805,8 @@ def check_page(check: Check, client: Client, name: str, case: str, path: str, wo
         check.expect(sent_to_sign_in(posted), "POST", path, posted, "sign in")
     elif actor is not None:
         refused = {200, 400, 403, 404, 405}
+        if check.role in OUTSIDE and actor not in rule.read:
+            refused = {404, 405}  # partners and outsiders learn nothing: 404, never 403
         check.expect(posted.status_code in refused, "POST", path, posted, "refused")
     if changed:
         check.problems.append(f"POST {path}: {posted.status_code} and a row changed")
@@ -799,6 +819,79 @@ def test_every_page_as_every_role(role: str, world: World) -> None:
     for name, pattern in sorted(url_patterns().items()):
         for case, kwargs in targets(pattern, world).items():
             check_page(check, client, name, case, reverse(name, kwargs=kwargs), world)
+    assert not check.problems, "\n".join(check.problems)
+
+
+# What a form's POST may name outside the scope of the members scoped to North: another
+# unit, the whole organisation (no unit), every unit's chart.
+OUTSIDE_NORTH = {"unit": ("S", ""), "scope": ("all",)}
+
+
+def outside_north(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield (what, data) for each variant of ``data`` naming something outside North."""
+    for key, values in OUTSIDE_NORTH.items():
+        if key in data:
+            for value in values:
+                yield f"{key}={value!r}", {**data, key: value}
+
+
+# Figures the register writes itself (the risk measure) are not a member's: the uploads'
+# matrix below checks every figure a member writes.
+DERIVED = {"observations_observation"}
+
+
+def rows_by_unit() -> set[tuple[str, int, int | None]]:
+    """Return (table, row, unit) of every row of every table that names a unit."""
+    found = set()
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            if table in DERIVED:
+                continue
+            columns = {
+                c.name for c in connection.introspection.get_table_description(cursor, table)
+            }
+            if "unit_id" in columns and "id" in columns:
+                cursor.execute(f'SELECT "id", "unit_id" FROM "{table}"')
+                found |= {(table, row, unit) for row, unit in cursor.fetchall()}
+    return found
+
+
+def writes_outside(client: Client, path: str, data: dict[str, Any], north: set[int]) -> tuple:
+    """POST, rolled back; return the answer and the rows it wrote naming a unit not in North
+    (or no unit: the whole organisation)."""
+    with transaction.atomic():
+        before = rows_by_unit()
+        response = client.post(path, data)
+        written = {(table, unit) for table, _, unit in rows_by_unit() - before}
+        transaction.set_rollback(True)
+    return response, sorted((t, u) for t, u in written if u not in north)
+
+
+@pytest.mark.parametrize("role", sorted(MEMBERS))
+def test_every_form_naming_a_unit_outside_the_members_scope(role: str, world: World) -> None:
+    """Every form that takes a unit (or every unit), posted in North naming South or the whole
+    organisation: members scoped to North write nothing outside it; the writers who cover
+    the whole organisation store what names South."""
+    check = Check(role)
+    client = client_for(role, world)
+    north = set(
+        Unit.objects.filter(organisation__code="TST", code="N").values_list("pk", flat=True)
+    )
+    for name, pattern in sorted(url_patterns().items()):
+        rule = EXPECT[name]
+        if rule.data is None or role not in rule.write:
+            continue
+        path = reverse(name, kwargs=targets(pattern, world)["in"])
+        theme = world.ids["TST:theme"]
+        data = {key: theme if value == THEME else value for key, value in rule.data.items()}
+        for what, variant in outside_north(data):
+            posted, outside = writes_outside(client, path, variant, north)
+            if posted.status_code >= 500:
+                check.problems.append(f"POST {path} {what}: {posted.status_code}")
+            if role in SCOPED and outside:
+                check.problems.append(f"POST {path} {what}: {posted.status_code}, wrote {outside}")
+            if role not in SCOPED and not outside and what in {"unit='S'", "scope='all'"}:
+                check.problems.append(f"POST {path} {what}: {posted.status_code}, not stored")
     assert not check.problems, "\n".join(check.problems)
 
 
@@ -852,7 +945,8 @@ def test_every_api_operation_as_every_role(role: str, world: World) -> None:
                     # Unit-level queries: the whole-organisation roles read South too.
                     check.expect(got.status_code == 200, method, path, got, "200")
                 else:
-                    check.expect(got.status_code in {403, 404}, method, path, got, "404")
+                    missing = {404} if role in OUTSIDE else {403, 404}
+                    check.expect(got.status_code in missing, method, path, got, "404")
                 continue
             posted, changed = check.request(client, "POST", path, rows, api=True)
             if actor is not None and actor in rule.write:
@@ -863,7 +957,7 @@ def test_every_api_operation_as_every_role(role: str, world: World) -> None:
             elif actor is None and role in rule.write:
                 check.expect(posted.status_code in {404, 422}, method, path, posted, "404")
             else:
-                refused = {403, 404, 422}
+                refused = {404} if role in OUTSIDE else {403, 404, 422}
                 check.expect(posted.status_code in refused, method, path, posted, "refused")
             if changed:
                 check.problems.append(f"POST {path}: {posted.status_code} and a row changed")

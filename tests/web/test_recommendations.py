@@ -13,6 +13,7 @@ from pmf.web.accounts.models import Membership
 from pmf.web.frameworks.models import Organisation
 from pmf.web.risks import services
 from pmf.web.risks.models import Recommendation
+from tests.conftest import member
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +212,36 @@ def test_pmf_remind_tells_owners_of_overdue_recommendations_and_reviews(
     count = len(mail.outbox)
     send_reminders(dt.date(2020, 1, 15))
     assert len(mail.outbox) == count  # not twice the same day
+
+
+# A scoped analyst records recommendations only within their scope (issue 15, item 1.3).
+
+
+@pytest.mark.parametrize(("unit", "what"), [("S", "another command"), ("", "the whole force")])
+def test_a_scoped_analyst_cannot_record_a_recommendation_outside_their_scope(
+    organisation: Organisation, owner: User, unit: str, what: str
+) -> None:
+    scoped = member("scoped_analyst", organisation, Membership.Role.ANALYST, unit="N")
+    client = signed_in(scoped)
+    page = client.get(reverse("recommendation-new", args=["TST"]))
+    assert [choice["code"] for choice in page.context["units"]] == ["N"]
+    response = client.post(reverse("recommendation-new", args=["TST"]), details(unit=unit))
+    assert response.status_code == 400, what
+    assert "Unit: choose North or a unit below it" in response.content.decode(), what
+    assert not Recommendation.objects.exists(), what
+    assert client.post(reverse("recommendation-new", args=["TST"]), details()).status_code == 302
+
+
+def test_a_scoped_analyst_cannot_change_a_recommendation_outside_their_scope(
+    organisation: Organisation, analyst: User, owner: User
+) -> None:
+    south = services.create_recommendation(
+        organisation, membership(analyst), details(unit="S", owner="analyst"), user=analyst
+    )
+    scoped = member("scoped_analyst", organisation, Membership.Role.ANALYST, unit="N")
+    edit = reverse("recommendation-edit", args=["TST", south.number])
+    assert signed_in(scoped).post(edit, details(unit="N")).status_code == 404
+    with pytest.raises(services.Refused):
+        services.update_recommendation(south, membership(scoped), details(unit="N"))
+    south.refresh_from_db()
+    assert south.unit.code == "S"  # type: ignore[union-attr]

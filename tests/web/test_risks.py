@@ -322,3 +322,51 @@ def test_viewers_and_moderators_read_but_do_not_add(
     data = client.get(reverse("risks-json", args=["TST"])).json()
     assert [risk["number"] for risk in data["risks"]] == [2]
     assert "Add a risk" not in client.get(reverse("risks", args=["TST"])).content.decode()
+
+
+# A scoped analyst records risks only within their scope (issue 15, item 1.3).
+
+
+@pytest.fixture
+def scoped_analyst(organisation: Organisation) -> User:
+    return member("scoped_analyst", organisation, Membership.Role.ANALYST, unit="N")
+
+
+@pytest.mark.parametrize(("unit", "what"), [("S", "another command"), ("", "the whole force")])
+def test_a_scoped_analyst_cannot_add_a_risk_outside_their_scope(
+    organisation: Organisation, scoped_analyst: User, unit: str, what: str
+) -> None:
+    form = {name: str(value) for name, value in rated(3, 3, unit=unit).items()}
+    response = signed_in(scoped_analyst).post(reverse("risk-new", args=["TST"]), form)
+    assert response.status_code == 400, what
+    assert "Unit: choose North or a unit below it" in response.content.decode(), what
+    assert not Risk.objects.exists(), what
+
+
+def test_a_scoped_analyst_adds_a_risk_of_their_unit_and_is_offered_only_their_units(
+    organisation: Organisation, scoped_analyst: User
+) -> None:
+    client = signed_in(scoped_analyst)
+    page = client.get(reverse("risk-new", args=["TST"]))
+    assert [unit["code"] for unit in page.context["units"]] == ["N"]
+    assert "Whole organisation" not in page.content.decode()
+    form = {name: str(value) for name, value in rated(3, 3, unit="N").items()}
+    created = client.post(reverse("risk-new", args=["TST"]), form)
+    assert created.status_code == 302
+    risk = Risk.objects.get()
+    assert client.get(reverse("risk", args=["TST", risk.number])).status_code == 200
+
+
+def test_a_scoped_analyst_cannot_move_a_risk_out_of_scope_nor_change_one_outside_it(
+    organisation: Organisation, scoped_analyst: User, risks: list[Risk]
+) -> None:
+    north, south = risks
+    client = signed_in(scoped_analyst)
+    form = {name: str(value) for name, value in rated(3, 3, unit="S").items()}
+    moved = client.post(reverse("risk-edit", args=["TST", north.number]), form)
+    assert moved.status_code == 400
+    north.refresh_from_db()
+    assert north.unit.code == "N"  # type: ignore[union-attr]
+    assert client.post(reverse("risk-edit", args=["TST", south.number]), form).status_code == 404
+    with pytest.raises(services.Refused):
+        services.update_risk(south, membership(scoped_analyst), {"title": "Renamed"})

@@ -104,13 +104,14 @@ def test_the_same_areas_shared_show_the_same_scorecard_as_the_owner_sees(
 
 
 @pytest.mark.parametrize("path", ["/TST/units/N/enter/", "/TST/import/"])
-def test_shared_figures_are_read_only(
+def test_shared_figures_are_read_only_and_their_forms_not_found_for_partners(
     path: str, organisation: Organisation, other_org_user: User
 ) -> None:
     share(organisation, other_org_user)
     client = client_for(other_org_user)
-    assert client.get(path).status_code == 403
-    assert client.post(path, {"period": "2019-07"}).status_code == 403
+    # As for anyone outside the organisation: 404, not 403 (docs/security.md).
+    assert client.get(path).status_code == 404
+    assert client.post(path, {"period": "2019-07"}).status_code == 404
     page = client.get("/TST/").content.decode()
     # The header's "Import figures" is the partner's own organisation's; none for TST.
     assert 'href="/TST/import/"' not in page
@@ -150,7 +151,7 @@ def test_the_api_gives_a_partner_the_same_as_the_pages(
     assert not any(area["measures"] for area in scorecard["areas"])
     row = {"unit": "N", "measure": "ER", "period": "2019-07", "value": 1}
     refused = client.post(f"{base}/observations", [row], content_type="application/json")
-    assert refused.status_code == 403
+    assert refused.status_code == 404
 
 
 def test_the_api_shows_a_partner_the_shared_areas_figures(

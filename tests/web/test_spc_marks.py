@@ -221,3 +221,30 @@ def test_the_scorecard_and_the_measure_page_agree_on_variation_and_assurance(
     assert (row["variation_text"], row["assurance_text"]) == (page["variation"], page["assurance"])
     assert row["trial_limits"] is page["trial_limits"] is True
     assert row["spc_points"] == page["segments"][-1]["points"] == 7
+
+
+def test_a_scoped_analyst_sets_marks_for_their_units_only(
+    charted: Organisation, analyst: User
+) -> None:
+    from pmf.web.accounts.models import Membership
+    from tests.conftest import member
+
+    scoped = client_for(member("scoped", charted, Membership.Role.ANALYST, unit="N"))
+    url = "/TST/units/N/measures/ER/spc/"
+    assert 'value="all"' not in scoped.get(url).content.decode()
+    event = {"action": "add", "kind": "event", "period": "2019-05", "text": "Fair"}
+    # Every unit's chart is the whole organisation's: refused on the field, nothing stored.
+    refused = scoped.post(url, {**event, "scope": "all"})
+    assert refused.status_code == 400
+    assert '<a href="#scope">' in refused.content.decode()
+    assert not SpcMark.objects.exists()
+    assert scoped.post(url, {**event, "scope": "unit"}).status_code == 302
+    # Marks set by the whole organisation's analyst, for every unit and for South, are not
+    # theirs to change or withdraw: as if they did not exist.
+    whole = client_for(analyst)
+    whole.post(url, {**event, "text": "Everywhere", "scope": "all"})
+    whole.post("/TST/units/S/measures/ER/spc/", {**event, "text": "South", "scope": "unit"})
+    for mark in SpcMark.objects.exclude(text="Fair"):
+        withdrawn = scoped.post(url, {"action": "withdraw", "number": mark.pk, "reason": "No"})
+        assert withdrawn.status_code == 404, mark.text
+    assert SpcMark.objects.filter(superseded_at__isnull=True).count() == 3

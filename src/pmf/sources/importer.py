@@ -639,3 +639,13 @@ def describe(problems: list[Problem], file: str, limit: int = 50) -> str:
     if len(problems) >= MAX_PROBLEMS:
         lines.append(f"  (checking stopped counting at {MAX_PROBLEMS} problems)")
     return "\n".join(lines)
+
+
+def columns_of(
+    table: Table, mapping: Mapping[str, str] | None = None, ignore: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """Return the column holding each role, as ``check_table`` reads them: mapped, or so named.
+
+    Raise ``MappingError`` for a mapping or a column left out that the file does not have.
+    """
+    return _resolve_columns(table, mapping or {}, ignore)

@@ -11,8 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from collections.abc import Sequence
 
 import polars as pl
 from django.contrib.auth.models import AbstractBaseUser
@@ -20,13 +19,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from pmf.core.periods import Period, parse_period
-from pmf.sources.importer import Problem, check_table, status_code
+from pmf.sources.importer import Problem, check_table
 from pmf.sources.readers import ROW_NUMBER, Table
 from pmf.web.accounts.models import Membership
-from pmf.web.accounts.services import may_change, shared_areas, visible_units, writable_units
+from pmf.web.accounts.services import may_change, shared_areas, visible_units
 from pmf.web.api.models import ApiToken
-from pmf.web.entry.services import ENTRY_COLUMNS, enterable_measures
-from pmf.web.frameworks.models import Measure, Organisation, Unit
+from pmf.web.entry.services import ENTRY_COLUMNS, enterable_measures, scope_problems
+from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.frameworks.services import framework_of
 from pmf.web.observations.models import Observation
 from pmf.web.observations.services import ImportSummary, store_observations
@@ -37,7 +36,6 @@ VISIBLE_CHARACTERS = 12  # "pmf_" and 8 random characters: enough to tell tokens
 # to answer "is this token still in use?".
 LAST_USED_EVERY = dt.timedelta(minutes=1)
 MAX_ROWS = 50_000  # larger sets go through a file import
-Named = TypeVar("Named", Unit, Measure)
 
 
 def _hash(key: str) -> str:
@@ -185,7 +183,7 @@ def upsert_observations(
 
     Each row has the columns of a file in the long layout (unit, measure, period, value,
     numerator, denominator, status, note) as text; rows are numbered from 1. Besides the
-    import's checks, each row must be for a unit the member may see and a measure they may
+    import's checks, each row must be for a unit the member may write and a measure they may
     enter, and only analysts may sign figures off. Raise ``RowsRefused`` listing every
     problem, or ``NothingToEnter`` when the member enters no figures at all. Figures with
     plausibility warnings are stored only with a reason in ``accept_warnings``; otherwise
@@ -193,8 +191,7 @@ def upsert_observations(
     """
     if not may_change(membership, organisation):
         raise NothingToEnter("Figures shared by another organisation are read-only.")
-    allowed = {measure.code for measure in enterable_measures(membership)}
-    if not allowed:
+    if not enterable_measures(membership):
         raise NothingToEnter("You do not own any measures to enter figures for.")
     if not rows:
         raise RowsRefused([Problem(0, "rows", None, "is empty; send at least one row")])
@@ -209,7 +206,14 @@ def upsert_observations(
     source = f"sent through the API by {membership.user.get_username()}"
     table = Table("the rows", list(ENTRY_COLUMNS), frame)
     result = check_table(table, framework_of(organisation), source=source)
-    problems = result.problems + _scope_problems(membership, organisation, rows, allowed)
+    problems = result.problems + scope_problems(
+        membership,
+        organisation,
+        [
+            (number, row.get("unit"), row.get("measure"), row.get("status"))
+            for number, row in enumerate(rows, start=1)
+        ],
+    )
     if problems:
         raise RowsRefused(sorted(set(problems), key=lambda p: (p.row, p.column)))
     payload = json.dumps(list(rows), sort_keys=True, ensure_ascii=False).encode("utf-8")
@@ -231,54 +235,3 @@ def upsert_observations(
         expected=expected,
         accept_warnings=accept_warnings,
     )
-
-
-def _scope_problems(
-    membership: Membership,
-    organisation: Organisation,
-    rows: Sequence[dict[str, str | None]],
-    allowed: set[str],
-) -> list[Problem]:
-    """Return a problem for each row outside what the member may enter.
-
-    Units and measures are named by code or name, as in a file. A unit the member may not
-    see gets the same words as a unit that does not exist, so that nobody learns which do.
-    """
-    visible = {unit.pk for unit in writable_units(membership, organisation)}
-    units = _by_code_or_name(organisation.units.all())
-    measures = _by_code_or_name(organisation.measures.all())
-    problems = []
-    for number, row in enumerate(rows, start=1):
-        unit = units.get((row.get("unit") or "").lower())
-        if unit is not None and unit.pk not in visible:
-            problems.append(
-                Problem(
-                    number,
-                    "unit",
-                    row.get("unit"),
-                    f"is not a unit of {organisation.code} (by code or name)",
-                )
-            )
-        measure = measures.get((row.get("measure") or "").lower())
-        if measure is not None and measure.code not in allowed:
-            problems.append(
-                Problem(
-                    number, "measure", row.get("measure"), "is not a measure you enter figures for"
-                )
-            )
-        if status_code(row.get("status")) == "signed_off" and not membership.may_sign_off:
-            problems.append(
-                Problem(number, "status", row.get("status"), "only an analyst may sign figures off")
-            )
-    return problems
-
-
-def _by_code_or_name(items: Iterable[Named]) -> dict[str, Named]:
-    # Codes win over names, as in the import: a name counts where no code is spelt the same.
-    found: dict[str, Named] = {}
-    listed = list(items)
-    for item in listed:
-        found.setdefault(item.code.strip().lower(), item)
-    for item in listed:
-        found.setdefault(item.name.strip().lower(), item)
-    return found

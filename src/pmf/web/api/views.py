@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from ninja import NinjaAPI, Query, Schema, Swagger
@@ -24,6 +24,7 @@ from pmf.core.plausibility import number_text
 from pmf.core.text import plural
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import (
+    may_change,
     membership_of,
     organisation_for,
     readable_areas,
@@ -277,6 +278,9 @@ def upsert_observations(
     the answer is 409 naming who, when and the figure held now, and nothing is stored.
     """
     membership, organisation = _member(request, org)
+    if not may_change(membership, organisation):
+        # Partners read shared figures and write nothing: as for anyone outside, not found.
+        raise Http404("No such organisation.")
     try:
         summary = services.upsert_observations(
             membership,

@@ -135,7 +135,7 @@ def lock_cycle(
     returned it), so a run of locks need not assess each cycle twice. Return the assessment.
     """
     if membership is not None:
-        _require(membership, cycle, Membership.Role.ANALYST, "lock the data")
+        _require(membership, cycle, Membership.Role.ANALYST, "lock the data", whole=True)
     if cycle.state != State.DRAFT:
         raise WorkflowRefused(f"cycle {cycle.number} is {cycle.get_state_display()}, not draft")
     framework = framework_of(cycle.organisation)
@@ -180,9 +180,10 @@ def lock_cycle(
 
 @transaction.atomic
 def advance(cycle: Cycle, membership: Membership | None) -> Cycle.State:
-    """Move the cycle to its next state (after draft: use ``lock_cycle``). Analysts only."""
+    """Move the cycle to its next state (from draft: lock it). Analysts covering the whole
+    organisation only."""
     if membership is not None:
-        _require(membership, cycle, Membership.Role.ANALYST, "move the cycle on")
+        _require(membership, cycle, Membership.Role.ANALYST, "move the cycle on", whole=True)
     if cycle.state == State.DRAFT:
         lock_cycle(cycle, membership)
         return State(cycle.state)
@@ -310,6 +311,7 @@ def edit_rationale(
 ) -> None:
     """An analyst edits the rationale before the board; the generated text is kept beside it."""
     _require(membership, grade.cycle, Membership.Role.ANALYST, "edit the rationale")
+    _in_scope(grade, membership, "edit the rationale of")
     if grade.cycle.state in (State.DRAFT, State.BOARD, State.PUBLISHED):
         raise WorkflowRefused(
             f"the rationale can be edited between the lock and the board, not while "
@@ -325,14 +327,41 @@ def edit_rationale(
     _audit(grade, "edit rationale", before, membership.user, now)
 
 
-def _require(membership: Membership, cycle: Cycle, role: str, action: str) -> None:
+def may_run_cycles(membership: Membership) -> bool:
+    """Say whether the member may start, lock and move on the organisation's cycles.
+
+    Analysts covering the whole organisation: a cycle's lock and its moves are the whole
+    organisation's, not one unit's.
+    """
+    return membership.role == Membership.Role.ANALYST and membership.unit_id is None
+
+
+def _require(
+    membership: Membership, cycle: Cycle, role: str, action: str, *, whole: bool = False
+) -> None:
+    label = Membership.Role(role).label.lower()
     if membership.organisation_id != cycle.organisation_id or membership.role != role:
-        label = Membership.Role(role).label.lower()
         raise WorkflowRefused(f"only {label}s of {cycle.organisation.name} may {action}")
+    if whole and membership.unit_id is not None:
+        raise WorkflowRefused(
+            f"only {label}s covering the whole of {cycle.organisation.name} may {action}"
+        )
+
+
+def _in_scope(grade: AreaGrade, membership: Membership, action: str) -> None:
+    """Refuse a step on a grade of a unit outside the member's part of the organisation."""
+    if membership.unit_id is None:
+        return
+    units = {unit.pk for unit in visible_units(membership) if not unit.external}
+    if grade.unit_id not in units:
+        raise WorkflowRefused(
+            f"{grade.unit.name} is not in your part of the organisation: you may not {action} it"
+        )
 
 
 def _step(grade: AreaGrade, membership: Membership, *, role: str, state: str, action: str) -> None:
     _require(membership, grade.cycle, role, action)
+    _in_scope(grade, membership, action)
     if grade.cycle.state != state:
         raise WorkflowRefused(
             f"cycle {grade.cycle.number} is at {grade.cycle.get_state_display().lower()}: "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
@@ -31,27 +32,26 @@ def cycles(request: HttpRequest, org: str, as_json: bool = False) -> HttpRespons
     """List the cycles with the tube map; analysts start a new cycle here."""
     found, membership = _member(request, org)
     problems: list[str] = []
-    is_analyst = membership.role == Membership.Role.ANALYST
+    may_start = services.may_run_cycles(membership)
     if request.method == "POST":
-        if not is_analyst:
-            problems.append("Only analysts start a cycle.")
+        if not may_start:
+            raise PermissionDenied("Only analysts covering the whole organisation start a cycle.")
+        try:
+            board = request.POST.get("board_date", "").strip()
+            created = services.create_cycle(
+                found,
+                number=int(request.POST.get("number", "0") or 0),
+                name=request.POST.get("name", ""),
+                cut_off=request.POST.get("cut_off", "").strip(),
+                board_date=dt.date.fromisoformat(board) if board else None,
+            )
+        except ValueError as error:
+            problems.extend(getattr(error, "problems", None) or [f"Check the dates: {error}"])
+        except services.WorkflowRefused as refused:
+            problems.extend(refused.problems)
         else:
-            try:
-                board = request.POST.get("board_date", "").strip()
-                created = services.create_cycle(
-                    found,
-                    number=int(request.POST.get("number", "0") or 0),
-                    name=request.POST.get("name", ""),
-                    cut_off=request.POST.get("cut_off", "").strip(),
-                    board_date=dt.date.fromisoformat(board) if board else None,
-                )
-            except ValueError as error:
-                problems.extend(getattr(error, "problems", None) or [f"Check the dates: {error}"])
-            except services.WorkflowRefused as refused:
-                problems.extend(refused.problems)
-            else:
-                messages.success(request, f"Cycle {created.number} started as a draft.")
-                return redirect("cycle", org=found.code, number=created.number)
+            messages.success(request, f"Cycle {created.number} started as a draft.")
+            return redirect("cycle", org=found.code, number=created.number)
     data = presenters.cycles_page(found, whole=membership.unit_id is None)
     if as_json:
         return _json(data)
@@ -61,7 +61,7 @@ def cycles(request: HttpRequest, org: str, as_json: bool = False) -> HttpRespons
         "cycles/cycles.html",
         {
             **data,
-            "can_start": is_analyst,
+            "can_start": may_start,
             "problems": problems,
             "next_number": max(numbers, default=0) + 1,
             "typed": request.POST,
@@ -76,6 +76,12 @@ def cycle(request: HttpRequest, org: str, number: int, as_json: bool = False) ->
     chosen = _cycle(found, number)
     problems: list[str] = []
     if request.method == "POST":
+        # Locking and every move on are the whole organisation's: a member scoped to a unit
+        # takes only their units' steps, on the grade pages.
+        if not services.may_run_cycles(membership):
+            raise PermissionDenied(
+                "Only analysts covering the whole organisation move the cycle on."
+            )
         try:
             state = services.advance(chosen, membership)
         except services.WorkflowRefused as refused:
@@ -86,7 +92,7 @@ def cycle(request: HttpRequest, org: str, number: int, as_json: bool = False) ->
     data = presenters.cycle_page(chosen, membership)
     if as_json:
         return _json(data)
-    can_advance = membership.role == Membership.Role.ANALYST and data["next_state"] is not None
+    can_advance = services.may_run_cycles(membership) and data["next_state"] is not None
     return render(
         request,
         "cycles/cycle.html",

@@ -15,9 +15,10 @@ import hashlib
 import os
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 from django.conf import settings
@@ -32,10 +33,12 @@ from pmf.sources.importer import (
     MappingError,
     Problem,
     check_table,
+    columns_of,
     status_code,
 )
 from pmf.sources.readers import ROW_NUMBER, ReadError, Table, read_table
 from pmf.web.accounts.models import Membership
+from pmf.web.accounts.services import writable_units
 from pmf.web.entry.models import ImportJob
 from pmf.web.frameworks.models import Measure, Organisation, Unit
 from pmf.web.frameworks.services import framework_of
@@ -46,6 +49,7 @@ from pmf.web.observations.services import (
     store_observations,
 )
 
+Named = TypeVar("Named", Unit, Measure)
 ENTRY_COLUMNS = ("unit", "measure", "period", "value", "numerator", "denominator", "status", "note")
 
 
@@ -213,6 +217,65 @@ def enter_figures(
         revised=tuple(f"{names[code]}, {label}" for code, held in changed if held),
         stored=stored,
     )
+
+
+def scope_problems(
+    membership: Membership,
+    organisation: Organisation,
+    rows: Iterable[tuple[int, str | None, str | None, str | None]],
+    columns: tuple[str, str, str] = ("unit", "measure", "status"),
+) -> list[Problem]:
+    """Return a problem for each row outside what the member may write, naming row and column.
+
+    ``rows`` holds (row number, unit, measure, status) as typed; ``columns`` names the
+    columns holding the unit, the measure and the status. Units and measures are read by code
+    or name, as the import reads them. A unit outside the member's write scope
+    (``writable_units``: external comparators only for analysts covering the whole
+    organisation) gets the same words as a unit that does not exist, so that nobody learns
+    which do; a measure the member does not enter, and a sign-off by anyone who may not sign
+    off, are problems too. Every path that stores figures (the form, the API, the import
+    page and its background job) asks here.
+    """
+    writable = {unit.pk for unit in writable_units(membership, organisation)}
+    allowed = {measure.code for measure in enterable_measures(membership)}
+    units = _by_code_or_name(organisation.units.all())
+    measures = _by_code_or_name(organisation.measures.all())
+    unit_column, measure_column, status_column = columns
+    problems = []
+    for number, unit_text, measure_text, status in rows:
+        unit = units.get((unit_text or "").strip().lower())
+        if unit is not None and unit.pk not in writable:
+            problems.append(
+                Problem(
+                    number,
+                    unit_column,
+                    unit_text,
+                    f"is not a unit of {organisation.code} (by code or name)",
+                )
+            )
+        measure = measures.get((measure_text or "").strip().lower())
+        if measure is not None and measure.code not in allowed:
+            problems.append(
+                Problem(
+                    number, measure_column, measure_text, "is not a measure you enter figures for"
+                )
+            )
+        if status_code(status) == "signed_off" and not membership.may_sign_off:
+            problems.append(
+                Problem(number, status_column, status, "only an analyst may sign figures off")
+            )
+    return problems
+
+
+def _by_code_or_name(items: Iterable[Named]) -> dict[str, Named]:
+    # Codes win over names, as in the import: a name counts where no code is spelt the same.
+    found: dict[str, Named] = {}
+    listed = list(items)
+    for item in listed:
+        found.setdefault(item.code.strip().lower(), item)
+    for item in listed:
+        found.setdefault(item.name.strip().lower(), item)
+    return found
 
 
 def _changed_figures(unit: Unit, period: str, observations: pl.DataFrame) -> list[tuple[str, bool]]:
@@ -533,11 +596,15 @@ def review_upload(
     token: str,
     name: str,
     form: Mapping[str, str] | None = None,
+    *,
+    membership: Membership,
 ) -> Review:
     """Read a kept upload and check it with the mapping in ``form`` (default: the proposed one).
 
-    Raise ``LookupError`` for an unknown or expired token and ``ReadError`` for a file that
-    cannot be read; problems with the mapping or the rows come back in the review.
+    Every row is checked as the import checks it and against what ``membership`` may write
+    (``scope_problems``). Raise ``LookupError`` for an unknown or expired token and
+    ``ReadError`` for a file that cannot be read; problems with the mapping or the rows come
+    back in the review.
     """
     table = read_upload(token, name)
     if form is not None and "layout" in form:
@@ -560,8 +627,9 @@ def review_upload(
     review.background = review.figures > settings.PMF_BACKGROUND_IMPORT_ROWS or not table.complete
     if review.background:
         table = Table(name, table.columns, table.frame.head(PREVIEW_ROWS))
+    roles, ignore, layout = mapping.check_arguments()
     try:
-        review.result = _check(organisation, table, mapping, name)
+        review.result = _check(membership, organisation, table, roles, ignore, layout)
     except MappingError as error:
         review.file_problem = str(error)
     if review.ready and not review.background and review.result is not None:
@@ -586,12 +654,45 @@ def read_upload(token: str, name: str) -> Table:
 
 
 def _check(
-    organisation: Organisation, table: Table, mapping: ColumnMapping, name: str
+    membership: Membership,
+    organisation: Organisation,
+    table: Table,
+    roles: Mapping[str, str],
+    ignore: tuple[str, ...],
+    layout: str,
 ) -> CheckResult:
-    roles, ignore, layout = mapping.check_arguments()
-    return check_table(
-        table, framework_of(organisation), mapping=roles, ignore=ignore, layout=layout, source=name
+    """Check a file's rows as the import does, and each row against the member's write scope.
+
+    All or nothing: a row outside the scope is a problem of the file like any other, and a
+    file with any problem stores nothing.
+    """
+    result = check_table(
+        table,
+        framework_of(organisation),
+        mapping=roles,
+        ignore=ignore,
+        layout=layout,
+        source=table.file,
     )
+    columns = columns_of(table, roles, ignore)
+    names = tuple(columns.get(role, role) for role in ("unit", "measure", "status"))
+    frame = table.frame
+
+    def cells(role: str) -> list[str | None]:
+        if role not in columns:
+            return [None] * frame.height
+        return [None if cell is None else str(cell) for cell in frame[columns[role]].to_list()]
+
+    rows = zip(
+        frame[ROW_NUMBER].to_list(), cells("unit"), cells("measure"), cells("status"), strict=True
+    )
+    outside = scope_problems(membership, organisation, rows, (names[0], names[1], names[2]))
+    if outside:
+        result.problems = sorted(
+            {*result.problems, *outside}, key=lambda problem: (problem.row, problem.column)
+        )
+        result.observations = result.observations.clear()
+    return result
 
 
 def import_reviewed(
@@ -664,17 +765,29 @@ def run_import_job(job_id: int) -> None:
     if job.finished:
         return
     _update(job, status=ImportJob.Status.CHECKING, started_at=timezone.now())
+    # Who uploaded the file may have lost their role or scope since: checked as they are now.
+    membership = _importer(job)
+    if membership is None:
+        _fail(
+            job,
+            [
+                Problem(
+                    0,
+                    "",
+                    None,
+                    f"only analysts of {job.organisation.code} import files, "
+                    "and whoever uploaded this file no longer is one; upload it again",
+                )
+            ],
+            1,
+        )
+        return
     try:
         path = uploaded(job.upload)
         sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
         table = read_table(path, name=job.file_name)
-        result = check_table(
-            table,
-            framework_of(job.organisation),
-            mapping=job.mapping,
-            ignore=tuple(job.ignore),
-            layout=job.layout,
-            source=job.file_name,
+        result = _check(
+            membership, job.organisation, table, job.mapping, tuple(job.ignore), job.layout
         )
     except (LookupError, ValueError) as error:  # ReadError and MappingError are ValueErrors
         _fail(job, [Problem(0, "", None, str(error))], 1)
@@ -733,6 +846,20 @@ def run_import_job(job_id: int) -> None:
         finished_at=timezone.now(),
     )
     _forget(job)
+
+
+def _importer(job: ImportJob) -> Membership | None:
+    """Return the uploader's membership if they may still import into the job's organisation."""
+    if job.created_by is None or not job.created_by.is_active:
+        return None
+    membership = (
+        Membership.objects.select_related("organisation", "unit", "user")
+        .filter(user=job.created_by, organisation=job.organisation)
+        .first()
+    )
+    if membership is None or membership.role != Membership.Role.ANALYST:
+        return None
+    return membership
 
 
 def job_progress(job: ImportJob) -> tuple[int, int]:

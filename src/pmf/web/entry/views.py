@@ -37,7 +37,8 @@ def enter(request: HttpRequest, org: str, unit: str) -> HttpResponse:
     membership = membership_of(request.user)
     assert membership is not None  # organisation_for has checked it
     if not may_change(membership, found):
-        raise PermissionDenied("Figures shared by another organisation are read-only.")
+        # Partners read shared figures and change nothing: as for anyone outside, not found.
+        raise Http404("No such page.")
     if not enterable_measures(membership):
         raise PermissionDenied("You do not own any measures to enter figures for.")
     if target.pk not in {unit.pk for unit in writable_units(membership, found)}:
@@ -156,7 +157,11 @@ def import_file(request: HttpRequest, org: str) -> HttpResponse:
         raise Http404("No such upload.")
     try:
         review = review_upload(
-            found, token, name, request.POST if "layout" in request.POST else None
+            found,
+            token,
+            name,
+            request.POST if "layout" in request.POST else None,
+            membership=membership,
         )
     except (LookupError, ReadError) as error:
         data = presenters.import_page(found, problems=[str(error)])
@@ -195,11 +200,16 @@ def import_job(
     """Show a background import: its progress while it runs, then what it stored or why not."""
     from pmf.web.entry.services import import_job as find_job
 
-    found, _ = _analyst(request, org)
+    found, membership = _analyst(request, org)
     try:
-        data = presenters.job_page(find_job(found, job))
+        chosen = find_job(found, job)
     except LookupError:
         raise Http404("No such import.") from None
+    # A job's problems quote its file's rows, whatever their units: an analyst scoped to a
+    # unit follows their own imports only.
+    if membership.unit_id is not None and chosen.created_by_id != membership.user_id:
+        raise Http404("No such import.")
+    data = presenters.job_page(chosen)
     if as_json:
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     template = "entry/_job_progress.html" if fragment else "entry/import_job.html"
@@ -210,6 +220,9 @@ def _analyst(request: HttpRequest, org: str) -> tuple[Organisation, Membership]:
     found = organisation_for(request.user, org)
     membership = membership_of(request.user)
     assert membership is not None  # organisation_for has checked it
-    if membership.role != membership.Role.ANALYST or not may_change(membership, found):
-        raise PermissionDenied("Only analysts import files, into their own organisation.")
+    if not may_change(membership, found):
+        # Partners read shared figures and import nothing: as for anyone outside, not found.
+        raise Http404("No such page.")
+    if membership.role != membership.Role.ANALYST:
+        raise PermissionDenied("Only analysts import files.")
     return found, membership

@@ -700,6 +700,21 @@ def _require_analyst(organisation: Organisation, membership: Any) -> None:
         raise PermissionDenied("Only the organisation's analysts set rebases and events.")
 
 
+def _in_scope(membership: Any, unit: Unit | None) -> bool:
+    """Say whether a mark of ``unit`` (None: every unit) is within the member's scope.
+
+    A mark for every unit moves every unit's chart: only members covering the whole
+    organisation set it.
+    """
+    from pmf.web.accounts.services import visible_units
+
+    if membership.unit_id is None:
+        return True
+    return unit is not None and any(
+        candidate.pk == unit.pk for candidate in visible_units(membership) if not candidate.external
+    )
+
+
 def _checked_mark(
     organisation: Organisation, measure_code: str, kind: str, period: str, text: str
 ) -> tuple[Measure, str, str]:
@@ -773,6 +788,13 @@ def add_spc_mark(
     naming each field at fault. The change is recorded in the audit trail.
     """
     _require_analyst(organisation, membership)
+    if not _in_scope(membership, unit):
+        raise SpcMarkRefused(
+            {
+                "scope": "Choose this unit: a mark for every unit is set by analysts covering the "
+                "whole organisation"
+            }
+        )
     measure, code, cleaned = _checked_mark(organisation, measure_code, kind, period, text)
     if kind == SpcMark.Kind.REBASE:
         _refuse_second_rebase(organisation, measure, unit, code, None)
@@ -809,14 +831,15 @@ def _mark_label(mark: SpcMark, done: str) -> str:
     return f"SPC {kind} of {mark.measure.code}{where} at {mark.period} {done}"
 
 
-def _running_mark(organisation: Organisation, number: int) -> SpcMark:
+def _running_mark(organisation: Organisation, number: int, membership: Any = None) -> SpcMark:
     mark = (
         organisation.spc_marks.select_for_update(of=("self",))
         .filter(pk=number, superseded_at__isnull=True)
         .select_related("measure", "unit")
         .first()
     )
-    if mark is None:
+    if mark is None or (membership is not None and not _in_scope(membership, mark.unit)):
+        # Outside the member's scope: as if it did not exist.
         raise LookupError(f"{organisation.code} has no running rebase or event {number}")
     return mark
 
@@ -838,7 +861,7 @@ def change_spc_mark(
     ``SpcMarkRefused``.
     """
     _require_analyst(organisation, membership)
-    old = _running_mark(organisation, number)
+    old = _running_mark(organisation, number, membership)
     why = _reason(reason)
     measure, code, cleaned = _checked_mark(organisation, old.measure.code, old.kind, period, text)
     if old.kind == SpcMark.Kind.REBASE:
@@ -879,7 +902,7 @@ def withdraw_spc_mark(
 ) -> SpcMark:
     """Withdraw a running rebase or event, saying why; it is kept, superseded, as history."""
     _require_analyst(organisation, membership)
-    mark = _running_mark(organisation, number)
+    mark = _running_mark(organisation, number, membership)
     why = _reason(reason)
     now = timezone.now()
     mark.superseded_at, mark.superseded_by, mark.superseded_because = now, user, why

@@ -102,6 +102,8 @@ def spc_marks(request: HttpRequest, org: str, unit: str, code: str) -> HttpRespo
             "form_prefix": prefix,
             "typed": typed,
             "example_period": EXAMPLES.get(measure.frequency, "2025-04"),
+            # A mark for every unit is for analysts covering the whole organisation.
+            "whole": membership.unit_id is None,
         },
         status=400 if problems else 200,
     )

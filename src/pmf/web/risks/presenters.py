@@ -192,12 +192,21 @@ def risk_form(
         "version": None if risk is None else services.version_of(risk),
         "fields": list(fields),
         "values": {name: "" if value is None else str(value) for name, value in values.items()},
-        "units": [
-            {"code": unit.code, "name": unit.name}
-            for unit in organisation.units.filter(external=False)
-        ],
+        **_unit_choices(organisation, membership),
         "areas": [{"code": area.code, "name": area.name} for area in organisation.areas.all()],
         "owners": [user.get_username() for user in members],
+    }
+
+
+def _unit_choices(organisation: Organisation, membership: Membership) -> dict[str, Any]:
+    """Return the units a form offers: those in the member's scope; the whole organisation
+    (no unit) only to members who cover it."""
+    units = services.writable_units(membership)
+    if units is None:
+        units = list(organisation.units.filter(external=False))
+    return {
+        "units": [{"code": unit.code, "name": unit.name} for unit in units],
+        "whole": membership.unit_id is None,
     }
 
 
@@ -255,7 +264,7 @@ def recommendation_page(recommendation: Recommendation, membership: Membership) 
         "closure_roles": roles,
         "steps": services.allowed_steps(recommendation, membership),
         "version": services.version_of(recommendation),
-        "may_edit": membership.role == Membership.Role.ANALYST,
+        "may_edit": services.may_edit_recommendation(membership, recommendation),
         "history": [_event(event) for event in recommendation.events.select_related("by")],
     }
 
@@ -263,6 +272,7 @@ def recommendation_page(recommendation: Recommendation, membership: Membership) 
 def recommendation_form(
     organisation: Organisation,
     recommendation: Recommendation | None,
+    membership: Membership,
     typed: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
     """Return what the recommendation form shows."""
@@ -280,9 +290,6 @@ def recommendation_form(
         "version": None if recommendation is None else services.version_of(recommendation),
         "values": {name: "" if value is None else str(value) for name, value in values.items()},
         "bodies": [{"code": code, "label": label} for code, label in Recommendation.Body.choices],
-        "units": [
-            {"code": unit.code, "name": unit.name}
-            for unit in organisation.units.filter(external=False)
-        ],
+        **_unit_choices(organisation, membership),
         "owners": [user.get_username() for user in members],
     }

@@ -29,7 +29,7 @@ from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
 from pmf.web.audit import services as audit
 from pmf.web.audit.services import Conflict
-from pmf.web.frameworks.models import Organisation
+from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.observations.services import ImportSummary, import_frame
 from pmf.web.risks.models import Recommendation, RecommendationEvent, Risk, RiskEvent
 
@@ -121,10 +121,67 @@ def visible_recommendations(
     )
 
 
+def writable_units(membership: Membership) -> list[Unit] | None:
+    """Return the units the member may give a risk or recommendation; None: any, or none.
+
+    Members covering the whole organisation record them for any unit or for the whole of
+    it (no unit); members scoped to a unit only for the units in their scope.
+    """
+    if membership.unit_id is None:
+        return None
+    return [unit for unit in visible_units(membership) if not unit.external]
+
+
+def in_scope(membership: Membership, unit: Unit | None) -> bool:
+    """Say whether a record of ``unit`` (None: the whole organisation) is in the member's scope."""
+    units = writable_units(membership)
+    if units is None:
+        return True
+    return unit is not None and any(candidate.pk == unit.pk for candidate in units)
+
+
+def _unit_problem(membership: Membership | None, unit: Unit | None) -> list[str]:
+    """Return the problem with giving a record ``unit``, for a member scoped to a unit."""
+    if membership is None or in_scope(membership, unit):
+        return []
+    assert membership.unit is not None  # only scoped members are refused
+    return [
+        f"Unit: choose {membership.unit.name} or a unit below it; you may record only for "
+        "your part of the organisation"
+    ]
+
+
+def _scope_checked(cleaned: _Cleaned, membership: Membership | None) -> list[str]:
+    """Return the problems of cleaned fields, with a unit outside the member's scope."""
+    problems = list(cleaned.problems)
+    if "unit" in cleaned.values and not any(problem.startswith("Unit:") for problem in problems):
+        problems += _unit_problem(membership, cleaned.values["unit"])
+    return problems
+
+
 def may_edit_risk(membership: Membership, risk: Risk | None = None) -> bool:
-    """Say whether the member may create (no risk) or change every field of a risk: analysts."""
-    return membership.role == Membership.Role.ANALYST and (
-        risk is None or risk.organisation_id == membership.organisation_id
+    """Say whether the member may create (no risk) or change every field of a risk.
+
+    Analysts of the organisation; scoped to a unit, only the risks of their scope.
+    """
+    return (
+        membership.role == Membership.Role.ANALYST
+        and (risk is None or risk.organisation_id == membership.organisation_id)
+        and (risk is None or in_scope(membership, risk.unit))
+    )
+
+
+def may_edit_recommendation(
+    membership: Membership, recommendation: Recommendation | None = None
+) -> bool:
+    """Say whether the member may record (none) or change a recommendation's details.
+
+    Analysts of the organisation; scoped to a unit, only the recommendations of their scope.
+    """
+    return (
+        membership.role == Membership.Role.ANALYST
+        and (recommendation is None or recommendation.organisation_id == membership.organisation_id)
+        and (recommendation is None or in_scope(membership, recommendation.unit))
     )
 
 
@@ -249,8 +306,9 @@ def create_risk(
     if membership is not None and not may_edit_risk(membership):
         raise Refused(["Only analysts add risks to the register."])
     cleaned = _clean_risk(organisation, {"status": "open", **data}, RISK_FIELDS)
-    if cleaned.problems:
-        raise Refused(cleaned.problems)
+    problems = _scope_checked(cleaned, membership)
+    if problems:
+        raise Refused(problems)
     now = now or timezone.now()
     number = (
         Risk.objects.select_for_update()
@@ -297,8 +355,9 @@ def update_risk(
             [f"As the risk's owner you review it; you cannot change {', '.join(refused)}."]
         )
     cleaned = _clean_risk(risk.organisation, data, tuple(f for f in allowed if f in data))
-    if cleaned.problems:
-        raise Refused(cleaned.problems)
+    problems = _scope_checked(cleaned, membership)
+    if problems:
+        raise Refused(problems)
     _lock(risk, version, f"Risk R{risk.number}", _risk_held)
     changes = {
         name: [_shown(getattr(risk, name)), _shown(value)]
@@ -566,11 +625,12 @@ def create_recommendation(
     now: dt.datetime | None = None,
 ) -> Recommendation:
     """Record an inspection's or audit's recommendation (analysts). Raise ``Refused``."""
-    if membership is not None and membership.role != Membership.Role.ANALYST:
+    if membership is not None and not may_edit_recommendation(membership):
         raise Refused(["Only analysts record recommendations."])
     cleaned = _clean_recommendation(organisation, data, RECOMMENDATION_FIELDS)
-    if cleaned.problems:
-        raise Refused(cleaned.problems)
+    problems = _scope_checked(cleaned, membership)
+    if problems:
+        raise Refused(problems)
     now = now or timezone.now()
     number = (
         Recommendation.objects.select_for_update()
@@ -600,12 +660,13 @@ def update_recommendation(
 
     Raise ``Conflict`` when ``version`` is no longer the recommendation's latest.
     """
-    if membership is not None and membership.role != Membership.Role.ANALYST:
-        raise Refused(["Only analysts change a recommendation's details."])
+    if membership is not None and not may_edit_recommendation(membership, recommendation):
+        raise Refused(["Only analysts change a recommendation's details, in their scope."])
     fields = tuple(name for name in RECOMMENDATION_FIELDS if name in data)
     cleaned = _clean_recommendation(recommendation.organisation, data, fields)
-    if cleaned.problems:
-        raise Refused(cleaned.problems)
+    problems = _scope_checked(cleaned, membership)
+    if problems:
+        raise Refused(problems)
     _lock(recommendation, version, f"Recommendation {recommendation.number}", _recommendation_held)
     changes = {
         name: [_shown(getattr(recommendation, name)), _shown(value)]

@@ -124,7 +124,7 @@ def recommendations(request: HttpRequest, org: str, as_json: bool = False) -> Ht
     data = presenters.recommendations_page(found, membership, request.GET)
     if as_json:
         return _json(data)
-    can_add = membership.role == Membership.Role.ANALYST
+    can_add = services.may_edit_recommendation(membership)
     return render(request, "risks/recommendations.html", {**data, "can_add": can_add})
 
 
@@ -171,7 +171,7 @@ def recommendation_form(request: HttpRequest, org: str, number: int | None = Non
     """Record a recommendation or change its details: analysts only."""
     found, membership = _member(request, org)
     chosen = _recommendation(found, membership, number) if number is not None else None
-    if membership.role != Membership.Role.ANALYST:
+    if not services.may_edit_recommendation(membership, chosen):
         raise Http404("No such page.")
     problems: list[str] = []
     status = 400
@@ -196,7 +196,7 @@ def recommendation_form(request: HttpRequest, org: str, number: int | None = Non
         else:
             messages.success(request, f"Recommendation {saved.number} saved.")
             return redirect("recommendation", org=found.code, number=saved.number)
-    data = presenters.recommendation_form(found, chosen, request.POST or None)
+    data = presenters.recommendation_form(found, chosen, membership, request.POST or None)
     return render(
         request,
         "risks/recommendation_form.html",

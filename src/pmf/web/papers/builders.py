@@ -19,6 +19,7 @@ from pmf.core.grading import Grade
 from pmf.core.history import changes_summary, grade_changes, number_words, tube_map_svg
 from pmf.core.periods import parse_period
 from pmf.core.rollup import roll_up
+from pmf.core.scorecard import MARKS, MARKS_LEGEND, FigureMarks, marked
 from pmf.core.text import format_value
 from pmf.reports.document import Bullets, Document, Figure, Paragraph, Section, Table
 from pmf.web.cycles.models import AreaGrade, Cycle
@@ -29,6 +30,7 @@ from pmf.web.cycles.services import (
     grade_history,
     previous_cycle,
 )
+from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import held_observations
 from pmf.web.scorecards.presenters import peer_chart, peer_comparison, spc_chart, spc_series
 
@@ -44,12 +46,26 @@ def board_paper(cycle: Cycle) -> Document:
     before = list(previous.grades.select_related("unit", "area")) if previous else []
     tops = [unit for unit in framework.roots() if not unit.external]
     top = tops[0]
+    # The marks of the redlines' figures as held at the lock (the tables of their charts), of
+    # the top unit and the units summed into it.
+    marks = marks_for(
+        organisation,
+        framework,
+        as_at=cycle.locked_at,
+        units=[top.code, *(unit.code for unit in framework.descendants(top.code))],
+        measures=[measure.code for measure in framework.measures if measure.kind is Kind.REDLINE],
+    )
     current = {(g.unit.code, g.area.code): g.grade for g in grades}
     earlier = {(g.unit.code, g.area.code): g.grade for g in before}
     unit_names = {unit.code: unit.name for unit in framework.units}
     area_names = {area.code: area.name for area in framework.areas}
     titles = {area.code: area.title for area in framework.areas}
     top_grades = {g.area.code: g for g in grades if g.unit.code == top.code}
+    areas = tuple(
+        _area_section(cycle, framework, top.code, top.name, area.code, titles, index, marks)
+        for index, area in enumerate(framework.areas, start=1)
+        if area.code in top_grades
+    )
     data_to = parse_period(cycle.cut_off).label
     board = cycle.board_date.strftime("%-d %B %Y") if cycle.board_date else "not yet held"
     summary = (
@@ -95,12 +111,9 @@ def board_paper(cycle: Cycle) -> Document:
                     f"The rationale for the grades of {top.name} follows, area by area. Data "
                     f"for cycle {cycle.number} are to {data_to}."
                 ),
+                *_marks_legend(section for _, section in _walk(areas)),
             ),
-            tuple(
-                _area_section(cycle, framework, top.code, top.name, area.code, titles, index)
-                for index, area in enumerate(framework.areas, start=1)
-                if area.code in top_grades
-            ),
+            areas,
         ),
         Section(
             "6.0",
@@ -141,6 +154,22 @@ def board_paper(cycle: Cycle) -> Document:
         ),
         sections=tuple(sections),
     )
+
+
+def _walk(sections: tuple[Section, ...]) -> list[tuple[int, Section]]:
+    return Document("", "", "", sections=sections).walk()
+
+
+def _marks_legend(sections: Any) -> tuple[Paragraph, ...]:
+    """Return the marks' legend when a table of ``sections`` shows a marked figure, or nothing."""
+    letters = tuple(f" [{letter}" for letter in MARKS.values())
+    for section in sections:
+        for block in section.blocks:
+            if isinstance(block, Table) and any(
+                letter in cell for row in block.rows for cell in row for letter in letters
+            ):
+                return (Paragraph(f"Marks: {MARKS_LEGEND}"),)
+    return ()
 
 
 def _self_assessments(cycle: Cycle) -> Section:
@@ -243,12 +272,13 @@ def _area_section(
     area: str,
     titles: dict[str, str],
     index: int,
+    marks: FigureMarks | None = None,
 ) -> Section:
     grade = cycle.grades.get(unit__code=top, area__code=area)
     blocks: list[Paragraph | Bullets | Table | Figure] = list(_markdown_blocks(grade.rationale))
     if grade.agreed_rationale:
         blocks.append(Paragraph(grade.agreed_rationale, lead="At the board:"))
-    blocks.extend(_redline_charts(cycle, framework, top, top_name, area))
+    blocks.extend(_redline_charts(cycle, framework, top, top_name, area, marks))
     return Section(f"5.{index}", f"{titles[area]} – {Grade(grade.grade).label}", tuple(blocks))
 
 
@@ -276,7 +306,12 @@ def _markdown_blocks(text: str) -> list[Paragraph | Bullets]:
 
 
 def _redline_charts(
-    cycle: Cycle, framework: Framework, unit: str, unit_name: str, area: str
+    cycle: Cycle,
+    framework: Framework,
+    unit: str,
+    unit_name: str,
+    area: str,
+    marks: FigureMarks | None = None,
 ) -> list[Figure | Table]:
     """Return an SPC chart and its table for each redline of the area with figures."""
     import vl_convert
@@ -295,7 +330,7 @@ def _redline_charts(
     for measure in redlines:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            every, summary = spc_series(framework, figures, unit, measure)
+            every, summary = spc_series(framework, figures, unit, measure, marks)
         # The chart's window is the one its limits and the scorecard's variation come from.
         rows = [row for row in every if row["charted"]]
         if len(rows) < 2 or not summary:
@@ -347,7 +382,7 @@ def _redline_charts(
                 rows=tuple(
                     (
                         row["label"],
-                        row["value_text"],
+                        marked(row["value_text"], row["provisional"], row["warned"]),
                         format_value(row["mean"], measure),
                         format_value(row["lpl"], measure),
                         format_value(row["upl"], measure),
@@ -504,14 +539,24 @@ def exception_report(cycle: Cycle) -> Document:
     from pmf.core.scorecard import DIRECTION_LEGEND, SPC_LEGEND, VARIATION_WORDS, build_scorecard
 
     framework, assessment, internal, label = _cycle_parts(cycle)
+    marks = marks_for(
+        cycle.organisation,
+        framework,
+        as_at=cycle.locked_at,
+        periods=set(assessment["period"].to_list()),
+    )
     sections = []
     total = 0
+    any_marked = False
     for unit in internal:
-        scorecard = build_scorecard(framework, assessment, unit.code, exceptions_only=True)
+        scorecard = build_scorecard(
+            framework, assessment, unit.code, exceptions_only=True, marks=marks
+        )
         rows = scorecard.rows()
         if not rows:
             continue
         total += len(rows)
+        any_marked = any_marked or scorecard.has_marks
         notes = [f"{row.name}: {row.note}." for row in rows if row.note]
         blocks: list[Paragraph | Bullets | Table] = [
             Table(
@@ -529,7 +574,7 @@ def exception_report(cycle: Cycle) -> Document:
                 rows=tuple(
                     (
                         row.name,
-                        f"{row.value_text} ({row.period_label})",
+                        f"{row.value_marked} ({row.period_label})",
                         row.standard_text,
                         row.met_text,
                         row.direction_previous_text,
@@ -557,6 +602,7 @@ def exception_report(cycle: Cycle) -> Document:
             ),
             Paragraph(f"Directions of travel: {DIRECTION_LEGEND}"),
             Paragraph(f"SPC: {SPC_LEGEND}"),
+            *((Paragraph(f"Marks: {MARKS_LEGEND}"),) if any_marked else ()),
         ),
     )
     return Document(
@@ -587,6 +633,13 @@ def outcomes_report(cycle: Cycle) -> Document:
         top.code,
         as_at=label,
         previous=parse_period(previous.cut_off).label if previous else None,
+        marks=marks_for(
+            cycle.organisation,
+            framework,
+            as_at=cycle.locked_at,
+            units=[top.code, *(unit.code for unit in framework.descendants(top.code))],
+            periods=set(assessment["period"].to_list()),
+        ),
     )
     sections = [
         Section(
@@ -602,6 +655,7 @@ def outcomes_report(cycle: Cycle) -> Document:
                 ),
                 Paragraph(f"Directions of travel: {DIRECTION_LEGEND}"),
                 Paragraph(f"SPC: {SPC_LEGEND}"),
+                *((Paragraph(f"Marks: {MARKS_LEGEND}"),) if scorecard.has_marks else ()),
             ),
         )
     ]
@@ -630,7 +684,7 @@ def outcomes_report(cycle: Cycle) -> Document:
                         rows=tuple(
                             (
                                 row.name,
-                                f"{row.value_text} ({row.period_label})",
+                                f"{row.value_marked} ({row.period_label})",
                                 _then(
                                     row.previous_cycle_value,
                                     row.direction_previous_cycle_text,

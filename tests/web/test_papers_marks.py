@@ -1,0 +1,101 @@
+"""The papers mark provisional figures and figures stored with accepted warnings, as the
+scorecards do, with the marks' legend, in every format."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth.models import User
+
+from pmf.core.scorecard import MARKS_LEGEND
+from pmf.reports.document import Table
+from pmf.reports.html import render_html
+from pmf.reports.word import render_word
+from pmf.web.cycles import services
+from pmf.web.cycles.models import Cycle
+from pmf.web.frameworks.models import Organisation
+from pmf.web.observations.models import Observation
+from pmf.web.papers.builders import board_paper, exception_report, outcomes_report
+
+pytestmark = pytest.mark.django_db
+
+
+def lock(organisation: Organisation, analyst: User) -> Cycle:
+    cycle = services.create_cycle(organisation, number=1, name="Summer", cut_off="2019-07")
+    services.lock_cycle(cycle, analyst.membership)
+    cycle.refresh_from_db()
+    return cycle
+
+
+@pytest.fixture
+def marked_cycle(organisation: Organisation, analyst: User) -> Cycle:
+    """A cycle locked with every figure signed off but North's crimes of July 2019, stored
+    with an accepted warning, and South's response times, provisional."""
+    held = Observation.objects.filter(measure__organisation=organisation)
+    held.update(status=Observation.Status.SIGNED_OFF)
+    held.filter(unit__code="N", measure__code="CR", period="2019-07").update(
+        warnings="the value is 25% below the previous one", warnings_reason="new recording rules"
+    )
+    held.filter(unit__code="S", measure__code="ER", period="2019-07").update(
+        status=Observation.Status.PROVISIONAL
+    )
+    return lock(organisation, analyst)
+
+
+def chart_table(paper: object) -> Table:
+    for _, section in paper.walk():  # type: ignore[attr-defined]
+        for block in section.blocks:
+            if isinstance(block, Table) and "Crimes per 1,000, Force" in block.caption:
+                return block
+    raise AssertionError("no table of the crimes chart")
+
+
+def test_the_board_papers_chart_table_marks_the_figure_summed_from_a_warned_one(
+    marked_cycle: Cycle,
+) -> None:
+    paper = board_paper(marked_cycle)
+    values = {row[0]: row[1] for row in chart_table(paper).rows}
+    assert values["July 2019"].endswith(" [W]")
+    assert "[" not in values["July 2018"]
+    assert f"Marks: {MARKS_LEGEND}" in paper.text()
+    html = render_html(paper)
+    assert "[W]" in html and "Marks:" in html
+    assert b"Marks:" in _word_text(render_word(paper))
+
+
+def test_a_paper_without_marked_figures_has_no_marks_legend(
+    organisation: Organisation, analyst: User
+) -> None:
+    Observation.objects.update(status=Observation.Status.VALIDATED)
+    text = board_paper(lock(organisation, analyst)).text()
+    assert "Marks:" not in text
+    assert "[P]" not in text
+
+
+def test_the_outcomes_and_exception_reports_mark_their_values(marked_cycle: Cycle) -> None:
+    outcomes = outcomes_report(marked_cycle)
+    assert f"Marks: {MARKS_LEGEND}" in outcomes.text()
+    (crimes,) = [
+        row
+        for _, section in outcomes.walk()
+        for block in section.blocks
+        if isinstance(block, Table)
+        for row in block.rows
+        if row[0] == "Crimes per 1,000"
+    ]
+    assert crimes[1].startswith("5.0 [W] (")
+    # North's response times (75%, not met) are an exception; South's (met) are not.
+    Observation.objects.filter(unit__code="N", measure__code="ER").update(
+        status=Observation.Status.PROVISIONAL
+    )
+    exceptions = exception_report(marked_cycle).text()
+    assert "Emergency response within target | 75.0% [P] (July 2019)" in exceptions
+    assert f"Marks: {MARKS_LEGEND}" in exceptions
+
+
+def _word_text(data: bytes) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read("word/document.xml")

@@ -11,6 +11,7 @@ records who, when, what and why (``GradeEvent``); each role may take only its ow
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 import polars as pl
@@ -497,3 +498,70 @@ def record_history(
                 _audit(grade, "agree", before, None, now)
         cycle.state = State.PUBLISHED
         cycle.save(update_fields=["state"])
+
+
+# Figures the analyst checks before the lock, and the spot checks' sample: both are of the
+# cycle's own period, the figures for periods ending after the previous cycle's cut-off.
+
+
+def cycle_span(cycle: Cycle) -> tuple[dt.date, dt.date]:
+    """Return the cycle's period: periods ending after the first date, up to the second.
+
+    From the previous locked cycle's cut-off (the year before the cut-off for a first cycle)
+    to the cycle's own.
+    """
+    previous = previous_cycle(cycle)
+    until = cut_off_date(cycle)
+    if previous is not None:
+        return cut_off_date(previous), until
+    # A year before: 31 July 2018 for a cut-off of July 2019 (28 February for a 29th).
+    return until.replace(
+        year=until.year - 1, day=min(until.day, 28 if until.month == 2 else 31)
+    ), until
+
+
+def span_words(cycle: Cycle) -> str:
+    """Return the cycle's period in words: "figures for periods ending after July 2018 (...)"."""
+    previous = previous_cycle(cycle)
+    until = parse_period(cycle.cut_off).label
+    if previous is not None:
+        since = parse_period(previous.cut_off).label
+        return (
+            f"figures for periods ending after {since} (cycle {previous.number}'s cut-off) "
+            f"and by {until}"
+        )
+    return f"figures for periods ending in the year to {until} (there is no earlier cycle)"
+
+
+def in_span(period: str, span: tuple[dt.date, dt.date]) -> bool:
+    """Return whether a period's figures are of the cycle's period (see ``cycle_span``)."""
+    try:
+        end = parse_period(period).end
+    except ParseError:
+        return False
+    return span[0] < end <= span[1]
+
+
+def figures_to_check(cycle: Cycle, units: Collection[str]) -> list[dict[str, Any]]:
+    """Return the cycle's figures of ``units`` that are provisional or carry accepted warnings.
+
+    As held now for a draft, as held at the lock after it (``flagged_figures``).
+    """
+    from pmf.web.observations.marks import flagged_figures
+
+    return flagged_figures(
+        cycle.organisation, as_at=cycle.locked_at, units=units, periods=periods_of(cycle)
+    )
+
+
+def periods_of(cycle: Cycle) -> list[str]:
+    """Return the codes of the periods held that are of the cycle's period (``cycle_span``)."""
+    from pmf.web.observations.models import Observation
+
+    span = cycle_span(cycle)
+    held = (
+        Observation.objects.filter(measure__organisation=cycle.organisation)
+        .values_list("period", flat=True)
+        .distinct()
+    )
+    return sorted(code for code in held if in_span(code, span))

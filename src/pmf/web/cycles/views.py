@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -75,15 +76,24 @@ def cycle(request: HttpRequest, org: str, number: int, as_json: bool = False) ->
     found, membership = _member(request, org)
     chosen = _cycle(found, number)
     problems: list[str] = []
+    data: dict[str, Any] | None = None
+    asking = False
     if request.method == "POST":
-        try:
-            state = services.advance(chosen, membership)
-        except services.WorkflowRefused as refused:
-            problems.extend(refused.problems)
-        else:
-            messages.success(request, f"Cycle {chosen.number} is now at {state.label.lower()}.")
-            return redirect("cycle", org=found.code, number=chosen.number)
-    data = presenters.cycle_page(chosen, membership)
+        # Locking with provisional figures or figures stored with warnings is the analyst's
+        # call: the page asks once, with the figures listed, and does not refuse.
+        if chosen.state == Cycle.State.DRAFT and request.POST.get("confirm") != "yes":
+            data = presenters.cycle_page(chosen, membership)
+            checks = data["checks"]
+            asking = bool(checks and (checks["provisional_count"] or checks["warned"]))
+        if not asking:
+            try:
+                state = services.advance(chosen, membership)
+            except services.WorkflowRefused as refused:
+                problems.extend(refused.problems)
+            else:
+                messages.success(request, f"Cycle {chosen.number} is now at {state.label.lower()}.")
+                return redirect("cycle", org=found.code, number=chosen.number)
+    data = data or presenters.cycle_page(chosen, membership)
     if as_json:
         return _json(data)
     can_advance = membership.role == Membership.Role.ANALYST and data["next_state"] is not None
@@ -93,6 +103,7 @@ def cycle(request: HttpRequest, org: str, number: int, as_json: bool = False) ->
         {
             **data,
             "can_advance": can_advance,
+            "asking": asking,
             "problems": problems,
             # The papers collate every unit: for members who cover the whole organisation.
             "papers": membership.unit_id is None,

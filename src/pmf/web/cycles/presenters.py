@@ -307,3 +307,85 @@ def figures_to_check_page(cycle: Cycle, membership: Membership) -> dict[str, Any
             if row["warned"]
         ],
     }
+
+
+def spot_checks_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
+    """Return the cycle's spot checks of the units the member may see, with the share verified.
+
+    Each check has the figure as held at the lock (value, status, source, note), its result
+    and who recorded it when, and whether this member may record it.
+    """
+    from pmf.core.sampling import SAMPLE_MAX, SAMPLE_MIN, SAMPLE_SHARE, verified_summary
+    from pmf.core.text import format_value
+    from pmf.web.cycles.models import SpotCheck
+    from pmf.web.cycles.services import spot_check_seed
+
+    framework = cycle_framework(cycle)
+    measures = {measure.code: measure for measure in framework.measures}
+    seen = {unit.pk for unit in visible_units(membership) if not unit.external}
+    writable = {unit.pk for unit in writable_units(membership)}
+    may_record = membership.role == Membership.Role.ANALYST and cycle.state != Cycle.State.PUBLISHED
+    checks = [
+        check
+        for check in cycle.spot_checks.select_related(
+            "observation__unit", "observation__measure", "checked_by"
+        )
+        if check.observation.unit_id in seen
+    ]
+    items = []
+    for check in checks:
+        figure = check.observation
+        measure = measures.get(figure.measure.code)
+        label = f"{figure.measure.name}, {figure.unit.name}, {parse_period(figure.period).label}"
+        items.append(
+            {
+                "position": check.position,
+                "ref": str(check.position),
+                "label": label,
+                "unit": figure.unit.code,
+                "unit_name": figure.unit.name,
+                "measure": figure.measure.code,
+                "measure_name": figure.measure.name,
+                "period": figure.period,
+                "period_label": parse_period(figure.period).label,
+                "value": figure.value,
+                "value_text": format_value(figure.value, measure)
+                if measure
+                else f"{figure.value:g}",
+                "numerator": figure.numerator,
+                "denominator": figure.denominator,
+                "revision": figure.revision,
+                "status": figure.get_status_display(),
+                "source": figure.source or (measure.source if measure else "") or "",
+                "figure_note": figure.note,
+                "result": check.result,
+                "result_label": SpotCheck.Result(check.result).label
+                if check.result
+                else "Not yet checked",
+                "note": check.note,
+                "checked_by": check.checked_by.get_username() if check.checked_by else "",
+                "checked_at": check.checked_at.isoformat(timespec="seconds")
+                if check.checked_at
+                else None,
+                "checked_at_label": _when(check.checked_at) if check.checked_at else "",
+                "can_record": may_record and figure.unit_id in writable,
+            }
+        )
+    return {
+        "organisation": {"code": cycle.organisation.code, "name": cycle.organisation.name},
+        "cycle": _cycle(cycle),
+        "seed": spot_check_seed(cycle),
+        "rule": (
+            f"{round(SAMPLE_SHARE * 100)}% of the figures reported for the cycle's period, at "
+            f"least {SAMPLE_MIN} (all of them when fewer) and at most {SAMPLE_MAX}"
+        ),
+        "scoped": membership.unit_id is not None,
+        "summary": verified_summary(
+            [(item["label"], item["result"], item["note"]) for item in items]
+        )
+        if items
+        else "",
+        "checked": sum(1 for item in items if item["result"]),
+        "checks": items,
+        "results": [{"value": value, "label": label} for value, label in SpotCheck.Result.choices],
+    }

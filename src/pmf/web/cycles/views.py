@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import (
@@ -16,7 +17,7 @@ from pmf.web.accounts.services import (
 )
 from pmf.web.audit.services import Conflict, expected_version
 from pmf.web.cycles import presenters, services
-from pmf.web.cycles.models import AreaGrade, Cycle
+from pmf.web.cycles.models import AreaGrade, Cycle, SpotCheck
 from pmf.web.frameworks.models import Organisation
 
 
@@ -108,6 +109,57 @@ def cycle(request: HttpRequest, org: str, number: int, as_json: bool = False) ->
             # The papers collate every unit: for members who cover the whole organisation.
             "papers": membership.unit_id is None,
         },
+        status=400 if problems else 200,
+    )
+
+
+def spot_checks(request: HttpRequest, org: str, number: int, as_json: bool = False) -> HttpResponse:
+    """Show the cycle's sample of figures to verify against source; analysts record results."""
+    found, membership = _member(request, org)
+    chosen = _cycle(found, number)
+    if chosen.locked_at is None:
+        raise Http404("The sample is drawn when the data are locked.")
+    # A cycle locked before spot checks existed draws its sample now: the same one it would
+    # have drawn at the lock, as the draw reads only the figures held then.
+    services.draw_spot_checks(chosen)
+    problems: list[str] = []
+    failed: int | None = None
+    if request.method == "POST":
+        try:
+            position = int(request.POST.get("position", ""))
+            check = chosen.spot_checks.select_related(
+                "observation__unit", "observation__measure", "cycle__organisation"
+            ).get(position=position)
+        except (ValueError, SpotCheck.DoesNotExist):
+            raise Http404("No such spot check.") from None
+        try:
+            services.record_spot_check(
+                check,
+                membership,
+                request.POST.get("result", ""),
+                request.POST.get("note", ""),
+            )
+        except services.WorkflowRefused as refused:
+            # Named after the form's own fields: one form per sampled figure on the page.
+            problems.extend(
+                f"{problem.partition(': ')[0]}-{position}: {problem.partition(': ')[2]}"
+                if problem.startswith(("result: ", "note: "))
+                else f"Spot check {position}: {problem}"
+                for problem in refused.problems
+            )
+            failed = position
+        else:
+            messages.success(request, f"Spot check {position} saved.")
+            return redirect(
+                f"{reverse('spot-checks', args=[found.code, chosen.number])}#check-{position}"
+            )
+    data = presenters.spot_checks_page(chosen, membership)
+    if as_json:
+        return _json(data)
+    return render(
+        request,
+        "cycles/spot_checks.html",
+        {**data, "problems": problems, "failed": failed, "typed": request.POST},
         status=400 if problems else 200,
     )
 

@@ -27,8 +27,10 @@ from pmf.web.cycles.services import (
     cut_off_date,
     cycle_assessment,
     cycle_framework,
+    draw_spot_checks,
     grade_history,
     previous_cycle,
+    spot_check_summary,
 )
 from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import held_observations
@@ -102,7 +104,11 @@ def board_paper(cycle: Cycle) -> Document:
             "Executive summary",
             _executive_summary(framework, top.name, top_grades, titles, summary, previous),
         ),
-        Section("4.0", "Introduction and background", _background(framework, organisation.name)),
+        Section(
+            "4.0",
+            "Introduction and background",
+            (*_background(framework, organisation.name), _data_quality(cycle)),
+        ),
         Section(
             "5.0",
             "Current work and performance",
@@ -261,6 +267,16 @@ def _background(framework: Framework, name: str) -> tuple[Paragraph | Bullets, .
             "grades its own performance with a rationale; the grades are moderated, and the "
             "grades of the organisation as a whole are agreed at the board."
         ),
+    )
+
+
+def _data_quality(cycle: Cycle) -> Paragraph:
+    """Return the spot checks' result: the share of the sampled figures verified against source."""
+    draw_spot_checks(cycle)
+    return Paragraph(
+        f"{spot_check_summary(cycle)} The figures were drawn at random from those locked for "
+        "the cycle, for an analyst to check against their source.",
+        lead="Data quality.",
     )
 
 

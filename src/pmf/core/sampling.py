@@ -72,7 +72,10 @@ def verified_summary(results: Sequence[tuple[str, str, str]]) -> str:
     waiting = sum(1 for _, result, _ in results if not result)
     text = f"{verified} of {plural(len(results), 'sampled figure')} verified against source"
     if found:
-        listed = "; ".join(f"{label} ({note})" if note else label for label, note in found)
+        listed = "; ".join(
+            f"{label} ({note.strip().rstrip('.')})" if note.strip() else label
+            for label, note in found
+        )
         word = "discrepancy" if len(found) == 1 else "discrepancies"
         text += f"; {len(found)} {word}: {listed}"
     if waiting:

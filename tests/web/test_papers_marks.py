@@ -99,3 +99,18 @@ def _word_text(data: bytes) -> bytes:
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return archive.read("word/document.xml")
+
+
+def test_the_annual_report_marks_each_cycles_figures_as_locked(marked_cycle: Cycle) -> None:
+    from pmf.web.papers.builders import annual_report
+
+    document = annual_report(marked_cycle.organisation, "2019/20")
+    rows = {
+        row[0]: row
+        for _, section in document.walk()
+        for block in section.blocks
+        if isinstance(block, Table)
+        for row in block.rows
+    }
+    assert rows["Crimes per 1,000"][1] == "5.0 [W]"
+    assert f"Marks: {MARKS_LEGEND}" in document.text()

@@ -793,13 +793,27 @@ def annual_report(organisation: Any, year: str) -> Document:
     # Each measure of the organisation as a whole at each cycle's cut-off.
     values: dict[str, list[str]] = {}
     met: dict[str, str] = {}
+    any_marked = False
     for cycle in cycles:
         assessment = cycle_assessment(cycle, units=[top.code])
-        scorecard = build_scorecard(cycle_framework(cycle), assessment, top.code)
+        locked_with = cycle_framework(cycle)
+        scorecard = build_scorecard(
+            locked_with,
+            assessment,
+            top.code,
+            marks=marks_for(
+                organisation,
+                locked_with,
+                as_at=cycle.locked_at,
+                units=[top.code, *(unit.code for unit in locked_with.descendants(top.code))],
+                periods=set(assessment["period"].to_list()),
+            ),
+        )
+        any_marked = any_marked or scorecard.has_marks
         shown = {row.measure: row for row in scorecard.rows()}
         for measure in framework.measures:
             row = shown.get(measure.code)
-            values.setdefault(measure.code, []).append(row.value_text if row else "–")
+            values.setdefault(measure.code, []).append(row.value_marked if row else "–")
             if cycle is last and row is not None and row.standard:
                 met[measure.code] = f"{row.met_text}. Standard: {row.standard_text}"
     area_sections = []
@@ -883,7 +897,12 @@ def annual_report(organisation: Any, year: str) -> Document:
                     ),
                 ),
             ),
-            Section("3.0", "Outcomes through the year", (), tuple(area_sections)),
+            Section(
+                "3.0",
+                "Outcomes through the year",
+                (Paragraph(f"Marks: {MARKS_LEGEND}"),) if any_marked else (),
+                tuple(area_sections),
+            ),
             Section("4.0", "Acting on performance", tuple(actions)),
         ),
     )

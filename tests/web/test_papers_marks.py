@@ -4,6 +4,7 @@ scorecards do, with the marks' legend, in every format."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -114,3 +115,22 @@ def test_the_annual_report_marks_each_cycles_figures_as_locked(marked_cycle: Cyc
     }
     assert rows["Crimes per 1,000"][1] == "5.0 [W]"
     assert f"Marks: {MARKS_LEGEND}" in document.text()
+
+
+def test_the_public_scorecard_marks_each_figure_as_locked(
+    organisation: Organisation, analyst: User, tmp_path: Path
+) -> None:
+    from pmf.web.publishing import publish_cycle
+
+    Observation.objects.update(status=Observation.Status.SIGNED_OFF)
+    Observation.objects.filter(unit__code="S", measure__code="ER", period="2019-07").update(
+        status=Observation.Status.PROVISIONAL
+    )
+    cycle = lock(organisation, analyst)
+    Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.PUBLISHED)
+    cycle.refresh_from_db()
+    publish_cycle(cycle, tmp_path)
+    south = (tmp_path / "units" / "S.html").read_text()
+    assert '85.0%<sup class="pmf-mark" aria-hidden="true">P</sup>' in south
+    assert 'id="marks-legend"' in south
+    assert 'id="marks-legend"' not in (tmp_path / "units" / "N.html").read_text()

@@ -124,3 +124,14 @@ def test_the_measure_page_marks_the_figure_in_its_table_and_gives_the_warnings(
     data = client_for(analyst).get("/TST/units/N/measures/ER.json").json()
     assert [row["mark"] for row in data["rows"]] == ["W"]
     assert data["revisions"][0]["warnings"] == [WARNING]
+
+
+def test_the_measure_pages_peer_table_marks_each_units_figure(
+    organisation: Organisation, analyst: User
+) -> None:
+    settle(organisation)
+    data = client_for(analyst).get("/TST/units/N/measures/ER.json").json()
+    marks = {row["unit"]: row["mark"] for row in data["peers"]["rows"]}
+    assert marks == {"N": "W", "S": "P"}
+    page = client_for(analyst).get("/TST/units/N/measures/ER/").content.decode()
+    assert "85.0%<sup" in page

@@ -477,12 +477,8 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
     measure = framework.measure(measure_code)
     # Every unit's figures of this one measure: the peer chart and the funnel need them.
     figures = roll_up(framework, held_observations(organisation, measures=[measure.code]))
-    marks = marks_for(
-        organisation,
-        framework,
-        units=[unit.code, *(below.code for below in framework.descendants(unit.code))],
-        measures=[measure.code],
-    )
+    # Every unit's marks of this measure: the peer and funnel tables show other units' figures.
+    marks = marks_for(organisation, framework, measures=[measure.code])
     rows, summary = spc_series(framework, figures, unit.code, measure, marks)
     # The latest figure assessed: one for a period not yet begun is listed, not judged.
     latest = next((row for row in reversed(rows) if not row["future"]), None)
@@ -490,13 +486,13 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
         framework, figures, unit.code, measure, latest["period"] if latest else None
     )
     # The funnel follows the peer comparison's period: the latest the group has figures for.
-    funnel = _funnel(
-        framework,
-        figures,
-        unit.code,
-        measure,
-        peers["period_code"] or (latest["period"] if latest else None),
-    )
+    funnel_period = peers["period_code"] or (latest["period"] if latest else None)
+    funnel = _funnel(framework, figures, unit.code, measure, funnel_period)
+    for period, items in (
+        (peers["period_code"], peers["rows"]),
+        (funnel_period, funnel["points"] if funnel else []),
+    ):
+        _mark(items, figures, marks, measure.code, period)
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "unit": {"code": unit.code, "name": unit.name},
@@ -527,10 +523,35 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
             "events": summary.get("events", []),
         },
         "rows": rows,
-        "has_marks": any(row["mark"] for row in rows),
+        "has_marks": any(
+            item.get("mark")
+            for item in (*rows, *peers["rows"], *(funnel["points"] if funnel else []))
+        ),
         "marks_legend": MARKS_LEGEND,
         "chart": spc_chart(measure.name, unit.name, rows, summary) if summary else None,
     }
+
+
+def _mark(
+    items: list[dict[str, Any]], figures: Any, marks: FigureMarks, measure: str, period: str | None
+) -> None:
+    """Give each unit's figure of a peer or funnel table its marks (``figure_marks``)."""
+    import polars as pl
+
+    if period is None or not items:
+        return
+    origins = dict(
+        figures.filter((pl.col("measure") == measure) & (pl.col("period") == period))
+        .select("unit", "origin")
+        .iter_rows()
+    )
+    for item in items:
+        provisional, warned = marks.of(
+            item["unit"], measure, period, origins.get(item["unit"], "reported")
+        )
+        item.update(
+            mark=mark_letters(provisional, warned), mark_words=mark_words(provisional, warned)
+        )
 
 
 def peer_comparison(

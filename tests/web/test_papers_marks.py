@@ -134,3 +134,35 @@ def test_the_public_scorecard_marks_each_figure_as_locked(
     assert '85.0%<sup class="pmf-mark" aria-hidden="true">P</sup>' in south
     assert 'id="marks-legend"' in south
     assert 'id="marks-legend"' not in (tmp_path / "units" / "N.html").read_text()
+
+
+def test_the_board_papers_peer_table_marks_each_peers_figure(
+    organisation: Organisation, analyst: User
+) -> None:
+    from django.utils import timezone
+
+    from pmf.web.frameworks.models import Measure, Unit
+
+    # The force's peer, X, with a crimes figure stored with an accepted warning.
+    Observation.objects.update(status=Observation.Status.SIGNED_OFF)
+    Observation.objects.create(
+        measure=Measure.objects.get(organisation=organisation, code="CR"),
+        unit=Unit.objects.get(organisation=organisation, code="X"),
+        period="2019-07",
+        value=7.0,
+        numerator=7,
+        denominator=1000,
+        status=Observation.Status.SIGNED_OFF,
+        warnings="the value is 40% above the previous one",
+        warnings_reason="a boundary change",
+        recorded_at=timezone.now(),
+    )
+    paper = board_paper(lock(organisation, analyst))
+    (peers,) = [
+        block
+        for _, section in paper.walk()
+        for block in section.blocks
+        if isinstance(block, Table) and block.header == ("Unit", "Value", "95% interval")
+    ]
+    values = {row[0]: row[1] for row in peers.rows}
+    assert values == {"Other Force": "7.0 [W]", "Force (this unit)": "5.0"}

@@ -19,7 +19,7 @@ from pmf.core.grading import Grade
 from pmf.core.history import changes_summary, grade_changes, number_words, tube_map_svg
 from pmf.core.periods import parse_period
 from pmf.core.rollup import roll_up
-from pmf.core.scorecard import MARKS, MARKS_LEGEND, FigureMarks, marked
+from pmf.core.scorecard import MARKS, MARKS_LEGEND, NO_MARKS, FigureMarks, marked
 from pmf.core.text import format_value
 from pmf.reports.document import Bullets, Document, Figure, Paragraph, Section, Table
 from pmf.web.cycles.models import AreaGrade, Cycle
@@ -34,7 +34,13 @@ from pmf.web.cycles.services import (
 )
 from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import held_observations
-from pmf.web.scorecards.presenters import peer_chart, peer_comparison, spc_chart, spc_series
+from pmf.web.scorecards.presenters import (
+    mark_items,
+    peer_chart,
+    peer_comparison,
+    spc_chart,
+    spc_series,
+)
 
 
 def board_paper(cycle: Cycle) -> Document:
@@ -48,13 +54,12 @@ def board_paper(cycle: Cycle) -> Document:
     before = list(previous.grades.select_related("unit", "area")) if previous else []
     tops = [unit for unit in framework.roots() if not unit.external]
     top = tops[0]
-    # The marks of the redlines' figures as held at the lock (the tables of their charts), of
-    # the top unit and the units summed into it.
+    # The marks of the redlines' figures as held at the lock, for the tables of their charts:
+    # every unit's, as the peer tables show the top unit's peers.
     marks = marks_for(
         organisation,
         framework,
         as_at=cycle.locked_at,
-        units=[top.code, *(unit.code for unit in framework.descendants(top.code))],
         measures=[measure.code for measure in framework.measures if measure.kind is Kind.REDLINE],
     )
     current = {(g.unit.code, g.area.code): g.grade for g in grades}
@@ -411,7 +416,7 @@ def _redline_charts(
             )
         )
         blocks.extend(
-            _peer_blocks(framework, figures, unit, unit_name, measure, rows[-1]["period"])
+            _peer_blocks(framework, figures, unit, unit_name, measure, rows[-1]["period"], marks)
         )
     return blocks
 
@@ -431,6 +436,7 @@ def _peer_blocks(
     unit_name: str,
     measure: Any,
     period: str,
+    marks: FigureMarks | None = None,
 ) -> list[Figure | Table]:
     """Return the unit among its peer group at the period, as a chart and its table."""
     import vl_convert
@@ -438,6 +444,7 @@ def _peer_blocks(
     peers = peer_comparison(framework, figures, unit, measure, period)
     if not peers["rows"]:
         return []
+    mark_items(peers["rows"], figures, marks or NO_MARKS, measure.code, peers["period_code"])
     spec = {**peer_chart(measure.name, peers), "width": 480}
     return [
         Figure(
@@ -460,7 +467,7 @@ def _peer_blocks(
             rows=tuple(
                 (
                     row["name"] + (" (this unit)" if row["is_unit"] else ""),
-                    row["value_text"],
+                    marked(row["value_text"], row["provisional"], row["warned"]),
                     _interval(row, measure),
                 )
                 for row in peers["rows"]

@@ -492,7 +492,7 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
         (peers["period_code"], peers["rows"]),
         (funnel_period, funnel["points"] if funnel else []),
     ):
-        _mark(items, figures, marks, measure.code, period)
+        mark_items(items, figures, marks, measure.code, period)
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "unit": {"code": unit.code, "name": unit.name},
@@ -532,7 +532,7 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
     }
 
 
-def _mark(
+def mark_items(
     items: list[dict[str, Any]], figures: Any, marks: FigureMarks, measure: str, period: str | None
 ) -> None:
     """Give each unit's figure of a peer or funnel table its marks (``figure_marks``)."""
@@ -550,7 +550,10 @@ def _mark(
             item["unit"], measure, period, origins.get(item["unit"], "reported")
         )
         item.update(
-            mark=mark_letters(provisional, warned), mark_words=mark_words(provisional, warned)
+            provisional=provisional,
+            warned=warned,
+            mark=mark_letters(provisional, warned),
+            mark_words=mark_words(provisional, warned),
         )
 
 

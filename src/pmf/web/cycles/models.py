@@ -114,7 +114,8 @@ class SpotCheck(models.Model):
         DISCREPANCY = "discrepancy", "Discrepancy"
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="spot_checks")
-    observation = models.ForeignKey(Observation, on_delete=models.PROTECT, related_name="+")
+    # Figures are never deleted but with their organisation, and the check goes with them.
+    observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="+")
     position = models.PositiveIntegerField()
     result = models.CharField(max_length=16, choices=Result.choices, blank=True)
     note = models.TextField(blank=True)

@@ -76,6 +76,11 @@ def test_an_analyst_records_a_result_and_it_is_audited(locked: Cycle, analyst: U
     assert event.after == {"result": "verified", "note": ""}
     assert event.label.startswith("Cycle 1 spot check 1: ")
     assert event.unit_code == check.observation.unit.code
+    assert event.object_id == f"spot-check-{check.pk}"
+    history = client_for(analyst).get(
+        f"/TST/audit.json?kind=observation&object=spot-check-{check.pk}"
+    )
+    assert [item["action"] for item in history.json()["events"]] == ["spot check"]
 
 
 def test_a_discrepancy_needs_a_note_and_nothing_is_saved_without_one(

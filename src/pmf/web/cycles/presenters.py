@@ -369,6 +369,7 @@ def spot_checks_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
                 else None,
                 "checked_at_label": _when(check.checked_at) if check.checked_at else "",
                 "can_record": may_record and figure.unit_id in writable,
+                "audit_object": f"spot-check-{check.pk}",
             }
         )
     return {

@@ -655,7 +655,8 @@ def record_spot_check(check: SpotCheck, membership: Membership, result: str, not
             f"Cycle {cycle.number} spot check {check.position}: {figure.measure.name}, "
             f"{figure.unit.name}, {parse_period(figure.period).label}"
         ),
-        object_id=check.pk,
+        # Apart from the import batches, whose ids the figures' other events carry.
+        object_id=f"spot-check-{check.pk}",
         unit_code=figure.unit.code,
         before=before if before["result"] else None,
         after={"result": result, "note": note},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -135,3 +137,19 @@ def test_the_measure_pages_peer_table_marks_each_units_figure(
     assert marks == {"N": "W", "S": "P"}
     page = client_for(analyst).get("/TST/units/N/measures/ER/").content.decode()
     assert "85.0%<sup" in page
+
+
+def test_the_workbook_of_a_scorecard_says_the_mark_in_words_once() -> None:
+    from openpyxl import load_workbook
+
+    from pmf.web.exports import tables_workbook
+
+    html = (
+        "<table><caption>Figures</caption><tr><th>Value</th></tr><tr><td>6.0"
+        '<sup class="pmf-mark" aria-hidden="true">P</sup>'
+        '<span class="govuk-visually-hidden"> (provisional)</span></td></tr>'
+        "<tr><td>x<sup>2</sup></td></tr></table>"
+    )
+    book = load_workbook(io.BytesIO(tables_workbook(html)))
+    values = [cell.value for cell in book[book.sheetnames[0]]["A"]]
+    assert values[-2:] == ["6.0 (provisional)", "x2"]

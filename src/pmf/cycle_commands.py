@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from pathlib import Path
 
 from pmf.account_commands import _organisation, _parser
@@ -168,12 +169,30 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "paper":
             return _write_paper(cycle, args.output, args.kind)
         if args.action == "advance":
+            locking = cycle.state == cycle.State.DRAFT
             state = services.advance(cycle, None)
             print(f"Cycle {cycle.number} is now at {state.label.lower()}.")
+            if locking:
+                _tell_figures_to_check(cycle)
             return EXIT_OK
         return _print_grades(cycle)
     except services.WorkflowRefused as refused:
         raise CommandError("\n".join(refused.problems)) from None
+
+
+def _tell_figures_to_check(cycle) -> None:  # type: ignore[no-untyped-def]
+    """Say how many of the figures locked were provisional or stored with accepted warnings."""
+    from pmf.web.cycles.services import figures_to_check
+
+    found = figures_to_check(cycle, [unit.code for unit in cycle.organisation.units.all()])
+    provisional = sum(1 for row in found if row["provisional"])
+    warned = sum(1 for row in found if row["warned"])
+    if provisional or warned:
+        print(
+            f"Note: locked with {provisional} provisional figure{'s' if provisional != 1 else ''}"
+            f" and {warned} stored with accepted warnings; the cycle's page lists them.",
+            file=sys.stderr,
+        )
 
 
 def _format_of(output: Path) -> str:

@@ -19,6 +19,7 @@ from pmf.web.accounts.models import Membership
 from pmf.web.entry.services import Entry, enter_figures
 from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.frameworks.services import framework_of, store_framework
+from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import (
     cached,
     code_stamp,
@@ -46,7 +47,8 @@ def crimes(data: dict) -> dict:  # type: ignore[type-arg]
 def test_an_entered_figure_shows_at_once_on_every_page(analyst: User) -> None:
     client = client_for(analyst)
     assert crimes(client.get("/TST/units/N.json").json())["value"] == pytest.approx(6.0)
-    assert ">6.0</td>" in client.get("/TST/units/N/").content.decode()  # the HTML, cached too
+    # The HTML, cached too; the figure is provisional, so its mark follows it.
+    assert ">6.0<sup" in client.get("/TST/units/N/").content.decode()
     measure = client.get("/TST/units/N/measures/CR.json").json()
     assert measure["rows"][-1]["value"] == pytest.approx(6.0)
     before = client.get("/TST.json").json()
@@ -58,7 +60,7 @@ def test_an_entered_figure_shows_at_once_on_every_page(analyst: User) -> None:
     )
     entered = crimes(client.get("/TST/units/N.json").json())
     assert entered["value"] == pytest.approx(1.0)
-    assert f">{entered['value_text']}</td>" in client.get("/TST/units/N/").content.decode()
+    assert f">{entered['value_text']}<sup" in client.get("/TST/units/N/").content.decode()
     # Better than the commands' average now: the MSG standard is met, so the RAG counts move.
     after = client.get("/TST.json").json()
     assert after != before
@@ -117,7 +119,12 @@ def test_assessing_one_unit_from_its_figures_only_matches_all_figures(
     everything = assess(
         framework, held_observations(organisation), units=[unit], cut=cut.end if cut else None
     )
-    expected = build_scorecard(framework, everything, unit, as_at=cut.label if cut else None).rows()
+    # The figures are provisional: marked, from every figure's marks.
+    marks = marks_for(organisation, framework)
+    expected = build_scorecard(
+        framework, everything, unit, as_at=cut.label if cut else None, marks=marks
+    ).rows()
+    assert any(row.provisional for row in expected)
     assert scorecard_for(organisation, unit=unit, period=cut).rows() == expected
     # Again, from the cache.
     assert scorecard_for(organisation, unit=unit, period=cut).rows() == expected

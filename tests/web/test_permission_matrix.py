@@ -214,6 +214,11 @@ EXPECT: dict[str, Expect] = {
         read=ORG, write=roles(LEAD), data={"step": "self", "grade": "good", "text": "All met."}
     ),
     "grade-json": Expect(read=ORG),
+    # the cycle's spot checks: every member reads those of their units; analysts record them
+    "spot-checks": Expect(
+        read=ORG, write=roles(ANALYST), data={"position": "1", "result": "verified"}
+    ),
+    "spot-checks-json": Expect(read=ORG),
     # the papers collate every unit's self-assessment and the overview, as the overview does
     "papers": Expect(read=WHOLE),
     "paper": Expect(read=WHOLE),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -28,6 +28,93 @@ SPC_LEGEND = (
     "months (12 quarters, 10 years), limits from the first 20 of them or from a rebase, "
     "'(trial)' where fewer set them; each measure's page names the periods."
 )
+# One mark vocabulary everywhere, beside the figure it qualifies: a letter (never a colour
+# alone), its words for screen readers, and one legend sentence wherever the marks appear.
+MARKS = {"provisional": "P", "warned": "W"}
+MARK_WORDS = {"provisional": "provisional", "warned": "stored with accepted warnings"}
+MARKS_LEGEND = (
+    "P the figure is provisional and may yet be revised; W it was stored with plausibility "
+    "warnings that someone accepted, with a reason (the measure's page gives both). A figure "
+    "summed from its units' figures carries the mark any of them carries."
+)
+
+
+def mark_letters(provisional: bool, warned: bool) -> str:
+    """Return a figure's marks as letters: "P", "W", "P W" or "".
+
+    >>> mark_letters(True, True), mark_letters(False, False)
+    ('P W', '')
+    """
+    found = [MARKS[name] for name, on in (("provisional", provisional), ("warned", warned)) if on]
+    return " ".join(found)
+
+
+def mark_words(provisional: bool, warned: bool) -> str:
+    """Return a figure's marks in words, for screen readers and titles, or "".
+
+    >>> mark_words(True, True)
+    'provisional; stored with accepted warnings'
+    """
+    found = [MARK_WORDS[name] for name, on in (("provisional", provisional), ("warned", warned))]
+    return "; ".join(word for word, on in zip(found, (provisional, warned), strict=True) if on)
+
+
+def marked(text: str, provisional: bool, warned: bool) -> str:
+    """Return a figure's text with its marks in brackets, for plain text (papers, terminal).
+
+    >>> marked("301", True, False), marked("301", False, False)
+    ('301 [P]', '301')
+    """
+    letters = mark_letters(provisional, warned)
+    return f"{text} [{letters.replace(' ', ', ')}]" if letters else text
+
+
+@dataclass(frozen=True)
+class FigureMarks:
+    """The marks of the figures held, by (unit, measure, period).
+
+    ``own`` holds each reported figure's (provisional, warned); ``below`` the marks a unit's
+    rolled-up figure takes from the figures of the units below it.
+    """
+
+    own: dict[tuple[str, str, str], tuple[bool, bool]]
+    below: dict[tuple[str, str, str], tuple[bool, bool]]
+
+    def of(self, unit: str, measure: str, period: str, origin: str) -> tuple[bool, bool]:
+        """Return (provisional, warned) of one figure, as reported or as rolled up."""
+        found = self.own if origin == "reported" else self.below
+        return found.get((unit, measure, period), (False, False))
+
+
+NO_MARKS = FigureMarks({}, {})
+
+
+def figure_marks(
+    framework: Framework, flagged: Iterable[tuple[str, str, str, bool, bool]]
+) -> FigureMarks:
+    """Return the marks of the figures held from (unit, measure, period, provisional, warned).
+
+    Only marked figures need be given. Each marks its own figure and, through ``below``, the
+    figure of every unit above it that is summed from it.
+    """
+    parents = {unit.code: unit.parent for unit in framework.units}
+    own: dict[tuple[str, str, str], tuple[bool, bool]] = {}
+    below: dict[tuple[str, str, str], tuple[bool, bool]] = {}
+    for unit, measure, period, provisional, warned in flagged:
+        if not (provisional or warned):
+            continue
+        key = (unit, measure, period)
+        was = own.get(key, (False, False))
+        own[key] = (was[0] or provisional, was[1] or warned)
+        above = parents.get(unit)
+        seen = {unit}
+        while above is not None and above not in seen:
+            seen.add(above)
+            key = (above, measure, period)
+            was = below.get(key, (False, False))
+            below[key] = (was[0] or provisional, was[1] or warned)
+            above = parents.get(above)
+    return FigureMarks(own, below)
 
 
 # Assessment columns a scorecard row carries as they are.
@@ -87,6 +174,23 @@ class ScorecardRow:
     polarity: str = Polarity.NEITHER.value
     peer_period: str | None = None
     future_period: str | None = None
+    provisional: bool = False
+    warned: bool = False
+
+    @property
+    def mark(self) -> str:
+        """Return the figure's marks as letters ("P", "W", "P W") or "" (see ``MARKS_LEGEND``)."""
+        return mark_letters(self.provisional, self.warned)
+
+    @property
+    def mark_words(self) -> str:
+        """Return the figure's marks in words, or ""."""
+        return mark_words(self.provisional, self.warned)
+
+    @property
+    def value_marked(self) -> str:
+        """Return the value with its marks for plain text: "301 [P]"."""
+        return marked(self.value_text, self.provisional, self.warned)
 
     @property
     def standard_text(self) -> str:
@@ -188,6 +292,11 @@ class Scorecard:
         return [row for section in self.sections for row in section.rows]
 
     @property
+    def has_marks(self) -> bool:
+        """Return whether any figure carries a mark, so the marks' legend is wanted."""
+        return any(row.mark for row in self.rows())
+
+    @property
     def heading(self) -> str:
         """Return what it is as at: "as at November 2025 (1 measure at another period)"."""
         text = f"as at {self.as_at}"
@@ -221,13 +330,16 @@ def build_scorecard(
     exceptions_only: bool = False,
     as_at: str | None = None,
     previous: str | None = None,
+    marks: FigureMarks | None = None,
 ) -> Scorecard:
     """Return the scorecard of ``unit`` from an assessment frame (see ``assess``).
 
     ``exceptions_only`` keeps the measures that did not meet their standard or
     are deteriorating on both comparisons. The scorecard is as at the period most of its
-    measures share; ``as_at`` names the cut-off asked for, kept in ``cut_off``.
+    measures share; ``as_at`` names the cut-off asked for, kept in ``cut_off``. ``marks``
+    (``figure_marks``) says which figures are provisional or stored with accepted warnings.
     """
+    marks = marks or NO_MARKS
     rows = assessment.filter(pl.col("unit") == unit)
     common, others = _common_period(rows)
     if kinds:
@@ -244,6 +356,7 @@ def build_scorecard(
     for record in rows.iter_rows(named=True):
         measure = framework.measure(record["measure"])
         met = record["met"]
+        provisional, warned = marks.of(unit, measure.code, record["period"], record["origin"])
         by_area[record["area"]].append(
             ScorecardRow(
                 area=record["area"],
@@ -276,6 +389,8 @@ def build_scorecard(
                 direction_last_year=record["direction_last_year"],
                 origin=record["origin"],
                 polarity=measure.polarity.value,
+                provisional=provisional,
+                warned=warned,
                 **{name: record.get(name) for name in PASSED_THROUGH},
             )
         )

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from pmf.core.scorecard import DIRECTION_LEGEND, SPC_LEGEND, Scorecard, ScorecardRow, spc_text
+from pmf.core.scorecard import (
+    DIRECTION_LEGEND,
+    MARKS_LEGEND,
+    SPC_LEGEND,
+    Scorecard,
+    ScorecardRow,
+    spc_text,
+)
 
 HEADERS = (
     "Measure",
@@ -28,6 +35,8 @@ def render_scorecard(scorecard: Scorecard) -> str:
         f"Directions: {DIRECTION_LEGEND}",
         f"SPC: {SPC_LEGEND}",
     ]
+    if scorecard.has_marks:
+        lines.append(f"Marks: {MARKS_LEGEND}")
     if scorecard.future_text:
         lines.append(f"Warning: {scorecard.future_text}")
     for section in scorecard.sections:
@@ -42,7 +51,7 @@ def render_scorecard(scorecard: Scorecard) -> str:
                 _shorten(row.name),
                 row.kind,
                 row.period_label,
-                row.value_text,
+                row.value_marked,
                 row.standard_text,
                 row.met_text,
                 (row.rag or "–").upper() if row.rag else "–",

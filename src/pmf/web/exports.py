@@ -34,6 +34,7 @@ class _Tables(HTMLParser):
         self._cell: list[str] | None = None
         self._row: list[str] | None = None
         self._hidden = 0
+        self._sups: list[bool] = []  # whether each open <sup> is hidden (a figure's mark)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table":
@@ -50,6 +51,10 @@ class _Tables(HTMLParser):
             self._cell = []
         elif tag in ("svg", "script", "style"):
             self._hidden += 1
+        elif tag == "sup":
+            # A figure's mark letter is aria-hidden; its words follow it for every reader.
+            self._sups.append(("aria-hidden", "true") in attrs)
+            self._hidden += self._sups[-1]
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "table":
@@ -68,6 +73,8 @@ class _Tables(HTMLParser):
             self._row = None
         elif tag in ("svg", "script", "style"):
             self._hidden = max(0, self._hidden - 1)
+        elif tag == "sup" and self._sups:
+            self._hidden = max(0, self._hidden - self._sups.pop())
 
     def handle_data(self, data: str) -> None:
         if self._hidden:

@@ -29,7 +29,7 @@ from django.template.loader import render_to_string
 from pmf.core.grading import Grade
 from pmf.core.history import changes_summary, grade_changes, tube_map_svg
 from pmf.core.periods import parse_period
-from pmf.core.scorecard import VARIATION_WORDS, build_scorecard
+from pmf.core.scorecard import MARKS_LEGEND, VARIATION_WORDS, build_scorecard
 from pmf.sources.exporters import neutralise
 from pmf.web.cycles.models import Cycle
 from pmf.web.cycles.presenters import grade_text
@@ -39,6 +39,7 @@ from pmf.web.cycles.services import (
     grade_history,
     previous_cycle,
 )
+from pmf.web.observations.marks import marks_for
 
 LICENCE = "Open Government Licence v3.0"
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -119,8 +120,15 @@ def publish_cycle(cycle: Cycle, out: Path) -> list[Path]:
             },
         ),
     )
+    # Each figure's marks as it was locked: provisional, stored with accepted warnings.
+    marks = marks_for(
+        organisation,
+        framework,
+        as_at=cycle.locked_at,
+        periods=set(assessment["period"].to_list()),
+    )
     for unit in internal:
-        scorecard = build_scorecard(framework, assessment, unit.code, as_at=label)
+        scorecard = build_scorecard(framework, assessment, unit.code, as_at=label, marks=marks)
         write(
             f"units/{unit.code}.html",
             render_to_string(
@@ -141,12 +149,16 @@ def publish_cycle(cycle: Cycle, out: Path) -> list[Path]:
                                     **row.as_dict(),
                                     "variation_text": VARIATION_WORDS.get(row.variation or "", ""),
                                     "standard_text": row.standard_text,
+                                    "mark": row.mark,
+                                    "mark_words": row.mark_words,
                                 }
                                 for row in section.rows
                             ],
                         }
                         for section in scorecard.sections
                     ],
+                    "has_marks": scorecard.has_marks,
+                    "marks_legend": MARKS_LEGEND,
                 },
             ),
         )

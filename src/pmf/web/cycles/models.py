@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from pmf.web.frameworks.models import Area, Organisation, Unit
+from pmf.web.observations.models import Observation
 
 
 class Cycle(models.Model):
@@ -101,3 +102,35 @@ class GradeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grade}: {self.step} {self.value}"
+
+
+class SpotCheck(models.Model):
+    """One figure of the cycle drawn for an analyst to verify against its source, and what
+    they found. The figure is the revision held at the lock; the draw is reproducible
+    (``pmf.core.sampling``), and each result recorded is in the audit trail."""
+
+    class Result(models.TextChoices):
+        VERIFIED = "verified", "Verified against source"
+        DISCREPANCY = "discrepancy", "Discrepancy"
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="spot_checks")
+    # Figures are never deleted but with their organisation, and the check goes with them.
+    observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField()
+    result = models.CharField(max_length=16, choices=Result.choices, blank=True)
+    note = models.TextField(blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["cycle", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "observation"], name="one_spot_check_per_figure"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} spot check {self.position}: {self.result or 'not yet checked'}"

@@ -12,14 +12,16 @@ from pmf.core.history import changes_summary, grade_changes, tube_map_svg
 from pmf.core.periods import parse_period
 from pmf.core.text import format_moment
 from pmf.web.accounts.models import Membership
-from pmf.web.accounts.services import visible_units
+from pmf.web.accounts.services import visible_units, writable_units
 from pmf.web.cycles.models import AreaGrade, Cycle
 from pmf.web.cycles.services import (
     NEXT_STATE,
     cycle_framework,
+    figures_to_check,
     grade_history,
     grade_version,
     previous_cycle,
+    span_words,
 )
 from pmf.web.frameworks.models import Organisation
 
@@ -171,6 +173,10 @@ def cycle_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "cycle": _cycle(cycle),
+        # For the analyst, who locks the data: what is still provisional or was accepted.
+        "checks": figures_to_check_page(cycle, membership)
+        if membership.role == Membership.Role.ANALYST
+        else None,
         "previous": _cycle(previous) if previous is not None else None,
         "next_state": Cycle.State(next_state).label if next_state else None,
         "areas": [{"code": area.code, "title": _area_title(area)} for area in areas],
@@ -241,4 +247,146 @@ def grade_page(grade: AreaGrade) -> dict[str, Any]:
             for event in grade.events.select_related("by")
         ],
         "grades": [{"value": g.value, "label": g.label} for g in Grade],
+    }
+
+
+def figures_to_check_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
+    """Return the cycle's figures in the member's scope that are provisional (by measure and
+    period, with the units) or stored with accepted warnings (each, with them and the reason).
+
+    Before the lock, the figures held now; after it, as they were locked.
+    """
+    from pmf.core.text import format_value
+
+    framework = cycle_framework(cycle)
+    measures = {measure.code: measure for measure in framework.measures}
+    names = {unit.code: unit.name for unit in cycle.organisation.units.all()}
+    found = [
+        row
+        for row in figures_to_check(cycle, [unit.code for unit in writable_units(membership)])
+        if row["measure"] in measures
+    ]
+    provisional: dict[tuple[str, str], list[str]] = {}
+    for row in found:
+        if row["provisional"]:
+            provisional.setdefault((row["measure"], row["period"]), []).append(
+                names.get(row["unit"], row["unit"])
+            )
+    order = {code: index for index, code in enumerate(measures)}
+    return {
+        "span": span_words(cycle),
+        "at_lock": cycle.locked_at is not None,
+        "provisional_count": sum(len(units) for units in provisional.values()),
+        "provisional": [
+            {
+                "measure": code,
+                "measure_name": measures[code].name,
+                "period": period,
+                "period_label": parse_period(period).label,
+                "units": units,
+            }
+            for (code, period), units in sorted(
+                provisional.items(),
+                key=lambda item: (order[item[0][0]], parse_period(item[0][1]).end),
+            )
+        ],
+        "warned": [
+            {
+                "unit": row["unit"],
+                "unit_name": names.get(row["unit"], row["unit"]),
+                "measure": row["measure"],
+                "measure_name": measures[row["measure"]].name,
+                "period": row["period"],
+                "period_label": parse_period(row["period"]).label,
+                "value_text": format_value(row["value"], measures[row["measure"]]),
+                "provisional": row["provisional"],
+                "warnings": row["warnings"],
+                "reason": row["warnings_reason"],
+            }
+            for row in found
+            if row["warned"]
+        ],
+    }
+
+
+def spot_checks_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
+    """Return the cycle's spot checks of the units the member may see, with the share verified.
+
+    Each check has the figure as held at the lock (value, status, source, note), its result
+    and who recorded it when, and whether this member may record it.
+    """
+    from pmf.core.sampling import SAMPLE_MAX, SAMPLE_MIN, SAMPLE_SHARE, verified_summary
+    from pmf.core.text import format_value
+    from pmf.web.cycles.models import SpotCheck
+    from pmf.web.cycles.services import spot_check_seed
+
+    framework = cycle_framework(cycle)
+    measures = {measure.code: measure for measure in framework.measures}
+    seen = {unit.pk for unit in visible_units(membership) if not unit.external}
+    writable = {unit.pk for unit in writable_units(membership)}
+    may_record = membership.role == Membership.Role.ANALYST and cycle.state != Cycle.State.PUBLISHED
+    checks = [
+        check
+        for check in cycle.spot_checks.select_related(
+            "observation__unit", "observation__measure", "checked_by"
+        )
+        if check.observation.unit_id in seen
+    ]
+    items = []
+    for check in checks:
+        figure = check.observation
+        measure = measures.get(figure.measure.code)
+        label = f"{figure.measure.name}, {figure.unit.name}, {parse_period(figure.period).label}"
+        items.append(
+            {
+                "position": check.position,
+                "ref": str(check.position),
+                "label": label,
+                "unit": figure.unit.code,
+                "unit_name": figure.unit.name,
+                "measure": figure.measure.code,
+                "measure_name": figure.measure.name,
+                "period": figure.period,
+                "period_label": parse_period(figure.period).label,
+                "value": figure.value,
+                "value_text": format_value(figure.value, measure)
+                if measure
+                else f"{figure.value:g}",
+                "numerator": figure.numerator,
+                "denominator": figure.denominator,
+                "revision": figure.revision,
+                "status": figure.get_status_display(),
+                "source": figure.source or (measure.source if measure else "") or "",
+                "figure_note": figure.note,
+                "result": check.result,
+                "result_label": SpotCheck.Result(check.result).label
+                if check.result
+                else "Not yet checked",
+                "note": check.note,
+                "checked_by": check.checked_by.get_username() if check.checked_by else "",
+                "checked_at": check.checked_at.isoformat(timespec="seconds")
+                if check.checked_at
+                else None,
+                "checked_at_label": _when(check.checked_at) if check.checked_at else "",
+                "can_record": may_record and figure.unit_id in writable,
+                "audit_object": f"spot-check-{check.pk}",
+            }
+        )
+    return {
+        "organisation": {"code": cycle.organisation.code, "name": cycle.organisation.name},
+        "cycle": _cycle(cycle),
+        "seed": spot_check_seed(cycle),
+        "rule": (
+            f"{round(SAMPLE_SHARE * 100)}% of the figures reported for the cycle's period, at "
+            f"least {SAMPLE_MIN} (all of them when fewer) and at most {SAMPLE_MAX}"
+        ),
+        "scoped": membership.unit_id is not None,
+        "summary": verified_summary(
+            [(item["label"], item["result"], item["note"]) for item in items]
+        )
+        if items
+        else "",
+        "checked": sum(1 for item in items if item["result"]),
+        "checks": items,
+        "results": [{"value": value, "label": label} for value, label in SpotCheck.Result.choices],
     }

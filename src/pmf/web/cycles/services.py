@@ -11,10 +11,12 @@ records who, when, what and why (``GradeEvent``); each role may take only its ow
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 import polars as pl
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from pmf.core.assessment import assess
@@ -23,12 +25,13 @@ from pmf.core.grading import Grade, recommend_grades
 from pmf.core.periods import ParseError, parse_period
 from pmf.core.rationale import rationale
 from pmf.web.accounts.models import Membership
-from pmf.web.accounts.services import visible_units
+from pmf.web.accounts.services import visible_units, writable_units
 from pmf.web.audit import services as audit
 from pmf.web.audit.services import Conflict
-from pmf.web.cycles.models import AreaGrade, Cycle, GradeEvent
+from pmf.web.cycles.models import AreaGrade, Cycle, GradeEvent, SpotCheck
 from pmf.web.frameworks.models import Organisation
 from pmf.web.frameworks.services import framework_of
+from pmf.web.observations.models import Observation
 from pmf.web.observations.services import held_observations
 
 State = Cycle.State
@@ -175,6 +178,7 @@ def lock_cycle(
         _audit(grade, "recommend", None, user, cycle.locked_at, recommendation.summary)
     cycle.state = State.LOCKED
     cycle.save()
+    draw_spot_checks(cycle)
     return assessment
 
 
@@ -526,3 +530,185 @@ def record_history(
                 _audit(grade, "agree", before, None, now)
         cycle.state = State.PUBLISHED
         cycle.save(update_fields=["state"])
+
+
+# Figures the analyst checks before the lock, and the spot checks' sample: both are of the
+# cycle's own period, the figures for periods ending after the previous cycle's cut-off.
+
+
+def cycle_span(cycle: Cycle) -> tuple[dt.date, dt.date]:
+    """Return the cycle's period: periods ending after the first date, up to the second.
+
+    From the previous locked cycle's cut-off (the year before the cut-off for a first cycle)
+    to the cycle's own.
+    """
+    previous = previous_cycle(cycle)
+    until = cut_off_date(cycle)
+    if previous is not None:
+        return cut_off_date(previous), until
+    # A year before: 31 July 2018 for a cut-off of July 2019 (28 February for a 29th).
+    return until.replace(
+        year=until.year - 1, day=min(until.day, 28 if until.month == 2 else 31)
+    ), until
+
+
+def span_words(cycle: Cycle) -> str:
+    """Return the cycle's period in words: "figures for periods ending after July 2018 (...)"."""
+    previous = previous_cycle(cycle)
+    until = parse_period(cycle.cut_off).label
+    if previous is not None:
+        since = parse_period(previous.cut_off).label
+        return (
+            f"figures for periods ending after {since} (cycle {previous.number}'s cut-off) "
+            f"and by {until}"
+        )
+    return f"figures for periods ending in the year to {until} (there is no earlier cycle)"
+
+
+def in_span(period: str, span: tuple[dt.date, dt.date]) -> bool:
+    """Return whether a period's figures are of the cycle's period (see ``cycle_span``)."""
+    try:
+        end = parse_period(period).end
+    except ParseError:
+        return False
+    return span[0] < end <= span[1]
+
+
+def figures_to_check(cycle: Cycle, units: Collection[str]) -> list[dict[str, Any]]:
+    """Return the cycle's figures of ``units`` that are provisional or carry accepted warnings.
+
+    As held now for a draft, as held at the lock after it (``flagged_figures``).
+    """
+    from pmf.web.observations.marks import flagged_figures
+
+    return flagged_figures(
+        cycle.organisation, as_at=cycle.locked_at, units=units, periods=periods_of(cycle)
+    )
+
+
+def periods_of(cycle: Cycle) -> list[str]:
+    """Return the codes of the periods held that are of the cycle's period (``cycle_span``)."""
+    span = cycle_span(cycle)
+    held = (
+        Observation.objects.filter(measure__organisation=cycle.organisation)
+        .values_list("period", flat=True)
+        .distinct()
+    )
+    return sorted(code for code in held if in_span(code, span))
+
+
+NOTE_LIMIT = 2000
+
+
+def spot_check_seed(cycle: Cycle) -> str:
+    """Return the seed of a cycle's draw: "MPS cycle 9" (see ``pmf.core.sampling``)."""
+    return f"{cycle.organisation.code} cycle {cycle.number}"
+
+
+@transaction.atomic
+def draw_spot_checks(cycle: Cycle) -> list[SpotCheck]:
+    """Draw the cycle's spot checks from its figures as held at the lock, once.
+
+    The population is every figure reported (not summed) for an internal unit and a measure of
+    the cycle's framework, for a period of the cycle (``cycle_span``), as held at the lock. A
+    cycle that has its sample keeps it; a cycle locked before spot checks existed gets the
+    same sample whenever it is first drawn, as the draw depends only on those figures.
+    """
+    from pmf.core.sampling import draw_sample
+
+    if cycle.locked_at is None:
+        raise WorkflowRefused(f"cycle {cycle.number} is a draft: its sample is drawn at the lock")
+    Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
+    drawn = list(cycle.spot_checks.all())
+    if drawn:
+        return drawn
+    measures = {measure.code for measure in cycle_framework(cycle).measures}
+    held = (
+        Observation.objects.filter(
+            measure__organisation=cycle.organisation,
+            unit__external=False,
+            period__in=periods_of(cycle),
+            recorded_at__lte=cycle.locked_at,
+        )
+        .filter(Q(superseded_at__isnull=True) | Q(superseded_at__gt=cycle.locked_at))
+        .values_list("pk", "unit__code", "measure__code", "period")
+    )
+    keys = {
+        f"{unit}|{measure}|{period}": pk
+        for pk, unit, measure, period in held
+        if measure in measures
+    }
+    chosen = draw_sample(keys, spot_check_seed(cycle))
+    return SpotCheck.objects.bulk_create(
+        SpotCheck(cycle=cycle, observation_id=keys[key], position=position)
+        for position, key in enumerate(chosen, start=1)
+    )
+
+
+@transaction.atomic
+def record_spot_check(check: SpotCheck, membership: Membership, result: str, note: str) -> None:
+    """An analyst records what they found checking a sampled figure against its source.
+
+    A discrepancy needs a note saying what differs. Only for figures of units in the
+    analyst's scope, until the cycle is published; every result is in the audit trail.
+    """
+    cycle = check.cycle
+    _require(membership, cycle, Membership.Role.ANALYST, "record spot checks")
+    if cycle.state == State.PUBLISHED:
+        raise WorkflowRefused(
+            f"cycle {cycle.number} is published: its spot checks can no longer be changed"
+        )
+    figure = check.observation
+    if not any(unit.pk == figure.unit_id for unit in writable_units(membership)):
+        raise WorkflowRefused(f"{figure.unit.name} is not in your part of the organisation")
+    result, note = result.strip(), note.strip()
+    problems = []
+    if result not in SpotCheck.Result.values:
+        problems.append("result: choose verified against source or discrepancy")
+    elif result == SpotCheck.Result.DISCREPANCY and not note:
+        problems.append("note: say what differs from the source")
+    if len(note) > NOTE_LIMIT:
+        problems.append(f"note: keep it to {NOTE_LIMIT:,} characters (it has {len(note):,})")
+    if problems:
+        raise WorkflowRefused(*problems)
+    current = SpotCheck.objects.select_for_update().get(pk=check.pk)
+    before = {"result": current.result, "note": current.note}
+    check.result, check.note = result, note
+    check.checked_by, check.checked_at = membership.user, timezone.now()
+    check.save(update_fields=["result", "note", "checked_by", "checked_at"])
+    audit.record(
+        cycle.organisation,
+        kind=audit.Kind.OBSERVATION,
+        action="spot check",
+        label=(
+            f"Cycle {cycle.number} spot check {check.position}: {figure.measure.name}, "
+            f"{figure.unit.name}, {parse_period(figure.period).label}"
+        ),
+        # Apart from the import batches, whose ids the figures' other events carry.
+        object_id=f"spot-check-{check.pk}",
+        unit_code=figure.unit.code,
+        before=before if before["result"] else None,
+        after={"result": result, "note": note},
+        user=membership.user,
+        at=check.checked_at,
+    )
+
+
+def spot_check_summary(cycle: Cycle) -> str:
+    """Return the share of the cycle's sample verified, in words, for the board paper."""
+    from pmf.core.sampling import verified_summary
+
+    checks = cycle.spot_checks.select_related("observation__unit", "observation__measure").order_by(
+        "observation__unit__code", "observation__measure__code", "observation__period"
+    )
+    return verified_summary(
+        [
+            (
+                f"{check.observation.measure.name}, {check.observation.unit.name}, "
+                f"{parse_period(check.observation.period).label}",
+                check.result,
+                check.note,
+            )
+            for check in checks
+        ]
+    )

@@ -9,6 +9,13 @@ urlpatterns = [
     path("<str:org>/cycles.json", views.cycles, {"as_json": True}, name="cycles-json"),
     path("<str:org>/cycles/<int:number>/", views.cycle, name="cycle"),
     path("<str:org>/cycles/<int:number>.json", views.cycle, {"as_json": True}, name="cycle-json"),
+    path("<str:org>/cycles/<int:number>/spot-checks/", views.spot_checks, name="spot-checks"),
+    path(
+        "<str:org>/cycles/<int:number>/spot-checks.json",
+        views.spot_checks,
+        {"as_json": True},
+        name="spot-checks-json",
+    ),
     path(
         "<str:org>/cycles/<int:number>/units/<str:unit>/areas/<str:area>/",
         views.grade,

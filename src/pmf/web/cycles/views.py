@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import (
@@ -16,7 +18,7 @@ from pmf.web.accounts.services import (
 )
 from pmf.web.audit.services import Conflict, expected_version
 from pmf.web.cycles import presenters, services
-from pmf.web.cycles.models import AreaGrade, Cycle
+from pmf.web.cycles.models import AreaGrade, Cycle, SpotCheck
 from pmf.web.frameworks.models import Organisation
 
 
@@ -75,6 +77,8 @@ def cycle(request: HttpRequest, org: str, number: int, as_json: bool = False) ->
     found, membership = _member(request, org)
     chosen = _cycle(found, number)
     problems: list[str] = []
+    data: dict[str, Any] | None = None
+    asking = False
     if request.method == "POST":
         # Locking and every move on are the whole organisation's: a member scoped to a unit
         # takes only their units' steps, on the grade pages.
@@ -82,14 +86,21 @@ def cycle(request: HttpRequest, org: str, number: int, as_json: bool = False) ->
             raise PermissionDenied(
                 "Only analysts covering the whole organisation move the cycle on."
             )
-        try:
-            state = services.advance(chosen, membership)
-        except services.WorkflowRefused as refused:
-            problems.extend(refused.problems)
-        else:
-            messages.success(request, f"Cycle {chosen.number} is now at {state.label.lower()}.")
-            return redirect("cycle", org=found.code, number=chosen.number)
-    data = presenters.cycle_page(chosen, membership)
+        # Locking with provisional figures or figures stored with warnings is the analyst's
+        # call: the page asks once, with the figures listed, and does not refuse.
+        if chosen.state == Cycle.State.DRAFT and request.POST.get("confirm") != "yes":
+            data = presenters.cycle_page(chosen, membership)
+            checks = data["checks"]
+            asking = bool(checks and (checks["provisional_count"] or checks["warned"]))
+        if not asking:
+            try:
+                state = services.advance(chosen, membership)
+            except services.WorkflowRefused as refused:
+                problems.extend(refused.problems)
+            else:
+                messages.success(request, f"Cycle {chosen.number} is now at {state.label.lower()}.")
+                return redirect("cycle", org=found.code, number=chosen.number)
+    data = data or presenters.cycle_page(chosen, membership)
     if as_json:
         return _json(data)
     can_advance = services.may_run_cycles(membership) and data["next_state"] is not None
@@ -99,10 +110,62 @@ def cycle(request: HttpRequest, org: str, number: int, as_json: bool = False) ->
         {
             **data,
             "can_advance": can_advance,
+            "asking": asking,
             "problems": problems,
             # The papers collate every unit: for members who cover the whole organisation.
             "papers": membership.unit_id is None,
         },
+        status=400 if problems else 200,
+    )
+
+
+def spot_checks(request: HttpRequest, org: str, number: int, as_json: bool = False) -> HttpResponse:
+    """Show the cycle's sample of figures to verify against source; analysts record results."""
+    found, membership = _member(request, org)
+    chosen = _cycle(found, number)
+    if chosen.locked_at is None:
+        raise Http404("The sample is drawn when the data are locked.")
+    # A cycle locked before spot checks existed draws its sample now: the same one it would
+    # have drawn at the lock, as the draw reads only the figures held then.
+    services.draw_spot_checks(chosen)
+    problems: list[str] = []
+    failed: int | None = None
+    if request.method == "POST":
+        try:
+            position = int(request.POST.get("position", ""))
+            check = chosen.spot_checks.select_related(
+                "observation__unit", "observation__measure", "cycle__organisation"
+            ).get(position=position)
+        except (ValueError, SpotCheck.DoesNotExist):
+            raise Http404("No such spot check.") from None
+        try:
+            services.record_spot_check(
+                check,
+                membership,
+                request.POST.get("result", ""),
+                request.POST.get("note", ""),
+            )
+        except services.WorkflowRefused as refused:
+            # Named after the form's own fields: one form per sampled figure on the page.
+            problems.extend(
+                f"{problem.partition(': ')[0]}-{position}: {problem.partition(': ')[2]}"
+                if problem.startswith(("result: ", "note: "))
+                else f"Spot check {position}: {problem}"
+                for problem in refused.problems
+            )
+            failed = position
+        else:
+            messages.success(request, f"Spot check {position} saved.")
+            return redirect(
+                f"{reverse('spot-checks', args=[found.code, chosen.number])}#check-{position}"
+            )
+    data = presenters.spot_checks_page(chosen, membership)
+    if as_json:
+        return _json(data)
+    return render(
+        request,
+        "cycles/spot_checks.html",
+        {**data, "problems": problems, "failed": failed, "typed": request.POST},
         status=400 if problems else 200,
     )
 

@@ -769,6 +769,9 @@ def scorecard_for(
         # "unit-assessment": the frame gained columns (peer_period, future_period) in issue 14.
         key = (unit, cut, previous_cut)
         assessment = cached(version, "unit-assessment", key, assessment_of_unit)
+    from pmf.web.observations.marks import marks_for
+
+    mine = assessment.filter(pl.col("unit") == unit)
     return build_scorecard(
         framework,
         assessment,
@@ -778,4 +781,11 @@ def scorecard_for(
         exceptions_only=exceptions_only,
         as_at=period.label if period is not None else None,
         previous=previous.label if previous is not None else None,
+        # Only the periods the scorecard shows, of the unit and the units summed into it.
+        marks=marks_for(
+            organisation,
+            framework,
+            units=[unit, *(below.code for below in framework.descendants(unit))],
+            periods=set(mine["period"].to_list()),
+        ),
     )

@@ -19,6 +19,7 @@ from pmf.core.grading import Grade
 from pmf.core.history import changes_summary, grade_changes, number_words, tube_map_svg
 from pmf.core.periods import parse_period
 from pmf.core.rollup import roll_up
+from pmf.core.scorecard import MARKS, MARKS_LEGEND, NO_MARKS, FigureMarks, marked
 from pmf.core.text import format_value
 from pmf.reports.document import Bullets, Document, Figure, Paragraph, Section, Table
 from pmf.web.cycles.models import AreaGrade, Cycle
@@ -26,11 +27,20 @@ from pmf.web.cycles.services import (
     cut_off_date,
     cycle_assessment,
     cycle_framework,
+    draw_spot_checks,
     grade_history,
     previous_cycle,
+    spot_check_summary,
 )
+from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import held_observations
-from pmf.web.scorecards.presenters import peer_chart, peer_comparison, spc_chart, spc_series
+from pmf.web.scorecards.presenters import (
+    mark_items,
+    peer_chart,
+    peer_comparison,
+    spc_chart,
+    spc_series,
+)
 
 
 def board_paper(cycle: Cycle) -> Document:
@@ -44,12 +54,25 @@ def board_paper(cycle: Cycle) -> Document:
     before = list(previous.grades.select_related("unit", "area")) if previous else []
     tops = [unit for unit in framework.roots() if not unit.external]
     top = tops[0]
+    # The marks of the redlines' figures as held at the lock, for the tables of their charts:
+    # every unit's, as the peer tables show the top unit's peers.
+    marks = marks_for(
+        organisation,
+        framework,
+        as_at=cycle.locked_at,
+        measures=[measure.code for measure in framework.measures if measure.kind is Kind.REDLINE],
+    )
     current = {(g.unit.code, g.area.code): g.grade for g in grades}
     earlier = {(g.unit.code, g.area.code): g.grade for g in before}
     unit_names = {unit.code: unit.name for unit in framework.units}
     area_names = {area.code: area.name for area in framework.areas}
     titles = {area.code: area.title for area in framework.areas}
     top_grades = {g.area.code: g for g in grades if g.unit.code == top.code}
+    areas = tuple(
+        _area_section(cycle, framework, top.code, top.name, area.code, titles, index, marks)
+        for index, area in enumerate(framework.areas, start=1)
+        if area.code in top_grades
+    )
     data_to = parse_period(cycle.cut_off).label
     board = cycle.board_date.strftime("%-d %B %Y") if cycle.board_date else "not yet held"
     summary = (
@@ -86,7 +109,11 @@ def board_paper(cycle: Cycle) -> Document:
             "Executive summary",
             _executive_summary(framework, top.name, top_grades, titles, summary, previous),
         ),
-        Section("4.0", "Introduction and background", _background(framework, organisation.name)),
+        Section(
+            "4.0",
+            "Introduction and background",
+            (*_background(framework, organisation.name), _data_quality(cycle)),
+        ),
         Section(
             "5.0",
             "Current work and performance",
@@ -95,12 +122,9 @@ def board_paper(cycle: Cycle) -> Document:
                     f"The rationale for the grades of {top.name} follows, area by area. Data "
                     f"for cycle {cycle.number} are to {data_to}."
                 ),
+                *_marks_legend(section for _, section in _walk(areas)),
             ),
-            tuple(
-                _area_section(cycle, framework, top.code, top.name, area.code, titles, index)
-                for index, area in enumerate(framework.areas, start=1)
-                if area.code in top_grades
-            ),
+            areas,
         ),
         Section(
             "6.0",
@@ -141,6 +165,22 @@ def board_paper(cycle: Cycle) -> Document:
         ),
         sections=tuple(sections),
     )
+
+
+def _walk(sections: tuple[Section, ...]) -> list[tuple[int, Section]]:
+    return Document("", "", "", sections=sections).walk()
+
+
+def _marks_legend(sections: Any) -> tuple[Paragraph, ...]:
+    """Return the marks' legend when a table of ``sections`` shows a marked figure, or nothing."""
+    letters = tuple(f" [{letter}" for letter in MARKS.values())
+    for section in sections:
+        for block in section.blocks:
+            if isinstance(block, Table) and any(
+                letter in cell for row in block.rows for cell in row for letter in letters
+            ):
+                return (Paragraph(f"Marks: {MARKS_LEGEND}"),)
+    return ()
 
 
 def _self_assessments(cycle: Cycle) -> Section:
@@ -235,6 +275,16 @@ def _background(framework: Framework, name: str) -> tuple[Paragraph | Bullets, .
     )
 
 
+def _data_quality(cycle: Cycle) -> Paragraph:
+    """Return the spot checks' result: the share of the sampled figures verified against source."""
+    draw_spot_checks(cycle)
+    return Paragraph(
+        f"{spot_check_summary(cycle)} The figures were drawn at random from those locked for "
+        "the cycle, for an analyst to check against their source.",
+        lead="Data quality.",
+    )
+
+
 def _area_section(
     cycle: Cycle,
     framework: Framework,
@@ -243,12 +293,13 @@ def _area_section(
     area: str,
     titles: dict[str, str],
     index: int,
+    marks: FigureMarks | None = None,
 ) -> Section:
     grade = cycle.grades.get(unit__code=top, area__code=area)
     blocks: list[Paragraph | Bullets | Table | Figure] = list(_markdown_blocks(grade.rationale))
     if grade.agreed_rationale:
         blocks.append(Paragraph(grade.agreed_rationale, lead="At the board:"))
-    blocks.extend(_redline_charts(cycle, framework, top, top_name, area))
+    blocks.extend(_redline_charts(cycle, framework, top, top_name, area, marks))
     return Section(f"5.{index}", f"{titles[area]} – {Grade(grade.grade).label}", tuple(blocks))
 
 
@@ -276,7 +327,12 @@ def _markdown_blocks(text: str) -> list[Paragraph | Bullets]:
 
 
 def _redline_charts(
-    cycle: Cycle, framework: Framework, unit: str, unit_name: str, area: str
+    cycle: Cycle,
+    framework: Framework,
+    unit: str,
+    unit_name: str,
+    area: str,
+    marks: FigureMarks | None = None,
 ) -> list[Figure | Table]:
     """Return an SPC chart and its table for each redline of the area with figures."""
     import vl_convert
@@ -295,7 +351,7 @@ def _redline_charts(
     for measure in redlines:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            every, summary = spc_series(framework, figures, unit, measure)
+            every, summary = spc_series(framework, figures, unit, measure, marks)
         # The chart's window is the one its limits and the scorecard's variation come from.
         rows = [row for row in every if row["charted"]]
         if len(rows) < 2 or not summary:
@@ -347,7 +403,7 @@ def _redline_charts(
                 rows=tuple(
                     (
                         row["label"],
-                        row["value_text"],
+                        marked(row["value_text"], row["provisional"], row["warned"]),
                         format_value(row["mean"], measure),
                         format_value(row["lpl"], measure),
                         format_value(row["upl"], measure),
@@ -360,7 +416,7 @@ def _redline_charts(
             )
         )
         blocks.extend(
-            _peer_blocks(framework, figures, unit, unit_name, measure, rows[-1]["period"])
+            _peer_blocks(framework, figures, unit, unit_name, measure, rows[-1]["period"], marks)
         )
     return blocks
 
@@ -380,6 +436,7 @@ def _peer_blocks(
     unit_name: str,
     measure: Any,
     period: str,
+    marks: FigureMarks | None = None,
 ) -> list[Figure | Table]:
     """Return the unit among its peer group at the period, as a chart and its table."""
     import vl_convert
@@ -387,6 +444,7 @@ def _peer_blocks(
     peers = peer_comparison(framework, figures, unit, measure, period)
     if not peers["rows"]:
         return []
+    mark_items(peers["rows"], figures, marks or NO_MARKS, measure.code, peers["period_code"])
     spec = {**peer_chart(measure.name, peers), "width": 480}
     return [
         Figure(
@@ -409,7 +467,7 @@ def _peer_blocks(
             rows=tuple(
                 (
                     row["name"] + (" (this unit)" if row["is_unit"] else ""),
-                    row["value_text"],
+                    marked(row["value_text"], row["provisional"], row["warned"]),
                     _interval(row, measure),
                 )
                 for row in peers["rows"]
@@ -504,14 +562,24 @@ def exception_report(cycle: Cycle) -> Document:
     from pmf.core.scorecard import DIRECTION_LEGEND, SPC_LEGEND, VARIATION_WORDS, build_scorecard
 
     framework, assessment, internal, label = _cycle_parts(cycle)
+    marks = marks_for(
+        cycle.organisation,
+        framework,
+        as_at=cycle.locked_at,
+        periods=set(assessment["period"].to_list()),
+    )
     sections = []
     total = 0
+    any_marked = False
     for unit in internal:
-        scorecard = build_scorecard(framework, assessment, unit.code, exceptions_only=True)
+        scorecard = build_scorecard(
+            framework, assessment, unit.code, exceptions_only=True, marks=marks
+        )
         rows = scorecard.rows()
         if not rows:
             continue
         total += len(rows)
+        any_marked = any_marked or scorecard.has_marks
         notes = [f"{row.name}: {row.note}." for row in rows if row.note]
         blocks: list[Paragraph | Bullets | Table] = [
             Table(
@@ -529,7 +597,7 @@ def exception_report(cycle: Cycle) -> Document:
                 rows=tuple(
                     (
                         row.name,
-                        f"{row.value_text} ({row.period_label})",
+                        f"{row.value_marked} ({row.period_label})",
                         row.standard_text,
                         row.met_text,
                         row.direction_previous_text,
@@ -557,6 +625,7 @@ def exception_report(cycle: Cycle) -> Document:
             ),
             Paragraph(f"Directions of travel: {DIRECTION_LEGEND}"),
             Paragraph(f"SPC: {SPC_LEGEND}"),
+            *((Paragraph(f"Marks: {MARKS_LEGEND}"),) if any_marked else ()),
         ),
     )
     return Document(
@@ -587,6 +656,13 @@ def outcomes_report(cycle: Cycle) -> Document:
         top.code,
         as_at=label,
         previous=parse_period(previous.cut_off).label if previous else None,
+        marks=marks_for(
+            cycle.organisation,
+            framework,
+            as_at=cycle.locked_at,
+            units=[top.code, *(unit.code for unit in framework.descendants(top.code))],
+            periods=set(assessment["period"].to_list()),
+        ),
     )
     sections = [
         Section(
@@ -602,6 +678,7 @@ def outcomes_report(cycle: Cycle) -> Document:
                 ),
                 Paragraph(f"Directions of travel: {DIRECTION_LEGEND}"),
                 Paragraph(f"SPC: {SPC_LEGEND}"),
+                *((Paragraph(f"Marks: {MARKS_LEGEND}"),) if scorecard.has_marks else ()),
             ),
         )
     ]
@@ -630,7 +707,7 @@ def outcomes_report(cycle: Cycle) -> Document:
                         rows=tuple(
                             (
                                 row.name,
-                                f"{row.value_text} ({row.period_label})",
+                                f"{row.value_marked} ({row.period_label})",
                                 _then(
                                     row.previous_cycle_value,
                                     row.direction_previous_cycle_text,
@@ -723,13 +800,27 @@ def annual_report(organisation: Any, year: str) -> Document:
     # Each measure of the organisation as a whole at each cycle's cut-off.
     values: dict[str, list[str]] = {}
     met: dict[str, str] = {}
+    any_marked = False
     for cycle in cycles:
         assessment = cycle_assessment(cycle, units=[top.code])
-        scorecard = build_scorecard(cycle_framework(cycle), assessment, top.code)
+        locked_with = cycle_framework(cycle)
+        scorecard = build_scorecard(
+            locked_with,
+            assessment,
+            top.code,
+            marks=marks_for(
+                organisation,
+                locked_with,
+                as_at=cycle.locked_at,
+                units=[top.code, *(unit.code for unit in locked_with.descendants(top.code))],
+                periods=set(assessment["period"].to_list()),
+            ),
+        )
+        any_marked = any_marked or scorecard.has_marks
         shown = {row.measure: row for row in scorecard.rows()}
         for measure in framework.measures:
             row = shown.get(measure.code)
-            values.setdefault(measure.code, []).append(row.value_text if row else "–")
+            values.setdefault(measure.code, []).append(row.value_marked if row else "–")
             if cycle is last and row is not None and row.standard:
                 met[measure.code] = f"{row.met_text}. Standard: {row.standard_text}"
     area_sections = []
@@ -813,7 +904,12 @@ def annual_report(organisation: Any, year: str) -> Document:
                     ),
                 ),
             ),
-            Section("3.0", "Outcomes through the year", (), tuple(area_sections)),
+            Section(
+                "3.0",
+                "Outcomes through the year",
+                (Paragraph(f"Marks: {MARKS_LEGEND}"),) if any_marked else (),
+                tuple(area_sections),
+            ),
             Section("4.0", "Acting on performance", tuple(actions)),
         ),
     )

@@ -7,11 +7,22 @@ import re
 from typing import Any
 
 from pmf.core.periods import Period
-from pmf.core.scorecard import ASSURANCE_WORDS, DIRECTION_LEGEND, SPC_LEGEND, VARIATION_WORDS
+from pmf.core.scorecard import (
+    ASSURANCE_WORDS,
+    DIRECTION_LEGEND,
+    MARKS_LEGEND,
+    NO_MARKS,
+    SPC_LEGEND,
+    VARIATION_WORDS,
+    FigureMarks,
+    mark_letters,
+    mark_words,
+)
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
 from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.frameworks.services import framework_of
+from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import (
     cached,
     data_version,
@@ -159,6 +170,8 @@ def _scorecard_page(
         "future_text": scorecard.future_text,
         "direction_legend": DIRECTION_LEGEND,
         "spc_legend": SPC_LEGEND,
+        "marks_legend": MARKS_LEGEND,
+        "has_marks": scorecard.has_marks,
         "filters": {"areas": areas or [], "kinds": kinds or [], "exceptions": exceptions_only},
         "areas": [
             {
@@ -172,6 +185,8 @@ def _scorecard_page(
                         "note": row.note,
                         "rank_text": row.rank_text,
                         "standard_text": row.standard_text,
+                        "mark": row.mark,
+                        "mark_words": row.mark_words,
                         "variation_text": VARIATION_WORDS.get(row.variation or "", ""),
                         "assurance_text": ASSURANCE_WORDS.get(row.assurance or "", ""),
                         "sparkline": trends.get(row.measure, ""),
@@ -281,6 +296,8 @@ def measure_page(organisation: Organisation, unit: Unit, measure_code: str) -> d
                 else None,
                 "source": item.source,
                 "note": item.note,
+                "warnings": [line for line in item.warnings.splitlines() if line.strip()],
+                "warnings_reason": item.warnings_reason,
                 "file": item.batch.file_name if item.batch else "",
                 # A figure computed from records keeps how: files, digests, backend, SQL.
                 "computed_from": item.batch.source
@@ -299,7 +316,7 @@ def measure_page(organisation: Organisation, unit: Unit, measure_code: str) -> d
 
 
 def spc_series(
-    framework: Any, figures: Any, unit_code: str, measure: Any
+    framework: Any, figures: Any, unit_code: str, measure: Any, marks: FigureMarks | None = None
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Return a unit's figures of one measure with their SPC points, and the chart's summary.
 
@@ -309,6 +326,8 @@ def spc_series(
     target in force and any event. The summary (empty with fewer than two figures) has the
     last segment's variation and assurance, every segment, the events and ``limits``: which
     periods the limits come from, in words (``pmf.core.baseline``, as the scorecard).
+    ``marks`` (``figure_marks``) gives each row its marks: provisional, stored with accepted
+    warnings.
     """
     import polars as pl
 
@@ -391,6 +410,16 @@ def spc_series(
     ]
     # Listed after the charted figures, never charted or judged.
     rows.extend(_series_row(row, {}, None, measure, future=True) for row in ahead)
+    for row in rows:
+        provisional, warned = (marks or NO_MARKS).of(
+            unit_code, measure.code, row["period"], row["origin"]
+        )
+        row.update(
+            provisional=provisional,
+            warned=warned,
+            mark=mark_letters(provisional, warned),
+            mark_words=mark_words(provisional, warned),
+        )
     return rows, summary
 
 
@@ -448,20 +477,22 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
     measure = framework.measure(measure_code)
     # Every unit's figures of this one measure: the peer chart and the funnel need them.
     figures = roll_up(framework, held_observations(organisation, measures=[measure.code]))
-    rows, summary = spc_series(framework, figures, unit.code, measure)
+    # Every unit's marks of this measure: the peer and funnel tables show other units' figures.
+    marks = marks_for(organisation, framework, measures=[measure.code])
+    rows, summary = spc_series(framework, figures, unit.code, measure, marks)
     # The latest figure assessed: one for a period not yet begun is listed, not judged.
     latest = next((row for row in reversed(rows) if not row["future"]), None)
     peers = peer_comparison(
         framework, figures, unit.code, measure, latest["period"] if latest else None
     )
     # The funnel follows the peer comparison's period: the latest the group has figures for.
-    funnel = _funnel(
-        framework,
-        figures,
-        unit.code,
-        measure,
-        peers["period_code"] or (latest["period"] if latest else None),
-    )
+    funnel_period = peers["period_code"] or (latest["period"] if latest else None)
+    funnel = _funnel(framework, figures, unit.code, measure, funnel_period)
+    for period, items in (
+        (peers["period_code"], peers["rows"]),
+        (funnel_period, funnel["points"] if funnel else []),
+    ):
+        mark_items(items, figures, marks, measure.code, period)
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "unit": {"code": unit.code, "name": unit.name},
@@ -492,8 +523,38 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
             "events": summary.get("events", []),
         },
         "rows": rows,
+        "has_marks": any(
+            item.get("mark")
+            for item in (*rows, *peers["rows"], *(funnel["points"] if funnel else []))
+        ),
+        "marks_legend": MARKS_LEGEND,
         "chart": spc_chart(measure.name, unit.name, rows, summary) if summary else None,
     }
+
+
+def mark_items(
+    items: list[dict[str, Any]], figures: Any, marks: FigureMarks, measure: str, period: str | None
+) -> None:
+    """Give each unit's figure of a peer or funnel table its marks (``figure_marks``)."""
+    import polars as pl
+
+    if period is None or not items:
+        return
+    origins = dict(
+        figures.filter((pl.col("measure") == measure) & (pl.col("period") == period))
+        .select("unit", "origin")
+        .iter_rows()
+    )
+    for item in items:
+        provisional, warned = marks.of(
+            item["unit"], measure, period, origins.get(item["unit"], "reported")
+        )
+        item.update(
+            provisional=provisional,
+            warned=warned,
+            mark=mark_letters(provisional, warned),
+            mark_words=mark_words(provisional, warned),
+        )
 
 
 def peer_comparison(

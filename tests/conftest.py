@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -111,10 +112,30 @@ def organisation(tmp_path: Path) -> Organisation:
     path = tmp_path / "figures.csv"
     path.write_text(FIGURES, encoding="utf-8")
     result = check_table(read_table(path), framework_of(organisation))
+    assert result.ok, result.problems
     store_observations(
         organisation, result.observations, file_name="figures.csv", sha256="x", layout=result.layout
     )
     return organisation
+
+
+def hold_from_before_the_rules(organisation: Organisation, path: Path, content: str) -> None:
+    """Store figures as a database made before pmf refused periods to come may hold them.
+
+    A mistyped period (2099 for 2019) is refused at import now; pages must still neither chart
+    nor judge one that is held, so the test stores it as of a day in 2100.
+    """
+    path.write_text(content, encoding="utf-8")
+    result = check_table(read_table(path), framework_of(organisation), today=dt.date(2100, 1, 1))
+    assert result.ok, result.problems
+    store_observations(
+        organisation,
+        result.observations,
+        file_name=path.name,
+        sha256="from-before-the-rules",
+        layout=result.layout,
+        check_warnings=False,
+    )
 
 
 def member(name: str, organisation: Organisation, role: str, unit: str | None = None) -> User:

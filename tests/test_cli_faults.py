@@ -249,7 +249,7 @@ def test_a_database_another_program_holds_says_busy_who_holds_it_and_what_to_do(
 
 def test_a_full_disk_during_import_says_so_and_stores_nothing(place: Place) -> None:
     wide = "unit,measure,period,value\n" + "".join(
-        f"{unit},ER,{year}-{month:02},{month}\n"
+        f"{unit},ER,{year}-{month:02},{70 + month}\n"
         for unit in "NS"
         for year in range(1990, 2020)
         for month in range(1, 13)

@@ -4,27 +4,29 @@ arrows' legend; axe on each."""
 
 from __future__ import annotations
 
-import polars as pl
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page
 
 from pmf.web.cycles import services
 from pmf.web.frameworks.models import Organisation
-from pmf.web.observations.services import import_frame
 from tests.browser.conftest import check_accessibility, screenshot
 from tests.browser.test_pages import sign_in
+from tests.conftest import hold_from_before_the_rules
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_overview_and_a_scorecard_say_when_each_statement_is_from(
-    page: Page, live_server: object, analyst: User, organisation: Organisation
+    page: Page, live_server: object, analyst: User, organisation: Organisation, tmp_path: Path
 ) -> None:
     cycle = services.create_cycle(organisation, number=1, name="Summer", cut_off="2019-07")
     services.lock_cycle(cycle, analyst.membership)
-    typo = pl.DataFrame({"unit": ["N"], "measure": ["ER"], "period": ["2099-07"], "value": [70.0]})
-    import_frame(organisation, typo, file_name="typo.csv", source="test")
+    hold_from_before_the_rules(
+        organisation, tmp_path / "typo.csv", "unit,measure,period,value\nN,ER,2099-07,70.0\n"
+    )
     base = live_server.url  # type: ignore[attr-defined]
     sign_in(page, base, "analyst")
     page.get_by_role("heading", name="Test Force").wait_for()

@@ -157,7 +157,7 @@ def test_special_cause_concerns_are_listed_worst_first_and_say_how(tmp_path) -> 
         # above the mean, inside the limits (an astronomical point before a shift).
         ("S", "R"): [*steady[:19], 22.0],
         ("N", "K"): [*steady[:19], 40.0],
-        ("N", "R"): [*steady[:13], 12.5, 13.0, 12.5, 13.0, 12.5, 13.0, 12.5],
+        ("N", "R"): [*steady[:13], 12.0, 13.0, 12.0, 13.0, 12.0, 13.0, 12.0],
     }
     lines = ["unit,measure,period,value"]
     for (unit, code), values in series.items():
@@ -166,6 +166,7 @@ def test_special_cause_concerns_are_listed_worst_first_and_say_how(tmp_path) -> 
     path = tmp_path / "figures.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = check_table(read_table(path), framework_of(organisation))
+    assert result.ok, result.problems
     store_observations(
         organisation, result.observations, file_name="figures.csv", sha256="y", layout=result.layout
     )

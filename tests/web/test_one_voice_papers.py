@@ -4,6 +4,7 @@ grade labelled with its cycle wherever it sits beside figures of another time.""
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -19,7 +20,7 @@ from pmf.web.frameworks.models import Organisation
 from pmf.web.frameworks.services import store_framework
 from pmf.web.observations.services import import_frame
 from pmf.web.papers.builders import board_paper, exception_report, outcomes_report
-from tests.conftest import member
+from tests.conftest import hold_from_before_the_rules, member
 
 pytestmark = pytest.mark.django_db
 
@@ -193,15 +194,18 @@ def test_the_measure_page_compares_peers_at_the_latest_period_the_group_has(
     assert page["peer_chart"] is not None
 
 
-def test_a_sparkline_leaves_out_a_figure_dated_in_the_future(organisation: Organisation) -> None:
+def test_a_sparkline_leaves_out_a_figure_dated_in_the_future(
+    organisation: Organisation, tmp_path: Path
+) -> None:
     from pmf.web.frameworks.services import framework_of
     from pmf.web.observations.services import held_observations
     from pmf.web.scorecards.presenters import _sparklines
 
     framework = framework_of(organisation)
     before = _sparklines(framework, held_observations(organisation), "N", None)
-    typo = pl.DataFrame({"unit": ["N"], "measure": ["CR"], "period": ["2099-07"], "value": [9.0]})
-    import_frame(organisation, typo, file_name="typo.csv", source="test")
+    hold_from_before_the_rules(
+        organisation, tmp_path / "typo.csv", "unit,measure,period,value\nN,CR,2099-07,9.0\n"
+    )
     assert _sparklines(framework, held_observations(organisation), "N", None) == before
 
 
@@ -224,15 +228,16 @@ def test_the_annual_report_says_the_verdict_then_the_standard(
 
 
 def test_the_measure_page_lists_a_figure_dated_in_the_future_but_neither_charts_nor_judges_it(
-    organisation: Organisation,
+    organisation: Organisation, tmp_path: Path
 ) -> None:
     from pmf.web.frameworks.models import Unit
     from pmf.web.scorecards.presenters import measure_page
 
     north = Unit.objects.get(organisation=organisation, code="N")
     before = measure_page(organisation, north, "CR")
-    typo = pl.DataFrame({"unit": ["N"], "measure": ["CR"], "period": ["2099-07"], "value": [9.0]})
-    import_frame(organisation, typo, file_name="typo.csv", source="test")
+    hold_from_before_the_rules(
+        organisation, tmp_path / "typo.csv", "unit,measure,period,value\nN,CR,2099-07,9.0\n"
+    )
     page = measure_page(organisation, north, "CR")
     assert page["rows"][-1]["period"] == "2099-07" and page["rows"][-1]["future"]
     assert not page["rows"][-1]["charted"]

@@ -56,7 +56,12 @@ def test_an_entered_figure_shows_at_once_on_every_page(analyst: User) -> None:
     north = Unit.objects.get(organisation=organisation, code="N")
     membership = Membership.objects.get(user=analyst)
     enter_figures(
-        membership, organisation, north, "2019-07", [Entry("CR", numerator="1", denominator="1000")]
+        membership,
+        organisation,
+        north,
+        "2019-07",
+        [Entry("CR", numerator="1", denominator="1000")],
+        accept_warnings="a large correction, checked against the source",
     )
     entered = crimes(client.get("/TST/units/N.json").json())
     assert entered["value"] == pytest.approx(1.0)

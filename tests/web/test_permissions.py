@@ -50,7 +50,8 @@ NOT_PAGES = {"home", "logout", "password_change", "password_change_done"}
 WRITE_PAGES = {"enter", "import", "import-job", "import-job-json", "import-job-progress"}
 # Each user's own API tokens; the JSON API has its own matrix over every endpoint (test_api.py).
 API = {"tokens"}
-# The quarterly cycle's pages need a cycle: their own matrix is in test_cycles.py.
+# The quarterly cycle's pages need a cycle: their own matrix is in test_cycles.py (spot checks:
+# test_spot_checks.py and the generated matrix).
 CYCLE_PAGES = {
     "cycles",
     "cycles-json",
@@ -61,6 +62,8 @@ CYCLE_PAGES = {
     "papers",
     "paper",
     "annual-report",
+    "spot-checks",
+    "spot-checks-json",
 }
 # The corporate dashboard and its tiles: their own matrix in test_dashboard.py.
 DASHBOARD_PAGES = {"dashboard", "dashboard-json", "dashboard-tile", "dashboard-tile-json"}

@@ -463,8 +463,14 @@ def _check(
         frame.select(
             pl.col("measure_code").alias("measure"),
             "period_start",
+            # A number already refused as not finite or too large is judged by nothing more.
             *[
-                pl.col(f"{role}_number").alias(role)
+                pl.when(
+                    pl.col(f"{role}_number").is_finite()
+                    & (pl.col(f"{role}_number").abs() <= MAX_MAGNITUDE)
+                )
+                .then(pl.col(f"{role}_number"))
+                .alias(role)
                 for role in ("value", "numerator", "denominator")
             ],
         ),

@@ -184,6 +184,8 @@ AssessedMeasure = create_model(  # type: ignore[call-overload]
     note=(str, Field(description="The one sentence about the measure beyond its cells.")),
     rank_text=(str, ...),
     standard_text=(str, ...),
+    mark=(str, Field(description='"P" provisional, "W" stored with accepted warnings, or both.')),
+    mark_words=(str, Field(description="The mark in words, for a reader of the data.")),
     variation_text=(str, ...),
     assurance_text=(str, ...),
     sparkline=(str, Field(description="SVG polyline points of the last figures.")),
@@ -207,5 +209,7 @@ class ScorecardOut(Schema):
     future_text: str = Field(description="A warning about figures dated in the future, if any.")
     direction_legend: str = Field(description="What the arrows of the directions of travel mean.")
     spc_legend: str = Field(description="Which figures the SPC column judges, and against what.")
+    marks_legend: str = Field(description="What the marks on figures (P, W) mean.")
+    has_marks: bool = Field(description="Whether any figure of the scorecard carries a mark.")
     filters: Filters
     areas: list[AssessedArea]

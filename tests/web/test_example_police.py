@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+import polars as pl
 import pytest
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import create_demo_users
 from pmf.web.audit.models import AuditEvent
 from pmf.web.cycles.models import AreaGrade, Cycle, GradeEvent
+from pmf.web.cycles.presenters import cycle_page
 from pmf.web.dashboard.presenters import tiles
 from pmf.web.frameworks.models import ComputedPeerGroups, Organisation
 from pmf.web.frameworks.services import framework_of
@@ -113,6 +115,18 @@ def test_the_police_example_fills_every_tile_and_register_from_its_figures() -> 
         assert locked < cycle.board_date < agreed.date() + dt.timedelta(days=1), cycle.number
         assert agreed.date() <= data_end + dt.timedelta(days=1), cycle.number
         assert agreed < timezone.now()
+
+    # Published statistics are validated; the draft cycle's months are still provisional, so
+    # its page lists them for the analyst before the lock.
+    settled = parse_period(Cycle.objects.get(organisation=police, number=8).cut_off).end
+    late = figures["period"].map_elements(
+        lambda period: parse_period(period).end > settled, return_dtype=pl.Boolean
+    )
+    assert set(figures.filter(~late)["status"].unique()) == {"validated"}
+    assert set(figures.filter(late)["status"].unique()) == {"provisional"}
+    draft = Cycle.objects.get(organisation=police, state=Cycle.State.DRAFT)
+    checks = cycle_page(draft, analyst)["checks"]
+    assert checks["provisional_count"] > 0
 
     # Loading again adds nothing.
     load_example(registry()["police"])

@@ -1,7 +1,8 @@
 """What an example organisation needs beyond its figures: a history, peer groups and registers.
 
 ``load_example`` (``pmf example load``, ``pmf demo``) stores the framework and imports the
-figures; then, for an example with past cycles, this module
+figures, validated as published but for those the draft cycle is about (``with_statuses``);
+then, for an example with past cycles, this module
 
 - dates the imported figures as if each had been recorded when it was published (a few days
   after its period ended), so that each past cycle, locked a few days after its cut-off, holds
@@ -37,6 +38,27 @@ EXAMPLE = "Example: "
 # A month's figures are treated as published this many days after the month ends.
 PUBLISHED_AFTER_DAYS = 5
 PUBLISHED_TIME = dt.time(7, 0)
+
+
+def with_statuses(example: Example, frame: pl.DataFrame) -> pl.DataFrame:
+    """Mark an example's figures validated, but those its draft cycle takes to the board.
+
+    The examples' figures are official statistics as their producers published them: checked,
+    so validated. In an example with past cycles, the figures for periods after the last
+    locked cycle's cut-off are the ones the draft cycle is about: still provisional, as an
+    organisation's latest figures are before their sign-off, so the scorecards mark them and
+    the cycle page lists them before the lock.
+    """
+    if len(example.cycles) < 2:
+        return frame.with_columns(status=pl.lit("validated"))
+    settled = parse_period(example.cycles[-2][2]).end
+    ends = {period: parse_period(period).end for period in frame["period"].unique().to_list()}
+    late = [period for period, end in ends.items() if end > settled]
+    return frame.with_columns(
+        status=pl.when(pl.col("period").is_in(late))
+        .then(pl.lit("provisional"))
+        .otherwise(pl.lit("validated"))
+    )
 
 
 def prepare(example: Example, organisation: Organisation, batch_id: int | None) -> None:

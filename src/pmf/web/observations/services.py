@@ -703,7 +703,7 @@ def load_example(example: Example) -> ImportSummary:
     organisation = store_framework(framework, str(example.framework_path))
     summary = import_frame(
         organisation,
-        example.observations(),
+        examples.with_statuses(example, example.observations()),
         file_name=f"examples/{example.name}",
         source=framework.organisation.source,
         accept_warnings=EXAMPLE_REASON,

@@ -262,3 +262,27 @@ def test_a_stored_framework_keeps_each_measures_valid_block() -> None:
     assert (rules.minimum, rules.maximum, rules.whole) == (None, 500, True)
     assert (rules.max_change, rules.limits_margin) == (25, 0)
     assert rules_for(stored.measure("ER")) == rules_for(load_framework(GOOD).measure("ER"))
+
+
+def test_a_revision_of_the_status_alone_is_not_judged_again_and_keeps_the_values_warnings(
+    organisation: object,
+) -> None:
+    import polars as pl
+
+    from pmf.web.observations.services import import_frame
+
+    def store(status: str, accept: str | None = None) -> None:
+        figure = {"unit": ["N"], "measure": ["ER"], "period": ["2019-07"], "value": [30.0]}
+        frame = pl.DataFrame({**figure, "status": [status]})
+        import_frame(organisation, frame, file_name="er.csv", source="t", accept_warnings=accept)
+
+    store("provisional", accept="confirmed with the control room log")
+    assert WARNING in north_er().warnings
+    # Validating the figure changes its status, not its value: no reason is asked again, and
+    # the value keeps the warnings it was stored with.
+    store("validated")
+    held = north_er()
+    assert (held.status, held.revision) == ("validated", 3)
+    assert WARNING in held.warnings
+    assert held.warnings_reason == "confirmed with the control room log"
+    assert AuditEvent.objects.filter(action="accept warnings").count() == 1

@@ -256,9 +256,19 @@ def _warn(
     check: bool,
     reason: str,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Return the new and revised figures with their warnings and reason, and those warned."""
+    """Return the new and revised figures with their warnings and reason, and those warned.
+
+    Only a figure whose value is new or changes is judged: a revision of its status or note
+    alone keeps the warnings (and reason) its value was stored with.
+    """
     from pmf.web.frameworks.services import framework_of
 
+    same = pl.col("value").eq_missing(pl.col("value_held"))
+    kept = revised.filter(same).with_columns(
+        pl.col("warnings_held").fill_null("").alias("warnings"),
+        pl.col("warnings_reason_held").fill_null("").alias("warnings_reason"),
+    )
+    revised = revised.filter(~same)
     columns = ("unit", "measure", "period", "value")
     changing = pl.concat([new.select(columns), revised.select(columns)], how="vertical_relaxed")
     found = (
@@ -285,7 +295,7 @@ def _warn(
     warned = every.filter(pl.col("warnings") != "").select(
         "unit", "measure", "period", "value", pl.col("row").cast(pl.Int64), "warnings"
     )
-    return marked[0], marked[1], warned
+    return marked[0], pl.concat([marked[1], kept], how="diagonal_relaxed"), warned
 
 
 def _held_codes(
@@ -405,6 +415,8 @@ def _held(measure_ids: Sequence[int]) -> pl.DataFrame:
         "status": pl.String,
         "note": pl.String,
         "revision": pl.Int64,
+        "warnings": pl.String,
+        "warnings_reason": pl.String,
     }
     table = Observation._meta.db_table
     rows: list[tuple[Any, ...]] = []
@@ -418,7 +430,8 @@ def _held(measure_ids: Sequence[int]) -> pl.DataFrame:
             )
             rows.extend(cursor.fetchall())
     held = pl.DataFrame(rows, schema=schema, orient="row")
-    return held.rename({column: f"{column}_held" for column in (*COMPARED, "id", "revision")})
+    kept = (*COMPARED, "id", "revision", "warnings", "warnings_reason")
+    return held.rename({column: f"{column}_held" for column in kept})
 
 
 def _supersede(ids: list[int], now: dt.datetime) -> None:

@@ -45,8 +45,8 @@ def test_the_analyst_sees_the_cycles_provisional_and_warned_figures(
     checks = data["checks"]
     # July 2018 is before the year to the cut-off: not the cycle's.
     assert checks["provisional_count"] == 1
-    assert [(p["measure"], p["period"], p["units"]) for p in checks["provisional"]] == [
-        ("ER", "2019-07", ["South"])
+    assert [(p["measure"], p["periods"], p["units"]) for p in checks["provisional"]] == [
+        ("ER", ["2019-07"], ["South"])
     ]
     (warned,) = checks["warned"]
     assert (warned["unit"], warned["value_text"], warned["warnings"], warned["reason"]) == (

@@ -156,3 +156,32 @@ def test_a_cycle_locked_before_spot_checks_draws_the_same_sample_on_first_visit(
     assert "0 of 4 sampled figures verified against source; 4 not yet checked." in (
         page.content.decode()
     )
+
+
+def test_a_cycle_published_without_a_sample_gets_none_and_its_paper_says_so(
+    locked: Cycle, analyst: User
+) -> None:
+    SpotCheck.objects.all().delete()
+    Cycle.objects.filter(pk=locked.pk).update(state=Cycle.State.PUBLISHED)
+    locked.refresh_from_db()
+    page = client_for(analyst).get("/TST/cycles/1/spot-checks/").content.decode()
+    assert "it was published without a sample, and none is drawn after publication" in page
+    assert not SpotCheck.objects.exists()
+    text = board_paper(locked).text()
+    assert "Data quality. No figures of this cycle were sampled for an analyst to check" in text
+    assert "drawn at random" not in text
+
+
+def test_the_example_history_locks_its_past_cycles_without_spot_checks(
+    organisation: Organisation,
+) -> None:
+    services.record_history(
+        organisation,
+        (
+            (1, "Summer", "2019-06", "2019-07-22"),
+            (2, "Autumn", "2019-07", "2019-08-26"),
+        ),
+    )
+    past = Cycle.objects.get(organisation=organisation, number=1)
+    assert past.state == Cycle.State.PUBLISHED
+    assert not past.spot_checks.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
@@ -273,6 +274,13 @@ def figures_to_check_page(cycle: Cycle, membership: Membership) -> dict[str, Any
                 names.get(row["unit"], row["unit"])
             )
     order = {code: index for index, code in enumerate(measures)}
+    # One row per measure and set of units, its periods together: a measure provisional for
+    # every borough in three months is one row, not three of thirty-two names each.
+    grouped: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for (code, period), units in sorted(
+        provisional.items(), key=lambda item: (order[item[0][0]], parse_period(item[0][1]).end)
+    ):
+        grouped.setdefault((code, tuple(sorted(units))), []).append(period)
     return {
         "span": span_words(cycle),
         "at_lock": cycle.locked_at is not None,
@@ -281,14 +289,11 @@ def figures_to_check_page(cycle: Cycle, membership: Membership) -> dict[str, Any
             {
                 "measure": code,
                 "measure_name": measures[code].name,
-                "period": period,
-                "period_label": parse_period(period).label,
-                "units": units,
+                "periods": periods,
+                "periods_label": _and(parse_period(period).label for period in periods),
+                "units": list(units),
             }
-            for (code, period), units in sorted(
-                provisional.items(),
-                key=lambda item: (order[item[0][0]], parse_period(item[0][1]).end),
-            )
+            for (code, units), periods in grouped.items()
         ],
         "warned": [
             {
@@ -307,6 +312,12 @@ def figures_to_check_page(cycle: Cycle, membership: Membership) -> dict[str, Any
             if row["warned"]
         ],
     }
+
+
+def _and(words: Iterable[str]) -> str:
+    """Join words as a sentence does: "a", "a and b", "a, b and c"."""
+    listed = list(words)
+    return listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} and {listed[-1]}"
 
 
 def spot_checks_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
@@ -381,6 +392,7 @@ def spot_checks_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
             f"least {SAMPLE_MIN} (all of them when fewer) and at most {SAMPLE_MAX}"
         ),
         "scoped": membership.unit_id is not None,
+        "published": cycle.state == Cycle.State.PUBLISHED,
         "summary": verified_summary(
             [(item["label"], item["result"], item["note"]) for item in items]
         )

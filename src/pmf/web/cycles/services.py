@@ -130,12 +130,16 @@ def lock_cycle(
     membership: Membership | None,
     at: dt.datetime | None = None,
     before: pl.DataFrame | None = None,
+    *,
+    spot_checks: bool = True,
 ) -> pl.DataFrame:
     """Freeze the cycle's figures and framework; record each recommended grade and rationale.
 
     ``membership`` None is the system itself (the example history); otherwise an analyst.
     ``before``, if given, is the previous locked cycle's assessment (as ``lock_cycle``
-    returned it), so a run of locks need not assess each cycle twice. Return the assessment.
+    returned it), so a run of locks need not assess each cycle twice. The lock draws the
+    cycle's spot checks unless ``spot_checks`` is false (the example's history, whose
+    figures are the published files themselves). Return the assessment.
     """
     if membership is not None:
         _require(membership, cycle, Membership.Role.ANALYST, "lock the data", whole=True)
@@ -178,7 +182,8 @@ def lock_cycle(
         _audit(grade, "recommend", None, user, cycle.locked_at, recommendation.summary)
     cycle.state = State.LOCKED
     cycle.save()
-    draw_spot_checks(cycle)
+    if spot_checks:
+        draw_spot_checks(cycle)
     return assessment
 
 
@@ -518,7 +523,13 @@ def record_history(
         locked = parse_period(cycle.cut_off).end + dt.timedelta(days=HISTORY_LOCK_DAYS)
         if locked >= board_date:
             raise ValueError(f"cycle {number}: the board ({board}) must follow the lock ({locked})")
-        assessed = lock_cycle(cycle, None, at=_moment(locked, HISTORY_LOCK_TIME), before=assessed)
+        assessed = lock_cycle(
+            cycle,
+            None,
+            at=_moment(locked, HISTORY_LOCK_TIME),
+            before=assessed,
+            spot_checks=False,
+        )
         now = _moment(board_date, HISTORY_BOARD_TIME)
         for grade in cycle.grades.select_related("unit"):
             if grade.unit.parent_id is None:
@@ -612,7 +623,9 @@ def draw_spot_checks(cycle: Cycle) -> list[SpotCheck]:
     The population is every figure reported (not summed) for an internal unit and a measure of
     the cycle's framework, for a period of the cycle (``cycle_span``), as held at the lock. A
     cycle that has its sample keeps it; a cycle locked before spot checks existed gets the
-    same sample whenever it is first drawn, as the draw depends only on those figures.
+    same sample whenever it is first drawn, as the draw depends only on those figures, until
+    it is published: a cycle published without a sample gets none afterwards, as its board
+    paper went out without one.
     """
     from pmf.core.sampling import draw_sample
 
@@ -620,7 +633,7 @@ def draw_spot_checks(cycle: Cycle) -> list[SpotCheck]:
         raise WorkflowRefused(f"cycle {cycle.number} is a draft: its sample is drawn at the lock")
     Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
     drawn = list(cycle.spot_checks.all())
-    if drawn:
+    if drawn or cycle.state == State.PUBLISHED:
         return drawn
     measures = {measure.code for measure in cycle_framework(cycle).measures}
     held = (

@@ -277,7 +277,11 @@ def _background(framework: Framework, name: str) -> tuple[Paragraph | Bullets, .
 
 def _data_quality(cycle: Cycle) -> Paragraph:
     """Return the spot checks' result: the share of the sampled figures verified against source."""
-    draw_spot_checks(cycle)
+    if not draw_spot_checks(cycle):
+        return Paragraph(
+            "No figures of this cycle were sampled for an analyst to check against their source.",
+            lead="Data quality.",
+        )
     return Paragraph(
         f"{spot_check_summary(cycle)} The figures were drawn at random from those locked for "
         "the cycle, for an analyst to check against their source.",

@@ -257,7 +257,7 @@ def figures_to_check_page(cycle: Cycle, membership: Membership) -> dict[str, Any
 
     Before the lock, the figures held now; after it, as they were locked.
     """
-    from pmf.core.text import format_value
+    from pmf.core.text import format_count, format_value
 
     framework = cycle_framework(cycle)
     measures = {measure.code: measure for measure in framework.measures}
@@ -285,6 +285,7 @@ def figures_to_check_page(cycle: Cycle, membership: Membership) -> dict[str, Any
         "span": span_words(cycle),
         "at_lock": cycle.locked_at is not None,
         "provisional_count": sum(len(units) for units in provisional.values()),
+        "provisional_count_text": format_count(sum(len(units) for units in provisional.values())),
         "provisional": [
             {
                 "measure": code,

@@ -306,6 +306,23 @@ def test_only_analysts_of_the_organisation_see_its_jobs(
     assert client_for(other_org_user).get(f"/OTHER/import/jobs/{job.pk}/").status_code == 404
 
 
+def test_an_analyst_scoped_to_a_unit_lists_only_their_own_imports(
+    analyst: User, organisation: object
+) -> None:
+    from pmf.web.entry.models import ImportJob
+    from tests.conftest import member
+
+    north = member("north_analyst", organisation, "analyst", unit="N")  # type: ignore[arg-type]
+    for user, name in ((analyst, "whole-force.csv"), (north, "north-only.csv")):
+        ImportJob.objects.create(
+            organisation=organisation, file_name=name, upload="0" * 32 + ".csv", created_by=user
+        )
+    scoped = client_for(north).get("/TST/import/").content.decode()
+    assert "north-only.csv" in scoped and "whole-force.csv" not in scoped
+    whole = client_for(analyst).get("/TST/import/").content.decode()
+    assert "north-only.csv" in whole and "whole-force.csv" in whole
+
+
 def test_the_preview_shows_values_as_the_measure_does_and_counts_with_separators(
     analyst: User,
 ) -> None:

@@ -409,6 +409,30 @@ def test_statement_form_saves_and_refuses_after_the_board(
     assert "can no longer be changed" in response.content.decode()
 
 
+def test_an_analyst_scoped_to_a_unit_cannot_change_the_organisations_plan_or_overview(
+    item: Item, cycle: Cycle, organisation: Organisation
+) -> None:
+    north = member("north_analyst", organisation, Membership.Role.ANALYST, unit="N").membership
+    plan = item.theme.plan
+    refused = "only analysts covering the whole of"
+    with pytest.raises(services.Refused, match=refused):
+        services.create_plan(organisation, north, name="Mine", starts=2020, ends=2021)
+    with pytest.raises(services.Refused, match=refused):
+        services.add_theme(plan, north, "Theme")
+    with pytest.raises(services.Refused, match=refused):
+        services.create_item(item.theme, north, services.ItemFields(title="Mine", owner="owner"))
+    assert not services.may_update(north, item)
+    client = client_for(north.user)
+    base = {"org": "TST", "plan": plan.pk}
+    progress = reverse("plan-item", kwargs={**base, "item": item.pk})
+    assert client.post(progress, {"status": "on_track", "text": "Mine."}).status_code == 400
+    new_item = client.post(reverse("plan-item-new", kwargs=base), {"title": "Mine"})
+    assert new_item.status_code in {400, 403}
+    assert "Add an item" not in client.get(reverse("plan", kwargs=base)).content.decode()
+    assert Item.objects.filter(title="Mine").count() == 0
+    assert item.updates.count() == 1
+
+
 def test_owner_records_progress_on_the_page_and_others_are_refused(
     item: Item, owner: User, command_lead: User
 ) -> None:

@@ -105,15 +105,22 @@ PREVIEW_COLUMNS = ("unit", "measure", "period", "value", "numerator", "denominat
 
 
 def import_page(
-    organisation: Organisation, review: Review | None = None, problems: list[str] | None = None
+    organisation: Organisation,
+    membership: Membership,
+    review: Review | None = None,
+    problems: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Return the import page: the upload form, or a file's mapping with its preview or problems."""
+    """Return the import page: the upload form, or a file's mapping with its preview or problems.
+
+    The recent background imports listed are the member's own when they are scoped to a unit,
+    as the job pages are.
+    """
     data: dict[str, Any] = {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "problems": list(problems or []),
         "column_choices": COLUMN_CHOICES,
         "review": None,
-        "jobs": [job_summary(job) for job in recent_jobs(organisation)],
+        "jobs": [job_summary(job) for job in recent_jobs(organisation, membership)],
     }
     if review is None:
         return data

@@ -883,9 +883,18 @@ def import_job(organisation: Organisation, job_id: int) -> ImportJob:
         raise LookupError("No such import.") from None
 
 
-def recent_jobs(organisation: Organisation, limit: int = 10) -> list[ImportJob]:
-    """Return the organisation's latest background imports, newest first."""
-    return list(ImportJob.objects.filter(organisation=organisation).order_by("-created_at")[:limit])
+def recent_jobs(
+    organisation: Organisation, membership: Membership, limit: int = 10
+) -> list[ImportJob]:
+    """Return the latest background imports the member may follow, newest first.
+
+    A job quotes its file's rows, whatever their units: a member scoped to a unit follows
+    only their own imports; one covering the organisation follows every import.
+    """
+    jobs = ImportJob.objects.filter(organisation=organisation)
+    if membership.unit_id is not None:
+        jobs = jobs.filter(created_by_id=membership.user_id)
+    return list(jobs.order_by("-created_at")[:limit])
 
 
 def _update(job: ImportJob, **changes: object) -> None:

@@ -134,13 +134,15 @@ def import_file(request: HttpRequest, org: str) -> HttpResponse:
 
     found, membership = _analyst(request, org)
     if request.method != "POST":
-        return render(request, "entry/import.html", presenters.import_page(found))
+        return render(request, "entry/import.html", presenters.import_page(found, membership))
     token = request.POST.get("token", "")
     name = request.POST.get("name", "") or "upload"
     if not token:
         upload = request.FILES.get("file")
         if upload is None:
-            data = presenters.import_page(found, problems=["Choose a CSV or XLSX file to upload"])
+            data = presenters.import_page(
+                found, membership, problems=["Choose a CSV or XLSX file to upload"]
+            )
             return render(request, "entry/import.html", data, status=400)
         name = upload.name or "upload"
         if upload.size is not None and upload.size > settings.PMF_MAX_UPLOAD_BYTES:
@@ -149,7 +151,7 @@ def import_file(request: HttpRequest, org: str) -> HttpResponse:
                 f"{name}: is {format_bytes(upload.size)}, more than the {format_bytes(limit)} "
                 "allowed; split it into smaller files"
             )
-            data = presenters.import_page(found, problems=[problem])
+            data = presenters.import_page(found, membership, problems=[problem])
             return render(request, "entry/import.html", data, status=400)
         token = keep_upload(name, upload.read(), found, request.user)
     elif not owns_upload(token, found, request.user):
@@ -164,7 +166,7 @@ def import_file(request: HttpRequest, org: str) -> HttpResponse:
             membership=membership,
         )
     except (LookupError, ReadError) as error:
-        data = presenters.import_page(found, problems=[str(error)])
+        data = presenters.import_page(found, membership, problems=[str(error)])
         return render(request, "entry/import.html", data, status=400)
     accept, reason, reason_problem = _acceptance(request)
     problems = []
@@ -182,7 +184,7 @@ def import_file(request: HttpRequest, org: str) -> HttpResponse:
             else:
                 messages.success(request, f"{name}: {summary}")
                 return redirect("organisation", org=found.code)
-    data = presenters.import_page(found, review=review, problems=problems)
+    data = presenters.import_page(found, membership, review=review, problems=problems)
     data.update(accept_warnings=accept, warnings_reason=reason)
     status = 200 if review.ready and not problems else 400
     return render(request, "entry/import.html", data, status=status)

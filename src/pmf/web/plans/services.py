@@ -53,8 +53,15 @@ class Refused(Exception):
 
 
 def _analyst(membership: Membership, organisation: Organisation, action: str) -> None:
-    if membership.organisation_id != organisation.pk or membership.role != Membership.Role.ANALYST:
-        raise Refused(f"only analysts of {organisation.name} may {action}")
+    # The plan and the overview are the whole organisation's (they name no unit): an analyst
+    # scoped to one unit writes its self-assessment, not them.
+    if membership.organisation_id != organisation.pk or not covers_organisation(membership):
+        raise Refused(f"only analysts covering the whole of {organisation.name} may {action}")
+
+
+def covers_organisation(membership: Membership) -> bool:
+    """Say whether the member is an analyst of the whole organisation, who edits its plan."""
+    return membership.role == Membership.Role.ANALYST and membership.unit_id is None
 
 
 def person_name(user: Any) -> str:
@@ -231,10 +238,11 @@ def edit_item(
 
 
 def may_update(membership: Membership, item: Item) -> bool:
-    """Say whether the member may record progress: the item's owner, or an analyst."""
+    """Say whether the member may record progress: the item's owner, or an analyst covering
+    the whole organisation."""
     if membership.organisation_id != item.theme.plan.organisation_id:
         return False
-    return membership.user_id == item.owner_id or membership.role == Membership.Role.ANALYST
+    return membership.user_id == item.owner_id or covers_organisation(membership)
 
 
 @transaction.atomic

@@ -29,7 +29,7 @@ def _json(data: dict[str, object]) -> JsonResponse:
 
 
 def _analyst(membership: Membership) -> bool:
-    return membership.role == Membership.Role.ANALYST
+    return services.covers_organisation(membership)
 
 
 def _year(text: str) -> int:

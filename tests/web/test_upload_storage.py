@@ -200,6 +200,8 @@ def test_a_sweep_keeps_recent_uploads_and_those_of_waiting_jobs(
     assert kept(uploads) == sorted([waiting, recent])
 
 
+# The worker closes the database connection as it stops: outside the test's transaction.
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_sweeps_abandoned_uploads_when_it_starts(
     analyst: User, uploads: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -32,7 +32,7 @@ from typing import Any
 import polars as pl
 
 from pmf.core.framework import Framework, GradingRules, Kind
-from pmf.core.text import plural
+from pmf.core.text import join_words, plural
 
 __all__ = [
     "Grade",
@@ -328,7 +328,7 @@ def _not_met_reason(
     judged: Sequence[Mapping[str, Any]],
     threshold: str,
 ) -> Reason:
-    names = _and([framework.measure(record["measure"]).name for record in not_met])
+    names = join_words([framework.measure(record["measure"]).name for record in not_met])
     text = f"{len(not_met)} of {plural(len(judged), 'redline')} not met ({names}){threshold}."
     return Reason(rule, _codes(not_met), text)
 
@@ -360,13 +360,6 @@ def _not_assessed(framework: Framework, records: Sequence[Mapping[str, Any]]) ->
 
 def _codes(records: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
     return tuple(str(record["measure"]) for record in records)
-
-
-def _and(names: Sequence[str]) -> str:
-    """Join names as a sentence does: "A", "A and B", "A, B and C"."""
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _lower_first(text: str) -> str:

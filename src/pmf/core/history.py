@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from xml.sax.saxutils import escape
 
+from pmf.core.text import join_words
+
 # Best first: a move towards the start of the tuple is an improvement.
 RANKED_GRADES = ("outstanding", "good", "requires_improvement", "inadequate")
 NO_GRADE = "no_grade"
@@ -109,13 +111,6 @@ def number_words(count: int, *, capital: bool = False) -> str:
     """
     text = _NUMBER_WORDS[count] if 0 <= count <= 10 else f"{count:,}"
     return text.capitalize() if capital else text
-
-
-def _join(items: Sequence[str]) -> str:
-    """Join with commas and a final "and" (no serial comma, as British papers write)."""
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -267,7 +262,7 @@ def _moves(changes: Sequence[GradeChange], names: _Names, *, of_area: bool, word
         groups.setdefault(move, []).append(change.area if of_area else change.unit)
     parts = []
     for (before, after), codes in groups.items():
-        listed = _join([names.name(code) for code in names.sort(codes)])
+        listed = join_words([names.name(code) for code in names.sort(codes)])
         parts.append(
             f"{grade_label(before, short=True)} to {grade_label(after, short=True)} {word} {listed}"
         )
@@ -313,7 +308,7 @@ def _top_sentences(changes: Sequence[GradeChange], areas: _Names) -> list[str]:
             noun = _NOUNS[kind][0 if len(codes) == 1 else 1]  # type: ignore[index]
             parts.append(
                 f"{noun} from {grade_label(before, short=True)} to "
-                f"{grade_label(after, short=True)} for {_join([areas.name(c) for c in codes])}"
+                f"{grade_label(after, short=True)} for {join_words([areas.name(c) for c in codes])}"
             )
         count = len(ranked)
         changes_word = "change" if count == 1 else "changes"
@@ -325,7 +320,7 @@ def _top_sentences(changes: Sequence[GradeChange], areas: _Names) -> list[str]:
                 grade = change.before if kind == "no_grade" else change.after
                 groups_by_grade.setdefault(grade, []).append(change.area)
         for grade, codes in groups_by_grade.items():
-            listed = _join([areas.name(code) for code in codes])
+            listed = join_words([areas.name(code) for code in codes])
             label = grade_label(grade, short=True)
             if kind == "no_grade":
                 sentences.append(f"No grade for {listed} (graded at {label} in the last cycle).")

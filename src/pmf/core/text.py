@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from pmf.core.framework import InspectionGrade, Measure, UnitOfMeasure
 
@@ -48,6 +49,17 @@ def format_count(value: float | None) -> str:
     if value is None or value != value:  # None or NaN
         return "–"
     return f"{round(value):,}"
+
+
+def join_words(items: Sequence[str]) -> str:
+    """Join words as a sentence does, with no serial comma, as British papers write.
+
+    >>> [join_words(items) for items in ([], ["A"], ["A", "B"], ["A", "B", "C"])]
+    ['', 'A', 'A and B', 'A, B and C']
+    """
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:

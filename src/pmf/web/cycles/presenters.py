@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
@@ -257,7 +256,7 @@ def figures_to_check_page(cycle: Cycle, membership: Membership) -> dict[str, Any
 
     Before the lock, the figures held now; after it, as they were locked.
     """
-    from pmf.core.text import format_count, format_value
+    from pmf.core.text import format_count, format_value, join_words
 
     framework = cycle_framework(cycle)
     measures = {measure.code: measure for measure in framework.measures}
@@ -291,7 +290,7 @@ def figures_to_check_page(cycle: Cycle, membership: Membership) -> dict[str, Any
                 "measure": code,
                 "measure_name": measures[code].name,
                 "periods": periods,
-                "periods_label": _and(parse_period(period).label for period in periods),
+                "periods_label": join_words([parse_period(period).label for period in periods]),
                 "units": list(units),
             }
             for (code, units), periods in grouped.items()
@@ -313,12 +312,6 @@ def figures_to_check_page(cycle: Cycle, membership: Membership) -> dict[str, Any
             if row["warned"]
         ],
     }
-
-
-def _and(words: Iterable[str]) -> str:
-    """Join words as a sentence does: "a", "a and b", "a, b and c"."""
-    listed = list(words)
-    return listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} and {listed[-1]}"
 
 
 def spot_checks_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:

@@ -34,7 +34,7 @@ PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class PmfServer(BaseApplication):  # type: ignore[misc]
-    """Gunicorn, configured in code instead of a file, serving ``pmf.web.wsgi``."""
+    """Gunicorn, configured in code instead of a file, serving ``pmf.web.config.wsgi``."""
 
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
@@ -46,7 +46,7 @@ class PmfServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Any:
         # Called in each worker after the fork (gunicorn's preload_app is off).
-        from pmf.web.wsgi import application
+        from pmf.web.config.wsgi import application
 
         return application
 

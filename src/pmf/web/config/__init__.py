@@ -1,1 +1,1 @@
-"""How the web application is put together: Django's settings, the root URLs and the WSGI entry point."""
+"""Put the web application together: Django's settings, the root URLs, the WSGI entry point."""

@@ -14,7 +14,8 @@ import dj_database_url
 
 from pmf.web.env import env_bool, env_int, env_list, env_str
 
-BASE_DIR = Path(__file__).resolve().parent
+# pmf/web: its templates/ and static/ folders.
+BASE_DIR = Path(__file__).resolve().parents[1]
 
 DEBUG = env_bool("PMF_DEBUG", default=False)
 SECRET_KEY = env_str("PMF_SECRET_KEY", default="insecure-development-key-change-me")
@@ -64,7 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "pmf.web.urls"
+ROOT_URLCONF = "pmf.web.config.urls"
 
 TEMPLATES = [
     {
@@ -84,7 +85,7 @@ TEMPLATES = [
     },
 ]
 
-WSGI_APPLICATION = "pmf.web.wsgi.application"
+WSGI_APPLICATION = "pmf.web.config.wsgi.application"
 
 # SQLite in the working directory unless DATABASE_URL names another database.
 DATABASES = {

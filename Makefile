@@ -21,7 +21,7 @@ check: setup
 	$(PY)/ruff format --check src tests benchmarks
 	$(PY)/mypy
 	$(PY)/lint-imports
-	DJANGO_SETTINGS_MODULE=pmf.web.settings $(PY)/django-admin makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=pmf.web.config.settings $(PY)/django-admin makemigrations --check --dry-run
 
 pytest: test-tools
 	$(PY)/pytest

@@ -289,7 +289,7 @@ def start_django() -> None:
     import django
     from django.core.management import call_command
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmf.web.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmf.web.config.settings")
     os.environ.pop("PMF_DEBUG", None)  # DEBUG keeps every query in memory: not production
     # WhiteNoise warns that collectstatic has not run; the benchmark requests no static file.
     warnings.filterwarnings("ignore", "No directory at", UserWarning)
@@ -298,7 +298,7 @@ def start_django() -> None:
 
     from django.urls import include, path
 
-    urlpatterns[:] = [path("bench/trivial/", trivial), path("", include("pmf.web.urls"))]
+    urlpatterns[:] = [path("bench/trivial/", trivial), path("", include("pmf.web.config.urls"))]
 
 
 # --- measuring ---------------------------------------------------------------------------

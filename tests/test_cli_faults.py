@@ -84,7 +84,7 @@ class Place:
         return {
             **os.environ,
             "DATABASE_URL": f"sqlite:///{self.database}",
-            "DJANGO_SETTINGS_MODULE": "pmf.web.settings",
+            "DJANGO_SETTINGS_MODULE": "pmf.web.config.settings",
             "PMF_UPLOAD_DIR": str(self.folder / "uploads"),
             "PMF_CACHE_DIR": str(self.folder / "cache"),
             "HOME": str(self.folder),

@@ -223,17 +223,20 @@ def demo(*, web: bool = True, port: int = 8000) -> int:
     for role, username, password, scope in create_demo_users(organisation):
         print(f"  {role:13} {username:20} {password}   {scope}")
     print()
-    return serve("127.0.0.1", port, 2)
+    # Without PMF_SECRET_KEY, a random key of the demo's own (serve refuses the published one).
+    return serve("127.0.0.1", port, 2, throwaway_key=True)
 
 
-def serve(host: str, port: int, workers: int, *, worker: bool = True) -> int:
+def serve(
+    host: str, port: int, workers: int, *, worker: bool = True, throwaway_key: bool = False
+) -> int:
     """Serve the web application, with a background worker unless told not to, until stopped.
 
     Does not return: the process becomes the server (see ``pmf.web.server.serve``).
     """
     from pmf.web.server import serve as run
 
-    run(host, port, workers, worker=worker)
+    run(host, port, workers, worker=worker, throwaway_key=throwaway_key)
 
 
 def worker(*, batch: bool = False) -> int:

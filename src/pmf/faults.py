@@ -49,6 +49,11 @@ def explain(error: BaseException) -> str | None:
         return _database(error)
     if isinstance(error, OSError):
         return file_fault(error)
+    from pmf.web.env import SettingError
+
+    # A setting pmf cannot use (PMF_SECRET_KEY, a bad number): its message names the variable.
+    if isinstance(error, SettingError):
+        return str(error)
     return None
 
 

@@ -25,7 +25,7 @@ from schemathesis.checks import (
 )
 
 from pmf.web.api.services import issue_token
-from pmf.web.wsgi import application
+from pmf.web.config.wsgi import application
 
 pytestmark = pytest.mark.django_db
 

@@ -332,7 +332,7 @@ def on_sqlite(tmp_path: Path, name: str, *args: str) -> None:
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{database}",
-        "DJANGO_SETTINGS_MODULE": "pmf.web.settings",
+        "DJANGO_SETTINGS_MODULE": "pmf.web.config.settings",
         "PMF_UPLOAD_DIR": str(tmp_path / f"{name}-uploads"),
     }
     subprocess.run([sys.executable, "-c", SQLITE_SIDE, *args], env=env, cwd=ROOT, check=True)

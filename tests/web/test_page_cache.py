@@ -16,14 +16,12 @@ from pmf.core.periods import parse_period
 from pmf.core.rollup import roll_up
 from pmf.core.scorecard import build_scorecard
 from pmf.web.accounts.models import Membership
+from pmf.web.cache import cached, code_stamp, data_version
 from pmf.web.entry.services import Entry, enter_figures
 from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.frameworks.services import framework_of, store_framework
 from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import (
-    cached,
-    code_stamp,
-    data_version,
     held_observations,
     import_frame,
     scorecard_for,
@@ -220,9 +218,9 @@ def test_a_waiter_that_gives_up_leaves_the_other_process_its_claim(
 ) -> None:
     from django.core.cache import caches
 
-    from pmf.web.observations import services
+    from pmf.web import cache
 
-    monkeypatch.setattr(services, "WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(cache, "WAIT_SECONDS", 0.2)
     shared = caches["pages"]
     key = f"pmf:{code_stamp()}:test:v1:" + hashlib.sha256(repr((5,)).encode()).hexdigest()[:32]
     shared.add(f"{key}:computing", 12345, 60)  # a slow process is still computing it

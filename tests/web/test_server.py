@@ -38,6 +38,7 @@ def test_pmf_serve_answers_pages_and_static_files(tmp_path: Path) -> None:
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'pmf.sqlite3'}",
         "PMF_STATIC_ROOT": str(tmp_path / "static"),
+        "PMF_SECRET_KEY": "a-key-for-this-test-only-9c1f5e2a7b",
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "pmf.cli", "serve", "--port", str(port), "--workers", "1"],
@@ -159,6 +160,7 @@ def test_a_server_killed_outright_leaves_no_process_behind(tmp_path: Path) -> No
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'pmf.sqlite3'}",
         "PMF_STATIC_ROOT": str(tmp_path / "static"),
+        "PMF_SECRET_KEY": "a-key-for-this-test-only-9c1f5e2a7b",
         "PMF_CACHE_DIR": str(tmp_path / "cache"),
     }
     server = subprocess.Popen(

@@ -135,7 +135,7 @@ def test_a_folder_made_readable_by_others_is_closed_again(analyst: User, uploads
 def test_the_default_upload_folder_is_beside_the_deployments_database(tmp_path: Path) -> None:
     def folder(database_url: str, cwd: Path) -> str:
         env = {k: v for k, v in os.environ.items() if k != "PMF_UPLOAD_DIR"}
-        env.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="pmf.web.settings")
+        env.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="pmf.web.config.settings")
         code = "from django.conf import settings; print(settings.PMF_UPLOAD_DIR)"
         done = subprocess.run(
             [sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True, text=True

@@ -47,3 +47,24 @@ def env_int(name: str, *, default: int, minimum: int = 0) -> int:
     if number < minimum:
         raise SettingError(f"{name}={value!r} is less than {minimum}")
     return number
+
+
+# The key the settings fall back on when PMF_SECRET_KEY is unset, and the placeholder that
+# .env.example shows: both are published, so anyone could sign a session cookie with them.
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105 - refused in serving
+PUBLISHED_SECRET_KEYS = frozenset({DEVELOPMENT_SECRET_KEY, "change-me"})
+
+
+def refuse_published_secret_key(*, debug: bool, secret_key: str) -> None:
+    """Raise ``SettingError`` naming PMF_SECRET_KEY if pages would be served with a published key.
+
+    Only a server in debug mode (``PMF_DEBUG=true``, on a laptop) may use the development key.
+    """
+    if debug or secret_key.strip() not in PUBLISHED_SECRET_KEYS | {""}:
+        return
+    raise SettingError(
+        "PMF_SECRET_KEY is not set (or is the published placeholder), and PMF_DEBUG is false: "
+        "pmf will not serve pages whose sign-ins anyone could forge. Set PMF_SECRET_KEY to a "
+        "long random value, kept the same across restarts, for example the output of\n"
+        "  python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )

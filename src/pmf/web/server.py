@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -34,7 +35,7 @@ PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class PmfServer(BaseApplication):  # type: ignore[misc]
-    """Gunicorn, configured in code instead of a file, serving ``pmf.web.wsgi``."""
+    """Gunicorn, configured in code instead of a file, serving ``pmf.web.config.wsgi``."""
 
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
@@ -46,21 +47,39 @@ class PmfServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Any:
         # Called in each worker after the fork (gunicorn's preload_app is off).
-        from pmf.web.wsgi import application
+        from django.conf import settings
+
+        from pmf.web.env import refuse_published_secret_key
+
+        # Also when this module is run directly, without `pmf serve`'s own check.
+        refuse_published_secret_key(debug=settings.DEBUG, secret_key=settings.SECRET_KEY)
+        from pmf.web.config.wsgi import application
 
         return application
 
 
-def serve(host: str, port: int, workers: int, *, worker: bool = True) -> NoReturn:
+def serve(
+    host: str, port: int, workers: int, *, worker: bool = True, throwaway_key: bool = False
+) -> NoReturn:
     """Collect the static files, then hand over to a fresh interpreter that serves until stopped.
 
     Never returns: the process becomes the gunicorn master (same process id, so Ctrl+C and
     service managers reach it), with a background worker (``pmf worker``) beside it unless
-    ``worker`` is False or background jobs do not use the database.
+    ``worker`` is False or background jobs do not use the database. Raise ``SettingError``
+    when ``PMF_SECRET_KEY`` is the published default and debug is off, unless
+    ``throwaway_key`` (the demo) asks for a random key of this run's own instead.
     """
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connections
 
+    from pmf.web.env import PUBLISHED_SECRET_KEYS, refuse_published_secret_key
+
+    if throwaway_key and settings.SECRET_KEY in PUBLISHED_SECRET_KEYS:
+        # Read by the fresh interpreter's settings: sign-ins last as long as this run.
+        os.environ["PMF_SECRET_KEY"] = secrets.token_urlsafe(50)
+    else:
+        refuse_published_secret_key(debug=settings.DEBUG, secret_key=settings.SECRET_KEY)
     call_command("collectstatic", interactive=False, verbosity=0)
     background = worker and uses_database_tasks()
     # Migrating opened a database connection (kept open, CONN_MAX_AGE). Close it cleanly

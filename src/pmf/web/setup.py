@@ -6,8 +6,8 @@ import os
 
 
 def setup_django() -> None:
-    """Configure Django from ``pmf.web.settings`` once; later calls do nothing."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmf.web.settings")
+    """Configure Django from ``pmf.web.config.settings`` once; later calls do nothing."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmf.web.config.settings")
     import django
     from django.apps import apps
 

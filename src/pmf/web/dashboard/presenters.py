@@ -20,14 +20,10 @@ from pmf.core.scorecard import VARIATION_WORDS
 from pmf.core.text import format_value
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
+from pmf.web.cache import cached, data_version
 from pmf.web.frameworks.models import Organisation
 from pmf.web.frameworks.services import framework_of
-from pmf.web.observations.services import (
-    cached,
-    data_version,
-    held_observations,
-    units_for_assessment,
-)
+from pmf.web.observations.services import held_observations, units_for_assessment
 
 
 @dataclass(frozen=True)

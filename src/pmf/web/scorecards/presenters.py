@@ -20,12 +20,11 @@ from pmf.core.scorecard import (
 )
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
+from pmf.web.cache import cached, data_version
 from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.frameworks.services import framework_of
 from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import (
-    cached,
-    data_version,
     held_observations,
     scorecard_for,
     units_for_assessment,

@@ -21,8 +21,8 @@ from pmf.web.accounts.services import (
     shared_areas,
     unit_for,
 )
+from pmf.web.cache import cached, data_version
 from pmf.web.frameworks.models import Organisation
-from pmf.web.observations.services import cached, data_version
 from pmf.web.scorecards import presenters
 
 KINDS = ("redline", "kpi", "context")

@@ -12,12 +12,14 @@ from pathlib import Path
 
 import dj_database_url
 
-from pmf.web.env import env_bool, env_int, env_list, env_str
+from pmf.web.env import DEVELOPMENT_SECRET_KEY, env_bool, env_int, env_list, env_str
 
-BASE_DIR = Path(__file__).resolve().parent
+# pmf/web: its templates/ and static/ folders.
+BASE_DIR = Path(__file__).resolve().parents[1]
 
 DEBUG = env_bool("PMF_DEBUG", default=False)
-SECRET_KEY = env_str("PMF_SECRET_KEY", default="insecure-development-key-change-me")
+# Serving with this default and DEBUG off is refused (pmf.web.env.refuse_published_secret_key).
+SECRET_KEY = env_str("PMF_SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env_list("PMF_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
@@ -64,7 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "pmf.web.urls"
+ROOT_URLCONF = "pmf.web.config.urls"
 
 TEMPLATES = [
     {
@@ -84,7 +86,7 @@ TEMPLATES = [
     },
 ]
 
-WSGI_APPLICATION = "pmf.web.wsgi.application"
+WSGI_APPLICATION = "pmf.web.config.wsgi.application"
 
 # SQLite in the working directory unless DATABASE_URL names another database.
 DATABASES = {
@@ -154,7 +156,7 @@ EMAIL_BACKEND = (
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
-EMAIL_PORT = int(env_str("PMF_EMAIL_PORT", default="587"))
+EMAIL_PORT = env_int("PMF_EMAIL_PORT", default=587, minimum=1)
 EMAIL_HOST_USER = env_str("PMF_EMAIL_USER", default="")
 EMAIL_HOST_PASSWORD = env_str("PMF_EMAIL_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("PMF_EMAIL_USE_TLS", default=True)

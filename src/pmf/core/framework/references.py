@@ -1,0 +1,343 @@
+"""Check what one part of a framework says about another: codes that must exist, be unique, agree.
+
+Each check yields a data path (``("measures", 3, "area")``) and a message; ``load_framework``
+turns the path into a file line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from itertools import pairwise
+from typing import TypeVar
+
+from pmf.core.framework.problems import dotted
+from pmf.core.framework.schema import (
+    Area,
+    FrameworkModel,
+    GradingRules,
+    Kind,
+    Measure,
+    Polarity,
+    Rollup,
+    SpcBaseline,
+    SpcEvent,
+    SpcRebase,
+    Unit,
+    UnitOfMeasure,
+    parse_frequency_period,
+)
+from pmf.core.periods import ParseError, PeriodKind, parse_period
+from pmf.core.yamlsource import Path
+
+_Coded = TypeVar("_Coded", Unit, Measure, Area)
+
+
+def cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
+    """Yield the path and message of each reference in ``model`` that does not hold."""
+    yield from _duplicates("areas", model.areas)
+    # Files of figures name units and measures by code or name, whatever the case: each of
+    # those spellings must lead to one unit or measure, or a figure lands on the wrong one.
+    yield from _duplicates("units", model.units, ignore_case=True)
+    yield from _duplicates("measures", model.measures, ignore_case=True)
+    yield from _ambiguous_names("units", model.units)
+    yield from _ambiguous_names("measures", model.measures)
+    units = {unit.code: unit for unit in model.units}
+    areas = {area.code for area in model.areas}
+    for index, unit in enumerate(model.units):
+        if unit.parent is not None and unit.parent not in units:
+            yield ("units", index, "parent"), f"{unit.parent!r} is not a unit in this file"
+        elif unit.parent is not None and units[unit.parent].external and not unit.external:
+            yield ("units", index, "parent"), f"{unit.parent!r} is external; it cannot have units"
+        elif _in_cycle(unit.code, units):
+            yield ("units", index, "parent"), f"{unit.parent!r} makes the unit its own ancestor"
+    national = model.organisation.national
+    if national is not None and national not in units:
+        yield ("organisation", "national"), f"{national!r} is not a unit in this file"
+    unit_types = {unit.type for unit in model.units}
+    for index, measure in enumerate(model.measures):
+        where: Path = ("measures", index)
+        if measure.area not in areas:
+            allowed = ", ".join(sorted(areas))
+            yield (*where, "area"), f"{measure.area!r} is not one of {allowed}"
+        if measure.frequency is PeriodKind.ROLLING and measure.window_months is None:
+            yield (*where, "window_months"), "is required for a rolling frequency"
+        if measure.rollup is Rollup.POOLED_RATIO and not measure.denominator:
+            yield (*where, "denominator"), "is required to pool a ratio (rollup: pooled_ratio)"
+        yield from _validity_references(measure, where)
+        if measure.kind is Kind.REDLINE and not measure.standard:
+            yield (*where, "standard"), "a redline needs a standard (what 'met' means)"
+        for position, standard in enumerate(measure.standard):
+            for unit_type in standard.unit_types or ():
+                if unit_type not in unit_types:
+                    allowed = ", ".join(sorted(unit_types))
+                    yield (
+                        (*where, "standard", position, "unit_types"),
+                        (f"{unit_type!r} is not one of {allowed}"),
+                    )
+            if standard.type == "peer_average" and measure.polarity is Polarity.NEITHER:
+                yield (
+                    (*where, "standard", position, "type"),
+                    ("peer_average needs a polarity of higher_is_better or lower_is_better"),
+                )
+    for index, group in enumerate(model.peer_groups):
+        where = ("peer_groups", index)
+        if (group.unit is None) == (not group.units):
+            yield where, "give either unit with members, or units (who are each other's peers)"
+        if group.unit is not None and not group.members:
+            yield (*where, "members"), "must not be empty"
+        for field_name in ("unit", "members", "units"):
+            value = getattr(group, field_name)
+            for position, code in enumerate(value if isinstance(value, tuple) else [value]):
+                if code is not None and code not in units:
+                    path: Path = (
+                        (*where, field_name, position)
+                        if isinstance(value, tuple)
+                        else (*where, field_name)
+                    )
+                    yield path, f"{code!r} is not a unit in this file"
+    yield from target_references(model, units)
+    yield from _spc_references(model, units)
+    yield from _grading_references(model)
+    yield from _intervention_references(model)
+    yield from _risk_references(model, units)
+
+
+def _validity_references(measure: Measure, where: Path) -> Iterator[tuple[Path, str]]:
+    valid = measure.valid
+    place: Path = (*where, "valid")
+    if valid.minimum is not None and valid.maximum is not None and valid.maximum < valid.minimum:
+        yield (
+            (*place, "max"),
+            f"{valid.maximum:g} is less than min ({valid.minimum:g}) for measure {measure.code}",
+        )
+    if valid.target_scale is not None and 0 < valid.target_scale <= 1:
+        yield (
+            (*place, "target_scale"),
+            f"{valid.target_scale:g} must be more than 1 (how many times the target is far "
+            f"from it), or off, for measure {measure.code}",
+        )
+    if valid.proportion and measure.unit_of_measure not in (
+        UnitOfMeasure.PERCENT,
+        UnitOfMeasure.RATIO,
+        UnitOfMeasure.RATE,
+    ):
+        yield (
+            (*place, "proportion"),
+            f"measure {measure.code} is a {measure.unit_of_measure.value}; only a percent, "
+            "ratio or rate has a numerator and denominator to compare",
+        )
+
+
+def _grading_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
+    grading = model.grading
+    areas = {area.code for area in model.areas}
+    yield from _inadequate_before_requires_improvement(grading, ("grading",))
+    seen: dict[str, int] = {}
+    for index, override in enumerate(grading.areas):
+        where: Path = ("grading", "areas", index)
+        if override.area not in areas:
+            allowed = ", ".join(sorted(areas))
+            yield (*where, "area"), f"{override.area!r} is not one of {allowed}"
+        elif override.area in seen:
+            yield (
+                (*where, "area"),
+                f"{override.area!r} already has rules at grading.areas[{seen[override.area]}]",
+            )
+        else:
+            yield from _inadequate_before_requires_improvement(
+                grading.for_area(override.area), where
+            )
+        seen.setdefault(override.area, index)
+
+
+def _intervention_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
+    menu = model.interventions
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("categories", tuple(item.code for item in menu.categories)),
+        ("actions", tuple(item.code for item in menu.actions)),
+    )
+    for section, codes in sections:
+        seen: dict[str, int] = {}
+        for index, code in enumerate(codes):
+            if code in seen:
+                yield (
+                    ("interventions", section, index, "code"),
+                    f"{code!r} is already used by interventions.{section}[{seen[code]}]",
+                )
+            seen.setdefault(code, index)
+
+
+def _risk_references(model: FrameworkModel, units: dict[str, Unit]) -> Iterator[tuple[Path, str]]:
+    risks = model.risks
+    for scale in ("likelihood", "impact"):
+        weights = getattr(risks, f"{scale}_weights")
+        levels = len(getattr(risks, scale))
+        if weights is None:
+            continue
+        where: Path = ("risks", f"{scale}_weights")
+        if len(weights) != levels:
+            yield where, f"gives {len(weights)} weights for the {levels} levels of {scale}"
+        elif any(weight <= 0 for weight in weights):
+            yield where, "every weight must be more than 0"
+        elif any(later <= earlier for earlier, later in pairwise(weights)):
+            yield where, "must rise from the first level to the last"
+    bands = [band.min_score for band in risks.bands]
+    if bands and any(later <= earlier for earlier, later in pairwise(bands)):
+        yield ("risks", "bands"), "each band's min_score must be more than the one before"
+    if risks.measure is not None:
+        measure = next((m for m in model.measures if m.code == risks.measure), None)
+        if measure is None:
+            yield ("risks", "measure"), f"{risks.measure!r} is not a measure in this file"
+        elif measure.frequency is not PeriodKind.MONTH or measure.unit_of_measure not in (
+            UnitOfMeasure.COUNT,
+        ):
+            yield (
+                ("risks", "measure"),
+                f"{risks.measure!r} must be a monthly count (frequency: month, "
+                "unit_of_measure: count): it is the number of risks above the threshold",
+            )
+    if risks.unit is not None and (risks.unit not in units or units[risks.unit].external):
+        yield ("risks", "unit"), f"{risks.unit!r} is not an internal unit in this file"
+
+
+def _inadequate_before_requires_improvement(
+    rules: GradingRules, where: Path
+) -> Iterator[tuple[Path, str]]:
+    inadequate = rules.inadequate.redlines_not_met
+    requires_improvement = rules.requires_improvement.redlines_not_met
+    if inadequate is not None and inadequate <= requires_improvement:
+        yield (
+            (*where, "inadequate", "redlines_not_met"),
+            f"{inadequate} must be more than requires_improvement.redlines_not_met "
+            f"({requires_improvement})",
+        )
+
+
+def target_references(model: FrameworkModel, units: dict[str, Unit]) -> Iterator[tuple[Path, str]]:
+    """Yield the path and message of each target whose measure, unit or periods do not hold."""
+    measures = {measure.code: measure for measure in model.measures}
+    for index, target in enumerate(model.targets):
+        where: Path = ("targets", index)
+        measure = measures.get(target.measure)
+        if measure is None:
+            yield (*where, "measure"), f"{target.measure!r} is not a measure in this file"
+        elif target.comparison is None and measure.polarity is Polarity.NEITHER:
+            yield (*where, "comparison"), "is required where neither direction is better"
+        if target.unit is not None and target.unit not in units:
+            yield (*where, "unit"), f"{target.unit!r} is not a unit in this file"
+        spans = {}
+        for field_name in ("starts", "ends"):
+            text = getattr(target, field_name)
+            if text is not None:
+                try:
+                    spans[field_name] = parse_period(text)
+                except ParseError as error:
+                    yield (*where, field_name), str(error)
+        if "starts" in spans and "ends" in spans and spans["ends"].end < spans["starts"].start:
+            yield (*where, "ends"), f"{target.ends!r} is before {target.starts!r}"
+
+
+def _spc_references(model: FrameworkModel, units: dict[str, Unit]) -> Iterator[tuple[Path, str]]:
+    """Check each measure's SPC block: its periods fit the measure, its units exist."""
+    for index, measure in enumerate(model.measures):
+        spc = measure.spc
+        where: Path = ("measures", index, "spc")
+        baselines: list[tuple[Path, SpcBaseline | None]] = [((*where, "baseline"), spc.baseline)]
+        for position, settings in enumerate(spc.units):
+            place: Path = (*where, "units", position)
+            if settings.unit not in units:
+                yield (*place, "unit"), f"{settings.unit!r} is not a unit in this file"
+            baselines.append(((*place, "baseline"), settings.baseline))
+        for place, baseline in baselines:
+            if baseline is None:
+                continue
+            found = {}
+            for field_name, key in (("starts", "from"), ("ends", "to")):
+                text = getattr(baseline, field_name)
+                if text is None:
+                    continue
+                try:
+                    found[key] = parse_period(parse_frequency_period(measure, text))
+                except ValueError as error:
+                    yield (*place, key), str(error)
+            if "from" in found and "to" in found and found["to"] < found["from"]:
+                yield (*place, "to"), f"{baseline.ends!r} is before {baseline.starts!r}"
+        seen: dict[tuple[str | None, str], int] = {}
+        marks: list[tuple[str, int, SpcRebase | SpcEvent]] = [
+            *(("rebases", position, item) for position, item in enumerate(spc.rebases)),
+            *(("events", position, item) for position, item in enumerate(spc.events)),
+        ]
+        for section, position, item in marks:
+            place = (*where, section, position)
+            try:
+                code = parse_frequency_period(measure, item.period)
+            except ValueError as error:
+                yield (*place, "period"), str(error)
+                code = item.period
+            if item.unit is not None and item.unit not in units:
+                yield (*place, "unit"), f"{item.unit!r} is not a unit in this file"
+            if section == "rebases":
+                mark = (item.unit, code)
+                if mark in seen:
+                    earlier = dotted((*where, section, seen[mark]))
+                    yield (*place, "period"), f"{item.period!r} is already a rebase at {earlier}"
+                seen.setdefault(mark, position)
+
+
+def _duplicates(
+    section: str, items: Iterable[_Coded], *, ignore_case: bool = False
+) -> Iterator[tuple[Path, str]]:
+    seen: dict[str, int] = {}
+    listed = list(items)
+    for index, item in enumerate(listed):
+        key = item.code.lower() if ignore_case else item.code
+        if key not in seen:
+            seen[key] = index
+        elif listed[seen[key]].code == item.code:
+            yield (
+                (section, index, "code"),
+                f"{item.code!r} is already used by {section}[{seen[key]}]",
+            )
+        else:
+            yield (
+                (section, index, "code"),
+                f"{item.code!r} differs from {listed[seen[key]].code!r} of {section}[{seen[key]}] "
+                f"only in case; files of figures name {section} without regard to case, so "
+                "codes must differ in more than case",
+            )
+
+
+def _ambiguous_names(section: str, items: Iterable[Unit | Measure]) -> Iterator[tuple[Path, str]]:
+    """Refuse a name that a file of figures could mean as another unit or measure."""
+    listed = list(items)
+    codes: dict[str, int] = {}
+    for index, item in enumerate(listed):
+        codes.setdefault(item.code.lower(), index)  # a code twice is _duplicates' to report
+    names: dict[str, int] = {}
+    for index, item in enumerate(listed):
+        key = item.name.strip().lower()
+        other = codes.get(key, index)
+        if other != index and key != item.code.lower():
+            yield (
+                (section, index, "name"),
+                f"{item.name!r} is the code of {section}[{other}]; files of figures name "
+                f"{section} by code or name, and the code would win: choose another name",
+            )
+        elif key in names:
+            yield (
+                (section, index, "name"),
+                f"{item.name!r} is also the name of {section}[{names[key]}]; files of figures "
+                f"name {section} by code or name, so names must differ",
+            )
+        names.setdefault(key, index)
+
+
+def _in_cycle(code: str, units: dict[str, Unit]) -> bool:
+    seen = {code}
+    parent = units[code].parent
+    while parent is not None and parent in units:
+        if parent in seen:
+            return True
+        seen.add(parent)
+        parent = units[parent].parent
+    return False

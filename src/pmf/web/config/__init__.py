@@ -1,0 +1,1 @@
+"""Put the web application together: Django's settings, the root URLs, the WSGI entry point."""

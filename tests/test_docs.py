@@ -1,9 +1,10 @@
-"""Fail when a command, option, framework field, setting or standard type is undocumented."""
+"""Fail when the docs leave out a command, option, field or setting, or a link breaks."""
 
 from __future__ import annotations
 
 import argparse
 import enum
+import functools
 import re
 import types
 import typing
@@ -17,7 +18,8 @@ from pmf.cli import _parser
 from pmf.core import framework
 
 ROOT = Path(__file__).resolve().parents[1]
-GUIDE = ROOT / "docs" / "guide.md"
+GUIDE = ROOT / "docs" / "guide"
+COMMAND_HELP = GUIDE / "commands.md"
 FRAMEWORK_REFERENCE = ROOT / "docs" / "framework.md"
 METHODS = ROOT / "docs" / "methods.md"
 ENV_EXAMPLE = ROOT / ".env.example"
@@ -37,6 +39,18 @@ def _mentions(text: str, term: str) -> bool:
 
 def _in_backticks(text: str, term: str) -> bool:
     return f"`{term}`" in text
+
+
+@functools.cache
+def _guide() -> str:
+    """Return the guide's explaining pages as one text, without the generated help page.
+
+    The help page lists every option by construction; the tests below ask that the pages a
+    reader follows explain them.
+    """
+    pages = sorted(page for page in GUIDE.glob("*.md") if page != COMMAND_HELP)
+    assert len(pages) > 5, "docs/guide/ has lost its pages"
+    return "\n\n".join(_text(page) for page in pages)
 
 
 # --------------------------------------------------------------------------------------------
@@ -98,13 +112,13 @@ def test_the_parser_walk_finds_commands_and_options() -> None:
 @pytest.mark.parametrize("command", COMMAND_LINES)
 def test_every_command_is_in_the_guide(command: str) -> None:
     # A command may be wrapped across two lines of the Markdown source.
-    guide = " ".join(_text(GUIDE).split())
-    assert command in guide, f"docs/guide.md does not show `{command}`"
+    guide = " ".join(_guide().split())
+    assert command in guide, f"docs/guide/ does not show `{command}`"
 
 
 @pytest.mark.parametrize(("command", "option"), OPTIONS, ids=[f"{c} {o}" for c, o in OPTIONS])
 def test_every_option_is_in_the_guide(command: str, option: str) -> None:
-    assert _mentions(_text(GUIDE), option), f"docs/guide.md does not explain {command} {option}"
+    assert _mentions(_guide(), option), f"docs/guide/ does not explain {command} {option}"
 
 
 @pytest.mark.parametrize(
@@ -113,8 +127,17 @@ def test_every_option_is_in_the_guide(command: str, option: str) -> None:
     ids=[f"{c} {o} {v}" for c, o, v in OPTION_CHOICES],
 )
 def test_every_choice_of_an_option_is_in_the_guide(command: str, option: str, choice: str) -> None:
-    assert _mentions(_text(GUIDE), choice), (
-        f"docs/guide.md does not mention {choice!r}, a choice of {command} {option}"
+    assert _mentions(_guide(), choice), (
+        f"docs/guide/ does not mention {choice!r}, a choice of {command} {option}"
+    )
+
+
+@pytest.mark.parametrize("command", [" ".join(path) for path, _ in COMMANDS])
+def test_every_command_has_its_help_in_the_reference(command: str) -> None:
+    # scripts/docs_outputs.py (make docs) writes the help under each line; make check compares.
+    assert f"$ {command} --help\n" in _text(COMMAND_HELP), (
+        f"docs/guide/commands.md has no `$ {command} --help` block: add the line to a "
+        "<!-- generated --> block and run make docs"
     )
 
 
@@ -252,3 +275,81 @@ def test_the_threat_model_cites_its_proofs() -> None:
 @pytest.mark.parametrize("path", _cited_paths())
 def test_every_proof_the_threat_model_cites_exists(path: str) -> None:
     assert (ROOT / path).exists(), f"docs/security.md cites {path}, which does not exist"
+
+
+# --------------------------------------------------------------------------------------------
+# Links between the pages
+# --------------------------------------------------------------------------------------------
+
+MARKDOWN = sorted(
+    {
+        ROOT / "README.md",
+        *(ROOT / "docs").rglob("*.md"),
+        *(ROOT / "examples").rglob("README.md"),
+        ROOT / "benchmarks" / "README.md",
+    }
+)
+FENCED = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.MULTILINE | re.DOTALL)
+LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def _prose(text: str) -> str:
+    """Return Markdown without its fenced blocks and code spans, where links are only text."""
+    return re.sub(r"`[^`\n]*`", "", FENCED.sub("", text))
+
+
+def _anchors(page: Path) -> set[str]:
+    """Return the anchors GitHub makes of a page's headings (lower case, punctuation gone)."""
+    anchors: set[str] = set()
+    for heading in re.findall(r"^#{1,6} +(.+?) *#*$", FENCED.sub("", _text(page)), re.MULTILINE):
+        slug = re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+        anchor, repeat = slug, 0
+        while anchor in anchors:  # a repeated heading gets -1, -2, ...
+            repeat += 1
+            anchor = f"{slug}-{repeat}"
+        anchors.add(anchor)
+    return anchors
+
+
+LINKS = [
+    (page, target)
+    for page in MARKDOWN
+    for target in LINK.findall(_prose(_text(page)))
+    if not re.match(r"[a-z]+:", target)  # http:, https:, mailto:
+]
+
+
+def test_the_link_walk_finds_links_and_anchors() -> None:
+    # Guards the walk: links in code are not links, headings make GitHub's anchors.
+    assert (GUIDE / "api.md", "figures.md#all-or-nothing-with-every-problem-listed") in LINKS
+    assert (ROOT / "docs" / "framework.md", "guide/setup.md#define-a-framework") in LINKS
+    assert {"a-units-scorecard-pmf-assess", "the-command-line"} <= _anchors(
+        GUIDE / "scorecards.md"
+    ) | _anchors(GUIDE / "README.md")
+    assert _prose("`[a](b)`\n```\n[c](d)\n```\n[e](f)").strip() == "[e](f)"
+
+
+@pytest.mark.parametrize(
+    ("page", "target"),
+    LINKS,
+    ids=[f"{page.relative_to(ROOT)}->{target}" for page, target in LINKS],
+)
+def test_every_relative_link_and_anchor_resolves(page: Path, target: str) -> None:
+    where, _, anchor = target.partition("#")
+    linked = (page.parent / where).resolve() if where else page
+    name = page.relative_to(ROOT)
+    assert linked.exists(), f"{name} links to {target}, which does not exist"
+    if anchor:
+        assert linked.suffix == ".md", f"{name} links to an anchor of {target}, not a page"
+        assert anchor in _anchors(linked), (
+            f"{name} links to {target}, but {linked.relative_to(ROOT)} has no heading "
+            f"#{anchor}; its anchors are {', '.join(sorted(_anchors(linked)))}"
+        )
+
+
+def test_every_guide_page_is_in_the_guides_contents() -> None:
+    contents = _text(GUIDE / "README.md")
+    for page in sorted(GUIDE.glob("*.md")):
+        if page.name != "README.md":
+            assert f"]({page.name})" in contents, f"docs/guide/README.md does not list {page.name}"
+

@@ -4,20 +4,22 @@ In a Markdown page under docs/ (or the README), a fenced block that follows the 
 
     <!-- generated -->
 
-holds commands, each on a line starting ``$ pmf``, and what pmf printed for each. This script
-runs every command again and writes its output (standard output and errors together, as a
-terminal shows them) under it, so a help text or a message changed in the code changes the
-docs with it. ``<!-- generated in FOLDER -->`` runs the block's commands in a temporary copy
-of FOLDER (relative to the page), for commands that read files; otherwise they run in an
-empty temporary folder. A fenced block that follows
+holds commands, each on a line starting ``$ ``, and what each printed. This script runs every
+command again and writes its output (standard output and errors together, as a terminal shows
+them) under it, so a help text or a message changed in the code changes the docs with it.
+The generated blocks of a page run in order in one temporary folder, so a block may read the
+files an earlier one wrote; ``<!-- generated in FOLDER -->`` first copies the files of FOLDER
+(relative to the page) into it. ``pmf`` commands run in this process; any other command
+(``head``, ``python3 script.py``) runs in bash, with ``PMF`` naming the repository. A fenced
+block that follows
 
     <!-- file: PATH -->
 
 holds the file at PATH (relative to the page), so a file the docs show is the file the
 commands read.
 
-Commands run in this process through pmf's console entry point, with 80 columns so that help
-is wrapped the same on every machine. Only commands that need no database belong in a
+pmf runs through its console entry point, with 80 columns so that help is wrapped the same on
+every machine. Only commands that need no database belong in a
 generated block (help, ``pmf framework check``, ``pmf stats``): this runs in ``make check``
 and must stay quick. Outputs that need a database, take minutes or change on every run are
 pasted by hand, and the guide says so.
@@ -36,6 +38,7 @@ import os
 import re
 import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -62,54 +65,62 @@ def pmf_main() -> Callable[[list[str]], int | None]:
 
 
 @contextlib.contextmanager
-def working_folder(source: Path | None) -> Iterator[Path]:
-    """Run in a temporary folder: a copy of ``source``, or empty."""
+def inside(folder: Path) -> Iterator[None]:
+    """Run in ``folder``, and come back."""
     previous = Path.cwd()
-    with tempfile.TemporaryDirectory(prefix="pmf-docs-") as temporary:
-        folder = Path(temporary) / "run"
-        if source is None:
-            folder.mkdir()
-        else:
-            shutil.copytree(source, folder)
-        os.chdir(folder)
-        try:
-            yield folder
-        finally:
-            os.chdir(previous)
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
 
 
 def run(command: str) -> str:
-    """Run one ``pmf ...`` command line in this process and return what it printed."""
+    """Run one command line in the current folder and return what it printed."""
     argv = shlex.split(command, comments=True)
-    if not argv or argv[0] != "pmf":
-        raise SystemExit(f"only pmf commands can be generated, not: {command}")
-    printed = io.StringIO()
-    # --help and usage errors end argparse with SystemExit; the output is what counts.
-    with (
-        contextlib.redirect_stdout(printed),
-        contextlib.redirect_stderr(printed),
-        contextlib.suppress(SystemExit),
-    ):
-        pmf_main()(argv[1:])
-    return "\n".join(line.rstrip() for line in printed.getvalue().rstrip("\n").split("\n"))
+    if argv and argv[0] == "pmf":
+        printed = io.StringIO()
+        # --help and usage errors end argparse with SystemExit; the output is what counts.
+        with (
+            contextlib.redirect_stdout(printed),
+            contextlib.redirect_stderr(printed),
+            contextlib.suppress(SystemExit),
+        ):
+            pmf_main()(argv[1:])
+        output = printed.getvalue()
+    else:
+        shell = subprocess.run(
+            ["bash", "-c", command],
+            env={**os.environ, "PMF": str(ROOT)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            check=False,
+        )
+        output = shell.stdout
+    return "\n".join(line.rstrip() for line in output.rstrip("\n").split("\n"))
 
 
-def generate(commands: list[str], folder: Path | None) -> list[str]:
+def generate(commands: list[str]) -> list[str]:
     """Return the lines of a block: each command after ``$ ``, its output, a blank line."""
     lines: list[str] = []
-    with working_folder(folder):
-        for command in commands:
-            if lines:
-                lines.append("")
-            lines.append(f"$ {command}")
-            output = run(command)
-            if output:
-                lines.extend(output.split("\n"))
+    for command in commands:
+        if lines and lines[-1] != "" and not lines[-1].startswith("$ "):
+            lines.append("")
+        lines.append(f"$ {command}")
+        output = run(command)
+        if output:
+            lines.extend(output.split("\n"))
     return lines
 
 
 def rewrite(page: Path) -> str:
     """Return the page's text with every generated block written afresh."""
+    with tempfile.TemporaryDirectory(prefix="pmf-docs-") as folder, inside(Path(folder)):
+        return _rewrite(page)
+
+
+def _rewrite(page: Path) -> str:
     lines = page.read_text(encoding="utf-8").split("\n")
     out: list[str] = []
     index = 0
@@ -134,9 +145,9 @@ def rewrite(page: Path) -> str:
             path = page.parent / mark.group("file")
             new = path.read_text(encoding="utf-8").rstrip("\n").split("\n")
         else:
-            commands = [text[2:] for text in body if text.startswith("$ ")]
-            folder = page.parent / mark.group("folder") if mark.group("folder") else None
-            new = generate(commands, folder)
+            if mark.group("folder"):
+                shutil.copytree(page.parent / mark.group("folder"), Path.cwd(), dirs_exist_ok=True)
+            new = generate([text[2:] for text in body if text.startswith("$ ")])
         out.extend([lines[index], *new, lines[end]])
         index = end + 1
     return "\n".join(out)

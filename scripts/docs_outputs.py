@@ -9,23 +9,23 @@ command again and writes its output (standard output and errors together, as a t
 them) under it, so a help text or a message changed in the code changes the docs with it.
 The generated blocks of a page run in order in one temporary folder, so a block may read the
 files an earlier one wrote; ``<!-- generated in FOLDER -->`` first copies the files of FOLDER
-(relative to the page) into it. ``pmf`` commands run in this process; any other command
-(``head``, ``python3 script.py``) runs in bash, with ``PMF`` naming the repository. A fenced
-block that follows
+(relative to the page) into it. ``pmf`` commands run in this process, through pmf's console
+entry point, with 80 columns so that help wraps the same on every machine; any other command
+(``head``, ``cp``, ``python3 script.py``) runs in bash, with ``PMF`` naming the repository.
 
-    <!-- file: PATH -->
+``<!-- generated with a database -->`` (and ``... with a database in FOLDER``) marks commands
+that read or write pmf's database. Their blocks run in the guide's order (its contents page),
+all on one database, so the guide's story carries from page to page: the framework loaded on
+one page is the one the next page imports figures into. They are too slow for ``make check``
+(a new database is migrated first): ``make docs`` writes them on a new SQLite database, and
+``tests/test_docs_outputs.py`` checks them on the test database.
 
-holds the file at PATH (relative to the page), so a file the docs show is the file the
-commands read.
+A fenced block that follows ``<!-- file: PATH -->`` holds the file at PATH (relative to the
+page), so a file the docs show is the file the commands read.
 
-pmf runs through its console entry point, with 80 columns so that help is wrapped the same on
-every machine. Only commands that need no database belong in a
-generated block (help, ``pmf framework check``, ``pmf stats``): this runs in ``make check``
-and must stay quick. Outputs that need a database, take minutes or change on every run are
-pasted by hand, and the guide says so.
-
-    python scripts/docs_outputs.py           # rewrite the blocks (make docs)
-    python scripts/docs_outputs.py --check   # fail with a diff when one is stale (make check)
+    python scripts/docs_outputs.py           # rewrite every block (make docs)
+    python scripts/docs_outputs.py --check   # fail with a diff when a block without a
+                                             # database is stale (make check)
 """
 
 from __future__ import annotations
@@ -42,19 +42,61 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+GUIDE = ROOT / "docs" / "guide"
 COLUMNS = "80"
 
-MARK = re.compile(r"^<!-- (?:generated(?: in (?P<folder>\S+))?|file: (?P<file>\S+)) -->$")
+MARK = re.compile(
+    r"^<!-- (?:generated(?P<database> with a database)?(?: in (?P<folder>\S+))?"
+    r"|file: (?P<file>\S+)) -->$"
+)
 FENCE = re.compile(r"^(```+|~~~+)")
 
 
+@dataclass(frozen=True)
+class Block:
+    """A fenced block after a mark: its mark and the lines of its body (between the fences)."""
+
+    mark: re.Match[str]
+    start: int  # the index of the body's first line
+    end: int  # the index of the closing fence
+
+    @property
+    def database(self) -> bool:
+        return self.mark.group("database") is not None
+
+
 def pages() -> list[Path]:
-    """Return the Markdown pages that may hold generated blocks."""
-    return [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    """Return the pages that may hold generated blocks: the guide's in its order, then the rest."""
+    contents = (GUIDE / "README.md").read_text(encoding="utf-8")
+    ordered = [GUIDE / "README.md"]
+    for name in re.findall(r"\]\(([\w-]+\.md)\)", contents):
+        if (GUIDE / name) not in ordered and (GUIDE / name).is_file():
+            ordered.append(GUIDE / name)
+    rest = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    return ordered + [page for page in rest if page not in ordered]
+
+
+def blocks(page: Path, lines: list[str]) -> Iterator[Block]:
+    """Yield the marked blocks of a page, in order."""
+    for index, line in enumerate(lines):
+        mark = MARK.match(line)
+        if mark is None:
+            continue
+        fence = FENCE.match(lines[index + 1]) if index + 1 < len(lines) else None
+        if fence is None:
+            raise SystemExit(f"{page.relative_to(ROOT)}:{index + 1}: no fenced block after {line}")
+        end = next(
+            (i for i in range(index + 2, len(lines)) if lines[i].startswith(fence.group(1))),
+            None,
+        )
+        if end is None:
+            raise SystemExit(f"{page.relative_to(ROOT)}:{index + 2}: the block is not closed")
+        yield Block(mark, index + 2, end)
 
 
 def pmf_main() -> Callable[[list[str]], int | None]:
@@ -102,11 +144,11 @@ def run(command: str) -> str:
 
 
 def generate(commands: list[str]) -> list[str]:
-    """Return the lines of a block: each command after ``$ ``, its output, a blank line."""
+    """Return the lines of a block: each command after ``$ ``, then its output."""
     lines: list[str] = []
     for command in commands:
         if lines and lines[-1] != "" and not lines[-1].startswith("$ "):
-            lines.append("")
+            lines.append("")  # a blank line after an output, none between bare commands
         lines.append(f"$ {command}")
         output = run(command)
         if output:
@@ -114,78 +156,78 @@ def generate(commands: list[str]) -> list[str]:
     return lines
 
 
-def rewrite(page: Path) -> str:
-    """Return the page's text with every generated block written afresh."""
-    with tempfile.TemporaryDirectory(prefix="pmf-docs-") as folder, inside(Path(folder)):
-        return _rewrite(page)
+def rewrite(page: Path, *, database: bool | None) -> str:
+    """Return the page's text with its blocks written afresh.
 
-
-def _rewrite(page: Path) -> str:
+    ``database`` chooses the generated blocks: those without a database (False), those with
+    one (True) or both (None). Blocks showing files are always written.
+    """
     lines = page.read_text(encoding="utf-8").split("\n")
     out: list[str] = []
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        out.append(line)
-        index += 1
-        mark = MARK.match(line)
-        if mark is None:
-            continue
-        fence = FENCE.match(lines[index]) if index < len(lines) else None
-        if fence is None:
-            raise SystemExit(f"{page.relative_to(ROOT)}:{index}: a fenced block must follow {line}")
-        end = next(
-            (i for i in range(index + 1, len(lines)) if lines[i].startswith(fence.group(1))),
-            None,
-        )
-        if end is None:
-            raise SystemExit(f"{page.relative_to(ROOT)}:{index + 1}: the block is not closed")
-        body = lines[index + 1 : end]
-        if mark.group("file"):
-            path = page.parent / mark.group("file")
-            new = path.read_text(encoding="utf-8").rstrip("\n").split("\n")
-        else:
-            if mark.group("folder"):
-                shutil.copytree(page.parent / mark.group("folder"), Path.cwd(), dirs_exist_ok=True)
-            new = generate([text[2:] for text in body if text.startswith("$ ")])
-        out.extend([lines[index], *new, lines[end]])
-        index = end + 1
+    done = 0
+    with tempfile.TemporaryDirectory(prefix="pmf-docs-") as folder, inside(Path(folder)):
+        for block in blocks(page, lines):
+            body = lines[block.start : block.end]
+            if block.mark.group("file"):
+                path = page.parent / block.mark.group("file")
+                body = path.read_text(encoding="utf-8").rstrip("\n").split("\n")
+            elif database is None or block.database == database:
+                if block.mark.group("folder"):
+                    source = page.parent / block.mark.group("folder")
+                    shutil.copytree(source, Path.cwd(), dirs_exist_ok=True)
+                body = generate([text[2:] for text in body if text.startswith("$ ")])
+            out.extend([*lines[done : block.start], *body])
+            done = block.end
+    out.extend(lines[done:])
     return "\n".join(out)
+
+
+def stale(pages_: list[Path], *, database: bool | None) -> Iterator[tuple[str, str]]:
+    """Yield the name and unified diff of each page whose blocks differ from pmf's output."""
+    for page in pages_:
+        old = page.read_text(encoding="utf-8")
+        new = rewrite(page, database=database)
+        if new != old:
+            name = str(page.relative_to(ROOT))
+            diff = difflib.unified_diff(
+                old.splitlines(keepends=True),
+                new.splitlines(keepends=True),
+                f"{name} (in the docs)",
+                f"{name} (as pmf prints it now)",
+            )
+            yield name, "".join(diff)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Rewrite the generated blocks, or with --check report those that are stale."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--check", action="store_true", help="change nothing; fail on a diff")
+    parser.add_argument(
+        "--check", action="store_true", help="change nothing; fail on a stale block"
+    )
     args = parser.parse_args(argv)
     os.environ["COLUMNS"] = COLUMNS
-    stale = []
-    for page in pages():
-        old = page.read_text(encoding="utf-8")
-        new = rewrite(page)
-        if new == old:
-            continue
-        name = str(page.relative_to(ROOT))
-        if args.check:
-            stale.append(name)
-            sys.stdout.writelines(
-                difflib.unified_diff(
-                    old.splitlines(keepends=True),
-                    new.splitlines(keepends=True),
-                    f"{name} (in the docs)",
-                    f"{name} (as pmf prints it now)",
-                )
+    if args.check:
+        found = list(stale(pages(), database=False))
+        for _, diff in found:
+            sys.stdout.write(diff)
+        if found:
+            names = ", ".join(name for name, _ in found)
+            print(
+                f"\nCommand outputs that pmf no longer prints: {names}. "
+                "Run make docs and commit the result.",
+                file=sys.stderr,
             )
-        else:
-            page.write_text(new, encoding="utf-8")
-            print(f"Rewrote the generated outputs of {name}.")
-    if stale:
-        print(
-            f"\n{len(stale)} page(s) show command outputs that pmf no longer prints: "
-            f"{', '.join(stale)}. Run make docs and commit the result.",
-            file=sys.stderr,
-        )
-        return 1
+        return 1 if found else 0
+    with tempfile.TemporaryDirectory(prefix="pmf-docs-database-") as database:
+        # A new database for the blocks that need one; settings read it when pmf starts.
+        os.environ["DATABASE_URL"] = f"sqlite:///{database}/pmf.sqlite3"
+        os.environ["PMF_CACHE_DIR"] = f"{database}/cache"
+        os.environ["PMF_UPLOAD_DIR"] = f"{database}/uploads"
+        for page in pages():
+            new = rewrite(page, database=None)
+            if new != page.read_text(encoding="utf-8"):
+                page.write_text(new, encoding="utf-8")
+                print(f"Rewrote the generated outputs of {page.relative_to(ROOT)}.")
     return 0
 
 

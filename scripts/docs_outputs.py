@@ -50,11 +50,12 @@ ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "guide"
 COLUMNS = "80"
 
+# A mark and its block may be indented alike, inside a list item.
 MARK = re.compile(
-    r"^<!-- (?:generated(?P<database> with a database)?(?: in (?P<folder>\S+))?"
+    r"^(?P<indent> *)<!-- (?:generated(?P<database> with a database)?(?: in (?P<folder>\S+))?"
     r"|file: (?P<file>\S+)) -->$"
 )
-FENCE = re.compile(r"^(```+|~~~+)")
+FENCE = re.compile(r"^ *(```+|~~~+)")
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,9 @@ def blocks(page: Path, lines: list[str]) -> Iterator[Block]:
         fence = FENCE.match(lines[index + 1]) if index + 1 < len(lines) else None
         if fence is None:
             raise SystemExit(f"{page.relative_to(ROOT)}:{index + 1}: no fenced block after {line}")
+        closing = fence.group(1)
         end = next(
-            (i for i in range(index + 2, len(lines)) if lines[i].startswith(fence.group(1))),
+            (i for i in range(index + 2, len(lines)) if lines[i].lstrip().startswith(closing)),
             None,
         )
         if end is None:
@@ -156,6 +158,11 @@ def generate(commands: list[str]) -> list[str]:
     return lines
 
 
+def indented(lines: list[str], indent: str) -> list[str]:
+    """Indent the lines of a block as its mark is, leaving blank lines empty."""
+    return [f"{indent}{line}" if line else "" for line in lines]
+
+
 def rewrite(page: Path, *, database: bool | None) -> str:
     """Return the page's text with its blocks written afresh.
 
@@ -168,14 +175,16 @@ def rewrite(page: Path, *, database: bool | None) -> str:
     with tempfile.TemporaryDirectory(prefix="pmf-docs-") as folder, inside(Path(folder)):
         for block in blocks(page, lines):
             body = lines[block.start : block.end]
+            indent = block.mark.group("indent")
             if block.mark.group("file"):
                 path = page.parent / block.mark.group("file")
-                body = path.read_text(encoding="utf-8").rstrip("\n").split("\n")
+                body = indented(path.read_text(encoding="utf-8").rstrip("\n").split("\n"), indent)
             elif database is None or block.database == database:
                 if block.mark.group("folder"):
                     source = page.parent / block.mark.group("folder")
                     shutil.copytree(source, Path.cwd(), dirs_exist_ok=True)
-                body = generate([text[2:] for text in body if text.startswith("$ ")])
+                commands = [text.strip()[2:] for text in body if text.strip().startswith("$ ")]
+                body = indented(generate(commands), indent)
             out.extend([*lines[done : block.start], *body])
             done = block.end
     out.extend(lines[done:])

@@ -1,6 +1,6 @@
 # The two commands of the quickstart: `make demo` and `make test`. Both set up what they need
 # first: `make demo` what pmf needs to run, `make test` that and the tests' own tools.
-.PHONY: demo test setup test-tools check pytest pytest-postgres bench bench-web bench-records \
+.PHONY: demo test setup test-tools check docs pytest pytest-postgres bench bench-web bench-records \
 	bench-load clean
 
 PY := .venv/bin
@@ -17,11 +17,16 @@ demo: setup
 	$(PY)/pmf demo
 
 check: setup
-	$(PY)/ruff check src tests benchmarks
-	$(PY)/ruff format --check src tests benchmarks
+	$(PY)/ruff check src tests benchmarks scripts
+	$(PY)/ruff format --check src tests benchmarks scripts
 	$(PY)/mypy
 	$(PY)/lint-imports
 	DJANGO_SETTINGS_MODULE=pmf.web.config.settings $(PY)/django-admin makemigrations --check --dry-run
+	$(PY)/python scripts/docs_outputs.py --check
+
+# Write the command outputs pasted in the docs (help, framework checks, stats) from pmf itself.
+docs: setup
+	$(PY)/python scripts/docs_outputs.py
 
 pytest: test-tools
 	$(PY)/pytest

@@ -405,7 +405,7 @@ def _open(
         if source.table is None:
             raise RecordsError(f"{sources.path}: source {name} names no table for postgres")
         try:
-            table = con.table(source.table)  # type: ignore[attr-defined]
+            table = con.table(source.table)
         except Exception:  # Ibis raises the driver's own kinds
             raise RecordsError(
                 f"{safe_url(database or '')}: there is no table {source.table!r}"
@@ -426,9 +426,9 @@ def _open(
         table = _read_files(con, backend, paths, view, shown)
     if source.sql:
         # The file's own query, written in DuckDB's dialect, over the source by its name.
-        con.create_view(name, table, overwrite=True)  # type: ignore[attr-defined]
+        con.create_view(name, table, overwrite=True)
         try:
-            table = con.sql(source.sql, dialect="duckdb")  # type: ignore[attr-defined]
+            table = con.sql(source.sql, dialect="duckdb")
         except Exception as error:  # parse and bind errors of each engine
             raise RecordsError(f"{sources.path}: sources.{name}.sql: {error}") from None
         lineage.where += f" through the query {' '.join(source.sql.split())!r}"
@@ -442,16 +442,16 @@ def _read_files(
     names = [str(path) for path in paths]
     try:
         if backend == "spark":
-            reader = con._session.read  # type: ignore[attr-defined]
+            reader = con._session.read
             if parquet:
                 frame = reader.parquet(*names)
             else:
                 frame = reader.csv(names, header=True, inferSchema=True)
             frame.createOrReplaceTempView(view)
-            return con.table(view)  # type: ignore[attr-defined]
+            return con.table(view)
         if parquet:
-            return con.read_parquet(names, table_name=view)  # type: ignore[attr-defined]
-        return con.read_csv(names, table_name=view)  # type: ignore[attr-defined]
+            return con.read_parquet(names, table_name=view)
+        return con.read_csv(names, table_name=view)
     except Exception as error:  # each engine has its own read errors
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise RecordsError(f"{shown}: cannot be read as a table: {first}") from None
@@ -649,6 +649,7 @@ def _sql(expression: Any) -> str:
 
 
 def _polars(expression: Any) -> pl.DataFrame:
+    # From an Arrow table Polars makes a DataFrame; its annotation also allows a Series.
     return pl.from_arrow(expression.to_pyarrow())  # type: ignore[return-value]
 
 

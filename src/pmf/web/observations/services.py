@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import polars as pl
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache, caches
 from django.db import connection, transaction
 from django.utils import timezone
@@ -138,7 +138,7 @@ def store_observations(
     sha256: str,
     layout: str,
     source: str = "",
-    user: AbstractBaseUser | None = None,
+    user: User | AnonymousUser | None = None,
     now: dt.datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
     expected: Mapping[tuple[str, str, str], int] | None = None,
@@ -316,7 +316,7 @@ def _record_acceptance(
     warned: pl.DataFrame,
     reason: str,
     file_name: str,
-    user: AbstractBaseUser | None,
+    user: User | AnonymousUser | None,
     now: dt.datetime,
 ) -> None:
     """Record who accepted the warnings of how many figures, and why, in the audit trail."""
@@ -449,7 +449,7 @@ def _supersede(ids: list[int], now: dt.datetime) -> None:
 def _insert(
     rows: pl.DataFrame,
     batch_id: int,
-    user: AbstractBaseUser | None,
+    user: User | AnonymousUser | None,
     now: dt.datetime,
     chunk_rows: int,
 ) -> None:

@@ -144,6 +144,7 @@ def assess(
         ends = figures.filter(pl.col("unit").is_in(chosen))["period_end"]
         if ends.len() == 0:
             return _empty()
+        # Polars types a Series' max as any scalar or None; here a date, as ends is not empty.
         cut = ends.max()  # type: ignore[assignment]
     history = figures.filter(pl.col("period_end") <= cut)
     current = _latest(history.filter(pl.col("unit").is_in(chosen)))

@@ -176,7 +176,7 @@ def chart_settings(
     improvement: Improvement = {
         Polarity.HIGHER_IS_BETTER: "increase",
         Polarity.LOWER_IS_BETTER: "decrease",
-    }.get(measure.polarity, "neutral")  # type: ignore[assignment]
+    }.get(measure.polarity, "neutral")  # type: ignore[assignment]  # the dict widens to str
     return ChartSettings(
         window=window,
         baseline_points=points,
@@ -338,6 +338,7 @@ def chart_points(
                 group="series",
                 rebase="_rebase",
                 baseline="in_baseline",
+                # The column holds only the Improvement words that _improvement wrote.
                 options=SpcOptions(improvement=str(improvement)),  # type: ignore[arg-type]
             )
         computed.append(

@@ -30,7 +30,7 @@ from typing import Literal, cast
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-from scipy import special  # type: ignore[import-untyped]
+from scipy import special  # type: ignore[import-untyped]  # SciPy ships no type hints
 
 from pmf.core.intervals import qchisq
 

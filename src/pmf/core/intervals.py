@@ -25,7 +25,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special  # type: ignore[import-untyped]
+from scipy import special  # type: ignore[import-untyped]  # SciPy ships no type hints
 
 FloatArray = npt.NDArray[np.float64]
 

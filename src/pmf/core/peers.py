@@ -171,6 +171,7 @@ def _dense_comparison(
         .group_by("unit", maintain_order=True)
         .agg(pl.col("u").first(), pl.col("peer_group").first(), "p", "in_average")
     )
+    # Polars types a Series' max as any scalar or None; this one is a count of a non-empty frame.
     width = int(linked["p"].list.len().max())  # type: ignore[arg-type]
     # Pad each group to the widest with a column that is always empty.
     members = np.full((linked.height, width), units, dtype=np.int64)

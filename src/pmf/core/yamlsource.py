@@ -87,6 +87,7 @@ class _DepthLimitedLoader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
+                # Unannotated in PyYAML's stubs.
                 mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
                 line = mark.line + 1 if mark is not None else 0
                 raise YamlError(line, f"nested deeper than {MAX_DEPTH} levels")

@@ -11,4 +11,5 @@ def render_pdf(document: Document) -> bytes:
     from weasyprint import HTML
 
     html = HTML(string=render_html(document))
+    # WeasyPrint has no type hints: write_pdf without a target returns the PDF's bytes.
     return html.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)  # type: ignore[no-any-return]

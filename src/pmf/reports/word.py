@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 from pmf.reports.document import Bullets, Document, Figure, Paragraph, Section, Table
+
+if TYPE_CHECKING:
+    from docx.document import Document as WordFile
+    from docx.shared import Mm
 
 
 def render_word(document: Document) -> bytes:
@@ -32,9 +37,9 @@ def render_word(document: Document) -> bytes:
     return buffer.getvalue()
 
 
-def _section(word, section: Section, level: int, mm) -> None:  # type: ignore[no-untyped-def]
+def _section(word: WordFile, section: Section, level: int, mm: type[Mm]) -> None:
     if section.number.lower().startswith("appendix"):
-        word.add_page_break()
+        word.add_page_break()  # type: ignore[no-untyped-call]  # unannotated in python-docx
     word.add_heading(section.title, level=min(level, 9))
     for block in section.blocks:
         if isinstance(block, Paragraph):

@@ -194,14 +194,9 @@ def _resolve_columns(
     columns = dict(mapping)
     for role in ROLES:
         # A column named like a role holds it, unless it is left out or mapped to another role.
-        column = by_lower.get(role)
-        if (
-            role not in columns
-            and column
-            and column not in ignore
-            and column not in mapping.values()
-        ):
-            columns[role] = column
+        named = by_lower.get(role)
+        if role not in columns and named and named not in ignore and named not in mapping.values():
+            columns[role] = named
     return columns
 
 

@@ -276,7 +276,7 @@ def _read_xlsx(path: Path, sheet: str | None, name: str, limit: int | None = Non
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
         # A sheet's stated size ("A1:XFD1048576") may be far beyond its cells: openpyxl would
         # pad every row to it. Read each row as long as its own cells instead.
-        worksheet.reset_dimensions()  # type: ignore[union-attr]
+        worksheet.reset_dimensions()
         rows = worksheet.iter_rows(values_only=True)
         header_cells = next(rows, None)
         if header_cells is None:

@@ -45,8 +45,8 @@ from pmf.core.framework import (
     Framework,
     FrameworkError,
     Problem,
-    _problems,
-    _Strict,
+    Strict,
+    validation_problems,
 )
 from pmf.core.periods import PeriodKind
 from pmf.core.yamlsource import YamlError, load_located
@@ -83,7 +83,7 @@ class RecordsError(ValueError):
 Scalar = str | int | float | bool
 
 
-class Condition(_Strict):
+class Condition(Strict):
     """One test on a column of a record; a record passes when the test is true (null: false)."""
 
     column: str = Field(min_length=1, max_length=200)
@@ -127,7 +127,7 @@ TESTS = ("equals", "is_in", "at_most", "less_than", "at_least", "more_than", "is
 NUMERIC_TESTS = ("at_most", "less_than", "at_least", "more_than")
 
 
-class RecordSource(_Strict):
+class RecordSource(Strict):
     """A table of records: files (DuckDB, Spark) or a database table (PostgreSQL)."""
 
     files: tuple[str, ...] = ()
@@ -137,7 +137,7 @@ class RecordSource(_Strict):
     sql: str | None = Field(default=None, min_length=1)
 
 
-class RecordMeasure(_Strict):
+class RecordMeasure(Strict):
     """Which records one measure counts: ``where`` for all of them, ``numerator`` for the part."""
 
     measure: str = Field(pattern=CODE_PATTERN, max_length=64)
@@ -146,7 +146,7 @@ class RecordMeasure(_Strict):
     numerator: tuple[Condition, ...] = ()
 
 
-class RecordsModel(_Strict):
+class RecordsModel(Strict):
     """A record-sources file: the framework, the sources and the record-level measures."""
 
     framework: str = Field(min_length=1)
@@ -187,7 +187,7 @@ def load_record_sources(path: Path) -> RecordSources:
     try:
         model = RecordsModel.model_validate(located.data)
     except ValidationError as error:
-        raise FrameworkError(_problems(error, located, name)) from None
+        raise FrameworkError(validation_problems(error, located, name)) from None
     framework = read_framework_file(path.parent / model.framework)
     problems = [
         Problem(name, located.line_of(where), ".".join(str(p) for p in where), message)
@@ -405,7 +405,7 @@ def _open(
         if source.table is None:
             raise RecordsError(f"{sources.path}: source {name} names no table for postgres")
         try:
-            table = con.table(source.table)  # type: ignore[attr-defined]
+            table = con.table(source.table)
         except Exception:  # Ibis raises the driver's own kinds
             raise RecordsError(
                 f"{safe_url(database or '')}: there is no table {source.table!r}"
@@ -426,9 +426,9 @@ def _open(
         table = _read_files(con, backend, paths, view, shown)
     if source.sql:
         # The file's own query, written in DuckDB's dialect, over the source by its name.
-        con.create_view(name, table, overwrite=True)  # type: ignore[attr-defined]
+        con.create_view(name, table, overwrite=True)
         try:
-            table = con.sql(source.sql, dialect="duckdb")  # type: ignore[attr-defined]
+            table = con.sql(source.sql, dialect="duckdb")
         except Exception as error:  # parse and bind errors of each engine
             raise RecordsError(f"{sources.path}: sources.{name}.sql: {error}") from None
         lineage.where += f" through the query {' '.join(source.sql.split())!r}"
@@ -442,16 +442,16 @@ def _read_files(
     names = [str(path) for path in paths]
     try:
         if backend == "spark":
-            reader = con._session.read  # type: ignore[attr-defined]
+            reader = con._session.read
             if parquet:
                 frame = reader.parquet(*names)
             else:
                 frame = reader.csv(names, header=True, inferSchema=True)
             frame.createOrReplaceTempView(view)
-            return con.table(view)  # type: ignore[attr-defined]
+            return con.table(view)
         if parquet:
-            return con.read_parquet(names, table_name=view)  # type: ignore[attr-defined]
-        return con.read_csv(names, table_name=view)  # type: ignore[attr-defined]
+            return con.read_parquet(names, table_name=view)
+        return con.read_csv(names, table_name=view)
     except Exception as error:  # each engine has its own read errors
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise RecordsError(f"{shown}: cannot be read as a table: {first}") from None
@@ -649,6 +649,7 @@ def _sql(expression: Any) -> str:
 
 
 def _polars(expression: Any) -> pl.DataFrame:
+    # From an Arrow table Polars makes a DataFrame; its annotation also allows a Series.
     return pl.from_arrow(expression.to_pyarrow())  # type: ignore[return-value]
 
 

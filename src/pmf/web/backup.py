@@ -436,8 +436,8 @@ def _verify(archive: zipfile.ZipFile, manifest: dict[str, Any], name: str) -> li
         digest, block, blocks, count = hashlib.sha256(), hashlib.sha256(), [], 0
         decode = _decoder(table)
         try:
-            with archive.open(table.member) as member:
-                for raw in member:
+            with archive.open(table.member) as lines:
+                for raw in lines:
                     _decode_line(decode, raw, count + 1, table, name)
                     digest.update(raw)
                     block.update(raw)
@@ -528,7 +528,7 @@ def _insert(table: Table, rows: list[dict[str, Any]], alias: str) -> None:
     manager = table.model._base_manager.using(alias)
     for start in range(0, len(objects), size):
         # raw=True: the values as archived (no auto_now, no defaults), as loaddata does.
-        manager._insert(  # type: ignore[attr-defined]
+        manager._insert(  # type: ignore[attr-defined]  # private, so not in django-stubs
             objects[start : start + size], fields=list(table.fields), raw=True, using=alias
         )
 
@@ -566,7 +566,7 @@ def restore(path: Path, *, replace: bool = False, alias: str = DEFAULT_DB_ALIAS)
         try:
             with transaction.atomic(using=alias), _triggers_off(connection, names):
                 for table in reversed(known):
-                    table.model._base_manager.using(alias)._raw_delete(alias)  # type: ignore[attr-defined]
+                    table.model._base_manager.using(alias)._raw_delete(alias)
                 for table in known:
                     batch: list[dict[str, Any]] = []
                     count = 0

@@ -30,11 +30,12 @@ def when(value: object) -> str:
     if isinstance(value, str):
         text = value.strip()
         try:
-            value = (
+            parsed = (
                 dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
             )
         except ValueError:
             return value
+        value = parsed
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)

@@ -99,7 +99,7 @@ def tables_workbook(html: str) -> bytes:
     parser = _Tables()
     parser.feed(html)
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the empty sheet a new workbook starts with
     used: set[str] = set()
     for index, (caption, rows) in enumerate(parser.tables, start=1):
         title = re.sub(r"[\[\]:*?/\\]", " ", caption or f"Table {index}")[:28].strip() or "Table"

@@ -20,6 +20,7 @@ def figure(value: object, decimals: object = None) -> str:
     """
     if value is None or value == "":
         return "–"
+    # A template passes anything: what float() or int() cannot read is caught below.
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):

@@ -34,7 +34,7 @@ WORKER_STOP_TIMEOUT = 5
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-class PmfServer(BaseApplication):  # type: ignore[misc]
+class PmfServer(BaseApplication):
     """Gunicorn, configured in code instead of a file, serving ``pmf.web.config.wsgi``."""
 
     def __init__(self, options: dict[str, Any]) -> None:

@@ -76,6 +76,7 @@ from pmf.core.framework.schema import (
     SpcUnitSettings,
     Standard,
     Status,
+    Strict,
     Target,
     TargetStandard,
     Unit,
@@ -202,6 +203,7 @@ __all__ = [
     "SpcUnitSettings",
     "Standard",
     "Status",
+    "Strict",
     "Target",
     "TargetStandard",
     "Unit",
@@ -212,4 +214,5 @@ __all__ = [
     "load_framework",
     "parse_frequency_period",
     "sector_of",
+    "validation_problems",
 ]

@@ -90,7 +90,9 @@ class InspectionGrade(StrEnum):
         return list(InspectionGrade).index(self) + 1
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
+    """A part of a framework file: unknown keys are refused and nothing changes once read."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 
 
@@ -98,7 +100,7 @@ Code = Annotated[str, Field(pattern=CODE_PATTERN, max_length=64)]
 Comparison = Literal[">=", ">", "<=", "<", "=="]
 
 
-class TargetStandard(_Strict):
+class TargetStandard(Strict):
     """A fixed target: the value compared with a number, such as >= 80 %."""
 
     type: Literal["target"]
@@ -108,7 +110,7 @@ class TargetStandard(_Strict):
     unit_types: tuple[str, ...] | None = None
 
 
-class PeerAverageStandard(_Strict):
+class PeerAverageStandard(Strict):
     """At least as good as the unit's peer-group (MSG) average."""
 
     type: Literal["peer_average"]
@@ -116,14 +118,14 @@ class PeerAverageStandard(_Strict):
     unit_types: tuple[str, ...] | None = None
 
 
-class ZeroStandard(_Strict):
+class ZeroStandard(Strict):
     """No items at all, such as risks scoring above 75."""
 
     type: Literal["zero"]
     unit_types: tuple[str, ...] | None = None
 
 
-class BudgetStandard(_Strict):
+class BudgetStandard(Strict):
     """Forecast outturn within budget: the value is the forecast, the budget a number."""
 
     type: Literal["within_budget"]
@@ -132,7 +134,7 @@ class BudgetStandard(_Strict):
     unit_types: tuple[str, ...] | None = None
 
 
-class InspectionStandard(_Strict):
+class InspectionStandard(Strict):
     """An inspection grade at least as good as ``minimum``."""
 
     type: Literal["inspection_grade"]
@@ -140,7 +142,7 @@ class InspectionStandard(_Strict):
     unit_types: tuple[str, ...] | None = None
 
 
-class ImprovementStandard(_Strict):
+class ImprovementStandard(Strict):
     """Better than (or equal to) the same period last year or the previous period."""
 
     type: Literal["improvement"]
@@ -159,14 +161,14 @@ Standard = Annotated[
 ]
 
 
-class FormerName(_Strict):
+class FormerName(Strict):
     """A name an area had before, and the last period or cycle it was used (free text)."""
 
     name: str = Field(min_length=1, max_length=200)
     until: str | None = Field(default=None, max_length=64)
 
 
-class Area(_Strict):
+class Area(Strict):
     """A scorecard area (quadrant) with its rename history."""
 
     code: Code
@@ -182,7 +184,7 @@ class Area(_Strict):
         return f"{self.name} (formerly {self.formerly[-1].name})"
 
 
-class Unit(_Strict):
+class Unit(Strict):
     """An organisational unit; ``external`` units are comparators that carry data, not grades."""
 
     code: Code
@@ -192,7 +194,7 @@ class Unit(_Strict):
     external: bool = False
 
 
-class SpcBaseline(_Strict):
+class SpcBaseline(Strict):
     """The periods an SPC chart's limits come from (``docs/framework.md``, "SPC").
 
     ``points``: how many points at the start of each segment set its mean and limits
@@ -208,7 +210,7 @@ class SpcBaseline(_Strict):
     ends: str | None = Field(default=None, alias="to", min_length=1, max_length=40)
 
 
-class SpcRebase(_Strict):
+class SpcRebase(Strict):
     """A period where a new SPC baseline starts, with why: a known, sustained change."""
 
     period: str = Field(min_length=1, max_length=40)
@@ -216,7 +218,7 @@ class SpcRebase(_Strict):
     unit: Code | None = None
 
 
-class SpcEvent(_Strict):
+class SpcEvent(Strict):
     """Something that happened in a period, drawn on the SPC chart and listed in its table."""
 
     period: str = Field(min_length=1, max_length=40)
@@ -224,7 +226,7 @@ class SpcEvent(_Strict):
     unit: Code | None = None
 
 
-class SpcUnitSettings(_Strict):
+class SpcUnitSettings(Strict):
     """One unit's own display window or baseline for a measure's SPC chart."""
 
     unit: Code
@@ -232,7 +234,7 @@ class SpcUnitSettings(_Strict):
     baseline: SpcBaseline | None = None
 
 
-class MeasureSpc(_Strict):
+class MeasureSpc(Strict):
     """A measure's SPC settings: window, baseline, rebases and events (all optional)."""
 
     window: int | None = Field(default=None, ge=2, le=1000)
@@ -242,7 +244,7 @@ class MeasureSpc(_Strict):
     units: tuple[SpcUnitSettings, ...] = ()
 
 
-class SpcDefaults(_Strict):
+class SpcDefaults(Strict):
     """The framework's SPC defaults: display window per frequency, points in a baseline."""
 
     windows: dict[PeriodKind, int] = Field(default_factory=dict)
@@ -273,7 +275,7 @@ def _percentage(value: Any) -> Any:
 Percentage = Annotated[float, Field(ge=0, le=100_000)]
 
 
-class Validity(_Strict):
+class Validity(Strict):
     """A measure's plausibility rules (``docs/framework.md``, "Plausibility").
 
     ``min``, ``max``, ``whole`` and ``proportion`` are rules a figure must keep (a breach is
@@ -300,7 +302,7 @@ class Validity(_Strict):
         return _percentage(value)
 
 
-class Measure(_Strict):
+class Measure(Strict):
     """An indicator and how to read, combine and judge it."""
 
     code: Code
@@ -338,7 +340,7 @@ class Measure(_Strict):
         return None
 
 
-class PeerGroup(_Strict):
+class PeerGroup(Strict):
     """A unit's Most Similar Group, or a set of units that are each other's peers.
 
     With ``unit`` and ``members`` the group belongs to one unit; with ``units``
@@ -353,7 +355,7 @@ class PeerGroup(_Strict):
     method: str = Field(default="given", max_length=200)
 
 
-class Target(_Strict):
+class Target(Strict):
     """A target for a measure over a span of periods, for one unit or for every unit.
 
     While it runs it is the measure's standard for those units: "met" means the figure
@@ -380,7 +382,7 @@ class Target(_Strict):
         )
 
 
-class Organisation(_Strict):
+class Organisation(Strict):
     """Who the framework belongs to, and where its data come from."""
 
     code: Code
@@ -405,20 +407,20 @@ ImprovementSignal = Literal[
 ]
 
 
-class RequiresImprovementRule(_Strict):
+class RequiresImprovementRule(Strict):
     """Requires Improvement when at least ``redlines_not_met`` redlines are not met."""
 
     redlines_not_met: int = Field(default=1, ge=1)
 
 
-class InadequateRule(_Strict):
+class InadequateRule(Strict):
     """Inadequate when enough redlines are not met, by count or by share; both off by default."""
 
     redlines_not_met: int | None = Field(default=None, ge=1)
     share_not_met: float | None = Field(default=None, gt=0, le=1)
 
 
-class OutstandingRule(_Strict):
+class OutstandingRule(Strict):
     """Outstanding when every redline is met and enough KPIs improve, with few or no concerns."""
 
     kpis_improving: int | None = Field(default=2, ge=1)
@@ -428,7 +430,7 @@ class OutstandingRule(_Strict):
     max_kpis_of_concern: int = Field(default=0, ge=0)
 
 
-class KpiConcernRule(_Strict):
+class KpiConcernRule(Strict):
     """Lower a Good to Requires Improvement when at least ``kpis`` KPIs are of concern."""
 
     kpis: int | None = Field(default=None, ge=1)
@@ -437,7 +439,7 @@ class KpiConcernRule(_Strict):
     )
 
 
-class GradingRules(_Strict):
+class GradingRules(Strict):
     """The rules that recommend a grade for one area of one unit."""
 
     requires_improvement: RequiresImprovementRule = Field(default_factory=RequiresImprovementRule)
@@ -446,7 +448,7 @@ class GradingRules(_Strict):
     kpi_concern: KpiConcernRule = Field(default_factory=KpiConcernRule)
 
 
-class AreaGrading(_Strict):
+class AreaGrading(Strict):
     """Rules for one area that differ from the framework's; fields left out are inherited."""
 
     area: Code
@@ -492,7 +494,7 @@ class Grading(GradingRules):
         return rules
 
 
-class InterventionCategory(_Strict):
+class InterventionCategory(Strict):
     """How soon an intervention reports back: its due date is the agreed date plus the months."""
 
     code: Code
@@ -500,7 +502,7 @@ class InterventionCategory(_Strict):
     report_within_months: int = Field(ge=1, le=60)
 
 
-class InterventionAction(_Strict):
+class InterventionAction(Strict):
     """One supportive intervention on the menu, such as a strategic review or peer review."""
 
     code: Code
@@ -614,7 +616,7 @@ def sector_of(kind: str) -> Sector:
     return "council"
 
 
-class Interventions(_Strict):
+class Interventions(Strict):
     """The menu of interventions and when reminders about them and about figures are sent.
 
     ``menu`` names the sector whose default actions are offered when ``actions`` is not
@@ -642,14 +644,14 @@ class Interventions(_Strict):
         return data
 
 
-class RiskBand(_Strict):
+class RiskBand(Strict):
     """A band of risk scores, such as "high": scores of at least ``min_score``."""
 
     name: str = Field(min_length=1, max_length=64)
     min_score: float = Field(ge=0)
 
 
-class RiskRegister(_Strict):
+class RiskRegister(Strict):
     """How the risk register scores risks, and the measure its count above the threshold feeds.
 
     A score is the likelihood level's weight times the impact level's weight; the weights
@@ -675,7 +677,7 @@ class RiskRegister(_Strict):
     unit: Code | None = None
 
 
-class FrameworkModel(_Strict):
+class FrameworkModel(Strict):
     """The whole framework file, as written."""
 
     organisation: Organisation

@@ -247,10 +247,10 @@ def borough_population(data_dir: Path) -> pl.DataFrame:
     columns = {census: header.index(str(census)) for census in (2011, 2021)}
     # Reading the sheet: keep cells that are numbers (summary rows hold formula text).
     cells = [
-        (row[0], census, float(row[index]))
+        (row[0], census, float(cell))
         for row in rows[1:]
         for census, index in columns.items()
-        if isinstance(row[index], int | float)
+        if isinstance(cell := row[index], int | float)
     ]
     table = pl.DataFrame(
         cells,

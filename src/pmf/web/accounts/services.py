@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -14,7 +14,7 @@ from pmf.web.accounts.models import Membership, SharingAgreement
 from pmf.web.frameworks.models import Organisation, Unit
 
 
-def membership_of(user: AbstractBaseUser | AnonymousUser) -> Membership | None:
+def membership_of(user: User | AnonymousUser) -> Membership | None:
     """Return the user's membership, or None for anonymous users and users without one.
 
     Read once per user object: a request's user is loaded afresh for each request, and
@@ -24,7 +24,7 @@ def membership_of(user: AbstractBaseUser | AnonymousUser) -> Membership | None:
         return None
     cached = user.__dict__.get("_pmf_membership", _UNREAD)
     if cached is not _UNREAD:
-        return cached  # type: ignore[no-any-return]
+        return cached  # type: ignore[no-any-return]  # stored below: a Membership or None
     try:
         found = Membership.objects.select_related("organisation", "unit").get(user=user)
     except Membership.DoesNotExist:
@@ -126,7 +126,7 @@ def may_change(membership: Membership, organisation: Organisation) -> bool:
     return organisation.pk == membership.organisation_id
 
 
-def organisation_for(user: AbstractBaseUser | AnonymousUser, code: str) -> Organisation:
+def organisation_for(user: User | AnonymousUser, code: str) -> Organisation:
     """Return the organisation ``code`` if the user may read it; else raise Http404.
 
     That is the user's own organisation, or one with a running sharing agreement with it.
@@ -143,9 +143,7 @@ def organisation_for(user: AbstractBaseUser | AnonymousUser, code: str) -> Organ
     return provider
 
 
-def own_organisation_for(
-    user: AbstractBaseUser | AnonymousUser, code: str
-) -> tuple[Organisation, Membership]:
+def own_organisation_for(user: User | AnonymousUser, code: str) -> tuple[Organisation, Membership]:
     """Return the organisation ``code`` and the user's membership, for its own members only.
 
     Partners under a sharing agreement read shared figures, not an organisation's cycles,
@@ -173,7 +171,7 @@ def readable_organisations(membership: Membership) -> list[Organisation]:
     return [membership.organisation, *providers]
 
 
-def unit_for(user: AbstractBaseUser | AnonymousUser, organisation: Organisation, code: str) -> Unit:
+def unit_for(user: User | AnonymousUser, organisation: Organisation, code: str) -> Unit:
     """Return the unit ``code`` if the user may see it; else raise Http404."""
     membership = membership_of(user)
     if membership is None:

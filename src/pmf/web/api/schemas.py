@@ -174,6 +174,7 @@ class Filters(Schema):
 # The assessment of one measure for the unit, as the scorecard page shows it: every field of
 # the core's ScorecardRow (one definition, so that a new column reaches the API by itself),
 # then the words the page adds.
+# The fields are spread from a dict, which pydantic's overloads of create_model cannot check.
 AssessedMeasure = create_model(  # type: ignore[call-overload]
     "AssessedMeasure",
     __base__=Schema,

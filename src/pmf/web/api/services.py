@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Sequence
 
 import polars as pl
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -42,11 +42,12 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def issue_token(user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token for ``user`` and return it with its key, which is never shown again."""
     name = name.strip()
     if not name:
         raise ValueError("Give the token a name, such as the program that will use it")
+    # The stubs allow a field no max_length (None); the name field has one.
     if len(name) > ApiToken._meta.get_field("name").max_length:  # type: ignore[operator]
         raise ValueError("The name is too long: use at most 100 characters")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -56,12 +57,12 @@ def issue_token(user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
     return token, key
 
 
-def tokens_of(user: AbstractBaseUser) -> list[ApiToken]:
+def tokens_of(user: User) -> list[ApiToken]:
     """Return the user's tokens, newest first, revoked ones included."""
     return list(ApiToken.objects.filter(user=user).order_by("-created_at", "-pk"))
 
 
-def revoke_token(user: AbstractBaseUser, token_id: int) -> ApiToken:
+def revoke_token(user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens; raise ``LookupError`` for any other."""
     token = ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).first()
     if token is None:
@@ -71,7 +72,7 @@ def revoke_token(user: AbstractBaseUser, token_id: int) -> ApiToken:
     return token
 
 
-def revoke_tokens_named(user: AbstractBaseUser, name: str) -> int:
+def revoke_tokens_named(user: User, name: str) -> int:
     """Revoke the user's active tokens called ``name``; return how many were revoked."""
     return ApiToken.objects.filter(user=user, name=name, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
@@ -88,10 +89,10 @@ class TokensEndWithPassword:
     with the old password stops working with it.
     """
 
-    def validate(self, password: str, user: AbstractBaseUser | None = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         """Accept every password: this validator only acts once one is set."""
 
-    def password_changed(self, password: str, user: AbstractBaseUser | None = None) -> None:
+    def password_changed(self, password: str, user: User | None = None) -> None:
         """Revoke every active token of ``user``."""
         if user is not None and user.pk is not None:
             ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
@@ -103,7 +104,7 @@ class TokensEndWithPassword:
         return "Setting a new password revokes your API tokens; issue new ones afterwards."
 
 
-def user_for_key(key: str) -> AbstractBaseUser | None:
+def user_for_key(key: str) -> User | None:
     """Return the active user whose unrevoked token has this key, or None."""
     if not key.startswith(KEY_PREFIX):
         return None

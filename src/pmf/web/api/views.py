@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from ninja import NinjaAPI, Query, Schema, Swagger
 from ninja.errors import ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.params import functions as param
 from pydantic import Field
 
 from pmf.core.framework import Kind
@@ -23,6 +24,7 @@ from pmf.core.periods import ParseError, Period, parse_period
 from pmf.core.plausibility import number_text
 from pmf.core.text import plural
 from pmf.web.accounts.models import Membership
+from pmf.web.accounts.requests import AuthenticatedHttpRequest
 from pmf.web.accounts.services import (
     may_change,
     membership_of,
@@ -258,7 +260,8 @@ def upsert_observations(
     request: HttpRequest,
     org: str,
     rows: list[ObservationIn],
-    accept_warnings: str | None = Query(
+    # ninja.Query's function itself: to the type checker, ninja.Query is only an alias.
+    accept_warnings: str | None = param.Query(
         None,
         description="The reason figures with plausibility warnings (an unlikely change, a "
         "value far outside its series' limits or its target's scale) are right. Without it, "
@@ -346,7 +349,7 @@ def assessments(
 
 
 @require_http_methods(["GET", "POST"])
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the signed-in user's API tokens; issue one (its key shown once) or revoke one."""
     key = None
     problems: list[str] = []

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import polars as pl
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -33,7 +33,7 @@ FIGURES_PER_EVENT = 1_000  # a big import becomes many events of at most this ma
 FIGURE_FIELDS = ("value", "numerator", "denominator", "status", "note", "revision")
 
 
-def actor_of(user: AbstractBaseUser | None) -> tuple[Any, str]:
+def actor_of(user: User | AnonymousUser | None) -> tuple[Any, str]:
     """Return the user to store (None for the command line or the system) and its label."""
     if user is not None and user.is_authenticated:
         return user, user.get_username()
@@ -51,7 +51,7 @@ def record(
     before: Any = None,
     after: Any = None,
     note: str = "",
-    user: AbstractBaseUser | None = None,
+    user: User | AnonymousUser | None = None,
     at: dt.datetime | None = None,
 ) -> AuditEvent | None:
     """Add one event; return None (and add nothing) when before and after are the same."""
@@ -81,7 +81,7 @@ def record_figures(
     action: str,
     what: str,
     batch_id: int,
-    user: AbstractBaseUser | None,
+    user: User | AnonymousUser | None,
     at: dt.datetime,
 ) -> int:
     """Record stored figures: one event per unit and up to ``FIGURES_PER_EVENT`` figures.

@@ -337,7 +337,7 @@ def spot_checks_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
         )
         if check.observation.unit_id in seen
     ]
-    items = []
+    items: list[dict[str, Any]] = []
     for check in checks:
         figure = check.observation
         measure = measures.get(figure.measure.code)

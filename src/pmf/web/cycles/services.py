@@ -393,7 +393,7 @@ def _checked(value: str, text: str, what: str) -> tuple[str, str]:
 @transaction.atomic
 def _record(
     grade: AreaGrade,
-    step: str,
+    step: GradeEvent.Step,
     value: str,
     text: str,
     membership: Membership,

@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 import polars as pl
 from django.conf import settings
@@ -105,7 +105,18 @@ class WarningsToAccept(EntryRefused):
     """Raise when figures have plausibility warnings nobody accepted; nothing is stored."""
 
 
-def warning_rows(figures: pl.DataFrame) -> list[dict[str, object]]:
+class WarningRow(TypedDict):
+    """One figure held back by plausibility warnings, as a page shows it."""
+
+    row: int | None
+    unit: str
+    measure: str
+    period: str
+    value: str
+    warnings: list[str]
+
+
+def warning_rows(figures: pl.DataFrame) -> list[WarningRow]:
     """Return the figures held back by warnings for a page: where, the value, each warning."""
     return [
         {
@@ -209,7 +220,7 @@ def enter_figures(
             [
                 f"{names.get(row['measure'], row['measure'])}, value '{row['value']}': {text}"
                 for row in warning_rows(held.figures)
-                for text in row["warnings"]  # type: ignore[attr-defined]
+                for text in row["warnings"]
             ]
         ) from None
     return FormSummary(
@@ -829,7 +840,7 @@ def run_import_job(job_id: int) -> None:
                     "warning: import the file again and accept the warnings with a reason)",
                 )
                 for row in warning_rows(held.figures)
-                for text in row["warnings"]  # type: ignore[attr-defined]
+                for text in row["warnings"]
             ],
             held.figures.height,
         )

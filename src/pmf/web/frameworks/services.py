@@ -626,7 +626,7 @@ class SpcMarkRefused(ValueError):
         self.problems = problems
 
 
-SPC_TEXT_LIMITS = {SpcMark.Kind.REBASE: 500, SpcMark.Kind.EVENT: 200}
+SPC_TEXT_LIMITS: dict[str, int] = {SpcMark.Kind.REBASE: 500, SpcMark.Kind.EVENT: 200}
 
 
 def spc_marks(organisation: Organisation, unit: Unit, measure_code: str) -> dict[str, Any]:
@@ -736,7 +736,7 @@ def _checked_mark(
         except ValueError as error:
             problems["period"] = f"Enter a period of the measure: {error}."
     words = "reason for the rebase" if kind == SpcMark.Kind.REBASE else "text of the event"
-    limit = SPC_TEXT_LIMITS.get(kind, 500)  # type: ignore[call-overload]
+    limit = SPC_TEXT_LIMITS.get(kind, 500)
     if not text.strip():
         problems["text"] = f"Enter the {words}."
     elif len(text.strip()) > limit:
@@ -763,7 +763,9 @@ def _refuse_second_rebase(
         kind=SpcMark.Kind.REBASE,
         period=code,
         superseded_at__isnull=True,
-    ).exclude(pk=but)
+    )
+    if but is not None:
+        clash = clash.exclude(pk=but)
     if clash.exists():
         raise SpcMarkRefused(
             {"period": "There is already a rebase in this period: change that one instead."}

@@ -159,10 +159,11 @@ def intervention_reminders(on: dt.date) -> Iterable[Reminder]:
     (``services.escalation_targets``) are told too, every day until it is finished.
     """
     from pmf.web.interventions import services
+    from pmf.web.interventions.models import Intervention
 
     menu = _menus()
     unfinished = (
-        services.Intervention.objects.exclude(status__in=services.FINISHED)
+        Intervention.objects.exclude(status__in=services.FINISHED)
         .filter(due_on__lte=on + dt.timedelta(days=90))
         .select_related("unit__parent", "area", "measure", "owner")
         .order_by("due_on", "pk")

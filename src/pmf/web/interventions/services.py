@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -101,10 +101,8 @@ def is_overdue(intervention: Intervention, on: dt.date) -> bool:
     return intervention.status not in FINISHED and intervention.due_on < on
 
 
-def owners_choice(organisation: Organisation) -> list[AbstractBaseUser]:
+def owners_choice(organisation: Organisation) -> list[User]:
     """Return the users who may own an intervention: the organisation's members, by username."""
-    from django.contrib.auth.models import User
-
     return list(User.objects.filter(membership__organisation=organisation).order_by("username"))
 
 
@@ -132,8 +130,6 @@ def create_intervention(
     membership: Membership, typed: NewIntervention, today: dt.date | None = None
 ) -> Intervention:
     """Agree an intervention from the menu; raise ``InterventionRefused`` listing every problem."""
-    from django.contrib.auth.models import User
-
     organisation = membership.organisation
     if not may_agree(membership):
         raise InterventionRefused(
@@ -295,15 +291,13 @@ def report_progress(
     return update
 
 
-def escalation_targets(intervention: Intervention) -> tuple[str, list[AbstractBaseUser]]:
+def escalation_targets(intervention: Intervention) -> tuple[str, list[User]]:
     """Return the next level above the owner, and its people.
 
     The next level is the command leads of the intervention's unit or, when it has none (or
     only the owner), of the nearest unit above that has one; at the top, the moderators and
     board members (the performance group). Return its name and its people.
     """
-    from django.contrib.auth.models import User
-
     unit: Unit | None = intervention.unit
     while unit is not None:
         leads = list(

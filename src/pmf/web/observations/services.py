@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -133,7 +133,7 @@ def store_observations(
     sha256: str,
     layout: str,
     source: str = "",
-    user: AbstractBaseUser | None = None,
+    user: User | AnonymousUser | None = None,
     now: dt.datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
     expected: Mapping[tuple[str, str, str], int] | None = None,
@@ -311,7 +311,7 @@ def _record_acceptance(
     warned: pl.DataFrame,
     reason: str,
     file_name: str,
-    user: AbstractBaseUser | None,
+    user: User | AnonymousUser | None,
     now: dt.datetime,
 ) -> None:
     """Record who accepted the warnings of how many figures, and why, in the audit trail."""
@@ -444,7 +444,7 @@ def _supersede(ids: list[int], now: dt.datetime) -> None:
 def _insert(
     rows: pl.DataFrame,
     batch_id: int,
-    user: AbstractBaseUser | None,
+    user: User | AnonymousUser | None,
     now: dt.datetime,
     chunk_rows: int,
 ) -> None:

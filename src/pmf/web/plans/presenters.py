@@ -119,7 +119,7 @@ def plan_page(plan: Plan) -> dict[str, Any]:
     themes = list(
         plan.themes.prefetch_related("items__measures", "items__owner", "items__target_measure")
     )
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": theme.pk,
             "name": theme.name,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from django.contrib.auth.models import AbstractBaseUser, User
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
@@ -286,7 +286,7 @@ def _rescore(risk: Risk, register: RiskRegister) -> None:
         setattr(risk, f"{stage}_score", value)
 
 
-def _actor(user: AbstractBaseUser | None) -> Any:
+def _actor(user: User | AnonymousUser | None) -> Any:
     return user if user is not None and user.is_authenticated else None
 
 
@@ -296,7 +296,7 @@ def create_risk(
     membership: Membership | None,
     data: Mapping[str, Any],
     *,
-    user: AbstractBaseUser | None = None,
+    user: User | AnonymousUser | None = None,
     now: dt.datetime | None = None,
 ) -> Risk:
     """Add a risk to the register (analysts; ``membership`` None: the command line).
@@ -333,7 +333,7 @@ def update_risk(
     membership: Membership | None,
     data: Mapping[str, Any],
     *,
-    user: AbstractBaseUser | None = None,
+    user: User | AnonymousUser | None = None,
     note: str = "",
     now: dt.datetime | None = None,
     version: int | None = None,
@@ -386,7 +386,7 @@ def _risk_event(
     risk: Risk,
     step: str,
     changes: dict[str, Any],
-    user: AbstractBaseUser | None,
+    user: User | AnonymousUser | None,
     now: dt.datetime,
     note: str,
 ) -> None:
@@ -621,7 +621,7 @@ def create_recommendation(
     membership: Membership | None,
     data: Mapping[str, Any],
     *,
-    user: AbstractBaseUser | None = None,
+    user: User | AnonymousUser | None = None,
     now: dt.datetime | None = None,
 ) -> Recommendation:
     """Record an inspection's or audit's recommendation (analysts). Raise ``Refused``."""
@@ -652,7 +652,7 @@ def update_recommendation(
     membership: Membership | None,
     data: Mapping[str, Any],
     *,
-    user: AbstractBaseUser | None = None,
+    user: User | AnonymousUser | None = None,
     now: dt.datetime | None = None,
     version: int | None = None,
 ) -> Recommendation:
@@ -715,7 +715,7 @@ def take_step(
     step: str,
     text: str = "",
     *,
-    user: AbstractBaseUser | None = None,
+    user: User | AnonymousUser | None = None,
     now: dt.datetime | None = None,
     version: int | None = None,
 ) -> Recommendation:
@@ -767,7 +767,7 @@ def _recommendation_event(
     recommendation: Recommendation,
     step: str,
     changes: dict[str, Any],
-    user: AbstractBaseUser | None,
+    user: User | AnonymousUser | None,
     now: dt.datetime,
     note: str,
 ) -> None:
@@ -888,7 +888,7 @@ def _audit(
     *,
     created: bool,
     note: str,
-    user: AbstractBaseUser | None,
+    user: User | AnonymousUser | None,
     at: dt.datetime,
 ) -> None:
     """Record a step on a risk or recommendation in the audit trail: each changed field."""

@@ -242,7 +242,7 @@ def _sparklines(
 
     figures = roll_up(framework, observations).filter(pl.col("unit") == unit)
     lines: dict[str, str] = {}
-    by_measure: dict[str, list[tuple[object, float]]] = {}
+    by_measure: dict[str, list[tuple[dt.date, float]]] = {}
     # A figure for a period not yet begun is flagged, not drawn, as the assessment leaves it.
     today = dt.date.today()
     for measure, code, value in figures.select("measure", "period", "value").iter_rows():
@@ -576,7 +576,7 @@ def peer_comparison(
     from pmf.core.text import format_value
 
     group = framework.peers(unit)
-    empty = {"period": None, "period_code": None, "average": None, "rows": []}
+    empty: dict[str, Any] = {"period": None, "period_code": None, "average": None, "rows": []}
     if group is None or period is None:
         return {**empty, "group": None, "computed": None}
     # The version number of a computed group, for the link to how it was chosen.
@@ -601,7 +601,7 @@ def peer_comparison(
     period = chosen
     found = candidates.filter(pl.col("period") == period)
     averaged = found.filter(pl.col("unit").is_in(list(group.averaged)))
-    average = float(averaged["value"].mean())  # type: ignore[arg-type]
+    average = float(averaged["value"].mean())
     lower = upper = np.full(found.height, np.nan)
     top, bottom = found["numerator"].to_numpy(), found["denominator"].to_numpy()
     with_parts = ~np.isnan(top.astype(float)) & ~np.isnan(bottom.astype(float))
@@ -686,20 +686,21 @@ def _funnel(
     # The lines over the units' own denominators with a margin, not from a denominator of 1 as
     # PHEindicatormethods draws them: there the limits of a rate per 1,000 reach hundreds and
     # squeeze every unit flat on the axis.
-    smallest = float(found["denominator"].min())  # type: ignore[arg-type]
-    largest = float(found["denominator"].max())  # type: ignore[arg-type]
+    smallest = float(found["denominator"].min())
+    largest = float(found["denominator"].max())
     margin = FUNNEL_MARGIN * (largest - smallest) or FUNNEL_MARGIN * largest
     span = (max(smallest - margin, smallest / 2), largest + margin)
     # A rate's limits lie at their own populations, the upper ones below the span's and the
     # lower ones above: draw them from a wider span and keep what falls within this one.
     drawn = span if statistic == "proportion" else (span[0] / 2, span[1] * 2)
+    years: dict[str, Any] = {"years_of_data": 1} if statistic == "rate" else {}
     limits = funnel_limits(
         found,
         numerator="numerator",
         denominator="denominator",
         span=drawn,
         **options,
-        **({"years_of_data": 1} if statistic == "rate" else {}),
+        **years,
     )
     lines = []
     for name, label in (

@@ -98,7 +98,9 @@ def _with_latest_grades(data: dict[str, Any], found: Organisation) -> dict[str, 
     }
 
 
-def _only_shared_areas(data: dict[str, Any], membership: Membership, found: Organisation) -> dict:
+def _only_shared_areas(
+    data: dict[str, Any], membership: Membership, found: Organisation
+) -> dict[str, Any]:
     """Drop the area columns that a sharing agreement does not cover."""
     allowed = shared_areas(membership, found)
     if allowed is None:

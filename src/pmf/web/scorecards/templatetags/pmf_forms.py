@@ -133,7 +133,7 @@ class FormFrameNode(Node):
     def render(self, context: Context) -> SafeString:
         frame = Frame()
         with context.push({FRAME: frame}):
-            html = self.nodelist.render(context)
+            html: str = self.nodelist.render(context)
         for marker in frame.summaries:
             html = html.replace(marker, frame.summary(marker))
         return mark_safe(html)  # noqa: S308 - the templates' own output and our summary
@@ -160,7 +160,7 @@ def _problems_of(source: Any) -> list[str]:
     return [str(p) for p in source]
 
 
-def _django_message(bound: BoundField, message: str) -> str:
+def _django_message(bound: BoundField, message: object) -> str:
     """Word Django's generic "This field is required." as the Design System does."""
     if str(message) == REQUIRED:
         return f"Enter your {str(bound.label)[:1].lower()}{str(bound.label)[1:]}"

@@ -16,11 +16,12 @@ import polars as pl
 
 from pmf.core.framework import Framework, Kind
 from pmf.core.grading import Grade
-from pmf.core.history import changes_summary, grade_changes, number_words, tube_map_svg
+from pmf.core.history import changes_summary, grade_changes, number_words
 from pmf.core.periods import parse_period
 from pmf.core.rollup import roll_up
 from pmf.core.scorecard import MARKS, MARKS_LEGEND, NO_MARKS, FigureMarks, marked
 from pmf.core.text import format_value
+from pmf.reports.charts.tube import tube_map_svg
 from pmf.reports.document import Bullets, Document, Figure, Paragraph, Section, Table
 from pmf.web.cycles.models import AreaGrade, Cycle
 from pmf.web.cycles.services import (

@@ -119,7 +119,7 @@ def test_the_paper_caption_alt_and_table_name_the_limit_periods(
             figure.svg.decode() if isinstance(figure.svg, bytes) else figure.svg,
         )
     )
-    # The title wraps onto lines (pmf.web.scorecards.presenters.SPC_TITLE_CHARACTERS).
+    # The title wraps onto lines (pmf.reports.charts.spc.SPC_TITLE_CHARACTERS).
     assert "Emergency response within target" in " ".join(text.split())
     for label in ("common cause", "improvement", "concern", "Variation"):
         assert label in text

@@ -21,6 +21,8 @@ from pmf.core.periods import parse_period
 from pmf.core.rollup import roll_up
 from pmf.core.scorecard import MARKS, MARKS_LEGEND, NO_MARKS, FigureMarks, marked
 from pmf.core.text import format_value
+from pmf.reports.charts.peer import peer_chart
+from pmf.reports.charts.spc import spc_chart
 from pmf.reports.charts.tube import tube_map_svg
 from pmf.reports.document import Bullets, Document, Figure, Paragraph, Section, Table
 from pmf.web.cycles.models import AreaGrade, Cycle
@@ -35,13 +37,7 @@ from pmf.web.cycles.services import (
 )
 from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import held_observations
-from pmf.web.scorecards.presenters import (
-    mark_items,
-    peer_chart,
-    peer_comparison,
-    spc_chart,
-    spc_series,
-)
+from pmf.web.scorecards.presenters import mark_items, peer_comparison, spc_series
 
 
 def board_paper(cycle: Cycle) -> Document:

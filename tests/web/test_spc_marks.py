@@ -19,7 +19,7 @@ from pmf.web.cycles import services as cycles
 from pmf.web.frameworks.models import Organisation, SpcMark
 from pmf.web.frameworks.services import framework_of, store_framework
 from pmf.web.observations.services import store_observations
-from pmf.web.papers.builders import board_paper
+from pmf.web.papers.builders.board import board_paper
 from tests.core.test_framework import GOOD
 
 pytestmark = pytest.mark.django_db

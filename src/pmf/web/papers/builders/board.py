@@ -21,6 +21,7 @@ from pmf.core.periods import parse_period
 from pmf.core.rollup import roll_up
 from pmf.core.scorecard import MARKS, MARKS_LEGEND, NO_MARKS, FigureMarks, marked
 from pmf.core.text import format_value
+from pmf.reports.charts import drawn, svg_as_png
 from pmf.reports.charts.peer import peer_chart
 from pmf.reports.charts.spc import spc_chart
 from pmf.reports.charts.tube import tube_map_svg
@@ -335,8 +336,6 @@ def _redline_charts(
     marks: FigureMarks | None = None,
 ) -> list[Figure | Table]:
     """Return an SPC chart and its table for each redline of the area with figures."""
-    import vl_convert
-
     redlines = [m for m in framework.measures if m.area == area and m.kind is Kind.REDLINE]
     if not redlines:
         return []
@@ -356,10 +355,7 @@ def _redline_charts(
         rows = [row for row in every if row["charted"]]
         if len(rows) < 2 or not summary:
             continue
-        spec = spc_chart(measure.name, unit_name, rows, summary)
-        spec = {**spec, "width": 520, "height": 220}
-        svg = vl_convert.vegalite_to_svg(spec)
-        png = vl_convert.vegalite_to_png(spec, scale=2)
+        svg, png = drawn(spc_chart(measure.name, unit_name, rows, summary), width=520, height=220)
         last = rows[-1]
         limits = summary["limits"]
         events = "; ".join(f"{event['label']}: {event['text']}" for event in summary["events"])
@@ -439,17 +435,15 @@ def _peer_blocks(
     marks: FigureMarks | None = None,
 ) -> list[Figure | Table]:
     """Return the unit among its peer group at the period, as a chart and its table."""
-    import vl_convert
-
     peers = peer_comparison(framework, figures, unit, measure, period)
     if not peers["rows"]:
         return []
     mark_items(peers["rows"], figures, marks or NO_MARKS, measure.code, peers["period_code"])
-    spec = {**peer_chart(measure.name, peers), "width": 480}
+    svg, png = drawn(peer_chart(measure.name, peers), width=480)
     return [
         Figure(
-            svg=vl_convert.vegalite_to_svg(spec),
-            png=vl_convert.vegalite_to_png(spec, scale=2),
+            svg=svg,
+            png=png,
             alt=(
                 f"{measure.name}, {peers['period']}: {unit_name} and the {len(peers['rows'])} "
                 f"members of {peers['group']}, with 95% intervals; the average is "
@@ -483,8 +477,6 @@ def _interval(row: dict[str, Any], measure: Any) -> str:
 
 
 def _tube_map(cycle: Cycle, titles: dict[str, str]) -> tuple[Figure | Table, ...]:
-    import vl_convert
-
     cycles = list(
         cycle.organisation.cycles.filter(
             number__lte=cycle.number, locked_at__isnull=False
@@ -504,7 +496,7 @@ def _tube_map(cycle: Cycle, titles: dict[str, str]) -> tuple[Figure | Table, ...
     return (
         Figure(
             svg=svg,
-            png=vl_convert.svg_to_png(svg, scale=2),
+            png=svg_as_png(svg),
             alt=f"Tube map of the grades of each area over {len(cycles)} cycles.",
             caption="The tube map: one line per area, a station per cycle with the grade's "
             "letter. The same grades are in the table below.",

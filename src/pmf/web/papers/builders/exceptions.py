@@ -26,7 +26,7 @@ def exception_report(cycle: Cycle) -> Document:
         as_at=cycle.locked_at,
         periods=set(assessment["period"].to_list()),
     )
-    sections = []
+    sections: list[Section] = []
     total = 0
     any_marked = False
     for unit in internal:

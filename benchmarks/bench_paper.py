@@ -46,7 +46,7 @@ def main() -> int:
     from pmf.sources.examples import registry
     from pmf.web.cycles.models import Cycle
     from pmf.web.observations.services import load_example
-    from pmf.web.papers.builders import board_paper
+    from pmf.web.papers.builders.board import board_paper
 
     started = time.perf_counter()
     load_example(registry()["police"])

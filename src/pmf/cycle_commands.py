@@ -155,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
                 )
             return EXIT_OK
         if args.action == "annual":
-            from pmf.web.papers.builders import annual_report
+            from pmf.web.papers.builders.annual import annual_report
 
             _format_of(args.output)
             try:

@@ -16,7 +16,8 @@ import polars as pl
 import pytest
 
 from pmf.core.framework import load_framework
-from pmf.web.scorecards.presenters import _funnel, peer_chart, peer_comparison
+from pmf.reports.charts.peer import peer_chart
+from pmf.web.scorecards.presenters import _funnel, peer_comparison
 
 LONG_MEASURE = "Violence with injury offences recorded per 1,000 resident population"
 LONG_DENOMINATOR = "Resident population (census nearest in time, mid-year estimates)"

@@ -56,12 +56,10 @@ def crawl(client: Client, starts: list[str], prefix: str) -> dict[str, str]:
 def test_the_demo_pages_show_dates_and_numbers_one_way() -> None:
     from pmf.web.cycles.models import Cycle
     from pmf.web.frameworks.models import Organisation
-    from pmf.web.papers.builders import (
-        annual_report,
-        board_paper,
-        exception_report,
-        outcomes_report,
-    )
+    from pmf.web.papers.builders.annual import annual_report
+    from pmf.web.papers.builders.board import board_paper
+    from pmf.web.papers.builders.exceptions import exception_report
+    from pmf.web.papers.builders.outcomes import outcomes_report
 
     load_example(registry()["police"])
     organisation = Organisation.objects.get(code="MPS")

@@ -21,7 +21,10 @@ from pmf.sources.examples import registry
 from pmf.web.cycles import services
 from pmf.web.cycles.models import Cycle
 from pmf.web.observations.services import load_example
-from pmf.web.papers.builders import annual_report, board_paper, exception_report, outcomes_report
+from pmf.web.papers.builders.annual import annual_report
+from pmf.web.papers.builders.board import board_paper
+from pmf.web.papers.builders.exceptions import exception_report
+from pmf.web.papers.builders.outcomes import outcomes_report
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,9 @@ from pmf.web.cycles.models import Cycle
 from pmf.web.frameworks.models import Organisation
 from pmf.web.frameworks.services import store_framework
 from pmf.web.observations.services import import_frame
-from pmf.web.papers.builders import board_paper, exception_report, outcomes_report
+from pmf.web.papers.builders.board import board_paper
+from pmf.web.papers.builders.exceptions import exception_report
+from pmf.web.papers.builders.outcomes import outcomes_report
 from tests.conftest import hold_from_before_the_rules, member
 
 pytestmark = pytest.mark.django_db
@@ -212,7 +214,7 @@ def test_a_sparkline_leaves_out_a_figure_dated_in_the_future(
 def test_the_annual_report_says_the_verdict_then_the_standard(
     locked: Cycle, golden: Organisation
 ) -> None:
-    from pmf.web.papers.builders import annual_report
+    from pmf.web.papers.builders.annual import annual_report
 
     document = annual_report(golden, "2025/26")
     table = next(

@@ -21,7 +21,7 @@ from pmf.reports.word import render_word
 from pmf.web.cycles import services
 from pmf.web.cycles.models import Cycle
 from pmf.web.frameworks.models import Organisation
-from pmf.web.papers.builders import board_paper
+from pmf.web.papers.builders.board import board_paper
 
 pytestmark = pytest.mark.django_db
 
@@ -172,7 +172,7 @@ def test_the_papers_page_and_a_draft(
 
 
 def test_the_exception_report_lists_only_what_is_not_met_or_deteriorating(cycles: Cycle) -> None:
-    from pmf.web.papers.builders import exception_report
+    from pmf.web.papers.builders.exceptions import exception_report
 
     document = exception_report(cycles)
     text = document.text()
@@ -191,7 +191,7 @@ def test_the_exception_report_lists_only_what_is_not_met_or_deteriorating(cycles
 
 
 def test_the_outcomes_report_compares_with_the_last_cycle_and_peers(cycles: Cycle) -> None:
-    from pmf.web.papers.builders import outcomes_report
+    from pmf.web.papers.builders.outcomes import outcomes_report
 
     document = outcomes_report(cycles)
     tables = [b for _, s in document.walk() for b in s.blocks if isinstance(b, Table)]
@@ -233,7 +233,7 @@ def test_self_assessments_and_the_overview_feed_the_board_paper(
 def test_the_annual_report_follows_the_cycles_of_the_year(
     cycles: Cycle, analyst: User, organisation: Organisation
 ) -> None:
-    from pmf.web.papers.builders import annual_report
+    from pmf.web.papers.builders.annual import annual_report
 
     # Cycle 2's data end in July 2019: financial year 2019/20. Cycle 1's (July 2018): 2018/19.
     document = annual_report(organisation, "2019/20")

@@ -17,7 +17,9 @@ from pmf.web.cycles import services
 from pmf.web.cycles.models import Cycle
 from pmf.web.frameworks.models import Organisation
 from pmf.web.observations.models import Observation
-from pmf.web.papers.builders import board_paper, exception_report, outcomes_report
+from pmf.web.papers.builders.board import board_paper
+from pmf.web.papers.builders.exceptions import exception_report
+from pmf.web.papers.builders.outcomes import outcomes_report
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +105,7 @@ def _word_text(data: bytes) -> bytes:
 
 
 def test_the_annual_report_marks_each_cycles_figures_as_locked(marked_cycle: Cycle) -> None:
-    from pmf.web.papers.builders import annual_report
+    from pmf.web.papers.builders.annual import annual_report
 
     document = annual_report(marked_cycle.organisation, "2019/20")
     rows = {

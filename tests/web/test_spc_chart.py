@@ -6,7 +6,7 @@ import re
 
 import vl_convert
 
-from pmf.web.scorecards.presenters import spc_chart
+from pmf.reports.charts.spc import spc_chart
 
 NAME = "High harm violence with injury offences per 1,000 population"
 
@@ -59,7 +59,7 @@ def test_the_rendered_svg_keeps_the_whole_axis_title_and_legend() -> None:
 
 
 def test_each_line_of_the_axis_title_fits_the_height_of_the_papers_chart() -> None:
-    from pmf.web.scorecards.presenters import SPC_TITLE_CHARACTERS
+    from pmf.reports.charts.spc import SPC_TITLE_CHARACTERS
 
     spec = spc_chart(NAME, "Force", rows(), {"limits": ""})
     title = spec["layer"][0]["encoding"]["y"]["title"]

@@ -19,7 +19,7 @@ from pmf.web.cycles import services as cycles
 from pmf.web.frameworks.models import Organisation, SpcMark
 from pmf.web.frameworks.services import framework_of, store_framework
 from pmf.web.observations.services import store_observations
-from pmf.web.papers.builders import board_paper
+from pmf.web.papers.builders.board import board_paper
 from tests.core.test_framework import GOOD
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +119,7 @@ def test_the_paper_caption_alt_and_table_name_the_limit_periods(
             figure.svg.decode() if isinstance(figure.svg, bytes) else figure.svg,
         )
     )
-    # The title wraps onto lines (pmf.web.scorecards.presenters.SPC_TITLE_CHARACTERS).
+    # The title wraps onto lines (pmf.reports.charts.spc.SPC_TITLE_CHARACTERS).
     assert "Emergency response within target" in " ".join(text.split())
     for label in ("common cause", "improvement", "concern", "Variation"):
         assert label in text

@@ -13,7 +13,7 @@ from pmf.web.audit.models import AuditEvent
 from pmf.web.cycles import services
 from pmf.web.cycles.models import Cycle, SpotCheck
 from pmf.web.frameworks.models import Organisation
-from pmf.web.papers.builders import board_paper
+from pmf.web.papers.builders.board import board_paper
 from tests.conftest import member
 
 pytestmark = pytest.mark.django_db

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import math
 import statistics
-from typing import Literal, cast
+from dataclasses import dataclass
+from typing import Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -55,6 +56,8 @@ GRID_POINTS = 100
 """Rows of a funnel drawn by :func:`funnel_limits`, as in PHEindicatormethods."""
 
 __all__ = [
+    "FUNNEL_LINES",
+    "FUNNEL_MARGIN",
     "GRID_POINTS",
     "HIGH_001",
     "HIGH_025",
@@ -65,7 +68,9 @@ __all__ = [
     "NOT_SIGNIFICANT",
     "SIGNIFICANCE_LABELS",
     "FunnelInputError",
+    "FunnelPlot",
     "funnel_limits",
+    "funnel_plot",
     "funnel_points",
     "funnel_significance",
 ]
@@ -356,6 +361,83 @@ def funnel_points(
 
 
 # --- checking the input ---------------------------------------------------------------------
+
+
+FUNNEL_MARGIN = 0.1
+"""The share of the units' spread of denominators :func:`funnel_plot` draws beyond each end."""
+
+FUNNEL_LINES = ("lower_95", "upper_95", "lower_998", "upper_998")
+"""The limit lines of :func:`funnel_plot`, in the order it gives them."""
+
+
+@dataclass(frozen=True)
+class FunnelPlot:
+    """What a funnel plot of units draws: their figures, the limit lines and the average.
+
+    ``points`` are the units' rows with their ``significance``, smallest denominator first;
+    ``lines`` are (line, denominator, limit) for each line of :data:`FUNNEL_LINES` in turn;
+    ``average`` is the pooled average the limits are drawn round.
+    """
+
+    points: pl.DataFrame
+    lines: tuple[tuple[str, float, float], ...]
+    average: float
+
+
+def funnel_plot(
+    frame: pl.DataFrame,
+    *,
+    statistic: Literal["proportion", "rate"],
+    multiplier: float = 1.0,
+    margin: float = FUNNEL_MARGIN,
+) -> FunnelPlot:
+    """Return the funnel plot of units' figures at one period: significance, limits, average.
+
+    ``frame`` has a ``numerator`` and a ``denominator`` per unit (with any other columns, such
+    as ``unit`` and ``value``, kept in ``points``); a ``"rate"`` is a crude rate per
+    ``multiplier``. The lines run over the units' own denominators with ``margin`` of their
+    spread beyond each end, not from a denominator of 1 as PHEindicatormethods draws them:
+    there the limits of a rate per 1,000 reach hundreds and squeeze every unit flat on the
+    axis. A rate's limits lie at their own populations (one year of data), the upper ones below
+    the span's and the lower ones above, so they are drawn from a wider span and only those
+    within this one are kept.
+
+    >>> frame = pl.DataFrame({"unit": ["A", "B", "C"], "numerator": [30.0, 45.0, 90.0],
+    ...                       "denominator": [100.0, 150.0, 200.0]})
+    >>> plot = funnel_plot(frame, statistic="proportion", multiplier=100)
+    >>> round(plot.average, 4), plot.points["significance"].to_list()
+    (36.6667, ['Not significant', 'Not significant', 'High (0.025)'])
+    >>> sorted({line for line, _, _ in plot.lines}) == sorted(FUNNEL_LINES)
+    True
+    """
+    options: dict[str, Any] = {"statistic": statistic, "multiplier": multiplier}
+    if statistic == "rate":
+        options.update(rate_type="crude")
+    judged = funnel_significance(frame, numerator="numerator", denominator="denominator", **options)
+    smallest = float(frame["denominator"].min())  # type: ignore[arg-type]
+    largest = float(frame["denominator"].max())  # type: ignore[arg-type]
+    extra = margin * (largest - smallest) or margin * largest
+    span = (max(smallest - extra, smallest / 2), largest + extra)
+    drawn = span if statistic == "proportion" else (span[0] / 2, span[1] * 2)
+    limits = funnel_limits(
+        frame,
+        numerator="numerator",
+        denominator="denominator",
+        span=drawn,
+        years_of_data=1 if statistic == "rate" else None,
+        **options,
+    )
+    lines = []
+    for name in FUNNEL_LINES:
+        x = "denominator" if statistic == "proportion" else f"{name}_population_1_year"
+        for at, limit in limits.select(pl.col(x), pl.col(name)).iter_rows():
+            if span[0] <= at <= span[1]:
+                lines.append((name, at, limit))
+    return FunnelPlot(
+        points=judged.sort("denominator"),
+        lines=tuple(lines),
+        average=float(limits["baseline"][0]),
+    )
 
 
 class _Spec:

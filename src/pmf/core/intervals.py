@@ -10,6 +10,8 @@ numbers agree with it to the last few bits, not merely to the digits printed:
 * :func:`byar` is the interval ``phe_rate`` puts round a count: the exact Poisson interval from
   the chi-squared distribution below 10 events, Byar's approximation from 10 events up.
 * :func:`byar_rate` divides those limits by the denominator and scales them, as ``phe_rate``.
+* :func:`figure_intervals` picks between them for a set of figures of one measure, as the peer
+  comparison shows them: Wilson for proportions, Byar for rates and ratios.
 
 ``z`` comes from :meth:`statistics.NormalDist.inv_cdf`, which, like R's ``qnorm``, is Wichura's
 algorithm AS 241 and gives the same double as R (scipy's ``ndtri`` differs in the last bit).
@@ -38,6 +40,7 @@ __all__ = [
     "byar",
     "byar_rate",
     "compare_with_value",
+    "figure_intervals",
     "qchisq",
     "wilson",
 ]
@@ -137,6 +140,45 @@ def byar_rate(
     if not np.isfinite(multiplier):
         raise IntervalInputError(f"multiplier must be a finite number, not {multiplier!r}")
     return _floats(lower / n * multiplier), _floats(upper / n * multiplier)
+
+
+def figure_intervals(
+    numerator: npt.ArrayLike,
+    denominator: npt.ArrayLike,
+    statistic: Literal["proportion", "rate"] | None,
+    multiplier: float = 1.0,
+    confidence: float = 0.95,
+) -> tuple[FloatArray, FloatArray]:
+    """Return each figure's interval (lower, upper), scaled as its value is, or NaN.
+
+    A set of figures of one measure (the units of a peer group at one period), each its
+    numerator / denominator × multiplier: a ``"proportion"`` (a percentage with multiplier
+    100) gets :func:`wilson`, a ``"rate"`` (a rate or ratio) :func:`byar_rate`. The figures
+    are compared with one another, so they get intervals together or not at all: every limit
+    is NaN when one figure lacks its numerator or denominator, has a denominator of 0 or
+    less, or is a proportion above 1, and for any other ``statistic`` (``None``).
+
+    >>> lower, upper = figure_intervals([65, 1045], [100, 5000], "proportion", 100)
+    >>> [round(v, 6) for v in lower.tolist()], [round(v, 6) for v in upper.tolist()]
+    ([55.254443, 19.79555], [73.635752, 22.04913])
+    >>> [round(v, 4) for v in figure_intervals([65], [10_000], "rate", 100_000)[0].tolist()]
+    [501.6319]
+    >>> figure_intervals([65, 3], [100, float("nan")], "proportion", 100)[0].tolist()
+    [nan, nan]
+    """
+    top = _as_float(numerator, "numerator", finite=False)
+    bottom = _as_float(denominator, "denominator", finite=False)
+    top, bottom = np.broadcast_arrays(top, bottom)
+    missing = np.full(top.shape, np.nan)
+    lower, upper = missing, missing
+    complete = not (np.isnan(top) | np.isnan(bottom)).any()
+    if complete and bool((bottom > 0).all()):
+        if statistic == "proportion" and bool((top <= bottom).all()):
+            lower, upper = wilson(top, bottom, confidence)
+        elif statistic == "rate":
+            lower, upper = byar(top, confidence)
+            lower, upper = lower / bottom, upper / bottom
+    return _floats(lower * multiplier), _floats(upper * multiplier)
 
 
 def compare_with_value(

@@ -10,11 +10,15 @@ count from 1 for the best, by polarity, over the unit and its peers.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import polars as pl
 
-from pmf.core.framework import Framework, Polarity
+from pmf.core.framework import Framework, Measure, PeerSet, Polarity, UnitOfMeasure
+from pmf.core.intervals import figure_intervals
+from pmf.core.periods import parse_period
 
 _ORDINALS = [
     "first",
@@ -116,6 +120,116 @@ def with_positions(comparison: pl.DataFrame) -> pl.DataFrame:
 
 # Cells of the (rows × linked units × group members) block compared at once.
 _BLOCK_CELLS = 8_000_000
+
+
+@dataclass(frozen=True)
+class PeerFigure:
+    """One unit's figure in a peer comparison, with its 95% interval where it has one."""
+
+    unit: str
+    value: float
+    lower: float | None
+    upper: float | None
+    is_unit: bool
+
+
+@dataclass(frozen=True)
+class PeerSnapshot:
+    """A unit and its peer group at one period: their figures, best first, and the average.
+
+    ``period`` is None (and there are no figures) when no period has enough of the group's
+    figures; ``group`` is None when the unit has no peer group.
+    """
+
+    group: PeerSet | None
+    period: str | None
+    average: float | None
+    figures: tuple[PeerFigure, ...]
+
+
+# The statistic of the intervals round a measure's figures (pmf.core.intervals).
+_INTERVALS: dict[UnitOfMeasure, Literal["proportion", "rate"]] = {
+    UnitOfMeasure.PERCENT: "proportion",
+    UnitOfMeasure.RATE: "rate",
+    UnitOfMeasure.RATIO: "rate",
+}
+
+
+def peer_snapshot(
+    framework: Framework, figures: pl.DataFrame, unit: str, measure: Measure, period: str | None
+) -> PeerSnapshot:
+    """Return the unit and its peer group's figures at one period, with 95% intervals.
+
+    The period is the latest at or before ``period`` (the unit's own latest) at which the
+    unit and at least half of the members in the group average have figures, as the
+    assessment compares them: one member's early figure for a new month neither empties the
+    comparison nor compares the unit with that member alone. The average is the mean of the
+    averaged members' values; the intervals are Wilson's for percentages and Byar's for
+    rates and ratios (``figure_intervals``), for every figure or none. ``figures`` are
+    rolled-up figures (``pmf.core.rollup.roll_up``).
+
+    >>> from pmf.core.framework import load_framework
+    >>> framework = load_framework('''
+    ... organisation: {code: X, name: X}
+    ... areas: [{code: A, name: A}]
+    ... units:
+    ...   - {code: F, name: Force, type: force}
+    ...   - {code: N, name: North, type: command, parent: F}
+    ...   - {code: S, name: South, type: command, parent: F}
+    ... measures:
+    ...   - {code: M, name: Solved, area: A, kind: kpi, polarity: higher_is_better,
+    ...      unit_of_measure: percent, frequency: month, multiplier: 100}
+    ... peer_groups: [{name: Commands, units: [N, S]}]
+    ... ''')
+    >>> figures = pl.DataFrame({"unit": ["N", "S"], "measure": "M", "period": "2025-01",
+    ...     "value": [65.0, 50.0], "numerator": [65.0, 50.0], "denominator": [100.0, 100.0]})
+    >>> found = peer_snapshot(framework, figures, "S", framework.measure("M"), "2025-01")
+    >>> found.period, found.average, [(row.unit, round(row.lower or 0, 2)) for row in found.figures]
+    ('2025-01', 57.5, [('N', 55.25), ('S', 40.38)])
+    """
+    group = framework.peers(unit)
+    if group is None or period is None:
+        return PeerSnapshot(group, None, None, ())
+    codes = [unit, *group.members]
+    averaged_members = set(group.averaged)
+    candidates = figures.filter(pl.col("unit").is_in(codes) & (pl.col("measure") == measure.code))
+    limit = parse_period(period).end
+    chosen = None
+    for code in sorted(
+        set(candidates["period"].to_list()), key=lambda c: parse_period(c).end, reverse=True
+    ):
+        if parse_period(code).end > limit:
+            continue
+        present = set(candidates.filter(pl.col("period") == code)["unit"].to_list())
+        enough = 2 * len(present & averaged_members) >= len(averaged_members)
+        if unit in present and len(present) >= 2 and enough:
+            chosen = code
+            break
+    if chosen is None:
+        return PeerSnapshot(group, None, None, ())
+    found = candidates.filter(pl.col("period") == chosen)
+    averaged = found.filter(pl.col("unit").is_in(list(group.averaged)))
+    average = float(averaged["value"].mean())  # type: ignore[arg-type]
+    lower, upper = figure_intervals(
+        found["numerator"].to_numpy(),
+        found["denominator"].to_numpy(),
+        _INTERVALS.get(measure.unit_of_measure),
+        measure.multiplier,
+    )
+    rows = [
+        PeerFigure(
+            unit=code,
+            value=value,
+            lower=None if np.isnan(low) else float(low),
+            upper=None if np.isnan(high) else float(high),
+            is_unit=code == unit,
+        )
+        for code, value, low, high in zip(
+            found["unit"].to_list(), found["value"].to_list(), lower, upper, strict=True
+        )
+    ]
+    rows.sort(key=lambda row: row.value, reverse=measure.polarity is Polarity.HIGHER_IS_BETTER)
+    return PeerSnapshot(group, chosen, average, tuple(rows))
 
 
 def _dense_comparison(

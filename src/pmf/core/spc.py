@@ -44,6 +44,7 @@ __all__ = [
     "SpcInputError",
     "SpcOptions",
     "SpcTrialLimitsWarning",
+    "sigmas_from_mean",
     "spc_points",
     "spc_summary",
 ]
@@ -332,6 +333,20 @@ def spc_summary(
         "special_cause_concern",
         "special_cause_neutral",
     )
+
+
+def sigmas_from_mean(value: float, mean: float, upper_limit: float | None) -> float | None:
+    """Return how far a point lies from its mean in sigma units, or None without limits.
+
+    Sigma is a third of the distance from the mean to the upper process limit (the limits
+    are three sigma from the mean: 2.66 mean moving ranges). The dashboard orders its
+    special-cause concerns by it, furthest first.
+
+    >>> sigmas_from_mean(7.0, 10.0, 16.0), sigmas_from_mean(7.0, 10.0, None)
+    (1.5, None)
+    """
+    sigma = (upper_limit - mean) / 3 if upper_limit is not None else None
+    return abs(value - mean) / sigma if sigma else None
 
 
 def _target_expression(

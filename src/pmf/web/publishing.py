@@ -27,9 +27,10 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from pmf.core.grading import Grade
-from pmf.core.history import changes_summary, grade_changes, tube_map_svg
+from pmf.core.history import changes_summary, grade_changes
 from pmf.core.periods import parse_period
 from pmf.core.scorecard import MARKS_LEGEND, VARIATION_WORDS, build_scorecard
+from pmf.reports.charts.tube import tube_map_svg
 from pmf.sources.exporters import neutralise
 from pmf.web.cycles.models import Cycle
 from pmf.web.cycles.presenters import grade_text

@@ -8,9 +8,10 @@ from typing import Any
 from django.utils import timezone
 
 from pmf.core.grading import Grade
-from pmf.core.history import changes_summary, grade_changes, tube_map_svg
+from pmf.core.history import changes_summary, grade_changes
 from pmf.core.periods import parse_period
 from pmf.core.text import format_moment
+from pmf.reports.charts.tube import tube_map_svg
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units, writable_units
 from pmf.web.cycles.models import AreaGrade, Cycle

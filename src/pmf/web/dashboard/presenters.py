@@ -164,6 +164,7 @@ def _concern_severity(
 
     from pmf.core.baseline import framework_chart_points
     from pmf.core.rollup import roll_up
+    from pmf.core.spc import sigmas_from_mean
 
     if not found:
         return {}
@@ -203,9 +204,7 @@ def _concern_severity(
             (index for index, (flag, _) in enumerate(CONCERN_RULES) if last[flag]),
             len(CONCERN_RULES),
         )
-        sigma = (last["upl"] - last["mean"]) / 3 if last["upl"] is not None else None
-        sigmas = abs(last["value"] - last["mean"]) / sigma if sigma else None
-        result[(unit, code)] = (rule, sigmas)
+        result[(unit, code)] = (rule, sigmas_from_mean(last["value"], last["mean"], last["upl"]))
     return result
 
 

@@ -14,12 +14,10 @@ from pmf.reports.formats import FORMATS, render_as
 from pmf.reports.html import STYLE
 from pmf.web.cycles.views import _cycle, _member
 from pmf.web.frameworks.models import Organisation
-from pmf.web.papers.builders import (
-    annual_report,
-    board_paper,
-    exception_report,
-    outcomes_report,
-)
+from pmf.web.papers.builders.annual import annual_report
+from pmf.web.papers.builders.board import board_paper
+from pmf.web.papers.builders.exceptions import exception_report
+from pmf.web.papers.builders.outcomes import outcomes_report
 
 # The documents of a cycle: (address, builder, title).
 KINDS = {

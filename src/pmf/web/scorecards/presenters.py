@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, Literal
 
-from pmf.core.periods import Period
+from pmf.core.funnel import funnel_plot
+from pmf.core.peers import peer_snapshot
+from pmf.core.periods import Period, parse_period
 from pmf.core.scorecard import (
     ASSURANCE_WORDS,
     DIRECTION_LEGEND,
@@ -18,6 +20,10 @@ from pmf.core.scorecard import (
     mark_letters,
     mark_words,
 )
+from pmf.reports.charts.funnel import funnel_chart
+from pmf.reports.charts.peer import peer_chart
+from pmf.reports.charts.sparkline import sparkline_points
+from pmf.reports.charts.spc import spc_chart
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
 from pmf.web.cache import cached, data_version
@@ -198,22 +204,6 @@ def _scorecard_page(
     }
 
 
-# Making Data Count colours: grey for common cause, blue for improvement, orange for concern,
-# purple where neither direction is better. Shapes repeat the meaning for people who cannot
-# tell the colours apart, and the table beside the chart says it in words.
-POINT_STYLES = {
-    "common_cause": ("#7b7d7d", "circle"),
-    "special_cause_improvement": ("#1d70b8", "diamond"),
-    "special_cause_concern": ("#b94e00", "triangle-down"),
-    "special_cause_neutral_high": ("#4c2c92", "triangle-up"),
-    "special_cause_neutral_low": ("#4c2c92", "triangle-down"),
-}
-
-
-SPARK_POINTS = 24
-SPARK_WIDTH, SPARK_HEIGHT = 60, 24
-
-
 def _unit_sparklines(
     organisation: Organisation, unit: str, period: Period | None
 ) -> dict[str, str]:
@@ -230,8 +220,9 @@ def _sparklines(
 ) -> dict[str, str]:
     """Return, by measure, the SVG points of the unit's last figures up to the cut-off.
 
-    Drawn as decoration beside the figures (the measure page has the full chart and table),
-    so the page marks them as hidden from assistive technology.
+    Drawn (``pmf.reports.charts.sparkline``) as decoration beside the figures (the measure
+    page has the full chart and table), so the page marks them as hidden from assistive
+    technology.
     """
     import datetime as dt
 
@@ -251,16 +242,9 @@ def _sparklines(
         if found.start <= today and (period is None or end <= period.end):
             by_measure.setdefault(measure, []).append((end, value))
     for measure, points in by_measure.items():
-        values = [value for _, value in sorted(points, key=lambda item: item[0])][-SPARK_POINTS:]
-        if len(values) < 2:
-            continue
-        low, high = min(values), max(values)
-        span = (high - low) or 1.0
-        step = SPARK_WIDTH / (len(values) - 1)
-        lines[measure] = " ".join(
-            f"{index * step:.1f},{SPARK_HEIGHT - 2 - (value - low) / span * (SPARK_HEIGHT - 4):.1f}"
-            for index, value in enumerate(values)
-        )
+        drawn = sparkline_points([value for _, value in sorted(points, key=lambda item: item[0])])
+        if drawn:
+            lines[measure] = drawn
     return lines
 
 
@@ -559,86 +543,47 @@ def mark_items(
 def peer_comparison(
     framework: Any, figures: Any, unit: str, measure: Any, period: str | None
 ) -> dict[str, Any]:
-    """Return the unit and its peer group's figures, with 95 % intervals.
+    """Return the unit and its peer group's figures, with 95 % intervals, for page and paper.
 
-    The period is the latest at or before ``period`` (the unit's own latest) at which the
-    unit and at least half of the members in the group average have figures, as the
-    assessment compares them: one member's early figure for a new month neither empties
-    the comparison nor compares the unit with that member alone. ``period`` in the result
-    is its label and ``period_code`` its code.
+    The period, the average and the intervals are ``pmf.core.peers.peer_snapshot``'s: the
+    latest period at or before ``period`` (the unit's own latest) at which the unit and at
+    least half of the members in the group average have figures. ``period`` in the result is
+    its label and ``period_code`` its code.
     """
-    import numpy as np
-    import polars as pl
-
-    from pmf.core.framework import UnitOfMeasure
-    from pmf.core.intervals import byar, wilson
-    from pmf.core.periods import parse_period
     from pmf.core.text import format_value
 
-    group = framework.peers(unit)
+    found = peer_snapshot(framework, figures, unit, measure, period)
+    group = found.group
     empty: dict[str, Any] = {"period": None, "period_code": None, "average": None, "rows": []}
     if group is None or period is None:
         return {**empty, "group": None, "computed": None}
     # The version number of a computed group, for the link to how it was chosen.
     computed = _computed_version(group.method)
-    codes = [unit, *group.members]
-    averaged_members = set(group.averaged)
-    candidates = figures.filter(pl.col("unit").is_in(codes) & (pl.col("measure") == measure.code))
-    limit = parse_period(period).end
-    chosen = None
-    for code in sorted(
-        set(candidates["period"].to_list()), key=lambda c: parse_period(c).end, reverse=True
-    ):
-        if parse_period(code).end > limit:
-            continue
-        present = set(candidates.filter(pl.col("period") == code)["unit"].to_list())
-        enough = 2 * len(present & averaged_members) >= len(averaged_members)
-        if unit in present and len(present) >= 2 and enough:
-            chosen = code
-            break
-    if chosen is None:
+    if found.period is None or found.average is None:
         return {**empty, "group": group.name, "computed": computed}
-    period = chosen
-    found = candidates.filter(pl.col("period") == period)
-    averaged = found.filter(pl.col("unit").is_in(list(group.averaged)))
-    average = float(averaged["value"].mean())
-    lower = upper = np.full(found.height, np.nan)
-    top, bottom = found["numerator"].to_numpy(), found["denominator"].to_numpy()
-    with_parts = ~np.isnan(top.astype(float)) & ~np.isnan(bottom.astype(float))
-    if with_parts.all() and (bottom > 0).all():
-        if measure.unit_of_measure is UnitOfMeasure.PERCENT and (top <= bottom).all():
-            lower, upper = wilson(top, bottom)
-        elif measure.unit_of_measure in (UnitOfMeasure.RATE, UnitOfMeasure.RATIO):
-            lower, upper = byar(top)
-            lower, upper = lower / bottom, upper / bottom
-        lower, upper = lower * measure.multiplier, upper * measure.multiplier
     names = {item.code: item.name for item in framework.units}
     rows = [
         {
-            "unit": code,
-            "name": names.get(code, code),
-            "value": value,
-            "value_text": format_value(value, measure),
-            "lower": None if np.isnan(low) else float(low),
-            "upper": None if np.isnan(high) else float(high),
-            "lower_text": format_value(None if np.isnan(low) else float(low), measure),
-            "upper_text": format_value(None if np.isnan(high) else float(high), measure),
-            "is_unit": code == unit,
+            "unit": row.unit,
+            "name": names.get(row.unit, row.unit),
+            "value": row.value,
+            "value_text": format_value(row.value, measure),
+            "lower": row.lower,
+            "upper": row.upper,
+            "lower_text": format_value(row.lower, measure),
+            "upper_text": format_value(row.upper, measure),
+            "is_unit": row.is_unit,
         }
-        for code, value, low, high in zip(
-            found["unit"].to_list(), found["value"].to_list(), lower, upper, strict=True
-        )
+        for row in found.figures
     ]
-    higher = measure.polarity.value == "higher_is_better"
-    rows.sort(key=lambda row: row["value"], reverse=higher)
     return {
         "group": group.name,
         "method": group.method,
         "computed": computed,
-        "period": parse_period(period).label,
-        "period_code": period,
-        "average": average,
-        "average_text": format_value(average, measure),
+        "period": parse_period(found.period).label,
+        "period_code": found.period,
+        "average": found.average,
+        "average_text": format_value(found.average, measure),
         "rows": rows,
     }
 
@@ -655,16 +600,17 @@ def _funnel(
     """Return a funnel plot of every unit of the same type, as PHEindicatormethods draws it.
 
     Only for percentages and rates with numerators and denominators, and three units or more.
+    The significance, limits and average are ``pmf.core.funnel.funnel_plot``'s.
     """
     import polars as pl
 
     from pmf.core.framework import UnitOfMeasure
-    from pmf.core.funnel import funnel_limits, funnel_significance
-    from pmf.core.periods import parse_period
     from pmf.core.text import format_count, format_value
-    from pmf.reports.charts import CHART_CONFIG, axis_title
 
-    kinds = {UnitOfMeasure.PERCENT: "proportion", UnitOfMeasure.RATE: "rate"}
+    kinds: dict[UnitOfMeasure, Literal["proportion", "rate"]] = {
+        UnitOfMeasure.PERCENT: "proportion",
+        UnitOfMeasure.RATE: "rate",
+    }
     statistic = kinds.get(measure.unit_of_measure)
     if statistic is None or period is None:
         return None
@@ -679,40 +625,7 @@ def _funnel(
     ).select("unit", "value", "numerator", "denominator")
     if found.height < MIN_FUNNEL_UNITS:
         return None
-    options: dict[str, Any] = {"statistic": statistic, "multiplier": measure.multiplier}
-    if statistic == "rate":
-        options.update(rate_type="crude")
-    judged = funnel_significance(found, numerator="numerator", denominator="denominator", **options)
-    # The lines over the units' own denominators with a margin, not from a denominator of 1 as
-    # PHEindicatormethods draws them: there the limits of a rate per 1,000 reach hundreds and
-    # squeeze every unit flat on the axis.
-    smallest = float(found["denominator"].min())
-    largest = float(found["denominator"].max())
-    margin = FUNNEL_MARGIN * (largest - smallest) or FUNNEL_MARGIN * largest
-    span = (max(smallest - margin, smallest / 2), largest + margin)
-    # A rate's limits lie at their own populations, the upper ones below the span's and the
-    # lower ones above: draw them from a wider span and keep what falls within this one.
-    drawn = span if statistic == "proportion" else (span[0] / 2, span[1] * 2)
-    years: dict[str, Any] = {"years_of_data": 1} if statistic == "rate" else {}
-    limits = funnel_limits(
-        found,
-        numerator="numerator",
-        denominator="denominator",
-        span=drawn,
-        **options,
-        **years,
-    )
-    lines = []
-    for name, label in (
-        ("lower_95", "95% limits"),
-        ("upper_95", "95% limits"),
-        ("lower_998", "99.8% limits"),
-        ("upper_998", "99.8% limits"),
-    ):
-        x = "denominator" if statistic == "proportion" else f"{name}_population_1_year"
-        for row in limits.select(pl.col(x).alias("x"), pl.col(name).alias("y")).iter_rows():
-            if span[0] <= row[0] <= span[1]:
-                lines.append({"line": name, "limit": label, "x": row[0], "y": row[1]})
+    plot = funnel_plot(found, statistic=statistic, multiplier=measure.multiplier)
     names = {item.code: item.name for item in framework.units}
     points = [
         {
@@ -725,313 +638,26 @@ def _funnel(
             "significance": row["significance"],
             "is_unit": row["unit"] == unit,
         }
-        for row in judged.sort("denominator").iter_rows(named=True)
+        for row in plot.points.iter_rows(named=True)
     ]
-    average = float(limits["baseline"][0])
-    x_title = measure.denominator or "Denominator"
-    chart = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": f"Funnel plot of {measure.name}, {parse_period(period).label}: each "
-        "unit's figure against its denominator, with 95% and 99.8% control limits.",
-        "width": "container",
-        "height": 320,
-        "autosize": {"type": "fit-x", "contains": "padding"},
-        "config": CHART_CONFIG,
-        "layer": [
-            {
-                "data": {"values": lines},
-                "mark": {"type": "line", "color": "#505a5f"},
-                "encoding": {
-                    "x": {
-                        "field": "x",
-                        "type": "quantitative",
-                        "title": axis_title(x_title, FUNNEL_TITLE_CHARACTERS),
-                        "scale": {"zero": False},
-                        # Seven-digit denominators: fewer ticks, none drawn over another.
-                        "axis": {"tickCount": 6, "labelOverlap": True},
-                    },
-                    "y": {
-                        "field": "y",
-                        "type": "quantitative",
-                        "title": axis_title(measure.name, FUNNEL_TITLE_CHARACTERS * 5 // 6),
-                        "scale": {"zero": False},
-                    },
-                    "detail": {"field": "line"},
-                    "strokeDash": {
-                        "field": "limit",
-                        "type": "nominal",
-                        "title": "Limits",
-                        "legend": {"orient": "bottom", "direction": "horizontal"},
-                        "scale": {
-                            "domain": ["95% limits", "99.8% limits"],
-                            "range": [[6, 3], [1, 0]],
-                        },
-                    },
-                },
-            },
-            {
-                "data": {"values": [{"y": average}]},
-                "mark": {"type": "rule", "color": "#d4351c"},
-                "encoding": {"y": {"field": "y", "type": "quantitative"}},
-            },
-            {
-                "data": {"values": points},
-                "mark": {"type": "point", "filled": True, "size": 70},
-                "encoding": {
-                    "x": {"field": "denominator", "type": "quantitative"},
-                    "y": {"field": "value", "type": "quantitative"},
-                    "color": {
-                        "field": "is_unit",
-                        "type": "nominal",
-                        "legend": None,
-                        "scale": {"domain": [True, False], "range": ["#1d70b8", "#505a5f"]},
-                    },
-                    "tooltip": [
-                        {"field": "name", "title": "Unit"},
-                        {"field": "denominator_text", "title": x_title},
-                        {"field": "value_text", "title": "Value"},
-                        {"field": "significance", "title": "Significance"},
-                    ],
-                },
-            },
-        ],
-    }
+    label = parse_period(period).label
     return {
-        "period": parse_period(period).label,
-        "average_text": format_value(average, measure),
+        "period": label,
+        "average_text": format_value(plot.average, measure),
         "points": points,
-        "chart": chart,
+        "chart": funnel_chart(
+            measure.name,
+            label,
+            plot.lines,
+            points,
+            plot.average,
+            measure.denominator or "Denominator",
+        ),
     }
 
 
 # A funnel of fewer units says nothing a table would not.
 MIN_FUNNEL_UNITS = 3
-# The funnel's lines run this share of the units' spread of denominators beyond each end.
-FUNNEL_MARGIN = 0.1
-# Characters of an axis title on one line of a 480-pixel chart; longer titles wrap.
-FUNNEL_TITLE_CHARACTERS = 60
-
-
-# Characters of the peer chart's axis title on one line; the papers draw it 480 pixels wide.
-PEER_TITLE_CHARACTERS = 60
-
-
-def peer_chart(name: str, peers: dict[str, Any]) -> dict[str, Any]:
-    """Return a Vega-Lite chart of the unit among its peers, with intervals and the average.
-
-    Unit names and the measure's name are never cut short: the names get the room they need
-    and a long axis title wraps (``pmf.reports.charts``).
-    """
-    from pmf.reports.charts import CHART_CONFIG, axis_title
-
-    y = {"field": "name", "type": "nominal", "sort": None, "title": None}
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": f"{name} for the unit and its peer group, {peers['period']}, with 95% "
-        "confidence intervals and the group average.",
-        "width": "container",
-        "height": {"step": 24},
-        "autosize": {"type": "fit-x", "contains": "padding"},
-        "config": CHART_CONFIG,
-        "data": {"values": peers["rows"]},
-        "layer": [
-            {
-                "mark": {"type": "rule", "color": "#505a5f"},
-                "encoding": {
-                    "y": y,
-                    "x": {
-                        "field": "lower",
-                        "type": "quantitative",
-                        "title": axis_title(name, PEER_TITLE_CHARACTERS),
-                    },
-                    "x2": {"field": "upper"},
-                },
-            },
-            {
-                "mark": {"type": "point", "filled": True, "size": 80},
-                "encoding": {
-                    "y": y,
-                    "x": {"field": "value", "type": "quantitative"},
-                    "color": {
-                        "field": "is_unit",
-                        "type": "nominal",
-                        "title": "Unit",
-                        "scale": {"domain": [True, False], "range": ["#1d70b8", "#505a5f"]},
-                        "legend": None,
-                    },
-                    "tooltip": [
-                        {"field": "name", "title": "Unit"},
-                        {"field": "value_text", "title": "Value"},
-                    ],
-                },
-            },
-            {
-                "mark": {"type": "rule", "color": "#d4351c", "strokeDash": [4, 4]},
-                "encoding": {"x": {"datum": peers["average"]}},
-            },
-        ],
-    }
-
-
-SPC_TITLE_CHARACTERS = 24
-"""Characters of each line of the SPC chart's vertical axis title: it fits 200 pixels."""
-
-
-def spc_chart(
-    name: str, unit: str, rows: list[dict[str, Any]], summary: dict[str, Any]
-) -> dict[str, Any]:
-    """Return a Vega-Lite specification of the XmR chart of the charted rows.
-
-    Each segment's mean and limits are separate lines (none joins one segment to the
-    next), the target in force is a step line, events are vertical rules with their text,
-    and the legend sits below the chart so that no renderer clips it. The page's table has
-    the data; ``summary["limits"]`` says where the limits come from.
-    """
-    values = [
-        {
-            key: row[key]
-            for key in (
-                "label",
-                "period",
-                "value",
-                "segment",
-                "mean",
-                "lpl",
-                "upl",
-                "target",
-                "event",
-                "point_text",
-                "point_type",
-            )
-        }
-        for row in rows
-        if row.get("charted", True)
-    ]
-    x = {
-        "field": "period",
-        "type": "ordinal",
-        "title": None,
-        "sort": None,
-        "axis": {"labelAngle": -45, "labelOverlap": True},
-    }
-    # The papers draw the chart 200 pixels high: a vertical title of more than about 28
-    # characters (11-pixel bold) would run past the plot and be cut by the figure's edge.
-    y_title = _wrapped(name, SPC_TITLE_CHARACTERS)
-    line = {
-        "mark": {"type": "line", "color": "#b1b4b6"},
-        "encoding": {
-            "x": x,
-            "y": {
-                "field": "value",
-                "type": "quantitative",
-                "title": y_title,
-                "axis": {"titleLimit": 1000, "titlePadding": 8},
-                "scale": {"zero": False},
-            },
-        },
-    }
-    rules = [
-        {
-            "mark": {"type": "line", "color": "#0b0c0c", "strokeDash": dash},
-            "encoding": {
-                "x": x,
-                "y": {"field": field, "type": "quantitative"},
-                # One line per segment: limits are never joined across a rebase.
-                "detail": {"field": "segment", "type": "nominal"},
-            },
-        }
-        for field, dash in (("mean", [1, 0]), ("lpl", [6, 4]), ("upl", [6, 4]))
-    ]
-    layers: list[dict[str, Any]] = [line, *rules]
-    if any(value["target"] is not None for value in values):
-        layers.append(
-            {
-                "mark": {
-                    "type": "line",
-                    "color": "#d4351c",
-                    "interpolate": "step",
-                    "strokeWidth": 2,
-                },
-                "encoding": {"x": x, "y": {"field": "target", "type": "quantitative"}},
-            }
-        )
-    if any(value["event"] for value in values):
-        events = {"filter": "datum.event != null"}
-        layers.append(
-            {
-                "transform": [events],
-                "mark": {"type": "rule", "color": "#505a5f", "strokeDash": [2, 2]},
-                "encoding": {"x": x},
-            }
-        )
-        layers.append(
-            {
-                "transform": [events],
-                # Written up the rule, inside the plot: a label near either edge is not cut off.
-                "mark": {
-                    "type": "text",
-                    "angle": 270,
-                    "align": "right",
-                    "baseline": "bottom",
-                    "dy": -3,
-                    "y": 4,
-                    "fontSize": 10,
-                    "limit": 150,
-                    "color": "#0b0c0c",
-                },
-                "encoding": {"x": x, "text": {"field": "event"}},
-            }
-        )
-    domain = list(POINT_STYLES)
-    words = [VARIATION_WORDS[key] for key in domain]
-    legend = {"orient": "bottom", "direction": "horizontal", "labelLimit": 400, "columns": 3}
-    dots = {
-        "mark": {"type": "point", "filled": True, "size": 70},
-        "encoding": {
-            "x": x,
-            "y": {"field": "value", "type": "quantitative"},
-            "color": {
-                "field": "point_text",
-                "type": "nominal",
-                "title": "Variation",
-                "legend": legend,
-                "scale": {"domain": words, "range": [POINT_STYLES[key][0] for key in domain]},
-            },
-            "shape": {
-                "field": "point_text",
-                "type": "nominal",
-                "title": "Variation",
-                "legend": legend,
-                "scale": {"domain": words, "range": [POINT_STYLES[key][1] for key in domain]},
-            },
-            "tooltip": [
-                {"field": "label", "title": "Period"},
-                {"field": "value", "title": "Value"},
-                {"field": "point_text", "title": "Variation"},
-                {"field": "event", "title": "Event"},
-            ],
-        },
-    }
-    layers.append(dots)
-    limits = summary.get("limits") or ""
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": f"SPC chart of {name} for {unit}: values, mean and process limits. {limits}",
-        "width": "container",
-        "height": 300,
-        "autosize": {"type": "fit-x", "contains": "padding"},
-        "padding": {"left": 8, "right": 16, "top": 8, "bottom": 8},
-        "data": {"values": values},
-        "layer": layers,
-    }
-
-
-def _wrapped(text: str, width: int) -> list[str] | str:
-    """Split a long axis title into lines of at most ``width`` characters (words kept whole)."""
-    import textwrap
-
-    lines = textwrap.wrap(text, width) or [text]
-    return lines if len(lines) > 1 else lines[0]
 
 
 def peer_groups_page(

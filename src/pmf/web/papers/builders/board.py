@@ -16,16 +16,19 @@ import polars as pl
 
 from pmf.core.framework import Framework, Kind
 from pmf.core.grading import Grade
-from pmf.core.history import changes_summary, grade_changes, number_words, tube_map_svg
+from pmf.core.history import changes_summary, grade_changes, number_words
 from pmf.core.periods import parse_period
 from pmf.core.rollup import roll_up
 from pmf.core.scorecard import MARKS, MARKS_LEGEND, NO_MARKS, FigureMarks, marked
 from pmf.core.text import format_value
+from pmf.reports.charts import drawn, svg_as_png
+from pmf.reports.charts.peer import peer_chart
+from pmf.reports.charts.spc import spc_chart
+from pmf.reports.charts.tube import tube_map_svg
 from pmf.reports.document import Bullets, Document, Figure, Paragraph, Section, Table
 from pmf.web.cycles.models import AreaGrade, Cycle
 from pmf.web.cycles.services import (
     cut_off_date,
-    cycle_assessment,
     cycle_framework,
     draw_spot_checks,
     grade_history,
@@ -34,13 +37,7 @@ from pmf.web.cycles.services import (
 )
 from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import held_observations
-from pmf.web.scorecards.presenters import (
-    mark_items,
-    peer_chart,
-    peer_comparison,
-    spc_chart,
-    spc_series,
-)
+from pmf.web.scorecards.presenters import mark_items, peer_comparison, spc_series
 
 
 def board_paper(cycle: Cycle) -> Document:
@@ -339,8 +336,6 @@ def _redline_charts(
     marks: FigureMarks | None = None,
 ) -> list[Figure | Table]:
     """Return an SPC chart and its table for each redline of the area with figures."""
-    import vl_convert
-
     redlines = [m for m in framework.measures if m.area == area and m.kind is Kind.REDLINE]
     if not redlines:
         return []
@@ -360,10 +355,7 @@ def _redline_charts(
         rows = [row for row in every if row["charted"]]
         if len(rows) < 2 or not summary:
             continue
-        spec = spc_chart(measure.name, unit_name, rows, summary)
-        spec = {**spec, "width": 520, "height": 220}
-        svg = vl_convert.vegalite_to_svg(spec)
-        png = vl_convert.vegalite_to_png(spec, scale=2)
+        svg, png = drawn(spc_chart(measure.name, unit_name, rows, summary), width=520, height=220)
         last = rows[-1]
         limits = summary["limits"]
         events = "; ".join(f"{event['label']}: {event['text']}" for event in summary["events"])
@@ -443,17 +435,15 @@ def _peer_blocks(
     marks: FigureMarks | None = None,
 ) -> list[Figure | Table]:
     """Return the unit among its peer group at the period, as a chart and its table."""
-    import vl_convert
-
     peers = peer_comparison(framework, figures, unit, measure, period)
     if not peers["rows"]:
         return []
     mark_items(peers["rows"], figures, marks or NO_MARKS, measure.code, peers["period_code"])
-    spec = {**peer_chart(measure.name, peers), "width": 480}
+    svg, png = drawn(peer_chart(measure.name, peers), width=480)
     return [
         Figure(
-            svg=vl_convert.vegalite_to_svg(spec),
-            png=vl_convert.vegalite_to_png(spec, scale=2),
+            svg=svg,
+            png=png,
             alt=(
                 f"{measure.name}, {peers['period']}: {unit_name} and the {len(peers['rows'])} "
                 f"members of {peers['group']}, with 95% intervals; the average is "
@@ -487,8 +477,6 @@ def _interval(row: dict[str, Any], measure: Any) -> str:
 
 
 def _tube_map(cycle: Cycle, titles: dict[str, str]) -> tuple[Figure | Table, ...]:
-    import vl_convert
-
     cycles = list(
         cycle.organisation.cycles.filter(
             number__lte=cycle.number, locked_at__isnull=False
@@ -508,7 +496,7 @@ def _tube_map(cycle: Cycle, titles: dict[str, str]) -> tuple[Figure | Table, ...
     return (
         Figure(
             svg=svg,
-            png=vl_convert.svg_to_png(svg, scale=2),
+            png=svg_as_png(svg),
             alt=f"Tube map of the grades of each area over {len(cycles)} cycles.",
             caption="The tube map: one line per area, a station per cycle with the grade's "
             "letter. The same grades are in the table below.",
@@ -541,379 +529,5 @@ def _grade_table(
             (unit.name, *(cell(unit.code, area.code) for area in framework.areas))
             for unit in units
             if any((unit.code, area.code) in current for area in framework.areas)
-        ),
-    )
-
-
-def _cycle_parts(cycle: Cycle) -> tuple[Framework, pl.DataFrame, list[Any], str]:
-    """Return the cycle's framework, its assessment of every internal unit, those units and
-    the cut-off's label; raise ``ValueError`` for a draft."""
-    if cycle.locked_at is None:
-        raise ValueError(f"cycle {cycle.number} is a draft: lock its data first")
-    framework = cycle_framework(cycle)
-    internal = [unit for unit in framework.units if not unit.external]
-    assessment = cycle_assessment(cycle, units=[unit.code for unit in internal])
-    return framework, assessment, internal, parse_period(cycle.cut_off).label
-
-
-def exception_report(cycle: Cycle) -> Document:
-    """Return only what needs attention at the cycle's cut-off, unit by unit.
-
-    An exception is a measure not met, or deteriorating against both the previous period
-    and the same period last year (the scorecard's "exceptions only"); each is listed with
-    its standard, its directions of travel, its place among its peers and its SPC variation.
-    """
-    from pmf.core.scorecard import DIRECTION_LEGEND, SPC_LEGEND, VARIATION_WORDS, build_scorecard
-
-    framework, assessment, internal, label = _cycle_parts(cycle)
-    marks = marks_for(
-        cycle.organisation,
-        framework,
-        as_at=cycle.locked_at,
-        periods=set(assessment["period"].to_list()),
-    )
-    sections = []
-    total = 0
-    any_marked = False
-    for unit in internal:
-        scorecard = build_scorecard(
-            framework, assessment, unit.code, exceptions_only=True, marks=marks
-        )
-        rows = scorecard.rows()
-        if not rows:
-            continue
-        total += len(rows)
-        any_marked = any_marked or scorecard.has_marks
-        notes = [f"{row.name}: {row.note}." for row in rows if row.note]
-        blocks: list[Paragraph | Bullets | Table] = [
-            Table(
-                caption=f"Exceptions for {unit.name}",
-                header=(
-                    "Measure",
-                    "Value",
-                    "Standard",
-                    "Met",
-                    "v. previous",
-                    "v. last year",
-                    "MSG rank",
-                    "SPC",
-                ),
-                rows=tuple(
-                    (
-                        row.name,
-                        f"{row.value_marked} ({row.period_label})",
-                        row.standard_text,
-                        row.met_text,
-                        row.direction_previous_text,
-                        row.direction_last_year_text,
-                        row.rank_text,
-                        VARIATION_WORDS.get(row.variation or "", "–"),
-                    )
-                    for row in rows
-                ),
-            )
-        ]
-        if notes:
-            blocks.append(Bullets(tuple(notes)))
-        sections.append(Section(f"{len(sections) + 2}.0", unit.name, tuple(blocks)))
-    intro = Section(
-        "1.0",
-        "About this report",
-        (
-            Paragraph(
-                f"Only what needs attention at the cut-off of cycle {cycle.number} (data to "
-                f"{label}): each measure not met against its standard, or deteriorating against "
-                "both the previous period and the same period last year, for every unit. "
-                f"{number_words(total, capital=True)} exceptions in "
-                f"{number_words(len(sections))} units."
-            ),
-            Paragraph(f"Directions of travel: {DIRECTION_LEGEND}"),
-            Paragraph(f"SPC: {SPC_LEGEND}"),
-            *((Paragraph(f"Marks: {MARKS_LEGEND}"),) if any_marked else ()),
-        ),
-    )
-    return Document(
-        title=f"{cycle.organisation.name}: exception report, cycle {cycle.number}",
-        subtitle=f"{cycle.name}; data to {label}",
-        organisation=cycle.organisation.name,
-        sections=(intro, *sections)
-        if sections
-        else (intro, Section("2.0", "No exceptions", (Paragraph("Nothing needs attention."),))),
-    )
-
-
-def outcomes_report(cycle: Cycle) -> Document:
-    """Return the quarterly outcomes of the organisation as a whole, with comparative information.
-
-    Every measure of the top unit, area by area: its value at the cut-off, at the previous
-    cycle's cut-off and a year before, its standard and whether it is met, the MSG average
-    and its rank, and the national value where the framework has one.
-    """
-    from pmf.core.scorecard import DIRECTION_LEGEND, SPC_LEGEND, build_scorecard
-
-    framework, assessment, _, label = _cycle_parts(cycle)
-    top = framework.roots()[0]
-    previous = previous_cycle(cycle)
-    scorecard = build_scorecard(
-        framework,
-        assessment,
-        top.code,
-        as_at=label,
-        previous=parse_period(previous.cut_off).label if previous else None,
-        marks=marks_for(
-            cycle.organisation,
-            framework,
-            as_at=cycle.locked_at,
-            units=[top.code, *(unit.code for unit in framework.descendants(top.code))],
-            periods=set(assessment["period"].to_list()),
-        ),
-    )
-    sections = [
-        Section(
-            "1.0",
-            "About this report",
-            (
-                Paragraph(
-                    f"The outcomes of {top.name} at the cut-off of cycle {cycle.number} (data to "
-                    f"{label}), measure by measure, against the last cycle"
-                    + (f" (cycle {previous.number})" if previous else "")
-                    + ", the same period last year, the standard, the Most Similar Group of "
-                    "peers and, where there is one, the national value."
-                ),
-                Paragraph(f"Directions of travel: {DIRECTION_LEGEND}"),
-                Paragraph(f"SPC: {SPC_LEGEND}"),
-                *((Paragraph(f"Marks: {MARKS_LEGEND}"),) if scorecard.has_marks else ()),
-            ),
-        )
-    ]
-    for index, section in enumerate(scorecard.sections, start=2):
-        if not section.rows:
-            continue
-        measures = {m.code: m for m in framework.measures}
-        sections.append(
-            Section(
-                f"{index}.0",
-                section.title,
-                (
-                    Table(
-                        caption=f"{section.title}: outcomes of {top.name}",
-                        header=(
-                            "Measure",
-                            "Value",
-                            "Last cycle",
-                            "Last year",
-                            "Standard",
-                            "Met",
-                            "MSG average",
-                            "MSG rank",
-                            "National",
-                        ),
-                        rows=tuple(
-                            (
-                                row.name,
-                                f"{row.value_marked} ({row.period_label})",
-                                _then(
-                                    row.previous_cycle_value,
-                                    row.direction_previous_cycle_text,
-                                    measures[row.measure],
-                                ),
-                                _then(
-                                    row.last_year_value,
-                                    row.direction_last_year_text,
-                                    measures[row.measure],
-                                ),
-                                row.standard_text,
-                                row.met_text,
-                                format_value(row.peer_average, measures[row.measure])
-                                if row.peer_average is not None
-                                else "–",
-                                row.rank_text,
-                                format_value(row.national_value, measures[row.measure])
-                                if row.national_value is not None
-                                else "–",
-                            )
-                            for row in section.rows
-                        ),
-                    ),
-                    *(
-                        [
-                            Bullets(
-                                tuple(
-                                    f"{row.name}: {row.note}." for row in section.rows if row.note
-                                )
-                            )
-                        ]
-                        if any(row.note for row in section.rows)
-                        else []
-                    ),
-                ),
-            )
-        )
-    return Document(
-        title=f"{cycle.organisation.name}: quarterly outcomes, cycle {cycle.number}",
-        subtitle=f"{cycle.name}; data to {label}",
-        organisation=cycle.organisation.name,
-        sections=tuple(sections),
-    )
-
-
-def _then(value: float | None, direction: str, measure: Any) -> str:
-    """Return an earlier figure with the direction of travel since, as "1.46 (↓ better)"."""
-    if value is None:
-        return "–"
-    return f"{format_value(value, measure)} ({direction})"
-
-
-def annual_report(organisation: Any, year: str) -> Document:
-    """Return the year's report: the grades of each cycle, the outcomes at each cut-off, and
-    what was done about them (interventions, recommendations).
-
-    ``year`` is any period pmf reads ("2024/25", "2024"); the cycles counted are the locked
-    ones whose cut-off falls within it. Raise ``ValueError`` when none does.
-    """
-    from pmf.core.scorecard import build_scorecard
-    from pmf.web.interventions.models import Intervention
-    from pmf.web.risks.services import recommendation_figures
-
-    span = parse_period(year)
-    cycles = [
-        cycle
-        for cycle in organisation.cycles.filter(locked_at__isnull=False).order_by("number")
-        if span.start <= cut_off_date(cycle) <= span.end
-    ]
-    if not cycles:
-        raise ValueError(
-            f"{organisation.code} has no locked cycle with data to a month in {span.label}"
-        )
-    last = cycles[-1]
-    framework = cycle_framework(last)
-    top = framework.roots()[0]
-    titles = {area.code: area.title for area in framework.areas}
-    grade_rows = []
-    for cycle in cycles:
-        grades = {
-            g.area.code: g.grade
-            for g in cycle.grades.filter(unit__code=top.code).select_related("area")
-        }
-        grade_rows.append(
-            (
-                f"{cycle.number}: {cycle.name} (data to {parse_period(cycle.cut_off).label})",
-                *(Grade(grades.get(code) or "no_grade").label for code in titles),
-            )
-        )
-    # Each measure of the organisation as a whole at each cycle's cut-off.
-    values: dict[str, list[str]] = {}
-    met: dict[str, str] = {}
-    any_marked = False
-    for cycle in cycles:
-        assessment = cycle_assessment(cycle, units=[top.code])
-        locked_with = cycle_framework(cycle)
-        scorecard = build_scorecard(
-            locked_with,
-            assessment,
-            top.code,
-            marks=marks_for(
-                organisation,
-                locked_with,
-                as_at=cycle.locked_at,
-                units=[top.code, *(unit.code for unit in locked_with.descendants(top.code))],
-                periods=set(assessment["period"].to_list()),
-            ),
-        )
-        any_marked = any_marked or scorecard.has_marks
-        shown = {row.measure: row for row in scorecard.rows()}
-        for measure in framework.measures:
-            row = shown.get(measure.code)
-            values.setdefault(measure.code, []).append(row.value_marked if row else "–")
-            if cycle is last and row is not None and row.standard:
-                met[measure.code] = f"{row.met_text}. Standard: {row.standard_text}"
-    area_sections = []
-    for index, area in enumerate(framework.areas, start=1):
-        measures = [
-            m
-            for m in framework.measures
-            if m.area == area.code and any(v != "–" for v in values[m.code])
-        ]
-        if not measures:
-            continue
-        area_sections.append(
-            Section(
-                f"3.{index}",
-                area.title,
-                (
-                    Table(
-                        caption=f"{area.title}: {top.name} at each cut-off in {span.label}",
-                        header=("Measure", *(f"Cycle {c.number}" for c in cycles), "At year end"),
-                        rows=tuple(
-                            (m.name, *values[m.code], met.get(m.code, "–")) for m in measures
-                        ),
-                    ),
-                ),
-            )
-        )
-    interventions = Intervention.objects.filter(
-        organisation=organisation, agreed_on__gte=span.start, agreed_on__lte=span.end
-    )
-    by_status: dict[str, int] = {}
-    for intervention in interventions:
-        label = intervention.get_status_display()
-        by_status[label] = by_status.get(label, 0) + 1
-    figures = recommendation_figures(organisation)
-    actions: list[Paragraph | Bullets | Table] = [
-        Paragraph(
-            f"{number_words(sum(by_status.values()), capital=True)} interventions were agreed "
-            f"in {span.label}"
-            + (
-                ": " + ", ".join(f"{count} {label.lower()}" for label, count in by_status.items())
-                if by_status
-                else ""
-            )
-            + "."
-        ),
-        Paragraph(
-            f"Inspection and audit recommendations: {figures['complete']} of {figures['total']} "
-            "complete"
-            + (
-                f" ({figures['percent_complete']:g}%)"
-                if figures["percent_complete"] is not None
-                else ""
-            )
-            + f", {figures['overdue']} overdue, as they stand now."
-        ),
-    ]
-    return Document(
-        title=f"{organisation.name}: annual report, {span.label}",
-        subtitle=f"{len(cycles)} quarterly cycles, data to {parse_period(last.cut_off).label}",
-        organisation=organisation.name,
-        sections=(
-            Section(
-                "1.0",
-                "About this report",
-                (
-                    Paragraph(
-                        f"The year {span.label} for {top.name}: the grades of each quarterly "
-                        "cycle whose data end in the year, each measure at each cycle's cut-off, "
-                        "and what was done about performance that fell short."
-                    ),
-                ),
-            ),
-            Section(
-                "2.0",
-                "Grades through the year",
-                (
-                    Table(
-                        caption=f"Grades of {top.name}, cycle by cycle",
-                        header=("Cycle", *titles.values()),
-                        rows=tuple(grade_rows),
-                    ),
-                ),
-            ),
-            Section(
-                "3.0",
-                "Outcomes through the year",
-                (Paragraph(f"Marks: {MARKS_LEGEND}"),) if any_marked else (),
-                tuple(area_sections),
-            ),
-            Section("4.0", "Acting on performance", tuple(actions)),
         ),
     )

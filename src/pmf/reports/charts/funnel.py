@@ -1,0 +1,113 @@
+"""Build the funnel plot: each unit's figure against its denominator, with control limits.
+
+The units' significance, the limit lines and the average come from
+``pmf.core.funnel.funnel_plot``; the measure page draws the chart with Vega in the browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pmf.reports.charts import CHART_CONFIG, axis_title
+
+FUNNEL_TITLE_CHARACTERS = 60
+"""Characters of an axis title on one line of a 480-pixel chart; longer titles wrap."""
+
+LIMIT_LABELS = {
+    "lower_95": "95% limits",
+    "upper_95": "95% limits",
+    "lower_998": "99.8% limits",
+    "upper_998": "99.8% limits",
+}
+"""The legend's words for each limit line of ``pmf.core.funnel.FUNNEL_LINES``."""
+
+
+def funnel_chart(
+    name: str,
+    period: str,
+    lines: Sequence[tuple[str, float, float]],
+    points: list[dict[str, Any]],
+    average: float,
+    x_title: str,
+) -> dict[str, Any]:
+    """Return a Vega-Lite funnel plot of ``points`` with the limit ``lines`` and the average.
+
+    ``name`` is the measure's, ``period`` the label of the period plotted and ``x_title`` the
+    denominator's name. ``lines`` are (line, denominator, limit) as ``FunnelPlot.lines``;
+    ``points`` are the units' rows as the page's table lists them (``name``, ``denominator``,
+    ``denominator_text``, ``value``, ``value_text``, ``significance``, ``is_unit``).
+
+    >>> chart = funnel_chart("Solved", "March 2025", [("lower_95", 100.0, 20.0)],
+    ...     [{"name": "A", "denominator": 100.0, "value": 30.0}], 36.7, "Crimes")
+    >>> chart["layer"][0]["data"]["values"]
+    [{'line': 'lower_95', 'limit': '95% limits', 'x': 100.0, 'y': 20.0}]
+    """
+    values = [{"line": line, "limit": LIMIT_LABELS[line], "x": x, "y": y} for line, x, y in lines]
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "description": f"Funnel plot of {name}, {period}: each "
+        "unit's figure against its denominator, with 95% and 99.8% control limits.",
+        "width": "container",
+        "height": 320,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "config": CHART_CONFIG,
+        "layer": [
+            {
+                "data": {"values": values},
+                "mark": {"type": "line", "color": "#505a5f"},
+                "encoding": {
+                    "x": {
+                        "field": "x",
+                        "type": "quantitative",
+                        "title": axis_title(x_title, FUNNEL_TITLE_CHARACTERS),
+                        "scale": {"zero": False},
+                        # Seven-digit denominators: fewer ticks, none drawn over another.
+                        "axis": {"tickCount": 6, "labelOverlap": True},
+                    },
+                    "y": {
+                        "field": "y",
+                        "type": "quantitative",
+                        "title": axis_title(name, FUNNEL_TITLE_CHARACTERS * 5 // 6),
+                        "scale": {"zero": False},
+                    },
+                    "detail": {"field": "line"},
+                    "strokeDash": {
+                        "field": "limit",
+                        "type": "nominal",
+                        "title": "Limits",
+                        "legend": {"orient": "bottom", "direction": "horizontal"},
+                        "scale": {
+                            "domain": ["95% limits", "99.8% limits"],
+                            "range": [[6, 3], [1, 0]],
+                        },
+                    },
+                },
+            },
+            {
+                "data": {"values": [{"y": average}]},
+                "mark": {"type": "rule", "color": "#d4351c"},
+                "encoding": {"y": {"field": "y", "type": "quantitative"}},
+            },
+            {
+                "data": {"values": points},
+                "mark": {"type": "point", "filled": True, "size": 70},
+                "encoding": {
+                    "x": {"field": "denominator", "type": "quantitative"},
+                    "y": {"field": "value", "type": "quantitative"},
+                    "color": {
+                        "field": "is_unit",
+                        "type": "nominal",
+                        "legend": None,
+                        "scale": {"domain": [True, False], "range": ["#1d70b8", "#505a5f"]},
+                    },
+                    "tooltip": [
+                        {"field": "name", "title": "Unit"},
+                        {"field": "denominator_text", "title": x_title},
+                        {"field": "value_text", "title": "Value"},
+                        {"field": "significance", "title": "Significance"},
+                    ],
+                },
+            },
+        ],
+    }

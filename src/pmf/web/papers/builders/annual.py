@@ -1,0 +1,168 @@
+"""Build the annual report: a year's grades, outcomes and what was done about them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pmf.core.grading import Grade
+from pmf.core.history import number_words
+from pmf.core.periods import parse_period
+from pmf.core.scorecard import MARKS_LEGEND
+from pmf.reports.document import Bullets, Document, Paragraph, Section, Table
+from pmf.web.cycles.services import cut_off_date, cycle_assessment, cycle_framework
+from pmf.web.observations.marks import marks_for
+
+
+def annual_report(organisation: Any, year: str) -> Document:
+    """Return the year's report: the grades of each cycle, the outcomes at each cut-off, and
+    what was done about them (interventions, recommendations).
+
+    ``year`` is any period pmf reads ("2024/25", "2024"); the cycles counted are the locked
+    ones whose cut-off falls within it. Raise ``ValueError`` when none does.
+    """
+    from pmf.core.scorecard import build_scorecard
+    from pmf.web.interventions.models import Intervention
+    from pmf.web.risks.services import recommendation_figures
+
+    span = parse_period(year)
+    cycles = [
+        cycle
+        for cycle in organisation.cycles.filter(locked_at__isnull=False).order_by("number")
+        if span.start <= cut_off_date(cycle) <= span.end
+    ]
+    if not cycles:
+        raise ValueError(
+            f"{organisation.code} has no locked cycle with data to a month in {span.label}"
+        )
+    last = cycles[-1]
+    framework = cycle_framework(last)
+    top = framework.roots()[0]
+    titles = {area.code: area.title for area in framework.areas}
+    grade_rows = []
+    for cycle in cycles:
+        grades = {
+            g.area.code: g.grade
+            for g in cycle.grades.filter(unit__code=top.code).select_related("area")
+        }
+        grade_rows.append(
+            (
+                f"{cycle.number}: {cycle.name} (data to {parse_period(cycle.cut_off).label})",
+                *(Grade(grades.get(code) or "no_grade").label for code in titles),
+            )
+        )
+    # Each measure of the organisation as a whole at each cycle's cut-off.
+    values: dict[str, list[str]] = {}
+    met: dict[str, str] = {}
+    any_marked = False
+    for cycle in cycles:
+        assessment = cycle_assessment(cycle, units=[top.code])
+        locked_with = cycle_framework(cycle)
+        scorecard = build_scorecard(
+            locked_with,
+            assessment,
+            top.code,
+            marks=marks_for(
+                organisation,
+                locked_with,
+                as_at=cycle.locked_at,
+                units=[top.code, *(unit.code for unit in locked_with.descendants(top.code))],
+                periods=set(assessment["period"].to_list()),
+            ),
+        )
+        any_marked = any_marked or scorecard.has_marks
+        shown = {row.measure: row for row in scorecard.rows()}
+        for measure in framework.measures:
+            row = shown.get(measure.code)
+            values.setdefault(measure.code, []).append(row.value_marked if row else "–")
+            if cycle is last and row is not None and row.standard:
+                met[measure.code] = f"{row.met_text}. Standard: {row.standard_text}"
+    area_sections = []
+    for index, area in enumerate(framework.areas, start=1):
+        measures = [
+            m
+            for m in framework.measures
+            if m.area == area.code and any(v != "–" for v in values[m.code])
+        ]
+        if not measures:
+            continue
+        area_sections.append(
+            Section(
+                f"3.{index}",
+                area.title,
+                (
+                    Table(
+                        caption=f"{area.title}: {top.name} at each cut-off in {span.label}",
+                        header=("Measure", *(f"Cycle {c.number}" for c in cycles), "At year end"),
+                        rows=tuple(
+                            (m.name, *values[m.code], met.get(m.code, "–")) for m in measures
+                        ),
+                    ),
+                ),
+            )
+        )
+    interventions = Intervention.objects.filter(
+        organisation=organisation, agreed_on__gte=span.start, agreed_on__lte=span.end
+    )
+    by_status: dict[str, int] = {}
+    for intervention in interventions:
+        label = intervention.get_status_display()
+        by_status[label] = by_status.get(label, 0) + 1
+    figures = recommendation_figures(organisation)
+    actions: list[Paragraph | Bullets | Table] = [
+        Paragraph(
+            f"{number_words(sum(by_status.values()), capital=True)} interventions were agreed "
+            f"in {span.label}"
+            + (
+                ": " + ", ".join(f"{count} {label.lower()}" for label, count in by_status.items())
+                if by_status
+                else ""
+            )
+            + "."
+        ),
+        Paragraph(
+            f"Inspection and audit recommendations: {figures['complete']} of {figures['total']} "
+            "complete"
+            + (
+                f" ({figures['percent_complete']:g}%)"
+                if figures["percent_complete"] is not None
+                else ""
+            )
+            + f", {figures['overdue']} overdue, as they stand now."
+        ),
+    ]
+    return Document(
+        title=f"{organisation.name}: annual report, {span.label}",
+        subtitle=f"{len(cycles)} quarterly cycles, data to {parse_period(last.cut_off).label}",
+        organisation=organisation.name,
+        sections=(
+            Section(
+                "1.0",
+                "About this report",
+                (
+                    Paragraph(
+                        f"The year {span.label} for {top.name}: the grades of each quarterly "
+                        "cycle whose data end in the year, each measure at each cycle's cut-off, "
+                        "and what was done about performance that fell short."
+                    ),
+                ),
+            ),
+            Section(
+                "2.0",
+                "Grades through the year",
+                (
+                    Table(
+                        caption=f"Grades of {top.name}, cycle by cycle",
+                        header=("Cycle", *titles.values()),
+                        rows=tuple(grade_rows),
+                    ),
+                ),
+            ),
+            Section(
+                "3.0",
+                "Outcomes through the year",
+                (Paragraph(f"Marks: {MARKS_LEGEND}"),) if any_marked else (),
+                tuple(area_sections),
+            ),
+            Section("4.0", "Acting on performance", tuple(actions)),
+        ),
+    )

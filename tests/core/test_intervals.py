@@ -21,7 +21,7 @@ from pmf.core.intervals import (
     byar,
     byar_rate,
     compare_with_value,
-    figure_intervals,
+    observation_intervals,
     qchisq,
     wilson,
 )
@@ -290,14 +290,14 @@ def test_benchmark_outside_the_wilson_interval_is_higher_or_lower(
 def test_percentages_take_wilson_scaled_to_percent_as_the_package() -> None:
     # Inputs of PHEindicatormethods tests/testthat/testWilson.R; phe_proportion scales the
     # Wilson limits by its multiplier (100 for percentages). Values: R, as above.
-    lower, upper = figure_intervals([65, 1045], [100, 5000], "proportion", 100)
+    lower, upper = observation_intervals([65, 1045], [100, 5000], "proportion", 100)
     assert close(lower, [55.254443296887967, 19.795549880013297])
     assert close(upper, [73.635751756902468, 22.049130373189027])
 
 
 def test_rates_take_phe_rate_limits_exact_below_ten_events() -> None:
     # The phe_rate example, as test_byar_rate_matches_phe_rate_on_its_documented_example.
-    lower, upper = figure_intervals([82, 9, 48], [100, 100, 10000], "rate", 100_000)
+    lower, upper = observation_intervals([82, 9, 48], [100, 100, 10000], "rate", 100_000)
     assert close(lower, [65214.911658096695, 4115.3730973783331, 353.88474720531991])
     assert close(upper, [101784.83940118895, 17084.803451419171, 636.42438606876158])
 
@@ -311,13 +311,13 @@ def test_figures_get_intervals_together_or_not_at_all() -> None:
         ([65, 120], [100, 100], "proportion"),
         ([65, 3], [100, 10], None),
     ):
-        lower, upper = figure_intervals(numerators, denominators, statistic, 100)  # type: ignore[arg-type]
+        lower, upper = observation_intervals(numerators, denominators, statistic, 100)  # type: ignore[arg-type]
         assert np.isnan(lower).all() and np.isnan(upper).all(), (numerators, denominators)
 
 
 def test_figure_intervals_contain_their_values() -> None:
     numerators, denominators = np.array([0, 4, 65, 100]), np.array([100, 100, 100, 100])
     for statistic in ("proportion", "rate"):
-        lower, upper = figure_intervals(numerators, denominators, statistic, 100)  # type: ignore[arg-type]
+        lower, upper = observation_intervals(numerators, denominators, statistic, 100)  # type: ignore[arg-type]
         values = numerators / denominators * 100
         assert (lower <= values).all() and (values <= upper).all(), statistic

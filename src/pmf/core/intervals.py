@@ -10,7 +10,7 @@ numbers agree with it to the last few bits, not merely to the digits printed:
 * :func:`byar` is the interval ``phe_rate`` puts round a count: the exact Poisson interval from
   the chi-squared distribution below 10 events, Byar's approximation from 10 events up.
 * :func:`byar_rate` divides those limits by the denominator and scales them, as ``phe_rate``.
-* :func:`figure_intervals` picks between them for a set of figures of one measure, as the peer
+* :func:`observation_intervals` picks between them for a set of figures of one measure, as the peer
   comparison shows them: Wilson for proportions, Byar for rates and ratios.
 
 ``z`` comes from :meth:`statistics.NormalDist.inv_cdf`, which, like R's ``qnorm``, is Wichura's
@@ -40,7 +40,7 @@ __all__ = [
     "byar",
     "byar_rate",
     "compare_with_value",
-    "figure_intervals",
+    "observation_intervals",
     "qchisq",
     "wilson",
 ]
@@ -142,7 +142,7 @@ def byar_rate(
     return _floats(lower / n * multiplier), _floats(upper / n * multiplier)
 
 
-def figure_intervals(
+def observation_intervals(
     numerator: npt.ArrayLike,
     denominator: npt.ArrayLike,
     statistic: Literal["proportion", "rate"] | None,
@@ -158,12 +158,12 @@ def figure_intervals(
     is NaN when one figure lacks its numerator or denominator, has a denominator of 0 or
     less, or is a proportion above 1, and for any other ``statistic`` (``None``).
 
-    >>> lower, upper = figure_intervals([65, 1045], [100, 5000], "proportion", 100)
+    >>> lower, upper = observation_intervals([65, 1045], [100, 5000], "proportion", 100)
     >>> [round(v, 6) for v in lower.tolist()], [round(v, 6) for v in upper.tolist()]
     ([55.254443, 19.79555], [73.635752, 22.04913])
-    >>> [round(v, 4) for v in figure_intervals([65], [10_000], "rate", 100_000)[0].tolist()]
+    >>> [round(v, 4) for v in observation_intervals([65], [10_000], "rate", 100_000)[0].tolist()]
     [501.6319]
-    >>> figure_intervals([65, 3], [100, float("nan")], "proportion", 100)[0].tolist()
+    >>> observation_intervals([65, 3], [100, float("nan")], "proportion", 100)[0].tolist()
     [nan, nan]
     """
     top = _as_float(numerator, "numerator", finite=False)

@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from pmf.core.framework import Framework, Measure, PeerSet, Polarity, UnitOfMeasure
-from pmf.core.intervals import figure_intervals
+from pmf.core.intervals import observation_intervals
 from pmf.core.periods import parse_period
 
 _ORDINALS = [
@@ -123,8 +123,8 @@ _BLOCK_CELLS = 8_000_000
 
 
 @dataclass(frozen=True)
-class PeerFigure:
-    """One unit's figure in a peer comparison, with its 95% interval where it has one."""
+class PeerValue:
+    """One unit's value in a peer comparison, with its 95% interval where it has one."""
 
     unit: str
     value: float
@@ -144,7 +144,7 @@ class PeerSnapshot:
     group: PeerSet | None
     period: str | None
     average: float | None
-    figures: tuple[PeerFigure, ...]
+    figures: tuple[PeerValue, ...]
 
 
 # The statistic of the intervals round a measure's figures (pmf.core.intervals).
@@ -165,7 +165,7 @@ def peer_snapshot(
     assessment compares them: one member's early figure for a new month neither empties the
     comparison nor compares the unit with that member alone. The average is the mean of the
     averaged members' values; the intervals are Wilson's for percentages and Byar's for
-    rates and ratios (``figure_intervals``), for every figure or none. ``figures`` are
+    rates and ratios (``observation_intervals``), for every figure or none. ``figures`` are
     rolled-up figures (``pmf.core.rollup.roll_up``).
 
     >>> from pmf.core.framework import load_framework
@@ -210,14 +210,14 @@ def peer_snapshot(
     found = candidates.filter(pl.col("period") == chosen)
     averaged = found.filter(pl.col("unit").is_in(list(group.averaged)))
     average = float(averaged["value"].mean())  # type: ignore[arg-type]
-    lower, upper = figure_intervals(
+    lower, upper = observation_intervals(
         found["numerator"].to_numpy(),
         found["denominator"].to_numpy(),
         _INTERVALS.get(measure.unit_of_measure),
         measure.multiplier,
     )
     rows = [
-        PeerFigure(
+        PeerValue(
             unit=code,
             value=value,
             lower=None if np.isnan(low) else float(low),

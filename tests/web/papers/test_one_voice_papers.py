@@ -20,7 +20,7 @@ from pmf.web.frameworks.models import Organisation
 from pmf.web.frameworks.services import store_framework
 from pmf.web.observations.services import import_frame
 from pmf.web.papers.builders import board_paper, exception_report, outcomes_report
-from tests.conftest import hold_from_before_the_rules, member
+from tests.factories import hold_from_before_the_rules, member
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,10 +13,10 @@ from pmf.core.framework import Framework, load_framework
 from pmf.sources.importer import check_table
 from pmf.sources.readers import read_table
 from pmf.web.accounts.models import Membership
-from pmf.web.frameworks.models import Organisation, Unit
+from pmf.web.frameworks.models import Organisation
 from pmf.web.frameworks.services import framework_of, store_framework
 from pmf.web.observations.services import store_observations
-from tests.core.test_framework import GOOD
+from tests.factories import FIGURES, GOOD, RISK_REGISTER, member
 
 # Property tests: modest example counts in CI (CI=true), more on a laptop; HYPOTHESIS_PROFILE
 # chooses another. No deadline: a shared CI machine is slow in bursts, and speed is measured in
@@ -97,15 +96,6 @@ def framework_file(tmp_path: Path) -> Path:
     return path
 
 
-# Named users, as in healthchecks' Alice, Bob and Charlie: one per role and scope.
-FIGURES = (
-    "unit,measure,period,value,numerator,denominator\n"
-    "N,CR,2018-07,,8,1000\nS,CR,2018-07,,4,1000\n"
-    "N,CR,2019-07,,6,1000\nS,CR,2019-07,,4,1000\n"
-    "N,ER,2019-07,75,,\nS,ER,2019-07,85,,\n"
-)
-
-
 @pytest.fixture
 def organisation(tmp_path: Path) -> Organisation:
     organisation = store_framework(load_framework(GOOD), "framework.yaml")
@@ -119,36 +109,7 @@ def organisation(tmp_path: Path) -> Organisation:
     return organisation
 
 
-def hold_from_before_the_rules(organisation: Organisation, path: Path, content: str) -> None:
-    """Store figures as a database made before pmf refused periods to come may hold them.
-
-    A mistyped period (2099 for 2019) is refused at import now; pages must still neither chart
-    nor judge one that is held, so the test stores it as of a day in 2100.
-    """
-    path.write_text(content, encoding="utf-8")
-    result = check_table(read_table(path), framework_of(organisation), today=dt.date(2100, 1, 1))
-    assert result.ok, result.problems
-    store_observations(
-        organisation,
-        result.observations,
-        file_name=path.name,
-        sha256="from-before-the-rules",
-        layout=result.layout,
-        check_warnings=False,
-    )
-
-
-def member(name: str, organisation: Organisation, role: str, unit: str | None = None) -> User:
-    user = User.objects.create_user(name, password="correct horse battery staple")
-    Membership.objects.create(
-        user=user,
-        organisation=organisation,
-        role=role,
-        unit=Unit.objects.get(organisation=organisation, code=unit) if unit else None,
-    )
-    return user
-
-
+# Named users, as in healthchecks' Alice, Bob and Charlie: one per role and scope.
 @pytest.fixture
 def analyst(organisation: Organisation) -> User:
     return member("analyst", organisation, Membership.Role.ANALYST)
@@ -184,26 +145,9 @@ def board_member(organisation: Organisation) -> User:
     return member("board_member", organisation, Membership.Role.BOARD_MEMBER)
 
 
-# The risk register's redline: a weighted register scoring to 100, its figure a monthly count.
-RISK_REGISTER = """\
-  - code: RR75
-    name: Risk register scores above 75
-    area: FOCUS
-    kind: redline
-    polarity: lower_is_better
-    unit_of_measure: count
-    frequency: month
-    standard: {type: zero}
-risks:
-  impact_weights: [4, 8, 12, 16, 20]
-  threshold: 75
-  bands:
-    - {name: low, min_score: 0}
-    - {name: medium, min_score: 20}
-    - {name: high, min_score: 50}
-    - {name: very high, min_score: 76}
-  measure: RR75
-"""
+@pytest.fixture
+def viewer(organisation: Organisation) -> User:
+    return member("viewer", organisation, Membership.Role.VIEWER)
 
 
 @pytest.fixture

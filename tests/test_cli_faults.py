@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.test_framework import GOOD
+from tests.factories import GOOD
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120

@@ -8,7 +8,7 @@ from pmf.cli import main
 from pmf.web.frameworks.models import Organisation
 from pmf.web.observations.models import Observation
 from pmf.web.risks import services
-from tests.web.test_risks import rated
+from tests.factories import rated
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Page
 from pmf.web.frameworks.models import Organisation
 from pmf.web.observations.services import import_frame
 from tests.browser.conftest import check_accessibility, screenshot
-from tests.browser.test_pages import sign_in
+from tests.factories import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,20 +8,10 @@ from playwright.sync_api import Browser, Page
 
 from pmf.web.accounts.models import Membership
 from pmf.web.frameworks.models import Organisation
-from tests.browser.conftest import check_accessibility, screenshot, watched_context
-from tests.conftest import member
+from tests.browser.conftest import check_accessibility, screenshot
+from tests.factories import member, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def signed_in(browser: Browser, base: str, username: str) -> Page:
-    page = watched_context(browser).new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Test Force").wait_for()
-    return page
 
 
 def save_grade(page: Page, grade: str, text: str) -> None:

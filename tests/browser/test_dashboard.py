@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page
 
 from tests.browser.conftest import check_accessibility, screenshot
-from tests.browser.test_pages import sign_in
+from tests.factories import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,7 @@ from pmf.web.cycles import services
 from pmf.web.frameworks.models import Organisation
 from pmf.web.observations.models import Observation
 from tests.browser.conftest import check_accessibility, screenshot
-from tests.browser.test_pages import sign_in
+from tests.factories import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from http.server import ThreadingHTTPServer
 
 import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import Watch, check_accessibility, screenshot
+from tests.factories import QuietHandler
 
 pytestmark = pytest.mark.browser
 
@@ -55,11 +55,6 @@ STARTED = HEAD.format("Started") + (
     "<script>document.body.classList.add('govuk-frontend-supported');</script></main>"
     "</body></html>\n"
 )
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import check_accessibility, screenshot
-from tests.browser.test_pages import sign_in
+from tests.factories import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -160,7 +160,7 @@ def test_a_scoped_analyst_sees_the_rows_outside_their_scope_and_nothing_is_store
 ) -> None:
     from pmf.web.accounts.models import Membership
     from pmf.web.observations.models import Observation
-    from tests.conftest import member
+    from tests.factories import member
 
     member("scoped_analyst", organisation, Membership.Role.ANALYST, unit="N")  # type: ignore[arg-type]
     settings.PMF_UPLOAD_DIR = tmp_path / "uploads"  # type: ignore[attr-defined]

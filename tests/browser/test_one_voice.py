@@ -13,8 +13,7 @@ from playwright.sync_api import Page
 from pmf.web.cycles import services
 from pmf.web.frameworks.models import Organisation
 from tests.browser.conftest import check_accessibility, screenshot
-from tests.browser.test_pages import sign_in
-from tests.conftest import hold_from_before_the_rules
+from tests.factories import hold_from_before_the_rules, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

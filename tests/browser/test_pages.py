@@ -7,18 +7,9 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import check_accessibility, screenshot
+from tests.factories import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/")
-    assert "/accounts/login/" in page.url
-    check_accessibility(page)
-    screenshot(page, "sign-in")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_analyst_signs_in_and_reads_a_scorecard(

@@ -11,8 +11,7 @@ from pmf.web.cycles.services import create_cycle
 from pmf.web.frameworks.models import Organisation
 from pmf.web.plans import services
 from tests.browser.conftest import check_accessibility, screenshot
-from tests.browser.test_cycle import signed_in
-from tests.conftest import member
+from tests.factories import member, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

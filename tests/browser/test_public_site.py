@@ -14,8 +14,7 @@ from playwright.sync_api import Page
 from pmf.web.frameworks.models import Organisation
 from pmf.web.publishing import publish_cycle
 from tests.browser.conftest import check_accessibility, screenshot
-from tests.browser.test_harness import QuietHandler
-from tests.web.test_publishing import published
+from tests.factories import QuietHandler, published
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 

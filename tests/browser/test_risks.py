@@ -9,8 +9,7 @@ from playwright.sync_api import Page
 from pmf.web.frameworks.models import Organisation
 from pmf.web.risks import services
 from tests.browser.conftest import check_accessibility, screenshot
-from tests.web.test_recommendations import details
-from tests.web.test_risks import rated
+from tests.factories import details, rated
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

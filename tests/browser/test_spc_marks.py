@@ -10,8 +10,7 @@ from playwright.sync_api import Page
 
 from pmf.web.frameworks.models import Organisation
 from tests.browser.conftest import check_accessibility, screenshot
-from tests.browser.test_pages import sign_in
-from tests.web.test_spc_marks import load_charted
+from tests.factories import load_charted, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -2,19 +2,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import polars as pl
 import pytest
 
 from pmf.core.assessment import assess, describe_standard
 from pmf.core.framework import Framework, FrameworkError, load_framework
-from tests.core.conftest import observations
-from tests.core.test_framework import GOOD
-
-
-def row(frame: pl.DataFrame, unit: str, measure: str) -> dict[str, object]:
-    rows = frame.filter((pl.col("unit") == unit) & (pl.col("measure") == measure))
-    assert rows.height == 1
-    return rows.row(0, named=True)
+from tests.factories import GOOD, observations, row
 
 
 def test_target_met_is_green_and_missed_is_red(framework: Framework) -> None:

@@ -20,8 +20,7 @@ from pmf.core.baseline import (
 )
 from pmf.core.framework import load_framework
 from pmf.core.periods import PeriodKind
-from tests.core.conftest import observations
-from tests.core.test_framework import GOOD
+from tests.factories import GOOD, observations
 
 
 def months(count: int, first: int = 2015) -> list[str]:

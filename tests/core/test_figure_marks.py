@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pmf.core.framework import load_framework
 from pmf.core.scorecard import figure_marks, mark_letters, mark_words, marked
-from tests.core.test_framework import GOOD
+from tests.factories import GOOD
 
 
 def test_a_units_mark_reaches_every_unit_its_figure_is_summed_into_but_not_its_own() -> None:

@@ -1,64 +1,13 @@
 from __future__ import annotations
 
-import textwrap
-
-import pytest
-
 from pmf.core.framework import (
-    FrameworkError,
     InspectionGrade,
     Kind,
     PeerAverageStandard,
     TargetStandard,
     load_framework,
 )
-
-GOOD = textwrap.dedent(
-    """\
-    organisation: {code: TST, name: Test Force}
-    areas:
-      - code: FOCUS
-        name: FOCUS
-        formerly: [{name: KEEPING PEOPLE SAFE}]
-      - {code: PEOPLE, name: INNOVATION}
-    units:
-      - {code: F, name: Force, type: force}
-      - {code: N, name: North, type: command, parent: F}
-      - {code: S, name: South, type: command, parent: F}
-      - {code: X, name: Other Force, type: force, external: true}
-    measures:
-      - code: ER
-        name: Emergency response within target
-        area: FOCUS
-        kind: redline
-        polarity: higher_is_better
-        unit_of_measure: percent
-        frequency: month
-        standard: {type: target, comparison: ">=", value: 80}
-      - code: CR
-        name: Crimes per 1,000
-        area: FOCUS
-        kind: redline
-        polarity: lower_is_better
-        unit_of_measure: rate
-        frequency: month
-        multiplier: 1000
-        denominator: Population
-        rollup: pooled_ratio
-        standard:
-          - {type: peer_average, unit_types: [command]}
-          - {type: improvement, against: same_period_last_year}
-    peer_groups:
-      - {name: Commands, units: [N, S]}
-      - {name: MSG, unit: F, members: [X]}
-    """
-)
-
-
-def problems(text: str) -> list[str]:
-    with pytest.raises(FrameworkError) as caught:
-        load_framework(text, "framework.yaml")
-    return [str(problem) for problem in caught.value.problems]
+from tests.factories import GOOD, problems
 
 
 def test_sound_framework_loads_with_lookups() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from pmf.core.framework import FrameworkError, load_framework
-from tests.core.test_framework import GOOD
+from tests.factories import GOOD
 
 
 def problems(text: str) -> list[str]:

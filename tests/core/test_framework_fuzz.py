@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pmf.core.framework import FrameworkError, load_framework
-from tests.core.test_framework import GOOD
+from tests.factories import GOOD
 
 LINES = GOOD.splitlines()
 

@@ -8,7 +8,7 @@ import pytest
 
 from pmf.core import framework
 from pmf.core.framework import load_framework
-from tests.core.test_framework import GOOD, problems
+from tests.factories import GOOD, problems
 
 MENU = (
     "interventions:\n"

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from pmf.core.framework import PeriodKind, load_framework
-from tests.core.test_framework import GOOD, problems
+from tests.factories import GOOD, problems
 
 STANDARD = '    standard: {type: target, comparison: ">=", value: 80}\n'
 

@@ -3,102 +3,16 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-import polars as pl
 import pytest
 
-from pmf.core.assessment import ASSESSMENT_COLUMNS, assess
+from pmf.core.assessment import assess
 from pmf.core.framework import Framework, FrameworkError, load_framework
 from pmf.core.grading import Grade, Reason, Recommendation, recommend_grades
-from tests.core.conftest import observations
-from tests.core.test_framework import GOOD
-
-FRAMEWORK = textwrap.dedent(
-    """\
-    organisation: {code: TST, name: Test Force}
-    areas:
-      - {code: FOCUS, name: FOCUS}
-      - {code: PROCESS, name: PROCESS}
-      - {code: PEOPLE, name: INNOVATION}
-    units:
-      - {code: F, name: Force, type: force}
-      - {code: N, name: North, type: command, parent: F}
-      - {code: X, name: Other Force, type: force, external: true}
-    measures:
-    """
-) + "".join(
-    textwrap.indent(
-        textwrap.dedent(
-            f"""\
-            - code: {code}
-              name: {name}
-              area: {area}
-              kind: {kind}
-              polarity: higher_is_better
-              unit_of_measure: percent
-              frequency: month
-            """
-        )
-        + (
-            "  standard: {type: target, comparison: '>=', value: 80}\n" if kind == "redline" else ""
-        ),
-        "  ",
-    )
-    for code, name, area, kind in [
-        ("R1", "High harm offences", "FOCUS", "redline"),
-        ("R2", "High harm solved", "FOCUS", "redline"),
-        ("R3", "Emergency response", "FOCUS", "redline"),
-        ("R4", "Victim contact", "FOCUS", "redline"),
-        ("K1", "Stop and search", "FOCUS", "kpi"),
-        ("K2", "Days to investigate", "FOCUS", "kpi"),
-        ("K3", "Arrest rate", "FOCUS", "kpi"),
-        ("P1", "Remand files", "PROCESS", "redline"),
-        ("P2", "Context only", "PROCESS", "context"),
-    ]
-)
+from tests.factories import GOOD, GRADING_FRAMEWORK, frame, observations
 
 
 def framework(grading: str = "") -> Framework:
-    return load_framework(FRAMEWORK + grading)
-
-
-def frame(*rows: dict[str, Any]) -> pl.DataFrame:
-    """Build an assessment frame; each row names measure and the columns that matter."""
-    base = {column: None for column in ASSESSMENT_COLUMNS}
-    kinds = {"R": "redline", "K": "kpi", "P": "redline"}
-    records = []
-    for row in rows:
-        record = {**base, "unit": "F", "value": 1.0, **row}
-        code = str(record["measure"])
-        record["kind"] = record["kind"] or ("context" if code == "P2" else kinds[code[0]])
-        record["area"] = record["area"] or ("PROCESS" if code.startswith("P") else "FOCUS")
-        records.append(record)
-    return pl.DataFrame(records, schema={c: TYPES.get(c, pl.String) for c in ASSESSMENT_COLUMNS})
-
-
-TYPES: dict[str, type[pl.DataType]] = {
-    **dict.fromkeys(
-        [
-            "value",
-            "numerator",
-            "denominator",
-            "reference",
-            "previous_value",
-            "last_year_value",
-            "previous_cycle_value",
-            "peer_average",
-            "pooled_average",
-            "gap",
-            "gap_percent",
-            "forecast",
-            "budget_variance",
-            "national_value",
-        ],
-        pl.Float64,
-    ),
-    **dict.fromkeys(["group_size", "rank", "deteriorating_steps", "spc_points"], pl.Int64),
-    "met": pl.Boolean,
-    "trial_limits": pl.Boolean,
-}
+    return load_framework(GRADING_FRAMEWORK + grading)
 
 
 def redlines(*met: bool | None) -> list[dict[str, Any]]:
@@ -459,12 +373,12 @@ def test_grades_from_a_real_assessment() -> None:
 
 def problems(grading: str) -> list[str]:
     with pytest.raises(FrameworkError) as caught:
-        load_framework(FRAMEWORK + grading, "framework.yaml")
+        load_framework(GRADING_FRAMEWORK + grading, "framework.yaml")
     return [str(problem) for problem in caught.value.problems]
 
 
 def line(grading: str, text: str) -> int:
-    lines = (FRAMEWORK + grading).splitlines()
+    lines = (GRADING_FRAMEWORK + grading).splitlines()
     return next(index for index, found in enumerate(lines, 1) if text in found)
 
 

@@ -14,8 +14,7 @@ from pmf.core.framework import Framework, load_framework
 from pmf.core.rationale import rationale
 from pmf.core.scorecard import build_scorecard, note
 from pmf.reports.console import render_scorecard
-from tests.core.conftest import observations
-from tests.core.test_framework import GOOD
+from tests.factories import GOOD, observations
 
 KPIS = """\
   - code: K1

@@ -5,7 +5,7 @@ import pytest
 
 from pmf.core.framework import Framework, load_framework
 from pmf.core.peers import compare_with_peers, peer_links, with_positions
-from tests.core.test_framework import GOOD
+from tests.factories import GOOD
 
 MEASURES = pl.DataFrame(
     {

@@ -11,18 +11,9 @@ from hypothesis import strategies as st
 
 from pmf.core.framework import Framework, FrameworkError, UnitOfMeasure, load_framework
 from pmf.core.plausibility import DEFAULTS, refusals, rules_for, warnings
-from tests.core.test_framework import GOOD
+from tests.factories import COUNT_MEASURE, GOOD
 
 TODAY = dt.date(2026, 12, 6)
-COUNT_MEASURE = """\
-  - code: ARRESTS
-    name: Arrests
-    area: FOCUS
-    kind: kpi
-    polarity: neither
-    unit_of_measure: count
-    frequency: month
-"""
 
 
 def framework_with(measure: str = COUNT_MEASURE) -> Framework:

@@ -10,9 +10,7 @@ from pmf.core.assessment import assess
 from pmf.core.framework import Framework, load_framework
 from pmf.core.grading import Grade
 from pmf.core.rationale import rationale
-from tests.core.conftest import observations
-from tests.core.test_framework import GOOD
-from tests.core.test_grading import FRAMEWORK, frame
+from tests.factories import GOOD, GRADING_FRAMEWORK, frame, observations
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +108,7 @@ def test_an_area_without_figures_has_no_grade_and_says_why(
 
 
 def test_a_redline_without_a_figure_is_listed() -> None:
-    framework = load_framework(FRAMEWORK)
+    framework = load_framework(GRADING_FRAMEWORK)
     found = rationale(framework, frame({"measure": "R1", "met": True}), "F", "FOCUS")
     assert found.redlines[1:] == (
         "High harm solved – No figure.",
@@ -120,7 +118,7 @@ def test_a_redline_without_a_figure_is_listed() -> None:
 
 
 def one(measure: str, **columns: Any) -> str:
-    framework = load_framework(FRAMEWORK)
+    framework = load_framework(GRADING_FRAMEWORK)
     found = rationale(framework, frame({"measure": measure, **columns}), "F", "FOCUS")
     lines = found.redlines if measure.startswith("R") else found.kpis
     return lines[0] if lines else ""

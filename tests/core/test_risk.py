@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from pmf.core import risk
 from pmf.core.framework import FrameworkError, RiskBand, RiskRegister, load_framework
-from tests.core.test_framework import GOOD
+from tests.factories import GOOD
 
 WEIGHTED = RiskRegister(impact_weights=(4, 8, 12, 16, 20), threshold=75)
 

@@ -5,7 +5,7 @@ import pytest
 
 from pmf.core.framework import Framework
 from pmf.core.rollup import roll_up
-from tests.core.conftest import observations
+from tests.factories import observations
 
 
 def value_of(frame: pl.DataFrame, unit: str, measure: str, period: str) -> float:
@@ -65,7 +65,7 @@ def test_measure_without_rollup_is_not_combined(framework: Framework) -> None:
 
 def test_partial_rollup_pools_the_children_that_reported() -> None:
     from pmf.core.framework import load_framework
-    from tests.core.test_framework import GOOD
+    from tests.factories import GOOD
 
     framework = load_framework(
         GOOD.replace(

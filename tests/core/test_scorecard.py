@@ -3,7 +3,7 @@ from __future__ import annotations
 from pmf.core.assessment import assess
 from pmf.core.framework import Framework
 from pmf.core.scorecard import build_scorecard, direction_text
-from tests.core.conftest import observations
+from tests.factories import observations
 
 FIGURES = [
     ("N", "ER", "2019-06", 85.0, None, None),

@@ -7,9 +7,7 @@ import pytest
 from pmf.core.assessment import assess
 from pmf.core.framework import load_framework
 from pmf.core.periods import parse_period
-from tests.core.conftest import observations
-from tests.core.test_assessment import row
-from tests.core.test_framework import GOOD, problems
+from tests.factories import GOOD, observations, problems, row
 
 TARGETS = """\
 targets:

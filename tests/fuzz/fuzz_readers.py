@@ -25,7 +25,7 @@ def main() -> None:
         from pmf.core.framework import FrameworkError, load_framework
         from pmf.sources.importer import MappingError, check_table
         from pmf.sources.readers import ReadError, read_csv_bytes, read_table
-        from tests.core.test_framework import GOOD
+        from tests.factories import GOOD
 
     framework = load_framework(GOOD)
     folder = Path(tempfile.mkdtemp())

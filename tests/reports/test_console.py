@@ -4,7 +4,7 @@ from pmf.core.assessment import assess
 from pmf.core.framework import Framework
 from pmf.core.scorecard import build_scorecard
 from pmf.reports.console import render_scorecard
-from tests.core.conftest import observations
+from tests.factories import observations
 
 
 def test_console_table_has_a_header_per_area_and_aligned_values(framework: Framework) -> None:

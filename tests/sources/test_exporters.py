@@ -11,8 +11,7 @@ from pmf.core.assessment import assess
 from pmf.core.framework import Framework, load_framework
 from pmf.core.scorecard import build_scorecard
 from pmf.sources.exporters import neutralise, scorecard_csv, write_scorecard
-from tests.core.conftest import observations
-from tests.core.test_framework import GOOD
+from tests.factories import GOOD, observations
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pmf.core.framework import load_framework
 from pmf.sources.importer import check_table
 from pmf.sources.readers import read_table
-from tests.core.test_framework import GOOD
+from tests.factories import GOOD
 
 FRAMEWORK = load_framework(GOOD)
 TODAY = dt.date(2026, 12, 6)

@@ -7,7 +7,7 @@ import pytest
 from pmf.core.framework import Framework, load_framework
 from pmf.sources.importer import MappingError, check_table, describe
 from pmf.sources.readers import read_table
-from tests.core.test_framework import GOOD
+from tests.factories import GOOD
 
 
 @pytest.fixture

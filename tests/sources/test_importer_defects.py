@@ -18,7 +18,7 @@ from pmf.sources.importer import (
     check_table,
 )
 from pmf.sources.readers import read_table
-from tests.core.test_framework import GOOD
+from tests.factories import GOOD
 
 YEARLY = GOOD.replace(
     "peer_groups:",

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from pmf.core.framework import load_framework
 from pmf.sources.importer import MappingError, check_table
 from pmf.sources.readers import MAX_XLSX_MEMBERS, ReadError, read_csv_bytes, read_table
-from tests.core.test_framework import GOOD
+from tests.factories import GOOD
 
 FRAMEWORK = load_framework(GOOD)
 NAME = "upload.csv"

@@ -39,7 +39,7 @@ from pmf.web.entry.services import keep_upload
 from pmf.web.frameworks.models import Organisation
 from pmf.web.frameworks.services import store_framework
 from pmf.web.observations.services import load_example
-from tests.core.test_framework import GOOD
+from tests.factories import GOOD
 from tests.web.sample_rows import concrete_models, fill_empty_tables
 
 # A backup reads in a transaction of its own, so these tests commit their rows.
@@ -317,7 +317,7 @@ call_command("migrate", verbosity=0)
 if sys.argv[1] == "make":
     from pmf.core.framework import load_framework
     from pmf.web.frameworks.services import store_framework
-    from tests.core.test_framework import GOOD
+    from tests.factories import GOOD
     from tests.web.sample_rows import fill_empty_tables
     store_framework(load_framework(GOOD), "framework.yaml")
     fill_empty_tables(apps)

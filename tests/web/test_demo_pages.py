@@ -19,7 +19,7 @@ from django.test import Client
 from pmf.reports.document import Table
 from pmf.sources.examples import registry
 from pmf.web.observations.services import load_example
-from tests.conftest import member
+from tests.factories import member
 from tests.web.page_text import bad_numbers, iso_dates
 
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,7 @@ from pmf.web.accounts.models import Membership
 from pmf.web.frameworks.models import Organisation
 from pmf.web.frameworks.services import framework_of, store_framework
 from pmf.web.observations.services import store_observations
-from tests.conftest import FIGURES, member
-from tests.core.test_framework import GOOD
+from tests.factories import FIGURES, GOOD, member
 
 pytestmark = pytest.mark.django_db
 
@@ -233,7 +232,7 @@ def test_a_figure_that_is_not_a_number_is_linked_to_its_field(owner: User) -> No
 
 
 def test_a_refused_risk_names_each_field_by_its_label(analyst: User) -> None:
-    from tests.web.test_risks import rated
+    from tests.factories import rated
 
     client = Client()
     client.force_login(analyst)

@@ -32,8 +32,7 @@ from pmf.web.frameworks.models import Organisation
 from pmf.web.frameworks.services import framework_of, store_framework
 from pmf.web.observations.services import store_observations
 from pmf.web.scorecards.templatetags.markdown_text import render_markdown
-from tests.conftest import FIGURES, RISK_REGISTER, member
-from tests.core.test_framework import GOOD
+from tests.factories import FIGURES, GOOD, RISK_REGISTER, member
 
 pytestmark = pytest.mark.django_db
 

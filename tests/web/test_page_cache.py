@@ -27,7 +27,7 @@ from pmf.web.observations.services import (
     scorecard_for,
 )
 from pmf.web.scorecards.presenters import _rag_counts
-from tests.core.test_framework import GOOD
+from tests.factories import GOOD
 
 pytestmark = pytest.mark.django_db
 

@@ -40,8 +40,7 @@ from pmf.web.accounts.models import Membership, SharingAgreement
 from pmf.web.frameworks.models import Measure, Organisation, Unit
 from pmf.web.frameworks.services import framework_of, store_framework
 from pmf.web.observations.services import store_observations
-from tests.conftest import FIGURES, RISK_REGISTER
-from tests.core.test_framework import GOOD
+from tests.factories import FIGURES, GOOD, RISK_REGISTER
 
 pytestmark = pytest.mark.django_db
 

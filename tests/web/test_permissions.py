@@ -28,12 +28,12 @@ CASES = {
         {"org": "TST", "unit": "F", "code": "CR"},
     ),
     # The organisation's most similar groups: a command lead sees their units' groups only
-    # (test_peer_groups_page.py), as the organisation page shows only their units.
+    # (scorecards/test_peer_groups_page.py), as the organisation page shows only their units.
     "peer-groups": ({"org": "TST"}, None),
     "peer-groups-json": ({"org": "TST"}, None),
     "peer-groups-version": ({"org": "TST", "number": 1}, None),
     "peer-groups-version-json": ({"org": "TST", "number": 1}, None),
-    # The audit trail: every member reads it, scoped to their units (test_audit.py).
+    # The audit trail: every member reads it, scoped to their units (audit/test_services.py).
     "audit": ({"org": "TST"}, None),
     "audit-json": ({"org": "TST"}, None),
 }
@@ -45,13 +45,14 @@ OPEN = {
     "password_reset_complete",
 }
 NOT_PAGES = {"home", "logout", "password_change", "password_change_done"}
-# Pages that change figures: who may use them depends on the role, in test_entry.py and
-# test_import_page.py (the import and its background jobs: analysts of the organisation only).
+# Pages that change figures: who may use them depends on the role, in entry/test_views.py and
+# entry/test_import_page.py (the import and its background jobs: analysts of the organisation only).
 WRITE_PAGES = {"enter", "import", "import-job", "import-job-json", "import-job-progress"}
-# Each user's own API tokens; the JSON API has its own matrix over every endpoint (test_api.py).
+# Each user's own API tokens; the JSON API has its own matrix over every endpoint
+# (api/test_views.py).
 API = {"tokens"}
-# The quarterly cycle's pages need a cycle: their own matrix is in test_cycles.py (spot checks:
-# test_spot_checks.py and the generated matrix).
+# The quarterly cycle's pages need a cycle: their own matrix is in cycles/test_views.py (spot
+# checks: cycles/test_spot_checks.py and the generated matrix).
 CYCLE_PAGES = {
     "cycles",
     "cycles-json",
@@ -65,7 +66,7 @@ CYCLE_PAGES = {
     "spot-checks",
     "spot-checks-json",
 }
-# The corporate dashboard and its tiles: their own matrix in test_dashboard.py.
+# The corporate dashboard and its tiles: their own matrix in dashboard/test_views.py.
 DASHBOARD_PAGES = {"dashboard", "dashboard-json", "dashboard-tile", "dashboard-tile-json"}
 # Interventions: members of the organisation only, by role and scope; their matrix is below.
 INTERVENTION_PAGES = {
@@ -76,17 +77,18 @@ INTERVENTION_PAGES = {
     "intervention",
     "intervention-json",
 }
-# A measure's rebases and events: analysts only, in and out of scope (test_spc_marks.py, and
-# the generated matrix in test_permission_matrix.py).
+# A measure's rebases and events: analysts only, in and out of scope
+# (frameworks/test_spc_marks.py, and the generated matrix in test_permission_matrix.py).
 SPC_PAGES = {"measure-spc"}
-# Improvement plans and self-assessments need a plan and a cycle: their matrix is in test_plans.py.
+# Improvement plans and self-assessments need a plan and a cycle: their matrix is in
+# plans/test_services.py.
 PLAN_PAGES = {
     "plans", "plans-json", "plan", "plan-json", "plan-edit", "plan-item-new", "plan-item",
     "plan-item-json", "plan-item-edit", "statements", "statements-json", "statement",
     "statement-json", "overview", "overview-json",
 }  # fmt: skip
 # The risk register and recommendations need records: their own matrices are in test_risks.py
-# and test_recommendations.py (the forms: analysts, and owners for their own risks).
+# and recommendations/test_services.py (the forms: analysts, and owners for their own risks).
 RISK_PAGES = {
     "risks",
     "risks-json",

@@ -252,8 +252,7 @@ def test_a_stored_framework_keeps_each_measures_valid_block() -> None:
     from pmf.core.framework import load_framework
     from pmf.core.plausibility import rules_for
     from pmf.web.frameworks.services import framework_of, store_framework
-    from tests.core.test_framework import GOOD
-    from tests.core.test_plausibility import COUNT_MEASURE
+    from tests.factories import COUNT_MEASURE, GOOD
 
     block = "    valid: {min: null, max: 500, max_change: 25%, limits_margin: 'off'}\n"
     text = GOOD.replace("peer_groups:", COUNT_MEASURE + block + "peer_groups:", 1)

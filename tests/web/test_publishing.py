@@ -12,24 +12,11 @@ from django.contrib.auth.models import User
 from pmf.cli import main
 from pmf.core.grading import Grade
 from pmf.web.cycles import services
-from pmf.web.cycles.models import Cycle
 from pmf.web.frameworks.models import Organisation
 from pmf.web.publishing import NotPublished, publish_cycle
+from tests.factories import published
 
 pytestmark = pytest.mark.django_db
-
-
-def published(organisation: Organisation, analyst: User, number: int = 1) -> Cycle:
-    cycle = services.create_cycle(organisation, number=number, name="Summer", cut_off="2019-07")
-    services.lock_cycle(cycle, analyst.membership)
-    cycle.refresh_from_db()
-    for grade in cycle.grades.filter(unit__parent__isnull=True):
-        grade.agreed_grade = grade.recommended
-        grade.save()
-    while cycle.state != Cycle.State.PUBLISHED:
-        services.advance(cycle, analyst.membership)
-        cycle.refresh_from_db()
-    return cycle
 
 
 def test_a_published_cycle_becomes_a_site_and_open_data(

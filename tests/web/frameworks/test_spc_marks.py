@@ -10,49 +10,20 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from pmf.core.framework import load_framework
 from pmf.reports.document import Figure, Table
-from pmf.sources.importer import check_table
-from pmf.sources.readers import read_table
 from pmf.web.audit.models import AuditEvent
 from pmf.web.cycles import services as cycles
 from pmf.web.frameworks.models import Organisation, SpcMark
-from pmf.web.frameworks.services import framework_of, store_framework
-from pmf.web.observations.services import store_observations
 from pmf.web.papers.builders.board import board_paper
-from tests.core.test_framework import GOOD
+from tests.factories import load_charted
 
 pytestmark = pytest.mark.django_db
-
-STANDARD = '    standard: {type: target, comparison: ">=", value: 80}\n'
-SPC = (
-    "    spc:\n"
-    "      rebases: [{period: 2019-01, reason: new dispatch system}]\n"
-    "      events: [{period: 2019-03, text: Storm Ciara}]\n"
-)
-MONTHS = [f"{2016 + index // 12}-{index % 12 + 1:02d}" for index in range(43)]  # to 2019-07
 
 
 def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def load_charted(organisation: Organisation, folder: Path) -> Organisation:
-    """Give the test force 43 months of ER for F and N, and a rebase and event in the file."""
-    store_framework(load_framework(GOOD.replace(STANDARD, STANDARD + SPC)), "framework.yaml")
-    rows = ["unit,measure,period,value"]
-    for index, month in enumerate(MONTHS):
-        for unit in ("F", "N"):
-            rows.append(f"{unit},ER,{month},{70 + index % 4 + (10 if month >= '2019-01' else 0)}")
-    path = folder / "er.csv"
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    result = check_table(read_table(path), framework_of(organisation))
-    store_observations(
-        organisation, result.observations, file_name="er.csv", sha256="y", layout=result.layout
-    )
-    return organisation
 
 
 @pytest.fixture
@@ -227,7 +198,7 @@ def test_a_scoped_analyst_sets_marks_for_their_units_only(
     charted: Organisation, analyst: User
 ) -> None:
     from pmf.web.accounts.models import Membership
-    from tests.conftest import member
+    from tests.factories import member
 
     scoped = client_for(member("scoped", charted, Membership.Role.ANALYST, unit="N"))
     url = "/TST/units/N/measures/ER/spc/"

@@ -12,7 +12,7 @@ from pmf.web.cycles import services
 from pmf.web.cycles.models import Cycle
 from pmf.web.frameworks.models import Organisation
 from pmf.web.observations.models import Observation
-from tests.conftest import member
+from tests.factories import member
 
 pytestmark = pytest.mark.django_db
 

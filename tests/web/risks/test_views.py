@@ -16,25 +16,9 @@ from pmf.web.observations.models import Observation
 from pmf.web.observations.services import scorecard_for
 from pmf.web.risks import services
 from pmf.web.risks.models import Risk
-from tests.conftest import member
+from tests.factories import member, rated
 
 pytestmark = pytest.mark.django_db
-
-
-def rated(likelihood: int, impact: int, **more: object) -> dict[str, object]:
-    return {
-        "title": "Emergency response drivers",
-        "description": "Too few trained drivers.",
-        "controls": "Training courses booked.",
-        "inherent_likelihood": 5,
-        "inherent_impact": 5,
-        "current_likelihood": likelihood,
-        "current_impact": impact,
-        "target_likelihood": 2,
-        "target_impact": 3,
-        "review_date": "2030-01-31",
-        **more,
-    }
 
 
 def membership(user: User) -> Membership:

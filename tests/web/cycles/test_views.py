@@ -14,7 +14,7 @@ from pmf.web.cycles import services
 from pmf.web.cycles.models import AreaGrade, Cycle, GradeEvent
 from pmf.web.entry.services import Entry, enter_figures
 from pmf.web.frameworks.models import Organisation, Unit
-from tests.conftest import member
+from tests.factories import member
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +38,11 @@ def locked(cycle: Cycle, analyst: User) -> Cycle:
 
 
 @pytest.fixture
-def people(organisation: Organisation) -> dict[str, User]:
+def people(organisation: Organisation, viewer: User) -> dict[str, User]:
     return {
         "moderator": member("moderator", organisation, Membership.Role.MODERATOR),
         "board": member("board", organisation, Membership.Role.BOARD_MEMBER),
-        "viewer": member("viewer", organisation, Membership.Role.VIEWER),
+        "viewer": viewer,
     }
 
 

@@ -19,7 +19,7 @@ from pmf.web.observations.services import (
     scorecard_for,
     store_observations,
 )
-from tests.core.test_framework import GOOD
+from tests.factories import GOOD
 
 pytestmark = pytest.mark.django_db
 

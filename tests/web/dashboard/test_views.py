@@ -64,7 +64,7 @@ def test_an_unknown_tile_is_not_found(analyst: User) -> None:
 
 
 def test_overdue_interventions_are_a_tile(analyst: User, owner: User, command_lead: User) -> None:
-    from tests.web.test_interventions import agree
+    from tests.factories import agree
 
     agree(analyst)  # agreed 31 August 2019, category four: due a month later, long overdue
     rows = client_for(analyst).get("/TST/dashboard/interventions.json").json()["rows"]
@@ -100,8 +100,7 @@ def test_risks_and_recommendations_are_tiles(
     analyst: User, owner: User, command_lead: User
 ) -> None:
     from pmf.web.risks import services
-    from tests.web.test_recommendations import details
-    from tests.web.test_risks import rated
+    from tests.factories import details, rated
 
     organisation = analyst.membership.organisation
     services.create_risk(organisation, analyst.membership, rated(4, 5, owner="owner", unit="N"))
@@ -147,7 +146,7 @@ def test_special_cause_concerns_are_listed_worst_first_and_say_how(tmp_path) -> 
     from pmf.sources.readers import read_table
     from pmf.web.frameworks.services import framework_of, store_framework
     from pmf.web.observations.services import store_observations
-    from tests.conftest import member
+    from tests.factories import member
 
     months = [f"{2024 + (m // 12)}-{m % 12 + 1:02d}" for m in range(20)]
     steady = [10.0, 12.0] * 10

@@ -13,21 +13,15 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from pmf.web.accounts.models import Membership
 from pmf.web.api.models import ApiToken
 from pmf.web.api.services import issue_token
 from pmf.web.frameworks.models import Organisation
 from pmf.web.observations.models import Observation
-from tests.conftest import member
+from tests.factories import api_client, member
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/organisations"
-
-
-def api_client(user: User) -> Client:
-    _, key = issue_token(user, "tests")
-    return Client(headers={"Authorization": f"Bearer {key}"})
 
 
 def post_rows(client: Client, rows: list[dict[str, Any]], org: str = "TST") -> Any:
@@ -226,8 +220,8 @@ def test_measures_carry_area_kind_polarity_and_standards(viewer_client: Client) 
 
 
 @pytest.fixture
-def viewer_client(organisation: Organisation) -> Client:
-    return api_client(member("viewer", organisation, Membership.Role.VIEWER))
+def viewer_client(viewer: User) -> Client:
+    return api_client(viewer)
 
 
 def test_observations_filter_by_measure_and_period_and_page(analyst: User) -> None:

@@ -25,7 +25,7 @@ from pmf.web.entry.models import ImportJob
 from pmf.web.entry.services import sweep_uploads, upload_dir
 from pmf.web.frameworks.models import Organisation
 from pmf.web.observations.models import Observation
-from tests.conftest import member
+from tests.factories import member
 from tests.sources.workbooks import BAD_LAST_ROW, figures, write_workbook
 
 pytestmark = pytest.mark.django_db

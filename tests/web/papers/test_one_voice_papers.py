@@ -22,7 +22,7 @@ from pmf.web.observations.services import import_frame
 from pmf.web.papers.builders.board import board_paper
 from pmf.web.papers.builders.exceptions import exception_report
 from pmf.web.papers.builders.outcomes import outcomes_report
-from tests.conftest import hold_from_before_the_rules, member
+from tests.factories import hold_from_before_the_rules, member
 
 pytestmark = pytest.mark.django_db
 

@@ -310,7 +310,7 @@ def test_an_analyst_scoped_to_a_unit_lists_only_their_own_imports(
     analyst: User, organisation: object
 ) -> None:
     from pmf.web.entry.models import ImportJob
-    from tests.conftest import member
+    from tests.factories import member
 
     north = member("north_analyst", organisation, "analyst", unit="N")  # type: ignore[arg-type]
     for user, name in ((analyst, "whole-force.csv"), (north, "north-only.csv")):
@@ -349,7 +349,7 @@ def test_the_preview_shows_values_as_the_measure_does_and_counts_with_separators
 @pytest.fixture
 def scoped_analyst(organisation: object) -> User:
     from pmf.web.accounts.models import Membership
-    from tests.conftest import member
+    from tests.factories import member
 
     return member("scoped_analyst", organisation, Membership.Role.ANALYST, unit="N")  # type: ignore[arg-type]
 

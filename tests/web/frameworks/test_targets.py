@@ -19,7 +19,7 @@ from pmf.web.frameworks.services import (
     store_framework,
     withdraw_target,
 )
-from tests.core.test_framework import GOOD
+from tests.factories import GOOD
 
 pytestmark = pytest.mark.django_db
 

@@ -13,22 +13,9 @@ from pmf.web.accounts.models import Membership
 from pmf.web.frameworks.models import Organisation
 from pmf.web.risks import services
 from pmf.web.risks.models import Recommendation
-from tests.conftest import member
+from tests.factories import details, member
 
 pytestmark = pytest.mark.django_db
-
-
-def details(**more: str) -> dict[str, str]:
-    return {
-        "body": "hmicfrs",
-        "report_title": "PEEL 2019",
-        "report_date": "2019-09-01",
-        "text": "Improve emergency response times.",
-        "unit": "N",
-        "owner": "owner",
-        "due_date": "2030-03-31",
-        **more,
-    }
 
 
 def membership(user: User) -> Membership:
@@ -195,7 +182,7 @@ def test_pmf_remind_tells_owners_of_overdue_recommendations_and_reviews(
     from django.core import mail
 
     from pmf.web.interventions.reminders import send_reminders
-    from tests.web.test_risks import rated
+    from tests.factories import rated
 
     owner.email = "owner@example.org"
     owner.save()

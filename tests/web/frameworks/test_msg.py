@@ -148,9 +148,9 @@ def test_pmf_peers_compute_refuses_bad_rows_naming_file_row_and_field(
     assert not ComputedPeerGroups.objects.exists()
 
 
-EXAMPLE = Path(__file__).parents[2] / "examples/police/framework.yaml"
+EXAMPLE = Path(__file__).parents[3] / "examples/police/framework.yaml"
 # The census shares by police force area, as shipped with the police example.
-DEMOGRAPHICS = Path(__file__).parents[2] / "examples/police/data/force-demographics.csv"
+DEMOGRAPHICS = Path(__file__).parents[3] / "examples/police/data/force-demographics.csv"
 
 
 def test_the_police_example_gets_computed_msgs_from_census_shares() -> None:

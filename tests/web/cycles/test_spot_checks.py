@@ -14,7 +14,7 @@ from pmf.web.cycles import services
 from pmf.web.cycles.models import Cycle, SpotCheck
 from pmf.web.frameworks.models import Organisation
 from pmf.web.papers.builders.board import board_paper
-from tests.conftest import member
+from tests.factories import member
 
 pytestmark = pytest.mark.django_db
 

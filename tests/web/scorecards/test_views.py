@@ -85,7 +85,7 @@ def test_a_user_without_membership_sees_nothing(organisation: object) -> None:
 def test_page_escapes_names(analyst: User) -> None:
     from pmf.core.framework import load_framework
     from pmf.web.frameworks.services import store_framework
-    from tests.core.test_framework import GOOD
+    from tests.factories import GOOD
 
     # Names change only by loading a framework, the one write path for them.
     store_framework(load_framework(GOOD.replace("Crimes per 1,000", "<script>alert(1)</script>")))
@@ -143,7 +143,7 @@ def test_funnel_plot_of_units_of_the_same_kind() -> None:
 
     from pmf.core.framework import load_framework
     from pmf.web.scorecards.presenters import _funnel
-    from tests.core.test_framework import GOOD
+    from tests.factories import GOOD
 
     framework = load_framework(
         GOOD.replace(

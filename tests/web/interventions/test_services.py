@@ -23,25 +23,9 @@ from pmf.web.interventions.reminders import (
     registered,
     send_reminders,
 )
-from tests.conftest import member
+from tests.factories import agree, member
 
 pytestmark = pytest.mark.django_db
-
-AGREED = dt.date(2019, 8, 31)
-
-
-def agree(user: User, **fields: str) -> Intervention:
-    typed = {
-        "unit": "N",
-        "measure": "ER",
-        "action": "strategic_review",
-        "category": "4",
-        "owner": "owner",
-        "description": "Review the response model in North.",
-        "agreed_on": AGREED.isoformat(),
-        **fields,
-    }
-    return services.create_intervention(user.membership, services.NewIntervention(**typed))
 
 
 @pytest.mark.parametrize(
@@ -135,7 +119,7 @@ def test_command_lead_sees_but_does_not_update(
 def test_menu_from_the_framework_file_is_stored(organisation: Organisation) -> None:
     from pmf.core.framework import load_framework
     from pmf.web.frameworks.services import framework_of, store_framework
-    from tests.core.test_framework import GOOD
+    from tests.factories import GOOD
 
     text = GOOD + (
         "interventions:\n"

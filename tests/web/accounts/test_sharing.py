@@ -138,7 +138,7 @@ def test_sharing_goes_one_way(
 def test_the_api_gives_a_partner_the_same_as_the_pages(
     organisation: Organisation, other_org_user: User
 ) -> None:
-    from tests.web.test_api import api_client
+    from tests.factories import api_client
 
     share(organisation, other_org_user, unit="N", areas=("PEOPLE",))
     client = api_client(other_org_user)
@@ -157,7 +157,7 @@ def test_the_api_gives_a_partner_the_same_as_the_pages(
 def test_the_api_shows_a_partner_the_shared_areas_figures(
     organisation: Organisation, other_org_user: User
 ) -> None:
-    from tests.web.test_api import api_client
+    from tests.factories import api_client
 
     share(organisation, other_org_user, unit="N", areas=("FOCUS",))
     client = api_client(other_org_user)

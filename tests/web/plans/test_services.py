@@ -16,7 +16,7 @@ from pmf.web.frameworks.models import Organisation
 from pmf.web.observations.services import scorecard_for
 from pmf.web.plans import presenters, services
 from pmf.web.plans.models import Item, ItemUpdate, Plan, Statement, StatementVersion
-from tests.conftest import member
+from tests.factories import member
 
 pytestmark = pytest.mark.django_db
 

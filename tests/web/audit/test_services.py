@@ -15,6 +15,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
+from pmf.core.framework import load_framework
 from pmf.web.audit import services as audit_services
 from pmf.web.audit.actor import acting_as
 from pmf.web.audit.models import AuditEvent, AuditRefused
@@ -27,7 +28,7 @@ from pmf.web.frameworks.services import set_target, store_framework
 from pmf.web.observations.models import Observation
 from pmf.web.observations.services import import_frame
 from pmf.web.risks import services as risks
-from tests.conftest import GOOD, load_framework, member
+from tests.factories import GOOD, member
 
 pytestmark = pytest.mark.django_db
 
@@ -442,7 +443,7 @@ def test_two_moderators_grading_at_once_one_wins_one_is_told(
     organisation: Organisation, analyst: User, moderator: User
 ) -> None:
     postgres_only()
-    from tests.conftest import member
+    from tests.factories import member
 
     second = member("second_moderator", organisation, "moderator")
     cycle = cycles.create_cycle(organisation, number=1, name="Summer", cut_off="2019-07")

@@ -28,10 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from tests.core.test_framework import GOOD
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120
 FIGURES = (
     "unit,measure,period,value,numerator,denominator\n"

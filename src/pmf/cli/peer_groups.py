@@ -1,40 +1,34 @@
-"""Most similar groups on the command line: ``pmf peers compute|show``.
+"""Most similar groups on the command line: ``pmf peer-group compute|show``.
 
-``compute`` reads a table of context variables (one row per unit), computes each unit's
-nearest units (``pmf.core.msg``) and stores them as a new version, keeping the last;
-``show`` prints the current version.
+``compute`` reads a table of context variables (one row per unit, read and checked by
+``pmf.sources.context``), computes each unit's nearest units (``pmf.core.msg``) and stores
+them as a new version, keeping the last; ``show`` prints the current version.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
+from pmf.cli import base
+from pmf.cli.base import EXIT_OK, CommandError, actions, add_organisation, command, register
 
-from pmf.account_commands import _organisation, _parser
-from pmf.cli import EXIT_OK, CommandError
+if TYPE_CHECKING:
+    from pmf.web.frameworks.models import Organisation
 
 
-def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``pmf peers`` and its actions to the command line."""
-    peers = _parser(
-        commands,
-        "peers",
-        "Compute most similar groups from context variables, or show the current ones.",
-        "pmf peers compute -o MPS forces.csv --unit-column force --variable density",
-    )
-    actions = peers.add_subparsers(dest="action", metavar="ACTION", required=True)
-    compute = _parser(
-        actions,
+def _peer_group_arguments(peer_group: argparse.ArgumentParser) -> None:
+    group = actions(peer_group)
+    compute = command(
+        group,
         "compute",
         "Compute each unit's nearest units by weighted Euclidean distance of z-scores and "
         "store them as a new version (the last is kept, superseded).",
-        "pmf peers compute -o MPS forces.csv --unit-column force --variable density "
+        "pmf peer-group compute -o MPS forces.csv --unit-column force --variable density "
         "--variable deprivation --weight deprivation=2 -n 7 --source 'ONS 2021'",
     )
-    compute.add_argument("--organisation", "-o", required=True, help="organisation code")
+    add_organisation(compute)
     compute.add_argument("file", type=Path, help="a CSV or XLSX file with a row per unit")
     compute.add_argument("--unit-column", required=True, help="the column holding unit codes")
     compute.add_argument(
@@ -55,74 +49,46 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         "-n", type=int, default=7, help="peers per unit (default 7, as the police MSGs)"
     )
     compute.add_argument("--source", default="", help="where the context figures come from")
-    show = _parser(
-        actions,
+    show = command(
+        group,
         "show",
         "Print the current most similar groups: each unit's peers, nearest first, with distances.",
-        "pmf peers show -o MPS E23000036",
+        "pmf peer-group show -o MPS E23000036",
     )
-    show.add_argument("--organisation", "-o", required=True, help="organisation code")
+    add_organisation(show)
     show.add_argument("unit", nargs="?", help="one unit's group (default: every unit)")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run ``pmf peers``."""
-    organisation = _organisation(args.organisation)
+@register(
+    "peer-group",
+    "Compute most similar groups from context variables, or show them.",
+    "pmf peer-group compute -o MPS forces.csv --unit-column force --variable density",
+    arguments=_peer_group_arguments,
+    aliases=["peers"],
+    description="Compute most similar groups from context variables, or show the current ones.",
+)
+def peer_group(args: argparse.Namespace) -> int:
+    """Run ``pmf peer-group compute`` or ``pmf peer-group show``."""
+    organisation = base.organisation(args.organisation)
     if args.action == "compute":
         return _compute(organisation, args)
     return _show(organisation, args.unit)
 
 
-def _compute(organisation, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
-    from pmf.sources.readers import ROW_NUMBER, ReadError, read_table
+def _compute(organisation: Organisation, args: argparse.Namespace) -> int:
+    from pmf.sources.context import ContextRefused, read_context
+    from pmf.sources.readers import ReadError
     from pmf.web.frameworks.services import PeerGroupsRefused, compute_peer_groups
 
     weights = _weights(args.weight)
+    units = set(organisation.units.values_list("code", flat=True))
     try:
-        table = read_table(args.file)
+        frame = read_context(args.file, args.unit_column, args.variable, units, organisation.code)
     except ReadError as error:
         raise CommandError(str(error)) from None
-    name = table.file
-    missing = [
-        column for column in [args.unit_column, *args.variable] if column not in table.columns
-    ]
-    if missing:
-        raise CommandError(
-            "\n".join(f"{name}: no column {column!r}" for column in missing)
-            + f"\n{name}: the columns are {', '.join(table.columns)}"
-        )
-    units = set(organisation.units.values_list("code", flat=True))
-    problems: list[str] = []
-    rows: list[dict[str, object]] = []
-    first_row: dict[str, object] = {}
-    for row in table.frame.iter_rows(named=True):
-        where = f"{name}, row {row[ROW_NUMBER]}"
-        code = (row[args.unit_column] or "").strip()
-        if code not in units:
-            problems.append(
-                f"{where}, {args.unit_column}: {code!r} is not a unit of {organisation.code}"
-            )
-        elif code in first_row:
-            problems.append(
-                f"{where}, {args.unit_column}: {code!r} is also in row {first_row[code]}"
-            )
-        first_row.setdefault(code, row[ROW_NUMBER])
-        values: dict[str, object] = {"unit": code}
-        for variable in args.variable:
-            text = (row[variable] or "").strip().replace(",", "")
-            try:
-                value = float(text)
-            except ValueError:
-                value = math.nan
-            if not math.isfinite(value):
-                problems.append(f"{where}, {variable}: {row[variable]!r} is not a number")
-            values[variable] = value
-        rows.append(values)
-    if problems:
-        raise CommandError("\n".join([*problems, "Nothing was stored."]))
-    frame = pl.DataFrame(
-        rows, schema={"unit": pl.String, **dict.fromkeys(args.variable, pl.Float64)}
-    )
+    except ContextRefused as refused:
+        raise CommandError("\n".join([*refused.problems, "Nothing was stored."])) from None
+    name = str(args.file)
     try:
         version = compute_peer_groups(
             organisation,
@@ -140,7 +106,7 @@ def _compute(organisation, args: argparse.Namespace) -> int:  # type: ignore[no-
         ) from None
     print(
         f"Stored most similar groups version {version.number} for {organisation.code}: "
-        f"{len(rows)} units, {version.n} peers each ({version.method})."
+        f"{frame.height} units, {version.n} peers each ({version.method})."
     )
     return EXIT_OK
 
@@ -158,13 +124,13 @@ def _weights(given: list[str]) -> dict[str, float]:
     return weights
 
 
-def _show(organisation, unit: str | None) -> int:  # type: ignore[no-untyped-def]
+def _show(organisation: Organisation, unit: str | None) -> int:
     from pmf.web.frameworks.services import current_peer_groups
 
     version = current_peer_groups(organisation)
     if version is None:
         raise CommandError(
-            f"{organisation.code} has no computed most similar groups; run pmf peers compute"
+            f"{organisation.code} has no computed most similar groups; run pmf peer-group compute"
         )
     rows = version.peers.select_related("unit", "peer").order_by("unit__position", "rank")
     if unit is not None:

@@ -3,7 +3,22 @@
 A command group's module registers each of its commands with ``@register``, naming the
 command, a one-line summary for ``pmf --help``, an example and a function adding its options;
 ``pmf.cli.app`` builds the parser from the registry and runs the chosen command's function.
-This module imports no command module, and nothing heavy: ``pmf --help`` stays quick.
+This module imports no command module, and nothing heavy: ``pmf --help`` stays quick, so a
+command imports its libraries (Django, Polars) inside its function. For example::
+
+    def _arguments(parser: argparse.ArgumentParser) -> None:
+        add_organisation(parser)
+
+    @register("target", "Set, list or withdraw targets.", "pmf target list -o MPS",
+              arguments=_arguments)
+    def target(args: argparse.Namespace) -> int:
+        from pmf.web.frameworks.services import set_target
+        ...
+        return EXIT_OK
+
+A command group is named by the glossary's noun in the singular (``pmf cycle``, ``pmf risk``,
+``pmf peer-group``), an action by a verb (``pmf cycle advance``); a renamed command keeps its
+old name as an alias (``pmf risks``), shown beside it in ``pmf --help``.
 """
 
 from __future__ import annotations

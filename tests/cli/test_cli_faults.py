@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from tests.core.test_framework import GOOD
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.core.test_framework import GOOD
-from tests.core.test_plausibility import COUNT_MEASURE
 
 from pmf.cli import main
 from pmf.web.audit.models import AuditEvent
 from pmf.web.observations.models import Observation
+from tests.core.test_framework import GOOD
+from tests.core.test_plausibility import COUNT_MEASURE
 
 pytestmark = pytest.mark.django_db
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from tests.web.test_risks import rated
 
 from pmf.cli import main
 from pmf.web.frameworks.models import Organisation
 from pmf.web.observations.models import Observation
 from pmf.web.risks import services
+from tests.web.test_risks import rated
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.cli.test_stats_commands import rows, write
 
 from pmf.cli import main
+from tests.cli.test_stats_commands import rows, write
 
 LOW, HIGH = [10, 11] * 8, [20, 21] * 8
 MONTHS = [f"{2020 + i // 12}-{i % 12 + 1:02d}" for i in range(32)]

@@ -171,7 +171,7 @@ def token(args: argparse.Namespace) -> int:
 def _unit(organisation: Organisation, code: str | None) -> Unit | None:
     if code is None:
         return None
-    unit = organisation.units.filter(code=code).first()
+    unit: Unit | None = organisation.units.filter(code=code).first()
     if unit is None:
         raise CommandError(f"{organisation.code} has no unit {code!r}")
     return unit

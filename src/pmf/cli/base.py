@@ -161,14 +161,15 @@ def organisation(code: str | None) -> Organisation:
 
     if code:
         try:
-            return Organisation.objects.get(code=code)
+            found: Organisation = Organisation.objects.get(code=code)
+            return found
         except Organisation.DoesNotExist:
             known = ", ".join(Organisation.objects.values_list("code", flat=True)) or "none loaded"
             raise CommandError(
                 f"no organisation {code!r} (known: {known}); load its framework first with "
                 "pmf framework load FILE"
             ) from None
-    organisations = list(Organisation.objects.all()[:2])
+    organisations: list[Organisation] = list(Organisation.objects.all()[:2])
     if not organisations:
         raise CommandError(
             "no organisation is loaded yet; run pmf framework load FILE or pmf example load",

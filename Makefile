@@ -33,7 +33,7 @@ pytest: test-tools
 
 # The storage layer again on a real PostgreSQL server, started and stopped for the run.
 pytest-postgres: test-tools
-	scripts/postgres.sh $(PY)/pytest -q -p no:cacheprovider tests/web tests/test_cli.py \
+	scripts/postgres.sh $(PY)/pytest -q -p no:cacheprovider tests/web tests/cli/test_cli.py \
 		tests/sources/test_import_golden.py tests/sources/test_records.py -m "not spark"
 
 test: check pytest pytest-postgres

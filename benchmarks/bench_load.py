@@ -159,8 +159,7 @@ def fresh_database() -> Iterator[str]:
 
 def start_django() -> None:
     """Set Django up on the fresh database and create the tables, as ``pmf migrate`` does."""
-    from pmf.commands import migrate
-    from pmf.web.setup import setup_django
+    from pmf.web.setup import migrate, setup_django
 
     os.environ.pop("PMF_DEBUG", None)  # DEBUG keeps every query in memory: not production
     setup_django()

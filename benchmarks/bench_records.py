@@ -5,7 +5,7 @@ reported at, grade, response minutes) as Parquet with DuckDB into a temporary fo
 computes two monthly measures per unit (emergency incidents attended within 15 minutes, as a
 percentage, and all incidents) three ways in the same run:
 
-- pmf on DuckDB: ``pmf.sources.records.compute``, the path ``pmf records compute`` runs
+- pmf on DuckDB: ``pmf.sources.records.compute``, the path ``pmf record compute`` runs
   (checks of every record, counting, periods, values, lineage digests);
 - baseline: pandas reading the needed columns in row groups and doing the same counts;
 - pmf on local Spark, on the first ``--spark-rows`` records (default 5 million).

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from pmf.cli import _parser
+from pmf.cli.app import parser as _parser
 from pmf.core import framework
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,8 +66,12 @@ def _commands(
     yield path, parser
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
+            seen: set[int] = set()
             for name, subparser in action.choices.items():
-                yield from _commands(subparser, (*path, name))
+                # A command's old name (an alias) follows it: the guide shows the new one.
+                if id(subparser) not in seen:
+                    seen.add(id(subparser))
+                    yield from _commands(subparser, (*path, name))
 
 
 COMMANDS = list(_commands(_parser()))

@@ -26,7 +26,7 @@ FIGURES = "Borough,Indicator,Month,Figure,Comment\n" + "".join(
 
 def run_worker() -> None:
     """Run the jobs waiting now, as ``pmf worker --batch`` does, keeping pytest's signals."""
-    from pmf.commands import worker
+    from pmf.web.setup import run_worker as worker
 
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:

@@ -8,7 +8,7 @@ then, for an example with past cycles, this module
   after its period ended), so that each past cycle, locked a few days after its cut-off, holds
   the figures of its own time and no later ones;
 - computes the Most Similar Groups the example's file describes (the police commands') with
-  the real context variables and the MSG method (``pmf peers compute``), as a stored version;
+  the real context variables and the MSG method (``pmf peer-group compute``), as a stored version;
 - fills the registers (risks, interventions, recommendations, the improvement plan and the
   commands' self-assessments) through the apps' own services, so the audit trail records them.
 

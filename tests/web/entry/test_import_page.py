@@ -236,8 +236,8 @@ def test_a_queued_job_runs_in_the_database_worker(analyst: User, settings: objec
 
     from django_tasks_db.models import DBTaskResult
 
-    from pmf.commands import worker
     from pmf.web.entry.models import ImportJob
+    from pmf.web.setup import run_worker as worker
 
     settings.PMF_BACKGROUND_IMPORT_ROWS = 40  # type: ignore[attr-defined]
     client = client_for(analyst)

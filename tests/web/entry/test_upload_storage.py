@@ -207,7 +207,7 @@ def test_the_worker_sweeps_abandoned_uploads_when_it_starts(
 ) -> None:
     import signal
 
-    from pmf.commands import worker
+    from pmf.cli.server import worker
 
     token = upload(client_for(analyst), SECRET).context["review"]["token"]
     age(uploads / token, hours=25)

@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from pmf.intervention_commands import run as run_remind
+from pmf.cli.reminders import remind as run_remind
 from pmf.web.accounts.models import Membership
 from pmf.web.frameworks.models import Organisation
 from pmf.web.interventions import services

@@ -786,7 +786,7 @@ class PeerSet:
     unit: str
     members: tuple[str, ...]
     include_self: bool
-    # How the group was chosen: "given", or "computed: version N; ..." (pmf peers compute).
+    # How the group was chosen: "given", or "computed: version N; ..." (pmf peer-group compute).
     method: str = "given"
 
     @property

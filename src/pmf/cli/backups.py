@@ -5,30 +5,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pmf.cli import EXIT_OK, CommandError
-from pmf.core.text import plural
-from pmf.faults import file_fault
+from pmf.cli.base import EXIT_OK, CommandError, Needs, register
+from pmf.cli.faults import file_fault
 
 
-def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``pmf backup`` and ``pmf restore`` to the command line."""
-    backup = commands.add_parser(
-        "backup",
-        help="Write the whole database to one archive file.",
-        description="Write the whole database to one archive file (readable by you only: it "
-        "holds password and token hashes). Uploads waiting for their import are left out.",
-        epilog="Example:\n  pmf backup pmf-2026-11-30.zip",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def _backup_arguments(backup: argparse.ArgumentParser) -> None:
     backup.add_argument("file", type=Path, help="the archive to write (replaced if it exists)")
-    restore = commands.add_parser(
-        "restore",
-        help="Restore a backup into the configured database, all or nothing.",
-        description="Restore a backup into the configured database, all or nothing: checked "
-        "first, written in one transaction.",
-        epilog="Example:\n  DATABASE_URL=postgres://pmf@db/pmf pmf restore pmf-2026-11-30.zip",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+
+
+def _restore_arguments(restore: argparse.ArgumentParser) -> None:
     restore.add_argument("file", type=Path, help="an archive written by pmf backup")
     restore.add_argument(
         "--replace",
@@ -37,19 +22,48 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run ``pmf backup`` or ``pmf restore``."""
-    from pmf.web import backup
+# A backup changes nothing, not even the tables: it refuses an unmigrated database.
+@register(
+    "backup",
+    "Write the whole database to one archive file.",
+    "pmf backup pmf-2026-11-30.zip",
+    arguments=_backup_arguments,
+    description="Write the whole database to one archive file (readable by you only: it "
+    "holds password and token hashes). Uploads waiting for their import are left out.",
+    needs=Needs.DJANGO,
+)
+def backup(args: argparse.Namespace) -> int:
+    """Run ``pmf backup``."""
+    return _run(args)
+
+
+@register(
+    "restore",
+    "Restore a backup into the configured database, all or nothing.",
+    "DATABASE_URL=postgres://pmf@db/pmf pmf restore pmf-2026-11-30.zip",
+    arguments=_restore_arguments,
+    description="Restore a backup into the configured database, all or nothing: checked "
+    "first, written in one transaction.",
+)
+def restore(args: argparse.Namespace) -> int:
+    """Run ``pmf restore``."""
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run ``pmf backup`` or ``pmf restore``, naming the archive in every fault."""
+    from pmf.core.text import plural
+    from pmf.web import backup as archive
 
     try:
         if args.command == "backup":
-            summary = backup.backup(args.file)
+            summary = archive.backup(args.file)
             print(
                 f"Backed up {summary.total:,} rows from {len(summary.rows)} tables to "
                 f"{args.file} (readable by you only)."
             )
         else:
-            summary = backup.restore(args.file, replace=args.replace)
+            summary = archive.restore(args.file, replace=args.replace)
             print(
                 f"Restored {summary.total:,} rows into {len(summary.rows)} tables from {args.file}."
             )
@@ -58,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
                     f"Left out {plural(summary.uploads_left_out, 'upload')} that waited for "
                     "import when the backup was made: upload those files again."
                 )
-    except (backup.BackupRefused, backup.RestoreRefused) as error:
+    except (archive.BackupRefused, archive.RestoreRefused) as error:
         raise CommandError(str(error)) from None
     except OSError as error:
         # Name the archive the user gave, not the partial file written beside it.

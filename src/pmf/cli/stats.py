@@ -12,35 +12,28 @@ import math
 import sys
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
+from pmf.cli.base import EXIT_OK, EXIT_USAGE, CommandError, Needs, actions, command, register
 
-from pmf.cli import EXIT_OK, EXIT_USAGE, CommandError
-from pmf.core.text import plural
-from pmf.sources.readers import ROW_NUMBER, ReadError, read_table
+if TYPE_CHECKING:
+    import polars as pl
 
 POINT_COLUMNS = ("group", "date", "value", "mean", "lpl", "upl", "point_type")
 SUMMARY_COLUMNS = ("group", "n", "mean", "lpl", "upl", "variation_type", "assurance_type")
 
 
-def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``pmf stats`` and its three commands to the command line."""
-    stats = commands.add_parser(
-        "stats",
-        help="Statistics toolbox: SPC charts, funnel significance, confidence intervals.",
-        description="Statistics toolbox: SPC charts, funnel significance, confidence intervals.",
-        epilog="Example:\n  pmf stats interval --method wilson --numerator 45 --denominator 60",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    tools = stats.add_subparsers(dest="tool", metavar="TOOL", required=True)
-
-    spc = tools.add_parser(
+def _stats_arguments(stats: argparse.ArgumentParser) -> None:
+    tools = actions(stats, dest="tool")
+    spc = command(
+        tools,
         "spc",
-        help="XmR chart points and summary, as NHSRplotthedots computes them.",
-        epilog="Examples:\n  pmf stats spc ae.csv --value pct --date month --group org "
-        "--improvement increase --target 95 --output points.csv --summary summary.csv\n"
-        "  pmf stats spc ae.csv --value pct --date month --rebase 2021-04 --output points.csv",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "XmR chart points and summary, as NHSRplotthedots computes them.",
+        (
+            "pmf stats spc ae.csv --value pct --date month --group org --improvement increase "
+            "--target 95 --output points.csv --summary summary.csv",
+            "pmf stats spc ae.csv --value pct --date month --rebase 2021-04 --output points.csv",
+        ),
     )
     spc.add_argument("input", type=Path, metavar="INPUT.csv")
     spc.add_argument("--value", required=True, metavar="COL", help="column of values")
@@ -79,12 +72,12 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     spc.add_argument("--output", required=True, type=Path, metavar="POINTS.csv")
     spc.add_argument("--summary", type=Path, metavar="SUMMARY.csv")
 
-    funnel = tools.add_parser(
+    funnel = command(
+        tools,
         "funnel",
-        help="Funnel-plot significance, as PHEindicatormethods assigns it.",
-        epilog="Example:\n  pmf stats funnel trusts.csv --numerator seen --denominator "
-        "attendances --statistic proportion --output funnel.csv",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "Funnel-plot significance, as PHEindicatormethods assigns it.",
+        "pmf stats funnel trusts.csv --numerator seen --denominator attendances "
+        "--statistic proportion --output funnel.csv",
     )
     funnel.add_argument("input", type=Path, metavar="INPUT.csv")
     funnel.add_argument("--numerator", required=True, metavar="COL")
@@ -99,11 +92,11 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     )
     funnel.add_argument("--output", required=True, type=Path, metavar="OUT.csv")
 
-    interval = tools.add_parser(
+    interval = command(
+        tools,
         "interval",
-        help="A confidence interval (Wilson for proportions, Byar for counts and rates).",
-        epilog="Example:\n  pmf stats interval --method byar --numerator 12 --denominator 10000",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "A confidence interval (Wilson for proportions, Byar for counts and rates).",
+        "pmf stats interval --method byar --numerator 12 --denominator 10000",
     )
     interval.add_argument("--method", required=True, choices=["wilson", "byar"])
     interval.add_argument("--numerator", required=True, type=float, metavar="N")
@@ -117,8 +110,16 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run the chosen statistics tool."""
+@register(
+    "stats",
+    "Statistics toolbox: SPC charts, funnel significance, intervals.",
+    "pmf stats interval --method wilson --numerator 45 --denominator 60",
+    arguments=_stats_arguments,
+    description="Statistics toolbox: SPC charts, funnel significance, confidence intervals.",
+    needs=Needs.NOTHING,
+)
+def stats(args: argparse.Namespace) -> int:
+    """Run the chosen statistics tool: ``pmf stats spc``, ``funnel`` or ``interval``."""
     if args.tool == "spc":
         return spc(args)
     if args.tool == "funnel":
@@ -128,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
 
 def spc(args: argparse.Namespace) -> int:
     """Write SPC points (and a summary) for the series in a CSV file."""
+    import polars as pl
+
     from pmf.core.spc import (
         SpcInputError,
         SpcOptions,
@@ -135,6 +138,8 @@ def spc(args: argparse.Namespace) -> int:
         spc_points,
         spc_summary,
     )
+    from pmf.core.text import plural
+    from pmf.sources.readers import ROW_NUMBER
 
     table = _read(args.input)
     columns = [args.value, args.date] + ([args.group] if args.group else [])
@@ -205,7 +210,10 @@ def _rebases(frame: pl.DataFrame, args: argparse.Namespace) -> pl.Series:
     Raise ``CommandError`` for a date that is not in a series, a date on a series' first
     point, or a column value that is not true or false.
     """
+    import polars as pl
+
     from pmf.core.periods import ParseError, parse_period
+    from pmf.sources.readers import ROW_NUMBER
 
     flags = pl.Series("__rebase__", [False] * frame.height, dtype=pl.Boolean)
     if args.rebase_column:
@@ -253,6 +261,8 @@ def _rebases(frame: pl.DataFrame, args: argparse.Namespace) -> pl.Series:
 
 
 def _shape_points(points: pl.DataFrame, rebased: bool = False) -> pl.DataFrame:
+    import polars as pl
+
     return points.select(
         pl.col("group").cast(pl.String),
         pl.col("date").dt.strftime("%Y-%m-%d"),
@@ -263,6 +273,8 @@ def _shape_points(points: pl.DataFrame, rebased: bool = False) -> pl.DataFrame:
 
 
 def _shape_summary(summary: pl.DataFrame, rebased: bool = False) -> pl.DataFrame:
+    import polars as pl
+
     return summary.select(
         pl.col("group").cast(pl.String),
         *SUMMARY_COLUMNS[1:],
@@ -272,7 +284,10 @@ def _shape_summary(summary: pl.DataFrame, rebased: bool = False) -> pl.DataFrame
 
 def funnel(args: argparse.Namespace) -> int:
     """Write the input rows with their funnel-plot significance."""
+    import polars as pl
+
     from pmf.core.funnel import FunnelInputError, funnel_significance
+    from pmf.sources.readers import ROW_NUMBER
 
     table = _read(args.input)
     frame = _columns(table, args.input, [args.numerator, args.denominator])
@@ -342,6 +357,8 @@ def _refuse(
     column: str,
     problem: str,
 ) -> None:
+    from pmf.sources.readers import ROW_NUMBER
+
     found = frame.filter(bad)
     if found.height:
         row = found[ROW_NUMBER][0]
@@ -356,6 +373,8 @@ def _number(value: float) -> str:
 
 
 def _read(path: Path) -> pl.DataFrame:
+    from pmf.sources.readers import ReadError, read_table
+
     try:
         return read_table(path).frame
     except ReadError as error:
@@ -363,6 +382,8 @@ def _read(path: Path) -> pl.DataFrame:
 
 
 def _columns(frame: pl.DataFrame, path: Path, columns: list[str]) -> pl.DataFrame:
+    from pmf.sources.readers import ROW_NUMBER
+
     for column in columns:
         if column not in frame.columns:
             known = ", ".join(c for c in frame.columns if c != ROW_NUMBER)
@@ -370,7 +391,11 @@ def _columns(frame: pl.DataFrame, path: Path, columns: list[str]) -> pl.DataFram
     return frame
 
 
-def _numbers(frame: pl.DataFrame, path: Path, column: str) -> pl.Expr:
+def _numbers(frame: pl.DataFrame, path: Path, column: str) -> pl.Series:
+    import polars as pl
+
+    from pmf.sources.readers import ROW_NUMBER
+
     parsed = frame[column].str.strip_chars().cast(pl.Float64, strict=False)
     bad = frame.filter(parsed.is_null() | parsed.is_nan() | parsed.is_infinite())
     if bad.height:
@@ -384,7 +409,10 @@ def _numbers(frame: pl.DataFrame, path: Path, column: str) -> pl.Expr:
 
 
 def _dates(frame: pl.DataFrame, path: Path, column: str) -> pl.Series:
+    import polars as pl
+
     from pmf.core.periods import ParseError, parse_period
+    from pmf.sources.readers import ROW_NUMBER
 
     texts = frame[column]
     parsed = texts.str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
@@ -410,6 +438,9 @@ def _dates(frame: pl.DataFrame, path: Path, column: str) -> pl.Series:
 
 
 def _write(frame: pl.DataFrame, path: Path) -> None:
+    import polars as pl
+
+    from pmf.core.text import plural
     from pmf.sources.exporters import neutralise
 
     text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
@@ -419,7 +450,7 @@ def _write(frame: pl.DataFrame, path: Path) -> None:
     try:
         safe.write_csv(path)
     except OSError as error:
-        from pmf.faults import file_fault
+        from pmf.cli.faults import file_fault
 
         raise CommandError(file_fault(error, path, doing="write", outcome="")) from None
     print(f"Wrote {plural(frame.height, 'row')} to {path}.")

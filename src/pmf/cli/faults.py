@@ -1,6 +1,6 @@
 """Turn faults of the machine into messages: a busy, full or read-only database, files, Ctrl+C.
 
-The command line runs every command through ``explain`` (in ``pmf.cli``): a fault that is not
+The command line runs every command through ``explain`` (in ``pmf.cli.app``): a fault that is not
 the user's input (the disk is full, another program holds the database, a file may not be
 read) ends in a message naming the file, the cause and what to do, never in a traceback. Every
 write is one transaction, undone when it fails, so the message can say that nothing was stored.

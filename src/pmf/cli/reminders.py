@@ -7,20 +7,11 @@ or overdue, figures due, and any kind another app registers), each at most once 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 
-from pmf.account_commands import _parser
-from pmf.cli import EXIT_OK, CommandError
+from pmf.cli.base import EXIT_OK, date_option, register
 
 
-def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``pmf remind`` to the command line."""
-    remind = _parser(
-        commands,
-        "remind",
-        "Escalate overdue interventions and email the reminders due today (once a day each).",
-        "pmf remind --dry-run --today 2019-11-30",
-    )
+def _remind_arguments(remind: argparse.ArgumentParser) -> None:
     remind.add_argument(
         "--dry-run",
         action="store_true",
@@ -31,16 +22,21 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     )
 
 
-def run(args: argparse.Namespace) -> int:
+@register(
+    "remind",
+    "Escalate overdue interventions and email the reminders due today.",
+    "pmf remind --dry-run --today 2019-11-30",
+    arguments=_remind_arguments,
+    description="Escalate overdue interventions and email the reminders due today (once a day "
+    "each).",
+)
+def remind(args: argparse.Namespace) -> int:
     """Run ``pmf remind``."""
     from django.utils import timezone
 
     from pmf.web.interventions.reminders import send_reminders
 
-    try:
-        on = dt.date.fromisoformat(args.today) if args.today else timezone.localdate()
-    except ValueError:
-        raise CommandError(f"--today {args.today!r}: give a date as YYYY-MM-DD") from None
+    on = date_option(args.today, "--today") or timezone.localdate()
     outcome = send_reminders(on, dry_run=args.dry_run)
     would = "would be " if outcome.dry_run else ""
     for intervention, level, people in outcome.escalated:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pmf.cli import main
-from tests.test_stats_commands import rows, write
+from tests.cli.test_stats_commands import rows, write
 
 LOW, HIGH = [10, 11] * 8, [20, 21] * 8
 MONTHS = [f"{2020 + i // 12}-{i % 12 + 1:02d}" for i in range(32)]

@@ -12,7 +12,7 @@ from pmf.sources import national
 from pmf.web.frameworks.models import Organisation
 from pmf.web.observations.models import Observation
 
-RECORDED = Path(__file__).parent / "sources" / "data" / "national"
+RECORDED = Path(__file__).parents[1] / "sources" / "data" / "national"
 
 
 def test_fetch_writes_the_tidy_csv(

@@ -1,4 +1,10 @@
-"""What each command-line command does, one function each, over the services."""
+"""Frameworks and figures on the command line: ``pmf framework``, ``import``, ``assess``.
+
+And ``pmf example``, which loads the examples through the same import.
+
+Each command is a thin wrapper over the sources (reading and checking files) and the web
+application's services (storing them).
+"""
 
 from __future__ import annotations
 
@@ -9,17 +15,134 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pmf.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CommandError
-from pmf.core.framework import FrameworkError
-from pmf.core.text import plural
-from pmf.faults import file_fault
+from pmf.cli import base
+from pmf.cli.base import (
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandError,
+    Needs,
+    actions,
+    add_organisation,
+    command,
+    open_database,
+    register,
+)
+from pmf.cli.faults import file_fault
 
 if TYPE_CHECKING:
     from pmf.sources.examples import Example
+    from pmf.sources.importer import Problem
+
+
+def _framework_arguments(parser: argparse.ArgumentParser) -> None:
+    group = actions(parser)
+    check = command(
+        group,
+        "check",
+        "Validate a framework file and list every problem with its line.",
+        "pmf framework check examples/police/framework.yaml",
+    )
+    check.add_argument("file", type=Path)
+    load = command(
+        group,
+        "load",
+        "Validate a framework file and store it (create or update by code).",
+        "pmf framework load examples/police/framework.yaml",
+    )
+    load.add_argument("file", type=Path)
+
+
+@register(
+    "framework",
+    "Check or load a framework file.",
+    "pmf framework check framework.yaml",
+    arguments=_framework_arguments,
+    needs=Needs.NOTHING,
+)
+def framework(args: argparse.Namespace) -> int:
+    """Run ``pmf framework check`` (no database) or ``pmf framework load``."""
+    if args.action == "check":
+        return check_framework(args.file)
+    open_database()
+    return load_framework_file(args.file)
+
+
+def _import_arguments(imp: argparse.ArgumentParser) -> None:
+    imp.add_argument("file", type=Path)
+    add_organisation(imp, required=False)
+    imp.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="ROLE=COLUMN",
+        help="which column holds unit, measure, period, value, numerator, denominator, status, "
+        "note or source",
+    )
+    imp.add_argument(
+        "--ignore", action="append", default=[], metavar="COLUMN", help="a column to leave out"
+    )
+    imp.add_argument(
+        "--layout",
+        choices=["auto", "long", "wide"],
+        default="auto",
+        help="long: a row per figure; wide: a column per period (default: detect)",
+    )
+    imp.add_argument("--encoding", help="text encoding of a CSV file (default UTF-8)")
+    imp.add_argument("--sheet", help="worksheet of an XLSX file (default: the first)")
+    imp.add_argument("--source", default="", help="where the figures come from, kept as lineage")
+    imp.add_argument(
+        "--errors", type=Path, metavar="FILE", help="write every problem to this CSV file"
+    )
+    imp.add_argument("--dry-run", action="store_true", help="check only; store nothing")
+    imp.add_argument(
+        "--accept-warnings",
+        metavar="REASON",
+        help="store figures with plausibility warnings (an unlikely change, a value far outside "
+        "its series' limits or its target's scale), recording REASON in the audit trail",
+    )
+
+
+def _assess_arguments(assess: argparse.ArgumentParser) -> None:
+    add_organisation(assess, required=False)
+    assess.add_argument("--unit", "-u", help="unit code (default: the organisation's top unit)")
+    assess.add_argument(
+        "--period", "-p", help="period to assess as at, e.g. 2019-07 (default: the latest)"
+    )
+    assess.add_argument(
+        "--previous",
+        metavar="PERIOD",
+        help="the previous cycle's cut-off, e.g. 2019-04: adds the direction since then",
+    )
+    assess.add_argument("--area", action="append", help="only this area (repeatable)")
+    assess.add_argument(
+        "--kind",
+        action="append",
+        choices=["redline", "kpi", "context"],
+        help="only this kind of measure (repeatable)",
+    )
+    assess.add_argument(
+        "--exceptions",
+        action="store_true",
+        help="only measures not met, or deteriorating against both the previous period and "
+        "the same period last year",
+    )
+    assess.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the scorecard to FILE (.csv or .json) instead of printing",
+    )
+
+
+def _example_arguments(example: argparse.ArgumentParser) -> None:
+    example.add_argument("action", choices=["list", "load"])
+    example.add_argument("name", nargs="?", help="example name (for load); default: all")
 
 
 def check_framework(path: Path) -> int:
     """Validate a framework file and print every problem, or a summary when it is sound."""
+    from pmf.core.framework import FrameworkError
+    from pmf.core.text import plural
     from pmf.sources.frameworks import read_framework_file
 
     try:
@@ -36,17 +159,9 @@ def check_framework(path: Path) -> int:
     return EXIT_OK
 
 
-def migrate(*, quiet: bool) -> None:
-    """Create or update the database tables."""
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0 if quiet else 1, interactive=False)
-    # The shared cache (sign-in lockouts, seen by every server process) lives in a table.
-    call_command("createcachetable", verbosity=0)
-
-
 def load_framework_file(path: Path) -> int:
     """Validate and store a framework file."""
+    from pmf.core.framework import FrameworkError
     from pmf.sources.frameworks import read_framework_file
     from pmf.web.frameworks.services import store_framework
 
@@ -59,8 +174,15 @@ def load_framework_file(path: Path) -> int:
     return EXIT_OK
 
 
+@register(
+    "import",
+    "Import figures from a CSV or XLSX file: all rows or none.",
+    "pmf import figures.csv --organisation MPS --map unit=BoroughName --map measure=MinorText",
+    arguments=_import_arguments,
+)
 def import_file(args: argparse.Namespace) -> int:
     """Check a file of figures and store them all, or report every problem and store nothing."""
+    from pmf.core.text import plural
     from pmf.sources.importer import MappingError, check_table, describe
     from pmf.sources.readers import ReadError, read_table
     from pmf.web.frameworks.services import framework_of
@@ -71,7 +193,7 @@ def import_file(args: argparse.Namespace) -> int:
         store_observations,
     )
 
-    organisation = _organisation(args.organisation)
+    organisation = base.organisation(args.organisation)
     mapping = _mapping(args.map)
     if args.file.is_dir():
         raise CommandError(
@@ -135,14 +257,21 @@ def import_file(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@register(
+    "assess",
+    "Print a unit's scorecard for a period, or write it as CSV or JSON.",
+    "pmf assess --unit MPS --period 2025-11 --output scorecard.csv",
+    arguments=_assess_arguments,
+)
 def assess(args: argparse.Namespace) -> int:
     """Print or write a unit's scorecard."""
     from pmf.core.periods import ParseError, parse_period
+    from pmf.core.text import plural
     from pmf.reports.console import render_scorecard
     from pmf.sources.exporters import write_scorecard
     from pmf.web.observations.services import scorecard_for
 
-    organisation = _organisation(args.organisation)
+    organisation = base.organisation(args.organisation)
     period = previous = None
     try:
         period = parse_period(args.period) if args.period else None
@@ -175,9 +304,17 @@ def assess(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def example(action: str, name: str | None) -> int:
+@register(
+    "example",
+    "List or load the example organisations.",
+    "pmf example load police",
+    arguments=_example_arguments,
+)
+def example(args: argparse.Namespace) -> int:
     """List the example organisations, or load one (or all) through the import path."""
     from pmf.sources.examples import registry
+
+    action, name = args.action, args.name
 
     examples = registry()
     if action == "list":
@@ -186,11 +323,11 @@ def example(action: str, name: str | None) -> int:
         return EXIT_OK
     if name is not None and name not in examples:
         raise CommandError(f"no example {name!r}; choose from {', '.join(examples)}", EXIT_USAGE)
-    print(_load_examples([examples[key] for key in ([name] if name else examples)]))
+    print(load_examples([examples[key] for key in ([name] if name else examples)]))
     return EXIT_OK
 
 
-def _load_examples(chosen: list[Example]) -> str:
+def load_examples(chosen: list[Example]) -> str:
     """Load the examples in one transaction, so a failure part way leaves none of them."""
     from django.db import transaction
 
@@ -198,124 +335,6 @@ def _load_examples(chosen: list[Example]) -> str:
 
     with transaction.atomic():
         return "\n".join(f"{example.title}: {load_example(example)}" for example in chosen)
-
-
-def demo(*, web: bool = True, port: int = 8000) -> int:
-    """Load every example, print the force's scorecard, make demo sign-ins, then serve.
-
-    Serving hands over to a fresh interpreter (``pmf.web.server``): the examples were loaded
-    and the scorecard computed with Polars here, and no server worker may be forked from a
-    process whose thread pool has started (ADR 0023).
-    """
-    from pmf.reports.console import render_scorecard
-    from pmf.sources.examples import registry
-    from pmf.web.accounts.services import create_demo_users
-    from pmf.web.frameworks.models import Organisation
-    from pmf.web.observations.services import scorecard_for
-
-    print(_load_examples(list(registry().values())))
-    organisation = Organisation.objects.get(code="MPS")
-    print()
-    print(render_scorecard(scorecard_for(organisation)))
-    if not web:
-        return EXIT_OK
-    print(f"\nDemo sign-ins for http://127.0.0.1:{port}/ (new passwords on every run):")
-    for role, username, password, scope in create_demo_users(organisation):
-        print(f"  {role:13} {username:20} {password}   {scope}")
-    print()
-    # Without PMF_SECRET_KEY, a random key of the demo's own (serve refuses the published one).
-    return serve("127.0.0.1", port, 2, throwaway_key=True)
-
-
-def serve(
-    host: str, port: int, workers: int, *, worker: bool = True, throwaway_key: bool = False
-) -> int:
-    """Serve the web application, with a background worker unless told not to, until stopped.
-
-    Does not return: the process becomes the server (see ``pmf.web.server.serve``).
-    """
-    from pmf.web.server import serve as run
-
-    run(host, port, workers, worker=worker, throwaway_key=throwaway_key)
-
-
-def worker(*, batch: bool = False) -> int:
-    """Run queued background jobs (large imports) until interrupted, or those waiting now.
-
-    First delete the uploads left unimported for longer than ``PMF_UPLOAD_MAX_AGE``.
-    """
-    from django.core.management import call_command
-
-    from pmf.web.entry.services import sweep_uploads
-
-    swept = sweep_uploads()
-    if swept:
-        print(f"Deleted {plural(swept, 'abandoned upload file')}.")
-    call_command(
-        "db_worker", batch=batch, reload=False, startup_delay=not batch, interval=1, verbosity=1
-    )
-    return EXIT_OK
-
-
-def token(action: str, username: str, name: str | None) -> int:
-    """Issue, list or revoke a user's API tokens."""
-    from django.contrib.auth import get_user_model
-
-    from pmf.web.api.services import issue_token, revoke_tokens_named, tokens_of
-
-    try:
-        user = get_user_model().objects.get_by_natural_key(username)
-    except get_user_model().DoesNotExist:
-        raise CommandError(f"no user {username!r}", EXIT_USAGE) from None
-    if action == "create":
-        try:
-            issued, key = issue_token(user, name or "")
-        except ValueError as error:
-            raise CommandError(str(error), EXIT_USAGE) from None
-        print(f"Token {issued.name!r} for {username} (copy it now: it is not shown again):")
-        print(key)
-    elif action == "list":
-        for held in tokens_of(user):
-            used = f"{held.last_used_at:%Y-%m-%d %H:%M}" if held.last_used_at else "never"
-            state = f"revoked {held.revoked_at:%Y-%m-%d %H:%M}" if held.revoked_at else "active"
-            print(
-                f"{held.name}  {held.prefix}…  issued {held.created_at:%Y-%m-%d %H:%M}  "
-                f"last used {used}  {state}"
-            )
-    else:
-        count = revoke_tokens_named(user, name or "")
-        if not count:
-            raise CommandError(f"{username} has no active token named {name!r}")
-        print(f"Revoked {plural(count, 'token')} named {name!r} for {username}.")
-    return EXIT_OK
-
-
-def _organisation(code: str | None):  # type: ignore[no-untyped-def]
-    from pmf.web.frameworks.models import Organisation
-
-    if code:
-        try:
-            return Organisation.objects.get(code=code)
-        except Organisation.DoesNotExist:
-            known = ", ".join(Organisation.objects.values_list("code", flat=True)) or "none yet"
-            raise CommandError(
-                f"no organisation {code!r} (loaded: {known}); load its framework first with "
-                "pmf framework load FILE",
-                EXIT_USAGE,
-            ) from None
-    organisations = list(Organisation.objects.all()[:2])
-    if not organisations:
-        raise CommandError(
-            "no organisation is loaded yet; run pmf framework load FILE or pmf example load",
-            EXIT_USAGE,
-        )
-    if len(organisations) > 1:
-        known = ", ".join(Organisation.objects.values_list("code", flat=True))
-        raise CommandError(
-            f"several organisations are loaded ({known}); choose one with --organisation CODE",
-            EXIT_USAGE,
-        )
-    return organisations[0]
 
 
 def _mapping(pairs: list[str]) -> dict[str, str]:
@@ -354,7 +373,7 @@ def _check_writable(path: Path, option: str) -> None:
         )
 
 
-def _write_problems(path: Path, problems: list) -> None:  # type: ignore[type-arg]
+def _write_problems(path: Path, problems: list[Problem]) -> None:
     import csv
 
     from pmf.sources.exporters import neutralise
@@ -373,6 +392,3 @@ def _write_problems(path: Path, problems: list) -> None:  # type: ignore[type-ar
         )
     path.write_text(buffer.getvalue(), encoding="utf-8")
     print(f"Every problem is listed in {path}.", file=sys.stderr)
-
-
-__all__ = ["EXIT_PROBLEMS"]

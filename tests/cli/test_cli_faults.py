@@ -31,7 +31,7 @@ import pytest
 
 from tests.factories import GOOD
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120
 FIGURES = (
     "unit,measure,period,value,numerator,denominator\n"

@@ -8,53 +8,58 @@ analyst would, and prints the grades.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pmf.account_commands import _organisation, _parser
-from pmf.cli import EXIT_OK, CommandError
+from pmf.cli import base
+from pmf.cli.base import (
+    EXIT_OK,
+    CommandError,
+    actions,
+    add_organisation,
+    command,
+    date_option,
+    register,
+)
+
+if TYPE_CHECKING:
+    from pmf.reports.document import Document
+    from pmf.web.cycles.models import Cycle
 
 
-def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``pmf cycle`` and its actions to the command line."""
-    cycle = _parser(
-        commands,
-        "cycle",
-        "Start quarterly cycles, move them on, and print their grades.",
-        "pmf cycle create -o MPS --number 9 --name 'Winter 2025' --cut-off 2025-11",
-    )
-    actions = cycle.add_subparsers(dest="action", metavar="ACTION", required=True)
-    create = _parser(
-        actions,
+def _cycle_arguments(cycle: argparse.ArgumentParser) -> None:
+    group = actions(cycle)
+    create = command(
+        group,
         "create",
         "Start a cycle as a draft.",
         "pmf cycle create -o MPS --number 9 --name 'Winter 2025' --cut-off 2025-11 "
         "--board-date 2026-01-19",
     )
-    create.add_argument("--organisation", "-o", required=True, help="organisation code")
+    add_organisation(create)
     create.add_argument("--number", type=int, required=True, help="the cycle's number")
     create.add_argument("--name", required=True, help="the cycle's name")
     create.add_argument("--cut-off", required=True, help="the last period that counts: 2025-11")
     create.add_argument("--board-date", help="the board's date, YYYY-MM-DD")
-    listing = _parser(actions, "list", "List the cycles and their states.", "pmf cycle list -o MPS")
-    listing.add_argument("--organisation", "-o", required=True, help="organisation code")
-    advance = _parser(
-        actions,
+    listing = command(group, "list", "List the cycles and their states.", "pmf cycle list -o MPS")
+    add_organisation(listing)
+    advance = command(
+        group,
         "advance",
         "Move a cycle on: a draft is locked (figures frozen, grades recommended), then "
         "self-assessment, moderation, board and published.",
         "pmf cycle advance -o MPS 9",
     )
-    advance.add_argument("--organisation", "-o", required=True, help="organisation code")
+    add_organisation(advance)
     advance.add_argument("number", type=int, help="the cycle's number")
-    paper = _parser(
-        actions,
+    paper = command(
+        group,
         "paper",
         "Write a cycle's board paper as PDF, Word or HTML (by the file's extension).",
         "pmf cycle paper -o MPS 8 --output cycle-8.pdf",
     )
-    paper.add_argument("--organisation", "-o", required=True, help="organisation code")
+    add_organisation(paper)
     paper.add_argument("number", type=int, help="the cycle's number")
     paper.add_argument(
         "--output", required=True, type=Path, metavar="FILE", help="a .pdf, .docx or .html file"
@@ -65,46 +70,107 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         default="board",
         help="the board paper (default), the exception report or the quarterly outcomes report",
     )
-    annual = _parser(
-        actions,
+    annual = command(
+        group,
         "annual",
         "Write a year's annual report as PDF, Word or HTML (by the file's extension).",
         "pmf cycle annual -o MPS --year 2024/25 --output annual-2024-25.pdf",
     )
-    annual.add_argument("--organisation", "-o", required=True, help="organisation code")
+    add_organisation(annual)
     annual.add_argument("--year", required=True, help="the year: 2024/25 (financial) or 2024")
     annual.add_argument(
         "--output", required=True, type=Path, metavar="FILE", help="a .pdf, .docx or .html file"
     )
-    grades = _parser(
-        actions, "grades", "Print a cycle's grades by unit and area.", "pmf cycle grades -o MPS 9"
+    grades = command(
+        group, "grades", "Print a cycle's grades by unit and area.", "pmf cycle grades -o MPS 9"
     )
-    grades.add_argument("--organisation", "-o", required=True, help="organisation code")
+    add_organisation(grades)
     grades.add_argument("number", type=int, help="the cycle's number")
 
 
-def add_publish_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``pmf publish``: a published cycle as open data and a static public site."""
-    publish = _parser(
-        commands,
-        "publish",
-        "Write a published cycle as a static public scorecard site with its open data "
-        "(CSV and JSON with metadata): no sign-in, no server.",
-        "pmf publish -o MPS --out public/",
-    )
-    publish.add_argument("--organisation", "-o", required=True, help="organisation code")
+@register(
+    "cycle",
+    "Start quarterly cycles, move them on, and print their grades.",
+    "pmf cycle create -o MPS --number 9 --name 'Winter 2025' --cut-off 2025-11",
+    arguments=_cycle_arguments,
+)
+def cycle(args: argparse.Namespace) -> int:
+    """Run ``pmf cycle create``, ``list``, ``advance``, ``paper``, ``annual`` or ``grades``."""
+    from pmf.web.cycles import services
+
+    organisation = base.organisation(args.organisation)
+    try:
+        if args.action == "create":
+            started = services.create_cycle(
+                organisation,
+                number=args.number,
+                name=args.name,
+                cut_off=args.cut_off,
+                board_date=date_option(args.board_date, "--board-date"),
+            )
+            print(
+                f"Cycle {started.number} ({started.name}, data to {started.cut_off}) started as "
+                "a draft."
+            )
+            return EXIT_OK
+        if args.action == "list":
+            from pmf.core.text import format_date
+
+            for held in organisation.cycles.order_by("number"):
+                board = format_date(held.board_date) if held.board_date else "-"
+                print(
+                    f"{held.number}\t{held.name}\tdata to {held.cut_off}\tboard {board}\t"
+                    f"{held.get_state_display()}"
+                )
+            return EXIT_OK
+        if args.action == "annual":
+            from pmf.web.papers.builders.annual import annual_report
+
+            _format_of(args.output)
+            try:
+                document = annual_report(organisation, args.year)
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+            return _write_document(document, args.output, f"annual report for {args.year}")
+        chosen = organisation.cycles.filter(number=args.number).first()
+        if chosen is None:
+            raise CommandError(f"{organisation.code} has no cycle {args.number}")
+        if args.action == "paper":
+            return _write_paper(chosen, args.output, args.kind)
+        if args.action == "advance":
+            locking = chosen.state == chosen.State.DRAFT
+            state = services.advance(chosen, None)
+            print(f"Cycle {chosen.number} is now at {state.label.lower()}.")
+            if locking:
+                _tell_figures_to_check(chosen)
+            return EXIT_OK
+        return _print_grades(chosen)
+    except services.WorkflowRefused as refused:
+        raise CommandError("\n".join(refused.problems)) from None
+
+
+def _publish_arguments(publish: argparse.ArgumentParser) -> None:
+    add_organisation(publish)
     publish.add_argument(
         "--cycle", type=int, help="the cycle's number (default: the latest published)"
     )
     publish.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write")
 
 
-def run_publish(args: argparse.Namespace) -> int:
-    """Run ``pmf publish``."""
+@register(
+    "publish",
+    "Write a published cycle as a static public site with its open data.",
+    "pmf publish -o MPS --out public/",
+    arguments=_publish_arguments,
+    description="Write a published cycle as a static public scorecard site with its open data "
+    "(CSV and JSON with metadata): no sign-in, no server.",
+)
+def publish(args: argparse.Namespace) -> int:
+    """Run ``pmf publish``: a published cycle as open data and a static public site."""
     from pmf.web.cycles.models import Cycle
     from pmf.web.publishing import NotPublished, publish_cycle
 
-    organisation = _organisation(args.organisation)
+    organisation = base.organisation(args.organisation)
     cycles = organisation.cycles.all()
     if args.cycle is None:
         cycle = cycles.filter(state=Cycle.State.PUBLISHED).order_by("-number").first()
@@ -125,62 +191,7 @@ def run_publish(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run ``pmf cycle``."""
-    from pmf.web.cycles import services
-
-    organisation = _organisation(args.organisation)
-    try:
-        if args.action == "create":
-            board = _date(args.board_date)
-            cycle = services.create_cycle(
-                organisation,
-                number=args.number,
-                name=args.name,
-                cut_off=args.cut_off,
-                board_date=board,
-            )
-            print(
-                f"Cycle {cycle.number} ({cycle.name}, data to {cycle.cut_off}) started as a draft."
-            )
-            return EXIT_OK
-        if args.action == "list":
-            from pmf.core.text import format_date
-
-            for cycle in organisation.cycles.order_by("number"):
-                board = format_date(cycle.board_date) if cycle.board_date else "-"
-                print(
-                    f"{cycle.number}\t{cycle.name}\tdata to {cycle.cut_off}\tboard {board}\t"
-                    f"{cycle.get_state_display()}"
-                )
-            return EXIT_OK
-        if args.action == "annual":
-            from pmf.web.papers.builders.annual import annual_report
-
-            _format_of(args.output)
-            try:
-                document = annual_report(organisation, args.year)
-            except ValueError as error:
-                raise CommandError(str(error)) from None
-            return _write_document(document, args.output, f"annual report for {args.year}")
-        cycle = organisation.cycles.filter(number=args.number).first()
-        if cycle is None:
-            raise CommandError(f"{organisation.code} has no cycle {args.number}")
-        if args.action == "paper":
-            return _write_paper(cycle, args.output, args.kind)
-        if args.action == "advance":
-            locking = cycle.state == cycle.State.DRAFT
-            state = services.advance(cycle, None)
-            print(f"Cycle {cycle.number} is now at {state.label.lower()}.")
-            if locking:
-                _tell_figures_to_check(cycle)
-            return EXIT_OK
-        return _print_grades(cycle)
-    except services.WorkflowRefused as refused:
-        raise CommandError("\n".join(refused.problems)) from None
-
-
-def _tell_figures_to_check(cycle) -> None:  # type: ignore[no-untyped-def]
+def _tell_figures_to_check(cycle: Cycle) -> None:
     """Say how many of the figures locked were provisional or stored with accepted warnings."""
     from pmf.web.cycles.services import figures_to_check
 
@@ -205,7 +216,7 @@ def _format_of(output: Path) -> str:
     return fmt
 
 
-def _write_paper(cycle, output: Path, kind: str = "board") -> int:  # type: ignore[no-untyped-def]
+def _write_paper(cycle: Cycle, output: Path, kind: str = "board") -> int:
     from pmf.web.papers.views import KINDS
 
     _format_of(output)
@@ -217,7 +228,7 @@ def _write_paper(cycle, output: Path, kind: str = "board") -> int:  # type: igno
     return _write_document(document, output, f"{title} of cycle {cycle.number}")
 
 
-def _write_document(document, output: Path, what: str) -> int:  # type: ignore[no-untyped-def]
+def _write_document(document: Document, output: Path, what: str) -> int:
     from pmf.reports.formats import render_as
 
     output.write_bytes(render_as(document, _format_of(output)))
@@ -225,16 +236,7 @@ def _write_document(document, output: Path, what: str) -> int:  # type: ignore[n
     return EXIT_OK
 
 
-def _date(text: str | None) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"--board-date {text!r}: give a date as YYYY-MM-DD") from None
-
-
-def _print_grades(cycle) -> int:  # type: ignore[no-untyped-def]
+def _print_grades(cycle: Cycle) -> int:
     from pmf.core.grading import Grade
 
     grades = list(cycle.grades.select_related("unit", "area"))

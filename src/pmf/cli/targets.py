@@ -7,28 +7,25 @@ A target stands in for a measure's standard over a span of periods, for one unit
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from pmf.account_commands import _organisation, _parser
-from pmf.cli import EXIT_OK, CommandError
+from pmf.cli import base
+from pmf.cli.base import EXIT_OK, CommandError, actions, add_organisation, command, register
+
+if TYPE_CHECKING:
+    from pmf.web.frameworks.models import Target
 
 
-def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``pmf target`` and its actions to the command line."""
-    target = _parser(
-        commands,
-        "target",
-        "Set, list or withdraw targets: a measure's standard over a span of periods.",
-        "pmf target set --organisation MPS --measure VWI_RATE --unit CW --starts 2026/27 --value 9",
-    )
-    actions = target.add_subparsers(dest="action", metavar="ACTION", required=True)
-    set_ = _parser(
-        actions,
+def _target_arguments(target: argparse.ArgumentParser) -> None:
+    group = actions(target)
+    set_ = command(
+        group,
         "set",
         "Set a target; it replaces a running one for the same measure, unit and start.",
         "pmf target set -o MPS --measure ASB --starts 2026/27 --ends 2026/27 --value 120 "
         "--amber-within 10 --note 'Police and Crime Plan 2026'",
     )
-    set_.add_argument("--organisation", "-o", required=True, help="organisation code")
+    add_organisation(set_)
     set_.add_argument("--measure", required=True, help="measure code")
     set_.add_argument("--unit", help="unit code (default: every unit)")
     set_.add_argument("--starts", required=True, help="first period, e.g. 2026/27 or 2026-04")
@@ -41,26 +38,32 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     )
     set_.add_argument("--amber-within", help="a miss by no more than this is amber, not red")
     set_.add_argument("--note", default="", help="where the target comes from, or why")
-    listing = _parser(
-        actions, "list", "List running targets (with --all, the history too).", "pmf target list"
+    listing = command(
+        group, "list", "List running targets (with --all, the history too).", "pmf target list"
     )
-    listing.add_argument("--organisation", "-o", required=True, help="organisation code")
+    add_organisation(listing)
     listing.add_argument("--all", action="store_true", help="include replaced and withdrawn ones")
-    withdraw = _parser(
-        actions,
+    withdraw = command(
+        group,
         "withdraw",
         "Withdraw a running target (it is kept, as history).",
         "pmf target withdraw -o MPS 12",
     )
-    withdraw.add_argument("--organisation", "-o", required=True, help="organisation code")
+    add_organisation(withdraw)
     withdraw.add_argument("number", type=int, help="the target's number, from pmf target list")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run ``pmf target``."""
+@register(
+    "target",
+    "Set, list or withdraw targets: a measure's standard over a span of periods.",
+    "pmf target set --organisation MPS --measure VWI_RATE --unit CW --starts 2026/27 --value 9",
+    arguments=_target_arguments,
+)
+def target(args: argparse.Namespace) -> int:
+    """Run ``pmf target set``, ``list`` or ``withdraw``."""
     from pmf.web.frameworks.services import TargetRefused, set_target, withdraw_target
 
-    organisation = _organisation(args.organisation)
+    organisation = base.organisation(args.organisation)
     if args.action == "set":
         data = {
             "measure": args.measure,
@@ -73,19 +76,19 @@ def run(args: argparse.Namespace) -> int:
             "note": args.note,
         }
         try:
-            target = set_target(organisation, data)
+            made = set_target(organisation, data)
         except TargetRefused as refused:
             raise CommandError(
                 "\n".join(f"target not set: {problem}" for problem in refused.problems)
             ) from None
-        print(f"Target {target.pk}: {describe(target)}")
+        print(f"Target {made.pk}: {describe(made)}")
         return EXIT_OK
     if args.action == "withdraw":
         try:
-            target = withdraw_target(organisation, args.number)
+            withdrawn = withdraw_target(organisation, args.number)
         except LookupError as error:
             raise CommandError(f"{error.args[0]} (see pmf target list)") from None
-        print(f"Withdrawn target {target.pk}: {describe(target)}")
+        print(f"Withdrawn target {withdrawn.pk}: {describe(withdrawn)}")
         return EXIT_OK
     rows = organisation.targets.select_related("measure", "unit").order_by("recorded_at", "pk")
     if not args.all:
@@ -94,17 +97,17 @@ def run(args: argparse.Namespace) -> int:
 
     from pmf.core.text import format_date
 
-    for target in rows:
+    for held in rows:
         state = (
             ""
-            if target.superseded_at is None
-            else f"\t(until {format_date(localtime(target.superseded_at))})"
+            if held.superseded_at is None
+            else f"\t(until {format_date(localtime(held.superseded_at))})"
         )
-        print(f"{target.pk}\t{describe(target)}{state}")
+        print(f"{held.pk}\t{describe(held)}{state}")
     return EXIT_OK
 
 
-def describe(target) -> str:  # type: ignore[no-untyped-def]
+def describe(target: Target) -> str:
     """Return a target in words: measure, unit, span, comparison, value and origin."""
     where = target.unit.code if target.unit else "all units"
     span = f"{target.starts} to {target.ends}" if target.ends else f"from {target.starts}"

@@ -10,24 +10,23 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import polars as pl
+from pmf.cli import base
+from pmf.cli.base import (
+    EXIT_OK,
+    CommandError,
+    Needs,
+    actions,
+    add_organisation,
+    command,
+    open_database,
+    register,
+)
 
-from pmf.account_commands import _parser
-from pmf.cli import EXIT_OK, CommandError
 
-
-def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``pmf national`` and its actions to the command line."""
-    national = _parser(
-        commands,
-        "national",
-        "Fetch national comparator data in tidy form and import it as observations.",
-        "pmf national fetch --source fingertips --indicator 90366 --area-type 502 "
-        "--sex Male --out life.csv",
-    )
-    actions = national.add_subparsers(dest="action", metavar="ACTION", required=True)
-    fetch = _parser(
-        actions,
+def _national_arguments(national: argparse.ArgumentParser) -> None:
+    group = actions(national)
+    fetch = command(
+        group,
         "fetch",
         "Fetch figures from OHID Fingertips or LG Inform and write them as a tidy CSV.",
         "pmf national fetch --source lginform --metric-type 6985 --area E08000009 "
@@ -74,14 +73,14 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         help="LG Inform: the application key (default: $PMF_LGINFORM_KEY; the secret that "
         "signs each request is read from $PMF_LGINFORM_SECRET only)",
     )
-    load = _parser(
-        actions,
+    load = command(
+        group,
         "import",
         "Import a tidy CSV: each mapped indicator becomes a measure, each area a unit.",
         "pmf national import life.csv -o TRAFFORD --map 'Life expectancy at birth=LE_MALE'",
     )
     load.add_argument("file", type=Path, help="a tidy CSV written by pmf national fetch")
-    load.add_argument("--organisation", "-o", required=True, help="organisation code")
+    add_organisation(load)
     load.add_argument(
         "--map",
         action="append",
@@ -104,8 +103,18 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run ``pmf national``."""
+# Fetching needs no database; importing opens it itself.
+@register(
+    "national",
+    "Fetch national comparator data and import it as observations.",
+    "pmf national fetch --source fingertips --indicator 90366 --area-type 502 "
+    "--sex Male --out life.csv",
+    arguments=_national_arguments,
+    description="Fetch national comparator data in tidy form and import it as observations.",
+    needs=Needs.NOTHING,
+)
+def national(args: argparse.Namespace) -> int:
+    """Run ``pmf national fetch`` or ``pmf national import``."""
     if args.action == "fetch":
         return fetch(args)
     return import_tidy(args)
@@ -113,13 +122,13 @@ def run(args: argparse.Namespace) -> int:
 
 def fetch(args: argparse.Namespace) -> int:
     """Write a national source's figures as a tidy CSV."""
-    from pmf.sources import national
+    from pmf.sources import national as comparators
 
     try:
         if args.source == "fingertips":
             if not args.indicator or args.area_type is None:
                 raise CommandError("fingertips needs --indicator and --area-type")
-            tidy = national.FingertipsClient(transport=national.urllib_transport).fetch(
+            tidy = comparators.FingertipsClient(transport=comparators.urllib_transport).fetch(
                 args.indicator,
                 args.area_type,
                 parent_area_type_id=args.parent_area_type,
@@ -131,11 +140,11 @@ def fetch(args: argparse.Namespace) -> int:
             if not args.metric_type or not args.area:
                 raise CommandError("lginform needs --metric-type and at least one --area")
             key, secret = _lginform_keys(args.application_key)
-            client = national.LGInformClient(
-                transport=national.urllib_transport, application_key=key, secret=secret
+            client = comparators.LGInformClient(
+                transport=comparators.urllib_transport, application_key=key, secret=secret
             )
             tidy = client.fetch(args.metric_type, args.area, args.periods)
-    except national.NationalSourceError as error:
+    except comparators.NationalSourceError as error:
         raise CommandError(str(error)) from None
     tidy.write_csv(args.out)
     missing = tidy["value"].null_count()
@@ -169,11 +178,10 @@ def _lginform_keys(given: str) -> tuple[str, str]:
 
 def import_tidy(args: argparse.Namespace) -> int:
     """Import a tidy CSV's mapped indicators as observations."""
-    from pmf import commands
-    from pmf.account_commands import _organisation
-    from pmf.sources import national
+    import polars as pl
+
+    from pmf.sources import national as comparators
     from pmf.web.observations.services import import_frame
-    from pmf.web.setup import setup_django
 
     indicators = _pairs(args.map, "--map", "INDICATOR=MEASURE")
     units = _pairs(args.unit, "--unit", "AREA=UNIT") if args.unit else None
@@ -181,14 +189,13 @@ def import_tidy(args: argparse.Namespace) -> int:
         tidy = pl.read_csv(args.file, infer_schema_length=0).with_columns(
             pl.col(c).cast(pl.Float64, strict=False) for c in ("value", "numerator", "denominator")
         )
-        observations = national.to_observations(
+        observations = comparators.to_observations(
             tidy, indicators, unit_map=units, source=args.source
         )
     except (OSError, pl.exceptions.PolarsError, ValueError) as error:
         raise CommandError(f"{args.file}: {error}") from None
-    setup_django()
-    commands.migrate(quiet=True)
-    organisation = _organisation(args.organisation)
+    open_database()
+    organisation = base.organisation(args.organisation)
     try:
         summary = import_frame(
             organisation,

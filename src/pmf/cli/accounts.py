@@ -1,7 +1,8 @@
-"""People and partners on the command line: ``pmf user`` and ``pmf share``.
+"""People, partners and API tokens on the command line: ``pmf user``, ``share`` and ``token``.
 
 A deployment's first analyst is made here; so are the sharing agreements between partner
-organisations, which a data protection officer signs off outside pmf.
+organisations, which a data protection officer signs off outside pmf, and the tokens of the
+JSON API.
 """
 
 from __future__ import annotations
@@ -9,38 +10,22 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import secrets
+from typing import TYPE_CHECKING
 
-from pmf.cli import EXIT_OK, CommandError
+from pmf.cli import base
+from pmf.cli.base import EXIT_OK, EXIT_USAGE, CommandError, actions, command, date_option, register
+
+if TYPE_CHECKING:
+    from pmf.web.accounts.models import SharingAgreement
+    from pmf.web.frameworks.models import Organisation, Unit
 
 ROLES = ("analyst", "owner", "command_lead", "moderator", "board_member", "viewer")
 
 
-def _parser(
-    group: argparse._SubParsersAction,  # type: ignore[type-arg]
-    name: str,
-    summary: str,
-    example: str,
-) -> argparse.ArgumentParser:
-    return group.add_parser(
-        name,
-        help=summary,
-        description=summary,
-        epilog=f"Example:\n  {example}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-
-
-def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``pmf user`` and ``pmf share`` with their actions to the command line."""
-    user = _parser(
-        commands,
-        "user",
-        "Add, change or list the people who sign in.",
-        "pmf user add jsmith --organisation MPS --role command_lead --unit CW",
-    )
-    actions = user.add_subparsers(dest="action", metavar="ACTION", required=True)
-    add = _parser(
-        actions,
+def _user_arguments(user: argparse.ArgumentParser) -> None:
+    group = actions(user)
+    add = command(
+        group,
         "add",
         "Add a person, or change their role and scope; prints a first password for a new one.",
         "pmf user add jsmith --organisation MPS --role owner --unit CW --measure ASB",
@@ -59,18 +44,25 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         metavar="CODE",
         help="a measure a measure owner enters figures for (repeatable)",
     )
-    user_list = _parser(actions, "list", "List the people of an organisation.", "pmf user list")
+    user_list = command(group, "list", "List the people of an organisation.", "pmf user list")
     user_list.add_argument("--organisation", "-o", help="only this organisation")
 
-    share = _parser(
-        commands,
-        "share",
-        "Add, list or end sharing agreements between partner organisations.",
-        "pmf share add --provider MPS --recipient LBTH --unit TH --purpose 'Safer streets'",
-    )
-    actions = share.add_subparsers(dest="action", metavar="ACTION", required=True)
-    share_add = _parser(
-        actions,
+
+@register(
+    "user",
+    "Add, change or list the people who sign in.",
+    "pmf user add jsmith --organisation MPS --role command_lead --unit CW",
+    arguments=_user_arguments,
+)
+def user(args: argparse.Namespace) -> int:
+    """Run ``pmf user add`` or ``pmf user list``."""
+    return add_user(args) if args.action == "add" else list_users(args.organisation)
+
+
+def _share_arguments(share: argparse.ArgumentParser) -> None:
+    group = actions(share)
+    share_add = command(
+        group,
         "add",
         "Let a partner organisation's members read some of an organisation's figures.",
         "pmf share add --provider MPS --recipient LBTH --unit TH --area VIOLENCE "
@@ -87,17 +79,21 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     share_add.add_argument("--purpose", required=True, help="why, as the agreement says")
     share_add.add_argument("--starts", help="first day, YYYY-MM-DD (default: today)")
     share_add.add_argument("--ends", help="last day, YYYY-MM-DD (default: open-ended)")
-    _parser(actions, "list", "List the sharing agreements, with their numbers.", "pmf share list")
-    end = _parser(
-        actions, "end", "End a sharing agreement today (it is kept, as history).", "pmf share end 3"
+    command(group, "list", "List the sharing agreements, with their numbers.", "pmf share list")
+    end = command(
+        group, "end", "End a sharing agreement today (it is kept, as history).", "pmf share end 3"
     )
     end.add_argument("number", type=int, help="the agreement's number, from pmf share list")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run ``pmf user`` or ``pmf share``."""
-    if args.command == "user":
-        return add_user(args) if args.action == "add" else list_users(args.organisation)
+@register(
+    "share",
+    "Add, list or end sharing agreements between partner organisations.",
+    "pmf share add --provider MPS --recipient LBTH --unit TH --purpose 'Safer streets'",
+    arguments=_share_arguments,
+)
+def share(args: argparse.Namespace) -> int:
+    """Run ``pmf share add``, ``list`` or ``end``."""
     if args.action == "add":
         return add_agreement(args)
     if args.action == "end":
@@ -105,20 +101,77 @@ def run(args: argparse.Namespace) -> int:
     return list_agreements()
 
 
-def _organisation(code: str):  # type: ignore[no-untyped-def]
-    from pmf.web.frameworks.models import Organisation
+def _token_arguments(token: argparse.ArgumentParser) -> None:
+    group = actions(token)
+    create = command(
+        group,
+        "create",
+        "Issue a token and print its key (shown only this once).",
+        "pmf token create --user analyst --name nightly-load",
+    )
+    listed = command(
+        group,
+        "list",
+        "List a user's tokens: name, first characters, when issued, last used and revoked.",
+        "pmf token list --user analyst",
+    )
+    revoke = command(
+        group,
+        "revoke",
+        "Revoke a user's active tokens of that name; they stop working at once.",
+        "pmf token revoke --user analyst --name nightly-load",
+    )
+    for action in (create, listed, revoke):
+        action.add_argument("--user", required=True, help="the username whose tokens these are")
+    for action in (create, revoke):
+        action.add_argument("--name", required=True, help="what the token is for, as a label")
 
+
+@register(
+    "token",
+    "Issue, list or revoke a user's tokens for the JSON API.",
+    "pmf token create --user analyst --name nightly-load",
+    arguments=_token_arguments,
+)
+def token(args: argparse.Namespace) -> int:
+    """Issue, list or revoke a user's API tokens."""
+    from django.contrib.auth import get_user_model
+
+    from pmf.core.text import plural
+    from pmf.web.api.services import issue_token, revoke_tokens_named, tokens_of
+
+    username, name = args.user, getattr(args, "name", None)
     try:
-        return Organisation.objects.get(code=code)
-    except Organisation.DoesNotExist:
-        known = ", ".join(Organisation.objects.values_list("code", flat=True)) or "none loaded"
-        raise CommandError(f"no organisation {code!r} (known: {known})") from None
+        user = get_user_model().objects.get_by_natural_key(username)
+    except get_user_model().DoesNotExist:
+        raise CommandError(f"no user {username!r}", EXIT_USAGE) from None
+    if args.action == "create":
+        try:
+            issued, key = issue_token(user, name or "")
+        except ValueError as error:
+            raise CommandError(str(error), EXIT_USAGE) from None
+        print(f"Token {issued.name!r} for {username} (copy it now: it is not shown again):")
+        print(key)
+    elif args.action == "list":
+        for held in tokens_of(user):
+            used = f"{held.last_used_at:%Y-%m-%d %H:%M}" if held.last_used_at else "never"
+            state = f"revoked {held.revoked_at:%Y-%m-%d %H:%M}" if held.revoked_at else "active"
+            print(
+                f"{held.name}  {held.prefix}…  issued {held.created_at:%Y-%m-%d %H:%M}  "
+                f"last used {used}  {state}"
+            )
+    else:
+        count = revoke_tokens_named(user, name or "")
+        if not count:
+            raise CommandError(f"{username} has no active token named {name!r}")
+        print(f"Revoked {plural(count, 'token')} named {name!r} for {username}.")
+    return EXIT_OK
 
 
-def _unit(organisation, code: str | None):  # type: ignore[no-untyped-def]
+def _unit(organisation: Organisation, code: str | None) -> Unit | None:
     if code is None:
         return None
-    unit = organisation.units.filter(code=code).first()
+    unit: Unit | None = organisation.units.filter(code=code).first()
     if unit is None:
         raise CommandError(f"{organisation.code} has no unit {code!r}")
     return unit
@@ -131,7 +184,7 @@ def add_user(args: argparse.Namespace) -> int:
 
     from pmf.web.accounts.models import Membership
 
-    organisation = _organisation(args.organisation)
+    organisation = base.organisation(args.organisation)
     unit = _unit(organisation, args.unit)
     measures = list(organisation.measures.filter(code__in=args.measure))
     unknown = sorted(set(args.measure) - {measure.code for measure in measures})
@@ -167,7 +220,7 @@ def list_users(code: str | None) -> int:
         "organisation__code", "user__username"
     )
     if code:
-        memberships = memberships.filter(organisation=_organisation(code))
+        memberships = memberships.filter(organisation=base.organisation(code))
     for membership in memberships:
         scope = membership.unit.code if membership.unit else "all"
         print(
@@ -177,23 +230,14 @@ def list_users(code: str | None) -> int:
     return EXIT_OK
 
 
-def _date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"{option} {text!r}: give a date as YYYY-MM-DD") from None
-
-
 def add_agreement(args: argparse.Namespace) -> int:
     """Record a sharing agreement between two organisations."""
     from django.db import transaction
 
     from pmf.web.accounts.models import SharingAgreement
 
-    provider = _organisation(args.provider)
-    recipient = _organisation(args.recipient)
+    provider = base.organisation(args.provider)
+    recipient = base.organisation(args.recipient)
     if provider.pk == recipient.pk:
         raise CommandError("--provider and --recipient are the same organisation")
     unit = _unit(provider, args.unit)
@@ -201,8 +245,8 @@ def add_agreement(args: argparse.Namespace) -> int:
     unknown = sorted(set(args.area) - {area.code for area in areas})
     if unknown:
         raise CommandError(f"{provider.code} has no area {', '.join(unknown)}")
-    starts = _date(args.starts, "--starts") or dt.date.today()
-    ends = _date(args.ends, "--ends")
+    starts = date_option(args.starts, "--starts") or dt.date.today()
+    ends = date_option(args.ends, "--ends")
     if ends is not None and ends < starts:
         raise CommandError(f"--ends {ends} is before --starts {starts}")
     with transaction.atomic():
@@ -219,7 +263,7 @@ def add_agreement(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _describe(agreement) -> str:  # type: ignore[no-untyped-def]
+def _describe(agreement: SharingAgreement) -> str:
     units = agreement.unit.name if agreement.unit else "all units"
     areas = ", ".join(area.code for area in agreement.areas.all()) or "all areas"
     until = f" to {agreement.ends}" if agreement.ends else ", open-ended"

@@ -1,4 +1,4 @@
-"""Measures computed from record-level data on the command line: ``pmf records compute``.
+"""Measures computed from record-level data on the command line: ``pmf record compute``.
 
 The records are counted on DuckDB (the default), PostgreSQL or local Spark by
 ``pmf.sources.records``; with ``--import`` the figures go through the ordinary import
@@ -10,26 +10,22 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pmf.account_commands import _parser
-from pmf.cli import EXIT_OK, CommandError
+from pmf.cli import base
+from pmf.cli.base import EXIT_OK, CommandError, Needs, actions, command, open_database, register
+
+if TYPE_CHECKING:
+    from pmf.sources.records import Computed
 
 
-def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``pmf records`` and its action to the command line."""
-    records = _parser(
-        commands,
-        "records",
-        "Compute measures from record-level data (incidents, crimes) on DuckDB, PostgreSQL "
-        "or Spark.",
-        "pmf records compute examples/records/records.yaml --import",
-    )
-    actions = records.add_subparsers(dest="action", metavar="ACTION", required=True)
-    compute = _parser(
-        actions,
+def _record_arguments(record: argparse.ArgumentParser) -> None:
+    group = actions(record)
+    compute = command(
+        group,
         "compute",
         "Count each measure's records per unit and period; print, write or import the figures.",
-        "pmf records compute examples/records/records.yaml --backend duckdb --out figures.csv",
+        "pmf record compute examples/records/records.yaml --backend duckdb --out figures.csv",
     )
     compute.add_argument("file", type=Path, help="a record-sources file (records.yaml)")
     compute.add_argument(
@@ -71,8 +67,19 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run ``pmf records compute``."""
+# Counting needs no database; --import opens it itself.
+@register(
+    "record",
+    "Compute measures from record-level data on DuckDB, PostgreSQL or Spark.",
+    "pmf record compute examples/records/records.yaml --import",
+    arguments=_record_arguments,
+    aliases=["records"],
+    description="Compute measures from record-level data (incidents, crimes) on DuckDB, "
+    "PostgreSQL or Spark.",
+    needs=Needs.NOTHING,
+)
+def record(args: argparse.Namespace) -> int:
+    """Run ``pmf record compute``."""
     from pmf.core.framework import FrameworkError
     from pmf.core.text import plural
     from pmf.sources.records import RecordsError, compute, load_record_sources, spark_session
@@ -109,18 +116,13 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _store(code: str, computed: object, accept_warnings: str | None = None) -> int:
-    from pmf.sources.records import LAYOUT, Computed
-    from pmf.web.setup import setup_django
+def _store(code: str, computed: Computed, accept_warnings: str | None = None) -> int:
+    from pmf.sources.records import LAYOUT
 
-    assert isinstance(computed, Computed)
-    setup_django()
-    from pmf import commands
-    from pmf.account_commands import _organisation
+    open_database()
     from pmf.web.observations.services import import_frame
 
-    commands.migrate(quiet=True)
-    organisation = _organisation(code)
+    organisation = base.organisation(code)
     try:
         summary = import_frame(
             organisation,

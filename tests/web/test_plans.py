@@ -84,7 +84,7 @@ def test_analyst_creates_plan_theme_and_item_with_its_history(item: Item, analys
     assert item.status == Status.NOT_STARTED
     assert sorted(item.measures.values_list("code", flat=True)) == ["CR", "ER"]
     [created] = item.updates.all()
-    assert (created.kind, created.by) == (ItemUpdate.Kind.CREATED, analyst)
+    assert (created.kind, created.actor) == (ItemUpdate.Kind.CREATED, analyst)
 
 
 @pytest.mark.parametrize("who", ["owner", "command_lead"])
@@ -134,7 +134,7 @@ def test_owner_records_progress_and_the_history_keeps_every_update(
     services.record_progress(item, analyst.membership, Status.AT_RISK, "Funding cut.")
     item.refresh_from_db()
     assert item.status == Status.AT_RISK
-    steps = [(u.kind, u.status, u.text, u.by) for u in item.updates.all()]
+    steps = [(u.kind, u.status, u.text, u.actor) for u in item.updates.all()]
     assert steps[1:] == [
         ("progress", "on_track", "Partnership board met.", owner),
         ("progress", "at_risk", "Funding cut.", analyst),

@@ -89,7 +89,7 @@ def detail_page(
     """Return one intervention with its progress history and escalations, oldest first."""
     today = on or timezone.localdate()
     organisation = intervention.organisation
-    updates = intervention.progress.select_related("by")
+    updates = intervention.progress.select_related("actor")
     escalations = intervention.escalations.prefetch_related("to")
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
@@ -101,7 +101,7 @@ def detail_page(
             {
                 "at": update.at.isoformat(timespec="seconds"),
                 "at_label": _when(update.at),
-                "by": update.by.get_username() if update.by else "",
+                "by": update.actor.get_username() if update.actor else "",
                 "text": update.text,
                 "status": update.status,
                 "status_label": update.get_status_display() if update.status else "",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from pmf.web.audit.models import Step
 from pmf.web.cycles.models import Cycle
 from pmf.web.frameworks.models import Measure, Organisation, Unit
 
@@ -85,7 +86,7 @@ class Item(models.Model):
         return self.title
 
 
-class ItemUpdate(models.Model):
+class ItemUpdate(Step):
     """One step in an item's history: created, edited, or progress with a status. Never changed."""
 
     class Kind(models.TextChoices):
@@ -97,10 +98,6 @@ class ItemUpdate(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     status = models.CharField(max_length=16, choices=Item.Status.choices)
     text = models.TextField(blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField()
 
     class Meta:
         ordering = ["item", "at", "pk"]
@@ -117,7 +114,8 @@ class Statement(models.Model):
     strengths = models.TextField(blank=True)
     areas_for_improvement = models.TextField(blank=True)
     risks = models.TextField(blank=True)
-    by = models.ForeignKey(
+    # Who saved the version it holds, and when (its versions keep every one).
+    actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField()
@@ -132,17 +130,13 @@ class Statement(models.Model):
         return f"{self.cycle} {self.unit.code} self-assessment"
 
 
-class StatementVersion(models.Model):
+class StatementVersion(Step):
     """A statement as saved once: who, when and the three texts. Never changed or deleted."""
 
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="versions")
     strengths = models.TextField(blank=True)
     areas_for_improvement = models.TextField(blank=True)
     risks = models.TextField(blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField()
 
     class Meta:
         ordering = ["statement", "at", "pk"]
@@ -151,7 +145,7 @@ class StatementVersion(models.Model):
         return f"{self.statement} at {self.at:%Y-%m-%d %H:%M}"
 
 
-class Overview(models.Model):
+class Overview(Step):
     """The head of improvement's overview of one cycle's statements, each version kept.
 
     ``themes`` holds the common themes as generated when this version was saved, so the
@@ -161,10 +155,6 @@ class Overview(models.Model):
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="overviews")
     text = models.TextField()
     themes = models.JSONField(default=list)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField()
 
     class Meta:
         ordering = ["cycle", "at", "pk"]

@@ -150,11 +150,11 @@ def item_page(item: Item) -> dict[str, Any]:
                 "status": update.status,
                 "status_label": update.get_status_display(),
                 "text": update.text,
-                "by": services.person_name(update.by),
+                "by": services.person_name(update.actor),
                 "at": update.at.isoformat(timespec="seconds"),
                 "at_label": services.moment_label(update.at),
             }
-            for update in item.updates.select_related("by")
+            for update in item.updates.select_related("actor")
         ],
     }
 
@@ -173,8 +173,8 @@ def statement_page(cycle: Cycle, unit: Unit) -> dict[str, Any]:
     """Return one unit's statement for the cycle, with every version, oldest first."""
     statement = (
         Statement.objects.filter(cycle=cycle, unit=unit)
-        .select_related("by")
-        .prefetch_related("versions__by")
+        .select_related("actor")
+        .prefetch_related("versions__actor")
         .first()
     )
     texts = ("strengths", "areas_for_improvement", "risks")
@@ -184,7 +184,7 @@ def statement_page(cycle: Cycle, unit: Unit) -> dict[str, Any]:
         "unit": {"code": unit.code, "name": unit.name},
         "statement": {
             **{name: getattr(statement, name) for name in texts},
-            "by": services.person_name(statement.by),
+            "by": services.person_name(statement.actor),
             "at": statement.at.isoformat(timespec="seconds"),
             "at_label": services.moment_label(statement.at),
         }
@@ -193,7 +193,7 @@ def statement_page(cycle: Cycle, unit: Unit) -> dict[str, Any]:
         "history": [
             {
                 **{name: getattr(version, name) for name in texts},
-                "by": services.person_name(version.by),
+                "by": services.person_name(version.actor),
                 "at": version.at.isoformat(timespec="seconds"),
                 "at_label": services.moment_label(version.at),
             }

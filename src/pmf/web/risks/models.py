@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from pmf.web.audit.models import Step
 from pmf.web.frameworks.models import Area, Organisation, Unit
 
 
@@ -63,7 +64,7 @@ class Risk(models.Model):
         return f"R{self.number}: {self.title}"
 
 
-class RiskEvent(models.Model):
+class RiskEvent(Step):
     """One change to a risk: who, when, each field's old and new value, and the state after."""
 
     class Step(models.TextChoices):
@@ -78,10 +79,6 @@ class RiskEvent(models.Model):
     status = models.CharField(max_length=8)
     current_score = models.FloatField()
     note = models.TextField(blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField()
 
     class Meta:
         ordering = ["risk", "at", "pk"]
@@ -144,7 +141,7 @@ class Recommendation(models.Model):
         return f"{self.get_body_display()} {self.report_title}: recommendation {self.number}"
 
 
-class RecommendationEvent(models.Model):
+class RecommendationEvent(Step):
     """One step on a recommendation: who, when, what changed and why."""
 
     class Step(models.TextChoices):
@@ -162,10 +159,6 @@ class RecommendationEvent(models.Model):
     changes = models.JSONField(default=dict)
     status = models.CharField(max_length=20)
     note = models.TextField(blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField()
 
     class Meta:
         ordering = ["recommendation", "at", "pk"]

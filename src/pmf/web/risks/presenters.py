@@ -143,7 +143,7 @@ def risk_page(risk: Risk, membership: Membership) -> dict[str, Any]:
                 for stage in ("inherent", "current", "target")
             ],
         },
-        "history": [_event(event) for event in risk.events.select_related("by")],
+        "history": [_event(event) for event in risk.events.select_related("actor")],
         "may_edit": services.may_edit_risk(membership, risk),
         "may_review": services.may_review_risk(membership, risk),
     }
@@ -155,7 +155,7 @@ def _event(event: Any) -> dict[str, Any]:
         "step_label": event.get_step_display(),
         "at": timezone.localtime(event.at).isoformat(timespec="minutes"),
         "at_label": format_moment(timezone.localtime(event.at)),
-        "by": event.by.get_username() if event.by else None,
+        "by": event.actor.get_username() if event.actor else None,
         "changes": [
             {"field": name.replace("_", " "), "before": pair[0], "after": pair[1]}
             for name, pair in event.changes.items()
@@ -265,7 +265,7 @@ def recommendation_page(recommendation: Recommendation, membership: Membership) 
         "steps": services.allowed_steps(recommendation, membership),
         "version": services.version_of(recommendation),
         "may_edit": services.may_edit_recommendation(membership, recommendation),
-        "history": [_event(event) for event in recommendation.events.select_related("by")],
+        "history": [_event(event) for event in recommendation.events.select_related("actor")],
     }
 
 

@@ -322,7 +322,7 @@ def create_risk(
     _rescore(risk, register_of(organisation))
     risk.save()
     changes = {name: ["", _shown(value)] for name, value in cleaned.values.items()}
-    _risk_event(risk, RiskEvent.Step.CREATED, changes, user, now, "")
+    _risk_step(risk, RiskEvent.Step.CREATED, changes, user, now, "")
     _register_changed(organisation, now)
     return risk
 
@@ -377,40 +377,9 @@ def update_risk(
         if "review_date" in changes or not changes
         else RiskEvent.Step.CHANGED
     )
-    _risk_event(risk, step, changes, user, now, note.strip())
+    _risk_step(risk, step, changes, user, now, note.strip())
     _register_changed(risk.organisation, now)
     return risk
-
-
-def _risk_event(
-    risk: Risk,
-    step: str,
-    changes: dict[str, Any],
-    user: AbstractBaseUser | None,
-    now: dt.datetime,
-    note: str,
-) -> None:
-    RiskEvent.objects.create(
-        risk=risk,
-        step=step,
-        changes=changes,
-        status=risk.status,
-        current_score=risk.current_score,
-        note=note,
-        by=_actor(user),
-        at=now,
-    )
-    _audit(
-        risk,
-        audit.Kind.RISK,
-        step,
-        f"Risk R{risk.number}: {risk.title}",
-        changes,
-        created=step == RiskEvent.Step.CREATED,
-        note=note,
-        user=user,
-        at=now,
-    )
 
 
 def _register_changed(organisation: Organisation, now: dt.datetime) -> None:
@@ -642,7 +611,7 @@ def create_recommendation(
         organisation=organisation, number=number, created_at=now, **cleaned.values
     )
     changes = {name: ["", _shown(value)] for name, value in cleaned.values.items()}
-    _recommendation_event(recommendation, RecommendationEvent.Step.CREATED, changes, user, now, "")
+    _recommendation_step(recommendation, RecommendationEvent.Step.CREATED, changes, user, now, "")
     return recommendation
 
 
@@ -678,7 +647,7 @@ def update_recommendation(
     for name, value in cleaned.values.items():
         setattr(recommendation, name, value)
     recommendation.save()
-    _recommendation_event(
+    _recommendation_step(
         recommendation, RecommendationEvent.Step.CHANGED, changes, user, now or timezone.now(), ""
     )
     return recommendation
@@ -759,38 +728,8 @@ def take_step(
         recommendation.closure_approved_by = _actor(user)
         recommendation.closed_at = now
     recommendation.save()
-    _recommendation_event(recommendation, event, {"status": [before, status]}, user, now, text)
+    _recommendation_step(recommendation, event, {"status": [before, status]}, user, now, text)
     return recommendation
-
-
-def _recommendation_event(
-    recommendation: Recommendation,
-    step: str,
-    changes: dict[str, Any],
-    user: AbstractBaseUser | None,
-    now: dt.datetime,
-    note: str,
-) -> None:
-    RecommendationEvent.objects.create(
-        recommendation=recommendation,
-        step=step,
-        changes=changes,
-        status=recommendation.status,
-        note=note,
-        by=_actor(user),
-        at=now,
-    )
-    _audit(
-        recommendation,
-        audit.Kind.RECOMMENDATION,
-        step,
-        f"Recommendation {recommendation.number}: {recommendation.report_title}",
-        changes,
-        created=step == RecommendationEvent.Step.CREATED,
-        note=note,
-        user=user,
-        at=now,
-    )
 
 
 def version_of(record: Risk | Recommendation) -> int:
@@ -812,9 +751,9 @@ def _lock(record: Any, version: int | None, what: str, held: Any) -> None:
     record.refresh_from_db()
     if version is None:
         return
-    latest = record.events.select_related("by").order_by("-pk").first()
+    latest = record.events.select_related("actor").order_by("-pk").first()
     if latest is not None and latest.pk != version:
-        by = latest.by.get_username() if latest.by is not None else "pmf"
+        by = latest.actor.get_username() if latest.actor is not None else "pmf"
         raise Conflict(what, by, latest.at, held(record))
 
 
@@ -879,29 +818,70 @@ def _counts(recommendations: list[Recommendation], today: dt.date) -> dict[str, 
     }
 
 
-def _audit(
-    record: Risk | Recommendation,
-    kind: str,
+def _changes_audited(changes: Mapping[str, Any], created: bool) -> dict[str, Any]:
+    """Return a step's changes as the audit trail's before and after: each changed field."""
+    return {
+        "before": None if created else {name: change[0] for name, change in changes.items()},
+        "after": {name: change[1] for name, change in changes.items()},
+    }
+
+
+def _risk_step(
+    risk: Risk,
     step: str,
-    label: str,
-    changes: Mapping[str, Any],
-    *,
-    created: bool,
-    note: str,
+    changes: dict[str, Any],
     user: AbstractBaseUser | None,
-    at: dt.datetime,
+    now: dt.datetime,
+    note: str,
 ) -> None:
-    """Record a step on a risk or recommendation in the audit trail: each changed field."""
-    audit.record(
-        record.organisation,
-        kind=kind,
+    """Record a step on a risk, with the risk's status and score after it, and its audit event."""
+    audit.record_step(
+        RiskEvent(
+            risk=risk,
+            step=step,
+            changes=changes,
+            status=risk.status,
+            current_score=risk.current_score,
+            note=note,
+        ),
+        risk.organisation,
+        kind=audit.Kind.RISK,
         action=step,
-        label=label,
-        object_id=record.pk,
-        unit_code=record.unit.code if record.unit is not None else "",
-        before=None if created else {name: change[0] for name, change in changes.items()},
-        after={name: change[1] for name, change in changes.items()},
+        label=f"Risk R{risk.number}: {risk.title}",
+        object_id=risk.pk,
+        unit_code=risk.unit.code if risk.unit is not None else "",
+        **_changes_audited(changes, step == RiskEvent.Step.CREATED),
         note=note,
         user=user,
-        at=at,
+        at=now,
+    )
+
+
+def _recommendation_step(
+    recommendation: Recommendation,
+    step: str,
+    changes: dict[str, Any],
+    user: AbstractBaseUser | None,
+    now: dt.datetime,
+    note: str,
+) -> None:
+    """Record a step on a recommendation, with its status after it, and its audit event."""
+    audit.record_step(
+        RecommendationEvent(
+            recommendation=recommendation,
+            step=step,
+            changes=changes,
+            status=recommendation.status,
+            note=note,
+        ),
+        recommendation.organisation,
+        kind=audit.Kind.RECOMMENDATION,
+        action=step,
+        label=f"Recommendation {recommendation.number}: {recommendation.report_title}",
+        object_id=recommendation.pk,
+        unit_code=recommendation.unit.code if recommendation.unit is not None else "",
+        **_changes_audited(changes, step == RecommendationEvent.Step.CREATED),
+        note=note,
+        user=user,
+        at=now,
     )

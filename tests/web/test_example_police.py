@@ -25,7 +25,8 @@ from pmf.web.frameworks.services import framework_of
 from pmf.web.interventions.models import Intervention
 from pmf.web.observations.services import held_observations, load_example
 from pmf.web.plans.models import Item, Overview, Plan, Statement, Theme
-from pmf.web.risks.models import Recommendation, Risk
+from pmf.web.recommendations.models import Recommendation
+from pmf.web.risks.models import Risk
 
 pytestmark = pytest.mark.django_db
 

@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_append_only'),
+        ("audit", "0002_append_only"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='kind',
-            field=models.CharField(choices=[('observation', 'Figures'), ('grade', 'Grade'), ('intervention', 'Intervention'), ('risk', 'Risk'), ('recommendation', 'Recommendation'), ('plan', 'Improvement plan'), ('self_assessment', 'Self-assessment'), ('target', 'Target'), ('framework', 'Framework')], max_length=20),
+            model_name="auditevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("observation", "Figures"),
+                    ("grade", "Grade"),
+                    ("intervention", "Intervention"),
+                    ("risk", "Risk"),
+                    ("recommendation", "Recommendation"),
+                    ("plan", "Improvement plan"),
+                    ("self_assessment", "Self-assessment"),
+                    ("target", "Target"),
+                    ("framework", "Framework"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

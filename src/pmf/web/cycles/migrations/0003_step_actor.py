@@ -4,15 +4,14 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cycles', '0002_spot_checks'),
+        ("cycles", "0002_spot_checks"),
     ]
 
     operations = [
         migrations.RenameField(
-            model_name='gradeevent',
-            old_name='by',
-            new_name='actor',
+            model_name="gradeevent",
+            old_name="by",
+            new_name="actor",
         ),
     ]

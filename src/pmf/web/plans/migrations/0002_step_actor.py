@@ -4,30 +4,29 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0001_initial'),
+        ("plans", "0001_initial"),
     ]
 
     operations = [
         migrations.RenameField(
-            model_name='itemupdate',
-            old_name='by',
-            new_name='actor',
+            model_name="itemupdate",
+            old_name="by",
+            new_name="actor",
         ),
         migrations.RenameField(
-            model_name='overview',
-            old_name='by',
-            new_name='actor',
+            model_name="overview",
+            old_name="by",
+            new_name="actor",
         ),
         migrations.RenameField(
-            model_name='statement',
-            old_name='by',
-            new_name='actor',
+            model_name="statement",
+            old_name="by",
+            new_name="actor",
         ),
         migrations.RenameField(
-            model_name='statementversion',
-            old_name='by',
-            new_name='actor',
+            model_name="statementversion",
+            old_name="by",
+            new_name="actor",
         ),
     ]

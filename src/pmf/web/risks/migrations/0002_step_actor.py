@@ -4,20 +4,19 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('risks', '0001_initial'),
+        ("risks", "0001_initial"),
     ]
 
     operations = [
         migrations.RenameField(
-            model_name='recommendationevent',
-            old_name='by',
-            new_name='actor',
+            model_name="recommendationevent",
+            old_name="by",
+            new_name="actor",
         ),
         migrations.RenameField(
-            model_name='riskevent',
-            old_name='by',
-            new_name='actor',
+            model_name="riskevent",
+            old_name="by",
+            new_name="actor",
         ),
     ]

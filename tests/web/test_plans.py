@@ -15,7 +15,7 @@ from pmf.web.cycles.models import Cycle
 from pmf.web.frameworks.models import Organisation
 from pmf.web.observations.services import scorecard_for
 from pmf.web.plans import presenters, services
-from pmf.web.plans.models import Item, ItemUpdate, Plan, Statement, StatementVersion
+from pmf.web.plans.models import Item, ItemUpdate, Plan, SelfAssessment, SelfAssessmentVersion
 from tests.conftest import member
 
 pytestmark = pytest.mark.django_db
@@ -217,7 +217,9 @@ def test_plan_figures_without_a_plan(organisation: Organisation) -> None:
 # --- self-assessments ------------------------------------------------------------------------
 
 
-def write(cycle: Cycle, user: User, unit: str, improve: str = "", risks: str = "") -> Statement:
+def write(
+    cycle: Cycle, user: User, unit: str, improve: str = "", risks: str = ""
+) -> SelfAssessment:
     return services.write_statement(
         cycle,
         cycle.organisation.units.get(code=unit),
@@ -233,9 +235,9 @@ def test_command_lead_writes_their_units_statement_and_every_version_is_kept(
 ) -> None:
     write(cycle, command_lead, "N", "Call handling")
     write(cycle, command_lead, "N", "Call handling at weekends")
-    statement = Statement.objects.get(cycle=cycle)
+    statement = SelfAssessment.objects.get(cycle=cycle)
     assert statement.areas_for_improvement == "Call handling at weekends"
-    versions = StatementVersion.objects.filter(statement=statement)
+    versions = SelfAssessmentVersion.objects.filter(self_assessment=statement)
     assert [v.areas_for_improvement for v in versions] == [
         "Call handling",
         "Call handling at weekends",

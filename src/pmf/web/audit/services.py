@@ -24,6 +24,7 @@ import polars as pl
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from pmf.web.accounts.services import visible_units
@@ -313,6 +314,17 @@ def expected_version(text: Any) -> int | None:
 # Roles that see the whole organisation's trail when they cover all of it (no unit); everyone
 # else, and these roles scoped to a unit, see the events of the units in their scope.
 WHOLE_ORGANISATION = ("analyst", "moderator", "board_member")
+
+
+def history_url(organisation: Organisation, kind: str, object_id: Any = "", unit: str = "") -> str:
+    """Return the audit trail page filtered to one object (or one unit's events of a kind).
+
+    Every page that shows a history links here: the trail applies its own scope, so the
+    link shows a member only the events they may read.
+    """
+    query = {"kind": kind, "object": str(object_id or ""), "unit": unit}
+    text = "&".join(f"{name}={value}" for name, value in query.items() if value)
+    return f"{reverse('audit', args=[organisation.code])}?{text}"
 
 
 def visible_events(organisation: Organisation, membership: Any) -> QuerySet[AuditEvent]:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
+from pmf.web.audit.services import Kind, history_url
 from pmf.web.interventions import services
 from pmf.web.interventions.models import Intervention
 
@@ -95,6 +96,7 @@ def detail_page(
         "organisation": {"code": organisation.code, "name": organisation.name},
         "intervention": _summary(intervention, today),
         "intervention_id": intervention.pk,
+        "audit_url": history_url(organisation, Kind.INTERVENTION, intervention.pk),
         # The version the progress form carries: an update saved after it is a conflict.
         "version": services.intervention_version(intervention),
         "progress": [

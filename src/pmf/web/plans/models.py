@@ -106,10 +106,13 @@ class ItemUpdate(Step):
         return f"{self.item}: {self.kind} {self.status}"
 
 
-class Statement(models.Model):
-    """A unit's self-assessment for one cycle, as it stands; its versions keep the history."""
+class SelfAssessment(models.Model):
+    """A unit's self-assessment for one cycle, as it stands; its versions keep the history.
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="statements")
+    Called a statement until issue 16; the table keeps that name (``plans_statement``).
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="self_assessments")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     strengths = models.TextField(blank=True)
     areas_for_improvement = models.TextField(blank=True)
@@ -121,6 +124,7 @@ class Statement(models.Model):
     at = models.DateTimeField()
 
     class Meta:
+        db_table = "plans_statement"
         ordering = ["cycle", "unit__position"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "unit"], name="one_statement_per_unit")
@@ -130,19 +134,22 @@ class Statement(models.Model):
         return f"{self.cycle} {self.unit.code} self-assessment"
 
 
-class StatementVersion(Step):
-    """A statement as saved once: who, when and the three texts. Never changed or deleted."""
+class SelfAssessmentVersion(Step):
+    """A self-assessment as saved once: who, when and the three texts. Never changed."""
 
-    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="versions")
+    self_assessment = models.ForeignKey(
+        SelfAssessment, on_delete=models.CASCADE, related_name="versions", db_column="statement_id"
+    )
     strengths = models.TextField(blank=True)
     areas_for_improvement = models.TextField(blank=True)
     risks = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["statement", "at", "pk"]
+        db_table = "plans_statementversion"
+        ordering = ["self_assessment", "at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.statement} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.self_assessment} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class Overview(Step):

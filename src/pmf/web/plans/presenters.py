@@ -6,11 +6,12 @@ from typing import Any
 
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
+from pmf.web.audit.services import Kind, history_url
 from pmf.web.cycles.models import Cycle
 from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.observations.services import scorecard_for
 from pmf.web.plans import services
-from pmf.web.plans.models import Item, Plan, Statement
+from pmf.web.plans.models import Item, Plan, SelfAssessment
 
 Status = Item.Status
 
@@ -143,6 +144,7 @@ def item_page(item: Item) -> dict[str, Any]:
         "plan": _plan(plan),
         "theme": {"id": item.theme.pk, "name": item.theme.name},
         "item": _item(item, latest_figures(plan.organisation)),
+        "audit_url": history_url(plan.organisation, Kind.PLAN, services.item_object(item)),
         "history": [
             {
                 "kind": update.kind,
@@ -172,7 +174,7 @@ def statements_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
 def statement_page(cycle: Cycle, unit: Unit) -> dict[str, Any]:
     """Return one unit's statement for the cycle, with every version, oldest first."""
     statement = (
-        Statement.objects.filter(cycle=cycle, unit=unit)
+        SelfAssessment.objects.filter(cycle=cycle, unit=unit)
         .select_related("actor")
         .prefetch_related("versions__actor")
         .first()
@@ -188,6 +190,9 @@ def statement_page(cycle: Cycle, unit: Unit) -> dict[str, Any]:
             "at": statement.at.isoformat(timespec="seconds"),
             "at_label": services.moment_label(statement.at),
         }
+        if statement is not None
+        else None,
+        "audit_url": history_url(cycle.organisation, Kind.SELF_ASSESSMENT, statement.pk)
         if statement is not None
         else None,
         "history": [
@@ -207,6 +212,9 @@ def overview_page(cycle: Cycle) -> dict[str, Any]:
     return {
         **services.overview_for(cycle),
         "collation": services.statements_for(cycle)["statements"],
+        "audit_url": history_url(
+            cycle.organisation, Kind.SELF_ASSESSMENT, services.overview_object(cycle)
+        ),
     }
 
 

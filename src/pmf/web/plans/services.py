@@ -5,7 +5,7 @@ analyst) records its progress with a status. Self-assessments: one statement per
 cycle, written by a command lead whose part of the organisation includes the unit, and
 editable until the cycle reaches the board; the head of improvement (an analyst) writes the
 cycle's overview beside the themes pmf finds common to two or more units. Every change is
-kept (``ItemUpdate``, ``StatementVersion``, ``Overview``, written with their audit events by
+kept (``ItemUpdate``, ``SelfAssessmentVersion``, ``Overview``, written with their audit events by
 ``audit.record_step``) and in the audit trail (plans, themes). ``statements_for``,
 ``overview_for`` and ``plan_figures`` return plain dicts for the board paper and dashboard.
 """
@@ -30,8 +30,8 @@ from pmf.web.plans.models import (
     ItemUpdate,
     Overview,
     Plan,
-    Statement,
-    StatementVersion,
+    SelfAssessment,
+    SelfAssessmentVersion,
     Theme,
 )
 from pmf.web.plans.themes import common_themes
@@ -418,7 +418,7 @@ def write_statement(
     strengths: str,
     areas_for_improvement: str,
     risks: str,
-) -> Statement:
+) -> SelfAssessment:
     """Write or rewrite the unit's statement for the cycle, keeping every version."""
     _check_statement(membership, cycle, unit)
     texts = {
@@ -429,13 +429,13 @@ def write_statement(
     if not any(texts.values()):
         raise Refused("statement: write at least one of the three parts")
     now = timezone.now()
-    held = Statement.objects.filter(cycle=cycle, unit=unit).first()
+    held = SelfAssessment.objects.filter(cycle=cycle, unit=unit).first()
     before = {name: getattr(held, name) for name in texts} if held is not None else None
-    statement, _ = Statement.objects.update_or_create(
+    statement, _ = SelfAssessment.objects.update_or_create(
         cycle=cycle, unit=unit, defaults={**texts, "actor": membership.user, "at": now}
     )
     audit.record_step(
-        StatementVersion(statement=statement, **texts),
+        SelfAssessmentVersion(self_assessment=statement, **texts),
         cycle.organisation,
         kind=audit.Kind.SELF_ASSESSMENT,
         action="write self-assessment",
@@ -452,7 +452,7 @@ def write_statement(
 
 def cycle_themes(cycle: Cycle) -> list[dict[str, Any]]:
     """Return the themes two or more units' areas for improvement and risks share."""
-    statements = list(cycle.statements.select_related("unit"))
+    statements = list(cycle.self_assessments.select_related("unit"))
     names = {statement.unit.code: statement.unit.name for statement in statements}
     themes = common_themes(
         {
@@ -512,7 +512,7 @@ def statements_for(cycle: Cycle, units: list[Unit] | None = None) -> dict[str, A
     shown = {unit.pk for unit in internal}
     statements = [
         statement
-        for statement in cycle.statements.select_related("unit", "actor").prefetch_related(
+        for statement in cycle.self_assessments.select_related("unit", "actor").prefetch_related(
             "versions"
         )
         if statement.unit_id in shown
@@ -551,7 +551,7 @@ def overview_for(cycle: Cycle) -> dict[str, Any]:
     return {
         "organisation": {"code": cycle.organisation.code, "name": cycle.organisation.name},
         "cycle": cycle_summary(cycle),
-        "statements": cycle.statements.count(),
+        "statements": cycle.self_assessments.count(),
         "themes": cycle_themes(cycle),
         "text": latest.text if latest else None,
         "by": person_name(latest.actor) if latest else None,

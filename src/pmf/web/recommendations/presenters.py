@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from pmf.web.accounts.models import Membership
+from pmf.web.audit.services import Kind, history_url
 from pmf.web.frameworks.models import Organisation
 from pmf.web.recommendations import services
 from pmf.web.recommendations.models import Recommendation
@@ -72,6 +73,9 @@ def recommendation_page(recommendation: Recommendation, membership: Membership) 
         "version": services.version_of(recommendation),
         "may_edit": services.may_edit_recommendation(membership, recommendation),
         "history": [history_step(event) for event in recommendation.events.select_related("actor")],
+        "audit_url": history_url(
+            recommendation.organisation, Kind.RECOMMENDATION, recommendation.pk
+        ),
     }
 
 

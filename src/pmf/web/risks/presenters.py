@@ -13,6 +13,7 @@ from pmf.core.framework import RiskRegister
 from pmf.core.text import format_moment
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
+from pmf.web.audit.services import Kind, history_url
 from pmf.web.frameworks.models import Organisation
 from pmf.web.risks import services
 from pmf.web.risks.models import Risk
@@ -144,6 +145,7 @@ def risk_page(risk: Risk, membership: Membership) -> dict[str, Any]:
             ],
         },
         "history": [history_step(event) for event in risk.events.select_related("actor")],
+        "audit_url": history_url(risk.organisation, Kind.RISK, risk.pk),
         "may_edit": services.may_edit_risk(membership, risk),
         "may_review": services.may_review_risk(membership, risk),
     }

@@ -163,6 +163,8 @@ def may_review_risk(membership: Membership, risk: Risk) -> bool:
 
 @dataclass(frozen=True)
 class Cleaned:
+    """Fields as typed, checked: the values to store and every problem found."""
+
     values: dict[str, Any]
     problems: list[str]
 
@@ -205,6 +207,7 @@ def _clean_risk(
 def relation(
     organisation: Organisation, name: str, text: str, problems: list[str], label: str
 ) -> Any:
+    """Find the unit, area or owner a record names by code or username; note a problem."""
     if name == "unit":
         if not text:
             return None
@@ -251,7 +254,8 @@ def _rescore(risk: Risk, register: RiskRegister) -> None:
 
 
 def actor_or_none(user: AbstractBaseUser | None) -> Any:
-    return user if user is not None and user.is_authenticated else None
+    """Return the signed-in user to store, or None for the command line and pmf itself."""
+    return audit.actor_of(user)[0]
 
 
 @transaction.atomic

@@ -6,69 +6,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("frameworks", "0001_initial"),
+        ('frameworks', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Membership",
+            name='Membership',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[
-                            ("analyst", "Analyst"),
-                            ("owner", "Measure owner"),
-                            ("command_lead", "Command lead"),
-                            ("moderator", "Moderator"),
-                            ("board_member", "Board member"),
-                            ("viewer", "Viewer"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                (
-                    "measures",
-                    models.ManyToManyField(
-                        blank=True, related_name="owners", to="frameworks.measure"
-                    ),
-                ),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="memberships",
-                        to="frameworks.organisation",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="memberships",
-                        to="frameworks.unit",
-                    ),
-                ),
-                (
-                    "user",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="membership",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('role', models.CharField(choices=[('analyst', 'Analyst'), ('owner', 'Measure owner'), ('command_lead', 'Command lead'), ('moderator', 'Moderator'), ('board_member', 'Board member'), ('viewer', 'Viewer')], max_length=16)),
+                ('measures', models.ManyToManyField(blank=True, related_name='owners', to='frameworks.measure')),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='frameworks.organisation')),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='frameworks.unit')),
+                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='membership', to=settings.AUTH_USER_MODEL)),
             ],
         ),
     ]

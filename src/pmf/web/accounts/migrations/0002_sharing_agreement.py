@@ -5,65 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("accounts", "0001_initial"),
-        ("frameworks", "0001_initial"),
+        ('accounts', '0001_initial'),
+        ('frameworks', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="SharingAgreement",
+            name='SharingAgreement',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("purpose", models.TextField()),
-                ("starts", models.DateField()),
-                ("ends", models.DateField(blank=True, null=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "areas",
-                    models.ManyToManyField(
-                        blank=True, related_name="sharing_agreements", to="frameworks.area"
-                    ),
-                ),
-                (
-                    "provider",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="agreements_given",
-                        to="frameworks.organisation",
-                    ),
-                ),
-                (
-                    "recipient",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="agreements_received",
-                        to="frameworks.organisation",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="sharing_agreements",
-                        to="frameworks.unit",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('purpose', models.TextField()),
+                ('starts', models.DateField()),
+                ('ends', models.DateField(blank=True, null=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('areas', models.ManyToManyField(blank=True, related_name='sharing_agreements', to='frameworks.area')),
+                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agreements_given', to='frameworks.organisation')),
+                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agreements_received', to='frameworks.organisation')),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sharing_agreements', to='frameworks.unit')),
             ],
             options={
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(("provider", models.F("recipient")), _negated=True),
-                        name="sharing_between_two_organisations",
-                    )
-                ],
+                'constraints': [models.CheckConstraint(condition=models.Q(('provider', models.F('recipient')), _negated=True), name='sharing_between_two_organisations')],
             },
         ),
     ]

@@ -6,75 +6,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("frameworks", "0006_computed_peer_groups"),
+        ('frameworks', '0006_computed_peer_groups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="AuditEvent",
+            name='AuditEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("actor_label", models.CharField(max_length=200)),
-                ("at", models.DateTimeField()),
-                ("action", models.CharField(max_length=40)),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("observation", "Figures"),
-                            ("grade", "Grade"),
-                            ("intervention", "Intervention"),
-                            ("risk", "Risk"),
-                            ("recommendation", "Recommendation"),
-                            ("plan", "Improvement plan"),
-                            ("target", "Target"),
-                            ("framework", "Framework"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("object_id", models.CharField(blank=True, max_length=100)),
-                ("unit_code", models.CharField(blank=True, max_length=100)),
-                ("label", models.CharField(max_length=300)),
-                ("before", models.JSONField(blank=True, null=True)),
-                ("after", models.JSONField(blank=True, null=True)),
-                ("note", models.TextField(blank=True)),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="audit_events",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="audit_events",
-                        to="frameworks.organisation",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('actor_label', models.CharField(max_length=200)),
+                ('at', models.DateTimeField()),
+                ('action', models.CharField(max_length=40)),
+                ('kind', models.CharField(choices=[('observation', 'Figures'), ('grade', 'Grade'), ('intervention', 'Intervention'), ('risk', 'Risk'), ('recommendation', 'Recommendation'), ('plan', 'Improvement plan'), ('target', 'Target'), ('framework', 'Framework')], max_length=20)),
+                ('object_id', models.CharField(blank=True, max_length=100)),
+                ('unit_code', models.CharField(blank=True, max_length=100)),
+                ('label', models.CharField(max_length=300)),
+                ('before', models.JSONField(blank=True, null=True)),
+                ('after', models.JSONField(blank=True, null=True)),
+                ('note', models.TextField(blank=True)),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_events', to=settings.AUTH_USER_MODEL)),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='audit_events', to='frameworks.organisation')),
             ],
             options={
-                "ordering": ["-at", "-id"],
-                "indexes": [
-                    models.Index(fields=["organisation", "-at"], name="audit_org_at"),
-                    models.Index(
-                        fields=["organisation", "kind", "object_id"], name="audit_org_object"
-                    ),
-                ],
+                'ordering': ['-at', '-id'],
+                'indexes': [models.Index(fields=['organisation', '-at'], name='audit_org_at'), models.Index(fields=['organisation', 'kind', 'object_id'], name='audit_org_object')],
             },
         ),
     ]

@@ -6,165 +6,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("frameworks", "0002_target"),
+        ('frameworks', '0002_target'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Cycle",
+            name='Cycle',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.PositiveIntegerField()),
-                ("name", models.CharField(max_length=200)),
-                ("cut_off", models.CharField(max_length=40)),
-                ("board_date", models.DateField(blank=True, null=True)),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("draft", "Draft"),
-                            ("data_locked", "Data locked"),
-                            ("self_assessment", "Self-assessment"),
-                            ("moderation", "Moderation"),
-                            ("board", "Board"),
-                            ("published", "Published"),
-                        ],
-                        default="draft",
-                        max_length=16,
-                    ),
-                ),
-                ("locked_at", models.DateTimeField(blank=True, null=True)),
-                ("framework", models.JSONField(blank=True, null=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="cycles",
-                        to="frameworks.organisation",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.PositiveIntegerField()),
+                ('name', models.CharField(max_length=200)),
+                ('cut_off', models.CharField(max_length=40)),
+                ('board_date', models.DateField(blank=True, null=True)),
+                ('state', models.CharField(choices=[('draft', 'Draft'), ('data_locked', 'Data locked'), ('self_assessment', 'Self-assessment'), ('moderation', 'Moderation'), ('board', 'Board'), ('published', 'Published')], default='draft', max_length=16)),
+                ('locked_at', models.DateTimeField(blank=True, null=True)),
+                ('framework', models.JSONField(blank=True, null=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cycles', to='frameworks.organisation')),
             ],
             options={
-                "ordering": ["organisation", "number"],
+                'ordering': ['organisation', 'number'],
             },
         ),
         migrations.CreateModel(
-            name="AreaGrade",
+            name='AreaGrade',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("recommended", models.CharField(max_length=24)),
-                ("reasons", models.JSONField(default=list)),
-                ("rationale_generated", models.TextField(blank=True)),
-                ("rationale", models.TextField(blank=True)),
-                ("self_grade", models.CharField(blank=True, max_length=24)),
-                ("self_rationale", models.TextField(blank=True)),
-                ("moderated_grade", models.CharField(blank=True, max_length=24)),
-                ("moderation_reason", models.TextField(blank=True)),
-                ("agreed_grade", models.CharField(blank=True, max_length=24)),
-                ("agreed_rationale", models.TextField(blank=True)),
-                ("position", models.PositiveIntegerField(default=0)),
-                (
-                    "area",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="frameworks.area",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="frameworks.unit",
-                    ),
-                ),
-                (
-                    "cycle",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="grades",
-                        to="cycles.cycle",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('recommended', models.CharField(max_length=24)),
+                ('reasons', models.JSONField(default=list)),
+                ('rationale_generated', models.TextField(blank=True)),
+                ('rationale', models.TextField(blank=True)),
+                ('self_grade', models.CharField(blank=True, max_length=24)),
+                ('self_rationale', models.TextField(blank=True)),
+                ('moderated_grade', models.CharField(blank=True, max_length=24)),
+                ('moderation_reason', models.TextField(blank=True)),
+                ('agreed_grade', models.CharField(blank=True, max_length=24)),
+                ('agreed_rationale', models.TextField(blank=True)),
+                ('position', models.PositiveIntegerField(default=0)),
+                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='frameworks.area')),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='frameworks.unit')),
+                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grades', to='cycles.cycle')),
             ],
             options={
-                "ordering": ["cycle", "position"],
+                'ordering': ['cycle', 'position'],
             },
         ),
         migrations.CreateModel(
-            name="GradeEvent",
+            name='GradeEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "step",
-                    models.CharField(
-                        choices=[
-                            ("recommended", "Recommended"),
-                            ("self_assessed", "Self-assessed"),
-                            ("moderated", "Moderated"),
-                            ("agreed", "Agreed at the board"),
-                            ("rationale", "Rationale edited"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                ("value", models.CharField(blank=True, max_length=24)),
-                ("text", models.TextField(blank=True)),
-                ("at", models.DateTimeField()),
-                (
-                    "by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "grade",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="events",
-                        to="cycles.areagrade",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('step', models.CharField(choices=[('recommended', 'Recommended'), ('self_assessed', 'Self-assessed'), ('moderated', 'Moderated'), ('agreed', 'Agreed at the board'), ('rationale', 'Rationale edited')], max_length=16)),
+                ('value', models.CharField(blank=True, max_length=24)),
+                ('text', models.TextField(blank=True)),
+                ('at', models.DateTimeField()),
+                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('grade', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cycles.areagrade')),
             ],
             options={
-                "ordering": ["grade", "at", "pk"],
+                'ordering': ['grade', 'at', 'pk'],
             },
         ),
         migrations.AddConstraint(
-            model_name="cycle",
-            constraint=models.UniqueConstraint(
-                fields=("organisation", "number"), name="cycle_number_unique"
-            ),
+            model_name='cycle',
+            constraint=models.UniqueConstraint(fields=('organisation', 'number'), name='cycle_number_unique'),
         ),
         migrations.AddConstraint(
-            model_name="areagrade",
-            constraint=models.UniqueConstraint(
-                fields=("cycle", "unit", "area"), name="one_grade_per_area"
-            ),
+            model_name='areagrade',
+            constraint=models.UniqueConstraint(fields=('cycle', 'unit', 'area'), name='one_grade_per_area'),
         ),
     ]

@@ -6,70 +6,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("cycles", "0001_initial"),
-        ("observations", "0002_observation_warnings"),
+        ('cycles', '0001_initial'),
+        ('observations', '0002_observation_warnings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="SpotCheck",
+            name='SpotCheck',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("position", models.PositiveIntegerField()),
-                (
-                    "result",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("verified", "Verified against source"),
-                            ("discrepancy", "Discrepancy"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                ("note", models.TextField(blank=True)),
-                ("checked_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "checked_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "cycle",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="spot_checks",
-                        to="cycles.cycle",
-                    ),
-                ),
-                (
-                    "observation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="observations.observation",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('position', models.PositiveIntegerField()),
+                ('result', models.CharField(blank=True, choices=[('verified', 'Verified against source'), ('discrepancy', 'Discrepancy')], max_length=16)),
+                ('note', models.TextField(blank=True)),
+                ('checked_at', models.DateTimeField(blank=True, null=True)),
+                ('checked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='spot_checks', to='cycles.cycle')),
+                ('observation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='observations.observation')),
             ],
             options={
-                "ordering": ["cycle", "position"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("cycle", "observation"), name="one_spot_check_per_figure"
-                    )
-                ],
+                'ordering': ['cycle', 'position'],
+                'constraints': [models.UniqueConstraint(fields=('cycle', 'observation'), name='one_spot_check_per_figure')],
             },
         ),
     ]

@@ -6,81 +6,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("frameworks", "0001_initial"),
-        ("observations", "0001_initial"),
+        ('frameworks', '0001_initial'),
+        ('observations', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ImportJob",
+            name='ImportJob',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("file_name", models.CharField(max_length=500)),
-                ("upload", models.CharField(max_length=64)),
-                ("mapping", models.JSONField(default=dict)),
-                ("ignore", models.JSONField(default=list)),
-                ("layout", models.CharField(default="auto", max_length=8)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("queued", "Queued"),
-                            ("checking", "Checking"),
-                            ("importing", "Importing"),
-                            ("done", "Done"),
-                            ("failed", "Failed"),
-                        ],
-                        default="queued",
-                        max_length=16,
-                    ),
-                ),
-                ("rows_total", models.PositiveIntegerField(default=0)),
-                ("rows_done", models.PositiveIntegerField(default=0)),
-                ("problems", models.JSONField(default=list)),
-                ("problem_count", models.PositiveIntegerField(default=0)),
-                ("summary", models.TextField(blank=True)),
-                ("task_id", models.CharField(blank=True, max_length=64)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("started_at", models.DateTimeField(blank=True, null=True)),
-                ("finished_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "batch",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        to="observations.importbatch",
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="import_jobs",
-                        to="frameworks.organisation",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('file_name', models.CharField(max_length=500)),
+                ('upload', models.CharField(max_length=64)),
+                ('mapping', models.JSONField(default=dict)),
+                ('ignore', models.JSONField(default=list)),
+                ('layout', models.CharField(default='auto', max_length=8)),
+                ('status', models.CharField(choices=[('queued', 'Queued'), ('checking', 'Checking'), ('importing', 'Importing'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=16)),
+                ('rows_total', models.PositiveIntegerField(default=0)),
+                ('rows_done', models.PositiveIntegerField(default=0)),
+                ('problems', models.JSONField(default=list)),
+                ('problem_count', models.PositiveIntegerField(default=0)),
+                ('summary', models.TextField(blank=True)),
+                ('task_id', models.CharField(blank=True, max_length=64)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('started_at', models.DateTimeField(blank=True, null=True)),
+                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='observations.importbatch')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_jobs', to='frameworks.organisation')),
             ],
             options={
-                "ordering": ["-created_at"],
+                'ordering': ['-created_at'],
             },
         ),
     ]

@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("entry", "0001_initial"),
+        ('entry', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="importjob",
-            name="accept_warnings",
-            field=models.TextField(blank=True, default=""),
+            model_name='importjob',
+            name='accept_warnings',
+            field=models.TextField(blank=True, default=''),
         ),
     ]

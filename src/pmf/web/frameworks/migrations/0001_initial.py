@@ -5,250 +5,142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
-    dependencies = []
+    dependencies = [
+    ]
 
     operations = [
         migrations.CreateModel(
-            name="Area",
+            name='Area',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.CharField(max_length=64)),
-                ("name", models.CharField(max_length=200)),
-                ("description", models.TextField(blank=True)),
-                ("position", models.PositiveIntegerField(default=0)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=64)),
+                ('name', models.CharField(max_length=200)),
+                ('description', models.TextField(blank=True)),
+                ('position', models.PositiveIntegerField(default=0)),
             ],
             options={
-                "ordering": ["organisation", "position"],
+                'ordering': ['organisation', 'position'],
             },
         ),
         migrations.CreateModel(
-            name="Organisation",
+            name='Organisation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.CharField(max_length=64, unique=True)),
-                ("name", models.CharField(max_length=200)),
-                ("kind", models.CharField(blank=True, max_length=64)),
-                ("description", models.TextField(blank=True)),
-                ("source", models.TextField(blank=True)),
-                ("licence", models.CharField(blank=True, max_length=200)),
-                ("national", models.CharField(blank=True, max_length=64)),
-                ("framework_file", models.CharField(blank=True, max_length=500)),
-                ("loaded_at", models.DateTimeField(auto_now=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=64, unique=True)),
+                ('name', models.CharField(max_length=200)),
+                ('kind', models.CharField(blank=True, max_length=64)),
+                ('description', models.TextField(blank=True)),
+                ('source', models.TextField(blank=True)),
+                ('licence', models.CharField(blank=True, max_length=200)),
+                ('national', models.CharField(blank=True, max_length=64)),
+                ('framework_file', models.CharField(blank=True, max_length=500)),
+                ('loaded_at', models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name="AreaName",
+            name='AreaName',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=200)),
-                ("until", models.CharField(blank=True, max_length=64)),
-                ("position", models.PositiveIntegerField(default=0)),
-                (
-                    "area",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="former_names",
-                        to="frameworks.area",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=200)),
+                ('until', models.CharField(blank=True, max_length=64)),
+                ('position', models.PositiveIntegerField(default=0)),
+                ('area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='former_names', to='frameworks.area')),
             ],
             options={
-                "ordering": ["area", "position"],
+                'ordering': ['area', 'position'],
             },
         ),
         migrations.CreateModel(
-            name="Measure",
+            name='Measure',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.CharField(max_length=64)),
-                ("name", models.CharField(max_length=300)),
-                ("kind", models.CharField(max_length=16)),
-                ("polarity", models.CharField(max_length=32)),
-                ("unit_of_measure", models.CharField(max_length=32)),
-                ("frequency", models.CharField(max_length=32)),
-                ("window_months", models.PositiveIntegerField(blank=True, null=True)),
-                ("multiplier", models.FloatField(default=1.0)),
-                ("numerator", models.CharField(blank=True, max_length=300)),
-                ("denominator", models.CharField(blank=True, max_length=300)),
-                ("decimals", models.PositiveSmallIntegerField(default=1)),
-                ("owner", models.CharField(blank=True, max_length=200)),
-                ("source", models.TextField(blank=True)),
-                ("description", models.TextField(blank=True)),
-                ("rollup", models.CharField(default="none", max_length=16)),
-                ("rollup_partial", models.BooleanField(default=False)),
-                ("position", models.PositiveIntegerField(default=0)),
-                (
-                    "area",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="measures",
-                        to="frameworks.area",
-                    ),
-                ),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="measures",
-                        to="frameworks.organisation",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=64)),
+                ('name', models.CharField(max_length=300)),
+                ('kind', models.CharField(max_length=16)),
+                ('polarity', models.CharField(max_length=32)),
+                ('unit_of_measure', models.CharField(max_length=32)),
+                ('frequency', models.CharField(max_length=32)),
+                ('window_months', models.PositiveIntegerField(blank=True, null=True)),
+                ('multiplier', models.FloatField(default=1.0)),
+                ('numerator', models.CharField(blank=True, max_length=300)),
+                ('denominator', models.CharField(blank=True, max_length=300)),
+                ('decimals', models.PositiveSmallIntegerField(default=1)),
+                ('owner', models.CharField(blank=True, max_length=200)),
+                ('source', models.TextField(blank=True)),
+                ('description', models.TextField(blank=True)),
+                ('rollup', models.CharField(default='none', max_length=16)),
+                ('rollup_partial', models.BooleanField(default=False)),
+                ('position', models.PositiveIntegerField(default=0)),
+                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='measures', to='frameworks.area')),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measures', to='frameworks.organisation')),
             ],
             options={
-                "ordering": ["organisation", "position"],
+                'ordering': ['organisation', 'position'],
             },
         ),
         migrations.AddField(
-            model_name="area",
-            name="organisation",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="areas",
-                to="frameworks.organisation",
-            ),
+            model_name='area',
+            name='organisation',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='areas', to='frameworks.organisation'),
         ),
         migrations.CreateModel(
-            name="Standard",
+            name='Standard',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("position", models.PositiveIntegerField(default=0)),
-                ("type", models.CharField(max_length=32)),
-                ("definition", models.JSONField()),
-                (
-                    "measure",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="standards",
-                        to="frameworks.measure",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('position', models.PositiveIntegerField(default=0)),
+                ('type', models.CharField(max_length=32)),
+                ('definition', models.JSONField()),
+                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='standards', to='frameworks.measure')),
             ],
             options={
-                "ordering": ["measure", "position"],
+                'ordering': ['measure', 'position'],
             },
         ),
         migrations.CreateModel(
-            name="Unit",
+            name='Unit',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.CharField(max_length=64)),
-                ("name", models.CharField(max_length=200)),
-                ("type", models.CharField(max_length=64)),
-                ("external", models.BooleanField(default=False)),
-                ("position", models.PositiveIntegerField(default=0)),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="units",
-                        to="frameworks.organisation",
-                    ),
-                ),
-                (
-                    "parent",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="children",
-                        to="frameworks.unit",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=64)),
+                ('name', models.CharField(max_length=200)),
+                ('type', models.CharField(max_length=64)),
+                ('external', models.BooleanField(default=False)),
+                ('position', models.PositiveIntegerField(default=0)),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='units', to='frameworks.organisation')),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='frameworks.unit')),
             ],
             options={
-                "ordering": ["organisation", "position"],
+                'ordering': ['organisation', 'position'],
             },
         ),
         migrations.CreateModel(
-            name="PeerGroup",
+            name='PeerGroup',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=200)),
-                ("include_self", models.BooleanField(default=True)),
-                ("method", models.CharField(default="given", max_length=200)),
-                ("position", models.PositiveIntegerField(default=0)),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="peer_groups",
-                        to="frameworks.organisation",
-                    ),
-                ),
-                (
-                    "members",
-                    models.ManyToManyField(
-                        related_name="member_of_peer_groups", to="frameworks.unit"
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="peer_groups",
-                        to="frameworks.unit",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=200)),
+                ('include_self', models.BooleanField(default=True)),
+                ('method', models.CharField(default='given', max_length=200)),
+                ('position', models.PositiveIntegerField(default=0)),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='peer_groups', to='frameworks.organisation')),
+                ('members', models.ManyToManyField(related_name='member_of_peer_groups', to='frameworks.unit')),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='peer_groups', to='frameworks.unit')),
             ],
             options={
-                "ordering": ["organisation", "position"],
+                'ordering': ['organisation', 'position'],
             },
         ),
         migrations.AddConstraint(
-            model_name="measure",
-            constraint=models.UniqueConstraint(
-                fields=("organisation", "code"), name="measure_code_unique"
-            ),
+            model_name='measure',
+            constraint=models.UniqueConstraint(fields=('organisation', 'code'), name='measure_code_unique'),
         ),
         migrations.AddConstraint(
-            model_name="area",
-            constraint=models.UniqueConstraint(
-                fields=("organisation", "code"), name="area_code_unique"
-            ),
+            model_name='area',
+            constraint=models.UniqueConstraint(fields=('organisation', 'code'), name='area_code_unique'),
         ),
         migrations.AddConstraint(
-            model_name="unit",
-            constraint=models.UniqueConstraint(
-                fields=("organisation", "code"), name="unit_code_unique"
-            ),
+            model_name='unit',
+            constraint=models.UniqueConstraint(fields=('organisation', 'code'), name='unit_code_unique'),
         ),
     ]

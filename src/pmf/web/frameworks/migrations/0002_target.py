@@ -6,86 +6,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("frameworks", "0001_initial"),
+        ('frameworks', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Target",
+            name='Target',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("starts", models.CharField(max_length=40)),
-                ("ends", models.CharField(blank=True, max_length=40)),
-                ("comparison", models.CharField(blank=True, max_length=2)),
-                ("value", models.FloatField()),
-                ("amber_within", models.FloatField(blank=True, null=True)),
-                ("note", models.TextField(blank=True)),
-                (
-                    "origin",
-                    models.CharField(
-                        choices=[("framework", "Framework file"), ("set", "Set by a person")],
-                        max_length=16,
-                    ),
-                ),
-                ("position", models.PositiveIntegerField(default=0)),
-                ("recorded_at", models.DateTimeField()),
-                ("superseded_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "measure",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="targets",
-                        to="frameworks.measure",
-                    ),
-                ),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="targets",
-                        to="frameworks.organisation",
-                    ),
-                ),
-                (
-                    "recorded_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "superseded_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="targets",
-                        to="frameworks.unit",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('starts', models.CharField(max_length=40)),
+                ('ends', models.CharField(blank=True, max_length=40)),
+                ('comparison', models.CharField(blank=True, max_length=2)),
+                ('value', models.FloatField()),
+                ('amber_within', models.FloatField(blank=True, null=True)),
+                ('note', models.TextField(blank=True)),
+                ('origin', models.CharField(choices=[('framework', 'Framework file'), ('set', 'Set by a person')], max_length=16)),
+                ('position', models.PositiveIntegerField(default=0)),
+                ('recorded_at', models.DateTimeField()),
+                ('superseded_at', models.DateTimeField(blank=True, null=True)),
+                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='targets', to='frameworks.measure')),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='frameworks.organisation')),
+                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('superseded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='targets', to='frameworks.unit')),
             ],
             options={
-                "ordering": ["organisation", "position", "recorded_at"],
+                'ordering': ['organisation', 'position', 'recorded_at'],
             },
         ),
     ]

@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("frameworks", "0002_target"),
+        ('frameworks', '0002_target'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="organisation",
-            name="grading",
+            model_name='organisation',
+            name='grading',
             field=models.JSONField(blank=True, default=dict),
         ),
     ]

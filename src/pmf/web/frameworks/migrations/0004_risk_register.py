@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("frameworks", "0003_grading_rules"),
+        ('frameworks', '0003_grading_rules'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="organisation",
-            name="risk_register",
+            model_name='organisation',
+            name='risk_register',
             field=models.JSONField(blank=True, default=dict),
         ),
     ]

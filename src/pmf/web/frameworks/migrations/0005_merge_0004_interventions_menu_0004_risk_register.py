@@ -4,9 +4,11 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("frameworks", "0004_interventions_menu"),
-        ("frameworks", "0004_risk_register"),
+        ('frameworks', '0004_interventions_menu'),
+        ('frameworks', '0004_risk_register'),
     ]
 
-    operations = []
+    operations = [
+    ]

@@ -6,103 +6,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("frameworks", "0005_merge_0004_interventions_menu_0004_risk_register"),
+        ('frameworks', '0005_merge_0004_interventions_menu_0004_risk_register'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ComputedPeerGroups",
+            name='ComputedPeerGroups',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.PositiveIntegerField()),
-                ("method", models.TextField()),
-                ("variables", models.JSONField(default=list)),
-                ("weights", models.JSONField(default=dict)),
-                ("n", models.PositiveIntegerField()),
-                ("inputs", models.JSONField(default=dict)),
-                ("source", models.TextField(blank=True)),
-                ("created_at", models.DateTimeField()),
-                ("superseded_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="computed_peer_groups",
-                        to="frameworks.organisation",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.PositiveIntegerField()),
+                ('method', models.TextField()),
+                ('variables', models.JSONField(default=list)),
+                ('weights', models.JSONField(default=dict)),
+                ('n', models.PositiveIntegerField()),
+                ('inputs', models.JSONField(default=dict)),
+                ('source', models.TextField(blank=True)),
+                ('created_at', models.DateTimeField()),
+                ('superseded_at', models.DateTimeField(blank=True, null=True)),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='computed_peer_groups', to='frameworks.organisation')),
             ],
             options={
-                "ordering": ["organisation", "number"],
+                'ordering': ['organisation', 'number'],
             },
         ),
         migrations.CreateModel(
-            name="ComputedPeer",
+            name='ComputedPeer',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("rank", models.PositiveIntegerField()),
-                ("distance", models.FloatField()),
-                (
-                    "peer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="frameworks.unit",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="frameworks.unit",
-                    ),
-                ),
-                (
-                    "version",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="peers",
-                        to="frameworks.computedpeergroups",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('rank', models.PositiveIntegerField()),
+                ('distance', models.FloatField()),
+                ('peer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='frameworks.unit')),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='frameworks.unit')),
+                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='peers', to='frameworks.computedpeergroups')),
             ],
             options={
-                "ordering": ["version", "unit__position", "rank"],
+                'ordering': ['version', 'unit__position', 'rank'],
             },
         ),
         migrations.AddConstraint(
-            model_name="computedpeergroups",
-            constraint=models.UniqueConstraint(
-                fields=("organisation", "number"), name="computed_peer_groups_number_unique"
-            ),
+            model_name='computedpeergroups',
+            constraint=models.UniqueConstraint(fields=('organisation', 'number'), name='computed_peer_groups_number_unique'),
         ),
         migrations.AddConstraint(
-            model_name="computedpeer",
-            constraint=models.UniqueConstraint(
-                fields=("version", "unit", "rank"), name="computed_peer_rank_unique"
-            ),
+            model_name='computedpeer',
+            constraint=models.UniqueConstraint(fields=('version', 'unit', 'rank'), name='computed_peer_rank_unique'),
         ),
     ]

@@ -6,91 +6,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("frameworks", "0006_computed_peer_groups"),
+        ('frameworks', '0006_computed_peer_groups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="measure",
-            name="spc",
+            model_name='measure',
+            name='spc',
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name="organisation",
-            name="spc",
+            model_name='organisation',
+            name='spc',
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.CreateModel(
-            name="SpcMark",
+            name='SpcMark',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("rebase", "Rebase"), ("event", "Event")], max_length=16
-                    ),
-                ),
-                ("period", models.CharField(max_length=40)),
-                ("text", models.CharField(max_length=500)),
-                ("recorded_at", models.DateTimeField()),
-                ("superseded_at", models.DateTimeField(blank=True, null=True)),
-                ("superseded_because", models.CharField(blank=True, max_length=500)),
-                (
-                    "measure",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="spc_marks",
-                        to="frameworks.measure",
-                    ),
-                ),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="spc_marks",
-                        to="frameworks.organisation",
-                    ),
-                ),
-                (
-                    "recorded_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "superseded_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="spc_marks",
-                        to="frameworks.unit",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('rebase', 'Rebase'), ('event', 'Event')], max_length=16)),
+                ('period', models.CharField(max_length=40)),
+                ('text', models.CharField(max_length=500)),
+                ('recorded_at', models.DateTimeField()),
+                ('superseded_at', models.DateTimeField(blank=True, null=True)),
+                ('superseded_because', models.CharField(blank=True, max_length=500)),
+                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='spc_marks', to='frameworks.measure')),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='spc_marks', to='frameworks.organisation')),
+                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('superseded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='spc_marks', to='frameworks.unit')),
             ],
             options={
-                "ordering": ["organisation", "measure", "period", "recorded_at"],
+                'ordering': ['organisation', 'measure', 'period', 'recorded_at'],
             },
         ),
     ]

@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("frameworks", "0007_spc_marks"),
+        ('frameworks', '0007_spc_marks'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="measure",
-            name="valid",
+            model_name='measure',
+            name='valid',
             field=models.JSONField(blank=True, default=dict),
         ),
     ]

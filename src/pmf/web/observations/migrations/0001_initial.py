@@ -6,130 +6,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("frameworks", "0001_initial"),
+        ('frameworks', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ImportBatch",
+            name='ImportBatch',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("file_name", models.CharField(max_length=500)),
-                ("sha256", models.CharField(max_length=64)),
-                ("layout", models.CharField(max_length=16)),
-                ("source", models.TextField(blank=True)),
-                ("rows", models.PositiveIntegerField(default=0)),
-                ("added", models.PositiveIntegerField(default=0)),
-                ("revised", models.PositiveIntegerField(default=0)),
-                ("unchanged", models.PositiveIntegerField(default=0)),
-                ("recorded_at", models.DateTimeField()),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="import_batches",
-                        to="frameworks.organisation",
-                    ),
-                ),
-                (
-                    "recorded_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('file_name', models.CharField(max_length=500)),
+                ('sha256', models.CharField(max_length=64)),
+                ('layout', models.CharField(max_length=16)),
+                ('source', models.TextField(blank=True)),
+                ('rows', models.PositiveIntegerField(default=0)),
+                ('added', models.PositiveIntegerField(default=0)),
+                ('revised', models.PositiveIntegerField(default=0)),
+                ('unchanged', models.PositiveIntegerField(default=0)),
+                ('recorded_at', models.DateTimeField()),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_batches', to='frameworks.organisation')),
+                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
             ],
         ),
         migrations.CreateModel(
-            name="Observation",
+            name='Observation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("period", models.CharField(max_length=40)),
-                ("value", models.FloatField()),
-                ("numerator", models.FloatField(blank=True, null=True)),
-                ("denominator", models.FloatField(blank=True, null=True)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("provisional", "Provisional"),
-                            ("validated", "Validated"),
-                            ("signed_off", "Signed off"),
-                        ],
-                        default="provisional",
-                        max_length=16,
-                    ),
-                ),
-                ("source", models.TextField(blank=True)),
-                ("note", models.TextField(blank=True)),
-                ("revision", models.PositiveIntegerField(default=1)),
-                ("recorded_at", models.DateTimeField()),
-                ("superseded_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "batch",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="observations",
-                        to="observations.importbatch",
-                    ),
-                ),
-                (
-                    "measure",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="observations",
-                        to="frameworks.measure",
-                    ),
-                ),
-                (
-                    "recorded_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="observations",
-                        to="frameworks.unit",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('period', models.CharField(max_length=40)),
+                ('value', models.FloatField()),
+                ('numerator', models.FloatField(blank=True, null=True)),
+                ('denominator', models.FloatField(blank=True, null=True)),
+                ('status', models.CharField(choices=[('provisional', 'Provisional'), ('validated', 'Validated'), ('signed_off', 'Signed off')], default='provisional', max_length=16)),
+                ('source', models.TextField(blank=True)),
+                ('note', models.TextField(blank=True)),
+                ('revision', models.PositiveIntegerField(default=1)),
+                ('recorded_at', models.DateTimeField()),
+                ('superseded_at', models.DateTimeField(blank=True, null=True)),
+                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='observations', to='observations.importbatch')),
+                ('measure', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='observations', to='frameworks.measure')),
+                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ('unit', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='observations', to='frameworks.unit')),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(
-                        condition=models.Q(("superseded_at__isnull", True)),
-                        fields=("measure", "unit", "period"),
-                        name="one_current_observation",
-                    ),
-                    models.UniqueConstraint(
-                        fields=("measure", "unit", "period", "revision"), name="revision_unique"
-                    ),
-                ],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('superseded_at__isnull', True)), fields=('measure', 'unit', 'period'), name='one_current_observation'), models.UniqueConstraint(fields=('measure', 'unit', 'period', 'revision'), name='revision_unique')],
             },
         ),
     ]

@@ -6,308 +6,129 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("cycles", "0001_initial"),
-        ("frameworks", "0003_grading_rules"),
+        ('cycles', '0001_initial'),
+        ('frameworks', '0003_grading_rules'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Item",
+            name='Item',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("title", models.CharField(max_length=200)),
-                ("description", models.TextField(blank=True)),
-                ("target", models.TextField(blank=True)),
-                ("target_value", models.FloatField(blank=True, null=True)),
-                ("target_date", models.DateField(blank=True, null=True)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("not_started", "Not started"),
-                            ("on_track", "On track"),
-                            ("at_risk", "At risk"),
-                            ("off_track", "Off track"),
-                            ("complete", "Complete"),
-                        ],
-                        default="not_started",
-                        max_length=16,
-                    ),
-                ),
-                ("position", models.PositiveIntegerField(default=0)),
-                (
-                    "measures",
-                    models.ManyToManyField(
-                        blank=True, related_name="plan_items", to="frameworks.measure"
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="plan_items",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "target_measure",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="frameworks.measure",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=200)),
+                ('description', models.TextField(blank=True)),
+                ('target', models.TextField(blank=True)),
+                ('target_value', models.FloatField(blank=True, null=True)),
+                ('target_date', models.DateField(blank=True, null=True)),
+                ('status', models.CharField(choices=[('not_started', 'Not started'), ('on_track', 'On track'), ('at_risk', 'At risk'), ('off_track', 'Off track'), ('complete', 'Complete')], default='not_started', max_length=16)),
+                ('position', models.PositiveIntegerField(default=0)),
+                ('measures', models.ManyToManyField(blank=True, related_name='plan_items', to='frameworks.measure')),
+                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plan_items', to=settings.AUTH_USER_MODEL)),
+                ('target_measure', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='frameworks.measure')),
             ],
             options={
-                "ordering": ["theme", "position", "pk"],
+                'ordering': ['theme', 'position', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="ItemUpdate",
+            name='ItemUpdate',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("created", "Created"),
-                            ("edited", "Edited"),
-                            ("progress", "Progress"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("not_started", "Not started"),
-                            ("on_track", "On track"),
-                            ("at_risk", "At risk"),
-                            ("off_track", "Off track"),
-                            ("complete", "Complete"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                ("text", models.TextField(blank=True)),
-                ("at", models.DateTimeField()),
-                (
-                    "by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "item",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="updates",
-                        to="plans.item",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('created', 'Created'), ('edited', 'Edited'), ('progress', 'Progress')], max_length=16)),
+                ('status', models.CharField(choices=[('not_started', 'Not started'), ('on_track', 'On track'), ('at_risk', 'At risk'), ('off_track', 'Off track'), ('complete', 'Complete')], max_length=16)),
+                ('text', models.TextField(blank=True)),
+                ('at', models.DateTimeField()),
+                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='plans.item')),
             ],
             options={
-                "ordering": ["item", "at", "pk"],
+                'ordering': ['item', 'at', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="Overview",
+            name='Overview',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("text", models.TextField()),
-                ("themes", models.JSONField(default=list)),
-                ("at", models.DateTimeField()),
-                (
-                    "by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "cycle",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="overviews",
-                        to="cycles.cycle",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('text', models.TextField()),
+                ('themes', models.JSONField(default=list)),
+                ('at', models.DateTimeField()),
+                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='overviews', to='cycles.cycle')),
             ],
             options={
-                "ordering": ["cycle", "at", "pk"],
+                'ordering': ['cycle', 'at', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="Plan",
+            name='Plan',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=200)),
-                ("starts", models.PositiveIntegerField()),
-                ("ends", models.PositiveIntegerField()),
-                ("refreshed_on", models.DateField(blank=True, null=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="plans",
-                        to="frameworks.organisation",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=200)),
+                ('starts', models.PositiveIntegerField()),
+                ('ends', models.PositiveIntegerField()),
+                ('refreshed_on', models.DateField(blank=True, null=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plans', to='frameworks.organisation')),
             ],
             options={
-                "ordering": ["organisation", "-starts", "pk"],
+                'ordering': ['organisation', '-starts', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="Statement",
+            name='Statement',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("strengths", models.TextField(blank=True)),
-                ("areas_for_improvement", models.TextField(blank=True)),
-                ("risks", models.TextField(blank=True)),
-                ("at", models.DateTimeField()),
-                (
-                    "by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "cycle",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="statements",
-                        to="cycles.cycle",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="frameworks.unit",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('strengths', models.TextField(blank=True)),
+                ('areas_for_improvement', models.TextField(blank=True)),
+                ('risks', models.TextField(blank=True)),
+                ('at', models.DateTimeField()),
+                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='statements', to='cycles.cycle')),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='frameworks.unit')),
             ],
             options={
-                "ordering": ["cycle", "unit__position"],
+                'ordering': ['cycle', 'unit__position'],
             },
         ),
         migrations.CreateModel(
-            name="StatementVersion",
+            name='StatementVersion',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("strengths", models.TextField(blank=True)),
-                ("areas_for_improvement", models.TextField(blank=True)),
-                ("risks", models.TextField(blank=True)),
-                ("at", models.DateTimeField()),
-                (
-                    "by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "statement",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="versions",
-                        to="plans.statement",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('strengths', models.TextField(blank=True)),
+                ('areas_for_improvement', models.TextField(blank=True)),
+                ('risks', models.TextField(blank=True)),
+                ('at', models.DateTimeField()),
+                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('statement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='plans.statement')),
             ],
             options={
-                "ordering": ["statement", "at", "pk"],
+                'ordering': ['statement', 'at', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="Theme",
+            name='Theme',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=200)),
-                ("position", models.PositiveIntegerField(default=0)),
-                (
-                    "plan",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="themes",
-                        to="plans.plan",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=200)),
+                ('position', models.PositiveIntegerField(default=0)),
+                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='themes', to='plans.plan')),
             ],
             options={
-                "ordering": ["plan", "position", "pk"],
+                'ordering': ['plan', 'position', 'pk'],
             },
         ),
         migrations.AddField(
-            model_name="item",
-            name="theme",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="items", to="plans.theme"
-            ),
+            model_name='item',
+            name='theme',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='plans.theme'),
         ),
         migrations.AddConstraint(
-            model_name="statement",
-            constraint=models.UniqueConstraint(
-                fields=("cycle", "unit"), name="one_statement_per_unit"
-            ),
+            model_name='statement',
+            constraint=models.UniqueConstraint(fields=('cycle', 'unit'), name='one_statement_per_unit'),
         ),
     ]

@@ -6,286 +6,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("frameworks", "0004_risk_register"),
+        ('frameworks', '0004_risk_register'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Recommendation",
+            name='Recommendation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.PositiveIntegerField()),
-                (
-                    "body",
-                    models.CharField(
-                        choices=[
-                            ("hmicfrs", "HMICFRS"),
-                            ("ofsted", "Ofsted"),
-                            ("cqc", "CQC"),
-                            ("external_audit", "External audit"),
-                            ("internal_audit", "Internal audit"),
-                            ("other", "Other"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                ("report_title", models.CharField(max_length=300)),
-                ("report_date", models.DateField()),
-                ("text", models.TextField()),
-                ("due_date", models.DateField()),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("open", "Open"),
-                            ("in_progress", "In progress"),
-                            ("evidence_submitted", "Evidence submitted"),
-                            ("closed", "Closed"),
-                        ],
-                        default="open",
-                        max_length=20,
-                    ),
-                ),
-                ("evidence", models.TextField(blank=True)),
-                ("closed_at", models.DateTimeField(blank=True, null=True)),
-                ("created_at", models.DateTimeField()),
-                (
-                    "closure_approved_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="recommendations",
-                        to="frameworks.organisation",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="owned_recommendations",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="recommendations",
-                        to="frameworks.unit",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.PositiveIntegerField()),
+                ('body', models.CharField(choices=[('hmicfrs', 'HMICFRS'), ('ofsted', 'Ofsted'), ('cqc', 'CQC'), ('external_audit', 'External audit'), ('internal_audit', 'Internal audit'), ('other', 'Other')], max_length=16)),
+                ('report_title', models.CharField(max_length=300)),
+                ('report_date', models.DateField()),
+                ('text', models.TextField()),
+                ('due_date', models.DateField()),
+                ('status', models.CharField(choices=[('open', 'Open'), ('in_progress', 'In progress'), ('evidence_submitted', 'Evidence submitted'), ('closed', 'Closed')], default='open', max_length=20)),
+                ('evidence', models.TextField(blank=True)),
+                ('closed_at', models.DateTimeField(blank=True, null=True)),
+                ('created_at', models.DateTimeField()),
+                ('closure_approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recommendations', to='frameworks.organisation')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_recommendations', to=settings.AUTH_USER_MODEL)),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='recommendations', to='frameworks.unit')),
             ],
             options={
-                "ordering": ["organisation", "due_date", "number"],
+                'ordering': ['organisation', 'due_date', 'number'],
             },
         ),
         migrations.CreateModel(
-            name="RecommendationEvent",
+            name='RecommendationEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "step",
-                    models.CharField(
-                        choices=[
-                            ("created", "Created"),
-                            ("changed", "Changed"),
-                            ("started", "Work started"),
-                            ("evidence", "Evidence submitted"),
-                            ("approved", "Closure approved"),
-                            ("returned", "Evidence returned"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                ("changes", models.JSONField(default=dict)),
-                ("status", models.CharField(max_length=20)),
-                ("note", models.TextField(blank=True)),
-                ("at", models.DateTimeField()),
-                (
-                    "by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "recommendation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="events",
-                        to="risks.recommendation",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('step', models.CharField(choices=[('created', 'Created'), ('changed', 'Changed'), ('started', 'Work started'), ('evidence', 'Evidence submitted'), ('approved', 'Closure approved'), ('returned', 'Evidence returned')], max_length=16)),
+                ('changes', models.JSONField(default=dict)),
+                ('status', models.CharField(max_length=20)),
+                ('note', models.TextField(blank=True)),
+                ('at', models.DateTimeField()),
+                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('recommendation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='risks.recommendation')),
             ],
             options={
-                "ordering": ["recommendation", "at", "pk"],
+                'ordering': ['recommendation', 'at', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="Risk",
+            name='Risk',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.PositiveIntegerField()),
-                ("title", models.CharField(max_length=300)),
-                ("description", models.TextField(blank=True)),
-                ("category", models.CharField(blank=True, max_length=100)),
-                ("controls", models.TextField(blank=True)),
-                ("inherent_likelihood", models.PositiveSmallIntegerField()),
-                ("inherent_impact", models.PositiveSmallIntegerField()),
-                ("current_likelihood", models.PositiveSmallIntegerField()),
-                ("current_impact", models.PositiveSmallIntegerField()),
-                ("target_likelihood", models.PositiveSmallIntegerField()),
-                ("target_impact", models.PositiveSmallIntegerField()),
-                ("inherent_score", models.FloatField()),
-                ("current_score", models.FloatField()),
-                ("target_score", models.FloatField()),
-                ("review_date", models.DateField()),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("open", "Open"), ("closed", "Closed")],
-                        default="open",
-                        max_length=8,
-                    ),
-                ),
-                ("created_at", models.DateTimeField()),
-                ("updated_at", models.DateTimeField()),
-                (
-                    "area",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="risks",
-                        to="frameworks.area",
-                    ),
-                ),
-                (
-                    "organisation",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="risks",
-                        to="frameworks.organisation",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="owned_risks",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="risks",
-                        to="frameworks.unit",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.PositiveIntegerField()),
+                ('title', models.CharField(max_length=300)),
+                ('description', models.TextField(blank=True)),
+                ('category', models.CharField(blank=True, max_length=100)),
+                ('controls', models.TextField(blank=True)),
+                ('inherent_likelihood', models.PositiveSmallIntegerField()),
+                ('inherent_impact', models.PositiveSmallIntegerField()),
+                ('current_likelihood', models.PositiveSmallIntegerField()),
+                ('current_impact', models.PositiveSmallIntegerField()),
+                ('target_likelihood', models.PositiveSmallIntegerField()),
+                ('target_impact', models.PositiveSmallIntegerField()),
+                ('inherent_score', models.FloatField()),
+                ('current_score', models.FloatField()),
+                ('target_score', models.FloatField()),
+                ('review_date', models.DateField()),
+                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=8)),
+                ('created_at', models.DateTimeField()),
+                ('updated_at', models.DateTimeField()),
+                ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='risks', to='frameworks.area')),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='risks', to='frameworks.organisation')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_risks', to=settings.AUTH_USER_MODEL)),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='risks', to='frameworks.unit')),
             ],
             options={
-                "ordering": ["organisation", "-current_score", "number"],
+                'ordering': ['organisation', '-current_score', 'number'],
             },
         ),
         migrations.CreateModel(
-            name="RiskEvent",
+            name='RiskEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "step",
-                    models.CharField(
-                        choices=[
-                            ("created", "Created"),
-                            ("changed", "Changed"),
-                            ("reviewed", "Reviewed"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                ("changes", models.JSONField(default=dict)),
-                ("status", models.CharField(max_length=8)),
-                ("current_score", models.FloatField()),
-                ("note", models.TextField(blank=True)),
-                ("at", models.DateTimeField()),
-                (
-                    "by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "risk",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="events",
-                        to="risks.risk",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('step', models.CharField(choices=[('created', 'Created'), ('changed', 'Changed'), ('reviewed', 'Reviewed')], max_length=16)),
+                ('changes', models.JSONField(default=dict)),
+                ('status', models.CharField(max_length=8)),
+                ('current_score', models.FloatField()),
+                ('note', models.TextField(blank=True)),
+                ('at', models.DateTimeField()),
+                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('risk', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='risks.risk')),
             ],
             options={
-                "ordering": ["risk", "at", "pk"],
+                'ordering': ['risk', 'at', 'pk'],
             },
         ),
         migrations.AddConstraint(
-            model_name="recommendation",
-            constraint=models.UniqueConstraint(
-                fields=("organisation", "number"), name="recommendation_number_unique"
-            ),
+            model_name='recommendation',
+            constraint=models.UniqueConstraint(fields=('organisation', 'number'), name='recommendation_number_unique'),
         ),
         migrations.AddConstraint(
-            model_name="risk",
-            constraint=models.UniqueConstraint(
-                fields=("organisation", "number"), name="risk_number_unique"
-            ),
+            model_name='risk',
+            constraint=models.UniqueConstraint(fields=('organisation', 'number'), name='risk_number_unique'),
         ),
     ]

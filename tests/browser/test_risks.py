@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page
 
 from pmf.web.frameworks.models import Organisation
+from pmf.web.recommendations import services as recommendations
 from pmf.web.risks import services
 from tests.browser.conftest import check_accessibility, screenshot
 from tests.factories import details, rated
@@ -78,8 +79,8 @@ def test_recommendations_list_and_detail(
     moderator: User,
     organisation: Organisation,
 ) -> None:
-    services.create_recommendation(organisation, None, details())
-    services.create_recommendation(organisation, None, details(due_date="2019-12-31"))
+    recommendations.create_recommendation(organisation, None, details())
+    recommendations.create_recommendation(organisation, None, details(due_date="2019-12-31"))
     base = live_server.url  # type: ignore[attr-defined]
     sign_in(page, base, "owner")
     page.goto(f"{base}/TST/recommendations/")

@@ -24,8 +24,9 @@ from pmf.web.frameworks.models import ComputedPeerGroups, Organisation
 from pmf.web.frameworks.services import framework_of
 from pmf.web.interventions.models import Intervention
 from pmf.web.observations.services import held_observations, load_example
-from pmf.web.plans.models import Item, Overview, Plan, Statement, Theme
-from pmf.web.risks.models import Recommendation, Risk
+from pmf.web.plans.models import Item, Overview, Plan, SelfAssessment, Theme
+from pmf.web.recommendations.models import Recommendation
+from pmf.web.risks.models import Risk
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def test_the_police_example_fills_every_tile_and_register_from_its_figures() -> 
     interventions = list(Intervention.objects.filter(organisation=police))
     plans = list(Plan.objects.filter(organisation=police))
     items = list(Item.objects.filter(theme__plan__organisation=police))
-    statements = list(Statement.objects.filter(cycle__organisation=police))
+    statements = list(SelfAssessment.objects.filter(cycle__organisation=police))
     assert risks and recommendations and interventions and plans and items and statements
     assert all(risk.title.startswith(EXAMPLE) for risk in risks)
     assert all(

@@ -54,6 +54,7 @@ def _quoted(text: str) -> str:
 def hostile(tmp_path: Path) -> tuple[Organisation, User]:
     """An organisation whose names, notes and records are all markup."""
     from pmf.web.interventions.services import NewIntervention, create_intervention
+    from pmf.web.recommendations import services as recommendations
     from pmf.web.risks import services as risks
 
     text = GOOD.replace("peer_groups:", RISK_REGISTER + "peer_groups:", 1)
@@ -103,7 +104,7 @@ def hostile(tmp_path: Path) -> tuple[Organisation, User]:
         },
         user=analyst,
     )
-    risks.create_recommendation(
+    recommendations.create_recommendation(
         organisation,
         analyst.membership,
         {

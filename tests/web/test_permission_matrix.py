@@ -360,6 +360,7 @@ def _records(organisation: Organisation, analyst: User, owner: User, words: dict
     from pmf.web.entry.models import ImportJob
     from pmf.web.interventions.services import NewIntervention, create_intervention
     from pmf.web.plans import services as plans
+    from pmf.web.recommendations import services as recommendations
     from pmf.web.risks import services as risks
 
     made: dict[str, int] = {}
@@ -384,7 +385,7 @@ def _records(organisation: Organisation, analyst: User, owner: User, words: dict
             },
             user=analyst,
         ).number
-        made[f"recommendation-{unit}"] = risks.create_recommendation(
+        made[f"recommendation-{unit}"] = recommendations.create_recommendation(
             organisation,
             membership,
             {

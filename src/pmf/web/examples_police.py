@@ -222,7 +222,7 @@ def _risks(organisation: Organisation, framework: Framework, agreed: pl.DataFram
 
 
 def _recommendations(organisation: Organisation, analyst: Any) -> None:
-    from pmf.web.risks.services import create_recommendation, take_step
+    from pmf.web.recommendations.services import create_recommendation, take_step
 
     report = f"{EXAMPLE}internal audit of the scorecard's crime measures (illustrative)"
     texts = (

@@ -156,7 +156,7 @@ def test_the_whole_workflow_each_role_its_own_step(
         "good",
         "requires_improvement",
     )
-    steps = [(e.step, e.value, e.by.username if e.by else None) for e in north.events.all()]
+    steps = [(e.step, e.value, e.actor.username if e.actor else None) for e in north.events.all()]
     assert steps[1:] == [
         ("self_assessed", "good", "command_lead"),
         ("moderated", "good", "moderator"),

@@ -99,6 +99,7 @@ def test_plan_items_off_track_or_at_risk_are_a_tile(analyst: User, owner: User) 
 def test_risks_and_recommendations_are_tiles(
     analyst: User, owner: User, command_lead: User
 ) -> None:
+    from pmf.web.recommendations import services as recommendations
     from pmf.web.risks import services
     from tests.factories import details, rated
 
@@ -107,7 +108,7 @@ def test_risks_and_recommendations_are_tiles(
     services.create_risk(
         organisation, analyst.membership, rated(1, 2, owner="owner", unit="S", title="Minor")
     )
-    services.create_recommendation(
+    recommendations.create_recommendation(
         organisation, analyst.membership, details(due_date="2019-12-31"), user=analyst
     )
     risks = client_for(analyst).get("/TST/dashboard/risks.json").json()["rows"]

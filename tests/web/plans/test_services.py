@@ -15,7 +15,7 @@ from pmf.web.cycles.models import Cycle
 from pmf.web.frameworks.models import Organisation
 from pmf.web.observations.services import scorecard_for
 from pmf.web.plans import presenters, services
-from pmf.web.plans.models import Item, ItemUpdate, Plan, Statement, StatementVersion
+from pmf.web.plans.models import Item, ItemUpdate, Plan, SelfAssessment, SelfAssessmentVersion
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +84,7 @@ def test_analyst_creates_plan_theme_and_item_with_its_history(item: Item, analys
     assert item.status == Status.NOT_STARTED
     assert sorted(item.measures.values_list("code", flat=True)) == ["CR", "ER"]
     [created] = item.updates.all()
-    assert (created.kind, created.by) == (ItemUpdate.Kind.CREATED, analyst)
+    assert (created.kind, created.actor) == (ItemUpdate.Kind.CREATED, analyst)
 
 
 @pytest.mark.parametrize("who", ["owner", "command_lead"])
@@ -134,7 +134,7 @@ def test_owner_records_progress_and_the_history_keeps_every_update(
     services.record_progress(item, analyst.membership, Status.AT_RISK, "Funding cut.")
     item.refresh_from_db()
     assert item.status == Status.AT_RISK
-    steps = [(u.kind, u.status, u.text, u.by) for u in item.updates.all()]
+    steps = [(u.kind, u.status, u.text, u.actor) for u in item.updates.all()]
     assert steps[1:] == [
         ("progress", "on_track", "Partnership board met.", owner),
         ("progress", "at_risk", "Funding cut.", analyst),
@@ -217,7 +217,9 @@ def test_plan_figures_without_a_plan(organisation: Organisation) -> None:
 # --- self-assessments ------------------------------------------------------------------------
 
 
-def write(cycle: Cycle, user: User, unit: str, improve: str = "", risks: str = "") -> Statement:
+def write(
+    cycle: Cycle, user: User, unit: str, improve: str = "", risks: str = ""
+) -> SelfAssessment:
     return services.write_statement(
         cycle,
         cycle.organisation.units.get(code=unit),
@@ -233,9 +235,9 @@ def test_command_lead_writes_their_units_statement_and_every_version_is_kept(
 ) -> None:
     write(cycle, command_lead, "N", "Call handling")
     write(cycle, command_lead, "N", "Call handling at weekends")
-    statement = Statement.objects.get(cycle=cycle)
+    statement = SelfAssessment.objects.get(cycle=cycle)
     assert statement.areas_for_improvement == "Call handling at weekends"
-    versions = StatementVersion.objects.filter(statement=statement)
+    versions = SelfAssessmentVersion.objects.filter(self_assessment=statement)
     assert [v.areas_for_improvement for v in versions] == [
         "Call handling",
         "Call handling at weekends",

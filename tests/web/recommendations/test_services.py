@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from pmf.web.accounts.models import Membership
 from pmf.web.frameworks.models import Organisation
-from pmf.web.risks import services
-from pmf.web.risks.models import Recommendation
+from pmf.web.recommendations import services
+from pmf.web.recommendations.models import Recommendation
 from tests.factories import details, member
 
 pytestmark = pytest.mark.django_db
@@ -182,6 +182,7 @@ def test_pmf_remind_tells_owners_of_overdue_recommendations_and_reviews(
     from django.core import mail
 
     from pmf.web.interventions.reminders import send_reminders
+    from pmf.web.risks.services import create_risk
     from tests.factories import rated
 
     owner.email = "owner@example.org"
@@ -189,7 +190,7 @@ def test_pmf_remind_tells_owners_of_overdue_recommendations_and_reviews(
     services.create_recommendation(
         organisation, membership(analyst), details(due_date="2019-12-31"), user=analyst
     )
-    services.create_risk(
+    create_risk(
         organisation, membership(analyst), rated(3, 3, owner="owner", review_date="2019-11-30")
     )
     send_reminders(dt.date(2020, 1, 15))

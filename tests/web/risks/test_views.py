@@ -38,7 +38,7 @@ def test_an_analyst_adds_a_risk_scored_from_the_framework_scales(
         24,
     )
     event = risk.events.get()
-    assert (event.step, event.by, event.current_score) == ("created", analyst, 80)
+    assert (event.step, event.actor, event.current_score) == ("created", analyst, 80)
     assert event.changes["owner"] == ["", "owner"]
 
 
@@ -75,7 +75,7 @@ def test_the_owner_reviews_their_risk_and_every_change_is_kept(
     assert risk.current_score == 8
     reviewed = risk.events.last()
     assert reviewed is not None
-    assert (reviewed.step, reviewed.by, reviewed.note) == ("reviewed", owner, "Drivers trained.")
+    assert (reviewed.step, reviewed.actor, reviewed.note) == ("reviewed", owner, "Drivers trained.")
     assert reviewed.changes == {
         "current_likelihood": [4, 2],
         "review_date": ["2030-01-31", "2030-06-30"],

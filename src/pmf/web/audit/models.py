@@ -16,6 +16,24 @@ from django.db import models
 from pmf.web.frameworks.models import Organisation
 
 
+class Step(models.Model):
+    """A typed step in one object's history: who took it and when (abstract).
+
+    The steps the domain reads (a grade's, a risk's, a recommendation's, an intervention's,
+    a plan item's, a self-assessment's) share these fields with ``AuditEvent``, and are
+    written with their audit event by one writer, ``services.record_step`` (ADR 0029).
+    ``actor`` is None for the command line and for pmf itself, as in the audit trail.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
 class AuditRefused(Exception):
     """Raise when anything tries to change or delete a recorded audit event."""
 
@@ -46,6 +64,7 @@ class AuditEvent(models.Model):
         RISK = "risk", "Risk"
         RECOMMENDATION = "recommendation", "Recommendation"
         PLAN = "plan", "Improvement plan"
+        SELF_ASSESSMENT = "self_assessment", "Self-assessment"
         TARGET = "target", "Target"
         FRAMEWORK = "framework", "Framework"
 

@@ -1,9 +1,13 @@
 """Write the audit trail, and say who changed something meanwhile.
 
 Every service that changes figures, grades, interventions, risks, recommendations, plans,
-targets or the framework calls ``record`` (or, for figures, ``record_figures``) inside its own
-transaction, so the change and its event are stored together or not at all. Events are never
-changed or deleted (see ``models``).
+self-assessments, targets or the framework calls ``record`` (or, for figures,
+``record_figures``) inside its own transaction, so the change and its event are stored
+together or not at all. A change that is also a typed step the domain reads (a grade's, a
+risk's, a recommendation's, an intervention's, a plan item's, a self-assessment's) goes
+through ``record_step``, the one writer of steps: the step and its audit event get the same
+actor and moment, in one transaction (ADR 0029). Events are never changed or deleted (see
+``models``).
 
 Optimistic concurrency: each form carries the version of what it showed (a figure's revision,
 the id of a grade's or a risk's latest event). The service locks the row, compares, and raises
@@ -14,21 +18,31 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from pmf.web.accounts.services import visible_units
 from pmf.web.audit.actor import acting_as, acting_label, command_line_actor
-from pmf.web.audit.models import AuditEvent
+from pmf.web.audit.models import AuditEvent, Step
 from pmf.web.frameworks.models import Organisation
 
 Kind = AuditEvent.Kind
-__all__ = ["Conflict", "Kind", "acting_as", "command_line_actor", "record", "record_figures"]
+__all__ = [
+    "Conflict",
+    "Kind",
+    "acting_as",
+    "command_line_actor",
+    "record",
+    "record_figures",
+    "record_step",
+]
+S = TypeVar("S", bound=Step)
 FIGURES_PER_EVENT = 1_000  # a big import becomes many events of at most this many figures
 FIGURE_FIELDS = ("value", "numerator", "denominator", "status", "note", "revision")
 
@@ -57,21 +71,72 @@ def record(
     """Add one event; return None (and add nothing) when before and after are the same."""
     if before is not None and before == after and not note:
         return None
+    return _add(
+        organisation,
+        dict(kind=kind, action=action, label=label, object_id=object_id, unit_code=unit_code),
+        before,
+        after,
+        note,
+        user,
+        at or timezone.now(),
+    )
+
+
+def _add(
+    organisation: Organisation,
+    what: dict[str, Any],
+    before: Any,
+    after: Any,
+    note: str,
+    user: User | AnonymousUser | None,
+    at: dt.datetime,
+) -> AuditEvent:
     actor, actor_label = actor_of(user)
     return AuditEvent.objects.create(
         organisation=organisation,
         actor=actor,
         actor_label=actor_label[:200],
-        at=at or timezone.now(),
-        action=action[:40],
-        kind=kind,
-        object_id=str(object_id or "")[:100],
-        unit_code=unit_code or "",
-        label=label[:300],
+        at=at,
+        action=what["action"][:40],
+        kind=what["kind"],
+        object_id=str(what["object_id"] or "")[:100],
+        unit_code=what["unit_code"] or "",
+        label=what["label"][:300],
         before=before,
         after=after,
         note=note,
     )
+
+
+@transaction.atomic
+def record_step(
+    step: S,
+    organisation: Organisation,
+    *,
+    kind: str,
+    action: str,
+    label: str,
+    object_id: Any = "",
+    unit_code: str = "",
+    before: Any = None,
+    after: Any = None,
+    note: str = "",
+    user: User | AnonymousUser | None = None,
+    at: dt.datetime | None = None,
+) -> S:
+    """Store a typed step and its audit event together: both, or neither; return the step.
+
+    ``step`` is unsaved, with its own fields set; this sets its ``actor`` (None for the
+    command line and pmf itself) and ``at``, the same as its event's, and saves both in one
+    transaction. The event is added even when ``before`` equals ``after``: a step was taken.
+    """
+    at = at or timezone.now()
+    step.actor, _ = actor_of(user)
+    step.at = at
+    step.save()
+    what = dict(kind=kind, action=action, label=label, object_id=object_id, unit_code=unit_code)
+    _add(organisation, what, before, after, note, user, at)
+    return step
 
 
 def record_figures(
@@ -249,6 +314,17 @@ def expected_version(text: Any) -> int | None:
 # Roles that see the whole organisation's trail when they cover all of it (no unit); everyone
 # else, and these roles scoped to a unit, see the events of the units in their scope.
 WHOLE_ORGANISATION = ("analyst", "moderator", "board_member")
+
+
+def history_url(organisation: Organisation, kind: str, object_id: Any = "", unit: str = "") -> str:
+    """Return the audit trail page filtered to one object (or one unit's events of a kind).
+
+    Every page that shows a history links here: the trail applies its own scope, so the
+    link shows a member only the events they may read.
+    """
+    query = {"kind": kind, "object": str(object_id or ""), "unit": unit}
+    text = "&".join(f"{name}={value}" for name, value in query.items() if value)
+    return f"{reverse('audit', args=[organisation.code])}?{text}"
 
 
 def visible_events(organisation: Organisation, membership: Any) -> QuerySet[AuditEvent]:

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "pmf.web.interventions",
     "pmf.web.plans",
     "pmf.web.risks",
+    "pmf.web.recommendations",
     "pmf.web.api",
     "pmf.web.audit",
 ]

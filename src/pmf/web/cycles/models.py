@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from pmf.web.audit.models import Step
 from pmf.web.frameworks.models import Area, Organisation, Unit
 from pmf.web.observations.models import Observation
 
@@ -78,7 +79,7 @@ class AreaGrade(models.Model):
         return self.agreed_grade or self.moderated_grade or self.self_grade or self.recommended
 
 
-class GradeEvent(models.Model):
+class GradeEvent(Step):
     """One step taken on a grade: who, when, what and why. Never changed or deleted."""
 
     class Step(models.TextChoices):
@@ -92,10 +93,6 @@ class GradeEvent(models.Model):
     step = models.CharField(max_length=16, choices=Step.choices)
     value = models.CharField(max_length=24, blank=True)
     text = models.TextField(blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField()
 
     class Meta:
         ordering = ["grade", "at", "pk"]

@@ -241,11 +241,11 @@ def grade_page(grade: AreaGrade) -> dict[str, Any]:
                 "step": event.get_step_display(),
                 "grade": grade_text(event.value if event.value in GRADE_VALUES else ""),
                 "text": event.text,
-                "by": event.by.get_username() if event.by else "pmf",
+                "by": event.actor.get_username() if event.actor else "pmf",
                 "at": event.at.isoformat(timespec="seconds"),
                 "at_label": _when(event.at),
             }
-            for event in grade.events.select_related("by")
+            for event in grade.events.select_related("actor")
         ],
         "grades": [{"value": g.value, "label": g.label} for g in Grade],
     }

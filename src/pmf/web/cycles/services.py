@@ -171,15 +171,15 @@ def lock_cycle(
             rationale=text,
             position=position,
         )
-        _event(
+        _grade_step(
             grade,
             GradeEvent.Step.RECOMMENDED,
             recommendation.grade,
             recommendation.summary,
+            None,
             user,
             cycle.locked_at,
         )
-        _audit(grade, "recommend", None, user, cycle.locked_at, recommendation.summary)
     cycle.state = State.LOCKED
     cycle.save()
     if spot_checks:
@@ -331,9 +331,7 @@ def edit_rationale(
     before = _locked(grade, version)
     grade.rationale = text.strip()
     grade.save(update_fields=["rationale"])
-    now = timezone.now()
-    _event(grade, GradeEvent.Step.RATIONALE, "", grade.rationale, membership.user, now)
-    _audit(grade, "edit rationale", before, membership.user, now)
+    _grade_step(grade, GradeEvent.Step.RATIONALE, "", grade.rationale, before, membership.user)
 
 
 def may_run_cycles(membership: Membership) -> bool:
@@ -405,15 +403,16 @@ def _record(
     setattr(grade, grade_field, value)
     setattr(grade, text_field, text)
     grade.save(update_fields=[grade_field, text_field])
-    now = timezone.now()
-    _event(grade, step, value, text, membership.user, now)
-    _audit(grade, ACTIONS[step], before, membership.user, now)
+    _grade_step(grade, step, value, text, before, membership.user)
 
 
-ACTIONS = {
+# The audit trail's word for each step on a grade.
+ACTIONS: dict[str, str] = {
+    GradeEvent.Step.RECOMMENDED: "recommend",
     GradeEvent.Step.SELF_ASSESSED: "self-assess",
     GradeEvent.Step.MODERATED: "moderate",
     GradeEvent.Step.AGREED: "agree",
+    GradeEvent.Step.RATIONALE: "edit rationale",
 }
 AUDITED = (
     "recommended",
@@ -440,9 +439,9 @@ def _locked(grade: AreaGrade, version: int | None) -> dict[str, Any]:
     """
     current = AreaGrade.objects.select_for_update().get(pk=grade.pk)
     if version is not None:
-        latest = current.events.select_related("by").order_by("-pk").first()
+        latest = current.events.select_related("actor").order_by("-pk").first()
         if latest is not None and latest.pk != version:
-            by = latest.by.get_username() if latest.by is not None else "pmf"
+            by = latest.actor.get_username() if latest.actor is not None else "pmf"
             held = Grade(current.grade).label if current.grade in GRADES else current.grade
             raise Conflict(
                 f"The grade for {grade.area.code} in {grade.unit.name}",
@@ -455,31 +454,34 @@ def _locked(grade: AreaGrade, version: int | None) -> dict[str, Any]:
     return {name: getattr(current, name) for name in AUDITED}
 
 
-def _audit(
+def _grade_step(
     grade: AreaGrade,
-    action: str,
+    step: str,
+    value: Any,
+    text: str,
     before: dict[str, Any] | None,
     user: Any,
-    at: dt.datetime,
-    note: str = "",
+    at: dt.datetime | None = None,
 ) -> None:
-    audit.record(
+    """Record a step on a grade and its audit event (the grade's fields before and after).
+
+    The recommendation's summary is the note of its event; other steps' texts are in the
+    fields the event shows.
+    """
+    audit.record_step(
+        GradeEvent(grade=grade, step=step, value=str(value), text=text),
         grade.cycle.organisation,
         kind=audit.Kind.GRADE,
-        action=action,
+        action=ACTIONS[step],
         label=f"Cycle {grade.cycle.number}: {grade.unit.name}, {grade.area.name}",
         object_id=grade.pk,
         unit_code=grade.unit.code,
         before=before,
         after={name: getattr(grade, name) for name in AUDITED},
-        note=note,
+        note=text if step == GradeEvent.Step.RECOMMENDED else "",
         user=user,
         at=at,
     )
-
-
-def _event(grade: AreaGrade, step: str, value: Any, text: str, user: Any, at: dt.datetime) -> None:
-    GradeEvent.objects.create(grade=grade, step=step, value=str(value), text=text, by=user, at=at)
 
 
 HISTORY_NOTE = "Example history: the recommended grade, agreed as it stood (no one moderated it)."
@@ -537,8 +539,8 @@ def record_history(
                 grade.agreed_grade = grade.recommended
                 grade.agreed_rationale = HISTORY_NOTE
                 grade.save(update_fields=["agreed_grade", "agreed_rationale"])
-                _event(grade, GradeEvent.Step.AGREED, grade.recommended, HISTORY_NOTE, None, now)
-                _audit(grade, "agree", before, None, now)
+                agreed = grade.recommended
+                _grade_step(grade, GradeEvent.Step.AGREED, agreed, HISTORY_NOTE, before, None, now)
         cycle.state = State.PUBLISHED
         cycle.save(update_fields=["state"])
 

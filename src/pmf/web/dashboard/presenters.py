@@ -339,7 +339,11 @@ def recommendations_overdue(
     """Inspection and audit recommendations past their due date and not closed."""
     from django.utils import timezone
 
-    from pmf.web.risks.services import is_overdue, recommendation_figures, visible_recommendations
+    from pmf.web.recommendations.services import (
+        is_overdue,
+        recommendation_figures,
+        visible_recommendations,
+    )
 
     today = timezone.localdate()
     figures = recommendation_figures(organisation, membership, today)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from pmf.web.audit.models import Step
 from pmf.web.frameworks.models import Area, Measure, Organisation, Unit
 
 
@@ -54,15 +55,11 @@ class Intervention(models.Model):
         return f"{self.pk}: {self.action_name} ({self.unit.code})"
 
 
-class ProgressUpdate(models.Model):
+class ProgressUpdate(Step):
     """One report of progress, oldest first; ``status`` empty when it did not change."""
 
     intervention = models.ForeignKey(
         Intervention, on_delete=models.CASCADE, related_name="progress"
-    )
-    at = models.DateTimeField()
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     text = models.TextField()
     status = models.CharField(max_length=16, choices=Intervention.Status.choices, blank=True)
@@ -74,14 +71,13 @@ class ProgressUpdate(models.Model):
         return f"{self.intervention_id} at {self.at:%Y-%m-%d %H:%M}"
 
 
-class Escalation(models.Model):
-    """An overdue intervention passed to the next level, found by ``pmf remind``."""
+class Escalation(Step):
+    """An overdue intervention passed to the next level, found by ``pmf remind`` (no actor)."""
 
     intervention = models.ForeignKey(
         Intervention, on_delete=models.CASCADE, related_name="escalations"
     )
     on = models.DateField()
-    at = models.DateTimeField()
     # The due date that was missed: a new due date may be missed and escalated again.
     due_on = models.DateField()
     to = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
+from pmf.web.audit.services import Kind, history_url
 from pmf.web.interventions import services
 from pmf.web.interventions.models import Intervention
 
@@ -89,19 +90,20 @@ def detail_page(
     """Return one intervention with its progress history and escalations, oldest first."""
     today = on or timezone.localdate()
     organisation = intervention.organisation
-    updates = intervention.progress.select_related("by")
+    updates = intervention.progress.select_related("actor")
     escalations = intervention.escalations.prefetch_related("to")
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "intervention": _summary(intervention, today),
         "intervention_id": intervention.pk,
+        "audit_url": history_url(organisation, Kind.INTERVENTION, intervention.pk),
         # The version the progress form carries: an update saved after it is a conflict.
         "version": services.intervention_version(intervention),
         "progress": [
             {
                 "at": update.at.isoformat(timespec="seconds"),
                 "at_label": _when(update.at),
-                "by": update.by.get_username() if update.by else "",
+                "by": update.actor.get_username() if update.actor else "",
                 "text": update.text,
                 "status": update.status,
                 "status_label": update.get_status_display() if update.status else "",

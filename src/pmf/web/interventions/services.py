@@ -195,7 +195,7 @@ def create_intervention(
         organisation,
         kind=audit.Kind.INTERVENTION,
         action="agree",
-        label=f"Intervention {created.pk}: {created.action_name} for {unit.name}",
+        label=_label(created),
         object_id=created.pk,
         unit_code=unit.code,
         after=_audited(created),
@@ -245,11 +245,11 @@ def report_progress(
         )
     current = Intervention.objects.select_for_update().get(pk=intervention.pk)
     if version is not None:
-        latest = current.progress.select_related("by").order_by("-pk").first()
+        latest = current.progress.select_related("actor").order_by("-pk").first()
         if latest is not None and latest.pk != version:
             raise Conflict(
                 f"Intervention {current.pk}",
-                latest.by.get_username() if latest.by is not None else "pmf",
+                latest.actor.get_username() if latest.actor is not None else "pmf",
                 latest.at,
                 f"status {current.get_status_display().lower()}",
             )
@@ -268,27 +268,26 @@ def report_progress(
         current.status = changed
         current.save(update_fields=["status"])
         intervention.status = changed
-    update = ProgressUpdate.objects.create(
-        intervention=current,
-        at=timezone.now(),
-        by=membership.user,
-        text=text.strip(),
-        status=changed,
-    )
-    audit.record(
+    update = audit.record_step(
+        ProgressUpdate(intervention=current, text=text.strip(), status=changed),
         current.organisation,
         kind=audit.Kind.INTERVENTION,
         action="report progress",
-        label=f"Intervention {current.pk}: {current.action_name} for {current.unit.name}",
+        label=_label(current),
         object_id=current.pk,
         unit_code=current.unit.code,
         before=before,
         after=_audited(current),
-        note=update.text,
+        note=text.strip(),
         user=membership.user,
-        at=update.at,
     )
     return update
+
+
+def _label(intervention: Intervention) -> str:
+    """Return the intervention as the audit trail labels it."""
+    action, unit = intervention.action_name, intervention.unit.name
+    return f"Intervention {intervention.pk}: {action} for {unit}"
 
 
 def escalation_targets(intervention: Intervention) -> tuple[str, list[User]]:
@@ -336,12 +335,16 @@ def escalate_overdue(on: dt.date) -> list[Escalation]:
         if intervention.escalations.filter(due_on=intervention.due_on).exists():
             continue
         level, people = escalation_targets(intervention)
-        escalation = Escalation.objects.create(
-            intervention=intervention,
-            on=on,
-            at=timezone.now(),
-            due_on=intervention.due_on,
-            level=level,
+        escalation = audit.record_step(
+            Escalation(intervention=intervention, on=on, due_on=intervention.due_on, level=level),
+            intervention.organisation,
+            kind=audit.Kind.INTERVENTION,
+            action="escalate",
+            label=_label(intervention),
+            object_id=intervention.pk,
+            unit_code=intervention.unit.code,
+            after={"escalated_to": level, "due_on": intervention.due_on.isoformat()},
+            note=f"Overdue since {intervention.due_on.isoformat()}: escalated to the {level}.",
         )
         escalation.to.set(people)
         made.append(escalation)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from pmf.web.audit.models import Step
 from pmf.web.cycles.models import Cycle
 from pmf.web.frameworks.models import Measure, Organisation, Unit
 
@@ -85,7 +86,7 @@ class Item(models.Model):
         return self.title
 
 
-class ItemUpdate(models.Model):
+class ItemUpdate(Step):
     """One step in an item's history: created, edited, or progress with a status. Never changed."""
 
     class Kind(models.TextChoices):
@@ -97,10 +98,6 @@ class ItemUpdate(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     status = models.CharField(max_length=16, choices=Item.Status.choices)
     text = models.TextField(blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField()
 
     class Meta:
         ordering = ["item", "at", "pk"]
@@ -109,20 +106,25 @@ class ItemUpdate(models.Model):
         return f"{self.item}: {self.kind} {self.status}"
 
 
-class Statement(models.Model):
-    """A unit's self-assessment for one cycle, as it stands; its versions keep the history."""
+class SelfAssessment(models.Model):
+    """A unit's self-assessment for one cycle, as it stands; its versions keep the history.
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="statements")
+    Called a statement until issue 16; the table keeps that name (``plans_statement``).
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="self_assessments")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     strengths = models.TextField(blank=True)
     areas_for_improvement = models.TextField(blank=True)
     risks = models.TextField(blank=True)
-    by = models.ForeignKey(
+    # Who saved the version it holds, and when (its versions keep every one).
+    actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField()
 
     class Meta:
+        db_table = "plans_statement"
         ordering = ["cycle", "unit__position"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "unit"], name="one_statement_per_unit")
@@ -132,26 +134,25 @@ class Statement(models.Model):
         return f"{self.cycle} {self.unit.code} self-assessment"
 
 
-class StatementVersion(models.Model):
-    """A statement as saved once: who, when and the three texts. Never changed or deleted."""
+class SelfAssessmentVersion(Step):
+    """A self-assessment as saved once: who, when and the three texts. Never changed."""
 
-    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="versions")
+    self_assessment = models.ForeignKey(
+        SelfAssessment, on_delete=models.CASCADE, related_name="versions", db_column="statement_id"
+    )
     strengths = models.TextField(blank=True)
     areas_for_improvement = models.TextField(blank=True)
     risks = models.TextField(blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField()
 
     class Meta:
-        ordering = ["statement", "at", "pk"]
+        db_table = "plans_statementversion"
+        ordering = ["self_assessment", "at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.statement} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.self_assessment} at {self.at:%Y-%m-%d %H:%M}"
 
 
-class Overview(models.Model):
+class Overview(Step):
     """The head of improvement's overview of one cycle's statements, each version kept.
 
     ``themes`` holds the common themes as generated when this version was saved, so the
@@ -161,10 +162,6 @@ class Overview(models.Model):
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="overviews")
     text = models.TextField()
     themes = models.JSONField(default=list)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField()
 
     class Meta:
         ordering = ["cycle", "at", "pk"]

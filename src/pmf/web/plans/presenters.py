@@ -6,11 +6,12 @@ from typing import Any
 
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
+from pmf.web.audit.services import Kind, history_url
 from pmf.web.cycles.models import Cycle
 from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.observations.services import scorecard_for
 from pmf.web.plans import services
-from pmf.web.plans.models import Item, Plan, Statement
+from pmf.web.plans.models import Item, Plan, SelfAssessment
 
 Status = Item.Status
 
@@ -143,6 +144,7 @@ def item_page(item: Item) -> dict[str, Any]:
         "plan": _plan(plan),
         "theme": {"id": item.theme.pk, "name": item.theme.name},
         "item": _item(item, latest_figures(plan.organisation)),
+        "audit_url": history_url(plan.organisation, Kind.PLAN, services.item_object(item)),
         "history": [
             {
                 "kind": update.kind,
@@ -150,11 +152,11 @@ def item_page(item: Item) -> dict[str, Any]:
                 "status": update.status,
                 "status_label": update.get_status_display(),
                 "text": update.text,
-                "by": services.person_name(update.by),
+                "by": services.person_name(update.actor),
                 "at": update.at.isoformat(timespec="seconds"),
                 "at_label": services.moment_label(update.at),
             }
-            for update in item.updates.select_related("by")
+            for update in item.updates.select_related("actor")
         ],
     }
 
@@ -172,9 +174,9 @@ def statements_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
 def statement_page(cycle: Cycle, unit: Unit) -> dict[str, Any]:
     """Return one unit's statement for the cycle, with every version, oldest first."""
     statement = (
-        Statement.objects.filter(cycle=cycle, unit=unit)
-        .select_related("by")
-        .prefetch_related("versions__by")
+        SelfAssessment.objects.filter(cycle=cycle, unit=unit)
+        .select_related("actor")
+        .prefetch_related("versions__actor")
         .first()
     )
     texts = ("strengths", "areas_for_improvement", "risks")
@@ -184,16 +186,19 @@ def statement_page(cycle: Cycle, unit: Unit) -> dict[str, Any]:
         "unit": {"code": unit.code, "name": unit.name},
         "statement": {
             **{name: getattr(statement, name) for name in texts},
-            "by": services.person_name(statement.by),
+            "by": services.person_name(statement.actor),
             "at": statement.at.isoformat(timespec="seconds"),
             "at_label": services.moment_label(statement.at),
         }
         if statement is not None
         else None,
+        "audit_url": history_url(cycle.organisation, Kind.SELF_ASSESSMENT, statement.pk)
+        if statement is not None
+        else None,
         "history": [
             {
                 **{name: getattr(version, name) for name in texts},
-                "by": services.person_name(version.by),
+                "by": services.person_name(version.actor),
                 "at": version.at.isoformat(timespec="seconds"),
                 "at_label": services.moment_label(version.at),
             }
@@ -207,6 +212,9 @@ def overview_page(cycle: Cycle) -> dict[str, Any]:
     return {
         **services.overview_for(cycle),
         "collation": services.statements_for(cycle)["statements"],
+        "audit_url": history_url(
+            cycle.organisation, Kind.SELF_ASSESSMENT, services.overview_object(cycle)
+        ),
     }
 
 

@@ -5,7 +5,8 @@ analyst) records its progress with a status. Self-assessments: one statement per
 cycle, written by a command lead whose part of the organisation includes the unit, and
 editable until the cycle reaches the board; the head of improvement (an analyst) writes the
 cycle's overview beside the themes pmf finds common to two or more units. Every change is
-kept (``ItemUpdate``, ``StatementVersion``, ``Overview``). ``statements_for``,
+kept (``ItemUpdate``, ``SelfAssessmentVersion``, ``Overview``, written with their audit events by
+``audit.record_step``) and in the audit trail (plans, themes). ``statements_for``,
 ``overview_for`` and ``plan_figures`` return plain dicts for the board paper and dashboard.
 """
 
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
+from pmf.web.audit import services as audit
 from pmf.web.cycles.models import Cycle
 from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.plans.models import (
@@ -28,8 +30,8 @@ from pmf.web.plans.models import (
     ItemUpdate,
     Overview,
     Plan,
-    Statement,
-    StatementVersion,
+    SelfAssessment,
+    SelfAssessmentVersion,
     Theme,
 )
 from pmf.web.plans.themes import common_themes
@@ -104,13 +106,15 @@ def create_plan(
 ) -> Plan:
     """Create an improvement plan over the years ``starts`` to ``ends``. Analysts only."""
     _analyst(membership, organisation, "create an improvement plan")
-    return Plan.objects.create(
+    plan = Plan.objects.create(
         organisation=organisation,
         name=_plan_fields(name, starts, ends),
         starts=starts,
         ends=ends,
         refreshed_on=refreshed_on,
     )
+    _audit_plan(plan, "create plan", None, membership)
+    return plan
 
 
 def edit_plan(
@@ -124,10 +128,46 @@ def edit_plan(
 ) -> Plan:
     """Rename the plan, change its years or record its annual refresh. Analysts only."""
     _analyst(membership, plan.organisation, "edit the improvement plan")
+    before = _plan_audited(plan)
     plan.name = _plan_fields(name, starts, ends)
     plan.starts, plan.ends, plan.refreshed_on = starts, ends, refreshed_on
     plan.save()
+    _audit_plan(plan, "edit plan", before, membership)
     return plan
+
+
+def _plan_audited(plan: Plan) -> dict[str, Any]:
+    refreshed = plan.refreshed_on.isoformat() if plan.refreshed_on else None
+    return {"name": plan.name, "starts": plan.starts, "ends": plan.ends, "refreshed_on": refreshed}
+
+
+def plan_object(plan: Plan) -> str:
+    """Return the plan's object in the audit trail: ``plan-<id>`` (its items are ``item-``)."""
+    return f"plan-{plan.pk}"
+
+
+def item_object(item: Item) -> str:
+    """Return the item's object in the audit trail: ``item-<id>``."""
+    return f"item-{item.pk}"
+
+
+def _audit_plan(
+    plan: Plan,
+    action: str,
+    before: dict[str, Any] | None,
+    membership: Membership,
+    after: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        plan.organisation,
+        kind=audit.Kind.PLAN,
+        action=action,
+        label=f"Improvement plan: {plan.name} {plan.period}",
+        object_id=plan_object(plan),
+        before=before,
+        after=after if after is not None else _plan_audited(plan),
+        user=membership.user,
+    )
 
 
 def add_theme(plan: Plan, membership: Membership, name: str) -> Theme:
@@ -136,7 +176,9 @@ def add_theme(plan: Plan, membership: Membership, name: str) -> Theme:
     if not name.strip():
         raise Refused("theme: give the theme a name")
     position = plan.themes.count()
-    return Theme.objects.create(plan=plan, name=name.strip(), position=position)
+    theme = Theme.objects.create(plan=plan, name=name.strip(), position=position)
+    _audit_plan(plan, "add theme", None, membership, {"theme": theme.name})
+    return theme
 
 
 @dataclass
@@ -206,7 +248,7 @@ def create_item(theme: Theme, membership: Membership, fields: ItemFields) -> Ite
     measures = values.pop("measures")
     item = Item.objects.create(theme=theme, position=theme.items.count(), **values)
     item.measures.set(measures)
-    _update(item, ItemUpdate.Kind.CREATED, "", membership.user)
+    _update(item, ItemUpdate.Kind.CREATED, "", membership.user, None)
     return item
 
 
@@ -228,12 +270,13 @@ def edit_item(
         changed.append("theme")
     if not changed:
         return item
+    before = _item_audited(item)
     for name, value in values.items():
         setattr(item, name, value)
     item.save()
     item.measures.set(measures)
     text = "Changed " + ", ".join(name.replace("_", " ") for name in changed) + "."
-    _update(item, ItemUpdate.Kind.EDITED, text, membership.user)
+    _update(item, ItemUpdate.Kind.EDITED, text, membership.user, before)
     return item
 
 
@@ -257,14 +300,48 @@ def record_progress(item: Item, membership: Membership, status: str, text: str) 
         problems.append("progress: say what has happened")
     if problems:
         raise Refused(*problems)
+    before = _item_audited(item)
     item.status = status
     item.save(update_fields=["status"])
-    return _update(item, ItemUpdate.Kind.PROGRESS, text.strip(), membership.user)
+    return _update(item, ItemUpdate.Kind.PROGRESS, text.strip(), membership.user, before)
 
 
-def _update(item: Item, kind: str, text: str, user: Any) -> ItemUpdate:
-    return ItemUpdate.objects.create(
-        item=item, kind=kind, status=item.status, text=text, by=user, at=timezone.now()
+ITEM_ACTIONS: dict[str, str] = {
+    ItemUpdate.Kind.CREATED: "add item",
+    ItemUpdate.Kind.EDITED: "edit item",
+    ItemUpdate.Kind.PROGRESS: "report progress",
+}
+
+
+def _item_audited(item: Item) -> dict[str, Any]:
+    return {
+        "title": item.title,
+        "theme": item.theme.name,
+        "owner": item.owner.get_username(),
+        "target": item.target,
+        "target_measure": item.target_measure.code if item.target_measure else None,
+        "target_value": item.target_value,
+        "target_date": item.target_date.isoformat() if item.target_date else None,
+        "measures": ", ".join(sorted(item.measures.values_list("code", flat=True))),
+        "status": item.status,
+    }
+
+
+def _update(
+    item: Item, kind: str, text: str, user: Any, before: dict[str, Any] | None
+) -> ItemUpdate:
+    """Record a step in the item's history and its audit event."""
+    return audit.record_step(
+        ItemUpdate(item=item, kind=kind, status=item.status, text=text),
+        item.theme.plan.organisation,
+        kind=audit.Kind.PLAN,
+        action=ITEM_ACTIONS[kind],
+        label=f"Improvement plan item: {item.title}",
+        object_id=item_object(item),
+        before=before,
+        after=_item_audited(item),
+        note=text,
+        user=user,
     )
 
 
@@ -341,7 +418,7 @@ def write_statement(
     strengths: str,
     areas_for_improvement: str,
     risks: str,
-) -> Statement:
+) -> SelfAssessment:
     """Write or rewrite the unit's statement for the cycle, keeping every version."""
     _check_statement(membership, cycle, unit)
     texts = {
@@ -352,16 +429,30 @@ def write_statement(
     if not any(texts.values()):
         raise Refused("statement: write at least one of the three parts")
     now = timezone.now()
-    statement, _ = Statement.objects.update_or_create(
-        cycle=cycle, unit=unit, defaults={**texts, "by": membership.user, "at": now}
+    held = SelfAssessment.objects.filter(cycle=cycle, unit=unit).first()
+    before = {name: getattr(held, name) for name in texts} if held is not None else None
+    statement, _ = SelfAssessment.objects.update_or_create(
+        cycle=cycle, unit=unit, defaults={**texts, "actor": membership.user, "at": now}
     )
-    StatementVersion.objects.create(statement=statement, by=membership.user, at=now, **texts)
+    audit.record_step(
+        SelfAssessmentVersion(self_assessment=statement, **texts),
+        cycle.organisation,
+        kind=audit.Kind.SELF_ASSESSMENT,
+        action="write self-assessment",
+        label=f"Cycle {cycle.number}: self-assessment of {unit.name}",
+        object_id=statement.pk,
+        unit_code=unit.code,
+        before=before,
+        after=texts,
+        user=membership.user,
+        at=now,
+    )
     return statement
 
 
 def cycle_themes(cycle: Cycle) -> list[dict[str, Any]]:
     """Return the themes two or more units' areas for improvement and risks share."""
-    statements = list(cycle.statements.select_related("unit"))
+    statements = list(cycle.self_assessments.select_related("unit"))
     names = {statement.unit.code: statement.unit.name for statement in statements}
     themes = common_themes(
         {
@@ -381,13 +472,23 @@ def write_overview(cycle: Cycle, membership: Membership, text: str) -> Overview:
     _check_editable(cycle, "the overview")
     if not text.strip():
         raise Refused("overview: must not be empty")
-    return Overview.objects.create(
-        cycle=cycle,
-        text=text.strip(),
-        themes=cycle_themes(cycle),
-        by=membership.user,
-        at=timezone.now(),
+    held = cycle.overviews.order_by("-at", "-pk").first()
+    return audit.record_step(
+        Overview(cycle=cycle, text=text.strip(), themes=cycle_themes(cycle)),
+        cycle.organisation,
+        kind=audit.Kind.SELF_ASSESSMENT,
+        action="write overview",
+        label=f"Cycle {cycle.number}: overview of the self-assessments",
+        object_id=overview_object(cycle),
+        before={"text": held.text} if held is not None else None,
+        after={"text": text.strip()},
+        user=membership.user,
     )
+
+
+def overview_object(cycle: Cycle) -> str:
+    """Return the cycle's overview as an object of the audit trail: ``overview-<cycle id>``."""
+    return f"overview-{cycle.pk}"
 
 
 def cycle_summary(cycle: Cycle) -> dict[str, Any]:
@@ -411,7 +512,9 @@ def statements_for(cycle: Cycle, units: list[Unit] | None = None) -> dict[str, A
     shown = {unit.pk for unit in internal}
     statements = [
         statement
-        for statement in cycle.statements.select_related("unit", "by").prefetch_related("versions")
+        for statement in cycle.self_assessments.select_related("unit", "actor").prefetch_related(
+            "versions"
+        )
         if statement.unit_id in shown
     ]
     written = {statement.unit_id for statement in statements}
@@ -424,7 +527,7 @@ def statements_for(cycle: Cycle, units: list[Unit] | None = None) -> dict[str, A
                 "strengths": s.strengths,
                 "areas_for_improvement": s.areas_for_improvement,
                 "risks": s.risks,
-                "by": person_name(s.by),
+                "by": person_name(s.actor),
                 "at": s.at.isoformat(timespec="seconds"),
                 "at_label": moment_label(s.at),
                 "versions": len(s.versions.all()),
@@ -443,21 +546,21 @@ def overview_for(cycle: Cycle) -> dict[str, Any]:
     ``text`` is None until the head of improvement writes it; ``history`` lists every
     version, oldest first, each with the themes as they were generated when it was saved.
     """
-    versions = list(cycle.overviews.select_related("by"))
+    versions = list(cycle.overviews.select_related("actor"))
     latest = versions[-1] if versions else None
     return {
         "organisation": {"code": cycle.organisation.code, "name": cycle.organisation.name},
         "cycle": cycle_summary(cycle),
-        "statements": cycle.statements.count(),
+        "statements": cycle.self_assessments.count(),
         "themes": cycle_themes(cycle),
         "text": latest.text if latest else None,
-        "by": person_name(latest.by) if latest else None,
+        "by": person_name(latest.actor) if latest else None,
         "at": latest.at.isoformat(timespec="seconds") if latest else None,
         "at_label": moment_label(latest.at) if latest else None,
         "history": [
             {
                 "text": version.text,
-                "by": person_name(version.by),
+                "by": person_name(version.actor),
                 "at": version.at.isoformat(timespec="seconds"),
                 "at_label": moment_label(version.at),
                 "themes": version.themes,

@@ -1,8 +1,7 @@
-"""Data shaped for each risk and recommendation page; the JSON versions are the same dicts."""
+"""Data shaped for each risk page; the JSON versions are the same dicts."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,12 +13,14 @@ from pmf.core.framework import RiskRegister
 from pmf.core.text import format_moment
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
+from pmf.web.audit.services import Kind, history_url
 from pmf.web.frameworks.models import Organisation
 from pmf.web.risks import services
-from pmf.web.risks.models import Recommendation, Risk
+from pmf.web.risks.models import Risk
 
 
-def _organisation(organisation: Organisation) -> dict[str, str]:
+def organisation_summary(organisation: Organisation) -> dict[str, str]:
+    """Return the organisation's code and name, as every register page gives them."""
     return {"code": organisation.code, "name": organisation.name}
 
 
@@ -45,7 +46,7 @@ def heat_map_page(organisation: Organisation, membership: Membership) -> dict[st
     ratings = list(risks.values_list("current_likelihood", "current_impact"))
     rows = scoring.heat_map(register, ratings)
     return {
-        "organisation": _organisation(organisation),
+        "organisation": organisation_summary(organisation),
         "register": _register(register),
         "open": len(ratings),
         "above_threshold": sum(
@@ -100,7 +101,7 @@ def risks_page(
             risks = risks.filter(**{f"current_{level}": int(filters[level])})
     everything = services.visible_risks(organisation, membership)
     return {
-        "organisation": _organisation(organisation),
+        "organisation": organisation_summary(organisation),
         "register": _register(register),
         "filters": filters,
         "risks": [
@@ -123,7 +124,7 @@ def risk_page(risk: Risk, membership: Membership) -> dict[str, Any]:
     register = services.register_of(risk.organisation)
     summary = services.risk_summary(risk, register)
     return {
-        "organisation": _organisation(risk.organisation),
+        "organisation": organisation_summary(risk.organisation),
         "register": _register(register),
         "risk": {
             **summary,
@@ -143,19 +144,21 @@ def risk_page(risk: Risk, membership: Membership) -> dict[str, Any]:
                 for stage in ("inherent", "current", "target")
             ],
         },
-        "history": [_event(event) for event in risk.events.select_related("by")],
+        "history": [history_step(event) for event in risk.events.select_related("actor")],
+        "audit_url": history_url(risk.organisation, Kind.RISK, risk.pk),
         "may_edit": services.may_edit_risk(membership, risk),
         "may_review": services.may_review_risk(membership, risk),
     }
 
 
-def _event(event: Any) -> dict[str, Any]:
+def history_step(event: Any) -> dict[str, Any]:
+    """Return one step of a risk's or recommendation's history as its page shows it."""
     return {
         "step": event.step,
         "step_label": event.get_step_display(),
         "at": timezone.localtime(event.at).isoformat(timespec="minutes"),
         "at_label": format_moment(timezone.localtime(event.at)),
-        "by": event.by.get_username() if event.by else None,
+        "by": event.actor.get_username() if event.actor else None,
         "changes": [
             {"field": name.replace("_", " "), "before": pair[0], "after": pair[1]}
             for name, pair in event.changes.items()
@@ -175,7 +178,7 @@ def risk_form(
     if risk is None:
         values: dict[str, Any] = {"status": "open"}
     else:
-        values = {name: services._shown(getattr(risk, name)) for name in services.RISK_FIELDS}
+        values = {name: services.shown(getattr(risk, name)) for name in services.RISK_FIELDS}
     if typed:
         values.update({name: typed.get(name, "") for name in services.RISK_FIELDS if name in typed})
     fields = (
@@ -185,20 +188,20 @@ def risk_form(
     )
     members = User.objects.filter(membership__organisation=organisation).order_by("username")
     return {
-        "organisation": _organisation(organisation),
+        "organisation": organisation_summary(organisation),
         "register": _register(register),
         "risk": None if risk is None else {"number": risk.number, "title": risk.title},
         # The version the form carries: a change saved after it makes this save a conflict.
         "version": None if risk is None else services.version_of(risk),
         "fields": list(fields),
         "values": {name: "" if value is None else str(value) for name, value in values.items()},
-        **_unit_choices(organisation, membership),
+        **unit_choices(organisation, membership),
         "areas": [{"code": area.code, "name": area.name} for area in organisation.areas.all()],
         "owners": [user.get_username() for user in members],
     }
 
 
-def _unit_choices(organisation: Organisation, membership: Membership) -> dict[str, Any]:
+def unit_choices(organisation: Organisation, membership: Membership) -> dict[str, Any]:
     """Return the units a form offers: those in the member's scope; the whole organisation
     (no unit) only to members who cover it."""
     units = services.writable_units(membership)
@@ -207,89 +210,4 @@ def _unit_choices(organisation: Organisation, membership: Membership) -> dict[st
     return {
         "units": [{"code": unit.code, "name": unit.name} for unit in units],
         "whole": membership.unit_id is None,
-    }
-
-
-def _recommendation(recommendation: Recommendation, today: dt.date) -> dict[str, Any]:
-    return {
-        "number": recommendation.number,
-        "body": recommendation.body,
-        "body_label": recommendation.get_body_display(),
-        "report_title": recommendation.report_title,
-        "report_date": recommendation.report_date.isoformat(),
-        "text": recommendation.text,
-        "unit": recommendation.unit.code if recommendation.unit else None,
-        "owner": recommendation.owner.get_username() if recommendation.owner else None,
-        "due_date": recommendation.due_date.isoformat(),
-        "status": recommendation.status,
-        "status_label": recommendation.get_status_display(),
-        "overdue": services.is_overdue(recommendation, today),
-        "evidence": recommendation.evidence,
-        "closure_approved_by": (
-            recommendation.closure_approved_by.get_username()
-            if recommendation.closure_approved_by
-            else None
-        ),
-    }
-
-
-def recommendations_page(
-    organisation: Organisation, membership: Membership, query: Mapping[str, str]
-) -> dict[str, Any]:
-    """Return the figures complete by body and report, and the recommendations, filtered."""
-    today = timezone.localdate()
-    body = str(query.get("body", "")).strip()
-    overdue = bool(str(query.get("overdue", "")).strip())
-    recommendations = services.visible_recommendations(organisation, membership)
-    if body:
-        recommendations = recommendations.filter(body=body)
-    shown = [_recommendation(r, today) for r in recommendations.order_by("due_date", "number")]
-    if overdue:
-        shown = [r for r in shown if r["overdue"]]
-    return {
-        "organisation": _organisation(organisation),
-        "filters": {"body": body, "overdue": "1" if overdue else ""},
-        "bodies": [{"code": code, "label": label} for code, label in Recommendation.Body.choices],
-        "figures": services.recommendation_figures(organisation, membership, today),
-        "recommendations": shown,
-    }
-
-
-def recommendation_page(recommendation: Recommendation, membership: Membership) -> dict[str, Any]:
-    """Return one recommendation, its history and the steps the member may take."""
-    roles = [Membership.Role(role).label for role in services.CLOSURE_ROLES]
-    return {
-        "organisation": _organisation(recommendation.organisation),
-        "recommendation": _recommendation(recommendation, timezone.localdate()),
-        "closure_roles": roles,
-        "steps": services.allowed_steps(recommendation, membership),
-        "version": services.version_of(recommendation),
-        "may_edit": services.may_edit_recommendation(membership, recommendation),
-        "history": [_event(event) for event in recommendation.events.select_related("by")],
-    }
-
-
-def recommendation_form(
-    organisation: Organisation,
-    recommendation: Recommendation | None,
-    membership: Membership,
-    typed: Mapping[str, Any] | None,
-) -> dict[str, Any]:
-    """Return what the recommendation form shows."""
-    fields = services.RECOMMENDATION_FIELDS
-    if recommendation is None:
-        values: dict[str, Any] = {}
-    else:
-        values = {name: services._shown(getattr(recommendation, name)) for name in fields}
-    if typed:
-        values.update({name: typed.get(name, "") for name in fields if name in typed})
-    members = User.objects.filter(membership__organisation=organisation).order_by("username")
-    return {
-        "organisation": _organisation(organisation),
-        "recommendation": None if recommendation is None else {"number": recommendation.number},
-        "version": None if recommendation is None else services.version_of(recommendation),
-        "values": {name: "" if value is None else str(value) for name, value in values.items()},
-        "bodies": [{"code": code, "label": label} for code, label in Recommendation.Body.choices],
-        **_unit_choices(organisation, membership),
-        "owners": [user.get_username() for user in members],
     }

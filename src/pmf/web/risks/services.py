@@ -1,4 +1,4 @@
-"""Every write to the risk register and to inspection recommendations, and who may make it.
+"""Every write to the risk register, who may make it, and who sees which records.
 
 Risks: analysts create and change them; a risk's owner reviews it (controls, current
 likelihood and impact, review date). Each change adds an event with who, when and what.
@@ -6,8 +6,8 @@ When the framework names a measure for the register (``risks.measure``), every c
 the number of open risks scoring above the threshold as that measure's figure for the month,
 through the observations' import (all or nothing, revisions kept): see ``record_risk_measure``.
 
-Recommendations: analysts create and change them; the owner starts work and submits
-evidence; only a member in one of ``CLOSURE_ROLES`` approves closure or returns the evidence.
+The register's scope rules (``scope_filter``, ``writable_units``, ``in_scope``) and its way
+of cleaning, locking and recording changes are shared with ``pmf.web.recommendations``.
 """
 
 from __future__ import annotations
@@ -31,10 +31,8 @@ from pmf.web.audit import services as audit
 from pmf.web.audit.services import Conflict
 from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.observations.services import ImportSummary, import_frame
-from pmf.web.risks.models import Recommendation, RecommendationEvent, Risk, RiskEvent
+from pmf.web.risks.models import Risk, RiskEvent
 
-# Who may approve a recommendation's closure: never its owner, who submits the evidence.
-CLOSURE_ROLES = (Membership.Role.MODERATOR, Membership.Role.BOARD_MEMBER)
 # What a risk's owner may change in a review; analysts change everything.
 REVIEW_FIELDS = ("controls", "current_likelihood", "current_impact", "review_date")
 RISK_FIELDS = (
@@ -53,15 +51,6 @@ RISK_FIELDS = (
     "target_impact",
     "review_date",
     "status",
-)
-RECOMMENDATION_FIELDS = (
-    "body",
-    "report_title",
-    "report_date",
-    "text",
-    "unit",
-    "owner",
-    "due_date",
 )
 LEVELS = (
     "inherent_likelihood",
@@ -93,7 +82,7 @@ def register_of(organisation: Organisation) -> RiskRegister:
 # --------------------------------------------------------------------------------------------
 
 
-def _scope(organisation: Organisation, membership: Membership | None) -> Q:
+def scope_filter(organisation: Organisation, membership: Membership | None) -> Q:
     """Return the records the member sees: all, or their units' and their own."""
     if membership is None or membership.unit_id is None:
         return Q()
@@ -105,19 +94,8 @@ def visible_risks(organisation: Organisation, membership: Membership | None) -> 
     """Return the organisation's risks the member may see (``None``: every risk)."""
     return (
         Risk.objects.filter(organisation=organisation)
-        .filter(_scope(organisation, membership))
+        .filter(scope_filter(organisation, membership))
         .select_related("unit", "area", "owner")
-    )
-
-
-def visible_recommendations(
-    organisation: Organisation, membership: Membership | None
-) -> QuerySet[Recommendation]:
-    """Return the organisation's recommendations the member may see (``None``: all)."""
-    return (
-        Recommendation.objects.filter(organisation=organisation)
-        .filter(_scope(organisation, membership))
-        .select_related("unit", "owner", "closure_approved_by")
     )
 
 
@@ -151,7 +129,7 @@ def _unit_problem(membership: Membership | None, unit: Unit | None) -> list[str]
     ]
 
 
-def _scope_checked(cleaned: _Cleaned, membership: Membership | None) -> list[str]:
+def scope_checked(cleaned: Cleaned, membership: Membership | None) -> list[str]:
     """Return the problems of cleaned fields, with a unit outside the member's scope."""
     problems = list(cleaned.problems)
     if "unit" in cleaned.values and not any(problem.startswith("Unit:") for problem in problems):
@@ -171,20 +149,6 @@ def may_edit_risk(membership: Membership, risk: Risk | None = None) -> bool:
     )
 
 
-def may_edit_recommendation(
-    membership: Membership, recommendation: Recommendation | None = None
-) -> bool:
-    """Say whether the member may record (none) or change a recommendation's details.
-
-    Analysts of the organisation; scoped to a unit, only the recommendations of their scope.
-    """
-    return (
-        membership.role == Membership.Role.ANALYST
-        and (recommendation is None or recommendation.organisation_id == membership.organisation_id)
-        and (recommendation is None or in_scope(membership, recommendation.unit))
-    )
-
-
 def may_review_risk(membership: Membership, risk: Risk) -> bool:
     """Say whether the member may review the risk: an analyst, or the risk's owner."""
     return may_edit_risk(membership, risk) or (
@@ -198,14 +162,16 @@ def may_review_risk(membership: Membership, risk: Risk) -> bool:
 
 
 @dataclass(frozen=True)
-class _Cleaned:
+class Cleaned:
+    """Fields as typed, checked: the values to store and every problem found."""
+
     values: dict[str, Any]
     problems: list[str]
 
 
 def _clean_risk(
     organisation: Organisation, data: Mapping[str, Any], fields: tuple[str, ...]
-) -> _Cleaned:
+) -> Cleaned:
     register = register_of(organisation)
     values: dict[str, Any] = {}
     problems: list[str] = []
@@ -234,13 +200,14 @@ def _clean_risk(
                 problems.append("Status: choose open or closed")
             values[name] = text
         else:
-            values[name] = _relation(organisation, name, text, problems, label)
-    return _Cleaned(values, problems)
+            values[name] = relation(organisation, name, text, problems, label)
+    return Cleaned(values, problems)
 
 
-def _relation(
+def relation(
     organisation: Organisation, name: str, text: str, problems: list[str], label: str
 ) -> Any:
+    """Find the unit, area or owner a record names by code or username; note a problem."""
     if name == "unit":
         if not text:
             return None
@@ -265,7 +232,7 @@ def _relation(
     return text
 
 
-def _shown(value: Any) -> Any:
+def shown(value: Any) -> Any:
     """Return a value as history keeps it: codes, usernames and ISO dates."""
     if value is None:
         return ""
@@ -286,8 +253,9 @@ def _rescore(risk: Risk, register: RiskRegister) -> None:
         setattr(risk, f"{stage}_score", value)
 
 
-def _actor(user: User | AnonymousUser | None) -> Any:
-    return user if user is not None and user.is_authenticated else None
+def actor_or_none(user: User | AnonymousUser | None) -> Any:
+    """Return the signed-in user to store, or None for the command line and pmf itself."""
+    return audit.actor_of(user)[0]
 
 
 @transaction.atomic
@@ -306,7 +274,7 @@ def create_risk(
     if membership is not None and not may_edit_risk(membership):
         raise Refused(["Only analysts add risks to the register."])
     cleaned = _clean_risk(organisation, {"status": "open", **data}, RISK_FIELDS)
-    problems = _scope_checked(cleaned, membership)
+    problems = scope_checked(cleaned, membership)
     if problems:
         raise Refused(problems)
     now = now or timezone.now()
@@ -321,8 +289,8 @@ def create_risk(
         setattr(risk, name, value)
     _rescore(risk, register_of(organisation))
     risk.save()
-    changes = {name: ["", _shown(value)] for name, value in cleaned.values.items()}
-    _risk_event(risk, RiskEvent.Step.CREATED, changes, user, now, "")
+    changes = {name: ["", shown(value)] for name, value in cleaned.values.items()}
+    _risk_step(risk, RiskEvent.Step.CREATED, changes, user, now, "")
     _register_changed(organisation, now)
     return risk
 
@@ -355,14 +323,14 @@ def update_risk(
             [f"As the risk's owner you review it; you cannot change {', '.join(refused)}."]
         )
     cleaned = _clean_risk(risk.organisation, data, tuple(f for f in allowed if f in data))
-    problems = _scope_checked(cleaned, membership)
+    problems = scope_checked(cleaned, membership)
     if problems:
         raise Refused(problems)
-    _lock(risk, version, f"Risk R{risk.number}", _risk_held)
+    lock(risk, version, f"Risk R{risk.number}", _risk_held)
     changes = {
-        name: [_shown(getattr(risk, name)), _shown(value)]
+        name: [shown(getattr(risk, name)), shown(value)]
         for name, value in cleaned.values.items()
-        if _shown(getattr(risk, name)) != _shown(value)
+        if shown(getattr(risk, name)) != shown(value)
     }
     if not changes and not note.strip():
         return risk
@@ -377,40 +345,9 @@ def update_risk(
         if "review_date" in changes or not changes
         else RiskEvent.Step.CHANGED
     )
-    _risk_event(risk, step, changes, user, now, note.strip())
+    _risk_step(risk, step, changes, user, now, note.strip())
     _register_changed(risk.organisation, now)
     return risk
-
-
-def _risk_event(
-    risk: Risk,
-    step: str,
-    changes: dict[str, Any],
-    user: User | AnonymousUser | None,
-    now: dt.datetime,
-    note: str,
-) -> None:
-    RiskEvent.objects.create(
-        risk=risk,
-        step=step,
-        changes=changes,
-        status=risk.status,
-        current_score=risk.current_score,
-        note=note,
-        by=_actor(user),
-        at=now,
-    )
-    _audit(
-        risk,
-        audit.Kind.RISK,
-        step,
-        f"Risk R{risk.number}: {risk.title}",
-        changes,
-        created=step == RiskEvent.Step.CREATED,
-        note=note,
-        user=user,
-        at=now,
-    )
 
 
 def _register_changed(organisation: Organisation, now: dt.datetime) -> None:
@@ -583,218 +520,8 @@ def top_risks(
     return [risk_summary(risk, register) for risk in risks.order_by("-current_score", "number")[:n]]
 
 
-# --------------------------------------------------------------------------------------------
-# Recommendations
-# --------------------------------------------------------------------------------------------
-
-
-def _clean_recommendation(
-    organisation: Organisation, data: Mapping[str, Any], fields: tuple[str, ...]
-) -> _Cleaned:
-    values: dict[str, Any] = {}
-    problems: list[str] = []
-    for name in fields:
-        raw = data.get(name)
-        text = "" if raw is None else str(raw).strip()
-        label = name.replace("_", " ").capitalize()
-        if name == "body":
-            if text not in Recommendation.Body.values:
-                problems.append("Body: choose who made the recommendation")
-            values[name] = text
-        elif name in ("report_date", "due_date"):
-            try:
-                values[name] = dt.date.fromisoformat(text)
-            except ValueError:
-                problems.append(f"{label}: give a date as YYYY-MM-DD")
-        elif name in ("report_title", "text"):
-            if not text:
-                problems.append(f"{label}: must not be empty")
-            values[name] = text[:300] if name == "report_title" else text
-        else:
-            values[name] = _relation(organisation, name, text, problems, label)
-    return _Cleaned(values, problems)
-
-
-@transaction.atomic
-def create_recommendation(
-    organisation: Organisation,
-    membership: Membership | None,
-    data: Mapping[str, Any],
-    *,
-    user: User | AnonymousUser | None = None,
-    now: dt.datetime | None = None,
-) -> Recommendation:
-    """Record an inspection's or audit's recommendation (analysts). Raise ``Refused``."""
-    if membership is not None and not may_edit_recommendation(membership):
-        raise Refused(["Only analysts record recommendations."])
-    cleaned = _clean_recommendation(organisation, data, RECOMMENDATION_FIELDS)
-    problems = _scope_checked(cleaned, membership)
-    if problems:
-        raise Refused(problems)
-    now = now or timezone.now()
-    number = (
-        Recommendation.objects.select_for_update()
-        .filter(organisation=organisation)
-        .aggregate(highest=Max("number"))["highest"]
-        or 0
-    ) + 1
-    recommendation = Recommendation.objects.create(
-        organisation=organisation, number=number, created_at=now, **cleaned.values
-    )
-    changes = {name: ["", _shown(value)] for name, value in cleaned.values.items()}
-    _recommendation_event(recommendation, RecommendationEvent.Step.CREATED, changes, user, now, "")
-    return recommendation
-
-
-@transaction.atomic
-def update_recommendation(
-    recommendation: Recommendation,
-    membership: Membership | None,
-    data: Mapping[str, Any],
-    *,
-    user: User | AnonymousUser | None = None,
-    now: dt.datetime | None = None,
-    version: int | None = None,
-) -> Recommendation:
-    """Change a recommendation's details (analysts); closing needs approval. Raise ``Refused``.
-
-    Raise ``Conflict`` when ``version`` is no longer the recommendation's latest.
-    """
-    if membership is not None and not may_edit_recommendation(membership, recommendation):
-        raise Refused(["Only analysts change a recommendation's details, in their scope."])
-    fields = tuple(name for name in RECOMMENDATION_FIELDS if name in data)
-    cleaned = _clean_recommendation(recommendation.organisation, data, fields)
-    problems = _scope_checked(cleaned, membership)
-    if problems:
-        raise Refused(problems)
-    _lock(recommendation, version, f"Recommendation {recommendation.number}", _recommendation_held)
-    changes = {
-        name: [_shown(getattr(recommendation, name)), _shown(value)]
-        for name, value in cleaned.values.items()
-        if _shown(getattr(recommendation, name)) != _shown(value)
-    }
-    if not changes:
-        return recommendation
-    for name, value in cleaned.values.items():
-        setattr(recommendation, name, value)
-    recommendation.save()
-    _recommendation_event(
-        recommendation, RecommendationEvent.Step.CHANGED, changes, user, now or timezone.now(), ""
-    )
-    return recommendation
-
-
-def allowed_steps(recommendation: Recommendation, membership: Membership) -> list[str]:
-    """Return the steps the member may take on the recommendation now."""
-    status = recommendation.status
-    is_owner = recommendation.owner_id is not None and recommendation.owner_id == membership.user_id
-    doer = is_owner or membership.role == Membership.Role.ANALYST
-    approver = membership.role in CLOSURE_ROLES and not is_owner
-    steps = []
-    if doer and status == Recommendation.Status.OPEN:
-        steps.append("start")
-    if doer and status in (Recommendation.Status.OPEN, Recommendation.Status.IN_PROGRESS):
-        steps.append("evidence")
-    if approver and status == Recommendation.Status.EVIDENCE_SUBMITTED:
-        steps.extend(["approve", "return"])
-    return steps
-
-
-STEP_WORDS = {
-    "start": "start work on",
-    "evidence": "submit evidence for",
-    "approve": "approve the closure of",
-    "return": "return the evidence of",
-}
-
-
-@transaction.atomic
-def take_step(
-    recommendation: Recommendation,
-    membership: Membership,
-    step: str,
-    text: str = "",
-    *,
-    user: User | AnonymousUser | None = None,
-    now: dt.datetime | None = None,
-    version: int | None = None,
-) -> Recommendation:
-    """Take one step: ``start``, ``evidence`` (with the evidence), ``approve`` or ``return``.
-
-    The owner (or an analyst) starts work and submits evidence; only a member whose role is
-    in ``CLOSURE_ROLES``, and who is not the owner, approves the closure or returns the
-    evidence with a reason. Raise ``Refused`` saying why a step is not allowed.
-    """
-    if step not in STEP_WORDS:
-        raise Refused(["Choose a step to take."])
-    _lock(recommendation, version, f"Recommendation {recommendation.number}", _recommendation_held)
-    if step not in allowed_steps(recommendation, membership):
-        roles = " or ".join(Membership.Role(role).label.lower() for role in CLOSURE_ROLES)
-        reason = (
-            f"Only a {roles} (not the owner) may {STEP_WORDS[step]} a recommendation with "
-            "evidence submitted."
-            if step in ("approve", "return")
-            else f"You may not {STEP_WORDS[step]} this recommendation now "
-            f"(it is {recommendation.get_status_display().lower()})."
-        )
-        raise Refused([reason])
-    text = text.strip()
-    if step == "evidence" and not text:
-        raise Refused(["Evidence: say what shows the recommendation is done."])
-    if step == "return" and not text:
-        raise Refused(["Reason: say why the evidence is not enough."])
-    now = now or timezone.now()
-    before = recommendation.status
-    events = {
-        "start": (Recommendation.Status.IN_PROGRESS, RecommendationEvent.Step.STARTED),
-        "evidence": (Recommendation.Status.EVIDENCE_SUBMITTED, RecommendationEvent.Step.EVIDENCE),
-        "approve": (Recommendation.Status.CLOSED, RecommendationEvent.Step.APPROVED),
-        "return": (Recommendation.Status.IN_PROGRESS, RecommendationEvent.Step.RETURNED),
-    }
-    status, event = events[step]
-    recommendation.status = status
-    if step == "evidence":
-        recommendation.evidence = text
-    if step == "approve":
-        recommendation.closure_approved_by = _actor(user)
-        recommendation.closed_at = now
-    recommendation.save()
-    _recommendation_event(recommendation, event, {"status": [before, status]}, user, now, text)
-    return recommendation
-
-
-def _recommendation_event(
-    recommendation: Recommendation,
-    step: str,
-    changes: dict[str, Any],
-    user: User | AnonymousUser | None,
-    now: dt.datetime,
-    note: str,
-) -> None:
-    RecommendationEvent.objects.create(
-        recommendation=recommendation,
-        step=step,
-        changes=changes,
-        status=recommendation.status,
-        note=note,
-        by=_actor(user),
-        at=now,
-    )
-    _audit(
-        recommendation,
-        audit.Kind.RECOMMENDATION,
-        step,
-        f"Recommendation {recommendation.number}: {recommendation.report_title}",
-        changes,
-        created=step == RecommendationEvent.Step.CREATED,
-        note=note,
-        user=user,
-        at=now,
-    )
-
-
-def version_of(record: Risk | Recommendation) -> int:
-    """Return a risk's or recommendation's version: the id of its latest event (0: none)."""
+def version_of(record: Any) -> int:
+    """Return a risk's (or recommendation's) version: the id of its latest step (0: none)."""
     return record.events.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
@@ -802,106 +529,52 @@ def _risk_held(risk: Risk) -> str:
     return f"current score {risk.current_score}, {risk.get_status_display().lower()}"
 
 
-def _recommendation_held(recommendation: Recommendation) -> str:
-    return f"status {recommendation.get_status_display().lower()}"
-
-
-def _lock(record: Any, version: int | None, what: str, held: Any) -> None:
+def lock(record: Any, version: int | None, what: str, held: Any) -> None:
     """Lock the row and read it again; raise ``Conflict`` if it changed since ``version``."""
     type(record).objects.select_for_update().filter(pk=record.pk).first()
     record.refresh_from_db()
     if version is None:
         return
-    latest = record.events.select_related("by").order_by("-pk").first()
+    latest = record.events.select_related("actor").order_by("-pk").first()
     if latest is not None and latest.pk != version:
-        by = latest.by.get_username() if latest.by is not None else "pmf"
+        by = latest.actor.get_username() if latest.actor is not None else "pmf"
         raise Conflict(what, by, latest.at, held(record))
 
 
-def is_overdue(recommendation: Recommendation, today: dt.date) -> bool:
-    """Say whether a recommendation is past its due date and not closed."""
-    return recommendation.status != Recommendation.Status.CLOSED and recommendation.due_date < today
-
-
-def recommendation_figures(
-    organisation: Organisation,
-    membership: Membership | None = None,
-    today: dt.date | None = None,
-) -> dict[str, Any]:
-    """Return "recommendations complete" figures: in all, by body and by report.
-
-    Each group has total, complete (closure approved), percent_complete (None with none),
-    open (not complete) and overdue (not complete and past the due date). ``membership``
-    limits them to what that member sees.
-    """
-    today = today or timezone.localdate()
-    recommendations = list(visible_recommendations(organisation, membership))
-    bodies: dict[str, list[Recommendation]] = {}
-    reports: dict[tuple[str, str, str], list[Recommendation]] = {}
-    for recommendation in recommendations:
-        bodies.setdefault(recommendation.body, []).append(recommendation)
-        key = (
-            recommendation.body,
-            recommendation.report_title,
-            recommendation.report_date.isoformat(),
-        )
-        reports.setdefault(key, []).append(recommendation)
-    labels = dict(Recommendation.Body.choices)
+def changes_audited(changes: Mapping[str, Any], created: bool) -> dict[str, Any]:
+    """Return a step's changes as the audit trail's before and after: each changed field."""
     return {
-        **_counts(recommendations, today),
-        "by_body": [
-            {"body": body, "label": labels[body], **_counts(bodies[body], today)}
-            for body in Recommendation.Body.values
-            if body in bodies
-        ],
-        "by_report": [
-            {
-                "body": body,
-                "label": labels[body],
-                "report_title": title,
-                "report_date": date,
-                **_counts(group, today),
-            }
-            for (body, title, date), group in sorted(reports.items(), key=lambda item: item[0][2])
-        ],
+        "before": None if created else {name: change[0] for name, change in changes.items()},
+        "after": {name: change[1] for name, change in changes.items()},
     }
 
 
-def _counts(recommendations: list[Recommendation], today: dt.date) -> dict[str, Any]:
-    total = len(recommendations)
-    complete = sum(1 for r in recommendations if r.status == Recommendation.Status.CLOSED)
-    return {
-        "total": total,
-        "complete": complete,
-        "percent_complete": round(100 * complete / total, 1) if total else None,
-        "open": total - complete,
-        "overdue": sum(1 for r in recommendations if is_overdue(r, today)),
-    }
-
-
-def _audit(
-    record: Risk | Recommendation,
-    kind: str,
+def _risk_step(
+    risk: Risk,
     step: str,
-    label: str,
-    changes: Mapping[str, Any],
-    *,
-    created: bool,
-    note: str,
+    changes: dict[str, Any],
     user: User | AnonymousUser | None,
-    at: dt.datetime,
+    now: dt.datetime,
+    note: str,
 ) -> None:
-    """Record a step on a risk or recommendation in the audit trail: each changed field."""
-    audit.record(
-        record.organisation,
-        kind=kind,
+    """Record a step on a risk, with the risk's status and score after it, and its audit event."""
+    audit.record_step(
+        RiskEvent(
+            risk=risk,
+            step=step,
+            changes=changes,
+            status=risk.status,
+            current_score=risk.current_score,
+            note=note,
+        ),
+        risk.organisation,
+        kind=audit.Kind.RISK,
         action=step,
-        label=label,
-        object_id=record.pk,
-        unit_code=record.unit.code if record.unit is not None else "",
-        before=None if created else {name: change[0] for name, change in changes.items()},
-        after={name: change[1] for name, change in changes.items()},
+        label=f"Risk R{risk.number}: {risk.title}",
+        object_id=risk.pk,
+        unit_code=risk.unit.code if risk.unit is not None else "",
+        **changes_audited(changes, step == RiskEvent.Step.CREATED),
         note=note,
         user=user,
-        at=at,
+        at=now,
     )

@@ -15,24 +15,4 @@ urlpatterns = [
     path("<str:org>/risks/<int:number>/", views.risk, name="risk"),
     path("<str:org>/risks/<int:number>.json", views.risk, J, name="risk-json"),
     path("<str:org>/risks/<int:number>/edit/", views.risk_form, name="risk-edit"),
-    path("<str:org>/recommendations/", views.recommendations, name="recommendations"),
-    path(
-        "<str:org>/recommendations.json",
-        views.recommendations,
-        J,
-        name="recommendations-json",
-    ),
-    path("<str:org>/recommendations/new/", views.recommendation_form, name="recommendation-new"),
-    path("<str:org>/recommendations/<int:number>/", views.recommendation, name="recommendation"),
-    path(
-        "<str:org>/recommendations/<int:number>.json",
-        views.recommendation,
-        J,
-        name="recommendation-json",
-    ),
-    path(
-        "<str:org>/recommendations/<int:number>/edit/",
-        views.recommendation_form,
-        name="recommendation-edit",
-    ),
 ]

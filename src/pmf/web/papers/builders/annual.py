@@ -22,7 +22,7 @@ def annual_report(organisation: Any, year: str) -> Document:
     """
     from pmf.core.scorecard import build_scorecard
     from pmf.web.interventions.models import Intervention
-    from pmf.web.risks.services import recommendation_figures
+    from pmf.web.recommendations.services import recommendation_figures
 
     span = parse_period(year)
     cycles = [

@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from pmf.web import pages
 from pmf.web.accounts.models import Membership
-from pmf.web.accounts.services import (
-    own_organisation_for,
-)
 from pmf.web.audit.services import Conflict, expected_version
 from pmf.web.frameworks.models import Organisation
 from pmf.web.risks import presenters, services
 from pmf.web.risks.models import Recommendation, Risk
-
-
-def _member(request: HttpRequest, org: str) -> tuple[Organisation, Membership]:
-    return own_organisation_for(request.user, org)
-
-
-def _json(data: dict[str, object]) -> JsonResponse:
-    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
 def _risk(organisation: Organisation, membership: Membership, number: int) -> Risk:
@@ -42,10 +32,10 @@ def _recommendation(
 
 def heat_map(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
     """Show the open risks' current scores as a likelihood by impact grid of counts."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     data = presenters.heat_map_page(found, membership)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     return render(
         request,
         "risks/heat_map.html",
@@ -55,10 +45,10 @@ def heat_map(request: HttpRequest, org: str, as_json: bool = False) -> HttpRespo
 
 def risks(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
     """List the risks, filtered: above the threshold, review overdue, unit, category."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     data = presenters.risks_page(found, membership, request.GET)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     return render(
         request, "risks/risks.html", {**data, "can_add": services.may_edit_risk(membership)}
     )
@@ -66,16 +56,16 @@ def risks(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse
 
 def risk(request: HttpRequest, org: str, number: int, as_json: bool = False) -> HttpResponse:
     """Show one risk: its ratings, controls and history."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     data = presenters.risk_page(_risk(found, membership, number), membership)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     return render(request, "risks/risk.html", data)
 
 
 def risk_form(request: HttpRequest, org: str, number: int | None = None) -> HttpResponse:
     """Add a risk (analysts) or change one (analysts; the owner reviews their own)."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     chosen = _risk(found, membership, number) if number is not None else None
     allowed = (
         services.may_edit_risk(membership)
@@ -120,10 +110,10 @@ def risk_form(request: HttpRequest, org: str, number: int | None = None) -> Http
 
 def recommendations(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
     """Show the recommendations complete by body and report, and the list (overdue first)."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     data = presenters.recommendations_page(found, membership, request.GET)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     can_add = services.may_edit_recommendation(membership)
     return render(request, "risks/recommendations.html", {**data, "can_add": can_add})
 
@@ -132,7 +122,7 @@ def recommendation(
     request: HttpRequest, org: str, number: int, as_json: bool = False
 ) -> HttpResponse:
     """Show one recommendation; its owner submits evidence, an approver closes it."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     chosen = _recommendation(found, membership, number)
     problems: list[str] = []
     status = 400
@@ -158,7 +148,7 @@ def recommendation(
             return redirect("recommendation", org=found.code, number=chosen.number)
     data = presenters.recommendation_page(chosen, membership)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     return render(
         request,
         "risks/recommendation.html",
@@ -169,7 +159,7 @@ def recommendation(
 
 def recommendation_form(request: HttpRequest, org: str, number: int | None = None) -> HttpResponse:
     """Record a recommendation or change its details: analysts only."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     chosen = _recommendation(found, membership, number) if number is not None else None
     if not services.may_edit_recommendation(membership, chosen):
         raise Http404("No such page.")

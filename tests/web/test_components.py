@@ -74,3 +74,21 @@ def test_an_error_summary_beside_a_live_region_is_no_second_alert() -> None:
     assert "<li>Nothing was stored</li>" in html
     assert 'role="alert"' not in html
     assert html.count("<div") == html.count("</div>")
+
+
+def test_a_tag_is_coloured_by_the_design_systems_colour_a_grade_or_a_rating() -> None:
+    assert render('{% tag colour="red" %}overdue{% endtag %}') == (
+        '<strong class="govuk-tag govuk-tag--red">overdue</strong>'
+    )
+    assert render("{% tag grade=g %}{{ label }}{% endtag %}", g="good", label="Good & steady") == (
+        '<strong class="govuk-tag pmf-grade pmf-grade--good">Good &amp; steady</strong>'
+    )
+    assert render('{% tag rag="amber" %}2 amber{% endtag %}') == (
+        '<strong class="govuk-tag pmf-rag pmf-rag--amber">2 amber</strong>'
+    )
+    assert render("{% tag %}Current{% endtag %}") == '<strong class="govuk-tag">Current</strong>'
+
+
+def test_a_tag_refuses_an_option_it_does_not_know() -> None:
+    with pytest.raises(TemplateSyntaxError, match="colour, grade, rag"):
+        render('{% tag color="red" %}overdue{% endtag %}')

@@ -13,6 +13,9 @@ them, as notifications-admin's macros do:
   to form fields; ``{% error_summary %}`` (pmf_forms) words and links a list of problems.
   ``alert=False`` leaves out ``role="alert"`` where a live region on the page already says
   what went wrong.
+- ``{% tag colour="red" %}overdue{% endtag %}``: a tag, coloured by the Design System's
+  colour (``red``, ``green``, ``grey``...), a grade (``grade=``) or a RAG rating (``rag=``);
+  without one, the Design System's own blue.
 """
 
 from __future__ import annotations
@@ -125,3 +128,30 @@ def problems(parser: Parser, token: Token) -> ProblemsNode:
     nodelist = parser.parse(("endproblems",))
     parser.delete_first_token()
     return ProblemsNode(nodelist, kwargs)
+
+
+TAG_OPTIONS = ("colour", "grade", "rag")
+
+
+class TagNode(Node):
+    def __init__(self, nodelist: NodeList, kwargs: dict[str, FilterExpression]) -> None:
+        self.nodelist = nodelist
+        self.kwargs = kwargs
+
+    def render(self, context: Context) -> SafeString:
+        options = {key: value.resolve(context) for key, value in self.kwargs.items()}
+        text = mark_safe(self.nodelist.render(context).strip())  # noqa: S308 - the template's own output
+        html = render_to_string("components/tag.html", {"text": text, **options})
+        return mark_safe(html)  # noqa: S308 - our template's output, escaped there
+
+
+@register.tag
+def tag(parser: Parser, token: Token) -> TagNode:
+    """``{% tag [colour=C | grade=G | rag=R] %}TEXT{% endtag %}``: a status tag."""
+    args, kwargs = _arguments(parser, token.split_contents()[1:])
+    unknown = sorted(set(kwargs) - set(TAG_OPTIONS))
+    if args or unknown:
+        raise template.TemplateSyntaxError(f"tag takes only {', '.join(TAG_OPTIONS)}")
+    nodelist = parser.parse(("endtag",))
+    parser.delete_first_token()
+    return TagNode(nodelist, kwargs)

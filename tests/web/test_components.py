@@ -92,3 +92,35 @@ def test_a_tag_is_coloured_by_the_design_systems_colour_a_grade_or_a_rating() ->
 def test_a_tag_refuses_an_option_it_does_not_know() -> None:
     with pytest.raises(TemplateSyntaxError, match="colour, grade, rag"):
         render('{% tag color="red" %}overdue{% endtag %}')
+
+
+def test_a_table_has_its_caption_column_headers_and_the_pages_rows() -> None:
+    html = render(
+        '{% table columns="Risk|Current score:numeric" caption="m" %}{{ n }} risks{% rows %}'
+        '{% for r in risks %}<tr class="govuk-table__row"><td class="govuk-table__cell">{{ r }}'
+        "</td></tr>{% endfor %}{% endtable %}",
+        n=2,
+        risks=["R1 & R2", "R3"],
+    )
+    assert html.lstrip().startswith('<table class="govuk-table">')
+    assert '<caption class="govuk-table__caption govuk-table__caption--m">2 risks</caption>' in html
+    assert '<th scope="col" class="govuk-table__header">Risk</th>' in html
+    numeric = "govuk-table__header govuk-table__header--numeric"
+    assert f'<th scope="col" class="{numeric}">Current score</th>' in html
+    assert '<tbody class="govuk-table__body">' in html
+    assert '<td class="govuk-table__cell">R1 &amp; R2</td>' in html
+    assert html.rstrip().endswith("</tbody>\n</table>")
+
+
+def test_a_tables_caption_may_be_for_screen_readers_only_with_classes_and_an_id() -> None:
+    html = render(
+        '{% table columns="Period" caption="hidden" classes="pmf-scorecard" id="figures" %}'
+        "Figures{% rows %}{% endtable %}"
+    )
+    assert '<table class="govuk-table pmf-scorecard" id="figures">' in html
+    assert '<caption class="govuk-table__caption govuk-visually-hidden">Figures</caption>' in html
+
+
+def test_a_table_caption_of_another_size_is_a_mistake() -> None:
+    with pytest.raises(TemplateSyntaxError, match="m, s, hidden"):
+        render('{% table columns="Period" caption="l" %}Figures{% rows %}{% endtable %}')

@@ -16,6 +16,10 @@ them, as notifications-admin's macros do:
 - ``{% tag colour="red" %}overdue{% endtag %}``: a tag, coloured by the Design System's
   colour (``red``, ``green``, ``grey``...), a grade (``grade=``) or a RAG rating (``rag=``);
   without one, the Design System's own blue.
+- ``{% table columns="Risk|Unit|Score:numeric" caption="m" %}CAPTION{% rows %}<tr>...
+  {% endtable %}``: a table with its caption (``m`` or ``s`` for a heading's size,
+  ``hidden`` for screen readers only) and column headers (``:numeric`` right-aligns one),
+  then the rows the page writes; ``classes`` and ``id`` go on the table.
 """
 
 from __future__ import annotations
@@ -155,3 +159,51 @@ def tag(parser: Parser, token: Token) -> TagNode:
     nodelist = parser.parse(("endtag",))
     parser.delete_first_token()
     return TagNode(nodelist, kwargs)
+
+
+TABLE_OPTIONS = ("columns", "caption", "classes", "id")
+CAPTIONS = ("m", "s", "hidden")
+
+
+class TableNode(Node):
+    def __init__(
+        self, caption: NodeList, rows: NodeList, kwargs: dict[str, FilterExpression]
+    ) -> None:
+        self.caption = caption
+        self.rows = rows
+        self.kwargs = kwargs
+
+    def render(self, context: Context) -> SafeString:
+        options = {key: value.resolve(context) for key, value in self.kwargs.items()}
+        if options.get("caption") not in CAPTIONS:
+            raise template.TemplateSyntaxError(f"table's caption is one of {', '.join(CAPTIONS)}")
+        columns = []
+        for name in str(options.pop("columns", "")).split("|"):
+            text, colon, kind = name.partition(":")
+            columns.append({"text": text, "numeric": colon and kind == "numeric"})
+        html = render_to_string(
+            "components/table.html",
+            {
+                **options,
+                "columns": columns,
+                "text": mark_safe(self.caption.render(context).strip()),  # noqa: S308 - the template's own output
+                "rows": mark_safe(self.rows.render(context).strip()),  # noqa: S308 - the template's own output
+            },
+        )
+        return mark_safe(html)  # noqa: S308 - our template's output, escaped there
+
+
+@register.tag
+def table(parser: Parser, token: Token) -> TableNode:
+    """``{% table columns=... caption=... %}CAPTION{% rows %}ROWS{% endtable %}``: a table."""
+    args, kwargs = _arguments(parser, token.split_contents()[1:])
+    unknown = sorted(set(kwargs) - set(TABLE_OPTIONS))
+    if args or unknown or "columns" not in kwargs:
+        raise template.TemplateSyntaxError(
+            f"table takes columns and {', '.join(TABLE_OPTIONS[1:])}, as key=value"
+        )
+    caption = parser.parse(("rows",))
+    parser.delete_first_token()
+    rows = parser.parse(("endtable",))
+    parser.delete_first_token()
+    return TableNode(caption, rows, kwargs)

@@ -23,12 +23,10 @@ from pmf.core.framework import Kind
 from pmf.core.periods import ParseError, Period, parse_period
 from pmf.core.plausibility import number_text
 from pmf.core.text import plural
-from pmf.web.accounts.models import Membership
+from pmf.web import pages
 from pmf.web.accounts.requests import AuthenticatedHttpRequest
 from pmf.web.accounts.services import (
     may_change,
-    membership_of,
-    organisation_for,
     readable_areas,
     unit_for,
 )
@@ -46,7 +44,6 @@ from pmf.web.api.schemas import (
     UpsertSummary,
 )
 from pmf.web.audit.services import Conflict
-from pmf.web.frameworks.models import Organisation
 from pmf.web.observations.services import WarningsHeld
 from pmf.web.scorecards import presenters as scorecard_presenters
 
@@ -156,13 +153,6 @@ def _problem_report(request: HttpRequest, problems: list[dict[str, Any]]) -> Htt
     return api.create_response(request, {"detail": detail, "problems": problems}, status=422)
 
 
-def _member(request: HttpRequest, org: str) -> tuple[Membership, Organisation]:
-    organisation = organisation_for(request.user, org)
-    membership = membership_of(request.user)
-    assert membership is not None  # organisation_for has checked it
-    return membership, organisation
-
-
 def _period(text: str | None, name: str) -> Period | None:
     if not text:
         return None
@@ -180,7 +170,7 @@ def _period(text: str | None, name: str) -> Period | None:
 )
 def units(request: HttpRequest, org: str) -> list[dict[str, Any]]:
     """List the units you may see: your unit and those below it, and the external comparators."""
-    membership, organisation = _member(request, org)
+    organisation, membership = pages.reader(request, org)
     return presenters.units(membership, organisation)
 
 
@@ -192,7 +182,7 @@ def units(request: HttpRequest, org: str) -> list[dict[str, Any]]:
 )
 def measures(request: HttpRequest, org: str) -> list[dict[str, Any]]:
     """List the framework's measures with their area, kind, polarity and standards."""
-    membership, organisation = _member(request, org)
+    organisation, membership = pages.reader(request, org)
     return presenters.measures(membership, organisation)
 
 
@@ -232,7 +222,7 @@ class BoundedPagination(LimitOffsetPagination):
 @paginate(BoundedPagination)
 def observations(request: HttpRequest, org: str, filters: Query[ObservationFilters]) -> Any:
     """List the figures held now for the units you may see; every correction is a revision."""
-    membership, organisation = _member(request, org)
+    organisation, membership = pages.reader(request, org)
     scope = [unit_for(request.user, organisation, filters.unit)] if filters.unit else None
     return services.current_observations(
         membership,
@@ -280,7 +270,7 @@ def upsert_observations(
     A row may carry the ``revision`` it was based on: if someone revised that figure since,
     the answer is 409 naming who, when and the figure held now, and nothing is stored.
     """
-    membership, organisation = _member(request, org)
+    organisation, membership = pages.reader(request, org)
     if not may_change(membership, organisation):
         # Partners read shared figures and write nothing: as for anyone outside, not found.
         raise Http404("No such organisation.")
@@ -333,7 +323,7 @@ def assessments(
     request: HttpRequest, org: str, filters: Query[AssessmentFilters]
 ) -> dict[str, Any]:
     """Assess a unit's measures for a period: the scorecard page's data, filtered the same way."""
-    membership, organisation = _member(request, org)
+    organisation, membership = pages.reader(request, org)
     unit = unit_for(request.user, organisation, filters.unit)
     try:
         return scorecard_presenters.scorecard_page(

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from pmf.web.accounts.services import own_organisation_for
+from pmf.web import pages
 from pmf.web.audit import presenters
 
 
 def audit(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
     """List the changes the member may read, newest first, filtered and paginated."""
-    found, membership = own_organisation_for(request.user, org)
+    found, membership = pages.member(request, org)
     data = presenters.audit_page(found, membership, request.GET)
     if as_json:
-        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+        return pages.json(data)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -7,13 +7,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from pmf.web import pages
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import (
-    own_organisation_for,
     unit_for,
 )
 from pmf.web.audit.services import Conflict, expected_version
@@ -22,17 +22,9 @@ from pmf.web.cycles.models import AreaGrade, Cycle, SpotCheck
 from pmf.web.frameworks.models import Organisation
 
 
-def _member(request: HttpRequest, org: str) -> tuple[Organisation, Membership]:
-    return own_organisation_for(request.user, org)
-
-
-def _json(data: dict[str, object]) -> JsonResponse:
-    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
-
-
 def cycles(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
     """List the cycles with the tube map; analysts start a new cycle here."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     problems: list[str] = []
     may_start = services.may_run_cycles(membership)
     if request.method == "POST":
@@ -56,7 +48,7 @@ def cycles(request: HttpRequest, org: str, as_json: bool = False) -> HttpRespons
             return redirect("cycle", org=found.code, number=created.number)
     data = presenters.cycles_page(found, whole=membership.unit_id is None)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     numbers = [cycle["number"] for cycle in data["cycles"]]
     return render(
         request,
@@ -74,7 +66,7 @@ def cycles(request: HttpRequest, org: str, as_json: bool = False) -> HttpRespons
 
 def cycle(request: HttpRequest, org: str, number: int, as_json: bool = False) -> HttpResponse:
     """Show a cycle's grades against the previous cycle; analysts move it on."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     chosen = _cycle(found, number)
     problems: list[str] = []
     data: dict[str, Any] | None = None
@@ -102,7 +94,7 @@ def cycle(request: HttpRequest, org: str, number: int, as_json: bool = False) ->
                 return redirect("cycle", org=found.code, number=chosen.number)
     data = data or presenters.cycle_page(chosen, membership)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     can_advance = services.may_run_cycles(membership) and data["next_state"] is not None
     return render(
         request,
@@ -121,7 +113,7 @@ def cycle(request: HttpRequest, org: str, number: int, as_json: bool = False) ->
 
 def spot_checks(request: HttpRequest, org: str, number: int, as_json: bool = False) -> HttpResponse:
     """Show the cycle's sample of figures to verify against source; analysts record results."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     chosen = _cycle(found, number)
     if chosen.locked_at is None:
         raise Http404("The sample is drawn when the data are locked.")
@@ -161,7 +153,7 @@ def spot_checks(request: HttpRequest, org: str, number: int, as_json: bool = Fal
             )
     data = presenters.spot_checks_page(chosen, membership)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     return render(
         request,
         "cycles/spot_checks.html",
@@ -181,7 +173,7 @@ def grade(
     request: HttpRequest, org: str, number: int, unit: str, area: str, as_json: bool = False
 ) -> HttpResponse:
     """Show one unit's grade for one area with its steps; take the step that is the member's."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     chosen = _cycle(found, number)
     target = unit_for(request.user, found, unit)
     try:
@@ -221,7 +213,7 @@ def grade(
             return redirect("grade", org=found.code, number=chosen.number, unit=unit, area=area)
     data = presenters.grade_page(found_grade)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     state = chosen.state
     role = membership.role
     allowed = {

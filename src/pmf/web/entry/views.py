@@ -5,16 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from pmf.core.periods import ParseError, parse_period
 from pmf.core.text import format_bytes
+from pmf.web import pages
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import (
     may_change,
-    membership_of,
-    organisation_for,
     unit_for,
     writable_units,
 )
@@ -32,10 +31,8 @@ from pmf.web.frameworks.models import Organisation
 
 def enter(request: HttpRequest, org: str, unit: str) -> HttpResponse:
     """Show the figures of the chosen period for the member's measures, and store changes."""
-    found = organisation_for(request.user, org)
+    found, membership = pages.reader(request, org)
     target = unit_for(request.user, found, unit)
-    membership = membership_of(request.user)
-    assert membership is not None  # organisation_for has checked it
     if not may_change(membership, found):
         # Partners read shared figures and change nothing: as for anyone outside, not found.
         raise Http404("No such page.")
@@ -213,15 +210,13 @@ def import_job(
         raise Http404("No such import.")
     data = presenters.job_page(chosen)
     if as_json:
-        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+        return pages.json(data)
     template = "entry/_job_progress.html" if fragment else "entry/import_job.html"
     return render(request, template, {"job": data, "fragment": fragment})
 
 
 def _analyst(request: HttpRequest, org: str) -> tuple[Organisation, Membership]:
-    found = organisation_for(request.user, org)
-    membership = membership_of(request.user)
-    assert membership is not None  # organisation_for has checked it
+    found, membership = pages.reader(request, org)
     if not may_change(membership, found):
         # Partners read shared figures and import nothing: as for anyone outside, not found.
         raise Http404("No such page.")

@@ -8,8 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from pmf.core.periods import PeriodKind
+from pmf.web import pages
 from pmf.web.accounts.models import Membership
-from pmf.web.accounts.services import own_organisation_for, unit_for
+from pmf.web.accounts.services import unit_for
 from pmf.web.frameworks import services
 
 EXAMPLES = {
@@ -23,7 +24,7 @@ EXAMPLES = {
 
 def spc_marks(request: HttpRequest, org: str, unit: str, code: str) -> HttpResponse:
     """List a measure's rebases and events for a unit; analysts add, change and withdraw them."""
-    found, membership = own_organisation_for(request.user, org)
+    found, membership = pages.member(request, org)
     chosen = unit_for(request.user, found, unit)
     if membership.role != Membership.Role.ANALYST:
         raise PermissionDenied("Only the organisation's analysts set rebases and events.")

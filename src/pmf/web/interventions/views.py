@@ -3,33 +3,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from pmf.web.accounts.models import Membership
-from pmf.web.accounts.services import (
-    own_organisation_for,
-)
+from pmf.web import pages
 from pmf.web.audit.services import Conflict, expected_version
-from pmf.web.frameworks.models import Organisation
 from pmf.web.interventions import presenters, services
-
-
-def _member(request: HttpRequest, org: str) -> tuple[Organisation, Membership]:
-    return own_organisation_for(request.user, org)
-
-
-def _json(data: dict[str, object]) -> JsonResponse:
-    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
 def interventions(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
     """List the interventions the member may see, with filters."""
-    _found, membership = _member(request, org)
+    _found, membership = pages.member(request, org)
     filters = {name: request.GET.get(name, "") for name in ("open", "overdue", "mine", "unit")}
     data = presenters.list_page(membership, filters)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     return render(
         request,
         "interventions/interventions.html",
@@ -39,7 +27,7 @@ def interventions(request: HttpRequest, org: str, as_json: bool = False) -> Http
 
 def new(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
     """Agree an intervention from the menu: analysts, moderators and board members."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     if not services.may_agree(membership):
         raise Http404("No such page.")
     problems: list[str] = []
@@ -55,7 +43,7 @@ def new(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
             return redirect("intervention", org=found.code, number=created.pk)
     data = presenters.new_page(membership)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     return render(
         request,
         "interventions/new.html",
@@ -68,7 +56,7 @@ def intervention(
     request: HttpRequest, org: str, number: int, as_json: bool = False
 ) -> HttpResponse:
     """Show one intervention and its progress; its owner (and those who agree them) report here."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     chosen = services.intervention_for(membership, number)
     if chosen is None:
         raise Http404("No such intervention.")
@@ -93,7 +81,7 @@ def intervention(
             return redirect("intervention", org=found.code, number=chosen.pk)
     data = presenters.detail_page(chosen, membership)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     return render(
         request,
         "interventions/intervention.html",

@@ -12,7 +12,8 @@ from django.shortcuts import render
 
 from pmf.reports.formats import FORMATS, render_as
 from pmf.reports.html import STYLE
-from pmf.web.cycles.views import _cycle, _member
+from pmf.web import pages
+from pmf.web.cycles.views import _cycle
 from pmf.web.frameworks.models import Organisation
 from pmf.web.papers.builders.annual import annual_report
 from pmf.web.papers.builders.board import board_paper
@@ -33,7 +34,7 @@ def _whole_organisation(request: HttpRequest, org: str) -> Organisation:
     The papers collate every unit's figures and self-assessment and the overview, as the
     overview page does: a member scoped to one unit reads their own unit's pages instead.
     """
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     if membership.unit_id is not None:
         raise Http404("No such page.")
     return found

@@ -6,26 +6,18 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from pmf.web import pages
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import (
-    own_organisation_for,
     unit_for,
 )
 from pmf.web.cycles.models import Cycle
 from pmf.web.frameworks.models import Organisation
 from pmf.web.plans import presenters, services
 from pmf.web.plans.models import Item, Plan
-
-
-def _member(request: HttpRequest, org: str) -> tuple[Organisation, Membership]:
-    return own_organisation_for(request.user, org)
-
-
-def _json(data: dict[str, object]) -> JsonResponse:
-    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
 def _analyst(membership: Membership) -> bool:
@@ -68,7 +60,7 @@ def _cycle(organisation: Organisation, number: int) -> Cycle:
 
 def plans(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
     """List the improvement plans; analysts start a new one here."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     problems: list[str] = []
     if request.method == "POST":
         try:
@@ -86,7 +78,7 @@ def plans(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse
             return redirect("plan", org=found.code, plan=created.pk)
     data = presenters.plans_page(found)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     context = {**data, "can_edit": _analyst(membership), "problems": problems}
     return render(
         request,
@@ -98,7 +90,7 @@ def plans(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse
 
 def plan(request: HttpRequest, org: str, plan: int, as_json: bool = False) -> HttpResponse:
     """Show the plan's themes and items with their status; analysts add a theme here."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     chosen = _plan(found, plan)
     problems: list[str] = []
     if request.method == "POST":
@@ -111,7 +103,7 @@ def plan(request: HttpRequest, org: str, plan: int, as_json: bool = False) -> Ht
             return redirect("plan", org=found.code, plan=chosen.pk)
     data = presenters.plan_page(chosen)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     return render(
         request,
         "plans/plan.html",
@@ -122,7 +114,7 @@ def plan(request: HttpRequest, org: str, plan: int, as_json: bool = False) -> Ht
 
 def plan_edit(request: HttpRequest, org: str, plan: int) -> HttpResponse:
     """Change the plan's name and years, or record its annual refresh. Analysts only."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     chosen = _plan(found, plan)
     if not _analyst(membership):
         raise PermissionDenied("Only analysts edit the plan.")
@@ -161,7 +153,7 @@ def item(
     request: HttpRequest, org: str, plan: int, item: int, as_json: bool = False
 ) -> HttpResponse:
     """Show an item with its measures and history; its owner or an analyst records progress."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     chosen = _item(_plan(found, plan), item)
     problems: list[str] = []
     if request.method == "POST":
@@ -176,7 +168,7 @@ def item(
             return redirect("plan-item", org=found.code, plan=plan, item=chosen.pk)
     data = presenters.item_page(chosen)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     return render(
         request,
         "plans/item.html",
@@ -194,7 +186,7 @@ def item(
 
 def item_edit(request: HttpRequest, org: str, plan: int, item: int | None = None) -> HttpResponse:
     """Add an item to the plan, or change one. Analysts only."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     chosen_plan = _plan(found, plan)
     chosen = _item(chosen_plan, item) if item is not None else None
     if not _analyst(membership):
@@ -259,10 +251,10 @@ def item_edit(request: HttpRequest, org: str, plan: int, item: int | None = None
 
 def statements(request: HttpRequest, org: str, number: int, as_json: bool = False) -> HttpResponse:
     """List the cycle's self-assessments the member may see, and which they may write."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     data = presenters.statements_page(_cycle(found, number), membership)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     return render(
         request,
         "plans/statements.html",
@@ -274,7 +266,7 @@ def statement(
     request: HttpRequest, org: str, number: int, unit: str, as_json: bool = False
 ) -> HttpResponse:
     """Show a unit's self-assessment with its history; its command lead writes it here."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     chosen = _cycle(found, number)
     target = unit_for(request.user, found, unit)
     if target.external:
@@ -297,7 +289,7 @@ def statement(
             return redirect("statement", org=found.code, number=chosen.number, unit=target.code)
     data = presenters.statement_page(chosen, target)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     return render(
         request,
         "plans/statement.html",
@@ -316,7 +308,7 @@ def overview(request: HttpRequest, org: str, number: int, as_json: bool = False)
 
     For members who cover the whole organisation: it collates every unit's statement.
     """
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     chosen = _cycle(found, number)
     if membership.unit_id is not None:
         raise Http404("No such page.")
@@ -331,7 +323,7 @@ def overview(request: HttpRequest, org: str, number: int, as_json: bool = False)
             return redirect("overview", org=found.code, number=chosen.number)
     data = presenters.overview_page(chosen)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     return render(
         request,
         "plans/overview.html",

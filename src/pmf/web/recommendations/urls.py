@@ -2,25 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
+from pmf.web import pages
 from pmf.web.recommendations import views
 
-J = {"as_json": True}
-
 urlpatterns = [
-    path("<str:org>/recommendations/", views.recommendations, name="recommendations"),
-    path(
-        "<str:org>/recommendations.json",
-        views.recommendations,
-        J,
-        name="recommendations-json",
-    ),
+    *pages.routes("<str:org>/recommendations/", views.recommendations, name="recommendations"),
     path("<str:org>/recommendations/new/", views.recommendation_form, name="recommendation-new"),
-    path("<str:org>/recommendations/<int:number>/", views.recommendation, name="recommendation"),
-    path(
-        "<str:org>/recommendations/<int:number>.json",
-        views.recommendation,
-        J,
-        name="recommendation-json",
+    *pages.routes(
+        "<str:org>/recommendations/<int:number>/", views.recommendation, name="recommendation"
     ),
     path(
         "<str:org>/recommendations/<int:number>/edit/",

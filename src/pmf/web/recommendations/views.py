@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from pmf.web import pages
 from pmf.web.accounts.models import Membership
-from pmf.web.accounts.services import own_organisation_for
 from pmf.web.audit.services import Conflict, expected_version
 from pmf.web.frameworks.models import Organisation
 from pmf.web.recommendations import presenters, services
 from pmf.web.recommendations.models import Recommendation
-
-
-def _member(request: HttpRequest, org: str) -> tuple[Organisation, Membership]:
-    return own_organisation_for(request.user, org)
-
-
-def _json(data: dict[str, object]) -> JsonResponse:
-    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
 def _recommendation(
@@ -33,10 +25,10 @@ def _recommendation(
 
 def recommendations(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
     """Show the recommendations complete by body and report, and the list (overdue first)."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     data = presenters.recommendations_page(found, membership, request.GET)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     can_add = services.may_edit_recommendation(membership)
     return render(request, "recommendations/recommendations.html", {**data, "can_add": can_add})
 
@@ -45,7 +37,7 @@ def recommendation(
     request: HttpRequest, org: str, number: int, as_json: bool = False
 ) -> HttpResponse:
     """Show one recommendation; its owner submits evidence, an approver closes it."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     chosen = _recommendation(found, membership, number)
     problems: list[str] = []
     status = 400
@@ -71,7 +63,7 @@ def recommendation(
             return redirect("recommendation", org=found.code, number=chosen.number)
     data = presenters.recommendation_page(chosen, membership)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     return render(
         request,
         "recommendations/recommendation.html",
@@ -82,7 +74,7 @@ def recommendation(
 
 def recommendation_form(request: HttpRequest, org: str, number: int | None = None) -> HttpResponse:
     """Record a recommendation or change its details: analysts only."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     chosen = _recommendation(found, membership, number) if number is not None else None
     if not services.may_edit_recommendation(membership, chosen):
         raise Http404("No such page.")

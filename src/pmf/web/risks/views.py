@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from pmf.web import pages
 from pmf.web.accounts.models import Membership
-from pmf.web.accounts.services import (
-    own_organisation_for,
-)
 from pmf.web.audit.services import Conflict, expected_version
 from pmf.web.frameworks.models import Organisation
 from pmf.web.risks import presenters, services
 from pmf.web.risks.models import Risk
-
-
-def _member(request: HttpRequest, org: str) -> tuple[Organisation, Membership]:
-    return own_organisation_for(request.user, org)
-
-
-def _json(data: dict[str, object]) -> JsonResponse:
-    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
 def _risk(organisation: Organisation, membership: Membership, number: int) -> Risk:
@@ -33,10 +23,10 @@ def _risk(organisation: Organisation, membership: Membership, number: int) -> Ri
 
 def heat_map(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
     """Show the open risks' current scores as a likelihood by impact grid of counts."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     data = presenters.heat_map_page(found, membership)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     return render(
         request,
         "risks/heat_map.html",
@@ -46,10 +36,10 @@ def heat_map(request: HttpRequest, org: str, as_json: bool = False) -> HttpRespo
 
 def risks(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
     """List the risks, filtered: above the threshold, review overdue, unit, category."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     data = presenters.risks_page(found, membership, request.GET)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     return render(
         request, "risks/risks.html", {**data, "can_add": services.may_edit_risk(membership)}
     )
@@ -57,16 +47,16 @@ def risks(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse
 
 def risk(request: HttpRequest, org: str, number: int, as_json: bool = False) -> HttpResponse:
     """Show one risk: its ratings, controls and history."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     data = presenters.risk_page(_risk(found, membership, number), membership)
     if as_json:
-        return _json(data)
+        return pages.json(data)
     return render(request, "risks/risk.html", data)
 
 
 def risk_form(request: HttpRequest, org: str, number: int | None = None) -> HttpResponse:
     """Add a risk (analysts) or change one (analysts; the owner reviews their own)."""
-    found, membership = _member(request, org)
+    found, membership = pages.member(request, org)
     chosen = _risk(found, membership, number) if number is not None else None
     allowed = (
         services.may_edit_risk(membership)

@@ -11,11 +11,11 @@ from django.utils.safestring import mark_safe
 
 from pmf.core.periods import ParseError, parse_period
 from pmf.core.text import plural
+from pmf.web import pages
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import (
     may_change,
     membership_of,
-    organisation_for,
     readable_areas,
     readable_organisations,
     shared_areas,
@@ -38,9 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def organisation(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
     """Show the units of the organisation that the user may see."""
-    found = organisation_for(request.user, org)
-    membership = membership_of(request.user)
-    assert membership is not None  # organisation_for has checked it
+    found, membership = pages.reader(request, org)
     data = _only_shared_areas(presenters.organisation_page(found, membership), membership, found)
     if may_change(membership, found):
         data = _with_latest_grades(data, found)
@@ -117,7 +115,7 @@ def _only_shared_areas(
 
 def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) -> HttpResponse:
     """Show a unit's scorecard, filtered by area, kind and exceptions."""
-    found = organisation_for(request.user, org)
+    found, membership = pages.reader(request, org)
     target = unit_for(request.user, found, unit)
     period_text = request.GET.get("period", "").strip()
     try:
@@ -126,8 +124,6 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
         return _bad_request(request, str(error), as_json)
     kinds = [kind for kind in request.GET.getlist("kind") if kind in KINDS]
     areas = request.GET.getlist("area")
-    membership = membership_of(request.user)
-    assert membership is not None  # organisation_for has checked it
     areas = readable_areas(membership, found, areas)  # a partner's: only what is shared
     try:
         data = presenters.scorecard_page(
@@ -141,7 +137,7 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
     except LookupError as error:
         return _bad_request(request, str(error.args[0]), as_json)
     if as_json:
-        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+        return pages.json(data)
     from pmf.web.entry.services import may_enter
 
     can_enter = may_change(membership, found) and may_enter(membership)
@@ -184,10 +180,8 @@ def measure(
     request: HttpRequest, org: str, unit: str, code: str, as_json: bool = False
 ) -> HttpResponse:
     """Show one measure of one unit: SPC chart with its data table, and the figure's lineage."""
-    found = organisation_for(request.user, org)
+    found, membership = pages.reader(request, org)
     target = unit_for(request.user, found, unit)
-    membership = membership_of(request.user)
-    assert membership is not None  # organisation_for has checked it
     allowed = shared_areas(membership, found)
     if allowed is not None and not found.measures.filter(code=code, area__code__in=allowed):
         raise Http404("No such measure.")
@@ -199,7 +193,7 @@ def measure(
 
     data["targets"] = target_history(found, target, code)
     if as_json:
-        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+        return pages.json(data)
     data["may_set_spc"] = membership.role == Membership.Role.ANALYST and may_change(
         membership, found
     )
@@ -210,13 +204,11 @@ def peer_groups(
     request: HttpRequest, org: str, number: int | None = None, as_json: bool = False
 ) -> HttpResponse:
     """Show how the most similar groups were computed, and each unit's group with distances."""
-    found = organisation_for(request.user, org)
-    membership = membership_of(request.user)
-    assert membership is not None  # organisation_for has checked it
+    found, membership = pages.reader(request, org)
     try:
         data = presenters.peer_groups_page(found, membership, number)
     except LookupError as error:
         raise Http404(str(error.args[0])) from None
     if as_json:
-        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+        return pages.json(data)
     return render(request, "scorecards/peer_groups.html", data)

@@ -107,7 +107,7 @@ def test_self_assessments_are_in_the_audit_trail_of_their_unit_only(
     cycle = cycles.create_cycle(organisation, number=1, name="Summer 2019", cut_off="2019-07")
     north = organisation.units.get(code="N")
     for improve in ("Call handling", "Call handling at weekends"):
-        plans.write_statement(
+        plans.write_self_assessment(
             cycle,
             north,
             command_lead.membership,

@@ -258,7 +258,7 @@ def is_overdue(recommendation: Recommendation, today: dt.date) -> bool:
     return recommendation.status != Recommendation.Status.CLOSED and recommendation.due_date < today
 
 
-def recommendation_figures(
+def recommendation_counts(
     organisation: Organisation,
     membership: Membership | None = None,
     today: dt.date | None = None,

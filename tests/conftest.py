@@ -62,10 +62,10 @@ def _flush_empties_the_audit_trail() -> Iterator[None]:
     original = DatabaseOperations.sql_flush
 
     def sql_flush(self: Any, style: Any, tables: Any, **kwargs: Any) -> list[str]:
-        statements = original(self, style, tables, **kwargs)
+        self_assessments = original(self, style, tables, **kwargs)
         if triggers.TABLE not in tables:
-            return statements
-        return [*triggers.SQLITE_REVERSE, *statements, *triggers.SQLITE]
+            return self_assessments
+        return [*triggers.SQLITE_REVERSE, *self_assessments, *triggers.SQLITE]
 
     DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
     yield

@@ -399,37 +399,7 @@ SYNONYMS: dict[str, tuple[str, frozenset[str]]] = {
     # word for observations": templates and user-facing strings may say figures; names may not.
     "figure": (
         "observation (or value) for a measure's value, count for a tally, chart for a chart",
-        frozenset(
-            {
-                # Observations, or their values (say observation, observations, value):
-                "figure",  # a local in web.cycles and web.entry; web.numbers' |figure filter
-                "figures",  # core.assessment, peers, rollup; web presenters, services, papers
-                "FIGURES_PER_EVENT",  # web.audit.services
-                "FIGURE_FIELDS",  # web.audit.services
-                "FigureMarks",  # core.scorecard
-                "figure_marks",  # core.scorecard
-                "figures_at",  # web.scorecards.presenters
-                "figures_to_check",  # web.cycles.services
-                "figures_to_check_page",  # web.cycles.presenters
-                "_tell_figures_to_check",  # cycle commands
-                "latest_with_figures",  # core.assessment
-                "with_figures",  # core.grading
-                "enter_figures",  # web.entry.services
-                "_changed_figures",  # web.entry.services
-                "held_figure",  # web.entry.presenters
-                "date_figures",  # web.examples
-                "flagged_figures",  # web.observations.marks
-                "record_figures",  # web.audit.services
-                "latest_figures",  # web.plans.presenters
-                "_measure_figures",  # web.scorecards.presenters
-                "_figure_text",  # web.scorecards.presenters
-                # Counts (say count or counts):
-                "plan_figures",  # web.plans.services: the plan's items by status
-                "recommendation_figures",  # web.risks.services: recommendations complete
-                # Charts (say chart):
-                "Figure",  # reports.document: a chart with its caption and table
-            }
-        ),
+        frozenset(),
     ),
     # "measure: an indicator": the glossary's word is measure. National sources keep the
     # publishers' word for their own series (Fingertips' IndicatorID, LG Inform's metric types,
@@ -454,24 +424,7 @@ SYNONYMS: dict[str, tuple[str, frozenset[str]]] = {
     "quadrant": ("area", frozenset()),
     # "self-assessment: a lead's periodic short statement": the glossary's word is
     # self-assessment (self_assessment, SelfAssessment).
-    "statement": (
-        "self_assessment (SelfAssessment for a class)",
-        frozenset(
-            {
-                "Statement",  # web.plans.models
-                "StatementVersion",  # web.plans.models
-                "statement",  # web.plans models, presenters, services, views; web.papers
-                "statements",  # web.plans.views; web.papers.builders
-                "_statements",  # web.examples_police
-                "statement_page",  # web.plans.presenters
-                "statements_page",  # web.plans.presenters
-                "_check_statement",  # web.plans.services
-                "may_write_statement",  # web.plans.services
-                "statements_for",  # web.plans.services
-                "write_statement",  # web.plans.services
-            }
-        ),
-    ),
+    "statement": ("self_assessment (SelfAssessment for a class)", frozenset()),
     # The glossary's word for what "figure" also meant: in code say count.
     "tally": ("count", frozenset()),
 }
@@ -535,7 +488,7 @@ def _resolves(dotted: str) -> bool:
     return True
 
 
-# Code the docs name in backticks (`pmf.web.plans.services.plan_figures`): renaming a function,
+# Code the docs name in backticks (`pmf.web.plans.services.plan_counts`): renaming a function,
 # as the glossary asks, must take its mentions along. File names such as `pmf.sqlite3` and
 # `pmf.css` are not code: their first part is no package or module of src/pmf. Decision
 # records are left out: they say what was true when they were accepted, and are not edited.

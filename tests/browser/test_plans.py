@@ -79,7 +79,7 @@ def test_self_assessments_and_the_overview(
 ) -> None:
     create_cycle(organisation, number=1, name="Summer 2019", cut_off="2019-07")
     south = member("south_lead", organisation, Membership.Role.COMMAND_LEAD, unit="S")
-    services.write_statement(
+    services.write_self_assessment(
         organisation.cycles.get(number=1),
         organisation.units.get(code="S"),
         south.membership,

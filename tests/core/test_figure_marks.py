@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pmf.core.framework import load_framework
-from pmf.core.scorecard import figure_marks, mark_letters, mark_words, marked
+from pmf.core.scorecard import mark_letters, mark_words, marked, observation_marks
 from tests.factories import GOOD
 
 
 def test_a_units_mark_reaches_every_unit_its_figure_is_summed_into_but_not_its_own() -> None:
-    marks = figure_marks(
+    marks = observation_marks(
         load_framework(GOOD),
         [("N", "CR", "2019-07", True, False), ("S", "CR", "2019-07", False, True)],
     )
@@ -20,7 +20,7 @@ def test_a_units_mark_reaches_every_unit_its_figure_is_summed_into_but_not_its_o
 
 
 def test_unmarked_figures_given_add_no_marks() -> None:
-    marks = figure_marks(load_framework(GOOD), [("N", "CR", "2019-07", False, False)])
+    marks = observation_marks(load_framework(GOOD), [("N", "CR", "2019-07", False, False)])
     assert marks.own == {} and marks.below == {}
 
 

@@ -65,7 +65,7 @@ def test_one_member_ahead_does_not_move_the_comparison_to_its_month() -> None:
     ahead = pl.concat([found, figures("P", [("E", "2025-03", 45, 100)])])
     snapshot = peer_snapshot(work, ahead, "E", work.measure("P"), "2025-03")
     assert snapshot.period == "2025-01"
-    assert [row.unit for row in snapshot.figures] == ["N", "S", "E", "W"]  # best first
+    assert [row.unit for row in snapshot.observations] == ["N", "S", "E", "W"]  # best first
     assert snapshot.average == 45.0
 
 
@@ -74,20 +74,20 @@ def test_percentages_carry_wilson_intervals_and_lower_is_better_sorts_lowest_fir
     found = figures("P", [("N", "2025-01", 65, 100), ("S", "2025-01", 1045, 5000)])
     snapshot = peer_snapshot(work, found, "N", work.measure("P"), "2025-01")
     lower, upper = wilson([65, 1045], [100, 5000])
-    assert [(row.lower, row.upper) for row in snapshot.figures] == [
+    assert [(row.lower, row.upper) for row in snapshot.observations] == [
         (float(lower[0] * 100), float(upper[0] * 100)),
         (float(lower[1] * 100), float(upper[1] * 100)),
     ]
     rates = figures("R", [("N", "2025-01", 30, 1000), ("S", "2025-01", 10, 1000)])
     snapshot = peer_snapshot(work, rates, "N", work.measure("R"), "2025-01")
-    assert [row.unit for row in snapshot.figures] == ["S", "N"]
-    assert all(row.lower is not None and row.lower < row.value for row in snapshot.figures)
+    assert [row.unit for row in snapshot.observations] == ["S", "N"]
+    assert all(row.lower is not None and row.lower < row.value for row in snapshot.observations)
 
 
 def test_no_group_or_no_shared_period_gives_no_figures() -> None:
     work = framework()
     found = figures("P", [("N", "2025-01", 60, 100), ("S", "2025-02", 50, 100)])
     alone = peer_snapshot(work, found, "F", work.measure("P"), "2025-02")
-    assert alone.group is None and alone.figures == ()
+    assert alone.group is None and alone.observations == ()
     apart = peer_snapshot(work, found, "S", work.measure("P"), "2025-02")
-    assert apart.group is not None and apart.period is None and apart.figures == ()
+    assert apart.group is not None and apart.period is None and apart.observations == ()

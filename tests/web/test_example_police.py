@@ -52,8 +52,8 @@ def test_the_police_example_fills_every_tile_and_register_from_its_figures() -> 
     interventions = list(Intervention.objects.filter(organisation=police))
     plans = list(Plan.objects.filter(organisation=police))
     items = list(Item.objects.filter(theme__plan__organisation=police))
-    statements = list(SelfAssessment.objects.filter(cycle__organisation=police))
-    assert risks and recommendations and interventions and plans and items and statements
+    self_assessments = list(SelfAssessment.objects.filter(cycle__organisation=police))
+    assert risks and recommendations and interventions and plans and items and self_assessments
     assert all(risk.title.startswith(EXAMPLE) for risk in risks)
     assert all(
         r.text.startswith(EXAMPLE) and r.report_title.startswith(EXAMPLE) for r in recommendations
@@ -62,8 +62,8 @@ def test_the_police_example_fills_every_tile_and_register_from_its_figures() -> 
     assert all(p.name.startswith(EXAMPLE) for p in plans)
     assert all(t.name.startswith(EXAMPLE) for t in Theme.objects.filter(plan__in=plans))
     assert all(item.title.startswith(EXAMPLE) for item in items)
-    assert all(s.strengths.startswith(EXAMPLE) for s in statements)
-    assert sorted(s.unit.code for s in statements) == commands
+    assert all(s.strengths.startswith(EXAMPLE) for s in self_assessments)
+    assert sorted(s.unit.code for s in self_assessments) == commands
     overviews = list(Overview.objects.filter(cycle__organisation=police))
     assert len(overviews) == 1 and overviews[0].text.startswith(EXAMPLE)
     kinds = set(AuditEvent.objects.filter(organisation=police).values_list("kind", flat=True))

@@ -7,7 +7,7 @@ import datetime as dt
 from django.template import Context, Template
 
 from pmf.web.dates import when
-from pmf.web.numbers import figure
+from pmf.web.numbers import number_text as figure
 
 
 def test_when_writes_dates_and_moments_as_people_read_them() -> None:

@@ -69,10 +69,10 @@ def hostile(tmp_path: Path) -> tuple[Organisation, User]:
         organisation, result.observations, file_name="figures.csv", sha256="x", layout=result.layout
     )
     analyst = member("analyst", organisation, Membership.Role.ANALYST)
-    from pmf.web.entry.services import Entry, enter_figures
+    from pmf.web.entry.services import Entry, enter_observations
 
     north = organisation.units.get(code="N")
-    enter_figures(
+    enter_observations(
         analyst.membership, organisation, north, "2019-07", [Entry("ER", "76", note=NOTE)]
     )
     create_intervention(

@@ -17,7 +17,7 @@ from pmf.core.rollup import roll_up
 from pmf.core.scorecard import build_scorecard
 from pmf.web.accounts.models import Membership
 from pmf.web.cache import cached, code_stamp, data_version
-from pmf.web.entry.services import Entry, enter_figures
+from pmf.web.entry.services import Entry, enter_observations
 from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.frameworks.services import framework_of, store_framework
 from pmf.web.observations.marks import marks_for
@@ -53,7 +53,7 @@ def test_an_entered_figure_shows_at_once_on_every_page(analyst: User) -> None:
     organisation = Organisation.objects.get(code="TST")
     north = Unit.objects.get(organisation=organisation, code="N")
     membership = Membership.objects.get(user=analyst)
-    enter_figures(
+    enter_observations(
         membership,
         organisation,
         north,

@@ -437,7 +437,7 @@ def _records(organisation: Organisation, analyst: User, owner: User, words: dict
     cycle.refresh_from_db()
     made["cycle"] = cycle.number
     for unit in ("N", "S"):
-        plans.write_statement(
+        plans.write_self_assessment(
             cycle,
             Unit.objects.get(organisation=organisation, code=unit),
             _lead_of(organisation, unit),

@@ -142,7 +142,7 @@ def cycle(args: argparse.Namespace) -> int:
             state = services.advance(chosen, None)
             print(f"Cycle {chosen.number} is now at {state.label.lower()}.")
             if locking:
-                _tell_figures_to_check(chosen)
+                _tell_observations_to_check(chosen)
             return EXIT_OK
         return _print_grades(chosen)
     except services.WorkflowRefused as refused:
@@ -191,11 +191,11 @@ def publish(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _tell_figures_to_check(cycle: Cycle) -> None:
+def _tell_observations_to_check(cycle: Cycle) -> None:
     """Say how many of the figures locked were provisional or stored with accepted warnings."""
-    from pmf.web.cycles.services import figures_to_check
+    from pmf.web.cycles.services import observations_to_check
 
-    found = figures_to_check(cycle, [unit.code for unit in cycle.organisation.units.all()])
+    found = observations_to_check(cycle, [unit.code for unit in cycle.organisation.units.all()])
     provisional = sum(1 for row in found if row["provisional"])
     warned = sum(1 for row in found if row["warned"])
     if provisional or warned:

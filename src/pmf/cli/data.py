@@ -252,7 +252,7 @@ def import_file(args: argparse.Namespace) -> int:
             accept_warnings=reason or None,
         )
     except WarningsHeld as held:
-        raise CommandError(describe_warnings(held.figures, str(args.file))) from None
+        raise CommandError(describe_warnings(held.warned, str(args.file))) from None
     print(f"{args.file}: {summary}")
     return EXIT_OK
 

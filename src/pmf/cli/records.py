@@ -101,15 +101,15 @@ def record(args: argparse.Namespace) -> int:
     finally:
         if spark is not None:
             spark.stop()
-    figures = computed.observations
+    counted = computed.observations
     for source in computed.sources:
         print(f"{source.name}: {source.records:,} records from {source.where}")
     print(
-        f"{plural(figures.height, 'figure')} of {plural(figures['measure'].n_unique(), 'measure')}"
-        f" for {plural(figures['unit'].n_unique(), 'unit')}, counted on {args.backend}."
+        f"{plural(counted.height, 'figure')} of {plural(counted['measure'].n_unique(), 'measure')}"
+        f" for {plural(counted['unit'].n_unique(), 'unit')}, counted on {args.backend}."
     )
     if args.out:
-        figures.write_csv(args.out)
+        counted.write_csv(args.out)
         print(f"Wrote them to {args.out}.")
     if args.store:
         return _store(sources.framework.organisation.code, computed, args.accept_warnings)

@@ -120,11 +120,17 @@ def _stats_arguments(stats: argparse.ArgumentParser) -> None:
 )
 def stats(args: argparse.Namespace) -> int:
     """Run the chosen statistics tool: ``pmf stats spc``, ``funnel`` or ``interval``."""
-    if args.tool == "spc":
-        return spc(args)
-    if args.tool == "funnel":
-        return funnel(args)
-    return interval(args)
+    from pmf.sources.columns import ColumnRefused
+    from pmf.sources.readers import ReadError
+
+    try:
+        if args.tool == "spc":
+            return spc(args)
+        if args.tool == "funnel":
+            return funnel(args)
+        return interval(args)
+    except (ColumnRefused, ReadError) as refused:
+        raise CommandError(str(refused)) from None
 
 
 def spc(args: argparse.Namespace) -> int:
@@ -139,16 +145,17 @@ def spc(args: argparse.Namespace) -> int:
         spc_summary,
     )
     from pmf.core.text import plural
+    from pmf.sources import columns as tables
     from pmf.sources.readers import ROW_NUMBER
 
-    table = _read(args.input)
+    table = tables.read(args.input)
     columns = [args.value, args.date] + ([args.group] if args.group else [])
     columns += [args.rebase_column] if args.rebase_column else []
-    frame = _columns(table, args.input, columns)
+    frame = tables.require(table, args.input, columns)
     written = frame[args.date]
     frame = frame.with_columns(
-        _numbers(frame, args.input, args.value),
-        _dates(frame, args.input, args.date),
+        tables.numbers(frame, args.input, args.value),
+        tables.dates(frame, args.input, args.date),
     )
     if args.group:
         frame = frame.with_columns(pl.col(args.group).fill_null(""))
@@ -287,15 +294,16 @@ def funnel(args: argparse.Namespace) -> int:
     import polars as pl
 
     from pmf.core.funnel import FunnelInputError, funnel_significance
+    from pmf.sources import columns as tables
     from pmf.sources.readers import ROW_NUMBER
 
-    table = _read(args.input)
-    frame = _columns(table, args.input, [args.numerator, args.denominator])
+    table = tables.read(args.input)
+    frame = tables.require(table, args.input, [args.numerator, args.denominator])
     numbers = frame.with_columns(
-        _numbers(frame, args.input, args.numerator),
-        _numbers(frame, args.input, args.denominator),
+        tables.numbers(frame, args.input, args.numerator),
+        tables.numbers(frame, args.input, args.denominator),
     )
-    _refuse(
+    tables.refuse_rows(
         numbers,
         table,
         args.input,
@@ -304,9 +312,11 @@ def funnel(args: argparse.Namespace) -> int:
         "the denominator is 0",
     )
     for column in (args.numerator, args.denominator):
-        _refuse(numbers, table, args.input, pl.col(column) < 0, column, "must not be negative")
+        tables.refuse_rows(
+            numbers, table, args.input, pl.col(column) < 0, column, "must not be negative"
+        )
     if args.statistic == "proportion":
-        _refuse(
+        tables.refuse_rows(
             numbers,
             table,
             args.input,
@@ -349,92 +359,9 @@ def interval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _refuse(
-    frame: pl.DataFrame,
-    written: pl.DataFrame,
-    path: Path,
-    bad: pl.Expr,
-    column: str,
-    problem: str,
-) -> None:
-    from pmf.sources.readers import ROW_NUMBER
-
-    found = frame.filter(bad)
-    if found.height:
-        row = found[ROW_NUMBER][0]
-        value = repr(written[column][row - 2])
-        more = f" ({found.height:,} such rows)" if found.height > 1 else ""
-        raise CommandError(f"{path}: row {row}, column {column!r}, value {value}: {problem}{more}")
-
-
 def _number(value: float) -> str:
     # repr is the shortest text that reads back as the same float: nothing is lost.
     return repr(value) if math.isfinite(value) else ""
-
-
-def _read(path: Path) -> pl.DataFrame:
-    from pmf.sources.readers import ReadError, read_table
-
-    try:
-        return read_table(path).frame
-    except ReadError as error:
-        raise CommandError(str(error)) from None
-
-
-def _columns(frame: pl.DataFrame, path: Path, columns: list[str]) -> pl.DataFrame:
-    from pmf.sources.readers import ROW_NUMBER
-
-    for column in columns:
-        if column not in frame.columns:
-            known = ", ".join(c for c in frame.columns if c != ROW_NUMBER)
-            raise CommandError(f"{path}: there is no column {column!r}; the columns are {known}")
-    return frame
-
-
-def _numbers(frame: pl.DataFrame, path: Path, column: str) -> pl.Series:
-    import polars as pl
-
-    from pmf.sources.readers import ROW_NUMBER
-
-    parsed = frame[column].str.strip_chars().cast(pl.Float64, strict=False)
-    bad = frame.filter(parsed.is_null() | parsed.is_nan() | parsed.is_infinite())
-    if bad.height:
-        row, text = bad[ROW_NUMBER][0], bad[column][0]
-        shown = "(empty)" if text is None else repr(text)
-        raise CommandError(
-            f"{path}: row {row}, column {column!r}, value {shown}: is not a number"
-            + (f" ({bad.height} such rows)" if bad.height > 1 else "")
-        )
-    return pl.Series(column, parsed)
-
-
-def _dates(frame: pl.DataFrame, path: Path, column: str) -> pl.Series:
-    import polars as pl
-
-    from pmf.core.periods import ParseError, parse_period
-    from pmf.sources.readers import ROW_NUMBER
-
-    texts = frame[column]
-    parsed = texts.str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
-    missing = parsed.is_null()
-    if missing.any():
-        # Not an ISO date: accept any period form (2019-07, 201907, July 2019) as its first day.
-        lookup: dict[str, object] = {}
-        for text in texts.filter(missing).unique().to_list():
-            try:
-                lookup[text] = parse_period(text).start if text is not None else None
-            except ParseError:
-                row = frame.filter(pl.col(column) == text)[ROW_NUMBER][0]
-                raise CommandError(
-                    f"{path}: row {row}, column {column!r}, value {text!r}: is not a date; "
-                    "use YYYY-MM-DD or a period such as 2019-07"
-                ) from None
-        filled = texts.replace_strict(lookup, default=None, return_dtype=pl.Date)
-        parsed = parsed.fill_null(filled)
-    if parsed.null_count():
-        row = frame.filter(parsed.is_null())[ROW_NUMBER][0]
-        raise CommandError(f"{path}: row {row}, column {column!r}: the date is empty")
-    return parsed.alias(column)
 
 
 def _write(frame: pl.DataFrame, path: Path) -> None:

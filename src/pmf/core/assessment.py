@@ -135,23 +135,23 @@ def assess(
     chosen = (
         list(units) if units is not None else [u.code for u in framework.units if not u.external]
     )
-    figures = roll_up(framework, _known(framework, observations))
-    figures = figures.join(_period_table(figures["period"]), on="period", how="left")
+    rolled = roll_up(framework, _known(framework, observations))
+    rolled = rolled.join(_period_table(rolled["period"]), on="period", how="left")
     today = today or dt.date.today()
-    future = _future(figures.filter(pl.col("unit").is_in(chosen)), today)
-    figures = figures.filter(pl.col("period_start") <= today)
+    future = _future(rolled.filter(pl.col("unit").is_in(chosen)), today)
+    rolled = rolled.filter(pl.col("period_start") <= today)
     if cut is None:
-        ends = figures.filter(pl.col("unit").is_in(chosen))["period_end"]
+        ends = rolled.filter(pl.col("unit").is_in(chosen))["period_end"]
         if ends.len() == 0:
             return _empty()
         # Polars types a Series' max as any scalar or None; here a date, as ends is not empty.
         cut = ends.max()  # type: ignore[assignment]
-    history = figures.filter(pl.col("period_end") <= cut)
+    history = rolled.filter(pl.col("period_end") <= cut)
     current = _latest(history.filter(pl.col("unit").is_in(chosen)))
     if current.height == 0:
         return _empty()
     measures = _measure_table(framework)
-    values = figures.select("unit", "measure", "period", "value")
+    values = rolled.select("unit", "measure", "period", "value")
     current = current.join(
         values.rename({"period": "previous_period", "value": "previous_value"}),
         on=["unit", "measure", "previous_period"],
@@ -205,16 +205,16 @@ def assess(
     )
 
 
-def _latest(figures: pl.DataFrame) -> pl.DataFrame:
-    return figures.sort("period_end").group_by("unit", "measure", maintain_order=True).last()
+def _latest(rolled: pl.DataFrame) -> pl.DataFrame:
+    return rolled.sort("period_end").group_by("unit", "measure", maintain_order=True).last()
 
 
-def _future(figures: pl.DataFrame, today: dt.date) -> pl.DataFrame:
+def _future(rolled: pl.DataFrame, today: dt.date) -> pl.DataFrame:
     """Return each unit and measure's latest period that has not begun by ``today``.
 
     A period under way (this month's risk register count) is not in the future.
     """
-    ahead = figures.filter(pl.col("period_start") > today)
+    ahead = rolled.filter(pl.col("period_start") > today)
     return _latest(ahead).select("unit", "measure", pl.col("period").alias("future_period"))
 
 
@@ -261,7 +261,7 @@ def _peers(
         "unit", "measure", pl.col("period").alias("_own"), pl.col("period_end").alias("_own_end")
     )
 
-    def latest_with_figures(periods: pl.DataFrame, among: pl.DataFrame) -> pl.DataFrame:
+    def latest_with_observations(periods: pl.DataFrame, among: pl.DataFrame) -> pl.DataFrame:
         """Compare the units ``among`` at ``periods`` and keep each one's latest good period."""
         compared = compare_with_peers(
             history.join(periods, on=["measure", "period"], how="semi"),
@@ -281,7 +281,7 @@ def _peers(
 
     # Most units' groups have figures for their own period: compare at those periods first,
     # and look further back only for the units whose own period their group lacks.
-    first = latest_with_figures(current.select("measure", "period").unique(), own).filter(
+    first = latest_with_observations(current.select("measure", "period").unique(), own).filter(
         pl.col("period") == pl.col("_own")
     )
     behind = own.join(first, on=["unit", "measure"], how="anti")
@@ -296,7 +296,7 @@ def _peers(
             .head(PEER_LOOKBACK)
             .select("measure", "period")
         )
-        chosen = pl.concat([first, latest_with_figures(candidates, behind)], how="diagonal")
+        chosen = pl.concat([first, latest_with_observations(candidates, behind)], how="diagonal")
     chosen = with_positions(chosen).join(
         history.select(
             "unit",
@@ -843,10 +843,10 @@ def _national(framework: Framework, history: pl.DataFrame) -> tuple[pl.DataFrame
     schema = {"measure": pl.String, "period": pl.String, "national_value": pl.Float64}
     if code is None:
         return pl.DataFrame(schema=schema), ""
-    figures = history.filter(pl.col("unit") == code).select(
+    rolled = history.filter(pl.col("unit") == code).select(
         "measure", "period", pl.col("value").alias("national_value")
     )
-    return figures, framework.unit(code).name
+    return rolled, framework.unit(code).name
 
 
 def _order(framework: Framework) -> dict[str, dict[str, int]]:

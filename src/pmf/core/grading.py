@@ -204,12 +204,12 @@ def _recommend(
     records: Sequence[Mapping[str, Any]],
     rules: GradingRules,
 ) -> Recommendation:
-    with_figures = [record for record in records if record.get("value") is not None]
-    redlines = [record for record in with_figures if record["kind"] == Kind.REDLINE.value]
+    with_observations = [record for record in records if record.get("value") is not None]
+    redlines = [record for record in with_observations if record["kind"] == Kind.REDLINE.value]
     judged = [record for record in redlines if record.get("met") is not None]
     not_met = [record for record in judged if not record["met"]]
     unjudged = [record for record in redlines if record.get("met") is None]
-    kpis = [record for record in with_figures if record["kind"] == Kind.KPI.value]
+    kpis = [record for record in with_observations if record["kind"] == Kind.KPI.value]
     notes = [_not_assessed(framework, unjudged)] if unjudged else []
 
     def made(grade: Grade, *reasons: Reason) -> Recommendation:

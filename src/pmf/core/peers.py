@@ -85,7 +85,7 @@ def peer_links(framework: Framework, units: Iterable[str]) -> pl.DataFrame:
 
 
 def compare_with_peers(
-    figures: pl.DataFrame, links: pl.DataFrame, measures: pl.DataFrame
+    observations: pl.DataFrame, links: pl.DataFrame, measures: pl.DataFrame
 ) -> pl.DataFrame:
     """Return the peer comparison of every linked unit, measure and period with a figure.
 
@@ -107,7 +107,7 @@ def compare_with_peers(
     >>> row["peer_average"], row["rank"], row["position"]
     (20.0, 3, 'third in its MSG and 50.0% below the MSG average')
     """
-    return _dense_comparison(figures, links, measures).select(PEER_COLUMNS[:-1])
+    return _dense_comparison(observations, links, measures).select(PEER_COLUMNS[:-1])
 
 
 def with_positions(comparison: pl.DataFrame) -> pl.DataFrame:
@@ -144,7 +144,7 @@ class PeerSnapshot:
     group: PeerSet | None
     period: str | None
     average: float | None
-    figures: tuple[PeerValue, ...]
+    observations: tuple[PeerValue, ...]
 
 
 # The statistic of the intervals round a measure's figures (pmf.core.intervals).
@@ -156,7 +156,11 @@ _INTERVALS: dict[UnitOfMeasure, Literal["proportion", "rate"]] = {
 
 
 def peer_snapshot(
-    framework: Framework, figures: pl.DataFrame, unit: str, measure: Measure, period: str | None
+    framework: Framework,
+    observations: pl.DataFrame,
+    unit: str,
+    measure: Measure,
+    period: str | None,
 ) -> PeerSnapshot:
     """Return the unit and its peer group's figures at one period, with 95% intervals.
 
@@ -184,7 +188,8 @@ def peer_snapshot(
     >>> figures = pl.DataFrame({"unit": ["N", "S"], "measure": "M", "period": "2025-01",
     ...     "value": [65.0, 50.0], "numerator": [65.0, 50.0], "denominator": [100.0, 100.0]})
     >>> found = peer_snapshot(framework, figures, "S", framework.measure("M"), "2025-01")
-    >>> found.period, found.average, [(row.unit, round(row.lower or 0, 2)) for row in found.figures]
+    >>> lower = [(row.unit, round(row.lower or 0, 2)) for row in found.observations]
+    >>> found.period, found.average, lower
     ('2025-01', 57.5, [('N', 55.25), ('S', 40.38)])
     """
     group = framework.peers(unit)
@@ -192,7 +197,9 @@ def peer_snapshot(
         return PeerSnapshot(group, None, None, ())
     codes = [unit, *group.members]
     averaged_members = set(group.averaged)
-    candidates = figures.filter(pl.col("unit").is_in(codes) & (pl.col("measure") == measure.code))
+    candidates = observations.filter(
+        pl.col("unit").is_in(codes) & (pl.col("measure") == measure.code)
+    )
     limit = parse_period(period).end
     chosen = None
     for code in sorted(
@@ -233,7 +240,7 @@ def peer_snapshot(
 
 
 def _dense_comparison(
-    figures: pl.DataFrame, links: pl.DataFrame, measures: pl.DataFrame
+    observations: pl.DataFrame, links: pl.DataFrame, measures: pl.DataFrame
 ) -> pl.DataFrame:
     """Compare on a dense grid of (measure, period) rows × units, a block of rows at a time.
 
@@ -253,14 +260,14 @@ def _dense_comparison(
         "gap": pl.Float64,
         "gap_percent": pl.Float64,
     }
-    if figures.height == 0 or links.height == 0:
+    if observations.height == 0 or links.height == 0:
         return pl.DataFrame(schema=schema)
-    unit_codes = pl.concat([figures["unit"], links["unit"], links["peer"]]).unique()
+    unit_codes = pl.concat([observations["unit"], links["unit"], links["peer"]]).unique()
     # The order of the codes does not matter; unique() without keeping it is faster.
-    measure_codes = figures["measure"].unique()
-    period_codes = figures["period"].unique()
+    measure_codes = observations["measure"].unique()
+    period_codes = observations["period"].unique()
     units, periods = len(unit_codes), len(period_codes)
-    cells = figures.select(
+    cells = observations.select(
         pl.col("unit").cast(pl.Enum(unit_codes)).to_physical().cast(pl.Int64).alias("u"),
         (
             pl.col("measure").cast(pl.Enum(measure_codes)).to_physical().cast(pl.Int64) * periods

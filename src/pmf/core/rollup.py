@@ -41,7 +41,7 @@ def roll_up(framework: Framework, observations: pl.DataFrame) -> pl.DataFrame:
     >>> roll_up(fw, obs).filter(pl.col("unit") == "F")["value"].to_list()
     [7.0]
     """
-    figures = observations.with_columns(pl.lit("reported").alias("origin"))
+    rolled = observations.with_columns(pl.lit("reported").alias("origin"))
     rules = pl.DataFrame(
         {
             "measure": [m.code for m in framework.measures],
@@ -57,7 +57,7 @@ def roll_up(framework: Framework, observations: pl.DataFrame) -> pl.DataFrame:
         },
     ).filter(pl.col("rollup") != Rollup.NONE.value)
     if rules.height == 0:
-        return figures
+        return rolled
     internal = [unit for unit in framework.units if not unit.external]
     depth = {unit.code: _depth(framework, unit.code) for unit in internal}
     children = pl.DataFrame(
@@ -71,26 +71,26 @@ def roll_up(framework: Framework, observations: pl.DataFrame) -> pl.DataFrame:
     for level in sorted({d for d in depth.values() if d > 0}, reverse=True):
         at_level = [code for code, d in depth.items() if d == level]
         level_children = children.filter(pl.col("unit").is_in(at_level))
-        pooled = _combine(figures, level_children, rules, child_count)
+        pooled = _combine(rolled, level_children, rules, child_count)
         # Parents keep their own reported figures.
         pooled = pooled.join(
-            figures.select("unit", "measure", "period"),
+            rolled.select("unit", "measure", "period"),
             on=["unit", "measure", "period"],
             how="anti",
         )
-        figures = pl.concat([figures, pooled], how="diagonal_relaxed")
-    return figures
+        rolled = pl.concat([rolled, pooled], how="diagonal_relaxed")
+    return rolled
 
 
 def _combine(
-    figures: pl.DataFrame,
+    rolled: pl.DataFrame,
     children: pl.DataFrame,
     rules: pl.DataFrame,
     child_count: pl.DataFrame,
 ) -> pl.DataFrame:
-    joined = figures.join(children, on="unit").join(rules, on="measure")
+    joined = rolled.join(children, on="unit").join(rules, on="measure")
     if joined.height == 0:
-        return figures.clear().with_columns(pl.lit(ROLLED_UP).alias("origin"))
+        return rolled.clear().with_columns(pl.lit(ROLLED_UP).alias("origin"))
     rollup = pl.col("rollup").first()
     grouped = joined.group_by("parent", "measure", "period").agg(
         pl.len().alias("reporting"),

@@ -70,7 +70,7 @@ def marked(text: str, provisional: bool, warned: bool) -> str:
 
 
 @dataclass(frozen=True)
-class FigureMarks:
+class ObservationMarks:
     """The marks of the figures held, by (unit, measure, period).
 
     ``own`` holds each reported figure's (provisional, warned); ``below`` the marks a unit's
@@ -86,12 +86,12 @@ class FigureMarks:
         return found.get((unit, measure, period), (False, False))
 
 
-NO_MARKS = FigureMarks({}, {})
+NO_MARKS = ObservationMarks({}, {})
 
 
-def figure_marks(
+def observation_marks(
     framework: Framework, flagged: Iterable[tuple[str, str, str, bool, bool]]
-) -> FigureMarks:
+) -> ObservationMarks:
     """Return the marks of the figures held from (unit, measure, period, provisional, warned).
 
     Only marked figures need be given. Each marks its own figure and, through ``below``, the
@@ -114,7 +114,7 @@ def figure_marks(
             was = below.get(key, (False, False))
             below[key] = (was[0] or provisional, was[1] or warned)
             above = parents.get(above)
-    return FigureMarks(own, below)
+    return ObservationMarks(own, below)
 
 
 # Assessment columns a scorecard row carries as they are.
@@ -330,14 +330,14 @@ def build_scorecard(
     exceptions_only: bool = False,
     as_at: str | None = None,
     previous: str | None = None,
-    marks: FigureMarks | None = None,
+    marks: ObservationMarks | None = None,
 ) -> Scorecard:
     """Return the scorecard of ``unit`` from an assessment frame (see ``assess``).
 
     ``exceptions_only`` keeps the measures that did not meet their standard or
     are deteriorating on both comparisons. The scorecard is as at the period most of its
     measures share; ``as_at`` names the cut-off asked for, kept in ``cut_off``. ``marks``
-    (``figure_marks``) says which figures are provisional or stored with accepted warnings.
+    (``observation_marks``) says which figures are provisional or stored with accepted warnings.
     """
     marks = marks or NO_MARKS
     rows = assessment.filter(pl.col("unit") == unit)

@@ -37,7 +37,7 @@ class Table:
 
 
 @dataclass(frozen=True)
-class Figure:
+class Chart:
     """A chart as SVG (HTML and PDF) and PNG (Word), with its alternative text and caption.
 
     The data behind every figure is also in a table of the document, so that nobody needs
@@ -51,7 +51,7 @@ class Figure:
     width_mm: float = 160.0
 
 
-Block = Paragraph | Bullets | Table | Figure
+Block = Paragraph | Bullets | Table | Chart
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from pmf.reports.document import Bullets, Document, Figure, Paragraph, Section, Table
+from pmf.reports.document import Bullets, Chart, Document, Paragraph, Section, Table
 
 STYLE = """
 @page { size: A4; margin: 22mm 18mm 20mm 18mm;
@@ -101,7 +101,7 @@ def _section(section: Section, level: int, anchors: dict[int, str]) -> str:
     return "\n".join(parts)
 
 
-def _block(block: Paragraph | Bullets | Table | Figure) -> str:
+def _block(block: Paragraph | Bullets | Table | Chart) -> str:
     if isinstance(block, Paragraph):
         lead = f'<span class="lead">{escape(block.lead)}</span> ' if block.lead else ""
         return f"<p>{lead}{escape(block.text)}</p>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
-from pmf.reports.document import Bullets, Document, Figure, Paragraph, Section, Table
+from pmf.reports.document import Bullets, Chart, Document, Paragraph, Section, Table
 
 if TYPE_CHECKING:
     from docx.document import Document as WordFile
@@ -61,7 +61,7 @@ def _section(word: WordFile, section: Section, level: int, mm: type[Mm]) -> None
                 cells = table.add_row().cells
                 for cell, text in zip(cells, row, strict=True):
                     cell.text = text
-        elif isinstance(block, Figure):
+        elif isinstance(block, Chart):
             word.add_picture(io.BytesIO(block.png), width=mm(block.width_mm))
             word.paragraphs[-1].runs[-1]._r.xpath("./w:drawing/wp:inline/wp:docPr")[0].set(
                 "descr", block.alt

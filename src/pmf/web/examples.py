@@ -64,7 +64,7 @@ def with_statuses(example: Example, frame: pl.DataFrame) -> pl.DataFrame:
 def prepare(example: Example, organisation: Organisation, batch_id: int | None) -> None:
     """Date the figures just imported and compute the example's peer groups (before grading)."""
     if example.cycles and batch_id is not None:
-        date_figures(batch_id)
+        date_observations(batch_id)
     extra = EXTRAS.get(example.name)
     if extra is not None and extra.peer_groups is not None:
         extra.peer_groups(example, organisation)
@@ -77,7 +77,7 @@ def fill_registers(example: Example, organisation: Organisation) -> None:
         extra.registers(example, organisation)
 
 
-def date_figures(batch_id: int) -> None:
+def date_observations(batch_id: int) -> None:
     """Record each figure of an import batch as held from a few days after its period ended.
 
     The examples import fifteen years of figures at once; their past cycles must see only

@@ -74,7 +74,7 @@ def fill(example: Example, organisation: Organisation) -> None:
     _risks(organisation, framework, agreed)
     _recommendations(organisation, people[ANALYST])
     _plan(organisation, framework, people[ANALYST], agreed)
-    _statements(framework, draft, people, now)
+    _self_assessments(framework, draft, people, now)
     _overview(framework, draft, people[ANALYST], now)
 
 
@@ -323,10 +323,10 @@ def _plan(
     )
 
 
-def _statements(
+def _self_assessments(
     framework: Framework, cycle: Any, people: dict[str, Any], now: pl.DataFrame
 ) -> None:
-    from pmf.web.plans.services import write_statement
+    from pmf.web.plans.services import write_self_assessment
 
     units = {unit.code: unit for unit in cycle.organisation.units.all()}
     for unit in framework.units:
@@ -340,7 +340,7 @@ def _statements(
             (pl.col("kind") != Kind.REDLINE.value)
             & (pl.col("variation") == "special_cause_concern")
         )
-        write_statement(
+        write_self_assessment(
             cycle,
             units[unit.code],
             people[_lead(unit.code)],

@@ -12,8 +12,9 @@ from django import template
 register = template.Library()
 
 
-@register.filter
-def figure(value: object, decimals: object = None) -> str:
+# The template word is the users' "figure"; in code the glossary says number.
+@register.filter(name="figure")
+def number_text(value: object, decimals: object = None) -> str:
     """Return ``value`` with thousands separators and ``decimals`` places ("–" for none).
 
     Without decimals a whole number has none and any other keeps its digits, separated.

@@ -107,7 +107,7 @@ def test_self_assessments_are_in_the_audit_trail_of_their_unit_only(
     cycle = cycles.create_cycle(organisation, number=1, name="Summer 2019", cut_off="2019-07")
     north = organisation.units.get(code="N")
     for improve in ("Call handling", "Call handling at weekends"):
-        plans.write_statement(
+        plans.write_self_assessment(
             cycle,
             north,
             command_lead.membership,
@@ -150,7 +150,7 @@ def test_an_escalation_is_recorded_in_the_audit_trail_as_pmf_s_own(
     organisation: Organisation, analyst: User, owner: User
 ) -> None:
     from pmf.web.interventions.services import escalate_overdue
-    from tests.web.test_interventions import agree
+    from tests.factories import agree
 
     intervention = agree(analyst)
     made = escalate_overdue(intervention.due_on + dt.timedelta(days=1))

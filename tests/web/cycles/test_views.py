@@ -12,7 +12,7 @@ from pmf.core.grading import Grade
 from pmf.web.accounts.models import Membership
 from pmf.web.cycles import services
 from pmf.web.cycles.models import AreaGrade, Cycle, GradeEvent
-from pmf.web.entry.services import Entry, enter_figures
+from pmf.web.entry.services import Entry, enter_observations
 from pmf.web.frameworks.models import Organisation, Unit
 from tests.factories import member
 
@@ -97,7 +97,7 @@ def test_figures_revised_after_the_lock_do_not_change_the_cycle(
     before = services.cycle_assessment(locked)
     grades = {(g.unit_id, g.area_id): g.recommended for g in locked.grades.all()}
     north = Unit.objects.get(organisation=organisation, code="N")
-    enter_figures(
+    enter_observations(
         analyst.membership,
         organisation,
         north,

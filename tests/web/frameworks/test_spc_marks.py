@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from pmf.reports.document import Figure, Table
+from pmf.reports.document import Chart, Table
 from pmf.web.audit.models import AuditEvent
 from pmf.web.cycles import services as cycles
 from pmf.web.frameworks.models import Organisation, SpcMark
@@ -66,7 +66,7 @@ def test_the_paper_caption_alt_and_table_name_the_limit_periods(
     figure = next(
         block
         for block in blocks
-        if isinstance(block, Figure) and block.caption.startswith("Emergency response")
+        if isinstance(block, Chart) and block.caption.startswith("Emergency response")
     )
     limits = "Limits from the 20 months August 2016 to March 2018; from January 2019"
     assert "XmR chart of the 36 figures August 2016 to July 2019" in figure.caption

@@ -12,7 +12,7 @@ from pmf.core.periods import parse_period
 from pmf.core.scorecard import MARKS_LEGEND
 from pmf.reports.console import render_scorecard
 from pmf.web.frameworks.models import Organisation
-from pmf.web.observations.marks import flagged_figures
+from pmf.web.observations.marks import flagged_observations
 from pmf.web.observations.models import Observation
 from pmf.web.observations.services import scorecard_for
 
@@ -44,7 +44,7 @@ def test_flagged_figures_are_the_provisional_and_the_warned_only(
     organisation: Organisation,
 ) -> None:
     settle(organisation)
-    found = {(row["unit"], row["measure"]): row for row in flagged_figures(organisation)}
+    found = {(row["unit"], row["measure"]): row for row in flagged_observations(organisation)}
     assert set(found) == {("N", "ER"), ("S", "ER")}
     assert found["N", "ER"]["warned"] and not found["N", "ER"]["provisional"]
     assert found["N", "ER"]["warnings"] == [WARNING]

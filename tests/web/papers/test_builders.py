@@ -14,7 +14,7 @@ from django.test import Client
 
 from pmf.core.framework import Kind
 from pmf.core.text import format_value
-from pmf.reports.document import Figure, Table
+from pmf.reports.document import Chart, Table
 from pmf.reports.html import render_html
 from pmf.reports.pdf import render_pdf
 from pmf.reports.word import render_word
@@ -109,7 +109,7 @@ def test_the_word_file_has_headings_and_described_figures(cycles: Cycle) -> None
     word = WordDocument(io.BytesIO(render_word(document)))
     headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
     assert headings[:3] == ["1.0 Purpose of report", "2.0 Recommendations", "3.0 Executive summary"]
-    figures = [block for _, s in document.walk() for block in s.blocks if isinstance(block, Figure)]
+    figures = [block for _, s in document.walk() for block in s.blocks if isinstance(block, Chart)]
     assert len(word.inline_shapes) == len(figures) > 0
     descriptions = [shape._inline.docPr.get("descr") for shape in word.inline_shapes]
     assert all(descriptions)
@@ -216,7 +216,7 @@ def test_self_assessments_and_the_overview_feed_the_board_paper(
     cycles.state = Cycle.State.SELF_ASSESSMENT
     cycles.save()
     north = cycles.organisation.units.get(code="N")
-    plans.write_statement(
+    plans.write_self_assessment(
         cycles,
         north,
         command_lead.membership,
@@ -301,10 +301,10 @@ def test_pmf_cycle_annual_and_paper(
 def test_each_redline_with_a_peer_group_has_a_peer_chart_and_its_table(
     cycles: Cycle, analyst: User, organisation: Organisation
 ) -> None:
-    from pmf.web.entry.services import Entry, enter_figures
+    from pmf.web.entry.services import Entry, enter_observations
 
     other_force = organisation.units.get(code="X")  # the force's MSG: one other force
-    enter_figures(
+    enter_observations(
         analyst.membership,
         organisation,
         other_force,
@@ -325,6 +325,6 @@ def test_each_redline_with_a_peer_group_has_a_peer_chart_and_its_table(
         block
         for _, section in document.walk()
         for block in section.blocks
-        if isinstance(block, Figure) and "among MSG" in block.caption
+        if isinstance(block, Chart) and "among MSG" in block.caption
     ]
     assert figures and "95% intervals" in figures[0].alt

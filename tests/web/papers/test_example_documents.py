@@ -88,13 +88,13 @@ def test_every_document_of_the_example_force(tmp_path: Path) -> None:
         assert headings == titles, name
     # The board paper draws an SPC chart of each redline of the force with figures, and the
     # tube map of the eight cycles; each with a table of its data.
-    from pmf.reports.document import Figure
+    from pmf.reports.document import Chart
 
     figures = [
         block
         for _, section in documents["board"].walk()
         for block in section.blocks
-        if isinstance(block, Figure)
+        if isinstance(block, Chart)
     ]
     redlines = [m for m in framework.measures if m.kind is Kind.REDLINE]
     assert len(figures) == len(redlines) + 1

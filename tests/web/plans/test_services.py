@@ -198,7 +198,7 @@ def test_plan_figures_count_items_by_status(
     item: Item, owner: User, organisation: Organisation
 ) -> None:
     services.record_progress(item, owner.membership, Status.OFF_TRACK, "Behind.")
-    figures = services.plan_figures(organisation)
+    figures = services.plan_counts(organisation)
     assert figures["plan"]["period"] == "2008–2011"
     assert figures["items"] == 1
     assert {row["status"]: row["items"] for row in figures["by_status"]} == {
@@ -211,7 +211,7 @@ def test_plan_figures_count_items_by_status(
 
 
 def test_plan_figures_without_a_plan(organisation: Organisation) -> None:
-    assert services.plan_figures(organisation)["plan"] is None
+    assert services.plan_counts(organisation)["plan"] is None
 
 
 # --- self-assessments ------------------------------------------------------------------------
@@ -220,7 +220,7 @@ def test_plan_figures_without_a_plan(organisation: Organisation) -> None:
 def write(
     cycle: Cycle, user: User, unit: str, improve: str = "", risks: str = ""
 ) -> SelfAssessment:
-    return services.write_statement(
+    return services.write_self_assessment(
         cycle,
         cycle.organisation.units.get(code=unit),
         user.membership,
@@ -235,9 +235,9 @@ def test_command_lead_writes_their_units_statement_and_every_version_is_kept(
 ) -> None:
     write(cycle, command_lead, "N", "Call handling")
     write(cycle, command_lead, "N", "Call handling at weekends")
-    statement = SelfAssessment.objects.get(cycle=cycle)
-    assert statement.areas_for_improvement == "Call handling at weekends"
-    versions = SelfAssessmentVersion.objects.filter(self_assessment=statement)
+    self_assessment = SelfAssessment.objects.get(cycle=cycle)
+    assert self_assessment.areas_for_improvement == "Call handling at weekends"
+    versions = SelfAssessmentVersion.objects.filter(self_assessment=self_assessment)
     assert [v.areas_for_improvement for v in versions] == [
         "Call handling",
         "Call handling at weekends",
@@ -271,14 +271,14 @@ def test_statements_and_overview_are_locked_once_the_cycle_reaches_the_board(
         write(cycle, command_lead, "N", "Too late")
     with pytest.raises(services.Refused, match="can no longer be changed"):
         services.write_overview(cycle, analyst.membership, "Too late")
-    assert services.statements_for(cycle)["statements"][0]["areas_for_improvement"] == (
+    assert services.self_assessments_for(cycle)["statements"][0]["areas_for_improvement"] == (
         "Staffing, still"
     )
 
 
 def test_a_statement_needs_some_text(cycle: Cycle, command_lead: User) -> None:
     with pytest.raises(services.Refused, match="at least one"):
-        services.write_statement(
+        services.write_self_assessment(
             cycle,
             cycle.organisation.units.get(code="N"),
             command_lead.membership,
@@ -292,12 +292,12 @@ def test_statements_for_returns_plain_data_and_who_has_not_written(
     cycle: Cycle, command_lead: User
 ) -> None:
     write(cycle, command_lead, "N", "Call handling", "Vacancies in the control room.")
-    data = services.statements_for(cycle)
+    data = services.self_assessments_for(cycle)
     assert data["cycle"]["number"] == 1
-    [statement] = data["statements"]
-    assert statement["unit"] == {"code": "N", "name": "North"}
-    assert statement["risks"] == "Vacancies in the control room."
-    assert statement["by"] == "command_lead"
+    [self_assessment] = data["statements"]
+    assert self_assessment["unit"] == {"code": "N", "name": "North"}
+    assert self_assessment["risks"] == "Vacancies in the control room."
+    assert self_assessment["by"] == "command_lead"
     assert [unit["code"] for unit in data["units_without"]] == ["F", "S"]
 
 

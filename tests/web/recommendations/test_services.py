@@ -102,7 +102,7 @@ def test_figures_complete_and_overdue_by_body_and_report(
     )
     services.take_step(done, membership(owner), "evidence", "Done.")
     services.take_step(done, membership(moderator), "approve", user=moderator)
-    figures = services.recommendation_figures(organisation, today=dt.date(2020, 1, 1))
+    figures = services.recommendation_counts(organisation, today=dt.date(2020, 1, 1))
     assert {key: figures[key] for key in ("total", "complete", "percent_complete", "overdue")} == {
         "total": 3,
         "complete": 1,

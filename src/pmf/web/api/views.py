@@ -115,11 +115,11 @@ def warnings_held(request: HttpRequest, held: WarningsHeld) -> HttpResponse:
             "value": number_text(row["value"]),
             "reason": text,
         }
-        for row in held.figures.iter_rows(named=True)
+        for row in held.warned.iter_rows(named=True)
         for text in row["warnings"].splitlines()
     ]
     detail = (
-        f"{plural(held.figures.height, 'figure')} with plausibility warnings; nothing was "
+        f"{plural(held.warned.height, 'figure')} with plausibility warnings; nothing was "
         "stored. Check them against their source; if they are right, send the rows again with "
         "accept_warnings=REASON."
     )

@@ -2,7 +2,7 @@
 
 Every service that changes figures, grades, interventions, risks, recommendations, plans,
 self-assessments, targets or the framework calls ``record`` (or, for figures,
-``record_figures``) inside its own transaction, so the change and its event are stored
+``record_observations``) inside its own transaction, so the change and its event are stored
 together or not at all. A change that is also a typed step the domain reads (a grade's, a
 risk's, a recommendation's, an intervention's, a plan item's, a self-assessment's) goes
 through ``record_step``, the one writer of steps: the step and its audit event get the same
@@ -39,12 +39,12 @@ __all__ = [
     "acting_as",
     "command_line_actor",
     "record",
-    "record_figures",
+    "record_observations",
     "record_step",
 ]
 S = TypeVar("S", bound=Step)
-FIGURES_PER_EVENT = 1_000  # a big import becomes many events of at most this many figures
-FIGURE_FIELDS = ("value", "numerator", "denominator", "status", "note", "revision")
+OBSERVATIONS_PER_EVENT = 1_000  # a big import becomes many events of at most this many figures
+OBSERVATION_FIELDS = ("value", "numerator", "denominator", "status", "note", "revision")
 
 
 def actor_of(user: User | AnonymousUser | None) -> tuple[Any, str]:
@@ -139,7 +139,7 @@ def record_step(
     return step
 
 
-def record_figures(
+def record_observations(
     organisation: Organisation,
     rows: pl.DataFrame,
     *,
@@ -149,7 +149,7 @@ def record_figures(
     user: User | AnonymousUser | None,
     at: dt.datetime,
 ) -> int:
-    """Record stored figures: one event per unit and up to ``FIGURES_PER_EVENT`` figures.
+    """Record stored figures: one event per unit and up to ``OBSERVATIONS_PER_EVENT`` figures.
 
     ``rows`` has ``unit``, ``measure`` and ``period`` codes, the figure's fields as stored and
     the figure held before as ``<field>_held`` (null for a new figure). Each event's ``before``
@@ -174,9 +174,9 @@ def record_figures(
     # A slice of units at a time: the JSON of a million figures is never all in memory at once.
     for part in _unit_slices(rows):
         values = []
-        for unit, figures, revised, after_text, before_text in _events(part).iter_rows():
-            added = figures - revised
-            label = f"{what}: {figures:,} figure{'s' if figures != 1 else ''} for {unit} "
+        for unit, stored, revised, after_text, before_text in _events(part).iter_rows():
+            added = stored - revised
+            label = f"{what}: {stored:,} figure{'s' if stored != 1 else ''} for {unit} "
             label += f"({added:,} added, {revised:,} revised)"
             values.append(
                 (
@@ -227,16 +227,16 @@ def _events(rows: pl.DataFrame) -> pl.DataFrame:
         encoded = pl.struct(pl.col(column).alias("k")).struct.json_encode()
         return encoded.str.slice(5, encoded.str.len_chars() - 6)
 
-    after = pl.struct([pl.col(name) for name in FIGURE_FIELDS]).struct.json_encode()
+    after = pl.struct([pl.col(name) for name in OBSERVATION_FIELDS]).struct.json_encode()
     before = pl.struct(
-        [pl.col(f"{name}_held").alias(name) for name in FIGURE_FIELDS]
+        [pl.col(f"{name}_held").alias(name) for name in OBSERVATION_FIELDS]
     ).struct.json_encode()
     key = pl.concat_str([pl.col("measure"), pl.lit(" "), pl.col("period")]).alias("key")
     pairs = (
         rows.select("unit", key, after.alias("after"), before.alias("before"), "revision_held")
         .with_columns(
             quoted("key").alias("key"),
-            (pl.int_range(pl.len()).over("unit") // FIGURES_PER_EVENT).alias("part"),
+            (pl.int_range(pl.len()).over("unit") // OBSERVATIONS_PER_EVENT).alias("part"),
         )
         .with_columns(
             pl.concat_str([pl.col("key"), pl.lit(":"), pl.col("after")]).alias("after"),

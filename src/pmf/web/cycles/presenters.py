@@ -18,9 +18,9 @@ from pmf.web.cycles.models import AreaGrade, Cycle
 from pmf.web.cycles.services import (
     NEXT_STATE,
     cycle_framework,
-    figures_to_check,
     grade_history,
     grade_version,
+    observations_to_check,
     previous_cycle,
     span_words,
 )
@@ -175,7 +175,7 @@ def cycle_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
         "organisation": {"code": organisation.code, "name": organisation.name},
         "cycle": _cycle(cycle),
         # For the analyst, who locks the data: what is still provisional or was accepted.
-        "checks": figures_to_check_page(cycle, membership)
+        "checks": observations_to_check_page(cycle, membership)
         if membership.role == Membership.Role.ANALYST
         else None,
         "previous": _cycle(previous) if previous is not None else None,
@@ -251,7 +251,7 @@ def grade_page(grade: AreaGrade) -> dict[str, Any]:
     }
 
 
-def figures_to_check_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
+def observations_to_check_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
     """Return the cycle's figures in the member's scope that are provisional (by measure and
     period, with the units) or stored with accepted warnings (each, with them and the reason).
 
@@ -264,7 +264,7 @@ def figures_to_check_page(cycle: Cycle, membership: Membership) -> dict[str, Any
     names = {unit.code: unit.name for unit in cycle.organisation.units.all()}
     found = [
         row
-        for row in figures_to_check(cycle, [unit.code for unit in writable_units(membership)])
+        for row in observations_to_check(cycle, [unit.code for unit in writable_units(membership)])
         if row["measure"] in measures
     ]
     provisional: dict[tuple[str, str], list[str]] = {}
@@ -340,30 +340,31 @@ def spot_checks_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
     ]
     items: list[dict[str, Any]] = []
     for check in checks:
-        figure = check.observation
-        measure = measures.get(figure.measure.code)
-        label = f"{figure.measure.name}, {figure.unit.name}, {parse_period(figure.period).label}"
+        observation = check.observation
+        measure = measures.get(observation.measure.code)
+        period = parse_period(observation.period).label
+        label = f"{observation.measure.name}, {observation.unit.name}, {period}"
         items.append(
             {
                 "position": check.position,
                 "ref": str(check.position),
                 "label": label,
-                "unit": figure.unit.code,
-                "unit_name": figure.unit.name,
-                "measure": figure.measure.code,
-                "measure_name": figure.measure.name,
-                "period": figure.period,
-                "period_label": parse_period(figure.period).label,
-                "value": figure.value,
-                "value_text": format_value(figure.value, measure)
+                "unit": observation.unit.code,
+                "unit_name": observation.unit.name,
+                "measure": observation.measure.code,
+                "measure_name": observation.measure.name,
+                "period": observation.period,
+                "period_label": period,
+                "value": observation.value,
+                "value_text": format_value(observation.value, measure)
                 if measure
-                else f"{figure.value:g}",
-                "numerator": figure.numerator,
-                "denominator": figure.denominator,
-                "revision": figure.revision,
-                "status": figure.get_status_display(),
-                "source": figure.source or (measure.source if measure else "") or "",
-                "figure_note": figure.note,
+                else f"{observation.value:g}",
+                "numerator": observation.numerator,
+                "denominator": observation.denominator,
+                "revision": observation.revision,
+                "status": observation.get_status_display(),
+                "source": observation.source or (measure.source if measure else "") or "",
+                "figure_note": observation.note,
                 "result": check.result,
                 "result_label": SpotCheck.Result(check.result).label
                 if check.result
@@ -374,7 +375,7 @@ def spot_checks_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
                 if check.checked_at
                 else None,
                 "checked_at_label": _when(check.checked_at) if check.checked_at else "",
-                "can_record": may_record and figure.unit_id in writable,
+                "can_record": may_record and observation.unit_id in writable,
                 "audit_object": f"spot-check-{check.pk}",
             }
         )

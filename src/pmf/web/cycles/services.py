@@ -587,14 +587,14 @@ def in_span(period: str, span: tuple[dt.date, dt.date]) -> bool:
     return span[0] < end <= span[1]
 
 
-def figures_to_check(cycle: Cycle, units: Collection[str]) -> list[dict[str, Any]]:
+def observations_to_check(cycle: Cycle, units: Collection[str]) -> list[dict[str, Any]]:
     """Return the cycle's figures of ``units`` that are provisional or carry accepted warnings.
 
-    As held now for a draft, as held at the lock after it (``flagged_figures``).
+    As held now for a draft, as held at the lock after it (``flagged_observations``).
     """
-    from pmf.web.observations.marks import flagged_figures
+    from pmf.web.observations.marks import flagged_observations
 
-    return flagged_figures(
+    return flagged_observations(
         cycle.organisation, as_at=cycle.locked_at, units=units, periods=periods_of(cycle)
     )
 
@@ -673,9 +673,9 @@ def record_spot_check(check: SpotCheck, membership: Membership, result: str, not
         raise WorkflowRefused(
             f"cycle {cycle.number} is published: its spot checks can no longer be changed"
         )
-    figure = check.observation
-    if not any(unit.pk == figure.unit_id for unit in writable_units(membership)):
-        raise WorkflowRefused(f"{figure.unit.name} is not in your part of the organisation")
+    observation = check.observation
+    if not any(unit.pk == observation.unit_id for unit in writable_units(membership)):
+        raise WorkflowRefused(f"{observation.unit.name} is not in your part of the organisation")
     result, note = result.strip(), note.strip()
     problems = []
     if result not in SpotCheck.Result.values:
@@ -696,12 +696,12 @@ def record_spot_check(check: SpotCheck, membership: Membership, result: str, not
         kind=audit.Kind.OBSERVATION,
         action="spot check",
         label=(
-            f"Cycle {cycle.number} spot check {check.position}: {figure.measure.name}, "
-            f"{figure.unit.name}, {parse_period(figure.period).label}"
+            f"Cycle {cycle.number} spot check {check.position}: {observation.measure.name}, "
+            f"{observation.unit.name}, {parse_period(observation.period).label}"
         ),
         # Apart from the import batches, whose ids the figures' other events carry.
         object_id=f"spot-check-{check.pk}",
-        unit_code=figure.unit.code,
+        unit_code=observation.unit.code,
         before=before if before["result"] else None,
         after={"result": result, "note": note},
         user=membership.user,

@@ -48,8 +48,8 @@ def _assessment_rows(organisation: Organisation, membership: Membership) -> list
 
     def compute() -> list[dict[str, Any]]:
         framework = framework_of(organisation)
-        figures = held_observations(organisation, units=units_for_assessment(framework, units))
-        frame = assess(framework, figures, units=list(units))
+        held = held_observations(organisation, units=units_for_assessment(framework, units))
+        frame = assess(framework, held, units=list(units))
         names = {unit.code: unit.name for unit in framework.units}
         rows = []
         for record in frame.iter_rows(named=True):
@@ -171,15 +171,15 @@ def _concern_severity(
     framework = framework_of(organisation)
     units = sorted({record["unit"] for record in found})
     measures = sorted({record["measure"] for record in found})
-    figures = roll_up(
+    rolled = roll_up(
         framework,
         held_observations(
             organisation, units=units_for_assessment(framework, tuple(units)), measures=measures
         ),
     )
     wanted = {(record["unit"], record["measure"]): record["period"] for record in found}
-    ends = {code: parse_period(code).end for code in figures["period"].unique().to_list()}
-    figures = figures.filter(
+    ends = {code: parse_period(code).end for code in rolled["period"].unique().to_list()}
+    rolled = rolled.filter(
         pl.struct("unit", "measure").is_in(
             [{"unit": unit, "measure": measure} for unit, measure in wanted]
         )
@@ -191,12 +191,12 @@ def _concern_severity(
             "_cut": [parse_period(period).end for period in wanted.values()],
         }
     )
-    figures = (
-        figures.join(cut, on=["unit", "measure"])
+    rolled = (
+        rolled.join(cut, on=["unit", "measure"])
         .filter(pl.col("period_end") <= pl.col("_cut"))
         .filter(pl.len().over("unit", "measure") >= 2)
     )
-    points, _ = framework_chart_points(framework, figures)
+    points, _ = framework_chart_points(framework, rolled)
     result: dict[tuple[str, str], tuple[int, float | None]] = {}
     for last in points.group_by("series", maintain_order=True).last().iter_rows(named=True):
         unit, code = last["series"].split("\x1f")
@@ -341,15 +341,15 @@ def recommendations_overdue(
 
     from pmf.web.recommendations.services import (
         is_overdue,
-        recommendation_figures,
+        recommendation_counts,
         visible_recommendations,
     )
 
     today = timezone.localdate()
-    figures = recommendation_figures(organisation, membership, today)
+    counts = recommendation_counts(organisation, membership, today)
     complete = (
-        f"{figures['percent_complete']:g}% of {figures['total']} complete"
-        if figures["total"]
+        f"{counts['percent_complete']:g}% of {counts['total']} complete"
+        if counts["total"]
         else "none recorded"
     )
     return [

@@ -52,14 +52,14 @@ def entry_page(
         for measure in enterable_measures(membership):
             if measure.frequency != period.kind.value:
                 continue
-            held_figure = {
+            held_observation = {
                 key: _input_text(value, framework.measure(measure.code) if key == "value" else None)
                 for key, value in current.get(measure.code, {}).items()
                 if key in ("value", "numerator", "denominator")
             }
-            figure = {
+            shown = {
                 **current.get(measure.code, {}),
-                **held_figure,
+                **held_observation,
                 **(typed or {}).get(measure.code, {}),
             }
             rows.append(
@@ -67,11 +67,11 @@ def entry_page(
                     "code": measure.code,
                     "name": measure.name,
                     "ratio": bool(measure.denominator),
-                    "value": figure.get("value"),
-                    "numerator": figure.get("numerator"),
-                    "denominator": figure.get("denominator"),
-                    "status": figure.get("status", "provisional"),
-                    "note": figure.get("note", ""),
+                    "value": shown.get("value"),
+                    "numerator": shown.get("numerator"),
+                    "denominator": shown.get("denominator"),
+                    "status": shown.get("status", "provisional"),
+                    "note": shown.get("note", ""),
                     "revision": current.get(measure.code, {}).get("revision"),
                 }
             )
@@ -156,7 +156,7 @@ def import_page(
         "warnings": warning_rows(review.warnings) if review.warnings is not None else [],
         "ready": review.ready,
         "background": review.background,
-        "figures": review.figures,
+        "figures": review.observation_count,
         # False: only the top of a large workbook was read; it holds at least ``figures``.
         "counted": review.counted,
         "preview": [

@@ -116,7 +116,7 @@ class WarningRow(TypedDict):
     warnings: list[str]
 
 
-def warning_rows(figures: pl.DataFrame) -> list[WarningRow]:
+def warning_rows(warned: pl.DataFrame) -> list[WarningRow]:
     """Return the figures held back by warnings for a page: where, the value, each warning."""
     return [
         {
@@ -127,7 +127,7 @@ def warning_rows(figures: pl.DataFrame) -> list[WarningRow]:
             "value": number_text(row["value"]),
             "warnings": row["warnings"].splitlines(),
         }
-        for row in figures.iter_rows(named=True)
+        for row in warned.iter_rows(named=True)
     ]
 
 
@@ -149,7 +149,7 @@ def may_enter(membership: Membership) -> bool:
     return False
 
 
-def enter_figures(
+def enter_observations(
     membership: Membership,
     organisation: Organisation,
     unit: Unit,
@@ -197,7 +197,7 @@ def enter_figures(
         names = {code: measure.name for code, measure in allowed.items()}
         raise EntryRefused([_describe(problem, typed, names) for problem in result.problems])
     label = parse_period(period).label
-    changed = _changed_figures(unit, period, result.observations)
+    changed = _changed_observations(unit, period, result.observations)
     names = {code: measure.name for code, measure in allowed.items()}
     try:
         stored = store_observations(
@@ -219,7 +219,7 @@ def enter_figures(
         raise WarningsToAccept(
             [
                 f"{names.get(row['measure'], row['measure'])}, value '{row['value']}': {text}"
-                for row in warning_rows(held.figures)
+                for row in warning_rows(held.warned)
                 for text in row["warnings"]
             ]
         ) from None
@@ -289,7 +289,9 @@ def _by_code_or_name(items: Iterable[Named]) -> dict[str, Named]:
     return found
 
 
-def _changed_figures(unit: Unit, period: str, observations: pl.DataFrame) -> list[tuple[str, bool]]:
+def _changed_observations(
+    unit: Unit, period: str, observations: pl.DataFrame
+) -> list[tuple[str, bool]]:
     """Return (measure, whether one was held) for each checked figure unlike the held one.
 
     The same comparison as ``store_observations``: value, numerator, denominator, status, note.
@@ -580,13 +582,13 @@ class Review:
     name: str
     mapping: ColumnMapping
     samples: list[list[str]]
-    figures: int = 0
+    observation_count: int = 0
     background: bool = False
     field_problems: list[FieldProblem] = field(default_factory=list)
     file_problem: str = ""
     result: CheckResult | None = None
-    # False when the preview read only the top of a large workbook: ``figures`` is then the
-    # number found so far, and the file holds more.
+    # False when the preview read only the top of a large workbook: ``observation_count`` is
+    # then the number found so far, and the file holds more.
     counted: bool = True
     # The checked figures that plausibility warnings would hold back (not for a partial check).
     warnings: pl.DataFrame | None = None
@@ -631,11 +633,13 @@ def review_upload(
         return review
     if mapping.layout == "wide":
         cells = table.frame.select(pl.col(mapping.period_columns).is_not_null().sum())
-        review.figures = int(cells.sum_horizontal().item())
+        review.observation_count = int(cells.sum_horizontal().item())
     else:
-        review.figures = table.frame.height
+        review.observation_count = table.frame.height
     review.counted = table.complete
-    review.background = review.figures > settings.PMF_BACKGROUND_IMPORT_ROWS or not table.complete
+    review.background = (
+        review.observation_count > settings.PMF_BACKGROUND_IMPORT_ROWS or not table.complete
+    )
     if review.background:
         table = Table(name, table.columns, table.frame.head(PREVIEW_ROWS))
     roles, ignore, layout = mapping.check_arguments()
@@ -760,7 +764,7 @@ def queue_import(
         ignore=list(ignore),
         layout=layout,
         created_by=membership.user,
-        rows_total=review.figures,
+        rows_total=review.observation_count,
         accept_warnings=(accept_warnings or "").strip(),
     )
     queued = run_import.enqueue(job.pk)
@@ -839,10 +843,10 @@ def run_import_job(job_id: int) -> None:
                     f"{row['unit']} {row['measure']} {row['period']}: {text} (a plausibility "
                     "warning: import the file again and accept the warnings with a reason)",
                 )
-                for row in warning_rows(held.figures)
+                for row in warning_rows(held.warned)
                 for text in row["warnings"]
             ],
-            held.figures.height,
+            held.warned.height,
         )
         return
     except Exception as error:

@@ -23,7 +23,7 @@ from pmf.web.entry.services import (
     Entry,
     EntryRefused,
     WarningsToAccept,
-    enter_figures,
+    enter_observations,
     enterable_measures,
 )
 from pmf.web.frameworks.models import Organisation
@@ -68,7 +68,7 @@ def enter(request: HttpRequest, org: str, unit: str) -> HttpResponse:
         try:
             if reason_problem:
                 raise EntryRefused([reason_problem])
-            summary = enter_figures(
+            summary = enter_observations(
                 membership, found, target, period.code, entries, accept_warnings=reason or None
             )
         except (EntryRefused, Conflict) as refused:

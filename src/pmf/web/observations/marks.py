@@ -13,14 +13,14 @@ from typing import Any
 from django.db.models import Q
 
 from pmf.core.framework import Framework
-from pmf.core.scorecard import FigureMarks, figure_marks
+from pmf.core.scorecard import ObservationMarks, observation_marks
 from pmf.web.frameworks.models import Organisation
 from pmf.web.observations.models import Observation
 
 PROVISIONAL = Observation.Status.PROVISIONAL
 
 
-def flagged_figures(
+def flagged_observations(
     organisation: Organisation,
     *,
     as_at: dt.datetime | None = None,
@@ -84,17 +84,17 @@ def marks_for(
     units: Collection[str] | None = None,
     measures: Collection[str] | None = None,
     periods: Collection[str] | None = None,
-) -> FigureMarks:
-    """Return the marks of the figures held, for ``figure_marks``' readers (scorecards, papers).
+) -> ObservationMarks:
+    """Return the marks of the figures held, for ``observation_marks``' readers (pages, papers).
 
     ``units`` are those whose own figures count: a unit and every unit below it, for a
     rolled-up figure takes its marks from theirs.
     """
-    return figure_marks(
+    return observation_marks(
         framework,
         (
             (row["unit"], row["measure"], row["period"], row["provisional"], row["warned"])
-            for row in flagged_figures(
+            for row in flagged_observations(
                 organisation, as_at=as_at, units=units, measures=measures, periods=periods
             )
         ),

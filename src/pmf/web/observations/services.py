@@ -27,7 +27,7 @@ from pmf.core.periods import Period
 from pmf.core.scorecard import Scorecard, build_scorecard
 from pmf.core.text import plural
 from pmf.sources.examples import Example
-from pmf.web.audit.services import Conflict, Kind, record, record_figures
+from pmf.web.audit.services import Conflict, Kind, record, record_observations
 from pmf.web.cache import cached, data_version
 from pmf.web.frameworks.models import Measure, Organisation, Unit
 from pmf.web.observations.models import ImportBatch, Observation
@@ -86,42 +86,40 @@ class WarningsHeld(ValueError):
     none) and warnings (one per line) for each figure held back.
     """
 
-    def __init__(self, figures: pl.DataFrame, file_name: str = "") -> None:
-        self.figures = figures
+    def __init__(self, warned: pl.DataFrame, file_name: str = "") -> None:
+        self.warned = warned
         self.file_name = file_name
-        super().__init__(describe_warnings(figures, file_name))
+        super().__init__(describe_warnings(warned, file_name))
 
     @property
     def problems(self) -> list[str]:
         """Return one line per warning: where the figure is, and what is unlikely about it."""
-        return warning_lines(self.figures)
+        return warning_lines(self.warned)
 
 
-def warning_lines(figures: pl.DataFrame, limit: int | None = None) -> list[str]:
-    """Return one line per warning of ``figures`` (as ``WarningsHeld.figures``)."""
+def warning_lines(warned: pl.DataFrame, limit: int | None = None) -> list[str]:
+    """Return one line per warning of ``warned`` (as ``WarningsHeld.warned``)."""
     lines = []
-    for row in (
-        figures.head(limit).iter_rows(named=True) if limit else figures.iter_rows(named=True)
-    ):
+    for row in warned.head(limit).iter_rows(named=True) if limit else warned.iter_rows(named=True):
         where = f"row {row['row']}, " if row.get("row") is not None else ""
         for text in row["warnings"].splitlines():
             lines.append(f"{where}{row['unit']} {row['measure']} {row['period']}: {text}")
     return lines
 
 
-def describe_warnings(figures: pl.DataFrame, file_name: str = "", limit: int = 50) -> str:
+def describe_warnings(warned: pl.DataFrame, file_name: str = "", limit: int = 50) -> str:
     """Return a report of the figures held back by warnings, and how to accept them."""
     head = f"{file_name}: " if file_name else ""
     lines = [
-        f"{head}{plural(figures.height, 'figure')} with plausibility warnings; nothing was "
+        f"{head}{plural(warned.height, 'figure')} with plausibility warnings; nothing was "
         "stored. Check each against its source; if they are right, accept the warnings with a "
         "reason (--accept-warnings REASON on the command line, the tick and reason on the "
         "page, accept_warnings in the API)."
     ]
-    shown = warning_lines(figures, limit)
+    shown = warning_lines(warned, limit)
     lines += [f"  {line}" for line in shown]
-    if figures.height > limit:
-        lines.append(f"  ... and more for {figures.height - limit} more figures")
+    if warned.height > limit:
+        lines.append(f"  ... and more for {warned.height - limit} more figures")
     return "\n".join(lines)
 
 
@@ -219,7 +217,7 @@ def store_observations(
         action, what = _ACTIONS.get(layout, ("import", f"Imported from {file_name}"))
         if warned.height:
             _record_acceptance(organisation, warned, reason, file_name, user, now)
-        record_figures(
+        record_observations(
             organisation,
             rows,
             action=action,
@@ -345,7 +343,7 @@ def find_warnings(organisation: Organisation, observations: pl.DataFrame) -> pl.
     """Return the checked figures that would be held back by warnings, with their warnings.
 
     What ``store_observations`` would find, without storing anything: for a dry run or a
-    preview. Columns as ``WarningsHeld.figures``.
+    preview. Columns as ``WarningsHeld.warned``.
     """
     units = dict(Unit.objects.filter(organisation=organisation).values_list("code", "id"))
     measures = dict(Measure.objects.filter(organisation=organisation).values_list("code", "id"))
@@ -669,12 +667,10 @@ def scorecard_for(
     chosen = unit
 
     def assessment_of_unit() -> pl.DataFrame:
-        figures = observations
-        if figures is None:
-            figures = held_observations(
-                organisation, units=units_for_assessment(framework, [chosen])
-            )
-        return assess(framework, figures, units=[chosen], cut=cut, previous_cut=previous_cut)
+        held = observations
+        if held is None:
+            held = held_observations(organisation, units=units_for_assessment(framework, [chosen]))
+        return assess(framework, held, units=[chosen], cut=cut, previous_cut=previous_cut)
 
     if given:
         assessment = assessment_of_unit()

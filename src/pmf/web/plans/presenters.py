@@ -55,7 +55,7 @@ def plans_page(organisation: Organisation) -> dict[str, Any]:
     }
 
 
-def latest_figures(organisation: Organisation) -> dict[str, dict[str, Any]]:
+def latest_observations(organisation: Organisation) -> dict[str, dict[str, Any]]:
     """Return each measure's latest figure and RAG for the whole organisation, by code.
 
     From the scorecard of the organisation's top unit (the assessment every scorecard uses),
@@ -84,14 +84,14 @@ def latest_figures(organisation: Organisation) -> dict[str, dict[str, Any]]:
     }
 
 
-def _measure(code: str, name: str, figures: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    found = figures.get(code)
+def _measure(code: str, name: str, latest: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    found = latest.get(code)
     if found is None:
         return {"code": code, "name": name, "value_text": "no figures", "rag": None}
     return found
 
 
-def _item(item: Item, figures: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _item(item: Item, latest: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {
         "id": item.pk,
         "title": item.title,
@@ -109,14 +109,14 @@ def _item(item: Item, figures: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "status": item.status,
         "status_label": item.get_status_display(),
         "measures": [
-            _measure(measure.code, measure.name, figures) for measure in item.measures.all()
+            _measure(measure.code, measure.name, latest) for measure in item.measures.all()
         ],
     }
 
 
 def plan_page(plan: Plan) -> dict[str, Any]:
     """Return the plan's themes with their items, each item's measures with their latest RAG."""
-    figures = latest_figures(plan.organisation)
+    latest = latest_observations(plan.organisation)
     themes = list(
         plan.themes.prefetch_related("items__measures", "items__owner", "items__target_measure")
     )
@@ -124,7 +124,7 @@ def plan_page(plan: Plan) -> dict[str, Any]:
         {
             "id": theme.pk,
             "name": theme.name,
-            "items": [_item(item, figures) for item in theme.items.all()],
+            "items": [_item(item, latest) for item in theme.items.all()],
         }
         for theme in themes
     ]
@@ -143,7 +143,7 @@ def item_page(item: Item) -> dict[str, Any]:
         "organisation": _organisation(plan.organisation),
         "plan": _plan(plan),
         "theme": {"id": item.theme.pk, "name": item.theme.name},
-        "item": _item(item, latest_figures(plan.organisation)),
+        "item": _item(item, latest_observations(plan.organisation)),
         "audit_url": history_url(plan.organisation, Kind.PLAN, services.item_object(item)),
         "history": [
             {
@@ -161,19 +161,19 @@ def item_page(item: Item) -> dict[str, Any]:
     }
 
 
-def statements_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
+def self_assessments_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
     """Return the statements of the units the member may see, and which they may write."""
     units = [unit for unit in visible_units(membership, cycle.organisation) if not unit.external]
-    data = services.statements_for(cycle, units)
+    data = services.self_assessments_for(cycle, units)
     writable = [
-        unit.code for unit in units if services.may_write_statement(membership, cycle, unit)
+        unit.code for unit in units if services.may_write_self_assessment(membership, cycle, unit)
     ]
     return {**data, "writable": writable}
 
 
-def statement_page(cycle: Cycle, unit: Unit) -> dict[str, Any]:
+def self_assessment_page(cycle: Cycle, unit: Unit) -> dict[str, Any]:
     """Return one unit's statement for the cycle, with every version, oldest first."""
-    statement = (
+    self_assessment = (
         SelfAssessment.objects.filter(cycle=cycle, unit=unit)
         .select_related("actor")
         .prefetch_related("versions__actor")
@@ -185,15 +185,15 @@ def statement_page(cycle: Cycle, unit: Unit) -> dict[str, Any]:
         "cycle": services.cycle_summary(cycle),
         "unit": {"code": unit.code, "name": unit.name},
         "statement": {
-            **{name: getattr(statement, name) for name in texts},
-            "by": services.person_name(statement.actor),
-            "at": statement.at.isoformat(timespec="seconds"),
-            "at_label": services.moment_label(statement.at),
+            **{name: getattr(self_assessment, name) for name in texts},
+            "by": services.person_name(self_assessment.actor),
+            "at": self_assessment.at.isoformat(timespec="seconds"),
+            "at_label": services.moment_label(self_assessment.at),
         }
-        if statement is not None
+        if self_assessment is not None
         else None,
-        "audit_url": history_url(cycle.organisation, Kind.SELF_ASSESSMENT, statement.pk)
-        if statement is not None
+        "audit_url": history_url(cycle.organisation, Kind.SELF_ASSESSMENT, self_assessment.pk)
+        if self_assessment is not None
         else None,
         "history": [
             {
@@ -202,7 +202,7 @@ def statement_page(cycle: Cycle, unit: Unit) -> dict[str, Any]:
                 "at": version.at.isoformat(timespec="seconds"),
                 "at_label": services.moment_label(version.at),
             }
-            for version in (statement.versions.all() if statement is not None else [])
+            for version in (self_assessment.versions.all() if self_assessment is not None else [])
         ],
     }
 
@@ -211,7 +211,7 @@ def overview_page(cycle: Cycle) -> dict[str, Any]:
     """Return the overview with every statement it collates."""
     return {
         **services.overview_for(cycle),
-        "collation": services.statements_for(cycle)["statements"],
+        "collation": services.self_assessments_for(cycle)["statements"],
         "audit_url": history_url(
             cycle.organisation, Kind.SELF_ASSESSMENT, services.overview_object(cycle)
         ),

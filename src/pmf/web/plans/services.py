@@ -6,8 +6,8 @@ cycle, written by a command lead whose part of the organisation includes the uni
 editable until the cycle reaches the board; the head of improvement (an analyst) writes the
 cycle's overview beside the themes pmf finds common to two or more units. Every change is
 kept (``ItemUpdate``, ``SelfAssessmentVersion``, ``Overview``, written with their audit events by
-``audit.record_step``) and in the audit trail (plans, themes). ``statements_for``,
-``overview_for`` and ``plan_figures`` return plain dicts for the board paper and dashboard.
+``audit.record_step``) and in the audit trail (plans, themes). ``self_assessments_for``,
+``overview_for`` and ``plan_counts`` return plain dicts for the board paper and dashboard.
 """
 
 from __future__ import annotations
@@ -352,7 +352,7 @@ def current_plan(organisation: Organisation) -> Plan | None:
     return plans.filter(starts__lte=year, ends__gte=year).first() or plans.first()
 
 
-def plan_figures(organisation: Organisation) -> dict[str, Any]:
+def plan_counts(organisation: Organisation) -> dict[str, Any]:
     """Return the current plan's items by status, for a dashboard tile.
 
     ``{"plan": None, ...}`` when the organisation has no plan; every status is listed, in
@@ -381,16 +381,16 @@ def plan_figures(organisation: Organisation) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-def may_write_statement(membership: Membership, cycle: Cycle, unit: Unit) -> bool:
+def may_write_self_assessment(membership: Membership, cycle: Cycle, unit: Unit) -> bool:
     """Say whether the member may write the unit's statement for the cycle now."""
     try:
-        _check_statement(membership, cycle, unit)
+        _check_self_assessment(membership, cycle, unit)
     except Refused:
         return False
     return True
 
 
-def _check_statement(membership: Membership, cycle: Cycle, unit: Unit) -> None:
+def _check_self_assessment(membership: Membership, cycle: Cycle, unit: Unit) -> None:
     if (
         membership.organisation_id != cycle.organisation_id
         or membership.role != Membership.Role.COMMAND_LEAD
@@ -410,7 +410,7 @@ def _check_editable(cycle: Cycle, what: str) -> None:
 
 
 @transaction.atomic
-def write_statement(
+def write_self_assessment(
     cycle: Cycle,
     unit: Unit,
     membership: Membership,
@@ -420,7 +420,7 @@ def write_statement(
     risks: str,
 ) -> SelfAssessment:
     """Write or rewrite the unit's statement for the cycle, keeping every version."""
-    _check_statement(membership, cycle, unit)
+    _check_self_assessment(membership, cycle, unit)
     texts = {
         "strengths": strengths.strip(),
         "areas_for_improvement": areas_for_improvement.strip(),
@@ -431,33 +431,35 @@ def write_statement(
     now = timezone.now()
     held = SelfAssessment.objects.filter(cycle=cycle, unit=unit).first()
     before = {name: getattr(held, name) for name in texts} if held is not None else None
-    statement, _ = SelfAssessment.objects.update_or_create(
+    self_assessment, _ = SelfAssessment.objects.update_or_create(
         cycle=cycle, unit=unit, defaults={**texts, "actor": membership.user, "at": now}
     )
     audit.record_step(
-        SelfAssessmentVersion(self_assessment=statement, **texts),
+        SelfAssessmentVersion(self_assessment=self_assessment, **texts),
         cycle.organisation,
         kind=audit.Kind.SELF_ASSESSMENT,
         action="write self-assessment",
         label=f"Cycle {cycle.number}: self-assessment of {unit.name}",
-        object_id=statement.pk,
+        object_id=self_assessment.pk,
         unit_code=unit.code,
         before=before,
         after=texts,
         user=membership.user,
         at=now,
     )
-    return statement
+    return self_assessment
 
 
 def cycle_themes(cycle: Cycle) -> list[dict[str, Any]]:
     """Return the themes two or more units' areas for improvement and risks share."""
-    statements = list(cycle.self_assessments.select_related("unit"))
-    names = {statement.unit.code: statement.unit.name for statement in statements}
+    self_assessments = list(cycle.self_assessments.select_related("unit"))
+    names = {
+        self_assessment.unit.code: self_assessment.unit.name for self_assessment in self_assessments
+    }
     themes = common_themes(
         {
-            statement.unit.code: f"{statement.areas_for_improvement}\n{statement.risks}"
-            for statement in statements
+            written.unit.code: f"{written.areas_for_improvement}\n{written.risks}"
+            for written in self_assessments
         }
     )
     return [
@@ -501,7 +503,7 @@ def cycle_summary(cycle: Cycle) -> dict[str, Any]:
     }
 
 
-def statements_for(cycle: Cycle, units: list[Unit] | None = None) -> dict[str, Any]:
+def self_assessments_for(cycle: Cycle, units: list[Unit] | None = None) -> dict[str, Any]:
     """Return the cycle's statements (of ``units`` only, when given) and who has not written.
 
     Plain data for pages, JSON and the board paper: each statement's three texts (Markdown),
@@ -510,14 +512,14 @@ def statements_for(cycle: Cycle, units: list[Unit] | None = None) -> dict[str, A
     chosen = units if units is not None else list(cycle.organisation.units.all())
     internal = [unit for unit in chosen if not unit.external]
     shown = {unit.pk for unit in internal}
-    statements = [
-        statement
-        for statement in cycle.self_assessments.select_related("unit", "actor").prefetch_related(
-            "versions"
-        )
-        if statement.unit_id in shown
+    self_assessments = [
+        self_assessment
+        for self_assessment in cycle.self_assessments.select_related(
+            "unit", "actor"
+        ).prefetch_related("versions")
+        if self_assessment.unit_id in shown
     ]
-    written = {statement.unit_id for statement in statements}
+    written = {self_assessment.unit_id for self_assessment in self_assessments}
     return {
         "organisation": {"code": cycle.organisation.code, "name": cycle.organisation.name},
         "cycle": cycle_summary(cycle),
@@ -532,7 +534,7 @@ def statements_for(cycle: Cycle, units: list[Unit] | None = None) -> dict[str, A
                 "at_label": moment_label(s.at),
                 "versions": len(s.versions.all()),
             }
-            for s in statements
+            for s in self_assessments
         ],
         "units_without": [
             {"code": unit.code, "name": unit.name} for unit in internal if unit.pk not in written

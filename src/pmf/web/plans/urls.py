@@ -15,7 +15,7 @@ urlpatterns = [
     path(f"{PLAN}/items/new/", views.item_edit, name="plan-item-new"),
     *pages.routes(f"{PLAN}/items/<int:item>/", views.item, name="plan-item"),
     path(f"{PLAN}/items/<int:item>/edit/", views.item_edit, name="plan-item-edit"),
-    *pages.routes(f"{CYCLE}/self-assessments/", views.statements, name="statements"),
-    *pages.routes(f"{CYCLE}/self-assessments/<str:unit>/", views.statement, name="statement"),
+    *pages.routes(f"{CYCLE}/self-assessments/", views.self_assessments, name="statements"),
+    *pages.routes(f"{CYCLE}/self-assessments/<str:unit>/", views.self_assessment, name="statement"),
     *pages.routes(f"{CYCLE}/overview/", views.overview, name="overview"),
 ]

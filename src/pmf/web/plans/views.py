@@ -249,10 +249,12 @@ def item_edit(request: HttpRequest, org: str, plan: int, item: int | None = None
     )
 
 
-def statements(request: HttpRequest, org: str, number: int, as_json: bool = False) -> HttpResponse:
+def self_assessments(
+    request: HttpRequest, org: str, number: int, as_json: bool = False
+) -> HttpResponse:
     """List the cycle's self-assessments the member may see, and which they may write."""
     found, membership = pages.member(request, org)
-    data = presenters.statements_page(_cycle(found, number), membership)
+    data = presenters.self_assessments_page(_cycle(found, number), membership)
     if as_json:
         return pages.json(data)
     return render(
@@ -262,7 +264,7 @@ def statements(request: HttpRequest, org: str, number: int, as_json: bool = Fals
     )
 
 
-def statement(
+def self_assessment(
     request: HttpRequest, org: str, number: int, unit: str, as_json: bool = False
 ) -> HttpResponse:
     """Show a unit's self-assessment with its history; its command lead writes it here."""
@@ -274,7 +276,7 @@ def statement(
     problems: list[str] = []
     if request.method == "POST":
         try:
-            services.write_statement(
+            services.write_self_assessment(
                 chosen,
                 target,
                 membership,
@@ -287,7 +289,7 @@ def statement(
         else:
             messages.success(request, "Self-assessment saved.")
             return redirect("statement", org=found.code, number=chosen.number, unit=target.code)
-    data = presenters.statement_page(chosen, target)
+    data = presenters.self_assessment_page(chosen, target)
     if as_json:
         return pages.json(data)
     return render(
@@ -295,7 +297,7 @@ def statement(
         "plans/statement.html",
         {
             **data,
-            "can_write": services.may_write_statement(membership, chosen, target),
+            "can_write": services.may_write_self_assessment(membership, chosen, target),
             "problems": problems,
             "typed": request.POST if problems else (data["statement"] or {}),
         },

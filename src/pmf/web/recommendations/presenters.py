@@ -57,7 +57,7 @@ def recommendations_page(
         "organisation": organisation_summary(organisation),
         "filters": {"body": body, "overdue": "1" if overdue else ""},
         "bodies": [{"code": code, "label": label} for code, label in Recommendation.Body.choices],
-        "figures": services.recommendation_figures(organisation, membership, today),
+        "figures": services.recommendation_counts(organisation, membership, today),
         "recommendations": shown,
     }
 

@@ -25,9 +25,9 @@ from pmf.web.risks.services import (
     Cleaned,
     Refused,
     actor_or_none,
-    changes_audited,
     in_scope,
     lock,
+    record_register_step,
     relation,
     scope_checked,
     scope_filter,
@@ -258,7 +258,7 @@ def is_overdue(recommendation: Recommendation, today: dt.date) -> bool:
     return recommendation.status != Recommendation.Status.CLOSED and recommendation.due_date < today
 
 
-def recommendation_figures(
+def recommendation_counts(
     organisation: Organisation,
     membership: Membership | None = None,
     today: dt.date | None = None,
@@ -323,7 +323,7 @@ def _recommendation_step(
     note: str,
 ) -> None:
     """Record a step on a recommendation, with its status after it, and its audit event."""
-    audit.record_step(
+    record_register_step(
         RecommendationEvent(
             recommendation=recommendation,
             step=step,
@@ -331,14 +331,10 @@ def _recommendation_step(
             status=recommendation.status,
             note=note,
         ),
-        recommendation.organisation,
+        recommendation,
         kind=audit.Kind.RECOMMENDATION,
-        action=step,
         label=f"Recommendation {recommendation.number}: {recommendation.report_title}",
-        object_id=recommendation.pk,
-        unit_code=recommendation.unit.code if recommendation.unit is not None else "",
-        **changes_audited(changes, step == RecommendationEvent.Step.CREATED),
-        note=note,
+        created=step == RecommendationEvent.Step.CREATED,
         user=user,
-        at=now,
+        now=now,
     )

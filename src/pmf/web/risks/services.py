@@ -541,12 +541,36 @@ def lock(record: Any, version: int | None, what: str, held: Any) -> None:
         raise Conflict(what, by, latest.at, held(record))
 
 
-def changes_audited(changes: Mapping[str, Any], created: bool) -> dict[str, Any]:
-    """Return a step's changes as the audit trail's before and after: each changed field."""
-    return {
-        "before": None if created else {name: change[0] for name, change in changes.items()},
-        "after": {name: change[1] for name, change in changes.items()},
-    }
+def record_register_step(
+    step: Any,
+    entry: Any,
+    *,
+    kind: str,
+    label: str,
+    created: bool,
+    user: User | AnonymousUser | None,
+    now: dt.datetime,
+) -> None:
+    """Record a step on a register's entry (a risk, a recommendation) and its audit event.
+
+    ``step`` is the unsaved typed step, with its ``step``, ``changes`` and ``note`` set; the
+    audit event's before and after are the changed fields (no before when ``created``).
+    """
+    changes: Mapping[str, Any] = step.changes
+    audit.record_step(
+        step,
+        entry.organisation,
+        kind=kind,
+        action=step.step,
+        label=label,
+        object_id=entry.pk,
+        unit_code=entry.unit.code if entry.unit is not None else "",
+        before=None if created else {name: change[0] for name, change in changes.items()},
+        after={name: change[1] for name, change in changes.items()},
+        note=step.note,
+        user=user,
+        at=now,
+    )
 
 
 def _risk_step(
@@ -558,7 +582,7 @@ def _risk_step(
     note: str,
 ) -> None:
     """Record a step on a risk, with the risk's status and score after it, and its audit event."""
-    audit.record_step(
+    record_register_step(
         RiskEvent(
             risk=risk,
             step=step,
@@ -567,14 +591,10 @@ def _risk_step(
             current_score=risk.current_score,
             note=note,
         ),
-        risk.organisation,
+        risk,
         kind=audit.Kind.RISK,
-        action=step,
         label=f"Risk R{risk.number}: {risk.title}",
-        object_id=risk.pk,
-        unit_code=risk.unit.code if risk.unit is not None else "",
-        **changes_audited(changes, step == RiskEvent.Step.CREATED),
-        note=note,
+        created=step == RiskEvent.Step.CREATED,
         user=user,
-        at=now,
+        now=now,
     )

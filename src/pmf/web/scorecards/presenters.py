@@ -16,7 +16,7 @@ from pmf.core.scorecard import (
     NO_MARKS,
     SPC_LEGEND,
     VARIATION_WORDS,
-    FigureMarks,
+    ObservationMarks,
     mark_letters,
     mark_words,
 )
@@ -46,7 +46,7 @@ def organisation_page(organisation: Organisation, membership: Membership) -> dic
     codes = tuple(unit.code for unit in internal)
     # Named apart from the counts cached before they carried their period: a cache on disk
     # may outlive an upgrade, and the key holds no version of pmf.
-    counts, figures_at = cached(
+    counts, observations_at = cached(
         version, "overview-counts", codes, lambda: _rag_counts(organisation, codes)
     )
     depth: dict[int, int] = {}
@@ -70,7 +70,7 @@ def organisation_page(organisation: Organisation, membership: Membership) -> dic
         "areas": [{"code": area.code, "title": area.title} for area in framework.areas],
         "units": rows,
         # The RAG counts are of each measure's latest figure: say when most of them are from.
-        "figures_at": figures_at,
+        "figures_at": observations_at,
         "comparators": [{"code": unit.code, "name": unit.name} for unit in units if unit.external],
     }
 
@@ -89,8 +89,8 @@ def _rag_counts(
     if not units:
         return counts, None
     framework = framework_of(organisation)
-    figures = held_observations(organisation, units=units_for_assessment(framework, units))
-    assessment = assess(framework, figures, units=list(units))
+    held = held_observations(organisation, units=units_for_assessment(framework, units))
+    assessment = assess(framework, held, units=list(units))
     if not assessment.height:
         return counts, None
     grouped = assessment.group_by("unit", "area", "rag").len()
@@ -231,12 +231,12 @@ def _sparklines(
     from pmf.core.periods import parse_period
     from pmf.core.rollup import roll_up
 
-    figures = roll_up(framework, observations).filter(pl.col("unit") == unit)
+    rolled = roll_up(framework, observations).filter(pl.col("unit") == unit)
     lines: dict[str, str] = {}
     by_measure: dict[str, list[tuple[dt.date, float]]] = {}
     # A figure for a period not yet begun is flagged, not drawn, as the assessment leaves it.
     today = dt.date.today()
-    for measure, code, value in figures.select("measure", "period", "value").iter_rows():
+    for measure, code, value in rolled.select("measure", "period", "value").iter_rows():
         found = parse_period(code)
         end = found.end
         if found.start <= today and (period is None or end <= period.end):
@@ -264,7 +264,7 @@ def measure_page(organisation: Organisation, unit: Unit, measure_code: str) -> d
         version,
         "measure",
         (unit.code, unit.name, measure.code),
-        lambda: _measure_figures(organisation, unit, measure.code),
+        lambda: _measure_observations(organisation, unit, measure.code),
     )
     latest = page["rows"][-1] if page["rows"] else None
     history = (
@@ -294,12 +294,16 @@ def measure_page(organisation: Organisation, unit: Unit, measure_code: str) -> d
         else []
     )
     # The same keys in the same order as ever: the lineage comes before the chart.
-    figures = {key: value for key, value in page.items() if key != "chart"}
-    return {**figures, "revisions": history, "chart": page["chart"]}
+    shown = {key: value for key, value in page.items() if key != "chart"}
+    return {**shown, "revisions": history, "chart": page["chart"]}
 
 
 def spc_series(
-    framework: Any, figures: Any, unit_code: str, measure: Any, marks: FigureMarks | None = None
+    framework: Any,
+    rolled: Any,
+    unit_code: str,
+    measure: Any,
+    marks: ObservationMarks | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Return a unit's figures of one measure with their SPC points, and the chart's summary.
 
@@ -309,7 +313,7 @@ def spc_series(
     target in force and any event. The summary (empty with fewer than two figures) has the
     last segment's variation and assurance, every segment, the events and ``limits``: which
     periods the limits come from, in words (``pmf.core.baseline``, as the scorecard).
-    ``marks`` (``figure_marks``) gives each row its marks: provisional, stored with accepted
+    ``marks`` (``observation_marks``) gives each row its marks: provisional, stored with accepted
     warnings.
     """
     import polars as pl
@@ -318,8 +322,8 @@ def spc_series(
     from pmf.core.periods import parse_period
     from pmf.core.text import format_value
 
-    series = figures.filter(
-        (figures["unit"] == unit_code) & (figures["measure"] == measure.code)
+    series = rolled.filter(
+        (rolled["unit"] == unit_code) & (rolled["measure"] == measure.code)
     ).to_dicts()
     for row in series:
         period = parse_period(row["period"])
@@ -432,11 +436,11 @@ def _series_row(
         "mean": point.get("mean"),
         "lpl": point.get("lpl"),
         "upl": point.get("upl"),
-        "mean_text": _figure_text(point.get("mean"), measure),
-        "lpl_text": _figure_text(point.get("lpl"), measure),
-        "upl_text": _figure_text(point.get("upl"), measure),
+        "mean_text": _value_text(point.get("mean"), measure),
+        "lpl_text": _value_text(point.get("lpl"), measure),
+        "upl_text": _value_text(point.get("upl"), measure),
         "target": target,
-        "target_text": _figure_text(target, measure),
+        "target_text": _value_text(target, measure),
         "event": point.get("event"),
         "rebase": point.get("rebase"),
         "point_type": point.get("point_type"),
@@ -445,37 +449,39 @@ def _series_row(
     }
 
 
-def _figure_text(value: float | None, measure: Any) -> str:
+def _value_text(value: float | None, measure: Any) -> str:
     """Return a mean, limit or target as the measure shows its figures, or a dash."""
     from pmf.core.text import format_value
 
     return "–" if value is None else format_value(value, measure)
 
 
-def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) -> dict[str, Any]:
+def _measure_observations(
+    organisation: Organisation, unit: Unit, measure_code: str
+) -> dict[str, Any]:
     """Return the measure page but its lineage, reading only the figures of that measure."""
     from pmf.core.rollup import roll_up
 
     framework = framework_of(organisation)
     measure = framework.measure(measure_code)
     # Every unit's figures of this one measure: the peer chart and the funnel need them.
-    figures = roll_up(framework, held_observations(organisation, measures=[measure.code]))
+    rolled = roll_up(framework, held_observations(organisation, measures=[measure.code]))
     # Every unit's marks of this measure: the peer and funnel tables show other units' figures.
     marks = marks_for(organisation, framework, measures=[measure.code])
-    rows, summary = spc_series(framework, figures, unit.code, measure, marks)
+    rows, summary = spc_series(framework, rolled, unit.code, measure, marks)
     # The latest figure assessed: one for a period not yet begun is listed, not judged.
     latest = next((row for row in reversed(rows) if not row["future"]), None)
     peers = peer_comparison(
-        framework, figures, unit.code, measure, latest["period"] if latest else None
+        framework, rolled, unit.code, measure, latest["period"] if latest else None
     )
     # The funnel follows the peer comparison's period: the latest the group has figures for.
     funnel_period = peers["period_code"] or (latest["period"] if latest else None)
-    funnel = _funnel(framework, figures, unit.code, measure, funnel_period)
+    funnel = _funnel(framework, rolled, unit.code, measure, funnel_period)
     for period, items in (
         (peers["period_code"], peers["rows"]),
         (funnel_period, funnel["points"] if funnel else []),
     ):
-        mark_items(items, figures, marks, measure.code, period)
+        mark_items(items, rolled, marks, measure.code, period)
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "unit": {"code": unit.code, "name": unit.name},
@@ -516,15 +522,19 @@ def _measure_figures(organisation: Organisation, unit: Unit, measure_code: str) 
 
 
 def mark_items(
-    items: list[dict[str, Any]], figures: Any, marks: FigureMarks, measure: str, period: str | None
+    items: list[dict[str, Any]],
+    rolled: Any,
+    marks: ObservationMarks,
+    measure: str,
+    period: str | None,
 ) -> None:
-    """Give each unit's figure of a peer or funnel table its marks (``figure_marks``)."""
+    """Give each unit's figure of a peer or funnel table its marks (``observation_marks``)."""
     import polars as pl
 
     if period is None or not items:
         return
     origins = dict(
-        figures.filter((pl.col("measure") == measure) & (pl.col("period") == period))
+        rolled.filter((pl.col("measure") == measure) & (pl.col("period") == period))
         .select("unit", "origin")
         .iter_rows()
     )
@@ -541,7 +551,7 @@ def mark_items(
 
 
 def peer_comparison(
-    framework: Any, figures: Any, unit: str, measure: Any, period: str | None
+    framework: Any, rolled: Any, unit: str, measure: Any, period: str | None
 ) -> dict[str, Any]:
     """Return the unit and its peer group's figures, with 95 % intervals, for page and paper.
 
@@ -552,7 +562,7 @@ def peer_comparison(
     """
     from pmf.core.text import format_value
 
-    found = peer_snapshot(framework, figures, unit, measure, period)
+    found = peer_snapshot(framework, rolled, unit, measure, period)
     group = found.group
     empty: dict[str, Any] = {"period": None, "period_code": None, "average": None, "rows": []}
     if group is None or period is None:
@@ -574,7 +584,7 @@ def peer_comparison(
             "upper_text": format_value(row.upper, measure),
             "is_unit": row.is_unit,
         }
-        for row in found.figures
+        for row in found.observations
     ]
     return {
         "group": group.name,
@@ -595,7 +605,7 @@ def _computed_version(method: str) -> int | None:
 
 
 def _funnel(
-    framework: Any, figures: Any, unit: str, measure: Any, period: str | None
+    framework: Any, rolled: Any, unit: str, measure: Any, period: str | None
 ) -> dict[str, Any] | None:
     """Return a funnel plot of every unit of the same type, as PHEindicatormethods draws it.
 
@@ -616,7 +626,7 @@ def _funnel(
         return None
     kind = framework.unit(unit).type
     same = [item.code for item in framework.units if item.type == kind]
-    found = figures.filter(
+    found = rolled.filter(
         pl.col("unit").is_in(same)
         & (pl.col("measure") == measure.code)
         & (pl.col("period") == period)

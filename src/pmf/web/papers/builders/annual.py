@@ -22,7 +22,7 @@ def annual_report(organisation: Any, year: str) -> Document:
     """
     from pmf.core.scorecard import build_scorecard
     from pmf.web.interventions.models import Intervention
-    from pmf.web.recommendations.services import recommendation_figures
+    from pmf.web.recommendations.services import recommendation_counts
 
     span = parse_period(year)
     cycles = [
@@ -107,7 +107,7 @@ def annual_report(organisation: Any, year: str) -> Document:
     for intervention in interventions:
         label = intervention.get_status_display()
         by_status[label] = by_status.get(label, 0) + 1
-    figures = recommendation_figures(organisation)
+    counts = recommendation_counts(organisation)
     actions: list[Paragraph | Bullets | Table] = [
         Paragraph(
             f"{number_words(sum(by_status.values()), capital=True)} interventions were agreed "
@@ -120,14 +120,14 @@ def annual_report(organisation: Any, year: str) -> Document:
             + "."
         ),
         Paragraph(
-            f"Inspection and audit recommendations: {figures['complete']} of {figures['total']} "
+            f"Inspection and audit recommendations: {counts['complete']} of {counts['total']} "
             "complete"
             + (
-                f" ({figures['percent_complete']:g}%)"
-                if figures["percent_complete"] is not None
+                f" ({counts['percent_complete']:g}%)"
+                if counts["percent_complete"] is not None
                 else ""
             )
-            + f", {figures['overdue']} overdue, as they stand now."
+            + f", {counts['overdue']} overdue, as they stand now."
         ),
     ]
     return Document(

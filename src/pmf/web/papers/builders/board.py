@@ -19,13 +19,13 @@ from pmf.core.grading import Grade
 from pmf.core.history import changes_summary, grade_changes, number_words
 from pmf.core.periods import parse_period
 from pmf.core.rollup import roll_up
-from pmf.core.scorecard import MARKS, MARKS_LEGEND, NO_MARKS, FigureMarks, marked
+from pmf.core.scorecard import MARKS, MARKS_LEGEND, NO_MARKS, ObservationMarks, marked
 from pmf.core.text import format_value
 from pmf.reports.charts import drawn, svg_as_png
 from pmf.reports.charts.peer import peer_chart
 from pmf.reports.charts.spc import spc_chart
 from pmf.reports.charts.tube import tube_map_svg
-from pmf.reports.document import Bullets, Document, Figure, Paragraph, Section, Table
+from pmf.reports.document import Bullets, Chart, Document, Paragraph, Section, Table
 from pmf.web.cycles.models import AreaGrade, Cycle
 from pmf.web.cycles.services import (
     cut_off_date,
@@ -182,10 +182,10 @@ def _marks_legend(sections: Any) -> tuple[Paragraph, ...]:
 
 def _self_assessments(cycle: Cycle) -> Section:
     """Return 7.0: the head of improvement's overview and each unit's self-assessment."""
-    from pmf.web.plans.services import overview_for, statements_for
+    from pmf.web.plans.services import overview_for, self_assessments_for
 
     overview = overview_for(cycle)
-    statements = statements_for(cycle)
+    self_assessments = self_assessments_for(cycle)
     blocks: list[Paragraph | Bullets] = []
     if overview["text"]:
         blocks.extend(_markdown_blocks(overview["text"]))
@@ -204,14 +204,18 @@ def _self_assessments(cycle: Cycle) -> Section:
     units = tuple(
         Section(
             f"7.{index}",
-            f"{statement['unit']['name']}: self-assessment",
+            f"{self_assessment['unit']['name']}: self-assessment",
             (
-                Paragraph(statement["strengths"] or "–", lead="Strengths."),
-                Paragraph(statement["areas_for_improvement"] or "–", lead="Areas for improvement."),
-                Paragraph(statement["risks"] or "–", lead="Risks and how they are addressed."),
+                Paragraph(self_assessment["strengths"] or "–", lead="Strengths."),
+                Paragraph(
+                    self_assessment["areas_for_improvement"] or "–", lead="Areas for improvement."
+                ),
+                Paragraph(
+                    self_assessment["risks"] or "–", lead="Risks and how they are addressed."
+                ),
             ),
         )
-        for index, statement in enumerate(statements["statements"], start=1)
+        for index, self_assessment in enumerate(self_assessments["statements"], start=1)
     )
     return Section("7.0", "Self-assessments and the overview", tuple(blocks), units)
 
@@ -294,10 +298,10 @@ def _area_section(
     area: str,
     titles: dict[str, str],
     index: int,
-    marks: FigureMarks | None = None,
+    marks: ObservationMarks | None = None,
 ) -> Section:
     grade = cycle.grades.get(unit__code=top, area__code=area)
-    blocks: list[Paragraph | Bullets | Table | Figure] = list(_markdown_blocks(grade.rationale))
+    blocks: list[Paragraph | Bullets | Table | Chart] = list(_markdown_blocks(grade.rationale))
     if grade.agreed_rationale:
         blocks.append(Paragraph(grade.agreed_rationale, lead="At the board:"))
     blocks.extend(_redline_charts(cycle, framework, top, top_name, area, marks))
@@ -333,8 +337,8 @@ def _redline_charts(
     unit: str,
     unit_name: str,
     area: str,
-    marks: FigureMarks | None = None,
-) -> list[Figure | Table]:
+    marks: ObservationMarks | None = None,
+) -> list[Chart | Table]:
     """Return an SPC chart and its table for each redline of the area with figures."""
     redlines = [m for m in framework.measures if m.area == area and m.kind is Kind.REDLINE]
     if not redlines:
@@ -343,14 +347,14 @@ def _redline_charts(
         cycle.organisation, as_at=cycle.locked_at, measures=[m.code for m in redlines]
     )
     cut = cut_off_date(cycle)
-    figures = roll_up(framework, observations)
-    ends = {code: parse_period(code).end for code in figures["period"].unique().to_list()}
-    figures = figures.filter(pl.col("period").replace_strict(ends, return_dtype=pl.Date) <= cut)
-    blocks: list[Figure | Table] = []
+    rolled = roll_up(framework, observations)
+    ends = {code: parse_period(code).end for code in rolled["period"].unique().to_list()}
+    rolled = rolled.filter(pl.col("period").replace_strict(ends, return_dtype=pl.Date) <= cut)
+    blocks: list[Chart | Table] = []
     for measure in redlines:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            every, summary = spc_series(framework, figures, unit, measure, marks)
+            every, summary = spc_series(framework, rolled, unit, measure, marks)
         # The chart's window is the one its limits and the scorecard's variation come from.
         rows = [row for row in every if row["charted"]]
         if len(rows) < 2 or not summary:
@@ -360,7 +364,7 @@ def _redline_charts(
         limits = summary["limits"]
         events = "; ".join(f"{event['label']}: {event['text']}" for event in summary["events"])
         blocks.append(
-            Figure(
+            Chart(
                 svg=svg,
                 png=png,
                 alt=(
@@ -412,7 +416,7 @@ def _redline_charts(
             )
         )
         blocks.extend(
-            _peer_blocks(framework, figures, unit, unit_name, measure, rows[-1]["period"], marks)
+            _peer_blocks(framework, rolled, unit, unit_name, measure, rows[-1]["period"], marks)
         )
     return blocks
 
@@ -427,21 +431,21 @@ def _limit_role(row: dict[str, Any]) -> str:
 
 def _peer_blocks(
     framework: Framework,
-    figures: pl.DataFrame,
+    rolled: pl.DataFrame,
     unit: str,
     unit_name: str,
     measure: Any,
     period: str,
-    marks: FigureMarks | None = None,
-) -> list[Figure | Table]:
+    marks: ObservationMarks | None = None,
+) -> list[Chart | Table]:
     """Return the unit among its peer group at the period, as a chart and its table."""
-    peers = peer_comparison(framework, figures, unit, measure, period)
+    peers = peer_comparison(framework, rolled, unit, measure, period)
     if not peers["rows"]:
         return []
-    mark_items(peers["rows"], figures, marks or NO_MARKS, measure.code, peers["period_code"])
+    mark_items(peers["rows"], rolled, marks or NO_MARKS, measure.code, peers["period_code"])
     svg, png = drawn(peer_chart(measure.name, peers), width=480)
     return [
-        Figure(
+        Chart(
             svg=svg,
             png=png,
             alt=(
@@ -476,7 +480,7 @@ def _interval(row: dict[str, Any], measure: Any) -> str:
     return f"{format_value(row['lower'], measure)} to {format_value(row['upper'], measure)}"
 
 
-def _tube_map(cycle: Cycle, titles: dict[str, str]) -> tuple[Figure | Table, ...]:
+def _tube_map(cycle: Cycle, titles: dict[str, str]) -> tuple[Chart | Table, ...]:
     cycles = list(
         cycle.organisation.cycles.filter(
             number__lte=cycle.number, locked_at__isnull=False
@@ -494,7 +498,7 @@ def _tube_map(cycle: Cycle, titles: dict[str, str]) -> tuple[Figure | Table, ...
         ),
     )
     return (
-        Figure(
+        Chart(
             svg=svg,
             png=svg_as_png(svg),
             alt=f"Tube map of the grades of each area over {len(cycles)} cycles.",

@@ -150,7 +150,7 @@ def test_an_escalation_is_recorded_in_the_audit_trail_as_pmf_s_own(
     organisation: Organisation, analyst: User, owner: User
 ) -> None:
     from pmf.web.interventions.services import escalate_overdue
-    from tests.web.test_interventions import agree
+    from tests.factories import agree
 
     intervention = agree(analyst)
     made = escalate_overdue(intervention.due_on + dt.timedelta(days=1))

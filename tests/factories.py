@@ -188,6 +188,14 @@ def observations(
     )
 
 
+def import_figures(organisation: Organisation, rows: list[tuple[str, str, str, str]]) -> None:
+    """Import rows of (unit, measure, period, value) as a file would be."""
+    from pmf.web.observations.services import import_frame
+
+    frame = pl.DataFrame(rows, schema=["unit", "measure", "period", "value"], orient="row")
+    import_frame(organisation, frame, file_name="more.csv", source="test")
+
+
 def row(frame: pl.DataFrame, unit: str, measure: str) -> dict[str, object]:
     """Return the one row of an assessment frame for a unit and measure."""
     rows = frame.filter((pl.col("unit") == unit) & (pl.col("measure") == measure))

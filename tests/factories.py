@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from django.test import Client
     from playwright.sync_api import Browser, Page
 
-    from pmf.web.cycles.models import Cycle
+    from pmf.web.cycles.models import AreaGrade, Cycle
     from pmf.web.frameworks.models import Organisation
     from pmf.web.interventions.models import Intervention
 
@@ -417,6 +417,22 @@ def agree(user: User, **fields: str) -> Intervention:
         **fields,
     }
     return services.create_intervention(user.membership, services.NewIntervention(**typed))
+
+
+def grade_of(cycle: Cycle, unit: str, area: str = "FOCUS") -> AreaGrade:
+    """Return the cycle's grade of a unit's area, with what its pages and steps read."""
+    return cycle.grades.select_related("unit", "area", "cycle").get(
+        unit__code=unit, area__code=area
+    )
+
+
+def advance_to(cycle: Cycle, analyst: User, state: str) -> None:
+    """Move the cycle on, as the analyst, until it reaches the state."""
+    from pmf.web.cycles import services
+
+    while cycle.state != state:
+        services.advance(cycle, analyst.membership)
+        cycle.refresh_from_db()
 
 
 def published(organisation: Organisation, analyst: User, number: int = 1) -> Cycle:

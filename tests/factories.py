@@ -356,6 +356,13 @@ def signed_in(browser: Browser, base: str, username: str) -> Page:
     return page
 
 
+def with_email(*users: User) -> None:
+    """Give each user an email address, username@example.org, so that reminders reach them."""
+    for user in users:
+        user.email = f"{user.username}@example.org"
+        user.save()
+
+
 class QuietHandler(SimpleHTTPRequestHandler):
     """Serve a folder over HTTP without logging each request."""
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from django.test import Client
     from playwright.sync_api import Browser, Page
 
+    from pmf.web.accounts.models import Membership
     from pmf.web.cycles.models import AreaGrade, Cycle
     from pmf.web.frameworks.models import Organisation
     from pmf.web.interventions.models import Intervention
@@ -318,6 +319,13 @@ def member(name: str, organisation: Organisation, role: str, unit: str | None = 
         unit=Unit.objects.get(organisation=organisation, code=unit) if unit else None,
     )
     return user
+
+
+def membership(user: User) -> Membership:
+    """Return the user's membership, read again from the database."""
+    from pmf.web.accounts.models import Membership
+
+    return Membership.objects.get(user=user)
 
 
 def api_client(user: User) -> Client:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from pmf.web.cycles.models import AreaGrade, Cycle
     from pmf.web.frameworks.models import Organisation
     from pmf.web.interventions.models import Intervention
+    from pmf.web.plans.models import SelfAssessment
 
 PASSWORD = "correct horse battery staple"
 
@@ -442,12 +443,35 @@ def grade_of(cycle: Cycle, unit: str, area: str = "FOCUS") -> AreaGrade:
 
 
 def advance_to(cycle: Cycle, analyst: User, state: str) -> None:
-    """Move the cycle on, as the analyst, until it reaches the state."""
+    """Move the cycle on, as the analyst, until it reaches the state.
+
+    Past the board, each of the top grades is agreed as recommended first.
+    """
     from pmf.web.cycles import services
 
     while cycle.state != state:
+        if cycle.state == cycle.State.BOARD:
+            for grade in services.top_grades(cycle):
+                grade.agreed_grade = grade.recommended
+                grade.save()
         services.advance(cycle, analyst.membership)
         cycle.refresh_from_db()
+
+
+def write_self_assessment(
+    cycle: Cycle, user: User, unit: str, improve: str = "", risks: str = ""
+) -> SelfAssessment:
+    """Write the unit's self-assessment for the cycle as the user, its strengths given."""
+    from pmf.web.plans import services
+
+    return services.write_self_assessment(
+        cycle,
+        cycle.organisation.units.get(code=unit),
+        user.membership,
+        strengths="Response times.",
+        areas_for_improvement=improve,
+        risks=risks,
+    )
 
 
 def published(organisation: Organisation, analyst: User, number: int = 1) -> Cycle:

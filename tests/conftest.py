@@ -13,6 +13,7 @@ from pmf.core.framework import Framework, load_framework
 from pmf.sources.importer import check_table
 from pmf.sources.readers import read_table
 from pmf.web.accounts.models import Membership
+from pmf.web.cycles.models import Cycle
 from pmf.web.frameworks.models import Organisation
 from pmf.web.frameworks.services import framework_of, store_framework
 from pmf.web.observations.services import store_observations
@@ -155,3 +156,16 @@ def risk_register(organisation: Organisation) -> Organisation:
     """The test organisation with a weighted risk register and its redline measure."""
     text = GOOD.replace("peer_groups:", RISK_REGISTER + "peer_groups:", 1)
     return store_framework(load_framework(text), "framework.yaml")
+
+
+@pytest.fixture
+def cycles(organisation: Organisation, analyst: User) -> Cycle:
+    """Two locked cycles (June and July 2019), the second with a board's agreed grade."""
+    from pmf.web.cycles import services
+
+    first = services.create_cycle(organisation, number=1, name="Spring", cut_off="2018-07")
+    services.lock_cycle(first, analyst.membership)
+    second = services.create_cycle(organisation, number=2, name="Summer", cut_off="2019-07")
+    services.lock_cycle(second, analyst.membership)
+    second.refresh_from_db()
+    return second

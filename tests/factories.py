@@ -26,9 +26,11 @@ if TYPE_CHECKING:
     from django.test import Client
     from playwright.sync_api import Browser, Page
 
-    from pmf.web.cycles.models import Cycle
+    from pmf.web.accounts.models import Membership
+    from pmf.web.cycles.models import AreaGrade, Cycle
     from pmf.web.frameworks.models import Organisation
     from pmf.web.interventions.models import Intervention
+    from pmf.web.plans.models import SelfAssessment
 
 PASSWORD = "correct horse battery staple"
 
@@ -188,6 +190,14 @@ def observations(
     )
 
 
+def import_figures(organisation: Organisation, rows: list[tuple[str, str, str, str]]) -> None:
+    """Import rows of (unit, measure, period, value) as a file would be."""
+    from pmf.web.observations.services import import_frame
+
+    frame = pl.DataFrame(rows, schema=["unit", "measure", "period", "value"], orient="row")
+    import_frame(organisation, frame, file_name="more.csv", source="test")
+
+
 def row(frame: pl.DataFrame, unit: str, measure: str) -> dict[str, object]:
     """Return the one row of an assessment frame for a unit and measure."""
     rows = frame.filter((pl.col("unit") == unit) & (pl.col("measure") == measure))
@@ -312,6 +322,13 @@ def member(name: str, organisation: Organisation, role: str, unit: str | None = 
     return user
 
 
+def membership(user: User) -> Membership:
+    """Return the user's membership, read again from the database."""
+    from pmf.web.accounts.models import Membership
+
+    return Membership.objects.get(user=user)
+
+
 def api_client(user: User) -> Client:
     """Return a test client that calls the API with a new token of the user's."""
     from django.test import Client
@@ -346,6 +363,13 @@ def signed_in(browser: Browser, base: str, username: str) -> Page:
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Test Force").wait_for()
     return page
+
+
+def with_email(*users: User) -> None:
+    """Give each user an email address, username@example.org, so that reminders reach them."""
+    for user in users:
+        user.email = f"{user.username}@example.org"
+        user.save()
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -409,6 +433,45 @@ def agree(user: User, **fields: str) -> Intervention:
         **fields,
     }
     return services.create_intervention(user.membership, services.NewIntervention(**typed))
+
+
+def grade_of(cycle: Cycle, unit: str, area: str = "FOCUS") -> AreaGrade:
+    """Return the cycle's grade of a unit's area, with what its pages and steps read."""
+    return cycle.grades.select_related("unit", "area", "cycle").get(
+        unit__code=unit, area__code=area
+    )
+
+
+def advance_to(cycle: Cycle, analyst: User, state: str) -> None:
+    """Move the cycle on, as the analyst, until it reaches the state.
+
+    Past the board, each of the top grades is agreed as recommended first.
+    """
+    from pmf.web.cycles import services
+
+    while cycle.state != state:
+        if cycle.state == cycle.State.BOARD:
+            for grade in services.top_grades(cycle):
+                grade.agreed_grade = grade.recommended
+                grade.save()
+        services.advance(cycle, analyst.membership)
+        cycle.refresh_from_db()
+
+
+def write_self_assessment(
+    cycle: Cycle, user: User, unit: str, improve: str = "", risks: str = ""
+) -> SelfAssessment:
+    """Write the unit's self-assessment for the cycle as the user, its strengths given."""
+    from pmf.web.plans import services
+
+    return services.write_self_assessment(
+        cycle,
+        cycle.organisation.units.get(code=unit),
+        user.membership,
+        strengths="Response times.",
+        areas_for_improvement=improve,
+        risks=risks,
+    )
 
 
 def published(organisation: Organisation, analyst: User, number: int = 1) -> Cycle:

@@ -1,4 +1,4 @@
-"""`pmf user` and `pmf share`: people and partners from the command line."""
+"""`pmf user`, `pmf share` and `pmf token`: people, partners and API tokens on the command line."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 
 from pmf.cli import main
 from pmf.web.accounts.models import Membership, SharingAgreement
 
 pytestmark = pytest.mark.django_db
+
+BASE = "/api/organisations"
 
 
 def run(*args: str) -> int:
@@ -111,3 +114,21 @@ def test_share_add_refuses_bad_input_and_stores_nothing(
     assert run("share", "add", "--provider", "TST", "--purpose", "x", *args) == 1
     assert message in capsys.readouterr().err
     assert not SharingAgreement.objects.exists()
+
+
+def test_token_command_creates_lists_and_revokes(
+    analyst: User, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pmf.cli import main
+
+    assert main(["token", "create", "--user", "analyst", "--name", "nightly"]) == 0
+    key = capsys.readouterr().out.splitlines()[-1]
+    api = Client(headers={"Authorization": f"Bearer {key}"})
+    assert api.get(f"{BASE}/TST/units").status_code == 200
+    assert main(["token", "list", "--user", "analyst"]) == 0
+    listed = capsys.readouterr().out
+    assert "nightly" in listed and key[:12] in listed and key not in listed
+    assert main(["token", "revoke", "--user", "analyst", "--name", "nightly"]) == 0
+    assert api.get(f"{BASE}/TST/units").status_code == 401
+    assert main(["token", "revoke", "--user", "analyst", "--name", "nightly"]) == 1
+    assert main(["token", "create", "--user", "nobody", "--name", "x"]) == 2

@@ -33,7 +33,7 @@ CASES = {
     "peer-groups-json": ({"org": "TST"}, None),
     "peer-groups-version": ({"org": "TST", "number": 1}, None),
     "peer-groups-version-json": ({"org": "TST", "number": 1}, None),
-    # The audit trail: every member reads it, scoped to their units (audit/test_services.py).
+    # The audit trail: every member reads it, scoped to their units (audit/test_views.py).
     "audit": ({"org": "TST"}, None),
     "audit-json": ({"org": "TST"}, None),
 }
@@ -81,14 +81,15 @@ INTERVENTION_PAGES = {
 # (frameworks/test_spc_marks.py, and the generated matrix in test_permission_matrix.py).
 SPC_PAGES = {"measure-spc"}
 # Improvement plans and self-assessments need a plan and a cycle: their matrix is in
-# plans/test_services.py.
+# plans/test_views.py.
 PLAN_PAGES = {
     "plans", "plans-json", "plan", "plan-json", "plan-edit", "plan-item-new", "plan-item",
     "plan-item-json", "plan-item-edit", "statements", "statements-json", "statement",
     "statement-json", "overview", "overview-json",
 }  # fmt: skip
-# The risk register and recommendations need records: their own matrices are in test_risks.py
-# and recommendations/test_services.py (the forms: analysts, and owners for their own risks).
+# The risk register and recommendations need records: their own matrices are in
+# risks/test_views.py and recommendations/test_views.py (the forms: analysts, and owners for
+# their own risks).
 RISK_PAGES = {
     "risks",
     "risks-json",

@@ -1,4 +1,4 @@
-"""Interventions: agreeing, reporting progress, who may, due dates, escalation and reminders."""
+"""Interventions: agreeing, reporting progress, who may, due dates and escalation."""
 
 from __future__ import annotations
 
@@ -6,23 +6,11 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import User
-from django.core import mail
-from django.test import Client
-from django.urls import reverse
 
-from pmf.cli.reminders import remind as run_remind
 from pmf.web.accounts.models import Membership
 from pmf.web.frameworks.models import Organisation
 from pmf.web.interventions import services
-from pmf.web.interventions.models import Escalation, Intervention, SentReminder
-from pmf.web.interventions.reminders import (
-    Reminder,
-    data_due_reminders,
-    due_reminders,
-    register,
-    registered,
-    send_reminders,
-)
+from pmf.web.interventions.models import Intervention
 from tests.factories import agree, member
 
 pytestmark = pytest.mark.django_db
@@ -141,7 +129,7 @@ def test_default_menu_is_hampshires_appendix_two(organisation: Organisation) -> 
     assert organisation.interventions == {}
 
 
-# --- escalation and reminders ------------------------------------------------------------
+# --- escalation ----------------------------------------------------------------------------------
 
 
 def test_overdue_is_escalated_once_to_the_command_lead(
@@ -164,163 +152,3 @@ def test_without_a_command_lead_escalation_goes_to_the_performance_group(
     level, people = services.escalation_targets(agree(analyst, unit="S"))
     assert level == "moderators and board members"
     assert [person.username for person in people] == ["moderator"]
-
-
-def _with_email(*users: User) -> None:
-    for user in users:
-        user.email = f"{user.username}@example.org"
-        user.save()
-
-
-def test_reminders_due_soon_and_overdue(analyst: User, owner: User, command_lead: User) -> None:
-    agree(analyst)  # due 30 September 2019
-    kinds = lambda on: [  # noqa: E731
-        (kind, r.user.username, r.subject) for kind, r in due_reminders(on) if kind != "data"
-    ]
-    assert kinds(dt.date(2019, 9, 22)) == []
-    assert kinds(dt.date(2019, 9, 23)) == [
-        (
-            "intervention",
-            "owner",
-            f"Intervention {Intervention.objects.get().pk} is due on 30 September 2019",
-        )
-    ]
-    overdue = kinds(dt.date(2019, 10, 2))
-    assert [(kind, user) for kind, user, _ in overdue] == [
-        ("intervention", "owner"),
-        ("intervention", "command_lead"),
-    ]
-    assert "overdue by 2 days" in overdue[0][2]
-
-
-def test_each_reminder_is_sent_once_a_day(analyst: User, owner: User, command_lead: User) -> None:
-    _with_email(owner, command_lead)
-    agree(analyst)
-    day = dt.date(2019, 10, 2)
-    first = send_reminders(day)
-    assert {address for _, _, address in first.sent} >= {
-        "owner@example.org",
-        "command_lead@example.org",
-    }
-    assert len(first.escalated) == 1 and Escalation.objects.count() == 1
-    count = len(mail.outbox)
-    again = send_reminders(day)
-    assert again.sent == [] and len(again.already_sent) == len(first.sent)
-    assert len(mail.outbox) == count
-    next_day = send_reminders(day + dt.timedelta(days=1)).sent
-    assert [r.key for kind, r, _ in next_day if kind == "intervention"] == [
-        r.key for kind, r, _ in first.sent if kind == "intervention"
-    ]
-
-
-def test_dry_run_sends_records_and_escalates_nothing(
-    analyst: User, owner: User, command_lead: User, capsys: pytest.CaptureFixture[str]
-) -> None:
-    import argparse
-
-    _with_email(owner, command_lead)
-    agree(analyst)
-    run_remind(argparse.Namespace(dry_run=True, today="2019-10-02"))
-    out = capsys.readouterr().out
-    assert "would be escalated to the command lead of North: command_lead" in out
-    assert "would be sent to owner@example.org" in out
-    assert mail.outbox == []
-    assert not SentReminder.objects.exists() and not Escalation.objects.exists()
-    run_remind(argparse.Namespace(dry_run=False, today="2019-10-02"))
-    assert mail.outbox and SentReminder.objects.exists() and Escalation.objects.exists()
-
-
-def test_remind_command_line(
-    analyst: User, owner: User, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from pmf.cli import main
-
-    assert main(["remind", "--dry-run", "--today", "2019-10-02"]) == 0
-    assert "(dry run)" in capsys.readouterr().out
-    assert main(["remind", "--today", "2 October"]) == 1
-
-
-def test_data_due_for_an_owner_missing_last_months_figure(owner: User) -> None:
-    # Figures are held for July 2019: August's are due by 10 September.
-    assert list(data_due_reminders(dt.date(2019, 8, 20))) == []  # July is in
-    assert list(data_due_reminders(dt.date(2019, 9, 2))) == []  # not yet within 7 days
-    (reminder,) = data_due_reminders(dt.date(2019, 9, 3))
-    assert reminder.user == owner and reminder.key == "data-due"
-    assert "Emergency response within target (ER), North: August 2019, due by 10 September" in (
-        "\n".join(reminder.lines)
-    )
-    (late,) = data_due_reminders(dt.date(2019, 9, 11))
-    assert "overdue" in "\n".join(late.lines)
-
-
-def test_other_kinds_plug_in_to_the_registry(analyst: User) -> None:
-    _with_email(analyst)
-    before = registered()
-    try:
-        register("recommendation", lambda on: [(analyst, f"Due {on}", ["Rec 1 is due."])])
-        outcome = send_reminders(dt.date(2019, 10, 2))
-        assert ("recommendation", "Due 2019-10-02") in [
-            (kind, reminder.subject) for kind, reminder, _ in outcome.sent
-        ]
-        assert isinstance(outcome.sent[0][1], Reminder)
-    finally:
-        from pmf.web.interventions import reminders
-
-        reminders._SELECTORS.clear()
-        reminders._SELECTORS.update(before)
-
-
-# --- pages -----------------------------------------------------------------------------------
-
-
-def client_of(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def test_list_filters_open_overdue_mine_and_unit(analyst: User, owner: User) -> None:
-    agree(analyst)
-    agree(analyst, unit="S", owner="analyst", agreed_on="2030-01-01")
-    url = reverse("interventions-json", kwargs={"org": "TST"})
-    count = lambda query: len(client_of(owner).get(url + query).json()["interventions"])  # noqa: E731
-    assert count("") == 1  # the owner covers North, and owns nothing in South
-    assert len(client_of(analyst).get(url).json()["interventions"]) == 2
-    assert len(client_of(analyst).get(url + "?overdue=1").json()["interventions"]) == 1
-    assert len(client_of(analyst).get(url + "?mine=1").json()["interventions"]) == 1
-    assert len(client_of(analyst).get(url + "?unit=S").json()["interventions"]) == 1
-    assert count("?open=1") == 1
-
-
-def test_create_page_refuses_owners_and_stores_for_analysts(analyst: User, owner: User) -> None:
-    url = reverse("intervention-new", kwargs={"org": "TST"})
-    assert client_of(owner).get(url).status_code == 404
-    response = client_of(analyst).post(
-        url,
-        {
-            "unit": "N",
-            "area": "FOCUS",
-            "action": "peer_review",
-            "category": "2",
-            "owner": "owner",
-            "description": "Commission a peer review.",
-        },
-    )
-    assert response.status_code == 302
-    assert Intervention.objects.get().action_name == "Peer review"
-    assert client_of(analyst).post(url, {"unit": "N"}).status_code == 400
-
-
-def test_detail_page_takes_progress_from_the_owner_only(
-    analyst: User, owner: User, command_lead: User
-) -> None:
-    intervention = agree(analyst)
-    url = reverse("intervention", kwargs={"org": "TST", "number": intervention.pk})
-    assert client_of(command_lead).get(url).status_code == 200
-    assert client_of(command_lead).post(url, {"text": "x"}).status_code == 400
-    assert (
-        client_of(owner).post(url, {"text": "Begun.", "status": "in_progress"}).status_code == 302
-    )
-    data = client_of(owner).get(url.rstrip("/") + ".json").json()
-    assert data["intervention"]["status"] == "in_progress"
-    assert [p["text"] for p in data["progress"]] == ["Begun."]

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 
 from pmf.core.framework import Kind
 from pmf.core.text import format_value
@@ -24,17 +23,6 @@ from pmf.web.frameworks.models import Organisation
 from pmf.web.papers.builders.board import board_paper
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cycles(organisation: Organisation, analyst: User) -> Cycle:
-    """Two locked cycles (June and July 2019), the second with a board's agreed grade."""
-    first = services.create_cycle(organisation, number=1, name="Spring", cut_off="2018-07")
-    services.lock_cycle(first, analyst.membership)
-    second = services.create_cycle(organisation, number=2, name="Summer", cut_off="2019-07")
-    services.lock_cycle(second, analyst.membership)
-    second.refresh_from_db()
-    return second
 
 
 def test_the_paper_has_the_seed_papers_sections(cycles: Cycle) -> None:
@@ -126,51 +114,6 @@ def test_the_html_escapes_every_text(cycles: Cycle) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
 
 
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.mark.parametrize(
-    ("fmt", "kind"),
-    [("html", "text/html"), ("pdf", "application/pdf"), ("docx", "application/vnd.openxml")],
-)
-def test_members_who_cover_the_organisation_download_each_format(
-    fmt: str, kind: str, cycles: Cycle, board_member: User, command_lead: User, other_org_user: User
-) -> None:
-    path = f"/TST/cycles/2/papers/board.{fmt}"
-    # The papers collate every unit's self-assessment: not for a member scoped to one unit.
-    assert client_for(command_lead).get(path).status_code == 404
-    response = client_for(board_member).get(path)
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith(kind)
-    if fmt != "html":
-        assert "attachment" in response["Content-Disposition"]
-    assert client_for(other_org_user).get(path).status_code == 404
-    assert Client().get(path).status_code == 302
-
-
-def test_the_preview_lets_only_its_own_style_through(cycles: Cycle, analyst: User) -> None:
-    response = client_for(analyst).get("/TST/cycles/2/papers/board.html")
-    policy = response["Content-Security-Policy"]
-    assert "'sha256-" in policy
-    assert "unsafe-inline" not in policy
-    assert "<script" not in response.content.decode()
-
-
-def test_the_papers_page_and_a_draft(
-    cycles: Cycle, analyst: User, organisation: Organisation
-) -> None:
-    client = client_for(analyst)
-    page = client.get("/TST/cycles/2/papers/").content.decode()
-    assert 'href="/TST/cycles/2/papers/board.pdf"' in page
-    services.create_cycle(organisation, number=3, name="Draft", cut_off="2019-07")
-    assert "lock the cycle" in client.get("/TST/cycles/3/papers/").content.decode()
-    assert client.get("/TST/cycles/3/papers/board.pdf").status_code == 404
-    assert client.get("/TST/cycles/2/papers/board.exe").status_code == 404
-
-
 def test_the_exception_report_lists_only_what_is_not_met_or_deteriorating(cycles: Cycle) -> None:
     from pmf.web.papers.builders.exceptions import exception_report
 
@@ -200,14 +143,6 @@ def test_the_outcomes_report_compares_with_the_last_cycle_and_peers(cycles: Cycl
     assert crimes[2].startswith("6.0")  # July 2018, the first cycle's cut-off
 
 
-@pytest.mark.parametrize("kind", ["exceptions", "outcomes"])
-def test_each_report_downloads(kind: str, cycles: Cycle, analyst: User) -> None:
-    response = client_for(analyst).get(f"/TST/cycles/2/papers/{kind}.pdf")
-    assert response.status_code == 200
-    assert response.content.startswith(b"%PDF")
-    assert client_for(analyst).get("/TST/cycles/2/papers/nothing.pdf").status_code == 404
-
-
 def test_self_assessments_and_the_overview_feed_the_board_paper(
     cycles: Cycle, analyst: User, command_lead: User
 ) -> None:
@@ -228,74 +163,6 @@ def test_self_assessments_and_the_overview_feed_the_board_paper(
     assert "7.0 Self-assessments and the overview" in text
     assert "7.1 North: self-assessment" in text
     assert "Areas for improvement. Emergency response times." in text
-
-
-def test_the_annual_report_follows_the_cycles_of_the_year(
-    cycles: Cycle, analyst: User, organisation: Organisation
-) -> None:
-    from pmf.web.papers.builders.annual import annual_report
-
-    # Cycle 2's data end in July 2019: financial year 2019/20. Cycle 1's (July 2018): 2018/19.
-    document = annual_report(organisation, "2019/20")
-    text = document.text()
-    assert "Test Force: annual report, 2019/20" in text
-    assert "2: Summer (data to July 2019)" in text
-    assert "1: Spring" not in text
-    table = next(
-        block
-        for _, section in document.walk()
-        for block in section.blocks
-        if isinstance(block, Table) and block.caption.startswith("FOCUS")
-    )
-    assert table.header == ("Measure", "Cycle 2", "At year end")
-    with pytest.raises(ValueError, match="no locked cycle with data to a month in 2015/16"):
-        annual_report(organisation, "2015/16")
-    client = client_for(analyst)
-    assert client.get("/TST/reports/annual/2019-20.pdf").content.startswith(b"%PDF")
-    assert client.get("/TST/reports/annual/2015-16.pdf").status_code == 404
-    page = client.get("/TST/cycles/").content.decode()
-    assert 'href="/TST/reports/annual/2019-20.html"' in page
-
-
-def test_pmf_cycle_annual_and_paper(
-    cycles: Cycle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from pmf.cli import main
-
-    assert (
-        main(
-            [
-                "cycle",
-                "annual",
-                "-o",
-                "TST",
-                "--year",
-                "2019/20",
-                "--output",
-                str(tmp_path / "a.docx"),
-            ]
-        )
-        == 0
-    )
-    assert "the annual report for 2019/20" in capsys.readouterr().out
-    assert (
-        main(
-            [
-                "cycle",
-                "paper",
-                "-o",
-                "TST",
-                "2",
-                "--kind",
-                "outcomes",
-                "--output",
-                str(tmp_path / "o.html"),
-            ]
-        )
-        == 0
-    )
-    assert "Test Force: quarterly outcomes, cycle 2" in (tmp_path / "o.html").read_text()
-    assert main(["cycle", "paper", "-o", "TST", "2", "--output", str(tmp_path / "p.txt")]) == 1
 
 
 def test_each_redline_with_a_peer_group_has_a_peer_chart_and_its_table(

@@ -9,8 +9,7 @@ import pytest
 from pmf.cli import main
 from pmf.web.audit.models import AuditEvent
 from pmf.web.observations.models import Observation
-from tests.factories import COUNT_MEASURE
-from tests.factories import GOOD
+from tests.factories import COUNT_MEASURE, GOOD
 
 pytestmark = pytest.mark.django_db
 

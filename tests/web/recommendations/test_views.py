@@ -105,3 +105,17 @@ def test_a_scoped_analyst_cannot_change_a_recommendation_outside_their_scope(
         services.update_recommendation(south, membership(scoped), details(unit="N"))
     south.refresh_from_db()
     assert south.unit.code == "S"  # type: ignore[union-attr]
+
+
+def test_the_history_says_a_status_and_a_body_in_words_and_the_json_keeps_the_codes(
+    recommendation: Recommendation, owner: User
+) -> None:
+    url = reverse("recommendation", args=["TST", 1])
+    client = signed_in(owner)
+    assert client.post(url, {"step": "evidence", "text": "Rota."}).status_code == 302
+    page = client.get(url).content.decode()
+    assert "Body: HMICFRS" in page and "Status: Open → Evidence submitted" in page
+    assert "evidence_submitted" not in page.split("<h2", 1)[-1]
+    data = client.get(reverse("recommendation-json", args=["TST", 1])).json()
+    evidence = data["history"][-1]["changes"][0]
+    assert evidence["before"] == "open" and evidence["after_text"] == "Evidence submitted"

@@ -152,7 +152,21 @@ def risk_page(risk: Risk, membership: Membership) -> dict[str, Any]:
 
 
 def history_step(event: Any) -> dict[str, Any]:
-    """Return one step of a risk's or recommendation's history as its page shows it."""
+    """Return one step of a risk's or recommendation's history as its page shows it.
+
+    A change to a field with choices (a status, a body) keeps its stored code in ``before``
+    and ``after`` and says it in words in ``before_text`` and ``after_text``.
+    """
+    entry = next(
+        field.related_model
+        for field in event._meta.fields
+        if field.is_relation and field.name not in ("actor",)
+    )
+    labels = {
+        field.name: {str(code): str(label) for code, label in field.flatchoices}
+        for field in entry._meta.fields
+        if field.choices
+    }
     return {
         "step": event.step,
         "step_label": event.get_step_display(),
@@ -160,7 +174,13 @@ def history_step(event: Any) -> dict[str, Any]:
         "at_label": format_moment(timezone.localtime(event.at)),
         "by": event.actor.get_username() if event.actor else None,
         "changes": [
-            {"field": name.replace("_", " "), "before": pair[0], "after": pair[1]}
+            {
+                "field": name.replace("_", " "),
+                "before": pair[0],
+                "after": pair[1],
+                "before_text": labels.get(name, {}).get(str(pair[0]), pair[0]),
+                "after_text": labels.get(name, {}).get(str(pair[1]), pair[1]),
+            }
             for name, pair in event.changes.items()
         ],
         "note": event.note,

@@ -181,6 +181,9 @@ def check_accessibility(page: Page) -> None:
     """Run axe-core's WCAG 2.0/2.1/2.2 A and AA rules on the page; fail listing any violations."""
     if not AXE_JS.exists():
         pytest.fail(f"{AXE_JS.relative_to(ROOT)} is missing: run scripts/assets.sh")
+    # Judge the page as a person sees it: after a click on a link the new document can be
+    # read before its stylesheets apply, and unstyled links are all too small a target.
+    page.wait_for_load_state("load")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         # Evaluated through the DevTools protocol, which the page's CSP does not govern
         # (an injected <script> element would be refused, as it should be).

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.utils import timezone
 
@@ -151,22 +153,30 @@ def risk_page(risk: Risk, membership: Membership) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def _choice_labels(step_label: str) -> dict[str, dict[str, str]]:
+    """Return the words for each coded field of the entry that a step model (by label) records."""
+    step_model = apps.get_model(step_label)
+    entry = next(
+        field.related_model
+        for field in step_model._meta.fields
+        if field.is_relation and field.name != "actor"
+    )
+    assert entry is not None and not isinstance(entry, str)  # a foreign key names its model
+    return {
+        field.name: {str(code): str(label) for code, label in field.flatchoices}
+        for field in entry._meta.fields
+        if field.choices
+    }
+
+
 def history_step(event: Any) -> dict[str, Any]:
     """Return one step of a risk's or recommendation's history as its page shows it.
 
     A change to a field with choices (a status, a body) keeps its stored code in ``before``
     and ``after`` and says it in words in ``before_text`` and ``after_text``.
     """
-    entry = next(
-        field.related_model
-        for field in event._meta.fields
-        if field.is_relation and field.name not in ("actor",)
-    )
-    labels = {
-        field.name: {str(code): str(label) for code, label in field.flatchoices}
-        for field in entry._meta.fields
-        if field.choices
-    }
+    labels = _choice_labels(event._meta.label)
     return {
         "step": event.step,
         "step_label": event.get_step_display(),

@@ -7,7 +7,10 @@ pytest-postgres``). The example council is loaded once with ``pmf example load``
 is added with ``pmf user add``, and both servers are started with ``PMF_CACHE_URL`` naming
 the Redis server, as an operator would do it (docs/guide/operate.md, ADR 0032).
 
-What one server computed, the other serves without computing: the signal is Redis's own
+Signed in through one server, a person reads pages through the other; a figure entered, or
+a file previewed, through one is on the other's next page, or imported through it (uploads
+wait in the PMF_UPLOAD_DIR both share). What one server computed, the other serves without
+computing: the signal is Redis's own
 count of the writes it has received (``INFO commandstats``), as every computed result is
 written to the shared cache and nothing else is. No time is asserted.
 """
@@ -247,11 +250,16 @@ class Forms(HTMLParser):
             self._textarea = None
 
 
-def entry_form(page: str) -> list[tuple[str, str]]:
-    """Return the fields of the page's form that enters figures for MEASURE."""
+def forms_of(page: str) -> list[list[tuple[str, str]]]:
+    """Return the fields of each form of a page."""
     parser = Forms()
     parser.feed(page)
-    form = next((fields for fields in parser.forms if ("measure", MEASURE) in fields), None)
+    return parser.forms
+
+
+def entry_form(page: str) -> list[tuple[str, str]]:
+    """Return the fields of the page's form that enters figures for MEASURE."""
+    form = next((fields for fields in forms_of(page) if ("measure", MEASURE) in fields), None)
     assert form is not None, f"the entry form has no {MEASURE}"
     return form
 
@@ -303,6 +311,53 @@ def test_a_figure_entered_on_one_server_shows_on_the_other_at_once(
     assert status == 200
     assert f"{entered}%" in page
     assert value_of(a) == entered
+
+
+def test_a_file_previewed_on_one_server_is_imported_through_the_other(
+    deployment: Deployment,
+) -> None:
+    # The upload waits in PMF_UPLOAD_DIR, which both servers share.
+    first, second = deployment.servers
+    a = Browser(first)
+    a.sign_in(deployment.username, deployment.password)
+    b = on(second, a)
+    figure = round(value_of(a) + 0.8, 1)
+    status, page, _ = a.get(f"/{ORGANISATION}/import/")
+    assert status == 200
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token
+    boundary = "pmf-two-servers"
+    rows = f"unit,measure,period,value\r\n{UNIT},{MEASURE},{PERIOD},{figure}\r\n"
+    body = (
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n'
+        f"{token[1]}\r\n--{boundary}\r\n"
+        'Content-Disposition: form-data; name="file"; filename="figures.csv"\r\n'
+        f"Content-Type: text/csv\r\n\r\n{rows}\r\n--{boundary}--\r\n"
+    )
+    status, preview, _ = a.send(
+        urllib.request.Request(
+            f"{first}/{ORGANISATION}/import/",
+            data=body.encode(),
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "Referer": f"{first}/{ORGANISATION}/import/",
+            },
+        )
+    )
+    assert status == 200, preview[-3000:]
+    form = next(fields for fields in forms_of(preview) if any(n == "token" for n, _ in fields))
+    sent = [*form, ("accept-warnings", "yes"), ("warnings-reason", "checked against the source")]
+    status, location, _ = b.send(
+        urllib.request.Request(
+            f"{second}/{ORGANISATION}/import/",
+            data=urllib.parse.urlencode(sent).encode(),
+            headers={"Referer": f"{second}/{ORGANISATION}/import/"},
+        )
+    )
+    assert (status, location) == (302, f"/{ORGANISATION}/"), location[-3000:]
+    assert value_of(a) == figure
+    assert value_of(b) == figure
 
 
 def test_what_one_server_computed_the_other_serves_without_computing(

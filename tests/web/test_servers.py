@@ -10,9 +10,9 @@ the Redis server, as an operator would do it (docs/guide/operate.md, ADR 0032).
 Signed in through one server, a person reads pages through the other; a figure entered, or
 a file previewed, through one is on the other's next page, or imported through it (uploads
 wait in the PMF_UPLOAD_DIR both share). What one server computed, the other serves without
-computing: the signal is Redis's own
-count of the writes it has received (``INFO commandstats``), as every computed result is
-written to the shared cache and nothing else is. No time is asserted.
+computing: the signal is Redis's own count of the writes it has received (``INFO
+commandstats``), as every computed result is written to the shared cache and nothing else is.
+No time is asserted.
 """
 
 from __future__ import annotations

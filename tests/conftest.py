@@ -40,7 +40,12 @@ def _own_page_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     from django.conf import settings
     from django.test import override_settings
 
-    pages = {**settings.CACHES["pages"], "LOCATION": str(tmp_path_factory.mktemp("pages"))}
+    # Files even where PMF_CACHE_URL names a Redis server: the run's results stay its own.
+    pages = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(tmp_path_factory.mktemp("pages")),
+        "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 4},
+    }
     with override_settings(CACHES={**settings.CACHES, "pages": pages}):
         yield
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections.abc import Mapping
 
 
 class SettingError(ValueError):
@@ -68,3 +70,34 @@ def refuse_published_secret_key(*, debug: bool, secret_key: str) -> None:
         "long random value, kept the same across restarts, for example the output of\n"
         "  python -c 'import secrets; print(secrets.token_urlsafe(50))'"
     )
+
+
+# What a Redis URL may start with: a server over TCP, over TLS, or on a local socket.
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+# Seconds to wait for Redis to connect or answer before a page fails with an error logged,
+# rather than waiting for gunicorn's worker timeout.
+REDIS_TIMEOUT_SECONDS = 5
+
+
+def redis_cache(url: str, *, name: str, database: Mapping[str, object]) -> dict[str, object]:
+    """Return Django's Redis cache settings for ``url``; a URL Redis cannot use names ``name``.
+
+    The keys begin with a stamp of the database (its engine and name), so that the app
+    servers of one deployment share every key whatever host name they reach the database
+    by, and two deployments whose databases have other names never meet in one Redis.
+    """
+    if not url.startswith(REDIS_SCHEMES):
+        raise SettingError(
+            f"{name}={url!r} is not a Redis address: it starts with one of "
+            f"{', '.join(REDIS_SCHEMES)}, for example redis://cache.internal:6379/0"
+        )
+    stamp = hashlib.sha256(f"{database['ENGINE']}|{database['NAME']}".encode()).hexdigest()[:16]
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": f"pmf-{stamp}",
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+            "socket_timeout": REDIS_TIMEOUT_SECONDS,
+        },
+    }

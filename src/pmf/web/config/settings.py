@@ -12,7 +12,14 @@ from pathlib import Path
 
 import dj_database_url
 
-from pmf.web.env import DEVELOPMENT_SECRET_KEY, env_bool, env_int, env_list, env_str
+from pmf.web.env import (
+    DEVELOPMENT_SECRET_KEY,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    redis_cache,
+)
 
 # pmf/web: its templates/ and static/ folders.
 BASE_DIR = Path(__file__).resolve().parents[1]
@@ -193,7 +200,8 @@ LOGGING = {
 # "default": each process's own memory. "shared": a database table every server process sees,
 # for what must hold across processes (sign-in lockouts); `pmf migrate` creates the table.
 # "pages": computed scorecards and assessments, shared by the server processes of one machine
-# as files (ADR 0022), in a folder of their own for each database.
+# as files (ADR 0022), in a folder of their own for each database; or, when PMF_CACHE_URL
+# names a Redis server, shared by every app server that reaches it (ADR 0032).
 _DATABASE = DATABASES["default"]
 _CACHE_NAME = hashlib.sha256(
     f"{_DATABASE['ENGINE']}|{_DATABASE.get('HOST')}|{_DATABASE.get('PORT')}|{_DATABASE['NAME']}".encode()
@@ -201,17 +209,22 @@ _CACHE_NAME = hashlib.sha256(
 PMF_CACHE_DIR = Path(
     env_str("PMF_CACHE_DIR", default=str(Path(tempfile.gettempdir()) / "pmf-cache"))
 )
+PMF_CACHE_URL = env_str("PMF_CACHE_URL", default="")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "shared": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "pmf_cache",
     },
-    "pages": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(PMF_CACHE_DIR / _CACHE_NAME),
-        "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 4},
-    },
+    "pages": (
+        redis_cache(PMF_CACHE_URL, name="PMF_CACHE_URL", database=_DATABASE)
+        if PMF_CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(PMF_CACHE_DIR / _CACHE_NAME),
+            "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 4},
+        }
+    ),
 }
 
 # The JSON API lists observations a page at a time: 100 unless ?limit= asks for up to 1,000.

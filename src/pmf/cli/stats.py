@@ -120,15 +120,16 @@ def _stats_arguments(stats: argparse.ArgumentParser) -> None:
 )
 def stats(args: argparse.Namespace) -> int:
     """Run the chosen statistics tool: ``pmf stats spc``, ``funnel`` or ``interval``."""
+    if args.tool == "interval":
+        # Numbers on the command line, no file: neither Polars nor the readers are needed.
+        return interval(args)
     from pmf.sources.columns import ColumnRefused
     from pmf.sources.readers import ReadError
 
     try:
         if args.tool == "spc":
             return spc(args)
-        if args.tool == "funnel":
-            return funnel(args)
-        return interval(args)
+        return funnel(args)
     except (ColumnRefused, ReadError) as refused:
         raise CommandError(str(refused)) from None
 

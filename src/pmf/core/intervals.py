@@ -27,7 +27,6 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special  # type: ignore[import-untyped]  # SciPy ships no type hints
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -247,6 +246,10 @@ def qchisq(
     >>> round(float(qchisq(0.975, 4, "lower")), 9), float(qchisq(0.025, 0, "lower"))
     (11.143286782, 0.0)
     """
+    # SciPy here, not at the top: it takes longer to import than most commands take to run,
+    # and only this function of the module needs it.
+    from scipy import special  # type: ignore[import-untyped]  # SciPy ships no type hints
+
     p = np.asarray(probability, dtype=np.float64)
     d = np.asarray(df, dtype=np.float64)
     # Invert the tail that was given rather than 1 - p: small tails keep their precision.

@@ -7,9 +7,11 @@ import io
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pmf.core.scorecard import Scorecard
+if TYPE_CHECKING:
+    # Only named in annotations: ``pmf stats`` neutralises its output with no assessment loaded.
+    from pmf.core.scorecard import Scorecard
 
 # A cell starting with one of these is run as a formula by Excel and LibreOffice.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -106,9 +106,13 @@ def byar(
     _require(x >= 0, x, "count", "must not be negative")
     if np.isnan(exact_below):
         raise IntervalInputError("exact_below must be a number")
-    exact_lower, exact_upper = _exact_count(x, float(confidence))
-    byars_lower, byars_upper = _byars_count(x, z)
     exact = x < exact_below
+    if exact.any():
+        exact_lower, exact_upper = _exact_count(x, float(confidence))
+    else:
+        # No count small enough for the exact limits: SciPy is not even imported.
+        exact_lower = exact_upper = np.full_like(x, np.nan)
+    byars_lower, byars_upper = _byars_count(x, z)
     # NaN counts fail both tests and stay NaN.
     lower = np.where(exact, exact_lower, np.where(x >= exact_below, byars_lower, np.nan))
     upper = np.where(exact, exact_upper, np.where(x >= exact_below, byars_upper, np.nan))

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A plain number such as -1.5 or +2e3 is data, not a formula, and stays as it is.
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-# The same with ASCII digits only, for Polars: every text it matches, _PLAIN_NUMBER matches.
+# For Polars (Rust's regex): text starting with one of FORMULA_STARTS, in one pass.
+_FORMULA_START = r"^[=+\-@\t\r]"
+# _PLAIN_NUMBER with ASCII digits only, for Polars: every text it matches, _PLAIN_NUMBER matches.
 _PLAIN_ASCII_NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 
 
@@ -54,12 +56,9 @@ def neutralise_column(column: pl.Series) -> pl.Series:
     >>> neutralise_column(pl.Series(["=1+2", "-1.5", "a", None, "@x"])).to_list()
     ["'=1+2", '-1.5', 'a', None, "'@x"]
     """
-    import polars as pl
-
-    text = column.to_frame("cell").lazy()
-    starts = pl.any_horizontal(pl.col("cell").str.starts_with(start) for start in FORMULA_STARTS)
-    plain = pl.col("cell").str.contains(_PLAIN_ASCII_NUMBER)
-    suspects = text.filter(starts & ~plain).unique().collect()["cell"].to_list()
+    # Eager, one step at a time: the second pattern runs only on the few cells the first finds.
+    starting = column.filter(column.str.contains(_FORMULA_START))
+    suspects = starting.filter(~starting.str.contains(_PLAIN_ASCII_NUMBER)).unique().to_list()
     changed = {cell: neutralise(cell) for cell in suspects}
     changed = {cell: safe for cell, safe in changed.items() if safe != cell}
     if not changed:

@@ -120,15 +120,16 @@ def _stats_arguments(stats: argparse.ArgumentParser) -> None:
 )
 def stats(args: argparse.Namespace) -> int:
     """Run the chosen statistics tool: ``pmf stats spc``, ``funnel`` or ``interval``."""
+    if args.tool == "interval":
+        # Numbers on the command line, no file: neither Polars nor the readers are needed.
+        return interval(args)
     from pmf.sources.columns import ColumnRefused
     from pmf.sources.readers import ReadError
 
     try:
         if args.tool == "spc":
             return spc(args)
-        if args.tool == "funnel":
-            return funnel(args)
-        return interval(args)
+        return funnel(args)
     except (ColumnRefused, ReadError) as refused:
         raise CommandError(str(refused)) from None
 
@@ -159,9 +160,15 @@ def spc(args: argparse.Namespace) -> int:
     )
     if args.group:
         frame = frame.with_columns(pl.col(args.group).fill_null(""))
-    keys = [args.group, args.date] if args.group else [args.date]
-    repeated = frame.filter(pl.int_range(pl.len()).over(keys) > 0)
-    if repeated.height:
+    # Each (series, date) as one whole number: counting the distinct ones is a single pass,
+    # where a window over the keys took longer than the SPC itself.
+    day = pl.col(args.date).to_physical().cast(pl.Int64)
+    key = day - day.min()
+    if args.group:
+        series = pl.col(args.group).cast(pl.Categorical).to_physical().cast(pl.Int64)
+        key = series * (key.max() + 1) + key
+    if frame.select(key.n_unique()).item() < frame.height:
+        repeated = frame.filter(~key.is_first_distinct())
         first = repeated.sort(ROW_NUMBER).row(0, named=True)
         where = f" in group {first[args.group]!r}" if args.group else ""
         shown = written[first[ROW_NUMBER] - 2]
@@ -368,12 +375,10 @@ def _write(frame: pl.DataFrame, path: Path) -> None:
     import polars as pl
 
     from pmf.core.text import plural
-    from pmf.sources.exporters import neutralise
+    from pmf.sources.exporters import neutralise_column
 
     text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    safe = frame.with_columns(
-        pl.col(name).map_elements(neutralise, return_dtype=pl.String) for name in text_columns
-    )
+    safe = frame.with_columns(neutralise_column(frame[name]) for name in text_columns)
     try:
         safe.write_csv(path)
     except OSError as error:

@@ -31,7 +31,6 @@ from typing import Any, Literal, cast
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-from scipy import special  # type: ignore[import-untyped]  # SciPy ships no type hints
 
 from pmf.core.intervals import qchisq
 
@@ -821,6 +820,10 @@ def _poisson_funnel(obs: FloatArray, p: FloatArray, low: npt.NDArray[np.bool_]) 
     decision uses SciPy's Poisson distribution unless that is too close to ``p`` to be sure of
     (see :func:`_series_error_bound`); there the package's own truncated series decides.
     """
+    # SciPy here, not at the top: a command or page that draws no Poisson funnel never needs
+    # it, and it takes longer to import than most of them take to run.
+    from scipy import special  # type: ignore[import-untyped]  # SciPy ships no type hints
+
     v = np.full(obs.shape, 0.5)
     dv = 0.5
     while dv > 1e-7:

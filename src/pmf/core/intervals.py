@@ -27,7 +27,6 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special  # type: ignore[import-untyped]  # SciPy ships no type hints
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -107,9 +106,13 @@ def byar(
     _require(x >= 0, x, "count", "must not be negative")
     if np.isnan(exact_below):
         raise IntervalInputError("exact_below must be a number")
-    exact_lower, exact_upper = _exact_count(x, float(confidence))
-    byars_lower, byars_upper = _byars_count(x, z)
     exact = x < exact_below
+    if exact.any():
+        exact_lower, exact_upper = _exact_count(x, float(confidence))
+    else:
+        # No count small enough for the exact limits: SciPy is not even imported.
+        exact_lower = exact_upper = np.full_like(x, np.nan)
+    byars_lower, byars_upper = _byars_count(x, z)
     # NaN counts fail both tests and stay NaN.
     lower = np.where(exact, exact_lower, np.where(x >= exact_below, byars_lower, np.nan))
     upper = np.where(exact, exact_upper, np.where(x >= exact_below, byars_upper, np.nan))
@@ -247,6 +250,10 @@ def qchisq(
     >>> round(float(qchisq(0.975, 4, "lower")), 9), float(qchisq(0.025, 0, "lower"))
     (11.143286782, 0.0)
     """
+    # SciPy here, not at the top: it takes longer to import than most commands take to run,
+    # and only this function of the module needs it.
+    from scipy import special  # type: ignore[import-untyped]  # SciPy ships no type hints
+
     p = np.asarray(probability, dtype=np.float64)
     d = np.asarray(df, dtype=np.float64)
     # Invert the tail that was given rather than 1 - p: small tails keep their precision.

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from pmf.core.framework import InspectionGrade, Measure, UnitOfMeasure
+if TYPE_CHECKING:
+    from pmf.core.framework import Measure
 
 
 def format_value(value: float | None, measure: Measure) -> str:
     """Return ``value`` in the measure's unit and precision.
 
+    >>> from pmf.core.framework import Measure
     >>> m = Measure(code="X", name="X", area="A", kind="kpi", polarity="neither",
     ...             unit_of_measure="percent", frequency="month", decimals=1)
     >>> format_value(71.94, m)
@@ -18,6 +21,10 @@ def format_value(value: float | None, measure: Measure) -> str:
     >>> format_value(None, m)
     '–'
     """
+    # The framework's schema here, not at the top: the other helpers (plural, format_bytes)
+    # serve commands that read no framework, and it takes a tenth of a second to import.
+    from pmf.core.framework import InspectionGrade, UnitOfMeasure
+
     if value is None:
         return "–"
     unit = measure.unit_of_measure

@@ -11,11 +11,14 @@ from collections.abc import Iterator
 
 from pmf.web.interventions.reminders import Reminder
 from pmf.web.recommendations.models import Recommendation
-from pmf.web.recommendations.services import is_overdue
 
 
 def overdue_recommendations(on: dt.date) -> Iterator[Reminder]:
     """Remind each owner of a recommendation past its due date and not closed."""
+    # Here, not at the top: the app's ready() imports this module, and the services import
+    # Polars and the assessment, which a command that sends no reminder never needs.
+    from pmf.web.recommendations.services import is_overdue
+
     for recommendation in (
         Recommendation.objects.exclude(status=Recommendation.Status.CLOSED)
         .filter(due_date__lt=on, owner__isnull=False)

@@ -214,6 +214,9 @@ def measure(
     allowed = shared_areas(membership, found)
     if allowed is not None and not found.measures.filter(code=code, area__code__in=allowed):
         raise Http404("No such measure.")
+    # Read before the page's data (which reads it too), so that the figures rendered under
+    # it are never older than it says.
+    version = data_version(found)
     try:
         data = presenters.measure_page(found, target, code)
     except LookupError as error:
@@ -224,9 +227,15 @@ def measure(
     if as_json:
         return pages.json(data)
     may_set_spc = membership.role == Membership.Role.ANALYST and may_change(membership, found)
-    # The charts and tables of figures are most of the page: the same figures give the same.
+    # The charts and tables of figures are most of the page, and the same for everyone who
+    # may see this unit's measure: kept as the page's figures are, under the data version.
     shown = {key: value for key, value in data.items() if key not in PERSONAL}
-    figures_html = pages.fragment("scorecards/_measure_figures.html", shown)
+    figures_html = cached(
+        version,
+        "measure-figures-html",
+        (target.code, target.name, code),
+        lambda: mark_safe(render_to_string("scorecards/_measure_figures.html", shown)),  # noqa: S308 - our template's output
+    )
     return render(
         request,
         "scorecards/measure.html",

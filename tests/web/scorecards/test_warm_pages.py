@@ -165,3 +165,13 @@ def test_a_fragment_is_kept_by_what_it_shows() -> None:
     south = pages.fragment(template, context("South"))
     assert "South" in south
     assert "North" not in south
+
+
+@pytest.mark.parametrize("path", ["/TST/units/NOPE/", "/TST/units/NOPE/measures/CR/"])
+def test_a_whole_organisation_reader_gets_404_for_a_unit_it_does_not_have(
+    path: str, analyst: User, other_org_user: User
+) -> None:
+    assert client_for(analyst).get(path).status_code == 404
+    # OTHER has units of the same codes: TST's reader still reads only TST's.
+    assert client_for(analyst).get("/OTHER/units/N/").status_code == 404
+    assert client_for(other_org_user).get("/TST/units/N/").status_code == 404

@@ -24,7 +24,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.urls import URLPattern, path
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from pmf.web.accounts.models import Membership
@@ -59,6 +61,27 @@ def reader(request: HttpRequest, org: str) -> tuple[Organisation, Membership]:
 def json(data: dict[str, Any]) -> JsonResponse:
     """Answer with a page's data as JSON, its text (names, dashes, pound signs) unescaped."""
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+def fragment(template: str, context: dict[str, Any]) -> SafeString:
+    """Return ``template`` rendered with ``context`` alone, kept under what it was given.
+
+    For the large tables of a page, which cost most of its rendering: the result is kept in
+    the caches under a digest of the template's name and the whole context, so it depends on
+    nothing but what it shows. Whoever asks with the same context gets the same HTML; a
+    reader with another scope passes other rows and gets other HTML, and a write that changes
+    a figure changes the context. The context must be plain data (text, numbers, lists and
+    dicts of them) whose ``repr`` names every value, and the template may read nothing else:
+    no ``request``, no ``user``, no queries.
+    """
+    from pmf.web.cache import cached
+
+    return cached(
+        "by-content",
+        "fragment",
+        (template, context),
+        lambda: mark_safe(render_to_string(template, context)),  # noqa: S308 - our template's output
+    )
 
 
 def routes(route: str, view: View, *, name: str) -> list[URLPattern]:

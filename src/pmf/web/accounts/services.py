@@ -176,6 +176,12 @@ def unit_for(user: User | AnonymousUser, organisation: Organisation, code: str) 
     membership = membership_of(user)
     if membership is None:
         raise Http404("No such unit.")
+    if membership.unit_id is None and organisation.pk == membership.organisation_id:
+        # A member of the whole organisation sees every unit of it: read only the one asked.
+        found = organisation.units.filter(code=code).first()
+        if found is None:
+            raise Http404("No such unit.")
+        return found
     for unit in visible_units(membership, organisation):
         if unit.code == code:
             return unit

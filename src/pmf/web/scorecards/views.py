@@ -22,7 +22,7 @@ from pmf.web.accounts.services import (
     unit_for,
 )
 from pmf.web.cache import cached, data_version
-from pmf.web.frameworks.models import Organisation
+from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.scorecards import presenters
 
 KINDS = ("redline", "kpi", "context")
@@ -58,6 +58,11 @@ def organisation(request: HttpRequest, org: str, as_json: bool = False) -> HttpR
             "can_import": can_import,
             "other_organisations": others,
             "own": may_change(membership, found),
+            # The table is most of the page; the same units, areas and counts give the same.
+            "units_html": pages.fragment(
+                "scorecards/_organisation_units.html",
+                {key: data[key] for key in ("organisation", "areas", "units", "figures_at")},
+            ),
         },
     )
 
@@ -125,36 +130,41 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
     kinds = [kind for kind in request.GET.getlist("kind") if kind in KINDS]
     areas = request.GET.getlist("area")
     areas = readable_areas(membership, found, areas)  # a partner's: only what is shared
+    exceptions = request.GET.get("exceptions")
+    filters: dict[str, Any] = {
+        "period": period,
+        "areas": areas,
+        "kinds": kinds,
+        "exceptions_only": exceptions == "1",
+    }
+    if as_json:
+        try:
+            return pages.json(presenters.scorecard_page(found, target, **filters))
+        except LookupError as error:
+            return _bad_request(request, str(error.args[0]), as_json)
     try:
-        data = presenters.scorecard_page(
-            found,
-            target,
-            period=period,
-            areas=areas,
-            kinds=kinds,
-            exceptions_only=request.GET.get("exceptions") == "1",
+        # The page's data, its rendered tables and the organisation's areas are the same for
+        # everyone who may see this unit with these filters (``areas`` is already cut to what
+        # the reader may read): one cache read a request, under the data version.
+        shared = cached(
+            data_version(found),
+            "scorecard-view",
+            (target.code, target.name, period_text, tuple(areas), tuple(kinds), exceptions),
+            lambda: _scorecard_view(found, target, filters),
         )
     except LookupError as error:
         return _bad_request(request, str(error.args[0]), as_json)
-    if as_json:
-        return pages.json(data)
-    from pmf.web.entry.services import may_enter
+    data = shared["data"]
+    own = may_change(membership, found)
+    if membership.role == Membership.Role.ANALYST:
+        can_enter = own and shared["any_measure"]  # what may_enter asks, read with the page
+    else:
+        from pmf.web.entry.services import may_enter
 
-    can_enter = may_change(membership, found) and may_enter(membership)
+        can_enter = own and may_enter(membership)
     readable = readable_areas(membership, found, [])
-    all_areas = [
-        {"code": area.code, "name": area.name}
-        for area in found.areas.order_by("position")
-        if not readable or area.code in readable
-    ]
+    all_areas = [area for area in shared["all_areas"] if not readable or area["code"] in readable]
     shown = sum(len(area["measures"]) for area in data["areas"])
-    # The tables are most of the page's rendering, and the same for everyone who may see them.
-    areas_html = cached(
-        data_version(found),
-        "scorecard-html",
-        (target.code, period_text, tuple(areas), tuple(kinds), request.GET.get("exceptions")),
-        lambda: mark_safe(render_to_string("scorecards/_scorecard_areas.html", data)),  # noqa: S308 - our template's output
-    )
     return render(
         request,
         "scorecards/scorecard.html",
@@ -163,11 +173,30 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
             "period": period_text,
             "kinds": KINDS,
             "can_enter": can_enter,
+            "own": own,
             "all_areas": all_areas,
             "shown": plural(shown, "measure"),
-            "areas_html": areas_html,
+            "areas_html": shared["areas_html"],
         },
     )
+
+
+def _scorecard_view(found: Organisation, target: Unit, filters: dict[str, Any]) -> dict[str, Any]:
+    """Return what a scorecard page shows whoever reads it: data, tables, areas to filter by.
+
+    Raise LookupError as the presenter does (a period with no figures).
+    """
+    data = presenters.scorecard_page(found, target, **filters)
+    # The tables are most of the page's rendering, and the same for everyone who may see them.
+    areas_html = mark_safe(render_to_string("scorecards/_scorecard_areas.html", data))  # noqa: S308 - our template's output
+    return {
+        "data": data,
+        "areas_html": areas_html,
+        "all_areas": [
+            {"code": area.code, "name": area.name} for area in found.areas.order_by("position")
+        ],
+        "any_measure": found.measures.exists(),
+    }
 
 
 def _bad_request(request: HttpRequest, message: str, as_json: bool) -> HttpResponse:
@@ -185,6 +214,9 @@ def measure(
     allowed = shared_areas(membership, found)
     if allowed is not None and not found.measures.filter(code=code, area__code__in=allowed):
         raise Http404("No such measure.")
+    # Read before the page's data (which reads it too), so that the figures rendered under
+    # it are never older than it says.
+    version = data_version(found)
     try:
         data = presenters.measure_page(found, target, code)
     except LookupError as error:
@@ -194,10 +226,26 @@ def measure(
     data["targets"] = target_history(found, target, code)
     if as_json:
         return pages.json(data)
-    data["may_set_spc"] = membership.role == Membership.Role.ANALYST and may_change(
-        membership, found
+    may_set_spc = membership.role == Membership.Role.ANALYST and may_change(membership, found)
+    # The charts and tables of figures are most of the page, and the same for everyone who
+    # may see this unit's measure: kept as the page's figures are, under the data version.
+    shown = {key: value for key, value in data.items() if key not in PERSONAL}
+    figures_html = cached(
+        version,
+        "measure-figures-html",
+        (target.code, target.name, code),
+        lambda: mark_safe(render_to_string("scorecards/_measure_figures.html", shown)),  # noqa: S308 - our template's output
     )
-    return render(request, "scorecards/measure.html", data)
+    return render(
+        request,
+        "scorecards/measure.html",
+        {**data, "may_set_spc": may_set_spc, "figures_html": figures_html},
+    )
+
+
+# What the measure page shows beside its figures, read afresh (it names people): not in the
+# rendered figures, whose template does not read them.
+PERSONAL = ("revisions", "targets")
 
 
 def peer_groups(

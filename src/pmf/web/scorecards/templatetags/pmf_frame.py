@@ -8,11 +8,13 @@ belongs to is marked ``aria-current`` (``page`` on its own page, ``true`` on one
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from pmf.web.accounts.services import membership_of
 
@@ -37,11 +39,21 @@ TOOLS = [
 
 
 def _links(code: str, role: str, entries: list[tuple[str, str, bool]]) -> list[dict[str, Any]]:
-    return [
-        {"href": reverse(name, kwargs={"org": code}), "text": text, "current": ""}
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    addresses = _addresses(code, role, tuple(entries), urlconf, get_script_prefix())
+    return [{"href": href, "text": text, "current": ""} for href, text in addresses]
+
+
+@functools.lru_cache(maxsize=1024)
+def _addresses(
+    code: str, role: str, entries: tuple[tuple[str, str, bool], ...], urlconf: str, prefix: str
+) -> tuple[tuple[str, str], ...]:
+    """Return each link's address and text: worked out once per organisation, role and routes."""
+    return tuple(
+        (reverse(name, kwargs={"org": code}), text)
         for name, text, analysts in entries
         if not analysts or role == "analyst"
-    ]
+    )
 
 
 def frame_links(request: HttpRequest) -> dict[str, list[dict[str, Any]]]:

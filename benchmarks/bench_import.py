@@ -65,7 +65,7 @@ def write_csv(path: Path, units: int) -> int:
         .join(pl.DataFrame({"measure": [f"M{m}" for m in range(MEASURES)]}), how="cross")
         .join(pl.DataFrame({"period": months}), how="cross")
         .with_row_index("n")
-        .with_columns(((pl.col("n") * 7919) % 1000 / 10).alias("value"))
+        .with_columns(((pl.col("n") * 7919) % 1000).alias("value"))
         .drop("n")
     )
     frame.write_csv(path)

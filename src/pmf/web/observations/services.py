@@ -496,15 +496,16 @@ def _insert(
             return
         if connection.vendor == "sqlite":
             # Binding a million rows one by one from Python costs more than SQLite's own work:
-            # hand it each chunk as one JSON array and let json_each unpack it in C.
-            selected = ", ".join(f"json_extract(j.value, '$.{name}')" for name in INSERTED)
+            # hand it each chunk as one JSON array of rows and let json_each unpack it in C.
+            # Each row is an array, not an object: json_extract finds "$[3]" at once, where
+            # "$.value" is a search through the object's keys.
+            selected = ", ".join(f"json_extract(j.value, '$[{i}]')" for i in range(len(INSERTED)))
             sql = (
                 f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608 - names are ours
                 f"SELECT {selected}, %s, %s, %s, %s FROM json_each(%s) AS j"
             )
             for start in range(0, frame.height, chunk_rows):
-                chunk = frame.slice(start, chunk_rows).write_json()
-                cursor.execute(sql, [*constant, chunk])
+                cursor.execute(sql, [*constant, _json_rows(frame.slice(start, chunk_rows))])
             return
         sql = (
             f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608 - names are ours
@@ -512,6 +513,23 @@ def _insert(
         )
         values = [frame[column].to_list() for column in INSERTED]
         cursor.executemany(sql, [(*row, *constant) for row in zip(*values, strict=True)])
+
+
+def _json_rows(frame: pl.DataFrame) -> str:
+    """Return ``frame`` as the text of one JSON array holding an array of values per row."""
+
+    def encoded(column: str) -> pl.Expr:
+        # Polars writes the JSON value (escapes, floats that read back exactly, null): encode
+        # {"k": value} and keep the value.
+        text = pl.struct(pl.col(column).alias("k")).struct.json_encode()
+        return text.str.slice(5, text.str.len_chars() - 6)
+
+    if frame.is_empty():
+        return "[]"
+    joined = frame.select(
+        pl.concat_str([encoded(column) for column in frame.columns], separator=",").str.join("],[")
+    ).item()
+    return f"[[{joined}]]"
 
 
 def _copy(

@@ -352,9 +352,7 @@ def _peers(
         on=["unit", "measure", "period"],
         how="left",
     )
-    label = pl.col("period").map_elements(
-        lambda code: parse_period(code).label, return_dtype=pl.String
-    )
+    label = _labels(chosen["period"])
     return chosen.with_columns(
         pl.when(pl.col("period") != pl.col("_own"))
         .then(pl.format("in {}, {}", label, pl.col("position")))
@@ -375,6 +373,14 @@ def _peers(
         "peer_value",
         "peer_numerator",
         "peer_denominator",
+    )
+
+
+def _labels(codes: pl.Series) -> pl.Expr:
+    """Return the column ``codes`` names as period labels: each distinct code parsed once."""
+    distinct = codes.unique().drop_nulls().to_list()
+    return pl.col(codes.name).replace_strict(
+        {code: parse_period(code).label for code in distinct}, default=None, return_dtype=pl.String
     )
 
 
@@ -405,9 +411,7 @@ def _runs(history: pl.DataFrame, units: list[str], measures: pl.DataFrame) -> pl
     runs = deterioration_runs(
         series.select("unit", "measure", "period", "period_end", "value", "polarity", "decimals")
     )
-    label = pl.col("deteriorating_since").map_elements(
-        lambda code: parse_period(code).label, return_dtype=pl.String, skip_nulls=True
-    )
+    label = _labels(runs["deteriorating_since"])
     # One worse step is a change; two or more in a row is a trend worth a sentence.
     return runs.with_columns(
         pl.when(pl.col("deteriorating_steps") >= MIN_DETERIORATING_STEPS)

@@ -364,8 +364,8 @@ def chart_points(
         .sort("series", "period_end")
         .with_columns((baseline_size < pl.col("_points")).alias("trial"))
     )
-    charted, segments = pl.collect_all([points.select(list(POINT_SCHEMA)), _segments(points)])
-    return charted, segments
+    charted = points.collect()
+    return charted.select(list(POINT_SCHEMA)), _segments(charted.lazy()).collect()
 
 
 def _segments(points: pl.LazyFrame) -> pl.LazyFrame:

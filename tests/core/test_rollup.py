@@ -76,3 +76,18 @@ def test_partial_rollup_pools_the_children_that_reported() -> None:
     force = frame.filter(pl.col("unit") == "F").row(0, named=True)
     assert force["value"] == pytest.approx(10.0)
     assert (force["children_reporting"], force["children_expected"]) == (1, 2)
+
+
+def test_only_the_parents_asked_for_are_rolled_up(framework: Framework) -> None:
+    figures = observations(
+        [
+            ("N", "CR", "2019-07", 10.0, 10.0, 1000.0),
+            ("S", "CR", "2019-07", 1.0, 3.0, 3000.0),
+        ]
+    )
+    everything = roll_up(framework, figures)
+    # A command's page needs no force figure; the force's needs its own, from every command.
+    reported_only = figures.with_columns(pl.lit("reported").alias("origin"))
+    assert roll_up(framework, figures, units=["N", "S"]).equals(reported_only)
+    assert roll_up(framework, figures, units=["F"]).equals(everything)
+    assert everything.filter(pl.col("unit") == "F").height == 1

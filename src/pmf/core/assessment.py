@@ -135,9 +135,22 @@ def assess(
     chosen = (
         list(units) if units is not None else [u.code for u in framework.units if not u.external]
     )
-    rolled = roll_up(framework, _known(framework, observations))
-    rolled = rolled.join(_period_table(rolled["period"]), on="period", how="left")
+    known = _known(framework, observations)
+    periods = _period_table(known["period"])
     today = today or dt.date.today()
+    # Every measure's periods held, whoever holds them: the peer comparison looks back over
+    # these (a parent's rolled-up periods are among its children's).
+    held_periods = (
+        known.select("measure", "period")
+        .unique()
+        .join(periods, on="period", how="left")
+        .filter(pl.col("period_start") <= today)
+    )
+    # Only the units the assessment reads are rolled up: those assessed, their peers and the
+    # national comparator, each with the units below it.
+    needed = _units_read(framework, chosen)
+    rolled = roll_up(framework, known.filter(pl.col("unit").is_in(needed)), units=needed)
+    rolled = rolled.join(periods, on="period", how="left")
     future = _future(rolled.filter(pl.col("unit").is_in(chosen)), today)
     rolled = rolled.filter(pl.col("period_start") <= today)
     if cut is None:
@@ -147,6 +160,7 @@ def assess(
         # Polars types a Series' max as any scalar or None; here a date, as ends is not empty.
         cut = ends.max()  # type: ignore[assignment]
     history = rolled.filter(pl.col("period_end") <= cut)
+    held_periods = held_periods.filter(pl.col("period_end") <= cut)
     current = _latest(history.filter(pl.col("unit").is_in(chosen)))
     if current.height == 0:
         return _empty()
@@ -165,34 +179,38 @@ def assess(
         _previous_cycle(history, chosen, previous_cut), on=["unit", "measure"], how="left"
     )
     current = current.join(
-        _peers(framework, history, current, chosen, measures), on=["unit", "measure"], how="left"
+        _peers(framework, history, current, chosen, measures, held_periods),
+        on=["unit", "measure"],
+        how="left",
     )
-    current = current.join(measures, on="measure", how="left")
-    current = current.join(_standard_table(framework, chosen), on=["unit", "measure"], how="left")
-    current = _apply_targets(current, framework, chosen)
-    current = current.join(_runs(history, chosen, measures), on=["unit", "measure"], how="left")
-    current = current.join(
-        _forecasts(framework, history, chosen), on=["unit", "measure"], how="left"
+    # From here on one lazy plan: the joins and judgements run in one collect.
+    plan = current.lazy().join(measures.lazy(), on="measure", how="left")
+    plan = plan.join(_standard_table(framework, chosen).lazy(), on=["unit", "measure"], how="left")
+    plan = _apply_targets(plan, framework, chosen)
+    plan = plan.join(_runs(history, chosen, measures).lazy(), on=["unit", "measure"], how="left")
+    plan = plan.join(
+        _forecasts(framework, history, chosen).lazy(), on=["unit", "measure"], how="left"
     )
-    current = current.join(
-        _spc(history, chosen, framework),
+    plan = plan.join(
+        _spc(history, chosen, framework).lazy(),
         on=["unit", "measure"],
         how="left",
     )
     national, national_name = _national(framework, history)
-    current = current.join(national, on=["measure", "period"], how="left")
+    plan = plan.join(national.lazy(), on=["measure", "period"], how="left")
     judged = _significance(
-        _judge(current),
+        _judge(plan).collect(),
         "peer_average",
         "significance",
         "the MSG average",
         fraction=("peer_numerator", "peer_denominator"),
     )
     judged = _significance(judged, "national_value", "national_comparison", national_name)
-    judged = judged.join(future, on=["unit", "measure"], how="left")
     order = _order(framework)
     return (
-        judged.with_columns(
+        judged.lazy()
+        .join(future.lazy(), on=["unit", "measure"], how="left")
+        .with_columns(
             pl.col("unit")
             .replace_strict(order["units"], default=len(order["units"]))
             .alias("_unit_order"),
@@ -202,11 +220,32 @@ def assess(
         )
         .sort("_unit_order", "_measure_order")
         .select(ASSESSMENT_COLUMNS)
+        .collect()
     )
 
 
+def _units_read(framework: Framework, units: list[str]) -> list[str]:
+    """Return the units whose figures an assessment of ``units`` reads, and those below them."""
+    wanted = set(units)
+    for code in units:
+        peers = framework.peers(code)
+        if peers is not None:
+            wanted.update(peers.members)
+    if framework.organisation.national:
+        wanted.add(framework.organisation.national)
+    for code in list(wanted):
+        wanted.update(unit.code for unit in framework.descendants(code))
+    return sorted(wanted)
+
+
 def _latest(rolled: pl.DataFrame) -> pl.DataFrame:
-    return rolled.sort("period_end").group_by("unit", "measure", maintain_order=True).last()
+    return (
+        rolled.lazy()
+        .sort("period_end")
+        .group_by("unit", "measure", maintain_order=True)
+        .last()
+        .collect()
+    )
 
 
 def _future(rolled: pl.DataFrame, today: dt.date) -> pl.DataFrame:
@@ -244,6 +283,7 @@ def _peers(
     current: pl.DataFrame,
     units: list[str],
     measures: pl.DataFrame,
+    held_periods: pl.DataFrame,
 ) -> pl.DataFrame:
     """Return each unit's peer comparison at the latest period its group has figures for.
 
@@ -255,7 +295,7 @@ def _peers(
     links = peer_links(framework, units)
     if links.height == 0:
         return pl.DataFrame(schema=_PEER_SCHEMA)
-    ends = history.select("measure", "period", "period_end").unique()
+    ends = held_periods.select("measure", "period", "period_end")
     expected = links.group_by("unit").agg(pl.col("in_average").sum().alias("_expected"))
     own = current.select(
         "unit", "measure", pl.col("period").alias("_own"), pl.col("period_end").alias("_own_end")
@@ -267,16 +307,19 @@ def _peers(
             history.join(periods, on=["measure", "period"], how="semi"),
             links.join(among.select("unit").unique(), on="unit", how="semi"),
             measures,
-        ).with_columns(pl.col("unit", "measure", "period", "peer_group").cast(pl.String))
+        )
         return (
-            compared.join(expected, on="unit")
+            compared.lazy()
+            .with_columns(pl.col("unit", "measure", "period", "peer_group").cast(pl.String))
+            .join(expected.lazy(), on="unit")
             .filter(pl.col("peers_reporting") * 2 >= pl.col("_expected"))
-            .join(ends, on=["measure", "period"])
-            .join(among, on=["unit", "measure"])
+            .join(ends.lazy(), on=["measure", "period"])
+            .join(among.lazy(), on=["unit", "measure"])
             .filter(pl.col("period_end") <= pl.col("_own_end"))
             .sort("period_end")
             .group_by("unit", "measure", maintain_order=True)
             .last()
+            .collect()
         )
 
     # Most units' groups have figures for their own period: compare at those periods first,
@@ -309,9 +352,7 @@ def _peers(
         on=["unit", "measure", "period"],
         how="left",
     )
-    label = pl.col("period").map_elements(
-        lambda code: parse_period(code).label, return_dtype=pl.String
-    )
+    label = _labels(chosen["period"])
     return chosen.with_columns(
         pl.when(pl.col("period") != pl.col("_own"))
         .then(pl.format("in {}, {}", label, pl.col("position")))
@@ -332,6 +373,14 @@ def _peers(
         "peer_value",
         "peer_numerator",
         "peer_denominator",
+    )
+
+
+def _labels(codes: pl.Series) -> pl.Expr:
+    """Return the column ``codes`` names as period labels: each distinct code parsed once."""
+    distinct = codes.unique().drop_nulls().to_list()
+    return pl.col(codes.name).replace_strict(
+        {code: parse_period(code).label for code in distinct}, default=None, return_dtype=pl.String
     )
 
 
@@ -362,9 +411,7 @@ def _runs(history: pl.DataFrame, units: list[str], measures: pl.DataFrame) -> pl
     runs = deterioration_runs(
         series.select("unit", "measure", "period", "period_end", "value", "polarity", "decimals")
     )
-    label = pl.col("deteriorating_since").map_elements(
-        lambda code: parse_period(code).label, return_dtype=pl.String, skip_nulls=True
-    )
+    label = _labels(runs["deteriorating_since"])
     # One worse step is a change; two or more in a row is a trend worth a sentence.
     return runs.with_columns(
         pl.when(pl.col("deteriorating_steps") >= MIN_DETERIORATING_STEPS)
@@ -569,7 +616,7 @@ def _standard_row(unit: Unit, measure: Measure, standard: Standard) -> tuple[obj
     )
 
 
-def _apply_targets(current: pl.DataFrame, framework: Framework, units: list[str]) -> pl.DataFrame:
+def _apply_targets(current: pl.LazyFrame, framework: Framework, units: list[str]) -> pl.LazyFrame:
     """Judge each figure against the target running in its period, where there is one.
 
     A target for the unit itself wins over one for every unit; among equals, the later in
@@ -599,7 +646,7 @@ def _apply_targets(current: pl.DataFrame, framework: Framework, units: list[str]
                 )
     if not rows:
         return current
-    targets = pl.DataFrame(
+    targets = pl.LazyFrame(
         rows,
         schema={
             "unit": pl.String,
@@ -669,7 +716,7 @@ def describe_standard(measure: Measure, standard: Standard) -> str:
     return "better than previous period"
 
 
-def _judge(frame: pl.DataFrame) -> pl.DataFrame:
+def _judge(frame: pl.LazyFrame) -> pl.LazyFrame:
     kind = pl.col("standard_type")
     higher = pl.col("polarity") == Polarity.HIGHER_IS_BETTER.value
     improvement_reference = (

@@ -289,27 +289,29 @@ def chart_points(
     )
     marks = _marks(chosen)
     position = pl.int_range(pl.len()).over("series")
-    shown = (
-        frame.join(table, on="series", how="left")
+    # One lazy plan from the window to the baseline flags: a single collect.
+    plan = (
+        frame.lazy()
+        .join(table.lazy(), on="series", how="left", maintain_order="left")
         .filter(
             pl.when(pl.col("_from").is_not_null())
             .then(pl.col("period_end") >= pl.col("_from"))
             .otherwise(position >= pl.len().over("series") - pl.col("_window"))
         )
-        .join(marks["rebases"], on=["series", "period"], how="left")
-        .join(marks["events"], on=["series", "period"], how="left")
+        .join(marks["rebases"].lazy(), on=["series", "period"], how="left", maintain_order="left")
+        .join(marks["events"].lazy(), on=["series", "period"], how="left", maintain_order="left")
     )
     # A rebase on the first charted point starts nothing new: the window starts a baseline.
     first = pl.int_range(pl.len()).over("series") == 0
-    shown = shown.with_columns(
+    plan = plan.with_columns(
         pl.when(first).then(None).otherwise(pl.col("rebase")).alias("rebase")
     ).with_columns(pl.col("rebase").is_not_null().alias("_rebase"))
-    shown = shown.with_columns(
+    plan = plan.with_columns(
         pl.col("_rebase").cast(pl.Int64).cum_sum().over("series").alias("segment")
     )
     in_segment = pl.int_range(pl.len()).over("series", "segment")
     counted = in_segment < pl.col("_points")
-    shown = shown.with_columns(
+    plan = plan.with_columns(
         pl.when((pl.col("segment") == 0) & pl.col("_to").is_not_null())
         .then(pl.col("period_end") <= pl.col("_to"))
         .otherwise(counted)
@@ -317,12 +319,12 @@ def chart_points(
         counted.alias("_counted"),
     )
     # A segment whose given baseline holds no charted point falls back to its first points.
-    shown = shown.with_columns(
+    shown = plan.with_columns(
         pl.when(pl.col("_baseline").any().over("series", "segment"))
         .then(pl.col("_baseline"))
         .otherwise(pl.col("_counted"))
         .alias("in_baseline")
-    )
+    ).collect()
     if shown.height == 0:
         # Every series' window starts after its last figure (a baseline ``from`` to come).
         return pl.DataFrame(schema=POINT_SCHEMA), pl.DataFrame(schema=SEGMENT_SCHEMA)
@@ -355,16 +357,18 @@ def chart_points(
                 "two_in_three",
             )
         )
-    points = shown.join(pl.concat(computed), on=["series", "period_end"], how="left").sort(
-        "series", "period_end"
-    )
     baseline_size = pl.col("in_baseline").sum().over("series", "segment")
-    points = points.with_columns((baseline_size < pl.col("_points")).alias("trial"))
-    segments = _segments(points)
-    return points.select(list(POINT_SCHEMA)), segments
+    points = (
+        shown.lazy()
+        .join(pl.concat(computed).lazy(), on=["series", "period_end"], how="left")
+        .sort("series", "period_end")
+        .with_columns((baseline_size < pl.col("_points")).alias("trial"))
+    )
+    charted = points.collect()
+    return charted.select(list(POINT_SCHEMA)), _segments(charted.lazy()).collect()
 
 
-def _segments(points: pl.DataFrame) -> pl.DataFrame:
+def _segments(points: pl.LazyFrame) -> pl.LazyFrame:
     """Summarise each segment: its periods, baseline, limits, target, variation, assurance."""
     in_baseline = pl.col("in_baseline")
     grouped = points.group_by("series", "segment", maintain_order=True).agg(

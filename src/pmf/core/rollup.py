@@ -12,6 +12,8 @@ A&E figure sums the providers that submitted), the measure says
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import polars as pl
 
 from pmf.core.framework import Framework, Rollup
@@ -19,12 +21,16 @@ from pmf.core.framework import Framework, Rollup
 ROLLED_UP = "rolled_up"
 
 
-def roll_up(framework: Framework, observations: pl.DataFrame) -> pl.DataFrame:
+def roll_up(
+    framework: Framework, observations: pl.DataFrame, *, units: Collection[str] | None = None
+) -> pl.DataFrame:
     """Add figures for parent units computed from their children; return all figures.
 
     ``observations`` has columns unit, measure, period, value, numerator and
     denominator (other columns are carried through for reported figures). The
     result has the same columns plus ``origin``: ``reported`` or ``rolled_up``.
+    With ``units``, only the parents among them and the parents below them are given
+    rolled-up figures: what a page about those units needs, and no more.
 
     >>> from pmf.core.framework import load_framework
     >>> fw = load_framework('''
@@ -59,6 +65,11 @@ def roll_up(framework: Framework, observations: pl.DataFrame) -> pl.DataFrame:
     if rules.height == 0:
         return rolled
     internal = [unit for unit in framework.units if not unit.external]
+    if units is not None:
+        # A parent among ``units`` needs every unit below it; no unit above them is made.
+        wanted = set(units)
+        wanted.update(below.code for code in units for below in framework.descendants(code))
+        internal = [unit for unit in internal if unit.parent in wanted]
     depth = {unit.code: _depth(framework, unit.code) for unit in internal}
     children = pl.DataFrame(
         {

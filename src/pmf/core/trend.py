@@ -79,28 +79,29 @@ def deterioration_runs(
     >>> deterioration_runs(frame).select("deteriorating_since", "deteriorating_steps").row(0)
     ('2018-07', 2)
     """
-    ordered = series.sort(*keys, "period_end").with_columns(
-        pl.col("value").shift(1).over(keys).alias("_previous")
+    group = list(keys)
+    ordered = (
+        series.lazy()
+        .sort(*keys, "period_end")
+        .with_columns(pl.col("value").shift(1).over(group).alias("_previous"))
+        .with_columns(
+            (direction("value", "_previous") == Direction.DETERIORATING.value)
+            .fill_null(False)
+            .alias("_worse")
+        )
+        # Number the stretches between non-deteriorating steps; the last is the current run.
+        .with_columns((~pl.col("_worse")).cast(pl.Int64).cum_sum().over(group).alias("_stretch"))
     )
-    ordered = ordered.with_columns(
-        (direction("value", "_previous") == Direction.DETERIORATING.value)
-        .fill_null(False)
-        .alias("_worse")
-    )
-    # Number the stretches between non-deteriorating steps; the last stretch is the current run.
-    ordered = ordered.with_columns(
-        (~pl.col("_worse")).cast(pl.Int64).cum_sum().over(keys).alias("_stretch")
-    )
-    last = ordered.group_by(keys, maintain_order=True).agg(
-        pl.col("_stretch").last().alias("_current"),
-        pl.col("_worse").last().alias("_latest_worse"),
-    )
-    current = ordered.join(last, on=list(keys)).filter(pl.col("_stretch") == pl.col("_current"))
+    current = ordered.filter(pl.col("_stretch") == pl.col("_stretch").last().over(group))
     # The stretch starts at the last non-worse point (the peak) and continues with worse steps.
-    return current.group_by(keys, maintain_order=True).agg(
-        pl.when(pl.col("_latest_worse").first())
-        .then(pl.col("period").first())
-        .otherwise(None)
-        .alias("deteriorating_since"),
-        pl.col("_worse").sum().cast(pl.Int64).alias("deteriorating_steps"),
+    return (
+        current.group_by(keys, maintain_order=True)
+        .agg(
+            pl.when(pl.col("_worse").last())
+            .then(pl.col("period").first())
+            .otherwise(None)
+            .alias("deteriorating_since"),
+            pl.col("_worse").sum().cast(pl.Int64).alias("deteriorating_steps"),
+        )
+        .collect()
     )

@@ -434,28 +434,15 @@ def _held(measure_ids: Sequence[int]) -> pl.DataFrame:
 def _copy_out(table: str, schema: Mapping[str, Any], measure_ids: list[int]) -> pl.DataFrame:
     """Return the current figures of ``measure_ids`` on PostgreSQL, read with ``COPY TO``.
 
-    CSV text read by Polars instead of a Python tuple per figure: an import into a database
-    that holds millions of figures compares with all of them.
+    An import into a database that holds millions of figures compares with all of them.
     """
-    # Every value is a literal integer from our own tables; COPY takes no parameters.
+    # Every value is a literal integer from our own tables.
     ids = ", ".join(str(int(pk)) for pk in measure_ids) or "NULL"
     sql = (
-        f"COPY (SELECT {', '.join(schema)} FROM {table} "  # noqa: S608 - names are ours
-        f"WHERE superseded_at IS NULL AND measure_id IN ({ids})) TO STDOUT WITH (FORMAT csv)"
+        f"SELECT {', '.join(schema)} FROM {table} "  # noqa: S608 - names are ours
+        f"WHERE superseded_at IS NULL AND measure_id IN ({ids})"
     )
-    text = bytearray()
-    with (
-        connection.cursor() as cursor,
-        connection.wrap_database_errors,
-        cursor.cursor.copy(sql) as copy,
-    ):
-        for block in copy:
-            text += block
-    if not text:
-        return pl.DataFrame(schema=dict(schema))
-    # In PostgreSQL's CSV a null is an empty field and an empty string is quoted (""), which
-    # Polars reads back the same way; floats are written so that they read back exactly.
-    return pl.read_csv(bytes(text), has_header=False, schema=dict(schema))
+    return _copied(sql, [], schema)
 
 
 def _supersede(ids: list[int], now: dt.datetime) -> None:
@@ -603,7 +590,7 @@ def held_observations(
         f"JOIN {measure} m ON m.id = o.measure_id WHERE {where}"
     )
     if connection.vendor == "postgresql":
-        return _copied(sql, params)
+        return _copied(sql, params, HELD_SCHEMA)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -617,26 +604,29 @@ HELD_SCHEMA: dict[str, type[pl.DataType]] = {
 }
 
 
-def _copied(sql: str, params: list[Any]) -> pl.DataFrame:
+def _copied(sql: str, params: list[Any], schema: Mapping[str, Any]) -> pl.DataFrame:
     """Return the rows of ``sql`` read by PostgreSQL's ``COPY ... TO STDOUT`` as CSV.
 
     One buffer of text parsed by Polars instead of a Python tuple per row: on the
     organisation's own connection, so that it sees what the transaction has written. A
     ``float8`` is written with the fewest digits that read back to the same number
-    (PostgreSQL 12 and later), so every value is the one stored.
+    (PostgreSQL 12 and later), and in PostgreSQL's CSV a null is an empty field and an empty
+    string is quoted (""), which Polars reads back the same way: every value is the one stored.
     """
     buffer = bytearray()
-    # The raw psycopg cursor: Django's wrapper has no COPY.
+    # The raw psycopg cursor (Django's wrapper has no COPY); Django's error wrapper turns the
+    # driver's errors into its own.
     with (
         connection.cursor() as cursor,
+        connection.wrap_database_errors,
         cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy,
     ):
         for block in copy:
             buffer += block
     if not buffer:
-        return pl.DataFrame(schema=HELD_SCHEMA)
+        return pl.DataFrame(schema=dict(schema))
     return pl.read_csv(
-        bytes(buffer), has_header=False, new_columns=list(HELD_SCHEMA), schema=HELD_SCHEMA
+        bytes(buffer), has_header=False, new_columns=list(schema), schema=dict(schema)
     )
 
 

@@ -21,7 +21,7 @@ from pmf.web.accounts.services import (
     shared_areas,
     unit_for,
 )
-from pmf.web.cache import cached, data_version
+from pmf.web.cache import cached
 from pmf.web.frameworks.models import Organisation
 from pmf.web.scorecards import presenters
 
@@ -150,7 +150,7 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
     shown = sum(len(area["measures"]) for area in data["areas"])
     # The tables are most of the page's rendering, and the same for everyone who may see them.
     areas_html = cached(
-        data_version(found),
+        presenters.scorecard_version(found, target.code),
         "scorecard-html",
         (target.code, period_text, tuple(areas), tuple(kinds), request.GET.get("exceptions")),
         lambda: mark_safe(render_to_string("scorecards/_scorecard_areas.html", data)),  # noqa: S308 - our template's output

@@ -612,17 +612,18 @@ def assessed_by_measure(
             return empty[0]
         none = held_observations(organisation, units=[], measures=[])
         return assess(framework, none, units=list(units), cut=cut, previous_cut=previous_cut)
-    if any(part.schema != found[0].schema for part in found):
+    try:
+        together = pl.concat(found, how="vertical")
+    except (pl.exceptions.SchemaError, pl.exceptions.ShapeError):
         # Parts assessed apart typed a column differently: assess them together instead.
         ASSESSMENTS["whole"] += 1
         held = held_observations(organisation, units=wanted)
         return assess(framework, held, units=list(units), cut=cut, previous_cut=previous_cut)
     if len(units) == 1:
-        return pl.concat(found, how="vertical")
+        return together
     order = {code: index for index, code in enumerate(u.code for u in framework.units)}
     return (
-        pl.concat(found, how="vertical")
-        .with_row_index("_row")
+        together.with_row_index("_row")
         .with_columns(pl.col("unit").replace_strict(order, default=len(order)).alias("_unit_order"))
         .sort("_unit_order", "_row")
         .drop("_unit_order", "_row")

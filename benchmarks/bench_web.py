@@ -403,7 +403,30 @@ def run(engine: str, args: argparse.Namespace) -> None:
             enter_one_figure(organisation, step * len(cold) + len(cold[name]))
             cold[name].append(timed(lambda url=pages[name]: client.get(url)))
     report(engine, args, times, cold)
+    version_reads(organisation, args.requests)
     concurrent(organisation, client, args)
+
+
+def version_reads(organisation: Any, repeats: int) -> None:
+    """Print how long reading each kind of page's data version takes (one query each)."""
+    from pmf.web.cache import data_version
+    from pmf.web.scorecards.presenters import scorecard_version
+
+    kinds: dict[str, Callable[[], str]] = {
+        f"scorecard ({UNIT}: itself, 12 peers)": lambda: scorecard_version(organisation, UNIT),
+        "scorecard (region: the root)": lambda: scorecard_version(organisation, "R"),
+        f"sparklines ({UNIT})": lambda: data_version(organisation, [UNIT]),
+        f"measure page ({MEASURE})": lambda: data_version(organisation, None, MEASURE),
+    }
+    print("data version read (one query):")
+    for name, read in kinds.items():
+        read()
+        spent = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            read()
+            spent.append(time.perf_counter() - started)
+        print(f"  {name:40} {statistics.median(spent) * 1e6:7.0f} µs")
 
 
 # Command 3's districts: the concurrent writers enter figures there, and Command 1's district
@@ -498,6 +521,8 @@ def concurrent(organisation: Any, client: Any, args: argparse.Namespace) -> None
         deadline = time.monotonic() + 120
         while done.value < args.writers and time.monotonic() < deadline:
             time.sleep(0.1)  # every writer is writing before the clock starts
+            if not all(process.is_alive() for process in writers):
+                raise RuntimeError("a writer process failed: see its traceback above")
         started, before = time.perf_counter(), done.value
         assessed = dict(ASSESSMENTS)
         for step in range(args.rounds):
@@ -516,6 +541,8 @@ def concurrent(organisation: Any, client: Any, args: argparse.Namespace) -> None
                 times[name].append(timed(lambda url=url: client.get(url)))
         seconds = time.perf_counter() - started
         written = done.value - before
+        if not all(process.is_alive() for process in writers):
+            raise RuntimeError("a writer process failed: see its traceback above")
     finally:
         stop.set()
         for process in writers:

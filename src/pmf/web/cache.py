@@ -98,7 +98,8 @@ def _version_row(
     unit = Unit._meta.db_table
     stamps = (MeasureStamp if measure is not None else UnitStamp)._meta.db_table
     # One indexed lookup on every page view: plain SQL, no query building.
-    where = "s.organisation_id = o.id"
+    # From the units' codes (their organisation and code are indexed) to their counts.
+    where = "u.organisation_id = o.id"
     params: list[Any] = []
     if units is None:
         where += " AND u.parent_id IS NULL"  # the roots: their subtrees hold every unit
@@ -114,7 +115,7 @@ def _version_row(
         params.append(measure)
     sql = (
         "SELECT o.loaded_at, (SELECT SUM(s.changes) "  # noqa: S608 - names are ours
-        f"FROM {stamps} s JOIN {unit} u ON u.id = s.unit_id WHERE {where}) "
+        f"FROM {unit} u JOIN {stamps} s ON s.unit_id = u.id WHERE {where}) "
         f"FROM {table} o WHERE o.id = %s"
     )
     with connection.cursor() as cursor:
@@ -135,19 +136,22 @@ def measure_versions(organisation: Organisation, units: Collection[str]) -> dict
     stamps = MeasureStamp._meta.db_table
     chosen = sorted(set(units)) or [""]
     sql = (
-        "SELECT o.loaded_at, m.code, SUM(s.changes) "  # noqa: S608 - names are ours
-        f"FROM {table} o LEFT JOIN ({stamps} s JOIN {unit} u ON u.id = s.unit_id "
-        f"AND u.code IN ({', '.join(['%s'] * len(chosen))}) "
-        f"JOIN {measure} m ON m.id = s.measure_id) ON s.organisation_id = o.id "
-        "WHERE o.id = %s GROUP BY o.loaded_at, m.code"
+        f"SELECT o.loaded_at, NULL, NULL FROM {table} o WHERE o.id = %s UNION ALL "  # noqa: S608
+        f"SELECT NULL, m.code, SUM(s.changes) FROM {unit} u "
+        f"JOIN {stamps} s ON s.unit_id = u.id JOIN {measure} m ON m.id = s.measure_id "
+        f"WHERE u.organisation_id = %s AND u.code IN ({', '.join(['%s'] * len(chosen))}) "
+        "GROUP BY m.code"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*chosen, organisation.pk])
+        cursor.execute(sql, [organisation.pk, organisation.pk, *chosen])
         rows = cursor.fetchall()
-    found = {"": _token(organisation, (rows[0][0], 0) if rows else None)}
-    for loaded_at, code, changes in rows:
-        if code is not None:
-            found[code] = _token(organisation, (loaded_at, changes))
+    # A column each for the load time and the codes: a database types a column by its first row.
+    loaded = [value for value, code, _ in rows if code is None]
+    found = {"": _token(organisation, (loaded[0], 0) if loaded else None)}
+    if loaded:
+        for _, code, changes in rows:
+            if code is not None:
+                found[code] = _token(organisation, (loaded[0], changes))
     return found
 
 
@@ -179,13 +183,11 @@ def record_changes(organisation: Organisation, changed: Iterable[tuple[int, int]
 
     by_measure = sorted({(above, measure) for unit, measure in pairs for above in line(unit)})
     by_unit = sorted({above for above, _ in by_measure})
-    _upsert(UnitStamp._meta.db_table, ["unit_id"], organisation.pk, [(u,) for u in by_unit])
-    _upsert(MeasureStamp._meta.db_table, ["unit_id", "measure_id"], organisation.pk, by_measure)
+    _upsert(UnitStamp._meta.db_table, ["unit_id"], [(unit,) for unit in by_unit])
+    _upsert(MeasureStamp._meta.db_table, ["unit_id", "measure_id"], by_measure)
 
 
-def _upsert(
-    table: str, keys: list[str], organisation_id: int, rows: Sequence[tuple[int, ...]]
-) -> None:
+def _upsert(table: str, keys: list[str], rows: Sequence[tuple[int, ...]]) -> None:
     """Add one to ``changes`` of each row ``rows`` names, creating the rows not there yet."""
     names = ", ".join(keys)
     conflict = f"ON CONFLICT ({names}) DO UPDATE SET changes = {table}.changes + 1"
@@ -193,21 +195,19 @@ def _upsert(
         if connection.vendor == "postgresql":
             columns = ", ".join("%s::bigint[]" for _ in keys)
             sql = (
-                f"INSERT INTO {table} (organisation_id, {names}, changes) "  # noqa: S608
-                f"SELECT %s, {names}, 1 FROM unnest({columns}) AS t({names}) "
+                f"INSERT INTO {table} ({names}, changes) "  # noqa: S608
+                f"SELECT {names}, 1 FROM unnest({columns}) AS t({names}) "
                 f"ORDER BY {names} {conflict}"
             )
-            cursor.execute(
-                sql, [organisation_id, *(list(column) for column in zip(*rows, strict=True))]
-            )
+            cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
             return
         selected = ", ".join(f"json_extract(j.value, '$[{index}]')" for index in range(len(keys)))
         sql = (
-            f"INSERT INTO {table} (organisation_id, {names}, changes) "  # noqa: S608
-            f"SELECT %s, {selected}, 1 FROM json_each(%s) AS j WHERE true {conflict}"
+            f"INSERT INTO {table} ({names}, changes) "  # noqa: S608
+            f"SELECT {selected}, 1 FROM json_each(%s) AS j WHERE true {conflict}"
         )
         for start in range(0, len(rows), _UPSERT_CHUNK):
-            cursor.execute(sql, [organisation_id, json.dumps(rows[start : start + _UPSERT_CHUNK])])
+            cursor.execute(sql, [json.dumps(rows[start : start + _UPSERT_CHUNK])])
 
 
 _UPSERT_CHUNK = 50_000

@@ -100,7 +100,6 @@ class UnitStamp(models.Model):
     (``pmf.web.cache.data_version``, ADR 0031).
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="+")
     changes = models.BigIntegerField(default=0)
 
@@ -111,7 +110,6 @@ class UnitStamp(models.Model):
 class MeasureStamp(models.Model):
     """How many writes have changed a figure of one measure in a unit or below (``UnitStamp``)."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
     changes = models.BigIntegerField(default=0)

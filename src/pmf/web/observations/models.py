@@ -100,7 +100,11 @@ class UnitStamp(models.Model):
     (``pmf.web.cache.data_version``, ADR 0031).
     """
 
-    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="+")
+    # No foreign-key constraint in the database: a check per row would cost more than the
+    # upsert on a large import; Django still deletes the counts with their unit.
+    unit = models.OneToOneField(
+        Unit, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     changes = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
@@ -110,8 +114,12 @@ class UnitStamp(models.Model):
 class MeasureStamp(models.Model):
     """How many writes have changed a figure of one measure in a unit or below (``UnitStamp``)."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     changes = models.BigIntegerField(default=0)
 
     class Meta:

@@ -14,6 +14,14 @@ load from anything else on the machine falls on every page alike. The benchmark 
 median and 95th percentile of each, and the ratio of medians to the trivial view. It also
 times the first request after a write (a figure entered), when nothing can come from a cache.
 
+Then, under concurrent writers (``--writers`` processes entering figures to Command 3's
+districts without pause), it enters a figure to district D07 (Command 1, in D01's Most
+Similar Group) before each round and times the first request of each page after it: pages
+whose data that write changed (D01's and Command 1's scorecards, the overview, D01's measure
+page of the measure written) and pages whose data no write changed (Command 2's scorecard,
+D01's measure page of another measure), each against the trivial view timed in the same
+rounds.
+
 It creates its own database on the server that ``DATABASE_URL`` names (PostgreSQL) and drops
 it afterwards; without ``DATABASE_URL`` it uses a temporary SQLite file. Run it with
 ``make bench-web`` (a throwaway PostgreSQL server) or::
@@ -333,7 +341,10 @@ def enter_one_figure(organisation: Any, step: int) -> None:
             "value": [float(100 + step)],
         }
     )
-    import_frame(organisation, frame, file_name="entry", source="benchmark")
+    # A correction this large has plausibility warnings: accepted, as its owner would.
+    import_frame(
+        organisation, frame, file_name="entry", source="benchmark", accept_warnings="benchmark"
+    )
 
 
 def main() -> None:
@@ -342,6 +353,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page first")
     parser.add_argument("--after-write", type=int, default=5, help="timed first requests")
+    parser.add_argument(
+        "--writers", type=int, default=2, help="writer processes in the concurrent rounds"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=20, help="writes timed under the concurrent writers"
+    )
     parser.add_argument(
         "--profile",
         choices=["scorecard", "overview", "measure"],
@@ -386,6 +403,171 @@ def run(engine: str, args: argparse.Namespace) -> None:
             enter_one_figure(organisation, step * len(cold) + len(cold[name]))
             cold[name].append(timed(lambda url=pages[name]: client.get(url)))
     report(engine, args, times, cold)
+    version_reads(organisation, args.requests)
+    concurrent(organisation, client, args)
+
+
+def version_reads(organisation: Any, repeats: int) -> None:
+    """Print how long reading each kind of page's data version takes (one query each)."""
+    from pmf.web.cache import data_version
+    from pmf.web.scorecards.presenters import scorecard_version
+
+    kinds: dict[str, Callable[[], str]] = {
+        f"scorecard ({UNIT}: itself, 12 peers)": lambda: scorecard_version(organisation, UNIT),
+        "scorecard (region: the root)": lambda: scorecard_version(organisation, "R"),
+        f"sparklines ({UNIT})": lambda: data_version(organisation, [UNIT]),
+        f"measure page ({MEASURE})": lambda: data_version(organisation, None, MEASURE),
+    }
+    print("data version read (one query):")
+    for name, read in kinds.items():
+        read()
+        spent = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            read()
+            spent.append(time.perf_counter() - started)
+        print(f"  {name:40} {statistics.median(spent) * 1e6:7.0f} µs")
+
+
+# Command 3's districts: the concurrent writers enter figures there, and Command 1's district
+# D07 gets the timed write. D01 is in Command 1, and every district is in its MSG.
+WRITER_UNITS = [f"D{index:02d}" for index in range(3, DISTRICTS + 1, COMMANDS)]
+WRITTEN_UNIT = "D07"
+WRITTEN_MEASURE = "M003"
+
+
+def write_figures(url: str, stop: Any, done: Any, seed: int) -> None:
+    """Enter figures to Command 3's districts, any measure but M001, until ``stop`` is set.
+
+    Runs in its own process, with its own Django and database connection, as a second
+    server's worker would.
+    """
+    import random
+
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmf.web.config.settings")
+    import django
+
+    django.setup()
+    import polars as pl
+
+    from pmf.web.frameworks.models import Organisation
+    from pmf.web.observations.services import import_frame
+
+    organisation = Organisation.objects.get(code="BENCH")
+    rng = random.Random(seed)
+    recent = months()[-6:]
+    # Any measure but the one whose page is timed as unchanged.
+    codes = [f"M{number:03d}" for number in range(1, len(AREAS) * MEASURES_PER_AREA + 1)]
+    codes.remove(MEASURE)
+    while not stop.is_set():
+        frame = pl.DataFrame(
+            {
+                "unit": [rng.choice(WRITER_UNITS)],
+                "measure": [rng.choice(codes)],
+                "period": [rng.choice(recent)],
+                "value": [float(rng.randint(1, 90))],
+            }
+        )
+        try:
+            import_frame(
+                organisation,
+                frame,
+                file_name="writer",
+                source="benchmark",
+                accept_warnings="benchmark writer",
+            )
+        except ValueError:
+            continue  # a value the measure does not allow (a count of 0 or 1 only, say)
+        with done.get_lock():
+            done.value += 1
+
+
+def concurrent(organisation: Any, client: Any, args: argparse.Namespace) -> None:
+    """Time the first request after a write while other processes write, and print it."""
+    import multiprocessing
+
+    import polars as pl
+    from django.db import connections
+
+    from pmf.web.observations.services import ASSESSMENTS, import_frame
+
+    if args.writers < 1 or args.rounds < 1:
+        return
+    changed = {
+        f"scorecard ({UNIT})": f"/BENCH/units/{UNIT}/",
+        "scorecard (C1)": "/BENCH/units/C1/",
+        "organisation overview": "/BENCH/",
+        f"measure page ({UNIT}, {WRITTEN_MEASURE})": (
+            f"/BENCH/units/{UNIT}/measures/{WRITTEN_MEASURE}/"
+        ),
+    }
+    unchanged = {
+        "scorecard (C2)": "/BENCH/units/C2/",
+        f"measure page ({UNIT}, {MEASURE})": f"/BENCH/units/{UNIT}/measures/{MEASURE}/",
+    }
+    pages = {"trivial view (baseline)": "/bench/trivial/", **changed, **unchanged}
+    for url in pages.values():
+        timed(lambda url=url: client.get(url))
+    context = multiprocessing.get_context("spawn")  # no fork of Polars' threads
+    stop = context.Event()
+    done = context.Value("l", 0)
+    connections.close_all()
+    writers = [
+        context.Process(target=write_figures, args=(os.environ["DATABASE_URL"], stop, done, seed))
+        for seed in range(args.writers)
+    ]
+    for process in writers:
+        process.start()
+    times: dict[str, list[float]] = {name: [] for name in pages}
+    try:
+        deadline = time.monotonic() + 120
+        while done.value < args.writers and time.monotonic() < deadline:
+            time.sleep(0.1)  # every writer is writing before the clock starts
+            if not all(process.is_alive() for process in writers):
+                raise RuntimeError("a writer process failed: see its traceback above")
+        started, before = time.perf_counter(), done.value
+        assessed = dict(ASSESSMENTS)
+        for step in range(args.rounds):
+            frame = pl.DataFrame(
+                {
+                    "unit": [WRITTEN_UNIT],
+                    "measure": [WRITTEN_MEASURE],
+                    "period": [months()[-1]],
+                    "value": [float(30 + step % 20)],
+                }
+            )
+            import_frame(
+                organisation, frame, file_name="entry", source="benchmark", accept_warnings="b"
+            )
+            for name, url in pages.items():
+                times[name].append(timed(lambda url=url: client.get(url)))
+        seconds = time.perf_counter() - started
+        written = done.value - before
+        if not all(process.is_alive() for process in writers):
+            raise RuntimeError("a writer process failed: see its traceback above")
+    finally:
+        stop.set()
+        for process in writers:
+            process.join(60)
+    baseline = statistics.median(times["trivial view (baseline)"])
+    print(
+        f"first request after a write, under {args.writers} concurrent writer processes "
+        f"({written} figures entered elsewhere in {seconds:.1f} s, {args.rounds} rounds; "
+        f"assessments: {ASSESSMENTS['whole'] - assessed['whole']} whole, "
+        f"{ASSESSMENTS['part'] - assessed['part']} of the measures written):"
+    )
+    print(f"  {'page':40} {'median':>10} {'p95':>10} {'ratio':>8}")
+    for name, values in times.items():
+        if name == next(iter(changed)):
+            print("  data changed by the write:")
+        elif name == next(iter(unchanged)):
+            print("  data changed by no write:")
+        median = statistics.median(values)
+        print(
+            f"  {name:40} {median * 1000:7.1f} ms {percentile(values, 0.95) * 1000:7.1f} ms "
+            f"{median / baseline:7.1f}x"
+        )
 
 
 def report(

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.urls import reverse
 
-from pmf.core.assessment import assess
 from pmf.core.periods import parse_period
 from pmf.core.scorecard import VARIATION_WORDS
 from pmf.core.text import format_value
@@ -23,7 +22,12 @@ from pmf.web.accounts.services import visible_units
 from pmf.web.cache import cached, data_version
 from pmf.web.frameworks.models import Organisation
 from pmf.web.frameworks.services import framework_of
-from pmf.web.observations.services import held_observations, units_for_assessment
+from pmf.web.observations.services import (
+    assessed_by_measure,
+    assessment_roots,
+    held_observations,
+    units_for_assessment,
+)
 
 
 @dataclass(frozen=True)
@@ -40,16 +44,15 @@ class Tile:
 
 def _assessment_rows(organisation: Organisation, membership: Membership) -> list[dict[str, Any]]:
     """Return the latest assessment of every unit the member may see, as dicts (cached)."""
-    units = tuple(
-        sorted(unit.code for unit in visible_units(membership, organisation) if not unit.external)
-    )
+    units = _visible(organisation, membership)
     if not units:
         return []
 
+    version = _version(organisation, units)
+
     def compute() -> list[dict[str, Any]]:
         framework = framework_of(organisation)
-        held = held_observations(organisation, units=units_for_assessment(framework, units))
-        frame = assess(framework, held, units=list(units))
+        frame = assessed_by_measure(organisation, framework, list(units))
         names = {unit.code: unit.name for unit in framework.units}
         rows = []
         for record in frame.iter_rows(named=True):
@@ -64,7 +67,19 @@ def _assessment_rows(organisation: Organisation, membership: Membership) -> list
             )
         return rows
 
-    return cached(data_version(organisation), "dashboard-assessment", units, compute)
+    return cached(version, "dashboard-assessment", units, compute)
+
+
+def _visible(organisation: Organisation, membership: Membership) -> tuple[str, ...]:
+    """Return the codes of the internal units the member may see, sorted."""
+    return tuple(
+        sorted(unit.code for unit in visible_units(membership, organisation) if not unit.external)
+    )
+
+
+def _version(organisation: Organisation, units: tuple[str, ...]) -> str:
+    """Return the data version of the units' assessment (their, peers', national subtrees)."""
+    return data_version(organisation, lambda found: assessment_roots(found, units))
 
 
 def _measure_row(organisation: Organisation, record: dict[str, Any], detail: str) -> dict[str, Any]:
@@ -119,7 +134,7 @@ def concerns(organisation: Organisation, membership: Membership) -> list[dict[st
     ]
     key = tuple(sorted((r["unit"], r["measure"], r["period"]) for r in found))
     severity = cached(
-        data_version(organisation),
+        _version(organisation, _visible(organisation, membership)),
         "dashboard-concerns",
         key,
         lambda: _concern_severity(organisation, found),

@@ -89,3 +89,44 @@ class Observation(models.Model):
         return (
             f"{self.measure.code} {self.unit.code} {self.period} = {self.value} (r{self.revision})"
         )
+
+
+class UnitStamp(models.Model):
+    """How many writes have changed a figure of a unit or of any unit below it.
+
+    A count, never a time or an id: it only goes up, and every write that changes a figure
+    adds one to the unit's and each of its ancestors' rows in its own transaction, so the sum
+    over any units rises with every write to their subtrees, whatever order writers commit in
+    (``pmf.web.cache.data_version``, ADR 0031).
+    """
+
+    # No foreign-key constraint in the database: a check per row would cost more than the
+    # upsert on a large import; Django still deletes the counts with their unit.
+    unit = models.OneToOneField(
+        Unit, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    changes = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"unit {self.unit_id}: {self.changes} changes"
+
+
+class MeasureStamp(models.Model):
+    """How many writes have changed a figure of one measure in a unit or below (``UnitStamp``)."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    changes = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Leads with the unit: versions read one measure or all of them for a few units.
+            models.UniqueConstraint(fields=["unit", "measure"], name="measure_stamp_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"unit {self.unit_id}, measure {self.measure_id}: {self.changes} changes"

@@ -28,7 +28,7 @@ from pmf.core.scorecard import Scorecard, build_scorecard
 from pmf.core.text import plural
 from pmf.sources.examples import Example
 from pmf.web.audit.services import Conflict, Kind, record, record_observations
-from pmf.web.cache import cached, data_version
+from pmf.web.cache import cached, data_version, record_changes
 from pmf.web.frameworks.models import Measure, Organisation, Unit
 from pmf.web.observations.models import ImportBatch, Observation
 
@@ -235,6 +235,8 @@ def store_observations(
                 chunk = rows.slice(start, _PROGRESS_CHUNK)
                 _insert(chunk, batch.pk, user, now, _PROGRESS_CHUNK)
                 progress(unchanged + start + chunk.height, joined.height)
+        # The pages that read these figures have a new data version from this commit on.
+        record_changes(organisation, rows.select("unit_id", "measure_id").unique().iter_rows())
     return ImportSummary(
         joined.height, new.height, revised.height, unchanged, batch.pk, warned.height
     )
@@ -648,6 +650,92 @@ def units_for_assessment(framework: Framework, units: Collection[str]) -> set[st
     return wanted
 
 
+def assessment_roots(framework: Framework, units: Collection[str]) -> set[str]:
+    """Return the units whose subtrees an assessment of ``units`` reads (``units_for_assessment``).
+
+    The units, their peer-group members and the national comparator: a data version over
+    these subtrees (``pmf.web.cache.data_version``) changes with every figure it reads.
+    """
+    wanted = set(units)
+    for code in units:
+        peers = framework.peers(code)
+        if peers is not None:
+            wanted.update(peers.members)
+    if framework.organisation.national:
+        wanted.add(framework.organisation.national)
+    return wanted
+
+
+# Counts each assessment of figures the cached pages make, by the number of measures in it:
+# tests and benchmarks read it to see what a write made pmf compute again.
+ASSESSMENTS: dict[str, int] = {"whole": 0, "part": 0}
+
+
+def assessed_by_measure(
+    organisation: Organisation,
+    framework: Framework,
+    units: Sequence[str],
+    cut: dt.date | None = None,
+    previous_cut: dt.date | None = None,
+) -> pl.DataFrame:
+    """Return ``assess`` of the units' figures, assessing again only the measures written.
+
+    Each measure's rows are kept under a version of that measure's figures in the units
+    the assessment reads (``pmf.web.cache.measure_versions``): after a write to one
+    measure only its rows are assessed again, from its figures alone. A row stands at its
+    own period (``pmf.core.assessment``): a measure's rows do not depend on any other
+    measure's figures, so the rows put together are those of one assessment of all.
+    """
+    from pmf.web.cache import cached_parts, measure_version, measure_versions
+
+    wanted = units_for_assessment(framework, units)
+    versions = measure_versions(organisation, assessment_roots(framework, units))
+    every = [measure.code for measure in framework.measures]
+    key = (tuple(units), cut, previous_cut)
+    empty: list[pl.DataFrame] = []
+
+    def compute(stale: list[str]) -> dict[str, pl.DataFrame]:
+        chosen = None if len(stale) == len(every) else stale
+        ASSESSMENTS["whole" if chosen is None else "part"] += 1
+        held = held_observations(organisation, units=wanted, measures=chosen)
+        frame = assess(framework, held, units=list(units), cut=cut, previous_cut=previous_cut)
+        if not frame.height:
+            empty.append(frame)
+        parts = frame.partition_by("measure", as_dict=True, maintain_order=True)
+        return {code: parts.get((code,), frame.clear()) for code in stale}
+
+    parts = cached_parts(
+        {
+            code: (measure_version(versions, code), "measure-assessment", (*key, code))
+            for code in every
+        },
+        compute,
+    )
+    found = [parts[code] for code in every if parts[code].height]
+    if not found:
+        # No unit has a figure: the frame an assessment of nothing gives, columns and all.
+        if empty:
+            return empty[0]
+        none = held_observations(organisation, units=[], measures=[])
+        return assess(framework, none, units=list(units), cut=cut, previous_cut=previous_cut)
+    try:
+        together = pl.concat(found, how="vertical")
+    except (pl.exceptions.SchemaError, pl.exceptions.ShapeError):
+        # Parts assessed apart typed a column differently: assess them together instead.
+        ASSESSMENTS["whole"] += 1
+        held = held_observations(organisation, units=wanted)
+        return assess(framework, held, units=list(units), cut=cut, previous_cut=previous_cut)
+    if len(units) == 1:
+        return together
+    order = {code: index for index, code in enumerate(u.code for u in framework.units)}
+    return (
+        together.with_row_index("_row")
+        .with_columns(pl.col("unit").replace_strict(order, default=len(order)).alias("_unit_order"))
+        .sort("_unit_order", "_row")
+        .drop("_unit_order", "_row")
+    )
+
+
 def revisions(
     organisation: Organisation, unit: str, measure: str, period: str
 ) -> list[Observation]:
@@ -751,10 +839,7 @@ def scorecard_for(
     """
     from pmf.web.frameworks.services import framework_of
 
-    # The version first: what is read after it is at least as new as it says. What a caller
-    # gives was read before it, so an assessment made from that is not kept.
     given = framework is not None or observations is not None
-    version = data_version(organisation)
     framework = framework or framework_of(organisation)
     if unit is None:
         roots = framework.roots()
@@ -772,18 +857,27 @@ def scorecard_for(
     previous_cut = previous.end if previous is not None else None
     chosen = unit
 
-    def assessment_of_unit() -> pl.DataFrame:
+    if given:
+        # What a caller gives was read before any version, so an assessment of it is not kept.
         held = observations
         if held is None:
             held = held_observations(organisation, units=units_for_assessment(framework, [chosen]))
-        return assess(framework, held, units=[chosen], cut=cut, previous_cut=previous_cut)
-
-    if given:
-        assessment = assessment_of_unit()
+        assessment = assess(framework, held, units=[chosen], cut=cut, previous_cut=previous_cut)
     else:
+        # The version first, then the framework and figures: what is read after it is at
+        # least as new as it says. Only the unit, its peers, the national comparator and the
+        # units below them count: a write anywhere else leaves the assessment as it is.
+        version = data_version(organisation, lambda found: assessment_roots(found, [chosen]))
+        framework = framework_of(organisation)
+        current = framework
         # "unit-assessment": the frame gained columns (peer_period, future_period) in issue 14.
         key = (unit, cut, previous_cut)
-        assessment = cached(version, "unit-assessment", key, assessment_of_unit)
+        assessment = cached(
+            version,
+            "unit-assessment",
+            key,
+            lambda: assessed_by_measure(organisation, current, [chosen], cut, previous_cut),
+        )
     from pmf.web.observations.marks import marks_for
 
     mine = assessment.filter(pl.col("unit") == unit)

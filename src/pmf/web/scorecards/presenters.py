@@ -31,19 +31,21 @@ from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.frameworks.services import framework_of
 from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import (
+    assessed_by_measure,
+    assessment_roots,
     held_observations,
     scorecard_for,
-    units_for_assessment,
 )
 
 
 def organisation_page(organisation: Organisation, membership: Membership) -> dict[str, Any]:
     """Return the units the member may see, each with RAG counts per area, as a tree."""
-    version = data_version(organisation)
     units = visible_units(membership, organisation)
-    framework = framework_of(organisation)
     internal = [unit for unit in units if not unit.external]
     codes = tuple(unit.code for unit in internal)
+    # Only writes to the units shown, their peers and the national comparator make it new.
+    version = data_version(organisation, lambda found: assessment_roots(found, codes))
+    framework = framework_of(organisation)
     # Named apart from the counts cached before they carried their period: a cache on disk
     # may outlive an upgrade, and the key holds no version of pmf.
     counts, observations_at = cached(
@@ -82,15 +84,13 @@ def _rag_counts(
     and the label of the period most of those figures are for."""
     from collections import Counter
 
-    from pmf.core.assessment import assess
     from pmf.core.periods import parse_period
 
     counts: dict[tuple[str, str], dict[str, int]] = {}
     if not units:
         return counts, None
     framework = framework_of(organisation)
-    held = held_observations(organisation, units=units_for_assessment(framework, units))
-    assessment = assess(framework, held, units=list(units))
+    assessment = assessed_by_measure(organisation, framework, list(units))
     if not assessment.height:
         return counts, None
     grouped = assessment.group_by("unit", "area", "rag").len()
@@ -124,11 +124,12 @@ def scorecard_page(
 ) -> dict[str, Any]:
     """Return a unit's scorecard for the page and its JSON version.
 
-    Kept in the cache until the next write to the organisation's framework or figures.
+    Kept in the cache until the next write to the organisation's framework or to the figures
+    the unit's assessment reads (``scorecard_version``).
     """
     filters = (tuple(areas or ()), tuple(kinds or ()), exceptions_only)
     return cached(
-        data_version(organisation),
+        scorecard_version(organisation, unit.code),
         "scorecard-page",
         (unit.code, unit.name, period.code if period is not None else None, filters),
         lambda: _scorecard_page(
@@ -142,6 +143,12 @@ def scorecard_page(
     )
 
 
+def scorecard_version(organisation: Organisation, unit: str) -> str:
+    """Return the data version of a unit's scorecard: of its, its peers' and the national
+    comparator's subtrees (what its assessment reads; the sparklines read fewer)."""
+    return data_version(organisation, lambda found: assessment_roots(found, [unit]))
+
+
 def _scorecard_page(
     organisation: Organisation,
     unit: Unit,
@@ -151,7 +158,8 @@ def _scorecard_page(
     kinds: list[str] | None,
     exceptions_only: bool,
 ) -> dict[str, Any]:
-    version = data_version(organisation)
+    # The sparklines read the unit and the units below it only.
+    version = data_version(organisation, [unit.code])
     scorecard = scorecard_for(
         organisation,
         unit=unit.code,
@@ -252,12 +260,13 @@ def measure_page(organisation: Organisation, unit: Unit, measure_code: str) -> d
     """Return one measure of one unit: its SPC chart and data, peers, and the lineage."""
     from pmf.web.observations.services import revisions
 
-    version = data_version(organisation)
     framework = framework_of(organisation)
     try:
         measure = framework.measure(measure_code)
     except KeyError:
         raise LookupError(f"no measure {measure_code!r} in {organisation.code}") from None
+    # Every unit's figures of this one measure: a write to another measure leaves it as it is.
+    version = data_version(organisation, None, measure.code)
     # The charts come from the figures, kept until the next write; the lineage is read afresh
     # because it names people, whose names may change without a write to the figures.
     page = cached(

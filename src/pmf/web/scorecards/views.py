@@ -145,9 +145,10 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
     try:
         # The page's data, its rendered tables and the organisation's areas are the same for
         # everyone who may see this unit with these filters (``areas`` is already cut to what
-        # the reader may read): one cache read a request, under the data version.
+        # the reader may read): one cache read a request, under the version of what the
+        # unit's assessment reads (ADR 0031).
         shared = cached(
-            data_version(found),
+            presenters.scorecard_version(found, target.code),
             "scorecard-view",
             (target.code, target.name, period_text, tuple(areas), tuple(kinds), exceptions),
             lambda: _scorecard_view(found, target, filters),
@@ -216,7 +217,7 @@ def measure(
         raise Http404("No such measure.")
     # Read before the page's data (which reads it too), so that the figures rendered under
     # it are never older than it says.
-    version = data_version(found)
+    version = data_version(found, None, code)
     try:
         data = presenters.measure_page(found, target, code)
     except LookupError as error:

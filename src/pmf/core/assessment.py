@@ -16,7 +16,7 @@ figure for a period that has not begun is never assessed; its row names it in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from enum import StrEnum
 
 import polars as pl
@@ -148,7 +148,7 @@ def assess(
     )
     # Only the units the assessment reads are rolled up: those assessed, their peers and the
     # national comparator, each with the units below it.
-    needed = _units_read(framework, chosen)
+    needed = sorted(units_read(framework, chosen))
     rolled = roll_up(framework, known.filter(pl.col("unit").is_in(needed)), units=needed)
     rolled = rolled.join(periods, on="period", how="left")
     future = _future(rolled.filter(pl.col("unit").is_in(chosen)), today)
@@ -224,8 +224,12 @@ def assess(
     )
 
 
-def _units_read(framework: Framework, units: list[str]) -> list[str]:
-    """Return the units whose figures an assessment of ``units`` reads, and those below them."""
+def assessment_roots(framework: Framework, units: Collection[str]) -> set[str]:
+    """Return the units whose subtrees an assessment of ``units`` reads.
+
+    The units, their peer-group members and the national comparator; with every unit below
+    them (``units_read``) they are the figures the assessment rolls up and compares.
+    """
     wanted = set(units)
     for code in units:
         peers = framework.peers(code)
@@ -233,9 +237,18 @@ def _units_read(framework: Framework, units: list[str]) -> list[str]:
             wanted.update(peers.members)
     if framework.organisation.national:
         wanted.add(framework.organisation.national)
+    return wanted
+
+
+def units_read(framework: Framework, units: Collection[str]) -> set[str]:
+    """Return the units whose figures an assessment of ``units`` reads, and those below them.
+
+    A parent's figures are rolled up from its children's.
+    """
+    wanted = assessment_roots(framework, units)
     for code in list(wanted):
         wanted.update(unit.code for unit in framework.descendants(code))
-    return sorted(wanted)
+    return wanted
 
 
 def _latest(rolled: pl.DataFrame) -> pl.DataFrame:

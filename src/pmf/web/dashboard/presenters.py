@@ -14,6 +14,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from pmf.core.assessment import assessment_roots, units_read
 from pmf.core.periods import parse_period
 from pmf.core.scorecard import VARIATION_WORDS
 from pmf.core.text import format_value
@@ -24,9 +25,7 @@ from pmf.web.frameworks.models import Organisation
 from pmf.web.frameworks.services import framework_of
 from pmf.web.observations.services import (
     assessed_by_measure,
-    assessment_roots,
     held_observations,
-    units_for_assessment,
 )
 
 
@@ -189,7 +188,7 @@ def _concern_severity(
     rolled = roll_up(
         framework,
         held_observations(
-            organisation, units=units_for_assessment(framework, tuple(units)), measures=measures
+            organisation, units=units_read(framework, tuple(units)), measures=measures
         ),
     )
     wanted = {(record["unit"], record["measure"]): record["period"] for record in found}

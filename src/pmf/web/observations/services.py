@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from pmf.core import plausibility
-from pmf.core.assessment import assess
+from pmf.core.assessment import assess, assessment_roots, units_read
 from pmf.core.framework import Framework
 from pmf.core.observations import OBSERVATION_SCHEMA
 from pmf.core.periods import Period
@@ -632,40 +632,6 @@ def _copied(sql: str, params: list[Any], schema: Mapping[str, Any]) -> pl.DataFr
     )
 
 
-def units_for_assessment(framework: Framework, units: Collection[str]) -> set[str]:
-    """Return the units whose figures an assessment of ``units`` reads.
-
-    The units themselves, their peer-group members and the national comparator, each with
-    every unit below it (a parent's figures are rolled up from its children's).
-    """
-    wanted = set(units)
-    for code in units:
-        peers = framework.peers(code)
-        if peers is not None:
-            wanted.update(peers.members)
-    if framework.organisation.national:
-        wanted.add(framework.organisation.national)
-    for code in list(wanted):
-        wanted.update(unit.code for unit in framework.descendants(code))
-    return wanted
-
-
-def assessment_roots(framework: Framework, units: Collection[str]) -> set[str]:
-    """Return the units whose subtrees an assessment of ``units`` reads (``units_for_assessment``).
-
-    The units, their peer-group members and the national comparator: a data version over
-    these subtrees (``pmf.web.cache.data_version``) changes with every figure it reads.
-    """
-    wanted = set(units)
-    for code in units:
-        peers = framework.peers(code)
-        if peers is not None:
-            wanted.update(peers.members)
-    if framework.organisation.national:
-        wanted.add(framework.organisation.national)
-    return wanted
-
-
 # Counts each assessment of figures the cached pages make, by the number of measures in it:
 # tests and benchmarks read it to see what a write made pmf compute again.
 ASSESSMENTS: dict[str, int] = {"whole": 0, "part": 0}
@@ -688,7 +654,7 @@ def assessed_by_measure(
     """
     from pmf.web.cache import cached_parts, measure_version, measure_versions
 
-    wanted = units_for_assessment(framework, units)
+    wanted = units_read(framework, units)
     versions = measure_versions(organisation, assessment_roots(framework, units))
     every = [measure.code for measure in framework.measures]
     key = (tuple(units), cut, previous_cut)
@@ -861,7 +827,7 @@ def scorecard_for(
         # What a caller gives was read before any version, so an assessment of it is not kept.
         held = observations
         if held is None:
-            held = held_observations(organisation, units=units_for_assessment(framework, [chosen]))
+            held = held_observations(organisation, units=units_read(framework, [chosen]))
         assessment = assess(framework, held, units=[chosen], cut=cut, previous_cut=previous_cut)
     else:
         # The version first, then the framework and figures: what is read after it is at

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from typing import Any, Literal
 
+from pmf.core.assessment import assessment_roots
 from pmf.core.funnel import funnel_plot
 from pmf.core.peers import peer_snapshot
 from pmf.core.periods import Period, parse_period
@@ -32,7 +33,6 @@ from pmf.web.frameworks.services import framework_of
 from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import (
     assessed_by_measure,
-    assessment_roots,
     held_observations,
     scorecard_for,
 )

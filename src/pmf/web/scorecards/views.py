@@ -231,7 +231,7 @@ def measure(
     # The charts and tables of figures are most of the page, and the same for everyone who
     # may see this unit's measure: kept as the page's figures are, under the data version.
     shown = {key: value for key, value in data.items() if key not in PERSONAL}
-    figures_html = cached(
+    observations_html = cached(
         version,
         "measure-figures-html",
         (target.code, target.name, code),
@@ -240,7 +240,7 @@ def measure(
     return render(
         request,
         "scorecards/measure.html",
-        {**data, "may_set_spc": may_set_spc, "figures_html": figures_html},
+        {**data, "may_set_spc": may_set_spc, "observations_html": observations_html},
     )
 
 

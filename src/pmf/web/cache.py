@@ -15,13 +15,14 @@ import functools
 import hashlib
 import importlib.metadata
 import json
+import logging
 import os
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from django.core.cache import cache, caches
+from django.core.cache import BaseCache, cache, caches
 from django.db import connection
 
 from pmf.core.framework import Framework
@@ -29,6 +30,8 @@ from pmf.web.frameworks.models import Measure, Organisation, Unit
 from pmf.web.observations.models import MeasureStamp, UnitStamp
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 # What a page reads, as the units whose subtrees it reads: a list of codes, or a function
 # of the framework (an assessment reads its unit's peers and the national comparator too).
@@ -262,30 +265,86 @@ def code_stamp() -> str:
     return stamp.hexdigest()[:12]
 
 
+# When the cache every server shares fails (a Redis server down or not answering), pages are
+# computed without it for this long before it is tried again: a page never waits on it twice.
+RETRY_SECONDS = 30.0
+_shared_down_until = 0.0
+
+
+def _pages() -> BaseCache | None:
+    """Return the cache every server process shares, or None while it is failing."""
+    return None if time.monotonic() < _shared_down_until else caches["pages"]
+
+
+def _failed(error: Exception) -> None:
+    """Leave the shared cache alone for a while after ``error``, and say so in the log."""
+    global _shared_down_until  # this process's memory of a failed server
+    _shared_down_until = time.monotonic() + RETRY_SECONDS
+    logger.warning(
+        "The shared page cache failed (%s: %s); pages are computed without it for %d s.",
+        type(error).__name__,
+        error,
+        RETRY_SECONDS,
+    )
+
+
+def _quietly(action: Callable[..., object], *args: Any) -> None:
+    """Do ``action`` on the shared cache; a failure only makes pages be computed again."""
+    try:
+        action(*args)
+    except Exception as error:  # any backend's failure: Redis, files
+        _failed(error)
+
+
 def _shared(key: str, compute: Callable[[], T]) -> T:
-    """Return the result under ``key`` from the shared cache, computing it at most once."""
-    shared = caches["pages"]
-    found = shared.get(key, _MISSING)
-    if found is not _MISSING:
-        return cast(T, found)
+    """Return the result under ``key`` from the shared cache, computing it at most once.
+
+    When the shared cache fails, the result is computed here and the failure logged: a
+    page is slower, never an error (``RETRY_SECONDS``). An error of ``compute`` itself is
+    never caught here.
+    """
+    shared = _pages()
     claim = f"{key}:computing"
-    claimed = shared.add(claim, os.getpid(), CLAIM_SECONDS)
-    if not claimed:
-        deadline = time.monotonic() + WAIT_SECONDS
-        while time.monotonic() < deadline:
-            time.sleep(_POLL_SECONDS)
-            found = shared.get(key, _MISSING)
+    claimed = False
+    if shared is not None:
+        try:
+            found, claimed = _found_or_claimed(shared, key, claim)
+        except Exception as error:  # any backend's failure: Redis, files
+            _failed(error)
+            shared = None
+        else:
             if found is not _MISSING:
                 return cast(T, found)
-            if not shared.has_key(claim):
-                break  # the other process gave up (an error): compute it here
     try:
         value = compute()
-        shared.set(key, value, CACHE_SECONDS)
+        if shared is not None:
+            _quietly(shared.set, key, value, CACHE_SECONDS)
     finally:
-        if claimed:  # a claim still held by a slow process is theirs to release
-            shared.delete(claim)
+        if shared is not None and claimed:  # a claim still held by a slow process is theirs
+            _quietly(shared.delete, claim)
     return value
+
+
+def _found_or_claimed(shared: BaseCache, key: str, claim: str) -> tuple[object, bool]:
+    """Return the result under ``key`` once there, or whether this process claimed it.
+
+    While another process holds the claim, wait for its result (up to ``WAIT_SECONDS``);
+    if it gave up or its claim lapsed, this process computes it.
+    """
+    found = shared.get(key, _MISSING)
+    if found is not _MISSING:
+        return found, False
+    if shared.add(claim, os.getpid(), CLAIM_SECONDS):
+        return _MISSING, True
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(_POLL_SECONDS)
+        found = shared.get(key, _MISSING)
+        if found is not _MISSING:
+            return found, False
+        if not shared.has_key(claim):
+            break  # the other process gave up (an error): compute it here
+    return _MISSING, False
 
 
 def cached_parts(
@@ -304,7 +363,14 @@ def cached_parts(
     }
     found_local = cache.get_many(list(keys.values()))
     missing = [key for key in keys.values() if key not in found_local]
-    found_shared = caches["pages"].get_many(missing) if missing else {}
+    shared = _pages()
+    found_shared: dict[str, Any] = {}
+    if missing and shared is not None:
+        try:
+            found_shared = shared.get_many(missing)
+        except Exception as error:  # any backend's failure: Redis, files
+            _failed(error)
+            shared = None
     found = {**found_local, **found_shared}
     if found_shared:
         cache.set_many(found_shared, CACHE_SECONDS)
@@ -313,7 +379,8 @@ def cached_parts(
     if stale:
         computed = compute(stale)
         fresh = {keys[name]: computed[name] for name in stale}
-        caches["pages"].set_many(fresh, CACHE_SECONDS)
+        if shared is not None:
+            _quietly(shared.set_many, fresh, CACHE_SECONDS)
         cache.set_many(fresh, CACHE_SECONDS)
         results.update({name: computed[name] for name in stale})
     return results

@@ -141,6 +141,8 @@ def test_the_preview_note_column_wraps_inside_the_page(
     page.get_by_label("CSV or XLSX file").set_input_files(str(figures))
     page.get_by_role("button", name="Check the file").click()
     page.get_by_role("button", name="Import 2 figures").wait_for()
+    # Measure only once the stylesheets have loaded: a layout read before then is unstyled.
+    page.wait_for_load_state("load")
     cell = page.get_by_role("cell", name=note)
     expect(cell).to_be_visible()
     # The whole note is on the page: the table is no wider than its wrapper, nothing scrolls.

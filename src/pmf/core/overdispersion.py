@@ -76,9 +76,20 @@ __all__ = [
     "Z_998",
     "Dispersion",
     "Overdispersion",
+    "UnitInputError",
     "describe",
     "unit_limits",
 ]
+
+
+class UnitInputError(FunnelInputError):
+    """A unit no limits can be worked for; ``row`` (from 0) and ``column`` say which."""
+
+    def __init__(self, problem: str, *, row: int, column: str) -> None:
+        super().__init__(f"column {column!r} at row {row}: {problem}")
+        self.problem = problem
+        self.row = row
+        self.column = column
 
 
 @dataclass(frozen=True)
@@ -179,15 +190,16 @@ def unit_limits(
     adjusted = False
     limits = exact
     if overdispersion != "none":
-        z, s, expected = _z_scores(x, n, statistic, overdispersion, float(target), numerator)
+        z, s, expected = _z_scores(x, n, statistic, overdispersion, float(target), denominator)
         kept, trimmed = _trim(z, overdispersion)
         units = int(kept.sum())
         if not np.isfinite(trimmed[kept]).all():
             row = int(np.argmax(kept & ~np.isfinite(trimmed)))
-            raise FunnelInputError(
-                f"column {numerator!r} is 0 at row {row}: the SHMI method's log scale cannot "
-                "place a unit with no events unless it is among the 10 % set aside at each end "
-                "(too few units here); use the cqc method"
+            raise UnitInputError(
+                "no events: the SHMI method's log scale cannot place a unit with none unless it "
+                "is among the 10 % set aside at each end (too few units here); use the cqc method",
+                row=row,
+                column=numerator,
             )
         phi = (1 / units) * math.fsum((trimmed[kept] ** 2).tolist())
         tau2 = _tau2(units, phi, s[kept])
@@ -231,7 +243,7 @@ def _z_scores(
     statistic: Statistic,
     method: Overdispersion,
     target: float,
-    numerator: str,
+    denominator: str,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Each unit's unadjusted z-score, its standard error and its expected count.
 
@@ -250,9 +262,11 @@ def _z_scores(
             zero = expected <= 0
             if zero.any():
                 row = int(np.argmax(zero))
-                raise FunnelInputError(
-                    f"the expected count at row {row} rounds to 0 (two decimals, as the SHMI "
-                    f"method does): {float(n[row])!r}"
+                raise UnitInputError(
+                    f"{float(n[row])!r} rounds to 0 (to two decimals, as the SHMI method rounds "
+                    "expected counts)",
+                    row=row,
+                    column=denominator,
                 )
         else:
             expected = n * target

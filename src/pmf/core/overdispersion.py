@@ -21,8 +21,9 @@ much more the units vary than chance allows and widens every limit by that much:
 **none** gives the exact limits: for a proportion the Wilson-score control limits
 PHEindicatormethods draws, for a ratio (observed over expected) and a rate the exact Poisson
 limits of its funnel lines, each at the unit's own denominator. :func:`unit_limits` is the
-entry point; docs/methods.md ("Funnel plots: overdispersion") gives the formulas, the lines of
-FunnelPlotR they follow and where pmf departs from it.
+entry point and :func:`overdispersed_plot` the funnel plot drawn with them; docs/methods.md
+("Funnel plots: overdispersion") gives the formulas, the lines of FunnelPlotR they follow and
+where pmf departs from it.
 """
 
 from __future__ import annotations
@@ -35,7 +36,21 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from pmf.core.funnel import FunnelInputError, Statistic, _sigma_adjustment, _Spec
+from pmf.core.funnel import (
+    FUNNEL_MARGIN,
+    GRID_POINTS,
+    HIGH_001,
+    HIGH_025,
+    LOW_001,
+    LOW_025,
+    NOT_SIGNIFICANT,
+    FunnelInputError,
+    FunnelPlot,
+    Statistic,
+    _sigma_adjustment,
+    _Spec,
+    funnel_plot,
+)
 
 FloatArray = npt.NDArray[np.float64]
 Overdispersion = Literal["none", "shmi", "cqc"]
@@ -78,6 +93,7 @@ __all__ = [
     "Overdispersion",
     "UnitInputError",
     "describe",
+    "overdispersed_plot",
     "unit_limits",
 ]
 
@@ -411,3 +427,79 @@ def _widened_limits(
             limit = np.maximum(multiplier * target * (1 + z * np.sqrt(s**2 + tau2)), 0.0)
         result.append(np.asarray(limit, dtype=np.float64))
     return result[0], result[1], result[2], result[3]
+
+
+# --- the funnel plot --------------------------------------------------------------------------
+
+
+def overdispersed_plot(
+    frame: pl.DataFrame,
+    *,
+    statistic: Literal["proportion", "rate"],
+    multiplier: float = 1.0,
+    overdispersion: Overdispersion = "none",
+    margin: float = FUNNEL_MARGIN,
+) -> FunnelPlot:
+    """Return :func:`pmf.core.funnel.funnel_plot`'s plot with each unit's limits, widened if asked.
+
+    The points gain ``lower_95``, ``upper_95``, ``lower_998``, ``upper_998`` (the limits at the
+    unit's own denominator, as :func:`unit_limits`) and the plot its ``dispersion``. Unless
+    the limits are widened (``shmi`` or ``cqc`` with phi above 1) the lines, labels and
+    average are ``funnel_plot``'s, PHEindicatormethods' exact ones. Widened, the lines are
+    the widened limits over the same span of denominators and each unit's ``significance``
+    is the same labels read from its widened limits.
+
+    >>> frame = pl.DataFrame({"unit": list("ABCDEF"),
+    ...                       "numerator": [30.0, 45.0, 90.0, 20.0, 150.0, 60.0],
+    ...                       "denominator": [100.0, 150.0, 200.0, 120.0, 300.0, 110.0]})
+    >>> plot = overdispersed_plot(frame, statistic="proportion", multiplier=100,
+    ...                           overdispersion="shmi")
+    >>> plot.dispersion.adjusted, round(plot.dispersion.phi, 2)
+    (True, 11.37)
+    >>> plot.points.filter(pl.col("unit") == "D")["significance"].to_list()
+    ['Not significant']
+    >>> exact = overdispersed_plot(frame, statistic="proportion", multiplier=100)
+    >>> exact.points.filter(pl.col("unit") == "D")["significance"].to_list()
+    ['Low (0.001)']
+    """
+    limits, dispersion = unit_limits(
+        frame,
+        numerator="numerator",
+        denominator="denominator",
+        statistic=statistic,
+        overdispersion=overdispersion,
+        multiplier=multiplier,
+    )
+    with_limits = frame.with_columns(
+        limits.select("lower_95", "upper_95", "lower_998", "upper_998")
+    )
+    base = funnel_plot(with_limits, statistic=statistic, multiplier=multiplier, margin=margin)
+    if not dispersion.adjusted:
+        return FunnelPlot(base.points, base.lines, base.average, dispersion)
+    value = (limits["value"]).to_numpy()
+    lower_95, upper_95 = limits["lower_95"].to_numpy(), limits["upper_95"].to_numpy()
+    lower_998, upper_998 = limits["lower_998"].to_numpy(), limits["upper_998"].to_numpy()
+    labels = np.select(
+        [value < lower_998, value < lower_95, value > upper_998, value > upper_95],
+        [LOW_001, LOW_025, HIGH_001, HIGH_025],
+        NOT_SIGNIFICANT,
+    ).tolist()
+    points = with_limits.with_columns(pl.Series("significance", labels, dtype=pl.String))
+    smallest = float(frame["denominator"].min())  # type: ignore[arg-type]
+    largest = float(frame["denominator"].max())  # type: ignore[arg-type]
+    extra = margin * (largest - smallest) or margin * largest
+    start, stop = max(smallest - extra, smallest / 2), largest + extra
+    grid = np.geomspace(start, stop, GRID_POINTS)
+    target = dispersion.target / multiplier
+    size = grid if statistic == "proportion" else grid * target
+    drawn = _widened_limits(
+        size, statistic, overdispersion, target, multiplier, dispersion.tau2 or 0
+    )
+    lines = tuple(
+        (name, float(x), float(y))
+        for name, column in zip(
+            ("lower_95", "upper_95", "lower_998", "upper_998"), drawn, strict=True
+        )
+        for x, y in zip(grid, column, strict=True)
+    )
+    return FunnelPlot(points.sort("denominator"), lines, dispersion.target, dispersion)

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats  # type: ignore[import-untyped]
 
 from pmf.core.funnel import HIGH_001, LOW_001, FunnelInputError, funnel_significance
@@ -357,3 +359,65 @@ def test_on_real_ae_data_most_departments_are_outliers_unless_adjusted() -> None
     )
     assert outside == 4
     assert np.all(shmi["upper_998"].to_numpy() >= shmi["upper_95"].to_numpy())
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+UNIT_ROWS = st.lists(
+    st.tuples(st.integers(0, 5_000), st.integers(1, 5_000)).map(
+        lambda pair: (min(pair), max(pair[1], 1))
+    ),
+    min_size=3,
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=UNIT_ROWS, method=st.sampled_from(["none", "shmi", "cqc"]))
+def test_limits_nest_round_the_target_and_stay_within_a_proportions_bounds(
+    rows: list[tuple[int, int]], method: str
+) -> None:
+    frame = pl.DataFrame({"x": [float(x) for x, _ in rows], "n": [float(n) for _, n in rows]})
+    try:
+        limits, dispersion = unit_limits(
+            frame,
+            numerator="x",
+            denominator="n",
+            statistic="proportion",
+            overdispersion=method,  # type: ignore[arg-type]
+            multiplier=100,
+        )
+    except FunnelInputError:
+        return
+    lo998, lo95, hi95, hi998 = (
+        limits[c].to_numpy() for c in ("lower_998", "lower_95", "upper_95", "upper_998")
+    )
+    target = dispersion.target
+    tolerance = 1e-9
+    assert np.all(lo998 >= 0) and np.all(hi998 <= 100)
+    assert np.all(lo998 <= lo95 + tolerance) and np.all(hi95 <= hi998 + tolerance)
+    assert np.all(lo95 <= target + tolerance) and np.all(target <= hi95 + tolerance)
+    if dispersion.phi is not None:
+        assert dispersion.phi >= 0 and (dispersion.tau2 or 0) >= 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=UNIT_ROWS)
+def test_widening_never_makes_a_unit_an_outlier_that_the_unwidened_arcsine_limits_do_not(
+    rows: list[tuple[int, int]],
+) -> None:
+    """With tau2 added, each limit lies beyond the same limit with tau2 = 0."""
+    frame = pl.DataFrame({"x": [float(x) for x, _ in rows], "n": [float(n) for _, n in rows]})
+    limits, dispersion = unit_limits(
+        frame, numerator="x", denominator="n", statistic="proportion", overdispersion="cqc"
+    )
+    if not dispersion.adjusted:
+        return
+    p = dispersion.target
+    for (n,), low, high in zip(
+        frame.select("n").rows(), limits["lower_998"], limits["upper_998"], strict=True
+    ):
+        angle = 3.090232 * math.sqrt(1 / (4 * n))
+        plain_low = math.sin(max(math.asin(math.sqrt(p)) - angle, 0.0)) ** 2
+        plain_high = math.sin(min(math.asin(math.sqrt(p)) + angle, math.pi / 2)) ** 2
+        assert low <= plain_low + 1e-12 and high >= plain_high - 1e-12

@@ -75,15 +75,7 @@ UNIT_COLUMNS = (
 )
 """The columns :func:`unit_limits` adds, in order."""
 
-METHOD_NAMES = {
-    "none": "no adjustment for overdispersion",
-    "shmi": "SHMI method: 10 % of z-scores truncated at each end",
-    "cqc": "CQC method: z-scores winsorised at the 10th and 90th percentiles",
-}
-"""How each adjustment is described to readers of a chart or a paper."""
-
 __all__ = [
-    "METHOD_NAMES",
     "OVERDISPERSION_METHODS",
     "TRIM",
     "UNIT_COLUMNS",
@@ -350,6 +342,11 @@ def _exact_limits(
     ``P(X ≤ k) = α`` for ``X ~ Poisson(E)``, over ``E``.
     """
     if statistic == "proportion":
+        if target in (0.0, 1.0):
+            # Every unit at 0 % or every one at 100 %: none can differ, and the Wilson
+            # formula cancels to NaN or a hair off the target there.
+            flat = np.full(n.shape, target * multiplier)
+            return flat, flat, flat, flat
         result = []
         for p, side in ((0.975, "low"), (0.975, "high"), (0.999, "low"), (0.999, "high")):
             limit = _sigma_adjustment(p, n, target, side, multiplier)

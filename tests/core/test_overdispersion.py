@@ -56,9 +56,11 @@ def by_hand(
             z = (math.asin(math.sqrt(xi / ni)) - math.asin(math.sqrt(target))) / s
             sizes.append(ni)
         else:
-            e = round(ni, 2) if (statistic == "ratio" and method == "shmi") else ni * target
-            if statistic == "ratio" and method != "shmi":
-                e = ni
+            # A ratio's expected count is its denominator (rounded to 2 decimals by the SHMI
+            # method); a rate's is its population times the pooled rate.
+            e = ni * target
+            if statistic == "ratio":
+                e = round(ni, 2) if method == "shmi" else ni
             if method == "shmi":
                 s = 1 / math.sqrt(e)
                 z = math.log(xi / e) / s

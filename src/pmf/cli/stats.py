@@ -75,9 +75,14 @@ def _stats_arguments(stats: argparse.ArgumentParser) -> None:
     funnel = command(
         tools,
         "funnel",
-        "Funnel-plot significance, as PHEindicatormethods assigns it.",
-        "pmf stats funnel trusts.csv --numerator seen --denominator attendances "
-        "--statistic proportion --output funnel.csv",
+        "Funnel-plot significance, as PHEindicatormethods assigns it, and limits per unit.",
+        (
+            "pmf stats funnel trusts.csv --numerator seen --denominator attendances "
+            "--statistic proportion --output funnel.csv",
+            "pmf stats funnel trusts.csv --numerator seen --denominator attendances "
+            "--statistic proportion --multiplier 100 --overdispersion shmi --output funnel.csv "
+            "--summary dispersion.csv",
+        ),
     )
     funnel.add_argument("input", type=Path, metavar="INPUT.csv")
     funnel.add_argument("--numerator", required=True, metavar="COL")
@@ -91,6 +96,7 @@ def _stats_arguments(stats: argparse.ArgumentParser) -> None:
         help="scale of the statistic, e.g. 100 or 100000 (default 1)",
     )
     funnel.add_argument("--output", required=True, type=Path, metavar="OUT.csv")
+    _funnel_overdispersion_arguments(funnel)
 
     interval = command(
         tools,
@@ -343,7 +349,74 @@ def funnel(args: argparse.Namespace) -> int:
         raise CommandError(f"{args.input}: {error}") from None
     # The input's own columns, as written, plus the verdict.
     original = table.drop(ROW_NUMBER)
+    if args.overdispersion is not None or args.summary is not None:
+        return _funnel_limits(args, numbers, original.with_columns(result["significance"]))
     _write(original.with_columns(result["significance"]), args.output)
+    return EXIT_OK
+
+
+def _funnel_overdispersion_arguments(funnel: argparse.ArgumentParser) -> None:
+    """Add the options of funnel limits per unit, widened for overdispersion (issue 18)."""
+    funnel.add_argument(
+        "--overdispersion",
+        choices=["none", "shmi", "cqc"],
+        help="add each unit's value, 95 %% and 99.8 %% limits and outlier flags, the limits "
+        "widened for overdispersion as FunnelPlotR does: shmi (10 %% of z-scores truncated at "
+        "each end), cqc (winsorised) or none (exact limits); default none with --summary",
+    )
+    funnel.add_argument(
+        "--summary",
+        type=Path,
+        metavar="SUMMARY.csv",
+        help="write one row: phi, tau2, target, overdispersion, adjusted (phi and tau2 are "
+        "empty with --overdispersion none)",
+    )
+
+
+def _funnel_limits(args: argparse.Namespace, numbers: pl.DataFrame, written: pl.DataFrame) -> int:
+    """Write the rows with their limits and outlier flags (and the summary) for --overdispersion."""
+    import polars as pl
+
+    from pmf.core.funnel import FunnelInputError
+    from pmf.core.overdispersion import UNIT_COLUMNS, UnitInputError, unit_limits
+    from pmf.sources.readers import ROW_NUMBER
+
+    try:
+        limits, dispersion = unit_limits(
+            numbers.drop(ROW_NUMBER),
+            numerator=args.numerator,
+            denominator=args.denominator,
+            statistic=args.statistic,
+            overdispersion=args.overdispersion or "none",
+            multiplier=args.multiplier,
+        )
+    except UnitInputError as error:
+        row = numbers[ROW_NUMBER][error.row]
+        value = written[error.column][error.row]
+        raise CommandError(
+            f"{args.input}: row {row}, column {error.column!r}, value {value!r}: {error.problem}"
+        ) from None
+    except FunnelInputError as error:
+        raise CommandError(f"{args.input}: {error}") from None
+    _write(written.with_columns(limits.select(UNIT_COLUMNS)), args.output)
+    if args.summary is not None:
+        summary = pl.DataFrame(
+            {
+                "phi": [dispersion.phi],
+                "tau2": [dispersion.tau2],
+                "target": [dispersion.target],
+                "overdispersion": [dispersion.method],
+                "adjusted": [dispersion.adjusted],
+            },
+            schema={
+                "phi": pl.Float64,
+                "tau2": pl.Float64,
+                "target": pl.Float64,
+                "overdispersion": pl.String,
+                "adjusted": pl.Boolean,
+            },
+        )
+        _write(summary, args.summary)
     return EXIT_OK
 
 

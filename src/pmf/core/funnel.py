@@ -26,13 +26,16 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
 from pmf.core.intervals import qchisq
+
+if TYPE_CHECKING:
+    from pmf.core.overdispersion import Dispersion
 
 FloatArray = npt.NDArray[np.float64]
 Statistic = Literal["proportion", "rate", "ratio"]
@@ -375,12 +378,15 @@ class FunnelPlot:
 
     ``points`` are the units' rows with their ``significance``, smallest denominator first;
     ``lines`` are (line, denominator, limit) for each line of :data:`FUNNEL_LINES` in turn;
-    ``average`` is the pooled average the limits are drawn round.
+    ``average`` is the pooled average the limits are drawn round. ``dispersion`` (from
+    ``pmf.core.overdispersion.overdispersed_plot``) says whether and how the limits were
+    widened for overdispersion; ``None`` from :func:`funnel_plot` itself.
     """
 
     points: pl.DataFrame
     lines: tuple[tuple[str, float, float], ...]
     average: float
+    dispersion: Dispersion | None = None
 
 
 def funnel_plot(

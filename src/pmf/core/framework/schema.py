@@ -259,6 +259,20 @@ class SpcDefaults(Strict):
         return value
 
 
+FunnelOverdispersion = Literal["none", "shmi", "cqc"]
+
+
+class FunnelSettings(Strict):
+    """How a funnel plot's limits are drawn (``docs/framework.md``, "Funnel plots").
+
+    ``overdispersion``: ``none`` (exact limits), ``shmi`` or ``cqc`` (limits widened as
+    FunnelPlotR widens them; ``pmf.core.overdispersion``). Left out, a measure takes the
+    framework's choice and the framework ``none``.
+    """
+
+    overdispersion: FunnelOverdispersion | None = None
+
+
 def _percentage(value: Any) -> Any:
     # "50%", "50 %" and 50 are fifty per cent; "off" and false turn the check off (0).
     if value is False or (isinstance(value, str) and value.strip().lower() == "off"):
@@ -324,6 +338,7 @@ class Measure(Strict):
     rollup_partial: bool = False
     standard: tuple[Standard, ...] = ()
     spc: MeasureSpc = Field(default_factory=MeasureSpc)
+    funnel: FunnelSettings = Field(default_factory=FunnelSettings)
     valid: Validity = Field(default_factory=Validity)
 
     @field_validator("standard", mode="before")
@@ -690,6 +705,7 @@ class FrameworkModel(Strict):
     interventions: Interventions = Field(default_factory=Interventions)
     risks: RiskRegister = Field(default_factory=RiskRegister)
     spc: SpcDefaults = Field(default_factory=SpcDefaults)
+    funnel: FunnelSettings = Field(default_factory=FunnelSettings)
 
     @model_validator(mode="before")
     @classmethod
@@ -738,6 +754,10 @@ class Framework:
     def grading(self) -> Grading:
         """Return the grading rules (the defaults when the file has none)."""
         return self.model.grading
+
+    def funnel_overdispersion(self, measure: Measure) -> FunnelOverdispersion:
+        """Return how ``measure``'s funnel limits are widened: its own choice, else the file's."""
+        return measure.funnel.overdispersion or self.model.funnel.overdispersion or "none"
 
     def unit(self, code: str) -> Unit:
         """Return the unit with ``code``; raise ``KeyError`` if there is none."""

@@ -1,7 +1,8 @@
 """Build the funnel plot: each unit's figure against its denominator, with control limits.
 
 The units' significance, the limit lines and the average come from
-``pmf.core.funnel.funnel_plot``; the measure page draws the chart with Vega in the browser.
+``pmf.core.overdispersion.overdispersed_plot`` (exact limits, or widened for overdispersion as
+the framework chooses); the measure page draws the chart with Vega in the browser.
 """
 
 from __future__ import annotations
@@ -30,13 +31,16 @@ def funnel_chart(
     points: list[dict[str, Any]],
     average: float,
     x_title: str,
+    adjustment: str = "",
 ) -> dict[str, Any]:
     """Return a Vega-Lite funnel plot of ``points`` with the limit ``lines`` and the average.
 
     ``name`` is the measure's, ``period`` the label of the period plotted and ``x_title`` the
-    denominator's name. ``lines`` are (line, denominator, limit) as ``FunnelPlot.lines``;
-    ``points`` are the units' rows as the page's table lists them (``name``, ``denominator``,
-    ``denominator_text``, ``value``, ``value_text``, ``significance``, ``is_unit``).
+    denominator's name; ``adjustment`` (``pmf.core.overdispersion.describe``'s sentence)
+    ends the chart's description, saying which limits are drawn. ``lines`` are (line,
+    denominator, limit) as ``FunnelPlot.lines``; ``points`` are the units' rows as the page's
+    table lists them (``name``, ``denominator``, ``denominator_text``, ``value``,
+    ``value_text``, ``limits_998_text``, ``significance``, ``is_unit``).
 
     >>> chart = funnel_chart("Solved", "March 2025", [("lower_95", 100.0, 20.0)],
     ...     [{"name": "A", "denominator": 100.0, "value": 30.0}], 36.7, "Crimes")
@@ -47,7 +51,8 @@ def funnel_chart(
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "description": f"Funnel plot of {name}, {period}: each "
-        "unit's figure against its denominator, with 95% and 99.8% control limits.",
+        "unit's figure against its denominator, with 95% and 99.8% control limits."
+        + (f" {adjustment}" if adjustment else ""),
         "width": "container",
         "height": 320,
         "autosize": {"type": "fit-x", "contains": "padding"},
@@ -105,6 +110,7 @@ def funnel_chart(
                         {"field": "name", "title": "Unit"},
                         {"field": "denominator_text", "title": x_title},
                         {"field": "value_text", "title": "Value"},
+                        {"field": "limits_998_text", "title": "99.8% limits"},
                         {"field": "significance", "title": "Significance"},
                     ],
                 },

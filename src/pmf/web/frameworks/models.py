@@ -29,6 +29,8 @@ class Organisation(models.Model):
     risk_register = models.JSONField(default=dict, blank=True)
     # The framework file's SPC defaults (windows per frequency, baseline points), as validated.
     spc = models.JSONField(default=dict, blank=True)
+    # The framework file's funnel defaults (overdispersion), as validated; {} for none.
+    funnel = models.JSONField(default=dict, blank=True)
     loaded_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -113,6 +115,8 @@ class Measure(models.Model):
     spc = models.JSONField(default=dict, blank=True)
     # The framework file's valid block (plausibility rules), as validated; {} for the defaults.
     valid = models.JSONField(default=dict, blank=True)
+    # The framework file's funnel block (overdispersion), as validated; {} for the framework's.
+    funnel = models.JSONField(default=dict, blank=True)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

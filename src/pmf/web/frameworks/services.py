@@ -54,6 +54,7 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
             "interventions": model.interventions.model_dump(mode="json", exclude_defaults=True),
             "risk_register": model.risks.model_dump(mode="json", exclude_defaults=True),
             "spc": model.spc.model_dump(mode="json", exclude_defaults=True),
+            "funnel": model.funnel.model_dump(mode="json", exclude_defaults=True),
         },
     )
     units = _store_units(organisation, framework)
@@ -72,7 +73,8 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
         areas[area.code] = stored
     for position, measure in enumerate(model.measures):
         fields = measure.model_dump(
-            mode="json", exclude={"code", "area", "standard", "window_months", "spc", "valid"}
+            mode="json",
+            exclude={"code", "area", "standard", "window_months", "spc", "valid", "funnel"},
         )
         fields = {key: "" if value is None else value for key, value in fields.items()}
         stored_measure, _ = Measure.objects.update_or_create(
@@ -84,6 +86,7 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
                 "window_months": measure.window_months,
                 "spc": measure.spc.model_dump(mode="json", by_alias=True, exclude_defaults=True),
                 "valid": measure.valid.model_dump(mode="json", by_alias=True, exclude_unset=True),
+                "funnel": measure.funnel.model_dump(mode="json", exclude_defaults=True),
                 "position": position,
             },
         )
@@ -237,6 +240,7 @@ def _rebuild(organisation: Organisation) -> Framework:
         "interventions": organisation.interventions or {},
         "risks": organisation.risk_register or {},
         "spc": organisation.spc or {},
+        "funnel": organisation.funnel or {},
     }
     return Framework(FrameworkModel.model_validate(data))
 
@@ -484,6 +488,7 @@ def _measure_data(measure: Measure, marks: Sequence[SpcMark] = ()) -> dict[str, 
         "standard": [standard.definition for standard in measure.standards.all()],
         "spc": _measure_spc(measure, marks),
         "valid": measure.valid or {},
+        "funnel": measure.funnel or {},
     }
 
 

@@ -7,7 +7,7 @@ import re
 from typing import Any, Literal
 
 from pmf.core.assessment import assessment_roots
-from pmf.core.funnel import funnel_plot
+from pmf.core.overdispersion import describe, overdispersed_plot
 from pmf.core.peers import peer_snapshot
 from pmf.core.periods import Period, parse_period
 from pmf.core.scorecard import (
@@ -616,10 +616,12 @@ def _computed_version(method: str) -> int | None:
 def _funnel(
     framework: Any, rolled: Any, unit: str, measure: Any, period: str | None
 ) -> dict[str, Any] | None:
-    """Return a funnel plot of every unit of the same type, as PHEindicatormethods draws it.
+    """Return a funnel plot of every unit of the same type, with limits the framework chooses.
 
     Only for percentages and rates with numerators and denominators, and three units or more.
-    The significance, limits and average are ``pmf.core.funnel.funnel_plot``'s.
+    The significance, limits and average are ``pmf.core.overdispersion.overdispersed_plot``'s:
+    PHEindicatormethods' exact limits, or limits widened for overdispersion as the framework's
+    ``funnel: {overdispersion: ...}`` asks; ``adjustment`` says which in a sentence.
     """
     import polars as pl
 
@@ -644,7 +646,12 @@ def _funnel(
     ).select("unit", "value", "numerator", "denominator")
     if found.height < MIN_FUNNEL_UNITS:
         return None
-    plot = funnel_plot(found, statistic=statistic, multiplier=measure.multiplier)
+    plot = overdispersed_plot(
+        found,
+        statistic=statistic,
+        multiplier=measure.multiplier,
+        overdispersion=framework.funnel_overdispersion(measure),
+    )
     names = {item.code: item.name for item in framework.units}
     points = [
         {
@@ -654,15 +661,20 @@ def _funnel(
             "denominator_text": format_count(row["denominator"]),
             "value": row["value"],
             "value_text": format_value(row["value"], measure),
+            "limits_95_text": _limits_text(row["lower_95"], row["upper_95"], measure),
+            "limits_998_text": _limits_text(row["lower_998"], row["upper_998"], measure),
             "significance": row["significance"],
             "is_unit": row["unit"] == unit,
         }
         for row in plot.points.iter_rows(named=True)
     ]
     label = parse_period(period).label
+    adjustment = describe(plot.dispersion) if plot.dispersion else ""
     return {
         "period": label,
         "average_text": format_value(plot.average, measure),
+        "adjustment": adjustment,
+        "adjusted": bool(plot.dispersion and plot.dispersion.adjusted),
         "points": points,
         "chart": funnel_chart(
             measure.name,
@@ -671,8 +683,16 @@ def _funnel(
             points,
             plot.average,
             measure.denominator or "Denominator",
+            adjustment,
         ),
     }
+
+
+def _limits_text(lower: float, upper: float, measure: Any) -> str:
+    """Return a unit's limits as the page prints them: "12.3 to 45.6"."""
+    from pmf.core.text import format_value
+
+    return f"{format_value(lower, measure)} to {format_value(upper, measure)}"
 
 
 # A funnel of fewer units says nothing a table would not.

@@ -84,6 +84,105 @@ def test_oracle_gives_qicharts2s_reference_data_for_montgomerys_examples(name: s
     assert checked == len(rows)
 
 
+def _series_by(rows: list[dict[str, str]], keys: tuple[str, ...]) -> dict[tuple[str, ...], Any]:
+    """Sum cases and days by month within each series, as qic.agg does for one facet."""
+    series: dict[tuple[str, ...], dict[str, list[float]]] = {}
+    for row in rows:
+        months = series.setdefault(tuple(row[k] for k in keys), {})
+        sums = months.setdefault(row["month"], [0.0, 0.0])
+        sums[0] += float(row["n"])
+        sums[1] += float(row["days"])
+    return {key: [months[month] for month in sorted(months)] for key, months in series.items()}
+
+
+@pytest.mark.parametrize(
+    ("reference", "facets"),
+    [
+        ("testthat_hai_1.csv", ()),
+        ("testthat_hai_2.csv", ("infection",)),
+        ("testthat_hai_3.csv", ("hospital", "infection")),
+    ],
+)
+def test_oracle_gives_qicharts2s_hospital_infection_summaries(
+    reference: str, facets: tuple[str, ...]
+) -> None:
+    series = _series_by(_rows("hospital_infections.csv"), facets)
+    expected_rows = _rows(reference)
+    assert len(expected_rows) == len(series)
+    for expected in expected_rows:
+        key = tuple(expected[f"facet{i + 1}"] for i in range(len(facets)))
+        sums = series[key]
+        result = qic([s[0] for s in sums], "u", [s[1] for s in sums])
+        count = len(sums)
+        assert count == int(expected["n_obs"])
+
+        def mean(values: list[float | None]) -> float:
+            kept = [v for v in values if v is not None]
+            return sum(kept) / len(kept)
+
+        assert mean(result["lcl"]) == pytest.approx(float(expected["aLCL"]), rel=1e-9, abs=1e-15)
+        assert mean(result["centre"]) == pytest.approx(float(expected["CL"]), rel=1e-12)
+        assert mean(result["ucl"]) == pytest.approx(float(expected["aUCL"]), rel=1e-12)
+        assert sum(bool(v) for v in result["sigma_signal"]) == int(expected["sigma_signal"])
+        assert result["runs_signal"][0] == bool(int(expected["runs_signal"]))
+        for key_name, column in (
+            ("n_useful", "n_useful"),
+            ("longest_run", "longest_run"),
+            ("longest_run_max", "longest_run_max"),
+            ("crossings", "n_crossings"),
+            ("crossings_min", "n_crossings_min"),
+        ):
+            assert result[key_name][0] == float(expected[column]), (key, key_name)
+
+
+def _vignette_series(data: str, chart: str) -> tuple[list[float | None], list[float] | None]:
+    """Return the y and n arguments the vignette passes to qic() for one of its data sets."""
+    rows = _rows(f"{data}.csv")
+    if data == "nhs_accidents":
+        return [float(r["r"]) for r in rows], [float(r["n"]) for r in rows]
+    if data == "cdi":
+        days = [float(r["days"]) for r in rows] if chart == "u" else None
+        return [float(r["n"]) for r in rows], days
+    column = "surgeries_between" if chart == "g" else "days_between"
+    return [_number(r[column]) for r in rows], None
+
+
+def test_oracle_gives_the_lines_printed_on_qicharts2s_vignette_charts() -> None:
+    checked = 0
+    for label in _rows("vignette_labels.csv"):
+        values, n = _vignette_series(label["data"], label["chart"])
+        # The cdi charts have part = 24: two parts computed apart.
+        bounds = {"1": (0, 24), "2": (24, len(values))} if label["data"] == "cdi" else {}
+        start, stop = bounds.get(label["part"], (0, len(values)))
+        result = qic(values[start:stop], label["chart"], None if n is None else n[start:stop])
+        last = result[label["line"]][-1]
+        assert last is not None
+        shown = f"{last * float(label['multiply']):.{int(label['decimals'])}f}"
+        assert shown == label["label"], label
+        checked += 1
+    assert checked == 27
+
+
+def test_oracle_flags_the_points_the_vignette_charts_flag() -> None:
+    values, n = _vignette_series("nhs_accidents", "p")
+    p_chart = qic(values, "p", n)
+    outside = [week + 1 for week, flag in enumerate(p_chart["sigma_signal"]) if flag]
+    assert outside == [w for w in range(1, 21) if w not in (5, 7, 18, 20)]
+    assert not any(qic(values, "pp", n)["sigma_signal"])
+    for chart in ("g", "t"):
+        deaths, _ = _vignette_series("cabg_fatalities", chart)
+        flagged = [i + 1 for i, flag in enumerate(qic(deaths, chart)["sigma_signal"]) if flag]
+        assert flagged == [25], chart
+
+
+def test_oracle_gives_the_vignettes_run_chart_of_infections_frozen_at_24_months() -> None:
+    values, _ = _vignette_series("cdi", "run")
+    result = qic(values, "run", freeze=24)
+    assert result["centre"][0] == 19  # "The median number of CDIs per month ... is 19"
+    assert result["longest_run"][0] == 15  # "An unusually long run of 15 data points"
+    assert result["runs_signal"][0] is True
+
+
 def test_qbinom_matches_the_binomial_quantile_that_r_and_scipy_compute() -> None:
     from scipy.stats import binom
 

@@ -1,9 +1,9 @@
 """The table comparing the SPC tools in docs/methods.md is what each tool's method gives.
 
 The section "Choosing between the SPC tools" shows one real series (Guy's and St Thomas'
-type 1 A&E departments, per cent seen within 4 hours, April 2016 to March 2019, from
-tests/core/data/qicharts2/ae_rj1_type1.csv) as the Making Data Count Excel tool,
-NHSRplotthedots, PowerBI-SPC and qicharts2 chart it. This test computes every cell of that
+type 1 A&E departments, per cent seen within 4 hours, April 2016 to March 2019: the rows
+of RJ1 in tests/core/data/qicharts2/real_ae_type1.csv) as the Making Data Count Excel
+tool, NHSRplotthedots, PowerBI-SPC and qicharts2 chart it. This test computes every cell of that
 table again (pmf.core.spc for the Making Data Count tools, whose method it reproduces; the
 oracles in tests/core/oracles/ for PowerBI-SPC and qicharts2) and compares it with the
 document, so the document cannot drift from the methods.
@@ -26,7 +26,7 @@ from tests.core.oracles import powerbi_spc
 from tests.core.oracles.qic import qic
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(__file__).parent / "data" / "qicharts2" / "ae_rj1_type1.csv"
+DATA = Path(__file__).parent / "data" / "qicharts2" / "real_ae_type1.csv"
 SECTION = "## Choosing between the SPC tools"
 HEADER = [
     "tool and chart",
@@ -41,7 +41,7 @@ HEADER = [
 def _series() -> tuple[list[dt.date], list[float], list[float]]:
     """Return months, patients seen within 4 hours and attendances."""
     with DATA.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+        rows = [row for row in csv.DictReader(handle) if row["org_code"] == "RJ1"]
     months = [dt.date.fromisoformat(r["period"]) for r in rows]
     attendances = [float(r["attendances"]) for r in rows]
     seen = [float(r["attendances"]) - float(r["breaches"]) for r in rows]

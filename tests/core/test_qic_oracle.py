@@ -135,6 +135,33 @@ def test_oracle_gives_qicharts2s_hospital_infection_summaries(
             assert result[key_name][0] == float(expected[column]), (key, key_name)
 
 
+def test_oracle_gives_qicharts2s_u_charts_across_hospitals() -> None:
+    # hai_4: qic(reorder(hospital, days), n, days, data = subset(hospital_infections,
+    # month >= '2016-07-01'), chart = 'u', facets = ~ infection, multiply = 10000): one
+    # point per hospital, in order of its mean days at risk over the subset.
+    rows = [r for r in _rows("hospital_infections.csv") if r["month"] >= "2016-07-01"]
+    days: dict[str, list[float]] = {}
+    for row in rows:
+        days.setdefault(row["hospital"], []).append(float(row["days"]))
+    order = sorted(days, key=lambda h: sum(days[h]) / len(days[h]))
+    for expected in _rows("testthat_hai_4.csv"):
+        mine = [r for r in rows if r["infection"] == expected["facet1"]]
+        cases = [sum(float(r["n"]) for r in mine if r["hospital"] == h) for h in order]
+        at_risk = [sum(float(r["days"]) for r in mine if r["hospital"] == h) for h in order]
+        result = qic(cases, "u", at_risk)
+        for key, column in (("lcl", "aLCL"), ("centre", "CL"), ("ucl", "aUCL")):
+            kept = [v for v in result[key] if v is not None]
+            mean = sum(kept) / len(kept) * 10000
+            assert mean == pytest.approx(float(expected[column]), rel=1e-12), column
+        assert sum(bool(v) for v in result["sigma_signal"]) == int(expected["sigma_signal"])
+        # qicharts2 sets runs.signal to FALSE for categorical subgroups (dots.only); the
+        # oracle, made for time series, does not know them, so only the counts are compared.
+        assert result["longest_run"][0] == float(expected["longest_run"])
+        assert result["longest_run_max"][0] == float(expected["longest_run_max"])
+        assert result["crossings"][0] == float(expected["n_crossings"])
+        assert result["crossings_min"][0] == float(expected["n_crossings_min"])
+
+
 def _vignette_series(data: str, chart: str) -> tuple[list[float | None], list[float] | None]:
     """Return the y and n arguments the vignette passes to qic() for one of its data sets."""
     rows = _rows(f"{data}.csv")

@@ -131,6 +131,7 @@ __all__ = [
     "MINIMUM_DSR_COUNT",
     "STANDARDS",
     "StandardisedInputError",
+    "check_bands",
     "confidence_levels",
     "dsr",
     "isr",
@@ -261,30 +262,78 @@ def standard_population(
         shown = "(empty)" if label is None else repr(label)
         reason = "the age band is empty" if label is None else _band_advice(label)
         raise StandardisedInputError(f"{age_band} {shown}: {reason}", index=index, column=age_band)
-    keys = frame.select(*[pl.col(g) for g in group], bands.alias("__band__"))
+    check_bands(
+        frame.with_columns(bands.alias(age_band)),
+        age_band=age_band,
+        group=group,
+        bands=list(weights),
+        labels=labels,
+    )
+    return bands.replace_strict(weights, return_dtype=pl.Float64).alias("standard_population")
+
+
+def check_bands(
+    frame: pl.DataFrame,
+    *,
+    age_band: str,
+    group: Sequence[str] = (),
+    bands: Sequence[str] | None = None,
+    labels: pl.Series | None = None,
+) -> None:
+    """Refuse a group that repeats an age band or lacks one.
+
+    Every group must have each of ``bands`` exactly once, or, without ``bands``, the same
+    bands as the first group. ``labels`` are the bands as written, for the message (by
+    default the column itself).
+
+    >>> check_bands(pl.DataFrame({"a": ["x", "x", "y"], "b": ["0-15", "16+", "0-15"]}),
+    ...             age_band="b", group=["a"])
+    Traceback (most recent call last):
+    ...
+    pmf.core.standardised.StandardisedInputError: there is no row for the age band 16+ in a 'y'; \
+give every one of the 2 bands (a band with no events has a count of 0)
+    """
+    _columns(frame, [age_band, *group])
+    written = frame[age_band].cast(pl.String) if labels is None else labels
+    keys = frame.select(*[pl.col(g) for g in group], pl.col(age_band).cast(pl.String))
     repeated = (~keys.select(pl.struct(pl.all()).is_first_distinct()).to_series()).arg_true()
     if repeated.len():
         index = int(repeated[0])
         where = _group_words(frame, group, index)
         raise StandardisedInputError(
-            f"{age_band} {labels[index]!r}: the age band {bands[index]} appears more than once"
-            f"{where}; give each band once",
+            f"{age_band} {written[index]!r}: the age band {keys[age_band][index]} appears more "
+            f"than once{where}; give each band once",
             index=index,
             column=age_band,
         )
-    per_group = keys.group_by(list(group) or pl.lit(0), maintain_order=True).agg(pl.col("__band__"))
+    per_group = keys.group_by(list(group) or pl.lit(0).alias("__all__"), maintain_order=True).agg(
+        pl.col(age_band)
+    )
+    expected = list(bands) if bands is not None else per_group[age_band][0].to_list()
     for row in per_group.iter_rows(named=True):
-        missing = [band for band in weights if band not in row["__band__"]]
+        missing = [band for band in expected if band not in row[age_band]]
         if missing:
             where = "".join(
                 f"{' in' if i == 0 else ','} {g} {row[g]!r}" for i, g in enumerate(group)
             )
             raise StandardisedInputError(
                 f"there is no row for the age band {missing[0]}{where}; give every one of the "
-                f"{len(weights)} bands (a band with no events has a count of 0)",
+                f"{len(expected)} bands (a band with no events has a count of 0)",
                 column=age_band,
             )
-    return bands.replace_strict(weights, return_dtype=pl.Float64).alias("standard_population")
+        if bands is None and len(row[age_band]) != len(expected):
+            index = int(
+                frame.with_row_index("__i__").filter(
+                    pl.all_horizontal(pl.col(g) == row[g] for g in group)
+                    & ~pl.col(age_band).cast(pl.String).is_in(expected)
+                )["__i__"][0]
+            )
+            raise StandardisedInputError(
+                f"{age_band} {written[index]!r}: the first group has no such age band; every "
+                "group must have the same bands",
+                index=index,
+                column=age_band,
+            )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -125,10 +125,6 @@ def _standardised_arguments(tools: SubParsers) -> None:
             "pmf stats dsr deaths.csv --numerator deaths --denominator population "
             "--age-band age --group area --group year --confidence 0.95 0.998 --output dsr.csv",
         ),
-        description="Directly standardised rates with Dobson's confidence intervals, one per "
-        "group of age-band rows, against the 2013 European Standard Population (or a standard "
-        "of your own), as PHEindicatormethods' calculate_dsr computes them. A rate from fewer "
-        "than 10 events is not given.",
     )
     dsr.add_argument("input", type=Path, metavar="INPUT.csv")
     dsr.add_argument(
@@ -184,11 +180,6 @@ def _standardised_arguments(tools: SubParsers) -> None:
             "--group area --reference-count eng_deaths --reference-population eng_population "
             "--statistic rate --output isr.csv",
         ),
-        description="Indirectly standardised ratios (observed / expected events, the expected "
-        "ones at a reference population's rates in each age band) with their confidence "
-        "intervals, exact below 10 events and Byar's from 10, as PHEindicatormethods' "
-        "calculate_ISRatio computes them; or, with --statistic rate, indirectly standardised "
-        "rates, as its calculate_ISRate.",
     )
     isr.add_argument("input", type=Path, metavar="INPUT.csv")
     isr.add_argument(
@@ -550,7 +541,7 @@ def standardised(args: argparse.Namespace) -> int:
     # An empty count is no events, as PHEindicatormethods reads NA; so is an empty population
     # of an ISR (no expected events), where a DSR's is refused, as the package does.
     events = [args.numerator] if is_dsr else [args.observed, args.reference_count, args.denominator]
-    frame = frame.with_columns(pl.col(c).fill_null("0") for c in events if c in counts)
+    frame = frame.with_columns(pl.col(c).fill_null("0") for c in set(events) & set(counts))
     frame = frame.with_columns(
         *(tables.numbers(frame, args.input, column) for column in counts),
         *(pl.col(column).fill_null("") for column in [args.age_band, *groups]),
@@ -602,8 +593,10 @@ def standardised(args: argparse.Namespace) -> int:
                     frame.drop(ROW_NUMBER),
                     count=None if totals is not None else count,
                     population=args.denominator,
-                    reference_count=args.reference_count,
-                    reference_population=args.reference_population,
+                    reference_count=REFERENCE_COUNT if args.reference else args.reference_count,
+                    reference_population=(
+                        REFERENCE_POPULATION if args.reference else args.reference_population
+                    ),
                     group=groups,
                     statistic=args.statistic,
                     multiplier=args.multiplier,
@@ -690,15 +683,23 @@ def _with_reference(
         args.age_band,
         f"the age band is not in {path}",
     )
-    joined = frame.drop(
-        [c for c in (args.reference_count, args.reference_population) if c in frame.columns]
-    ).join(reference.drop(ROW_NUMBER), on=args.age_band, how="left", maintain_order="left")
+    # The reference's columns under names of their own: they may be named like the input's.
+    reference = reference.select(
+        args.age_band,
+        pl.col(args.reference_count).alias(REFERENCE_COUNT),
+        pl.col(args.reference_population).alias(REFERENCE_POPULATION),
+    )
+    joined = frame.join(reference, on=args.age_band, how="left", maintain_order="left")
     from pmf.core.standardised import check_bands
 
     check_bands(
         joined, age_band=args.age_band, group=args.group, bands=reference[args.age_band].to_list()
     )
     return joined
+
+
+REFERENCE_COUNT = "__reference_count__"
+REFERENCE_POPULATION = "__reference_population__"
 
 
 def _observed_totals(args: argparse.Namespace, groups: list[str]) -> pl.DataFrame:

@@ -131,6 +131,7 @@ __all__ = [
     "MINIMUM_DSR_COUNT",
     "STANDARDS",
     "StandardisedInputError",
+    "band_advice",
     "check_bands",
     "confidence_levels",
     "dsr",
@@ -216,8 +217,12 @@ def standard_band(label: str | None) -> str | None:
     return None
 
 
-def _band_advice(label: str) -> str:
-    """Say why a label is not one of the standard's bands, and what to do."""
+def band_advice(label: str) -> str:
+    """Say why a label is not one of the ESP 2013's 19 bands, and what to do instead.
+
+    >>> band_advice("95+")
+    '90-94 and 95+ are one band, 90+, as PHEindicatormethods uses the standard'
+    """
     text = label.strip().lower()
     if text in ("<1", "0-0", "under 1", "1-4", "01-04"):
         return (
@@ -260,7 +265,7 @@ def standard_population(
         index = int(unknown[0])
         label = labels[index]
         shown = "(empty)" if label is None else repr(label)
-        reason = "the age band is empty" if label is None else _band_advice(label)
+        reason = "the age band is empty" if label is None else band_advice(label)
         raise StandardisedInputError(f"{age_band} {shown}: {reason}", index=index, column=age_band)
     check_bands(
         frame.with_columns(bands.alias(age_band)),

@@ -113,6 +113,9 @@ class Measure(models.Model):
     spc = models.JSONField(default=dict, blank=True)
     # The framework file's valid block (plausibility rules), as validated; {} for the defaults.
     valid = models.JSONField(default=dict, blank=True)
+    # The framework file's standardised block (how the value is computed from age bands), as
+    # validated; {} for a measure whose figures are given as they are.
+    standardised = models.JSONField(default=dict, blank=True)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -72,7 +72,8 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
         areas[area.code] = stored
     for position, measure in enumerate(model.measures):
         fields = measure.model_dump(
-            mode="json", exclude={"code", "area", "standard", "window_months", "spc", "valid"}
+            mode="json",
+            exclude={"code", "area", "standard", "window_months", "spc", "valid", "standardised"},
         )
         fields = {key: "" if value is None else value for key, value in fields.items()}
         stored_measure, _ = Measure.objects.update_or_create(
@@ -84,6 +85,11 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
                 "window_months": measure.window_months,
                 "spc": measure.spc.model_dump(mode="json", by_alias=True, exclude_defaults=True),
                 "valid": measure.valid.model_dump(mode="json", by_alias=True, exclude_unset=True),
+                "standardised": (
+                    measure.standardised.model_dump(mode="json", exclude_unset=True)
+                    if measure.standardised
+                    else {}
+                ),
                 "position": position,
             },
         )
@@ -484,6 +490,7 @@ def _measure_data(measure: Measure, marks: Sequence[SpcMark] = ()) -> dict[str, 
         "standard": [standard.definition for standard in measure.standards.all()],
         "spc": _measure_spc(measure, marks),
         "valid": measure.valid or {},
+        **({"standardised": measure.standardised} if measure.standardised else {}),
     }
 
 

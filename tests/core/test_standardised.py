@@ -20,6 +20,7 @@ from pmf.core.standardised import (
     ESP2013_BANDS,
     ESP2013_EUROSTAT,
     StandardisedInputError,
+    check_bands,
     confidence_levels,
     dsr,
     isr,
@@ -425,3 +426,40 @@ def test_isr_refuses_a_reference_population_of_zero() -> None:
             frame, count="count", population="pop", reference_count="refcount",
             reference_population="refpop", group=["area"],
         )  # fmt: skip
+
+
+# --- properties worked by hand -----------------------------------------------------------------
+
+
+def test_dsr_of_the_same_rate_in_every_band_is_that_rate() -> None:
+    # 2 per 1,000 in every band, whatever the populations: the standardised rate is 2 per 1,000.
+    rng = np.random.default_rng(18)
+    people = rng.integers(1_000, 50_000, size=19).astype(float) * 5
+    frame = pl.DataFrame({"x": people * 0.002, "n": people, "w": np.array(ESP, dtype=float)})
+    result = dsr(frame, count="x", population="n", standard="w", multiplier=1000)
+    assert result["value"][0] == pytest.approx(2.0, rel=1e-13)
+    assert result["lowercl"][0] < 2.0 < result["uppercl"][0]
+
+
+def test_isr_of_the_reference_against_itself_is_one() -> None:
+    frame = read("refdata.csv").with_columns(
+        pl.col("refcount").alias("count"), pl.col("refpop").alias("pop")
+    )
+    result = isr(
+        frame, count="count", population="pop", reference_count="refcount",
+        reference_population="refpop",
+    )  # fmt: skip
+    assert result["value"][0] == pytest.approx(1.0, rel=1e-14)
+    assert result["lowercl"][0] < 1.0 < result["uppercl"][0]
+
+
+def test_groups_of_a_standard_of_ones_own_must_have_the_same_bands() -> None:
+    frame = pl.DataFrame({"area": ["A", "A", "B", "B"], "band": ["young", "old", "young", "aged"]})
+    with pytest.raises(StandardisedInputError, match="no row for the age band old in area 'B'"):
+        check_bands(frame, age_band="band", group=["area"])
+    frame = pl.DataFrame(
+        {"area": ["A", "A", "B", "B", "B"], "band": ["young", "old", "young", "old", "aged"]}
+    )
+    with pytest.raises(StandardisedInputError, match="the first group has no such") as error:
+        check_bands(frame, age_band="band", group=["area"])
+    assert error.value.index == 4

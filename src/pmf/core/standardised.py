@@ -301,8 +301,11 @@ give every one of the 2 bands (a band with no events has a count of 0)
     _columns(frame, [age_band, *group])
     written = frame[age_band].cast(pl.String) if labels is None else labels
     keys = frame.select(*[pl.col(g) for g in group], pl.col(age_band).cast(pl.String))
-    repeated = (~keys.select(pl.struct(pl.all()).is_first_distinct()).to_series()).arg_true()
-    if repeated.len():
+    by: list[str | pl.Expr] = [*group] if group else [pl.lit(0).alias("__all__")]
+    # One pass counts each group's rows and distinct bands; only a repeat is then looked for.
+    sizes = keys.group_by(by).agg(pl.len().alias("rows"), pl.col(age_band).n_unique().alias("u"))
+    if (sizes["u"] < sizes["rows"]).any():
+        repeated = (~keys.select(pl.struct(pl.all()).is_first_distinct()).to_series()).arg_true()
         index = int(repeated[0])
         where = _group_words(frame, group, index)
         raise StandardisedInputError(
@@ -311,28 +314,32 @@ give every one of the 2 bands (a band with no events has a count of 0)
             index=index,
             column=age_band,
         )
-    per_group = keys.group_by(list(group) or pl.lit(0).alias("__all__"), maintain_order=True).agg(
-        pl.col(age_band)
-    )
-    expected = list(bands) if bands is not None else per_group[age_band][0].to_list()
-    for row in per_group.iter_rows(named=True):
-        missing = [band for band in expected if band not in row[age_band]]
-        if missing:
-            where = "".join(
-                f"{' in' if i == 0 else ','} {g} {row[g]!r}" for i, g in enumerate(group)
-            )
-            raise StandardisedInputError(
-                f"there is no row for the age band {missing[0]}{where}; give every one of the "
-                f"{len(expected)} bands (a band with no events has a count of 0)",
-                column=age_band,
-            )
-        if bands is None and len(row[age_band]) != len(expected):
-            index = int(
-                frame.with_row_index("__i__").filter(
-                    pl.all_horizontal(pl.col(g) == row[g] for g in group)
-                    & ~pl.col(age_band).cast(pl.String).is_in(expected)
-                )["__i__"][0]
-            )
+    if bands is not None:
+        expected = list(bands)
+    else:
+        first = keys.row(0, named=True) if keys.height else {}
+        same = pl.all_horizontal(pl.col(g).eq_missing(first[g]) for g in group) if group else True
+        expected = keys.filter(same)[age_band].to_list()
+    known = pl.col(age_band).is_in(pl.lit(pl.Series(expected, dtype=pl.String)).implode())
+    # Bands were given once each, so a group is whole when it has as many known bands as
+    # expected; only a group that is not is looked at band by band (one pass otherwise).
+    counted = keys.group_by(by, maintain_order=True).agg(known.sum().alias("__known__"))
+    short = counted.filter(pl.col("__known__") < len(expected))
+    if short.height:
+        row = short.row(0, named=True)
+        same = pl.all_horizontal(pl.col(g).eq_missing(row[g]) for g in group) if group else True
+        present = set(keys.filter(same)[age_band].to_list())
+        missing = [band for band in expected if band not in present]
+        where = "".join(f"{' in' if i == 0 else ','} {g} {row[g]!r}" for i, g in enumerate(group))
+        raise StandardisedInputError(
+            f"there is no row for the age band {missing[0]}{where}; give every one of the "
+            f"{len(expected)} bands (a band with no events has a count of 0)",
+            column=age_band,
+        )
+    if bands is None:
+        extra = keys.with_row_index("__i__").filter(~known)
+        if extra.height:
+            index = int(extra["__i__"][0])
             raise StandardisedInputError(
                 f"{age_band} {written[index]!r}: the first group has no such age band; every "
                 "group must have the same bands",
@@ -426,6 +433,9 @@ def dsr(
             (pl.col("f") * pl.col("x").fill_nan(0.0)).sum().alias("x")
         )
         sums = _dsr_sums(events, keys)
+        if keys:
+            # Line each group's variance up with its sums by key, not by position.
+            weighted = sums.select(keys).join(weighted, on=keys, how="left", nulls_equal=True)
         variance = weighted["var"].to_numpy()
         method = "Dobson, with confidence adjusted for non-independent events"
     total = sums["total_count"].to_numpy()

@@ -147,3 +147,17 @@ def test_an_isr_needs_its_reference_in_the_framework() -> None:
     )
     with pytest.raises(FrameworkError, match="an isr needs reference"):
         load_framework(text)
+
+
+def test_a_standardised_measure_cannot_pool_a_ratio() -> None:
+    text = GOOD.replace(
+        "\npeer_groups:",
+        "\n"
+        + STANDARDISED.replace(
+            "    standardised: {method: dsr",
+            "    rollup: pooled_ratio\n    denominator: People\n    standardised: {method: dsr",
+        )
+        + "peer_groups:",
+    )
+    with pytest.raises(FrameworkError, match="a standardised measure cannot pool a ratio"):
+        load_framework(text)

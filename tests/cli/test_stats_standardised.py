@@ -108,12 +108,16 @@ def test_dsr_bad_input_names_file_row_and_column_and_writes_nothing(
     assert not out.exists()
 
 
-def test_dsr_refuses_a_confidence_the_package_refuses(
+def test_dsr_refuses_a_confidence_the_package_refuses_and_a_multiplier_of_0(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "dsr.csv"
-    assert main(dsr_args(deaths(tmp_path), out, "--confidence", "0.95", "0.99")) == 1
-    assert "0.95 and 0.998" in capsys.readouterr().err
+    assert main(dsr_args(deaths(tmp_path), out, "--confidence", "0.95", "0.99")) == 2
+    assert "--confidence: two confidence levels can only be given as 0.95 and 0.998" in (
+        capsys.readouterr().err
+    )
+    assert main(dsr_args(deaths(tmp_path), out, "--multiplier", "0")) == 2
+    assert "--multiplier: must be more than 0, not 0" in capsys.readouterr().err
     assert not out.exists()
 
 

@@ -521,12 +521,27 @@ def standardised(args: argparse.Namespace) -> int:
     """Write one standardised rate (``dsr``) or ratio (``isr``) per group of age-band rows."""
     import polars as pl
 
-    from pmf.core.standardised import StandardisedInputError, check_bands, dsr, isr
+    from pmf.core.standardised import (
+        StandardisedInputError,
+        check_bands,
+        confidence_levels,
+        dsr,
+        isr,
+    )
     from pmf.core.standardised import standard_population as weights
     from pmf.sources import columns as tables
     from pmf.sources.readers import ROW_NUMBER
 
     is_dsr = args.tool == "dsr"
+    # The options are checked before the file is read: a wrong command is a usage error.
+    try:
+        confidence_levels(args.confidence)
+    except StandardisedInputError as error:
+        raise CommandError(f"--confidence: {error}", EXIT_USAGE) from None
+    if args.multiplier is not None and not (math.isfinite(args.multiplier) and args.multiplier > 0):
+        raise CommandError(
+            f"--multiplier: must be more than 0, not {args.multiplier:g}", EXIT_USAGE
+        )
     table = tables.read(args.input)
     groups: list[str] = args.group
     if is_dsr:

@@ -19,6 +19,8 @@ from pmf.cli.base import EXIT_OK, EXIT_USAGE, CommandError, Needs, actions, comm
 if TYPE_CHECKING:
     import polars as pl
 
+    from pmf.cli.base import SubParsers
+
 POINT_COLUMNS = ("group", "date", "value", "mean", "lpl", "upl", "point_type")
 SUMMARY_COLUMNS = ("group", "n", "mean", "lpl", "upl", "variation_type", "assurance_type")
 
@@ -114,6 +116,153 @@ def _stats_arguments(stats: argparse.ArgumentParser) -> None:
         metavar="LEVEL",
         help="confidence level between 0 and 1 (default 0.95)",
     )
+    _standardised_arguments(tools)
+
+
+def _standardised_arguments(tools: SubParsers) -> None:
+    """Add ``pmf stats dsr`` and ``pmf stats isr``: age-standardised rates and ratios."""
+    dsr = command(
+        tools,
+        "dsr",
+        "Directly standardised rates, as PHEindicatormethods' calculate_dsr.",
+        (
+            "pmf stats dsr deaths.csv --numerator deaths --denominator population "
+            "--age-band age --group area --output dsr.csv",
+            "pmf stats dsr deaths.csv --numerator deaths --denominator population "
+            "--age-band age --group area --group year --confidence 0.95 0.998 --output dsr.csv",
+        ),
+    )
+    dsr.add_argument("input", type=Path, metavar="INPUT.csv")
+    dsr.add_argument(
+        "--numerator", required=True, metavar="COL", help="column of events in each age band"
+    )
+    dsr.add_argument(
+        "--denominator", required=True, metavar="COL", help="column of people in each age band"
+    )
+    dsr.add_argument(
+        "--age-band",
+        required=True,
+        metavar="COL",
+        help="column of age bands: 0-4, 5-9 ... 85-89, 90+ (every group has each once)",
+    )
+    _group_argument(dsr)
+    standard = dsr.add_mutually_exclusive_group()
+    standard.add_argument(
+        "--standard",
+        choices=["esp2013"],
+        default="esp2013",
+        help="standard population: the 2013 European Standard Population in 19 bands (the default)",
+    )
+    standard.add_argument(
+        "--standard-column",
+        metavar="COL",
+        help="column of a standard population of your own, per row, instead",
+    )
+    dsr.add_argument(
+        "--multiplier",
+        type=float,
+        default=100_000.0,
+        metavar="N",
+        help="rate per N people (default 100000)",
+    )
+    _confidence_argument(dsr)
+    dsr.add_argument(
+        "--event-frequency",
+        metavar="COL",
+        help="events are not independent (one person can have several): each row counts the "
+        "people with COL events in its band, and the intervals are widened to allow for it",
+    )
+    dsr.add_argument("--output", required=True, type=Path, metavar="OUT.csv")
+
+    isr = command(
+        tools,
+        "isr",
+        "Indirectly standardised ratios, as PHEindicatormethods' calculate_ISRatio.",
+        (
+            "pmf stats isr deaths.csv --observed deaths --denominator population --age-band age "
+            "--group area --reference england.csv --reference-count deaths "
+            "--reference-population population --output smr.csv",
+            "pmf stats isr deaths.csv --observed deaths --denominator population --age-band age "
+            "--group area --reference-count eng_deaths --reference-population eng_population "
+            "--statistic rate --output isr.csv",
+        ),
+    )
+    isr.add_argument("input", type=Path, metavar="INPUT.csv")
+    isr.add_argument(
+        "--observed",
+        required=True,
+        metavar="COL",
+        help="column of observed events in each age band (in TOTALS.csv with --observed-totals)",
+    )
+    isr.add_argument(
+        "--denominator", required=True, metavar="COL", help="column of people in each age band"
+    )
+    isr.add_argument(
+        "--age-band", required=True, metavar="COL", help="column of age bands (any labels)"
+    )
+    _group_argument(isr)
+    isr.add_argument(
+        "--reference-count",
+        required=True,
+        metavar="COL",
+        help="column of the reference population's events in each age band",
+    )
+    isr.add_argument(
+        "--reference-population",
+        required=True,
+        metavar="COL",
+        help="column of the reference population's people in each age band",
+    )
+    isr.add_argument(
+        "--reference",
+        type=Path,
+        metavar="REFERENCE.csv",
+        help="file with the reference columns and the --age-band column, one row per band; "
+        "without it the reference columns are in INPUT.csv",
+    )
+    isr.add_argument(
+        "--observed-totals",
+        type=Path,
+        metavar="TOTALS.csv",
+        help="file of each group's observed events in all (the --group columns and --observed), "
+        "when INPUT.csv has none by age band",
+    )
+    isr.add_argument(
+        "--statistic",
+        choices=["ratio", "rate"],
+        default="ratio",
+        help="ratio: observed / expected (default); rate: the ratio times the reference "
+        "population's crude rate",
+    )
+    isr.add_argument(
+        "--multiplier",
+        type=float,
+        metavar="N",
+        help="ratio: times N (default 1; 100 for a ratio of 100); rate: per N (default 100000)",
+    )
+    _confidence_argument(isr)
+    isr.add_argument("--output", required=True, type=Path, metavar="OUT.csv")
+
+
+def _group_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--group",
+        action="append",
+        default=[],
+        metavar="COL",
+        help="column naming the group of each rate (an area, a year); repeat for several",
+    )
+
+
+def _confidence_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--confidence",
+        type=float,
+        nargs="+",
+        default=[0.95],
+        metavar="LEVEL",
+        help="confidence level: 0.95 (default), 0.998, or both as 0.95 0.998",
+    )
 
 
 @register(
@@ -135,6 +284,8 @@ def stats(args: argparse.Namespace) -> int:
     try:
         if args.tool == "spc":
             return spc(args)
+        if args.tool in ("dsr", "isr"):
+            return standardised(args)
         return funnel(args)
     except (ColumnRefused, ReadError) as refused:
         raise CommandError(str(refused)) from None
@@ -437,6 +588,235 @@ def interval(args: argparse.Namespace) -> int:
         raise CommandError(str(error), EXIT_USAGE) from None
     print(f"{_number(float(lower))},{_number(float(upper))}")
     return EXIT_OK
+
+
+def standardised(args: argparse.Namespace) -> int:
+    """Write one standardised rate (``dsr``) or ratio (``isr``) per group of age-band rows."""
+    import polars as pl
+
+    from pmf.core.standardised import (
+        StandardisedInputError,
+        check_bands,
+        confidence_levels,
+        dsr,
+        isr,
+    )
+    from pmf.core.standardised import standard_population as weights
+    from pmf.sources import columns as tables
+    from pmf.sources.readers import ROW_NUMBER
+
+    is_dsr = args.tool == "dsr"
+    # The options are checked before the file is read: a wrong command is a usage error.
+    try:
+        confidence_levels(args.confidence)
+    except StandardisedInputError as error:
+        raise CommandError(f"--confidence: {error}", EXIT_USAGE) from None
+    if args.multiplier is not None and not (math.isfinite(args.multiplier) and args.multiplier > 0):
+        raise CommandError(
+            f"--multiplier: must be more than 0, not {args.multiplier:g}", EXIT_USAGE
+        )
+    table = tables.read(args.input)
+    groups: list[str] = args.group
+    if is_dsr:
+        counts = [args.numerator, args.denominator]
+        counts += [args.standard_column] if args.standard_column else []
+        counts += [args.event_frequency] if args.event_frequency else []
+    else:
+        counts = [args.denominator]
+        counts += [] if args.observed_totals else [args.observed]
+        counts += [] if args.reference else [args.reference_count, args.reference_population]
+    frame = tables.require(table, args.input, [*counts, args.age_band, *groups])
+    # An empty count is no events, as PHEindicatormethods reads NA; so is an empty population
+    # of an ISR (no expected events), where a DSR's is refused, as the package does.
+    events = [args.numerator] if is_dsr else [args.observed, args.reference_count, args.denominator]
+    frame = frame.with_columns(pl.col(c).fill_null("0") for c in set(events) & set(counts))
+    frame = frame.with_columns(
+        *(tables.numbers(frame, args.input, column) for column in counts),
+        *(pl.col(column).fill_null("") for column in [args.age_band, *groups]),
+    )
+    count = args.numerator if is_dsr else args.observed
+    for column in counts:
+        tables.refuse_rows(
+            frame, table, args.input, pl.col(column) < 0, column, "must not be negative"
+        )
+    if is_dsr:
+        tables.refuse_rows(
+            frame,
+            table,
+            args.input,
+            pl.col(args.denominator) == 0,
+            args.denominator,
+            "the population is 0; a rate needs people in every age band",
+        )
+    try:
+        try:
+            # With event frequencies each band has a row per frequency: each is a group.
+            by = [*groups, args.event_frequency] if is_dsr and args.event_frequency else groups
+            if is_dsr and not args.standard_column:
+                frame = frame.with_columns(
+                    weights(frame, age_band=args.age_band, group=by, standard=args.standard)
+                )
+            else:
+                check_bands(frame, age_band=args.age_band, group=by)
+        except StandardisedInputError as error:
+            raise _refused(error, frame, table, args.input) from None
+        if not is_dsr and args.reference:
+            frame = _with_reference(frame, table, args)
+        totals = _observed_totals(args, groups) if not is_dsr and args.observed_totals else None
+        try:
+            if is_dsr:
+                result = dsr(
+                    frame.drop(ROW_NUMBER),
+                    count=count,
+                    population=args.denominator,
+                    standard=args.standard_column or "standard_population",
+                    group=groups,
+                    multiplier=args.multiplier,
+                    confidence=args.confidence,
+                    event_frequency=args.event_frequency,
+                    age_band=args.age_band if args.event_frequency else None,
+                )
+            else:
+                result = isr(
+                    frame.drop(ROW_NUMBER),
+                    count=None if totals is not None else count,
+                    population=args.denominator,
+                    reference_count=REFERENCE_COUNT if args.reference else args.reference_count,
+                    reference_population=(
+                        REFERENCE_POPULATION if args.reference else args.reference_population
+                    ),
+                    group=groups,
+                    statistic=args.statistic,
+                    multiplier=args.multiplier,
+                    confidence=args.confidence,
+                    observed_totals=totals,
+                    observed=count,
+                )
+        except StandardisedInputError as error:
+            raise _refused(error, frame, table, args.input) from None
+    except StandardisedInputError as error:
+        raise CommandError(f"{args.input}: {error}") from None
+    # Counts of events and people written as counts: 895, not 895.0.
+    whole = [
+        column
+        for column in ("total_count", "total_pop", "observed")
+        if column in result.columns and (result[column] % 1 == 0).all()
+    ]
+    _write(result.with_columns(pl.col(whole).cast(pl.Int64)), args.output)
+    return EXIT_OK
+
+
+def _refused(
+    error: Exception, frame: pl.DataFrame, table: pl.DataFrame, path: Path
+) -> CommandError:
+    """Turn a core refusal into a message naming the file, its row and column, as written."""
+    from pmf.core.standardised import StandardisedInputError
+    from pmf.sources.readers import ROW_NUMBER
+
+    assert isinstance(error, StandardisedInputError)
+    if error.index is None or error.column is None or error.column not in table.columns:
+        return CommandError(f"{path}: {error}")
+    row = int(frame[ROW_NUMBER][error.index])
+    written = table[error.column][row - 2]
+    shown = "(empty)" if written is None else repr(written)
+    reason = str(error).split(": ", 1)[-1]
+    return CommandError(f"{path}: row {row}, column {error.column!r}, value {shown}: {reason}")
+
+
+def _with_reference(
+    frame: pl.DataFrame, table: pl.DataFrame, args: argparse.Namespace
+) -> pl.DataFrame:
+    """Join the reference file's events and people to each row by its age band."""
+    import polars as pl
+
+    from pmf.sources import columns as tables
+    from pmf.sources.readers import ROW_NUMBER
+
+    path: Path = args.reference
+    written = tables.read(path)
+    reference = tables.require(
+        written, path, [args.age_band, args.reference_count, args.reference_population]
+    )
+    reference = reference.select(
+        ROW_NUMBER,
+        pl.col(args.age_band).fill_null(""),
+        tables.numbers(reference, path, args.reference_count),
+        tables.numbers(reference, path, args.reference_population),
+    )
+    for column in (args.reference_count, args.reference_population):
+        tables.refuse_rows(
+            reference, written, path, pl.col(column) < 0, column, "must not be negative"
+        )
+    tables.refuse_rows(
+        reference,
+        written,
+        path,
+        pl.col(args.reference_population) == 0,
+        args.reference_population,
+        "the reference population is 0; a reference rate needs people in every age band",
+    )
+    tables.refuse_rows(
+        reference,
+        written,
+        path,
+        pl.col(args.age_band).is_duplicated() & ~pl.col(args.age_band).is_first_distinct(),
+        args.age_band,
+        "the age band appears more than once; give each band once",
+    )
+    tables.refuse_rows(
+        frame,
+        table,
+        args.input,
+        ~pl.col(args.age_band).is_in(reference[args.age_band].implode()),
+        args.age_band,
+        f"the age band is not in {path}",
+    )
+    # The reference's columns under names of their own: they may be named like the input's.
+    reference = reference.select(
+        args.age_band,
+        pl.col(args.reference_count).alias(REFERENCE_COUNT),
+        pl.col(args.reference_population).alias(REFERENCE_POPULATION),
+    )
+    joined = frame.join(reference, on=args.age_band, how="left", maintain_order="left")
+    from pmf.core.standardised import check_bands
+
+    check_bands(
+        joined, age_band=args.age_band, group=args.group, bands=reference[args.age_band].to_list()
+    )
+    return joined
+
+
+REFERENCE_COUNT = "__reference_count__"
+REFERENCE_POPULATION = "__reference_population__"
+
+
+def _observed_totals(args: argparse.Namespace, groups: list[str]) -> pl.DataFrame:
+    """Read each group's observed events from ``--observed-totals``, checked."""
+    import polars as pl
+
+    from pmf.sources import columns as tables
+    from pmf.sources.readers import ROW_NUMBER
+
+    path: Path = args.observed_totals
+    if not groups:
+        raise CommandError("--observed-totals needs --group COL to join the totals on", EXIT_USAGE)
+    written = tables.read(path)
+    totals = tables.require(written, path, [*groups, args.observed])
+    totals = totals.with_columns(
+        tables.numbers(totals, path, args.observed), *(pl.col(g).fill_null("") for g in groups)
+    )
+    tables.refuse_rows(
+        totals, written, path, pl.col(args.observed) < 0, args.observed, "must not be negative"
+    )
+    tables.refuse_rows(
+        totals,
+        written,
+        path,
+        pl.struct(groups).is_duplicated() & ~pl.struct(groups).is_first_distinct(),
+        groups[0],
+        "this group appears more than once; give each group's total once",
+    )
+    return totals.drop(ROW_NUMBER)
 
 
 def _number(value: float) -> str:

@@ -27,6 +27,7 @@ from pmf.core.framework import Framework, Status
 from pmf.core.periods import ParseError, Period, PeriodKind, parse_period
 from pmf.core.text import plural
 from pmf.sources.readers import ROW_NUMBER, Table
+from pmf.sources.standardise import standardise_age_bands
 
 # Every spelling of a status the import reads (after lower-casing): "Signed off" is signed_off.
 STATUS_SPELLINGS: dict[str, str] = {
@@ -58,6 +59,7 @@ ROLES = (
     "status",
     "note",
     "source",
+    "age_band",
 )
 REQUIRED_LONG = ("unit", "measure", "period", "value")
 REQUIRED_WIDE = ("unit", "measure")
@@ -160,6 +162,16 @@ def check_table(
     for role in ROLES:
         if role not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(role))
+    if "age_band" in columns:
+        # Rows by age band become one standardised figure each (pmf.sources.standardise).
+        if chosen == "wide":
+            raise MappingError(f"{table.file}: row 1: figures by age band need the long layout")
+        frame, found = standardise_age_bands(
+            frame, framework, {role: columns.get(role, role) for role in ROLES}
+        )
+        if found:
+            problems = [Problem(row, column, value, reason) for row, column, value, reason in found]
+            return CheckResult(table.file, chosen, frame.clear(), sorted(problems, key=_place))
     names = {role: pl.lit(columns.get(role, role)) for role in ROLES}
     if chosen == "wide":
         # In a wide file the period and its value sit in the column headed by the period.
@@ -524,6 +536,10 @@ def _check(
         "row",
     )
     return CheckResult(file, layout, observations)
+
+
+def _place(problem: Problem) -> tuple[int, str]:
+    return problem.row, problem.column
 
 
 def _lookup(pairs: list[tuple[str, str]]) -> pl.DataFrame:

@@ -63,6 +63,14 @@ def cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
             yield (*where, "window_months"), "is required for a rolling frequency"
         if measure.rollup is Rollup.POOLED_RATIO and not measure.denominator:
             yield (*where, "denominator"), "is required to pool a ratio (rollup: pooled_ratio)"
+        if measure.rollup is Rollup.POOLED_RATIO and measure.standardised is not None:
+            yield (
+                (*where, "rollup"),
+                (
+                    "a standardised measure cannot pool a ratio: its figures have no numerator and "
+                    "denominator (import a parent's own age bands instead)"
+                ),
+            )
         yield from _validity_references(measure, where)
         if measure.kind is Kind.REDLINE and not measure.standard:
             yield (*where, "standard"), "a redline needs a standard (what 'met' means)"

@@ -316,6 +316,51 @@ class Validity(Strict):
         return _percentage(value)
 
 
+class ReferenceBand(Strict):
+    """The reference population's events and people in one age band, for an ISR."""
+
+    count: float = Field(ge=0)
+    population: float = Field(gt=0)
+
+
+class Standardisation(Strict):
+    """How a measure's value is computed from figures by age band (``docs/framework.md``).
+
+    ``dsr``: a directly standardised rate per ``multiplier`` (default 100,000) against the
+    ``standard`` population; ``isr``: an indirectly standardised ratio times ``multiplier``
+    (default 1) or, with ``statistic: rate``, rate per ``multiplier`` (default 100,000),
+    against the ``reference`` population's events and people by age band. Computed as
+    ``pmf.core.standardised`` computes them.
+    """
+
+    method: Literal["dsr", "isr"]
+    standard: Literal["esp2013"] = "esp2013"
+    statistic: Literal["ratio", "rate"] = "ratio"
+    multiplier: float | None = Field(default=None, gt=0)
+    confidence: float = Field(default=0.95, ge=0.9, lt=1)
+    reference: dict[str, ReferenceBand] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _reference_for_isr(self) -> Standardisation:
+        if self.method == "isr" and not self.reference:
+            raise ValueError(
+                "an isr needs reference: the reference population's count and population "
+                "for each age band"
+            )
+        if self.method == "dsr" and self.reference:
+            raise ValueError("a dsr takes no reference; it uses the standard population")
+        if self.method == "dsr" and self.statistic != "ratio":
+            raise ValueError("statistic is for an isr only (ratio or rate)")
+        return self
+
+    @property
+    def scale(self) -> float:
+        """Return the multiplier, or its default for the method and statistic."""
+        if self.multiplier is not None:
+            return self.multiplier
+        return 1.0 if self.method == "isr" and self.statistic == "ratio" else 100_000.0
+
+
 class Measure(Strict):
     """An indicator and how to read, combine and judge it."""
 
@@ -340,6 +385,7 @@ class Measure(Strict):
     spc: MeasureSpc = Field(default_factory=MeasureSpc)
     funnel: FunnelSettings = Field(default_factory=FunnelSettings)
     valid: Validity = Field(default_factory=Validity)
+    standardised: Standardisation | None = None
 
     @field_validator("standard", mode="before")
     @classmethod

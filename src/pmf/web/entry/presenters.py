@@ -98,6 +98,7 @@ COLUMN_CHOICES = (
     ("status", "Status"),
     ("note", "Note"),
     ("source", "Source"),
+    ("age_band", "Age band (a standardised measure)"),
     (PERIOD_COLUMN, "A period (wide layout)"),
     (IGNORE, "Leave it out"),
 )

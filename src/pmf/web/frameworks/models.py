@@ -117,6 +117,9 @@ class Measure(models.Model):
     valid = models.JSONField(default=dict, blank=True)
     # The framework file's funnel block (overdispersion), as validated; {} for the framework's.
     funnel = models.JSONField(default=dict, blank=True)
+    # The framework file's standardised block (how the value is computed from age bands), as
+    # validated; {} for a measure whose figures are given as they are.
+    standardised = models.JSONField(default=dict, blank=True)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

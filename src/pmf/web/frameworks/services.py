@@ -74,7 +74,16 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
     for position, measure in enumerate(model.measures):
         fields = measure.model_dump(
             mode="json",
-            exclude={"code", "area", "standard", "window_months", "spc", "valid", "funnel"},
+            exclude={
+                "code",
+                "area",
+                "standard",
+                "window_months",
+                "spc",
+                "valid",
+                "funnel",
+                "standardised",
+            },
         )
         fields = {key: "" if value is None else value for key, value in fields.items()}
         stored_measure, _ = Measure.objects.update_or_create(
@@ -87,6 +96,11 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
                 "spc": measure.spc.model_dump(mode="json", by_alias=True, exclude_defaults=True),
                 "valid": measure.valid.model_dump(mode="json", by_alias=True, exclude_unset=True),
                 "funnel": measure.funnel.model_dump(mode="json", exclude_defaults=True),
+                "standardised": (
+                    measure.standardised.model_dump(mode="json", exclude_unset=True)
+                    if measure.standardised
+                    else {}
+                ),
                 "position": position,
             },
         )
@@ -489,6 +503,7 @@ def _measure_data(measure: Measure, marks: Sequence[SpcMark] = ()) -> dict[str, 
         "spc": _measure_spc(measure, marks),
         "valid": measure.valid or {},
         "funnel": measure.funnel or {},
+        **({"standardised": measure.standardised} if measure.standardised else {}),
     }
 
 

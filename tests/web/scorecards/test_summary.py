@@ -1,0 +1,179 @@
+"""The Making Data Count summary page: a unit's measures by variation and assurance, the
+scorecard's own, for whoever may read the unit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from pmf.web.frameworks.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+MDC = """\
+organisation: {code: MDC, name: Matrix Force}
+areas:
+  - {code: FOCUS, name: FOCUS}
+units:
+  - {code: F, name: Force, type: force}
+  - {code: N, name: North, type: command, parent: F}
+  - {code: S, name: South, type: command, parent: F}
+measures:
+  - {code: R, name: Calls answered late, area: FOCUS, kind: redline, polarity: lower_is_better,
+     unit_of_measure: count, frequency: month,
+     standard: {type: target, comparison: "<=", value: 30}}
+  - {code: K, name: Arrests, area: FOCUS, kind: kpi, polarity: higher_is_better,
+     unit_of_measure: count, frequency: month,
+     standard: {type: target, comparison: ">=", value: 11}}
+  - {code: C, name: Complaints, area: FOCUS, kind: kpi, polarity: lower_is_better,
+     unit_of_measure: count, frequency: month}
+"""
+MONTHS = [f"{2024 + (m // 12)}-{m % 12 + 1:02d}" for m in range(20)]
+STEADY = [10.0, 12.0] * 10
+SERIES = {
+    # Late calls: steady far below the target of 30 (passes), the last point beyond the upper
+    # limit (a concern, high, as lower is better). Arrests: steady about the target of 11
+    # (hit and miss). Complaints: steady, no target.
+    ("N", "R"): [*STEADY[:19], 22.0],
+    ("N", "K"): STEADY,
+    ("N", "C"): STEADY,
+    ("S", "C"): STEADY,
+}
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def matrix_force(tmp_path: Path) -> Organisation:
+    from pmf.core.framework import load_framework
+    from pmf.sources.importer import check_table
+    from pmf.sources.readers import read_table
+    from pmf.web.frameworks.services import framework_of, store_framework
+    from pmf.web.observations.services import store_observations
+
+    lines = ["unit,measure,period,value"]
+    for (unit, code), values in SERIES.items():
+        lines += [f"{unit},{code},{m},{v}" for m, v in zip(MONTHS, values, strict=True)]
+    organisation = store_framework(load_framework(MDC), "framework.yaml")
+    path = tmp_path / "figures.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = check_table(read_table(path), framework_of(organisation))
+    assert result.ok, result.problems
+    store_observations(
+        organisation, result.observations, file_name="figures.csv", sha256="m", layout=result.layout
+    )
+    return organisation
+
+
+def cells(data: dict[str, Any]) -> dict[tuple[str, str], list[str]]:
+    return {
+        (row["code"], cell["column"]): [m["measure"] for m in cell["measures"]]
+        for row in data["matrix"]["rows"]
+        for cell in row["cells"]
+        if cell["measures"]
+    }
+
+
+def test_the_matrix_places_each_measure_by_its_variation_and_assurance(
+    matrix_force: Organisation,
+) -> None:
+    from tests.factories import member
+
+    client = client_for(member("matrix_analyst", matrix_force, "analyst"))
+    data = client.get("/MDC/units/N/summary.json").json()
+    assert cells(data) == {
+        ("concern", "pass"): ["R"],
+        ("common_cause", "inconsistent"): ["K"],
+        ("common_cause", "no_target"): ["C"],
+    }
+    (late,) = [
+        m
+        for row in data["matrix"]["rows"]
+        for c in row["cells"]
+        for m in c["measures"]
+        if m["measure"] == "R"
+    ]
+    assert (late["variation_icon"], late["assurance_icon"]) == ("concern_high", "pass")
+    page = client.get("/MDC/units/N/summary/").content.decode()
+    assert '<th scope="col" class="govuk-table__header">' in page
+    assert '<th scope="row" class="govuk-table__header">' in page
+    assert 'href="/MDC/units/N/measures/R/">Calls answered late</a>' in page
+    assert 'aria-label="Special cause variation: concern, high"' in page
+
+
+def test_the_matrix_says_what_the_scorecard_says(matrix_force: Organisation) -> None:
+    from pmf.core.mdc import ASSURANCE_ICONS
+    from tests.factories import member
+
+    client = client_for(member("matrix_analyst", matrix_force, "analyst"))
+    for unit in ("F", "N", "S"):
+        scorecard = client.get(f"/MDC/units/{unit}.json").json()
+        summary = client.get(f"/MDC/units/{unit}/summary.json").json()
+        rows = {
+            "special_cause_improvement": "improvement",
+            "common_cause": "common_cause",
+            "special_cause_concern": "concern",
+            "special_cause_neutral_high": "neutral",
+            "special_cause_neutral_low": "neutral",
+        }
+        expected: dict[tuple[str, str], list[str]] = {}
+        for area in scorecard["areas"]:
+            for m in area["measures"]:
+                if m["variation"] is not None:
+                    column = ASSURANCE_ICONS.get(m["assurance"] or "", "no_target")
+                    expected.setdefault((rows[m["variation"]], column), []).append(m["measure"])
+        assert cells(summary) == expected, unit
+        assert summary["as_at"] == scorecard["as_at"]
+
+
+def test_every_member_who_may_read_the_unit_sees_its_summary(
+    analyst: User,
+    owner: User,
+    command_lead: User,
+    moderator: User,
+    board_member: User,
+    viewer: User,
+) -> None:
+    for user in (analyst, moderator, board_member, viewer):
+        response = client_for(user).get("/TST/units/F/summary/")
+        assert response.status_code == 200, user.username
+        assert "Force: Making Data Count summary as at July 2019" in response.content.decode()
+    for scoped in (command_lead, owner):  # both scoped to North
+        client = client_for(scoped)
+        assert client.get("/TST/units/N/summary/").status_code == 200
+        assert client.get("/TST/units/N/summary.json").json()["unit"]["code"] == "N"
+
+
+def test_a_unit_out_of_scope_or_another_organisation_is_not_found(
+    command_lead: User, owner: User, other_org_user: User
+) -> None:
+    assert client_for(command_lead).get("/TST/units/F/summary/").status_code == 404
+    assert client_for(owner).get("/TST/units/S/summary/").status_code == 404
+    assert client_for(command_lead).get("/TST/units/S/summary.json").status_code == 404
+    assert client_for(other_org_user).get("/TST/units/F/summary/").status_code == 404
+    anonymous = Client().get("/TST/units/F/summary/")
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/accounts/login/")
+
+
+def test_the_summary_escapes_names_and_links_from_the_scorecard(analyst: User) -> None:
+    from pmf.core.framework import load_framework
+    from pmf.web.frameworks.services import store_framework
+    from tests.factories import GOOD
+
+    store_framework(load_framework(GOOD.replace("Crimes per 1,000", "<b>Crimes</b>")))
+    client = client_for(analyst)
+    page = client.get("/TST/units/F/summary/").content.decode()
+    assert "<b>Crimes</b>" not in page
+    assert "&lt;b&gt;Crimes&lt;/b&gt;" in page
+    scorecard = client.get("/TST/units/F/").content.decode()
+    assert 'href="/TST/units/F/summary/"' in scorecard
+    assert 'aria-label="Common cause variation"' in scorecard

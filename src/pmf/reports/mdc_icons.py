@@ -117,7 +117,7 @@ def icon_svg(name: str, *, size: int = 24, label: str = "", decorative: bool = F
 def _letter(letter: str, baseline: float, colour: str) -> str:
     return (
         f'<text x="20" y="{baseline:g}" text-anchor="middle" font-family="Arial, sans-serif" '
-        f'font-size="12.5" font-weight="bold" fill="{colour}">{escape(letter)}</text>'
+        f'font-size="14" font-weight="bold" fill="{colour}">{escape(letter)}</text>'
     )
 
 

@@ -36,8 +36,8 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     header_icons: tuple[str, ...] = ()
     """Inline SVG shown before each header cell's text in HTML and PDF ("" for none): pmf's
-    own drawings (``pmf.reports.mdc_icons``), each with its accessible name, never user text.
-    Word shows the text alone."""
+    own drawings (``pmf.reports.charts.mdc_icons``), each with its accessible name, never
+    user text. Word shows the text alone."""
     row_icons: tuple[str, ...] = ()
     """Inline SVG before each row's first cell, as ``header_icons``."""
 

@@ -178,7 +178,7 @@ def _mdc_summary(cycle: Cycle, top: str, top_name: str) -> tuple[Paragraph | Tab
     """
     from pmf.core.mdc import ASSURANCE_COLUMNS, VARIATION_ROWS, summary_matrix
     from pmf.core.scorecard import SPC_LEGEND, build_scorecard
-    from pmf.reports.mdc_icons import icon_svg
+    from pmf.reports.charts.mdc_icons import icon_svg
 
     framework, assessment, _, label = cycle_parts(cycle)
     rows = [row.as_dict() for row in build_scorecard(framework, assessment, top).rows()]

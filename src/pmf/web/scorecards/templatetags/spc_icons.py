@@ -1,8 +1,8 @@
 """Making Data Count icons in templates: variation and assurance at a glance.
 
-The drawing is ``pmf.reports.mdc_icons``, which the papers use too; these tags only mark its
-markup safe (every word in it is escaped there). Each icon has an accessible name; the words
-beside it on the scorecard and the measure page say the same for everyone.
+The drawing is ``pmf.reports.charts.mdc_icons``, which the papers use too; these tags only
+mark its markup safe (every word in it is escaped there). Each icon has an accessible name;
+the words beside it on the scorecard and the measure page say the same for everyone.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from pmf.core.mdc import assurance_icon as assurance_name
 from pmf.core.mdc import variation_icon as variation_name
-from pmf.reports.mdc_icons import icon_svg
+from pmf.reports.charts.mdc_icons import icon_svg
 
 register = template.Library()
 

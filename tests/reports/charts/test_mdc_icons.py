@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from pmf.core.mdc import ICON_WORDS
-from pmf.reports.mdc_icons import COLOURS, ICON_COLOURS, icon_svg, spc_icons
+from pmf.reports.charts.mdc_icons import COLOURS, ICON_COLOURS, icon_svg, spc_icons
 
 SVG = "{http://www.w3.org/2000/svg}"
 LETTERS = {

@@ -77,10 +77,12 @@ def test_the_html_and_pdf_draw_the_icons_and_word_has_the_table(
     document = board_paper(cycles)
     html = render_html(document)
     matrix = html[html.index("Making Data Count summary of Force</h") :]
+    # The icons beside the headings' words (hidden from screen readers: the words say it).
     assert '<th scope="col"><span class="icons"><svg' in matrix
-    assert 'aria-label="Assurance: hit and miss, the target within the process limits"' in matrix
     assert '<th scope="row"><span class="icons"><svg' in matrix
-    assert 'aria-label="Common cause variation"' in matrix
+    assert matrix.count('<svg class="pmf-mdc-icon"') == 10
+    assert matrix.count('aria-hidden="true"') == 10
+    assert ">P</text>" in matrix and ">?</text>" in matrix and ">H</text>" in matrix
     pdf = tmp_path / "paper.pdf"
     pdf.write_bytes(render_pdf(document))
     text = subprocess.run(

@@ -60,7 +60,13 @@ def test_the_matrix_places_each_measure_by_its_variation_and_assurance(
     assert '<th scope="col" class="govuk-table__header">' in page
     assert '<th scope="row" class="govuk-table__header">' in page
     assert 'href="/MDC/units/N/measures/R/">Calls answered late</a>' in page
-    assert 'aria-label="Special cause variation: concern, high"' in page
+    # The headings' icons are drawn beside their words and hidden from screen readers.
+    assert page.count('<svg class="pmf-mdc-icon"') == 10
+    assert page.count('aria-hidden="true" focusable="false"><circle') == 10
+    # The measure's own icons, named, are on the scorecard beside its SPC words.
+    scorecard = client.get("/MDC/units/N/").content.decode()
+    assert 'aria-label="Special cause variation: concern, high"' in scorecard
+    assert 'aria-label="Assurance: consistently passes the target"' in scorecard
 
 
 def test_the_matrix_says_what_the_scorecard_says(matrix_force: Organisation) -> None:

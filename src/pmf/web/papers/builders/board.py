@@ -185,7 +185,8 @@ def _mdc_summary(cycle: Cycle, top: str, top_name: str) -> tuple[Paragraph | Tab
     matrix = summary_matrix(rows)
 
     def icons(names: tuple[str, ...]) -> str:
-        return "".join(icon_svg(name, size=22) for name in names)
+        # Beside the heading's words, which say the same: not read out twice.
+        return "".join(icon_svg(name, size=24, decorative=True) for name in names)
 
     blocks: list[Paragraph | Table] = [
         Paragraph(

@@ -18,11 +18,16 @@ register = template.Library()
 
 
 @register.simple_tag
-def mdc_icon(name: str | None, size: int = 24) -> SafeString:
-    """Return the icon called ``name`` (``pmf.core.mdc.ICON_WORDS``), or nothing."""
+def mdc_icon(name: str | None, size: int = 24, decorative: bool = False) -> SafeString:
+    """Return the icon called ``name`` (``pmf.core.mdc.ICON_WORDS``), or nothing.
+
+    ``decorative`` hides it from screen readers, where the same words stand beside it (the
+    matrix's headings), so that they are not read twice.
+    """
     if not name:
         return mark_safe("")
-    return mark_safe(icon_svg(name, size=size))  # noqa: S308 - our drawing, its words escaped
+    drawn = icon_svg(name, size=size, decorative=decorative)
+    return mark_safe(drawn)  # noqa: S308 - our drawing, its words escaped
 
 
 @register.simple_tag

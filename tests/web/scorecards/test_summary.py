@@ -137,3 +137,21 @@ def test_the_summary_escapes_names_and_links_from_the_scorecard(analyst: User) -
     scorecard = client.get("/TST/units/F/").content.decode()
     assert 'href="/TST/units/F/summary/"' in scorecard
     assert 'aria-label="Common cause variation"' in scorecard
+
+
+def test_the_summary_downloads_as_a_workbook_with_the_matrix(matrix_force: Organisation) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.factories import member
+
+    client = client_for(member("matrix_analyst", matrix_force, "analyst"))
+    response = client.get("/MDC/units/N/summary/", {"export": "xlsx"})
+    assert response.status_code == 200
+    (sheet,) = load_workbook(io.BytesIO(response.content)).worksheets
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    header = next(row for row in rows if row and row[0] and str(row[0]).startswith("Variation"))
+    assert header[1:] == ["Consistently passes", "Hit and miss", "Consistently fails", "No target"]
+    (concern,) = [row for row in rows if row[0] == "Special cause concern"]
+    assert concern[1:] == ["Calls answered late", "–", "–", "–"]

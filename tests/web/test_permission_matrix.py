@@ -177,6 +177,8 @@ EXPECT: dict[str, Expect] = {
     "audit-json": Expect(read=ORG),
     "scorecard": Expect(read=SHARED),
     "scorecard-json": Expect(read=SHARED),
+    "summary": Expect(read=SHARED),  # the Making Data Count summary of a unit
+    "summary-json": Expect(read=SHARED),
     "measure": Expect(read=SHARED),
     "measure-json": Expect(read=SHARED),
     # rebases and events of a measure's SPC chart: analysts only, in their scope

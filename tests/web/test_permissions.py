@@ -19,6 +19,8 @@ CASES = {
     "organisation-json": ({"org": "TST"}, None),
     "scorecard": ({"org": "TST", "unit": "N"}, {"org": "TST", "unit": "S"}),
     "scorecard-json": ({"org": "TST", "unit": "N"}, {"org": "TST", "unit": "F"}),
+    "summary": ({"org": "TST", "unit": "N"}, {"org": "TST", "unit": "S"}),
+    "summary-json": ({"org": "TST", "unit": "N"}, {"org": "TST", "unit": "F"}),
     "measure": (
         {"org": "TST", "unit": "N", "code": "CR"},
         {"org": "TST", "unit": "S", "code": "CR"},

@@ -34,6 +34,12 @@ class Table:
     caption: str
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    header_icons: tuple[str, ...] = ()
+    """Inline SVG shown before each header cell's text in HTML and PDF ("" for none): pmf's
+    own drawings (``pmf.reports.charts.mdc_icons``), each with its accessible name, never
+    user text. Word shows the text alone."""
+    row_icons: tuple[str, ...] = ()
+    """Inline SVG before each row's first cell, as ``header_icons``."""
 
 
 @dataclass(frozen=True)

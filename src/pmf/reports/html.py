@@ -41,6 +41,8 @@ nav.contents li.depth-2 { padding-left: 6mm; }
 nav.contents a { color: #0b0c0c; text-decoration: none; }
 nav.contents a::after { content: leader('.') target-counter(attr(href), page); }
 .lead { font-weight: bold; }
+th .icons { display: block; }
+th .icons svg { vertical-align: middle; margin-right: 1mm; }
 section.appendix { break-before: page; }
 @media screen { body { max-width: 960px; margin: 2em auto; padding: 0 1em; }
   nav.contents a::after { content: none; }
@@ -109,15 +111,20 @@ def _block(block: Paragraph | Bullets | Table | Chart) -> str:
         items = "".join(f"<li>{escape(item)}</li>" for item in block.items)
         return f"<ul>{items}</ul>"
     if isinstance(block, Table):
-        head = "".join(f'<th scope="col">{escape(cell)}</th>' for cell in block.header)
+        head = "".join(
+            f'<th scope="col">{_icon(block.header_icons, index)}{escape(cell)}</th>'
+            for index, cell in enumerate(block.header)
+        )
         body = "".join(
             "<tr>"
             + "".join(
-                f'<th scope="row">{escape(cell)}</th>' if index == 0 else f"<td>{escape(cell)}</td>"
+                f'<th scope="row">{_icon(block.row_icons, number)}{escape(cell)}</th>'
+                if index == 0
+                else f"<td>{escape(cell)}</td>"
                 for index, cell in enumerate(row)
             )
             + "</tr>"
-            for row in block.rows
+            for number, row in enumerate(block.rows)
         )
         return (
             f'<table class="data"><caption>{escape(block.caption)}</caption>'
@@ -126,6 +133,13 @@ def _block(block: Paragraph | Bullets | Table | Chart) -> str:
     return (
         f'<figure><div role="img" aria-label="{escape(block.alt)}">{_svg_without_prolog(block.svg)}'
         f"</div><figcaption>{escape(block.caption)}</figcaption></figure>"
+    )
+
+
+def _icon(icons: tuple[str, ...], index: int) -> str:
+    """Return the icon of a header cell (pmf's own SVG, see ``Table.header_icons``) or ""."""
+    return (
+        f'<span class="icons">{icons[index]}</span> ' if index < len(icons) and icons[index] else ""
     )
 
 

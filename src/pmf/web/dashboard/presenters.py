@@ -439,7 +439,29 @@ def dashboard_page(organisation: Organisation, membership: Membership) -> dict[s
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "tiles": shown,
+        "summaries": summaries(organisation, membership),
     }
+
+
+def summaries(organisation: Organisation, membership: Membership) -> list[dict[str, Any]]:
+    """Return the Making Data Count summary of each top unit the member may see.
+
+    The whole organisation's top unit for those who cover all of it, the unit of their scope
+    for the others: the scorecard's own rows, as the unit's summary page shows them.
+    """
+    from pmf.web.scorecards.presenters import summary_page
+
+    units = [unit for unit in visible_units(membership, organisation) if not unit.external]
+    seen = {unit.pk for unit in units}
+    found = []
+    for unit in units:
+        if unit.parent_id in seen:
+            continue
+        try:
+            found.append(summary_page(organisation, unit))
+        except LookupError:
+            continue  # a unit with no figures has no summary
+    return found
 
 
 def tile_page(organisation: Organisation, membership: Membership, code: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import re
 from typing import Any, Literal
 
 from pmf.core.assessment import assessment_roots
+from pmf.core.mdc import ASSURANCE_COLUMNS, VARIATION_ROWS, MatrixMeasure, summary_matrix
 from pmf.core.overdispersion import describe, overdispersed_plot
 from pmf.core.peers import peer_snapshot
 from pmf.core.periods import Period, parse_period
@@ -147,6 +148,65 @@ def scorecard_version(organisation: Organisation, unit: str) -> str:
     """Return the data version of a unit's scorecard: of its, its peers' and the national
     comparator's subtrees (what its assessment reads; the sparklines read fewer)."""
     return data_version(organisation, lambda found: assessment_roots(found, [unit]))
+
+
+def summary_page(
+    organisation: Organisation, unit: Unit, *, areas: list[str] | None = None
+) -> dict[str, Any]:
+    """Return a unit's Making Data Count summary: its measures by variation and assurance.
+
+    The rows are the scorecard's (``scorecard_page``, latest period, the same ``areas``), so
+    the summary says what the scorecard says; ``pmf.core.mdc.summary_matrix`` places them.
+    """
+    scorecard = scorecard_page(organisation, unit, areas=areas)
+    return {
+        "organisation": scorecard["organisation"],
+        "unit": scorecard["unit"],
+        "as_at": scorecard["as_at"],
+        "heading": scorecard["heading"],
+        "spc_legend": SPC_LEGEND,
+        "matrix": matrix_data(
+            [measure for area in scorecard["areas"] for measure in area["measures"]]
+        ),
+    }
+
+
+def matrix_data(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return the Making Data Count matrix of scorecard rows as plain data for pages and JSON:
+    its columns, its rows each with a cell per column, and the measures it cannot place."""
+    matrix = summary_matrix(rows)
+
+    def listed(found: tuple[MatrixMeasure, ...]) -> list[dict[str, Any]]:
+        return [
+            {
+                "measure": item.measure,
+                "name": item.name,
+                "variation_icon": item.variation_icon,
+                "assurance_icon": item.assurance_icon,
+            }
+            for item in found
+        ]
+
+    return {
+        "columns": [
+            {"code": code, "title": title, "icons": list(icons)}
+            for code, title, icons in ASSURANCE_COLUMNS
+        ],
+        "rows": [
+            {
+                "code": code,
+                "title": title,
+                "icons": list(icons),
+                "cells": [
+                    {"column": column, "measures": listed(matrix.cell(code, column))}
+                    for column, _, _ in ASSURANCE_COLUMNS
+                ],
+            }
+            for code, title, icons in VARIATION_ROWS
+        ],
+        "placed": matrix.placed,
+        "unassessed": listed(matrix.unassessed),
+    }
 
 
 def _scorecard_page(

@@ -13,5 +13,6 @@ urlpatterns = [
         "<str:org>/peer-groups/<int:number>/", views.peer_groups, name="peer-groups-version"
     ),
     *pages.routes("<str:org>/units/<str:unit>/", views.scorecard, name="scorecard"),
+    *pages.routes("<str:org>/units/<str:unit>/summary/", views.summary, name="summary"),
     *pages.routes("<str:org>/units/<str:unit>/measures/<str:code>/", views.measure, name="measure"),
 ]

@@ -182,6 +182,20 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
     )
 
 
+def summary(request: HttpRequest, org: str, unit: str, as_json: bool = False) -> HttpResponse:
+    """Show a unit's Making Data Count summary: its measures by variation and assurance."""
+    found, membership = pages.reader(request, org)
+    target = unit_for(request.user, found, unit)
+    areas = readable_areas(membership, found, [])  # a partner's: only what is shared
+    try:
+        data = presenters.summary_page(found, target, areas=areas)
+    except LookupError as error:
+        return _bad_request(request, str(error.args[0]), as_json)
+    if as_json:
+        return pages.json(data)
+    return render(request, "scorecards/summary.html", data)
+
+
 def _scorecard_view(found: Organisation, target: Unit, filters: dict[str, Any]) -> dict[str, Any]:
     """Return what a scorecard page shows whoever reads it: data, tables, areas to filter by.
 

@@ -37,6 +37,7 @@ from pmf.web.cycles.services import (
 )
 from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import held_observations
+from pmf.web.papers.builders.common import cycle_parts
 from pmf.web.scorecards.presenters import mark_items, peer_comparison, spc_series
 
 
@@ -150,6 +151,11 @@ def board_paper(cycle: Cycle) -> Document:
             "Grades of every unit",
             (_grade_table(framework, current, earlier, cycle, previous),),
         ),
+        Section(
+            "Appendix Three",
+            f"Making Data Count summary of {top.name}",
+            _mdc_summary(cycle, top.code, top.name),
+        ),
     ]
     return Document(
         title=f"{organisation.name}: scorecard grades, cycle {cycle.number}",
@@ -162,6 +168,56 @@ def board_paper(cycle: Cycle) -> Document:
         ),
         sections=tuple(sections),
     )
+
+
+def _mdc_summary(cycle: Cycle, top: str, top_name: str) -> tuple[Paragraph | Table, ...]:
+    """Return the Making Data Count matrix of the top unit's measures at the cut-off.
+
+    The rows are the scorecard's of the cycle's assessment (as the exception report's), so the
+    matrix says what the scorecard said at the lock; ``pmf.core.mdc`` places them.
+    """
+    from pmf.core.mdc import ASSURANCE_COLUMNS, VARIATION_ROWS, summary_matrix
+    from pmf.core.scorecard import SPC_LEGEND, build_scorecard
+    from pmf.reports.charts.mdc_icons import icon_svg
+
+    framework, assessment, _, label = cycle_parts(cycle)
+    rows = [row.as_dict() for row in build_scorecard(framework, assessment, top).rows()]
+    matrix = summary_matrix(rows)
+
+    def icons(names: tuple[str, ...]) -> str:
+        # Beside the heading's words, which say the same: not read out twice.
+        return "".join(icon_svg(name, size=24, decorative=True) for name in names)
+
+    blocks: list[Paragraph | Table] = [
+        Paragraph(
+            f"Each measure of {top_name}'s scorecard at the cut-off (data to {label}) by the "
+            "variation of its SPC chart (rows) and, where it has a target, whether the process "
+            "can be relied on to meet it (columns), as NHS integrated performance reports show "
+            f"them. SPC: {SPC_LEGEND}"
+        ),
+        Table(
+            caption=f"{top_name}: measures by variation and assurance, data to {label}",
+            header=("Variation", *(title for _, title, _ in ASSURANCE_COLUMNS)),
+            rows=tuple(
+                (
+                    title,
+                    *(
+                        "; ".join(item.name for item in matrix.cell(code, column)) or "–"
+                        for column, _, _ in ASSURANCE_COLUMNS
+                    ),
+                )
+                for code, title, _ in VARIATION_ROWS
+            ),
+            header_icons=("", *(icons(names) for _, _, names in ASSURANCE_COLUMNS)),
+            row_icons=tuple(icons(names) for _, _, names in VARIATION_ROWS),
+        ),
+    ]
+    if matrix.unassessed:
+        names = ", ".join(item.name for item in matrix.unassessed)
+        blocks.append(
+            Paragraph(f"Too few figures for an SPC chart, so not in the matrix: {names}.")
+        )
+    return tuple(blocks)
 
 
 def _walk(sections: tuple[Section, ...]) -> list[tuple[int, Section]]:

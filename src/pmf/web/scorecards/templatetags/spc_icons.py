@@ -1,54 +1,42 @@
-"""Small Making Data Count style icons for the scorecard: variation and assurance at a glance.
+"""Making Data Count icons in templates: variation and assurance at a glance.
 
-Each icon is a circle in the Making Data Count colour with a letter or sign, drawn as inline
-SVG (no style attribute, so the Content Security Policy allows it). The icons are decorative:
-the words beside them say the same for screen readers and for people who cannot tell the
-colours apart.
+The drawing is ``pmf.reports.charts.mdc_icons``, which the papers use too; these tags only
+mark its markup safe (every word in it is escaped there). Each icon has an accessible name;
+the words beside it on the scorecard and the measure page say the same for everyone.
 """
 
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from pmf.core.mdc import assurance_icon as assurance_name
+from pmf.core.mdc import variation_icon as variation_name
+from pmf.reports.charts.mdc_icons import icon_svg
 
 register = template.Library()
 
-GREY, BLUE, ORANGE, PURPLE = "#505a5f", "#1d70b8", "#b94e00", "#4c2c92"
 
-VARIATION_ICONS = {
-    "common_cause": (GREY, "~"),
-    "special_cause_improvement": (BLUE, "+"),
-    "special_cause_concern": (ORANGE, "!"),
-    "special_cause_neutral_high": (PURPLE, "H"),
-    "special_cause_neutral_low": (PURPLE, "L"),
-}
-ASSURANCE_ICONS = {
-    "consistent_pass": (BLUE, "P"),
-    "consistent_fail": (ORANGE, "F"),
-    "inconsistent": (GREY, "?"),
-}
+@register.simple_tag
+def mdc_icon(name: str | None, size: int = 24, decorative: bool = False) -> SafeString:
+    """Return the icon called ``name`` (``pmf.core.mdc.ICON_WORDS``), or nothing.
 
-
-def _icon(colour: str, sign: str) -> str:
-    return format_html(
-        '<svg class="pmf-spc-icon" width="20" height="20" viewBox="0 0 20 20" aria-hidden="true" '
-        'focusable="false"><circle cx="10" cy="10" r="9" fill="{}"/>'
-        '<text x="10" y="14.5" text-anchor="middle" font-size="13" font-weight="bold" '
-        'font-family="Arial, sans-serif" fill="#ffffff">{}</text></svg>',
-        colour,
-        sign,
-    )
+    ``decorative`` hides it from screen readers, where the same words stand beside it (the
+    matrix's headings), so that they are not read twice.
+    """
+    if not name:
+        return mark_safe("")
+    drawn = icon_svg(name, size=size, decorative=decorative)
+    return mark_safe(drawn)  # noqa: S308 - our drawing, its words escaped
 
 
 @register.simple_tag
-def variation_icon(variation: str | None) -> str:
-    """Return the icon of an SPC variation type, or nothing."""
-    found = VARIATION_ICONS.get(variation or "")
-    return _icon(*found) if found else ""
+def variation_icon(variation: str | None, polarity: str | None, size: int = 24) -> SafeString:
+    """Return the icon of an SPC variation (``POINT_TYPES``) for a measure's polarity."""
+    return mdc_icon(variation_name(variation, polarity), size)
 
 
 @register.simple_tag
-def assurance_icon(assurance: str | None) -> str:
-    """Return the icon of an SPC assurance type, or nothing."""
-    found = ASSURANCE_ICONS.get(assurance or "")
-    return _icon(*found) if found else ""
+def assurance_icon(assurance: str | None, size: int = 24) -> SafeString:
+    """Return the icon of an SPC assurance (``ASSURANCE_TYPES``), or nothing without one."""
+    return mdc_icon(assurance_name(assurance), size)

@@ -495,7 +495,9 @@ def _computed(part: pl.DataFrame, improvement: str, chart: str, rules: str) -> p
                 options=SpcOptions(improvement=improvement),  # type: ignore[arg-type]
             )
         else:
-            options: dict[str, Any] = {"improvement": improvement, "chart": chart, "rules": rules}
+            # A moving range is neither better high nor low: its signals are neutral.
+            direction = "neutral" if chart == "mr" else improvement
+            options: dict[str, Any] = {"improvement": direction, "chart": chart, "rules": rules}
             result = spc_points(
                 part,
                 value="value",

@@ -223,6 +223,16 @@ def spc_points(
     point's denominator). With ``options.rules == "anhoej"`` the columns in
     ``ANHOEJ_COLUMNS`` follow (see :func:`pmf.core.spc_charts.runs_analysis`).
 
+    Under Making Data Count rules a point's ``point_type`` is as for the XmR chart,
+    against the point's own limits and 2-sigma lines (as PowerBI-SPC applies the rules
+    to every chart type). Under Anhoej's rules ``outside_limits`` and ``sigma_signal``
+    mark points strictly outside the 3-sigma limits, ``run`` the points of a run longer
+    than ``longest_run_max``, ``trend`` and ``two_in_three`` are false; the point type
+    takes the side of the centre line of a point outside the limits, else of the
+    too-long run it belongs to; every other point, and every point of a baseline whose
+    only signal is too few crossings (no side to give), is common cause. ``runs_signal``
+    and the counts belong to the whole baseline and are repeated on each of its points.
+
     ``frame`` has one row per point: ``value`` (numeric, no nulls), ``date``
     (a date, datetime or integer, unique within a series), optionally
     ``group`` (one series per value), ``rebase`` (a boolean column, true at the
@@ -313,9 +323,12 @@ def spc_summary(
     R's ``summary()`` gives; assurance is then only on each group's last
     baseline). ``variation_type`` is the point type of the baseline's last
     point; ``assurance_type`` compares the target with the last baseline's
-    limits: outside them the process consistently passes or fails, between
-    them (inclusive) it is ``inconsistent``; null with no target or a neutral
-    improvement direction.
+    limits at its last point (they vary with the denominator on p and u charts):
+    outside them the process consistently passes or fails, between them
+    (inclusive) it is ``inconsistent``, as it is without limits (a run chart);
+    null with no target or a neutral improvement direction. Every chart type works;
+    under Anhoej's rules the variation type comes from the point types as
+    :func:`spc_points` defines them for those rules.
 
     >>> from datetime import date
     >>> frame = pl.DataFrame({"date": pl.date_range(date(2020, 1, 1), date(2020, 1, 20),
@@ -364,8 +377,9 @@ def spc_summary(
             "rebase_group": first["rebase_group"],
             "n": pl.Series(ends - starts + 1, dtype=pl.Int64),
             "mean": first["mean"],
-            "lpl": first["lpl"],
-            "upl": first["upl"],
+            # The last point's limits: on p and u charts they vary with the denominator.
+            "lpl": last["lpl"],
+            "upl": last["upl"],
             "variation_type": last["point_type"],
             "target": last["_target"],
             "trial_limits": first["trial_limits"],

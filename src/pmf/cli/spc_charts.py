@@ -130,6 +130,11 @@ def chart(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     _write_points(_shape(points, args.rules, dates=not event_numbers), args.output)
+    if args.summary:
+        from pmf.cli.stats import _shape_summary
+        from pmf.core.spc import spc_summary
+
+        _write_points(_shape_summary(spc_summary(points, options=options), rebased), args.summary)
     return EXIT_OK
 
 

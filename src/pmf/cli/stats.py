@@ -33,6 +33,8 @@ def _stats_arguments(stats: argparse.ArgumentParser) -> None:
             "pmf stats spc ae.csv --value pct --date month --group org --improvement increase "
             "--target 95 --output points.csv --summary summary.csv",
             "pmf stats spc ae.csv --value pct --date month --rebase 2021-04 --output points.csv",
+            "pmf stats spc crimes.csv --chart p --numerator solved --denominator recorded "
+            "--date month --group force --rules anhoej --output points.csv",
         ),
     )
     spc.add_argument("input", type=Path, metavar="INPUT.csv")

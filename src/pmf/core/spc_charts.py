@@ -184,7 +184,9 @@ def attribute_limits(
         centre_t = segments.broadcast(segments.means(np.where(use, transformed, np.nan)))
         ranges = _ranges(transformed, segments)
         amr = segments.broadcast(_mean_range(ranges, pair, segments, screen=screen))
-        limits = Limits(values, centre_t**T_POWER)
+        # As qic.t, the plotted value is the transformed one back-transformed (within a
+        # unit in the last place of the time given), so that equal times sit on the centre.
+        limits = Limits(transformed**T_POWER, centre_t**T_POWER)
         width = multiplier * amr
         width_2 = 2 * sigma_factor * amr
         lower_t, lower_2t = centre_t - width, centre_t - width_2

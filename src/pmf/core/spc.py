@@ -758,17 +758,20 @@ def _baselines(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
             runs["in_long_run"] = np.zeros(size, dtype=bool)
             runs["run_side"] = np.zeros(size, dtype=np.int8)
         frame = frame.with_columns(
-            *(
-                pl.Series(
-                    name, np.where(runs[name] < 0, np.nan, runs[name]), nan_to_null=True
-                ).cast(pl.Int64)
-                for name in _RUNS_INTEGERS
-            ),
+            *(_counts(name, runs[name]) for name in _RUNS_INTEGERS),
             pl.Series("runs_signal", runs["runs_signal"]),
             pl.Series("_in_long_run", runs["in_long_run"]),
             pl.Series("_run_side", runs["run_side"]),
         )
     return frame
+
+
+def _counts(name: str, counts: np.ndarray) -> pl.Series:
+    """Return whole-number counts as a column, null where negative (no useful point)."""
+    column = pl.Series(name, counts, dtype=pl.Int64)
+    if (counts < 0).any():
+        column = pl.select(pl.when(column >= 0).then(column)).to_series().alias(name)
+    return column
 
 
 def _xmr_baselines(
@@ -850,6 +853,7 @@ def _compute(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
     # flagged, so a point is in one if a run (trend) ends at it or within the next points.
     run_n = options.run_length
     trend_n = options.trend_length
+    mdc = options.rules == "mdc"
     ends = [
         (
             _ends_streak(side == 1, run_n, position) | _ends_streak(side == -1, run_n, position)
@@ -859,22 +863,30 @@ def _compute(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
             | _ends_streak(step_sign == -1, trend_n - 1, position)
         ).alias("_trend_end"),
     ]
-    if options.two_in_three:
+    if options.two_in_three and mdc:
         # Windows of three points of one baseline, all on one side of the mean, two or more
         # of them between the two-sigma line and the limit; only those points are flagged.
         close_count = pl.col("_close").cast(pl.Int8).rolling_sum(3)
         side_sum = side.rolling_sum(3)
         window = (close_count >= 2) & (side_sum.abs() == 3) & (position >= 2)
         ends.append(window.fill_null(False).alias("_tit_end"))
-    frame = frame.with_columns(ends).with_columns(
-        _forward_any(pl.col("_run_end"), run_n).alias("run"),
-        _forward_any(pl.col("_trend_end"), trend_n).alias("trend"),
-        (
-            pl.col("_close") & _forward_any(pl.col("_tit_end"), 3)
-            if options.two_in_three
-            else pl.lit(False)
-        ).alias("two_in_three"),
-    )
+    if mdc:
+        frame = frame.with_columns(ends).with_columns(
+            _forward_any(pl.col("_run_end"), run_n).alias("run"),
+            _forward_any(pl.col("_trend_end"), trend_n).alias("trend"),
+            (
+                pl.col("_close") & _forward_any(pl.col("_tit_end"), 3)
+                if options.two_in_three
+                else pl.lit(False)
+            ).alias("two_in_three"),
+        )
+    else:
+        # Anhoej's rules have no trend or two-in-three; a run is one longer than allowed.
+        frame = frame.with_columns(
+            pl.col("_in_long_run").alias("run"),
+            pl.lit(False).alias("trend"),
+            pl.lit(False).alias("two_in_three"),
+        )
 
     # A trend point takes the direction of the step to its right if the next point is in a
     # trend too, else of the step from its left (R's sdy); "decreasing" unless that step is up.
@@ -912,11 +924,6 @@ def _compute(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
             .then(pl.col("_run_side"))
             .otherwise(0)
             .cast(pl.Int8)
-        )
-        frame = frame.with_columns(
-            pl.col("_in_long_run").alias("run"),
-            pl.lit(False).alias("trend"),
-            pl.lit(False).alias("two_in_three"),
         )
         extra = [sigma_signal.alias("sigma_signal"), *ANHOEJ_COLUMNS[1:]]
     sign = _DIRECTION[options.improvement]

@@ -309,7 +309,9 @@ def runs_analysis(
         run_length = np.bincount(run_id)
         run_segment = kept_segment[new_run]
         runs = np.bincount(run_segment, minlength=segments.starts.size)
-        np.maximum.at(longest, run_segment, run_length)
+        # Runs come segment by segment: the longest of each is a reduction over its slice.
+        first_runs = np.flatnonzero(np.diff(run_segment, prepend=-1))
+        longest[run_segment[first_runs]] = np.maximum.reduceat(run_length, first_runs)
     has = count > 0
     longest_max = np.where(has, np.round(np.log2(np.maximum(count, 1))).astype(np.int64) + 3, -1)
     crossings = np.where(has, np.maximum(runs - 1, 0), -1)

@@ -395,3 +395,61 @@ def test_screening_never_widens_the_limits(kind: str, values: list[int]) -> None
     narrow = (screened["upl"] - screened["mean"]).to_numpy()
     defined = ~np.isnan(narrow)
     assert (narrow[defined] <= wide[defined] * (1 + 1e-12) + 1e-12).all()
+
+
+# --- against the independent per-series oracle (tests/core/oracles/qic.py) --------------------
+
+ORACLE_LINES = {"value": "value", "mean": "centre", "lpl": "lcl", "upl": "ucl"}
+ORACLE_LINES |= {"lpl_2sigma": "lcl_2", "upl_2sigma": "ucl_2"}
+
+
+@st.composite
+def chart_series(draw: st.DrawFn, kind: str) -> tuple[list[float], list[float]]:
+    """Draw one series' values (numerators) and denominators fit for a chart type."""
+    length = draw(st.integers(2, 30))
+    if kind in ("p", "pp"):
+        den = [float(draw(st.integers(1, 300))) for _ in range(length)]
+        return [float(draw(st.integers(0, int(n)))) for n in den], den
+    if kind in ("u", "up"):
+        den = [draw(st.floats(0.5, 50.0)) for _ in range(length)]
+        return [float(draw(st.integers(0, 40))) for _ in range(length)], den
+    if kind in ("c", "g"):
+        return [float(draw(st.integers(0, 40))) for _ in range(length)], [1.0] * length
+    if kind == "t":
+        return [draw(st.floats(0.1, 500.0)) for _ in range(length)], [1.0] * length
+    values = [
+        float(draw(st.integers(-50, 50))) / draw(st.sampled_from([1, 4])) for _ in range(length)
+    ]
+    return values, [1.0] * length
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_every_chart_agrees_with_the_per_series_oracle(data: st.DataObject) -> None:
+    from tests.core.oracles.qic import qic
+
+    kind = data.draw(st.sampled_from(CHART_TYPES))
+    screen = data.draw(st.booleans())
+    drawn = [data.draw(chart_series(kind)) for _ in range(data.draw(st.integers(1, 3)))]
+    frame = pl.concat(
+        pl.DataFrame(
+            {"group": f"s{index}", "date": list(range(len(values))), "value": values}
+            | {"num": values, "den": den}
+        )
+        for index, (values, den) in enumerate(drawn)
+    )
+    names = {"numerator": "num", "denominator": "den"} if kind in ("p", "pp", "u", "up") else {}
+    options = SpcOptions(chart=kind, rules="anhoej", screen_outliers=screen, minimum_points=2)  # type: ignore[arg-type]
+    points = spc_points(frame, group="group", options=options, **names)  # type: ignore[arg-type]
+    for index, (values, den) in enumerate(drawn):
+        mine = points.filter(pl.col("group") == f"s{index}")
+        expected = qic(values, kind, den if names else None, screen=screen)
+        for ours, theirs in ORACLE_LINES.items():
+            got, want = mine[ours].to_list(), expected[theirs]
+            for position, (a, b) in enumerate(zip(got, want, strict=True)):
+                if b is None or (isinstance(b, float) and math.isnan(b)):
+                    assert a is None, (kind, ours, position, a)
+                else:
+                    assert a == pytest.approx(b, rel=1e-9, abs=1e-12), (kind, ours, position)
+        for column in ANHOEJ_COLUMNS:
+            assert mine[column].to_list() == expected[column], (kind, column)

@@ -223,6 +223,16 @@ def spc_points(
     point's denominator). With ``options.rules == "anhoej"`` the columns in
     ``ANHOEJ_COLUMNS`` follow (see :func:`pmf.core.spc_charts.runs_analysis`).
 
+    Under Making Data Count rules a point's ``point_type`` is as for the XmR chart,
+    against the point's own limits and 2-sigma lines (as PowerBI-SPC applies the rules
+    to every chart type). Under Anhoej's rules ``outside_limits`` and ``sigma_signal``
+    mark points strictly outside the 3-sigma limits, ``run`` the points of a run longer
+    than ``longest_run_max``, ``trend`` and ``two_in_three`` are false; the point type
+    takes the side of the centre line of a point outside the limits, else of the
+    too-long run it belongs to; every other point, and every point of a baseline whose
+    only signal is too few crossings (no side to give), is common cause. ``runs_signal``
+    and the counts belong to the whole baseline and are repeated on each of its points.
+
     ``frame`` has one row per point: ``value`` (numeric, no nulls), ``date``
     (a date, datetime or integer, unique within a series), optionally
     ``group`` (one series per value), ``rebase`` (a boolean column, true at the
@@ -313,9 +323,12 @@ def spc_summary(
     R's ``summary()`` gives; assurance is then only on each group's last
     baseline). ``variation_type`` is the point type of the baseline's last
     point; ``assurance_type`` compares the target with the last baseline's
-    limits: outside them the process consistently passes or fails, between
-    them (inclusive) it is ``inconsistent``; null with no target or a neutral
-    improvement direction.
+    limits at its last point (they vary with the denominator on p and u charts):
+    outside them the process consistently passes or fails, between them
+    (inclusive) it is ``inconsistent``, as it is without limits (a run chart);
+    null with no target or a neutral improvement direction. Every chart type works;
+    under Anhoej's rules the variation type comes from the point types as
+    :func:`spc_points` defines them for those rules.
 
     >>> from datetime import date
     >>> frame = pl.DataFrame({"date": pl.date_range(date(2020, 1, 1), date(2020, 1, 20),
@@ -364,8 +377,9 @@ def spc_summary(
             "rebase_group": first["rebase_group"],
             "n": pl.Series(ends - starts + 1, dtype=pl.Int64),
             "mean": first["mean"],
-            "lpl": first["lpl"],
-            "upl": first["upl"],
+            # The last point's limits: on p and u charts they vary with the denominator.
+            "lpl": last["lpl"],
+            "upl": last["upl"],
             "variation_type": last["point_type"],
             "target": last["_target"],
             "trial_limits": first["trial_limits"],
@@ -744,17 +758,20 @@ def _baselines(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
             runs["in_long_run"] = np.zeros(size, dtype=bool)
             runs["run_side"] = np.zeros(size, dtype=np.int8)
         frame = frame.with_columns(
-            *(
-                pl.Series(
-                    name, np.where(runs[name] < 0, np.nan, runs[name]), nan_to_null=True
-                ).cast(pl.Int64)
-                for name in _RUNS_INTEGERS
-            ),
+            *(_counts(name, runs[name]) for name in _RUNS_INTEGERS),
             pl.Series("runs_signal", runs["runs_signal"]),
             pl.Series("_in_long_run", runs["in_long_run"]),
             pl.Series("_run_side", runs["run_side"]),
         )
     return frame
+
+
+def _counts(name: str, counts: np.ndarray) -> pl.Series:
+    """Return whole-number counts as a column, null where negative (no useful point)."""
+    column = pl.Series(name, counts, dtype=pl.Int64)
+    if (counts < 0).any():
+        column = pl.select(pl.when(column >= 0).then(column)).to_series().alias(name)
+    return column
 
 
 def _xmr_baselines(
@@ -836,6 +853,7 @@ def _compute(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
     # flagged, so a point is in one if a run (trend) ends at it or within the next points.
     run_n = options.run_length
     trend_n = options.trend_length
+    mdc = options.rules == "mdc"
     ends = [
         (
             _ends_streak(side == 1, run_n, position) | _ends_streak(side == -1, run_n, position)
@@ -845,22 +863,30 @@ def _compute(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
             | _ends_streak(step_sign == -1, trend_n - 1, position)
         ).alias("_trend_end"),
     ]
-    if options.two_in_three:
+    if options.two_in_three and mdc:
         # Windows of three points of one baseline, all on one side of the mean, two or more
         # of them between the two-sigma line and the limit; only those points are flagged.
         close_count = pl.col("_close").cast(pl.Int8).rolling_sum(3)
         side_sum = side.rolling_sum(3)
         window = (close_count >= 2) & (side_sum.abs() == 3) & (position >= 2)
         ends.append(window.fill_null(False).alias("_tit_end"))
-    frame = frame.with_columns(ends).with_columns(
-        _forward_any(pl.col("_run_end"), run_n).alias("run"),
-        _forward_any(pl.col("_trend_end"), trend_n).alias("trend"),
-        (
-            pl.col("_close") & _forward_any(pl.col("_tit_end"), 3)
-            if options.two_in_three
-            else pl.lit(False)
-        ).alias("two_in_three"),
-    )
+    if mdc:
+        frame = frame.with_columns(ends).with_columns(
+            _forward_any(pl.col("_run_end"), run_n).alias("run"),
+            _forward_any(pl.col("_trend_end"), trend_n).alias("trend"),
+            (
+                pl.col("_close") & _forward_any(pl.col("_tit_end"), 3)
+                if options.two_in_three
+                else pl.lit(False)
+            ).alias("two_in_three"),
+        )
+    else:
+        # Anhoej's rules have no trend or two-in-three; a run is one longer than allowed.
+        frame = frame.with_columns(
+            pl.col("_in_long_run").alias("run"),
+            pl.lit(False).alias("trend"),
+            pl.lit(False).alias("two_in_three"),
+        )
 
     # A trend point takes the direction of the step to its right if the next point is in a
     # trend too, else of the step from its left (R's sdy); "decreasing" unless that step is up.
@@ -898,11 +924,6 @@ def _compute(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
             .then(pl.col("_run_side"))
             .otherwise(0)
             .cast(pl.Int8)
-        )
-        frame = frame.with_columns(
-            pl.col("_in_long_run").alias("run"),
-            pl.lit(False).alias("trend"),
-            pl.lit(False).alias("two_in_three"),
         )
         extra = [sigma_signal.alias("sigma_signal"), *ANHOEJ_COLUMNS[1:]]
     sign = _DIRECTION[options.improvement]

@@ -184,7 +184,9 @@ def attribute_limits(
         centre_t = segments.broadcast(segments.means(np.where(use, transformed, np.nan)))
         ranges = _ranges(transformed, segments)
         amr = segments.broadcast(_mean_range(ranges, pair, segments, screen=screen))
-        limits = Limits(values, centre_t**T_POWER)
+        # As qic.t, the plotted value is the transformed one back-transformed (within a
+        # unit in the last place of the time given), so that equal times sit on the centre.
+        limits = Limits(transformed**T_POWER, centre_t**T_POWER)
         width = multiplier * amr
         width_2 = 2 * sigma_factor * amr
         lower_t, lower_2t = centre_t - width, centre_t - width_2
@@ -307,7 +309,9 @@ def runs_analysis(
         run_length = np.bincount(run_id)
         run_segment = kept_segment[new_run]
         runs = np.bincount(run_segment, minlength=segments.starts.size)
-        np.maximum.at(longest, run_segment, run_length)
+        # Runs come segment by segment: the longest of each is a reduction over its slice.
+        first_runs = np.flatnonzero(np.diff(run_segment, prepend=-1))
+        longest[run_segment[first_runs]] = np.maximum.reduceat(run_length, first_runs)
     has = count > 0
     longest_max = np.where(has, np.round(np.log2(np.maximum(count, 1))).astype(np.int64) + 3, -1)
     crossings = np.where(has, np.maximum(runs - 1, 0), -1)

@@ -128,3 +128,28 @@ def test_the_board_paper_draws_a_p_chart_and_a_c_chart(
     assert page.get_by_role("table", name="the figures charted on the p chart").count() == 1
     check_accessibility(page)
     screenshot(page, "board-paper-chart-types")
+
+
+def test_the_police_examples_homicides_are_a_c_chart(page: Page, live_server: object) -> None:
+    from pmf.sources.examples import registry
+    from pmf.web.accounts.models import Membership
+    from pmf.web.observations.services import load_example
+
+    load_example(registry()["police"])
+    user = User.objects.create_user("analyst", password="correct horse battery staple")
+    Membership.objects.create(
+        user=user, organisation=Organisation.objects.get(code="MPS"), role=Membership.Role.ANALYST
+    )
+    base = live_server.url  # type: ignore[attr-defined]
+    sign_in(page, base, "analyst")
+    page.goto(f"{base}/MPS/units/CW/measures/HOMICIDES/")
+    page.get_by_role("heading", name="Homicides").wait_for()
+    page.locator("[data-chart='spc-chart'] svg").wait_for()
+    caption = page.locator("figcaption").first.inner_text()
+    assert caption.startswith("C chart (count), Making Data Count rules: Homicides.")
+    # The figures' table (188 months, folded away under its summary) names the chart.
+    name = "Figures of Homicides for Central West, with the c chart"
+    table = page.get_by_role("table", name=name, include_hidden=True)
+    assert table.get_by_role("row", name="November 2025", include_hidden=True).count() == 1
+    check_accessibility(page)
+    screenshot(page, "measure-police-c-chart")

@@ -444,6 +444,11 @@ def _chosen_chart(shown: pl.DataFrame) -> pl.DataFrame:
     figure; a series with one that has none is drawn as an XmR chart, and ``fallback`` says
     why.
     """
+    if not shown["_chart"].is_in(list(RATIO_CHARTS)).any():
+        # No ratio chart (the usual case): every series is drawn as it chose.
+        return shown.with_columns(
+            pl.col("_chart").alias("chart"), pl.lit(None, pl.String).alias("fallback")
+        )
     ratio = pl.col("_chart").is_in(list(RATIO_CHARTS))
     lacking = (
         pl.col("numerator").is_null()

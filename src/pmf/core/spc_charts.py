@@ -21,6 +21,7 @@ import numpy as np
 
 __all__ = [
     "D4",
+    "RATIO_CHARTS",
     "Limits",
     "Segments",
     "attribute_limits",
@@ -30,6 +31,9 @@ __all__ = [
 
 D4: Final = 3.267
 """The moving range chart's upper limit factor (qicharts2 ``qic.mr``; Montgomery's D4 for n = 2)."""
+
+RATIO_CHARTS: Final = ("p", "pp", "u", "up")
+"""The charts that plot a numerator over a denominator (and need both)."""
 
 T_POWER: Final = 3.6
 """The t chart's power: times between events are transformed by ``y ** (1 / 3.6)``."""
@@ -192,12 +196,14 @@ def attribute_limits(
         lower_t, lower_2t = centre_t - width, centre_t - width_2
         with np.errstate(invalid="ignore"):
             # A negative transformed limit has no power 3.6 (R gives NaN): the lower
-            # limit is then 0, the lower two-sigma line absent, as in qic.t.
-            limits.lower = np.where(lower_t < 0, 0.0, np.abs(lower_t) ** T_POWER)
+            # limit is then 0, the lower two-sigma line absent, as in qic.t, which sets
+            # lcl to 0 wherever it is NaN (so also when screening leaves no moving range).
+            limits.lower = np.where(
+                (lower_t < 0) | np.isnan(lower_t), 0.0, np.abs(lower_t) ** T_POWER
+            )
             limits.lower_2 = np.where(lower_2t < 0, np.nan, np.abs(lower_2t) ** T_POWER)
             limits.upper = (centre_t + width) ** T_POWER
             limits.upper_2 = (centre_t + width_2) ** T_POWER
-        limits.lower[np.isnan(lower_t)] = np.nan
         limits.moving_range = ranges
         limits.mean_moving_range = amr
         return _finite(limits)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
+import polars as pl
 
 __all__ = [
     "D4",
@@ -101,16 +102,31 @@ class Segments:
 
     def medians(self, values: np.ndarray) -> np.ndarray:
         """Take the median of the non-NaN values of each segment (NaN for none), as R's."""
-        order = np.lexsort((values, self.ids()))
-        ordered = values[order]
         count = self.lengths - np.add.reduceat(
             np.isnan(values).view(np.int8), self.starts, dtype=np.int64
         )
-        low = self.starts + np.maximum(count - 1, 0) // 2
-        high = self.starts + np.maximum(count, 0) // 2
-        high = np.minimum(high, self.size - 1)
-        low = np.minimum(low, self.size - 1)
-        median = (ordered[low] + ordered[high]) / 2
+        longest = int(self.lengths.max()) if self.size else 0
+        if self.starts.size * longest <= 2 * self.size:
+            # Segments of similar lengths: a grid of one row per segment, padded with NaN
+            # (sorted last), sorted along its rows.
+            grid = np.full((self.starts.size, longest), np.nan)
+            column = np.arange(self.size, dtype=np.int64) - self.broadcast(self.starts)
+            grid[self.ids(), column] = values
+            grid.sort(axis=1)
+            rows = np.arange(self.starts.size)
+            low = grid[rows, np.maximum(count - 1, 0) // 2]
+            high = grid[rows, np.minimum(count // 2, max(longest - 1, 0))]
+        else:
+            # Very uneven segments: Polars sorts by segment then value (NaN last).
+            ordered = (
+                pl.DataFrame({"segment": self.ids(), "value": values})
+                .sort("segment", "value")["value"]
+                .to_numpy()
+            )
+            last = max(self.size - 1, 0)
+            low = ordered[np.minimum(self.starts + np.maximum(count - 1, 0) // 2, last)]
+            high = ordered[np.minimum(self.starts + count // 2, last)]
+        median = (low + high) / 2
         return np.where(count > 0, median, np.nan)
 
 

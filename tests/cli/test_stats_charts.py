@@ -235,3 +235,32 @@ def test_numerator_without_a_chart_is_refused(
     out = tmp_path / "points.csv"
     assert run(str(source), "--date", "month", "--numerator", "n", "--output", str(out)) != 0
     assert "--value COL is required" in capsys.readouterr().err
+
+
+def test_summary_gives_assurance_against_the_last_points_limits(tmp_path: Path) -> None:
+    source = write(tmp_path / "crimes.csv", CRIMES)
+    out, summary = tmp_path / "points.csv", tmp_path / "summary.csv"
+    code = run(
+        str(source),
+        "--chart",
+        "p",
+        "--date",
+        "month",
+        "--group",
+        "force",
+        "--numerator",
+        "solved",
+        "--denominator",
+        "recorded",
+        "--target",
+        "0.9",
+        "--output",
+        str(out),
+        "--summary",
+        str(summary),
+    )
+    assert code == 0
+    lines = rows(summary)
+    assert [line["group"] for line in lines] == ["north", "south"]
+    assert lines[0]["upl"] == rows(out)[2]["upl"]
+    assert {line["assurance_type"] for line in lines} == {"consistent_fail"}

@@ -102,6 +102,8 @@ def chart(args: argparse.Namespace) -> int:
         chart=kind,
         rules=args.rules,
     )
+    if args.target is not None:
+        frame = frame.with_columns(pl.lit(args.target).alias("__target__"))
     rebased = bool(args.rebase or args.rebase_column)
     if rebased:
         from pmf.cli.stats import _rebases
@@ -119,6 +121,7 @@ def chart(args: argparse.Namespace) -> int:
                 date=args.date,
                 group=args.group,
                 rebase="__rebase__" if rebased else None,
+                target="__target__" if args.target is not None else None,
                 options=options,
             )
     except SpcInputError as error:

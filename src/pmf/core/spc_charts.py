@@ -18,9 +18,11 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
+import polars as pl
 
 __all__ = [
     "D4",
+    "RATIO_CHARTS",
     "Limits",
     "Segments",
     "attribute_limits",
@@ -30,6 +32,9 @@ __all__ = [
 
 D4: Final = 3.267
 """The moving range chart's upper limit factor (qicharts2 ``qic.mr``; Montgomery's D4 for n = 2)."""
+
+RATIO_CHARTS: Final = ("p", "pp", "u", "up")
+"""The charts that plot a numerator over a denominator (and need both)."""
 
 T_POWER: Final = 3.6
 """The t chart's power: times between events are transformed by ``y ** (1 / 3.6)``."""
@@ -43,6 +48,7 @@ class Segments:
         self.starts = starts
         self.size = size
         self.lengths = np.diff(np.append(starts, size))
+        self._ids: np.ndarray | None = None
         # Reusing buffers spares the page faults of a fresh 80 MB array per step.
         self._buffers = [np.empty(size, dtype=np.float64) for _ in range(4)]
 
@@ -51,8 +57,10 @@ class Segments:
         return np.repeat(per_segment, self.lengths)
 
     def ids(self) -> np.ndarray:
-        """Return each row's segment number."""
-        return np.repeat(np.arange(self.starts.size, dtype=np.int64), self.lengths)
+        """Return each row's segment number (computed once)."""
+        if self._ids is None:
+            self._ids = np.repeat(np.arange(self.starts.size, dtype=np.int64), self.lengths)
+        return self._ids
 
     def means(self, values: np.ndarray) -> np.ndarray:
         """Take the mean of the non-NaN values of each segment as R's ``mean()`` does.
@@ -94,16 +102,31 @@ class Segments:
 
     def medians(self, values: np.ndarray) -> np.ndarray:
         """Take the median of the non-NaN values of each segment (NaN for none), as R's."""
-        order = np.lexsort((values, self.ids()))
-        ordered = values[order]
         count = self.lengths - np.add.reduceat(
             np.isnan(values).view(np.int8), self.starts, dtype=np.int64
         )
-        low = self.starts + np.maximum(count - 1, 0) // 2
-        high = self.starts + np.maximum(count, 0) // 2
-        high = np.minimum(high, self.size - 1)
-        low = np.minimum(low, self.size - 1)
-        median = (ordered[low] + ordered[high]) / 2
+        longest = int(self.lengths.max()) if self.size else 0
+        if self.starts.size * longest <= 2 * self.size:
+            # Segments of similar lengths: a grid of one row per segment, padded with NaN
+            # (sorted last), sorted along its rows.
+            grid = np.full((self.starts.size, longest), np.nan)
+            column = np.arange(self.size, dtype=np.int64) - self.broadcast(self.starts)
+            grid[self.ids(), column] = values
+            grid.sort(axis=1)
+            rows = np.arange(self.starts.size)
+            low = grid[rows, np.maximum(count - 1, 0) // 2]
+            high = grid[rows, np.minimum(count // 2, max(longest - 1, 0))]
+        else:
+            # Very uneven segments: Polars sorts by segment then value (NaN last).
+            ordered = (
+                pl.DataFrame({"segment": self.ids(), "value": values})
+                .sort("segment", "value")["value"]
+                .to_numpy()
+            )
+            last = max(self.size - 1, 0)
+            low = ordered[np.minimum(self.starts + np.maximum(count - 1, 0) // 2, last)]
+            high = ordered[np.minimum(self.starts + count // 2, last)]
+        median = (low + high) / 2
         return np.where(count > 0, median, np.nan)
 
 
@@ -166,54 +189,62 @@ def attribute_limits(
     pair[segments.starts] = False
     unused = ~use
     sigma_factor = multiplier / 3
+    # Charts with one centre and one set of limits per baseline work per baseline and
+    # broadcast once (the same doubles as per row, in a fraction of the passes).
     if chart == "run":
-        return Limits(values, segments.broadcast(segments.medians(np.where(use, values, np.nan))))
+        centre = segments.medians(np.where(use, values, np.nan))
+        return Limits(values, segments.broadcast(centre))
     if chart == "mr":
         ranges = _ranges(values, segments)
-        centre = segments.broadcast(segments.means(np.where(pair, ranges, np.nan)))
-        limits = Limits(ranges, centre)
+        centre = segments.means(np.where(pair, ranges, np.nan))
         zero = np.where(np.isnan(centre), np.nan, 0.0)
-        limits.lower, limits.lower_2 = zero, zero
-        limits.upper = D4 * centre
-        limits.upper_2 = (D4 / 3) * 2 * centre
+        limits = _broadcast(
+            segments, ranges, centre, zero, D4 * centre, zero, (D4 / 3) * 2 * centre
+        )
         limits.moving_range = ranges
-        limits.mean_moving_range = centre
-        return _finite(limits)
+        limits.mean_moving_range = segments.broadcast(centre)
+        return limits
     if chart == "t":
         transformed = values ** (1 / T_POWER)
-        centre_t = segments.broadcast(segments.means(np.where(use, transformed, np.nan)))
+        centre_t = segments.means(np.where(use, transformed, np.nan))
         ranges = _ranges(transformed, segments)
-        amr = segments.broadcast(_mean_range(ranges, pair, segments, screen=screen))
-        # As qic.t, the plotted value is the transformed one back-transformed (within a
-        # unit in the last place of the time given), so that equal times sit on the centre.
-        limits = Limits(transformed**T_POWER, centre_t**T_POWER)
+        amr = _mean_range(ranges, pair, segments, screen=screen)
         width = multiplier * amr
         width_2 = 2 * sigma_factor * amr
         lower_t, lower_2t = centre_t - width, centre_t - width_2
         with np.errstate(invalid="ignore"):
             # A negative transformed limit has no power 3.6 (R gives NaN): the lower
-            # limit is then 0, the lower two-sigma line absent, as in qic.t.
-            limits.lower = np.where(lower_t < 0, 0.0, np.abs(lower_t) ** T_POWER)
-            limits.lower_2 = np.where(lower_2t < 0, np.nan, np.abs(lower_2t) ** T_POWER)
-            limits.upper = (centre_t + width) ** T_POWER
-            limits.upper_2 = (centre_t + width_2) ** T_POWER
-        limits.lower[np.isnan(lower_t)] = np.nan
+            # limit is then 0, the lower two-sigma line absent, as in qic.t, which sets
+            # lcl to 0 wherever it is NaN (so also when screening leaves no moving range).
+            lower = np.where((lower_t < 0) | np.isnan(lower_t), 0.0, np.abs(lower_t) ** T_POWER)
+            lower_2 = np.where(lower_2t < 0, np.nan, np.abs(lower_2t) ** T_POWER)
+            upper = (centre_t + width) ** T_POWER
+            upper_2 = (centre_t + width_2) ** T_POWER
+        # As qic.t, the plotted value is the transformed one back-transformed (within a
+        # unit in the last place of the time given), so that equal times sit on the centre.
+        limits = _broadcast(
+            segments, transformed**T_POWER, centre_t**T_POWER, lower, upper, lower_2, upper_2
+        )
         limits.moving_range = ranges
-        limits.mean_moving_range = amr
-        return _finite(limits)
+        limits.mean_moving_range = segments.broadcast(amr)
+        return limits
     if chart in ("c", "g"):
-        mean = segments.broadcast(segments.means(np.where(use, values, np.nan)))
+        kept = np.where(use, values, np.nan)
+        mean = segments.means(kept)
         if chart == "c":
             centre, sigma = mean, np.sqrt(mean)
         else:
-            centre = segments.broadcast(segments.medians(np.where(use, values, np.nan)))
+            centre = segments.medians(kept)
             sigma = np.sqrt(mean * (mean + 1))
-        limits = Limits(values, centre)
-        limits.lower = np.maximum(mean - 3 * sigma, 0.0)
-        limits.lower_2 = np.maximum(mean - 2 * sigma, 0.0)
-        limits.upper = mean + 3 * sigma
-        limits.upper_2 = mean + 2 * sigma
-        return _finite(limits)
+        return _broadcast(
+            segments,
+            values,
+            centre,
+            np.maximum(mean - 3 * sigma, 0.0),
+            mean + 3 * sigma,
+            np.maximum(mean - 2 * sigma, 0.0),
+            mean + 2 * sigma,
+        )
     if chart not in ("p", "pp", "u", "up"):
         raise ValueError(f"unknown chart type {chart!r}")
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -242,6 +273,25 @@ def attribute_limits(
     limits.lower = np.maximum(limits.lower, 0.0)
     limits.lower_2 = np.maximum(limits.lower_2, 0.0)
     return _finite(limits)
+
+
+def _broadcast(
+    segments: Segments,
+    value: np.ndarray,
+    *lines: np.ndarray,
+) -> Limits:
+    """Return per-row limits from the plotted values and per-baseline lines.
+
+    ``lines`` are the centre, lower, upper, lower 2-sigma and upper 2-sigma lines, one
+    value per baseline; lines that are not finite become NaN first.
+    """
+    centre, lower, upper, lower_2, upper_2 = (
+        segments.broadcast(np.where(np.isfinite(line), line, np.nan)) for line in lines
+    )
+    limits = Limits(value, centre)
+    limits.lower, limits.upper = lower, upper
+    limits.lower_2, limits.upper_2 = lower_2, upper_2
+    return limits
 
 
 def _finite(limits: Limits) -> Limits:

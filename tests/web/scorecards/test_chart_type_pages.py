@@ -34,6 +34,7 @@ MEASURES = """\
     polarity: lower_is_better
     unit_of_measure: count
     frequency: month
+    decimals: 0
     spc: {chart: c, rules: RULES}
 """
 MONTHS = [f"{2017 + (index + 7) // 12}-{(index + 7) % 12 + 1:02d}" for index in range(24)]
@@ -117,6 +118,10 @@ def test_a_c_chart_page_has_level_poisson_limits(
     assert centre == pytest.approx(7 / 5)
     uppers = [row["upl"] for row in charted_rows]
     assert uppers == pytest.approx([1.4 + 3 * 1.4**0.5] * len(uppers))
+    # Whole counts, but a centre of 1.4 and a limit of 4.95: shown a decimal finer.
+    last = charted_rows[-1]
+    assert (last["value_text"], last["mean_text"], last["upl_text"]) == ("3", "1.4", "4.9")
+    assert data["spc"]["segments"][0]["upl_text"] == "4.9"
 
 
 def test_an_xmr_measure_page_names_no_chart_type(organisation: Organisation, analyst: User) -> None:

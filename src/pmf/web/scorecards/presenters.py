@@ -368,6 +368,10 @@ def spc_series(
             denominators=[row.get("denominator") for row in series],
         )
         points = {point["period"]: point for point in chart.points}
+        # Another chart's centre and limits are shown a decimal finer than the figures, so
+        # that a count of 3 can be seen to lie above a limit of 2.9 (``_finer``).
+        plain_chart = chart.chart == "i" and settings.rules == "mdc"
+        shown = measure if plain_chart else _finer(measure)
         # A window that starts after the last figure charts nothing: no summary, no chart.
         last = chart.summary or {}
         if last:
@@ -398,9 +402,9 @@ def spc_series(
                         "baseline_first_label": parse_period(segment["baseline_first"]).label,
                         "baseline_last_label": parse_period(segment["baseline_last"]).label,
                         "variation_text": VARIATION_WORDS.get(segment["variation"] or "", ""),
-                        "mean_text": format_value(segment["mean"], measure),
-                        "lpl_text": _segment_limit(segment, "lpl", measure),
-                        "upl_text": _segment_limit(segment, "upl", measure),
+                        "mean_text": format_value(segment["mean"], shown),
+                        "lpl_text": _segment_limit(segment, "lpl", shown),
+                        "upl_text": _segment_limit(segment, "upl", shown),
                     }
                     for segment in chart.segments
                 ],
@@ -474,8 +478,12 @@ def _series_row(
     }
     if plain:
         return found
+    finer = _finer(measure)
     return {
         **found,
+        "mean_text": _value_text(point.get("mean"), finer),
+        "lpl_text": _value_text(point.get("lpl"), finer),
+        "upl_text": _value_text(point.get("upl"), finer),
         "numerator_text": format_count(row["numerator"]),
         "denominator_text": format_count(row["denominator"]),
         "plotted": point.get("plotted"),
@@ -484,6 +492,15 @@ def _series_row(
         "upl_2sigma": point.get("upl_2sigma"),
         "chart": point.get("chart"),
     }
+
+
+def _finer(measure: Any) -> Any:
+    """Return the measure shown one decimal finer, for the centre and limits of a chart.
+
+    The XmR chart's are shown as the figures are, as ever; another chart's centre and
+    limits (a c chart's 0.6 and 2.9 homicides) are not whole when its figures are.
+    """
+    return measure.model_copy(update={"decimals": min(measure.decimals + 1, 6)})
 
 
 def _segment_limit(segment: dict[str, Any], name: str, measure: Any) -> str:

@@ -426,9 +426,11 @@ def _redline_charts(
                             row["provisional"],
                             row["warned"],
                         ),
-                        format_value(row["mean"], measure),
-                        format_value(row["lpl"], measure),
-                        format_value(row["upl"], measure),
+                        # As the measure page shows them (finer than the figures on a
+                        # chart other than XmR).
+                        row["mean_text"],
+                        row["lpl_text"],
+                        row["upl_text"],
                         row["point_text"],
                         _limit_role(row),
                         row["event"] or "",

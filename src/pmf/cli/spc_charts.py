@@ -62,7 +62,13 @@ def chart(args: argparse.Namespace) -> int:
     """Write the points of the ``--chart`` control chart of the series in a CSV file."""
     import polars as pl
 
-    from pmf.core.spc import RATIO_CHARTS, SpcInputError, SpcOptions, spc_points
+    from pmf.core.spc import (
+        RATIO_CHARTS,
+        SpcInputError,
+        SpcOptions,
+        SpcTrialLimitsWarning,
+        spc_points,
+    )
     from pmf.sources import columns as tables
     from pmf.sources.readers import ROW_NUMBER
 
@@ -112,7 +118,7 @@ def chart(args: argparse.Namespace) -> int:
     ratio = kind in RATIO_CHARTS
     try:
         with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+            warnings.simplefilter("always", SpcTrialLimitsWarning)
             points = spc_points(
                 frame.drop(ROW_NUMBER),
                 value=roles.get("value", "value"),
@@ -126,7 +132,7 @@ def chart(args: argparse.Namespace) -> int:
             )
     except SpcInputError as error:
         raise CommandError(f"{args.input}: {error}") from None
-    if caught:
+    if any(issubclass(warning.category, SpcTrialLimitsWarning) for warning in caught):
         print(
             f"Note: some series have fewer than {options.minimum_points} points: their limits "
             "are trial limits.",

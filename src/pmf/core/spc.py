@@ -88,7 +88,7 @@ Rules = Literal["mdc", "anhoej"]
 CHART_TYPES: Final = ("run", "i", "mr", "p", "pp", "u", "up", "c", "g", "t")
 RULES: Final = ("mdc", "anhoej")
 MDC_MULTIPLIER: Final = 2.66
-"""The XmR limits' multiplier of the mean moving range in Making Data Count (3 / 1.128)."""
+"""The XmR limits' multiplier of the mean moving range in Making Data Count (3 / 1.128, rounded)."""
 QICHARTS2_MULTIPLIER: Final = 3 / 1.128
 """The same in qicharts2 0.8: sigma is the mean moving range over d2 = 1.128."""
 _DIRECTION: Final[dict[str, int]] = {"increase": 1, "neutral": 0, "decrease": -1}

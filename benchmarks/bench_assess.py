@@ -21,6 +21,13 @@ beside it): it times reading the data and computing, not loading Python modules.
 Run it with ``make bench`` or::
 
     .venv/bin/python benchmarks/bench_assess.py --series 20000 --points 500
+
+With ``--charts`` it times instead every chart type of issue 18 (run, i, mr, p, pp, u,
+up, c, g, t, with Anhoej's rules) over the same number of points, pmf's ``spc_points``
+against a pandas ``groupby().apply()`` of the same formulas, and cross-checks the
+number of points outside the limits::
+
+    .venv/bin/python benchmarks/bench_assess.py --charts --series 20000 --points 500
 """
 
 from __future__ import annotations
@@ -242,14 +249,198 @@ def run_floor(path: Path) -> dict[str, object]:
     return {"series": len(means)}
 
 
+# --- every chart type (issue 18) -----------------------------------------------------------
+
+CHARTS = ("run", "i", "mr", "p", "pp", "u", "up", "c", "g", "t")
+D2 = 1.128
+
+
+def make_chart_data(path: Path, series: int, points: int, seed: int = 2026) -> None:
+    """Write counts over denominators, series by series, with a shift in a third of them."""
+    rng = np.random.default_rng(seed)
+    size = series * points
+    denominators = rng.integers(50, 500, size)
+    rates = np.repeat(rng.uniform(0.05, 0.4, series), points)
+    shifted = np.repeat(rng.random(series) < 1 / 3, points)
+    later = np.tile(np.arange(points) >= points // 2, series)
+    rates = np.where(shifted & later, rates * 1.3, rates)
+    numerators = rng.binomial(denominators, np.minimum(rates, 1.0))
+    pl.DataFrame(
+        {
+            "series": np.repeat(np.arange(series, dtype=np.int32), points),
+            "t": np.tile(np.arange(points, dtype=np.int32), series),
+            "num": numerators.astype(np.float64),
+            "den": denominators.astype(np.float64),
+            # Days between events: positive, skewed, as the g and t charts expect.
+            "gap": rng.exponential(30.0, size).round(2) + 0.01,
+        }
+    ).write_parquet(path)
+
+
+def chart_input(kind: str) -> str:
+    """Return the column a chart reads as its value (the ratio charts read num and den)."""
+    return "gap" if kind in ("g", "t") else "num"
+
+
+def run_charts_pmf(path: Path) -> dict[str, object]:
+    """Time ``spc_points`` for every chart type; return seconds and signal counts."""
+    from pmf.core.spc import RATIO_CHARTS, SpcOptions, spc_points
+
+    frame = pl.read_parquet(path)
+    seconds: dict[str, float] = {}
+    signals: dict[str, int] = {}
+    for kind in CHARTS:
+        options = SpcOptions(chart=kind, rules="anhoej")  # type: ignore[arg-type]
+        columns = (
+            {"numerator": "num", "denominator": "den"}
+            if kind in RATIO_CHARTS
+            else {"value": chart_input(kind)}
+        )
+        # A first call on two series warms up what is paid once per process (as pandas').
+        spc_points(frame.head(1_000), date="t", group="series", options=options, **columns)
+        started = time.perf_counter()
+        points = spc_points(frame, date="t", group="series", options=options, **columns)
+        seconds[kind] = time.perf_counter() - started
+        signals[kind] = int(points["sigma_signal"].sum())
+    return {"chart_seconds": seconds, "signals": signals}
+
+
+def _amr(ranges: np.ndarray) -> float:
+    """Return the mean moving range after screening those of 3.267 times it or more."""
+    ranges = ranges[~np.isnan(ranges)]
+    average = ranges.mean()
+    kept = ranges[ranges < SCREEN * average]
+    return float(kept.mean()) if kept.size else float("nan")
+
+
+def chart_series(kind: str, y: np.ndarray, n: np.ndarray) -> tuple[int, int]:
+    """Return one series' points outside its limits and its longest run, step by step."""
+    lcl = ucl = np.full(len(y), np.nan)
+    if kind == "run":
+        cl = float(np.median(y))
+    elif kind == "i":
+        cl = y.mean()
+        sigma = _amr(np.abs(np.diff(y))) / D2
+        lcl, ucl = np.full(len(y), cl - 3 * sigma), np.full(len(y), cl + 3 * sigma)
+    elif kind == "mr":
+        y = np.concatenate(([np.nan], np.abs(np.diff(y))))
+        cl = np.nanmean(y)
+        lcl, ucl = np.zeros(len(y)), np.full(len(y), 3.267 * cl)
+    elif kind in ("p", "pp", "u", "up"):
+        cl = y.sum() / n.sum()
+        y = y / n
+        sigma = np.sqrt((cl * (1 - cl) if kind in ("p", "pp") else cl) / n)
+        if kind in ("pp", "up"):
+            sigma = sigma * _amr(np.abs(np.diff((y - cl) / sigma))) / D2
+        ucl = cl + 3 * sigma
+        if kind in ("p", "pp"):
+            ucl = np.minimum(ucl, 1.0)
+        lcl = np.maximum(cl - 3 * sigma, 0.0)
+    elif kind in ("c", "g"):
+        mean = y.mean()
+        sigma = np.sqrt(mean) if kind == "c" else np.sqrt(mean * (mean + 1))
+        cl = mean if kind == "c" else float(np.median(y))
+        lcl, ucl = np.full(len(y), max(mean - 3 * sigma, 0.0)), np.full(len(y), mean + 3 * sigma)
+    else:  # t
+        z = y ** (1 / 3.6)
+        centre = z.mean()
+        sigma = _amr(np.abs(np.diff(z))) / D2
+        cl = centre**3.6
+        lower = centre - 3 * sigma
+        lcl = np.full(len(y), lower**3.6 if lower > 0 else 0.0)
+        ucl = np.full(len(y), (centre + 3 * sigma) ** 3.6)
+        y = z**3.6
+    with np.errstate(invalid="ignore"):
+        outside = int(((y > ucl) | (y < lcl)).sum())
+    side = np.sign(y - cl)
+    side = side[(side != 0) & ~np.isnan(side)]
+    longest = count = 0
+    for index, value in enumerate(side):
+        count = count + 1 if index and value == side[index - 1] else 1
+        longest = max(longest, count)
+    return outside, longest
+
+
+def run_charts_pandas(path: Path) -> dict[str, object]:
+    """Time a pandas groupby-apply of every chart type; return seconds and signal counts."""
+    import pandas as pd
+
+    source = pl.read_parquet(path)
+    frame = pd.DataFrame({column: source[column].to_numpy() for column in source.columns})
+    seconds: dict[str, float] = {}
+    signals: dict[str, int] = {}
+    for kind in CHARTS:
+        column = chart_input(kind)
+        frame.head(1_000).groupby("series", sort=False)[[column, "den"]].apply(
+            lambda group, kind=kind, column=column: chart_series(
+                kind, group[column].to_numpy(), group["den"].to_numpy()
+            )
+        )
+        started = time.perf_counter()
+        result = frame.groupby("series", sort=False)[[column, "den"]].apply(
+            lambda group, kind=kind, column=column: chart_series(
+                kind, group[column].to_numpy(), group["den"].to_numpy()
+            )
+        )
+        seconds[kind] = time.perf_counter() - started
+        signals[kind] = int(sum(outside for outside, _ in result))
+    return {"chart_seconds": seconds, "signals": signals}
+
+
+def charts_main(args: argparse.Namespace) -> None:
+    """Time every chart type in pmf and in pandas on the same data; print a table."""
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder) / "counts.parquet"
+        make_chart_data(data, args.series, args.points)
+        results = {}
+        for variant in ("charts-pmf", "charts-pandas"):
+            output = subprocess.run(
+                [sys.executable, __file__, "--child", variant, "--data", str(data)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            results[variant] = json.loads(output.strip().splitlines()[-1])
+    rows = args.series * args.points
+    print(f"points per chart: {rows:,} ({args.series:,} series x {args.points} points)")
+    print(f"{'chart':6} {'pmf s':>8} {'pandas s':>9} {'ratio':>7}  points outside (pmf, pandas)")
+    pmf = results["charts-pmf"]["digest"]
+    pandas = results["charts-pandas"]["digest"]
+    for kind in CHARTS:
+        ours, theirs = pmf["chart_seconds"][kind], pandas["chart_seconds"][kind]
+        print(
+            f"{kind:6} {ours:8.2f} {theirs:9.2f} {theirs / ours:6.1f}x"
+            f"  {pmf['signals'][kind]:,}, {pandas['signals'][kind]:,}"
+        )
+    total_pmf = sum(pmf["chart_seconds"].values())
+    total_pandas = sum(pandas["chart_seconds"].values())
+    print(
+        f"{'all':6} {total_pmf:8.2f} {total_pandas:9.2f} {total_pandas / total_pmf:6.1f}x"
+        f"  peak pmf {results['charts-pmf']['peak_mib']:,.0f} MiB, "
+        f"pandas {results['charts-pandas']['peak_mib']:,.0f} MiB"
+    )
+
+
 # What each side imports before its clock starts: loading a library is not the computation,
 # and on a machine that writes no bytecode it would be most of pmf's time at small sizes.
-IMPORTS = {"pmf": ("pmf.core.peers", "pmf.core.spc"), "pandas": ("pandas",), "floor": ()}
+IMPORTS = {
+    "pmf": ("pmf.core.peers", "pmf.core.spc"),
+    "pandas": ("pandas",),
+    "floor": (),
+    "charts-pmf": ("pmf.core.spc", "scipy.special"),
+    "charts-pandas": ("pandas",),
+}
 
 
 def child(variant: str, path: Path) -> None:
     """Run one side and print its seconds, import seconds and peak memory as JSON."""
-    runner = {"pmf": run_pmf, "pandas": run_pandas, "floor": run_floor}[variant]
+    runner = {
+        "pmf": run_pmf,
+        "pandas": run_pandas,
+        "floor": run_floor,
+        "charts-pmf": run_charts_pmf,
+        "charts-pandas": run_charts_pandas,
+    }[variant]
     started = time.perf_counter()
     for module in IMPORTS[variant]:
         importlib.import_module(module)
@@ -266,11 +457,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", type=int, default=20_000)
     parser.add_argument("--points", type=int, default=500)
-    parser.add_argument("--child", choices=["pmf", "pandas", "floor"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--charts", action="store_true", help="time every chart type (issue 18) instead"
+    )
+    parser.add_argument(
+        "--child",
+        choices=["pmf", "pandas", "floor", "charts-pmf", "charts-pandas"],
+        help=argparse.SUPPRESS,
+    )
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child, args.data)
+        return
+    if args.charts:
+        charts_main(args)
         return
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder) / "observations.parquet"

@@ -820,7 +820,7 @@ def test_result_has_the_documented_columns_sorted_by_group_and_date() -> None:
         }
     )
     result = spc_points(frame, value="amount", date="when", group="unit")
-    assert tuple(result.columns) == POINT_COLUMNS
+    assert tuple(result.columns) == (*POINT_COLUMNS, "lpl_2sigma", "upl_2sigma")
     assert result["group"].to_list() == ["a"] * 3 + ["b"] * 3
     assert result["value"].to_list() == [4.0, 5.0, 6.0, 1.0, 2.0, 3.0]
     assert result.schema["rebase_group"] == pl.Int64
@@ -837,7 +837,8 @@ def test_integer_dates_are_accepted() -> None:
 def test_empty_frame_gives_empty_results() -> None:
     frame = pl.DataFrame({"date": [], "value": []}, schema={"date": pl.Date, "value": pl.Float64})
     result = spc_points(frame)
-    assert result.height == 0 and tuple(result.columns) == POINT_COLUMNS
+    assert result.height == 0
+    assert tuple(result.columns) == (*POINT_COLUMNS, "lpl_2sigma", "upl_2sigma")
     assert spc_summary(result).height == 0
 
 

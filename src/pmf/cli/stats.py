@@ -35,10 +35,12 @@ def _stats_arguments(stats: argparse.ArgumentParser) -> None:
             "pmf stats spc ae.csv --value pct --date month --group org --improvement increase "
             "--target 95 --output points.csv --summary summary.csv",
             "pmf stats spc ae.csv --value pct --date month --rebase 2021-04 --output points.csv",
+            "pmf stats spc crimes.csv --chart p --numerator solved --denominator recorded "
+            "--date month --group force --rules anhoej --output points.csv",
         ),
     )
     spc.add_argument("input", type=Path, metavar="INPUT.csv")
-    spc.add_argument("--value", required=True, metavar="COL", help="column of values")
+    spc.add_argument("--value", metavar="COL", help="column of values (not for p, pp, u, up)")
     spc.add_argument("--date", required=True, metavar="COL", help="column of dates or periods")
     spc.add_argument("--group", metavar="COL", help="column naming each series (optional)")
     spc.add_argument(
@@ -73,6 +75,7 @@ def _stats_arguments(stats: argparse.ArgumentParser) -> None:
     )
     spc.add_argument("--output", required=True, type=Path, metavar="POINTS.csv")
     spc.add_argument("--summary", type=Path, metavar="SUMMARY.csv")
+    _chart_arguments(spc)
 
     funnel = command(
         tools,
@@ -291,8 +294,23 @@ def stats(args: argparse.Namespace) -> int:
         raise CommandError(str(refused)) from None
 
 
+def _chart_arguments(spc: argparse.ArgumentParser) -> None:
+    from pmf.cli.spc_charts import chart_arguments
+
+    chart_arguments(spc)
+
+
 def spc(args: argparse.Namespace) -> int:
     """Write SPC points (and a summary) for the series in a CSV file."""
+    if args.chart is not None:
+        from pmf.cli.spc_charts import chart
+
+        return chart(args)
+    if args.value is None or args.numerator is not None or args.denominator is not None:
+        raise CommandError(
+            "pmf stats spc: --value COL is required (--numerator and --denominator need --chart)",
+            EXIT_USAGE,
+        )
     import polars as pl
 
     from pmf.core.spc import (

@@ -436,10 +436,11 @@ def _runs(history: pl.DataFrame, units: list[str], measures: pl.DataFrame) -> pl
 def _spc(history: pl.DataFrame, units: list[str], framework: Framework) -> pl.DataFrame:
     """Return each series' SPC variation and assurance, as Making Data Count shows them.
 
-    The chart's window, baselines, rebases and targets are those of the measure page and
-    the board paper (``pmf.core.baseline``), so the three agree: the variation is that of
-    the last charted point, the assurance compares the target in force at it with the last
-    segment's limits, and ``spc_points`` counts the last segment's points.
+    The chart's type and rules, window, baselines, rebases and targets are those of the
+    measure page and the board paper (``pmf.core.baseline``), so the three agree: the
+    variation is that of the last charted point, the assurance compares the target in force
+    at it with the last segment's limits (its last point's, where they vary with the
+    denominator), and ``spc_points`` counts the last segment's points.
     """
     schema = {
         "unit": pl.String,
@@ -449,9 +450,11 @@ def _spc(history: pl.DataFrame, units: list[str], framework: Framework) -> pl.Da
         "spc_points": pl.Int64,
         "trial_limits": pl.Boolean,
     }
+    fractions = [name for name in ("numerator", "denominator") if name in history.columns]
     series = (
         history.filter(pl.col("unit").is_in(units))
-        .select("unit", "measure", "period", "period_end", "value")
+        # A p, p′, u or u′ chart is computed from the numerators and denominators.
+        .select("unit", "measure", "period", "period_end", "value", *fractions)
         # A chart needs at least two points: one moving range.
         .filter(pl.len().over("unit", "measure") >= MIN_SPC_POINTS)
     )

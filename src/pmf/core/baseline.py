@@ -18,7 +18,14 @@ so that they cannot disagree:
   in its baseline than ``baseline_points`` has **trial limits**, and says so;
 * **events** (a period and a short text) are carried to the points they belong to;
 * the **target in force** in each period is carried too, and each segment's assurance is
-  judged against the target in force at its last point.
+  judged against the target in force at its last point;
+* the **chart type and rules** are the measure's (``spc: {chart:, rules:}``): an XmR chart
+  with Making Data Count's rules unless the framework says otherwise. A p, p′, u or u′
+  chart is computed from each figure's numerator and denominator and drawn in the
+  measure's units (times its ``multiplier``); its limits vary with each denominator, and a
+  segment's assurance compares the target with its last point's limits. A series with a
+  charted figure that has no numerator or denominator is drawn as an XmR chart instead,
+  and says so (``chart`` and ``fallback``).
 
 The result is a frame of points and a frame of segments; :func:`describe_limits` says in
 words which periods each segment's limits come from.
@@ -47,8 +54,11 @@ from pmf.core.spc import (
 )
 
 __all__ = [
+    "CHART_WORDS",
     "DEFAULT_BASELINE_POINTS",
     "DEFAULT_WINDOWS",
+    "RATIO_CHARTS",
+    "RULES_WORDS",
     "ChartSettings",
     "Event",
     "Rebase",
@@ -56,6 +66,7 @@ __all__ = [
     "chart_points",
     "chart_series",
     "chart_settings",
+    "chart_title",
     "describe_limits",
     "framework_chart_points",
     "targets_in_force",
@@ -74,6 +85,26 @@ DEFAULT_WINDOWS: Final[Mapping[PeriodKind, int]] = {
 }
 # Making Data Count: limits are best from 20 or more points; fewer give trial limits.
 DEFAULT_BASELINE_POINTS: Final = 20
+
+# What each chart type is called on pages and papers, and what its rules are called.
+CHART_WORDS: Final[Mapping[str, str]] = {
+    "i": "XmR chart",
+    "mr": "moving range (mR) chart",
+    "run": "run chart",
+    "p": "p chart (proportion)",
+    "pp": "p′ chart (proportion, Laney)",
+    "u": "u chart (rate)",
+    "up": "u′ chart (rate, Laney)",
+    "c": "c chart (count)",
+    "g": "g chart (cases between events)",
+    "t": "t chart (time between events)",
+}
+RULES_WORDS: Final[Mapping[str, str]] = {
+    "mdc": "Making Data Count rules",
+    "anhoej": "Anhøj rules (runs analysis)",
+}
+# The charts of a numerator over a denominator: computed from both, drawn times the multiplier.
+RATIO_CHARTS: Final = frozenset({"p", "pp", "u", "up"})
 
 _PLURAL: Final[Mapping[PeriodKind, tuple[str, str]]] = {
     PeriodKind.MONTH: ("month", "months"),
@@ -109,7 +140,10 @@ class ChartSettings:
     ``window``: periods shown (the last ones); ``baseline_points``: points at the start of
     each segment that set its limits; ``baseline_from`` and ``baseline_to``: period codes of
     the first segment's baseline (the chart then starts at ``baseline_from``);
-    ``rebases`` and ``events``: in any order; ``improvement``: which way is better.
+    ``rebases`` and ``events``: in any order; ``improvement``: which way is better;
+    ``chart`` and ``rules``: the chart type and rule set (``pmf.core.spc``); ``multiplier``:
+    what a p, p′, u or u′ chart's proportion or rate is multiplied by to be in the
+    measure's units (100 for a percentage).
 
     >>> ChartSettings(window=36).baseline_points
     20
@@ -122,13 +156,31 @@ class ChartSettings:
     rebases: tuple[Rebase, ...] = ()
     events: tuple[Event, ...] = ()
     improvement: Improvement = "increase"
+    chart: str = "i"
+    rules: str = "mdc"
+    multiplier: float = 1.0
 
     def __post_init__(self) -> None:
-        """Reject a window or baseline the method cannot use."""
+        """Reject a window, baseline, chart or rules the method cannot use."""
         for name in ("window", "baseline_points"):
             number = getattr(self, name)
             if isinstance(number, bool) or not isinstance(number, int) or number < 2:
                 raise ValueError(f"{name} must be a whole number of at least 2, not {number!r}")
+        if self.chart not in CHART_WORDS:
+            raise ValueError(f"chart must be one of {', '.join(CHART_WORDS)}, not {self.chart!r}")
+        if self.rules not in RULES_WORDS:
+            raise ValueError(f"rules must be one of {', '.join(RULES_WORDS)}, not {self.rules!r}")
+        if not self.multiplier > 0:
+            raise ValueError(f"multiplier must be more than 0, not {self.multiplier!r}")
+
+
+def chart_title(chart: str, rules: str) -> str:
+    """Say which chart and which rules, as a caption does.
+
+    >>> chart_title("p", "mdc")
+    'p chart (proportion), Making Data Count rules'
+    """
+    return f"{CHART_WORDS[chart]}, {RULES_WORDS[rules]}"
 
 
 def chart_settings(
@@ -185,6 +237,9 @@ def chart_settings(
         rebases=tuple(sorted(found.values(), key=lambda item: parse_period(item.period))),
         events=tuple(sorted(notes, key=lambda item: parse_period(item.period))),
         improvement=improvement,
+        chart=spc.chart,
+        rules=spc.rules or defaults.rules,
+        multiplier=measure.multiplier,
     )
 
 
@@ -207,6 +262,12 @@ POINT_SCHEMA: Final = {
     "target": pl.Float64,
     "rebase": pl.String,
     "event": pl.String,
+    "lpl_2sigma": pl.Float64,
+    "upl_2sigma": pl.Float64,
+    "plotted": pl.Float64,
+    "chart": pl.String,
+    "rules": pl.String,
+    "fallback": pl.String,
 }
 SEGMENT_SCHEMA: Final = {
     "series": pl.String,
@@ -225,6 +286,9 @@ SEGMENT_SCHEMA: Final = {
     "variation": pl.String,
     "assurance": pl.String,
     "reason": pl.String,
+    "limits_vary": pl.Boolean,
+    "chart": pl.String,
+    "rules": pl.String,
 }
 
 
@@ -258,12 +322,17 @@ def chart_points(
     fallback = default or ChartSettings()
     if "target" not in series.columns:
         series = series.with_columns(pl.lit(None, pl.Float64).alias("target"))
+    for name in ("numerator", "denominator"):
+        if name not in series.columns:
+            series = series.with_columns(pl.lit(None, pl.Float64).alias(name))
     frame = series.select(
         pl.col("series").cast(pl.String),
         pl.col("period").cast(pl.String),
         pl.col("period_end").cast(pl.Date),
         pl.col("value").cast(pl.Float64),
         pl.col("target").cast(pl.Float64),
+        pl.col("numerator").cast(pl.Float64),
+        pl.col("denominator").cast(pl.Float64),
     ).sort("series", "period_end")
     if frame.height == 0:
         return pl.DataFrame(schema=POINT_SCHEMA), pl.DataFrame(schema=SEGMENT_SCHEMA)
@@ -277,6 +346,9 @@ def chart_points(
             "_from": [_end_of_start(chosen[key].baseline_from) for key in keys],
             "_to": [_end(chosen[key].baseline_to) for key in keys],
             "_improvement": [chosen[key].improvement for key in keys],
+            "_chart": [chosen[key].chart for key in keys],
+            "rules": [chosen[key].rules for key in keys],
+            "_multiplier": [float(chosen[key].multiplier) for key in keys],
         },
         schema={
             "series": pl.String,
@@ -285,6 +357,9 @@ def chart_points(
             "_from": pl.Date,
             "_to": pl.Date,
             "_improvement": pl.String,
+            "_chart": pl.String,
+            "rules": pl.String,
+            "_multiplier": pl.Float64,
         },
     )
     marks = _marks(chosen)
@@ -328,35 +403,13 @@ def chart_points(
     if shown.height == 0:
         # Every series' window starts after its last figure (a baseline ``from`` to come).
         return pl.DataFrame(schema=POINT_SCHEMA), pl.DataFrame(schema=SEGMENT_SCHEMA)
-    computed = []
-    for (improvement,), part in shown.group_by("_improvement", maintain_order=True):
-        with warnings.catch_warnings():
-            # Trial limits are marked below, against the baseline the settings ask for.
-            warnings.simplefilter("ignore", SpcTrialLimitsWarning)
-            result = spc_points(
-                part,
-                value="value",
-                date="period_end",
-                group="series",
-                rebase="_rebase",
-                baseline="in_baseline",
-                # The column holds only the Improvement words that _improvement wrote.
-                options=SpcOptions(improvement=str(improvement)),  # type: ignore[arg-type]
-            )
-        computed.append(
-            result.select(
-                pl.col("group").alias("series"),
-                pl.col("date").alias("period_end"),
-                "mean",
-                "lpl",
-                "upl",
-                "point_type",
-                "outside_limits",
-                "run",
-                "trend",
-                "two_in_three",
-            )
+    shown = _chosen_chart(shown)
+    computed = [
+        _computed(part, str(improvement), str(chart), str(rules))
+        for (improvement, chart, rules), part in shown.group_by(
+            "_improvement", "chart", "rules", maintain_order=True
         )
+    ]
     baseline_size = pl.col("in_baseline").sum().over("series", "segment")
     points = (
         shown.lazy()
@@ -366,6 +419,119 @@ def chart_points(
     )
     charted = points.collect()
     return charted.select(list(POINT_SCHEMA)), _segments(charted.lazy()).collect()
+
+
+# The columns each chart adds to a charted point (null where a chart has none).
+_COMPUTED: Final = {
+    "mean": pl.Float64,
+    "lpl": pl.Float64,
+    "upl": pl.Float64,
+    "point_type": pl.String,
+    "outside_limits": pl.Boolean,
+    "run": pl.Boolean,
+    "trend": pl.Boolean,
+    "two_in_three": pl.Boolean,
+    "lpl_2sigma": pl.Float64,
+    "upl_2sigma": pl.Float64,
+}
+_SCALED: Final = ("mean", "lpl", "upl", "lpl_2sigma", "upl_2sigma", "plotted")
+
+
+def _chosen_chart(shown: pl.DataFrame) -> pl.DataFrame:
+    """Add each series' chart: its own, or XmR where a ratio chart lacks a numerator or denominator.
+
+    A p, p′, u or u′ chart needs a numerator and a positive denominator for every charted
+    figure; a series with one that has none is drawn as an XmR chart, and ``fallback`` says
+    why.
+    """
+    if not shown["_chart"].is_in(list(RATIO_CHARTS)).any():
+        # No ratio chart (the usual case): every series is drawn as it chose.
+        return shown.with_columns(
+            pl.col("_chart").alias("chart"), pl.lit(None, pl.String).alias("fallback")
+        )
+    ratio = pl.col("_chart").is_in(list(RATIO_CHARTS))
+    lacking = (
+        pl.col("numerator").is_null()
+        | pl.col("denominator").is_null()
+        | (pl.col("denominator") <= 0)
+    )
+    missing = (ratio & lacking).sum().over("series")
+    named = pl.col("_chart").replace_strict(dict(CHART_WORDS), return_dtype=pl.String)
+    return shown.with_columns(
+        pl.when(missing > 0).then(pl.lit("i")).otherwise(pl.col("_chart")).alias("chart"),
+        pl.when(missing > 0)
+        .then(
+            pl.format(
+                "drawn as an XmR chart: {} of the {} figures charted {} no numerator and "
+                "denominator for a {}",
+                missing,
+                pl.len().over("series"),
+                pl.when(missing == 1).then(pl.lit("has")).otherwise(pl.lit("have")),
+                named,
+            )
+        )
+        .otherwise(pl.lit(None, pl.String))
+        .alias("fallback"),
+    )
+
+
+def _computed(part: pl.DataFrame, improvement: str, chart: str, rules: str) -> pl.DataFrame:
+    """Return the centre, limits and signals of the series of one chart, rules and direction.
+
+    ``plotted`` is what the chart plots: the figure, or for an mR chart the moving range; a
+    p, p′, u or u′ chart's proportion or rate, and its centre and limits, are multiplied by
+    the series' multiplier, so that they are in the measure's units.
+    """
+    plain = chart == "i" and rules == "mdc"
+    ratio = chart in RATIO_CHARTS
+    with warnings.catch_warnings():
+        # Trial limits are marked below, against the baseline the settings ask for.
+        warnings.simplefilter("ignore", SpcTrialLimitsWarning)
+        if plain:
+            # The XmR chart with Making Data Count's rules: as pmf has always drawn it.
+            result = spc_points(
+                part,
+                value="value",
+                date="period_end",
+                group="series",
+                rebase="_rebase",
+                baseline="in_baseline",
+                # The column holds only the Improvement words that _improvement wrote.
+                options=SpcOptions(improvement=improvement),  # type: ignore[arg-type]
+            )
+        else:
+            # A moving range is neither better high nor low: its signals are neutral.
+            direction = "neutral" if chart == "mr" else improvement
+            options: dict[str, Any] = {"improvement": direction, "chart": chart, "rules": rules}
+            result = spc_points(
+                part,
+                value="value",
+                numerator="numerator" if ratio else None,
+                denominator="denominator" if ratio else None,
+                date="period_end",
+                group="series",
+                rebase="_rebase",
+                baseline="in_baseline",
+                options=SpcOptions(**options),
+            )
+    columns = [
+        pl.col(name) if name in result.columns else pl.lit(None, dtype).alias(name)
+        for name, dtype in _COMPUTED.items()
+    ]
+    found = result.select(
+        pl.col("group").alias("series"),
+        pl.col("date").alias("period_end"),
+        *columns,
+        pl.col("value").cast(pl.Float64).alias("plotted"),
+    )
+    if not ratio:
+        return found
+    multiplier = part.select("series", "period_end", "_multiplier")
+    return (
+        found.join(multiplier, on=["series", "period_end"], how="left")
+        .with_columns(pl.col(name) * pl.col("_multiplier") for name in _SCALED)
+        .drop("_multiplier")
+    )
 
 
 def _segments(points: pl.LazyFrame) -> pl.LazyFrame:
@@ -379,20 +545,30 @@ def _segments(points: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("period").filter(in_baseline).last().alias("baseline_last"),
         in_baseline.sum().cast(pl.Int64).alias("baseline_points"),
         pl.col("mean").first(),
-        pl.col("lpl").first(),
-        pl.col("upl").first(),
+        # An XmR segment has one pair of limits; where they vary with the denominator, the
+        # last point's are the segment's, and its assurance is judged against them.
+        pl.col("lpl").last(),
+        pl.col("upl").last(),
         pl.col("trial").first(),
         pl.col("target").last(),
         pl.col("point_type").last().alias("variation"),
         pl.col("rebase").first().alias("reason"),
         pl.col("_improvement").first(),
+        ((pl.col("lpl").n_unique() > 1) | (pl.col("upl").n_unique() > 1)).alias("limits_vary"),
+        pl.col("chart").first(),
+        pl.col("rules").first(),
     )
     target = pl.col("target")
     increase = pl.col("_improvement") == "increase"
     # As NHSRplotthedots: a target beyond a limit is always met or never; on or between, or
     # with limits that cannot be computed, sometimes.
+    # A run chart has no limits, and an mR chart's are not in the figures' units: no assurance.
     assurance = (
-        pl.when(target.is_null() | (pl.col("_improvement") == "neutral"))
+        pl.when(
+            target.is_null()
+            | (pl.col("_improvement") == "neutral")
+            | pl.col("chart").is_in(["run", "mr"])
+        )
         .then(pl.lit(None, pl.String))
         .when(target > pl.col("upl"))
         .then(pl.when(increase).then(pl.lit(CONSISTENT_FAIL)).otherwise(pl.lit(CONSISTENT_PASS)))
@@ -453,6 +629,21 @@ class SeriesChart:
         return self.segments[-1] if self.segments else None
 
     @property
+    def chart(self) -> str:
+        """Return the chart drawn: the settings' own, or ``i`` where it fell back to XmR."""
+        return str(self.points[-1]["chart"]) if self.points else self.settings.chart
+
+    @property
+    def fallback(self) -> str | None:
+        """Return why the chart is XmR rather than the one chosen, or None when it is that one."""
+        return self.points[-1]["fallback"] if self.points else None
+
+    @property
+    def title(self) -> str:
+        """Say which chart is drawn and with which rules: ``p chart (proportion), ...``."""
+        return chart_title(self.chart, self.settings.rules)
+
+    @property
     def events(self) -> list[dict[str, Any]]:
         """Return the charted events: each period and its text."""
         return [
@@ -468,23 +659,29 @@ def chart_series(
     settings: ChartSettings,
     *,
     targets: Sequence[float | None] | None = None,
+    numerators: Sequence[float | None] | None = None,
+    denominators: Sequence[float | None] | None = None,
 ) -> SeriesChart:
     """Return the SPC chart of one series: ``periods`` (codes) and their ``values``.
 
-    ``targets`` is the target in force in each period (None where there is none).
+    ``targets`` is the target in force in each period (None where there is none);
+    ``numerators`` and ``denominators`` each figure's, for a p, p′, u or u′ chart.
 
     >>> chart = chart_series([f"2024-{m:02d}" for m in range(1, 13)], [4.0, 6.0] * 6,
     ...                      ChartSettings(window=12))
     >>> chart.summary["mean"], chart.summary["trial"], chart.hidden
     (5.0, True, 0)
     """
+    nothing = [None] * len(periods)
     frame = pl.DataFrame(
         {
             "series": ["series"] * len(periods),
             "period": list(periods),
             "period_end": [parse_period(code).end for code in periods],
             "value": [float(value) for value in values],
-            "target": list(targets) if targets is not None else [None] * len(periods),
+            "target": list(targets) if targets is not None else nothing,
+            "numerator": list(numerators) if numerators is not None else nothing,
+            "denominator": list(denominators) if denominators is not None else nothing,
         },
         schema={
             "series": pl.String,
@@ -492,6 +689,8 @@ def chart_series(
             "period_end": pl.Date,
             "value": pl.Float64,
             "target": pl.Float64,
+            "numerator": pl.Float64,
+            "denominator": pl.Float64,
         },
     )
     points, segments = chart_points(frame, {"series": settings})
@@ -624,13 +823,16 @@ def framework_chart_points(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return the charted points and segments of every unit's series of every measure.
 
-    ``history`` has columns ``unit``, ``measure``, ``period``, ``period_end`` and ``value``;
+    ``history`` has columns ``unit``, ``measure``, ``period``, ``period_end`` and ``value``,
+    and ``numerator`` and ``denominator`` for the measures charted as p, p′, u or u′ charts;
     each (unit, measure) is one series, keyed ``"unit\\x1fmeasure"`` in the result's
-    ``series`` column, charted with the settings the framework gives it (``chart_settings``)
-    and the target in force in each period. The scorecard (``pmf.core.assessment``) and the
-    corporate dashboard read their SPC from here, so they agree with the measure page.
+    ``series`` column, charted with the settings the framework gives it (``chart_settings``:
+    its chart type and rules among them) and the target in force in each period. The
+    scorecard (``pmf.core.assessment``) and the corporate dashboard read their SPC from
+    here, so they agree with the measure page.
     """
-    series = history.select("unit", "measure", "period", "period_end", "value")
+    fractions = [name for name in ("numerator", "denominator") if name in history.columns]
+    series = history.select("unit", "measure", "period", "period_end", "value", *fractions)
     if series.height == 0:
         return pl.DataFrame(schema=POINT_SCHEMA), pl.DataFrame(schema=SEGMENT_SCHEMA)
     series = series.with_columns(

@@ -26,6 +26,12 @@ Within each series (``group``) and each baseline (``rebase_group``):
 
 See the SPC section of ``docs/methods.md`` for the formulas and each
 deliberate difference from the R package with the option that removes it.
+
+The other chart types of qicharts2 0.8 (``SpcOptions.chart``: run, mr, p, pp, u, up,
+c, g, t) take their centre lines and limits from :mod:`pmf.core.spc_charts` and go
+through the same rules, each point against its own limits; ``SpcOptions.rules =
+"anhoej"`` replaces the rules with qicharts2's runs analysis ("Control chart types"
+in ``docs/methods.md``).
 """
 
 from __future__ import annotations
@@ -38,9 +44,24 @@ from typing import Final, Literal
 import numpy as np
 import polars as pl
 
+from pmf.core.spc_charts import RATIO_CHARTS, Segments, attribute_limits, runs_analysis
+from pmf.core.spc_input import (
+    SpcInputError,
+    check_counts,
+    check_frame,
+    check_sorted,
+    sorted_base,
+    sorted_by,
+)
+
 __all__ = [
+    "ANHOEJ_COLUMNS",
     "ASSURANCE_TYPES",
+    "CHART_TYPES",
     "POINT_TYPES",
+    "RATIO_CHARTS",
+    "ChartType",
+    "Rules",
     "SpcInputError",
     "SpcOptions",
     "SpcTrialLimitsWarning",
@@ -62,6 +83,14 @@ INCONSISTENT: Final = "inconsistent"
 ASSURANCE_TYPES: Final = (CONSISTENT_PASS, CONSISTENT_FAIL, INCONSISTENT)
 
 Improvement = Literal["increase", "decrease", "neutral"]
+ChartType = Literal["run", "i", "mr", "p", "pp", "u", "up", "c", "g", "t"]
+Rules = Literal["mdc", "anhoej"]
+CHART_TYPES: Final = ("run", "i", "mr", "p", "pp", "u", "up", "c", "g", "t")
+RULES: Final = ("mdc", "anhoej")
+MDC_MULTIPLIER: Final = 2.66
+"""The XmR limits' multiplier of the mean moving range in Making Data Count (3 / 1.128, rounded)."""
+QICHARTS2_MULTIPLIER: Final = 3 / 1.128
+"""The same in qicharts2 0.8: sigma is the mean moving range over d2 = 1.128."""
 _DIRECTION: Final[dict[str, int]] = {"increase": 1, "neutral": 0, "decrease": -1}
 
 POINT_COLUMNS: Final = (
@@ -81,10 +110,14 @@ POINT_COLUMNS: Final = (
     "point_type",
     "trial_limits",
 )
-
-
-class SpcInputError(ValueError):
-    """Say what is wrong with the data or options given to the SPC functions."""
+ANHOEJ_COLUMNS: Final = (
+    "sigma_signal",
+    "runs_signal",
+    "longest_run",
+    "longest_run_max",
+    "crossings",
+    "crossings_min",
+)
 
 
 class SpcTrialLimitsWarning(UserWarning):
@@ -93,7 +126,14 @@ class SpcTrialLimitsWarning(UserWarning):
 
 @dataclass(frozen=True)
 class SpcOptions:
-    """Hold the settings of an XmR chart; the defaults follow NHSRplotthedots 0.2.
+    """Hold the settings of a control chart; the defaults are NHSRplotthedots 0.2's XmR chart.
+
+    - ``chart``: the chart type, one of ``CHART_TYPES`` (qicharts2 0.8's names): ``i``
+      (XmR, the default), ``run``, ``mr``, ``p``, ``pp`` (Laney p'), ``u``, ``up``
+      (Laney u'), ``c``, ``g``, ``t``.
+    - ``rules``: ``"mdc"`` (Making Data Count: astronomical point, run, trend,
+      two-in-three; the default) or ``"anhoej"`` (qicharts2's runs analysis and
+      points strictly outside the 3-sigma limits).
 
     - ``improvement``: which way is better, ``"increase"``, ``"decrease"`` or
       ``"neutral"``; ``"increase"`` by default, as in the R package.
@@ -108,7 +148,11 @@ class SpcOptions:
       because R's ``short_group_warning`` is ``n() < 13`` (its option default)
       although its message says "n < 12"; 13 points is also where the Making
       Data Count tool starts to show limits.
-    - ``limits_multiplier``: 2.66; the two-sigma lines are at 2/3 of it.
+    - ``limits_multiplier``: the mean moving ranges between the centre line and each
+      3-sigma limit of the charts whose sigma comes from moving ranges (``i``, ``t``,
+      and the z-scores of ``pp`` and ``up``); the two-sigma lines are at 2/3 of it.
+      None (the default) takes the rule set's: 2.66 with ``mdc`` (Making Data Count,
+      NHSRplotthedots), 3 / 1.128 with ``anhoej`` (qicharts2).
 
     >>> SpcOptions(improvement="increase").run_length
     7
@@ -121,8 +165,17 @@ class SpcOptions:
     trend_length: int = 7
     two_in_three: bool = True
     minimum_points: int = 13
-    limits_multiplier: float = 2.66
+    limits_multiplier: float | None = None
     screen_multiplier: float = 3.267
+    chart: ChartType = "i"
+    rules: Rules = "mdc"
+
+    @property
+    def multiplier(self) -> float:
+        """Return the limits multiplier in use: the one given, else the rule set's."""
+        if self.limits_multiplier is not None:
+            return float(self.limits_multiplier)
+        return MDC_MULTIPLIER if self.rules == "mdc" else QICHARTS2_MULTIPLIER
 
     def __post_init__(self) -> None:
         """Reject settings the method cannot use."""
@@ -139,8 +192,16 @@ class SpcOptions:
             number = getattr(self, name)
             if isinstance(number, bool) or not isinstance(number, int) or number < 2:
                 raise SpcInputError(f"{name} must be a whole number of at least 2, not {number!r}")
+        if self.chart not in CHART_TYPES:
+            raise SpcInputError(
+                f"chart must be one of {', '.join(CHART_TYPES)}, not {self.chart!r}"
+            )
+        if self.rules not in RULES:
+            raise SpcInputError(f"rules must be 'mdc' or 'anhoej', not {self.rules!r}")
         for name in ("limits_multiplier", "screen_multiplier"):
             number = getattr(self, name)
+            if number is None and name == "limits_multiplier":
+                continue
             if isinstance(number, bool) or not isinstance(number, int | float) or not number > 0:
                 raise SpcInputError(f"{name} must be a positive number, not {number!r}")
 
@@ -149,6 +210,8 @@ def spc_points(
     frame: pl.DataFrame,
     *,
     value: str = "value",
+    numerator: str | None = None,
+    denominator: str | None = None,
     date: str = "date",
     group: str | None = None,
     rebase: str | None = None,
@@ -156,7 +219,27 @@ def spc_points(
     baseline: str | None = None,
     options: SpcOptions = SpcOptions(),
 ) -> pl.DataFrame:
-    """Compute the XmR mean, limits and special-cause flags of every point of every series.
+    """Compute the centre line, limits and special-cause flags of every point of every series.
+
+    ``options.chart`` chooses the chart (the XmR ``i`` chart by default). The ``run``,
+    ``i``, ``mr``, ``g`` and ``t`` charts read ``value``; ``p``, ``pp``, ``u`` and ``up``
+    need ``numerator`` and ``denominator`` (positive; for ``p`` and ``pp`` no numerator
+    above its denominator); ``c`` reads ``numerator`` if given, else ``value``. The
+    result's ``value`` is what the chart plots (the proportion, the rate, the moving
+    range), ``mean`` its centre line, ``lpl``/``upl`` its 3-sigma limits and
+    ``lpl_2sigma``/``upl_2sigma`` its 2-sigma lines (per point: they vary with each
+    point's denominator). With ``options.rules == "anhoej"`` the columns in
+    ``ANHOEJ_COLUMNS`` follow (see :func:`pmf.core.spc_charts.runs_analysis`).
+
+    Under Making Data Count rules a point's ``point_type`` is as for the XmR chart,
+    against the point's own limits and 2-sigma lines (as PowerBI-SPC applies the rules
+    to every chart type). Under Anhoej's rules ``outside_limits`` and ``sigma_signal``
+    mark points strictly outside the 3-sigma limits, ``run`` the points of a run longer
+    than ``longest_run_max``, ``trend`` and ``two_in_three`` are false; the point type
+    takes the side of the centre line of a point outside the limits, else of the
+    too-long run it belongs to; every other point, and every point of a baseline whose
+    only signal is too few crossings (no side to give), is common cause. ``runs_signal``
+    and the counts belong to the whole baseline and are repeated on each of its points.
 
     ``frame`` has one row per point: ``value`` (numeric, no nulls), ``date``
     (a date, datetime or integer, unique within a series), optionally
@@ -169,7 +252,8 @@ def spc_points(
     a point then counts only if it passes both).
 
     The result has one row per input row, sorted by group then date, with the
-    columns in ``POINT_COLUMNS`` (plus ``target`` when one is given). Limits
+    columns in ``POINT_COLUMNS``, ``lpl_2sigma``, ``upl_2sigma``, the anhoej columns
+    with those rules, and ``target`` when one is given. Limits
     are null where the R package gives NaN: a baseline of one point, or one
     whose moving ranges are all zero when outliers are screened; the
     ``outside_limits`` and ``two_in_three`` flags are then null too.
@@ -184,11 +268,22 @@ def spc_points(
     >>> points["point_type"][4]
     'special_cause_improvement'
     """
-    _check_frame(
+    chart = options.chart
+    if chart in RATIO_CHARTS and (numerator is None or denominator is None):
+        raise SpcInputError(f"a {chart} chart needs a numerator and a denominator column")
+    if chart not in (*RATIO_CHARTS, "c") and (numerator is not None or denominator is not None):
+        raise SpcInputError(f"a {chart} chart reads a value column, not a numerator or denominator")
+    if chart == "c" and denominator is not None:
+        raise SpcInputError("a c chart counts: it takes a numerator (or value) but no denominator")
+    if numerator is not None:
+        value = numerator
+    check_frame(
         frame, value=value, date=date, group=group, rebase=rebase, target=target, baseline=baseline
     )
-    base = _sorted_base(
+    check_counts(frame, chart=chart, value=value, denominator=denominator)
+    base = sorted_base(
         frame,
+        denominator=denominator,
         value=value,
         date=date,
         group=group,
@@ -196,7 +291,7 @@ def spc_points(
         target=target,
         baseline=baseline,
     )
-    _check_sorted(base, group=group, target=target)
+    check_sorted(base, group=group, target=target)
     short = _compute(base, options)
     if short.height and short["trial_limits"].any():
         count = short.filter(pl.col("trial_limits")).select(
@@ -209,7 +304,11 @@ def spc_points(
             SpcTrialLimitsWarning,
             stacklevel=2,
         )
-    columns = [*POINT_COLUMNS, "target"] if target is not None else list(POINT_COLUMNS)
+    columns = [*POINT_COLUMNS, "lpl_2sigma", "upl_2sigma"]
+    if options.rules == "anhoej":
+        columns += ANHOEJ_COLUMNS
+    if target is not None:
+        columns.append("target")
     return short.select(columns)
 
 
@@ -232,9 +331,12 @@ def spc_summary(
     R's ``summary()`` gives; assurance is then only on each group's last
     baseline). ``variation_type`` is the point type of the baseline's last
     point; ``assurance_type`` compares the target with the last baseline's
-    limits: outside them the process consistently passes or fails, between
-    them (inclusive) it is ``inconsistent``; null with no target or a neutral
-    improvement direction.
+    limits at its last point (they vary with the denominator on p and u charts):
+    outside them the process consistently passes or fails, between them
+    (inclusive) it is ``inconsistent``, as it is without limits (a run chart);
+    null with no target or a neutral improvement direction. Every chart type works;
+    under Anhoej's rules the variation type comes from the point types as
+    :func:`spc_points` defines them for those rules.
 
     >>> from datetime import date
     >>> frame = pl.DataFrame({"date": pl.date_range(date(2020, 1, 1), date(2020, 1, 20),
@@ -249,7 +351,7 @@ def spc_summary(
     missing = [c for c in POINT_COLUMNS if c not in points.columns]
     if missing:
         raise SpcInputError(f"points is missing column(s) {missing}: pass the result of spc_points")
-    frame = _sorted(points, ["group", "rebase_group", "date"])
+    frame = sorted_by(points, ["group", "rebase_group", "date"])
     frame = frame.with_columns(_target_expression(frame, target).alias("_target"))
 
     # Baselines are runs of rows with one group and rebase group; summarise each from its
@@ -283,8 +385,9 @@ def spc_summary(
             "rebase_group": first["rebase_group"],
             "n": pl.Series(ends - starts + 1, dtype=pl.Int64),
             "mean": first["mean"],
-            "lpl": first["lpl"],
-            "upl": first["upl"],
+            # The last point's limits: on p and u charts they vary with the denominator.
+            "lpl": last["lpl"],
+            "upl": last["upl"],
             "variation_type": last["point_type"],
             "target": last["_target"],
             "trial_limits": first["trial_limits"],
@@ -374,154 +477,6 @@ def _target_expression(
     raise SpcInputError(f"target must be a number, a mapping, a column name or None: {target!r}")
 
 
-# --- validation --------------------------------------------------------------------------------
-
-
-def _check_frame(
-    frame: pl.DataFrame,
-    *,
-    value: str,
-    date: str,
-    group: str | None,
-    rebase: str | None,
-    target: str | None,
-    baseline: str | None = None,
-) -> None:
-    """Raise SpcInputError for missing columns, wrong types and missing values."""
-    if not isinstance(frame, pl.DataFrame):
-        raise SpcInputError(f"frame must be a polars DataFrame, not {type(frame).__name__}")
-    named = {
-        "value": value,
-        "date": date,
-        "group": group,
-        "rebase": rebase,
-        "target": target,
-        "baseline": baseline,
-    }
-    missing = [f"{role}={name!r}" for role, name in named.items() if name and name not in frame]
-    if missing:
-        raise SpcInputError(f"frame has no column for {', '.join(missing)}")
-    schema = frame.schema
-    if not schema[value].is_numeric():
-        raise SpcInputError(f"value column {value!r} must be numeric, not {schema[value]}")
-    if not (schema[date].is_temporal() or schema[date].is_integer()):
-        raise SpcInputError(f"date column {date!r} must be a date, datetime or integer")
-    if rebase is not None and schema[rebase] != pl.Boolean:
-        raise SpcInputError(f"rebase column {rebase!r} must be boolean, not {schema[rebase]}")
-    if target is not None and not schema[target].is_numeric():
-        raise SpcInputError(f"target column {target!r} must be numeric, not {schema[target]}")
-    if baseline is not None and schema[baseline] != pl.Boolean:
-        raise SpcInputError(f"baseline column {baseline!r} must be boolean, not {schema[baseline]}")
-    counts = frame.select(
-        pl.col(value).null_count().alias("value"),
-        pl.col(date).null_count().alias("date"),
-        *([pl.col(group).null_count().alias("group")] if group else []),
-        (
-            pl.col(value).cast(pl.Float64).is_finite().not_().sum().alias("not_finite")
-            if schema[value].is_float()
-            else pl.lit(0).alias("not_finite")
-        ),
-    ).row(0, named=True)
-    for role in ("value", "date", "group"):
-        if counts.get(role):
-            raise SpcInputError(f"{role} column {named[role]!r} has {counts[role]} null value(s)")
-    if counts["not_finite"]:
-        raise SpcInputError(
-            f"value column {value!r} has {counts['not_finite']} NaN or infinite value(s)"
-        )
-
-
-def _sorted_base(
-    frame: pl.DataFrame,
-    *,
-    value: str,
-    date: str,
-    group: str | None,
-    rebase: str | None,
-    target: str | None,
-    baseline: str | None = None,
-) -> pl.DataFrame:
-    """Select, rename and sort the input; mark where each series and baseline starts."""
-    columns = [
-        (pl.col(group) if group else pl.lit(None, pl.String)).alias("group"),
-        pl.col(date).alias("date"),
-        pl.col(value).cast(pl.Float64).alias("value"),
-        (pl.col(rebase).fill_null(False) if rebase else pl.lit(False)).alias("_rebase"),
-        (pl.col(baseline).fill_null(False) if baseline else pl.lit(True)).alias("_baseline"),
-    ]
-    if target is not None:
-        columns.append(pl.col(target).cast(pl.Float64).alias("target"))
-    selected = _sorted(frame.select(columns), ["group", "date"] if group else ["date"])
-    first_row = pl.int_range(pl.len()) == 0
-    return selected.with_columns(
-        (first_row | pl.col("group").ne_missing(pl.col("group").shift(1))).alias("_new_group")
-    )
-
-
-def _sorted(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Sort by ``keys`` unless already sorted (the usual case, and cheap to check)."""
-    plain = all(
-        frame.schema[key] == pl.String
-        or frame.schema[key] == pl.Null
-        or frame.schema[key].is_numeric()
-        or frame.schema[key].is_temporal()
-        for key in keys
-    )
-    if plain and frame.select(_in_order(keys)).item():
-        return frame
-    return frame.sort(keys, maintain_order=True)
-
-
-def _in_order(keys: list[str]) -> pl.Expr:
-    """Say whether no row comes before the row above it when sorted by ``keys``."""
-    later = pl.lit(False)
-    tied = pl.lit(True)
-    for key in keys:
-        current, previous = pl.col(key), pl.col(key).shift(1)
-        later = later | (tied & (current > previous).fill_null(False))
-        tied = tied & current.eq_missing(previous)
-    first_row = pl.int_range(pl.len()) == 0
-    return (first_row | later | tied).all()
-
-
-def _check_sorted(base: pl.DataFrame, *, group: str | None, target: str | None) -> None:
-    """Raise SpcInputError for duplicate dates, a rebase on a first point or a varying target."""
-    same_as_previous = ~pl.col("_new_group") & (pl.col("date") == pl.col("date").shift(1))
-    checks = [
-        same_as_previous.sum().alias("duplicates"),
-        (pl.col("_new_group") & pl.col("_rebase")).sum().alias("first_rebase"),
-    ]
-    if target is not None:
-        varies = ~pl.col("_new_group") & pl.col("target").ne_missing(pl.col("target").shift(1))
-        checks.append(varies.sum().alias("varying_target"))
-    found = base.select(checks).row(0, named=True)
-    series = "a group" if group else "the series"
-    if base.height and not base["_baseline"].all():
-        start = pl.col("_new_group") | pl.col("_rebase")
-        segment = start.cum_sum()
-        empty = (
-            base.select(segment.alias("_segment"), "_baseline")
-            .group_by("_segment")
-            .agg(pl.col("_baseline").any())
-            .filter(~pl.col("_baseline"))
-            .height
-        )
-        if empty:
-            raise SpcInputError(
-                f"{empty} baseline(s) have no point marked in the baseline column: "
-                "their limits could not be computed"
-            )
-    if found["duplicates"]:
-        raise SpcInputError(f"{found['duplicates']} duplicate date(s) within {series}")
-    if found["first_rebase"]:
-        raise SpcInputError(
-            f"rebase is true on the first point of {series}: a baseline can only start "
-            "after at least one earlier point"
-        )
-    if found.get("varying_target"):
-        raise SpcInputError(f"target must be one value for each series; it varies within {series}")
-
-
 # --- the method --------------------------------------------------------------------------------
 
 
@@ -540,76 +495,111 @@ def _ends_streak(indicator: pl.Expr, width: int, position: pl.Expr) -> pl.Expr:
     return (window == width) & (position >= width - 1)
 
 
-class _Segments:
-    """Hold where the baselines of a sorted frame start, and scratch space for their means."""
-
-    def __init__(self, starts: np.ndarray, size: int) -> None:
-        """Take the first row of each baseline; make buffers for ``size`` rows."""
-        self.starts = starts
-        self.lengths = np.diff(np.append(starts, size))
-        # Reusing buffers spares the page faults of a fresh 80 MB array per step.
-        self._buffers = [np.empty(size, dtype=np.float64) for _ in range(4)]
-
-    def broadcast(self, per_segment: np.ndarray) -> np.ndarray:
-        """Give each row its segment's value."""
-        return np.repeat(per_segment, self.lengths)
-
-    def means(self, values: np.ndarray) -> np.ndarray:
-        """Take the mean of the non-NaN values of each segment as R's ``mean()`` does.
-
-        R sums in long double, divides, and adds the mean of the residuals (summed in
-        long double) before rounding to double: in effect the correctly rounded mean.
-        Here a first mean is corrected by the residuals ``x - mean``, each split exactly
-        into a double and its rounding error (two-sum) and summed in long double, which
-        gives the same double. NaN for a segment with no values.
-        """
-        kept, other, residual, work = self._buffers
-        absent = np.isnan(values)
-        count = self.lengths - np.add.reduceat(absent.view(np.int8), self.starts, dtype=np.int64)
-        np.copyto(kept, values)
-        np.copyto(kept, 0.0, where=absent)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            first = np.add.reduceat(kept, self.starts) / count
-        other[:] = self.broadcast(np.nan_to_num(first))
-        np.copyto(other, 0.0, where=absent)
-        # Two-sum of kept and -first: residual + error == kept - first, exactly.
-        np.subtract(kept, other, out=residual)
-        np.subtract(residual, kept, out=work)  # back = residual - kept
-        np.negative(other, out=other)
-        np.subtract(other, work, out=other)  # -first - back
-        np.subtract(residual, work, out=work)  # residual - back
-        np.subtract(kept, work, out=work)  # kept - (residual - back)
-        np.add(work, other, out=work)  # the error
-        correction = np.add.reduceat(residual, self.starts, dtype=np.longdouble) + np.add.reduceat(
-            work, self.starts
-        )
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = (first + correction / count).astype(np.float64)
-        return np.where(count > 0, mean, np.nan)
-
-
 _BASELINE_FLOATS: Final = ("moving_range", "mean", "mean_moving_range")
+_LIMIT_FLOATS: Final = ("lpl", "upl", "lpl_2sigma", "upl_2sigma")
+_RUNS_INTEGERS: Final = ("longest_run", "longest_run_max", "crossings", "crossings_min")
 
 
 def _baselines(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
     """Add each point's position in its baseline and the baseline's mean and moving range."""
     size = base.height
+    chart = options.chart
     if size == 0:
+        names = [] if chart == "i" else _LIMIT_FLOATS
+        empty_runs = (
+            [
+                *(pl.Series(name, [], dtype=pl.Int64) for name in _RUNS_INTEGERS),
+                pl.Series("runs_signal", [], dtype=pl.Boolean),
+                pl.Series("_in_long_run", [], dtype=pl.Boolean),
+                pl.Series("_run_side", [], dtype=pl.Int8),
+            ]
+            if options.rules == "anhoej"
+            else []
+        )
         return base.with_columns(
             pl.Series("_pos", [], dtype=pl.Int64),
             pl.Series("rebase_group", [], dtype=pl.Int64),
-            *(pl.Series(name, [], dtype=pl.Float64) for name in _BASELINE_FLOATS),
+            *(pl.Series(name, [], dtype=pl.Float64) for name in (*_BASELINE_FLOATS, *names)),
             pl.Series("_seg_len", [], dtype=pl.UInt32),
+            *empty_runs,
         )
     new_group = base["_new_group"].to_numpy()
     rebase = base["_rebase"].to_numpy()
-    segments = _Segments(np.flatnonzero(new_group | rebase), size)
+    segments = Segments(np.flatnonzero(new_group | rebase), size)
     position = np.arange(size, dtype=np.int64) - segments.broadcast(segments.starts)
     rebases = np.cumsum(rebase, dtype=np.int64)
     group_starts = np.flatnonzero(new_group)
     group_lengths = np.diff(np.append(group_starts, size))
     rebase_group = rebases - np.repeat(rebases[group_starts], group_lengths)
     values = base["value"].to_numpy()
+    common = [
+        pl.Series("_pos", position),
+        pl.Series("rebase_group", rebase_group),
+        pl.Series("_seg_len", segments.broadcast(segments.lengths), dtype=pl.UInt32),
+    ]
+    if chart == "i":
+        columns = [*common, *_xmr_baselines(values, base, segments, position, options)]
+    else:
+        use = base["_baseline"].to_numpy().copy()
+        if options.fix_after_n_points is not None:
+            use &= position < options.fix_after_n_points
+        denominators = base["_n"].to_numpy() if "_n" in base.columns else np.ones(size)
+        limits = attribute_limits(
+            chart,
+            values,
+            denominators,
+            use,
+            segments,
+            multiplier=options.multiplier,
+            screen=options.screen_outliers,
+        )
+        values = limits.value
+        columns = [
+            *common,
+            pl.Series("value", limits.value, nan_to_null=True),
+            pl.Series("moving_range", limits.moving_range, nan_to_null=True),
+            pl.Series("mean", limits.centre, nan_to_null=True),
+            pl.Series("mean_moving_range", limits.mean_moving_range, nan_to_null=True),
+            pl.Series("lpl", limits.lower, nan_to_null=True),
+            pl.Series("upl", limits.upper, nan_to_null=True),
+            pl.Series("lpl_2sigma", limits.lower_2, nan_to_null=True),
+            pl.Series("upl_2sigma", limits.upper_2, nan_to_null=True),
+        ]
+    frame = base.with_columns(columns)
+    if options.rules == "anhoej":
+        centre = frame["mean"].to_numpy(allow_copy=True).astype(np.float64)
+        runs = runs_analysis(np.asarray(values, dtype=np.float64), centre, segments)
+        if chart == "mr":
+            # qicharts2 analyses the moving ranges' runs but never signals on them.
+            runs["runs_signal"] = np.zeros(size, dtype=bool)
+            runs["in_long_run"] = np.zeros(size, dtype=bool)
+            runs["run_side"] = np.zeros(size, dtype=np.int8)
+        frame = frame.with_columns(
+            *(_counts(name, runs[name]) for name in _RUNS_INTEGERS),
+            pl.Series("runs_signal", runs["runs_signal"]),
+            pl.Series("_in_long_run", runs["in_long_run"]),
+            pl.Series("_run_side", runs["run_side"]),
+        )
+    return frame
+
+
+def _counts(name: str, counts: np.ndarray) -> pl.Series:
+    """Return whole-number counts as a column, null where negative (no useful point)."""
+    column = pl.Series(name, counts, dtype=pl.Int64)
+    if (counts < 0).any():
+        column = pl.select(pl.when(column >= 0).then(column)).to_series().alias(name)
+    return column
+
+
+def _xmr_baselines(
+    values: np.ndarray,
+    base: pl.DataFrame,
+    segments: Segments,
+    position: np.ndarray,
+    options: SpcOptions,
+) -> list[pl.Series]:
+    """Return the XmR chart's moving ranges, mean and mean moving range per row."""
+    size = base.height
     ranges = np.empty(size, dtype=np.float64)
     np.abs(np.diff(values, prepend=np.nan), out=ranges)
     ranges[segments.starts] = np.nan  # no moving range at the first point of a baseline
@@ -632,19 +622,16 @@ def _baselines(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
         bound = float(options.screen_multiplier) * segments.broadcast(mean_range)
         with np.errstate(invalid="ignore"):
             mean_range = segments.means(np.where(ranges < bound, ranges, np.nan))
-    return base.with_columns(
-        pl.Series("_pos", position),
-        pl.Series("rebase_group", rebase_group),
+    return [
         pl.Series("moving_range", moving_range, nan_to_null=True),
         pl.Series("mean", segments.broadcast(mean), nan_to_null=True),
         pl.Series("mean_moving_range", segments.broadcast(mean_range), nan_to_null=True),
-        pl.Series("_seg_len", segments.broadcast(segments.lengths), dtype=pl.UInt32),
-    )
+    ]
 
 
 def _compute(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
     """Add the limits, flags and point types to a sorted base frame."""
-    limit = float(options.limits_multiplier)
+    limit = options.multiplier
     close = 2 * (limit / 3)
     position = pl.col("_pos")
     y = pl.col("value")
@@ -652,12 +639,16 @@ def _compute(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
     amr = pl.col("mean_moving_range")
     side = pl.col("_side")
     step_sign = pl.col("_step_sign")
-    frame = (
-        _baselines(base, options)
-        .lazy()
-        .with_columns(
+    frame = _baselines(base, options).lazy()
+    if options.chart == "i":
+        frame = frame.with_columns(
             (mean - limit * amr).alias("lpl"),
             (mean + limit * amr).alias("upl"),
+            (mean - close * amr).alias("lpl_2sigma"),
+            (mean + close * amr).alias("upl_2sigma"),
+        )
+    frame = (
+        frame.with_columns(
             (y - mean).sign().cast(pl.Int8).alias("_side"),
             pl.when(position > 0)
             .then((y - y.shift(1)).sign())
@@ -669,7 +660,7 @@ def _compute(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
             ((y > pl.col("upl")) | (y < pl.col("lpl"))).alias("outside_limits"),
         )
         .with_columns(
-            (~pl.col("outside_limits") & ((y < mean - close * amr) | (y > mean + close * amr)))
+            (~pl.col("outside_limits") & ((y < pl.col("lpl_2sigma")) | (y > pl.col("upl_2sigma"))))
             .fill_null(False)
             .alias("_close"),
         )
@@ -679,6 +670,7 @@ def _compute(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
     # flagged, so a point is in one if a run (trend) ends at it or within the next points.
     run_n = options.run_length
     trend_n = options.trend_length
+    mdc = options.rules == "mdc"
     ends = [
         (
             _ends_streak(side == 1, run_n, position) | _ends_streak(side == -1, run_n, position)
@@ -688,22 +680,30 @@ def _compute(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
             | _ends_streak(step_sign == -1, trend_n - 1, position)
         ).alias("_trend_end"),
     ]
-    if options.two_in_three:
+    if options.two_in_three and mdc:
         # Windows of three points of one baseline, all on one side of the mean, two or more
         # of them between the two-sigma line and the limit; only those points are flagged.
         close_count = pl.col("_close").cast(pl.Int8).rolling_sum(3)
         side_sum = side.rolling_sum(3)
         window = (close_count >= 2) & (side_sum.abs() == 3) & (position >= 2)
         ends.append(window.fill_null(False).alias("_tit_end"))
-    frame = frame.with_columns(ends).with_columns(
-        _forward_any(pl.col("_run_end"), run_n).alias("run"),
-        _forward_any(pl.col("_trend_end"), trend_n).alias("trend"),
-        (
-            pl.col("_close") & _forward_any(pl.col("_tit_end"), 3)
-            if options.two_in_three
-            else pl.lit(False)
-        ).alias("two_in_three"),
-    )
+    if mdc:
+        frame = frame.with_columns(ends).with_columns(
+            _forward_any(pl.col("_run_end"), run_n).alias("run"),
+            _forward_any(pl.col("_trend_end"), trend_n).alias("trend"),
+            (
+                pl.col("_close") & _forward_any(pl.col("_tit_end"), 3)
+                if options.two_in_three
+                else pl.lit(False)
+            ).alias("two_in_three"),
+        )
+    else:
+        # Anhoej's rules have no trend or two-in-three; a run is one longer than allowed.
+        frame = frame.with_columns(
+            pl.col("_in_long_run").alias("run"),
+            pl.lit(False).alias("trend"),
+            pl.lit(False).alias("two_in_three"),
+        )
 
     # A trend point takes the direction of the step to its right if the next point is in a
     # trend too, else of the step from its left (R's sdy); "decreasing" unless that step is up.
@@ -727,6 +727,22 @@ def _compute(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
         .otherwise(0)
         .cast(pl.Int8)
     )
+    anhoej = options.rules == "anhoej"
+    extra: list[pl.Expr | str] = []
+    if anhoej:
+        # Anhoej's rules: a point strictly outside the 3-sigma limits takes its side; a
+        # point of a run longer than the longest run allowed takes the run's side; every
+        # other point (crossings too few alone included) is common cause.
+        sigma_signal = ((y > pl.col("upl")) | (y < pl.col("lpl"))).fill_null(False)
+        direction = (
+            pl.when(sigma_signal)
+            .then(pl.when(side == 1).then(1).otherwise(-1))
+            .when(pl.col("_in_long_run"))
+            .then(pl.col("_run_side"))
+            .otherwise(0)
+            .cast(pl.Int8)
+        )
+        extra = [sigma_signal.alias("sigma_signal"), *ANHOEJ_COLUMNS[1:]]
     sign = _DIRECTION[options.improvement]
     high, low = (
         (NEUTRAL_HIGH, NEUTRAL_LOW)
@@ -759,6 +775,9 @@ def _compute(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
             pl.when(undefined).then(None).otherwise(pl.col("two_in_three")).alias("two_in_three"),
             point_type.alias("point_type"),
             (pl.col("_seg_len") < options.minimum_points).alias("trial_limits"),
+            "lpl_2sigma",
+            "upl_2sigma",
+            *extra,
             *([pl.col("target")] if "target" in base.columns else []),
         )
         .collect()

@@ -250,6 +250,9 @@ def _spc_references(model: FrameworkModel, units: dict[str, Unit]) -> Iterator[t
     for index, measure in enumerate(model.measures):
         spc = measure.spc
         where: Path = ("measures", index, "spc")
+        problem = chart_problem(measure)
+        if problem is not None:
+            yield (*where, "chart"), problem
         baselines: list[tuple[Path, SpcBaseline | None]] = [((*where, "baseline"), spc.baseline)]
         for position, settings in enumerate(spc.units):
             place: Path = (*where, "units", position)
@@ -290,6 +293,66 @@ def _spc_references(model: FrameworkModel, units: dict[str, Unit]) -> Iterator[t
                     earlier = dotted((*where, section, seen[mark]))
                     yield (*place, "period"), f"{item.period!r} is already a rebase at {earlier}"
                 seen.setdefault(mark, position)
+
+
+def chart_problem(measure: Measure) -> str | None:
+    """Say why the measure's figures cannot be drawn as its ``spc.chart``, or None if they can.
+
+    A p or p′ chart plots a proportion, so the figures need numerators and denominators
+    (the measure has a ``denominator``) and the numerator must be part of the denominator (a
+    ``percent``, or ``valid: {proportion: true}``); a u or u′ chart plots a rate: a
+    ``denominator`` is enough; a c chart plots a count of events: a ``count`` in whole numbers
+    with no denominator. g and t charts plot the cases or the time between single events, one
+    point per event, and a measure's figures are one total per period: they are refused.
+    run, i (XmR) and mr charts take any figures.
+    """
+    chart = measure.spc.chart
+    code = measure.code
+    proportion = measure.valid.proportion
+    if proportion is None:
+        proportion = measure.unit_of_measure is UnitOfMeasure.PERCENT
+    if chart in ("p", "pp"):
+        if not measure.denominator:
+            return (
+                f"a {chart} chart plots a proportion, numerator over denominator, but measure "
+                f"{code} has no denominator: give one (and numerators and denominators in its "
+                "figures), or choose chart i"
+            )
+        if not proportion:
+            return (
+                f"a {chart} chart plots a proportion (a part of a whole), but measure {code} is "
+                f"a {measure.unit_of_measure.value} that is not one: use chart "
+                f"{'u' if chart == 'p' else 'up'} for a rate, or set valid: {{proportion: true}}"
+            )
+    elif chart in ("u", "up") and not measure.denominator:
+        return (
+            f"a {chart} chart plots a rate, numerator over denominator, but measure {code} has "
+            "no denominator: give one (and numerators and denominators in its figures), or "
+            "choose chart c for a count or i"
+        )
+    elif chart == "c":
+        whole = measure.valid.whole
+        if measure.unit_of_measure is not UnitOfMeasure.COUNT or measure.denominator:
+            return (
+                f"a c chart plots a count of events, but measure {code} is a "
+                f"{measure.unit_of_measure.value}"
+                + (" with a denominator" if measure.denominator else "")
+                + ": use chart u for a rate, p for a proportion, or i"
+            )
+        if whole is False:
+            return (
+                f"a c chart plots a count of events in whole numbers, but measure {code} has "
+                "valid: {whole: false} (an amount): choose chart i"
+            )
+    elif chart in ("g", "t"):
+        between = "cases" if chart == "g" else "time"
+        return (
+            f"a {chart} chart plots the {between} between single events, one point per event, "
+            f"but the figures of measure {code} are one total per period: choose chart c for a "
+            "count (u for a rate), or draw event-level data with pmf stats spc --chart "
+            f"{chart}"
+        )
+    return None
 
 
 def _duplicates(

@@ -234,9 +234,23 @@ class SpcUnitSettings(Strict):
     baseline: SpcBaseline | None = None
 
 
-class MeasureSpc(Strict):
-    """A measure's SPC settings: window, baseline, rebases and events (all optional)."""
+# The control charts a measure's figures may be drawn as (``docs/framework.md``, "SPC charts"):
+# pmf.core.spc computes each; ``pmf.core.framework.references`` checks that the measure's
+# figures fit the chart (a p chart needs numerators and denominators, a c chart a count).
+SpcChart = Literal["run", "i", "mr", "p", "pp", "u", "up", "c", "g", "t"]
+# The rules that find special causes: Making Data Count's, or Anhøj's runs analysis.
+SpcRules = Literal["mdc", "anhoej"]
 
+
+class MeasureSpc(Strict):
+    """A measure's SPC settings: chart type, rules, window, baseline, rebases and events.
+
+    ``chart`` is ``i`` (XmR) by default; ``rules`` left out take the framework's
+    (``spc.rules``, Making Data Count by default). All optional.
+    """
+
+    chart: SpcChart = "i"
+    rules: SpcRules | None = None
     window: int | None = Field(default=None, ge=2, le=1000)
     baseline: SpcBaseline | None = None
     rebases: tuple[SpcRebase, ...] = ()
@@ -245,10 +259,11 @@ class MeasureSpc(Strict):
 
 
 class SpcDefaults(Strict):
-    """The framework's SPC defaults: display window per frequency, points in a baseline."""
+    """The framework's SPC defaults: window per frequency, points in a baseline, rules."""
 
     windows: dict[PeriodKind, int] = Field(default_factory=dict)
     baseline_points: int = Field(default=20, ge=2, le=1000)
+    rules: SpcRules = "mdc"
 
     @field_validator("windows")
     @classmethod

@@ -1,7 +1,9 @@
-"""Build the XmR (SPC) chart of a unit's figures of one measure, as a Vega-Lite specification.
+"""Build the SPC chart of a unit's figures of one measure, as a Vega-Lite specification.
 
 The points, means, limits and variation come from ``pmf.core.baseline.chart_series``; the
 measure page draws the chart with Vega in the browser and the board paper with vl_convert.
+The chart is the measure's chart type (``spc: {chart:}``), the XmR chart by default; a p,
+p′, u or u′ chart's limits vary with each figure's denominator and are drawn as steps.
 """
 
 from __future__ import annotations
@@ -29,13 +31,21 @@ SPC_TITLE_CHARACTERS = 24
 def spc_chart(
     name: str, unit: str, rows: list[dict[str, Any]], summary: dict[str, Any]
 ) -> dict[str, Any]:
-    """Return a Vega-Lite specification of the XmR chart of the charted rows.
+    """Return a Vega-Lite specification of the SPC chart of the charted rows.
 
     Each segment's mean and limits are separate lines (none joins one segment to the
     next), the target in force is a step line, events are vertical rules with their text,
     and the legend sits below the chart so that no renderer clips it. The page's table has
-    the data; ``summary["limits"]`` says where the limits come from.
+    the data; ``summary["limits"]`` says where the limits come from. Unless ``summary`` is
+    ``plain`` (the XmR chart with Making Data Count's rules, drawn as ever), the chart plots
+    each row's ``plotted`` value, draws limits that vary (``limits_vary``) as steps and its
+    description names the chart and rules (``chart_title``) and any ``fallback``.
     """
+    plain = summary.get("plain", True)
+    chart = summary.get("chart", "i")
+    # Beyond the XmR chart: what is plotted (the moving range, the proportion or rate in the
+    # measure's units) and each point's 2-sigma lines.
+    more = () if plain else ("plotted", "lpl_2sigma", "upl_2sigma")
     values = [
         {
             key: row[key]
@@ -51,11 +61,16 @@ def spc_chart(
                 "event",
                 "point_text",
                 "point_type",
+                *more,
             )
         }
         for row in rows
         if row.get("charted", True)
     ]
+    if not plain and chart == "mr":
+        # A moving range is not in the figures' terms: no target line is drawn with it.
+        values = [{**value, "target": None} for value in values]
+    plotted = "value" if plain else "plotted"
     x = {
         "field": "period",
         "type": "ordinal",
@@ -71,7 +86,7 @@ def spc_chart(
         "encoding": {
             "x": x,
             "y": {
-                "field": "value",
+                "field": plotted,
                 "type": "quantitative",
                 "title": y_title,
                 "axis": {"titleLimit": 1000, "titlePadding": 8},
@@ -79,9 +94,16 @@ def spc_chart(
             },
         },
     }
+    # Limits that vary with each figure's denominator are steps, one level per figure.
+    steps = {"interpolate": "step"} if summary.get("limits_vary") else {}
     rules = [
         {
-            "mark": {"type": "line", "color": "#0b0c0c", "strokeDash": dash},
+            "mark": {
+                "type": "line",
+                "color": "#0b0c0c",
+                "strokeDash": dash,
+                **(steps if field != "mean" else {}),
+            },
             "encoding": {
                 "x": x,
                 "y": {"field": field, "type": "quantitative"},
@@ -138,7 +160,7 @@ def spc_chart(
         "mark": {"type": "point", "filled": True, "size": 70},
         "encoding": {
             "x": x,
-            "y": {"field": "value", "type": "quantitative"},
+            "y": {"field": plotted, "type": "quantitative"},
             "color": {
                 "field": "point_text",
                 "type": "nominal",
@@ -155,7 +177,15 @@ def spc_chart(
             },
             "tooltip": [
                 {"field": "label", "title": "Period"},
-                {"field": "value", "title": "Value"},
+                {"field": plotted, "title": "Value"},
+                *(
+                    []
+                    if plain
+                    else [
+                        {"field": "lpl", "title": "Lower limit"},
+                        {"field": "upl", "title": "Upper limit"},
+                    ]
+                ),
                 {"field": "point_text", "title": "Variation"},
                 {"field": "event", "title": "Event"},
             ],
@@ -163,9 +193,20 @@ def spc_chart(
     }
     layers.append(dots)
     limits = summary.get("limits") or ""
+    description = f"SPC chart of {name} for {unit}: values, mean and process limits. {limits}"
+    if not plain:
+        fallback = summary.get("fallback")
+        vary = " (they vary with each figure's denominator)" if summary.get("limits_vary") else ""
+        description = (
+            f"{summary.get('chart_title', '')} of {name} for {unit}: "
+            + ("moving ranges" if chart == "mr" else "values")
+            + (", median" if chart == "run" else f", centre line and process limits{vary}")
+            + (f"; {fallback}" if fallback else "")
+            + f". {limits}"
+        )
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": f"SPC chart of {name} for {unit}: values, mean and process limits. {limits}",
+        "description": description,
         "width": "container",
         "height": 300,
         "autosize": {"type": "fit-x", "contains": "padding"},

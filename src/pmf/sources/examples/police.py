@@ -135,11 +135,35 @@ FORCE_NAME_IN_LOOKUP = {
 EXCLUDED_FORCES = ("City of London",)
 
 
+# The offences the HOMICIDES measure counts: few a month in a borough, a c chart's case.
+HOMICIDE = (_major == "VIOLENCE AGAINST THE PERSON") & (_minor == "HOMICIDE")
+
+
 def build(data_dir: Path) -> pl.DataFrame:
-    """Return the example's observations: crime rates, census residents and officer rates."""
+    """Return the observations: crime rates, homicides, census residents and officer rates."""
     data_dir = Path(data_dir)
-    return pl.concat([crime_rates(data_dir), residents(data_dir), officer_rates(data_dir)]).select(
-        OBSERVATION_COLUMNS
+    return pl.concat(
+        [crime_rates(data_dir), homicides(data_dir), residents(data_dir), officer_rates(data_dir)]
+    ).select(OBSERVATION_COLUMNS)
+
+
+def homicides(data_dir: Path) -> pl.DataFrame:
+    """Return each borough's homicides a month, the HOMICIDES count (charted as a c chart)."""
+    crime = crime_counts(data_dir).join(borough_codes(data_dir), on="borough", how="inner")
+    return (
+        crime.filter(HOMICIDE)
+        .group_by("unit", "month", "file")
+        .agg(pl.col("count").sum().cast(pl.Float64).alias("value"))
+        .select(
+            unit=pl.col("unit"),
+            measure=pl.lit("HOMICIDES"),
+            period=pl.col("month").cast(pl.String).str.replace(r"^(\d{4})(\d{2})$", "$1-$2"),
+            value=pl.col("value"),
+            numerator=pl.lit(None, dtype=pl.Float64),
+            denominator=pl.lit(None, dtype=pl.Float64),
+            source=pl.concat_str(pl.lit(CRIME_SOURCE[0]), pl.col("file"), pl.lit(")")),
+        )
+        .sort("unit", "period")
     )
 
 

@@ -218,7 +218,13 @@ def _concern_severity(
             (index for index, (flag, _) in enumerate(CONCERN_RULES) if last[flag]),
             len(CONCERN_RULES),
         )
-        result[(unit, code)] = (rule, sigmas_from_mean(last["value"], last["mean"], last["upl"]))
+        # What the chart plots (the moving range of an mR chart) against its centre and limit.
+        result[(unit, code)] = (
+            rule,
+            sigmas_from_mean(last["plotted"], last["mean"], last["upl"])
+            if last["plotted"] is not None
+            else None,
+        )
     return result
 
 

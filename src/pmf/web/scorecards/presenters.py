@@ -424,8 +424,14 @@ def spc_series(
             [row["value"] for row in series],
             settings,
             targets=targets,
+            numerators=[row.get("numerator") for row in series],
+            denominators=[row.get("denominator") for row in series],
         )
         points = {point["period"]: point for point in chart.points}
+        # Another chart's centre and limits are shown a decimal finer than the figures, so
+        # that a count of 3 can be seen to lie above a limit of 2.9 (``_finer``).
+        plain_chart = chart.chart == "i" and settings.rules == "mdc"
+        shown = measure if plain_chart else _finer(measure)
         # A window that starts after the last figure charts nothing: no summary, no chart.
         last = chart.summary or {}
         if last:
@@ -436,6 +442,13 @@ def spc_series(
                 "assurance": ASSURANCE_WORDS.get(last.get("assurance") or "", ""),
                 "trial_limits": bool(last.get("trial")),
                 "target": last.get("target"),
+                # Which chart is drawn, with which rules (the XmR chart unless configured).
+                "chart": chart.chart,
+                "rules": settings.rules,
+                "chart_title": chart.title,
+                "plain": chart.chart == "i" and settings.rules == "mdc",
+                "fallback": chart.fallback,
+                "limits_vary": any(segment["limits_vary"] for segment in chart.segments),
                 "limits": describe_limits(chart, measure.frequency),
                 "window": settings.window,
                 "baseline_points": settings.baseline_points,
@@ -449,9 +462,9 @@ def spc_series(
                         "baseline_first_label": parse_period(segment["baseline_first"]).label,
                         "baseline_last_label": parse_period(segment["baseline_last"]).label,
                         "variation_text": VARIATION_WORDS.get(segment["variation"] or "", ""),
-                        "mean_text": format_value(segment["mean"], measure),
-                        "lpl_text": format_value(segment["lpl"], measure),
-                        "upl_text": format_value(segment["upl"], measure),
+                        "mean_text": format_value(segment["mean"], shown),
+                        "lpl_text": _segment_limit(segment, "lpl", shown),
+                        "upl_text": _segment_limit(segment, "upl", shown),
                     }
                     for segment in chart.segments
                 ],
@@ -460,8 +473,9 @@ def spc_series(
                     for event in chart.events
                 ],
             }
+    plain = summary.get("plain", True)
     rows = [
-        _series_row(row, points.get(row["period"], {}), target, measure)
+        _series_row(row, points.get(row["period"], {}), target, measure, plain=plain)
         for row, target in zip(series, targets, strict=True)
     ]
     # Listed after the charted figures, never charted or judged.
@@ -486,11 +500,17 @@ def _series_row(
     measure: Any,
     *,
     future: bool = False,
+    plain: bool = True,
 ) -> dict[str, Any]:
-    """Return one figure of the measure page's table: its value and, if charted, its point."""
-    from pmf.core.text import format_value
+    """Return one figure of the measure page's table: its value and, if charted, its point.
 
-    return {
+    A chart other than the XmR chart with Making Data Count's rules (not ``plain``) adds
+    what it plots (the proportion or rate in the measure's units, the moving range), its
+    2-sigma lines and its chart type.
+    """
+    from pmf.core.text import format_count, format_value
+
+    found = {
         "period": row["period"],
         "label": row["label"],
         "value": row["value"],
@@ -516,6 +536,39 @@ def _series_row(
         "point_text": VARIATION_WORDS.get(point.get("point_type") or "", ""),
         "future": future,
     }
+    if plain:
+        return found
+    finer = _finer(measure)
+    return {
+        **found,
+        "mean_text": _value_text(point.get("mean"), finer),
+        "lpl_text": _value_text(point.get("lpl"), finer),
+        "upl_text": _value_text(point.get("upl"), finer),
+        "numerator_text": format_count(row["numerator"]),
+        "denominator_text": format_count(row["denominator"]),
+        "plotted": point.get("plotted"),
+        "plotted_text": _value_text(point.get("plotted"), measure),
+        "lpl_2sigma": point.get("lpl_2sigma"),
+        "upl_2sigma": point.get("upl_2sigma"),
+        "chart": point.get("chart"),
+    }
+
+
+def _finer(measure: Any) -> Any:
+    """Return the measure shown one decimal finer, for the centre and limits of a chart.
+
+    The XmR chart's are shown as the figures are, as ever; another chart's centre and
+    limits (a c chart's 0.6 and 2.9 homicides) are not whole when its figures are.
+    """
+    return measure.model_copy(update={"decimals": min(measure.decimals + 1, 6)})
+
+
+def _segment_limit(segment: dict[str, Any], name: str, measure: Any) -> str:
+    """Return a segment's limit as text; where limits vary with the denominator, its last."""
+    from pmf.core.text import format_value
+
+    text = format_value(segment[name], measure)
+    return f"{text} (latest; varies)" if segment.get("limits_vary") else text
 
 
 def _value_text(value: float | None, measure: Any) -> str:
@@ -579,6 +632,12 @@ def _measure_observations(
             "hidden": summary.get("hidden", 0),
             "segments": summary.get("segments", []),
             "events": summary.get("events", []),
+            "chart": summary.get("chart", "i"),
+            "rules": summary.get("rules", "mdc"),
+            "chart_title": summary.get("chart_title", ""),
+            "plain": summary.get("plain", True),
+            "fallback": summary.get("fallback"),
+            "limits_vary": bool(summary.get("limits_vary")),
         },
         "rows": rows,
         "has_marks": any(

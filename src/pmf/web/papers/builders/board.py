@@ -418,20 +418,33 @@ def _redline_charts(
         svg, png = drawn(spc_chart(measure.name, unit_name, rows, summary), width=520, height=220)
         last = rows[-1]
         limits = summary["limits"]
+        # The XmR chart with Making Data Count's rules is drawn and worded as ever; another
+        # chart names itself and its rules, and why it fell back to XmR if it did.
+        plain = summary.get("plain", True)
+        kind = "XmR chart" if plain else summary["chart_title"]
+        if not plain and summary.get("fallback"):
+            kind += f" ({summary['fallback']})"
+        # An mR chart plots the moving ranges: its table lists them, not the figures.
+        moving = not plain and summary.get("chart") == "mr"
+        if summary.get("limits_vary"):
+            limits = f"The limits vary with each figure's denominator, drawn as steps. {limits}"
         events = "; ".join(f"{event['label']}: {event['text']}" for event in summary["events"])
         blocks.append(
             Chart(
                 svg=svg,
                 png=png,
                 alt=(
-                    f"SPC chart of {measure.name} for {unit_name}, {rows[0]['label']} to "
+                    ("SPC chart" if plain else kind)
+                    + f" of {measure.name} for {unit_name}, {rows[0]['label']} to "
                     f"{last['label']}: latest {last['value_text']}, mean "
                     f"{format_value(last['mean'], measure)}. {limits}"
                     + (f" Events: {events}." if events else "")
                 ),
                 caption=(
-                    f"{measure.name}, {unit_name}: XmR chart of the {len(rows)} figures "
-                    f"{rows[0]['label']} to {last['label']}, with the mean and process limits"
+                    f"{measure.name}, {unit_name}: {kind} of the {len(rows)} figures "
+                    f"{rows[0]['label']} to {last['label']}, with the "
+                    + ("mean" if plain else "centre line")
+                    + " and process limits"
                     + (" of each segment" if len(summary["segments"]) > 1 else "")
                     + f". {limits}"
                     + (
@@ -445,11 +458,16 @@ def _redline_charts(
         )
         blocks.append(
             Table(
-                caption=f"{measure.name}, {unit_name}: the figures charted. {limits}",
+                caption=(
+                    f"{measure.name}, {unit_name}: the figures charted. {limits}"
+                    if plain
+                    else f"{measure.name}, {unit_name}: the figures charted on the {kind}, "
+                    f"with each one's limits. {limits}"
+                ),
                 header=(
                     "Period",
-                    "Value",
-                    "Mean",
+                    "Moving range" if moving else "Value",
+                    "Mean" if plain else "Centre",
                     "Lower limit",
                     "Upper limit",
                     "Variation",
@@ -459,10 +477,16 @@ def _redline_charts(
                 rows=tuple(
                     (
                         row["label"],
-                        marked(row["value_text"], row["provisional"], row["warned"]),
-                        format_value(row["mean"], measure),
-                        format_value(row["lpl"], measure),
-                        format_value(row["upl"], measure),
+                        marked(
+                            row["plotted_text"] if moving else row["value_text"],
+                            row["provisional"],
+                            row["warned"],
+                        ),
+                        # As the measure page shows them (finer than the figures on a
+                        # chart other than XmR).
+                        row["mean_text"],
+                        row["lpl_text"],
+                        row["upl_text"],
                         row["point_text"],
                         _limit_role(row),
                         row["event"] or "",

@@ -1,0 +1,381 @@
+"""Compute the centre lines and limits of every control chart type, as qicharts2 0.8 does.
+
+The chart family of qicharts2 0.8 (``R/helper.functions.R``, functions ``qic.run``,
+``qic.i``, ``qic.mr``, ``qic.p``, ``qic.pp``, ``qic.u``, ``qic.up``, ``qic.c``,
+``qic.g`` and ``qic.t``) and its runs analysis (``runs.analysis``, ``crsignal``),
+computed over many series and baselines at once with NumPy: no Python loop over
+rows or series. :mod:`pmf.core.spc` calls these; the XmR (``i``) chart keeps its
+own path there so that its values stay those of NHSRplotthedots bit for bit.
+
+Each baseline (a series, or the part of it after a rebase) has its own centre
+and sigma, computed from its baseline points only (the ``baseline`` column and
+``fix_after_n_points``); a moving range counts when both its points do.
+See "Control chart types" in ``docs/methods.md`` for the formulas.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import polars as pl
+
+__all__ = [
+    "D4",
+    "RATIO_CHARTS",
+    "Limits",
+    "Segments",
+    "attribute_limits",
+    "crossings_minimum",
+    "runs_analysis",
+]
+
+D4: Final = 3.267
+"""The moving range chart's upper limit factor (qicharts2 ``qic.mr``; Montgomery's D4 for n = 2)."""
+
+RATIO_CHARTS: Final = ("p", "pp", "u", "up")
+"""The charts that plot a numerator over a denominator (and need both)."""
+
+T_POWER: Final = 3.6
+"""The t chart's power: times between events are transformed by ``y ** (1 / 3.6)``."""
+
+
+class Segments:
+    """Hold where the baselines of a sorted frame start, and scratch space for their means."""
+
+    def __init__(self, starts: np.ndarray, size: int) -> None:
+        """Take the first row of each baseline; make buffers for ``size`` rows."""
+        self.starts = starts
+        self.size = size
+        self.lengths = np.diff(np.append(starts, size))
+        self._ids: np.ndarray | None = None
+        # Reusing buffers spares the page faults of a fresh 80 MB array per step.
+        self._buffers = [np.empty(size, dtype=np.float64) for _ in range(4)]
+
+    def broadcast(self, per_segment: np.ndarray) -> np.ndarray:
+        """Give each row its segment's value."""
+        return np.repeat(per_segment, self.lengths)
+
+    def ids(self) -> np.ndarray:
+        """Return each row's segment number (computed once)."""
+        if self._ids is None:
+            self._ids = np.repeat(np.arange(self.starts.size, dtype=np.int64), self.lengths)
+        return self._ids
+
+    def means(self, values: np.ndarray) -> np.ndarray:
+        """Take the mean of the non-NaN values of each segment as R's ``mean()`` does.
+
+        R sums in long double, divides, and adds the mean of the residuals (summed in
+        long double) before rounding to double: in effect the correctly rounded mean.
+        Here a first mean is corrected by the residuals ``x - mean``, each split exactly
+        into a double and its rounding error (two-sum) and summed in long double, which
+        gives the same double. NaN for a segment with no values.
+        """
+        kept, other, residual, work = self._buffers
+        absent = np.isnan(values)
+        count = self.lengths - np.add.reduceat(absent.view(np.int8), self.starts, dtype=np.int64)
+        np.copyto(kept, values)
+        np.copyto(kept, 0.0, where=absent)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            first = np.add.reduceat(kept, self.starts) / count
+        other[:] = self.broadcast(np.nan_to_num(first))
+        np.copyto(other, 0.0, where=absent)
+        # Two-sum of kept and -first: residual + error == kept - first, exactly.
+        np.subtract(kept, other, out=residual)
+        np.subtract(residual, kept, out=work)  # back = residual - kept
+        np.negative(other, out=other)
+        np.subtract(other, work, out=other)  # -first - back
+        np.subtract(residual, work, out=work)  # residual - back
+        np.subtract(kept, work, out=work)  # kept - (residual - back)
+        np.add(work, other, out=work)  # the error
+        correction = np.add.reduceat(residual, self.starts, dtype=np.longdouble) + np.add.reduceat(
+            work, self.starts
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = (first + correction / count).astype(np.float64)
+        return np.where(count > 0, mean, np.nan)
+
+    def sums(self, values: np.ndarray) -> np.ndarray:
+        """Sum the non-NaN values of each segment in long double, as R's ``sum()`` does."""
+        kept = np.where(np.isnan(values), 0.0, values)
+        return np.add.reduceat(kept, self.starts, dtype=np.longdouble).astype(np.float64)
+
+    def medians(self, values: np.ndarray) -> np.ndarray:
+        """Take the median of the non-NaN values of each segment (NaN for none), as R's."""
+        count = self.lengths - np.add.reduceat(
+            np.isnan(values).view(np.int8), self.starts, dtype=np.int64
+        )
+        longest = int(self.lengths.max()) if self.size else 0
+        if self.starts.size * longest <= 2 * self.size:
+            # Segments of similar lengths: a grid of one row per segment, padded with NaN
+            # (sorted last), sorted along its rows.
+            grid = np.full((self.starts.size, longest), np.nan)
+            column = np.arange(self.size, dtype=np.int64) - self.broadcast(self.starts)
+            grid[self.ids(), column] = values
+            grid.sort(axis=1)
+            rows = np.arange(self.starts.size)
+            low = grid[rows, np.maximum(count - 1, 0) // 2]
+            high = grid[rows, np.minimum(count // 2, max(longest - 1, 0))]
+        else:
+            # Very uneven segments: Polars sorts by segment then value (NaN last).
+            ordered = (
+                pl.DataFrame({"segment": self.ids(), "value": values})
+                .sort("segment", "value")["value"]
+                .to_numpy()
+            )
+            last = max(self.size - 1, 0)
+            low = ordered[np.minimum(self.starts + np.maximum(count - 1, 0) // 2, last)]
+            high = ordered[np.minimum(self.starts + count // 2, last)]
+        median = (low + high) / 2
+        return np.where(count > 0, median, np.nan)
+
+
+class Limits:
+    """Hold, per row, what a chart plots and its centre line, limits and moving ranges."""
+
+    def __init__(self, value: np.ndarray, centre: np.ndarray) -> None:
+        """Start with the plotted values and centre line; no limits, no moving ranges."""
+        nothing = np.full(value.size, np.nan)
+        self.value = value
+        self.centre = centre
+        self.lower = nothing
+        self.upper = nothing
+        self.lower_2 = nothing
+        self.upper_2 = nothing
+        self.moving_range = nothing
+        self.mean_moving_range = nothing
+
+
+def _ranges(values: np.ndarray, segments: Segments) -> np.ndarray:
+    """Return ``|x[i] - x[i-1]|`` within each segment (NaN at each segment's first row)."""
+    ranges = np.abs(np.diff(values, prepend=np.nan))
+    ranges[segments.starts] = np.nan
+    return ranges
+
+
+def _mean_range(
+    ranges: np.ndarray, pair: np.ndarray, segments: Segments, *, screen: bool
+) -> np.ndarray:
+    """Average each segment's baseline moving ranges; screened, drop those of 3.267 × it or more."""
+    counted = np.where(pair, ranges, np.nan)
+    mean = segments.means(counted)
+    if screen:
+        with np.errstate(invalid="ignore"):
+            kept = np.where(counted < D4 * segments.broadcast(mean), counted, np.nan)
+        mean = segments.means(kept)
+    return mean
+
+
+def attribute_limits(
+    chart: str,
+    values: np.ndarray,
+    denominators: np.ndarray,
+    use: np.ndarray,
+    segments: Segments,
+    *,
+    multiplier: float,
+    screen: bool,
+) -> Limits:
+    """Compute a chart's plotted values, centre line and 3- and 2-sigma limits per row.
+
+    ``chart`` is any type but ``i`` (see :mod:`pmf.core.spc`). ``values`` are the
+    values (``run``, ``mr``, ``g``, ``t``, ``c``) or numerators (``p``, ``pp``, ``u``,
+    ``up``); ``denominators`` the denominators (ones where there are none). ``use``
+    marks the points that set their baseline's centre and limits. ``multiplier``
+    (2.66 or 3 / 1.128) turns a mean moving range into a 3-sigma width for the
+    charts whose sigma comes from moving ranges (``t``, ``pp``, ``up``).
+    """
+    pair = use & np.concatenate(([False], use[:-1]))
+    pair[segments.starts] = False
+    unused = ~use
+    sigma_factor = multiplier / 3
+    # Charts with one centre and one set of limits per baseline work per baseline and
+    # broadcast once (the same doubles as per row, in a fraction of the passes).
+    if chart == "run":
+        centre = segments.medians(np.where(use, values, np.nan))
+        return Limits(values, segments.broadcast(centre))
+    if chart == "mr":
+        ranges = _ranges(values, segments)
+        centre = segments.means(np.where(pair, ranges, np.nan))
+        zero = np.where(np.isnan(centre), np.nan, 0.0)
+        limits = _broadcast(
+            segments, ranges, centre, zero, D4 * centre, zero, (D4 / 3) * 2 * centre
+        )
+        limits.moving_range = ranges
+        limits.mean_moving_range = segments.broadcast(centre)
+        return limits
+    if chart == "t":
+        transformed = values ** (1 / T_POWER)
+        centre_t = segments.means(np.where(use, transformed, np.nan))
+        ranges = _ranges(transformed, segments)
+        amr = _mean_range(ranges, pair, segments, screen=screen)
+        width = multiplier * amr
+        width_2 = 2 * sigma_factor * amr
+        lower_t, lower_2t = centre_t - width, centre_t - width_2
+        with np.errstate(invalid="ignore"):
+            # A negative transformed limit has no power 3.6 (R gives NaN): the lower
+            # limit is then 0, the lower two-sigma line absent, as in qic.t, which sets
+            # lcl to 0 wherever it is NaN (so also when screening leaves no moving range).
+            lower = np.where((lower_t < 0) | np.isnan(lower_t), 0.0, np.abs(lower_t) ** T_POWER)
+            lower_2 = np.where(lower_2t < 0, np.nan, np.abs(lower_2t) ** T_POWER)
+            upper = (centre_t + width) ** T_POWER
+            upper_2 = (centre_t + width_2) ** T_POWER
+        # As qic.t, the plotted value is the transformed one back-transformed (within a
+        # unit in the last place of the time given), so that equal times sit on the centre.
+        limits = _broadcast(
+            segments, transformed**T_POWER, centre_t**T_POWER, lower, upper, lower_2, upper_2
+        )
+        limits.moving_range = ranges
+        limits.mean_moving_range = segments.broadcast(amr)
+        return limits
+    if chart in ("c", "g"):
+        kept = np.where(use, values, np.nan)
+        mean = segments.means(kept)
+        if chart == "c":
+            centre, sigma = mean, np.sqrt(mean)
+        else:
+            centre = segments.medians(kept)
+            sigma = np.sqrt(mean * (mean + 1))
+        return _broadcast(
+            segments,
+            values,
+            centre,
+            np.maximum(mean - 3 * sigma, 0.0),
+            mean + 3 * sigma,
+            np.maximum(mean - 2 * sigma, 0.0),
+            mean + 2 * sigma,
+        )
+    if chart not in ("p", "pp", "u", "up"):
+        raise ValueError(f"unknown chart type {chart!r}")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        plotted = values / denominators
+        numerators = np.where(unused, np.nan, values)
+        totals = np.where(unused, np.nan, denominators)
+        centre = segments.broadcast(segments.sums(numerators) / segments.sums(totals))
+        spread = centre * (1 - centre) if chart in ("p", "pp") else centre
+        sigma = np.sqrt(spread / denominators)
+        limits = Limits(plotted, centre)
+        if chart in ("pp", "up"):
+            # Laney: the z-scores' spread, from their moving ranges, scales each sigma.
+            z = np.where(use, (plotted - centre) / sigma, np.nan)
+            ranges = _ranges(z, segments)
+            amr = _mean_range(ranges, pair, segments, screen=screen)
+            sigma = sigma * segments.broadcast(amr * sigma_factor)
+            limits.moving_range = ranges
+            limits.mean_moving_range = segments.broadcast(amr)
+        limits.lower = centre - 3 * sigma
+        limits.lower_2 = centre - 2 * sigma
+        limits.upper = centre + 3 * sigma
+        limits.upper_2 = centre + 2 * sigma
+    if chart in ("p", "pp"):
+        limits.upper = np.minimum(limits.upper, 1.0)
+        limits.upper_2 = np.minimum(limits.upper_2, 1.0)
+    limits.lower = np.maximum(limits.lower, 0.0)
+    limits.lower_2 = np.maximum(limits.lower_2, 0.0)
+    return _finite(limits)
+
+
+def _broadcast(
+    segments: Segments,
+    value: np.ndarray,
+    *lines: np.ndarray,
+) -> Limits:
+    """Return per-row limits from the plotted values and per-baseline lines.
+
+    ``lines`` are the centre, lower, upper, lower 2-sigma and upper 2-sigma lines, one
+    value per baseline; lines that are not finite become NaN first.
+    """
+    centre, lower, upper, lower_2, upper_2 = (
+        segments.broadcast(np.where(np.isfinite(line), line, np.nan)) for line in lines
+    )
+    limits = Limits(value, centre)
+    limits.lower, limits.upper = lower, upper
+    limits.lower_2, limits.upper_2 = lower_2, upper_2
+    return limits
+
+
+def _finite(limits: Limits) -> Limits:
+    """Make limits that are not finite NaN (qicharts2 makes them NA)."""
+    for name in ("centre", "lower", "upper", "lower_2", "upper_2"):
+        line = getattr(limits, name)
+        setattr(limits, name, np.where(np.isfinite(line), line, np.nan))
+    return limits
+
+
+def crossings_minimum(useful: np.ndarray) -> np.ndarray:
+    """Return ``qbinom(0.05, n - 1, 0.5)`` for each number of useful points ``n`` (Chen 2010).
+
+    The smallest whole number ``c`` with ``P(X <= c) >= 0.05`` for ``X ~ Bin(n - 1, 0.5)``;
+    0 for ``n <= 1``. R allows a relative fuzz of 64 machine epsilons on the probability.
+    """
+    from scipy import special  # type: ignore[import-untyped]  # SciPy ships no type hints
+
+    result = np.zeros(useful.size, dtype=np.int64)
+    for n in np.unique(useful):
+        trials = int(n) - 1
+        if trials <= 0:
+            continue
+        target = 0.05 * (1 - 64 * np.finfo(np.float64).eps)
+        # Start near the normal approximation, then step to the exact quantile.
+        guess = max(0, int(trials / 2 - 1.6448536269514722 * np.sqrt(trials) / 2))
+        while guess > 0 and special.bdtr(guess - 1, trials, 0.5) >= target:
+            guess -= 1
+        while special.bdtr(guess, trials, 0.5) < target:
+            guess += 1
+        result[useful == n] = guess
+    return result
+
+
+def runs_analysis(
+    values: np.ndarray, centre: np.ndarray, segments: Segments
+) -> dict[str, np.ndarray]:
+    """Run qicharts2's runs analysis over each segment; give every row its segment's result.
+
+    Points on the centre line (and missing ones) are dropped. ``longest_run`` is the
+    longest run of points on one side of the centre line, ``longest_run_max``
+    ``round(log2(n)) + 3`` for ``n`` useful points (Schilling 2012), ``crossings`` the
+    number of runs less one, ``crossings_min`` ``qbinom(0.05, n - 1, 0.5)``; a runs signal
+    is a run longer than its maximum or fewer crossings than the minimum. ``in_long_run``
+    says, per row, whether the point belongs to a run longer than the maximum, and
+    ``run_side`` that run's side (+1 above, -1 below). Counts are -1 where a segment has
+    no useful point (qicharts2 gives NA).
+    """
+    size = values.size
+    segment = segments.ids()
+    with np.errstate(invalid="ignore"):
+        side = np.sign(values - centre)
+    useful_row = np.isfinite(side) & (side != 0)
+    rows = np.flatnonzero(useful_row)
+    count = np.bincount(segment[rows], minlength=segments.starts.size)
+    in_long_run = np.zeros(size, dtype=bool)
+    longest = np.full(segments.starts.size, -1, dtype=np.int64)
+    runs = np.zeros(segments.starts.size, dtype=np.int64)
+    if rows.size:
+        kept_side = side[rows]
+        kept_segment = segment[rows]
+        new_run = np.ones(rows.size, dtype=bool)
+        new_run[1:] = (kept_side[1:] != kept_side[:-1]) | (kept_segment[1:] != kept_segment[:-1])
+        run_id = np.cumsum(new_run) - 1
+        run_length = np.bincount(run_id)
+        run_segment = kept_segment[new_run]
+        runs = np.bincount(run_segment, minlength=segments.starts.size)
+        # Runs come segment by segment: the longest of each is a reduction over its slice.
+        first_runs = np.flatnonzero(np.diff(run_segment, prepend=-1))
+        longest[run_segment[first_runs]] = np.maximum.reduceat(run_length, first_runs)
+    has = count > 0
+    longest_max = np.where(has, np.round(np.log2(np.maximum(count, 1))).astype(np.int64) + 3, -1)
+    crossings = np.where(has, np.maximum(runs - 1, 0), -1)
+    crossings_min = np.where(has, crossings_minimum(count), -1)
+    signal = has & ((longest > longest_max) | (crossings < crossings_min))
+    if rows.size:
+        long_run = run_length > longest_max[run_segment]
+        in_long_run[rows] = long_run[run_id]
+    return {
+        "longest_run": segments.broadcast(longest),
+        "longest_run_max": segments.broadcast(longest_max),
+        "crossings": segments.broadcast(crossings),
+        "crossings_min": segments.broadcast(crossings_min),
+        "runs_signal": segments.broadcast(signal),
+        "in_long_run": in_long_run,
+        "run_side": np.where(in_long_run, np.nan_to_num(side), 0).astype(np.int8),
+    }

@@ -264,3 +264,23 @@ def test_summary_gives_assurance_against_the_last_points_limits(tmp_path: Path) 
     assert [line["group"] for line in lines] == ["north", "south"]
     assert lines[0]["upl"] == rows(out)[2]["upl"]
     assert {line["assurance_type"] for line in lines} == {"consistent_fail"}
+
+
+def test_i_chart_gives_the_xmr_calls_values(tmp_path: Path) -> None:
+    values = [5, 7, 6, 9, 4, 6, 8, 7, 5, 6, 30, 6, 7, 5]
+    text = "month,n\n" + "".join(
+        f"2024-{m:02d},{v}\n" if m <= 12 else f"2025-{m - 12:02d},{v}\n"
+        for m, v in enumerate(values, 1)
+    )
+    source = write(tmp_path / "v.csv", text)
+    xmr, chart = tmp_path / "xmr.csv", tmp_path / "chart.csv"
+    assert run(str(source), "--date", "month", "--value", "n", "--output", str(xmr)) == 0
+    assert (
+        run(str(source), "--chart", "i", "--date", "month", "--value", "n", "--output", str(chart))
+        == 0
+    )
+    old, new = rows(xmr), rows(chart)
+    assert [(r["value"], r["mean"], r["lpl"], r["upl"], r["point_type"]) for r in old] == [
+        (r["value"], r["centre"], r["lpl"], r["upl"], r["point_type"]) for r in new
+    ]
+    assert "special_cause_improvement" in {r["point_type"] for r in new}

@@ -1,4 +1,4 @@
-"""A p chart and a c chart in real Chromium: the measure page and the board paper, with axe."""
+"""Each chart a measure may choose, in real Chromium: the measure page and the board paper, with axe."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ CHARTED = """\
 MONTHS = [f"{2017 + (index + 7) // 12}-{(index + 7) % 12 + 1:02d}" for index in range(24)]
 
 
-def chart_both(organisation: Organisation, folder: Path) -> None:
+def chart_both(organisation: Organisation, folder: Path, measures: str = CHARTED) -> None:
     """Give the force 24 months (to July 2019) of SOLVED and DEATHS, and the two measures."""
     from pmf.sources.importer import check_table
     from pmf.sources.readers import read_table
@@ -51,7 +51,7 @@ def chart_both(organisation: Organisation, folder: Path) -> None:
     from pmf.web.observations.services import store_observations
 
     store_framework(
-        load_framework(GOOD.replace("peer_groups:", CHARTED + "peer_groups:", 1)),
+        load_framework(GOOD.replace("peer_groups:", measures + "peer_groups:", 1)),
         "framework.yaml",
     )
     rows = ["unit,measure,period,value,numerator,denominator"]
@@ -153,3 +153,38 @@ def test_the_police_examples_homicides_are_a_c_chart(page: Page, live_server: ob
     assert table.get_by_role("row", name="November 2025", include_hidden=True).count() == 1
     check_accessibility(page)
     screenshot(page, "measure-police-c-chart")
+
+
+@pytest.mark.parametrize(
+    ("chart", "rules", "title"),
+    [
+        ("i", "anhoej", "XmR chart, Anhøj rules (runs analysis)"),
+        ("mr", "mdc", "Moving range (mR) chart, Making Data Count rules"),
+        ("run", "anhoej", "Run chart, Anhøj rules (runs analysis)"),
+        ("p", "anhoej", "P chart (proportion), Anhøj rules (runs analysis)"),
+        ("pp", "mdc", "P′ chart (proportion, Laney), Making Data Count rules"),
+        ("u", "mdc", "U chart (rate), Making Data Count rules"),
+        ("up", "anhoej", "U′ chart (rate, Laney), Anhøj rules (runs analysis)"),
+    ],
+)
+def test_the_measure_page_draws_every_chart_a_measure_may_choose(
+    page: Page,
+    live_server: object,
+    analyst: User,
+    organisation: Organisation,
+    tmp_path: Path,
+    chart: str,
+    rules: str,
+    title: str,
+) -> None:
+    chosen = CHARTED.replace("spc: {chart: p}", f"spc: {{chart: {chart}, rules: {rules}}}")
+    assert chosen != CHARTED
+    chart_both(organisation, tmp_path, chosen)
+    base = live_server.url  # type: ignore[attr-defined]
+    sign_in(page, base, "analyst")
+    page.goto(f"{base}/TST/units/F/measures/SOLVED/")
+    page.get_by_role("heading", name="Crimes solved").wait_for()
+    page.locator("[data-chart='spc-chart'] svg").wait_for()
+    caption = page.locator("figcaption").first.inner_text()
+    assert caption.startswith(f"{title}: Crimes solved."), caption
+    check_accessibility(page)

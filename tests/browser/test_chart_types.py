@@ -1,4 +1,4 @@
-"""Each chart a measure may choose, in real Chromium: the measure page and the board paper, with axe."""
+"""Each chart a measure may choose, in Chromium: the measure page and board paper, with axe."""
 
 from __future__ import annotations
 

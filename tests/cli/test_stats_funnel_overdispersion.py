@@ -172,3 +172,24 @@ def test_bad_input_names_the_file_row_column_and_value(
     assert str(source) in err
     assert message in err
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_with_widened_limits_the_significance_column_agrees_with_the_outlier_flags(
+    tmp_path: Path,
+) -> None:
+    source = Path(__file__).parents[1] / "core" / "data" / "funnelplotr" / "medpar_los.csv"
+    widened = 0
+    for method in ("none", "shmi", "cqc"):
+        output = tmp_path / f"{method}.csv"
+        arguments = ["stats", "funnel", str(source), "--numerator", "los"]
+        arguments += ["--denominator", "prds", "--statistic", "ratio"]
+        assert main([*arguments, "--overdispersion", method, "--output", str(output)]) == 0
+        found = rows(output)
+        assert len(found) == 54
+        for row in found:
+            assert ("(0.001)" in row["significance"]) == (row["outlier_998"] == "true"), row
+            beyond_95 = row["significance"] != "Not significant"
+            assert beyond_95 == (row["outlier_95"] == "true"), row
+        widened += sum(row["outlier_998"] == "false" for row in found)
+    # The widened limits do change verdicts: fewer outliers than the exact limits' 23 each.
+    assert widened > 3 * (54 - 23)

@@ -547,7 +547,12 @@ def _funnel_limits(args: argparse.Namespace, numbers: pl.DataFrame, written: pl.
     import polars as pl
 
     from pmf.core.funnel import FunnelInputError
-    from pmf.core.overdispersion import UNIT_COLUMNS, UnitInputError, unit_limits
+    from pmf.core.overdispersion import (
+        UNIT_COLUMNS,
+        UnitInputError,
+        significance_from_limits,
+        unit_limits,
+    )
     from pmf.sources.readers import ROW_NUMBER
 
     try:
@@ -567,6 +572,9 @@ def _funnel_limits(args: argparse.Namespace, numbers: pl.DataFrame, written: pl.
         ) from None
     except FunnelInputError as error:
         raise CommandError(f"{args.input}: {error}") from None
+    if dispersion.adjusted:
+        # The verdict follows the widened limits written beside it, as on the web page.
+        written = written.with_columns(significance_from_limits(limits))
     _write(written.with_columns(limits.select(UNIT_COLUMNS)), args.output)
     if args.summary is not None:
         summary = pl.DataFrame(

@@ -86,6 +86,7 @@ __all__ = [
     "UnitInputError",
     "describe",
     "overdispersed_plot",
+    "significance_from_limits",
     "unit_limits",
 ]
 
@@ -429,6 +430,23 @@ def _widened_limits(
 # --- the funnel plot --------------------------------------------------------------------------
 
 
+def significance_from_limits(limits: pl.DataFrame) -> pl.Series:
+    """Return each unit's significance label read from its own (widened) limits.
+
+    ``limits`` is :func:`unit_limits`' frame; the labels are PHEindicatormethods' words, and a
+    value exactly on a limit is not beyond it.
+    """
+    value = limits["value"].to_numpy()
+    lower_95, upper_95 = limits["lower_95"].to_numpy(), limits["upper_95"].to_numpy()
+    lower_998, upper_998 = limits["lower_998"].to_numpy(), limits["upper_998"].to_numpy()
+    labels = np.select(
+        [value < lower_998, value < lower_95, value > upper_998, value > upper_95],
+        [LOW_001, LOW_025, HIGH_001, HIGH_025],
+        NOT_SIGNIFICANT,
+    ).tolist()
+    return pl.Series("significance", labels, dtype=pl.String)
+
+
 def overdispersed_plot(
     frame: pl.DataFrame,
     *,
@@ -473,15 +491,7 @@ def overdispersed_plot(
     base = funnel_plot(with_limits, statistic=statistic, multiplier=multiplier, margin=margin)
     if not dispersion.adjusted:
         return FunnelPlot(base.points, base.lines, base.average, dispersion)
-    value = (limits["value"]).to_numpy()
-    lower_95, upper_95 = limits["lower_95"].to_numpy(), limits["upper_95"].to_numpy()
-    lower_998, upper_998 = limits["lower_998"].to_numpy(), limits["upper_998"].to_numpy()
-    labels = np.select(
-        [value < lower_998, value < lower_95, value > upper_998, value > upper_95],
-        [LOW_001, LOW_025, HIGH_001, HIGH_025],
-        NOT_SIGNIFICANT,
-    ).tolist()
-    points = with_limits.with_columns(pl.Series("significance", labels, dtype=pl.String))
+    points = with_limits.with_columns(significance_from_limits(limits))
     smallest = float(frame["denominator"].min())  # type: ignore[arg-type]
     largest = float(frame["denominator"].max())  # type: ignore[arg-type]
     extra = margin * (largest - smallest) or margin * largest

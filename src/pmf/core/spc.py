@@ -438,17 +438,27 @@ def spc_summary(
     )
 
 
-def sigmas_from_mean(value: float, mean: float, upper_limit: float | None) -> float | None:
+def sigmas_from_mean(
+    value: float, mean: float, upper_limit: float | None, lower_limit: float | None = None
+) -> float | None:
     """Return how far a point lies from its mean in sigma units, or None without limits.
 
-    Sigma is a third of the distance from the mean to the upper process limit (the limits
-    are three sigma from the mean: 2.66 mean moving ranges). The dashboard orders its
-    special-cause concerns by it, furthest first.
+    Sigma is a third of the distance from the mean to the process limits (they are three
+    sigma from the mean: 2.66 mean moving ranges on an XmR chart). Where one limit is cut
+    short (a p chart's upper limit at 100 %, a count's lower limit at 0) the other, wider,
+    side gives it. The dashboard orders its special-cause concerns by it, furthest first.
 
     >>> sigmas_from_mean(7.0, 10.0, 16.0), sigmas_from_mean(7.0, 10.0, None)
     (1.5, None)
+    >>> round(sigmas_from_mean(0.9, 0.96, 1.0, 0.84), 9)  # the upper limit cut at 1
+    1.5
     """
-    sigma = (upper_limit - mean) / 3 if upper_limit is not None else None
+    if upper_limit is None:
+        return None
+    reach = upper_limit - mean
+    if lower_limit is not None:
+        reach = max(reach, mean - lower_limit)
+    sigma = reach / 3
     return abs(value - mean) / sigma if sigma else None
 
 

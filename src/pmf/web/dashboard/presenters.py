@@ -221,7 +221,7 @@ def _concern_severity(
         # What the chart plots (the moving range of an mR chart) against its centre and limit.
         result[(unit, code)] = (
             rule,
-            sigmas_from_mean(last["plotted"], last["mean"], last["upl"])
+            sigmas_from_mean(last["plotted"], last["mean"], last["upl"], last["lpl"])
             if last["plotted"] is not None
             else None,
         )

@@ -538,7 +538,8 @@ def _baselines(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
         pl.Series("_seg_len", segments.broadcast(segments.lengths), dtype=pl.UInt32),
     ]
     if chart == "i":
-        columns = [*common, *_xmr_baselines(values, base, segments, position, options)]
+        xmr_columns, centre = _xmr_baselines(values, base, segments, position, options)
+        columns = [*common, *xmr_columns]
     else:
         use = base["_baseline"].to_numpy().copy()
         if options.fix_after_n_points is not None:
@@ -554,6 +555,7 @@ def _baselines(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
             screen=options.screen_outliers,
         )
         values = limits.value
+        centre = limits.centre
         columns = [
             *common,
             pl.Series("value", limits.value, nan_to_null=True),
@@ -565,22 +567,30 @@ def _baselines(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
             pl.Series("lpl_2sigma", limits.lower_2, nan_to_null=True),
             pl.Series("upl_2sigma", limits.upper_2, nan_to_null=True),
         ]
-    frame = base.with_columns(columns)
     if options.rules == "anhoej":
-        centre = frame["mean"].to_numpy(allow_copy=True).astype(np.float64)
-        runs = runs_analysis(np.asarray(values, dtype=np.float64), centre, segments)
+        side = np.subtract(values, centre)
+        with np.errstate(invalid="ignore"):
+            np.sign(side, out=side)
+        runs = runs_analysis(side, segments)
+        del side
+        signal, in_long_run, run_side = runs.runs_signal, runs.in_long_run, runs.run_side
         if chart == "mr":
             # qicharts2 analyses the moving ranges' runs but never signals on them.
-            runs["runs_signal"] = np.zeros(size, dtype=bool)
-            runs["in_long_run"] = np.zeros(size, dtype=bool)
-            runs["run_side"] = np.zeros(size, dtype=np.int8)
-        frame = frame.with_columns(
-            *(_counts(name, runs[name]) for name in _RUNS_INTEGERS),
-            pl.Series("runs_signal", runs["runs_signal"]),
-            pl.Series("_in_long_run", runs["in_long_run"]),
-            pl.Series("_run_side", runs["run_side"]),
+            signal = np.zeros_like(signal)
+            in_long_run = np.zeros_like(in_long_run)
+            run_side = np.zeros_like(run_side)
+        per_baseline = pl.DataFrame(
+            [
+                *(_counts(name, getattr(runs, name)) for name in _RUNS_INTEGERS),
+                pl.Series("runs_signal", signal),
+            ]
         )
-    return frame
+        columns += [
+            *per_baseline.select(pl.all().gather(segments.ids_series())).get_columns(),
+            pl.Series("_in_long_run", in_long_run),
+            pl.Series("_run_side", run_side),
+        ]
+    return base.with_columns(columns)
 
 
 def _counts(name: str, counts: np.ndarray) -> pl.Series:
@@ -597,8 +607,8 @@ def _xmr_baselines(
     segments: Segments,
     position: np.ndarray,
     options: SpcOptions,
-) -> list[pl.Series]:
-    """Return the XmR chart's moving ranges, mean and mean moving range per row."""
+) -> tuple[list[pl.Series], np.ndarray]:
+    """Return the XmR chart's moving ranges, mean and mean moving range per row, and its mean."""
     size = base.height
     ranges = np.empty(size, dtype=np.float64)
     np.abs(np.diff(values, prepend=np.nan), out=ranges)
@@ -622,11 +632,13 @@ def _xmr_baselines(
         bound = float(options.screen_multiplier) * segments.broadcast(mean_range)
         with np.errstate(invalid="ignore"):
             mean_range = segments.means(np.where(ranges < bound, ranges, np.nan))
-    return [
+    centre = segments.broadcast(mean)
+    columns = [
         pl.Series("moving_range", moving_range, nan_to_null=True),
-        pl.Series("mean", segments.broadcast(mean), nan_to_null=True),
+        pl.Series("mean", centre, nan_to_null=True),
         pl.Series("mean_moving_range", segments.broadcast(mean_range), nan_to_null=True),
     ]
+    return columns, centre
 
 
 def _compute(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:

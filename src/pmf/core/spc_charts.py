@@ -15,7 +15,7 @@ See "Control chart types" in ``docs/methods.md`` for the formulas.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, NamedTuple
 
 import numpy as np
 import polars as pl
@@ -24,6 +24,7 @@ __all__ = [
     "D4",
     "RATIO_CHARTS",
     "Limits",
+    "RunsAnalysis",
     "Segments",
     "attribute_limits",
     "crossings_minimum",
@@ -49,6 +50,7 @@ class Segments:
         self.size = size
         self.lengths = np.diff(np.append(starts, size))
         self._ids: np.ndarray | None = None
+        self._ids_series: pl.Series | None = None
         # Reusing buffers spares the page faults of a fresh 80 MB array per step.
         self._buffers = [np.empty(size, dtype=np.float64) for _ in range(4)]
 
@@ -61,6 +63,14 @@ class Segments:
         if self._ids is None:
             self._ids = np.repeat(np.arange(self.starts.size, dtype=np.int64), self.lengths)
         return self._ids
+
+    def ids_series(self) -> pl.Series:
+        """Return each row's segment number as a Polars column, to gather per-segment values."""
+        if self._ids_series is None:
+            self._ids_series = pl.Series(
+                np.repeat(np.arange(self.starts.size, dtype=np.uint32), self.lengths)
+            )
+        return self._ids_series
 
     def means(self, values: np.ndarray) -> np.ndarray:
         """Take the mean of the non-NaN values of each segment as R's ``mean()`` does.
@@ -302,6 +312,18 @@ def _finite(limits: Limits) -> Limits:
     return limits
 
 
+class RunsAnalysis(NamedTuple):
+    """Hold the runs analysis: counts per segment, and per row the points of too-long runs."""
+
+    longest_run: np.ndarray
+    longest_run_max: np.ndarray
+    crossings: np.ndarray
+    crossings_min: np.ndarray
+    runs_signal: np.ndarray
+    in_long_run: np.ndarray
+    run_side: np.ndarray
+
+
 def crossings_minimum(useful: np.ndarray) -> np.ndarray:
     """Return ``qbinom(0.05, n - 1, 0.5)`` for each number of useful points ``n`` (Chen 2010).
 
@@ -326,56 +348,59 @@ def crossings_minimum(useful: np.ndarray) -> np.ndarray:
     return result
 
 
-def runs_analysis(
-    values: np.ndarray, centre: np.ndarray, segments: Segments
-) -> dict[str, np.ndarray]:
-    """Run qicharts2's runs analysis over each segment; give every row its segment's result.
+def runs_analysis(side: np.ndarray, segments: Segments) -> RunsAnalysis:
+    """Run qicharts2's runs analysis over each segment.
 
-    Points on the centre line (and missing ones) are dropped. ``longest_run`` is the
-    longest run of points on one side of the centre line, ``longest_run_max``
-    ``round(log2(n)) + 3`` for ``n`` useful points (Schilling 2012), ``crossings`` the
-    number of runs less one, ``crossings_min`` ``qbinom(0.05, n - 1, 0.5)``; a runs signal
-    is a run longer than its maximum or fewer crossings than the minimum. ``in_long_run``
-    says, per row, whether the point belongs to a run longer than the maximum, and
-    ``run_side`` that run's side (+1 above, -1 below). Counts are -1 where a segment has
-    no useful point (qicharts2 gives NA).
+    ``side`` is each point's ``sign(value - centre)`` (NaN where either is missing); it
+    is used as scratch space. Points on the centre line (and missing ones) are dropped.
+    ``longest_run`` is the longest run of points on one side of the centre line,
+    ``longest_run_max`` ``round(log2(n)) + 3`` for ``n`` useful points (Schilling 2012),
+    ``crossings`` the number of runs less one, ``crossings_min`` ``qbinom(0.05, n - 1,
+    0.5)``; a runs signal is a run longer than its maximum or fewer crossings than the
+    minimum. These are per segment, -1 where a segment has no useful point (qicharts2
+    gives NA). ``in_long_run`` says, per row, whether the point belongs to a run longer
+    than the maximum, and ``run_side`` that run's side (+1 above, -1 below; else 0).
     """
-    size = values.size
-    segment = segments.ids()
-    with np.errstate(invalid="ignore"):
-        side = np.sign(values - centre)
-    useful_row = np.isfinite(side) & (side != 0)
+    size = side.size
+    starts = segments.starts
+    useful_row = np.abs(side) == 1  # NaN compares false
     rows = np.flatnonzero(useful_row)
-    count = np.bincount(segment[rows], minlength=segments.starts.size)
-    in_long_run = np.zeros(size, dtype=bool)
-    longest = np.full(segments.starts.size, -1, dtype=np.int64)
-    runs = np.zeros(segments.starts.size, dtype=np.int64)
-    if rows.size:
-        kept_side = side[rows]
-        kept_segment = segment[rows]
-        new_run = np.ones(rows.size, dtype=bool)
-        new_run[1:] = (kept_side[1:] != kept_side[:-1]) | (kept_segment[1:] != kept_segment[:-1])
-        run_id = np.cumsum(new_run) - 1
-        run_length = np.bincount(run_id)
-        run_segment = kept_segment[new_run]
-        runs = np.bincount(run_segment, minlength=segments.starts.size)
-        # Runs come segment by segment: the longest of each is a reduction over its slice.
-        first_runs = np.flatnonzero(np.diff(run_segment, prepend=-1))
-        longest[run_segment[first_runs]] = np.maximum.reduceat(run_length, first_runs)
+    count = (
+        np.add.reduceat(useful_row.view(np.int8), starts, dtype=np.int64)
+        if size
+        else np.zeros(starts.size, dtype=np.int64)
+    )
     has = count > 0
+    longest = np.full(starts.size, -1, dtype=np.int64)
+    runs = np.zeros(starts.size, dtype=np.int64)
     longest_max = np.where(has, np.round(np.log2(np.maximum(count, 1))).astype(np.int64) + 3, -1)
+    in_long_run = np.zeros(size, dtype=bool)
+    run_side = np.zeros(size, dtype=np.int8)
+    if rows.size:
+        kept = side[rows]
+        # Where each segment's useful points start among the kept points: a run starts
+        # there, and wherever the side changes.
+        firsts = np.searchsorted(rows, starts[has])
+        new_run = np.empty(rows.size, dtype=bool)
+        new_run[0] = True
+        np.not_equal(kept[1:], kept[:-1], out=new_run[1:])
+        new_run[firsts] = True
+        run_starts = np.flatnonzero(new_run)
+        run_length = np.diff(run_starts, append=rows.size)
+        runs_had = np.add.reduceat(new_run.view(np.int8), firsts, dtype=np.int64)
+        runs[has] = runs_had
+        # Runs come segment by segment: the longest of each is a reduction over its slice.
+        first_runs = np.cumsum(runs_had) - runs_had
+        longest[has] = np.maximum.reduceat(run_length, first_runs)
+        long_run = run_length > np.repeat(longest_max[has], runs_had)
+        if long_run.any():
+            in_long = np.repeat(long_run, run_length)
+            chosen = rows[in_long]
+            in_long_run[chosen] = True
+            run_side[chosen] = kept[in_long]
     crossings = np.where(has, np.maximum(runs - 1, 0), -1)
     crossings_min = np.where(has, crossings_minimum(count), -1)
     signal = has & ((longest > longest_max) | (crossings < crossings_min))
-    if rows.size:
-        long_run = run_length > longest_max[run_segment]
-        in_long_run[rows] = long_run[run_id]
-    return {
-        "longest_run": segments.broadcast(longest),
-        "longest_run_max": segments.broadcast(longest_max),
-        "crossings": segments.broadcast(crossings),
-        "crossings_min": segments.broadcast(crossings_min),
-        "runs_signal": segments.broadcast(signal),
-        "in_long_run": in_long_run,
-        "run_side": np.where(in_long_run, np.nan_to_num(side), 0).astype(np.int8),
-    }
+    return RunsAnalysis(
+        longest, longest_max, crossings, crossings_min, signal, in_long_run, run_side
+    )

@@ -497,6 +497,7 @@ def _ends_streak(indicator: pl.Expr, width: int, position: pl.Expr) -> pl.Expr:
 
 _BASELINE_FLOATS: Final = ("moving_range", "mean", "mean_moving_range")
 _LIMIT_FLOATS: Final = ("lpl", "upl", "lpl_2sigma", "upl_2sigma")
+_CHART_FLOATS: Final = ("value", *_BASELINE_FLOATS, *_LIMIT_FLOATS)
 _RUNS_INTEGERS: Final = ("longest_run", "longest_run_max", "crossings", "crossings_min")
 
 
@@ -535,16 +536,16 @@ def _baselines(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
     common = [
         pl.Series("_pos", position),
         pl.Series("rebase_group", rebase_group),
-        pl.Series("_seg_len", segments.broadcast(segments.lengths), dtype=pl.UInt32),
+        pl.Series("_seg_len", segments.lengths, dtype=pl.UInt32).gather(segments.ids_series()),
     ]
     if chart == "i":
         xmr_columns, centre = _xmr_baselines(values, base, segments, position, options)
-        columns = [*common, *xmr_columns]
+        columns: list[pl.Series | pl.Expr] = [*common, *xmr_columns]
     else:
         use = base["_baseline"].to_numpy().copy()
         if options.fix_after_n_points is not None:
             use &= position < options.fix_after_n_points
-        denominators = base["_n"].to_numpy() if "_n" in base.columns else np.ones(size)
+        denominators = base["_n"].to_numpy() if "_n" in base.columns else None
         limits = attribute_limits(
             chart,
             values,
@@ -554,18 +555,20 @@ def _baselines(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
             multiplier=options.multiplier,
             screen=options.screen_outliers,
         )
-        values = limits.value
-        centre = limits.centre
+        values = limits.rows["value"]
+        centre = limits.centre(segments) if options.rules == "anhoej" else values
+        lines = pl.DataFrame(
+            [pl.Series(name, line, nan_to_null=True) for name, line in limits.lines.items()]
+        )
         columns = [
             *common,
-            pl.Series("value", limits.value, nan_to_null=True),
-            pl.Series("moving_range", limits.moving_range, nan_to_null=True),
-            pl.Series("mean", limits.centre, nan_to_null=True),
-            pl.Series("mean_moving_range", limits.mean_moving_range, nan_to_null=True),
-            pl.Series("lpl", limits.lower, nan_to_null=True),
-            pl.Series("upl", limits.upper, nan_to_null=True),
-            pl.Series("lpl_2sigma", limits.lower_2, nan_to_null=True),
-            pl.Series("upl_2sigma", limits.upper_2, nan_to_null=True),
+            *(pl.Series(name, row, nan_to_null=True) for name, row in limits.rows.items()),
+            *lines.select(pl.all().gather(segments.ids_series())).get_columns(),
+            *(
+                pl.lit(None, dtype=pl.Float64).alias(name)
+                for name in _CHART_FLOATS
+                if name not in limits.rows and name not in limits.lines
+            ),
         ]
     if options.rules == "anhoej":
         side = np.subtract(values, centre)

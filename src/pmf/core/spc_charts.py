@@ -105,9 +105,12 @@ class Segments:
             mean = (first + correction / count).astype(np.float64)
         return np.where(count > 0, mean, np.nan)
 
-    def sums(self, values: np.ndarray) -> np.ndarray:
-        """Sum the non-NaN values of each segment in long double, as R's ``sum()`` does."""
-        kept = np.where(np.isnan(values), 0.0, values)
+    def sums(self, values: np.ndarray, *, complete: bool = False) -> np.ndarray:
+        """Sum the non-NaN values of each segment in long double, as R's ``sum()`` does.
+
+        ``complete`` says that no value is NaN (the sums are the same, in fewer passes).
+        """
+        kept = values if complete else np.where(np.isnan(values), 0.0, values)
         return np.add.reduceat(kept, self.starts, dtype=np.longdouble).astype(np.float64)
 
     def medians(self, values: np.ndarray) -> np.ndarray:
@@ -141,24 +144,33 @@ class Segments:
 
 
 class Limits:
-    """Hold, per row, what a chart plots and its centre line, limits and moving ranges."""
+    """Hold what a chart plots and its centre line, limits and moving ranges.
 
-    def __init__(self, value: np.ndarray, centre: np.ndarray) -> None:
-        """Start with the plotted values and centre line; no limits, no moving ranges."""
-        nothing = np.full(value.size, np.nan)
-        self.value = value
-        self.centre = centre
-        self.lower = nothing
-        self.upper = nothing
-        self.lower_2 = nothing
-        self.upper_2 = nothing
-        self.moving_range = nothing
-        self.mean_moving_range = nothing
+    ``rows`` holds the columns that vary from row to row, ``lines`` those with one value
+    per baseline (NaN where there is none), both by their result column's name:
+    ``value``, ``moving_range``, ``mean``, ``mean_moving_range``, ``lpl``, ``upl``,
+    ``lpl_2sigma``, ``upl_2sigma``. A column in neither is absent (null) everywhere.
+    """
+
+    def __init__(self, value: np.ndarray) -> None:
+        """Start with the plotted values; no centre line, no limits, no moving ranges."""
+        self.rows: dict[str, np.ndarray] = {"value": value}
+        self.lines: dict[str, np.ndarray] = {}
+
+    def centre(self, segments: Segments) -> np.ndarray:
+        """Return the centre line per row."""
+        if "mean" in self.rows:
+            return self.rows["mean"]
+        return segments.broadcast(self.lines["mean"])
 
 
 def _ranges(values: np.ndarray, segments: Segments) -> np.ndarray:
     """Return ``|x[i] - x[i-1]|`` within each segment (NaN at each segment's first row)."""
-    ranges = np.abs(np.diff(values, prepend=np.nan))
+    ranges = np.empty(values.size, dtype=np.float64)
+    if values.size:
+        ranges[0] = np.nan
+        np.subtract(values[1:], values[:-1], out=ranges[1:])
+        np.abs(ranges, out=ranges)
     ranges[segments.starts] = np.nan
     return ranges
 
@@ -171,52 +183,52 @@ def _mean_range(
     mean = segments.means(counted)
     if screen:
         with np.errstate(invalid="ignore"):
-            kept = np.where(counted < D4 * segments.broadcast(mean), counted, np.nan)
-        mean = segments.means(kept)
+            dropped = ~(counted < segments.broadcast(D4 * mean))
+        counted[dropped] = np.nan
+        mean = segments.means(counted)
     return mean
 
 
 def attribute_limits(
     chart: str,
     values: np.ndarray,
-    denominators: np.ndarray,
+    denominators: np.ndarray | None,
     use: np.ndarray,
     segments: Segments,
     *,
     multiplier: float,
     screen: bool,
 ) -> Limits:
-    """Compute a chart's plotted values, centre line and 3- and 2-sigma limits per row.
+    """Compute a chart's plotted values, centre line and 3- and 2-sigma limits.
 
     ``chart`` is any type but ``i`` (see :mod:`pmf.core.spc`). ``values`` are the
     values (``run``, ``mr``, ``g``, ``t``, ``c``) or numerators (``p``, ``pp``, ``u``,
-    ``up``); ``denominators`` the denominators (ones where there are none). ``use``
+    ``up``); ``denominators`` the denominators (None where there are none). ``use``
     marks the points that set their baseline's centre and limits. ``multiplier``
     (2.66 or 3 / 1.128) turns a mean moving range into a 3-sigma width for the
     charts whose sigma comes from moving ranges (``t``, ``pp``, ``up``).
     """
     pair = use & np.concatenate(([False], use[:-1]))
     pair[segments.starts] = False
-    unused = ~use
+    everything = bool(use.all())
     sigma_factor = multiplier / 3
-    # Charts with one centre and one set of limits per baseline work per baseline and
-    # broadcast once (the same doubles as per row, in a fraction of the passes).
+    # Charts with one centre and one set of limits per baseline work per baseline; the
+    # caller gives each row its baseline's lines (the same doubles as per row).
     if chart == "run":
-        centre = segments.medians(np.where(use, values, np.nan))
-        return Limits(values, segments.broadcast(centre))
+        limits = Limits(values)
+        limits.lines["mean"] = segments.medians(values if everything else _kept(values, use))
+        return limits
     if chart == "mr":
         ranges = _ranges(values, segments)
         centre = segments.means(np.where(pair, ranges, np.nan))
         zero = np.where(np.isnan(centre), np.nan, 0.0)
-        limits = _broadcast(
-            segments, ranges, centre, zero, D4 * centre, zero, (D4 / 3) * 2 * centre
-        )
-        limits.moving_range = ranges
-        limits.mean_moving_range = segments.broadcast(centre)
+        limits = _per_baseline(ranges, centre, zero, D4 * centre, zero, (D4 / 3) * 2 * centre)
+        limits.rows["moving_range"] = ranges
+        limits.lines["mean_moving_range"] = centre
         return limits
     if chart == "t":
         transformed = values ** (1 / T_POWER)
-        centre_t = segments.means(np.where(use, transformed, np.nan))
+        centre_t = segments.means(transformed if everything else _kept(transformed, use))
         ranges = _ranges(transformed, segments)
         amr = _mean_range(ranges, pair, segments, screen=screen)
         width = multiplier * amr
@@ -232,22 +244,20 @@ def attribute_limits(
             upper_2 = (centre_t + width_2) ** T_POWER
         # As qic.t, the plotted value is the transformed one back-transformed (within a
         # unit in the last place of the time given), so that equal times sit on the centre.
-        limits = _broadcast(
-            segments, transformed**T_POWER, centre_t**T_POWER, lower, upper, lower_2, upper_2
-        )
-        limits.moving_range = ranges
-        limits.mean_moving_range = segments.broadcast(amr)
+        np.power(transformed, T_POWER, out=transformed)
+        limits = _per_baseline(transformed, centre_t**T_POWER, lower, upper, lower_2, upper_2)
+        limits.rows["moving_range"] = ranges
+        limits.lines["mean_moving_range"] = amr
         return limits
     if chart in ("c", "g"):
-        kept = np.where(use, values, np.nan)
+        kept = values if everything else _kept(values, use)
         mean = segments.means(kept)
         if chart == "c":
             centre, sigma = mean, np.sqrt(mean)
         else:
             centre = segments.medians(kept)
             sigma = np.sqrt(mean * (mean + 1))
-        return _broadcast(
-            segments,
+        return _per_baseline(
             values,
             centre,
             np.maximum(mean - 3 * sigma, 0.0),
@@ -255,60 +265,93 @@ def attribute_limits(
             np.maximum(mean - 2 * sigma, 0.0),
             mean + 2 * sigma,
         )
-    if chart not in ("p", "pp", "u", "up"):
-        raise ValueError(f"unknown chart type {chart!r}")
+    if chart not in ("p", "pp", "u", "up") or denominators is None:
+        raise ValueError(f"unknown chart type {chart!r} or no denominators")
+    return _ratio_limits(
+        chart, values, denominators, use, pair, segments, sigma_factor=sigma_factor, screen=screen
+    )
+
+
+def _ratio_limits(
+    chart: str,
+    values: np.ndarray,
+    denominators: np.ndarray,
+    use: np.ndarray,
+    pair: np.ndarray,
+    segments: Segments,
+    *,
+    sigma_factor: float,
+    screen: bool,
+) -> Limits:
+    """Compute the p, p', u and u' charts' limits per row (they vary with the denominator)."""
+    everything = bool(use.all())
     with np.errstate(invalid="ignore", divide="ignore"):
         plotted = values / denominators
-        numerators = np.where(unused, np.nan, values)
-        totals = np.where(unused, np.nan, denominators)
-        centre = segments.broadcast(segments.sums(numerators) / segments.sums(totals))
-        spread = centre * (1 - centre) if chart in ("p", "pp") else centre
-        sigma = np.sqrt(spread / denominators)
-        limits = Limits(plotted, centre)
+        if everything:
+            centre_line = segments.sums(values, complete=True) / segments.sums(
+                denominators, complete=True
+            )
+        else:
+            centre_line = segments.sums(_kept(values, use)) / segments.sums(
+                _kept(denominators, use)
+            )
+        spread_line = centre_line * (1 - centre_line) if chart in ("p", "pp") else centre_line
+        centre = segments.broadcast(centre_line)
+        # sigma = sqrt(spread / n), in place.
+        sigma = segments.broadcast(spread_line)
+        np.divide(sigma, denominators, out=sigma)
+        np.sqrt(sigma, out=sigma)
+        limits = Limits(plotted)
+        limits.rows["mean"] = centre
         if chart in ("pp", "up"):
             # Laney: the z-scores' spread, from their moving ranges, scales each sigma.
-            z = np.where(use, (plotted - centre) / sigma, np.nan)
+            z = plotted - centre
+            np.divide(z, sigma, out=z)
+            if not everything:
+                z[~use] = np.nan
             ranges = _ranges(z, segments)
+            del z
             amr = _mean_range(ranges, pair, segments, screen=screen)
-            sigma = sigma * segments.broadcast(amr * sigma_factor)
-            limits.moving_range = ranges
-            limits.mean_moving_range = segments.broadcast(amr)
-        limits.lower = centre - 3 * sigma
-        limits.lower_2 = centre - 2 * sigma
-        limits.upper = centre + 3 * sigma
-        limits.upper_2 = centre + 2 * sigma
-    if chart in ("p", "pp"):
-        limits.upper = np.minimum(limits.upper, 1.0)
-        limits.upper_2 = np.minimum(limits.upper_2, 1.0)
-    limits.lower = np.maximum(limits.lower, 0.0)
-    limits.lower_2 = np.maximum(limits.lower_2, 0.0)
-    return _finite(limits)
-
-
-def _broadcast(
-    segments: Segments,
-    value: np.ndarray,
-    *lines: np.ndarray,
-) -> Limits:
-    """Return per-row limits from the plotted values and per-baseline lines.
-
-    ``lines`` are the centre, lower, upper, lower 2-sigma and upper 2-sigma lines, one
-    value per baseline; lines that are not finite become NaN first.
-    """
-    centre, lower, upper, lower_2, upper_2 = (
-        segments.broadcast(np.where(np.isfinite(line), line, np.nan)) for line in lines
-    )
-    limits = Limits(value, centre)
-    limits.lower, limits.upper = lower, upper
-    limits.lower_2, limits.upper_2 = lower_2, upper_2
+            np.multiply(sigma, segments.broadcast(amr * sigma_factor), out=sigma)
+            limits.rows["moving_range"] = ranges
+            limits.lines["mean_moving_range"] = amr
+        for name, times, bound in (
+            ("lpl", -3.0, None),
+            ("lpl_2sigma", -2.0, None),
+            ("upl", 3.0, 1.0),
+            ("upl_2sigma", 2.0, 1.0),
+        ):
+            # centre - k * sigma (or + k * sigma), clipped to [0, 1] or [0, inf).
+            line = np.multiply(sigma, abs(times))
+            if times < 0:
+                np.subtract(centre, line, out=line)
+                np.maximum(line, 0.0, out=line)
+            else:
+                np.add(centre, line, out=line)
+                if bound is not None and chart in ("p", "pp"):
+                    np.minimum(line, bound, out=line)
+            limits.rows[name] = line
+    # qicharts2 makes limits that are not finite NA.
+    for name in ("mean", "lpl", "upl", "lpl_2sigma", "upl_2sigma"):
+        line = limits.rows[name]
+        line[~np.isfinite(line)] = np.nan
     return limits
 
 
-def _finite(limits: Limits) -> Limits:
-    """Make limits that are not finite NaN (qicharts2 makes them NA)."""
-    for name in ("centre", "lower", "upper", "lower_2", "upper_2"):
-        line = getattr(limits, name)
-        setattr(limits, name, np.where(np.isfinite(line), line, np.nan))
+def _kept(values: np.ndarray, use: np.ndarray) -> np.ndarray:
+    """Return the values with those outside the baseline made NaN."""
+    return np.where(use, values, np.nan)
+
+
+def _per_baseline(value: np.ndarray, *lines: np.ndarray) -> Limits:
+    """Return limits from the plotted values and per-baseline lines.
+
+    ``lines`` are the centre, lower, upper, lower 2-sigma and upper 2-sigma lines, one
+    value per baseline; lines that are not finite become NaN.
+    """
+    limits = Limits(value)
+    for name, line in zip(("mean", "lpl", "upl", "lpl_2sigma", "upl_2sigma"), lines, strict=True):
+        limits.lines[name] = np.where(np.isfinite(line), line, np.nan)
     return limits
 
 

@@ -528,19 +528,25 @@ def _baselines(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
     rebase = base["_rebase"].to_numpy()
     segments = Segments(np.flatnonzero(new_group | rebase), size)
     position = np.arange(size, dtype=np.int64) - segments.broadcast(segments.starts)
-    rebases = np.cumsum(rebase, dtype=np.int64)
-    group_starts = np.flatnonzero(new_group)
-    group_lengths = np.diff(np.append(group_starts, size))
-    rebase_group = rebases - np.repeat(rebases[group_starts], group_lengths)
+    # A baseline's number within its series: baselines since the series' first (a rebase
+    # never falls on a series' first point), per baseline, then given to its rows.
+    number = np.arange(segments.starts.size, dtype=np.int64)
+    series_first = np.maximum.accumulate(np.where(new_group[segments.starts], number, 0))
     values = base["value"].to_numpy()
+    per_baseline = pl.DataFrame(
+        [
+            pl.Series("rebase_group", number - series_first),
+            pl.Series("_seg_len", segments.lengths, dtype=pl.UInt32),
+        ]
+    )
     common = [
         pl.Series("_pos", position),
-        pl.Series("rebase_group", rebase_group),
-        pl.Series("_seg_len", segments.lengths, dtype=pl.UInt32).gather(segments.ids_series()),
+        *per_baseline.select(pl.all().gather(segments.ids_series())).get_columns(),
     ]
     if chart == "i":
-        xmr_columns, centre = _xmr_baselines(values, base, segments, position, options)
+        xmr_columns, mean = _xmr_baselines(values, base, segments, position, options)
         columns: list[pl.Series | pl.Expr] = [*common, *xmr_columns]
+        centre = segments.broadcast(mean) if options.rules == "anhoej" else values
     else:
         use = base["_baseline"].to_numpy().copy()
         if options.fix_after_n_points is not None:
@@ -611,10 +617,15 @@ def _xmr_baselines(
     position: np.ndarray,
     options: SpcOptions,
 ) -> tuple[list[pl.Series], np.ndarray]:
-    """Return the XmR chart's moving ranges, mean and mean moving range per row, and its mean."""
+    """Return the XmR chart's moving ranges, mean and mean moving range per row, and the means.
+
+    The means are one per baseline (NaN where there is none).
+    """
     size = base.height
     ranges = np.empty(size, dtype=np.float64)
-    np.abs(np.diff(values, prepend=np.nan), out=ranges)
+    ranges[0] = np.nan
+    np.subtract(values[1:], values[:-1], out=ranges[1:])
+    np.abs(ranges, out=ranges)
     ranges[segments.starts] = np.nan  # no moving range at the first point of a baseline
     moving_range = ranges
     if options.fix_after_n_points is not None:
@@ -635,13 +646,17 @@ def _xmr_baselines(
         bound = float(options.screen_multiplier) * segments.broadcast(mean_range)
         with np.errstate(invalid="ignore"):
             mean_range = segments.means(np.where(ranges < bound, ranges, np.nan))
-    centre = segments.broadcast(mean)
+    lines = pl.DataFrame(
+        [
+            pl.Series("mean", mean, nan_to_null=True),
+            pl.Series("mean_moving_range", mean_range, nan_to_null=True),
+        ]
+    )
     columns = [
         pl.Series("moving_range", moving_range, nan_to_null=True),
-        pl.Series("mean", centre, nan_to_null=True),
-        pl.Series("mean_moving_range", segments.broadcast(mean_range), nan_to_null=True),
+        *lines.select(pl.all().gather(segments.ids_series())).get_columns(),
     ]
-    return columns, centre
+    return columns, mean
 
 
 def _compute(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:

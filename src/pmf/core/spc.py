@@ -507,6 +507,7 @@ def _ends_streak(indicator: pl.Expr, width: int, position: pl.Expr) -> pl.Expr:
 
 _BASELINE_FLOATS: Final = ("moving_range", "mean", "mean_moving_range")
 _LIMIT_FLOATS: Final = ("lpl", "upl", "lpl_2sigma", "upl_2sigma")
+_CHART_FLOATS: Final = ("value", *_BASELINE_FLOATS, *_LIMIT_FLOATS)
 _RUNS_INTEGERS: Final = ("longest_run", "longest_run_max", "crossings", "crossings_min")
 
 
@@ -537,23 +538,30 @@ def _baselines(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
     rebase = base["_rebase"].to_numpy()
     segments = Segments(np.flatnonzero(new_group | rebase), size)
     position = np.arange(size, dtype=np.int64) - segments.broadcast(segments.starts)
-    rebases = np.cumsum(rebase, dtype=np.int64)
-    group_starts = np.flatnonzero(new_group)
-    group_lengths = np.diff(np.append(group_starts, size))
-    rebase_group = rebases - np.repeat(rebases[group_starts], group_lengths)
+    # A baseline's number within its series: baselines since the series' first (a rebase
+    # never falls on a series' first point), per baseline, then given to its rows.
+    number = np.arange(segments.starts.size, dtype=np.int64)
+    series_first = np.maximum.accumulate(np.where(new_group[segments.starts], number, 0))
     values = base["value"].to_numpy()
+    per_baseline = pl.DataFrame(
+        [
+            pl.Series("rebase_group", number - series_first),
+            pl.Series("_seg_len", segments.lengths, dtype=pl.UInt32),
+        ]
+    )
     common = [
         pl.Series("_pos", position),
-        pl.Series("rebase_group", rebase_group),
-        pl.Series("_seg_len", segments.broadcast(segments.lengths), dtype=pl.UInt32),
+        *per_baseline.select(pl.all().gather(segments.ids_series())).get_columns(),
     ]
     if chart == "i":
-        columns = [*common, *_xmr_baselines(values, base, segments, position, options)]
+        xmr_columns, mean = _xmr_baselines(values, base, segments, position, options)
+        columns: list[pl.Series | pl.Expr] = [*common, *xmr_columns]
+        centre = segments.broadcast(mean) if options.rules == "anhoej" else values
     else:
         use = base["_baseline"].to_numpy().copy()
         if options.fix_after_n_points is not None:
             use &= position < options.fix_after_n_points
-        denominators = base["_n"].to_numpy() if "_n" in base.columns else np.ones(size)
+        denominators = base["_n"].to_numpy() if "_n" in base.columns else None
         limits = attribute_limits(
             chart,
             values,
@@ -563,34 +571,45 @@ def _baselines(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
             multiplier=options.multiplier,
             screen=options.screen_outliers,
         )
-        values = limits.value
+        values = limits.rows["value"]
+        centre = limits.centre(segments) if options.rules == "anhoej" else values
+        lines = pl.DataFrame(
+            [pl.Series(name, line, nan_to_null=True) for name, line in limits.lines.items()]
+        )
         columns = [
             *common,
-            pl.Series("value", limits.value, nan_to_null=True),
-            pl.Series("moving_range", limits.moving_range, nan_to_null=True),
-            pl.Series("mean", limits.centre, nan_to_null=True),
-            pl.Series("mean_moving_range", limits.mean_moving_range, nan_to_null=True),
-            pl.Series("lpl", limits.lower, nan_to_null=True),
-            pl.Series("upl", limits.upper, nan_to_null=True),
-            pl.Series("lpl_2sigma", limits.lower_2, nan_to_null=True),
-            pl.Series("upl_2sigma", limits.upper_2, nan_to_null=True),
+            *(pl.Series(name, row, nan_to_null=True) for name, row in limits.rows.items()),
+            *lines.select(pl.all().gather(segments.ids_series())).get_columns(),
+            *(
+                pl.lit(None, dtype=pl.Float64).alias(name)
+                for name in _CHART_FLOATS
+                if name not in limits.rows and name not in limits.lines
+            ),
         ]
-    frame = base.with_columns(columns)
     if options.rules == "anhoej":
-        centre = frame["mean"].to_numpy(allow_copy=True).astype(np.float64)
-        runs = runs_analysis(np.asarray(values, dtype=np.float64), centre, segments)
+        side = np.subtract(values, centre)
+        with np.errstate(invalid="ignore"):
+            np.sign(side, out=side)
+        runs = runs_analysis(side, segments)
+        del side
+        signal, in_long_run, run_side = runs.runs_signal, runs.in_long_run, runs.run_side
         if chart == "mr":
             # qicharts2 analyses the moving ranges' runs but never signals on them.
-            runs["runs_signal"] = np.zeros(size, dtype=bool)
-            runs["in_long_run"] = np.zeros(size, dtype=bool)
-            runs["run_side"] = np.zeros(size, dtype=np.int8)
-        frame = frame.with_columns(
-            *(_counts(name, runs[name]) for name in _RUNS_INTEGERS),
-            pl.Series("runs_signal", runs["runs_signal"]),
-            pl.Series("_in_long_run", runs["in_long_run"]),
-            pl.Series("_run_side", runs["run_side"]),
+            signal = np.zeros_like(signal)
+            in_long_run = np.zeros_like(in_long_run)
+            run_side = np.zeros_like(run_side)
+        per_baseline = pl.DataFrame(
+            [
+                *(_counts(name, getattr(runs, name)) for name in _RUNS_INTEGERS),
+                pl.Series("runs_signal", signal),
+            ]
         )
-    return frame
+        columns += [
+            *per_baseline.select(pl.all().gather(segments.ids_series())).get_columns(),
+            pl.Series("_in_long_run", in_long_run),
+            pl.Series("_run_side", run_side),
+        ]
+    return base.with_columns(columns)
 
 
 def _counts(name: str, counts: np.ndarray) -> pl.Series:
@@ -607,11 +626,16 @@ def _xmr_baselines(
     segments: Segments,
     position: np.ndarray,
     options: SpcOptions,
-) -> list[pl.Series]:
-    """Return the XmR chart's moving ranges, mean and mean moving range per row."""
+) -> tuple[list[pl.Series], np.ndarray]:
+    """Return the XmR chart's moving ranges, mean and mean moving range per row, and the means.
+
+    The means are one per baseline (NaN where there is none).
+    """
     size = base.height
     ranges = np.empty(size, dtype=np.float64)
-    np.abs(np.diff(values, prepend=np.nan), out=ranges)
+    ranges[0] = np.nan
+    np.subtract(values[1:], values[:-1], out=ranges[1:])
+    np.abs(ranges, out=ranges)
     ranges[segments.starts] = np.nan  # no moving range at the first point of a baseline
     moving_range = ranges
     if options.fix_after_n_points is not None:
@@ -632,11 +656,17 @@ def _xmr_baselines(
         bound = float(options.screen_multiplier) * segments.broadcast(mean_range)
         with np.errstate(invalid="ignore"):
             mean_range = segments.means(np.where(ranges < bound, ranges, np.nan))
-    return [
+    lines = pl.DataFrame(
+        [
+            pl.Series("mean", mean, nan_to_null=True),
+            pl.Series("mean_moving_range", mean_range, nan_to_null=True),
+        ]
+    )
+    columns = [
         pl.Series("moving_range", moving_range, nan_to_null=True),
-        pl.Series("mean", segments.broadcast(mean), nan_to_null=True),
-        pl.Series("mean_moving_range", segments.broadcast(mean_range), nan_to_null=True),
+        *lines.select(pl.all().gather(segments.ids_series())).get_columns(),
     ]
+    return columns, mean
 
 
 def _compute(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
@@ -759,12 +789,10 @@ def _compute(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
         if sign == 0
         else ((IMPROVEMENT, CONCERN) if sign > 0 else (CONCERN, IMPROVEMENT))
     )
-    point_type = (
-        pl.when(pl.col("_dir") > 0)
-        .then(pl.lit(high))
-        .when(pl.col("_dir") < 0)
-        .then(pl.lit(low))
-        .otherwise(pl.lit(COMMON_CAUSE))
+    # Each point's type picked from the three by its direction (a gather: far fewer string
+    # copies than a when/then chain of literals).
+    point_type = pl.lit(pl.Series([low, COMMON_CAUSE, high], dtype=pl.String)).gather(
+        (pl.col("_dir") + 1).cast(pl.UInt32)
     )
     return (
         frame.with_columns(direction.alias("_dir"))
@@ -790,5 +818,7 @@ def _compute(base: pl.DataFrame, options: SpcOptions) -> pl.DataFrame:
             *extra,
             *([pl.col("target")] if "target" in base.columns else []),
         )
-        .collect()
+        # The in-memory engine gives one chunk per column (the streaming engine's chunks
+        # made the caller's select rechunk every column).
+        .collect(engine="in-memory")
     )

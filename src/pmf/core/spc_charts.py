@@ -15,7 +15,7 @@ See "Control chart types" in ``docs/methods.md`` for the formulas.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, NamedTuple
 
 import numpy as np
 import polars as pl
@@ -24,6 +24,7 @@ __all__ = [
     "D4",
     "RATIO_CHARTS",
     "Limits",
+    "RunsAnalysis",
     "Segments",
     "attribute_limits",
     "crossings_minimum",
@@ -49,6 +50,7 @@ class Segments:
         self.size = size
         self.lengths = np.diff(np.append(starts, size))
         self._ids: np.ndarray | None = None
+        self._ids_series: pl.Series | None = None
         # Reusing buffers spares the page faults of a fresh 80 MB array per step.
         self._buffers = [np.empty(size, dtype=np.float64) for _ in range(4)]
 
@@ -61,6 +63,14 @@ class Segments:
         if self._ids is None:
             self._ids = np.repeat(np.arange(self.starts.size, dtype=np.int64), self.lengths)
         return self._ids
+
+    def ids_series(self) -> pl.Series:
+        """Return each row's segment number as a Polars column, to gather per-segment values."""
+        if self._ids_series is None:
+            self._ids_series = pl.Series(
+                np.repeat(np.arange(self.starts.size, dtype=np.uint32), self.lengths)
+            )
+        return self._ids_series
 
     def means(self, values: np.ndarray) -> np.ndarray:
         """Take the mean of the non-NaN values of each segment as R's ``mean()`` does.
@@ -95,9 +105,12 @@ class Segments:
             mean = (first + correction / count).astype(np.float64)
         return np.where(count > 0, mean, np.nan)
 
-    def sums(self, values: np.ndarray) -> np.ndarray:
-        """Sum the non-NaN values of each segment in long double, as R's ``sum()`` does."""
-        kept = np.where(np.isnan(values), 0.0, values)
+    def sums(self, values: np.ndarray, *, complete: bool = False) -> np.ndarray:
+        """Sum the non-NaN values of each segment in long double, as R's ``sum()`` does.
+
+        ``complete`` says that no value is NaN (the sums are the same, in fewer passes).
+        """
+        kept = values if complete else np.where(np.isnan(values), 0.0, values)
         return np.add.reduceat(kept, self.starts, dtype=np.longdouble).astype(np.float64)
 
     def medians(self, values: np.ndarray) -> np.ndarray:
@@ -131,24 +144,33 @@ class Segments:
 
 
 class Limits:
-    """Hold, per row, what a chart plots and its centre line, limits and moving ranges."""
+    """Hold what a chart plots and its centre line, limits and moving ranges.
 
-    def __init__(self, value: np.ndarray, centre: np.ndarray) -> None:
-        """Start with the plotted values and centre line; no limits, no moving ranges."""
-        nothing = np.full(value.size, np.nan)
-        self.value = value
-        self.centre = centre
-        self.lower = nothing
-        self.upper = nothing
-        self.lower_2 = nothing
-        self.upper_2 = nothing
-        self.moving_range = nothing
-        self.mean_moving_range = nothing
+    ``rows`` holds the columns that vary from row to row, ``lines`` those with one value
+    per baseline (NaN where there is none), both by their result column's name:
+    ``value``, ``moving_range``, ``mean``, ``mean_moving_range``, ``lpl``, ``upl``,
+    ``lpl_2sigma``, ``upl_2sigma``. A column in neither is absent (null) everywhere.
+    """
+
+    def __init__(self, value: np.ndarray) -> None:
+        """Start with the plotted values; no centre line, no limits, no moving ranges."""
+        self.rows: dict[str, np.ndarray] = {"value": value}
+        self.lines: dict[str, np.ndarray] = {}
+
+    def centre(self, segments: Segments) -> np.ndarray:
+        """Return the centre line per row."""
+        if "mean" in self.rows:
+            return self.rows["mean"]
+        return segments.broadcast(self.lines["mean"])
 
 
 def _ranges(values: np.ndarray, segments: Segments) -> np.ndarray:
     """Return ``|x[i] - x[i-1]|`` within each segment (NaN at each segment's first row)."""
-    ranges = np.abs(np.diff(values, prepend=np.nan))
+    ranges = np.empty(values.size, dtype=np.float64)
+    if values.size:
+        ranges[0] = np.nan
+        np.subtract(values[1:], values[:-1], out=ranges[1:])
+        np.abs(ranges, out=ranges)
     ranges[segments.starts] = np.nan
     return ranges
 
@@ -161,52 +183,52 @@ def _mean_range(
     mean = segments.means(counted)
     if screen:
         with np.errstate(invalid="ignore"):
-            kept = np.where(counted < D4 * segments.broadcast(mean), counted, np.nan)
-        mean = segments.means(kept)
+            dropped = ~(counted < segments.broadcast(D4 * mean))
+        counted[dropped] = np.nan
+        mean = segments.means(counted)
     return mean
 
 
 def attribute_limits(
     chart: str,
     values: np.ndarray,
-    denominators: np.ndarray,
+    denominators: np.ndarray | None,
     use: np.ndarray,
     segments: Segments,
     *,
     multiplier: float,
     screen: bool,
 ) -> Limits:
-    """Compute a chart's plotted values, centre line and 3- and 2-sigma limits per row.
+    """Compute a chart's plotted values, centre line and 3- and 2-sigma limits.
 
     ``chart`` is any type but ``i`` (see :mod:`pmf.core.spc`). ``values`` are the
     values (``run``, ``mr``, ``g``, ``t``, ``c``) or numerators (``p``, ``pp``, ``u``,
-    ``up``); ``denominators`` the denominators (ones where there are none). ``use``
+    ``up``); ``denominators`` the denominators (None where there are none). ``use``
     marks the points that set their baseline's centre and limits. ``multiplier``
     (2.66 or 3 / 1.128) turns a mean moving range into a 3-sigma width for the
     charts whose sigma comes from moving ranges (``t``, ``pp``, ``up``).
     """
     pair = use & np.concatenate(([False], use[:-1]))
     pair[segments.starts] = False
-    unused = ~use
+    everything = bool(use.all())
     sigma_factor = multiplier / 3
-    # Charts with one centre and one set of limits per baseline work per baseline and
-    # broadcast once (the same doubles as per row, in a fraction of the passes).
+    # Charts with one centre and one set of limits per baseline work per baseline; the
+    # caller gives each row its baseline's lines (the same doubles as per row).
     if chart == "run":
-        centre = segments.medians(np.where(use, values, np.nan))
-        return Limits(values, segments.broadcast(centre))
+        limits = Limits(values)
+        limits.lines["mean"] = segments.medians(values if everything else _kept(values, use))
+        return limits
     if chart == "mr":
         ranges = _ranges(values, segments)
         centre = segments.means(np.where(pair, ranges, np.nan))
         zero = np.where(np.isnan(centre), np.nan, 0.0)
-        limits = _broadcast(
-            segments, ranges, centre, zero, D4 * centre, zero, (D4 / 3) * 2 * centre
-        )
-        limits.moving_range = ranges
-        limits.mean_moving_range = segments.broadcast(centre)
+        limits = _per_baseline(ranges, centre, zero, D4 * centre, zero, (D4 / 3) * 2 * centre)
+        limits.rows["moving_range"] = ranges
+        limits.lines["mean_moving_range"] = centre
         return limits
     if chart == "t":
         transformed = values ** (1 / T_POWER)
-        centre_t = segments.means(np.where(use, transformed, np.nan))
+        centre_t = segments.means(transformed if everything else _kept(transformed, use))
         ranges = _ranges(transformed, segments)
         amr = _mean_range(ranges, pair, segments, screen=screen)
         width = multiplier * amr
@@ -222,22 +244,20 @@ def attribute_limits(
             upper_2 = (centre_t + width_2) ** T_POWER
         # As qic.t, the plotted value is the transformed one back-transformed (within a
         # unit in the last place of the time given), so that equal times sit on the centre.
-        limits = _broadcast(
-            segments, transformed**T_POWER, centre_t**T_POWER, lower, upper, lower_2, upper_2
-        )
-        limits.moving_range = ranges
-        limits.mean_moving_range = segments.broadcast(amr)
+        np.power(transformed, T_POWER, out=transformed)
+        limits = _per_baseline(transformed, centre_t**T_POWER, lower, upper, lower_2, upper_2)
+        limits.rows["moving_range"] = ranges
+        limits.lines["mean_moving_range"] = amr
         return limits
     if chart in ("c", "g"):
-        kept = np.where(use, values, np.nan)
+        kept = values if everything else _kept(values, use)
         mean = segments.means(kept)
         if chart == "c":
             centre, sigma = mean, np.sqrt(mean)
         else:
             centre = segments.medians(kept)
             sigma = np.sqrt(mean * (mean + 1))
-        return _broadcast(
-            segments,
+        return _per_baseline(
             values,
             centre,
             np.maximum(mean - 3 * sigma, 0.0),
@@ -245,61 +265,106 @@ def attribute_limits(
             np.maximum(mean - 2 * sigma, 0.0),
             mean + 2 * sigma,
         )
-    if chart not in ("p", "pp", "u", "up"):
-        raise ValueError(f"unknown chart type {chart!r}")
+    if chart not in ("p", "pp", "u", "up") or denominators is None:
+        raise ValueError(f"unknown chart type {chart!r} or no denominators")
+    return _ratio_limits(
+        chart, values, denominators, use, pair, segments, sigma_factor=sigma_factor, screen=screen
+    )
+
+
+def _ratio_limits(
+    chart: str,
+    values: np.ndarray,
+    denominators: np.ndarray,
+    use: np.ndarray,
+    pair: np.ndarray,
+    segments: Segments,
+    *,
+    sigma_factor: float,
+    screen: bool,
+) -> Limits:
+    """Compute the p, p', u and u' charts' limits per row (they vary with the denominator)."""
+    everything = bool(use.all())
     with np.errstate(invalid="ignore", divide="ignore"):
         plotted = values / denominators
-        numerators = np.where(unused, np.nan, values)
-        totals = np.where(unused, np.nan, denominators)
-        centre = segments.broadcast(segments.sums(numerators) / segments.sums(totals))
-        spread = centre * (1 - centre) if chart in ("p", "pp") else centre
-        sigma = np.sqrt(spread / denominators)
-        limits = Limits(plotted, centre)
+        if everything:
+            centre_line = segments.sums(values, complete=True) / segments.sums(
+                denominators, complete=True
+            )
+        else:
+            centre_line = segments.sums(_kept(values, use)) / segments.sums(
+                _kept(denominators, use)
+            )
+        spread_line = centre_line * (1 - centre_line) if chart in ("p", "pp") else centre_line
+        centre = segments.broadcast(centre_line)
+        # sigma = sqrt(spread / n), in place.
+        sigma = segments.broadcast(spread_line)
+        np.divide(sigma, denominators, out=sigma)
+        np.sqrt(sigma, out=sigma)
+        limits = Limits(plotted)
+        limits.rows["mean"] = centre
         if chart in ("pp", "up"):
             # Laney: the z-scores' spread, from their moving ranges, scales each sigma.
-            z = np.where(use, (plotted - centre) / sigma, np.nan)
+            z = plotted - centre
+            np.divide(z, sigma, out=z)
+            if not everything:
+                z[~use] = np.nan
             ranges = _ranges(z, segments)
+            del z
             amr = _mean_range(ranges, pair, segments, screen=screen)
-            sigma = sigma * segments.broadcast(amr * sigma_factor)
-            limits.moving_range = ranges
-            limits.mean_moving_range = segments.broadcast(amr)
-        limits.lower = centre - 3 * sigma
-        limits.lower_2 = centre - 2 * sigma
-        limits.upper = centre + 3 * sigma
-        limits.upper_2 = centre + 2 * sigma
-    if chart in ("p", "pp"):
-        limits.upper = np.minimum(limits.upper, 1.0)
-        limits.upper_2 = np.minimum(limits.upper_2, 1.0)
-    limits.lower = np.maximum(limits.lower, 0.0)
-    limits.lower_2 = np.maximum(limits.lower_2, 0.0)
-    return _finite(limits)
+            np.multiply(sigma, segments.broadcast(amr * sigma_factor), out=sigma)
+            limits.rows["moving_range"] = ranges
+            limits.lines["mean_moving_range"] = amr
+        for name, times, bound in (
+            ("lpl", -3.0, None),
+            ("lpl_2sigma", -2.0, None),
+            ("upl", 3.0, 1.0),
+            ("upl_2sigma", 2.0, 1.0),
+        ):
+            # centre - k * sigma (or + k * sigma), clipped to [0, 1] or [0, inf).
+            line = np.multiply(sigma, abs(times))
+            if times < 0:
+                np.subtract(centre, line, out=line)
+                np.maximum(line, 0.0, out=line)
+            else:
+                np.add(centre, line, out=line)
+                if bound is not None and chart in ("p", "pp"):
+                    np.minimum(line, bound, out=line)
+            limits.rows[name] = line
+    # qicharts2 makes limits that are not finite NA.
+    for name in ("mean", "lpl", "upl", "lpl_2sigma", "upl_2sigma"):
+        line = limits.rows[name]
+        line[~np.isfinite(line)] = np.nan
+    return limits
 
 
-def _broadcast(
-    segments: Segments,
-    value: np.ndarray,
-    *lines: np.ndarray,
-) -> Limits:
-    """Return per-row limits from the plotted values and per-baseline lines.
+def _kept(values: np.ndarray, use: np.ndarray) -> np.ndarray:
+    """Return the values with those outside the baseline made NaN."""
+    return np.where(use, values, np.nan)
+
+
+def _per_baseline(value: np.ndarray, *lines: np.ndarray) -> Limits:
+    """Return limits from the plotted values and per-baseline lines.
 
     ``lines`` are the centre, lower, upper, lower 2-sigma and upper 2-sigma lines, one
-    value per baseline; lines that are not finite become NaN first.
+    value per baseline; lines that are not finite become NaN.
     """
-    centre, lower, upper, lower_2, upper_2 = (
-        segments.broadcast(np.where(np.isfinite(line), line, np.nan)) for line in lines
-    )
-    limits = Limits(value, centre)
-    limits.lower, limits.upper = lower, upper
-    limits.lower_2, limits.upper_2 = lower_2, upper_2
+    limits = Limits(value)
+    for name, line in zip(("mean", "lpl", "upl", "lpl_2sigma", "upl_2sigma"), lines, strict=True):
+        limits.lines[name] = np.where(np.isfinite(line), line, np.nan)
     return limits
 
 
-def _finite(limits: Limits) -> Limits:
-    """Make limits that are not finite NaN (qicharts2 makes them NA)."""
-    for name in ("centre", "lower", "upper", "lower_2", "upper_2"):
-        line = getattr(limits, name)
-        setattr(limits, name, np.where(np.isfinite(line), line, np.nan))
-    return limits
+class RunsAnalysis(NamedTuple):
+    """Hold the runs analysis: counts per segment, and per row the points of too-long runs."""
+
+    longest_run: np.ndarray
+    longest_run_max: np.ndarray
+    crossings: np.ndarray
+    crossings_min: np.ndarray
+    runs_signal: np.ndarray
+    in_long_run: np.ndarray
+    run_side: np.ndarray
 
 
 def crossings_minimum(useful: np.ndarray) -> np.ndarray:
@@ -326,56 +391,59 @@ def crossings_minimum(useful: np.ndarray) -> np.ndarray:
     return result
 
 
-def runs_analysis(
-    values: np.ndarray, centre: np.ndarray, segments: Segments
-) -> dict[str, np.ndarray]:
-    """Run qicharts2's runs analysis over each segment; give every row its segment's result.
+def runs_analysis(side: np.ndarray, segments: Segments) -> RunsAnalysis:
+    """Run qicharts2's runs analysis over each segment.
 
-    Points on the centre line (and missing ones) are dropped. ``longest_run`` is the
-    longest run of points on one side of the centre line, ``longest_run_max``
-    ``round(log2(n)) + 3`` for ``n`` useful points (Schilling 2012), ``crossings`` the
-    number of runs less one, ``crossings_min`` ``qbinom(0.05, n - 1, 0.5)``; a runs signal
-    is a run longer than its maximum or fewer crossings than the minimum. ``in_long_run``
-    says, per row, whether the point belongs to a run longer than the maximum, and
-    ``run_side`` that run's side (+1 above, -1 below). Counts are -1 where a segment has
-    no useful point (qicharts2 gives NA).
+    ``side`` is each point's ``sign(value - centre)`` (NaN where either is missing); it
+    is used as scratch space. Points on the centre line (and missing ones) are dropped.
+    ``longest_run`` is the longest run of points on one side of the centre line,
+    ``longest_run_max`` ``round(log2(n)) + 3`` for ``n`` useful points (Schilling 2012),
+    ``crossings`` the number of runs less one, ``crossings_min`` ``qbinom(0.05, n - 1,
+    0.5)``; a runs signal is a run longer than its maximum or fewer crossings than the
+    minimum. These are per segment, -1 where a segment has no useful point (qicharts2
+    gives NA). ``in_long_run`` says, per row, whether the point belongs to a run longer
+    than the maximum, and ``run_side`` that run's side (+1 above, -1 below; else 0).
     """
-    size = values.size
-    segment = segments.ids()
-    with np.errstate(invalid="ignore"):
-        side = np.sign(values - centre)
-    useful_row = np.isfinite(side) & (side != 0)
+    size = side.size
+    starts = segments.starts
+    useful_row = np.abs(side) == 1  # NaN compares false
     rows = np.flatnonzero(useful_row)
-    count = np.bincount(segment[rows], minlength=segments.starts.size)
-    in_long_run = np.zeros(size, dtype=bool)
-    longest = np.full(segments.starts.size, -1, dtype=np.int64)
-    runs = np.zeros(segments.starts.size, dtype=np.int64)
-    if rows.size:
-        kept_side = side[rows]
-        kept_segment = segment[rows]
-        new_run = np.ones(rows.size, dtype=bool)
-        new_run[1:] = (kept_side[1:] != kept_side[:-1]) | (kept_segment[1:] != kept_segment[:-1])
-        run_id = np.cumsum(new_run) - 1
-        run_length = np.bincount(run_id)
-        run_segment = kept_segment[new_run]
-        runs = np.bincount(run_segment, minlength=segments.starts.size)
-        # Runs come segment by segment: the longest of each is a reduction over its slice.
-        first_runs = np.flatnonzero(np.diff(run_segment, prepend=-1))
-        longest[run_segment[first_runs]] = np.maximum.reduceat(run_length, first_runs)
+    count = (
+        np.add.reduceat(useful_row.view(np.int8), starts, dtype=np.int64)
+        if size
+        else np.zeros(starts.size, dtype=np.int64)
+    )
     has = count > 0
+    longest = np.full(starts.size, -1, dtype=np.int64)
+    runs = np.zeros(starts.size, dtype=np.int64)
     longest_max = np.where(has, np.round(np.log2(np.maximum(count, 1))).astype(np.int64) + 3, -1)
+    in_long_run = np.zeros(size, dtype=bool)
+    run_side = np.zeros(size, dtype=np.int8)
+    if rows.size:
+        kept = side[rows]
+        # Where each segment's useful points start among the kept points: a run starts
+        # there, and wherever the side changes.
+        firsts = np.searchsorted(rows, starts[has])
+        new_run = np.empty(rows.size, dtype=bool)
+        new_run[0] = True
+        np.not_equal(kept[1:], kept[:-1], out=new_run[1:])
+        new_run[firsts] = True
+        run_starts = np.flatnonzero(new_run)
+        run_length = np.diff(run_starts, append=rows.size)
+        runs_had = np.add.reduceat(new_run.view(np.int8), firsts, dtype=np.int64)
+        runs[has] = runs_had
+        # Runs come segment by segment: the longest of each is a reduction over its slice.
+        first_runs = np.cumsum(runs_had) - runs_had
+        longest[has] = np.maximum.reduceat(run_length, first_runs)
+        long_run = run_length > np.repeat(longest_max[has], runs_had)
+        if long_run.any():
+            in_long = np.repeat(long_run, run_length)
+            chosen = rows[in_long]
+            in_long_run[chosen] = True
+            run_side[chosen] = kept[in_long]
     crossings = np.where(has, np.maximum(runs - 1, 0), -1)
     crossings_min = np.where(has, crossings_minimum(count), -1)
     signal = has & ((longest > longest_max) | (crossings < crossings_min))
-    if rows.size:
-        long_run = run_length > longest_max[run_segment]
-        in_long_run[rows] = long_run[run_id]
-    return {
-        "longest_run": segments.broadcast(longest),
-        "longest_run_max": segments.broadcast(longest_max),
-        "crossings": segments.broadcast(crossings),
-        "crossings_min": segments.broadcast(crossings_min),
-        "runs_signal": segments.broadcast(signal),
-        "in_long_run": in_long_run,
-        "run_side": np.where(in_long_run, np.nan_to_num(side), 0).astype(np.int8),
-    }
+    return RunsAnalysis(
+        longest, longest_max, crossings, crossings_min, signal, in_long_run, run_side
+    )

@@ -20,14 +20,6 @@ if TYPE_CHECKING:
 
 CHART_COLUMNS = ("group", "date", "value", "centre", "lpl", "upl", "lpl_2sigma", "upl_2sigma")
 MDC_COLUMNS = ("point_type",)
-ANHOEJ_COLUMNS = (
-    "sigma_signal",
-    "runs_signal",
-    "longest_run",
-    "longest_run_max",
-    "crossings",
-    "crossings_min",
-)
 CHARTS = ("i", "mr", "run", "p", "pp", "u", "up", "c", "g", "t")
 
 
@@ -235,6 +227,8 @@ def _refuse_values(
 def _shape(points: pl.DataFrame, rules: str, *, dates: bool) -> pl.DataFrame:
     """Select and name the output columns: the chart's lines, then the rules' columns."""
     import polars as pl
+
+    from pmf.core.spc import ANHOEJ_COLUMNS
 
     return points.select(
         pl.col("group").cast(pl.String),

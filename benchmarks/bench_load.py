@@ -236,7 +236,9 @@ def build_plan(readers: int, writers: int, seed: int) -> dict[str, Any]:
             {
                 "username": name,
                 "unit": borough.code,
-                "measures": [measure.code for measure in monthly],
+                # Writers change a numerator and keep the denominator: rates only, not counts
+                # (the police example's homicides are a count, with no denominator to keep).
+                "measures": [measure.code for measure in monthly if measure.denominator],
                 "periods": periods,
                 "channel": channel,
                 "token": token,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from pmf.web.cycles import services
 from pmf.web.frameworks.models import Organisation
@@ -53,8 +53,12 @@ def test_figures_to_check_marks_and_spot_checks_in_the_browser(
     first.get_by_label("Discrepancy").check()
     first.get_by_role("button", name="Save spot check 1").click()
     summary = page.get_by_role("alert")
+    summary.wait_for()
+    # The error summary moves focus with GOV.UK Frontend's script, which runs once the page has
+    # loaded: a click before then only scrolls.
+    page.wait_for_load_state("load")
     summary.get_by_role("link", name="Note: say what differs from the source").click()
-    assert page.evaluate("document.activeElement.id") == "note-1"
+    expect(page.locator("#note-1")).to_be_focused()
     check_accessibility(page)
     first = page.locator("#check-1")
     first.get_by_label("Note").fill("The source says 76.")

@@ -1,14 +1,13 @@
 """``pmf stats spc --chart TYPE``: the points of any control chart type, as qicharts2 0.8 draws it.
 
-Kept apart from :mod:`pmf.cli.stats` (which adds these options and calls :func:`chart`)
-so that the XmR call without ``--chart`` stays exactly as it was.
+Kept apart from :mod:`pmf.cli.stats`, which adds these options and calls :func:`chart`:
+this module reads the chart's columns by role and shapes its output, and both calls run the
+chart through :func:`pmf.cli.stats.chart_points`.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-import warnings
 from typing import TYPE_CHECKING
 
 from pmf.cli.base import EXIT_OK, EXIT_USAGE, CommandError
@@ -54,15 +53,9 @@ def chart(args: argparse.Namespace) -> int:
     """Write the points of the ``--chart`` control chart of the series in a CSV file."""
     import polars as pl
 
-    from pmf.core.spc import (
-        RATIO_CHARTS,
-        SpcInputError,
-        SpcOptions,
-        SpcTrialLimitsWarning,
-        spc_points,
-    )
+    from pmf.cli.stats import chart_points, refuse_repeated_dates
+    from pmf.core.spc import RATIO_CHARTS
     from pmf.sources import columns as tables
-    from pmf.sources.readers import ROW_NUMBER
 
     kind = args.chart
     roles = _roles(args)
@@ -80,56 +73,14 @@ def chart(args: argparse.Namespace) -> int:
     if args.group:
         frame = frame.with_columns(pl.col(args.group).fill_null(""))
     _refuse_values(frame, written, args, roles)
-    keys = [args.group, args.date] if args.group else [args.date]
-    where = f" in group {args.group!r}" if args.group else ""
-    tables.refuse_rows(
+    refuse_repeated_dates(frame, written[args.date], args)
+    points, options, rebased = chart_points(
         frame,
-        written,
-        args.input,
-        pl.struct(keys).is_duplicated() & ~pl.struct(keys).is_first_distinct(),
-        args.date,
-        f"appears more than once{where}; each series needs one value per date "
-        "(give --group COL if the file holds several series)",
+        args,
+        value=roles.get("value", "value"),
+        numerator=roles.get("numerator"),
+        denominator=roles.get("denominator") if kind in RATIO_CHARTS else None,
     )
-    if args.fix_after is not None and args.fix_after < 2:
-        raise CommandError("--fix-after: N must be at least 2", EXIT_USAGE)
-    options = SpcOptions(
-        improvement=args.improvement,
-        screen_outliers=not args.no_screen_outliers,
-        fix_after_n_points=args.fix_after,
-        chart=kind,
-        rules=args.rules,
-    )
-    if args.target is not None:
-        frame = frame.with_columns(pl.lit(args.target).alias("__target__"))
-    rebased = bool(args.rebase or args.rebase_column)
-    if rebased:
-        from pmf.cli.stats import _rebases
-
-        frame = frame.with_columns(_rebases(frame, args).alias("__rebase__"))
-    ratio = kind in RATIO_CHARTS
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", SpcTrialLimitsWarning)
-            points = spc_points(
-                frame.drop(ROW_NUMBER),
-                value=roles.get("value", "value"),
-                numerator=roles.get("numerator"),
-                denominator=roles.get("denominator") if ratio else None,
-                date=args.date,
-                group=args.group,
-                rebase="__rebase__" if rebased else None,
-                target="__target__" if args.target is not None else None,
-                options=options,
-            )
-    except SpcInputError as error:
-        raise CommandError(f"{args.input}: {error}") from None
-    if any(issubclass(warning.category, SpcTrialLimitsWarning) for warning in caught):
-        print(
-            f"Note: some series have fewer than {options.minimum_points} points: their limits "
-            "are trial limits.",
-            file=sys.stderr,
-        )
     _write_points(_shape(points, args.rules, dates=not event_numbers), args.output)
     if args.summary:
         from pmf.cli.stats import _shape_summary

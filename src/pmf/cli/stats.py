@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from pmf.cli.base import SubParsers
+    from pmf.core.spc import SpcOptions
 
 POINT_COLUMNS = ("group", "date", "value", "mean", "lpl", "upl", "point_type")
 SUMMARY_COLUMNS = ("group", "n", "mean", "lpl", "upl", "variation_type", "assurance_type")
@@ -313,16 +314,8 @@ def spc(args: argparse.Namespace) -> int:
         )
     import polars as pl
 
-    from pmf.core.spc import (
-        SpcInputError,
-        SpcOptions,
-        SpcTrialLimitsWarning,
-        spc_points,
-        spc_summary,
-    )
-    from pmf.core.text import plural
+    from pmf.core.spc import SpcInputError, spc_summary
     from pmf.sources import columns as tables
-    from pmf.sources.readers import ROW_NUMBER
 
     table = tables.read(args.input)
     columns = [args.value, args.date] + ([args.group] if args.group else [])
@@ -335,6 +328,26 @@ def spc(args: argparse.Namespace) -> int:
     )
     if args.group:
         frame = frame.with_columns(pl.col(args.group).fill_null(""))
+    refuse_repeated_dates(frame, written, args)
+    points, options, rebased = chart_points(frame, args, value=args.value)
+    try:
+        summary = spc_summary(points, options=options)
+    except SpcInputError as error:
+        raise CommandError(f"{args.input}: {error}") from None
+    _write(_shape_points(points, rebased), args.output)
+    if args.summary:
+        _write(_shape_summary(summary, rebased), args.summary)
+    return EXIT_OK
+
+
+def refuse_repeated_dates(
+    frame: pl.DataFrame, written: pl.Series, args: argparse.Namespace
+) -> None:
+    """Refuse a date that appears twice in one series, naming its row as ``written`` has it."""
+    import polars as pl
+
+    from pmf.sources.readers import ROW_NUMBER
+
     # Each (series, date) as one whole number: counting the distinct ones is a single pass,
     # where a window over the keys took longer than the SPC itself.
     day = pl.col(args.date).to_physical().cast(pl.Int64)
@@ -352,12 +365,37 @@ def spc(args: argparse.Namespace) -> int:
             f"{shown} appears more than once{where}; each series needs one value "
             "per date (give --group COL if the file holds several series)"
         )
+
+
+def chart_points(
+    frame: pl.DataFrame,
+    args: argparse.Namespace,
+    *,
+    value: str,
+    numerator: str | None = None,
+    denominator: str | None = None,
+) -> tuple[pl.DataFrame, SpcOptions, bool]:
+    """Return the chart's points for the checked ``frame``, its options, and whether rebased.
+
+    The chart is ``args.chart`` (an XmR chart without one) under ``args.rules``; takes the
+    target and rebases from ``args``, refuses ``--fix-after`` below 2, names the file in the
+    SPC's own refusals, and notes trial limits on standard error.
+    """
+    import polars as pl
+
+    from pmf.core.spc import SpcInputError, SpcOptions, SpcTrialLimitsWarning, spc_points
+    from pmf.core.text import plural
+    from pmf.sources.readers import ROW_NUMBER
+
     if args.fix_after is not None and args.fix_after < 2:
         raise CommandError("--fix-after: N must be at least 2", EXIT_USAGE)
     options = SpcOptions(
         improvement=args.improvement,
         screen_outliers=not args.no_screen_outliers,
         fix_after_n_points=args.fix_after,
+        chart=args.chart or "i",
+        # Without --chart the XmR call is as it always was: Making Data Count rules.
+        rules=args.rules if args.chart else "mdc",
     )
     if args.target is not None:
         frame = frame.with_columns(pl.lit(args.target).alias("__target__"))
@@ -369,17 +407,18 @@ def spc(args: argparse.Namespace) -> int:
             warnings.simplefilter("always", SpcTrialLimitsWarning)
             points = spc_points(
                 frame.drop(ROW_NUMBER),
-                value=args.value,
+                value=value,
+                numerator=numerator,
+                denominator=denominator,
                 date=args.date,
                 group=args.group,
                 target="__target__" if args.target is not None else None,
                 rebase="__rebase__" if rebased else None,
                 options=options,
             )
-        summary = spc_summary(points, options=options)
     except SpcInputError as error:
         raise CommandError(f"{args.input}: {error}") from None
-    if caught:
+    if any(issubclass(warning.category, SpcTrialLimitsWarning) for warning in caught):
         short = points.filter(pl.col("trial_limits"))["group"].unique().len()
         print(
             f"Note: {plural(short, 'series', 'series')} {'has' if short == 1 else 'have'} fewer "
@@ -387,10 +426,7 @@ def spc(args: argparse.Namespace) -> int:
             "are trial limits.",
             file=sys.stderr,
         )
-    _write(_shape_points(points, rebased), args.output)
-    if args.summary:
-        _write(_shape_summary(summary, rebased), args.summary)
-    return EXIT_OK
+    return points, options, rebased
 
 
 def _rebases(frame: pl.DataFrame, args: argparse.Namespace) -> pl.Series:

@@ -27,6 +27,7 @@ from pmf.core.framework import Framework, Status
 from pmf.core.periods import ParseError, Period, PeriodKind, parse_period
 from pmf.core.text import plural
 from pmf.sources.readers import ROW_NUMBER, Table
+from pmf.sources.roles import ROLES
 from pmf.sources.standardise import standardise_age_bands
 
 # Every spelling of a status the import reads (after lower-casing): "Signed off" is signed_off.
@@ -49,18 +50,6 @@ def status_code(text: str | None) -> str | None:
     return STATUS_SPELLINGS.get((text or "").strip().lower())
 
 
-ROLES = (
-    "unit",
-    "measure",
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "status",
-    "note",
-    "source",
-    "age_band",
-)
 REQUIRED_LONG = ("unit", "measure", "period", "value")
 REQUIRED_WIDE = ("unit", "measure")
 MAX_PROBLEMS = 10_000

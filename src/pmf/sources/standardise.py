@@ -24,6 +24,7 @@ from pmf.core.standardised import (
     isr,
     standard_band,
 )
+from pmf.sources.roles import OBSERVATION_ROLES
 
 Found = tuple[int, str, str | None, str]
 """A problem: the file's row, the column as the file names it, the value as written, why."""
@@ -295,20 +296,7 @@ def _compute(
         made,
         schema={
             "row": rows.schema["row"],
-            **{
-                k: pl.String
-                for k in (
-                    "unit",
-                    "measure",
-                    "period",
-                    "value",
-                    "numerator",
-                    "denominator",
-                    "status",
-                    "note",
-                    "source",
-                )
-            },
+            **dict.fromkeys(OBSERVATION_ROLES, pl.String),
         },
     )
 

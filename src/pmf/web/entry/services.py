@@ -28,7 +28,6 @@ from pmf.core.periods import ParseError, parse_period
 from pmf.core.plausibility import number_text
 from pmf.core.text import plural
 from pmf.sources.importer import (
-    ROLES,
     CheckResult,
     MappingError,
     Problem,
@@ -37,6 +36,7 @@ from pmf.sources.importer import (
     status_code,
 )
 from pmf.sources.readers import ROW_NUMBER, ReadError, Table, read_table
+from pmf.sources.roles import ROLES
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import writable_units
 from pmf.web.entry.models import ImportJob

@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from pmf.core.calculation import with_rollup_inputs
 from pmf.core.framework import Framework, Kind
 from pmf.core.grading import Grade
 from pmf.core.history import changes_summary, grade_changes, number_words
@@ -400,7 +401,9 @@ def _redline_charts(
     if not redlines:
         return []
     observations = held_observations(
-        cycle.organisation, as_at=cycle.locked_at, measures=[m.code for m in redlines]
+        cycle.organisation,
+        as_at=cycle.locked_at,
+        measures=with_rollup_inputs(framework, [m.code for m in redlines]),
     )
     cut = cut_off_date(cycle)
     rolled = roll_up(framework, observations)

@@ -14,22 +14,11 @@ from pmf.web.frameworks.services import store_framework
 from pmf.web.observations.calculations import current_figures, recalculate
 from pmf.web.observations.models import Observation, ObservationInput
 from pmf.web.observations.services import import_frame, store_observations
-from tests.factories import GOOD
+from tests.factories import CALCULATED
 
 pytestmark = pytest.mark.django_db
 
-CALCULATED = """\
-  - {code: STOPS, name: Stops, area: FOCUS, kind: kpi, polarity: neither,
-     unit_of_measure: count, frequency: month, rollup: sum}
-  - {code: SEARCHES, name: Searches, area: FOCUS, kind: kpi, polarity: neither,
-     unit_of_measure: count, frequency: month, rollup: sum}
-  - {code: ACTIVITY, name: Stops and searches, area: FOCUS, kind: kpi, polarity: neither,
-     unit_of_measure: count, frequency: month, formula: STOPS + SEARCHES, rollup: formula}
-  - {code: SHARE, name: Searches per 100 of activity, area: FOCUS, kind: kpi,
-     polarity: neither, unit_of_measure: percent, frequency: month,
-     formula: SEARCHES / ACTIVITY * 100, multiplier: 100, rollup: pooled_ratio}
-"""
-FRAMEWORK = GOOD.replace("peer_groups:", CALCULATED + "peer_groups:")
+FRAMEWORK = CALCULATED
 T1 = dt.datetime(2019, 8, 1, 9, 0, tzinfo=dt.UTC)
 T2 = dt.datetime(2019, 9, 1, 9, 0, tzinfo=dt.UTC)
 

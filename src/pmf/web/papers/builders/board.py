@@ -38,6 +38,7 @@ from pmf.web.cycles.services import (
 )
 from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import held_observations
+from pmf.web.papers.builders.calculated import formula_sentence
 from pmf.web.papers.builders.common import cycle_parts
 from pmf.web.scorecards.presenters import mark_items, peer_comparison, spc_series
 
@@ -456,6 +457,7 @@ def _redline_charts(
                         else ""
                     )
                     + " The figures are in the table below."
+                    + (f" {note}" if (note := formula_sentence(framework, measure.code)) else "")
                 ),
             )
         )

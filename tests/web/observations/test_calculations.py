@@ -244,3 +244,14 @@ def test_the_trafford_example_stores_its_life_expectancy_gap_with_lineage() -> N
     ]
     again = load_example(registry()["trafford"])
     assert again.calculated == 0
+
+
+def test_the_api_lists_each_measures_formula(organisation: Organisation) -> None:
+    from pmf.web.accounts.models import Membership
+    from tests.factories import api_client, member
+
+    client = api_client(member("analyst", organisation, Membership.Role.ANALYST))
+    listed = client.get("/api/organisations/TST/measures").json()
+    formulas = {item["code"]: item["formula"] for item in listed}
+    assert formulas["ACTIVITY"] == "STOPS + SEARCHES"
+    assert formulas["STOPS"] is None

@@ -18,8 +18,10 @@ from pmf.core.drivers import (
     decompose,
     key_drivers,
     sentence,
+    shape_of,
     signed,
 )
+from pmf.core.formula import parse_formula
 from pmf.core.framework import Framework, load_framework
 from tests.factories import observations
 
@@ -308,3 +310,30 @@ def test_the_json_twin_has_every_number() -> None:
         "percent": 100.0,
     }
     assert comparison["drivers"][1]["contribution"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "parts", "denominator"),
+    [
+        ("VWI + SEXUAL + ROBBERY", (("VWI", 1.0), ("SEXUAL", 1.0), ("ROBBERY", 1.0)), None),
+        ("A - (B - C)", (("A", 1.0), ("B", -1.0), ("C", 1.0)), None),
+        ("SOLVED / RECORDED * 100", (("SOLVED", 100.0),), "RECORDED"),
+        ("100 * SOLVED / RECORDED", (("SOLVED", 100.0),), "RECORDED"),
+        ("(A + B) / POP * 1000", (("A", 1000.0), ("B", 1000.0)), "POP"),
+        ("1000 * (A - B) / POP", (("A", 1000.0), ("B", -1000.0)), "POP"),
+        ("A / B / 2", (("A", 0.5),), "B"),
+    ],
+)
+def test_the_shape_of_a_formula_is_a_sum_or_a_sum_over_a_measure(
+    text: str, parts: tuple[tuple[str, float], ...], denominator: str | None
+) -> None:
+    found = shape_of(parse_formula(text))
+    assert found is not None
+    assert [part.code for part in found.parts] == [code for code, _ in parts]
+    assert [part.coefficient for part in found.parts] == pytest.approx([c for _, c in parts])
+    assert found.denominator == denominator
+
+
+@pytest.mark.parametrize("text", ["A * B", "A / (B + C)", "A + 5", "A * A / B", "A", "B / A / A"])
+def test_a_formula_of_another_shape_is_not_split(text: str) -> None:
+    assert shape_of(parse_formula(text)) is None

@@ -21,10 +21,11 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import polars as pl
 
+from pmf.core.formula import Formula, FormulaError, parse_formula
 from pmf.core.framework import Framework, Measure
 from pmf.core.periods import parse_period
 from pmf.core.text import join_words
@@ -39,6 +40,7 @@ __all__ = [
     "decompose",
     "key_drivers",
     "sentence",
+    "shape_for",
     "shape_of",
     "signed",
 ]
@@ -47,27 +49,6 @@ __all__ = [
 TOLERANCE = 1e-9
 # The sentence names at most this many drivers in the direction of the change.
 MOST_DRIVERS = 3
-
-
-class TermLike(Protocol):
-    """One term of a formula that is a signed sum: a measure's code and +1 or -1."""
-
-    @property
-    def code(self) -> str: ...  # pragma: no cover - a protocol
-
-    @property
-    def sign(self) -> int: ...  # pragma: no cover - a protocol
-
-
-class FormulaLike(Protocol):
-    """What the drivers need of ``pmf.core.formula.Formula``: its inputs, value and terms."""
-
-    @property
-    def inputs(self) -> tuple[str, ...]: ...  # pragma: no cover - a protocol
-
-    def evaluate(self, values: Mapping[str, float]) -> float | None: ...  # pragma: no cover
-
-    def terms(self) -> Sequence[TermLike] | None: ...  # pragma: no cover - a protocol
 
 
 @dataclass(frozen=True)
@@ -239,7 +220,7 @@ def _share(contribution: float, change: float, start: float, end: float) -> floa
 _PROBES = ((2.5, 3.75, 1.3, 7.1, 0.9), (4.2, 1.7, 2.9, 0.6, 5.3), (0.8, 6.4, 3.3, 2.2, 1.9))
 
 
-def shape_of(formula: FormulaLike) -> Shape | None:
+def shape_of(formula: Formula) -> Shape | None:
     """Return the formula's shape when its change can be split, or None.
 
     A signed sum of measures (``formula.terms()``) is additive. A sum of measures (each
@@ -250,12 +231,13 @@ def shape_of(formula: FormulaLike) -> Shape | None:
 
     A formula that is not a ratio of that form with a scale, such as ``A * B``, gives None.
     """
+    inputs = tuple(dict.fromkeys(formula.inputs))
+    if len(inputs) < 2:
+        # One measure, or a constant: there is nothing to split the change among.
+        return None
     terms = formula.terms()
     if terms is not None:
         return Shape(tuple(Part(term.code, float(term.sign)) for term in terms))
-    inputs = tuple(dict.fromkeys(formula.inputs))
-    if len(inputs) < 2:
-        return None
     for denominator in inputs:
         others = [code for code in inputs if code != denominator]
         coefficients = []
@@ -277,7 +259,27 @@ def shape_of(formula: FormulaLike) -> Shape | None:
     return None
 
 
-def _evaluate(formula: FormulaLike, values: Mapping[str, float]) -> float | None:
+def shape_for(measure: Measure) -> Shape | None:
+    """Return the shape of a calculated measure's formula, or None for any other measure.
+
+    >>> from pmf.core.framework import Measure
+    >>> plain = Measure(code="X", name="X", area="A", kind="kpi", polarity="neither",
+    ...                 unit_of_measure="count", frequency="month")
+    >>> shape_for(plain) is None
+    True
+    """
+    # The formula is the framework's (``formula:`` on a measure, pmf.core.formula).
+    text = getattr(measure, "formula", None)
+    if not text:
+        return None
+    try:
+        return shape_of(parse_formula(str(text)))
+    except FormulaError:
+        # A framework checks its formulas as it loads; a bad one here has nothing to split.
+        return None
+
+
+def _evaluate(formula: Formula, values: Mapping[str, float]) -> float | None:
     try:
         found = formula.evaluate(values)
     except (ZeroDivisionError, ArithmeticError):
@@ -286,7 +288,7 @@ def _evaluate(formula: FormulaLike, values: Mapping[str, float]) -> float | None
 
 
 def _fits(
-    formula: FormulaLike,
+    formula: Formula,
     inputs: tuple[str, ...],
     parts: tuple[Part, ...],
     denominator: str,

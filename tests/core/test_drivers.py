@@ -308,6 +308,7 @@ def test_the_json_twin_has_every_number() -> None:
         "contribution": 0.5,
         "share": 1.0,
         "percent": 100.0,
+        "coefficient": 1.0,
     }
     assert comparison["drivers"][1]["contribution"] == 0.0
 

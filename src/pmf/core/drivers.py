@@ -28,7 +28,7 @@ import polars as pl
 from pmf.core.formula import Formula, FormulaError, parse_formula
 from pmf.core.framework import Framework, Measure
 from pmf.core.periods import parse_period
-from pmf.core.text import join_words
+from pmf.core.text import format_value, join_words
 
 __all__ = [
     "Against",
@@ -37,8 +37,11 @@ __all__ = [
     "KeyDrivers",
     "Part",
     "Shape",
+    "chosen",
     "decompose",
     "key_drivers",
+    "rationale_sentence",
+    "rows",
     "sentence",
     "shape_for",
     "shape_of",
@@ -111,6 +114,7 @@ class Driver:
     contribution: float
     share: float | None
     percent: float | None
+    coefficient: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the driver as plain data for JSON."""
@@ -123,6 +127,7 @@ class Driver:
             "contribution": self.contribution,
             "share": self.share,
             "percent": self.percent,
+            "coefficient": self.coefficient,
         }
 
 
@@ -178,6 +183,7 @@ def decompose(
         )
         for part in shape.parts
     ]
+    coefficients = {part.code: part.coefficient for part in shape.parts}
     if shape.denominator is not None:
         effect = (numerator_then + numerator_now) / 2 * (inverse_now - inverse_then)
         pieces.append(
@@ -205,6 +211,7 @@ def decompose(
             contribution=contribution,
             share=_share(contribution, change, start, end),
             percent=None if start == 0 else contribution / abs(start) * 100,
+            coefficient=coefficients.get(code) if role == "term" else None,
         )
 
     return tuple(driver(piece) for piece in pieces)
@@ -628,3 +635,99 @@ def _driver_words(framework: Framework, item: Driver, decimals: int) -> str:
         else signed(item.contribution, decimals, "")
     )
     return f"{_name(framework, item.code)} {amount}"
+
+
+def rows(framework: Framework, measure: Measure, found: Comparison) -> list[dict[str, Any]]:
+    """Return a comparison's drivers as a table shows them: names, figures and words.
+
+    Each component's figures are shown as its own measure shows them; contributions in the
+    calculated measure's units (with its precision, signed); the share of the change and the
+    contribution to the percentage change as signed percentages.
+
+    >>> from pmf.core.framework import load_framework
+    >>> framework = load_framework(
+    ...     "organisation: {code: T, name: T}\\nareas: [{code: A, name: A}]\\n"
+    ...     "units: [{code: F, name: Force, type: force}]\\nmeasures:\\n"
+    ...     + "".join(f"- {{code: {code}, name: {code}, area: A, kind: kpi, decimals: 2,"
+    ...               f" polarity: lower_is_better, unit_of_measure: rate, frequency: month}}\\n"
+    ...               for code in ("HARM", "VWI", "SEX")))
+    >>> drivers = decompose(Shape((Part("VWI", 1), Part("SEX", 1))),
+    ...                     {"VWI": 6.0, "SEX": 4.0}, {"VWI": 6.2, "SEX": 3.5})
+    >>> found = Comparison(Against.PREVIOUS_PERIOD, "June 2025", "2025-06", 10.0, 9.7, drivers)
+    >>> [(row["name"], row["contribution_text"], row["share_text"], row["percent_text"])
+    ...  for row in rows(framework, framework.measure("HARM"), found)]
+    [('VWI', '+0.20', '−66.7%', '+2.0%'), ('SEX', '−0.50', '+166.7%', '−5.0%')]
+    """
+    shown: list[dict[str, Any]] = []
+    for item in found.drivers:
+        own = _own(framework, item.code) or measure
+        unexplained = item.role == "unexplained"
+        shown.append(
+            {
+                **item.as_dict(),
+                "name": "Not explained by the components"
+                if unexplained
+                else _name(framework, item.code),
+                "role_text": {
+                    "term": "taken away" if (item.coefficient or 0) < 0 else "added",
+                    "denominator": "denominator",
+                    "unexplained": "",
+                }[item.role],
+                "then_text": "" if unexplained else format_value(item.then, own),
+                "now_text": "" if unexplained else format_value(item.now, own),
+                "change_text": ""
+                if item.then is None or item.now is None
+                else signed(item.now - item.then, own.decimals, ""),
+                "contribution_text": signed(item.contribution, measure.decimals, ""),
+                "share_text": "–" if item.share is None else signed(item.share * 100),
+                "percent_text": "–" if item.percent is None else signed(item.percent),
+            }
+        )
+    return shown
+
+
+def _own(framework: Framework, code: str) -> Measure | None:
+    try:
+        return framework.measure(code) if code else None
+    except KeyError:
+        return None
+
+
+def chosen(framework: Framework, found: KeyDrivers) -> Comparison | None:
+    """Return the comparison the rationale and the board paper speak of.
+
+    The one the measure's standard judges (the MSG average, a target, the same period last
+    year or the previous period), else the previous period; None when it has no split.
+    """
+    standard = found.comparison(Against.STANDARD)
+    preferred = [Against.PREVIOUS_PERIOD]
+    if standard is not None and standard.drivers:
+        return standard
+    measure = framework.measure(found.measure)
+    for item in measure.standard:
+        against = getattr(item, "against", None)
+        if against == "same_period_last_year":
+            preferred.insert(0, Against.SAME_PERIOD_LAST_YEAR)
+            break
+    for against in preferred:
+        comparison = found.comparison(against)
+        if comparison is not None and comparison.drivers:
+            return comparison
+    return None
+
+
+def rationale_sentence(
+    framework: Framework, assessment: pl.DataFrame, unit: str, measure: Measure
+) -> str | None:
+    """Return the key drivers sentence of a calculated measure for the rationale, or None.
+
+    None for a measure without a formula that splits, or without the figures to split it.
+    """
+    shape = shape_for(measure)
+    if shape is None:
+        return None
+    found = key_drivers(framework, assessment, unit, measure.code, shape)
+    if found is None:
+        return None
+    comparison = chosen(framework, found)
+    return None if comparison is None else sentence(framework, measure, comparison)

@@ -61,8 +61,11 @@ def roll_up(
             "multiplier": pl.Float64,
             "partial": pl.Boolean,
         },
-    ).filter(pl.col("rollup") != Rollup.NONE.value)
-    if rules.height == 0:
+    ).filter(~pl.col("rollup").is_in([Rollup.NONE.value, Rollup.FORMULA.value]))
+    by_formula = [
+        m.code for m in framework.measures if m.rollup is Rollup.FORMULA and m.formula is not None
+    ]
+    if rules.height == 0 and not by_formula:
         return rolled
     internal = [unit for unit in framework.units if not unit.external]
     if units is not None:
@@ -90,7 +93,30 @@ def roll_up(
             how="anti",
         )
         rolled = pl.concat([rolled, pooled], how="diagonal_relaxed")
+        if by_formula:
+            parents = level_children["parent"].unique().to_list()
+            rolled = _by_formula(framework, rolled, parents, by_formula)
     return rolled
+
+
+def _by_formula(
+    framework: Framework, rolled: pl.DataFrame, parents: list[str], measures: list[str]
+) -> pl.DataFrame:
+    """Add the parents' figures of ``rollup: formula`` measures from the parents' own inputs.
+
+    The inputs are the parents' figures, reported or already rolled up from their children;
+    a parent that reports a calculated figure keeps it.
+    """
+    from pmf.core.calculation import calculate
+
+    mine = rolled.filter(pl.col("unit").is_in(parents))
+    made = calculate(framework, mine, measures=measures).join(
+        mine.select("unit", "measure", "period"), on=["unit", "measure", "period"], how="anti"
+    )
+    if not made.height:
+        return rolled
+    made = made.drop("status").with_columns(pl.lit(ROLLED_UP).alias("origin"))
+    return pl.concat([rolled, made], how="diagonal_relaxed")
 
 
 def _combine(

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from typing import TypeVar
 
+from pmf.core.formula import Formula, find_cycle
 from pmf.core.framework.problems import dotted
 from pmf.core.framework.schema import (
     Area,
@@ -61,7 +62,11 @@ def cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
             yield (*where, "area"), f"{measure.area!r} is not one of {allowed}"
         if measure.frequency is PeriodKind.ROLLING and measure.window_months is None:
             yield (*where, "window_months"), "is required for a rolling frequency"
-        if measure.rollup is Rollup.POOLED_RATIO and not measure.denominator:
+        if (
+            measure.rollup is Rollup.POOLED_RATIO
+            and not measure.denominator
+            and measure.formula is None
+        ):
             yield (*where, "denominator"), "is required to pool a ratio (rollup: pooled_ratio)"
         if measure.rollup is Rollup.POOLED_RATIO and measure.standardised is not None:
             yield (
@@ -104,10 +109,113 @@ def cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
                     )
                     yield path, f"{code!r} is not a unit in this file"
     yield from target_references(model, units)
+    yield from formula_references(model)
     yield from _spc_references(model, units)
     yield from _grading_references(model)
     yield from _intervention_references(model)
     yield from _risk_references(model, units)
+
+
+def formula_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
+    """Yield the problems of calculated measures: unknown inputs, frequencies, circles, roll-up.
+
+    A formula's inputs must be measures of the file with the same frequency (and window),
+    the formulas must not use each other in a circle, and a calculated measure's roll-up must
+    be one its figures can take.
+    """
+    measures = {measure.code: measure for measure in model.measures}
+    formulas = {}
+    for index, measure in enumerate(model.measures):
+        where: Path = ("measures", index)
+        formula = measure.calculation
+        if formula is None:
+            if measure.rollup is Rollup.FORMULA:
+                yield (
+                    (*where, "rollup"),
+                    f"measure {measure.code} has no formula: rollup: formula is for a "
+                    "calculated measure (use sum, pooled_ratio, mean or none)",
+                )
+            continue
+        formulas[measure.code] = formula
+        known = True
+        for code in formula.inputs:
+            used = measures.get(code)
+            if used is None:
+                known = False
+                hint = (
+                    f" (to subtract, put spaces round the minus sign: {code.replace('-', ' - ')})"
+                    if "-" in code
+                    else ""
+                )
+                yield (
+                    (*where, "formula"),
+                    f"{code!r} is not a measure in this file: the formula of measure "
+                    f"{measure.code} cannot be calculated without it{hint}",
+                )
+            elif used.frequency is not measure.frequency or (
+                used.window_months != measure.window_months
+            ):
+                known = False
+                yield (
+                    (*where, "formula"),
+                    f"measure {measure.code} is reported by {_frequency(measure)} but its input "
+                    f"{code} by {_frequency(used)}: a formula's inputs must have its frequency",
+                )
+        if measure.standardised is not None:
+            yield (
+                (*where, "formula"),
+                f"measure {measure.code} is standardised from age bands; it cannot also have a "
+                "formula",
+            )
+        if known:
+            problem = _calculated_rollup_problem(measure, formula, measures)
+            if problem is not None:
+                yield (*where, "rollup"), problem
+    cycle = find_cycle(formulas)
+    if cycle is not None:
+        index = next(i for i, m in enumerate(model.measures) if m.code == cycle[0])
+        yield (
+            ("measures", index, "formula"),
+            "the formulas of measures " + " → ".join(cycle) + " use each other in a circle: "
+            "each needs the other's figures first",
+        )
+
+
+def _frequency(measure: Measure) -> str:
+    kind = measure.frequency.value.replace("_", " ")
+    if measure.window_months is not None:
+        return f"{kind} ({measure.window_months} months)"
+    return kind
+
+
+def _calculated_rollup_problem(
+    measure: Measure, formula: Formula, measures: dict[str, Measure]
+) -> str | None:
+    """Say why a calculated measure cannot roll up as it says, or None when it can.
+
+    Pooling needs numerators and denominators: a calculated figure has them when its
+    formula is a ratio of two measures (numerator: the first's value, denominator: the
+    second's) or a signed sum of pooled ratios sharing a denominator and multiplier.
+    """
+    if measure.rollup is not Rollup.POOLED_RATIO:
+        return None
+    if formula.ratio() is not None:
+        return None
+    terms = formula.terms()
+    if terms is not None:
+        used = [measures[term.code] for term in terms]
+        if all(
+            m.rollup is Rollup.POOLED_RATIO
+            and m.denominator == used[0].denominator
+            and m.multiplier == measure.multiplier
+            for m in used
+        ):
+            return None
+    return (
+        f"measure {measure.code} cannot pool a ratio: its formula is neither a ratio of two "
+        "measures (A / B * 1000) nor a sum of pooled ratios with the same denominator and "
+        "multiplier as it; use rollup: formula (the parent's value from its own inputs)"
+    )
 
 
 def _validity_references(measure: Measure, where: Path) -> Iterator[tuple[Path, str]]:

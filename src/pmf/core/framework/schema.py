@@ -8,6 +8,7 @@ from them when it assesses.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -22,6 +23,7 @@ from pydantic import (
 )
 
 from pmf.core import intervention_menus
+from pmf.core.formula import Formula, FormulaError, parse_formula
 from pmf.core.periods import ParseError, PeriodKind, parse_period
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
@@ -66,6 +68,8 @@ class Rollup(StrEnum):
     POOLED_RATIO = "pooled_ratio"
     MEAN = "mean"
     NONE = "none"
+    # A calculated measure's parent value from its formula over the parent's own figures.
+    FORMULA = "formula"
 
 
 class Status(StrEnum):
@@ -401,6 +405,23 @@ class Measure(Strict):
     funnel: FunnelSettings = Field(default_factory=FunnelSettings)
     valid: Validity = Field(default_factory=Validity)
     standardised: Standardisation | None = None
+    formula: str | None = Field(default=None, min_length=1, max_length=2000)
+
+    @field_validator("formula")
+    @classmethod
+    def _readable_formula(cls, value: str | None) -> str | None:
+        # Whether the codes it names are measures is the references' check.
+        if value is None:
+            return None
+        try:
+            return parse_formula(value).text
+        except FormulaError as error:
+            raise ValueError(str(error)) from None
+
+    @property
+    def calculation(self) -> Formula | None:
+        """Return the measure's formula as read, or None when its figures are given."""
+        return None if self.formula is None else _formula(self.formula)
 
     @field_validator("standard", mode="before")
     @classmethod
@@ -414,6 +435,12 @@ class Measure(Strict):
             if standard.unit_types is None or unit.type in standard.unit_types:
                 return standard
         return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _formula(text: str) -> Formula:
+    # A formula read once per text: the schema checked that it reads.
+    return parse_formula(text)
 
 
 class PeerGroup(Strict):
@@ -815,6 +842,12 @@ class Framework:
     def grading(self) -> Grading:
         """Return the grading rules (the defaults when the file has none)."""
         return self.model.grading
+
+    def formulas(self) -> dict[str, Formula]:
+        """Return the calculated measures' formulas by measure code, in file order."""
+        return {
+            m.code: formula for m in self.model.measures if (formula := m.calculation) is not None
+        }
 
     def funnel_overdispersion(self, measure: Measure) -> FunnelOverdispersion:
         """Return how ``measure``'s funnel limits are widened: its own choice, else the file's."""

@@ -18,11 +18,13 @@ from pmf.core.drivers import (
     decompose,
     key_drivers,
     sentence,
+    shape_for,
     shape_of,
     signed,
 )
 from pmf.core.formula import parse_formula
 from pmf.core.framework import Framework, load_framework
+from pmf.core.rationale import rationale
 from tests.factories import observations
 
 SUM = Shape((Part("VWI", 1.0), Part("SEXUAL", 1.0), Part("BURGLARY", -1.0)))
@@ -144,6 +146,7 @@ units: [{code: F, name: Force, type: force}]
 measures:
   - {code: HIGH_HARM, name: "High harm offences per 1,000", area: HARM, kind: redline,
      polarity: lower_is_better, unit_of_measure: rate, frequency: month, decimals: 1,
+     formula: VWI + SEXUAL,
      standard: {type: target, comparison: '<=', value: 9.0}}
   - {code: VWI, name: "Violence with injury per 1,000", area: HARM, kind: redline,
      polarity: lower_is_better, unit_of_measure: rate, frequency: month, decimals: 1,
@@ -153,6 +156,12 @@ measures:
      standard: {type: target, comparison: '<=', value: 3.5}}
 """
 HARM = Shape((Part("VWI", 1.0), Part("SEXUAL", 1.0)))
+
+
+def test_a_calculated_measure_s_shape_comes_from_its_formula() -> None:
+    framework = load_framework(FRAMEWORK)
+    assert shape_for(framework.measure("HIGH_HARM")) == HARM
+    assert shape_for(framework.measure("VWI")) is None
 
 
 @pytest.fixture(scope="module")
@@ -215,7 +224,7 @@ def test_key_drivers_against_the_target_name_what_the_targets_do_not_add_up_to(
     _, found = drivers
     standard = found.comparison(Against.STANDARD)
     assert standard is not None
-    assert standard.label == "the standard (≤ 9.0)"
+    assert standard.label == "the target of ≤ 9.0"
     # 9.7 against 9.0: VWI is 1.2 over its 5.0, sexual offences on their 3.5; the targets of
     # the components add up to 8.5, half a point under the total's: -0.5 unexplained.
     assert [(item.role, round(item.contribution, 6)) for item in standard.drivers] == [
@@ -338,3 +347,27 @@ def test_the_shape_of_a_formula_is_a_sum_or_a_sum_over_a_measure(
 @pytest.mark.parametrize("text", ["A * B", "A / (B + C)", "A + 5", "A * A / B", "A", "B / A / A"])
 def test_a_formula_of_another_shape_is_not_split(text: str) -> None:
     assert shape_of(parse_formula(text)) is None
+
+
+def test_the_rationale_says_the_key_drivers_of_a_calculated_redline(
+    drivers: tuple[Framework, KeyDrivers],
+) -> None:
+    framework, _ = drivers
+    rows = []
+    for period, vwi, sexual in (("2025-05", 6.0, 4.0), ("2025-06", 6.2, 3.5)):
+        rows += [
+            ("F", "VWI", period, vwi, None, None),
+            ("F", "SEXUAL", period, sexual, None, None),
+            ("F", "HIGH_HARM", period, vwi + sexual, None, None),
+        ]
+    assessment = assess(framework, observations(rows), cut=dt.date(2025, 6, 30))
+    found = rationale(framework, assessment, "F", "HARM")
+    # The gap to the target is the comparison its standard judges: 9.7 against 9.0, of which
+    # violence with injury 1.2 over its own target (13.3% of 9.0).
+    assert found.redlines[0] == (
+        "High harm offences per 1,000 – Not Met. 9.7 against the target of ≤ 9.0. "
+        "Against the target of ≤ 9.0 (+7.8%), key drivers: Violence with injury per 1,000 "
+        "+13.3%."
+    )
+    # A measure that is not calculated has no such sentence.
+    assert "key drivers" not in found.redlines[1]

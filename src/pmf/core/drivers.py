@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from pmf.core.formula import Formula, FormulaError, parse_formula
+from pmf.core.formula import Formula
 from pmf.core.framework import Framework, Measure
 from pmf.core.periods import parse_period
 from pmf.core.text import format_value, join_words
@@ -275,15 +275,9 @@ def shape_for(measure: Measure) -> Shape | None:
     >>> shape_for(plain) is None
     True
     """
-    # The formula is the framework's (``formula:`` on a measure, pmf.core.formula).
-    text = getattr(measure, "formula", None)
-    if not text:
-        return None
-    try:
-        return shape_of(parse_formula(str(text)))
-    except FormulaError:
-        # A framework checks its formulas as it loads; a bad one here has nothing to split.
-        return None
+    # The framework's ``formula:`` on a measure, read once (pmf.core.formula).
+    formula = measure.calculation
+    return None if formula is None else shape_of(formula)
 
 
 def _evaluate(formula: Formula, values: Mapping[str, float]) -> float | None:
@@ -517,7 +511,9 @@ def _against_standard(
     peer = kind == "peer_average"
     period = total.get("peer_period") if peer else total["period"]
     when = f" ({parse_period(str(period)).label})" if peer and period else ""
-    label = f"the MSG average{when}" if peer else f"the standard ({words})"
+    label = f"the MSG average{when}" if peer else f"the target of {words}"
+    if kind == "zero":
+        label = "the standard of no items"
     now = total.get("peer_value") if peer else total["value"]
     found = Comparison(Against.STANDARD, label, period, total.get("reference"), now, ())
     if not kind:

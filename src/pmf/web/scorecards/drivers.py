@@ -48,8 +48,7 @@ def key_drivers_section(
     if shape is None or period is None:
         return None
     head: dict[str, Any] = {
-        # The framework's ``formula:`` (pmf.core.formula), as written.
-        "formula": getattr(measure, "formula", None),
+        "formula": measure.formula,
         "method": shape.method,
         "method_text": METHODS[shape.method],
         "period": period,
@@ -91,3 +90,56 @@ def _signed(number: float | None, decimals: int, suffix: str) -> str:
     from pmf.core.drivers import signed
 
     return "–" if number is None else signed(number, decimals, suffix)
+
+
+def key_drivers_for(
+    organisation: Organisation, unit_code: str, measure_code: str, period: str | None = None
+) -> dict[str, Any]:
+    """Return the key drivers of a unit's calculated measure, for the command line.
+
+    ``period`` defaults to the period of the unit's latest figure of the measure. Raise
+    ``LookupError`` for an unknown unit or measure, a measure that is not calculated or
+    whose formula does not split, a bad period or no figure to split.
+    """
+    from pmf.core.drivers import shape_for
+    from pmf.core.periods import ParseError, parse_period
+    from pmf.web.frameworks.services import framework_of
+    from pmf.web.observations.services import assessed_by_measure
+
+    framework = framework_of(organisation)
+    try:
+        measure = framework.measure(measure_code)
+    except KeyError:
+        raise LookupError(f"no measure {measure_code!r} in {organisation.code}") from None
+    unit = organisation.units.filter(code=unit_code, external=False).first()
+    if unit is None:
+        raise LookupError(f"no unit {unit_code!r} in {organisation.code}")
+    if measure.formula is None:
+        raise LookupError(f"{measure.code} is not calculated: it has no formula to split")
+    if shape_for(measure) is None:
+        raise LookupError(
+            f"{measure.code} = {measure.formula}: only a sum of measures, or a sum of measures "
+            "over a measure, is split into key drivers"
+        )
+    if period is not None:
+        try:
+            period = parse_period(period, measure.frequency).code
+        except ParseError as error:
+            raise LookupError(f"period: {error}") from None
+    else:
+        assessment = assessed_by_measure(organisation, framework, [unit.code])
+        latest = assessment.filter(assessment["measure"] == measure.code)["period"].to_list()
+        if not latest:
+            raise LookupError(f"{unit.name} has no figure of {measure.name}")
+        period = str(latest[0])
+    found = key_drivers_section(organisation, unit, measure.code, period)
+    if found is None or not found["comparisons"]:
+        raise LookupError(
+            f"{unit.name} has no figure of {measure.name} for {parse_period(period).label}"
+        )
+    return {
+        "organisation": organisation.code,
+        "unit": {"code": unit.code, "name": unit.name},
+        "measure": {"code": measure.code, "name": measure.name},
+        **found,
+    }

@@ -332,6 +332,7 @@ def test_the_json_twin_has_every_number() -> None:
         ("(A + B) / POP * 1000", (("A", 1000.0), ("B", 1000.0)), "POP"),
         ("1000 * (A - B) / POP", (("A", 1000.0), ("B", -1000.0)), "POP"),
         ("A / B / 2", (("A", 0.5),), "B"),
+        ("A / POP * 1000 + B / POP * 1000", (("A", 1000.0), ("B", 1000.0)), "POP"),
     ],
 )
 def test_the_shape_of_a_formula_is_a_sum_or_a_sum_over_a_measure(

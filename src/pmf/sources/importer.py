@@ -333,6 +333,16 @@ def _check(
         "measure",
         f"is not a measure of {organisation} (by code or name)",
     )
+    calculated = {m.code: m.formula for m in framework.measures if m.formula is not None}
+    if calculated:
+        # A calculated measure's figures are pmf's to compute (and revise) from its inputs.
+        flag(
+            pl.col("measure_code").is_in(list(calculated)),
+            "measure",
+            pl.lit("is calculated by its formula (")
+            + pl.col("measure_code").replace_strict(calculated, default="")
+            + pl.lit("); pmf computes its figures from its inputs' figures: give those instead"),
+        )
 
     frame = _join_periods(frame, framework)
     flag(pl.col("period_problem").is_not_null(), "period", pl.col("period_problem"))

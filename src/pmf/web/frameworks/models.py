@@ -120,6 +120,8 @@ class Measure(models.Model):
     # The framework file's standardised block (how the value is computed from age bands), as
     # validated; {} for a measure whose figures are given as they are.
     standardised = models.JSONField(default=dict, blank=True)
+    # The framework file's formula, as written; empty for a measure whose figures are given.
+    formula = models.CharField(max_length=2000, blank=True, default="")
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -504,6 +504,7 @@ def _measure_data(measure: Measure, marks: Sequence[SpcMark] = ()) -> dict[str, 
         "valid": measure.valid or {},
         "funnel": measure.funnel or {},
         **({"standardised": measure.standardised} if measure.standardised else {}),
+        **({"formula": measure.formula} if measure.formula else {}),
     }
 
 

@@ -91,6 +91,28 @@ class Observation(models.Model):
         )
 
 
+class ObservationInput(models.Model):
+    """One input figure a calculated figure was computed from: its lineage.
+
+    Each revision of a calculated figure names the revision of every input it was computed
+    from; a revised input makes a new revision of the calculated figure with new lineage, so
+    the lineage of every revision stays as it was.
+    """
+
+    observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="inputs")
+    source = models.ForeignKey(Observation, on_delete=models.PROTECT, related_name="used_by")
+    # The input's place among the formula's inputs, for showing them in the formula's order.
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["observation", "source"], name="input_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.observation_id} from {self.source_id}"
+
+
 class UnitStamp(models.Model):
     """How many writes have changed a figure of a unit or of any unit below it.
 

@@ -63,6 +63,7 @@ class ImportSummary:
     unchanged: int
     batch_id: int | None
     accepted: int = 0  # figures stored with plausibility warnings someone accepted
+    calculated: int = 0  # figures of calculated measures stored (computed again) with them
 
     def __str__(self) -> str:
         if not self.added and not self.revised:
@@ -74,9 +75,14 @@ class ImportSummary:
             if self.accepted
             else ""
         )
+        calculated = (
+            f" {plural(self.calculated, 'calculated figure')} computed again from them."
+            if self.calculated
+            else ""
+        )
         return (
             f"{plural(self.rows, 'row')} read: {self.added:,} added, {self.revised:,} revised "
-            f"(earlier values kept), {self.unchanged:,} already held.{accepted}"
+            f"(earlier values kept), {self.unchanged:,} already held.{accepted}{calculated}"
         )
 
 
@@ -138,6 +144,8 @@ def store_observations(
     expected: Mapping[tuple[str, str, str], int] | None = None,
     accept_warnings: str | None = None,
     check_warnings: bool = True,
+    revise_unchanged: bool = False,
+    calculate: bool = True,
 ) -> ImportSummary:
     """Store checked observations in one transaction and return what changed.
 
@@ -158,6 +166,12 @@ def store_observations(
     far (figures already held count as done at once) after each chunk of rows stored. It runs
     inside the transaction: record progress where other connections can see it (not in this
     database, whose writes nobody sees before the commit).
+
+    Calculated measures that use any measure stored are computed again for the units and
+    periods stored, in the same transaction (``pmf.web.observations.calculations``);
+    ``calculate`` false leaves them, and ``revise_unchanged`` makes a figure held unchanged a
+    new revision too: both for the calculation's own writes (a calculated figure whose inputs
+    were revised is a new revision with new lineage, even at the same value).
     """
     now = now or timezone.now()
     units = dict(Unit.objects.filter(organisation=organisation).values_list("code", "id"))
@@ -179,6 +193,8 @@ def store_observations(
         differs = pl.any_horizontal(
             pl.col(column).ne_missing(pl.col(f"{column}_held")) for column in COMPARED
         )
+        if revise_unchanged:
+            differs = pl.lit(True)
         new = joined.filter(is_new)
         revised = joined.filter(~is_new & differs)
         unchanged = joined.height - new.height - revised.height
@@ -237,9 +253,41 @@ def store_observations(
                 progress(unchanged + start + chunk.height, joined.height)
         # The pages that read these figures have a new data version from this commit on.
         record_changes(organisation, rows.select("unit_id", "measure_id").unique().iter_rows())
+        calculated = _recalculate(organisation, rows, user=user, now=now) if calculate else 0
     return ImportSummary(
-        joined.height, new.height, revised.height, unchanged, batch.pk, warned.height
+        joined.height, new.height, revised.height, unchanged, batch.pk, warned.height, calculated
     )
+
+
+def _recalculate(
+    organisation: Organisation,
+    rows: pl.DataFrame,
+    *,
+    user: User | AnonymousUser | None,
+    now: dt.datetime,
+) -> int:
+    """Compute again the calculated figures that use the figures just stored; return how many.
+
+    Only the units and periods stored are computed; nothing is read when no formula uses
+    the measures stored.
+    """
+    from pmf.web.frameworks.services import framework_of
+    from pmf.web.observations.calculations import recalculate
+
+    framework = framework_of(organisation)
+    formulas = framework.formulas()
+    stored = set(rows["measure"].unique().to_list())
+    if not formulas or not any(stored & set(f.inputs) for f in formulas.values()):
+        return 0
+    keys = (
+        rows.filter(pl.col("measure").is_in([code for f in formulas.values() for code in f.inputs]))
+        .select("unit", "period")
+        .unique()
+    )
+    done = recalculate(
+        organisation, changed=stored, keys=keys, user=user, now=now, framework=framework
+    )
+    return done.total
 
 
 def _warn(
@@ -366,7 +414,11 @@ def find_warnings(organisation: Organisation, observations: pl.DataFrame) -> pl.
 
 
 # The audit trail's action and wording for each way in; anything else is a file import.
-_ACTIONS = {"form": ("enter", "Entered"), "api": ("api upsert", "Sent through the API")}
+_ACTIONS = {
+    "form": ("enter", "Entered"),
+    "api": ("api upsert", "Sent through the API"),
+    "formula": ("calculate", "Calculated by formula"),
+}
 
 
 def _check_expected(

@@ -1,0 +1,178 @@
+"""Calculated figures are stored as revisions with lineage, and recalculated when inputs change."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from pmf.core.framework import load_framework
+from pmf.web.audit.models import AuditEvent
+from pmf.web.frameworks.models import Organisation
+from pmf.web.frameworks.services import store_framework
+from pmf.web.observations.calculations import current_figures, recalculate
+from pmf.web.observations.models import Observation, ObservationInput
+from pmf.web.observations.services import import_frame, store_observations
+from tests.factories import GOOD
+
+pytestmark = pytest.mark.django_db
+
+CALCULATED = """\
+  - {code: STOPS, name: Stops, area: FOCUS, kind: kpi, polarity: neither,
+     unit_of_measure: count, frequency: month, rollup: sum}
+  - {code: SEARCHES, name: Searches, area: FOCUS, kind: kpi, polarity: neither,
+     unit_of_measure: count, frequency: month, rollup: sum}
+  - {code: ACTIVITY, name: Stops and searches, area: FOCUS, kind: kpi, polarity: neither,
+     unit_of_measure: count, frequency: month, formula: STOPS + SEARCHES, rollup: formula}
+  - {code: SHARE, name: Searches per 100 of activity, area: FOCUS, kind: kpi,
+     polarity: neither, unit_of_measure: percent, frequency: month,
+     formula: SEARCHES / ACTIVITY * 100, multiplier: 100, rollup: pooled_ratio}
+"""
+FRAMEWORK = GOOD.replace("peer_groups:", CALCULATED + "peer_groups:")
+T1 = dt.datetime(2019, 8, 1, 9, 0, tzinfo=dt.UTC)
+T2 = dt.datetime(2019, 9, 1, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def organisation() -> Organisation:
+    return store_framework(load_framework(FRAMEWORK), "framework.yaml")
+
+
+def given(rows: list[tuple[str, str, str, float]], status: str = "provisional") -> pl.DataFrame:
+    return pl.DataFrame(
+        rows, schema=["unit", "measure", "period", "value"], orient="row"
+    ).with_columns(
+        pl.lit(None, dtype=pl.Float64).alias("numerator"),
+        pl.lit(None, dtype=pl.Float64).alias("denominator"),
+        pl.lit(status).alias("status"),
+        pl.lit("").alias("note"),
+        pl.lit("test").alias("source"),
+    )
+
+
+def store(organisation: Organisation, rows: pl.DataFrame, now: dt.datetime) -> object:
+    return store_observations(
+        organisation, rows, file_name="figures.csv", sha256="x", layout="long", now=now
+    )
+
+
+def calculated(measure: str) -> list[tuple[object, ...]]:
+    return list(
+        Observation.objects.filter(measure__code=measure)
+        .order_by("unit__code", "period", "revision")
+        .values_list("unit__code", "period", "value", "revision", "superseded_at")
+    )
+
+
+def lineage(measure: str, unit: str, period: str) -> list[tuple[str, int]]:
+    figure = Observation.objects.get(
+        measure__code=measure, unit__code=unit, period=period, superseded_at__isnull=True
+    )
+    return [
+        (link.source.measure.code, link.source.revision)
+        for link in ObservationInput.objects.filter(observation=figure).order_by("position")
+    ]
+
+
+def test_storing_inputs_stores_the_calculated_figures_with_their_lineage(
+    organisation: Organisation,
+) -> None:
+    summary = store(
+        organisation,
+        given([("N", "STOPS", "2019-07", 30), ("N", "SEARCHES", "2019-07", 10)]),
+        T1,
+    )
+    assert calculated("ACTIVITY") == [("N", "2019-07", 40.0, 1, None)]
+    assert calculated("SHARE") == [("N", "2019-07", 25.0, 1, None)]
+    share = Observation.objects.get(measure__code="SHARE")
+    assert (share.numerator, share.denominator) == (10.0, 40.0)
+    assert share.source == "formula: SEARCHES / ACTIVITY * 100"
+    assert lineage("ACTIVITY", "N", "2019-07") == [("STOPS", 1), ("SEARCHES", 1)]
+    assert lineage("SHARE", "N", "2019-07") == [("SEARCHES", 1), ("ACTIVITY", 1)]
+    assert summary.calculated == 2  # type: ignore[attr-defined]
+    assert "2 calculated figures computed again" in str(summary)
+    assert AuditEvent.objects.filter(action="calculate").exists()
+
+
+def test_a_revised_input_makes_a_new_revision_and_keeps_the_old_one(
+    organisation: Organisation,
+) -> None:
+    store(
+        organisation,
+        given([("N", "STOPS", "2019-07", 30), ("N", "SEARCHES", "2019-07", 10)]),
+        T1,
+    )
+    store(organisation, given([("N", "STOPS", "2019-07", 15)]), T2)
+    assert calculated("ACTIVITY") == [
+        ("N", "2019-07", 40.0, 1, T2),
+        ("N", "2019-07", 25.0, 2, None),
+    ]
+    assert calculated("SHARE")[-1][2:4] == (40.0, 2)
+    assert lineage("ACTIVITY", "N", "2019-07") == [("STOPS", 2), ("SEARCHES", 1)]
+    old = Observation.objects.get(measure__code="ACTIVITY", revision=1)
+    assert [link.source.revision for link in old.inputs.order_by("position")] == [1, 1]
+
+
+def test_an_input_revised_to_the_same_value_still_renews_the_lineage(
+    organisation: Organisation,
+) -> None:
+    store(
+        organisation,
+        given([("N", "STOPS", "2019-07", 30), ("N", "SEARCHES", "2019-07", 10)]),
+        T1,
+    )
+    rows = given([("N", "STOPS", "2019-07", 30)]).with_columns(pl.lit("checked").alias("note"))
+    store(organisation, rows, T2)
+    assert calculated("ACTIVITY")[-1] == ("N", "2019-07", 40.0, 2, None)
+    assert lineage("ACTIVITY", "N", "2019-07") == [("STOPS", 2), ("SEARCHES", 1)]
+
+
+def test_a_calculated_figure_is_as_checked_as_its_least_checked_input(
+    organisation: Organisation,
+) -> None:
+    store(organisation, given([("N", "STOPS", "2019-07", 30)], "signed_off"), T1)
+    store(organisation, given([("N", "SEARCHES", "2019-07", 10)], "validated"), T1)
+    figure = Observation.objects.get(measure__code="ACTIVITY", superseded_at__isnull=True)
+    assert figure.status == "validated"
+
+
+def test_no_figure_is_calculated_while_an_input_is_missing(organisation: Organisation) -> None:
+    store(organisation, given([("N", "STOPS", "2019-07", 30)]), T1)
+    assert calculated("ACTIVITY") == []
+
+
+def test_an_import_of_a_calculated_measure_is_refused_naming_the_formula(
+    organisation: Organisation,
+) -> None:
+    frame = pl.DataFrame(
+        {"unit": ["N"], "measure": ["ACTIVITY"], "period": ["2019-07"], "value": ["4"]}
+    )
+    with pytest.raises(ValueError, match=r"is calculated by its formula \(STOPS \+ SEARCHES\)"):
+        import_frame(organisation, frame, file_name="figures.csv", source="test")
+    assert not Observation.objects.exists()
+
+
+def test_recalculate_after_a_framework_change_revises_every_figure(
+    organisation: Organisation,
+) -> None:
+    store(
+        organisation,
+        given(
+            [
+                ("N", "STOPS", "2019-07", 30),
+                ("N", "SEARCHES", "2019-07", 10),
+                ("S", "STOPS", "2019-07", 5),
+                ("S", "SEARCHES", "2019-07", 5),
+            ]
+        ),
+        T1,
+    )
+    changed = FRAMEWORK.replace("formula: STOPS + SEARCHES", "formula: STOPS + SEARCHES * 2")
+    store_framework(load_framework(changed), "framework.yaml")
+    done = recalculate(organisation, now=T2)
+    assert done.revised == {"ACTIVITY": 2, "SHARE": 2}
+    assert str(done).startswith("Calculated figures stored. ACTIVITY: 0 added, 2 revised")
+    assert recalculate(organisation, now=T2).total == 0
+    held = current_figures(organisation, ["ACTIVITY"]).sort("unit")
+    assert held["value"].to_list() == [50.0, 15.0]

@@ -29,7 +29,7 @@ def _drivers_arguments(parser: argparse.ArgumentParser) -> None:
 
 @register(
     "drivers",
-    "Split a calculated measure's change into its components' contributions: key drivers.",
+    "Key drivers: each component's part in a calculated measure's change.",
     "pmf drivers -o MPS HIGH_HARM_RATE --unit MPS --period 2025-11",
     arguments=_drivers_arguments,
 )

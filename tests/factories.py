@@ -91,6 +91,21 @@ COUNT_MEASURE = """\
     frequency: month
 """
 
+# Two counts and two measures calculated from them (a sum, and a ratio using the sum), to add
+# to GOOD before its peer groups.
+CALCULATED_MEASURES = """\
+  - {code: STOPS, name: Stops, area: FOCUS, kind: kpi, polarity: neither,
+     unit_of_measure: count, frequency: month, rollup: sum}
+  - {code: SEARCHES, name: Searches, area: FOCUS, kind: kpi, polarity: neither,
+     unit_of_measure: count, frequency: month, rollup: sum}
+  - {code: ACTIVITY, name: Stops and searches, area: FOCUS, kind: kpi, polarity: neither,
+     unit_of_measure: count, frequency: month, formula: STOPS + SEARCHES, rollup: formula}
+  - {code: SHARE, name: Searches per 100 of activity, area: FOCUS, kind: kpi,
+     polarity: neither, unit_of_measure: percent, frequency: month,
+     formula: SEARCHES / ACTIVITY * 100, multiplier: 100, rollup: pooled_ratio}
+"""
+CALCULATED = GOOD.replace("peer_groups:", CALCULATED_MEASURES + "peer_groups:")
+
 # The risk register's redline: a weighted register scoring to 100, its figure a monthly count.
 RISK_REGISTER = """\
   - code: RR75

@@ -12,6 +12,7 @@ from functools import cache
 import polars as pl
 import pytest
 
+from pmf.core.calculation import calculate
 from pmf.core.framework import Framework, Rollup, load_framework, parse_frequency_period
 from pmf.core.observations import OBSERVATION_SCHEMA
 from pmf.sources.examples import OBSERVATION_COLUMNS, Example, registry
@@ -87,8 +88,11 @@ def test_units_and_measures_are_in_the_framework(name: str) -> None:
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_every_measure_has_data(name: str) -> None:
+    # A calculated measure's figures come from its inputs' figures, not from the example.
     framework = _framework(name)
-    assert set(_observations(name)["measure"].unique()) == {m.code for m in framework.measures}
+    given = set(_observations(name)["measure"].unique())
+    assert given == {m.code for m in framework.measures if m.formula is None}
+    assert set(calculate(framework, _observations(name))["measure"]) == set(framework.formulas())
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -188,11 +192,32 @@ def test_police_high_harm_and_residential_burglary_after_the_2023_reclassificati
     # building 15, violence with injury 179, rape 14, other sexual 25, robbery of personal 64.
     burglary = _row("police", HAMMERSMITH, "RES_BURGLARY_RATE", "2024-01")
     assert burglary["numerator"] == 72 + 15
-    high_harm = _row("police", HAMMERSMITH, "HIGH_HARM_RATE", "2024-01")
+    # High harm is calculated by its formula from the four components' figures.
+    assert not _observations("police").filter(pl.col("measure") == "HIGH_HARM_RATE").height
+    calculated = calculate(_framework("police"), _observations("police")).filter(
+        (pl.col("unit") == HAMMERSMITH) & (pl.col("period") == "2024-01")
+    )
+    high_harm = calculated.row(0, named=True)
     assert high_harm["numerator"] == 179 + (14 + 25) + 64 + (72 + 15)
     assert high_harm["denominator"] == 183157
-    assert high_harm["value"] == pytest.approx(369 / 183157 * 1000)
-    assert "mps_borough_crime_2023_2025.csv" in high_harm["source"]
+    assert high_harm["value"] == pytest.approx(369 / 183157 * 1000, rel=1e-12)
+
+
+def test_police_high_harm_is_calculated_for_every_borough_month_its_components_have() -> None:
+    observations = _observations("police")
+    components = observations.filter(
+        pl.col("measure").is_in(
+            ["VWI_RATE", "SEXUAL_RATE", "ROBBERY_PERSONAL_RATE", "RES_BURGLARY_RATE"]
+        )
+    )
+    pooled = components.group_by("unit", "period").agg(
+        (pl.col("numerator").sum() / pl.col("denominator").first() * 1000).alias("pooled"),
+        pl.col("numerator").sum().alias("offences"),
+    )
+    calculated = calculate(_framework("police"), observations).join(pooled, on=["unit", "period"])
+    assert calculated.height == pooled.height > 30 * 180
+    assert (calculated["numerator"] == calculated["offences"]).all()
+    assert ((calculated["value"] - calculated["pooled"]).abs() < 1e-9).all()
 
 
 def test_police_domestic_burglary_before_the_reclassification_uses_2011_census() -> None:
@@ -414,3 +439,13 @@ def test_a_files_own_actions_or_menu_are_kept() -> None:
     assert "Council visits" in {a.name for a in load_framework(chosen).model.interventions.actions}
     with pytest.raises(ValueError, match=r"interventions\.menu"):
         load_framework(MINIMAL.format(kind="") + "interventions: {menu: fire}\n")
+
+
+def test_trafford_life_expectancy_gap_is_calculated_from_the_two_life_expectancies() -> None:
+    # life_expectancy.csv, Trafford 2021 - 23: males 79.4 years, females 83.6.
+    framework = _framework("trafford")
+    assert framework.formulas()["LE_GAP"].terms() is not None
+    gap = calculate(framework, _observations("trafford")).filter(
+        (pl.col("unit") == "E08000009") & (pl.col("period") == "2021 - 23")
+    )
+    assert gap["value"].to_list() == [pytest.approx(83.6 - 79.4)]

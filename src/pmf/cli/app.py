@@ -28,6 +28,7 @@ from pmf.cli.base import (
 # import (its heavy dependencies are imported inside its commands).
 GROUPS = (
     "pmf.cli.data",
+    "pmf.cli.calculations",
     "pmf.cli.stats",
     "pmf.cli.drivers",
     "pmf.cli.accounts",

@@ -25,7 +25,7 @@ from typing import Any
 import polars as pl
 
 from pmf.core.formula import Formula, Ratio, Term, calculation_order
-from pmf.core.framework import Framework
+from pmf.core.framework import Framework, Rollup
 
 STATUS_ORDER = ("provisional", "validated", "signed_off")
 """Statuses from least to most checked."""
@@ -191,3 +191,36 @@ def _parts(
         return None, None
     total = sum(term.sign * float(n) for term, n in zip(terms, numerators, strict=True))
     return total, float(denominators.pop())
+
+
+def with_rollup_inputs(framework: Framework, measures: Iterable[str]) -> list[str]:
+    """Return ``measures`` and every input a ``rollup: formula`` measure among them needs.
+
+    A parent's figure of such a measure is computed from the parent's own inputs, so whoever
+    rolls up only some measures' figures must read those inputs' figures too.
+
+    >>> from pmf.core.framework import load_framework
+    >>> fw = load_framework('''
+    ... organisation: {code: F, name: Force}
+    ... areas: [{code: A, name: A}]
+    ... units: [{code: F, name: F, type: force}]
+    ... measures:
+    ... - {code: X, name: X, area: A, kind: kpi, polarity: neither, unit_of_measure: count,
+    ...    frequency: month, rollup: sum}
+    ... - {code: T, name: Twice, area: A, kind: kpi, polarity: neither, unit_of_measure: count,
+    ...    frequency: month, formula: X * 2, rollup: formula}
+    ... ''')
+    >>> with_rollup_inputs(fw, ["T"])
+    ['T', 'X']
+    """
+    chosen = list(dict.fromkeys(measures))
+    formulas = framework.formulas()
+    index = 0
+    while index < len(chosen):
+        code = chosen[index]
+        index += 1
+        formula = formulas.get(code)
+        if formula is None or framework.measure(code).rollup is not Rollup.FORMULA:
+            continue
+        chosen.extend(i for i in formula.inputs if i not in chosen)
+    return chosen

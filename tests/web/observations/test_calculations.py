@@ -14,22 +14,11 @@ from pmf.web.frameworks.services import store_framework
 from pmf.web.observations.calculations import current_figures, recalculate
 from pmf.web.observations.models import Observation, ObservationInput
 from pmf.web.observations.services import import_frame, store_observations
-from tests.factories import GOOD
+from tests.factories import CALCULATED
 
 pytestmark = pytest.mark.django_db
 
-CALCULATED = """\
-  - {code: STOPS, name: Stops, area: FOCUS, kind: kpi, polarity: neither,
-     unit_of_measure: count, frequency: month, rollup: sum}
-  - {code: SEARCHES, name: Searches, area: FOCUS, kind: kpi, polarity: neither,
-     unit_of_measure: count, frequency: month, rollup: sum}
-  - {code: ACTIVITY, name: Stops and searches, area: FOCUS, kind: kpi, polarity: neither,
-     unit_of_measure: count, frequency: month, formula: STOPS + SEARCHES, rollup: formula}
-  - {code: SHARE, name: Searches per 100 of activity, area: FOCUS, kind: kpi,
-     polarity: neither, unit_of_measure: percent, frequency: month,
-     formula: SEARCHES / ACTIVITY * 100, multiplier: 100, rollup: pooled_ratio}
-"""
-FRAMEWORK = GOOD.replace("peer_groups:", CALCULATED + "peer_groups:")
+FRAMEWORK = CALCULATED
 T1 = dt.datetime(2019, 8, 1, 9, 0, tzinfo=dt.UTC)
 T2 = dt.datetime(2019, 9, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -176,3 +165,60 @@ def test_recalculate_after_a_framework_change_revises_every_figure(
     assert recalculate(organisation, now=T2).total == 0
     held = current_figures(organisation, ["ACTIVITY"]).sort("unit")
     assert held["value"].to_list() == [50.0, 15.0]
+
+
+def test_the_entry_form_offers_no_calculated_measure_and_recalculates_on_save(
+    organisation: Organisation,
+) -> None:
+    from django.test import Client
+
+    from pmf.web.accounts.models import Membership
+    from tests.factories import member
+
+    analyst = member("analyst", organisation, Membership.Role.ANALYST)
+    client = Client()
+    client.force_login(analyst)
+    page = client.get("/TST/units/N/enter/", {"period": "2019-07"}).content.decode()
+    assert 'name="value-STOPS"' in page
+    assert 'name="value-ACTIVITY"' not in page
+    assert 'name="value-SHARE"' not in page
+    response = client.post(
+        "/TST/units/N/enter/",
+        {
+            "period": "2019-07",
+            "measure": ["STOPS", "SEARCHES"],
+            "value-STOPS": "12",
+            "value-SEARCHES": "4",
+        },
+    )
+    assert response.status_code == 302
+    assert calculated("ACTIVITY") == [("N", "2019-07", 16.0, 1, None)]
+    refused = client.post(
+        "/TST/units/N/enter/", {"period": "2019-07", "measure": "ACTIVITY", "value-ACTIVITY": "3"}
+    )
+    assert refused.status_code in (400, 403)
+    assert calculated("ACTIVITY") == [("N", "2019-07", 16.0, 1, None)]
+
+
+def test_the_api_recalculates_and_refuses_a_calculated_measure(
+    organisation: Organisation,
+) -> None:
+    import json
+
+    from pmf.web.accounts.models import Membership
+    from tests.factories import api_client, member
+
+    client = api_client(member("analyst", organisation, Membership.Role.ANALYST))
+    url = "/api/organisations/TST/observations"
+    rows = [
+        {"unit": "S", "measure": "STOPS", "period": "2019-07", "value": 8},
+        {"unit": "S", "measure": "SEARCHES", "period": "2019-07", "value": 2},
+    ]
+    response = client.post(url, json.dumps(rows), content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert calculated("SHARE") == [("S", "2019-07", 20.0, 1, None)]
+    bad = [{"unit": "S", "measure": "SHARE", "period": "2019-07", "value": 50}]
+    response = client.post(url, json.dumps(bad), content_type="application/json")
+    assert response.status_code == 422
+    assert "is calculated by its formula" in response.content.decode()
+    assert calculated("SHARE") == [("S", "2019-07", 20.0, 1, None)]

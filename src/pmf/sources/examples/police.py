@@ -4,7 +4,9 @@ Crime counts come from the MPS borough-level recorded crime files (London Datast
 per month), populations from the census (GLA borough population workbook), and officer numbers
 from the Home Office police workforce file with 2011 census populations by police force area.
 Only boroughs are emitted for the crime measures: the BCUs and the force are pooled from them
-(``rollup: pooled_ratio``). ``examples/police/README.md`` documents every choice made here.
+(``rollup: pooled_ratio``). High harm offences are not emitted: the framework calculates them
+from their four components (``formula:``). ``examples/police/README.md`` documents every
+choice made here.
 """
 
 from __future__ import annotations
@@ -71,9 +73,10 @@ _SEXUAL = _major == "SEXUAL OFFENCES"
 _ROBBERY_PERSONAL = (_major == "ROBBERY") & (_minor == "ROBBERY OF PERSONAL PROPERTY")
 _RES_BURGLARY = (_major == "BURGLARY") & _minor.is_in(RESIDENTIAL_BURGLARY)
 
-# Which offences each crime measure counts.
+# Which offences each crime measure counts. HIGH_HARM_RATE is not among them: the framework
+# calculates it (``formula: VWI_RATE + SEXUAL_RATE + ROBBERY_PERSONAL_RATE + RES_BURGLARY_RATE``),
+# so pmf stores it with lineage to its four components' figures.
 CRIME_MEASURES: dict[str, pl.Expr] = {
-    "HIGH_HARM_RATE": _VWI | _SEXUAL | _ROBBERY_PERSONAL | _RES_BURGLARY,
     "VWI_RATE": _VWI,
     "SEXUAL_RATE": _SEXUAL,
     "ROBBERY_PERSONAL_RATE": _ROBBERY_PERSONAL,

@@ -177,6 +177,7 @@ def _concern_severity(
     import polars as pl
 
     from pmf.core.baseline import framework_chart_points
+    from pmf.core.calculation import with_rollup_inputs
     from pmf.core.rollup import roll_up
     from pmf.core.spc import sigmas_from_mean
 
@@ -188,7 +189,9 @@ def _concern_severity(
     rolled = roll_up(
         framework,
         held_observations(
-            organisation, units=units_read(framework, tuple(units)), measures=measures
+            organisation,
+            units=units_read(framework, tuple(units)),
+            measures=with_rollup_inputs(framework, measures),
         ),
     )
     wanted = {(record["unit"], record["measure"]): record["period"] for record in found}

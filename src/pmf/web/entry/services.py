@@ -132,11 +132,14 @@ def warning_rows(warned: pl.DataFrame) -> list[WarningRow]:
 
 
 def enterable_measures(membership: Membership) -> list[Measure]:
-    """Return the measures the member may enter figures for: their own, or all for analysts."""
+    """Return the measures the member may enter figures for: their own, or all for analysts.
+
+    A calculated measure (one with a formula) is never entered: pmf computes its figures.
+    """
     if membership.role == Membership.Role.ANALYST:
-        return list(membership.organisation.measures.select_related("area"))
+        return list(membership.organisation.measures.filter(formula="").select_related("area"))
     if membership.role == Membership.Role.OWNER:
-        return list(membership.measures.select_related("area"))
+        return list(membership.measures.filter(formula="").select_related("area"))
     return []
 
 

@@ -267,3 +267,136 @@ def _link(stored: pl.DataFrame, lineage: pl.DataFrame) -> None:
             "observation", "source", "position"
         ).iter_rows()
     )
+
+
+@dataclass(frozen=True)
+class LineageInput:
+    """One input figure of a calculated figure: which revision of which figure it was."""
+
+    measure: str
+    name: str
+    observation_id: int
+    revision: int
+    value: float
+    numerator: float | None
+    denominator: float | None
+    status: str
+    recorded_at: dt.datetime
+    current: bool  # still the figure held, or revised since
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """A calculated figure, its formula and the input figures it was computed from."""
+
+    measure: str
+    unit: str
+    period: str
+    formula: str
+    named: str  # the formula with the measures' names
+    observation_id: int
+    revision: int
+    value: float
+    status: str
+    recorded_at: dt.datetime
+    inputs: tuple[LineageInput, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the lineage as JSON-ready values (times as ISO 8601 text)."""
+        return {
+            "measure": self.measure,
+            "unit": self.unit,
+            "period": self.period,
+            "formula": self.formula,
+            "formula_named": self.named,
+            "observation_id": self.observation_id,
+            "revision": self.revision,
+            "value": self.value,
+            "status": self.status,
+            "recorded_at": self.recorded_at.isoformat(),
+            "inputs": [
+                {
+                    "measure": item.measure,
+                    "name": item.name,
+                    "observation_id": item.observation_id,
+                    "revision": item.revision,
+                    "value": item.value,
+                    "numerator": item.numerator,
+                    "denominator": item.denominator,
+                    "status": item.status,
+                    "recorded_at": item.recorded_at.isoformat(),
+                    "current": item.current,
+                }
+                for item in self.inputs
+            ],
+        }
+
+
+def lineage_of(
+    organisation: Organisation,
+    measure: str,
+    unit: str,
+    period: str,
+    *,
+    revision: int | None = None,
+    framework: Framework | None = None,
+) -> Lineage | None:
+    """Return the lineage of a stored calculated figure (the current one, or ``revision``).
+
+    None when the measure has no formula or no such figure is stored (a parent's figure
+    rolled up when the page is drawn is not stored, and has no lineage of its own).
+    """
+    from pmf.web.frameworks.services import framework_of
+
+    framework = framework or framework_of(organisation)
+    formula = framework.formulas().get(measure)
+    if formula is None:
+        return None
+    figures = Observation.objects.filter(
+        measure__organisation=organisation,
+        measure__code=measure,
+        unit__code=unit,
+        period=period,
+    )
+    figures = (
+        figures.filter(revision=revision)
+        if revision is not None
+        else figures.filter(superseded_at__isnull=True)
+    )
+    figure = figures.first()
+    if figure is None:
+        return None
+    names = {m.code: m.name for m in framework.measures}
+    links = (
+        ObservationInput.objects.filter(observation=figure)
+        .select_related("source__measure")
+        .order_by("position")
+    )
+    inputs = tuple(
+        LineageInput(
+            measure=link.source.measure.code,
+            name=link.source.measure.name,
+            observation_id=link.source.pk,
+            revision=link.source.revision,
+            value=link.source.value,
+            numerator=link.source.numerator,
+            denominator=link.source.denominator,
+            status=link.source.status,
+            recorded_at=link.source.recorded_at,
+            current=link.source.superseded_at is None,
+        )
+        for link in links
+    )
+    return Lineage(
+        measure=measure,
+        unit=unit,
+        period=period,
+        formula=formula.text,
+        named=formula.render(names),
+        observation_id=figure.pk,
+        revision=figure.revision,
+        value=figure.value,
+        status=figure.status,
+        recorded_at=figure.recorded_at,
+        inputs=inputs,
+    )

@@ -704,6 +704,7 @@ def assessed_by_measure(
     own period (``pmf.core.assessment``): a measure's rows do not depend on any other
     measure's figures, so the rows put together are those of one assessment of all.
     """
+    from pmf.core.calculation import with_rollup_inputs
     from pmf.web.cache import cached_parts, measure_version, measure_versions
 
     wanted = units_read(framework, units)
@@ -715,7 +716,9 @@ def assessed_by_measure(
     def compute(stale: list[str]) -> dict[str, pl.DataFrame]:
         chosen = None if len(stale) == len(every) else stale
         ASSESSMENTS["whole" if chosen is None else "part"] += 1
-        held = held_observations(organisation, units=wanted, measures=chosen)
+        # A rollup: formula measure's parents need its inputs' figures (pmf.core.calculation).
+        read = None if chosen is None else with_rollup_inputs(framework, chosen)
+        held = held_observations(organisation, units=wanted, measures=read)
         frame = assess(framework, held, units=list(units), cut=cut, previous_cut=previous_cut)
         if not frame.height:
             empty.append(frame)

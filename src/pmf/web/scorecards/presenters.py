@@ -582,12 +582,14 @@ def _measure_observations(
     organisation: Organisation, unit: Unit, measure_code: str
 ) -> dict[str, Any]:
     """Return the measure page but its lineage, reading only the figures of that measure."""
+    from pmf.core.calculation import with_rollup_inputs
     from pmf.core.rollup import roll_up
 
     framework = framework_of(organisation)
     measure = framework.measure(measure_code)
     # Every unit's figures of this one measure: the peer chart and the funnel need them.
-    rolled = roll_up(framework, held_observations(organisation, measures=[measure.code]))
+    read = with_rollup_inputs(framework, [measure.code])  # a rollup: formula reads its inputs
+    rolled = roll_up(framework, held_observations(organisation, measures=read))
     # Every unit's marks of this measure: the peer and funnel tables show other units' figures.
     marks = marks_for(organisation, framework, measures=[measure.code])
     rows, summary = spc_series(framework, rolled, unit.code, measure, marks)

@@ -238,8 +238,10 @@ def measure(
     except LookupError as error:
         raise Http404(str(error.args[0])) from None
     from pmf.web.frameworks.services import target_history
+    from pmf.web.scorecards.calculations import calculation_section
 
     data["targets"] = target_history(found, target, code)
+    data["calculation"] = calculation_section(found, target, code, data["rows"])
     data["key_drivers"] = key_drivers_section(found, target, code, _latest_period(data), allowed)
     if as_json:
         return pages.json(data)

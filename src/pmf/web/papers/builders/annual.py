@@ -11,6 +11,7 @@ from pmf.core.scorecard import MARKS_LEGEND
 from pmf.reports.document import Bullets, Document, Paragraph, Section, Table
 from pmf.web.cycles.services import cut_off_date, cycle_assessment, cycle_framework
 from pmf.web.observations.marks import marks_for
+from pmf.web.papers.builders.calculated import formula_notes
 
 
 def annual_report(organisation: Any, year: str) -> Document:
@@ -97,6 +98,7 @@ def annual_report(organisation: Any, year: str) -> Document:
                             (m.name, *values[m.code], met.get(m.code, "–")) for m in measures
                         ),
                     ),
+                    *formula_notes(framework, [m.code for m in measures]),
                 ),
             )
         )

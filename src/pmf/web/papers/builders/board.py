@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from pmf.core.calculation import with_rollup_inputs
 from pmf.core.framework import Framework, Kind
 from pmf.core.grading import Grade
 from pmf.core.history import changes_summary, grade_changes, number_words
@@ -37,6 +38,7 @@ from pmf.web.cycles.services import (
 )
 from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import held_observations
+from pmf.web.papers.builders.calculated import formula_sentence
 from pmf.web.papers.builders.common import cycle_parts
 from pmf.web.papers.builders.drivers import drivers_assessment, key_driver_blocks
 from pmf.web.scorecards.presenters import mark_items, peer_comparison, spc_series
@@ -401,7 +403,9 @@ def _redline_charts(
     if not redlines:
         return []
     observations = held_observations(
-        cycle.organisation, as_at=cycle.locked_at, measures=[m.code for m in redlines]
+        cycle.organisation,
+        as_at=cycle.locked_at,
+        measures=with_rollup_inputs(framework, [m.code for m in redlines]),
     )
     cut = cut_off_date(cycle)
     rolled = roll_up(framework, observations)
@@ -455,6 +459,7 @@ def _redline_charts(
                         else ""
                     )
                     + " The figures are in the table below."
+                    + (f" {note}" if (note := formula_sentence(framework, measure.code)) else "")
                 ),
             )
         )

@@ -7,6 +7,7 @@ from pmf.core.scorecard import MARKS_LEGEND
 from pmf.reports.document import Bullets, Document, Paragraph, Section, Table
 from pmf.web.cycles.models import Cycle
 from pmf.web.observations.marks import marks_for
+from pmf.web.papers.builders.calculated import formula_notes
 from pmf.web.papers.builders.common import cycle_parts
 
 
@@ -69,6 +70,7 @@ def exception_report(cycle: Cycle) -> Document:
         ]
         if notes:
             blocks.append(Bullets(tuple(notes)))
+        blocks.extend(formula_notes(framework, [row.measure for row in rows]))
         sections.append(Section(f"{len(sections) + 2}.0", unit.name, tuple(blocks)))
     intro = Section(
         "1.0",

@@ -11,6 +11,7 @@ from pmf.reports.document import Bullets, Document, Paragraph, Section, Table
 from pmf.web.cycles.models import Cycle
 from pmf.web.cycles.services import previous_cycle
 from pmf.web.observations.marks import marks_for
+from pmf.web.papers.builders.calculated import formula_notes
 from pmf.web.papers.builders.common import cycle_parts
 
 
@@ -118,6 +119,7 @@ def outcomes_report(cycle: Cycle) -> Document:
                         if any(row.note for row in section.rows)
                         else []
                     ),
+                    *formula_notes(framework, [row.measure for row in section.rows]),
                 ),
             )
         )

@@ -1,0 +1,33 @@
+"""Name the formula of each calculated measure a paper shows, so readers know how it is made."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pmf.core.framework import Framework
+from pmf.reports.document import Bullets
+
+
+def formula_sentence(framework: Framework, code: str) -> str:
+    """Return "NAME is calculated from other measures: FORMULA.", or "" for a measure given.
+
+    The formula is written with the measures' names (``Formula.render``) and, in brackets,
+    as the framework file has it.
+    """
+    measure = framework.measure(code)
+    formula = measure.calculation
+    if formula is None:
+        return ""
+    names = {m.code: m.name for m in framework.measures}
+    return (
+        f"{measure.name} is calculated by pmf from other measures' figures: "
+        f"{formula.render(names)} ({formula.text})."
+    )
+
+
+def formula_notes(framework: Framework, codes: Iterable[str]) -> tuple[Bullets, ...]:
+    """Return one list of the formulas of the calculated measures among ``codes``, or nothing."""
+    sentences = tuple(
+        sentence for code in dict.fromkeys(codes) if (sentence := formula_sentence(framework, code))
+    )
+    return (Bullets(sentences),) if sentences else ()

@@ -414,12 +414,13 @@ def key_drivers(
         for code, record in components.items()
         if record is None or record.get("value") is None or record.get("period") != period
     )
+    over_time = [(Against.PREVIOUS_PERIOD, "previous_value", "previous_period")]
+    # A period of a year or more (2022 - 24) has last year's as its previous: said once.
+    if total.get("last_year_period") != total.get("previous_period"):
+        over_time.append((Against.SAME_PERIOD_LAST_YEAR, "last_year_value", "last_year_period"))
     comparisons = [
         _over_time(framework, shape, total, components, late, against, column, period_column)
-        for against, column, period_column in (
-            (Against.PREVIOUS_PERIOD, "previous_value", "previous_period"),
-            (Against.SAME_PERIOD_LAST_YEAR, "last_year_value", "last_year_period"),
-        )
+        for against, column, period_column in over_time
     ]
     standard = _against_standard(framework, shape, total, components, late)
     if standard is not None:
@@ -510,19 +511,24 @@ def _against_standard(
         return None
     peer = kind == "peer_average"
     period = total.get("peer_period") if peer else total["period"]
-    when = f" ({parse_period(str(period)).label})" if peer and period else ""
+    when = f" of {parse_period(str(period)).label}" if peer and period else ""
     label = f"the MSG average{when}" if peer else f"the target of {words}"
     if kind == "zero":
         label = "the standard of no items"
-    now = total.get("peer_value") if peer else total["value"]
+    # The MSG average is of the latest period the group has figures for: split only when that
+    # is the figure's own period (the assessment keeps the unit's figure of that period only).
+    now = total["value"]
     found = Comparison(Against.STANDARD, label, period, total.get("reference"), now, ())
+    if peer and period != total["period"]:
+        when = parse_period(str(period)).label if period else "no period"
+        return _without(found, f"the MSG average is of {when}, not of the figure's period")
     if not kind:
         return _without(found, f"a standard of {words} is not split")
     if shape.denominator is not None:
         return _without(found, "the gap of a ratio to its standard is not split")
     if found.then is None or now is None:
         return _without(found, "no figure for the standard")
-    if late and not peer:
+    if late:
         return _without(found, f"no figure for {total['period']} of {_names(framework, late)}")
     then: dict[str, float] = {}
     after: dict[str, float] = {}
@@ -533,7 +539,7 @@ def _against_standard(
         if peer:
             same = same and record.get("peer_period") == period
         reference = record.get("reference")
-        value = record.get("peer_value") if peer else record.get("value")
+        value = record.get("value")
         if not same or reference is None or value is None:
             unlike.append(code)
         else:

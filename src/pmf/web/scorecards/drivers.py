@@ -24,6 +24,12 @@ METHODS = {
 }
 
 
+COLUMNS = (
+    "Component|In the formula|{then}:numeric|Now:numeric|Change:numeric|Contribution:numeric|"
+    "Share of the change:numeric|Contribution to the % change:numeric"
+)
+
+
 def key_drivers_section(
     organisation: Organisation,
     unit: Unit,
@@ -74,6 +80,10 @@ def key_drivers_section(
         {
             **comparison.as_dict(),
             "heading": headings[comparison.against],
+            # The table's columns: a standard is not an earlier figure.
+            "columns": COLUMNS.format(
+                then="Standard" if comparison.against is Against.STANDARD else "Then"
+            ),
             "then_text": format_value(comparison.then, measure),
             "now_text": format_value(comparison.now, measure),
             "change_text": _signed(comparison.change, measure.decimals, ""),

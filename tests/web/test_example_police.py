@@ -133,3 +133,21 @@ def test_the_police_example_fills_every_tile_and_register_from_its_figures() -> 
     load_example(registry()["police"])
     assert Risk.objects.filter(organisation=police).count() == len(risks)
     assert Intervention.objects.filter(organisation=police).count() == len(interventions)
+
+    # High harm is calculated from its four components, each figure dated as its inputs are
+    # (so a past cycle saw it), with lineage to the four input figures.
+    from pmf.web.observations.calculations import lineage_of
+    from pmf.web.observations.models import Observation
+
+    high_harm = Observation.objects.filter(measure__code="HIGH_HARM_RATE", unit__code="E09000013")
+    assert high_harm.count() == high_harm.filter(superseded_at__isnull=True).count() > 150
+    january = lineage_of(police, "HIGH_HARM_RATE", "E09000013", "2024-01")
+    assert january is not None
+    assert [item.measure for item in january.inputs] == [
+        "VWI_RATE",
+        "SEXUAL_RATE",
+        "ROBBERY_PERSONAL_RATE",
+        "RES_BURGLARY_RATE",
+    ]
+    assert {item.recorded_at for item in january.inputs} == {january.recorded_at}
+    assert january.value == pytest.approx(369 / 183157 * 1000)

@@ -80,16 +80,14 @@ def calculate(
     if not order:
         return pl.DataFrame(schema=CALCULATED_SCHEMA)
     has_status = "status" in observations.columns
-    figures = _figures(observations, has_status)
+    held = _observations(observations, has_status)
     found: list[pl.DataFrame] = []
     for code in order:
-        rows = calculate_one(formulas[code], code, figures, has_status=has_status)
+        rows = calculate_one(formulas[code], code, held, has_status=has_status)
         if rows.height:
             found.append(rows)
             # Later formulas read this one's figures, not any held before.
-            figures = pl.concat(
-                [figures.filter(pl.col("measure") != code), rows], how="vertical_relaxed"
-            )
+            held = pl.concat([held.filter(pl.col("measure") != code), rows], how="vertical_relaxed")
     if not found:
         return pl.DataFrame(schema=CALCULATED_SCHEMA)
     return pl.concat(found, how="vertical_relaxed")
@@ -103,11 +101,11 @@ def calculate_one(
     ``observations`` as for :func:`calculate` (with a status column, which may be null).
     """
     inputs = list(formula.inputs)
-    figures = _figures(observations, has_status).filter(pl.col("measure").is_in(inputs))
-    if not figures.height:
+    held = _observations(observations, has_status).filter(pl.col("measure").is_in(inputs))
+    if not held.height:
         return pl.DataFrame(schema=CALCULATED_SCHEMA)
     # One row per unit and period with every input's figure beside it.
-    wide = figures.pivot(
+    wide = held.pivot(
         on="measure",
         index=["unit", "period"],
         values=["value", "numerator", "denominator", "status"],
@@ -161,7 +159,7 @@ def weakest(statuses: Iterable[str | None]) -> str | None:
     return STATUS_ORDER[min(ranks)] if ranks else None
 
 
-def _figures(observations: pl.DataFrame, has_status: bool) -> pl.DataFrame:
+def _observations(observations: pl.DataFrame, has_status: bool) -> pl.DataFrame:
     status = pl.col("status") if has_status else pl.lit(None, dtype=pl.String)
     return observations.select(
         pl.col("unit").cast(pl.String),

@@ -65,6 +65,7 @@ def prepare(example: Example, organisation: Organisation, batch_id: int | None) 
     """Date the figures just imported and compute the example's peer groups (before grading)."""
     if example.cycles and batch_id is not None:
         date_observations(batch_id)
+        date_calculated(batch_id)
     extra = EXTRAS.get(example.name)
     if extra is not None and extra.peer_groups is not None:
         extra.peer_groups(example, organisation)
@@ -97,6 +98,29 @@ def date_observations(batch_id: int) -> None:
         for period in periods
     ]
     rows.update(recorded_at=Case(*moments, output_field=DateTimeField()))
+
+
+def date_calculated(batch_id: int) -> None:
+    """Date the figures calculated from a batch's figures as those figures are dated.
+
+    A calculated figure (``formula:``) is stored in its own batch when its inputs are; a past
+    cycle must see it from when its inputs were published, as it would have been calculated.
+    """
+    from pmf.web.observations.models import Observation
+
+    done: set[int] = set()
+    sources = {batch_id}
+    while sources:
+        found = set(
+            Observation.objects.filter(inputs__source__batch_id__in=sources)
+            .exclude(batch_id__in=done | sources)
+            .values_list("batch_id", flat=True)
+            .distinct()
+        ) - {None}
+        done |= sources
+        for calculated in found:
+            date_observations(calculated)
+        sources = {batch for batch in found if batch is not None}
 
 
 def _published(end: dt.date) -> dt.datetime:

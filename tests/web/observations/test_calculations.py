@@ -11,7 +11,7 @@ from pmf.core.framework import load_framework
 from pmf.web.audit.models import AuditEvent
 from pmf.web.frameworks.models import Organisation
 from pmf.web.frameworks.services import store_framework
-from pmf.web.observations.calculations import current_figures, recalculate
+from pmf.web.observations.calculations import current_observations, recalculate
 from pmf.web.observations.models import Observation, ObservationInput
 from pmf.web.observations.services import import_frame, store_observations
 from tests.factories import CALCULATED
@@ -55,12 +55,12 @@ def calculated(measure: str) -> list[tuple[object, ...]]:
 
 
 def lineage(measure: str, unit: str, period: str) -> list[tuple[str, int]]:
-    figure = Observation.objects.get(
+    stored = Observation.objects.get(
         measure__code=measure, unit__code=unit, period=period, superseded_at__isnull=True
     )
     return [
         (link.source.measure.code, link.source.revision)
-        for link in ObservationInput.objects.filter(observation=figure).order_by("position")
+        for link in ObservationInput.objects.filter(observation=stored).order_by("position")
     ]
 
 
@@ -122,8 +122,8 @@ def test_a_calculated_figure_is_as_checked_as_its_least_checked_input(
 ) -> None:
     store(organisation, given([("N", "STOPS", "2019-07", 30)], "signed_off"), T1)
     store(organisation, given([("N", "SEARCHES", "2019-07", 10)], "validated"), T1)
-    figure = Observation.objects.get(measure__code="ACTIVITY", superseded_at__isnull=True)
-    assert figure.status == "validated"
+    stored = Observation.objects.get(measure__code="ACTIVITY", superseded_at__isnull=True)
+    assert stored.status == "validated"
 
 
 def test_no_figure_is_calculated_while_an_input_is_missing(organisation: Organisation) -> None:
@@ -163,7 +163,7 @@ def test_recalculate_after_a_framework_change_revises_every_figure(
     assert done.revised == {"ACTIVITY": 2, "SHARE": 2}
     assert str(done).startswith("Calculated figures stored. ACTIVITY: 0 added, 2 revised")
     assert recalculate(organisation, now=T2).total == 0
-    held = current_figures(organisation, ["ACTIVITY"]).sort("unit")
+    held = current_observations(organisation, ["ACTIVITY"]).sort("unit")
     assert held["value"].to_list() == [50.0, 15.0]
 
 

@@ -89,16 +89,16 @@ def recalculate(
         return Recalculated({}, {})
     needed = {code for target in order for code in formulas[target].inputs} | set(order)
     units = None if keys is None else sorted(set(keys["unit"].to_list()))
-    figures = current_figures(organisation, needed, units=units)
+    current = current_observations(organisation, needed, units=units)
     if keys is not None:
-        figures = figures.join(keys.select("unit", "period").unique(), on=["unit", "period"])
+        current = current.join(keys.select("unit", "period").unique(), on=["unit", "period"])
     added: dict[str, int] = {}
     revised: dict[str, int] = {}
     for code in order:
         formula = formulas[code]
-        made = calculate_one(formula, code, figures)
-        held = figures.filter(pl.col("measure") == code)
-        inputs = figures.filter(pl.col("measure").is_in(list(formula.inputs)))
+        made = calculate_one(formula, code, current)
+        held = current.filter(pl.col("measure") == code)
+        inputs = current.filter(pl.col("measure").is_in(list(formula.inputs)))
         lineage = _lineage(made, inputs, list(formula.inputs))
         storing = _to_store(made, held, lineage)
         if storing.height:
@@ -121,9 +121,9 @@ def recalculate(
             revised[code] = summary.revised
             stored = _stored(summary.batch_id)
             _link(stored, lineage)
-            figures = pl.concat(
+            current = pl.concat(
                 [
-                    figures.join(
+                    current.join(
                         stored.select("unit", "measure", "period"),
                         on=["unit", "measure", "period"],
                         how="anti",
@@ -135,7 +135,7 @@ def recalculate(
     return Recalculated(added, revised)
 
 
-FIGURE_SCHEMA: dict[str, type[pl.DataType]] = {
+HELD_SCHEMA: dict[str, type[pl.DataType]] = {
     "id": pl.Int64,
     "unit": pl.String,
     "measure": pl.String,
@@ -148,7 +148,7 @@ FIGURE_SCHEMA: dict[str, type[pl.DataType]] = {
 }
 
 
-def current_figures(
+def current_observations(
     organisation: Organisation, measures: Collection[str], *, units: Collection[str] | None = None
 ) -> pl.DataFrame:
     """Return the current figures of ``measures`` (codes) with their ids and revisions."""
@@ -170,7 +170,7 @@ def current_figures(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return pl.DataFrame(rows, schema=FIGURE_SCHEMA, orient="row")
+    return pl.DataFrame(rows, schema=HELD_SCHEMA, orient="row")
 
 
 def _marks(items: Collection[str]) -> str:
@@ -242,7 +242,7 @@ def _held_lineage(ids: list[int]) -> dict[int, list[int]]:
 
 def _stored(batch_id: int | None) -> pl.DataFrame:
     if batch_id is None:
-        return pl.DataFrame(schema=FIGURE_SCHEMA)
+        return pl.DataFrame(schema=HELD_SCHEMA)
     rows = Observation.objects.filter(batch_id=batch_id).values_list(
         "id",
         "unit__code",
@@ -254,7 +254,7 @@ def _stored(batch_id: int | None) -> pl.DataFrame:
         "status",
         "revision",
     )
-    return pl.DataFrame(list(rows), schema=FIGURE_SCHEMA, orient="row")
+    return pl.DataFrame(list(rows), schema=HELD_SCHEMA, orient="row")
 
 
 def _link(stored: pl.DataFrame, lineage: pl.DataFrame) -> None:
@@ -352,23 +352,23 @@ def lineage_of(
     formula = framework.formulas().get(measure)
     if formula is None:
         return None
-    figures = Observation.objects.filter(
+    held = Observation.objects.filter(
         measure__organisation=organisation,
         measure__code=measure,
         unit__code=unit,
         period=period,
     )
-    figures = (
-        figures.filter(revision=revision)
+    held = (
+        held.filter(revision=revision)
         if revision is not None
-        else figures.filter(superseded_at__isnull=True)
+        else held.filter(superseded_at__isnull=True)
     )
-    figure = figures.first()
-    if figure is None:
+    chosen = held.first()
+    if chosen is None:
         return None
     names = {m.code: m.name for m in framework.measures}
     links = (
-        ObservationInput.objects.filter(observation=figure)
+        ObservationInput.objects.filter(observation=chosen)
         .select_related("source__measure")
         .order_by("position")
     )
@@ -393,10 +393,10 @@ def lineage_of(
         period=period,
         formula=formula.text,
         named=formula.render(names),
-        observation_id=figure.pk,
-        revision=figure.revision,
-        value=figure.value,
-        status=figure.status,
-        recorded_at=figure.recorded_at,
+        observation_id=chosen.pk,
+        revision=chosen.revision,
+        value=chosen.value,
+        status=chosen.status,
+        recorded_at=chosen.recorded_at,
         inputs=inputs,
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 from pmf.core.framework import Rollup
 from pmf.core.periods import parse_period
+from pmf.core.text import format_value
 from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.frameworks.services import framework_of
 from pmf.web.observations.calculations import lineage_of
@@ -52,14 +53,7 @@ def calculation_section(
         {
             "formula": formula.text,
             "formula_named": formula.render(names),
-            "inputs": [
-                {
-                    "code": code,
-                    "name": names[code],
-                    "decimals": framework.measure(code).decimals,
-                }
-                for code in formula.inputs
-            ],
+            "inputs": [{"code": code, "name": names[code]} for code in formula.inputs],
             "rollup": measure.rollup.value,
             "period": latest["period"] if latest else None,
             "period_label": parse_period(latest["period"]).label if latest else None,
@@ -72,9 +66,9 @@ def calculation_section(
     found = lineage_of(organisation, measure_code, unit.code, latest["period"], framework=framework)
     if found is not None:
         lineage = found.as_json()
-        decimals = {item["code"]: item["decimals"] for item in section["inputs"]}
+        lineage["value_text"] = format_value(found.value, measure)
         for item in lineage["inputs"]:
-            item["decimals"] = decimals.get(item["measure"], measure.decimals)
+            item["value_text"] = format_value(item["value"], framework.measure(item["measure"]))
         section["lineage"] = lineage
     elif measure.rollup in ROLLED_UP:
         section["rolled_up"] = ROLLED_UP[measure.rollup].format(unit=unit.name)

@@ -372,3 +372,49 @@ def test_the_rationale_says_the_key_drivers_of_a_calculated_redline(
     )
     # A measure that is not calculated has no such sentence.
     assert "key drivers" not in found.redlines[1]
+
+
+RATIO_FRAMEWORK = """
+organisation: {code: T, name: T}
+areas: [{code: A, name: A}]
+units: [{code: F, name: Force, type: force}]
+measures:
+  - {code: SOLVED_RATE, name: Solved rate, area: A, kind: redline, polarity: higher_is_better,
+     unit_of_measure: percent, frequency: month, formula: SOLVED / RECORDED * 100,
+     standard: {type: target, comparison: ">=", value: 25}}
+  - {code: SOLVED, name: Offences solved, area: A, kind: context, polarity: higher_is_better,
+     unit_of_measure: count, frequency: month, decimals: 0}
+  - {code: RECORDED, name: Offences recorded, area: A, kind: context, polarity: neither,
+     unit_of_measure: count, frequency: month, decimals: 0}
+"""
+
+
+def test_a_calculated_ratio_splits_between_solved_and_recorded() -> None:
+    framework = load_framework(RATIO_FRAMEWORK)
+    shape = shape_for(framework.measure("SOLVED_RATE"))
+    assert shape == Shape((Part("SOLVED", 100.0),), denominator="RECORDED")
+    rows = []
+    for period, solved, recorded in (("2025-05", 20.0, 100.0), ("2025-06", 30.0, 120.0)):
+        rows += [
+            ("F", "SOLVED", period, solved, None, None),
+            ("F", "RECORDED", period, recorded, None, None),
+            ("F", "SOLVED_RATE", period, solved / recorded * 100, solved, recorded),
+        ]
+    assessment = assess(framework, observations(rows), cut=dt.date(2025, 6, 30))
+    found = key_drivers(framework, assessment, "F", "SOLVED_RATE", shape)
+    assert found is not None and found.method == "ratio"
+    previous = found.comparison(Against.PREVIOUS_PERIOD)
+    assert previous is not None
+    # 20% to 25%: +9.17 points from more offences solved, -4.17 from more recorded (as worked
+    # by hand in test_a_ratio_splits_by_shapley_between_numerator_and_denominator).
+    assert [(item.code, round(item.contribution, 2)) for item in previous.drivers] == [
+        ("SOLVED", 9.17),
+        ("RECORDED", -4.17),
+    ]
+    assert sentence(framework, framework.measure("SOLVED_RATE"), previous) == (
+        "Against May 2025 (+25.0%), key drivers: Offences solved +45.8%; offset by Offences "
+        "recorded −20.8%."
+    )
+    standard = found.comparison(Against.STANDARD)
+    assert standard is not None
+    assert standard.reason == "the gap of a ratio to its standard is not split"

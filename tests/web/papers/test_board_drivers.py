@@ -3,12 +3,15 @@ ends with their sentence."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from docx import Document as WordDocument
 
 from pmf.reports.document import Paragraph, Table
 from pmf.reports.html import render_html
+from pmf.reports.word import render_word
 from pmf.web.accounts.models import Membership
 from pmf.web.cycles import services
 from pmf.web.cycles.models import Cycle
@@ -65,6 +68,10 @@ def test_the_paper_has_the_key_drivers_table_beside_the_redline(locked: Cycle) -
     html = render_html(document)
     assert "Robbery &lt;b&gt;of&lt;/b&gt; personal property" in html
     assert "<b>of</b>" not in html
+    word = WordDocument(io.BytesIO(render_word(document)))
+    rows = [[cell.text for cell in row.cells] for table in word.tables for row in table.rows]
+    assert list(table.header) in rows
+    assert ["Not explained by the components", "–", "–", "+10 (+6.7%)"] in rows
 
 
 def test_the_rationale_locked_with_the_cycle_says_the_key_drivers(locked: Cycle) -> None:

@@ -234,10 +234,14 @@ def shape_of(formula: Formula) -> Shape | None:
     times a number) divided by one measure is a ratio: that is found by evaluating the
     formula, which for a formula of +, -, * and / is a rational function of its inputs,
     at points where it must equal ``Σ cᵢxᵢ / x_d`` if it has that shape. Anything else
-    (a product of two measures, a measure squared) has no split here.
+    (a product of two measures, a measure squared, a sum with a constant) gives None.
 
-    A formula that is not a ratio of that form with a scale, such as ``A * B``, gives None.
-    """
+    >>> from pmf.core.formula import parse_formula
+    >>> shape_of(parse_formula("(A + B) / POP * 1000"))
+    Shape(parts=(Part(code='A', coefficient=1000.0), Part(code='B', coefficient=1000.0)), denominator='POP')
+    >>> shape_of(parse_formula("A * B")) is None
+    True
+    """  # noqa: E501 - a doctest's expected output is one line
     inputs = tuple(dict.fromkeys(formula.inputs))
     if len(inputs) < 2:
         # One measure, or a constant: there is nothing to split the change among.

@@ -81,3 +81,35 @@ def test_components_in_an_area_not_shared_withhold_the_split(drivers_org: Organi
     assert found is not None
     assert found["withheld"] is True
     assert found["comparisons"] == []
+
+
+def test_a_partner_shown_only_harm_is_not_shown_the_split(drivers_org: Organisation) -> None:
+    import datetime as dt
+
+    from pmf.core.framework import load_framework
+    from pmf.web.accounts.models import SharingAgreement
+    from pmf.web.frameworks.services import store_framework
+
+    partner_org = store_framework(
+        load_framework(
+            "organisation: {code: CSP, name: Partnership}\nareas: [{code: A, name: A}]\n"
+            "units: [{code: P, name: P, type: csp}]\nmeasures: []\n"
+        )
+    )
+    partner = member("partner", partner_org, Membership.Role.ANALYST)
+    agreement = SharingAgreement.objects.create(
+        provider=drivers_org,
+        recipient=partner_org,
+        purpose="Community safety partnership",
+        starts=dt.date.today() - dt.timedelta(days=30),
+    )
+    agreement.areas.set(drivers_org.areas.filter(code="HARM"))
+    client = Client()
+    client.force_login(partner)
+    data = client.get("/DRV/units/F/measures/HIGH_HARM.json").json()["key_drivers"]
+    # Robbery is in PROPERTY, not shared: its figures would be read from the split.
+    assert data["withheld"] is True
+    assert data["comparisons"] == []
+    page = client.get("/DRV/units/F/measures/HIGH_HARM/").content.decode()
+    assert "not shared with you" in page
+    assert "−12.5%" not in page

@@ -186,7 +186,8 @@ def build_plan(readers: int, writers: int, seed: int) -> dict[str, Any]:
     commands = [unit for unit in units if unit.type == "command"]
     boroughs = [unit for unit in units if unit.type == "borough"]
     measures = list(organisation.measures.order_by("code"))
-    monthly = [measure for measure in measures if measure.frequency == "month"]
+    # A calculated measure (HIGH_HARM_RATE) is not entered: pmf computes it from its inputs.
+    monthly = [m for m in measures if m.frequency == "month" and not m.formula]
     if writers > len(boroughs):
         sys.exit(f"at most {len(boroughs)} writers: each has a borough of its own")
     password = secrets.token_urlsafe(16)

@@ -70,3 +70,16 @@ def test_lineage_of_a_figure_not_stored_or_a_measure_given_says_why(
     assert "a parent's figure made by roll-up is not stored" in capsys.readouterr().err
     assert main(["lineage", "-o", "TST", "STOPS", "-u", "N", "-p", "2019-07"]) == 1
     assert "STOPS is not a calculated measure" in capsys.readouterr().err
+
+
+def test_loading_a_framework_with_formulas_says_how_to_calculate_again(
+    tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "framework.yaml"
+    path.write_text(CALCULATED, encoding="utf-8")
+    assert main(["framework", "load", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "2 calculated measures (ACTIVITY, SHARE)" in out
+    assert "run pmf calculate -o TST" in out

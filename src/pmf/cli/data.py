@@ -171,6 +171,14 @@ def load_framework_file(path: Path) -> int:
         raise CommandError(f"{error}\nNothing was stored.") from None
     organisation = store_framework(framework, str(path))
     print(f"Loaded {organisation.name} ({organisation.code}) from {path}.")
+    calculated = framework.formulas()
+    if calculated:
+        # A changed formula changes no stored figure until they are calculated again.
+        print(
+            f"{len(calculated)} calculated measure{'s' if len(calculated) != 1 else ''} "
+            f"({', '.join(calculated)}): if a formula is new or changed, run "
+            f"pmf calculate -o {organisation.code} to calculate their figures again."
+        )
     return EXIT_OK
 
 

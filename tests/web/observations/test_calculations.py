@@ -222,3 +222,36 @@ def test_the_api_recalculates_and_refuses_a_calculated_measure(
     assert response.status_code == 422
     assert "is calculated by its formula" in response.content.decode()
     assert calculated("SHARE") == [("S", "2019-07", 20.0, 1, None)]
+
+
+def test_the_trafford_example_stores_its_life_expectancy_gap_with_lineage() -> None:
+    from pmf.sources.examples import registry
+    from pmf.web.observations.calculations import lineage_of
+    from pmf.web.observations.services import load_example
+
+    summary = load_example(registry()["trafford"])
+    assert summary.calculated > 100
+    trafford = Organisation.objects.get(code="E08000009")
+    gap = lineage_of(trafford, "LE_GAP", "E08000009", "2021 - 23")
+    assert gap is not None
+    assert gap.value == pytest.approx(83.6 - 79.4)
+    assert gap.named == (
+        "Life expectancy at birth, females (years) − Life expectancy at birth, males (years)"
+    )
+    assert [(item.measure, item.value) for item in gap.inputs] == [
+        ("LE_FEMALE", 83.6),
+        ("LE_MALE", 79.4),
+    ]
+    again = load_example(registry()["trafford"])
+    assert again.calculated == 0
+
+
+def test_the_api_lists_each_measures_formula(organisation: Organisation) -> None:
+    from pmf.web.accounts.models import Membership
+    from tests.factories import api_client, member
+
+    client = api_client(member("analyst", organisation, Membership.Role.ANALYST))
+    listed = client.get("/api/organisations/TST/measures").json()
+    formulas = {item["code"]: item["formula"] for item in listed}
+    assert formulas["ACTIVITY"] == "STOPS + SEARCHES"
+    assert formulas["STOPS"] is None

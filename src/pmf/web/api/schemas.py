@@ -69,6 +69,12 @@ class MeasureOut(Schema):
     source: str
     description: str
     standards: list[Standard]
+    formula: str | None = Field(
+        None,
+        description="A calculated measure's formula: pmf computes its figures from these "
+        "measures' figures; they cannot be sent.",
+        examples=["STOPS + SEARCHES"],
+    )
 
 
 class ObservationOut(Schema):

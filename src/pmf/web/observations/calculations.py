@@ -30,6 +30,7 @@ from pmf.core.framework import Framework
 from pmf.web.frameworks.models import Measure, Organisation, Unit
 from pmf.web.observations.models import Observation, ObservationInput
 
+_MANY_UNITS = 500
 LAYOUT = "formula"
 """The layout of the import batch that holds calculated figures."""
 
@@ -89,6 +90,8 @@ def recalculate(
         return Recalculated({}, {})
     needed = {code for target in order for code in formulas[target].inputs} | set(order)
     units = None if keys is None else sorted(set(keys["unit"].to_list()))
+    if units is not None and len(units) > _MANY_UNITS:
+        units = None  # read every unit's (the keys still limit the work) within SQL's limits
     current = current_observations(organisation, needed, units=units)
     if keys is not None:
         current = current.join(keys.select("unit", "period").unique(), on=["unit", "period"])

@@ -46,7 +46,6 @@ def key_drivers_section(
     from pmf.core.periods import parse_period
     from pmf.core.text import format_value
     from pmf.web.frameworks.services import framework_of
-    from pmf.web.observations.services import assessed_by_measure
 
     framework = framework_of(organisation)
     measure = framework.measure(measure_code)
@@ -65,10 +64,13 @@ def key_drivers_section(
     }
     if areas is not None and any(framework.measure(code).area not in areas for code in shape.codes):
         return {**head, "withheld": True, "comparisons": []}
-    assessment = assessed_by_measure(
-        organisation, framework, [unit.code], cut=parse_period(period).end
+    found = key_drivers(
+        framework,
+        _assessment(organisation, unit.code, (measure.code, *shape.codes), period),
+        unit.code,
+        measure.code,
+        shape,
     )
-    found = key_drivers(framework, assessment, unit.code, measure.code, shape)
     if found is None:
         return {**head, "withheld": False, "comparisons": []}
     headings = {
@@ -94,6 +96,31 @@ def key_drivers_section(
         for comparison in found.comparisons
     ]
     return {**head, "withheld": False, "comparisons": comparisons}
+
+
+def _assessment(organisation: Organisation, unit: str, codes: tuple[str, ...], period: str) -> Any:
+    """Return the unit's assessment of the measure and its components at ``period``'s end.
+
+    Only those measures are assessed (a measure's rows depend on its own figures alone, as
+    ``assessed_by_measure`` says), kept until one of their figures in the units read changes.
+    """
+    from pmf.core.assessment import assess, assessment_roots, units_read
+    from pmf.core.periods import parse_period
+    from pmf.web.cache import cached, data_version
+    from pmf.web.frameworks.services import framework_of
+    from pmf.web.observations.services import held_observations
+
+    framework = framework_of(organisation)
+    roots = assessment_roots(framework, [unit])
+    version = "-".join(data_version(organisation, roots, code) for code in codes)
+
+    def compute() -> Any:
+        held = held_observations(
+            organisation, units=sorted(units_read(framework, [unit])), measures=list(codes)
+        )
+        return assess(framework, held, units=[unit], cut=parse_period(period).end)
+
+    return cached(version, "key-drivers-assessment", (unit, codes, period), compute)
 
 
 def _signed(number: float | None, decimals: int, suffix: str) -> str:

@@ -30,6 +30,7 @@ GROUPS = (
     "pmf.cli.data",
     "pmf.cli.calculations",
     "pmf.cli.stats",
+    "pmf.cli.drivers",
     "pmf.cli.accounts",
     "pmf.cli.targets",
     "pmf.cli.cycles",

@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from pmf.core.drivers import rationale_sentence
 from pmf.core.framework import Framework, Kind, Measure, Polarity
 from pmf.core.grading import Grade, kpi_signals, recommend_grades
 from pmf.core.periods import parse_period
@@ -118,13 +119,14 @@ def rationale(
         record = records.get(measure.code)
         if measure.kind is Kind.REDLINE:
             if record is not None and record.get("value") is not None:
-                redlines.append(_redline(measure, record, before.get(measure.code)))
+                said = _redline(measure, record, before.get(measure.code))
+                redlines.append(_with_drivers(said, framework, assessment, unit, measure))
             elif measure.standard_for(target) is not None:
                 redlines.append(f"{measure.name} – No figure.")
         elif measure.kind is Kind.KPI and record is not None and record.get("value") is not None:
             line = _kpi(measure, record)
             if line:
-                kpis.append(line)
+                kpis.append(_with_drivers(line, framework, assessment, unit, measure))
     return Rationale(
         unit=unit,
         area=area,
@@ -134,6 +136,14 @@ def rationale(
         redlines=tuple(redlines),
         kpis=tuple(kpis),
     )
+
+
+def _with_drivers(
+    line: str, framework: Framework, assessment: pl.DataFrame, unit: str, measure: Measure
+) -> str:
+    """Add a calculated measure's key drivers to its line ("key drivers: Sexual offences −3.9%")."""
+    drivers = rationale_sentence(framework, assessment, unit, measure)
+    return f"{line} {drivers}" if drivers else line
 
 
 def _by_measure(frame: pl.DataFrame, unit: str) -> dict[str, dict[str, Any]]:

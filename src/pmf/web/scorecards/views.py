@@ -24,6 +24,7 @@ from pmf.web.accounts.services import (
 from pmf.web.cache import cached, data_version
 from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.scorecards import presenters
+from pmf.web.scorecards.drivers import key_drivers_section
 
 KINDS = ("redline", "kpi", "context")
 
@@ -241,6 +242,7 @@ def measure(
 
     data["targets"] = target_history(found, target, code)
     data["calculation"] = calculation_section(found, target, code, data["rows"])
+    data["key_drivers"] = key_drivers_section(found, target, code, _latest_period(data), allowed)
     if as_json:
         return pages.json(data)
     may_set_spc = membership.role == Membership.Role.ANALYST and may_change(membership, found)
@@ -263,6 +265,11 @@ def measure(
 # What the measure page shows beside its figures, read afresh (it names people): not in the
 # rendered figures, whose template does not read them.
 PERSONAL = ("revisions", "targets")
+
+
+def _latest_period(data: dict[str, Any]) -> str | None:
+    """Return the period of the measure page's latest figure, one for a period begun."""
+    return next((row["period"] for row in reversed(data["rows"]) if not row["future"]), None)
 
 
 def peer_groups(

@@ -40,6 +40,7 @@ from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import held_observations
 from pmf.web.papers.builders.calculated import formula_sentence
 from pmf.web.papers.builders.common import cycle_parts
+from pmf.web.papers.builders.drivers import drivers_assessment, key_driver_blocks
 from pmf.web.scorecards.presenters import mark_items, peer_comparison, spc_series
 
 
@@ -396,7 +397,7 @@ def _redline_charts(
     unit_name: str,
     area: str,
     marks: ObservationMarks | None = None,
-) -> list[Chart | Table]:
+) -> list[Chart | Table | Paragraph]:
     """Return an SPC chart and its table for each redline of the area with figures."""
     redlines = [m for m in framework.measures if m.area == area and m.kind is Kind.REDLINE]
     if not redlines:
@@ -410,7 +411,8 @@ def _redline_charts(
     rolled = roll_up(framework, observations)
     ends = {code: parse_period(code).end for code in rolled["period"].unique().to_list()}
     rolled = rolled.filter(pl.col("period").replace_strict(ends, return_dtype=pl.Date) <= cut)
-    blocks: list[Chart | Table] = []
+    blocks: list[Chart | Table | Paragraph] = []
+    drivers = drivers_assessment(cycle, framework, unit, redlines)
     for measure in redlines:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -503,6 +505,7 @@ def _redline_charts(
         blocks.extend(
             _peer_blocks(framework, rolled, unit, unit_name, measure, rows[-1]["period"], marks)
         )
+        blocks.extend(key_driver_blocks(framework, drivers, unit, unit_name, measure))
     return blocks
 
 

@@ -16,7 +16,9 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     field_validator,
     model_validator,
 )
@@ -664,12 +666,18 @@ BUILTIN_SCALES: dict[str, tuple[str, tuple[ScaleGrade, ...]]] = {
     ),
 }
 ScaleName = Literal["default", "peel", "ofsted", "cqc"]
+# A built-in scale by name, or a scale of the framework's own (the tag is dropped from the
+# place a problem names: pmf.core.framework.problems.data_path).
+ScaleSetting = Annotated[
+    Annotated[ScaleName, Tag("built_in")] | Annotated[CustomScale, Tag("custom")],
+    Discriminator(lambda value: "built_in" if isinstance(value, str) else "custom"),
+]
 
 
 class Grading(GradingRules):
     """The grading rules of the framework file, with any per-area overrides, and its scale."""
 
-    scale: ScaleName | CustomScale = "default"
+    scale: ScaleSetting = "default"
     areas: tuple[AreaGrading, ...] = ()
 
     def scale_grades(self) -> tuple[str, tuple[ScaleGrade, ...]]:

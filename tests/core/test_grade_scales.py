@@ -299,3 +299,16 @@ def test_adequate_redlines_must_be_fewer_than_requires_improvements() -> None:
         "grading.adequate.redlines_not_met: 1 must be fewer than "
         "requires_improvement.redlines_not_met (1)"
     ]
+
+
+def test_the_examples_grade_on_peel_and_ofsted() -> None:
+    from pathlib import Path
+
+    from pmf.sources.frameworks import read_framework_file
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    police = read_framework_file(examples / "police" / "framework.yaml")
+    assert GradeScale.of(police.grading).name == "HMICFRS PEEL"
+    assert police.grading.adequate.kpis_of_concern == 1
+    council = read_framework_file(examples / "trafford" / "framework.yaml")
+    assert GradeScale.of(council.grading).name == "Ofsted"

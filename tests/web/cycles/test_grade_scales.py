@@ -79,6 +79,30 @@ def test_a_command_lead_self_assesses_adequate_on_peel_and_the_pages_say_so(
     assert grade_of(cycle, "N").self_grade == "adequate"
     overview = client_for(analyst).get("/TST/cycles/1/").content.decode()
     assert ">Adequate<" in overview
+    scale = client_for(analyst).get("/TST/cycles.json").json()["scale"]
+    assert (scale["name"], scale["letters"]) == (
+        "HMICFRS PEEL",
+        "O Outstanding, G Good, A Adequate, RI Requires improvement, I Inadequate",
+    )
+
+
+def test_pmf_cycle_grades_prints_the_scales_words(
+    organisation: Organisation,
+    cycle: Cycle,
+    analyst: User,
+    command_lead: User,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    on_peel(organisation)
+    services.lock_cycle(cycle, analyst.membership)
+    advance_to(cycle, analyst, Cycle.State.SELF_ASSESSMENT)
+    services.self_assess(grade_of(cycle, "N"), command_lead.membership, "adequate", "Why.")
+    capsys.readouterr()
+    assert main(["cycle", "grades", "-o", "TST", "1"]) == 0
+    rows = {
+        line.split("\t")[0]: line.split("\t")[1:] for line in capsys.readouterr().out.splitlines()
+    }
+    assert rows["N"][0] == "Adequate"
 
 
 def test_the_board_paper_names_the_scale(

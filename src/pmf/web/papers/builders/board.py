@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from pmf.core.framework import Framework, Kind
+from pmf.core.framework import NO_GRADE, Framework, Kind
 from pmf.core.grading import DEFAULT_SCALE, GradeScale
 from pmf.core.history import changes_summary, grade_changes, number_words
 from pmf.core.periods import parse_period
@@ -308,7 +308,7 @@ def _executive_summary(
             continue
         count = number_words(len(areas), capital=True)
         noun = "area was" if len(areas) == 1 else "areas were"
-        if scale.rank(grade) is None:
+        if grade == NO_GRADE:
             text = f"{count} {noun} not graded for {top_name}:"
         else:
             text = f"{count} {noun} graded as {scale.label(grade)} for {top_name}:"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from pmf.web.cycles.models import Cycle
 from pmf.web.frameworks.models import Organisation
 from pmf.web.frameworks.services import FrameworkRefused, grade_scale, store_framework
 from pmf.web.papers.builders.board import board_paper
+from pmf.web.publishing import publish_cycle
 from tests.factories import GOOD, advance_to, grade_of
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +119,21 @@ def test_the_board_paper_names_the_scale(
         "Requires improvement and Inadequate."
     ) in text
     assert "graded at Requires improvement or Inadequate" in text
+
+
+def test_the_public_site_names_the_scale(
+    organisation: Organisation, cycle: Cycle, analyst: User, tmp_path: Path
+) -> None:
+    on_peel(organisation)
+    services.lock_cycle(cycle, analyst.membership)
+    advance_to(cycle, analyst, Cycle.State.PUBLISHED)
+    publish_cycle(cycle, tmp_path)
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "Outstanding, Good, Adequate, Requires improvement or Inadequate." in index
+    assert "A Adequate, RI Requires improvement" in index
+    metadata = json.loads((tmp_path / "data" / "metadata.json").read_text(encoding="utf-8"))
+    assert metadata["grade_scale"]["name"] == "HMICFRS PEEL"
+    assert [grade["code"] for grade in metadata["grade_scale"]["grades"]][2] == "adequate"
 
 
 def test_a_new_scale_without_a_stored_grade_is_refused_and_changes_nothing(

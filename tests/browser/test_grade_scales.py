@@ -43,6 +43,7 @@ def test_a_command_lead_grades_adequate_on_the_peel_scale(
         "inadequate",
         "no_grade",
     ]
+    lead.get_by_text("The HMICFRS PEEL scale, best first.").wait_for()
     lead.get_by_label("Adequate", exact=True).check()
     lead.get_by_label("Rationale").fill("Both redlines met; one KPI of concern.")
     lead.get_by_role("button", name="Save the grade").click()

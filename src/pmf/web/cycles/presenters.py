@@ -281,6 +281,8 @@ def grade_page(grade: AreaGrade) -> dict[str, Any]:
         ],
         "grades": scale.choices(),
         "scale": scale.as_dict(),
+        # The grade form's hint: which scale, unless it is pmf's default.
+        "grade_hint": "" if scale == DEFAULT_SCALE else f"The {scale.name} scale, best first.",
     }
 
 

@@ -260,14 +260,14 @@ def test_kpi_reasons_name_each_kpi_and_its_signals() -> None:
 def test_no_grade_says_why() -> None:
     found = recommend_grades(framework(), frame(*redlines(True)))
     people = next(r for r in found if r.area == "PEOPLE")
-    assert people.grade is Grade.NO_GRADE
+    assert people.grade == Grade.NO_GRADE
     assert people.summary == "No grade: no redline measures or KPIs with figures."
 
 
 def test_context_measures_do_not_make_a_grade() -> None:
     found = recommend_grades(framework(), frame({"measure": "P2"}))
     process = next(r for r in found if r.area == "PROCESS")
-    assert process.grade is Grade.NO_GRADE
+    assert process.grade == Grade.NO_GRADE
 
 
 def test_one_recommendation_per_internal_unit_and_area_in_framework_order() -> None:
@@ -306,9 +306,9 @@ def test_area_rules_override_only_the_fields_given() -> None:
         {"measure": "P1", "met": False},
     )
     found = {r.area: r for r in recommend_grades(framework(grading), rows)}
-    assert found["FOCUS"].grade is Grade.INADEQUATE
+    assert found["FOCUS"].grade == Grade.INADEQUATE
     # PROCESS keeps the count of 3 and adds a share: its one redline, not met, is all of them.
-    assert found["PROCESS"].grade is Grade.INADEQUATE
+    assert found["PROCESS"].grade == Grade.INADEQUATE
     assert found["PROCESS"].reasons[0].rule == "share_not_met"
     rules = framework(grading).grading.for_area("PROCESS")
     assert (rules.inadequate.redlines_not_met, rules.inadequate.share_not_met) == (3, 1.0)
@@ -358,12 +358,12 @@ def test_grades_from_a_real_assessment() -> None:
         units=["N", "S"],
     )
     found = {(r.unit, r.area): r for r in recommend_grades(framework, assessment)}
-    assert found["N", "FOCUS"].grade is Grade.GOOD
+    assert found["N", "FOCUS"].grade == Grade.GOOD
     assert found["S", "FOCUS"].summary == (
         "Requires Improvement: 2 of 2 redlines not met "
         "(Emergency response within target and Crimes per 1,000)."
     )
-    assert found["N", "PEOPLE"].grade is Grade.NO_GRADE
+    assert found["N", "PEOPLE"].grade == Grade.NO_GRADE
 
 
 # --------------------------------------------------------------------------------------------

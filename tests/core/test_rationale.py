@@ -43,7 +43,7 @@ def test_not_met_redlines_with_peers_last_board_and_trend(
 ) -> None:
     framework, now, before = cycles
     found = rationale(framework, now, "S", "FOCUS", before)
-    assert found.grade is Grade.REQUIRES_IMPROVEMENT
+    assert found.grade == Grade.REQUIRES_IMPROVEMENT
     assert found.grade_line == "FOCUS – Requires Improvement"
     assert found.redlines == (
         "Emergency response within target – Not Met. 71.9% against the target of ≥ 80.0%; "

@@ -94,6 +94,9 @@ def test_the_police_example_fills_every_tile_and_register_from_its_figures() -> 
             ).values_list("recommended", flat=True)
         )
         assert grades["requires_improvement"] <= 9, (area, grades)
+    # Graded on PEEL's five-grade scale: the adequate rule recommends Adequate somewhere.
+    assert police.grading["scale"] == "peel"
+    assert AreaGrade.objects.filter(cycle__organisation=police, recommended="adequate").exists()
 
     # A plausible history: each past cycle locked a few days after its cut-off, before its
     # board, published at the board; none after the last month of figures was published.

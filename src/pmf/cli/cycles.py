@@ -237,8 +237,9 @@ def _write_document(document: Document, output: Path, what: str) -> int:
 
 
 def _print_grades(cycle: Cycle) -> int:
-    from pmf.core.grading import Grade
+    from pmf.web.frameworks.services import grade_scale
 
+    scale = grade_scale(cycle.organisation)
     grades = list(cycle.grades.select_related("unit", "area"))
     if not grades:
         print(f"Cycle {cycle.number} has no grades yet: lock its data (pmf cycle advance).")
@@ -247,7 +248,7 @@ def _print_grades(cycle: Cycle) -> int:
     print("unit\t" + "\t".join(areas))
     rows: dict[str, dict[str, str]] = {}
     for grade in grades:
-        rows.setdefault(grade.unit.code, {})[grade.area.code] = Grade(grade.grade).label
+        rows.setdefault(grade.unit.code, {})[grade.area.code] = scale.label(grade.grade)
     for unit, cells in rows.items():
         print(unit + "\t" + "\t".join(cells.get(area, "-") for area in areas))
     return EXIT_OK

@@ -163,13 +163,17 @@ def load_framework_file(path: Path) -> int:
     """Validate and store a framework file."""
     from pmf.core.framework import FrameworkError
     from pmf.sources.frameworks import read_framework_file
-    from pmf.web.frameworks.services import store_framework
+    from pmf.web.frameworks.services import FrameworkRefused, store_framework
 
     try:
         framework = read_framework_file(path)
     except FrameworkError as error:
         raise CommandError(f"{error}\nNothing was stored.") from None
-    organisation = store_framework(framework, str(path))
+    try:
+        organisation = store_framework(framework, str(path))
+    except FrameworkRefused as refused:
+        lines = "\n".join(f"{path}: {problem}" for problem in refused.problems)
+        raise CommandError(f"{lines}\nNothing was stored.") from None
     print(f"Loaded {organisation.name} ({organisation.code}) from {path}.")
     calculated = framework.formulas()
     if calculated:

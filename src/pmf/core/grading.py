@@ -8,6 +8,11 @@ when the framework asks, lower it to Requires Improvement. Every grade carries
 the reasons for it, as data and as sentences, so a command can see why the
 recommendation is what it is before it grades itself.
 
+The names of the grades are the framework's scale (``grading: {scale: ...}``; see
+``GradeScale``): the rules recommend a grade by its role, such as ``requires_improvement``,
+and the scale names it ("Requires improvement" on the PEEL scale). On a scale with Adequate,
+the ``adequate`` rule recommends it for a few missed redlines or KPIs of concern.
+
 >>> from pmf.core.framework import load_framework
 >>> framework = load_framework(
 ...     "organisation: {code: T, name: T}\\nareas: [{code: FOCUS, name: FOCUS}]\\n"
@@ -31,11 +36,22 @@ from typing import Any
 
 import polars as pl
 
-from pmf.core.framework import Framework, GradingRules, Kind
+from pmf.core.framework import (
+    BUILTIN_SCALES,
+    NO_GRADE,
+    Framework,
+    GradeRole,
+    Grading,
+    GradingRules,
+    Kind,
+    ScaleGrade,
+)
 from pmf.core.text import join_words, plural
 
 __all__ = [
+    "DEFAULT_SCALE",
     "Grade",
+    "GradeScale",
     "Reason",
     "Recommendation",
     "kpi_signals",
@@ -82,6 +98,124 @@ _RANKS = {
 
 
 @dataclass(frozen=True)
+class GradeScale:
+    """The grades a framework grades areas on, best first, and No grade beside them.
+
+    Grades are stored by code; every page, paper and sentence names them through the
+    scale. Each grade has a role in the rules (``outstanding``, ``good``, ``adequate``,
+    ``requires_improvement``, ``inadequate``), so the rules recommend a grade by its role
+    whatever the scale calls it.
+
+    >>> peel = GradeScale.of({"scale": "peel"})
+    >>> peel.codes
+    ('outstanding', 'good', 'adequate', 'requires_improvement', 'inadequate')
+    >>> peel.label("requires_improvement"), peel.short("requires_improvement"), peel.rank("good")
+    ('Requires improvement', 'RI', 4)
+    >>> peel.problem("met_expectations")
+    'choose one of Outstanding, Good, Adequate, Requires improvement, Inadequate or No grade'
+    """
+
+    name: str
+    grades: tuple[ScaleGrade, ...]
+
+    @classmethod
+    def of(cls, grading: Grading | Mapping[str, Any] | None) -> GradeScale:
+        """Return the scale of a framework's grading section (parsed, or as stored)."""
+        if grading is None:
+            return DEFAULT_SCALE
+        if not isinstance(grading, Grading):
+            grading = Grading.model_validate(grading)
+        name, grades = grading.scale_grades()
+        return cls(name, grades)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Return the grades' codes, best first (No grade is not one of them)."""
+        return tuple(grade.code for grade in self.grades)
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """Return every value a grade may hold: the grades, best first, then No grade."""
+        return (*self.codes, NO_GRADE)
+
+    def _grade(self, code: str) -> ScaleGrade | None:
+        return next((grade for grade in self.grades if grade.code == code), None)
+
+    def label(self, code: str) -> str:
+        """Return a grade's name as the scale writes it ("No grade" for no_grade).
+
+        A code the scale does not hold (which a stored grade cannot be: loading a framework
+        checks them) is shown as its words rather than hidden.
+        """
+        if code == NO_GRADE:
+            return "No grade"
+        grade = self._grade(code)
+        return grade.name if grade is not None else code.replace("_", " ").capitalize()
+
+    def short(self, code: str) -> str:
+        """Return a grade's short form for running text ("RI to Good"; "no grade")."""
+        if code == NO_GRADE:
+            return "no grade"
+        grade = self._grade(code)
+        return grade.short_name if grade is not None else self.label(code)
+
+    def letter(self, code: str) -> str:
+        """Return a grade's letter for the tube map's station ("–" for no grade)."""
+        if code == NO_GRADE:
+            return "–"
+        grade = self._grade(code)
+        return grade.initials if grade is not None else code[:2].upper()
+
+    def rank(self, code: str) -> int | None:
+        """Return how good a grade is: the number of grades for the best, 1 for the worst.
+
+        None for No grade or a code not on the scale.
+        """
+        codes = self.codes
+        return len(codes) - codes.index(code) if code in codes else None
+
+    def role(self, code: str) -> str:
+        """Return the grade's role in the rules, which also picks its colour; no_grade else."""
+        grade = self._grade(code)
+        return (grade.rule or NO_GRADE) if grade is not None else NO_GRADE
+
+    def code_for(self, role: GradeRole) -> str | None:
+        """Return the code of the grade with ``role``, or None if the scale has none."""
+        return next((grade.code for grade in self.grades if grade.rule == role), None)
+
+    def problem(self, value: str) -> str | None:
+        """Return why ``value`` is not a grade on this scale, or None if it is one."""
+        if value in self.values:
+            return None
+        names = [self.label(code) for code in self.values]
+        return f"choose one of {', '.join(names[:-1])} or {names[-1]}"
+
+    def choices(self) -> list[dict[str, str]]:
+        """Return every value with its label, best first and No grade last, for a form."""
+        return [{"value": code, "label": self.label(code)} for code in self.values]
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the scale as plain data for JSON."""
+        return {
+            "name": self.name,
+            "grades": [
+                {
+                    "code": grade.code,
+                    "name": grade.name,
+                    "short": grade.short_name,
+                    "letter": grade.initials,
+                    "role": grade.rule,
+                    "rank": self.rank(grade.code),
+                }
+                for grade in self.grades
+            ],
+        }
+
+
+DEFAULT_SCALE = GradeScale(*BUILTIN_SCALES["default"])
+
+
+@dataclass(frozen=True)
 class Reason:
     """One reason for a recommended grade: the rule, the measures it refers to, a sentence."""
 
@@ -100,16 +234,22 @@ class Recommendation:
 
     unit: str
     area: str
-    grade: Grade
+    grade: str
     reasons: tuple[Reason, ...]
+    scale: GradeScale = DEFAULT_SCALE
+
+    @property
+    def label(self) -> str:
+        """Return the grade's name on the framework's scale."""
+        return self.scale.label(self.grade)
 
     def as_dict(self) -> dict[str, object]:
         """Return the recommendation as plain data for JSON."""
         return {
             "unit": self.unit,
             "area": self.area,
-            "grade": self.grade.value,
-            "grade_label": self.grade.label,
+            "grade": str(self.grade),
+            "grade_label": self.label,
             "reasons": [reason.as_dict() for reason in self.reasons],
             "summary": self.summary,
         }
@@ -123,7 +263,7 @@ class Recommendation:
         'Good: all 3 redlines met.'
         """
         parts = [_lower_first(reason.text.rstrip(".")) for reason in self.reasons]
-        return f"{self.grade.label}: {'; '.join(parts)}." if parts else f"{self.grade.label}."
+        return f"{self.label}: {'; '.join(parts)}." if parts else f"{self.label}."
 
 
 # The words for each signal a KPI can show; the sentence for a deterioration run is the
@@ -179,6 +319,7 @@ def recommend_grades(framework: Framework, assessment: pl.DataFrame) -> list[Rec
     empty). Units come in framework order, and for each unit the areas in
     framework order, each with the rules ``framework.grading.for_area`` gives it.
     """
+    scale = GradeScale.of(framework.grading)
     present = set(assessment["unit"].unique().to_list()) if assessment.height else set()
     by_key: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for record in assessment.iter_rows(named=True):
@@ -190,6 +331,7 @@ def recommend_grades(framework: Framework, assessment: pl.DataFrame) -> list[Rec
             area.code,
             by_key.get((unit.code, area.code), []),
             framework.grading.for_area(area.code),
+            scale,
         )
         for unit in framework.units
         if not unit.external and unit.code in present
@@ -203,6 +345,7 @@ def _recommend(
     area: str,
     records: Sequence[Mapping[str, Any]],
     rules: GradingRules,
+    scale: GradeScale = DEFAULT_SCALE,
 ) -> Recommendation:
     with_observations = [record for record in records if record.get("value") is not None]
     redlines = [record for record in with_observations if record["kind"] == Kind.REDLINE.value]
@@ -212,43 +355,48 @@ def _recommend(
     kpis = [record for record in with_observations if record["kind"] == Kind.KPI.value]
     notes = [_not_assessed(framework, unjudged)] if unjudged else []
 
-    def made(grade: Grade, *reasons: Reason) -> Recommendation:
-        return Recommendation(unit, area, grade, (*reasons, *notes))
+    def name(role: GradeRole) -> str:
+        return scale.label(scale.code_for(role) or role)
+
+    def made(role: GradeRole | None, *reasons: Reason) -> Recommendation:
+        code = NO_GRADE if role is None else scale.code_for(role) or role
+        return Recommendation(unit, area, code, (*reasons, *notes), scale)
 
     if not judged and not kpis:
         return made(
-            Grade.NO_GRADE,
+            None,
             Reason("no_measures", (), "No redline measures or KPIs with figures."),
         )
     inadequate = rules.inadequate
     if inadequate.redlines_not_met is not None and len(not_met) >= inadequate.redlines_not_met:
         return made(
-            Grade.INADEQUATE,
+            "inadequate",
             _not_met_reason(
                 framework,
                 "redlines_not_met",
                 not_met,
                 judged,
-                f", at least the {inadequate.redlines_not_met} that make an area Inadequate",
+                f", at least the {inadequate.redlines_not_met} that make an area "
+                f"{name('inadequate')}",
             ),
         )
     share = len(not_met) / len(judged) if judged else 0.0
     if not_met and inadequate.share_not_met is not None and share >= inadequate.share_not_met:
         return made(
-            Grade.INADEQUATE,
+            "inadequate",
             _not_met_reason(
                 framework,
                 "share_not_met",
                 not_met,
                 judged,
                 f": {share:.0%} of them, at least the {inadequate.share_not_met:.0%} "
-                "that makes an area Inadequate",
+                f"that makes an area {name('inadequate')}",
             ),
         )
     needed = rules.requires_improvement.redlines_not_met
     if len(not_met) >= needed:
         return made(
-            Grade.REQUIRES_IMPROVEMENT,
+            "requires_improvement",
             _not_met_reason(framework, "redlines_not_met", not_met, judged, ""),
         )
     if not judged:
@@ -263,7 +411,7 @@ def _recommend(
             "few_redlines_not_met",
             not_met,
             judged,
-            f", fewer than the {needed} that make an area Requires Improvement",
+            f", fewer than the {needed} that make an area {name('requires_improvement')}",
         )
     else:
         count = len(judged)
@@ -275,37 +423,69 @@ def _recommend(
     concerns = _showing(kpis, concern_rule.signals)
     if concern_rule.kpis is not None and len(concerns) >= concern_rule.kpis:
         return made(
-            Grade.REQUIRES_IMPROVEMENT,
+            "requires_improvement",
             base,
             _kpi_reason(
                 framework,
                 "kpi_concern",
                 concerns,
                 "of concern",
-                f", at least the {concern_rule.kpis} that lower Good to Requires Improvement",
+                f", at least the {concern_rule.kpis} that lower {name('good')} to "
+                f"{name('requires_improvement')}",
             ),
         )
+    adequate = rules.adequate
+    if scale.code_for("adequate") is not None:
+        if adequate.redlines_not_met is not None and len(not_met) >= adequate.redlines_not_met:
+            return made(
+                "adequate",
+                _not_met_reason(
+                    framework,
+                    "adequate_redlines_not_met",
+                    not_met,
+                    judged,
+                    f", at least the {adequate.redlines_not_met} that make an area "
+                    f"{name('adequate')} and fewer than the {needed} that make it "
+                    f"{name('requires_improvement')}",
+                ),
+            )
+        watched = _showing(kpis, adequate.signals)
+        if adequate.kpis_of_concern is not None and len(watched) >= adequate.kpis_of_concern:
+            return made(
+                "adequate",
+                base,
+                _kpi_reason(
+                    framework,
+                    "adequate_kpi_concern",
+                    watched,
+                    "of concern",
+                    f", at least the {adequate.kpis_of_concern} that lower {name('good')} to "
+                    f"{name('adequate')}",
+                ),
+            )
     outstanding = rules.outstanding
     improving = _showing(kpis, outstanding.signals)
     if (
         outstanding.kpis_improving is not None
+        and scale.code_for("outstanding") is not None
         and judged
         and not not_met
         and len(improving) >= outstanding.kpis_improving
         and len(concerns) <= outstanding.max_kpis_of_concern
     ):
         return made(
-            Grade.OUTSTANDING,
+            "outstanding",
             base,
             _kpi_reason(
                 framework,
                 "kpis_improving",
                 improving,
                 "improving",
-                f", at least the {outstanding.kpis_improving} that make an area Outstanding",
+                f", at least the {outstanding.kpis_improving} that make an area "
+                f"{name('outstanding')}",
             ),
         )
-    return made(Grade.GOOD, base)
+    return made("good", base)
 
 
 def _showing(

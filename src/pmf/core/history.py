@@ -1,41 +1,30 @@
 """Compare grades between cycles: the changes, the board paper's sentences, the tube map's rows.
 
-Grades are plain values here, as the grading module stores them: ``outstanding``,
-``good``, ``requires_improvement``, ``inadequate`` and ``no_grade``. The four grades
-are ranked, best first; "no grade" is not a grade on that scale. ``None`` stands for
-"not graded in that cycle" (the area or unit was not in the process then).
+Grades are plain values here, as the grading module stores them: the codes of the
+framework's scale (``pmf.core.grading.GradeScale``; by default ``outstanding``, ``good``,
+``requires_improvement``, ``inadequate``) and ``no_grade``. The scale's grades are ranked,
+best first; "no grade" is not a grade on that scale. ``None`` stands for "not graded in
+that cycle" (the area or unit was not in the process then). Every function takes the
+scale; without one, the default scale.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pmf.core.framework import NO_GRADE
+from pmf.core.grading import DEFAULT_SCALE, GradeScale
 from pmf.core.text import join_words
 
-# Best first: a move towards the start of the tuple is an improvement.
-RANKED_GRADES = ("outstanding", "good", "requires_improvement", "inadequate")
-NO_GRADE = "no_grade"
-GRADES = (*RANKED_GRADES, NO_GRADE)
+# The default scale's grades, best first: a move towards the start is an improvement.
+RANKED_GRADES = DEFAULT_SCALE.codes
+GRADES = DEFAULT_SCALE.values
 
-GRADE_LABELS = {
-    "outstanding": "Outstanding",
-    "good": "Good",
-    "requires_improvement": "Requires Improvement",
-    "inadequate": "Inadequate",
-    NO_GRADE: "No grade",
-}
-# Running text abbreviates as the board paper does: "RI to Good".
-_SHORT_LABELS = {**GRADE_LABELS, "requires_improvement": "RI", NO_GRADE: "no grade"}
-GRADE_LETTERS = {
-    "outstanding": "O",
-    "good": "G",
-    "requires_improvement": "RI",
-    "inadequate": "I",
-    NO_GRADE: "–",
-}
+GRADE_LABELS = {code: DEFAULT_SCALE.label(code) for code in GRADES}
+GRADE_LETTERS = {code: DEFAULT_SCALE.letter(code) for code in GRADES}
 ChangeKind = Literal["improvement", "downgrade", "no_grade", "newly_graded"]
 # The order the paper gives them in.
 _KINDS: tuple[ChangeKind, ...] = ("improvement", "downgrade", "newly_graded", "no_grade")
@@ -55,27 +44,31 @@ _NUMBER_WORDS = (
 )
 
 
-def _check(grade: str | None) -> None:
-    if grade is not None and grade not in GRADE_LABELS:
-        raise ValueError(f"unknown grade {grade!r}: expected one of {', '.join(GRADES)}")
+def _check(grade: str | None, scale: GradeScale = DEFAULT_SCALE) -> None:
+    if grade is not None and grade not in scale.values:
+        raise ValueError(f"unknown grade {grade!r}: expected one of {', '.join(scale.values)}")
 
 
 def _graded(grade: str | None) -> bool:
     return grade is not None and grade != NO_GRADE
 
 
-def grade_label(grade: str | None, *, short: bool = False) -> str:
-    """Return a grade's label; ``short`` abbreviates as running text does.
+def grade_label(
+    grade: str | None, *, short: bool = False, scale: GradeScale = DEFAULT_SCALE
+) -> str:
+    """Return a grade's label on ``scale``; ``short`` abbreviates as running text does.
 
     >>> grade_label("requires_improvement"), grade_label("requires_improvement", short=True)
     ('Requires Improvement', 'RI')
+    >>> grade_label("adequate", scale=GradeScale.of({"scale": "peel"}))
+    'Adequate'
     >>> grade_label(None)
     'Not graded'
     """
-    _check(grade)
+    _check(grade, scale)
     if grade is None:
         return "not graded" if short else "Not graded"
-    return (_SHORT_LABELS if short else GRADE_LABELS)[grade]
+    return scale.short(grade) if short else scale.label(grade)
 
 
 def number_words(count: int, *, capital: bool = False) -> str:
@@ -101,6 +94,7 @@ class GradeChange:
     area: str
     before: str | None
     after: str | None
+    scale: GradeScale = field(default=DEFAULT_SCALE, repr=False, compare=False)
 
     @property
     def kind(self) -> ChangeKind:
@@ -111,11 +105,11 @@ class GradeChange:
         >>> GradeChange("FORCE", "INNOVATION", "good", "no_grade").kind
         'no_grade'
         """
-        _check(self.before)
-        _check(self.after)
+        _check(self.before, self.scale)
+        _check(self.after, self.scale)
         if _graded(self.before) and _graded(self.after):
-            rank_before = RANKED_GRADES.index(self.before)
-            rank_after = RANKED_GRADES.index(self.after)
+            rank_before = self.scale.codes.index(self.before)
+            rank_after = self.scale.codes.index(self.after)
             if rank_after < rank_before:
                 return "improvement"
             if rank_after > rank_before:
@@ -138,7 +132,9 @@ class GradeChange:
 
 
 def grade_changes(
-    previous: Mapping[tuple[str, str], str], current: Mapping[tuple[str, str], str]
+    previous: Mapping[tuple[str, str], str],
+    current: Mapping[tuple[str, str], str],
+    scale: GradeScale = DEFAULT_SCALE,
 ) -> list[GradeChange]:
     """Return the changes between two cycles' grades keyed by (unit, area), leaving out the same.
 
@@ -157,7 +153,7 @@ def grade_changes(
     'downgrade'
     """
     for grade in (*previous.values(), *current.values()):
-        _check(grade)
+        _check(grade, scale)
     units_before = {unit for unit, _ in previous}
     units_after = {unit for unit, _ in current}
     changes = []
@@ -168,7 +164,7 @@ def grade_changes(
         before, after = previous.get(key), current.get(key)
         if before == after or not (_graded(before) or _graded(after)):
             continue
-        changes.append(GradeChange(unit=unit, area=area, before=before, after=after))
+        changes.append(GradeChange(unit=unit, area=area, before=before, after=after, scale=scale))
     return changes
 
 
@@ -236,10 +232,12 @@ def _moves(changes: Sequence[GradeChange], names: _Names, *, of_area: bool, word
         move = (change.before, change.after)
         groups.setdefault(move, []).append(change.area if of_area else change.unit)
     parts = []
+    scale = changes[0].scale if changes else DEFAULT_SCALE
     for (before, after), codes in groups.items():
         listed = join_words([names.name(code) for code in names.sort(codes)])
         parts.append(
-            f"{grade_label(before, short=True)} to {grade_label(after, short=True)} {word} {listed}"
+            f"{grade_label(before, short=True, scale=scale)} to "
+            f"{grade_label(after, short=True, scale=scale)} {word} {listed}"
         )
     return "; ".join(parts)
 
@@ -272,6 +270,7 @@ def _command_sentence(
 
 def _top_sentences(changes: Sequence[GradeChange], areas: _Names) -> list[str]:
     changes = sorted(changes, key=lambda change: areas.position(change.area))
+    scale = changes[0].scale if changes else DEFAULT_SCALE
     sentences = []
     ranked = [change for change in changes if change.kind in ("improvement", "downgrade")]
     if ranked:
@@ -282,8 +281,9 @@ def _top_sentences(changes: Sequence[GradeChange], areas: _Names) -> list[str]:
         for (kind, before, after), codes in groups.items():
             noun = _NOUNS[kind][0 if len(codes) == 1 else 1]  # type: ignore[index]
             parts.append(
-                f"{noun} from {grade_label(before, short=True)} to "
-                f"{grade_label(after, short=True)} for {join_words([areas.name(c) for c in codes])}"
+                f"{noun} from {grade_label(before, short=True, scale=scale)} to "
+                f"{grade_label(after, short=True, scale=scale)} for "
+                f"{join_words([areas.name(c) for c in codes])}"
             )
         count = len(ranked)
         changes_word = "change" if count == 1 else "changes"
@@ -296,7 +296,7 @@ def _top_sentences(changes: Sequence[GradeChange], areas: _Names) -> list[str]:
                 groups_by_grade.setdefault(grade, []).append(change.area)
         for grade, codes in groups_by_grade.items():
             listed = join_words([areas.name(code) for code in codes])
-            label = grade_label(grade, short=True)
+            label = grade_label(grade, short=True, scale=scale)
             if kind == "no_grade":
                 sentences.append(f"No grade for {listed} (graded at {label} in the last cycle).")
             else:
@@ -384,6 +384,7 @@ def tube_map_rows(
     cycles: Sequence[tuple[int, str]],
     areas: Sequence[tuple[str, str]],
     grades: Mapping[tuple[int, str], str | None],
+    scale: GradeScale = DEFAULT_SCALE,
 ) -> list[TubeMapRow]:
     """Return the tube map's data as rows, one per cycle, for the table beside the chart.
 
@@ -396,14 +397,14 @@ def tube_map_rows(
         cells = []
         for code, title in areas:
             grade = grades.get((number, code))
-            _check(grade)
+            _check(grade, scale)
             cells.append(
                 TubeMapCell(
                     area=code,
                     area_title=title,
                     grade=grade,
-                    label=grade_label(grade),
-                    letter=GRADE_LETTERS[grade or NO_GRADE],
+                    label=grade_label(grade, scale=scale),
+                    letter=scale.letter(grade or NO_GRADE),
                 )
             )
         rows.append(TubeMapRow(cycle=number, cycle_label=cycle_label, cells=tuple(cells)))

@@ -16,8 +16,8 @@ from typing import Any
 import polars as pl
 
 from pmf.core.drivers import rationale_sentence
-from pmf.core.framework import Framework, Kind, Measure, Polarity
-from pmf.core.grading import Grade, kpi_signals, recommend_grades
+from pmf.core.framework import NO_GRADE, Framework, Kind, Measure, Polarity
+from pmf.core.grading import GradeScale, kpi_signals, recommend_grades
 from pmf.core.periods import parse_period
 from pmf.core.scorecard import run_words, steps_words, tensions, verdict_words
 from pmf.core.text import format_value
@@ -41,7 +41,7 @@ class Rationale:
 
     unit: str
     area: str
-    grade: Grade
+    grade: str
     grade_line: str
     reasons: tuple[str, ...]
     redlines: tuple[str, ...]
@@ -61,7 +61,7 @@ class Rationale:
         return {
             "unit": self.unit,
             "area": self.area,
-            "grade": self.grade.value,
+            "grade": str(self.grade),
             "grade_line": self.grade_line,
             "reasons": list(self.reasons),
             "redlines": list(self.redlines),
@@ -107,7 +107,7 @@ def rationale(
         found = next(item for item in recommendations if item.area == area)
         grade, reasons = found.grade, tuple(reason.text for reason in found.reasons)
     else:
-        grade, reasons = Grade.NO_GRADE, ("No redline measures or KPIs with figures.",)
+        grade, reasons = NO_GRADE, ("No redline measures or KPIs with figures.",)
     before = _by_measure(previous, unit) if previous is not None else {}
     records = {record["measure"]: record for record in rows.iter_rows(named=True)}
     target = framework.unit(unit)
@@ -131,7 +131,7 @@ def rationale(
         unit=unit,
         area=area,
         grade=grade,
-        grade_line=f"{framework.area(area).name} – {grade.label}",
+        grade_line=f"{framework.area(area).name} – {GradeScale.of(framework.grading).label(grade)}",
         reasons=reasons,
         redlines=tuple(redlines),
         kpis=tuple(kpis),

@@ -26,20 +26,20 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from pmf.core.grading import Grade
 from pmf.core.history import changes_summary, grade_changes
 from pmf.core.periods import parse_period
 from pmf.core.scorecard import MARKS_LEGEND, VARIATION_WORDS, build_scorecard
 from pmf.reports.charts.tube import tube_map_svg
 from pmf.sources.exporters import neutralise
 from pmf.web.cycles.models import Cycle
-from pmf.web.cycles.presenters import grade_text
+from pmf.web.cycles.presenters import grade_text, scale_words
 from pmf.web.cycles.services import (
     cycle_assessment,
     cycle_framework,
     grade_history,
     previous_cycle,
 )
+from pmf.web.frameworks.services import grade_scale
 from pmf.web.observations.marks import marks_for
 
 LICENCE = "Open Government Licence v3.0"
@@ -68,12 +68,14 @@ def publish_cycle(cycle: Cycle, out: Path) -> list[Path]:
     current = {(g.unit.code, g.area.code): g.grade for g in grades}
     earlier = {(g.unit.code, g.area.code): g.grade for g in before}
     tops = framework.roots()
+    scale = grade_scale(organisation)
     context: dict[str, Any] = {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "cycle": {"number": cycle.number, "name": cycle.name, "data_to": label},
         "licence": organisation.licence or LICENCE,
         "source": organisation.source,
         "areas": [{"code": a.code, "title": a.title} for a in framework.areas],
+        "scale": scale_words(scale),
     }
     out.mkdir(parents=True, exist_ok=True)
     (out / "units").mkdir(exist_ok=True)
@@ -94,12 +96,15 @@ def publish_cycle(cycle: Cycle, out: Path) -> list[Path]:
                 "code": unit.code,
                 "name": unit.name,
                 "level": depth[unit.code],
-                "grades": [grade_text(current.get((unit.code, a.code))) for a in framework.areas],
+                "grades": [
+                    grade_text(current.get((unit.code, a.code)), scale=scale)
+                    for a in framework.areas
+                ],
             }
         )
     summary = (
         changes_summary(
-            grade_changes(earlier, current),
+            grade_changes(earlier, current, scale),
             top_unit=tops[0].code if tops else "",
             unit_names={unit.code: unit.name for unit in framework.units},
             area_names={area.code: area.name for area in framework.areas},
@@ -139,7 +144,10 @@ def publish_cycle(cycle: Cycle, out: Path) -> list[Path]:
                     "root": "../",
                     "unit": {"code": unit.code, "name": unit.name},
                     "grades": [
-                        {"area": a.title, "grade": grade_text(current.get((unit.code, a.code)))}
+                        {
+                            "area": a.title,
+                            "grade": grade_text(current.get((unit.code, a.code)), scale=scale),
+                        }
                         for a in framework.areas
                     ],
                     "sections": [
@@ -177,7 +185,7 @@ def publish_cycle(cycle: Cycle, out: Path) -> list[Path]:
             "unit": g.unit.code,
             "area": g.area.code,
             "grade": g.grade,
-            "grade_label": Grade(g.grade).label,
+            "grade_label": scale.label(g.grade),
             "recommended": g.recommended,
         }
         for g in grades
@@ -202,6 +210,7 @@ def publish_cycle(cycle: Cycle, out: Path) -> list[Path]:
         "data_to": cycle.cut_off,
         "figures_locked_at": cycle.locked_at.isoformat() if cycle.locked_at else None,
         "methods": "pmf's docs/methods.md: every statistic, its source and every deviation",
+        "grade_scale": scale.as_dict(),
         "files": {
             "assessments.csv": "every unit and measure as assessed at the cut-off",
             "grades.csv": "each unit's grade for each area",
@@ -238,4 +247,5 @@ def _tube_map(cycle: Cycle, framework: Any) -> str:
     )
     labels, grades = grade_history(cycles)
     areas = [(area.code, area.title) for area in framework.areas]
-    return tube_map_svg(labels, areas, grades, title="Grades by cycle")
+    scale = grade_scale(cycle.organisation)
+    return tube_map_svg(labels, areas, grades, title="Grades by cycle", scale=scale)

@@ -92,6 +92,8 @@ def data_path(loc: tuple[int | str, ...]) -> Path:
     path: list[str | int] = []
     for index, part in enumerate(loc):
         previous = loc[index - 1] if index else None
+        if previous == "scale" and part in ("built_in", "custom"):
+            continue  # the grade scale's tags (schema.ScaleSetting)
         if (
             isinstance(part, str)
             and part in standard_tags

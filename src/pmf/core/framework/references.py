@@ -13,8 +13,13 @@ from typing import TypeVar
 from pmf.core.formula import Formula, find_cycle
 from pmf.core.framework.problems import dotted
 from pmf.core.framework.schema import (
+    GRADE_ROLES,
+    NO_GRADE,
     Area,
+    AreaGrading,
+    CustomScale,
     FrameworkModel,
+    Grading,
     GradingRules,
     Kind,
     Measure,
@@ -248,6 +253,7 @@ def _grading_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
     grading = model.grading
     areas = {area.code for area in model.areas}
     yield from _inadequate_before_requires_improvement(grading, ("grading",))
+    yield from _scale_references(grading)
     seen: dict[str, int] = {}
     for index, override in enumerate(grading.areas):
         where: Path = ("grading", "areas", index)
@@ -327,6 +333,63 @@ def _inadequate_before_requires_improvement(
             f"{inadequate} must be more than requires_improvement.redlines_not_met "
             f"({requires_improvement})",
         )
+    adequate = rules.adequate.redlines_not_met
+    if adequate is not None and adequate >= requires_improvement:
+        yield (
+            (*where, "adequate", "redlines_not_met"),
+            f"{adequate} must be fewer than requires_improvement.redlines_not_met "
+            f"({requires_improvement})",
+        )
+
+
+def _scale_references(grading: Grading) -> Iterator[tuple[Path, str]]:
+    """Check a custom scale's grades, and that the rules written recommend only its grades."""
+    name, grades = grading.scale_grades()
+    where: Path = ("grading", "scale", "grades")
+    if isinstance(grading.scale, CustomScale):
+        codes: dict[str, int] = {}
+        roles: dict[str, int] = {}
+        for index, grade in enumerate(grades):
+            if grade.code == NO_GRADE:
+                yield (*where, index, "code"), f"{NO_GRADE!r} is kept for areas with no grade"
+            elif grade.code in codes:
+                yield (
+                    (*where, index, "code"),
+                    f"{grade.code!r} is already used by grading.scale.grades[{codes[grade.code]}]",
+                )
+            codes.setdefault(grade.code, index)
+            role = grade.rule
+            if role is None:
+                yield (
+                    (*where, index, "role"),
+                    f"grade {grade.code!r} needs a role, one of {', '.join(GRADE_ROLES)}",
+                )
+            elif role in roles:
+                yield (
+                    (*where, index, "role"),
+                    f"{role!r} is already the role of grading.scale.grades[{roles[role]}]",
+                )
+            roles.setdefault(role or "", index)
+        ranked = [GRADE_ROLES.index(grade.rule) for grade in grades if grade.rule is not None]
+        if ranked != sorted(ranked):
+            yield where, "the grades must go best first, in the order " + ", ".join(GRADE_ROLES)
+        for needed in ("good", "requires_improvement"):
+            if needed not in roles:
+                yield where, f"the scale needs a grade whose role is {needed!r}"
+    present = {grade.rule for grade in grades}
+    sections: list[tuple[Path, GradingRules | AreaGrading]] = [(("grading",), grading)]
+    sections += [(("grading", "areas", i), area) for i, area in enumerate(grading.areas)]
+    for place, rules in sections:
+        for section in ("outstanding", "adequate", "inadequate"):
+            rule = getattr(rules, section)
+            if rule is None or section in present:
+                continue
+            written = [field for field in rule.model_fields_set if field != "signals"]
+            if any(getattr(rule, field) is not None for field in written):
+                yield (
+                    (*place, section),
+                    f"the {name} scale has no grade whose role is {section!r} to recommend",
+                )
 
 
 def target_references(model: FrameworkModel, units: dict[str, Unit]) -> Iterator[tuple[Path, str]]:

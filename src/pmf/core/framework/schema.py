@@ -17,7 +17,9 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     field_validator,
     model_validator,
 )
@@ -542,6 +544,20 @@ class KpiConcernRule(Strict):
     )
 
 
+class AdequateRule(Strict):
+    """Adequate (on a scale that has it) when a few redlines are missed or KPIs are of concern.
+
+    Both off by default: on a scale with an Adequate grade, Adequate is then chosen by
+    people, never recommended.
+    """
+
+    redlines_not_met: int | None = Field(default=None, ge=1)
+    kpis_of_concern: int | None = Field(default=None, ge=1)
+    signals: tuple[ConcernSignal, ...] = Field(
+        default=("special_cause_concern", "significantly_worse"), min_length=1
+    )
+
+
 class GradingRules(Strict):
     """The rules that recommend a grade for one area of one unit."""
 
@@ -549,6 +565,7 @@ class GradingRules(Strict):
     inadequate: InadequateRule = Field(default_factory=InadequateRule)
     outstanding: OutstandingRule = Field(default_factory=OutstandingRule)
     kpi_concern: KpiConcernRule = Field(default_factory=KpiConcernRule)
+    adequate: AdequateRule = Field(default_factory=AdequateRule)
 
 
 class AreaGrading(Strict):
@@ -559,12 +576,146 @@ class AreaGrading(Strict):
     inadequate: InadequateRule | None = None
     outstanding: OutstandingRule | None = None
     kpi_concern: KpiConcernRule | None = None
+    adequate: AdequateRule | None = None
+
+
+# The part each grade of a scale plays in the rules, best first (docs/framework.md, "Grade
+# scales"): the rules recommend a grade by its role, and the scale names it.
+GradeRole = Literal["outstanding", "good", "adequate", "requires_improvement", "inadequate"]
+GRADE_ROLES: tuple[GradeRole, ...] = (
+    "outstanding",
+    "good",
+    "adequate",
+    "requires_improvement",
+    "inadequate",
+)
+# The value stored for an area with nothing to grade it on; on every scale, never a grade on it.
+NO_GRADE = "no_grade"
+
+
+class ScaleGrade(Strict):
+    """One grade of a scale: the code stored, its name, its short form and letter, its role.
+
+    ``role`` defaults to the code when the code is a role's name (``good``, ``inadequate``...).
+    ``short`` (running text, "RI to Good") defaults to the name if it is one word, else its
+    initials; ``letter`` (the tube map's station) to the initials.
+    """
+
+    code: Code
+    name: str = Field(min_length=1, max_length=60)
+    short: str | None = Field(default=None, min_length=1, max_length=30)
+    letter: str | None = Field(default=None, min_length=1, max_length=3)
+    role: GradeRole | None = None
+
+    @property
+    def rule(self) -> GradeRole | None:
+        """Return the grade's role in the rules: its own, else its code if that is a role.
+
+        >>> ScaleGrade(code="good", name="Strong").rule, ScaleGrade(code="ok", name="OK").rule
+        ('good', None)
+        """
+        if self.role is not None:
+            return self.role
+        return next((role for role in GRADE_ROLES if role == self.code), None)
+
+    @property
+    def short_name(self) -> str:
+        """Return the short form: "RI" for Requires Improvement, "Good" for Good.
+
+        >>> ScaleGrade(code="requires_improvement", name="Requires improvement").short_name
+        'RI'
+        """
+        if self.short is not None:
+            return self.short
+        return self.name if " " not in self.name.strip() else self.initials
+
+    @property
+    def initials(self) -> str:
+        """Return the letter for the tube map: given, else the initials of the name's words."""
+        if self.letter is not None:
+            return self.letter
+        return "".join(word[0].upper() for word in self.name.split() if word[0].isalnum())[:3]
+
+
+class CustomScale(Strict):
+    """A scale of the framework's own: its name and its grades, best first."""
+
+    name: str = Field(min_length=1, max_length=100)
+    grades: tuple[ScaleGrade, ...] = Field(min_length=2, max_length=5)
+
+
+def _scale(*names: tuple[str, str]) -> tuple[ScaleGrade, ...]:
+    return tuple(ScaleGrade(code=code, name=name) for code, name in names)
+
+
+# The built-in scales: name, grades best first. "default" is the scale pmf has always used
+# (HMICFRS's four grades as the Hampshire framework writes them).
+BUILTIN_SCALES: dict[str, tuple[str, tuple[ScaleGrade, ...]]] = {
+    "default": (
+        "Outstanding, Good, Requires Improvement, Inadequate",
+        _scale(
+            ("outstanding", "Outstanding"),
+            ("good", "Good"),
+            ("requires_improvement", "Requires Improvement"),
+            ("inadequate", "Inadequate"),
+        ),
+    ),
+    # HMICFRS PEEL inspections from 2021/22 onwards: five grades with Adequate.
+    "peel": (
+        "HMICFRS PEEL",
+        _scale(
+            ("outstanding", "Outstanding"),
+            ("good", "Good"),
+            ("adequate", "Adequate"),
+            ("requires_improvement", "Requires improvement"),
+            ("inadequate", "Inadequate"),
+        ),
+    ),
+    # Ofsted's four overall-effectiveness judgements (before the report cards of November 2025).
+    "ofsted": (
+        "Ofsted",
+        _scale(
+            ("outstanding", "Outstanding"),
+            ("good", "Good"),
+            ("requires_improvement", "Requires improvement"),
+            ("inadequate", "Inadequate"),
+        ),
+    ),
+    # The Care Quality Commission's four ratings.
+    "cqc": (
+        "CQC",
+        _scale(
+            ("outstanding", "Outstanding"),
+            ("good", "Good"),
+            ("requires_improvement", "Requires improvement"),
+            ("inadequate", "Inadequate"),
+        ),
+    ),
+}
+ScaleName = Literal["default", "peel", "ofsted", "cqc"]
+# A built-in scale by name, or a scale of the framework's own (the tag is dropped from the
+# place a problem names: pmf.core.framework.problems.data_path).
+ScaleSetting = Annotated[
+    Annotated[ScaleName, Tag("built_in")] | Annotated[CustomScale, Tag("custom")],
+    Discriminator(lambda value: "built_in" if isinstance(value, str) else "custom"),
+]
 
 
 class Grading(GradingRules):
-    """The grading rules of the framework file, with any per-area overrides."""
+    """The grading rules of the framework file, with any per-area overrides, and its scale."""
 
+    scale: ScaleSetting = "default"
     areas: tuple[AreaGrading, ...] = ()
+
+    def scale_grades(self) -> tuple[str, tuple[ScaleGrade, ...]]:
+        """Return the scale's name and its grades, best first.
+
+        >>> Grading.model_validate({"scale": "peel"}).scale_grades()[1][2].name
+        'Adequate'
+        """
+        if isinstance(self.scale, CustomScale):
+            return self.scale.name, self.scale.grades
+        return BUILTIN_SCALES[self.scale]
 
     def for_area(self, code: str) -> GradingRules:
         """Return the rules for area ``code``: the framework's, with that area's fields over them.
@@ -582,6 +733,7 @@ class Grading(GradingRules):
             inadequate=self.inadequate,
             outstanding=self.outstanding,
             kpi_concern=self.kpi_concern,
+            adequate=self.adequate,
         )
         for override in self.areas:
             if override.area != code:

@@ -12,12 +12,16 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape
 
-from pmf.core.history import GRADE_LABELS, GRADE_LETTERS, GRADES, NO_GRADE, tube_map_rows
+from pmf.core.framework import NO_GRADE
+from pmf.core.grading import DEFAULT_SCALE, GradeScale
+from pmf.core.history import tube_map_rows
 
-# GOV.UK colours, blue above green as in BRAG ratings: Good is the expected standard.
+# GOV.UK colours by the grade's role on its scale, blue above green as in BRAG ratings: Good
+# is the expected standard; Adequate (PEEL) yellow between Good and Requires improvement.
 GRADE_COLOURS = {
     "outstanding": "#1d70b8",
     "good": "#00703c",
+    "adequate": "#ffdd00",
     "requires_improvement": "#f47738",
     "inadequate": "#d4351c",
     NO_GRADE: "#b1b4b6",
@@ -91,13 +95,15 @@ def tube_map_svg(
     grades: Mapping[tuple[int, str], str | None],
     *,
     title: str,
+    scale: GradeScale = DEFAULT_SCALE,
 ) -> str:
     """Draw an accessible SVG 'tube map': a line per area, a station per cycle coloured by grade.
 
-    Each station carries the grade's letter (O, G, RI, I, or – for none) as well as
-    its colour, and a tooltip with the area, cycle and grade. Cycle labels go along
-    the top, turned 45° when they would not fit side by side. Only presentation
-    attributes are used, no ``style``, so a strict Content Security Policy allows it.
+    Each station carries the grade's letter on ``scale`` (O, G, RI, I, or – for none) as
+    well as its colour (by the grade's role), and a tooltip with the area, cycle and
+    grade. Cycle labels go along the top, turned 45° when they would not fit side by
+    side. Only presentation attributes are used, no ``style``, so a strict Content
+    Security Policy allows it.
 
     >>> svg = tube_map_svg([(1, "Cycle 1"), (2, "Cycle 2")], [("PROCESS", "PROCESS")],
     ...     {(1, "PROCESS"): "good", (2, "PROCESS"): "requires_improvement"},
@@ -105,7 +111,7 @@ def tube_map_svg(
     >>> svg.startswith("<svg") and 'role="img"' in svg and ">RI</text>" in svg
     True
     """
-    rows = tube_map_rows(cycles, areas, grades)
+    rows = tube_map_rows(cycles, areas, grades, scale)
     key = hashlib.sha256(title.encode()).hexdigest()[:8]
     title_id, desc_id = f"tube-map-{key}-title", f"tube-map-{key}-desc"
 
@@ -123,9 +129,9 @@ def tube_map_svg(
     legend_y = first_y + _ROW * max(len(areas) - 1, 0) + _RADIUS + 2 * _PAD + _RADIUS
     legend_items = []
     legend_x: float = _PAD + _RADIUS
-    for grade in GRADES:
+    for grade in scale.values:
         legend_items.append((legend_x, grade))
-        legend_x += 2 * _RADIUS + 6 + _text_width(GRADE_LABELS[grade], _LABEL_SIZE) + 2 * _PAD
+        legend_x += 2 * _RADIUS + 6 + _text_width(scale.label(grade), _LABEL_SIZE) + 2 * _PAD
     width = max(chart_right, legend_x)
     height = legend_y + _RADIUS + _PAD
 
@@ -174,25 +180,25 @@ def tube_map_svg(
         for column, row in enumerate(rows):
             cell = row.cells[row_index]
             tooltip = f"{area_title}, {row.cycle_label}: {cell.label}"
-            out.append(_station(first_x + _COLUMN * column, y, cell.grade, tooltip))
+            out.append(_station(first_x + _COLUMN * column, y, cell.grade, tooltip, scale))
         out.append("</g>")
     for x, grade in legend_items:
-        out.append(_station(x, legend_y, grade, GRADE_LABELS[grade]))
+        out.append(_station(x, legend_y, grade, scale.label(grade), scale))
         out.append(
             f'<text x="{_number(x + _RADIUS + 6)}" y="{_number(legend_y)}" dy="0.35em" '
-            f'font-size="{_LABEL_SIZE}" fill="{TEXT_COLOUR}">{escape(GRADE_LABELS[grade])}</text>'
+            f'font-size="{_LABEL_SIZE}" fill="{TEXT_COLOUR}">{escape(scale.label(grade))}</text>'
         )
     out.append("</svg>")
     return "\n".join(out)
 
 
-def _station(x: float, y: float, grade: str | None, tooltip: str) -> str:
-    fill = GRADE_COLOURS[grade or NO_GRADE]
+def _station(x: float, y: float, grade: str | None, tooltip: str, scale: GradeScale) -> str:
+    fill = GRADE_COLOURS[scale.role(grade or NO_GRADE)]
     return (
         f'<g class="pmf-tube-map__station"><title>{escape(tooltip)}</title>'
         f'<circle cx="{_number(x)}" cy="{_number(y)}" r="{_RADIUS}" fill="{fill}" '
         f'stroke="{TEXT_COLOUR}" stroke-width="2"/>'
         f'<text x="{_number(x)}" y="{_number(y)}" dy="0.35em" text-anchor="middle" '
         f'font-size="{_LETTER_SIZE}" font-weight="bold" fill="{letter_colour(fill)}">'
-        f"{escape(GRADE_LETTERS[grade or NO_GRADE])}</text></g>"
+        f"{escape(scale.letter(grade or NO_GRADE))}</text></g>"
     )

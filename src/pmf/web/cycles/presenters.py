@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from pmf.core.grading import Grade
+from pmf.core.grading import DEFAULT_SCALE, GradeScale
 from pmf.core.history import changes_summary, grade_changes
 from pmf.core.periods import parse_period
 from pmf.core.text import format_moment
@@ -25,22 +25,34 @@ from pmf.web.cycles.services import (
     span_words,
 )
 from pmf.web.frameworks.models import Organisation
+from pmf.web.frameworks.services import grade_scale
 
-GRADE_VALUES = {grade.value for grade in Grade}
 
-
-def grade_text(value: str | None, cycle: Cycle | None = None) -> dict[str, str]:
-    """Return a grade value with its label, for a tag.
+def grade_text(
+    value: str | None, cycle: Cycle | None = None, *, scale: GradeScale = DEFAULT_SCALE
+) -> dict[str, str]:
+    """Return a grade value with its label on ``scale`` and its role (the tag's colour).
 
     With ``cycle`` the label names it, for wherever the grade sits beside figures of
     another time: "Requires Improvement (cycle 8, agreed 20 October 2025)".
     """
     if not value:
-        return {"value": "", "label": "–"}
-    label = Grade(value).label
+        return {"value": "", "label": "–", "role": ""}
+    label = scale.label(value)
     if cycle is not None:
         label = f"{label} ({cycle_words(cycle)})"
-    return {"value": value, "label": label}
+    return {"value": value, "label": label, "role": scale.role(value)}
+
+
+def scale_words(scale: GradeScale) -> dict[str, str]:
+    """Return the scale for running text: its grades "Outstanding, Good ... or Inadequate" and
+    the tube map's letters "O Outstanding, G Good, ...", for the pages that explain grades."""
+    names = [scale.label(code) for code in scale.codes]
+    return {
+        "name": scale.name,
+        "listed": f"{', '.join(names[:-1])} or {names[-1]}",
+        "letters": ", ".join(f"{scale.letter(code)} {scale.label(code)}" for code in scale.codes),
+    }
 
 
 def cycle_words(cycle: Cycle) -> str:
@@ -88,6 +100,7 @@ def cycles_page(organisation: Organisation, *, whole: bool = True) -> dict[str, 
         if cycle.locked_at is not None and (whole or cycle.state == Cycle.State.PUBLISHED)
     ]
     labels, grades = grade_history(graded)
+    scale = grade_scale(organisation)
     titles = [(area.code, _area_title(area)) for area in areas]
     from pmf.core.periods import financial_year_of
 
@@ -97,11 +110,16 @@ def cycles_page(organisation: Organisation, *, whole: bool = True) -> dict[str, 
     )
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
+        "scale": {**scale.as_dict(), **scale_words(scale)},
         "cycles": [_cycle(cycle) for cycle in reversed(cycles)],
         "years": [{"code": code, "address": code.replace("/", "-")} for code in years],
         "tube_map": {
             "svg": tube_map_svg(
-                labels, titles, grades, title=f"{organisation.name}: grades by cycle"
+                labels,
+                titles,
+                grades,
+                title=f"{organisation.name}: grades by cycle",
+                scale=scale,
             )
             if graded
             else "",
@@ -109,7 +127,10 @@ def cycles_page(organisation: Organisation, *, whole: bool = True) -> dict[str, 
             "rows": [
                 {
                     "cycle": label,
-                    "grades": [grade_text(grades.get((number, code), "")) for code, _ in titles],
+                    "grades": [
+                        grade_text(grades.get((number, code), ""), scale=scale)
+                        for code, _ in titles
+                    ],
                 }
                 for number, label in labels
             ],
@@ -128,6 +149,7 @@ def cycle_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
     units = [unit for unit in visible_units(membership, organisation) if not unit.external]
     areas = list(organisation.areas.order_by("position").prefetch_related("former_names"))
     current = _grades(cycle)
+    scale = grade_scale(organisation)
     previous = previous_cycle(cycle)
     before = _grades(previous) if previous is not None else {}
     depth: dict[int, int] = {}
@@ -143,10 +165,10 @@ def cycle_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
                 "cells": [
                     {
                         "area": area.code,
-                        "grade": grade_text(current[(unit.code, area.code)].grade)
+                        "grade": grade_text(current[(unit.code, area.code)].grade, scale=scale)
                         if (unit.code, area.code) in current
                         else grade_text(""),
-                        "previous": grade_text(before[(unit.code, area.code)].grade)
+                        "previous": grade_text(before[(unit.code, area.code)].grade, scale=scale)
                         if (unit.code, area.code) in before
                         else grade_text(""),
                     }
@@ -158,6 +180,7 @@ def cycle_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
     changes = grade_changes(
         {key: grade.grade for key, grade in before.items() if key[0] in shown},
         {key: grade.grade for key, grade in current.items() if key[0] in shown},
+        scale,
     )
     tops = [unit for unit in units if unit.parent_id is None]
     summary = (
@@ -207,6 +230,7 @@ def grade_page(grade: AreaGrade) -> dict[str, Any]:
     cycle = grade.cycle
     area = grade.area
     framework = cycle_framework(cycle)
+    scale = grade_scale(cycle.organisation)
     return {
         "organisation": {"code": cycle.organisation.code, "name": cycle.organisation.name},
         "cycle": _cycle(cycle),
@@ -224,22 +248,30 @@ def grade_page(grade: AreaGrade) -> dict[str, Any]:
         "grade_id": grade.pk,
         # The version a form carries: a step saved after it makes the form's save a conflict.
         "version": grade_version(grade),
-        "grade": grade_text(grade.grade),
-        "recommended": grade_text(grade.recommended),
+        "grade": grade_text(grade.grade, scale=scale),
+        "recommended": grade_text(grade.recommended, scale=scale),
         "reasons": grade.reasons,
-        "self": {"grade": grade_text(grade.self_grade), "rationale": grade.self_rationale},
+        "self": {
+            "grade": grade_text(grade.self_grade, scale=scale),
+            "rationale": grade.self_rationale,
+        },
         "moderated": {
-            "grade": grade_text(grade.moderated_grade),
+            "grade": grade_text(grade.moderated_grade, scale=scale),
             "reason": grade.moderation_reason,
         },
-        "agreed": {"grade": grade_text(grade.agreed_grade), "rationale": grade.agreed_rationale},
+        "agreed": {
+            "grade": grade_text(grade.agreed_grade, scale=scale),
+            "rationale": grade.agreed_rationale,
+        },
         "rationale": grade.rationale,
         "rationale_generated": grade.rationale_generated,
         "rationale_edited": grade.rationale != grade.rationale_generated,
         "events": [
             {
                 "step": event.get_step_display(),
-                "grade": grade_text(event.value if event.value in GRADE_VALUES else ""),
+                "grade": grade_text(
+                    event.value if event.value in scale.values else "", scale=scale
+                ),
                 "text": event.text,
                 "by": event.actor.get_username() if event.actor else "pmf",
                 "at": event.at.isoformat(timespec="seconds"),
@@ -247,7 +279,10 @@ def grade_page(grade: AreaGrade) -> dict[str, Any]:
             }
             for event in grade.events.select_related("actor")
         ],
-        "grades": [{"value": g.value, "label": g.label} for g in Grade],
+        "grades": scale.choices(),
+        "scale": scale.as_dict(),
+        # The grade form's hint: which scale, unless it is pmf's default.
+        "grade_hint": "" if scale == DEFAULT_SCALE else f"The {scale.name} scale, best first.",
     }
 
 

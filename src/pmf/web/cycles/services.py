@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from pmf.core.assessment import assess
 from pmf.core.framework import Framework, FrameworkModel
-from pmf.core.grading import Grade, recommend_grades
+from pmf.core.grading import GradeScale, recommend_grades
 from pmf.core.periods import ParseError, parse_period
 from pmf.core.rationale import rationale
 from pmf.web.accounts.models import Membership
@@ -30,7 +30,7 @@ from pmf.web.audit import services as audit
 from pmf.web.audit.services import Conflict
 from pmf.web.cycles.models import AreaGrade, Cycle, GradeEvent, SpotCheck
 from pmf.web.frameworks.models import Organisation
-from pmf.web.frameworks.services import framework_of
+from pmf.web.frameworks.services import framework_of, grade_scale
 from pmf.web.observations.models import Observation
 from pmf.web.observations.services import held_observations
 
@@ -42,7 +42,6 @@ NEXT_STATE = {
     State.MODERATION: State.BOARD,
     State.BOARD: State.PUBLISHED,
 }
-GRADES = {grade.value for grade in Grade}
 
 
 class WorkflowRefused(Exception):
@@ -165,7 +164,7 @@ def lock_cycle(
             cycle=cycle,
             unit=units[recommendation.unit],
             area=areas[recommendation.area],
-            recommended=recommendation.grade.value,
+            recommended=recommendation.grade,
             reasons=[reason.as_dict() for reason in recommendation.reasons],
             rationale_generated=text,
             rationale=text,
@@ -244,7 +243,7 @@ def self_assess(
         state=State.SELF_ASSESSMENT,
         action="self-assess",
     )
-    value, text = _checked(value, text, "a rationale")
+    value, text = _checked(value, text, "a rationale", grade_scale(grade.cycle.organisation))
     if not any(unit.pk == grade.unit_id for unit in visible_units(membership)):
         raise WorkflowRefused(f"{grade.unit.name} is not in your part of the organisation")
     _record(
@@ -268,11 +267,13 @@ def moderate(
     )
     before = grade.self_grade or grade.recommended
     value = value.strip()
-    if value not in GRADES:
-        raise WorkflowRefused(f"grade: choose one of {', '.join(g.label for g in Grade)}")
+    scale = grade_scale(grade.cycle.organisation)
+    problem = scale.problem(value)
+    if problem is not None:
+        raise WorkflowRefused(f"grade: {problem}")
     if value != before and not reason.strip():
         raise WorkflowRefused(
-            f"reason: changing {Grade(before).label} to {Grade(value).label} needs a reason"
+            f"reason: changing {scale.label(before)} to {scale.label(value)} needs a reason"
         )
     _record(
         grade,
@@ -301,7 +302,9 @@ def agree(
         raise WorkflowRefused(
             "the board agrees the grades of the whole organisation, not of its units"
         )
-    value, text = _checked(value, text, "the board's rationale")
+    value, text = _checked(
+        value, text, "the board's rationale", grade_scale(grade.cycle.organisation)
+    )
     _record(
         grade,
         GradeEvent.Step.AGREED,
@@ -376,11 +379,12 @@ def _step(grade: AreaGrade, membership: Membership, *, role: str, state: str, ac
         )
 
 
-def _checked(value: str, text: str, what: str) -> tuple[str, str]:
+def _checked(value: str, text: str, what: str, scale: GradeScale) -> tuple[str, str]:
     problems = []
     value = value.strip()
-    if value not in GRADES:
-        problems.append(f"grade: choose one of {', '.join(g.label for g in Grade)}")
+    problem = scale.problem(value)
+    if problem is not None:
+        problems.append(f"grade: {problem}")
     if not text.strip():
         problems.append(f"rationale: give {what}")
     if problems:
@@ -442,7 +446,7 @@ def _locked(grade: AreaGrade, version: int | None) -> dict[str, Any]:
         latest = current.events.select_related("actor").order_by("-pk").first()
         if latest is not None and latest.pk != version:
             by = latest.actor.get_username() if latest.actor is not None else "pmf"
-            held = Grade(current.grade).label if current.grade in GRADES else current.grade
+            held = grade_scale(grade.cycle.organisation).label(current.grade)
             raise Conflict(
                 f"The grade for {grade.area.code} in {grade.unit.name}",
                 by,

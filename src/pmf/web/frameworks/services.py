@@ -11,6 +11,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from pmf.core.framework import Framework, FrameworkModel
+from pmf.core.grading import GradeScale
 from pmf.core.msg import most_similar
 from pmf.web.audit import services as audit
 from pmf.web.frameworks.models import (
@@ -28,6 +29,49 @@ from pmf.web.frameworks.models import (
 from pmf.web.frameworks.models import Target as TargetRow
 
 
+class FrameworkRefused(ValueError):
+    """Raise when a framework file is valid but does not fit what is stored; nothing changes."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+
+
+def grade_scale(organisation: Organisation) -> GradeScale:
+    """Return the organisation's grade scale, from its framework file's grading section."""
+    return GradeScale.of(organisation.grading or {})
+
+
+def grades_off_scale(organisation: Organisation, scale: GradeScale) -> list[str]:
+    """Return a problem for each stored grade value that ``scale`` does not hold.
+
+    Every step of every cycle counts (recommended, self-assessed, moderated, agreed and
+    the steps' history), so a new scale can never leave a stored grade without a name.
+    """
+    from pmf.web.cycles.models import AreaGrade, GradeEvent
+
+    fields = ("recommended", "self_grade", "moderated_grade", "agreed_grade")
+    held: dict[str, tuple[int, str, str]] = {}
+    rows = AreaGrade.objects.filter(cycle__organisation=organisation).values_list(
+        "cycle__number", "unit__code", "area__code", *fields
+    )
+    for number, unit, area, *values in rows:
+        for value in values:
+            if value and value not in scale.values:
+                held.setdefault(value, (number, unit, area))
+    events = GradeEvent.objects.filter(grade__cycle__organisation=organisation).exclude(value="")
+    for number, unit, area, value in events.values_list(
+        "grade__cycle__number", "grade__unit__code", "grade__area__code", "value"
+    ):
+        if value not in scale.values:
+            held.setdefault(value, (number, unit, area))
+    return [
+        f"grading.scale: {value!r} (cycle {number}, unit {unit}, area {area}) is a stored "
+        f"grade that the {scale.name} scale does not have; keep it on the scale"
+        for value, (number, unit, area) in sorted(held.items())
+    ]
+
+
 @transaction.atomic
 def store_framework(framework: Framework, file_name: str = "", user: Any = None) -> Organisation:
     """Create or update the organisation and everything in its framework, by code.
@@ -39,6 +83,10 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
     model = framework.model
     org = model.organisation
     existing = Organisation.objects.filter(code=org.code).first()
+    if existing is not None:
+        problems = grades_off_scale(existing, GradeScale.of(model.grading))
+        if problems:
+            raise FrameworkRefused(problems)
     before = _rebuild(existing).model.model_dump(mode="json") if existing is not None else None
     organisation, _ = Organisation.objects.update_or_create(
         code=org.code,

@@ -72,7 +72,9 @@ def _with_latest_grades(data: dict[str, Any], found: Organisation) -> dict[str, 
     """Add each unit and area's grade from the latest cycle whose data are locked."""
     from pmf.core.periods import parse_period
     from pmf.web.cycles.presenters import grade_text
+    from pmf.web.frameworks.services import grade_scale
 
+    scale = grade_scale(found)
     latest = found.cycles.filter(locked_at__isnull=False).order_by("-number").first()
     if latest is None:
         return {**data, "grades_from": None}
@@ -93,7 +95,12 @@ def _with_latest_grades(data: dict[str, Any], found: Organisation) -> dict[str, 
             {
                 **unit,
                 "areas": [
-                    {**cell, "grade": grade_text(grades.get((unit["code"], code), ""), latest)}
+                    {
+                        **cell,
+                        "grade": grade_text(
+                            grades.get((unit["code"], code), ""), latest, scale=scale
+                        ),
+                    }
                     for code, cell in zip(codes, unit["areas"], strict=True)
                 ],
             }

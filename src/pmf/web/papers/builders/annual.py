@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pmf.core.grading import Grade
 from pmf.core.history import number_words
 from pmf.core.periods import parse_period
 from pmf.core.scorecard import MARKS_LEGEND
 from pmf.reports.document import Bullets, Document, Paragraph, Section, Table
 from pmf.web.cycles.services import cut_off_date, cycle_assessment, cycle_framework
+from pmf.web.frameworks.services import grade_scale
 from pmf.web.observations.marks import marks_for
 from pmf.web.papers.builders.calculated import formula_notes
 
@@ -40,6 +40,7 @@ def annual_report(organisation: Any, year: str) -> Document:
     top = framework.roots()[0]
     titles = {area.code: area.title for area in framework.areas}
     grade_rows = []
+    scale = grade_scale(organisation)
     for cycle in cycles:
         grades = {
             g.area.code: g.grade
@@ -48,7 +49,7 @@ def annual_report(organisation: Any, year: str) -> Document:
         grade_rows.append(
             (
                 f"{cycle.number}: {cycle.name} (data to {parse_period(cycle.cut_off).label})",
-                *(Grade(grades.get(code) or "no_grade").label for code in titles),
+                *(scale.label(grades.get(code) or "no_grade") for code in titles),
             )
         )
     # Each measure of the organisation as a whole at each cycle's cut-off.

@@ -15,13 +15,13 @@ from typing import Any
 import polars as pl
 
 from pmf.core.calculation import with_rollup_inputs
-from pmf.core.framework import Framework, Kind
-from pmf.core.grading import Grade
+from pmf.core.framework import NO_GRADE, Framework, Kind
+from pmf.core.grading import DEFAULT_SCALE, GradeScale
 from pmf.core.history import changes_summary, grade_changes, number_words
 from pmf.core.periods import parse_period
 from pmf.core.rollup import roll_up
 from pmf.core.scorecard import MARKS, MARKS_LEGEND, NO_MARKS, ObservationMarks, marked
-from pmf.core.text import format_value
+from pmf.core.text import format_value, join_words
 from pmf.reports.charts import drawn, svg_as_png
 from pmf.reports.charts.peer import peer_chart
 from pmf.reports.charts.spc import spc_chart
@@ -36,6 +36,7 @@ from pmf.web.cycles.services import (
     previous_cycle,
     spot_check_summary,
 )
+from pmf.web.frameworks.services import grade_scale
 from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import held_observations
 from pmf.web.papers.builders.calculated import formula_sentence
@@ -78,7 +79,7 @@ def board_paper(cycle: Cycle) -> Document:
     board = cycle.board_date.strftime("%-d %B %Y") if cycle.board_date else "not yet held"
     summary = (
         changes_summary(
-            grade_changes(earlier, current),
+            grade_changes(earlier, current, grade_scale(organisation)),
             top_unit=top.code,
             unit_names=unit_names,
             area_names=area_names,
@@ -108,12 +109,23 @@ def board_paper(cycle: Cycle) -> Document:
         Section(
             "3.0",
             "Executive summary",
-            _executive_summary(framework, top.name, top_grades, titles, summary, previous),
+            _executive_summary(
+                framework,
+                top.name,
+                top_grades,
+                titles,
+                summary,
+                previous,
+                grade_scale(organisation),
+            ),
         ),
         Section(
             "4.0",
             "Introduction and background",
-            (*_background(framework, organisation.name), _data_quality(cycle)),
+            (
+                *_background(framework, organisation.name, grade_scale(organisation)),
+                _data_quality(cycle),
+            ),
         ),
         Section(
             "5.0",
@@ -134,7 +146,7 @@ def board_paper(cycle: Cycle) -> Document:
                 Paragraph(
                     "The scorecard is used to identify and address performance issues at "
                     f"{top.name} level and below; the focus is on the areas graded at "
-                    "Requires Improvement or Inadequate, which are taken to the performance "
+                    f"{_concerns(grade_scale(organisation))}, which are taken to the performance "
                     "meeting that follows the board."
                 ),
                 Paragraph(
@@ -286,22 +298,23 @@ def _executive_summary(
     titles: dict[str, str],
     summary: Any,
     previous: Cycle | None,
+    scale: GradeScale,
 ) -> tuple[Paragraph | Bullets | Table, ...]:
     blocks: list[Paragraph | Bullets | Table] = []
-    for grade in Grade:
+    for grade in scale.values:
         areas = [
             titles[area.code]
             for area in framework.areas
-            if area.code in top_grades and top_grades[area.code].grade == grade.value
+            if area.code in top_grades and top_grades[area.code].grade == grade
         ]
         if not areas:
             continue
         count = number_words(len(areas), capital=True)
         noun = "area was" if len(areas) == 1 else "areas were"
-        if grade is Grade.NO_GRADE:
+        if grade == NO_GRADE:
             text = f"{count} {noun} not graded for {top_name}:"
         else:
-            text = f"{count} {noun} graded as {grade.label} for {top_name}:"
+            text = f"{count} {noun} graded as {scale.label(grade)} for {top_name}:"
         blocks.append(Paragraph(text))
         blocks.append(Bullets(tuple(areas)))
     if summary is not None and previous is not None:
@@ -313,7 +326,15 @@ def _executive_summary(
     return tuple(blocks)
 
 
-def _background(framework: Framework, name: str) -> tuple[Paragraph | Bullets, ...]:
+def _concerns(scale: GradeScale) -> str:
+    """Return the grades taken to the performance meeting: those below Adequate, or below Good."""
+    worst = [scale.code_for("requires_improvement"), scale.code_for("inadequate")]
+    return " or ".join(scale.label(code) for code in worst if code is not None)
+
+
+def _background(
+    framework: Framework, name: str, scale: GradeScale
+) -> tuple[Paragraph | Bullets, ...]:
     return (
         Paragraph(
             f"{name} uses a scorecard to assess its own performance. Grades are given for the "
@@ -321,10 +342,11 @@ def _background(framework: Framework, name: str) -> tuple[Paragraph | Bullets, .
         ),
         Bullets(tuple(area.title for area in framework.areas)),
         Paragraph(
-            "The grades are those the inspectorates use: Outstanding, Good, Requires "
-            "Improvement and Inadequate. Where possible performance is benchmarked against the "
-            "Most Similar Group of peers, or against national or internal targets; the minimum "
-            "standards that follow are the redline measures."
+            f"The grades are those {_scale_source(scale)}: "
+            f"{join_words([scale.label(code) for code in scale.codes])}. Where possible "
+            "performance is benchmarked against the Most Similar Group of peers, or against "
+            "national or internal targets; the minimum standards that follow are the redline "
+            "measures."
         ),
         Paragraph(
             "The process is quarterly. The figures are locked at the cut-off and a grade is "
@@ -333,6 +355,13 @@ def _background(framework: Framework, name: str) -> tuple[Paragraph | Bullets, .
             "grades of the organisation as a whole are agreed at the board."
         ),
     )
+
+
+def _scale_source(scale: GradeScale) -> str:
+    """Say whose grades they are: "the inspectorates use", "of the HMICFRS PEEL scale"."""
+    if scale == DEFAULT_SCALE:
+        return "the inspectorates use"
+    return f"of the {scale.name} scale"
 
 
 def _data_quality(cycle: Cycle) -> Paragraph:
@@ -364,7 +393,8 @@ def _area_section(
     if grade.agreed_rationale:
         blocks.append(Paragraph(grade.agreed_rationale, lead="At the board:"))
     blocks.extend(_redline_charts(cycle, framework, top, top_name, area, marks))
-    return Section(f"5.{index}", f"{titles[area]} – {Grade(grade.grade).label}", tuple(blocks))
+    label = grade_scale(cycle.organisation).label(grade.grade)
+    return Section(f"5.{index}", f"{titles[area]} – {label}", tuple(blocks))
 
 
 def _markdown_blocks(text: str) -> list[Paragraph | Bullets]:
@@ -576,12 +606,13 @@ def _tube_map(cycle: Cycle, titles: dict[str, str]) -> tuple[Chart | Table, ...]
     )
     labels, grades = grade_history(cycles)
     areas = list(titles.items())
-    svg = tube_map_svg(labels, areas, grades, title="Grades by cycle")
+    scale = grade_scale(cycle.organisation)
+    svg = tube_map_svg(labels, areas, grades, title="Grades by cycle", scale=scale)
     table = Table(
         caption="Grades by cycle",
         header=("Cycle", *(title for _, title in areas)),
         rows=tuple(
-            (label, *(Grade(grades.get((number, code)) or "no_grade").label for code, _ in areas))
+            (label, *(scale.label(grades.get((number, code)) or "no_grade") for code, _ in areas))
             for number, label in labels
         ),
     )
@@ -604,12 +635,14 @@ def _grade_table(
     cycle: Cycle,
     previous: Cycle | None,
 ) -> Table:
+    scale = grade_scale(cycle.organisation)
+
     def cell(unit: str, area: str) -> str:
         now = current.get((unit, area))
-        text = Grade(now).label if now else "–"
+        text = scale.label(now) if now else "–"
         then = earlier.get((unit, area))
         if previous is not None and then and then != now:
-            text += f" (was {Grade(then).label})"
+            text += f" (was {scale.label(then)})"
         return text
 
     units = [unit for unit in framework.units if not unit.external]

@@ -73,7 +73,9 @@ __all__ = [
 ]
 
 # Enough periods to see a process settle and change, few enough that old behaviour does not
-# set today's limits: three years of months, three of quarters, ten years.
+# set today's limits: three years of months, three of quarters, ten years, a year of weeks
+# and a quarter of days (about 90 daily points: enough, with 20 in the baseline, to see a
+# shift of a few weeks without a year of days, whose seasons would blur the limits).
 DEFAULT_WINDOWS: Final[Mapping[PeriodKind, int]] = {
     PeriodKind.MONTH: 36,
     PeriodKind.QUARTER: 12,
@@ -82,6 +84,8 @@ DEFAULT_WINDOWS: Final[Mapping[PeriodKind, int]] = {
     PeriodKind.YEAR: 10,
     PeriodKind.ROLLING: 36,
     PeriodKind.MULTI_YEAR: 10,
+    PeriodKind.WEEK: 52,
+    PeriodKind.DAY: 91,
 }
 # Making Data Count: limits are best from 20 or more points; fewer give trial limits.
 DEFAULT_BASELINE_POINTS: Final = 20
@@ -114,6 +118,8 @@ _PLURAL: Final[Mapping[PeriodKind, tuple[str, str]]] = {
     PeriodKind.YEAR: ("year", "years"),
     PeriodKind.ROLLING: ("period", "periods"),
     PeriodKind.MULTI_YEAR: ("period", "periods"),
+    PeriodKind.WEEK: ("week", "weeks"),
+    PeriodKind.DAY: ("day", "days"),
 }
 
 

@@ -618,6 +618,8 @@ def _kind_words(kind: PeriodKind) -> str:
         PeriodKind.YEAR: "calendar year",
         PeriodKind.ROLLING: "rolling window",
         PeriodKind.MULTI_YEAR: "span of years",
+        PeriodKind.WEEK: "week",
+        PeriodKind.DAY: "day",
     }[kind]
 
 

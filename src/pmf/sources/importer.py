@@ -62,6 +62,8 @@ ROLES = (
     "age_band",
 )
 REQUIRED_LONG = ("unit", "measure", "period", "value")
+# Column names read as the period when no column is named period (daily and weekly files).
+PERIOD_ALIASES = ("date", "day", "week")
 REQUIRED_WIDE = ("unit", "measure")
 MAX_PROBLEMS = 10_000
 
@@ -209,6 +211,14 @@ def _resolve_columns(
         named = by_lower.get(role)
         if role not in columns and named and named not in ignore and named not in mapping.values():
             columns[role] = named
+    if "period" not in columns:
+        # A daily or weekly file dates its figures: a date (or week, or day) column holds the
+        # period, read as the measure's frequency says.
+        for alias in PERIOD_ALIASES:
+            named = by_lower.get(alias)
+            if named and named not in ignore and named not in columns.values():
+                columns["period"] = named
+                break
     return columns
 
 

@@ -29,6 +29,7 @@ from pmf.cli.base import (
 GROUPS = (
     "pmf.cli.data",
     "pmf.cli.stats",
+    "pmf.cli.periods",
     "pmf.cli.accounts",
     "pmf.cli.targets",
     "pmf.cli.cycles",

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from pmf.core.framework import load_framework
 from pmf.core.period_rollup import (
-    PeriodFigure,
+    PeriodObservation,
     month_of,
     parts_in,
     roll_up_periods,
@@ -120,28 +120,28 @@ measures:
 """
 
 
-def days_of(first: date, count: int, value: float = 1.0) -> list[PeriodFigure]:
-    return [PeriodFigure((first + timedelta(days=n)).isoformat(), value) for n in range(count)]
+def days_of(first: date, count: int, value: float = 1.0) -> list[PeriodObservation]:
+    return [PeriodObservation((first + timedelta(days=n)).isoformat(), value) for n in range(count)]
 
 
 def test_daily_counts_sum_to_their_month_and_quarter() -> None:
     fw = load_framework(FRAMEWORK)
-    figures = days_of(date(2024, 1, 1), 91, 2.0)  # 1 January to 31 March 2024
-    months = roll_up_periods(fw.measure("OPENED"), figures, K.MONTH)
+    observations = days_of(date(2024, 1, 1), 91, 2.0)  # 1 January to 31 March 2024
+    months = roll_up_periods(fw.measure("OPENED"), observations, K.MONTH)
     assert [(r.period, r.value, r.parts) for r in months] == [
         ("2024-01", 62.0, 31),
         ("2024-02", 58.0, 29),
         ("2024-03", 62.0, 31),
     ]
-    (q1,) = roll_up_periods(fw.measure("OPENED"), figures, K.QUARTER)
+    (q1,) = roll_up_periods(fw.measure("OPENED"), observations, K.QUARTER)
     assert (q1.period, q1.value, q1.complete) == ("2024 Q1", 182.0, True)
 
 
 def test_a_month_missing_a_day_is_left_out_unless_partial() -> None:
     fw = load_framework(FRAMEWORK)
-    figures = days_of(date(2024, 1, 1), 30)  # 31 January missing
-    assert roll_up_periods(fw.measure("OPENED"), figures, K.MONTH) == []
-    (partial,) = roll_up_periods(fw.measure("OPENED"), figures, K.MONTH, partial=True)
+    observations = days_of(date(2024, 1, 1), 30)  # 31 January missing
+    assert roll_up_periods(fw.measure("OPENED"), observations, K.MONTH) == []
+    (partial,) = roll_up_periods(fw.measure("OPENED"), observations, K.MONTH, partial=True)
     assert (partial.value, partial.parts, partial.expected, partial.complete) == (
         30.0,
         30,
@@ -152,19 +152,19 @@ def test_a_month_missing_a_day_is_left_out_unless_partial() -> None:
 
 def test_a_stock_takes_the_mean_of_its_days_not_their_sum() -> None:
     fw = load_framework(FRAMEWORK)
-    figures = [
-        PeriodFigure((date(2024, 2, 1) + timedelta(days=n)).isoformat(), float(n))
+    observations = [
+        PeriodObservation((date(2024, 2, 1) + timedelta(days=n)).isoformat(), float(n))
         for n in range(29)
     ]
-    (february,) = roll_up_periods(fw.measure("UNALLOCATED"), figures, K.MONTH)
+    (february,) = roll_up_periods(fw.measure("UNALLOCATED"), observations, K.MONTH)
     assert february.value == pytest.approx(14.0)
 
 
 def test_a_straddling_week_goes_whole_to_the_month_of_its_thursday() -> None:
     fw = load_framework(FRAMEWORK)
     # 2024-W09 runs Monday 26 February to Sunday 3 March: its Thursday is 29 February.
-    figures = [PeriodFigure(f"2024-W{n:02d}", float(n)) for n in range(5, 14)]
-    rolled = roll_up_periods(fw.measure("END"), figures, K.MONTH)
+    observations = [PeriodObservation(f"2024-W{n:02d}", float(n)) for n in range(5, 14)]
+    rolled = roll_up_periods(fw.measure("END"), observations, K.MONTH)
     assert [(r.period, r.value, r.first, r.last) for r in rolled] == [
         ("2024-02", 9.0, "2024-W05", "2024-W09"),
         ("2024-03", 13.0, "2024-W10", "2024-W13"),
@@ -173,13 +173,13 @@ def test_a_straddling_week_goes_whole_to_the_month_of_its_thursday() -> None:
 
 def test_weekly_proportions_pool_numerators_and_denominators() -> None:
     fw = load_framework(FRAMEWORK)
-    figures = [
-        PeriodFigure("2024-W10", 50.0, 1.0, 2.0),
-        PeriodFigure("2024-W11", 90.0, 9.0, 10.0),
-        PeriodFigure("2024-W12", 100.0, 3.0, 3.0),
-        PeriodFigure("2024-W13", 0.0, 0.0, 5.0),
+    observations = [
+        PeriodObservation("2024-W10", 50.0, 1.0, 2.0),
+        PeriodObservation("2024-W11", 90.0, 9.0, 10.0),
+        PeriodObservation("2024-W12", 100.0, 3.0, 3.0),
+        PeriodObservation("2024-W13", 0.0, 0.0, 5.0),
     ]
-    (march,) = roll_up_periods(fw.measure("SEEN"), figures, K.MONTH)
+    (march,) = roll_up_periods(fw.measure("SEEN"), observations, K.MONTH)
     assert (march.numerator, march.denominator) == (13.0, 20.0)
     assert march.value == pytest.approx(65.0)
 
@@ -202,8 +202,8 @@ def test_weeks_roll_up_to_the_quarter_of_their_thursday() -> None:
     fw = load_framework(FRAMEWORK)
     # 2024 Q1 holds weeks 1 to 13 (Thursdays 4 January to 28 March).
     assert [w.code for w in parts_in(K.WEEK, quarter(2024, 1))][::12] == ["2024-W01", "2024-W13"]
-    figures = [PeriodFigure(f"2024-W{n:02d}", 1.0, 1.0, 1.0) for n in range(1, 14)]
-    (q1,) = roll_up_periods(fw.measure("SEEN"), figures, K.QUARTER)
+    observations = [PeriodObservation(f"2024-W{n:02d}", 1.0, 1.0, 1.0) for n in range(1, 14)]
+    (q1,) = roll_up_periods(fw.measure("SEEN"), observations, K.QUARTER)
     assert (q1.period, q1.parts, q1.value) == ("2024 Q1", 13, 100.0)
 
 

@@ -49,7 +49,7 @@ def _by_period_arguments(parser: argparse.ArgumentParser) -> None:
 )
 def by_period(args: argparse.Namespace) -> int:
     """Print or write a unit's figures of a weekly or daily measure by longer period."""
-    from pmf.core.period_rollup import PeriodFigure, roll_up_periods
+    from pmf.core.period_rollup import PeriodObservation, roll_up_periods
     from pmf.core.periods import PeriodKind
     from pmf.core.rollup import roll_up
     from pmf.sources.exporters import neutralise
@@ -69,13 +69,13 @@ def by_period(args: argparse.Namespace) -> int:
     unit = args.unit or (roots[0] if roots else "")
     if unit not in {u.code for u in framework.units}:
         raise CommandError(f"no unit {unit!r} in {organisation.code}", EXIT_USAGE)
-    figures = roll_up(framework, held_observations(organisation, measures=[measure.code]))
-    series = figures.filter((figures["unit"] == unit) & (figures["measure"] == measure.code))
+    held = roll_up(framework, held_observations(organisation, measures=[measure.code]))
+    series = held.filter((held["unit"] == unit) & (held["measure"] == measure.code))
     try:
         rolled = roll_up_periods(
             measure,
             [
-                PeriodFigure(row["period"], row["value"], row["numerator"], row["denominator"])
+                PeriodObservation(row["period"], row["value"], row["numerator"], row["denominator"])
                 for row in series.iter_rows(named=True)
             ],
             PeriodKind(args.to),

@@ -45,8 +45,8 @@ from pmf.core.periods import (
 
 __all__ = [
     "TARGET_KINDS",
-    "PeriodFigure",
-    "RolledFigure",
+    "PeriodObservation",
+    "RolledObservation",
     "anchor_day",
     "containing",
     "method_of",
@@ -73,7 +73,7 @@ _FROM_UNIT_RULE = {
 
 
 @dataclass(frozen=True)
-class PeriodFigure:
+class PeriodObservation:
     """One weekly or daily figure of a unit's series."""
 
     period: str
@@ -83,7 +83,7 @@ class PeriodFigure:
 
 
 @dataclass(frozen=True)
-class RolledFigure:
+class RolledObservation:
     """A month's (quarter's, year's) figure made from the weeks or days in it."""
 
     period: str
@@ -171,11 +171,11 @@ def method_of(measure: Measure) -> PeriodRollup:
 
 def roll_up_periods(
     measure: Measure,
-    figures: Sequence[PeriodFigure],
+    observations: Sequence[PeriodObservation],
     to: PeriodKind,
     *,
     partial: bool | None = None,
-) -> list[RolledFigure]:
+) -> list[RolledObservation]:
     """Return a unit's figures by month (or quarter, or year) from its weekly or daily ones.
 
     ``partial`` (by default the measure's ``rollup_partial``) keeps months that lack some of
@@ -190,7 +190,7 @@ def roll_up_periods(
     ...   polarity: lower_is_better, unit_of_measure: count, frequency: week,
     ...   period_rollup: mean}]
     ... ''')
-    >>> weeks = [PeriodFigure(f"2024-W{n:02d}", float(n)) for n in range(5, 10)]
+    >>> weeks = [PeriodObservation(f"2024-W{n:02d}", float(n)) for n in range(5, 10)]
     >>> [(r.period, r.value, r.parts) for r in roll_up_periods(fw.measure("U"), weeks, "month")]
     [('2024-02', 7.0, 5)]
     """
@@ -207,21 +207,21 @@ def roll_up_periods(
             "(sum, mean, last or pooled_ratio)"
         )
     keep_partial = measure.rollup_partial if partial is None else partial
-    groups: dict[Period, list[tuple[Period, PeriodFigure]]] = {}
-    for figure in figures:
-        period = parse_period(figure.period, kind)
+    groups: dict[Period, list[tuple[Period, PeriodObservation]]] = {}
+    for observation in observations:
+        period = parse_period(observation.period, kind)
         if period.kind is not kind:
-            raise ValueError(f"{figure.period} is not a {kind.value} of {measure.code}")
-        groups.setdefault(containing(to, anchor_day(period)), []).append((period, figure))
+            raise ValueError(f"{observation.period} is not a {kind.value} of {measure.code}")
+        groups.setdefault(containing(to, anchor_day(period)), []).append((period, observation))
     rolled = []
     for target in sorted(groups):
         members = sorted(groups[target], key=lambda pair: pair[0])
         expected = len(parts_in(kind, target))
         if len(members) < expected and not keep_partial:
             continue
-        value, numerator, denominator = _combine(method, measure, [f for _, f in members])
+        value, numerator, denominator = _combine(method, measure, [o for _, o in members])
         rolled.append(
-            RolledFigure(
+            RolledObservation(
                 period=target.code,
                 label=target.label,
                 value=value,
@@ -237,17 +237,17 @@ def roll_up_periods(
 
 
 def _combine(
-    method: PeriodRollup, measure: Measure, figures: list[PeriodFigure]
+    method: PeriodRollup, measure: Measure, observations: list[PeriodObservation]
 ) -> tuple[float | None, float | None, float | None]:
     """Return the value, numerator and denominator of a group of figures, oldest first."""
-    values = [f.value for f in figures if f.value is not None]
+    values = [f.value for f in observations if f.value is not None]
     if method is PeriodRollup.POOLED_RATIO:
         pairs = [
             (f.numerator, f.denominator)
-            for f in figures
+            for f in observations
             if f.numerator is not None and f.denominator is not None
         ]
-        if len(pairs) < len(figures):
+        if len(pairs) < len(observations):
             return None, None, None
         numerator = sum(n for n, _ in pairs)
         denominator = sum(d for _, d in pairs)
@@ -260,7 +260,7 @@ def _combine(
         return sum(values), None, None
     if method is PeriodRollup.MEAN:
         return sum(values) / len(values), None, None
-    return figures[-1].value, None, None  # LAST
+    return observations[-1].value, None, None  # LAST
 
 
 def _kinds_words() -> str:

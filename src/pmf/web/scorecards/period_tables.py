@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pmf.core.framework import Measure, PeriodRollup
-from pmf.core.period_rollup import PeriodFigure, method_of, roll_up_periods
+from pmf.core.period_rollup import PeriodObservation, method_of, roll_up_periods
 from pmf.core.periods import SUB_MONTH_KINDS, PeriodKind
 from pmf.core.text import format_value
 
@@ -38,14 +38,16 @@ def period_rollup_tables(measure: Measure, rows: Sequence[dict[str, Any]]) -> di
     part, parts = ("week", "weeks") if measure.frequency is PeriodKind.WEEK else ("day", "days")
     if method is PeriodRollup.NONE:
         return {"method": "", "tables": [], "part": part, "parts": parts}
-    figures = [
-        PeriodFigure(row["period"], row.get("value"), row.get("numerator"), row.get("denominator"))
+    observations = [
+        PeriodObservation(
+            row["period"], row.get("value"), row.get("numerator"), row.get("denominator")
+        )
         for row in rows
         if not row.get("future")
     ]
     tables = []
     for kind, heading in SHOWN_KINDS:
-        rolled = roll_up_periods(measure, figures, kind)
+        rolled = roll_up_periods(measure, observations, kind)
         tables.append(
             {
                 "kind": kind.value,

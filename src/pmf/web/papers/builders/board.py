@@ -38,6 +38,7 @@ from pmf.web.cycles.services import (
 from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import held_observations
 from pmf.web.papers.builders.common import cycle_parts
+from pmf.web.papers.builders.periods import period_sections
 from pmf.web.scorecards.presenters import mark_items, peer_comparison, spc_series
 
 
@@ -157,6 +158,7 @@ def board_paper(cycle: Cycle) -> Document:
             _mdc_summary(cycle, top.code, top.name),
         ),
     ]
+    sections.extend(period_sections(cycle, framework, top))
     return Document(
         title=f"{organisation.name}: scorecard grades, cycle {cycle.number}",
         subtitle=f"{cycle.name}; data to {data_to}",

@@ -96,3 +96,21 @@ def test_the_entry_form_for_a_day_lists_the_daily_measures(
     assert (held.period, held.value) == ("2024-02-01", 9.0)
     week = client.get("/TST/units/N/enter/", {"period": "2024-W05"}).content.decode()
     assert "Cases waiting over 28 days" in week and "Unallocated cases" not in week
+
+
+def test_the_import_page_reads_a_daily_files_date_column(
+    daily: Organisation, analyst: User, tmp_path: object, settings: object
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.PMF_UPLOAD_DIR = tmp_path / "uploads"  # type: ignore[attr-defined, operator]
+    client = Client()
+    client.force_login(analyst)
+    text = "date,unit,measure,value\n2024-02-01,N,UNALLOCATED,12\n2024-02-02,N,UNALLOCATED,13\n"
+    preview = client.post("/TST/import/", {"file": SimpleUploadedFile("daily.csv", text.encode())})
+    assert preview.status_code == 200
+    assert "all 2 figures passed the checks" in preview.content.decode()
+    token = preview.context["review"]["token"]
+    assert client.post("/TST/import/", {"token": token, "name": "daily.csv"}).status_code == 302
+    held = Observation.objects.filter(measure__code="UNALLOCATED", superseded_at__isnull=True)
+    assert sorted(held.values_list("period", flat=True)) == ["2024-02-01", "2024-02-02"]

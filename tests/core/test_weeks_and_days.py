@@ -216,3 +216,22 @@ def test_period_rollup_on_a_monthly_measure_is_a_framework_error() -> None:
                 "frequency: month, rollup: sum}", "frequency: month, period_rollup: sum}"
             )
         )
+
+
+def test_weekly_and_daily_series_have_their_own_spc_windows() -> None:
+    from pmf.core.baseline import chart_series, chart_settings, describe_limits
+
+    fw = load_framework(FRAMEWORK)
+    assert chart_settings(fw, fw.measure("OPENED"), "C").window == 91
+    assert chart_settings(fw, fw.measure("END"), "C").window == 52
+    shorter = load_framework(FRAMEWORK + "spc: {windows: {week: 26, day: 60}}\n")
+    assert chart_settings(shorter, shorter.measure("END"), "C").window == 26
+    assert chart_settings(shorter, shorter.measure("OPENED"), "C").window == 60
+    days = [(date(2024, 1, 1) + timedelta(days=n)).isoformat() for n in range(100)]
+    chart = chart_series(
+        days, [float(10 + n % 3) for n in range(100)], chart_settings(fw, fw.measure("OPENED"), "C")
+    )
+    assert len(chart.points) == 91
+    assert describe_limits(chart, K.DAY) == (
+        "Limits from the 20 days 10 January 2024 to 29 January 2024."
+    )

@@ -41,6 +41,12 @@ def test_the_daily_measure_is_loaded_charted_and_published_by_month() -> None:
     assert months[0]["value"] == pytest.approx(march_2025_mean())
     page = client.get(f"/{TRAFFORD}/units/{TRAFFORD}/measures/UNALLOCATED_CASES/")
     assert "SYNTHETIC" in page.content.decode()
+    # The scorecard assesses the latest day against the target of 20 at most.
+    card = client.get(f"/{TRAFFORD}/units/{TRAFFORD}.json").json()
+    (row,) = [
+        m for area in card["areas"] for m in area["measures"] if m["measure"] == "UNALLOCATED_CASES"
+    ]
+    assert row["period"] == "2025-03-31"
 
     cycle = services.create_cycle(organisation, number=1, name="2024/25", cut_off="2025-03")
     services.lock_cycle(cycle, None, spot_checks=False)

@@ -235,3 +235,27 @@ def test_weekly_and_daily_series_have_their_own_spc_windows() -> None:
     assert describe_limits(chart, K.DAY) == (
         "Limits from the 20 days 10 January 2024 to 29 January 2024."
     )
+
+
+def test_a_monthly_targets_first_of_month_dates_still_mean_whole_months() -> None:
+    from pmf.core.baseline import chart_settings
+
+    text = FRAMEWORK.replace(
+        "frequency: month, rollup: sum}",
+        "frequency: month, rollup: sum,\n"
+        "     spc: {rebases: [{period: 2024-03-01, reason: new system}]}}",
+    )
+    text += (
+        "targets:\n  - {measure: MONTHLY, starts: 2024-01-01, ends: 2024-03-01,\n"
+        '     comparison: "<=", value: 5}\n'
+    )
+    fw = load_framework(text)
+    settings = chart_settings(fw, fw.measure("MONTHLY"), "C")
+    assert [rebase.period for rebase in settings.rebases] == ["2024-03"]
+    import polars as pl
+
+    from pmf.core.baseline import targets_in_force
+
+    ends = [date(2024, 3, 31), date(2024, 4, 30)]
+    frame = pl.DataFrame({"unit": ["C", "C"], "measure": ["MONTHLY"] * 2, "period_end": ends})
+    assert targets_in_force(fw, frame).to_list() == [5.0, None]

@@ -42,7 +42,7 @@ from typing import Any, Final
 import polars as pl
 
 from pmf.core.framework import Framework, Measure, TargetStandard
-from pmf.core.periods import PeriodKind, parse_period
+from pmf.core.periods import PeriodKind, parse_period, read_period
 from pmf.core.spc import (
     CONSISTENT_FAIL,
     CONSISTENT_PASS,
@@ -221,12 +221,12 @@ def chart_settings(
     found: dict[str, Rebase] = {}
     for item in sorted(spc.rebases, key=lambda item: item.unit is not None):
         if item.unit in (None, unit):
-            code = parse_period(item.period).code
+            code = read_period(item.period, measure.frequency).code
             found[code] = Rebase(code, item.reason)
     for given in rebases:
-        found[parse_period(given.period).code] = given
+        found[read_period(given.period, measure.frequency).code] = given
     notes = [
-        Event(parse_period(item.period).code, item.text)
+        Event(read_period(item.period, measure.frequency).code, item.text)
         for item in spc.events
         if item.unit in (None, unit)
     ]
@@ -770,8 +770,9 @@ def targets_in_force(
     count = len(framework.model.targets)
     spans = []
     for position, target in enumerate(framework.model.targets):
-        starts = parse_period(target.starts).start
-        ends = parse_period(target.ends).end if target.ends else dt.date.max
+        kind = framework.measure(target.measure).frequency
+        starts = read_period(target.starts, kind).start
+        ends = read_period(target.ends, kind).end if target.ends else dt.date.max
         spans.append(
             (
                 target.unit,

@@ -41,6 +41,7 @@ __all__ = [
     "parse_period",
     "periods_between",
     "quarter",
+    "read_period",
     "rolling",
     "week",
     "week_of",
@@ -843,6 +844,21 @@ def parse_period(text: str, kind: PeriodKind | None = None) -> Period:
     '2011/12'
     """
     return _parse_cached(text, kind)
+
+
+def read_period(text: str, kind: PeriodKind) -> Period:
+    """Parse a period as ``kind`` when the text can be one, else as whatever it is.
+
+    How a measure's own periods are read (a target's span, a rebase): ``2019-07-01`` is July
+    2019 for a monthly measure and a day for a daily one.
+
+    >>> [read_period("2019-07-01", kind).code for kind in (PeriodKind.MONTH, PeriodKind.DAY)]
+    ['2019-07', '2019-07-01']
+    """
+    try:
+        return _parse_cached(text, kind)
+    except ParseError:
+        return _parse_cached(text, None)
 
 
 def parse_many(texts: Iterable[str], kind: PeriodKind | None = None) -> list[Period]:

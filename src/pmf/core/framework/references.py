@@ -27,7 +27,7 @@ from pmf.core.framework.schema import (
     UnitOfMeasure,
     parse_frequency_period,
 )
-from pmf.core.periods import SUB_MONTH_KINDS, ParseError, PeriodKind, parse_period
+from pmf.core.periods import SUB_MONTH_KINDS, ParseError, PeriodKind, parse_period, read_period
 from pmf.core.yamlsource import Path
 
 _Coded = TypeVar("_Coded", Unit, Measure, Area)
@@ -246,7 +246,9 @@ def target_references(model: FrameworkModel, units: dict[str, Unit]) -> Iterator
             text = getattr(target, field_name)
             if text is not None:
                 try:
-                    spans[field_name] = parse_period(text)
+                    spans[field_name] = (
+                        read_period(text, measure.frequency) if measure else parse_period(text)
+                    )
                 except ParseError as error:
                     yield (*where, field_name), str(error)
         if "starts" in spans and "ends" in spans and spans["ends"].end < spans["starts"].start:

@@ -24,8 +24,10 @@ from pmf.core.periods import (
     periods_between,
     quarter,
     rolling,
+    week_of,
     year,
 )
+from pmf.core.periods import day as day_period
 
 K = PeriodKind
 
@@ -55,6 +57,10 @@ STRATEGIES: dict[PeriodKind, st.SearchStrategy[Period]] = {
     K.YEAR: years_st,
     K.ROLLING: rolling_st,
     K.MULTI_YEAR: multi_years_st,
+    K.WEEK: st.builds(lambda d: week_of(d), st.dates(date(1990, 1, 8), date(2100, 12, 20))),
+    K.DAY: st.builds(
+        lambda d: day_period(d.year, d.month, d.day), st.dates(date(1990, 1, 1), date(2100, 12, 31))
+    ),
 }
 any_period = st.one_of(*STRATEGIES.values())
 dates_st = st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))
@@ -100,12 +106,17 @@ def span(p: Period) -> tuple[date, date]:
 
 @pytest.mark.parametrize(
     "text",
-    ["2019-07", "2019-07-01", "201907", "July 2019", "Jul 2019", "july 2019", "JUL 2019", "2019-7"],
+    ["2019-07", "201907", "July 2019", "Jul 2019", "july 2019", "JUL 2019", "2019-7"],
 )
 def test_month_forms_parse_to_the_whole_month(text: str) -> None:
     p = parse_period(text)
     assert p.kind is K.MONTH
     assert span(p) == (date(2019, 7, 1), date(2019, 7, 31))
+
+
+def test_a_first_of_month_date_is_a_day_unless_read_as_a_month() -> None:
+    assert parse_period("2019-07-01") == day_period(2019, 7, 1)
+    assert parse_period("2019-07-01", K.MONTH) == month(2019, 7)
 
 
 @pytest.mark.parametrize("text", ["Sept 2019", "Sep 2019", "September 2019"])
@@ -482,7 +493,6 @@ def test_constructors_refuse_impossible_numbers() -> None:
         ("2019/21", "'2019/21' is not a financial year: the second year must follow the first"),
         (" 2019/21 ", "'2019/21' is not a financial year: the second year must follow the first"),
         ("2019/21 Q1", "'2019/21 Q1' is not a financial year: the second year must follow"),
-        ("2019-07-15", "'2019-07-15' is not a period: 2019-07-15 is a date, not a month"),
         ("2019-02-30", "'2019-02-30' is not a period: 2019-02-30 is not a valid date"),
         ("Q5 2019", "'Q5 2019' is not a period: quarter 5 does not exist"),
         ("2024/25 Q0", "'2024/25 Q0' is not a period: quarter 0 does not exist"),
@@ -496,7 +506,8 @@ def test_constructors_refuse_impossible_numbers() -> None:
         (
             "next spring",
             "'next spring' is not a period; expected a form such as 2019-07, 201907, July 2019, "
-            "2019 Q2, 2019/20, 2024/25 Q1, 2019, 12 months to March 2019 or 2015 - 17",
+            "2019 Q2, 2019/20, 2024/25 Q1, 2019, 12 months to March 2019, 2015 - 17, 2024-W05 or "
+            "2024-02-01",
         ),
         ("Jully 2019", "'Jully 2019' is not a period; expected a form such as"),
     ],
@@ -522,7 +533,7 @@ def test_parse_error_is_a_value_error() -> None:
         ("2019-20", K.MONTH, "'2019-20' is a financial year (2019/20), not a month"),
         ("2019", K.FINANCIAL_YEAR, "'2019' is a calendar year (2019), not a financial year"),
         ("2019-13", K.FINANCIAL_YEAR, "'2019-13' is not a financial year: the second year"),
-        ("2019-07-01", K.QUARTER, "'2019-07-01' is a month (July 2019), not a calendar quarter"),
+        ("2019-07-01", K.QUARTER, "'2019-07-01' is a day (1 July 2019), not a calendar quarter"),
     ],
 )
 def test_text_of_another_kind_is_refused(text: str, kind: PeriodKind, message: str) -> None:

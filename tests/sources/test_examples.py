@@ -312,6 +312,7 @@ ENGLAND = "E92000001"
         (TRAFFORD, "PLANNING_MAJOR", "2024/25 Q2", 86),
         (TRAFFORD, "HOUSING_AFFORDABILITY", "2018", 9.3),
         (TRAFFORD, "RECYCLING_RATE", "2022/23", 58.4),
+        (TRAFFORD, "UNALLOCATED_CASES", "2024-04-01", 29),  # SYNTHETIC (example README)
     ],
 )
 def test_trafford_golden_values(unit: str, measure: str, period: str, value: float) -> None:

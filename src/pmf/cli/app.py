@@ -31,6 +31,7 @@ GROUPS = (
     "pmf.cli.calculations",
     "pmf.cli.stats",
     "pmf.cli.drivers",
+    "pmf.cli.periods",
     "pmf.cli.accounts",
     "pmf.cli.targets",
     "pmf.cli.cycles",

@@ -277,7 +277,7 @@ def import_file(args: argparse.Namespace) -> int:
 )
 def assess(args: argparse.Namespace) -> int:
     """Print or write a unit's scorecard."""
-    from pmf.core.periods import ParseError, parse_period
+    from pmf.core.periods import ParseError, PeriodKind, read_period
     from pmf.core.text import plural
     from pmf.reports.console import render_scorecard
     from pmf.sources.exporters import write_scorecard
@@ -286,11 +286,12 @@ def assess(args: argparse.Namespace) -> int:
     organisation = base.organisation(args.organisation)
     period = previous = None
     try:
-        period = parse_period(args.period) if args.period else None
+        # As at a period: a first-of-month date is its month (another date is that day).
+        period = read_period(args.period, PeriodKind.MONTH) if args.period else None
     except ParseError as error:
         raise CommandError(f"--period: {error}", EXIT_USAGE) from None
     try:
-        previous = parse_period(args.previous) if args.previous else None
+        previous = read_period(args.previous, PeriodKind.MONTH) if args.previous else None
     except ParseError as error:
         raise CommandError(f"--previous: {error}", EXIT_USAGE) from None
     try:

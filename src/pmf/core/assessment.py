@@ -39,7 +39,7 @@ from pmf.core.framework import (
 )
 from pmf.core.intervals import byar, compare_with_value, wilson
 from pmf.core.peers import compare_with_peers, peer_links, with_positions
-from pmf.core.periods import PeriodKind, parse_period
+from pmf.core.periods import PeriodKind, parse_period, read_period
 from pmf.core.rollup import roll_up
 from pmf.core.text import format_value
 from pmf.core.trend import Direction, deterioration_runs, direction
@@ -643,8 +643,8 @@ def _apply_targets(current: pl.LazyFrame, framework: Framework, units: list[str]
     for position, target in enumerate(framework.model.targets):
         measure = framework.measure(target.measure)
         standard = target.standard(measure)
-        starts = parse_period(target.starts).start
-        ends = parse_period(target.ends).end if target.ends else dt.date.max
+        starts = read_period(target.starts, measure.frequency).start
+        ends = read_period(target.ends, measure.frequency).end if target.ends else dt.date.max
         for code in [target.unit] if target.unit else units:
             if code in units:
                 rows.append(

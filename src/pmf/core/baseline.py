@@ -42,7 +42,7 @@ from typing import Any, Final
 import polars as pl
 
 from pmf.core.framework import Framework, Measure, TargetStandard
-from pmf.core.periods import PeriodKind, parse_period
+from pmf.core.periods import PeriodKind, parse_period, read_period
 from pmf.core.spc import (
     CONSISTENT_FAIL,
     CONSISTENT_PASS,
@@ -73,7 +73,9 @@ __all__ = [
 ]
 
 # Enough periods to see a process settle and change, few enough that old behaviour does not
-# set today's limits: three years of months, three of quarters, ten years.
+# set today's limits: three years of months, three of quarters, ten years, a year of weeks
+# and a quarter of days (about 90 daily points: enough, with 20 in the baseline, to see a
+# shift of a few weeks without a year of days, whose seasons would blur the limits).
 DEFAULT_WINDOWS: Final[Mapping[PeriodKind, int]] = {
     PeriodKind.MONTH: 36,
     PeriodKind.QUARTER: 12,
@@ -82,6 +84,8 @@ DEFAULT_WINDOWS: Final[Mapping[PeriodKind, int]] = {
     PeriodKind.YEAR: 10,
     PeriodKind.ROLLING: 36,
     PeriodKind.MULTI_YEAR: 10,
+    PeriodKind.WEEK: 52,
+    PeriodKind.DAY: 91,
 }
 # Making Data Count: limits are best from 20 or more points; fewer give trial limits.
 DEFAULT_BASELINE_POINTS: Final = 20
@@ -114,6 +118,8 @@ _PLURAL: Final[Mapping[PeriodKind, tuple[str, str]]] = {
     PeriodKind.YEAR: ("year", "years"),
     PeriodKind.ROLLING: ("period", "periods"),
     PeriodKind.MULTI_YEAR: ("period", "periods"),
+    PeriodKind.WEEK: ("week", "weeks"),
+    PeriodKind.DAY: ("day", "days"),
 }
 
 
@@ -215,12 +221,12 @@ def chart_settings(
     found: dict[str, Rebase] = {}
     for item in sorted(spc.rebases, key=lambda item: item.unit is not None):
         if item.unit in (None, unit):
-            code = parse_period(item.period).code
+            code = read_period(item.period, measure.frequency).code
             found[code] = Rebase(code, item.reason)
     for given in rebases:
-        found[parse_period(given.period).code] = given
+        found[read_period(given.period, measure.frequency).code] = given
     notes = [
-        Event(parse_period(item.period).code, item.text)
+        Event(read_period(item.period, measure.frequency).code, item.text)
         for item in spc.events
         if item.unit in (None, unit)
     ]
@@ -764,8 +770,9 @@ def targets_in_force(
     count = len(framework.model.targets)
     spans = []
     for position, target in enumerate(framework.model.targets):
-        starts = parse_period(target.starts).start
-        ends = parse_period(target.ends).end if target.ends else dt.date.max
+        kind = framework.measure(target.measure).frequency
+        starts = read_period(target.starts, kind).start
+        ends = read_period(target.ends, kind).end if target.ends else dt.date.max
         spans.append(
             (
                 target.unit,

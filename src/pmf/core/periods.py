@@ -4,7 +4,9 @@ A :class:`Period` is a run of whole calendar months with a *kind* saying how it 
 a month, a calendar quarter, a UK financial year (April to March, written ``2019/20``), a
 financial-year quarter (``2024/25 Q1`` = April to June 2024), a calendar year, a rolling
 window of N months ending with a month (``12 months to March 2019``) or a multi-year window of
-pooled calendar years as in Fingertips data (``2015 - 17``).
+pooled calendar years as in Fingertips data (``2015 - 17``). Weekly and daily series have
+periods shorter than a month: an ISO 8601 week (``2024-W05``, Monday 29 January to Sunday
+4 February 2024) and a day (``2024-02-01``).
 
 >>> p = parse_period("2019/20")
 >>> p.start, p.end
@@ -19,14 +21,16 @@ import calendar
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
 __all__ = [
+    "SUB_MONTH_KINDS",
     "ParseError",
     "Period",
     "PeriodKind",
+    "day",
     "financial_quarter",
     "financial_year",
     "financial_year_of",
@@ -37,7 +41,10 @@ __all__ = [
     "parse_period",
     "periods_between",
     "quarter",
+    "read_period",
     "rolling",
+    "week",
+    "week_of",
     "year",
 ]
 
@@ -52,6 +59,12 @@ class PeriodKind(StrEnum):
     YEAR = "year"  # calendar year "2019"
     ROLLING = "rolling"  # N months ending with a month: "12 months to March 2019"
     MULTI_YEAR = "multi_year"  # calendar years pooled: "2015 - 17"
+    WEEK = "week"  # ISO 8601 week, Monday to Sunday: "2024-W05"
+    DAY = "day"  # one day: "2024-02-01"
+
+
+# The kinds shorter than a month: their periods do not start and end with a month.
+SUB_MONTH_KINDS = frozenset({PeriodKind.WEEK, PeriodKind.DAY})
 
 
 _KIND_RANK: dict[PeriodKind, int] = {kind: rank for rank, kind in enumerate(PeriodKind)}
@@ -64,11 +77,13 @@ _KIND_DESCRIPTION: dict[PeriodKind, str] = {
     PeriodKind.YEAR: "a calendar year",
     PeriodKind.ROLLING: "a rolling window",
     PeriodKind.MULTI_YEAR: "a multi-year window",
+    PeriodKind.WEEK: "a week",
+    PeriodKind.DAY: "a day",
 }
 
 _EXPECTED_FORMS = (
     "expected a form such as 2019-07, 201907, July 2019, 2019 Q2, 2019/20, 2024/25 Q1, 2019, "
-    "12 months to March 2019 or 2015 - 17"
+    "12 months to March 2019, 2015 - 17, 2024-W05 or 2024-02-01"
 )
 
 
@@ -158,6 +173,14 @@ class Period:
         """Check that the dates describe a period of the stated kind."""
         if not isinstance(self.kind, PeriodKind):
             raise TypeError(f"kind must be a PeriodKind, not {self.kind!r}")
+        if self.kind is PeriodKind.WEEK:
+            if self.start.isoweekday() != 1 or self.end != self.start + timedelta(days=6):
+                raise ValueError(f"{self.start} to {self.end} is not a week (Monday to Sunday)")
+            return
+        if self.kind is PeriodKind.DAY:
+            if self.end != self.start:
+                raise ValueError(f"{self.start} to {self.end} is not a day")
+            return
         if self.start.day != 1:
             raise ValueError(f"a period must start on the first day of a month, not {self.start}")
         if not _is_last_day_of_month(self.end):
@@ -196,6 +219,11 @@ class Period:
         kind, start, end = self.kind, self.start, self.end
         if kind is PeriodKind.MONTH:
             return f"{start.year:04d}-{start.month:02d}"
+        if kind is PeriodKind.WEEK:
+            iso = start.isocalendar()
+            return f"{iso.year:04d}-W{iso.week:02d}"
+        if kind is PeriodKind.DAY:
+            return start.isoformat()
         if kind is PeriodKind.QUARTER:
             return f"{start.year:04d} Q{(start.month - 1) // 3 + 1}"
         if kind is PeriodKind.FINANCIAL_YEAR:
@@ -220,9 +248,18 @@ class Period:
 
         >>> month(2019, 7).label
         'July 2019'
+        >>> week(2024, 5).label, day(2024, 2, 1).label
+        ('Week 5 2024 (from 29 January)', '1 February 2024')
         """
+        start = self.start
         if self.kind is PeriodKind.MONTH:
-            return f"{calendar.month_name[self.start.month]} {self.start.year:04d}"
+            return f"{calendar.month_name[start.month]} {start.year:04d}"
+        if self.kind is PeriodKind.WEEK:
+            iso = start.isocalendar()
+            first = f"{start.day} {calendar.month_name[start.month]}"
+            return f"Week {iso.week} {iso.year:04d} (from {first})"
+        if self.kind is PeriodKind.DAY:
+            return f"{start.day} {calendar.month_name[start.month]} {start.year:04d}"
         return self.code
 
     def __str__(self) -> str:
@@ -233,12 +270,23 @@ class Period:
 
     @property
     def months(self) -> int:
-        """Return the number of calendar months covered.
+        """Return the number of whole calendar months covered: none for a week or a day.
 
-        >>> rolling(12, 2019, 3).months
-        12
+        >>> rolling(12, 2019, 3).months, week(2024, 5).months
+        (12, 0)
         """
+        if self.kind in SUB_MONTH_KINDS:
+            return 0
         return _month_index(self.end) - _month_index(self.start) + 1
+
+    @property
+    def days(self) -> int:
+        """Return the number of days covered.
+
+        >>> week(2024, 5).days, month(2024, 2).days
+        (7, 29)
+        """
+        return (self.end - self.start).days + 1
 
     def contains(self, d: date) -> bool:
         """Tell whether a date falls within the period (both ends included).
@@ -261,6 +309,8 @@ class Period:
 
     def _shifted(self, months: int) -> Period:
         """Return the same kind of period moved by a number of months."""
+        if self.kind in SUB_MONTH_KINDS:  # pragma: no cover - weeks and days step by days
+            raise ValueError(f"{self} cannot be moved by whole months")
         return Period(
             self.kind,
             _first_day(_month_index(self.start) + months),
@@ -285,23 +335,51 @@ class Period:
         '12 months to February 2019'
         >>> multi_year(2015, 2017).previous().code
         '2014 - 16'
+        >>> week(2024, 1).previous().code
+        '2023-W52'
         """
+        if self.kind in SUB_MONTH_KINDS:
+            return self._moved_days(-self.days)
         return self._shifted(-self._step())
+
+    def _moved_days(self, days: int) -> Period:
+        """Return the same kind of period moved by a number of days (weeks and days only)."""
+        shift = timedelta(days=days)
+        return Period(self.kind, self.start + shift, self.end + shift)
 
     def next(self) -> Period:
         """Return the period immediately after, of the same kind and length.
 
         >>> quarter(2019, 4).next().code
         '2020 Q1'
+        >>> day(2024, 2, 29).next().code
+        '2024-03-01'
         """
+        if self.kind in SUB_MONTH_KINDS:
+            return self._moved_days(self.days)
         return self._shifted(self._step())
 
     def same_period_last_year(self) -> Period:
         """Return the period of the same kind and length twelve months earlier.
 
+        A week is the week of the same number in the previous ISO year (week 53 becomes week
+        52 when that year has no week 53); a day is the same date (29 February becomes 28).
+
         >>> rolling(12, 2019, 3).same_period_last_year().code
         '12 months to March 2018'
+        >>> week(2020, 53).same_period_last_year().code
+        '2019-W52'
+        >>> day(2024, 2, 29).same_period_last_year().code
+        '2023-02-28'
         """
+        if self.kind is PeriodKind.WEEK:
+            iso = self.start.isocalendar()
+            number = min(iso.week, _weeks_in(iso.year - 1))
+            return week(iso.year - 1, number)
+        if self.kind is PeriodKind.DAY:
+            d = self.start
+            last = calendar.monthrange(d.year - 1, d.month)[1]
+            return day(d.year - 1, d.month, min(d.day, last))
         return self._shifted(-12)
 
     # -- ordering ------------------------------------------------------------------------
@@ -419,6 +497,44 @@ def multi_year(first_year: int, last_year: int) -> Period:
     return Period(PeriodKind.MULTI_YEAR, date(first_year, 1, 1), date(last_year, 12, 31))
 
 
+def _weeks_in(iso_year: int) -> int:
+    """Return the number of ISO weeks in an ISO year: 52 or 53."""
+    return date(iso_year, 12, 28).isocalendar().week
+
+
+def week(iso_year: int, number: int) -> Period:
+    """Return an ISO 8601 week: Monday to Sunday, week 1 being the week with 4 January.
+
+    >>> p = week(2024, 5)
+    >>> p.code, p.start, p.end
+    ('2024-W05', datetime.date(2024, 1, 29), datetime.date(2024, 2, 4))
+    """
+    if not 1 <= number <= _weeks_in(iso_year):
+        raise ValueError(f"week {number} does not exist in {iso_year}")
+    start = date.fromisocalendar(iso_year, number, 1)
+    return Period(PeriodKind.WEEK, start, start + timedelta(days=6))
+
+
+def week_of(d: date) -> Period:
+    """Return the ISO week containing a date.
+
+    >>> week_of(date(2025, 1, 1)).code
+    '2025-W01'
+    """
+    iso = d.isocalendar()
+    return week(iso.year, iso.week)
+
+
+def day(y: int, m: int, d: int) -> Period:
+    """Return one day.
+
+    >>> day(2024, 2, 1).code
+    '2024-02-01'
+    """
+    on = date(y, m, d)
+    return Period(PeriodKind.DAY, on, on)
+
+
 def financial_year_of(d: date) -> Period:
     """Return the financial year containing a date.
 
@@ -450,7 +566,7 @@ def periods_between(first: Period, last: Period) -> list[Period]:
     """
     if first.kind is not last.kind:
         raise ValueError(f"{first} and {last} are not periods of the same kind")
-    if first.months != last.months:
+    if first.kind not in SUB_MONTH_KINDS and first.months != last.months:
         raise ValueError(f"{first} and {last} are not periods of the same length")
     result: list[Period] = []
     current = first
@@ -487,6 +603,11 @@ _RE_FQ_BEFORE = re.compile(rf"Q([0-9]+)\s*{_FY_PART}", _FLAGS)
 _RE_Q_AFTER = re.compile(rf"{_Y}\s*-?\s*Q([0-9]+)", _FLAGS)
 _RE_Q_BEFORE = re.compile(rf"Q([0-9]+)\s*-?\s*{_Y}", _FLAGS)
 _RE_YEAR = re.compile(_Y, _FLAGS)
+_RE_WEEK = re.compile(r"([0-9]{4})\s*-?\s*W\s*([0-9]{1,2})", _FLAGS)
+_RE_WEEK_LABEL = re.compile(
+    r"week\s+([0-9]{1,2}),?\s+([0-9]{4})(?:\s*\(from\s+([0-9]{1,2})\s+([a-z]+)\.?\))?", _FLAGS
+)
+_RE_DAY_NAMED = re.compile(rf"([0-9]{{1,2}})\s+([a-z]+)\.?,?\s+{_Y}", _FLAGS)
 _RE_NAMED_MONTH = re.compile(rf"([a-z]+)\.?\s+{_Y}", _FLAGS)
 _RE_ROLLING = re.compile(
     rf"([0-9]+)\s+months?\s+(?:to|ending)\s+([a-z]+)\.?\s+{_Y}",
@@ -595,9 +716,34 @@ def _readings(text: str, kind: PeriodKind | None) -> list[Period]:
             day = date(y, mo, d)
         except ValueError as error:
             raise _NotAPeriod(f"{text} is not a valid date") from error
-        if day.day != 1:
-            raise _NotAPeriod(f"{text} is a date, not a month")
-        return [month(y, mo)]
+        # A date is a day; a first-of-month date may also be read as its month (given that
+        # kind), as files of monthly figures often date them by their first day.
+        readings = [Period(PeriodKind.DAY, day, day)]
+        if day.day == 1:
+            readings.append(month(y, mo))
+        return readings
+    if m := _RE_WEEK.fullmatch(text):
+        y, number = int(m[1]), int(m[2])
+        return [_build(lambda: week(y, number))]
+    if m := _RE_WEEK_LABEL.fullmatch(text):
+        y, number = int(m[2]), int(m[1])
+        found = _build(lambda: week(y, number))
+        if m[3] is not None:
+            named = _named_month(m[4])
+            if named is None or (found.start.day, found.start.month) != (int(m[3]), named):
+                raise _NotAPeriod(
+                    f"week {number} of {y} starts on {found.start.day} "
+                    f"{calendar.month_name[found.start.month]}"
+                )
+        return [found]
+    if (m := _RE_DAY_NAMED.fullmatch(text)) and (named := _named_month(m[2])) is not None:
+        y, number, d = int(m[3]), named, int(m[1])
+        _build(lambda: month(y, number))
+        try:
+            on = date(y, number, d)
+        except ValueError as error:
+            raise _NotAPeriod(f"{text} is not a valid date") from error
+        return [Period(PeriodKind.DAY, on, on)]
     if m := _RE_COMPACT_MONTH.fullmatch(text):
         y, mo = int(m[1]), int(m[2])
         return [_build(lambda: month(y, mo))]
@@ -670,7 +816,7 @@ def parse_period(text: str, kind: PeriodKind | None = None) -> Period:
     Surrounding whitespace is ignored; month names, ``Q`` and ``FY`` are case-insensitive.
     The forms read are:
 
-    * month: ``2019-07``, ``2019-07-01`` (only a first-of-month date), ``201907``,
+    * month: ``2019-07``, ``2019-07-01`` (with ``kind=PeriodKind.MONTH``), ``201907``,
       ``July 2019``, ``Jul 2019``, ``Sept 2019``;
     * calendar quarter: ``2019 Q2``, ``Q2 2019``, ``2019Q2``, ``2019-Q2``;
     * financial year: ``2019/20``, ``2019-20``, ``2019/2020``, ``FY 2019/20``;
@@ -678,7 +824,12 @@ def parse_period(text: str, kind: PeriodKind | None = None) -> Period:
     * calendar year: ``2019``;
     * rolling window: ``12 months to March 2019``, ``3 months ending Jun 2020``;
     * multi-year window: ``2015 - 17``, ``2015 - 2017`` (spaced dash); two digits name a
-      year in the same century as the first.
+      year in the same century as the first;
+    * ISO week: ``2024-W05``, ``2024W5``, ``Week 5 2024``, ``Week 5 2024 (from 29 January)``;
+    * day: ``2024-02-01``, ``1 February 2024``, ``1 Feb 2024``.
+
+    A date such as ``2019-07-01`` is a day; read as a month (``kind=PeriodKind.MONTH``) a
+    first-of-month date is that month, as files of monthly figures often date them.
 
     An unspaced ``YYYY-NN`` is a month when NN is 01 to 12, else a financial year when NN is
     the following year, else a multi-year window when NN is later. Giving ``kind`` picks the
@@ -693,6 +844,21 @@ def parse_period(text: str, kind: PeriodKind | None = None) -> Period:
     '2011/12'
     """
     return _parse_cached(text, kind)
+
+
+def read_period(text: str, kind: PeriodKind) -> Period:
+    """Parse a period as ``kind`` when the text can be one, else as whatever it is.
+
+    How a measure's own periods are read (a target's span, a rebase): ``2019-07-01`` is July
+    2019 for a monthly measure and a day for a daily one.
+
+    >>> [read_period("2019-07-01", kind).code for kind in (PeriodKind.MONTH, PeriodKind.DAY)]
+    ['2019-07', '2019-07-01']
+    """
+    try:
+        return _parse_cached(text, kind)
+    except ParseError:
+        return _parse_cached(text, None)
 
 
 def parse_many(texts: Iterable[str], kind: PeriodKind | None = None) -> list[Period]:

@@ -554,6 +554,8 @@ _PERIOD_NOUNS = {
     PeriodKind.FINANCIAL_QUARTER: "quarters",
     PeriodKind.FINANCIAL_YEAR: "years",
     PeriodKind.YEAR: "years",
+    PeriodKind.WEEK: "weeks",
+    PeriodKind.DAY: "days",
 }
 
 

@@ -51,6 +51,8 @@ def status_code(text: str | None) -> str | None:
 
 
 REQUIRED_LONG = ("unit", "measure", "period", "value")
+# Column names read as the period when no column is named period (daily and weekly files).
+PERIOD_ALIASES = ("date", "day", "week")
 REQUIRED_WIDE = ("unit", "measure")
 MAX_PROBLEMS = 10_000
 
@@ -198,6 +200,14 @@ def _resolve_columns(
         named = by_lower.get(role)
         if role not in columns and named and named not in ignore and named not in mapping.values():
             columns[role] = named
+    if "period" not in columns:
+        # A daily or weekly file dates its figures: a date (or week, or day) column holds the
+        # period, read as the measure's frequency says.
+        for alias in PERIOD_ALIASES:
+            named = by_lower.get(alias)
+            if named and named not in ignore and named not in columns.values():
+                columns["period"] = named
+                break
     return columns
 
 
@@ -617,6 +627,8 @@ def _kind_words(kind: PeriodKind) -> str:
         PeriodKind.YEAR: "calendar year",
         PeriodKind.ROLLING: "rolling window",
         PeriodKind.MULTI_YEAR: "span of years",
+        PeriodKind.WEEK: "week",
+        PeriodKind.DAY: "day",
     }[kind]
 
 

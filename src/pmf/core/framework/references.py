@@ -23,6 +23,7 @@ from pmf.core.framework.schema import (
     GradingRules,
     Kind,
     Measure,
+    PeriodRollup,
     Polarity,
     Rollup,
     SpcBaseline,
@@ -32,7 +33,7 @@ from pmf.core.framework.schema import (
     UnitOfMeasure,
     parse_frequency_period,
 )
-from pmf.core.periods import ParseError, PeriodKind, parse_period
+from pmf.core.periods import SUB_MONTH_KINDS, ParseError, PeriodKind, parse_period, read_period
 from pmf.core.yamlsource import Path
 
 _Coded = TypeVar("_Coded", Unit, Measure, Area)
@@ -67,6 +68,13 @@ def cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
             yield (*where, "area"), f"{measure.area!r} is not one of {allowed}"
         if measure.frequency is PeriodKind.ROLLING and measure.window_months is None:
             yield (*where, "window_months"), "is required for a rolling frequency"
+        if measure.period_rollup is not None and measure.frequency not in SUB_MONTH_KINDS:
+            yield (*where, "period_rollup"), "is for measures reported by week or by day"
+        if measure.period_rollup is PeriodRollup.POOLED_RATIO and not measure.denominator:
+            yield (
+                (*where, "denominator"),
+                "is required to pool a ratio (period_rollup: pooled_ratio)",
+            )
         if (
             measure.rollup is Rollup.POOLED_RATIO
             and not measure.denominator
@@ -409,7 +417,9 @@ def target_references(model: FrameworkModel, units: dict[str, Unit]) -> Iterator
             text = getattr(target, field_name)
             if text is not None:
                 try:
-                    spans[field_name] = parse_period(text)
+                    spans[field_name] = (
+                        read_period(text, measure.frequency) if measure else parse_period(text)
+                    )
                 except ParseError as error:
                     yield (*where, field_name), str(error)
         if "starts" in spans and "ends" in spans and spans["ends"].end < spans["starts"].start:

@@ -74,6 +74,16 @@ class Rollup(StrEnum):
     FORMULA = "formula"
 
 
+class PeriodRollup(StrEnum):
+    """How a weekly or daily measure's figures make a month's or a quarter's (docs/methods.md)."""
+
+    SUM = "sum"
+    MEAN = "mean"
+    LAST = "last"
+    POOLED_RATIO = "pooled_ratio"
+    NONE = "none"
+
+
 class Status(StrEnum):
     """How far a figure has been checked."""
 
@@ -402,6 +412,7 @@ class Measure(Strict):
     description: str = ""
     rollup: Rollup = Rollup.NONE
     rollup_partial: bool = False
+    period_rollup: PeriodRollup | None = None  # weekly and daily measures; pmf.core.period_rollup
     standard: tuple[Standard, ...] = ()
     spc: MeasureSpc = Field(default_factory=MeasureSpc)
     funnel: FunnelSettings = Field(default_factory=FunnelSettings)
@@ -1074,9 +1085,14 @@ def parse_frequency_period(measure: Measure, text: str) -> str:
     Raise ``ValueError`` naming the frequency otherwise.
     """
     try:
-        period = parse_period(text)
-    except ParseError as error:
-        raise ValueError(str(error)) from None
+        # The measure's own kind first: "2019-07-01" is a day for a daily measure and July
+        # 2019 for a monthly one.
+        period = parse_period(text, measure.frequency)
+    except ParseError:
+        try:
+            period = parse_period(text)
+        except ParseError as error:
+            raise ValueError(str(error)) from None
     if period.kind is not measure.frequency:
         raise ValueError(
             f"{text!r} is a {period.kind.value.replace('_', ' ')}, but {measure.code} is "

@@ -143,12 +143,35 @@ INDICATORS = (
 )
 
 
+# Made-up daily figures (scripts/synthetic_unallocated_cases.py): no public source has any.
+SYNTHETIC_DAILY_FILE = "synthetic_unallocated_cases_daily.csv"
+SYNTHETIC_SOURCE = (
+    "SYNTHETIC: made up by scripts/synthetic_unallocated_cases.py to show a daily measure; "
+    "not Trafford Council's figures"
+)
+
+
 def build(data_dir: Path) -> pl.DataFrame:
     """Return the example's observations for Trafford, its CIPFA neighbours and England."""
     data_dir = Path(data_dir)
     areas = [TRAFFORD, ENGLAND, *pl.read_csv(data_dir / NEIGHBOURS_FILE)["area_code"]]
     frames = [_series(data_dir, indicator, areas) for indicator in INDICATORS]
+    frames.append(_synthetic_daily(data_dir))
     return pl.concat(frames).sort("measure", "unit", "period")
+
+
+def _synthetic_daily(data_dir: Path) -> pl.DataFrame:
+    """Return the synthetic daily unallocated cases, labelled as synthetic in their source."""
+    raw = pl.read_csv(data_dir / SYNTHETIC_DAILY_FILE, infer_schema_length=0)
+    return raw.select(
+        unit=pl.col("unit"),
+        measure=pl.col("measure"),
+        period=pl.col("date"),
+        value=pl.col("value").cast(pl.Float64),
+        numerator=pl.lit(None, dtype=pl.Float64),
+        denominator=pl.lit(None, dtype=pl.Float64),
+        source=pl.lit(SYNTHETIC_SOURCE),
+    ).select(OBSERVATION_COLUMNS)
 
 
 def _series(data_dir: Path, indicator: Indicator, areas: list[str]) -> pl.DataFrame:

@@ -20,7 +20,7 @@ from ninja.params import functions as param
 from pydantic import Field
 
 from pmf.core.framework import Kind
-from pmf.core.periods import ParseError, Period, parse_period
+from pmf.core.periods import ParseError, Period, PeriodKind, read_period
 from pmf.core.plausibility import number_text
 from pmf.core.text import plural
 from pmf.web import pages
@@ -157,7 +157,7 @@ def _period(text: str | None, name: str) -> Period | None:
     if not text:
         return None
     try:
-        return parse_period(text)
+        return read_period(text, PeriodKind.MONTH)
     except ParseError as error:
         raise BadRequest(f"{name}: {error}") from None
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from pmf.core.assessment import assess
 from pmf.core.framework import Framework, FrameworkModel
 from pmf.core.grading import GradeScale, recommend_grades
-from pmf.core.periods import ParseError, parse_period
+from pmf.core.periods import ParseError, PeriodKind, parse_period, read_period
 from pmf.core.rationale import rationale
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units, writable_units
@@ -63,7 +63,8 @@ def create_cycle(
     """Create a draft cycle; raise ``WorkflowRefused`` for a used number or a bad cut-off."""
     problems = []
     try:
-        code = parse_period(cut_off).code
+        # A first-of-month date is its month, as before days were periods.
+        code = read_period(cut_off, PeriodKind.MONTH).code
     except ParseError as error:
         problems.append(f"cut-off: {error}")
         code = cut_off

@@ -28,6 +28,7 @@ from pmf.core.periods import ParseError, parse_period
 from pmf.core.plausibility import number_text
 from pmf.core.text import plural
 from pmf.sources.importer import (
+    PERIOD_ALIASES,
     CheckResult,
     MappingError,
     Problem,
@@ -558,6 +559,14 @@ def propose_mapping(columns: list[str]) -> ColumnMapping:
             taken.add(role)
         else:
             choices.append("")
+    if "period" not in taken:
+        # A daily or weekly file's date (or day, or week) column holds the period, as for
+        # ``pmf import`` (pmf.sources.importer.PERIOD_ALIASES).
+        for index, column in enumerate(columns):
+            if column.strip().lower() in PERIOD_ALIASES and not choices[index]:
+                choices[index] = "period"
+                taken.add("period")
+                break
     layout = "long" if {"period", "value", "numerator"} & taken else "wide"
     if layout == "wide":
         choices = [

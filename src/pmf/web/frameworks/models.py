@@ -111,6 +111,8 @@ class Measure(models.Model):
     description = models.TextField(blank=True)
     rollup = models.CharField(max_length=16, default="none")
     rollup_partial = models.BooleanField(default=False)
+    # How a weekly or daily measure's figures make a month's (sum, mean, last, pooled_ratio).
+    period_rollup = models.CharField(max_length=16, blank=True, default="")
     # The framework file's SPC block (window, baseline, rebases, events), as validated.
     spc = models.JSONField(default=dict, blank=True)
     # The framework file's valid block (plausibility rules), as validated; {} for the defaults.

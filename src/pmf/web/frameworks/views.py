@@ -19,6 +19,8 @@ EXAMPLES = {
     PeriodKind.FINANCIAL_QUARTER: "2025/26 Q1",
     PeriodKind.FINANCIAL_YEAR: "2025/26",
     PeriodKind.YEAR: "2025",
+    PeriodKind.WEEK: "2025-W15",
+    PeriodKind.DAY: "2025-04-07",
 }
 
 

@@ -35,6 +35,7 @@ from pmf.core.periods import (
     financial_year_of,
     month,
     quarter,
+    week_of,
     year,
 )
 
@@ -231,6 +232,8 @@ def expected_period(kind: PeriodKind, on: dt.date) -> Period | None:
         ),
         PeriodKind.FINANCIAL_YEAR: lambda: financial_year_of(on),
         PeriodKind.YEAR: lambda: year(on.year),
+        PeriodKind.WEEK: lambda: week_of(on),
+        PeriodKind.DAY: lambda: Period(PeriodKind.DAY, on, on),
     }.get(kind)
     return current().previous() if current else None
 

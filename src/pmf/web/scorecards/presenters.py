@@ -37,6 +37,7 @@ from pmf.web.observations.services import (
     held_observations,
     scorecard_for,
 )
+from pmf.web.scorecards.period_tables import period_rollup_tables
 
 
 def organisation_page(organisation: Organisation, membership: Membership) -> dict[str, Any]:
@@ -364,6 +365,7 @@ def measure_page(organisation: Organisation, unit: Unit, measure_code: str) -> d
     )
     # The same keys in the same order as ever: the lineage comes before the chart.
     shown = {key: value for key, value in page.items() if key != "chart"}
+    shown["period_rollups"] = period_rollup_tables(framework.measure(measure_code), page["rows"])
     return {**shown, "revisions": history, "chart": page["chart"]}
 
 

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from pmf.core.periods import ParseError, parse_period
+from pmf.core.periods import ParseError, PeriodKind, parse_period, read_period
 from pmf.core.text import plural
 from pmf.web import pages
 from pmf.web.accounts.models import Membership
@@ -70,7 +70,6 @@ def organisation(request: HttpRequest, org: str, as_json: bool = False) -> HttpR
 
 def _with_latest_grades(data: dict[str, Any], found: Organisation) -> dict[str, Any]:
     """Add each unit and area's grade from the latest cycle whose data are locked."""
-    from pmf.core.periods import parse_period
     from pmf.web.cycles.presenters import grade_text
     from pmf.web.frameworks.services import grade_scale
 
@@ -132,7 +131,7 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
     target = unit_for(request.user, found, unit)
     period_text = request.GET.get("period", "").strip()
     try:
-        period = parse_period(period_text) if period_text else None
+        period = read_period(period_text, PeriodKind.MONTH) if period_text else None
     except ParseError as error:
         return _bad_request(request, str(error), as_json)
     kinds = [kind for kind in request.GET.getlist("kind") if kind in KINDS]

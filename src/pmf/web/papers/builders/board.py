@@ -42,6 +42,7 @@ from pmf.web.observations.services import held_observations
 from pmf.web.papers.builders.calculated import formula_sentence
 from pmf.web.papers.builders.common import cycle_parts
 from pmf.web.papers.builders.drivers import drivers_assessment, key_driver_blocks
+from pmf.web.papers.builders.periods import period_sections
 from pmf.web.scorecards.presenters import mark_items, peer_comparison, spc_series
 
 
@@ -172,6 +173,7 @@ def board_paper(cycle: Cycle) -> Document:
             _mdc_summary(cycle, top.code, top.name),
         ),
     ]
+    sections.extend(period_sections(cycle, framework, top))
     return Document(
         title=f"{organisation.name}: scorecard grades, cycle {cycle.number}",
         subtitle=f"{cycle.name}; data to {data_to}",

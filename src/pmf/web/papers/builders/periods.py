@@ -1,0 +1,83 @@
+"""The board paper's appendix of weekly and daily measures, by month.
+
+Each weekly or daily measure of the top unit, as its figures were held when the cycle was
+locked: the twelve months to the cut-off, each made from its weeks or days as the measure
+page makes them (:mod:`pmf.core.period_rollup`; a week straddling two months belongs to the
+month of its Thursday).
+"""
+
+from __future__ import annotations
+
+from pmf.core.framework import Framework, Unit
+from pmf.core.period_rollup import PeriodObservation, method_of, roll_up_periods
+from pmf.core.periods import SUB_MONTH_KINDS, PeriodKind
+from pmf.core.rollup import roll_up
+from pmf.core.text import format_value
+from pmf.reports.document import Paragraph, Section, Table
+from pmf.web.cycles.models import Cycle
+from pmf.web.cycles.services import cut_off_date
+from pmf.web.observations.services import held_observations
+from pmf.web.scorecards.period_tables import METHOD_WORDS
+
+MONTHS_SHOWN = 12
+
+
+def period_sections(cycle: Cycle, framework: Framework, top: Unit) -> list[Section]:
+    """Return the appendix of the top unit's weekly and daily measures by month, if any."""
+    from pmf.core.framework import PeriodRollup
+
+    measures = [
+        measure
+        for measure in framework.measures
+        if measure.frequency in SUB_MONTH_KINDS and method_of(measure) is not PeriodRollup.NONE
+    ]
+    if not measures:
+        return []
+    assert cycle.locked_at is not None
+    held = roll_up(
+        framework,
+        held_observations(
+            cycle.organisation, as_at=cycle.locked_at, measures=[m.code for m in measures]
+        ),
+        units=[top.code],
+    )
+    end = cut_off_date(cycle)
+    blocks: list[Paragraph | Table] = [
+        Paragraph(
+            "Measures reported by week or by day, by month: each month's figure is made from "
+            "its weeks or days as each measure says; a week that straddles two months counts, "
+            "whole, in the month of its Thursday. Only months with a figure for every week or "
+            "day are shown, unless the measure says otherwise."
+        )
+    ]
+    for measure in measures:
+        series = held.filter((held["unit"] == top.code) & (held["measure"] == measure.code))
+        observations = [
+            PeriodObservation(row["period"], row["value"], row["numerator"], row["denominator"])
+            for row in series.iter_rows(named=True)
+        ]
+        rolled = [
+            item
+            for item in roll_up_periods(measure, observations, PeriodKind.MONTH)
+            if item.period <= f"{end.year:04d}-{end.month:02d}"
+        ][-MONTHS_SHOWN:]
+        part = "week" if measure.frequency is PeriodKind.WEEK else "day"
+        how = METHOD_WORDS[method_of(measure)].format(part=part, parts=f"{part}s")
+        if not rolled:
+            blocks.append(Paragraph(f"{measure.name}: no complete month to the cut-off."))
+            continue
+        blocks.append(
+            Table(
+                caption=f"{measure.name}, {top.name}, by month ({how} in it)",
+                header=("Month", "Value", f"{part.capitalize()}s"),
+                rows=tuple(
+                    (
+                        item.label,
+                        format_value(item.value, measure),
+                        f"{item.parts} of {item.expected}",
+                    )
+                    for item in reversed(rolled)
+                ),
+            )
+        )
+    return [Section("Appendix Four", "Weekly and daily measures by month", tuple(blocks))]

@@ -26,6 +26,7 @@ from pmf.core.framework.schema import (
     UnitOfMeasure,
     parse_frequency_period,
 )
+from pmf.core.framework.scoring import scoring_references
 from pmf.core.periods import ParseError, PeriodKind, parse_period
 from pmf.core.yamlsource import Path
 
@@ -108,6 +109,9 @@ def cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
     yield from _grading_references(model)
     yield from _intervention_references(model)
     yield from _risk_references(model, units)
+    yield from scoring_references(
+        model.scoring, {m.code: (m.area, m.polarity.value) for m in model.measures}, areas
+    )
 
 
 def _validity_references(measure: Measure, where: Path) -> Iterator[tuple[Path, str]]:

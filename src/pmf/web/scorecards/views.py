@@ -24,6 +24,7 @@ from pmf.web.accounts.services import (
 from pmf.web.cache import cached, data_version
 from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.scorecards import presenters
+from pmf.web.scores.presenters import scorecard_scores
 
 KINDS = ("redline", "kpi", "context")
 
@@ -178,6 +179,7 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
             "all_areas": all_areas,
             "shown": plural(shown, "measure"),
             "areas_html": shared["areas_html"],
+            "scores_summary": scorecard_scores(found, target, period, readable or None),
         },
     )
 

@@ -38,6 +38,7 @@ from pmf.web.cycles.services import (
 from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import held_observations
 from pmf.web.papers.builders.common import cycle_parts
+from pmf.web.papers.builders.scores import scores_appendix
 from pmf.web.scorecards.presenters import mark_items, peer_comparison, spc_series
 
 
@@ -156,6 +157,7 @@ def board_paper(cycle: Cycle) -> Document:
             f"Making Data Count summary of {top.name}",
             _mdc_summary(cycle, top.code, top.name),
         ),
+        *scores_appendix(cycle, top.code, top.name, "Appendix Four"),
     ]
     return Document(
         title=f"{organisation.name}: scorecard grades, cycle {cycle.number}",

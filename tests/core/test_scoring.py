@@ -4,7 +4,7 @@ import pytest
 
 from pmf.core.framework import Framework, load_framework
 from pmf.core.scoring import (
-    MeasureFigure,
+    MeasureValue,
     cut_score,
     rank_score,
     score_unit,
@@ -93,12 +93,12 @@ def test_segments_end_at_their_thresholds() -> None:
 
 
 def test_area_and_overall_scores_are_weighted_averages_with_the_sums_written_out() -> None:
-    figures = {
-        "R1": MeasureFigure("R1", "2024-03", 80.0),  # 6.67, weight 2
-        "R2": MeasureFigure("R2", "2024-03", 85.0),  # 6.67 + 5/10 x 3.33 = 8.33
-        "P1": MeasureFigure("P1", "2024-03", 60.0),  # 3.33
+    values = {
+        "R1": MeasureValue("R1", "2024-03", 80.0),  # 6.67, weight 2
+        "R2": MeasureValue("R2", "2024-03", 85.0),  # 6.67 + 5/10 x 3.33 = 8.33
+        "P1": MeasureValue("P1", "2024-03", 60.0),  # 3.33
     }
-    result = score_unit(framework(SPIDER), "F", figures)
+    result = score_unit(framework(SPIDER), "F", values)
     assert result is not None
     focus, process = result.areas
     assert (focus.area, focus.weight, process.weight) == ("FOCUS", 3.0, 1.0)
@@ -114,7 +114,7 @@ def test_area_and_overall_scores_are_weighted_averages_with_the_sums_written_out
 
 
 def test_a_measure_without_a_figure_is_left_out_of_the_average_and_said_so() -> None:
-    result = score_unit(framework(SPIDER), "F", {"R1": MeasureFigure("R1", "2024-03", 70.0)})
+    result = score_unit(framework(SPIDER), "F", {"R1": MeasureValue("R1", "2024-03", 70.0)})
     assert result is not None
     focus, process = result.areas
     assert focus.measures[1].calculation == "no figure: not scored"
@@ -135,11 +135,11 @@ scoring:
 
 
 def test_nof_averages_every_metric_score_into_a_segment() -> None:
-    figures = {
-        "R1": MeasureFigure("R1", "2024-03", 75.0),  # 3
-        "R2": MeasureFigure("R2", "2024-03", 70.0, rank=2, group_size=4),  # 2.00
+    values = {
+        "R1": MeasureValue("R1", "2024-03", 75.0),  # 3
+        "R2": MeasureValue("R2", "2024-03", 70.0, rank=2, group_size=4),  # 2.00
     }
-    result = score_unit(framework(NOF), "F", figures)
+    result = score_unit(framework(NOF), "F", values)
     assert result is not None
     assert result.score == pytest.approx((3 + 2 * 2) / 3)
     assert result.segment == 2
@@ -153,7 +153,7 @@ def test_nof_averages_every_metric_score_into_a_segment() -> None:
 
 
 def test_a_ranked_measure_without_a_peer_rank_is_not_scored() -> None:
-    result = score_unit(framework(NOF), "F", {"R2": MeasureFigure("R2", "2024-03", 70.0)})
+    result = score_unit(framework(NOF), "F", {"R2": MeasureValue("R2", "2024-03", 70.0)})
     assert result is not None
     assert result.measures[1].calculation == "no rank in a peer group: not scored"
     assert result.score is None and result.segment is None

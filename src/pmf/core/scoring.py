@@ -12,7 +12,7 @@ Two published methods, chosen by the framework file's ``scoring: {scale: ...}``
   or a continuous score from the unit's rank in its peer group; the weighted average of all of
   a unit's metric scores (the average metric score) places it in segment 1 to 4.
 
-Every function here is pure: the figures come in, numbers and the words of the calculation go
+Every function here is pure: the values come in, numbers and the words of the calculation go
 out, for pages, papers and the command line alike.
 """
 
@@ -121,7 +121,7 @@ def segment_of(average: float, thresholds: Sequence[float]) -> int:
 
 
 @dataclass(frozen=True)
-class MeasureFigure:
+class MeasureValue:
     """What a measure's score is computed from: the unit's latest figure and peer rank."""
 
     measure: str
@@ -190,9 +190,9 @@ SCALE_WORDS = {
 
 
 def score_unit(
-    framework: Framework, unit: str, figures: Mapping[str, MeasureFigure]
+    framework: Framework, unit: str, values: Mapping[str, MeasureValue]
 ) -> UnitScores | None:
-    """Return ``unit``'s scores from its ``figures`` by measure, or None without ``scoring:``.
+    """Return ``unit``'s scores from its ``values`` by measure, or None without ``scoring:``.
 
     A measure with no figure (or, ranked, no rank) has no score and does not count in the
     averages; the calculation says so.
@@ -207,7 +207,7 @@ def score_unit(
     ...                   "frequency": "month"}],
     ...     "scoring": {"scale": "spider",
     ...                 "measures": [{"measure": "M", "goal": 700, "red_flag": 500}]}}))
-    >>> result = score_unit(framework, "U", {"M": MeasureFigure("M", "2024-01", 800)})
+    >>> result = score_unit(framework, "U", {"M": MeasureValue("M", "2024-01", 800)})
     >>> round(result.score, 2), result.band
     (8.33, 'green')
     """
@@ -217,8 +217,8 @@ def score_unit(
     by_area: dict[str, list[MeasureScore]] = {}
     for item in scoring.measures:
         measure = framework.measure(item.measure)
-        figure = figures.get(item.measure) or MeasureFigure(item.measure, None, None)
-        scored = _measure_score(item, figure, measure)
+        latest = values.get(item.measure) or MeasureValue(item.measure, None, None)
+        scored = _measure_score(item, latest, measure)
         by_area.setdefault(measure.area, []).append(scored)
     areas = tuple(
         _area_score(area.code, area.name, scoring.areas.get(area.code, 1.0), by_area[area.code])
@@ -241,7 +241,7 @@ def score_unit(
     return UnitScores(unit, "nof", areas, overall, calculation, None, segment)
 
 
-def _measure_score(item: MeasureScoring, figure: MeasureFigure, measure: Measure) -> MeasureScore:
+def _measure_score(item: MeasureScoring, latest: MeasureValue, measure: Measure) -> MeasureScore:
     def shown(value: float) -> str:
         return format_value(value, measure)
 
@@ -252,11 +252,11 @@ def _measure_score(item: MeasureScoring, figure: MeasureFigure, measure: Measure
         thresholds = f"red flag {shown(item.red_flag)}, goal {shown(item.goal)}"
         if item.stretch is not None:
             thresholds += f", stretch {shown(item.stretch)}"
-        if figure.value is None:
+        if latest.value is None:
             calculation = "no figure: not scored"
         else:
-            score = spider_score(figure.value, item.goal, item.red_flag, item.stretch)
-            calculation = _spider_words(figure.value, item, score, shown)
+            score = spider_score(latest.value, item.goal, item.red_flag, item.stretch)
+            calculation = _spider_words(latest.value, item, score, shown)
     elif item.method == "cuts":
         assert item.cuts is not None
         words = "at least" if higher else "at most"
@@ -265,28 +265,28 @@ def _measure_score(item: MeasureScoring, figure: MeasureFigure, measure: Measure
             for number, cut in zip((1, 2, 3), item.cuts, strict=True)
         )
         thresholds += "; else 4"
-        if figure.value is None:
+        if latest.value is None:
             calculation = "no figure: not scored"
         else:
-            score = float(cut_score(figure.value, item.cuts, higher))
-            calculation = f"{shown(figure.value)} scores {score:.0f}"
+            score = float(cut_score(latest.value, item.cuts, higher))
+            calculation = f"{shown(latest.value)} scores {score:.0f}"
     else:
         thresholds = "ranked in the peer group: 1 + 3 × (rank − 1) ÷ (group size − 1)"
-        if figure.rank is None or figure.group_size is None:
+        if latest.rank is None or latest.group_size is None:
             calculation = "no rank in a peer group: not scored"
         else:
-            score = rank_score(figure.rank, figure.group_size)
+            score = rank_score(latest.rank, latest.group_size)
             calculation = (
-                f"rank {figure.rank} of {figure.group_size}: "
-                f"1 + 3 × {figure.rank - 1} ÷ {figure.group_size - 1} = {score:.2f}"
+                f"rank {latest.rank} of {latest.group_size}: "
+                f"1 + 3 × {latest.rank - 1} ÷ {latest.group_size - 1} = {score:.2f}"
             )
     return MeasureScore(
         measure=item.measure,
         name=measure.name,
         area=measure.area,
-        period=figure.period,
-        value=figure.value,
-        value_text=format_value(figure.value, measure),
+        period=latest.period,
+        value=latest.value,
+        value_text=format_value(latest.value, measure),
         weight=item.weight,
         method=item.method,
         thresholds=thresholds,

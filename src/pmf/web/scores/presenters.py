@@ -1,6 +1,6 @@
 """Shape a unit's scores (``pmf.core.scoring``) for its page, its JSON twin, papers and commands.
 
-The figures scored are the unit's scorecard's (``scorecard_page``): the latest figure of each
+The values scored are the unit's scorecard's (``scorecard_page``): the latest figure of each
 measure as at the period, and its rank in the peer group, so the scores say what the
 scorecard says.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pmf.core.periods import Period
-from pmf.core.scoring import MeasureFigure, UnitScores, score_unit
+from pmf.core.scoring import MeasureValue, UnitScores, score_unit
 from pmf.web.frameworks.models import Organisation, Unit
 
 BAND_WORDS = {
@@ -25,7 +25,7 @@ def unit_scores(
 ) -> UnitScores | None:
     """Return the unit's scores as at ``period`` (default: latest), or None without scoring.
 
-    Raise ``LookupError`` as the scorecard does (a period with no figures).
+    Raise ``LookupError`` as the scorecard does (a period with no values).
     """
     from pmf.web.frameworks.services import framework_of
     from pmf.web.scorecards.presenters import scorecard_page
@@ -34,8 +34,8 @@ def unit_scores(
     if framework.model.scoring is None:
         return None
     scorecard = scorecard_page(organisation, unit, period=period)
-    figures = {
-        row["measure"]: MeasureFigure(
+    values = {
+        row["measure"]: MeasureValue(
             measure=row["measure"],
             period=row["period"],
             value=row["value"],
@@ -45,7 +45,7 @@ def unit_scores(
         for area in scorecard["areas"]
         for row in area["measures"]
     }
-    return score_unit(framework, unit.code, figures)
+    return score_unit(framework, unit.code, values)
 
 
 def scores_data(scores: UnitScores | None, areas: list[str] | None = None) -> dict[str, Any]:

@@ -1,14 +1,14 @@
 """The board paper's appendix of scores: the top unit's measures scored and weighted, at the lock.
 
 Computed by ``pmf.core.scoring`` from the cycle's own framework and its scorecard at the
-cut-off (the figures as held when the data were locked), as the unit's scores page computes
+cut-off (the values as held when the data were locked), as the unit's scores page computes
 them from today's: the same weights, thresholds and calculations, written out.
 """
 
 from __future__ import annotations
 
 from pmf.core.scorecard import build_scorecard
-from pmf.core.scoring import MeasureFigure, score_unit
+from pmf.core.scoring import MeasureValue, score_unit
 from pmf.reports.document import Paragraph, Section, Table
 from pmf.web.cycles.models import Cycle
 from pmf.web.papers.builders.common import cycle_parts
@@ -19,11 +19,11 @@ def scores_appendix(cycle: Cycle, top: str, top_name: str, number: str) -> tuple
     framework, assessment, _, label = cycle_parts(cycle)
     if framework.model.scoring is None:
         return ()
-    figures = {
-        row.measure: MeasureFigure(row.measure, row.period, row.value, row.rank, row.group_size)
+    values = {
+        row.measure: MeasureValue(row.measure, row.period, row.value, row.rank, row.group_size)
         for row in build_scorecard(framework, assessment, top).rows()
     }
-    scores = score_unit(framework, top, figures)
+    scores = score_unit(framework, top, values)
     if scores is None:
         return ()
     nof = scores.scale == "nof"
@@ -37,7 +37,7 @@ def scores_appendix(cycle: Cycle, top: str, top_name: str, number: str) -> tuple
     blocks: list[Paragraph | Table] = [
         Paragraph(
             f"{top_name}'s measures scored as the framework sets out ({scores.scale_text}), from "
-            f"the figures at the cut-off (data to {label}). Each measure's weight, thresholds "
+            f"the values at the cut-off (data to {label}). Each measure's weight, thresholds "
             f"and calculation are shown; {'every metric score' if nof else 'each area score'} "
             f"counts by its weight. {overall}"
         ),

@@ -225,3 +225,43 @@ def test_scoring_that_the_framework_denies_is_refused_with_file_line_and_field(
 def test_a_scoring_section_that_cannot_be_computed_is_refused(block: str, message: str) -> None:
     found = problems(with_scoring(block))
     assert len(found) == 1 and message in found[0], found
+
+
+BY_TYPE = """\
+scoring:
+  scale: spider
+  measures:
+    - {measure: R1, goal: 80, red_flag: 70, unit_types: [command]}
+    - {measure: R1, goal: 90, red_flag: 80, unit_types: [force]}
+    - {measure: P1, goal: 90, red_flag: 60, unit_types: [command]}
+"""
+
+
+def test_each_unit_takes_the_thresholds_for_its_type_and_others_are_not_scored() -> None:
+    scored = framework(BY_TYPE)
+    values = {"R1": MeasureValue("R1", "2024-03", 80.0), "P1": MeasureValue("P1", "2024-03", 90)}
+    north = score_unit(scored, "N", values)
+    force = score_unit(scored, "F", values)
+    assert north is not None and force is not None
+    assert [item.measure for item in north.measures] == ["R1", "P1"]
+    assert north.measures[0].score == pytest.approx(20 / 3)
+    assert [item.measure for item in force.measures] == ["R1"]
+    assert force.measures[0].score == pytest.approx(10 / 3)
+    commands_only = framework(
+        BY_TYPE.replace("    - {measure: R1, goal: 90, red_flag: 80, unit_types: [force]}\n", "")
+    )
+    assert score_unit(commands_only, "F", values) is None
+
+
+def test_a_measure_scored_twice_for_one_unit_type_or_an_unknown_type_is_refused() -> None:
+    twice = with_scoring(BY_TYPE.replace("unit_types: [force]", "unit_types: [command]"))
+    line = twice.splitlines().index(
+        "    - {measure: R1, goal: 90, red_flag: 80, unit_types: [command]}"
+    )
+    assert problems(twice) == [
+        f"framework.yaml:{line + 1} scoring.measures[1].measure: 'R1' is scored more than once "
+        "for a unit"
+    ]
+    unknown = with_scoring(BY_TYPE.replace("unit_types: [force]", "unit_types: [station]"))
+    (found,) = problems(unknown)
+    assert "scoring.measures[1].unit_types[0]: no unit has the type 'station'" in found

@@ -296,6 +296,7 @@ EXPECT: dict[str, Expect] = {
     "API GET /api/organisations/{org}/measures": Expect(read=SHARED),
     "API GET /api/organisations/{org}/observations": Expect(read=SHARED),
     "API GET /api/organisations/{org}/assessments": Expect(read=SHARED),
+    "API GET /api/organisations/{org}/scores": Expect(read=SHARED),
     "API POST /api/organisations/{org}/observations": Expect(
         read=NOBODY,
         write=ANALYSTS | {OWNER},

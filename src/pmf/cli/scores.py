@@ -52,10 +52,10 @@ def score(args: argparse.Namespace) -> int:
     except LookupError as error:
         raise CommandError(str(error.args[0]), EXIT_USAGE) from None
     scores = data["scores"]
-    if not scores["configured"]:
+    if not scores["scored"]:
         raise CommandError(
-            f"{organisation.code} scores no measures: add a scoring: section to its framework "
-            "file (docs/framework.md, Scoring)"
+            f"no measure of {unit.code} is scored: add a scoring: section to the framework "
+            "file, or measures that apply to its type of unit (docs/framework.md, Scoring)"
         )
     if args.output:
         _write(data, args.output)

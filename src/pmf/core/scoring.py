@@ -192,7 +192,10 @@ SCALE_WORDS = {
 def score_unit(
     framework: Framework, unit: str, values: Mapping[str, MeasureValue]
 ) -> UnitScores | None:
-    """Return ``unit``'s scores from its ``values`` by measure, or None without ``scoring:``.
+    """Return ``unit``'s scores from its ``values`` by measure, or None when nothing scores it.
+
+    Nothing scores a unit when the framework has no ``scoring:``, or when no scored measure
+    applies to the unit's type (``unit_types``).
 
     A measure with no figure (or, ranked, no rank) has no score and does not count in the
     averages; the calculation says so.
@@ -215,7 +218,10 @@ def score_unit(
     if scoring is None:
         return None
     by_area: dict[str, list[MeasureScore]] = {}
-    for item in scoring.measures:
+    applying = scoring.for_unit_type(framework.unit(unit).type)
+    if not applying:
+        return None
+    for item in applying:
         measure = framework.measure(item.measure)
         latest = values.get(item.measure) or MeasureValue(item.measure, None, None)
         scored = _measure_score(item, latest, measure)

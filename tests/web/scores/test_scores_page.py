@@ -97,6 +97,21 @@ def test_a_framework_without_scoring_says_so_and_the_scorecard_shows_no_scores(
 ) -> None:
     organisation = store(tmp_path, GOOD)
     reader = client(organisation)
-    assert reader.get("/TST/units/N/scores.json").json()["scores"] == {"configured": False}
-    assert "scores no measures" in reader.get("/TST/units/N/scores/").content.decode()
+    assert reader.get("/TST/units/N/scores.json").json()["scores"] == {"scored": False}
+    assert "No measure of North is scored" in reader.get("/TST/units/N/scores/").content.decode()
     assert 'id="scorecard-scores"' not in reader.get("/TST/units/N/").content.decode()
+
+
+def test_the_api_gives_the_pages_scores_to_a_token_and_refuses_units_out_of_scope(
+    tmp_path: Path,
+) -> None:
+    from tests.factories import api_client
+
+    organisation = store(tmp_path, GOOD + SCORING)
+    whole = api_client(member("api_analyst", organisation, "analyst"))
+    answer = whole.get("/api/organisations/TST/scores?unit=N")
+    assert answer.status_code == 200
+    assert answer.json() == client(organisation).get("/TST/units/N/scores.json").json()
+    scoped = api_client(member("api_lead", organisation, "command_lead", unit="N"))
+    assert scoped.get("/api/organisations/TST/scores?unit=S").status_code == 404
+    assert whole.get("/api/organisations/TST/scores?unit=N&period=someday").status_code == 400

@@ -110,7 +110,10 @@ def cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
     yield from _intervention_references(model)
     yield from _risk_references(model, units)
     yield from scoring_references(
-        model.scoring, {m.code: (m.area, m.polarity.value) for m in model.measures}, areas
+        model.scoring,
+        {m.code: (m.area, m.polarity.value) for m in model.measures},
+        areas,
+        unit_types,
     )
 
 

@@ -15,7 +15,7 @@ section says about measures and areas (``scoring_references``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -40,6 +40,8 @@ class MeasureScoring(_Part):
 
     Spider Impact: ``goal`` and ``red_flag`` (both needed), ``stretch`` optional.
     NHS Oversight Framework: ``cuts`` (three values, best first) or ``ranked: true``.
+    ``unit_types``: the types of unit it applies to (default: every unit); a measure may be
+    listed once per set of unit types, and a unit takes the first entry that applies to it.
     """
 
     measure: Code
@@ -49,6 +51,7 @@ class MeasureScoring(_Part):
     stretch: float | None = None
     cuts: tuple[float, float, float] | None = None
     ranked: bool = False
+    unit_types: tuple[str, ...] | None = None
 
     @model_validator(mode="after")
     def _one_method(self) -> MeasureScoring:
@@ -117,14 +120,21 @@ class Scoring(_Part):
         """Return the average scores at which segments 1, 2 and 3 end."""
         return self.segments or DEFAULT_SEGMENTS
 
-    def weights(self) -> Iterator[tuple[str, float]]:
-        """Yield each scored measure's code and weight, in file order."""
-        for measure in self.measures:
-            yield measure.measure, measure.weight
+    def for_unit_type(self, unit_type: str) -> tuple[MeasureScoring, ...]:
+        """Return the entries that score a unit of ``unit_type``: the first for each measure."""
+        found: dict[str, MeasureScoring] = {}
+        for item in self.measures:
+            applies = item.unit_types is None or unit_type in item.unit_types
+            if applies and item.measure not in found:
+                found[item.measure] = item
+        return tuple(found.values())
 
 
 def scoring_references(
-    scoring: Scoring | None, measures: dict[str, tuple[str, str]], areas: set[str]
+    scoring: Scoring | None,
+    measures: dict[str, tuple[str, str]],
+    areas: set[str],
+    unit_types: Collection[str],
 ) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """Yield the path and message of each thing ``scoring`` says that the framework denies.
 
@@ -135,15 +145,23 @@ def scoring_references(
     """
     if scoring is None:
         return
-    seen: set[str] = set()
+    seen: set[tuple[str, str | None]] = set()
     for index, item in enumerate(scoring.measures):
         where: tuple[str | int, ...] = ("scoring", "measures", index)
         if item.measure not in measures:
             yield (*where, "measure"), f"{item.measure!r} is not a measure in this file"
             continue
-        if item.measure in seen:
-            yield (*where, "measure"), f"{item.measure!r} is scored more than once"
-        seen.add(item.measure)
+        for position, named in enumerate(item.unit_types or ()):
+            if named not in unit_types:
+                allowed = ", ".join(sorted(unit_types))
+                yield (
+                    (*where, "unit_types", position),
+                    f"no unit has the type {named!r}; choose from {allowed}",
+                )
+        applies: tuple[str | None, ...] = item.unit_types or (None,)
+        if any((item.measure, kind) in seen for kind in (*applies, None)):
+            yield (*where, "measure"), f"{item.measure!r} is scored more than once for a unit"
+        seen.update((item.measure, kind) for kind in applies)
         polarity = measures[item.measure][1]
         higher = polarity == "higher_is_better"
         wrong_way = (

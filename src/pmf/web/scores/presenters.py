@@ -55,11 +55,11 @@ def scores_data(scores: UnitScores | None, areas: list[str] | None = None) -> di
     agreement): the others are left out, and so is the overall score, which they count in.
     """
     if scores is None:
-        return {"configured": False}
+        return {"scored": False}
     shown = [area for area in scores.areas if areas is None or area.area in areas]
     whole = len(shown) == len(scores.areas)
     return {
-        "configured": True,
+        "scored": True,
         "scale": scores.scale,
         "scale_text": scores.scale_text,
         "score": scores.score if whole else None,

@@ -75,7 +75,7 @@ def render(data: dict[str, Any]) -> str:
         lines.append(f"{area['name']}: {area['score_text']} = {area['calculation']}")
         for item in area["measures"]:
             lines.append(
-                f"  {item['measure']}\t{item['period'] or '–'}\t{item['value_text']}\t"
+                f"  {item['measure']}\t{item['period_label']}\t{item['value_text']}\t"
                 f"weight {item['weight']:g}\t{item['score_text']}\t{item['thresholds']}\t"
                 f"{item['calculation']}"
             )

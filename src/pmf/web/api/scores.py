@@ -26,6 +26,7 @@ class MeasureScoreOut(Schema):
     measure: str
     name: str
     period: str | None = Field(description="The period of the figure scored.")
+    period_label: str = Field(examples=["November 2025"])
     value: float | None
     value_text: str
     weight: float = Field(description="Its weight in its area (or in the average metric score).")

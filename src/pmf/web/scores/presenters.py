@@ -81,6 +81,7 @@ def scores_data(scores: UnitScores | None, areas: list[str] | None = None) -> di
                         "measure": item.measure,
                         "name": item.name,
                         "period": item.period,
+                        "period_label": _label(item.period),
                         "value": item.value,
                         "value_text": item.value_text,
                         "weight": item.weight,
@@ -114,6 +115,12 @@ def scores_page(
         "as_at": period.label if period is not None else "the latest figures",
         "scores": scores_data(scores, areas),
     }
+
+
+def _label(code: str | None) -> str:
+    from pmf.core.periods import parse_period
+
+    return parse_period(code).label if code else "–"
 
 
 def _number(value: float | None) -> str:

@@ -56,3 +56,16 @@ def test_the_appendix_scores_the_top_unit_with_weights_and_calculations(tmp_path
 def test_a_framework_without_scoring_has_no_appendix_of_scores(tmp_path: Path) -> None:
     document = board_paper(locked(tmp_path, GOOD))
     assert not [s for _, s in document.walk() if s.number == "Appendix Four"]
+
+
+def test_the_appendix_keeps_the_thresholds_the_cycle_was_locked_with(tmp_path: Path) -> None:
+    from pmf.core.framework import load_framework
+    from pmf.web.frameworks.services import store_framework
+
+    cycle = locked(tmp_path, GOOD + SCORING)
+    store_framework(load_framework(GOOD + SCORING.replace("goal: 5,", "goal: 3,")), "later.yaml")
+    document = board_paper(cycle)
+    (section,) = [s for _, s in document.walk() if s.number == "Appendix Four"]
+    measures = section.blocks[2]
+    assert isinstance(measures, Table)
+    assert measures.rows[1][2] == "red flag 9.0, goal 5.0"

@@ -1,8 +1,8 @@
 """The board paper's appendix of scores: the top unit's measures scored and weighted, at the lock.
 
-Computed by ``pmf.core.scoring`` from the cycle's own framework and its scorecard at the
-cut-off (the values as held when the data were locked), as the unit's scores page computes
-them from today's: the same weights, thresholds and calculations, written out.
+Computed by ``pmf.core.scoring`` from the framework the cycle was locked with (its weights
+and thresholds) and its scorecard at the cut-off (the values as held when the data were
+locked), as the unit's scores page computes them from today's.
 """
 
 from __future__ import annotations

@@ -184,8 +184,8 @@ def test_a_framework_without_scoring_has_no_scores() -> None:
             "best (highest) first",
         ),
         (
-            "scoring:\n  scale: nof\n  areas: {NOPE: 2}\n"
-            "  measures:\n    - {measure: R1, ranked: true}\n",
+            "scoring:\n  scale: spider\n  areas: {NOPE: 2}\n"
+            "  measures:\n    - {measure: R1, goal: 80, red_flag: 70}\n",
             "{NOPE: 2}",
             "scoring.areas.NOPE: 'NOPE' is not an area; choose from FOCUS, PEOPLE, PROCESS",
         ),
@@ -219,6 +219,11 @@ def test_scoring_that_the_framework_denies_is_refused_with_file_line_and_field(
             "scoring:\n  scale: nof\n  segments: [3, 2, 1]\n  measures:\n"
             "    - {measure: R1, ranked: true}\n",
             "segments must rise between 1 and 4",
+        ),
+        (
+            "scoring:\n  scale: nof\n  areas: {FOCUS: 2}\n  measures:\n"
+            "    - {measure: R1, ranked: true}\n",
+            "area weights are for the spider scale",
         ),
     ],
 )

@@ -107,6 +107,11 @@ class Scoring(_Part):
                 raise ValueError(
                     f"{measure.measure}: the {self.scale} scale scores a measure by {wanted}"
                 )
+        if self.areas and self.scale != "spider":
+            raise ValueError(
+                "area weights are for the spider scale: the nof scale averages every metric "
+                "score, weighted by the measures' weights"
+            )
         if self.segments is not None:
             if self.scale != "nof":
                 raise ValueError("segments are for the nof scale only")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pmf.core.framework import Framework
 from pmf.core.periods import Period
+from pmf.core.scorecard import Scorecard
 from pmf.core.scoring import MeasureValue, UnitScores, score_unit
 from pmf.web.frameworks.models import Organisation, Unit
 
@@ -139,3 +141,12 @@ def scorecard_scores(
     except LookupError:
         return {}
     return scores_data(scores, areas) if scores is not None else {}
+
+
+def scores_of_scorecard(framework: Framework, scorecard: Scorecard) -> dict[str, Any]:
+    """Return the scores of a scorecard already built (a published cycle's), as plain data."""
+    values = {
+        row.measure: MeasureValue(row.measure, row.period, row.value, row.rank, row.group_size)
+        for row in scorecard.rows()
+    }
+    return scores_data(score_unit(framework, scorecard.unit, values))

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from pmf.cli.app import parser as _parser
 from pmf.core import framework
+from pmf.core.framework.scoring import MeasureScoring, Scoring
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "guide"
@@ -168,6 +169,8 @@ MODELS: tuple[type[BaseModel], ...] = (
     framework.OutstandingRule,
     framework.KpiConcernRule,
     framework.AreaGrading,
+    Scoring,
+    MeasureScoring,
 )
 
 FIELDS = sorted({(model.__name__, name) for model in MODELS for name in model.model_fields})

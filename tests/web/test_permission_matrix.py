@@ -179,6 +179,8 @@ EXPECT: dict[str, Expect] = {
     "scorecard-json": Expect(read=SHARED),
     "summary": Expect(read=SHARED),  # the Making Data Count summary of a unit
     "summary-json": Expect(read=SHARED),
+    "scores": Expect(read=SHARED),  # a unit's scores and segment (scoring: in the framework)
+    "scores-json": Expect(read=SHARED),
     "measure": Expect(read=SHARED),
     "measure-json": Expect(read=SHARED),
     # rebases and events of a measure's SPC chart: analysts only, in their scope
@@ -294,6 +296,7 @@ EXPECT: dict[str, Expect] = {
     "API GET /api/organisations/{org}/measures": Expect(read=SHARED),
     "API GET /api/organisations/{org}/observations": Expect(read=SHARED),
     "API GET /api/organisations/{org}/assessments": Expect(read=SHARED),
+    "API GET /api/organisations/{org}/scores": Expect(read=SHARED),
     "API POST /api/organisations/{org}/observations": Expect(
         read=NOBODY,
         write=ANALYSTS | {OWNER},
@@ -314,9 +317,16 @@ class World:
     ids: dict[str, int]
 
 
+SCORING = (
+    "scoring:\n  scale: spider\n  measures:\n"
+    "    - {measure: ER, goal: 80, red_flag: 70}\n    - {measure: CR, goal: 5, red_flag: 7}\n"
+)
+
+
 def _organisation(code: str, name: str, names: dict[str, str]) -> Organisation:
     text = GOOD.replace("peer_groups:", RISK_REGISTER + "peer_groups:", 1)
     text = text.replace("code: TST, name: Test Force", f"code: {code}, name: {name}")
+    text += SCORING  # the scores page has scores to show (and to keep within scope)
     for old, new in names.items():
         text = text.replace(f"name: {old}", f"name: {new}")
     organisation = store_framework(load_framework(text), "framework.yaml")

@@ -21,6 +21,8 @@ CASES = {
     "scorecard-json": ({"org": "TST", "unit": "N"}, {"org": "TST", "unit": "F"}),
     "summary": ({"org": "TST", "unit": "N"}, {"org": "TST", "unit": "S"}),
     "summary-json": ({"org": "TST", "unit": "N"}, {"org": "TST", "unit": "F"}),
+    "scores": ({"org": "TST", "unit": "N"}, {"org": "TST", "unit": "S"}),
+    "scores-json": ({"org": "TST", "unit": "N"}, {"org": "TST", "unit": "F"}),
     "measure": (
         {"org": "TST", "unit": "N", "code": "CR"},
         {"org": "TST", "unit": "S", "code": "CR"},

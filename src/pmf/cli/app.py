@@ -34,6 +34,7 @@ GROUPS = (
     "pmf.cli.periods",
     "pmf.cli.accounts",
     "pmf.cli.targets",
+    "pmf.cli.scores",
     "pmf.cli.cycles",
     "pmf.cli.reminders",
     "pmf.cli.risks",

@@ -41,6 +41,7 @@ from pmf.web.cycles.services import (
 )
 from pmf.web.frameworks.services import grade_scale
 from pmf.web.observations.marks import marks_for
+from pmf.web.scores.presenters import scores_of_scorecard
 
 LICENCE = "Open Government Licence v3.0"
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -168,6 +169,7 @@ def publish_cycle(cycle: Cycle, out: Path) -> list[Path]:
                     ],
                     "has_marks": scorecard.has_marks,
                     "marks_legend": MARKS_LEGEND,
+                    "scores": scores_of_scorecard(framework, scorecard),
                 },
             ),
         )

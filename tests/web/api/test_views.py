@@ -48,6 +48,7 @@ ENDPOINTS: dict[str, tuple[str, str, Any, Any]] = {
     "measures": ("get", "measures", {}, None),
     "observations": ("get", "observations", {"unit": "N"}, {"unit": "S"}),
     "assessments": ("get", "assessments", {"unit": "N"}, {"unit": "S"}),
+    "scores": ("get", "scores", {"unit": "N"}, {"unit": "S"}),
     "upsert_observations": ("post", "observations", [ROW_N], [ROW_S]),
 }
 DOCS = {"openapi-json", "openapi-view", "api-root"}
@@ -402,7 +403,7 @@ def test_openapi_schema_describes_every_endpoint_and_the_token() -> None:
     paths = schema["paths"]
     assert set(paths) == {
         f"/api/organisations/{{org}}/{name}"
-        for name in ("units", "measures", "observations", "assessments")
+        for name in ("units", "measures", "observations", "assessments", "scores")
     }
     assert set(paths["/api/organisations/{org}/observations"]) == {"get", "post"}
     components = schema["components"]

@@ -33,6 +33,7 @@ from pmf.core.framework.schema import (
     UnitOfMeasure,
     parse_frequency_period,
 )
+from pmf.core.framework.scoring import scoring_references
 from pmf.core.periods import SUB_MONTH_KINDS, ParseError, PeriodKind, parse_period, read_period
 from pmf.core.yamlsource import Path
 
@@ -127,6 +128,12 @@ def cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
     yield from _grading_references(model)
     yield from _intervention_references(model)
     yield from _risk_references(model, units)
+    yield from scoring_references(
+        model.scoring,
+        {m.code: (m.area, m.polarity.value) for m in model.measures},
+        areas,
+        unit_types,
+    )
 
 
 def formula_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:

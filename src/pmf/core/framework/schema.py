@@ -26,6 +26,7 @@ from pydantic import (
 
 from pmf.core import intervention_menus
 from pmf.core.formula import Formula, FormulaError, parse_formula
+from pmf.core.framework.scoring import Scoring
 from pmf.core.periods import ParseError, PeriodKind, parse_period
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
@@ -957,6 +958,7 @@ class FrameworkModel(Strict):
     risks: RiskRegister = Field(default_factory=RiskRegister)
     spc: SpcDefaults = Field(default_factory=SpcDefaults)
     funnel: FunnelSettings = Field(default_factory=FunnelSettings)
+    scoring: Scoring | None = None
 
     @model_validator(mode="before")
     @classmethod

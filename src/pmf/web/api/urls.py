@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern
 
+from pmf.web.api import scores as _scores  # noqa: F401 - registers its endpoint on the API
 from pmf.web.api.views import api
 
 patterns, app_name, namespace = api.urls

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "pmf.web.recommendations",
     "pmf.web.api",
     "pmf.web.audit",
+    "pmf.web.scores",
 ]
 
 MIDDLEWARE = [

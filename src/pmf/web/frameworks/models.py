@@ -31,6 +31,8 @@ class Organisation(models.Model):
     spc = models.JSONField(default=dict, blank=True)
     # The framework file's funnel defaults (overdispersion), as validated; {} for none.
     funnel = models.JSONField(default=dict, blank=True)
+    # The framework file's scoring section (scale, measures' weights and thresholds); {} for none.
+    scoring = models.JSONField(default=dict, blank=True)
     loaded_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -103,6 +103,7 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
             "risk_register": model.risks.model_dump(mode="json", exclude_defaults=True),
             "spc": model.spc.model_dump(mode="json", exclude_defaults=True),
             "funnel": model.funnel.model_dump(mode="json", exclude_defaults=True),
+            "scoring": model.scoring.model_dump(mode="json") if model.scoring else {},
         },
     )
     units = _store_units(organisation, framework)
@@ -303,6 +304,7 @@ def _rebuild(organisation: Organisation) -> Framework:
         "risks": organisation.risk_register or {},
         "spc": organisation.spc or {},
         "funnel": organisation.funnel or {},
+        "scoring": organisation.scoring or None,
     }
     return Framework(FrameworkModel.model_validate(data))
 

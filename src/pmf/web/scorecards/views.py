@@ -25,6 +25,7 @@ from pmf.web.cache import cached, data_version
 from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.scorecards import presenters
 from pmf.web.scorecards.drivers import key_drivers_section
+from pmf.web.scores.presenters import scorecard_scores
 
 KINDS = ("redline", "kpi", "context")
 
@@ -185,6 +186,7 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
             "all_areas": all_areas,
             "shown": plural(shown, "measure"),
             "areas_html": shared["areas_html"],
+            "scores_summary": scorecard_scores(found, target, period, readable or None),
         },
     )
 

@@ -43,6 +43,7 @@ from pmf.web.papers.builders.calculated import formula_sentence
 from pmf.web.papers.builders.common import cycle_parts
 from pmf.web.papers.builders.drivers import drivers_assessment, key_driver_blocks
 from pmf.web.papers.builders.periods import period_sections
+from pmf.web.papers.builders.scores import scores_appendix
 from pmf.web.scorecards.presenters import mark_items, peer_comparison, spc_series
 
 
@@ -172,6 +173,7 @@ def board_paper(cycle: Cycle) -> Document:
             f"Making Data Count summary of {top.name}",
             _mdc_summary(cycle, top.code, top.name),
         ),
+        *scores_appendix(cycle, top.code, top.name, "Appendix Four"),
     ]
     sections.extend(period_sections(cycle, framework, top))
     return Document(

@@ -31,6 +31,7 @@ GROUPS = (
     "pmf.cli.stats",
     "pmf.cli.accounts",
     "pmf.cli.targets",
+    "pmf.cli.returns",
     "pmf.cli.cycles",
     "pmf.cli.reminders",
     "pmf.cli.risks",

@@ -6,7 +6,7 @@ import pytest
 
 from pmf.core.framework import Framework, FrameworkError, load_framework
 from pmf.core.periods import parse_period
-from pmf.core.returns import Figure, check, plan, return_period
+from pmf.core.returns import HeldObservation, check, plan, return_period
 from tests.factories import GOOD
 
 RETURN = """\
@@ -18,8 +18,8 @@ returns:
     period_cell: B1
     rules: {whole: true, min: 0}
     columns:
-      - {column: B, measure: CR, figure: numerator}
-      - {column: c, measure: CR, figure: numerator, period: same_period_last_year}
+      - {column: B, measure: CR, part: numerator}
+      - {column: c, measure: CR, part: numerator, period: same_period_last_year}
     rows:
       - {row: 3, unit: N}
       - {row: 4, unit: S}
@@ -32,16 +32,16 @@ def framework(extra: str = RETURN) -> Framework:
     return load_framework(GOOD + extra)
 
 
-def figure(
+def observation(
     value: float | None, numerator: float | None = None, status: str = "validated"
-) -> Figure:
-    return Figure(value, numerator, 1000.0, status)
+) -> HeldObservation:
+    return HeldObservation(value, numerator, 1000.0, status)
 
 
 def test_a_table_of_rows_by_columns_and_single_cells_are_planned_with_their_periods() -> None:
     definition = framework().return_("CRIMES")
     cells = plan(definition, parse_period("2019-07"))
-    assert [(c.address, c.unit, c.measure, c.period, c.figure) for c in cells] == [
+    assert [(c.address, c.unit, c.measure, c.period, c.part) for c in cells] == [
         ("E1", "F", "ER", "2019-07", "value"),
         ("B3", "N", "CR", "2019-07", "numerator"),
         ("C3", "N", "CR", "2018-07", "numerator"),
@@ -57,11 +57,11 @@ def test_a_table_of_rows_by_columns_and_single_cells_are_planned_with_their_peri
 def test_every_cell_filled_with_validated_figures_within_the_rules_is_ready() -> None:
     found = framework()
     held = {
-        ("F", "ER", "2019-07"): figure(81.25),
-        ("N", "CR", "2019-07"): figure(6.0, 6),
-        ("N", "CR", "2018-07"): figure(8.0, 8),
-        ("S", "CR", "2019-07"): figure(4.0, 4),
-        ("S", "CR", "2018-07"): figure(4.0, 4, "signed_off"),
+        ("F", "ER", "2019-07"): observation(81.25),
+        ("N", "CR", "2019-07"): observation(6.0, 6),
+        ("N", "CR", "2018-07"): observation(8.0, 8),
+        ("S", "CR", "2019-07"): observation(4.0, 4),
+        ("S", "CR", "2018-07"): observation(4.0, 4, "signed_off"),
     }
     result = check(found.model, found.return_("CRIMES"), parse_period("2019-07"), held)
     assert result.ready and result.problems == ()
@@ -72,11 +72,11 @@ def test_every_cell_filled_with_validated_figures_within_the_rules_is_ready() ->
 def test_each_problem_names_its_cell_measure_unit_and_period() -> None:
     found = framework()
     held = {
-        ("F", "ER", "2019-07"): figure(120.0),
-        ("N", "CR", "2019-07"): figure(6.0, 6, "provisional"),
-        ("N", "CR", "2018-07"): figure(8.0, 7.5),
-        ("S", "CR", "2019-07"): figure(4.0, None),
-        ("S", "CR", "2018-07"): figure(4.0, -1),
+        ("F", "ER", "2019-07"): observation(120.0),
+        ("N", "CR", "2019-07"): observation(6.0, 6, "provisional"),
+        ("N", "CR", "2018-07"): observation(8.0, 7.5),
+        ("S", "CR", "2019-07"): observation(4.0, None),
+        ("S", "CR", "2018-07"): observation(4.0, -1),
     }
     result = check(found.model, found.return_("CRIMES"), parse_period("2019-07"), held)
     assert not result.ready
@@ -103,7 +103,7 @@ def test_a_return_that_asks_for_signed_off_figures_refuses_validated_ones() -> N
     found = framework(
         RETURN.replace("frequency: month\n", "frequency: month\n    status: signed_off\n")
     )
-    held = {("F", "ER", "2019-07"): figure(90.0)}
+    held = {("F", "ER", "2019-07"): observation(90.0)}
     result = check(found.model, found.return_("CRIMES"), parse_period("2019-07"), held)
     assert "E1 (ER, F, 2019-07): the figure is validated; the return needs signed off figures" in (
         result.problems
@@ -149,8 +149,8 @@ def test_a_measure_of_another_frequency_is_refused() -> None:
 def test_rows_without_columns_and_a_sheet_for_a_csv_are_refused() -> None:
     columns = (
         "    columns:\n"
-        "      - {column: B, measure: CR, figure: numerator}\n"
-        "      - {column: c, measure: CR, figure: numerator, period: same_period_last_year}\n"
+        "      - {column: B, measure: CR, part: numerator}\n"
+        "      - {column: c, measure: CR, part: numerator, period: same_period_last_year}\n"
     )
     assert columns in RETURN
     with pytest.raises(FrameworkError, match="rows and columns go together"):

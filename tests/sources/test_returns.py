@@ -11,7 +11,7 @@ import pytest
 
 from pmf.core.framework import FrameworkError, Return
 from pmf.core.periods import parse_period
-from pmf.core.returns import Figure, check
+from pmf.core.returns import HeldObservation, check
 from pmf.sources.frameworks import read_framework_file
 from pmf.sources.returns import TemplateError, check_template, write_return
 from tests.factories import GOOD
@@ -25,7 +25,7 @@ returns:
     period_cell: B1
     rules: {whole: true, min: 0}
     columns:
-      - {column: B, measure: CR, figure: numerator}
+      - {column: B, measure: CR, part: numerator}
     rows:
       - {row: 3, unit: N}
       - {row: 4, unit: S}
@@ -35,8 +35,8 @@ XLSX_RETURN = CSV_RETURN.replace("returns/crimes.csv", "returns/crimes.xlsx").re
     "frequency: month\n", "frequency: month\n    sheet: Data\n"
 )
 HELD = {
-    ("N", "CR", "2019-07"): Figure(6.0, 6.0, 1000.0, "validated"),
-    ("S", "CR", "2019-07"): Figure(4.0, 4.0, 1000.0, "validated"),
+    ("N", "CR", "2019-07"): HeldObservation(6.0, 6.0, 1000.0, "validated"),
+    ("S", "CR", "2019-07"): HeldObservation(4.0, 4.0, 1000.0, "validated"),
 }
 
 

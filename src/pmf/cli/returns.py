@@ -25,14 +25,14 @@ from pmf.cli.base import (
 def _return_arguments(parser: argparse.ArgumentParser) -> None:
     group = actions(parser)
     listing = command(
-        group, "list", "List the framework's statutory returns.", "pmf return list -o TRAFFORD"
+        group, "list", "List the framework's statutory returns.", "pmf return list -o E08000009"
     )
     add_organisation(listing, required=False)
     checking = command(
         group,
         "check",
         "Check a return for a period: every cell, its figure and every problem (exit 1 if any).",
-        "pmf return check -o TRAFFORD PS2 --period '2023/24 Q4'",
+        "pmf return check -o E08000009 PS2 --period '2023/24 Q4'",
     )
     add_organisation(checking, required=False)
     checking.add_argument("code", help="the return's code, from pmf return list")
@@ -41,7 +41,7 @@ def _return_arguments(parser: argparse.ArgumentParser) -> None:
         group,
         "export",
         "Export a return for a period in its template's layout, if its check finds no problem.",
-        "pmf return export -o TRAFFORD PS2 --period '2023/24 Q4' --output ps2.csv",
+        "pmf return export -o E08000009 PS2 --period '2023/24 Q4' --output ps2.csv",
     )
     add_organisation(exporting, required=False)
     exporting.add_argument("code", help="the return's code, from pmf return list")
@@ -81,7 +81,7 @@ def statutory_return(args: argparse.Namespace) -> int:
     try:
         if args.action == "check":
             checked = check_return(organisation, args.code, args.period)
-            print("cell\tmeasure\tunit\tperiod\tfigure\tstatus\tproblems")
+            print("cell\tmeasure\tunit\tperiod\tnumber\tstatus\tproblems")
             for filled in checked.cells:
                 cell = filled.cell
                 print(

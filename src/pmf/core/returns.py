@@ -2,11 +2,12 @@
 
 A return (``docs/framework.md``, "Statutory returns") names a CSV or XLSX template and, for
 each cell to fill, a measure, a unit, a period (the return's own, the previous one or the same
-one last year) and a figure (the value, the numerator or the denominator). ``plan`` lists the
-cells of a return for a period; ``check`` fills them from the figures held and names every
-problem that stops the return going out: a cell with no figure, a figure not yet validated
-(or signed off, as the return asks), a figure outside the return's rules. Reading and writing
-the template itself is ``pmf.sources.returns``'s part; this module never touches a file.
+one last year) and a part of the observation (the value, the numerator or the denominator).
+``plan`` lists the cells of a return for a period; ``check`` fills them from the observations
+held and names every problem that stops the return going out: a cell with no figure, a figure
+not yet validated (or signed off, as the return asks), a figure outside the return's rules.
+Reading and writing the template itself is ``pmf.sources.returns``'s part; this module never
+touches a file.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class PlannedCell:
     measure: str
     unit: str
     period: str
-    figure: str
+    part: str
     decimals: int | None
     rules: ReturnRules
 
@@ -49,8 +50,8 @@ class PlannedCell:
 
 
 @dataclass(frozen=True)
-class Figure:
-    """A figure as held: its value, numerator, denominator and how far it has been checked."""
+class HeldObservation:
+    """An observation as held: its value, numerator, denominator and how far it has been checked."""
 
     value: float | None
     numerator: float | None
@@ -149,7 +150,7 @@ def plan(definition: Return, period: Period | None = None) -> tuple[PlannedCell,
                 measure=cell.measure,
                 unit=cell.unit or definition.unit or "",
                 period=_shifted(period, cell.period),
-                figure=cell.figure,
+                part=cell.part,
                 decimals=cell.decimals,
                 rules=_rules(definition.rules, cell),
             )
@@ -166,7 +167,7 @@ def plan(definition: Return, period: Period | None = None) -> tuple[PlannedCell,
                     measure=column.measure,
                     unit=row.unit,
                     period=_shifted(period, column.period),
-                    figure=column.figure,
+                    part=column.part,
                     decimals=column.decimals,
                     rules=_rules(definition.rules, column),
                 )
@@ -178,12 +179,12 @@ def check(
     model: FrameworkModel,
     definition: Return,
     period: Period,
-    figures: Mapping[tuple[str, str, str], Figure],
+    observations: Mapping[tuple[str, str, str], HeldObservation],
     scope: Collection[str] | None = None,
 ) -> ReturnCheck:
-    """Fill the cells of ``definition`` for ``period`` from ``figures`` and name each problem.
+    """Fill the cells of ``definition`` for ``period`` from ``observations`` and name each problem.
 
-    ``figures`` is keyed by (unit, measure, period code). ``scope`` (unit codes), when given,
+    ``observations`` is keyed by (unit, measure, period code). ``scope`` (unit codes), when given,
     leaves out the cells of other units: a reader scoped to a few units sees only theirs.
 
     >>> from pmf.core.framework import load_framework
@@ -196,7 +197,7 @@ def check(
     ...     " rules: {whole: true}, cells: [{cell: B2, measure: M}, {cell: B3, measure: M,"
     ...     " period: previous}]}]")
     >>> may = parse_period("2024-05")
-    >>> held = {("U", "M", "2024-05"): Figure(12.0, None, None, "validated")}
+    >>> held = {("U", "M", "2024-05"): HeldObservation(12.0, None, None, "validated")}
     >>> result = check(framework.model, framework.return_("R"), may, held)
     >>> [filled.text for filled in result.cells]
     ['12', '']
@@ -208,29 +209,29 @@ def check(
     for cell in plan(definition, period):
         if scope is not None and cell.unit not in scope:
             continue
-        figure = figures.get(cell.key)
+        held = observations.get(cell.key)
         measure = measures.get(cell.measure)
         decimals = cell.decimals
         if decimals is None:
-            decimals = 0 if cell.figure != "value" or measure is None else measure.decimals
-        if figure is None:
+            decimals = 0 if cell.part != "value" or measure is None else measure.decimals
+        if held is None:
             filled.append(FilledCell(cell, None, "", "", ("no figure",)))
             continue
-        number = getattr(figure, cell.figure)
+        number = getattr(held, cell.part)
         problems: list[str] = []
         if number is None or not math.isfinite(number):
-            problems.append(f"the figure has no {cell.figure}")
+            problems.append(f"the figure has no {cell.part}")
             number = None
-        if STATUS_ORDER.get(figure.status, 0) < STATUS_ORDER[definition.status]:
+        if STATUS_ORDER.get(held.status, 0) < STATUS_ORDER[definition.status]:
             problems.append(
-                f"the figure is {STATUS_NAMES.get(figure.status, figure.status)}; the return "
+                f"the figure is {STATUS_NAMES.get(held.status, held.status)}; the return "
                 f"needs {STATUS_NAMES[definition.status]} figures"
             )
         if number is not None:
             problems.extend(_broken_rules(number, cell.rules))
             number = round(number, decimals)
         text = "" if number is None else f"{number:.{decimals}f}"
-        filled.append(FilledCell(cell, number, text, figure.status, tuple(problems)))
+        filled.append(FilledCell(cell, number, text, held.status, tuple(problems)))
     return ReturnCheck(definition, period.code, tuple(filled))
 
 
@@ -245,8 +246,8 @@ def _broken_rules(number: float, rules: ReturnRules) -> Iterator[str]:
 
 
 __all__ = [
-    "Figure",
     "FilledCell",
+    "HeldObservation",
     "PlannedCell",
     "ReturnCheck",
     "check",

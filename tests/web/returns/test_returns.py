@@ -34,7 +34,7 @@ returns:
     recipient: Home Office
     rules: {whole: true, min: 0}
     columns:
-      - {column: B, measure: CR, figure: numerator}
+      - {column: B, measure: CR, part: numerator}
     rows:
       - {row: 3, unit: N}
       - {row: 4, unit: S}
@@ -44,6 +44,12 @@ TEMPLATE = "Month,,\nUnit,Crimes,\nNorth,,\nSouth,,\n"
 
 @pytest.fixture
 def organisation(tmp_path: Path) -> Organisation:
+    return organisation_with_a_return(tmp_path)
+
+
+def organisation_with_a_return(folder: Path) -> Organisation:
+    """Load GOOD with the CRIMES return, and figures: June validated, July's South provisional."""
+    tmp_path = folder
     (tmp_path / "crimes.csv").write_text(TEMPLATE, encoding="utf-8")
     path = tmp_path / "framework.yaml"
     path.write_text(GOOD + RETURN, encoding="utf-8")

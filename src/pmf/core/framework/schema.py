@@ -755,8 +755,10 @@ class RiskRegister(Strict):
 
 # ---------------------------------------------------------------------------------------------
 # Statutory returns (``docs/framework.md``, "Statutory returns"): a return's template and which
-# measure, unit, period and figure each of its cells holds. pmf.core.returns checks and fills it.
-ReturnFigure = Literal["value", "numerator", "denominator"]
+# measure, unit, period and part of an observation each of its cells holds; pmf.core.returns
+# checks and fills it.
+# Which part of a held observation a cell takes.
+ReturnPart = Literal["value", "numerator", "denominator"]
 ReturnPeriod = Literal["current", "previous", "same_period_last_year"]
 CELL_PATTERN = r"^[A-Za-z]{1,3}[1-9][0-9]{0,6}$"
 
@@ -777,7 +779,7 @@ class ReturnCell(ReturnRules):
     cell: str = Field(pattern=CELL_PATTERN)
     measure: Code
     unit: Code | None = None
-    figure: ReturnFigure = "value"
+    part: ReturnPart = "value"
     period: ReturnPeriod = "current"
     decimals: int | None = Field(default=None, ge=0, le=6)
 
@@ -787,7 +789,7 @@ class ReturnColumn(ReturnRules):
 
     column: str = Field(pattern=r"^[A-Za-z]{1,3}$")
     measure: Code
-    figure: ReturnFigure = "value"
+    part: ReturnPart = "value"
     period: ReturnPeriod = "current"
     decimals: int | None = Field(default=None, ge=0, le=6)
 

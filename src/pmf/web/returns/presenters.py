@@ -13,7 +13,7 @@ from pmf.web.frameworks.models import Organisation
 from pmf.web.frameworks.services import framework_of
 from pmf.web.returns import services
 
-FIGURE_NAMES = {"value": "value", "numerator": "numerator", "denominator": "denominator"}
+PART_NAMES = {"value": "value", "numerator": "numerator", "denominator": "denominator"}
 PERIOD_NAMES = {
     "current": "the return's period",
     "previous": "the previous period",
@@ -88,7 +88,7 @@ def return_page(
             "unit": filled.cell.unit,
             "unit_name": units.get(filled.cell.unit, filled.cell.unit),
             "period": filled.cell.period,
-            "figure": FIGURE_NAMES[filled.cell.figure],
+            "part": PART_NAMES[filled.cell.part],
             "text": filled.text,
             "status": filled.status.replace("_", " "),
             "problems": list(filled.problems),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pmf.core.framework import Return
-from pmf.core.returns import Figure, ReturnCheck, check, plan, return_period
+from pmf.core.returns import HeldObservation, ReturnCheck, check, plan, return_period
 from pmf.sources.returns import write_return
 from pmf.web.audit import services as audit
 from pmf.web.frameworks.models import Organisation, StatutoryReturn
@@ -87,14 +87,14 @@ def check_return(
         measures={cell.measure for cell in cells},
     )
     periods = {cell.period for cell in cells}
-    figures = {
-        (row["unit"], row["measure"], row["period"]): Figure(
+    observations = {
+        (row["unit"], row["measure"], row["period"]): HeldObservation(
             row["value"], row["numerator"], row["denominator"], row["status"]
         )
         for row in held.iter_rows(named=True)
         if row["period"] in periods
     }
-    return check(framework.model, found, chosen, figures, scope)
+    return check(framework.model, found, chosen, observations, scope)
 
 
 def export_return(

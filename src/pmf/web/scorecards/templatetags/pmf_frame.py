@@ -34,8 +34,8 @@ SECTIONS = [
 # Tools rather than sections of the organisation's work: in the header, beside the account.
 TOOLS = [
     ("import", "Import figures", True),
-    ("returns", "Returns", True),
     ("audit", "Audit trail", False),
+    ("returns", "Returns", True),
 ]
 
 

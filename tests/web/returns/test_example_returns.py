@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+from pmf.reports.document import Table
 from pmf.sources.examples import registry
 from pmf.web.audit.models import AuditEvent
 from pmf.web.frameworks.models import StatutoryReturn
@@ -63,3 +64,18 @@ def test_the_police_return_holds_the_boroughs_crime_counts_once_validated() -> N
     ].item()
     assert (sheet["A9"].value, sheet["C9"].value) == ("E09000033", int(westminster))
     assert len(made.check.cells) == 32 * 4
+    # The annual report of the year the return's month is in lists the export.
+    from pmf.core.periods import parse_period
+    from pmf.web.papers.builders.annual import annual_report
+
+    year = parse_period(validated).financial_year.code
+    report = annual_report(organisation, year)
+    section = next(part for part in report.sections if part.heading == "Statutory returns")
+    table = section.blocks[0]
+    assert isinstance(table, Table)
+    assert table.rows[-1][:2] == (
+        "Home Office police recorded crime return (monthly), by Community Safety Partnership "
+        "(HO_CRIME)",
+        parse_period(validated).label,
+    )
+    assert table.rows[-1][4] == made.sha256[:12]

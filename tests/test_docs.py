@@ -171,6 +171,11 @@ MODELS: tuple[type[BaseModel], ...] = (
     framework.AreaGrading,
     Scoring,
     MeasureScoring,
+    framework.Return,
+    framework.ReturnCell,
+    framework.ReturnColumn,
+    framework.ReturnRow,
+    framework.ReturnRules,
 )
 
 FIELDS = sorted({(model.__name__, name) for model in MODELS for name in model.model_fields})

@@ -24,7 +24,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -150,6 +150,19 @@ INTERVENTION = {
     "description": "Peer review.",
 }
 
+# The world's statutory return: ER by command, in a CSV template, for RETURN_PERIOD.
+RETURN = """\
+returns:
+  - code: FIGURES
+    name: Figures return
+    template: figures.csv
+    frequency: month
+    columns: [{column: B, measure: ER}]
+    rows: [{row: 2, unit: N}, {row: 3, unit: S}]
+"""
+RETURN_TEMPLATE = b"Unit,Emergency response\nNorth,\nSouth,\n"
+RETURN_PERIOD = "2019-05"
+
 # One line per URL name: adding a page is adding a line (and, for a new kind of parameter,
 # a value in ``targets``). The API's operations are keyed "API <METHOD> <path>".
 EXPECT: dict[str, Expect] = {
@@ -195,6 +208,12 @@ EXPECT: dict[str, Expect] = {
             "scope": "unit",
         },
     ),
+    # statutory returns: analysts check them (the scoped one their units' cells); an analyst
+    # covering the whole organisation exports them
+    "returns": Expect(read=ANALYSTS),
+    "returns-json": Expect(read=ANALYSTS),
+    "return": Expect(read=ANALYSTS, write=roles(ANALYST), data={"period": RETURN_PERIOD}),
+    "return-json": Expect(read=ANALYSTS),
     # figures in
     "enter": Expect(
         read=ANALYSTS | {OWNER},
@@ -329,7 +348,9 @@ def _organisation(code: str, name: str, names: dict[str, str]) -> Organisation:
     text += SCORING  # the scores page has scores to show (and to keep within scope)
     for old, new in names.items():
         text = text.replace(f"name: {old}", f"name: {new}")
-    organisation = store_framework(load_framework(text), "framework.yaml")
+    # A statutory return of ER by command, its template read as pmf load reads one.
+    framework = replace(load_framework(text + RETURN), templates=(("FIGURES", RETURN_TEMPLATE),))
+    organisation = store_framework(framework, "framework.yaml")
     import tempfile
     from pathlib import Path
 
@@ -340,6 +361,21 @@ def _organisation(code: str, name: str, names: dict[str, str]) -> Organisation:
     store_observations(
         organisation, result.observations, file_name="figures.csv", sha256="x", layout=result.layout
     )
+    # Validated figures of the return's period, so that an export in scope goes out.
+    import polars as pl
+
+    from pmf.web.observations.services import import_frame
+
+    validated = pl.DataFrame(
+        {
+            "unit": ["N", "S"],
+            "measure": ["ER", "ER"],
+            "period": [RETURN_PERIOD] * 2,
+            "value": ["70", "72"],
+            "status": ["validated"] * 2,
+        }
+    )
+    import_frame(organisation, validated, file_name="validated.csv", source="test")
     return organisation
 
 
@@ -603,6 +639,7 @@ def api_operations() -> list[tuple[str, str, bool]]:
 NUMBERED = {"risks": "risk", "recommendations": "recommendation", "interventions": "intervention"}
 # Other parameters, the same in every case.
 FIXED = {
+    "ret": "FIGURES",
     "area": "FOCUS",
     "kind": "board",
     "fmt": "html",

@@ -84,6 +84,9 @@ INTERVENTION_PAGES = {
 # A measure's rebases and events: analysts only, in and out of scope
 # (frameworks/test_spc_marks.py, and the generated matrix in test_permission_matrix.py).
 SPC_PAGES = {"measure-spc"}
+# Statutory returns: analysts only, the scoped one their units' cells (returns/test_returns.py,
+# and the generated matrices in test_permission_matrix.py and test_scope_matrix.py).
+RETURN_PAGES = {"returns", "returns-json", "return", "return-json"}
 # Improvement plans and self-assessments need a plan and a cycle: their matrix is in
 # plans/test_views.py.
 PLAN_PAGES = {
@@ -150,6 +153,7 @@ def test_every_named_page_has_a_permission_case() -> None:
         | PLAN_PAGES
         | RISK_PAGES
         | SPC_PAGES
+        | RETURN_PAGES
     )
     assert named_patterns() - OPEN - NOT_PAGES - WRITE_PAGES - own_matrix == set(CASES)
 

@@ -43,6 +43,7 @@ from tests.web.test_permission_matrix import (
     OUTSIDER,
     OWNER,
     PARTNER,
+    RETURN_PERIOD,
     ROLES,
     SCOPED,
     SCOPED_ANALYST,
@@ -418,4 +419,31 @@ def test_every_annual_report_and_every_filter_of_every_list_as_every_role(
                 check.expect(got.status_code == 200, "GET", f"?{key}={value}", got, "200")
             else:
                 check.expect(got.status_code == 404, "GET", f"?{key}={value}", got, "404")
+    assert not check.problems, "\n".join(check.problems)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_period_of_a_statutory_return_as_every_role(role: str, world: World) -> None:
+    # Analysts read a return's cells in their scope only (the scoped one, North's); the other
+    # members are refused, everyone else learns nothing.
+    check = Check(role)
+    client = client_for(role, world)
+    for period in (RETURN_PERIOD, "2019-07", "2019/20", ""):
+        path = reverse("return-json", kwargs={"org": "TST", "ret": "FIGURES"})
+        got, _ = check.request(client, "GET", path, {"period": period})
+        where = f"{path}?period={period}"
+        if role == ANONYMOUS:
+            check.expect(got.status_code == 302, "GET", where, got, "sign in")
+        elif role in {ANALYST, SCOPED_ANALYST}:
+            check.expect(got.status_code == 200, "GET", where, got, "200")
+            units = {cell["unit"] for cell in got.json()["cells"]}
+            expected = {"N"} if role == SCOPED_ANALYST else {"N", "S"}
+            if period in {RETURN_PERIOD, "2019-07"}:
+                check.expect(units == expected, "GET", where, got, f"the cells of {expected}")
+            else:
+                check.expect(units == set(), "GET", where, got, "no cells")
+        elif role in MEMBERS:
+            check.expect(got.status_code == 403, "GET", where, got, "403")
+        else:
+            check.expect(got.status_code == 404, "GET", where, got, "404")
     assert not check.problems, "\n".join(check.problems)

@@ -35,6 +35,7 @@ GROUPS = (
     "pmf.cli.accounts",
     "pmf.cli.targets",
     "pmf.cli.scores",
+    "pmf.cli.returns",
     "pmf.cli.cycles",
     "pmf.cli.reminders",
     "pmf.cli.risks",

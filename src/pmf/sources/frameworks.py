@@ -8,7 +8,10 @@ from pmf.core.framework import Framework, FrameworkError, Problem, load_framewor
 
 
 def read_framework_file(path: Path) -> Framework:
-    """Read and validate a framework file; raise ``FrameworkError`` naming file and line."""
+    """Read and validate a framework file and its returns' templates; raise ``FrameworkError``.
+
+    Each problem names the file and line (or the template and cell).
+    """
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -22,4 +25,6 @@ def read_framework_file(path: Path) -> Framework:
         raise FrameworkError(
             [Problem(str(path), line, "", "is not UTF-8 text; save it as UTF-8 and try again")]
         ) from None
-    return load_framework(text, str(path))
+    from pmf.sources.returns import read_templates
+
+    return read_templates(load_framework(text, str(path)), path)

@@ -6,11 +6,12 @@ turns the path into a file line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import pairwise
 from typing import TypeVar
 
 from pmf.core.formula import Formula, find_cycle
+from pmf.core.cells import column_letters, column_number
 from pmf.core.framework.problems import dotted
 from pmf.core.framework.schema import (
     GRADE_ROLES,
@@ -25,6 +26,7 @@ from pmf.core.framework.schema import (
     Measure,
     PeriodRollup,
     Polarity,
+    Return,
     Rollup,
     SpcBaseline,
     SpcEvent,
@@ -134,6 +136,7 @@ def cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
         areas,
         unit_types,
     )
+    yield from _return_references(model, units)
 
 
 def formula_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
@@ -600,3 +603,63 @@ def _in_cycle(code: str, units: dict[str, Unit]) -> bool:
         seen.add(parent)
         parent = units[parent].parent
     return False
+
+
+def _return_references(
+    model: FrameworkModel, units: Mapping[str, Unit]
+) -> Iterator[tuple[Path, str]]:
+    """Yield the path and message of each reference of a return that does not hold.
+
+    Each cell's measure and unit must be in the file and the measure reported at the return's
+    frequency; no two cells may share an address, and no two returns a code.
+    """
+    measures = {measure.code: measure for measure in model.measures}
+    seen_codes: set[str] = set()
+    for index, definition in enumerate(model.returns):
+        where: Path = ("returns", index)
+        if definition.code in seen_codes:
+            yield (*where, "code"), f"{definition.code!r} is a second return with this code"
+        seen_codes.add(definition.code)
+        if definition.unit is not None and definition.unit not in units:
+            yield (*where, "unit"), f"{definition.unit!r} is not a unit in this file"
+        addresses: dict[str, Path] = {}
+        if definition.period_cell is not None:
+            addresses[definition.period_cell.upper()] = (*where, "period_cell")
+        for position, cell in enumerate(definition.cells):
+            at: Path = (*where, "cells", position)
+            if cell.unit is None and definition.unit is None:
+                yield (*at, "unit"), "is required: the return names no unit for its cells"
+            elif cell.unit is not None and cell.unit not in units:
+                yield (*at, "unit"), f"{cell.unit!r} is not a unit in this file"
+            yield from _measure_problems(definition, measures, cell.measure, at)
+            address = cell.cell.upper()
+            if address in addresses:
+                yield (*at, "cell"), f"{address} is filled twice in this return"
+            addresses[address] = at
+        for position, row in enumerate(definition.rows):
+            if row.unit not in units:
+                yield (*where, "rows", position, "unit"), f"{row.unit!r} is not a unit in this file"
+        rows = [line.row for line in definition.rows]
+        for position, column in enumerate(definition.columns):
+            at = (*where, "columns", position)
+            yield from _measure_problems(definition, measures, column.measure, at)
+            for number in rows:
+                address = f"{column_letters(column_number(column.column))}{number}"
+                if address in addresses:
+                    yield (*at, "column"), f"{address} is filled twice in this return"
+                addresses[address] = at
+
+
+def _measure_problems(
+    definition: Return, measures: Mapping[str, Measure], code: str, at: Path
+) -> Iterator[tuple[Path, str]]:
+    measure = measures.get(code)
+    if measure is None:
+        yield (*at, "measure"), f"{code!r} is not a measure in this file"
+        return
+    if measure.frequency is not definition.frequency:
+        yield (
+            (*at, "measure"),
+            f"{code} is reported by {measure.frequency.value.replace('_', ' ')}, but return "
+            f"{definition.code} is made by {definition.frequency.value.replace('_', ' ')}",
+        )

@@ -944,6 +944,95 @@ class RiskRegister(Strict):
     unit: Code | None = None
 
 
+# ---------------------------------------------------------------------------------------------
+# Statutory returns (``docs/framework.md``, "Statutory returns"): a return's template and which
+# measure, unit, period and part of an observation each of its cells holds; pmf.core.returns
+# checks and fills it.
+# Which part of a held observation a cell takes.
+ReturnPart = Literal["value", "numerator", "denominator"]
+ReturnPeriod = Literal["current", "previous", "same_period_last_year"]
+CELL_PATTERN = r"^[A-Za-z]{1,3}[1-9][0-9]{0,6}$"
+
+
+class ReturnRules(Strict):
+    """What a return accepts in a cell: a minimum, a maximum, whole numbers only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    minimum: float | None = Field(default=None, alias="min")
+    maximum: float | None = Field(default=None, alias="max")
+    whole: bool | None = None
+
+
+class ReturnCell(ReturnRules):
+    """One cell of a return (``C7``): the measure, unit, period and figure it holds."""
+
+    cell: str = Field(pattern=CELL_PATTERN)
+    measure: Code
+    unit: Code | None = None
+    part: ReturnPart = "value"
+    period: ReturnPeriod = "current"
+    decimals: int | None = Field(default=None, ge=0, le=6)
+
+
+class ReturnColumn(ReturnRules):
+    """A column of a return's table (``C``): one measure's figure, a cell in each row."""
+
+    column: str = Field(pattern=r"^[A-Za-z]{1,3}$")
+    measure: Code
+    part: ReturnPart = "value"
+    period: ReturnPeriod = "current"
+    decimals: int | None = Field(default=None, ge=0, le=6)
+
+
+class ReturnRow(Strict):
+    """A row of a return's table (``7``): one unit."""
+
+    row: int = Field(ge=1, le=1_048_576)
+    unit: Code
+
+
+class Return(Strict):
+    """A statutory return: a CSV or XLSX template and the figures its cells hold.
+
+    ``template`` is a path relative to the framework file; ``cells`` name single cells and
+    ``rows`` times ``columns`` a table of units by measures; ``period_cell``, if given, gets
+    the return's period. Every cell's figure must be at
+    least ``status`` (validated by default) and keep ``rules`` (or its own min, max, whole).
+    """
+
+    code: Code
+    name: str = Field(min_length=1, max_length=300)
+    template: str = Field(min_length=1, max_length=500, pattern=r"(?i)\.(csv|xlsx)$")
+    sheet: str | None = Field(default=None, min_length=1, max_length=31)
+    frequency: PeriodKind
+    period_cell: str | None = Field(default=None, pattern=CELL_PATTERN)
+    unit: Code | None = None
+    status: Literal["validated", "signed_off"] = "validated"
+    description: str = ""
+    due: str = Field(default="", max_length=200)
+    recipient: str = Field(default="", max_length=200)
+    rules: ReturnRules = Field(default_factory=ReturnRules)
+    cells: tuple[ReturnCell, ...] = ()
+    rows: tuple[ReturnRow, ...] = ()
+    columns: tuple[ReturnColumn, ...] = ()
+
+    @property
+    def format(self) -> Literal["csv", "xlsx"]:
+        """Return ``csv`` or ``xlsx``, from the template's name."""
+        return "xlsx" if self.template.lower().endswith(".xlsx") else "csv"
+
+    @model_validator(mode="after")
+    def _something_to_fill(self) -> Return:
+        if not self.cells and not (self.rows and self.columns):
+            raise ValueError("a return needs cells, or rows and columns, to fill")
+        if bool(self.rows) != bool(self.columns):
+            raise ValueError("rows and columns go together: a table needs both")
+        if self.sheet is not None and self.format == "csv":
+            raise ValueError("sheet is for an XLSX template only")
+        return self
+
+
 class FrameworkModel(Strict):
     """The whole framework file, as written."""
 
@@ -959,6 +1048,7 @@ class FrameworkModel(Strict):
     spc: SpcDefaults = Field(default_factory=SpcDefaults)
     funnel: FunnelSettings = Field(default_factory=FunnelSettings)
     scoring: Scoring | None = None
+    returns: tuple[Return, ...] = ()
 
     @model_validator(mode="before")
     @classmethod
@@ -982,6 +1072,8 @@ class Framework:
     """A validated framework with lookups by code."""
 
     model: FrameworkModel
+    # Each return's template as read from beside the framework file: (return code, bytes).
+    templates: tuple[tuple[str, bytes], ...] = ()
 
     @property
     def organisation(self) -> Organisation:
@@ -1017,6 +1109,13 @@ class Framework:
     def funnel_overdispersion(self, measure: Measure) -> FunnelOverdispersion:
         """Return how ``measure``'s funnel limits are widened: its own choice, else the file's."""
         return measure.funnel.overdispersion or self.model.funnel.overdispersion or "none"
+
+    def return_(self, code: str) -> Return:
+        """Return the statutory return with ``code``; raise ``KeyError`` if there is none."""
+        for found in self.model.returns:
+            if found.code == code:
+                return found
+        raise KeyError(code)
 
     def unit(self, code: str) -> Unit:
         """Return the unit with ``code``; raise ``KeyError`` if there is none."""

@@ -24,5 +24,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("pmf.web.recommendations.urls")),
     path("", include("pmf.web.frameworks.urls")),
     path("", include("pmf.web.scores.urls")),
+    path("", include("pmf.web.returns.urls")),
     path("", include("pmf.web.scorecards.urls")),
 ]

@@ -316,3 +316,30 @@ class SpcMark(models.Model):
     def __str__(self) -> str:
         where = self.unit.code if self.unit else "all units"
         return f"{self.get_kind_display()} of {self.measure.code} {where} at {self.period}"
+
+
+class StatutoryReturn(models.Model):
+    """A statutory return of the framework file: its definition and its template's bytes.
+
+    ``definition`` holds the validated ``returns`` entry; ``template`` the CSV or XLSX file it
+    names, read from beside the framework file when it was loaded, so that the web application
+    fills it without the file at hand. Each export is recorded in the audit trail.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="statutory_returns"
+    )
+    code = models.CharField(max_length=64)
+    position = models.PositiveIntegerField(default=0)
+    definition = models.JSONField()
+    template = models.BinaryField()
+    template_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["organisation", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="return_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.code} return {self.code}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,6 +25,7 @@ from pmf.web.frameworks.models import (
     PeerGroup,
     SpcMark,
     Standard,
+    StatutoryReturn,
     Unit,
 )
 from pmf.web.frameworks.models import Target as TargetRow
@@ -175,6 +177,7 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
         )
         stored_group.members.set([units[code] for code in (group.members or group.units)])
     _store_targets(organisation, framework)
+    _store_returns(organisation, framework)
     audit.record(
         organisation,
         kind=audit.Kind.FRAMEWORK,
@@ -305,6 +308,7 @@ def _rebuild(organisation: Organisation) -> Framework:
         "spc": organisation.spc or {},
         "funnel": organisation.funnel or {},
         "scoring": organisation.scoring or None,
+        "returns": [row.definition for row in organisation.statutory_returns.all()],
     }
     return Framework(FrameworkModel.model_validate(data))
 
@@ -996,3 +1000,30 @@ def withdraw_spc_mark(
         at=now,
     )
     return mark
+
+
+def _store_returns(organisation: Organisation, framework: Framework) -> None:
+    """Store each statutory return with its template's bytes; drop those no longer in the file.
+
+    Past exports stay in the audit trail, which names the return and the template's digest.
+    """
+    templates = dict(framework.templates)
+    codes = [definition.code for definition in framework.model.returns]
+    organisation.statutory_returns.exclude(code__in=codes).delete()
+    for position, definition in enumerate(framework.model.returns):
+        template = templates.get(definition.code)
+        if template is None:
+            raise ValueError(
+                f"the template of return {definition.code} was not read: read the framework "
+                "with pmf.sources.frameworks.read_framework_file (pmf load does)"
+            )
+        StatutoryReturn.objects.update_or_create(
+            organisation=organisation,
+            code=definition.code,
+            defaults={
+                "position": position,
+                "definition": definition.model_dump(mode="json", by_alias=True, exclude_unset=True),
+                "template": template,
+                "template_sha256": hashlib.sha256(template).hexdigest(),
+            },
+        )

@@ -12,6 +12,7 @@ from pmf.web.cycles.services import cut_off_date, cycle_assessment, cycle_framew
 from pmf.web.frameworks.services import grade_scale
 from pmf.web.observations.marks import marks_for
 from pmf.web.papers.builders.calculated import formula_notes
+from pmf.web.returns.papers import returns_sections
 
 
 def annual_report(organisation: Any, year: str) -> Document:
@@ -167,5 +168,6 @@ def annual_report(organisation: Any, year: str) -> Document:
                 tuple(area_sections),
             ),
             Section("4.0", "Acting on performance", tuple(actions)),
+            *returns_sections(organisation, span),
         ),
     )

@@ -35,6 +35,7 @@ SECTIONS = [
 TOOLS = [
     ("import", "Import figures", True),
     ("audit", "Audit trail", False),
+    ("returns", "Returns", True),
 ]
 
 

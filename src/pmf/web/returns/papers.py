@@ -1,0 +1,57 @@
+"""The statutory returns' part of the annual report: each return made for the year's periods."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pmf.core.periods import ParseError, Period, parse_period
+from pmf.reports.document import Paragraph, Section, Table
+from pmf.web.frameworks.models import Organisation
+
+
+def returns_sections(organisation: Organisation, span: Period) -> tuple[Section, ...]:
+    """Return the annual report's section on statutory returns, or none without returns.
+
+    Every export recorded in the audit trail whose period ends within ``span``, oldest first:
+    the return, its period, when and by whom it was exported and the file's SHA-256.
+    """
+    from pmf.web.audit.models import AuditEvent
+    from pmf.web.returns.services import definitions
+
+    known = {found.code: found.name for found in definitions(organisation)}
+    if not known:
+        return ()
+    rows: list[tuple[Any, ...]] = []
+    events = AuditEvent.objects.filter(
+        organisation=organisation, kind=AuditEvent.Kind.FRAMEWORK, action="export_return"
+    ).order_by("at", "pk")
+    for event in events:
+        after = event.after or {}
+        try:
+            period = parse_period(str(after.get("period", "")))
+        except ParseError:
+            continue
+        if not span.start <= period.end <= span.end:
+            continue
+        code = str(after.get("return", event.object_id))
+        rows.append(
+            (
+                f"{known.get(code, after.get('name', code))} ({code})",
+                period.label,
+                event.at.date().isoformat(),
+                event.actor_label,
+                str(after.get("sha256", ""))[:12],
+            )
+        )
+    blocks: tuple[Paragraph | Table, ...]
+    if rows:
+        blocks = (
+            Table(
+                caption=f"Statutory returns exported for periods in {span.label}",
+                header=("Return", "Period", "Exported", "By", "SHA-256 (first 12)"),
+                rows=tuple(rows),
+            ),
+        )
+    else:
+        blocks = (Paragraph(f"No statutory return was exported for a period in {span.label}."),)
+    return (Section("5.0", "Statutory returns", blocks),)

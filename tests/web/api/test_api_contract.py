@@ -62,6 +62,7 @@ OPERATIONS = [
     "GET /api/organisations/{org}/observations",
     "POST /api/organisations/{org}/observations",
     "GET /api/organisations/{org}/assessments",
+    "GET /api/organisations/{org}/reporting-delay",
 ]
 
 

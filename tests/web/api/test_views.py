@@ -49,6 +49,8 @@ ENDPOINTS: dict[str, tuple[str, str, Any, Any]] = {
     "observations": ("get", "observations", {"unit": "N"}, {"unit": "S"}),
     "assessments": ("get", "assessments", {"unit": "N"}, {"unit": "S"}),
     "upsert_observations": ("post", "observations", [ROW_N], [ROW_S]),
+    # The organisation's cycles as a whole: no unit is outside anyone's scope.
+    "reporting_delay": ("get", "reporting-delay", {}, None),
 }
 DOCS = {"openapi-json", "openapi-view", "api-root"}
 
@@ -402,7 +404,7 @@ def test_openapi_schema_describes_every_endpoint_and_the_token() -> None:
     paths = schema["paths"]
     assert set(paths) == {
         f"/api/organisations/{{org}}/{name}"
-        for name in ("units", "measures", "observations", "assessments")
+        for name in ("units", "measures", "observations", "assessments", "reporting-delay")
     }
     assert set(paths["/api/organisations/{org}/observations"]) == {"get", "post"}
     components = schema["components"]

@@ -75,3 +75,50 @@ def test_pmf_cycle_delay_prints_a_table_and_json(
     data = json.loads(capsys.readouterr().out)
     assert data["cycles"][0]["days_to_board"] == 47
     assert "chart" not in data
+
+
+def test_the_dashboard_shows_the_delay_with_its_table_and_json(
+    published: Cycle, command_lead: User
+) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(command_lead)
+    page = client.get("/TST/dashboard/").content.decode()
+    assert "How old the figures are: reporting delay" in page
+    assert 'data-chart="delay-chart"' in page
+    assert "Days from the end of each cycle's data period to each stage" in page
+    data = client.get("/TST/dashboard.json").json()
+    assert data["reporting_delay"]["cycles"][0]["days_to_locked"] == 9
+
+
+def test_the_annual_report_has_the_delay_as_a_chart_and_a_table(
+    published: Cycle, organisation: Organisation
+) -> None:
+    from pmf.reports.document import Chart, Table
+    from pmf.web.papers.builders.annual import annual_report
+
+    document = annual_report(organisation, "2019/20")
+    (section,) = [section for _, section in document.walk() if section.heading == "Reporting delay"]
+    assert "Cycle 1 (data to July 2019): figures locked 9 days" in document.text()
+    (chart,) = [block for block in section.blocks if isinstance(block, Chart)]
+    assert (
+        chart.svg.startswith("<svg") and "cycle 1, figures locked 9, to the board 47" in chart.alt
+    )
+    (table,) = [block for block in section.blocks if isinstance(block, Table)]
+    assert table.header[2:] == ("Figures locked (days)", "To the board (days)", "Published (days)")
+    assert table.rows[0][:4] == ("1: Summer", "July 2019", "9", "47")
+
+
+def test_the_api_answers_the_delay_and_each_units_membership(
+    published: Cycle, command_lead: User
+) -> None:
+    from tests.factories import api_client
+
+    client = api_client(command_lead)
+    data = client.get("/api/organisations/TST/reporting-delay").json()
+    assert data["cycles"][0]["days_to_board"] == 47
+    assert data["medians"]["locked"] == 9.0
+    assert [stage["code"] for stage in data["stages"]] == ["locked", "board", "published"]
+    units = client.get("/api/organisations/TST/units").json()
+    assert {unit["member_from"] for unit in units} == {None}

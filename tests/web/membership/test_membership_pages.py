@@ -59,3 +59,23 @@ def test_the_scorecard_says_when_the_unit_joined(joined: Organisation, analyst: 
     page = client_for(analyst).get("/TST/units/S/").content.decode()
     assert "South joined the framework from July 2019" in page
     assert "South joined" not in client_for(analyst).get("/TST/units/N/").content.decode()
+
+
+def test_the_board_paper_and_pmf_cycle_members_say_who_joined_this_cycle(
+    joined: Organisation, analyst: User, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pmf.cli import main
+    from pmf.web.cycles import services
+    from pmf.web.papers.builders.board import board_paper
+
+    first = services.create_cycle(joined, number=1, name="Spring", cut_off="2019-06")
+    services.lock_cycle(first, analyst.membership)
+    second = services.create_cycle(joined, number=2, name="Summer", cut_off="2019-07")
+    services.lock_cycle(second, analyst.membership)
+    text = board_paper(second).text()
+    assert "South joined the framework this cycle (from July 2019)" in text
+    assert "South joined" not in board_paper(first).text()
+    assert main(["cycle", "members", "-o", "TST", "2"]) == 0
+    assert "S\tjoined\tSouth joined the framework this cycle" in capsys.readouterr().out
+    assert main(["cycle", "members", "-o", "TST", "1"]) == 0
+    assert "No unit joined or left the framework in cycle 1" in capsys.readouterr().out

@@ -11,6 +11,7 @@ from pmf.core.scorecard import MARKS_LEGEND
 from pmf.reports.document import Bullets, Document, Paragraph, Section, Table
 from pmf.web.cycles.services import cut_off_date, cycle_assessment, cycle_framework
 from pmf.web.observations.marks import marks_for
+from pmf.web.papers.builders.delay import delay_section
 
 
 def annual_report(organisation: Any, year: str) -> Document:
@@ -164,5 +165,6 @@ def annual_report(organisation: Any, year: str) -> Document:
                 tuple(area_sections),
             ),
             Section("4.0", "Acting on performance", tuple(actions)),
+            delay_section(organisation, cycles, "5.0"),
         ),
     )

@@ -38,6 +38,7 @@ from pmf.web.cycles.services import (
 from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import held_observations
 from pmf.web.papers.builders.common import cycle_parts
+from pmf.web.papers.builders.membership import membership_paragraphs
 from pmf.web.scorecards.presenters import mark_items, peer_comparison, spc_series
 
 
@@ -110,7 +111,11 @@ def board_paper(cycle: Cycle) -> Document:
         Section(
             "4.0",
             "Introduction and background",
-            (*_background(framework, organisation.name), _data_quality(cycle)),
+            (
+                *_background(framework, organisation.name),
+                _data_quality(cycle),
+                *membership_paragraphs(cycle),
+            ),
         ),
         Section(
             "5.0",

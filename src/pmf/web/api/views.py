@@ -349,11 +349,12 @@ def reporting_delay(request: HttpRequest, org: str) -> dict[str, Any]:
     """Count the days from each cycle's period end to its figures locked, board and publication.
 
     Computed from the cycles' own moments whenever asked; the organisation's as a whole, so
-    every member may read it.
+    every member may read it (not a partner: cycles are the organisation's own, as their
+    pages are).
     """
     from pmf.web.cycles.delay import reporting_delay_data
 
-    organisation, _ = pages.reader(request, org)
+    organisation, _ = pages.member(request, org)
     data = reporting_delay_data(organisation)
     data.pop("chart")
     return data

@@ -146,7 +146,7 @@ def delay_words(delays: Sequence[ReportingDelay]) -> str:
     if latest.to_board is not None:
         parts.append(f"to the board after {_day_words(latest.to_board)}")
     elif latest.board_planned is not None:
-        parts.append(f"the board planned {_day_words(latest.board_planned)} after")
+        parts.append(f"its board planned for {_day_words(latest.board_planned)} after")
     if latest.to_published is not None:
         parts.append(f"published after {_day_words(latest.to_published)}")
     else:

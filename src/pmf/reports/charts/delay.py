@@ -64,7 +64,6 @@ def delay_chart(delays: Sequence[ReportingDelay]) -> dict[str, Any]:
                 "field": "stage",
                 "type": "nominal",
                 "scale": {"domain": titles, "range": list(STAGE_SHAPES)},
-                "legend": None,
             },
             "tooltip": [
                 {"field": "cycle", "title": "Cycle"},

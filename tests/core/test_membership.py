@@ -119,3 +119,14 @@ def test_membership_words_say_this_cycle_and_left() -> None:
         "South joined the framework from June 2019 and left it this cycle after January 2020: "
         "its figures before then are not judged; none after it is judged."
     )
+
+
+def test_keep_members_reads_the_period_when_there_is_no_period_end() -> None:
+    from pmf.core.membership import keep_members
+
+    framework = load_framework(joining("{from: 2019-06}"))
+    figures = observations(monthly("S", [1, 2, 3, 4, 5, 6, 7]) + monthly("N", [1, 2]))
+    kept = keep_members(framework, figures)
+    assert kept.columns == figures.columns
+    assert kept.filter(kept["unit"] == "S")["period"].to_list() == ["2019-06", "2019-07"]
+    assert kept.filter(kept["unit"] == "N").height == 2

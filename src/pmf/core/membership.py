@@ -112,8 +112,8 @@ def members_at(framework: Framework, codes: Iterable[str], cut: dt.date) -> list
 
 
 def keep_members(framework: Framework, frame: pl.DataFrame) -> pl.DataFrame:
-    """Drop the rows of ``frame`` (columns unit and period_end) for periods outside each
-    unit's span; the frame is returned as it is when every unit is always a member."""
+    """Drop the rows of ``frame`` (columns unit, and period_end or period) for periods outside
+    each unit's span; the frame is returned as it is when every unit is always a member."""
     spans = {
         unit.code: member_span(framework, unit.code)
         for unit in framework.units
@@ -130,6 +130,14 @@ def keep_members(framework: Framework, frame: pl.DataFrame) -> pl.DataFrame:
         },
         schema={"unit": pl.String, "_member_starts": pl.Date, "_member_ends": pl.Date},
     )
+    if "period_end" not in frame.columns:
+        ends = {code: parse_period(code).end for code in frame["period"].unique().to_list()}
+        return keep_members(
+            framework,
+            frame.with_columns(
+                pl.col("period").replace_strict(ends, return_dtype=pl.Date).alias("period_end")
+            ),
+        ).drop("period_end")
     inside = (
         pl.col("_member_starts").is_null() | (pl.col("period_end") >= pl.col("_member_starts"))
     ) & (pl.col("_member_ends").is_null() | (pl.col("period_end") <= pl.col("_member_ends")))

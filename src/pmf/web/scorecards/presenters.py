@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pmf.core.assessment import assessment_roots
 from pmf.core.mdc import ASSURANCE_COLUMNS, VARIATION_ROWS, MatrixMeasure, summary_matrix
+from pmf.core.membership import keep_members
 from pmf.core.overdispersion import describe, overdispersed_plot
 from pmf.core.peers import peer_snapshot
 from pmf.core.periods import Period, parse_period
@@ -635,8 +636,13 @@ def _measure_observations(
     rows, summary = spc_series(framework, rolled, unit.code, measure, marks)
     # The latest figure assessed: one for a period not yet begun is listed, not judged.
     latest = next((row for row in reversed(rows) if not row["future"]), None)
+    # Peers are compared only at the periods each was in the framework (pmf.core.membership).
     peers = peer_comparison(
-        framework, rolled, unit.code, measure, latest["period"] if latest else None
+        framework,
+        keep_members(framework, rolled),
+        unit.code,
+        measure,
+        latest["period"] if latest else None,
     )
     # The funnel follows the peer comparison's period: the latest the group has figures for.
     funnel_period = peers["period_code"] or (latest["period"] if latest else None)

@@ -54,7 +54,7 @@ def test_the_dashboard_draws_the_reporting_delay_with_its_table(
     screenshot(page, "dashboard-reporting-delay")
 
 
-def test_the_measure_page_says_when_the_unit_joined(
+def test_the_measure_scorecard_and_cycle_pages_say_when_the_unit_joined(
     page: Page, live_server: object, analyst: User, organisation: Organisation
 ) -> None:
     store_framework(load_framework(GOOD.replace(SOUTH, JOINED)), "framework.yaml")
@@ -65,4 +65,11 @@ def test_the_measure_page_says_when_the_unit_joined(
     check_accessibility(page)
     page.goto(f"{base}/TST/units/S/")
     page.get_by_text("South joined the framework from July 2019").wait_for()
+    check_accessibility(page)
+    first = services.create_cycle(organisation, number=1, name="Spring", cut_off="2019-06")
+    services.lock_cycle(first, analyst.membership)  # type: ignore[attr-defined]
+    services.create_cycle(organisation, number=2, name="Summer", cut_off="2019-07")
+    page.goto(f"{base}/TST/cycles/2/")
+    page.get_by_text("South joined the framework this cycle (from July 2019)").wait_for()
+    page.get_by_text("Reporting delay, in days after July 2019 ended").wait_for()
     check_accessibility(page)

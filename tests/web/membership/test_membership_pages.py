@@ -79,3 +79,21 @@ def test_the_board_paper_and_pmf_cycle_members_say_who_joined_this_cycle(
     assert "S\tjoined\tSouth joined the framework this cycle" in capsys.readouterr().out
     assert main(["cycle", "members", "-o", "TST", "1"]) == 0
     assert "No unit joined or left the framework in cycle 1" in capsys.readouterr().out
+
+
+def test_the_cycle_page_names_who_joined_and_its_delay_within_the_readers_scope(
+    joined: Organisation, analyst: User, command_lead: User
+) -> None:
+    from pmf.web.cycles import services
+
+    first = services.create_cycle(joined, number=1, name="Spring", cut_off="2019-06")
+    services.lock_cycle(first, analyst.membership)
+    services.create_cycle(joined, number=2, name="Summer", cut_off="2019-07")
+    page = client_for(analyst).get("/TST/cycles/2/").content.decode()
+    assert "South joined the framework this cycle (from July 2019)" in page
+    assert "Reporting delay, in days after July 2019 ended: figures locked –" in page
+    # The command lead of North does not see South.
+    lead = client_for(command_lead).get("/TST/cycles/2/").content.decode()
+    assert "South joined" not in lead
+    data = client_for(analyst).get("/TST/cycles/2.json").json()
+    assert [change["unit"] for change in data["joined_or_left"]] == ["S"]

@@ -117,7 +117,7 @@ def test_membership_words_say_this_cycle_and_left() -> None:
     after = membership_words(framework, "S", dt.date(2020, 2, 29), since=dt.date(2019, 11, 30))
     assert after == (
         "South joined the framework from June 2019 and left it this cycle after January 2020: "
-        "its figures before then are not judged; none after it is judged."
+        "its figures before then are not judged; it is not judged after it left."
     )
 
 
@@ -130,3 +130,13 @@ def test_keep_members_reads_the_period_when_there_is_no_period_end() -> None:
     assert kept.columns == figures.columns
     assert kept.filter(kept["unit"] == "S")["period"].to_list() == ["2019-06", "2019-07"]
     assert kept.filter(kept["unit"] == "N").height == 2
+
+
+def test_a_unit_that_only_leaves_is_named_with_the_framework() -> None:
+    framework = load_framework(joining("{until: 2020-01}"))
+    assert membership_words(framework, "S", dt.date(2019, 8, 31)) == (
+        "South leaves the framework after January 2020."
+    )
+    assert membership_words(framework, "S", dt.date(2020, 3, 31)) == (
+        "South left the framework after January 2020: it is not judged after it left."
+    )

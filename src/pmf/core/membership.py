@@ -212,12 +212,12 @@ def membership_words(
         left_end = parse_period(span.left).end
         verb = "left" if left_end <= cut else "leaves"
         when = " this cycle" if since is not None and since < left_end <= cut else ""
-        subject = "and" if parts else name
-        parts.append(f"{subject} {verb} it{when} after {label}")
+        subject, what = ("and", "it") if parts else (name, "the framework")
+        parts.append(f"{subject} {verb} {what}{when} after {label}")
     tail = []
     if span.joined is not None:
         tail.append("its figures before then are not judged")
     if span.left is not None and span.ends is not None and span.ends <= cut:
-        tail.append("none after it is judged")
+        tail.append("it is not judged after it left")
     sentence = " ".join(parts)
     return f"{sentence}: {'; '.join(tail)}." if tail else f"{sentence}."

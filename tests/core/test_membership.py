@@ -140,3 +140,21 @@ def test_a_unit_that_only_leaves_is_named_with_the_framework() -> None:
     assert membership_words(framework, "S", dt.date(2020, 3, 31)) == (
         "South left the framework after January 2020: it is not judged after it left."
     )
+
+
+def test_the_framework_charts_start_when_the_unit_joined() -> None:
+    import polars as pl
+
+    from pmf.core.baseline import framework_chart_points
+
+    framework = load_framework(joining("{from: 2019-04}"))
+    figures = observations(monthly("S", [10, 11, 12, 50, 51, 52, 53]) + monthly("N", [1, 2, 3]))
+    history = figures.with_columns(
+        pl.col("period")
+        .map_elements(lambda code: dt.date(2019, int(code[5:]), 28), return_dtype=pl.Date)
+        .alias("period_end")
+    )
+    points, _ = framework_chart_points(framework, history)
+    charted = points.filter(pl.col("series") == "S\x1fER")["period"].to_list()
+    assert charted == ["2019-04", "2019-05", "2019-06", "2019-07"]
+    assert points.filter(pl.col("series") == "N\x1fER").height == 3

@@ -97,3 +97,14 @@ def test_the_cycle_page_names_who_joined_and_its_delay_within_the_readers_scope(
     assert "South joined" not in lead
     data = client_for(analyst).get("/TST/cycles/2.json").json()
     assert [change["unit"] for change in data["joined_or_left"]] == ["S"]
+
+
+def test_pmf_assess_says_when_the_unit_joined(
+    joined: Organisation, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pmf.cli import main
+
+    assert main(["assess", "-o", "TST", "--unit", "S", "--period", "2019-07"]) == 0
+    assert "South joined the framework from July 2019" in capsys.readouterr().out
+    assert main(["assess", "-o", "TST", "--unit", "N", "--period", "2019-07"]) == 0
+    assert "joined the framework" not in capsys.readouterr().out

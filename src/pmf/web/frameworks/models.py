@@ -48,8 +48,8 @@ class Unit(models.Model):
     external = models.BooleanField(default=False)
     # The framework file's ``member``: the first and last periods the unit is in the framework
     # (period codes; blank: since always, or still in it).
-    member_from = models.CharField(max_length=40, blank=True)
-    member_until = models.CharField(max_length=40, blank=True)
+    member_from = models.CharField(max_length=40, blank=True, default="")
+    member_until = models.CharField(max_length=40, blank=True, default="")
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

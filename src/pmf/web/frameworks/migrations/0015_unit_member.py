@@ -10,11 +10,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="unit",
             name="member_from",
-            field=models.CharField(blank=True, max_length=40),
+            field=models.CharField(blank=True, default="", max_length=40),
         ),
         migrations.AddField(
             model_name="unit",
             name="member_until",
-            field=models.CharField(blank=True, max_length=40),
+            field=models.CharField(blank=True, default="", max_length=40),
         ),
     ]

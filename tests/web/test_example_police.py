@@ -132,6 +132,26 @@ def test_the_police_example_fills_every_tile_and_register_from_its_figures() -> 
     checks = cycle_page(draft, analyst)["checks"]
     assert checks["provisional_count"] > 0
 
+    # North West joins in cycle 9 (illustrative): neither it nor its boroughs are graded in
+    # the past cycles, and the draft cycle names it as joining.
+    from pmf.web.cycles.delay import reporting_delay_data
+    from pmf.web.cycles.members import membership_changes
+
+    past_grades = AreaGrade.objects.filter(cycle__organisation=police)
+    assert not past_grades.filter(unit__code="NW").exists()
+    assert not past_grades.filter(unit__parent__code="NW").exists()
+    assert past_grades.filter(cycle=board, unit__code="NA").exists()
+    assert [change["unit"] for change in membership_changes(draft)] == ["NW"]
+    # Each past cycle locked 8 days after its cut-off and published at its board; the draft's
+    # board is a plan.
+    delay = reporting_delay_data(police)
+    assert [row["days_to_locked"] for row in delay["cycles"]] == [8] * 8 + [None]
+    assert [row["days_to_published"] for row in delay["cycles"]] == [
+        53, 53, 52, 51, 51, 53, 51, 50, None,
+    ]  # fmt: skip
+    assert delay["medians"]["published"] == 51.5
+    assert delay["cycles"][-1]["board_planned_days"] == 50
+
     # Loading again adds nothing.
     load_example(registry()["police"])
     assert Risk.objects.filter(organisation=police).count() == len(risks)

@@ -316,6 +316,8 @@ EXPECT: dict[str, Expect] = {
     "API GET /api/organisations/{org}/observations": Expect(read=SHARED),
     "API GET /api/organisations/{org}/assessments": Expect(read=SHARED),
     "API GET /api/organisations/{org}/scores": Expect(read=SHARED),
+    # The cycles' reporting delay: the organisation's own, as the cycle and dashboard pages are.
+    "API GET /api/organisations/{org}/reporting-delay": Expect(read=ORG),
     "API POST /api/organisations/{org}/observations": Expect(
         read=NOBODY,
         write=ANALYSTS | {OWNER},

@@ -1,4 +1,4 @@
-"""The quarterly cycle on the command line: ``pmf cycle create|list|advance|grades|paper``.
+"""The quarterly cycle on the command line: ``pmf cycle create|list|advance|grades|paper|...``.
 
 Grading steps that people take (self-assessment, moderation, the board) are in the web
 application, where each role signs in; the command line starts cycles, moves them on as an
@@ -26,6 +26,7 @@ from pmf.cli.base import (
 if TYPE_CHECKING:
     from pmf.reports.document import Document
     from pmf.web.cycles.models import Cycle
+    from pmf.web.frameworks.models import Organisation
 
 
 def _cycle_arguments(cycle: argparse.ArgumentParser) -> None:
@@ -86,6 +87,23 @@ def _cycle_arguments(cycle: argparse.ArgumentParser) -> None:
     )
     add_organisation(grades)
     grades.add_argument("number", type=int, help="the cycle's number")
+    delay = command(
+        group,
+        "delay",
+        "Print each cycle's reporting delay: days from the end of its data period to its "
+        "figures locked, to its board and to publication.",
+        "pmf cycle delay -o MPS --json",
+    )
+    add_organisation(delay)
+    delay.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    members = command(
+        group,
+        "members",
+        "Print the units that joined or left the framework in a cycle's period.",
+        "pmf cycle members -o MPS 9",
+    )
+    add_organisation(members)
+    members.add_argument("number", type=int, help="the cycle's number")
 
 
 @register(
@@ -95,7 +113,8 @@ def _cycle_arguments(cycle: argparse.ArgumentParser) -> None:
     arguments=_cycle_arguments,
 )
 def cycle(args: argparse.Namespace) -> int:
-    """Run ``pmf cycle create``, ``list``, ``advance``, ``paper``, ``annual`` or ``grades``."""
+    """Run ``pmf cycle create``, ``list``, ``advance``, ``paper``, ``annual``, ``grades``,
+    ``delay`` or ``members``."""
     from pmf.web.cycles import services
 
     organisation = base.organisation(args.organisation)
@@ -132,9 +151,13 @@ def cycle(args: argparse.Namespace) -> int:
             except ValueError as error:
                 raise CommandError(str(error)) from None
             return _write_document(document, args.output, f"annual report for {args.year}")
+        if args.action == "delay":
+            return _print_delay(organisation, as_json=args.json)
         chosen = organisation.cycles.filter(number=args.number).first()
         if chosen is None:
             raise CommandError(f"{organisation.code} has no cycle {args.number}")
+        if args.action == "members":
+            return _print_members(chosen)
         if args.action == "paper":
             return _write_paper(chosen, args.output, args.kind)
         if args.action == "advance":
@@ -251,4 +274,41 @@ def _print_grades(cycle: Cycle) -> int:
         rows.setdefault(grade.unit.code, {})[grade.area.code] = scale.label(grade.grade)
     for unit, cells in rows.items():
         print(unit + "\t" + "\t".join(cells.get(area, "-") for area in areas))
+    return EXIT_OK
+
+
+def _print_delay(organisation: Organisation, *, as_json: bool) -> int:
+    """Print the reporting delay of every cycle: a sentence and a table, or JSON."""
+    import json
+
+    from pmf.web.cycles.delay import days_text, reporting_delay_data
+
+    data = reporting_delay_data(organisation)
+    if as_json:
+        print(json.dumps({key: value for key, value in data.items() if key != "chart"}, indent=2))
+        return EXIT_OK
+    print(data["text"])
+    print("cycle\tdata to\tlocked\tboard\tpublished")
+    for row in data["cycles"]:
+        print(
+            f"{row['cycle']}\t{row['data_to']}\t{days_text(row['days_to_locked'])}\t"
+            f"{days_text(row['days_to_board'], row['board_planned_days'])}\t"
+            f"{days_text(row['days_to_published'])}"
+        )
+    return EXIT_OK
+
+
+def _print_members(cycle: Cycle) -> int:
+    """Print the units that joined or left the framework in the cycle's period."""
+    from pmf.web.cycles.members import membership_changes
+    from pmf.web.cycles.services import span_words
+
+    changes = membership_changes(cycle)
+    if not changes:
+        print(
+            f"No unit joined or left the framework in cycle {cycle.number} ({span_words(cycle)})."
+        )
+        return EXIT_OK
+    for change in changes:
+        print(f"{change['unit']}\t{change['change']}\t{change['text']}")
     return EXIT_OK

@@ -30,8 +30,10 @@ from pmf.cli.base import (
 from pmf.cli.faults import file_fault
 
 if TYPE_CHECKING:
+    from pmf.core.periods import Period
     from pmf.sources.examples import Example
     from pmf.sources.importer import Problem
+    from pmf.web.frameworks.models import Organisation
 
 
 def _framework_arguments(parser: argparse.ArgumentParser) -> None:
@@ -314,7 +316,20 @@ def assess(args: argparse.Namespace) -> int:
         print(f"Wrote {plural(len(scorecard.rows()), 'measure')} to {args.output}.")
         return EXIT_OK
     print(render_scorecard(scorecard))
+    _print_membership(organisation, scorecard.unit, period)
     return EXIT_OK
+
+
+def _print_membership(organisation: Organisation, unit: str, period: Period | None) -> None:
+    """Say when the unit joined or left the framework, if it did (``pmf.core.membership``)."""
+    from pmf.web.frameworks.services import framework_of
+    from pmf.web.scorecards.presenters import unit_membership_words
+
+    words = unit_membership_words(
+        framework_of(organisation), unit, {"period": period.code} if period else None
+    )
+    if words:
+        print(f"\n{words}")
 
 
 @register(

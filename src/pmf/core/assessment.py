@@ -38,6 +38,7 @@ from pmf.core.framework import (
     ZeroStandard,
 )
 from pmf.core.intervals import byar, compare_with_value, wilson
+from pmf.core.membership import keep_members, members_at
 from pmf.core.peers import compare_with_peers, peer_links, with_positions
 from pmf.core.periods import PeriodKind, parse_period, read_period
 from pmf.core.rollup import roll_up
@@ -152,13 +153,17 @@ def assess(
     rolled = roll_up(framework, known.filter(pl.col("unit").is_in(needed)), units=needed)
     rolled = rolled.join(periods, on="period", how="left")
     future = _future(rolled.filter(pl.col("unit").is_in(chosen)), today)
-    rolled = rolled.filter(pl.col("period_start") <= today)
+    # A unit is judged only on the periods it is in the framework (pmf.core.membership); the
+    # roll-up above has already added its figures to its parent's.
+    rolled = keep_members(framework, rolled.filter(pl.col("period_start") <= today))
     if cut is None:
         ends = rolled.filter(pl.col("unit").is_in(chosen))["period_end"]
         if ends.len() == 0:
             return _empty()
         # Polars types a Series' max as any scalar or None; here a date, as ends is not empty.
         cut = ends.max()  # type: ignore[assignment]
+    # A unit that has left, or not yet joined, by the cut-off is not assessed.
+    chosen = members_at(framework, chosen, cut) if cut is not None else chosen
     history = rolled.filter(pl.col("period_end") <= cut)
     held_periods = held_periods.filter(pl.col("period_end") <= cut)
     current = _latest(history.filter(pl.col("unit").is_in(chosen)))

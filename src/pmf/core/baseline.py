@@ -42,6 +42,7 @@ from typing import Any, Final
 import polars as pl
 
 from pmf.core.framework import Framework, Measure, TargetStandard
+from pmf.core.membership import keep_members
 from pmf.core.periods import PeriodKind, parse_period, read_period
 from pmf.core.spc import (
     CONSISTENT_FAIL,
@@ -839,7 +840,10 @@ def framework_chart_points(
     here, so they agree with the measure page.
     """
     fractions = [name for name in ("numerator", "denominator") if name in history.columns]
-    series = history.select("unit", "measure", "period", "period_end", "value", *fractions)
+    # A unit is charted only from the period it joined the framework (pmf.core.membership).
+    series = keep_members(framework, history).select(
+        "unit", "measure", "period", "period_end", "value", *fractions
+    )
     if series.height == 0:
         return pl.DataFrame(schema=POINT_SCHEMA), pl.DataFrame(schema=SEGMENT_SCHEMA)
     series = series.with_columns(

@@ -63,6 +63,7 @@ OPERATIONS = [
     "POST /api/organisations/{org}/observations",
     "GET /api/organisations/{org}/assessments",
     "GET /api/organisations/{org}/scores",
+    "GET /api/organisations/{org}/reporting-delay",
 ]
 
 

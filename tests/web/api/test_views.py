@@ -50,6 +50,8 @@ ENDPOINTS: dict[str, tuple[str, str, Any, Any]] = {
     "assessments": ("get", "assessments", {"unit": "N"}, {"unit": "S"}),
     "scores": ("get", "scores", {"unit": "N"}, {"unit": "S"}),
     "upsert_observations": ("post", "observations", [ROW_N], [ROW_S]),
+    # The organisation's cycles as a whole: no unit is outside anyone's scope.
+    "reporting_delay": ("get", "reporting-delay", {}, None),
 }
 DOCS = {"openapi-json", "openapi-view", "api-root"}
 
@@ -403,7 +405,14 @@ def test_openapi_schema_describes_every_endpoint_and_the_token() -> None:
     paths = schema["paths"]
     assert set(paths) == {
         f"/api/organisations/{{org}}/{name}"
-        for name in ("units", "measures", "observations", "assessments", "scores")
+        for name in (
+            "units",
+            "measures",
+            "observations",
+            "assessments",
+            "scores",
+            "reporting-delay",
+        )
     }
     assert set(paths["/api/organisations/{org}/observations"]) == {"get", "post"}
     components = schema["components"]

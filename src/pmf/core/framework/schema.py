@@ -201,14 +201,51 @@ class Area(Strict):
         return f"{self.name} (formerly {self.formerly[-1].name})"
 
 
+class UnitMember(Strict):
+    """When a unit is in the framework: from its first period, until its last (both optional).
+
+    Figures for periods ending before ``from`` starts or after ``until`` ends are kept but not
+    judged (``pmf.core.membership``). Each is a period code, such as ``2025-09`` or ``2025/26``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    starts: str | None = Field(default=None, alias="from", min_length=1, max_length=40)
+    ends: str | None = Field(default=None, alias="until", min_length=1, max_length=40)
+
+    @field_validator("starts", "ends")
+    @classmethod
+    def _a_period(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return parse_period(value).code
+        except ParseError as error:
+            raise ValueError(str(error)) from None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> UnitMember:
+        if (
+            self.starts is not None
+            and self.ends is not None
+            and parse_period(self.ends).end < parse_period(self.starts).start
+        ):
+            raise ValueError(f"until ({self.ends}) is before from ({self.starts})")
+        return self
+
+
 class Unit(Strict):
-    """An organisational unit; ``external`` units are comparators that carry data, not grades."""
+    """An organisational unit; ``external`` units are comparators that carry data, not grades.
+
+    ``member``: when the unit joined and left the framework (always, when left out).
+    """
 
     code: Code
     name: str = Field(min_length=1, max_length=200)
     type: str = Field(min_length=1, max_length=64, pattern=CODE_PATTERN)
     parent: Code | None = None
     external: bool = False
+    member: UnitMember | None = None
 
 
 class SpcBaseline(Strict):

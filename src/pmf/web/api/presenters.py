@@ -21,6 +21,8 @@ def units(membership: Membership, organisation: Organisation) -> list[dict[str, 
             "type": unit.type,
             "parent": codes.get(unit.parent_id) if unit.parent_id else None,
             "external": unit.external,
+            "member_from": unit.member_from or None,
+            "member_until": unit.member_until or None,
         }
         for unit in visible_units(membership, organisation)
     ]

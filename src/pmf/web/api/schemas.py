@@ -47,6 +47,15 @@ class UnitOut(Schema):
     type: str = Field(examples=["command"])
     parent: str | None = Field(description="The code of the unit above; empty for the top.")
     external: bool = Field(description="An external comparator: it has figures, not grades.")
+    member_from: str | None = Field(
+        None,
+        description="The first period the unit is in the framework (its figures before it are "
+        "not judged); empty: always.",
+        examples=["2025-09"],
+    )
+    member_until: str | None = Field(
+        None, description="The last period the unit is in the framework; empty: still in it."
+    )
 
 
 class MeasureOut(Schema):
@@ -210,6 +219,9 @@ class ScorecardOut(Schema):
 
     organisation: Named
     unit: Named
+    membership: str | None = Field(
+        None, description="When the unit joined or left the framework; null: it always was in."
+    )
     as_at: str | None = Field(description="The period most of the measures are for.")
     heading: str = Field(description='"as at" the period, with how many measures are at others.')
     other_periods: int = Field(description="How many measures are at another period.")
@@ -220,3 +232,36 @@ class ScorecardOut(Schema):
     has_marks: bool = Field(description="Whether any figure of the scorecard carries a mark.")
     filters: Filters
     areas: list[AssessedArea]
+
+
+class ReportingDelayCycle(Schema):
+    """One cycle's days from the end of its data period to each stage (null: not reached)."""
+
+    cycle: int = Field(examples=[8])
+    name: str = Field(examples=["Autumn 2025"])
+    cut_off: str = Field(description="The cycle's last period of data.", examples=["2025-08"])
+    data_to: str = Field(examples=["August 2025"])
+    period_end: str = Field(description="The last day of that period.", examples=["2025-08-31"])
+    days_to_locked: int | None = Field(description="Days to its figures being locked.")
+    days_to_board: int | None = Field(description="Days to its board, once the board has met.")
+    days_to_published: int | None = Field(description="Days to its publication.")
+    board_planned_days: int | None = Field(description="Days to a board date not yet reached.")
+
+
+class ReportingDelayStage(Schema):
+    """A stage the delay is counted to."""
+
+    code: str = Field(examples=["locked"])
+    title: str = Field(examples=["Figures locked"])
+
+
+class ReportingDelayOut(Schema):
+    """Every cycle's reporting delay, the median to each stage and a sentence on the latest."""
+
+    organisation: str
+    text: str
+    stages: list[ReportingDelayStage]
+    cycles: list[ReportingDelayCycle]
+    medians: dict[str, float | None] = Field(
+        description="The median days to each stage over the cycles that reached it."
+    )

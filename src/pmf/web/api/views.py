@@ -39,6 +39,7 @@ from pmf.web.api.schemas import (
     ObservationIn,
     ObservationOut,
     ProblemReport,
+    ReportingDelayOut,
     ScorecardOut,
     UnitOut,
     UpsertSummary,
@@ -336,6 +337,27 @@ def assessments(
         )
     except LookupError as error:
         raise BadRequest(str(error.args[0])) from None
+
+
+@api.get(
+    "/organisations/{org}/reporting-delay",
+    response={200: ReportingDelayOut, **NOT_VISIBLE},
+    tags=["cycles"],
+    summary="Each cycle's reporting delay",
+)
+def reporting_delay(request: HttpRequest, org: str) -> dict[str, Any]:
+    """Count the days from each cycle's period end to its figures locked, board and publication.
+
+    Computed from the cycles' own moments whenever asked; the organisation's as a whole, so
+    every member may read it (not a partner: cycles are the organisation's own, as their
+    pages are).
+    """
+    from pmf.web.cycles.delay import reporting_delay_data
+
+    organisation, _ = pages.member(request, org)
+    data = reporting_delay_data(organisation)
+    data.pop("chart")
+    return data
 
 
 @require_http_methods(["GET", "POST"])

@@ -33,6 +33,9 @@ class Cycle(models.Model):
     board_date = models.DateField(null=True, blank=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.DRAFT)
     locked_at = models.DateTimeField(null=True, blank=True)
+    # When the cycle was published (moved to its last state): with locked_at and board_date,
+    # the moments its reporting delay is counted to (pmf.core.delay).
+    published_at = models.DateTimeField(null=True, blank=True)
     framework = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

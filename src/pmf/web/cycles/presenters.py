@@ -206,6 +206,26 @@ def cycle_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
         "areas": [{"code": area.code, "title": _area_title(area)} for area in areas],
         "units": rows,
         "changes": summary,
+        **_joining_and_delay(cycle, shown),
+    }
+
+
+def _joining_and_delay(cycle: Cycle, shown: set[str]) -> dict[str, Any]:
+    """Return the units in ``shown`` that joined or left in the cycle, and its own delay."""
+    from pmf.web.cycles.delay import days_text, delay_rows, organisation_delays
+    from pmf.web.cycles.members import membership_changes
+
+    (row,) = delay_rows(organisation_delays(cycle.organisation, [cycle]))
+    return {
+        "joined_or_left": [
+            change for change in membership_changes(cycle) if change["unit"] in shown
+        ],
+        "delay": {
+            **row,
+            "locked_text": days_text(row["days_to_locked"]),
+            "board_text": days_text(row["days_to_board"], row["board_planned_days"]),
+            "published_text": days_text(row["days_to_published"]),
+        },
     }
 
 

@@ -203,7 +203,9 @@ def advance(cycle: Cycle, membership: Membership | None) -> Cycle.State:
         if missing:
             raise WorkflowRefused("the board has not agreed a grade for " + ", ".join(missing))
     cycle.state = NEXT_STATE[State(cycle.state)]
-    cycle.save(update_fields=["state"])
+    if cycle.state == State.PUBLISHED:
+        cycle.published_at = timezone.now()
+    cycle.save(update_fields=["state", "published_at"])
     return State(cycle.state)
 
 
@@ -547,7 +549,8 @@ def record_history(
                 agreed = grade.recommended
                 _grade_step(grade, GradeEvent.Step.AGREED, agreed, HISTORY_NOTE, before, None, now)
         cycle.state = State.PUBLISHED
-        cycle.save(update_fields=["state"])
+        cycle.published_at = now
+        cycle.save(update_fields=["state", "published_at"])
 
 
 # Figures the analyst checks before the lock, and the spot checks' sample: both are of the

@@ -449,7 +449,31 @@ def dashboard_page(organisation: Organisation, membership: Membership) -> dict[s
         "organisation": {"code": organisation.code, "name": organisation.name},
         "tiles": shown,
         "summaries": summaries(organisation, membership),
+        "reporting_delay": delay_panel(organisation),
     }
+
+
+def delay_panel(organisation: Organisation) -> dict[str, Any]:
+    """Return the reporting delay of every cycle, with its rows as the table shows them.
+
+    The cycles' moments are the organisation's as a whole, not any unit's: every member sees
+    them.
+    """
+    from pmf.web.cycles.delay import days_text, reporting_delay_data
+
+    data = reporting_delay_data(organisation)
+    data["table"] = [
+        {
+            "cycle": row["cycle"],
+            "name": row["name"],
+            "data_to": row["data_to"],
+            "locked": days_text(row["days_to_locked"]),
+            "board": days_text(row["days_to_board"], row["board_planned_days"]),
+            "published": days_text(row["days_to_published"]),
+        }
+        for row in data["cycles"]
+    ]
+    return data
 
 
 def summaries(organisation: Organisation, membership: Membership) -> list[dict[str, Any]]:

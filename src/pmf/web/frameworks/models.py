@@ -48,6 +48,10 @@ class Unit(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     external = models.BooleanField(default=False)
+    # The framework file's ``member``: the first and last periods the unit is in the framework
+    # (period codes; blank: since always, or still in it).
+    member_from = models.CharField(max_length=40, blank=True, default="")
+    member_until = models.CharField(max_length=40, blank=True, default="")
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -203,10 +203,23 @@ def _store_units(organisation: Organisation, framework: Framework) -> dict[str, 
                 "type": unit.type,
                 "parent": stored[unit.parent] if unit.parent else None,
                 "external": unit.external,
+                "member_from": unit.member.starts or "" if unit.member else "",
+                "member_until": unit.member.ends or "" if unit.member else "",
                 "position": position,
             },
         )
     return stored
+
+
+def _member_data(unit: Unit) -> dict[str, str] | None:
+    """Return a stored unit's ``member`` as the framework file writes it (None: always)."""
+    if not unit.member_from and not unit.member_until:
+        return None
+    return {
+        key: value
+        for key, value in (("from", unit.member_from), ("until", unit.member_until))
+        if value
+    }
 
 
 def _parents_first(framework: Framework) -> list[tuple[int, Any]]:
@@ -296,6 +309,7 @@ def _rebuild(organisation: Organisation) -> Framework:
                 "type": unit.type,
                 "parent": unit.parent.code if unit.parent else None,
                 "external": unit.external,
+                "member": _member_data(unit),
             }
             for unit in units
         ],

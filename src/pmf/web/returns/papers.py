@@ -9,7 +9,7 @@ from pmf.reports.document import Paragraph, Section, Table
 from pmf.web.frameworks.models import Organisation
 
 
-def returns_sections(organisation: Organisation, span: Period) -> tuple[Section, ...]:
+def returns_sections(organisation: Organisation, span: Period, number: str = "6.0") -> tuple[Section, ...]:
     """Return the annual report's section on statutory returns, or none without returns.
 
     Every export recorded in the audit trail whose period ends within ``span``, oldest first:
@@ -54,4 +54,4 @@ def returns_sections(organisation: Organisation, span: Period) -> tuple[Section,
         )
     else:
         blocks = (Paragraph(f"No statutory return was exported for a period in {span.label}."),)
-    return (Section("5.0", "Statutory returns", blocks),)
+    return (Section(number, "Statutory returns", blocks),)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pmf.core.assessment import assessment_roots
 from pmf.core.mdc import ASSURANCE_COLUMNS, VARIATION_ROWS, MatrixMeasure, summary_matrix
+from pmf.core.membership import keep_members
 from pmf.core.overdispersion import describe, overdispersed_plot
 from pmf.core.peers import peer_snapshot
 from pmf.core.periods import Period, parse_period
@@ -238,6 +239,11 @@ def _scorecard_page(
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "unit": {"code": scorecard.unit, "name": scorecard.unit_name},
+        "membership": unit_membership_words(
+            framework_of(organisation),
+            unit.code,
+            {"period": period.code} if period is not None else None,
+        ),
         "as_at": scorecard.as_at,
         "heading": scorecard.heading,
         "other_periods": scorecard.other_periods,
@@ -405,6 +411,9 @@ def spc_series(
     today = dt.date.today()
     ahead = [row for row in series if parse_period(row["period"]).start > today]
     series = [row for row in series if parse_period(row["period"]).start <= today]
+    # Figures from before the unit joined the framework, or after it left, are listed but not
+    # charted: the SPC baseline starts when it joined (pmf.core.membership).
+    outside, series = _outside_membership(framework, unit_code, series)
     targets: list[float | None] = []
     if series:
         targets = targets_in_force(
@@ -482,6 +491,9 @@ def spc_series(
     ]
     # Listed after the charted figures, never charted or judged.
     rows.extend(_series_row(row, {}, None, measure, future=True) for row in ahead)
+    if outside:
+        rows.extend(_series_row(row, {}, None, measure) for row in outside)
+        rows.sort(key=lambda row: parse_period(row["period"]).end)
     for row in rows:
         provisional, warned = (marks or NO_MARKS).of(
             unit_code, measure.code, row["period"], row["origin"]
@@ -493,6 +505,37 @@ def spc_series(
             mark_words=mark_words(provisional, warned),
         )
     return rows, summary
+
+
+def unit_membership_words(
+    framework: Any, unit_code: str, latest: dict[str, Any] | None
+) -> str | None:
+    """Return when the unit joined or left the framework, as of its latest figure, or None."""
+    import datetime as dt
+
+    from pmf.core.membership import membership_words
+    from pmf.core.periods import parse_period
+
+    if unit_code not in {unit.code for unit in framework.units}:
+        return None
+    cut = parse_period(latest["period"]).end if latest else dt.date.today()
+    return membership_words(framework, unit_code, cut)
+
+
+def _outside_membership(
+    framework: Any, unit_code: str, series: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Split a unit's figures (each with ``period_end``) into those outside its membership of
+    the framework and those inside (``pmf.core.membership``)."""
+    from pmf.core.membership import member_span
+
+    if unit_code not in {unit.code for unit in framework.units}:
+        return [], series
+    span = member_span(framework, unit_code)
+    if span.always:
+        return [], series
+    inside = [row for row in series if span.holds(row["period_end"])]
+    return [row for row in series if not span.holds(row["period_end"])], inside
 
 
 def _series_row(
@@ -597,8 +640,13 @@ def _measure_observations(
     rows, summary = spc_series(framework, rolled, unit.code, measure, marks)
     # The latest figure assessed: one for a period not yet begun is listed, not judged.
     latest = next((row for row in reversed(rows) if not row["future"]), None)
+    # Peers are compared only at the periods each was in the framework (pmf.core.membership).
     peers = peer_comparison(
-        framework, rolled, unit.code, measure, latest["period"] if latest else None
+        framework,
+        keep_members(framework, rolled),
+        unit.code,
+        measure,
+        latest["period"] if latest else None,
     )
     # The funnel follows the peer comparison's period: the latest the group has figures for.
     funnel_period = peers["period_code"] or (latest["period"] if latest else None)
@@ -611,6 +659,7 @@ def _measure_observations(
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "unit": {"code": unit.code, "name": unit.name},
+        "membership": unit_membership_words(framework, unit.code, latest),
         "peers": peers,
         "peer_chart": peer_chart(measure.name, peers) if peers["rows"] else None,
         "funnel": funnel,

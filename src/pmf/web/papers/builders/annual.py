@@ -13,6 +13,7 @@ from pmf.web.frameworks.services import grade_scale
 from pmf.web.observations.marks import marks_for
 from pmf.web.papers.builders.calculated import formula_notes
 from pmf.web.returns.papers import returns_sections
+from pmf.web.papers.builders.delay import delay_section
 
 
 def annual_report(organisation: Any, year: str) -> Document:
@@ -168,6 +169,7 @@ def annual_report(organisation: Any, year: str) -> Document:
                 tuple(area_sections),
             ),
             Section("4.0", "Acting on performance", tuple(actions)),
-            *returns_sections(organisation, span),
+            delay_section(organisation, cycles, "5.0"),
+            *returns_sections(organisation, span, "6.0"),
         ),
     )

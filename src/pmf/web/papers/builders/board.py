@@ -44,6 +44,7 @@ from pmf.web.papers.builders.common import cycle_parts
 from pmf.web.papers.builders.drivers import drivers_assessment, key_driver_blocks
 from pmf.web.papers.builders.periods import period_sections
 from pmf.web.papers.builders.scores import scores_appendix
+from pmf.web.papers.builders.membership import membership_paragraphs
 from pmf.web.scorecards.presenters import mark_items, peer_comparison, spc_series
 
 
@@ -127,6 +128,7 @@ def board_paper(cycle: Cycle) -> Document:
             (
                 *_background(framework, organisation.name, grade_scale(organisation)),
                 _data_quality(cycle),
+                *membership_paragraphs(cycle),
             ),
         ),
         Section(

@@ -1,0 +1,68 @@
+"""The annual report's section on reporting delay: a chart and a table of each cycle's days."""
+
+from __future__ import annotations
+
+from pmf.core.delay import STAGES
+from pmf.reports.charts import drawn
+from pmf.reports.charts.delay import delay_chart
+from pmf.reports.document import Chart, Paragraph, Section, Table
+from pmf.web.cycles.delay import days_text, organisation_delays
+from pmf.web.cycles.models import Cycle
+from pmf.web.frameworks.models import Organisation
+
+
+def delay_section(organisation: Organisation, cycles: list[Cycle], number: str) -> Section:
+    """Return the section: the sentence, the chart of days to each stage, and its table."""
+    from pmf.core.delay import delay_words
+
+    delays = organisation_delays(organisation, cycles)
+    counted = [item for item in delays if item.to_locked is not None]
+    blocks: list[Paragraph | Chart | Table] = [
+        Paragraph(
+            "How old the figures are when they are used: the days from the end of each cycle's "
+            "data period to its figures being locked, to its board and to its publication. "
+            + delay_words(delays)
+        )
+    ]
+    if counted:
+        svg, png = drawn(delay_chart(counted), width=560, height=220)
+        blocks.append(
+            Chart(
+                svg=svg,
+                png=png,
+                alt=(
+                    "Line chart of the days from each cycle's period end to each stage: "
+                    + "; ".join(
+                        f"cycle {item.number}, "
+                        + ", ".join(
+                            f"{title.lower()} {days}"
+                            for stage, title in STAGES
+                            if (days := item.days(stage)) is not None
+                        )
+                        for item in counted
+                    )
+                    + "."
+                ),
+                caption=(
+                    "Reporting delay: days from the end of each cycle's data period to each "
+                    "stage. The days are in the table below."
+                ),
+            )
+        )
+    blocks.append(
+        Table(
+            caption="Days from the end of each cycle's data period to each stage",
+            header=("Cycle", "Data to", *(f"{title} (days)" for _, title in STAGES)),
+            rows=tuple(
+                (
+                    f"{item.number}: {item.name}",
+                    item.period_label,
+                    days_text(item.to_locked),
+                    days_text(item.to_board, item.board_planned),
+                    days_text(item.to_published),
+                )
+                for item in delays
+            ),
+        )
+    )
+    return Section(number, "Reporting delay", tuple(blocks))

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from itertools import pairwise
 from typing import TypeVar
 
-from pmf.core.formula import Formula, find_cycle
 from pmf.core.cells import column_letters, column_number
+from pmf.core.formula import Formula, find_cycle
 from pmf.core.framework.problems import dotted
 from pmf.core.framework.schema import (
     GRADE_ROLES,

@@ -9,7 +9,9 @@ from pmf.reports.document import Paragraph, Section, Table
 from pmf.web.frameworks.models import Organisation
 
 
-def returns_sections(organisation: Organisation, span: Period, number: str = "6.0") -> tuple[Section, ...]:
+def returns_sections(
+    organisation: Organisation, span: Period, number: str = "6.0"
+) -> tuple[Section, ...]:
     """Return the annual report's section on statutory returns, or none without returns.
 
     Every export recorded in the audit trail whose period ends within ``span``, oldest first:

@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('frameworks', '0010_measure_standardised'),
+        ('frameworks', '0011_measure_formula'),
     ]
 
     operations = [

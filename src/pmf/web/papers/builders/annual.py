@@ -12,8 +12,8 @@ from pmf.web.cycles.services import cut_off_date, cycle_assessment, cycle_framew
 from pmf.web.frameworks.services import grade_scale
 from pmf.web.observations.marks import marks_for
 from pmf.web.papers.builders.calculated import formula_notes
-from pmf.web.returns.papers import returns_sections
 from pmf.web.papers.builders.delay import delay_section
+from pmf.web.returns.papers import returns_sections
 
 
 def annual_report(organisation: Any, year: str) -> Document:

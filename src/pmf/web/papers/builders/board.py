@@ -42,9 +42,9 @@ from pmf.web.observations.services import held_observations
 from pmf.web.papers.builders.calculated import formula_sentence
 from pmf.web.papers.builders.common import cycle_parts
 from pmf.web.papers.builders.drivers import drivers_assessment, key_driver_blocks
+from pmf.web.papers.builders.membership import membership_paragraphs
 from pmf.web.papers.builders.periods import period_sections
 from pmf.web.papers.builders.scores import scores_appendix
-from pmf.web.papers.builders.membership import membership_paragraphs
 from pmf.web.scorecards.presenters import mark_items, peer_comparison, spc_series
 
 

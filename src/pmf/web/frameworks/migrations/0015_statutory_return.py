@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('frameworks', '0010_measure_standardised'),
+        ('frameworks', '0014_unit_member'),
     ]
 
     operations = [

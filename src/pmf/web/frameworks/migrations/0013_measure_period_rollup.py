@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("frameworks", "0010_measure_standardised"),
+        ("frameworks", "0012_organisation_scoring"),
     ]
 
     operations = [

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("frameworks", "0010_measure_standardised"),
+        ("frameworks", "0013_measure_period_rollup"),
     ]
 
     operations = [

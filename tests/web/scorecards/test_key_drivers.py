@@ -106,10 +106,18 @@ def test_a_partner_shown_only_harm_is_not_shown_the_split(drivers_org: Organisat
     agreement.areas.set(drivers_org.areas.filter(code="HARM"))
     client = Client()
     client.force_login(partner)
-    data = client.get("/DRV/units/F/measures/HIGH_HARM.json").json()["key_drivers"]
+    whole = client.get("/DRV/units/F/measures/HIGH_HARM.json").json()
+    # The calculation's lineage names Robbery (in PROPERTY) but never shows its figure.
+    lineage = whole["calculation"]["lineage"]
+    assert [item["measure"] for item in lineage["inputs"]] == ["VWI"]
+    assert lineage["withheld"] == ["Robbery <b>of</b> personal property"]
+    assert [item["shared"] for item in whole["calculation"]["inputs"]] == [True, False]
+    data = whole["key_drivers"]
     # Robbery is in PROPERTY, not shared: its figures would be read from the split.
     assert data["withheld"] is True
     assert data["comparisons"] == []
     page = client.get("/DRV/units/F/measures/HIGH_HARM/").content.decode()
     assert "not shared with you" in page
     assert "−12.5%" not in page
+    assert "Not shown, as their areas are not shared with you: Robbery &lt;b&gt;of&lt;/b&gt;" in page
+    assert 'href="/DRV/units/F/measures/ROBBERY/"' not in page

@@ -8,6 +8,7 @@ same data feeds the page's partial (``scorecards/_calculation.html``) and its JS
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from pmf.core.framework import Rollup
@@ -26,20 +27,30 @@ ROLLED_UP = {
 
 
 def calculation_section(
-    organisation: Organisation, unit: Unit, measure_code: str, rows: list[dict[str, Any]]
+    organisation: Organisation,
+    unit: Unit,
+    measure_code: str,
+    rows: list[dict[str, Any]],
+    areas: Collection[str] | None = None,
 ) -> dict[str, Any] | None:
     """Return the calculation section of a measure page, or None when there is nothing to say.
 
     ``rows`` are the page's figures (oldest first); the lineage is that of the latest one
-    not in the future.
+    not in the future. ``areas`` are the areas the reader may see (None: every area): an
+    input in another area is named without its figures, and calculated measures in another
+    area are not listed.
     """
     framework = framework_of(organisation)
     measure = framework.measure(measure_code)
     formulas = framework.formulas()
+
+    def shared(code: str) -> bool:
+        return areas is None or framework.measure(code).area in areas
+
     used_by = [
         {"code": code, "name": framework.measure(code).name, "formula": formula.text}
         for code, formula in formulas.items()
-        if measure_code in formula.inputs
+        if measure_code in formula.inputs and shared(code)
     ]
     formula = formulas.get(measure_code)
     if formula is None and not used_by:
@@ -53,7 +64,10 @@ def calculation_section(
         {
             "formula": formula.text,
             "formula_named": formula.render(names),
-            "inputs": [{"code": code, "name": names[code]} for code in formula.inputs],
+            "inputs": [
+                {"code": code, "name": names[code], "shared": shared(code)}
+                for code in formula.inputs
+            ],
             "rollup": measure.rollup.value,
             "period": latest["period"] if latest else None,
             "period_label": parse_period(latest["period"]).label if latest else None,
@@ -67,6 +81,11 @@ def calculation_section(
     if found is not None:
         lineage = found.as_json()
         lineage["value_text"] = format_value(found.value, measure)
+        # An input in an area not shared with the reader is named, never its figure.
+        lineage["withheld"] = [
+            names[item["measure"]] for item in lineage["inputs"] if not shared(item["measure"])
+        ]
+        lineage["inputs"] = [item for item in lineage["inputs"] if shared(item["measure"])]
         for item in lineage["inputs"]:
             item["value_text"] = format_value(item["value"], framework.measure(item["measure"]))
         section["lineage"] = lineage

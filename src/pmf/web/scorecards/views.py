@@ -249,7 +249,7 @@ def measure(
     from pmf.web.scorecards.calculations import calculation_section
 
     data["targets"] = target_history(found, target, code)
-    data["calculation"] = calculation_section(found, target, code, data["rows"])
+    data["calculation"] = calculation_section(found, target, code, data["rows"], allowed)
     data["key_drivers"] = key_drivers_section(found, target, code, _latest_period(data), allowed)
     if as_json:
         return pages.json(data)

@@ -398,6 +398,24 @@ def find(organisation: Organisation, measure: str, unit: str, period: str) -> Co
     )
 
 
+def default_period(organisation: Organisation, unit: Unit, measure: Measure) -> str | None:
+    """Return the period of the unit's latest figure of the measure (None: it has none)."""
+    from pmf.web.observations.models import Observation
+
+    held = (
+        Observation.objects.filter(unit=unit, measure=measure, superseded_at__isnull=True)
+        .values_list("period", flat=True)
+        .distinct()
+    )
+    ends = []
+    for code in held:
+        try:
+            ends.append((parse_period(code).end, code))
+        except (ParseError, ValueError):
+            continue
+    return max(ends)[1] if ends else None
+
+
 # --------------------------------------------------------------------------------------------
 # The check against the statistics
 # --------------------------------------------------------------------------------------------
@@ -448,3 +466,68 @@ def flags(
             )
             found[item.pk] = contradictions(f"{item.what_happened}\n{item.why}", evidence)
     return found
+
+
+# --------------------------------------------------------------------------------------------
+# Many at once: the API's body and the command line's file
+# --------------------------------------------------------------------------------------------
+
+FIELD_OF = {
+    "Measure": "measure",
+    "Unit": "unit",
+    "Period": "period",
+    "Owner": "owner",
+    "Due date": "due_date",
+    **{label: name for name, label in TEXT_LABELS.items()},
+}
+
+
+class RowsRefused(Exception):
+    """Raise with every problem of every row (row counted from 1, field, reason)."""
+
+    def __init__(self, problems: list[tuple[int, str, str]]) -> None:
+        said = (f"row {row}, {field}: {reason}" for row, field, reason in problems)
+        super().__init__("; ".join(said))
+        self.problems = problems
+
+
+def _row_problems(row: int, refused: Refused) -> list[tuple[int, str, str]]:
+    found = []
+    for problem in refused.problems:
+        label, colon, reason = problem.partition(": ")
+        field = FIELD_OF.get(label, "") if colon else ""
+        found.append((row, field or "row", reason if field else problem))
+    return found
+
+
+@transaction.atomic
+def write_rows(
+    organisation: Organisation,
+    membership: Membership | None,
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    user: User | AnonymousUser | None = None,
+) -> int:
+    """Write (or, with an owner and no text, ask for) commentary row by row: all, or none.
+
+    Each row has measure, unit and period codes; with any of the three texts it is a version
+    written (``write_commentary``), and with an owner (or a due date) the request changes
+    first (``request_commentary``). Raise ``RowsRefused`` with every problem of every row;
+    then nothing is stored. Return the number of rows.
+    """
+    problems: list[tuple[int, str, str]] = []
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        texts = any(str(row.get(name) or "").strip() for name in TEXT_FIELDS)
+        asks = bool(str(row.get("owner") or "").strip() or str(row.get("due_date") or "").strip())
+        try:
+            if asks or not texts:
+                request_commentary(organisation, membership, row, user=user)
+            if texts:
+                write_commentary(organisation, membership, row, user=user)
+        except Refused as refused:
+            problems += _row_problems(count, refused)
+    if problems:
+        transaction.set_rollback(True)
+        raise RowsRefused(problems)
+    return count

@@ -27,8 +27,9 @@ def commentary(
     if measure is None:
         raise Http404("No such measure.")
     period = str(request.POST.get("period") or request.GET.get("period") or "").strip()
+    period = period or services.default_period(found, target, measure) or ""
     if not period:
-        raise Http404("Say which period: ?period=2019-07.")
+        raise Http404("No figures, so no period to comment on: say which, ?period=2019-07.")
     problems: list[str] = []
     status = 400
     if request.method == "POST":

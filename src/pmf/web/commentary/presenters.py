@@ -152,7 +152,7 @@ def commentary_page(
 
 
 def commentary_list_page(
-    organisation: Organisation, membership: Membership, query: Mapping[str, str]
+    organisation: Organisation, membership: Membership | None, query: Mapping[str, str]
 ) -> dict[str, Any]:
     """Return the analyst's list: commentary flagged against the statistics, and overdue.
 

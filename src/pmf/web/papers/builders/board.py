@@ -26,6 +26,7 @@ from pmf.reports.charts.peer import peer_chart
 from pmf.reports.charts.spc import spc_chart
 from pmf.reports.charts.tube import tube_map_svg
 from pmf.reports.document import Bullets, Chart, Document, Paragraph, Section, Table
+from pmf.web.commentary.papers import commentary_blocks
 from pmf.web.cycles.models import AreaGrade, Cycle
 from pmf.web.cycles.services import (
     cut_off_date,
@@ -394,8 +395,8 @@ def _redline_charts(
     unit_name: str,
     area: str,
     marks: ObservationMarks | None = None,
-) -> list[Chart | Table]:
-    """Return an SPC chart and its table for each redline of the area with figures."""
+) -> list[Chart | Table | Paragraph]:
+    """Return an SPC chart and its table (and its commentary) for each redline with figures."""
     redlines = [m for m in framework.measures if m.area == area and m.kind is Kind.REDLINE]
     if not redlines:
         return []
@@ -406,7 +407,7 @@ def _redline_charts(
     rolled = roll_up(framework, observations)
     ends = {code: parse_period(code).end for code in rolled["period"].unique().to_list()}
     rolled = rolled.filter(pl.col("period").replace_strict(ends, return_dtype=pl.Date) <= cut)
-    blocks: list[Chart | Table] = []
+    blocks: list[Chart | Table | Paragraph] = []
     for measure in redlines:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -495,6 +496,7 @@ def _redline_charts(
                 ),
             )
         )
+        blocks.extend(commentary_blocks(cycle.organisation, unit, measure.code, last["period"]))
         blocks.extend(
             _peer_blocks(framework, rolled, unit, unit_name, measure, rows[-1]["period"], marks)
         )

@@ -338,8 +338,9 @@ def write_commentary(
 
     ``data`` has measure, unit and period codes and the three texts (at least one). Written
     where none was asked for, the writer is its owner and the due date the default. The
-    earlier versions are kept. ``version`` is the version the writer saw (``version_of``):
-    if someone wrote since, ``Conflict``. Raise ``Refused`` with every problem.
+    earlier versions are kept; the same words again add none. ``version`` is the version the
+    writer saw (``version_of``): if someone wrote since, ``Conflict``. Raise ``Refused``
+    with every problem.
     """
     problems: list[str] = []
     measure, unit, period = _target(organisation, data, problems)
@@ -379,6 +380,8 @@ def write_commentary(
     else:
         lock(held, version, "The commentary", _held)
         before = {name: getattr(held, name) for name in TEXT_FIELDS}
+        if held.written and before == texts:
+            return held  # the same words again: no new version
     for name, text in texts.items():
         setattr(held, name, text)
     held.written_at = now

@@ -62,6 +62,8 @@ OPERATIONS = [
     "GET /api/organisations/{org}/observations",
     "POST /api/organisations/{org}/observations",
     "GET /api/organisations/{org}/assessments",
+    "GET /api/organisations/{org}/commentary",
+    "POST /api/organisations/{org}/commentary",
 ]
 
 

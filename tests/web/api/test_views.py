@@ -49,13 +49,25 @@ ENDPOINTS: dict[str, tuple[str, str, Any, Any]] = {
     "observations": ("get", "observations", {"unit": "N"}, {"unit": "S"}),
     "assessments": ("get", "assessments", {"unit": "N"}, {"unit": "S"}),
     "upsert_observations": ("post", "observations", [ROW_N], [ROW_S]),
+    "commentary": ("get", "commentary", {"unit": "N"}, {"unit": "S"}),
+    "write_commentary": (
+        "post",
+        "commentary",
+        [{"unit": "N", "measure": "ER", "period": "2019-07", "why": "A new rota."}],
+        [{"unit": "S", "measure": "ER", "period": "2019-07", "why": "A new rota."}],
+    ),
 }
+WRITES = {"upsert_observations", "write_commentary"}
 DOCS = {"openapi-json", "openapi-view", "api-root"}
 
 
 def call(client: Client, name: str, scope: str, org: str = "TST") -> Any:
     method, path, inside, outside = ENDPOINTS[name]
     data = inside if scope == "inside" else outside
+    if method == "post" and path != "observations":
+        return client.post(
+            f"{BASE}/{org}/{path}", json.dumps(data), content_type="application/json"
+        )
     if method == "post":
         return post_rows(client, data, org)
     return client.get(f"{BASE}/{org}/{path}", data)
@@ -135,7 +147,7 @@ def test_other_organisations_get_404_everywhere(name: str, other_org_user: User)
     assert call(api_client(other_org_user), name, "inside", org="NOPE").json() == response.json()
 
 
-@pytest.mark.parametrize("name", sorted(set(ENDPOINTS) - {"upsert_observations"}))
+@pytest.mark.parametrize("name", sorted(set(ENDPOINTS) - WRITES))
 def test_command_lead_reads_only_their_scope(name: str, command_lead: User) -> None:
     client = api_client(command_lead)
     assert call(client, name, "inside").status_code == 200
@@ -143,7 +155,7 @@ def test_command_lead_reads_only_their_scope(name: str, command_lead: User) -> N
         assert call(client, name, "outside").status_code == 404
 
 
-@pytest.mark.parametrize("name", sorted(set(ENDPOINTS) - {"upsert_observations"}))
+@pytest.mark.parametrize("name", sorted(set(ENDPOINTS) - WRITES))
 def test_owner_reads_only_their_scope(name: str, owner: User) -> None:
     client = api_client(owner)
     assert call(client, name, "inside").status_code == 200
@@ -402,7 +414,7 @@ def test_openapi_schema_describes_every_endpoint_and_the_token() -> None:
     paths = schema["paths"]
     assert set(paths) == {
         f"/api/organisations/{{org}}/{name}"
-        for name in ("units", "measures", "observations", "assessments")
+        for name in ("units", "measures", "observations", "assessments", "commentary")
     }
     assert set(paths["/api/organisations/{org}/observations"]) == {"get", "post"}
     components = schema["components"]

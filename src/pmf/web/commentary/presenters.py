@@ -86,13 +86,16 @@ def measure_commentary(
     """
     if membership.organisation_id != organisation.pk:
         return None
-    measure = organisation.measures.filter(code=measure_code).first()
-    if measure is None:
-        return None
-    shown = services.visible_commentary(organisation, membership).filter(measure=measure, unit=unit)
+    # One query when there is none (the page is read often); the rest only for what is shown.
+    shown = list(
+        services.visible_commentary(organisation, membership).filter(
+            measure__code=measure_code, unit=unit
+        )
+    )
     today = timezone.localdate()
-    locked = services.locked_periods(organisation)
     current = next((item for item in shown if item.period == period), None)
+    # Written commentary is never overdue: the locks are read only for one still awaited.
+    locked = services.locked_periods(organisation) if current and not current.written else {}
     flagged = services.flags(organisation, [current]) if current is not None else {}
     earlier = sorted(
         (item for item in shown if item.period != period and item.written),
@@ -106,7 +109,7 @@ def measure_commentary(
         if current is not None
         else None,
         "earlier": [commentary_summary(item, today, locked) for item in earlier],
-        "may_write": services.may_write(membership, unit, measure, current),
+        "may_write": services.may_write(membership, unit, measure_code, current),
         "may_request": services.may_request(membership, unit),
     }
 

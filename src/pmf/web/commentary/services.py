@@ -84,12 +84,12 @@ def may_request(membership: Membership, unit: Unit) -> bool:
 
 
 def may_write(
-    membership: Membership, unit: Unit, measure: Measure, commentary: Commentary | None
+    membership: Membership, unit: Unit, measure: Measure | str, commentary: Commentary | None
 ) -> bool:
     """Say whether the member may write the commentary on a unit's measure.
 
     Its owner; analysts in their scope; and, where none has been asked for, the measure's
-    owners (members who own the measure) for the units in their scope.
+    owners (members who own the measure, given or by code) for the units in their scope.
     """
     if commentary is not None and commentary.owner_id == membership.user_id:
         return True
@@ -99,7 +99,9 @@ def may_write(
         commentary is None
         and membership.role == Membership.Role.OWNER
         and _in_scope(membership, unit)
-        and membership.measures.filter(pk=measure.pk).exists()
+        and membership.measures.filter(
+            code=measure if isinstance(measure, str) else measure.code
+        ).exists()
     )
 
 

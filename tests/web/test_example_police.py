@@ -151,6 +151,13 @@ def test_the_police_example_fills_every_tile_and_register_from_its_figures() -> 
     ]  # fmt: skip
     assert delay["medians"]["published"] == 51.5
     assert delay["cycles"][-1]["board_planned_days"] == 50
+    # Commentary: one flagged against the statistics, one asked for and never written.
+    from pmf.web.commentary.presenters import commentary_list_page
+
+    listed = {row["measure"]: row for row in commentary_list_page(police, None, {})["commentary"]}
+    assert [flag["words"] for flag in listed["SEXUAL_RATE"]["flags"]] == ["improving"]
+    assert listed["ALL_CRIME_RATE"]["overdue"] and not listed["ALL_CRIME_RATE"]["written"]
+    assert set(listed) == {"SEXUAL_RATE", "ALL_CRIME_RATE"}
 
     # Loading again adds nothing.
     load_example(registry()["police"])

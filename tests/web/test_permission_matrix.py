@@ -72,6 +72,7 @@ SOUTH_SECRETS = (
     "Southmoor intervention plan",
     "Southmoor recommendation",
     "Southmoor strengths",
+    "Southmoor commentary",
 )
 OTHER_SECRETS = ("Otherton", "Othershire risk", "Othershire plan", "Othershire theme")
 # The provider's own records, which partners never read (figures are all they share).
@@ -80,6 +81,7 @@ PROVIDER_SECRETS = (
     "Northgate intervention",
     "Northgate recommendation",
     "Northgate strengths",
+    "Northgate commentary",
 )
 
 
@@ -310,6 +312,16 @@ EXPECT: dict[str, Expect] = {
     "recommendation-edit": Expect(
         read=ANALYSTS, write=ANALYSTS, data={**RECOMMENDATION, "text": "Faster."}
     ),
+    # owners' commentary: members read their units'; analysts and its owner write it; the
+    # list of flagged and overdue commentary is the analysts'
+    "commentary": Expect(
+        read=ORG,
+        write=ANALYSTS | {OWNER},
+        data={"step": "write", "period": "2019-07", "what_happened": "Calls up."},
+    ),
+    "commentary-json": Expect(read=ORG),
+    "commentary-list": Expect(read=ANALYSTS),
+    "commentary-list-json": Expect(read=ANALYSTS),
     # the JSON API (organisation-level operations; ``unit`` is a query parameter)
     "API GET /api/organisations/{org}/units": Expect(read=SHARED),
     "API GET /api/organisations/{org}/measures": Expect(read=SHARED),
@@ -318,6 +330,9 @@ EXPECT: dict[str, Expect] = {
     "API GET /api/organisations/{org}/scores": Expect(read=SHARED),
     # The cycles' reporting delay: the organisation's own, as the cycle and dashboard pages are.
     "API GET /api/organisations/{org}/reporting-delay": Expect(read=ORG),
+    "API GET /api/organisations/{org}/commentary": Expect(read=ORG),
+    # rows of ER (which the owner owns, in North) for July 2019, where none was asked for
+    "API POST /api/organisations/{org}/commentary": Expect(read=NOBODY, write=ANALYSTS | {OWNER}),
     "API POST /api/organisations/{org}/observations": Expect(
         read=NOBODY,
         write=ANALYSTS | {OWNER},
@@ -406,6 +421,7 @@ def _member(name: str, organisation: Organisation, role: str, unit: str | None =
 def _records(organisation: Organisation, analyst: User, owner: User, words: dict[str, str]) -> dict:
     """Make one of every record of ``organisation``: in North (``N``) and South (``S``)."""
     from pmf.web.api.services import issue_token
+    from pmf.web.commentary import services as commentary
     from pmf.web.cycles import services as cycles
     from pmf.web.entry.models import ImportJob
     from pmf.web.interventions.services import NewIntervention, create_intervention
@@ -449,6 +465,14 @@ def _records(organisation: Organisation, analyst: User, owner: User, words: dict
             },
             user=analyst,
         ).number
+        asked = {"measure": "CR", "unit": unit, "period": "2019-07"}
+        owned_by = owner.username if unit == "N" else analyst.username
+        commentary.request_commentary(
+            organisation, membership, {**asked, "owner": owned_by}, user=analyst
+        )
+        commentary.write_commentary(
+            organisation, membership, {**asked, "why": words[f"commentary-{unit}"]}, user=analyst
+        )
         made[f"intervention-{unit}"] = create_intervention(
             membership,
             NewIntervention(
@@ -553,6 +577,8 @@ def _build() -> World:
                 "recommendation-S": SOUTH_SECRETS[2],
                 "statement-N": PROVIDER_SECRETS[3],
                 "statement-S": SOUTH_SECRETS[3],
+                "commentary-N": PROVIDER_SECRETS[4],
+                "commentary-S": SOUTH_SECRETS[4],
                 "plan": "Test Force plan",
                 "theme": "Test Force theme",
             },
@@ -575,6 +601,8 @@ def _build() -> World:
                 "recommendation-S": "Otherton recommendation",
                 "statement-N": "Otherton strengths",
                 "statement-S": "Otherton strengths",
+                "commentary-N": "Otherton commentary",
+                "commentary-S": "Otherton commentary",
                 "plan": OTHER_SECRETS[2],
                 "theme": OTHER_SECRETS[3],
             },
@@ -969,6 +997,8 @@ def api_cases(path: str, unit: bool) -> dict[str, tuple[str, dict[str, Any], lis
     """Return (path, query, rows to send) in North, in South and in the other organisation."""
 
     def row(unit: str) -> list[dict[str, Any]]:
+        if path.endswith("/commentary"):
+            return [{"unit": unit, "measure": "ER", "period": "2019-07", "why": "Calls up."}]
         return [{"unit": unit, "measure": "ER", "period": "2019-08", "value": 91}]
 
     cases = {

@@ -70,6 +70,9 @@ CYCLE_PAGES = {
     "spot-checks",
     "spot-checks-json",
 }
+# Owners' commentary: its matrix is the generated one (test_permission_matrix.py), with
+# records in North and South, and commentary/test_views.py.
+COMMENTARY_PAGES = {"commentary", "commentary-json", "commentary-list", "commentary-list-json"}
 # The corporate dashboard and its tiles: their own matrix in dashboard/test_views.py.
 DASHBOARD_PAGES = {"dashboard", "dashboard-json", "dashboard-tile", "dashboard-tile-json"}
 # Interventions: members of the organisation only, by role and scope; their matrix is below.
@@ -154,6 +157,7 @@ def test_every_named_page_has_a_permission_case() -> None:
         | RISK_PAGES
         | SPC_PAGES
         | RETURN_PAGES
+        | COMMENTARY_PAGES
     )
     assert named_patterns() - OPEN - NOT_PAGES - WRITE_PAGES - own_matrix == set(CASES)
 

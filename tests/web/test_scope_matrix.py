@@ -351,6 +351,7 @@ FILTERS: dict[str, dict[str, tuple[str, ...]]] = {
             "plan",
             "target",
             "framework",
+            "commentary",
         ),
         "from": ("2000-01-01", "2100-01-01"),
         "to": ("2000-01-01", "2100-01-01"),
@@ -446,4 +447,43 @@ def test_every_period_of_a_statutory_return_as_every_role(role: str, world: Worl
             check.expect(got.status_code == 403, "GET", where, got, "403")
         else:
             check.expect(got.status_code == 404, "GET", where, got, "404")
+
+
+# Owners' commentary: the analysts' list with each of its filters, and the API's list with
+# each of its filters, as every role. The world holds commentary in North and South.
+COMMENTARY_FILTERS = {"show": ("", "flagged", "overdue", "all"), "period": ("2019-07", "x")}
+COMMENTARY_API_FILTERS = {"unit": UNITS, "measure": ("ER", "CR"), "period": ("2019-07",)}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_filter_of_the_commentary_lists_as_every_role(role: str, world: World) -> None:
+    check = Check(role)
+    client = client_for(role, world)
+    for suffix in ("", "-json"):
+        path = reverse("commentary-list" + suffix, kwargs={"org": "TST"})
+        for key, values in COMMENTARY_FILTERS.items():
+            for value in values:
+                got, _ = check.request(client, "GET", path, {key: value})
+                where = f"{path}?{key}={value}"
+                if role == ANONYMOUS:
+                    check.expect(got.status_code == 302, "GET", where, got, "sign in")
+                elif role in {ANALYST, SCOPED_ANALYST}:
+                    check.expect(got.status_code == 200, "GET", where, got, "200")
+                elif role in MEMBERS:
+                    check.expect(got.status_code == 403, "GET", where, got, "403")
+                else:
+                    check.expect(got.status_code == 404, "GET", where, got, "404")
+    api = api_client(role, world)
+    for key, values in COMMENTARY_API_FILTERS.items():
+        for value in values:
+            got, _ = check.request(
+                api, "GET", "/api/organisations/TST/commentary", {key: value}, api=True
+            )
+            outside = key == "unit" and value in {"F", "S"}
+            if role == ANONYMOUS:
+                check.expect(got.status_code == 401, "GET", f"?{key}={value}", got, "401")
+            elif role in MEMBERS and not (outside and role in SCOPED):
+                check.expect(got.status_code == 200, "GET", f"?{key}={value}", got, "200")
+            else:
+                check.expect(got.status_code == 404, "GET", f"?{key}={value}", got, "404")
     assert not check.problems, "\n".join(check.problems)

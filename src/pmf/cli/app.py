@@ -39,6 +39,7 @@ GROUPS = (
     "pmf.cli.cycles",
     "pmf.cli.reminders",
     "pmf.cli.risks",
+    "pmf.cli.commentary",
     "pmf.cli.national",
     "pmf.cli.peer_groups",
     "pmf.cli.records",

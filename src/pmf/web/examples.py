@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from pmf.core.periods import parse_period
 from pmf.sources.examples import Example
+from pmf.web.commentary.examples import load_example_commentary
 from pmf.web.frameworks.models import Organisation
 
 EXAMPLE = "Example: "
@@ -72,10 +73,12 @@ def prepare(example: Example, organisation: Organisation, batch_id: int | None) 
 
 
 def fill_registers(example: Example, organisation: Organisation) -> None:
-    """Add the example's risks, interventions, recommendations, plan and self-assessments."""
+    """Add the example's risks, interventions, recommendations, plan, self-assessments and
+    commentary (``examples/<name>/commentary.csv``)."""
     extra = EXTRAS.get(example.name)
     if extra is not None and extra.registers is not None:
         extra.registers(example, organisation)
+    load_example_commentary(example, organisation)
 
 
 def date_observations(batch_id: int) -> None:

@@ -64,6 +64,8 @@ OPERATIONS = [
     "GET /api/organisations/{org}/assessments",
     "GET /api/organisations/{org}/scores",
     "GET /api/organisations/{org}/reporting-delay",
+    "GET /api/organisations/{org}/commentary",
+    "POST /api/organisations/{org}/commentary",
 ]
 
 

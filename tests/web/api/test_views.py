@@ -52,13 +52,25 @@ ENDPOINTS: dict[str, tuple[str, str, Any, Any]] = {
     "upsert_observations": ("post", "observations", [ROW_N], [ROW_S]),
     # The organisation's cycles as a whole: no unit is outside anyone's scope.
     "reporting_delay": ("get", "reporting-delay", {}, None),
+    "commentary": ("get", "commentary", {"unit": "N"}, {"unit": "S"}),
+    "write_commentary": (
+        "post",
+        "commentary",
+        [{"unit": "N", "measure": "ER", "period": "2019-07", "why": "A new rota."}],
+        [{"unit": "S", "measure": "ER", "period": "2019-07", "why": "A new rota."}],
+    ),
 }
+WRITES = {"upsert_observations", "write_commentary"}
 DOCS = {"openapi-json", "openapi-view", "api-root"}
 
 
 def call(client: Client, name: str, scope: str, org: str = "TST") -> Any:
     method, path, inside, outside = ENDPOINTS[name]
     data = inside if scope == "inside" else outside
+    if method == "post" and path != "observations":
+        return client.post(
+            f"{BASE}/{org}/{path}", json.dumps(data), content_type="application/json"
+        )
     if method == "post":
         return post_rows(client, data, org)
     return client.get(f"{BASE}/{org}/{path}", data)
@@ -138,7 +150,7 @@ def test_other_organisations_get_404_everywhere(name: str, other_org_user: User)
     assert call(api_client(other_org_user), name, "inside", org="NOPE").json() == response.json()
 
 
-@pytest.mark.parametrize("name", sorted(set(ENDPOINTS) - {"upsert_observations"}))
+@pytest.mark.parametrize("name", sorted(set(ENDPOINTS) - WRITES))
 def test_command_lead_reads_only_their_scope(name: str, command_lead: User) -> None:
     client = api_client(command_lead)
     assert call(client, name, "inside").status_code == 200
@@ -146,7 +158,7 @@ def test_command_lead_reads_only_their_scope(name: str, command_lead: User) -> N
         assert call(client, name, "outside").status_code == 404
 
 
-@pytest.mark.parametrize("name", sorted(set(ENDPOINTS) - {"upsert_observations"}))
+@pytest.mark.parametrize("name", sorted(set(ENDPOINTS) - WRITES))
 def test_owner_reads_only_their_scope(name: str, owner: User) -> None:
     client = api_client(owner)
     assert call(client, name, "inside").status_code == 200
@@ -412,6 +424,7 @@ def test_openapi_schema_describes_every_endpoint_and_the_token() -> None:
             "assessments",
             "scores",
             "reporting-delay",
+            "commentary",
         )
     }
     assert set(paths["/api/organisations/{org}/observations"]) == {"get", "post"}

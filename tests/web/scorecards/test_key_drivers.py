@@ -119,5 +119,7 @@ def test_a_partner_shown_only_harm_is_not_shown_the_split(drivers_org: Organisat
     page = client.get("/DRV/units/F/measures/HIGH_HARM/").content.decode()
     assert "not shared with you" in page
     assert "−12.5%" not in page
-    assert "Not shown, as their areas are not shared with you: Robbery &lt;b&gt;of&lt;/b&gt;" in page
+    assert (
+        "Not shown, as their areas are not shared with you: Robbery &lt;b&gt;of&lt;/b&gt;" in page
+    )
     assert 'href="/DRV/units/F/measures/ROBBERY/"' not in page

@@ -46,11 +46,11 @@ def warm_queries(client: Client, path: str) -> list[str]:
 # The overview also reads the framework's stamp, the latest locked cycle's grades and the
 # partners sharing with the reader; the measure page the data version again (its presenter
 # reads its own), the framework's stamp, and the latest figure's revisions and the targets,
-# which name people and are read afresh.
+# which name people and are read afresh, and the commentary on it (1; none here).
 WARM_QUERIES = {
     "/TST/units/N/": 5,
     "/TST/": 8,
-    "/TST/units/N/measures/CR/": 9,
+    "/TST/units/N/measures/CR/": 10,
 }
 
 

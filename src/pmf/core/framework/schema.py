@@ -1070,6 +1070,18 @@ class Return(Strict):
         return self
 
 
+class CommentarySettings(Strict):
+    """When an owner's commentary on a period's figures is due, and when they are reminded.
+
+    Commentary is due ``due_days`` days after the period ends (figures are due after
+    ``interventions.data_due_day``; commentary is written on them), and never later than the
+    cycle covering the period locks. Owners are reminded from ``remind_within_days`` before.
+    """
+
+    due_days: int = Field(default=20, ge=1, le=120)
+    remind_within_days: int = Field(default=5, ge=0, le=90)
+
+
 class FrameworkModel(Strict):
     """The whole framework file, as written."""
 
@@ -1086,6 +1098,7 @@ class FrameworkModel(Strict):
     funnel: FunnelSettings = Field(default_factory=FunnelSettings)
     scoring: Scoring | None = None
     returns: tuple[Return, ...] = ()
+    commentary: CommentarySettings = Field(default_factory=CommentarySettings)
 
     @model_validator(mode="before")
     @classmethod

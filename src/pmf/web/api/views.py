@@ -392,3 +392,9 @@ def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     if key is not None:
         response["Cache-Control"] = "no-store"  # the key is shown once: keep it out of caches
     return response
+
+
+# Commentary has its own operations, next to its app (pmf.web.commentary.api).
+from pmf.web.commentary.api import router as commentary_router  # noqa: E402
+
+api.add_router("/", commentary_router)

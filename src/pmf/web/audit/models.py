@@ -67,6 +67,7 @@ class AuditEvent(models.Model):
         SELF_ASSESSMENT = "self_assessment", "Self-assessment"
         TARGET = "target", "Target"
         FRAMEWORK = "framework", "Framework"
+        COMMENTARY = "commentary", "Commentary"
 
     # PROTECT: an organisation or a person with a recorded history cannot be deleted (deleting
     # them would have to change or drop their events); people who leave are deactivated.

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "pmf.web.plans",
     "pmf.web.risks",
     "pmf.web.recommendations",
+    "pmf.web.commentary",
     "pmf.web.api",
     "pmf.web.audit",
     "pmf.web.scores",

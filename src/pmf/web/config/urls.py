@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("pmf.web.plans.urls")),
     path("", include("pmf.web.risks.urls")),
     path("", include("pmf.web.recommendations.urls")),
+    path("", include("pmf.web.commentary.urls")),
     path("", include("pmf.web.frameworks.urls")),
     path("", include("pmf.web.scores.urls")),
     path("", include("pmf.web.returns.urls")),

@@ -22,6 +22,7 @@ from pmf.web.accounts.services import (
     unit_for,
 )
 from pmf.web.cache import cached, data_version
+from pmf.web.commentary.presenters import measure_commentary
 from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.scorecards import presenters
 from pmf.web.scorecards.drivers import key_drivers_section
@@ -251,6 +252,7 @@ def measure(
     data["targets"] = target_history(found, target, code)
     data["calculation"] = calculation_section(found, target, code, data["rows"], allowed)
     data["key_drivers"] = key_drivers_section(found, target, code, _latest_period(data), allowed)
+    data["commentary"] = measure_commentary(found, membership, target, code, _latest_period(data))
     if as_json:
         return pages.json(data)
     may_set_spc = membership.role == Membership.Role.ANALYST and may_change(membership, found)
@@ -272,12 +274,13 @@ def measure(
 
 # What the measure page shows beside its figures, read afresh (it names people): not in the
 # rendered figures, whose template does not read them.
-PERSONAL = ("revisions", "targets")
+PERSONAL = ("revisions", "targets", "commentary")
 
 
 def _latest_period(data: dict[str, Any]) -> str | None:
-    """Return the period of the measure page's latest figure, one for a period begun."""
-    return next((row["period"] for row in reversed(data["rows"]) if not row["future"]), None)
+    """Return the period of the measure page's latest figure (not one for a future period)."""
+    rows = [row for row in data.get("rows", []) if not row.get("future")]
+    return str(rows[-1]["period"]) if rows else None
 
 
 def peer_groups(

@@ -27,6 +27,7 @@ from pmf.reports.charts.peer import peer_chart
 from pmf.reports.charts.spc import spc_chart
 from pmf.reports.charts.tube import tube_map_svg
 from pmf.reports.document import Bullets, Chart, Document, Paragraph, Section, Table
+from pmf.web.commentary.papers import commentary_blocks
 from pmf.web.cycles.models import AreaGrade, Cycle
 from pmf.web.cycles.services import (
     cut_off_date,
@@ -434,7 +435,7 @@ def _redline_charts(
     area: str,
     marks: ObservationMarks | None = None,
 ) -> list[Chart | Table | Paragraph]:
-    """Return an SPC chart and its table for each redline of the area with figures."""
+    """Return an SPC chart and its table (and its commentary) for each redline with figures."""
     redlines = [m for m in framework.measures if m.area == area and m.kind is Kind.REDLINE]
     if not redlines:
         return []
@@ -538,6 +539,7 @@ def _redline_charts(
                 ),
             )
         )
+        blocks.extend(commentary_blocks(cycle.organisation, unit, measure.code, last["period"]))
         blocks.extend(
             _peer_blocks(framework, rolled, unit, unit_name, measure, rows[-1]["period"], marks)
         )

@@ -59,7 +59,8 @@ def test_the_owner_writes_commentary_and_the_analyst_sees_it_flagged(
     screenshot(page, "commentary")
     page.context.clear_cookies()  # signed out
     sign_in(page, base, "analyst")
-    page.goto(f"{base}/TST/commentary/")
+    page.goto(f"{base}/TST/")
+    page.get_by_role("link", name="Commentary", exact=True).click()
     page.get_by_role("heading", name="Commentary to check").wait_for()
     assert "says “improved”, but the SPC chart shows only common cause" in page.content()
     check_accessibility(page)

@@ -168,8 +168,9 @@ def test_the_header_offers_import_to_analysts_only(analyst: User, command_lead: 
         name: [text for text, _, _ in navigation(page, "govuk-header")]
         for name, page in pages.items()
     }
-    assert tools["analyst"][:2] == ["Import figures", "Audit trail"]
+    assert tools["analyst"][:4] == ["Import figures", "Audit trail", "Returns", "Commentary"]
     assert tools["command_lead"][0] == "Audit trail"
+    assert "Commentary" not in tools["command_lead"]
     sections = [text for text, _, _ in navigation(pages["command_lead"])]
     assert sections == [
         "Scorecards",

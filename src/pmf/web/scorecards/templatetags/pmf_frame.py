@@ -2,7 +2,7 @@
 
 The sections go in the Design System's service navigation component
 (``govuk-service-navigation``), one line of links under the header; the tools (importing,
-the audit trail) go in the header beside the account links. The link of the part the page
+the audit trail, returns, the owners' commentary) go in the header beside the account links. The link of the part the page
 belongs to is marked ``aria-current`` (``page`` on its own page, ``true`` on one within it).
 """
 
@@ -36,6 +36,7 @@ TOOLS = [
     ("import", "Import figures", True),
     ("audit", "Audit trail", False),
     ("returns", "Returns", True),
+    ("commentary-list", "Commentary", True),
 ]
 
 

@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 
 from pmf.core.assessment import assess
+from pmf.core.calculation import calculate
 from pmf.core.framework import Framework, load_framework
 from pmf.core.scorecard import build_scorecard
 from pmf.core.scoring import MeasureValue, UnitScores, score_unit
@@ -27,7 +28,10 @@ def _framework(name: str) -> Framework:
 
 @cache
 def _observations(name: str) -> pl.DataFrame:
-    return registry()[name].observations()
+    """Return the example's figures with its calculated measures' figures, as stored."""
+    observations = registry()[name].observations()
+    calculated = calculate(_framework(name), observations)
+    return pl.concat([observations, calculated], how="diagonal_relaxed")
 
 
 @cache

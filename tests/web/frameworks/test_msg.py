@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from pmf.cli import main
-from pmf.core.framework import Framework, load_framework
+from pmf.core.framework import Framework
 from pmf.sources.importer import check_table
 from pmf.sources.readers import read_table
 from pmf.web.frameworks.models import ComputedPeerGroups, Organisation
@@ -154,7 +154,9 @@ DEMOGRAPHICS = Path(__file__).parents[3] / "examples/police/data/force-demograph
 
 
 def test_the_police_example_gets_computed_msgs_from_census_shares() -> None:
-    organisation = store_framework(load_framework(EXAMPLE.read_text(encoding="utf-8")))
+    from pmf.sources.frameworks import read_framework_file
+
+    organisation = store_framework(read_framework_file(EXAMPLE))
     framework = framework_of(organisation)
     codes = {unit.name: unit.code for unit in framework.units if unit.type == "force"}
     codes["Metropolitan"] = "MPS"

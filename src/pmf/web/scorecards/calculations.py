@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from pmf.core.framework import Rollup
+from pmf.core.framework import Framework, Rollup
 from pmf.core.periods import parse_period
 from pmf.core.text import format_value
 from pmf.web.frameworks.models import Organisation, Unit
@@ -32,6 +32,7 @@ def calculation_section(
     measure_code: str,
     rows: list[dict[str, Any]],
     areas: Collection[str] | None = None,
+    framework: Framework | None = None,
 ) -> dict[str, Any] | None:
     """Return the calculation section of a measure page, or None when there is nothing to say.
 
@@ -40,7 +41,7 @@ def calculation_section(
     input in another area is named without its figures, and calculated measures in another
     area are not listed.
     """
-    framework = framework_of(organisation)
+    framework = framework or framework_of(organisation)
     measure = framework.measure(measure_code)
     formulas = framework.formulas()
 

@@ -7,9 +7,12 @@ measure's latest figure and shapes the split for ``scorecards/_key_drivers.html`
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pmf.web.frameworks.models import Organisation, Unit
+
+if TYPE_CHECKING:
+    from pmf.core.framework import Framework
 
 METHODS = {
     "additive": (
@@ -36,6 +39,7 @@ def key_drivers_section(
     measure_code: str,
     period: str | None,
     areas: Collection[str] | None = None,
+    framework: Framework | None = None,
 ) -> dict[str, Any] | None:
     """Return the key drivers of a calculated measure at ``period``, or None for another.
 
@@ -47,7 +51,7 @@ def key_drivers_section(
     from pmf.core.text import format_value
     from pmf.web.frameworks.services import framework_of
 
-    framework = framework_of(organisation)
+    framework = framework or framework_of(organisation)
     measure = framework.measure(measure_code)
     shape = shape_for(measure)
     if shape is None or period is None:

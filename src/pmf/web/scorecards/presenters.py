@@ -7,6 +7,7 @@ import re
 from typing import Any, Literal
 
 from pmf.core.assessment import assessment_roots
+from pmf.core.framework import Framework
 from pmf.core.mdc import ASSURANCE_COLUMNS, VARIATION_ROWS, MatrixMeasure, summary_matrix
 from pmf.core.membership import keep_members
 from pmf.core.overdispersion import describe, overdispersed_plot
@@ -323,11 +324,19 @@ def _sparklines(
     return lines
 
 
-def measure_page(organisation: Organisation, unit: Unit, measure_code: str) -> dict[str, Any]:
-    """Return one measure of one unit: its SPC chart and data, peers, and the lineage."""
+def measure_page(
+    organisation: Organisation,
+    unit: Unit,
+    measure_code: str,
+    framework: Framework | None = None,
+) -> dict[str, Any]:
+    """Return one measure of one unit: its SPC chart and data, peers, and the lineage.
+
+    ``framework`` is the organisation's, when the caller has read it already.
+    """
     from pmf.web.observations.services import revisions
 
-    framework = framework_of(organisation)
+    framework = framework or framework_of(organisation)
     try:
         measure = framework.measure(measure_code)
     except KeyError:

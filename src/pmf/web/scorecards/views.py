@@ -26,7 +26,7 @@ from pmf.web.commentary.presenters import measure_commentary
 from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.scorecards import presenters
 from pmf.web.scorecards.drivers import key_drivers_section
-from pmf.web.scores.presenters import scorecard_scores
+from pmf.web.scores.presenters import scores_data
 
 KINDS = ("redline", "kpi", "context")
 
@@ -187,7 +187,9 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
             "all_areas": all_areas,
             "shown": plural(shown, "measure"),
             "areas_html": shared["areas_html"],
-            "scores_summary": scorecard_scores(found, target, period, readable or None),
+            "scores_summary": (
+                scores_data(shared["scores"], readable or None) if shared["scores"] else {}
+            ),
         },
     )
 
@@ -221,7 +223,19 @@ def _scorecard_view(found: Organisation, target: Unit, filters: dict[str, Any]) 
             {"code": area.code, "name": area.name} for area in found.areas.order_by("position")
         ],
         "any_measure": found.measures.exists(),
+        # The unit's scores come from the same figures (unfiltered), so they are kept with them.
+        "scores": _unit_scores(found, target, filters["period"]),
     }
+
+
+def _unit_scores(found: Organisation, target: Unit, period: Any) -> Any:
+    """Return the unit's scores as at ``period``, or None without scoring or figures."""
+    from pmf.web.scores.presenters import unit_scores
+
+    try:
+        return unit_scores(found, target, period)
+    except LookupError:
+        return None
 
 
 def _bad_request(request: HttpRequest, message: str, as_json: bool) -> HttpResponse:
@@ -242,16 +256,21 @@ def measure(
     # Read before the page's data (which reads it too), so that the figures rendered under
     # it are never older than it says.
     version = data_version(found, None, code)
-    try:
-        data = presenters.measure_page(found, target, code)
-    except LookupError as error:
-        raise Http404(str(error.args[0])) from None
-    from pmf.web.frameworks.services import target_history
+    from pmf.web.frameworks.services import framework_of, target_history
     from pmf.web.scorecards.calculations import calculation_section
 
+    framework = framework_of(found)  # read once for the page and its sections
+    try:
+        data = presenters.measure_page(found, target, code, framework=framework)
+    except LookupError as error:
+        raise Http404(str(error.args[0])) from None
     data["targets"] = target_history(found, target, code)
-    data["calculation"] = calculation_section(found, target, code, data["rows"], allowed)
-    data["key_drivers"] = key_drivers_section(found, target, code, _latest_period(data), allowed)
+    data["calculation"] = calculation_section(
+        found, target, code, data["rows"], allowed, framework=framework
+    )
+    data["key_drivers"] = key_drivers_section(
+        found, target, code, _latest_period(data), allowed, framework=framework
+    )
     data["commentary"] = measure_commentary(found, membership, target, code, _latest_period(data))
     if as_json:
         return pages.json(data)

@@ -2,8 +2,9 @@
 
 The sections go in the Design System's service navigation component
 (``govuk-service-navigation``), one line of links under the header; the tools (importing,
-the audit trail, returns, the owners' commentary) go in the header beside the account links. The link of the part the page
-belongs to is marked ``aria-current`` (``page`` on its own page, ``true`` on one within it).
+the audit trail, returns, the owners' commentary) go in the header beside the account links.
+The link of the part the page belongs to is marked ``aria-current`` (``page`` on its own
+page, ``true`` on one within it).
 """
 
 from __future__ import annotations

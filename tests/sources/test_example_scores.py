@@ -80,3 +80,28 @@ def test_trafford_scores_each_kpi_by_its_rank_among_its_cipfa_neighbours() -> No
     assert 1 <= (scores.score or 0) <= 4
     assert scores.segment in (1, 2, 3, 4)
     assert by_code["PLANNING_MAJOR"].score == 1.0  # 100 % of major applications in time
+
+
+def test_each_police_calculation_gives_the_score_written_beside_it() -> None:
+    # A board member may redo the sum as written: with the figure rounded as the scorecard
+    # shows it, 0.22 against a goal of 0.22 would give 6.67, not the 6.28 beside it. The 6.67
+    # and 3.33 written are Spider Impact's 20/3 and 10/3, as its documentation writes them.
+    import re
+
+    number = r"([\d.,]+)"
+    pattern = re.compile(
+        rf"^(6\.67|3\.33) \+ \({number} − {number}\) ÷ \({number} − {number}\) × 3\.33 = "
+        r"([\d.]+)"
+    )
+    checked = 0
+    for item in _scores("police", "MPS").measures:
+        found = pattern.match(item.calculation)
+        assert found, item.calculation
+        base, value, start, end, start_again, score = (
+            float(text.replace(",", "")) for text in found.groups()
+        )
+        assert start == start_again
+        exact = (20 / 3 if base == 6.67 else 10 / 3) + (value - start) / (end - start) * 10 / 3
+        assert abs(exact - score) < 0.01, item.calculation
+        checked += 1
+    assert checked >= 10

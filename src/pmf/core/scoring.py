@@ -251,6 +251,9 @@ def _measure_score(item: MeasureScoring, latest: MeasureValue, measure: Measure)
     def shown(value: float) -> str:
         return format_value(value, measure)
 
+    def exact(value: float) -> str:
+        return _exact(value, measure)
+
     higher = measure.polarity is Polarity.HIGHER_IS_BETTER
     score: float | None = None
     if item.method == "thresholds":
@@ -262,7 +265,7 @@ def _measure_score(item: MeasureScoring, latest: MeasureValue, measure: Measure)
             calculation = "no figure: not scored"
         else:
             score = spider_score(latest.value, item.goal, item.red_flag, item.stretch)
-            calculation = _spider_words(latest.value, item, score, shown)
+            calculation = _spider_words(latest.value, item, score, exact)
     elif item.method == "cuts":
         assert item.cuts is not None
         words = "at least" if higher else "at most"
@@ -299,6 +302,25 @@ def _measure_score(item: MeasureScoring, latest: MeasureValue, measure: Measure)
         score=score,
         calculation=calculation,
     )
+
+
+def _exact(value: float, measure: Measure) -> str:
+    """Return ``value`` with the digits its score's arithmetic needs (two beyond the measure's).
+
+    A calculation written with the figure as the scorecard rounds it would not give the score
+    beside it (0.22 against a goal of 0.22 scoring 6.28, not 6.67); trailing zeros are dropped
+    down to the measure's own decimals.
+
+    >>> from pmf.core.framework import Measure
+    >>> m = Measure(code="X", name="X", area="A", kind="kpi", polarity="lower_is_better",
+    ...             unit_of_measure="rate", frequency="month", decimals=2)
+    >>> _exact(0.224567, m), _exact(0.26, m), _exact(1.5, m)
+    ('0.2246', '0.26', '1.50')
+    """
+    digits = measure.decimals + 2
+    text = f"{value:.{digits}f}".rstrip("0")
+    shown = max(len(text.partition(".")[2]), measure.decimals)
+    return format_value(value, measure.model_copy(update={"decimals": shown}))
 
 
 def _spider_words(

@@ -53,6 +53,12 @@ def test_the_daily_measure_is_loaded_charted_and_published_by_month() -> None:
     cycle.refresh_from_db()
     paper = board_paper(cycle)
     (appendix,) = [s for s in paper.sections if s.heading == "Weekly and daily measures by month"]
+    # Trafford is scored too: its scores are Appendix Four, so the daily measures come fifth.
+    assert [s.number for s in paper.sections if s.number.startswith("Appendix")][-2:] == [
+        "Appendix Four",
+        "Appendix Five",
+    ]
+    assert appendix.number == "Appendix Five"
     (table,) = [block for block in appendix.blocks if isinstance(block, Table)]
     assert table.caption.startswith("Children's cases awaiting allocation")
     assert table.rows[0][0] == "March 2025"

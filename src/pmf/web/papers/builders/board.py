@@ -91,6 +91,7 @@ def board_paper(cycle: Cycle) -> Document:
         if previous
         else None
     )
+    scores = scores_appendix(cycle, top.code, top.name, "Appendix Four")
     sections = [
         Section(
             "1.0",
@@ -176,9 +177,11 @@ def board_paper(cycle: Cycle) -> Document:
             f"Making Data Count summary of {top.name}",
             _mdc_summary(cycle, top.code, top.name),
         ),
-        *scores_appendix(cycle, top.code, top.name, "Appendix Four"),
+        *scores,
     ]
-    sections.extend(period_sections(cycle, framework, top))
+    sections.extend(
+        period_sections(cycle, framework, top, "Appendix Five" if scores else "Appendix Four")
+    )
     return Document(
         title=f"{organisation.name}: scorecard grades, cycle {cycle.number}",
         subtitle=f"{cycle.name}; data to {data_to}",

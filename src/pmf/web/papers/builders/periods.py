@@ -22,8 +22,10 @@ from pmf.web.scorecards.period_tables import METHOD_WORDS
 MONTHS_SHOWN = 12
 
 
-def period_sections(cycle: Cycle, framework: Framework, top: Unit) -> list[Section]:
-    """Return the appendix of the top unit's weekly and daily measures by month, if any."""
+def period_sections(
+    cycle: Cycle, framework: Framework, top: Unit, number: str = "Appendix Four"
+) -> list[Section]:
+    """Return the appendix (``number``) of the top unit's weekly and daily measures by month."""
     from pmf.core.framework import PeriodRollup
 
     measures = [
@@ -80,4 +82,4 @@ def period_sections(cycle: Cycle, framework: Framework, top: Unit) -> list[Secti
                 ),
             )
         )
-    return [Section("Appendix Four", "Weekly and daily measures by month", tuple(blocks))]
+    return [Section(number, "Weekly and daily measures by month", tuple(blocks))]

@@ -38,3 +38,16 @@ def test_pages_have_no_inline_script_or_style(analyst: User) -> None:
         assert "<style" not in page, path
         assert not re.search(r"\sstyle=", page), path
         assert not re.search(r"\son[a-z]+=", page), path
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/TST/units/N/?period=2019-07%00", "/TST/units/N/?area=%00", "/TST/audit/?unit=N%00"],
+)
+def test_a_page_asked_with_the_nul_character_is_a_plain_400(path: str, analyst: User) -> None:
+    # PostgreSQL refuses NUL in any query: no page may pass it on.
+    client = Client()
+    client.force_login(analyst)
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()

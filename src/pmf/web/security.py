@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 HEADER = "Content-Security-Policy"
 PRIVATE = "private, no-store"
@@ -55,3 +55,27 @@ class PrivateResponsesMiddleware:
             if "Expires" in response:
                 del response["Expires"]
         return response
+
+
+class RefuseNulMiddleware:
+    """Answer 400 to a request whose address or query holds the NUL character.
+
+    No text in pmf may hold it, and PostgreSQL refuses it in any query (a filter holding it
+    was a server error there and a quiet "not found" on SQLite). The API answers as its other
+    refusals do, ``{"detail": ...}``; a page answers in plain words.
+    """
+
+    MESSAGE = "The address holds the NUL character (\\0), which no code or text may contain."
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.GET.lists()
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in query
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": self.MESSAGE}, status=400)
+            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -570,3 +570,20 @@ def test_numbers_that_are_not_finite_or_overflow_are_refused_naming_row_and_fiel
     assert "gives a value too large to store" in problems[(2, "numerator")]
     assert problems[(3, "numerator")].startswith("is too large")
     assert not Observation.objects.filter(period="2019-08").exists()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"unit": "N\u0000"},
+        {"unit": "N", "area": "\u0000"},
+        {"unit": "N", "period": "2019-07\u0000"},
+    ],
+)
+def test_the_nul_character_in_a_filter_is_a_clear_answer_not_a_server_error(
+    params: dict[str, str], analyst: User
+) -> None:
+    # PostgreSQL refuses text holding NUL: a filter holding it must not reach a query as is.
+    response = api_client(analyst).get("/api/organisations/TST/assessments", params)
+    assert response.status_code == 400, response.content
+    assert "NUL character" in response.json()["detail"]

@@ -90,3 +90,22 @@ def test_the_api_writes_rows_all_or_none_and_reads_them_back(
         ("S", "Better.", True)
     ]
     assert api_client(owner).get(url, {"unit": "S"}).status_code == 404
+
+
+def test_a_row_with_the_nul_character_is_refused_by_its_field_and_nothing_stored(
+    organisation: Organisation, analyst: User
+) -> None:
+    # PostgreSQL cannot store (or look up) text holding NUL: the row is refused before either.
+    client = api_client(analyst)
+    url = "/api/organisations/TST/commentary"
+    rows = [
+        {"measure": "ER", "unit": "N", "period": "2019-07", "why": "A new rota."},
+        {"measure": "E\u0000R", "unit": "N", "period": "2019-07", "why": "A\u0000 rota."},
+    ]
+    refused = client.post(url, json.dumps(rows), content_type="application/json")
+    assert refused.status_code == 422
+    assert refused.json()["problems"] == [
+        {"row": 2, "field": "measure", "reason": "contains the NUL character (\\0)"},
+        {"row": 2, "field": "why", "reason": "contains the NUL character (\\0)"},
+    ]
+    assert not Commentary.objects.exists()

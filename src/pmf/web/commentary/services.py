@@ -523,6 +523,11 @@ def write_rows(
     problems: list[tuple[int, str, str]] = []
     count = 0
     for count, row in enumerate(rows, start=1):
+        # No database stores the NUL character (PostgreSQL refuses it): named, never looked up.
+        nul = [name for name, value in row.items() if isinstance(value, str) and "\x00" in value]
+        if nul:
+            problems += [(count, name, "contains the NUL character (\\0)") for name in nul]
+            continue
         texts = any(str(row.get(name) or "").strip() for name in TEXT_FIELDS)
         asks = bool(str(row.get("owner") or "").strip() or str(row.get("due_date") or "").strip())
         try:

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "pmf.web.security.ContentSecurityPolicyMiddleware",
     # Signed-in pages and API answers: Cache-Control: private, no-store (static files keep theirs).
     "pmf.web.security.PrivateResponsesMiddleware",
+    # The NUL character in an address or query: 400 before any view or query reads it.
+    "pmf.web.security.RefuseNulMiddleware",
     # Static files straight from the app server, compressed and cached (no proxy needed).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -205,6 +205,21 @@ def observations(
     )
 
 
+def value_rows(
+    rows: list[tuple[str, str, str, float]], status: str = "provisional"
+) -> pl.DataFrame:
+    """Build rows of (unit, measure, period, value) as ``store_observations`` takes them."""
+    return pl.DataFrame(
+        rows, schema=["unit", "measure", "period", "value"], orient="row"
+    ).with_columns(
+        pl.lit(None, dtype=pl.Float64).alias("numerator"),
+        pl.lit(None, dtype=pl.Float64).alias("denominator"),
+        pl.lit(status).alias("status"),
+        pl.lit("").alias("note"),
+        pl.lit("test").alias("source"),
+    )
+
+
 def import_figures(organisation: Organisation, rows: list[tuple[str, str, str, str]]) -> None:
     """Import rows of (unit, measure, period, value) as a file would be."""
     from pmf.web.observations.services import import_frame

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import polars as pl
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import check_accessibility, screenshot
-from tests.factories import CALCULATED, sign_in
+from tests.factories import CALCULATED, sign_in, value_rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,16 +29,9 @@ def test_the_formula_and_the_input_figures_are_shown_and_accessible(
         for month in range(1, 8)
         for measure, value in (("STOPS", 30.0), ("SEARCHES", 10.0))
     ]
-    frame = pl.DataFrame(rows, schema=["unit", "measure", "period", "value"], orient="row")
     store_observations(
         organisation,
-        frame.with_columns(
-            pl.lit(None, dtype=pl.Float64).alias("numerator"),
-            pl.lit(None, dtype=pl.Float64).alias("denominator"),
-            pl.lit("provisional").alias("status"),
-            pl.lit("").alias("note"),
-            pl.lit("test").alias("source"),
-        ),
+        value_rows(rows),
         file_name="figures.csv",
         sha256="x",
         layout="long",

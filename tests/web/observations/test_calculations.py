@@ -14,7 +14,7 @@ from pmf.web.frameworks.services import store_framework
 from pmf.web.observations.calculations import current_observations, recalculate
 from pmf.web.observations.models import Observation, ObservationInput
 from pmf.web.observations.services import import_frame, store_observations
-from tests.factories import CALCULATED
+from tests.factories import CALCULATED, value_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -26,18 +26,6 @@ T2 = dt.datetime(2019, 9, 1, 9, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def organisation() -> Organisation:
     return store_framework(load_framework(FRAMEWORK), "framework.yaml")
-
-
-def given(rows: list[tuple[str, str, str, float]], status: str = "provisional") -> pl.DataFrame:
-    return pl.DataFrame(
-        rows, schema=["unit", "measure", "period", "value"], orient="row"
-    ).with_columns(
-        pl.lit(None, dtype=pl.Float64).alias("numerator"),
-        pl.lit(None, dtype=pl.Float64).alias("denominator"),
-        pl.lit(status).alias("status"),
-        pl.lit("").alias("note"),
-        pl.lit("test").alias("source"),
-    )
 
 
 def store(organisation: Organisation, rows: pl.DataFrame, now: dt.datetime) -> object:
@@ -69,7 +57,7 @@ def test_storing_inputs_stores_the_calculated_figures_with_their_lineage(
 ) -> None:
     summary = store(
         organisation,
-        given([("N", "STOPS", "2019-07", 30), ("N", "SEARCHES", "2019-07", 10)]),
+        value_rows([("N", "STOPS", "2019-07", 30), ("N", "SEARCHES", "2019-07", 10)]),
         T1,
     )
     assert calculated("ACTIVITY") == [("N", "2019-07", 40.0, 1, None)]
@@ -89,10 +77,10 @@ def test_a_revised_input_makes_a_new_revision_and_keeps_the_old_one(
 ) -> None:
     store(
         organisation,
-        given([("N", "STOPS", "2019-07", 30), ("N", "SEARCHES", "2019-07", 10)]),
+        value_rows([("N", "STOPS", "2019-07", 30), ("N", "SEARCHES", "2019-07", 10)]),
         T1,
     )
-    store(organisation, given([("N", "STOPS", "2019-07", 15)]), T2)
+    store(organisation, value_rows([("N", "STOPS", "2019-07", 15)]), T2)
     assert calculated("ACTIVITY") == [
         ("N", "2019-07", 40.0, 1, T2),
         ("N", "2019-07", 25.0, 2, None),
@@ -108,10 +96,10 @@ def test_an_input_revised_to_the_same_value_still_renews_the_lineage(
 ) -> None:
     store(
         organisation,
-        given([("N", "STOPS", "2019-07", 30), ("N", "SEARCHES", "2019-07", 10)]),
+        value_rows([("N", "STOPS", "2019-07", 30), ("N", "SEARCHES", "2019-07", 10)]),
         T1,
     )
-    rows = given([("N", "STOPS", "2019-07", 30)]).with_columns(pl.lit("checked").alias("note"))
+    rows = value_rows([("N", "STOPS", "2019-07", 30)]).with_columns(pl.lit("checked").alias("note"))
     store(organisation, rows, T2)
     assert calculated("ACTIVITY")[-1] == ("N", "2019-07", 40.0, 2, None)
     assert lineage("ACTIVITY", "N", "2019-07") == [("STOPS", 2), ("SEARCHES", 1)]
@@ -120,14 +108,14 @@ def test_an_input_revised_to_the_same_value_still_renews_the_lineage(
 def test_a_calculated_figure_is_as_checked_as_its_least_checked_input(
     organisation: Organisation,
 ) -> None:
-    store(organisation, given([("N", "STOPS", "2019-07", 30)], "signed_off"), T1)
-    store(organisation, given([("N", "SEARCHES", "2019-07", 10)], "validated"), T1)
+    store(organisation, value_rows([("N", "STOPS", "2019-07", 30)], "signed_off"), T1)
+    store(organisation, value_rows([("N", "SEARCHES", "2019-07", 10)], "validated"), T1)
     stored = Observation.objects.get(measure__code="ACTIVITY", superseded_at__isnull=True)
     assert stored.status == "validated"
 
 
 def test_no_figure_is_calculated_while_an_input_is_missing(organisation: Organisation) -> None:
-    store(organisation, given([("N", "STOPS", "2019-07", 30)]), T1)
+    store(organisation, value_rows([("N", "STOPS", "2019-07", 30)]), T1)
     assert calculated("ACTIVITY") == []
 
 
@@ -147,7 +135,7 @@ def test_recalculate_after_a_framework_change_revises_every_figure(
 ) -> None:
     store(
         organisation,
-        given(
+        value_rows(
             [
                 ("N", "STOPS", "2019-07", 30),
                 ("N", "SEARCHES", "2019-07", 10),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import polars as pl
 import pytest
 from django.contrib.auth.models import User
 
@@ -17,7 +16,7 @@ from pmf.web.observations.services import store_observations
 from pmf.web.papers.builders.board import board_paper
 from pmf.web.papers.builders.calculated import formula_sentence
 from pmf.web.papers.builders.outcomes import outcomes_report
-from tests.factories import CALCULATED
+from tests.factories import CALCULATED, value_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -42,16 +41,9 @@ def organisation() -> Organisation:
         for month in range(1, 8)
         for measure, value in (("STOPS", 30.0), ("SEARCHES", 10.0), ("ER", 80.0))
     ]
-    frame = pl.DataFrame(rows, schema=["unit", "measure", "period", "value"], orient="row")
     store_observations(
         organisation,
-        frame.with_columns(
-            pl.lit(None, dtype=pl.Float64).alias("numerator"),
-            pl.lit(None, dtype=pl.Float64).alias("denominator"),
-            pl.lit("provisional").alias("status"),
-            pl.lit("").alias("note"),
-            pl.lit("test").alias("source"),
-        ),
+        value_rows(rows),
         file_name="figures.csv",
         sha256="x",
         layout="long",

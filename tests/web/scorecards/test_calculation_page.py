@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import polars as pl
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -13,21 +12,9 @@ from pmf.core.framework import load_framework
 from pmf.web.frameworks.models import Organisation
 from pmf.web.frameworks.services import store_framework
 from pmf.web.observations.services import store_observations
-from tests.factories import CALCULATED
+from tests.factories import CALCULATED, value_rows
 
 pytestmark = pytest.mark.django_db
-
-
-def figures(rows: list[tuple[str, str, str, float]]) -> pl.DataFrame:
-    return pl.DataFrame(
-        rows, schema=["unit", "measure", "period", "value"], orient="row"
-    ).with_columns(
-        pl.lit(None, dtype=pl.Float64).alias("numerator"),
-        pl.lit(None, dtype=pl.Float64).alias("denominator"),
-        pl.lit("provisional").alias("status"),
-        pl.lit("").alias("note"),
-        pl.lit("test").alias("source"),
-    )
 
 
 @pytest.fixture
@@ -41,7 +28,7 @@ def organisation() -> Organisation:
     ]
     store_observations(
         organisation,
-        figures(rows),
+        value_rows(rows),
         file_name="figures.csv",
         sha256="x",
         layout="long",
@@ -49,7 +36,7 @@ def organisation() -> Organisation:
     )
     store_observations(
         organisation,
-        figures([("N", "STOPS", "2019-07", 40.0)]),
+        value_rows([("N", "STOPS", "2019-07", 40.0)]),
         file_name="revised.csv",
         sha256="y",
         layout="long",

@@ -78,6 +78,8 @@ AREAS = (
     Area("templates", ("web/templates/**/*.html", "web/templates/**/*.txt")),
     # The papers: their builders and the document renderers and charts of pmf.reports.
     Area("papers", ("web/papers/**/*.py", "reports/**/*.py")),
+    # Reading files: the messages naming the file, row and field of bad input.
+    Area("sources", ("sources/**/*.py",)),
     # The web application's Python: views, forms, presenters, services' messages.
     Area("web", ("web/**/*.py",), excluded=("web/papers/", "/migrations/", "web/config/")),
 )

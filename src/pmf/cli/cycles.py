@@ -279,9 +279,7 @@ def _write_paper(cycle: Cycle, output: Path, kind: str = "board", language: str 
 def _write_document(document: Document, output: Path, what: str) -> int:
     from pmf.reports.formats import render_as
 
-    # Rendered in the language it was built in: the PDF's page numbers are the renderer's words.
-    with _in_language("cy" if document.language == "cy" else "en"):
-        output.write_bytes(render_as(document, _format_of(output)))
+    output.write_bytes(render_as(document, _format_of(output)))
     print(f"Wrote {output}: the {what}.")
     return EXIT_OK
 

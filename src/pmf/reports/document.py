@@ -125,6 +125,21 @@ class Section:
 
 
 @dataclass(frozen=True)
+class RendererWords:
+    """The renderers' own words (the contents' heading, the page numbers), in the language
+    the document was built in: a document renders in its own language, whatever is active."""
+
+    contents: str
+    page: str
+    """The page number, with ``{page}`` and ``{pages}``: "Page {page} of {pages}"."""
+
+
+def renderer_words() -> RendererWords:
+    """Return the renderers' words in the active language."""
+    return RendererWords(contents=_("Contents"), page=_("Page {page} of {pages}"))
+
+
+@dataclass(frozen=True)
 class Document:
     """A whole paper: its title, who it is for, and its sections in order."""
 
@@ -136,6 +151,8 @@ class Document:
     language: str = "en-GB"
     """The language the paper is written in, as a tag (``language_tag``): HTML's ``lang``,
     the PDF's and the Word file's language."""
+    words: RendererWords = field(default_factory=renderer_words)
+    """The renderers' words, in the language active when the document was made."""
 
     def walk(self) -> list[tuple[int, Section]]:
         """Return every section with its depth (1 for top-level), in reading order."""

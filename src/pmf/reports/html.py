@@ -52,13 +52,14 @@ section.appendix { break-before: page; }
 """
 
 
-def paper_style() -> str:
-    """Return the paper's style sheet, its page numbers ("Page 3 of 12") in the reader's language.
+def paper_style(words: str = "") -> str:
+    """Return the paper's style sheet, its page numbers written with ``words`` ("Page {page} of
+    {pages}", the active language's by default; ``RendererWords.page``).
 
     >>> 'content: "Page " counter(page) " of " counter(pages);' in paper_style()
     True
     """
-    words = _("Page {page} of {pages}")
+    words = words or _("Page {page} of {pages}")
     counters = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
     content = " ".join(
         counters.get(piece) or _css_string(piece)
@@ -82,7 +83,7 @@ def render_html(document: Document) -> str:
         "<head>",
         '<meta charset="utf-8">',
         f"<title>{escape(document.title)}</title>",
-        f"<style>{paper_style()}</style>",
+        f"<style>{paper_style(document.words.page)}</style>",
         "</head>",
         "<body>",
         "<header>",
@@ -98,7 +99,7 @@ def render_html(document: Document) -> str:
         parts.append("</table>")
     parts.append("</header>")
     parts.append('<nav class="contents" aria-labelledby="contents-title">')
-    parts.append(f'<h2 id="contents-title">{escape(_("Contents"))}</h2><ol>')
+    parts.append(f'<h2 id="contents-title">{escape(document.words.contents)}</h2><ol>')
     for depth, section in document.walk():
         if depth <= 2:
             parts.append(

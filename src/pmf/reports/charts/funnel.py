@@ -11,20 +11,27 @@ from collections.abc import Sequence
 from typing import Any
 
 from pmf.core.i18n import gettext as _
-from pmf.core.i18n import gettext_noop
 from pmf.reports.charts import CHART_CONFIG, axis_title
 
 FUNNEL_TITLE_CHARACTERS = 60
 """Characters of an axis title on one line of a 480-pixel chart; longer titles wrap."""
 
-LIMIT_LABELS = {
-    "lower_95": gettext_noop("95% limits"),
-    "upper_95": gettext_noop("95% limits"),
-    "lower_998": gettext_noop("99.8% limits"),
-    "upper_998": gettext_noop("99.8% limits"),
+LIMIT_LEVELS = {
+    "lower_95": "95%",
+    "upper_95": "95%",
+    "lower_998": "99.8%",
+    "upper_998": "99.8%",
 }
-"""The legend's words for each limit line of ``pmf.core.funnel.FUNNEL_LINES`` (translated
-where drawn)."""
+"""The level of each limit line of ``pmf.core.funnel.FUNNEL_LINES``, as the legend names it."""
+
+
+def limit_label(level: str) -> str:
+    """Return the legend's words for the limits at ``level``: "95% limits".
+
+    >>> limit_label("99.8%")
+    '99.8% limits'
+    """
+    return _("{level} limits").format(level=level)
 
 
 def funnel_chart(
@@ -51,7 +58,8 @@ def funnel_chart(
     [{'line': 'lower_95', 'limit': '95% limits', 'x': 100.0, 'y': 20.0}]
     """
     values = [
-        {"line": line, "limit": _(LIMIT_LABELS[line]), "x": x, "y": y} for line, x, y in lines
+        {"line": line, "limit": limit_label(LIMIT_LEVELS[line]), "x": x, "y": y}
+        for line, x, y in lines
     ]
     description = _(
         "Funnel plot of {measure}, {period}: each unit's figure against its denominator, with "
@@ -90,7 +98,7 @@ def funnel_chart(
                         "title": _("Limits"),
                         "legend": {"orient": "bottom", "direction": "horizontal"},
                         "scale": {
-                            "domain": [_("95% limits"), _("99.8% limits")],
+                            "domain": [limit_label("95%"), limit_label("99.8%")],
                             "range": [[6, 3], [1, 0]],
                         },
                     },
@@ -117,7 +125,7 @@ def funnel_chart(
                         {"field": "name", "title": _("Unit")},
                         {"field": "denominator_text", "title": x_title},
                         {"field": "value_text", "title": _("Value")},
-                        {"field": "limits_998_text", "title": _("99.8% limits")},
+                        {"field": "limits_998_text", "title": limit_label("99.8%")},
                         {"field": "significance", "title": _("Significance")},
                     ],
                 },

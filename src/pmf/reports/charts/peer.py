@@ -25,6 +25,7 @@ def peer_chart(name: str, peers: dict[str, Any]) -> dict[str, Any]:
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "description": _(
+            # xgettext: no-python-format (95% is a percentage)
             "{measure} for the unit and its peer group, {period}, with 95% confidence intervals "
             "and the group average."
         ).format(measure=name, period=peers["period"]),

@@ -96,15 +96,15 @@ def annual(request: HttpRequest, org: str, year: str, fmt: str) -> HttpResponse:
 def _send(document: Any, fmt: str, name: str) -> HttpResponse:
     response = HttpResponse(render_as(document, fmt), content_type=FORMATS[fmt])
     if fmt == "html":
-        response["Content-Security-Policy"] = _policy_allowing_the_paper_style()
+        response["Content-Security-Policy"] = _policy_allowing_the_paper_style(document)
     else:
         response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
-def _policy_allowing_the_paper_style() -> str:
+def _policy_allowing_the_paper_style(document: Any) -> str:
     """Return the site's policy, letting through the paper's own style sheet by its hash."""
-    style = paper_style()
+    style = paper_style(document.words.page)
     digest = base64.b64encode(hashlib.sha256(style.encode("utf-8")).digest()).decode("ascii")
     policy = dict(settings.CONTENT_SECURITY_POLICY)
     policy["style-src"] = [*policy["style-src"], f"'sha256-{digest}'"]

@@ -131,8 +131,10 @@ def annual_report(organisation: Any, year: str) -> Document:
     actions: list[Paragraph | Bullets | Table] = [
         Paragraph(
             (
+                # xgettext: no-python-brace-format (the Welsh gives {number} in figures)
                 _("{count} interventions were agreed in {year}: {statuses}.")
                 if by_status
+                # xgettext: no-python-brace-format (the Welsh gives {number} in figures)
                 else _("{count} interventions were agreed in {year}.")
             ).format(
                 count=number_words(sum(by_status.values()), capital=True),

@@ -381,12 +381,14 @@ def _executive_summary(
         }
         if grade == NO_GRADE:
             text = ngettext(
+                # xgettext: no-python-brace-format (the Welsh writes {number}, in figures)
                 "{count} area was not graded for {unit}:",
                 "{count} areas were not graded for {unit}:",
                 len(areas),
             )
         else:
             text = ngettext(
+                # xgettext: no-python-brace-format (the Welsh writes {number}, in figures)
                 "{count} area was graded as {grade} for {unit}:",
                 "{count} areas were graded as {grade} for {unit}:",
                 len(areas),
@@ -708,6 +710,7 @@ def _peer_blocks(
             svg=svg,
             png=png,
             alt=_(
+                # xgettext: no-python-format (95% is a percentage)
                 "{measure}, {period}: {unit} and the {count} members of {group}, with 95% "
                 "intervals; the average is {average}."
             ).format(
@@ -719,6 +722,7 @@ def _peer_blocks(
                 average=peers["average_text"],
             ),
             caption=_(
+                # xgettext: no-python-format (95% is a percentage)
                 "{measure}, {period}: {unit} among {group}, with 95% confidence intervals and "
                 "the group average (the line). The figures are in the table below."
             ).format(
@@ -727,7 +731,12 @@ def _peer_blocks(
         ),
         Table(
             caption=f"{measure.name}, {peers['period']}: {peers['group']}",
-            header=(_("Unit"), _("Value"), _("95% interval")),
+            header=(
+                _("Unit"),
+                _("Value"),
+                # xgettext: no-python-format (95% is a percentage)
+                _("95% interval"),
+            ),
             rows=tuple(
                 (
                     _("{unit} (this unit)").format(unit=row["name"])

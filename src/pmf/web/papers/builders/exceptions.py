@@ -96,6 +96,7 @@ def exception_report(cycle: Cycle) -> Document:
                     "unit."
                 ).format(number=cycle.number, period=label)
                 + " "
+                # xgettext: no-python-brace-format (the Welsh gives the counts in figures)
                 + _("{exceptions} exceptions in {units} units.").format(**count)
             ),
             Paragraph(

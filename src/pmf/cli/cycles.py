@@ -242,25 +242,20 @@ def _format_of(output: Path) -> str:
     return fmt
 
 
-# The languages a paper may be written in: ``--language`` → Django's language code.
-PAPER_LANGUAGES = {"en": "en-gb", "cy": "cy"}
-
-
 def _add_language(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--language",
-        choices=list(PAPER_LANGUAGES),
+        choices=["en", "cy"],  # pmf.web.papers.builders.common.PAPER_LANGUAGES
         default="en",
         help="write the paper in English (en, default) or Welsh (cy)",
     )
 
 
 def _in_language(language: str) -> Any:
-    """Return a context in which the papers are written in ``language`` (a key of
-    ``PAPER_LANGUAGES``): their words, dates and the language they are marked with."""
-    from django.utils import translation
+    """Return a context in which the papers are written in ``language`` ("en" or "cy")."""
+    from pmf.web.papers.builders.common import written_in
 
-    return translation.override(PAPER_LANGUAGES[language])
+    return written_in(language)
 
 
 def _write_paper(cycle: Cycle, output: Path, kind: str = "board", language: str = "en") -> int:

@@ -28,6 +28,24 @@ def cycle_parts(cycle: Cycle) -> tuple[Framework, pl.DataFrame, list[Any], str]:
     return framework, assessment, internal, parse_period(cycle.cut_off).label
 
 
+PAPER_LANGUAGES = {"en": "en-gb", "cy": "cy"}
+"""The languages a paper may be written in (``pmf cycle paper --language``): Django's codes."""
+
+
+def written_in(language: str) -> Any:
+    """Return a context in which papers are built in ``language`` (a key of
+    ``PAPER_LANGUAGES``): their words, their dates and the language they are marked with.
+
+    For papers built outside a request (the command line, the worker)::
+
+        with written_in("cy"):
+            document = board_paper(cycle)
+    """
+    from django.utils import translation
+
+    return translation.override(PAPER_LANGUAGES[language])
+
+
 def paper_language() -> str:
     """Return the language tag of the paper being built: the active language's (cy or en-GB)."""
     from django.utils.translation import get_language

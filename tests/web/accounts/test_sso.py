@@ -319,3 +319,49 @@ def test_a_local_sign_out_stays_at_pmf(sso: Running, analyst: User) -> None:
     client.force_login(analyst)
     answer = client.post("/accounts/logout/")
     assert answer["Location"] == "/accounts/login/"
+
+
+def test_pmf_sso_check_prints_the_endpoints_and_the_mapping(
+    sso: Running, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pmf.cli.app import main
+
+    assert main(["sso", "check"]) == 0
+    out = capsys.readouterr().out
+    assert f"issuer:               {sso.issuer}" in out
+    assert f"end session:          {sso.issuer}/oauth2/end_session" in out
+    assert "pmf-north-leads: command_lead in TST, unit N and below" in out
+    assert "pmf-er-owners: owner in TST, unit N and below, measures ER" in out
+    assert out.rstrip().endswith(
+        "OK: every organisation, unit and measure of the mapping is in pmf."
+    )
+
+
+def test_a_mapping_naming_what_pmf_lacks_is_refused_by_check_and_serve(
+    provider: Running, settings: Any, organisation: Organisation, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pmf.cli.app import main
+    from pmf.web.accounts.sso import refuse_bad_mapping
+    from pmf.web.env import SettingError
+
+    settings.PMF_SSO = provider.config(
+        [
+            {"group": "a", "organisation": "TST", "role": "command_lead", "unit": "ZZ"},
+            {"group": "b", "organisation": "NOPE", "role": "viewer"},
+            {"group": "c", "organisation": "TST", "role": "owner", "measures": ["ER", "QQ"]},
+        ]
+    )
+    forget_discovery()
+    assert main(["sso", "check"]) == 1
+    err = capsys.readouterr().err
+    assert "sso.yaml: groups[1].unit: TST has no unit 'ZZ'" in err
+    assert "sso.yaml: groups[2].organisation: no organisation 'NOPE'" in err
+    assert "sso.yaml: groups[3].measures: TST has no measure 'QQ'" in err
+    with pytest.raises(SettingError, match=r"groups\[1\]\.unit"):
+        refuse_bad_mapping()
+    # At sign-in, someone in such a group is refused with a page naming what is missing.
+    provider.set_claims("z", email="z@example.org", groups=["a"])
+    answer = sign_in_with_provider(Client(), provider, "z")
+    assert answer.status_code == 403
+    assert "unit ZZ" in answer.content.decode()
+    assert not User.objects.filter(email="z@example.org").exists()

@@ -415,3 +415,36 @@ def _withdraw(user: User, config: SsoConfig, reason: str) -> None:
             note=reason,
             user=user,
         )
+
+
+def mapping_problems(config: SsoConfig) -> list[str]:
+    """Return what the group mapping names that pmf does not hold, each naming its key."""
+    problems = []
+    for number, mapping in enumerate(config.groups, start=1):
+        key = f"{config.source}: groups[{number}]"
+        organisation = Organisation.objects.filter(code=mapping.organisation).first()
+        if organisation is None:
+            problems.append(f"{key}.organisation: no organisation {mapping.organisation!r}")
+            continue
+        if mapping.unit and not organisation.units.filter(code=mapping.unit).exists():
+            problems.append(f"{key}.unit: {organisation.code} has no unit {mapping.unit!r}")
+        held = set(
+            organisation.measures.filter(code__in=mapping.measures).values_list("code", flat=True)
+        )
+        for code in mapping.measures:
+            if code not in held:
+                problems.append(f"{key}.measures: {organisation.code} has no measure {code!r}")
+    return problems
+
+
+def refuse_bad_mapping() -> None:
+    """Raise ``SettingError`` listing the mapping's problems, if single sign-on is configured."""
+    from pmf.web.env import SettingError
+
+    config = sso_config()
+    problems = mapping_problems(config) if config is not None else []
+    if problems:
+        raise SettingError(
+            "PMF_SSO_CONFIG: the group mapping names what pmf does not hold (load the "
+            "framework first, or correct the file):\n  " + "\n  ".join(problems)
+        )

@@ -9,6 +9,7 @@ for tokens, checks the ID token against the provider's keys and signs the person
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -240,9 +241,7 @@ def test_a_token_from_another_client_or_a_replayed_state_does_not_sign_in(
     assert "Sign-in did not complete" in refused.content.decode()
     assert "_auth_user_id" not in other.session
     # pmf configured with another client id: the ID token is not for it.
-    settings.PMF_SSO = sso.config(MAPPING).__class__(
-        **{**sso.config(MAPPING).__dict__, "client_id": "someone-else"}
-    )
+    settings.PMF_SSO = replace(sso.config(MAPPING), client_id="someone-else")
     refused = client.get(back.path, parse_qs(back.query))
     assert refused.status_code == 400
     assert "_auth_user_id" not in client.session

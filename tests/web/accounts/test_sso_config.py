@@ -125,6 +125,24 @@ def test_the_server_does_not_start_with_a_bad_mapping(tmp_path: Path) -> None:
     assert "sso.yaml: groups[1].role: 'boss' is not a role" in run.stderr
 
 
+def test_the_sign_out_form_may_be_redirected_to_the_providers_site(tmp_path: Path) -> None:
+    path = tmp_path / "sso.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    env = {
+        **os.environ,
+        "PMF_SSO_CONFIG": str(path),
+        "PMF_SSO_CLIENT_SECRET": "x",
+        "DJANGO_SETTINGS_MODULE": "pmf.web.config.settings",
+    }
+    code = (
+        "from django.conf import settings; print(settings.CONTENT_SECURITY_POLICY['form-action'])"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert run.stdout.strip() == "[\"'self'\", 'https://login.example.org']"
+
+
 def test_a_groups_claim_may_be_one_text_or_a_list() -> None:
     assert groups_in({"hd": "example.org"}, "hd") == ("example.org",)
     assert groups_in({"groups": ["a", "b", {"x": 1}]}, "groups") == ("a", "b")

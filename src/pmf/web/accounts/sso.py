@@ -177,7 +177,8 @@ class SsoBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # the librar
 
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:
         """Sign in from the provider's code, on the callback only; leave passwords alone."""
-        if request is None or sso_config() is None or "code" not in request.GET:
+        # Only the callback passes the nonce it stored: a password form is never read here.
+        if request is None or sso_config() is None or "nonce" not in kwargs:
             return None
         user: User | None = super().authenticate(request, **kwargs)
         return user

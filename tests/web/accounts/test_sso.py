@@ -131,6 +131,10 @@ def test_the_code_flow_signs_a_new_person_in_with_the_place_their_group_gives(
         "measures": [],
     }
     assert event.note == "Groups: pmf-north-leads"
+    # The audit trail shows it, under its own kind, to those who read North's changes.
+    trail = client.get("/TST/audit/", {"kind": "access"}).content.decode()
+    assert "ada@example.org signed in with Test Identity" in trail
+    assert "Sign-ins" in trail
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, Route
 
 from pmf.web.accounts.sso import forget_discovery
+from pmf.web.accounts.sso_config import origin_of
 from pmf.web.frameworks.models import Organisation
 from tests.browser.conftest import check_accessibility, screenshot
 from tests.sso_provider import Running, running_provider
@@ -36,6 +37,13 @@ def provider() -> Iterator[Running]:
 @pytest.fixture
 def sso(provider: Running, settings: Any, organisation: Organisation) -> Running:
     settings.PMF_SSO = provider.config(MAPPING)
+    # As the settings do for a configured provider: the sign-out form goes on to its site
+    # (without it, Chromium blocks the redirect: "violates ... form-action 'self'").
+    policy = settings.CONTENT_SECURITY_POLICY
+    settings.CONTENT_SECURITY_POLICY = {
+        **policy,
+        "form-action": [*policy["form-action"], origin_of(provider.issuer)],
+    }
     forget_discovery()
     return provider
 
@@ -75,6 +83,17 @@ def test_a_command_lead_signs_in_through_the_provider_and_sees_their_unit(
     # South is outside a North lead's scope: not found.
     answer = page.goto(f"{base}/TST/units/S/")
     assert answer is not None and answer.status == 404
+    # Signing out ends pmf's session and goes on to end the provider's, then back to pmf.
+    page.goto(f"{base}/TST/")
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="End Session").wait_for()
+    assert page.url.startswith(f"{sso.issuer}/oauth2/end_session?")
+    page.get_by_role("button", name="End session").click()
+    page.wait_for_url(f"{base}/accounts/login/")
+    page.get_by_role("button", name="Sign in with Test Identity").wait_for()
+    check_accessibility(page)
+    page.goto(f"{base}/TST/units/N/")
+    assert "/accounts/login/" in page.url
 
 
 def test_a_person_in_no_group_for_pmf_is_refused_with_a_page(

@@ -228,6 +228,11 @@ def test_the_first_sign_in_takes_over_the_local_account_with_the_same_email(
     sign_in_with_provider(Client(), sso, "sub-of-analyst")
     assert SsoIdentity.objects.get(subject="sub-of-analyst").user == analyst
     assert place("analyst") == ("TST", "board_member", None, [])
+    # Its password no longer signs in: the provider alone lets the person in now.
+    analyst.refresh_from_db()
+    assert not analyst.has_usable_password()
+    answer = Client().post("/accounts/login/", {"username": "analyst", "password": PASSWORD})
+    assert answer.status_code == 200  # the form again, with its error
 
 
 def test_a_token_from_another_client_or_a_replayed_state_does_not_sign_in(

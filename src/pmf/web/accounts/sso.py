@@ -252,9 +252,10 @@ def sign_in_from_claims(config: SsoConfig, issuer: str, claims: dict[str, Any]) 
     """Create or update the person the claims describe, with the place their groups give.
 
     Found by the provider's subject; at the first sign-in, the one existing account with the
-    same email address and no provider of its own is taken over (its history stays), or a
-    new one is made with no password. Raise ``SignInRefused`` when their groups give them no
-    place: nothing is created, and a person known before loses their membership.
+    same email address and no provider of its own is taken over (its history stays, its
+    password goes), or a new one is made with no password. Raise ``SignInRefused`` when
+    their groups give them no place: nothing is created, and a person known before loses
+    their membership.
     """
     subject = str(claims.get("sub") or "")
     if not subject:
@@ -284,6 +285,10 @@ def sign_in_from_claims(config: SsoConfig, issuer: str, claims: dict[str, Any]) 
             raise SignInRefused(
                 _("Your pmf account has been switched off. Ask an analyst to switch it on.")
             )
+        if known is None:
+            # From now on the provider alone lets them in: a password kept beside it would
+            # outlive their removal from every group.
+            user.set_unusable_password()
         user.email = email
         user.first_name = str(claims.get("given_name") or "")[:150]
         user.last_name = str(claims.get("family_name") or "")[:150]

@@ -41,6 +41,7 @@ from pmf.web.frameworks.models import Measure, Organisation, Unit
 from pmf.web.frameworks.services import framework_of, store_framework
 from pmf.web.observations.services import store_observations
 from tests.factories import FIGURES, GOOD, RISK_REGISTER
+from tests.sso_provider import Running, running_provider
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +99,9 @@ class Expect:
     read: frozenset[str]
     write: frozenset[str] = frozenset()
     data: dict[str, Any] | None = None
+    # What a GET in reach answers: 200, or a redirect elsewhere than the sign-in page (the
+    # single sign-on callback without the provider's answer says so: 400).
+    status: int = 200
 
 
 def roles(*names: str) -> frozenset[str]:
@@ -177,6 +181,10 @@ EXPECT: dict[str, Expect] = {
     "password_reset_done": Expect(read=EVERYONE),
     "password_reset_confirm": OPEN,
     "password_reset_complete": Expect(read=EVERYONE),
+    # single sign-on (configured for this run: tests/sso_provider.py): off to the provider,
+    # and back from it (without the provider's answer: "Sign-in did not complete", 400)
+    "sso-login": Expect(read=EVERYONE),
+    "sso-callback": Expect(read=EVERYONE, status=400),
     "tokens": Expect(read=SIGNED_IN, write=SIGNED_IN, data={"name": "mine"}),
     "home": Expect(read=SIGNED_IN, write=SIGNED_IN),  # to the member's organisation, any method
     # scorecards: partners read what is shared with them
@@ -626,6 +634,20 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
             atomic.__exit__(None, None, None)
 
 
+@pytest.fixture(scope="module")
+def identity_provider() -> Iterator[Running]:
+    with running_provider() as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def _single_sign_on(identity_provider: Running, settings: Any) -> None:
+    """Configure single sign-on with a real provider on loopback: its pages are in the matrix."""
+    settings.PMF_SSO = identity_provider.config(
+        [{"group": "analysts", "organisation": "TST", "role": "analyst"}]
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # The cases, generated from the URL configuration and the OpenAPI schema.
 # --------------------------------------------------------------------------------------------
@@ -876,7 +898,7 @@ def check_page(check: Check, client: Client, name: str, case: str, path: str, wo
     elif actor == ANONYMOUS and actor not in rule.read:
         check.expect(sent_to_sign_in(got), "GET", path, got, "sign in")
     elif actor in rule.read:
-        ok = got.status_code == 200 or (got.status_code == 302 and not sent_to_sign_in(got))
+        ok = got.status_code == rule.status or (got.status_code == 302 and not sent_to_sign_in(got))
         check.expect(ok, "GET", path, got, "200")
     elif check.role in OUTSIDE:
         check.expect(got.status_code in {404, 405}, "GET", path, got, "404")

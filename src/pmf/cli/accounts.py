@@ -295,3 +295,68 @@ def end_agreement(number: int) -> int:
     agreement.save(update_fields=["ends"])
     print(f"Agreement {agreement.pk} ends {agreement.ends}: {_describe(agreement)}")
     return EXIT_OK
+
+
+def _sso_arguments(sso: argparse.ArgumentParser) -> None:
+    group = actions(sso)
+    command(
+        group,
+        "check",
+        "Read the identity provider's discovery document and check the group mapping.",
+        "PMF_SSO_CONFIG=/etc/pmf/sso.yaml pmf sso check",
+    )
+
+
+@register(
+    "sso",
+    "Check single sign-on: the provider's endpoints and the group mapping.",
+    "pmf sso check",
+    arguments=_sso_arguments,
+    description="Check the single sign-on configuration (PMF_SSO_CONFIG): print the identity "
+    "provider's endpoints from its discovery document and each group's organisation, role "
+    "and unit; fail naming the key of anything pmf does not hold.",
+)
+def sso(args: argparse.Namespace) -> int:
+    """Run ``pmf sso check``."""
+    return check_sso()
+
+
+def check_sso() -> int:
+    """Print the provider's endpoints and the parsed mapping; raise on any problem."""
+    from pmf.web.accounts.sso import SsoUnavailable, discover, mapping_problems, sso_config
+
+    config = sso_config()
+    if config is None:
+        raise CommandError(
+            "Single sign-on is not configured: set PMF_SSO_CONFIG (see .env.example)."
+        )
+    try:
+        provider = discover(config)
+    except SsoUnavailable as error:
+        raise CommandError(f"{config.source}: provider.issuer: cannot read {error}") from None
+    print(f"Provider: {config.name} ({config.source})")
+    for label, value in (
+        ("issuer", provider.issuer),
+        ("authorization", provider.authorization_endpoint),
+        ("token", provider.token_endpoint),
+        ("userinfo", provider.userinfo_endpoint or "(none)"),
+        ("keys", provider.jwks_uri),
+        ("end session", provider.end_session_endpoint or "(none: sign-out stays in pmf)"),
+        ("ID token signed with", provider.signing_algorithm),
+    ):
+        print(f"  {label + ':':22}{value}")
+    print(f"  {'client id:':22}{config.client_id}")
+    print(f"  {'scopes:':22}{' '.join(config.scopes)}")
+    print(f"  {'groups claim:':22}{config.groups_claim}")
+    local = "on" if config.local_accounts else "off (single sign-on only)"
+    print(f"  {'local accounts:':22}{local}")
+    print("Groups (the first that matches decides the role):")
+    for mapping in config.groups:
+        scope = f"unit {mapping.unit} and below" if mapping.unit else "whole organisation"
+        measures = f", measures {', '.join(mapping.measures)}" if mapping.measures else ""
+        print(f"  {mapping.group}: {mapping.role} in {mapping.organisation}, {scope}{measures}")
+    problems = mapping_problems(config)
+    if problems:
+        raise CommandError("\n".join(problems))
+    print("OK: every organisation, unit and measure of the mapping is in pmf.")
+    return EXIT_OK

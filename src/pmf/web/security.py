@@ -22,15 +22,17 @@ class ContentSecurityPolicyMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.policy = "; ".join(
-            f"{directive} {' '.join(sources)}"
-            for directive, sources in settings.CONTENT_SECURITY_POLICY.items()
-        )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if self.policy and HEADER not in response:
-            response[HEADER] = self.policy
+        # Read for each response (a few joins): a policy changed after start-up applies, as
+        # the single sign-on tests' provider in the sign-out form's form-action does.
+        policy = "; ".join(
+            f"{directive} {' '.join(sources)}"
+            for directive, sources in settings.CONTENT_SECURITY_POLICY.items()
+        )
+        if policy and HEADER not in response:
+            response[HEADER] = policy
         return response
 
 

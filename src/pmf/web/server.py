@@ -80,6 +80,9 @@ def serve(
         os.environ["PMF_SECRET_KEY"] = secrets.token_urlsafe(50)
     else:
         refuse_published_secret_key(debug=settings.DEBUG, secret_key=settings.SECRET_KEY)
+    from pmf.web.accounts.sso import refuse_bad_mapping
+
+    refuse_bad_mapping()  # single sign-on's groups naming units pmf does not hold
     call_command("collectstatic", interactive=False, verbosity=0)
     background = worker and uses_database_tasks()
     # Migrating opened a database connection (kept open, CONN_MAX_AGE). Close it cleanly

@@ -77,3 +77,26 @@ class SharingAgreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider.code} shares with {self.recipient.code}: {self.purpose}"
+
+
+class SsoIdentity(models.Model):
+    """The identity provider's subject for a person who signs in with single sign-on.
+
+    A person is found by the issuer and subject (``sub``) the provider sends, which never
+    change, rather than by an email address, which may (docs/guide/sso.md).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sso_identity"
+    )
+    issuer = models.CharField(max_length=300)
+    subject = models.CharField(max_length=255)
+    last_sign_in = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="one_person_per_subject")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.issuer} {self.subject})"

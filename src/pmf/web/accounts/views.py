@@ -10,6 +10,8 @@ from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.http import HttpRequest, HttpResponse
 
+from pmf.web.accounts.sso import sso_config
+
 # After this many failures within the window, the username is locked for the window.
 MAX_FAILURES = 5
 WINDOW_SECONDS = 15 * 60
@@ -35,9 +37,24 @@ def is_locked(username: str) -> bool:
 
 
 class SignInView(auth_views.LoginView):
-    """Django's sign-in page, refusing a locked username before checking its password."""
+    """Django's sign-in page, refusing a locked username before checking its password.
+
+    With single sign-on configured it offers the provider's button too, or only that when
+    the deployment has switched local accounts off (docs/guide/sso.md).
+    """
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        """Add the single sign-on provider, if any, and whether passwords are accepted."""
+        config = sso_config()
+        return super().get_context_data(
+            sso=config, local_accounts=config is None or config.local_accounts, **kwargs
+        )
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        config = sso_config()
+        if config is not None and not config.local_accounts:
+            # Single sign-on only: no password is checked, whoever's it is.
+            return self.render_to_response(self.get_context_data(), status=403)
         username = request.POST.get("username", "")
         if is_locked(username):
             return self.render_to_response(

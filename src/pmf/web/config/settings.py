@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from pmf.web.accounts.sso_config import load_sso_config, origin_of
 from pmf.web.env import (
     DEVELOPMENT_SECRET_KEY,
     env_bool,
@@ -169,6 +170,20 @@ CONTENT_SECURITY_POLICY = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
+
+# Single sign-on with OpenID Connect (docs/guide/sso.md): the provider, and the places in pmf
+# its groups give. A file pmf cannot use stops start-up with a message naming the key.
+PMF_SSO = load_sso_config(
+    env_str("PMF_SSO_CONFIG", default=""),
+    client_secret=env_str("PMF_SSO_CLIENT_SECRET", default=""),
+)
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "pmf.web.accounts.sso.SsoBackend",
+]
+if PMF_SSO is not None:
+    # Signing out ends the provider's session too: the sign-out form is redirected there.
+    CONTENT_SECURITY_POLICY["form-action"].append(origin_of(PMF_SSO.issuer))
 
 # Email, for password resets: printed on the console unless an SMTP host is set.
 EMAIL_HOST = env_str("PMF_EMAIL_HOST", default="")

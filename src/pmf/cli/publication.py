@@ -107,3 +107,69 @@ def verify(args: argparse.Namespace) -> int:
     for problem in result.problems:
         print(f"- {problem}")
     return EXIT_PROBLEMS
+
+
+def _accessibility_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="the organisation's accessibility file (default: the file PMF_ACCESSIBILITY names)",
+    )
+    parser.add_argument(
+        "--site",
+        choices=["app", "public"],
+        default="app",
+        help="the statement of the application (default) or of the published scorecards",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the statement as a plain HTML page, to put on the organisation's own site",
+    )
+
+
+@register(
+    "accessibility",
+    "Check the accessibility file and write the accessibility statement.",
+    "pmf accessibility --config examples/police/accessibility.yaml --output accessibility.html",
+    arguments=_accessibility_arguments,
+    description="Check the organisation's accessibility file (each problem named by line and "
+    "key) and print the compliance status derived from pmf's axe-core results; with --output, "
+    "write the statement as an HTML page.",
+    needs=Needs.DJANGO,
+)
+def accessibility(args: argparse.Namespace) -> int:
+    """Run ``pmf accessibility``."""
+    from django.template.loader import render_to_string
+
+    from pmf.web.accessibility.config import (
+        ENVIRONMENT,
+        ConfigProblem,
+        named_file,
+        load_config,
+    )
+    from pmf.web.accessibility.notice import notice_context
+
+    path = args.config or named_file()
+    if path is None:
+        raise CommandError(f"give --config FILE, or name the file in {ENVIRONMENT}")
+    try:
+        config = load_config(path)
+    except ConfigProblem as problem:
+        raise CommandError(str(problem)) from None
+    context = notice_context(config, args.site)
+    found = context["tested"]
+    print(f"{path}: checked.")
+    print(
+        f"Accessibility statement for {context['site_name']}: {context['status']} compliant "
+        f"with WCAG 2.2 AA; {len(config.non_compliance)} non-compliance(s) listed by the "
+        f"organisation; axe-core {found.axe_core} found {len(found.failures)} failing rule(s) "
+        f"on the {len(found.pages)} pages of this site tested."
+    )
+    if args.output is not None:
+        page = render_to_string("accessibility/standalone.html", {"a11y": context})
+        args.output.write_text(page, encoding="utf-8")
+        print(f"Wrote {args.output}.")
+    return EXIT_OK

@@ -32,6 +32,9 @@ from pmf.core.scorecard import MARKS_LEGEND, VARIATION_WORDS, build_scorecard
 from pmf.reports import manifest
 from pmf.reports.charts.tube import tube_map_svg
 from pmf.sources.exporters import neutralise
+from pmf.web.accessibility.config import AccessibilityConfig
+from pmf.web.accessibility.notice import notice_context
+from pmf.web.accessibility.views import current_config
 from pmf.web.cycles.models import Cycle
 from pmf.web.cycles.presenters import grade_text, scale_words
 from pmf.web.cycles.services import (
@@ -57,12 +60,18 @@ class NotPublished(ValueError):
 
 
 def publish_cycle(
-    cycle: Cycle, out: Path, *, signing_key: Ed25519PrivateKey | None = None
+    cycle: Cycle,
+    out: Path,
+    *,
+    signing_key: Ed25519PrivateKey | None = None,
+    accessibility: AccessibilityConfig | None = None,
 ) -> list[Path]:
     """Write the cycle's public site and open data into ``out``; return the files written.
 
     The site is sealed with its manifest (``pmf.web.publication``): signed with
-    ``signing_key``, or marked unsigned without one.
+    ``signing_key``, or marked unsigned without one. Its accessibility statement
+    (``accessibility.html``) is written from ``accessibility``, or from the file
+    ``PMF_ACCESSIBILITY`` names; with neither, the site has none.
     """
     if cycle.state != Cycle.State.PUBLISHED:
         raise NotPublished(
@@ -89,6 +98,8 @@ def publish_cycle(
         "areas": [{"code": a.code, "title": a.title} for a in framework.areas],
         "scale": scale_words(scale),
     }
+    a11y = accessibility if accessibility is not None else current_config()
+    context["accessibility"] = a11y is not None
     out.mkdir(parents=True, exist_ok=True)
     (out / "units").mkdir(exist_ok=True)
     (out / "data").mkdir(exist_ok=True)
@@ -194,6 +205,9 @@ def publish_cycle(
             ),
         )
     write("open-data.html", render_to_string("publish/open_data.html", {**context, "root": ""}))
+    if a11y is not None:
+        a11y_page = {**context, "root": "", "a11y": notice_context(a11y, "public")}
+        write("accessibility.html", render_to_string("publish/accessibility.html", a11y_page))
     records = [
         {"organisation": organisation.code, "cycle": cycle.number, **record}
         for record in assessment.drop("spc_points").to_dicts()

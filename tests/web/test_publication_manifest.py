@@ -317,3 +317,42 @@ def test_openssl_alone_verifies_the_signature_and_the_fingerprint(site: Path) ->
         check=False,
     )
     assert sums.returncode == 0, sums.stdout
+
+
+def test_a_calculated_value_names_its_inputs_by_revision(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from pmf.core.framework import load_framework
+    from pmf.web.frameworks.services import framework_of, store_framework
+    from pmf.web.observations.services import store_observations
+    from pmf.web.publication import manifest_body
+    from tests.factories import CALCULATED, value_rows
+
+    organisation = store_framework(load_framework(CALCULATED), "framework.yaml")
+    stored_at = dt.datetime(2019, 8, 1, 9, 0, tzinfo=dt.UTC)
+    rows = value_rows([("N", "STOPS", "2019-07", 30), ("N", "SEARCHES", "2019-07", 10)])
+    store_observations(
+        organisation, rows, file_name="figures.csv", sha256="ab" * 32, layout="long", now=stored_at
+    )
+    cycle = Cycle(
+        organisation=organisation,
+        number=1,
+        name="Summer",
+        cut_off="2019-07",
+        locked_at=stored_at + dt.timedelta(days=1),
+    )
+    record = {"unit": "N", "measure": "SHARE", "period": "2019-07", "value": 25.0}
+    body = manifest_body(cycle, framework_of(organisation), [record], {}, [])
+    [share] = body["values"]
+    [source] = share["sources"]
+    assert source["measure"] == "SHARE" and source["import"]["file"] == "formula of SHARE"
+    # SHARE = SEARCHES / ACTIVITY * 100, and ACTIVITY = STOPS + SEARCHES: nested by revision.
+    assert [(i["measure"], i["revision"]) for i in source["inputs"]] == [
+        ("SEARCHES", 1),
+        ("ACTIVITY", 1),
+    ]
+    searches, activity = source["inputs"]
+    assert searches["import"]["file"] == "figures.csv"
+    assert searches["import"]["sha256"] == "ab" * 32
+    assert [i["measure"] for i in activity["inputs"]] == ["STOPS", "SEARCHES"]
+    assert share["source_rows_sha256"] == sources_sha256(share["sources"])

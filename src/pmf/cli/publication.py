@@ -147,8 +147,8 @@ def accessibility(args: argparse.Namespace) -> int:
     from pmf.web.accessibility.config import (
         ENVIRONMENT,
         ConfigProblem,
-        named_file,
         load_config,
+        named_file,
     )
     from pmf.web.accessibility.notice import notice_context
 

@@ -15,8 +15,8 @@ from pmf.web.accessibility.config import (
     ENVIRONMENT,
     AccessibilityConfig,
     ConfigProblem,
-    named_file,
     load_config,
+    named_file,
 )
 from pmf.web.accessibility.notice import notice_context
 

@@ -28,6 +28,8 @@ ABOUT = (
 )
 UPDATE_COMMAND = "make accessibility (PMF_AXE_UPDATE=1 .venv/bin/pytest -m browser tests/browser)"
 _NUMBER = re.compile(r"\d+")
+# A token or key in an address (a password reset's, a UUID): long, with digits and letters.
+_TOKEN = re.compile(r"(?=.*\d)(?=.*[A-Za-z])[\w-]{16,}")
 
 
 def page_pattern(url: str) -> str:
@@ -37,12 +39,24 @@ def page_pattern(url: str) -> str:
     '/cycles/<n>/papers/?period=2019-07&id=<n>'
     """
     parts = urlsplit(url)
-    path = "/".join("<n>" if _NUMBER.fullmatch(part) else part for part in parts.path.split("/"))
+    path = "/".join(_stable(part) for part in parts.path.split("/"))
     query = "&".join(
-        f"{key}={'<n>' if _NUMBER.fullmatch(value) else value}"
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        f"{key}={_stable(value)}" for key, value in parse_qsl(parts.query, keep_blank_values=True)
     )
     return f"{path}?{query}" if query else path
+
+
+def _stable(part: str) -> str:
+    """Return a part of an address as it reads on every run: ids and tokens by their kind.
+
+    >>> _stable("12"), _stable("2019-07"), _stable("c1b2x3-0123456789abcdef01"), _stable("ER")
+    ('<n>', '2019-07', '<token>', 'ER')
+    """
+    if _NUMBER.fullmatch(part):
+        return "<n>"
+    if _TOKEN.fullmatch(part):
+        return "<token>"
+    return part
 
 
 def read() -> dict[str, Any]:

@@ -37,9 +37,16 @@ def page_pattern(url: str) -> str:
 
     >>> page_pattern("http://127.0.0.1:8081/cycles/12/papers/?period=2019-07&id=4")
     '/cycles/<n>/papers/?period=2019-07&id=<n>'
+    >>> page_pattern("http://127.0.0.1:8081/accounts/reset/MTA4/set-password/")
+    '/accounts/reset/<uid>/set-password/'
     """
     parts = urlsplit(url)
-    path = "/".join(_stable(part) for part in parts.path.split("/"))
+    segments = parts.path.split("/")
+    # A password reset's address holds the user's id in base 64 (Django's uidb64).
+    path = "/".join(
+        "<uid>" if index and segments[index - 1] == "reset" and part != "done" else _stable(part)
+        for index, part in enumerate(segments)
+    )
     query = "&".join(
         f"{key}={_stable(value)}" for key, value in parse_qsl(parts.query, keep_blank_values=True)
     )

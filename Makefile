@@ -1,7 +1,7 @@
 # The two commands of the quickstart: `make demo` and `make test`. Both set up what they need
 # first: `make demo` what pmf needs to run, `make test` that and the tests' own tools.
 .PHONY: demo test setup test-tools check docs pytest pytest-postgres bench bench-web bench-records \
-	bench-load clean
+	bench-load clean accessibility
 
 PY := .venv/bin
 
@@ -30,6 +30,11 @@ docs: setup
 
 pytest: test-tools
 	$(PY)/pytest
+
+# Write again the axe-core results the accessibility statement is written from (ADR 0054):
+# the browser tests, each storing what it found in src/pmf/web/accessibility/axe-results.json.
+accessibility: test-tools
+	PMF_AXE_UPDATE=1 $(PY)/pytest -q -p no:cacheprovider -m browser tests/browser
 
 # The storage layer again on a real PostgreSQL server, started and stopped for the run.
 pytest-postgres: test-tools

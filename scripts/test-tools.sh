@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install what the tests need beyond what pmf itself needs (scripts/bootstrap.sh): the PDF
 # tools that read documents' pages, Java 17 for the Spark tests, Chromium for the browser
-# tests, redis-server for the test of two app servers sharing a page cache, and gettext for
-# the check of the translations. `make pytest` and `make test` run it; `make demo` does not.
+# tests, redis-server for the test of two app servers sharing a page cache, gettext for the
+# check of the translations, and openssl for the test that checks a published site's
+# signature as a reader would. `make pytest` and `make test` run it; `make demo` does not.
 # Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,3 +13,4 @@ scripts/java.sh
 scripts/chromium.sh
 scripts/redis.sh
 scripts/gettext.sh
+scripts/openssl.sh

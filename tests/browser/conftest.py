@@ -32,6 +32,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from tests.browser.axe_record import AxeRecord
+
 # Playwright's sync API keeps an asyncio event loop running in the test thread from the start of
 # the session-scoped browser, and Django refuses ORM calls (the live server's database set-up,
 # the test's own fixtures) from a thread with a running loop. Django's documented switch:
@@ -49,6 +51,8 @@ CHROMIUM_ARGS = [
 ]
 AXE_JS = ROOT / "src/pmf/web/static/vendor/axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_RECORD = AxeRecord(AXE_TAGS)
+PASSED = pytest.StashKey[bool]()
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 # Run in every page before its own scripts (through the DevTools protocol, outside the CSP):
@@ -67,6 +71,25 @@ window.addEventListener("load", () => {
   }
 });
 """
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Note whether the test itself passed, for its axe-core record."""
+    report = yield
+    if report.when == "call":
+        item.stash[PASSED] = report.passed
+    return report
+
+
+@pytest.fixture(autouse=True)
+def _axe_recorded(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Compare the test's axe-core runs with the committed summary (axe_record)."""
+    AXE_RECORD.start(request.node.nodeid)
+    yield
+    problem = AXE_RECORD.finish(passed=request.node.stash.get(PASSED, False))
+    if problem:
+        pytest.fail(problem, pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -177,8 +200,12 @@ def page(browser: Browser) -> Iterator[Page]:
         pytest.fail("\n".join(problems), pytrace=False)
 
 
-def check_accessibility(page: Page) -> None:
-    """Run axe-core's WCAG 2.0/2.1/2.2 A and AA rules on the page; fail listing any violations."""
+def check_accessibility(page: Page, site: str = "app") -> None:
+    """Run axe-core's WCAG 2.0/2.1/2.2 A and AA rules on the page; fail listing any violations.
+
+    ``site`` is "app" for the application's pages, "public" for the published static site's.
+    Each run is recorded for the accessibility statement (``AxeRecord``).
+    """
     if not AXE_JS.exists():
         pytest.fail(f"{AXE_JS.relative_to(ROOT)} is missing: run scripts/assets.sh")
     # Judge the page as a person sees it: after a click on a link the new document can be
@@ -188,16 +215,23 @@ def check_accessibility(page: Page) -> None:
         # Evaluated through the DevTools protocol, which the page's CSP does not govern
         # (an injected <script> element would be refused, as it should be).
         page.evaluate(AXE_JS.read_text(encoding="utf-8"))
-    violations: list[dict[str, Any]] = page.evaluate(
+    results: dict[str, Any] = page.evaluate(
         """async (tags) => {
             const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-            return results.violations.map((v) => ({
-                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
-                targets: v.nodes.map((n) => n.target.join(' ')),
-            }));
+            return {
+                version: axe.version,
+                rules: axe.getRules(tags).map((rule) => rule.ruleId),
+                violations: results.violations.map((v) => ({
+                    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl, tags: v.tags,
+                    targets: v.nodes.map((n) => n.target.join(' ')),
+                })),
+                incomplete: results.incomplete.map((v) => v.id),
+            };
         }""",
         AXE_TAGS,
     )
+    AXE_RECORD.add(page.url, site, results)
+    violations = results["violations"]
     if violations:
         pytest.fail(format_violations(page.url, violations), pytrace=False)
 

@@ -10,7 +10,7 @@ from http.server import ThreadingHTTPServer
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import Watch, check_accessibility, screenshot
+from tests.browser.conftest import AXE_RECORD, Watch, check_accessibility, screenshot
 from tests.factories import QuietHandler
 
 pytestmark = pytest.mark.browser
@@ -80,24 +80,30 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_an_accessible_page_passes(page: Page, site: str) -> None:
     page.goto(f"{site}/good.html")
     assert page.title() == "Accessible page"
-    check_accessibility(page)
+    check_accessibility(page, site="harness")
 
 
 def test_an_image_without_alt_text_fails_with_its_rule_and_element(page: Page, site: str) -> None:
     page.goto(f"{site}/bad.html")
     with pytest.raises(pytest.fail.Exception) as failure:
-        check_accessibility(page)
+        check_accessibility(page, site="harness")
     message = str(failure.value)
     assert "image-alt (critical)" in message
     assert "at img" in message
+    # Recorded for the accessibility statement with the success criterion it fails.
+    [recorded] = AXE_RECORD.checks
+    assert recorded["page"] == "/bad.html" and recorded["site"] == "harness"
+    assert [(v["rule"], v["criteria"]) for v in recorded["violations"]] == [
+        ("image-alt", ["1.1.1"])
+    ]
     assert f"{site}/bad.html" in message
 
 
 def test_a_second_check_on_the_same_page_reuses_axe(page: Page, site: str) -> None:
     page.goto(f"{site}/good.html")
-    check_accessibility(page)
+    check_accessibility(page, site="harness")
     page.evaluate("window.axe.pmfMarker = 1")
-    check_accessibility(page)
+    check_accessibility(page, site="harness")
     assert page.evaluate("window.axe.pmfMarker") == 1
 
 

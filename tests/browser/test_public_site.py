@@ -11,9 +11,10 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page
 
+from pmf.web.accessibility.config import load_config
 from pmf.web.frameworks.models import Organisation
 from pmf.web.publishing import publish_cycle
-from tests.browser.conftest import check_accessibility, screenshot
+from tests.browser.conftest import ROOT, check_accessibility, screenshot
 from tests.factories import QuietHandler, published
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -22,7 +23,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 def test_the_public_site_needs_no_server_but_files_and_passes_axe(
     page: Page, organisation: Organisation, analyst: User, tmp_path: Path
 ) -> None:
-    publish_cycle(published(organisation, analyst), tmp_path)
+    config = load_config(ROOT / "examples" / "police" / "accessibility.yaml")
+    publish_cycle(published(organisation, analyst), tmp_path, accessibility=config)
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(tmp_path)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -30,14 +32,21 @@ def test_the_public_site_needs_no_server_but_files_and_passes_axe(
         base = f"http://127.0.0.1:{server.server_address[1]}"
         page.goto(f"{base}/index.html")
         page.get_by_role("heading", name="Test Force: how we are performing").wait_for()
-        check_accessibility(page)
+        check_accessibility(page, site="public")
         screenshot(page, "public-index")
         page.get_by_role("link", name="North").click()
         page.get_by_role("heading", name="North").wait_for()
-        check_accessibility(page)
+        check_accessibility(page, site="public")
         page.get_by_role("link", name="Open data").click()
         page.get_by_role("heading", name="Open data").wait_for()
-        check_accessibility(page)
+        check_accessibility(page, site="public")
+        page.get_by_role("link", name="Accessibility statement").click()
+        page.get_by_role(
+            "heading",
+            name="Accessibility statement for Metropolitan Police Service performance scorecards",
+        ).wait_for()
+        check_accessibility(page, site="public")
+        screenshot(page, "public-accessibility")
     finally:
         server.shutdown()
         server.server_close()

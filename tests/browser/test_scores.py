@@ -89,7 +89,7 @@ def test_the_public_unit_page_shows_the_scores_and_passes_axe(page: Page, tmp_pa
         page.goto(f"http://127.0.0.1:{server.server_address[1]}/units/N.html")
         page.get_by_role("heading", name="Scores").wait_for()
         expect(page.get_by_role("table", name=re.compile("FOCUS: 5.21"))).to_be_visible()
-        check_accessibility(page)
+        check_accessibility(page, site="public")
         screenshot(page, "public-unit-scores")
     finally:
         server.shutdown()

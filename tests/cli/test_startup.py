@@ -99,6 +99,18 @@ def test_a_confidence_interval_needs_neither_django_nor_polars(tmp_path: Path) -
     assert not (tmp_path / "pmf.sqlite3").exists()
 
 
+def test_verifying_a_published_site_needs_no_database_nor_django(tmp_path: Path) -> None:
+    # A reader's machine has the site and pmf, no database: verify reads files only.
+    modules, done = imported(tmp_path, "keys", "new", "--output", str(tmp_path / "keys"))
+    assert "SHA-256 fingerprint: " in done.stdout
+    assert heavy(modules) == []
+    (tmp_path / "site").mkdir()
+    modules, done = imported(tmp_path, "verify", str(tmp_path / "site"), expect=1)
+    assert "manifest.json: missing from" in done.stdout
+    assert heavy(modules) == []
+    assert not (tmp_path / "pmf.sqlite3").exists()
+
+
 def test_an_spc_chart_from_a_file_needs_polars_but_neither_django_nor_scipy(
     tmp_path: Path,
 ) -> None:

@@ -186,6 +186,8 @@ EXPECT: dict[str, Expect] = {
     "sso-login": Expect(read=EVERYONE),
     "sso-callback": Expect(read=EVERYONE, status=400),
     "tokens": Expect(read=SIGNED_IN, write=SIGNED_IN, data={"name": "mine"}),
+    # the accessibility statement: the public's, no sign-in (ADR 0054)
+    "accessibility": Expect(read=EVERYONE),
     "home": Expect(read=SIGNED_IN, write=SIGNED_IN),  # to the member's organisation, any method
     # scorecards: partners read what is shared with them
     "organisation": Expect(read=SHARED),

@@ -73,6 +73,9 @@ def test_pmf_publish(
     assert main(["publish", "-o", "TST", "--out", str(tmp_path / "a")]) == 1
     assert "TST has no published cycle yet" in capsys.readouterr().err
     published(organisation, analyst)
-    assert main(["publish", "-o", "TST", "--out", str(tmp_path / "a")]) == 0
+    assert main(["publish", "-o", "TST", "--out", str(tmp_path / "a"), "--unsigned"]) == 0
     assert "Published cycle 1 of Test Force" in capsys.readouterr().out
-    assert main(["publish", "-o", "TST", "--cycle", "7", "--out", str(tmp_path / "b")]) == 1
+    assert (
+        main(["publish", "-o", "TST", "--cycle", "7", "--out", str(tmp_path / "b"), "--unsigned"])
+        == 1
+    )

@@ -37,6 +37,7 @@ GROUPS = (
     "pmf.cli.scores",
     "pmf.cli.returns",
     "pmf.cli.cycles",
+    "pmf.cli.publication",
     "pmf.cli.reminders",
     "pmf.cli.risks",
     "pmf.cli.commentary",

@@ -24,6 +24,8 @@ from pmf.cli.base import (
 )
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     from pmf.reports.document import Document
     from pmf.web.cycles.models import Cycle
     from pmf.web.frameworks.models import Organisation
@@ -181,6 +183,19 @@ def _publish_arguments(publish: argparse.ArgumentParser) -> None:
         "--cycle", type=int, help="the cycle's number (default: the latest published)"
     )
     publish.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write")
+    signing = publish.add_mutually_exclusive_group()
+    signing.add_argument(
+        "--signing-key",
+        type=Path,
+        metavar="FILE",
+        help="the organisation's private key (pmf keys new) that signs the site's manifest "
+        "(default: the file named by PMF_SIGNING_KEY)",
+    )
+    signing.add_argument(
+        "--unsigned",
+        action="store_true",
+        help="publish without a signature: the manifest says so and pmf verify refuses it",
+    )
 
 
 @register(
@@ -193,6 +208,7 @@ def _publish_arguments(publish: argparse.ArgumentParser) -> None:
 )
 def publish(args: argparse.Namespace) -> int:
     """Run ``pmf publish``: a published cycle as open data and a static public site."""
+    from pmf.reports.manifest import ManifestError, fingerprint
     from pmf.web.cycles.models import Cycle
     from pmf.web.publishing import NotPublished, publish_cycle
 
@@ -206,15 +222,49 @@ def publish(args: argparse.Namespace) -> int:
         cycle = cycles.filter(number=args.cycle).first()
         if cycle is None:
             raise CommandError(f"{organisation.code} has no cycle {args.cycle}")
+    key = _signing_key(args)
     try:
-        written = publish_cycle(cycle, args.out)
+        written = publish_cycle(cycle, args.out, signing_key=key)
     except NotPublished as error:
+        raise CommandError(str(error)) from None
+    except ManifestError as error:
         raise CommandError(str(error)) from None
     print(
         f"Published cycle {cycle.number} of {organisation.name} to {args.out}: "
         f"{len(written)} files; open {args.out / 'index.html'}."
     )
+    if key is None:
+        print("The manifest is unsigned (--unsigned): pmf verify refuses the site.")
+    else:
+        print(
+            "Signed manifest.json with the key of SHA-256 fingerprint "
+            f"{fingerprint(key.public_key())}; check it with pmf verify {args.out}."
+        )
     return EXIT_OK
+
+
+def _signing_key(args: argparse.Namespace) -> Ed25519PrivateKey | None:
+    """Return the key that signs the site: --signing-key, or PMF_SIGNING_KEY; refuse neither."""
+    import os
+
+    from pmf.reports.manifest import ManifestError, load_private_key
+
+    if args.unsigned:
+        return None
+    path = args.signing_key or (
+        Path(os.environ["PMF_SIGNING_KEY"]) if os.environ.get("PMF_SIGNING_KEY") else None
+    )
+    if path is None:
+        raise CommandError(
+            "give the organisation's signing key (--signing-key FILE or PMF_SIGNING_KEY; make "
+            "one with pmf keys new), or publish with --unsigned"
+        )
+    if path.resolve().is_relative_to(args.out.resolve()):
+        raise CommandError(f"{path}: the signing key is inside the site's folder {args.out}")
+    try:
+        return load_private_key(path)
+    except ManifestError as error:
+        raise CommandError(str(error)) from None
 
 
 def _tell_observations_to_check(cycle: Cycle) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import NoReturn
 
 from pmf.cli.base import EXIT_OK, register
@@ -47,6 +48,10 @@ def demo(args: argparse.Namespace) -> int:
     for role, username, password, scope in create_demo_users(organisation):
         print(f"  {role:13} {username:20} {password}   {scope}")
     print()
+    # The example force's accessibility statement, unless the deployment names its own.
+    from pmf.sources.examples import EXAMPLES_DIR
+
+    os.environ.setdefault("PMF_ACCESSIBILITY", str(EXAMPLES_DIR / "police" / "accessibility.yaml"))
     # Without PMF_SECRET_KEY, a random key of the demo's own (serve refuses the published one).
     _serve("127.0.0.1", args.port, 2, worker=True, throwaway_key=True)
 

@@ -21,7 +21,7 @@ import io
 import json
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -29,8 +29,12 @@ from django.template.loader import render_to_string
 from pmf.core.history import changes_summary, grade_changes
 from pmf.core.periods import parse_period
 from pmf.core.scorecard import MARKS_LEGEND, VARIATION_WORDS, build_scorecard
+from pmf.reports import manifest
 from pmf.reports.charts.tube import tube_map_svg
 from pmf.sources.exporters import neutralise
+from pmf.web.accessibility.config import AccessibilityConfig
+from pmf.web.accessibility.notice import notice_context
+from pmf.web.accessibility.views import current_config
 from pmf.web.cycles.models import Cycle
 from pmf.web.cycles.presenters import grade_text, scale_words
 from pmf.web.cycles.services import (
@@ -41,7 +45,11 @@ from pmf.web.cycles.services import (
 )
 from pmf.web.frameworks.services import grade_scale
 from pmf.web.observations.marks import marks_for
+from pmf.web.publication import manifest_body
 from pmf.web.scores.presenters import scores_of_scorecard
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 LICENCE = "Open Government Licence v3.0"
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -51,8 +59,20 @@ class NotPublished(ValueError):
     """Raise when a cycle that is not published is asked to be published."""
 
 
-def publish_cycle(cycle: Cycle, out: Path) -> list[Path]:
-    """Write the cycle's public site and open data into ``out``; return the files written."""
+def publish_cycle(
+    cycle: Cycle,
+    out: Path,
+    *,
+    signing_key: Ed25519PrivateKey | None = None,
+    accessibility: AccessibilityConfig | None = None,
+) -> list[Path]:
+    """Write the cycle's public site and open data into ``out``; return the files written.
+
+    The site is sealed with its manifest (``pmf.web.publication``): signed with
+    ``signing_key``, or marked unsigned without one. Its accessibility statement
+    (``accessibility.html``) is written from ``accessibility``, or from the file
+    ``PMF_ACCESSIBILITY`` names; with neither, the site has none.
+    """
     if cycle.state != Cycle.State.PUBLISHED:
         raise NotPublished(
             f"cycle {cycle.number} is {cycle.get_state_display().lower()}: only a published "
@@ -78,6 +98,8 @@ def publish_cycle(cycle: Cycle, out: Path) -> list[Path]:
         "areas": [{"code": a.code, "title": a.title} for a in framework.areas],
         "scale": scale_words(scale),
     }
+    a11y = accessibility if accessibility is not None else current_config()
+    context["accessibility"] = a11y is not None
     out.mkdir(parents=True, exist_ok=True)
     (out / "units").mkdir(exist_ok=True)
     (out / "data").mkdir(exist_ok=True)
@@ -134,8 +156,17 @@ def publish_cycle(cycle: Cycle, out: Path) -> list[Path]:
         as_at=cycle.locked_at,
         periods=set(assessment["period"].to_list()),
     )
+    shown: dict[tuple[str, str, str], tuple[str, str]] = {}
     for unit in internal:
         scorecard = build_scorecard(framework, assessment, unit.code, as_at=label, marks=marks)
+        for section in scorecard.sections:
+            for row in section.rows:
+                if row.value is None:
+                    continue
+                shown[(unit.code, row.measure, row.period)] = (
+                    row.value_text,
+                    f"units/{unit.code}.html",
+                )
         write(
             f"units/{unit.code}.html",
             render_to_string(
@@ -174,6 +205,9 @@ def publish_cycle(cycle: Cycle, out: Path) -> list[Path]:
             ),
         )
     write("open-data.html", render_to_string("publish/open_data.html", {**context, "root": ""}))
+    if a11y is not None:
+        a11y_page = {**context, "root": "", "a11y": notice_context(a11y, "public")}
+        write("accessibility.html", render_to_string("publish/accessibility.html", a11y_page))
     records = [
         {"organisation": organisation.code, "cycle": cycle.number, **record}
         for record in assessment.drop("spc_points").to_dicts()
@@ -227,6 +261,8 @@ def publish_cycle(cycle: Cycle, out: Path) -> list[Path]:
     )
     shutil.copy2(static / "pmf" / "pmf.css", assets / "pmf.css")
     shutil.copy2(static / "pmf" / "favicon.svg", assets / "favicon.svg")
+    body = manifest_body(cycle, framework, records, shown, grade_records)
+    written += manifest.seal(out, body, signing_key)
     return written
 
 

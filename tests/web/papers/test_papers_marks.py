@@ -133,7 +133,7 @@ def test_the_public_scorecard_marks_each_figure_as_locked(
     cycle.refresh_from_db()
     publish_cycle(cycle, tmp_path)
     south = (tmp_path / "units" / "S.html").read_text()
-    assert '85.0%<sup class="pmf-mark" aria-hidden="true">P</sup>' in south
+    assert '85.0%</data><sup class="pmf-mark" aria-hidden="true">P</sup>' in south
     assert 'id="marks-legend"' in south
     assert 'id="marks-legend"' not in (tmp_path / "units" / "N.html").read_text()
 

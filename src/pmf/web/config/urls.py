@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/tokens/", api_views.tokens, name="tokens"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", api_urls),
+    path("", include("pmf.web.accessibility.urls")),
     path("", include("pmf.web.entry.urls")),
     path("", include("pmf.web.audit.urls")),
     path("", include("pmf.web.cycles.urls")),

@@ -178,6 +178,7 @@ EXPECT: dict[str, Expect] = {
     "password_reset_confirm": OPEN,
     "password_reset_complete": Expect(read=EVERYONE),
     "tokens": Expect(read=SIGNED_IN, write=SIGNED_IN, data={"name": "mine"}),
+    "language": OPEN,  # the language switcher: anyone, signed in or not (pmf.web.i18n)
     "home": Expect(read=SIGNED_IN, write=SIGNED_IN),  # to the member's organisation, any method
     # scorecards: partners read what is shared with them
     "organisation": Expect(read=SHARED),

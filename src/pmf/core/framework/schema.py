@@ -8,6 +8,7 @@ from them when it assesses.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,10 +16,12 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     field_validator,
     model_validator,
@@ -114,6 +117,52 @@ class Strict(BaseModel):
 
 
 Code = Annotated[str, Field(pattern=CODE_PATTERN, max_length=64)]
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("a Welsh name must have words: leave it out to show the English name")
+    return value
+
+
+# A name in Welsh, shown instead of ``name`` to readers who chose Cymraeg (docs/framework.md,
+# "Welsh names"); left out, they read the English name.
+WelshName = Annotated[str, Field(max_length=300), AfterValidator(_not_blank)] | None
+
+
+class Bilingual(Strict):
+    """A part with a name (and description) that may also be written in Welsh.
+
+    ``name_cy`` and ``description_cy`` are shown instead of ``name`` and ``description`` when
+    the reader's language is Welsh (:meth:`Framework.in_language`); the English name stays
+    what files and codes are matched by (``english_name``).
+    """
+
+    name: str
+    name_cy: WelshName = None
+    description: str = ""
+    description_cy: str = ""
+    _english_name: str | None = PrivateAttr(default=None)
+
+    @property
+    def english_name(self) -> str:
+        """Return the name as written in English, whichever language the part is shown in."""
+        return self._english_name or self.name
+
+    def in_welsh(self) -> Any:
+        """Return the part with its Welsh name and description, where the file gives them."""
+        if not self.name_cy and not self.description_cy:
+            return self
+        copy = self.model_copy(
+            update={
+                "name": self.name_cy or self.name,
+                "description": self.description_cy or self.description,
+            }
+        )
+        copy._english_name = self.english_name
+        return copy
+
+
 Comparison = Literal[">=", ">", "<=", "<", "=="]
 
 
@@ -185,12 +234,14 @@ class FormerName(Strict):
     until: str | None = Field(default=None, max_length=64)
 
 
-class Area(Strict):
+class Area(Bilingual):
     """A scorecard area (quadrant) with its rename history."""
 
     code: Code
     name: str = Field(min_length=1, max_length=200)
+    name_cy: WelshName = None
     description: str = ""
+    description_cy: str = ""
     formerly: tuple[FormerName, ...] = ()
 
     @property
@@ -234,7 +285,7 @@ class UnitMember(Strict):
         return self
 
 
-class Unit(Strict):
+class Unit(Bilingual):
     """An organisational unit; ``external`` units are comparators that carry data, not grades.
 
     ``member``: when the unit joined and left the framework (always, when left out).
@@ -242,6 +293,7 @@ class Unit(Strict):
 
     code: Code
     name: str = Field(min_length=1, max_length=200)
+    name_cy: WelshName = None
     type: str = Field(min_length=1, max_length=64, pattern=CODE_PATTERN)
     parent: Code | None = None
     external: bool = False
@@ -430,11 +482,12 @@ class Standardisation(Strict):
         return 1.0 if self.method == "isr" and self.statistic == "ratio" else 100_000.0
 
 
-class Measure(Strict):
+class Measure(Bilingual):
     """An indicator and how to read, combine and judge it."""
 
     code: Code
     name: str = Field(min_length=1, max_length=300)
+    name_cy: WelshName = None
     area: Code
     kind: Kind
     polarity: Polarity
@@ -448,6 +501,7 @@ class Measure(Strict):
     owner: str = Field(default="", max_length=200)
     source: str = ""
     description: str = ""
+    description_cy: str = ""
     rollup: Rollup = Rollup.NONE
     rollup_partial: bool = False
     period_rollup: PeriodRollup | None = None  # weekly and daily measures; pmf.core.period_rollup
@@ -536,13 +590,15 @@ class Target(Strict):
         )
 
 
-class Organisation(Strict):
+class Organisation(Bilingual):
     """Who the framework belongs to, and where its data come from."""
 
     code: Code
     name: str = Field(min_length=1, max_length=200)
+    name_cy: WelshName = None
     kind: str = Field(default="", max_length=64)
     description: str = ""
+    description_cy: str = ""
     source: str = ""
     licence: str = Field(default="", max_length=200)
     national: Code | None = None
@@ -1171,6 +1227,26 @@ class Framework:
         """Return the unit with ``code``; raise ``KeyError`` if there is none."""
         return _index(self.model.units)[code]
 
+    def in_language(self, language: str) -> Framework:
+        """Return the framework as a reader of ``language`` sees it: Welsh names for "cy".
+
+        Each organisation, area, unit and measure with a ``name_cy`` (or ``description_cy``)
+        is shown by it; the others keep their English names. Codes, and the English names
+        files are matched by (``english_name``), do not change.
+        """
+        model = self.model
+        if not language.lower().startswith("cy") or not _has_welsh(model):
+            return self
+        welsh = model.model_copy(
+            update={
+                "organisation": model.organisation.in_welsh(),
+                "areas": tuple(area.in_welsh() for area in model.areas),
+                "units": tuple(unit.in_welsh() for unit in model.units),
+                "measures": tuple(measure.in_welsh() for measure in model.measures),
+            }
+        )
+        return dataclasses.replace(self, model=welsh)
+
     def measure(self, code: str) -> Measure:
         """Return the measure with ``code``; raise ``KeyError`` if there is none."""
         return _index(self.model.measures)[code]
@@ -1224,6 +1300,11 @@ class PeerSet:
 
 
 _Coded = TypeVar("_Coded", Unit, Measure, Area)
+
+
+def _has_welsh(model: FrameworkModel) -> bool:
+    parts: list[Bilingual] = [model.organisation, *model.areas, *model.units, *model.measures]
+    return any(part.name_cy or part.description_cy for part in parts)
 
 
 def _index(items: Iterable[_Coded]) -> dict[str, _Coded]:

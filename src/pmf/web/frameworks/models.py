@@ -14,8 +14,11 @@ from django.db import models
 class Organisation(models.Model):
     code = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
+    # The framework file's ``name_cy``: shown to readers who chose Welsh (blank: the name).
+    name_cy = models.CharField(max_length=300, blank=True, default="")
     kind = models.CharField(max_length=64, blank=True)
     description = models.TextField(blank=True)
+    description_cy = models.TextField(blank=True, default="")
     source = models.TextField(blank=True)
     licence = models.CharField(max_length=200, blank=True)
     # The external unit whose figures are the national value (England, say).
@@ -43,6 +46,8 @@ class Unit(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="units")
     code = models.CharField(max_length=64)
     name = models.CharField(max_length=200)
+    # The framework file's ``name_cy``: shown to readers who chose Welsh (blank: the name).
+    name_cy = models.CharField(max_length=300, blank=True, default="")
     type = models.CharField(max_length=64)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -68,7 +73,10 @@ class Area(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="areas")
     code = models.CharField(max_length=64)
     name = models.CharField(max_length=200)
+    # The framework file's ``name_cy``: shown to readers who chose Welsh (blank: the name).
+    name_cy = models.CharField(max_length=300, blank=True, default="")
     description = models.TextField(blank=True)
+    description_cy = models.TextField(blank=True, default="")
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -102,6 +110,8 @@ class Measure(models.Model):
     )
     code = models.CharField(max_length=64)
     name = models.CharField(max_length=300)
+    # The framework file's ``name_cy``: shown to readers who chose Welsh (blank: the name).
+    name_cy = models.CharField(max_length=300, blank=True, default="")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="measures")
     kind = models.CharField(max_length=16)
     polarity = models.CharField(max_length=32)
@@ -115,6 +125,7 @@ class Measure(models.Model):
     owner = models.CharField(max_length=200, blank=True)
     source = models.TextField(blank=True)
     description = models.TextField(blank=True)
+    description_cy = models.TextField(blank=True, default="")
     rollup = models.CharField(max_length=16, default="none")
     rollup_partial = models.BooleanField(default=False)
     # How a weekly or daily measure's figures make a month's (sum, mean, last, pooled_ratio).

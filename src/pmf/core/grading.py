@@ -46,6 +46,7 @@ from pmf.core.framework import (
     Kind,
     ScaleGrade,
 )
+from pmf.core.i18n import gettext as _
 from pmf.core.text import join_words, plural
 
 __all__ = [
@@ -76,8 +77,8 @@ class Grade(StrEnum):
         ('Requires Improvement', 'No grade')
         """
         if self is Grade.NO_GRADE:
-            return "No grade"
-        return self.value.replace("_", " ").title()
+            return _("No grade")
+        return _(self.value.replace("_", " ").title())
 
     @property
     def rank(self) -> int | None:
@@ -148,16 +149,27 @@ class GradeScale:
         checks them) is shown as its words rather than hidden.
         """
         if code == NO_GRADE:
-            return "No grade"
+            return _("No grade")
         grade = self._grade(code)
-        return grade.name if grade is not None else code.replace("_", " ").capitalize()
+        # The built-in scales' names are in the catalogue; a framework's own are shown as written.
+        return _(grade.name) if grade is not None else code.replace("_", " ").capitalize()
 
     def short(self, code: str) -> str:
         """Return a grade's short form for running text ("RI to Good"; "no grade")."""
         if code == NO_GRADE:
-            return "no grade"
+            return _("no grade")
         grade = self._grade(code)
-        return grade.short_name if grade is not None else self.label(code)
+        if grade is None:
+            return self.label(code)
+        if grade.short is not None:
+            return _(grade.short)
+        name = _(grade.name)
+        if name == grade.name:
+            return grade.short_name
+        # A translated name's own short form: "AG" for "Angen gwella".
+        if " " not in name.strip():
+            return name
+        return "".join(word[0].upper() for word in name.split() if word[0].isalnum())[:3]
 
     def letter(self, code: str) -> str:
         """Return a grade's letter for the tube map's station ("–" for no grade)."""

@@ -13,6 +13,7 @@ import polars as pl
 from pmf.core.assessment import ASSESSMENT_COLUMNS
 from pmf.core.framework import Framework, Polarity
 from pmf.core.history import number_words
+from pmf.core.i18n import ngettext
 from pmf.core.periods import PeriodKind, parse_period
 from pmf.core.text import format_value, plural
 
@@ -548,21 +549,27 @@ def verdict_words(met: bool, pulled: Sequence[str], variation: str | None) -> st
     return f"{words}, but {' and '.join(pulled)}"
 
 
-_PERIOD_NOUNS = {
-    PeriodKind.MONTH: "months",
-    PeriodKind.QUARTER: "quarters",
-    PeriodKind.FINANCIAL_QUARTER: "quarters",
-    PeriodKind.FINANCIAL_YEAR: "years",
-    PeriodKind.YEAR: "years",
-    PeriodKind.WEEK: "weeks",
-    PeriodKind.DAY: "days",
-}
-
-
 def steps_words(period: str, steps: int) -> str:
     """Return "each of the last two months" for a run of ``steps`` worse steps to ``period``."""
-    noun = _PERIOD_NOUNS.get(parse_period(period).kind, "periods")
-    return f"each of the last {number_words(steps)} {noun}"
+    kind = parse_period(period).kind
+    count = number_words(steps)
+    if kind is PeriodKind.MONTH:
+        text = ngettext("each of the last {count} month", "each of the last {count} months", steps)
+    elif kind in (PeriodKind.QUARTER, PeriodKind.FINANCIAL_QUARTER):
+        text = ngettext(
+            "each of the last {count} quarter", "each of the last {count} quarters", steps
+        )
+    elif kind in (PeriodKind.FINANCIAL_YEAR, PeriodKind.YEAR):
+        text = ngettext("each of the last {count} year", "each of the last {count} years", steps)
+    elif kind is PeriodKind.WEEK:
+        text = ngettext("each of the last {count} week", "each of the last {count} weeks", steps)
+    elif kind is PeriodKind.DAY:
+        text = ngettext("each of the last {count} day", "each of the last {count} days", steps)
+    else:
+        text = ngettext(
+            "each of the last {count} period", "each of the last {count} periods", steps
+        )
+    return text.format(count=count)
 
 
 def _run_against_last_year(row: ScorecardRow) -> str:

@@ -30,6 +30,7 @@ from pydantic import (
 from pmf.core import intervention_menus
 from pmf.core.formula import Formula, FormulaError, parse_formula
 from pmf.core.framework.scoring import Scoring
+from pmf.core.i18n import gettext_noop
 from pmf.core.periods import ParseError, PeriodKind, parse_period
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
@@ -759,41 +760,41 @@ BUILTIN_SCALES: dict[str, tuple[str, tuple[ScaleGrade, ...]]] = {
     "default": (
         "Outstanding, Good, Requires Improvement, Inadequate",
         _scale(
-            ("outstanding", "Outstanding"),
-            ("good", "Good"),
-            ("requires_improvement", "Requires Improvement"),
-            ("inadequate", "Inadequate"),
+            ("outstanding", gettext_noop("Outstanding")),
+            ("good", gettext_noop("Good")),
+            ("requires_improvement", gettext_noop("Requires Improvement")),
+            ("inadequate", gettext_noop("Inadequate")),
         ),
     ),
     # HMICFRS PEEL inspections from 2021/22 onwards: five grades with Adequate.
     "peel": (
         "HMICFRS PEEL",
         _scale(
-            ("outstanding", "Outstanding"),
-            ("good", "Good"),
-            ("adequate", "Adequate"),
-            ("requires_improvement", "Requires improvement"),
-            ("inadequate", "Inadequate"),
+            ("outstanding", gettext_noop("Outstanding")),
+            ("good", gettext_noop("Good")),
+            ("adequate", gettext_noop("Adequate")),
+            ("requires_improvement", gettext_noop("Requires improvement")),
+            ("inadequate", gettext_noop("Inadequate")),
         ),
     ),
     # Ofsted's four overall-effectiveness judgements (before the report cards of November 2025).
     "ofsted": (
         "Ofsted",
         _scale(
-            ("outstanding", "Outstanding"),
-            ("good", "Good"),
-            ("requires_improvement", "Requires improvement"),
-            ("inadequate", "Inadequate"),
+            ("outstanding", gettext_noop("Outstanding")),
+            ("good", gettext_noop("Good")),
+            ("requires_improvement", gettext_noop("Requires improvement")),
+            ("inadequate", gettext_noop("Inadequate")),
         ),
     ),
     # The Care Quality Commission's four ratings.
     "cqc": (
         "CQC",
         _scale(
-            ("outstanding", "Outstanding"),
-            ("good", "Good"),
-            ("requires_improvement", "Requires improvement"),
-            ("inadequate", "Inadequate"),
+            ("outstanding", gettext_noop("Outstanding")),
+            ("good", gettext_noop("Good")),
+            ("requires_improvement", gettext_noop("Requires improvement")),
+            ("inadequate", gettext_noop("Inadequate")),
         ),
     ),
 }

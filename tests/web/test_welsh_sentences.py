@@ -1,0 +1,106 @@
+"""The sentences pmf.core writes, in Welsh when the reader chose Cymraeg (Django's translator)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import translation
+
+from pmf.core import i18n
+from pmf.core.assessment import assess
+from pmf.core.framework import load_framework
+from pmf.core.grading import GradeScale
+from pmf.core.rationale import rationale
+from pmf.core.text import format_date, join_words, period_name
+from pmf.core.wording import say
+from tests.factories import GOOD, observations
+
+FIGURES = [
+    ("N", "ER", "2019-04", 85.0, None, None),
+    ("N", "ER", "2019-05", 86.0, None, None),
+    ("N", "ER", "2019-06", 87.0, None, None),
+    ("N", "ER", "2019-07", 88.0, None, None),
+    ("S", "ER", "2019-04", 85.0, None, None),
+    ("S", "ER", "2019-05", 82.0, None, None),
+    ("S", "ER", "2019-06", 78.0, None, None),
+    ("S", "ER", "2019-07", 71.94, None, None),
+    ("N", "CR", "2019-06", 2.0, 2.0, 1000.0),
+    ("S", "CR", "2019-06", 3.0, 3.0, 1000.0),
+    ("N", "CR", "2019-07", 2.0, 2.0, 1000.0),
+    ("S", "CR", "2019-07", 4.0, 4.0, 1000.0),
+]
+WELSH_NAMES = GOOD.replace(
+    "name: Emergency response within target\n",
+    "name: Emergency response within target\n    name_cy: Ymateb brys o fewn y targed\n",
+)
+
+
+@pytest.fixture(autouse=True)
+def _django_translates_the_core() -> None:
+    """The web application installs Django's translator when it starts (AccountsConfig)."""
+    from pmf.web.i18n import install_core_translations
+
+    install_core_translations()
+
+
+def test_the_rationale_is_written_in_welsh_for_a_welsh_reader() -> None:
+    framework = load_framework(WELSH_NAMES)
+    figures = observations(FIGURES)
+    with translation.override("cy"):
+        now = assess(framework, figures, units=["N", "S"], cut=dt.date(2019, 7, 31))
+        before = assess(framework, figures, units=["N", "S"], cut=dt.date(2019, 6, 30))
+        found = rationale(framework.in_language(i18n.language()), now, "S", "FOCUS", before)
+        text = found.text
+    assert found.grade_line == "FOCUS – Angen gwella"
+    assert found.redlines[0] == (
+        "Ymateb brys o fewn y targed – Heb ei gyrraedd. 71.9% o’i gymharu â’r targed o ≥ 80.0%; "
+        "yr ail yn ei grŵp mwyaf tebyg, 10.0% yn is na chyfartaledd y grŵp mwyaf tebyg; "
+        "roedd 5.5% yn is yn y bwrdd diwethaf. "
+        "Wedi dirywio ers y bwrdd diwethaf (78.0% yn ystod Mehefin 2019). "
+        "Wedi bod yn dirywio’n barhaus ers Ebrill 2019."
+    )
+    assert "### Llinellau coch" in text
+    assert "### DPAau" in text
+    # The same assessment, read in English, says what it always said.
+    with translation.override("en-gb"):
+        english = rationale(framework, now, "S", "FOCUS", before)
+    assert english.grade_line == "FOCUS – Requires Improvement"
+    assert english.redlines[0].startswith(
+        "Emergency response within target – Not Met. 71.9% against the target of ≥ 80.0%; "
+        "second in its MSG and 10.0% below the MSG average; it was 5.5% below at the last board."
+    )
+
+
+def test_dates_periods_and_lists_in_welsh() -> None:
+    with translation.override("cy"):
+        assert format_date(dt.date(2026, 12, 7)) == "7 Rhagfyr 2026"
+        assert period_name("2025-04") == "Ebrill 2025"
+        assert period_name("2025/26 Q1") == "2025/26 Ch1"
+        assert join_words(["Caerdydd", "Abertawe", "Wrecsam"]) == "Caerdydd, Abertawe a Wrecsam"
+        assert join_words(["Caerdydd", "Abertawe"]) == "Caerdydd ac Abertawe"
+        assert say("significantly worse than the MSG average") == (
+            "yn sylweddol waeth na chyfartaledd y grŵp mwyaf tebyg"
+        )
+        assert say("a phrase nobody wrote") == "a phrase nobody wrote"
+    with translation.override("en-gb"):
+        assert format_date(dt.date(2026, 12, 7)) == "7 December 2026"
+        assert join_words(["A", "B", "C"]) == "A, B and C"
+
+
+@pytest.mark.parametrize(
+    ("scale", "welsh"),
+    [
+        ("default", ["Rhagorol", "Da", "Angen gwella", "Annigonol", "Dim gradd"]),
+        ("peel", ["Rhagorol", "Da", "Digonol", "Angen gwella", "Annigonol", "Dim gradd"]),
+        ("ofsted", ["Rhagorol", "Da", "Angen gwella", "Annigonol", "Dim gradd"]),
+        ("cqc", ["Rhagorol", "Da", "Angen gwella", "Annigonol", "Dim gradd"]),
+    ],
+)
+def test_every_built_in_scale_names_its_grades_in_welsh(scale: str, welsh: list[str]) -> None:
+    grades = GradeScale.of({"scale": scale})
+    with translation.override("cy"):
+        assert [choice["label"] for choice in grades.choices()] == welsh
+        assert grades.short("requires_improvement") == "AG"
+    # The codes stored and sent stay as they are.
+    assert [choice["value"] for choice in grades.choices()][-1] == "no_grade"

@@ -104,3 +104,16 @@ def test_every_built_in_scale_names_its_grades_in_welsh(scale: str, welsh: list[
         assert grades.short("requires_improvement") == "AG"
     # The codes stored and sent stay as they are.
     assert [choice["value"] for choice in grades.choices()][-1] == "no_grade"
+
+
+def test_pages_write_dates_in_welsh_as_in_english() -> None:
+    from django.utils import formats
+
+    day = dt.date(2026, 12, 7)
+    with translation.override("cy"):
+        assert formats.date_format(day) == "7 Rhagfyr 2026"
+        assert formats.date_format(dt.datetime(2026, 12, 7, 14, 5), "DATETIME_FORMAT") == (
+            "7 Rhagfyr 2026, 14:05"
+        )
+    with translation.override("en-gb"):
+        assert formats.date_format(day) == "7 December 2026"

@@ -88,3 +88,11 @@ def test_a_file_naming_units_and_measures_in_english_is_read_by_a_welsh_reader(
     assert result.ok, result.problems
     assert result.observations["unit"].to_list() == ["N", "N"]
     assert result.observations["measure"].to_list() == ["ER", "ER"]
+
+
+def test_the_framework_as_written_is_kept_beside_the_welsh_one() -> None:
+    framework = load_framework(WELSH)
+    welsh = framework.in_language("cy")
+    assert welsh.english.model == framework.model
+    assert welsh.english.measure("ER").name == "Emergency response within target"
+    assert framework.english is framework

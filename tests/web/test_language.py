@@ -136,3 +136,23 @@ def test_a_welsh_scorecard_is_never_served_to_an_english_reader(analyst: User) -
 def without_tokens(page: str) -> str:
     """Return the page without its CSRF tokens, which change with every answer."""
     return re.sub(r'(Token": "|name="csrfmiddlewaretoken" value=")[^"]+', r"\1", page)
+
+
+def test_a_cycle_locked_by_a_welsh_reader_keeps_the_framework_as_written(
+    analyst: User, organisation: object
+) -> None:
+    from pmf.web.cycles import services
+
+    store_framework(load_framework(WELSH_NAMES), "framework.yaml")
+    cycle = services.create_cycle(organisation, number=1, name="Summer 2019", cut_off="2019-07")
+    with translation.override("cy"):
+        services.lock_cycle(cycle, analyst.membership)  # type: ignore[attr-defined]
+        shown = services.cycle_framework(cycle)
+    stored = {measure["code"]: measure for measure in cycle.framework["measures"]}
+    assert stored["ER"]["name"] == "Emergency response within target"
+    assert stored["ER"]["name_cy"] == "Ymateb brys o fewn y targed"
+    assert shown.measure("ER").name == "Ymateb brys o fewn y targed"
+    with translation.override("en-gb"):
+        assert services.cycle_framework(cycle).measure("ER").name == (
+            "Emergency response within target"
+        )

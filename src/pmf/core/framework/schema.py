@@ -1181,6 +1181,15 @@ class Framework:
     model: FrameworkModel
     # Each return's template as read from beside the framework file: (return code, bytes).
     templates: tuple[tuple[str, bytes], ...] = ()
+    # The framework as written, when this one shows it in another language (in_language).
+    written: FrameworkModel | None = dataclasses.field(default=None, compare=False, repr=False)
+
+    @property
+    def english(self) -> Framework:
+        """Return the framework as written (English names), whichever language it shows."""
+        if self.written is None:
+            return self
+        return dataclasses.replace(self, model=self.written, written=None)
 
     @property
     def organisation(self) -> Organisation:
@@ -1246,7 +1255,7 @@ class Framework:
                 "measures": tuple(measure.in_welsh() for measure in model.measures),
             }
         )
-        return dataclasses.replace(self, model=welsh)
+        return dataclasses.replace(self, model=welsh, written=model)
 
     def measure(self, code: str) -> Measure:
         """Return the measure with ``code``; raise ``KeyError`` if there is none."""

@@ -21,7 +21,7 @@ WELSH_NAMES = (
         "name: Emergency response within target\n",
         "name: Emergency response within target\n    name_cy: Ymateb brys o fewn y targed\n",
     )
-    .replace("  - code: FOCUS\n    name: FOCUS\n", "  - code: FOCUS\n    name: FOCUS\n    name_cy: FFOCWS\n")
+    .replace("    name: FOCUS\n", "    name: FOCUS\n    name_cy: FFOCWS\n", 1)
     .replace("{code: N, name: North,", "{code: N, name: North, name_cy: Gogledd,")
 )
 

@@ -60,6 +60,9 @@ def test_the_rationale_is_written_in_welsh_for_a_welsh_reader() -> None:
         "Wedi dirywio ers y bwrdd diwethaf (78.0% yn ystod Mehefin 2019). "
         "Wedi bod yn dirywio’n barhaus ers Ebrill 2019."
     )
+    assert found.reasons == (
+        "2 o’r 2 llinell goch heb eu cyrraedd (Ymateb brys o fewn y targed a Crimes per 1,000).",
+    )
     assert "### Llinellau coch" in text
     assert "### DPAau" in text
     # The same assessment, read in English, says what it always said.

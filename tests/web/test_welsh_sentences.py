@@ -120,3 +120,21 @@ def test_pages_write_dates_in_welsh_as_in_english() -> None:
         )
     with translation.override("en-gb"):
         assert formats.date_format(day) == "7 December 2026"
+
+
+def test_the_scorecards_words_in_welsh() -> None:
+    from pmf.core.scorecard import direction_text, spc_text, verdict_words
+
+    with translation.override("cy"):
+        assert direction_text("improving", "higher_is_better") == "↑ gwell"
+        assert direction_text("no change") == "→ dim newid"
+        assert spc_text("special_cause_concern", "consistent_fail", True) == (
+            "pryder; yn methu (treial)"
+        )
+        assert verdict_words(
+            True, ["deteriorating since September 2025"], "special_cause_improvement"
+        ) == ("wedi’i gyrraedd ac yn dangos gwelliant achos arbennig, ond yn dirywio ers Medi 2025")
+    with translation.override("en-gb"):
+        assert spc_text("special_cause_concern", "consistent_fail", True) == (
+            "concern; fails (trial)"
+        )

@@ -36,6 +36,7 @@ _FIXED = {
         gettext_noop("improving on the same period last year"),
         gettext_noop("equal to the MSG average"),
         gettext_noop("the MSG average"),
+        gettext_noop("v. MSG average"),
         # Whole, so that a translation can mutate "average" as its grammar needs.
         gettext_noop("not significantly different from the MSG average"),
         gettext_noop("significantly better than the MSG average"),

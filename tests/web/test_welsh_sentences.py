@@ -138,3 +138,15 @@ def test_the_scorecards_words_in_welsh() -> None:
         assert spc_text("special_cause_concern", "consistent_fail", True) == (
             "concern; fails (trial)"
         )
+
+
+def test_key_drivers_name_what_they_compare_with_in_welsh() -> None:
+    from pmf.core.drivers import _compared
+
+    with translation.override("cy"):
+        assert _compared("June 2025") == "Mehefin 2025"
+        assert _compared("the MSG average of July 2019") == (
+            "cyfartaledd y grŵp mwyaf tebyg yn ystod Gorffennaf 2019"
+        )
+    with translation.override("en-gb"):
+        assert _compared("the MSG average of July 2019") == "the MSG average of July 2019"

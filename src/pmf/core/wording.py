@@ -139,6 +139,14 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Say], ...] = (
         ),
     ),
     (
+        re.compile(r"the MSG average of (?P<period>.+)"),
+        lambda m: _("the MSG average of {period}").format(period=translated_period(m["period"])),
+    ),
+    (
+        re.compile(r"the target of (?P<standard>.+)"),
+        lambda m: _("the target of {standard}").format(standard=m["standard"]),
+    ),
+    (
         re.compile(r"(?P<percent>[0-9.]+)% below the MSG average"),
         lambda m: _("{percent}% below the MSG average").format(percent=m["percent"]),
     ),

@@ -637,8 +637,10 @@ def sentence(framework: Framework, measure: Measure, found: Comparison) -> str |
         text = _("Against {compared}, key drivers: {drivers}; offset by {offset}.")
     else:
         text = _("Against {compared}, key drivers: {drivers}.")
-    change = signed(found.percent) if found.percent is not None else ""
-    return text.format(compared=_compared(found.label), change=change, drivers=words, offset=offset)
+    overall = signed(found.percent) if found.percent is not None else ""
+    return text.format(
+        compared=_compared(found.label), change=overall, drivers=words, offset=offset
+    )
 
 
 def _compared(label: str) -> str:

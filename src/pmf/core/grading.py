@@ -202,7 +202,9 @@ class GradeScale:
         if value in self.values:
             return None
         names = [self.label(code) for code in self.values]
-        return f"choose one of {', '.join(names[:-1])} or {names[-1]}"
+        return _("choose one of {grades} or {last}").format(
+            grades=", ".join(names[:-1]), last=names[-1]
+        )
 
     def choices(self) -> list[dict[str, str]]:
         """Return every value with its label, best first and No grade last, for a form."""

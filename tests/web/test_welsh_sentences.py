@@ -150,3 +150,31 @@ def test_key_drivers_name_what_they_compare_with_in_welsh() -> None:
         )
     with translation.override("en-gb"):
         assert _compared("the MSG average of July 2019") == "the MSG average of July 2019"
+
+
+def test_a_unit_joining_the_framework_is_said_in_welsh() -> None:
+    from pmf.core.framework import Framework, FrameworkModel
+    from pmf.core.membership import membership_words
+
+    framework = Framework(
+        FrameworkModel.model_validate(
+            {
+                "organisation": {"code": "F", "name": "Force"},
+                "areas": [{"code": "A", "name": "Area"}],
+                "units": [
+                    {
+                        "code": "CM",
+                        "name": "Rheoli Cyswllt",
+                        "type": "command",
+                        "member": {"from": "2025-09"},
+                    }
+                ],
+            }
+        )
+    )
+    with translation.override("cy"):
+        words = membership_words(framework, "CM", dt.date(2025, 11, 30), dt.date(2025, 8, 31))
+    assert words == (
+        "Ymunodd Rheoli Cyswllt â’r fframwaith yn y cylch hwn (gan ddechrau Medi 2025): "
+        "ni chaiff ei ffigurau cyn hynny eu barnu."
+    )

@@ -30,6 +30,7 @@ from pydantic import (
 from pmf.core import intervention_menus
 from pmf.core.formula import Formula, FormulaError, parse_formula
 from pmf.core.framework.scoring import Scoring
+from pmf.core.i18n import gettext as _
 from pmf.core.i18n import gettext_noop
 from pmf.core.periods import ParseError, PeriodKind, parse_period
 
@@ -250,7 +251,7 @@ class Area(Bilingual):
         """Return the name with the latest former name: ``FOCUS (formerly KEEPING PEOPLE SAFE)``."""
         if not self.formerly:
             return self.name
-        return f"{self.name} (formerly {self.formerly[-1].name})"
+        return _("{name} (formerly {former})").format(name=self.name, former=self.formerly[-1].name)
 
 
 class UnitMember(Strict):

@@ -178,3 +178,14 @@ def test_a_unit_joining_the_framework_is_said_in_welsh() -> None:
         "Ymunodd Rheoli Cyswllt â’r fframwaith yn y cylch hwn (gan ddechrau Medi 2025): "
         "ni chaiff ei ffigurau cyn hynny eu barnu."
     )
+
+
+def test_spc_variation_and_assurance_words_for_pages_in_welsh() -> None:
+    from pmf.core.scorecard import assurance_words, variation_words
+
+    with translation.override("cy"):
+        assert variation_words("common_cause") == "achos cyffredin"
+        assert assurance_words("inconsistent") == "weithiau’n llwyddo, weithiau’n methu"
+        assert variation_words(None, "–") == "–"
+    with translation.override("en-gb"):
+        assert variation_words("common_cause") == "common cause"

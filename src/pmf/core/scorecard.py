@@ -471,6 +471,22 @@ ASSURANCE_WORDS = {
 }
 
 
+def variation_words(variation: str | None, default: str = "") -> str:
+    """Return an SPC variation in words in the reader's language ("common cause"), or default.
+
+    >>> variation_words("special_cause_concern"), variation_words(None, "–")
+    ('concern', '–')
+    """
+    words = VARIATION_WORDS.get(variation or "")
+    return _(words) if words else default
+
+
+def assurance_words(assurance: str | None, default: str = "") -> str:
+    """Return an SPC assurance in words in the reader's language ("passes"), or default."""
+    words = ASSURANCE_WORDS.get(assurance or "")
+    return _(words) if words else default
+
+
 def spc_text(variation: str | None, assurance: str | None, trial: bool | None) -> str:
     """Return the SPC variation and assurance in words, e.g. "concern; fails" or a dash."""
     if variation is None:

@@ -239,13 +239,18 @@ def cached(version: str, name: str, parts: tuple[Any, ...], compute: Callable[[]
     missing result while the others wait for it, so a write followed by many readers costs
     one computation, not one per worker and reader.
     """
-    key = f"pmf:{code_stamp()}:{_language()}:{name}:{version}:{_digest(parts)}"
+    key = result_key(version, name, parts)
     found = cache.get(key, _MISSING)
     if found is not _MISSING:
         return cast(T, found)
     value = _shared(key, compute)
     cache.set(key, value, CACHE_SECONDS)
     return value
+
+
+def result_key(version: str, name: str, parts: tuple[Any, ...]) -> str:
+    """Return the key a result is kept under: code, language, name, data version and parts."""
+    return f"pmf:{code_stamp()}:{_language()}:{name}:{version}:{_digest(parts)}"
 
 
 def _language() -> str:
@@ -368,11 +373,7 @@ def cached_parts(
     ``compute(missing)`` returns the results of the names missing from both caches, which
     are kept for the next reader. One computation of a few parts costs less than one of all.
     """
-    language = _language()
-    keys = {
-        name: f"pmf:{code_stamp()}:{language}:{kind}:{version}:{_digest(key)}"
-        for name, (version, kind, key) in parts.items()
-    }
+    keys = {name: result_key(version, kind, key) for name, (version, kind, key) in parts.items()}
     found_local = cache.get_many(list(keys.values()))
     missing = [key for key in keys.values() if key not in found_local]
     shared = _pages()

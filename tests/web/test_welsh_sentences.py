@@ -189,3 +189,17 @@ def test_spc_variation_and_assurance_words_for_pages_in_welsh() -> None:
         assert variation_words(None, "–") == "–"
     with translation.override("en-gb"):
         assert variation_words("common_cause") == "common cause"
+
+
+def test_a_run_of_worse_periods_is_counted_in_welsh() -> None:
+    from pmf.core.history import number_words
+    from pmf.core.scorecard import steps_words
+
+    with translation.override("cy"):
+        assert steps_words("2025-09", 2) == "ym mhob un o’r ddau fis diwethaf"
+        assert steps_words("2025-09", 3) == "ym mhob un o’r tri mis diwethaf"
+        assert steps_words("2025/26 Q1", 2) == "ym mhob un o’r ddau chwarter diwethaf"
+        # Sentences not yet translated whole keep their English numbers.
+        assert number_words(2) == "two"
+    with translation.override("en-gb"):
+        assert steps_words("2025-09", 2) == "each of the last two months"

@@ -79,8 +79,17 @@ def number_words(count: int, *, capital: bool = False) -> str:
     >>> number_words(6, capital=True), number_words(12)
     ('Six', '12')
     """
-    text = _(_NUMBER_WORDS[count]) if 0 <= count <= 10 else f"{count:,}"
+    text = _NUMBER_WORDS[count] if 0 <= count <= 10 else f"{count:,}"
     return text.capitalize() if capital else text
+
+
+def number_words_translated(count: int) -> str:
+    """Write a count as :func:`number_words` does, in the reader's language ("dau").
+
+    For sentences translated whole; the history's sentences (still English) use
+    :func:`number_words`, so that no English sentence gets a Welsh number.
+    """
+    return _(_NUMBER_WORDS[count]) if 0 <= count <= 10 else f"{count:,}"
 
 
 # --------------------------------------------------------------------------------------------

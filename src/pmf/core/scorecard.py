@@ -12,7 +12,7 @@ import polars as pl
 
 from pmf.core.assessment import ASSESSMENT_COLUMNS
 from pmf.core.framework import Framework, Polarity
-from pmf.core.history import number_words
+from pmf.core.history import number_words_translated
 from pmf.core.i18n import gettext as _
 from pmf.core.i18n import gettext_noop, ngettext
 from pmf.core.periods import PeriodKind, parse_period
@@ -593,7 +593,7 @@ def verdict_words(met: bool, pulled: Sequence[str], variation: str | None) -> st
 def steps_words(period: str, steps: int) -> str:
     """Return "each of the last two months" for a run of ``steps`` worse steps to ``period``."""
     kind = parse_period(period).kind
-    count = number_words(steps)
+    count = number_words_translated(steps)
     if kind is PeriodKind.MONTH:
         text = ngettext("each of the last {count} month", "each of the last {count} months", steps)
     elif kind in (PeriodKind.QUARTER, PeriodKind.FINANCIAL_QUARTER):

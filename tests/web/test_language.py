@@ -156,3 +156,23 @@ def test_a_cycle_locked_by_a_welsh_reader_keeps_the_framework_as_written(
         assert services.cycle_framework(cycle).measure("ER").name == (
             "Emergency response within target"
         )
+
+
+def test_stored_units_areas_and_measures_give_their_name_in_the_readers_language(
+    organisation: object,
+) -> None:
+    from pmf.web.frameworks.models import Area, Measure, Unit
+
+    store_framework(load_framework(WELSH_NAMES), "framework.yaml")
+    north = Unit.objects.get(code="N")
+    south = Unit.objects.get(code="S")
+    measure = Measure.objects.get(code="ER")
+    area = Area.objects.get(code="PEOPLE")
+    with translation.override("cy"):
+        assert north.shown_name == "Gogledd"
+        assert south.shown_name == "South"  # no Welsh name: the English one
+        assert measure.shown_name == "Ymateb brys o fewn y targed"
+        assert area.shown_name == "ARLOESI"
+    with translation.override("en-gb"):
+        assert north.shown_name == "North"
+        assert measure.shown_name == "Emergency response within target"

@@ -9,6 +9,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
+
+
+def in_language(name: str, welsh: str) -> str:
+    """Return ``welsh`` to a reader of Welsh when there is one, else ``name``."""
+    language = (translation.get_language() or "").lower()
+    return welsh if welsh and language.startswith("cy") else name
 
 
 class Organisation(models.Model):
@@ -41,6 +48,11 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def shown_name(self) -> str:
+        """Return the name in the reader's language: ``name_cy`` for Welsh readers, if given."""
+        return in_language(self.name, self.name_cy)
+
 
 class Unit(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="units")
@@ -68,6 +80,11 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    @property
+    def shown_name(self) -> str:
+        """Return the name in the reader's language: ``name_cy`` for Welsh readers, if given."""
+        return in_language(self.name, self.name_cy)
+
 
 class Area(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="areas")
@@ -87,6 +104,11 @@ class Area(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shown_name(self) -> str:
+        """Return the name in the reader's language: ``name_cy`` for Welsh readers, if given."""
+        return in_language(self.name, self.name_cy)
 
 
 class AreaName(models.Model):
@@ -151,6 +173,11 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    @property
+    def shown_name(self) -> str:
+        """Return the name in the reader's language: ``name_cy`` for Welsh readers, if given."""
+        return in_language(self.name, self.name_cy)
 
 
 class Standard(models.Model):

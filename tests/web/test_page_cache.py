@@ -16,7 +16,7 @@ from pmf.core.periods import parse_period
 from pmf.core.rollup import roll_up
 from pmf.core.scorecard import build_scorecard
 from pmf.web.accounts.models import Membership
-from pmf.web.cache import cached, code_stamp, data_version
+from pmf.web.cache import cached, data_version, result_key
 from pmf.web.entry.services import Entry, enter_observations
 from pmf.web.frameworks.models import Organisation, Unit
 from pmf.web.frameworks.services import framework_of, store_framework
@@ -183,7 +183,7 @@ def test_a_result_another_process_is_computing_is_waited_for() -> None:
     from django.core.cache import caches
 
     shared = caches["pages"]
-    key = f"pmf:{code_stamp()}:test:v1:" + hashlib.sha256(repr((2,)).encode()).hexdigest()[:32]
+    key = result_key("v1", "test", (2,))
     shared.add(f"{key}:computing", 12345, 60)  # another process claimed it
     threading.Timer(0.3, lambda: shared.set(key, "theirs", 60)).start()
     assert cached("v1", "test", (2,), lambda: "mine") == "theirs"
@@ -193,7 +193,7 @@ def test_a_claim_given_up_without_a_result_is_computed_here() -> None:
     from django.core.cache import caches
 
     shared = caches["pages"]
-    key = f"pmf:{code_stamp()}:test:v1:" + hashlib.sha256(repr((3,)).encode()).hexdigest()[:32]
+    key = result_key("v1", "test", (3,))
     shared.add(f"{key}:computing", 12345, 60)
     threading.Timer(0.3, lambda: shared.delete(f"{key}:computing")).start()
     assert cached("v1", "test", (3,), lambda: "mine") == "mine"
@@ -208,7 +208,7 @@ def test_a_failed_computation_releases_its_claim() -> None:
 
     with pytest.raises(RuntimeError):
         cached("v1", "test", (4,), fail)
-    key = f"pmf:{code_stamp()}:test:v1:" + hashlib.sha256(repr((4,)).encode()).hexdigest()[:32]
+    key = result_key("v1", "test", (4,))
     assert not caches["pages"].has_key(f"{key}:computing")
     assert cached("v1", "test", (4,), lambda: "fine") == "fine"
 
@@ -222,7 +222,7 @@ def test_a_waiter_that_gives_up_leaves_the_other_process_its_claim(
 
     monkeypatch.setattr(cache, "WAIT_SECONDS", 0.2)
     shared = caches["pages"]
-    key = f"pmf:{code_stamp()}:test:v1:" + hashlib.sha256(repr((5,)).encode()).hexdigest()[:32]
+    key = result_key("v1", "test", (5,))
     shared.add(f"{key}:computing", 12345, 60)  # a slow process is still computing it
     assert cached("v1", "test", (5,), lambda: "mine") == "mine"
     assert shared.get(f"{key}:computing") == 12345

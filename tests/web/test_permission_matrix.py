@@ -188,6 +188,7 @@ EXPECT: dict[str, Expect] = {
     "tokens": Expect(read=SIGNED_IN, write=SIGNED_IN, data={"name": "mine"}),
     # the accessibility statement: the public's, no sign-in (ADR 0054)
     "accessibility": Expect(read=EVERYONE),
+    "language": OPEN,  # the language switcher: anyone, signed in or not (pmf.web.i18n)
     "home": Expect(read=SIGNED_IN, write=SIGNED_IN),  # to the member's organisation, any method
     # scorecards: partners read what is shared with them
     "organisation": Expect(read=SHARED),

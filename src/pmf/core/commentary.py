@@ -17,6 +17,10 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from pmf.core.i18n import gettext as _
+from pmf.core.i18n import gettext_noop
+from pmf.core.wording import say
+
 __all__ = ["Claim", "Contradiction", "Evidence", "claims", "contradictions"]
 
 
@@ -149,6 +153,11 @@ def claims(text: str) -> list[tuple[Claim, str]]:
     return [(claim, words) for _, claim, words in sorted(found, key=lambda item: item[0])]
 
 
+COMMON_CAUSE = gettext_noop(
+    "the SPC chart shows only common cause variation: no significant change"
+)
+
+
 def _reasons(claim: Claim, evidence: Evidence) -> list[str]:
     """Return why the evidence contradicts one claim (nothing: it does not)."""
     reasons: list[str] = []
@@ -156,28 +165,32 @@ def _reasons(claim: Claim, evidence: Evidence) -> list[str]:
     significance = (evidence.significance or "").lower()
     if claim is Claim.IMPROVING:
         if variation == "special_cause_concern":
-            reasons.append("the SPC chart shows special cause variation of concern")
+            reasons.append(_("the SPC chart shows special cause variation of concern"))
         elif variation == "common_cause":
-            reasons.append("the SPC chart shows only common cause variation: no significant change")
+            reasons.append(
+                _("the SPC chart shows only common cause variation: no significant change")
+            )
         if significance.startswith("significantly worse"):
-            reasons.append(f"the figure is {significance}")
+            reasons.append(_("the figure is {significance}").format(significance=say(significance)))
     elif claim is Claim.WORSENING:
         if variation == "special_cause_improvement":
-            reasons.append("the SPC chart shows special cause variation of improvement")
+            reasons.append(_("the SPC chart shows special cause variation of improvement"))
         elif variation == "common_cause":
-            reasons.append("the SPC chart shows only common cause variation: no significant change")
+            reasons.append(
+                _("the SPC chart shows only common cause variation: no significant change")
+            )
         if significance.startswith("significantly better"):
-            reasons.append(f"the figure is {significance}")
+            reasons.append(_("the figure is {significance}").format(significance=say(significance)))
     elif claim is Claim.ON_TRACK:
         if met is False:
-            reasons.append("the latest figure does not meet its standard or target")
+            reasons.append(_("the latest figure does not meet its standard or target"))
         if assurance == "consistent_fail":
-            reasons.append("the SPC chart says the process will consistently fail the target")
+            reasons.append(_("the SPC chart says the process will consistently fail the target"))
     elif claim is Claim.OFF_TRACK:
         if met is True:
-            reasons.append("the latest figure meets its standard or target")
+            reasons.append(_("the latest figure meets its standard or target"))
         if assurance == "consistent_pass":
-            reasons.append("the SPC chart says the process will consistently pass the target")
+            reasons.append(_("the SPC chart says the process will consistently pass the target"))
     return reasons
 
 

@@ -32,7 +32,10 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from pmf.core.i18n import gettext as _
+from pmf.core.i18n import ngettext
 from pmf.core.periods import parse_period
+from pmf.core.wording import translated_period
 
 __all__ = [
     "STAGES",
@@ -116,14 +119,14 @@ def reporting_delays(cycles: Iterable[CycleMoments]) -> list[ReportingDelay]:
 def delay_medians(delays: Sequence[ReportingDelay]) -> dict[str, float | None]:
     """Return the median delay to each stage over the cycles that reached it (None: none did)."""
     medians: dict[str, float | None] = {}
-    for stage, _ in STAGES:
+    for stage, _name in STAGES:
         days = [value for item in delays if (value := item.days(stage)) is not None]
         medians[stage] = float(statistics.median(days)) if days else None
     return medians
 
 
 def _day_words(days: int) -> str:
-    return "1 day" if days == 1 else f"{days} days"
+    return ngettext("{count} day", "{count} days", days).format(count=days)
 
 
 def delay_words(delays: Sequence[ReportingDelay]) -> str:
@@ -138,25 +141,32 @@ def delay_words(delays: Sequence[ReportingDelay]) -> str:
     published after 50 days.
     """
     if not delays:
-        return "No cycle has been locked yet: there is no reporting delay to show."
+        return _("No cycle has been locked yet: there is no reporting delay to show.")
     latest = next((item for item in reversed(delays) if item.to_locked is not None), None)
     if latest is None:
-        return "No cycle has been locked yet: there is no reporting delay to show."
-    parts = [f"figures locked {_day_words(latest.to_locked or 0)} after the period ended"]
+        return _("No cycle has been locked yet: there is no reporting delay to show.")
+    parts = [
+        _("figures locked {days} after the period ended").format(
+            days=_day_words(latest.to_locked or 0)
+        )
+    ]
     if latest.to_board is not None:
-        parts.append(f"to the board after {_day_words(latest.to_board)}")
+        parts.append(_("to the board after {days}").format(days=_day_words(latest.to_board)))
     elif latest.board_planned is not None:
-        parts.append(f"its board planned for {_day_words(latest.board_planned)} after")
+        parts.append(
+            _("its board planned for {days} after").format(days=_day_words(latest.board_planned))
+        )
     if latest.to_published is not None:
-        parts.append(f"published after {_day_words(latest.to_published)}")
+        parts.append(_("published after {days}").format(days=_day_words(latest.to_published)))
     else:
-        parts.append("not yet published")
-    sentence = f"Cycle {latest.number} (data to {latest.period_label}): " + ", ".join(parts) + "."
+        parts.append(_("not yet published"))
+    sentence = _("Cycle {number} (data to {period}): {stages}.").format(
+        number=latest.number, period=translated_period(latest.period_label), stages=", ".join(parts)
+    )
     counted = [item for item in delays if item.to_published is not None]
     if len(counted) > 1:
         median = delay_medians(counted)["published"]
-        sentence += (
-            f" Over the {len(counted)} published cycles the median time to publication "
-            f"was {median:g} days."
-        )
+        sentence += " " + _(
+            "Over the {count} published cycles the median time to publication was {days} days."
+        ).format(count=len(counted), days=f"{median:g}")
     return sentence

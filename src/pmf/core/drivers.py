@@ -27,8 +27,10 @@ import polars as pl
 
 from pmf.core.formula import Formula
 from pmf.core.framework import Framework, Measure
+from pmf.core.i18n import gettext as _
 from pmf.core.periods import parse_period
 from pmf.core.text import format_value, join_words
+from pmf.core.wording import say, translated_period
 
 __all__ = [
     "Against",
@@ -597,15 +599,20 @@ def sentence(framework: Framework, measure: Measure, found: Comparison) -> str |
             (item for item in parts if round(item.contribution * scale)),
             key=lambda item: _size(item, decimals),
         )[:MOST_DRIVERS]
+        compared = _compared(found.label)
         if not moved:
-            return f"No change against {found.label} in the total or any component."
+            return _("No change against {compared} in the total or any component.").format(
+                compared=compared
+            )
         listed = join_words(
             [
                 f"{_name(framework, item.code)} ({signed(item.contribution, decimals, '')})"
                 for item in moved
             ]
         )
-        return f"No overall change against {found.label}, but movement within it: {listed}."
+        return _("No overall change against {compared}, but movement within it: {drivers}.").format(
+            compared=compared, drivers=listed
+        )
     change = found.now - found.then
     same = sorted(
         (item for item in parts if item.contribution * change > 0),
@@ -620,12 +627,26 @@ def sentence(framework: Framework, measure: Measure, found: Comparison) -> str |
         (item for item in parts if item.contribution * change < 0),
         key=lambda item: _size(item, decimals),
     )
-    overall = f" ({signed(found.percent)})" if found.percent is not None else ""
     words = join_words([_driver_words(framework, item, decimals) for item in chosen])
-    text = f"Against {found.label}{overall}, key drivers: {words}"
-    if opposite:
-        text += f"; offset by {_driver_words(framework, opposite[0], decimals)}"
-    return text + "."
+    offset = _driver_words(framework, opposite[0], decimals) if opposite else ""
+    if found.percent is not None and opposite:
+        text = _("Against {compared} ({change}), key drivers: {drivers}; offset by {offset}.")
+    elif found.percent is not None:
+        text = _("Against {compared} ({change}), key drivers: {drivers}.")
+    elif opposite:
+        text = _("Against {compared}, key drivers: {drivers}; offset by {offset}.")
+    else:
+        text = _("Against {compared}, key drivers: {drivers}.")
+    overall = signed(found.percent) if found.percent is not None else ""
+    return text.format(
+        compared=_compared(found.label), change=overall, drivers=words, offset=offset
+    )
+
+
+def _compared(label: str) -> str:
+    """Return what a change is compared with in the reader's language ("June 2025")."""
+    shown = translated_period(label)
+    return say(label) if shown == label else shown
 
 
 def _size(item: Driver, decimals: int) -> float:

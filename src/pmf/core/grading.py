@@ -46,7 +46,10 @@ from pmf.core.framework import (
     Kind,
     ScaleGrade,
 )
-from pmf.core.text import join_words, plural
+from pmf.core.i18n import gettext as _
+from pmf.core.i18n import ngettext
+from pmf.core.text import join_words
+from pmf.core.wording import say
 
 __all__ = [
     "DEFAULT_SCALE",
@@ -76,8 +79,8 @@ class Grade(StrEnum):
         ('Requires Improvement', 'No grade')
         """
         if self is Grade.NO_GRADE:
-            return "No grade"
-        return self.value.replace("_", " ").title()
+            return _("No grade")
+        return _(self.value.replace("_", " ").title())
 
     @property
     def rank(self) -> int | None:
@@ -148,16 +151,27 @@ class GradeScale:
         checks them) is shown as its words rather than hidden.
         """
         if code == NO_GRADE:
-            return "No grade"
+            return _("No grade")
         grade = self._grade(code)
-        return grade.name if grade is not None else code.replace("_", " ").capitalize()
+        # The built-in scales' names are in the catalogue; a framework's own are shown as written.
+        return _(grade.name) if grade is not None else code.replace("_", " ").capitalize()
 
     def short(self, code: str) -> str:
         """Return a grade's short form for running text ("RI to Good"; "no grade")."""
         if code == NO_GRADE:
-            return "no grade"
+            return _("no grade")
         grade = self._grade(code)
-        return grade.short_name if grade is not None else self.label(code)
+        if grade is None:
+            return self.label(code)
+        if grade.short is not None:
+            return _(grade.short)
+        name = _(grade.name)
+        if name == grade.name:
+            return grade.short_name
+        # A translated name's own short form: "AG" for "Angen gwella".
+        if " " not in name.strip():
+            return name
+        return "".join(word[0].upper() for word in name.split() if word[0].isalnum())[:3]
 
     def letter(self, code: str) -> str:
         """Return a grade's letter for the tube map's station ("–" for no grade)."""
@@ -188,7 +202,9 @@ class GradeScale:
         if value in self.values:
             return None
         names = [self.label(code) for code in self.values]
-        return f"choose one of {', '.join(names[:-1])} or {names[-1]}"
+        return _("choose one of {grades} or {last}").format(
+            grades=", ".join(names[:-1]), last=names[-1]
+        )
 
     def choices(self) -> list[dict[str, str]]:
         """Return every value with its label, best first and No grade last, for a form."""
@@ -365,7 +381,7 @@ def _recommend(
     if not judged and not kpis:
         return made(
             None,
-            Reason("no_measures", (), "No redline measures or KPIs with figures."),
+            Reason("no_measures", (), _("No redline measures or KPIs with figures.")),
         )
     inadequate = rules.inadequate
     if inadequate.redlines_not_met is not None and len(not_met) >= inadequate.redlines_not_met:
@@ -376,8 +392,9 @@ def _recommend(
                 "redlines_not_met",
                 not_met,
                 judged,
-                f", at least the {inadequate.redlines_not_met} that make an area "
-                f"{name('inadequate')}",
+                _(", at least the {count} that make an area {grade}").format(
+                    count=inadequate.redlines_not_met, grade=name("inadequate")
+                ),
             ),
         )
     share = len(not_met) / len(judged) if judged else 0.0
@@ -389,8 +406,11 @@ def _recommend(
                 "share_not_met",
                 not_met,
                 judged,
-                f": {share:.0%} of them, at least the {inadequate.share_not_met:.0%} "
-                f"that makes an area {name('inadequate')}",
+                _(": {share} of them, at least the {threshold} that makes an area {grade}").format(
+                    share=f"{share:.0%}",
+                    threshold=f"{inadequate.share_not_met:.0%}",
+                    grade=name("inadequate"),
+                ),
             ),
         )
     needed = rules.requires_improvement.redlines_not_met
@@ -403,7 +423,11 @@ def _recommend(
         base = Reason(
             "no_redlines",
             (),
-            f"No redline measures with a judgement; the grade rests on {plural(len(kpis), 'KPI')}.",
+            ngettext(
+                "No redline measures with a judgement; the grade rests on {count} KPI.",
+                "No redline measures with a judgement; the grade rests on {count} KPIs.",
+                len(kpis),
+            ).format(count=f"{len(kpis):,}"),
         )
     elif not_met:
         base = _not_met_reason(
@@ -411,13 +435,18 @@ def _recommend(
             "few_redlines_not_met",
             not_met,
             judged,
-            f", fewer than the {needed} that make an area {name('requires_improvement')}",
+            _(", fewer than the {count} that make an area {grade}").format(
+                count=needed, grade=name("requires_improvement")
+            ),
         )
     else:
         count = len(judged)
-        text = {1: "The one redline met.", 2: "Both redlines met."}.get(
-            count, f"All {count} redlines met."
-        )
+        if count == 1:
+            text = _("The one redline met.")
+        elif count == 2:
+            text = _("Both redlines met.")
+        else:
+            text = _("All {count} redlines met.").format(count=count)
         base = Reason("all_redlines_met", _codes(judged), text)
     concern_rule = rules.kpi_concern
     concerns = _showing(kpis, concern_rule.signals)
@@ -430,8 +459,9 @@ def _recommend(
                 "kpi_concern",
                 concerns,
                 "of concern",
-                f", at least the {concern_rule.kpis} that lower {name('good')} to "
-                f"{name('requires_improvement')}",
+                _(", at least the {count} that lower {grade} to {lower}").format(
+                    count=concern_rule.kpis, grade=name("good"), lower=name("requires_improvement")
+                ),
             ),
         )
     adequate = rules.adequate
@@ -444,9 +474,15 @@ def _recommend(
                     "adequate_redlines_not_met",
                     not_met,
                     judged,
-                    f", at least the {adequate.redlines_not_met} that make an area "
-                    f"{name('adequate')} and fewer than the {needed} that make it "
-                    f"{name('requires_improvement')}",
+                    _(
+                        ", at least the {count} that make an area {grade} and fewer than the "
+                        "{needed} that make it {lower}"
+                    ).format(
+                        count=adequate.redlines_not_met,
+                        grade=name("adequate"),
+                        needed=needed,
+                        lower=name("requires_improvement"),
+                    ),
                 ),
             )
         watched = _showing(kpis, adequate.signals)
@@ -459,8 +495,9 @@ def _recommend(
                     "adequate_kpi_concern",
                     watched,
                     "of concern",
-                    f", at least the {adequate.kpis_of_concern} that lower {name('good')} to "
-                    f"{name('adequate')}",
+                    _(", at least the {count} that lower {grade} to {lower}").format(
+                        count=adequate.kpis_of_concern, grade=name("good"), lower=name("adequate")
+                    ),
                 ),
             )
     outstanding = rules.outstanding
@@ -481,8 +518,9 @@ def _recommend(
                 "kpis_improving",
                 improving,
                 "improving",
-                f", at least the {outstanding.kpis_improving} that make an area "
-                f"{name('outstanding')}",
+                _(", at least the {count} that make an area {grade}").format(
+                    count=outstanding.kpis_improving, grade=name("outstanding")
+                ),
             ),
         )
     return made("good", base)
@@ -509,7 +547,11 @@ def _not_met_reason(
     threshold: str,
 ) -> Reason:
     names = join_words([framework.measure(record["measure"]).name for record in not_met])
-    text = f"{len(not_met)} of {plural(len(judged), 'redline')} not met ({names}){threshold}."
+    text = ngettext(
+        "{count} of {total} redline not met ({names}){threshold}.",
+        "{count} of {total} redlines not met ({names}){threshold}.",
+        len(judged),
+    ).format(count=len(not_met), total=f"{len(judged):,}", names=names, threshold=threshold)
     return Reason(rule, _codes(not_met), text)
 
 
@@ -521,20 +563,37 @@ def _kpi_reason(
     threshold: str,
 ) -> Reason:
     details = "; ".join(
-        f"{framework.measure(record['measure']).name}: {', '.join(words)}"
+        f"{framework.measure(record['measure']).name}: {', '.join(say(word) for word in words)}"
         for record, words in found
     )
-    text = f"{plural(len(found), 'KPI')} {state} ({details}){threshold}."
+    count = len(found)
+    if state == "improving":
+        sentence = ngettext(
+            "{count} KPI improving ({details}){threshold}.",
+            "{count} KPIs improving ({details}){threshold}.",
+            count,
+        )
+    else:
+        sentence = ngettext(
+            "{count} KPI of concern ({details}){threshold}.",
+            "{count} KPIs of concern ({details}){threshold}.",
+            count,
+        )
+    text = sentence.format(count=f"{count:,}", details=details, threshold=threshold)
     return Reason(rule, _codes(record for record, _ in found), text)
 
 
 def _not_assessed(framework: Framework, records: Sequence[Mapping[str, Any]]) -> Reason:
     details = "; ".join(
         f"{framework.measure(record['measure']).name}: "
-        f"{record.get('not_assessed') or 'no judgement'}"
+        f"{say(str(record.get('not_assessed') or 'no judgement'))}"
         for record in records
     )
-    text = f"{plural(len(records), 'redline')} with a figure but not assessed ({details})."
+    text = ngettext(
+        "{count} redline with a figure but not assessed ({details}).",
+        "{count} redlines with a figure but not assessed ({details}).",
+        len(records),
+    ).format(count=f"{len(records):,}", details=details)
     return Reason("not_assessed", _codes(records), text)
 
 

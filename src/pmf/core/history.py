@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 from pmf.core.framework import NO_GRADE
 from pmf.core.grading import DEFAULT_SCALE, GradeScale
+from pmf.core.i18n import gettext as _
+from pmf.core.i18n import gettext_noop
 from pmf.core.text import join_words
 
 # The default scale's grades, best first: a move towards the start is an improvement.
@@ -30,17 +32,17 @@ ChangeKind = Literal["improvement", "downgrade", "no_grade", "newly_graded"]
 _KINDS: tuple[ChangeKind, ...] = ("improvement", "downgrade", "newly_graded", "no_grade")
 
 _NUMBER_WORDS = (
-    "no",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
+    gettext_noop("no"),
+    gettext_noop("one"),
+    gettext_noop("two"),
+    gettext_noop("three"),
+    gettext_noop("four"),
+    gettext_noop("five"),
+    gettext_noop("six"),
+    gettext_noop("seven"),
+    gettext_noop("eight"),
+    gettext_noop("nine"),
+    gettext_noop("ten"),
 )
 
 
@@ -79,6 +81,15 @@ def number_words(count: int, *, capital: bool = False) -> str:
     """
     text = _NUMBER_WORDS[count] if 0 <= count <= 10 else f"{count:,}"
     return text.capitalize() if capital else text
+
+
+def number_words_translated(count: int) -> str:
+    """Write a count as :func:`number_words` does, in the reader's language ("dau").
+
+    For sentences translated whole; the history's sentences (still English) use
+    :func:`number_words`, so that no English sentence gets a Welsh number.
+    """
+    return _(_NUMBER_WORDS[count]) if 0 <= count <= 10 else f"{count:,}"
 
 
 # --------------------------------------------------------------------------------------------

@@ -31,7 +31,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from pmf.core.framework import Framework, Unit
+from pmf.core.i18n import gettext as _
 from pmf.core.periods import parse_period
+from pmf.core.text import period_name
 
 __all__ = [
     "MemberSpan",
@@ -197,27 +199,38 @@ def membership_words(
     if span.always:
         return None
     name = framework.unit(code).name
-    parts: list[str] = []
+    sentence = ""
     if span.joined is not None:
-        label = parse_period(span.joined).label
+        label = period_name(span.joined)
         joined_end = parse_period(span.joined).end
         if joined_end > cut:
-            parts.append(f"{name} joins the framework from {label}")
+            sentence = _("{unit} joins the framework from {period}")
         elif since is not None and since < joined_end:
-            parts.append(f"{name} joined the framework this cycle (from {label})")
+            sentence = _("{unit} joined the framework this cycle (from {period})")
         else:
-            parts.append(f"{name} joined the framework from {label}")
+            sentence = _("{unit} joined the framework from {period}")
+        sentence = sentence.format(unit=name, period=label)
     if span.left is not None:
-        label = parse_period(span.left).label
+        label = period_name(span.left)
         left_end = parse_period(span.left).end
-        verb = "left" if left_end <= cut else "leaves"
-        when = " this cycle" if since is not None and since < left_end <= cut else ""
-        subject, what = ("and", "it") if parts else (name, "the framework")
-        parts.append(f"{subject} {verb} {what}{when} after {label}")
+        if left_end > cut:
+            left = _("{joined} and leaves it after {period}") if sentence else None
+            alone = _("{unit} leaves the framework after {period}")
+        elif since is not None and since < left_end:
+            left = _("{joined} and left it this cycle after {period}") if sentence else None
+            alone = _("{unit} left the framework this cycle after {period}")
+        else:
+            left = _("{joined} and left it after {period}") if sentence else None
+            alone = _("{unit} left the framework after {period}")
+        if left is not None:
+            sentence = left.format(joined=sentence, period=label)
+        else:
+            sentence = alone.format(unit=name, period=label)
     tail = []
     if span.joined is not None:
-        tail.append("its figures before then are not judged")
+        tail.append(_("its figures before then are not judged"))
     if span.left is not None and span.ends is not None and span.ends <= cut:
-        tail.append("it is not judged after it left")
-    sentence = " ".join(parts)
-    return f"{sentence}: {'; '.join(tail)}." if tail else f"{sentence}."
+        tail.append(_("it is not judged after it left"))
+    if tail:
+        return _("{sentence}: {notes}.").format(sentence=sentence, notes="; ".join(tail))
+    return _("{sentence}.").format(sentence=sentence)

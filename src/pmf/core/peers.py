@@ -17,30 +17,31 @@ import numpy as np
 import polars as pl
 
 from pmf.core.framework import Framework, Measure, PeerSet, Polarity, UnitOfMeasure
+from pmf.core.i18n import gettext_noop
 from pmf.core.intervals import observation_intervals
 from pmf.core.periods import parse_period
 
-_ORDINALS = [
-    "first",
-    "second",
-    "third",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-    "tenth",
-    "eleventh",
-    "twelfth",
-    "thirteenth",
-    "fourteenth",
-    "fifteenth",
-    "sixteenth",
-    "seventeenth",
-    "eighteenth",
-    "nineteenth",
-    "twentieth",
+ORDINALS = [
+    gettext_noop("first"),
+    gettext_noop("second"),
+    gettext_noop("third"),
+    gettext_noop("fourth"),
+    gettext_noop("fifth"),
+    gettext_noop("sixth"),
+    gettext_noop("seventh"),
+    gettext_noop("eighth"),
+    gettext_noop("ninth"),
+    gettext_noop("tenth"),
+    gettext_noop("eleventh"),
+    gettext_noop("twelfth"),
+    gettext_noop("thirteenth"),
+    gettext_noop("fourteenth"),
+    gettext_noop("fifteenth"),
+    gettext_noop("sixteenth"),
+    gettext_noop("seventeenth"),
+    gettext_noop("eighteenth"),
+    gettext_noop("nineteenth"),
+    gettext_noop("twentieth"),
 ]
 
 PEER_COLUMNS = (
@@ -444,7 +445,7 @@ def _position() -> pl.Expr:
     ordinal = (
         pl.col("rank")
         .replace_strict(
-            {index + 1: word for index, word in enumerate(_ORDINALS)},
+            {index + 1: word for index, word in enumerate(ORDINALS)},
             default=None,
             return_dtype=pl.String,
         )

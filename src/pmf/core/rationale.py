@@ -18,9 +18,10 @@ import polars as pl
 from pmf.core.drivers import rationale_sentence
 from pmf.core.framework import NO_GRADE, Framework, Kind, Measure, Polarity
 from pmf.core.grading import GradeScale, kpi_signals, recommend_grades
-from pmf.core.periods import parse_period
-from pmf.core.scorecard import run_words, steps_words, tensions, verdict_words
+from pmf.core.i18n import gettext as _
+from pmf.core.scorecard import run_words, steps_words, tensions
 from pmf.core.text import format_value
+from pmf.core.wording import and_words, say, translated_period
 
 __all__ = ["Rationale", "rationale"]
 
@@ -50,10 +51,12 @@ class Rationale:
     @property
     def text(self) -> str:
         """Return the whole rationale as Markdown: the grade line, then Redlines and KPIs."""
-        parts = [f"## {self.grade_line}", "", " ".join(self.reasons), "", "### Redlines", ""]
-        parts += [f"- {line}" for line in self.redlines] or ["- No redline measures."]
-        parts += ["", "### KPIs", ""]
-        parts += [f"- {line}" for line in self.kpis] or ["- Nothing stands out."]
+        redlines, kpis = _("Redlines"), _("KPIs")
+        no_redlines, nothing = _("No redline measures."), _("Nothing stands out.")
+        parts = [f"## {self.grade_line}", "", " ".join(self.reasons), "", f"### {redlines}", ""]
+        parts += [f"- {line}" for line in self.redlines] or [f"- {no_redlines}"]
+        parts += ["", f"### {kpis}", ""]
+        parts += [f"- {line}" for line in self.kpis] or [f"- {nothing}"]
         return "\n".join(parts) + "\n"
 
     def as_dict(self) -> dict[str, object]:
@@ -107,7 +110,7 @@ def rationale(
         found = next(item for item in recommendations if item.area == area)
         grade, reasons = found.grade, tuple(reason.text for reason in found.reasons)
     else:
-        grade, reasons = NO_GRADE, ("No redline measures or KPIs with figures.",)
+        grade, reasons = NO_GRADE, (_("No redline measures or KPIs with figures."),)
     before = _by_measure(previous, unit) if previous is not None else {}
     records = {record["measure"]: record for record in rows.iter_rows(named=True)}
     target = framework.unit(unit)
@@ -122,7 +125,7 @@ def rationale(
                 said = _redline(measure, record, before.get(measure.code))
                 redlines.append(_with_drivers(said, framework, assessment, unit, measure))
             elif measure.standard_for(target) is not None:
-                redlines.append(f"{measure.name} – No figure.")
+                redlines.append(_("{measure} – No figure.").format(measure=measure.name))
         elif measure.kind is Kind.KPI and record is not None and record.get("value") is not None:
             line = _kpi(measure, record)
             if line:
@@ -131,7 +134,9 @@ def rationale(
         unit=unit,
         area=area,
         grade=grade,
-        grade_line=f"{framework.area(area).name} – {GradeScale.of(framework.grading).label(grade)}",
+        grade_line=_("{area} – {grade}").format(
+            area=framework.area(area).name, grade=GradeScale.of(framework.grading).label(grade)
+        ),
         reasons=reasons,
         redlines=tuple(redlines),
         kpis=tuple(kpis),
@@ -143,7 +148,7 @@ def _with_drivers(
 ) -> str:
     """Add a calculated measure's key drivers to its line ("key drivers: Sexual offences −3.9%")."""
     drivers = rationale_sentence(framework, assessment, unit, measure)
-    return f"{line} {drivers}" if drivers else line
+    return _("{line} {drivers}").format(line=line, drivers=drivers) if drivers else line
 
 
 def _by_measure(frame: pl.DataFrame, unit: str) -> dict[str, dict[str, Any]]:
@@ -163,28 +168,52 @@ def _redline(measure: Measure, record: Mapping[str, Any], before: Mapping[str, A
     met = record.get("met")
     pulled = tensions(met, record.get("trend"), record.get("variation"), record.get("significance"))
     if met is None:
-        head = f"{measure.name} – Not assessed ({record.get('not_assessed') or 'no standard'})."
+        reason = say(str(record.get("not_assessed") or "no standard"))
+        head = _("{measure} – Not assessed ({reason}).").format(measure=measure.name, reason=reason)
     else:
-        words = verdict_words(bool(met), pulled, record.get("variation"))
-        # The seed papers' capitals: "Met", "Not Met".
-        verdict = "Met" + words[3:] if met else "Not Met" + words[7:]
-        head = f"{measure.name} – {verdict}."
+        head = _verdict(measure, bool(met), pulled, record.get("variation"))
     clauses = [_against_standard(measure, record)]
     if record.get("position"):
-        clauses.append(str(record["position"]))
+        clauses.append(say(str(record["position"])))
     then_gap = before.get("gap_percent") if before else None
     if record.get("position") and then_gap is not None:
-        clauses.append(f"it was {_gap_words(then_gap)} at the last board")
+        clauses.append(_("it was {gap} at the last board").format(gap=_gap_words(then_gap)))
     significance = record.get("significance") or ""
     if significance.startswith("significantly") and significance not in pulled:
-        clauses.append(significance)
+        clauses.append(say(significance))
     sentences = [head, _sentence("; ".join(clause for clause in clauses if clause))]
     if before is not None and before.get("value") is not None:
         sentences.append(_since_last_board(measure, record, before))
     trend = record.get("trend")
     if trend and not any(run_words(str(trend)) in part for part in pulled):
-        sentences.append(_sentence(str(trend)))
+        sentences.append(_sentence(say(str(trend))))
     return " ".join(sentence for sentence in sentences if sentence)
+
+
+def _verdict(measure: Measure, met: bool, pulled: list[str], variation: str | None) -> str:
+    """Return the verdict's sentence, with what pulls against it (as ``verdict_words`` says).
+
+    The seed papers' capitals: "Met", "Not Met". Each form is one whole sentence, so that a
+    translation may order its parts as its language does.
+    """
+    name = measure.name
+    if not pulled:
+        return (_("{measure} – Met.") if met else _("{measure} – Not Met.")).format(measure=name)
+    against = say(pulled[0])
+    for part in pulled[1:]:
+        against = and_words(against, say(part))
+    if variation == ("special_cause_improvement" if met else "special_cause_concern"):
+        if met:
+            text = _("{measure} – Met and showing special-cause improvement, but {against}.")
+        else:
+            text = _("{measure} – Not Met and showing special-cause concern, but {against}.")
+    else:
+        text = (
+            _("{measure} – Met, but {against}.")
+            if met
+            else _("{measure} – Not Met, but {against}.")
+        )
+    return text.format(measure=name, against=against)
 
 
 def _against_standard(measure: Measure, record: Mapping[str, Any]) -> str:
@@ -199,72 +228,97 @@ def _against_standard(measure: Measure, record: Mapping[str, Any]) -> str:
         peer_period = record.get("peer_period")
         if peer_period and peer_period != record.get("period"):
             # The latest period the peer group has figures for: compared like with like.
-            label = parse_period(str(peer_period)).label
-            then = format_value(record.get("peer_value"), measure)
-            return (
-                f"{value} in {parse_period(str(record['period'])).label}; in {label}, the "
-                f"latest period with the MSG's figures, {then} against the MSG average of "
-                f"{average}"
+            return _(
+                "{value} in {period}; in {peer_period}, the latest period with the MSG's "
+                "figures, {peer_value} against the MSG average of {average}"
+            ).format(
+                value=value,
+                period=translated_period(str(record["period"])),
+                peer_period=translated_period(str(peer_period)),
+                peer_value=format_value(record.get("peer_value"), measure),
+                average=average,
             )
-        return f"{value} against the MSG average of {average}"
+        return _("{value} against the MSG average of {average}").format(
+            value=value, average=average
+        )
     if standard == "no items":
-        return "No items" if record.get("met") else f"{value} items, where the standard is none"
+        if record.get("met"):
+            return _("No items")
+        return _("{value} items, where the standard is none").format(value=value)
     if standard.startswith("within budget"):
+        budget = format_value(reference, measure)
         if record.get("forecast") is None:
-            return f"{value} against a budget of {format_value(reference, measure)}"
-        position = str(record.get("budget_position") or "forecast")
-        return (
-            f"{position.capitalize()}: {format_value(record['forecast'], measure)} "
-            f"forecast against a budget of {format_value(reference, measure)}"
+            return _("{value} against a budget of {budget}").format(value=value, budget=budget)
+        position = say(str(record.get("budget_position") or "forecast"))
+        return _("{position}: {forecast} forecast against a budget of {budget}").format(
+            position=position[:1].upper() + position[1:],
+            forecast=format_value(record["forecast"], measure),
+            budget=budget,
         )
     if standard.startswith("at least"):
-        return f"Graded {value} (the standard is {standard})"
+        return _("Graded {value} (the standard is {standard})").format(
+            value=value, standard=_standard_words(standard)
+        )
     if standard.startswith("better than"):
         last_year = standard == "better than same period last year"
         period = record.get("last_year_period" if last_year else "previous_period")
         if reference is None or period is None:
             return value
-        label = parse_period(str(period)).label
+        label = translated_period(str(period))
         then = format_value(reference, measure)
         if then == value:
             # Equal at the precision shown: the direction of travel says "no change" too.
-            return f"{value}, no better than {then} in {label}"
-        return f"{value} against {then} in {label}"
+            return _("{value}, no better than {then} in {period}").format(
+                value=value, then=then, period=label
+            )
+        return _("{value} against {then} in {period}").format(value=value, then=then, period=label)
     if standard:
-        return f"{value} against the target of {standard}"
+        return _("{value} against the target of {standard}").format(value=value, standard=standard)
     return value
+
+
+def _standard_words(standard: str) -> str:
+    """Return an inspection standard ("at least Good") in the reader's language."""
+    grade = standard.removeprefix("at least ")
+    return _("at least {grade}").format(grade=_(grade))
 
 
 def _gap_words(gap_percent: float) -> str:
     percent = round(abs(gap_percent), 1)
     if percent == 0:
-        return "equal to the MSG average"
-    return f"{percent}% {'below' if gap_percent < 0 else 'above'}"
+        return _("equal to the MSG average")
+    if gap_percent < 0:
+        return _("{percent}% below").format(percent=percent)
+    return _("{percent}% above").format(percent=percent)
 
 
 def _since_last_board(
     measure: Measure, record: Mapping[str, Any], before: Mapping[str, Any]
 ) -> str:
     then = before["value"]
-    label = parse_period(str(before["period"])).label if before.get("period") else ""
-    shown = f"{format_value(then, measure)} in {label}" if label else format_value(then, measure)
+    label = translated_period(str(before["period"])) if before.get("period") else ""
+    then_value = format_value(then, measure)
+    shown = _("{value} in {period}").format(value=then_value, period=label) if label else then_value
     # Compared at the precision shown, as the direction of travel is.
     now_shown = round(record["value"] * 10**measure.decimals)
     then_shown = round(then * 10**measure.decimals)
     if now_shown == then_shown:
-        return f"No change since the last board ({shown})."
+        return _("No change since the last board ({then}).").format(then=shown)
     if measure.polarity is Polarity.NEITHER:
-        word = "Higher" if now_shown > then_shown else "Lower"
-        return f"{word} than at the last board ({shown})."
+        if now_shown > then_shown:
+            return _("Higher than at the last board ({then}).").format(then=shown)
+        return _("Lower than at the last board ({then}).").format(then=shown)
     better = (now_shown > then_shown) == (measure.polarity is Polarity.HIGHER_IS_BETTER)
     if not better:
-        return f"Deteriorated since the last board ({shown})."
+        return _("Deteriorated since the last board ({then}).").format(then=shown)
     steps = record.get("deteriorating_steps") or 0
     if record.get("trend") and steps:
         # Better than the last board saw, yet worse at every step lately: one sentence, both.
         each = steps_words(str(record["period"]), int(steps))
-        return f"Improved since the last board ({shown}), but worse in {each}."
-    return f"Improved since the last board ({shown})."
+        return _("Improved since the last board ({then}), but worse in {steps}.").format(
+            then=shown, steps=each
+        )
+    return _("Improved since the last board ({then}).").format(then=shown)
 
 
 # Signals that say a KPI is doing well, and those that say it is not: said together, the
@@ -281,21 +335,37 @@ BAD_SIGNALS = (
 def _kpi(measure: Measure, record: Mapping[str, Any]) -> str | None:
     signals = kpi_signals(record)
     variation = str(record.get("variation") or "")
-    good = [signals[name] for name in GOOD_SIGNALS if name in signals]
+    good = [say(signals[name]) for name in GOOD_SIGNALS if name in signals]
     bad = [signals[name] for name in BAD_SIGNALS if name in signals]
     if good and bad:
-        against = [run_words(text) if text.startswith("continually") else text for text in bad]
-        words = [f"{' and '.join(good)}, but {' and '.join(against)}"]
+        against = [say(run_words(text) if text.startswith("continually") else text) for text in bad]
+        words = [_("{good}, but {bad}").format(good=_and_all(good), bad=_and_all(against))]
     else:
-        words = [signals[name] for name in HIGHLIGHTS if name in signals]
+        words = [say(signals[name]) for name in HIGHLIGHTS if name in signals]
     if variation.startswith("special_cause_neutral"):
-        words.insert(0, f"special-cause variation ({variation.rsplit('_', 1)[-1]})")
+        direction = say(variation.rsplit("_", 1)[-1])
+        words.insert(0, _("special-cause variation ({direction})").format(direction=direction))
     if not words:
         return None
     value = format_value(record.get("value"), measure)
     period = record.get("period")
-    when = f" ({parse_period(str(period)).label})" if period else ""
-    return f"{measure.name}: {value}{when}; {'; '.join(words)}."
+    if period:
+        text = _("{measure}: {value} ({period}); {signals}.")
+    else:
+        text = _("{measure}: {value}; {signals}.")
+    return text.format(
+        measure=measure.name,
+        value=value,
+        period=translated_period(str(period)) if period else "",
+        signals="; ".join(words),
+    )
+
+
+def _and_all(parts: list[str]) -> str:
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = and_words(joined, part)
+    return joined
 
 
 def _sentence(text: str) -> str:

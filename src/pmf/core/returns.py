@@ -22,11 +22,17 @@ from pmf.core.framework.schema import (
     Return,
     ReturnRules,
 )
+from pmf.core.i18n import gettext as _
+from pmf.core.i18n import gettext_noop
 from pmf.core.periods import ParseError, Period, parse_period
 
 # How far a figure has been checked, in order: a return asks for at least one of the last two.
 STATUS_ORDER = {"provisional": 0, "validated": 1, "signed_off": 2}
-STATUS_NAMES = {"provisional": "provisional", "validated": "validated", "signed_off": "signed off"}
+STATUS_NAMES = {
+    "provisional": gettext_noop("provisional"),
+    "validated": gettext_noop("validated"),
+    "signed_off": gettext_noop("signed off"),
+}
 
 
 @dataclass(frozen=True)
@@ -215,17 +221,19 @@ def check(
         if decimals is None:
             decimals = 0 if cell.part != "value" or measure is None else measure.decimals
         if held is None:
-            filled.append(FilledCell(cell, None, "", "", ("no figure",)))
+            filled.append(FilledCell(cell, None, "", "", (_("no figure"),)))
             continue
         number = getattr(held, cell.part)
         problems: list[str] = []
         if number is None or not math.isfinite(number):
-            problems.append(f"the figure has no {cell.part}")
+            problems.append(_("the figure has no {part}").format(part=cell.part))
             number = None
         if STATUS_ORDER.get(held.status, 0) < STATUS_ORDER[definition.status]:
             problems.append(
-                f"the figure is {STATUS_NAMES.get(held.status, held.status)}; the return "
-                f"needs {STATUS_NAMES[definition.status]} figures"
+                _("the figure is {status}; the return needs {wanted} figures").format(
+                    status=_(STATUS_NAMES.get(held.status, held.status)),
+                    wanted=_(STATUS_NAMES[definition.status]),
+                )
             )
         if number is not None:
             problems.extend(_broken_rules(number, cell.rules))
@@ -238,11 +246,17 @@ def check(
 def _broken_rules(number: float, rules: ReturnRules) -> Iterator[str]:
     shown = f"{number:g}"
     if rules.whole and not float(number).is_integer():
-        yield f"{shown} is not a whole number; the return takes whole numbers only"
+        yield _("{number} is not a whole number; the return takes whole numbers only").format(
+            number=shown
+        )
     if rules.minimum is not None and number < rules.minimum:
-        yield f"{shown} is below the return's minimum, {rules.minimum:g}"
+        yield _("{number} is below the return's minimum, {minimum}").format(
+            number=shown, minimum=f"{rules.minimum:g}"
+        )
     if rules.maximum is not None and number > rules.maximum:
-        yield f"{shown} is above the return's maximum, {rules.maximum:g}"
+        yield _("{number} is above the return's maximum, {maximum}").format(
+            number=shown, maximum=f"{rules.maximum:g}"
+        )
 
 
 __all__ = [

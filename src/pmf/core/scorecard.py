@@ -12,9 +12,12 @@ import polars as pl
 
 from pmf.core.assessment import ASSESSMENT_COLUMNS
 from pmf.core.framework import Framework, Polarity
-from pmf.core.history import number_words
+from pmf.core.history import number_words_translated
+from pmf.core.i18n import gettext as _
+from pmf.core.i18n import gettext_noop, ngettext
 from pmf.core.periods import PeriodKind, parse_period
-from pmf.core.text import format_value, plural
+from pmf.core.text import format_value, period_name
+from pmf.core.wording import and_words, say, translated_period
 
 # One arrow vocabulary everywhere (pages, papers, terminal): the arrow says which way the
 # figure moved, the word says whether that is better or worse by the measure's polarity.
@@ -206,12 +209,20 @@ class ScorecardRow:
             last_year = self.standard.endswith("last year")
             period = self.last_year_period if last_year else self.previous_period
             if period:
-                return f"better than {parse_period(period).label} ({self.reference_text})"
+                return _("better than {period} ({reference})").format(
+                    period=period_name(period), reference=self.reference_text
+                )
         if self.standard.startswith("v. "):
+            standard = say(self.standard)
             if self.peer_period and self.peer_period != self.period:
-                label = parse_period(self.peer_period).label
-                return f"{self.standard} ({self.reference_text}, {label})"
-            return f"{self.standard} ({self.reference_text})"
+                return _("{standard} ({reference}, {period})").format(
+                    standard=standard,
+                    reference=self.reference_text,
+                    period=period_name(self.peer_period),
+                )
+            return _("{standard} ({reference})").format(
+                standard=standard, reference=self.reference_text
+            )
         return self.standard
 
     @property
@@ -234,8 +245,9 @@ class ScorecardRow:
         """Return a warning about a figure held for a period not yet begun, or nothing."""
         if not self.future_period:
             return ""
-        label = parse_period(self.future_period).label
-        return f"a figure is held for {label}, a period in the future: check it (not assessed)"
+        return _(
+            "a figure is held for {period}, a period in the future: check it (not assessed)"
+        ).format(period=period_name(self.future_period))
 
     @property
     def note(self) -> str:
@@ -247,7 +259,7 @@ class ScorecardRow:
         """Return the rank in the peer group as "3 of 8", or a dash."""
         if self.rank is None or self.group_size is None:
             return "–"
-        return f"{self.rank} of {self.group_size}"
+        return _("{rank} of {size}").format(rank=self.rank, size=self.group_size)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the row as plain data for CSV and JSON."""
@@ -299,13 +311,19 @@ class Scorecard:
     @property
     def heading(self) -> str:
         """Return what it is as at: "as at November 2025 (1 measure at another period)"."""
-        text = f"as at {self.as_at}"
+        as_at = _("no figures") if self.as_at == "no figures" else translated_period(self.as_at)
         if self.cut_off and self.cut_off != self.as_at and self.as_at != "no figures":
-            text += f", the latest figures to {self.cut_off}"
-        if self.other_periods == 1:
-            text += " (1 measure at another period)"
-        elif self.other_periods:
-            text += f" ({plural(self.other_periods, 'measure')} at other periods)"
+            text = _("as at {period}, the latest figures to {cut_off}").format(
+                period=as_at, cut_off=translated_period(self.cut_off)
+            )
+        else:
+            text = _("as at {period}").format(period=as_at)
+        if self.other_periods:
+            text += ngettext(
+                " ({count} measure at another period)",
+                " ({count} measures at other periods)",
+                self.other_periods,
+            ).format(count=f"{self.other_periods:,}")
         return text
 
     @property
@@ -314,10 +332,10 @@ class Scorecard:
         if not self.future:
             return ""
         names = ", ".join(self.future)
-        return (
-            f"Figures dated in the future are held for {names}; they are not assessed and do "
+        return _(
+            "Figures dated in the future are held for {names}; they are not assessed and do "
             "not move the period the scorecard is as at. Check them."
-        )
+        ).format(names=names)
 
 
 def build_scorecard(
@@ -439,28 +457,45 @@ def _ordering(code: str) -> tuple[dt.date, dt.date]:
 
 
 VARIATION_WORDS = {
-    "common_cause": "common cause",
-    "special_cause_improvement": "improvement",
-    "special_cause_concern": "concern",
-    "special_cause_neutral_high": "higher",
-    "special_cause_neutral_low": "lower",
+    "common_cause": gettext_noop("common cause"),
+    "special_cause_improvement": gettext_noop("improvement"),
+    "special_cause_concern": gettext_noop("concern"),
+    "special_cause_neutral_high": gettext_noop("higher"),
+    "special_cause_neutral_low": gettext_noop("lower"),
 }
 # Making Data Count's words for the assurance icons.
 ASSURANCE_WORDS = {
-    "consistent_pass": "passes",
-    "consistent_fail": "fails",
-    "inconsistent": "hit and miss",
+    "consistent_pass": gettext_noop("passes"),
+    "consistent_fail": gettext_noop("fails"),
+    "inconsistent": gettext_noop("hit and miss"),
 }
+
+
+def variation_words(variation: str | None, default: str = "") -> str:
+    """Return an SPC variation in words in the reader's language ("common cause"), or default.
+
+    >>> variation_words("special_cause_concern"), variation_words(None, "–")
+    ('concern', '–')
+    """
+    words = VARIATION_WORDS.get(variation or "")
+    return _(words) if words else default
+
+
+def assurance_words(assurance: str | None, default: str = "") -> str:
+    """Return an SPC assurance in words in the reader's language ("passes"), or default."""
+    words = ASSURANCE_WORDS.get(assurance or "")
+    return _(words) if words else default
 
 
 def spc_text(variation: str | None, assurance: str | None, trial: bool | None) -> str:
     """Return the SPC variation and assurance in words, e.g. "concern; fails" or a dash."""
     if variation is None:
         return "–"
-    words = VARIATION_WORDS.get(variation, variation)
+    words = _(VARIATION_WORDS.get(variation, variation))
     if assurance:
-        words += f"; {ASSURANCE_WORDS.get(assurance, assurance)}"
-    return f"{words} (trial)" if trial else words
+        words += f"; {_(ASSURANCE_WORDS.get(assurance, assurance))}"
+    # Translators: limits set by fewer points than the chart's rules ask for.
+    return _("{words} (trial)").format(words=words) if trial else words
 
 
 def direction_text(direction: str | None, polarity: str | Polarity | None = None) -> str:
@@ -476,10 +511,11 @@ def direction_text(direction: str | None, polarity: str | Polarity | None = None
         return "–"
     sense = Polarity(polarity) if polarity else None
     if direction == "no change":
-        return f"{ARROWS['same']} no change"
+        same = _("no change")
+        return f"{ARROWS['same']} {same}"
     if direction in ("higher", "lower"):
-        return f"{ARROWS['up' if direction == 'higher' else 'down']} {direction}"
-    word = "better" if direction == "improving" else "worse"
+        return f"{ARROWS['up' if direction == 'higher' else 'down']} {_(direction)}"
+    word = _("better") if direction == "improving" else _("worse")
     if sense is None or sense is Polarity.NEITHER:
         return word
     rose = (direction == "improving") == (sense is Polarity.HIGHER_IS_BETTER)
@@ -539,30 +575,42 @@ def verdict_words(met: bool, pulled: Sequence[str], variation: str | None) -> st
     >>> verdict_words(False, [], "special_cause_concern")
     'not met'
     """
-    words = "met" if met else "not met"
     if not pulled:
-        return words
-    agreeing = "special_cause_improvement" if met else "special_cause_concern"
-    if variation == agreeing:
-        words += " and showing special-cause " + ("improvement" if met else "concern")
-    return f"{words}, but {' and '.join(pulled)}"
-
-
-_PERIOD_NOUNS = {
-    PeriodKind.MONTH: "months",
-    PeriodKind.QUARTER: "quarters",
-    PeriodKind.FINANCIAL_QUARTER: "quarters",
-    PeriodKind.FINANCIAL_YEAR: "years",
-    PeriodKind.YEAR: "years",
-    PeriodKind.WEEK: "weeks",
-    PeriodKind.DAY: "days",
-}
+        return _("met") if met else _("not met")
+    against = say(pulled[0])
+    for part in pulled[1:]:
+        against = and_words(against, say(part))
+    if variation == ("special_cause_improvement" if met else "special_cause_concern"):
+        if met:
+            text = _("met and showing special-cause improvement, but {against}")
+        else:
+            text = _("not met and showing special-cause concern, but {against}")
+    else:
+        text = _("met, but {against}") if met else _("not met, but {against}")
+    return text.format(against=against)
 
 
 def steps_words(period: str, steps: int) -> str:
     """Return "each of the last two months" for a run of ``steps`` worse steps to ``period``."""
-    noun = _PERIOD_NOUNS.get(parse_period(period).kind, "periods")
-    return f"each of the last {number_words(steps)} {noun}"
+    kind = parse_period(period).kind
+    count = number_words_translated(steps)
+    if kind is PeriodKind.MONTH:
+        text = ngettext("each of the last {count} month", "each of the last {count} months", steps)
+    elif kind in (PeriodKind.QUARTER, PeriodKind.FINANCIAL_QUARTER):
+        text = ngettext(
+            "each of the last {count} quarter", "each of the last {count} quarters", steps
+        )
+    elif kind in (PeriodKind.FINANCIAL_YEAR, PeriodKind.YEAR):
+        text = ngettext("each of the last {count} year", "each of the last {count} years", steps)
+    elif kind is PeriodKind.WEEK:
+        text = ngettext("each of the last {count} week", "each of the last {count} weeks", steps)
+    elif kind is PeriodKind.DAY:
+        text = ngettext("each of the last {count} day", "each of the last {count} days", steps)
+    else:
+        text = ngettext(
+            "each of the last {count} period", "each of the last {count} periods", steps
+        )
+    return text.format(count=count)
 
 
 def _run_against_last_year(row: ScorecardRow) -> str:
@@ -574,13 +622,14 @@ def _run_against_last_year(row: ScorecardRow) -> str:
     """
     trend = row.trend or ""
     if row.direction_last_year == "improving" and row.last_year_period and row.deteriorating_steps:
-        label = parse_period(row.last_year_period).label
-        since = parse_period(row.deteriorating_since).label if row.deteriorating_since else ""
-        return (
-            f"better than {label}, but worse in {steps_words(row.period, row.deteriorating_steps)}"
-            + (f" (since {since})" if since else "")
-        )
-    return trend
+        label = period_name(row.last_year_period)
+        steps = steps_words(row.period, row.deteriorating_steps)
+        if row.deteriorating_since:
+            return _("better than {period}, but worse in {steps} (since {since})").format(
+                period=label, steps=steps, since=period_name(row.deteriorating_since)
+            )
+        return _("better than {period}, but worse in {steps}").format(period=label, steps=steps)
+    return say(trend)
 
 
 def run_words(trend: str) -> str:
@@ -599,15 +648,19 @@ def note(row: ScorecardRow) -> str:
     if pulled:
         parts.append(verdict_words(bool(row.met), pulled, row.variation))
     if row.position:
-        parts.append(row.position)
+        parts.append(say(row.position))
     if row.significance and row.significance not in pulled:
-        parts.append(row.significance)
+        parts.append(say(row.significance))
     if row.national_comparison:
-        parts.append(row.national_comparison)
+        parts.append(say(row.national_comparison))
     if row.trend and not any(run_words(row.trend) in part for part in pulled):
         parts.append(_run_against_last_year(row))
     if row.budget_position and row.forecast is not None:
-        parts.append(f"{row.budget_position} ({row.forecast_method} forecast)")
+        parts.append(
+            _("{position} ({method} forecast)").format(
+                position=say(row.budget_position), method=row.forecast_method
+            )
+        )
     if row.future_text:
         parts.append(row.future_text)
     return "; ".join(part for part in parts if part.strip())

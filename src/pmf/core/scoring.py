@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 from pmf.core.framework import Framework, Measure, Polarity
 from pmf.core.framework.scoring import MeasureScoring
+from pmf.core.i18n import gettext as _
+from pmf.core.i18n import ngettext
 from pmf.core.text import format_value
 
 # Spider Impact's speedometer: three equal bands of the 0-10 scale.
@@ -243,7 +245,9 @@ def score_unit(
     segment = segment_of(overall, scoring.segment_thresholds) if overall is not None else None
     if segment is not None:
         ends = ", ".join(f"{end:g}" for end in scoring.segment_thresholds)
-        calculation += f"; segments end at {ends}: segment {segment}"
+        calculation += _("; segments end at {ends}: segment {segment}").format(
+            ends=ends, segment=segment
+        )
     return UnitScores(unit, "nof", areas, overall, calculation, None, segment)
 
 
@@ -258,36 +262,44 @@ def _measure_score(item: MeasureScoring, latest: MeasureValue, measure: Measure)
     score: float | None = None
     if item.method == "thresholds":
         assert item.goal is not None and item.red_flag is not None
-        thresholds = f"red flag {shown(item.red_flag)}, goal {shown(item.goal)}"
         if item.stretch is not None:
-            thresholds += f", stretch {shown(item.stretch)}"
+            thresholds = _("red flag {red_flag}, goal {goal}, stretch {stretch}").format(
+                red_flag=shown(item.red_flag), goal=shown(item.goal), stretch=shown(item.stretch)
+            )
+        else:
+            thresholds = _("red flag {red_flag}, goal {goal}").format(
+                red_flag=shown(item.red_flag), goal=shown(item.goal)
+            )
         if latest.value is None:
-            calculation = "no figure: not scored"
+            calculation = _("no figure: not scored")
         else:
             score = spider_score(latest.value, item.goal, item.red_flag, item.stretch)
             calculation = _spider_words(latest.value, item, score, exact)
     elif item.method == "cuts":
         assert item.cuts is not None
-        words = "at least" if higher else "at most"
+        cut_words = _("{score} if at least {cut}") if higher else _("{score} if at most {cut}")
         thresholds = "; ".join(
-            f"{number} if {words} {shown(cut)}"
+            cut_words.format(score=number, cut=shown(cut))
             for number, cut in zip((1, 2, 3), item.cuts, strict=True)
         )
-        thresholds += "; else 4"
+        thresholds += _("; else 4")
         if latest.value is None:
-            calculation = "no figure: not scored"
+            calculation = _("no figure: not scored")
         else:
             score = float(cut_score(latest.value, item.cuts, higher))
-            calculation = f"{shown(latest.value)} scores {score:.0f}"
+            calculation = _("{value} scores {score}").format(
+                value=shown(latest.value), score=f"{score:.0f}"
+            )
     else:
-        thresholds = "ranked in the peer group: 1 + 3 × (rank − 1) ÷ (group size − 1)"
+        thresholds = _("ranked in the peer group: 1 + 3 × (rank − 1) ÷ (group size − 1)")
         if latest.rank is None or latest.group_size is None:
-            calculation = "no rank in a peer group: not scored"
+            calculation = _("no rank in a peer group: not scored")
         else:
             score = rank_score(latest.rank, latest.group_size)
-            calculation = (
-                f"rank {latest.rank} of {latest.group_size}: "
-                f"1 + 3 × {latest.rank - 1} ÷ {latest.group_size - 1} = {score:.2f}"
+            calculation = _("rank {rank} of {size}: {sum}").format(
+                rank=latest.rank,
+                size=latest.group_size,
+                sum=f"1 + 3 × {latest.rank - 1} ÷ {latest.group_size - 1} = {score:.2f}",
             )
     return MeasureScore(
         measure=item.measure,
@@ -338,7 +350,7 @@ def _spider_words(
             f"3.33 + ({show(value)} − {show(item.red_flag)}) ÷ "
             f"({show(item.goal)} − {show(item.red_flag)}) × 3.33"
         )
-    clipped = " (kept within 0 to 10)" if score in (0.0, 10.0) else ""
+    clipped = _(" (kept within 0 to 10)") if score in (0.0, 10.0) else ""
     return f"{words} = {score:.2f}{clipped}"
 
 
@@ -355,11 +367,34 @@ def _weighted(
     scored = [(name, score, weight) for name, score, weight in parts if score is not None]
     left_out = len(parts) - len(scored)
     if not scored:
-        return None, f"no {noun} has a score"
+        nothing = {
+            "area": _("no area has a score"),
+            "metric": _("no metric has a score"),
+            "measure": _("no measure has a score"),
+        }
+        return None, nothing.get(noun, f"no {noun} has a score")
     total = sum(weight for _, _, weight in scored)
     average = sum(score * weight for _, score, weight in scored) / total
     terms = " + ".join(f"{score:.2f} × {weight:g}" for _, score, weight in scored)
     words = f"({terms}) ÷ {total:g} = {average:.2f}"
     if left_out:
-        words += f"; {left_out} {noun}{'s' if left_out != 1 else ''} without a score left out"
+        if noun == "area":
+            without = ngettext(
+                "; {count} area without a score left out",
+                "; {count} areas without a score left out",
+                left_out,
+            )
+        elif noun == "metric":
+            without = ngettext(
+                "; {count} metric without a score left out",
+                "; {count} metrics without a score left out",
+                left_out,
+            )
+        else:
+            without = ngettext(
+                "; {count} measure without a score left out",
+                "; {count} measures without a score left out",
+                left_out,
+            )
+        words += without.format(count=left_out)
     return average, words

@@ -6,8 +6,31 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from pmf.core.i18n import gettext as _
+from pmf.core.i18n import gettext_noop, pgettext
+
 if TYPE_CHECKING:
     from pmf.core.framework import Measure
+    from pmf.core.periods import Period
+
+# The months as pages, papers and sentences name them, translated when shown.
+MONTHS = (
+    gettext_noop("January"),
+    gettext_noop("February"),
+    gettext_noop("March"),
+    gettext_noop("April"),
+    gettext_noop("May"),
+    gettext_noop("June"),
+    gettext_noop("July"),
+    gettext_noop("August"),
+    gettext_noop("September"),
+    gettext_noop("October"),
+    gettext_noop("November"),
+    gettext_noop("December"),
+)
+# Welsh writes "a" before a consonant and "ac" before a vowel: the join is chosen by the word
+# that follows it, so a translator may give each its own form.
+_VOWELS = tuple("aeiouyAEIOUY")
 
 
 def format_value(value: float | None, measure: Measure) -> str:
@@ -61,12 +84,59 @@ def format_count(value: float | None) -> str:
 def join_words(items: Sequence[str]) -> str:
     """Join words as a sentence does, with no serial comma, as British papers write.
 
+    In Welsh: "A, B a C", and "ac" before a vowel ("A ac Y").
+
     >>> [join_words(items) for items in ([], ["A"], ["A", "B"], ["A", "B", "C"])]
     ['', 'A', 'A and B', 'A, B and C']
     """
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+    last = items[-1]
+    if last.startswith(_VOWELS):
+        # Translators: the last item starts with a vowel (Welsh: "ac").
+        joined = pgettext("before a vowel", "{items} and {last}")
+    else:
+        # Translators: the last item starts with a consonant (Welsh: "a").
+        joined = pgettext("before a consonant", "{items} and {last}")
+    return joined.format(items=", ".join(items[:-1]), last=last)
+
+
+def month_name(month: int) -> str:
+    """Return the month's name in the reader's language (1 is January).
+
+    >>> month_name(7)
+    'July'
+    """
+    return _(MONTHS[month - 1])
+
+
+def period_name(period: Period | str) -> str:
+    """Return a period as a reader of their language reads it: "July 2019", "Gorffennaf 2019".
+
+    The English is the period's label (which parses back to the period); other languages
+    name the months and weeks in their own words.
+
+    >>> period_name("2019-07"), period_name("2024-W05"), period_name("2024/25 Q1")
+    ('July 2019', 'Week 5 2024 (from 29 January)', '2024/25 Q1')
+    """
+    from pmf.core.periods import PeriodKind, parse_period
+
+    found = parse_period(period) if isinstance(period, str) else period
+    start = found.start
+    if found.kind is PeriodKind.MONTH:
+        return _("{month} {year}").format(month=month_name(start.month), year=f"{start.year:04d}")
+    if found.kind is PeriodKind.WEEK:
+        iso = start.isocalendar()
+        return _("Week {week} {year} (from {day} {month})").format(
+            week=iso.week, year=f"{iso.year:04d}", day=start.day, month=month_name(start.month)
+        )
+    if found.kind is PeriodKind.DAY:
+        return format_date(start)
+    if found.kind in (PeriodKind.QUARTER, PeriodKind.FINANCIAL_QUARTER):
+        year, quarter = found.code.rsplit(" Q", 1)
+        # Translators: a quarter's code: "2024/25 Q1", "2019 Q2".
+        return _("{year} Q{quarter}").format(year=year, quarter=quarter)
+    return found.label
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -91,7 +161,8 @@ def format_date(day: dt.date | None) -> str:
         return "–"
     if isinstance(day, dt.datetime):
         day = day.date()
-    return f"{day.day} {day:%B %Y}"
+    # Translators: a date, "6 December 2026".
+    return _("{day} {month} {year}").format(day=day.day, month=month_name(day.month), year=day.year)
 
 
 def format_moment(moment: dt.datetime | None) -> str:

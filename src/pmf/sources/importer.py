@@ -312,10 +312,13 @@ def _check(
     unit_codes = _lookup(
         [(unit.code, unit.code) for unit in framework.units]
         + [(unit.name, unit.code) for unit in framework.units]
+        # The English names too, when the framework is shown in Welsh (``name_cy``).
+        + [(unit.english_name, unit.code) for unit in framework.units]
     )
     measure_codes = _lookup(
         [(measure.code, measure.code) for measure in framework.measures]
         + [(measure.name, measure.code) for measure in framework.measures]
+        + [(measure.english_name, measure.code) for measure in framework.measures]
     )
     organisation = framework.organisation.code
     frame = _join_code(frame, "unit", unit_codes)

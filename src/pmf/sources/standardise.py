@@ -57,6 +57,7 @@ def standardise_age_bands(
         codes.setdefault(measure.code.strip().lower(), measure.code)
     for measure in framework.measures:
         codes.setdefault(measure.name.strip().lower(), measure.code)
+        codes.setdefault(measure.english_name.strip().lower(), measure.code)
     text = pl.col("measure").str.strip_chars().str.to_lowercase()
     rows = rows.with_columns(
         text.replace_strict(codes, default=None, return_dtype=pl.String).alias("__measure__"),

@@ -22,8 +22,10 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from django.conf import settings
 from django.core.cache import BaseCache, cache, caches
 from django.db import connection
+from django.utils import translation
 
 from pmf.core.framework import Framework
 from pmf.web.frameworks.models import Measure, Organisation, Unit
@@ -237,13 +239,27 @@ def cached(version: str, name: str, parts: tuple[Any, ...], compute: Callable[[]
     missing result while the others wait for it, so a write followed by many readers costs
     one computation, not one per worker and reader.
     """
-    key = f"pmf:{code_stamp()}:{name}:{version}:{_digest(parts)}"
+    key = result_key(version, name, parts)
     found = cache.get(key, _MISSING)
     if found is not _MISSING:
         return cast(T, found)
     value = _shared(key, compute)
     cache.set(key, value, CACHE_SECONDS)
     return value
+
+
+def result_key(version: str, name: str, parts: tuple[Any, ...]) -> str:
+    """Return the key a result is kept under: code, language, name, data version and parts."""
+    return f"pmf:{code_stamp()}:{_language()}:{name}:{version}:{_digest(parts)}"
+
+
+def _language() -> str:
+    """Return the language results are written in: part of every key, never mixed up.
+
+    Cached results hold sentences (a rationale, a trend, a grade's name) in the reader's
+    language, so a Welsh page is never served to an English reader, nor the reverse.
+    """
+    return translation.get_language() or settings.LANGUAGE_CODE
 
 
 @functools.cache
@@ -357,10 +373,7 @@ def cached_parts(
     ``compute(missing)`` returns the results of the names missing from both caches, which
     are kept for the next reader. One computation of a few parts costs less than one of all.
     """
-    keys = {
-        name: f"pmf:{code_stamp()}:{kind}:{version}:{_digest(key)}"
-        for name, (version, kind, key) in parts.items()
-    }
+    keys = {name: result_key(version, kind, key) for name, (version, kind, key) in parts.items()}
     found_local = cache.get_many(list(keys.values()))
     missing = [key for key in keys.values() if key not in found_local]
     shared = _pages()

@@ -8,6 +8,7 @@ from them when it assesses.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,10 +16,12 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     field_validator,
     model_validator,
@@ -27,6 +30,8 @@ from pydantic import (
 from pmf.core import intervention_menus
 from pmf.core.formula import Formula, FormulaError, parse_formula
 from pmf.core.framework.scoring import Scoring
+from pmf.core.i18n import gettext as _
+from pmf.core.i18n import gettext_noop
 from pmf.core.periods import ParseError, PeriodKind, parse_period
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
@@ -114,6 +119,52 @@ class Strict(BaseModel):
 
 
 Code = Annotated[str, Field(pattern=CODE_PATTERN, max_length=64)]
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("a Welsh name must have words: leave it out to show the English name")
+    return value
+
+
+# A name in Welsh, shown instead of ``name`` to readers who chose Cymraeg (docs/framework.md,
+# "Welsh names"); left out, they read the English name.
+WelshName = Annotated[str, Field(max_length=300), AfterValidator(_not_blank)] | None
+
+
+class Bilingual(Strict):
+    """A part with a name (and description) that may also be written in Welsh.
+
+    ``name_cy`` and ``description_cy`` are shown instead of ``name`` and ``description`` when
+    the reader's language is Welsh (:meth:`Framework.in_language`); the English name stays
+    what files and codes are matched by (``english_name``).
+    """
+
+    name: str
+    name_cy: WelshName = None
+    description: str = ""
+    description_cy: str = ""
+    _english_name: str | None = PrivateAttr(default=None)
+
+    @property
+    def english_name(self) -> str:
+        """Return the name as written in English, whichever language the part is shown in."""
+        return self._english_name or self.name
+
+    def in_welsh(self) -> Any:
+        """Return the part with its Welsh name and description, where the file gives them."""
+        if not self.name_cy and not self.description_cy:
+            return self
+        copy = self.model_copy(
+            update={
+                "name": self.name_cy or self.name,
+                "description": self.description_cy or self.description,
+            }
+        )
+        copy._english_name = self.english_name
+        return copy
+
+
 Comparison = Literal[">=", ">", "<=", "<", "=="]
 
 
@@ -185,12 +236,14 @@ class FormerName(Strict):
     until: str | None = Field(default=None, max_length=64)
 
 
-class Area(Strict):
+class Area(Bilingual):
     """A scorecard area (quadrant) with its rename history."""
 
     code: Code
     name: str = Field(min_length=1, max_length=200)
+    name_cy: WelshName = None
     description: str = ""
+    description_cy: str = ""
     formerly: tuple[FormerName, ...] = ()
 
     @property
@@ -198,7 +251,7 @@ class Area(Strict):
         """Return the name with the latest former name: ``FOCUS (formerly KEEPING PEOPLE SAFE)``."""
         if not self.formerly:
             return self.name
-        return f"{self.name} (formerly {self.formerly[-1].name})"
+        return _("{name} (formerly {former})").format(name=self.name, former=self.formerly[-1].name)
 
 
 class UnitMember(Strict):
@@ -234,7 +287,7 @@ class UnitMember(Strict):
         return self
 
 
-class Unit(Strict):
+class Unit(Bilingual):
     """An organisational unit; ``external`` units are comparators that carry data, not grades.
 
     ``member``: when the unit joined and left the framework (always, when left out).
@@ -242,6 +295,7 @@ class Unit(Strict):
 
     code: Code
     name: str = Field(min_length=1, max_length=200)
+    name_cy: WelshName = None
     type: str = Field(min_length=1, max_length=64, pattern=CODE_PATTERN)
     parent: Code | None = None
     external: bool = False
@@ -430,11 +484,12 @@ class Standardisation(Strict):
         return 1.0 if self.method == "isr" and self.statistic == "ratio" else 100_000.0
 
 
-class Measure(Strict):
+class Measure(Bilingual):
     """An indicator and how to read, combine and judge it."""
 
     code: Code
     name: str = Field(min_length=1, max_length=300)
+    name_cy: WelshName = None
     area: Code
     kind: Kind
     polarity: Polarity
@@ -448,6 +503,7 @@ class Measure(Strict):
     owner: str = Field(default="", max_length=200)
     source: str = ""
     description: str = ""
+    description_cy: str = ""
     rollup: Rollup = Rollup.NONE
     rollup_partial: bool = False
     period_rollup: PeriodRollup | None = None  # weekly and daily measures; pmf.core.period_rollup
@@ -536,13 +592,15 @@ class Target(Strict):
         )
 
 
-class Organisation(Strict):
+class Organisation(Bilingual):
     """Who the framework belongs to, and where its data come from."""
 
     code: Code
     name: str = Field(min_length=1, max_length=200)
+    name_cy: WelshName = None
     kind: str = Field(default="", max_length=64)
     description: str = ""
+    description_cy: str = ""
     source: str = ""
     licence: str = Field(default="", max_length=200)
     national: Code | None = None
@@ -703,41 +761,41 @@ BUILTIN_SCALES: dict[str, tuple[str, tuple[ScaleGrade, ...]]] = {
     "default": (
         "Outstanding, Good, Requires Improvement, Inadequate",
         _scale(
-            ("outstanding", "Outstanding"),
-            ("good", "Good"),
-            ("requires_improvement", "Requires Improvement"),
-            ("inadequate", "Inadequate"),
+            ("outstanding", gettext_noop("Outstanding")),
+            ("good", gettext_noop("Good")),
+            ("requires_improvement", gettext_noop("Requires Improvement")),
+            ("inadequate", gettext_noop("Inadequate")),
         ),
     ),
     # HMICFRS PEEL inspections from 2021/22 onwards: five grades with Adequate.
     "peel": (
         "HMICFRS PEEL",
         _scale(
-            ("outstanding", "Outstanding"),
-            ("good", "Good"),
-            ("adequate", "Adequate"),
-            ("requires_improvement", "Requires improvement"),
-            ("inadequate", "Inadequate"),
+            ("outstanding", gettext_noop("Outstanding")),
+            ("good", gettext_noop("Good")),
+            ("adequate", gettext_noop("Adequate")),
+            ("requires_improvement", gettext_noop("Requires improvement")),
+            ("inadequate", gettext_noop("Inadequate")),
         ),
     ),
     # Ofsted's four overall-effectiveness judgements (before the report cards of November 2025).
     "ofsted": (
         "Ofsted",
         _scale(
-            ("outstanding", "Outstanding"),
-            ("good", "Good"),
-            ("requires_improvement", "Requires improvement"),
-            ("inadequate", "Inadequate"),
+            ("outstanding", gettext_noop("Outstanding")),
+            ("good", gettext_noop("Good")),
+            ("requires_improvement", gettext_noop("Requires improvement")),
+            ("inadequate", gettext_noop("Inadequate")),
         ),
     ),
     # The Care Quality Commission's four ratings.
     "cqc": (
         "CQC",
         _scale(
-            ("outstanding", "Outstanding"),
-            ("good", "Good"),
-            ("requires_improvement", "Requires improvement"),
-            ("inadequate", "Inadequate"),
+            ("outstanding", gettext_noop("Outstanding")),
+            ("good", gettext_noop("Good")),
+            ("requires_improvement", gettext_noop("Requires improvement")),
+            ("inadequate", gettext_noop("Inadequate")),
         ),
     ),
 }
@@ -1124,6 +1182,15 @@ class Framework:
     model: FrameworkModel
     # Each return's template as read from beside the framework file: (return code, bytes).
     templates: tuple[tuple[str, bytes], ...] = ()
+    # The framework as written, when this one shows it in another language (in_language).
+    written: FrameworkModel | None = dataclasses.field(default=None, compare=False, repr=False)
+
+    @property
+    def english(self) -> Framework:
+        """Return the framework as written (English names), whichever language it shows."""
+        if self.written is None:
+            return self
+        return dataclasses.replace(self, model=self.written, written=None)
 
     @property
     def organisation(self) -> Organisation:
@@ -1170,6 +1237,26 @@ class Framework:
     def unit(self, code: str) -> Unit:
         """Return the unit with ``code``; raise ``KeyError`` if there is none."""
         return _index(self.model.units)[code]
+
+    def in_language(self, language: str) -> Framework:
+        """Return the framework as a reader of ``language`` sees it: Welsh names for "cy".
+
+        Each organisation, area, unit and measure with a ``name_cy`` (or ``description_cy``)
+        is shown by it; the others keep their English names. Codes, and the English names
+        files are matched by (``english_name``), do not change.
+        """
+        model = self.model
+        if not language.lower().startswith("cy") or not _has_welsh(model):
+            return self
+        welsh = model.model_copy(
+            update={
+                "organisation": model.organisation.in_welsh(),
+                "areas": tuple(area.in_welsh() for area in model.areas),
+                "units": tuple(unit.in_welsh() for unit in model.units),
+                "measures": tuple(measure.in_welsh() for measure in model.measures),
+            }
+        )
+        return dataclasses.replace(self, model=welsh, written=model)
 
     def measure(self, code: str) -> Measure:
         """Return the measure with ``code``; raise ``KeyError`` if there is none."""
@@ -1224,6 +1311,11 @@ class PeerSet:
 
 
 _Coded = TypeVar("_Coded", Unit, Measure, Area)
+
+
+def _has_welsh(model: FrameworkModel) -> bool:
+    parts: list[Bilingual] = [model.organisation, *model.areas, *model.units, *model.measures]
+    return any(part.name_cy or part.description_cy for part in parts)
 
 
 def _index(items: Iterable[_Coded]) -> dict[str, _Coded]:

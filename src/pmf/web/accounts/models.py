@@ -100,3 +100,19 @@ class SsoIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.issuer} {self.subject})"
+
+
+class LanguagePreference(models.Model):
+    """The language a user chose to read pmf in: pages, and the emails and papers sent to them.
+
+    Chosen with the switcher in every page's header (``pmf.web.i18n.choose_language``); read
+    with ``pmf.web.i18n.language_for`` where there is no request to take it from.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="language_preference"
+    )
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language}"

@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "pmf.web.i18n.html_language",
             ],
             # ``when``: every date as people read it, "6 December 2026, 14:05"; ``figure``:
             # a number with separators and the measure's decimals.
@@ -143,6 +144,9 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("PMF_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The reader's language (the switcher, pmf.web.i18n): kept a year, sent only as the session is.
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 STATIC_ROOT = Path(env_str("PMF_STATIC_ROOT", default=str(Path.cwd() / "staticfiles")))
 
 # Security headers. HSTS and the HTTPS redirect only where the deployment says it serves HTTPS.

@@ -9,6 +9,7 @@ from pmf.web.accounts.sso_views import SignOutView, SsoCallbackView, SsoSignInVi
 from pmf.web.accounts.views import SignInView
 from pmf.web.api import views as api_views
 from pmf.web.api.urls import urls as api_urls
+from pmf.web.i18n import choose_language
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/login/", SignInView.as_view(), name="login"),
@@ -24,6 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", api_urls),
     path("", include("pmf.web.accessibility.urls")),
+    path("i18n/", choose_language, name="language"),
     path("", include("pmf.web.entry.urls")),
     path("", include("pmf.web.audit.urls")),
     path("", include("pmf.web.cycles.urls")),

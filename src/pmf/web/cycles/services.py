@@ -15,9 +15,10 @@ from collections.abc import Collection
 from typing import Any
 
 import polars as pl
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pmf.core.assessment import assess
 from pmf.core.framework import Framework, FrameworkModel
@@ -89,7 +90,8 @@ def cycle_framework(cycle: Cycle) -> Framework:
     """Return the framework the cycle was locked with (the current one while in draft)."""
     if cycle.framework is None:
         return framework_of(cycle.organisation)
-    return Framework(FrameworkModel.model_validate(cycle.framework))
+    locked = Framework(FrameworkModel.model_validate(cycle.framework))
+    return locked.in_language(translation.get_language() or settings.LANGUAGE_CODE)
 
 
 def cut_off_date(cycle: Cycle) -> dt.date:
@@ -146,7 +148,8 @@ def lock_cycle(
     if cycle.state != State.DRAFT:
         raise WorkflowRefused(f"cycle {cycle.number} is {cycle.get_state_display()}, not draft")
     framework = framework_of(cycle.organisation)
-    cycle.framework = framework.model.model_dump(mode="json")
+    # As written, in English: the names shown to a Welsh reader are chosen when shown.
+    cycle.framework = framework.english.model.model_dump(mode="json")
     cycle.locked_at = at or timezone.now()
     assessment = cycle_assessment(cycle)
     previous = previous_cycle(cycle)

@@ -9,13 +9,23 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
+
+
+def in_language(name: str, welsh: str) -> str:
+    """Return ``welsh`` to a reader of Welsh when there is one, else ``name``."""
+    language = (translation.get_language() or "").lower()
+    return welsh if welsh and language.startswith("cy") else name
 
 
 class Organisation(models.Model):
     code = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
+    # The framework file's ``name_cy``: shown to readers who chose Welsh (blank: the name).
+    name_cy = models.CharField(max_length=300, blank=True, default="")
     kind = models.CharField(max_length=64, blank=True)
     description = models.TextField(blank=True)
+    description_cy = models.TextField(blank=True, default="")
     source = models.TextField(blank=True)
     licence = models.CharField(max_length=200, blank=True)
     # The external unit whose figures are the national value (England, say).
@@ -38,11 +48,18 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def shown_name(self) -> str:
+        """Return the name in the reader's language: ``name_cy`` for Welsh readers, if given."""
+        return in_language(self.name, self.name_cy)
+
 
 class Unit(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="units")
     code = models.CharField(max_length=64)
     name = models.CharField(max_length=200)
+    # The framework file's ``name_cy``: shown to readers who chose Welsh (blank: the name).
+    name_cy = models.CharField(max_length=300, blank=True, default="")
     type = models.CharField(max_length=64)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -63,12 +80,20 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    @property
+    def shown_name(self) -> str:
+        """Return the name in the reader's language: ``name_cy`` for Welsh readers, if given."""
+        return in_language(self.name, self.name_cy)
+
 
 class Area(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="areas")
     code = models.CharField(max_length=64)
     name = models.CharField(max_length=200)
+    # The framework file's ``name_cy``: shown to readers who chose Welsh (blank: the name).
+    name_cy = models.CharField(max_length=300, blank=True, default="")
     description = models.TextField(blank=True)
+    description_cy = models.TextField(blank=True, default="")
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -79,6 +104,11 @@ class Area(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shown_name(self) -> str:
+        """Return the name in the reader's language: ``name_cy`` for Welsh readers, if given."""
+        return in_language(self.name, self.name_cy)
 
 
 class AreaName(models.Model):
@@ -102,6 +132,8 @@ class Measure(models.Model):
     )
     code = models.CharField(max_length=64)
     name = models.CharField(max_length=300)
+    # The framework file's ``name_cy``: shown to readers who chose Welsh (blank: the name).
+    name_cy = models.CharField(max_length=300, blank=True, default="")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="measures")
     kind = models.CharField(max_length=16)
     polarity = models.CharField(max_length=32)
@@ -115,6 +147,7 @@ class Measure(models.Model):
     owner = models.CharField(max_length=200, blank=True)
     source = models.TextField(blank=True)
     description = models.TextField(blank=True)
+    description_cy = models.TextField(blank=True, default="")
     rollup = models.CharField(max_length=16, default="none")
     rollup_partial = models.BooleanField(default=False)
     # How a weekly or daily measure's figures make a month's (sum, mean, last, pooled_ratio).
@@ -140,6 +173,11 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    @property
+    def shown_name(self) -> str:
+        """Return the name in the reader's language: ``name_cy`` for Welsh readers, if given."""
+        return in_language(self.name, self.name_cy)
 
 
 class Standard(models.Model):

@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pmf.core.framework import Framework, FrameworkModel
 from pmf.core.grading import GradeScale
@@ -94,8 +95,10 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
         code=org.code,
         defaults={
             "name": org.name,
+            "name_cy": org.name_cy or "",
             "kind": org.kind,
             "description": org.description,
+            "description_cy": org.description_cy,
             "source": org.source,
             "licence": org.licence,
             "national": org.national or "",
@@ -114,7 +117,13 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
         stored, _ = Area.objects.update_or_create(
             organisation=organisation,
             code=area.code,
-            defaults={"name": area.name, "description": area.description, "position": position},
+            defaults={
+                "name": area.name,
+                "name_cy": area.name_cy or "",
+                "description": area.description,
+                "description_cy": area.description_cy,
+                "position": position,
+            },
         )
         stored.former_names.all().delete()
         AreaName.objects.bulk_create(
@@ -200,6 +209,7 @@ def _store_units(organisation: Organisation, framework: Framework) -> dict[str, 
             code=unit.code,
             defaults={
                 "name": unit.name,
+                "name_cy": unit.name_cy or "",
                 "type": unit.type,
                 "parent": stored[unit.parent] if unit.parent else None,
                 "external": unit.external,
@@ -256,21 +266,29 @@ def framework_of(organisation: Organisation) -> Framework:
     if row is None:
         return _rebuild(organisation)
     key = f"pmf:framework:{organisation.pk}-{row[0]}".replace(" ", "_")
+    language = translation.get_language() or settings.LANGUAGE_CODE
     found = _FRAMEWORKS.get(organisation.pk)
     if found is not None and found[0] == key:
-        return found[1]
-    framework = cache.get(key)
-    if not isinstance(framework, Framework):
-        framework = _rebuild(organisation)
-        cache.set(key, framework, FRAMEWORK_CACHE_SECONDS)
-    _FRAMEWORKS[organisation.pk] = (key, framework)
-    return framework
+        framework = found[1]
+    else:
+        framework = cache.get(key)
+        if not isinstance(framework, Framework):
+            framework = _rebuild(organisation)
+            cache.set(key, framework, FRAMEWORK_CACHE_SECONDS)
+        found = (key, framework, {})
+        _FRAMEWORKS[organisation.pk] = found
+    # The names the reader reads: Welsh ones (``name_cy``) for Cymraeg, where the file gives them.
+    shown = found[2].get(language)
+    if shown is None:
+        shown = found[2][language] = framework.in_language(language)
+    return shown
 
 
 # Keyed by the load time, so a new load is never hidden; the timeout only frees memory.
 FRAMEWORK_CACHE_SECONDS = 24 * 60 * 60
 # The latest framework of each organisation this process has used, with its key.
-_FRAMEWORKS: dict[int, tuple[str, Framework]] = {}
+# With it, as each language's readers see it (Framework.in_language).
+_FRAMEWORKS: dict[int, tuple[str, Framework, dict[str, Framework]]] = {}
 
 
 def _rebuild(organisation: Organisation) -> Framework:
@@ -284,6 +302,7 @@ def _rebuild(organisation: Organisation) -> Framework:
         "organisation": {
             "code": organisation.code,
             "name": organisation.name,
+            **_welsh(organisation),
             "kind": organisation.kind,
             "description": organisation.description,
             "source": organisation.source,
@@ -294,6 +313,7 @@ def _rebuild(organisation: Organisation) -> Framework:
             {
                 "code": area.code,
                 "name": area.name,
+                **_welsh(area),
                 "description": area.description,
                 "formerly": [
                     {"name": former.name, "until": former.until or None}
@@ -306,6 +326,7 @@ def _rebuild(organisation: Organisation) -> Framework:
             {
                 "code": unit.code,
                 "name": unit.name,
+                **_welsh(unit),
                 "type": unit.type,
                 "parent": unit.parent.code if unit.parent else None,
                 "external": unit.external,
@@ -548,10 +569,19 @@ def _measure_spc(measure: Measure, marks: Sequence[SpcMark]) -> dict[str, Any]:
     return spc
 
 
+def _welsh(stored: Organisation | Area | Unit | Measure) -> dict[str, str]:
+    """Return a stored part's Welsh name and description as the framework file writes them."""
+    found = {"name_cy": stored.name_cy}
+    if not isinstance(stored, Unit):
+        found["description_cy"] = stored.description_cy
+    return {key: value for key, value in found.items() if value}
+
+
 def _measure_data(measure: Measure, marks: Sequence[SpcMark] = ()) -> dict[str, Any]:
     return {
         "code": measure.code,
         "name": measure.name,
+        **_welsh(measure),
         "area": measure.area.code,
         "kind": measure.kind,
         "polarity": measure.polarity,

@@ -1,0 +1,205 @@
+"""The sentences pmf.core writes, in Welsh when the reader chose Cymraeg (Django's translator)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import translation
+
+from pmf.core import i18n
+from pmf.core.assessment import assess
+from pmf.core.framework import load_framework
+from pmf.core.grading import GradeScale
+from pmf.core.rationale import rationale
+from pmf.core.text import format_date, join_words, period_name
+from pmf.core.wording import say
+from tests.factories import GOOD, observations
+
+FIGURES = [
+    ("N", "ER", "2019-04", 85.0, None, None),
+    ("N", "ER", "2019-05", 86.0, None, None),
+    ("N", "ER", "2019-06", 87.0, None, None),
+    ("N", "ER", "2019-07", 88.0, None, None),
+    ("S", "ER", "2019-04", 85.0, None, None),
+    ("S", "ER", "2019-05", 82.0, None, None),
+    ("S", "ER", "2019-06", 78.0, None, None),
+    ("S", "ER", "2019-07", 71.94, None, None),
+    ("N", "CR", "2019-06", 2.0, 2.0, 1000.0),
+    ("S", "CR", "2019-06", 3.0, 3.0, 1000.0),
+    ("N", "CR", "2019-07", 2.0, 2.0, 1000.0),
+    ("S", "CR", "2019-07", 4.0, 4.0, 1000.0),
+]
+WELSH_NAMES = GOOD.replace(
+    "name: Emergency response within target\n",
+    "name: Emergency response within target\n    name_cy: Ymateb brys o fewn y targed\n",
+)
+
+
+@pytest.fixture(autouse=True)
+def _django_translates_the_core() -> None:
+    """The web application installs Django's translator when it starts (AccountsConfig)."""
+    from pmf.web.i18n import install_core_translations
+
+    install_core_translations()
+
+
+def test_the_rationale_is_written_in_welsh_for_a_welsh_reader() -> None:
+    framework = load_framework(WELSH_NAMES)
+    figures = observations(FIGURES)
+    with translation.override("cy"):
+        now = assess(framework, figures, units=["N", "S"], cut=dt.date(2019, 7, 31))
+        before = assess(framework, figures, units=["N", "S"], cut=dt.date(2019, 6, 30))
+        found = rationale(framework.in_language(i18n.language()), now, "S", "FOCUS", before)
+        text = found.text
+    assert found.grade_line == "FOCUS – Angen gwella"
+    assert found.redlines[0] == (
+        "Ymateb brys o fewn y targed – Heb ei gyrraedd. 71.9% o’i gymharu â’r targed o ≥ 80.0%; "
+        "yr ail yn ei grŵp mwyaf tebyg, 10.0% yn is na chyfartaledd y grŵp mwyaf tebyg; "
+        "roedd 5.5% yn is yn y bwrdd diwethaf. "
+        "Wedi dirywio ers y bwrdd diwethaf (78.0% yn ystod Mehefin 2019). "
+        "Wedi bod yn dirywio’n barhaus ers Ebrill 2019."
+    )
+    assert found.reasons == (
+        "2 o’r 2 llinell goch heb eu cyrraedd (Ymateb brys o fewn y targed a Crimes per 1,000).",
+    )
+    assert "### Llinellau coch" in text
+    assert "### DPAau" in text
+    # The same assessment, read in English, says what it always said.
+    with translation.override("en-gb"):
+        english = rationale(framework, now, "S", "FOCUS", before)
+    assert english.grade_line == "FOCUS – Requires Improvement"
+    assert english.redlines[0].startswith(
+        "Emergency response within target – Not Met. 71.9% against the target of ≥ 80.0%; "
+        "second in its MSG and 10.0% below the MSG average; it was 5.5% below at the last board."
+    )
+
+
+def test_dates_periods_and_lists_in_welsh() -> None:
+    with translation.override("cy"):
+        assert format_date(dt.date(2026, 12, 7)) == "7 Rhagfyr 2026"
+        assert period_name("2025-04") == "Ebrill 2025"
+        assert period_name("2025/26 Q1") == "2025/26 Ch1"
+        assert join_words(["Caerdydd", "Abertawe", "Wrecsam"]) == "Caerdydd, Abertawe a Wrecsam"
+        assert join_words(["Caerdydd", "Abertawe"]) == "Caerdydd ac Abertawe"
+        assert say("significantly worse than the MSG average") == (
+            "yn sylweddol waeth na chyfartaledd y grŵp mwyaf tebyg"
+        )
+        assert say("a phrase nobody wrote") == "a phrase nobody wrote"
+    with translation.override("en-gb"):
+        assert format_date(dt.date(2026, 12, 7)) == "7 December 2026"
+        assert join_words(["A", "B", "C"]) == "A, B and C"
+
+
+@pytest.mark.parametrize(
+    ("scale", "welsh"),
+    [
+        ("default", ["Rhagorol", "Da", "Angen gwella", "Annigonol", "Dim gradd"]),
+        ("peel", ["Rhagorol", "Da", "Digonol", "Angen gwella", "Annigonol", "Dim gradd"]),
+        ("ofsted", ["Rhagorol", "Da", "Angen gwella", "Annigonol", "Dim gradd"]),
+        ("cqc", ["Rhagorol", "Da", "Angen gwella", "Annigonol", "Dim gradd"]),
+    ],
+)
+def test_every_built_in_scale_names_its_grades_in_welsh(scale: str, welsh: list[str]) -> None:
+    grades = GradeScale.of({"scale": scale})
+    with translation.override("cy"):
+        assert [choice["label"] for choice in grades.choices()] == welsh
+        assert grades.short("requires_improvement") == "AG"
+    # The codes stored and sent stay as they are.
+    assert [choice["value"] for choice in grades.choices()][-1] == "no_grade"
+
+
+def test_pages_write_dates_in_welsh_as_in_english() -> None:
+    from django.utils import formats
+
+    day = dt.date(2026, 12, 7)
+    with translation.override("cy"):
+        assert formats.date_format(day) == "7 Rhagfyr 2026"
+        assert formats.date_format(dt.datetime(2026, 12, 7, 14, 5), "DATETIME_FORMAT") == (
+            "7 Rhagfyr 2026, 14:05"
+        )
+    with translation.override("en-gb"):
+        assert formats.date_format(day) == "7 December 2026"
+
+
+def test_the_scorecards_words_in_welsh() -> None:
+    from pmf.core.scorecard import direction_text, spc_text, verdict_words
+
+    with translation.override("cy"):
+        assert direction_text("improving", "higher_is_better") == "↑ gwell"
+        assert direction_text("no change") == "→ dim newid"
+        assert spc_text("special_cause_concern", "consistent_fail", True) == (
+            "pryder; yn methu (treial)"
+        )
+        assert verdict_words(
+            True, ["deteriorating since September 2025"], "special_cause_improvement"
+        ) == ("wedi’i gyrraedd ac yn dangos gwelliant achos arbennig, ond yn dirywio ers Medi 2025")
+    with translation.override("en-gb"):
+        assert spc_text("special_cause_concern", "consistent_fail", True) == (
+            "concern; fails (trial)"
+        )
+
+
+def test_key_drivers_name_what_they_compare_with_in_welsh() -> None:
+    from pmf.core.drivers import _compared
+
+    with translation.override("cy"):
+        assert _compared("June 2025") == "Mehefin 2025"
+        assert _compared("the MSG average of July 2019") == (
+            "cyfartaledd y grŵp mwyaf tebyg yn ystod Gorffennaf 2019"
+        )
+    with translation.override("en-gb"):
+        assert _compared("the MSG average of July 2019") == "the MSG average of July 2019"
+
+
+def test_a_unit_joining_the_framework_is_said_in_welsh() -> None:
+    from pmf.core.framework import Framework, FrameworkModel
+    from pmf.core.membership import membership_words
+
+    framework = Framework(
+        FrameworkModel.model_validate(
+            {
+                "organisation": {"code": "F", "name": "Force"},
+                "areas": [{"code": "A", "name": "Area"}],
+                "units": [
+                    {
+                        "code": "CM",
+                        "name": "Rheoli Cyswllt",
+                        "type": "command",
+                        "member": {"from": "2025-09"},
+                    }
+                ],
+            }
+        )
+    )
+    with translation.override("cy"):
+        words = membership_words(framework, "CM", dt.date(2025, 11, 30), dt.date(2025, 8, 31))
+    assert words == (
+        "Ymunodd Rheoli Cyswllt â’r fframwaith yn y cylch hwn (gan ddechrau Medi 2025): "
+        "ni chaiff ei ffigurau cyn hynny eu barnu."
+    )
+
+
+def test_spc_variation_and_assurance_words_for_pages_in_welsh() -> None:
+    from pmf.core.scorecard import assurance_words, variation_words
+
+    with translation.override("cy"):
+        assert variation_words("common_cause") == "achos cyffredin"
+        assert assurance_words("inconsistent") == "weithiau’n llwyddo, weithiau’n methu"
+        assert variation_words(None, "–") == "–"
+    with translation.override("en-gb"):
+        assert variation_words("common_cause") == "common cause"
+
+
+def test_a_run_of_worse_periods_is_counted_in_welsh() -> None:
+    from pmf.core.history import number_words
+    from pmf.core.scorecard import steps_words
+
+    with translation.override("cy"):
+        assert steps_words("2025-09", 2) == "ym mhob un o’r ddau fis diwethaf"
+        assert steps_words("2025-09", 3) == "ym mhob un o’r tri mis diwethaf"
+        assert steps_words("2025/26 Q1", 2) == "ym mhob un o’r ddau chwarter diwethaf"
+        # Sentences not yet translated whole keep their English numbers.
+        assert number_words(2) == "two"
+    with translation.override("en-gb"):
+        assert steps_words("2025-09", 2) == "each of the last two months"

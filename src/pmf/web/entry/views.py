@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from pmf.core.periods import ParseError, parse_period
 from pmf.core.text import format_bytes
@@ -179,7 +180,7 @@ def import_file(request: HttpRequest, org: str) -> HttpResponse:
             except WarningsToAccept:
                 problems.append(WARNINGS_NOT_ACCEPTED)
             else:
-                messages.success(request, f"{name}: {summary}")
+                messages.success(request, _("{file}: {summary}").format(file=name, summary=summary))
                 return redirect("organisation", org=found.code)
     data = presenters.import_page(found, membership, review=review, problems=problems)
     data.update(accept_warnings=accept, warnings_reason=reason)

@@ -41,7 +41,10 @@ def cycles(request: HttpRequest, org: str, as_json: bool = False) -> HttpRespons
                 board_date=dt.date.fromisoformat(board) if board else None,
             )
         except ValueError as error:
-            problems.extend(getattr(error, "problems", None) or [f"Check the dates: {error}"])
+            problems.extend(
+                getattr(error, "problems", None)
+                or [_("Check the dates: {error}").format(error=error)]
+            )
         except services.WorkflowRefused as refused:
             problems.extend(refused.problems)
         else:
@@ -150,7 +153,7 @@ def spot_checks(request: HttpRequest, org: str, number: int, as_json: bool = Fal
             problems.extend(
                 f"{problem.partition(': ')[0]}-{position}: {problem.partition(': ')[2]}"
                 if problem.startswith(("result: ", "note: "))
-                else f"Spot check {position}: {problem}"
+                else _("Spot check {number}: {problem}").format(number=position, problem=problem)
                 for problem in refused.problems
             )
             failed = position
@@ -210,7 +213,7 @@ def grade(
                     version,
                 )
             else:
-                problems.append("Choose a step to take.")
+                problems.append(_("Choose a step to take."))
         except services.WorkflowRefused as refused:
             problems.extend(refused.problems)
         except Conflict as conflict:

@@ -370,7 +370,7 @@ def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             revoked = services.revoke_token(request.user, int(request.POST["revoke"]))
         except (LookupError, ValueError):
-            problems.append("That token is not one of your active tokens")
+            problems.append(_("That token is not one of your active tokens"))
         else:
             messages.success(
                 request, _("Revoked {token}: it no longer works.").format(token=revoked.name)

@@ -263,10 +263,10 @@ def report_progress(
         latest = current.progress.select_related("actor").order_by("-pk").first()
         if latest is not None and latest.pk != version:
             raise Conflict(
-                f"Intervention {current.pk}",
+                _("Intervention {number}").format(number=current.pk),
                 latest.actor.get_username() if latest.actor is not None else "pmf",
                 latest.at,
-                f"status {current.get_status_display().lower()}",
+                _("status {status}").format(status=current.get_status_display().lower()),
             )
     before = _audited(current)
     if current.status in FINISHED:

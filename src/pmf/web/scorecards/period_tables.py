@@ -23,6 +23,15 @@ SHOWN_KINDS = (
     (PeriodKind.FINANCIAL_QUARTER, gettext_lazy("Quarter (financial year)")),
 )
 
+# How a month's or quarter's figure is made, with the weeks' (or days') words filled in: the
+# papers' builder reads these (pmf.web.papers.builders.periods); the page, ``method_words``.
+METHOD_WORDS = {
+    PeriodRollup.SUM: "the total of the {parts}",
+    PeriodRollup.MEAN: "the average of the {parts}",
+    PeriodRollup.LAST: "the figure of the last {part}",
+    PeriodRollup.POOLED_RATIO: "the {parts}' numerators over their denominators",
+}
+
 
 def method_words(method: PeriodRollup, weekly: bool) -> str:
     """Return how a month's or quarter's figure is made from the weeks' (or days') figures."""

@@ -82,7 +82,8 @@ class FormSummary:
         if (len(self.added), len(self.revised)) != (self.stored.added, self.stored.revised):
             # Another save came between reading the held figures and storing: count instead.
             return _("{added} added and {revised} revised.").format(
-                added=_figures(self.stored.added), revised=_figures(self.stored.revised)
+                added=_count_of_values(self.stored.added),
+                revised=_count_of_values(self.stored.revised),
             )
         parts = []
         if self.added:
@@ -106,7 +107,7 @@ class FormSummary:
         return "; ".join(parts) + "."
 
 
-def _figures(count: int) -> str:
+def _count_of_values(count: int) -> str:
     """Return "1 figure" or "3 figures" in the reader's language."""
     return ngettext("{count} figure", "{count} figures", count).format(count=count)
 

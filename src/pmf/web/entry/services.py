@@ -92,7 +92,7 @@ class FormSummary:
                     "{count} figure added: {names}",
                     "{count} figures added: {names}",
                     len(self.added),
-                ).format(count=len(self.added), names="; ".join(self.added))
+                ).format(count=f"{len(self.added):,}", names="; ".join(self.added))
             )
         if self.revised:
             parts.append(
@@ -100,7 +100,7 @@ class FormSummary:
                     "{count} figure revised: {names}",
                     "{count} figures revised: {names}",
                     len(self.revised),
-                ).format(count=len(self.revised), names="; ".join(self.revised))
+                ).format(count=f"{len(self.revised):,}", names="; ".join(self.revised))
             )
         if not parts:
             return _("No figures changed.")
@@ -109,7 +109,7 @@ class FormSummary:
 
 def _count_of_values(count: int) -> str:
     """Return "1 figure" or "3 figures" in the reader's language."""
-    return ngettext("{count} figure", "{count} figures", count).format(count=count)
+    return ngettext("{count} figure", "{count} figures", count).format(count=f"{count:,}")
 
 
 class EntryRefused(Exception):

@@ -17,6 +17,7 @@ Two layouts are accepted:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ import polars as pl
 
 from pmf.core import plausibility
 from pmf.core.framework import Framework, Status
+from pmf.core.i18n import gettext as _
 from pmf.core.periods import ParseError, Period, PeriodKind, parse_period
 from pmf.core.text import plural
 from pmf.sources.readers import ROW_NUMBER, Table
@@ -90,9 +92,26 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        shown = "(empty)" if self.value is None else repr(self.value)
-        where = f"row {self.row}" if self.row else "file"
-        return f"{where}, column {self.column!r}, value {shown}: {self.reason}"
+        shown = _("(empty)") if self.value is None else repr(self.value)
+        if self.row:
+            text = _("row {row}, column {column}, value {value}: {reason}")
+        else:
+            text = _("file, column {column}, value {value}: {reason}")
+        return text.format(row=self.row, column=repr(self.column), value=shown, reason=self.reason)
+
+
+def _format(template: str, **values: pl.Expr) -> pl.Expr:
+    """Fill ``template``'s named placeholders row by row with ``values``, as ``pl.format`` does.
+
+    The template is a translated message, so its placeholders may come in any order.
+    """
+    parts = re.split(r"\{(\w+)\}", template)
+    pieces = [
+        values[part].cast(pl.String) if index % 2 else pl.lit(part)
+        for index, part in enumerate(parts)
+        if index % 2 or part
+    ]
+    return pl.concat_str(pieces)
 
 
 @dataclass
@@ -142,9 +161,15 @@ def check_table(
         unexpected = period_columns
         if unexpected:
             raise MappingError(
-                f"{table.file}: row 1: unexpected column {unexpected[0]!r}; expected "
-                f"{', '.join(REQUIRED_LONG)} and optionally numerator, denominator, status, note, "
-                "source. Map it with --map ROLE=COLUMN or leave it out with --ignore COLUMN"
+                _(
+                    "{file}: row 1: unexpected column {column}; expected {required} and "
+                    "optionally numerator, denominator, status, note, source. Map it with --map "
+                    "ROLE=COLUMN or leave it out with --ignore COLUMN"
+                ).format(
+                    file=table.file,
+                    column=repr(unexpected[0]),
+                    required=", ".join(REQUIRED_LONG),
+                )
             )
         frame = table.frame.select(
             pl.col(ROW_NUMBER).alias("row"),
@@ -156,7 +181,9 @@ def check_table(
     if "age_band" in columns:
         # Rows by age band become one standardised figure each (pmf.sources.standardise).
         if chosen == "wide":
-            raise MappingError(f"{table.file}: row 1: figures by age band need the long layout")
+            raise MappingError(
+                _("{file}: row 1: figures by age band need the long layout").format(file=table.file)
+            )
         frame, found = standardise_age_bands(
             frame, framework, {role: columns.get(role, role) for role in ROLES}
         )
@@ -187,12 +214,23 @@ def _resolve_columns(
             raise MappingError(f"--map {role}={column}: {role!r} is not one of {', '.join(ROLES)}")
         if column not in table.columns:
             raise MappingError(
-                f"{table.file}: row 1: there is no column {column!r} to map to {role}; the columns "
-                f"are {', '.join(table.columns)}"
+                _(
+                    "{file}: row 1: there is no column {column} to map to {role}; the columns "
+                    "are {columns}"
+                ).format(
+                    file=table.file,
+                    column=repr(column),
+                    role=role,
+                    columns=", ".join(table.columns),
+                )
             )
     for column in ignore:
         if column not in table.columns:
-            raise MappingError(f"{table.file}: row 1: there is no column {column!r} to ignore")
+            raise MappingError(
+                _("{file}: row 1: there is no column {column} to ignore").format(
+                    file=table.file, column=repr(column)
+                )
+            )
     by_lower = {column.lower(): column for column in table.columns}
     columns = dict(mapping)
     for role in ROLES:
@@ -222,9 +260,10 @@ def _layout(layout: str, columns: dict[str, str], others: list[str], file: str) 
         missing.remove("value")
     if missing:
         raise MappingError(
-            f"{file}: row 1: no {missing[0]} column; the columns are {', '.join(columns.values())}"
-            f"{', ' if columns and others else ''}{', '.join(others)}. "
-            f"Name it {missing[0]} or map it with --map {missing[0]}=COLUMN"
+            _(
+                "{file}: row 1: no {role} column; the columns are {columns}. Name it {role} or "
+                "map it with --map {role}=COLUMN"
+            ).format(file=file, role=missing[0], columns=", ".join([*columns.values(), *others]))
         )
     if layout == "wide":
         not_periods = []
@@ -235,12 +274,16 @@ def _layout(layout: str, columns: dict[str, str], others: list[str], file: str) 
                 not_periods.append(column)
         if not_periods:
             raise MappingError(
-                f"{file}: row 1: column {not_periods[0]!r} is neither mapped nor a period; in a "
-                "wide file every column other than unit and measure must be a period such as "
-                "201907 or 2019-07. Leave it out with --ignore COLUMN"
+                _(
+                    "{file}: row 1: column {column} is neither mapped nor a period; in a wide file "
+                    "every column other than unit and measure must be a period such as 201907 or "
+                    "2019-07. Leave it out with --ignore COLUMN"
+                ).format(file=file, column=repr(not_periods[0]))
             )
         if not others:
-            raise MappingError(f"{file}: row 1: a wide file needs at least one period column")
+            raise MappingError(
+                _("{file}: row 1: a wide file needs at least one period column").format(file=file)
+            )
         _same_periods(others, file)
     return layout
 
@@ -254,8 +297,14 @@ def _same_periods(columns: list[str], file: str) -> None:
         by_period.setdefault(period.code, []).append(column)
         labels[period.code] = period.label
     repeated = [
-        f"{file}: row 1: columns {' and '.join(repr(c) for c in same)} both name "
-        f"{labels[code]}; keep one, or leave the others out with --ignore COLUMN"
+        _(
+            "{file}: row 1: columns {columns} both name {period}; keep one, or leave the others "
+            "out with --ignore COLUMN"
+        ).format(
+            file=file,
+            columns=_(" and ").join(repr(c) for c in same),
+            period=labels[code],
+        )
         for code, same in by_period.items()
         if len(same) > 1
     ]
@@ -324,16 +373,16 @@ def _check(
     frame = _join_code(frame, "unit", unit_codes)
     frame = _join_code(frame, "measure", measure_codes)
     for role in ("unit", "measure", "period"):
-        flag(pl.col(role).is_null(), role, "is empty")
+        flag(pl.col(role).is_null(), role, _("is empty"))
     flag(
         pl.col("unit").is_not_null() & pl.col("unit_code").is_null(),
         "unit",
-        f"is not a unit of {organisation} (by code or name)",
+        _("is not a unit of {organisation} (by code or name)").format(organisation=organisation),
     )
     flag(
         pl.col("measure").is_not_null() & pl.col("measure_code").is_null(),
         "measure",
-        f"is not a measure of {organisation} (by code or name)",
+        _("is not a measure of {organisation} (by code or name)").format(organisation=organisation),
     )
     calculated = {m.code: m.formula for m in framework.measures if m.formula is not None}
     if calculated:
@@ -341,9 +390,13 @@ def _check(
         flag(
             pl.col("measure_code").is_in(list(calculated)),
             "measure",
-            pl.lit("is calculated by its formula (")
-            + pl.col("measure_code").replace_strict(calculated, default="")
-            + pl.lit("); pmf computes its figures from its inputs' figures: give those instead"),
+            _format(
+                _(
+                    "is calculated by its formula ({formula}); pmf computes its figures from its "
+                    "inputs' figures: give those instead"
+                ),
+                formula=pl.col("measure_code").replace_strict(calculated, default=""),
+            ),
         )
 
     frame = _join_periods(frame, framework)
@@ -357,28 +410,36 @@ def _check(
             flag(
                 pl.col(role).str.contains(",", literal=True),
                 role,
-                "has a comma; in a file with ';' between fields a comma may be a decimal "
-                "point or a thousands separator: write 1.5 or 1500, with no comma",
+                _(
+                    "has a comma; in a file with ';' between fields a comma may be a decimal "
+                    "point or a thousands separator: write 1.5 or 1500, with no comma"
+                ),
             )
         flag(
             pl.col(role).is_not_null()
             & pl.col(f"{role}_number").is_null()
             & ~(pl.lit(decimal_comma) & pl.col(role).str.contains(",", literal=True)),
             role,
-            "is not a number",
+            _("is not a number"),
         )
         flag(
             pl.col(f"{role}_number").is_infinite() | pl.col(f"{role}_number").is_nan(),
             role,
-            "is not a finite number; give a number such as 12.5",
+            _("is not a finite number; give a number such as 12.5"),
         )
         flag(
             pl.col(f"{role}_number").is_finite() & (pl.col(f"{role}_number").abs() > MAX_MAGNITUDE),
             role,
-            f"is too large; pmf takes numbers up to {MAX_MAGNITUDE:,.0f} either side of zero",
+            _("is too large; pmf takes numbers up to {limit} either side of zero").format(
+                limit=f"{MAX_MAGNITUDE:,.0f}"
+            ),
         )
-    flag(pl.col("denominator_number") == 0, "denominator", "is zero; a ratio needs a denominator")
-    flag(pl.col("denominator_number") < 0, "denominator", "is negative")
+    flag(
+        pl.col("denominator_number") == 0,
+        "denominator",
+        _("is zero; a ratio needs a denominator"),
+    )
+    flag(pl.col("denominator_number") < 0, "denominator", _("is negative"))
     frame = frame.join(
         pl.DataFrame(
             {
@@ -401,7 +462,7 @@ def _check(
         pl.col("value").is_null()
         & ~(pl.col("numerator").is_not_null() & pl.col("denominator").is_not_null()),
         "value",
-        "is empty; give a value, or a numerator and a denominator",
+        _("is empty; give a value, or a numerator and a denominator"),
     )
     # Two sound numbers can still make a value that is not one: 1 / 1e-300 is beyond any figure
     # (and 1e308 / 1e-308 overflows to infinity, which no database column stores).
@@ -414,12 +475,15 @@ def _check(
         & (pl.col("denominator_number") > 0)
         & ~pl.col("value_number").abs().le(MAX_MAGNITUDE),
         "numerator",
-        pl.format(
-            "divided by the denominator ({}) and multiplied by {} gives a value too large to "
-            "store (more than {}); check the numerator and the denominator",
-            pl.col("denominator"),
-            pl.col("multiplier").map_batches(_thousands, return_dtype=pl.String),
-            pl.lit(f"{MAX_MAGNITUDE:,.0f}"),
+        _format(
+            _(
+                "divided by the denominator ({denominator}) and multiplied by {multiplier} gives "
+                "a value too large to store (more than {limit}); check the numerator and the "
+                "denominator"
+            ),
+            denominator=pl.col("denominator"),
+            multiplier=pl.col("multiplier").map_batches(_thousands, return_dtype=pl.String),
+            limit=pl.lit(f"{MAX_MAGNITUDE:,.0f}"),
         ),
     )
     # A value that disagrees with its own numerator and denominator is a typing slip.
@@ -433,9 +497,9 @@ def _check(
     flag(
         mismatch,
         "value",
-        pl.format(
-            "does not equal numerator / denominator × multiplier ({})",
-            computed.round(4).cast(pl.String),
+        _format(
+            _("does not equal numerator / denominator × multiplier ({computed})"),
+            computed=computed.round(4).cast(pl.String),
         ),
     )
 
@@ -444,24 +508,26 @@ def _check(
         flag(
             text.str.len_chars() > MAX_TEXT_CHARS,
             role,
-            pl.format(
-                "is {} characters long; a {} may have at most {} characters",
-                text.str.len_chars().map_batches(_thousands, return_dtype=pl.String),
-                pl.lit(role),
-                pl.lit(f"{MAX_TEXT_CHARS:,}"),
+            _format(
+                _("is {length} characters long; a {field} may have at most {limit} characters"),
+                length=text.str.len_chars().map_batches(_thousands, return_dtype=pl.String),
+                field=pl.lit(role),
+                limit=pl.lit(f"{MAX_TEXT_CHARS:,}"),
             ),
         )
         flag(
             text.str.contains(_FORBIDDEN_PATTERN),
             role,
-            pl.format(
-                "holds the control character {}; a {} may not hold control or text-direction "
-                "characters, which can make text show in an order other than the one stored: "
-                "remove it",
-                text.str.extract(f"({_FORBIDDEN_PATTERN})").replace_strict(
+            _format(
+                _(
+                    "holds the control character {character}; a {field} may not hold control or "
+                    "text-direction characters, which can make text show in an order other than "
+                    "the one stored: remove it"
+                ),
+                character=text.str.extract(f"({_FORBIDDEN_PATTERN})").replace_strict(
                     _FORBIDDEN_NAMES, default="?", return_dtype=pl.String
                 ),
-                pl.lit(role),
+                field=pl.lit(role),
             ),
         )
 
@@ -474,7 +540,7 @@ def _check(
     flag(
         pl.col("status").is_not_null() & pl.col("status_code").is_null(),
         "status",
-        "is not one of provisional, validated, signed_off",
+        _("is not one of provisional, validated, signed_off"),
     )
 
     # What cannot be true (a count below zero, 250 %, a period to come) is refused here.
@@ -510,12 +576,11 @@ def _check(
             names["period"].cast(pl.String).first().alias("first_column"),
         )
         repeated = duplicates.join(first, on=key).filter(pl.col("cell") != pl.col("first_cell"))
-        what = pl.format(
-            "{} {} {} is given twice",
-            pl.col("unit_code"),
-            pl.col("measure_code"),
-            pl.col("period_code"),
-        )
+        fields = {
+            "unit": pl.col("unit_code"),
+            "measure": pl.col("measure_code"),
+            "period": pl.col("period_code"),
+        }
         problems.append(
             repeated.select(
                 pl.col("row").cast(pl.Int64),
@@ -523,9 +588,22 @@ def _check(
                 pl.col("period").cast(pl.String).alias("value"),
                 pl.when(pl.col("row") == pl.col("first_row"))
                 .then(
-                    pl.format("repeats column '{}' of this row: {}", pl.col("first_column"), what)
+                    _format(
+                        _(
+                            "repeats column '{column}' of this row: {unit} {measure} {period} is "
+                            "given twice"
+                        ),
+                        column=pl.col("first_column"),
+                        **fields,
+                    )
                 )
-                .otherwise(pl.format("repeats row {}: {}", pl.col("first_row"), what))
+                .otherwise(
+                    _format(
+                        _("repeats row {row}: {unit} {measure} {period} is given twice"),
+                        row=pl.col("first_row"),
+                        **fields,
+                    )
+                )
                 .alias("reason"),
             )
         )
@@ -593,13 +671,14 @@ def _join_periods(frame: pl.DataFrame, framework: Framework) -> pl.DataFrame:
             continue
         reason = None
         if period.kind is not measure.frequency:
-            reason = (
-                f"is a {_kind_words(period.kind)}, but {measure.code} is reported by "
-                f"{_kind_words(measure.frequency)}"
+            reason = _("is a {kind}, but {measure} is reported by {frequency}").format(
+                kind=_kind_words(period.kind),
+                measure=measure.code,
+                frequency=_kind_words(measure.frequency),
             )
         elif measure.window_months is not None and period.months != measure.window_months:
-            reason = (
-                f"covers {period.months} months, but {measure.code} covers {measure.window_months}"
+            reason = _("covers {months} months, but {measure} covers {window}").format(
+                months=period.months, measure=measure.code, window=measure.window_months
             )
         codes.append(None if reason else period.code)
         starts.append(period.start)
@@ -623,15 +702,15 @@ def _parse_for(text: str, kind: PeriodKind) -> Period:
 
 def _kind_words(kind: PeriodKind) -> str:
     return {
-        PeriodKind.MONTH: "month",
-        PeriodKind.QUARTER: "calendar quarter",
-        PeriodKind.FINANCIAL_QUARTER: "financial-year quarter",
-        PeriodKind.FINANCIAL_YEAR: "financial year",
-        PeriodKind.YEAR: "calendar year",
-        PeriodKind.ROLLING: "rolling window",
-        PeriodKind.MULTI_YEAR: "span of years",
-        PeriodKind.WEEK: "week",
-        PeriodKind.DAY: "day",
+        PeriodKind.MONTH: _("month"),
+        PeriodKind.QUARTER: _("calendar quarter"),
+        PeriodKind.FINANCIAL_QUARTER: _("financial-year quarter"),
+        PeriodKind.FINANCIAL_YEAR: _("financial year"),
+        PeriodKind.YEAR: _("calendar year"),
+        PeriodKind.ROLLING: _("rolling window"),
+        PeriodKind.MULTI_YEAR: _("span of years"),
+        PeriodKind.WEEK: _("week"),
+        PeriodKind.DAY: _("day"),
     }[kind]
 
 

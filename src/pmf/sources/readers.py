@@ -23,6 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pmf.core.i18n import gettext as _
 from pmf.core.text import format_bytes
 
 # Far above any real return, far below what would exhaust memory on a laptop.
@@ -80,19 +81,30 @@ def read_table(
     try:
         size = path.stat().st_size
     except OSError as error:
-        raise ReadError(f"{name}: cannot be read: {error.strerror}") from None
+        raise ReadError(
+            _("{file}: cannot be read: {error}").format(file=name, error=error.strerror)
+        ) from None
     if size > MAX_FILE_BYTES:
         raise ReadError(
-            f"{name}: is {format_bytes(size)}, more than the {format_bytes(MAX_FILE_BYTES)} "
-            "allowed; split it into smaller files"
+            _(
+                "{file}: is {size}, more than the {limit} allowed; split it into smaller files"
+            ).format(file=name, size=format_bytes(size), limit=format_bytes(MAX_FILE_BYTES))
         )
     if size == 0:
-        raise ReadError(f"{name}: is empty; expected a header row and at least one row of figures")
+        raise ReadError(
+            _("{file}: is empty; expected a header row and at least one row of figures").format(
+                file=name
+            )
+        )
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet, name, limit)
     if suffix in (".xls", ".ods"):
-        raise ReadError(f"{name}: {suffix} files are not supported; save it as .xlsx or .csv")
+        raise ReadError(
+            _("{file}: {suffix} files are not supported; save it as .xlsx or .csv").format(
+                file=name, suffix=suffix
+            )
+        )
     return read_csv_bytes(path.read_bytes(), name, encoding=encoding)
 
 
@@ -107,13 +119,19 @@ def read_csv_bytes(raw: bytes, name: str, *, encoding: str | None = None) -> Tab
     # Old Mac files end lines with CR alone, which Polars and csv would read as one long line.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        raise ReadError(f"{name}: is empty; expected a header row and at least one row of figures")
+        raise ReadError(
+            _("{file}: is empty; expected a header row and at least one row of figures").format(
+                file=name
+            )
+        )
     zero = text.find("\x00")
     if zero >= 0:
         raise ReadError(
-            f"{name}: row {text.count(chr(10), 0, zero) + 1}: has a zero character (NUL), so it "
-            "is not a text file in this encoding; save it as CSV UTF-8, or give its encoding "
-            "(for example --encoding utf-16)"
+            _(
+                "{file}: row {row}: has a zero character (NUL), so it is not a text file in this "
+                "encoding; save it as CSV UTF-8, or give its encoding (for example --encoding "
+                "utf-16)"
+            ).format(file=name, row=text.count(chr(10), 0, zero) + 1)
         )
     delimiter = _delimiter(text)
     header = _header(text, delimiter)
@@ -133,7 +151,9 @@ def read_csv_bytes(raw: bytes, name: str, *, encoding: str | None = None) -> Tab
         # Polars says that the shape is wrong, not where: find the first bad rows the slow way.
         raise ReadError(_shape_problem(text, name, delimiter)) from None
     except pl.exceptions.DuplicateError as error:
-        raise ReadError(f"{name}: row 1: a column name is used twice ({error})") from None
+        raise ReadError(
+            _("{file}: row 1: a column name is used twice ({error})").format(file=name, error=error)
+        ) from None
     return _table(name, frame, delimiter)
 
 
@@ -142,7 +162,11 @@ def _decode(raw: bytes, name: str, encoding: str | None) -> str:
         try:
             return raw.decode(encoding)
         except LookupError:
-            raise ReadError(f"{name}: {encoding!r} is not an encoding Python knows") from None
+            raise ReadError(
+                _("{file}: {encoding} is not an encoding Python knows").format(
+                    file=name, encoding=repr(encoding)
+                )
+            ) from None
         except UnicodeDecodeError as error:
             raise _decode_error(raw, name, error, encoding) from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -157,7 +181,10 @@ def _decode(raw: bytes, name: str, encoding: str | None) -> str:
             return raw.decode(utf16)
         except UnicodeDecodeError as error:
             raise _decode_error(
-                raw, name, error, f"{utf16.upper()} (it has many zero bytes)"
+                raw,
+                name,
+                error,
+                _("{encoding} (it has many zero bytes)").format(encoding=utf16.upper()),
             ) from None
     try:
         # utf-8-sig drops the byte-order mark that Excel puts at the start of a UTF-8 CSV.
@@ -185,8 +212,10 @@ def _decode_error(raw: bytes, name: str, error: UnicodeDecodeError, encoding: st
     row = len(re.findall(rb"\r\n|\r|\n", raw[: error.start])) + 1
     byte = raw[error.start : error.start + 1].hex()
     return ReadError(
-        f"{name}: row {row}: byte 0x{byte} is not valid {encoding}; save the file as UTF-8, "
-        "or give its encoding (for example --encoding cp1252)"
+        _(
+            "{file}: row {row}: byte 0x{byte} is not valid {encoding}; save the file as UTF-8, "
+            "or give its encoding (for example --encoding cp1252)"
+        ).format(file=name, row=row, byte=byte, encoding=encoding)
     )
 
 
@@ -225,11 +254,17 @@ def _check_header(name: str, header: list[str]) -> None:
             continue
         first = seen[key]
         if first == column:
-            problems.append(f"{name}: row 1: column {column!r} appears twice; keep one")
+            problems.append(
+                _("{file}: row 1: column {column} appears twice; keep one").format(
+                    file=name, column=repr(column)
+                )
+            )
         else:
             problems.append(
-                f"{name}: row 1: columns {first!r} and {column!r} differ only in case, and the "
-                "import reads column names without regard to case; keep one, or rename one"
+                _(
+                    "{file}: row 1: columns {first} and {column} differ only in case, and the "
+                    "import reads column names without regard to case; keep one, or rename one"
+                ).format(file=name, first=repr(first), column=repr(column))
             )
     if problems:
         raise ReadError("\n".join(dict.fromkeys(problems)))
@@ -240,21 +275,26 @@ def _shape_problem(text: str, name: str, delimiter: str = ",") -> str:
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
-        return f"{name}: is empty; expected a header row and at least one row of figures"
+        return _("{file}: is empty; expected a header row and at least one row of figures").format(
+            file=name
+        )
     problems: list[str] = []
     try:
         for row in reader:
             if row and len(row) != len(header):
                 problems.append(
-                    f"{name}: row {reader.line_num}: has {len(row)} fields but the header has "
-                    f"{len(header)}"
+                    _("{file}: row {row}: has {fields} fields but the header has {header}").format(
+                        file=name, row=reader.line_num, fields=len(row), header=len(header)
+                    )
                 )
                 if len(problems) == 10:
                     break
     except csv.Error as error:
-        problems.append(f"{name}: row {reader.line_num}: {error}")
+        problems.append(
+            _("{file}: row {row}: {error}").format(file=name, row=reader.line_num, error=error)
+        )
     if not problems:
-        return f"{name}: is not a CSV table this importer can read"
+        return _("{file}: is not a CSV table this importer can read").format(file=name)
     return "\n".join(problems)
 
 
@@ -266,12 +306,16 @@ def _read_xlsx(path: Path, sheet: str | None, name: str, limit: int | None = Non
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise ReadError(
-            f"{name}: is not a readable .xlsx workbook ({type(error).__name__})"
+            _("{file}: is not a readable .xlsx workbook ({error})").format(
+                file=name, error=type(error).__name__
+            )
         ) from None
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
             raise ReadError(
-                f"{name}: has no sheet {sheet!r}; it has {', '.join(workbook.sheetnames)}"
+                _("{file}: has no sheet {sheet}; it has {sheets}").format(
+                    file=name, sheet=repr(sheet), sheets=", ".join(workbook.sheetnames)
+                )
             )
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
         # A sheet's stated size ("A1:XFD1048576") may be far beyond its cells: openpyxl would
@@ -280,14 +324,16 @@ def _read_xlsx(path: Path, sheet: str | None, name: str, limit: int | None = Non
         rows = worksheet.iter_rows(values_only=True)
         header_cells = next(rows, None)
         if header_cells is None:
-            raise ReadError(f"{name}: the sheet is empty; expected a header row")
+            raise ReadError(
+                _("{file}: the sheet is empty; expected a header row").format(file=name)
+            )
         header = [_cell_text(cell) or "" for cell in header_cells]
         while header and not header[-1]:
             header.pop()
         if not header:
-            raise ReadError(f"{name}: row 1 is empty; expected a header row")
+            raise ReadError(_("{file}: row 1 is empty; expected a header row").format(file=name))
         width = len(header)
-        columns: list[list[str | None]] = [[] for _ in header]
+        columns: list[list[str | None]] = [[] for _column in header]
         complete = True
         for row in rows:
             if limit is not None and len(columns[0]) >= limit:
@@ -296,7 +342,9 @@ def _read_xlsx(path: Path, sheet: str | None, name: str, limit: int | None = Non
             cells = [_cell_text(cell) for cell in row]
             if any(cells[width:]):
                 raise ReadError(
-                    f"{name}: row {len(columns[0]) + 2}: has values beyond the last header column"
+                    _("{file}: row {row}: has values beyond the last header column").format(
+                        file=name, row=len(columns[0]) + 2
+                    )
                 )
             for index in range(width):
                 columns[index].append(cells[index] if index < len(cells) else None)
@@ -315,18 +363,23 @@ def _check_zip(path: Path, name: str) -> None:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
     except zipfile.BadZipFile:
-        raise ReadError(f"{name}: is not an .xlsx workbook (not a zip archive)") from None
+        raise ReadError(
+            _("{file}: is not an .xlsx workbook (not a zip archive)").format(file=name)
+        ) from None
     if len(entries) > MAX_XLSX_MEMBERS:
         raise ReadError(
-            f"{name}: holds {len(entries):,} parts, more than the {MAX_XLSX_MEMBERS:,} a workbook "
-            "needs; refused as a possible zip bomb"
+            _(
+                "{file}: holds {parts} parts, more than the {limit} a workbook needs; refused as "
+                "a possible zip bomb"
+            ).format(file=name, parts=f"{len(entries):,}", limit=f"{MAX_XLSX_MEMBERS:,}")
         )
     expanded = sum(entry.file_size for entry in entries)
     compressed = sum(entry.compress_size for entry in entries) or 1
     if expanded > MAX_XLSX_UNCOMPRESSED or expanded / compressed > MAX_XLSX_RATIO:
         raise ReadError(
-            f"{name}: expands to {format_bytes(expanded)} ({expanded / compressed:.0f} times its "
-            "size); refused as a possible zip bomb"
+            _(
+                "{file}: expands to {size} ({ratio} times its size); refused as a possible zip bomb"
+            ).format(file=name, size=format_bytes(expanded), ratio=f"{expanded / compressed:.0f}")
         )
 
 
@@ -359,17 +412,19 @@ def _table(name: str, frame: pl.DataFrame, delimiter: str = ",", *, complete: bo
         used = frame.filter(pl.col(column).is_not_null())
         if used.height:
             raise ReadError(
-                f"{name}: row 1: column {position} has no name, but row {used[ROW_NUMBER][0]} "
-                "has a value in it; give the column a name"
+                _(
+                    "{file}: row 1: column {position} has no name, but row {row} has a value in "
+                    "it; give the column a name"
+                ).format(file=name, position=position, row=used[ROW_NUMBER][0])
             )
         # A heading left empty over an empty column (a trailing comma) holds nothing: drop it.
         frame = frame.drop(column)
     columns = [column for column in columns if not column.startswith(_BLANK)]
     if not columns:
-        raise ReadError(f"{name}: row 1 is empty; expected a header row")
+        raise ReadError(_("{file}: row 1 is empty; expected a header row").format(file=name))
     # Blank rows hold nothing, in a CSV file as in a workbook (Excel leaves them at the end of
     # many sheets): leave them out rather than report each of their cells as empty.
     frame = frame.filter(pl.any_horizontal(pl.col(column).is_not_null() for column in columns))
     if frame.height == 0:
-        raise ReadError(f"{name}: has a header row but no rows of figures")
+        raise ReadError(_("{file}: has a header row but no rows of figures").format(file=name))
     return Table(name, columns, frame, complete=complete, delimiter=delimiter)

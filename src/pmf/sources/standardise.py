@@ -16,6 +16,7 @@ from __future__ import annotations
 import polars as pl
 
 from pmf.core.framework import Framework, Measure
+from pmf.core.i18n import gettext as _
 from pmf.core.standardised import (
     ESP2013,
     StandardisedInputError,
@@ -67,37 +68,43 @@ def standardise_age_bands(
         _number("denominator"),
     )
     for role in ("unit", "measure", "period"):
-        flag(rows.filter(pl.col(role).is_null()), role, "is empty")
+        flag(rows.filter(pl.col(role).is_null()), role, _("is empty"))
     flag(
         rows.filter(pl.col("measure").is_not_null() & pl.col("__measure__").is_null()),
         "measure",
-        f"is not a measure of {framework.organisation.code} (by code or name)",
+        _("is not a measure of {organisation} (by code or name)").format(
+            organisation=framework.organisation.code
+        ),
     )
     plain = [m.code for m in framework.measures if m.standardised is None]
     flag(
         rows.filter(pl.col("__measure__").is_in(plain)),
         "age_band",
-        "is given, but the measure is not standardised: only a measure with standardised: in "
-        "the framework is computed from figures by age band",
+        _(
+            "is given, but the measure is not standardised: only a measure with standardised: in "
+            "the framework is computed from figures by age band"
+        ),
     )
     flag(
         rows.filter(pl.col("value").str.strip_chars().fill_null("") != ""),
         "value",
-        "is given on a row of an age band; such a row gives the band's numerator (events) and "
-        "denominator (people), and pmf computes the value",
+        _(
+            "is given on a row of an age band; such a row gives the band's numerator (events) and "
+            "denominator (people), and pmf computes the value"
+        ),
     )
-    for role, what in (("numerator", "events"), ("denominator", "people")):
-        flag(
-            rows.filter(pl.col(role).is_null()),
-            role,
-            f"is empty; give the {what} in this age band (0 if none)",
-        )
+    missing = {
+        "numerator": _("is empty; give the events in this age band (0 if none)"),
+        "denominator": _("is empty; give the people in this age band (0 if none)"),
+    }
+    for role, reason in missing.items():
+        flag(rows.filter(pl.col(role).is_null()), role, reason)
         flag(
             rows.filter(pl.col(role).is_not_null() & pl.col(f"{role}_number").is_null()),
             role,
-            "is not a number",
+            _("is not a number"),
         )
-        flag(rows.filter(pl.col(f"{role}_number") < 0), role, "is negative")
+        flag(rows.filter(pl.col(f"{role}_number") < 0), role, _("is negative"))
     if found:
         return frame, found
     results: list[pl.DataFrame] = []

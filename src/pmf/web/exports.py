@@ -14,6 +14,7 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from pmf.sources.exporters import neutralise
 
@@ -118,7 +119,7 @@ def tables_workbook(html: str) -> bytes:
                 ]
             )
     if not parser.tables:
-        book.create_sheet("No tables").append(["This page has no tables."])
+        book.create_sheet(_("No tables")).append([_("This page has no tables.")])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pmf.web.frameworks.models import Area, Measure, Organisation, Unit
 
@@ -15,12 +16,12 @@ class Membership(models.Model):
     """
 
     class Role(models.TextChoices):
-        ANALYST = "analyst", "Analyst"
-        OWNER = "owner", "Measure owner"
-        COMMAND_LEAD = "command_lead", "Command lead"
-        MODERATOR = "moderator", "Moderator"
-        BOARD_MEMBER = "board_member", "Board member"
-        VIEWER = "viewer", "Viewer"
+        ANALYST = "analyst", _("Analyst")
+        OWNER = "owner", _("Measure owner")
+        COMMAND_LEAD = "command_lead", _("Command lead")
+        MODERATOR = "moderator", _("Moderator")
+        BOARD_MEMBER = "board_member", _("Board member")
+        VIEWER = "viewer", _("Viewer")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"

@@ -225,5 +225,5 @@ def create_demo_users(organisation: Organisation) -> list[tuple[str, str, str, s
             first = organisation.areas.order_by("position").first()
             membership.measures.set(organisation.measures.filter(area=first))
         scope = unit.name if unit else f"all of {organisation.name}"
-        created.append((role.label, username, password, scope))
+        created.append((str(role.label), username, password, scope))
     return created

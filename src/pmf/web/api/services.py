@@ -17,6 +17,7 @@ import polars as pl
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pmf.core.periods import Period, parse_period
 from pmf.sources.importer import Problem, check_table
@@ -46,10 +47,10 @@ def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token for ``user`` and return it with its key, which is never shown again."""
     name = name.strip()
     if not name:
-        raise ValueError("Give the token a name, such as the program that will use it")
+        raise ValueError(_("Give the token a name, such as the program that will use it"))
     # The stubs allow a field no max_length (None); the name field has one.
     if len(name) > ApiToken._meta.get_field("name").max_length:  # type: ignore[operator]
-        raise ValueError("The name is too long: use at most 100 characters")
+        raise ValueError(_("The name is too long: use at most 100 characters"))
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, name=name, prefix=key[:VISIBLE_CHARACTERS], key_hash=_hash(key)
@@ -66,7 +67,7 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens; raise ``LookupError`` for any other."""
     token = ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).first()
     if token is None:
-        raise LookupError("That token is not one of your active tokens")
+        raise LookupError(_("That token is not one of your active tokens"))
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     return token

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from ninja import NinjaAPI, Query, Schema, Swagger
 from ninja.errors import ValidationError
@@ -354,7 +355,7 @@ def reporting_delay(request: HttpRequest, org: str) -> dict[str, Any]:
     """
     from pmf.web.cycles.delay import reporting_delay_data
 
-    organisation, _ = pages.member(request, org)
+    organisation, _membership = pages.member(request, org)
     data = reporting_delay_data(organisation)
     data.pop("chart")
     return data
@@ -369,13 +370,15 @@ def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             revoked = services.revoke_token(request.user, int(request.POST["revoke"]))
         except (LookupError, ValueError):
-            problems.append("That token is not one of your active tokens")
+            problems.append(_("That token is not one of your active tokens"))
         else:
-            messages.success(request, f"Revoked {revoked.name}: it no longer works.")
+            messages.success(
+                request, _("Revoked {token}: it no longer works.").format(token=revoked.name)
+            )
             return redirect("tokens")
     elif request.method == "POST":
         try:
-            _, key = services.issue_token(request.user, request.POST.get("name", ""))
+            _token, key = services.issue_token(request.user, request.POST.get("name", ""))
         except ValueError as error:
             problems.append(str(error))
     response = render(

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pmf.web.frameworks.models import Organisation
 
@@ -58,17 +59,17 @@ class AuditEvent(models.Model):
     """One change: who made it, when, to what, and the object before and after it."""
 
     class Kind(models.TextChoices):
-        OBSERVATION = "observation", "Figures"
-        GRADE = "grade", "Grade"
-        INTERVENTION = "intervention", "Intervention"
-        RISK = "risk", "Risk"
-        RECOMMENDATION = "recommendation", "Recommendation"
-        PLAN = "plan", "Improvement plan"
-        SELF_ASSESSMENT = "self_assessment", "Self-assessment"
-        TARGET = "target", "Target"
-        FRAMEWORK = "framework", "Framework"
-        COMMENTARY = "commentary", "Commentary"
-        ACCESS = "access", "Sign-ins"
+        OBSERVATION = "observation", _("Figures")
+        GRADE = "grade", _("Grade")
+        INTERVENTION = "intervention", _("Intervention")
+        RISK = "risk", _("Risk")
+        RECOMMENDATION = "recommendation", _("Recommendation")
+        PLAN = "plan", _("Improvement plan")
+        SELF_ASSESSMENT = "self_assessment", _("Self-assessment")
+        TARGET = "target", _("Target")
+        FRAMEWORK = "framework", _("Framework")
+        COMMENTARY = "commentary", _("Commentary")
+        ACCESS = "access", _("Sign-ins")
 
     # PROTECT: an organisation or a person with a recorded history cannot be deleted (deleting
     # them would have to change or drop their events); people who leave are deactivated.

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
 
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
@@ -32,7 +33,9 @@ def audit_page(
     until = _day(query.get("to", ""), "To", problems)
     kind = query.get("kind", "").strip()
     if kind and kind not in AuditEvent.Kind.values:
-        problems.append(f"Kind: choose one of {', '.join(AuditEvent.Kind.values)}")
+        problems.append(
+            _("Kind: choose one of {kinds}").format(kinds=", ".join(AuditEvent.Kind.values))
+        )
         kind = ""
     filters = {
         "kind": kind,
@@ -61,10 +64,10 @@ def audit_page(
     ]
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
-        "scope": "the whole organisation" if whole else "the units in your part of it",
+        "scope": _("the whole organisation") if whole else _("the units in your part of it"),
         "filters": filters,
         "problems": problems,
-        "kinds": [{"code": code, "label": label} for code, label in AuditEvent.Kind.choices],
+        "kinds": [{"code": code, "label": str(label)} for code, label in AuditEvent.Kind.choices],
         "units": units,
         "count": paginator.count,
         "page": page.number,
@@ -85,7 +88,7 @@ def event_summary(event: AuditEvent) -> dict[str, Any]:
         "by": event.actor_label,
         "action": event.action,
         "kind": event.kind,
-        "kind_label": AuditEvent.Kind(event.kind).label,
+        "kind_label": str(AuditEvent.Kind(event.kind).label),
         "object": event.object_id,
         "unit": event.unit_code,
         "label": event.label,
@@ -173,5 +176,7 @@ def _day(text: str, label: str, problems: list[str]) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        problems.append(f"{label}: give a date as YYYY-MM-DD, not {text!r}")
+        problems.append(
+            _("{field}: give a date as YYYY-MM-DD, not {text}").format(field=label, text=repr(text))
+        )
         return None

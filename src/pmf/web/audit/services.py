@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pmf.web.accounts.services import visible_units
 from pmf.web.audit.actor import acting_as, acting_label, command_line_actor
@@ -270,12 +271,18 @@ class Conflict(Exception):
     """
 
     def __init__(self, what: str, by: str, at: dt.datetime | None, held: str) -> None:
-        when = f" at {moment(at)}" if at is not None else ""
-        message = (
-            f"{what} was changed by {by}{when} after you opened this page; it now holds {held}. "
-            "Nothing you typed was saved: it is still in the form. Check it against the "
-            "new version and save again."
-        )
+        if at is not None:
+            message = _(
+                "{what} was changed by {by} at {when} after you opened this page; it now holds "
+                "{held}. Nothing you typed was saved: it is still in the form. Check it against "
+                "the new version and save again."
+            ).format(what=what, by=by, when=moment(at), held=held)
+        else:
+            message = _(
+                "{what} was changed by {by} after you opened this page; it now holds {held}. "
+                "Nothing you typed was saved: it is still in the form. Check it against the "
+                "new version and save again."
+            ).format(what=what, by=by, held=held)
         super().__init__(message)
         self.what, self.by, self.at, self.held = what, by, at, held
         self.problems = [message]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pmf.web.audit.models import Step
 from pmf.web.frameworks.models import Measure, Organisation, Unit
@@ -59,9 +60,9 @@ class CommentaryVersion(Step):
     """One step on a commentary: requested, written (a version of its words) or reassigned."""
 
     class Step(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        WRITTEN = "written", "Written"
-        CHANGED = "changed", "Owner or due date changed"
+        REQUESTED = "requested", _("Requested")
+        WRITTEN = "written", _("Written")
+        CHANGED = "changed", _("Owner or due date changed")
 
     commentary = models.ForeignKey(Commentary, on_delete=models.CASCADE, related_name="events")
     step = models.CharField(max_length=16, choices=Step.choices)

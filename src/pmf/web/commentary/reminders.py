@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
-from pmf.web.interventions.reminders import Reminder
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from pmf.core.periods import Period
+from pmf.web.interventions.reminders import Reminder, day_text, recipient_language
 
 
 def commentary_reminders(on: dt.date) -> Iterator[Reminder]:
@@ -37,18 +42,36 @@ def commentary_reminders(on: dt.date) -> Iterator[Reminder]:
         overdue = is_overdue(commentary, on, locked)
         if not overdue and commentary.due_date > on + dt.timedelta(days=within):
             continue
-        period = parse_period(commentary.period).label
-        about = f"{commentary.measure.name}, {commentary.unit.name}, {period}"
-        state = "is overdue" if overdue else f"is due by {commentary.due_date:%-d %B %Y}"
-        yield Reminder(
-            commentary.owner,
-            f"{organisation.name}: commentary {state}: {about}",
-            (
-                f"Your commentary on {about} {state}.",
+        with translation.override(recipient_language(commentary.owner)):
+            reminder = _commentary_reminder(commentary, parse_period(commentary.period), overdue)
+        yield reminder
+
+
+def _commentary_reminder(commentary: Any, period: Period, overdue: bool) -> Reminder:
+    """Return the reminder of one commentary, in the active language."""
+    values = {
+        "organisation": commentary.organisation.name,
+        "measure": commentary.measure.name,
+        "unit": commentary.unit.name,
+        "period": period.label,
+        "date": day_text(commentary.due_date, padded=False),
+    }
+    if overdue:
+        subject = _("{organisation}: commentary is overdue: {measure}, {unit}, {period}")
+        opening = _("Your commentary on {measure}, {unit}, {period} is overdue.")
+    else:
+        subject = _("{organisation}: commentary is due by {date}: {measure}, {unit}, {period}")
+        opening = _("Your commentary on {measure}, {unit}, {period} is due by {date}.")
+    return Reminder(
+        commentary.owner,
+        subject.format(**values),
+        (
+            opening.format(**values),
+            _(
                 "Say what happened, why, and what is being done, on the measure's page in pmf "
-                "or with pmf commentary import.",
-                f"It was due by {commentary.due_date:%-d %B %Y}; commentary is due before the "
-                "cycle locks.",
+                "or with pmf commentary import."
             ),
-            key=f"commentary-{commentary.pk}",
-        )
+            _("It was due by {date}; commentary is due before the cycle locks.").format(**values),
+        ),
+        key=f"commentary-{commentary.pk}",
+    )

@@ -23,6 +23,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pmf.core.commentary import Contradiction, Evidence, contradictions
 from pmf.core.periods import ParseError, Period, parse_period
@@ -179,22 +180,30 @@ def _target(
     measure = organisation.measures.filter(code=measure_code).first() if measure_code else None
     if measure is None:
         problems.append(
-            f"Measure: {measure_code!r} is not a measure of {organisation.name}"
+            _("Measure: {code} is not a measure of {organisation}").format(
+                code=repr(measure_code), organisation=organisation.name
+            )
             if measure_code
-            else "Measure: give the measure's code"
+            else _("Measure: give the measure's code")
         )
     unit = relation(organisation, "unit", str(data.get("unit") or "").strip(), problems, "Unit")
     if unit is None and not any(problem.startswith("Unit:") for problem in problems):
-        problems.append("Unit: give the unit's code")
+        problems.append(_("Unit: give the unit's code"))
     text = str(data.get("period") or "").strip()
     period: Period | None = None
     try:
         period = parse_period(text)
     except (ParseError, ValueError) as error:
-        problems.append(f"Period: {error}" if text else "Period: give the period, e.g. 2019-07")
+        problems.append(
+            _("Period: {error}").format(error=error)
+            if text
+            else _("Period: give the period, e.g. 2019-07")
+        )
     if period is not None and measure is not None and period.kind.value != measure.frequency:
         problems.append(
-            f"Period: {period.code} is not a {measure.frequency} period, as {measure.code}'s are"
+            _("Period: {period} is not a {frequency} period, as {measure}'s are").format(
+                period=period.code, frequency=measure.frequency, measure=measure.code
+            )
         )
     return measure, unit, period
 
@@ -208,15 +217,17 @@ def _due(
     try:
         due = dt.date.fromisoformat(text)
     except ValueError:
-        problems.append("Due date: give a date as YYYY-MM-DD")
+        problems.append(_("Due date: give a date as YYYY-MM-DD"))
         return None
     cycle = covering_cycle(organisation, period.code)
     if cycle is not None and cycle.locked_at is not None:
         locked = timezone.localdate(cycle.locked_at)
         if due > locked:
             problems.append(
-                f"Due date: commentary on {period.label} must be due before the cycle "
-                f"'{cycle.name}' locks; it locked on {locked:%-d %B %Y}"
+                _(
+                    "Due date: commentary on {period} must be due before the cycle '{cycle}' "
+                    "locks; it locked on {date}"
+                ).format(period=period.label, cycle=cycle.name, date=f"{locked:%-d %B %Y}")
             )
     return due
 
@@ -261,7 +272,7 @@ def _step(
 
 
 def _held(commentary: Commentary) -> str:
-    return "its latest version" if commentary.written else "a request, not yet written"
+    return _("its latest version") if commentary.written else _("a request, not yet written")
 
 
 @transaction.atomic
@@ -284,14 +295,14 @@ def request_commentary(
     owner_text = str(data.get("owner") or "").strip()
     owner = relation(organisation, "owner", owner_text, problems, "Owner")
     if not owner_text:
-        problems.append("Owner: name who writes the commentary (a username)")
+        problems.append(_("Owner: name who writes the commentary (a username)"))
     due = (
         _due(organisation, period, str(data.get("due_date") or "").strip(), problems)
         if (period is not None)
         else None
     )
     if membership is not None and unit is not None and not may_request(membership, unit):
-        problems.append("Only analysts ask for commentary, for the units in their scope.")
+        problems.append(_("Only analysts ask for commentary, for the units in their scope."))
     if problems:
         raise Refused(problems)
     assert measure is not None and unit is not None and period is not None and due is not None
@@ -348,10 +359,14 @@ def write_commentary(
     measure, unit, period = _target(organisation, data, problems)
     texts = {name: str(data.get(name) or "").strip() for name in TEXT_FIELDS}
     if not any(texts.values()):
-        problems.append("What happened: write the commentary (what happened, why, what is done)")
+        problems.append(_("What happened: write the commentary (what happened, why, what is done)"))
     for name, text in texts.items():
         if len(text) > MAX_TEXT:
-            problems.append(f"{TEXT_LABELS[name]}: at most {MAX_TEXT:,} characters")
+            problems.append(
+                _("{field}: at most {limit} characters").format(
+                    field=TEXT_LABELS[name], limit=f"{MAX_TEXT:,}"
+                )
+            )
     held = None
     if measure is not None and unit is not None and period is not None:
         held = (
@@ -361,7 +376,7 @@ def write_commentary(
         )
         if membership is not None and not may_write(membership, unit, measure, held):
             problems.append(
-                "Only the commentary's owner, an analyst or the measure's owner writes it."
+                _("Only the commentary's owner, an analyst or the measure's owner writes it.")
             )
     if problems:
         raise Refused(problems)
@@ -380,7 +395,7 @@ def write_commentary(
         )
         before = None
     else:
-        lock(held, version, "The commentary", _held)
+        lock(held, version, _("The commentary"), _held)
         before = {name: getattr(held, name) for name in TEXT_FIELDS}
         if held.written and before == texts:
             return held  # the same words again: no new version

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from pmf.web import pages
 from pmf.web.accounts.services import unit_for
@@ -43,7 +44,7 @@ def commentary(
                 services.request_commentary(
                     found, membership, {**base, **fields}, user=request.user
                 )
-                said = "Commentary asked for."
+                said = _("Commentary asked for.")
             else:
                 held = services.find(found, measure.code, target.code, period)
                 if not services.may_write(membership, target, measure, held):
@@ -56,7 +57,7 @@ def commentary(
                     user=request.user,
                     version=expected_version(request.POST.get("version")),
                 )
-                said = "Commentary saved; the earlier versions are kept."
+                said = _("Commentary saved; the earlier versions are kept.")
         except services.Refused as refused:
             problems.extend(refused.problems)
         except Conflict as conflict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pmf.core.delay import (
     STAGES,
@@ -53,7 +54,7 @@ def delay_rows(delays: list[ReportingDelay]) -> list[dict[str, Any]]:
             "cut_off": item.cut_off,
             "data_to": item.period_label,
             "period_end": item.period_end.isoformat(),
-            **{f"days_to_{stage}": item.days(stage) for stage, _ in STAGES},
+            **{f"days_to_{stage}": item.days(stage) for stage, _title in STAGES},
             "board_planned_days": item.board_planned,
         }
         for item in delays
@@ -84,5 +85,5 @@ def days_text(days: int | None, planned: int | None = None) -> str:
     if days is not None:
         return str(days)
     if planned is not None:
-        return f"({planned} planned)"
+        return _("({days} planned)").format(days=planned)
     return "–"

@@ -3,6 +3,8 @@ for the cycle's page, its board paper and ``pmf cycle members``."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from pmf.core.membership import joined_or_left
 from pmf.core.periods import parse_period
 from pmf.web.cycles.models import Cycle
@@ -24,12 +26,16 @@ def membership_changes(cycle: Cycle) -> list[dict[str, str]]:
         period = (member.starts if change == "joined" else member.ends) if member else None
         label = parse_period(period).label if period else ""
         text = (
-            f"{unit.name} joined the framework this cycle (from {label}): its figures before "
-            "then are not judged."
+            _(
+                "{unit} joined the framework this cycle (from {period}): its figures before "
+                "then are not judged."
+            )
             if change == "joined"
-            else f"{unit.name} left the framework this cycle (after {label}): it is not judged "
-            "after then."
-        )
+            else _(
+                "{unit} left the framework this cycle (after {period}): it is not judged "
+                "after then."
+            )
+        ).format(unit=unit.name, period=label)
         changes.append(
             {"unit": unit.code, "name": unit.name, "change": change, "period": label, "text": text}
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pmf.web.audit.models import Step
 from pmf.web.frameworks.models import Area, Organisation, Unit
@@ -18,12 +19,12 @@ from pmf.web.observations.models import Observation
 
 class Cycle(models.Model):
     class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        LOCKED = "data_locked", "Data locked"
-        SELF_ASSESSMENT = "self_assessment", "Self-assessment"
-        MODERATION = "moderation", "Moderation"
-        BOARD = "board", "Board"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        LOCKED = "data_locked", _("Data locked")
+        SELF_ASSESSMENT = "self_assessment", _("Self-assessment")
+        MODERATION = "moderation", _("Moderation")
+        BOARD = "board", _("Board")
+        PUBLISHED = "published", _("Published")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="cycles")
     number = models.PositiveIntegerField()
@@ -86,11 +87,11 @@ class GradeEvent(Step):
     """One step taken on a grade: who, when, what and why. Never changed or deleted."""
 
     class Step(models.TextChoices):
-        RECOMMENDED = "recommended", "Recommended"
-        SELF_ASSESSED = "self_assessed", "Self-assessed"
-        MODERATED = "moderated", "Moderated"
-        AGREED = "agreed", "Agreed at the board"
-        RATIONALE = "rationale", "Rationale edited"
+        RECOMMENDED = "recommended", _("Recommended")
+        SELF_ASSESSED = "self_assessed", _("Self-assessed")
+        MODERATED = "moderated", _("Moderated")
+        AGREED = "agreed", _("Agreed at the board")
+        RATIONALE = "rationale", _("Rationale edited")
 
     grade = models.ForeignKey(AreaGrade, on_delete=models.CASCADE, related_name="events")
     step = models.CharField(max_length=16, choices=Step.choices)
@@ -110,8 +111,8 @@ class SpotCheck(models.Model):
     (``pmf.core.sampling``), and each result recorded is in the audit trail."""
 
     class Result(models.TextChoices):
-        VERIFIED = "verified", "Verified against source"
-        DISCREPANCY = "discrepancy", "Discrepancy"
+        VERIFIED = "verified", _("Verified against source")
+        DISCREPANCY = "discrepancy", _("Discrepancy")
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="spot_checks")
     # Figures are never deleted but with their organisation, and the check goes with them.

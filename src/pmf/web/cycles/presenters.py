@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pmf.core.grading import DEFAULT_SCALE, GradeScale
 from pmf.core.history import changes_summary, grade_changes
@@ -40,7 +41,7 @@ def grade_text(
         return {"value": "", "label": "–", "role": ""}
     label = scale.label(value)
     if cycle is not None:
-        label = f"{label} ({cycle_words(cycle)})"
+        label = _("{grade} ({cycle})").format(grade=label, cycle=cycle_words(cycle))
     return {"value": value, "label": label, "role": scale.role(value)}
 
 
@@ -50,7 +51,7 @@ def scale_words(scale: GradeScale) -> dict[str, str]:
     names = [scale.label(code) for code in scale.codes]
     return {
         "name": scale.name,
-        "listed": f"{', '.join(names[:-1])} or {names[-1]}",
+        "listed": _("{grades} or {last}").format(grades=", ".join(names[:-1]), last=names[-1]),
         "letters": ", ".join(f"{scale.letter(code)} {scale.label(code)}" for code in scale.codes),
     }
 
@@ -62,8 +63,12 @@ def cycle_words(cycle: Cycle) -> str:
     """
     agreed = cycle.state in (Cycle.State.BOARD, Cycle.State.PUBLISHED) and cycle.board_date
     if agreed:
-        return f"cycle {cycle.number}, agreed {cycle.board_date:%-d %B %Y}"
-    return f"cycle {cycle.number}, {cycle.get_state_display().lower()}"
+        return _("cycle {number}, agreed {date}").format(
+            number=cycle.number, date=f"{cycle.board_date:%-d %B %Y}"
+        )
+    return _("cycle {number}, {state}").format(
+        number=cycle.number, state=cycle.get_state_display().lower()
+    )
 
 
 def _cycle(cycle: Cycle) -> dict[str, Any]:
@@ -71,10 +76,10 @@ def _cycle(cycle: Cycle) -> dict[str, Any]:
         "number": cycle.number,
         "name": cycle.name,
         "cut_off": cycle.cut_off,
-        "cut_off_label": f"data to {parse_period(cycle.cut_off).label}",
+        "cut_off_label": _("data to {period}").format(period=parse_period(cycle.cut_off).label),
         "board_date": cycle.board_date.isoformat() if cycle.board_date else None,
         "state": cycle.state,
-        "state_label": cycle.get_state_display(),
+        "state_label": str(cycle.get_state_display()),
         "locked_at": cycle.locked_at.isoformat(timespec="seconds") if cycle.locked_at else None,
         "locked_at_label": _when(cycle.locked_at) if cycle.locked_at else None,
     }
@@ -118,7 +123,7 @@ def cycles_page(organisation: Organisation, *, whole: bool = True) -> dict[str, 
                 labels,
                 titles,
                 grades,
-                title=f"{organisation.name}: grades by cycle",
+                title=_("{organisation}: grades by cycle").format(organisation=organisation.name),
                 scale=scale,
             )
             if graded
@@ -129,7 +134,7 @@ def cycles_page(organisation: Organisation, *, whole: bool = True) -> dict[str, 
                     "cycle": label,
                     "grades": [
                         grade_text(grades.get((number, code), ""), scale=scale)
-                        for code, _ in titles
+                        for code, _title in titles
                     ],
                 }
                 for number, label in labels
@@ -140,7 +145,9 @@ def cycles_page(organisation: Organisation, *, whole: bool = True) -> dict[str, 
 
 def _area_title(area: Any) -> str:
     former = list(area.former_names.all())
-    return f"{area.name} (formerly {former[-1].name})" if former else area.name
+    if former:
+        return _("{area} (formerly {former})").format(area=area.name, former=former[-1].name)
+    return str(area.name)
 
 
 def cycle_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
@@ -302,7 +309,9 @@ def grade_page(grade: AreaGrade) -> dict[str, Any]:
         "grades": scale.choices(),
         "scale": scale.as_dict(),
         # The grade form's hint: which scale, unless it is pmf's default.
-        "grade_hint": "" if scale == DEFAULT_SCALE else f"The {scale.name} scale, best first.",
+        "grade_hint": ""
+        if scale == DEFAULT_SCALE
+        else _("The {scale} scale, best first.").format(scale=scale.name),
     }
 
 
@@ -417,13 +426,13 @@ def spot_checks_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
                 "numerator": observation.numerator,
                 "denominator": observation.denominator,
                 "revision": observation.revision,
-                "status": observation.get_status_display(),
+                "status": str(observation.get_status_display()),
                 "source": observation.source or (measure.source if measure else "") or "",
                 "figure_note": observation.note,
                 "result": check.result,
-                "result_label": SpotCheck.Result(check.result).label
+                "result_label": str(SpotCheck.Result(check.result).label)
                 if check.result
-                else "Not yet checked",
+                else _("Not yet checked"),
                 "note": check.note,
                 "checked_by": check.checked_by.get_username() if check.checked_by else "",
                 "checked_at": check.checked_at.isoformat(timespec="seconds")
@@ -438,10 +447,10 @@ def spot_checks_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
         "organisation": {"code": cycle.organisation.code, "name": cycle.organisation.name},
         "cycle": _cycle(cycle),
         "seed": spot_check_seed(cycle),
-        "rule": (
-            f"{round(SAMPLE_SHARE * 100)}% of the figures reported for the cycle's period, at "
-            f"least {SAMPLE_MIN} (all of them when fewer) and at most {SAMPLE_MAX}"
-        ),
+        "rule": _(
+            "{share}% of the figures reported for the cycle's period, at least {least} (all of "
+            "them when fewer) and at most {most}"
+        ).format(share=round(SAMPLE_SHARE * 100), least=SAMPLE_MIN, most=SAMPLE_MAX),
         "scoped": membership.unit_id is not None,
         "published": cycle.state == Cycle.State.PUBLISHED,
         "summary": verified_summary(

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from pmf.core.assessment import assess
 from pmf.core.framework import Framework, FrameworkModel
@@ -67,14 +68,18 @@ def create_cycle(
         # A first-of-month date is its month, as before days were periods.
         code = read_period(cut_off, PeriodKind.MONTH).code
     except ParseError as error:
-        problems.append(f"cut-off: {error}")
+        problems.append(_("cut-off: {error}").format(error=error))
         code = cut_off
     if number < 1:
-        problems.append("number: must be 1 or more")
+        problems.append(_("number: must be 1 or more"))
     elif organisation.cycles.filter(number=number).exists():
-        problems.append(f"number: {organisation.code} already has a cycle {number}")
+        problems.append(
+            _("number: {organisation} already has a cycle {number}").format(
+                organisation=organisation.code, number=number
+            )
+        )
     if not name.strip():
-        problems.append("name: must not be empty")
+        problems.append(_("name: must not be empty"))
     if problems:
         raise WorkflowRefused(*problems)
     return Cycle.objects.create(
@@ -146,7 +151,11 @@ def lock_cycle(
     if membership is not None:
         _require(membership, cycle, Membership.Role.ANALYST, "lock the data", whole=True)
     if cycle.state != State.DRAFT:
-        raise WorkflowRefused(f"cycle {cycle.number} is {cycle.get_state_display()}, not draft")
+        raise WorkflowRefused(
+            _("cycle {number} is {state}, not draft").format(
+                number=cycle.number, state=cycle.get_state_display()
+            )
+        )
     framework = framework_of(cycle.organisation)
     # As written, in English: the names shown to a Welsh reader are chosen when shown.
     cycle.framework = framework.english.model.model_dump(mode="json")
@@ -200,11 +209,13 @@ def advance(cycle: Cycle, membership: Membership | None) -> Cycle.State:
         lock_cycle(cycle, membership)
         return State(cycle.state)
     if cycle.state == State.PUBLISHED:
-        raise WorkflowRefused(f"cycle {cycle.number} is published already")
+        raise WorkflowRefused(_("cycle {number} is published already").format(number=cycle.number))
     if cycle.state == State.BOARD:
         missing = [grade.area.code for grade in top_grades(cycle) if not grade.agreed_grade]
         if missing:
-            raise WorkflowRefused("the board has not agreed a grade for " + ", ".join(missing))
+            raise WorkflowRefused(
+                _("the board has not agreed a grade for {areas}").format(areas=", ".join(missing))
+            )
     cycle.state = NEXT_STATE[State(cycle.state)]
     if cycle.state == State.PUBLISHED:
         cycle.published_at = timezone.now()
@@ -249,9 +260,13 @@ def self_assess(
         state=State.SELF_ASSESSMENT,
         action="self-assess",
     )
-    value, text = _checked(value, text, "a rationale", grade_scale(grade.cycle.organisation))
+    value, text = _checked(
+        value, text, _("rationale: give a rationale"), grade_scale(grade.cycle.organisation)
+    )
     if not any(unit.pk == grade.unit_id for unit in visible_units(membership)):
-        raise WorkflowRefused(f"{grade.unit.name} is not in your part of the organisation")
+        raise WorkflowRefused(
+            _("{unit} is not in your part of the organisation").format(unit=grade.unit.name)
+        )
     _record(
         grade,
         GradeEvent.Step.SELF_ASSESSED,
@@ -276,10 +291,12 @@ def moderate(
     scale = grade_scale(grade.cycle.organisation)
     problem = scale.problem(value)
     if problem is not None:
-        raise WorkflowRefused(f"grade: {problem}")
+        raise WorkflowRefused(_("grade: {problem}").format(problem=problem))
     if value != before and not reason.strip():
         raise WorkflowRefused(
-            f"reason: changing {scale.label(before)} to {scale.label(value)} needs a reason"
+            _("reason: changing {before} to {after} needs a reason").format(
+                before=scale.label(before), after=scale.label(value)
+            )
         )
     _record(
         grade,
@@ -306,10 +323,13 @@ def agree(
     )
     if grade.unit.parent_id is not None:
         raise WorkflowRefused(
-            "the board agrees the grades of the whole organisation, not of its units"
+            _("the board agrees the grades of the whole organisation, not of its units")
         )
     value, text = _checked(
-        value, text, "the board's rationale", grade_scale(grade.cycle.organisation)
+        value,
+        text,
+        _("rationale: give the board's rationale"),
+        grade_scale(grade.cycle.organisation),
     )
     _record(
         grade,
@@ -329,14 +349,15 @@ def edit_rationale(
 ) -> None:
     """An analyst edits the rationale before the board; the generated text is kept beside it."""
     _require(membership, grade.cycle, Membership.Role.ANALYST, "edit the rationale")
-    _in_scope(grade, membership, "edit the rationale of")
+    _in_scope(grade, membership, "edit the rationale")
     if grade.cycle.state in (State.DRAFT, State.BOARD, State.PUBLISHED):
         raise WorkflowRefused(
-            f"the rationale can be edited between the lock and the board, not while "
-            f"{grade.cycle.get_state_display().lower()}"
+            _(
+                "the rationale can be edited between the lock and the board, not while {state}"
+            ).format(state=grade.cycle.get_state_display().lower())
         )
     if not text.strip():
-        raise WorkflowRefused("rationale: must not be empty")
+        raise WorkflowRefused(_("rationale: must not be empty"))
     before = _locked(grade, version)
     grade.rationale = text.strip()
     grade.save(update_fields=["rationale"])
@@ -352,15 +373,57 @@ def may_run_cycles(membership: Membership) -> bool:
     return membership.role == Membership.Role.ANALYST and membership.unit_id is None
 
 
+def _refusal(action: str, why: str) -> str:
+    """Return the whole sentence refusing ``action`` for ``why``, in the reader's language.
+
+    ``why`` is ``role`` (another role's step), ``whole`` (an analyst of one part only),
+    ``scope`` (a unit outside the member's part) or ``time`` (the cycle is at another step).
+    """
+    sentences = {
+        ("lock the data", "role"): _("only analysts of {organisation} may lock the data"),
+        ("lock the data", "whole"): _(
+            "only analysts covering the whole of {organisation} may lock the data"
+        ),
+        ("move the cycle on", "role"): _("only analysts of {organisation} may move the cycle on"),
+        ("move the cycle on", "whole"): _(
+            "only analysts covering the whole of {organisation} may move the cycle on"
+        ),
+        ("edit the rationale", "role"): _("only analysts of {organisation} may edit the rationale"),
+        ("edit the rationale", "scope"): _(
+            "{unit} is not in your part of the organisation: you may not edit the rationale of it"
+        ),
+        ("record spot checks", "role"): _("only analysts of {organisation} may record spot checks"),
+        ("self-assess", "role"): _("only command leads of {organisation} may self-assess"),
+        ("self-assess", "scope"): _(
+            "{unit} is not in your part of the organisation: you may not self-assess it"
+        ),
+        ("self-assess", "time"): _(
+            "cycle {number} is at {state}: it is not the time to self-assess"
+        ),
+        ("moderate", "role"): _("only moderators of {organisation} may moderate"),
+        ("moderate", "scope"): _(
+            "{unit} is not in your part of the organisation: you may not moderate it"
+        ),
+        ("moderate", "time"): _("cycle {number} is at {state}: it is not the time to moderate"),
+        ("agree grades", "role"): _("only board members of {organisation} may agree grades"),
+        ("agree grades", "scope"): _(
+            "{unit} is not in your part of the organisation: you may not agree grades it"
+        ),
+        ("agree grades", "time"): _(
+            "cycle {number} is at {state}: it is not the time to agree grades"
+        ),
+    }
+    return sentences[(action, why)]
+
+
 def _require(
     membership: Membership, cycle: Cycle, role: str, action: str, *, whole: bool = False
 ) -> None:
-    label = Membership.Role(role).label.lower()
     if membership.organisation_id != cycle.organisation_id or membership.role != role:
-        raise WorkflowRefused(f"only {label}s of {cycle.organisation.name} may {action}")
+        raise WorkflowRefused(_refusal(action, "role").format(organisation=cycle.organisation.name))
     if whole and membership.unit_id is not None:
         raise WorkflowRefused(
-            f"only {label}s covering the whole of {cycle.organisation.name} may {action}"
+            _refusal(action, "whole").format(organisation=cycle.organisation.name)
         )
 
 
@@ -370,9 +433,7 @@ def _in_scope(grade: AreaGrade, membership: Membership, action: str) -> None:
         return
     units = {unit.pk for unit in visible_units(membership) if not unit.external}
     if grade.unit_id not in units:
-        raise WorkflowRefused(
-            f"{grade.unit.name} is not in your part of the organisation: you may not {action} it"
-        )
+        raise WorkflowRefused(_refusal(action, "scope").format(unit=grade.unit.name))
 
 
 def _step(grade: AreaGrade, membership: Membership, *, role: str, state: str, action: str) -> None:
@@ -380,19 +441,20 @@ def _step(grade: AreaGrade, membership: Membership, *, role: str, state: str, ac
     _in_scope(grade, membership, action)
     if grade.cycle.state != state:
         raise WorkflowRefused(
-            f"cycle {grade.cycle.number} is at {grade.cycle.get_state_display().lower()}: "
-            f"it is not the time to {action}"
+            _refusal(action, "time").format(
+                number=grade.cycle.number, state=grade.cycle.get_state_display().lower()
+            )
         )
 
 
-def _checked(value: str, text: str, what: str, scale: GradeScale) -> tuple[str, str]:
+def _checked(value: str, text: str, missing: str, scale: GradeScale) -> tuple[str, str]:
     problems = []
     value = value.strip()
     problem = scale.problem(value)
     if problem is not None:
-        problems.append(f"grade: {problem}")
+        problems.append(_("grade: {problem}").format(problem=problem))
     if not text.strip():
-        problems.append(f"rationale: give {what}")
+        problems.append(missing)
     if problems:
         raise WorkflowRefused(*problems)
     return value, text.strip()
@@ -454,7 +516,9 @@ def _locked(grade: AreaGrade, version: int | None) -> dict[str, Any]:
             by = latest.actor.get_username() if latest.actor is not None else "pmf"
             held = grade_scale(grade.cycle.organisation).label(current.grade)
             raise Conflict(
-                f"The grade for {grade.area.code} in {grade.unit.name}",
+                _("The grade for {area} in {unit}").format(
+                    area=grade.area.code, unit=grade.unit.name
+                ),
                 by,
                 latest.at,
                 f"{held} ({latest.get_step_display().lower()})",
@@ -582,11 +646,12 @@ def span_words(cycle: Cycle) -> str:
     until = parse_period(cycle.cut_off).label
     if previous is not None:
         since = parse_period(previous.cut_off).label
-        return (
-            f"figures for periods ending after {since} (cycle {previous.number}'s cut-off) "
-            f"and by {until}"
-        )
-    return f"figures for periods ending in the year to {until} (there is no earlier cycle)"
+        return _(
+            "figures for periods ending after {since} (cycle {number}'s cut-off) and by {until}"
+        ).format(since=since, number=previous.number, until=until)
+    return _(
+        "figures for periods ending in the year to {until} (there is no earlier cycle)"
+    ).format(until=until)
 
 
 def in_span(period: str, span: tuple[dt.date, dt.date]) -> bool:
@@ -643,7 +708,11 @@ def draw_spot_checks(cycle: Cycle) -> list[SpotCheck]:
     from pmf.core.sampling import draw_sample
 
     if cycle.locked_at is None:
-        raise WorkflowRefused(f"cycle {cycle.number} is a draft: its sample is drawn at the lock")
+        raise WorkflowRefused(
+            _("cycle {number} is a draft: its sample is drawn at the lock").format(
+                number=cycle.number
+            )
+        )
     Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
     drawn = list(cycle.spot_checks.all())
     if drawn or cycle.state == State.PUBLISHED:
@@ -682,19 +751,27 @@ def record_spot_check(check: SpotCheck, membership: Membership, result: str, not
     _require(membership, cycle, Membership.Role.ANALYST, "record spot checks")
     if cycle.state == State.PUBLISHED:
         raise WorkflowRefused(
-            f"cycle {cycle.number} is published: its spot checks can no longer be changed"
+            _("cycle {number} is published: its spot checks can no longer be changed").format(
+                number=cycle.number
+            )
         )
     observation = check.observation
     if not any(unit.pk == observation.unit_id for unit in writable_units(membership)):
-        raise WorkflowRefused(f"{observation.unit.name} is not in your part of the organisation")
+        raise WorkflowRefused(
+            _("{unit} is not in your part of the organisation").format(unit=observation.unit.name)
+        )
     result, note = result.strip(), note.strip()
     problems = []
     if result not in SpotCheck.Result.values:
-        problems.append("result: choose verified against source or discrepancy")
+        problems.append(_("result: choose verified against source or discrepancy"))
     elif result == SpotCheck.Result.DISCREPANCY and not note:
-        problems.append("note: say what differs from the source")
+        problems.append(_("note: say what differs from the source"))
     if len(note) > NOTE_LIMIT:
-        problems.append(f"note: keep it to {NOTE_LIMIT:,} characters (it has {len(note):,})")
+        problems.append(
+            _("note: keep it to {limit} characters (it has {length})").format(
+                limit=f"{NOTE_LIMIT:,}", length=f"{len(note):,}"
+            )
+        )
     if problems:
         raise WorkflowRefused(*problems)
     current = SpotCheck.objects.select_for_update().get(pk=check.pk)

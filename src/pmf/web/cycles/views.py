@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from pmf.web import pages
 from pmf.web.accounts.models import Membership
@@ -40,11 +41,16 @@ def cycles(request: HttpRequest, org: str, as_json: bool = False) -> HttpRespons
                 board_date=dt.date.fromisoformat(board) if board else None,
             )
         except ValueError as error:
-            problems.extend(getattr(error, "problems", None) or [f"Check the dates: {error}"])
+            problems.extend(
+                getattr(error, "problems", None)
+                or [_("Check the dates: {error}").format(error=error)]
+            )
         except services.WorkflowRefused as refused:
             problems.extend(refused.problems)
         else:
-            messages.success(request, f"Cycle {created.number} started as a draft.")
+            messages.success(
+                request, _("Cycle {number} started as a draft.").format(number=created.number)
+            )
             return redirect("cycle", org=found.code, number=created.number)
     data = presenters.cycles_page(found, whole=membership.unit_id is None)
     if as_json:
@@ -90,7 +96,12 @@ def cycle(request: HttpRequest, org: str, number: int, as_json: bool = False) ->
             except services.WorkflowRefused as refused:
                 problems.extend(refused.problems)
             else:
-                messages.success(request, f"Cycle {chosen.number} is now at {state.label.lower()}.")
+                messages.success(
+                    request,
+                    _("Cycle {number} is now at {state}.").format(
+                        number=chosen.number, state=state.label.lower()
+                    ),
+                )
                 return redirect("cycle", org=found.code, number=chosen.number)
     data = data or presenters.cycle_page(chosen, membership)
     if as_json:
@@ -142,12 +153,12 @@ def spot_checks(request: HttpRequest, org: str, number: int, as_json: bool = Fal
             problems.extend(
                 f"{problem.partition(': ')[0]}-{position}: {problem.partition(': ')[2]}"
                 if problem.startswith(("result: ", "note: "))
-                else f"Spot check {position}: {problem}"
+                else _("Spot check {number}: {problem}").format(number=position, problem=problem)
                 for problem in refused.problems
             )
             failed = position
         else:
-            messages.success(request, f"Spot check {position} saved.")
+            messages.success(request, _("Spot check {number} saved.").format(number=position))
             return redirect(
                 f"{reverse('spot-checks', args=[found.code, chosen.number])}#check-{position}"
             )
@@ -202,14 +213,14 @@ def grade(
                     version,
                 )
             else:
-                problems.append("Choose a step to take.")
+                problems.append(_("Choose a step to take."))
         except services.WorkflowRefused as refused:
             problems.extend(refused.problems)
         except Conflict as conflict:
             problems.extend(conflict.problems)
             status = 409
         if not problems:
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return redirect("grade", org=found.code, number=chosen.number, unit=unit, area=area)
     data = presenters.grade_page(found_grade)
     if as_json:

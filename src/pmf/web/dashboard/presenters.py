@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pmf.core.assessment import assessment_roots, units_read
 from pmf.core.periods import parse_period
@@ -34,10 +37,10 @@ class Tile:
     """One tile: its address on the dashboard, its title, and how to list its rows."""
 
     code: str
-    title: str
-    describe: str
+    title: str | Promise
+    describe: str | Promise
     rows: Callable[[Organisation, Membership], list[dict[str, Any]]]
-    order: str = ""
+    order: str | Promise = ""
     """How the rows are ordered, in words, where the order matters (the first three show)."""
 
 
@@ -93,7 +96,11 @@ def _measure_row(organisation: Organisation, record: dict[str, Any], detail: str
 def reds(organisation: Organisation, membership: Membership) -> list[dict[str, Any]]:
     """Measures not met (red against their standard), latest figure, every visible unit."""
     return [
-        _measure_row(organisation, r, f"{r['value_text']} against {r['standard']}")
+        _measure_row(
+            organisation,
+            r,
+            _("{value} against {standard}").format(value=r["value_text"], standard=r["standard"]),
+        )
         for r in _assessment_rows(organisation, membership)
         if r["rag"] == "red"
     ]
@@ -101,16 +108,16 @@ def reds(organisation: Organisation, membership: Membership) -> list[dict[str, A
 
 # The special-cause tile lists the worst concerns first. The order, key by key:
 CONCERN_RULES = (
-    ("outside_limits", "a point beyond the process limits"),
-    ("run", "a shift: a run of points on the worse side of the mean"),
-    ("trend", "a trend: points each worse than the one before"),
-    ("two_in_three", "two of three points near the process limit"),
+    ("outside_limits", gettext_lazy("a point beyond the process limits")),
+    ("run", gettext_lazy("a shift: a run of points on the worse side of the mean")),
+    ("trend", gettext_lazy("a trend: points each worse than the one before")),
+    ("two_in_three", gettext_lazy("two of three points near the process limit")),
 )
 """The Making Data Count rules, most severe first: an astronomical point before a shift, a
 shift before a trend, a trend before two-in-three (the first that the latest point breaks)."""
 KIND_ORDER = {"redline": 0, "kpi": 1}
 """Redlines before KPIs, KPIs before the rest."""
-CONCERN_ORDER = (
+CONCERN_ORDER = gettext_lazy(
     "worst first: points beyond the process limits, then shifts, trends and two-in-three "
     "points; redlines before KPIs; then the furthest from the mean in sigma units; then the "
     "most recent"
@@ -141,8 +148,7 @@ def concerns(organisation: Organisation, membership: Membership) -> list[dict[st
     rows = []
     for record in found:
         rule, sigmas = severity.get((record["unit"], record["measure"]), (len(CONCERN_RULES), None))
-        why = CONCERN_RULES[rule][1] if rule < len(CONCERN_RULES) else "special cause"
-        far = f", {sigmas:.1f} sigma from the mean" if sigmas is not None else ""
+        why = str(CONCERN_RULES[rule][1]) if rule < len(CONCERN_RULES) else _("special cause")
         rows.append(
             (
                 (
@@ -156,8 +162,17 @@ def concerns(organisation: Organisation, membership: Membership) -> list[dict[st
                 _measure_row(
                     organisation,
                     record,
-                    f"{record['value_text']} ({parse_period(record['period']).label}): "
-                    f"{VARIATION_WORDS['special_cause_concern']}; {why}{far}",
+                    (
+                        _("{value} ({period}): {variation}; {why}, {sigmas} sigma from the mean")
+                        if sigmas is not None
+                        else _("{value} ({period}): {variation}; {why}")
+                    ).format(
+                        value=record["value_text"],
+                        period=parse_period(record["period"]).label,
+                        variation=VARIATION_WORDS["special_cause_concern"],
+                        why=why,
+                        sigmas=f"{sigmas:.1f}" if sigmas is not None else "",
+                    ),
                 ),
             )
         )
@@ -213,7 +228,7 @@ def _concern_severity(
         .filter(pl.col("period_end") <= pl.col("_cut"))
         .filter(pl.len().over("unit", "measure") >= 2)
     )
-    points, _ = framework_chart_points(framework, rolled)
+    points, _limits = framework_chart_points(framework, rolled)
     result: dict[tuple[str, str], tuple[int, float | None]] = {}
     for last in points.group_by("series", maintain_order=True).last().iter_rows(named=True):
         unit, code = last["series"].split("\x1f")
@@ -241,18 +256,23 @@ def outliers(organisation: Organisation, membership: Membership) -> list[dict[st
 
 
 SCORECARD_TILES = (
-    Tile("reds", "Redlines and KPIs not met", "measures red against their standard", reds),
+    Tile(
+        "reds",
+        gettext_lazy("Redlines and KPIs not met"),
+        gettext_lazy("measures red against their standard"),
+        reds,
+    ),
     Tile(
         "concerns",
-        "Special-cause concerns",
-        "measures whose SPC chart shows variation of concern",
+        gettext_lazy("Special-cause concerns"),
+        gettext_lazy("measures whose SPC chart shows variation of concern"),
         concerns,
         order=CONCERN_ORDER,
     ),
     Tile(
         "outliers",
-        "Worse than peers",
-        "measures significantly worse than the MSG average",
+        gettext_lazy("Worse than peers"),
+        gettext_lazy("measures significantly worse than the MSG average"),
         outliers,
     ),
 )
@@ -277,8 +297,11 @@ def overdue_interventions(
         {
             "unit": row.unit.name,
             "what": f"{row.action_name}: {row.measure.name if row.measure else row.area.name}",
-            "detail": f"due {row.due_on:%-d %B %Y}, {(today - row.due_on).days} days overdue; "
-            f"owner {row.owner.get_username() if row.owner else 'none'}",
+            "detail": _("due {date}, {days} days overdue; owner {owner}").format(
+                date=f"{row.due_on:%-d %B %Y}",
+                days=(today - row.due_on).days,
+                owner=row.owner.get_username() if row.owner else _("none"),
+            ),
             "link": reverse("intervention", args=[organisation.code, row.pk]),
         }
         for row in rows
@@ -304,8 +327,10 @@ def plan_items_at_risk(organisation: Organisation, membership: Membership) -> li
         {
             "unit": item.theme.name,
             "what": item.title,
-            "detail": f"{item.get_status_display()}; accountable: "
-            f"{item.owner.get_username() if item.owner else 'nobody'}",
+            "detail": _("{status}; accountable: {owner}").format(
+                status=item.get_status_display(),
+                owner=item.owner.get_username() if item.owner else _("nobody"),
+            ),
             "link": reverse("plan-item", args=[organisation.code, plan.pk, item.pk]),
         }
         for item in items
@@ -318,15 +343,29 @@ def strategic_risks(organisation: Organisation, membership: Membership) -> list[
 
     return [
         {
-            "unit": risk["unit"] or "whole organisation",
+            "unit": risk["unit"] or _("whole organisation"),
             "what": f"{risk['reference']}: {risk['title']}",
-            "detail": f"score {risk['current']['score']:g} ({risk['current']['band']})"
-            + ("; above the threshold" if risk["current"]["above_threshold"] else "")
-            + ("; review overdue" if risk["review_overdue"] else ""),
+            "detail": _risk_detail(risk),
             "link": reverse("risk", args=[organisation.code, risk["number"]]),
         }
         for risk in top_risks(organisation, 10, membership)
     ]
+
+
+def _risk_detail(risk: dict[str, Any]) -> str:
+    """Return a top risk's score, band and warnings, as one sentence."""
+    score = f"{risk['current']['score']:g}"
+    band = risk["current"]["band"]
+    above = risk["current"]["above_threshold"]
+    if above and risk["review_overdue"]:
+        text = _("score {score} ({band}); above the threshold; review overdue")
+    elif above:
+        text = _("score {score} ({band}); above the threshold")
+    elif risk["review_overdue"]:
+        text = _("score {score} ({band}); review overdue")
+    else:
+        text = _("score {score} ({band})")
+    return text.format(score=score, band=band)
 
 
 def emerging_risks(organisation: Organisation, membership: Membership) -> list[dict[str, Any]]:
@@ -346,10 +385,12 @@ def emerging_risks(organisation: Organisation, membership: Membership) -> list[d
     )
     return [
         {
-            "unit": risk.category or "no department",
+            "unit": risk.category or _("no department"),
             "what": risk.title,
-            "detail": f"recorded {timezone.localtime(risk.created_at):%-d %B %Y}; "
-            f"current score {risk.current_score:g}",
+            "detail": _("recorded {date}; current score {score}").format(
+                date=f"{timezone.localtime(risk.created_at):%-d %B %Y}",
+                score=f"{risk.current_score:g}",
+            ),
             "link": reverse("risk", args=[organisation.code, risk.number]),
         }
         for risk in risks
@@ -371,15 +412,19 @@ def recommendations_overdue(
     today = timezone.localdate()
     counts = recommendation_counts(organisation, membership, today)
     complete = (
-        f"{counts['percent_complete']:g}% of {counts['total']} complete"
+        _("{percent}% of {total} complete").format(
+            percent=f"{counts['percent_complete']:g}", total=counts["total"]
+        )
         if counts["total"]
-        else "none recorded"
+        else _("none recorded")
     )
     return [
         {
             "unit": recommendation.get_body_display(),
             "what": f"{recommendation.report_title}: {recommendation.text[:80]}",
-            "detail": f"due {recommendation.due_date:%-d %B %Y}; {complete}",
+            "detail": _("due {date}; {complete}").format(
+                date=f"{recommendation.due_date:%-d %B %Y}", complete=complete
+            ),
             "link": reverse("recommendation", args=[organisation.code, recommendation.number]),
         }
         for recommendation in visible_recommendations(organisation, membership).order_by("due_date")
@@ -390,14 +435,14 @@ def recommendations_overdue(
 ACTION_TILES = (
     Tile(
         "interventions",
-        "Interventions overdue",
-        "interventions past their due date and not finished",
+        gettext_lazy("Interventions overdue"),
+        gettext_lazy("interventions past their due date and not finished"),
         overdue_interventions,
     ),
     Tile(
         "plan",
-        "Improvement plan at risk",
-        "items of the improvement plan off track or at risk",
+        gettext_lazy("Improvement plan at risk"),
+        gettext_lazy("items of the improvement plan off track or at risk"),
         plan_items_at_risk,
     ),
 )
@@ -406,20 +451,20 @@ ACTION_TILES = (
 REGISTER_TILES = (
     Tile(
         "risks",
-        "Top strategic risks",
-        "open risks with the highest current scores",
+        gettext_lazy("Top strategic risks"),
+        gettext_lazy("open risks with the highest current scores"),
         strategic_risks,
     ),
     Tile(
         "recommendations",
-        "Recommendations overdue",
-        "inspection and audit recommendations past their due date",
+        gettext_lazy("Recommendations overdue"),
+        gettext_lazy("inspection and audit recommendations past their due date"),
         recommendations_overdue,
     ),
     Tile(
         "emerging",
-        "Emerging risks",
-        "open risks recorded in the last 90 days, by department",
+        gettext_lazy("Emerging risks"),
+        gettext_lazy("open risks recorded in the last 90 days, by department"),
         emerging_risks,
     ),
 )
@@ -438,10 +483,10 @@ def dashboard_page(organisation: Organisation, membership: Membership) -> dict[s
         shown.append(
             {
                 "code": tile.code,
-                "title": tile.title,
-                "describe": tile.describe,
+                "title": str(tile.title),
+                "describe": str(tile.describe),
                 "count": len(rows),
-                "order": tile.order,
+                "order": str(tile.order),
                 "first": rows[:3],
             }
         )
@@ -505,9 +550,9 @@ def tile_page(organisation: Organisation, membership: Membership, code: str) -> 
                 "organisation": {"code": organisation.code, "name": organisation.name},
                 "tile": {
                     "code": tile.code,
-                    "title": tile.title,
-                    "describe": tile.describe,
-                    "order": tile.order,
+                    "title": str(tile.title),
+                    "describe": str(tile.describe),
+                    "order": str(tile.order),
                 },
                 "rows": tile.rows(organisation, membership),
             }

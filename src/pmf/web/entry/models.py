@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pmf.web.frameworks.models import Organisation
 from pmf.web.observations.models import ImportBatch
@@ -13,11 +14,11 @@ class ImportJob(models.Model):
     """One file checked and imported by the worker, all or nothing, with its progress."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        CHECKING = "checking", "Checking"
-        IMPORTING = "importing", "Importing"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        CHECKING = "checking", _("Checking")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="import_jobs"

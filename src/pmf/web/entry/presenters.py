@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pmf.core.framework import Measure
 from pmf.core.periods import Period
@@ -24,9 +26,9 @@ from pmf.web.frameworks.services import framework_of
 from pmf.web.observations.services import held_observations
 
 STATUSES = (
-    ("provisional", "Provisional"),
-    ("validated", "Validated"),
-    ("signed_off", "Signed off"),
+    ("provisional", gettext_lazy("Provisional")),
+    ("validated", gettext_lazy("Validated")),
+    ("signed_off", gettext_lazy("Signed off")),
 )
 
 
@@ -76,7 +78,9 @@ def entry_page(
                 }
             )
     statuses = [
-        (code, label) for code, label in STATUSES if code != "signed_off" or membership.may_sign_off
+        (code, str(label))
+        for code, label in STATUSES
+        if code != "signed_off" or membership.may_sign_off
     ]
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
@@ -89,18 +93,18 @@ def entry_page(
 
 # What a column of an imported file may hold, as the mapping form offers it.
 COLUMN_CHOICES = (
-    ("unit", "Unit"),
-    ("measure", "Measure"),
-    ("period", "Period"),
-    ("value", "Value"),
-    ("numerator", "Numerator"),
-    ("denominator", "Denominator"),
-    ("status", "Status"),
-    ("note", "Note"),
-    ("source", "Source"),
-    ("age_band", "Age band (a standardised measure)"),
-    (PERIOD_COLUMN, "A period (wide layout)"),
-    (IGNORE, "Leave it out"),
+    ("unit", gettext_lazy("Unit")),
+    ("measure", gettext_lazy("Measure")),
+    ("period", gettext_lazy("Period")),
+    ("value", gettext_lazy("Value")),
+    ("numerator", gettext_lazy("Numerator")),
+    ("denominator", gettext_lazy("Denominator")),
+    ("status", gettext_lazy("Status")),
+    ("note", gettext_lazy("Note")),
+    ("source", gettext_lazy("Source")),
+    ("age_band", gettext_lazy("Age band (a standardised measure)")),
+    (PERIOD_COLUMN, gettext_lazy("A period (wide layout)")),
+    (IGNORE, gettext_lazy("Leave it out")),
 )
 PREVIEW_COLUMNS = ("unit", "measure", "period", "value", "numerator", "denominator", "status")
 
@@ -119,7 +123,7 @@ def import_page(
     data: dict[str, Any] = {
         "organisation": {"code": organisation.code, "name": organisation.name},
         "problems": list(problems or []),
-        "column_choices": COLUMN_CHOICES,
+        "column_choices": [(code, str(label)) for code, label in COLUMN_CHOICES],
         "review": None,
         "jobs": [job_summary(job) for job in recent_jobs(organisation, membership)],
     }
@@ -184,7 +188,7 @@ def job_summary(job: ImportJob) -> dict[str, Any]:
         "id": job.pk,
         "file_name": job.file_name,
         "status": job.status,
-        "status_label": job.get_status_display(),
+        "status_label": str(job.get_status_display()),
         "created_at": job.created_at,
     }
 
@@ -199,14 +203,18 @@ def job_page(job: ImportJob) -> dict[str, Any]:
         "id": job.pk,
         "file_name": job.file_name,
         "status": job.status,
-        "status_label": job.get_status_display(),
+        "status_label": str(job.get_status_display()),
         "finished": job.finished,
         "rows_done": done,
         "rows_total": total,
         "percent": percent,
         # The progress bar shows how far it is only while storing; before that it is busy.
         "measured": measured,
-        "count": f"{done:,} of {total:,} rows ({percent}%)" if measured else f"{total:,} rows",
+        "count": _("{done} of {total} rows ({percent}%)").format(
+            done=f"{done:,}", total=f"{total:,}", percent=percent
+        )
+        if measured
+        else _("{total} rows").format(total=f"{total:,}"),
         "message": _job_message(job, done, total),
         "summary": job.summary,
         "problems": job.problems,
@@ -221,14 +229,14 @@ def job_page(job: ImportJob) -> dict[str, Any]:
 def _job_message(job: ImportJob, done: int, total: int) -> str:
     # Said by screen readers as the status changes: one sentence per stage, not per chunk.
     if job.status == ImportJob.Status.QUEUED:
-        return "Waiting for the worker to start the import."
+        return _("Waiting for the worker to start the import.")
     if job.status == ImportJob.Status.CHECKING:
-        return f"Checking every row of {job.file_name}."
+        return _("Checking every row of {file}.").format(file=job.file_name)
     if job.status == ImportJob.Status.IMPORTING:
-        return f"Storing {total:,} figures."
+        return _("Storing {count} figures.").format(count=f"{total:,}")
     if job.status == ImportJob.Status.DONE:
-        return f"Done. {job.summary}"
-    return f"Failed: {job.summary}"
+        return _("Done. {summary}").format(summary=job.summary)
+    return _("Failed: {summary}").format(summary=job.summary)
 
 
 def _input_text(value: object, measure: Measure | None = None) -> str:

@@ -22,11 +22,12 @@ from typing import TypedDict, TypeVar
 
 import polars as pl
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pmf.core.periods import ParseError, parse_period
 from pmf.core.plausibility import number_text
-from pmf.core.text import plural
 from pmf.sources.importer import (
     PERIOD_ALIASES,
     CheckResult,
@@ -80,18 +81,35 @@ class FormSummary:
         """Say "1 figure revised: Violence with injury, November 2025" or "No figures changed"."""
         if (len(self.added), len(self.revised)) != (self.stored.added, self.stored.revised):
             # Another save came between reading the held figures and storing: count instead.
-            return (
-                f"{plural(self.stored.added, 'figure')} added and "
-                f"{plural(self.stored.revised, 'figure')} revised."
+            return _("{added} added and {revised} revised.").format(
+                added=_count_of_values(self.stored.added),
+                revised=_count_of_values(self.stored.revised),
             )
-        parts = [
-            f"{plural(len(names), 'figure')} {what}: {'; '.join(names)}"
-            for what, names in (("added", self.added), ("revised", self.revised))
-            if names
-        ]
+        parts = []
+        if self.added:
+            parts.append(
+                ngettext(
+                    "{count} figure added: {names}",
+                    "{count} figures added: {names}",
+                    len(self.added),
+                ).format(count=f"{len(self.added):,}", names="; ".join(self.added))
+            )
+        if self.revised:
+            parts.append(
+                ngettext(
+                    "{count} figure revised: {names}",
+                    "{count} figures revised: {names}",
+                    len(self.revised),
+                ).format(count=f"{len(self.revised):,}", names="; ".join(self.revised))
+            )
         if not parts:
-            return "No figures changed."
+            return _("No figures changed.")
         return "; ".join(parts) + "."
+
+
+def _count_of_values(count: int) -> str:
+    """Return "1 figure" or "3 figures" in the reader's language."""
+    return ngettext("{count} figure", "{count} figures", count).format(count=f"{count:,}")
 
 
 class EntryRefused(Exception):
@@ -173,13 +191,19 @@ def enter_observations(
     problems = []
     for entry in typed:
         if entry.measure not in allowed:
-            problems.append(f"{entry.measure}: you do not own this measure")
+            problems.append(
+                _("{measure}: you do not own this measure").format(measure=entry.measure)
+            )
         elif status_code(entry.status) == "signed_off" and not membership.may_sign_off:
-            problems.append(f"{allowed[entry.measure].name}: only an analyst may sign figures off")
+            problems.append(
+                _("{measure}: only an analyst may sign figures off").format(
+                    measure=allowed[entry.measure].name
+                )
+            )
     if problems:
         raise EntryRefused(problems)
     if not typed:
-        raise EntryRefused(["Enter at least one figure"])
+        raise EntryRefused([_("Enter at least one figure")])
     frame = pl.DataFrame(
         {
             "unit": [unit.code] * len(typed),
@@ -193,7 +217,7 @@ def enter_observations(
         },
         schema=dict.fromkeys(ENTRY_COLUMNS, pl.String),
     ).with_row_index(ROW_NUMBER, offset=1)
-    table = Table("the form", list(ENTRY_COLUMNS), frame)
+    table = Table(_("the form"), list(ENTRY_COLUMNS), frame)
     result = check_table(
         table, framework_of(organisation), source=f"entered by {membership.user.get_username()}"
     )
@@ -222,7 +246,11 @@ def enter_observations(
     except WarningsHeld as held:
         raise WarningsToAccept(
             [
-                f"{names.get(row['measure'], row['measure'])}, value '{row['value']}': {text}"
+                _("{measure}, value '{value}': {warning}").format(
+                    measure=names.get(row["measure"], row["measure"]),
+                    value=row["value"],
+                    warning=text,
+                )
                 for row in warning_rows(held.warned)
                 for text in row["warnings"]
             ]
@@ -265,19 +293,24 @@ def scope_problems(
                     number,
                     unit_column,
                     unit_text,
-                    f"is not a unit of {organisation.code} (by code or name)",
+                    _("is not a unit of {organisation} (by code or name)").format(
+                        organisation=organisation.code
+                    ),
                 )
             )
         measure = measures.get((measure_text or "").strip().lower())
         if measure is not None and measure.code not in allowed:
             problems.append(
                 Problem(
-                    number, measure_column, measure_text, "is not a measure you enter figures for"
+                    number,
+                    measure_column,
+                    measure_text,
+                    _("is not a measure you enter figures for"),
                 )
             )
         if status_code(status) == "signed_off" and not membership.may_sign_off:
             problems.append(
-                Problem(number, status_column, status, "only an analyst may sign figures off")
+                Problem(number, status_column, status, _("only an analyst may sign figures off"))
             )
     return problems
 
@@ -326,9 +359,11 @@ def _changed_observations(
 
 def _describe(problem: Problem, typed: list[Entry], names: dict[str, str]) -> str:
     entry = typed[problem.row - 1] if 0 < problem.row <= len(typed) else None
-    name = names.get(entry.measure, entry.measure) if entry else "the form"
-    shown = "(empty)" if problem.value is None else repr(problem.value)
-    return f"{name}, {problem.column} {shown}: {problem.reason}"
+    name = names.get(entry.measure, entry.measure) if entry else _("the form")
+    shown = _("(empty)") if problem.value is None else repr(problem.value)
+    return _("{measure}, {column} {value}: {reason}").format(
+        measure=name, column=problem.column, value=shown, reason=problem.reason
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -383,10 +418,10 @@ def keep_upload(name: str, content: bytes, organisation: Organisation, user: obj
 def uploaded(token: str) -> Path:
     """Return the path of a kept upload; raise ``LookupError`` for a token that is not ours."""
     if not UPLOAD_TOKEN.fullmatch(token):
-        raise LookupError("That upload is not known; upload the file again.")
+        raise LookupError(_("That upload is not known; upload the file again."))
     path = upload_dir() / token
     if not path.exists():
-        raise LookupError("That upload has expired; upload the file again.")
+        raise LookupError(_("That upload has expired; upload the file again."))
     return path
 
 
@@ -452,7 +487,7 @@ class ColumnMapping:
         """Return what stops this mapping, each naming the form field to correct."""
         found: list[FieldProblem] = []
         if self.layout not in LAYOUTS:
-            return [FieldProblem("layout", "Choose whether the file is long or wide")]
+            return [FieldProblem("layout", _("Choose whether the file is long or wide"))]
         allowed = {*(ROLES if self.layout == "long" else WIDE_ROLES), IGNORE}
         if self.layout == "wide":
             allowed.add(PERIOD_COLUMN)
@@ -460,30 +495,39 @@ class ColumnMapping:
         for index, (column, choice) in enumerate(zip(self.columns, self.choices, strict=True)):
             where = f"column-{index}"
             if not choice or choice not in {*ROLES, PERIOD_COLUMN, IGNORE}:
-                found.append(FieldProblem(where, f"Choose what the column ‘{column}’ holds"))
+                found.append(
+                    FieldProblem(
+                        where, _("Choose what the column ‘{column}’ holds").format(column=column)
+                    )
+                )
             elif choice == PERIOD_COLUMN and self.layout == "long":
                 found.append(
                     FieldProblem(
                         where,
-                        f"‘{column}’: in the long layout no column is a period; choose period for "
-                        "the column that holds the periods, or choose the wide layout",
+                        _(
+                            "‘{column}’: in the long layout no column is a period; choose period "
+                            "for the column that holds the periods, or choose the wide layout"
+                        ).format(column=column),
                     )
                 )
             elif choice not in allowed:
                 found.append(
                     FieldProblem(
                         where,
-                        f"‘{column}’: in the wide layout the periods and figures are the columns "
-                        f"headed by a period, so no column holds the {choice}; choose the long "
-                        "layout, or choose what else it holds",
+                        _(
+                            "‘{column}’: in the wide layout the periods and figures are the "
+                            "columns headed by a period, so no column holds the {role}; choose "
+                            "the long layout, or choose what else it holds"
+                        ).format(column=column, role=choice),
                     )
                 )
             elif choice in ROLES and choice in holder:
                 found.append(
                     FieldProblem(
                         where,
-                        f"‘{column}’: only one column can hold the {choice}, and "
-                        f"‘{holder[choice]}’ does",
+                        _(
+                            "‘{column}’: only one column can hold the {role}, and ‘{other}’ does"
+                        ).format(column=column, role=choice, other=holder[choice]),
                     )
                 )
             elif choice in ROLES:
@@ -492,8 +536,10 @@ class ColumnMapping:
                 found.append(
                     FieldProblem(
                         where,
-                        f"‘{column}’ is not a period such as 201907 or 2019-07; choose what it "
-                        "holds or leave it out",
+                        _(
+                            "‘{column}’ is not a period such as 201907 or 2019-07; choose what it "
+                            "holds or leave it out"
+                        ).format(column=column),
                     )
                 )
         if found:
@@ -501,19 +547,27 @@ class ColumnMapping:
         first = "column-0"
         for role in REQUIRED[self.layout]:
             if role not in holder:
-                found.append(FieldProblem(first, f"Choose the column that holds the {role}"))
+                found.append(
+                    FieldProblem(
+                        first, _("Choose the column that holds the {role}").format(role=role)
+                    )
+                )
         ratio = {"numerator", "denominator"} <= holder.keys()
         if self.layout == "long" and "value" not in holder and not ratio:
             found.append(
                 FieldProblem(
                     first,
-                    "Choose the column that holds the value, or the columns that hold the "
-                    "numerator and the denominator",
+                    _(
+                        "Choose the column that holds the value, or the columns that hold the "
+                        "numerator and the denominator"
+                    ),
                 )
             )
         if self.layout == "wide" and PERIOD_COLUMN not in self.choices:
             found.append(
-                FieldProblem(first, "Choose at least one column headed by a period, such as 201907")
+                FieldProblem(
+                    first, _("Choose at least one column headed by a period, such as 201907")
+                )
             )
         return found
 
@@ -734,7 +788,7 @@ def import_reviewed(
     ``accept_warnings`` gives no reason to accept them; the file is kept then.
     """
     if not review.ready or review.partial or review.result is None:
-        raise EntryRefused(["Check the file again before importing it."])
+        raise EntryRefused([_("Check the file again before importing it.")])
     path = uploaded(review.token)
     try:
         summary = store_observations(
@@ -766,7 +820,7 @@ def queue_import(
     from pmf.web.entry.tasks import run_import
 
     if not review.ready:
-        raise EntryRefused(["Check the file again before importing it."])
+        raise EntryRefused([_("Check the file again before importing it.")])
     roles, ignore, layout = review.mapping.check_arguments()
     job = ImportJob.objects.create(
         organisation=organisation,
@@ -787,10 +841,20 @@ def queue_import(
 
 
 def run_import_job(job_id: int) -> None:
-    """Check a job's file and store it all or nothing, recording progress; the worker's task."""
+    """Check a job's file and store it all or nothing, recording progress; the worker's task.
+
+    Its problems and summary are kept in the language of whoever uploaded the file.
+    """
+    from pmf.web.interventions.reminders import recipient_language
+
     job = ImportJob.objects.select_related("organisation", "created_by").get(pk=job_id)
     if job.finished:
         return
+    with translation.override(recipient_language(job.created_by)):
+        _run_import_job(job)
+
+
+def _run_import_job(job: ImportJob) -> None:
     _update(job, status=ImportJob.Status.CHECKING, started_at=timezone.now())
     # Who uploaded the file may have lost their role or scope since: checked as they are now.
     membership = _importer(job)
@@ -802,8 +866,10 @@ def run_import_job(job_id: int) -> None:
                     0,
                     "",
                     None,
-                    f"only analysts of {job.organisation.code} import files, "
-                    "and whoever uploaded this file no longer is one; upload it again",
+                    _(
+                        "only analysts of {organisation} import files, and whoever uploaded this "
+                        "file no longer is one; upload it again"
+                    ).format(organisation=job.organisation.code),
                 )
             ],
             1,
@@ -852,8 +918,12 @@ def run_import_job(job_id: int) -> None:
                     row["row"] or 0,
                     "value",
                     str(row["value"]),
-                    f"{row['unit']} {row['measure']} {row['period']}: {text} (a plausibility "
-                    "warning: import the file again and accept the warnings with a reason)",
+                    _(
+                        "{unit} {measure} {period}: {warning} (a plausibility warning: import "
+                        "the file again and accept the warnings with a reason)"
+                    ).format(
+                        unit=row["unit"], measure=row["measure"], period=row["period"], warning=text
+                    ),
                 )
                 for row in warning_rows(held.warned)
                 for text in row["warnings"]
@@ -862,7 +932,7 @@ def run_import_job(job_id: int) -> None:
         )
         return
     except Exception as error:
-        _fail(job, [Problem(0, "", None, f"the import stopped: {error}")], 1)
+        _fail(job, [Problem(0, "", None, _("the import stopped: {error}").format(error=error))], 1)
         raise
     _update(
         job,
@@ -939,7 +1009,9 @@ def _fail(job: ImportJob, problems: list[Problem], count: int) -> None:
             for p in problems[:KEPT_PROBLEMS]
         ],
         problem_count=count,
-        summary=f"{count:,} problem{'s' if count != 1 else ''}; nothing was stored.",
+        summary=ngettext(
+            "{count} problem; nothing was stored.", "{count} problems; nothing was stored.", count
+        ).format(count=f"{count:,}"),
         finished_at=timezone.now(),
     )
     _forget(job)

@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pmf.core.periods import ParseError, parse_period
 from pmf.core.text import format_bytes
@@ -104,14 +106,14 @@ def enter(request: HttpRequest, org: str, unit: str) -> HttpResponse:
     )
 
 
-REASON_MISSING = "Why the figures are right: give a reason to accept the warnings"
+REASON_MISSING = gettext_lazy("Why the figures are right: give a reason to accept the warnings")
 
 
 def _acceptance(request: HttpRequest) -> tuple[bool, str, str]:
     """Return whether plausibility warnings were accepted, the reason, and any problem."""
     accept = request.POST.get("accept-warnings") == "yes"
     reason = request.POST.get("warnings-reason", "").strip() if accept else ""
-    return accept, reason, REASON_MISSING if accept and not reason else ""
+    return accept, reason, str(REASON_MISSING) if accept and not reason else ""
 
 
 def import_file(request: HttpRequest, org: str) -> HttpResponse:
@@ -138,16 +140,15 @@ def import_file(request: HttpRequest, org: str) -> HttpResponse:
         upload = request.FILES.get("file")
         if upload is None:
             data = presenters.import_page(
-                found, membership, problems=["Choose a CSV or XLSX file to upload"]
+                found, membership, problems=[_("Choose a CSV or XLSX file to upload")]
             )
             return render(request, "entry/import.html", data, status=400)
         name = upload.name or "upload"
         if upload.size is not None and upload.size > settings.PMF_MAX_UPLOAD_BYTES:
             limit = settings.PMF_MAX_UPLOAD_BYTES
-            problem = (
-                f"{name}: is {format_bytes(upload.size)}, more than the {format_bytes(limit)} "
-                "allowed; split it into smaller files"
-            )
+            problem = _(
+                "{file}: is {size}, more than the {limit} allowed; split it into smaller files"
+            ).format(file=name, size=format_bytes(upload.size), limit=format_bytes(limit))
             data = presenters.import_page(found, membership, problems=[problem])
             return render(request, "entry/import.html", data, status=400)
         token = keep_upload(name, upload.read(), found, request.user)
@@ -177,9 +178,9 @@ def import_file(request: HttpRequest, org: str) -> HttpResponse:
             try:
                 summary = import_reviewed(membership, found, review, accept_warnings=reason or None)
             except WarningsToAccept:
-                problems.append(WARNINGS_NOT_ACCEPTED)
+                problems.append(str(WARNINGS_NOT_ACCEPTED))
             else:
-                messages.success(request, f"{name}: {summary}")
+                messages.success(request, _("{file}: {summary}").format(file=name, summary=summary))
                 return redirect("organisation", org=found.code)
     data = presenters.import_page(found, membership, review=review, problems=problems)
     data.update(accept_warnings=accept, warnings_reason=reason)
@@ -187,7 +188,7 @@ def import_file(request: HttpRequest, org: str) -> HttpResponse:
     return render(request, "entry/import.html", data, status=status)
 
 
-WARNINGS_NOT_ACCEPTED = (
+WARNINGS_NOT_ACCEPTED = gettext_lazy(
     "Accept the plausibility warnings: some figures are unlikely; check them against their "
     "source, then tick to accept the warnings and say why the figures are right"
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 
 def in_language(name: str, welsh: str) -> str:
@@ -225,8 +226,8 @@ class Target(models.Model):
     """
 
     class Origin(models.TextChoices):
-        FRAMEWORK = "framework", "Framework file"
-        SET = "set", "Set by a person"
+        FRAMEWORK = "framework", _("Framework file")
+        SET = "set", _("Set by a person")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="targets")
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="targets")
@@ -326,8 +327,8 @@ class SpcMark(models.Model):
     """
 
     class Kind(models.TextChoices):
-        REBASE = "rebase", "Rebase"
-        EVENT = "event", "Event"
+        REBASE = "rebase", _("Rebase")
+        EVENT = "event", _("Event")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="spc_marks"

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from pmf.core.framework import Framework, FrameworkModel
 from pmf.core.grading import GradeScale
@@ -844,23 +845,31 @@ def _checked_mark(
     problems: dict[str, str] = {}
     measure = organisation.measures.filter(code=measure_code).first()
     if measure is None:
-        raise SpcMarkRefused({"measure": f"There is no measure {measure_code!r}."})
+        raise SpcMarkRefused(
+            {"measure": _("There is no measure {code}.").format(code=repr(measure_code))}
+        )
     if kind not in SpcMark.Kind.values:
-        problems["kind"] = "Choose a rebase or an event."
+        problems["kind"] = _("Choose a rebase or an event.")
     code = ""
     if not period.strip():
-        problems["period"] = "Enter the period, for example 2025-04."
+        problems["period"] = _("Enter the period, for example 2025-04.")
     else:
         try:
             code = parse_frequency_period(framework_of(organisation).measure(measure_code), period)
         except ValueError as error:
-            problems["period"] = f"Enter a period of the measure: {error}."
-    words = "reason for the rebase" if kind == SpcMark.Kind.REBASE else "text of the event"
+            problems["period"] = _("Enter a period of the measure: {error}.").format(error=error)
+    rebase = kind == SpcMark.Kind.REBASE
     limit = SPC_TEXT_LIMITS.get(kind, 500)
     if not text.strip():
-        problems["text"] = f"Enter the {words}."
+        problems["text"] = (
+            _("Enter the reason for the rebase.") if rebase else _("Enter the text of the event.")
+        )
     elif len(text.strip()) > limit:
-        problems["text"] = f"The {words} must be {limit} characters or fewer."
+        problems["text"] = (
+            _("The reason for the rebase must be {limit} characters or fewer.")
+            if rebase
+            else _("The text of the event must be {limit} characters or fewer.")
+        ).format(limit=limit)
     if problems:
         raise SpcMarkRefused(problems)
     return measure, code, text.strip()
@@ -868,9 +877,9 @@ def _checked_mark(
 
 def _reason(reason: str) -> str:
     if not reason.strip():
-        raise SpcMarkRefused({"reason": "Enter why you are making this change."})
+        raise SpcMarkRefused({"reason": _("Enter why you are making this change.")})
     if len(reason.strip()) > 500:
-        raise SpcMarkRefused({"reason": "The reason must be 500 characters or fewer."})
+        raise SpcMarkRefused({"reason": _("The reason must be 500 characters or fewer.")})
     return reason.strip()
 
 
@@ -888,7 +897,7 @@ def _refuse_second_rebase(
         clash = clash.exclude(pk=but)
     if clash.exists():
         raise SpcMarkRefused(
-            {"period": "There is already a rebase in this period: change that one instead."}
+            {"period": _("There is already a rebase in this period: change that one instead.")}
         )
 
 
@@ -913,8 +922,10 @@ def add_spc_mark(
     if not _in_scope(membership, unit):
         raise SpcMarkRefused(
             {
-                "scope": "Choose this unit: a mark for every unit is set by analysts covering the "
-                "whole organisation"
+                "scope": _(
+                    "Choose this unit: a mark for every unit is set by analysts covering the "
+                    "whole organisation"
+                )
             }
         )
     measure, code, cleaned = _checked_mark(organisation, measure_code, kind, period, text)

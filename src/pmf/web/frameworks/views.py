@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from pmf.core.periods import PeriodKind
 from pmf.web import pages
@@ -54,7 +55,7 @@ def spc_marks(request: HttpRequest, org: str, unit: str, code: str) -> HttpRespo
                     text=data["text"],
                     user=request.user,
                 )
-                done = "added"
+                done = _("The rebase or event was added; the chart now uses it.")
             elif action in ("change", "withdraw"):
                 number = _number(request.POST.get("number", ""))
                 prefix = f"m{number}-"
@@ -68,7 +69,7 @@ def spc_marks(request: HttpRequest, org: str, unit: str, code: str) -> HttpRespo
                         reason=request.POST.get("reason", ""),
                         user=request.user,
                     )
-                    done = "changed"
+                    done = _("The rebase or event was changed; the chart now uses it.")
                 else:
                     services.withdraw_spc_mark(
                         found,
@@ -77,15 +78,15 @@ def spc_marks(request: HttpRequest, org: str, unit: str, code: str) -> HttpRespo
                         reason=request.POST.get("reason", ""),
                         user=request.user,
                     )
-                    done = "withdrawn"
+                    done = _("The rebase or event was withdrawn; the chart now uses it.")
             else:
-                raise services.SpcMarkRefused({"kind": "Choose what to do."})
+                raise services.SpcMarkRefused({"kind": _("Choose what to do.")})
         except services.SpcMarkRefused as refused:
             problems = refused.problems
         except LookupError as error:
             raise Http404(str(error)) from None
         else:
-            messages.success(request, f"The rebase or event was {done}; the chart now uses it.")
+            messages.success(request, done)
             return redirect("measure-spc", org=found.code, unit=chosen.code, code=code)
     try:
         marks = services.spc_marks(found, chosen, code)

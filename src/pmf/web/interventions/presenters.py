@@ -121,7 +121,7 @@ def detail_page(
             for escalation in escalations
         ],
         "next_statuses": [
-            {"value": value, "label": Intervention.Status(value).label}
+            {"value": value, "label": str(Intervention.Status(value).label)}
             for value in services.NEXT_STATUSES[intervention.status]
         ],
         "may_report": services.may_report(membership, intervention),

@@ -23,9 +23,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pmf.core.framework import Interventions
 from pmf.core.periods import (
@@ -138,6 +141,29 @@ def send_reminders(on: dt.date, dry_run: bool = False) -> Outcome:
     return outcome
 
 
+def recipient_language(user: Any) -> str:
+    """Return the language to write to ``user`` in: their choice, else the site's default.
+
+    Each reminder is written in its recipient's language: build it inside
+    ``translation.override(recipient_language(user))``.
+    """
+    from pmf.web import i18n
+
+    # The user's own choice is read by pmf.web.i18n.language_for where the site has it.
+    chosen = getattr(i18n, "language_for", None)
+    if chosen is not None:
+        return str(chosen(user))
+    return str(settings.LANGUAGE_CODE)
+
+
+def day_text(day: dt.date, *, padded: bool = True) -> str:
+    """Return ``day`` as an email writes it (05 March 2019), its month in the active language.
+
+    Not ``padded``: 5 March 2019.
+    """
+    return dateformat.format(day, "d F Y" if padded else "j F Y")
+
+
 def _menus() -> Callable[[int], Interventions]:
     from pmf.web.frameworks.models import Organisation
     from pmf.web.frameworks.services import framework_of
@@ -173,46 +199,94 @@ def intervention_reminders(on: dt.date) -> Iterable[Reminder]:
         within = menu(intervention.organisation_id).remind_within_days
         if intervention.due_on > on + dt.timedelta(days=within):
             continue
-        about = intervention.measure.name if intervention.measure else intervention.area.name
-        what = f"{intervention.action_name} for {intervention.unit.name} ({about})"
-        lines = [
-            what,
-            "",
-            intervention.description,
-            "",
-            f"Agreed on {intervention.agreed_on:%d %B %Y}, {intervention.category_name}: report "
-            f"back by {intervention.due_on:%d %B %Y}.",
-            f"Status: {intervention.get_status_display()}.",
-        ]
         if services.is_overdue(intervention, on):
             days = (on - intervention.due_on).days
-            subject = f"Intervention {intervention.pk} is overdue by {days} day{'s' * (days != 1)}"
             level, people = services.escalation_targets(intervention)
-            yield Reminder(
-                intervention.owner,
-                subject,
-                [*lines, "", f"It has been escalated to the {level}."],
-                f"intervention:{intervention.pk}",
-            )
-            for person in people:
-                yield Reminder(
-                    person,
-                    f"Escalated to you: intervention {intervention.pk} is overdue",
+            with translation.override(recipient_language(intervention.owner)):
+                reminder = Reminder(
+                    intervention.owner,
+                    ngettext(
+                        "Intervention {number} is overdue by {days} day",
+                        "Intervention {number} is overdue by {days} days",
+                        days,
+                    ).format(number=intervention.pk, days=days),
                     [
-                        *lines,
+                        *_intervention_lines(intervention),
                         "",
-                        f"Owner: {intervention.owner.get_username()}. It is escalated to you as "
-                        f"the {level}.",
+                        _escalated_line(level),
                     ],
-                    f"intervention:{intervention.pk}:escalated",
+                    f"intervention:{intervention.pk}",
                 )
+            yield reminder
+            for person in people:
+                with translation.override(recipient_language(person)):
+                    reminder = Reminder(
+                        person,
+                        _("Escalated to you: intervention {number} is overdue").format(
+                            number=intervention.pk
+                        ),
+                        [
+                            *_intervention_lines(intervention),
+                            "",
+                            _escalated_to_you_line(intervention.owner.get_username(), level),
+                        ],
+                        f"intervention:{intervention.pk}:escalated",
+                    )
+                yield reminder
         else:
-            yield Reminder(
-                intervention.owner,
-                f"Intervention {intervention.pk} is due on {intervention.due_on:%d %B %Y}",
-                lines,
-                f"intervention:{intervention.pk}",
-            )
+            with translation.override(recipient_language(intervention.owner)):
+                reminder = Reminder(
+                    intervention.owner,
+                    _("Intervention {number} is due on {date}").format(
+                        number=intervention.pk, date=day_text(intervention.due_on)
+                    ),
+                    _intervention_lines(intervention),
+                    f"intervention:{intervention.pk}",
+                )
+            yield reminder
+
+
+LEAD_LEVEL = "command lead of "
+"""How ``services.escalation_targets`` names the command leads of a unit (before the unit)."""
+
+
+def _escalated_line(level: str) -> str:
+    """Return the owner's line saying to whom the intervention is escalated."""
+    if level.startswith(LEAD_LEVEL):
+        return _("It has been escalated to the command lead of {unit}.").format(
+            unit=level.removeprefix(LEAD_LEVEL)
+        )
+    return _("It has been escalated to the moderators and board members.")
+
+
+def _escalated_to_you_line(owner: str, level: str) -> str:
+    """Return the line telling one of the next level why the reminder reaches them."""
+    if level.startswith(LEAD_LEVEL):
+        return _("Owner: {owner}. It is escalated to you as the command lead of {unit}.").format(
+            owner=owner, unit=level.removeprefix(LEAD_LEVEL)
+        )
+    return _("Owner: {owner}. It is escalated to you as the moderators and board members.").format(
+        owner=owner
+    )
+
+
+def _intervention_lines(intervention: Any) -> list[str]:
+    """Return the body of an intervention's reminder, in the active language."""
+    about = intervention.measure.name if intervention.measure else intervention.area.name
+    return [
+        _("{action} for {unit} ({about})").format(
+            action=intervention.action_name, unit=intervention.unit.name, about=about
+        ),
+        "",
+        intervention.description,
+        "",
+        _("Agreed on {agreed}, {category}: report back by {due}.").format(
+            agreed=day_text(intervention.agreed_on),
+            category=intervention.category_name,
+            due=day_text(intervention.due_on),
+        ),
+        _("Status: {status}.").format(status=intervention.get_status_display()),
+    ]
 
 
 def expected_period(kind: PeriodKind, on: dt.date) -> Period | None:
@@ -258,15 +332,15 @@ def data_due_reminders(on: dt.date) -> Iterable[Reminder]:
         .order_by("organisation_id", "user__username")
     )
     for membership in members:
-        settings = menu(membership.organisation_id)
+        menu_settings = menu(membership.organisation_id)
         units = [unit for unit in visible_units(membership) if not unit.external]
-        missing: list[str] = []
+        missing: list[tuple[Any, Any, Period, bool, dt.date]] = []
         for measure in sorted(membership.measures.all(), key=lambda m: m.position):
             period = expected_period(PeriodKind(measure.frequency), on)
             if period is None:
                 continue
-            due = period.end + dt.timedelta(days=settings.data_due_day)
-            if on < due - dt.timedelta(days=settings.remind_within_days):
+            due = period.end + dt.timedelta(days=menu_settings.data_due_day)
+            if on < due - dt.timedelta(days=menu_settings.remind_within_days):
                 continue
             held = Observation.objects.filter(measure=measure, superseded_at__isnull=True)
             reporting = set(held.values_list("unit_id", flat=True).distinct())
@@ -276,16 +350,35 @@ def data_due_reminders(on: dt.date) -> Iterable[Reminder]:
                     unit.pk != membership.unit_id and unit.pk not in reporting
                 ):
                     continue
-                late = "overdue" if on > due else "due"
-                missing.append(
-                    f"- {measure.name} ({measure.code}), {unit.name}: {period.label}, "
-                    f"{late} by {due:%d %B %Y}"
-                )
+                missing.append((measure, unit, period, on > due, due))
         if missing:
-            count = len(missing)
-            yield Reminder(
-                membership.user,
-                f"Figures due: {count} for {membership.organisation.name}",
-                ["These figures are not in pmf yet:", "", *missing],
-                "data-due",
-            )
+            with translation.override(recipient_language(membership.user)):
+                reminder = Reminder(
+                    membership.user,
+                    _("Figures due: {count} for {organisation}").format(
+                        count=len(missing), organisation=membership.organisation.name
+                    ),
+                    [
+                        _("These figures are not in pmf yet:"),
+                        "",
+                        *(_missing_line(*row) for row in missing),
+                    ],
+                    "data-due",
+                )
+            yield reminder
+
+
+def _missing_line(measure: Any, unit: Any, period: Period, overdue: bool, due: dt.date) -> str:
+    """Return one line of the figures due, in the active language."""
+    text = (
+        _("- {measure} ({code}), {unit}: {period}, overdue by {date}")
+        if overdue
+        else _("- {measure} ({code}), {unit}: {period}, due by {date}")
+    )
+    return text.format(
+        measure=measure.name,
+        code=measure.code,
+        unit=unit.name,
+        period=period.label,
+        date=day_text(due),
+    )

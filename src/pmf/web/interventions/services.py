@@ -20,6 +20,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pmf.core.framework import Interventions
 from pmf.web.accounts.models import Membership
@@ -133,43 +134,57 @@ def create_intervention(
     organisation = membership.organisation
     if not may_agree(membership):
         raise InterventionRefused(
-            ["Only analysts, moderators and board members agree interventions."]
+            [_("Only analysts, moderators and board members agree interventions.")]
         )
     problems: list[str] = []
     units = {unit.code: unit for unit in visible_units(membership) if not unit.external}
     unit: Unit | None = units.get(typed.unit)
     if unit is None:
-        problems.append("Choose a unit.")
+        problems.append(_("Choose a unit."))
     measure = organisation.measures.select_related("area").filter(code=typed.measure).first()
     if typed.measure and measure is None:
-        problems.append(f"{typed.measure!r} is not a measure of {organisation.name}.")
+        problems.append(
+            _("{code} is not a measure of {organisation}.").format(
+                code=repr(typed.measure), organisation=organisation.name
+            )
+        )
     area = organisation.areas.filter(code=typed.area).first()
     if typed.area and area is None:
-        problems.append(f"{typed.area!r} is not an area of {organisation.name}.")
+        problems.append(
+            _("{code} is not an area of {organisation}.").format(
+                code=repr(typed.area), organisation=organisation.name
+            )
+        )
     if measure is not None:
         if area is not None and measure.area_id != area.pk:
-            problems.append(f"{measure.name} is in {measure.area.name}, not {area.name}.")
+            problems.append(
+                _("{measure} is in {area}, not {other}.").format(
+                    measure=measure.name, area=measure.area.name, other=area.name
+                )
+            )
         area = measure.area
     elif not typed.area and not typed.measure:
-        problems.append("Choose an area or a measure.")
+        problems.append(_("Choose an area or a measure."))
     menu = menu_of(organisation)
     action = next((item for item in menu.actions if item.code == typed.action), None)
     if action is None:
-        problems.append("Choose an intervention from the menu.")
+        problems.append(_("Choose an intervention from the menu."))
     category = next((item for item in menu.categories if item.code == typed.category), None)
     if category is None:
-        problems.append("Choose a category (when to report back).")
+        problems.append(_("Choose a category (when to report back)."))
     owner = User.objects.filter(username=typed.owner, membership__organisation=organisation).first()
     if owner is None:
-        problems.append("Choose an owner from the organisation's members.")
+        problems.append(_("Choose an owner from the organisation's members."))
     if not typed.description:
-        problems.append("Say what is to be done.")
+        problems.append(_("Say what is to be done."))
     agreed_on = today or timezone.localdate()
     if typed.agreed_on:
         try:
             agreed_on = dt.date.fromisoformat(typed.agreed_on)
         except ValueError:
-            problems.append(f"Agreed on {typed.agreed_on!r}: give a date as YYYY-MM-DD.")
+            problems.append(
+                _("Agreed on {date}: give a date as YYYY-MM-DD.").format(date=repr(typed.agreed_on))
+            )
     if problems:
         raise InterventionRefused(problems)
     assert unit is not None and area is not None and action and category and owner
@@ -241,26 +256,34 @@ def report_progress(
     problems: list[str] = []
     if not may_report(membership, intervention):
         raise InterventionRefused(
-            ["Only the owner, analysts, moderators and board members report progress."]
+            [_("Only the owner, analysts, moderators and board members report progress.")]
         )
     current = Intervention.objects.select_for_update().get(pk=intervention.pk)
     if version is not None:
         latest = current.progress.select_related("actor").order_by("-pk").first()
         if latest is not None and latest.pk != version:
             raise Conflict(
-                f"Intervention {current.pk}",
+                _("Intervention {number}").format(number=current.pk),
                 latest.actor.get_username() if latest.actor is not None else "pmf",
                 latest.at,
-                f"status {current.get_status_display().lower()}",
+                _("status {status}").format(status=current.get_status_display().lower()),
             )
     before = _audited(current)
     if current.status in FINISHED:
-        problems.append(f"The intervention is {current.get_status_display().lower()}.")
+        problems.append(
+            _("The intervention is {status}.").format(status=current.get_status_display().lower())
+        )
     if not text.strip():
-        problems.append("Say what has been done.")
+        problems.append(_("Say what has been done."))
     if status and status != current.status and status not in NEXT_STATUSES[current.status]:
         allowed = ", ".join(Status(s).label.lower() for s in NEXT_STATUSES[current.status])
-        problems.append(f"{current.get_status_display()} can move on to {allowed or 'nothing'}.")
+        problems.append(
+            _("{status} can move on to {allowed}.").format(
+                status=current.get_status_display(), allowed=allowed
+            )
+            if allowed
+            else _("{status} can move on to nothing.").format(status=current.get_status_display())
+        )
     if problems:
         raise InterventionRefused(problems)
     changed = status if status and status != current.status else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from pmf.web import pages
 from pmf.web.audit.services import Conflict, expected_version
@@ -39,7 +40,7 @@ def new(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
         except services.InterventionRefused as refused:
             problems = refused.problems
         else:
-            messages.success(request, f"Intervention {created.pk} agreed.")
+            messages.success(request, _("Intervention {number} agreed.").format(number=created.pk))
             return redirect("intervention", org=found.code, number=created.pk)
     data = presenters.new_page(membership)
     if as_json:
@@ -77,7 +78,7 @@ def intervention(
             problems = conflict.problems
             status = 409
         else:
-            messages.success(request, "Progress saved.")
+            messages.success(request, _("Progress saved."))
             return redirect("intervention", org=found.code, number=chosen.pk)
     data = presenters.detail_page(chosen, membership)
     if as_json:

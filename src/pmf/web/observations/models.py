@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pmf.web.frameworks.models import Measure, Organisation, Unit
 
@@ -39,9 +40,9 @@ class ImportBatch(models.Model):
 
 class Observation(models.Model):
     class Status(models.TextChoices):
-        PROVISIONAL = "provisional", "Provisional"
-        VALIDATED = "validated", "Validated"
-        SIGNED_OFF = "signed_off", "Signed off"
+        PROVISIONAL = "provisional", _("Provisional")
+        VALIDATED = "validated", _("Validated")
+        SIGNED_OFF = "signed_off", _("Signed off")
 
     # No single-column indexes: every extra index costs a B-tree insert per row on a million-row
     # import. The constraints below lead with measure; pages read a whole organisation at once.

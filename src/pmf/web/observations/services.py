@@ -18,6 +18,8 @@ import polars as pl
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pmf.core import plausibility
 from pmf.core.assessment import assess, assessment_roots, units_read
@@ -67,23 +69,42 @@ class ImportSummary:
 
     def __str__(self) -> str:
         if not self.added and not self.revised:
-            return (
-                f"{plural(self.rows, 'row')} read; nothing changed: every figure was already held."
+            return ngettext(
+                "{count} row read; nothing changed: every figure was already held.",
+                "{count} rows read; nothing changed: every figure was already held.",
+                self.rows,
+            ).format(count=f"{self.rows:,}")
+        sentences = [
+            ngettext(
+                "{count} row read: {added} added, {revised} revised (earlier values kept), "
+                "{unchanged} already held.",
+                "{count} rows read: {added} added, {revised} revised (earlier values kept), "
+                "{unchanged} already held.",
+                self.rows,
+            ).format(
+                count=f"{self.rows:,}",
+                added=f"{self.added:,}",
+                revised=f"{self.revised:,}",
+                unchanged=f"{self.unchanged:,}",
             )
-        accepted = (
-            f" {plural(self.accepted, 'figure')} stored with warnings accepted."
-            if self.accepted
-            else ""
-        )
-        calculated = (
-            f" {plural(self.calculated, 'calculated figure')} computed again from them."
-            if self.calculated
-            else ""
-        )
-        return (
-            f"{plural(self.rows, 'row')} read: {self.added:,} added, {self.revised:,} revised "
-            f"(earlier values kept), {self.unchanged:,} already held.{accepted}{calculated}"
-        )
+        ]
+        if self.accepted:
+            sentences.append(
+                ngettext(
+                    "{count} figure stored with warnings accepted.",
+                    "{count} figures stored with warnings accepted.",
+                    self.accepted,
+                ).format(count=f"{self.accepted:,}")
+            )
+        if self.calculated:
+            sentences.append(
+                ngettext(
+                    "{count} calculated figure computed again from them.",
+                    "{count} calculated figures computed again from them.",
+                    self.calculated,
+                ).format(count=f"{self.calculated:,}")
+            )
+        return " ".join(sentences)
 
 
 class WarningsHeld(ValueError):
@@ -108,9 +129,21 @@ def warning_lines(warned: pl.DataFrame, limit: int | None = None) -> list[str]:
     """Return one line per warning of ``warned`` (as ``WarningsHeld.warned``)."""
     lines = []
     for row in warned.head(limit).iter_rows(named=True) if limit else warned.iter_rows(named=True):
-        where = f"row {row['row']}, " if row.get("row") is not None else ""
         for text in row["warnings"].splitlines():
-            lines.append(f"{where}{row['unit']} {row['measure']} {row['period']}: {text}")
+            values = {
+                "row": row.get("row"),
+                "unit": row["unit"],
+                "measure": row["measure"],
+                "period": row["period"],
+                "warning": text,
+            }
+            lines.append(
+                (
+                    _("row {row}, {unit} {measure} {period}: {warning}")
+                    if row.get("row") is not None
+                    else _("{unit} {measure} {period}: {warning}")
+                ).format(**values)
+            )
     return lines
 
 
@@ -438,16 +471,23 @@ def _check_expected(
             .filter(pk=held_id)
             .first()
         )
-        what = f"The figure for {measure} in {unit} for {period}"
+        what = _("The figure for {measure} in {unit} for {period}").format(
+            measure=measure, unit=unit, period=period
+        )
         if current is None:  # it was held when the person looked, and a revision is never lost
-            raise Conflict(what, "someone else", None, "no figure")
+            raise Conflict(what, _("someone else"), None, _("no figure"))
         by = (
             current.recorded_by.get_username()
             if current.recorded_by is not None
-            else (current.batch.source if current.batch is not None else "an import")
+            else (current.batch.source if current.batch is not None else _("an import"))
         )
         raise Conflict(
-            what, by, current.recorded_at, f"{current.value:g} (revision {current.revision})"
+            what,
+            by,
+            current.recorded_at,
+            _("{value} (revision {revision})").format(
+                value=f"{current.value:g}", revision=current.revision
+            ),
         )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pmf.web.audit.models import Step
 from pmf.web.cycles.models import Cycle
@@ -56,11 +57,11 @@ class Item(models.Model):
     """One thing to improve: a target, an accountable owner, linked measures and a status."""
 
     class Status(models.TextChoices):
-        NOT_STARTED = "not_started", "Not started"
-        ON_TRACK = "on_track", "On track"
-        AT_RISK = "at_risk", "At risk"
-        OFF_TRACK = "off_track", "Off track"
-        COMPLETE = "complete", "Complete"
+        NOT_STARTED = "not_started", _("Not started")
+        ON_TRACK = "on_track", _("On track")
+        AT_RISK = "at_risk", _("At risk")
+        OFF_TRACK = "off_track", _("Off track")
+        COMPLETE = "complete", _("Complete")
 
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="items")
     title = models.CharField(max_length=200)
@@ -90,9 +91,9 @@ class ItemUpdate(Step):
     """One step in an item's history: created, edited, or progress with a status. Never changed."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", "Created"
-        EDITED = "edited", "Edited"
-        PROGRESS = "progress", "Progress"
+        CREATED = "created", _("Created")
+        EDITED = "edited", _("Edited")
+        PROGRESS = "progress", _("Progress")
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="updates")
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
 from pmf.web.audit.services import Kind, history_url
@@ -87,7 +89,7 @@ def latest_observations(organisation: Organisation) -> dict[str, dict[str, Any]]
 def _measure(code: str, name: str, latest: dict[str, dict[str, Any]]) -> dict[str, Any]:
     found = latest.get(code)
     if found is None:
-        return {"code": code, "name": name, "value_text": "no figures", "rag": None}
+        return {"code": code, "name": name, "value_text": _("no figures"), "rag": None}
     return found
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
@@ -54,11 +55,11 @@ class Refused(Exception):
         self.problems = list(problems)
 
 
-def _analyst(membership: Membership, organisation: Organisation, action: str) -> None:
+def _analyst(membership: Membership, organisation: Organisation, refusal: str) -> None:
     # The plan and the overview are the whole organisation's (they name no unit): an analyst
     # scoped to one unit writes its self-assessment, not them.
     if membership.organisation_id != organisation.pk or not covers_organisation(membership):
-        raise Refused(f"only analysts covering the whole of {organisation.name} may {action}")
+        raise Refused(refusal.format(organisation=organisation.name))
 
 
 def covers_organisation(membership: Membership) -> bool:
@@ -85,11 +86,11 @@ def moment_label(moment: dt.datetime) -> str:
 def _plan_fields(name: str, starts: int, ends: int) -> str:
     problems = []
     if not name.strip():
-        problems.append("name: must not be empty")
+        problems.append(_("name: must not be empty"))
     if not 1900 <= starts <= 2200 or not 1900 <= ends <= 2200:
-        problems.append("years: give the first and last year, such as 2008 and 2011")
+        problems.append(_("years: give the first and last year, such as 2008 and 2011"))
     elif ends < starts:
-        problems.append("years: the plan cannot end before it starts")
+        problems.append(_("years: the plan cannot end before it starts"))
     if problems:
         raise Refused(*problems)
     return name.strip()
@@ -105,7 +106,11 @@ def create_plan(
     refreshed_on: dt.date | None = None,
 ) -> Plan:
     """Create an improvement plan over the years ``starts`` to ``ends``. Analysts only."""
-    _analyst(membership, organisation, "create an improvement plan")
+    _analyst(
+        membership,
+        organisation,
+        _("only analysts covering the whole of {organisation} may create an improvement plan"),
+    )
     plan = Plan.objects.create(
         organisation=organisation,
         name=_plan_fields(name, starts, ends),
@@ -127,7 +132,11 @@ def edit_plan(
     refreshed_on: dt.date | None,
 ) -> Plan:
     """Rename the plan, change its years or record its annual refresh. Analysts only."""
-    _analyst(membership, plan.organisation, "edit the improvement plan")
+    _analyst(
+        membership,
+        plan.organisation,
+        _("only analysts covering the whole of {organisation} may edit the improvement plan"),
+    )
     before = _plan_audited(plan)
     plan.name = _plan_fields(name, starts, ends)
     plan.starts, plan.ends, plan.refreshed_on = starts, ends, refreshed_on
@@ -172,9 +181,13 @@ def _audit_plan(
 
 def add_theme(plan: Plan, membership: Membership, name: str) -> Theme:
     """Add a theme at the end of the plan. Analysts only."""
-    _analyst(membership, plan.organisation, "add a theme")
+    _analyst(
+        membership,
+        plan.organisation,
+        _("only analysts covering the whole of {organisation} may add a theme"),
+    )
     if not name.strip():
-        raise Refused("theme: give the theme a name")
+        raise Refused(_("theme: give the theme a name"))
     position = plan.themes.count()
     theme = Theme.objects.create(plan=plan, name=name.strip(), position=position)
     _audit_plan(plan, "add theme", None, membership, {"theme": theme.name})
@@ -199,7 +212,7 @@ def _resolve(organisation: Organisation, fields: ItemFields) -> dict[str, Any]:
     """Check an item's fields against the organisation; raise ``Refused`` listing problems."""
     problems = []
     if not fields.title.strip():
-        problems.append("title: must not be empty")
+        problems.append(_("title: must not be empty"))
     owner = (
         User.objects.filter(
             username=fields.owner.strip(), membership__organisation=organisation
@@ -208,21 +221,31 @@ def _resolve(organisation: Organisation, fields: ItemFields) -> dict[str, Any]:
         else None
     )
     if owner is None:
-        problems.append(f"owner: choose a person of {organisation.name}")
+        problems.append(
+            _("owner: choose a person of {organisation}").format(organisation=organisation.name)
+        )
     known = {measure.code: measure for measure in organisation.measures.all()}
     codes = list(dict.fromkeys(code.strip() for code in fields.measures if code.strip()))
     unknown = [code for code in codes if code not in known]
     if unknown:
-        problems.append(f"measures: {organisation.code} has no measure {', '.join(unknown)}")
+        problems.append(
+            _("measures: {organisation} has no measure {codes}").format(
+                organisation=organisation.code, codes=", ".join(unknown)
+            )
+        )
     target_measure = None
     if fields.target_measure.strip():
         target_measure = known.get(fields.target_measure.strip())
         if target_measure is None:
-            problems.append(f"target measure: {organisation.code} has no measure of that code")
+            problems.append(
+                _("target measure: {organisation} has no measure of that code").format(
+                    organisation=organisation.code
+                )
+            )
     elif fields.target_value is not None or fields.target_date is not None:
-        problems.append("target measure: a target value or date needs the measure it is for")
+        problems.append(_("target measure: a target value or date needs the measure it is for"))
     if target_measure is not None and fields.target_value is None:
-        problems.append("target value: give the value the measure should reach")
+        problems.append(_("target value: give the value the measure should reach"))
     if problems:
         raise Refused(*problems)
     measures = [known[code] for code in codes]
@@ -243,7 +266,11 @@ def _resolve(organisation: Organisation, fields: ItemFields) -> dict[str, Any]:
 @transaction.atomic
 def create_item(theme: Theme, membership: Membership, fields: ItemFields) -> Item:
     """Add an item to a theme, not started, with its owner and measures. Analysts only."""
-    _analyst(membership, theme.plan.organisation, "add an item to the plan")
+    _analyst(
+        membership,
+        theme.plan.organisation,
+        _("only analysts covering the whole of {organisation} may add an item to the plan"),
+    )
     values = _resolve(theme.plan.organisation, fields)
     measures = values.pop("measures")
     item = Item.objects.create(theme=theme, position=theme.items.count(), **values)
@@ -257,7 +284,11 @@ def edit_item(
     item: Item, membership: Membership, fields: ItemFields, theme: Theme | None = None
 ) -> Item:
     """Change an item's text, target, owner, measures or theme; the history says what changed."""
-    _analyst(membership, item.theme.plan.organisation, "edit the plan's items")
+    _analyst(
+        membership,
+        item.theme.plan.organisation,
+        _("only analysts covering the whole of {organisation} may edit the plan's items"),
+    )
     values = _resolve(item.theme.plan.organisation, fields)
     measures = values.pop("measures")
     changed = [name for name, value in values.items() if getattr(item, name) != value]
@@ -265,7 +296,7 @@ def edit_item(
         changed.append("measures")
     if theme is not None and theme.pk != item.theme_id:
         if theme.plan_id != item.theme.plan_id:
-            raise Refused("theme: choose a theme of the same plan")
+            raise Refused(_("theme: choose a theme of the same plan"))
         values["theme"] = theme
         changed.append("theme")
     if not changed:
@@ -292,12 +323,16 @@ def may_update(membership: Membership, item: Item) -> bool:
 def record_progress(item: Item, membership: Membership, status: str, text: str) -> ItemUpdate:
     """Record progress on an item with its status now; the owner or an analyst."""
     if not may_update(membership, item):
-        raise Refused("only the item's accountable owner or an analyst may record progress")
+        raise Refused(_("only the item's accountable owner or an analyst may record progress"))
     problems = []
     if status not in Status.values:
-        problems.append(f"status: choose one of {', '.join(Status.labels)}")
+        problems.append(
+            _("status: choose one of {statuses}").format(
+                statuses=", ".join(str(label) for label in Status.labels)
+            )
+        )
     if not text.strip():
-        problems.append("progress: say what has happened")
+        problems.append(_("progress: say what has happened"))
     if problems:
         raise Refused(*problems)
     before = _item_audited(item)
@@ -395,18 +430,21 @@ def _check_self_assessment(membership: Membership, cycle: Cycle, unit: Unit) -> 
         membership.organisation_id != cycle.organisation_id
         or membership.role != Membership.Role.COMMAND_LEAD
     ):
-        raise Refused(f"only command leads of {cycle.organisation.name} write self-assessments")
-    if unit.external or not any(u.pk == unit.pk for u in visible_units(membership)):
-        raise Refused(f"{unit.name} is not in your part of the organisation")
-    _check_editable(cycle, "self-assessments")
-
-
-def _check_editable(cycle: Cycle, what: str) -> None:
-    if cycle.state not in EDITABLE_STATES:
         raise Refused(
-            f"cycle {cycle.number} is at {cycle.get_state_display().lower()}: "
-            f"{what} can no longer be changed"
+            _("only command leads of {organisation} write self-assessments").format(
+                organisation=cycle.organisation.name
+            )
         )
+    if unit.external or not any(u.pk == unit.pk for u in visible_units(membership)):
+        raise Refused(_("{unit} is not in your part of the organisation").format(unit=unit.name))
+    _check_editable(
+        cycle, _("cycle {number} is at {state}: self-assessments can no longer be changed")
+    )
+
+
+def _check_editable(cycle: Cycle, refusal: str) -> None:
+    if cycle.state not in EDITABLE_STATES:
+        raise Refused(refusal.format(number=cycle.number, state=cycle.get_state_display().lower()))
 
 
 @transaction.atomic
@@ -427,11 +465,11 @@ def write_self_assessment(
         "risks": risks.strip(),
     }
     if not any(texts.values()):
-        raise Refused("statement: write at least one of the three parts")
+        raise Refused(_("statement: write at least one of the three parts"))
     now = timezone.now()
     held = SelfAssessment.objects.filter(cycle=cycle, unit=unit).first()
     before = {name: getattr(held, name) for name in texts} if held is not None else None
-    self_assessment, _ = SelfAssessment.objects.update_or_create(
+    self_assessment, _created = SelfAssessment.objects.update_or_create(
         cycle=cycle, unit=unit, defaults={**texts, "actor": membership.user, "at": now}
     )
     audit.record_step(
@@ -470,10 +508,14 @@ def cycle_themes(cycle: Cycle) -> list[dict[str, Any]]:
 @transaction.atomic
 def write_overview(cycle: Cycle, membership: Membership, text: str) -> Overview:
     """Save the head of improvement's overview beside the themes as generated now."""
-    _analyst(membership, cycle.organisation, "write the overview")
-    _check_editable(cycle, "the overview")
+    _analyst(
+        membership,
+        cycle.organisation,
+        _("only analysts covering the whole of {organisation} may write the overview"),
+    )
+    _check_editable(cycle, _("cycle {number} is at {state}: the overview can no longer be changed"))
     if not text.strip():
-        raise Refused("overview: must not be empty")
+        raise Refused(_("overview: must not be empty"))
     held = cycle.overviews.order_by("-at", "-pk").first()
     return audit.record_step(
         Overview(cycle=cycle, text=text.strip(), themes=cycle_themes(cycle)),

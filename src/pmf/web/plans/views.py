@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from pmf.web import pages
 from pmf.web.accounts.models import Membership
@@ -74,7 +75,9 @@ def plans(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse
         except services.Refused as refused:
             problems.extend(refused.problems)
         else:
-            messages.success(request, f"{created.name} created: add its themes and items.")
+            messages.success(
+                request, _("{plan} created: add its themes and items.").format(plan=created.name)
+            )
             return redirect("plan", org=found.code, plan=created.pk)
     data = presenters.plans_page(found)
     if as_json:
@@ -99,7 +102,7 @@ def plan(request: HttpRequest, org: str, plan: int, as_json: bool = False) -> Ht
         except services.Refused as refused:
             problems.extend(refused.problems)
         else:
-            messages.success(request, "Theme added.")
+            messages.success(request, _("Theme added."))
             return redirect("plan", org=found.code, plan=chosen.pk)
     data = presenters.plan_page(chosen)
     if as_json:
@@ -132,9 +135,9 @@ def plan_edit(request: HttpRequest, org: str, plan: int) -> HttpResponse:
         except services.Refused as refused:
             problems.extend(refused.problems)
         except ValueError as error:
-            problems.append(f"Check the date: {error}")
+            problems.append(_("Check the date: {error}").format(error=error))
         else:
-            messages.success(request, "Plan saved.")
+            messages.success(request, _("Plan saved."))
             return redirect("plan", org=found.code, plan=chosen.pk)
     return render(
         request,
@@ -164,7 +167,7 @@ def item(
         except services.Refused as refused:
             problems.extend(refused.problems)
         else:
-            messages.success(request, "Progress recorded.")
+            messages.success(request, _("Progress recorded."))
             return redirect("plan-item", org=found.code, plan=plan, item=chosen.pk)
     data = presenters.item_page(chosen)
     if as_json:
@@ -218,9 +221,9 @@ def item_edit(request: HttpRequest, org: str, plan: int, item: int | None = None
         except services.Refused as refused:
             problems.extend(refused.problems)
         except ValueError as error:
-            problems.append(f"Check the target value and date: {error}")
+            problems.append(_("Check the target value and date: {error}").format(error=error))
         else:
-            messages.success(request, f"{saved.title} saved.")
+            messages.success(request, _("{item} saved.").format(item=saved.title))
             return redirect("plan-item", org=found.code, plan=chosen_plan.pk, item=saved.pk)
         typed = {
             **{name: post.get(name, "") for name in post},
@@ -287,7 +290,7 @@ def self_assessment(
         except services.Refused as refused:
             problems.extend(refused.problems)
         else:
-            messages.success(request, "Self-assessment saved.")
+            messages.success(request, _("Self-assessment saved."))
             return redirect("statement", org=found.code, number=chosen.number, unit=target.code)
     data = presenters.self_assessment_page(chosen, target)
     if as_json:
@@ -321,7 +324,7 @@ def overview(request: HttpRequest, org: str, number: int, as_json: bool = False)
         except services.Refused as refused:
             problems.extend(refused.problems)
         else:
-            messages.success(request, "Overview saved.")
+            messages.success(request, _("Overview saved."))
             return redirect("overview", org=found.code, number=chosen.number)
     data = presenters.overview_page(chosen)
     if as_json:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pmf.web.audit.models import Step
 from pmf.web.frameworks.models import Organisation, Unit
@@ -17,18 +18,18 @@ from pmf.web.frameworks.models import Organisation, Unit
 
 class Recommendation(models.Model):
     class Body(models.TextChoices):
-        HMICFRS = "hmicfrs", "HMICFRS"
-        OFSTED = "ofsted", "Ofsted"
-        CQC = "cqc", "CQC"
-        EXTERNAL_AUDIT = "external_audit", "External audit"
-        INTERNAL_AUDIT = "internal_audit", "Internal audit"
-        OTHER = "other", "Other"
+        HMICFRS = "hmicfrs", _("HMICFRS")
+        OFSTED = "ofsted", _("Ofsted")
+        CQC = "cqc", _("CQC")
+        EXTERNAL_AUDIT = "external_audit", _("External audit")
+        INTERNAL_AUDIT = "internal_audit", _("Internal audit")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        IN_PROGRESS = "in_progress", "In progress"
-        EVIDENCE_SUBMITTED = "evidence_submitted", "Evidence submitted"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        EVIDENCE_SUBMITTED = "evidence_submitted", _("Evidence submitted")
+        CLOSED = "closed", _("Closed")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="recommendations"
@@ -75,12 +76,12 @@ class RecommendationEvent(Step):
     """One step on a recommendation: who, when, what changed and why."""
 
     class Step(models.TextChoices):
-        CREATED = "created", "Created"
-        CHANGED = "changed", "Changed"
-        STARTED = "started", "Work started"
-        EVIDENCE = "evidence", "Evidence submitted"
-        APPROVED = "approved", "Closure approved"
-        RETURNED = "returned", "Evidence returned"
+        CREATED = "created", _("Created")
+        CHANGED = "changed", _("Changed")
+        STARTED = "started", _("Work started")
+        EVIDENCE = "evidence", _("Evidence submitted")
+        APPROVED = "approved", _("Closure approved")
+        RETURNED = "returned", _("Evidence returned")
 
     recommendation = models.ForeignKey(
         Recommendation, on_delete=models.CASCADE, related_name="events"

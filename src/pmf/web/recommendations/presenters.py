@@ -56,7 +56,9 @@ def recommendations_page(
     return {
         "organisation": organisation_summary(organisation),
         "filters": {"body": body, "overdue": "1" if overdue else ""},
-        "bodies": [{"code": code, "label": label} for code, label in Recommendation.Body.choices],
+        "bodies": [
+            {"code": code, "label": str(label)} for code, label in Recommendation.Body.choices
+        ],
         "figures": services.recommendation_counts(organisation, membership, today),
         "recommendations": shown,
     }
@@ -99,7 +101,9 @@ def recommendation_form(
         "recommendation": None if recommendation is None else {"number": recommendation.number},
         "version": None if recommendation is None else services.version_of(recommendation),
         "values": {name: "" if value is None else str(value) for name, value in values.items()},
-        "bodies": [{"code": code, "label": label} for code, label in Recommendation.Body.choices],
+        "bodies": [
+            {"code": code, "label": str(label)} for code, label in Recommendation.Body.choices
+        ],
         **unit_choices(organisation, membership),
         "owners": [user.get_username() for user in members],
     }

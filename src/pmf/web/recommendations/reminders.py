@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from pmf.web.interventions.reminders import Reminder
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from pmf.web.interventions.reminders import Reminder, day_text, recipient_language
 from pmf.web.recommendations.models import Recommendation
 
 
@@ -26,16 +29,24 @@ def overdue_recommendations(on: dt.date) -> Iterator[Reminder]:
     ):
         if not is_overdue(recommendation, on):
             continue
-        name = recommendation.organisation.name
-        yield Reminder(
-            recommendation.owner,
-            f"{name}: recommendation {recommendation.number} is overdue",
-            (
-                f"The {recommendation.get_body_display()} recommendation from "
-                f"'{recommendation.report_title}' was due on {recommendation.due_date:%-d %B %Y}:",
-                recommendation.text,
-                f"Its status is {recommendation.get_status_display().lower()}. Submit the "
-                "evidence in pmf for closure to be approved.",
-            ),
-            key=f"recommendation-{recommendation.pk}",
-        )
+        with translation.override(recipient_language(recommendation.owner)):
+            reminder = Reminder(
+                recommendation.owner,
+                _("{organisation}: recommendation {number} is overdue").format(
+                    organisation=recommendation.organisation.name, number=recommendation.number
+                ),
+                (
+                    _("The {body} recommendation from '{report}' was due on {date}:").format(
+                        body=recommendation.get_body_display(),
+                        report=recommendation.report_title,
+                        date=day_text(recommendation.due_date, padded=False),
+                    ),
+                    recommendation.text,
+                    _(
+                        "Its status is {status}. Submit the evidence in pmf for closure to be "
+                        "approved."
+                    ).format(status=recommendation.get_status_display().lower()),
+                ),
+                key=f"recommendation-{recommendation.pk}",
+            )
+        yield reminder

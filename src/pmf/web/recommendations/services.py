@@ -16,6 +16,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pmf.web.accounts.models import Membership
 from pmf.web.audit import services as audit
@@ -85,16 +86,16 @@ def _clean_recommendation(
         label = name.replace("_", " ").capitalize()
         if name == "body":
             if text not in Recommendation.Body.values:
-                problems.append("Body: choose who made the recommendation")
+                problems.append(_("Body: choose who made the recommendation"))
             values[name] = text
         elif name in ("report_date", "due_date"):
             try:
                 values[name] = dt.date.fromisoformat(text)
             except ValueError:
-                problems.append(f"{label}: give a date as YYYY-MM-DD")
+                problems.append(_("{field}: give a date as YYYY-MM-DD").format(field=label))
         elif name in ("report_title", "text"):
             if not text:
-                problems.append(f"{label}: must not be empty")
+                problems.append(_("{field}: must not be empty").format(field=label))
             values[name] = text[:300] if name == "report_title" else text
         else:
             values[name] = relation(organisation, name, text, problems, label)
@@ -112,7 +113,7 @@ def create_recommendation(
 ) -> Recommendation:
     """Record an inspection's or audit's recommendation (analysts). Raise ``Refused``."""
     if membership is not None and not may_edit_recommendation(membership):
-        raise Refused(["Only analysts record recommendations."])
+        raise Refused([_("Only analysts record recommendations.")])
     cleaned = _clean_recommendation(organisation, data, RECOMMENDATION_FIELDS)
     problems = scope_checked(cleaned, membership)
     if problems:
@@ -147,13 +148,18 @@ def update_recommendation(
     Raise ``Conflict`` when ``version`` is no longer the recommendation's latest.
     """
     if membership is not None and not may_edit_recommendation(membership, recommendation):
-        raise Refused(["Only analysts change a recommendation's details, in their scope."])
+        raise Refused([_("Only analysts change a recommendation's details, in their scope.")])
     fields = tuple(name for name in RECOMMENDATION_FIELDS if name in data)
     cleaned = _clean_recommendation(recommendation.organisation, data, fields)
     problems = scope_checked(cleaned, membership)
     if problems:
         raise Refused(problems)
-    lock(recommendation, version, f"Recommendation {recommendation.number}", _recommendation_held)
+    lock(
+        recommendation,
+        version,
+        _("Recommendation {number}").format(number=recommendation.number),
+        _recommendation_held,
+    )
     changes = {
         name: [shown(getattr(recommendation, name)), shown(value)]
         for name, value in cleaned.values.items()
@@ -194,6 +200,27 @@ STEP_WORDS = {
 }
 
 
+def _step_refusal(step: str, status: str) -> str:
+    """Return the whole sentence refusing a step on a recommendation, in the reader's language.
+
+    Approving and returning are for the roles in ``CLOSURE_ROLES`` (a moderator or a board
+    member), not the owner; the other steps are refused at the wrong status.
+    """
+    sentences = {
+        "start": _("You may not start work on this recommendation now (it is {status})."),
+        "evidence": _("You may not submit evidence for this recommendation now (it is {status})."),
+        "approve": _(
+            "Only a moderator or board member (not the owner) may approve the closure of a "
+            "recommendation with evidence submitted."
+        ),
+        "return": _(
+            "Only a moderator or board member (not the owner) may return the evidence of a "
+            "recommendation with evidence submitted."
+        ),
+    }
+    return sentences[step].format(status=status)
+
+
 @transaction.atomic
 def take_step(
     recommendation: Recommendation,
@@ -212,23 +239,20 @@ def take_step(
     evidence with a reason. Raise ``Refused`` saying why a step is not allowed.
     """
     if step not in STEP_WORDS:
-        raise Refused(["Choose a step to take."])
-    lock(recommendation, version, f"Recommendation {recommendation.number}", _recommendation_held)
+        raise Refused([_("Choose a step to take.")])
+    lock(
+        recommendation,
+        version,
+        _("Recommendation {number}").format(number=recommendation.number),
+        _recommendation_held,
+    )
     if step not in allowed_steps(recommendation, membership):
-        roles = " or ".join(Membership.Role(role).label.lower() for role in CLOSURE_ROLES)
-        reason = (
-            f"Only a {roles} (not the owner) may {STEP_WORDS[step]} a recommendation with "
-            "evidence submitted."
-            if step in ("approve", "return")
-            else f"You may not {STEP_WORDS[step]} this recommendation now "
-            f"(it is {recommendation.get_status_display().lower()})."
-        )
-        raise Refused([reason])
+        raise Refused([_step_refusal(step, recommendation.get_status_display().lower())])
     text = text.strip()
     if step == "evidence" and not text:
-        raise Refused(["Evidence: say what shows the recommendation is done."])
+        raise Refused([_("Evidence: say what shows the recommendation is done.")])
     if step == "return" and not text:
-        raise Refused(["Reason: say why the evidence is not enough."])
+        raise Refused([_("Reason: say why the evidence is not enough.")])
     now = now or timezone.now()
     before = recommendation.status
     events = {
@@ -250,7 +274,7 @@ def take_step(
 
 
 def _recommendation_held(recommendation: Recommendation) -> str:
-    return f"status {recommendation.get_status_display().lower()}"
+    return _("status {status}").format(status=recommendation.get_status_display().lower())
 
 
 def is_overdue(recommendation: Recommendation, today: dt.date) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from pmf.web import pages
 from pmf.web.accounts.models import Membership
@@ -58,7 +59,10 @@ def recommendation(
             status = 409
         else:
             messages.success(
-                request, f"Saved: the recommendation is {chosen.get_status_display().lower()}."
+                request,
+                _("Saved: the recommendation is {status}.").format(
+                    status=chosen.get_status_display().lower()
+                ),
             )
             return redirect("recommendation", org=found.code, number=chosen.number)
     data = presenters.recommendation_page(chosen, membership)
@@ -99,7 +103,9 @@ def recommendation_form(request: HttpRequest, org: str, number: int | None = Non
             problems.extend(conflict.problems)
             status = 409
         else:
-            messages.success(request, f"Recommendation {saved.number} saved.")
+            messages.success(
+                request, _("Recommendation {number} saved.").format(number=saved.number)
+            )
             return redirect("recommendation", org=found.code, number=saved.number)
     data = presenters.recommendation_form(found, chosen, membership, request.POST or None)
     return render(

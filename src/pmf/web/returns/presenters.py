@@ -8,16 +8,22 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from pmf.core.returns import ReturnCheck
 from pmf.web.frameworks.models import Organisation
 from pmf.web.frameworks.services import framework_of
 from pmf.web.returns import services
 
-PART_NAMES = {"value": "value", "numerator": "numerator", "denominator": "denominator"}
+PART_NAMES = {
+    "value": gettext_lazy("value"),
+    "numerator": gettext_lazy("numerator"),
+    "denominator": gettext_lazy("denominator"),
+}
 PERIOD_NAMES = {
-    "current": "the return's period",
-    "previous": "the previous period",
-    "same_period_last_year": "the same period last year",
+    "current": gettext_lazy("the return's period"),
+    "previous": gettext_lazy("the previous period"),
+    "same_period_last_year": gettext_lazy("the same period last year"),
 }
 
 
@@ -88,7 +94,7 @@ def return_page(
             "unit": filled.cell.unit,
             "unit_name": units.get(filled.cell.unit, filled.cell.unit),
             "period": filled.cell.period,
-            "part": PART_NAMES[filled.cell.part],
+            "part": str(PART_NAMES[filled.cell.part]),
             "text": filled.text,
             "status": filled.status.replace("_", " "),
             "problems": list(filled.problems),

@@ -14,6 +14,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from pmf.core.framework import Return
 from pmf.core.returns import HeldObservation, ReturnCheck, check, plan, return_period
 from pmf.sources.returns import write_return
@@ -78,7 +80,7 @@ def check_return(
     try:
         chosen = return_period(found, period)
     except ValueError as error:
-        raise ReturnRefused([f"period: {error}"]) from None
+        raise ReturnRefused([_("period: {error}").format(error=error)]) from None
     framework = framework_of(organisation)
     cells = plan(found, chosen)
     held = held_observations(
@@ -119,8 +121,10 @@ def export_return(
         if outside:
             raise ReturnRefused(
                 [
-                    f"return {code} has {outside} cells for units outside your scope; an analyst "
-                    "for the whole organisation exports it"
+                    _(
+                        "return {code} has {count} cells for units outside your scope; an "
+                        "analyst for the whole organisation exports it"
+                    ).format(code=code, count=outside)
                 ]
             )
     if not checked.ready:

@@ -7,6 +7,7 @@ from collections.abc import Collection
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from pmf.web import pages
 from pmf.web.accounts.models import Membership
@@ -26,7 +27,7 @@ def _analyst(request: HttpRequest, org: str) -> tuple[Organisation, Collection[s
 
 def returns(request: HttpRequest, org: str, as_json: bool = False) -> HttpResponse:
     """List the statutory returns of the framework file."""
-    found, _ = _analyst(request, org)
+    found, _scope = _analyst(request, org)
     data = presenters.returns_page(found)
     if as_json:
         return pages.json(data)
@@ -52,7 +53,7 @@ def statutory_return(
         except services.ReturnRefused as refused:
             problems = refused.problems
     elif request.method == "POST":
-        problems = ["period: Enter the return's period"]
+        problems = [_("period: Enter the return's period")]
     if request.method == "POST" and not problems:
         try:
             made = services.export_return(found, ret, period, scope=scope, user=request.user)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pmf.web.audit.models import Step
 from pmf.web.frameworks.models import Area, Organisation, Unit
@@ -16,8 +17,8 @@ from pmf.web.frameworks.models import Area, Organisation, Unit
 
 class Risk(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="risks")
     # The risk's reference within its organisation (R1, R2...), never reused.
@@ -68,9 +69,9 @@ class RiskEvent(Step):
     """One change to a risk: who, when, each field's old and new value, and the state after."""
 
     class Step(models.TextChoices):
-        CREATED = "created", "Created"
-        CHANGED = "changed", "Changed"
-        REVIEWED = "reviewed", "Reviewed"
+        CREATED = "created", _("Created")
+        CHANGED = "changed", _("Changed")
+        REVIEWED = "reviewed", _("Reviewed")
 
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="events")
     step = models.CharField(max_length=16, choices=Step.choices)

@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from pmf.web.interventions.reminders import Reminder
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from pmf.web.interventions.reminders import Reminder, day_text, recipient_language
 from pmf.web.risks.models import Risk
 
 
@@ -18,13 +21,21 @@ def overdue_risk_reviews(on: dt.date) -> Iterator[Reminder]:
     for risk in Risk.objects.filter(
         status=Risk.Status.OPEN, review_date__lt=on, owner__isnull=False
     ).select_related("owner", "organisation"):
-        yield Reminder(
-            risk.owner,
-            f"{risk.organisation.name}: the review of risk {risk.number} is overdue",
-            (
-                f"'{risk.title}' was due for review on {risk.review_date:%-d %B %Y}.",
-                f"Its current score is {risk.current_score:g}. Review it in pmf: its controls, "
-                "likelihood and impact, and the next review date.",
-            ),
-            key=f"risk-review-{risk.pk}",
-        )
+        with translation.override(recipient_language(risk.owner)):
+            reminder = Reminder(
+                risk.owner,
+                _("{organisation}: the review of risk {number} is overdue").format(
+                    organisation=risk.organisation.name, number=risk.number
+                ),
+                (
+                    _("'{title}' was due for review on {date}.").format(
+                        title=risk.title, date=day_text(risk.review_date, padded=False)
+                    ),
+                    _(
+                        "Its current score is {score}. Review it in pmf: its controls, "
+                        "likelihood and impact, and the next review date."
+                    ).format(score=f"{risk.current_score:g}"),
+                ),
+                key=f"risk-review-{risk.pk}",
+            )
+        yield reminder

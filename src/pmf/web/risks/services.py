@@ -22,6 +22,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pmf.core import risk as scoring
 from pmf.core.framework import RiskRegister
@@ -124,8 +125,10 @@ def _unit_problem(membership: Membership | None, unit: Unit | None) -> list[str]
         return []
     assert membership.unit is not None  # only scoped members are refused
     return [
-        f"Unit: choose {membership.unit.name} or a unit below it; you may record only for "
-        "your part of the organisation"
+        _(
+            "Unit: choose {unit} or a unit below it; you may record only for your part of the "
+            "organisation"
+        ).format(unit=membership.unit.name)
     ]
 
 
@@ -185,19 +188,21 @@ def _clean_risk(
                 values[name] = scoring.check_level(register, scale, int(text))
             except ValueError:
                 count = len(getattr(register, scale))
-                problems.append(f"{label}: choose a level from 1 to {count}")
+                problems.append(
+                    _("{field}: choose a level from 1 to {count}").format(field=label, count=count)
+                )
         elif name == "review_date":
             try:
                 values[name] = dt.date.fromisoformat(text)
             except ValueError:
-                problems.append(f"{label}: give a date as YYYY-MM-DD")
+                problems.append(_("{field}: give a date as YYYY-MM-DD").format(field=label))
         elif name == "title":
             if not text:
-                problems.append("Title: give the risk a title")
+                problems.append(_("Title: give the risk a title"))
             values[name] = text[:300]
         elif name == "status":
             if text not in Risk.Status.values:
-                problems.append("Status: choose open or closed")
+                problems.append(_("Status: choose open or closed"))
             values[name] = text
         else:
             values[name] = relation(organisation, name, text, problems, label)
@@ -213,21 +218,33 @@ def relation(
             return None
         unit = organisation.units.filter(code=text, external=False).first()
         if unit is None:
-            problems.append(f"Unit: {text!r} is not a unit of {organisation.name}")
+            problems.append(
+                _("Unit: {code} is not a unit of {organisation}").format(
+                    code=repr(text), organisation=organisation.name
+                )
+            )
         return unit
     if name == "area":
         if not text:
             return None
         area = organisation.areas.filter(code=text).first()
         if area is None:
-            problems.append(f"Area: {text!r} is not an area of {organisation.name}")
+            problems.append(
+                _("Area: {code} is not an area of {organisation}").format(
+                    code=repr(text), organisation=organisation.name
+                )
+            )
         return area
     if name == "owner":
         if not text:
             return None
         owner = User.objects.filter(username=text, membership__organisation=organisation).first()
         if owner is None:
-            problems.append(f"Owner: {text!r} is not a member of {organisation.name}")
+            problems.append(
+                _("Owner: {username} is not a member of {organisation}").format(
+                    username=repr(text), organisation=organisation.name
+                )
+            )
         return owner
     return text
 
@@ -272,7 +289,7 @@ def create_risk(
     Raise ``Refused`` listing every problem; nothing is stored then.
     """
     if membership is not None and not may_edit_risk(membership):
-        raise Refused(["Only analysts add risks to the register."])
+        raise Refused([_("Only analysts add risks to the register.")])
     cleaned = _clean_risk(organisation, {"status": "open", **data}, RISK_FIELDS)
     problems = scope_checked(cleaned, membership)
     if problems:
@@ -313,20 +330,24 @@ def update_risk(
     the form showed) is no longer the risk's latest.
     """
     if membership is not None and not may_review_risk(membership, risk):
-        raise Refused(["Only analysts and the risk's owner change a risk."])
+        raise Refused([_("Only analysts and the risk's owner change a risk.")])
     allowed = (
         RISK_FIELDS if membership is None or may_edit_risk(membership, risk) else REVIEW_FIELDS
     )
     refused = sorted(set(data) & set(RISK_FIELDS) - set(allowed))
     if refused:
         raise Refused(
-            [f"As the risk's owner you review it; you cannot change {', '.join(refused)}."]
+            [
+                _("As the risk's owner you review it; you cannot change {fields}.").format(
+                    fields=", ".join(refused)
+                )
+            ]
         )
     cleaned = _clean_risk(risk.organisation, data, tuple(f for f in allowed if f in data))
     problems = scope_checked(cleaned, membership)
     if problems:
         raise Refused(problems)
-    lock(risk, version, f"Risk R{risk.number}", _risk_held)
+    lock(risk, version, _("Risk R{number}").format(number=risk.number), _risk_held)
     changes = {
         name: [shown(getattr(risk, name)), shown(value)]
         for name, value in cleaned.values.items()
@@ -526,7 +547,9 @@ def version_of(record: Any) -> int:
 
 
 def _risk_held(risk: Risk) -> str:
-    return f"current score {risk.current_score}, {risk.get_status_display().lower()}"
+    return _("current score {score}, {status}").format(
+        score=risk.current_score, status=risk.get_status_display().lower()
+    )
 
 
 def lock(record: Any, version: int | None, what: str, held: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from pmf.web import pages
 from pmf.web.accounts.models import Membership
@@ -88,7 +89,7 @@ def risk_form(request: HttpRequest, org: str, number: int | None = None) -> Http
             problems.extend(conflict.problems)
             status = 409
         else:
-            messages.success(request, f"Risk R{saved.number} saved.")
+            messages.success(request, _("Risk R{number} saved.").format(number=saved.number))
             return redirect("risk", org=found.code, number=saved.number)
     data = presenters.risk_form(found, chosen, membership, request.POST or None)
     return render(

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from pmf.core.framework import Framework, Rollup
 from pmf.core.periods import parse_period
 from pmf.core.text import format_value
@@ -19,10 +21,14 @@ from pmf.web.frameworks.services import framework_of
 from pmf.web.observations.calculations import lineage_of
 
 ROLLED_UP = {
-    Rollup.FORMULA: "by its formula from {unit}'s own inputs, themselves made from the units below",
-    Rollup.POOLED_RATIO: "by pooling the units below: their numerators over their denominators",
-    Rollup.SUM: "by adding the figures of the units below",
-    Rollup.MEAN: "as the mean of the figures of the units below",
+    Rollup.FORMULA: gettext_lazy(
+        "by its formula from {unit}'s own inputs, themselves made from the units below"
+    ),
+    Rollup.POOLED_RATIO: gettext_lazy(
+        "by pooling the units below: their numerators over their denominators"
+    ),
+    Rollup.SUM: gettext_lazy("by adding the figures of the units below"),
+    Rollup.MEAN: gettext_lazy("as the mean of the figures of the units below"),
 }
 
 
@@ -91,5 +97,5 @@ def calculation_section(
             item["value_text"] = format_value(item["value"], framework.measure(item["measure"]))
         section["lineage"] = lineage
     elif measure.rollup in ROLLED_UP:
-        section["rolled_up"] = ROLLED_UP[measure.rollup].format(unit=unit.name)
+        section["rolled_up"] = str(ROLLED_UP[measure.rollup]).format(unit=unit.name)
     return section

@@ -9,17 +9,20 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from pmf.web.frameworks.models import Organisation, Unit
 
 if TYPE_CHECKING:
     from pmf.core.framework import Framework
 
 METHODS = {
-    "additive": (
+    "additive": gettext_lazy(
         "The measure is a sum of measures: each component's contribution is its own change, "
         "added or taken away as the formula does."
     ),
-    "ratio": (
+    "ratio": gettext_lazy(
         "The measure is a ratio: the change is split between its numerator and its "
         "denominator by the Shapley value of the two (Das Gupta's method), and the "
         "numerator's part among the measures it adds."
@@ -27,7 +30,8 @@ METHODS = {
 }
 
 
-COLUMNS = (
+# Translators: the table's column headings, separated by "|"; keep each ":numeric" and {then}.
+COLUMNS = gettext_lazy(
     "Component|In the formula|{then}:numeric|Now:numeric|Change:numeric|Contribution:numeric|"
     "Share of the change:numeric|Contribution to the % change:numeric"
 )
@@ -59,7 +63,7 @@ def key_drivers_section(
     head: dict[str, Any] = {
         "formula": measure.formula,
         "method": shape.method,
-        "method_text": METHODS[shape.method],
+        "method_text": str(METHODS[shape.method]),
         "period": period,
         "period_label": parse_period(period).label,
         "components": [
@@ -78,17 +82,17 @@ def key_drivers_section(
     if found is None:
         return {**head, "withheld": False, "comparisons": []}
     headings = {
-        Against.PREVIOUS_PERIOD: "Against the previous period",
-        Against.SAME_PERIOD_LAST_YEAR: "Against the same period last year",
-        Against.STANDARD: "Against the standard",
+        Against.PREVIOUS_PERIOD: _("Against the previous period"),
+        Against.SAME_PERIOD_LAST_YEAR: _("Against the same period last year"),
+        Against.STANDARD: _("Against the standard"),
     }
     comparisons = [
         {
             **comparison.as_dict(),
             "heading": headings[comparison.against],
             # The table's columns: a standard is not an earlier figure.
-            "columns": COLUMNS.format(
-                then="Standard" if comparison.against is Against.STANDARD else "Then"
+            "columns": str(COLUMNS).format(
+                then=_("Standard") if comparison.against is Against.STANDARD else _("Then")
             ),
             "then_text": format_value(comparison.then, measure),
             "now_text": format_value(comparison.now, measure),

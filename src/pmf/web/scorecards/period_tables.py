@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from pmf.core.framework import Measure, PeriodRollup
 from pmf.core.period_rollup import PeriodObservation, method_of, roll_up_periods
 from pmf.core.periods import SUB_MONTH_KINDS, PeriodKind
@@ -16,15 +19,37 @@ from pmf.core.text import format_value
 
 # What the page shows, in order: each month, and each quarter of the financial year.
 SHOWN_KINDS = (
-    (PeriodKind.MONTH, "Month"),
-    (PeriodKind.FINANCIAL_QUARTER, "Quarter (financial year)"),
+    (PeriodKind.MONTH, gettext_lazy("Month")),
+    (PeriodKind.FINANCIAL_QUARTER, gettext_lazy("Quarter (financial year)")),
 )
+
+# How a month's or quarter's figure is made, with the weeks' (or days') words filled in: the
+# papers' builder reads these (pmf.web.papers.builders.periods); the page, ``method_words``.
 METHOD_WORDS = {
     PeriodRollup.SUM: "the total of the {parts}",
     PeriodRollup.MEAN: "the average of the {parts}",
     PeriodRollup.LAST: "the figure of the last {part}",
     PeriodRollup.POOLED_RATIO: "the {parts}' numerators over their denominators",
 }
+
+
+def method_words(method: PeriodRollup, weekly: bool) -> str:
+    """Return how a month's or quarter's figure is made from the weeks' (or days') figures."""
+    if weekly:
+        words = {
+            PeriodRollup.SUM: _("the total of the weeks"),
+            PeriodRollup.MEAN: _("the average of the weeks"),
+            PeriodRollup.LAST: _("the figure of the last week"),
+            PeriodRollup.POOLED_RATIO: _("the weeks' numerators over their denominators"),
+        }
+    else:
+        words = {
+            PeriodRollup.SUM: _("the total of the days"),
+            PeriodRollup.MEAN: _("the average of the days"),
+            PeriodRollup.LAST: _("the figure of the last day"),
+            PeriodRollup.POOLED_RATIO: _("the days' numerators over their denominators"),
+        }
+    return words[method]
 
 
 def period_rollup_tables(measure: Measure, rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
@@ -51,7 +76,7 @@ def period_rollup_tables(measure: Measure, rows: Sequence[dict[str, Any]]) -> di
         tables.append(
             {
                 "kind": kind.value,
-                "heading": heading,
+                "heading": str(heading),
                 "rows": [
                     {
                         "period": item.period,
@@ -69,7 +94,7 @@ def period_rollup_tables(measure: Measure, rows: Sequence[dict[str, Any]]) -> di
             }
         )
     return {
-        "method": METHOD_WORDS[method].format(part=part, parts=parts),
+        "method": method_words(method, weekly=measure.frequency is PeriodKind.WEEK),
         "partial": measure.rollup_partial,
         "part": part,
         "parts": parts,

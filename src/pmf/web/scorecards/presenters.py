@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from typing import Any, Literal
 
+from django.utils.translation import gettext as _
+
 from pmf.core.assessment import assessment_roots
 from pmf.core.framework import Framework
 from pmf.core.mdc import ASSURANCE_COLUMNS, VARIATION_ROWS, MatrixMeasure, summary_matrix
@@ -107,13 +109,14 @@ def _rag_counts(
 
 def _rag_cell(counts: dict[str, int]) -> dict[str, Any]:
     """Return the RAG counts of one unit and area, with the words a cell shows."""
-    parts = [f"{counts[rag]} {rag}" for rag in ("red", "amber", "green") if counts.get(rag)]
+    words = {"red": _("{count} red"), "amber": _("{count} amber"), "green": _("{count} green")}
+    parts = [words[rag].format(count=counts[rag]) for rag in words if counts.get(rag)]
     return {
         "red": counts.get("red", 0),
         "amber": counts.get("amber", 0),
         "green": counts.get("green", 0),
         "no_standard": counts.get("none", 0),
-        "text": ", ".join(parts) if parts else ("no standard" if counts else "no figures"),
+        "text": ", ".join(parts) if parts else (_("no standard") if counts else _("no figures")),
     }
 
 
@@ -202,7 +205,7 @@ def matrix_data(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 "icons": list(icons),
                 "cells": [
                     {"column": column, "measures": listed(matrix.cell(code, column))}
-                    for column, _, _ in ASSURANCE_COLUMNS
+                    for column, _title, _kind in ASSURANCE_COLUMNS
                 ],
             }
             for code, title, icons in VARIATION_ROWS
@@ -318,7 +321,9 @@ def _sparklines(
         if found.start <= today and (period is None or end <= period.end):
             by_measure.setdefault(measure, []).append((end, value))
     for measure, points in by_measure.items():
-        drawn = sparkline_points([value for _, value in sorted(points, key=lambda item: item[0])])
+        drawn = sparkline_points(
+            [value for _period, value in sorted(points, key=lambda item: item[0])]
+        )
         if drawn:
             lines[measure] = drawn
     return lines
@@ -622,7 +627,7 @@ def _segment_limit(segment: dict[str, Any], name: str, measure: Any) -> str:
     from pmf.core.text import format_value
 
     text = format_value(segment[name], measure)
-    return f"{text} (latest; varies)" if segment.get("limits_vary") else text
+    return _("{limit} (latest; varies)").format(limit=text) if segment.get("limits_vary") else text
 
 
 def _value_text(value: float | None, measure: Any) -> str:
@@ -863,7 +868,7 @@ def _funnel(
             plot.lines,
             points,
             plot.average,
-            measure.denominator or "Denominator",
+            measure.denominator or _("Denominator"),
             adjustment,
         ),
     }
@@ -873,7 +878,9 @@ def _limits_text(lower: float, upper: float, measure: Any) -> str:
     """Return a unit's limits as the page prints them: "12.3 to 45.6"."""
     from pmf.core.text import format_value
 
-    return f"{format_value(lower, measure)} to {format_value(upper, measure)}"
+    return _("{lower} to {upper}").format(
+        lower=format_value(lower, measure), upper=format_value(upper, measure)
+    )
 
 
 # A funnel of fewer units says nothing a table would not.
@@ -994,18 +1001,29 @@ def _version_changes(
     method: list[str] = []
     if list(before.variables) != list(after.variables):
         method.append(
-            f"Variables: {', '.join(before.variables)} became {', '.join(after.variables)}."
+            _("Variables: {before} became {after}.").format(
+                before=", ".join(before.variables), after=", ".join(after.variables)
+            )
         )
     for name in after.variables:
         if name in before.variables and before.weights.get(name) != after.weights.get(name):
             method.append(
-                f"Weight of {name}: {before.weights.get(name, 1.0):g} became "
-                f"{after.weights.get(name, 1.0):g}."
+                _("Weight of {variable}: {before} became {after}.").format(
+                    variable=name,
+                    before=f"{before.weights.get(name, 1.0):g}",
+                    after=f"{after.weights.get(name, 1.0):g}",
+                )
             )
     if before.n != after.n:
-        method.append(f"Peers per unit: {before.n} became {after.n}.")
+        method.append(
+            _("Peers per unit: {before} became {after}.").format(before=before.n, after=after.n)
+        )
     if before.source != after.source:
-        method.append(f"Source: {before.source or 'none'} became {after.source or 'none'}.")
+        method.append(
+            _("Source: {before} became {after}.").format(
+                before=before.source or _("none"), after=after.source or _("none")
+            )
+        )
     values = [
         {
             "unit": code,

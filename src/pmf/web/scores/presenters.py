@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from pmf.core.framework import Framework
 from pmf.core.periods import Period
 from pmf.core.scorecard import Scorecard
@@ -16,9 +19,9 @@ from pmf.core.scoring import MeasureValue, UnitScores, score_unit
 from pmf.web.frameworks.models import Organisation, Unit
 
 BAND_WORDS = {
-    "green": "at or beyond the goal",
-    "yellow": "between the red flag and the goal",
-    "red": "at or beyond the red flag",
+    "green": gettext_lazy("at or beyond the goal"),
+    "yellow": gettext_lazy("between the red flag and the goal"),
+    "red": gettext_lazy("at or beyond the red flag"),
 }
 
 
@@ -66,9 +69,9 @@ def scores_data(scores: UnitScores | None, areas: list[str] | None = None) -> di
         "scale_text": scores.scale_text,
         "score": scores.score if whole else None,
         "score_text": _number(scores.score) if whole else "–",
-        "calculation": scores.calculation if whole else "not shown: it counts areas not shared",
+        "calculation": scores.calculation if whole else _("not shown: it counts areas not shared"),
         "band": scores.band if whole else None,
-        "band_text": BAND_WORDS.get(scores.band or "", "") if whole else "",
+        "band_text": str(BAND_WORDS.get(scores.band or "", "")) if whole else "",
         "segment": scores.segment if whole else None,
         "areas": [
             {
@@ -114,7 +117,7 @@ def scores_page(
         "organisation": {"code": organisation.code, "name": organisation.name},
         "unit": {"code": unit.code, "name": unit.name},
         "period": period.code if period is not None else None,
-        "as_at": period.label if period is not None else "the latest figures",
+        "as_at": period.label if period is not None else _("the latest figures"),
         "scores": scores_data(scores, areas),
     }
 

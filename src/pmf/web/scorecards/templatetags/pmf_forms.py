@@ -34,6 +34,8 @@ from django.template.context import Context
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -162,8 +164,9 @@ def _problems_of(source: Any) -> list[str]:
 
 def _django_message(bound: BoundField, message: object) -> str:
     """Word Django's generic "This field is required." as the Design System does."""
-    if str(message) == REQUIRED:
-        return f"Enter your {str(bound.label)[:1].lower()}{str(bound.label)[1:]}"
+    if str(message) in (REQUIRED, gettext(REQUIRED)):
+        label = str(bound.label)
+        return _("Enter your {field}").format(field=f"{label[:1].lower()}{label[1:]}")
     return str(message)
 
 

@@ -10,12 +10,15 @@ page, ``true`` on one within it).
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 from django import template
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from pmf.web.accounts.services import membership_of
 
@@ -23,34 +26,40 @@ register = template.Library()
 
 # (URL name, link text, analysts only). Each section is the pages under its address.
 SECTIONS = [
-    ("organisation", "Scorecards", False),
-    ("dashboard", "Dashboard", False),
-    ("cycles", "Cycles", False),
-    ("plans", "Improvement plans", False),
-    ("interventions", "Interventions", False),
-    ("risks", "Risks", False),
-    ("recommendations", "Recommendations", False),
-    ("peer-groups", "Peer groups", False),
+    ("organisation", gettext_lazy("Scorecards"), False),
+    ("dashboard", gettext_lazy("Dashboard"), False),
+    ("cycles", gettext_lazy("Cycles"), False),
+    ("plans", gettext_lazy("Improvement plans"), False),
+    ("interventions", gettext_lazy("Interventions"), False),
+    ("risks", gettext_lazy("Risks"), False),
+    ("recommendations", gettext_lazy("Recommendations"), False),
+    ("peer-groups", gettext_lazy("Peer groups"), False),
 ]
 # Tools rather than sections of the organisation's work: in the header, beside the account.
 TOOLS = [
-    ("import", "Import figures", True),
-    ("audit", "Audit trail", False),
-    ("returns", "Returns", True),
-    ("commentary-list", "Commentary", True),
+    ("import", gettext_lazy("Import figures"), True),
+    ("audit", gettext_lazy("Audit trail"), False),
+    ("returns", gettext_lazy("Returns"), True),
+    ("commentary-list", gettext_lazy("Commentary"), True),
 ]
 
 
-def _links(code: str, role: str, entries: list[tuple[str, str, bool]]) -> list[dict[str, Any]]:
+def _links(
+    code: str, role: str, entries: Sequence[tuple[str, str | Promise, bool]]
+) -> list[dict[str, Any]]:
     urlconf = get_urlconf() or settings.ROOT_URLCONF
     addresses = _addresses(code, role, tuple(entries), urlconf, get_script_prefix())
-    return [{"href": href, "text": text, "current": ""} for href, text in addresses]
+    return [{"href": href, "text": str(text), "current": ""} for href, text in addresses]
 
 
 @functools.lru_cache(maxsize=1024)
 def _addresses(
-    code: str, role: str, entries: tuple[tuple[str, str, bool], ...], urlconf: str, prefix: str
-) -> tuple[tuple[str, str], ...]:
+    code: str,
+    role: str,
+    entries: tuple[tuple[str, str | Promise, bool], ...],
+    urlconf: str,
+    prefix: str,
+) -> tuple[tuple[str, str | Promise], ...]:
     """Return each link's address and text: worked out once per organisation, role and routes."""
     return tuple(
         (reverse(name, kwargs={"org": code}), text)

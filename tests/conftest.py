@@ -79,6 +79,19 @@ def _flush_empties_the_audit_trail() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _english_after_each_test() -> Iterator[None]:
+    """End every test in English: a request in Welsh leaves Welsh active in its thread.
+
+    Django's LocaleMiddleware activates each request's language and does not undo it, so a
+    test client's Welsh request would otherwise make the next test's sentences Welsh.
+    """
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     """Start every test with an empty cache: each test's database starts empty too."""
     from django.core.cache import cache, caches

@@ -178,6 +178,12 @@ def _publish_arguments(publish: argparse.ArgumentParser) -> None:
         "--cycle", type=int, help="the cycle's number (default: the latest published)"
     )
     publish.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write")
+    publish.add_argument(
+        "--language",
+        choices=("en-gb", "cy"),
+        default="en-gb",
+        help="the language of the site's pages (default: en-gb); the open data stay in English",
+    )
 
 
 @register(
@@ -190,6 +196,8 @@ def _publish_arguments(publish: argparse.ArgumentParser) -> None:
 )
 def publish(args: argparse.Namespace) -> int:
     """Run ``pmf publish``: a published cycle as open data and a static public site."""
+    from django.utils import translation
+
     from pmf.web.cycles.models import Cycle
     from pmf.web.publishing import NotPublished, publish_cycle
 
@@ -204,7 +212,8 @@ def publish(args: argparse.Namespace) -> int:
         if cycle is None:
             raise CommandError(f"{organisation.code} has no cycle {args.cycle}")
     try:
-        written = publish_cycle(cycle, args.out)
+        with translation.override(args.language):
+            written = publish_cycle(cycle, args.out)
     except NotPublished as error:
         raise CommandError(str(error)) from None
     print(

@@ -21,6 +21,7 @@ from pmf.web.cycles import services
 from pmf.web.cycles.models import Cycle
 from pmf.web.frameworks.models import Organisation
 from tests.factories import published
+from tests.web.test_frame import crawl
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def english_sentences() -> list[str]:
     """
     python = " ".join(
         " ".join(path.read_text(encoding="utf-8").split()) for path in SOURCE.rglob("*.py")
-    )
+    ).casefold()
     found = set()
     for entry in polib.pofile(str(CATALOGUE)):
         if entry.msgid_plural or entry.msgstr == entry.msgid or "|" in entry.msgid:
@@ -49,7 +50,7 @@ def english_sentences() -> list[str]:
         text = TAG.sub(" ", entry.msgid.replace("%%", "%"))
         for piece in PLACEHOLDER.split(text):
             piece = " ".join(piece.split()).strip(" ,.;:()")
-            if len(piece.split()) >= 3 and piece not in python:
+            if len(piece.split()) >= 3 and piece.casefold() not in python:
                 found.add(piece)
     return sorted(found)
 
@@ -162,3 +163,16 @@ def test_pmf_publish_writes_the_public_site_in_welsh(
     english = (tmp_path / "en" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="en-GB"' in english
     assert "Test Force: how we are performing" in english
+
+
+def test_no_page_an_analyst_reaches_holds_the_templates_english(
+    welsh: Client, locked: Cycle
+) -> None:
+    pages = crawl(welsh, "/TST/", limit=80)
+    assert len([page for page in pages.values() if page]) >= 30
+    left = {}
+    for address, page in pages.items():
+        text = " ".join(html.unescape(TAG.sub(" ", page)).split())
+        if english_in(text):
+            left[address] = english_in(text)
+    assert left == {}

@@ -14,13 +14,14 @@ from pathlib import Path
 import polib
 import pytest
 from django.contrib.auth.models import User
+from django.core import mail
 from django.test import Client
 
 from pmf.cli import main
 from pmf.web.cycles import services
 from pmf.web.cycles.models import Cycle
 from pmf.web.frameworks.models import Organisation
-from tests.factories import published
+from tests.factories import published, with_email
 from tests.web.test_frame import crawl
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +177,18 @@ def test_no_page_an_analyst_reaches_holds_the_templates_english(
         if english_in(text):
             left[address] = english_in(text)
     assert left == {}
+
+
+def test_the_password_reset_email_is_in_the_readers_language(analyst: User) -> None:
+    with_email(analyst)
+    client = Client()
+    client.cookies["django_language"] = "cy"
+    response = client.post("/accounts/password_reset/", {"email": "analyst@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.subject == "Ailosod eich cyfrinair pmf"
+    assert "Mae rhywun wedi gofyn am ailosod cyfrinair cyfrif pmf analyst." in message.body
+    assert "I ddewis cyfrinair newydd, agorwch y ddolen hon o fewn tair awr:" in message.body
+    assert re.search(r"https?://[^/]+/accounts/reset/\S+/", message.body)
+    assert "If you did not ask for this" not in message.body

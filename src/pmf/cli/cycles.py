@@ -196,6 +196,12 @@ def _publish_arguments(publish: argparse.ArgumentParser) -> None:
         action="store_true",
         help="publish without a signature: the manifest says so and pmf verify refuses it",
     )
+    publish.add_argument(
+        "--language",
+        choices=("en-gb", "cy"),
+        default="en-gb",
+        help="the language of the site's pages (default: en-gb); the open data stay in English",
+    )
 
 
 @register(
@@ -208,6 +214,8 @@ def _publish_arguments(publish: argparse.ArgumentParser) -> None:
 )
 def publish(args: argparse.Namespace) -> int:
     """Run ``pmf publish``: a published cycle as open data and a static public site."""
+    from django.utils import translation
+
     from pmf.reports.manifest import ManifestError, fingerprint
     from pmf.web.cycles.models import Cycle
     from pmf.web.publishing import NotPublished, publish_cycle
@@ -224,7 +232,8 @@ def publish(args: argparse.Namespace) -> int:
             raise CommandError(f"{organisation.code} has no cycle {args.cycle}")
     key = _signing_key(args)
     try:
-        written = publish_cycle(cycle, args.out, signing_key=key)
+        with translation.override(args.language):
+            written = publish_cycle(cycle, args.out, signing_key=key)
     except NotPublished as error:
         raise CommandError(str(error)) from None
     except ManifestError as error:

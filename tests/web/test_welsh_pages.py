@@ -1,0 +1,194 @@
+"""Pages asked for in Welsh show their templates' text in Welsh and none of it in English.
+
+The reader's language comes from the ``django_language`` cookie (Django's LocaleMiddleware).
+Only the templates' own text is checked here: the messages written by the web application's
+Python and by the core have their own catalogues and tests.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import polib
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.test import Client
+
+from pmf.cli import main
+from pmf.web.cycles import services
+from pmf.web.cycles.models import Cycle
+from pmf.web.frameworks.models import Organisation
+from tests.factories import published, with_email
+from tests.web.test_frame import crawl
+
+pytestmark = pytest.mark.django_db
+
+CATALOGUE = (
+    Path(__file__).resolve().parents[2] / "src/pmf/locale/templates/cy/LC_MESSAGES/django.po"
+)
+SOURCE = Path(__file__).resolve().parents[2] / "src/pmf"
+TAG = re.compile(r"<[^>]+>")
+PLACEHOLDER = re.compile(r"%\(\w+\)s")
+
+
+def english_sentences() -> list[str]:
+    """Return the templates' English messages of three words or more that Welsh words differently.
+
+    A message with placeholders is split at them, and each piece of three words or more is
+    kept: the page holds the pieces around the values put in. A piece the application's Python
+    also writes ("no earlier cycle") is left to the Python's own catalogues.
+    """
+    python = " ".join(
+        " ".join(path.read_text(encoding="utf-8").split()) for path in SOURCE.rglob("*.py")
+    ).casefold()
+    found = set()
+    for entry in polib.pofile(str(CATALOGUE)):
+        if entry.msgid_plural or entry.msgstr == entry.msgid or "|" in entry.msgid:
+            continue
+        text = TAG.sub(" ", entry.msgid.replace("%%", "%"))
+        for piece in PLACEHOLDER.split(text):
+            piece = " ".join(piece.split()).strip(" ,.;:()")
+            if len(piece.split()) >= 3 and piece.casefold() not in python:
+                found.add(piece)
+    return sorted(found)
+
+
+def page_text(client: Client, address: str) -> str:
+    response = client.get(address)
+    assert response.status_code == 200, address
+    return " ".join(html.unescape(TAG.sub(" ", response.content.decode())).split())
+
+
+@pytest.fixture
+def welsh(analyst: User) -> Client:
+    client = Client()
+    client.force_login(analyst)
+    client.cookies["django_language"] = "cy"
+    return client
+
+
+@pytest.fixture
+def locked(organisation: Organisation, analyst: User) -> Cycle:
+    cycle = services.create_cycle(organisation, number=1, name="Summer 2019", cut_off="2019-07")
+    services.lock_cycle(cycle, analyst.membership)
+    return cycle
+
+
+def english_in(text: str) -> list[str]:
+    return [sentence for sentence in SENTENCES if sentence in text]
+
+
+SENTENCES = english_sentences()
+
+
+def test_the_catalogue_has_english_sentences_to_look_for() -> None:
+    sentences = SENTENCES
+    assert "Choose a unit to see its scorecard" in sentences
+    assert len(sentences) > 300
+
+
+@pytest.mark.parametrize(
+    ("address", "welsh_text"),
+    [
+        ("/TST/", "Dewiswch uned i weld ei cherdyn sgorio"),
+        ("/TST/units/F/", "Cerdyn sgorio Force"),
+        ("/TST/units/F/measures/ER/", "Llinach y ffigur diweddaraf"),
+        ("/TST/dashboard/", "Test Force: beth sydd angen sylw"),
+        ("/TST/units/F/enter/?period=2019-07", "Rhoi ffigurau ar gyfer"),
+        ("/TST/import/", "Mewnforio ffigurau"),
+    ],
+)
+def test_a_page_in_welsh_has_its_template_text_in_welsh(
+    welsh: Client, address: str, welsh_text: str
+) -> None:
+    text = page_text(welsh, address)
+    assert welsh_text in text
+    assert "Neidio i'r prif gynnwys" in text
+    assert "Allgofnodi" in text
+    assert english_in(text) == []
+
+
+def test_the_cycle_pages_in_welsh(welsh: Client, locked: Cycle) -> None:
+    listing = page_text(welsh, "/TST/cycles/")
+    assert "Cylchoedd, y mwyaf newydd yn gyntaf" in listing
+    assert english_in(listing) == []
+    page = page_text(welsh, "/TST/cycles/1/")
+    assert "Cylch 1: Summer 2019" in page
+    assert "Graddau cylch 1" in page
+    assert english_in(page) == []
+
+
+def test_the_sign_in_page_in_welsh() -> None:
+    client = Client()
+    client.cookies["django_language"] = "cy"
+    text = page_text(client, "/accounts/login/")
+    assert "Mewngofnodi – pmf" in text
+    assert "Wedi anghofio eich cyfrinair?" in text
+    assert english_in(text) == []
+    refused = client.post("/accounts/login/", {"username": "nobody", "password": "wrong"})
+    assert "Rhowch enw defnyddiwr a chyfrinair cywir" in refused.content.decode()
+
+
+def test_the_same_page_in_english_is_unchanged(analyst: User) -> None:
+    client = Client()
+    client.force_login(analyst)
+    text = page_text(client, "/TST/units/F/")
+    assert "Force scorecard" in text
+    assert "Skip to main content" in text
+    assert "Cerdyn sgorio" not in text
+
+
+def test_pmf_publish_writes_the_public_site_in_welsh(
+    organisation: Organisation, analyst: User, tmp_path: Path
+) -> None:
+    published(organisation, analyst)
+    assert main(["publish", "-o", "TST", "--out", str(tmp_path / "cy"), "--language", "cy"]) == 0
+    index = (tmp_path / "cy" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="cy"' in index
+    text = " ".join(html.unescape(TAG.sub(" ", index)).split())
+    assert "Test Force: sut rydym yn perfformio" in text
+    assert "Neidio i'r prif gynnwys" in text
+    assert english_in(text) == []
+    unit = (tmp_path / "cy" / "units" / "F.html").read_text(encoding="utf-8")
+    assert english_in(" ".join(html.unescape(TAG.sub(" ", unit)).split())) == []
+    # The open data stay in English: their columns are names programs read.
+    assert (
+        (tmp_path / "cy" / "data" / "grades.csv")
+        .read_text()
+        .startswith("organisation,cycle,unit,area,grade,")
+    )
+    assert main(["publish", "-o", "TST", "--out", str(tmp_path / "en")]) == 0
+    english = (tmp_path / "en" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en-GB"' in english
+    assert "Test Force: how we are performing" in english
+
+
+def test_no_page_an_analyst_reaches_holds_the_templates_english(
+    welsh: Client, locked: Cycle
+) -> None:
+    pages = crawl(welsh, "/TST/", limit=80)
+    assert len([page for page in pages.values() if page]) >= 30
+    left = {}
+    for address, page in pages.items():
+        text = " ".join(html.unescape(TAG.sub(" ", page)).split())
+        if english_in(text):
+            left[address] = english_in(text)
+    assert left == {}
+
+
+def test_the_password_reset_email_is_in_the_readers_language(analyst: User) -> None:
+    with_email(analyst)
+    client = Client()
+    client.cookies["django_language"] = "cy"
+    response = client.post("/accounts/password_reset/", {"email": "analyst@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.subject == "Ailosod eich cyfrinair pmf"
+    assert "Mae rhywun wedi gofyn am ailosod cyfrinair cyfrif pmf analyst." in message.body
+    assert "I ddewis cyfrinair newydd, agorwch y ddolen hon o fewn tair awr:" in message.body
+    assert re.search(r"https?://[^/]+/accounts/reset/\S+/", message.body)
+    assert "If you did not ask for this" not in message.body

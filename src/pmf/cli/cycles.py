@@ -198,9 +198,10 @@ def _publish_arguments(publish: argparse.ArgumentParser) -> None:
     )
     publish.add_argument(
         "--language",
-        choices=("en-gb", "cy"),
-        default="en-gb",
-        help="the language of the site's pages (default: en-gb); the open data stay in English",
+        choices=["en", "cy"],  # pmf.web.papers.builders.common.PAPER_LANGUAGES
+        default="en",
+        help="the language of the site's pages: English (en, default) or Welsh (cy); the open "
+        "data stay in English",
     )
 
 
@@ -214,7 +215,6 @@ def _publish_arguments(publish: argparse.ArgumentParser) -> None:
 )
 def publish(args: argparse.Namespace) -> int:
     """Run ``pmf publish``: a published cycle as open data and a static public site."""
-    from django.utils import translation
 
     from pmf.reports.manifest import ManifestError, fingerprint
     from pmf.web.cycles.models import Cycle
@@ -232,7 +232,7 @@ def publish(args: argparse.Namespace) -> int:
             raise CommandError(f"{organisation.code} has no cycle {args.cycle}")
     key = _signing_key(args)
     try:
-        with translation.override(args.language):
+        with _in_language(args.language):
             written = publish_cycle(cycle, args.out, signing_key=key)
     except NotPublished as error:
         raise CommandError(str(error)) from None

@@ -78,9 +78,9 @@ def map_blocks(
             header=("Unit", "ONS code", "Value"),
             rows=tuple(
                 (
-                    row["name"],
-                    row["ons_code"] or "",
-                    row["value_text"] if row["value"] is not None else "no figure",
+                    str(row["name"]),
+                    str(row["ons_code"] or ""),
+                    str(row["value_text"]) if row["value"] is not None else "no figure",
                 )
                 for row in rows
             ),

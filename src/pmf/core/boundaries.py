@@ -37,6 +37,7 @@ DECIMALS = 5
 """Decimal places of longitude and latitude kept: about a metre."""
 
 GEOMETRIES = ("Polygon", "MultiPolygon")
+FILE_LEVEL = ("features", "objects", "arcs")
 
 Geometry = dict[str, Any]
 
@@ -119,6 +120,10 @@ def read_boundaries(
                 ).format(name=name, kind=json.dumps(kind) if kind is not None else _("missing"))
             ]
         )
+    # A file whose features cannot be found at all says only that.
+    whole = [p for where, p in features if isinstance(p, str) and where in FILE_LEVEL]
+    if whole:
+        raise BoundaryError(whole)
     problems = [problem for _where, problem in features if isinstance(problem, str)]
     shapes: dict[str, Geometry] = {}
     first: dict[str, str] = {}

@@ -93,3 +93,17 @@ def test_no_map_is_drawn_for_a_framework_without_boundaries(organisation: Organi
     client = _client(organisation, "analyst", Membership.Role.ANALYST)
     assert 'id="map-heading"' not in client.get("/TST/units/N/measures/ER/").content.decode()
     assert 'id="map-heading"' not in client.get("/TST/dashboard/").content.decode()
+
+
+def test_unit_pages_and_their_json_give_each_units_ons_code(mapped: Organisation) -> None:
+    client = _client(mapped, "analyst", Membership.Role.ANALYST)
+    assert (
+        'id="unit-ons-code">ONS area code E09000007</p>'
+        in client.get("/TST/units/N/").content.decode()
+    )
+    assert client.get("/TST/units/N.json").json()["unit"]["ons_code"] == "E09000007"
+    assert client.get("/TST/units/F.json").json()["unit"]["ons_code"] is None
+    units = {row["code"]: row["ons_code"] for row in client.get("/TST.json").json()["units"]}
+    assert units == {"F": None, "N": "E09000007", "S": "E09000019"}
+    measure = client.get("/TST/units/S/measures/ER.json").json()
+    assert measure["unit"]["ons_code"] == "E09000019"

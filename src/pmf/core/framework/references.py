@@ -682,11 +682,13 @@ def _map_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
     if model.maps is None:
         return
     unit_types = {unit.type for unit in model.units}
+    unknown = False
     for index, unit_type in enumerate(model.maps.unit_types):
         if unit_type not in unit_types:
+            unknown = True
             allowed = ", ".join(sorted(unit_types))
             yield ("maps", "unit_types", index), f"{unit_type!r} is not one of {allowed}"
-    if not map_units(model):
+    if not unknown and not map_units(model):
         yield ("maps",), "no unit has an ons_code (of the unit_types drawn): the map would be empty"
 
 

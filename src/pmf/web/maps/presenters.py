@@ -115,12 +115,14 @@ def map_section(
     view: str = "value",
     *,
     choose: bool = False,
+    boundaries: UnitBoundaries | None = None,
 ) -> dict[str, Any] | None:
     """Return the map section of a page: the chart, its text and its table; None for none.
 
     ``choose``: the page offers every measure (the dashboard); otherwise the measure given.
+    ``boundaries``: the organisation's, when already read.
     """
-    boundaries = boundaries_of(organisation)
+    boundaries = boundaries or boundaries_of(organisation)
     if boundaries is None:
         return None
     units = drawn_units(organisation, membership, framework)

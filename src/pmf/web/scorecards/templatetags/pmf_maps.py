@@ -22,17 +22,23 @@ def unit_map(
 ) -> SafeString:
     """Render the map of ``measure`` (or, with ``choose``, of the measure the reader picks)."""
     from pmf.web.accounts.services import membership_of
-    from pmf.web.frameworks.models import Organisation
+    from pmf.web.frameworks.models import UnitBoundaries
     from pmf.web.frameworks.services import framework_of
     from pmf.web.maps.presenters import map_section
 
     request = context.get("request")
-    if request is None:
+    # One query decides whether there is a map at all (most frameworks have none).
+    boundaries = (
+        UnitBoundaries.objects.select_related("organisation")
+        .filter(organisation__code=organisation)
+        .first()
+    )
+    if request is None or boundaries is None:
         return mark_safe("")
     membership = membership_of(request.user)
-    found = Organisation.objects.filter(code=organisation).first()
-    if membership is None or found is None:
+    if membership is None:
         return mark_safe("")
+    found = boundaries.organisation
     picked = request.GET.get("map") if choose else measure
     section = map_section(
         found,
@@ -41,6 +47,7 @@ def unit_map(
         picked or measure,
         request.GET.get("map_view", "value"),
         choose=choose,
+        boundaries=boundaries,
     )
     if section is None:
         return mark_safe("")

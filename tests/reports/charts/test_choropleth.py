@@ -80,15 +80,18 @@ def test_a_unit_without_a_figure_is_grey_with_its_own_legend_entry() -> None:
 def test_the_standard_view_is_diverging_and_marks_each_unit_with_a_symbol() -> None:
     spec = choropleth_chart(_figures(), "standard")
     colour = _layer_colour(spec, 0)
-    assert colour["scale"]["range"] == ["#5e3c99", "#fdb863", "#e66101"]
-    assert list(COMPARISON_COLOURS.values()) == colour["scale"]["range"]
+    assert colour["scale"]["range"] == ["#5e3c99", "#fdb863", "#e66101", "#f3f2f1"]
+    assert list(COMPARISON_COLOURS.values()) == colour["scale"]["range"][:3]
     assert colour["scale"]["domain"] == [
         "+ meets the standard",
         "~ close to the standard",
         "x does not meet the standard",
+        "not judged against the standard",
     ]
     assert colour["legend"]["title"] == "Standard ≤ 3.0"
     symbols = {row["name"]: row["symbol"] for row in spec["layer"][2]["data"]["values"]}
+    # Every unit with a figure is drawn: one not judged (a comparator) in near white.
+    assert spec["layer"][0]["transform"] == [{"filter": "datum.properties.value != null"}]
     # Colour is never the only cue: a symbol on each unit compared, none on one without.
     assert symbols == {"Camden": "+", "Islington": "x", "Hackney": "~"}
 

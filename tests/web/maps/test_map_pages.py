@@ -50,6 +50,7 @@ def test_the_measure_page_shows_the_map_with_its_table_and_text(mapped: Organisa
     assert "South" in page and "85.0%" in page and "+ meets the standard" in page
     assert "Other Force" in page and "90.0%" in page
     assert "Highest: Other Force (90.0%). Lowest: North (75.0%)." in page
+    assert "Standard ≥ 80.0%: 1 of 2 meet it." in page
     assert "Contains OS data © Crown copyright" in page
 
 

@@ -33,10 +33,13 @@ NO_FIGURE_COLOUR = "#b1b4b6"
 COMPARISON_COLOURS = {"met": "#5e3c99", "near": "#fdb863", "not_met": "#e66101"}
 """ColorBrewer PuOr's ends and a light orange: distinct with deuteranopia and protanopia."""
 
+UNJUDGED_COLOUR = "#f3f2f1"
+"""A unit with a figure but not judged against the standard (a comparator): near white."""
+
 COMPARISON_SYMBOLS = {"met": "+", "near": "~", "not_met": "x"}
 """The symbol drawn on each unit as well as its colour, so that colour is not the only cue."""
 
-OUTLINE = "#ffffff"
+OUTLINE = "#505a5f"
 
 
 def comparison_words() -> dict[str, str]:
@@ -45,6 +48,7 @@ def comparison_words() -> dict[str, str]:
         "met": _("+ meets the standard"),
         "near": _("~ close to the standard"),
         "not_met": _("x does not meet the standard"),
+        "unjudged": _("not judged against the standard"),
     }
 
 
@@ -65,7 +69,7 @@ def choropleth_chart(figures: dict[str, Any], view: View = "value") -> dict[str,
         geometry = shapes.get(row["ons_code"])
         if geometry is None:
             continue
-        comparison = row.get("comparison")
+        comparison = row.get("comparison") or ("unjudged" if row["value"] is not None else None)
         properties = {
             "name": row["name"],
             "ons_code": row["ons_code"],
@@ -90,7 +94,7 @@ def choropleth_chart(figures: dict[str, Any], view: View = "value") -> dict[str,
         {"field": "properties.ons_code", "title": _("ONS code")},
         {"field": "properties.value_text", "title": _("Value")},
     ]
-    outline = {"stroke": OUTLINE, "strokeWidth": 0.8}
+    outline = {"stroke": OUTLINE, "strokeWidth": 0.6}
     missing_layer = {
         "transform": [{"filter": "datum.properties.value == null"}],
         "mark": {"type": "geoshape", **outline},
@@ -105,11 +109,14 @@ def choropleth_chart(figures: dict[str, Any], view: View = "value") -> dict[str,
         },
     }
     if view == "standard":
-        domain = [words[key] for key in COMPARISON_COLOURS]
+        domain = [words[key] for key in (*COMPARISON_COLOURS, "unjudged")]
         colour = {
             "field": "properties.comparison",
             "type": "nominal",
-            "scale": {"domain": domain, "range": list(COMPARISON_COLOURS.values())},
+            "scale": {
+                "domain": domain,
+                "range": [*COMPARISON_COLOURS.values(), UNJUDGED_COLOUR],
+            },
             "legend": {
                 "title": _("Standard {standard}").format(standard=figures["standard_text"])
                 if figures.get("standard_text")
@@ -117,7 +124,7 @@ def choropleth_chart(figures: dict[str, Any], view: View = "value") -> dict[str,
                 "direction": "vertical",
             },
         }
-        shown_filter = "datum.properties.value != null && datum.properties.comparison != ''"
+        shown_filter = "datum.properties.value != null"
         tooltip = [*tooltip, {"field": "properties.comparison", "title": _("Standard")}]
     else:
         colour = {

@@ -76,7 +76,9 @@ def map_figures(
                 found[row["unit"]] = (row["period"], row["value"], None, "")
     periods = {period for period, *_rest in found.values()}
     latest = max(periods, key=lambda code: parse_period(code).end) if periods else None
-    standards = {standard for period, _v, _c, standard in found.values() if period == latest}
+    standards = {
+        standard for period, _v, _c, standard in found.values() if period == latest and standard
+    }
     rows = []
     for unit in units:
         period, value, comparison, _standard = found.get(unit.code, (None, None, None, ""))

@@ -1,6 +1,6 @@
 """Build the choropleth: a measure's latest figures by unit on a map of the units' boundaries.
 
-Two views of the same figures, each safe for readers who do not tell red from green:
+Two views of the same data, each safe for readers who do not tell red from green:
 
 - ``value``: each unit coloured by its figure on the sequential viridis scale (dark purple to
   yellow, ordered in lightness, so it reads in greyscale and with any colour vision);
@@ -27,7 +27,7 @@ View = Literal["value", "standard"]
 SCHEME = "viridis"
 """The sequential scheme of the figures: perceptually even and ordered in lightness."""
 
-NO_FIGURE_COLOUR = "#b1b4b6"
+NO_VALUE_COLOUR = "#b1b4b6"
 """Neutral grey (GOV.UK mid-grey) for a unit with no figure for the period."""
 
 COMPARISON_COLOURS = {"met": "#5e3c99", "near": "#fdb863", "not_met": "#e66101"}
@@ -52,20 +52,20 @@ def comparison_words() -> dict[str, str]:
     }
 
 
-def choropleth_chart(figures: dict[str, Any], view: View = "value") -> dict[str, Any]:
-    """Return a Vega-Lite map of ``figures`` (see ``pmf.web.maps``) in the given view.
+def choropleth_chart(data: dict[str, Any], view: View = "value") -> dict[str, Any]:
+    """Return a Vega-Lite map of ``data`` (see ``pmf.web.maps``) in the given view.
 
-    ``figures`` holds ``measure`` (name), ``period`` (label), ``rows`` (unit, name,
+    ``data`` holds ``measure`` (name), ``period`` (label), ``rows`` (unit, name,
     ons_code, value, value_text, comparison: met, near, not_met or None) and ``shapes``
     (ONS code to GeoJSON geometry); rows without a shape are not drawn.
     """
-    shapes = figures["shapes"]
-    period = figures["period"]
-    no_figure = _("No figure for {period}").format(period=period)
+    shapes = data["shapes"]
+    period = data["period"]
+    no_value = _("No figure for {period}").format(period=period)
     words = comparison_words()
     features = []
     labels = []
-    for row in figures["rows"]:
+    for row in data["rows"]:
         geometry = shapes.get(row["ons_code"])
         if geometry is None:
             continue
@@ -74,8 +74,8 @@ def choropleth_chart(figures: dict[str, Any], view: View = "value") -> dict[str,
             "name": row["name"],
             "ons_code": row["ons_code"],
             "value": row["value"],
-            "value_text": row["value_text"] if row["value"] is not None else no_figure,
-            "status": no_figure if row["value"] is None else None,
+            "value_text": row["value_text"] if row["value"] is not None else no_value,
+            "status": no_value if row["value"] is None else None,
             "comparison": words.get(comparison or "", ""),
         }
         features.append({"type": "Feature", "geometry": geometry, "properties": properties})
@@ -102,7 +102,7 @@ def choropleth_chart(figures: dict[str, Any], view: View = "value") -> dict[str,
             "color": {
                 "field": "properties.status",
                 "type": "nominal",
-                "scale": {"domain": [no_figure], "range": [NO_FIGURE_COLOUR]},
+                "scale": {"domain": [no_value], "range": [NO_VALUE_COLOUR]},
                 "legend": {"title": None, "orient": "bottom", "direction": "vertical"},
             },
             "tooltip": tooltip,
@@ -118,8 +118,8 @@ def choropleth_chart(figures: dict[str, Any], view: View = "value") -> dict[str,
                 "range": [*COMPARISON_COLOURS.values(), UNJUDGED_COLOUR],
             },
             "legend": {
-                "title": _("Standard {standard}").format(standard=figures["standard_text"])
-                if figures.get("standard_text")
+                "title": _("Standard {standard}").format(standard=data["standard_text"])
+                if data.get("standard_text")
                 else _("Against the standard"),
                 "direction": "vertical",
             },
@@ -131,7 +131,7 @@ def choropleth_chart(figures: dict[str, Any], view: View = "value") -> dict[str,
             "field": "properties.value",
             "type": "quantitative",
             "scale": {"scheme": SCHEME},
-            "legend": {"title": figures["measure"], "format": figures.get("format", "~r")},
+            "legend": {"title": data["measure"], "format": data.get("format", "~r")},
         }
         shown_filter = "datum.properties.value != null"
     layers: list[dict[str, Any]] = [
@@ -140,8 +140,10 @@ def choropleth_chart(figures: dict[str, Any], view: View = "value") -> dict[str,
             "mark": {"type": "geoshape", **outline},
             "encoding": {"color": colour, "tooltip": tooltip},
         },
-        missing_layer,
     ]
+    # The grey and its legend entry only where some unit has no figure.
+    if any(feature["properties"]["value"] is None for feature in features):
+        layers.append(missing_layer)
     if labels:
         layers.append(
             {
@@ -160,7 +162,7 @@ def choropleth_chart(figures: dict[str, Any], view: View = "value") -> dict[str,
                 },
             }
         )
-    title = _("{measure}, {period}").format(measure=figures["measure"], period=period)
+    title = _("{measure}, {period}").format(measure=data["measure"], period=period)
     subtitle = (
         _("Against the standard: colour and symbol")
         if view == "standard"
@@ -168,7 +170,7 @@ def choropleth_chart(figures: dict[str, Any], view: View = "value") -> dict[str,
     )
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": map_summary(figures),
+        "description": map_summary(data),
         "title": {"text": title, "subtitle": subtitle, "anchor": "start"},
         "width": "container",
         "height": 380,
@@ -181,7 +183,7 @@ def choropleth_chart(figures: dict[str, Any], view: View = "value") -> dict[str,
     }
 
 
-def map_summary(figures: dict[str, Any]) -> str:
+def map_summary(data: dict[str, Any]) -> str:
     """Return the map in words: the period, the highest and lowest units, the standard.
 
     >>> rows = [
@@ -191,18 +193,19 @@ def map_summary(figures: dict[str, Any]) -> str:
     ... ]
     >>> text = map_summary({"measure": "Robbery rate", "period": "September 2025",
     ...     "rows": rows, "standard_text": "at most 3.0"})
-    >>> print(text.replace(". ", ".\n"))
-    Map of Robbery rate by unit, September 2025: 2 units with a figure.
-    Highest: Brent (3.5).
-    Lowest: Camden (2.0).
-    Standard at most 3.0: 1 of 2 meet it.
+    >>> for sentence in text.split(". "):
+    ...     print(sentence)
+    Map of Robbery rate by unit, September 2025: 2 units with a figure
+    Highest: Brent (3.5)
+    Lowest: Camden (2.0)
+    Standard at most 3.0: 1 of 2 meet it
     No figure: Ealing.
     """
-    rows = figures["rows"]
+    rows = data["rows"]
     valued = [row for row in rows if row["value"] is not None]
     parts = [
         _("Map of {measure} by unit, {period}: {count} units with a figure.").format(
-            measure=figures["measure"], period=figures["period"], count=len(valued)
+            measure=data["measure"], period=data["period"], count=len(valued)
         )
     ]
     if valued:
@@ -216,7 +219,7 @@ def map_summary(figures: dict[str, Any]) -> str:
                 low_value=low["value_text"],
             )
         )
-    standard = figures.get("standard_text")
+    standard = data.get("standard_text")
     compared = [row for row in valued if row.get("comparison")]
     if standard and compared:
         met = sum(1 for row in compared if row["comparison"] == "met")

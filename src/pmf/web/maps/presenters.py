@@ -1,7 +1,7 @@
 """Shape a measure's latest figures by unit for the choropleth and the table beside it.
 
 Only the units the reader may see are drawn (``visible_units``): a member scoped to a
-command sees the boundaries of its own units with their figures, and nothing of the others,
+command sees the boundaries of its own units with their data, and nothing of the others,
 neither shape nor figure. A unit the reader may see but with no figure for the map's period is
 drawn in grey and listed as having none. The period is the latest any drawn unit has a figure
 for (a unit's latest earlier figure is not mixed in under it), named in the title.
@@ -40,7 +40,7 @@ def drawn_units(
     return [unit for unit in map_units(framework.model) if unit.code in visible]
 
 
-def map_figures(
+def map_values(
     organisation: Organisation,
     framework: Framework,
     units: list[Any],
@@ -138,7 +138,7 @@ def map_section(
         measure_code = codes[0]
     assert measure_code is not None
     settings = framework.model.maps
-    figures = map_figures(
+    data = map_values(
         organisation,
         framework,
         units,
@@ -146,12 +146,12 @@ def map_section(
         dict(boundaries.shapes),
         settings.attribution if settings else "",
     )
-    chosen: View = "standard" if view == "standard" and figures["has_comparison"] else "value"
+    chosen: View = "standard" if view == "standard" and data["has_comparison"] else "value"
     return {
-        **{key: value for key, value in figures.items() if key != "shapes"},
+        **{key: value for key, value in data.items() if key != "shapes"},
         "view": chosen,
-        "chart": choropleth_chart(figures, chosen),
-        "summary": map_summary(figures),
+        "chart": choropleth_chart(data, chosen),
+        "summary": map_summary(data),
         "measures": measures if choose else [],
         "choose": choose,
         "simplified": boundaries.points < boundaries.points_read,

@@ -52,7 +52,7 @@ def map_blocks(
         for unit in units
     ]
     period = parse_period(latest).label
-    figures = {
+    data = {
         "measure": measure.name,
         "period": period,
         "rows": rows,
@@ -61,12 +61,12 @@ def map_blocks(
     }
     settings = framework.model.maps
     attribution = f" {settings.attribution}" if settings and settings.attribution else ""
-    svg, png = drawn(choropleth_chart(figures, "value"), width=480, height=400)
+    svg, png = drawn(choropleth_chart(data, "value"), width=480, height=400)
     return [
         Chart(
             svg=svg,
             png=png,
-            alt=map_summary(figures),
+            alt=map_summary(data),
             caption=(
                 f"{measure.name}, {period}: a map of each unit's figure (darker is lower, "
                 f"lighter is higher; grey: no figure). The figures are in the table below."

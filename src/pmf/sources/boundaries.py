@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pmf.core.boundaries import MAX_BOUNDARY_BYTES, BoundaryError, read_boundaries, too_large
 from pmf.core.framework import Framework, FrameworkError, Problem, map_units
+from pmf.core.i18n import gettext as _
 
 
 def with_boundaries(framework: Framework, path: Path) -> Framework:
@@ -29,7 +30,14 @@ def with_boundaries(framework: Framework, path: Path) -> Framework:
         raw = file.read_bytes() if size <= MAX_BOUNDARY_BYTES else b""
     except OSError as error:
         raise FrameworkError(
-            [Problem(str(path), 0, where, f"{file}: cannot be read: {error.strerror}")]
+            [
+                Problem(
+                    str(path),
+                    0,
+                    where,
+                    _("{file}: cannot be read: {error}").format(file=file, error=error.strerror),
+                )
+            ]
         ) from None
     if size > MAX_BOUNDARY_BYTES:
         raise FrameworkError([Problem(str(path), 0, where, too_large(str(file), size))])

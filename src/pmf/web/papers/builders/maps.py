@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 from pmf.core.framework import Framework, map_units
 from pmf.core.periods import parse_period
@@ -67,20 +68,20 @@ def map_blocks(
             svg=svg,
             png=png,
             alt=map_summary(data),
-            caption=(
-                f"{measure.name}, {period}: a map of each unit's figure (darker is lower, "
-                f"lighter is higher; grey: no figure). The figures are in the table below."
-                f"{attribution}"
-            ),
+            caption=_(
+                "{measure}, {period}: a map of each unit's figure (darker is lower, lighter is "
+                "higher; grey: no figure). The figures are in the table below."
+            ).format(measure=measure.name, period=period)
+            + attribution,
         ),
         Table(
-            caption=f"{measure.name} by unit, {period}",
-            header=("Unit", "ONS code", "Value"),
+            caption=_("{measure} by unit, {period}").format(measure=measure.name, period=period),
+            header=(_("Unit"), _("ONS code"), _("Value")),
             rows=tuple(
                 (
                     str(row["name"]),
                     str(row["ons_code"] or ""),
-                    str(row["value_text"]) if row["value"] is not None else "no figure",
+                    str(row["value_text"]) if row["value"] is not None else _("no figure"),
                 )
                 for row in rows
             ),

@@ -108,3 +108,14 @@ def test_unit_pages_and_their_json_give_each_units_ons_code(mapped: Organisation
     assert units == {"F": None, "N": "E09000007", "S": "E09000019"}
     measure = client.get("/TST/units/S/measures/ER.json").json()
     assert measure["unit"]["ons_code"] == "E09000019"
+
+
+def test_the_api_lists_each_visible_units_ons_code(mapped: Organisation) -> None:
+    from tests.factories import api_client
+
+    user = member("lead", mapped, Membership.Role.COMMAND_LEAD, unit="N")
+    units = api_client(user).get("/api/organisations/TST/units").json()
+    assert {unit["code"]: unit["ons_code"] for unit in units} == {
+        "N": "E09000007",
+        "X": "E09000012",
+    }

@@ -56,6 +56,12 @@ class UnitOut(Schema):
     member_until: str | None = Field(
         None, description="The last period the unit is in the framework; empty: still in it."
     )
+    ons_code: str | None = Field(
+        None,
+        description="The unit's ONS (GSS) area code, which ties it to its boundary on a map; "
+        "empty: none given.",
+        examples=["E09000033"],
+    )
 
 
 class MeasureOut(Schema):

@@ -366,6 +366,8 @@ FILTERS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "recommendations": {"body": ("hmicfrs",), "overdue": ("1",)},
     "interventions": {"unit": UNITS, "open": ("1",), "overdue": ("1",), "mine": ("1",)},
+    # The dashboard's map: any measure (or none known) in either colouring (pmf.web.maps).
+    "dashboard": {"map": ("ER", "CR", "NOPE"), "map_view": ("value", "standard", "x")},
 }
 API_FILTERS = {
     "unit": UNITS,

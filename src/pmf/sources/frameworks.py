@@ -25,6 +25,7 @@ def read_framework_file(path: Path) -> Framework:
         raise FrameworkError(
             [Problem(str(path), line, "", "is not UTF-8 text; save it as UTF-8 and try again")]
         ) from None
+    from pmf.sources.boundaries import with_boundaries
     from pmf.sources.returns import read_templates
 
-    return read_templates(load_framework(text, str(path)), path)
+    return with_boundaries(read_templates(load_framework(text, str(path)), path), path)

@@ -30,7 +30,7 @@ def test_the_dashboard_has_the_matrix_of_the_whole_force(matrix_force: Organisat
     client = client_for(member("matrix_analyst", matrix_force, "analyst"))
     data = client.get("/MDC/dashboard.json").json()
     (summary,) = data["summaries"]
-    assert summary["unit"] == {"code": "F", "name": "Force"}
+    assert summary["unit"] == {"code": "F", "name": "Force", "ons_code": None}
     # The dashboard's matrix is the summary page's, cell for cell.
     assert summary["matrix"] == client.get("/MDC/units/F/summary.json").json()["matrix"]
     page = client.get("/MDC/dashboard/").content.decode()

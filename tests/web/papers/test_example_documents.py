@@ -86,8 +86,8 @@ def test_every_document_of_the_example_force(tmp_path: Path) -> None:
         headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
         titles = [section.title for _, section in document.walk()]
         assert headings == titles, name
-    # The board paper draws an SPC chart of each redline of the force with figures, and the
-    # tube map of the eight cycles; each with a table of its data.
+    # The board paper draws an SPC chart and a map of the boroughs of each redline of the force
+    # with figures, and the tube map of the eight cycles; each with a table of its data.
     from pmf.reports.document import Chart
 
     figures = [
@@ -97,5 +97,8 @@ def test_every_document_of_the_example_force(tmp_path: Path) -> None:
         if isinstance(block, Chart)
     ]
     redlines = [m for m in framework.measures if m.kind is Kind.REDLINE]
-    assert len(figures) == len(redlines) + 1
+    assert len(figures) == 2 * len(redlines) + 1
+    maps = [figure for figure in figures if figure.alt.startswith("Map of ")]
+    assert len(maps) == len(redlines)
+    assert all("32 units with a figure" in figure.alt for figure in maps)
     assert all(figure.alt and figure.svg.startswith("<svg") for figure in figures)

@@ -46,11 +46,12 @@ def warm_queries(client: Client, path: str) -> list[str]:
 # The overview also reads the framework's stamp, the latest locked cycle's grades and the
 # partners sharing with the reader; the measure page the data version again (its presenter
 # reads its own), the framework's stamp, and the latest figure's revisions and the targets,
-# which name people and are read afresh, and the commentary on it (1; none here).
+# which name people and are read afresh, the commentary on it (1; none here), and whether
+# the organisation has boundaries to map (1; pmf.web.maps).
 WARM_QUERIES = {
     "/TST/units/N/": 5,
     "/TST/": 8,
-    "/TST/units/N/measures/CR/": 10,
+    "/TST/units/N/measures/CR/": 11,
 }
 
 

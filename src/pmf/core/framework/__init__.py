@@ -26,7 +26,7 @@ from pmf.core.framework.problems import (
     dotted,
     validation_problems,
 )
-from pmf.core.framework.references import cross_references, target_references
+from pmf.core.framework.references import cross_references, map_units, target_references
 from pmf.core.framework.schema import (
     BUILTIN_SCALES,
     CODE_PATTERN,
@@ -61,6 +61,7 @@ from pmf.core.framework.schema import (
     Interventions,
     Kind,
     KpiConcernRule,
+    MapSettings,
     Measure,
     MeasureSpc,
     Organisation,
@@ -203,6 +204,7 @@ __all__ = [
     "Interventions",
     "Kind",
     "KpiConcernRule",
+    "MapSettings",
     "Measure",
     "MeasureSpc",
     "Organisation",
@@ -246,6 +248,7 @@ __all__ = [
     "ZeroStandard",
     "check_target",
     "load_framework",
+    "map_units",
     "parse_frequency_period",
     "sector_of",
     "validation_problems",

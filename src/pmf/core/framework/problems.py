@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from pmf.core.boundaries import ONS_CODE_PATTERN
 from pmf.core.yamlsource import LocatedData, Path
 
 
@@ -138,6 +139,11 @@ def describe(detail: Any) -> str:
         return (
             "a standard needs a type (target, peer_average, zero, within_budget, "
             "inspection_grade, improvement)"
+        )
+    if kind == "string_pattern_mismatch" and context.get("pattern") == ONS_CODE_PATTERN:
+        return (
+            f"{shown} is not an ONS area (GSS) code: a letter E, W, S, N, K, L or M and eight "
+            "digits, such as E09000007"
         )
     if kind == "string_pattern_mismatch":
         return f"{shown} is not a valid code: use letters, digits, '_', '-' or '.', no spaces"

@@ -60,6 +60,7 @@ def cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
             yield ("units", index, "parent"), f"{unit.parent!r} is external; it cannot have units"
         elif _in_cycle(unit.code, units):
             yield ("units", index, "parent"), f"{unit.parent!r} makes the unit its own ancestor"
+    yield from _map_references(model)
     national = model.organisation.national
     if national is not None and national not in units:
         yield ("organisation", "national"), f"{national!r} is not a unit in this file"
@@ -663,3 +664,41 @@ def _measure_problems(
             f"{code} is reported by {measure.frequency.value.replace('_', ' ')}, but return "
             f"{definition.code} is made by {definition.frequency.value.replace('_', ' ')}",
         )
+
+
+def _map_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
+    """Yield each ONS code given to two units, and each map unit type no unit has."""
+    first: dict[str, str] = {}
+    for index, unit in enumerate(model.units):
+        if unit.ons_code is None:
+            continue
+        if unit.ons_code in first:
+            yield (
+                ("units", index, "ons_code"),
+                f"{unit.ons_code!r} is already the ONS code of unit {first[unit.ons_code]}",
+            )
+        else:
+            first[unit.ons_code] = unit.code
+    if model.maps is None:
+        return
+    unit_types = {unit.type for unit in model.units}
+    unknown = False
+    for index, unit_type in enumerate(model.maps.unit_types):
+        if unit_type not in unit_types:
+            unknown = True
+            allowed = ", ".join(sorted(unit_types))
+            yield ("maps", "unit_types", index), f"{unit_type!r} is not one of {allowed}"
+    if not unknown and not map_units(model):
+        yield ("maps",), "no unit has an ons_code (of the unit_types drawn): the map would be empty"
+
+
+def map_units(model: FrameworkModel) -> list[Unit]:
+    """Return the units a map draws: those with an ONS code, of the map's unit types if given."""
+    if model.maps is None:
+        return []
+    types = set(model.maps.unit_types)
+    return [
+        unit
+        for unit in model.units
+        if unit.ons_code is not None and (not types or unit.type in types)
+    ]

@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from pmf.core import intervention_menus
+from pmf.core.boundaries import ONS_CODE_PATTERN, Boundaries
 from pmf.core.formula import Formula, FormulaError, parse_formula
 from pmf.core.framework.scoring import Scoring
 from pmf.core.i18n import gettext as _
@@ -300,6 +301,8 @@ class Unit(Bilingual):
     parent: Code | None = None
     external: bool = False
     member: UnitMember | None = None
+    # The unit's ONS (GSS) area code, which ties it to a boundary on a map (E09000007).
+    ons_code: str | None = Field(default=None, pattern=ONS_CODE_PATTERN)
 
 
 class SpcBaseline(Strict):
@@ -1140,6 +1143,31 @@ class CommentarySettings(Strict):
     remind_within_days: int = Field(default=5, ge=0, le=90)
 
 
+class MapSettings(Strict):
+    """Where the units' boundaries are: a GeoJSON or TopoJSON file beside the framework file.
+
+    ``code_property`` names the property of each feature that holds its ONS code (LAD22CD);
+    ``object`` the TopoJSON object to read (by default its only one); ``unit_types`` the
+    types of unit drawn (by default every unit with an ``ons_code``); ``attribution`` is
+    printed under every map (the boundaries' licence asks for it).
+    """
+
+    boundaries: str = Field(min_length=1, max_length=500)
+    code_property: str = Field(min_length=1, max_length=100)
+    object: str | None = Field(default=None, min_length=1, max_length=100)
+    unit_types: tuple[str, ...] = ()
+    attribution: str = Field(default="", max_length=500)
+
+    @field_validator("boundaries")
+    @classmethod
+    def _beside(cls, value: str) -> str:
+        if value.startswith(("/", "\\")) or ".." in value.replace("\\", "/").split("/"):
+            raise ValueError("name a file beside the framework file (no absolute path, no '..')")
+        if not value.lower().endswith((".json", ".geojson", ".topojson")):
+            raise ValueError("a boundary file is GeoJSON or TopoJSON: .geojson, .topojson or .json")
+        return value
+
+
 class FrameworkModel(Strict):
     """The whole framework file, as written."""
 
@@ -1157,6 +1185,7 @@ class FrameworkModel(Strict):
     scoring: Scoring | None = None
     returns: tuple[Return, ...] = ()
     commentary: CommentarySettings = Field(default_factory=CommentarySettings)
+    maps: MapSettings | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -1182,6 +1211,8 @@ class Framework:
     model: FrameworkModel
     # Each return's template as read from beside the framework file: (return code, bytes).
     templates: tuple[tuple[str, bytes], ...] = ()
+    # The units' boundaries as read from beside the framework file (``maps``), checked.
+    boundaries: Boundaries | None = None
     # The framework as written, when this one shows it in another language (in_language).
     written: FrameworkModel | None = dataclasses.field(default=None, compare=False, repr=False)
 

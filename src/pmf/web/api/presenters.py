@@ -23,6 +23,7 @@ def units(membership: Membership, organisation: Organisation) -> list[dict[str, 
             "external": unit.external,
             "member_from": unit.member_from or None,
             "member_until": unit.member_until or None,
+            "ons_code": unit.ons_code or None,
         }
         for unit in visible_units(membership, organisation)
     ]

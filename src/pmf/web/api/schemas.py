@@ -56,6 +56,12 @@ class UnitOut(Schema):
     member_until: str | None = Field(
         None, description="The last period the unit is in the framework; empty: still in it."
     )
+    ons_code: str | None = Field(
+        None,
+        description="The unit's ONS (GSS) area code, which ties it to its boundary on a map; "
+        "empty: none given.",
+        examples=["E09000033"],
+    )
 
 
 class MeasureOut(Schema):
@@ -214,11 +220,19 @@ class AssessedArea(Schema):
     measures: list[AssessedMeasure]
 
 
+class ScorecardUnit(Named):
+    ons_code: str | None = Field(
+        None,
+        description="The unit's ONS (GSS) area code; empty: none given.",
+        examples=["E09000033"],
+    )
+
+
 class ScorecardOut(Schema):
     """A unit's scorecard for a period: the same data as the scorecard page."""
 
     organisation: Named
-    unit: Named
+    unit: ScorecardUnit
     membership: str | None = Field(
         None, description="When the unit joined or left the framework; null: it always was in."
     )

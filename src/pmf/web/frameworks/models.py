@@ -44,6 +44,8 @@ class Organisation(models.Model):
     funnel = models.JSONField(default=dict, blank=True)
     # The framework file's scoring section (scale, measures' weights and thresholds); {} for none.
     scoring = models.JSONField(default=dict, blank=True)
+    # The framework file's ``maps`` section (boundary file, code property), as validated.
+    maps = models.JSONField(default=dict, blank=True)
     loaded_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -70,6 +72,8 @@ class Unit(models.Model):
     # (period codes; blank: since always, or still in it).
     member_from = models.CharField(max_length=40, blank=True, default="")
     member_until = models.CharField(max_length=40, blank=True, default="")
+    # The framework file's ``ons_code``: the unit's ONS (GSS) area code, blank for none.
+    ons_code = models.CharField(max_length=9, blank=True, default="")
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -386,3 +390,24 @@ class StatutoryReturn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation.code} return {self.code}"
+
+
+class UnitBoundaries(models.Model):
+    """The units' boundaries read from the file the framework names (``maps``), checked.
+
+    ``shapes`` maps each drawn unit's ONS code to its GeoJSON geometry, simplified
+    (``pmf.core.boundaries``): pages and papers draw maps from it and never read the file.
+    """
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="boundaries"
+    )
+    file = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64)
+    code_property = models.CharField(max_length=100)
+    shapes = models.JSONField(default=dict)
+    points = models.PositiveIntegerField(default=0)
+    points_read = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.organisation.code} boundaries from {self.file}"

@@ -110,9 +110,11 @@ def store_framework(framework: Framework, file_name: str = "", user: Any = None)
             "spc": model.spc.model_dump(mode="json", exclude_defaults=True),
             "funnel": model.funnel.model_dump(mode="json", exclude_defaults=True),
             "scoring": model.scoring.model_dump(mode="json") if model.scoring else {},
+            "maps": model.maps.model_dump(mode="json", exclude_defaults=True) if model.maps else {},
         },
     )
     units = _store_units(organisation, framework)
+    _store_boundaries(organisation, framework)
     areas = {}
     for position, area in enumerate(model.areas):
         stored, _ = Area.objects.update_or_create(
@@ -216,6 +218,7 @@ def _store_units(organisation: Organisation, framework: Framework) -> dict[str, 
                 "external": unit.external,
                 "member_from": unit.member.starts or "" if unit.member else "",
                 "member_until": unit.member.ends or "" if unit.member else "",
+                "ons_code": unit.ons_code or "",
                 "position": position,
             },
         )
@@ -332,6 +335,7 @@ def _rebuild(organisation: Organisation) -> Framework:
                 "parent": unit.parent.code if unit.parent else None,
                 "external": unit.external,
                 "member": _member_data(unit),
+                "ons_code": unit.ons_code or None,
             }
             for unit in units
         ],
@@ -345,6 +349,7 @@ def _rebuild(organisation: Organisation) -> Framework:
         "funnel": organisation.funnel or {},
         "scoring": organisation.scoring or None,
         "returns": [row.definition for row in organisation.statutory_returns.all()],
+        "maps": organisation.maps or None,
     }
     return Framework(FrameworkModel.model_validate(data))
 
@@ -1082,3 +1087,29 @@ def _store_returns(organisation: Organisation, framework: Framework) -> None:
                 "template_sha256": hashlib.sha256(template).hexdigest(),
             },
         )
+
+
+def _store_boundaries(organisation: Organisation, framework: Framework) -> None:
+    """Store the units' checked boundaries; drop them when the framework names none."""
+    from pmf.web.frameworks.models import UnitBoundaries
+
+    found = framework.boundaries
+    if framework.model.maps is None:
+        UnitBoundaries.objects.filter(organisation=organisation).delete()
+        return
+    if found is None:
+        raise ValueError(
+            "the boundaries of the framework's maps were not read: read the framework with "
+            "pmf.sources.frameworks.read_framework_file (pmf load does)"
+        )
+    UnitBoundaries.objects.update_or_create(
+        organisation=organisation,
+        defaults={
+            "file": found.file,
+            "sha256": found.sha256,
+            "code_property": found.code_property,
+            "shapes": dict(found.shapes),
+            "points": found.points,
+            "points_read": found.points_read,
+        },
+    )

@@ -67,6 +67,7 @@ def organisation_page(organisation: Organisation, membership: Membership) -> dic
                 "code": unit.code,
                 "name": unit.name,
                 "type": unit.type,
+                "ons_code": unit.ons_code or None,
                 "level": level,
                 "areas": [
                     _rag_cell(counts.get((unit.code, area.code), {})) for area in framework.areas
@@ -242,7 +243,11 @@ def _scorecard_page(
     )
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
-        "unit": {"code": scorecard.unit, "name": scorecard.unit_name},
+        "unit": {
+            "code": scorecard.unit,
+            "name": scorecard.unit_name,
+            "ons_code": unit.ons_code or None,
+        },
         "membership": unit_membership_words(
             framework_of(organisation),
             unit.code,
@@ -672,7 +677,7 @@ def _measure_observations(
         mark_items(items, rolled, marks, measure.code, period)
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
-        "unit": {"code": unit.code, "name": unit.name},
+        "unit": {"code": unit.code, "name": unit.name, "ons_code": unit.ons_code or None},
         "membership": unit_membership_words(framework, unit.code, latest),
         "peers": peers,
         "peer_chart": peer_chart(measure.name, peers) if peers["rows"] else None,

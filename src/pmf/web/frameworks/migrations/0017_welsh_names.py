@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('frameworks', '0015_statutory_return'),
+        ('frameworks', '0016_maps'),
     ]
 
     operations = [

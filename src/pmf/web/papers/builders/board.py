@@ -53,6 +53,7 @@ from pmf.web.observations.services import held_observations
 from pmf.web.papers.builders.calculated import formula_sentence
 from pmf.web.papers.builders.common import cycle_parts, in_language, long_date, paper_language
 from pmf.web.papers.builders.drivers import drivers_assessment, key_driver_blocks
+from pmf.web.papers.builders.maps import map_blocks
 from pmf.web.papers.builders.membership import membership_paragraphs
 from pmf.web.papers.builders.periods import period_sections
 from pmf.web.papers.builders.scores import scores_appendix
@@ -655,6 +656,7 @@ def _redline_charts(
         blocks.extend(
             _peer_blocks(framework, rolled, unit, unit_name, measure, rows[-1]["period"], marks)
         )
+        blocks.extend(map_blocks(cycle.organisation, framework, rolled, measure))
         blocks.extend(key_driver_blocks(framework, drivers, unit, unit_name, measure))
     return blocks
 

@@ -37,12 +37,17 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("publish/open_data.html", "metadata.json"): "a file's name",
     ("publish/open_data.html", "JSON"): "a file format's name",
     ("publish/base.html", "pmf"): "the service's name",
+    # The html element's lang attribute when no language is given: a code, not words.
+    ("base.html", "en-GB"): "the page's language code",
 }
 # Whole templates that are not pmf's pages in the reader's language.
 EXEMPT_TEMPLATES: dict[str, str] = {
     # django-ninja's page for the API's documentation: Swagger UI writes its own text, and
     # the JSON API stays in English.
     "ninja/swagger.html": "the API's Swagger documentation, in English like the API",
+    # GOV.UK's language switcher names each language in itself ("English", "Cymraeg") and
+    # says what its links do in the language they lead to: both languages are written in it.
+    "components/language_switch.html": "the language switcher, in both languages by design",
 }
 
 
@@ -180,7 +185,11 @@ def findings(source: str, name: str = "<template>") -> list[Finding]:
                 pieces.append(token.contents)
         else:
             if token.token_type == TokenType.VAR and not depth["blocktranslate"]:
-                found += [Finding(name, token.lineno, t) for t in _filter_text(token.contents)]
+                found += [
+                    Finding(name, token.lineno, t)
+                    for t in _filter_text(token.contents)
+                    if (name, t) not in EXCEPTIONS
+                ]
             pieces.append(MARK + "\n" * token.contents.count("\n"))
     reader = _Reader()
     reader.feed("".join(pieces))

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.utils import translation
 
 from pmf.core.history import GradeChange, changes_summary, grade_changes
 from tests.core.test_history import AREAS, CYCLE_1, CYCLE_2, UNITS
+from tests.web.test_welsh_pages import page_text
+
+
+@pytest.fixture
+def welsh(analyst: User) -> Client:
+    client = Client()
+    client.force_login(analyst)
+    client.cookies["django_language"] = "cy"
+    return client
 
 
 @pytest.fixture(autouse=True)
@@ -61,3 +74,47 @@ def test_each_kind_and_count_of_change_in_grades_reads_in_welsh() -> None:
     )
     assert top_level == ("Dau o newidiadau: gwelliannau o AG i Da ar gyfer FOCUS a SERVICE USER.",)
     assert nothing == (("Dim newidiadau.",), ("Dim newidiadau.",))
+
+
+@pytest.mark.django_db
+def test_the_scorecards_legends_are_in_welsh_on_a_welsh_page(welsh: Client, analyst: User) -> None:
+    text = page_text(welsh, "/TST/units/F/")
+    assert "↑ cododd y ffigur, ↓ gostyngodd" in text
+    assert "y ffigur diweddaraf o’i gymharu â therfynau siart y mesur ei hun" in text
+    assert "the figure rose" not in text
+    assert "the latest figure against the limits" not in text
+    english = Client()
+    english.force_login(analyst)
+    assert "↑ the figure rose, ↓ it fell" in page_text(english, "/TST/units/F/")
+
+
+@pytest.mark.django_db
+def test_a_dashboard_tile_says_how_many_of_what_in_one_welsh_sentence(
+    welsh: Client, analyst: User
+) -> None:
+    text = page_text(welsh, "/TST/dashboard/reds/")
+    assert re.search(r"Mesurau sy’n goch yn erbyn eu safon: \d+\.", text)
+    assert "v. MSG average" not in text
+    assert "measures red against" not in text
+    english = Client()
+    english.force_login(analyst)
+    assert re.search(
+        r"\d+ measures red against their standard\.", page_text(english, "/TST/dashboard/reds/")
+    )
+    concerns = page_text(welsh, "/TST/dashboard/concerns/")
+    assert "amrywiad sy’n peri pryder: " in concerns
+
+
+def test_scale_names_and_the_delays_stages_are_named_in_welsh() -> None:
+    from pmf.core.delay import STAGES
+    from pmf.core.grading import DEFAULT_SCALE, GradeScale
+
+    with translation.override("cy"):
+        assert GradeScale.of({"scale": "peel"}).shown_name == "PEEL HMICFRS"
+        assert DEFAULT_SCALE.shown_name == "Rhagorol, Da, Angen gwella, Annigonol"
+        assert [translation.gettext(title) for _code, title in STAGES] == [
+            "Ffigurau wedi'u cloi",
+            "I'r bwrdd",
+            "Cyhoeddwyd",
+        ]
+    assert GradeScale.of({"scale": "peel"}).shown_name == "HMICFRS PEEL"

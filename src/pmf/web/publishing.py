@@ -28,7 +28,12 @@ from django.template.loader import render_to_string
 
 from pmf.core.history import changes_summary, grade_changes
 from pmf.core.periods import parse_period
-from pmf.core.scorecard import MARKS_LEGEND, VARIATION_WORDS, build_scorecard
+from pmf.core.scorecard import (
+    build_scorecard,
+    mark_words_translated,
+    marks_legend,
+    variation_words,
+)
 from pmf.reports import manifest
 from pmf.reports.charts.tube import tube_map_svg
 from pmf.sources.exporters import neutralise
@@ -188,10 +193,12 @@ def publish_cycle(
                             "rows": [
                                 {
                                     **row.as_dict(),
-                                    "variation_text": VARIATION_WORDS.get(row.variation or "", ""),
+                                    "variation_text": variation_words(row.variation),
                                     "standard_text": row.standard_text,
                                     "mark": row.mark,
-                                    "mark_words": row.mark_words,
+                                    "mark_words": mark_words_translated(
+                                        row.provisional, row.warned
+                                    ),
                                 }
                                 for row in section.rows
                             ],
@@ -199,7 +206,7 @@ def publish_cycle(
                         for section in scorecard.sections
                     ],
                     "has_marks": scorecard.has_marks,
-                    "marks_legend": MARKS_LEGEND,
+                    "marks_legend": marks_legend(),
                     "scores": scores_of_scorecard(framework, scorecard),
                 },
             ),

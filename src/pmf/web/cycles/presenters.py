@@ -50,7 +50,7 @@ def scale_words(scale: GradeScale) -> dict[str, str]:
     the tube map's letters "O Outstanding, G Good, ...", for the pages that explain grades."""
     names = [scale.label(code) for code in scale.codes]
     return {
-        "name": scale.name,
+        "name": scale.shown_name,
         "listed": _("{grades} or {last}").format(grades=", ".join(names[:-1]), last=names[-1]),
         "letters": ", ".join(f"{scale.letter(code)} {scale.label(code)}" for code in scale.codes),
     }
@@ -311,7 +311,7 @@ def grade_page(grade: AreaGrade) -> dict[str, Any]:
         # The grade form's hint: which scale, unless it is pmf's default.
         "grade_hint": ""
         if scale == DEFAULT_SCALE
-        else _("The {scale} scale, best first.").format(scale=scale.name),
+        else _("The {scale} scale, best first.").format(scale=scale.shown_name),
     }
 
 

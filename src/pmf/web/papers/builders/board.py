@@ -446,7 +446,8 @@ def _background(
         Bullets(tuple(area.title for area in framework.areas)),
         Paragraph(
             _scale_sentence(scale).format(
-                grades=join_words([scale.label(code) for code in scale.codes]), scale=scale.name
+                grades=join_words([scale.label(code) for code in scale.codes]),
+                scale=scale.shown_name,
             )
         ),
         Paragraph(

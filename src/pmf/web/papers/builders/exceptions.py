@@ -20,7 +20,12 @@ def exception_report(cycle: Cycle) -> Document:
     and the same period last year (the scorecard's "exceptions only"); each is listed with
     its standard, its directions of travel, its place among its peers and its SPC variation.
     """
-    from pmf.core.scorecard import DIRECTION_LEGEND, SPC_LEGEND, VARIATION_WORDS, build_scorecard
+    from pmf.core.scorecard import (
+        DIRECTION_LEGEND,
+        SPC_LEGEND,
+        build_scorecard,
+        variation_words,
+    )
 
     framework, assessment, internal, label = cycle_parts(cycle)
     marks = marks_for(
@@ -64,9 +69,7 @@ def exception_report(cycle: Cycle) -> Document:
                         row.direction_previous_text,
                         row.direction_last_year_text,
                         row.rank_text,
-                        in_language(VARIATION_WORDS[row.variation])
-                        if row.variation in VARIATION_WORDS
-                        else "–",
+                        variation_words(row.variation, "–"),
                     )
                     for row in rows
                 ),

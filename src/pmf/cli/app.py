@@ -38,6 +38,7 @@ GROUPS = (
     "pmf.cli.returns",
     "pmf.cli.cycles",
     "pmf.cli.reminders",
+    "pmf.cli.deliveries",
     "pmf.cli.risks",
     "pmf.cli.commentary",
     "pmf.cli.national",

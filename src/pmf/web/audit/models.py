@@ -68,6 +68,7 @@ class AuditEvent(models.Model):
         TARGET = "target", "Target"
         FRAMEWORK = "framework", "Framework"
         COMMENTARY = "commentary", "Commentary"
+        DELIVERY = "delivery", "Papers by email"
 
     # PROTECT: an organisation or a person with a recorded history cannot be deleted (deleting
     # them would have to change or drop their events); people who leave are deactivated.

@@ -152,6 +152,17 @@ INTERVENTION = {
     "description": "Peer review.",
 }
 
+SCHEDULE = {
+    "name": "Board pack",
+    "paper": "board",
+    "formats": "pdf",
+    "frequency": "monthly",
+    "day_of_month": "1",
+    "at_time": "07:30",
+    "on_stage": "published",
+    "recipients": "Jo Bloggs <jo@example.org>",
+}
+
 # The world's statutory return: ER by command, in a CSV template, for RETURN_PERIOD.
 RETURN = """\
 returns:
@@ -249,6 +260,14 @@ EXPECT: dict[str, Expect] = {
     "paper": Expect(read=WHOLE),
     # the whole organisation's grades, figures and interventions over a year, as the papers
     "annual-report": Expect(read=WHOLE),
+    # papers by email: analysts covering the whole organisation, as its papers are theirs
+    # (a scoped analyst may not send the force's paper to anybody)
+    "schedules": Expect(read=roles(ANALYST)),
+    "schedules-json": Expect(read=roles(ANALYST)),
+    "schedule-new": Expect(read=roles(ANALYST), write=roles(ANALYST), data=SCHEDULE),
+    "schedule-edit": Expect(
+        read=roles(ANALYST), write=roles(ANALYST), data={**SCHEDULE, "name": "Renamed pack"}
+    ),
     "dashboard": Expect(read=ORG),
     "dashboard-json": Expect(read=ORG),
     "dashboard-tile": Expect(read=ORG),
@@ -523,6 +542,14 @@ def _records(organisation: Organisation, analyst: User, owner: User, words: dict
         organisation=organisation, file_name="figures.csv", upload="x", created_by=analyst
     ).pk
     made["token"] = issue_token(analyst, "script")[0].pk
+    from pmf.web.deliveries import services as deliveries
+
+    made["schedule"] = deliveries.create_schedule(
+        organisation,
+        membership,
+        {**SCHEDULE, "name": f"{'Otherton' if organisation.code == 'OTH' else 'Test'} board pack"},
+        ["pdf"],
+    ).pk
     return made
 
 
@@ -679,7 +706,7 @@ FIXED = {
 }
 # Parameters named by organisation-wide records (no unit): the other organisation's record
 # under this organisation's code is a case of its own ("cross").
-BY_KEY = {"plan": "plan", "item": "item", "job": "job"}
+BY_KEY = {"plan": "plan", "item": "item", "job": "job", "schedule": "schedule"}
 
 
 def targets(pattern: URLPattern, world: World) -> dict[str, dict[str, Any]]:

@@ -86,7 +86,6 @@ def _schedule_arguments(schedule: argparse.ArgumentParser) -> None:
     "Email papers on a schedule or when a cycle moves on.",
     "pmf schedule add -o MPS --name 'Board pack' --on-stage board --to 'Jo <jo@example.org>'",
     arguments=_schedule_arguments,
-    aliases=["schedules"],
 )
 def schedule(args: argparse.Namespace) -> int:
     """Run ``pmf schedule list``, ``add``, ``pause``, ``resume`` or ``run-due``."""

@@ -114,7 +114,11 @@ def schedule_form(
         ),
         "values": values,
         "papers": [{"value": v, "label": str(label)} for v, label in Schedule.Paper.choices],
-        "formats": [{"value": fmt, "label": str(services.FORMAT_NAMES[fmt])} for fmt in FORMATS],
+        "formats": [
+            {"value": fmt, "label": str(label)}
+            for fmt, label in services.FORMAT_NAMES.items()
+            if fmt in FORMATS
+        ],
         "frequencies": [
             {"value": v, "label": str(label)} for v, label in Schedule.Frequency.choices
         ],

@@ -416,34 +416,6 @@ def next_send(schedule: Schedule, now: dt.datetime | None = None) -> dt.datetime
 # ------------------------------------------------------------------------------------------
 
 
-def note_cycle_state(sender: Any, instance: Cycle, raw: bool = False, **kwargs: Any) -> None:
-    """Before a cycle is saved, note the state it had (pre_save)."""
-    if raw or instance.pk is None:
-        instance._pmf_state_before = None  # type: ignore[attr-defined]
-        return
-    instance._pmf_state_before = (  # type: ignore[attr-defined]
-        Cycle.objects.filter(pk=instance.pk).values_list("state", flat=True).first()
-    )
-
-
-def queue_stage_sends(sender: Any, instance: Cycle, raw: bool = False, **kwargs: Any) -> None:
-    """After a cycle is saved in a new state, queue each waiting schedule's send (post_save).
-
-    One dispatch per schedule, cycle and stage: saving the cycle again queues nothing more.
-    """
-    if raw or getattr(instance, "_pmf_state_before", None) == instance.state:
-        return
-    now = timezone.now()
-    for schedule in Schedule.objects.filter(
-        organisation_id=instance.organisation_id, on_stage=instance.state, paused=False
-    ):
-        Dispatch.objects.get_or_create(
-            schedule=schedule,
-            occasion=f"stage:{instance.number}:{instance.state}",
-            defaults={"cycle": instance, "due_at": now, "next_attempt_at": now},
-        )
-
-
 def queue_calendar_sends(now: dt.datetime) -> list[Dispatch]:
     """Queue the latest moment of every running calendar schedule that has come; return the
     dispatches this call added (none for a moment queued already, by this or another worker)."""

@@ -351,6 +351,10 @@ EXPECT: dict[str, Expect] = {
     "API GET /api/organisations/{org}/reporting-delay": Expect(read=ORG),
     "API GET /api/organisations/{org}/commentary": Expect(read=ORG),
     # rows of ER (which the owner owns, in North) for July 2019, where none was asked for
+    # papers by email: as the schedules page (the body names no unit)
+    "API GET /api/organisations/{org}/schedules": Expect(read=roles(ANALYST)),
+    "API POST /api/organisations/{org}/schedules": Expect(read=NOBODY, write=roles(ANALYST)),
+    "API GET /api/organisations/{org}/sent": Expect(read=roles(ANALYST)),
     "API POST /api/organisations/{org}/commentary": Expect(read=NOBODY, write=ANALYSTS | {OWNER}),
     "API POST /api/organisations/{org}/observations": Expect(
         read=NOBODY,
@@ -1020,10 +1024,17 @@ def test_every_url_and_operation_has_an_expectation(world: World) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def api_cases(path: str, unit: bool) -> dict[str, tuple[str, dict[str, Any], list[dict]]]:
+def api_cases(path: str, unit: bool) -> dict[str, tuple[str, dict[str, Any], Any]]:
     """Return (path, query, rows to send) in North, in South and in the other organisation."""
 
-    def row(unit: str) -> list[dict[str, Any]]:
+    def row(unit: str) -> Any:
+        if path.endswith("/schedules"):
+            return {
+                **{k: v for k, v in SCHEDULE.items() if k not in {"recipients", "formats"}},
+                "day_of_month": 1,
+                "formats": ["pdf"],
+                "recipients": [{"name": "Jo Bloggs", "email": "jo@example.org"}],
+            }
         if path.endswith("/commentary"):
             return [{"unit": unit, "measure": "ER", "period": "2019-07", "why": "Calls up."}]
         return [{"unit": unit, "measure": "ER", "period": "2019-08", "value": 91}]

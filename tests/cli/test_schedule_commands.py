@@ -67,3 +67,26 @@ def test_bad_options_are_refused_by_name_and_nothing_is_stored(
     assert "--monthly/--weekly/--on-stage" in capsys.readouterr().err
     assert main(["schedule", "resume", "-o", "TST", "99"]) == 1
     assert not Schedule.objects.exists()
+
+
+def test_pmf_worker_batch_sends_the_papers_due(
+    smtp: Mailbox, cycles: Cycle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pmf.cli.server import worker
+    from pmf.web.deliveries import services
+
+    services.create_schedule(
+        cycles.organisation,
+        None,
+        {
+            "name": "Pack",
+            "paper": "board",
+            "on_stage": "self_assessment",
+            "recipients": "Jo <jo@example.org>",
+        },
+        ["html"],
+    )
+    cycle_steps.advance(cycles, None)
+    assert worker(batch=True) == 0
+    assert "1 send(s) due, 1 email(s) sent, 0 failed" in capsys.readouterr().out
+    assert [m["To"] for m in smtp.messages] == ["Jo <jo@example.org>"]

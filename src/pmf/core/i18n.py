@@ -1,31 +1,102 @@
-"""Translation for pmf.core and pmf.reports without Django: ``gettext`` and ``ngettext``.
+"""Translate the sentences pmf.core writes, in whatever language the reader has chosen.
 
-The web layer installs Django's translation functions here (``install``); until it does,
-the English text is returned as it is. (A placeholder of the delivery branch: the Welsh
-branch's module of the same name and API replaces it at merge.)
+pmf.core reads no files and imports no web framework, so it cannot load a catalogue itself:
+the web application installs its translation functions at start (Django's, which follow the
+language of each request), and until then every message is returned as written (British
+English). Mark a message where it is written, with named placeholders filled after
+translation, so that a translator sees the whole sentence and may reorder it::
+
+    from pmf.core.i18n import gettext as _
+
+    _("{unit} is {direction} than its peers").format(unit=name, direction=word)
+
+Module-level constants are marked with :func:`gettext_noop` and translated where they are
+shown. ``scripts/messages.py`` finds every marked message and keeps the catalogues up to date.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-_gettext: Callable[[str], str] = lambda message: message  # noqa: E731
-_ngettext: Callable[[str, str, int], str] = lambda singular, plural, n: (  # noqa: E731
-    singular if n == 1 else plural
-)
+__all__ = [
+    "gettext",
+    "gettext_noop",
+    "install",
+    "install_language",
+    "language",
+    "ngettext",
+    "pgettext",
+]
 
 
-def install(gettext_: Callable[[str], str], ngettext_: Callable[[str, str, int], str]) -> None:
-    """Use these translation functions from now on (the web layer passes Django's)."""
-    global _gettext, _ngettext
-    _gettext, _ngettext = gettext_, ngettext_
+@dataclass
+class _Translators:
+    gettext: Callable[[str], str]
+    ngettext: Callable[[str, str, int], str]
+    pgettext: Callable[[str, str], str]
+
+
+def _as_written(message: str) -> str:
+    return message
+
+
+def _plural_as_written(singular: str, plural: str, count: int) -> str:
+    return singular if count == 1 else plural
+
+
+def _in_context_as_written(context: str, message: str) -> str:
+    return message
+
+
+def _british_english() -> str:
+    return "en-gb"
+
+
+_current = _Translators(_as_written, _plural_as_written, _in_context_as_written)
+_language: list[Callable[[], str | None]] = [_british_english]
+
+
+def install(
+    gettext: Callable[[str], str],
+    ngettext: Callable[[str, str, int], str],
+    pgettext: Callable[[str, str], str],
+) -> None:
+    """Translate every message from now on with these functions (the web layer's)."""
+    _current.gettext = gettext
+    _current.ngettext = ngettext
+    _current.pgettext = pgettext
+
+
+def install_language(active: Callable[[], str | None]) -> None:
+    """Tell :func:`language` the reader's language with this function (the web layer's)."""
+    _language[0] = active
+
+
+def language() -> str:
+    """Return the reader's language code ("en-gb", "cy"): what words outside a catalogue follow.
+
+    Names written in the framework file in two languages (``name`` and ``name_cy``) are
+    chosen by it.
+    """
+    return (_language[0]() or "en-gb").lower()
 
 
 def gettext(message: str) -> str:
-    """Return ``message`` in the active language."""
-    return _gettext(message)
+    """Return the message in the reader's language."""
+    return _current.gettext(message)
 
 
-def ngettext(singular: str, plural: str, n: int) -> str:
-    """Return the singular or plural of a message for ``n``, in the active language."""
-    return _ngettext(singular, plural, n)
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """Return the singular or plural form for ``count`` in the reader's language."""
+    return _current.ngettext(singular, plural, count)
+
+
+def pgettext(context: str, message: str) -> str:
+    """Return the message in the reader's language, told apart from its namesakes by context."""
+    return _current.pgettext(context, message)
+
+
+def gettext_noop(message: str) -> str:
+    """Mark a message for the catalogue without translating it here (translate it when shown)."""
+    return message

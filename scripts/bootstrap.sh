@@ -30,5 +30,8 @@ fi
 # Front-end files from npm, copied into the Django static folder.
 scripts/assets.sh
 
+# The Welsh catalogues, compiled for Django (src/pmf/locale/*/cy/LC_MESSAGES/django.mo).
+.venv/bin/python scripts/messages.py --compile
+
 # Debian's libraries for PDF documents (WeasyPrint): the web application serves board papers.
 scripts/documents.sh

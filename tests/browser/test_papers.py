@@ -39,3 +39,22 @@ def test_the_board_paper_reads_in_the_browser(
     page.get_by_role("heading", name="3.0 Executive summary").wait_for()
     check_accessibility(page)
     screenshot(page, "board-paper")
+
+
+def test_the_board_paper_reads_in_welsh_in_the_browser(
+    page: Page, live_server: object, analyst: User, organisation: Organisation
+) -> None:
+    first = services.create_cycle(organisation, number=1, name="Spring", cut_off="2018-07")
+    services.lock_cycle(first, analyst.membership)
+    second = services.create_cycle(organisation, number=2, name="Summer", cut_off="2019-07")
+    services.lock_cycle(second, analyst.membership)
+    base = live_server.url  # type: ignore[attr-defined]
+    sign_in(page, base, "analyst")
+    # The reader has chosen Cymraeg: the paper is written in Welsh and says so.
+    page.context.add_cookies([{"name": "django_language", "value": "cy", "url": base}])
+    page.goto(f"{base}/TST/cycles/2/papers/board.html")
+    page.get_by_role("heading", name="Test Force: graddau'r cerdyn sgorio, cylch 2").wait_for()
+    page.get_by_role("heading", name="1.0 Diben yr adroddiad").wait_for()
+    page.get_by_role("heading", name="Atodiad Un – Graddau Force ers cylch 1").wait_for()
+    assert page.locator("html").get_attribute("lang") == "cy"
+    check_accessibility(page)

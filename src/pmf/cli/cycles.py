@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pmf.cli import base
 from pmf.cli.base import (
@@ -75,6 +75,7 @@ def _cycle_arguments(cycle: argparse.ArgumentParser) -> None:
         default="board",
         help="the board paper (default), the exception report or the quarterly outcomes report",
     )
+    _add_language(paper)
     annual = command(
         group,
         "annual",
@@ -90,6 +91,7 @@ def _cycle_arguments(cycle: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="a .pdf, .docx, .pptx or .html file",
     )
+    _add_language(annual)
     grades = command(
         group, "grades", "Print a cycle's grades by unit and area.", "pmf cycle grades -o MPS 9"
     )
@@ -155,7 +157,8 @@ def cycle(args: argparse.Namespace) -> int:
 
             _format_of(args.output)
             try:
-                document = annual_report(organisation, args.year)
+                with _in_language(args.language):
+                    document = annual_report(organisation, args.year)
             except ValueError as error:
                 raise CommandError(str(error)) from None
             return _write_document(document, args.output, f"annual report for {args.year}")
@@ -167,7 +170,7 @@ def cycle(args: argparse.Namespace) -> int:
         if args.action == "members":
             return _print_members(chosen)
         if args.action == "paper":
-            return _write_paper(chosen, args.output, args.kind)
+            return _write_paper(chosen, args.output, args.kind, args.language)
         if args.action == "advance":
             locking = chosen.state == chosen.State.DRAFT
             state = services.advance(chosen, None)
@@ -247,16 +250,33 @@ def _format_of(output: Path) -> str:
     return fmt
 
 
-def _write_paper(cycle: Cycle, output: Path, kind: str = "board") -> int:
+def _add_language(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--language",
+        choices=["en", "cy"],  # pmf.web.papers.builders.common.PAPER_LANGUAGES
+        default="en",
+        help="write the paper in English (en, default) or Welsh (cy)",
+    )
+
+
+def _in_language(language: str) -> Any:
+    """Return a context in which the papers are written in ``language`` ("en" or "cy")."""
+    from pmf.web.papers.builders.common import written_in
+
+    return written_in(language)
+
+
+def _write_paper(cycle: Cycle, output: Path, kind: str = "board", language: str = "en") -> int:
     from pmf.web.papers.views import KINDS
 
     _format_of(output)
     build, title = KINDS[kind]
-    try:
-        document = build(cycle)
-    except ValueError as error:
-        raise CommandError(str(error)) from None
-    return _write_document(document, output, f"{title} of cycle {cycle.number}")
+    with _in_language(language):
+        try:
+            document = build(cycle)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        return _write_document(document, output, f"{title} of cycle {cycle.number}")
 
 
 def _write_document(document: Document, output: Path, what: str) -> int:

@@ -19,15 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = [
-    "gettext",
-    "gettext_noop",
-    "install",
-    "install_language",
-    "language",
-    "ngettext",
-    "pgettext",
-]
+__all__ = ["gettext", "gettext_noop", "install", "ngettext", "pgettext"]
 
 
 @dataclass
@@ -49,12 +41,7 @@ def _in_context_as_written(context: str, message: str) -> str:
     return message
 
 
-def _british_english() -> str:
-    return "en-gb"
-
-
 _current = _Translators(_as_written, _plural_as_written, _in_context_as_written)
-_language: list[Callable[[], str | None]] = [_british_english]
 
 
 def install(
@@ -66,20 +53,6 @@ def install(
     _current.gettext = gettext
     _current.ngettext = ngettext
     _current.pgettext = pgettext
-
-
-def install_language(active: Callable[[], str | None]) -> None:
-    """Tell :func:`language` the reader's language with this function (the web layer's)."""
-    _language[0] = active
-
-
-def language() -> str:
-    """Return the reader's language code ("en-gb", "cy"): what words outside a catalogue follow.
-
-    Names written in the framework file in two languages (``name`` and ``name_cy``) are
-    chosen by it.
-    """
-    return (_language[0]() or "en-gb").lower()
 
 
 def gettext(message: str) -> str:

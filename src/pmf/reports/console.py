@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pmf.core.i18n import gettext as _
+from pmf.core.i18n import gettext_noop
 from pmf.core.scorecard import (
     DIRECTION_LEGEND,
     MARKS_LEGEND,
@@ -12,40 +14,47 @@ from pmf.core.scorecard import (
 )
 
 HEADERS = (
-    "Measure",
-    "Kind",
-    "Period",
-    "Value",
-    "Standard",
-    "Met",
-    "RAG",
-    "v. previous",
-    "v. last year",
-    "MSG rank",
-    "SPC",
+    gettext_noop("Measure"),
+    gettext_noop("Kind"),
+    gettext_noop("Period"),
+    gettext_noop("Value"),
+    gettext_noop("Standard"),
+    gettext_noop("Met"),
+    gettext_noop("RAG"),
+    gettext_noop("v. previous"),
+    gettext_noop("v. last year"),
+    gettext_noop("MSG rank"),
+    gettext_noop("SPC"),
 )
+"""The table's column headings (translated where shown)."""
 NAME_WIDTH = 46
 
 
 def render_scorecard(scorecard: Scorecard) -> str:
     """Return the scorecard as a table grouped by area, one line per measure."""
     lines = [
-        f"{scorecard.organisation}: scorecard of {scorecard.unit_name} ({scorecard.unit}), "
-        f"{scorecard.heading}",
-        f"Directions: {DIRECTION_LEGEND}",
-        f"SPC: {SPC_LEGEND}",
+        _("{organisation}: scorecard of {name} ({unit}), {heading}").format(
+            organisation=scorecard.organisation,
+            name=scorecard.unit_name,
+            unit=scorecard.unit,
+            heading=scorecard.heading,
+        ),
+        _("Directions: {legend}").format(legend=_(DIRECTION_LEGEND)),
+        _("SPC: {legend}").format(legend=_(SPC_LEGEND)),
     ]
     if scorecard.has_marks:
-        lines.append(f"Marks: {MARKS_LEGEND}")
+        lines.append(_("Marks: {legend}").format(legend=_(MARKS_LEGEND)))
     if scorecard.future_text:
-        lines.append(f"Warning: {scorecard.future_text}")
+        lines.append(_("Warning: {text}").format(text=scorecard.future_text))
     for section in scorecard.sections:
         lines.append("")
         lines.append(section.title)
         if not section.rows:
-            lines.append("  No measures with figures for this unit.")
+            lines.append("  " + _("No measures with figures for this unit."))
             continue
-        headers = HEADERS + ((f"v. {scorecard.previous}",) if scorecard.previous else ())
+        headers = tuple(_(header) for header in HEADERS) + (
+            (_("v. {cycle}").format(cycle=scorecard.previous),) if scorecard.previous else ()
+        )
         table = [headers] + [
             (
                 _shorten(row.name),

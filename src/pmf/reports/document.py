@@ -11,6 +11,43 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pmf.core.i18n import gettext as _
+from pmf.core.i18n import gettext_noop
+
+APPENDIX_NUMBERS = (
+    gettext_noop("Appendix One"),
+    gettext_noop("Appendix Two"),
+    gettext_noop("Appendix Three"),
+    gettext_noop("Appendix Four"),
+    gettext_noop("Appendix Five"),
+    gettext_noop("Appendix Six"),
+    gettext_noop("Appendix Seven"),
+    gettext_noop("Appendix Eight"),
+    gettext_noop("Appendix Nine"),
+    gettext_noop("Appendix Ten"),
+)
+"""The appendices' names in words, as the seed papers number them (translated when shown)."""
+
+
+def appendix_number(position: int) -> str:
+    """Return the name of the appendix at ``position`` (1 for the first) in the reader's language.
+
+    >>> appendix_number(4)
+    'Appendix Four'
+    """
+    if 1 <= position <= len(APPENDIX_NUMBERS):
+        return _(APPENDIX_NUMBERS[position - 1])
+    return _("Appendix {number}").format(number=position)
+
+
+def language_tag(language: str | None) -> str:
+    """Return the language tag a paper is marked with: ``cy`` for Welsh, else ``en-GB``.
+
+    >>> language_tag("cy"), language_tag("en-gb"), language_tag(None)
+    ('cy', 'en-GB', 'en-GB')
+    """
+    return "cy" if language and language.lower().split("-")[0] == "cy" else "en-GB"
+
 
 @dataclass(frozen=True)
 class Paragraph:
@@ -76,19 +113,44 @@ def chart_data(blocks: tuple[Block, ...], index: int) -> Table | None:
 
 @dataclass(frozen=True)
 class Section:
-    """A numbered section ("5.0") or an appendix ("Appendix One"), with its blocks."""
+    """A numbered section ("5.0") or an appendix ("Appendix One"), with its blocks.
+
+    An appendix starts a new page; it is one when ``appendix`` is set (its number then in
+    the reader's language, ``appendix_number``) or its number starts with "Appendix".
+    """
 
     number: str
     heading: str
     blocks: tuple[Block, ...] = ()
     subsections: tuple[Section, ...] = ()
+    appendix: bool = False
+
+    @property
+    def is_appendix(self) -> bool:
+        """Return whether the section is an appendix (which starts a new page)."""
+        return self.appendix or self.number.lower().startswith("appendix")
 
     @property
     def title(self) -> str:
         """Return the heading with its number: "5.0 Current work and performance"."""
-        if self.number.lower().startswith("appendix"):
+        if self.is_appendix:
             return f"{self.number} – {self.heading}"
         return f"{self.number} {self.heading}".strip()
+
+
+@dataclass(frozen=True)
+class RendererWords:
+    """The renderers' own words (the contents' heading, the page numbers), in the language
+    the document was built in: a document renders in its own language, whatever is active."""
+
+    contents: str
+    page: str
+    """The page number, with ``{page}`` and ``{pages}``: "Page {page} of {pages}"."""
+
+
+def renderer_words() -> RendererWords:
+    """Return the renderers' words in the active language."""
+    return RendererWords(contents=_("Contents"), page=_("Page {page} of {pages}"))
 
 
 @dataclass(frozen=True)
@@ -100,6 +162,11 @@ class Document:
     organisation: str
     meta: tuple[tuple[str, str], ...] = ()
     sections: tuple[Section, ...] = field(default_factory=tuple)
+    language: str = "en-GB"
+    """The language the paper is written in, as a tag (``language_tag``): HTML's ``lang``,
+    the PDF's and the Word file's language."""
+    words: RendererWords = field(default_factory=renderer_words)
+    """The renderers' words, in the language active when the document was made."""
 
     def walk(self) -> list[tuple[int, Section]]:
         """Return every section with its depth (1 for top-level), in reading order."""
@@ -117,7 +184,7 @@ class Document:
     def text(self) -> str:
         """Return all the document's words as plain text, for searching and for tests."""
         lines = [self.title, self.subtitle]
-        for _, section in self.walk():
+        for _depth, section in self.walk():
             lines.append(section.title)
             for block in section.blocks:
                 if isinstance(block, Paragraph):

@@ -8,14 +8,16 @@ rows are not split. Everything written comes through ``escape``; figures are pmf
 
 from __future__ import annotations
 
+import re
 from html import escape
 
+from pmf.core.i18n import gettext as _
 from pmf.reports.document import Bullets, Chart, Document, Paragraph, Section, Table
 
 STYLE = """
 @page { size: A4; margin: 22mm 18mm 20mm 18mm;
   @top-left { content: string(paper-title); font-size: 8pt; color: #505a5f; }
-  @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; } }
+  @bottom-right { content: PAGE_NUMBER; font-size: 8pt; } }
 @page :first { @top-left { content: none; } }
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10pt; line-height: 1.4;
   color: #0b0c0c; }
@@ -50,16 +52,38 @@ section.appendix { break-before: page; }
 """
 
 
+def paper_style(words: str = "") -> str:
+    """Return the paper's style sheet, its page numbers written with ``words`` ("Page {page} of
+    {pages}", the active language's by default; ``RendererWords.page``).
+
+    >>> 'content: "Page " counter(page) " of " counter(pages);' in paper_style()
+    True
+    """
+    words = words or _("Page {page} of {pages}")
+    counters = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
+    content = " ".join(
+        counters.get(piece) or _css_string(piece)
+        for piece in re.split(r"(\{pages?\})", words)
+        if piece
+    )
+    return STYLE.replace("PAGE_NUMBER", content)
+
+
+def _css_string(text: str) -> str:
+    """Return ``text`` as a CSS string, quoted, its quotes and backslashes escaped."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def render_html(document: Document) -> str:
-    """Return the document as a standalone HTML page."""
-    anchors = {id(section): f"s{index}" for index, (_, section) in enumerate(document.walk())}
+    """Return the document as a standalone HTML page, in the document's language."""
+    anchors = {id(section): f"s{index}" for index, (_depth, section) in enumerate(document.walk())}
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en-GB">',
+        f'<html lang="{escape(document.language)}">',
         "<head>",
         '<meta charset="utf-8">',
         f"<title>{escape(document.title)}</title>",
-        f"<style>{STYLE}</style>",
+        f"<style>{paper_style(document.words.page)}</style>",
         "</head>",
         "<body>",
         "<header>",
@@ -75,7 +99,7 @@ def render_html(document: Document) -> str:
         parts.append("</table>")
     parts.append("</header>")
     parts.append('<nav class="contents" aria-labelledby="contents-title">')
-    parts.append('<h2 id="contents-title">Contents</h2><ol>')
+    parts.append(f'<h2 id="contents-title">{escape(document.words.contents)}</h2><ol>')
     for depth, section in document.walk():
         if depth <= 2:
             parts.append(
@@ -91,7 +115,7 @@ def render_html(document: Document) -> str:
 
 
 def _section(section: Section, level: int, anchors: dict[int, str]) -> str:
-    appendix = ' class="appendix"' if section.number.lower().startswith("appendix") else ""
+    appendix = ' class="appendix"' if section.is_appendix else ""
     heading = min(level, 6)
     parts = [
         f'<section{appendix} aria-labelledby="{anchors[id(section)]}">',

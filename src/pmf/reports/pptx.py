@@ -387,6 +387,7 @@ def render_pptx(document: Document) -> bytes:
     deck.core_properties.title = clean(document.title)
     deck.core_properties.subject = clean(document.subtitle)
     deck.core_properties.author = clean(document.organisation)
+    deck.core_properties.language = document.language
     _title_slide(deck, document)
     for planned in plan(document):
         slide = deck.slides.add_slide(deck.slide_layouts[5])  # "Title Only"

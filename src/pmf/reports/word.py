@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pmf.reports.document import Bullets, Chart, Document, Paragraph, Section, Table
 
@@ -21,9 +21,11 @@ def render_word(document: Document) -> bytes:
     word.core_properties.title = document.title
     word.core_properties.subject = document.subtitle
     word.core_properties.author = document.organisation
+    word.core_properties.language = document.language
     style = word.styles["Normal"]
     style.font.name = "Arial"
     style.font.size = Pt(10)
+    _set_language(style, document.language)
     word.add_heading(document.title, level=0)
     word.add_paragraph(document.subtitle)
     for key, value in document.meta:
@@ -37,8 +39,24 @@ def render_word(document: Document) -> bytes:
     return buffer.getvalue()
 
 
+def _set_language(style: Any, language: str) -> None:
+    """Mark the text of ``style`` (and so of the styles based on it) as in ``language``.
+
+    Word's spelling and grammar checking and screen readers read the text in that language.
+    """
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    properties = style.element.get_or_add_rPr()
+    found = properties.find(qn("w:lang"))
+    if found is None:
+        found = OxmlElement("w:lang")
+        properties.append(found)
+    found.set(qn("w:val"), language)
+
+
 def _section(word: WordFile, section: Section, level: int, mm: type[Mm]) -> None:
-    if section.number.lower().startswith("appendix"):
+    if section.is_appendix:
         word.add_page_break()  # type: ignore[no-untyped-call]  # unannotated in python-docx
     word.add_heading(section.title, level=min(level, 9))
     for block in section.blocks:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pmf.core.delay import STAGES, ReportingDelay
+from pmf.core.i18n import gettext as _
 from pmf.reports.charts import CHART_CONFIG
 
 # The stages' colours: GOV.UK blue, purple and green, told apart by their point shapes too.
@@ -22,7 +23,7 @@ def delay_points(delays: Sequence[ReportingDelay]) -> list[dict[str, Any]]:
     return [
         {
             "cycle": f"{item.number}: {item.period_label}",
-            "stage": title,
+            "stage": _(title),
             "days": days,
         }
         for item in delays
@@ -33,12 +34,14 @@ def delay_points(delays: Sequence[ReportingDelay]) -> list[dict[str, Any]]:
 
 def delay_chart(delays: Sequence[ReportingDelay]) -> dict[str, Any]:
     """Return a Vega-Lite line chart of the days to each stage, cycle by cycle."""
-    titles = [title for _, title in STAGES]
+    titles = [_(title) for _stage, title in STAGES]
     order = [f"{item.number}: {item.period_label}" for item in delays]
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": "Days from the end of each cycle's data period to its figures being "
-        "locked, to its board and to its publication.",
+        "description": _(
+            "Days from the end of each cycle's data period to its figures being locked, to its "
+            "board and to its publication."
+        ),
         "width": "container",
         "height": 240,
         "autosize": {"type": "fit-x", "contains": "padding"},
@@ -50,14 +53,18 @@ def delay_chart(delays: Sequence[ReportingDelay]) -> dict[str, Any]:
                 "field": "cycle",
                 "type": "ordinal",
                 "sort": order,
-                "title": "Cycle: data to",
+                "title": _("Cycle: data to"),
                 "axis": {"labelAngle": -40},
             },
-            "y": {"field": "days", "type": "quantitative", "title": "Days after the period ended"},
+            "y": {
+                "field": "days",
+                "type": "quantitative",
+                "title": _("Days after the period ended"),
+            },
             "color": {
                 "field": "stage",
                 "type": "nominal",
-                "title": "Stage",
+                "title": _("Stage"),
                 "scale": {"domain": titles, "range": list(STAGE_COLOURS)},
             },
             "shape": {
@@ -66,9 +73,9 @@ def delay_chart(delays: Sequence[ReportingDelay]) -> dict[str, Any]:
                 "scale": {"domain": titles, "range": list(STAGE_SHAPES)},
             },
             "tooltip": [
-                {"field": "cycle", "title": "Cycle"},
-                {"field": "stage", "title": "Stage"},
-                {"field": "days", "title": "Days"},
+                {"field": "cycle", "title": _("Cycle")},
+                {"field": "stage", "title": _("Stage")},
+                {"field": "days", "title": _("Days")},
             ],
         },
     }

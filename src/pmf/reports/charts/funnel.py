@@ -10,18 +10,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pmf.core.i18n import gettext as _
 from pmf.reports.charts import CHART_CONFIG, axis_title
 
 FUNNEL_TITLE_CHARACTERS = 60
 """Characters of an axis title on one line of a 480-pixel chart; longer titles wrap."""
 
-LIMIT_LABELS = {
-    "lower_95": "95% limits",
-    "upper_95": "95% limits",
-    "lower_998": "99.8% limits",
-    "upper_998": "99.8% limits",
+LIMIT_LEVELS = {
+    "lower_95": "95%",
+    "upper_95": "95%",
+    "lower_998": "99.8%",
+    "upper_998": "99.8%",
 }
-"""The legend's words for each limit line of ``pmf.core.funnel.FUNNEL_LINES``."""
+"""The level of each limit line of ``pmf.core.funnel.FUNNEL_LINES``, as the legend names it."""
+
+
+def limit_label(level: str) -> str:
+    """Return the legend's words for the limits at ``level``: "95% limits".
+
+    >>> limit_label("99.8%")
+    '99.8% limits'
+    """
+    return _("{level} limits").format(level=level)
 
 
 def funnel_chart(
@@ -47,12 +57,17 @@ def funnel_chart(
     >>> chart["layer"][0]["data"]["values"]
     [{'line': 'lower_95', 'limit': '95% limits', 'x': 100.0, 'y': 20.0}]
     """
-    values = [{"line": line, "limit": LIMIT_LABELS[line], "x": x, "y": y} for line, x, y in lines]
+    values = [
+        {"line": line, "limit": limit_label(LIMIT_LEVELS[line]), "x": x, "y": y}
+        for line, x, y in lines
+    ]
+    description = _(
+        "Funnel plot of {measure}, {period}: each unit's figure against its denominator, with "
+        "95% and 99.8% control limits."
+    ).format(measure=name, period=period)
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": f"Funnel plot of {name}, {period}: each "
-        "unit's figure against its denominator, with 95% and 99.8% control limits."
-        + (f" {adjustment}" if adjustment else ""),
+        "description": description + (f" {adjustment}" if adjustment else ""),
         "width": "container",
         "height": 320,
         "autosize": {"type": "fit-x", "contains": "padding"},
@@ -80,10 +95,10 @@ def funnel_chart(
                     "strokeDash": {
                         "field": "limit",
                         "type": "nominal",
-                        "title": "Limits",
+                        "title": _("Limits"),
                         "legend": {"orient": "bottom", "direction": "horizontal"},
                         "scale": {
-                            "domain": ["95% limits", "99.8% limits"],
+                            "domain": [limit_label("95%"), limit_label("99.8%")],
                             "range": [[6, 3], [1, 0]],
                         },
                     },
@@ -107,11 +122,11 @@ def funnel_chart(
                         "scale": {"domain": [True, False], "range": ["#1d70b8", "#505a5f"]},
                     },
                     "tooltip": [
-                        {"field": "name", "title": "Unit"},
+                        {"field": "name", "title": _("Unit")},
                         {"field": "denominator_text", "title": x_title},
-                        {"field": "value_text", "title": "Value"},
-                        {"field": "limits_998_text", "title": "99.8% limits"},
-                        {"field": "significance", "title": "Significance"},
+                        {"field": "value_text", "title": _("Value")},
+                        {"field": "limits_998_text", "title": limit_label("99.8%")},
+                        {"field": "significance", "title": _("Significance")},
                     ],
                 },
             },

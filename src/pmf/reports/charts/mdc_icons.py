@@ -23,6 +23,7 @@ from __future__ import annotations
 from html import escape
 from typing import Final
 
+from pmf.core.i18n import gettext as _
 from pmf.core.mdc import ICON_WORDS, assurance_icon, variation_icon
 
 __all__ = ["COLOURS", "ICON_COLOURS", "icon_svg", "spc_icons"]
@@ -72,7 +73,7 @@ def icon_svg(name: str, *, size: int = 24, label: str = "", decorative: bool = F
     """
     colour = COLOURS[ICON_COLOURS[name]]
     grey = COLOURS["grey"]
-    words = label or ICON_WORDS[name]
+    words = label or _(ICON_WORDS[name])
     parts = [
         f'<circle cx="20" cy="20" r="17.5" fill="#ffffff" stroke="{colour}" stroke-width="3"/>'
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pmf.core.i18n import gettext as _
 from pmf.reports.charts import CHART_CONFIG, axis_title
 
 # Characters of the peer chart's axis title on one line; the papers draw it 480 pixels wide.
@@ -23,8 +24,11 @@ def peer_chart(name: str, peers: dict[str, Any]) -> dict[str, Any]:
     y = {"field": "name", "type": "nominal", "sort": None, "title": None}
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": f"{name} for the unit and its peer group, {peers['period']}, with 95% "
-        "confidence intervals and the group average.",
+        "description": _(
+            # xgettext: no-python-format (95% is a percentage)
+            "{measure} for the unit and its peer group, {period}, with 95% confidence intervals "
+            "and the group average."
+        ).format(measure=name, period=peers["period"]),
         "width": "container",
         "height": {"step": 24},
         "autosize": {"type": "fit-x", "contains": "padding"},
@@ -51,13 +55,13 @@ def peer_chart(name: str, peers: dict[str, Any]) -> dict[str, Any]:
                     "color": {
                         "field": "is_unit",
                         "type": "nominal",
-                        "title": "Unit",
+                        "title": _("Unit"),
                         "scale": {"domain": [True, False], "range": ["#1d70b8", "#505a5f"]},
                         "legend": None,
                     },
                     "tooltip": [
-                        {"field": "name", "title": "Unit"},
-                        {"field": "value_text", "title": "Value"},
+                        {"field": "name", "title": _("Unit")},
+                        {"field": "value_text", "title": _("Value")},
                     ],
                 },
             },

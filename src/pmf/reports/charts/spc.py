@@ -11,6 +11,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from pmf.core.i18n import gettext as _
 from pmf.core.scorecard import VARIATION_WORDS
 
 # Making Data Count colours: grey for common cause, blue for improvement, orange for concern,
@@ -66,6 +67,14 @@ def spc_chart(
         }
         for row in rows
         if row.get("charted", True)
+    ]
+    # The legend's words and the points' are the same, in the reader's language.
+    values = [
+        {
+            **value,
+            "point_text": _(value["point_text"]) if value["point_text"] else value["point_text"],
+        }
+        for value in values
     ]
     if not plain and chart == "mr":
         # A moving range is not in the figures' terms: no target line is drawn with it.
@@ -154,7 +163,7 @@ def spc_chart(
             }
         )
     domain = list(POINT_STYLES)
-    words = [VARIATION_WORDS[key] for key in domain]
+    words = [_(VARIATION_WORDS[key]) for key in domain]
     legend = {"orient": "bottom", "direction": "horizontal", "labelLimit": 400, "columns": 3}
     dots = {
         "mark": {"type": "point", "filled": True, "size": 70},
@@ -164,46 +173,48 @@ def spc_chart(
             "color": {
                 "field": "point_text",
                 "type": "nominal",
-                "title": "Variation",
+                "title": _("Variation"),
                 "legend": legend,
                 "scale": {"domain": words, "range": [POINT_STYLES[key][0] for key in domain]},
             },
             "shape": {
                 "field": "point_text",
                 "type": "nominal",
-                "title": "Variation",
+                "title": _("Variation"),
                 "legend": legend,
                 "scale": {"domain": words, "range": [POINT_STYLES[key][1] for key in domain]},
             },
             "tooltip": [
-                {"field": "label", "title": "Period"},
-                {"field": plotted, "title": "Value"},
+                {"field": "label", "title": _("Period")},
+                {"field": plotted, "title": _("Value")},
                 *(
                     []
                     if plain
                     else [
-                        {"field": "lpl", "title": "Lower limit"},
-                        {"field": "upl", "title": "Upper limit"},
+                        {"field": "lpl", "title": _("Lower limit")},
+                        {"field": "upl", "title": _("Upper limit")},
                     ]
                 ),
-                {"field": "point_text", "title": "Variation"},
-                {"field": "event", "title": "Event"},
+                {"field": "point_text", "title": _("Variation")},
+                {"field": "event", "title": _("Event")},
             ],
         },
     }
     layers.append(dots)
     limits = summary.get("limits") or ""
-    description = f"SPC chart of {name} for {unit}: values, mean and process limits. {limits}"
+    description = _(
+        "SPC chart of {measure} for {unit}: values, mean and process limits. {limits}"
+    ).format(measure=name, unit=unit, limits=limits)
     if not plain:
         fallback = summary.get("fallback")
-        vary = " (they vary with each figure's denominator)" if summary.get("limits_vary") else ""
-        description = (
-            f"{summary.get('chart_title', '')} of {name} for {unit}: "
-            + ("moving ranges" if chart == "mr" else "values")
-            + (", median" if chart == "run" else f", centre line and process limits{vary}")
-            + (f"; {fallback}" if fallback else "")
-            + f". {limits}"
+        said = _described(chart, bool(summary.get("limits_vary"))).format(
+            chart=_(summary.get("chart_title", "")) if summary.get("chart_title") else "",
+            measure=name,
+            unit=unit,
         )
+        if fallback:
+            said = _("{description}; {fallback}").format(description=said, fallback=fallback)
+        description = f"{said}. {limits}"
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "description": description,
@@ -214,6 +225,25 @@ def spc_chart(
         "data": {"values": values},
         "layer": layers,
     }
+
+
+def _described(chart: str, vary: bool) -> str:
+    """Return what a chart other than the XmR chart shows, to be filled with its names."""
+    if chart == "run":
+        return _("{chart} of {measure} for {unit}: values, median")
+    if chart == "mr" and vary:
+        return _(
+            "{chart} of {measure} for {unit}: moving ranges, centre line and process limits "
+            "(they vary with each figure's denominator)"
+        )
+    if chart == "mr":
+        return _("{chart} of {measure} for {unit}: moving ranges, centre line and process limits")
+    if vary:
+        return _(
+            "{chart} of {measure} for {unit}: values, centre line and process limits (they vary "
+            "with each figure's denominator)"
+        )
+    return _("{chart} of {measure} for {unit}: values, centre line and process limits")
 
 
 def _wrapped(text: str, width: int) -> list[str] | str:

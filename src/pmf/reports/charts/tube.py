@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 from pmf.core.framework import NO_GRADE
 from pmf.core.grading import DEFAULT_SCALE, GradeScale
 from pmf.core.history import tube_map_rows
+from pmf.core.i18n import gettext as _
 
 # GOV.UK colours by the grade's role on its scale, blue above green as in BRAG ratings: Good
 # is the expected standard; Adequate (PEEL) yellow between Good and Requires improvement.
@@ -115,9 +116,11 @@ def tube_map_svg(
     key = hashlib.sha256(title.encode()).hexdigest()[:8]
     title_id, desc_id = f"tube-map-{key}-title", f"tube-map-{key}-desc"
 
-    label_width = max((_text_width(name, _LABEL_SIZE, bold=True) for _, name in areas), default=0)
+    label_width = max(
+        (_text_width(name, _LABEL_SIZE, bold=True) for _code, name in areas), default=0
+    )
     first_x = _PAD + label_width + _PAD + _RADIUS
-    cycle_widths = [_text_width(label, _CYCLE_SIZE) for _, label in cycles]
+    cycle_widths = [_text_width(label, _CYCLE_SIZE) for _cycle, label in cycles]
     turned = any(width > _COLUMN - 6 for width in cycle_widths)
     # A label turned 45° rises and runs by its length ÷ √2.
     reach = max(cycle_widths, default=0) * (0.7071 if turned else 0)
@@ -136,16 +139,22 @@ def tube_map_svg(
     height = legend_y + _RADIUS + _PAD
 
     latest = rows[-1] if rows else None
-    desc = f"Grades for {len(areas)} areas over {len(cycles)} cycles"
-    if cycles:
-        desc += f", from {cycles[0][1]} to {cycles[-1][1]}"
-    desc += "."
+    desc = (
+        _("Grades for {areas} areas over {cycles} cycles, from {first} to {last}.")
+        if cycles
+        else _("Grades for {areas} areas over {cycles} cycles.")
+    ).format(
+        areas=len(areas),
+        cycles=len(cycles),
+        first=cycles[0][1] if cycles else "",
+        last=cycles[-1][1] if cycles else "",
+    )
     if latest is not None and latest.cells:
-        desc += f" In {latest.cycle_label}: " + "; ".join(
-            f"{cell.area_title} {cell.label}" for cell in latest.cells
+        desc += " " + _("In {cycle}: {grades}.").format(
+            cycle=latest.cycle_label,
+            grades="; ".join(f"{cell.area_title} {cell.label}" for cell in latest.cells),
         )
-        desc += "."
-    desc += " Each area is a line and each cycle a station marked with the grade's letter."
+    desc += " " + _("Each area is a line and each cycle a station marked with the grade's letter.")
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="pmf-tube-map" role="img" '
@@ -155,7 +164,7 @@ def tube_map_svg(
         f'<title id="{title_id}">{escape(title)}</title>',
         f'<desc id="{desc_id}">{escape(desc)}</desc>',
     ]
-    for index, (_, cycle_label) in enumerate(cycles):
+    for index, (_cycle, cycle_label) in enumerate(cycles):
         x, y = first_x + _COLUMN * index, header - _PAD
         turn = f' transform="rotate(-45 {_number(x)} {_number(y)})"' if turned else ""
         anchor = "start" if turned else "middle"

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     # Static files straight from the app server, compressed and cached (no proxy needed).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The reader's language: the language cookie, else what the browser asks for, else English.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -119,6 +121,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en-gb"
+# British English and Welsh (Cymraeg): Welsh public bodies publish bilingually. The reader
+# chooses with the language links in every page's header (a cookie); a browser asking for
+# Welsh gets Welsh first. Catalogues: one per area of the code, src/pmf/locale/<area>/.
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = sorted(
+    path for path in (BASE_DIR.parent / "locale").glob("*") if (path / "cy").is_dir()
+)
 # One date format for people everywhere: "6 December 2026", "6 December 2026, 14:05"
 # (pmf/web/formats/en_GB; Django's own would write "6 Dec 2026, 2:05 p.m.").
 FORMAT_MODULE_PATH = ["pmf.web.formats"]

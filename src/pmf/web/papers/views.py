@@ -9,9 +9,11 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from pmf.reports.formats import FORMATS, render_as
-from pmf.reports.html import STYLE
+from pmf.reports.html import paper_style
 from pmf.web import pages
 from pmf.web.cycles.views import _cycle
 from pmf.web.frameworks.models import Organisation
@@ -20,11 +22,12 @@ from pmf.web.papers.builders.board import board_paper
 from pmf.web.papers.builders.exceptions import exception_report
 from pmf.web.papers.builders.outcomes import outcomes_report
 
-# The documents of a cycle: (address, builder, title).
+# The documents of a cycle: (address, builder, title). The title names the downloaded file
+# as written; the page shows it in the reader's language.
 KINDS = {
-    "board": (board_paper, "board paper"),
-    "exceptions": (exception_report, "exception report"),
-    "outcomes": (outcomes_report, "quarterly outcomes report"),
+    "board": (board_paper, gettext_noop("board paper")),
+    "exceptions": (exception_report, gettext_noop("exception report")),
+    "outcomes": (outcomes_report, gettext_noop("quarterly outcomes report")),
 }
 
 
@@ -54,7 +57,7 @@ def papers(request: HttpRequest, org: str, number: int) -> HttpResponse:
                 "name": chosen.name,
                 "locked": bool(chosen.locked_at),
             },
-            "kinds": [{"code": code, "title": title} for code, (_, title) in KINDS.items()],
+            "kinds": [{"code": code, "title": _(title)} for code, (_build, title) in KINDS.items()],
         },
     )
 
@@ -93,15 +96,16 @@ def annual(request: HttpRequest, org: str, year: str, fmt: str) -> HttpResponse:
 def _send(document: Any, fmt: str, name: str) -> HttpResponse:
     response = HttpResponse(render_as(document, fmt), content_type=FORMATS[fmt])
     if fmt == "html":
-        response["Content-Security-Policy"] = _policy_allowing_the_paper_style()
+        response["Content-Security-Policy"] = _policy_allowing_the_paper_style(document)
     else:
         response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
-def _policy_allowing_the_paper_style() -> str:
+def _policy_allowing_the_paper_style(document: Any) -> str:
     """Return the site's policy, letting through the paper's own style sheet by its hash."""
-    digest = base64.b64encode(hashlib.sha256(STYLE.encode("utf-8")).digest()).decode("ascii")
+    style = paper_style(document.words.page)
+    digest = base64.b64encode(hashlib.sha256(style.encode("utf-8")).digest()).decode("ascii")
     policy = dict(settings.CONTENT_SECURITY_POLICY)
     policy["style-src"] = [*policy["style-src"], f"'sha256-{digest}'"]
     return "; ".join(f"{key} {' '.join(values)}" for key, values in policy.items())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from pmf.core.history import number_words
 from pmf.core.periods import parse_period
 from pmf.core.scorecard import MARKS_LEGEND
@@ -12,6 +14,7 @@ from pmf.web.cycles.services import cut_off_date, cycle_assessment, cycle_framew
 from pmf.web.frameworks.services import grade_scale
 from pmf.web.observations.marks import marks_for
 from pmf.web.papers.builders.calculated import formula_notes
+from pmf.web.papers.builders.common import in_language, paper_language
 from pmf.web.papers.builders.delay import delay_section
 from pmf.web.returns.papers import returns_sections
 
@@ -35,7 +38,9 @@ def annual_report(organisation: Any, year: str) -> Document:
     ]
     if not cycles:
         raise ValueError(
-            f"{organisation.code} has no locked cycle with data to a month in {span.label}"
+            _("{organisation} has no locked cycle with data to a month in {year}").format(
+                organisation=organisation.code, year=span.label
+            )
         )
     last = cycles[-1]
     framework = cycle_framework(last)
@@ -50,7 +55,9 @@ def annual_report(organisation: Any, year: str) -> Document:
         }
         grade_rows.append(
             (
-                f"{cycle.number}: {cycle.name} (data to {parse_period(cycle.cut_off).label})",
+                _("{number}: {name} (data to {period})").format(
+                    number=cycle.number, name=cycle.name, period=parse_period(cycle.cut_off).label
+                ),
                 *(scale.label(grades.get(code) or "no_grade") for code in titles),
             )
         )
@@ -79,7 +86,9 @@ def annual_report(organisation: Any, year: str) -> Document:
             row = shown.get(measure.code)
             values.setdefault(measure.code, []).append(row.value_marked if row else "–")
             if cycle is last and row is not None and row.standard:
-                met[measure.code] = f"{row.met_text}. Standard: {row.standard_text}"
+                met[measure.code] = _("{met}. Standard: {standard}").format(
+                    met=row.met_text, standard=row.standard_text
+                )
     area_sections = []
     for index, area in enumerate(framework.areas, start=1):
         measures = [
@@ -95,8 +104,14 @@ def annual_report(organisation: Any, year: str) -> Document:
                 area.title,
                 (
                     Table(
-                        caption=f"{area.title}: {top.name} at each cut-off in {span.label}",
-                        header=("Measure", *(f"Cycle {c.number}" for c in cycles), "At year end"),
+                        caption=_("{area}: {unit} at each cut-off in {year}").format(
+                            area=area.title, unit=top.name, year=span.label
+                        ),
+                        header=(
+                            _("Measure"),
+                            *(_("Cycle {number}").format(number=c.number) for c in cycles),
+                            _("At year end"),
+                        ),
                         rows=tuple(
                             (m.name, *values[m.code], met.get(m.code, "–")) for m in measures
                         ),
@@ -115,60 +130,86 @@ def annual_report(organisation: Any, year: str) -> Document:
     counts = recommendation_counts(organisation)
     actions: list[Paragraph | Bullets | Table] = [
         Paragraph(
-            f"{number_words(sum(by_status.values()), capital=True)} interventions were agreed "
-            f"in {span.label}"
-            + (
-                ": " + ", ".join(f"{count} {label.lower()}" for label, count in by_status.items())
+            (
+                # xgettext: no-python-brace-format (the Welsh gives {number} in figures)
+                _("{count} interventions were agreed in {year}: {statuses}.")
                 if by_status
-                else ""
+                # xgettext: no-python-brace-format (the Welsh gives {number} in figures)
+                else _("{count} interventions were agreed in {year}.")
+            ).format(
+                count=number_words(sum(by_status.values()), capital=True),
+                number=sum(by_status.values()),
+                year=span.label,
+                statuses=", ".join(
+                    _("{count} {status}").format(count=count, status=label.lower())
+                    for label, count in by_status.items()
+                ),
             )
-            + "."
         ),
         Paragraph(
-            f"Inspection and audit recommendations: {counts['complete']} of {counts['total']} "
-            "complete"
-            + (
-                f" ({counts['percent_complete']:g}%)"
+            (
+                _(
+                    "Inspection and audit recommendations: {complete} of {total} complete "
+                    "({percent}%), {overdue} overdue, as they stand now."
+                )
                 if counts["percent_complete"] is not None
-                else ""
+                else _(
+                    "Inspection and audit recommendations: {complete} of {total} complete, "
+                    "{overdue} overdue, as they stand now."
+                )
+            ).format(
+                complete=counts["complete"],
+                total=counts["total"],
+                percent=f"{counts['percent_complete']:g}"
+                if counts["percent_complete"] is not None
+                else "",
+                overdue=counts["overdue"],
             )
-            + f", {counts['overdue']} overdue, as they stand now."
         ),
     ]
     return Document(
-        title=f"{organisation.name}: annual report, {span.label}",
-        subtitle=f"{len(cycles)} quarterly cycles, data to {parse_period(last.cut_off).label}",
+        title=_("{organisation}: annual report, {year}").format(
+            organisation=organisation.name, year=span.label
+        ),
+        subtitle=_("{count} quarterly cycles, data to {period}").format(
+            count=len(cycles), period=parse_period(last.cut_off).label
+        ),
         organisation=organisation.name,
+        language=paper_language(),
         sections=(
             Section(
                 "1.0",
-                "About this report",
+                _("About this report"),
                 (
                     Paragraph(
-                        f"The year {span.label} for {top.name}: the grades of each quarterly "
-                        "cycle whose data end in the year, each measure at each cycle's cut-off, "
-                        "and what was done about performance that fell short."
+                        _(
+                            "The year {year} for {unit}: the grades of each quarterly cycle "
+                            "whose data end in the year, each measure at each cycle's cut-off, "
+                            "and what was done about performance that fell short."
+                        ).format(year=span.label, unit=top.name)
                     ),
                 ),
             ),
             Section(
                 "2.0",
-                "Grades through the year",
+                _("Grades through the year"),
                 (
                     Table(
-                        caption=f"Grades of {top.name}, cycle by cycle",
-                        header=("Cycle", *titles.values()),
+                        caption=_("Grades of {unit}, cycle by cycle").format(unit=top.name),
+                        header=(_("Cycle"), *titles.values()),
                         rows=tuple(grade_rows),
                     ),
                 ),
             ),
             Section(
                 "3.0",
-                "Outcomes through the year",
-                (Paragraph(f"Marks: {MARKS_LEGEND}"),) if any_marked else (),
+                _("Outcomes through the year"),
+                (Paragraph(_("Marks: {legend}").format(legend=in_language(MARKS_LEGEND))),)
+                if any_marked
+                else (),
                 tuple(area_sections),
             ),
-            Section("4.0", "Acting on performance", tuple(actions)),
+            Section("4.0", _("Acting on performance"), tuple(actions)),
             delay_section(organisation, cycles, "5.0"),
             *returns_sections(organisation, span, "6.0"),
         ),

@@ -13,6 +13,8 @@ import warnings
 from typing import Any
 
 import polars as pl
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pmf.core.calculation import with_rollup_inputs
 from pmf.core.framework import NO_GRADE, Framework, Kind
@@ -26,7 +28,15 @@ from pmf.reports.charts import drawn, svg_as_png
 from pmf.reports.charts.peer import peer_chart
 from pmf.reports.charts.spc import spc_chart
 from pmf.reports.charts.tube import tube_map_svg
-from pmf.reports.document import Bullets, Chart, Document, Paragraph, Section, Table
+from pmf.reports.document import (
+    Bullets,
+    Chart,
+    Document,
+    Paragraph,
+    Section,
+    Table,
+    appendix_number,
+)
 from pmf.web.commentary.papers import commentary_blocks
 from pmf.web.cycles.models import AreaGrade, Cycle
 from pmf.web.cycles.services import (
@@ -41,7 +51,7 @@ from pmf.web.frameworks.services import grade_scale
 from pmf.web.observations.marks import marks_for
 from pmf.web.observations.services import held_observations
 from pmf.web.papers.builders.calculated import formula_sentence
-from pmf.web.papers.builders.common import cycle_parts
+from pmf.web.papers.builders.common import cycle_parts, in_language, long_date, paper_language
 from pmf.web.papers.builders.drivers import drivers_assessment, key_driver_blocks
 from pmf.web.papers.builders.membership import membership_paragraphs
 from pmf.web.papers.builders.periods import period_sections
@@ -52,7 +62,9 @@ from pmf.web.scorecards.presenters import mark_items, peer_comparison, spc_serie
 def board_paper(cycle: Cycle) -> Document:
     """Return the board paper of a locked cycle; raise ``ValueError`` for a draft."""
     if cycle.locked_at is None:
-        raise ValueError(f"cycle {cycle.number} is a draft: lock its data first")
+        raise ValueError(
+            _("cycle {number} is a draft: lock its data first").format(number=cycle.number)
+        )
     organisation = cycle.organisation
     framework = cycle_framework(cycle)
     previous = previous_cycle(cycle)
@@ -80,7 +92,7 @@ def board_paper(cycle: Cycle) -> Document:
         if area.code in top_grades
     )
     data_to = parse_period(cycle.cut_off).label
-    board = cycle.board_date.strftime("%-d %B %Y") if cycle.board_date else "not yet held"
+    board = long_date(cycle.board_date) if cycle.board_date else _("not yet held")
     summary = (
         changes_summary(
             grade_changes(earlier, current, grade_scale(organisation)),
@@ -91,29 +103,46 @@ def board_paper(cycle: Cycle) -> Document:
         if previous
         else None
     )
-    scores = scores_appendix(cycle, top.code, top.name, "Appendix Four")
+    scores = scores_appendix(cycle, top.code, top.name, appendix_number(4))
     sections = [
         Section(
             "1.0",
-            "Purpose of report",
+            _("Purpose of report"),
             (
                 Paragraph(
-                    f"This paper provides an overview of the final grades for cycle "
-                    f"{cycle.number} ({cycle.name}) of {organisation.name}'s scorecard, and the "
-                    f"rationale for the grades of {top.name} as a whole, as determined at the "
-                    f"board {'on ' + board if cycle.board_date else '(not yet held)'}. Data for "
-                    f"cycle {cycle.number} are to {data_to}."
+                    (
+                        _(
+                            "This paper provides an overview of the final grades for cycle "
+                            "{number} ({name}) of {organisation}'s scorecard, and the rationale "
+                            "for the grades of {unit} as a whole, as determined at the board on "
+                            "{date}. Data for cycle {number} are to {period}."
+                        )
+                        if cycle.board_date
+                        else _(
+                            "This paper provides an overview of the final grades for cycle "
+                            "{number} ({name}) of {organisation}'s scorecard, and the rationale "
+                            "for the grades of {unit} as a whole, as determined at the board "
+                            "(not yet held). Data for cycle {number} are to {period}."
+                        )
+                    ).format(
+                        number=cycle.number,
+                        name=cycle.name,
+                        organisation=organisation.name,
+                        unit=top.name,
+                        date=board,
+                        period=data_to,
+                    )
                 ),
             ),
         ),
         Section(
             "2.0",
-            "Recommendations",
-            (Paragraph("There are no recommendations. This report is for the board to note."),),
+            _("Recommendations"),
+            (Paragraph(_("There are no recommendations. This report is for the board to note.")),),
         ),
         Section(
             "3.0",
-            "Executive summary",
+            _("Executive summary"),
             _executive_summary(
                 framework,
                 top.name,
@@ -126,7 +155,7 @@ def board_paper(cycle: Cycle) -> Document:
         ),
         Section(
             "4.0",
-            "Introduction and background",
+            _("Introduction and background"),
             (
                 *_background(framework, organisation.name, grade_scale(organisation)),
                 _data_quality(cycle),
@@ -135,63 +164,77 @@ def board_paper(cycle: Cycle) -> Document:
         ),
         Section(
             "5.0",
-            "Current work and performance",
+            _("Current work and performance"),
             (
                 Paragraph(
-                    f"The rationale for the grades of {top.name} follows, area by area. Data "
-                    f"for cycle {cycle.number} are to {data_to}."
+                    _(
+                        "The rationale for the grades of {unit} follows, area by area. Data for "
+                        "cycle {number} are to {period}."
+                    ).format(unit=top.name, number=cycle.number, period=data_to)
                 ),
-                *_marks_legend(section for _, section in _walk(areas)),
+                *_marks_legend(section for _depth, section in _walk(areas)),
             ),
             areas,
         ),
         Section(
             "6.0",
-            "Implications",
+            _("Implications"),
             (
                 Paragraph(
-                    "The scorecard is used to identify and address performance issues at "
-                    f"{top.name} level and below; the focus is on the areas graded at "
-                    f"{_concerns(grade_scale(organisation))}, which are taken to the performance "
-                    "meeting that follows the board."
+                    _(
+                        "The scorecard is used to identify and address performance issues at "
+                        "{unit} level and below; the focus is on the areas graded at {grades}, "
+                        "which are taken to the performance meeting that follows the board."
+                    ).format(unit=top.name, grades=_concerns(grade_scale(organisation)))
                 ),
                 Paragraph(
-                    "Risk is part of the grading: where the framework has a risk measure, risks "
-                    "scoring above its threshold are a redline for every unit."
+                    _(
+                        "Risk is part of the grading: where the framework has a risk measure, "
+                        "risks scoring above its threshold are a redline for every unit."
+                    )
                 ),
             ),
         ),
         _self_assessments(cycle),
         Section(
-            "Appendix One",
-            f"Grades of {top.name} since cycle 1",
+            appendix_number(1),
+            _("Grades of {unit} since cycle 1").format(unit=top.name),
             _tube_map(cycle, titles),
+            appendix=True,
         ),
         Section(
-            "Appendix Two",
-            "Grades of every unit",
+            appendix_number(2),
+            _("Grades of every unit"),
             (_grade_table(framework, current, earlier, cycle, previous),),
+            appendix=True,
         ),
         Section(
-            "Appendix Three",
-            f"Making Data Count summary of {top.name}",
+            appendix_number(3),
+            _("Making Data Count summary of {unit}").format(unit=top.name),
             _mdc_summary(cycle, top.code, top.name),
+            appendix=True,
         ),
         *scores,
     ]
-    sections.extend(
-        period_sections(cycle, framework, top, "Appendix Five" if scores else "Appendix Four")
-    )
+    sections.extend(period_sections(cycle, framework, top, appendix_number(5 if scores else 4)))
     return Document(
-        title=f"{organisation.name}: scorecard grades, cycle {cycle.number}",
-        subtitle=f"{cycle.name}; data to {data_to}",
+        title=_("{organisation}: scorecard grades, cycle {number}").format(
+            organisation=organisation.name, number=cycle.number
+        ),
+        subtitle=_("{name}; data to {period}").format(name=cycle.name, period=data_to),
         organisation=organisation.name,
         meta=(
-            ("Board", board),
-            ("Cycle", f"{cycle.number} ({cycle.get_state_display().lower()})"),
-            ("Figures as held", cycle.locked_at.strftime("%-d %B %Y, %H:%M")),
+            (_("Board"), board),
+            (
+                _("Cycle"),
+                _("{number} ({state})").format(
+                    number=cycle.number, state=cycle.get_state_display().lower()
+                ),
+            ),
+            (_("Figures as held"), long_date(cycle.locked_at, time=True)),
         ),
         sections=tuple(sections),
+        language=paper_language(),
     )
 
 
@@ -205,7 +248,7 @@ def _mdc_summary(cycle: Cycle, top: str, top_name: str) -> tuple[Paragraph | Tab
     from pmf.core.scorecard import SPC_LEGEND, build_scorecard
     from pmf.reports.charts.mdc_icons import icon_svg
 
-    framework, assessment, _, label = cycle_parts(cycle)
+    framework, assessment, _units, label = cycle_parts(cycle)
     rows = [row.as_dict() for row in build_scorecard(framework, assessment, top).rows()]
     matrix = summary_matrix(rows)
 
@@ -215,32 +258,40 @@ def _mdc_summary(cycle: Cycle, top: str, top_name: str) -> tuple[Paragraph | Tab
 
     blocks: list[Paragraph | Table] = [
         Paragraph(
-            f"Each measure of {top_name}'s scorecard at the cut-off (data to {label}) by the "
-            "variation of its SPC chart (rows) and, where it has a target, whether the process "
-            "can be relied on to meet it (columns), as NHS integrated performance reports show "
-            f"them. SPC: {SPC_LEGEND}"
+            _(
+                "Each measure of {unit}'s scorecard at the cut-off (data to {period}) by the "
+                "variation of its SPC chart (rows) and, where it has a target, whether the "
+                "process can be relied on to meet it (columns), as NHS integrated performance "
+                "reports show them. SPC: {legend}"
+            ).format(unit=top_name, period=label, legend=in_language(SPC_LEGEND))
         ),
         Table(
-            caption=f"{top_name}: measures by variation and assurance, data to {label}",
-            header=("Variation", *(title for _, title, _ in ASSURANCE_COLUMNS)),
+            caption=_("{unit}: measures by variation and assurance, data to {period}").format(
+                unit=top_name, period=label
+            ),
+            header=(_("Variation"), *(in_language(title) for _c, title, _n in ASSURANCE_COLUMNS)),
             rows=tuple(
                 (
-                    title,
+                    in_language(title),
                     *(
                         "; ".join(item.name for item in matrix.cell(code, column)) or "–"
-                        for column, _, _ in ASSURANCE_COLUMNS
+                        for column, _t, _n in ASSURANCE_COLUMNS
                     ),
                 )
-                for code, title, _ in VARIATION_ROWS
+                for code, title, _n in VARIATION_ROWS
             ),
-            header_icons=("", *(icons(names) for _, _, names in ASSURANCE_COLUMNS)),
-            row_icons=tuple(icons(names) for _, _, names in VARIATION_ROWS),
+            header_icons=("", *(icons(names) for _c, _t, names in ASSURANCE_COLUMNS)),
+            row_icons=tuple(icons(names) for _c, _t, names in VARIATION_ROWS),
         ),
     ]
     if matrix.unassessed:
         names = ", ".join(item.name for item in matrix.unassessed)
         blocks.append(
-            Paragraph(f"Too few figures for an SPC chart, so not in the matrix: {names}.")
+            Paragraph(
+                _("Too few figures for an SPC chart, so not in the matrix: {names}.").format(
+                    names=names
+                )
+            )
         )
     return tuple(blocks)
 
@@ -257,7 +308,7 @@ def _marks_legend(sections: Any) -> tuple[Paragraph, ...]:
             if isinstance(block, Table) and any(
                 letter in cell for row in block.rows for cell in row for letter in letters
             ):
-                return (Paragraph(f"Marks: {MARKS_LEGEND}"),)
+                return (Paragraph(_("Marks: {legend}").format(legend=in_language(MARKS_LEGEND))),)
     return ()
 
 
@@ -271,7 +322,7 @@ def _self_assessments(cycle: Cycle) -> Section:
     if overview["text"]:
         blocks.extend(_markdown_blocks(overview["text"]))
     if overview["themes"]:
-        blocks.append(Paragraph("", lead="Common and cross-cutting themes"))
+        blocks.append(Paragraph("", lead=_("Common and cross-cutting themes")))
         blocks.append(
             Bullets(
                 tuple(
@@ -281,24 +332,25 @@ def _self_assessments(cycle: Cycle) -> Section:
             )
         )
     if not blocks:
-        blocks.append(Paragraph("No overview has been written for this cycle."))
+        blocks.append(Paragraph(_("No overview has been written for this cycle.")))
     units = tuple(
         Section(
             f"7.{index}",
-            f"{self_assessment['unit']['name']}: self-assessment",
+            _("{unit}: self-assessment").format(unit=self_assessment["unit"]["name"]),
             (
-                Paragraph(self_assessment["strengths"] or "–", lead="Strengths."),
+                Paragraph(self_assessment["strengths"] or "–", lead=_("Strengths.")),
                 Paragraph(
-                    self_assessment["areas_for_improvement"] or "–", lead="Areas for improvement."
+                    self_assessment["areas_for_improvement"] or "–",
+                    lead=_("Areas for improvement."),
                 ),
                 Paragraph(
-                    self_assessment["risks"] or "–", lead="Risks and how they are addressed."
+                    self_assessment["risks"] or "–", lead=_("Risks and how they are addressed.")
                 ),
             ),
         )
         for index, self_assessment in enumerate(self_assessments["statements"], start=1)
     )
-    return Section("7.0", "Self-assessments and the overview", tuple(blocks), units)
+    return Section("7.0", _("Self-assessments and the overview"), tuple(blocks), units)
 
 
 def _executive_summary(
@@ -319,27 +371,64 @@ def _executive_summary(
         ]
         if not areas:
             continue
-        count = number_words(len(areas), capital=True)
-        noun = "area was" if len(areas) == 1 else "areas were"
+        # ``count`` is the number in words ("Three"); ``number`` in figures, for a language
+        # whose words for numbers change with the noun.
+        words = {
+            "count": number_words(len(areas), capital=True),
+            "number": len(areas),
+            "unit": top_name,
+            "grade": scale.label(grade),
+        }
         if grade == NO_GRADE:
-            text = f"{count} {noun} not graded for {top_name}:"
+            text = ngettext(
+                # xgettext: no-python-brace-format (the Welsh writes {number}, in figures)
+                "{count} area was not graded for {unit}:",
+                "{count} areas were not graded for {unit}:",
+                len(areas),
+            )
         else:
-            text = f"{count} {noun} graded as {scale.label(grade)} for {top_name}:"
-        blocks.append(Paragraph(text))
+            text = ngettext(
+                # xgettext: no-python-brace-format (the Welsh writes {number}, in figures)
+                "{count} area was graded as {grade} for {unit}:",
+                "{count} areas were graded as {grade} for {unit}:",
+                len(areas),
+            )
+        blocks.append(Paragraph(text.format(**words)))
         blocks.append(Bullets(tuple(areas)))
     if summary is not None and previous is not None:
         blocks.append(
-            Paragraph(f"Changes in grades between cycle {previous.number} and this cycle:")
+            Paragraph(
+                _("Changes in grades between cycle {number} and this cycle:").format(
+                    number=previous.number
+                )
+            )
         )
-        blocks.append(Bullets(tuple(f"Below {top_name}: {line}" for line in summary.command_level)))
-        blocks.append(Bullets(tuple(f"{top_name}: {line}" for line in summary.top_level)))
+        blocks.append(
+            Bullets(
+                tuple(
+                    _("Below {unit}: {change}").format(unit=top_name, change=line)
+                    for line in summary.command_level
+                )
+            )
+        )
+        blocks.append(
+            Bullets(
+                tuple(
+                    _("{unit}: {change}").format(unit=top_name, change=line)
+                    for line in summary.top_level
+                )
+            )
+        )
     return tuple(blocks)
 
 
 def _concerns(scale: GradeScale) -> str:
     """Return the grades taken to the performance meeting: those below Adequate, or below Good."""
     worst = [scale.code_for("requires_improvement"), scale.code_for("inadequate")]
-    return " or ".join(scale.label(code) for code in worst if code is not None)
+    labels = [scale.label(code) for code in worst if code is not None]
+    if len(labels) == 2:
+        return _("{first} or {second}").format(first=labels[0], second=labels[1])
+    return labels[0] if labels else ""
 
 
 def _background(
@@ -347,44 +436,60 @@ def _background(
 ) -> tuple[Paragraph | Bullets, ...]:
     return (
         Paragraph(
-            f"{name} uses a scorecard to assess its own performance. Grades are given for the "
-            "organisation as a whole and for each of its units, for each area of the scorecard:"
+            _(
+                "{organisation} uses a scorecard to assess its own performance. Grades are given "
+                "for the organisation as a whole and for each of its units, for each area of the "
+                "scorecard:"
+            ).format(organisation=name)
         ),
         Bullets(tuple(area.title for area in framework.areas)),
         Paragraph(
-            f"The grades are those {_scale_source(scale)}: "
-            f"{join_words([scale.label(code) for code in scale.codes])}. Where possible "
-            "performance is benchmarked against the Most Similar Group of peers, or against "
-            "national or internal targets; the minimum standards that follow are the redline "
-            "measures."
+            _scale_sentence(scale).format(
+                grades=join_words([scale.label(code) for code in scale.codes]), scale=scale.name
+            )
         ),
         Paragraph(
-            "The process is quarterly. The figures are locked at the cut-off and a grade is "
-            "recommended for every unit and area from the redlines and KPIs. Each unit then "
-            "grades its own performance with a rationale; the grades are moderated, and the "
-            "grades of the organisation as a whole are agreed at the board."
+            _(
+                "The process is quarterly. The figures are locked at the cut-off and a grade is "
+                "recommended for every unit and area from the redlines and KPIs. Each unit then "
+                "grades its own performance with a rationale; the grades are moderated, and the "
+                "grades of the organisation as a whole are agreed at the board."
+            )
         ),
     )
 
 
-def _scale_source(scale: GradeScale) -> str:
-    """Say whose grades they are: "the inspectorates use", "of the HMICFRS PEEL scale"."""
+def _scale_sentence(scale: GradeScale) -> str:
+    """Say whose grades they are ("the inspectorates use", "of the HMICFRS PEEL scale")."""
     if scale == DEFAULT_SCALE:
-        return "the inspectorates use"
-    return f"of the {scale.name} scale"
+        return _(
+            "The grades are those the inspectorates use: {grades}. Where possible performance "
+            "is benchmarked against the Most Similar Group of peers, or against national or "
+            "internal targets; the minimum standards that follow are the redline measures."
+        )
+    return _(
+        "The grades are those of the {scale} scale: {grades}. Where possible performance is "
+        "benchmarked against the Most Similar Group of peers, or against national or internal "
+        "targets; the minimum standards that follow are the redline measures."
+    )
 
 
 def _data_quality(cycle: Cycle) -> Paragraph:
     """Return the spot checks' result: the share of the sampled figures verified against source."""
     if not draw_spot_checks(cycle):
         return Paragraph(
-            "No figures of this cycle were sampled for an analyst to check against their source.",
-            lead="Data quality.",
+            _(
+                "No figures of this cycle were sampled for an analyst to check against their "
+                "source."
+            ),
+            lead=_("Data quality."),
         )
     return Paragraph(
-        f"{spot_check_summary(cycle)} The figures were drawn at random from those locked for "
-        "the cycle, for an analyst to check against their source.",
-        lead="Data quality.",
+        _(
+            "{summary} The figures were drawn at random from those locked for the cycle, for an "
+            "analyst to check against their source."
+        ).format(summary=spot_check_summary(cycle)),
+        lead=_("Data quality."),
     )
 
 
@@ -401,7 +506,7 @@ def _area_section(
     grade = cycle.grades.get(unit__code=top, area__code=area)
     blocks: list[Paragraph | Bullets | Table | Chart] = list(_markdown_blocks(grade.rationale))
     if grade.agreed_rationale:
-        blocks.append(Paragraph(grade.agreed_rationale, lead="At the board:"))
+        blocks.append(Paragraph(grade.agreed_rationale, lead=_("At the board:")))
     blocks.extend(_redline_charts(cycle, framework, top, top_name, area, marks))
     label = grade_scale(cycle.organisation).label(grade.grade)
     return Section(f"5.{index}", f"{titles[area]} – {label}", tuple(blocks))
@@ -467,59 +572,63 @@ def _redline_charts(
         # The XmR chart with Making Data Count's rules is drawn and worded as ever; another
         # chart names itself and its rules, and why it fell back to XmR if it did.
         plain = summary.get("plain", True)
-        kind = "XmR chart" if plain else summary["chart_title"]
+        kind = _("XmR chart") if plain else in_language(summary["chart_title"])
         if not plain and summary.get("fallback"):
-            kind += f" ({summary['fallback']})"
+            kind = _("{chart} ({reason})").format(chart=kind, reason=summary["fallback"])
         # An mR chart plots the moving ranges: its table lists them, not the figures.
         moving = not plain and summary.get("chart") == "mr"
         if summary.get("limits_vary"):
-            limits = f"The limits vary with each figure's denominator, drawn as steps. {limits}"
+            limits = _(
+                "The limits vary with each figure's denominator, drawn as steps. {limits}"
+            ).format(limits=limits)
         events = "; ".join(f"{event['label']}: {event['text']}" for event in summary["events"])
-        blocks.append(
-            Chart(
-                svg=svg,
-                png=png,
-                alt=(
-                    ("SPC chart" if plain else kind)
-                    + f" of {measure.name} for {unit_name}, {rows[0]['label']} to "
-                    f"{last['label']}: latest {last['value_text']}, mean "
-                    f"{format_value(last['mean'], measure)}. {limits}"
-                    + (f" Events: {events}." if events else "")
-                ),
-                caption=(
-                    f"{measure.name}, {unit_name}: {kind} of the {len(rows)} figures "
-                    f"{rows[0]['label']} to {last['label']}, with the "
-                    + ("mean" if plain else "centre line")
-                    + " and process limits"
-                    + (" of each segment" if len(summary["segments"]) > 1 else "")
-                    + f". {limits}"
-                    + (
-                        f" {summary['hidden']} earlier figures are not charted and set no limits."
-                        if summary["hidden"]
-                        else ""
-                    )
-                    + " The figures are in the table below."
-                    + (f" {note}" if (note := formula_sentence(framework, measure.code)) else "")
-                ),
-            )
+        words = {
+            "chart": kind,
+            "measure": measure.name,
+            "unit": unit_name,
+            "first": rows[0]["label"],
+            "last": last["label"],
+            "count": len(rows),
+        }
+        alt = _(
+            "{chart} of {measure} for {unit}, {first} to {last}: latest {latest}, mean {mean}."
+        ).format(
+            **{**words, "chart": _("SPC chart") if plain else kind},
+            latest=last["value_text"],
+            mean=format_value(last["mean"], measure),
         )
+        alt += f" {limits}"
+        if events:
+            alt += " " + _("Events: {events}.").format(events=events)
+        caption = _chart_caption(plain, len(summary["segments"]) > 1).format(**words)
+        caption += f" {limits}"
+        if summary["hidden"]:
+            caption += " " + _("{count} earlier figures are not charted and set no limits.").format(
+                count=summary["hidden"]
+            )
+        caption += " " + _("The figures are in the table below.")
+        if note := formula_sentence(framework, measure.code):
+            caption += f" {note}"
+        blocks.append(Chart(svg=svg, png=png, alt=alt, caption=caption))
         blocks.append(
             Table(
                 caption=(
-                    f"{measure.name}, {unit_name}: the figures charted. {limits}"
+                    _("{measure}, {unit}: the figures charted. {limits}")
                     if plain
-                    else f"{measure.name}, {unit_name}: the figures charted on the {kind}, "
-                    f"with each one's limits. {limits}"
-                ),
+                    else _(
+                        "{measure}, {unit}: the figures charted on the {chart}, with each one's "
+                        "limits. {limits}"
+                    )
+                ).format(measure=measure.name, unit=unit_name, chart=kind, limits=limits),
                 header=(
-                    "Period",
-                    "Moving range" if moving else "Value",
-                    "Mean" if plain else "Centre",
-                    "Lower limit",
-                    "Upper limit",
-                    "Variation",
-                    "Limits",
-                    "Event",
+                    _("Period"),
+                    _("Moving range") if moving else _("Value"),
+                    _("Mean") if plain else _("Centre"),
+                    _("Lower limit"),
+                    _("Upper limit"),
+                    _("Variation"),
+                    _("Limits"),
+                    _("Event"),
                 ),
                 rows=tuple(
                     (
@@ -550,12 +659,35 @@ def _redline_charts(
     return blocks
 
 
+def _chart_caption(plain: bool, segments: bool) -> str:
+    """Return the first sentence of an SPC chart's caption, to be filled with its words."""
+    if plain and segments:
+        return _(
+            "{measure}, {unit}: {chart} of the {count} figures {first} to {last}, with the mean "
+            "and process limits of each segment."
+        )
+    if plain:
+        return _(
+            "{measure}, {unit}: {chart} of the {count} figures {first} to {last}, with the mean "
+            "and process limits."
+        )
+    if segments:
+        return _(
+            "{measure}, {unit}: {chart} of the {count} figures {first} to {last}, with the "
+            "centre line and process limits of each segment."
+        )
+    return _(
+        "{measure}, {unit}: {chart} of the {count} figures {first} to {last}, with the centre "
+        "line and process limits."
+    )
+
+
 def _limit_role(row: dict[str, Any]) -> str:
     """Say whether a charted figure set its segment's limits, and whether they are trial ones."""
-    role = "baseline" if row["in_baseline"] else "judged"
+    role = _("baseline") if row["in_baseline"] else _("judged")
     if row["rebase"]:
-        role = f"rebased ({row['rebase']}); {role}"
-    return f"{role} (trial)" if row["trial"] else role
+        role = _("rebased ({rebase}); {role}").format(rebase=row["rebase"], role=role)
+    return _("{role} (trial)").format(role=role) if row["trial"] else role
 
 
 def _peer_blocks(
@@ -577,23 +709,39 @@ def _peer_blocks(
         Chart(
             svg=svg,
             png=png,
-            alt=(
-                f"{measure.name}, {peers['period']}: {unit_name} and the {len(peers['rows'])} "
-                f"members of {peers['group']}, with 95% intervals; the average is "
-                f"{peers['average_text']}."
+            alt=_(
+                # xgettext: no-python-format (95% is a percentage)
+                "{measure}, {period}: {unit} and the {count} members of {group}, with 95% "
+                "intervals; the average is {average}."
+            ).format(
+                measure=measure.name,
+                period=peers["period"],
+                unit=unit_name,
+                count=len(peers["rows"]),
+                group=peers["group"],
+                average=peers["average_text"],
             ),
-            caption=(
-                f"{measure.name}, {peers['period']}: {unit_name} among {peers['group']}, with 95% "
-                "confidence intervals and the group average (the line). The figures are in the "
-                "table below."
+            caption=_(
+                # xgettext: no-python-format (95% is a percentage)
+                "{measure}, {period}: {unit} among {group}, with 95% confidence intervals and "
+                "the group average (the line). The figures are in the table below."
+            ).format(
+                measure=measure.name, period=peers["period"], unit=unit_name, group=peers["group"]
             ),
         ),
         Table(
             caption=f"{measure.name}, {peers['period']}: {peers['group']}",
-            header=("Unit", "Value", "95% interval"),
+            header=(
+                _("Unit"),
+                _("Value"),
+                # xgettext: no-python-format (95% is a percentage)
+                _("95% interval"),
+            ),
             rows=tuple(
                 (
-                    row["name"] + (" (this unit)" if row["is_unit"] else ""),
+                    _("{unit} (this unit)").format(unit=row["name"])
+                    if row["is_unit"]
+                    else row["name"],
                     marked(row["value_text"], row["provisional"], row["warned"]),
                     _interval(row, measure),
                 )
@@ -606,7 +754,9 @@ def _peer_blocks(
 def _interval(row: dict[str, Any], measure: Any) -> str:
     if row["lower"] is None or row["upper"] is None:
         return "–"
-    return f"{format_value(row['lower'], measure)} to {format_value(row['upper'], measure)}"
+    return _("{lower} to {upper}").format(
+        lower=format_value(row["lower"], measure), upper=format_value(row["upper"], measure)
+    )
 
 
 def _tube_map(cycle: Cycle, titles: dict[str, str]) -> tuple[Chart | Table, ...]:
@@ -618,10 +768,10 @@ def _tube_map(cycle: Cycle, titles: dict[str, str]) -> tuple[Chart | Table, ...]
     labels, grades = grade_history(cycles)
     areas = list(titles.items())
     scale = grade_scale(cycle.organisation)
-    svg = tube_map_svg(labels, areas, grades, title="Grades by cycle", scale=scale)
+    svg = tube_map_svg(labels, areas, grades, title=_("Grades by cycle"), scale=scale)
     table = Table(
-        caption="Grades by cycle",
-        header=("Cycle", *(title for _, title in areas)),
+        caption=_("Grades by cycle"),
+        header=(_("Cycle"), *(title for _code, title in areas)),
         rows=tuple(
             (label, *(scale.label(grades.get((number, code)) or "no_grade") for code, _ in areas))
             for number, label in labels
@@ -631,9 +781,13 @@ def _tube_map(cycle: Cycle, titles: dict[str, str]) -> tuple[Chart | Table, ...]
         Chart(
             svg=svg,
             png=svg_as_png(svg),
-            alt=f"Tube map of the grades of each area over {len(cycles)} cycles.",
-            caption="The tube map: one line per area, a station per cycle with the grade's "
-            "letter. The same grades are in the table below.",
+            alt=_("Tube map of the grades of each area over {count} cycles.").format(
+                count=len(cycles)
+            ),
+            caption=_(
+                "The tube map: one line per area, a station per cycle with the grade's letter. "
+                "The same grades are in the table below."
+            ),
         ),
         table,
     )
@@ -653,14 +807,19 @@ def _grade_table(
         text = scale.label(now) if now else "–"
         then = earlier.get((unit, area))
         if previous is not None and then and then != now:
-            text += f" (was {scale.label(then)})"
+            text = _("{grade} (was {earlier})").format(grade=text, earlier=scale.label(then))
         return text
 
     units = [unit for unit in framework.units if not unit.external]
     return Table(
-        caption=f"Grades for cycle {cycle.number}"
-        + (f", with changes since cycle {previous.number}" if previous else ""),
-        header=("Unit", *(area.name for area in framework.areas)),
+        caption=(
+            _("Grades for cycle {number}, with changes since cycle {previous}").format(
+                number=cycle.number, previous=previous.number
+            )
+            if previous
+            else _("Grades for cycle {number}").format(number=cycle.number)
+        ),
+        header=(_("Unit"), *(area.name for area in framework.areas)),
         rows=tuple(
             (unit.name, *(cell(unit.code, area.code) for area in framework.areas))
             for unit in units

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+
 from pmf.core.framework import Framework
 from pmf.reports.document import Bullets
 
@@ -19,10 +21,9 @@ def formula_sentence(framework: Framework, code: str) -> str:
     if formula is None:
         return ""
     names = {m.code: m.name for m in framework.measures}
-    return (
-        f"{measure.name} is calculated by pmf from other measures' figures: "
-        f"{formula.render(names)} ({formula.text})."
-    )
+    return _(
+        "{measure} is calculated by pmf from other measures' figures: {formula} ({written})."
+    ).format(measure=measure.name, formula=formula.render(names), written=formula.text)
 
 
 def formula_notes(framework: Framework, codes: Iterable[str]) -> tuple[Bullets, ...]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from pmf.core.delay import STAGES
 from pmf.reports.charts import drawn
 from pmf.reports.charts.delay import delay_chart
@@ -9,6 +11,7 @@ from pmf.reports.document import Chart, Paragraph, Section, Table
 from pmf.web.cycles.delay import days_text, organisation_delays
 from pmf.web.cycles.models import Cycle
 from pmf.web.frameworks.models import Organisation
+from pmf.web.papers.builders.common import in_language
 
 
 def delay_section(organisation: Organisation, cycles: list[Cycle], number: str) -> Section:
@@ -19,9 +22,11 @@ def delay_section(organisation: Organisation, cycles: list[Cycle], number: str) 
     counted = [item for item in delays if item.to_locked is not None]
     blocks: list[Paragraph | Chart | Table] = [
         Paragraph(
-            "How old the figures are when they are used: the days from the end of each cycle's "
-            "data period to its figures being locked, to its board and to its publication. "
-            + delay_words(delays)
+            _(
+                "How old the figures are when they are used: the days from the end of each "
+                "cycle's data period to its figures being locked, to its board and to its "
+                "publication. {summary}"
+            ).format(summary=delay_words(delays))
         )
     ]
     if counted:
@@ -30,20 +35,24 @@ def delay_section(organisation: Organisation, cycles: list[Cycle], number: str) 
             Chart(
                 svg=svg,
                 png=png,
-                alt=(
-                    "Line chart of the days from each cycle's period end to each stage: "
-                    + "; ".join(
-                        f"cycle {item.number}, "
-                        + ", ".join(
-                            f"{title.lower()} {days}"
-                            for stage, title in STAGES
-                            if (days := item.days(stage)) is not None
+                alt=_(
+                    "Line chart of the days from each cycle's period end to each stage: {cycles}."
+                ).format(
+                    cycles="; ".join(
+                        _("cycle {number}, {days}").format(
+                            number=item.number,
+                            days=", ".join(
+                                _("{stage} {days}").format(
+                                    stage=in_language(title).lower(), days=days
+                                )
+                                for stage, title in STAGES
+                                if (days := item.days(stage)) is not None
+                            ),
                         )
                         for item in counted
                     )
-                    + "."
                 ),
-                caption=(
+                caption=_(
                     "Reporting delay: days from the end of each cycle's data period to each "
                     "stage. The days are in the table below."
                 ),
@@ -51,8 +60,12 @@ def delay_section(organisation: Organisation, cycles: list[Cycle], number: str) 
         )
     blocks.append(
         Table(
-            caption="Days from the end of each cycle's data period to each stage",
-            header=("Cycle", "Data to", *(f"{title} (days)" for _, title in STAGES)),
+            caption=_("Days from the end of each cycle's data period to each stage"),
+            header=(
+                _("Cycle"),
+                _("Data to"),
+                *(_("{stage} (days)").format(stage=in_language(title)) for _stage, title in STAGES),
+            ),
             rows=tuple(
                 (
                     f"{item.number}: {item.name}",
@@ -65,4 +78,4 @@ def delay_section(organisation: Organisation, cycles: list[Cycle], number: str) 
             ),
         )
     )
-    return Section(number, "Reporting delay", tuple(blocks))
+    return Section(number, _("Reporting delay"), tuple(blocks))

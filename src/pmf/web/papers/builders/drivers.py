@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 from pmf.core.drivers import chosen, key_drivers, rows, sentence, shape_for, signed
 from pmf.core.framework import Framework, Measure
@@ -68,14 +69,18 @@ def key_driver_blocks(
         )
         blocks.append(
             Table(
-                caption=(
-                    f"{measure.name}, {unit_name}: key drivers of the change to "
-                    f"{_period_label(found.period)}: each component's contribution in the "
-                    "measure's units (and to its percentage change). Calculated as "
-                    f"{measure.formula}; the method is in methods.md, Key drivers."
+                caption=_(
+                    "{measure}, {unit}: key drivers of the change to {period}: each component's "
+                    "contribution in the measure's units (and to its percentage change). "
+                    "Calculated as {formula}; the method is in methods.md, Key drivers."
+                ).format(
+                    measure=measure.name,
+                    unit=unit_name,
+                    period=_period_label(found.period),
+                    formula=measure.formula,
                 ),
                 header=(
-                    "Component",
+                    _("Component"),
                     *(_heading(comparison.label, comparison.against.value) for comparison in split),
                 ),
                 rows=(
@@ -83,21 +88,23 @@ def key_driver_blocks(
                         (names[key], *(cell or "–" for cell in values))
                         for key, values in cells.items()
                     ),
-                    (f"{measure.name} (the change)", *totals),
+                    (_("{measure} (the change)").format(measure=measure.name), *totals),
                 ),
             )
         )
     picked = chosen(framework, found)
     said = sentence(framework, measure, picked) if picked is not None else None
     if said:
-        blocks.append(Paragraph(said, lead="Key drivers:"))
+        blocks.append(Paragraph(said, lead=_("Key drivers:")))
     unsplit = [comparison for comparison in found.comparisons if not comparison.drivers]
     if unsplit and split:
         blocks.append(
             Paragraph(
                 "; ".join(
-                    f"against {comparison.label or 'the earlier period'}, not split: "
-                    f"{comparison.reason}"
+                    _("against {comparison}, not split: {reason}").format(
+                        comparison=comparison.label or _("the earlier period"),
+                        reason=comparison.reason,
+                    )
                     for comparison in unsplit
                 )
                 + "."
@@ -108,8 +115,8 @@ def key_driver_blocks(
 
 def _heading(label: str, against: str) -> str:
     if against == "standard":
-        return f"Against {label}"
-    return f"Since {label}"
+        return _("Against {label}").format(label=label)
+    return _("Since {label}").format(label=label)
 
 
 def _change(value: float | None, measure: Measure) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from pmf.core.history import number_words
 from pmf.core.scorecard import MARKS_LEGEND
 from pmf.reports.document import Bullets, Document, Paragraph, Section, Table
 from pmf.web.cycles.models import Cycle
 from pmf.web.observations.marks import marks_for
 from pmf.web.papers.builders.calculated import formula_notes
-from pmf.web.papers.builders.common import cycle_parts
+from pmf.web.papers.builders.common import cycle_parts, in_language, paper_language
 
 
 def exception_report(cycle: Cycle) -> Document:
@@ -42,16 +44,16 @@ def exception_report(cycle: Cycle) -> Document:
         notes = [f"{row.name}: {row.note}." for row in rows if row.note]
         blocks: list[Paragraph | Bullets | Table] = [
             Table(
-                caption=f"Exceptions for {unit.name}",
+                caption=_("Exceptions for {unit}").format(unit=unit.name),
                 header=(
-                    "Measure",
-                    "Value",
-                    "Standard",
-                    "Met",
-                    "v. previous",
-                    "v. last year",
-                    "MSG rank",
-                    "SPC",
+                    _("Measure"),
+                    _("Value"),
+                    _("Standard"),
+                    _("Met"),
+                    _("v. previous"),
+                    _("v. last year"),
+                    _("MSG rank"),
+                    _("SPC"),
                 ),
                 rows=tuple(
                     (
@@ -62,7 +64,9 @@ def exception_report(cycle: Cycle) -> Document:
                         row.direction_previous_text,
                         row.direction_last_year_text,
                         row.rank_text,
-                        VARIATION_WORDS.get(row.variation or "", "–"),
+                        in_language(VARIATION_WORDS[row.variation])
+                        if row.variation in VARIATION_WORDS
+                        else "–",
                     )
                     for row in rows
                 ),
@@ -72,27 +76,51 @@ def exception_report(cycle: Cycle) -> Document:
             blocks.append(Bullets(tuple(notes)))
         blocks.extend(formula_notes(framework, [row.measure for row in rows]))
         sections.append(Section(f"{len(sections) + 2}.0", unit.name, tuple(blocks)))
+    # The count in words ("Three exceptions in two units"), and in figures for a language
+    # whose words for numbers change with the noun.
+    count = {
+        "exceptions": number_words(total, capital=True),
+        "units": number_words(len(sections)),
+        "exception_count": total,
+        "unit_count": len(sections),
+    }
     intro = Section(
         "1.0",
-        "About this report",
+        _("About this report"),
         (
             Paragraph(
-                f"Only what needs attention at the cut-off of cycle {cycle.number} (data to "
-                f"{label}): each measure not met against its standard, or deteriorating against "
-                "both the previous period and the same period last year, for every unit. "
-                f"{number_words(total, capital=True)} exceptions in "
-                f"{number_words(len(sections))} units."
+                _(
+                    "Only what needs attention at the cut-off of cycle {number} (data to "
+                    "{period}): each measure not met against its standard, or deteriorating "
+                    "against both the previous period and the same period last year, for every "
+                    "unit."
+                ).format(number=cycle.number, period=label)
+                + " "
+                # xgettext: no-python-brace-format (the Welsh gives the counts in figures)
+                + _("{exceptions} exceptions in {units} units.").format(**count)
             ),
-            Paragraph(f"Directions of travel: {DIRECTION_LEGEND}"),
-            Paragraph(f"SPC: {SPC_LEGEND}"),
-            *((Paragraph(f"Marks: {MARKS_LEGEND}"),) if any_marked else ()),
+            Paragraph(
+                _("Directions of travel: {legend}").format(legend=in_language(DIRECTION_LEGEND))
+            ),
+            Paragraph(_("SPC: {legend}").format(legend=in_language(SPC_LEGEND))),
+            *(
+                (Paragraph(_("Marks: {legend}").format(legend=in_language(MARKS_LEGEND))),)
+                if any_marked
+                else ()
+            ),
         ),
     )
     return Document(
-        title=f"{cycle.organisation.name}: exception report, cycle {cycle.number}",
-        subtitle=f"{cycle.name}; data to {label}",
+        title=_("{organisation}: exception report, cycle {number}").format(
+            organisation=cycle.organisation.name, number=cycle.number
+        ),
+        subtitle=_("{name}; data to {period}").format(name=cycle.name, period=label),
         organisation=cycle.organisation.name,
         sections=(intro, *sections)
         if sections
-        else (intro, Section("2.0", "No exceptions", (Paragraph("Nothing needs attention."),))),
+        else (
+            intro,
+            Section("2.0", _("No exceptions"), (Paragraph(_("Nothing needs attention.")),)),
+        ),
+        language=paper_language(),
     )

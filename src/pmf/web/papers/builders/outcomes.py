@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from pmf.core.periods import parse_period
 from pmf.core.scorecard import MARKS_LEGEND
 from pmf.core.text import format_value
@@ -12,7 +14,7 @@ from pmf.web.cycles.models import Cycle
 from pmf.web.cycles.services import previous_cycle
 from pmf.web.observations.marks import marks_for
 from pmf.web.papers.builders.calculated import formula_notes
-from pmf.web.papers.builders.common import cycle_parts
+from pmf.web.papers.builders.common import cycle_parts, in_language, paper_language
 
 
 def outcomes_report(cycle: Cycle) -> Document:
@@ -24,7 +26,7 @@ def outcomes_report(cycle: Cycle) -> Document:
     """
     from pmf.core.scorecard import DIRECTION_LEGEND, SPC_LEGEND, build_scorecard
 
-    framework, assessment, _, label = cycle_parts(cycle)
+    framework, assessment, _units, label = cycle_parts(cycle)
     top = framework.roots()[0]
     previous = previous_cycle(cycle)
     scorecard = build_scorecard(
@@ -44,18 +46,39 @@ def outcomes_report(cycle: Cycle) -> Document:
     sections = [
         Section(
             "1.0",
-            "About this report",
+            _("About this report"),
             (
                 Paragraph(
-                    f"The outcomes of {top.name} at the cut-off of cycle {cycle.number} (data to "
-                    f"{label}), measure by measure, against the last cycle"
-                    + (f" (cycle {previous.number})" if previous else "")
-                    + ", the same period last year, the standard, the Most Similar Group of "
-                    "peers and, where there is one, the national value."
+                    (
+                        _(
+                            "The outcomes of {unit} at the cut-off of cycle {number} (data to "
+                            "{period}), measure by measure, against the last cycle (cycle "
+                            "{previous}), the same period last year, the standard, the Most "
+                            "Similar Group of peers and, where there is one, the national value."
+                        )
+                        if previous
+                        else _(
+                            "The outcomes of {unit} at the cut-off of cycle {number} (data to "
+                            "{period}), measure by measure, against the last cycle, the same "
+                            "period last year, the standard, the Most Similar Group of peers and, "
+                            "where there is one, the national value."
+                        )
+                    ).format(
+                        unit=top.name,
+                        number=cycle.number,
+                        period=label,
+                        previous=previous.number if previous else "",
+                    )
                 ),
-                Paragraph(f"Directions of travel: {DIRECTION_LEGEND}"),
-                Paragraph(f"SPC: {SPC_LEGEND}"),
-                *((Paragraph(f"Marks: {MARKS_LEGEND}"),) if scorecard.has_marks else ()),
+                Paragraph(
+                    _("Directions of travel: {legend}").format(legend=in_language(DIRECTION_LEGEND))
+                ),
+                Paragraph(_("SPC: {legend}").format(legend=in_language(SPC_LEGEND))),
+                *(
+                    (Paragraph(_("Marks: {legend}").format(legend=in_language(MARKS_LEGEND))),)
+                    if scorecard.has_marks
+                    else ()
+                ),
             ),
         )
     ]
@@ -69,17 +92,19 @@ def outcomes_report(cycle: Cycle) -> Document:
                 section.title,
                 (
                     Table(
-                        caption=f"{section.title}: outcomes of {top.name}",
+                        caption=_("{area}: outcomes of {unit}").format(
+                            area=section.title, unit=top.name
+                        ),
                         header=(
-                            "Measure",
-                            "Value",
-                            "Last cycle",
-                            "Last year",
-                            "Standard",
-                            "Met",
-                            "MSG average",
-                            "MSG rank",
-                            "National",
+                            _("Measure"),
+                            _("Value"),
+                            _("Last cycle"),
+                            _("Last year"),
+                            _("Standard"),
+                            _("Met"),
+                            _("MSG average"),
+                            _("MSG rank"),
+                            _("National"),
                         ),
                         rows=tuple(
                             (
@@ -124,10 +149,13 @@ def outcomes_report(cycle: Cycle) -> Document:
             )
         )
     return Document(
-        title=f"{cycle.organisation.name}: quarterly outcomes, cycle {cycle.number}",
-        subtitle=f"{cycle.name}; data to {label}",
+        title=_("{organisation}: quarterly outcomes, cycle {number}").format(
+            organisation=cycle.organisation.name, number=cycle.number
+        ),
+        subtitle=_("{name}; data to {period}").format(name=cycle.name, period=label),
         organisation=cycle.organisation.name,
         sections=tuple(sections),
+        language=paper_language(),
     )
 
 

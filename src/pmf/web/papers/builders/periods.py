@@ -8,6 +8,8 @@ month of its Thursday).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from pmf.core.framework import Framework, Unit
 from pmf.core.period_rollup import PeriodObservation, method_of, roll_up_periods
 from pmf.core.periods import SUB_MONTH_KINDS, PeriodKind
@@ -17,16 +19,21 @@ from pmf.reports.document import Paragraph, Section, Table
 from pmf.web.cycles.models import Cycle
 from pmf.web.cycles.services import cut_off_date
 from pmf.web.observations.services import held_observations
+from pmf.web.papers.builders.common import in_language
 from pmf.web.scorecards.period_tables import METHOD_WORDS
 
 MONTHS_SHOWN = 12
 
 
 def period_sections(
-    cycle: Cycle, framework: Framework, top: Unit, number: str = "Appendix Four"
+    cycle: Cycle, framework: Framework, top: Unit, number: str = ""
 ) -> list[Section]:
-    """Return the appendix (``number``) of the top unit's weekly and daily measures by month."""
+    """Return the appendix (``number``, the fourth's by default) of the top unit's weekly and
+    daily measures by month."""
     from pmf.core.framework import PeriodRollup
+    from pmf.reports.document import appendix_number
+
+    number = number or appendix_number(4)
 
     measures = [
         measure
@@ -46,10 +53,12 @@ def period_sections(
     end = cut_off_date(cycle)
     blocks: list[Paragraph | Table] = [
         Paragraph(
-            "Measures reported by week or by day, by month: each month's figure is made from "
-            "its weeks or days as each measure says; a week that straddles two months counts, "
-            "whole, in the month of its Thursday. Only months with a figure for every week or "
-            "day are shown, unless the measure says otherwise."
+            _(
+                "Measures reported by week or by day, by month: each month's figure is made from "
+                "its weeks or days as each measure says; a week that straddles two months "
+                "counts, whole, in the month of its Thursday. Only months with a figure for every "
+                "week or day are shown, unless the measure says otherwise."
+            )
         )
     ]
     for measure in measures:
@@ -63,23 +72,30 @@ def period_sections(
             for item in roll_up_periods(measure, observations, PeriodKind.MONTH)
             if item.period <= f"{end.year:04d}-{end.month:02d}"
         ][-MONTHS_SHOWN:]
-        part = "week" if measure.frequency is PeriodKind.WEEK else "day"
-        how = METHOD_WORDS[method_of(measure)].format(part=part, parts=f"{part}s")
+        weekly = measure.frequency is PeriodKind.WEEK
+        part, parts = (_("week"), _("weeks")) if weekly else (_("day"), _("days"))
+        how = in_language(METHOD_WORDS[method_of(measure)]).format(part=part, parts=parts)
         if not rolled:
-            blocks.append(Paragraph(f"{measure.name}: no complete month to the cut-off."))
+            blocks.append(
+                Paragraph(
+                    _("{measure}: no complete month to the cut-off.").format(measure=measure.name)
+                )
+            )
             continue
         blocks.append(
             Table(
-                caption=f"{measure.name}, {top.name}, by month ({how} in it)",
-                header=("Month", "Value", f"{part.capitalize()}s"),
+                caption=_("{measure}, {unit}, by month ({method} in it)").format(
+                    measure=measure.name, unit=top.name, method=how
+                ),
+                header=(_("Month"), _("Value"), _("Weeks") if weekly else _("Days")),
                 rows=tuple(
                     (
                         item.label,
                         format_value(item.value, measure),
-                        f"{item.parts} of {item.expected}",
+                        _("{count} of {expected}").format(count=item.parts, expected=item.expected),
                     )
                     for item in reversed(rolled)
                 ),
             )
         )
-    return [Section(number, "Weekly and daily measures by month", tuple(blocks))]
+    return [Section(number, _("Weekly and daily measures by month"), tuple(blocks), appendix=True)]

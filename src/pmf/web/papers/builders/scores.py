@@ -7,6 +7,8 @@ locked), as the unit's scores page computes them from today's.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from pmf.core.scorecard import build_scorecard
 from pmf.core.scoring import MeasureValue, score_unit
 from pmf.reports.document import Paragraph, Section, Table
@@ -16,7 +18,7 @@ from pmf.web.papers.builders.common import cycle_parts
 
 def scores_appendix(cycle: Cycle, top: str, top_name: str, number: str) -> tuple[Section, ...]:
     """Return the appendix of ``top``'s scores at the cycle's cut-off, or none without scoring."""
-    framework, assessment, _, label = cycle_parts(cycle)
+    framework, assessment, _units, label = cycle_parts(cycle)
     if framework.model.scoring is None:
         return ()
     values = {
@@ -27,28 +29,52 @@ def scores_appendix(cycle: Cycle, top: str, top_name: str, number: str) -> tuple
     if scores is None:
         return ()
     nof = scores.scale == "nof"
-    overall = (
-        f"The average metric score is {_number(scores.score)}: {scores.calculation}."
-        if nof
-        else f"The overall score is {_number(scores.score)}"
-        + (f" ({scores.band})" if scores.band else "")
-        + f": {scores.calculation}."
-    )
+    words = {
+        "score": _number(scores.score),
+        "calculation": scores.calculation,
+        "band": scores.band,
+        "unit": top_name,
+        "scale": scores.scale_text,
+        "period": label,
+    }
+    if nof:
+        overall = _("The average metric score is {score}: {calculation}.").format(**words)
+    elif scores.band:
+        overall = _("The overall score is {score} ({band}): {calculation}.").format(**words)
+    else:
+        overall = _("The overall score is {score}: {calculation}.").format(**words)
     blocks: list[Paragraph | Table] = [
         Paragraph(
-            f"{top_name}'s measures scored as the framework sets out ({scores.scale_text}), from "
-            f"the values at the cut-off (data to {label}). Each measure's weight, thresholds "
-            f"and calculation are shown; {'every metric score' if nof else 'each area score'} "
-            f"counts by its weight. {overall}"
+            (
+                _(
+                    "{unit}'s measures scored as the framework sets out ({scale}), from the values "
+                    "at the cut-off (data to {period}). Each measure's weight, thresholds and "
+                    "calculation are shown; every metric score counts by its weight."
+                )
+                if nof
+                else _(
+                    "{unit}'s measures scored as the framework sets out ({scale}), from the values "
+                    "at the cut-off (data to {period}). Each measure's weight, thresholds and "
+                    "calculation are shown; each area score counts by its weight."
+                )
+            ).format(**words)
+            + f" {overall}"
         ),
         Table(
-            caption=f"{top_name}: scores by area, data to {label}",
-            header=("Area", "Score", "Calculation"),
+            caption=_("{unit}: scores by area, data to {period}").format(**words),
+            header=(_("Area"), _("Score"), _("Calculation")),
             rows=tuple((area.name, _number(area.score), area.calculation) for area in scores.areas),
         ),
         Table(
-            caption=f"{top_name}: scores by measure, data to {label}",
-            header=("Measure", "Figure", "Thresholds", "Weight", "Score", "Calculation"),
+            caption=_("{unit}: scores by measure, data to {period}").format(**words),
+            header=(
+                _("Measure"),
+                _("Figure"),
+                _("Thresholds"),
+                _("Weight"),
+                _("Score"),
+                _("Calculation"),
+            ),
             rows=tuple(
                 (
                     item.name,
@@ -62,7 +88,9 @@ def scores_appendix(cycle: Cycle, top: str, top_name: str, number: str) -> tuple
             ),
         ),
     ]
-    return (Section(number, f"Scores of {top_name}", tuple(blocks)),)
+    return (
+        Section(number, _("Scores of {unit}").format(unit=top_name), tuple(blocks), appendix=True),
+    )
 
 
 def _number(value: float | None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page
+from pptx import Presentation
 
 from pmf.web.cycles import services
 from pmf.web.frameworks.models import Organisation
@@ -27,6 +28,12 @@ def test_the_board_paper_reads_in_the_browser(
     page.get_by_role("link", name="Board paper and reports (HTML, PDF, Word)").click()
     page.get_by_role("heading", name="Papers for cycle 2: Summer").wait_for()
     check_accessibility(page)
+    # The deck downloads beside the PDF and Word, and opens as a presentation.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the board paper as PowerPoint").click()
+    assert download.value.suggested_filename == "TST-cycle-2-board-paper.pptx"
+    deck = Presentation(download.value.path())
+    assert "Test Force: scorecard grades, cycle 2" in deck.core_properties.title
     page.get_by_role("link", name="Read the board paper in the browser").click()
     page.get_by_role("heading", name="Test Force: scorecard grades, cycle 2").wait_for()
     page.get_by_role("heading", name="3.0 Executive summary").wait_for()

@@ -52,6 +52,23 @@ def test_pmf_cycle_annual_and_paper(
     assert main(["cycle", "paper", "-o", "TST", "2", "--output", str(tmp_path / "p.txt")]) == 1
 
 
+def test_pmf_cycle_paper_writes_a_powerpoint_deck(
+    cycles: Cycle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pptx import Presentation
+
+    from pmf.cli import main
+
+    output = tmp_path / "board.pptx"
+    assert main(["cycle", "paper", "-o", "TST", "2", "--output", str(output)]) == 0
+    assert "the board paper of cycle 2" in capsys.readouterr().out
+    deck = Presentation(str(output))
+    assert deck.slide_width * 9 == deck.slide_height * 16
+    assert len(deck.slides) > 3
+    assert main(["cycle", "paper", "-o", "TST", "2", "--output", str(tmp_path / "p.txt")]) == 1
+    assert ".pptx" in capsys.readouterr().err
+
+
 def test_pmf_cycle_paper_and_annual_write_welsh_with_language_cy(
     cycles: Cycle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -30,7 +30,7 @@ def test_pmf_help_lists_every_command_on_one_line_with_its_summary(
     monkeypatch.setenv("COLUMNS", "80")
     lines = help_text(capsys=capsys).splitlines()
     registered = commands()
-    assert len(registered) == 33
+    assert len(registered) == 35
     for name, command in registered.items():
         listed = [line for line in lines if line.split()[:1] == [name]]
         assert len(listed) == 1, f"pmf --help lists {name} on {len(listed)} lines"

@@ -156,6 +156,17 @@ INTERVENTION = {
     "description": "Peer review.",
 }
 
+SCHEDULE = {
+    "name": "Board pack",
+    "paper": "board",
+    "formats": "pdf",
+    "frequency": "monthly",
+    "day_of_month": "1",
+    "at_time": "07:30",
+    "on_stage": "published",
+    "recipients": "Jo Bloggs <jo@example.org>",
+}
+
 # The world's statutory return: ER by command, in a CSV template, for RETURN_PERIOD.
 RETURN = """\
 returns:
@@ -260,6 +271,14 @@ EXPECT: dict[str, Expect] = {
     "paper": Expect(read=WHOLE),
     # the whole organisation's grades, figures and interventions over a year, as the papers
     "annual-report": Expect(read=WHOLE),
+    # papers by email: analysts covering the whole organisation, as its papers are theirs
+    # (a scoped analyst may not send the force's paper to anybody)
+    "schedules": Expect(read=roles(ANALYST)),
+    "schedules-json": Expect(read=roles(ANALYST)),
+    "schedule-new": Expect(read=roles(ANALYST), write=roles(ANALYST), data=SCHEDULE),
+    "schedule-edit": Expect(
+        read=roles(ANALYST), write=roles(ANALYST), data={**SCHEDULE, "name": "Renamed pack"}
+    ),
     "dashboard": Expect(read=ORG),
     "dashboard-json": Expect(read=ORG),
     "dashboard-tile": Expect(read=ORG),
@@ -343,6 +362,10 @@ EXPECT: dict[str, Expect] = {
     "API GET /api/organisations/{org}/reporting-delay": Expect(read=ORG),
     "API GET /api/organisations/{org}/commentary": Expect(read=ORG),
     # rows of ER (which the owner owns, in North) for July 2019, where none was asked for
+    # papers by email: as the schedules page (the body names no unit)
+    "API GET /api/organisations/{org}/schedules": Expect(read=roles(ANALYST)),
+    "API POST /api/organisations/{org}/schedules": Expect(read=NOBODY, write=roles(ANALYST)),
+    "API GET /api/organisations/{org}/sent": Expect(read=roles(ANALYST)),
     "API POST /api/organisations/{org}/commentary": Expect(read=NOBODY, write=ANALYSTS | {OWNER}),
     "API POST /api/organisations/{org}/observations": Expect(
         read=NOBODY,
@@ -534,6 +557,14 @@ def _records(organisation: Organisation, analyst: User, owner: User, words: dict
         organisation=organisation, file_name="figures.csv", upload="x", created_by=analyst
     ).pk
     made["token"] = issue_token(analyst, "script")[0].pk
+    from pmf.web.deliveries import services as deliveries
+
+    made["schedule"] = deliveries.create_schedule(
+        organisation,
+        membership,
+        {**SCHEDULE, "name": f"{'Otherton' if organisation.code == 'OTH' else 'Test'} board pack"},
+        ["pdf"],
+    ).pk
     return made
 
 
@@ -704,7 +735,7 @@ FIXED = {
 }
 # Parameters named by organisation-wide records (no unit): the other organisation's record
 # under this organisation's code is a case of its own ("cross").
-BY_KEY = {"plan": "plan", "item": "item", "job": "job"}
+BY_KEY = {"plan": "plan", "item": "item", "job": "job", "schedule": "schedule"}
 
 
 def targets(pattern: URLPattern, world: World) -> dict[str, dict[str, Any]]:
@@ -1018,10 +1049,17 @@ def test_every_url_and_operation_has_an_expectation(world: World) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def api_cases(path: str, unit: bool) -> dict[str, tuple[str, dict[str, Any], list[dict]]]:
+def api_cases(path: str, unit: bool) -> dict[str, tuple[str, dict[str, Any], Any]]:
     """Return (path, query, rows to send) in North, in South and in the other organisation."""
 
-    def row(unit: str) -> list[dict[str, Any]]:
+    def row(unit: str) -> Any:
+        if path.endswith("/schedules"):
+            return {
+                **{k: v for k, v in SCHEDULE.items() if k not in {"recipients", "formats"}},
+                "day_of_month": 1,
+                "formats": ["pdf"],
+                "recipients": [{"name": "Jo Bloggs", "email": "jo@example.org"}],
+            }
         if path.endswith("/commentary"):
             return [{"unit": unit, "measure": "ER", "period": "2019-07", "why": "Calls up."}]
         return [{"unit": unit, "measure": "ER", "period": "2019-08", "value": 91}]

@@ -489,3 +489,36 @@ def test_every_filter_of_the_commentary_lists_as_every_role(role: str, world: Wo
             else:
                 check.expect(got.status_code == 404, "GET", f"?{key}={value}", got, "404")
     assert not check.problems, "\n".join(check.problems)
+
+
+# --------------------------------------------------------------------------------------------
+# Papers by email: every paper scheduled, paused and changed as every role
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_paper_scheduled_and_every_schedule_paused_as_every_role(
+    role: str, world: World
+) -> None:
+    from tests.web.test_permission_matrix import SCHEDULE
+
+    check = Check(role)
+    client = client_for(role, world)
+    # Only an analyst covering the whole organisation reads its papers, so only they send
+    # them: a scoped analyst may not schedule the force's paper to anybody.
+    for paper in ("board", "exceptions", "outcomes"):
+        data = {**SCHEDULE, "paper": paper, "name": f"{role} {paper}"}
+        answer, changed = check.request(client, "POST", "/TST/schedules/new/", data)
+        if changed != (role == ANALYST):
+            check.problems.append(f"{paper}: {answer.status_code}, stored: {changed}")
+    for org, key in (("TST", "TST:schedule"), ("TST", "OTH:schedule"), ("OTH", "OTH:schedule")):
+        path = f"/{org}/schedules/{world.ids[key]}/"
+        for action in ({"action": "pause"}, {**SCHEDULE, "name": "Taken over"}):
+            answer, changed = check.request(client, "POST", path, action)
+            # (The other organisation's analyst manages its own schedules, at its address.)
+            allowed = (role == ANALYST and key == "TST:schedule") or (
+                role == OUTSIDER and org == "OTH"
+            )
+            if changed != allowed:
+                check.problems.append(f"{path} {action}: {answer.status_code}, changed: {changed}")
+    assert not check.problems, "\n".join(check.problems)

@@ -39,6 +39,7 @@ GROUPS = (
     "pmf.cli.cycles",
     "pmf.cli.publication",
     "pmf.cli.reminders",
+    "pmf.cli.deliveries",
     "pmf.cli.risks",
     "pmf.cli.commentary",
     "pmf.cli.national",

@@ -59,13 +59,17 @@ def _cycle_arguments(cycle: argparse.ArgumentParser) -> None:
     paper = command(
         group,
         "paper",
-        "Write a cycle's board paper as PDF, Word or HTML (by the file's extension).",
+        "Write a cycle's board paper as PDF, Word, PowerPoint or HTML (by the file's extension).",
         "pmf cycle paper -o MPS 8 --output cycle-8.pdf",
     )
     add_organisation(paper)
     paper.add_argument("number", type=int, help="the cycle's number")
     paper.add_argument(
-        "--output", required=True, type=Path, metavar="FILE", help="a .pdf, .docx or .html file"
+        "--output",
+        required=True,
+        type=Path,
+        metavar="FILE",
+        help="a .pdf, .docx, .pptx or .html file",
     )
     paper.add_argument(
         "--kind",
@@ -77,13 +81,17 @@ def _cycle_arguments(cycle: argparse.ArgumentParser) -> None:
     annual = command(
         group,
         "annual",
-        "Write a year's annual report as PDF, Word or HTML (by the file's extension).",
+        "Write a year's annual report as PDF, Word, PowerPoint or HTML (by the file's extension).",
         "pmf cycle annual -o MPS --year 2024/25 --output annual-2024-25.pdf",
     )
     add_organisation(annual)
     annual.add_argument("--year", required=True, help="the year: 2024/25 (financial) or 2024")
     annual.add_argument(
-        "--output", required=True, type=Path, metavar="FILE", help="a .pdf, .docx or .html file"
+        "--output",
+        required=True,
+        type=Path,
+        metavar="FILE",
+        help="a .pdf, .docx, .pptx or .html file",
     )
     _add_language(annual)
     grades = command(
@@ -297,7 +305,7 @@ def _format_of(output: Path) -> str:
 
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise CommandError(f"{output}: give a .pdf, .docx or .html file")
+        raise CommandError(f"{output}: give a .pdf, .docx, .pptx or .html file")
     return fmt
 
 

@@ -95,7 +95,8 @@ def _worker_arguments(worker: argparse.ArgumentParser) -> None:
 
 @register(
     "worker",
-    "Run the background worker: large imports queued from the web application.",
+    "Run the background worker: large imports queued from the web application, and the "
+    "papers emailed on a schedule.",
     "pmf worker",
     arguments=_worker_arguments,
 )
@@ -107,16 +108,29 @@ def worker_command(args: argparse.Namespace) -> int:
 def worker(*, batch: bool = False) -> int:
     """Run queued background jobs (large imports) until interrupted, or those waiting now.
 
-    First delete the uploads left unimported for longer than ``PMF_UPLOAD_MAX_AGE``.
+    First delete the uploads left unimported for longer than ``PMF_UPLOAD_MAX_AGE``. Papers
+    on a schedule are sent by a clock thread every minute (``--batch``: once, first).
     """
+    import threading
+
     from pmf.core.text import plural
+    from pmf.web.deliveries.worker import report, run_once, start_clock
     from pmf.web.entry.services import sweep_uploads
     from pmf.web.setup import run_worker
 
     swept = sweep_uploads()
     if swept:
         print(f"Deleted {plural(swept, 'abandoned upload file')}.")
-    run_worker(batch=batch)
+    if batch:
+        print(report(run_once()))
+        run_worker(batch=True)
+        return EXIT_OK
+    stop = threading.Event()
+    start_clock(stop)
+    try:
+        run_worker(batch=False)
+    finally:
+        stop.set()
     return EXIT_OK
 
 

@@ -92,9 +92,23 @@ class Chart:
     alt: str
     caption: str
     width_mm: float = 160.0
+    data: Table | None = None
+    """The chart's figures, when they are not the table that follows it (see ``chart_data``)."""
 
 
 Block = Paragraph | Bullets | Table | Chart
+
+
+def chart_data(blocks: tuple[Block, ...], index: int) -> Table | None:
+    """Return the figures of the chart at ``blocks[index]``: its own ``data``, else the table
+    that follows it (every builder puts a chart's table straight after it), else None."""
+    chart = blocks[index]
+    if not isinstance(chart, Chart):
+        return None
+    if chart.data is not None:
+        return chart.data
+    following = blocks[index + 1] if index + 1 < len(blocks) else None
+    return following if isinstance(following, Table) else None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ FORMATS = {
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 
 
@@ -24,6 +25,10 @@ def render_as(document: Document, fmt: str) -> bytes:
         from pmf.reports.pdf import render_pdf
 
         return render_pdf(document)
+    if fmt == "pptx":
+        from pmf.reports.pptx import render_pptx
+
+        return render_pptx(document)
     from pmf.reports.word import render_word
 
     return render_word(document)

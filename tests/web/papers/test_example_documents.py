@@ -102,3 +102,31 @@ def test_every_document_of_the_example_force(tmp_path: Path) -> None:
     assert len(maps) == len(redlines)
     assert all("32 units with a figure" in figure.alt for figure in maps)
     assert all(figure.alt and figure.svg.startswith("<svg") for figure in figures)
+    # The deck of each document: every section's heading a slide's title, every chart a
+    # picture described by its alternative text, with the figures of its table in the notes.
+    from pptx import Presentation
+
+    from pmf.reports.document import chart_data
+    from pmf.reports.pptx import render_pptx
+
+    for name, document in documents.items():
+        deck = Presentation(io.BytesIO(render_pptx(document)))
+        titles = {slide.shapes.title.text_frame.text for slide in list(deck.slides)[1:]}
+        assert {section.title for _, section in document.walk()} <= titles, name
+        described = [
+            (shape._element.nvPicPr.cNvPr.get("descr"), slide.notes_slide.notes_text_frame.text)
+            for slide in deck.slides
+            for shape in slide.shapes
+            if shape.shape_type == 13  # a picture
+        ]
+        charts = [
+            (block, chart_data(section.blocks, index))
+            for _, section in document.walk()
+            for index, block in enumerate(section.blocks)
+            if isinstance(block, Chart)
+        ]
+        assert [alt for alt, _ in described] == [chart.alt for chart, _ in charts], name
+        for (_, notes), (chart, data) in zip(described, charts, strict=True):
+            assert data is not None, (name, chart.caption)
+            assert " | ".join(data.header) in notes
+            assert all(" | ".join(row) in notes for row in data.rows), (name, data.caption)

@@ -22,7 +22,12 @@ def client_for(user: User) -> Client:
 
 @pytest.mark.parametrize(
     ("fmt", "kind"),
-    [("html", "text/html"), ("pdf", "application/pdf"), ("docx", "application/vnd.openxml")],
+    [
+        ("html", "text/html"),
+        ("pdf", "application/pdf"),
+        ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml"),
+        ("pptx", "application/vnd.openxmlformats-officedocument.presentationml"),
+    ],
 )
 def test_members_who_cover_the_organisation_download_each_format(
     fmt: str, kind: str, cycles: Cycle, board_member: User, command_lead: User, other_org_user: User
@@ -53,6 +58,7 @@ def test_the_papers_page_and_a_draft(
     client = client_for(analyst)
     page = client.get("/TST/cycles/2/papers/").content.decode()
     assert 'href="/TST/cycles/2/papers/board.pdf"' in page
+    assert 'href="/TST/cycles/2/papers/board.pptx"' in page
     services.create_cycle(organisation, number=3, name="Draft", cut_off="2019-07")
     assert "lock the cycle" in client.get("/TST/cycles/3/papers/").content.decode()
     assert client.get("/TST/cycles/3/papers/board.pdf").status_code == 404

@@ -401,3 +401,6 @@ def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
 from pmf.web.commentary.api import router as commentary_router  # noqa: E402
 
 api.add_router("/", commentary_router)
+from pmf.web.deliveries.api import router as deliveries_router  # noqa: E402
+
+api.add_router("/", deliveries_router)

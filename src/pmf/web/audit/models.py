@@ -70,6 +70,7 @@ class AuditEvent(models.Model):
         FRAMEWORK = "framework", _("Framework")
         COMMENTARY = "commentary", _("Commentary")
         ACCESS = "access", _("Sign-ins")
+        DELIVERY = "delivery", _("Papers by email")
 
     # PROTECT: an organisation or a person with a recorded history cannot be deleted (deleting
     # them would have to change or drop their events); people who leave are deactivated.

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "pmf.web.api",
     "pmf.web.audit",
     "pmf.web.scores",
+    "pmf.web.deliveries",
 ]
 
 MIDDLEWARE = [

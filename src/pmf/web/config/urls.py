@@ -30,6 +30,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("pmf.web.audit.urls")),
     path("", include("pmf.web.cycles.urls")),
     path("", include("pmf.web.papers.urls")),
+    path("", include("pmf.web.deliveries.urls")),
     path("", include("pmf.web.dashboard.urls")),
     path("", include("pmf.web.interventions.urls")),
     path("", include("pmf.web.plans.urls")),

@@ -39,6 +39,8 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("publish/base.html", "pmf"): "the service's name",
     # The html element's lang attribute when no language is given: a code, not words.
     ("base.html", "en-GB"): "the page's language code",
+    # An element's id (the frequency "not on a calendar" has no value of its own).
+    ("deliveries/schedule_form.html", "none"): "part of an element's id",
 }
 # Whole templates that are not pmf's pages in the reader's language.
 EXEMPT_TEMPLATES: dict[str, str] = {

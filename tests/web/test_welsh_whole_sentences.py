@@ -7,9 +7,12 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 
 from pmf.core.history import GradeChange, changes_summary, grade_changes
+from pmf.web.cycles import services
+from pmf.web.frameworks.models import Organisation
 from tests.core.test_history import AREAS, CYCLE_1, CYCLE_2, UNITS
 from tests.web.test_welsh_pages import page_text
 
@@ -118,3 +121,21 @@ def test_scale_names_and_the_delays_stages_are_named_in_welsh() -> None:
             "Cyhoeddwyd",
         ]
     assert GradeScale.of({"scale": "peel"}).shown_name == "HMICFRS PEEL"
+
+
+@pytest.mark.django_db
+def test_the_papers_page_names_each_paper_in_whole_welsh_sentences(
+    welsh: Client, analyst: User, organisation: Organisation
+) -> None:
+    cycle = services.create_cycle(organisation, number=1, name="Summer 2019", cut_off="2019-07")
+    services.lock_cycle(cycle, analyst.membership)
+    address = reverse("papers", args=["TST", 1])
+    text = page_text(welsh, address)
+    assert "Darllen papur y bwrdd yn y porwr" in text
+    assert "Lawrlwytho’r adroddiad eithriadau fel PowerPoint" in text
+    assert "Adroddiad canlyniadau chwarterol" in text
+    english = Client()
+    english.force_login(analyst)
+    english_text = page_text(english, address)
+    assert "Read the board paper in the browser" in english_text
+    assert "Download the quarterly outcomes report as Word" in english_text

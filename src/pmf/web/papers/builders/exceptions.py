@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pmf.core.history import number_words
 from pmf.core.scorecard import MARKS_LEGEND
@@ -99,8 +100,7 @@ def exception_report(cycle: Cycle) -> Document:
                     "unit."
                 ).format(number=cycle.number, period=label)
                 + " "
-                # xgettext: no-python-brace-format (the Welsh gives the counts in figures)
-                + _("{exceptions} exceptions in {units} units.").format(**count)
+                + _counted(total, len(sections)).format(**count)
             ),
             Paragraph(
                 _("Directions of travel: {legend}").format(legend=in_language(DIRECTION_LEGEND))
@@ -126,4 +126,22 @@ def exception_report(cycle: Cycle) -> Document:
             Section("2.0", _("No exceptions"), (Paragraph(_("Nothing needs attention.")),)),
         ),
         language=paper_language(),
+    )
+
+
+def _counted(exceptions: int, units: int) -> str:
+    """Return the sentence counting the exceptions and their units, one or more of each."""
+    # The Welsh gives the counts in figures ({exception_count}, {unit_count}).
+    if units == 1:
+        return ngettext(
+            # xgettext: no-python-brace-format
+            "{exceptions} exception in one unit.",
+            "{exceptions} exceptions in one unit.",
+            exceptions,
+        )
+    return ngettext(
+        # xgettext: no-python-brace-format
+        "{exceptions} exception in {units} units.",
+        "{exceptions} exceptions in {units} units.",
+        exceptions,
     )

@@ -139,3 +139,20 @@ def test_the_papers_page_names_each_paper_in_whole_welsh_sentences(
     english_text = page_text(english, address)
     assert "Read the board paper in the browser" in english_text
     assert "Download the quarterly outcomes report as Word" in english_text
+
+
+@pytest.mark.django_db
+def test_the_header_offers_a_password_change_only_to_those_who_have_a_password(
+    welsh: Client, analyst: User
+) -> None:
+    change = reverse("password_change")
+    assert f'href="{change}"' in welsh.get("/TST/").content.decode()
+    assert "newid eich cyfrinair" in page_text(welsh, "/TST/").casefold()
+    # Someone who signs in only with single sign-on has no password of pmf's to change.
+    analyst.set_unusable_password()
+    analyst.save()
+    welsh.force_login(analyst)
+    page = welsh.get("/TST/").content.decode()
+    assert f'href="{change}"' not in page
+    assert "newid eich cyfrinair" not in page_text(welsh, "/TST/").casefold()
+    assert analyst.get_username() in page_text(welsh, "/TST/")

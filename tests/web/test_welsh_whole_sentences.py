@@ -156,3 +156,29 @@ def test_the_header_offers_a_password_change_only_to_those_who_have_a_password(
     assert f'href="{change}"' not in page
     assert "newid eich cyfrinair" not in page_text(welsh, "/TST/").casefold()
     assert analyst.get_username() in page_text(welsh, "/TST/")
+
+
+@pytest.mark.django_db
+def test_welsh_problems_link_to_their_own_fields(welsh: Client, analyst: User) -> None:
+    url = reverse("intervention-new", kwargs={"org": "TST"})
+    page = welsh.post(url, {"agreed_on": "soon"}).content.decode()
+    assert 'href="#unit">Dewiswch uned.' in page
+    assert 'href="#area">Dewiswch faes neu fesur.' in page
+    assert 'href="#owner">Dewiswch berchennog' in page
+    assert 'href="#description">Dywedwch beth sydd i&#x27;w wneud.' in page
+    assert 'href="#agreed_on">Cytunwyd ar' in page
+    english = Client()
+    english.force_login(analyst)
+    page = english.post(url, {"agreed_on": "soon"}).content.decode()
+    assert 'href="#unit">Choose a unit.' in page
+    assert 'href="#description">Say what is to be done.' in page
+
+
+def test_a_lazy_problem_is_one_problem() -> None:
+    from django.utils.translation import gettext_lazy
+
+    from pmf.web.scorecards.templatetags.pmf_forms import _problems_of
+
+    assert _problems_of(gettext_lazy("Choose a unit")) == ["Choose a unit"]
+    with translation.override("cy"):
+        assert _problems_of(gettext_lazy("Choose a unit")) == ["Dewiswch uned"]

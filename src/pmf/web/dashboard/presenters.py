@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from pmf.core.assessment import assessment_roots, units_read
 from pmf.core.periods import parse_period
 from pmf.core.scorecard import variation_words
-from pmf.core.text import format_value, period_name
+from pmf.core.text import format_date, format_value, period_name
 from pmf.core.wording import say
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
@@ -308,7 +308,7 @@ def overdue_interventions(
             "unit": row.unit.name,
             "what": f"{row.action_name}: {row.measure.name if row.measure else row.area.name}",
             "detail": _("due {date}, {days} days overdue; owner {owner}").format(
-                date=f"{row.due_on:%-d %B %Y}",
+                date=format_date(row.due_on),
                 days=(today - row.due_on).days,
                 owner=row.owner.get_username() if row.owner else _("none"),
             ),
@@ -398,7 +398,7 @@ def emerging_risks(organisation: Organisation, membership: Membership) -> list[d
             "unit": risk.category or _("no department"),
             "what": risk.title,
             "detail": _("recorded {date}; current score {score}").format(
-                date=f"{timezone.localtime(risk.created_at):%-d %B %Y}",
+                date=format_date(timezone.localtime(risk.created_at)),
                 score=f"{risk.current_score:g}",
             ),
             "link": reverse("risk", args=[organisation.code, risk.number]),
@@ -433,7 +433,7 @@ def recommendations_overdue(
             "unit": recommendation.get_body_display(),
             "what": f"{recommendation.report_title}: {recommendation.text[:80]}",
             "detail": _("due {date}; {complete}").format(
-                date=f"{recommendation.due_date:%-d %B %Y}", complete=complete
+                date=format_date(recommendation.due_date), complete=complete
             ),
             "link": reverse("recommendation", args=[organisation.code, recommendation.number]),
         }

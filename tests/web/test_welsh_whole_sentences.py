@@ -182,3 +182,18 @@ def test_a_lazy_problem_is_one_problem() -> None:
     assert _problems_of(gettext_lazy("Choose a unit")) == ["Choose a unit"]
     with translation.override("cy"):
         assert _problems_of(gettext_lazy("Choose a unit")) == ["Dewiswch uned"]
+
+
+@pytest.mark.django_db
+def test_a_locked_cycle_in_welsh_names_its_stage_and_months_in_welsh(
+    welsh: Client, analyst: User, organisation: Organisation
+) -> None:
+    cycle = services.create_cycle(organisation, number=1, name="Summer 2019", cut_off="2019-07")
+    services.lock_cycle(cycle, analyst.membership)
+    text = page_text(welsh, "/TST/cycles/1/")
+    assert "Symud ymlaen i hunanasesu" in text
+    assert "cyfnodau sy'n dod i ben yn y flwyddyn hyd at Gorffennaf 2019" in text
+    assert "Move on to" not in text
+    english = Client()
+    english.force_login(analyst)
+    assert "Move on to self-assessment" in page_text(english, "/TST/cycles/1/")

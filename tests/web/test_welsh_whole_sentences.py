@@ -197,3 +197,17 @@ def test_a_locked_cycle_in_welsh_names_its_stage_and_months_in_welsh(
     english = Client()
     english.force_login(analyst)
     assert "Move on to self-assessment" in page_text(english, "/TST/cycles/1/")
+
+
+@pytest.mark.django_db
+def test_the_scorecards_periods_and_met_words_are_in_welsh_on_its_page(
+    welsh: Client, analyst: User
+) -> None:
+    text = page_text(welsh, "/TST/units/F/")
+    assert "Gorffennaf 2019" in text
+    assert "Heb ei gyrraedd" in text or "Wedi’i gyrraedd" in text
+    for english in (" Not met ", " Met "):
+        assert english not in f" {text} "
+    english_page = Client()
+    english_page.force_login(analyst)
+    assert "July 2019" in page_text(english_page, "/TST/units/F/")

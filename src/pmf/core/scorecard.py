@@ -74,6 +74,23 @@ def mark_words_translated(provisional: bool, warned: bool) -> str:
     return "; ".join(word for word, on in zip(found, (provisional, warned), strict=True) if on)
 
 
+def met_words(met_text: str) -> str:
+    """Return a row's ``met_text`` ("Met", "Not met", "Not assessed (...)") in the reader's
+    language, for pages; the API and the open data keep the English.
+
+    >>> met_words("Not met"), met_words("–")
+    ('Not met', '–')
+    """
+    if met_text == "Met":
+        return _("Met")
+    if met_text == "Not met":
+        return _("Not met")
+    if met_text.startswith("Not assessed (") and met_text.endswith(")"):
+        reason = met_text[len("Not assessed (") : -1]
+        return _("Not assessed ({reason})").format(reason=say(reason))
+    return met_text
+
+
 def direction_legend() -> str:
     """Return the legend of the arrows of direction in the reader's language."""
     return _(DIRECTION_LEGEND)

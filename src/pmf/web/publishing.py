@@ -32,8 +32,10 @@ from pmf.core.scorecard import (
     build_scorecard,
     mark_words_translated,
     marks_legend,
+    met_words,
     variation_words,
 )
+from pmf.core.text import period_name
 from pmf.reports import manifest
 from pmf.reports.charts.tube import tube_map_svg
 from pmf.sources.exporters import neutralise
@@ -193,6 +195,8 @@ def publish_cycle(
                             "rows": [
                                 {
                                     **row.as_dict(),
+                                    "period_label": period_name(row.period),
+                                    "met_text": met_words(row.met_text),
                                     "variation_text": variation_words(row.variation),
                                     "standard_text": row.standard_text,
                                     "mark": row.mark,

@@ -23,9 +23,11 @@ from pmf.core.scorecard import (
     mark_letters,
     mark_words_translated,
     marks_legend,
+    met_words,
     spc_legend,
     variation_words,
 )
+from pmf.core.text import period_name
 from pmf.reports.charts.funnel import funnel_chart
 from pmf.reports.charts.peer import peer_chart
 from pmf.reports.charts.sparkline import sparkline_points
@@ -269,6 +271,8 @@ def _scorecard_page(
                 "measures": [
                     {
                         **row.as_dict(),
+                        "period_label": period_name(row.period),
+                        "met_text": met_words(row.met_text),
                         "direction_previous_text": row.direction_previous_text,
                         "direction_last_year_text": row.direction_last_year_text,
                         "note": row.note,

@@ -211,3 +211,19 @@ def test_the_scorecards_periods_and_met_words_are_in_welsh_on_its_page(
     english_page = Client()
     english_page.force_login(analyst)
     assert "July 2019" in page_text(english_page, "/TST/units/F/")
+
+
+def test_a_periods_label_is_shown_in_the_readers_language() -> None:
+    from pmf.web.scorecards.templatetags.pmf_components import period_words
+
+    with translation.override("cy"):
+        assert period_words("July 2019") == "Gorffennaf 2019"
+        assert period_words("not a period") == "not a period"
+    assert period_words("July 2019") == "July 2019"
+
+
+@pytest.mark.django_db
+def test_a_measure_page_in_welsh_names_no_english_month(welsh: Client) -> None:
+    text = page_text(welsh, "/TST/units/F/measures/ER/")
+    assert "Gorffennaf 2019" in text
+    assert not re.search(r"\b(?:January|April|May|June|July) 2019\b", text)

@@ -178,6 +178,11 @@ def test_pmf_publish_writes_the_public_site_in_welsh(
     english = (tmp_path / "en" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="en-GB"' in english
     assert "Test Force: how we are performing" in english
+    # The open data are the same whichever language the pages are in.
+    for name in ("grades.csv", "grades.json", "assessments.csv"):
+        welsh_data = (tmp_path / "cy" / "data" / name).read_text(encoding="utf-8")
+        assert welsh_data == (tmp_path / "en" / "data" / name).read_text(encoding="utf-8")
+    assert "grade_label" in (tmp_path / "cy" / "data" / "grades.csv").read_text()
 
 
 def test_no_page_an_analyst_reaches_holds_the_templates_english(

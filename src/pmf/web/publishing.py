@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -232,7 +233,8 @@ def publish_cycle(
             "unit": g.unit.code,
             "area": g.area.code,
             "grade": g.grade,
-            "grade_label": scale.label(g.grade),
+            # The open data stay in English, whatever the pages' language.
+            "grade_label": _english(scale.label, g.grade),
             "recommended": g.recommended,
         }
         for g in grades
@@ -298,3 +300,11 @@ def _tube_map(cycle: Cycle, framework: Any) -> str:
     areas = [(area.code, area.title) for area in framework.areas]
     scale = grade_scale(cycle.organisation)
     return tube_map_svg(labels, areas, grades, title="Grades by cycle", scale=scale)
+
+
+def _english(say: Callable[[str], str], value: str) -> str:
+    """Return ``say(value)`` in British English, for the open data, whatever the site's language."""
+    from django.utils import translation
+
+    with translation.override("en-gb"):
+        return say(value)

@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from pmf.core.history import number_words
 from pmf.core.scorecard import MARKS_LEGEND
+from pmf.core.text import period_name
 from pmf.reports.document import Bullets, Document, Paragraph, Section, Table
 from pmf.web.cycles.models import Cycle
 from pmf.web.observations.marks import marks_for
@@ -64,7 +65,7 @@ def exception_report(cycle: Cycle) -> Document:
                 rows=tuple(
                     (
                         row.name,
-                        f"{row.value_marked} ({row.period_label})",
+                        f"{row.value_marked} ({period_name(row.period)})",
                         row.standard_text,
                         row.met_text,
                         row.direction_previous_text,

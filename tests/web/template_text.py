@@ -37,12 +37,20 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("publish/open_data.html", "metadata.json"): "a file's name",
     ("publish/open_data.html", "JSON"): "a file format's name",
     ("publish/base.html", "pmf"): "the service's name",
+    # The page's language tag when none is active: a code, not text.
+    ("base.html", "en-GB"): "a language tag",
+    # Ids of radio buttons: a code, not text.
+    ("deliveries/schedule_form.html", "none"): "part of an element's id",
 }
 # Whole templates that are not pmf's pages in the reader's language.
 EXEMPT_TEMPLATES: dict[str, str] = {
     # django-ninja's page for the API's documentation: Swagger UI writes its own text, and
     # the JSON API stays in English.
     "ninja/swagger.html": "the API's Swagger documentation, in English like the API",
+    # The language switcher names each language in itself and says "change the language" in
+    # the language it changes to (GOV.UK's pattern), so its words are the same whichever
+    # language the page is in: they are written in both languages, not translated.
+    "components/language_switch.html": "the language switcher, written in both languages",
 }
 
 
@@ -185,10 +193,8 @@ def findings(source: str, name: str = "<template>") -> list[Finding]:
     reader = _Reader()
     reader.feed("".join(pieces))
     reader.close()
-    for line, text in reader.found:
-        if (name, text) not in EXCEPTIONS:
-            found.append(Finding(name, line, text))
-    return found
+    found += [Finding(name, line, text) for line, text in reader.found]
+    return [item for item in found if (name, item.text) not in EXCEPTIONS]
 
 
 def untranslated_text() -> list[Finding]:

@@ -143,7 +143,7 @@ def test_the_police_examples_homicides_are_a_c_chart(page: Page, live_server: ob
     base = live_server.url  # type: ignore[attr-defined]
     sign_in(page, base, "analyst")
     page.goto(f"{base}/MPS/units/CW/measures/HOMICIDES/")
-    page.get_by_role("heading", name="Homicides").wait_for()
+    page.get_by_role("heading", name="Homicides", exact=True).wait_for()
     page.locator("[data-chart='spc-chart'] svg").wait_for()
     caption = page.locator("figcaption").first.inner_text()
     assert caption.startswith("C chart (count), Making Data Count rules: Homicides.")

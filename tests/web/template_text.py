@@ -37,9 +37,9 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("publish/open_data.html", "metadata.json"): "a file's name",
     ("publish/open_data.html", "JSON"): "a file format's name",
     ("publish/base.html", "pmf"): "the service's name",
-    # The html element's lang attribute when no language is given: a code, not words.
-    ("base.html", "en-GB"): "the page's language code",
-    # An element's id (the frequency "not on a calendar" has no value of its own).
+    # The page's language tag when none is active: a code, not text.
+    ("base.html", "en-GB"): "a language tag",
+    # Ids of radio buttons: a code, not text.
     ("deliveries/schedule_form.html", "none"): "part of an element's id",
 }
 # Whole templates that are not pmf's pages in the reader's language.
@@ -47,9 +47,10 @@ EXEMPT_TEMPLATES: dict[str, str] = {
     # django-ninja's page for the API's documentation: Swagger UI writes its own text, and
     # the JSON API stays in English.
     "ninja/swagger.html": "the API's Swagger documentation, in English like the API",
-    # GOV.UK's language switcher names each language in itself ("English", "Cymraeg") and
-    # says what its links do in the language they lead to: both languages are written in it.
-    "components/language_switch.html": "the language switcher, in both languages by design",
+    # The language switcher names each language in itself and says "change the language" in
+    # the language it changes to (GOV.UK's pattern), so its words are the same whichever
+    # language the page is in: they are written in both languages, not translated.
+    "components/language_switch.html": "the language switcher, written in both languages",
 }
 
 
@@ -187,19 +188,13 @@ def findings(source: str, name: str = "<template>") -> list[Finding]:
                 pieces.append(token.contents)
         else:
             if token.token_type == TokenType.VAR and not depth["blocktranslate"]:
-                found += [
-                    Finding(name, token.lineno, t)
-                    for t in _filter_text(token.contents)
-                    if (name, t) not in EXCEPTIONS
-                ]
+                found += [Finding(name, token.lineno, t) for t in _filter_text(token.contents)]
             pieces.append(MARK + "\n" * token.contents.count("\n"))
     reader = _Reader()
     reader.feed("".join(pieces))
     reader.close()
-    for line, text in reader.found:
-        if (name, text) not in EXCEPTIONS:
-            found.append(Finding(name, line, text))
-    return found
+    found += [Finding(name, line, text) for line, text in reader.found]
+    return [item for item in found if (name, item.text) not in EXCEPTIONS]
 
 
 def untranslated_text() -> list[Finding]:

@@ -47,6 +47,12 @@ OPEN = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    # Single sign-on's way in and back, the accessibility statement and the language
+    # switcher: anyone, signed in or not (their cases are in test_permission_matrix.py).
+    "sso-login",
+    "sso-callback",
+    "accessibility",
+    "language",
 }
 NOT_PAGES = {"home", "logout", "password_change", "password_change_done"}
 # Pages that change figures: who may use them depends on the role, in entry/test_views.py and
@@ -90,6 +96,9 @@ SPC_PAGES = {"measure-spc"}
 # Statutory returns: analysts only, the scoped one their units' cells (returns/test_returns.py,
 # and the generated matrices in test_permission_matrix.py and test_scope_matrix.py).
 RETURN_PAGES = {"returns", "returns-json", "return", "return-json"}
+# Papers on a schedule: analysts of the whole organisation only; the matrix in
+# test_permission_matrix.py and deliveries/test_views.py.
+SCHEDULE_PAGES = {"schedules", "schedules-json", "schedule-new", "schedule-edit"}
 # Improvement plans and self-assessments need a plan and a cycle: their matrix is in
 # plans/test_views.py.
 PLAN_PAGES = {
@@ -158,6 +167,7 @@ def test_every_named_page_has_a_permission_case() -> None:
         | SPC_PAGES
         | RETURN_PAGES
         | COMMENTARY_PAGES
+        | SCHEDULE_PAGES
     )
     assert named_patterns() - OPEN - NOT_PAGES - WRITE_PAGES - own_matrix == set(CASES)
 

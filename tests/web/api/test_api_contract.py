@@ -66,6 +66,9 @@ OPERATIONS = [
     "GET /api/organisations/{org}/reporting-delay",
     "GET /api/organisations/{org}/commentary",
     "POST /api/organisations/{org}/commentary",
+    "GET /api/organisations/{org}/schedules",
+    "POST /api/organisations/{org}/schedules",
+    "GET /api/organisations/{org}/sent",
 ]
 
 

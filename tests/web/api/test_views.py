@@ -59,8 +59,25 @@ ENDPOINTS: dict[str, tuple[str, str, Any, Any]] = {
         [{"unit": "N", "measure": "ER", "period": "2019-07", "why": "A new rota."}],
         [{"unit": "S", "measure": "ER", "period": "2019-07", "why": "A new rota."}],
     ),
+    # Papers by email: analysts who cover the whole organisation only (the papers are the
+    # organisation's), so no scoped role may use them at all: see the test below.
+    "schedules": ("get", "schedules", {}, None),
+    "add_schedule": (
+        "post",
+        "schedules",
+        {
+            "name": "Board pack",
+            "paper": "board",
+            "formats": ["pdf"],
+            "on_stage": "board",
+            "recipients": [{"name": "Jo Bloggs", "email": "jo@example.org"}],
+        },
+        None,
+    ),
+    "sent": ("get", "sent", {}, None),
 }
-WRITES = {"upsert_observations", "write_commentary"}
+WRITES = {"upsert_observations", "write_commentary", "add_schedule"}
+WHOLE_ORGANISATION = {"schedules", "add_schedule", "sent"}
 DOCS = {"openapi-json", "openapi-view", "api-root"}
 
 
@@ -150,7 +167,16 @@ def test_other_organisations_get_404_everywhere(name: str, other_org_user: User)
     assert call(api_client(other_org_user), name, "inside", org="NOPE").json() == response.json()
 
 
-@pytest.mark.parametrize("name", sorted(set(ENDPOINTS) - WRITES))
+@pytest.mark.parametrize("name", sorted(WHOLE_ORGANISATION))
+@pytest.mark.parametrize("role", ["command_lead", "owner"])
+def test_scoped_roles_find_no_papers_by_email(
+    name: str, role: str, request: pytest.FixtureRequest
+) -> None:
+    response = call(api_client(request.getfixturevalue(role)), name, "inside")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(set(ENDPOINTS) - WRITES - WHOLE_ORGANISATION))
 def test_command_lead_reads_only_their_scope(name: str, command_lead: User) -> None:
     client = api_client(command_lead)
     assert call(client, name, "inside").status_code == 200
@@ -158,7 +184,7 @@ def test_command_lead_reads_only_their_scope(name: str, command_lead: User) -> N
         assert call(client, name, "outside").status_code == 404
 
 
-@pytest.mark.parametrize("name", sorted(set(ENDPOINTS) - WRITES))
+@pytest.mark.parametrize("name", sorted(set(ENDPOINTS) - WRITES - WHOLE_ORGANISATION))
 def test_owner_reads_only_their_scope(name: str, owner: User) -> None:
     client = api_client(owner)
     assert call(client, name, "inside").status_code == 200
@@ -425,6 +451,8 @@ def test_openapi_schema_describes_every_endpoint_and_the_token() -> None:
             "scores",
             "reporting-delay",
             "commentary",
+            "schedules",
+            "sent",
         )
     }
     assert set(paths["/api/organisations/{org}/observations"]) == {"get", "post"}

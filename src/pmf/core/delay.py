@@ -33,7 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pmf.core.i18n import gettext as _
-from pmf.core.i18n import ngettext
+from pmf.core.i18n import gettext_noop, ngettext
 from pmf.core.periods import parse_period
 from pmf.core.wording import translated_period
 
@@ -48,9 +48,9 @@ __all__ = [
 
 # The stages, in order, with their names in a sentence and a table's heading.
 STAGES: tuple[tuple[str, str], ...] = (
-    ("locked", "Figures locked"),
-    ("board", "To the board"),
-    ("published", "Published"),
+    ("locked", gettext_noop("Figures locked")),
+    ("board", gettext_noop("To the board")),
+    ("published", gettext_noop("Published")),
 )
 
 

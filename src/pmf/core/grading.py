@@ -141,6 +141,11 @@ class GradeScale:
         """Return every value a grade may hold: the grades, best first, then No grade."""
         return (*self.codes, NO_GRADE)
 
+    @property
+    def shown_name(self) -> str:
+        """Return the scale's name in the reader's language (a framework's own as written)."""
+        return _(self.name)
+
     def _grade(self, code: str) -> ScaleGrade | None:
         return next((grade for grade in self.grades if grade.code == code), None)
 

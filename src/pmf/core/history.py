@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pmf.core.framework import NO_GRADE
 from pmf.core.grading import DEFAULT_SCALE, GradeScale
 from pmf.core.i18n import gettext as _
-from pmf.core.i18n import gettext_noop
+from pmf.core.i18n import gettext_noop, ngettext
 from pmf.core.text import join_words
 
 # The default scale's grades, best first: a move towards the start is an improvement.
@@ -69,7 +69,7 @@ def grade_label(
     """
     _check(grade, scale)
     if grade is None:
-        return "not graded" if short else "Not graded"
+        return _("not graded") if short else _("Not graded")
     return scale.short(grade) if short else scale.label(grade)
 
 
@@ -86,8 +86,9 @@ def number_words(count: int, *, capital: bool = False) -> str:
 def number_words_translated(count: int) -> str:
     """Write a count as :func:`number_words` does, in the reader's language ("dau").
 
-    For sentences translated whole; the history's sentences (still English) use
-    :func:`number_words`, so that no English sentence gets a Welsh number.
+    For sentences translated whole, as the history's "Changes in grades" are; an English
+    sentence pieced together elsewhere uses :func:`number_words`, so that it never gets a
+    Welsh number.
     """
     return _(_NUMBER_WORDS[count]) if 0 <= count <= 10 else f"{count:,}"
 
@@ -195,7 +196,7 @@ class ChangesSummary:
     @property
     def text(self) -> str:
         """Return the sentences as a Markdown list, command level first, as the paper has them."""
-        lines = ["- Command level:"]
+        lines = ["- " + _("Command level:")]
         lines += [f"  - {sentence}" for sentence in self.command_level]
         lines.append(f"- {self.top_unit_name}:")
         lines += [f"  - {sentence}" for sentence in self.top_level]
@@ -228,15 +229,54 @@ class _Names:
         return sorted(dict.fromkeys(codes), key=self.position)
 
 
-_NOUNS: dict[ChangeKind, tuple[str, str]] = {
-    "improvement": ("improvement", "improvements"),
-    "downgrade": ("downgrade", "downgrades"),
-    "newly_graded": ("new grade", "new grades"),
-    "no_grade": ("not graded", "not graded"),
+# The command level's sentences, whole, for each kind of change: for one change, for two
+# ("both"), for more ("all"), naming where they all are; then for two or more spread out, and
+# for more with one place holding most of them ("four in PROCESS"). ``{count}`` is the number
+# in words, capitalised; ``{where}`` a unit's or an area's name; ``{moves}`` the moves.
+_ONE, _TWO, _ALL, _TWO_SPREAD, _SPREAD, _MOSTLY = range(6)
+_COMMAND_SENTENCES: dict[ChangeKind, tuple[str, str, str, str, str, str]] = {
+    "improvement": (
+        gettext_noop("One improvement, in {where} ({moves})."),
+        gettext_noop("Two improvements, both in {where} ({moves})."),
+        gettext_noop("{count} improvements, all in {where} ({moves})."),
+        gettext_noop("Two improvements."),
+        gettext_noop("{count} improvements."),
+        gettext_noop("{count} improvements, {most} in {where}."),
+    ),
+    "downgrade": (
+        gettext_noop("One downgrade, in {where} ({moves})."),
+        gettext_noop("Two downgrades, both in {where} ({moves})."),
+        gettext_noop("{count} downgrades, all in {where} ({moves})."),
+        gettext_noop("Two downgrades."),
+        gettext_noop("{count} downgrades."),
+        gettext_noop("{count} downgrades, {most} in {where}."),
+    ),
+    "newly_graded": (
+        gettext_noop("One new grade, in {where} ({moves})."),
+        gettext_noop("Two new grades, both in {where} ({moves})."),
+        gettext_noop("{count} new grades, all in {where} ({moves})."),
+        gettext_noop("Two new grades."),
+        gettext_noop("{count} new grades."),
+        gettext_noop("{count} new grades, {most} in {where}."),
+    ),
+    "no_grade": (
+        gettext_noop("One not graded, in {where} ({moves})."),
+        gettext_noop("Two not graded, both in {where} ({moves})."),
+        gettext_noop("{count} not graded, all in {where} ({moves})."),
+        gettext_noop("Two not graded."),
+        gettext_noop("{count} not graded."),
+        gettext_noop("{count} not graded, {most} in {where}."),
+    ),
 }
 
 
-def _moves(changes: Sequence[GradeChange], names: _Names, *, of_area: bool, word: str) -> str:
+def _count_words(count: int, *, capital: bool = False) -> str:
+    """Return a count in words in the reader's language, as the history's sentences write it."""
+    text = number_words_translated(count)
+    return text[:1].upper() + text[1:] if capital else text
+
+
+def _moves(changes: Sequence[GradeChange], names: _Names, *, of_area: bool) -> str:
     """Return "RI to Good for FOCUS and SERVICE USER", one group per move, "; " between."""
     groups: dict[tuple[str | None, str | None], list[str]] = {}
     for change in changes:
@@ -244,11 +284,17 @@ def _moves(changes: Sequence[GradeChange], names: _Names, *, of_area: bool, word
         groups.setdefault(move, []).append(change.area if of_area else change.unit)
     parts = []
     scale = changes[0].scale if changes else DEFAULT_SCALE
+    # Translators: a move between grades, for the areas named ("RI to Good for FOCUS").
+    for_areas = _("{before} to {after} for {names}")
+    # Translators: a move between grades, in the units named ("RI to Good in North LPA").
+    in_units = _("{before} to {after} in {names}")
     for (before, after), codes in groups.items():
-        listed = join_words([names.name(code) for code in names.sort(codes)])
         parts.append(
-            f"{grade_label(before, short=True, scale=scale)} to "
-            f"{grade_label(after, short=True, scale=scale)} {word} {listed}"
+            (for_areas if of_area else in_units).format(
+                before=grade_label(before, short=True, scale=scale),
+                after=grade_label(after, short=True, scale=scale),
+                names=join_words([names.name(code) for code in names.sort(codes)]),
+            )
         )
     return "; ".join(parts)
 
@@ -257,26 +303,50 @@ def _command_sentence(
     kind: ChangeKind, changes: Sequence[GradeChange], units: _Names, areas: _Names
 ) -> str:
     count = len(changes)
-    noun = _NOUNS[kind][0 if count == 1 else 1]
-    head = f"{number_words(count, capital=True)} {noun}"
-    quantifier = {1: "in", 2: "both in"}.get(count, "all in")
+    sentences = _COMMAND_SENTENCES[kind]
+    words = _count_words(count, capital=True)
     unit_counts = Counter(change.unit for change in changes)
     area_counts = Counter(change.area for change in changes)
-    if len(unit_counts) == 1:
-        changes = sorted(changes, key=lambda change: areas.position(change.area))
-        moves = _moves(changes, areas, of_area=True, word="for")
-        return f"{head}, {quantifier} {units.name(changes[0].unit)} ({moves})."
-    if len(area_counts) == 1:
-        changes = sorted(changes, key=lambda change: units.position(change.unit))
-        moves = _moves(changes, units, of_area=False, word="in")
-        return f"{head}, {quantifier} {areas.name(changes[0].area)} ({moves})."
+    if len(unit_counts) == 1 or len(area_counts) == 1:
+        of_area = len(unit_counts) == 1
+        if of_area:
+            changes = sorted(changes, key=lambda change: areas.position(change.area))
+            where = units.name(changes[0].unit)
+        else:
+            changes = sorted(changes, key=lambda change: units.position(change.unit))
+            where = areas.name(changes[0].area)
+        sentence = sentences[{1: _ONE, 2: _TWO}.get(count, _ALL)]
+        return _(sentence).format(
+            count=words,
+            where=where,
+            moves=_moves(changes, areas if of_area else units, of_area=of_area),
+        )
     # Name the biggest concentration only when one area or unit has more than any other.
     ranked = [(n, areas.name(code)) for code, n in area_counts.items()]
     ranked += [(n, units.name(code)) for code, n in unit_counts.items()]
     ranked.sort(key=lambda item: -item[0])
     if ranked[0][0] > 1 and ranked[0][0] > ranked[1][0]:
-        return f"{head}, {number_words(ranked[0][0])} in {ranked[0][1]}."
-    return f"{head}."
+        return _(sentences[_MOSTLY]).format(
+            count=words, most=_count_words(ranked[0][0]), where=ranked[0][1]
+        )
+    return _(sentences[_TWO_SPREAD if count == 2 else _SPREAD]).format(count=words)
+
+
+def _top_move(kind: str, before: str, after: str, areas: str, count: int) -> str:
+    """Return one of the top unit's moves, "downgrade from Good to RI for PROCESS"."""
+    if kind == "improvement":
+        text = ngettext(
+            "improvement from {before} to {after} for {areas}",
+            "improvements from {before} to {after} for {areas}",
+            count,
+        )
+    else:
+        text = ngettext(
+            "downgrade from {before} to {after} for {areas}",
+            "downgrades from {before} to {after} for {areas}",
+            count,
+        )
+    return text.format(before=before, after=after, areas=areas)
 
 
 def _top_sentences(changes: Sequence[GradeChange], areas: _Names) -> list[str]:
@@ -288,17 +358,25 @@ def _top_sentences(changes: Sequence[GradeChange], areas: _Names) -> list[str]:
         groups: dict[tuple[str, str | None, str | None], list[str]] = {}
         for change in ranked:
             groups.setdefault((change.kind, change.before, change.after), []).append(change.area)
-        parts = []
-        for (kind, before, after), codes in groups.items():
-            noun = _NOUNS[kind][0 if len(codes) == 1 else 1]  # type: ignore[index]
-            parts.append(
-                f"{noun} from {grade_label(before, short=True, scale=scale)} to "
-                f"{grade_label(after, short=True, scale=scale)} for "
-                f"{join_words([areas.name(c) for c in codes])}"
+        parts = [
+            _top_move(
+                kind,
+                grade_label(before, short=True, scale=scale),
+                grade_label(after, short=True, scale=scale),
+                join_words([areas.name(c) for c in codes]),
+                len(codes),
             )
+            for (kind, before, after), codes in groups.items()
+        ]
         count = len(ranked)
-        changes_word = "change" if count == 1 else "changes"
-        sentences.append(f"{number_words(count, capital=True)} {changes_word}: {'; '.join(parts)}.")
+        if count == 1:
+            sentences.append(_("One change: {moves}.").format(moves="; ".join(parts)))
+        else:
+            sentences.append(
+                _("{count} changes: {moves}.").format(
+                    count=_count_words(count, capital=True), moves="; ".join(parts)
+                )
+            )
     for kind in ("no_grade", "newly_graded"):
         groups_by_grade: dict[str | None, list[str]] = {}
         for change in changes:
@@ -309,9 +387,10 @@ def _top_sentences(changes: Sequence[GradeChange], areas: _Names) -> list[str]:
             listed = join_words([areas.name(code) for code in codes])
             label = grade_label(grade, short=True, scale=scale)
             if kind == "no_grade":
-                sentences.append(f"No grade for {listed} (graded at {label} in the last cycle).")
+                text = _("No grade for {areas} (graded at {grade} in the last cycle).")
             else:
-                sentences.append(f"Graded at {label} for {listed} (no grade in the last cycle).")
+                text = _("Graded at {grade} for {areas} (no grade in the last cycle).")
+            sentences.append(text.format(areas=listed, grade=label))
     return sentences
 
 
@@ -352,8 +431,8 @@ def changes_summary(
             command_level.append(_command_sentence(kind, of_kind, units, areas))
     top_level = _top_sentences([change for change in changes if change.unit == top_unit], areas)
     return ChangesSummary(
-        command_level=tuple(command_level) or ("No changes.",),
-        top_level=tuple(top_level) or ("No changes.",),
+        command_level=tuple(command_level) or (_("No changes."),),
+        top_level=tuple(top_level) or (_("No changes."),),
         top_unit_name=units.name(top_unit),
     )
 

@@ -22,11 +22,11 @@ from pmf.core.wording import and_words, say, translated_period
 # One arrow vocabulary everywhere (pages, papers, terminal): the arrow says which way the
 # figure moved, the word says whether that is better or worse by the measure's polarity.
 ARROWS = {"up": "↑", "down": "↓", "same": "→"}
-DIRECTION_LEGEND = (
+DIRECTION_LEGEND = gettext_noop(
     "↑ the figure rose, ↓ it fell, → it is the same at the precision shown; "
     "better or worse by the measure's polarity (higher or lower where neither is better)."
 )
-SPC_LEGEND = (
+SPC_LEGEND = gettext_noop(
     "the latest figure against the limits of the measure's own chart: by default its last 36 "
     "months (12 quarters, 10 years), limits from the first 20 of them or from a rebase, "
     "'(trial)' where fewer set them; each measure's page names the periods."
@@ -34,8 +34,11 @@ SPC_LEGEND = (
 # One mark vocabulary everywhere, beside the figure it qualifies: a letter (never a colour
 # alone), its words for screen readers, and one legend sentence wherever the marks appear.
 MARKS = {"provisional": "P", "warned": "W"}
-MARK_WORDS = {"provisional": "provisional", "warned": "stored with accepted warnings"}
-MARKS_LEGEND = (
+MARK_WORDS = {
+    "provisional": gettext_noop("provisional"),
+    "warned": gettext_noop("stored with accepted warnings"),
+}
+MARKS_LEGEND = gettext_noop(
     "P the figure is provisional and may yet be revised; W it was stored with plausibility "
     "warnings that someone accepted, with a reason (the measure's page gives both). A figure "
     "summed from its units' figures carries the mark any of them carries."
@@ -60,6 +63,47 @@ def mark_words(provisional: bool, warned: bool) -> str:
     """
     found = [MARK_WORDS[name] for name, on in (("provisional", provisional), ("warned", warned))]
     return "; ".join(word for word, on in zip(found, (provisional, warned), strict=True) if on)
+
+
+def mark_words_translated(provisional: bool, warned: bool) -> str:
+    """Return a figure's marks in words in the reader's language, for pages, or "".
+
+    :func:`mark_words` stays English for the API and the open data.
+    """
+    found = [_(MARK_WORDS[name]) for name, on in (("provisional", provisional), ("warned", warned))]
+    return "; ".join(word for word, on in zip(found, (provisional, warned), strict=True) if on)
+
+
+def met_words(met_text: str) -> str:
+    """Return a row's ``met_text`` ("Met", "Not met", "Not assessed (...)") in the reader's
+    language, for pages; the API and the open data keep the English.
+
+    >>> met_words("Not met"), met_words("–")
+    ('Not met', '–')
+    """
+    if met_text == "Met":
+        return _("Met")
+    if met_text == "Not met":
+        return _("Not met")
+    if met_text.startswith("Not assessed (") and met_text.endswith(")"):
+        reason = met_text[len("Not assessed (") : -1]
+        return _("Not assessed ({reason})").format(reason=say(reason))
+    return met_text
+
+
+def direction_legend() -> str:
+    """Return the legend of the arrows of direction in the reader's language."""
+    return _(DIRECTION_LEGEND)
+
+
+def spc_legend() -> str:
+    """Return the legend of the SPC column in the reader's language."""
+    return _(SPC_LEGEND)
+
+
+def marks_legend() -> str:
+    """Return the legend of the marks (P, W) in the reader's language."""
+    return _(MARKS_LEGEND)
 
 
 def marked(text: str, provisional: bool, warned: bool) -> str:

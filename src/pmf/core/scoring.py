@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pmf.core.framework import Framework, Measure, Polarity
 from pmf.core.framework.scoring import MeasureScoring
 from pmf.core.i18n import gettext as _
-from pmf.core.i18n import ngettext
+from pmf.core.i18n import gettext_noop, ngettext
 from pmf.core.text import format_value
 
 # Spider Impact's speedometer: three equal bands of the 0-10 scale.
@@ -186,8 +186,8 @@ class UnitScores:
 
 
 SCALE_WORDS = {
-    "spider": "Spider Impact scores, 0 to 10 (higher is better)",
-    "nof": "NHS Oversight Framework metric scores, 1 (best) to 4",
+    "spider": gettext_noop("Spider Impact scores, 0 to 10 (higher is better)"),
+    "nof": gettext_noop("NHS Oversight Framework metric scores, 1 (best) to 4"),
 }
 
 

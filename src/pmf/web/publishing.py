@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,14 @@ from django.template.loader import render_to_string
 
 from pmf.core.history import changes_summary, grade_changes
 from pmf.core.periods import parse_period
-from pmf.core.scorecard import MARKS_LEGEND, VARIATION_WORDS, build_scorecard
+from pmf.core.scorecard import (
+    build_scorecard,
+    mark_words_translated,
+    marks_legend,
+    met_words,
+    variation_words,
+)
+from pmf.core.text import period_name
 from pmf.reports import manifest
 from pmf.reports.charts.tube import tube_map_svg
 from pmf.sources.exporters import neutralise
@@ -188,10 +196,14 @@ def publish_cycle(
                             "rows": [
                                 {
                                     **row.as_dict(),
-                                    "variation_text": VARIATION_WORDS.get(row.variation or "", ""),
+                                    "period_label": period_name(row.period),
+                                    "met_text": met_words(row.met_text),
+                                    "variation_text": variation_words(row.variation),
                                     "standard_text": row.standard_text,
                                     "mark": row.mark,
-                                    "mark_words": row.mark_words,
+                                    "mark_words": mark_words_translated(
+                                        row.provisional, row.warned
+                                    ),
                                 }
                                 for row in section.rows
                             ],
@@ -199,7 +211,7 @@ def publish_cycle(
                         for section in scorecard.sections
                     ],
                     "has_marks": scorecard.has_marks,
-                    "marks_legend": MARKS_LEGEND,
+                    "marks_legend": marks_legend(),
                     "scores": scores_of_scorecard(framework, scorecard),
                 },
             ),
@@ -221,7 +233,8 @@ def publish_cycle(
             "unit": g.unit.code,
             "area": g.area.code,
             "grade": g.grade,
-            "grade_label": scale.label(g.grade),
+            # The open data stay in English, whatever the pages' language.
+            "grade_label": _english(scale.label, g.grade),
             "recommended": g.recommended,
         }
         for g in grades
@@ -287,3 +300,11 @@ def _tube_map(cycle: Cycle, framework: Any) -> str:
     areas = [(area.code, area.title) for area in framework.areas]
     scale = grade_scale(cycle.organisation)
     return tube_map_svg(labels, areas, grades, title="Grades by cycle", scale=scale)
+
+
+def _english(say: Callable[[str], str], value: str) -> str:
+    """Return ``say(value)`` in British English, for the open data, whatever the site's language."""
+    from django.utils import translation
+
+    with translation.override("en-gb"):
+        return say(value)

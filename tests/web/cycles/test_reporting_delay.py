@@ -122,3 +122,19 @@ def test_the_api_answers_the_delay_and_each_units_membership(
     assert [stage["code"] for stage in data["stages"]] == ["locked", "board", "published"]
     units = client.get("/api/organisations/TST/units").json()
     assert {unit["member_from"] for unit in units} == {None}
+
+
+def test_the_annual_reports_delay_is_in_welsh_for_a_welsh_reader(
+    published: Cycle, organisation: Organisation
+) -> None:
+    from django.utils import translation
+
+    from pmf.reports.document import Chart, Table
+    from pmf.web.papers.builders.annual import annual_report
+
+    with translation.override("cy"):
+        document = annual_report(organisation, "2019/20")
+    charts = [block for _, s in document.walk() for block in s.blocks if isinstance(block, Chart)]
+    assert any("cylch 1, ffigurau wedi'u cloi 9, i'r bwrdd 47" in chart.alt for chart in charts)
+    tables = [block for _, s in document.walk() for block in s.blocks if isinstance(block, Table)]
+    assert any("Gorffennaf 2019" in row for table in tables for row in table.rows)

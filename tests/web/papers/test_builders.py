@@ -130,7 +130,8 @@ def test_the_exception_report_lists_only_what_is_not_met_or_deteriorating(cycles
         if isinstance(block, Table)
         for row in block.rows
     )
-    assert "exceptions in" in text
+    # Both of North's exceptions, in the one unit: "unit" in the singular.
+    assert "Two exceptions in one unit." in text
 
 
 def test_the_outcomes_report_compares_with_the_last_cycle_and_peers(cycles: Cycle) -> None:
@@ -195,3 +196,27 @@ def test_each_redline_with_a_peer_group_has_a_peer_chart_and_its_table(
         if isinstance(block, Chart) and "among MSG" in block.caption
     ]
     assert figures and "95% intervals" in figures[0].alt
+
+
+@pytest.mark.parametrize(
+    ("exceptions", "units", "sentence"),
+    [
+        (0, 0, "No exceptions in no units."),
+        (1, 1, "One exception in one unit."),
+        (3, 1, "Three exceptions in one unit."),
+        (5, 2, "Five exceptions in two units."),
+    ],
+)
+def test_the_exception_report_counts_its_exceptions_and_units_in_good_english(
+    exceptions: int, units: int, sentence: str
+) -> None:
+    from pmf.core.history import number_words
+    from pmf.web.papers.builders.exceptions import _counted
+
+    count = {
+        "exceptions": number_words(exceptions, capital=True),
+        "units": number_words(units),
+        "exception_count": exceptions,
+        "unit_count": units,
+    }
+    assert _counted(exceptions, units).format(**count) == sentence

@@ -140,7 +140,11 @@ def test_the_exception_report_in_welsh(cycles: Cycle) -> None:
     assert tables
     assert all(table.caption.startswith("Eithriadau ar gyfer ") for table in tables)
     assert tables[0].header[:4] == ("Mesur", "Gwerth", "Safon", "Wedi'i fodloni")
-    assert "eithriad mewn" in document.text()
+    assert "2 eithriad mewn un uned." in document.text()
+    # The periods, the SPC words and the legends are Welsh too.
+    assert document.subtitle == "Summer; data hyd at ddiwedd Gorffennaf 2019"
+    assert "July 2019" not in document.text()
+    assert "the latest figure against the limits" not in document.text()
     assert '<html lang="cy">' in render_html(document)
 
 

@@ -762,7 +762,7 @@ def _scale(*names: tuple[str, str]) -> tuple[ScaleGrade, ...]:
 # (HMICFRS's four grades as the Hampshire framework writes them).
 BUILTIN_SCALES: dict[str, tuple[str, tuple[ScaleGrade, ...]]] = {
     "default": (
-        "Outstanding, Good, Requires Improvement, Inadequate",
+        gettext_noop("Outstanding, Good, Requires Improvement, Inadequate"),
         _scale(
             ("outstanding", gettext_noop("Outstanding")),
             ("good", gettext_noop("Good")),
@@ -772,7 +772,8 @@ BUILTIN_SCALES: dict[str, tuple[str, tuple[ScaleGrade, ...]]] = {
     ),
     # HMICFRS PEEL inspections from 2021/22 onwards: five grades with Adequate.
     "peel": (
-        "HMICFRS PEEL",
+        # Translators: the name of HMICFRS's PEEL inspections' scale of grades.
+        gettext_noop("HMICFRS PEEL"),
         _scale(
             ("outstanding", gettext_noop("Outstanding")),
             ("good", gettext_noop("Good")),

@@ -302,8 +302,9 @@ class Conflict(Exception):
 
 def moment(at: dt.datetime) -> str:
     """Return a moment as people read it: "6 December 2026, 14:05"."""
-    local = timezone.localtime(at)
-    return f"{local.day} {local:%B %Y, %H:%M}"
+    from pmf.core.text import format_moment
+
+    return format_moment(timezone.localtime(at))
 
 
 def expected_version(text: Any) -> int | None:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from pmf.core.commentary import Contradiction, Evidence, contradictions
 from pmf.core.periods import ParseError, Period, parse_period
+from pmf.core.text import format_date, period_name
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
 from pmf.web.audit import services as audit
@@ -227,7 +228,7 @@ def _due(
                 _(
                     "Due date: commentary on {period} must be due before the cycle '{cycle}' "
                     "locks; it locked on {date}"
-                ).format(period=period.label, cycle=cycle.name, date=f"{locked:%-d %B %Y}")
+                ).format(period=period_name(period), cycle=cycle.name, date=format_date(locked))
             )
     return due
 

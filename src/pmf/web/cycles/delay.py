@@ -73,7 +73,7 @@ def reporting_delay_data(
     return {
         "organisation": organisation.code,
         "text": delay_words(delays),
-        "stages": [{"code": stage, "title": title} for stage, title in STAGES],
+        "stages": [{"code": stage, "title": _(title)} for stage, title in STAGES],
         "cycles": delay_rows(delays),
         "medians": delay_medians(delays),
         "chart": delay_chart(counted) if counted else None,

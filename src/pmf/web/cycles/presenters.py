@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from pmf.core.grading import DEFAULT_SCALE, GradeScale
 from pmf.core.history import changes_summary, grade_changes
 from pmf.core.periods import parse_period
-from pmf.core.text import format_moment
+from pmf.core.text import format_date, format_moment
 from pmf.reports.charts.tube import tube_map_svg
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units, writable_units
@@ -50,7 +50,7 @@ def scale_words(scale: GradeScale) -> dict[str, str]:
     the tube map's letters "O Outstanding, G Good, ...", for the pages that explain grades."""
     names = [scale.label(code) for code in scale.codes]
     return {
-        "name": scale.name,
+        "name": scale.shown_name,
         "listed": _("{grades} or {last}").format(grades=", ".join(names[:-1]), last=names[-1]),
         "letters": ", ".join(f"{scale.letter(code)} {scale.label(code)}" for code in scale.codes),
     }
@@ -64,7 +64,7 @@ def cycle_words(cycle: Cycle) -> str:
     agreed = cycle.state in (Cycle.State.BOARD, Cycle.State.PUBLISHED) and cycle.board_date
     if agreed:
         return _("cycle {number}, agreed {date}").format(
-            number=cycle.number, date=f"{cycle.board_date:%-d %B %Y}"
+            number=cycle.number, date=format_date(cycle.board_date)
         )
     return _("cycle {number}, {state}").format(
         number=cycle.number, state=cycle.get_state_display().lower()
@@ -210,6 +210,7 @@ def cycle_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
         else None,
         "previous": _cycle(previous) if previous is not None else None,
         "next_state": Cycle.State(next_state).label if next_state else None,
+        "advance_text": _move_on_text(next_state),
         "areas": [{"code": area.code, "title": _area_title(area)} for area in areas],
         "units": rows,
         "changes": summary,
@@ -311,7 +312,7 @@ def grade_page(grade: AreaGrade) -> dict[str, Any]:
         # The grade form's hint: which scale, unless it is pmf's default.
         "grade_hint": ""
         if scale == DEFAULT_SCALE
-        else _("The {scale} scale, best first.").format(scale=scale.name),
+        else _("The {scale} scale, best first.").format(scale=scale.shown_name),
     }
 
 
@@ -462,3 +463,14 @@ def spot_checks_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
         "checks": items,
         "results": [{"value": value, "label": label} for value, label in SpotCheck.Result.choices],
     }
+
+
+def _move_on_text(state: str | None) -> str:
+    """Return the button's words for moving a cycle on to ``state``, a whole phrase each."""
+    words = {
+        Cycle.State.SELF_ASSESSMENT: _("Move on to self-assessment"),
+        Cycle.State.MODERATION: _("Move on to moderation"),
+        Cycle.State.BOARD: _("Move on to board"),
+        Cycle.State.PUBLISHED: _("Move on to published"),
+    }
+    return words.get(Cycle.State(state), "") if state else ""

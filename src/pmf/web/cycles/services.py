@@ -26,6 +26,7 @@ from pmf.core.framework import Framework, FrameworkModel
 from pmf.core.grading import GradeScale, recommend_grades
 from pmf.core.periods import ParseError, PeriodKind, parse_period, read_period
 from pmf.core.rationale import rationale
+from pmf.core.text import period_name
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units, writable_units
 from pmf.web.audit import services as audit
@@ -643,9 +644,9 @@ def cycle_span(cycle: Cycle) -> tuple[dt.date, dt.date]:
 def span_words(cycle: Cycle) -> str:
     """Return the cycle's period in words: "figures for periods ending after July 2018 (...)"."""
     previous = previous_cycle(cycle)
-    until = parse_period(cycle.cut_off).label
+    until = period_name(cycle.cut_off)
     if previous is not None:
-        since = parse_period(previous.cut_off).label
+        since = period_name(previous.cut_off)
         return _(
             "figures for periods ending after {since} (cycle {number}'s cut-off) and by {until}"
         ).format(since=since, number=previous.number, until=until)

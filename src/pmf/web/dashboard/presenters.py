@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy
 
 from pmf.core.assessment import assessment_roots, units_read
 from pmf.core.periods import parse_period
-from pmf.core.scorecard import VARIATION_WORDS
-from pmf.core.text import format_value
+from pmf.core.scorecard import variation_words
+from pmf.core.text import format_date, format_value, period_name
+from pmf.core.wording import say
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
 from pmf.web.cache import cached, data_version
@@ -42,6 +43,8 @@ class Tile:
     rows: Callable[[Organisation, Membership], list[dict[str, Any]]]
     order: str | Promise = ""
     """How the rows are ordered, in words, where the order matters (the first three show)."""
+    counted: str | Promise = ""
+    """The tile's page's sentence: how many rows (``{count}``) of what, and in what ``{order}``."""
 
 
 def _assessment_rows(organisation: Organisation, membership: Membership) -> list[dict[str, Any]]:
@@ -99,7 +102,9 @@ def reds(organisation: Organisation, membership: Membership) -> list[dict[str, A
         _measure_row(
             organisation,
             r,
-            _("{value} against {standard}").format(value=r["value_text"], standard=r["standard"]),
+            _("{value} against {standard}").format(
+                value=r["value_text"], standard=say(r["standard"])
+            ),
         )
         for r in _assessment_rows(organisation, membership)
         if r["rag"] == "red"
@@ -168,8 +173,8 @@ def concerns(organisation: Organisation, membership: Membership) -> list[dict[st
                         else _("{value} ({period}): {variation}; {why}")
                     ).format(
                         value=record["value_text"],
-                        period=parse_period(record["period"]).label,
-                        variation=VARIATION_WORDS["special_cause_concern"],
+                        period=period_name(record["period"]),
+                        variation=variation_words("special_cause_concern"),
                         why=why,
                         sigmas=f"{sigmas:.1f}" if sigmas is not None else "",
                     ),
@@ -261,6 +266,7 @@ SCORECARD_TILES = (
         gettext_lazy("Redlines and KPIs not met"),
         gettext_lazy("measures red against their standard"),
         reds,
+        counted=gettext_lazy("{count} measures red against their standard."),
     ),
     Tile(
         "concerns",
@@ -268,12 +274,16 @@ SCORECARD_TILES = (
         gettext_lazy("measures whose SPC chart shows variation of concern"),
         concerns,
         order=CONCERN_ORDER,
+        counted=gettext_lazy(
+            "{count} measures whose SPC chart shows variation of concern, {order}."
+        ),
     ),
     Tile(
         "outliers",
         gettext_lazy("Worse than peers"),
         gettext_lazy("measures significantly worse than the MSG average"),
         outliers,
+        counted=gettext_lazy("{count} measures significantly worse than the MSG average."),
     ),
 )
 
@@ -298,7 +308,7 @@ def overdue_interventions(
             "unit": row.unit.name,
             "what": f"{row.action_name}: {row.measure.name if row.measure else row.area.name}",
             "detail": _("due {date}, {days} days overdue; owner {owner}").format(
-                date=f"{row.due_on:%-d %B %Y}",
+                date=format_date(row.due_on),
                 days=(today - row.due_on).days,
                 owner=row.owner.get_username() if row.owner else _("none"),
             ),
@@ -388,7 +398,7 @@ def emerging_risks(organisation: Organisation, membership: Membership) -> list[d
             "unit": risk.category or _("no department"),
             "what": risk.title,
             "detail": _("recorded {date}; current score {score}").format(
-                date=f"{timezone.localtime(risk.created_at):%-d %B %Y}",
+                date=format_date(timezone.localtime(risk.created_at)),
                 score=f"{risk.current_score:g}",
             ),
             "link": reverse("risk", args=[organisation.code, risk.number]),
@@ -423,7 +433,7 @@ def recommendations_overdue(
             "unit": recommendation.get_body_display(),
             "what": f"{recommendation.report_title}: {recommendation.text[:80]}",
             "detail": _("due {date}; {complete}").format(
-                date=f"{recommendation.due_date:%-d %B %Y}", complete=complete
+                date=format_date(recommendation.due_date), complete=complete
             ),
             "link": reverse("recommendation", args=[organisation.code, recommendation.number]),
         }
@@ -438,12 +448,14 @@ ACTION_TILES = (
         gettext_lazy("Interventions overdue"),
         gettext_lazy("interventions past their due date and not finished"),
         overdue_interventions,
+        counted=gettext_lazy("{count} interventions past their due date and not finished."),
     ),
     Tile(
         "plan",
         gettext_lazy("Improvement plan at risk"),
         gettext_lazy("items of the improvement plan off track or at risk"),
         plan_items_at_risk,
+        counted=gettext_lazy("{count} items of the improvement plan off track or at risk."),
     ),
 )
 
@@ -454,18 +466,21 @@ REGISTER_TILES = (
         gettext_lazy("Top strategic risks"),
         gettext_lazy("open risks with the highest current scores"),
         strategic_risks,
+        counted=gettext_lazy("{count} open risks with the highest current scores."),
     ),
     Tile(
         "recommendations",
         gettext_lazy("Recommendations overdue"),
         gettext_lazy("inspection and audit recommendations past their due date"),
         recommendations_overdue,
+        counted=gettext_lazy("{count} inspection and audit recommendations past their due date."),
     ),
     Tile(
         "emerging",
         gettext_lazy("Emerging risks"),
         gettext_lazy("open risks recorded in the last 90 days, by department"),
         emerging_risks,
+        counted=gettext_lazy("{count} open risks recorded in the last 90 days, by department."),
     ),
 )
 
@@ -546,6 +561,7 @@ def tile_page(organisation: Organisation, membership: Membership, code: str) -> 
     """Return one tile's rows; raise ``LookupError`` for an unknown tile."""
     for tile in tiles():
         if tile.code == code:
+            rows = tile.rows(organisation, membership)
             return {
                 "organisation": {"code": organisation.code, "name": organisation.name},
                 "tile": {
@@ -553,7 +569,8 @@ def tile_page(organisation: Organisation, membership: Membership, code: str) -> 
                     "title": str(tile.title),
                     "describe": str(tile.describe),
                     "order": str(tile.order),
+                    "counted": str(tile.counted).format(count=len(rows), order=tile.order),
                 },
-                "rows": tile.rows(organisation, membership),
+                "rows": rows,
             }
     raise LookupError(code)

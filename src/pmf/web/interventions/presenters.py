@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from pmf.core.text import format_date, format_moment
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
 from pmf.web.audit.services import Kind, history_url
@@ -15,12 +16,11 @@ from pmf.web.interventions.models import Intervention
 
 
 def _when(moment: dt.datetime) -> str:
-    local = timezone.localtime(moment)
-    return f"{local.day} {local:%B %Y, %H:%M}"
+    return format_moment(timezone.localtime(moment))
 
 
 def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return format_date(day)
 
 
 def _summary(intervention: Intervention, on: dt.date) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from pmf.reports.formats import FORMATS, render_as
 from pmf.reports.html import paper_style
@@ -28,6 +28,31 @@ KINDS = {
     "board": (board_paper, gettext_noop("board paper")),
     "exceptions": (exception_report, gettext_noop("exception report")),
     "outcomes": (outcomes_report, gettext_noop("quarterly outcomes report")),
+}
+
+# The papers page's words for each paper, whole: its heading and each link's text.
+KIND_LINKS = {
+    "board": {
+        "heading": gettext_lazy("Board paper"),
+        "html": gettext_lazy("Read the board paper in the browser"),
+        "pdf": gettext_lazy("Download the board paper as PDF"),
+        "docx": gettext_lazy("Download the board paper as Word"),
+        "pptx": gettext_lazy("Download the board paper as PowerPoint"),
+    },
+    "exceptions": {
+        "heading": gettext_lazy("Exception report"),
+        "html": gettext_lazy("Read the exception report in the browser"),
+        "pdf": gettext_lazy("Download the exception report as PDF"),
+        "docx": gettext_lazy("Download the exception report as Word"),
+        "pptx": gettext_lazy("Download the exception report as PowerPoint"),
+    },
+    "outcomes": {
+        "heading": gettext_lazy("Quarterly outcomes report"),
+        "html": gettext_lazy("Read the quarterly outcomes report in the browser"),
+        "pdf": gettext_lazy("Download the quarterly outcomes report as PDF"),
+        "docx": gettext_lazy("Download the quarterly outcomes report as Word"),
+        "pptx": gettext_lazy("Download the quarterly outcomes report as PowerPoint"),
+    },
 }
 
 
@@ -57,7 +82,14 @@ def papers(request: HttpRequest, org: str, number: int) -> HttpResponse:
                 "name": chosen.name,
                 "locked": bool(chosen.locked_at),
             },
-            "kinds": [{"code": code, "title": _(title)} for code, (_build, title) in KINDS.items()],
+            "kinds": [
+                {
+                    "code": code,
+                    "title": _(title),
+                    **{key: str(text) for key, text in KIND_LINKS[code].items()},
+                }
+                for code, (_build, title) in KINDS.items()
+            ],
         },
     )
 

@@ -74,8 +74,10 @@ def person_name(user: Any) -> str:
 
 
 def moment_label(moment: dt.datetime) -> str:
-    local = timezone.localtime(moment)
-    return f"{local.day} {local:%B %Y, %H:%M}"
+    """Return a moment as people read it, its month in the reader's language."""
+    from pmf.core.text import format_moment
+
+    return format_moment(timezone.localtime(moment))
 
 
 # --------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ METHODS = {
 
 # Translators: the table's column headings, separated by "|"; keep each ":numeric" and {then}.
 COLUMNS = gettext_lazy(
+    # xgettext: no-python-format
     "Component|In the formula|{then}:numeric|Now:numeric|Change:numeric|Contribution:numeric|"
     "Share of the change:numeric|Contribution to the % change:numeric"
 )

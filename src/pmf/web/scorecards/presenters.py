@@ -16,16 +16,18 @@ from pmf.core.overdispersion import describe, overdispersed_plot
 from pmf.core.peers import peer_snapshot
 from pmf.core.periods import Period, parse_period
 from pmf.core.scorecard import (
-    ASSURANCE_WORDS,
-    DIRECTION_LEGEND,
-    MARKS_LEGEND,
     NO_MARKS,
-    SPC_LEGEND,
-    VARIATION_WORDS,
     ObservationMarks,
+    assurance_words,
+    direction_legend,
     mark_letters,
-    mark_words,
+    mark_words_translated,
+    marks_legend,
+    met_words,
+    spc_legend,
+    variation_words,
 )
+from pmf.core.text import period_name
 from pmf.reports.charts.funnel import funnel_chart
 from pmf.reports.charts.peer import peer_chart
 from pmf.reports.charts.sparkline import sparkline_points
@@ -171,7 +173,7 @@ def summary_page(
         "unit": scorecard["unit"],
         "as_at": scorecard["as_at"],
         "heading": scorecard["heading"],
-        "spc_legend": SPC_LEGEND,
+        "spc_legend": spc_legend(),
         "matrix": matrix_data(
             [measure for area in scorecard["areas"] for measure in area["measures"]]
         ),
@@ -257,9 +259,9 @@ def _scorecard_page(
         "heading": scorecard.heading,
         "other_periods": scorecard.other_periods,
         "future_text": scorecard.future_text,
-        "direction_legend": DIRECTION_LEGEND,
-        "spc_legend": SPC_LEGEND,
-        "marks_legend": MARKS_LEGEND,
+        "direction_legend": direction_legend(),
+        "spc_legend": spc_legend(),
+        "marks_legend": marks_legend(),
         "has_marks": scorecard.has_marks,
         "filters": {"areas": areas or [], "kinds": kinds or [], "exceptions": exceptions_only},
         "areas": [
@@ -269,15 +271,17 @@ def _scorecard_page(
                 "measures": [
                     {
                         **row.as_dict(),
+                        "period_label": period_name(row.period),
+                        "met_text": met_words(row.met_text),
                         "direction_previous_text": row.direction_previous_text,
                         "direction_last_year_text": row.direction_last_year_text,
                         "note": row.note,
                         "rank_text": row.rank_text,
                         "standard_text": row.standard_text,
                         "mark": row.mark,
-                        "mark_words": row.mark_words,
-                        "variation_text": VARIATION_WORDS.get(row.variation or "", ""),
-                        "assurance_text": ASSURANCE_WORDS.get(row.assurance or "", ""),
+                        "mark_words": mark_words_translated(row.provisional, row.warned),
+                        "variation_text": variation_words(row.variation),
+                        "assurance_text": assurance_words(row.assurance),
                         "sparkline": trends.get(row.measure, ""),
                     }
                     for row in section.rows
@@ -468,8 +472,8 @@ def spc_series(
             summary = {
                 "variation_type": last.get("variation"),
                 "assurance_type": last.get("assurance"),
-                "variation": VARIATION_WORDS.get(last.get("variation") or "", ""),
-                "assurance": ASSURANCE_WORDS.get(last.get("assurance") or "", ""),
+                "variation": variation_words(last.get("variation")),
+                "assurance": assurance_words(last.get("assurance")),
                 "trial_limits": bool(last.get("trial")),
                 "target": last.get("target"),
                 # Which chart is drawn, with which rules (the XmR chart unless configured).
@@ -491,7 +495,7 @@ def spc_series(
                         "last_label": parse_period(segment["last_period"]).label,
                         "baseline_first_label": parse_period(segment["baseline_first"]).label,
                         "baseline_last_label": parse_period(segment["baseline_last"]).label,
-                        "variation_text": VARIATION_WORDS.get(segment["variation"] or "", ""),
+                        "variation_text": variation_words(segment["variation"]),
                         "mean_text": format_value(segment["mean"], shown),
                         "lpl_text": _segment_limit(segment, "lpl", shown),
                         "upl_text": _segment_limit(segment, "upl", shown),
@@ -521,7 +525,7 @@ def spc_series(
             provisional=provisional,
             warned=warned,
             mark=mark_letters(provisional, warned),
-            mark_words=mark_words(provisional, warned),
+            mark_words=mark_words_translated(provisional, warned),
         )
     return rows, summary
 
@@ -597,7 +601,7 @@ def _series_row(
         "event": point.get("event"),
         "rebase": point.get("rebase"),
         "point_type": point.get("point_type"),
-        "point_text": VARIATION_WORDS.get(point.get("point_type") or "", ""),
+        "point_text": variation_words(point.get("point_type")),
         "future": future,
     }
     if plain:
@@ -716,7 +720,7 @@ def _measure_observations(
             item.get("mark")
             for item in (*rows, *peers["rows"], *(funnel["points"] if funnel else []))
         ),
-        "marks_legend": MARKS_LEGEND,
+        "marks_legend": marks_legend(),
         "chart": spc_chart(measure.name, unit.name, rows, summary) if summary else None,
     }
 
@@ -746,7 +750,7 @@ def mark_items(
             provisional=provisional,
             warned=warned,
             mark=mark_letters(provisional, warned),
-            mark_words=mark_words(provisional, warned),
+            mark_words=mark_words_translated(provisional, warned),
         )
 
 

@@ -66,7 +66,7 @@ def scores_data(scores: UnitScores | None, areas: list[str] | None = None) -> di
     return {
         "scored": True,
         "scale": scores.scale,
-        "scale_text": scores.scale_text,
+        "scale_text": _(scores.scale_text),
         "score": scores.score if whole else None,
         "score_text": _number(scores.score) if whole else "–",
         "calculation": scores.calculation if whole else _("not shown: it counts areas not shared"),

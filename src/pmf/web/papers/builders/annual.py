@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from pmf.core.history import number_words
 from pmf.core.periods import parse_period
 from pmf.core.scorecard import MARKS_LEGEND
+from pmf.core.text import period_name
 from pmf.reports.document import Bullets, Document, Paragraph, Section, Table
 from pmf.web.cycles.services import cut_off_date, cycle_assessment, cycle_framework
 from pmf.web.frameworks.services import grade_scale
@@ -56,7 +57,7 @@ def annual_report(organisation: Any, year: str) -> Document:
         grade_rows.append(
             (
                 _("{number}: {name} (data to {period})").format(
-                    number=cycle.number, name=cycle.name, period=parse_period(cycle.cut_off).label
+                    number=cycle.number, name=cycle.name, period=period_name(cycle.cut_off)
                 ),
                 *(scale.label(grades.get(code) or "no_grade") for code in titles),
             )
@@ -172,7 +173,7 @@ def annual_report(organisation: Any, year: str) -> Document:
             organisation=organisation.name, year=span.label
         ),
         subtitle=_("{count} quarterly cycles, data to {period}").format(
-            count=len(cycles), period=parse_period(last.cut_off).label
+            count=len(cycles), period=period_name(last.cut_off)
         ),
         organisation=organisation.name,
         language=paper_language(),

@@ -23,7 +23,7 @@ from pmf.core.history import changes_summary, grade_changes, number_words
 from pmf.core.periods import parse_period
 from pmf.core.rollup import roll_up
 from pmf.core.scorecard import MARKS, MARKS_LEGEND, NO_MARKS, ObservationMarks, marked
-from pmf.core.text import format_value, join_words
+from pmf.core.text import format_value, join_words, period_name
 from pmf.reports.charts import drawn, svg_as_png
 from pmf.reports.charts.peer import peer_chart
 from pmf.reports.charts.spc import spc_chart
@@ -92,7 +92,7 @@ def board_paper(cycle: Cycle) -> Document:
         for index, area in enumerate(framework.areas, start=1)
         if area.code in top_grades
     )
-    data_to = parse_period(cycle.cut_off).label
+    data_to = period_name(cycle.cut_off)
     board = long_date(cycle.board_date) if cycle.board_date else _("not yet held")
     summary = (
         changes_summary(
@@ -446,7 +446,8 @@ def _background(
         Bullets(tuple(area.title for area in framework.areas)),
         Paragraph(
             _scale_sentence(scale).format(
-                grades=join_words([scale.label(code) for code in scale.codes]), scale=scale.name
+                grades=join_words([scale.label(code) for code in scale.codes]),
+                scale=scale.shown_name,
             )
         ),
         Paragraph(

@@ -9,7 +9,7 @@ import polars as pl
 from django.utils.translation import gettext as _
 
 from pmf.core.framework import Framework
-from pmf.core.periods import parse_period
+from pmf.core.text import period_name
 from pmf.reports.document import language_tag
 from pmf.web.cycles.models import Cycle
 from pmf.web.cycles.services import cycle_assessment, cycle_framework
@@ -25,7 +25,7 @@ def cycle_parts(cycle: Cycle) -> tuple[Framework, pl.DataFrame, list[Any], str]:
     framework = cycle_framework(cycle)
     internal = [unit for unit in framework.units if not unit.external]
     assessment = cycle_assessment(cycle, units=[unit.code for unit in internal])
-    return framework, assessment, internal, parse_period(cycle.cut_off).label
+    return framework, assessment, internal, period_name(cycle.cut_off)
 
 
 PAPER_LANGUAGES = {"en": "en-gb", "cy": "cy"}

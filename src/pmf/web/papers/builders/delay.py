@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from pmf.core.delay import STAGES
+from pmf.core.text import period_name
 from pmf.reports.charts import drawn
 from pmf.reports.charts.delay import delay_chart
 from pmf.reports.document import Chart, Paragraph, Section, Table
@@ -42,10 +43,8 @@ def delay_section(organisation: Organisation, cycles: list[Cycle], number: str) 
                         _("cycle {number}, {days}").format(
                             number=item.number,
                             days=", ".join(
-                                _("{stage} {days}").format(
-                                    stage=in_language(title).lower(), days=days
-                                )
-                                for stage, title in STAGES
+                                _stage_days(stage, days)
+                                for stage, _title in STAGES
                                 if (days := item.days(stage)) is not None
                             ),
                         )
@@ -69,7 +68,7 @@ def delay_section(organisation: Organisation, cycles: list[Cycle], number: str) 
             rows=tuple(
                 (
                     f"{item.number}: {item.name}",
-                    item.period_label,
+                    period_name(item.cut_off),
                     days_text(item.to_locked),
                     days_text(item.to_board, item.board_planned),
                     days_text(item.to_published),
@@ -79,3 +78,13 @@ def delay_section(organisation: Organisation, cycles: list[Cycle], number: str) 
         )
     )
     return Section(number, _("Reporting delay"), tuple(blocks))
+
+
+def _stage_days(stage: str, days: int) -> str:
+    """Return one stage's delay in days for the chart's text, "figures locked 12", whole."""
+    words = {
+        "locked": _("figures locked {days}"),
+        "board": _("to the board {days}"),
+        "published": _("published {days}"),
+    }
+    return words[stage].format(days=days)

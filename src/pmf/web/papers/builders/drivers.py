@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from pmf.core.drivers import chosen, key_drivers, rows, sentence, shape_for, signed
 from pmf.core.framework import Framework, Measure
+from pmf.core.text import period_name
 from pmf.reports.document import Paragraph, Table
 from pmf.web.cycles.models import Cycle
 from pmf.web.cycles.services import cycle_assessment
@@ -128,6 +129,5 @@ def _percent(value: float | None) -> str:
 
 
 def _period_label(code: str) -> str:
-    from pmf.core.periods import parse_period
 
-    return parse_period(code).label
+    return period_name(code)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pmf.core.history import number_words
 from pmf.core.scorecard import MARKS_LEGEND
+from pmf.core.text import period_name
 from pmf.reports.document import Bullets, Document, Paragraph, Section, Table
 from pmf.web.cycles.models import Cycle
 from pmf.web.observations.marks import marks_for
@@ -20,7 +22,12 @@ def exception_report(cycle: Cycle) -> Document:
     and the same period last year (the scorecard's "exceptions only"); each is listed with
     its standard, its directions of travel, its place among its peers and its SPC variation.
     """
-    from pmf.core.scorecard import DIRECTION_LEGEND, SPC_LEGEND, VARIATION_WORDS, build_scorecard
+    from pmf.core.scorecard import (
+        DIRECTION_LEGEND,
+        SPC_LEGEND,
+        build_scorecard,
+        variation_words,
+    )
 
     framework, assessment, internal, label = cycle_parts(cycle)
     marks = marks_for(
@@ -58,15 +65,13 @@ def exception_report(cycle: Cycle) -> Document:
                 rows=tuple(
                     (
                         row.name,
-                        f"{row.value_marked} ({row.period_label})",
+                        f"{row.value_marked} ({period_name(row.period)})",
                         row.standard_text,
                         row.met_text,
                         row.direction_previous_text,
                         row.direction_last_year_text,
                         row.rank_text,
-                        in_language(VARIATION_WORDS[row.variation])
-                        if row.variation in VARIATION_WORDS
-                        else "–",
+                        variation_words(row.variation, "–"),
                     )
                     for row in rows
                 ),
@@ -96,8 +101,7 @@ def exception_report(cycle: Cycle) -> Document:
                     "unit."
                 ).format(number=cycle.number, period=label)
                 + " "
-                # xgettext: no-python-brace-format (the Welsh gives the counts in figures)
-                + _("{exceptions} exceptions in {units} units.").format(**count)
+                + _counted(total, len(sections)).format(**count)
             ),
             Paragraph(
                 _("Directions of travel: {legend}").format(legend=in_language(DIRECTION_LEGEND))
@@ -123,4 +127,22 @@ def exception_report(cycle: Cycle) -> Document:
             Section("2.0", _("No exceptions"), (Paragraph(_("Nothing needs attention.")),)),
         ),
         language=paper_language(),
+    )
+
+
+def _counted(exceptions: int, units: int) -> str:
+    """Return the sentence counting the exceptions and their units, one or more of each."""
+    # The Welsh gives the counts in figures ({exception_count}, {unit_count}).
+    if units == 1:
+        return ngettext(
+            # xgettext: no-python-brace-format
+            "{exceptions} exception in one unit.",
+            "{exceptions} exceptions in one unit.",
+            exceptions,
+        )
+    return ngettext(
+        # xgettext: no-python-brace-format
+        "{exceptions} exception in {units} units.",
+        "{exceptions} exceptions in {units} units.",
+        exceptions,
     )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from pmf.core.framework import Framework, map_units
 from pmf.core.periods import parse_period
-from pmf.core.text import format_value
+from pmf.core.text import format_value, period_name
 from pmf.reports.charts import drawn
 from pmf.reports.charts.choropleth import choropleth_chart, map_summary
 from pmf.reports.document import Chart, Table
@@ -52,7 +52,7 @@ def map_blocks(
         }
         for unit in units
     ]
-    period = parse_period(latest).label
+    period = period_name(latest)
     data = {
         "measure": measure.name,
         "period": period,

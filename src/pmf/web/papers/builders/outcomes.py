@@ -6,9 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from pmf.core.periods import parse_period
 from pmf.core.scorecard import MARKS_LEGEND
-from pmf.core.text import format_value
+from pmf.core.text import format_value, period_name
 from pmf.reports.document import Bullets, Document, Paragraph, Section, Table
 from pmf.web.cycles.models import Cycle
 from pmf.web.cycles.services import previous_cycle
@@ -34,7 +33,7 @@ def outcomes_report(cycle: Cycle) -> Document:
         assessment,
         top.code,
         as_at=label,
-        previous=parse_period(previous.cut_off).label if previous else None,
+        previous=period_name(previous.cut_off) if previous else None,
         marks=marks_for(
             cycle.organisation,
             framework,
@@ -109,7 +108,7 @@ def outcomes_report(cycle: Cycle) -> Document:
                         rows=tuple(
                             (
                                 row.name,
-                                f"{row.value_marked} ({row.period_label})",
+                                f"{row.value_marked} ({period_name(row.period)})",
                                 _then(
                                     row.previous_cycle_value,
                                     row.direction_previous_cycle_text,

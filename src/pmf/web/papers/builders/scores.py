@@ -34,7 +34,7 @@ def scores_appendix(cycle: Cycle, top: str, top_name: str, number: str) -> tuple
         "calculation": scores.calculation,
         "band": scores.band,
         "unit": top_name,
-        "scale": scores.scale_text,
+        "scale": _(scores.scale_text),
         "period": label,
     }
     if nof:

@@ -207,3 +207,22 @@ def table(parser: Parser, token: Token) -> TableNode:
     rows = parser.parse(("endtable",))
     parser.delete_first_token()
     return TableNode(caption, rows, kwargs)
+
+
+@register.filter
+def period_words(label: Any) -> str:
+    """``{{ row.period_label|period_words }}``: a period's label in the reader's language.
+
+    Labels stay English in the data (they parse back to their period); the page names the
+    months and weeks in the reader's words ("Gorffennaf 2019"). Text that is not a period's
+    label is shown as it is.
+    """
+    from pmf.core.periods import ParseError
+    from pmf.core.text import period_name
+
+    if label is None or label == "":
+        return ""
+    try:
+        return period_name(str(label))
+    except (ParseError, ValueError):
+        return str(label)

@@ -16,8 +16,10 @@ The views' problems are plain strings; one about a field names it first: ``"name
 empty"``, ``"Title: give the risk a title"``. A problem matches a field when that prefix is the
 field's name, id or label, or one of the names in the group's ``also`` (such as ``years`` for
 the first-year field); ``also`` phrases of more than one word match a problem that starts with
-them (``"Choose a unit"``). A problem that names no field on the page is linked to the first
-field, as the Design System asks that every item in the summary be a link.
+them (``"Choose a unit"``); give them translated (``also=_("Choose a unit")``), as the
+problems are, so that a problem in Welsh finds its field too. A problem that names no field
+on the page is linked to the first field, as the Design System asks that every item in the
+summary be a link.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from django.forms import BaseForm, BoundField
 from django.template.base import FilterExpression, Node, NodeList, Parser, Token
 from django.template.context import Context
 from django.template.loader import render_to_string
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -157,8 +160,8 @@ def _problems_of(source: Any) -> list[str]:
         for bound in source:
             problems += [f"{bound.name}: {_django_message(bound, e)}" for e in bound.errors]
         return problems
-    if isinstance(source, str):
-        return [source]
+    if isinstance(source, str | Promise):
+        return [str(source)]
     return [str(p) for p in source]
 
 

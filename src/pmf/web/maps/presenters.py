@@ -80,13 +80,14 @@ def map_data(
 
     ``assessment`` (``pmf.core.assessment``'s columns) gives the internal units' latest
     value and their RAG against the standard, as the scorecard judged them; ``held`` (unit,
-    measure, period, value) the comparators' latest figures, which are not judged. A cycle's
-    papers and its public site pass the cycle's own assessment, the pages the assessment of
-    today. Every unit is shown at the latest period any of them has.
+    measure, period, value) the latest figures of the units it does not judge (comparators,
+    and units not yet members at the cut-off), shown but not judged. A cycle's papers pass
+    the cycle's own assessment and the figures held at the lock, its public site the
+    assessment alone, the pages the assessment of today. Every unit is shown at the latest
+    period any of them has.
     """
     measure = framework.measure(measure_code)
     internal = {unit.code for unit in units if not unit.external}
-    external = {unit.code for unit in units if unit.external}
     found: dict[str, tuple[str, float | None, str | None, str]] = {}
     if assessment is not None and internal:
         chosen = assessment.filter(
@@ -99,10 +100,13 @@ def map_data(
                 COMPARISONS.get(row["rag"] or ""),
                 row["standard"] or "",
             )
-    if held is not None and external:
+    # Units the assessment does not judge (comparators; a unit not yet a member at the
+    # cut-off, whose figures are held but not judged) are shown with their figures held.
+    unjudged = {unit.code for unit in units} - set(found)
+    if held is not None and unjudged:
         chosen = held.filter(
             pl.col("measure") == measure_code,
-            pl.col("unit").is_in(sorted(external)),
+            pl.col("unit").is_in(sorted(unjudged)),
         )
         for row in chosen.iter_rows(named=True):
             earlier = found.get(row["unit"])

@@ -35,8 +35,9 @@ def map_blocks(
     """Return the map of ``measure``'s latest figures by unit and its table; [] for none.
 
     ``assessment`` is the cycle's (``cycle_assessment``): the internal units' values and
-    their comparison with the standard; the comparators' values come from ``rolled`` (the
-    figures held at the lock, rolled up, to the cut-off).
+    their comparison with the standard; the values of the units it does not judge
+    (comparators, units not yet members at the cut-off) come from ``rolled`` (the figures
+    held at the lock, rolled up, to the cut-off), shown as not judged.
     """
     boundaries = boundaries_of(organisation)
     units = map_units(framework.model)

@@ -3,6 +3,7 @@ against the standard as the cycle assessed them, with their table; sealed by the
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from pmf.web.frameworks.models import Organisation
 from pmf.web.publishing import publish_cycle
 from tests.factories import member, published
 from tests.maps_world import mapped_organisation
+from tests.web.test_welsh_pages import TAG, english_in
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +119,9 @@ def test_the_welsh_site_draws_its_maps_in_welsh(mapped_cycle: object, tmp_path: 
     assert "Yn cyrraedd y safon: South. Heb gyrraedd y safon: North." in page
     assert "+ yn cyrraedd y safon</text>" in page
     assert "meets the standard" not in page and "July 2019" not in page
+    # No sentence of the templates' English: only the framework's names stay English.
+    text = " ".join(html.unescape(TAG.sub(" ", page)).split())
+    assert english_in(text) == []
 
 
 def test_a_site_without_boundaries_has_no_maps(

@@ -67,16 +67,14 @@ def write_mapped(folder: Path, framework: str = MAPPED) -> Path:
     return path
 
 
-def mapped_organisation(folder: Path, framework: str = MAPPED) -> Organisation:
+def mapped_organisation(folder: Path) -> Organisation:
     """Store the mapped test force with the test figures; return it."""
     from pmf.sources.importer import check_table
     from pmf.sources.readers import read_table
     from pmf.web.frameworks.services import framework_of
     from pmf.web.observations.services import store_observations
 
-    organisation = store_framework(
-        read_framework_file(write_mapped(folder, framework)), "framework.yaml"
-    )
+    organisation = store_framework(read_framework_file(write_mapped(folder)), "framework.yaml")
     figures = folder / "figures.csv"
     figures.write_text(FIGURES + "X,ER,2019-07,90,,\n", encoding="utf-8")
     result = check_table(read_table(figures), framework_of(organisation))

@@ -12,10 +12,12 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page
 
 from pmf.web.accessibility.config import load_config
+from pmf.web.accounts.models import Membership
 from pmf.web.frameworks.models import Organisation
 from pmf.web.publishing import publish_cycle
 from tests.browser.conftest import ROOT, check_accessibility, screenshot
-from tests.factories import QuietHandler, published
+from tests.factories import QuietHandler, member, published
+from tests.maps_world import mapped_organisation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -47,6 +49,36 @@ def test_the_public_site_needs_no_server_but_files_and_passes_axe(
         ).wait_for()
         check_accessibility(page, site="public")
         screenshot(page, "public-accessibility")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_public_sites_maps_draw_without_script_beside_their_tables_and_pass_axe(
+    page: Page, tmp_path: Path
+) -> None:
+    organisation = mapped_organisation(tmp_path)
+    analyst = member("analyst", organisation, Membership.Role.ANALYST)
+    site = tmp_path / "site"
+    publish_cycle(published(organisation, analyst), site)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        page.goto(f"{base}/index.html")
+        page.get_by_role("link", name="Maps of the redlines, unit by unit").click()
+        page.get_by_role("heading", name="Maps of the redlines", exact=True).wait_for()
+        # Each map is a picture named by its text alternative, drawn in the page itself.
+        drawing = page.get_by_role("img", name="Map of Crimes per 1,000 by unit, July 2019")
+        assert drawing.locator("svg path").count() >= 2
+        assert drawing.bounding_box()["width"] > 200  # type: ignore[index]
+        table = page.get_by_role("table", name="Crimes per 1,000 by unit, July 2019")
+        assert table.get_by_role("row").count() == 3
+        check_accessibility(page, site="public")
+        screenshot(page, "public-maps")
+        table.get_by_role("link", name="South").click()
+        page.get_by_role("heading", name="South").wait_for()
     finally:
         server.shutdown()
         server.server_close()

@@ -4,6 +4,8 @@
 
 - ``index.html``: the organisation's grades by unit and area, the changes since the last
   cycle and the tube map; a page per unit with its scorecard (``units/CODE.html``);
+- ``maps.html``, where the framework has boundaries: each redline's map of the published
+  units with its table (``pmf.web.maps.published``);
 - ``data/``: ``assessments.csv|json`` (every unit and measure as assessed at the cut-off),
   ``grades.csv|json``, ``measures.json`` (definitions, standards, sources) and
   ``metadata.json`` (publisher, licence, cycle, cut-off, when the figures were locked,
@@ -52,6 +54,7 @@ from pmf.web.cycles.services import (
     previous_cycle,
 )
 from pmf.web.frameworks.services import grade_scale
+from pmf.web.maps.published import published_maps
 from pmf.web.observations.marks import marks_for
 from pmf.web.publication import manifest_body
 from pmf.web.scores.presenters import scores_of_scorecard
@@ -100,7 +103,12 @@ def publish_cycle(
     scale = grade_scale(organisation)
     context: dict[str, Any] = {
         "organisation": {"code": organisation.code, "name": organisation.name},
-        "cycle": {"number": cycle.number, "name": cycle.name, "data_to": label},
+        # The cut-off in the site's language (``label`` is the English the scorecard reads).
+        "cycle": {
+            "number": cycle.number,
+            "name": cycle.name,
+            "data_to": period_name(cycle.cut_off),
+        },
         "licence": organisation.licence or LICENCE,
         "source": organisation.source,
         "areas": [{"code": a.code, "title": a.title} for a in framework.areas],
@@ -143,6 +151,7 @@ def publish_cycle(
         if previous
         else None
     )
+    maps = published_maps(organisation, framework, assessment)
     write(
         "index.html",
         render_to_string(
@@ -154,6 +163,7 @@ def publish_cycle(
                 "changes": summary,
                 "previous": previous.number if previous else None,
                 "tube_map": _tube_map(cycle, framework),
+                "has_maps": bool(maps),
             },
         ),
     )
@@ -215,6 +225,11 @@ def publish_cycle(
                     "scores": scores_of_scorecard(framework, scorecard),
                 },
             ),
+        )
+    if maps:
+        write(
+            "maps.html",
+            render_to_string("publish/maps.html", {**context, "root": "", "maps": maps}),
         )
     write("open-data.html", render_to_string("publish/open_data.html", {**context, "root": ""}))
     if a11y is not None:

@@ -96,12 +96,13 @@ def test_the_standard_view_is_diverging_and_marks_each_unit_with_a_symbol() -> N
     assert symbols == {"Camden": "+", "Islington": "x", "Hackney": "~"}
 
 
-def test_the_text_alternative_names_highest_lowest_and_the_standard() -> None:
+def test_the_text_alternative_names_highest_lowest_the_standard_and_each_units_class() -> None:
     text = map_summary(_map_data())
     assert text == (
         "Map of Robbery per 1,000 by unit, September 2025: 3 units with a figure. Highest: "
-        "Islington (3.5). Lowest: Camden (2.5). Standard ≤ 3.0: 1 of 3 meet it. No figure: "
-        "Westminster."
+        "Islington (3.5). Lowest: Camden (2.5). Standard ≤ 3.0: 1 of 3 meet it. Meet the "
+        "standard: Camden. Close to the standard: Hackney. Do not meet the standard: Islington. "
+        "No figure: Westminster."
     )
     assert choropleth_chart(_map_data())["description"] == text
 

@@ -51,7 +51,30 @@ def test_the_measure_page_shows_the_map_with_its_table_and_text(mapped: Organisa
     assert "Other Force" in page and "90.0%" in page
     assert "Highest: Other Force (90.0%). Lowest: North (75.0%)." in page
     assert "Standard ≥ 80.0%: 1 of 2 meet it." in page
+    # The text alternative names each unit's class, as the colours do; the comparator's
+    # figure is shown and said not to be judged.
+    assert "Meet the standard: South. Do not meet the standard: North." in page
+    assert "not judged against the standard" in page
     assert "Contains OS data © Crown copyright" in page
+
+
+def test_the_measure_pages_map_names_its_period_and_classes_in_welsh(
+    mapped: Organisation,
+) -> None:
+    client = _client(mapped, "analyst", Membership.Role.ANALYST)
+    client.cookies["django_language"] = "cy"
+    try:
+        page = client.get("/TST/units/N/measures/ER/").content.decode()
+    finally:
+        from django.utils import translation
+
+        translation.activate("en-gb")
+    section = page.split('<section class="pmf-map" id="map"', 1)[1].split("</section>", 1)[0]
+    chart = page.split('id="map-chart"', 1)[1].split("</script>", 1)[0]
+    assert "Emergency response within target, Gorffennaf 2019" in section
+    assert "July 2019" not in section and "July 2019" not in chart
+    assert "Yn cyrraedd y safon: South. Heb gyrraedd y safon: North." in page
+    assert "x nid yw’n cyrraedd y safon" in page
 
 
 def test_the_dashboard_offers_every_measure_and_maps_the_one_chosen(

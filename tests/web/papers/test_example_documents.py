@@ -101,6 +101,24 @@ def test_every_document_of_the_example_force(tmp_path: Path) -> None:
     maps = [figure for figure in figures if figure.alt.startswith("Map of ")]
     assert len(maps) == len(redlines)
     assert all("32 units with a figure" in figure.alt for figure in maps)
+    # Coloured against the standard as cycle 8 judged each borough; North West's boroughs,
+    # not yet members, are drawn with their figures and said not to be judged.
+    map_tables = [
+        block
+        for _, section in documents["board"].walk()
+        for block in section.blocks
+        if isinstance(block, Table) and "ONS code" in block.header
+    ]
+    assert len(map_tables) == len(redlines)
+    for table in map_tables:
+        assert table.header[-1] == "Against the standard"
+        judged = {row[0]: row[3] for row in table.rows}
+        assert judged["Barnet"] == "not judged against the standard"
+        assert {judged[name] for name in judged if name not in {"Barnet", "Brent", "Harrow"}} <= {
+            "+ meets the standard",
+            "~ close to the standard",
+            "x does not meet the standard",
+        }
     assert all(figure.alt and figure.svg.startswith("<svg") for figure in figures)
     # The deck of each document: every section's heading a slide's title, every chart a
     # picture described by its alternative text, with the figures of its table in the notes.

@@ -186,6 +186,9 @@ def choropleth_chart(data: dict[str, Any], view: View = "value") -> dict[str, An
 def map_summary(data: dict[str, Any]) -> str:
     """Return the map in words: the period, the highest and lowest units, the standard.
 
+    Against the standard, the units are named by their class (meet it, close, do not), as the
+    map's colours and symbols show them.
+
     >>> rows = [
     ...     {"name": "Camden", "value": 2.0, "value_text": "2.0", "comparison": "met"},
     ...     {"name": "Brent", "value": 3.5, "value_text": "3.5", "comparison": "not_met"},
@@ -199,6 +202,8 @@ def map_summary(data: dict[str, Any]) -> str:
     Highest: Brent (3.5)
     Lowest: Camden (2.0)
     Standard at most 3.0: 1 of 2 meet it
+    Meet the standard: Camden
+    Do not meet the standard: Brent
     No figure: Ealing.
     """
     rows = data["rows"]
@@ -221,13 +226,25 @@ def map_summary(data: dict[str, Any]) -> str:
         )
     standard = data.get("standard_text")
     compared = [row for row in valued if row.get("comparison")]
-    if standard and compared:
+    if compared:
         met = sum(1 for row in compared if row["comparison"] == "met")
         parts.append(
             _("Standard {standard}: {met} of {count} meet it.").format(
                 standard=standard, met=met, count=len(compared)
             )
+            if standard
+            else _("{met} of {count} meet their standard.").format(met=met, count=len(compared))
         )
+        # Each unit by its class, as the colours and symbols of the map against the standard.
+        sentences = {
+            "met": _("Meet the standard: {names}."),
+            "near": _("Close to the standard: {names}."),
+            "not_met": _("Do not meet the standard: {names}."),
+        }
+        for comparison, sentence in sentences.items():
+            names = [row["name"] for row in compared if row["comparison"] == comparison]
+            if names:
+                parts.append(sentence.format(names=", ".join(names)))
     missing = [row["name"] for row in rows if row["value"] is None]
     if missing:
         parts.append(_("No figure: {names}.").format(names=", ".join(missing)))
@@ -260,3 +277,19 @@ def label_point(geometry: dict[str, Any]) -> tuple[float, float]:
         x, y = polygons[0][0][0]
         return float(x), float(y)
     return round(best[1], 5), round(best[2], 5)
+
+
+def choropleth_svg(data: dict[str, Any], view: View, *, width: int = 560, height: int = 420) -> str:
+    """Return the map drawn as SVG, for a page without script (the public site).
+
+    The page prints the map's text alternative (``map_summary``) and its table beside it.
+    """
+    import vl_convert
+
+    chart = choropleth_chart(data, view)
+    # No ARIA of Vega's own (English, by field name): the page's summary and table say it all.
+    spec = {**chart, "width": width, "height": height, "config": {**chart["config"], "aria": False}}
+    svg: str = vl_convert.vegalite_to_svg(spec)
+    # The drawing itself is hidden from assistive technology: the page names it as a picture
+    # by its text alternative, and the table beside it gives every figure.
+    return svg[svg.find("<svg") :].replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)

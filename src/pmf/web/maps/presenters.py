@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 from django.utils.translation import gettext as _
 
 from pmf.core.framework import Framework, map_units
 from pmf.core.periods import parse_period
-from pmf.core.text import format_value
+from pmf.core.text import format_value, period_name
 from pmf.reports.charts.choropleth import View, choropleth_chart, comparison_words, map_summary
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
@@ -55,22 +56,59 @@ def map_values(
     """
     from pmf.web.observations.services import assessed_by_measure, held_observations
 
-    measure = framework.measure(measure_code)
     internal = [unit.code for unit in units if not unit.external]
     external = [unit.code for unit in units if unit.external]
+    assessment = assessed_by_measure(organisation, framework, internal) if internal else None
+    held = (
+        held_observations(organisation, units=external, measures=[measure_code])
+        if external
+        else None
+    )
+    return map_data(framework, units, measure_code, assessment, held, shapes, attribution)
+
+
+def map_data(
+    framework: Framework,
+    units: list[Any],
+    measure_code: str,
+    assessment: pl.DataFrame | None,
+    held: pl.DataFrame | None,
+    shapes: dict[str, Any],
+    attribution: str = "",
+) -> dict[str, Any]:
+    """Return the map's data of ``measure_code`` for ``units`` from figures already read.
+
+    ``assessment`` (``pmf.core.assessment``'s columns) gives the internal units' latest
+    value and their RAG against the standard, as the scorecard judged them; ``held`` (unit,
+    measure, period, value) the latest figures of the units it does not judge (comparators,
+    and units not yet members at the cut-off), shown but not judged. A cycle's papers pass
+    the cycle's own assessment and the figures held at the lock, its public site the
+    assessment alone, the pages the assessment of today. Every unit is shown at the latest
+    period any of them has.
+    """
+    measure = framework.measure(measure_code)
+    internal = {unit.code for unit in units if not unit.external}
     found: dict[str, tuple[str, float | None, str | None, str]] = {}
-    if internal:
-        assessment = assessed_by_measure(organisation, framework, internal)
-        for row in assessment.filter(assessment["measure"] == measure_code).iter_rows(named=True):
+    if assessment is not None and internal:
+        chosen = assessment.filter(
+            pl.col("measure") == measure_code, pl.col("unit").is_in(sorted(internal))
+        )
+        for row in chosen.iter_rows(named=True):
             found[row["unit"]] = (
                 row["period"],
                 row["value"],
                 COMPARISONS.get(row["rag"] or ""),
                 row["standard"] or "",
             )
-    if external:
-        held = held_observations(organisation, units=external, measures=[measure_code])
-        for row in held.iter_rows(named=True):
+    # Units the assessment does not judge (comparators; a unit not yet a member at the
+    # cut-off, whose figures are held but not judged) are shown with their figures held.
+    unjudged = {unit.code for unit in units} - set(found)
+    if held is not None and unjudged:
+        chosen = held.filter(
+            pl.col("measure") == measure_code,
+            pl.col("unit").is_in(sorted(unjudged)),
+        )
+        for row in chosen.iter_rows(named=True):
             earlier = found.get(row["unit"])
             if earlier is None or parse_period(row["period"]).end > parse_period(earlier[0]).end:
                 found[row["unit"]] = (row["period"], row["value"], None, "")
@@ -92,19 +130,26 @@ def map_values(
                 "value": value,
                 "value_text": format_value(value, measure) if value is not None else "–",
                 "comparison": comparison,
-                "comparison_text": comparison_words().get(comparison or "", "–"),
+                # As the map colours it: a figure not judged is said to be so.
+                "comparison_text": comparison_words().get(
+                    comparison or ("unjudged" if value is not None else ""), "–"
+                ),
             }
         )
     standard_text = next(iter(standards)) if len(standards) == 1 else ""
+    has_comparison = any(row["comparison"] for row in rows)
+    if not has_comparison:
+        for row in rows:
+            row["comparison_text"] = "–"
     return {
         "measure": measure.name,
         "measure_code": measure.code,
-        "period": parse_period(latest).label if latest else _("no period"),
+        "period": period_name(latest) if latest else _("no period"),
         "period_code": latest,
         "rows": rows,
         "shapes": shapes,
         "standard_text": standard_text,
-        "has_comparison": any(row["comparison"] for row in rows),
+        "has_comparison": has_comparison,
         "attribution": attribution,
     }
 

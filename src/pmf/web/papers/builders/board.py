@@ -87,8 +87,13 @@ def board_paper(cycle: Cycle) -> Document:
     area_names = {area.code: area.name for area in framework.areas}
     titles = {area.code: area.title for area in framework.areas}
     top_grades = {g.area.code: g for g in grades if g.unit.code == top.code}
+    # The cycle's assessment of every internal unit, once: the MDC summary's rows and the
+    # maps' comparison of each unit with the standard.
+    parts = cycle_parts(cycle)
     areas = tuple(
-        _area_section(cycle, framework, top.code, top.name, area.code, titles, index, marks)
+        _area_section(
+            cycle, framework, top.code, top.name, area.code, titles, index, marks, parts[1]
+        )
         for index, area in enumerate(framework.areas, start=1)
         if area.code in top_grades
     )
@@ -212,7 +217,7 @@ def board_paper(cycle: Cycle) -> Document:
         Section(
             appendix_number(3),
             _("Making Data Count summary of {unit}").format(unit=top.name),
-            _mdc_summary(cycle, top.code, top.name),
+            _mdc_summary(cycle, top.code, top.name, parts),
             appendix=True,
         ),
         *scores,
@@ -239,7 +244,9 @@ def board_paper(cycle: Cycle) -> Document:
     )
 
 
-def _mdc_summary(cycle: Cycle, top: str, top_name: str) -> tuple[Paragraph | Table, ...]:
+def _mdc_summary(
+    cycle: Cycle, top: str, top_name: str, parts: tuple[Framework, pl.DataFrame, Any, str]
+) -> tuple[Paragraph | Table, ...]:
     """Return the Making Data Count matrix of the top unit's measures at the cut-off.
 
     The rows are the scorecard's of the cycle's assessment (as the exception report's), so the
@@ -249,7 +256,7 @@ def _mdc_summary(cycle: Cycle, top: str, top_name: str) -> tuple[Paragraph | Tab
     from pmf.core.scorecard import SPC_LEGEND, build_scorecard
     from pmf.reports.charts.mdc_icons import icon_svg
 
-    framework, assessment, _units, label = cycle_parts(cycle)
+    framework, assessment, _units, label = parts
     rows = [row.as_dict() for row in build_scorecard(framework, assessment, top).rows()]
     matrix = summary_matrix(rows)
 
@@ -504,12 +511,13 @@ def _area_section(
     titles: dict[str, str],
     index: int,
     marks: ObservationMarks | None = None,
+    assessment: pl.DataFrame | None = None,
 ) -> Section:
     grade = cycle.grades.get(unit__code=top, area__code=area)
     blocks: list[Paragraph | Bullets | Table | Chart] = list(_markdown_blocks(grade.rationale))
     if grade.agreed_rationale:
         blocks.append(Paragraph(grade.agreed_rationale, lead=_("At the board:")))
-    blocks.extend(_redline_charts(cycle, framework, top, top_name, area, marks))
+    blocks.extend(_redline_charts(cycle, framework, top, top_name, area, marks, assessment))
     label = grade_scale(cycle.organisation).label(grade.grade)
     return Section(f"5.{index}", f"{titles[area]} – {label}", tuple(blocks))
 
@@ -544,6 +552,7 @@ def _redline_charts(
     unit_name: str,
     area: str,
     marks: ObservationMarks | None = None,
+    assessment: pl.DataFrame | None = None,
 ) -> list[Chart | Table | Paragraph]:
     """Return an SPC chart and its table (and its commentary) for each redline with figures."""
     redlines = [m for m in framework.measures if m.area == area and m.kind is Kind.REDLINE]
@@ -657,7 +666,8 @@ def _redline_charts(
         blocks.extend(
             _peer_blocks(framework, rolled, unit, unit_name, measure, rows[-1]["period"], marks)
         )
-        blocks.extend(map_blocks(cycle.organisation, framework, rolled, measure))
+        if assessment is not None:
+            blocks.extend(map_blocks(cycle.organisation, framework, rolled, measure, assessment))
         blocks.extend(key_driver_blocks(framework, drivers, unit, unit_name, measure))
     return blocks
 

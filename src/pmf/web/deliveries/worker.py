@@ -28,11 +28,15 @@ def run_once() -> services.Run:
 
 def report(run: services.Run) -> str:
     """Say what a run did, for the worker's log and ``pmf schedule run-due``."""
-    sent = len(run.sent) - len(run.failed)
-    return (
+    printed = sum(row.outcome == "printed" for row in run.sent)
+    sent = len(run.sent) - len(run.failed) - printed
+    said = (
         f"Papers by email: {len(run.dispatches)} send(s) due, {sent} email(s) sent, "
         f"{len(run.failed)} failed."
     )
+    if printed:
+        said += f" {printed} printed here, not sent: no mail server is set (PMF_EMAIL_HOST)."
+    return said
 
 
 def start_clock(stop: threading.Event, interval: float = INTERVAL) -> threading.Thread:

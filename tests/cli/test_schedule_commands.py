@@ -118,3 +118,19 @@ def test_pmf_schedule_delete(
         1,
     ]
     assert AuditEvent.objects.filter(action="delete_schedule").count() == 1
+
+
+def test_pmf_schedule_add_in_welsh(cycles: Cycle) -> None:
+    from pmf.cli import main
+
+    assert main(
+        ["schedule", "add", "-o", "TST", "--name", "Pecyn", "--on-stage", "board",
+         "--language", "cy", "--to", "Tîm <tim@example.org>"]
+    ) == 0  # fmt: skip
+    assert Schedule.objects.get().language == "cy"
+    with pytest.raises(SystemExit):  # argparse names the choices: en or cy
+        main(
+            ["schedule", "add", "-o", "TST", "--name", "Pack", "--on-stage", "board",
+             "--language", "fr", "--to", "jo@example.org"]
+        )  # fmt: skip
+    assert Schedule.objects.count() == 1

@@ -155,3 +155,35 @@ def test_the_language_is_checked_with_the_other_fields(
     with pytest.raises(services.Refused) as refused:
         services.create_schedule(organisation, analyst.membership, fields(language="fr"), ["pdf"])
     assert refused.value.problems == ["language: Choose English (en) or Welsh (cy)"]
+
+
+def test_the_api_and_the_command_line_set_the_language(
+    cycles: Cycle, analyst: User, organisation: Organisation
+) -> None:
+    import json
+
+    from django.test import Client
+
+    from pmf.web.api.services import issue_token
+
+    client = Client(headers={"Authorization": f"Bearer {issue_token(analyst, 'script')[1]}"})
+    body = {
+        "name": "Pecyn y bwrdd",
+        "on_stage": "board",
+        "language": "cy",
+        "recipients": [{"name": "Tîm", "email": "tim@example.org"}],
+    }
+    made = client.post(
+        "/api/organisations/TST/schedules", json.dumps(body), content_type="application/json"
+    )
+    assert made.status_code == 200 and made.json()["language"] == "cy"
+    refused = client.post(
+        "/api/organisations/TST/schedules",
+        json.dumps({**body, "language": "fr"}),
+        content_type="application/json",
+    )
+    assert refused.status_code == 422
+    assert refused.json()["problems"] == [
+        {"row": None, "field": "language", "reason": "Choose English (en) or Welsh (cy)"}
+    ]
+    assert [s["language"] for s in client.get("/api/organisations/TST/schedules").json()] == ["cy"]

@@ -54,3 +54,26 @@ def test_without_a_mail_server_emails_are_printed_and_the_page_says_so(
     assert client.get("/TST/schedules.json").json()["printing"] is True
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     assert warning not in client.get("/TST/schedules/").content.decode()
+
+
+def test_the_schedules_page_and_form_read_in_welsh(
+    settings: Any, cycles: Cycle, analyst: User, organisation: Organisation
+) -> None:
+    settings.EMAIL_BACKEND = CONSOLE
+    schedule = services.create_schedule(
+        organisation, analyst.membership, fields(language="cy"), ["html"]
+    )
+    cycle_steps.advance(Cycle.objects.get(organisation=organisation, number=2), None)
+    services.run_due()
+    client = Client()
+    client.force_login(analyst)
+    client.cookies["django_language"] = "cy"
+    page = client.get("/TST/schedules/").content.decode()
+    assert "Nid oes gweinydd e-bost wedi’i osod, felly ni chaiff dim ei e-bostio" in page
+    assert page.count("Wedi’i argraffu, heb ei anfon") == 3
+    assert "Iaith ar gyfer cyfeiriadau" in page
+    assert '<span lang="cy">(Cymraeg)</span>' in page  # the emails were written in Welsh
+    assert "Papur y bwrdd: Test Force, cylch 2 (Summer)" in page
+    form = client.get(f"/TST/schedules/{schedule.pk}/").content.decode()
+    assert "Iaith ar gyfer derbynwyr nad ydynt yn defnyddio pmf" in form
+    assert "Dileu’r amserlen" in form

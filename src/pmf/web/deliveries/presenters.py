@@ -58,6 +58,7 @@ def schedules_page(organisation: Organisation) -> dict[str, Any]:
                 "at_iso": row.at.isoformat(),
                 "schedule": row.schedule_name,
                 "language": row.language,
+                "language_label": str(Schedule.Language(row.language).label),
                 "cycle": row.cycle_number,
                 "paper": row.paper,
                 "paper_label": str(Schedule.Paper(row.paper).label),

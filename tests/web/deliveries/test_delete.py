@@ -4,6 +4,8 @@ command line and the API, by analysts of the whole organisation only."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -130,3 +132,15 @@ def test_the_api_deletes_a_schedule_for_an_analyst_and_finds_nothing_for_others(
     assert api(analyst).delete(address).status_code == 204
     assert not Schedule.objects.exists()
     assert api(analyst).delete(address).status_code == 404
+
+
+def test_a_schedule_deleted_after_a_worker_claimed_its_send_sends_nothing(
+    smtp: Mailbox, cycles: Cycle, analyst: User, organisation: Organisation
+) -> None:
+    schedule = services.create_schedule(organisation, analyst.membership, fields(), ["html"])
+    cycle_steps.advance(Cycle.objects.get(organisation=organisation, number=2), None)
+    claimed = services.claim_next(schedule.active_from + dt.timedelta(minutes=1))
+    assert claimed is not None
+    services.delete_schedule(schedule, analyst.membership)
+    assert services.send(claimed, schedule.active_from) == []
+    assert smtp.messages == [] and not Sent.objects.exists()

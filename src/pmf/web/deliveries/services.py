@@ -32,7 +32,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -675,7 +675,7 @@ def send(dispatch: Dispatch, now: dt.datetime) -> list[Sent]:
             else Sent.Outcome.SENT
         )
         rows.append(
-            Sent.objects.create(
+            _record(
                 organisation=organisation,
                 schedule=schedule,
                 schedule_name=schedule.name,
@@ -697,6 +697,16 @@ def send(dispatch: Dispatch, now: dt.datetime) -> list[Sent]:
     return rows
 
 
+def _record(**fields: Any) -> Sent:
+    """Add a row to the record; if its schedule was deleted while the email was being sent,
+    add it without the schedule (its name stays), as the deletion would have left it."""
+    try:
+        with transaction.atomic():
+            return Sent.objects.create(**fields)
+    except IntegrityError:
+        return Sent.objects.create(**{**fields, "schedule": None, "dispatch": None})
+
+
 def _settle(
     dispatch: Dispatch,
     cycle: Cycle | None,
@@ -716,7 +726,14 @@ def _settle(
     dispatch.claimed_until = None
     if cycle is not None and dispatch.cycle_id is None:
         dispatch.cycle = cycle
-    dispatch.save(update_fields=["status", "next_attempt_at", "claimed_until", "cycle"])
+    # An update, not a save: the schedule (and with it the dispatch) may have been deleted
+    # meanwhile, and there is then nothing to mark.
+    Dispatch.objects.filter(pk=dispatch.pk).update(
+        status=dispatch.status,
+        next_attempt_at=dispatch.next_attempt_at,
+        claimed_until=None,
+        cycle=dispatch.cycle,
+    )
     schedule = dispatch.schedule
     audit.record(
         schedule.organisation,

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.contrib.auth.models import User
 
+from pmf.web.audit.models import AuditEvent
 from pmf.web.cycles import services as cycle_steps
 from pmf.web.cycles.models import Cycle
 from pmf.web.deliveries.models import Schedule
+from pmf.web.frameworks.models import Organisation
 from tests.web.deliveries.conftest import Mailbox, smtp
 
 __all__ = ["smtp"]  # the SMTP server fixture, shared with the web tests
@@ -90,3 +93,44 @@ def test_pmf_worker_batch_sends_the_papers_due(
     assert worker(batch=True) == 0
     assert "1 send(s) due, 1 email(s) sent, 0 failed" in capsys.readouterr().out
     assert [m["To"] for m in smtp.messages] == ["Jo <jo@example.org>"]
+
+
+def test_pmf_schedule_delete(
+    smtp: Mailbox,
+    cycles: Cycle,
+    analyst: User,
+    organisation: Organisation,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from pmf.cli import main
+    from tests.web.deliveries.test_delete import sent_then_owed
+
+    schedule = sent_then_owed(organisation, analyst)
+    assert main(["schedule", "delete", "-o", "TST", str(schedule.pk)]) == 0
+    out = capsys.readouterr().out
+    assert f"Schedule {schedule.pk} (Board pack) deleted; the record keeps the 2 emails" in out
+    assert not Schedule.objects.exists()
+    assert main(["schedule", "delete", "-o", "TST", str(schedule.pk)]) == 1
+    assert main(["sent", "-o", "TST", "--json"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.count('"schedule": "Board pack"') for line in lines if line.startswith("{")] == [
+        1,
+        1,
+    ]
+    assert AuditEvent.objects.filter(action="delete_schedule").count() == 1
+
+
+def test_pmf_schedule_add_in_welsh(cycles: Cycle) -> None:
+    from pmf.cli import main
+
+    assert main(
+        ["schedule", "add", "-o", "TST", "--name", "Pecyn", "--on-stage", "board",
+         "--language", "cy", "--to", "Tîm <tim@example.org>"]
+    ) == 0  # fmt: skip
+    assert Schedule.objects.get().language == "cy"
+    with pytest.raises(SystemExit):  # argparse names the choices: en or cy
+        main(
+            ["schedule", "add", "-o", "TST", "--name", "Pack", "--on-stage", "board",
+             "--language", "fr", "--to", "jo@example.org"]
+        )  # fmt: skip
+    assert Schedule.objects.count() == 1

@@ -159,10 +159,26 @@ def test_the_police_example_fills_every_tile_and_register_from_its_figures() -> 
     assert listed["ALL_CRIME_RATE"]["overdue"] and not listed["ALL_CRIME_RATE"]["written"]
     assert set(listed) == {"SEXUAL_RATE", "ALL_CRIME_RATE"}
 
+    # One schedule, the board paper to a placeholder address when a cycle moves on to its
+    # board; loading the history queued and sent nothing.
+    from pmf.web.deliveries.models import Dispatch, Schedule, Sent
+
+    (schedule,) = Schedule.objects.filter(organisation=police)
+    assert (schedule.name, schedule.paper, schedule.on_stage, schedule.formats) == (
+        "Example: board pack",
+        "board",
+        "board",
+        ["pdf", "pptx"],
+    )
+    assert [r.email for r in schedule.recipients.all()] == ["board.members@example.org"]
+    assert not Dispatch.objects.exists() and not Sent.objects.exists()
+
     # Loading again adds nothing.
     load_example(registry()["police"])
     assert Risk.objects.filter(organisation=police).count() == len(risks)
     assert Intervention.objects.filter(organisation=police).count() == len(interventions)
+    assert Schedule.objects.filter(organisation=police).count() == 1
+    assert not Dispatch.objects.exists()
 
     # High harm is calculated from its four components, each figure dated as its inputs are
     # (so a past cycle saw it), with lineage to the four input figures.

@@ -279,6 +279,8 @@ EXPECT: dict[str, Expect] = {
     "schedule-edit": Expect(
         read=roles(ANALYST), write=roles(ANALYST), data={**SCHEDULE, "name": "Renamed pack"}
     ),
+    # its confirmation (GET) and the deletion itself (POST): the record of what it sent stays
+    "schedule-delete": Expect(read=roles(ANALYST), write=roles(ANALYST), data={}),
     "dashboard": Expect(read=ORG),
     "dashboard-json": Expect(read=ORG),
     "dashboard-tile": Expect(read=ORG),
@@ -366,6 +368,9 @@ EXPECT: dict[str, Expect] = {
     "API GET /api/organisations/{org}/schedules": Expect(read=roles(ANALYST)),
     "API POST /api/organisations/{org}/schedules": Expect(read=NOBODY, write=roles(ANALYST)),
     "API GET /api/organisations/{org}/sent": Expect(read=roles(ANALYST)),
+    "API DELETE /api/organisations/{org}/schedules/{schedule_id}": Expect(
+        read=NOBODY, write=roles(ANALYST)
+    ),
     "API POST /api/organisations/{org}/commentary": Expect(read=NOBODY, write=ANALYSTS | {OWNER}),
     "API POST /api/organisations/{org}/observations": Expect(
         read=NOBODY,
@@ -880,7 +885,7 @@ class Check:
     ) -> tuple[Any, bool]:
         """Send one request inside a transaction rolled back after it; say if a row changed."""
         with transaction.atomic():
-            before = database_state() if method == "POST" else ""
+            before = database_state() if method in {"POST", "DELETE"} else ""
             if api:
                 response = getattr(client, method.lower())(
                     path,
@@ -892,7 +897,7 @@ class Check:
                 )
             else:
                 response = getattr(client, method.lower())(path, data or {})
-            changed = method == "POST" and database_state() != before
+            changed = method in {"POST", "DELETE"} and database_state() != before
             transaction.set_rollback(True)
         body = b"" if response.streaming else response.content
         if response.get("Content-Type", "").startswith("text/html"):
@@ -1049,8 +1054,10 @@ def test_every_url_and_operation_has_an_expectation(world: World) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def api_cases(path: str, unit: bool) -> dict[str, tuple[str, dict[str, Any], Any]]:
-    """Return (path, query, rows to send) in North, in South and in the other organisation."""
+def api_cases(path: str, unit: bool, world: World) -> dict[str, tuple[str, dict[str, Any], Any]]:
+    """Return (path, query, rows to send) in North, in South and in the other organisation;
+    for an operation on one record (a schedule), also the other organisation's record under
+    this one's code ("cross")."""
 
     def row(unit: str) -> Any:
         if path.endswith("/schedules"):
@@ -1064,13 +1071,19 @@ def api_cases(path: str, unit: bool) -> dict[str, tuple[str, dict[str, Any], Any
             return [{"unit": unit, "measure": "ER", "period": "2019-07", "why": "Calls up."}]
         return [{"unit": unit, "measure": "ER", "period": "2019-08", "value": 91}]
 
+    def at(org: str, ids_of: str) -> str:
+        return path.format(org=org, schedule_id=world.ids.get(f"{ids_of}:schedule"))
+
     cases = {
-        "in": (path.format(org="TST"), {"unit": "N"}, row("N")),
-        "out": (path.format(org="TST"), {"unit": "S"}, row("S")),
-        "other": (path.format(org="OTH"), {"unit": "N"}, row("N")),
+        "in": (at("TST", "TST"), {"unit": "N"}, row("N")),
+        "out": (at("TST", "TST"), {"unit": "S"}, row("S")),
+        "other": (at("OTH", "OTH"), {"unit": "N"}, row("N")),
+        "cross": (at("TST", "OTH"), {"unit": "N"}, row("N")),
     }
     if not unit:
         del cases["out"]
+    if "{schedule_id}" not in path:
+        del cases["cross"]
     return cases
 
 
@@ -1086,7 +1099,7 @@ def test_every_api_operation_as_every_role(role: str, world: World) -> None:
     client = api_client(role, world)
     for method, template, unit in api_operations():
         rule = EXPECT[f"API {method} {template}"]
-        for case, (path, query, rows) in api_cases(template, unit).items():
+        for case, (path, query, rows) in api_cases(template, unit, world).items():
             actor = acting_as(role, case)
             if method == "GET":
                 got, _ = check.request(client, "GET", path, query, api=True)
@@ -1099,9 +1112,11 @@ def test_every_api_operation_as_every_role(role: str, world: World) -> None:
                     missing = {404} if role in OUTSIDE else {403, 404}
                     check.expect(got.status_code in missing, method, path, got, "404")
                 continue
-            posted, changed = check.request(client, "POST", path, rows, api=True)
+            sent = "" if method == "DELETE" else rows
+            posted, changed = check.request(client, method, path, sent, api=True)
             if actor is not None and actor in rule.write:
-                check.expect(posted.status_code == 200 and changed, method, path, posted, "stored")
+                done = 204 if method == "DELETE" else 200
+                check.expect(posted.status_code == done and changed, method, path, posted, "stored")
                 continue
             if actor == ANONYMOUS:
                 check.expect(posted.status_code == 401, method, path, posted, "401")
@@ -1111,7 +1126,7 @@ def test_every_api_operation_as_every_role(role: str, world: World) -> None:
                 refused = {404} if role in OUTSIDE else {403, 404, 422}
                 check.expect(posted.status_code in refused, method, path, posted, "refused")
             if changed:
-                check.problems.append(f"POST {path}: {posted.status_code} and a row changed")
+                check.problems.append(f"{method} {path}: {posted.status_code} and a row changed")
     assert not check.problems, "\n".join(check.problems)
 
 

@@ -98,7 +98,9 @@ SPC_PAGES = {"measure-spc"}
 RETURN_PAGES = {"returns", "returns-json", "return", "return-json"}
 # Papers on a schedule: analysts of the whole organisation only; the matrix in
 # test_permission_matrix.py and deliveries/test_views.py.
-SCHEDULE_PAGES = {"schedules", "schedules-json", "schedule-new", "schedule-edit"}
+SCHEDULE_PAGES = {
+    "schedules", "schedules-json", "schedule-new", "schedule-edit", "schedule-delete",
+}  # fmt: skip
 # Improvement plans and self-assessments need a plan and a cycle: their matrix is in
 # plans/test_views.py.
 PLAN_PAGES = {

@@ -492,12 +492,12 @@ def test_every_filter_of_the_commentary_lists_as_every_role(role: str, world: Wo
 
 
 # --------------------------------------------------------------------------------------------
-# Papers by email: every paper scheduled, paused and changed as every role
+# Papers by email: every paper scheduled, paused, changed and deleted as every role
 # --------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_paper_scheduled_and_every_schedule_paused_as_every_role(
+def test_every_paper_scheduled_and_every_schedule_paused_and_deleted_as_every_role(
     role: str, world: World
 ) -> None:
     from tests.web.test_permission_matrix import SCHEDULE
@@ -521,4 +521,15 @@ def test_every_paper_scheduled_and_every_schedule_paused_as_every_role(
             )
             if changed != allowed:
                 check.problems.append(f"{path} {action}: {answer.status_code}, changed: {changed}")
+        # Deleting it: the same people; every other member finds nothing there (404).
+        path = f"/{org}/schedules/{world.ids[key]}/delete/"
+        allowed = (role == ANALYST and key == "TST:schedule") or (role == OUTSIDER and org == "OTH")
+        asked, _ = check.request(client, "GET", path, None)
+        answer, changed = check.request(client, "POST", path, {})
+        if changed != allowed:
+            check.problems.append(f"POST {path}: {answer.status_code}, deleted: {changed}")
+        if allowed and (asked.status_code, answer.status_code) != (200, 302):
+            check.problems.append(f"{path}: {asked.status_code}, {answer.status_code}")
+        if not allowed and role in MEMBERS and {asked.status_code, answer.status_code} != {404}:
+            check.problems.append(f"{path}: {asked.status_code}, {answer.status_code}, not 404")
     assert not check.problems, "\n".join(check.problems)

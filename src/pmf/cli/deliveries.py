@@ -1,5 +1,5 @@
-"""Papers on a schedule on the command line: ``pmf schedule list|add|pause|resume|run-due``
-and ``pmf sent``.
+"""Papers on a schedule on the command line: ``pmf schedule
+list|add|pause|resume|delete|run-due`` and ``pmf sent``.
 
 The worker (``pmf worker``) sends the papers due every minute; ``pmf schedule run-due``
 sends them now, for a cron job where no worker runs.
@@ -63,13 +63,24 @@ def _schedule_arguments(schedule: argparse.ArgumentParser) -> None:
         help="send when a cycle moves on to this stage",
     )
     add.add_argument(
+        "--language",
+        choices=["en", "cy"],
+        default="en",
+        help="the language for recipients who are not pmf users (pmf users get the one they "
+        "chose): en (English, the default) or cy (Welsh)",
+    )
+    add.add_argument(
         "--to",
         action="append",
         required=True,
         metavar="RECIPIENT",
         help="a recipient, 'Name <email>' (repeat for more)",
     )
-    for action, text in (("pause", "Pause a schedule."), ("resume", "Resume a paused schedule.")):
+    for action, text in (
+        ("pause", "Pause a schedule."),
+        ("resume", "Resume a paused schedule."),
+        ("delete", "Delete a schedule; the record of what it sent stays."),
+    ):
         paused = command(group, action, text, f"pmf schedule {action} -o MPS 3")
         add_organisation(paused)
         paused.add_argument("id", type=int, help="the schedule's number (pmf schedule list)")
@@ -88,7 +99,8 @@ def _schedule_arguments(schedule: argparse.ArgumentParser) -> None:
     arguments=_schedule_arguments,
 )
 def schedule(args: argparse.Namespace) -> int:
-    """Run ``pmf schedule list``, ``add``, ``pause``, ``resume`` or ``run-due``."""
+    """Run ``pmf schedule list``, ``add``, ``pause``, ``resume``, ``delete`` or ``run-due``."""
+    from pmf.core.text import plural
     from pmf.web.deliveries import services
     from pmf.web.deliveries.models import Schedule
 
@@ -128,6 +140,7 @@ def schedule(args: argparse.Namespace) -> int:
                 "weekday": str(WEEKDAY_NAMES.index(args.weekly)) if args.weekly else "",
                 "at_time": args.at,
                 "on_stage": args.on_stage or "",
+                "language": args.language,
                 "recipients": "\n".join(args.to),
             }
             made = services.create_schedule(organisation, None, fields, args.formats or ["pdf"])
@@ -136,6 +149,14 @@ def schedule(args: argparse.Namespace) -> int:
         chosen = Schedule.objects.filter(organisation=organisation, pk=args.id).first()
         if chosen is None:
             raise CommandError(f"{organisation.code} has no schedule {args.id}")
+        if args.action == "delete":
+            kept = chosen.sent.count()
+            services.delete_schedule(chosen, None)
+            print(
+                f"Schedule {args.id} ({chosen.name}) deleted; "
+                f"the record keeps the {plural(kept, 'email')} it sent."
+            )
+            return EXIT_OK
         services.set_paused(chosen, None, args.action == "pause")
         print(f"Schedule {chosen.pk} ({chosen.name}) {args.action}d.")
         return EXIT_OK
@@ -152,6 +173,7 @@ def _as_options(problem: str) -> str:
         "at_time": "--at",
         "on_stage": "--on-stage",
         "formats": "--format",
+        "language": "--language",
         "frequency": "--monthly/--weekly/--on-stage",
     }
     field, colon, rest = problem.partition(": ")
@@ -179,16 +201,17 @@ def sent(args: argparse.Namespace) -> int:
     from pmf.web.deliveries.models import Sent
 
     organisation = base.organisation(args.organisation)
-    rows = Sent.objects.filter(organisation=organisation).select_related("schedule")
+    rows = Sent.objects.filter(organisation=organisation)
     for row in rows[: max(args.limit, 0)]:
         if args.json:
             print(
                 json.dumps(
                     {
                         "at": row.at.isoformat(),
-                        "schedule": row.schedule.name,
+                        "schedule": row.schedule_name,
                         "cycle": row.cycle_number,
                         "paper": row.paper,
+                        "language": row.language,
                         "recipient": {"name": row.recipient_name, "email": row.recipient_email},
                         "subject": row.subject,
                         "attachments": row.attachments,
@@ -202,7 +225,7 @@ def sent(args: argparse.Namespace) -> int:
         else:
             files = ", ".join(f"{a['name']} {a['sha256'][:12]}" for a in row.attachments)
             print(
-                f"{row.at:%Y-%m-%d %H:%M}\t{row.schedule.name}\t{row.recipient_email}\t"
+                f"{row.at:%Y-%m-%d %H:%M}\t{row.schedule_name}\t{row.recipient_email}\t"
                 f"{row.subject}\t{files}\t{row.outcome}{': ' + row.error if row.error else ''}"
             )
     return EXIT_OK

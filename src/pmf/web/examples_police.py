@@ -7,7 +7,9 @@ worse than a year before and a command's longest deterioration; the recommendati
 reclassification, census denominators, fraud); the improvement plan sets targets from the
 force's cycle 8 figures; each command's self-assessment for the draft cycle 9 lists its
 redlines met and not met and its KPIs of concern, and the analyst's overview counts the
-redlines the commands miss. Every title or text begins ``Example:``.
+redlines the commands miss, and a schedule emails the board paper to a placeholder address
+when a cycle moves on to its board (made after the history, so loading sends nothing). Every
+title or text begins ``Example:``.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ def fill(example: Example, organisation: Organisation) -> None:
     _plan(organisation, framework, people[ANALYST], agreed)
     _self_assessments(framework, draft, people, now)
     _overview(framework, draft, people[ANALYST], now)
+    _schedule(organisation, people[ANALYST])
 
 
 def _lead(code: str) -> str:
@@ -370,4 +373,23 @@ def _overview(framework: Framework, cycle: Any, analyst: Any, now: pl.DataFrame)
         analyst,
         f"{EXAMPLE}redlines not met by the commands, most often first: {counted or 'none'}. "
         "The commands' statements are set beside the themes they share below.",
+    )
+
+
+def _schedule(organisation: Organisation, analyst: Any) -> None:
+    """Email the board paper (PDF and PowerPoint) to a placeholder address at example.org
+    when a cycle moves on to its board: the demo's draft cycle 9 has not, so nothing is due."""
+    from pmf.web.deliveries.services import create_schedule
+
+    create_schedule(
+        organisation,
+        analyst,
+        {
+            "name": f"{EXAMPLE}board pack",
+            "paper": "board",
+            "on_stage": "board",
+            "recipients": "Example board members <board.members@example.org>",
+        },
+        ["pdf", "pptx"],
+        user=analyst.user,
     )

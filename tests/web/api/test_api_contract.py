@@ -69,6 +69,7 @@ OPERATIONS = [
     "GET /api/organisations/{org}/schedules",
     "POST /api/organisations/{org}/schedules",
     "GET /api/organisations/{org}/sent",
+    "DELETE /api/organisations/{org}/schedules/{schedule_id}",
 ]
 
 

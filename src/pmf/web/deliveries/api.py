@@ -14,6 +14,7 @@ from pydantic import Field
 
 from pmf.web import pages
 from pmf.web.deliveries import presenters, services
+from pmf.web.deliveries.models import Schedule
 from pmf.web.frameworks.models import Organisation
 
 router = Router(tags=["papers by email"])
@@ -32,6 +33,10 @@ class ScheduleOut(Schema):
     formats: list[str] = Field(examples=[["pdf", "pptx"]])
     when: str = Field(examples=["Monthly on day 1 at 07:30; when a cycle moves on to Board"])
     next_send: str = Field(description="The next moment on the calendar, if any.")
+    language: str = Field(
+        examples=["en", "cy"],
+        description="The language for recipients who are not pmf users (users get theirs).",
+    )
     paused: bool
     recipients: list[RecipientOut]
 
@@ -48,6 +53,7 @@ class SentOut(Schema):
     schedule: str
     cycle: int | None
     paper: str
+    language: str = Field(examples=["en", "cy"], description="The email's and papers' language.")
     recipient_name: str
     recipient_email: str
     subject: str
@@ -69,6 +75,11 @@ class ScheduleIn(Schema):
     weekday: int | None = Field(None, description="Weekly: 0 (Monday) to 6 (Sunday).")
     at_time: str = Field("", examples=["07:30"])
     on_stage: str = Field("", examples=["board"])
+    language: str = Field(
+        "en",
+        examples=["en", "cy"],
+        description="For recipients who are not pmf users; pmf users get the language they chose.",
+    )
     recipients: list[RecipientOut]
 
 
@@ -118,6 +129,7 @@ def add_schedule(request: HttpRequest, org: str, schedule: ScheduleIn) -> Any:
         "weekday": "" if schedule.weekday is None else str(schedule.weekday),
         "at_time": schedule.at_time,
         "on_stage": schedule.on_stage,
+        "language": schedule.language,
         "recipients": "\n".join(f"{r.name} <{r.email}>" for r in schedule.recipients),
     }
     try:
@@ -133,6 +145,21 @@ def add_schedule(request: HttpRequest, org: str, schedule: ScheduleIn) -> Any:
             )
         return Status(422, {"detail": "Nothing was stored.", "problems": problems})
     return next(s for s in presenters.schedules_page(found)["schedules"] if s["id"] == made.pk)
+
+
+@router.delete(
+    "/organisations/{org}/schedules/{schedule_id}",
+    response={204: None, 401: Refusal, 404: Refusal},
+    summary="Delete a schedule",
+)
+def delete_schedule(request: HttpRequest, org: str, schedule_id: int) -> Any:
+    """Delete a schedule: nothing more is sent on it; the record of what it sent stays."""
+    found, membership = _scheduler(request, org)
+    chosen = Schedule.objects.filter(organisation=found, pk=schedule_id).first()
+    if chosen is None:
+        raise Http404("No such schedule.")
+    services.delete_schedule(chosen, membership, user=request.user)
+    return Status(204, None)
 
 
 @router.get(

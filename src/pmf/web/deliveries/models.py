@@ -29,6 +29,11 @@ class Schedule(models.Model):
         WEEKLY = "weekly", _("Weekly")
         MONTHLY = "monthly", _("Monthly")
 
+    class Language(models.TextChoices):
+        # Each language by its own name, as the language switcher shows them.
+        ENGLISH = "en", "English"
+        WELSH = "cy", "Cymraeg"
+
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="schedules"
     )
@@ -45,6 +50,9 @@ class Schedule(models.Model):
     at_time = models.TimeField(null=True, blank=True)  # local time (TIME_ZONE)
     # The stage a cycle moves on to that sends the paper ("" for none): a Cycle.State.
     on_stage = models.CharField(max_length=16, blank=True)
+    # The language of the email and papers sent to a recipient who is only an address; a
+    # recipient who is a pmf user gets the language they chose (their LanguagePreference).
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
     paused = models.BooleanField(default=False)
     # The calendar sends only moments from here on: set when the schedule is made, changed
     # or resumed, so that none of them sends a moment that passed before.
@@ -110,15 +118,30 @@ class Dispatch(models.Model):
 
 
 class Sent(models.Model):
-    """One email to one recipient, sent or failed: the record of what was sent to whom."""
+    """One email to one recipient, sent or failed: the record of what was sent to whom.
+
+    The record is history: deleting its schedule keeps it (the schedule and dispatch become
+    empty, and ``schedule_name`` says which schedule it was).
+    """
 
     class Outcome(models.TextChoices):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # No mail server set (PMF_EMAIL_HOST): the worker printed the email in its log.
+        PRINTED = "printed", _("Printed, not sent")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="sent")
-    dispatch = models.ForeignKey(Dispatch, on_delete=models.CASCADE, related_name="sent")
+    schedule = models.ForeignKey(
+        Schedule, null=True, blank=True, on_delete=models.SET_NULL, related_name="sent"
+    )
+    schedule_name = models.CharField(max_length=200, blank=True)
+    dispatch = models.ForeignKey(
+        Dispatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="sent"
+    )
+    # The language the email and its papers were written in: "en" or "cy".
+    language = models.CharField(
+        max_length=8, choices=Schedule.Language.choices, default=Schedule.Language.ENGLISH
+    )
     cycle_number = models.PositiveIntegerField(null=True, blank=True)
     paper = models.CharField(max_length=16)
     # Each attachment: {"name", "format", "sha256", "bytes"}.

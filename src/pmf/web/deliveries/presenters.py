@@ -25,11 +25,11 @@ def schedules_page(organisation: Organisation) -> dict[str, Any]:
     schedules = list(
         Schedule.objects.filter(organisation=organisation).prefetch_related("recipients")
     )
-    sent = list(
-        Sent.objects.filter(organisation=organisation).select_related("schedule")[:SENT_SHOWN]
-    )
+    sent = list(Sent.objects.filter(organisation=organisation)[:SENT_SHOWN])
     return {
         "organisation": {"code": organisation.code, "name": organisation.name},
+        # No mail server set (PMF_EMAIL_HOST): the worker prints the emails in its log.
+        "printing": services.printing(),
         "schedules": [
             {
                 "id": schedule.pk,
@@ -42,6 +42,8 @@ def schedules_page(organisation: Organisation) -> dict[str, Any]:
                     str(services.FORMAT_NAMES[fmt]) for fmt in schedule.formats
                 ),
                 "when": services.rule_text(schedule),
+                "language": schedule.language,
+                "language_label": str(Schedule.Language(schedule.language).label),
                 "next_send": _when(services.next_send(schedule)),
                 "paused": schedule.paused,
                 "recipients": [
@@ -54,7 +56,9 @@ def schedules_page(organisation: Organisation) -> dict[str, Any]:
             {
                 "at": _when(row.at),
                 "at_iso": row.at.isoformat(),
-                "schedule": row.schedule.name,
+                "schedule": row.schedule_name,
+                "language": row.language,
+                "language_label": str(Schedule.Language(row.language).label),
                 "cycle": row.cycle_number,
                 "paper": row.paper,
                 "paper_label": str(Schedule.Paper(row.paper).label),
@@ -90,6 +94,7 @@ def schedule_form(
             "weekday": "" if schedule.weekday is None else str(schedule.weekday),
             "at_time": schedule.at_time.strftime("%H:%M") if schedule.at_time else "",
             "on_stage": schedule.on_stage,
+            "language": schedule.language,
             "recipients": "\n".join(f"{r.name} <{r.email}>" for r in schedule.recipients.all()),
         }
     else:
@@ -103,6 +108,7 @@ def schedule_form(
             "weekday": "",
             "at_time": "07:30",
             "on_stage": Cycle.State.BOARD.value,
+            "language": Schedule.Language.ENGLISH.value,
             "recipients": "",
         }
     return {
@@ -126,4 +132,5 @@ def schedule_form(
             {"value": str(n), "label": str(day)} for n, day in enumerate(services.WEEKDAYS)
         ],
         "stages": [{"value": v, "label": str(label)} for v, label in services.STAGES],
+        "languages": [{"value": v, "label": str(label)} for v, label in Schedule.Language.choices],
     }

@@ -32,9 +32,9 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -63,6 +63,16 @@ WEEKDAYS = (
     gettext_lazy("Saturday"),
     gettext_lazy("Sunday"),
 )
+# "weekly on {weekday} at {time}", whole for each day: Welsh mutates the day ("ar ddydd Llun").
+WEEKLY = (
+    gettext_lazy("weekly on Monday at {time}"),
+    gettext_lazy("weekly on Tuesday at {time}"),
+    gettext_lazy("weekly on Wednesday at {time}"),
+    gettext_lazy("weekly on Thursday at {time}"),
+    gettext_lazy("weekly on Friday at {time}"),
+    gettext_lazy("weekly on Saturday at {time}"),
+    gettext_lazy("weekly on Sunday at {time}"),
+)
 # The stages a cycle moves on to (draft is where it starts).
 STAGES = [(state.value, state.label) for state in Cycle.State if state != Cycle.State.DRAFT]
 FIELDS = (
@@ -75,6 +85,7 @@ FIELDS = (
     "weekday",
     "at_time",
     "on_stage",
+    "language",
     "recipients",
 )
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -119,6 +130,7 @@ class Checked:
     at_time: dt.time | None
     on_stage: str
     recipients: list[tuple[str, str]]
+    language: str = Schedule.Language.ENGLISH
 
 
 def parse_recipients(text: str) -> tuple[list[tuple[str, str]], list[str]]:
@@ -233,6 +245,9 @@ def check(organisation: Organisation, posted: Mapping[str, Any], formats: Sequen
         problems.append(
             _("frequency: Choose when to send: on a calendar, when a cycle moves on, or both")
         )
+    language = text("language") or Schedule.Language.ENGLISH
+    if language not in Schedule.Language.values:
+        problems.append(_("language: Choose English (en) or Welsh (cy)"))
     recipients, wrong = parse_recipients(text("recipients"))
     problems.extend(wrong)
     if not recipients and not wrong:
@@ -244,7 +259,7 @@ def check(organisation: Organisation, posted: Mapping[str, Any], formats: Sequen
     if problems:
         raise Refused(problems)
     return Checked(
-        name, paper, cycle_number, chosen, frequency, day, weekday, at, stage, recipients
+        name, paper, cycle_number, chosen, frequency, day, weekday, at, stage, recipients, language
     )
 
 
@@ -257,6 +272,7 @@ def snapshot(schedule: Schedule) -> dict[str, Any]:
         "formats": list(schedule.formats),
         "rule": rule_text(schedule),
         "on_stage": schedule.on_stage,
+        "language": schedule.language,
         "paused": schedule.paused,
         "recipients": [f"{r.name} <{r.email}>" for r in schedule.recipients.all()],
     }
@@ -285,15 +301,7 @@ def create_schedule(
     if user is not None and user.is_authenticated:
         schedule.created_by = user
     _store(schedule, checked)
-    audit.record(
-        organisation,
-        kind=audit.Kind.DELIVERY,
-        action="add_schedule",
-        label=_("Schedule: {name}").format(name=schedule.name),
-        object_id=schedule.pk,
-        after=snapshot(schedule),
-        user=user,
-    )
+    _audit(schedule, "add_schedule", user=user)
     return schedule
 
 
@@ -313,16 +321,7 @@ def update_schedule(
     before = snapshot(locked)
     locked.active_from = timezone.now()
     _store(locked, checked)
-    audit.record(
-        locked.organisation,
-        kind=audit.Kind.DELIVERY,
-        action="change_schedule",
-        label=_("Schedule: {name}").format(name=locked.name),
-        object_id=locked.pk,
-        before=before,
-        after=snapshot(locked),
-        user=user,
-    )
+    _audit(locked, "change_schedule", before=before, user=user)
     return locked
 
 
@@ -344,17 +343,52 @@ def set_paused(
     if not paused:
         locked.active_from = timezone.now()
     locked.save(update_fields=["paused", "active_from", "updated_at"])
+    _audit(locked, "pause_schedule" if paused else "resume_schedule", before=before, user=user)
+    return locked
+
+
+@transaction.atomic
+def delete_schedule(
+    schedule: Schedule,
+    membership: Membership | None,
+    *,
+    user: User | AnonymousUser | None = None,
+) -> None:
+    """Delete a schedule, its recipients and its sends still owed; keep the record of what
+    was sent (each ``Sent`` row keeps the schedule's name) and audit the schedule as it was."""
+    _refuse_unless_allowed(membership, schedule.organisation)
+    locked = Schedule.objects.select_for_update().filter(pk=schedule.pk).first()
+    if locked is None:  # deleted meanwhile: nothing more to do
+        return
+    before = snapshot(locked)
+    pk = locked.pk
+    locked.delete()
+    locked.pk = pk
+    _audit(locked, "delete_schedule", before=before, after=None, user=user)
+
+
+_KEEP = object()  # _audit's "after" when it is the schedule as it is now
+
+
+def _audit(
+    schedule: Schedule,
+    action: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: Any = _KEEP,
+    user: User | AnonymousUser | None = None,
+) -> None:
+    """Write the audit event of a change to ``schedule``: the schedule before and after."""
     audit.record(
-        locked.organisation,
+        schedule.organisation,
         kind=audit.Kind.DELIVERY,
-        action="pause_schedule" if paused else "resume_schedule",
-        label=_("Schedule: {name}").format(name=locked.name),
-        object_id=locked.pk,
+        action=action,
+        label=_("Schedule: {name}").format(name=schedule.name),
+        object_id=schedule.pk,
         before=before,
-        after=snapshot(locked),
+        after=snapshot(schedule) if after is _KEEP else after,
         user=user,
     )
-    return locked
 
 
 def _store(schedule: Schedule, checked: Checked) -> None:
@@ -367,6 +401,7 @@ def _store(schedule: Schedule, checked: Checked) -> None:
     schedule.weekday = checked.weekday
     schedule.at_time = checked.at_time
     schedule.on_stage = checked.on_stage
+    schedule.language = checked.language
     schedule.save()
     schedule.recipients.all().delete()
     Recipient.objects.bulk_create(
@@ -390,11 +425,7 @@ def rule_text(schedule: Schedule) -> str:
             _("monthly on day {day} at {time}").format(day=rule.day, time=rule.at.strftime("%H:%M"))
         )
     elif rule is not None:
-        parts.append(
-            _("weekly on {weekday} at {time}").format(
-                weekday=WEEKDAYS[rule.weekday or 0], time=rule.at.strftime("%H:%M")
-            )
-        )
+        parts.append(str(WEEKLY[rule.weekday or 0]).format(time=rule.at.strftime("%H:%M")))
     if schedule.on_stage:
         parts.append(
             _("when a cycle moves on to {stage}").format(stage=Cycle.State(schedule.on_stage).label)
@@ -502,17 +533,22 @@ def chosen_cycle(dispatch: Dispatch) -> Cycle | None:
     return cycles.order_by("-number").first()
 
 
-def attachments_of(schedule: Schedule, cycle: Cycle) -> list[tuple[str, str, bytes]]:
-    """Return (file name, format, bytes) of each format of the schedule's paper of ``cycle``."""
+def attachments_of(
+    schedule: Schedule, cycle: Cycle, language: str = Schedule.Language.ENGLISH
+) -> list[tuple[str, str, bytes]]:
+    """Return (file name, format, bytes) of each format of the schedule's paper of ``cycle``,
+    written in ``language`` ("en" or "cy"; a Welsh file's name ends "-cy")."""
     from pmf.reports.formats import render_as
     from pmf.web.papers.views import KINDS
 
     build, title = KINDS[schedule.paper]
-    document = build(cycle)
+    with translation.override(django_language(language)):
+        document = build(cycle)
     code = schedule.organisation.code
+    suffix = "-cy" if language == Schedule.Language.WELSH else ""
     return [
         (
-            f"{code}-cycle-{cycle.number}-{title.replace(' ', '-')}.{fmt}",
+            f"{code}-cycle-{cycle.number}-{title.replace(' ', '-')}{suffix}.{fmt}",
             fmt,
             render_as(document, fmt),
         )
@@ -520,36 +556,64 @@ def attachments_of(schedule: Schedule, cycle: Cycle) -> list[tuple[str, str, byt
     ]
 
 
-def send(dispatch: Dispatch, now: dt.datetime) -> list[Sent]:
-    """Email the dispatch's paper to each recipient not yet sent it; record every attempt."""
-    from pmf.reports.formats import FORMATS
+def django_language(language: str) -> str:
+    """Return the site's code of a schedule's language: "cy" for Welsh, else "en-gb"."""
+    return "cy" if language == Schedule.Language.WELSH else "en-gb"
 
+
+def language_of(email: str, default: str) -> str:
+    """Return the language to write to ``email`` in ("en" or "cy"): the language chosen by
+    the pmf user with that address, else ``default`` (the schedule's, for an address only).
+    """
+    from pmf.web.i18n import language_for
+
+    user = (
+        User.objects.filter(email__iexact=email, is_active=True, language_preference__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    if user is None:
+        return default
+    chosen = language_for(user).lower().split("-")[0]
+    return Schedule.Language.WELSH if chosen == "cy" else Schedule.Language.ENGLISH
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One occasion's email in one language: its subject, its papers, or why it cannot go."""
+
+    language: str
+    subject: str
+    files: list[tuple[str, str, bytes]]
+    described: list[dict[str, Any]]
+    problem: str
+
+
+def letter(dispatch: Dispatch, cycle: Cycle | None, language: str) -> Letter:
+    """Write the dispatch's subject and papers in ``language``: once per language, as the
+    papers are costly to write."""
     schedule = dispatch.schedule
     organisation = schedule.organisation
-    done = set(
-        dispatch.sent.filter(outcome=Sent.Outcome.SENT).values_list("recipient_email", flat=True)
-    )
-    recipients = [r for r in schedule.recipients.all() if r.email not in done]
-    cycle = chosen_cycle(dispatch)
-    paper = str(Schedule.Paper(schedule.paper).label)
     files: list[tuple[str, str, bytes]] = []
-    problem = ""
-    if cycle is None:
-        problem = _("no cycle of {organisation} has its data locked yet").format(
-            organisation=organisation.name
+    with translation.override(django_language(language)):
+        paper = str(Schedule.Paper(schedule.paper).label)
+        problem = ""
+        if cycle is None:
+            problem = _("no cycle of {organisation} has its data locked yet").format(
+                organisation=organisation.name
+            )
+        else:
+            try:
+                files = attachments_of(schedule, cycle, language)
+            except Exception as failed:  # any failure to write is recorded and retried
+                problem = _("the paper could not be written: {error}").format(error=failed)
+        subject = (
+            _("{paper}: {organisation}, cycle {number} ({name})").format(
+                paper=paper, organisation=organisation.name, number=cycle.number, name=cycle.name
+            )
+            if cycle is not None
+            else _("{paper}: {organisation}").format(paper=paper, organisation=organisation.name)
         )
-    else:
-        try:
-            files = attachments_of(schedule, cycle)
-        except Exception as failed:  # any failure to write is recorded and retried
-            problem = _("the paper could not be written: {error}").format(error=failed)
-    subject = (
-        _("{paper}: {organisation}, cycle {number} ({name})").format(
-            paper=paper, organisation=organisation.name, number=cycle.number, name=cycle.name
-        )
-        if cycle is not None
-        else _("{paper}: {organisation}").format(paper=paper, organisation=organisation.name)
-    )
     described = [
         {
             "name": name,
@@ -559,43 +623,97 @@ def send(dispatch: Dispatch, now: dt.datetime) -> list[Sent]:
         }
         for name, fmt, content in files
     ]
+    return Letter(language, subject, files, described, problem)
+
+
+def printing() -> bool:
+    """Return True when no mail server is set: Django's console backend prints each email."""
+    return str(settings.EMAIL_BACKEND).endswith("console.EmailBackend")
+
+
+def send(dispatch: Dispatch, now: dt.datetime) -> list[Sent]:
+    """Email the dispatch's paper to each recipient not yet sent it, in the recipient's
+    language (each language's papers written once); record every attempt."""
+    from pmf.reports.formats import FORMATS
+
+    schedule = dispatch.schedule
+    organisation = schedule.organisation
+    done = set(
+        dispatch.sent.filter(outcome__in=[Sent.Outcome.SENT, Sent.Outcome.PRINTED]).values_list(
+            "recipient_email", flat=True
+        )
+    )
+    recipients = [r for r in schedule.recipients.all() if r.email not in done]
+    cycle = chosen_cycle(dispatch)
+    letters: dict[str, Letter] = {}
     rows = []
     for recipient in recipients:
-        error = problem
+        language = language_of(recipient.email, schedule.language)
+        if language not in letters:
+            letters[language] = letter(dispatch, cycle, language)
+        written = letters[language]
+        error = written.problem
         if not error and cycle is not None:
+            with translation.override(django_language(language)):
+                body = _body(recipient, schedule, dispatch, cycle)
             message = EmailMessage(
-                subject=subject,
-                body=_body(recipient, schedule, dispatch, cycle, paper),
+                subject=written.subject,
+                body=body,
                 to=[formataddr((recipient.name, recipient.email))],
             )
-            for name, fmt, content in files:
+            for name, fmt, content in written.files:
                 message.attach(name, content, FORMATS[fmt].split(";")[0])
             try:
                 message.send(fail_silently=False)
             except Exception as failure:  # SMTP errors, refused connections
                 error = f"{type(failure).__name__}: {failure}"
+        outcome = (
+            Sent.Outcome.FAILED
+            if error
+            else Sent.Outcome.PRINTED
+            if printing()
+            else Sent.Outcome.SENT
+        )
         rows.append(
-            Sent.objects.create(
+            _record(
                 organisation=organisation,
                 schedule=schedule,
+                schedule_name=schedule.name,
                 dispatch=dispatch,
+                language=language,
                 cycle_number=cycle.number if cycle is not None else None,
                 paper=schedule.paper,
-                attachments=described,
+                attachments=written.described,
                 recipient_name=recipient.name,
                 recipient_email=recipient.email,
                 at=timezone.now(),
-                subject=subject[:300],
-                outcome=Sent.Outcome.FAILED if error else Sent.Outcome.SENT,
+                subject=written.subject[:300],
+                outcome=outcome,
                 error=error,
                 attempt=dispatch.attempts,
             )
         )
-    _settle(dispatch, cycle, rows, now)
+    _settle(dispatch, cycle, rows, letters, now)
     return rows
 
 
-def _settle(dispatch: Dispatch, cycle: Cycle | None, rows: list[Sent], now: dt.datetime) -> None:
+def _record(**fields: Any) -> Sent:
+    """Add a row to the record; if its schedule was deleted while the email was being sent,
+    add it without the schedule (its name stays), as the deletion would have left it."""
+    try:
+        with transaction.atomic():
+            return Sent.objects.create(**fields)
+    except IntegrityError:
+        return Sent.objects.create(**{**fields, "schedule": None, "dispatch": None})
+
+
+def _settle(
+    dispatch: Dispatch,
+    cycle: Cycle | None,
+    rows: list[Sent],
+    letters: Mapping[str, Letter],
+    now: dt.datetime,
+) -> None:
     """Mark the dispatch sent, due again after its retry delay, or failed; audit the attempt."""
     failed = [row for row in rows if row.outcome == Sent.Outcome.FAILED]
     if not failed:
@@ -608,7 +726,14 @@ def _settle(dispatch: Dispatch, cycle: Cycle | None, rows: list[Sent], now: dt.d
     dispatch.claimed_until = None
     if cycle is not None and dispatch.cycle_id is None:
         dispatch.cycle = cycle
-    dispatch.save(update_fields=["status", "next_attempt_at", "claimed_until", "cycle"])
+    # An update, not a save: the schedule (and with it the dispatch) may have been deleted
+    # meanwhile, and there is then nothing to mark.
+    Dispatch.objects.filter(pk=dispatch.pk).update(
+        status=dispatch.status,
+        next_attempt_at=dispatch.next_attempt_at,
+        claimed_until=None,
+        cycle=dispatch.cycle,
+    )
     schedule = dispatch.schedule
     audit.record(
         schedule.organisation,
@@ -622,42 +747,57 @@ def _settle(dispatch: Dispatch, cycle: Cycle | None, rows: list[Sent], now: dt.d
             "paper": schedule.paper,
             "attempt": dispatch.attempts,
             "status": dispatch.status,
-            "attachments": rows[0].attachments if rows else [],
-            "sent": [row.recipient_email for row in rows if row.outcome == Sent.Outcome.SENT],
+            # Each language's papers, as written once for its recipients.
+            "attachments": {code: written.described for code, written in letters.items()},
+            "sent": [row.recipient_email for row in rows if row.outcome != Sent.Outcome.FAILED],
+            "printed": [row.recipient_email for row in rows if row.outcome == Sent.Outcome.PRINTED],
             "failed": {row.recipient_email: row.error for row in failed},
         },
     )
 
 
-def _body(
-    recipient: Recipient, schedule: Schedule, dispatch: Dispatch, cycle: Cycle, paper: str
-) -> str:
+def _body(recipient: Recipient, schedule: Schedule, dispatch: Dispatch, cycle: Cycle) -> str:
+    """Write the email's text in the active language, as one whole message per occasion."""
+    from pmf.web.papers.views import KINDS
+
     formats = ", ".join(str(FORMAT_NAMES[fmt]) for fmt in schedule.formats)
+    paper = _(KINDS[schedule.paper][1])
+    organisation = schedule.organisation.name
+    rule = rule_text(schedule)
     if dispatch.occasion.startswith("stage:"):
-        why = _("It is sent because cycle {number} has moved on to {stage}.").format(
-            number=cycle.number, stage=Cycle.State(dispatch.occasion.rsplit(":", 1)[1]).label
-        )
-    else:
-        why = _("It is sent on the schedule “{schedule}”: {rule}.").format(
-            schedule=schedule.name, rule=rule_text(schedule).lower()
-        )
-    lines = [
-        _("Dear {name},").format(name=recipient.name),
-        "",
-        _(
-            "Attached is the {paper} of {organisation} for cycle {number}, {cycle}, as {formats}."
+        return _(
+            "Dear {name},\n"
+            "\n"
+            "Attached is the {paper} of {organisation} for cycle {number}, {cycle}, as "
+            "{formats}.\n"
+            "It is sent because cycle {number} has moved on to {stage}.\n"
+            "\n"
+            "This email was sent by pmf. To change or stop it, ask the performance team of "
+            "{organisation}."
         ).format(
-            paper=paper.lower(),
-            organisation=schedule.organisation.name,
+            name=recipient.name,
+            paper=paper,
+            organisation=organisation,
             number=cycle.number,
             cycle=cycle.name,
             formats=formats,
-        ),
-        why,
-        "",
-        _(
-            "This email was sent by pmf. To change or stop it, ask the performance team of "
-            "{organisation}."
-        ).format(organisation=schedule.organisation.name),
-    ]
-    return "\n".join(lines)
+            stage=Cycle.State(dispatch.occasion.rsplit(":", 1)[1]).label,
+        )
+    return _(
+        "Dear {name},\n"
+        "\n"
+        "Attached is the {paper} of {organisation} for cycle {number}, {cycle}, as {formats}.\n"
+        "It is sent on the schedule “{schedule}”: {rule}.\n"
+        "\n"
+        "This email was sent by pmf. To change or stop it, ask the performance team of "
+        "{organisation}."
+    ).format(
+        name=recipient.name,
+        paper=paper,
+        organisation=organisation,
+        number=cycle.number,
+        cycle=cycle.name,
+        formats=formats,
+        schedule=schedule.name,
+        rule=rule[:1].lower() + rule[1:],
+    )

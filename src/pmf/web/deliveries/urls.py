@@ -9,4 +9,9 @@ urlpatterns = [
     *pages.routes("<str:org>/schedules/", views.schedules, name="schedules"),
     path("<str:org>/schedules/new/", views.schedule_form, name="schedule-new"),
     path("<str:org>/schedules/<int:schedule>/", views.schedule_form, name="schedule-edit"),
+    path(
+        "<str:org>/schedules/<int:schedule>/delete/",
+        views.schedule_delete,
+        name="schedule-delete",
+    ),
 ]

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from pmf.web import pages
 from pmf.web.accounts.models import Membership
@@ -79,4 +80,24 @@ def schedule_form(request: HttpRequest, org: str, schedule: int | None = None) -
         "deliveries/schedule_form.html",
         {**data, "problems": problems},
         status=400 if problems else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def schedule_delete(request: HttpRequest, org: str, schedule: int) -> HttpResponse:
+    """Ask to confirm deleting a schedule (GET); delete it (POST), keeping what it sent."""
+    found, membership = _scheduler(request, org)
+    chosen = Schedule.objects.filter(organisation=found, pk=schedule).first()
+    if chosen is None:
+        raise Http404("No such schedule.")
+    if request.method == "POST":
+        name = chosen.name
+        services.delete_schedule(chosen, membership, user=request.user)
+        messages.success(request, _("Schedule “{name}” deleted.").format(name=name))
+        return redirect("schedules", org=found.code)
+    data = presenters.schedule_form(found, chosen)
+    return render(
+        request,
+        "deliveries/schedule_delete.html",
+        {**data, "sent_count": chosen.sent.count()},
     )

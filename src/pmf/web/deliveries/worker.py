@@ -28,15 +28,22 @@ def run_once() -> services.Run:
 
 def report(run: services.Run) -> str:
     """Say what a run did, for the worker's log and ``pmf schedule run-due``."""
-    sent = len(run.sent) - len(run.failed)
-    return (
+    printed = sum(row.outcome == "printed" for row in run.sent)
+    sent = len(run.sent) - len(run.failed) - printed
+    said = (
         f"Papers by email: {len(run.dispatches)} send(s) due, {sent} email(s) sent, "
         f"{len(run.failed)} failed."
     )
+    if printed:
+        said += f" {printed} printed here, not sent: no mail server is set (PMF_EMAIL_HOST)."
+    return said
 
 
-def start_clock(stop: threading.Event) -> threading.Thread:
-    """Start the clock thread (a daemon: it ends with the worker); ``stop`` ends it sooner."""
+def start_clock(stop: threading.Event, interval: float = INTERVAL) -> threading.Thread:
+    """Start the clock thread (a daemon: it ends with the worker); ``stop`` ends it sooner.
+
+    ``interval``: the seconds between two runs (a minute; the tests tick faster).
+    """
 
     def tick() -> None:
         while not stop.is_set():
@@ -46,7 +53,7 @@ def start_clock(stop: threading.Event) -> threading.Thread:
                     print(report(run), flush=True)
             except Exception:  # a database busy for a moment: try again at the next tick
                 traceback.print_exc(file=sys.stderr)
-            stop.wait(INTERVAL)
+            stop.wait(interval)
         connection.close()
 
     thread = threading.Thread(target=tick, name="pmf-schedules", daemon=True)

@@ -56,8 +56,8 @@ def audit_page(
     )
     paginator = Paginator(events, PER_PAGE)
     page = paginator.get_page(query.get("page", "1"))
-    events = list(page.object_list)
-    words = _grade_words(events)
+    shown = list(page.object_list)
+    words = _grade_words(shown)
     whole = membership.role in services.WHOLE_ORGANISATION
     units = [
         {"code": unit.code, "name": unit.name}
@@ -76,7 +76,7 @@ def audit_page(
         "pages": paginator.num_pages,
         "previous_page": page.previous_page_number() if page.has_previous() else None,
         "next_page": page.next_page_number() if page.has_next() else None,
-        "events": [event_summary(event, words) for event in events],
+        "events": [event_summary(event, words) for event in shown],
     }
 
 

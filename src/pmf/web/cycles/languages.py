@@ -37,6 +37,16 @@ GENERATED_FIELDS = ("agreed_rationale",)
 PMF_STEPS = (GradeEvent.Step.RECOMMENDED, GradeEvent.Step.AGREED)
 
 
+def same_text(typed: str, stored: str) -> bool:
+    """Say whether text typed in a form is ``stored`` as it was: the same lines, whatever ends
+    them (a browser sends CR LF) and whatever spaces end them or the text."""
+
+    def lines(text: str) -> list[str]:
+        return [line.rstrip() for line in text.strip().splitlines()]
+
+    return bool(stored) and lines(typed) == lines(stored)
+
+
 def other_languages() -> list[str]:
     """Return the site's languages other than English (the fields' own), as ``LANGUAGES``."""
     return [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]

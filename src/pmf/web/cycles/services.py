@@ -400,7 +400,11 @@ def edit_rationale(
     if not text.strip():
         raise WorkflowRefused(_("rationale: must not be empty"))
     before = _locked(grade, version)
-    grade.rationale = text.strip()
+    # pmf's text sent back unchanged (a browser sends its lines ended CR LF) stays pmf's.
+    same = languages.same_text
+    grade.rationale = (
+        grade.rationale_generated if same(text, grade.rationale_generated) else text.strip()
+    )
     if versions is not None:
         translations = dict(grade.translations or {})
         for language in languages.other_languages():
@@ -408,7 +412,7 @@ def edit_rationale(
                 continue
             own = dict(translations.get(language) or {})
             written = (versions.get(language) or "").strip()
-            if written and written != own.get("rationale_generated"):
+            if written and not same(written, own.get("rationale_generated", "")):
                 own["rationale"] = written
             else:
                 own.pop("rationale", None)

@@ -56,6 +56,8 @@ def audit_page(
     )
     paginator = Paginator(events, PER_PAGE)
     page = paginator.get_page(query.get("page", "1"))
+    shown = list(page.object_list)
+    words = _grade_words(shown)
     whole = membership.role in services.WHOLE_ORGANISATION
     units = [
         {"code": unit.code, "name": unit.name}
@@ -74,13 +76,47 @@ def audit_page(
         "pages": paginator.num_pages,
         "previous_page": page.previous_page_number() if page.has_previous() else None,
         "next_page": page.next_page_number() if page.has_next() else None,
-        "events": [event_summary(event) for event in page.object_list],
+        "events": [event_summary(event, words) for event in shown],
     }
 
 
-def event_summary(event: AuditEvent) -> dict[str, Any]:
-    """Return one event with its changes as rows of field, before, after and changed."""
+# The grades' fields whose recorded value may be pmf's own text (see ``_grade_words``).
+GENERATED = ("rationale", "agreed_rationale")
+
+
+def _grade_words(events: list[AuditEvent]) -> dict[str, str]:
+    """Return pmf's English texts on the grades of these events with the reader's text.
+
+    The trail records a grade's rationale and the recommendation's summary as written at the
+    lock, in English; a reader of another language reads pmf's own text in their language
+    where it was kept (``pmf.web.cycles.languages``). People's texts stay as written.
+    """
+    from pmf.web.cycles import languages
+    from pmf.web.cycles.models import AreaGrade
+
+    if languages.reader_language() is None:
+        return {}
+    ids = {event.object_id for event in events if event.kind == AuditEvent.Kind.GRADE}
+    grades = AreaGrade.objects.filter(
+        pk__in=[int(pk) for pk in ids if pk.isdigit()]
+    ).prefetch_related("events")
+    return languages.shown_words(grades)
+
+
+def event_summary(event: AuditEvent, words: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return one event with its changes as rows of field, before, after and changed.
+
+    ``words`` are pmf's texts of a grade in the reader's language, by their English
+    (``_grade_words``): a grade's rationale or note that is exactly one of them is shown so.
+    """
     changes = changed_fields(event.before, event.after)
+    note = event.note
+    if words and event.kind == AuditEvent.Kind.GRADE:
+        note = words.get(note, note)
+        for change in changes:
+            if change["field"] in GENERATED:
+                change["before"] = words.get(change["before"], change["before"])
+                change["after"] = words.get(change["after"], change["after"])
     return {
         "id": event.pk,
         "at": event.at.isoformat(timespec="seconds"),
@@ -92,7 +128,7 @@ def event_summary(event: AuditEvent) -> dict[str, Any]:
         "object": event.object_id,
         "unit": event.unit_code,
         "label": event.label,
-        "note": event.note,
+        "note": note,
         "changes": changes,
         "changed": sum(1 for change in changes if change["changed"]),
         "before": event.before,

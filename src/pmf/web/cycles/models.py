@@ -67,6 +67,10 @@ class AreaGrade(models.Model):
     agreed_grade = models.CharField(max_length=24, blank=True)
     agreed_rationale = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
+    # pmf's own texts in the other languages of the site, by language ("cy"): the generated
+    # rationale, the reasons' sentences, a generated agreed rationale, and a person's version
+    # of an edited rationale (see ``pmf.web.cycles.languages``). The fields above are English.
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["cycle", "position"]
@@ -97,6 +101,8 @@ class GradeEvent(Step):
     step = models.CharField(max_length=16, choices=Step.choices)
     value = models.CharField(max_length=24, blank=True)
     text = models.TextField(blank=True)
+    # The text in the other languages of the site, by language: {"cy": {"text": ...}}.
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["grade", "at", "pk"]

@@ -15,6 +15,7 @@ from pmf.core.text import format_date, format_moment
 from pmf.reports.charts.tube import tube_map_svg
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units, writable_units
+from pmf.web.cycles import languages
 from pmf.web.cycles.models import AreaGrade, Cycle
 from pmf.web.cycles.services import (
     NEXT_STATE,
@@ -278,7 +279,8 @@ def grade_page(grade: AreaGrade) -> dict[str, Any]:
         "version": grade_version(grade),
         "grade": grade_text(grade.grade, scale=scale),
         "recommended": grade_text(grade.recommended, scale=scale),
-        "reasons": grade.reasons,
+        # pmf's texts in the reader's language (``languages``); people's texts as written.
+        "reasons": languages.shown_reasons(grade),
         "self": {
             "grade": grade_text(grade.self_grade, scale=scale),
             "rationale": grade.self_rationale,
@@ -289,18 +291,22 @@ def grade_page(grade: AreaGrade) -> dict[str, Any]:
         },
         "agreed": {
             "grade": grade_text(grade.agreed_grade, scale=scale),
-            "rationale": grade.agreed_rationale,
+            "rationale": languages.shown_field(grade, "agreed_rationale"),
         },
-        "rationale": grade.rationale,
-        "rationale_generated": grade.rationale_generated,
-        "rationale_edited": grade.rationale != grade.rationale_generated,
+        "rationale": languages.shown_rationale(grade),
+        "rationale_generated": languages.generated_rationale(grade),
+        "rationale_edited": languages.rationale_edited(grade),
+        # For a cycle locked before pmf kept its texts in every language: English, marked so.
+        "in_english": languages.in_english_only(grade),
+        "rationale_in_english": languages.rationale_in_english(grade),
         "events": [
             {
                 "step": event.get_step_display(),
                 "grade": grade_text(
                     event.value if event.value in scale.values else "", scale=scale
                 ),
-                "text": event.text,
+                "text": languages.event_text(event),
+                "in_english": languages.event_in_english(event),
                 "by": event.actor.get_username() if event.actor else "pmf",
                 "at": event.at.isoformat(timespec="seconds"),
                 "at_label": _when(event.at),

@@ -11,7 +11,7 @@ records who, when, what and why (``GradeEvent``); each role may take only its ow
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import polars as pl
@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from pmf.core.assessment import assess
 from pmf.core.framework import Framework, FrameworkModel
@@ -31,6 +32,7 @@ from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units, writable_units
 from pmf.web.audit import services as audit
 from pmf.web.audit.services import Conflict
+from pmf.web.cycles import languages
 from pmf.web.cycles.models import AreaGrade, Cycle, GradeEvent, SpotCheck
 from pmf.web.frameworks.models import Organisation
 from pmf.web.frameworks.services import framework_of, grade_scale
@@ -157,23 +159,37 @@ def lock_cycle(
                 number=cycle.number, state=cycle.get_state_display()
             )
         )
-    framework = framework_of(cycle.organisation)
-    # As written, in English: the names shown to a Welsh reader are chosen when shown.
-    cycle.framework = framework.english.model.model_dump(mode="json")
-    cycle.locked_at = at or timezone.now()
-    assessment = cycle_assessment(cycle)
-    previous = previous_cycle(cycle)
-    if previous is None:
-        before = None
-    elif before is None:
-        before = cycle_assessment(previous)
+    # pmf's texts are written in English (the fields' own) and in every other language of the
+    # site (``languages``), whoever locks and in whatever language they read.
+    with translation.override(settings.LANGUAGE_CODE):
+        framework = framework_of(cycle.organisation)
+        # As written, in English: the names shown to a Welsh reader are chosen when shown.
+        cycle.framework = framework.english.model.model_dump(mode="json")
+        cycle.locked_at = at or timezone.now()
+        assessment = cycle_assessment(cycle)
+        previous = previous_cycle(cycle)
+        if previous is None:
+            before = None
+        elif before is None:
+            before = cycle_assessment(previous)
+        recommendations = recommend_grades(framework, assessment)
+        texts = [
+            rationale(
+                framework, assessment, recommendation.unit, recommendation.area, previous=before
+            ).text
+            for recommendation in recommendations
+        ]
+        summaries = [recommendation.summary for recommendation in recommendations]
+    others = {
+        language: languages.texts_by_grade(framework, assessment, before, language)
+        for language in languages.other_languages()
+    }
     units = {unit.code: unit for unit in cycle.organisation.units.all()}
     areas = {area.code: area for area in cycle.organisation.areas.all()}
     user = membership.user if membership is not None else None
-    for position, recommendation in enumerate(recommend_grades(framework, assessment)):
-        text = rationale(
-            framework, assessment, recommendation.unit, recommendation.area, previous=before
-        ).text
+    for position, recommendation in enumerate(recommendations):
+        text = texts[position]
+        key = (recommendation.unit, recommendation.area)
         grade = AreaGrade.objects.create(
             cycle=cycle,
             unit=units[recommendation.unit],
@@ -183,15 +199,28 @@ def lock_cycle(
             rationale_generated=text,
             rationale=text,
             position=position,
+            translations={
+                language: {
+                    "rationale_generated": found[key]["rationale_generated"],
+                    "reasons": found[key]["reasons"],
+                }
+                for language, found in others.items()
+                if key in found
+            },
         )
         _grade_step(
             grade,
             GradeEvent.Step.RECOMMENDED,
             recommendation.grade,
-            recommendation.summary,
+            summaries[position],
             None,
             user,
             cycle.locked_at,
+            translations={
+                language: {"text": found[key]["summary"]}
+                for language, found in others.items()
+                if key in found
+            },
         )
     cycle.state = State.LOCKED
     cycle.save()
@@ -346,9 +375,20 @@ def agree(
 
 @transaction.atomic
 def edit_rationale(
-    grade: AreaGrade, membership: Membership, text: str, version: int | None = None
+    grade: AreaGrade,
+    membership: Membership,
+    text: str,
+    version: int | None = None,
+    *,
+    versions: Mapping[str, str] | None = None,
 ) -> None:
-    """An analyst edits the rationale before the board; the generated text is kept beside it."""
+    """An analyst edits the rationale before the board; the generated text is kept beside it.
+
+    ``versions`` are the person's versions of the rationale in the site's other languages, by
+    language ("cy"): each is shown to that language's readers; one left empty, or as pmf
+    wrote it, is none, and the readers of that language read ``text`` as written (or pmf's
+    own text in their language, when ``text`` is pmf's). None leaves them as they are.
+    """
     _require(membership, grade.cycle, Membership.Role.ANALYST, "edit the rationale")
     _in_scope(grade, membership, "edit the rationale")
     if grade.cycle.state in (State.DRAFT, State.BOARD, State.PUBLISHED):
@@ -360,9 +400,39 @@ def edit_rationale(
     if not text.strip():
         raise WorkflowRefused(_("rationale: must not be empty"))
     before = _locked(grade, version)
-    grade.rationale = text.strip()
-    grade.save(update_fields=["rationale"])
-    _grade_step(grade, GradeEvent.Step.RATIONALE, "", grade.rationale, before, membership.user)
+    # pmf's text sent back unchanged (a browser sends its lines ended CR LF) stays pmf's.
+    same = languages.same_text
+    grade.rationale = (
+        grade.rationale_generated if same(text, grade.rationale_generated) else text.strip()
+    )
+    if versions is not None:
+        translations = dict(grade.translations or {})
+        for language in languages.other_languages():
+            if language not in versions:
+                continue
+            own = dict(translations.get(language) or {})
+            written = (versions.get(language) or "").strip()
+            if written and not same(written, own.get("rationale_generated", "")):
+                own["rationale"] = written
+            else:
+                own.pop("rationale", None)
+            if own:
+                translations[language] = own
+        grade.translations = translations
+    grade.save(update_fields=["rationale", "translations"])
+    _grade_step(
+        grade,
+        GradeEvent.Step.RATIONALE,
+        "",
+        grade.rationale,
+        before,
+        membership.user,
+        translations={
+            language: {"text": written}
+            for language in languages.other_languages()
+            if (written := languages.person_version(grade, language))
+        },
+    )
 
 
 def may_run_cycles(membership: Membership) -> bool:
@@ -408,7 +478,7 @@ def _refusal(action: str, why: str) -> str:
         ("moderate", "time"): _("cycle {number} is at {state}: it is not the time to moderate"),
         ("agree grades", "role"): _("only board members of {organisation} may agree grades"),
         ("agree grades", "scope"): _(
-            "{unit} is not in your part of the organisation: you may not agree grades it"
+            "{unit} is not in your part of the organisation: you may not agree its grades"
         ),
         ("agree grades", "time"): _(
             "cycle {number} is at {state}: it is not the time to agree grades"
@@ -475,7 +545,9 @@ def _record(
     before = _locked(grade, version)
     setattr(grade, grade_field, value)
     setattr(grade, text_field, text)
-    grade.save(update_fields=[grade_field, text_field])
+    # The text is the person's now: pmf's translations of what it held no longer apply.
+    forgotten = languages.forget_generated(grade, text_field)
+    grade.save(update_fields=[grade_field, text_field, *forgotten])
     _grade_step(grade, step, value, text, before, membership.user)
 
 
@@ -526,7 +598,19 @@ def _locked(grade: AreaGrade, version: int | None) -> dict[str, Any]:
             )
     for name in AUDITED:
         setattr(grade, name, getattr(current, name))
-    return {name: getattr(current, name) for name in AUDITED}
+    grade.translations = current.translations
+    return _audited(current)
+
+
+def _audited(grade: AreaGrade) -> dict[str, Any]:
+    """Return the grade's fields as the audit trail records them: ``AUDITED``, and a person's
+    version of the rationale in another language where they gave one ("rationale_cy")."""
+    found = {name: getattr(grade, name) for name in AUDITED}
+    for language in languages.other_languages():
+        version = languages.person_version(grade, language)
+        if version:
+            found[f"rationale_{language}"] = version
+    return found
 
 
 def _grade_step(
@@ -537,14 +621,19 @@ def _grade_step(
     before: dict[str, Any] | None,
     user: Any,
     at: dt.datetime | None = None,
+    *,
+    translations: dict[str, Any] | None = None,
 ) -> None:
     """Record a step on a grade and its audit event (the grade's fields before and after).
 
     The recommendation's summary is the note of its event; other steps' texts are in the
-    fields the event shows.
+    fields the event shows. ``translations`` is the step's text in the site's other
+    languages (``languages``), where pmf wrote it or a person gave a version.
     """
     audit.record_step(
-        GradeEvent(grade=grade, step=step, value=str(value), text=text),
+        GradeEvent(
+            grade=grade, step=step, value=str(value), text=text, translations=translations or {}
+        ),
         grade.cycle.organisation,
         kind=audit.Kind.GRADE,
         action=ACTIONS[step],
@@ -552,14 +641,16 @@ def _grade_step(
         object_id=grade.pk,
         unit_code=grade.unit.code,
         before=before,
-        after={name: getattr(grade, name) for name in AUDITED},
+        after=_audited(grade),
         note=text if step == GradeEvent.Step.RECOMMENDED else "",
         user=user,
         at=at,
     )
 
 
-HISTORY_NOTE = "Example history: the recommended grade, agreed as it stood (no one moderated it)."
+HISTORY_NOTE = gettext_noop(
+    "Example history: the recommended grade, agreed as it stood (no one moderated it)."
+)
 # The example history's calendar: figures locked this many days after the cut-off period ends
 # (when the month's figures are out), grades agreed at the board meeting at this hour.
 HISTORY_LOCK_DAYS = 8
@@ -610,12 +701,25 @@ def record_history(
         now = _moment(board_date, HISTORY_BOARD_TIME)
         for grade in cycle.grades.select_related("unit"):
             if grade.unit.parent_id is None:
-                before = {name: getattr(grade, name) for name in AUDITED}
+                before = _audited(grade)
                 grade.agreed_grade = grade.recommended
                 grade.agreed_rationale = HISTORY_NOTE
-                grade.save(update_fields=["agreed_grade", "agreed_rationale"])
+                # pmf's note, in every language of the site as the rationale is.
+                notes = languages.in_every_language(HISTORY_NOTE, HISTORY_NOTE)
+                for language, note in notes.items():
+                    grade.translations.setdefault(language, {})["agreed_rationale"] = note["text"]
+                grade.save(update_fields=["agreed_grade", "agreed_rationale", "translations"])
                 agreed = grade.recommended
-                _grade_step(grade, GradeEvent.Step.AGREED, agreed, HISTORY_NOTE, before, None, now)
+                _grade_step(
+                    grade,
+                    GradeEvent.Step.AGREED,
+                    agreed,
+                    HISTORY_NOTE,
+                    before,
+                    None,
+                    now,
+                    translations=notes,
+                )
         cycle.state = State.PUBLISHED
         cycle.published_at = now
         cycle.save(update_fields=["state", "published_at"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pmf.web import pages
 from pmf.web.accounts.models import Membership
@@ -18,7 +20,7 @@ from pmf.web.accounts.services import (
     unit_for,
 )
 from pmf.web.audit.services import Conflict, expected_version
-from pmf.web.cycles import presenters, services
+from pmf.web.cycles import languages, presenters, services
 from pmf.web.cycles.models import AreaGrade, Cycle, SpotCheck
 from pmf.web.frameworks.models import Organisation
 
@@ -202,7 +204,16 @@ def grade(
         try:
             if step == "rationale":
                 services.edit_rationale(
-                    found_grade, membership, request.POST.get("rationale", ""), version
+                    found_grade,
+                    membership,
+                    request.POST.get("rationale", ""),
+                    version,
+                    # A person's version in each other language the form offers (Welsh).
+                    versions={
+                        language: request.POST[f"rationale_{language}"]
+                        for language in languages.other_languages()
+                        if f"rationale_{language}" in request.POST
+                    },
                 )
             elif step in STEPS:
                 STEPS[step](
@@ -244,9 +255,50 @@ def grade(
             "allowed": allowed,
             "problems": problems,
             "typed": request.POST,
+            "rationale_form": _rationale_form(found_grade, request.POST)
+            if allowed["rationale"]
+            else None,
         },
         status=status if problems else 200,
     )
+
+
+# The rationale's edit form's box for a person's version in each other language of the site.
+VERSION_LABELS = {
+    "cy": (
+        gettext_lazy("The rationale in Welsh (optional)"),
+        gettext_lazy(
+            "Welsh readers read this version. Left empty, or as pmf wrote it, they read pmf's "
+            "Welsh while the rationale above is pmf's, and the rationale above as written once "
+            "it is yours."
+        ),
+    ),
+}
+
+
+def _rationale_form(grade: AreaGrade, typed: Mapping[str, str]) -> dict[str, Any]:
+    """Return what the rationale's edit form holds: the rationale as stored (pmf's English or a
+    person's text), and a box for each other language with the version readers of it read;
+    after a refused save, what the person typed."""
+    return {
+        "text": grade.rationale,
+        "in_english": languages.reader_language() is not None
+        and grade.rationale == grade.rationale_generated,
+        "versions": [
+            {
+                "field": f"rationale_{language}",
+                "language": language,
+                "label": VERSION_LABELS[language][0],
+                "hint": VERSION_LABELS[language][1],
+                "text": typed[f"rationale_{language}"]
+                if f"rationale_{language}" in typed
+                else languages.person_version(grade, language)
+                or languages.kept_generated(grade, language),
+            }
+            for language in languages.other_languages()
+            if language in VERSION_LABELS
+        ],
+    }
 
 
 def _cycle(organisation: Organisation, number: int) -> Cycle:

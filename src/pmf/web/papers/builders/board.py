@@ -38,6 +38,7 @@ from pmf.reports.document import (
     appendix_number,
 )
 from pmf.web.commentary.papers import commentary_blocks
+from pmf.web.cycles import languages
 from pmf.web.cycles.models import AreaGrade, Cycle
 from pmf.web.cycles.services import (
     cut_off_date,
@@ -514,9 +515,22 @@ def _area_section(
     assessment: pl.DataFrame | None = None,
 ) -> Section:
     grade = cycle.grades.get(unit__code=top, area__code=area)
-    blocks: list[Paragraph | Bullets | Table | Chart] = list(_markdown_blocks(grade.rationale))
-    if grade.agreed_rationale:
-        blocks.append(Paragraph(grade.agreed_rationale, lead=_("At the board:")))
+    # pmf's rationale in the paper's language; a person's as written (``languages``).
+    blocks: list[Paragraph | Bullets | Table | Chart] = []
+    if languages.rationale_in_english(grade):
+        # A cycle locked before pmf kept its texts in Welsh: said, not passed off as Welsh.
+        blocks.append(
+            Paragraph(
+                _(
+                    "This cycle was locked before pmf kept its rationale in Welsh: it is shown "
+                    "in English, as pmf wrote it."
+                )
+            )
+        )
+    blocks += _markdown_blocks(languages.shown_rationale(grade))
+    agreed = languages.shown_field(grade, "agreed_rationale")
+    if agreed:
+        blocks.append(Paragraph(agreed, lead=_("At the board:")))
     blocks.extend(_redline_charts(cycle, framework, top, top_name, area, marks, assessment))
     label = grade_scale(cycle.organisation).label(grade.grade)
     return Section(f"5.{index}", f"{titles[area]} – {label}", tuple(blocks))

@@ -901,7 +901,7 @@ def _significance(
     answer = pl.col("_answer")
     sense = pl.col("polarity")
     good = (answer == "Higher") == (sense == Polarity.HIGHER_IS_BETTER.value)
-    found = (
+    answered = (
         pl.when(answer.is_null())
         .then(None)
         .when(answer == "Similar")
@@ -918,7 +918,7 @@ def _significance(
     words = {key: significance_words(key, benchmark, english=True) for key in SIGNIFICANCE_CODES}
     return (
         marked.join(answers, on="_row", how="left")
-        .with_columns(found.alias(code))
+        .with_columns(answered.alias(code))
         .with_columns(pl.col(code).replace_strict(words, default=None).alias(output))
         .drop("_row", "_method", "_answer")
     )

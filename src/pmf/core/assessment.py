@@ -383,10 +383,14 @@ def _peers(
         on=["unit", "measure", "period"],
         how="left",
     )
-    # The position names the peers' period when it is not the unit's own.
+    # The position names the peers' period when it is not the unit's own; the gap is said to
+    # 0.1%, so rounding first leaves few distinct phrases to write.
     other = pl.when(pl.col("period") != pl.col("_own")).then(pl.col("period")).alias("_other")
     chosen = phrase_column(
-        chosen.with_columns(other), ["rank", "gap_percent", "_other"], _position, "position"
+        chosen.with_columns(other, pl.col("gap_percent").round(1).alias("_gap")),
+        ["rank", "_gap", "_other"],
+        _position,
+        "position",
     )
     return chosen.select(
         "unit",

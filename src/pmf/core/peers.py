@@ -94,14 +94,15 @@ def with_positions(comparison: pl.DataFrame) -> pl.DataFrame:
     Kept apart from the numbers because only the rows that people read need words; the
     words are :func:`pmf.core.wording.position_words` in English, from rank and gap.
     """
+    gap = pl.col("gap_percent").round(1).alias("_gap")  # said to 0.1%: few distinct phrases
     return phrase_column(
-        comparison.drop("position", strict=False),
-        ["rank", "gap_percent"],
+        comparison.drop("position", strict=False).with_columns(gap),
+        ["rank", "_gap"],
         lambda rank, gap: (
             None if rank is None or gap is None else position_words(rank, gap, english=True)
         ),
         "position",
-    )
+    ).drop("_gap")
 
 
 # Cells of the (rows × linked units × group members) block compared at once.

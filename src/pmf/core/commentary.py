@@ -106,7 +106,7 @@ class Evidence:
     significance: str | None = None
     significance_code: str | None = None
 
-    def significance_words(self) -> str:
+    def significance_text(self) -> str:
         """Return the comparison with the peer average in the reader's language."""
         if self.significance_code:
             return significance_words(self.significance_code)
@@ -180,7 +180,7 @@ def _reasons(claim: Claim, evidence: Evidence) -> list[str]:
             )
         if significance.startswith("significantly worse"):
             reasons.append(
-                _("the figure is {significance}").format(significance=evidence.significance_words())
+                _("the figure is {significance}").format(significance=evidence.significance_text())
             )
     elif claim is Claim.WORSENING:
         if variation == "special_cause_improvement":
@@ -191,7 +191,7 @@ def _reasons(claim: Claim, evidence: Evidence) -> list[str]:
             )
         if significance.startswith("significantly better"):
             reasons.append(
-                _("the figure is {significance}").format(significance=evidence.significance_words())
+                _("the figure is {significance}").format(significance=evidence.significance_text())
             )
     elif claim is Claim.ON_TRACK:
         if met is False:

@@ -608,9 +608,12 @@ def trend_of(row: Mapping[str, Any] | ScorecardRow, form: str = "trend") -> str 
 
 def position_of(row: Mapping[str, Any] | ScorecardRow) -> str | None:
     """Return a row's place among its peers in the reader's language, or None without one."""
+    position = _field(row, "position")
+    if not position:
+        return None
     rank, gap = _field(row, "rank"), _field(row, "gap_percent")
     if rank is None or gap is None:
-        return named(str(_field(row, "position"))) if _field(row, "position") else None
+        return str(position)
     peers, period = _field(row, "peer_period"), _field(row, "period")
     return position_words(int(rank), float(gap), peers if peers and peers != period else None)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 import pytest
 from django.utils import translation
 
@@ -12,6 +13,7 @@ from pmf.core.assessment import assess
 from pmf.core.framework import load_framework
 from pmf.core.grading import GradeScale
 from pmf.core.rationale import rationale
+from pmf.core.scorecard import significance_of
 from pmf.core.text import format_date, join_words, period_name
 from pmf.core.wording import position_words, significance_words, trend_words
 from tests.factories import GOOD, observations
@@ -63,6 +65,11 @@ def test_the_rationale_is_written_in_welsh_for_a_welsh_reader() -> None:
     assert found.reasons == (
         "2 o’r 2 llinell goch heb eu cyrraedd (Ymateb brys o fewn y targed a Crimes per 1,000).",
     )
+    # The columns stay English data, written from the same messages, whoever assessed.
+    south = now.filter((pl.col("unit") == "S") & (pl.col("measure") == "ER")).row(0, named=True)
+    assert south["position"] == "second in its MSG and 10.0% below the MSG average"
+    assert south["trend"] == "has been continually deteriorating since April 2019"
+    assert (south["rank"], south["deteriorating_since"]) == (2, "2019-04")
     assert "### Llinellau coch" in text
     assert "### DPAau" in text
     # The same assessment, read in English, says what it always said.
@@ -224,6 +231,11 @@ def test_the_comparisons_are_written_from_their_data_in_welsh_and_as_the_columns
         )
         assert trend_words("2018-07") == "wedi bod yn dirywio’n barhaus ers Gorffennaf 2018"
         assert significance_words("similar", "Cymru") == "heb fod yn sylweddol wahanol i Cymru"
+        national = {
+            "national_comparison": "significantly better than Other Force",
+            "national_code": "better",
+        }
+        assert significance_of(national, national=True) == "yn sylweddol well na Other Force"
         # The columns' English, whatever the reader's language.
         assert position_words(2, -3.21, "2025-08", english=True) == (
             "in August 2025, second in its MSG and 3.2% below the MSG average"

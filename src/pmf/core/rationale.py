@@ -28,7 +28,7 @@ from pmf.core.scorecard import (
     trend_of,
 )
 from pmf.core.text import format_value
-from pmf.core.wording import and_words, named, significance_words, translated_period
+from pmf.core.wording import and_all, named, significance_words, translated_period
 
 __all__ = ["Rationale", "rationale"]
 
@@ -208,9 +208,7 @@ def _verdict(measure: Measure, met: bool, pulled: list[str], variation: str | No
     name = measure.name
     if not pulled:
         return (_("{measure} – Met.") if met else _("{measure} – Not Met.")).format(measure=name)
-    against = pulled[0]
-    for part in pulled[1:]:
-        against = and_words(against, part)
+    against = and_all(pulled)
     if variation == ("special_cause_improvement" if met else "special_cause_concern"):
         if met:
             text = _("{measure} – Met and showing special-cause improvement, but {against}.")
@@ -347,7 +345,7 @@ def _kpi(measure: Measure, record: Mapping[str, Any]) -> str | None:
     good = [signal_words(record, name) for name in GOOD_SIGNALS if name in signals]
     bad = [signal_words(record, name, "run") for name in BAD_SIGNALS if name in signals]
     if good and bad:
-        words = [_("{good}, but {bad}").format(good=_and_all(good), bad=_and_all(bad))]
+        words = [_("{good}, but {bad}").format(good=and_all(good), bad=and_all(bad))]
     else:
         words = [signal_words(record, name) for name in HIGHLIGHTS if name in signals]
     if variation.startswith("special_cause_neutral"):
@@ -367,13 +365,6 @@ def _kpi(measure: Measure, record: Mapping[str, Any]) -> str | None:
         period=translated_period(str(period)) if period else "",
         signals="; ".join(words),
     )
-
-
-def _and_all(parts: list[str]) -> str:
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = and_words(joined, part)
-    return joined
 
 
 def _sentence(text: str) -> str:

@@ -18,7 +18,7 @@ from pmf.core.i18n import gettext_noop, ngettext
 from pmf.core.periods import PeriodKind, parse_period
 from pmf.core.text import format_value, period_name
 from pmf.core.wording import (
-    and_words,
+    and_all,
     named,
     position_words,
     significance_words,
@@ -693,9 +693,7 @@ def verdict_words(met: bool, pulled: Sequence[str], variation: str | None) -> st
     """
     if not pulled:
         return _("met") if met else _("not met")
-    against = pulled[0]
-    for part in pulled[1:]:
-        against = and_words(against, part)
+    against = and_all(pulled)
     if variation == ("special_cause_improvement" if met else "special_cause_concern"):
         if met:
             text = _("met and showing special-cause improvement, but {against}")

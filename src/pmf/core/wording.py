@@ -16,7 +16,7 @@ The columns are written once per distinct set of parts, not once per row.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import polars as pl
@@ -29,6 +29,7 @@ from pmf.core.text import period_name
 __all__ = [
     "ORDINALS",
     "SIGNIFICANCE_CODES",
+    "and_all",
     "and_words",
     "named",
     "ordinal_words",
@@ -262,3 +263,17 @@ def and_words(first: str, second: str) -> str:
     if second.startswith(tuple("aeiouyAEIOUY")):
         return pgettext("before a vowel", "{items} and {last}").format(items=first, last=second)
     return pgettext("before a consonant", "{items} and {last}").format(items=first, last=second)
+
+
+def and_all(parts: Sequence[str]) -> str:
+    """Join clauses with "and", each to the next as :func:`and_words` does; "" for none.
+
+    >>> and_all(["special-cause concern", "forecast overspend", "a run"])
+    'special-cause concern and forecast overspend and a run'
+    """
+    if not parts:
+        return ""
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = and_words(joined, part)
+    return joined

@@ -350,7 +350,9 @@ def signal_words(record: Mapping[str, Any], signal: str, form: str = "signal") -
         since = record.get("deteriorating_since")
         if since:
             return trend_words(str(since), form)
-        return str(record.get("trend") or "").removeprefix("has been ")
+        # A row written by hand without the run's start: its column's words.
+        words = str(record.get("trend") or "").removeprefix("has been ")
+        return words.removeprefix("continually ") if form == "run" else words
     return named(SIGNAL_WORDS[signal])
 
 

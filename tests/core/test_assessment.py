@@ -219,6 +219,11 @@ def test_significance_compares_the_rate_interval_with_the_peer_average(
     # below the average of 3: lower is better for crime, so significantly better.
     assert row(frame, "N", "CR")["significance"] == "significantly better than the MSG average"
     assert row(frame, "S", "CR")["significance"] == "significantly worse than the MSG average"
+    # The comparison is kept as a code too, from which the words are written.
+    assert [row(frame, unit, "CR")["significance_code"] for unit in ("N", "S")] == [
+        "better",
+        "worse",
+    ]
 
 
 def test_small_counts_are_not_significantly_different(framework: Framework) -> None:
@@ -294,6 +299,7 @@ def test_comparison_with_the_national_value() -> None:
     north = row(frame, "N", "CR")
     assert north["national_value"] == 3.0
     assert north["national_comparison"] == "significantly better than Other Force"
+    assert north["national_code"] == "better"
 
 
 def test_national_unit_must_exist() -> None:

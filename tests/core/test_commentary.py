@@ -44,7 +44,7 @@ def test_a_claim_of_improvement_is_contradicted_by_concern_common_cause_or_worse
         significance="significantly worse than the MSG average",
     )
     assert contradictions(text, worse)[0].reason == (
-        "the figure is significantly worse than the msg average"
+        "the figure is significantly worse than the MSG average"
     )
     assert contradictions(text, Evidence(variation="special_cause_improvement")) == ()
 

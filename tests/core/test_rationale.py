@@ -177,6 +177,7 @@ def one(measure: str, **columns: Any) -> str:
                 "standard": "v. MSG average",
                 "reference": 47.0,
                 "significance": "significantly worse than the MSG average",
+                "significance_code": "worse",
             },
             "High harm offences – Not Met. 42.0% against the MSG average of 47.0%; "
             "significantly worse than the MSG average.",
@@ -196,7 +197,9 @@ def test_kpi_highlights_only_what_stands_out() -> None:
         period="2019-07",
         variation="special_cause_concern",
         significance="significantly worse than the MSG average",
+        significance_code="worse",
         trend="has been continually deteriorating since July 2018",
+        deteriorating_since="2018-07",
         direction_last_year="improving",
     ) == (
         "Arrest rate: 25.4% (July 2019); special-cause concern; significantly worse than the "

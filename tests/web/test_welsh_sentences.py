@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 import pytest
 from django.utils import translation
 
@@ -12,8 +13,9 @@ from pmf.core.assessment import assess
 from pmf.core.framework import load_framework
 from pmf.core.grading import GradeScale
 from pmf.core.rationale import rationale
+from pmf.core.scorecard import significance_of
 from pmf.core.text import format_date, join_words, period_name
-from pmf.core.wording import say
+from pmf.core.wording import position_words, significance_words, trend_words
 from tests.factories import GOOD, observations
 
 FIGURES = [
@@ -63,6 +65,11 @@ def test_the_rationale_is_written_in_welsh_for_a_welsh_reader() -> None:
     assert found.reasons == (
         "2 o’r 2 llinell goch heb eu cyrraedd (Ymateb brys o fewn y targed a Crimes per 1,000).",
     )
+    # The columns stay English data, written from the same messages, whoever assessed.
+    south = now.filter((pl.col("unit") == "S") & (pl.col("measure") == "ER")).row(0, named=True)
+    assert south["position"] == "second in its MSG and 10.0% below the MSG average"
+    assert south["trend"] == "has been continually deteriorating since April 2019"
+    assert (south["rank"], south["deteriorating_since"]) == (2, "2019-04")
     assert "### Llinellau coch" in text
     assert "### DPAau" in text
     # The same assessment, read in English, says what it always said.
@@ -82,10 +89,9 @@ def test_dates_periods_and_lists_in_welsh() -> None:
         assert period_name("2025/26 Q1") == "2025/26 Ch1"
         assert join_words(["Caerdydd", "Abertawe", "Wrecsam"]) == "Caerdydd, Abertawe a Wrecsam"
         assert join_words(["Caerdydd", "Abertawe"]) == "Caerdydd ac Abertawe"
-        assert say("significantly worse than the MSG average") == (
+        assert significance_words("worse") == (
             "yn sylweddol waeth na chyfartaledd y grŵp mwyaf tebyg"
         )
-        assert say("a phrase nobody wrote") == "a phrase nobody wrote"
     with translation.override("en-gb"):
         assert format_date(dt.date(2026, 12, 7)) == "7 December 2026"
         assert join_words(["A", "B", "C"]) == "A, B and C"
@@ -132,7 +138,7 @@ def test_the_scorecards_words_in_welsh() -> None:
             "pryder; yn methu (treial)"
         )
         assert verdict_words(
-            True, ["deteriorating since September 2025"], "special_cause_improvement"
+            True, [trend_words("2025-09", "run")], "special_cause_improvement"
         ) == ("wedi’i gyrraedd ac yn dangos gwelliant achos arbennig, ond yn dirywio ers Medi 2025")
     with translation.override("en-gb"):
         assert spc_text("special_cause_concern", "consistent_fail", True) == (
@@ -141,15 +147,21 @@ def test_the_scorecards_words_in_welsh() -> None:
 
 
 def test_key_drivers_name_what_they_compare_with_in_welsh() -> None:
-    from pmf.core.drivers import _compared
+    from pmf.core.drivers import Against, compared_words
 
     with translation.override("cy"):
-        assert _compared("June 2025") == "Mehefin 2025"
-        assert _compared("the MSG average of July 2019") == (
+        assert compared_words(Against.PREVIOUS_PERIOD, "2025-06") == "Mehefin 2025"
+        assert compared_words(Against.STANDARD, "2019-07", "peer_average") == (
             "cyfartaledd y grŵp mwyaf tebyg yn ystod Gorffennaf 2019"
         )
+        assert compared_words(Against.STANDARD, "2019-07", "zero") == "y safon o ddim eitemau"
+        assert compared_words(Against.STANDARD, "2019-07", "peer_average", english=True) == (
+            "the MSG average of July 2019"
+        )
     with translation.override("en-gb"):
-        assert _compared("the MSG average of July 2019") == "the MSG average of July 2019"
+        assert compared_words(Against.STANDARD, "2019-07", "peer_average") == (
+            "the MSG average of July 2019"
+        )
 
 
 def test_a_unit_joining_the_framework_is_said_in_welsh() -> None:
@@ -203,3 +215,35 @@ def test_a_run_of_worse_periods_is_counted_in_welsh() -> None:
         assert number_words(2) == "two"
     with translation.override("en-gb"):
         assert steps_words("2025-09", 2) == "each of the last two months"
+
+
+def test_the_comparisons_are_written_from_their_data_in_welsh_and_as_the_columns_in_english() -> (
+    None
+):
+    """Each phrase is one whole message: its Welsh is written from the data, not from English."""
+    with translation.override("cy"):
+        assert position_words(2, -3.21, "2025-08") == (
+            "yn ystod Awst 2025, yr ail yn ei grŵp mwyaf tebyg, "
+            "3.2% yn is na chyfartaledd y grŵp mwyaf tebyg"
+        )
+        assert position_words(1, 0.0) == (
+            "y cyntaf yn ei grŵp mwyaf tebyg, yn gyfartal â chyfartaledd y grŵp mwyaf tebyg"
+        )
+        assert trend_words("2018-07") == "wedi bod yn dirywio’n barhaus ers Gorffennaf 2018"
+        assert significance_words("similar", "Cymru") == "heb fod yn sylweddol wahanol i Cymru"
+        national = {
+            "national_comparison": "significantly better than Other Force",
+            "national_code": "better",
+        }
+        assert significance_of(national, national=True) == "yn sylweddol well na Other Force"
+        # The columns' English, whatever the reader's language.
+        assert position_words(2, -3.21, "2025-08", english=True) == (
+            "in August 2025, second in its MSG and 3.2% below the MSG average"
+        )
+        assert trend_words("2018-07", english=True) == (
+            "has been continually deteriorating since July 2018"
+        )
+    with translation.override("en-gb"):
+        assert position_words(2, -3.21, "2025-08") == (
+            "in August 2025, second in its MSG and 3.2% below the MSG average"
+        )

@@ -39,11 +39,18 @@ from pmf.core.framework import (
 )
 from pmf.core.intervals import byar, compare_with_value, wilson
 from pmf.core.membership import keep_members, members_at
-from pmf.core.peers import compare_with_peers, peer_links, with_positions
+from pmf.core.peers import compare_with_peers, peer_links
 from pmf.core.periods import PeriodKind, parse_period, read_period
 from pmf.core.rollup import roll_up
 from pmf.core.text import format_value
 from pmf.core.trend import Direction, deterioration_runs, direction
+from pmf.core.wording import (
+    SIGNIFICANCE_CODES,
+    phrase_column,
+    position_words,
+    significance_words,
+    trend_words,
+)
 
 __all__ = ["ASSESSMENT_COLUMNS", "Direction", "Rag", "assess", "describe_standard"]
 
@@ -107,6 +114,9 @@ ASSESSMENT_COLUMNS = (
     "spc_points",
     "trial_limits",
     "future_period",
+    # The comparisons as data, from which the words above are written (``pmf.core.wording``).
+    "significance_code",
+    "national_code",
 )
 
 # Confidence of the interval compared with the peer average.
@@ -207,10 +217,13 @@ def assess(
         _judge(plan).collect(),
         "peer_average",
         "significance",
-        "the MSG average",
+        "significance_code",
+        None,
         fraction=("peer_numerator", "peer_denominator"),
     )
-    judged = _significance(judged, "national_value", "national_comparison", national_name)
+    judged = _significance(
+        judged, "national_value", "national_comparison", "national_code", national_name
+    )
     order = _order(framework)
     return (
         judged.lazy()
@@ -358,7 +371,7 @@ def _peers(
             .select("measure", "period")
         )
         chosen = pl.concat([first, latest_with_observations(candidates, behind)], how="diagonal")
-    chosen = with_positions(chosen).join(
+    chosen = chosen.join(
         history.select(
             "unit",
             "measure",
@@ -370,13 +383,16 @@ def _peers(
         on=["unit", "measure", "period"],
         how="left",
     )
-    label = _labels(chosen["period"])
-    return chosen.with_columns(
-        pl.when(pl.col("period") != pl.col("_own"))
-        .then(pl.format("in {}, {}", label, pl.col("position")))
-        .otherwise(pl.col("position"))
-        .alias("position")
-    ).select(
+    # The position names the peers' period when it is not the unit's own; the gap is said to
+    # 0.1%, so rounding first leaves few distinct phrases to write.
+    other = pl.when(pl.col("period") != pl.col("_own")).then(pl.col("period")).alias("_other")
+    chosen = phrase_column(
+        chosen.with_columns(other, pl.col("gap_percent").round(1).alias("_gap")),
+        ["rank", "_gap", "_other"],
+        _position,
+        "position",
+    )
+    return chosen.select(
         "unit",
         "measure",
         pl.col("period").alias("peer_period"),
@@ -394,12 +410,16 @@ def _peers(
     )
 
 
-def _labels(codes: pl.Series) -> pl.Expr:
-    """Return the column ``codes`` names as period labels: each distinct code parsed once."""
-    distinct = codes.unique().drop_nulls().to_list()
-    return pl.col(codes.name).replace_strict(
-        {code: parse_period(code).label for code in distinct}, default=None, return_dtype=pl.String
-    )
+def _position(rank: int | None, gap_percent: float | None, other: str | None) -> str | None:
+    """Return the English position column's words (see ``pmf.core.wording``)."""
+    if rank is None or gap_percent is None:
+        return None
+    return position_words(rank, gap_percent, other, english=True)
+
+
+def _trend(since: str | None) -> str | None:
+    """Return the English trend column's words (see ``pmf.core.wording``)."""
+    return None if since is None else trend_words(since, english=True)
 
 
 def _previous_cycle(
@@ -429,12 +449,10 @@ def _runs(history: pl.DataFrame, units: list[str], measures: pl.DataFrame) -> pl
     runs = deterioration_runs(
         series.select("unit", "measure", "period", "period_end", "value", "polarity", "decimals")
     )
-    label = _labels(runs["deteriorating_since"])
     # One worse step is a change; two or more in a row is a trend worth a sentence.
+    words = phrase_column(runs, ["deteriorating_since"], _trend, "_trend")["_trend"]
     return runs.with_columns(
-        pl.when(pl.col("deteriorating_steps") >= MIN_DETERIORATING_STEPS)
-        .then(pl.format("has been continually deteriorating since {}", label))
-        .alias("trend")
+        pl.when(pl.col("deteriorating_steps") >= MIN_DETERIORATING_STEPS).then(words).alias("trend")
     )
 
 
@@ -832,7 +850,8 @@ def _significance(
     frame: pl.DataFrame,
     reference: str,
     output: str,
-    benchmark: str,
+    code: str,
+    benchmark: str | None,
     *,
     fraction: tuple[str, str] = ("numerator", "denominator"),
 ) -> pl.DataFrame:
@@ -840,7 +859,8 @@ def _significance(
 
     The figure's 95 % confidence interval is compared with it: Wilson's for a percentage
     with a numerator and denominator, Byar's (exact below 10 events) for a rate. The answer
-    goes into ``output`` in words naming ``benchmark`` ("the MSG average", "England").
+    goes into ``code`` (similar, better, worse; higher, lower where neither is better) and
+    into ``output`` in English words naming ``benchmark`` ("England"; None: the MSG average).
     ``fraction`` names the numerator and denominator columns of the figure compared (the peer
     period's, for the MSG average).
     """
@@ -885,22 +905,25 @@ def _significance(
     answer = pl.col("_answer")
     sense = pl.col("polarity")
     good = (answer == "Higher") == (sense == Polarity.HIGHER_IS_BETTER.value)
-    words = (
+    answered = (
         pl.when(answer.is_null())
         .then(None)
         .when(answer == "Similar")
-        .then(pl.lit(f"not significantly different from {benchmark}"))
+        .then(pl.lit("similar"))
         .when(~answer.is_in(["Higher", "Lower"]))
         .then(None)
         .when(sense == Polarity.NEITHER.value)
-        .then(pl.format(f"significantly {{}} than {benchmark}", answer.str.to_lowercase()))
+        .then(answer.str.to_lowercase())
         .when(good)
-        .then(pl.lit(f"significantly better than {benchmark}"))
-        .otherwise(pl.lit(f"significantly worse than {benchmark}"))
+        .then(pl.lit("better"))
+        .otherwise(pl.lit("worse"))
     )
+    # The English words of each code, from the one message a reader's sentence also uses.
+    words = {key: significance_words(key, benchmark, english=True) for key in SIGNIFICANCE_CODES}
     return (
         marked.join(answers, on="_row", how="left")
-        .with_columns(words.alias(output))
+        .with_columns(answered.alias(code))
+        .with_columns(pl.col(code).replace_strict(words, default=None).alias(output))
         .drop("_row", "_method", "_answer")
     )
 

@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from pmf.core.i18n import gettext as _
 from pmf.core.i18n import gettext_noop
-from pmf.core.wording import say
+from pmf.core.wording import named, significance_words
 
 __all__ = ["Claim", "Contradiction", "Evidence", "claims", "contradictions"]
 
@@ -95,7 +95,8 @@ class Evidence:
     ``variation`` and ``assurance`` are the SPC chart's codes (``special_cause_improvement``,
     ``special_cause_concern``, ``common_cause``; ``consistent_pass``, ``consistent_fail``,
     ``inconsistent``); ``met`` whether the standard or target is met; ``significance`` the
-    comparison with the peer average in words ("significantly worse than the MSG average").
+    comparison with the peer average in words ("significantly worse than the MSG average")
+    and ``significance_code`` as its code (``worse``), from which a reader's words are written.
     Any may be None: what is not known contradicts nothing.
     """
 
@@ -103,6 +104,13 @@ class Evidence:
     assurance: str | None = None
     met: bool | None = None
     significance: str | None = None
+    significance_code: str | None = None
+
+    def significance_text(self) -> str:
+        """Return the comparison with the peer average in the reader's language."""
+        if self.significance_code:
+            return significance_words(self.significance_code)
+        return named(self.significance or "")
 
 
 @dataclass(frozen=True)
@@ -171,7 +179,9 @@ def _reasons(claim: Claim, evidence: Evidence) -> list[str]:
                 _("the SPC chart shows only common cause variation: no significant change")
             )
         if significance.startswith("significantly worse"):
-            reasons.append(_("the figure is {significance}").format(significance=say(significance)))
+            reasons.append(
+                _("the figure is {significance}").format(significance=evidence.significance_text())
+            )
     elif claim is Claim.WORSENING:
         if variation == "special_cause_improvement":
             reasons.append(_("the SPC chart shows special cause variation of improvement"))
@@ -180,7 +190,9 @@ def _reasons(claim: Claim, evidence: Evidence) -> list[str]:
                 _("the SPC chart shows only common cause variation: no significant change")
             )
         if significance.startswith("significantly better"):
-            reasons.append(_("the figure is {significance}").format(significance=say(significance)))
+            reasons.append(
+                _("the figure is {significance}").format(significance=evidence.significance_text())
+            )
     elif claim is Claim.ON_TRACK:
         if met is False:
             reasons.append(_("the latest figure does not meet its standard or target"))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -28,9 +28,9 @@ import polars as pl
 from pmf.core.formula import Formula
 from pmf.core.framework import Framework, Measure
 from pmf.core.i18n import gettext as _
+from pmf.core.i18n import gettext_noop
 from pmf.core.periods import parse_period
-from pmf.core.text import format_value, join_words
-from pmf.core.wording import say, translated_period
+from pmf.core.text import format_value, join_words, period_name
 
 __all__ = [
     "Against",
@@ -40,6 +40,7 @@ __all__ = [
     "Part",
     "Shape",
     "chosen",
+    "compared_words",
     "decompose",
     "key_drivers",
     "rationale_sentence",
@@ -316,8 +317,11 @@ def _fits(
 class Comparison:
     """The change in a measure against one earlier figure or its standard, split.
 
-    ``label`` says what the figure is compared with ("June 2025", "the MSG average");
-    ``drivers`` is empty, and ``reason`` says why, when the change cannot be split.
+    ``label`` says what the figure is compared with in English ("June 2025", "the MSG
+    average"), written by :func:`compared_words` from ``against``, ``period`` and, against a
+    standard, its kind (``standard_kind``: peer_average, target, zero) and words
+    (``standard``); ``drivers`` is empty, and ``reason`` says why, when the change cannot be
+    split.
     """
 
     against: Against
@@ -327,6 +331,13 @@ class Comparison:
     now: float | None
     drivers: tuple[Driver, ...]
     reason: str = ""
+    standard_kind: str = ""
+    standard: str = ""
+
+    @property
+    def compared(self) -> str:
+        """Return what the figure is compared with, in the reader's language."""
+        return compared_words(self.against, self.period, self.standard_kind, self.standard)
 
     @property
     def change(self) -> float | None:
@@ -463,7 +474,7 @@ def _over_time(
     period_column: str,
 ) -> Comparison:
     earlier = total.get(period_column)
-    label = parse_period(str(earlier)).label if earlier else ""
+    label = compared_words(against, earlier, english=True)
     then, now = total.get(column), total["value"]
     found = Comparison(against, label, earlier, then, now, ())
     if then is None:
@@ -485,11 +496,52 @@ def _split(
         drivers = decompose(shape, then, now, total_then=found.then, total_now=found.now)
     except ZeroDivisionError as error:
         return _without(found, str(error))
-    return Comparison(found.against, found.label, found.period, found.then, found.now, drivers)
+    return replace(found, drivers=drivers)
 
 
 def _without(found: Comparison, reason: str) -> Comparison:
-    return Comparison(found.against, found.label, found.period, found.then, found.now, (), reason)
+    return replace(found, drivers=(), reason=reason)
+
+
+# What a change against a standard is compared with, by the standard's kind.
+_AGAINST_PEERS = gettext_noop("the MSG average of {period}")
+_AGAINST_TARGET = gettext_noop("the target of {standard}")
+_AGAINST_NO_ITEMS = gettext_noop("the standard of no items")
+_AGAINST_AVERAGE = gettext_noop("the MSG average")
+
+
+def compared_words(
+    against: Against,
+    period: str | None,
+    standard_kind: str = "",
+    standard: str = "",
+    *,
+    english: bool = False,
+) -> str:
+    """Return what a change is compared with: a period, or the standard by its kind.
+
+    In English as written with ``english`` (the comparison's ``label``), else in the reader's
+    language.
+
+    >>> compared_words(Against.STANDARD, "2025-06", "peer_average")
+    'the MSG average of June 2025'
+    >>> compared_words(Against.STANDARD, "2025-06", "target", "≥ 80.0%")
+    'the target of ≥ 80.0%'
+    """
+
+    def say(message: str, **parts: str) -> str:
+        return (message if english else _(message)).format(**parts)
+
+    def name(code: str) -> str:
+        return parse_period(code).label if english else period_name(code)
+
+    if against is not Against.STANDARD:
+        return name(period) if period else ""
+    if standard_kind == "peer_average":
+        return say(_AGAINST_PEERS, period=name(period)) if period else say(_AGAINST_AVERAGE)
+    if standard_kind == "zero":
+        return say(_AGAINST_NO_ITEMS)
+    return say(_AGAINST_TARGET, standard=standard)
 
 
 def _standard_kind(standard: str) -> str:
@@ -517,14 +569,13 @@ def _against_standard(
         return None
     peer = kind == "peer_average"
     period = total.get("peer_period") if peer else total["period"]
-    when = f" of {parse_period(str(period)).label}" if peer and period else ""
-    label = f"the MSG average{when}" if peer else f"the target of {words}"
-    if kind == "zero":
-        label = "the standard of no items"
+    label = compared_words(Against.STANDARD, period, kind, words, english=True)
     # The MSG average is of the latest period the group has figures for: split only when that
     # is the figure's own period (the assessment keeps the unit's figure of that period only).
     now = total["value"]
-    found = Comparison(Against.STANDARD, label, period, total.get("reference"), now, ())
+    found = Comparison(
+        Against.STANDARD, label, period, total.get("reference"), now, (), "", kind, words
+    )
     if peer and period != total["period"]:
         when = parse_period(str(period)).label if period else "no period"
         return _without(found, f"the MSG average is of {when}, not of the figure's period")
@@ -599,7 +650,7 @@ def sentence(framework: Framework, measure: Measure, found: Comparison) -> str |
             (item for item in parts if round(item.contribution * scale)),
             key=lambda item: _size(item, decimals),
         )[:MOST_DRIVERS]
-        compared = _compared(found.label)
+        compared = found.compared
         if not moved:
             return _("No change against {compared} in the total or any component.").format(
                 compared=compared
@@ -638,15 +689,7 @@ def sentence(framework: Framework, measure: Measure, found: Comparison) -> str |
     else:
         text = _("Against {compared}, key drivers: {drivers}.")
     overall = signed(found.percent) if found.percent is not None else ""
-    return text.format(
-        compared=_compared(found.label), change=overall, drivers=words, offset=offset
-    )
-
-
-def _compared(label: str) -> str:
-    """Return what a change is compared with in the reader's language ("June 2025")."""
-    shown = translated_period(label)
-    return say(label) if shown == label else shown
+    return text.format(compared=found.compared, change=overall, drivers=words, offset=offset)
 
 
 def _size(item: Driver, decimals: int) -> float:

@@ -49,7 +49,7 @@ from pmf.core.framework import (
 from pmf.core.i18n import gettext as _
 from pmf.core.i18n import ngettext
 from pmf.core.text import join_words
-from pmf.core.wording import say
+from pmf.core.wording import named, significance_words, trend_words
 
 __all__ = [
     "DEFAULT_SCALE",
@@ -59,6 +59,7 @@ __all__ = [
     "Recommendation",
     "kpi_signals",
     "recommend_grades",
+    "signal_words",
 ]
 
 
@@ -332,6 +333,29 @@ def kpi_signals(record: Mapping[str, Any]) -> dict[str, str]:
     return found
 
 
+def signal_words(record: Mapping[str, Any], signal: str, form: str = "signal") -> str:
+    """Return the words of one signal a row shows, in the reader's language, from its data.
+
+    :func:`kpi_signals` gives the same words in English, from the assessment's columns.
+    ``form`` says a run of deterioration as a signal ("continually deteriorating since July
+    2018") or as a clause after "but" ("run": "deteriorating since July 2018").
+
+    >>> signal_words({"significance_code": "worse"}, "significantly_worse")
+    'significantly worse than the MSG average'
+    """
+    if signal in ("significantly_worse", "significantly_better"):
+        code = record.get("significance_code")
+        return significance_words(code) if code else named(str(record.get("significance")))
+    if signal == "continually_deteriorating":
+        since = record.get("deteriorating_since")
+        if since:
+            return trend_words(str(since), form)
+        # A row written by hand without the run's start: its column's words.
+        words = str(record.get("trend") or "").removeprefix("has been ")
+        return words.removeprefix("continually ") if form == "run" else words
+    return named(SIGNAL_WORDS[signal])
+
+
 def recommend_grades(framework: Framework, assessment: pl.DataFrame) -> list[Recommendation]:
     """Return a recommendation for every internal unit in the assessment × every area.
 
@@ -534,13 +558,14 @@ def _recommend(
 def _showing(
     records: Iterable[Mapping[str, Any]], signals: Iterable[str]
 ) -> list[tuple[Mapping[str, Any], list[str]]]:
+    """Return the records showing any of ``signals``, each with the signals it shows."""
     wanted = tuple(signals)
     found = []
     for record in records:
         shown = kpi_signals(record)
-        words = [shown[signal] for signal in wanted if signal in shown]
-        if words:
-            found.append((record, words))
+        names = [signal for signal in wanted if signal in shown]
+        if names:
+            found.append((record, names))
     return found
 
 
@@ -568,8 +593,11 @@ def _kpi_reason(
     threshold: str,
 ) -> Reason:
     details = "; ".join(
-        f"{framework.measure(record['measure']).name}: {', '.join(say(word) for word in words)}"
-        for record, words in found
+        "{name}: {signals}".format(
+            name=framework.measure(record["measure"]).name,
+            signals=", ".join(signal_words(record, signal) for signal in signals),
+        )
+        for record, signals in found
     )
     count = len(found)
     if state == "improving":
@@ -591,7 +619,7 @@ def _kpi_reason(
 def _not_assessed(framework: Framework, records: Sequence[Mapping[str, Any]]) -> Reason:
     details = "; ".join(
         f"{framework.measure(record['measure']).name}: "
-        f"{say(str(record.get('not_assessed') or 'no judgement'))}"
+        f"{named(str(record.get('not_assessed') or 'no judgement'))}"
         for record in records
     )
     text = ngettext(

@@ -17,32 +17,9 @@ import numpy as np
 import polars as pl
 
 from pmf.core.framework import Framework, Measure, PeerSet, Polarity, UnitOfMeasure
-from pmf.core.i18n import gettext_noop
 from pmf.core.intervals import observation_intervals
 from pmf.core.periods import parse_period
-
-ORDINALS = [
-    gettext_noop("first"),
-    gettext_noop("second"),
-    gettext_noop("third"),
-    gettext_noop("fourth"),
-    gettext_noop("fifth"),
-    gettext_noop("sixth"),
-    gettext_noop("seventh"),
-    gettext_noop("eighth"),
-    gettext_noop("ninth"),
-    gettext_noop("tenth"),
-    gettext_noop("eleventh"),
-    gettext_noop("twelfth"),
-    gettext_noop("thirteenth"),
-    gettext_noop("fourteenth"),
-    gettext_noop("fifteenth"),
-    gettext_noop("sixteenth"),
-    gettext_noop("seventeenth"),
-    gettext_noop("eighteenth"),
-    gettext_noop("nineteenth"),
-    gettext_noop("twentieth"),
-]
+from pmf.core.wording import phrase_column, position_words
 
 PEER_COLUMNS = (
     "unit",
@@ -114,9 +91,18 @@ def compare_with_peers(
 def with_positions(comparison: pl.DataFrame) -> pl.DataFrame:
     """Add the position sentence to a peer comparison: "eighth in its MSG and 9.9% below ...".
 
-    Kept apart from the numbers because only the rows that people read need words.
+    Kept apart from the numbers because only the rows that people read need words; the
+    words are :func:`pmf.core.wording.position_words` in English, from rank and gap.
     """
-    return comparison.with_columns(_position().alias("position"))
+    gap = pl.col("gap_percent").round(1).alias("_gap")  # said to 0.1%: few distinct phrases
+    return phrase_column(
+        comparison.drop("position", strict=False).with_columns(gap),
+        ["rank", "_gap"],
+        lambda rank, gap: (
+            None if rank is None or gap is None else position_words(rank, gap, english=True)
+        ),
+        "position",
+    ).drop("_gap")
 
 
 # Cells of the (rows × linked units × group members) block compared at once.
@@ -422,49 +408,3 @@ def _compare_block(
     out["reporting"][...] = reporting
     out["size"][...] = size
     out["rank"][...] = rank
-
-
-def _suffix(rank: pl.Expr) -> pl.Expr:
-    # 21st, 22nd, 23rd, but 111th, 112th, 113th.
-    teen = (rank % 100).is_between(11, 13)
-    last = rank % 10
-    return (
-        pl.when(teen)
-        .then(pl.lit("th"))
-        .when(last == 1)
-        .then(pl.lit("st"))
-        .when(last == 2)
-        .then(pl.lit("nd"))
-        .when(last == 3)
-        .then(pl.lit("rd"))
-        .otherwise(pl.lit("th"))
-    )
-
-
-def _position() -> pl.Expr:
-    ordinal = (
-        pl.col("rank")
-        .replace_strict(
-            {index + 1: word for index, word in enumerate(ORDINALS)},
-            default=None,
-            return_dtype=pl.String,
-        )
-        .fill_null(pl.col("rank").cast(pl.String) + _suffix(pl.col("rank")))
-    )
-    percent = pl.col("gap_percent").abs().round(1)
-    side = (
-        pl.when(percent == 0)
-        .then(pl.lit("equal to the MSG average"))
-        .otherwise(
-            pl.format(
-                "{}% {} the MSG average",
-                percent.cast(pl.String),
-                pl.when(pl.col("gap_percent") < 0).then(pl.lit("below")).otherwise(pl.lit("above")),
-            )
-        )
-    )
-    return (
-        pl.when(pl.col("rank").is_null() | pl.col("gap_percent").is_null())
-        .then(None)
-        .otherwise(pl.format("{} in its MSG and {}", ordinal, side))
-    )

@@ -17,11 +17,18 @@ import polars as pl
 
 from pmf.core.drivers import rationale_sentence
 from pmf.core.framework import NO_GRADE, Framework, Kind, Measure, Polarity
-from pmf.core.grading import GradeScale, kpi_signals, recommend_grades
+from pmf.core.grading import GradeScale, kpi_signals, recommend_grades, signal_words
 from pmf.core.i18n import gettext as _
-from pmf.core.scorecard import run_words, steps_words, tensions
+from pmf.core.scorecard import (
+    position_of,
+    pulls_significance,
+    pulls_trend,
+    steps_words,
+    tensions,
+    trend_of,
+)
 from pmf.core.text import format_value
-from pmf.core.wording import and_words, say, translated_period
+from pmf.core.wording import and_all, named, significance_words, translated_period
 
 __all__ = ["Rationale", "rationale"]
 
@@ -166,27 +173,29 @@ def _redline(measure: Measure, record: Mapping[str, Any], before: Mapping[str, A
     sentence, never as a separate fact a reader would set against it.
     """
     met = record.get("met")
-    pulled = tensions(met, record.get("trend"), record.get("variation"), record.get("significance"))
+    variation = record.get("variation")
+    pulled = tensions(met, record, variation)
     if met is None:
-        reason = say(str(record.get("not_assessed") or "no standard"))
+        reason = named(str(record.get("not_assessed") or "no standard"))
         head = _("{measure} – Not assessed ({reason}).").format(measure=measure.name, reason=reason)
     else:
-        head = _verdict(measure, bool(met), pulled, record.get("variation"))
+        head = _verdict(measure, bool(met), pulled, variation)
     clauses = [_against_standard(measure, record)]
-    if record.get("position"):
-        clauses.append(say(str(record["position"])))
+    position = position_of(record)
+    if position:
+        clauses.append(position)
     then_gap = before.get("gap_percent") if before else None
-    if record.get("position") and then_gap is not None:
+    if position and then_gap is not None:
         clauses.append(_("it was {gap} at the last board").format(gap=_gap_words(then_gap)))
-    significance = record.get("significance") or ""
-    if significance.startswith("significantly") and significance not in pulled:
-        clauses.append(say(significance))
+    code = record.get("significance_code")
+    if code in ("better", "worse", "higher", "lower") and not pulls_significance(met, code):
+        clauses.append(significance_words(str(code)))
     sentences = [head, _sentence("; ".join(clause for clause in clauses if clause))]
     if before is not None and before.get("value") is not None:
         sentences.append(_since_last_board(measure, record, before))
-    trend = record.get("trend")
-    if trend and not any(run_words(str(trend)) in part for part in pulled):
-        sentences.append(_sentence(say(str(trend))))
+    trend = trend_of(record)
+    if trend and not pulls_trend(met, variation):
+        sentences.append(_sentence(trend))
     return " ".join(sentence for sentence in sentences if sentence)
 
 
@@ -199,9 +208,7 @@ def _verdict(measure: Measure, met: bool, pulled: list[str], variation: str | No
     name = measure.name
     if not pulled:
         return (_("{measure} – Met.") if met else _("{measure} – Not Met.")).format(measure=name)
-    against = say(pulled[0])
-    for part in pulled[1:]:
-        against = and_words(against, say(part))
+    against = and_all(pulled)
     if variation == ("special_cause_improvement" if met else "special_cause_concern"):
         if met:
             text = _("{measure} – Met and showing special-cause improvement, but {against}.")
@@ -249,7 +256,7 @@ def _against_standard(measure: Measure, record: Mapping[str, Any]) -> str:
         budget = format_value(reference, measure)
         if record.get("forecast") is None:
             return _("{value} against a budget of {budget}").format(value=value, budget=budget)
-        position = say(str(record.get("budget_position") or "forecast"))
+        position = named(str(record.get("budget_position") or "forecast"))
         return _("{position}: {forecast} forecast against a budget of {budget}").format(
             position=position[:1].upper() + position[1:],
             forecast=format_value(record["forecast"], measure),
@@ -335,15 +342,14 @@ BAD_SIGNALS = (
 def _kpi(measure: Measure, record: Mapping[str, Any]) -> str | None:
     signals = kpi_signals(record)
     variation = str(record.get("variation") or "")
-    good = [say(signals[name]) for name in GOOD_SIGNALS if name in signals]
-    bad = [signals[name] for name in BAD_SIGNALS if name in signals]
+    good = [signal_words(record, name) for name in GOOD_SIGNALS if name in signals]
+    bad = [signal_words(record, name, "run") for name in BAD_SIGNALS if name in signals]
     if good and bad:
-        against = [say(run_words(text) if text.startswith("continually") else text) for text in bad]
-        words = [_("{good}, but {bad}").format(good=_and_all(good), bad=_and_all(against))]
+        words = [_("{good}, but {bad}").format(good=and_all(good), bad=and_all(bad))]
     else:
-        words = [say(signals[name]) for name in HIGHLIGHTS if name in signals]
+        words = [signal_words(record, name) for name in HIGHLIGHTS if name in signals]
     if variation.startswith("special_cause_neutral"):
-        direction = say(variation.rsplit("_", 1)[-1])
+        direction = named(variation.rsplit("_", 1)[-1])
         words.insert(0, _("special-cause variation ({direction})").format(direction=direction))
     if not words:
         return None
@@ -359,13 +365,6 @@ def _kpi(measure: Measure, record: Mapping[str, Any]) -> str | None:
         period=translated_period(str(period)) if period else "",
         signals="; ".join(words),
     )
-
-
-def _and_all(parts: list[str]) -> str:
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = and_words(joined, part)
-    return joined
 
 
 def _sentence(text: str) -> str:

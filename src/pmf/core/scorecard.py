@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -17,7 +17,15 @@ from pmf.core.i18n import gettext as _
 from pmf.core.i18n import gettext_noop, ngettext
 from pmf.core.periods import PeriodKind, parse_period
 from pmf.core.text import format_value, period_name
-from pmf.core.wording import and_words, say, translated_period
+from pmf.core.wording import (
+    and_all,
+    named,
+    position_words,
+    significance_words,
+    standard_words,
+    translated_period,
+    trend_words,
+)
 
 # One arrow vocabulary everywhere (pages, papers, terminal): the arrow says which way the
 # figure moved, the word says whether that is better or worse by the measure's polarity.
@@ -87,7 +95,7 @@ def met_words(met_text: str) -> str:
         return _("Not met")
     if met_text.startswith("Not assessed (") and met_text.endswith(")"):
         reason = met_text[len("Not assessed (") : -1]
-        return _("Not assessed ({reason})").format(reason=say(reason))
+        return _("Not assessed ({reason})").format(reason=named(reason))
     return met_text
 
 
@@ -223,6 +231,8 @@ class ScorecardRow:
     future_period: str | None = None
     provisional: bool = False
     warned: bool = False
+    significance_code: str | None = None
+    national_code: str | None = None
 
     @property
     def mark(self) -> str:
@@ -257,7 +267,7 @@ class ScorecardRow:
                     period=period_name(period), reference=self.reference_text
                 )
         if self.standard.startswith("v. "):
-            standard = say(self.standard)
+            standard = standard_words(self.standard)
             if self.peer_period and self.peer_period != self.period:
                 return _("{standard} ({reference}, {period})").format(
                     standard=standard,
@@ -566,43 +576,103 @@ def direction_text(direction: str | None, polarity: str | Polarity | None = None
     return f"{ARROWS['up' if rose else 'down']} {word}"
 
 
+def _field(row: Mapping[str, Any] | ScorecardRow, name: str) -> Any:
+    """Return one of an assessment row's values, from a record or a scorecard row."""
+    return row.get(name) if isinstance(row, Mapping) else getattr(row, name, None)
+
+
+def pulls_trend(met: bool | None, variation: str | None) -> bool:
+    """Return whether a run of deterioration pulls against the verdict (see :func:`tensions`)."""
+    return met is True or (met is False and variation == "special_cause_improvement")
+
+
+def pulls_significance(met: bool | None, code: str | None) -> bool:
+    """Return whether the difference from the MSG average pulls against the verdict."""
+    return (met is True and code == "worse") or (met is False and code == "better")
+
+
+def trend_of(row: Mapping[str, Any] | ScorecardRow, form: str = "trend") -> str | None:
+    """Return a row's run of deterioration in the reader's language, or None without one.
+
+    ``form`` as :func:`pmf.core.wording.trend_words` takes it. A row without the run's start
+    (written by hand) is said as its ``trend`` column says it.
+    """
+    trend = _field(row, "trend")
+    if not trend:
+        return None
+    since = _field(row, "deteriorating_since")
+    if since:
+        return trend_words(str(since), form)
+    return str(trend) if form == "trend" else run_words(str(trend))
+
+
+def position_of(row: Mapping[str, Any] | ScorecardRow) -> str | None:
+    """Return a row's place among its peers in the reader's language, or None without one."""
+    position = _field(row, "position")
+    if not position:
+        return None
+    rank, gap = _field(row, "rank"), _field(row, "gap_percent")
+    if rank is None or gap is None:
+        return str(position)
+    peers, period = _field(row, "peer_period"), _field(row, "period")
+    return position_words(int(rank), float(gap), peers if peers and peers != period else None)
+
+
+def significance_of(row: Mapping[str, Any] | ScorecardRow, national: bool = False) -> str | None:
+    """Return a row's difference from the MSG average (or the national figure), or None.
+
+    The national unit is named as the English column names it.
+    """
+    text = _field(row, "national_comparison" if national else "significance")
+    code = _field(row, "national_code" if national else "significance_code")
+    if not text:
+        return None
+    if not code:
+        return named(str(text))
+    if not national:
+        return significance_words(str(code))
+    # The benchmark's name follows the English words of the code, as the column writes it.
+    lead = significance_words(str(code), "", english=True)
+    return significance_words(str(code), str(text).removeprefix(lead))
+
+
 def tensions(
-    met: bool | None, trend: str | None, variation: str | None, significance: str | None
+    met: bool | None, row: Mapping[str, Any] | ScorecardRow, variation: str | None
 ) -> list[str]:
-    """Return the statements that pull against a verdict of ``met``, in the order they are said.
+    """Return what pulls against a verdict of ``met``, in the order said, in the reader's words.
 
     The verdict (met or not) comes first; a run of deterioration, special-cause concern or a
     significantly worse place among peers under a met standard (or special-cause improvement
     or a significantly better place under an unmet one) follows it after "but", so two true
     facts that pull apart are said together. See ``docs/methods.md``, "What a figure's
-    statements mean and which comes first".
+    statements mean and which comes first". ``row`` is the assessment's row (its run of
+    deterioration and its difference from the MSG average).
 
-    >>> tensions(True, "has been continually deteriorating since September 2025",
-    ...          "special_cause_improvement", None)
+    >>> tensions(True, {"trend": "…", "deteriorating_since": "2025-09"},
+    ...          "special_cause_improvement")
     ['deteriorating since September 2025']
-    >>> tensions(False, "has been continually deteriorating since June 2025",
-    ...          "special_cause_improvement", None)
+    >>> tensions(False, {"trend": "…", "deteriorating_since": "2025-06"},
+    ...          "special_cause_improvement")
     ['showing special-cause improvement, though deteriorating since June 2025']
     """
     found: list[str] = []
     if met is None:
         return found
+    run = trend_of(row, "run") if pulls_trend(met, variation) else None
+    code = _field(row, "significance_code")
     if met:
-        if trend:
-            found.append(run_words(trend))
+        if run:
+            found.append(run)
         if variation == "special_cause_concern":
-            found.append("showing special-cause concern")
-        if significance and significance.startswith("significantly worse"):
-            found.append(significance)
-    else:
-        if variation == "special_cause_improvement":
-            # The chart's improvement and a recent run of worse figures, said as one thought.
-            found.append(
-                "showing special-cause improvement"
-                + (f", though {run_words(trend)}" if trend else "")
-            )
-        if significance and significance.startswith("significantly better"):
-            found.append(significance)
+            found.append(_("showing special-cause concern"))
+    elif variation == "special_cause_improvement":
+        # The chart's improvement and a recent run of worse figures, said as one thought.
+        if run:
+            found.append(_("showing special-cause improvement, though {run}").format(run=run))
+        else:
+            found.append(_("showing special-cause improvement"))
+    if pulls_significance(met, code):
+        found.append(significance_words(str(code)))
     return found
 
 
@@ -614,6 +684,8 @@ def verdict_words(met: bool, pulled: Sequence[str], variation: str | None) -> st
     "deteriorating" (a chart's special cause against its baseline; a run over the last few
     periods).
 
+    ``pulled`` is what :func:`tensions` gives, in the reader's language.
+
     >>> verdict_words(True, ["deteriorating since September 2025"], "special_cause_improvement")
     'met and showing special-cause improvement, but deteriorating since September 2025'
     >>> verdict_words(False, [], "special_cause_concern")
@@ -621,9 +693,7 @@ def verdict_words(met: bool, pulled: Sequence[str], variation: str | None) -> st
     """
     if not pulled:
         return _("met") if met else _("not met")
-    against = say(pulled[0])
-    for part in pulled[1:]:
-        against = and_words(against, say(part))
+    against = and_all(pulled)
     if variation == ("special_cause_improvement" if met else "special_cause_concern"):
         if met:
             text = _("met and showing special-cause improvement, but {against}")
@@ -673,7 +743,7 @@ def _run_against_last_year(row: ScorecardRow) -> str:
                 period=label, steps=steps, since=period_name(row.deteriorating_since)
             )
         return _("better than {period}, but worse in {steps}").format(period=label, steps=steps)
-    return say(trend)
+    return trend_of(row) or trend
 
 
 def run_words(trend: str) -> str:
@@ -688,21 +758,19 @@ def note(row: ScorecardRow) -> str:
     said with the verdict ("met, but deteriorating since ..."), not as a separate fact.
     """
     parts: list[str] = []
-    pulled = tensions(row.met, row.trend, row.variation, row.significance)
+    pulled = tensions(row.met, row, row.variation)
     if pulled:
         parts.append(verdict_words(bool(row.met), pulled, row.variation))
-    if row.position:
-        parts.append(say(row.position))
-    if row.significance and row.significance not in pulled:
-        parts.append(say(row.significance))
-    if row.national_comparison:
-        parts.append(say(row.national_comparison))
-    if row.trend and not any(run_words(row.trend) in part for part in pulled):
+    parts.append(position_of(row) or "")
+    if row.significance and not pulls_significance(row.met, row.significance_code):
+        parts.append(significance_of(row) or "")
+    parts.append(significance_of(row, national=True) or "")
+    if row.trend and not pulls_trend(row.met, row.variation):
         parts.append(_run_against_last_year(row))
     if row.budget_position and row.forecast is not None:
         parts.append(
             _("{position} ({method} forecast)").format(
-                position=say(row.budget_position), method=row.forecast_method
+                position=named(row.budget_position), method=row.forecast_method
             )
         )
     if row.future_text:

@@ -1,31 +1,50 @@
-"""Say the assessment's words in the reader's language.
+"""Write the assessment's comparisons as phrases, in English for its columns or in the reader's.
 
-The assessment writes its judgements as British English phrases in its columns ("has been
-continually deteriorating since July 2018", "significantly worse than the MSG average",
-"second in its MSG and 3.2% below the MSG average"); the grading rules and the JSON API read
-them as data, so they stay English there. A sentence shown to a reader takes them through
-:func:`say`, which gives the same phrase in the reader's language: each phrase is one whole
-message of the catalogue, with its parts (a period, a benchmark, a percentage) put back in.
-In English every phrase is returned exactly as written.
+The assessment keeps each comparison as data: a run of deterioration as the period it
+started (``deteriorating_since``), the place among the peers as ``rank``, ``gap_percent``
+and ``peer_period``, a significant difference as a code (``significance_code``,
+``national_code``: similar, better, worse, higher, lower). The functions here write the
+phrase from that data with one whole message of the catalogue per phrase and named
+placeholders, periods named by :func:`pmf.core.text.period_name`. With ``english=True`` they
+write the message as it is, untranslated, whatever the reader's language: that is how the
+assessment fills its English columns (``trend``, ``position``, ``significance``,
+``national_comparison``), which the grading rules, the JSON API and the open data read, so
+the columns and the sentences shown to a reader come from the same message and cannot drift.
+The columns are written once per distinct set of parts, not once per row.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from pmf.core import i18n
+import polars as pl
+
 from pmf.core.i18n import gettext as _
 from pmf.core.i18n import gettext_noop, pgettext
 from pmf.core.periods import ParseError, parse_period
 from pmf.core.text import period_name
 
-__all__ = ["and_words", "say", "translated_period"]
+__all__ = [
+    "ORDINALS",
+    "SIGNIFICANCE_CODES",
+    "and_all",
+    "and_words",
+    "named",
+    "ordinal_words",
+    "phrase_column",
+    "position_words",
+    "significance_words",
+    "standard_words",
+    "translated_period",
+    "trend_words",
+]
 
-# Phrases said as they are, in the reader's language.
-_FIXED = {
-    phrase: phrase
-    for phrase in (
+# Values the assessment names with a fixed phrase, which is their code and their English:
+# a reason a figure is not assessed, a budget position, a signal, a direction.
+_NAMED = frozenset(
+    (
         gettext_noop("showing special-cause concern"),
         gettext_noop("showing special-cause improvement"),
         gettext_noop("special-cause concern"),
@@ -34,15 +53,7 @@ _FIXED = {
         gettext_noop("forecast underspend"),
         gettext_noop("on budget"),
         gettext_noop("improving on the same period last year"),
-        gettext_noop("equal to the MSG average"),
         gettext_noop("the MSG average"),
-        gettext_noop("v. MSG average"),
-        # Whole, so that a translation can mutate "average" as its grammar needs.
-        gettext_noop("not significantly different from the MSG average"),
-        gettext_noop("significantly better than the MSG average"),
-        gettext_noop("significantly worse than the MSG average"),
-        gettext_noop("significantly higher than the MSG average"),
-        gettext_noop("significantly lower than the MSG average"),
         gettext_noop("no standard"),
         gettext_noop("no peer group"),
         gettext_noop("no peer figures for this period"),
@@ -53,7 +64,90 @@ _FIXED = {
         gettext_noop("high"),
         gettext_noop("low"),
     )
+)
+
+# The standards written in fixed words (``describe_standard``); targets show their number.
+_STANDARDS = frozenset(
+    (
+        gettext_noop("v. MSG average"),
+        gettext_noop("no items"),
+        gettext_noop("better than same period last year"),
+        gettext_noop("better than previous period"),
+    )
+)
+
+ORDINALS = [
+    gettext_noop("first"),
+    gettext_noop("second"),
+    gettext_noop("third"),
+    gettext_noop("fourth"),
+    gettext_noop("fifth"),
+    gettext_noop("sixth"),
+    gettext_noop("seventh"),
+    gettext_noop("eighth"),
+    gettext_noop("ninth"),
+    gettext_noop("tenth"),
+    gettext_noop("eleventh"),
+    gettext_noop("twelfth"),
+    gettext_noop("thirteenth"),
+    gettext_noop("fourteenth"),
+    gettext_noop("fifteenth"),
+    gettext_noop("sixteenth"),
+    gettext_noop("seventeenth"),
+    gettext_noop("eighteenth"),
+    gettext_noop("nineteenth"),
+    gettext_noop("twentieth"),
+]
+
+# A run of deterioration, by how it is said: the assessment's ``trend`` column, a KPI's
+# signal, and the clause after "but".
+_TREND = {
+    "trend": gettext_noop("has been continually deteriorating since {period}"),
+    "signal": gettext_noop("continually deteriorating since {period}"),
+    "run": gettext_noop("deteriorating since {period}"),
 }
+
+SIGNIFICANCE_CODES = ("similar", "better", "worse", "higher", "lower")
+
+# Against the MSG average: whole, so that a translation can mutate "average" as it needs.
+_AGAINST_MSG = {
+    "similar": gettext_noop("not significantly different from the MSG average"),
+    "better": gettext_noop("significantly better than the MSG average"),
+    "worse": gettext_noop("significantly worse than the MSG average"),
+    "higher": gettext_noop("significantly higher than the MSG average"),
+    "lower": gettext_noop("significantly lower than the MSG average"),
+}
+# Against another benchmark: the national unit, by its name.
+_AGAINST = {
+    "similar": gettext_noop("not significantly different from {benchmark}"),
+    "better": gettext_noop("significantly better than {benchmark}"),
+    "worse": gettext_noop("significantly worse than {benchmark}"),
+    "higher": gettext_noop("significantly higher than {benchmark}"),
+    "lower": gettext_noop("significantly lower than {benchmark}"),
+}
+
+# The place among the peers, by the side of the average and whether it is of another period.
+_POSITION = {
+    ("below", False): gettext_noop("{ordinal} in its MSG and {percent}% below the MSG average"),
+    ("above", False): gettext_noop("{ordinal} in its MSG and {percent}% above the MSG average"),
+    ("equal", False): gettext_noop("{ordinal} in its MSG and equal to the MSG average"),
+    ("below", True): gettext_noop(
+        "in {period}, {ordinal} in its MSG and {percent}% below the MSG average"
+    ),
+    ("above", True): gettext_noop(
+        "in {period}, {ordinal} in its MSG and {percent}% above the MSG average"
+    ),
+    ("equal", True): gettext_noop("in {period}, {ordinal} in its MSG and equal to the MSG average"),
+}
+
+
+def _say(message: str, english: bool, **parts: object) -> str:
+    """Return ``message`` with its parts: as written in English, else in the reader's language."""
+    return (message if english else _(message)).format(**parts)
+
+
+def _period(code: str, english: bool) -> str:
+    return parse_period(code).label if english else period_name(code)
 
 
 def translated_period(label: str) -> str:
@@ -64,116 +158,100 @@ def translated_period(label: str) -> str:
         return label
 
 
-def _benchmark(text: str) -> str:
-    """Return what a figure is compared with: "the MSG average" translated, a unit's name kept."""
-    return _(text) if text in _FIXED else text
+def named(value: str) -> str:
+    """Return one of the assessment's named values in the reader's language; else as given.
 
-
-def _ordinal(word: str) -> str:
-    return _(word)
-
-
-# (pattern of the English phrase, how to say it): the patterns are tried in order.
-_Say = Callable[[re.Match[str]], str]
-_PATTERNS: tuple[tuple[re.Pattern[str], _Say], ...] = (
-    (
-        re.compile(r"has been continually deteriorating since (?P<period>.+)"),
-        lambda m: _("has been continually deteriorating since {period}").format(
-            period=translated_period(m["period"])
-        ),
-    ),
-    (
-        re.compile(r"continually deteriorating since (?P<period>.+)"),
-        lambda m: _("continually deteriorating since {period}").format(
-            period=translated_period(m["period"])
-        ),
-    ),
-    (
-        re.compile(r"deteriorating since (?P<period>.+)"),
-        lambda m: _("deteriorating since {period}").format(period=translated_period(m["period"])),
-    ),
-    (
-        re.compile(r"showing special-cause improvement, though (?P<run>.+)"),
-        lambda m: _("showing special-cause improvement, though {run}").format(run=say(m["run"])),
-    ),
-    (
-        re.compile(r"not significantly different from (?P<benchmark>.+)"),
-        lambda m: _("not significantly different from {benchmark}").format(
-            benchmark=_benchmark(m["benchmark"])
-        ),
-    ),
-    (
-        re.compile(r"significantly better than (?P<benchmark>.+)"),
-        lambda m: _("significantly better than {benchmark}").format(
-            benchmark=_benchmark(m["benchmark"])
-        ),
-    ),
-    (
-        re.compile(r"significantly worse than (?P<benchmark>.+)"),
-        lambda m: _("significantly worse than {benchmark}").format(
-            benchmark=_benchmark(m["benchmark"])
-        ),
-    ),
-    (
-        re.compile(r"significantly higher than (?P<benchmark>.+)"),
-        lambda m: _("significantly higher than {benchmark}").format(
-            benchmark=_benchmark(m["benchmark"])
-        ),
-    ),
-    (
-        re.compile(r"significantly lower than (?P<benchmark>.+)"),
-        lambda m: _("significantly lower than {benchmark}").format(
-            benchmark=_benchmark(m["benchmark"])
-        ),
-    ),
-    (
-        re.compile(r"in (?P<period>[^,]+), (?P<position>.+ in its MSG and .+)"),
-        lambda m: _("in {period}, {position}").format(
-            period=translated_period(m["period"]), position=say(m["position"])
-        ),
-    ),
-    (
-        re.compile(r"(?P<ordinal>\w+) in its MSG and (?P<side>.+)"),
-        lambda m: _("{ordinal} in its MSG and {side}").format(
-            ordinal=_ordinal(m["ordinal"]), side=say(m["side"])
-        ),
-    ),
-    (
-        re.compile(r"the MSG average of (?P<period>.+)"),
-        lambda m: _("the MSG average of {period}").format(period=translated_period(m["period"])),
-    ),
-    (
-        re.compile(r"the target of (?P<standard>.+)"),
-        lambda m: _("the target of {standard}").format(standard=m["standard"]),
-    ),
-    (
-        re.compile(r"(?P<percent>[0-9.]+)% below the MSG average"),
-        lambda m: _("{percent}% below the MSG average").format(percent=m["percent"]),
-    ),
-    (
-        re.compile(r"(?P<percent>[0-9.]+)% above the MSG average"),
-        lambda m: _("{percent}% above the MSG average").format(percent=m["percent"]),
-    ),
-)
-
-
-def say(phrase: str) -> str:
-    """Return one of the assessment's phrases in the reader's language (English: as written).
-
-    A phrase it does not know is returned as it is.
-
-    >>> say("has been continually deteriorating since July 2018")
-    'has been continually deteriorating since July 2018'
+    >>> named("no peer group"), named("England")
+    ('no peer group', 'England')
     """
-    if i18n.language().startswith("en"):
-        return phrase
-    if phrase in _FIXED:
-        return _(phrase)
-    for pattern, words in _PATTERNS:
-        found = pattern.fullmatch(phrase)
-        if found is not None:
-            return words(found)
-    return phrase
+    return _(value) if value in _NAMED else value
+
+
+def standard_words(standard: str) -> str:
+    """Return a standard as the scorecard shows it, in the reader's language.
+
+    Standards in fixed words are translated; a target ("≥ 80.0%") is its number.
+
+    >>> standard_words("v. MSG average")
+    'v. MSG average'
+    """
+    return _(standard) if standard in _STANDARDS else standard
+
+
+def trend_words(since: str, form: str = "trend", *, english: bool = False) -> str:
+    """Return a run of deterioration since the period coded ``since``.
+
+    ``form`` is "trend" (the assessment's column), "signal" (a KPI's signal) or "run" (the
+    clause after "but").
+
+    >>> trend_words("2018-07"), trend_words("2025-09", "run")
+    ('has been continually deteriorating since July 2018', 'deteriorating since September 2025')
+    """
+    return _say(_TREND[form], english, period=_period(since, english))
+
+
+def significance_words(code: str, benchmark: str | None = None, *, english: bool = False) -> str:
+    """Return a significant difference (or none) from the MSG average, or from ``benchmark``.
+
+    >>> significance_words("worse"), significance_words("similar", "England")
+    ('significantly worse than the MSG average', 'not significantly different from England')
+    """
+    if benchmark is None:
+        return _say(_AGAINST_MSG[code], english)
+    return _say(_AGAINST[code], english, benchmark=benchmark)
+
+
+def ordinal_words(rank: int, *, english: bool = False) -> str:
+    """Return a place as a word ("second") up to twentieth, then as a number ("21st").
+
+    >>> ordinal_words(3), ordinal_words(22), ordinal_words(112)
+    ('third', '22nd', '112th')
+    """
+    if 1 <= rank <= len(ORDINALS):
+        word = ORDINALS[rank - 1]
+        return word if english else _(word)
+    # 21st, 22nd, 23rd, but 111th, 112th, 113th.
+    last = rank % 10
+    teen = 11 <= rank % 100 <= 13
+    suffix = "th" if teen or last not in (1, 2, 3) else {1: "st", 2: "nd", 3: "rd"}[last]
+    return f"{rank}{suffix}"
+
+
+def position_words(
+    rank: int, gap_percent: float, period: str | None = None, *, english: bool = False
+) -> str:
+    """Return the place among the peers and the gap to their average, rounded to 0.1%.
+
+    ``period`` is the code of the peers' period when it is not the figure's own.
+
+    >>> position_words(2, -3.21)
+    'second in its MSG and 3.2% below the MSG average'
+    >>> position_words(1, 0.04, "2025-08")
+    'in August 2025, first in its MSG and equal to the MSG average'
+    """
+    # Rounded half to even at one decimal, as the columns always were (Polars' ``round``).
+    if math.isfinite(gap_percent):
+        percent: float | str = round(abs(gap_percent) * 10) / 10
+    else:
+        percent = "NaN" if math.isnan(gap_percent) else "inf"
+    side = "equal" if percent == 0 else ("below" if gap_percent < 0 else "above")
+    parts: dict[str, Any] = {"ordinal": ordinal_words(rank, english=english), "percent": percent}
+    if period is not None:
+        parts["period"] = _period(period, english)
+    return _say(_POSITION[side, period is not None], english, **parts)
+
+
+def phrase_column(
+    frame: pl.DataFrame, columns: list[str], write: Callable[..., str | None], name: str
+) -> pl.DataFrame:
+    """Add column ``name``: ``write(*values)`` of ``columns``, called once per distinct row.
+
+    ``write`` is given None for a null value.
+    """
+    distinct = frame.select(columns).unique()
+    words = [write(*values) for values in distinct.iter_rows()]
+    table = distinct.with_columns(pl.Series(name, words, dtype=pl.String))
+    return frame.join(table, on=columns, how="left", nulls_equal=True, maintain_order="left")
 
 
 def and_words(first: str, second: str) -> str:
@@ -185,3 +263,17 @@ def and_words(first: str, second: str) -> str:
     if second.startswith(tuple("aeiouyAEIOUY")):
         return pgettext("before a vowel", "{items} and {last}").format(items=first, last=second)
     return pgettext("before a consonant", "{items} and {last}").format(items=first, last=second)
+
+
+def and_all(parts: Sequence[str]) -> str:
+    """Join clauses with "and", each to the next as :func:`and_words` does; "" for none.
+
+    >>> and_all(["special-cause concern", "forecast overspend", "a run"])
+    'special-cause concern and forecast overspend and a run'
+    """
+    if not parts:
+        return ""
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = and_words(joined, part)
+    return joined

@@ -484,6 +484,7 @@ def flags(
                 assurance=row["assurance"],
                 met=row["met"],
                 significance=row["significance"],
+                significance_code=row.get("significance_code"),
             )
             found[item.pk] = contradictions(f"{item.what_happened}\n{item.why}", evidence)
     return found

@@ -21,7 +21,7 @@ from pmf.core.assessment import assessment_roots, units_read
 from pmf.core.periods import parse_period
 from pmf.core.scorecard import variation_words
 from pmf.core.text import format_date, format_value, period_name
-from pmf.core.wording import say
+from pmf.core.wording import standard_words
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
 from pmf.web.cache import cached, data_version
@@ -103,7 +103,7 @@ def reds(organisation: Organisation, membership: Membership) -> list[dict[str, A
             organisation,
             r,
             _("{value} against {standard}").format(
-                value=r["value_text"], standard=say(r["standard"])
+                value=r["value_text"], standard=standard_words(r["standard"])
             ),
         )
         for r in _assessment_rows(organisation, membership)

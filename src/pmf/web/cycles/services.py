@@ -235,9 +235,7 @@ def grade_history(
             cycle__in=cycles, unit__parent__isnull=True, unit__external=False
         ).select_related("cycle", "area")
     }
-    labels = [
-        (cycle.number, f"{cycle.number}: {parse_period(cycle.cut_off).label}") for cycle in cycles
-    ]
+    labels = [(cycle.number, f"{cycle.number}: {period_name(cycle.cut_off)}") for cycle in cycles]
     return labels, grades
 
 

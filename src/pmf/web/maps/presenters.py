@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from pmf.core.framework import Framework, map_units
 from pmf.core.periods import parse_period
-from pmf.core.text import format_value
+from pmf.core.text import format_value, period_name
 from pmf.reports.charts.choropleth import View, choropleth_chart, comparison_words, map_summary
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
@@ -99,7 +99,7 @@ def map_values(
     return {
         "measure": measure.name,
         "measure_code": measure.code,
-        "period": parse_period(latest).label if latest else _("no period"),
+        "period": period_name(latest) if latest else _("no period"),
         "period_code": latest,
         "rows": rows,
         "shapes": shapes,

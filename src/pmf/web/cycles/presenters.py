@@ -356,7 +356,7 @@ def observations_to_check_page(cycle: Cycle, membership: Membership) -> dict[str
                 "measure": code,
                 "measure_name": measures[code].name,
                 "periods": periods,
-                "periods_label": join_words([parse_period(period).label for period in periods]),
+                "periods_label": join_words([period_name(period) for period in periods]),
                 "units": list(units),
             }
             for (code, units), periods in grouped.items()

@@ -806,8 +806,8 @@ def spot_check_summary(cycle: Cycle) -> str:
     return verified_summary(
         [
             (
-                f"{check.observation.measure.name}, {check.observation.unit.name}, "
-                f"{parse_period(check.observation.period).label}",
+                f"{check.observation.measure.shown_name}, {check.observation.unit.shown_name}, "
+                f"{period_name(check.observation.period)}",
                 check.result,
                 check.note,
             )

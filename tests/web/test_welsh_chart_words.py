@@ -85,3 +85,16 @@ def test_the_making_data_count_headings_are_welsh() -> None:
         "Yn methu’n gyson",
         "Dim targed",
     ]
+
+
+def test_the_funnel_plots_significance_is_shown_in_welsh_and_kept_in_english() -> None:
+    from django.template import Context, Template
+
+    from pmf.core.funnel import HIGH_001, NOT_SIGNIFICANT
+
+    shown = Template("{% load i18n %}{% translate point.significance %}")
+    with translation.override("cy"):
+        assert shown.render(Context({"point": {"significance": HIGH_001}})) == "Uchel (0.001)"
+        assert translation.gettext(NOT_SIGNIFICANT) == "Nid yw’n arwyddocaol"
+    # The data keep the English label, as PHEindicatormethods spells it.
+    assert NOT_SIGNIFICANT == "Not significant"

@@ -67,3 +67,53 @@ def test_claims_about_the_target_are_checked_against_the_standard_and_the_assura
 
 def test_nothing_known_contradicts_nothing() -> None:
     assert contradictions("Improving and on track, never worse.", Evidence()) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mae'r perfformiad yn gwella.", [Claim.IMPROVING]),
+        ("Mae'r amseroedd ymateb wedi gwella eleni.", [Claim.IMPROVING]),
+        ("Mae'n well na'r llynedd.", [Claim.IMPROVING]),
+        ("Roedd yn waeth ym mis Mawrth; mae'n parhau i ddirywio.", [Claim.WORSENING] * 2),
+        ("Mae'r gyfradd wedi gwaethygu ers mis Mai.", [Claim.WORSENING]),
+        ("Rydym ar y trywydd iawn ac yn cyrraedd y targed.", [Claim.ON_TRACK] * 2),
+        ("Nid ydym ar y trywydd iawn.", [Claim.OFF_TRACK]),
+        ("Mae'r ffigur heb gyrraedd y targed eto.", [Claim.OFF_TRACK]),
+        ("Rydym yn methu'r targed.", [Claim.OFF_TRACK]),
+        ("Nid yw'n gwella eto.", []),
+        ("Dechreuodd y cynllun gwella ym mis Mai.", []),
+        ("Byddwn yn gweithio i wella'r gwasanaeth.", []),
+        ("Y radd oedd Angen gwella.", []),
+        ("Dim newid go iawn; ar y trywydd iawn.", [Claim.ON_TRACK]),
+    ],
+)
+def test_welsh_claims_are_read_with_their_mutated_forms_and_negations(
+    text: str, expected: list[Claim]
+) -> None:
+    assert [claim for claim, _ in claims(text)] == expected
+
+
+def test_welsh_commentary_is_flagged_as_the_english_is() -> None:
+    english = contradictions("Response times improved.", Evidence(variation="common_cause"))
+    welsh = contradictions(
+        "Mae'r amseroedd ymateb wedi gwella.", Evidence(variation="common_cause")
+    )
+    assert [(item.claim, item.reason) for item in welsh] == [
+        (item.claim, item.reason) for item in english
+    ]
+    assert welsh[0].words == "wedi gwella"
+    worse = contradictions(
+        "Mae'r gyfradd yn waeth.", Evidence(variation="special_cause_improvement")
+    )
+    assert [item.claim for item in worse] == [Claim.WORSENING]
+    # A negated claim about the target turns round, and is checked as the English is.
+    off = contradictions("Nid ydym yn cyrraedd y targed.", Evidence(met=True))
+    assert [(item.claim, item.words) for item in off] == [
+        (Claim.OFF_TRACK, "Nid ydym yn cyrraedd y targed")
+    ]
+
+
+def test_welsh_words_leave_english_commentary_as_it_was_read() -> None:
+    # "well" and "dim" are English words too: only Welsh phrases and negations are Welsh.
+    assert claims("We did well; a dim improvement.") == [(Claim.IMPROVING, "improvement")]

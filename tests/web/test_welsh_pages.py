@@ -243,3 +243,34 @@ def test_no_page_an_analyst_reaches_holds_the_pythons_english(welsh: Client, loc
         if found:
             left[address] = found
     assert left == {}
+
+
+ENGLISH_MONTH = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December) \d{4}\b"
+)
+# Sentences the core writes about charts, in English, that a Welsh page must not show.
+ENGLISH_CHART_WORDS = (
+    "Limits from the",
+    "Trial limits (fewer than",
+    "Exact limits",
+    "Hit and miss",
+)
+
+
+def test_no_page_an_analyst_reaches_names_a_period_or_its_limits_in_english(
+    welsh: Client, locked: Cycle
+) -> None:
+    pages = crawl(welsh, "/TST/", limit=80)
+    # The measure page, with its chart, figures and segments, is among them.
+    assert any("/measures/" in address for address in pages)
+    left = {}
+    for address, page in pages.items():
+        # The form's box of the English rationale is English on purpose (lang="en-GB").
+        text = " ".join(html.unescape(TAG.sub(" ", ENGLISH_FIELD.sub(" ", page))).split())
+        found = ENGLISH_MONTH.findall(text) + [w for w in ENGLISH_CHART_WORDS if w in text]
+        if found:
+            left[address] = sorted(set(found))
+    assert left == {}
+    # The figures still to check at the lock name their periods in Welsh.
+    assert "Gorffennaf 2019" in page_text(welsh, "/TST/cycles/1/")

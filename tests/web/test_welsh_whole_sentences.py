@@ -45,12 +45,13 @@ def test_the_changes_in_grades_are_whole_welsh_sentences_with_welsh_grade_names(
         text = changes_summary(changes, top_unit="FORCE", unit_names=UNITS, area_names=AREAS).text
 
     assert command_level == (
-        "Dau welliant, y ddau yn South LPA (AG i Da ar gyfer FOCUS a SERVICE USER).",
+        "Dau welliant, y ddau yn South LPA (o’r radd Angen gwella i’r radd Da ar gyfer FOCUS a "
+        "SERVICE USER).",
         "Chwech o israddiadau, pedwar yn PROCESS.",
     )
     assert top_level == (
-        "Un newid: israddiad o Da i AG ar gyfer PROCESS.",
-        "Dim gradd ar gyfer INNOVATION (graddiwyd yn Da yn y cylch diwethaf).",
+        "Un newid: israddiad o’r radd Da i’r radd Angen gwella ar gyfer PROCESS.",
+        "Dim gradd ar gyfer INNOVATION (y radd yn y cylch diwethaf oedd Da).",
     )
     assert text.startswith("- Lefel yr unedau rheoli:\n")
     # The English is as it was, word for word, once Welsh is no longer active.
@@ -71,11 +72,17 @@ def test_each_kind_and_count_of_change_in_grades_reads_in_welsh() -> None:
         nothing = _summary([])
 
     assert command_level == (
-        "Tri o israddiadau, pob un yn FOCUS (Da i AG yn North LPA a South LPA; "
-        "Da i Annigonol yn West LPA).",
-        "Un radd newydd, yn North LPA (dim gradd i Da ar gyfer INNOVATION).",
+        "Tri o israddiadau, pob un yn FOCUS (o’r radd Da i’r radd Angen gwella: North LPA a "
+        "South LPA; o’r radd Da i’r radd Annigonol: West LPA).",
+        # A move from no grade is a sentence of its own: "o’r radd dim gradd" is not Welsh.
+        "Un radd newydd, yn North LPA (y radd Da ar gyfer INNOVATION, heb radd cyn hynny).",
     )
-    assert top_level == ("Dau o newidiadau: gwelliannau o AG i Da ar gyfer FOCUS a SERVICE USER.",)
+    assert top_level == (
+        "Dau o newidiadau: gwelliannau o’r radd Angen gwella i’r radd Da ar gyfer FOCUS a "
+        "SERVICE USER.",
+    )
+    # No grade's initials in running text.
+    assert " AG " not in " ".join(command_level + top_level)
     assert nothing == (("Dim newidiadau.",), ("Dim newidiadau.",))
 
 
@@ -192,7 +199,7 @@ def test_a_locked_cycle_in_welsh_names_its_stage_and_months_in_welsh(
     services.lock_cycle(cycle, analyst.membership)
     text = page_text(welsh, "/TST/cycles/1/")
     assert "Symud ymlaen i hunanasesu" in text
-    assert "cyfnodau sy'n dod i ben yn y flwyddyn hyd at Gorffennaf 2019" in text
+    assert "cyfnodau sy'n dod i ben yn y flwyddyn hyd at ddiwedd Gorffennaf 2019" in text
     assert "Move on to" not in text
     english = Client()
     english.force_login(analyst)

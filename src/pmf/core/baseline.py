@@ -42,6 +42,8 @@ from typing import Any, Final
 import polars as pl
 
 from pmf.core.framework import Framework, Measure, TargetStandard
+from pmf.core.i18n import gettext as _
+from pmf.core.i18n import gettext_noop
 from pmf.core.membership import keep_members
 from pmf.core.periods import PeriodKind, parse_period, read_period
 from pmf.core.spc import (
@@ -53,6 +55,7 @@ from pmf.core.spc import (
     SpcTrialLimitsWarning,
     spc_points,
 )
+from pmf.core.text import period_name
 
 __all__ = [
     "CHART_WORDS",
@@ -111,16 +114,40 @@ RULES_WORDS: Final[Mapping[str, str]] = {
 # The charts of a numerator over a denominator: computed from both, drawn times the multiplier.
 RATIO_CHARTS: Final = frozenset({"p", "pp", "u", "up"})
 
-_PLURAL: Final[Mapping[PeriodKind, tuple[str, str]]] = {
-    PeriodKind.MONTH: ("month", "months"),
-    PeriodKind.QUARTER: ("quarter", "quarters"),
-    PeriodKind.FINANCIAL_QUARTER: ("quarter", "quarters"),
-    PeriodKind.FINANCIAL_YEAR: ("year", "years"),
-    PeriodKind.YEAR: ("year", "years"),
-    PeriodKind.ROLLING: ("period", "periods"),
-    PeriodKind.MULTI_YEAR: ("period", "periods"),
-    PeriodKind.WEEK: ("week", "weeks"),
-    PeriodKind.DAY: ("day", "days"),
+# How many periods the limits come from, and which: one whole message per kind of period and
+# number (one or many), so that a language may word each as its grammar needs; the article
+# ("the") is the sentence's (``_LIMITS``).
+_SPAN_MANY: Final[Mapping[PeriodKind, str]] = {
+    PeriodKind.MONTH: gettext_noop("{count} months {first} to {last}"),
+    PeriodKind.QUARTER: gettext_noop("{count} quarters {first} to {last}"),
+    PeriodKind.FINANCIAL_QUARTER: gettext_noop("{count} quarters {first} to {last}"),
+    PeriodKind.FINANCIAL_YEAR: gettext_noop("{count} years {first} to {last}"),
+    PeriodKind.YEAR: gettext_noop("{count} years {first} to {last}"),
+    PeriodKind.ROLLING: gettext_noop("{count} periods {first} to {last}"),
+    PeriodKind.MULTI_YEAR: gettext_noop("{count} periods {first} to {last}"),
+    PeriodKind.WEEK: gettext_noop("{count} weeks {first} to {last}"),
+    PeriodKind.DAY: gettext_noop("{count} days {first} to {last}"),
+}
+_SPAN_ONE: Final[Mapping[PeriodKind, str]] = {
+    PeriodKind.MONTH: gettext_noop("month {first}"),
+    PeriodKind.QUARTER: gettext_noop("quarter {first}"),
+    PeriodKind.FINANCIAL_QUARTER: gettext_noop("quarter {first}"),
+    PeriodKind.FINANCIAL_YEAR: gettext_noop("year {first}"),
+    PeriodKind.YEAR: gettext_noop("year {first}"),
+    PeriodKind.ROLLING: gettext_noop("period {first}"),
+    PeriodKind.MULTI_YEAR: gettext_noop("period {first}"),
+    PeriodKind.WEEK: gettext_noop("week {first}"),
+    PeriodKind.DAY: gettext_noop("day {first}"),
+}
+# (first segment, trial limits): where a segment's limits come from, as a whole clause.
+_LIMITS: Final[Mapping[tuple[bool, bool], str]] = {
+    (True, False): gettext_noop("Limits from the {span}"),
+    (True, True): gettext_noop("Trial limits (fewer than {points} points) from the {span}"),
+    (False, False): gettext_noop("from {period} (rebased: {reason}), limits from the {span}"),
+    (False, True): gettext_noop(
+        "from {period} (rebased: {reason}), trial limits (fewer than {points} points) from the "
+        "{span}"
+    ),
 }
 
 
@@ -717,34 +744,31 @@ def describe_limits(chart: SeriesChart, frequency: PeriodKind) -> str:
     >>> describe_limits(chart, PeriodKind.MONTH)
     'Trial limits (fewer than 20 points) from the 12 months January 2024 to December 2024.'
     """
-    one, many = _PLURAL[frequency]
     parts = []
     for index, segment in enumerate(chart.segments):
         count = segment["baseline_points"]
+        first = _label(segment["baseline_first"])
         span = (
-            f"the {count} {many if count != 1 else one} "
-            f"{_label(segment['baseline_first'])} to {_label(segment['baseline_last'])}"
-            if count != 1
-            else f"the {one} {_label(segment['baseline_first'])}"
-        )
-        kind = (
-            f"trial limits (fewer than {chart.settings.baseline_points} points)"
-            if segment["trial"]
-            else "limits"
-        )
-        if index == 0:
-            text = f"{kind} from {span}"
-            parts.append(text[0].upper() + text[1:])
-        else:
-            parts.append(
-                f"from {_label(segment['first_period'])} (rebased: {segment['reason']}), "
-                f"{kind} from {span}"
+            _(_SPAN_MANY[frequency]).format(
+                count=count, first=first, last=_label(segment["baseline_last"])
             )
+            if count != 1
+            else _(_SPAN_ONE[frequency]).format(first=first)
+        )
+        parts.append(
+            _(_LIMITS[(index == 0, bool(segment["trial"]))]).format(
+                span=span,
+                points=chart.settings.baseline_points,
+                period=_label(segment["first_period"]),
+                reason=segment["reason"],
+            )
+        )
     return "; ".join(parts) + "." if parts else ""
 
 
 def _label(code: str | None) -> str:
-    return parse_period(code).label if code else ""
+    """Return a period's name in the reader's language (its label, in English)."""
+    return period_name(code) if code else ""
 
 
 def targets_in_force(

@@ -81,6 +81,87 @@ NEGATION_WINDOW = 3
 NEGATIONS = frozenset(
     {"not", "no", "never", "nor", "without", "isn't", "aren't", "hasn't", "haven't", "wasn't"}
 )
+# The same claims in Welsh, with the mutated forms a word takes after another ("yn well",
+# "heb gyrraedd y targed", "parhau i ddirywio"). A bare verb-noun that is an intention as
+# often as a claim ("gwella": improve) is left out, as "improve" is; phrases starting "'n"
+# are the short "yn" after a vowel ("mae'n well").
+PHRASES_CY: dict[Claim, tuple[str, ...]] = {
+    Claim.IMPROVING: (
+        "wedi bod yn gwella",
+        "parhau i wella",
+        "wedi gwella",
+        "yn gwella",
+        "'n gwella",
+        "gwellodd",
+        "gwelliannau",
+        "gwelliant",
+        "welliant",
+        "yn well",
+        "'n well",
+        "gwell",
+    ),
+    Claim.WORSENING: (
+        "wedi bod yn gwaethygu",
+        "parhau i waethygu",
+        "parhau i ddirywio",
+        "wedi gwaethygu",
+        "yn gwaethygu",
+        "'n gwaethygu",
+        "gwaethygodd",
+        "gwaethygu",
+        "waethygu",
+        "wedi dirywio",
+        "yn dirywio",
+        "'n dirywio",
+        "dirywiodd",
+        "dirywio",
+        "ddirywio",
+        "dirywiad",
+        "ddirywiad",
+        "yn waeth",
+        "'n waeth",
+        "gwaeth",
+    ),
+    Claim.ON_TRACK: (
+        "ar y trywydd iawn",
+        "ar y trywydd cywir",
+        "cyrraedd y targed",
+        "gyrraedd y targed",
+        "chyrraedd y targed",
+        "cyrraedd y safon",
+        "gyrraedd y safon",
+        "chyrraedd y safon",
+        "bodloni'r targed",
+        "fodloni'r targed",
+        "bodloni'r safon",
+        "fodloni'r safon",
+        "o flaen y targed",
+        "ar darged",
+    ),
+    Claim.OFF_TRACK: (
+        "y tu ôl i'r targed",
+        "tu ôl i'r targed",
+        "oddi ar y trywydd",
+        "methu'r targed",
+        "fethu'r targed",
+        "methu'r safon",
+        "fethu'r safon",
+    ),
+}
+# Welsh words that make a claim no claim: work to improve, the grade "Angen gwella", and "ni
+# waeth" (no matter).
+NOT_CLAIMS_CY = (
+    "cynllun gwella",
+    "camau gwella",
+    "gwaith gwella",
+    "bwrdd gwella",
+    "angen gwella",
+    "ni waeth",
+)
+# Welsh negations, read before a Welsh claim only, so that an English text reads as before.
+NEGATIONS_CY = frozenset(
+    {"ddim", "dim", "nid", "nad", "ni", "na", "nac", "heb", "dyw", "dydy", "dydyn", "nag"}
+)
 # Negated, a claim about the target turns round; one about the direction says nothing.
 TURNED = {
     Claim.ON_TRACK: Claim.OFF_TRACK,
@@ -122,7 +203,8 @@ class Contradiction:
     reason: str
 
 
-_WORD = re.compile(r"[a-z']+")
+# Words of either language (Welsh has letters with a circumflex and other accents).
+_WORD = re.compile(r"[a-zàáâäèéêëìíîïòóôöùúûüẁẃŵẅỳýŷÿ']+")
 
 
 def claims(text: str) -> list[tuple[Claim, str]]:
@@ -132,18 +214,27 @@ def claims(text: str) -> list[tuple[Claim, str]]:
     [(<Claim.IMPROVING: 'improving'>, 'improved'), (<Claim.OFF_TRACK: 'off track'>, 'not on track')]
     >>> claims("Not improving, but the improvement plan has started.")
     []
+    >>> [words for _, words in claims("Mae wedi gwella, ond nid ydym ar y trywydd iawn.")]
+    ['wedi gwella', 'nid ydym ar y trywydd iawn']
     """
     lowered = text.lower().replace("\u2019", "'")
-    for phrase in NOT_CLAIMS:
+    for phrase in (*NOT_CLAIMS, *NOT_CLAIMS_CY):
         lowered = lowered.replace(phrase, " " * len(phrase))
     found: list[tuple[int, Claim, str]] = []
     taken: list[tuple[int, int]] = []
     ordered = sorted(
-        ((claim, phrase) for claim, phrases in PHRASES.items() for phrase in phrases),
-        key=lambda pair: -len(pair[1]),
+        (
+            (claim, phrase, negations)
+            for table, negations in ((PHRASES, NEGATIONS), (PHRASES_CY, NEGATIONS_CY))
+            for claim, phrases in table.items()
+            for phrase in phrases
+        ),
+        key=lambda item: -len(item[1]),
     )
-    for claim, phrase in ordered:
-        for match in re.finditer(rf"\b{re.escape(phrase)}\b", lowered):
+    for claim, phrase, negations in ordered:
+        # A phrase starting "'n" belongs to the word before it ("mae'n well").
+        bound = r"\w*" if phrase.startswith("'") else r"\b"
+        for match in re.finditer(rf"{bound}{re.escape(phrase)}\b", lowered):
             start, end = match.span()
             if any(start < other_end and other_start < end for other_start, other_end in taken):
                 continue
@@ -151,7 +242,7 @@ def claims(text: str) -> list[tuple[Claim, str]]:
             # A negation counts within the claim's own clause: "no change; on track" is on track.
             clause = max(lowered.rfind(mark, 0, start) for mark in ".;:,!?") + 1
             before = list(_WORD.finditer(lowered, clause, start))[-NEGATION_WINDOW:]
-            negation = next((word for word in reversed(before) if word[0] in NEGATIONS), None)
+            negation = next((word for word in reversed(before) if word[0] in negations), None)
             if negation is None:
                 found.append((start, claim, text[start:end]))
                 continue

@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from pmf.core.i18n import gettext_noop
 from pmf.core.intervals import qchisq
 
 if TYPE_CHECKING:
@@ -40,14 +41,15 @@ if TYPE_CHECKING:
 FloatArray = npt.NDArray[np.float64]
 Statistic = Literal["proportion", "rate", "ratio"]
 
-HIGH_001 = "High (0.001)"
-HIGH_025 = "High (0.025)"
-NOT_SIGNIFICANT = "Not significant"
-LOW_025 = "Low (0.025)"
-LOW_001 = "Low (0.001)"
+# Data (the API and the open data keep them); marked so that a page can show them translated.
+HIGH_001 = gettext_noop("High (0.001)")
+HIGH_025 = gettext_noop("High (0.025)")
+NOT_SIGNIFICANT = gettext_noop("Not significant")
+LOW_025 = gettext_noop("Low (0.025)")
+LOW_001 = gettext_noop("Low (0.001)")
 SIGNIFICANCE_LABELS = (HIGH_001, HIGH_025, NOT_SIGNIFICANT, LOW_025, LOW_001)
 """The labels, from significantly high to significantly low, as PHEindicatormethods spells them."""
-NOT_APPLICABLE_DSR = "Not applicable for events less than 10 for dsrs"
+NOT_APPLICABLE_DSR = gettext_noop("Not applicable for events less than 10 for dsrs")
 """The label of a directly standardised rate with fewer than 10 events."""
 
 LIMIT_COLUMNS = ("lower_998", "lower_95", "upper_95", "upper_998")

@@ -163,21 +163,22 @@ class GradeScale:
         return _(grade.name) if grade is not None else code.replace("_", " ").capitalize()
 
     def short(self, code: str) -> str:
-        """Return a grade's short form for running text ("RI to Good"; "no grade")."""
+        """Return a grade's short form for running text ("RI to Good"; "no grade").
+
+        A reader of another language reads the grade's full name in their language in running
+        text ("Angen gwella", never initials no key explains), unless the catalogue gives the
+        short form its own translation.
+        """
         if code == NO_GRADE:
             return _("no grade")
         grade = self._grade(code)
         if grade is None:
             return self.label(code)
-        if grade.short is not None:
-            return _(grade.short)
         name = _(grade.name)
-        if name == grade.name:
-            return grade.short_name
-        # A translated name's own short form: "AG" for "Angen gwella".
-        if " " not in name.strip():
-            return name
-        return "".join(word[0].upper() for word in name.split() if word[0].isalnum())[:3]
+        if grade.short is not None:
+            short = _(grade.short)
+            return name if short == grade.short and name != grade.name else short
+        return grade.short_name if name == grade.name else name
 
     def letter(self, code: str) -> str:
         """Return a grade's letter for the tube map's station ("–" for no grade)."""

@@ -284,19 +284,41 @@ def _moves(changes: Sequence[GradeChange], names: _Names, *, of_area: bool) -> s
         groups.setdefault(move, []).append(change.area if of_area else change.unit)
     parts = []
     scale = changes[0].scale if changes else DEFAULT_SCALE
-    # Translators: a move between grades, for the areas named ("RI to Good for FOCUS").
-    for_areas = _("{before} to {after} for {names}")
-    # Translators: a move between grades, in the units named ("RI to Good in North LPA").
-    in_units = _("{before} to {after} in {names}")
     for (before, after), codes in groups.items():
         parts.append(
-            (for_areas if of_area else in_units).format(
+            _move_words(before, after, of_area=of_area).format(
                 before=grade_label(before, short=True, scale=scale),
                 after=grade_label(after, short=True, scale=scale),
                 names=join_words([names.name(code) for code in names.sort(codes)]),
             )
         )
     return "; ".join(parts)
+
+
+def _move_words(before: str | None, after: str | None, *, of_area: bool) -> str:
+    """Return the words of one move between grades, to be filled with the grades and names.
+
+    A move from or to no grade is a message of its own, so that a language need not put "no
+    grade" where its grammar puts a grade's name (Welsh: "o'r radd {before}").
+    """
+    if before == NO_GRADE:
+        if of_area:
+            # Translators: graded now, not before, for the areas named ("no grade to Good for
+            # FOCUS").
+            return _("no grade to {after} for {names}")
+        # Translators: graded now, not before, in the units named.
+        return _("no grade to {after} in {names}")
+    if after == NO_GRADE:
+        if of_area:
+            # Translators: graded before, not now, for the areas named.
+            return _("{before} to no grade for {names}")
+        # Translators: graded before, not now, in the units named.
+        return _("{before} to no grade in {names}")
+    if of_area:
+        # Translators: a move between grades, for the areas named ("RI to Good for FOCUS").
+        return _("{before} to {after} for {names}")
+    # Translators: a move between grades, in the units named ("RI to Good in North LPA").
+    return _("{before} to {after} in {names}")
 
 
 def _command_sentence(

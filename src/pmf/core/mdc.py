@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from pmf.core.i18n import gettext_noop
 from pmf.core.spc import (
     COMMON_CAUSE,
     CONCERN,
@@ -60,18 +61,27 @@ ASSURANCE_ICONS: Final[dict[str, str]] = {
 }
 
 # The matrix's rows (variation) and columns (assurance), in the order NHS reports show them:
-# code, heading, and the icons its heading shows.
+# code, heading (marked: the reader's language is the page's or paper's), and the icons its
+# heading shows.
 VARIATION_ROWS: Final[tuple[tuple[str, str, tuple[str, ...]], ...]] = (
-    ("improvement", "Special cause improvement", ("improvement_high", "improvement_low")),
-    ("common_cause", "Common cause", ("common_cause",)),
-    ("concern", "Special cause concern", ("concern_high", "concern_low")),
-    ("neutral", "Special cause, neither improvement nor concern", ("neutral_high", "neutral_low")),
+    (
+        "improvement",
+        gettext_noop("Special cause improvement"),
+        ("improvement_high", "improvement_low"),
+    ),
+    ("common_cause", gettext_noop("Common cause"), ("common_cause",)),
+    ("concern", gettext_noop("Special cause concern"), ("concern_high", "concern_low")),
+    (
+        "neutral",
+        gettext_noop("Special cause, neither improvement nor concern"),
+        ("neutral_high", "neutral_low"),
+    ),
 )
 ASSURANCE_COLUMNS: Final[tuple[tuple[str, str, tuple[str, ...]], ...]] = (
-    ("pass", "Consistently passes", ("pass",)),
-    ("inconsistent", "Hit and miss", ("inconsistent",)),
-    ("fail", "Consistently fails", ("fail",)),
-    ("no_target", "No target", ()),
+    ("pass", gettext_noop("Consistently passes"), ("pass",)),
+    ("inconsistent", gettext_noop("Hit and miss"), ("inconsistent",)),
+    ("fail", gettext_noop("Consistently fails"), ("fail",)),
+    ("no_target", gettext_noop("No target"), ()),
 )
 _ROW_OF: Final[dict[str, str]] = {
     IMPROVEMENT: "improvement",

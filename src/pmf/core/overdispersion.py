@@ -51,6 +51,7 @@ from pmf.core.funnel import (
     _Spec,
     funnel_plot,
 )
+from pmf.core.i18n import gettext as _
 
 FloatArray = npt.NDArray[np.float64]
 Overdispersion = Literal["none", "shmi", "cqc"]
@@ -132,12 +133,16 @@ def describe(dispersion: Dispersion) -> str:
     'Exact limits, not adjusted for overdispersion.'
     """
     if dispersion.method == "none" or dispersion.phi is None:
-        return "Exact limits, not adjusted for overdispersion."
+        return _("Exact limits, not adjusted for overdispersion.")
     name = dispersion.method.upper()
     phi = f"{dispersion.phi:.2g}" if dispersion.phi < 10 else f"{dispersion.phi:.3g}"
     if dispersion.adjusted:
-        return f"Limits widened for overdispersion ({name} method, phi = {phi})."
-    return f"Exact limits: the units vary no more than chance allows ({name} method, phi = {phi})."
+        return _("Limits widened for overdispersion ({name} method, phi = {phi}).").format(
+            name=name, phi=phi
+        )
+    return _(
+        "Exact limits: the units vary no more than chance allows ({name} method, phi = {phi})."
+    ).format(name=name, phi=phi)
 
 
 def unit_limits(
@@ -378,7 +383,7 @@ def _poisson_count(expected: FloatArray, alpha: float, side: str) -> FloatArray:
     high = expected + 20 * np.sqrt(expected) + 40
     if side == "low":
         none_low = np.exp(-expected) >= alpha
-    for _ in range(200):
+    for _step in range(200):
         middle = (low + high) / 2
         if side == "low":
             too_far = special.gammaincc(middle + 1, expected) > alpha

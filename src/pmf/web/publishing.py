@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from pmf.core.history import changes_summary, grade_changes
 from pmf.core.periods import parse_period
@@ -314,7 +315,7 @@ def _tube_map(cycle: Cycle, framework: Any) -> str:
     labels, grades = grade_history(cycles)
     areas = [(area.code, area.title) for area in framework.areas]
     scale = grade_scale(cycle.organisation)
-    return tube_map_svg(labels, areas, grades, title="Grades by cycle", scale=scale)
+    return tube_map_svg(labels, areas, grades, title=_("Grades by cycle"), scale=scale)
 
 
 def _english(say: Callable[[str], str], value: str) -> str:

@@ -629,3 +629,31 @@ def test_the_nul_character_in_a_filter_is_a_clear_answer_not_a_server_error(
     response = api_client(analyst).get("/api/organisations/TST/assessments", params)
     assert response.status_code == 400, response.content
     assert "NUL character" in response.json()["detail"]
+
+
+def test_a_refusals_words_follow_the_requests_language_and_its_fields_stay_english(
+    analyst: User,
+) -> None:
+    from tests.factories import api_client as token_client
+
+    client = token_client(analyst)
+    rows = [{"unit": "N", "measure": "ER", "period": "2019-08", "value": [1]}]
+    welsh = client.post(
+        f"{BASE}/TST/observations",
+        json.dumps(rows),
+        content_type="application/json",
+        headers={"Accept-Language": "cy"},
+    )
+    assert welsh.status_code == 422
+    report = welsh.json()
+    assert report["detail"] == "Cafwyd 1 broblem; ni chadwyd dim."
+    assert report["problems"][0]["field"] == "value"
+    assert report["problems"][0]["reason"] == "dylai fod yn rhif neu’n destun"
+    empty = client.post(
+        f"{BASE}/TST/observations", "[]", content_type="application/json",
+        headers={"Accept-Language": "cy"},
+    )  # fmt: skip
+    assert empty.json()["problems"][0]["reason"] == "mae’n wag; anfonwch o leiaf un rhes"
+    english = post_rows(client, rows).json()
+    assert english["detail"] == "1 problem found; nothing was stored."
+    assert english["problems"][0]["reason"] == "should be a number or text"

@@ -173,3 +173,32 @@ def test_words_the_statistics_contradict_are_flagged(
     assert "common cause" in found[claims.pk][0].reason
     assert found[claims.pk][1].reason == "the latest figure meets its standard or target"
     assert found[agrees.pk] == ()
+
+
+def test_welsh_words_the_statistics_contradict_are_flagged_as_the_english_are(
+    organisation: Organisation, tmp_path: Path
+) -> None:
+    load_charted(organisation, tmp_path)
+    # The same figures as the English above: common cause, meeting its target of 80%.
+    claims = services.write_commentary(
+        organisation,
+        None,
+        {
+            **ASK,
+            "what_happened": "Mae'r ateb wedi gwella eto.",
+            "why": "Rydym yn methu'r targed.",
+        },
+    )
+    agrees = services.write_commentary(
+        organisation,
+        None,
+        {**ASK, "period": "2019-06", "what_happened": "Dim newid go iawn; ar y trywydd iawn."},
+    )
+    found = services.flags(organisation, [claims, agrees])
+    assert [(item.claim.value, item.words) for item in found[claims.pk]] == [
+        ("improving", "wedi gwella"),
+        ("off track", "methu'r targed"),
+    ]
+    assert "common cause" in found[claims.pk][0].reason
+    assert found[claims.pk][1].reason == "the latest figure meets its standard or target"
+    assert found[agrees.pk] == ()

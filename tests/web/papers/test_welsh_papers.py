@@ -179,3 +179,42 @@ def test_the_web_paper_follows_the_readers_language(cycles: Cycle, analyst: User
     english = Client()
     english.force_login(analyst)
     assert '<html lang="en-GB">' in english.get("/TST/cycles/2/papers/board.html").content.decode()
+
+
+ENGLISH_MONTH = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\b"
+)
+
+
+def test_the_welsh_board_papers_charts_and_tables_name_periods_and_limits_in_welsh(
+    cycles: Cycle,
+) -> None:
+    document = welsh_board_paper(cycles)
+    charts = blocks_of(document, Chart)
+    tables = blocks_of(document, Table)
+    words = [chart.alt for chart in charts] + [chart.caption for chart in charts]
+    words += [table.caption for table in tables]
+    words += [str(cell) for table in tables for row in table.rows for cell in row]
+    words += [header for table in tables for header in table.header]
+    assert [text for text in words if ENGLISH_MONTH.search(text)] == []
+    assert [text for text in words if "Limits from" in text or "Hit and miss" in text] == []
+    spc = [chart for chart in charts if chart.alt.startswith("Siart SPC:")]
+    assert all("Terfynau" in chart.caption for chart in spc)
+    # The SPC chart's own tooltips name the periods in Welsh.
+    assert "Gorffennaf 2019" in spc[0].svg
+    assert not ENGLISH_MONTH.search(spc[0].svg)
+    # The Making Data Count matrix's headings are Welsh.
+    headers = {header for table in tables for header in table.header}
+    assert "Yn llwyddo’n gyson" in headers
+
+
+def test_the_welsh_board_papers_changes_in_grades_need_no_mutated_grade(cycles: Cycle) -> None:
+    text = welsh_board_paper(cycles).text()
+    # A grade's name follows "y radd" as a label: "graddiwyd yn Da" would need "yn Dda".
+    assert "Force: Y radd ar gyfer FOCUS yw Da (dim gradd yn y cylch diwethaf)." in text
+    assert not re.search(r"\b(?:AG|RI)\b", text)
+    assert (
+        "Force: Graded at Good for FOCUS (no grade in the last cycle)."
+        in board_paper(cycles).text()
+    )

@@ -11,6 +11,7 @@ from typing import Any
 
 from pmf.core.delay import STAGES, ReportingDelay
 from pmf.core.i18n import gettext as _
+from pmf.core.text import period_name
 from pmf.reports.charts import CHART_CONFIG
 
 # The stages' colours: GOV.UK blue, purple and green, told apart by their point shapes too.
@@ -22,7 +23,7 @@ def delay_points(delays: Sequence[ReportingDelay]) -> list[dict[str, Any]]:
     """Return one point per cycle and stage reached: the cycle, the stage and the days."""
     return [
         {
-            "cycle": f"{item.number}: {item.period_label}",
+            "cycle": f"{item.number}: {period_name(item.cut_off)}",
             "stage": _(title),
             "days": days,
         }
@@ -35,7 +36,7 @@ def delay_points(delays: Sequence[ReportingDelay]) -> list[dict[str, Any]]:
 def delay_chart(delays: Sequence[ReportingDelay]) -> dict[str, Any]:
     """Return a Vega-Lite line chart of the days to each stage, cycle by cycle."""
     titles = [_(title) for _stage, title in STAGES]
-    order = [f"{item.number}: {item.period_label}" for item in delays]
+    order = [f"{item.number}: {period_name(item.cut_off)}" for item in delays]
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "description": _(

@@ -13,6 +13,7 @@ from typing import Any
 
 from pmf.core.i18n import gettext as _
 from pmf.core.scorecard import VARIATION_WORDS
+from pmf.core.text import period_name
 
 # Making Data Count colours: grey for common cause, blue for improvement, orange for concern,
 # purple where neither direction is better. Shapes repeat the meaning for people who cannot
@@ -68,10 +69,12 @@ def spc_chart(
         for row in rows
         if row.get("charted", True)
     ]
-    # The legend's words and the points' are the same, in the reader's language.
+    # The legend's words and the points' are the same, in the reader's language, and so are
+    # the periods' names (the label, in English).
     values = [
         {
             **value,
+            "label": period_name(value["period"]),
             "point_text": _(value["point_text"]) if value["point_text"] else value["point_text"],
         }
         for value in values

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
@@ -40,5 +41,5 @@ class BrowserSession(APIKeyCookie):
         if not request.user.is_authenticated:
             return None
         if self.csrf and check_csrf(request) is not None:
-            raise HttpError(403, "CSRF check failed: send the X-CSRFToken header with a write")
+            raise HttpError(403, _("CSRF check failed: send the X-CSRFToken header with a write"))
         return request.user

@@ -196,10 +196,17 @@ def upsert_observations(
     if not enterable_measures(membership):
         raise NothingToEnter("You do not own any measures to enter figures for.")
     if not rows:
-        raise RowsRefused([Problem(0, "rows", None, "is empty; send at least one row")])
+        raise RowsRefused([Problem(0, "rows", None, _("is empty; send at least one row"))])
     if len(rows) > MAX_ROWS:
         raise RowsRefused(
-            [Problem(0, "rows", str(len(rows)), f"are too many; send at most {MAX_ROWS:,}")]
+            [
+                Problem(
+                    0,
+                    "rows",
+                    str(len(rows)),
+                    _("are too many; send at most {limit}").format(limit=f"{MAX_ROWS:,}"),
+                )
+            ]
         )
     frame = pl.DataFrame(
         {column: [row.get(column) for row in rows] for column in ENTRY_COLUMNS},

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from ninja import NinjaAPI, Query, Schema, Swagger
 from ninja.errors import ValidationError
@@ -23,7 +24,6 @@ from pydantic import Field
 from pmf.core.framework import Kind
 from pmf.core.periods import ParseError, Period, PeriodKind, read_period
 from pmf.core.plausibility import number_text
-from pmf.core.text import plural
 from pmf.web import pages
 from pmf.web.accounts.requests import AuthenticatedHttpRequest
 from pmf.web.accounts.services import (
@@ -79,7 +79,7 @@ class BadRequest(Exception):
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
-    return api.create_response(request, {"detail": str(error) or "Forbidden"}, status=403)
+    return api.create_response(request, {"detail": str(error) or _("Forbidden")}, status=403)
 
 
 @api.exception_handler(BadRequest)
@@ -120,11 +120,14 @@ def warnings_held(request: HttpRequest, held: WarningsHeld) -> HttpResponse:
         for row in held.warned.iter_rows(named=True)
         for text in row["warnings"].splitlines()
     ]
-    detail = (
-        f"{plural(held.warned.height, 'figure')} with plausibility warnings; nothing was "
-        "stored. Check them against their source; if they are right, send the rows again with "
-        "accept_warnings=REASON."
-    )
+    count = held.warned.height
+    detail = ngettext(
+        "{count} figure with plausibility warnings; nothing was stored. Check them against "
+        "their source; if they are right, send the rows again with accept_warnings=REASON.",
+        "{count} figures with plausibility warnings; nothing was stored. Check them against "
+        "their source; if they are right, send the rows again with accept_warnings=REASON.",
+        count,
+    ).format(count=f"{count:,}")
     return api.create_response(request, {"detail": detail, "problems": problems}, status=422)
 
 
@@ -141,7 +144,9 @@ def invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
         field = names[0] if names else "body"
         # A union (number or text) fails once per member; say it once, in our words.
         reason = (
-            "should be a number or text" if len(names) > 1 else found.get("msg", "is not valid")
+            _("should be a number or text")
+            if len(names) > 1
+            else found.get("msg", _("is not valid"))
         )
         problems.setdefault(
             (row, field), {"row": row, "field": field, "value": None, "reason": reason}
@@ -151,7 +156,12 @@ def invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
 
 
 def _problem_report(request: HttpRequest, problems: list[dict[str, Any]]) -> HttpResponse:
-    detail = f"{plural(len(problems), 'problem')} found; nothing was stored."
+    count = len(problems)
+    detail = ngettext(
+        "{count} problem found; nothing was stored.",
+        "{count} problems found; nothing was stored.",
+        count,
+    ).format(count=f"{count:,}")
     return api.create_response(request, {"detail": detail, "problems": problems}, status=422)
 
 

@@ -10,6 +10,7 @@ sharing agreement read figures, not commentary (404).
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -124,5 +125,5 @@ def write_commentary(request: HttpRequest, org: str, rows: list[CommentaryIn]) -
             {"row": row, "field": field, "reason": reason}
             for row, field, reason in refused.problems
         ]
-        return Status(422, {"detail": "Nothing was stored.", "problems": problems})
-    return {"rows": count, "message": f"{count} commentary row(s) stored."}
+        return Status(422, {"detail": _("Nothing was stored."), "problems": problems})
+    return {"rows": count, "message": _("{count} commentary row(s) stored.").format(count=count)}

@@ -8,7 +8,8 @@ is for the analyst (the list of flagged commentary), not for the board.
 
 from __future__ import annotations
 
-from pmf.core.periods import ParseError, parse_period
+from pmf.core.periods import ParseError
+from pmf.core.text import period_name
 from pmf.reports.document import Paragraph
 from pmf.web.commentary import services
 from pmf.web.frameworks.models import Organisation
@@ -22,7 +23,7 @@ def commentary_blocks(
     if found is None or not found.written or found.written_at is None:
         return ()
     try:
-        label = parse_period(period).label
+        label = period_name(period)
     except (ParseError, ValueError):
         label = period
     parts = [

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from pmf.core.commentary import Contradiction
 from pmf.core.periods import ParseError, parse_period
+from pmf.core.text import period_name
 from pmf.web.accounts.models import Membership
 from pmf.web.audit.services import Kind, history_url
 from pmf.web.commentary import services
@@ -19,7 +20,7 @@ from pmf.web.frameworks.models import Measure, Organisation, Unit
 
 def _label(period: str) -> str:
     try:
-        return parse_period(period).label
+        return period_name(period)
     except (ParseError, ValueError):
         return period
 

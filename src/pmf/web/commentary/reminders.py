@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pmf.core.periods import Period
+from pmf.core.text import period_name
 from pmf.web.interventions.reminders import Reminder, day_text, recipient_language
 
 
@@ -53,7 +54,7 @@ def _commentary_reminder(commentary: Any, period: Period, overdue: bool) -> Remi
         "organisation": commentary.organisation.name,
         "measure": commentary.measure.name,
         "unit": commentary.unit.name,
-        "period": period.label,
+        "period": period_name(period),
         "date": day_text(commentary.due_date, padded=False),
     }
     if overdue:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from pmf.core.membership import joined_or_left
-from pmf.core.periods import parse_period
+from pmf.core.text import period_name
 from pmf.web.cycles.models import Cycle
 from pmf.web.cycles.services import cycle_framework, cycle_span
 
@@ -24,7 +24,7 @@ def membership_changes(cycle: Cycle) -> list[dict[str, str]]:
     for unit, change in joined_or_left(framework, since, until):
         member = unit.member
         period = (member.starts if change == "joined" else member.ends) if member else None
-        label = parse_period(period).label if period else ""
+        label = period_name(period) if period else ""
         text = (
             _(
                 "{unit} joined the framework this cycle (from {period}): its figures before "

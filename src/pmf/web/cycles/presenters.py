@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from pmf.core.grading import DEFAULT_SCALE, GradeScale
 from pmf.core.history import changes_summary, grade_changes
 from pmf.core.periods import parse_period
-from pmf.core.text import format_date, format_moment
+from pmf.core.text import format_date, format_moment, period_name
 from pmf.reports.charts.tube import tube_map_svg
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units, writable_units
@@ -77,7 +77,7 @@ def _cycle(cycle: Cycle) -> dict[str, Any]:
         "number": cycle.number,
         "name": cycle.name,
         "cut_off": cycle.cut_off,
-        "cut_off_label": _("data to {period}").format(period=parse_period(cycle.cut_off).label),
+        "cut_off_label": _("data to {period}").format(period=period_name(cycle.cut_off)),
         "board_date": cycle.board_date.isoformat() if cycle.board_date else None,
         "state": cycle.state,
         "state_label": str(cycle.get_state_display()),
@@ -362,7 +362,7 @@ def observations_to_check_page(cycle: Cycle, membership: Membership) -> dict[str
                 "measure": code,
                 "measure_name": measures[code].name,
                 "periods": periods,
-                "periods_label": join_words([parse_period(period).label for period in periods]),
+                "periods_label": join_words([period_name(period) for period in periods]),
                 "units": list(units),
             }
             for (code, units), periods in grouped.items()
@@ -413,7 +413,7 @@ def spot_checks_page(cycle: Cycle, membership: Membership) -> dict[str, Any]:
     for check in checks:
         observation = check.observation
         measure = measures.get(observation.measure.code)
-        period = parse_period(observation.period).label
+        period = period_name(observation.period)
         label = f"{observation.measure.name}, {observation.unit.name}, {period}"
         items.append(
             {

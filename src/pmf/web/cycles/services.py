@@ -264,9 +264,7 @@ def grade_history(
             cycle__in=cycles, unit__parent__isnull=True, unit__external=False
         ).select_related("cycle", "area")
     }
-    labels = [
-        (cycle.number, f"{cycle.number}: {parse_period(cycle.cut_off).label}") for cycle in cycles
-    ]
+    labels = [(cycle.number, f"{cycle.number}: {period_name(cycle.cut_off)}") for cycle in cycles]
     return labels, grades
 
 
@@ -912,8 +910,8 @@ def spot_check_summary(cycle: Cycle) -> str:
     return verified_summary(
         [
             (
-                f"{check.observation.measure.name}, {check.observation.unit.name}, "
-                f"{parse_period(check.observation.period).label}",
+                f"{check.observation.measure.shown_name}, {check.observation.unit.shown_name}, "
+                f"{period_name(check.observation.period)}",
                 check.result,
                 check.note,
             )

@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 
 from pmf.core.periods import ParseError, parse_period
 from pmf.core.plausibility import number_text
+from pmf.core.text import period_name
 from pmf.sources.importer import (
     PERIOD_ALIASES,
     CheckResult,
@@ -224,7 +225,7 @@ def enter_observations(
     if not result.ok:
         names = {code: measure.name for code, measure in allowed.items()}
         raise EntryRefused([_describe(problem, typed, names) for problem in result.problems])
-    label = parse_period(period).label
+    label = period_name(period)
     changed = _changed_observations(unit, period, result.observations)
     names = {code: measure.name for code, measure in allowed.items()}
     try:

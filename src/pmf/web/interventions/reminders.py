@@ -41,6 +41,7 @@ from pmf.core.periods import (
     week_of,
     year,
 )
+from pmf.core.text import period_name
 
 
 class Reminder(NamedTuple):
@@ -379,6 +380,6 @@ def _missing_line(measure: Any, unit: Any, period: Period, overdue: bool, due: d
         measure=measure.name,
         code=measure.code,
         unit=unit.name,
-        period=period.label,
+        period=period_name(period),
         date=day_text(due),
     )

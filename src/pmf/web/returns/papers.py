@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
 from pmf.core.periods import ParseError, Period, parse_period
+from pmf.core.text import period_name
 from pmf.reports.document import Paragraph, Section, Table
 from pmf.web.frameworks.models import Organisation
 
@@ -39,21 +43,33 @@ def returns_sections(
         rows.append(
             (
                 f"{known.get(code, after.get('name', code))} ({code})",
-                period.label,
+                period_name(period),
                 event.at.date().isoformat(),
                 event.actor_label,
                 str(after.get("sha256", ""))[:12],
             )
         )
     blocks: tuple[Paragraph | Table, ...]
+    year = period_name(span)
     if rows:
         blocks = (
             Table(
-                caption=f"Statutory returns exported for periods in {span.label}",
-                header=("Return", "Period", "Exported", "By", "SHA-256 (first 12)"),
+                caption=_("Statutory returns exported for periods in {year}").format(year=year),
+                header=(
+                    _("Return"),
+                    _("Period"),
+                    _("Exported"),
+                    # Translators: the column of who exported a return.
+                    pgettext("exported by", "By"),
+                    _("SHA-256 (first 12)"),
+                ),
                 rows=tuple(rows),
             ),
         )
     else:
-        blocks = (Paragraph(f"No statutory return was exported for a period in {span.label}."),)
-    return (Section(number, "Statutory returns", blocks),)
+        blocks = (
+            Paragraph(
+                _("No statutory return was exported for a period in {year}.").format(year=year)
+            ),
+        )
+    return (Section(number, _("Statutory returns"), blocks),)

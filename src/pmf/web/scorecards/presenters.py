@@ -93,8 +93,6 @@ def _rag_counts(
     and the label of the period most of those figures are for."""
     from collections import Counter
 
-    from pmf.core.periods import parse_period
-
     counts: dict[tuple[str, str], dict[str, int]] = {}
     if not units:
         return counts, None
@@ -316,7 +314,6 @@ def _sparklines(
 
     import polars as pl
 
-    from pmf.core.periods import parse_period
     from pmf.core.rollup import roll_up
 
     rolled = roll_up(framework, observations).filter(pl.col("unit") == unit)
@@ -419,7 +416,6 @@ def spc_series(
     import polars as pl
 
     from pmf.core.baseline import chart_series, chart_settings, describe_limits, targets_in_force
-    from pmf.core.periods import parse_period
     from pmf.core.text import format_value
 
     series = rolled.filter(
@@ -537,7 +533,6 @@ def unit_membership_words(
     import datetime as dt
 
     from pmf.core.membership import membership_words
-    from pmf.core.periods import parse_period
 
     if unit_code not in {unit.code for unit in framework.units}:
         return None
@@ -794,7 +789,7 @@ def peer_comparison(
         "group": group.name,
         "method": group.method,
         "computed": computed,
-        "period": parse_period(found.period).label,
+        "period": period_name(found.period),
         "period_code": found.period,
         "average": found.average,
         "average_text": format_value(found.average, measure),
@@ -863,7 +858,7 @@ def _funnel(
         }
         for row in plot.points.iter_rows(named=True)
     ]
-    label = parse_period(period).label
+    label = period_name(period)
     adjustment = describe(plot.dispersion) if plot.dispersion else ""
     return {
         "period": label,

@@ -123,9 +123,9 @@ def scores_page(
 
 
 def _label(code: str | None) -> str:
-    from pmf.core.periods import parse_period
+    from pmf.core.text import period_name
 
-    return parse_period(code).label if code else "–"
+    return period_name(code) if code else "–"
 
 
 def _number(value: float | None) -> str:

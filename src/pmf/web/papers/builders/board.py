@@ -606,13 +606,15 @@ def _redline_charts(
             limits = _(
                 "The limits vary with each figure's denominator, drawn as steps. {limits}"
             ).format(limits=limits)
-        events = "; ".join(f"{event['label']}: {event['text']}" for event in summary["events"])
+        events = "; ".join(
+            f"{period_name(event['period'])}: {event['text']}" for event in summary["events"]
+        )
         words = {
             "chart": kind,
             "measure": measure.name,
             "unit": unit_name,
-            "first": rows[0]["label"],
-            "last": last["label"],
+            "first": period_name(rows[0]["period"]),
+            "last": period_name(last["period"]),
             "count": len(rows),
         }
         alt = _(
@@ -657,7 +659,7 @@ def _redline_charts(
                 ),
                 rows=tuple(
                     (
-                        row["label"],
+                        period_name(row["period"]),
                         marked(
                             row["plotted_text"] if moving else row["value_text"],
                             row["provisional"],

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from pmf.core.drivers import chosen, key_drivers, rows, sentence, shape_for, signed
 from pmf.core.framework import Framework, Measure
+from pmf.core.periods import ParseError
 from pmf.core.text import period_name
 from pmf.reports.document import Paragraph, Table
 from pmf.web.cycles.models import Cycle
@@ -103,7 +104,7 @@ def key_driver_blocks(
             Paragraph(
                 "; ".join(
                     _("against {comparison}, not split: {reason}").format(
-                        comparison=comparison.label or _("the earlier period"),
+                        comparison=_named(comparison.label) or _("the earlier period"),
                         reason=comparison.reason,
                     )
                     for comparison in unsplit
@@ -117,7 +118,15 @@ def key_driver_blocks(
 def _heading(label: str, against: str) -> str:
     if against == "standard":
         return _("Against {label}").format(label=label)
-    return _("Since {label}").format(label=label)
+    return _("Since {label}").format(label=_named(label))
+
+
+def _named(label: str) -> str:
+    """Return a period's label in the reader's language; any other text as it is."""
+    try:
+        return period_name(label)
+    except (ParseError, ValueError):
+        return label
 
 
 def _change(value: float | None, measure: Measure) -> str:

@@ -14,7 +14,7 @@ from pmf.core.framework import Framework, Unit
 from pmf.core.period_rollup import PeriodObservation, method_of, roll_up_periods
 from pmf.core.periods import SUB_MONTH_KINDS, PeriodKind
 from pmf.core.rollup import roll_up
-from pmf.core.text import format_value
+from pmf.core.text import format_value, period_name
 from pmf.reports.document import Paragraph, Section, Table
 from pmf.web.cycles.models import Cycle
 from pmf.web.cycles.services import cut_off_date
@@ -90,7 +90,7 @@ def period_sections(
                 header=(_("Month"), _("Value"), _("Weeks") if weekly else _("Days")),
                 rows=tuple(
                     (
-                        item.label,
+                        period_name(item.period),
                         format_value(item.value, measure),
                         _("{count} of {expected}").format(count=item.parts, expected=item.expected),
                     )

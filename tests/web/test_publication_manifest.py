@@ -24,7 +24,7 @@ from pmf.reports.manifest import (
 from pmf.web.cycles.models import Cycle
 from pmf.web.frameworks.models import Organisation
 from pmf.web.observations.models import Observation
-from pmf.web.publishing import publish_cycle
+from pmf.web.publishing import NotPublished, publish_cycle
 from tests.factories import published
 
 pytestmark = pytest.mark.django_db
@@ -356,3 +356,45 @@ def test_a_calculated_value_names_its_inputs_by_revision(tmp_path: Path) -> None
     assert searches["import"]["sha256"] == "ab" * 32
     assert [i["measure"] for i in activity["inputs"]] == ["STOPS", "SEARCHES"]
     assert share["source_rows_sha256"] == sources_sha256(share["sources"])
+
+
+def test_a_folder_holding_files_pmf_did_not_publish_is_refused_and_left_as_it_was(
+    organisation: Organisation, analyst: User, keys: Path, tmp_path: Path, capsys
+) -> None:
+    cycle = published(organisation, analyst)
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "notes.txt").write_text("not for publication")
+    with pytest.raises(NotPublished, match=r"holds files pmf did not publish \(notes\.txt\)"):
+        publish_cycle(cycle, out, signing_key=None)
+    assert sorted(path.name for path in out.rglob("*")) == ["notes.txt"]
+    # The command says the same and fails.
+    code = main(["publish", "-o", organisation.code, "--out", str(out), "--unsigned"])
+    assert code != 0
+    assert "notes.txt" in capsys.readouterr().err
+    assert sorted(path.name for path in out.rglob("*")) == ["notes.txt"]
+    # A file dropped into a site pmf published earlier is refused too: it would be sealed.
+    site = tmp_path / "earlier"
+    publish_cycle(cycle, site, signing_key=None)
+    (site / "units" / "extra.html").write_text("<p>not pmf's</p>")
+    with pytest.raises(NotPublished, match=r"units/extra\.html"):
+        publish_cycle(cycle, site, signing_key=None)
+
+
+def test_publishing_again_removes_the_pages_the_earlier_publication_wrote_and_this_one_does_not(
+    organisation: Organisation, analyst: User, keys: Path, tmp_path: Path
+) -> None:
+    cycle = published(organisation, analyst)
+    site = tmp_path / "site"
+    key = load_private_key(keys / "pmf-signing-key.pem")
+    publish_cycle(cycle, site, signing_key=key)
+    # As if an earlier publication had a unit page this one has not (a unit since dropped).
+    manifest = manifest_of(site)
+    (site / "units" / "OLD.html").write_text("<p>a unit no longer published</p>")
+    manifest["files"]["units/OLD.html"] = "0" * 64
+    (site / "manifest.json").write_text(json.dumps(manifest))
+    publish_cycle(cycle, site, signing_key=key)
+    assert not (site / "units" / "OLD.html").exists()
+    assert "units/OLD.html" not in manifest_of(site)["files"]
+    result = verify_site(site, keys / "pmf-signing-key.pub.pem")
+    assert result.ok, result.problems

@@ -154,6 +154,53 @@ def site_files(site: Path) -> list[str]:
     return sorted(path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file())
 
 
+def published_before(site: Path) -> frozenset[str]:
+    """Return the files an earlier publication into ``site`` listed in its manifest.
+
+    None when ``site`` has no manifest, or one that is not a pmf manifest.
+    """
+    try:
+        listed = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return frozenset()
+    if not isinstance(listed, dict) or listed.get("format") != FORMAT:
+        return frozenset()
+    files = listed.get("files")
+    return (
+        frozenset(name for name in files if isinstance(name, str))
+        if isinstance(files, dict)
+        else frozenset()
+    )
+
+
+def foreign_files(site: Path) -> list[str]:
+    """Return the files under ``site`` that no earlier publication there wrote.
+
+    Publishing seals every file of its folder, so a file pmf did not write (a note, another
+    site, a copy) would be signed as part of the scorecard: ``pmf publish`` refuses a folder
+    holding one.
+    """
+    if not site.is_dir():
+        return []
+    ours = published_before(site) | SEALING | {PUBLIC_KEY}
+    return [name for name in site_files(site) if name not in ours]
+
+
+def stale_files(site: Path, before: frozenset[str], written: set[str]) -> list[str]:
+    """Remove the files an earlier publication wrote that this one did not; return them.
+
+    A unit no longer published, or a page this cycle has none of (its maps), would otherwise
+    stay in the folder and be sealed with the new site.
+    """
+    removed = []
+    for name in sorted(before - written - SEALING - {PUBLIC_KEY}):
+        path = site / name
+        if path.is_file():
+            path.unlink()
+            removed.append(name)
+    return removed
+
+
 def _file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -167,11 +214,18 @@ def _holds_private_key(path: Path) -> bool:
         return _PRIVATE_PEM in handle.read()
 
 
+def refuse_private_key(path: Path) -> None:
+    """Raise ManifestError when the file at ``path`` holds a private key."""
+    if _holds_private_key(path):
+        raise ManifestError(f"{path} holds a private key: it must never be published")
+
+
 def seal(site: Path, body: dict[str, Any], key: Ed25519PrivateKey | None) -> list[Path]:
     """Write SHA256SUMS, manifest.json and, with a key, manifest.sig and public-key.pem.
 
     ``body`` is the manifest without its files and signing fields; every file under ``site``
-    is hashed, whoever wrote it. A site without a key is sealed as unsigned (``"signed":
+    is hashed, whoever wrote it (``pmf publish`` refuses a folder holding files it did not
+    write: :func:`foreign_files`). A site without a key is sealed as unsigned (``"signed":
     false``) and an earlier signature or public key in the folder is removed. Returns the
     files written.
     """
@@ -185,8 +239,7 @@ def seal(site: Path, body: dict[str, Any], key: Ed25519PrivateKey | None) -> lis
     for name in site_files(site):
         if name in SEALING:
             continue
-        if _holds_private_key(site / name):
-            raise ManifestError(f"{site / name} holds a private key: it must never be published")
+        refuse_private_key(site / name)
         files[name] = _file_sha256(site / name)
     sums = "".join(f"{digest}  {name}\n" for name, digest in files.items())
     (site / SUMS).write_text(sums, encoding="utf-8")

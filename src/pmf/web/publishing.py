@@ -90,6 +90,18 @@ def publish_cycle(
             f"cycle {cycle.number} is {cycle.get_state_display().lower()}: only a published "
             "cycle is published"
         )
+    foreign = manifest.foreign_files(out)
+    for name in foreign:
+        manifest.refuse_private_key(out / name)
+    if foreign:
+        named = ", ".join(foreign[:5]) + (
+            f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        )
+        raise NotPublished(
+            f"{out} holds files pmf did not publish ({named}): every file of the folder is "
+            "sealed with the site, so publish into an empty folder or the folder of an earlier "
+            "pmf publish"
+        )
     organisation = cycle.organisation
     framework = cycle_framework(cycle)
     internal = [unit for unit in framework.units if not unit.external]
@@ -117,6 +129,7 @@ def publish_cycle(
     }
     a11y = accessibility if accessibility is not None else current_config()
     context["accessibility"] = a11y is not None
+    published = manifest.published_before(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "units").mkdir(exist_ok=True)
     (out / "data").mkdir(exist_ok=True)
@@ -291,6 +304,9 @@ def publish_cycle(
     shutil.copy2(static / "pmf" / "pmf.css", assets / "pmf.css")
     shutil.copy2(static / "pmf" / "favicon.svg", assets / "favicon.svg")
     body = manifest_body(cycle, framework, records, shown, grade_records)
+    copied = {path.relative_to(out).as_posix() for path in assets.rglob("*") if path.is_file()}
+    now = {path.relative_to(out).as_posix() for path in written} | copied
+    manifest.stale_files(out, published, now)
     written += manifest.seal(out, body, signing_key)
     return written
 

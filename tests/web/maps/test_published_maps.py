@@ -79,8 +79,8 @@ def test_the_site_maps_each_redline_of_the_published_units_against_the_standard(
 
 
 def test_the_maps_say_what_the_cycles_assessment_says(mapped_cycle: object, tmp_path: Path) -> None:
-    publish_cycle(mapped_cycle, tmp_path)  # type: ignore[arg-type]
-    page = (tmp_path / "maps.html").read_text(encoding="utf-8")
+    publish_cycle(mapped_cycle, tmp_path / "site")  # type: ignore[arg-type]
+    page = (tmp_path / "site" / "maps.html").read_text(encoding="utf-8")
     assessment = services.cycle_assessment(mapped_cycle, units=["N", "S"])  # type: ignore[arg-type]
     names = {"N": "North", "S": "South"}
     for row in assessment.filter(pl.col("measure").is_in(["ER", "CR"])).iter_rows(named=True):
@@ -110,8 +110,8 @@ def test_a_site_with_maps_verifies_and_a_changed_map_is_named(
 
 def test_the_welsh_site_draws_its_maps_in_welsh(mapped_cycle: object, tmp_path: Path) -> None:
     with translation.override("cy"):
-        publish_cycle(mapped_cycle, tmp_path)  # type: ignore[arg-type]
-    page = (tmp_path / "maps.html").read_text(encoding="utf-8")
+        publish_cycle(mapped_cycle, tmp_path / "site")  # type: ignore[arg-type]
+    page = (tmp_path / "site" / "maps.html").read_text(encoding="utf-8")
     assert '<html lang="cy"' in page
     assert "Mapiau o’r llinellau coch" in page
     assert "Map: Crimes per 1,000, Gorffennaf 2019" in page
@@ -127,6 +127,6 @@ def test_the_welsh_site_draws_its_maps_in_welsh(mapped_cycle: object, tmp_path: 
 def test_a_site_without_boundaries_has_no_maps(
     organisation: Organisation, analyst: User, tmp_path: Path
 ) -> None:
-    publish_cycle(published(organisation, analyst), tmp_path)
-    assert not (tmp_path / "maps.html").exists()
-    assert "maps.html" not in (tmp_path / "index.html").read_text(encoding="utf-8")
+    publish_cycle(published(organisation, analyst), tmp_path / "site")
+    assert not (tmp_path / "site" / "maps.html").exists()
+    assert "maps.html" not in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")

@@ -195,9 +195,9 @@ class SsoRecheckMiddleware:
 
         if unreachable:
             message = _(
-                "pmf could not check your access with {provider} for {minutes} minutes, so "
-                "you have been signed out. Sign in again when {provider} is available."
-            ).format(provider=config.name, minutes=config.recheck_grace_minutes)
+                "pmf could not check your access with {provider} in time, so you have been "
+                "signed out. Sign in again when {provider} is available."
+            ).format(provider=config.name)
         else:
             message = _(
                 "Your sign-in with {provider} has ended. Sign in again; anything you were "

@@ -148,6 +148,16 @@ def test_someone_disabled_at_the_provider_loses_the_session_and_no_request_is_re
     assert place("gone3@example.org") == ("TST", "analyst", None, [])
 
 
+def test_signing_out_is_never_held_up_by_a_due_re_check(sso: Running) -> None:
+    client = signed_in(sso, "going", "pmf-analysts")
+    assert httpx.post(f"{sso.issuer}/users/going/revoke-tokens").status_code == 204
+    last_checked(client, 16)
+    answer = client.post("/accounts/logout/")
+    assert answer.status_code == 302
+    assert answer["Location"].startswith(f"{sso.issuer}/oauth2/end_session?")
+    assert "_auth_user_id" not in client.session
+
+
 def test_an_unreachable_provider_keeps_the_session_for_the_grace_time_then_ends_it(
     sso: Running, settings: Any
 ) -> None:

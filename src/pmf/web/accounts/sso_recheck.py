@@ -30,6 +30,7 @@ import requests
 from django.contrib.auth import logout
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pmf.web.accounts.models import SsoIdentity
@@ -52,6 +53,9 @@ from pmf.web.accounts.sso_config import SignInRefused, SsoConfig
 RETRY_SESSION_KEY = "pmf_sso_retry"
 RETRY_SECONDS = 60
 API_PREFIX = "/api/"
+# Signing in and out, and choosing the language, are never held up by a re-check: signing
+# out of a session just ended must not answer "your sign-in has ended".
+EXEMPT_URL_NAMES = ("logout", "sso-login", "sso-callback", "language")
 
 
 class SessionEnded(Exception):
@@ -149,6 +153,8 @@ class SsoRecheckMiddleware:
         if config is None or not session.get(SSO_SESSION_KEY):
             return None
         if not request.user.is_authenticated:
+            return None
+        if request.path in {reverse(name) for name in EXEMPT_URL_NAMES}:
             return None
         now = time.time()
         due = float(session.get(CHECKED_SESSION_KEY) or 0) + config.recheck_minutes * 60

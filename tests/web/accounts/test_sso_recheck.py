@@ -16,7 +16,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from pmf.web.accounts.models import Membership
+from pmf.web.accounts.models import Membership, SsoIdentity
 from pmf.web.accounts.sso import (
     CHECKED_SESSION_KEY,
     REFRESH_TOKEN_SESSION_KEY,
@@ -58,6 +58,7 @@ def test_a_changed_group_changes_the_open_sessions_place_once_the_re_check_is_du
 ) -> None:
     client = signed_in(sso, "mover", "pmf-viewers")
     assert client.get("/TST/units/S/").status_code == 200
+    signed_in_at = SsoIdentity.objects.get(subject="mover").last_sign_in
     person(sso, "mover", "pmf-north-leads")
     # Before the re-check is due (15 minutes by default), nothing is asked.
     last_checked(client, 14)
@@ -80,6 +81,8 @@ def test_a_changed_group_changes_the_open_sessions_place_once_the_re_check_is_du
     }
     assert event.note == "Groups: pmf-north-leads"
     assert abs(client.session[CHECKED_SESSION_KEY] - time.time()) < 60
+    # The re-check is not a sign-in.
+    assert SsoIdentity.objects.get(subject="mover").last_sign_in == signed_in_at
     # A re-check that changes nothing leaves no event.
     events = AuditEvent.objects.filter(kind="access").count()
     last_checked(client, 16)

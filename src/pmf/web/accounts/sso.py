@@ -316,10 +316,10 @@ def sign_in_from_claims(
         if not user.first_name and not user.last_name:
             user.first_name = str(claims.get("name") or "")[:150]
         user.save()
-        SsoIdentity.objects.update_or_create(
-            user=user,
-            defaults={"issuer": issuer, "subject": subject, "last_sign_in": timezone.now()},
-        )
+        defaults: dict[str, Any] = {"issuer": issuer, "subject": subject}
+        if not recheck:  # a re-check is not a sign-in
+            defaults["last_sign_in"] = timezone.now()
+        SsoIdentity.objects.update_or_create(user=user, defaults=defaults)
         before = _place_of(user)
         membership, _created = Membership.objects.update_or_create(
             user=user, defaults={"organisation": organisation, "role": grant.role, "unit": unit}

@@ -21,6 +21,23 @@ from pmf.web.accounts.sso_config import SsoConfig, parse_sso_config
 
 CLIENT_ID = "pmf-tests"
 CLIENT_SECRET = "a-secret-for-the-tests"
+# The web tests' mapping, for the test framework's organisation TST (tests/conftest.py).
+MAPPING = [
+    {"group": "pmf-analysts", "organisation": "TST", "role": "analyst"},
+    {"group": "pmf-north-leads", "organisation": "TST", "role": "command_lead", "unit": "N"},
+    {"group": "pmf-south-leads", "organisation": "TST", "role": "command_lead", "unit": "S"},
+    {"group": "pmf-force-leads", "organisation": "TST", "role": "command_lead", "unit": "F"},
+    {
+        "group": "pmf-er-owners",
+        "organisation": "TST",
+        "role": "owner",
+        "unit": "N",
+        "measures": ["ER"],
+    },
+    {"group": "pmf-moderators", "organisation": "TST", "role": "moderator"},
+    {"group": "pmf-board", "organisation": "TST", "role": "board_member"},
+    {"group": "pmf-viewers", "organisation": "TST", "role": "viewer", "unit": "S"},
+]
 
 
 @dataclass(frozen=True)

@@ -105,3 +105,37 @@ def test_a_person_in_no_group_for_pmf_is_refused_with_a_page(
     assert "not in any group that has access to pmf" in page.inner_text("main")
     check_accessibility(page)
     screenshot(page, "sso-refused")
+
+
+def test_someone_taken_out_of_their_groups_is_signed_out_at_the_next_re_check(
+    page: Page, live_server: Any, sso: Running
+) -> None:
+    import time
+    from importlib import import_module
+
+    from django.conf import settings
+
+    from pmf.web.accounts.sso import CHECKED_SESSION_KEY
+
+    sso.set_claims("cleo", email="cleo@example.org", groups=["pmf-north-leads"])
+    base = live_server.url
+    through_the_provider(page, base, "cleo")
+    page.get_by_role("heading", name="Test Force").wait_for()
+    # Taken out of the group at the provider; a quarter of an hour passes (the session's
+    # last check moved back rather than waited for).
+    sso.set_claims("cleo", email="cleo@example.org", groups=["finance"])
+    key = next(
+        c["value"] for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME
+    )
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+    session[CHECKED_SESSION_KEY] = time.time() - 16 * 60
+    session.save()
+    answer = page.goto(f"{base}/TST/units/N/")
+    assert answer is not None and answer.status == 403
+    page.get_by_role("heading", name="You cannot sign in to pmf").wait_for()
+    assert "not in any group that has access to pmf" in page.inner_text("main")
+    check_accessibility(page)
+    screenshot(page, "sso-recheck-refused")
+    # Signed out: pmf asks them to sign in again.
+    page.goto(f"{base}/TST/units/N/")
+    assert "/accounts/login/" in page.url

@@ -350,6 +350,11 @@ def check_sso() -> int:
     print(f"  {'groups claim:':22}{config.groups_claim}")
     local = "on" if config.local_accounts else "off (single sign-on only)"
     print(f"  {'local accounts:':22}{local}")
+    recheck = (
+        f"every {config.recheck_minutes} minutes (provider unreachable: signed out "
+        f"{config.recheck_grace_minutes} minutes after a missed re-check)"
+    )
+    print(f"  {'session re-check:':22}{recheck}")
     print("Groups (the first that matches decides the role):")
     for mapping in config.groups:
         scope = f"unit {mapping.unit} and below" if mapping.unit else "whole organisation"

@@ -8,7 +8,6 @@ for tokens, checks the ID token against the provider's keys and signs the person
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -23,40 +22,9 @@ from pmf.web.accounts.sso import forget_discovery
 from pmf.web.audit.models import AuditEvent
 from pmf.web.frameworks.models import Organisation
 from tests.factories import PASSWORD
-from tests.sso_provider import CLIENT_ID, Running, running_provider
+from tests.sso_provider import CLIENT_ID, MAPPING, Running
 
 pytestmark = pytest.mark.django_db
-
-MAPPING = [
-    {"group": "pmf-analysts", "organisation": "TST", "role": "analyst"},
-    {"group": "pmf-north-leads", "organisation": "TST", "role": "command_lead", "unit": "N"},
-    {"group": "pmf-south-leads", "organisation": "TST", "role": "command_lead", "unit": "S"},
-    {"group": "pmf-force-leads", "organisation": "TST", "role": "command_lead", "unit": "F"},
-    {
-        "group": "pmf-er-owners",
-        "organisation": "TST",
-        "role": "owner",
-        "unit": "N",
-        "measures": ["ER"],
-    },
-    {"group": "pmf-moderators", "organisation": "TST", "role": "moderator"},
-    {"group": "pmf-board", "organisation": "TST", "role": "board_member"},
-    {"group": "pmf-viewers", "organisation": "TST", "role": "viewer", "unit": "S"},
-]
-
-
-@pytest.fixture(scope="module")
-def provider() -> Iterator[Running]:
-    with running_provider() as running:
-        yield running
-
-
-@pytest.fixture
-def sso(provider: Running, settings: Any, organisation: Organisation) -> Running:
-    """Configure single sign-on with the provider and the mapping above."""
-    settings.PMF_SSO = provider.config(MAPPING)
-    forget_discovery()
-    return provider
 
 
 def sign_in_with_provider(client: Client, provider: Running, subject: str, next_: str = "") -> Any:

@@ -62,6 +62,12 @@ def test_a_good_file_is_read_with_its_defaults() -> None:
     assert config.client_secret == "s3cret"
     assert config.groups[1].measures == ("ASB", "BURG")
     assert config.groups[1].unit == "CW"
+    assert (config.recheck_minutes, config.recheck_grace_minutes) == (15, 60)
+
+
+def test_the_session_re_check_intervals_are_read_from_the_file() -> None:
+    config = parse(GOOD.replace("groups:", "recheck_minutes: 5\nrecheck_grace_minutes: 0\ngroups:"))
+    assert (config.recheck_minutes, config.recheck_grace_minutes) == (5, 0)
 
 
 @pytest.mark.parametrize(
@@ -82,6 +88,18 @@ def test_a_good_file_is_read_with_its_defaults() -> None:
         ),
         (("groups:", "local_accounts: maybe\ngroups:"), "sso.yaml: local_accounts: 'maybe'"),
         (("client_id: pmf", "client_id: pmf\n  scopes: [email]"), "provider.scopes: must include"),
+        (
+            ("groups:", "recheck_minutes: 0\ngroups:"),
+            "sso.yaml: recheck_minutes: 0 is not a whole number of minutes from 1 to 1440",
+        ),
+        (
+            ("groups:", "recheck_minutes: quarter\ngroups:"),
+            "sso.yaml: recheck_minutes: 'quarter' is not a whole number of minutes",
+        ),
+        (
+            ("groups:", "recheck_grace_minutes: -5\ngroups:"),
+            "sso.yaml: recheck_grace_minutes: -5 is not a whole number of minutes from 0",
+        ),
     ],
 )
 def test_a_bad_file_is_refused_naming_the_key(change: tuple[str, str], message: str) -> None:

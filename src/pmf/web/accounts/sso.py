@@ -45,6 +45,10 @@ LOGGER = logging.getLogger("pmf.sso")
 # too, where it offers that), and the ID token the provider's sign-out is given as a hint.
 SSO_SESSION_KEY = "pmf_sso"
 ID_TOKEN_SESSION_KEY = "oidc_id_token"  # noqa: S105 - a session key, not a secret
+# The provider's refresh token, with which an open session's groups are read again
+# (``sso_recheck``), and when they were last read (seconds since the epoch).
+REFRESH_TOKEN_SESSION_KEY = "pmf_sso_refresh"  # noqa: S105 - a session key, not a secret
+CHECKED_SESSION_KEY = "pmf_sso_checked"
 # Seconds the provider's discovery document is kept before it is read again.
 DISCOVERY_MAX_AGE = 60 * 60
 TIMEOUT_SECONDS = 10
@@ -210,6 +214,17 @@ class SsoBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # the librar
             raise SuspiciousOperation("no single key of the provider's signed the ID token")
         return jwt.PyJWK(keys[0])
 
+    def get_token(self, payload: dict[str, Any]) -> Any:
+        """Ask the token endpoint; keep the refresh token it may give for the re-checks."""
+        answer = super().get_token(payload)
+        self.pmf_refresh_token = str(answer.get("refresh_token") or "")
+        return answer
+
+    def store_tokens(self, access_token: str, id_token: str) -> None:
+        """Keep the ID token (the sign-out's hint) and the refresh token in the session."""
+        super().store_tokens(access_token, id_token)
+        self.request.session[REFRESH_TOKEN_SESSION_KEY] = getattr(self, "pmf_refresh_token", "")
+
     def verify_claims(self, claims: dict[str, Any]) -> bool:
         """Accept the claims here: ``get_or_create_user`` says what is missing, in words."""
         return True
@@ -248,14 +263,18 @@ class SsoBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # the librar
             return None
 
 
-def sign_in_from_claims(config: SsoConfig, issuer: str, claims: dict[str, Any]) -> User:
+def sign_in_from_claims(
+    config: SsoConfig, issuer: str, claims: dict[str, Any], *, recheck: bool = False
+) -> User:
     """Create or update the person the claims describe, with the place their groups give.
 
     Found by the provider's subject; at the first sign-in, the one existing account with the
     same email address and no provider of its own is taken over (its history stays, its
     password goes), or a new one is made with no password. Raise ``SignInRefused`` when
     their groups give them no place: nothing is created, and a person known before loses
-    their membership.
+    their membership. ``recheck``: an open session's groups read again (``sso_recheck``);
+    only a person pmf knows is updated, and the audit trail records it when their place
+    changed.
     """
     subject = str(claims.get("sub") or "")
     if not subject:
@@ -264,6 +283,8 @@ def sign_in_from_claims(config: SsoConfig, issuer: str, claims: dict[str, Any]) 
         SsoIdentity.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
     )
     known = identity.user if identity is not None else None
+    if recheck and known is None:
+        raise SuspiciousOperation("a re-check of a subject pmf does not know")
     try:
         grant = grant_for(config, groups_in(claims, config.groups_claim), covers=_covers)
     except SignInRefused as refusal:
@@ -295,25 +316,32 @@ def sign_in_from_claims(config: SsoConfig, issuer: str, claims: dict[str, Any]) 
         if not user.first_name and not user.last_name:
             user.first_name = str(claims.get("name") or "")[:150]
         user.save()
-        SsoIdentity.objects.update_or_create(
-            user=user,
-            defaults={"issuer": issuer, "subject": subject, "last_sign_in": timezone.now()},
-        )
+        defaults: dict[str, Any] = {"issuer": issuer, "subject": subject}
+        if not recheck:  # a re-check is not a sign-in
+            defaults["last_sign_in"] = timezone.now()
+        SsoIdentity.objects.update_or_create(user=user, defaults=defaults)
         before = _place_of(user)
         membership, _created = Membership.objects.update_or_create(
             user=user, defaults={"organisation": organisation, "role": grant.role, "unit": unit}
         )
         membership.measures.set(measures)
         user.__dict__.pop("_pmf_membership", None)
+        after = _place_of(user)
+        if recheck and after == before:
+            return user
         record(
             organisation,
             kind=Kind.ACCESS,
-            action="signed in",
-            label=f"{user.get_username()} signed in with {config.name}",
+            action="access re-checked" if recheck else "signed in",
+            label=(
+                f"{user.get_username()}'s groups at {config.name} changed their place"
+                if recheck
+                else f"{user.get_username()} signed in with {config.name}"
+            ),
             object_id=user.pk,
             unit_code=unit.code if unit else "",
             before=before,
-            after=_place_of(user),
+            after=after,
             note=f"Groups: {', '.join(grant.groups)}",
             user=user,
         )

@@ -16,6 +16,8 @@ The file (docs/guide/sso.md)::
       groups_claim: groups              # the default
       email_claim: email                # the default
     local_accounts: true                # false: single sign-on only
+    recheck_minutes: 15                 # an open session's groups read again this often
+    recheck_grace_minutes: 60           # provider unreachable: signed out this long after
     groups:
       - group: pmf-analysts             # a value of the groups claim
         organisation: MPS
@@ -46,8 +48,12 @@ from pmf.web.env import SettingError
 ROLES = ("analyst", "owner", "command_lead", "moderator", "board_member", "viewer")
 DISCOVERY_PATH = "/.well-known/openid-configuration"
 DEFAULT_SCOPES = ("openid", "email", "profile")
+# An open session's groups are read again from the provider this often (minutes), and a
+# session whose re-check the provider cannot answer ends this long after it was due.
+DEFAULT_RECHECK_MINUTES = 15
+DEFAULT_RECHECK_GRACE_MINUTES = 60
 
-_TOP_KEYS = {"provider", "local_accounts", "groups"}
+_TOP_KEYS = {"provider", "local_accounts", "groups", "recheck_minutes", "recheck_grace_minutes"}
 _PROVIDER_KEYS = {
     "name",
     "issuer",
@@ -90,6 +96,8 @@ class SsoConfig:
     email_claim: str
     local_accounts: bool
     groups: tuple[GroupMapping, ...]
+    recheck_minutes: int = DEFAULT_RECHECK_MINUTES
+    recheck_grace_minutes: int = DEFAULT_RECHECK_GRACE_MINUTES
 
 
 @dataclass(frozen=True)
@@ -174,7 +182,25 @@ def parse_sso_config(data: Any, *, source: str, client_secret: str = "") -> SsoC
         email_claim=_text(provider, "email_claim", "provider.email_claim", fail, "email"),
         local_accounts=local,
         groups=_mappings(data.get("groups"), fail),
+        recheck_minutes=_minutes(data, "recheck_minutes", DEFAULT_RECHECK_MINUTES, 1, fail),
+        recheck_grace_minutes=_minutes(
+            data, "recheck_grace_minutes", DEFAULT_RECHECK_GRACE_MINUTES, 0, fail
+        ),
     )
+
+
+def _minutes(
+    data: Mapping[str, Any],
+    key: str,
+    default: int,
+    least: int,
+    fail: Callable[[str, str], SsoConfigError],
+) -> int:
+    """Return a whole number of minutes, at least ``least`` and at most a day."""
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= 24 * 60:
+        raise fail(key, f"{value!r} is not a whole number of minutes from {least} to 1440")
+    return value
 
 
 def _mappings(entries: Any, fail: Callable[[str, str], SsoConfigError]) -> tuple[GroupMapping, ...]:

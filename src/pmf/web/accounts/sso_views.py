@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from mozilla_django_oidc.views import (
 )
 
 from pmf.web.accounts.sso import (
+    CHECKED_SESSION_KEY,
     ID_TOKEN_SESSION_KEY,
     SSO_SESSION_KEY,
     SsoUnavailable,
@@ -30,7 +32,7 @@ from pmf.web.accounts.sso import (
 LOGGER = logging.getLogger("pmf.sso")
 
 
-def _problem(request: HttpRequest, title: str, message: str, status: int) -> HttpResponse:
+def problem_page(request: HttpRequest, title: str, message: str, status: int) -> HttpResponse:
     """Render the page that says why the sign-in did not happen, with a way back."""
     config = sso_config()
     return render(
@@ -43,7 +45,7 @@ def _problem(request: HttpRequest, title: str, message: str, status: int) -> Htt
 
 def _unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
     LOGGER.error("single sign-on: the identity provider cannot be reached: %s", error)
-    return _problem(
+    return problem_page(
         request,
         _("Sign-in is not available"),
         _(
@@ -111,14 +113,15 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):  # type: ignore[misc]  # 
         """Sign in, and remember that the provider did it (for signing out there too)."""
         response: HttpResponse = super().login_success()
         self.request.session[SSO_SESSION_KEY] = True
+        self.request.session[CHECKED_SESSION_KEY] = time.time()
         return response
 
     def login_failure(self) -> HttpResponse:
         """Say why: no group for pmf (403), or a sign-in that did not complete (400)."""
         refused = getattr(self.request, "pmf_sso_refused", None)
         if refused:
-            return _problem(self.request, _("You cannot sign in to pmf"), refused, 403)
-        return _problem(
+            return problem_page(self.request, _("You cannot sign in to pmf"), refused, 403)
+        return problem_page(
             self.request,
             _("Sign-in did not complete"),
             _(

@@ -25,9 +25,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 def test_the_public_site_needs_no_server_but_files_and_passes_axe(
     page: Page, organisation: Organisation, analyst: User, tmp_path: Path
 ) -> None:
+    site = tmp_path / "site"
     config = load_config(ROOT / "examples" / "police" / "accessibility.yaml")
-    publish_cycle(published(organisation, analyst), tmp_path, accessibility=config)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(tmp_path)))
+    publish_cycle(published(organisation, analyst), site, accessibility=config)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

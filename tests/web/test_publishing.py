@@ -22,40 +22,40 @@ pytestmark = pytest.mark.django_db
 def test_a_published_cycle_becomes_a_site_and_open_data(
     organisation: Organisation, analyst: User, tmp_path: Path
 ) -> None:
+    site = tmp_path / "site"
     cycle = published(organisation, analyst)
-    written = publish_cycle(cycle, tmp_path)
-    names = {path.relative_to(tmp_path).as_posix() for path in written}
+    written = publish_cycle(cycle, site)
+    names = {path.relative_to(site).as_posix() for path in written}
     assert {"index.html", "open-data.html", "units/F.html", "units/N.html", "units/S.html"} <= names
-    assert (tmp_path / "assets" / "govuk-frontend" / "govuk-frontend.min.css").exists()
-    index = (tmp_path / "index.html").read_text()
+    assert (site / "assets" / "govuk-frontend" / "govuk-frontend.min.css").exists()
+    index = (site / "index.html").read_text()
     assert 'href="units/N.html"' in index
     assert "sign in" not in index.lower()
     assert "<script" not in index
-    with (tmp_path / "data" / "assessments.csv").open() as handle:
+    with (site / "data" / "assessments.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     assessment = services.cycle_assessment(cycle, units=["F", "N", "S"])
     assert len(rows) == assessment.height
     north_er = next(r for r in rows if r["unit"] == "N" and r["measure"] == "ER")
     expected = assessment.filter((assessment["unit"] == "N") & (assessment["measure"] == "ER"))
     assert float(north_er["value"]) == expected["value"][0]
-    grades = json.loads((tmp_path / "data" / "grades.json").read_text())
+    grades = json.loads((site / "data" / "grades.json").read_text())
     assert {g["grade"] for g in grades} <= {grade.value for grade in Grade}
-    metadata = json.loads((tmp_path / "data" / "metadata.json").read_text())
+    metadata = json.loads((site / "data" / "metadata.json").read_text())
     assert metadata["cycle"] == 1
     assert metadata["data_to"] == "2019-07"
-    measures = json.loads((tmp_path / "data" / "measures.json").read_text())
+    measures = json.loads((site / "data" / "measures.json").read_text())
     assert {m["code"] for m in measures} == {"ER", "CR"}
 
 
 def test_text_that_looks_like_a_formula_is_neutralised_in_the_csv(
     organisation: Organisation, analyst: User, tmp_path: Path
 ) -> None:
+    site = tmp_path / "site"
     organisation.units.filter(code="N").update(name="=HYPERLINK(1)")
     cycle = published(organisation, analyst)
-    publish_cycle(cycle, tmp_path)
-    assert "=HYPERLINK" not in (tmp_path / "data" / "grades.csv").read_text().replace(
-        "'=HYPERLINK", ""
-    )
+    publish_cycle(cycle, site)
+    assert "=HYPERLINK" not in (site / "data" / "grades.csv").read_text().replace("'=HYPERLINK", "")
 
 
 def test_only_a_published_cycle_is_published(

@@ -124,14 +124,15 @@ def test_the_board_paper_names_the_scale(
 def test_the_public_site_names_the_scale(
     organisation: Organisation, cycle: Cycle, analyst: User, tmp_path: Path
 ) -> None:
+    site = tmp_path / "site"
     on_peel(organisation)
     services.lock_cycle(cycle, analyst.membership)
     advance_to(cycle, analyst, Cycle.State.PUBLISHED)
-    publish_cycle(cycle, tmp_path)
-    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    publish_cycle(cycle, site)
+    index = (site / "index.html").read_text(encoding="utf-8")
     assert "Outstanding, Good, Adequate, Requires improvement or Inadequate." in index
     assert "A Adequate, RI Requires improvement" in index
-    metadata = json.loads((tmp_path / "data" / "metadata.json").read_text(encoding="utf-8"))
+    metadata = json.loads((site / "data" / "metadata.json").read_text(encoding="utf-8"))
     assert metadata["grade_scale"]["name"] == "HMICFRS PEEL"
     assert [grade["code"] for grade in metadata["grade_scale"]["grades"]][2] == "adequate"
 

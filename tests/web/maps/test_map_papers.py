@@ -112,7 +112,9 @@ def test_the_welsh_board_paper_maps_against_the_standard_in_welsh(tmp_path: Path
     assert table.rows[0][3] == "x nid yw’n cyrraedd y safon"
     assert table.rows[1][3] == "+ yn cyrraedd y safon"
     assert table.rows[2][2] == "dim ffigur"
-    (chart,) = [b for b in blocks if isinstance(b, Chart) and b.alt.startswith("Map o'r mesur Crimes")]
+    (chart,) = [
+        b for b in blocks if isinstance(b, Chart) and b.alt.startswith("Map o'r mesur Crimes")
+    ]
     assert "Yn cyrraedd y safon: South." in chart.alt
     assert "Heb gyrraedd y safon: North." in chart.alt
     assert "yn erbyn y safon" in chart.caption and "Gorffennaf 2019" in chart.caption

@@ -122,6 +122,7 @@ def test_the_annual_report_marks_each_cycles_figures_as_locked(marked_cycle: Cyc
 def test_the_public_scorecard_marks_each_figure_as_locked(
     organisation: Organisation, analyst: User, tmp_path: Path
 ) -> None:
+    site = tmp_path / "site"
     from pmf.web.publishing import publish_cycle
 
     Observation.objects.update(status=Observation.Status.SIGNED_OFF)
@@ -131,11 +132,11 @@ def test_the_public_scorecard_marks_each_figure_as_locked(
     cycle = lock(organisation, analyst)
     Cycle.objects.filter(pk=cycle.pk).update(state=Cycle.State.PUBLISHED)
     cycle.refresh_from_db()
-    publish_cycle(cycle, tmp_path)
-    south = (tmp_path / "units" / "S.html").read_text()
+    publish_cycle(cycle, site)
+    south = (site / "units" / "S.html").read_text()
     assert '85.0%</data><sup class="pmf-mark" aria-hidden="true">P</sup>' in south
     assert 'id="marks-legend"' in south
-    assert 'id="marks-legend"' not in (tmp_path / "units" / "N.html").read_text()
+    assert 'id="marks-legend"' not in (site / "units" / "N.html").read_text()
 
 
 def test_the_board_papers_peer_table_marks_each_peers_figure(

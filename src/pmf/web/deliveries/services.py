@@ -501,23 +501,33 @@ def claim_next(now: dt.datetime) -> Dispatch | None:
 
     The claim is one conditional UPDATE: of two workers that read the same dispatch, the
     database lets one change it; the other's UPDATE matches no row and it reads the next.
+    The UPDATE's condition names the dispatch's own columns only. With a join (the
+    schedule's pause) Django writes ``WHERE id IN (SELECT …)``, and PostgreSQL, re-checking
+    a row another worker has just claimed, reads that subquery from the snapshot taken before
+    the claim committed: both workers would claim the dispatch and send it twice.
     """
     ready = (
         Q(status__in=[Dispatch.Status.PENDING, Dispatch.Status.SENDING])
         & Q(next_attempt_at__lte=now)
         & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        & Q(schedule__paused=False)
     )
     for pk in (
-        Dispatch.objects.filter(ready)
+        Dispatch.objects.filter(ready, schedule__paused=False)
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:20]
     ):
         claimed = Dispatch.objects.filter(ready, pk=pk).update(
             status=Dispatch.Status.SENDING, claimed_until=now + CLAIM, attempts=F("attempts") + 1
         )
-        if claimed:
-            return Dispatch.objects.select_related("schedule__organisation", "cycle").get(pk=pk)
+        if not claimed:
+            continue
+        dispatch = Dispatch.objects.select_related("schedule__organisation", "cycle").get(pk=pk)
+        if not dispatch.schedule.paused:
+            return dispatch
+        # Paused between the read and the claim: given back, for when it is resumed.
+        Dispatch.objects.filter(pk=pk).update(
+            status=Dispatch.Status.PENDING, claimed_until=None, attempts=F("attempts") - 1
+        )
     return None
 
 

@@ -15,7 +15,11 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -198,6 +202,28 @@ def page(browser: Browser) -> Iterator[Page]:
     problems = watch.problems()
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
+
+
+@contextmanager
+def served(folder: Path, page: Page) -> Iterator[str]:
+    """Serve FOLDER as plain files on loopback for PAGE; yield the base URL.
+
+    On the way out the page is left to finish what it was loading (a favicon asked for after
+    the last click) before the server closes, so that a request cut off by the test's own end
+    is not reported as the page's console error.
+    """
+    from tests.factories import QuietHandler
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+        page.wait_for_load_state("networkidle")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 def check_accessibility(page: Page, site: str = "app") -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,8 +12,8 @@ from pmf.web.accessibility.config import load_config
 from pmf.web.accounts.models import Membership
 from pmf.web.frameworks.models import Organisation
 from pmf.web.publishing import publish_cycle
-from tests.browser.conftest import ROOT, check_accessibility, screenshot
-from tests.factories import QuietHandler, member, published
+from tests.browser.conftest import ROOT, check_accessibility, screenshot, served
+from tests.factories import member, published
 from tests.maps_world import mapped_organisation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -28,11 +25,7 @@ def test_the_public_site_needs_no_server_but_files_and_passes_axe(
     site = tmp_path / "site"
     config = load_config(ROOT / "examples" / "police" / "accessibility.yaml")
     publish_cycle(published(organisation, analyst), site, accessibility=config)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        base = f"http://127.0.0.1:{server.server_address[1]}"
+    with served(site, page) as base:
         page.goto(f"{base}/index.html")
         page.get_by_role("heading", name="Test Force: how we are performing").wait_for()
         check_accessibility(page, site="public")
@@ -50,9 +43,6 @@ def test_the_public_site_needs_no_server_but_files_and_passes_axe(
         ).wait_for()
         check_accessibility(page, site="public")
         screenshot(page, "public-accessibility")
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_the_public_sites_maps_draw_without_script_beside_their_tables_and_pass_axe(
@@ -62,11 +52,7 @@ def test_the_public_sites_maps_draw_without_script_beside_their_tables_and_pass_
     analyst = member("analyst", organisation, Membership.Role.ANALYST)
     site = tmp_path / "site"
     publish_cycle(published(organisation, analyst), site)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        base = f"http://127.0.0.1:{server.server_address[1]}"
+    with served(site, page) as base:
         page.goto(f"{base}/index.html")
         page.get_by_role("link", name="Maps of the redlines, unit by unit").click()
         page.get_by_role("heading", name="Maps of the redlines", exact=True).wait_for()
@@ -80,6 +66,3 @@ def test_the_public_sites_maps_draw_without_script_beside_their_tables_and_pass_
         screenshot(page, "public-maps")
         table.get_by_role("link", name="South").click()
         page.get_by_role("heading", name="South").wait_for()
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import check_accessibility, screenshot
+from tests.browser.conftest import check_accessibility, screenshot, served
 from tests.factories import GOOD, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -71,26 +71,16 @@ def test_trafford_is_placed_in_a_segment_by_its_ranks_among_its_neighbours(
 
 
 def test_the_public_unit_page_shows_the_scores_and_passes_axe(page: Page, tmp_path: Path) -> None:
-    import threading
-    from functools import partial
-    from http.server import ThreadingHTTPServer
-
     from pmf.web.publishing import publish_cycle
-    from tests.factories import QuietHandler, member, published
+    from tests.factories import member, published
     from tests.web.scores.test_scores_page import SCORING, store
 
     organisation = store(tmp_path, GOOD + SCORING)
     site = tmp_path / "site"
     publish_cycle(published(organisation, member("publisher", organisation, "analyst")), site)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/units/N.html")
+    with served(site, page) as base:
+        page.goto(f"{base}/units/N.html")
         page.get_by_role("heading", name="Scores").wait_for()
         expect(page.get_by_role("table", name=re.compile("FOCUS: 5.21"))).to_be_visible()
         check_accessibility(page, site="public")
         screenshot(page, "public-unit-scores")
-    finally:
-        server.shutdown()
-        server.server_close()

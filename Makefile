@@ -41,7 +41,10 @@ pytest-postgres: test-tools
 	scripts/postgres.sh $(PY)/pytest -q -p no:cacheprovider tests/web tests/cli/test_cli.py \
 		tests/sources/test_import_golden.py tests/sources/test_records.py -m "not spark"
 
-test: check pytest pytest-postgres
+# The SQLite run and the PostgreSQL run side by side, a core each (CI's machine has two), each
+# line of their output printed whole as it ends.
+test: check
+	$(MAKE) --no-print-directory -j2 --output-sync=line pytest pytest-postgres
 
 bench: test-tools bench-web
 	$(PY)/python benchmarks/bench_import.py

@@ -39,7 +39,8 @@ accessibility: test-tools
 # The storage layer again on a real PostgreSQL server, started and stopped for the run.
 pytest-postgres: test-tools
 	scripts/postgres.sh $(PY)/pytest -q -p no:cacheprovider tests/web tests/cli/test_cli.py \
-		tests/sources/test_import_golden.py tests/sources/test_records.py -m "not spark"
+		tests/cli/test_schedule_commands.py tests/sources/test_import_golden.py \
+		tests/sources/test_records.py -m "not spark"
 
 # The SQLite run and the PostgreSQL run side by side, a core each (CI's machine has two), each
 # line of their output printed whole as it ends.

@@ -72,6 +72,9 @@ def test_bad_options_are_refused_by_name_and_nothing_is_stored(
     assert not Schedule.objects.exists()
 
 
+# The worker releases its database connection after each run, as a worker must; on PostgreSQL
+# that would close the connection holding a test's transaction, so this test commits for real.
+@pytest.mark.django_db(transaction=True)
 def test_pmf_worker_batch_sends_the_papers_due(
     smtp: Mailbox, cycles: Cycle, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -49,6 +49,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "guide"
 COLUMNS = "80"
+# A decimal printed to full precision (a float's repr in a CSV file): its last digits may
+# differ from one processor to another (numpy's vectorised log, sqrt and arcsin), not with pmf.
+LONG_DECIMAL = re.compile(r"-?\d+\.\d{9,}(?:e[-+]?\d+)?")
 
 # A mark and its block may be indented alike, inside a list item.
 MARK = re.compile(
@@ -191,12 +194,26 @@ def rewrite(page: Path, *, database: bool | None) -> str:
     return "\n".join(out)
 
 
+def comparable(text: str) -> str:
+    """Return the text with each long decimal rounded to 12 significant digits.
+
+    >>> comparable("phi,tau2\\n323.1257772465311,0.00816783085305695")
+    'phi,tau2\\n323.125777247,0.00816783085306'
+    >>> comparable("323.12577724653113") == comparable("323.1257772465311")
+    True
+    """
+    return LONG_DECIMAL.sub(lambda found: f"{float(found.group()):.12g}", text)
+
+
 def stale(pages_: list[Path], *, database: bool | None) -> Iterator[tuple[str, str]]:
-    """Yield the name and unified diff of each page whose blocks differ from pmf's output."""
+    """Yield the name and unified diff of each page whose blocks differ from pmf's output.
+
+    Decimals are compared to 12 significant digits (``comparable``).
+    """
     for page in pages_:
         old = page.read_text(encoding="utf-8")
         new = rewrite(page, database=database)
-        if new != old:
+        if comparable(new) != comparable(old):
             name = str(page.relative_to(ROOT))
             diff = difflib.unified_diff(
                 old.splitlines(keepends=True),
@@ -234,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["PMF_UPLOAD_DIR"] = f"{database}/uploads"
         for page in pages():
             new = rewrite(page, database=None)
-            if new != page.read_text(encoding="utf-8"):
+            if comparable(new) != comparable(page.read_text(encoding="utf-8")):
                 page.write_text(new, encoding="utf-8")
                 print(f"Rewrote the generated outputs of {page.relative_to(ROOT)}.")
     return 0

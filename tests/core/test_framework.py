@@ -133,3 +133,20 @@ def test_rolling_frequency_needs_window_months() -> None:
 def test_inspection_grade_rank_orders_best_first() -> None:
     assert InspectionGrade.OUTSTANDING.rank == 1
     assert InspectionGrade.INADEQUATE.rank == 4
+
+
+def test_a_percentage_of_a_numerator_and_denominator_needs_multiplier_100() -> None:
+    # Each figure must equal numerator / denominator × multiplier; with 1, 45% would be 0.45.
+    text = GOOD.replace(
+        "    unit_of_measure: percent\n",
+        "    unit_of_measure: percent\n    denominator: Calls\n",
+        1,
+    )
+    line = text.splitlines().index("  - code: ER") + 1
+    assert problems(text) == [
+        f"framework.yaml:{line} measures[0].multiplier: must be 100 for a percentage of a "
+        "numerator and denominator, not 1 (a figure is numerator / denominator × multiplier)"
+    ]
+    load_framework(
+        text.replace("denominator: Calls\n", "denominator: Calls\n    multiplier: 100\n")
+    )

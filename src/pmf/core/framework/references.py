@@ -94,6 +94,20 @@ def cross_references(model: FrameworkModel) -> Iterator[tuple[Path, str]]:
                 ),
             )
         yield from _validity_references(measure, where)
+        if (
+            measure.unit_of_measure is UnitOfMeasure.PERCENT
+            and measure.denominator
+            and measure.formula is None
+            and measure.standardised is None
+            and measure.multiplier != 100
+        ):
+            # Each figure must equal numerator / denominator × multiplier: with any other
+            # multiplier a percentage would be read and shown as a fraction of 100.
+            yield (
+                (*where, "multiplier"),
+                f"must be 100 for a percentage of a numerator and denominator, not "
+                f"{measure.multiplier:g} (a figure is numerator / denominator × multiplier)",
+            )
         if measure.kind is Kind.REDLINE and not measure.standard:
             yield (*where, "standard"), "a redline needs a standard (what 'met' means)"
         for position, standard in enumerate(measure.standard):

@@ -546,11 +546,13 @@ def _check_pages(
     value data-unit data-area>``; each page must show every item the manifest lists for it.
     ``grades`` None: the manifest lists no grade on a page (pmf-manifest/1), nor are they checked.
     """
-    items: dict[tuple[str, ...], dict[str, Any]] = {**values, **(grades or {})}
+    items: dict[tuple[str, ...], dict[str, Any]] = {}
+    for listed in (values, grades or {}):
+        items.update(listed.items())
     pages: dict[str, set[tuple[str, ...]]] = {}
-    for key, entry in items.items():
+    for item, entry in items.items():
         for page in _shown_on(entry):
-            pages.setdefault(page, set()).add(key)
+            pages.setdefault(page, set()).add(item)
     counted = {"values": 0, "grades": 0}
     for page in sorted(pages):
         path = site / page

@@ -4,14 +4,16 @@
 
 - ``SHA256SUMS``: the SHA-256 of every other file of the site, in ``sha256sum``'s format;
 - ``manifest.json``: the organisation and cycle; every value published (unit, measure,
-  period, the value and the text shown for it) with the observations it came from (their
-  ids, revisions, import files and, for a calculated value, its inputs) and the SHA-256 of
-  those source rows; every grade; and the SHA-256 of every file, ``SHA256SUMS`` included;
+  period, the value and each page showing it with the text shown there) with the
+  observations it came from (their ids, revisions, import files and, for a calculated value,
+  its inputs) and the SHA-256 of those source rows; every grade, with the pages showing it;
+  and the SHA-256 of every file, ``SHA256SUMS`` included;
 - ``manifest.sig``: the Ed25519 signature of ``manifest.json``'s bytes (64 bytes);
 - ``public-key.pem``: the public half of the organisation's key.
 
 ``verify_site`` checks a site against its manifest: the signature, every file's hash, no file
-outside the manifest, and every value in the open data and on the pages equal to its entry.
+outside the manifest, and every value and grade in the open data and on the pages (the unit
+pages, the maps, the index) equal to its entry.
 It reads files only: anyone holding the site and the organisation's public key can run it.
 """
 

@@ -221,7 +221,7 @@ def map_summary(data: dict[str, Any], *, marked: bool = False) -> str:
     """
     say: Callable[[str], str] = escape if marked else str
 
-    def figure(row: dict[str, Any]) -> str:
+    def value_of(row: dict[str, Any]) -> str:
         if not marked:
             return str(row["value_text"])
         return (
@@ -243,9 +243,9 @@ def map_summary(data: dict[str, Any], *, marked: bool = False) -> str:
         parts.append(
             say(_("Highest: {name} ({value}). Lowest: {low} ({low_value}).")).format(
                 name=say(high["name"]),
-                value=figure(high),
+                value=value_of(high),
                 low=say(low["name"]),
-                low_value=figure(low),
+                low_value=value_of(low),
             )
         )
     standard = data.get("standard_text")

@@ -80,7 +80,8 @@ def test_each_value_names_the_observation_and_revision_it_came_from(site: Path) 
     assert (source["observation"], source["revision"]) == (held.pk, held.revision)
     assert source["value"] == held.value == north["value"]
     assert north["origin"] == "reported"
-    assert north["page"] == "units/N.html"
+    [place] = north["shown"]
+    assert place["page"] == "units/N.html" and place["text"]
     assert north["source_rows_sha256"] == sources_sha256(north["sources"])
     # The force's figure is rolled up from its units': both are its sources.
     force = entry(site, "F", "CR")
@@ -169,7 +170,8 @@ def test_a_value_changed_in_the_json_open_data_is_named_by_item(site: Path, keys
 def test_a_value_changed_on_a_page_is_named_by_page_and_line(site: Path, keys: Path) -> None:
     page = site / "units" / "N.html"
     html = page.read_text()
-    shown = entry(site, "N", "ER")["value_text"]
+    [place] = entry(site, "N", "ER")["shown"]
+    shown = place["text"]
     marker = f'data-measure="ER" data-period="2019-07">{shown}</data>'
     assert marker in html
     page.write_text(html.replace(marker, marker.replace(f">{shown}<", ">1.0%<")))
@@ -398,3 +400,69 @@ def test_publishing_again_removes_the_pages_the_earlier_publication_wrote_and_th
     assert "units/OLD.html" not in manifest_of(site)["files"]
     result = verify_site(site, keys / "pmf-signing-key.pub.pem")
     assert result.ok, result.problems
+
+
+def test_a_grade_changed_on_the_index_is_named_by_page_line_unit_and_area(
+    site: Path, keys: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    public = str(keys / "pmf-signing-key.pub.pem")
+    graded = next(g for g in manifest_of(site)["grades"] if g["grade"] != "outstanding")
+    unit, area, grade = graded["unit"], graded["area"], graded["grade"]
+    assert [place["page"] for place in graded["shown"]] == ["index.html", f"units/{unit}.html"]
+    [label] = {place["text"] for place in graded["shown"]}
+    assert main(["verify", str(site), "--public-key", public]) == 0
+    assert " grades on " in capsys.readouterr().out
+    index = site / "index.html"
+    html = index.read_text(encoding="utf-8")
+    marker = f'<data value="{grade}" data-unit="{unit}" data-area="{area}">'
+    assert html.count(marker) == 1
+    line = html[: html.index(marker)].count("\n") + 1
+    start = html.index(marker)
+    end = html.index("</data>", start)
+    tag = (
+        html[start:end].replace(marker, "").replace(f"pmf-grade--{grade}", "pmf-grade--outstanding")
+    )
+    tag = tag.replace(f">{label}<", ">Outstanding<")
+    changed = f'<data value="outstanding" data-unit="{unit}" data-area="{area}">{tag}'
+    index.write_text(html[:start] + changed + html[end:], encoding="utf-8")
+    assert main(["verify", str(site), "--public-key", public]) == 1
+    said = capsys.readouterr().out
+    where = f"- index.html line {line} (unit {unit}, area {area})"
+    assert f"{where}: grade outstanding, the manifest has {grade}" in said, said
+    assert f"{where}: shows 'Outstanding', the manifest has {label!r}" in said, said
+    assert "- index.html: SHA-256 " in said
+
+
+def test_a_manifest_of_the_first_format_is_still_verified(
+    organisation: Organisation, analyst: User, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    publish_cycle(published(organisation, analyst), site)
+    # As pmf-manifest/1 wrote it: each value's unit page and text, no grade shown anywhere.
+    manifest = manifest_of(site)
+    manifest["format"] = "pmf-manifest/1"
+    for value in manifest["values"]:
+        [place] = value.pop("shown")
+        value["value_text"], value["page"] = place["text"], place["page"]
+    for grade in manifest["grades"]:
+        del grade["shown"]
+    (site / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    result = verify_site(site, allow_unsigned=True)
+    assert result.ok, result.problems
+    assert any("format pmf-manifest/1, of an earlier pmf" in line for line in result.checked)
+    page = site / "units" / "N.html"
+    shown = next(v["value_text"] for v in manifest["values"] if v["unit"] == "N")
+    page.write_text(page.read_text().replace(f">{shown}</data>", ">1.0%</data>", 1))
+    problems = verify_site(site, allow_unsigned=True).problems
+    assert any(p.startswith("units/N.html line ") and "shows '1.0%'" in p for p in problems)
+
+
+def test_a_manifest_of_a_later_format_is_refused_with_what_this_pmf_reads(site: Path) -> None:
+    manifest = manifest_of(site)
+    manifest["format"] = "pmf-manifest/9"
+    (site / "manifest.json").write_text(json.dumps(manifest))
+    assert verify_site(site).problems == [
+        "manifest.json: format pmf-manifest/9, which this pmf does not read (it reads "
+        "pmf-manifest/1, pmf-manifest/2): verify the site with the pmf that published it or a "
+        "newer one"
+    ]

@@ -4,14 +4,16 @@
 
 - ``SHA256SUMS``: the SHA-256 of every other file of the site, in ``sha256sum``'s format;
 - ``manifest.json``: the organisation and cycle; every value published (unit, measure,
-  period, the value and the text shown for it) with the observations it came from (their
-  ids, revisions, import files and, for a calculated value, its inputs) and the SHA-256 of
-  those source rows; every grade; and the SHA-256 of every file, ``SHA256SUMS`` included;
+  period, the value and each page showing it with the text shown there) with the
+  observations it came from (their ids, revisions, import files and, for a calculated value,
+  its inputs) and the SHA-256 of those source rows; every grade, with the pages showing it;
+  and the SHA-256 of every file, ``SHA256SUMS`` included;
 - ``manifest.sig``: the Ed25519 signature of ``manifest.json``'s bytes (64 bytes);
 - ``public-key.pem``: the public half of the organisation's key.
 
 ``verify_site`` checks a site against its manifest: the signature, every file's hash, no file
-outside the manifest, and every value in the open data and on the pages equal to its entry.
+outside the manifest, and every value and grade in the open data and on the pages (the unit
+pages, the maps, the index) equal to its entry.
 It reads files only: anyone holding the site and the organisation's public key can run it.
 """
 
@@ -31,7 +33,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-FORMAT = "pmf-manifest/1"
+FORMAT = "pmf-manifest/2"
+# Formats verify reads: /1 listed each value's text on its unit's page only (``page``,
+# ``value_text``); /2 lists every page showing a value or grade and its text there (``shown``).
+READS = ("pmf-manifest/1", FORMAT)
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 PUBLIC_KEY = "public-key.pem"
@@ -163,7 +168,7 @@ def published_before(site: Path) -> frozenset[str]:
         listed = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return frozenset()
-    if not isinstance(listed, dict) or listed.get("format") != FORMAT:
+    if not isinstance(listed, dict) or listed.get("format") not in READS:
         return frozenset()
     files = listed.get("files")
     return (
@@ -301,15 +306,30 @@ def verify_site(
     except ValueError as error:
         result.problems.append(f"{MANIFEST}: not JSON ({error})")
         return result
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+    found = manifest.get("format") if isinstance(manifest, dict) else None
+    if not isinstance(manifest, dict) or not str(found).startswith("pmf-manifest/"):
         result.problems.append(f"{MANIFEST}: not a pmf manifest (format {FORMAT})")
+        return result
+    if found not in READS:
+        result.problems.append(
+            f"{MANIFEST}: format {found}, which this pmf does not read (it reads "
+            f"{', '.join(READS)}): verify the site with the pmf that published it or a newer one"
+        )
         return result
     _check_signature(site, data, manifest, public_key, allow_unsigned, result)
     _check_files(site, manifest, result)
     values = _manifest_values(manifest, result)
     _check_open_data(site, values, result)
-    _check_pages(site, values, result)
+    # pmf-manifest/1 lists no grade on a page: a page's grades are then left to its hash.
+    grades = _manifest_grades(manifest) if found == FORMAT else None
+    _check_pages(site, values, grades, result)
     _check_grades(site, manifest, result)
+    if found != FORMAT:
+        result.checked.append(
+            f"{MANIFEST}: format {found}, of an earlier pmf: it lists the values on the unit "
+            "pages only, so the maps and the grades on the pages were checked by their files' "
+            "SHA-256 alone"
+        )
     return result
 
 
@@ -395,6 +415,10 @@ def _manifest_values(manifest: dict[str, Any], result: Verification) -> dict[Key
     values: dict[Key, dict[str, Any]] = {}
     for entry in manifest.get("values", []):
         key = (str(entry["unit"]), str(entry["measure"]), str(entry["period"]))
+        if "shown" not in entry:  # pmf-manifest/1: the unit's page only
+            page = entry.get("page")
+            shown = [{"page": page, "text": entry.get("value_text")}] if page else []
+            entry = {**entry, "shown": shown}
         values[key] = entry
         if sources_sha256(entry.get("sources", [])) != entry.get("source_rows_sha256"):
             result.problems.append(
@@ -407,7 +431,17 @@ def _manifest_values(manifest: dict[str, Any], result: Verification) -> dict[Key
     return values
 
 
-def _named(key: Key) -> str:
+def _manifest_grades(manifest: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {
+        (str(g["unit"]), str(g["area"])): g
+        for g in manifest.get("grades", [])
+        if isinstance(g, dict)
+    }
+
+
+def _named(key: tuple[str, ...]) -> str:
+    if len(key) == 2:
+        return f"unit {key[0]}, area {key[1]}"
     return f"unit {key[0]}, measure {key[1]}, period {key[2]}"
 
 
@@ -469,7 +503,7 @@ def _check_open_data(site: Path, values: dict[Key, dict[str, Any]], result: Veri
 
 
 class _PublishedValues(HTMLParser):
-    """Collect the ``<data>`` elements a published page marks its values with."""
+    """Collect the ``<data>`` elements a published page marks its values and grades with."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -479,7 +513,7 @@ class _PublishedValues(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         named = dict(attrs)
-        if tag == "data" and "data-measure" in named:
+        if tag == "data" and ("data-measure" in named or "data-area" in named):
             self._open = (self.getpos()[0], named)
             self._text = []
 
@@ -493,51 +527,89 @@ class _PublishedValues(HTMLParser):
             self._open = None
 
 
-def _check_pages(site: Path, values: dict[Key, dict[str, Any]], result: Verification) -> None:
-    pages: dict[str, list[Key]] = {}
-    for key, entry in values.items():
-        if entry.get("page"):
-            pages.setdefault(str(entry["page"]), []).append(key)
-    shown = 0
+def _shown_on(entry: dict[str, Any]) -> dict[str, Any]:
+    """Return the pages an item is shown on, each with the text shown there."""
+    return {
+        str(place["page"]): place.get("text")
+        for place in entry.get("shown") or []
+        if isinstance(place, dict) and place.get("page")
+    }
+
+
+def _check_pages(
+    site: Path,
+    values: dict[Key, dict[str, Any]],
+    grades: dict[tuple[str, str], dict[str, Any]] | None,
+    result: Verification,
+) -> None:
+    """Check every value and grade marked on a page against its item: the value and the text.
+
+    Values are marked ``<data value data-unit data-measure data-period>``, grades ``<data
+    value data-unit data-area>``; each page must show every item the manifest lists for it.
+    ``grades`` None: the manifest lists no grade on a page (pmf-manifest/1), nor are they checked.
+    """
+    items: dict[tuple[str, ...], dict[str, Any]] = {}
+    for listed in (values, grades or {}):
+        items.update(listed.items())
+    pages: dict[str, set[tuple[str, ...]]] = {}
+    for item, entry in items.items():
+        for page in _shown_on(entry):
+            pages.setdefault(page, set()).add(item)
+    counted = {"values": 0, "grades": 0}
     for page in sorted(pages):
         path = site / page
         if not path.exists():
             continue  # missing: reported with the files
         parser = _PublishedValues()
         parser.feed(path.read_text(encoding="utf-8"))
-        seen: set[Key] = set()
+        seen: set[tuple[str, ...]] = set()
         for line, attrs, text in parser.found:
-            key = (
-                str(attrs.get("data-unit")),
-                str(attrs.get("data-measure")),
-                str(attrs.get("data-period")),
+            grade = "data-measure" not in attrs
+            if grade and grades is None:
+                continue
+            key: tuple[str, ...] = (
+                (str(attrs.get("data-unit")), str(attrs.get("data-area")))
+                if grade
+                else (
+                    str(attrs.get("data-unit")),
+                    str(attrs.get("data-measure")),
+                    str(attrs.get("data-period")),
+                )
             )
-            found = values.get(key)
+            found = items.get(key)
             where = f"{page} line {line} ({_named(key)})"
-            if found is None or found.get("page") != page:
+            shown = _shown_on(found) if found is not None else {}
+            if page not in shown:
                 result.problems.append(f"{where}: not in the manifest for this page")
                 continue
+            assert found is not None
             seen.add(key)
-            shown += 1
-            if not _same(_number(attrs.get("value")), found.get("value")):
-                result.problems.append(
-                    f"{where}: value {attrs.get('value')}, the manifest has {found.get('value')}"
-                )
-            if text != found.get("value_text"):
-                result.problems.append(
-                    f"{where}: shows {text!r}, the manifest has {found.get('value_text')!r}"
-                )
-        for key in sorted(set(pages[page]) - seen):
+            if grade:
+                counted["grades"] += 1
+                if str(attrs.get("value") or "") != str(found.get("grade") or ""):
+                    result.problems.append(
+                        f"{where}: grade {attrs.get('value')}, the manifest has "
+                        f"{found.get('grade')}"
+                    )
+            else:
+                counted["values"] += 1
+                if not _same(_number(attrs.get("value")), found.get("value")):
+                    result.problems.append(
+                        f"{where}: value {attrs.get('value')}, the manifest has "
+                        f"{found.get('value')}"
+                    )
+            if text != shown[page]:
+                result.problems.append(f"{where}: shows {text!r}, the manifest has {shown[page]!r}")
+        for key in sorted(pages[page] - seen):
             result.problems.append(f"{page}: does not show {_named(key)}, which the manifest lists")
-    result.checked.append(f"Pages: {shown} values on {len(pages)} pages equal to the manifest's")
+    result.checked.append(
+        f"Pages: {counted['values']} values and {counted['grades']} grades on {len(pages)} "
+        "pages equal to the manifest's"
+    )
 
 
 def _check_grades(site: Path, manifest: dict[str, Any], result: Verification) -> None:
-    grades = {
-        (str(g["unit"]), str(g["area"])): g
-        for g in manifest.get("grades", [])
-        if isinstance(g, dict)
-    }
+    grades = _manifest_grades(manifest)
     sources: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = []
     path = site / "data" / "grades.csv"
     if path.exists():

@@ -1,12 +1,14 @@
 """The manifest's body for a published cycle: every value published with the rows it came from.
 
-Each value of the public site (a row of ``data/assessments.csv``, shown on its unit's page)
-is traced to the observations held when the cycle's data were locked: the unit's own figure
-for that measure and period (origin ``reported``) or, for a figure rolled up from the units
-below (``rolled_up``), theirs. Each source row names the observation's id and revision, its
-value, status and when it was recorded, the import file it came in (name and SHA-256) and,
-for a calculated figure, the observations it was computed from, nested the same way
-(ADR 0058). ``pmf.reports.manifest`` hashes and signs what this module gathers.
+Each value of the public site (a row of ``data/assessments.csv``, shown on its unit's page
+and on ``maps.html``, each with the text it shows there) is traced to the observations held
+when the cycle's data were locked: the unit's own figure for that measure and period (origin
+``reported``) or, for a figure rolled up from the units below (``rolled_up``), theirs. Each
+source row names the observation's id and revision, its value, status and when it was
+recorded, the import file it came in (name and SHA-256) and, for a calculated figure, the
+observations it was computed from, nested the same way (ADR 0058). Each grade is listed with
+the pages that show it (the index, the unit's page). ``pmf.reports.manifest`` hashes and
+signs what this module gathers.
 """
 
 from __future__ import annotations
@@ -29,14 +31,34 @@ def manifest_body(
     cycle: Cycle,
     framework: Framework,
     records: list[dict[str, Any]],
-    shown: dict[Key, tuple[str, str]],
+    shown: dict[Key, dict[str, str]],
     grade_records: list[dict[str, Any]],
+    grades_shown: dict[tuple[str, str], dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """Return the manifest's body: the cycle, every published value and its sources, the grades.
 
-    ``records`` are the rows of ``data/assessments.csv``; ``shown`` holds, for the values on
-    a unit's page, the text shown and the page's path.
+    ``records`` are the rows of ``data/assessments.csv``; ``shown`` holds, for each value a
+    page shows (its unit's page, ``maps.html``), the text shown by page; ``grades_shown``
+    the same for each grade (``index.html``, the unit's page). A figure shown that is not in
+    the open data is refused: every figure on the site is an item traced to its rows.
     """
+    grades_shown = grades_shown or {}
+    published = {
+        (str(record["unit"]), str(record["measure"]), str(record["period"])) for record in records
+    }
+    graded = {(str(grade["unit"]), str(grade["area"])) for grade in grade_records}
+    for key, pages in sorted(shown.items()):
+        if key not in published:
+            raise ValueError(
+                f"{', '.join(sorted(pages))} would show unit {key[0]}, measure {key[1]}, "
+                f"period {key[2]}, which the open data do not publish"
+            )
+    for (unit, area), pages in sorted(grades_shown.items()):
+        if (unit, area) not in graded:
+            raise ValueError(
+                f"{', '.join(sorted(pages))} would show a grade of unit {unit}, area {area}, "
+                "which the open data do not publish"
+            )
     organisation = cycle.organisation
     held = _held_rows(cycle, {str(record["period"]) for record in records})
     below = {
@@ -53,18 +75,16 @@ def manifest_body(
             (row for row in held.get((measure, period), []) if row["unit"] in units),
             key=lambda row: (row["unit"], row["observation"]),
         )
-        text, page = shown.get(key, (None, None))
         values.append(
             {
                 "unit": unit,
                 "measure": measure,
                 "period": period,
                 "value": record.get("value"),
-                "value_text": text,
-                "page": page,
                 "origin": record.get("origin"),
                 "sources": sources,
                 "source_rows_sha256": sources_sha256(sources),
+                "shown": _shown(shown.get(key, {})),
             }
         )
     return {
@@ -82,10 +102,16 @@ def manifest_body(
                 "area": grade["area"],
                 "grade": grade["grade"],
                 "recommended": grade["recommended"],
+                "shown": _shown(grades_shown.get((str(grade["unit"]), str(grade["area"])), {})),
             }
             for grade in grade_records
         ],
     }
+
+
+def _shown(pages: dict[str, str]) -> list[dict[str, str]]:
+    """Return where an item is shown, by page: each page's path and the text it shows."""
+    return [{"page": page, "text": text} for page, text in sorted(pages.items())]
 
 
 def _held(cycle: Cycle) -> Q:

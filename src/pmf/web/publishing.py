@@ -140,6 +140,16 @@ def publish_cycle(
         target.write_text(text, encoding="utf-8")
         written.append(target)
 
+    # Where each value and grade is shown, and as what: the manifest's items (ADR 0058).
+    shown: dict[tuple[str, str, str], dict[str, str]] = {}
+    grades_shown: dict[tuple[str, str], dict[str, str]] = {}
+
+    def graded(unit: str, area: str, page: str) -> dict[str, str]:
+        grade = grade_text(current.get((unit, area)), scale=scale)
+        if grade["value"]:
+            grades_shown.setdefault((unit, area), {})[page] = grade["label"]
+        return {**grade, "unit": unit, "area": area}
+
     depth: dict[str, int] = {}
     rows = []
     for unit in internal:
@@ -149,10 +159,7 @@ def publish_cycle(
                 "code": unit.code,
                 "name": unit.name,
                 "level": depth[unit.code],
-                "grades": [
-                    grade_text(current.get((unit.code, a.code)), scale=scale)
-                    for a in framework.areas
-                ],
+                "grades": [graded(unit.code, a.code, "index.html") for a in framework.areas],
             }
         )
     summary = (
@@ -188,17 +195,14 @@ def publish_cycle(
         as_at=cycle.locked_at,
         periods=set(assessment["period"].to_list()),
     )
-    shown: dict[tuple[str, str, str], tuple[str, str]] = {}
     for unit in internal:
         scorecard = build_scorecard(framework, assessment, unit.code, as_at=label, marks=marks)
         for section in scorecard.sections:
             for row in section.rows:
                 if row.value is None:
                     continue
-                shown[(unit.code, row.measure, row.period)] = (
-                    row.value_text,
-                    f"units/{unit.code}.html",
-                )
+                page = f"units/{unit.code}.html"
+                shown.setdefault((unit.code, row.measure, row.period), {})[page] = row.value_text
         write(
             f"units/{unit.code}.html",
             render_to_string(
@@ -210,7 +214,7 @@ def publish_cycle(
                     "grades": [
                         {
                             "area": a.title,
-                            "grade": grade_text(current.get((unit.code, a.code)), scale=scale),
+                            "grade": graded(unit.code, a.code, f"units/{unit.code}.html"),
                         }
                         for a in framework.areas
                     ],
@@ -241,6 +245,11 @@ def publish_cycle(
             ),
         )
     if maps:
+        for found in maps:
+            for row in found["rows"]:
+                if row["value"] is not None:
+                    key = (row["unit"], found["measure_code"], found["period_code"])
+                    shown.setdefault(key, {})["maps.html"] = row["value_text"]
         write(
             "maps.html",
             render_to_string("publish/maps.html", {**context, "root": "", "maps": maps}),
@@ -303,7 +312,7 @@ def publish_cycle(
     )
     shutil.copy2(static / "pmf" / "pmf.css", assets / "pmf.css")
     shutil.copy2(static / "pmf" / "favicon.svg", assets / "favicon.svg")
-    body = manifest_body(cycle, framework, records, shown, grade_records)
+    body = manifest_body(cycle, framework, records, shown, grade_records, grades_shown)
     copied = {path.relative_to(out).as_posix() for path in assets.rglob("*") if path.is_file()}
     now = {path.relative_to(out).as_posix() for path in written} | copied
     manifest.stale_files(out, published, now)

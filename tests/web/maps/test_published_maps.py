@@ -4,6 +4,7 @@ against the standard as the cycle assessed them, with their table; sealed by the
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -12,7 +13,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import translation
 
-from pmf.reports.manifest import load_private_key, new_key_pair, verify_site
+from pmf.cli import main
+from pmf.reports.manifest import load_private_key, new_key_pair
 from pmf.web.accounts.models import Membership
 from pmf.web.cycles import services
 from pmf.web.frameworks.models import Organisation
@@ -88,8 +90,8 @@ def test_the_maps_say_what_the_cycles_assessment_says(mapped_cycle: object, tmp_
         assert shown[3] == WORDS[row["rag"]], (row["unit"], row["measure"])
 
 
-def test_a_site_with_maps_verifies_and_a_changed_map_is_named(
-    mapped_cycle: object, tmp_path: Path
+def test_every_figure_on_the_maps_is_an_item_of_the_manifest_and_verify_checks_it(
+    mapped_cycle: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     keys = tmp_path / "keys"
     new_key_pair(keys)
@@ -99,13 +101,71 @@ def test_a_site_with_maps_verifies_and_a_changed_map_is_named(
         out,
         signing_key=load_private_key(keys / "pmf-signing-key.pem"),
     )
-    result = verify_site(out, keys / "pmf-signing-key.pub.pem")
-    assert result.ok, result.problems
+    public = str(keys / "pmf-signing-key.pub.pem")
+    # Each figure of the maps is the item of its unit, measure and period: traced to its rows.
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    north = next(v for v in manifest["values"] if (v["unit"], v["measure"]) == ("N", "CR"))
+    assert {"page": "maps.html", "text": "6.0"} in north["shown"]
+    assert north["sources"] and north["source_rows_sha256"]
+    assert main(["verify", str(out), "--public-key", public]) == 0
+    said = capsys.readouterr().out
+    assert "verified; every file and value is as published" in said
+    # The unit pages' 5 figures, the maps' tables' 4 and the 4 of their summaries (highest,
+    # lowest); each grade on the index and on its unit's page.
+    assert "Pages: 13 values and 12 grades on 5 pages equal to the manifest's" in said
+    # A figure changed in the table beside a map, value and text.
     page = out / "maps.html"
-    page.write_text(page.read_text(encoding="utf-8").replace(">6.0<", ">3.0<", 1), encoding="utf-8")
-    result = verify_site(out, keys / "pmf-signing-key.pub.pem")
-    assert not result.ok
-    assert any(problem.startswith("maps.html: SHA-256") for problem in result.problems)
+    text = page.read_text(encoding="utf-8")
+    marked = '<data value="6.0" data-unit="N" data-measure="CR" data-period="2019-07">6.0</data>'
+    assert text.count(marked) == 2  # the table, and the summary's "Highest: North (6.0)"
+    line = text[: text.index(f'<td class="govuk-table__cell govuk-table__cell--numeric">{marked}')]
+    table_line = line.count("\n") + 1
+    tampered = text.replace(
+        f'numeric">{marked}',
+        'numeric"><data value="3.0" data-unit="N" data-measure="CR" '
+        'data-period="2019-07">3.0</data>',
+    )
+    page.write_text(tampered, encoding="utf-8")
+    assert main(["verify", str(out), "--public-key", public]) == 1
+    said = capsys.readouterr().out
+    where = f"- maps.html line {table_line} (unit N, measure CR, period 2019-07)"
+    assert f"{where}: value 3.0, the manifest has 6.0" in said, said
+    assert f"{where}: shows '3.0', the manifest has '6.0'" in said, said
+    assert "- maps.html: SHA-256 " in said
+    # A figure changed in the map's summary, its text alone.
+    changed = marked.replace(">6.0<", ">9.9<")
+    page.write_text(text.replace(f"North ({marked})", f"North ({changed})"), encoding="utf-8")
+    assert main(["verify", str(out), "--public-key", public]) == 1
+    said = capsys.readouterr().out
+    assert "(unit N, measure CR, period 2019-07): shows '9.9', the manifest has '6.0'" in said
+    # A figure taken out of the page is named as missing.
+    page.write_text(text.replace(marked, "6.0"), encoding="utf-8")
+    assert main(["verify", str(out), "--public-key", public]) == 1
+    said = capsys.readouterr().out
+    assert (
+        "- maps.html: does not show unit N, measure CR, period 2019-07, which the manifest" in said
+    )
+
+
+def test_the_tables_beside_the_maps_of_the_site_and_of_the_pages_are_one_partial(
+    mapped_cycle: object, tmp_path: Path
+) -> None:
+    from django.template.loader import render_to_string
+
+    publish_cycle(mapped_cycle, tmp_path / "site")  # type: ignore[arg-type]
+    page = (tmp_path / "site" / "maps.html").read_text(encoding="utf-8")
+    assert 'role="region" aria-labelledby="map-cr-heading"' in page
+    assert '<a class="govuk-link" href="units/N.html">North</a>' in page
+    # The pages' map (no links: a row without href): the same table, its own heading.
+    row = {"unit": "N", "name": "North", "ons_code": "E1", "value": 1.5, "value_text": "1.5"}
+    found = {"measure": "M", "measure_code": "M", "period": "July", "period_code": "2019-07"}
+    html_ = render_to_string(
+        "maps/_table.html", {"map": {**found, "rows": [row]}, "heading": "map-heading"}
+    )
+    assert 'aria-labelledby="map-heading"' in html_ and "<a " not in html_
+    assert (
+        '<data value="1.5" data-unit="N" data-measure="M" data-period="2019-07">1.5</data>' in html_
+    )
 
 
 def test_the_welsh_site_draws_its_maps_in_welsh(mapped_cycle: object, tmp_path: Path) -> None:

@@ -17,6 +17,8 @@ standard); pages and papers print the figures' table beside the map.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
+from html import escape
 from typing import Any, Literal
 
 from pmf.core.i18n import gettext as _
@@ -183,11 +185,13 @@ def choropleth_chart(data: dict[str, Any], view: View = "value") -> dict[str, An
     }
 
 
-def map_summary(data: dict[str, Any]) -> str:
+def map_summary(data: dict[str, Any], *, marked: bool = False) -> str:
     """Return the map in words: the period, the highest and lowest units, the standard.
 
     Against the standard, the units are named by their class (meet it, close, do not), as the
-    map's colours and symbols show them.
+    map's colours and symbols show them. ``marked``: return HTML for a page, every word
+    escaped and each figure marked up as ``<data value data-unit data-measure data-period>``,
+    as the public site marks the figures its manifest lists (``pmf verify`` checks them).
 
     >>> rows = [
     ...     {"name": "Camden", "value": 2.0, "value_text": "2.0", "comparison": "met"},
@@ -205,23 +209,43 @@ def map_summary(data: dict[str, Any]) -> str:
     Meet the standard: Camden
     Do not meet the standard: Brent
     No figure: Ealing.
+    >>> marked = map_summary({"measure": "A<B", "measure_code": "AB", "period": "2025",
+    ...     "period_code": "2025", "rows": [dict(rows[0], unit="C&1")]}, marked=True)
+    >>> highest = marked.split(". ")[1]
+    >>> highest.startswith('Highest: Camden (<data value="2.0" data-unit="C&amp;1" ')
+    True
+    >>> highest.endswith(' data-measure="AB" data-period="2025">2.0</data>)')
+    True
+    >>> marked.split(":")[0]
+    'Map of A&lt;B by unit, 2025'
     """
+    say: Callable[[str], str] = escape if marked else str
+
+    def value_of(row: dict[str, Any]) -> str:
+        if not marked:
+            return str(row["value_text"])
+        return (
+            f'<data value="{escape(str(row["value"]))}" data-unit="{escape(str(row["unit"]))}" '
+            f'data-measure="{escape(str(data["measure_code"]))}" '
+            f'data-period="{escape(str(data["period_code"]))}">{escape(row["value_text"])}</data>'
+        )
+
     rows = data["rows"]
     valued = [row for row in rows if row["value"] is not None]
     parts = [
-        _("Map of {measure} by unit, {period}: {count} units with a figure.").format(
-            measure=data["measure"], period=data["period"], count=len(valued)
+        say(_("Map of {measure} by unit, {period}: {count} units with a figure.")).format(
+            measure=say(data["measure"]), period=say(data["period"]), count=len(valued)
         )
     ]
     if valued:
         high = max(valued, key=lambda row: row["value"])
         low = min(valued, key=lambda row: row["value"])
         parts.append(
-            _("Highest: {name} ({value}). Lowest: {low} ({low_value}).").format(
-                name=high["name"],
-                value=high["value_text"],
-                low=low["name"],
-                low_value=low["value_text"],
+            say(_("Highest: {name} ({value}). Lowest: {low} ({low_value}).")).format(
+                name=say(high["name"]),
+                value=value_of(high),
+                low=say(low["name"]),
+                low_value=value_of(low),
             )
         )
     standard = data.get("standard_text")
@@ -229,11 +253,13 @@ def map_summary(data: dict[str, Any]) -> str:
     if compared:
         met = sum(1 for row in compared if row["comparison"] == "met")
         parts.append(
-            _("Standard {standard}: {met} of {count} meet it.").format(
-                standard=standard, met=met, count=len(compared)
+            say(_("Standard {standard}: {met} of {count} meet it.")).format(
+                standard=say(standard), met=met, count=len(compared)
             )
             if standard
-            else _("{met} of {count} meet their standard.").format(met=met, count=len(compared))
+            else say(_("{met} of {count} meet their standard.")).format(
+                met=met, count=len(compared)
+            )
         )
         # Each unit by its class, as the colours and symbols of the map against the standard.
         sentences = {
@@ -242,12 +268,12 @@ def map_summary(data: dict[str, Any]) -> str:
             "not_met": _("Do not meet the standard: {names}."),
         }
         for comparison, sentence in sentences.items():
-            names = [row["name"] for row in compared if row["comparison"] == comparison]
+            names = [say(row["name"]) for row in compared if row["comparison"] == comparison]
             if names:
-                parts.append(sentence.format(names=", ".join(names)))
-    missing = [row["name"] for row in rows if row["value"] is None]
+                parts.append(say(sentence).format(names=", ".join(names)))
+    missing = [say(row["name"]) for row in rows if row["value"] is None]
     if missing:
-        parts.append(_("No figure: {names}.").format(names=", ".join(missing)))
+        parts.append(say(_("No figure: {names}.")).format(names=", ".join(missing)))
     return " ".join(parts)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
+from django.utils.text import slugify
 
 from pmf.core.framework import Framework, Kind, map_units
 from pmf.reports.charts.choropleth import View, choropleth_svg, map_summary
@@ -26,9 +27,10 @@ def published_maps(
 ) -> list[dict[str, Any]]:
     """Return each redline's map of the published units, from the cycle's ``assessment``.
 
-    Each: the measure, period, rows (unit, name, ons_code, value_text, comparison_text), the
-    view drawn (against the standard where any unit is judged, else by value), the SVG and
-    the summary; [] when the framework has no boundaries or draws no published unit.
+    Each: the measure, period, rows (unit, name, ons_code, value_text, comparison_text and
+    the href of the unit's page), the section's anchor, the view drawn (against the standard
+    where any unit is judged, else by value), the SVG and the summary (HTML, its figures
+    marked up); [] when the framework has no boundaries or draws no published unit.
     """
     boundaries = boundaries_of(organisation)
     units = [unit for unit in map_units(framework.model) if not unit.external]
@@ -45,12 +47,16 @@ def published_maps(
         if data["period_code"] is None:
             continue
         view: View = "standard" if data["has_comparison"] else "value"
+        for row in data["rows"]:
+            row["href"] = f"units/{row['unit']}.html"
         maps.append(
             {
                 **{key: value for key, value in data.items() if key != "shapes"},
+                "anchor": f"map-{slugify(measure.code)}",
                 "view": view,
                 "svg": choropleth_svg(data, view),
-                "summary": map_summary(data),
+                # HTML: escaped, each figure marked up as the manifest lists it.
+                "summary": map_summary(data, marked=True),
                 "simplified": boundaries.points < boundaries.points_read,
             }
         )

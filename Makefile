@@ -43,9 +43,9 @@ pytest-postgres: test-tools
 		tests/sources/test_records.py -m "not spark"
 
 # The SQLite run and the PostgreSQL run side by side, a core each (CI's machine has two), each
-# line of their output printed whole as it ends.
-test: check
-	$(MAKE) --no-print-directory -j2 --output-sync=line pytest pytest-postgres
+# line of their output labelled with its run.
+test: check test-tools
+	@scripts/side-by-side.sh
 
 bench: test-tools bench-web
 	$(PY)/python benchmarks/bench_import.py

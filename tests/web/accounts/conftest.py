@@ -21,6 +21,7 @@ def provider() -> Iterator[Running]:
 @pytest.fixture
 def sso(provider: Running, settings: Any, organisation: Organisation) -> Running:
     """Configure single sign-on with the provider and the test mapping."""
+    provider.answer_refresh()  # as the mock answers, whatever the test before said
     settings.PMF_SSO = provider.config(MAPPING)
     forget_discovery()
     return provider

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -19,13 +20,14 @@ from django.test import Client
 from pmf.web.accounts.models import Membership, SsoIdentity
 from pmf.web.accounts.sso import (
     CHECKED_SESSION_KEY,
+    ID_TOKEN_SESSION_KEY,
     REFRESH_TOKEN_SESSION_KEY,
     SSO_SESSION_KEY,
     forget_discovery,
 )
 from pmf.web.accounts.sso_recheck import RETRY_SESSION_KEY
 from pmf.web.audit.models import AuditEvent
-from tests.sso_provider import MAPPING, Running
+from tests.sso_provider import CLIENT_ID, CLIENT_SECRET, MAPPING, Running
 from tests.web.accounts.test_sso import person, place, sign_in_with_provider
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +235,94 @@ def test_the_ended_session_is_explained_in_welsh_to_a_welsh_reader(sso: Running)
     text = sent.content.decode()
     assert "Mae eich mewngofnodi wedi dod i ben" in text
     assert "Mae eich mewngofnodi gyda Test Identity wedi dod i ben." in text
+
+
+# ------------------------------------------------------------------------------------------
+# A new ID token with the refreshed tokens (Entra ID, Keycloak), and rotated refresh tokens
+# ------------------------------------------------------------------------------------------
+
+
+def test_the_groups_of_a_refreshed_id_token_change_the_place(sso: Running) -> None:
+    # As Entra ID: the groups are in the ID token only, not at the userinfo endpoint.
+    sso.answer_refresh(id_token=True, userinfo_groups=False)
+    client = signed_in(sso, "entra", "pmf-viewers")
+    signed_in_token = client.session[ID_TOKEN_SESSION_KEY]
+    person(sso, "entra", "pmf-north-leads")
+    last_checked(client, 16)
+    assert client.get("/TST/units/N/").status_code == 200
+    assert place("entra@example.org") == ("TST", "command_lead", "N", [])
+    event = AuditEvent.objects.filter(kind="access").first()
+    assert event is not None
+    assert (event.action, event.note) == ("access re-checked", "Groups: pmf-north-leads")
+    # The new ID token is kept: the provider's sign-out is given it as its hint.
+    kept = client.session[ID_TOKEN_SESSION_KEY]
+    assert kept != signed_in_token
+    assert jwt.decode(kept, options={"verify_signature": False})["groups"] == ["pmf-north-leads"]
+
+
+def test_without_a_refreshed_id_token_groups_only_the_id_token_carried_are_not_read(
+    sso: Running,
+) -> None:
+    # The same provider, but no new ID token: pmf reads no groups, so no place.
+    sso.answer_refresh(userinfo_groups=False)
+    client = signed_in(sso, "entra2", "pmf-viewers")
+    last_checked(client, 16)
+    answer = client.get("/TST/")
+    assert answer.status_code == 403
+    assert "not in any group that has access to pmf" in answer.content.decode()
+    assert not Membership.objects.filter(user__username="entra2@example.org").exists()
+
+
+@pytest.mark.parametrize(
+    "refused",
+    [
+        {"audience": "another-client"},
+        {"issuer": "https://login.example.org"},
+        {"foreign_key": True},
+        {"expired": True},
+    ],
+    ids=["audience", "issuer", "signature", "expired"],
+)
+def test_a_refreshed_id_token_not_the_providers_for_pmf_ends_the_session(
+    sso: Running, refused: dict[str, Any]
+) -> None:
+    client = signed_in(sso, "forged", "pmf-viewers")
+    sso.answer_refresh(id_token=True, **refused)
+    # What the token says is not believed: the place stays as it was.
+    person(sso, "forged", "pmf-analysts")
+    last_checked(client, 16)
+    page = client.get("/TST/")
+    assert page.status_code == 302
+    assert page["Location"].startswith("/accounts/login/?next=/TST/")
+    assert "_auth_user_id" not in client.session
+    assert place("forged@example.org") == ("TST", "viewer", "S", [])
+    assert not AuditEvent.objects.filter(kind="access", action="access re-checked").exists()
+
+
+def test_a_rotated_refresh_token_is_kept_and_presented_at_the_next_re_check(
+    sso: Running,
+) -> None:
+    # The provider gives a new refresh token at each refresh and refuses the old one after.
+    sso.answer_refresh(id_token=True, rotate=True)
+    client = signed_in(sso, "rotor", "pmf-viewers")
+    first = client.session[REFRESH_TOKEN_SESSION_KEY]
+    last_checked(client, 16)
+    assert client.get("/TST/").status_code == 200
+    second = client.session[REFRESH_TOKEN_SESSION_KEY]
+    assert second not in {"", first}
+    person(sso, "rotor", "pmf-board")
+    last_checked(client, 16)
+    assert client.get("/TST/").status_code == 200
+    assert "_auth_user_id" in client.session
+    assert place("rotor@example.org") == ("TST", "board_member", None, [])
+    third = client.session[REFRESH_TOKEN_SESSION_KEY]
+    assert sso.refresh.presented == [first, second]
+    assert third not in {first, second}
+    # The old one is refused by the provider now: a session that kept it would have ended.
+    refused = httpx.post(
+        f"{sso.issuer}/oauth2/token",
+        data={"grant_type": "refresh_token", "refresh_token": first},
+        auth=(CLIENT_ID, CLIENT_SECRET),
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "invalid_grant"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -16,13 +17,21 @@ from aiosmtpd.controller import Controller
 
 @dataclass
 class Mailbox:
-    """What the server received; ``refuse`` makes it answer every message with a 554."""
+    """What the server received; ``refuse`` makes it answer every message with a 554.
+
+    ``while_receiving``, if set, is called with each message before the server answers it
+    (in a thread of its own, which reads the database through its own connection): the
+    sender is then waiting for the answer, its email on its way.
+    """
 
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[Any] = field(default_factory=list)
     refuse: bool = False
+    while_receiving: Callable[[Any], None] | None = None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.while_receiving is not None:
+            in_thread(self.while_receiving, envelope)
         if self.refuse:
             return "554 5.7.1 Message refused by the test server"
         self.envelopes.append(envelope)
@@ -38,6 +47,28 @@ class Mailbox:
             assert isinstance(content, bytes)
             found[str(part.get_filename())] = content
         return found
+
+
+def in_thread(call: Callable[..., None], *args: Any) -> None:
+    """Run ``call`` in a thread of its own (its own database connection) and wait for it."""
+    from django.db import connection
+
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            call(*args)
+        except BaseException as failure:  # raised again in the caller's thread
+            failures.append(failure)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the other connection's work did not finish"
+    if failures:
+        raise failures[0]
 
 
 def free_port() -> int:

@@ -214,6 +214,18 @@ class SsoBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # the librar
             raise SuspiciousOperation("no single key of the provider's signed the ID token")
         return jwt.PyJWK(keys[0])
 
+    def get_payload_data(self, token: str, key: Any) -> Any:
+        """Return the ID token's claims once its signature, expiry and times are checked.
+
+        The library turns a bad signature into ``SuspiciousOperation`` but lets PyJWT's other
+        refusals through (expired, not yet valid), which would answer 500 at the sign-in and
+        at every request of a session whose re-check met one: they are refused alike.
+        """
+        try:
+            return super().get_payload_data(token, key)
+        except jwt.InvalidTokenError as error:
+            raise SuspiciousOperation(f"ID token refused: {error}") from None
+
     def get_token(self, payload: dict[str, Any]) -> Any:
         """Ask the token endpoint; keep the refresh token it may give for the re-checks."""
         answer = super().get_token(payload)

@@ -643,7 +643,11 @@ def printing() -> bool:
 
 def send(dispatch: Dispatch, now: dt.datetime) -> list[Sent]:
     """Email the dispatch's paper to each recipient not yet sent it, in the recipient's
-    language (each language's papers written once); record every attempt."""
+    language (each language's papers written once); record every attempt.
+
+    A schedule deleted meanwhile (its dispatch with it) stops the send before the next
+    recipient's email: nothing more is sent on it, and the emails already sent are recorded.
+    """
     from pmf.reports.formats import FORMATS
 
     schedule = dispatch.schedule
@@ -658,6 +662,8 @@ def send(dispatch: Dispatch, now: dt.datetime) -> list[Sent]:
     letters: dict[str, Letter] = {}
     rows = []
     for recipient in recipients:
+        if not Dispatch.objects.filter(pk=dispatch.pk).exists():
+            break
         language = language_of(recipient.email, schedule.language)
         if language not in letters:
             letters[language] = letter(dispatch, cycle, language)

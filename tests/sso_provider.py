@@ -76,6 +76,8 @@ class RefreshAnswer:
     issuer: str = ""
     foreign_key: bool = False
     expired: bool = False
+    # Seconds the provider's clock runs ahead of pmf's (its tokens are issued "in the future").
+    ahead: int = 0
     # The refresh tokens presented to the provider, in order.
     presented: list[str] = field(default_factory=list)
 
@@ -152,7 +154,7 @@ def _complete(refresh: RefreshAnswer, response: flask.Response) -> flask.Respons
 
 def _id_token(refresh: RefreshAnswer, client_id: str, user: Any, scope: str) -> str:
     """Sign an ID token with the person's claims as the provider holds them now."""
-    now = int(time.time())
+    now = int(time.time()) + refresh.ahead
     claims = {
         **_user_claims_for_scope(user, scope),
         "iss": refresh.issuer or flask.request.host_url.rstrip("/"),

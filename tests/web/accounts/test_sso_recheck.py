@@ -299,6 +299,22 @@ def test_a_refreshed_id_token_not_the_providers_for_pmf_ends_the_session(
     assert not AuditEvent.objects.filter(kind="access", action="access re-checked").exists()
 
 
+def test_a_provider_whose_clock_runs_half_a_minute_ahead_is_believed(sso: Running) -> None:
+    # Its new ID token was issued "in the future" by pmf's clock: within a minute is allowed.
+    client = signed_in(sso, "ahead", "pmf-viewers")
+    sso.answer_refresh(id_token=True, userinfo_groups=False, ahead=30)
+    person(sso, "ahead", "pmf-analysts")
+    last_checked(client, 16)
+    assert client.get("/TST/").status_code == 200
+    assert place("ahead@example.org")[:2] == ("TST", "analyst")
+    # Five minutes ahead is a token not yet valid: the session ends, the place stays.
+    sso.answer_refresh(id_token=True, userinfo_groups=False, ahead=300)
+    person(sso, "ahead", "pmf-board")
+    last_checked(client, 16)
+    assert client.get("/TST/").status_code == 302
+    assert place("ahead@example.org")[:2] == ("TST", "analyst")
+
+
 def test_a_rotated_refresh_token_is_kept_and_presented_at_the_next_re_check(
     sso: Running,
 ) -> None:

@@ -52,6 +52,8 @@ CHECKED_SESSION_KEY = "pmf_sso_checked"
 # Seconds the provider's discovery document is kept before it is read again.
 DISCOVERY_MAX_AGE = 60 * 60
 TIMEOUT_SECONDS = 10
+# How far the provider's clock may be from this server's when an ID token's times are read.
+CLOCK_SKEW_SECONDS = 60
 
 
 class SsoUnavailable(Exception):
@@ -215,14 +217,29 @@ class SsoBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # the librar
         return jwt.PyJWK(keys[0])
 
     def get_payload_data(self, token: str, key: Any) -> Any:
-        """Return the ID token's claims once its signature, expiry and times are checked.
+        """Return the ID token's claims once its algorithm, signature and times are checked.
 
-        The library turns a bad signature into ``SuspiciousOperation`` but lets PyJWT's other
-        refusals through (expired, not yet valid), which would answer 500 at the sign-in and
-        at every request of a session whose re-check met one: they are refused alike.
+        The times (issued, not before, expires) are allowed ``CLOCK_SKEW_SECONDS`` either
+        way: a provider whose clock runs a second ahead of this server's would otherwise issue
+        tokens "not yet valid" here, and every sign-in would fail. Every refusal (a bad
+        signature, another algorithm, expired, not yet valid) is ``SuspiciousOperation``: the
+        library lets PyJWT's own through, which would answer 500 at the sign-in and at every
+        request of a session whose re-check met one.
         """
         try:
-            return super().get_payload_data(token, key)
+            algorithm = jwt.get_unverified_header(token).get("alg")
+            if algorithm != self.OIDC_RP_SIGN_ALGO:
+                raise SuspiciousOperation(
+                    f"ID token refused: signed with {algorithm!r}, not {self.OIDC_RP_SIGN_ALGO!r}"
+                )
+            # The audience is checked with the issuer in get_or_create_user and the re-check.
+            return jwt.decode(
+                token,
+                key,
+                algorithms=[algorithm],
+                options={"verify_aud": False},
+                leeway=CLOCK_SKEW_SECONDS,
+            )
         except jwt.InvalidTokenError as error:
             raise SuspiciousOperation(f"ID token refused: {error}") from None
 

@@ -187,3 +187,13 @@ def test_the_api_and_the_command_line_set_the_language(
         {"row": None, "field": "language", "reason": "Choose English (en) or Welsh (cy)"}
     ]
     assert [s["language"] for s in client.get("/api/organisations/TST/schedules").json()] == ["cy"]
+
+
+def test_a_schedule_made_by_a_welsh_reader_is_labelled_in_english_in_the_audit_trail(
+    cycles: Cycle, analyst: User, organisation: Organisation
+) -> None:
+    from pmf.web.audit.models import AuditEvent
+
+    with translation.override("cy"):
+        services.create_schedule(organisation, analyst.membership, fields(), ["pdf"])
+    assert AuditEvent.objects.get(action="add_schedule").label == "Schedule: Board pack"

@@ -219,3 +219,21 @@ def test_a_scoped_analyst_sets_marks_for_their_units_only(
         withdrawn = scoped.post(url, {"action": "withdraw", "number": mark.pk, "reason": "No"})
         assert withdrawn.status_code == 404, mark.text
     assert SpcMark.objects.filter(superseded_at__isnull=True).count() == 3
+
+
+def test_a_welsh_readers_rebase_is_labelled_in_english_in_the_audit_trail(
+    charted: Organisation, analyst: User
+) -> None:
+    # The audit trail is one record for every reader: its labels are written in English
+    # whatever language the person who acted was reading ("Ailsylfaenu" was stored before).
+    client = client_for(analyst)
+    client.cookies["django_language"] = "cy"
+    added = client.post(
+        "/TST/units/N/measures/ER/spc/",
+        {"action": "add", "kind": "rebase", "period": "2018-06", "text": "Shifts", "scope": "unit"},
+        HTTP_ACCEPT_LANGUAGE="cy",
+    )
+    assert added.status_code == 302
+    assert AuditEvent.objects.get(action="add rebase").label == (
+        "SPC rebase of ER in N at 2018-06 added"
+    )

@@ -383,7 +383,7 @@ def _audit(
         schedule.organisation,
         kind=audit.Kind.DELIVERY,
         action=action,
-        label=_("Schedule: {name}").format(name=schedule.name),
+        label=f"Schedule: {schedule.name}",  # the audit trail's labels are English
         object_id=schedule.pk,
         before=before,
         after=snapshot(schedule) if after is _KEEP else after,
@@ -755,7 +755,7 @@ def _settle(
         schedule.organisation,
         kind=audit.Kind.DELIVERY,
         action="send_paper",
-        label=_("Schedule: {name}").format(name=schedule.name),
+        label=f"Schedule: {schedule.name}",  # the audit trail's labels are English
         object_id=schedule.pk,
         after={
             "occasion": dispatch.occasion,

@@ -965,8 +965,8 @@ def add_spc_mark(
 
 def _mark_label(mark: SpcMark, done: str) -> str:
     where = f" in {mark.unit.code}" if mark.unit else ""
-    kind = mark.get_kind_display().lower()
-    return f"SPC {kind} of {mark.measure.code}{where} at {mark.period} {done}"
+    # The kind's code ("rebase", "event"), not its display, which is in the writer's language.
+    return f"SPC {mark.kind} of {mark.measure.code}{where} at {mark.period} {done}"
 
 
 def _running_mark(organisation: Organisation, number: int, membership: Any = None) -> SpcMark:

@@ -376,3 +376,31 @@ def test_the_funnel_plots_tooltips_are_in_welsh() -> None:
         "Significance",
     ]
     assert english["layer"][2]["data"]["values"][0]["significance"] == "High (0.025)"
+
+
+def test_a_grade_measures_figures_are_named_in_welsh_and_its_column_stays_english() -> None:
+    from pmf.core.assessment import describe_standard
+    from pmf.core.framework import Measure, TargetStandard
+    from pmf.core.text import format_value
+
+    inspection = Measure(
+        code="INSP",
+        name="Inspection",
+        area="FOCUS",
+        kind="redline",
+        polarity="lower_is_better",
+        unit_of_measure="grade",
+        frequency="month",
+    )
+    target = TargetStandard(type="target", comparison="<=", value=2)
+    with translation.override("cy"):
+        assert [format_value(rank, inspection) for rank in (1, 2, 3, 4)] == [
+            "Rhagorol",
+            "Da",
+            "Angen gwella",
+            "Annigonol",
+        ]
+        assert format_value(3, inspection, english=True) == "Requires improvement"
+        assert describe_standard(inspection, target) == "≤ Good"
+    with translation.override("en-gb"):
+        assert format_value(4, inspection) == "Inadequate"

@@ -76,6 +76,9 @@ def test_a_welsh_scorecard_words_every_standard_and_the_national_unit_in_welsh(
     text = page_text(reader(analyst, "cy"), "/TST/units/N/")
     assert [words for words in WELSH if words not in text] == []
     assert english_in(text) == []
+    # The inspection's figure is its grade's Welsh name.
+    assert "Annigonol" in text
+    assert "Inadequate" not in text
     # The force is judged on improving on last year: said in Welsh too.
     force = page_text(reader(analyst, "cy"), "/TST/units/F/")
     assert "yn well na ffigur Gorffennaf 2018" in force
@@ -91,6 +94,7 @@ def test_the_scorecards_columns_stay_english_for_a_welsh_reader(
     assert rows["OT"]["standard_text"] == "o fewn y gyllideb (£120)"
     assert rows["INSP"]["standard"] == "at least Requires improvement"
     assert rows["INSP"]["standard_text"] == "Angen gwella o leiaf"
+    assert rows["INSP"]["value"] == 4
     assert rows["RR"]["standard"] == "no items"
     assert rows["CR"]["standard"] == "v. MSG average"
     # The national unit is named in English in the column, in Welsh in the note.
@@ -108,6 +112,7 @@ def test_the_english_scorecard_is_unchanged(standards: Organisation, analyst: Us
         "v. MSG average (5.0)",
         "significantly better than Wales",
         "forecast overspend (run rate forecast)",
+        "Inadequate",
     ):
         assert words in text
     assert "Cymru" not in text

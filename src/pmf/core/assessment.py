@@ -741,10 +741,10 @@ def describe_standard(measure: Measure, standard: Standard) -> str:
     """
     if isinstance(standard, TargetStandard):
         symbol = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}[standard.comparison]
-        return f"{symbol} {format_value(standard.value, measure)}"
+        return f"{symbol} {format_value(standard.value, measure, english=True)}"
     # In English, from the messages a reader's language words them with (standard_words).
     if isinstance(standard, BudgetStandard):
-        budget = format_value(standard.budget, measure)
+        budget = format_value(standard.budget, measure, english=True)
         return standard_phrase(standard.type, budget=budget, english=True)
     if isinstance(standard, InspectionStandard):
         return standard_phrase(standard.type, grade=standard.minimum.value, english=True)

@@ -25,10 +25,9 @@ import polars as pl
 from pmf.core.i18n import gettext as _
 from pmf.core.i18n import gettext_noop, pgettext
 from pmf.core.periods import ParseError, parse_period
-from pmf.core.text import period_name
+from pmf.core.text import INSPECTION_GRADES, period_name
 
 __all__ = [
-    "INSPECTION_GRADES",
     "ORDINALS",
     "SIGNIFICANCE_CODES",
     "STANDARDS",
@@ -85,13 +84,6 @@ STANDARDS = {
     "inspection_grade": gettext_noop("at least {grade}"),
     "same_period_last_year": gettext_noop("better than same period last year"),
     "previous_period": gettext_noop("better than previous period"),
-}
-# The inspection grades a standard's minimum may be, by code, as the column names them.
-INSPECTION_GRADES = {
-    "outstanding": gettext_noop("Outstanding"),
-    "good": gettext_noop("Good"),
-    "requires_improvement": gettext_noop("Requires improvement"),
-    "inadequate": gettext_noop("Inadequate"),
 }
 # Each standard's English words read back into their parts: the column is parsed, not guessed.
 _STANDARD_PATTERNS = tuple(

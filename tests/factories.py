@@ -299,6 +299,84 @@ def hold_from_before_the_rules(organisation: Organisation, path: Path, content: 
     )
 
 
+# The test force with a budget, an inspection, a zero standard and a national unit named in
+# Welsh, beside its target, MSG average and improvement standards.
+EVERY_STANDARD = (
+    GOOD.replace(
+        "organisation: {code: TST, name: Test Force}",
+        "organisation: {code: TST, name: Test Force, national: W}",
+    )
+    .replace(
+        "  - {code: X, name: Other Force, type: force, external: true}\n",
+        "  - {code: X, name: Other Force, type: force, external: true}\n"
+        "  - {code: W, name: Wales, name_cy: Cymru, type: country, external: true}\n",
+    )
+    .replace(
+        "peer_groups:",
+        """  - code: OT
+    name: Overtime spend
+    area: PEOPLE
+    kind: redline
+    polarity: lower_is_better
+    unit_of_measure: gbp
+    frequency: month
+    decimals: 0
+    standard: {type: within_budget, budget: 120}
+  - code: INSP
+    name: Inspection
+    area: PEOPLE
+    kind: redline
+    polarity: lower_is_better
+    unit_of_measure: grade
+    frequency: month
+    standard: {type: inspection_grade, minimum: requires_improvement}
+  - code: RR
+    name: Risks above 75
+    area: PEOPLE
+    kind: redline
+    polarity: lower_is_better
+    unit_of_measure: count
+    frequency: month
+    standard: {type: zero}
+peer_groups:""",
+    )
+)
+
+
+def with_every_standard(organisation: Organisation) -> Organisation:
+    """Store EVERY_STANDARD for the test force, with figures judged by each standard."""
+    from pmf.web.frameworks.services import store_framework
+    from pmf.web.observations.services import import_frame
+
+    organisation = store_framework(load_framework(EVERY_STANDARD), "framework.yaml")
+    import_figures(
+        organisation,
+        [
+            ("N", "OT", "2019-05", "40"),
+            ("N", "OT", "2019-06", "40"),
+            ("N", "OT", "2019-07", "40"),
+            ("N", "INSP", "2019-07", "4"),
+            ("N", "RR", "2019-07", "2"),
+        ],
+    )
+    # Wales's crimes, well above North's six per 1,000: North is significantly better.
+    import_frame(
+        organisation,
+        pl.DataFrame(
+            {
+                "unit": ["W"],
+                "measure": ["CR"],
+                "period": ["2019-07"],
+                "numerator": [90_000.0],
+                "denominator": [3_000_000.0],
+            }
+        ),
+        file_name="wales.csv",
+        source="test",
+    )
+    return organisation
+
+
 # Rebases and events of ER's SPC chart, and 43 months of its figures to chart.
 STANDARD = '    standard: {type: target, comparison: ">=", value: 80}\n'
 SPC = (

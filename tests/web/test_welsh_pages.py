@@ -21,7 +21,7 @@ from pmf.cli import main
 from pmf.web.cycles import services
 from pmf.web.cycles.models import Cycle
 from pmf.web.frameworks.models import Organisation
-from tests.factories import published, with_email
+from tests.factories import published, with_email, with_every_standard
 from tests.web.test_frame import crawl
 
 pytestmark = pytest.mark.django_db
@@ -274,3 +274,34 @@ def test_no_page_an_analyst_reaches_names_a_period_or_its_limits_in_english(
     assert left == {}
     # The figures still to check at the lock name their periods in Welsh.
     assert "Gorffennaf 2019" in page_text(welsh, "/TST/cycles/1/")
+
+
+# The English of the standards and of the national unit, which a Welsh page words in Welsh.
+ENGLISH_STANDARDS = (
+    "within budget",
+    "at least Requires",
+    "no items",
+    "v. MSG average",
+    "better than same period",
+    "better than previous period",
+    "better than July",
+    "than Wales",
+    "run rate",
+)
+
+
+def test_no_page_an_analyst_reaches_names_a_standard_in_english(
+    organisation: Organisation, welsh: Client
+) -> None:
+    with_every_standard(organisation)
+    pages = crawl(welsh, "/TST/", limit=80)
+    # The scorecards of the force and of North are among them, with every kind of standard.
+    assert "o fewn y gyllideb (£120)" in page_text(welsh, "/TST/units/N/")
+    assert {"/TST/units/F/", "/TST/units/N/"} <= set(pages)
+    left = {}
+    for address, page in pages.items():
+        text = " ".join(html.unescape(TAG.sub(" ", ENGLISH_FIELD.sub(" ", page))).split())
+        found = [words for words in ENGLISH_STANDARDS if words in text]
+        if found:
+            left[address] = found
+    assert left == {}

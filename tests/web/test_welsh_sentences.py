@@ -248,3 +248,159 @@ def test_the_comparisons_are_written_from_their_data_in_welsh_and_as_the_columns
         assert position_words(2, -3.21, "2025-08") == (
             "in August 2025, second in its MSG and 3.2% below the MSG average"
         )
+
+
+# Every kind of standard: the framework's words, the assessment's English column, the Welsh.
+STANDARD_KINDS = [
+    ("{type: target, comparison: '>=', value: 80}", "≥ 80.0%", "≥ 80.0%"),
+    ("{type: peer_average}", "v. MSG average", "yn erbyn cyfartaledd y grŵp mwyaf tebyg"),
+    ("{type: zero}", "no items", "dim eitemau"),
+    (
+        "{type: within_budget, budget: 1200}",
+        "within budget (1,200.0%)",
+        "o fewn y gyllideb (1,200.0%)",
+    ),
+    ("{type: inspection_grade, minimum: good}", "at least Good", "Da o leiaf"),
+    (
+        "{type: inspection_grade, minimum: requires_improvement}",
+        "at least Requires improvement",
+        "Angen gwella o leiaf",
+    ),
+    ("{type: inspection_grade, minimum: outstanding}", "at least Outstanding", "Rhagorol o leiaf"),
+    ("{type: inspection_grade, minimum: inadequate}", "at least Inadequate", "Annigonol o leiaf"),
+    (
+        "{type: improvement, against: same_period_last_year}",
+        "better than same period last year",
+        "yn well na’r un cyfnod y llynedd",
+    ),
+    (
+        "{type: improvement, against: previous_period}",
+        "better than previous period",
+        "yn well na’r cyfnod blaenorol",
+    ),
+]
+
+
+@pytest.mark.parametrize(("standard", "english", "welsh"), STANDARD_KINDS)
+def test_every_kind_of_standard_is_worded_in_welsh_and_its_column_stays_english(
+    standard: str, english: str, welsh: str
+) -> None:
+    from pmf.core.assessment import describe_standard
+    from pmf.core.scorecard import ScorecardRow
+    from pmf.core.wording import standard_words
+
+    framework = load_framework(
+        GOOD.replace(
+            'standard: {type: target, comparison: ">=", value: 80}', f"standard: {standard}"
+        )
+    )
+    measure = framework.measure("ER")
+    with translation.override("cy"):
+        # The column is English whoever assesses; the reader's words are Welsh.
+        assert describe_standard(measure, measure.standard[0]) == english
+        assert standard_words(english) == welsh
+    with translation.override("en-gb"):
+        assert describe_standard(measure, measure.standard[0]) == english
+        assert standard_words(english) == english
+    # A scorecard row shows it so (here with no figure to compare with).
+    fields = {name: None for name in ScorecardRow.__dataclass_fields__}
+    row = ScorecardRow(
+        **{
+            **fields,
+            "area": "FOCUS",
+            "measure": "ER",
+            "name": "ER",
+            "kind": "redline",
+            "period": "2019-07",
+            "period_label": "July 2019",
+            "value_text": "–",
+            "standard": english,
+            "reference_text": "–",
+            "met_text": "–",
+            "origin": "entered",
+            "polarity": "higher_is_better",
+            "provisional": False,
+            "warned": False,
+        }
+    )
+    with translation.override("cy"):
+        assert row.standard_text == welsh
+    with translation.override("en-gb"):
+        assert row.standard_text == english
+
+
+def test_words_that_are_no_standards_are_shown_as_they_are() -> None:
+    from pmf.core.wording import standard_words
+
+    with translation.override("cy"):
+        assert standard_words("–") == "–"
+        assert standard_words("at least Brilliant") == "at least Brilliant"
+        assert standard_words("within budget") == "within budget"
+
+
+def test_the_funnel_plots_tooltips_are_in_welsh() -> None:
+    from pmf.reports.charts.funnel import funnel_chart
+
+    points = [
+        {
+            "name": "North",
+            "denominator": 1000.0,
+            "denominator_text": "1,000",
+            "value": 6.0,
+            "value_text": "6.0",
+            "limits_998_text": "1.0 to 9.0",
+            "significance": "High (0.025)",
+            "is_unit": True,
+        }
+    ]
+    with translation.override("cy"):
+        chart = funnel_chart("Troseddau", "Gorffennaf 2019", [], points, 5.0, "Poblogaeth")
+    tooltip = chart["layer"][2]["encoding"]["tooltip"]
+    assert [item["title"] for item in tooltip] == [
+        "Uned",
+        "Poblogaeth",
+        "Gwerth",
+        "Terfynau 99.8%",
+        "Arwyddocâd",
+    ]
+    assert chart["layer"][2]["data"]["values"][0]["significance"] == "Uchel (0.025)"
+    # The points given (the page's JSON) keep their English.
+    assert points[0]["significance"] == "High (0.025)"
+    with translation.override("en-gb"):
+        english = funnel_chart("Crimes", "July 2019", [], points, 5.0, "Population")
+    assert [item["title"] for item in english["layer"][2]["encoding"]["tooltip"]] == [
+        "Unit",
+        "Population",
+        "Value",
+        "99.8% limits",
+        "Significance",
+    ]
+    assert english["layer"][2]["data"]["values"][0]["significance"] == "High (0.025)"
+
+
+def test_a_grade_measures_figures_are_named_in_welsh_and_its_column_stays_english() -> None:
+    from pmf.core.assessment import describe_standard
+    from pmf.core.framework import Measure, TargetStandard
+    from pmf.core.text import format_value
+
+    inspection = Measure(
+        code="INSP",
+        name="Inspection",
+        area="FOCUS",
+        kind="redline",
+        polarity="lower_is_better",
+        unit_of_measure="grade",
+        frequency="month",
+    )
+    target = TargetStandard(type="target", comparison="<=", value=2)
+    with translation.override("cy"):
+        assert [format_value(rank, inspection) for rank in (1, 2, 3, 4)] == [
+            "Rhagorol",
+            "Da",
+            "Angen gwella",
+            "Annigonol",
+        ]
+        assert format_value(3, inspection, english=True) == "Requires improvement"
+        assert describe_standard(inspection, target) == "≤ Good"
+    with translation.override("en-gb"):
+        assert format_value(4, inspection) == "Inadequate"

@@ -29,7 +29,6 @@ from pmf.core.framework import (
     ImprovementStandard,
     InspectionStandard,
     Measure,
-    PeerAverageStandard,
     Polarity,
     Standard,
     TargetStandard,
@@ -49,6 +48,7 @@ from pmf.core.wording import (
     phrase_column,
     position_words,
     significance_words,
+    standard_phrase,
     trend_words,
 )
 
@@ -741,18 +741,16 @@ def describe_standard(measure: Measure, standard: Standard) -> str:
     """
     if isinstance(standard, TargetStandard):
         symbol = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}[standard.comparison]
-        return f"{symbol} {format_value(standard.value, measure)}"
-    if isinstance(standard, PeerAverageStandard):
-        return "v. MSG average"
-    if isinstance(standard, ZeroStandard):
-        return "no items"
+        return f"{symbol} {format_value(standard.value, measure, english=True)}"
+    # In English, from the messages a reader's language words them with (standard_words).
     if isinstance(standard, BudgetStandard):
-        return f"within budget ({format_value(standard.budget, measure)})"
+        budget = format_value(standard.budget, measure, english=True)
+        return standard_phrase(standard.type, budget=budget, english=True)
     if isinstance(standard, InspectionStandard):
-        return f"at least {standard.minimum.value.replace('_', ' ').capitalize()}"
-    if standard.against == "same_period_last_year":
-        return "better than same period last year"
-    return "better than previous period"
+        return standard_phrase(standard.type, grade=standard.minimum.value, english=True)
+    if isinstance(standard, ImprovementStandard):
+        return standard_phrase(standard.against, english=True)
+    return standard_phrase(standard.type, english=True)
 
 
 def _judge(frame: pl.LazyFrame) -> pl.LazyFrame:
@@ -929,7 +927,11 @@ def _significance(
 
 
 def _national(framework: Framework, history: pl.DataFrame) -> tuple[pl.DataFrame, str]:
-    """Return the national unit's figures by measure and period, and the unit's name."""
+    """Return the national unit's figures by measure and period, and the unit's English name.
+
+    The name goes into the English column ``national_comparison``, whichever language the
+    framework shows: a reader's page names the unit in their language (``national_name``).
+    """
     code = framework.organisation.national
     schema = {"measure": pl.String, "period": pl.String, "national_value": pl.Float64}
     if code is None:
@@ -937,7 +939,7 @@ def _national(framework: Framework, history: pl.DataFrame) -> tuple[pl.DataFrame
     rolled = history.filter(pl.col("unit") == code).select(
         "measure", "period", pl.col("value").alias("national_value")
     )
-    return rolled, framework.unit(code).name
+    return rolled, framework.unit(code).english_name
 
 
 def _order(framework: Framework) -> dict[str, dict[str, int]]:

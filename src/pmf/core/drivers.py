@@ -31,6 +31,7 @@ from pmf.core.i18n import gettext as _
 from pmf.core.i18n import gettext_noop
 from pmf.core.periods import parse_period
 from pmf.core.text import format_value, join_words, period_name
+from pmf.core.wording import standard_words
 
 __all__ = [
     "Against",
@@ -541,7 +542,7 @@ def compared_words(
         return say(_AGAINST_PEERS, period=name(period)) if period else say(_AGAINST_AVERAGE)
     if standard_kind == "zero":
         return say(_AGAINST_NO_ITEMS)
-    return say(_AGAINST_TARGET, standard=standard)
+    return say(_AGAINST_TARGET, standard=standard if english else standard_words(standard))
 
 
 def _standard_kind(standard: str) -> str:

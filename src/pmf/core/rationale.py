@@ -28,7 +28,13 @@ from pmf.core.scorecard import (
     trend_of,
 )
 from pmf.core.text import format_value
-from pmf.core.wording import and_all, named, significance_words, translated_period
+from pmf.core.wording import (
+    and_all,
+    named,
+    significance_words,
+    standard_words,
+    translated_period,
+)
 
 __all__ = ["Rationale", "rationale"]
 
@@ -264,7 +270,7 @@ def _against_standard(measure: Measure, record: Mapping[str, Any]) -> str:
         )
     if standard.startswith("at least"):
         return _("Graded {value} (the standard is {standard})").format(
-            value=value, standard=_standard_words(standard)
+            value=value, standard=standard_words(standard)
         )
     if standard.startswith("better than"):
         last_year = standard == "better than same period last year"
@@ -282,12 +288,6 @@ def _against_standard(measure: Measure, record: Mapping[str, Any]) -> str:
     if standard:
         return _("{value} against the target of {standard}").format(value=value, standard=standard)
     return value
-
-
-def _standard_words(standard: str) -> str:
-    """Return an inspection standard ("at least Good") in the reader's language."""
-    grade = standard.removeprefix("at least ")
-    return _("at least {grade}").format(grade=_(grade))
 
 
 def _gap_words(gap_percent: float) -> str:

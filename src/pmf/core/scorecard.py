@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import polars as pl
@@ -233,6 +233,9 @@ class ScorecardRow:
     warned: bool = False
     significance_code: str | None = None
     national_code: str | None = None
+    # The national unit's name as the reader reads it (its Welsh name for Welsh readers), for
+    # the note's words; not one of the row's columns: ``national_comparison`` names it in English.
+    national_name: str | None = field(default=None, compare=False, metadata={"column": False})
 
     @property
     def mark(self) -> str:
@@ -255,10 +258,11 @@ class ScorecardRow:
 
         A fixed target already shows its number, so it stands alone. An improvement
         standard names the period it compares with ("better than November 2024 (0.25)"),
-        and an MSG average of another period than the row's says which.
+        and an MSG average of another period than the row's says which. In the reader's
+        language (``standard_words``); the ``standard`` field stays the column's English.
         """
         if self.reference_text == "–":
-            return self.standard
+            return standard_words(self.standard)
         if self.standard.startswith("better than"):
             last_year = self.standard.endswith("last year")
             period = self.last_year_period if last_year else self.previous_period
@@ -277,7 +281,7 @@ class ScorecardRow:
             return _("{standard} ({reference})").format(
                 standard=standard, reference=self.reference_text
             )
-        return self.standard
+        return standard_words(self.standard)
 
     @property
     def direction_previous_text(self) -> str:
@@ -319,10 +323,11 @@ class ScorecardRow:
         """Return the row as plain data for CSV and JSON."""
         # Every field is a scalar: a shallow copy is what ``asdict`` would make, without its
         # recursive deep copy of each value (a sixth of a scorecard page's time).
-        return {name: getattr(self, name) for name in _ROW_FIELDS}
+        return {name: getattr(self, name) for name in ROW_FIELDS}
 
 
-_ROW_FIELDS = tuple(item.name for item in fields(ScorecardRow))
+ROW_FIELDS = tuple(item.name for item in fields(ScorecardRow) if item.metadata.get("column", True))
+"""The row's columns, as exports, the JSON API and ``ScorecardRow.as_dict`` give them."""
 
 
 @dataclass(frozen=True)
@@ -425,6 +430,8 @@ def build_scorecard(
             )
         )
     by_area: dict[str, list[ScorecardRow]] = {area.code: [] for area in framework.areas}
+    national = framework.organisation.national
+    national_name = framework.unit(national).name if national else None
     for record in rows.iter_rows(named=True):
         measure = framework.measure(record["measure"])
         met = record["met"]
@@ -464,6 +471,7 @@ def build_scorecard(
                 provisional=provisional,
                 warned=warned,
                 **{name: record.get(name) for name in PASSED_THROUGH},
+                national_name=national_name,
             )
         )
     sections = [
@@ -621,7 +629,8 @@ def position_of(row: Mapping[str, Any] | ScorecardRow) -> str | None:
 def significance_of(row: Mapping[str, Any] | ScorecardRow, national: bool = False) -> str | None:
     """Return a row's difference from the MSG average (or the national figure), or None.
 
-    The national unit is named as the English column names it.
+    The national unit is named as the reader reads it where the row knows it (a scorecard
+    row's ``national_name``), else as the English column names it.
     """
     text = _field(row, "national_comparison" if national else "significance")
     code = _field(row, "national_code" if national else "significance_code")
@@ -631,9 +640,11 @@ def significance_of(row: Mapping[str, Any] | ScorecardRow, national: bool = Fals
         return named(str(text))
     if not national:
         return significance_words(str(code))
-    # The benchmark's name follows the English words of the code, as the column writes it.
-    lead = significance_words(str(code), "", english=True)
-    return significance_words(str(code), str(text).removeprefix(lead))
+    # Else the benchmark's name follows the English words of the code, as the column writes it.
+    name = _field(row, "national_name")
+    if not name:
+        name = str(text).removeprefix(significance_words(str(code), "", english=True))
+    return significance_words(str(code), str(name))
 
 
 def tensions(
@@ -770,7 +781,7 @@ def note(row: ScorecardRow) -> str:
     if row.budget_position and row.forecast is not None:
         parts.append(
             _("{position} ({method} forecast)").format(
-                position=named(row.budget_position), method=row.forecast_method
+                position=named(row.budget_position), method=named(row.forecast_method or "")
             )
         )
     if row.future_text:

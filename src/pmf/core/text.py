@@ -28,13 +28,24 @@ MONTHS = (
     gettext_noop("November"),
     gettext_noop("December"),
 )
+# The inspection grades (pmf.core.framework.InspectionGrade), best first, by code: a grade
+# measure's figures and an inspection standard's minimum are shown by these names, translated.
+INSPECTION_GRADES = {
+    "outstanding": gettext_noop("Outstanding"),
+    "good": gettext_noop("Good"),
+    "requires_improvement": gettext_noop("Requires improvement"),
+    "inadequate": gettext_noop("Inadequate"),
+}
 # Welsh writes "a" before a consonant and "ac" before a vowel: the join is chosen by the word
 # that follows it, so a translator may give each its own form.
 _VOWELS = tuple("aeiouyAEIOUY")
 
 
-def format_value(value: float | None, measure: Measure) -> str:
+def format_value(value: float | None, measure: Measure, *, english: bool = False) -> str:
     """Return ``value`` in the measure's unit and precision.
+
+    A grade (``unit_of_measure: grade``, 1 for Outstanding to 4 for Inadequate) is its name in
+    the reader's language; with ``english``, as written, for the assessment's English columns.
 
     >>> from pmf.core.framework import Measure
     >>> m = Measure(code="X", name="X", area="A", kind="kpi", polarity="neither",
@@ -46,16 +57,16 @@ def format_value(value: float | None, measure: Measure) -> str:
     """
     # The framework's schema here, not at the top: the other helpers (plural, format_bytes)
     # serve commands that read no framework, and it takes a tenth of a second to import.
-    from pmf.core.framework import InspectionGrade, UnitOfMeasure
+    from pmf.core.framework import UnitOfMeasure
 
     if value is None:
         return "–"
     unit = measure.unit_of_measure
     if unit is UnitOfMeasure.GRADE:
-        grades = list(InspectionGrade)
+        names = list(INSPECTION_GRADES.values())
         index = round(value) - 1
-        if 0 <= index < len(grades):
-            return grades[index].value.replace("_", " ").capitalize()
+        if 0 <= index < len(names):
+            return names[index] if english else _(names[index])
     number = f"{value:,.{measure.decimals}f}"
     if unit is UnitOfMeasure.PERCENT:
         return f"{number}%"

@@ -16,6 +16,7 @@ The columns are written once per distinct set of parts, not once per row.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,11 +25,12 @@ import polars as pl
 from pmf.core.i18n import gettext as _
 from pmf.core.i18n import gettext_noop, pgettext
 from pmf.core.periods import ParseError, parse_period
-from pmf.core.text import period_name
+from pmf.core.text import INSPECTION_GRADES, period_name
 
 __all__ = [
     "ORDINALS",
     "SIGNIFICANCE_CODES",
+    "STANDARDS",
     "and_all",
     "and_words",
     "named",
@@ -36,13 +38,15 @@ __all__ = [
     "phrase_column",
     "position_words",
     "significance_words",
+    "standard_phrase",
     "standard_words",
     "translated_period",
     "trend_words",
 ]
 
 # Values the assessment names with a fixed phrase, which is their code and their English:
-# a reason a figure is not assessed, a budget position, a signal, a direction.
+# a reason a figure is not assessed, a budget position and its forecast's method, a signal, a
+# direction.
 _NAMED = frozenset(
     (
         gettext_noop("showing special-cause concern"),
@@ -52,6 +56,10 @@ _NAMED = frozenset(
         gettext_noop("forecast overspend"),
         gettext_noop("forecast underspend"),
         gettext_noop("on budget"),
+        # How a budget's outturn is forecast (pmf.core.forecast's ``method``).
+        gettext_noop("run rate"),
+        gettext_noop("seasonal"),
+        gettext_noop("actual"),
         gettext_noop("improving on the same period last year"),
         gettext_noop("the MSG average"),
         gettext_noop("no standard"),
@@ -66,14 +74,21 @@ _NAMED = frozenset(
     )
 )
 
-# The standards written in fixed words (``describe_standard``); targets show their number.
-_STANDARDS = frozenset(
-    (
-        gettext_noop("v. MSG average"),
-        gettext_noop("no items"),
-        gettext_noop("better than same period last year"),
-        gettext_noop("better than previous period"),
-    )
+# The standards as the assessment's ``standard`` column writes them (``describe_standard``),
+# one whole message each, by the standard's type (an improvement's by what it is against);
+# a target is its comparison and number ("≥ 80.0%"), the same in every language.
+STANDARDS = {
+    "peer_average": gettext_noop("v. MSG average"),
+    "zero": gettext_noop("no items"),
+    "within_budget": gettext_noop("within budget ({budget})"),
+    "inspection_grade": gettext_noop("at least {grade}"),
+    "same_period_last_year": gettext_noop("better than same period last year"),
+    "previous_period": gettext_noop("better than previous period"),
+}
+# Each standard's English words read back into their parts: the column is parsed, not guessed.
+_STANDARD_PATTERNS = tuple(
+    (message, re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+)", re.escape(message))))
+    for message in STANDARDS.values()
 )
 
 ORDINALS = [
@@ -167,15 +182,47 @@ def named(value: str) -> str:
     return _(value) if value in _NAMED else value
 
 
-def standard_words(standard: str) -> str:
-    """Return a standard as the scorecard shows it, in the reader's language.
+def standard_phrase(kind: str, *, budget: str = "", grade: str = "", english: bool = False) -> str:
+    """Return a standard of ``kind`` (a key of ``STANDARDS``) in words.
 
-    Standards in fixed words are translated; a target ("≥ 80.0%") is its number.
+    ``budget`` is the budget as shown ("£120"), ``grade`` the code of an inspection's minimum
+    grade, named in the reader's language. With ``english=True``, the words of the
+    assessment's ``standard`` column, whatever the reader's language.
 
-    >>> standard_words("v. MSG average")
-    'v. MSG average'
+    >>> standard_phrase("inspection_grade", grade="requires_improvement")
+    'at least Requires improvement'
+    >>> standard_phrase("within_budget", budget="£120")
+    'within budget (£120)'
     """
-    return _(standard) if standard in _STANDARDS else standard
+    name = INSPECTION_GRADES.get(grade, grade.replace("_", " ").capitalize())
+    if name and not english:
+        name = _(name)
+    return _say(STANDARDS[kind], english, budget=budget, grade=name)
+
+
+def standard_words(standard: str) -> str:
+    """Return a standard, as the assessment's ``standard`` column writes it, in the reader's words.
+
+    The column's English is read back into its parts (a budget's sum, an inspection's grade)
+    and said again in the reader's language; a target ("≥ 80.0%"), or words that are no
+    standard's, are shown as they are.
+
+    >>> standard_words("v. MSG average"), standard_words("at least Good")
+    ('v. MSG average', 'at least Good')
+    """
+    for message, pattern in _STANDARD_PATTERNS:
+        found = pattern.fullmatch(standard)
+        if found is None:
+            continue
+        parts = found.groupdict()
+        if "grade" in parts:
+            grades = {name: code for code, name in INSPECTION_GRADES.items()}
+            grade = grades.get(parts["grade"])
+            if grade is None:
+                return standard
+            return standard_phrase("inspection_grade", grade=grade)
+        return _(message).format(**parts)
+    return standard
 
 
 def trend_words(since: str, form: str = "trend", *, english: bool = False) -> str:

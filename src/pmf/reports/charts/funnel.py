@@ -50,7 +50,8 @@ def funnel_chart(
     ends the chart's description, saying which limits are drawn. ``lines`` are (line,
     denominator, limit) as ``FunnelPlot.lines``; ``points`` are the units' rows as the page's
     table lists them (``name``, ``denominator``, ``denominator_text``, ``value``,
-    ``value_text``, ``limits_998_text``, ``significance``, ``is_unit``).
+    ``value_text``, ``limits_998_text``, ``significance``, ``is_unit``); the tooltips name
+    their fields and a point's significance in the reader's language.
 
     >>> chart = funnel_chart("Solved", "March 2025", [("lower_95", 100.0, 20.0)],
     ...     [{"name": "A", "denominator": 100.0, "value": 30.0}], 36.7, "Crimes")
@@ -60,6 +61,12 @@ def funnel_chart(
     values = [
         {"line": line, "limit": limit_label(LIMIT_LEVELS[line]), "x": x, "y": y}
         for line, x, y in lines
+    ]
+    # The tooltips' words in the reader's language, as the SPC chart's are: a point's place on
+    # the funnel is kept in English (pmf.core.funnel's labels, as the page's JSON gives it).
+    points = [
+        {**point, "significance": _(point["significance"])} if point.get("significance") else point
+        for point in points
     ]
     description = _(
         "Funnel plot of {measure}, {period}: each unit's figure against its denominator, with "

@@ -10,7 +10,7 @@ from pydantic import StrictFloat, StrictInt, StrictStr, create_model
 
 from pmf.core.framework import Kind, Polarity, Standard, Status, UnitOfMeasure
 from pmf.core.periods import PeriodKind
-from pmf.core.scorecard import ScorecardRow
+from pmf.core.scorecard import ROW_FIELDS, ScorecardRow
 from pmf.web.observations.models import Observation
 
 
@@ -200,7 +200,7 @@ AssessedMeasure = create_model(  # type: ignore[call-overload]
     "AssessedMeasure",
     __base__=Schema,
     __doc__="The assessment of one measure for the unit, as the scorecard page shows it.",
-    **{name: (hint, ...) for name, hint in get_type_hints(ScorecardRow).items()},
+    **{name: (get_type_hints(ScorecardRow)[name], ...) for name in ROW_FIELDS},
     direction_previous_text=(str, ...),
     direction_last_year_text=(str, ...),
     note=(str, Field(description="The one sentence about the measure beyond its cells.")),

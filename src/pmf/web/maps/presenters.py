@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from pmf.core.framework import Framework, map_units
 from pmf.core.periods import parse_period
 from pmf.core.text import format_value, period_name
+from pmf.core.wording import standard_words
 from pmf.reports.charts.choropleth import View, choropleth_chart, comparison_words, map_summary
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import visible_units
@@ -136,7 +137,7 @@ def map_data(
                 ),
             }
         )
-    standard_text = next(iter(standards)) if len(standards) == 1 else ""
+    standard_text = standard_words(next(iter(standards))) if len(standards) == 1 else ""
     has_comparison = any(row["comparison"] for row in rows)
     if not has_comparison:
         for row in rows:

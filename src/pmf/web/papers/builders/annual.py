@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from pmf.core.history import number_words
 from pmf.core.periods import parse_period
-from pmf.core.scorecard import MARKS_LEGEND
+from pmf.core.scorecard import MARKS_LEGEND, met_words
 from pmf.core.text import period_name
 from pmf.reports.document import Bullets, Document, Paragraph, Section, Table
 from pmf.web.cycles.services import cut_off_date, cycle_assessment, cycle_framework
@@ -88,7 +88,7 @@ def annual_report(organisation: Any, year: str) -> Document:
             values.setdefault(measure.code, []).append(row.value_marked if row else "–")
             if cycle is last and row is not None and row.standard:
                 met[measure.code] = _("{met}. Standard: {standard}").format(
-                    met=row.met_text, standard=row.standard_text
+                    met=met_words(row.met_text), standard=row.standard_text
                 )
     area_sections = []
     for index, area in enumerate(framework.areas, start=1):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from pmf.core.history import number_words
-from pmf.core.scorecard import MARKS_LEGEND
+from pmf.core.scorecard import MARKS_LEGEND, met_words
 from pmf.core.text import period_name
 from pmf.reports.document import Bullets, Document, Paragraph, Section, Table
 from pmf.web.cycles.models import Cycle
@@ -67,7 +67,7 @@ def exception_report(cycle: Cycle) -> Document:
                         row.name,
                         f"{row.value_marked} ({period_name(row.period)})",
                         row.standard_text,
-                        row.met_text,
+                        met_words(row.met_text),
                         row.direction_previous_text,
                         row.direction_last_year_text,
                         row.rank_text,

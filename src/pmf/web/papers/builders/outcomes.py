@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from pmf.core.scorecard import MARKS_LEGEND
+from pmf.core.scorecard import MARKS_LEGEND, met_words
 from pmf.core.text import format_value, period_name
 from pmf.reports.document import Bullets, Document, Paragraph, Section, Table
 from pmf.web.cycles.models import Cycle
@@ -120,7 +120,7 @@ def outcomes_report(cycle: Cycle) -> Document:
                                     measures[row.measure],
                                 ),
                                 row.standard_text,
-                                row.met_text,
+                                met_words(row.met_text),
                                 format_value(row.peer_average, measures[row.measure])
                                 if row.peer_average is not None
                                 else "–",

@@ -110,6 +110,12 @@ def test_a_page_in_welsh_has_its_template_text_in_welsh(
     assert english_in(text) == []
 
 
+def test_the_scorecard_counts_its_measures_in_welsh(welsh: Client) -> None:
+    text = page_text(welsh, "/TST/units/F/")
+    assert re.search(r"Yn dangos \d+ mesur gyda ffigurau\.", text), text
+    assert "measures" not in text
+
+
 def test_the_cycle_pages_in_welsh(welsh: Client, locked: Cycle) -> None:
     listing = page_text(welsh, "/TST/cycles/")
     assert "Cylchoedd, y mwyaf newydd yn gyntaf" in listing

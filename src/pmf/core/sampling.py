@@ -12,7 +12,8 @@ import hashlib
 import math
 from collections.abc import Iterable, Sequence
 
-from pmf.core.text import plural
+from pmf.core.i18n import gettext as _
+from pmf.core.i18n import ngettext
 
 # 5 % of the figures, at least SAMPLE_MIN (all of them when fewer), at most SAMPLE_MAX.
 SAMPLE_SHARE = 0.05
@@ -66,18 +67,31 @@ def verified_summary(results: Sequence[tuple[str, str, str]]) -> str:
     'No figures were sampled for checking against source.'
     """
     if not results:
-        return "No figures were sampled for checking against source."
-    verified = sum(1 for _, result, _ in results if result == "verified")
+        return _("No figures were sampled for checking against source.")
+    verified = sum(1 for _label, result, _note in results if result == "verified")
     found = [(label, note) for label, result, note in results if result == "discrepancy"]
-    waiting = sum(1 for _, result, _ in results if not result)
-    text = f"{verified} of {plural(len(results), 'sampled figure')} verified against source"
+    waiting = sum(1 for _label, result, _note in results if not result)
+    parts = [
+        ngettext(
+            "{verified} of {count} sampled figure verified against source",
+            "{verified} of {count} sampled figures verified against source",
+            len(results),
+        ).format(verified=verified, count=f"{len(results):,}")
+    ]
     if found:
         listed = "; ".join(
             f"{label} ({note.strip().rstrip('.')})" if note.strip() else label
             for label, note in found
         )
-        word = "discrepancy" if len(found) == 1 else "discrepancies"
-        text += f"; {len(found)} {word}: {listed}"
+        parts.append(
+            ngettext(
+                "{count} discrepancy: {listed}", "{count} discrepancies: {listed}", len(found)
+            ).format(count=len(found), listed=listed)
+        )
     if waiting:
-        text += f"; {waiting} not yet checked"
-    return text + "."
+        parts.append(
+            ngettext("{count} not yet checked", "{count} not yet checked", waiting).format(
+                count=waiting
+            )
+        )
+    return "; ".join(parts) + "."

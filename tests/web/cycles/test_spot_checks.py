@@ -185,3 +185,17 @@ def test_the_example_history_locks_its_past_cycles_without_spot_checks(
     past = Cycle.objects.get(organisation=organisation, number=1)
     assert past.state == Cycle.State.PUBLISHED
     assert not past.spot_checks.exists()
+
+
+def test_the_share_verified_is_said_in_the_readers_language(locked: Cycle, analyst: User) -> None:
+    checks = list(locked.spot_checks.select_related("observation__unit", "observation__measure"))
+    services.record_spot_check(checks[0], analyst.membership, "verified", "")
+    services.record_spot_check(checks[1], analyst.membership, "discrepancy", "76 yn y ffynhonnell")
+    client = client_for(analyst)
+    client.cookies["django_language"] = "cy"
+    page = client.get("/TST/cycles/1/spot-checks/").content.decode()
+    summary = page.split('id="spot-check-summary" role="status">')[1].split("</p>")[0]
+    assert summary.startswith(
+        "1 o 4 ffigur a samplwyd wedi&#x27;u dilysu yn erbyn y ffynhonnell; 1 anghysondeb: "
+    )
+    assert summary.endswith("(76 yn y ffynhonnell); 2 heb eu gwirio eto.")

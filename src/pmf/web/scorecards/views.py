@@ -10,7 +10,6 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from pmf.core.periods import ParseError, PeriodKind, parse_period, read_period
-from pmf.core.text import plural
 from pmf.web import pages
 from pmf.web.accounts.models import Membership
 from pmf.web.accounts.services import (
@@ -185,7 +184,8 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
             "can_enter": can_enter,
             "own": own,
             "all_areas": all_areas,
-            "shown": plural(shown, "measure"),
+            "shown": shown,
+            "shown_text": f"{shown:,}",
             "areas_html": shared["areas_html"],
             "scores_summary": (
                 scores_data(shared["scores"], readable or None) if shared["scores"] else {}

@@ -114,6 +114,9 @@ def test_the_scorecard_counts_its_measures_in_welsh(welsh: Client) -> None:
     text = page_text(welsh, "/TST/units/F/")
     assert re.search(r"Yn dangos \d+ mesur gyda ffigurau\.", text), text
     assert "measures" not in text
+    # The kinds of measure, in the filter and beside each measure's name.
+    assert "llinell goch" in text and "redline" not in text
+    assert "(DPA)" in text or "DPA" in text
 
 
 def test_the_cycle_pages_in_welsh(welsh: Client, locked: Cycle) -> None:

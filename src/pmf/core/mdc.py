@@ -43,16 +43,16 @@ __all__ = [
 # The icons, by name: NHS England's designs (see the "Making Data Count icons" section of
 # docs/methods.md), each with the words that name it for people who cannot see it.
 ICON_WORDS: Final[dict[str, str]] = {
-    "common_cause": "Common cause variation",
-    "improvement_high": "Special cause variation: improvement, high",
-    "improvement_low": "Special cause variation: improvement, low",
-    "concern_high": "Special cause variation: concern, high",
-    "concern_low": "Special cause variation: concern, low",
-    "neutral_high": "Special cause variation: neither improvement nor concern, high",
-    "neutral_low": "Special cause variation: neither improvement nor concern, low",
-    "pass": "Assurance: consistently passes the target",
-    "fail": "Assurance: consistently fails the target",
-    "inconsistent": "Assurance: hit and miss, the target within the process limits",
+    "common_cause": gettext_noop("Common cause variation"),
+    "improvement_high": gettext_noop("Special cause variation: improvement, high"),
+    "improvement_low": gettext_noop("Special cause variation: improvement, low"),
+    "concern_high": gettext_noop("Special cause variation: concern, high"),
+    "concern_low": gettext_noop("Special cause variation: concern, low"),
+    "neutral_high": gettext_noop("Special cause variation: neither improvement nor concern, high"),
+    "neutral_low": gettext_noop("Special cause variation: neither improvement nor concern, low"),
+    "pass": gettext_noop("Assurance: consistently passes the target"),
+    "fail": gettext_noop("Assurance: consistently fails the target"),
+    "inconsistent": gettext_noop("Assurance: hit and miss, the target within the process limits"),
 }
 ASSURANCE_ICONS: Final[dict[str, str]] = {
     CONSISTENT_PASS: "pass",

@@ -95,3 +95,12 @@ def test_a_measure_gets_its_variation_icon_and_its_assurance_icon_only_with_a_ta
     alone = spc_icons("common_cause", None, "higher_is_better")
     assert alone.count("<svg") == 1
     assert spc_icons(None, None, "higher_is_better") == ""
+
+
+def test_an_icons_name_is_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    with translation.override("cy"):
+        drawn = icon_svg("common_cause")
+    assert 'aria-label="Amrywiad achos cyffredin"' in drawn
+    assert "Common cause" not in drawn

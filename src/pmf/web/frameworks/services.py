@@ -395,7 +395,7 @@ def target_history(
         {
             **_target_data(row),
             "number": row.pk,
-            "for": row.unit.name if row.unit else "every unit",
+            "for": row.unit.name if row.unit else _("every unit"),
             "origin": row.get_origin_display(),
             "running": row.superseded_at is None,
             "recorded_at": row.recorded_at.isoformat(),
@@ -761,19 +761,19 @@ def spc_marks(organisation: Organisation, unit: Unit, measure_code: str) -> dict
     ``file`` lists those of the framework file (changed only in the file); ``set`` those
     set in the application for this unit or every unit, running first, newest first.
     """
-    from pmf.core.periods import parse_period
+    from pmf.core.text import period_name
 
     measure = organisation.measures.filter(code=measure_code).first()
     if measure is None:
         raise LookupError(f"no measure {measure_code!r} in {organisation.code}")
     spc = measure.spc or {}
-    kinds = (("rebases", "Rebase", "reason"), ("events", "Event", "text"))
+    kinds = (("rebases", _("Rebase"), "reason"), ("events", _("Event"), "text"))
     from_file = [
         {
             "kind": label,
-            "period": parse_period(item["period"]).label,
+            "period": period_name(item["period"]),
             "text": item[field],
-            "for": item.get("unit") or "every unit",
+            "for": item.get("unit") or _("every unit"),
         }
         for section, label, field in kinds
         for item in spc.get(section, [])
@@ -792,8 +792,8 @@ def spc_marks(organisation: Organisation, unit: Unit, measure_code: str) -> dict
                 **_mark_data(row),
                 "number": row.pk,
                 "kind_label": row.get_kind_display(),
-                "label": parse_period(row.period).label,
-                "for": row.unit.name if row.unit else "every unit",
+                "label": period_name(row.period),
+                "for": row.unit.name if row.unit else _("every unit"),
                 "running": row.superseded_at is None,
                 "recorded_at": row.recorded_at.isoformat(timespec="seconds"),
                 "recorded_by": row.recorded_by.get_username() if row.recorded_by else "",

@@ -7,6 +7,7 @@ import re
 from typing import Any, Literal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from pmf.core.assessment import assessment_roots
 from pmf.core.framework import Framework
@@ -44,6 +45,16 @@ from pmf.web.observations.services import (
     scorecard_for,
 )
 from pmf.web.scorecards.period_tables import period_rollup_tables
+
+
+def kind_words(kind: str) -> str:
+    """Return a kind of measure (redline, kpi, context) as the page names it to its reader."""
+    words = {
+        "redline": pgettext("kind of measure", "redline"),
+        "kpi": pgettext("kind of measure", "kpi"),
+        "context": pgettext("kind of measure", "context"),
+    }
+    return words.get(kind, kind)
 
 
 def organisation_page(organisation: Organisation, membership: Membership) -> dict[str, Any]:
@@ -276,6 +287,7 @@ def _scorecard_page(
                         "note": row.note,
                         "rank_text": row.rank_text,
                         "standard_text": row.standard_text,
+                        "kind_text": kind_words(row.kind),
                         "mark": row.mark,
                         "mark_words": mark_words_translated(row.provisional, row.warned),
                         "variation_text": variation_words(row.variation),

@@ -180,7 +180,7 @@ def scorecard(request: HttpRequest, org: str, unit: str, as_json: bool = False) 
         {
             **data,
             "period": period_text,
-            "kinds": KINDS,
+            "kinds": [(kind, presenters.kind_words(kind)) for kind in KINDS],
             "can_enter": can_enter,
             "own": own,
             "all_areas": all_areas,

@@ -509,6 +509,7 @@ _AGAINST_PEERS = gettext_noop("the MSG average of {period}")
 _AGAINST_TARGET = gettext_noop("the target of {standard}")
 _AGAINST_NO_ITEMS = gettext_noop("the standard of no items")
 _AGAINST_AVERAGE = gettext_noop("the MSG average")
+_AGAINST_STANDARD = gettext_noop("the standard: {standard}")  # within budget, at least Good
 
 
 def compared_words(
@@ -528,6 +529,8 @@ def compared_words(
     'the MSG average of June 2025'
     >>> compared_words(Against.STANDARD, "2025-06", "target", "≥ 80.0%")
     'the target of ≥ 80.0%'
+    >>> compared_words(Against.STANDARD, "2025-06", "", "within budget (£120)")
+    'the standard: within budget (£120)'
     """
 
     def say(message: str, **parts: str) -> str:
@@ -542,7 +545,8 @@ def compared_words(
         return say(_AGAINST_PEERS, period=name(period)) if period else say(_AGAINST_AVERAGE)
     if standard_kind == "zero":
         return say(_AGAINST_NO_ITEMS)
-    return say(_AGAINST_TARGET, standard=standard if english else standard_words(standard))
+    words = standard if english else standard_words(standard)
+    return say(_AGAINST_TARGET if standard_kind == "target" else _AGAINST_STANDARD, standard=words)
 
 
 def _standard_kind(standard: str) -> str:

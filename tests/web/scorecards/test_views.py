@@ -142,3 +142,12 @@ def test_scorecard_rows_carry_a_sparkline(analyst: User) -> None:
     data = client_for(analyst).get("/TST/units/N.json").json()
     crimes = next(m for a in data["areas"] for m in a["measures"] if m["measure"] == "CR")
     assert crimes["sparkline"] == "0.0,2.0 60.0,22.0"  # 8 then 6: highest first, lowest last
+
+
+def test_a_measure_without_targets_names_the_standard_it_is_judged_against(
+    analyst: User,
+) -> None:
+    client = client_for(analyst)
+    page = client.get("/TST/units/N/measures/ER/").content.decode()
+    assert "judged against the standard in the framework (≥ 80.0%)." in page
+    assert client.get("/TST/units/N/measures/ER.json").json()["measure"]["standard"] == "≥ 80.0%"

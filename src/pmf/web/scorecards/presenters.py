@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from pmf.core.assessment import assessment_roots
-from pmf.core.framework import Framework
+from pmf.core.framework import Framework, Measure
 from pmf.core.mdc import ASSURANCE_COLUMNS, VARIATION_ROWS, MatrixMeasure, summary_matrix
 from pmf.core.membership import keep_members
 from pmf.core.overdispersion import describe, overdispersed_plot
@@ -345,6 +345,18 @@ def _sparklines(
         if drawn:
             lines[measure] = drawn
     return lines
+
+
+def _standard_of(framework: Framework, measure: Measure, unit_code: str) -> str:
+    """Return the measure's standard for the unit in the reader's words, or "" without one."""
+    from pmf.core.assessment import describe_standard
+    from pmf.core.wording import standard_words
+
+    try:
+        standard = measure.standard_for(framework.unit(unit_code))
+    except KeyError:
+        return ""
+    return standard_words(describe_standard(measure, standard)) if standard else ""
 
 
 def measure_page(
@@ -702,6 +714,7 @@ def _measure_observations(
             "source": measure.source,
             "owner": measure.owner,
             "description": measure.description,
+            "standard": _standard_of(framework, measure, unit.code),
         },
         "spc": {
             "variation": summary.get("variation", ""),

@@ -110,7 +110,13 @@ def test_a_page_in_welsh_has_its_template_text_in_welsh(
     assert english_in(text) == []
 
 
-def test_the_scorecard_counts_its_measures_in_welsh(welsh: Client) -> None:
+def test_the_scorecard_counts_its_measures_in_welsh(
+    welsh: Client, organisation: Organisation
+) -> None:
+    organisation.areas.filter(code="FOCUS").update(name_cy="FFOCWS")
+    page = welsh.get("/TST/units/F/").content.decode()
+    # The areas to filter by, by their Welsh names.
+    assert 'for="area-filter-FOCUS">FFOCWS</label>' in page
     text = page_text(welsh, "/TST/units/F/")
     assert re.search(r"Yn dangos \d+ mesur gyda ffigurau\.", text), text
     assert "measures" not in text

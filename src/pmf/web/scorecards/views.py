@@ -220,7 +220,8 @@ def _scorecard_view(found: Organisation, target: Unit, filters: dict[str, Any]) 
         "data": data,
         "areas_html": areas_html,
         "all_areas": [
-            {"code": area.code, "name": area.name} for area in found.areas.order_by("position")
+            {"code": area.code, "name": area.shown_name}
+            for area in found.areas.order_by("position")
         ],
         "any_measure": found.measures.exists(),
         # The unit's scores come from the same figures (unfiltered), so they are kept with them.

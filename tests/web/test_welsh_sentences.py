@@ -404,3 +404,26 @@ def test_a_grade_measures_figures_are_named_in_welsh_and_its_column_stays_englis
         assert describe_standard(inspection, target) == "≤ Good"
     with translation.override("en-gb"):
         assert format_value(4, inspection) == "Inadequate"
+
+
+@pytest.mark.parametrize(
+    ("unit", "english", "welsh"),
+    [
+        ("days", "12.5 days", "12.5 diwrnod"),
+        ("hours", "12.5 hours", "12.5 awr"),
+        ("minutes", "12.5 min", "12.5 munud"),
+        ("years", "12.5 years", "12.5 blynedd"),
+    ],
+)
+def test_a_durations_unit_is_named_in_the_readers_language(
+    unit: str, english: str, welsh: str
+) -> None:
+    from pmf.core.framework import Measure
+    from pmf.core.text import format_value
+
+    measure = Measure(code="D", name="D", area="A", kind="kpi", polarity="lower_is_better",
+                      unit_of_measure=unit, frequency="month")  # fmt: skip
+    assert format_value(12.5, measure) == english
+    with translation.override("cy"):
+        assert format_value(12.5, measure) == welsh
+        assert format_value(12.5, measure, english=True) == english

@@ -72,13 +72,16 @@ def format_value(value: float | None, measure: Measure, *, english: bool = False
         return f"{number}%"
     if unit is UnitOfMeasure.GBP:
         return f"-£{number[1:]}" if value < 0 else f"£{number}"
-    suffix = {
-        UnitOfMeasure.DAYS: " days",
-        UnitOfMeasure.HOURS: " hours",
-        UnitOfMeasure.MINUTES: " min",
-        UnitOfMeasure.YEARS: " years",
-    }.get(unit, "")
-    return f"{number}{suffix}"
+    # A duration with its unit's word, in the reader's language ("12.5 diwrnod").
+    with_unit = {
+        UnitOfMeasure.DAYS: gettext_noop("{number} days"),
+        UnitOfMeasure.HOURS: gettext_noop("{number} hours"),
+        UnitOfMeasure.MINUTES: gettext_noop("{number} min"),
+        UnitOfMeasure.YEARS: gettext_noop("{number} years"),
+    }.get(unit)
+    if with_unit is None:
+        return number
+    return (with_unit if english else _(with_unit)).format(number=number)
 
 
 def format_count(value: float | None) -> str:

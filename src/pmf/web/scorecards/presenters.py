@@ -287,7 +287,6 @@ def _scorecard_page(
                         "note": row.note,
                         "rank_text": row.rank_text,
                         "standard_text": row.standard_text,
-                        "kind_text": kind_words(row.kind),
                         "mark": row.mark,
                         "mark_words": mark_words_translated(row.provisional, row.warned),
                         "variation_text": variation_words(row.variation),

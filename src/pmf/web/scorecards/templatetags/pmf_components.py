@@ -226,3 +226,12 @@ def period_words(label: Any) -> str:
         return period_name(str(label))
     except (ParseError, ValueError):
         return str(label)
+
+
+@register.filter
+def kind_words(kind: Any) -> str:
+    """``{{ m.kind|kind_words }}``: a kind of measure (redline, kpi, context) in the reader's
+    words; the data keep the code."""
+    from pmf.web.scorecards.presenters import kind_words as words
+
+    return words(str(kind))

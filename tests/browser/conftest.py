@@ -43,6 +43,12 @@ from tests.browser.axe_record import AxeRecord
 # the test's own fixtures) from a thread with a running loop. Django's documented switch:
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+# How long a step may wait for the page (an element, a navigation) before the test fails: a
+# guard against a page that never comes, not a measure of speed. make test runs the SQLite and
+# PostgreSQL tests side by side on two cores, where a page that takes a second alone has taken
+# over ten.
+WAIT_MS = 30_000
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -169,7 +175,7 @@ _OPENED: list[tuple[BrowserContext, Watch]] = []
 def watched_context(browser: Browser) -> BrowserContext:
     """Open a further context (another person signed in) held to the same rules as ``page``."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     _OPENED.append((context, Watch(context)))
     return context
 
@@ -194,7 +200,7 @@ def page(browser: Browser) -> Iterator[Page]:
     """
     # The app's Content Security Policy stays on: the test fails when the page breaks it.
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     watch = Watch(context)
     page = context.new_page()
     yield page
